@@ -1,0 +1,70 @@
+"""create_app(config): the Flask application factory."""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy.exc
+from flask import Flask, Response, request
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+
+from server import services  # noqa: F401  (registers every XML-RPC method)
+from server.config import Config, from_env
+from server.gate import Gate
+from server.store import db
+from server.store.session import AppRecord
+
+log = logging.getLogger("sandbox")
+
+
+@dataclass
+class Sandbox:
+    """What every request needs, built once at start-up."""
+
+    config: Config
+    engine: Engine
+    gate: Gate
+    default_app: AppRecord | None
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or from_env()
+    Path(config.data_dir).mkdir(parents=True, exist_ok=True)
+    engine = db.make_engine(config.sqlalchemy_url)
+    default_app = _prepare_store(engine, config)
+
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = None  # the XML-RPC transport applies its own limit, as a fault
+    app.extensions["sandbox"] = Sandbox(config=config, engine=engine, gate=Gate(engine), default_app=default_app)
+
+    from server.sandbox.control import bp as control_bp
+    from server.xmlrpc.transport import bp as xmlrpc_bp
+
+    app.register_blueprint(xmlrpc_bp)
+    app.register_blueprint(control_bp)
+    app.register_error_handler(HTTPException, _http_error)
+    return app
+
+
+def _prepare_store(engine: Engine, config: Config) -> AppRecord | None:
+    from server.sandbox.bootstrap import ensure_default_app
+
+    for attempt in range(3):  # several workers may start at once; one of them wins each race
+        try:
+            db.upgrade(engine)
+            return ensure_default_app(engine, config) if config.seed_on_start else None
+        except sqlalchemy.exc.IntegrityError:
+            if attempt == 2:
+                raise
+    return None
+
+
+def _http_error(exc: HTTPException):
+    """Routing errors as plain JSON (never an HTML page)."""
+    body = {"message": exc.description or exc.name}
+    if request.path.startswith(("/api/xmlrpc", "/crm/xmlrpc")) and exc.code == 405:
+        body = {"message": "XML-RPC calls are made with POST"}
+    return Response(json.dumps(body), status=exc.code, content_type="application/json")

@@ -1,0 +1,69 @@
+"""Credentials on the gateway endpoints (api.infusionsoft.com: /crm/xmlrpc/v1, later /crm/rest/v1).
+
+The real gateway (Apigee) authenticates before anything reaches the API, and answers a refused credential
+with HTTP 401 and a JSON fault of its own (spec rest-oauth-throttle.md §6.2, xmlrpc-api.md §5.4).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from sqlalchemy.engine import Engine
+
+from server.store import apps
+from server.store.db import transaction
+from server.store.session import AppRecord
+
+
+class GatewayRejection(Exception):
+    """An answer from the gateway itself: an HTTP status, a JSON body and headers."""
+
+    def __init__(self, status: int, body: dict, headers: dict | None = None):
+        super().__init__(body)
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+
+def apigee_fault(status: int, faultstring: str, errorcode: str) -> GatewayRejection:
+    return GatewayRejection(status, {"fault": {"faultstring": faultstring, "detail": {"errorcode": errorcode}}})
+
+
+def no_credential() -> GatewayRejection:
+    return apigee_fault(401, "Invalid access token", "oauth.v2.InvalidAccessToken")
+
+
+def invalid_access_token() -> GatewayRejection:
+    return apigee_fault(401, "Invalid Access Token", "keymanagement.service.invalid_access_token")
+
+
+def invalid_api_key() -> GatewayRejection:
+    # Apigee's VerifyAPIKey answer for a key it does not know.
+    return apigee_fault(401, "Invalid ApiKey", "oauth.v2.InvalidApiKey")
+
+
+@dataclass(frozen=True)
+class Credential:
+    kind: str  # "legacy_key" (so far; OAuth tokens and Keap keys come with the OAuth issue)
+    identity: str  # what throttling counts by: the app for a legacy key, the client or key otherwise
+
+
+def _bearer(headers: Mapping[str, str]) -> str | None:
+    value = headers.get("Authorization", "")
+    scheme, _, token = value.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def authenticate(engine: Engine, headers: Mapping[str, str], query: Mapping[str, str]) -> tuple[AppRecord, Credential]:
+    """The app and credential of a gateway request, or a GatewayRejection."""
+    api_key = (headers.get("X-Keap-API-Key") or "").strip()  # header names are matched in any case
+    if api_key:
+        with transaction(engine, write=False) as conn:
+            app = apps.by_legacy_key(conn, api_key)
+        if app is None:
+            raise invalid_api_key()
+        # A legacy key sent in X-Keap-API-Key: Keap's migration path for legacy-key integrations.
+        return app, Credential("legacy_key", f"app:{app.id}")
+    if _bearer(headers) or query.get("access_token"):
+        raise invalid_access_token()  # no OAuth tokens exist yet to match it
+    raise no_credential()

@@ -1,0 +1,171 @@
+"""The ``sandbox`` command: serve, seed, reset, apps."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import click
+
+from server.config import Config, from_env
+
+
+def _options(f):
+    f = click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+                     help="Where the SQLite file, the remembered API key and the TLS certificate live "
+                          "[env SANDBOX_DATA_DIR; default ./.sandbox]")(f)
+    f = click.option("--database-url", default=None,
+                     help="SQLAlchemy URL of the store, e.g. postgresql://user@host/db [env DATABASE_URL; "
+                          "default a SQLite file in the data dir]")(f)
+    return f
+
+
+def _config(**overrides) -> Config:
+    return from_env(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def _engine(config: Config):
+    from server.store import db
+
+    Path(config.data_dir).mkdir(parents=True, exist_ok=True)
+    engine = db.make_engine(config.sqlalchemy_url)
+    db.upgrade(engine)
+    return engine
+
+
+@click.group()
+def main():
+    """An Infusionsoft (Keap) compatible sandbox server."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to listen on [env SANDBOX_HOST; default 127.0.0.1]")
+@click.option("--port", type=int, default=None, help="HTTP port [env SANDBOX_PORT; default 8000]")
+@_options
+@click.option("--api-key", default=None,
+              help="The seeded app's legacy API key [env SANDBOX_API_KEY; default: generated once and kept "
+                   "in the data dir]")
+@click.option("--tls/--no-tls", default=None, help="Also serve HTTPS with a self-signed certificate for "
+                                                   "127.0.0.1 and localhost [env SANDBOX_TLS]")
+@click.option("--tls-port", type=int, default=None, help="HTTPS port [env SANDBOX_TLS_PORT; default 8443]")
+def serve(host, port, data_dir, database_url, api_key, tls, tls_port):
+    """Run the sandbox (XML-RPC, the control API) until interrupted."""
+    from werkzeug.serving import make_server
+
+    from server.app import create_app
+
+    config = _config(host=host, port=port, data_dir=data_dir, database_url=database_url, api_key=api_key,
+                     tls=tls, tls_port=tls_port)
+    app = create_app(config)
+    sandbox = app.extensions["sandbox"]
+    servers = [make_server(config.host, config.port, app, threaded=True)]
+    base = f"http://{config.host}:{config.port}"
+    lines = [f"Infusionsoft sandbox on {base}  (store: {sandbox.engine.dialect.name})",
+             f"  legacy XML-RPC   POST {base}/api/xmlrpc       (API key as the first parameter)",
+             f"  gateway XML-RPC  POST {base}/crm/xmlrpc/v1    (X-Keap-API-Key header)",
+             f"  control API           {base}/sandbox/health, /sandbox/apps/<app>/clock, .../reset"]
+    if config.tls:
+        from server.sandbox.tls import ensure_certificate
+
+        cert, key = ensure_certificate(Path(config.data_dir))
+        servers.append(make_server(config.host, config.tls_port, app, threaded=True, ssl_context=(str(cert), str(key))))
+        lines.append(f"  HTTPS                 https://{config.host}:{config.tls_port}/api/xmlrpc")
+        lines.append(f"  certificate           export SSL_CERT_FILE={cert}")
+    if sandbox.default_app is not None:
+        lines.append(f"  app '{sandbox.default_app.name}' legacy API key: {sandbox.default_app.legacy_key}")
+    click.echo("\n".join(lines), err=False)
+    threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in servers[1:]]
+    for t in threads:
+        t.start()
+    try:
+        servers[0].serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for s in servers:
+            s.server_close()
+
+
+@main.command()
+@click.option("--app", "app_name", default=None, help="The app to seed [default: sandbox]")
+@_options
+def seed(app_name, data_dir, database_url):
+    """Create an app from sandbox_data/ if it does not exist yet."""
+    from server.sandbox import bootstrap
+    from server.store import apps
+    from server.store.db import transaction
+
+    config = _config(data_dir=data_dir, database_url=database_url)
+    engine = _engine(config)
+    name = app_name or config.default_app
+    with transaction(engine, write=False) as conn:
+        existing = apps.by_name(conn, name)
+    if existing is not None:
+        raise click.ClickException(f"app {name!r} exists; use `sandbox reset --app {name}` to reseed it")
+    record = bootstrap.create_app_record(engine, name, seed_dir=config.seed_dir,
+                                         legacy_key=bootstrap.remembered_key(config) if name == config.default_app else None)
+    if name == config.default_app:
+        bootstrap.remember_key(config, record.legacy_key)
+    click.echo(f"seeded app {record.name}; legacy API key {record.legacy_key}")
+
+
+@main.command()
+@click.option("--app", "app_name", default=None, help="The app to reset [default: sandbox]")
+@_options
+def reset(app_name, data_dir, database_url):
+    """Put an app back to its seed (its key, clock and options are kept)."""
+    from server.sandbox import bootstrap
+    from server.store import apps
+    from server.store.db import transaction
+
+    config = _config(data_dir=data_dir, database_url=database_url)
+    engine = _engine(config)
+    name = app_name or config.default_app
+    with transaction(engine, write=False) as conn:
+        record = apps.by_name(conn, name)
+    if record is None:
+        raise click.ClickException(f"no app named {name!r}")
+    counts = bootstrap.reset_app(engine, record, config.seed_dir)
+    click.echo(f"reset app {name}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@main.group("apps")
+def apps_group():
+    """Create and list apps (accounts) and their keys."""
+
+
+@apps_group.command("list")
+@_options
+def apps_list(data_dir, database_url):
+    from server.store import apps
+    from server.store.db import transaction
+
+    engine = _engine(_config(data_dir=data_dir, database_url=database_url))
+    with transaction(engine, write=False) as conn:
+        records = apps.all_apps(conn)
+    for record in records:
+        click.echo(f"{record.name}\tlegacy API key {record.legacy_key}\t{record.time_zone}")
+
+
+@apps_group.command("create")
+@click.argument("name")
+@click.option("--api-key", default=None, help="Its legacy API key [default: generated]")
+@click.option("--time-zone", default=None, help="Its time zone [default: the seed's, or America/New_York]")
+@click.option("--seed/--no-seed", default=True, help="Fill it from sandbox_data/ [default: seed]")
+@_options
+def apps_create(name, api_key, time_zone, seed, data_dir, database_url):
+    from server.sandbox import bootstrap
+    from server.store import apps
+    from server.store.db import transaction
+
+    config = _config(data_dir=data_dir, database_url=database_url)
+    engine = _engine(config)
+    with transaction(engine, write=False) as conn:
+        if apps.by_name(conn, name) is not None:
+            raise click.ClickException(f"an app named {name!r} exists")
+    record = bootstrap.create_app_record(engine, name, seed_dir=config.seed_dir if seed else None,
+                                         legacy_key=api_key, time_zone=time_zone)
+    click.echo(f"created app {record.name}; legacy API key {record.legacy_key}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""Email status: it belongs to the address, not the contact (seed 004), so every contact, company or user
+sharing an address shares its status. The token set and the opt-in state machine: spec §6."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from server.store import schema
+from server.store.session import AppSession
+
+
+@dataclass(frozen=True)
+class Status:
+    token: str
+    marketable: bool
+    opt_status: int  # APIEmailService.getOptStatus: 0 not marketable, 1 single opt-in, 2 double opt-in
+
+
+STATUSES = {s.token: s for s in (
+    Status("SingleOptIn", True, 1),
+    Status("DoubleOptin", True, 2),  # lower-case i, as the API spells it
+    Status("Confirmed", True, 2),
+    Status("UnengagedMarketable", True, 1),
+    Status("UnengagedNonMarketable", False, 0),
+    Status("NonMarketable", False, 0),
+    Status("Manual", False, 0),
+    Status("Admin", False, 0),
+    Status("System", False, 0),
+    Status("ListUnsubscribe", False, 0),
+    Status("Bounce", False, 0),
+    Status("HardBounce", False, 0),
+    Status("Feedback", False, 0),
+    Status("Spam", False, 0),
+    Status("Invalid", False, 0),
+    Status("Lockdown", False, 0),
+    Status("Deactivated", False, 0),
+)}
+
+# optIn "only works the first time": from these it opts in; from any other status it is refused.
+OPT_IN_FROM = {"NonMarketable", "UnengagedMarketable"}
+OPT_IN_DEFAULT_REASON = "API Opt In"  # a blank reason is stored as this (2012 vendor docs)
+
+_VALID = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z0-9-]{2,}$")
+
+
+def key(email: str) -> str:
+    return email.strip().lower()
+
+
+def is_valid(email: str) -> bool:
+    return bool(_VALID.match(email.strip()))
+
+
+def row(s: AppSession, email: str):
+    es = schema.email_status
+    return s.execute(s.select(es).where(es.c.email_key == key(email))).first()
+
+
+def status_of(s: AppSession, email: str | None) -> Status | None:
+    if not email:
+        return None
+    found = row(s, email)
+    return STATUSES.get(found.type) if found else None
+
+
+def is_marketable(s: AppSession, email: str | None) -> bool:
+    status = status_of(s, email)
+    return bool(status and status.marketable)
+
+
+def _set(s: AppSession, email: str, token: str, reason: str | None, existing) -> None:
+    es = schema.email_status
+    if existing is None:
+        status_id = s.next_id("email_status")
+        s.insert(es, dict(id=status_id, email=email.strip(), email_key=key(email), type=token, reason=reason,
+                          date_created=s.now_local()))
+    else:
+        status_id = existing.id
+        s.update(es, es.c.id == status_id, type=token, reason=reason)
+    s.emit("email.status_changed", "email_status", status_id, email=key(email), status=token,
+           previous=existing.type if existing is not None else None, reason=reason)
+
+
+def ensure(s: AppSession, email: str | None) -> None:
+    """Give a newly used address its first status: NonMarketable (added without permission, as through the
+    API), or Invalid when it is not an address at all."""
+    if not email or not email.strip():
+        return
+    if row(s, email) is None:
+        _set(s, email, "NonMarketable" if is_valid(email) else "Invalid", None, None)
+
+
+def set_status(s: AppSession, email: str, token: str, reason: str | None = None) -> None:
+    """Set any status (seeding, the control API); the API's own rules are in opt_in/opt_out."""
+    if token not in STATUSES:
+        raise ValueError(f"unknown email status {token!r}")
+    _set(s, email, token, reason, row(s, email))
+
+
+def opt_in(s: AppSession, email: str, reason: str) -> bool:
+    if not email or not is_valid(email):
+        return False
+    existing = row(s, email)
+    if existing is not None and existing.type not in OPT_IN_FROM:
+        return False  # already opted in, or opted out: the API cannot opt it back in
+    _set(s, email, "SingleOptIn", reason.strip() or OPT_IN_DEFAULT_REASON, existing)
+    return True
+
+
+def opt_out(s: AppSession, email: str, reason: str) -> bool:
+    if not email or not email.strip():
+        return False
+    existing = row(s, email)
+    if existing is not None and not STATUSES[existing.type].marketable and existing.type != "NonMarketable":
+        return True  # already opted out (or bounced …): nothing changes
+    _set(s, email, "Manual", reason.strip() or s.app.option("opt_out_default_reason"), existing)
+    return True
+
+
+def opt_status(s: AppSession, email: str) -> int:
+    status = status_of(s, email)
+    return status.opt_status if status else 0

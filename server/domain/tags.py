@@ -1,0 +1,95 @@
+"""Tags (the API's ContactGroup), tag categories, and tags on contacts (ContactGroupAssign).
+
+``Contact.Groups`` is kept as the comma-joined list of the contact's tag ids, so that it can be selected and
+queried (``{Groups: '%91%'}``) like any column.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from server.store import schema
+from server.store.session import AppSession
+
+from .errors import MethodFailed
+
+
+def _contact_exists(s: AppSession, contact_id: int) -> bool:
+    c = schema.contact
+    return s.execute(s.select(c, c.c.id).where(c.c.id == contact_id)).first() is not None
+
+
+def _tag(s: AppSession, tag_id: int):
+    return s.get(schema.tag, tag_id)
+
+
+def refresh_groups(s: AppSession, contact_ids) -> None:
+    """Rewrite Contact.Groups for ``contact_ids`` from the assignments."""
+    ta, c = schema.tag_assignment, schema.contact
+    ids = list(contact_ids)
+    if not ids:
+        return
+    tags: dict[int, list[int]] = {i: [] for i in ids}
+    q = s.select(ta, ta.c.contact_id, ta.c.tag_id).where(ta.c.contact_id.in_(ids)).order_by(ta.c.tag_id)
+    for r in s.execute(q):
+        tags[r.contact_id].append(r.tag_id)
+    for contact_id, tag_ids in tags.items():
+        s.update(c, c.c.id == contact_id, groups=",".join(map(str, tag_ids)) or None,
+                 last_updated=s.now_local())
+
+
+def apply(s: AppSession, contact_id: int, tag_id: int, *, method: str = "addToGroup") -> bool:
+    if not _contact_exists(s, contact_id):
+        raise MethodFailed("contactId must be a valid id")
+    tag = _tag(s, tag_id)
+    if tag is None:
+        raise MethodFailed("groupId must be a valid id")
+    ta = schema.tag_assignment
+    already = s.execute(s.select(ta, ta.c.tag_id).where(ta.c.contact_id == contact_id, ta.c.tag_id == tag_id)).first()
+    if already is not None:
+        return True
+    s.insert(ta, dict(contact_id=contact_id, tag_id=tag_id, date_created=s.now_local()))
+    refresh_groups(s, [contact_id])
+    s.emit("tag.applied", "contact", contact_id, tag_id=tag_id, tag_name=tag.group_name)
+    return True
+
+
+def remove(s: AppSession, contact_id: int, tag_id: int) -> bool:
+    if not _contact_exists(s, contact_id):
+        raise MethodFailed("contactId must be a valid id")
+    ta = schema.tag_assignment
+    removed = s.delete(ta, ta.c.contact_id == contact_id, ta.c.tag_id == tag_id).rowcount
+    if removed:
+        refresh_groups(s, [contact_id])
+        tag = _tag(s, tag_id)
+        s.emit("tag.removed", "contact", contact_id, tag_id=tag_id, tag_name=tag.group_name if tag else None)
+    return True
+
+
+def tag_ids_of(s: AppSession, contact_id: int) -> list[int]:
+    ta = schema.tag_assignment
+    q = s.select(ta, ta.c.tag_id).where(ta.c.contact_id == contact_id).order_by(ta.c.tag_id)
+    return [r.tag_id for r in s.execute(q)]
+
+
+def move_assignments(s: AppSession, from_contact: int, to_contact: int) -> None:
+    """Give ``to_contact`` every tag of ``from_contact`` (merge); the old rows go with the old contact."""
+    ta = schema.tag_assignment
+    have = set(tag_ids_of(s, to_contact))
+    q = s.select(ta).where(ta.c.contact_id == from_contact)
+    moved = [r for r in s.execute(q) if r.tag_id not in have]
+    s.insert(ta, [dict(contact_id=to_contact, tag_id=r.tag_id, date_created=r.date_created) for r in moved])
+    if moved:
+        refresh_groups(s, [to_contact])
+        for r in moved:
+            s.emit("tag.applied", "contact", to_contact, tag_id=r.tag_id, merged_from=from_contact)
+
+
+def delete_assignments_of_contact(s: AppSession, contact_id: int) -> None:
+    ta = schema.tag_assignment
+    s.delete(ta, ta.c.contact_id == contact_id)
+
+
+def find_tag(s: AppSession, name: str):
+    t = schema.tag
+    return s.execute(s.select(t).where(sa.func.lower(t.c.group_name) == name.strip().lower())).first()
+

@@ -1,0 +1,220 @@
+"""The control API: the sandbox's own JSON endpoints under /sandbox/ (never the real API's paths).
+
+With SANDBOX_ADMIN_TOKEN set, every endpoint but /sandbox/health requires it as a bearer token.
+"""
+from __future__ import annotations
+
+import hmac
+from datetime import datetime
+
+from flask import Blueprint, current_app, jsonify, request
+
+from server.clock import UTC, ClockState, parse_datetime, parse_duration
+from server.store import apps
+from server.store.db import transaction
+from server.store.session import AppRecord
+
+from . import bootstrap, options
+
+bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
+
+
+class ControlError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@bp.errorhandler(ControlError)
+def _control_error(exc: ControlError):
+    return jsonify({"error": exc.message}), exc.status
+
+
+@bp.before_request
+def _require_admin():
+    token = current_app.extensions["sandbox"].config.admin_token
+    if token is None or request.endpoint == "sandbox.health":
+        return None
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        return jsonify({"error": "the control API requires the admin token (Authorization: Bearer …)"}), 401
+    return None
+
+
+def _sandbox():
+    return current_app.extensions["sandbox"]
+
+
+def _json() -> dict:
+    if not request.data:
+        return {}
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ControlError(400, "the body must be a JSON object")
+    return body
+
+
+def _app(name: str) -> AppRecord:
+    with transaction(_sandbox().engine, write=False) as conn:
+        record = apps.by_name(conn, name)
+    if record is None:
+        raise ControlError(404, f"no app named {name!r}")
+    return record
+
+
+def _describe(record: AppRecord) -> dict:
+    return {"name": record.name, "legacy_api_key": record.legacy_key, "time_zone": record.time_zone,
+            "clock": _clock(record), "options": {k: record.option(k) for k in options.DEFAULTS}}
+
+
+def _clock(record: AppRecord) -> dict:
+    state = record.clock_state
+    now = state.now()
+    return {"now": now.isoformat(), "local": record.clock.to_local(now).isoformat(),
+            "time_zone": record.time_zone, "frozen": state.frozen, "rate": state.rate, "real": state.is_real}
+
+
+@bp.get("/health")
+def health():
+    sandbox = _sandbox()
+    with transaction(sandbox.engine, write=False) as conn:
+        count = len(apps.all_apps(conn))
+    return jsonify({"status": "ok", "database": sandbox.engine.dialect.name, "apps": count})
+
+
+@bp.get("/apps")
+def list_apps():
+    with transaction(_sandbox().engine, write=False) as conn:
+        return jsonify({"apps": [_describe(r) for r in apps.all_apps(conn)]})
+
+
+@bp.post("/apps")
+def create_app():
+    body = _json()
+    name = body.get("name")
+    if not isinstance(name, str) or not name.strip() or not name.replace("-", "").isalnum():
+        raise ControlError(400, "name must be letters, digits and dashes (the app's URL prefix)")
+    sandbox = _sandbox()
+    with transaction(sandbox.engine, write=False) as conn:
+        if apps.by_name(conn, name) is not None:
+            raise ControlError(409, f"an app named {name!r} exists")
+    record = bootstrap.create_app_record(
+        sandbox.engine, name, seed_dir=sandbox.config.seed_dir if body.get("seed", True) else None,
+        legacy_key=body.get("legacy_api_key"), time_zone=body.get("time_zone"))
+    return jsonify(_describe(record)), 201
+
+
+@bp.get("/apps/<name>")
+def get_app(name: str):
+    return jsonify(_describe(_app(name)))
+
+
+@bp.post("/apps/<name>/reset")
+def reset(name: str):
+    sandbox = _sandbox()
+    record = _app(name)
+    counts = bootstrap.reset_app(sandbox.engine, record, sandbox.config.seed_dir)
+    return jsonify({"app": name, "reset": True, "seeded": counts})
+
+
+@bp.get("/apps/<name>/clock")
+def get_clock(name: str):
+    return jsonify(_clock(_app(name)))
+
+
+@bp.post("/apps/<name>/clock")
+def set_clock(name: str):
+    """Body: ``{"action": "freeze" | "unfreeze" | "set" | "advance" | "rate" | "real", ...}`` with ``time``
+    (ISO 8601; no zone means the app's local time) for set, ``by`` (seconds or "90m", "7d") for advance,
+    ``rate`` for rate. Several keys may be combined without an action: ``{"time": ..., "frozen": true}``."""
+    record = _app(name)
+    body = _json()
+    state = record.clock_state
+    try:
+        state = _apply_clock(record, state, body)
+    except ValueError as exc:
+        raise ControlError(400, str(exc)) from None
+    with transaction(_sandbox().engine, write=True) as conn:
+        apps.set_clock(conn, record.id, state)
+        record = apps.by_id(conn, record.id)
+    return jsonify(_clock(record))
+
+
+def _apply_clock(record: AppRecord, state: ClockState, body: dict) -> ClockState:
+    action = body.get("action")
+    if action == "real":
+        return ClockState.real()
+    if action == "freeze":
+        state = state.freeze()
+    elif action == "unfreeze":
+        state = state.unfreeze()
+    elif action not in (None, "set", "advance", "rate"):
+        raise ValueError("action must be freeze, unfreeze, set, advance, rate or real")
+    if "time" in body:
+        state = state.set(_moment(record, body["time"]))
+    if "by" in body:
+        state = state.advance(parse_duration(body["by"]))
+    if "rate" in body:
+        rate = body["rate"]
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)):
+            raise ValueError("rate must be a number")
+        state = state.with_rate(rate)
+    if "frozen" in body:
+        state = state.freeze() if body["frozen"] else state.unfreeze()
+    if action == "set" and "time" not in body:
+        raise ValueError("set needs a time")
+    if action == "advance" and "by" not in body:
+        raise ValueError("advance needs by")
+    if action == "rate" and "rate" not in body:
+        raise ValueError("rate needs a rate")
+    return state
+
+
+def _moment(record: AppRecord, value) -> datetime:
+    moment = parse_datetime(str(value)) if isinstance(value, str) else None
+    if moment is None:
+        raise ValueError("time must be an ISO 8601 date-time")
+    if moment.tzinfo is None:
+        moment = record.clock.to_utc(moment)
+    return moment.astimezone(UTC)
+
+
+@bp.get("/apps/<name>/options")
+def get_options(name: str):
+    record = _app(name)
+    return jsonify({k: record.option(k) for k in options.DEFAULTS})
+
+
+@bp.patch("/apps/<name>/options")
+def set_options(name: str):
+    record = _app(name)
+    changes = _json()
+    merged = dict(record.options)
+    for key, value in changes.items():
+        try:
+            merged[key] = options.validate(key, value)
+        except KeyError:
+            raise ControlError(400, f"unknown option {key!r}") from None
+        except ValueError as exc:
+            raise ControlError(400, str(exc)) from None
+    with transaction(_sandbox().engine, write=True) as conn:
+        apps.update(conn, record.id, options=merged)
+        record = apps.by_id(conn, record.id)
+    return jsonify({k: record.option(k) for k in options.DEFAULTS})
+
+
+@bp.get("/apps/<name>/events")
+def events(name: str):
+    """The app's change log, oldest first, without consuming it: ``?after=<seq>&limit=<n>``."""
+    record = _app(name)
+    try:
+        after = int(request.args.get("after", 0))
+        limit = max(1, min(int(request.args.get("limit", 100)), 1000))
+    except ValueError:
+        raise ControlError(400, "after and limit must be integers") from None
+    with transaction(_sandbox().engine, write=False) as conn:
+        rows = apps.events(conn, record.id, after=after, limit=limit)
+    return jsonify({"events": [{"seq": r.seq, "type": r.type, "entity": r.entity, "entity_id": r.entity_id,
+                                "occurred_at": r.occurred_at.replace(tzinfo=UTC).isoformat(),
+                                "payload": r.payload} for r in rows]})

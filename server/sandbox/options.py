@@ -1,0 +1,26 @@
+"""The sandbox's per-app behaviour settings: where the real service's behaviour is unconfirmed, the
+documented default, and the other choice for users who want it (listed in docs/divergences.md)."""
+from __future__ import annotations
+
+DEFAULTS: dict[str, object] = {
+    # DataService.load / ContactService.load of an id that does not exist: "fault" ([RecordNotFound],
+    # spec §7 #7) or "empty" (an empty struct).
+    "load_missing": "fault",
+    # APIEmailService.optOut with a blank reason stores this text (the API opt-in default is "API Opt In").
+    "opt_out_default_reason": "API Opt Out",
+}
+
+CHOICES: dict[str, tuple] = {
+    "load_missing": ("fault", "empty"),
+}
+
+
+def validate(name: str, value) -> object:
+    if name not in DEFAULTS:
+        raise KeyError(name)
+    choices = CHOICES.get(name)
+    if choices is not None and value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(str, choices))}")
+    if choices is None and not isinstance(value, type(DEFAULTS[name])):
+        raise ValueError(f"{name} must be a {type(DEFAULTS[name]).__name__}")
+    return value

@@ -1,0 +1,105 @@
+"""Seeding an app from sandbox_data/ (plain JSON), through the domain like any other write.
+
+Files (all optional but app.json): app.json (name, time zone, business profile, getAppSetting values),
+users.json, tags.json (categories with their tags), custom_fields.json (tabs, headers, fields),
+companies.json, contacts.json (Infusionsoft field names, custom fields as ``_Name``, plus ``tags``,
+``email_status`` and ``notes``), link_types.json. Records refer to each other by name, so the files
+stay readable; ids come out in file order, the same after every reset.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from server.domain import actions, contacts, custom_fields, email_status, links, records, tags, users
+from server.store.session import AppSession
+from server.tables import CUSTOM_FORMS
+
+DEFAULT_LINK_TYPES = [{"TypeName": "Spouse", "MaxLinked": 1}, {"TypeName": "Business Partner", "MaxLinked": 0},
+                      {"TypeName": "Referred By", "MaxLinked": 1}]
+
+
+def read(seed_dir: Path, name: str, default=None):
+    path = Path(seed_dir) / name
+    if not path.exists():
+        return default
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def app_definition(seed_dir: Path) -> dict:
+    return read(seed_dir, "app.json", {}) or {}
+
+
+def seed(s: AppSession, seed_dir: Path) -> dict:
+    """Load every seed file into the (empty) app of ``s``; returns counts of what was made."""
+    counts: dict[str, int] = {}
+
+    for user in read(seed_dir, "users.json", []):
+        data = {k: v for k, v in user.items() if k not in ("password", "admin")}
+        users.add_user(s, _user_columns(data), password=user.get("password"), admin=bool(user.get("admin")))
+        counts["users"] = counts.get("users", 0) + 1
+
+    tag_file = read(seed_dir, "tags.json", {}) or {}
+    for category in tag_file.get("categories", []):
+        cat_id = records.add(s, "ContactGroupCategory", {"CategoryName": category["CategoryName"],
+                                                         "CategoryDescription": category.get("CategoryDescription", "")})
+        for tag in category.get("tags", []):
+            records.add(s, "ContactGroup", dict(tag, GroupCategoryId=cat_id))
+            counts["tags"] = counts.get("tags", 0) + 1
+    for tag in tag_file.get("uncategorized", []):
+        records.add(s, "ContactGroup", tag)
+        counts["tags"] = counts.get("tags", 0) + 1
+
+    # Every custom-field form gets a default tab and header, as a new Infusionsoft app has.
+    groups: dict[tuple[int, str, str], int] = {}
+    for form_id in sorted(set(CUSTOM_FORMS.values()), reverse=True):
+        tab = custom_fields.add_tab(s, form_id, "Custom Fields")
+        groups[(form_id, "Custom Fields", "Custom Fields")] = custom_fields.add_group(s, tab, "Custom Fields")
+    tabs: dict[tuple[int, str], int] = {}
+    for block in read(seed_dir, "custom_fields.json", []):
+        form_id = custom_fields.form_id_of(block["form"])
+        key = (form_id, block.get("tab", "Custom Fields"), block.get("group", "Custom Fields"))
+        if key not in groups:
+            tab_key = key[:2]
+            if tab_key not in tabs:
+                tabs[tab_key] = custom_fields.add_tab(s, form_id, key[1])
+            groups[key] = custom_fields.add_group(s, tabs[tab_key], key[2])
+        for field in block.get("fields", []):
+            field_id = custom_fields.add_custom_field(s, block["form"], field["label"], field["type"], groups[key])
+            if field.get("values"):
+                custom_fields.update_custom_field(s, field_id, {"Values": field["values"]})
+            counts["custom_fields"] = counts.get("custom_fields", 0) + 1
+
+    for link_type in read(seed_dir, "link_types.json", DEFAULT_LINK_TYPES):
+        links.add_type(s, link_type["TypeName"], int(link_type.get("MaxLinked", 0)))
+
+    company_ids: dict[str, int] = {}
+    for company in read(seed_dir, "companies.json", []):
+        company_ids[company["Company"].lower()] = records.add(s, "Company", company)
+        counts["companies"] = counts.get("companies", 0) + 1
+
+    for person in read(seed_dir, "contacts.json", []):
+        extra = {k: person[k] for k in ("tags", "email_status", "notes") if k in person}
+        data = {k: v for k, v in person.items() if k not in extra}
+        if data.get("Company") and data["Company"].lower() in company_ids:
+            data["CompanyID"] = company_ids[data["Company"].lower()]
+        contact_id = contacts.add(s, data)
+        counts["contacts"] = counts.get("contacts", 0) + 1
+        for tag_name in extra.get("tags", []):
+            tag = tags.find_tag(s, tag_name)
+            if tag is None:
+                raise ValueError(f"contacts.json: unknown tag {tag_name!r}")
+            tags.apply(s, contact_id, tag.id)
+        if extra.get("email_status") and data.get("Email"):
+            email_status.set_status(s, data["Email"], extra["email_status"], "Seeded")
+        for note in extra.get("notes", []):
+            actions.add_note(s, contact_id, note)
+            counts["notes"] = counts.get("notes", 0) + 1
+    return counts
+
+
+def _user_columns(data: dict) -> dict:
+    from server.tables import REGISTRY
+
+    user_table = REGISTRY.get("User")
+    return {user_table.fields[k].column: v for k, v in data.items() if k in user_table.fields}

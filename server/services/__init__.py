@@ -1,0 +1,2 @@
+"""One module per XML-RPC service; importing this package registers every method."""
+from . import contact, data, email  # noqa: F401

@@ -1,0 +1,84 @@
+"""DataService.*: generic reads and writes over every described table, custom fields, settings, users."""
+from __future__ import annotations
+
+from server.domain import custom_fields, records, settings, users
+from server.store.session import AppSession
+from server.xmlrpc.methods import P, xmlrpc
+
+
+@xmlrpc("DataService.query", P.STRING, P.INT, P.INT, P.STRUCT, P.ARRAY, writes=False)
+def query(s: AppSession, table: str, limit: int, page: int, criteria: dict, fields: list) -> list:
+    return records.query(s, table, limit, page, criteria, fields)
+
+
+@xmlrpc("DataService.query", P.STRING, P.INT, P.INT, P.STRUCT, P.ARRAY, P.STRING, P.BOOL, writes=False)
+def query_ordered(s: AppSession, table: str, limit: int, page: int, criteria: dict, fields: list,
+                  order_by: str, ascending: bool) -> list:
+    return records.query(s, table, limit, page, criteria, fields, order_by, ascending)
+
+
+# Not a wire method of the real API: the client-side name (iSDK dsQueryOrderBy, Novak) of the 7-argument
+# query. Answered as an alias so such clients work unchanged.
+xmlrpc("DataService.queryWithOrderBy", P.STRING, P.INT, P.INT, P.STRUCT, P.ARRAY, P.STRING, P.BOOL,
+       writes=False)(query_ordered)
+
+
+@xmlrpc("DataService.findByField", P.STRING, P.INT, P.INT, P.STRING, P.ANY, P.ARRAY, writes=False)
+def find_by_field(s: AppSession, table: str, limit: int, page: int, field: str, value, fields: list) -> list:
+    return records.query(s, table, limit, page, {field: value}, fields)
+
+
+@xmlrpc("DataService.load", P.STRING, P.INT, P.ARRAY, writes=False)
+def load(s: AppSession, table: str, record_id: int, fields: list) -> dict:
+    return records.load(s, table, record_id, fields)
+
+
+@xmlrpc("DataService.count", P.STRING, P.STRUCT, writes=False)
+def count(s: AppSession, table: str, criteria: dict) -> int:
+    return records.count(s, table, criteria)
+
+
+@xmlrpc("DataService.add", P.STRING, P.STRUCT)
+def add(s: AppSession, table: str, values: dict) -> int:
+    return records.add(s, table, values)
+
+
+@xmlrpc("DataService.update", P.STRING, P.INT, P.STRUCT)
+def update(s: AppSession, table: str, record_id: int, values: dict) -> int:
+    return records.update(s, table, record_id, values)
+
+
+@xmlrpc("DataService.delete", P.STRING, P.INT)
+def delete(s: AppSession, table: str, record_id: int) -> bool:
+    return records.delete(s, table, record_id)
+
+
+@xmlrpc("DataService.addCustomField", P.STRING, P.STRING, P.STRING, P.INT)
+def add_custom_field(s: AppSession, form: str, label: str, data_type: str, header_id: int) -> int:
+    return custom_fields.add_custom_field(s, form, label, data_type, header_id)
+
+
+@xmlrpc("DataService.updateCustomField", P.INT, P.STRUCT)
+def update_custom_field(s: AppSession, field_id: int, values: dict) -> bool:
+    return custom_fields.update_custom_field(s, field_id, values)
+
+
+@xmlrpc("DataService.getAppSetting", P.STRING, P.STRING, writes=False)
+def get_app_setting(s: AppSession, module: str, setting: str) -> str:
+    return settings.app_setting(s, module, setting)
+
+
+@xmlrpc("DataService.authenticateUser", P.STRING, P.STRING, writes=False)
+def authenticate_user(s: AppSession, username: str, password_hash: str) -> int:
+    return users.authenticate(s, username, password_hash)
+
+
+@xmlrpc("DataService.echo", P.STRING, writes=False)
+def echo(s: AppSession, text: str) -> str:
+    return text
+
+
+# Clients send echo both with and without the key (spec §2.2): answer both arities.
+@xmlrpc("DataService.echo", P.STRING, key=False, writes=False)
+def echo_without_key(s: AppSession | None, text: str) -> str:
+    return text

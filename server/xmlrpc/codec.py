@@ -1,0 +1,288 @@
+"""XML-RPC on the wire: parse a methodCall leniently, write a methodResponse exactly as Infusionsoft does.
+
+What real clients send (spec clients.md §2, §6): ``<int>`` and ``<i4>``, bare ``<value>text</value>``,
+CDATA, self-closing ``<string/>``/``<data/>``/``<value/>``, pretty-printed whitespace, single-quoted XML
+declarations, ``encoding="iso-8859-1"`` with character references, integers above 2^31 (node), base64 with
+newlines inside, several dateTime spellings. What the real server writes (spec xmlrpc-api.md §1.4, §1.5,
+recorded responses): one line, ``<?xml version="1.0" encoding="utf-8"?>``, strings untyped, integers
+``<i4>``, booleans ``<boolean>1</boolean>``, dates ``YYYYMMDDTHH:MM:SS`` without zone, null struct members
+omitted, empty strings as ``<value></value>``.
+"""
+from __future__ import annotations
+
+import base64
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+from lxml import etree
+
+from server.clock import parse_datetime
+from server.domain.errors import ProtocolError
+
+# A parser that never resolves entities, never loads a DTD and never touches the network.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                          huge_tree=False, remove_comments=True, remove_pis=True)
+
+
+def _parse_error(message: str) -> ProtocolError:
+    # Apache XML-RPC's wording, as real clients see it (faultCode 0).
+    return ProtocolError(f"Failed to parse XML-RPC request: {message}")
+
+
+def loads_call(body: bytes) -> tuple[str, list]:
+    """Parse a methodCall into ``(method_name, params)``; raise ProtocolError for anything malformed."""
+    if not body or not body.strip():
+        raise _parse_error("Premature end of file.")
+    try:
+        root = etree.fromstring(body, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise _parse_error(_syntax_message(exc)) from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        # The real server's Xerces runs with disallow-doctype-decl: no DTD, so no entity expansion at all.
+        raise _parse_error('DOCTYPE is disallowed when the feature "http://apache.org/xml/features/'
+                           'disallow-doctype-decl" set to true.')
+    if root.tag != "methodCall":
+        raise _parse_error(f"Expected methodCall element, got {_name(root)}")
+    name_el = root.find("methodName")
+    if name_el is None or not (name_el.text or "").strip():
+        raise _parse_error("Missing methodName element")
+    params: list = []
+    params_el = root.find("params")
+    if params_el is not None:
+        for param in params_el:
+            if param.tag != "param":
+                raise _parse_error(f"Expected param element, got {_name(param)}")
+            value_el = param.find("value")
+            if value_el is None:
+                raise _parse_error("Missing value element in param")
+            params.append(_value(value_el))
+    return name_el.text.strip(), params
+
+
+def _syntax_message(exc: etree.XMLSyntaxError) -> str:
+    msg = str(exc.msg or exc).strip()
+    if "Document is empty" in msg or "Start tag expected" in msg or "Premature end of data" in msg:
+        return "Premature end of file."
+    if "Detected an entity reference loop" in msg or "entity" in msg.lower():
+        return "Undeclared or recursive entity reference."
+    return msg.split(", line", 1)[0]
+
+
+def _name(el) -> str:
+    return el.tag if isinstance(el.tag, str) else "#node"
+
+
+def _value(el):
+    """The Python value of a ``<value>`` element."""
+    if len(el) == 0:
+        return el.text or ""  # a bare value is a string; <value/> is the empty string
+    typed = el[0]
+    if len(el) > 1:
+        raise _parse_error("A value element may contain only one typed child")
+    reader = _READERS.get(typed.tag)
+    if reader is None:
+        raise _parse_error(f"Unknown type: {_name(typed)}")
+    return reader(typed)
+
+
+def _text(el) -> str:
+    return (el.text or "").strip()
+
+
+def _read_int(el) -> int:
+    text = _text(el)
+    try:
+        return int(text)
+    except ValueError:
+        raise _parse_error(f"Failed to parse integer value: {text}") from None
+
+
+def _read_boolean(el) -> bool:
+    text = _text(el).lower()
+    if text in ("1", "true"):
+        return True
+    if text in ("0", "false"):
+        return False
+    raise _parse_error(f"Failed to parse boolean value: {text}")
+
+
+def _read_double(el) -> float:
+    text = _text(el)
+    try:
+        return float(text)
+    except ValueError:
+        raise _parse_error(f"Failed to parse double value: {text}") from None
+
+
+def _read_datetime(el) -> datetime:
+    text = _text(el)
+    value = parse_datetime(text)
+    if value is None:
+        raise _parse_error(f"Failed to parse date value: {text}")
+    return value
+
+
+def _read_base64(el) -> bytes:
+    try:
+        return base64.b64decode("".join((el.text or "").split()), validate=True)
+    except (ValueError, TypeError):
+        raise _parse_error("Failed to parse base64 value") from None
+
+
+def _read_struct(el) -> dict:
+    out = {}
+    for member in el:
+        if member.tag != "member":
+            raise _parse_error(f"Expected member element, got {_name(member)}")
+        name_el = member.find("name")
+        value_el = member.find("value")
+        if name_el is None or value_el is None:
+            raise _parse_error("A struct member needs a name and a value")
+        out[name_el.text or ""] = _value(value_el)
+    return out
+
+
+def _read_array(el) -> list:
+    data = el.find("data")
+    if data is None:
+        if len(el):
+            raise _parse_error("Expected data element in array")
+        return []
+    out = []
+    for value_el in data:
+        if value_el.tag != "value":
+            raise _parse_error(f"Expected value element, got {_name(value_el)}")
+        out.append(_value(value_el))
+    return out
+
+
+def _read_nil(el):
+    # The real server rejects nil in requests (spec xmlrpc-api.md §1.4, infusionsoft-php #206).
+    raise _parse_error("Unknown type: nil")
+
+
+_READERS = {
+    "string": lambda el: el.text or "",
+    "int": _read_int, "i4": _read_int, "i8": _read_int,
+    "boolean": _read_boolean,
+    "double": _read_double,
+    "dateTime.iso8601": _read_datetime,
+    "base64": _read_base64,
+    "struct": _read_struct,
+    "array": _read_array,
+    "nil": _read_nil,
+}
+
+# --- writing ---------------------------------------------------------------------------------------
+
+_HEAD = '<?xml version="1.0" encoding="utf-8"?><methodResponse>'
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _escape(text: str) -> str:
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if _ILLEGAL.search(text):
+        text = _ILLEGAL.sub("", text)  # characters XML 1.0 cannot carry at all
+    return text
+
+
+def _write(value, out: list) -> None:
+    writer = _WRITERS.get(type(value))
+    if writer is None:
+        writer = _writer_for(value)
+    writer(value, out)
+
+
+def _write_str(value: str, out: list) -> None:
+    out.append("<value>")
+    out.append(_escape(value))  # the real server sends strings untyped
+    out.append("</value>")
+
+
+def _write_int(value: int, out: list) -> None:
+    out.append(f"<value><i4>{value}</i4></value>" if -2147483648 <= value <= 2147483647
+               else f"<value><i8>{value}</i8></value>")
+
+
+def _write_bool(value: bool, out: list) -> None:
+    out.append("<value><boolean>1</boolean></value>" if value else "<value><boolean>0</boolean></value>")
+
+
+def _write_float(value: float, out: list) -> None:
+    out.append(f"<value><double>{value!r}</double></value>")
+
+
+def _write_datetime(value: datetime, out: list) -> None:
+    out.append(f"<value><dateTime.iso8601>{value.year:04d}{value.month:02d}{value.day:02d}T"
+               f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}</dateTime.iso8601></value>")
+
+
+def _write_date(value: date, out: list) -> None:
+    out.append(f"<value><dateTime.iso8601>{value.year:04d}{value.month:02d}{value.day:02d}T00:00:00"
+               "</dateTime.iso8601></value>")
+
+
+def _write_dict(value: dict, out: list) -> None:
+    out.append("<value><struct>")
+    for key, item in value.items():
+        if item is None:
+            continue  # null fields are omitted, as the real server does
+        out.append("<member><name>")
+        out.append(_escape(str(key)))
+        out.append("</name>")
+        _write(item, out)
+        out.append("</member>")
+    out.append("</struct></value>")
+
+
+def _write_list(value, out: list) -> None:
+    out.append("<value><array><data>")
+    for item in value:
+        _write(item, out)
+    out.append("</data></array></value>")
+
+
+def _write_bytes(value: bytes, out: list) -> None:
+    out.append("<value><base64>")
+    out.append(base64.b64encode(value).decode("ascii"))
+    out.append("</base64></value>")
+
+
+def _write_none(value, out: list) -> None:
+    out.append("<value></value>")
+
+
+_WRITERS = {
+    str: _write_str, int: _write_int, bool: _write_bool, float: _write_float, datetime: _write_datetime,
+    date: _write_date, dict: _write_dict, list: _write_list, tuple: _write_list, bytes: _write_bytes,
+    type(None): _write_none,
+}
+
+
+def _writer_for(value):
+    if isinstance(value, Decimal):
+        return lambda v, out: _write_float(float(v), out)
+    for kind, writer in _WRITERS.items():
+        if isinstance(value, kind):
+            return writer
+    raise TypeError(f"cannot write {type(value).__name__} as XML-RPC")
+
+
+def dumps_response(value) -> bytes:
+    out = [_HEAD, "<params><param>"]
+    _write(value, out)
+    out.append("</param></params></methodResponse>")
+    return "".join(out).encode("utf-8")
+
+
+def dumps_fault(code: int, message: str) -> bytes:
+    return (f"{_HEAD}<fault><value><struct><member><name>faultCode</name><value><i4>{code}</i4></value>"
+            f"</member><member><name>faultString</name><value>{_escape(message)}</value></member>"
+            "</struct></value></fault></methodResponse>").encode("utf-8")
