@@ -38,9 +38,9 @@ def _add(s: AppSession, table: Table, values: Values) -> int:
     s.insert(c, row)
     if values.customs:
         custom_fields.write_values(s, new_id, values.customs)
+    s.emit(f"{table.kind}.added", "contact", new_id, fields=values.names)
     for col in _EMAILS:
         email_status.ensure(s, row.get(col))
-    s.emit(f"{table.kind}.added", "contact", new_id, fields=values.names)
     return new_id
 
 
@@ -51,10 +51,10 @@ def _update(s: AppSession, table: Table, contact_id: int, values: Values) -> Non
     s.update(c, c.c.id == contact_id, **row)
     if values.customs:
         custom_fields.write_values(s, contact_id, values.customs)
+    s.emit(f"{table.kind}.updated", "contact", contact_id, fields=values.names)
     for col in _EMAILS:
         if col in row:
             email_status.ensure(s, row[col])
-    s.emit(f"{table.kind}.updated", "contact", contact_id, fields=values.names)
 
 
 def _delete(s: AppSession, table: Table, contact_id: int) -> None:

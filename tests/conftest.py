@@ -1,0 +1,148 @@
+"""Fixtures: a live sandbox on loopback per backend (SQLite always, PostgreSQL when
+SANDBOX_TEST_DATABASE_URL is set), and a fresh seeded app per test."""
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+import uuid
+import xmlrpc.client
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from server.app import create_app
+from server.config import from_env
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_DIR = ROOT / "sandbox_data"
+PG_URL = os.environ.get("SANDBOX_TEST_DATABASE_URL")
+
+
+def pytest_report_header(config):
+    if PG_URL:
+        return f"PostgreSQL backend: {PG_URL}"
+    return "PostgreSQL backend: skipped (SANDBOX_TEST_DATABASE_URL is not set)"
+
+
+@dataclass
+class LiveServer:
+    url: str
+    backend: str
+    app: object
+    data_dir: Path
+
+    @property
+    def sandbox(self):
+        return self.app.extensions["sandbox"]
+
+    def control(self, method: str, path: str, **kwargs):
+        return requests.request(method, self.url + "/sandbox" + path, timeout=30, **kwargs)
+
+
+def _fresh_pg_database(base_url: str) -> tuple[str, callable]:
+    name = f"sandbox_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(base_url.replace("postgresql://", "postgresql+psycopg://", 1)
+                             if base_url.startswith("postgresql://") else base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = base_url.rsplit("/", 1)[0] + "/" + name
+
+    def drop():
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+    return url, drop
+
+
+def start_server(tmp: Path, database_url: str | None = None, **config) -> tuple[LiveServer, callable]:
+    cfg = from_env(data_dir=str(tmp), seed_dir=SEED_DIR, database_url=database_url, **config)
+    app = create_app(cfg)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    live = LiveServer(f"http://127.0.0.1:{server.server_port}", app.extensions["sandbox"].engine.dialect.name,
+                      app, tmp)
+
+    def stop():
+        server.shutdown()
+        server.server_close()
+        app.extensions["sandbox"].engine.dispose()
+
+    return live, stop
+
+
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def live(request, tmp_path_factory) -> LiveServer:
+    tmp = tmp_path_factory.mktemp(f"live-{request.param}")
+    drop = None
+    url = None
+    if request.param == "postgresql":
+        url, drop = _fresh_pg_database(PG_URL)
+    server, stop = start_server(tmp, url)
+    yield server
+    stop()
+    if drop:
+        drop()
+
+
+_names = itertools.count(1)
+
+
+@dataclass
+class TestApp:
+    name: str
+    key: str
+    live: LiveServer
+
+    def proxy(self, **kwargs) -> xmlrpc.client.ServerProxy:
+        return xmlrpc.client.ServerProxy(self.live.url + "/api/xmlrpc", **kwargs)
+
+    def call(self, method: str, *args):
+        """Call ``method`` with this app's key as the first parameter."""
+        target = self.proxy()
+        for part in method.split("."):
+            target = getattr(target, part)
+        return target(self.key, *args)
+
+    def clock(self, **body):
+        r = self.live.control("POST", f"/apps/{self.name}/clock", json=body)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+
+def make_app(live: LiveServer, *, seed: bool = True, **body) -> TestApp:
+    name = f"t{next(_names)}{uuid.uuid4().hex[:6]}"
+    r = live.control("POST", "/apps", json={"name": name, "seed": seed, **body})
+    assert r.status_code == 201, r.text
+    return TestApp(name, r.json()["legacy_api_key"], live)
+
+
+@pytest.fixture
+def app(live) -> TestApp:
+    """A fresh app seeded from sandbox_data/."""
+    return make_app(live)
+
+
+@pytest.fixture
+def empty_app(live) -> TestApp:
+    """A fresh app with nothing in it."""
+    return make_app(live, seed=False)
+
+
+def fault_of(excinfo) -> tuple[int, str]:
+    return excinfo.value.faultCode, excinfo.value.faultString
+
+
+def post_raw(live: LiveServer, body: bytes | str, path: str = "/api/xmlrpc", **headers) -> requests.Response:
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    return requests.post(live.url + path, data=body, headers={"Content-Type": "text/xml", **headers}, timeout=30)
