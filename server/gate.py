@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from server.auth import gateway
 from server.domain.errors import InvalidKey
@@ -32,6 +32,7 @@ class Call:
     params: list = field(default_factory=list)
     app: AppRecord | None = None
     credential: gateway.Credential | None = None
+    conn: Connection | None = None  # the call's transaction, open while the handlers run
 
 
 Handler = Callable[[Call, Callable[[Call], Any]], Any]
@@ -54,27 +55,30 @@ class Gate:
 
     # --- around one call ------------------------------------------------------------------------
     def __call__(self, call: Call) -> Any:
+        """Run the handlers and the method in one transaction (one connection, one commit per call)."""
+
         def step(index: int) -> Callable[[Call], Any]:
             if index == len(self.handlers):
                 return self.invoke
             handler = self.handlers[index]
             return lambda c: handler(c, step(index + 1))
 
-        return step(0)(call)
+        with transaction(self.engine, write=call.method.writes) as conn:
+            call.conn = conn
+            try:
+                return step(0)(call)
+            finally:
+                call.conn = None
 
     def authenticate_legacy(self, call: Call, proceed: Callable[[Call], Any]) -> Any:
         if call.app is None and call.method.key:
-            key = call.params[0]
-            with transaction(self.engine, write=False) as conn:
-                call.app = apps.by_legacy_key(conn, key)
+            call.app = apps.by_legacy_key(call.conn, call.params[0])
             if call.app is None:
                 raise InvalidKey()
             call.credential = gateway.Credential("legacy_key", f"app:{call.app.id}")
         return proceed(call)
 
     def invoke(self, call: Call) -> Any:
-        method = call.method
         if call.app is None:
-            return method.func(None, *call.args)  # a method that needs no app (DataService.echo(text))
-        with transaction(self.engine, write=method.writes) as conn:
-            return method.func(AppSession(conn, call.app), *call.args)
+            return call.method.func(None, *call.args)  # a method that needs no app (DataService.echo(text))
+        return call.method.func(AppSession(call.conn, call.app), *call.args)

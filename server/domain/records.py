@@ -15,7 +15,7 @@ from server.tables import REGISTRY, Table
 
 from . import custom_fields
 from .errors import NoFieldAccess, NoFieldFound, NoFields, NoTableAccess, NoTableFound, RecordNotFound
-from .query import Resolver, count_rows, page_bounds, select_rows
+from .query import Resolver, count_rows, page_bounds, select_by_key, select_rows
 from .values import coerce
 
 _ACCESS_WORD = {"A": "add", "E": "edit", "D": "delete", "R": "read"}
@@ -151,13 +151,12 @@ def load(s: AppSession, table_name: str, record_id: int, fields: list) -> dict:
     check_selected(table, fields)
     if table.key is None:
         raise NoTableAccess(f"No read access by id to table: {table.name}")
-    key_col = schema.ENTITIES[table.entity].c[table.fields[table.key].column]
-    rows = select_rows(s, table, fields, {}, extra_where=[key_col == record_id], limit=1)
-    if not rows:
-        if s.app.option("load_missing") == "empty" or exists(s, table, record_id):
+    row = select_by_key(s, table, fields, record_id)
+    if row is None:
+        if s.app.option("load_missing") == "empty":
             return {}
         raise RecordNotFound(f"Record not found for Id:{record_id}")
-    return rows[0]
+    return row
 
 
 def query(s: AppSession, table_name: str, limit: int, page: int, criteria: dict, fields: list,

@@ -44,10 +44,14 @@ def by_id(conn: Connection, app_id: int) -> AppRecord | None:
     return _one(conn, schema.app.c.id == app_id)
 
 
+_BY_LEGACY_KEY = sa.select(schema.app).where(schema.app.c.legacy_key == sa.bindparam("key"))  # built once: hot
+
+
 def by_legacy_key(conn: Connection, key: str) -> AppRecord | None:
     if not key:
         return None
-    return _one(conn, schema.app.c.legacy_key == key)
+    row = conn.execute(_BY_LEGACY_KEY, {"key": key}).first()
+    return AppRecord.from_row(row) if row else None
 
 
 def all_apps(conn: Connection) -> list[AppRecord]:
