@@ -1,0 +1,52 @@
+"""docs/api-coverage.md, rendered from the method table, the real API's catalogue and the table
+descriptions, so it cannot drift from what is served: ``python -m server.sandbox.coverage > docs/api-coverage.md``
+(a test compares the committed file with this output)."""
+from __future__ import annotations
+
+from server import services  # noqa: F401  (registers the methods)
+from server.tables import NOT_YET, REGISTRY
+from server.xmlrpc.catalog import DOCUMENTED, UNDOCUMENTED
+from server.xmlrpc.methods import TABLE
+
+
+def _status(service: str, method: str) -> str:
+    return "done" if f"{service}.{method}" in TABLE else "not yet"
+
+
+def render() -> str:
+    lines = [
+        "# API coverage",
+        "",
+        "Every service, method and DataService table of the real Infusionsoft XML-RPC API, and whether this",
+        "sandbox serves it. Generated from the code by `python -m server.sandbox.coverage > docs/api-coverage.md`;",
+        "a test fails when this file and the code disagree.",
+        "",
+    ]
+    documented = [(s, m) for s, ms in DOCUMENTED.items() for m in ms]
+    done = sum(_status(s, m) == "done" for s, m in documented)
+    lines += [f"Documented methods served: **{done} of {len(documented)}**.", "", "## Services and methods", ""]
+    for service, methods in DOCUMENTED.items():
+        lines += [f"### {service}", "", "| method | status |", "|---|---|"]
+        lines += [f"| `{service}.{m}` | {_status(service, m)} |" for m in methods]
+        lines.append("")
+    lines += ["## Undocumented methods (seen only in client libraries)", "", "| method | status |", "|---|---|"]
+    for service, methods in UNDOCUMENTED.items():
+        lines += [f"| `{service}.{m}` | {_status(service, m)} |" for m in methods]
+    lines += ["", "## DataService tables", "",
+              "Access letters: **E**dit, **D**elete, **A**dd, **R**ead (the table's; each field has its own).", "",
+              "| table | status | access | fields | custom fields | notes |", "|---|---|---|---:|---|---|"]
+    rows = {t.name: t for t in REGISTRY.tables.values()}
+    for name in sorted(list(rows) + list(NOT_YET)):
+        table = rows.get(name)
+        if table is None:
+            lines.append(f"| `{name}` | not yet | | | | |")
+            continue
+        custom = f"FormId {table.custom_form}" if table.custom_form is not None else ""
+        lines.append(f"| `{name}` | {table.status} | {table.access} | {len(table.fields)} | {custom} | "
+                     f"{table.description} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(render(), end="")
