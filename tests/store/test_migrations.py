@@ -1,6 +1,7 @@
 """The Alembic migrations build exactly the schema the code describes."""
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -8,6 +9,7 @@ from alembic.migration import MigrationContext
 from server.store import db, schema
 
 
+@pytest.mark.filterwarnings("ignore:autogenerate skipping")
 def test_migrations_match_the_models(tmp_path):
     engine = db.make_engine(f"sqlite:///{tmp_path / 'm.db'}")
     db.upgrade(engine)
