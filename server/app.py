@@ -16,6 +16,7 @@ from server.config import Config, from_env
 from server.gate import Gate
 from server.store import db
 from server.store.session import AppRecord
+from server.throttle import Throttle
 
 log = logging.getLogger("sandbox")
 
@@ -27,6 +28,7 @@ class Sandbox:
     config: Config
     engine: Engine
     gate: Gate
+    throttle: Throttle
     default_app: AppRecord | None
 
 
@@ -38,7 +40,9 @@ def create_app(config: Config | None = None) -> Flask:
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = None  # the XML-RPC transport applies its own limit, as a fault
-    app.extensions["sandbox"] = Sandbox(config=config, engine=engine, gate=Gate(engine), default_app=default_app)
+    throttle = Throttle.from_url(config.redis_url)
+    app.extensions["sandbox"] = Sandbox(config=config, engine=engine, gate=Gate(engine, throttle),
+                                        throttle=throttle, default_app=default_app)
 
     from server.sandbox.control import bp as control_bp
     from server.xmlrpc.transport import bp as xmlrpc_bp

@@ -1,21 +1,24 @@
 """The gate: who is calling, for which app, and may they call now.
 
 A chain of small handlers around the dispatcher, so that no service ever checks a key. ``admit`` runs the
-HTTP-level handlers (the gateway's credentials, before the body is even parsed, as the real gateway does);
-calling the gate runs the handlers around one parsed XML-RPC call, ending in the method itself.
+HTTP-level handlers (the gateway's credentials and quotas, before the body is even parsed, as the real
+gateway does); calling the gate runs the handlers around one parsed XML-RPC call (the legacy key, its
+token bucket), ending in the method itself, in its own transaction. No transaction is open while a
+throttled call is held, so a held call never blocks anyone else.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from server.auth import gateway
 from server.domain.errors import InvalidKey
 from server.store import apps
 from server.store.db import transaction
 from server.store.session import AppRecord, AppSession
+from server.throttle import Throttle
 from server.xmlrpc.methods import Method
 
 LEGACY = "legacy"  # APPNAME.infusionsoft.com/api/xmlrpc: the key is the first parameter
@@ -32,17 +35,18 @@ class Call:
     params: list = field(default_factory=list)
     app: AppRecord | None = None
     credential: gateway.Credential | None = None
-    conn: Connection | None = None  # the call's transaction, open while the handlers run
+    response_headers: dict[str, str] = field(default_factory=dict)
 
 
 Handler = Callable[[Call, Callable[[Call], Any]], Any]
 
 
 class Gate:
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, throttle: Throttle):
         self.engine = engine
-        self.admitters: list[Callable[[Call], None]] = [self.authenticate_gateway]
-        self.handlers: list[Handler] = [self.authenticate_legacy]
+        self.throttle = throttle
+        self.admitters: list[Callable[[Call], None]] = [self.authenticate_gateway, self.throttle_gateway]
+        self.handlers: list[Handler] = [self.authenticate_legacy, self.throttle_legacy]
 
     # --- HTTP-level -----------------------------------------------------------------------------
     def admit(self, call: Call) -> None:
@@ -53,32 +57,41 @@ class Gate:
         if call.endpoint == GATEWAY:
             call.app, call.credential = gateway.authenticate(self.engine, call.headers, call.query)
 
+    def throttle_gateway(self, call: Call) -> None:
+        if call.endpoint == GATEWAY:
+            call.response_headers.update(
+                self.throttle.gateway(call.app, call.credential, f"{call.app.name}.infusionsoft.com"))
+
     # --- around one call ------------------------------------------------------------------------
     def __call__(self, call: Call) -> Any:
-        """Run the handlers and the method in one transaction (one connection, one commit per call)."""
-
         def step(index: int) -> Callable[[Call], Any]:
             if index == len(self.handlers):
                 return self.invoke
             handler = self.handlers[index]
             return lambda c: handler(c, step(index + 1))
 
-        with transaction(self.engine, write=call.method.writes) as conn:
-            call.conn = conn
-            try:
-                return step(0)(call)
-            finally:
-                call.conn = None
+        return step(0)(call)
 
     def authenticate_legacy(self, call: Call, proceed: Callable[[Call], Any]) -> Any:
         if call.app is None and call.method.key:
-            call.app = apps.by_legacy_key(call.conn, call.params[0])
+            with transaction(self.engine, write=False) as conn:
+                call.app = apps.by_legacy_key(conn, call.params[0])
             if call.app is None:
                 raise InvalidKey()
-            call.credential = gateway.Credential("legacy_key", f"app:{call.app.id}")
+            call.credential = gateway.Credential("legacy_key", f"app:{call.app.id}:legacy")
         return proceed(call)
+
+    def throttle_legacy(self, call: Call, proceed: Callable[[Call], Any]) -> Any:
+        if call.endpoint == LEGACY and call.app is not None:
+            self.throttle.legacy(call.app, lambda: self._clock_of(call.app))
+        return proceed(call)
+
+    def _clock_of(self, app: AppRecord):
+        with transaction(self.engine, write=False) as conn:
+            return apps.clock_state(conn, app.id)
 
     def invoke(self, call: Call) -> Any:
         if call.app is None:
             return call.method.func(None, *call.args)  # a method that needs no app (DataService.echo(text))
-        return call.method.func(AppSession(call.conn, call.app), *call.args)
+        with transaction(self.engine, write=call.method.writes) as conn:
+            return call.method.func(AppSession(conn, call.app), *call.args)

@@ -18,7 +18,7 @@ from server.store.session import AppRecord
 class GatewayRejection(Exception):
     """An answer from the gateway itself: an HTTP status, a JSON body and headers."""
 
-    def __init__(self, status: int, body: dict, headers: dict | None = None):
+    def __init__(self, status: int, body: dict | str, headers: dict | None = None):
         super().__init__(body)
         self.status = status
         self.body = body
@@ -45,7 +45,16 @@ def invalid_api_key() -> GatewayRejection:
 @dataclass(frozen=True)
 class Credential:
     kind: str  # "legacy_key" (so far; OAuth tokens and Keap keys come with the OAuth issue)
-    identity: str  # what throttling counts by: the app for a legacy key, the client or key otherwise
+    identity: str  # what the gateway's quotas count by: the OAuth client, or the key
+
+    @property
+    def regime(self) -> str:
+        """The gateway's quota regime: "oauth" for OAuth clients, "key" for every kind of API key."""
+        return "oauth" if self.kind == "oauth" else "key"
+
+
+def legacy_key_credential(app: AppRecord) -> Credential:
+    return Credential("legacy_key", f"app:{app.id}:key:legacy")
 
 
 def _bearer(headers: Mapping[str, str]) -> str | None:
@@ -63,7 +72,7 @@ def authenticate(engine: Engine, headers: Mapping[str, str], query: Mapping[str,
         if app is None:
             raise invalid_api_key()
         # A legacy key sent in X-Keap-API-Key: Keap's migration path for legacy-key integrations.
-        return app, Credential("legacy_key", f"app:{app.id}")
+        return app, legacy_key_credential(app)
     if _bearer(headers) or query.get("access_token"):
         raise invalid_access_token()  # no OAuth tokens exist yet to match it
     raise no_credential()

@@ -38,7 +38,8 @@ def create_app_record(engine: Engine, name: str, *, seed_dir: Path | None, legac
     with transaction(engine, write=True) as conn:
         record = apps.create(conn, name, legacy_key=legacy_key,
                              time_zone=time_zone or definition.get("time_zone", DEFAULT_TIME_ZONE),
-                             settings=definition.get("settings", {}), profile=definition.get("profile", {}))
+                             settings=definition.get("settings", {}), profile=definition.get("profile", {}),
+                             options=definition.get("options", {}))
         if seed_dir:
             seed.seed(AppSession(conn, record), seed_dir)
     return record

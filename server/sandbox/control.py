@@ -218,3 +218,64 @@ def events(name: str):
     return jsonify({"events": [{"seq": r.seq, "type": r.type, "entity": r.entity, "entity_id": r.entity_id,
                                 "occurred_at": r.occurred_at.replace(tzinfo=UTC).isoformat(),
                                 "payload": r.payload} for r in rows]})
+
+
+# --- throttling --------------------------------------------------------------------------------------
+
+def _throttle_state(record: AppRecord) -> dict:
+    from server.auth.gateway import legacy_key_credential
+
+    state = _sandbox().throttle.state(record, {"legacy_key_header": legacy_key_credential(record)})
+    for key in ("next_refill",):
+        if state["legacy"][key] is not None:
+            state["legacy"][key] = datetime.fromtimestamp(state["legacy"][key], UTC).isoformat()
+    for windows in state["gateway"].values():
+        for usage in windows.values():
+            usage["resets_at"] = datetime.fromtimestamp(usage["resets_at"], UTC).isoformat()
+    state["now"] = record.clock_state.now().isoformat()
+    return state
+
+
+@bp.get("/apps/<name>/throttle")
+def get_throttle(name: str):
+    """The live state: tokens, held calls, next refill; quota used and left; and the settings."""
+    return jsonify(_throttle_state(_app(name)))
+
+
+@bp.patch("/apps/<name>/throttle")
+def set_throttle(name: str):
+    """Change the app's throttle settings (nested like the ``settings`` of GET); ``null`` turns a limit off."""
+    from server.throttle.settings import DEFAULTS, merge
+
+    record = _app(name)
+    changes = _json()
+    stored = dict(record.options.get("throttle") or {})
+    try:
+        merged = merge(merge(DEFAULTS, stored), changes)  # validates
+    except ValueError as exc:
+        raise ControlError(400, str(exc)) from None
+    with transaction(_sandbox().engine, write=True) as conn:
+        apps.update(conn, record.id, options={**record.options, "throttle": _diff(DEFAULTS, merged)})
+        record = apps.by_id(conn, record.id)
+    return jsonify(_throttle_state(record))
+
+
+def _diff(defaults: dict, values: dict) -> dict:
+    """Only what differs from the defaults is stored, so later default changes still reach the app."""
+    out = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            inner = _diff(defaults[key], value)
+            if inner:
+                out[key] = inner
+        elif value != defaults[key]:
+            out[key] = value
+    return out
+
+
+@bp.post("/apps/<name>/throttle/reset")
+def reset_throttle(name: str):
+    """Refill the bucket and clear the quota windows of the app."""
+    record = _app(name)
+    _sandbox().throttle.reset(record)
+    return jsonify(_throttle_state(record))

@@ -54,6 +54,16 @@ def by_legacy_key(conn: Connection, key: str) -> AppRecord | None:
     return AppRecord.from_row(row) if row else None
 
 
+_CLOCK = sa.select(schema.app.c.clock_anchor_real, schema.app.c.clock_anchor_virtual, schema.app.c.clock_rate,
+                   schema.app.c.clock_frozen).where(schema.app.c.id == sa.bindparam("id"))
+
+
+def clock_state(conn: Connection, app_id: int) -> ClockState:
+    row = conn.execute(_CLOCK, {"id": app_id}).first()
+    return ClockState(row.clock_anchor_real, row.clock_anchor_virtual or 0.0, row.clock_rate or 1.0,
+                      bool(row.clock_frozen))
+
+
 def all_apps(conn: Connection) -> list[AppRecord]:
     return [AppRecord.from_row(r) for r in conn.execute(sa.select(schema.app).order_by(schema.app.c.id))]
 

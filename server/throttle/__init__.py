@@ -1,0 +1,138 @@
+"""Throttling that behaves like the real service, on the app's clock.
+
+Two regimes: the legacy API key's per-app token bucket with its held calls and thread-throttle fault
+(legacy.py), and the gateway's quotas per OAuth client, per Keap API key and per app (windows.py, in the
+profile the app picks, answers.py). State lives in a store (store.py): this process, or Redis for several
+workers. The gate calls ``legacy`` and ``gateway``; the control API calls ``state`` and ``reset``.
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Callable
+
+from server.auth.gateway import Credential
+from server.clock import ClockState, monotonic
+from server.domain.errors import ThrottledError
+from server.store.session import AppRecord
+
+from . import answers, legacy
+from .settings import Settings
+from .store import ThrottleStore, make_store
+
+POLL = 0.05  # wall seconds between looks at the app's clock while a call is held
+
+
+def legacy_key(app: AppRecord) -> str:
+    return f"app:{app.id}:legacy"
+
+
+def tenant_key(app: AppRecord) -> str:
+    return f"app:{app.id}:tenant"
+
+
+class Throttle:
+    def __init__(self, store: ThrottleStore):
+        self.store = store
+
+    @classmethod
+    def from_url(cls, redis_url: str | None) -> "Throttle":
+        return cls(make_store(redis_url))
+
+    # --- the legacy key's bucket ---------------------------------------------------------------------
+    def legacy(self, app: AppRecord, reload_clock: Callable[[], ClockState]) -> None:
+        """Let a legacy-key call through, hold it until its token arrives, or refuse it (fault 500)."""
+        settings = Settings.of(app.options)
+        if not settings.legacy_enabled:
+            return
+        key = legacy_key(app)
+        now = app.clock_state.timestamp()
+        decision = self.store.legacy_decide(key, now, settings.bucket)
+        if decision.outcome == legacy.PROCEED:
+            return
+        if decision.outcome == legacy.REJECT:
+            raise ThrottledError(legacy.THROTTLE_FAULT)
+        release = now + decision.wait * (settings.hold_step / settings.bucket.interval)
+        self.store.held(key, +1)
+        try:
+            self._hold_until(release, app.clock_state, reload_clock, settings.hold_timeout)
+        finally:
+            self.store.held(key, -1)
+
+    @staticmethod
+    def _hold_until(release: float, state: ClockState, reload_clock, timeout: float) -> None:
+        """Wait until the app's clock reaches ``release``: on a clock running at ×60 a 2 s hold takes 33 ms;
+        on a frozen clock the call waits for the clock to be moved, at most ``timeout`` wall seconds."""
+        deadline = monotonic() + timeout
+        while True:
+            remaining = release - state.timestamp()
+            if remaining <= 0:
+                return
+            if monotonic() >= deadline:
+                raise ThrottledError(legacy.THROTTLE_FAULT)
+            wall = state.wall_seconds_for(remaining)
+            time.sleep(POLL if wall is None else min(wall, POLL))
+            state = reload_clock()
+
+    # --- the gateway's quotas ------------------------------------------------------------------------
+    def gateway(self, app: AppRecord, credential: Credential, tenant_host: str) -> dict[str, str]:
+        """Count a gateway call; return the profile's headers, or raise its over-limit GatewayRejection."""
+        settings = Settings.of(app.options)
+        if not settings.enabled:
+            return {}
+        now = app.clock_state.timestamp()
+        tenant_limits = settings.limits("tenant") if settings.profile == "current" else []
+        tenant = self.store.windows_hit(tenant_key(app), now, tenant_limits) if tenant_limits else None
+        limits = settings.limits(credential.regime)
+        verdict = self.store.windows_hit(credential.identity, now, limits)
+        if settings.profile == "classic":
+            headers = answers.classic_headers(verdict)
+            if not verdict.allowed:
+                raise answers.classic_refusal(verdict.violated, now, headers)
+            return headers
+        if tenant is not None and not tenant.allowed:
+            raise answers.current_refusal(tenant.violated, now, settings.raw["retry_after"])
+        if not verdict.allowed:
+            raise answers.current_refusal(verdict.violated, now, settings.raw["retry_after"])
+        return answers.current_headers(verdict, tenant, tenant_host)
+
+    # --- the control API -----------------------------------------------------------------------------
+    def state(self, app: AppRecord, credentials: dict[str, Credential] | None = None) -> dict:
+        """The live state: tokens, held calls, next refill; quota used and left per window."""
+        settings = Settings.of(app.options)
+        now = app.clock_state.timestamp()
+        bucket = settings.bucket
+        level = self.store.legacy_level(legacy_key(app), now, bucket)
+        next_refill = None
+        if level < bucket.size:
+            next_refill = now + (math.floor(level) + 1 - level) * bucket.interval
+        out = {
+            "enabled": settings.enabled,
+            "profile": settings.profile,
+            "settings": settings.raw,
+            "legacy": {
+                "enabled": settings.legacy_enabled,
+                "tokens": max(0, int(level)),
+                "level": round(level, 3),
+                "held_calls": self.store.held(legacy_key(app), 0),
+                "bucket_size": bucket.size,
+                "next_refill": next_refill,
+                "throttled": level < 1 - bucket.max_held,
+            },
+            "gateway": {},
+        }
+        tenant_limits = settings.limits("tenant")
+        if tenant_limits:
+            out["gateway"]["tenant"] = _usage(self.store.windows_peek(tenant_key(app), now, tenant_limits))
+        for name, credential in (credentials or {}).items():
+            out["gateway"][name] = _usage(self.store.windows_peek(credential.identity, now,
+                                                                  settings.limits(credential.regime)))
+        return out
+
+    def reset(self, app: AppRecord) -> None:
+        self.store.reset(f"app:{app.id}:")
+
+
+def _usage(usage) -> dict:
+    return {u.limit.name: {"limit": u.limit.limit, "used": u.used, "available": u.available,
+                           "resets_at": u.resets_at} for u in usage}

@@ -21,8 +21,8 @@ _XML_HEADERS = {"Content-Type": "text/xml;charset=UTF-8", "Pragma": "no-cache",
 _GZIP_MIN = 16 * 1024
 
 
-def _xml(body: bytes) -> Response:
-    headers = dict(_XML_HEADERS)
+def _xml(body: bytes, extra: dict[str, str]) -> Response:
+    headers = {**_XML_HEADERS, **extra}
     if len(body) >= _GZIP_MIN and "gzip" in request.headers.get("Accept-Encoding", ""):
         body = gzip.compress(body, compresslevel=5)
         headers["Content-Encoding"] = "gzip"
@@ -56,20 +56,25 @@ def _serve(endpoint: str) -> Response:
     try:
         sandbox.gate.admit(call)
     except GatewayRejection as rejection:
-        return Response(json.dumps(rejection.body), status=rejection.status,
-                        headers={"Content-Type": "application/json", **rejection.headers})
+        return gateway_answer(rejection)
     method_name = None
     try:
         method_name, call.params = codec.loads_call(_body(sandbox.config.max_body_bytes))
         call.method, call.args = TABLE.resolve(method_name, call.params)
         result = sandbox.gate(call)
-        return _xml(codec.dumps_response(result))
-    except GatewayRejection as rejection:
-        return Response(json.dumps(rejection.body), status=rejection.status,
-                        headers={"Content-Type": "application/json", **rejection.headers})
+        return _xml(codec.dumps_response(result), call.response_headers)
     except Exception as exc:  # every failure of a call is a fault, formed in one place
         code, message = fault_for(exc, method_name)
-        return _xml(codec.dumps_fault(code, message))
+        return _xml(codec.dumps_fault(code, message), call.response_headers)
+
+
+def gateway_answer(rejection: GatewayRejection) -> Response:
+    """The gateway's own answer (JSON, or a Mashery-era HTML body), never an XML-RPC fault."""
+    if isinstance(rejection.body, str):
+        return Response(rejection.body, status=rejection.status,
+                        headers={"Content-Type": "text/html", **rejection.headers})
+    return Response(json.dumps(rejection.body), status=rejection.status,
+                    headers={"Content-Type": "application/json", **rejection.headers})
 
 
 @bp.post("/api/xmlrpc")

@@ -1,0 +1,120 @@
+"""Per-app throttle settings: the real numbers by default, every one of them changeable for simulation
+(through PATCH /sandbox/apps/<app>/throttle or ``"throttle"`` in sandbox_data/app.json)."""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+from . import legacy
+from .windows import DAILY, DAY, ROLLING, Limit
+
+DEFAULTS: dict = {
+    "enabled": True,
+    # The legacy API key's bucket (seed 003): per app.
+    "legacy": {"enabled": True, "bucket_size": 10000, "refill_ms": 500, "hold_step_ms": 500, "max_held": 4,
+               "hold_timeout_s": 60},
+    # The gateway's answers: "current" (Apigee, x-keap-* headers, 429) or "classic" (Mashery, X-Plan-* headers).
+    "profile": "current",
+    "retry_after": False,  # whether 429s carry Retry-After (unconfirmed on the real gateway: off)
+    "profiles": {
+        "current": {
+            "oauth": {"per_second": 25, "per_minute": 1500, "per_day": 150000},
+            "key": {"per_second": 10, "per_minute": 240, "per_day": 30000},
+            "tenant": {"enabled": True, "per_minute": 10000, "per_day": 250000},
+        },
+        "classic": {
+            "oauth": {"per_second": 25, "per_minute": None, "per_day": 125000},
+            "key": {"per_second": 25, "per_minute": None, "per_day": 125000},
+            "tenant": {"enabled": False, "per_minute": None, "per_day": None},
+        },
+    },
+}
+
+PROFILES = ("current", "classic")
+
+
+def merge(base: dict, changes: dict, path: str = "") -> dict:
+    """``base`` updated with ``changes``; unknown keys and wrong types raise ValueError."""
+    out = copy.deepcopy(base)
+    for key, value in changes.items():
+        where = f"{path}{key}"
+        if key not in base:
+            raise ValueError(f"unknown throttle setting {where!r}")
+        current = base[key]
+        if isinstance(current, dict):
+            if not isinstance(value, dict):
+                raise ValueError(f"{where} must be an object")
+            out[key] = merge(current, value, where + ".")
+        elif isinstance(current, bool):
+            if not isinstance(value, bool):
+                raise ValueError(f"{where} must be true or false")
+            out[key] = value
+        elif key == "profile":
+            if value not in PROFILES:
+                raise ValueError(f"profile must be one of {', '.join(PROFILES)}")
+            out[key] = value
+        else:
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+                raise ValueError(f"{where} must be a non-negative number or null")
+            if key in ("bucket_size", "max_held") and (value is None or value < 1):
+                raise ValueError(f"{where} must be at least 1")
+            if key in ("refill_ms", "hold_step_ms") and (value is None or value <= 0):
+                raise ValueError(f"{where} must be positive")
+            out[key] = value
+    return out
+
+
+@dataclass(frozen=True)
+class Settings:
+    raw: dict
+
+    @classmethod
+    def of(cls, options: dict) -> "Settings":
+        return cls(merge(DEFAULTS, options.get("throttle") or {}))
+
+    @property
+    def enabled(self) -> bool:
+        return self.raw["enabled"]
+
+    @property
+    def legacy_enabled(self) -> bool:
+        return self.raw["enabled"] and self.raw["legacy"]["enabled"]
+
+    @property
+    def bucket(self) -> legacy.Bucket:
+        cfg = self.raw["legacy"]
+        return legacy.Bucket(int(cfg["bucket_size"]), cfg["refill_ms"] / 1000.0, int(cfg["max_held"]))
+
+    @property
+    def hold_step(self) -> float:
+        return self.raw["legacy"]["hold_step_ms"] / 1000.0
+
+    @property
+    def hold_timeout(self) -> float:
+        return float(self.raw["legacy"]["hold_timeout_s"])
+
+    @property
+    def profile(self) -> str:
+        return self.raw["profile"]
+
+    def limits(self, regime: str) -> list[Limit]:
+        """The windows of a regime ("oauth", "key" or "tenant") in the app's profile; named as the
+        headers name them: quota (daily), throttle (per minute), spike (per second)."""
+        cfg = self.raw["profiles"][self.profile][regime]
+        if regime == "tenant":
+            if not cfg["enabled"]:
+                return []
+            out = []
+            if cfg["per_minute"]:
+                out.append(Limit("tenant-minute", ROLLING, 60.0, int(cfg["per_minute"])))
+            if cfg["per_day"]:
+                out.append(Limit("tenant-day", DAILY, DAY, int(cfg["per_day"])))
+            return out
+        out = []
+        if cfg.get("per_day"):
+            out.append(Limit("quota", DAILY, DAY, int(cfg["per_day"])))
+        if cfg.get("per_minute"):
+            out.append(Limit("throttle", ROLLING, 60.0, int(cfg["per_minute"])))
+        if cfg.get("per_second"):
+            out.append(Limit("spike", ROLLING, 1.0, int(cfg["per_second"])))
+        return out

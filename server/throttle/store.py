@@ -1,0 +1,107 @@
+"""Where throttle state lives: in this process (the embedded default) or in Redis (several workers).
+
+Every update is atomic: a lock in memory, one Lua script per operation in Redis. Times are passed in by the
+caller (the app's clock); the stores never read a clock themselves.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Protocol
+
+from . import legacy, windows
+
+
+class ThrottleStore(Protocol):
+    def legacy_decide(self, key: str, now: float, bucket: legacy.Bucket) -> legacy.Decision: ...
+    def legacy_level(self, key: str, now: float, bucket: legacy.Bucket) -> float: ...
+    def held(self, key: str, delta: int) -> int: ...
+    def windows_hit(self, key: str, now: float, limits: list[windows.Limit]) -> windows.Verdict: ...
+    def windows_peek(self, key: str, now: float, limits: list[windows.Limit]) -> list[windows.Usage]: ...
+    def reset(self, prefix: str) -> None: ...
+
+
+class MemoryStore:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._held: dict[str, int] = {}
+        self._windows: dict[str, windows.Log] = {}
+
+    def legacy_decide(self, key, now, bucket):
+        with self._lock:
+            tokens, last = self._buckets.get(key, (None, None))
+            decision, tokens, last = legacy.decide(tokens, last, now, bucket)
+            self._buckets[key] = (tokens, last)
+            return decision
+
+    def legacy_level(self, key, now, bucket):
+        with self._lock:
+            tokens, last = self._buckets.get(key, (None, None))
+            return legacy.level_at(tokens, last, now, bucket)
+
+    def held(self, key, delta):
+        with self._lock:
+            value = max(0, self._held.get(key, 0) + delta)
+            self._held[key] = value
+            return value
+
+    def windows_hit(self, key, now, limits):
+        with self._lock:
+            log = self._windows.setdefault(key, windows.Log())
+            return log.hit(now, limits)
+
+    def windows_peek(self, key, now, limits):
+        with self._lock:
+            log = self._windows.get(key) or windows.Log()
+            return log.usage(now, limits)
+
+    def reset(self, prefix):
+        with self._lock:
+            for table in (self._buckets, self._held, self._windows):
+                for k in [k for k in table if k.startswith(prefix)]:
+                    del table[k]
+
+
+class RedisStore:
+    def __init__(self, url: str):
+        import redis
+
+        self.client = redis.Redis.from_url(url)
+        self._decide = self.client.register_script(legacy.LUA_DECIDE)
+        self._hit = self.client.register_script(windows.LUA_HIT)
+        self._peek = self.client.register_script(windows.LUA_PEEK)
+        self.prefix = "sandbox:throttle:"
+
+    def legacy_decide(self, key, now, bucket):
+        outcome, wait, tokens = self._decide(keys=[self.prefix + "bucket:" + key],
+                                             args=[bucket.size, bucket.interval, bucket.max_held, repr(now)])
+        return legacy.Decision(outcome.decode(), float(wait), float(tokens))
+
+    def legacy_level(self, key, now, bucket):
+        tokens, last = self.client.hmget(self.prefix + "bucket:" + key, "tokens", "last")
+        return legacy.level_at(float(tokens) if tokens else None, float(last) if last else None, now, bucket)
+
+    def held(self, key, delta):
+        name = self.prefix + "held:" + key
+        value = self.client.incrby(name, delta) if delta else int(self.client.get(name) or 0)
+        if value < 0:
+            self.client.set(name, 0)
+            value = 0
+        return value
+
+    def windows_hit(self, key, now, limits):
+        raw = self._hit(keys=[self.prefix + "win:" + key], args=windows.lua_args(now, limits))
+        return windows.verdict_from_lua(raw, limits, now)
+
+    def windows_peek(self, key, now, limits):
+        raw = self._peek(keys=[self.prefix + "win:" + key], args=windows.lua_args(now, limits))
+        return windows.usage_from_lua(raw, limits, now)
+
+    def reset(self, prefix):
+        for pattern in ("bucket:", "held:", "win:"):
+            for name in self.client.scan_iter(match=f"{self.prefix}{pattern}{prefix}*", count=500):
+                self.client.delete(name)
+
+
+def make_store(redis_url: str | None) -> ThrottleStore:
+    return RedisStore(redis_url) if redis_url else MemoryStore()
