@@ -40,7 +40,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = None  # the XML-RPC transport applies its own limit, as a fault
-    throttle = Throttle.from_url(config.redis_url)
+    throttle = Throttle.from_url(config.redis_url, config.redis_prefix)
     app.extensions["sandbox"] = Sandbox(config=config, engine=engine, gate=Gate(engine, throttle),
                                         throttle=throttle, default_app=default_app)
 

@@ -21,6 +21,7 @@ class Config:
     api_key: str | None = None  # the seeded app's legacy key; generated and kept in the data dir if None
     admin_token: str | None = None  # when set, /sandbox/* requires it as a bearer token
     redis_url: str | None = None
+    redis_prefix: str = "sandbox:throttle:"  # namespace of this sandbox's keys in a shared Redis
     seed_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "sandbox_data")
     default_app: str = DEFAULT_APP
     max_body_bytes: int = 10 * 1024 * 1024  # XML-RPC request bodies above this get a fault
@@ -61,6 +62,7 @@ def from_env(**overrides) -> Config:
         "api_key": env.get("SANDBOX_API_KEY") or None,
         "admin_token": env.get("SANDBOX_ADMIN_TOKEN") or None,
         "redis_url": env.get("SANDBOX_REDIS_URL") or None,
+        "redis_prefix": env.get("SANDBOX_REDIS_PREFIX", "sandbox:throttle:"),
         "max_body_bytes": int(env.get("SANDBOX_MAX_BODY_BYTES", str(10 * 1024 * 1024))),
         "seed_on_start": _env_bool("SANDBOX_SEED_ON_START", True),
     }

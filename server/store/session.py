@@ -107,16 +107,13 @@ class AppSession:
 
     # --- writing ------------------------------------------------------------------------------------
     def next_id(self, sequence: str, count: int = 1) -> int:
-        """Allocate ``count`` consecutive ids of this app's ``sequence``; returns the first."""
+        """Allocate ``count`` consecutive ids of this app's ``sequence``; returns the first. One atomic upsert,
+        so concurrent writers (several workers on PostgreSQL) never take the same id or collide creating it."""
         seq = schema.id_sequence
-        row = self.conn.execute(
-            sa.update(seq).where(seq.c.app_id == self.app.id, seq.c.name == sequence)
-            .values(next_id=seq.c.next_id + count).returning(seq.c.next_id)
-        ).first()
-        if row is None:
-            self.conn.execute(sa.insert(seq).values(app_id=self.app.id, name=sequence, next_id=1 + count))
-            return 1
-        return row.next_id - count
+        insert = _dialect_insert(self.conn)(seq).values(app_id=self.app.id, name=sequence, next_id=1 + count)
+        upsert = insert.on_conflict_do_update(index_elements=[seq.c.app_id, seq.c.name],
+                                              set_={"next_id": seq.c.next_id + count})
+        return self.conn.execute(upsert.returning(seq.c.next_id)).scalar_one() - count
 
     def insert(self, table: sa.Table, values: dict[str, Any] | list[dict[str, Any]]):
         if isinstance(values, list):
@@ -142,6 +139,14 @@ class AppSession:
         for listener in _listeners:
             listener(self, event)
         return event
+
+
+def _dialect_insert(conn: Connection):
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 def _jsonable(payload: dict) -> dict:

@@ -36,8 +36,8 @@ class Throttle:
         self.store = store
 
     @classmethod
-    def from_url(cls, redis_url: str | None) -> "Throttle":
-        return cls(make_store(redis_url))
+    def from_url(cls, redis_url: str | None, prefix: str = "sandbox:throttle:") -> "Throttle":
+        return cls(make_store(redis_url, prefix))
 
     # --- the legacy key's bucket ---------------------------------------------------------------------
     def legacy(self, app: AppRecord, reload_clock: Callable[[], ClockState]) -> None:

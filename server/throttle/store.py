@@ -63,14 +63,14 @@ class MemoryStore:
 
 
 class RedisStore:
-    def __init__(self, url: str):
+    def __init__(self, url: str, prefix: str = "sandbox:throttle:"):
         import redis
 
         self.client = redis.Redis.from_url(url)
         self._decide = self.client.register_script(legacy.LUA_DECIDE)
         self._hit = self.client.register_script(windows.LUA_HIT)
         self._peek = self.client.register_script(windows.LUA_PEEK)
-        self.prefix = "sandbox:throttle:"
+        self.prefix = prefix
 
     def legacy_decide(self, key, now, bucket):
         outcome, wait, tokens = self._decide(keys=[self.prefix + "bucket:" + key],
@@ -103,5 +103,5 @@ class RedisStore:
                 self.client.delete(name)
 
 
-def make_store(redis_url: str | None) -> ThrottleStore:
-    return RedisStore(redis_url) if redis_url else MemoryStore()
+def make_store(redis_url: str | None, prefix: str = "sandbox:throttle:") -> ThrottleStore:
+    return RedisStore(redis_url, prefix) if redis_url else MemoryStore()

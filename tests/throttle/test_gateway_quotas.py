@@ -1,0 +1,132 @@
+"""The gateway's quotas (api.infusionsoft.com): headers on every call, and the over-limit answers of each
+profile, on /crm/xmlrpc/v1. Keap API keys count in the "key" regime (10/s, 240/min, 30,000/day)."""
+from __future__ import annotations
+
+import xmlrpc.client
+
+import requests
+
+from tests.throttle.test_legacy_bucket import throttle
+
+
+def gateway_call(app, method="DataService.echo", *args):
+    body = xmlrpc.client.dumps(("backwards-compatability", *(args or ("x",))), method)
+    return requests.post(app.live.url + "/crm/xmlrpc/v1", data=body,
+                         headers={"X-Keap-API-Key": app.key, "Content-Type": "text/xml"}, timeout=10)
+
+
+def test_current_profile_headers_count_down(empty_app):
+    empty_app.clock(time="2024-03-10T12:00:00", frozen=True)
+    first = gateway_call(empty_app)
+    second = gateway_call(empty_app)
+    assert first.status_code == second.status_code == 200
+    h = second.headers
+    assert h["x-keap-product-quota-limit"] == "30000"
+    assert h["x-keap-product-quota-time-unit"] == "day" and h["x-keap-product-quota-interval"] == "1"
+    assert h["x-keap-product-quota-used"] == "2" and h["x-keap-product-quota-available"] == "29998"
+    assert first.headers["x-keap-product-quota-available"] == "29999"
+    # the daily quota resets at 00:00 UTC: epoch milliseconds of 2024-03-11T00:00:00Z
+    assert h["x-keap-product-quota-expiry-time"] == "1710115200000"
+    assert h["x-keap-product-throttle-limit"] == "240" and h["x-keap-product-throttle-time-unit"] == "minute"
+    assert h["x-keap-product-throttle-used"] == "2" and h["x-keap-product-throttle-available"] == "238"
+    assert h["x-keap-tenant-id"] == f"{empty_app.name}.infusionsoft.com"
+    assert h["x-keap-tenant-throttle-limit"] == "10000|250000"
+    assert h["x-keap-tenant-throttle-time-unit"] == "minute|day"
+    assert h["x-keap-tenant-throttle-used"] == "2|2"
+
+
+def test_the_minute_window_rolls(empty_app):
+    empty_app.clock(time="2024-03-10T12:00:00", frozen=True)
+    throttle(empty_app, profiles={"current": {"key": {"per_minute": 3, "per_second": None}}})
+    for _ in range(3):
+        assert gateway_call(empty_app).status_code == 200
+    refused = gateway_call(empty_app)
+    assert refused.status_code == 429
+    assert refused.json() == {"code": "429", "message": "Quota Exceeded", "status": "Request Throttled",
+                              "details": None}
+    assert "Retry-After" not in refused.headers
+    empty_app.clock(by=59)
+    assert gateway_call(empty_app).status_code == 429
+    empty_app.clock(by=1)  # calls made at t are available again at t + 60 s
+    ok = gateway_call(empty_app)
+    assert ok.status_code == 200 and ok.headers["x-keap-product-throttle-available"] == "2"
+
+
+def test_the_spike_arrest_and_retry_after(empty_app):
+    empty_app.clock(time="2024-03-10T12:00:00", frozen=True)
+    throttle(empty_app, retry_after=True)
+    for _ in range(10):
+        assert gateway_call(empty_app).status_code == 200
+    refused = gateway_call(empty_app)
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+    assert refused.json()["fault"]["detail"]["errorcode"] == "policies.ratelimit.SpikeArrestViolation"
+    assert "messagesPerPeriod=10" in refused.json()["fault"]["faultstring"]
+    empty_app.clock(by=1.01)
+    assert gateway_call(empty_app).status_code == 200
+
+
+def test_the_daily_quota_resets_at_midnight_utc(empty_app):
+    empty_app.clock(time="2024-03-10T23:59:00+00:00", frozen=True)
+    throttle(empty_app, profiles={"current": {"key": {"per_day": 2, "per_second": None, "per_minute": None}}})
+    assert gateway_call(empty_app).status_code == 200
+    assert gateway_call(empty_app).status_code == 200
+    assert gateway_call(empty_app).status_code == 429
+    empty_app.clock(by=61)
+    fresh = gateway_call(empty_app)
+    assert fresh.status_code == 200 and fresh.headers["x-keap-product-quota-used"] == "1"
+
+
+def test_the_tenant_ceiling(empty_app):
+    empty_app.clock(action="freeze")
+    throttle(empty_app, profiles={"current": {"tenant": {"per_minute": 2}}})
+    assert gateway_call(empty_app).status_code == 200
+    assert gateway_call(empty_app).status_code == 200
+    refused = gateway_call(empty_app)
+    assert refused.status_code == 429
+    state = empty_app.live.control("GET", f"/apps/{empty_app.name}/throttle").json()["gateway"]
+    assert state["tenant"]["tenant-minute"]["used"] == 2
+    assert state["legacy_key_header"]["throttle"]["used"] == 3  # the key's own window saw the third call
+
+
+def test_classic_profile_speaks_mashery(empty_app):
+    empty_app.clock(time="2024-03-10T12:00:00", frozen=True)
+    throttle(empty_app, profile="classic")
+    ok = gateway_call(empty_app)
+    assert ok.status_code == 200
+    assert ok.headers["X-Plan-QPS-Allotted"] == "25" and ok.headers["X-Plan-QPS-Current"] == "1"
+    assert ok.headers["X-Plan-Quota-Allotted"] == "125000" and ok.headers["X-Plan-Quota-Current"] == "1"
+    assert ok.headers["X-Plan-Quota-Reset"] == "Monday, March 11, 2024 12:00:00 AM GMT"
+    assert "x-keap-product-quota-limit" not in ok.headers
+    for _ in range(24):
+        gateway_call(empty_app)
+    refused = gateway_call(empty_app)
+    assert refused.status_code == 403
+    assert refused.headers["X-Mashery-Error-Code"] == "ERR_403_DEVELOPER_OVER_QPS"
+    assert refused.text == "<h1>Developer Over Qps</h1>"
+
+
+def test_gateway_calls_are_not_counted_when_throttling_is_off(empty_app):
+    throttle(empty_app, enabled=False)
+    r = gateway_call(empty_app)
+    assert r.status_code == 200 and "x-keap-product-quota-used" not in r.headers
+
+
+def test_quotas_are_per_app(live):
+    from tests.conftest import make_app
+
+    a, b = make_app(live, seed=False), make_app(live, seed=False)
+    for app in (a, b):
+        app.clock(action="freeze")
+        throttle(app, profiles={"current": {"key": {"per_minute": 1, "per_second": None}}})
+    assert gateway_call(a).status_code == 200
+    assert gateway_call(a).status_code == 429
+    assert gateway_call(b).status_code == 200
+
+
+def test_a_throttled_xmlrpc_call_is_an_http_429_not_a_fault(empty_app):
+    empty_app.clock(action="freeze")
+    throttle(empty_app, profiles={"current": {"key": {"per_minute": 1, "per_second": None}}})
+    gateway_call(empty_app, "ContactService.add", {"FirstName": "Ada"})
+    refused = gateway_call(empty_app, "ContactService.add", {"FirstName": "Bob"})
+    assert refused.status_code == 429 and refused.headers["Content-Type"] == "application/json"
+    assert empty_app.call("DataService.count", "Contact", {}) == 1  # the refused call changed nothing
