@@ -21,6 +21,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/xmlrpc_throughput.py
+	$(PY) bench/throttle_cost.py
 
 clean:
 	rm -rf $(VENV) .sandbox .pytest_cache

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import legacy
 from .windows import DAILY, DAY, ROLLING, Limit
@@ -70,7 +72,11 @@ class Settings:
 
     @classmethod
     def of(cls, options: dict) -> "Settings":
-        return cls(merge(DEFAULTS, options.get("throttle") or {}))
+        """The settings of an app, from its options; parsed once per distinct set of changes."""
+        changes = options.get("throttle")
+        if not changes:
+            return _DEFAULT
+        return _parsed(json.dumps(changes, sort_keys=True))
 
     @property
     def enabled(self) -> bool:
@@ -118,3 +124,11 @@ class Settings:
         if cfg.get("per_second"):
             out.append(Limit("spike", ROLLING, 1.0, int(cfg["per_second"])))
         return out
+
+
+_DEFAULT = Settings(merge(DEFAULTS, {}))
+
+
+@lru_cache(maxsize=256)
+def _parsed(changes: str) -> Settings:
+    return Settings(merge(DEFAULTS, json.loads(changes)))

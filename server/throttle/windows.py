@@ -112,10 +112,12 @@ local function usage()
       if tonumber(stored[1]) == day then used = tonumber(stored[2]) end
       table.insert(out, tostring(used)); table.insert(out, tostring(day + 86400))
     else
-      local inwin = redis.call('ZRANGEBYSCORE', zkey, '(' .. tostring(now - secs), '+inf', 'WITHSCORES')
-      local used = #inwin / 2
+      local low = '(' .. tostring(now - secs)
+      local used = redis.call('ZCOUNT', zkey, low, '+inf')
       local oldest = now
-      if used > 0 then oldest = tonumber(inwin[2]) end
+      if used > 0 then
+        oldest = tonumber(redis.call('ZRANGEBYSCORE', zkey, low, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)[2])
+      end
       table.insert(out, tostring(used)); table.insert(out, tostring(oldest + secs))
     end
   end
@@ -141,7 +143,13 @@ else
 end
 redis.call('EXPIRE', zkey, 90000)
 redis.call('EXPIRE', hkey, 90000)
-local after = usage()
+local after = {}
+for i = 0, n - 1 do
+  local used = tonumber(before[1 + i * 2])
+  local resets = before[2 + i * 2]
+  if used == 0 and ARGV[5 + i * 3] == 'r' then resets = tostring(now + tonumber(ARGV[6 + i * 3])) end
+  table.insert(after, tostring(used + 1)); table.insert(after, resets)
+end
 table.insert(after, 1, '-1')
 table.insert(after, 1, 'allowed')
 return after
