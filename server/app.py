@@ -16,6 +16,7 @@ from server.config import Config, from_env
 from server.gate import Gate
 from server.store import db
 from server.store.session import AppRecord
+from server.auth.oauth import OAuthServer
 from server.throttle import Throttle
 
 log = logging.getLogger("sandbox")
@@ -29,6 +30,7 @@ class Sandbox:
     engine: Engine
     gate: Gate
     throttle: Throttle
+    oauth: OAuthServer
     default_app: AppRecord | None
 
 
@@ -39,16 +41,23 @@ def create_app(config: Config | None = None) -> Flask:
     default_app = _prepare_store(engine, config)
 
     app = Flask(__name__)
+    app.json.sort_keys = False  # JSON answers keep the real service's key order
     app.config["MAX_CONTENT_LENGTH"] = None  # the XML-RPC transport applies its own limit, as a fault
     throttle = Throttle.from_url(config.redis_url, config.redis_prefix)
+    oauth = OAuthServer(engine)
+    oauth.init_app(app)
     app.extensions["sandbox"] = Sandbox(config=config, engine=engine, gate=Gate(engine, throttle),
-                                        throttle=throttle, default_app=default_app)
+                                        throttle=throttle, oauth=oauth, default_app=default_app)
 
+    from server.auth.routes import bp as oauth_bp
     from server.sandbox.control import bp as control_bp
+    from server.sandbox.credentials import bp as credentials_bp
     from server.xmlrpc.transport import bp as xmlrpc_bp
 
     app.register_blueprint(xmlrpc_bp)
+    app.register_blueprint(oauth_bp)
     app.register_blueprint(control_bp)
+    app.register_blueprint(credentials_bp)
     app.register_error_handler(HTTPException, _http_error)
     return app
 

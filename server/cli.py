@@ -103,6 +103,7 @@ def seed(app_name, data_dir, database_url):
         raise click.ClickException(f"app {name!r} exists; use `sandbox reset --app {name}` to reseed it")
     record = bootstrap.create_app_record(engine, name, seed_dir=config.seed_dir,
                                          legacy_key=bootstrap.remembered_key(config) if name == config.default_app else None)
+    bootstrap.ensure_seeded_clients(engine, config.seed_dir)
     if name == config.default_app:
         bootstrap.remember_key(config, record.legacy_key)
     click.echo(f"seeded app {record.name}; legacy API key {record.legacy_key}")
@@ -165,6 +166,123 @@ def apps_create(name, api_key, time_zone, seed, data_dir, database_url):
     record = bootstrap.create_app_record(engine, name, seed_dir=config.seed_dir if seed else None,
                                          legacy_key=api_key, time_zone=time_zone)
     click.echo(f"created app {record.name}; legacy API key {record.legacy_key}")
+
+
+def _named_app(engine, name: str):
+    from server.store import apps
+    from server.store.db import transaction
+
+    with transaction(engine, write=False) as conn:
+        record = apps.by_name(conn, name)
+    if record is None:
+        raise click.ClickException(f"no app named {name!r}")
+    return record
+
+
+@apps_group.command("rotate-key")
+@click.argument("name")
+@click.option("--api-key", default=None, help="The new legacy key [default: generated]")
+@_options
+def apps_rotate_key(name, api_key, data_dir, database_url):
+    """Give an app a new legacy API key; the old one stops working at once."""
+    from server.store import apps
+    from server.store.db import transaction
+
+    engine = _engine(_config(data_dir=data_dir, database_url=database_url))
+    record = _named_app(engine, name)
+    with transaction(engine, write=True) as conn:
+        key = apps.rotate_legacy_key(conn, record.id, api_key)
+    click.echo(f"app {name}: new legacy API key {key}")
+
+
+@apps_group.group("oauth-clients")
+def oauth_clients():
+    """OAuth clients (developer apps): client id, secret and redirect URIs."""
+
+
+@oauth_clients.command("create")
+@click.argument("client_name")
+@click.option("--redirect-uri", "redirect_uris", multiple=True, required=True, help="An allowed redirect URI (repeat)")
+@click.option("--client-id", default=None)
+@click.option("--client-secret", default=None)
+@_options
+def oauth_clients_create(client_name, redirect_uris, client_id, client_secret, data_dir, database_url):
+    from server.store import credentials
+    from server.store.db import transaction
+
+    engine = _engine(_config(data_dir=data_dir, database_url=database_url))
+    with transaction(engine, write=True) as conn:
+        if client_id and credentials.client(conn, client_id) is not None:
+            raise click.ClickException(f"a client {client_id!r} exists")
+        row = credentials.add_client(conn, client_name, list(redirect_uris), client_id=client_id,
+                                     client_secret=client_secret)
+    click.echo(f"client_id {row['client_id']}\nclient_secret {row['client_secret']}")
+
+
+@oauth_clients.command("list")
+@_options
+def oauth_clients_list(data_dir, database_url):
+    from server.store import credentials
+    from server.store.db import transaction
+
+    engine = _engine(_config(data_dir=data_dir, database_url=database_url))
+    with transaction(engine, write=False) as conn:
+        for row in credentials.clients(conn):
+            click.echo(f"{row.client_id}\t{row.client_secret}\t{row.name}\t{' '.join(row.redirect_uris)}")
+
+
+@main.group("keys")
+def keys_group():
+    """Keap API keys: Personal Access Tokens and Service Account Keys, each bound to one app."""
+
+
+@keys_group.command("create")
+@click.option("--app", "app_name", default=None, help="The app [default: sandbox]")
+@click.option("--kind", type=click.Choice(["pat", "sak"]), default="pat")
+@click.option("--name", "key_name", default=None)
+@_options
+def keys_create(app_name, kind, key_name, data_dir, database_url):
+    from server.store import credentials
+    from server.store.db import transaction
+
+    config = _config(data_dir=data_dir, database_url=database_url)
+    engine = _engine(config)
+    record = _named_app(engine, app_name or config.default_app)
+    with transaction(engine, write=True) as conn:
+        key_id, key = credentials.add_key(conn, record.id, kind, key_name or kind.upper(), None)
+    click.echo(f"key {key_id} ({kind}) for app {record.name}: {key}")
+
+
+@keys_group.command("list")
+@click.option("--app", "app_name", default=None)
+@_options
+def keys_list(app_name, data_dir, database_url):
+    from server.store import credentials
+    from server.store.db import transaction
+
+    config = _config(data_dir=data_dir, database_url=database_url)
+    engine = _engine(config)
+    record = _named_app(engine, app_name or config.default_app)
+    with transaction(engine, write=False) as conn:
+        for row in credentials.keys_of_app(conn, record.id):
+            click.echo(f"{row.id}\t{row.kind}\t{row.name}\t{row.hint}\t{'revoked' if row.revoked else 'active'}")
+
+
+@keys_group.command("revoke")
+@click.argument("key_id", type=int)
+@click.option("--app", "app_name", default=None)
+@_options
+def keys_revoke(key_id, app_name, data_dir, database_url):
+    from server.store import credentials
+    from server.store.db import transaction
+
+    config = _config(data_dir=data_dir, database_url=database_url)
+    engine = _engine(config)
+    record = _named_app(engine, app_name or config.default_app)
+    with transaction(engine, write=True) as conn:
+        if not credentials.revoke_key(conn, record.id, key_id):
+            raise click.ClickException(f"no active key {key_id} in app {record.name}")
+    click.echo(f"revoked key {key_id}")
 
 
 if __name__ == "__main__":

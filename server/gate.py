@@ -94,4 +94,5 @@ class Gate:
         if call.app is None:
             return call.method.func(None, *call.args)  # a method that needs no app (DataService.echo(text))
         with transaction(self.engine, write=call.method.writes) as conn:
-            return call.method.func(AppSession(conn, call.app), *call.args)
+            user_id = call.credential.user_id if call.credential else None
+            return call.method.func(AppSession(conn, call.app, user_id), *call.args)

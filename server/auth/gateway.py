@@ -10,7 +10,7 @@ from typing import Mapping
 
 from sqlalchemy.engine import Engine
 
-from server.store import apps
+from server.store import apps, credentials
 from server.store.db import transaction
 from server.store.session import AppRecord
 
@@ -37,6 +37,10 @@ def invalid_access_token() -> GatewayRejection:
     return apigee_fault(401, "Invalid Access Token", "keymanagement.service.invalid_access_token")
 
 
+def expired_access_token() -> GatewayRejection:
+    return apigee_fault(401, "Access Token expired", "keymanagement.service.access_token_expired")
+
+
 def invalid_api_key() -> GatewayRejection:
     # Apigee's VerifyAPIKey answer for a key it does not know.
     return apigee_fault(401, "Invalid ApiKey", "oauth.v2.InvalidApiKey")
@@ -44,8 +48,9 @@ def invalid_api_key() -> GatewayRejection:
 
 @dataclass(frozen=True)
 class Credential:
-    kind: str  # "legacy_key" (so far; OAuth tokens and Keap keys come with the OAuth issue)
+    kind: str  # "legacy_key", "oauth", "pat" or "sak"
     identity: str  # what the gateway's quotas count by: the OAuth client, or the key
+    user_id: int | None = None  # the user it acts as (the OAuth grant's, the PAT's creator)
 
     @property
     def regime(self) -> str:
@@ -64,15 +69,41 @@ def _bearer(headers: Mapping[str, str]) -> str | None:
 
 
 def authenticate(engine: Engine, headers: Mapping[str, str], query: Mapping[str, str]) -> tuple[AppRecord, Credential]:
-    """The app and credential of a gateway request, or a GatewayRejection."""
+    """The app and credential of a gateway request, or a GatewayRejection: ``X-Keap-API-Key`` (a Personal
+    Access Token, a Service Account Key, or the app's legacy key), else an OAuth access token in
+    ``Authorization: Bearer`` or the ``access_token`` query parameter."""
     api_key = (headers.get("X-Keap-API-Key") or "").strip()  # header names are matched in any case
-    if api_key:
-        with transaction(engine, write=False) as conn:
-            app = apps.by_legacy_key(conn, api_key)
-        if app is None:
-            raise invalid_api_key()
-        # A legacy key sent in X-Keap-API-Key: Keap's migration path for legacy-key integrations.
+    with transaction(engine, write=False) as conn:
+        if api_key:
+            found = _api_key(conn, api_key)
+            if found is None:
+                raise invalid_api_key()
+            return found
+        token = _bearer(headers) or (query.get("access_token") or "").strip()
+        if not token:
+            raise no_credential()
+        if token.startswith(tuple(credentials.KEY_PREFIXES.values())):
+            found = _api_key(conn, token)  # third-party clients send Keap keys as bearer tokens too
+            if found is not None:
+                return found
+        row = credentials.by_access_token(conn, token)
+        if row is None or row.revoked:
+            raise invalid_access_token()
+        app = apps.by_id(conn, row.app_id)
+    if app is None:
+        raise invalid_access_token()
+    if app.clock_state.timestamp() >= row.issued_at + row.expires_in:
+        raise expired_access_token()
+    return app, Credential("oauth", f"client:{row.client_id}", row.user_id)
+
+
+def _api_key(conn, key: str) -> tuple[AppRecord, Credential] | None:
+    row = credentials.key_by_value(conn, key)
+    if row is not None and not row.revoked:
+        app = apps.by_id(conn, row.app_id)
+        return app, Credential(row.kind, f"app:{app.id}:key:{row.id}", row.user_id or apps.first_user_id(conn, app.id))
+    app = apps.by_legacy_key(conn, key)
+    if app is not None:
+        # A legacy key in X-Keap-API-Key: Keap's migration path for legacy-key integrations.
         return app, legacy_key_credential(app)
-    if _bearer(headers) or query.get("access_token"):
-        raise invalid_access_token()  # no OAuth tokens exist yet to match it
-    raise no_credential()
+    return None

@@ -37,3 +37,29 @@ def authenticate(s: AppSession, username: str, password_hash: str) -> int:
     if not row.password_hash or not check_password_hash(row.password_hash, password_hash.strip().lower()):
         raise FailedLoginAttempt("Invalid username and/or password.")
     return row.id
+
+
+def _user(s: AppSession, user_id: int | None):
+    u = schema.user
+    q = s.select(u).order_by(u.c.id).limit(1) if user_id is None else s.select(u).where(u.c.id == user_id)
+    return s.execute(q).first()
+
+
+def user_info(s: AppSession) -> dict:
+    """DataService.getUserInfo: who the credential acts as (keys as yail and the PHP SDK read them)."""
+    row = _user(s, s.user_id)
+    name = " ".join(p for p in (row.first_name, row.last_name) if p) if row else ""
+    return {"globalUserId": row.global_user_id if row else 0, "localUserId": row.id if row else 0,
+            "appAlias": s.app.name, "appUrl": f"https://{s.app.name}.infusionsoft.com",
+            "displayName": name, "casUsername": row.email if row and row.email else ""}
+
+
+def userinfo(s: AppSession, user_id: int | None) -> dict:
+    """GET /oauth/connect/userinfo (the REST shape: v2's documented keys)."""
+    row = _user(s, user_id)
+    if row is None:
+        return {"sub": None, "tenant_id": f"{s.app.name}.infusionsoft.com"}
+    return {"email": row.email, "sub": str(row.global_user_id), "id": row.id, "keap_id": row.global_user_id,
+            "family_name": row.last_name, "given_name": row.first_name, "middle_name": row.middle_name,
+            "preferred_name": row.nickname, "is_admin": bool(row.is_admin),
+            "tenant_id": f"{s.app.name}.infusionsoft.com"}

@@ -58,6 +58,17 @@ def reset_app(engine: Engine, record: AppRecord, seed_dir: Path | None) -> dict:
         return seed.seed(AppSession(conn, fresh), seed_dir) if seed_dir else {}
 
 
+def ensure_seeded_clients(engine: Engine, seed_dir: Path) -> None:
+    """The OAuth clients (developer apps) of sandbox_data/oauth_clients.json, made once."""
+    from server.store import credentials
+
+    with transaction(engine, write=True) as conn:
+        for client in seed.read(seed_dir, "oauth_clients.json", []):
+            if credentials.client(conn, client["client_id"]) is None:
+                credentials.add_client(conn, client["name"], client["redirect_uris"], client_id=client["client_id"],
+                                       client_secret=client["client_secret"])
+
+
 def ensure_default_app(engine: Engine, config: Config) -> AppRecord:
     """The seeded default app, with the key given, remembered in the data dir, or generated once."""
     wanted = config.api_key or remembered_key(config)
@@ -69,5 +80,6 @@ def ensure_default_app(engine: Engine, config: Config) -> AppRecord:
     if record is None:
         record = create_app_record(engine, config.default_app, seed_dir=config.seed_dir, legacy_key=wanted)
         log.info("created and seeded app %s", record.name)
+    ensure_seeded_clients(engine, config.seed_dir)
     remember_key(config, record.legacy_key)
     return record

@@ -8,6 +8,10 @@ DEFAULTS: dict[str, object] = {
     "load_missing": "fault",
     # APIEmailService.optOut with a blank reason stores this text (the API opt-in default is "API Opt In").
     "opt_out_default_reason": "API Opt Out",
+    # OAuth token lifetimes in seconds of the app's clock: 24 hours and 45 days (sources disagree: 180 days
+    # was once said for refresh tokens; the Mashery era issued 8-hour access tokens).
+    "access_token_lifetime": 86400,
+    "refresh_token_lifetime": 45 * 86400,
 }
 
 CHOICES: dict[str, tuple] = {
@@ -21,6 +25,8 @@ def validate(name: str, value) -> object:
     choices = CHOICES.get(name)
     if choices is not None and value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(map(str, choices))}")
-    if choices is None and not isinstance(value, type(DEFAULTS[name])):
+    if choices is None and (isinstance(value, bool) or not isinstance(value, type(DEFAULTS[name]))):
         raise ValueError(f"{name} must be a {type(DEFAULTS[name]).__name__}")
+    if isinstance(value, int) and value <= 0:
+        raise ValueError(f"{name} must be positive")
     return value

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from server.domain import custom_fields, records, settings, users
+from server.domain.errors import InvalidKey
 from server.store.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 
@@ -71,6 +72,14 @@ def get_app_setting(s: AppSession, module: str, setting: str) -> str:
 @xmlrpc("DataService.authenticateUser", P.STRING, P.STRING, writes=False)
 def authenticate_user(s: AppSession, username: str, password_hash: str) -> int:
     return users.authenticate(s, username, password_hash)
+
+
+@xmlrpc("DataService.getUserInfo", key=False, writes=False)
+def get_user_info(s: AppSession | None) -> dict:
+    """Called with no parameters at all, by OAuth clients only (spec §2.2)."""
+    if s is None:
+        raise InvalidKey()
+    return users.user_info(s)
 
 
 @xmlrpc("DataService.echo", P.STRING, writes=False)

@@ -99,3 +99,9 @@ def events(conn: Connection, app_id: int, *, after: int = 0, limit: int = 100) -
     ev = schema.domain_event
     return conn.execute(sa.select(ev).where(ev.c.app_id == app_id, ev.c.seq > after)
                         .order_by(ev.c.seq).limit(limit)).all()
+
+
+def first_user_id(conn: Connection, app_id: int) -> int | None:
+    """The app's first user (the seeded admin): who approves OAuth consent in the sandbox."""
+    u = schema.user
+    return conn.execute(sa.select(sa.func.min(u.c.id)).where(u.c.app_id == app_id)).scalar()

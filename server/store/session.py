@@ -77,9 +77,10 @@ def on_event(listener: Callable[["AppSession", Event], None]) -> Callable:
 
 
 class AppSession:
-    def __init__(self, conn: Connection, app: AppRecord):
+    def __init__(self, conn: Connection, app: AppRecord, user_id: int | None = None):
         self.conn = conn
         self.app = app
+        self.user_id = user_id  # the user the credential acts as (OAuth grant, Personal Access Token), if any
         self.clock = app.clock
         self.events: list[Event] = []
         self._now: datetime | None = None

@@ -1,0 +1,237 @@
+"""OAuth 2.0 as Keap runs it (spec rest-oauth-throttle.md §9): the authorization-code and refresh-token
+grants of Authlib's authorization server, over the sandbox's stored clients, codes and tokens.
+
+Keap's particulars: the only scope is ``full``, and a token's scope names the account it is for
+(``full|sandbox.infusionsoft.com``); ``token_type`` is lower-case ``bearer``; refresh tokens rotate (the
+old one stops working); lifetimes (24 hours and 45 days unless the app says otherwise) run on the clock of
+the app the grant is for; and the token endpoint's errors have Keap's own bodies (``error_response``).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from authlib.integrations.flask_oauth2 import AuthorizationServer
+from authlib.oauth2.rfc6749 import grants
+from sqlalchemy.engine import Engine
+
+from server.store import apps, credentials
+from server.store.db import transaction
+from server.store.session import AppRecord
+
+CODE_LIFETIME = 600  # seconds of app time an authorization code stays valid
+
+
+def scope_for(app: AppRecord) -> str:
+    return f"full|{app.name}.infusionsoft.com"
+
+
+@dataclass(frozen=True)
+class Grantee:
+    """Who granted access: a user of one app (the account picked on the consent page)."""
+
+    app: AppRecord
+    user_id: int | None
+
+    def get_user_id(self):
+        return self.user_id
+
+
+@dataclass(frozen=True)
+class Client:
+    row: object
+
+    def get_client_id(self):
+        return self.row.client_id
+
+    def get_default_redirect_uri(self):
+        uris = self.row.redirect_uris or []
+        return uris[0] if uris else None
+
+    def get_allowed_scope(self, scope):
+        return "full" if not scope or scope.strip() == "full" else None  # "full" is the only scope
+
+    def check_redirect_uri(self, redirect_uri):
+        return redirect_uri in (self.row.redirect_uris or [])
+
+    def check_client_secret(self, client_secret):
+        import hmac
+
+        return hmac.compare_digest(str(client_secret).encode(), self.row.client_secret.encode())
+
+    def check_endpoint_auth_method(self, method, endpoint):
+        return method in ("client_secret_basic", "client_secret_post")  # Keap takes either
+
+    def check_response_type(self, response_type):
+        return response_type == "code"
+
+    def check_grant_type(self, grant_type):
+        return grant_type in ("authorization_code", "refresh_token")
+
+
+@dataclass(frozen=True)
+class Code:
+    row: object
+
+    def get_redirect_uri(self):
+        return self.row.redirect_uri
+
+    def get_scope(self):
+        return self.row.scope
+
+    def get_auth_time(self):
+        return int(self.row.issued_at)
+
+    def get_nonce(self):
+        return None
+
+
+@dataclass(frozen=True)
+class Token:
+    row: object
+
+    def check_client(self, client):
+        return self.row.client_id == client.get_client_id()
+
+    def get_scope(self):
+        return self.row.scope
+
+    def get_expires_in(self):
+        return self.row.expires_in
+
+    def is_revoked(self):
+        return self.row.revoked or self.row.rotated
+
+
+class OAuthServer:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        server = AuthorizationServer(query_client=self.query_client, save_token=self.save_token)
+        server.register_token_generator("default", self.generate_token)
+        server.register_grant(self._code_grant())
+        server.register_grant(self._refresh_grant())
+        self.server = server
+
+    def init_app(self, app) -> None:
+        self.server.init_app(app)
+        self.server.register_token_generator("default", self.generate_token)  # init_app replaces it
+
+    # --- storage hooks --------------------------------------------------------------------------------
+    def query_client(self, client_id):
+        with transaction(self.engine, write=False) as conn:
+            row = credentials.client(conn, client_id)
+        return Client(row) if row else None
+
+    def app(self, app_id: int) -> AppRecord:
+        with transaction(self.engine, write=False) as conn:
+            return apps.by_id(conn, app_id)
+
+    def generate_token(self, grant_type, client, user=None, scope=None, expires_in=None, include_refresh_token=True):
+        return {
+            "access_token": credentials.new_secret(24),
+            "token_type": "bearer",
+            "expires_in": int(user.app.option("access_token_lifetime")),
+            "refresh_token": credentials.new_secret(24),
+            "scope": scope_for(user.app),
+        }
+
+    def save_token(self, token, request):
+        grantee: Grantee = request.user
+        app = grantee.app
+        now = app.clock_state.timestamp()
+        with transaction(self.engine, write=True) as conn:
+            credentials.add_token(
+                conn, access_token=token["access_token"], refresh_token=token.get("refresh_token"),
+                client_id=request.client.get_client_id(), app_id=app.id, user_id=grantee.user_id,
+                scope="full", issued_at=now, expires_in=token["expires_in"],
+                refresh_expires_at=now + int(app.option("refresh_token_lifetime")))
+
+    # --- grants ---------------------------------------------------------------------------------------
+    def _code_grant(self):
+        outer = self
+
+        class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
+            TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+            def save_authorization_code(self, code, request):
+                grantee: Grantee = request.user
+                with transaction(outer.engine, write=True) as conn:
+                    credentials.add_code(conn, code=code, client_id=request.client.get_client_id(),
+                                         app_id=grantee.app.id, user_id=grantee.user_id,
+                                         redirect_uri=request.payload.redirect_uri, scope="full",
+                                         issued_at=grantee.app.clock_state.timestamp())
+
+            def query_authorization_code(self, code, client):
+                with transaction(outer.engine, write=False) as conn:
+                    row = credentials.code(conn, code, client.get_client_id())
+                if row is None or row.used:
+                    return None
+                app = outer.app(row.app_id)
+                if app is None or app.clock_state.timestamp() > row.issued_at + CODE_LIFETIME:
+                    return None
+                return Code(row)
+
+            def delete_authorization_code(self, authorization_code):
+                with transaction(outer.engine, write=True) as conn:
+                    credentials.use_code(conn, authorization_code.row.code)
+
+            def authenticate_user(self, authorization_code):
+                return Grantee(outer.app(authorization_code.row.app_id), authorization_code.row.user_id)
+
+        return AuthorizationCodeGrant
+
+    def _refresh_grant(self):
+        outer = self
+
+        class RefreshTokenGrant(grants.RefreshTokenGrant):
+            TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+            INCLUDE_NEW_REFRESH_TOKEN = True  # refresh tokens rotate
+
+            def authenticate_refresh_token(self, refresh_token):
+                with transaction(outer.engine, write=False) as conn:
+                    row = credentials.by_refresh_token(conn, refresh_token)
+                if row is None or row.revoked or row.rotated:
+                    return None
+                app = outer.app(row.app_id)
+                if app is None or app.clock_state.timestamp() >= (row.refresh_expires_at or 0):
+                    return None
+                return Token(row)
+
+            def authenticate_user(self, refresh_token):
+                return Grantee(outer.app(refresh_token.row.app_id), refresh_token.row.user_id)
+
+            def revoke_old_credential(self, refresh_token):
+                with transaction(outer.engine, write=True) as conn:
+                    credentials.rotate(conn, refresh_token.row.id)
+
+        return RefreshTokenGrant
+
+    # --- the token endpoint ---------------------------------------------------------------------------
+    def token_response(self, form: dict, content_type: str):
+        """``(status, body, headers)`` of POST /token, with Keap's error bodies."""
+        grant_type = form.get("grant_type")
+        if not grant_type or "json" in (content_type or ""):
+            return error_response("invalid_request", "response_type or grant_type is required")
+        if grant_type == "authorization_code" and not form.get("redirect_uri"):
+            return error_response("invalid_request", "Missing redirect_uri")
+        response = self.server.create_token_response()
+        if response.status_code == 200:
+            return response
+        body = json.loads(response.get_data() or b"{}")
+        error = body.get("error")
+        if error == "invalid_client":
+            return error_response("invalid_grant", "Unable to authenticate username and password", 401)
+        if error == "invalid_grant":
+            message = "Authorization code is invalid" if grant_type == "authorization_code" else "Invalid refresh token"
+            return error_response("invalid_grant", message)
+        if error == "unsupported_grant_type":
+            return error_response("unsupported_grant_type", f"Unsupported grant type: {grant_type}")
+        return error_response(error or "invalid_request", body.get("error_description") or "Invalid request")
+
+
+def error_response(error: str, description: str, status: int = 400):
+    from flask import Response
+
+    return Response(json.dumps({"error": error, "error_description": description}), status=status,
+                    headers={"Content-Type": "application/json;charset=UTF-8", "Cache-Control": "no-store",
+                             "Pragma": "no-cache"})

@@ -1,0 +1,123 @@
+"""OAuth's HTTP endpoints at the real paths: the consent page (GET/POST /app/oauth/authorize), the token
+endpoint (POST /token), and who-am-I (GET /crm/rest/v1/oauth/connect/userinfo)."""
+from __future__ import annotations
+
+import html
+import json
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, request
+
+from server.auth.gateway import GatewayRejection
+from server.store import apps
+from server.store.db import transaction
+
+from .oauth import Grantee, scope_for
+
+bp = Blueprint("oauth", __name__)
+
+
+def _oauth():
+    return current_app.extensions["sandbox"].oauth
+
+
+def _engine():
+    return current_app.extensions["sandbox"].engine
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Allow access - Infusionsoft sandbox</title></head>
+<body>
+<h1 id="title">Allow <span id="client-name">{client}</span> to access your account?</h1>
+<p id="explanation">It will be able to read and change all the data of the account you pick (scope: full).</p>
+<form id="consent" method="post" action="/app/oauth/authorize">
+{hidden}
+<label for="app">Account</label>
+<select id="app" name="app">{options}</select>
+<button id="approve" type="submit" name="decision" value="approve">Allow</button>
+<button id="deny" type="submit" name="decision" value="deny">Deny</button>
+</form>
+</body></html>
+"""
+
+_ERROR_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Authorization error</title></head>
+<body><h1 id="error">{error}</h1><p id="error-description">{description}</p></body></html>
+"""
+
+_PASSED = ("client_id", "redirect_uri", "response_type", "scope", "state")
+
+
+def _error_page(error: str, description: str, status: int = 400) -> Response:
+    return Response(_ERROR_PAGE.format(error=html.escape(error), description=html.escape(description)),
+                    status=status, content_type="text/html; charset=utf-8")
+
+
+@bp.get("/app/oauth/authorize")
+def authorize_page():
+    oauth = _oauth()
+    try:
+        grant = oauth.server.get_consent_grant()
+    except Exception as exc:  # an invalid client or redirect URI: say so on the page (never redirect there)
+        return _error_page(getattr(exc, "error", "invalid_request"), getattr(exc, "description", "") or str(exc))
+    with transaction(_engine(), write=False) as conn:
+        records = apps.all_apps(conn)
+    hidden = "\n".join(f'<input type="hidden" name="{k}" value="{html.escape(request.args[k], quote=True)}">'
+                       for k in _PASSED if k in request.args)
+    options = "".join(f'<option value="{html.escape(a.name, quote=True)}">{html.escape(a.name)}.infusionsoft.com</option>'
+                      for a in records)
+    return Response(_PAGE.format(client=html.escape(grant.client.row.name), hidden=hidden, options=options),
+                    content_type="text/html; charset=utf-8")
+
+
+@bp.post("/app/oauth/authorize")
+def authorize_decision():
+    return authorize(request.form.get("app"), request.form.get("decision") == "approve")
+
+
+def authorize(app_name: str | None, approve: bool) -> Response:
+    """The answer to a consent decision in the current request: a redirect with a code (and Keap's scope
+    with the account) or with ``error=access_denied``."""
+    oauth = _oauth()
+    grantee = None
+    if approve:
+        with transaction(_engine(), write=False) as conn:
+            record = apps.by_name(conn, app_name or "")
+            user_id = apps.first_user_id(conn, record.id) if record else None
+        if record is None:
+            return _error_page("invalid_request", f"no account named {app_name!r}")
+        grantee = Grantee(record, user_id)
+    try:
+        grant = oauth.server.get_consent_grant(end_user=grantee)
+    except Exception as exc:
+        return _error_page(getattr(exc, "error", "invalid_request"), getattr(exc, "description", "") or str(exc))
+    response = oauth.server.create_authorization_response(grant_user=grantee, grant=grant)
+    location = response.headers.get("Location")
+    if grantee is not None and location and "code=" in location:
+        # Keap's redirect also carries the scope with the account: ?code=…&scope=full%7Capp.infusionsoft.com
+        response.headers["Location"] = location + ("&" if "?" in location else "?") + urlencode(
+            {"scope": scope_for(grantee.app)})
+    return response
+
+
+@bp.post("/token")
+def token():
+    form = request.form.to_dict()
+    return _oauth().token_response(form, request.content_type or "")
+
+
+@bp.get("/crm/rest/v1/oauth/connect/userinfo")
+def userinfo():
+    from server.auth import gateway
+
+    sandbox = current_app.extensions["sandbox"]
+    try:
+        app, credential = gateway.authenticate(sandbox.engine, request.headers, request.args)
+    except GatewayRejection as rejection:
+        return Response(json.dumps(rejection.body), status=rejection.status, content_type="application/json")
+    from server.domain import users
+    from server.store.session import AppSession
+
+    with transaction(sandbox.engine, write=False) as conn:
+        info = users.userinfo(AppSession(conn, app), credential.user_id)
+    return Response(json.dumps(info), content_type="application/json")

@@ -1,0 +1,139 @@
+"""OAuth clients, authorization codes, tokens and Keap API keys: stored credentials, looked up across apps
+(a credential is what selects the app)."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from server.clock import UTC, wall
+
+from . import schema
+
+
+def _utc_now() -> datetime:
+    return datetime.fromtimestamp(wall(), UTC).replace(tzinfo=None)
+
+
+def new_secret(nbytes: int = 24) -> str:
+    return secrets.token_urlsafe(nbytes)
+
+
+# --- OAuth clients ------------------------------------------------------------------------------------
+
+def add_client(conn: Connection, name: str, redirect_uris: list[str], *, client_id: str | None = None,
+               client_secret: str | None = None) -> dict:
+    row = {"client_id": client_id or new_secret(18), "client_secret": client_secret or new_secret(24),
+           "name": name, "redirect_uris": list(redirect_uris), "created_at": _utc_now()}
+    conn.execute(sa.insert(schema.oauth_client).values(**row))
+    return row
+
+
+def client(conn: Connection, client_id: str):
+    return conn.execute(sa.select(schema.oauth_client).where(schema.oauth_client.c.client_id == client_id)).first()
+
+
+def clients(conn: Connection) -> list:
+    return conn.execute(sa.select(schema.oauth_client).order_by(schema.oauth_client.c.created_at)).all()
+
+
+def delete_client(conn: Connection, client_id: str) -> bool:
+    t = schema.oauth_token
+    conn.execute(sa.update(t).where(t.c.client_id == client_id).values(revoked=True))
+    return bool(conn.execute(sa.delete(schema.oauth_client).where(schema.oauth_client.c.client_id == client_id)).rowcount)
+
+
+# --- authorization codes ------------------------------------------------------------------------------
+
+def add_code(conn: Connection, **values) -> None:
+    conn.execute(sa.insert(schema.oauth_code).values(used=False, **values))
+
+
+def code(conn: Connection, value: str, client_id: str):
+    c = schema.oauth_code
+    return conn.execute(sa.select(c).where(c.c.code == value, c.c.client_id == client_id)).first()
+
+
+def use_code(conn: Connection, value: str) -> None:
+    c = schema.oauth_code
+    conn.execute(sa.update(c).where(c.c.code == value).values(used=True))
+
+
+# --- tokens -------------------------------------------------------------------------------------------
+
+def add_token(conn: Connection, **values) -> None:
+    conn.execute(sa.insert(schema.oauth_token).values(revoked=False, rotated=False, **values))
+
+
+_BY_ACCESS = sa.select(schema.oauth_token).where(schema.oauth_token.c.access_token == sa.bindparam("token"))
+
+
+def by_access_token(conn: Connection, token: str):
+    return conn.execute(_BY_ACCESS, {"token": token}).first()
+
+
+def by_refresh_token(conn: Connection, token: str):
+    t = schema.oauth_token
+    return conn.execute(sa.select(t).where(t.c.refresh_token == token)).first()
+
+
+def rotate(conn: Connection, token_id: int) -> None:
+    t = schema.oauth_token
+    conn.execute(sa.update(t).where(t.c.id == token_id).values(rotated=True))
+
+
+def revoke_token(conn: Connection, token: str) -> int:
+    """Revoke the grant an access or refresh token belongs to; returns how many tokens were revoked."""
+    t = schema.oauth_token
+    row = by_access_token(conn, token) or by_refresh_token(conn, token)
+    if row is None:
+        return 0
+    return conn.execute(sa.update(t).where(t.c.app_id == row.app_id, t.c.client_id == row.client_id,
+                                           t.c.user_id == row.user_id).values(revoked=True)).rowcount
+
+
+def revoke_app_client(conn: Connection, app_id: int, client_id: str) -> int:
+    t = schema.oauth_token
+    return conn.execute(sa.update(t).where(t.c.app_id == app_id, t.c.client_id == client_id)
+                        .values(revoked=True)).rowcount
+
+
+def clients_of_app(conn: Connection, app_id: int) -> list[str]:
+    t = schema.oauth_token
+    return [r.client_id for r in conn.execute(sa.select(t.c.client_id).where(t.c.app_id == app_id).distinct())]
+
+
+# --- Keap API keys ------------------------------------------------------------------------------------
+
+KEY_PREFIXES = {"sak": "KeapAK-", "pat": "KeapPAT-"}  # SAKs start KeapAK- (clients branch on it)
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def add_key(conn: Connection, app_id: int, kind: str, name: str, user_id: int | None) -> tuple[int, str]:
+    key = KEY_PREFIXES[kind] + secrets.token_hex(25)  # KeapAK- + 50 hex characters, as real SAKs
+    result = conn.execute(sa.insert(schema.keap_key).values(
+        app_id=app_id, kind=kind, name=name, key_hash=hash_key(key), hint=f"{key[:10]}…{key[-4:]}",
+        user_id=user_id, created_at=_utc_now(), revoked=False))
+    return result.inserted_primary_key[0], key
+
+
+def key_by_value(conn: Connection, key: str):
+    k = schema.keap_key
+    return conn.execute(sa.select(k).where(k.c.key_hash == hash_key(key))).first()
+
+
+def keys_of_app(conn: Connection, app_id: int) -> list:
+    k = schema.keap_key
+    return conn.execute(sa.select(k).where(k.c.app_id == app_id).order_by(k.c.id)).all()
+
+
+def revoke_key(conn: Connection, app_id: int, key_id: int) -> bool:
+    k = schema.keap_key
+    return bool(conn.execute(sa.update(k).where(k.c.app_id == app_id, k.c.id == key_id, k.c.revoked.is_(False))
+                             .values(revoked=True)).rowcount)

@@ -1,0 +1,84 @@
+"""Keap API keys (Personal Access Tokens, Service Account Keys) and the legacy key's rotation."""
+from __future__ import annotations
+
+import xmlrpc.client
+
+import pytest
+from click.testing import CliRunner
+
+from tests.auth.test_oauth import result, xmlrpc_call
+from tests.conftest import make_app
+
+
+def new_key(app, kind):
+    r = app.live.control("POST", f"/apps/{app.name}/api-keys", json={"kind": kind, "name": f"my {kind}"})
+    assert r.status_code == 201
+    return r.json()
+
+
+def test_service_account_and_personal_keys(live, app):
+    sak, pat = new_key(app, "sak"), new_key(app, "pat")
+    assert sak["key"].startswith("KeapAK-") and len(sak["key"]) == 57
+    for key in (sak["key"], pat["key"]):
+        cid = result(xmlrpc_call(live, "ContactService.add", "backwards-compatability", {"FirstName": "K"},
+                                 headers={"X-Keap-Api-Key": key}))
+        assert app.call("ContactService.load", cid, ["FirstName"]) == {"FirstName": "K"}
+    as_bearer = xmlrpc_call(live, "DataService.echo", "", "b", token=sak["key"])  # third-party clients do this
+    assert result(as_bearer) == "b" and as_bearer.headers["x-keap-product-quota-limit"] == "30000"
+    listing = live.control("GET", f"/apps/{app.name}/api-keys").json()["keys"]
+    assert [k["kind"] for k in listing] == ["sak", "pat"] and all(sak["key"] not in str(k) for k in listing)
+    assert live.control("DELETE", f"/apps/{app.name}/api-keys/{sak['id']}").status_code == 200
+    refused = xmlrpc_call(live, "DataService.echo", "", "x", headers={"X-Keap-API-Key": sak["key"]})
+    assert refused.status_code == 401 and refused.json()["fault"]["detail"]["errorcode"] == "oauth.v2.InvalidApiKey"
+    assert live.control("DELETE", f"/apps/{app.name}/api-keys/{sak['id']}").status_code == 404
+
+
+def test_a_key_is_bound_to_one_app(live):
+    a, b = make_app(live), make_app(live)
+    key = new_key(a, "pat")["key"]
+    info = result(xmlrpc_call(live, "DataService.getUserInfo", headers={"X-Keap-API-Key": key}))
+    assert info["appAlias"] == a.name
+    assert b.name not in str(info)
+
+
+def test_keys_have_their_own_quota_windows(live, app):
+    app.clock(action="freeze")
+    one, two = new_key(app, "pat")["key"], new_key(app, "sak")["key"]
+    xmlrpc_call(live, "DataService.echo", "", "x", headers={"X-Keap-API-Key": one})
+    h = xmlrpc_call(live, "DataService.echo", "", "x", headers={"X-Keap-API-Key": two}).headers
+    assert h["x-keap-product-throttle-used"] == "1" and h["x-keap-tenant-throttle-used"] == "2|2"
+
+
+def test_rotating_the_legacy_key_invalidates_the_old_one_at_once(live, app):
+    old = app.key
+    r = live.control("POST", f"/apps/{app.name}/legacy-key", json={})
+    new = r.json()["legacy_api_key"]
+    assert r.status_code == 200 and new != old
+    with pytest.raises(xmlrpc.client.Fault) as exc:
+        xmlrpc.client.ServerProxy(live.url + "/api/xmlrpc").DataService.echo(old, "x")
+    assert exc.value.faultCode == 2
+    assert xmlrpc.client.ServerProxy(live.url + "/api/xmlrpc").DataService.echo(new, "x") == "x"
+    chosen = live.control("POST", f"/apps/{app.name}/legacy-key", json={"key": "my-chosen-key-123"}).json()
+    assert chosen["legacy_api_key"] == "my-chosen-key-123"
+    assert live.control("POST", f"/apps/{app.name}/legacy-key", json={"key": "short"}).status_code == 400
+
+
+def test_cli_keys_and_clients(tmp_path):
+    from server.cli import main
+
+    runner = CliRunner()
+    args = ["--data-dir", str(tmp_path)]
+    assert runner.invoke(main, ["seed", *args]).exit_code == 0
+    made = runner.invoke(main, ["keys", "create", "--kind", "sak", *args])
+    assert made.exit_code == 0 and "KeapAK-" in made.output
+    listed = runner.invoke(main, ["keys", "list", *args])
+    assert "sak" in listed.output and "active" in listed.output
+    assert runner.invoke(main, ["keys", "revoke", "1", *args]).exit_code == 0
+    assert "revoked" in runner.invoke(main, ["keys", "list", *args]).output
+    assert runner.invoke(main, ["keys", "revoke", "1", *args]).exit_code != 0
+    created = runner.invoke(main, ["apps", "oauth-clients", "create", "Mine", "--redirect-uri", "http://x/cb", *args])
+    assert created.exit_code == 0 and "client_secret" in created.output
+    clients = runner.invoke(main, ["apps", "oauth-clients", "list", *args]).output
+    assert "sandbox-client" in clients and "Mine" in clients
+    rotated = runner.invoke(main, ["apps", "rotate-key", "sandbox", "--api-key", "rotated-key-1", *args])
+    assert rotated.exit_code == 0 and "rotated-key-1" in rotated.output
