@@ -1,0 +1,72 @@
+"""Contract: the real PyPI package infusionsoft-client 1.5.1, unmodified, against the live sandbox
+(spec clients.md §1.1: recipe A over plain HTTP, recipe B through its documented https-only front door)."""
+from __future__ import annotations
+
+import ssl
+import threading
+import xmlrpc.client
+
+import pytest
+from werkzeug.serving import make_server
+
+from server.sandbox.tls import ensure_certificate
+
+
+@pytest.fixture
+def ifs(app):
+    from infusionsoft.client import InfusionsoftServerProxy
+
+    return InfusionsoftServerProxy(app.live.url + "/api/xmlrpc", default_args=[app.key], use_builtin_types=True)
+
+
+def test_recipe_a_contacts_tags_and_queries(ifs, app):
+    cid = ifs.ContactService.add({"FirstName": "Ada", "LastName": "Lovelace", "Email": "ada@example.com"})
+    assert ifs.ContactService.load(cid, ["Id", "FirstName"]) == {"Id": cid, "FirstName": "Ada"}
+    assert ifs.ContactService.update(cid, {"Company": "Engines"}) == cid
+    assert ifs.ContactService.addWithDupCheck({"Email": "ada@example.com", "FirstName": "Ada"}, "Email") == cid
+    assert ifs.ContactService.findByEmail("ada@example.com", ["Id"]) == [{"Id": cid}]
+    tag = ifs.DataService.add("ContactGroup", {"GroupName": "Contract"})
+    assert ifs.ContactService.addToGroup(cid, tag) is True
+    assert ifs.ContactService.removeFromGroup(cid, tag) is True
+    rows = ifs.DataService.query("Contact", 10, 0, {"Email": "ada@%"}, ["Id", "FirstName"], "Id", True)
+    assert rows == [{"Id": cid, "FirstName": "Ada"}]
+    assert ifs.DataService.count("Contact", {"Email": "ada@%"}) == 1
+    assert ifs.DataService.findByField("ContactGroup", 10, 0, "GroupName", "Contract", ["Id"]) == [{"Id": tag}]
+    company = ifs.DataService.add("Company", {"Company": "Hogwarts"})
+    assert ifs.DataService.update("Company", company, {"City": "Boise"}) == company
+    assert ifs.DataService.delete("Company", company) is True
+    assert ifs.DataService.getAppSetting("Contact", "optiontypes").startswith("Prospect,")
+    assert ifs.APIEmailService.optIn("ada@example.com", "contract test") is True
+    assert ifs.APIEmailService.getOptStatus("ada@example.com") == 1
+    assert ifs.APIEmailService.optOut("ada@example.com", "done") is True
+    with pytest.raises(xmlrpc.client.Fault) as exc:
+        ifs.ContactService.load(cid, ["given_name"])
+    assert exc.value.faultCode == 10
+
+
+def test_consume_pages_through_a_query(ifs, app):
+    from infusionsoft.query import consume
+
+    seeded = ifs.DataService.count("Contact", {})
+    rows = list(consume(lambda page, limit: ifs.DataService.query("Contact", limit, page, {"Id": "%"}, ["Id"]),
+                        limit=7))
+    assert len(rows) == seeded and len({r["Id"] for r in rows}) == seeded
+
+
+def test_recipe_b_the_documented_https_front_door(app, monkeypatch):
+    import infusionsoft
+
+    cert, key = ensure_certificate(app.live.data_dir)
+    server = make_server("127.0.0.1", 0, app.live.app, threaded=True, ssl_context=(str(cert), str(key)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        context = ssl.create_default_context(cafile=str(cert))
+        infusionsoft.initialize(f"https://127.0.0.1:{server.server_port}/api/xmlrpc", app.key,
+                                use_builtin_types=True, context=context)
+        cid = infusionsoft.ContactService.add({"FirstName": "Ada", "Email": "tls@example.com"})
+        assert infusionsoft.ContactService.load(cid, ["FirstName"]) == {"FirstName": "Ada"}
+        assert infusionsoft.DataService.echo("over tls") == "over tls"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,63 @@
+"""Contract: the real PyPI package keap-python 1.3.0, unmodified but for its documented URL class
+attributes (spec clients.md §1.2): its own OAuth flow (authorization URL, code exchange, refresh) and its
+XML-RPC services over /crm/xmlrpc/v1?access_token=…"""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+
+@pytest.fixture
+def keap_client(app, monkeypatch, tmp_path):
+    import keap
+    import keap.XML
+    from keap import Keap
+
+    monkeypatch.chdir(tmp_path)  # nothing is written into the repository
+    monkeypatch.setattr(keap.XML.BaseService, "xmlrpc_url", app.live.url + "/crm/xmlrpc/v1")
+    monkeypatch.setattr(Keap, "access_token_url", app.live.url + "/token")
+    monkeypatch.setattr(Keap, "authorize_url", app.live.url + "/app/oauth/authorize", raising=False)
+    client = Keap(config={"CLIENT_ID": "sandbox-client", "CLIENT_SECRET": "sandbox-client-secret",
+                          "REDIRECT_URL": "http://127.0.0.1:9000/callback",
+                          "STORAGE_CLASS": "keap.storages.InMemoryStorage"})
+    return client
+
+
+def _code(app, client) -> str:
+    url = client.get_authorization_url(state="contract")
+    query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+    approved = app.live.control("POST", "/oauth/authorize", json={
+        "client_id": query["client_id"], "redirect_uri": query["redirect_uri"], "state": query["state"],
+        "app": app.name}).json()
+    return approved["code"]
+
+
+def test_oauth_flow_and_xml_services(app, keap_client):
+    token = keap_client.request_access_token(_code(app, keap_client))
+    assert token.access_token and token.refresh_token
+    x = keap_client.XML
+    cid = x.ContactService.add({"FirstName": "Ada", "Email": "ada@example.com"})
+    assert x.ContactService.load(cid, ["FirstName"]) == {"FirstName": "Ada"}
+    assert x.ContactService.find_by_email("ada@example.com", ["Id"]) == [{"Id": cid}]
+    assert x.DataService.query("Contact", 10, 0, {"Email": "ada@%"}, ["Id", "FirstName"], "Id", True) == [
+        {"Id": cid, "FirstName": "Ada"}]
+    assert x.DataService.count("Contact", {"Email": "ada@%"}) == 1
+    assert x.test_connection() == "yes"
+    assert x.EmailService.optin_email("ada@example.com", "keap-python") is True
+    assert x.EmailService.get_optin_status("ada@example.com") == 1
+    assert app.call("ContactService.load", cid, ["Email"]) == {"Email": "ada@example.com"}
+
+    old = keap_client.token.access_token
+    refreshed = keap_client.refresh_access_token()
+    assert refreshed.access_token != old
+    assert keap_client.XML.ContactService.load(cid, ["FirstName"]) == {"FirstName": "Ada"}
+
+
+def test_faults_reach_the_client(app, keap_client):
+    from keap.exceptions import KeapXMLRPCException
+
+    keap_client.request_access_token(_code(app, keap_client))
+    with pytest.raises(KeapXMLRPCException) as exc:
+        keap_client.XML.ContactService.load(1, ["given_name"])
+    assert "NoFieldFound" in str(exc.value.__dict__) or "NoFieldFound" in str(exc.value)
