@@ -81,19 +81,20 @@ class Throttle:
         if not settings.enabled:
             return {}
         now = app.clock_state.timestamp()
+        items = [(credential.identity, settings.limits(credential.regime))]
         tenant_limits = settings.limits("tenant") if settings.profile == "current" else []
-        tenant = self.store.windows_hit(tenant_key(app), now, tenant_limits) if tenant_limits else None
-        limits = settings.limits(credential.regime)
-        verdict = self.store.windows_hit(credential.identity, now, limits)
+        if tenant_limits:
+            items.append((tenant_key(app), tenant_limits))
+        verdicts = self.store.windows_hit(items, now)  # counted in every window or in none
+        verdict, tenant = verdicts[0], (verdicts[1] if tenant_limits else None)
         if settings.profile == "classic":
             headers = answers.classic_headers(verdict)
             if not verdict.allowed:
-                raise answers.classic_refusal(verdict.violated, now, headers)
+                raise answers.classic_refusal(verdict.violated or tenant.violated, now, headers)
             return headers
-        if tenant is not None and not tenant.allowed:
-            raise answers.current_refusal(tenant.violated, now, settings.raw["retry_after"])
-        if not verdict.allowed:
-            raise answers.current_refusal(verdict.violated, now, settings.raw["retry_after"])
+        refused = verdict.violated or (tenant.violated if tenant else None)
+        if refused is not None:
+            raise answers.current_refusal(refused, now, settings.raw["retry_after"])
         return answers.current_headers(verdict, tenant, tenant_host)
 
     # --- the control API -----------------------------------------------------------------------------

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass
-from functools import lru_cache
 
 from . import legacy
 from .windows import DAILY, DAY, ROLLING, Limit
@@ -76,7 +74,13 @@ class Settings:
         changes = options.get("throttle")
         if not changes:
             return _DEFAULT
-        return _parsed(json.dumps(changes, sort_keys=True))
+        key = repr(changes)  # stored options come back from the database in the same order
+        settings = _PARSED.get(key)
+        if settings is None:
+            if len(_PARSED) > 256:
+                _PARSED.clear()
+            settings = _PARSED[key] = Settings(merge(DEFAULTS, changes))
+        return settings
 
     @property
     def enabled(self) -> bool:
@@ -104,6 +108,12 @@ class Settings:
         return self.raw["profile"]
 
     def limits(self, regime: str) -> list[Limit]:
+        cache = self.__dict__.setdefault("_limit_cache", {})
+        if regime not in cache:
+            cache[regime] = self._limits(regime)
+        return cache[regime]
+
+    def _limits(self, regime: str) -> list[Limit]:
         """The windows of a regime ("oauth", "key" or "tenant") in the app's profile; named as the
         headers name them: quota (daily), throttle (per minute), spike (per second)."""
         cfg = self.raw["profiles"][self.profile][regime]
@@ -128,7 +138,4 @@ class Settings:
 
 _DEFAULT = Settings(merge(DEFAULTS, {}))
 
-
-@lru_cache(maxsize=256)
-def _parsed(changes: str) -> Settings:
-    return Settings(merge(DEFAULTS, json.loads(changes)))
+_PARSED: dict[str, Settings] = {}

@@ -15,7 +15,7 @@ class ThrottleStore(Protocol):
     def legacy_decide(self, key: str, now: float, bucket: legacy.Bucket) -> legacy.Decision: ...
     def legacy_level(self, key: str, now: float, bucket: legacy.Bucket) -> float: ...
     def held(self, key: str, delta: int) -> int: ...
-    def windows_hit(self, key: str, now: float, limits: list[windows.Limit]) -> windows.Verdict: ...
+    def windows_hit(self, items: list[tuple[str, list[windows.Limit]]], now: float) -> list[windows.Verdict]: ...
     def windows_peek(self, key: str, now: float, limits: list[windows.Limit]) -> list[windows.Usage]: ...
     def reset(self, prefix: str) -> None: ...
 
@@ -45,10 +45,15 @@ class MemoryStore:
             self._held[key] = value
             return value
 
-    def windows_hit(self, key, now, limits):
+    def windows_hit(self, items, now):
         with self._lock:
-            log = self._windows.setdefault(key, windows.Log())
-            return log.hit(now, limits)
+            logs = [self._windows.setdefault(key, windows.Log()) for key, _ in items]
+            usages = [log.check(now, limits) for log, (_, limits) in zip(logs, items)]
+            refused = [windows.violated(u) for u in usages]
+            if any(refused):
+                first = next(i for i, r in enumerate(refused) if r)
+                return [windows.Verdict(False, u, refused[i] if i == first else None) for i, u in enumerate(usages)]
+            return [windows.Verdict(True, log.record(now, u)) for log, u in zip(logs, usages)]
 
     def windows_peek(self, key, now, limits):
         with self._lock:
@@ -69,7 +74,6 @@ class RedisStore:
         self.client = redis.Redis.from_url(url)
         self._decide = self.client.register_script(legacy.LUA_DECIDE)
         self._hit = self.client.register_script(windows.LUA_HIT)
-        self._peek = self.client.register_script(windows.LUA_PEEK)
         self.prefix = prefix
 
     def legacy_decide(self, key, now, bucket):
@@ -89,13 +93,19 @@ class RedisStore:
             value = 0
         return value
 
-    def windows_hit(self, key, now, limits):
-        raw = self._hit(keys=[self.prefix + "win:" + key], args=windows.lua_args(now, limits))
-        return windows.verdict_from_lua(raw, limits, now)
+    def windows_hit(self, items, now):
+        groups = [limits for _, limits in items]
+        raw = self._hit(keys=[self.prefix + "win:" + key for key, _ in items], args=windows.lua_args(now, groups))
+        return windows.verdicts_from_lua(raw, groups)
 
     def windows_peek(self, key, now, limits):
-        raw = self._peek(keys=[self.prefix + "win:" + key], args=windows.lua_args(now, limits))
-        return windows.usage_from_lua(raw, limits, now)
+        """The usage without counting: read with a check that cannot pass (a zero limit refuses at once)."""
+        if not limits:
+            return []
+        probe = [windows.Limit(lim.name, lim.kind, lim.seconds, 0) for lim in limits]
+        raw = self._hit(keys=[self.prefix + "win:" + key], args=windows.lua_args(now, [probe]))
+        verdict = windows.verdicts_from_lua(raw, [probe])[0]
+        return [windows.Usage(lim, u.used, u.resets_at) for lim, u in zip(limits, verdict.usage)]
 
     def reset(self, prefix):
         for pattern in ("bucket:", "held:", "win:"):

@@ -71,110 +71,122 @@ class Log:
                 out.append(Usage(lim, used, oldest + lim.seconds))
         return out
 
-    def hit(self, now: float, limits: list[Limit]) -> Verdict:
+    def check(self, now: float, limits: list[Limit]) -> list[Usage]:
         rolling = [lim.seconds for lim in limits if lim.kind == ROLLING]
         if rolling:
             self._trim(now, max(rolling))
-        usage = self.usage(now, limits)
-        for u in usage:
-            if u.used >= u.limit.limit:
-                return Verdict(False, usage, u)
+        return self.usage(now, limits)
+
+    def record(self, now: float, usage: list[Usage]) -> list[Usage]:
+        """Count one call; returns the usage after it (computed, not recounted)."""
         bisect.insort(self.times, now)
         if self.day != day_start(now):
             self.day, self.day_count = day_start(now), 0
         self.day_count += 1
-        return Verdict(True, self.usage(now, limits))
+        return [Usage(u.limit, u.used + 1, u.resets_at if u.used or u.limit.kind == DAILY else now + u.limit.seconds)
+                for u in usage]
 
 
-# --- Redis: the same, atomically. Rolling windows are a sorted set of call times; the daily count a field.
+def violated(usage: list[Usage]) -> Usage | None:
+    return next((u for u in usage if u.used >= u.limit.limit), None)
 
-LUA_COMMON = """
+
+# --- Redis: the same, atomically, over several keys at once (a credential's windows and its app's): a
+# call is counted in all of them or in none. Rolling windows are a sorted set of call times per key; the
+# daily count a hash field. ARGV: now, day, member, key count, then per key: limit count, then per limit
+# kind ('r'|'d'), seconds, limit. The answer: 'allowed'|'refused', the refused key and limit indexes, then
+# per key and limit: used, resets_at.
+
+LUA_HIT = """
 local now = tonumber(ARGV[1])
 local day = tonumber(ARGV[2])
-local n = tonumber(ARGV[3])
-local zkey = KEYS[1] .. ':t'
-local hkey = KEYS[1] .. ':d'
-local longest = 0
-for i = 0, n - 1 do
-  local kind = ARGV[5 + i * 3]
-  local secs = tonumber(ARGV[6 + i * 3])
-  if kind == 'r' and secs > longest then longest = secs end
+local member = ARGV[3]
+local nkeys = tonumber(ARGV[4])
+local pos = 5
+local groups = {}
+for k = 1, nkeys do
+  local n = tonumber(ARGV[pos]); pos = pos + 1
+  local limits = {}
+  for i = 1, n do
+    table.insert(limits, {ARGV[pos], tonumber(ARGV[pos + 1]), tonumber(ARGV[pos + 2])}); pos = pos + 3
+  end
+  groups[k] = limits
 end
-if longest > 0 then redis.call('ZREMRANGEBYSCORE', zkey, '-inf', '(' .. tostring(now - longest)) end
-local function usage()
-  local out = {}
-  for i = 0, n - 1 do
-    local kind = ARGV[5 + i * 3]
-    local secs = tonumber(ARGV[6 + i * 3])
-    if kind == 'd' then
+local out = {}
+local refused_key, refused_limit = -1, -1
+for k = 1, nkeys do
+  local zkey, hkey = KEYS[k] .. ':t', KEYS[k] .. ':d'
+  local longest = 0
+  for _, lim in ipairs(groups[k]) do
+    if lim[1] == 'r' and lim[2] > longest then longest = lim[2] end
+  end
+  if longest > 0 then redis.call('ZREMRANGEBYSCORE', zkey, '-inf', '(' .. tostring(now - longest)) end
+  for i, lim in ipairs(groups[k]) do
+    local used, resets
+    if lim[1] == 'd' then
       local stored = redis.call('HMGET', hkey, 'day', 'count')
-      local used = 0
+      used = 0
       if tonumber(stored[1]) == day then used = tonumber(stored[2]) end
-      table.insert(out, tostring(used)); table.insert(out, tostring(day + 86400))
+      resets = day + 86400
     else
-      local low = '(' .. tostring(now - secs)
-      local used = redis.call('ZCOUNT', zkey, low, '+inf')
-      local oldest = now
+      local low = '(' .. tostring(now - lim[2])
+      used = redis.call('ZCOUNT', zkey, low, '+inf')
+      resets = now + lim[2]
       if used > 0 then
-        oldest = tonumber(redis.call('ZRANGEBYSCORE', zkey, low, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)[2])
+        resets = tonumber(redis.call('ZRANGEBYSCORE', zkey, low, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)[2]) + lim[2]
       end
-      table.insert(out, tostring(used)); table.insert(out, tostring(oldest + secs))
     end
-  end
-  return out
-end
-"""
-
-LUA_HIT = LUA_COMMON + """
-local before = usage()
-for i = 0, n - 1 do
-  if tonumber(before[1 + i * 2]) >= tonumber(ARGV[7 + i * 3]) then
-    table.insert(before, 1, tostring(i))
-    table.insert(before, 1, 'refused')
-    return before
+    if refused_key < 0 and used >= lim[3] then refused_key, refused_limit = k - 1, i - 1 end
+    table.insert(out, {used, resets})
   end
 end
-redis.call('ZADD', zkey, now, ARGV[4])
-local stored = redis.call('HMGET', hkey, 'day', 'count')
-if tonumber(stored[1]) == day then
-  redis.call('HINCRBY', hkey, 'count', 1)
-else
-  redis.call('HSET', hkey, 'day', tostring(day), 'count', 1)
+local flat = {}
+if refused_key >= 0 then
+  table.insert(flat, 'refused'); table.insert(flat, tostring(refused_key)); table.insert(flat, tostring(refused_limit))
+  for _, u in ipairs(out) do table.insert(flat, tostring(u[1])); table.insert(flat, tostring(u[2])) end
+  return flat
 end
-redis.call('EXPIRE', zkey, 90000)
-redis.call('EXPIRE', hkey, 90000)
-local after = {}
-for i = 0, n - 1 do
-  local used = tonumber(before[1 + i * 2])
-  local resets = before[2 + i * 2]
-  if used == 0 and ARGV[5 + i * 3] == 'r' then resets = tostring(now + tonumber(ARGV[6 + i * 3])) end
-  table.insert(after, tostring(used + 1)); table.insert(after, resets)
+local j = 1
+for k = 1, nkeys do
+  local zkey, hkey = KEYS[k] .. ':t', KEYS[k] .. ':d'
+  redis.call('ZADD', zkey, now, member)
+  local stored = redis.call('HMGET', hkey, 'day', 'count')
+  if tonumber(stored[1]) == day then
+    redis.call('HINCRBY', hkey, 'count', 1)
+  else
+    redis.call('HSET', hkey, 'day', tostring(day), 'count', 1)
+  end
+  redis.call('EXPIRE', zkey, 90000)
+  redis.call('EXPIRE', hkey, 90000)
+  for _ in ipairs(groups[k]) do
+    out[j][1] = out[j][1] + 1
+    j = j + 1
+  end
 end
-table.insert(after, 1, '-1')
-table.insert(after, 1, 'allowed')
-return after
+table.insert(flat, 'allowed'); table.insert(flat, '-1'); table.insert(flat, '-1')
+for _, u in ipairs(out) do table.insert(flat, tostring(u[1])); table.insert(flat, tostring(u[2])) end
+return flat
 """
 
-LUA_PEEK = LUA_COMMON + """
-return usage()
-"""
 
-
-def lua_args(now: float, limits: list[Limit]) -> list:
-    args = [repr(now), repr(day_start(now)), len(limits), f"{now!r}:{uuid.uuid4().hex}"]
-    for lim in limits:
-        args += ["d" if lim.kind == DAILY else "r", repr(lim.seconds), lim.limit]
+def lua_args(now: float, groups: list[list[Limit]]) -> list:
+    args = [repr(now), repr(day_start(now)), f"{now!r}:{uuid.uuid4().hex}", len(groups)]
+    for limits in groups:
+        args.append(len(limits))
+        for lim in limits:
+            args += ["d" if lim.kind == DAILY else "r", repr(lim.seconds), lim.limit]
     return args
 
 
-def usage_from_lua(raw: list, limits: list[Limit], now: float) -> list[Usage]:
-    values = [float(x) for x in raw]
-    return [Usage(lim, int(values[2 * i]), values[2 * i + 1]) for i, lim in enumerate(limits)]
-
-
-def verdict_from_lua(raw: list, limits: list[Limit], now: float) -> Verdict:
-    status, index = raw[0].decode(), int(raw[1])
-    usage = usage_from_lua(raw[2:], limits, now)
-    if status == "allowed":
-        return Verdict(True, usage)
-    return Verdict(False, usage, usage[index])
+def verdicts_from_lua(raw: list, groups: list[list[Limit]]) -> list[Verdict]:
+    status, refused_key, refused_limit = raw[0].decode(), int(raw[1]), int(raw[2])
+    values = [float(x) for x in raw[3:]]
+    verdicts, i = [], 0
+    for k, limits in enumerate(groups):
+        usage = []
+        for lim in limits:
+            usage.append(Usage(lim, int(values[2 * i]), values[2 * i + 1]))
+            i += 1
+        bad = usage[refused_limit] if status == "refused" and k == refused_key else None
+        verdicts.append(Verdict(status == "allowed", usage, bad))
+    return verdicts

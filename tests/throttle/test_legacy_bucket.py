@@ -204,3 +204,15 @@ def test_the_legacy_bucket_does_not_apply_to_the_gateway_endpoint(empty_app):
     r = requests.post(empty_app.live.url + "/crm/xmlrpc/v1", data=body, headers={"X-Keap-API-Key": empty_app.key},
                       timeout=10)
     assert r.status_code == 200 and xmlrpc.client.loads(r.content)[0][0] == "y"
+
+
+def test_settings_can_come_from_sandbox_data(live, tmp_path):
+    import json
+
+    from server.sandbox import bootstrap
+
+    (tmp_path / "app.json").write_text(json.dumps({"name": "x", "options": {"throttle": {
+        "legacy": {"bucket_size": 25}, "profile": "classic"}}}))
+    bootstrap.create_app_record(live.sandbox.engine, "seededthrottle", seed_dir=tmp_path)
+    s = live.control("GET", "/apps/seededthrottle/throttle").json()
+    assert s["legacy"]["bucket_size"] == 25 and s["profile"] == "classic"

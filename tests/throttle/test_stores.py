@@ -71,23 +71,39 @@ def test_concurrent_decisions_are_atomic(store):
 def test_windows(store):
     limits = [Limit("quota", DAILY, DAY, 5), Limit("throttle", ROLLING, 60.0, 3), Limit("spike", ROLLING, 1.0, 2)]
     t = 86400.0 * 100 + 10
-    assert store.windows_hit("w", t, limits).allowed
-    assert store.windows_hit("w", t, limits).allowed
-    v = store.windows_hit("w", t, limits)
+    assert hit(store, "w", t, limits).allowed
+    assert hit(store, "w", t, limits).allowed
+    v = hit(store, "w", t, limits)
     assert not v.allowed and v.violated.limit.name == "spike" and v.retry_after(t) == pytest.approx(1.0)
-    assert store.windows_hit("w", t + 1.5, limits).allowed
-    v = store.windows_hit("w", t + 2, limits)
+    assert hit(store, "w", t + 1.5, limits).allowed
+    v = hit(store, "w", t + 2, limits)
     assert not v.allowed and v.violated.limit.name == "throttle"
     usage = {u.limit.name: u for u in store.windows_peek("w", t + 2, limits)}
     assert (usage["quota"].used, usage["throttle"].used, usage["spike"].used) == (3, 3, 1)
     assert usage["quota"].resets_at == 86400.0 * 101
-    assert store.windows_hit("w", t + 61, limits).allowed
-    assert store.windows_hit("w", t + 121, limits).allowed
-    v = store.windows_hit("w", t + 181, limits)
+    assert hit(store, "w", t + 61, limits).allowed
+    assert hit(store, "w", t + 121, limits).allowed
+    v = hit(store, "w", t + 181, limits)
     assert not v.allowed and v.violated.limit.name == "quota"
     tomorrow = 86400.0 * 101 + 1
-    assert store.windows_hit("w", tomorrow, limits).allowed
+    assert hit(store, "w", tomorrow, limits).allowed
     assert {u.limit.name: u.used for u in store.windows_peek("w", tomorrow, limits)}["quota"] == 1
+
+
+def hit(store, key, now, limits):
+    return store.windows_hit([(key, limits)], now)[0]
+
+
+def test_several_windows_count_together_or_not_at_all(store):
+    per_client = [Limit("throttle", ROLLING, 60.0, 5)]
+    per_app = [Limit("tenant-minute", ROLLING, 60.0, 2)]
+    first, second = store.windows_hit([("client", per_client), ("app", per_app)], 10.0)
+    assert first.allowed and second.allowed and second.usage[0].used == 1
+    store.windows_hit([("client", per_client), ("app", per_app)], 10.0)
+    refused = store.windows_hit([("client", per_client), ("app", per_app)], 10.0)
+    assert not refused[0].allowed and refused[1].violated.limit.name == "tenant-minute"
+    assert store.windows_peek("client", 10.0, per_client)[0].used == 2  # the refused call counted nowhere
+    assert store.windows_peek("nobody", 10.0, []) == []
 
 
 def test_held_counter(store):
