@@ -89,7 +89,7 @@ class Resolver:
                 if inner is not None and inner.column is not None:
                     entity = schema.ENTITIES[other.entity]
                     alias = self._join(f"prefix:{prefix.prefix}", entity,
-                                       lambda a: a.c.id == self.base.c[prefix.local])
+                                       lambda a, local=prefix.local: a.c.id == self.base.c[local])
                     return Resolved(name, alias.c[inner.column], inner.type, "R")
         raise NoFieldFound(f"No field found: {self.table.name}.{name}")
 

@@ -10,7 +10,6 @@ import threading
 import time
 import uuid
 import xmlrpc.client
-from pathlib import Path
 
 import pytest
 import requests

@@ -2,8 +2,6 @@
 or, from the alembic command line, on DATABASE_URL."""
 from __future__ import annotations
 
-import os
-
 from alembic import context
 
 from server.store.schema import metadata
@@ -25,6 +23,5 @@ else:
     from server.config import from_env
     from server.store.db import make_engine
 
-    url = os.environ.get("DATABASE_URL") and from_env().sqlalchemy_url or from_env().sqlalchemy_url
-    with make_engine(url).begin() as conn:
+    with make_engine(from_env().sqlalchemy_url).begin() as conn:
         run(conn)
