@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from server import services  # noqa: F401  (registers every XML-RPC method)
 from server.config import Config, from_env
 from server.gate import Gate
+from server.jobs import Heartbeat
 from server.store import db
 from server.store.session import AppRecord
 from server.auth.oauth import OAuthServer
@@ -32,6 +33,7 @@ class Sandbox:
     throttle: Throttle
     oauth: OAuthServer
     default_app: AppRecord | None
+    heartbeat: Heartbeat
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -46,8 +48,10 @@ def create_app(config: Config | None = None) -> Flask:
     throttle = Throttle.from_url(config.redis_url, config.redis_prefix)
     oauth = OAuthServer(engine)
     oauth.init_app(app)
+    heartbeat = Heartbeat(engine, config.tick_seconds)
     app.extensions["sandbox"] = Sandbox(config=config, engine=engine, gate=Gate(engine, throttle),
-                                        throttle=throttle, oauth=oauth, default_app=default_app)
+                                        throttle=throttle, oauth=oauth, default_app=default_app,
+                                        heartbeat=heartbeat)
 
     from server.auth.routes import bp as oauth_bp
     from server.sandbox.control import bp as control_bp
@@ -59,6 +63,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(control_bp)
     app.register_blueprint(credentials_bp)
     app.register_error_handler(HTTPException, _http_error)
+    heartbeat.start()
     return app
 
 

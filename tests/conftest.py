@@ -70,6 +70,7 @@ def start_server(tmp: Path, database_url: str | None = None, **config) -> tuple[
                       app, tmp)
 
     def stop():
+        app.extensions["sandbox"].heartbeat.stop()
         server.shutdown()
         server.server_close()
         app.extensions["sandbox"].engine.dispose()

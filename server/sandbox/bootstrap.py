@@ -1,9 +1,12 @@
 """Start-up: the schema, and the seeded default app with its legacy key."""
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
 from pathlib import Path
 
+import sqlalchemy.exc
 from sqlalchemy.engine import Engine
 
 from server.config import DEFAULT_TIME_ZONE, Config
@@ -33,16 +36,61 @@ def remember_key(config: Config, key: str) -> None:
 
 def create_app_record(engine: Engine, name: str, *, seed_dir: Path | None, legacy_key: str | None = None,
                       time_zone: str | None = None) -> AppRecord:
-    """Create an app and, with a seed directory, fill it from the seed files."""
+    """Create an app and, with a seed directory, fill it from the seed files: seeded once through the domain
+    into a hidden template app, then copied, so that every new app gets the same rows cheaply."""
     definition = seed.app_definition(seed_dir) if seed_dir else {}
+    time_zone = time_zone or definition.get("time_zone", DEFAULT_TIME_ZONE)
+    template = _seed_template(engine, seed_dir, time_zone) if seed_dir else None
     with transaction(engine, write=True) as conn:
-        record = apps.create(conn, name, legacy_key=legacy_key,
-                             time_zone=time_zone or definition.get("time_zone", DEFAULT_TIME_ZONE),
+        record = apps.create(conn, name, legacy_key=legacy_key, time_zone=time_zone,
                              settings=definition.get("settings", {}), profile=definition.get("profile", {}),
                              options=definition.get("options", {}))
-        if seed_dir:
-            seed.seed(AppSession(conn, record), seed_dir)
+        if template is not None:
+            apps.copy_data(conn, template.id, record.id)
     return record
+
+
+def _seed_template(engine: Engine, seed_dir: Path, time_zone: str) -> AppRecord:
+    """The hidden app holding ``seed_dir`` seeded in ``time_zone`` (dates are stored in the app's zone),
+    made on first use; named by a digest of the seed files and the schema, so an edit makes a new one."""
+    name = f"{apps.INTERNAL_PREFIX}seed-{_fingerprint(seed_dir, time_zone)}"
+    with transaction(engine, write=False) as conn:
+        found = apps.by_name(conn, name, internal=True)
+    if found is not None:
+        return found
+    definition = seed.app_definition(seed_dir)
+    try:
+        with transaction(engine, write=True) as conn:
+            for stale in apps.internal_apps(conn, "seed-"):
+                apps.delete(conn, stale.id)
+            record = apps.create(conn, name, legacy_key=None, time_zone=time_zone,
+                                 settings=definition.get("settings", {}), profile=definition.get("profile", {}),
+                                 options=definition.get("options", {}), callable_=False)
+            seed.seed(AppSession(conn, record), seed_dir)
+        return record
+    except sqlalchemy.exc.IntegrityError:  # another worker made it first
+        with transaction(engine, write=False) as conn:
+            return apps.by_name(conn, name, internal=True)
+
+
+def _fingerprint(seed_dir: Path, time_zone: str) -> str:
+    digest = hashlib.sha256(time_zone.encode())
+    digest.update(_code_digest())
+    for path in sorted(Path(seed_dir).rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(seed_dir)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@functools.cache
+def _code_digest() -> bytes:
+    """The package's source: a new version of the seeding code (or the schema) makes a new template."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent.parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.digest()
 
 
 def reset_app(engine: Engine, record: AppRecord, seed_dir: Path | None) -> dict:

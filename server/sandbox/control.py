@@ -9,6 +9,7 @@ from datetime import datetime
 
 from flask import Blueprint, current_app, jsonify, request
 
+from server import jobs
 from server.clock import UTC, ClockState, parse_datetime, parse_duration
 from server.store import apps
 from server.store.db import transaction
@@ -135,9 +136,13 @@ def set_clock(name: str):
         state = _apply_clock(record, state, body)
     except ValueError as exc:
         raise ControlError(400, str(exc)) from None
-    with transaction(_sandbox().engine, write=True) as conn:
-        apps.set_clock(conn, record.id, state)
-        record = apps.by_id(conn, record.id)
+    engine = _sandbox().engine
+    if state.timestamp() > record.clock_state.timestamp():
+        record = jobs.advance(engine, record, state)  # runs what falls due on the way, in order
+    else:
+        with transaction(engine, write=True) as conn:
+            apps.set_clock(conn, record.id, state)
+            record = apps.by_id(conn, record.id)
     return jsonify(_clock(record))
 
 

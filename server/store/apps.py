@@ -18,13 +18,15 @@ def new_legacy_key() -> str:
 
 
 def create(conn: Connection, name: str, *, legacy_key: str | None = None, time_zone: str,
-           settings: dict | None = None, profile: dict | None = None, options: dict | None = None) -> AppRecord:
+           settings: dict | None = None, profile: dict | None = None, options: dict | None = None,
+           callable_: bool = True) -> AppRecord:
+    """A new app; ``callable_=False`` gives it no legacy key (an internal app no credential reaches)."""
     conn.execute(sa.insert(schema.app).values(
-        name=name, legacy_key=legacy_key or new_legacy_key(), time_zone=time_zone, settings=settings or {},
+        name=name, legacy_key=(legacy_key or new_legacy_key()) if callable_ else None, time_zone=time_zone, settings=settings or {},
         profile=profile or {}, options=options or {}, clock_anchor_real=None, clock_anchor_virtual=0.0,
         clock_rate=1.0, clock_frozen=False, created_at=_utc_now(),
     ))
-    return by_name(conn, name)
+    return by_name(conn, name, internal=True)
 
 
 def _utc_now() -> datetime:
@@ -36,7 +38,12 @@ def _one(conn: Connection, where) -> AppRecord | None:
     return AppRecord.from_row(row) if row else None
 
 
-def by_name(conn: Connection, name: str) -> AppRecord | None:
+INTERNAL_PREFIX = "__"  # the sandbox's own apps (seed templates, snapshots): never listed, never callable
+
+
+def by_name(conn: Connection, name: str, *, internal: bool = False) -> AppRecord | None:
+    if name.startswith(INTERNAL_PREFIX) and not internal:
+        return None
     return _one(conn, schema.app.c.name == name)
 
 
@@ -65,7 +72,25 @@ def clock_state(conn: Connection, app_id: int) -> ClockState:
 
 
 def all_apps(conn: Connection) -> list[AppRecord]:
-    return [AppRecord.from_row(r) for r in conn.execute(sa.select(schema.app).order_by(schema.app.c.id))]
+    internal = schema.app.c.name.startswith(INTERNAL_PREFIX, autoescape=True)
+    q = sa.select(schema.app).where(~internal).order_by(schema.app.c.id)
+    return [AppRecord.from_row(r) for r in conn.execute(q)]
+
+
+def internal_apps(conn: Connection, prefix: str) -> list[AppRecord]:
+    named = schema.app.c.name.startswith(INTERNAL_PREFIX + prefix, autoescape=True)
+    q = sa.select(schema.app).where(named).order_by(schema.app.c.id)
+    return [AppRecord.from_row(r) for r in conn.execute(q)]
+
+
+def copy_data(conn: Connection, from_app: int, to_app: int) -> None:
+    """Copy every row the app ``from_app`` holds into the empty app ``to_app``, ids unchanged (ids are per
+    app). One INSERT … SELECT per table: what makes a seeded app or a snapshot cheap."""
+    for table in schema.app_data_tables():
+        columns = [c for c in table.c if c.name != "app_id" and c.autoincrement is not True]
+        source = (sa.select(sa.literal(to_app, sa.Integer), *columns).where(table.c.app_id == from_app)
+                  .order_by(*table.primary_key.columns))  # keeps the change log's order
+        conn.execute(sa.insert(table).from_select([table.c.app_id, *columns], source))
 
 
 def update(conn: Connection, app_id: int, **values) -> None:
@@ -85,7 +110,7 @@ def rotate_legacy_key(conn: Connection, app_id: int, key: str | None = None) -> 
 
 def wipe(conn: Connection, app_id: int) -> None:
     """Delete everything the app holds, keeping the app itself (its key, clock and settings)."""
-    for table in reversed(schema.APP_DATA_TABLES):
+    for table in reversed(schema.app_data_tables()):
         conn.execute(sa.delete(table).where(table.c.app_id == app_id))
 
 

@@ -40,11 +40,17 @@ def _api_columns(entity: str) -> list[sa.Column]:
     return list(columns.values())
 
 
+# Every entity behind a DataService table, by name (what server.tables' descriptions call ``entity``).
+ENTITIES: dict[str, sa.Table] = {}
+
+
 def _entity(name: str, *extra, primary_key: tuple[str, ...] = ("app_id", "id")) -> sa.Table:
     key = [sa.Column("app_id", sa.Integer, nullable=False)]
     if "id" in primary_key:
         key.append(sa.Column("id", sa.Integer, nullable=False, autoincrement=False))
-    return sa.Table(name, metadata, *key, *_api_columns(name), *extra, sa.PrimaryKeyConstraint(*primary_key))
+    table = sa.Table(name, metadata, *key, *_api_columns(name), *extra, sa.PrimaryKeyConstraint(*primary_key))
+    ENTITIES[name] = table
+    return table
 
 
 # --- the sandbox's own tables -------------------------------------------------------------------------
@@ -212,10 +218,9 @@ keap_key = sa.Table(
 
 CREDENTIAL_TABLES = (oauth_client, oauth_code, oauth_token, keap_key)
 
-ENTITIES: dict[str, sa.Table] = {
-    t.name: t for t in (contact, contact_action, tag, tag_category, tag_assignment, custom_field,
-                        custom_field_group, custom_field_tab, user, email_status, link_type)
-}
-# Tables that hold an app's data: what a reset deletes. The app row and credentials (its OAuth grants and
-# Keap API keys) outlive a reset, so that a client keeps working across resets, as the app's key does.
-APP_DATA_TABLES = [t for t in metadata.sorted_tables if t.name != "app" and t not in CREDENTIAL_TABLES]
+
+def app_data_tables() -> list[sa.Table]:
+    """Tables that hold an app's data: what a reset deletes. The app row and credentials (its OAuth grants
+    and Keap API keys) outlive a reset, so that a client keeps working across resets, as the app's key does."""
+    return [t for t in metadata.sorted_tables
+            if t.name != "app" and t not in CREDENTIAL_TABLES and "app_id" in t.c]

@@ -1,0 +1,152 @@
+"""Work that falls due on an app's clock, and the heartbeat that runs it.
+
+Campaign timers, HTTP posts, REST hook deliveries and their retries are rows with a due time on the app's
+clock. Each kind registers one ``DueWork``: how to find the earliest due time an app has, and how to run
+everything of that app due at or before a given time. Nothing else is scheduled: one APScheduler interval
+job per process (the heartbeat) pumps wall time in and runs what is due for every app, so a million waiting
+contacts cost no more jobs than one. Sources claim their rows atomically, so several worker processes can
+beat at once.
+
+Moving an app's clock forward goes through ``advance``: it steps the clock to each due time in order and
+runs what falls due there, so a 7-day jump gives the same order and timestamps as 7 real days.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy.engine import Connection, Engine
+
+from server.clock import UTC, ClockState, wall
+from server.store import apps
+from server.store.db import transaction
+from server.store.session import AppRecord
+
+log = logging.getLogger("sandbox.jobs")
+
+
+@dataclass(frozen=True)
+class DueWork:
+    name: str
+    # app id -> the earliest time (seconds since the epoch, on that app's clock) at which it has work, for
+    # the apps in ``app_ids`` (every app when None) that have any: one grouped query, not one per app
+    next_due: Callable[[Connection, list[int] | None], dict[int, float]]
+    # run everything of the app due at or before ``now`` (app time); returns how many units ran
+    run_due: Callable[[Engine, AppRecord, float], int]
+
+
+SOURCES: list[DueWork] = []
+
+
+def due_work(name: str, next_due, run_due) -> DueWork:
+    work = DueWork(name, next_due, run_due)
+    SOURCES[:] = [s for s in SOURCES if s.name != name] + [work]
+    return work
+
+
+def next_due(engine: Engine, app_ids: list[int] | None = None) -> dict[int, float]:
+    """App id -> its earliest due time over every source."""
+    earliest: dict[int, float] = {}
+    with transaction(engine, write=False) as conn:
+        for source in SOURCES:
+            for app_id, due in source.next_due(conn, app_ids).items():
+                if due is not None and (app_id not in earliest or due < earliest[app_id]):
+                    earliest[app_id] = due
+    return earliest
+
+
+def run_due(engine: Engine, app: AppRecord, now: float | None = None) -> int:
+    """Run each source's due work for ``app`` at its current time (or ``now``) until none is left."""
+    now = app.clock_state.timestamp() if now is None else now
+    total = 0
+    for _ in range(10_000):  # work can make more work due at once (a goal, then its sequence's items)
+        ran = sum(source.run_due(engine, app, now) for source in SOURCES)
+        total += ran
+        if not ran:
+            break
+    return total
+
+
+# --- moving the clock ---------------------------------------------------------------------------------
+
+_app_locks: dict[int, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock_for(app_id: int) -> threading.Lock:
+    with _locks_guard:
+        return _app_locks.setdefault(app_id, threading.Lock())
+
+
+def advance(engine: Engine, app: AppRecord, target: ClockState) -> AppRecord:
+    """Move ``app``'s clock to the state ``target`` (later than now), stepping through every due time in
+    between in order and running what falls due there, with the clock frozen at that time while it runs."""
+    end = target.timestamp()
+    with _lock_for(app.id):
+        while True:
+            due = next_due(engine, [app.id]).get(app.id)
+            if due is None or due > end:
+                break
+            at = max(due, app.clock_state.timestamp())
+            app = _set_clock(engine, app, app.clock_state.set(at).freeze())
+            run_due(engine, app, at)
+        # the wall time spent stepping is not added: a running clock resumes from ``end``
+        return _set_clock(engine, app, target if target.frozen or target.is_real else target.set(end))
+
+
+def _set_clock(engine: Engine, app: AppRecord, state: ClockState) -> AppRecord:
+    with transaction(engine, write=True) as conn:
+        apps.set_clock(conn, app.id, state)
+        return apps.by_id(conn, app.id)
+
+
+# --- the heartbeat ------------------------------------------------------------------------------------
+
+class Heartbeat:
+    """One APScheduler interval job per process: every ``seconds`` of wall time, run what is due for every
+    app on its own clock."""
+
+    def __init__(self, engine: Engine, seconds: float):
+        self.engine = engine
+        self.seconds = seconds
+        self._scheduler = None
+
+    def beat(self) -> None:
+        if not SOURCES:
+            return
+        due = next_due(self.engine)
+        if not due:
+            return
+        with transaction(self.engine, write=False) as conn:
+            waiting = [a for a in (apps.by_id(conn, i) for i in sorted(due))
+                       if a is not None and not a.name.startswith(apps.INTERNAL_PREFIX)]  # templates stay inert
+        for app in waiting:
+            if due[app.id] > app.clock_state.timestamp():
+                continue
+            lock = _lock_for(app.id)
+            if not lock.acquire(blocking=False):  # the clock of this app is being moved: that runs its work
+                continue
+            try:
+                run_due(self.engine, app)
+            except Exception:  # one app's failure never stops the others' work
+                log.exception("due work of app %s failed", app.name)
+            finally:
+                lock.release()
+
+    def start(self) -> None:
+        if self.seconds <= 0 or self._scheduler is not None:
+            return
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        self._scheduler = BackgroundScheduler(timezone=UTC)
+        self._scheduler.add_job(self.beat, "interval", seconds=self.seconds, coalesce=True, max_instances=1,
+                                misfire_grace_time=None, next_run_time=datetime.fromtimestamp(wall(), UTC))
+        self._scheduler.start()
+
+    def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=True)
+            self._scheduler = None
