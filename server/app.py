@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from server import services  # noqa: F401  (registers every XML-RPC method)
 from server.config import Config, from_env
+from server.domain import messages
 from server.gate import Gate
 from server.jobs import Heartbeat
 from server.store import db
@@ -48,12 +49,15 @@ def create_app(config: Config | None = None) -> Flask:
     throttle = Throttle.from_url(config.redis_url, config.redis_prefix)
     oauth = OAuthServer(engine)
     oauth.init_app(app)
+    messages.PUBLIC_URL = config.public_url  # where the links in captured emails point
     heartbeat = Heartbeat(engine, config.tick_seconds)
     app.extensions["sandbox"] = Sandbox(config=config, engine=engine, gate=Gate(engine, throttle),
                                         throttle=throttle, oauth=oauth, default_app=default_app,
                                         heartbeat=heartbeat)
 
     from server.auth.routes import bp as oauth_bp
+    from server.engine.links import bp as email_links_bp
+    from server.sandbox.campaigns import bp as campaigns_bp
     from server.sandbox.control import bp as control_bp
     from server.sandbox.credentials import bp as credentials_bp
     from server.xmlrpc.transport import bp as xmlrpc_bp
@@ -62,6 +66,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(oauth_bp)
     app.register_blueprint(control_bp)
     app.register_blueprint(credentials_bp)
+    app.register_blueprint(campaigns_bp)
+    app.register_blueprint(email_links_bp)
     app.register_error_handler(HTTPException, _http_error)
     heartbeat.start()
     return app

@@ -26,6 +26,7 @@ class Config:
     default_app: str = DEFAULT_APP
     max_body_bytes: int = 10 * 1024 * 1024  # XML-RPC request bodies above this get a fault
     seed_on_start: bool = True
+    public_url_: str | None = None  # how clients reach this sandbox (links in captured emails)
     tick_seconds: float = 1.0  # the heartbeat that runs due timers, posts and hook deliveries; 0: none
 
     @property
@@ -38,6 +39,10 @@ class Config:
                 url = "postgresql+psycopg://" + url[len("postgresql://"):]
             return url
         return f"sqlite:///{(self.data_dir / 'sandbox.db').resolve()}"
+
+    @property
+    def public_url(self) -> str:
+        return (self.public_url_ or f"http://{self.host}:{self.port}").rstrip("/")
 
     def with_(self, **changes) -> "Config":
         return replace(self, **changes)
@@ -67,6 +72,7 @@ def from_env(**overrides) -> Config:
         "max_body_bytes": int(env.get("SANDBOX_MAX_BODY_BYTES", str(10 * 1024 * 1024))),
         "seed_on_start": _env_bool("SANDBOX_SEED_ON_START", True),
         "tick_seconds": float(env.get("SANDBOX_TICK_SECONDS", "1")),
+        "public_url_": env.get("SANDBOX_PUBLIC_URL") or None,
     }
     if env.get("SANDBOX_SEED_DIR"):
         values["seed_dir"] = Path(env["SANDBOX_SEED_DIR"])

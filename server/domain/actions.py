@@ -42,3 +42,13 @@ writer("ContactAction")(Writer(_add, _update, PLAIN.delete))
 
 def add_note(s: AppSession, contact_id: int, data: dict) -> int:
     return _add(s, CONTACT_ACTION, check_values(s, CONTACT_ACTION, dict(data, ContactId=contact_id), "A"), "Note")
+
+
+def add_task(s: AppSession, contact_id: int, data: dict) -> int:
+    """A task (ContactAction with an ActionDate); completing it later emits ``task.completed``."""
+    return _add(s, CONTACT_ACTION, check_values(s, CONTACT_ACTION, dict(data, ContactId=contact_id), "A"), "Task")
+
+
+def add_appointment(s: AppSession, contact_id: int, data: dict) -> int:
+    values = dict(data, ContactId=contact_id, IsAppointment=1)
+    return _add(s, CONTACT_ACTION, check_values(s, CONTACT_ACTION, values, "A"), "Appointment")

@@ -22,19 +22,69 @@ def _tag(s: AppSession, tag_id: int):
     return s.get(schema.tag, tag_id)
 
 
+_SET_GROUPS = sa.update(schema.contact).where(
+    schema.contact.c.app_id == sa.bindparam("b_app"), schema.contact.c.id == sa.bindparam("b_id"),
+).values(groups=sa.bindparam("b_groups"), last_updated=sa.bindparam("b_now"))
+
+
 def refresh_groups(s: AppSession, contact_ids) -> None:
-    """Rewrite Contact.Groups for ``contact_ids`` from the assignments."""
-    ta, c = schema.tag_assignment, schema.contact
+    """Rewrite Contact.Groups for ``contact_ids`` from the assignments (one statement for them all)."""
+    ta = schema.tag_assignment
     ids = list(contact_ids)
     if not ids:
         return
     tags: dict[int, list[int]] = {i: [] for i in ids}
-    q = s.select(ta, ta.c.contact_id, ta.c.tag_id).where(ta.c.contact_id.in_(ids)).order_by(ta.c.tag_id)
-    for r in s.execute(q):
-        tags[r.contact_id].append(r.tag_id)
-    for contact_id, tag_ids in tags.items():
-        s.update(c, c.c.id == contact_id, groups=",".join(map(str, tag_ids)) or None,
-                 last_updated=s.now_local())
+    for chunk in _chunks(ids):
+        q = s.select(ta, ta.c.contact_id, ta.c.tag_id).where(ta.c.contact_id.in_(chunk)).order_by(ta.c.tag_id)
+        for r in s.execute(q):
+            tags[r.contact_id].append(r.tag_id)
+    now = s.now_local()
+    s.execute(_SET_GROUPS, [{"b_app": s.app.id, "b_id": contact_id, "b_groups": ",".join(map(str, tag_ids)) or None,
+                             "b_now": now} for contact_id, tag_ids in tags.items()])
+
+
+def _chunks(ids: list[int], size: int = 500):
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
+def apply_many(s: AppSession, contact_ids: list[int], tag_id: int) -> list[int]:
+    """Apply one tag to many contacts (a campaign step): the contacts that did not have it get it, and one
+    ``tag.applied`` event each. Returns those contacts."""
+    tag = _tag(s, tag_id)
+    if tag is None:
+        return []
+    ta = schema.tag_assignment
+    have: set[int] = set()
+    for chunk in _chunks(sorted(set(contact_ids))):
+        have.update(r.contact_id for r in s.execute(
+            s.select(ta, ta.c.contact_id).where(ta.c.tag_id == tag_id, ta.c.contact_id.in_(chunk))))
+    fresh = [c for c in dict.fromkeys(contact_ids) if c not in have]
+    if not fresh:
+        return []
+    now = s.now_local()
+    s.insert(ta, [dict(contact_id=c, tag_id=tag_id, date_created=now) for c in fresh])
+    refresh_groups(s, fresh)
+    for contact_id in fresh:
+        s.emit("tag.applied", "contact", contact_id, tag_id=tag_id, tag_name=tag.group_name)
+    return fresh
+
+
+def remove_many(s: AppSession, contact_ids: list[int], tag_id: int) -> list[int]:
+    ta = schema.tag_assignment
+    had: list[int] = []
+    for chunk in _chunks(sorted(set(contact_ids))):
+        had += [r.contact_id for r in s.execute(
+            s.select(ta, ta.c.contact_id).where(ta.c.tag_id == tag_id, ta.c.contact_id.in_(chunk)))]
+    if not had:
+        return []
+    for chunk in _chunks(had):
+        s.delete(ta, ta.c.tag_id == tag_id, ta.c.contact_id.in_(chunk))
+    refresh_groups(s, had)
+    tag = _tag(s, tag_id)
+    for contact_id in had:
+        s.emit("tag.removed", "contact", contact_id, tag_id=tag_id, tag_name=tag.group_name if tag else None)
+    return had
 
 
 def apply(s: AppSession, contact_id: int, tag_id: int, *, method: str = "addToGroup") -> bool:

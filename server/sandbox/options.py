@@ -12,10 +12,34 @@ DEFAULTS: dict[str, object] = {
     # was once said for refresh tokens; the Mashery era issued 8-hour access tokens).
     "access_token_lifetime": 86400,
     "refresh_token_lifetime": 45 * 86400,
+    # The campaign engine. "eager": a goal's sequence items that are due at once run inside the API call that
+    # achieved the goal (deterministic for tests); "async": they run at the next drain (the heartbeat), as
+    # Keap's asynchronous engine does.
+    "engine_mode": "eager",
+    # Delay timers of N days: "calendar" (the vendor KB: 1 day = the next calendar date) or "elapsed" (full
+    # 24-hour days, a consultant's reading).
+    "delay_days_semantics": "calendar",
+    # A republished campaign runs an added item now if the contact passed its place at most this many days ago,
+    # and skips it if longer (Novak's description: 7 days).
+    "republish_window_days": 7,
+    # Campaign HTTP posts: only ports 80 and 443 (seed 001) unless this is on (local test receivers).
+    "http_post_any_port": False,
+    "http_post_timeout_s": 15,
+    "http_post_max_attempts": 4,  # the first attempt and retries 30 s, 2 min and 10 min later (unconfirmed)
+    # An Idempotency-Key header on every attempt of a post (real Keap sends none; the key makes
+    # at-least-once delivery safe for receivers)
+    "http_post_idempotency_header": True,
+    # API goals match integration and call name exactly (spec §1.14 #4), or ignoring case.
+    "api_goal_case_sensitive": True,
+    # Purchase goals fire for charged orders only ("if you process manual orders, you will need to use an
+    # alternative goal"); on: manual payments count too.
+    "purchase_goal_counts_manual_payments": False,
 }
 
 CHOICES: dict[str, tuple] = {
     "load_missing": ("fault", "empty"),
+    "engine_mode": ("eager", "async"),
+    "delay_days_semantics": ("calendar", "elapsed"),
 }
 
 
@@ -25,8 +49,13 @@ def validate(name: str, value) -> object:
     choices = CHOICES.get(name)
     if choices is not None and value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(map(str, choices))}")
-    if choices is None and (isinstance(value, bool) or not isinstance(value, type(DEFAULTS[name]))):
-        raise ValueError(f"{name} must be a {type(DEFAULTS[name]).__name__}")
-    if isinstance(value, int) and value <= 0:
+    default = DEFAULTS[name]
+    if choices is None and isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ValueError(f"{name} must be true or false")
+        return value
+    if choices is None and (isinstance(value, bool) or not isinstance(value, type(default))):
+        raise ValueError(f"{name} must be a {type(default).__name__}")
+    if isinstance(value, int) and not isinstance(value, bool) and value <= 0:
         raise ValueError(f"{name} must be positive")
     return value

@@ -1,2 +1,2 @@
 """One module per XML-RPC service; importing this package registers every method."""
-from . import contact, data, email  # noqa: F401
+from . import contact, data, email, funnel  # noqa: F401

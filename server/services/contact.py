@@ -1,7 +1,9 @@
-"""ContactService.* (the campaign methods come with the campaign engine)."""
+"""ContactService.*: contacts, tags, links, and the legacy follow-up sequences and action sets."""
 from __future__ import annotations
 
 from server.domain import contacts, links, tags
+from server.domain.errors import InvalidParameter
+from server.engine import action_sets, followups
 from server.store.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 
@@ -59,3 +61,45 @@ def unlink_contacts(s: AppSession, contact_id1: int, contact_id2: int, link_type
 @xmlrpc("ContactService.listLinkedContacts", P.INT, writes=False)
 def list_linked_contacts(s: AppSession, contact_id: int) -> list:
     return links.linked(s, contact_id)
+
+
+# --- legacy follow-up sequences ("campaigns" in the method names) and action sets ------------------------
+
+@xmlrpc("ContactService.addToCampaign", P.INT, P.INT)
+def add_to_campaign(s: AppSession, contact_id: int, sequence_id: int) -> bool:
+    return followups.add(s, contact_id, sequence_id)
+
+
+@xmlrpc("ContactService.removeFromCampaign", P.INT, P.INT)
+def remove_from_campaign(s: AppSession, contact_id: int, sequence_id: int) -> bool:
+    return followups.remove(s, contact_id, sequence_id)
+
+
+@xmlrpc("ContactService.pauseCampaign", P.INT, P.INT)
+def pause_campaign(s: AppSession, contact_id: int, sequence_id: int) -> bool:
+    return followups.pause(s, contact_id, sequence_id)
+
+
+@xmlrpc("ContactService.resumeCampaignForContact", P.INT, P.INT)
+def resume_campaign_for_contact(s: AppSession, contact_id: int, sequence_id: int) -> bool:
+    return followups.resume(s, contact_id, sequence_id)
+
+
+@xmlrpc("ContactService.getNextCampaignStep", P.INT, P.INT, writes=False)
+def get_next_campaign_step(s: AppSession, contact_id: int, sequence_id: int) -> int:
+    return followups.next_step(s, contact_id, sequence_id)
+
+
+@xmlrpc("ContactService.rescheduleCampaignStep", P.ARRAY, P.INT)
+def reschedule_campaign_step(s: AppSession, contact_ids: list, step_id: int) -> int:
+    ids = []
+    for value in contact_ids:
+        if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.isdigit())):
+            raise InvalidParameter("contactIds must be contact ids")
+        ids.append(int(value))
+    return followups.reschedule(s, ids, step_id)
+
+
+@xmlrpc("ContactService.runActionSequence", P.INT, P.INT)
+def run_action_sequence(s: AppSession, contact_id: int, action_set_id: int) -> list:
+    return action_sets.run(s, contact_id, action_set_id)

@@ -160,6 +160,256 @@ contact_link = sa.Table(
 )
 sa.Index("ix_contact_link_2", contact_link.c.app_id, contact_link.c.contact_id2)
 
+# --- the campaign engine, follow-up sequences, action sets, templates, the outbox ---------------------------
+
+# Legacy follow-up sequences (DataService Campaign, CampaignStep, Campaignee) and action sets (ActionSequence).
+followup_sequence = _entity("followup_sequence")
+followup_step = _entity(
+    "followup_step",
+    sa.Column("position", sa.Integer, nullable=False, default=0),
+    sa.Column("delay_seconds", sa.Float, nullable=False, default=0.0),  # after the previous step (or entry)
+    sa.Column("action", sa.JSON, nullable=True),  # what the step does: an email template, an action set …
+)
+sa.Index("ix_followup_step_sequence", followup_step.c.app_id, followup_step.c.sequence_id, followup_step.c.position)
+followup_member = _entity(
+    "followup_member",
+    sa.Column("next_step_id", sa.Integer, nullable=True),
+    sa.Column("due_at", sa.Float, nullable=True),  # app time the next step runs; None while paused or done
+    sa.Column("paused_remaining", sa.Float, nullable=True),  # seconds of the delay left when paused
+    sa.Column("entered_at", sa.Float, nullable=False),
+)
+sa.Index("ix_followup_member_due", followup_member.c.app_id, followup_member.c.due_at)
+sa.Index("ix_followup_member_contact", followup_member.c.app_id, followup_member.c.contact_id,
+         followup_member.c.sequence_id)
+action_set = _entity("action_set", sa.Column("actions", sa.JSON, nullable=False, default=list))
+template = _entity(
+    "template",
+    sa.Column("from_address", sa.Text, nullable=True),
+    sa.Column("to_address", sa.Text, nullable=True),
+    sa.Column("cc_address", sa.Text, nullable=True),
+    sa.Column("bcc_address", sa.Text, nullable=True),
+    sa.Column("subject", sa.Text, nullable=True),
+    sa.Column("text_body", sa.Text, nullable=True),
+    sa.Column("html_body", sa.Text, nullable=True),
+    sa.Column("content_type", sa.String(16), nullable=True),
+    sa.Column("merge_context", sa.String(32), nullable=True),
+)
+
+# Campaign Builder campaigns: the imported document (authoring, draft) and, once published, the compiled
+# graph the runtime reads (server.engine.graph). Times on the app's clock, seconds since the epoch.
+campaign = sa.Table(
+    "campaign", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("id", sa.Integer, nullable=False, autoincrement=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # draft | published | unpublished
+    sa.Column("version", sa.Integer, nullable=False, default=0),  # published versions so far
+    sa.Column("document", sa.JSON, nullable=False),
+    sa.Column("ids", sa.JSON, nullable=False),  # "goal:<key>", "sequence:<key>", "item:<identity>" … -> id
+    sa.Column("graph", sa.JSON, nullable=True),
+    sa.Column("time_zone", sa.String(64), nullable=True),
+    sa.Column("date_created", sa.Float, nullable=False),
+    sa.Column("last_updated", sa.Float, nullable=False),
+    sa.Column("published_date", sa.Float, nullable=True),
+    sa.Column("error_message", sa.Text, nullable=True),
+    sa.PrimaryKeyConstraint("app_id", "id"),
+)
+
+# What each published goal listens for: ``trigger`` is "<goal type>:<key>", e.g. "tag_applied:91".
+goal_trigger = sa.Table(
+    "goal_trigger", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("trigger", sa.String(255), nullable=False),
+    sa.Column("campaign_id", sa.Integer, nullable=False),
+    sa.Column("goal_id", sa.Integer, nullable=False),
+    sa.PrimaryKeyConstraint("app_id", "trigger", "goal_id"),
+)
+
+LIVE_STATES = ("active", "waiting", "paused", "queued")  # a contact is "in" the sequence
+DUE_STATES = ("active", "waiting")  # rows the drain looks at
+
+# A contact's place on one path of a sequence: one row per (run of a sequence, path).
+enrollment = sa.Table(
+    "enrollment", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("id", sa.Integer, nullable=False, autoincrement=False),
+    sa.Column("campaign_id", sa.Integer, nullable=False),
+    sa.Column("sequence_id", sa.Integer, nullable=False),
+    sa.Column("path", sa.Integer, nullable=False),
+    sa.Column("contact_id", sa.Integer, nullable=False),
+    sa.Column("run_no", sa.Integer, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),  # LIVE_STATES, or done | stopped | removed | fell_out
+    sa.Column("cursor", sa.Integer, nullable=False, default=0),  # index of the next item on the path
+    sa.Column("due_at", sa.Float, nullable=True),  # when the drain next looks at it; None: blocked or ended
+    sa.Column("waiting_item_id", sa.Integer, nullable=True),  # the timer it waits on
+    sa.Column("waiting_since", sa.Float, nullable=True),
+    sa.Column("replay_from", sa.Float, nullable=True),  # republish catch-up: timers count from here
+    sa.Column("entered_at", sa.Float, nullable=False),
+    sa.Column("last_step_at", sa.Float, nullable=True),
+    sa.Column("ended_at", sa.Float, nullable=True),
+    sa.Column("source", sa.String(16), nullable=False),  # goal | manual | sequence
+    sa.Column("source_id", sa.Integer, nullable=True),
+    sa.Column("paused_remaining", sa.Float, nullable=True),
+    sa.PrimaryKeyConstraint("app_id", "id"),
+)
+_due = enrollment.c.state.in_(DUE_STATES)
+sa.Index("ix_enrollment_due", enrollment.c.app_id, enrollment.c.due_at,
+         sqlite_where=_due, postgresql_where=_due)
+_live = enrollment.c.state.in_(LIVE_STATES)
+sa.Index("uq_enrollment_live", enrollment.c.app_id, enrollment.c.sequence_id, enrollment.c.path,
+         enrollment.c.contact_id, unique=True, sqlite_where=_live, postgresql_where=_live)
+sa.Index("ix_enrollment_contact", enrollment.c.app_id, enrollment.c.contact_id, enrollment.c.campaign_id)
+sa.Index("ix_enrollment_sequence", enrollment.c.app_id, enrollment.c.sequence_id, enrollment.c.state)
+
+# Each item an enrollment ran (or skipped), once: the unique key makes a replay after a crash a no-op.
+step_run = sa.Table(
+    "step_run", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("enrollment_id", sa.Integer, nullable=False),
+    sa.Column("item_id", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # done | skipped | failed
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("executed_at", sa.Float, nullable=False),
+    sa.Column("result", sa.JSON, nullable=True),
+    sa.PrimaryKeyConstraint("app_id", "enrollment_id", "item_id"),
+)
+sa.Index("ix_step_run_item", step_run.c.app_id, step_run.c.item_id, step_run.c.executed_at)
+
+goal_achievement = sa.Table(
+    "goal_achievement", metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("campaign_id", sa.Integer, nullable=False),
+    sa.Column("goal_id", sa.Integer, nullable=False),
+    sa.Column("contact_id", sa.Integer, nullable=False),
+    sa.Column("achieved_at", sa.Float, nullable=False),
+    sa.Index(None, "app_id", "goal_id", "achieved_at"),
+    sa.Index(None, "app_id", "contact_id"),
+)
+
+# Round robins (assign owner, create opportunity): a persistent counter per item, never randomness.
+round_robin = sa.Table(
+    "round_robin", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("item_id", sa.Integer, nullable=False),
+    sa.Column("next_index", sa.Integer, nullable=False, default=0),
+    sa.PrimaryKeyConstraint("app_id", "item_id"),
+)
+
+# The lead score of a contact (the "contact reaches a lead score" goal); set through the control API.
+lead_score = sa.Table(
+    "lead_score", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("contact_id", sa.Integer, nullable=False),
+    sa.Column("score", sa.Integer, nullable=False),
+    sa.PrimaryKeyConstraint("app_id", "contact_id"),
+)
+
+# Tasks a campaign created, so that completing one can achieve a task-completed goal.
+campaign_task = sa.Table(
+    "campaign_task", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("action_id", sa.Integer, nullable=False),
+    sa.Column("campaign_id", sa.Integer, nullable=False),
+    sa.Column("item_id", sa.Integer, nullable=False),
+    sa.PrimaryKeyConstraint("app_id", "action_id"),
+)
+
+# Fulfillment lists: rows collect per item until delivered as a CSV job (to a user's dashboard or an address).
+fulfillment_row = sa.Table(
+    "fulfillment_row", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("id", sa.Integer, nullable=False, autoincrement=False),
+    sa.Column("item_id", sa.Integer, nullable=False),
+    sa.Column("contact_id", sa.Integer, nullable=False),
+    sa.Column("values", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("job_id", sa.Integer, nullable=True),  # None: queued, not delivered yet
+    sa.PrimaryKeyConstraint("app_id", "id"),
+)
+sa.Index("ix_fulfillment_row_pending", fulfillment_row.c.app_id, fulfillment_row.c.item_id, fulfillment_row.c.job_id)
+fulfillment_job = sa.Table(
+    "fulfillment_job", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("id", sa.Integer, nullable=False, autoincrement=False),
+    sa.Column("item_id", sa.Integer, nullable=False),
+    sa.Column("campaign_id", sa.Integer, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # delivered | completed
+    sa.Column("csv", sa.Text, nullable=False),
+    sa.Column("row_count", sa.Integer, nullable=False),
+    sa.Column("user_id", sa.Integer, nullable=True),
+    sa.Column("email", sa.Text, nullable=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.PrimaryKeyConstraint("app_id", "id"),
+)
+
+# The outbox of communications and the email history: every email, fax, letter and voice message the
+# sandbox "sends" (captured, never sent), every one it skipped and why, and emails logged by attachEmail.
+message = sa.Table(
+    "message", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("id", sa.Integer, nullable=False, autoincrement=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # email | fax | letter | voice | customerhub
+    sa.Column("status", sa.String(16), nullable=False),  # captured | skipped | logged
+    sa.Column("reason", sa.Text, nullable=True),  # why it was skipped
+    sa.Column("origin", sa.String(16), nullable=False),  # sequence | followup | action_set | api | attached | rest
+    sa.Column("direction", sa.String(8), nullable=False, default="sent"),  # sent | received
+    sa.Column("contact_id", sa.Integer, nullable=True),
+    sa.Column("user_id", sa.Integer, nullable=True),
+    sa.Column("campaign_id", sa.Integer, nullable=True),
+    sa.Column("sequence_id", sa.Integer, nullable=True),
+    sa.Column("item_id", sa.Integer, nullable=True),
+    sa.Column("template_id", sa.Integer, nullable=True),
+    sa.Column("from_name", sa.Text, nullable=True),
+    sa.Column("from_address", sa.Text, nullable=True),
+    sa.Column("reply_to", sa.Text, nullable=True),
+    sa.Column("to_address", sa.Text, nullable=True),
+    sa.Column("cc", sa.Text, nullable=True),
+    sa.Column("bcc", sa.Text, nullable=True),
+    sa.Column("subject", sa.Text, nullable=True),
+    sa.Column("content_type", sa.String(16), nullable=True),
+    sa.Column("html_body", sa.Text, nullable=True),
+    sa.Column("text_body", sa.Text, nullable=True),
+    sa.Column("headers", sa.Text, nullable=True),
+    sa.Column("sent_date", sa.DateTime, nullable=True),  # app-local, as the APIs show it
+    sa.Column("received_date", sa.DateTime, nullable=True),
+    sa.Column("opened_date", sa.DateTime, nullable=True),
+    sa.Column("clicked_date", sa.DateTime, nullable=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("idempotency_key", sa.String(200), nullable=True),
+    sa.Column("token", sa.String(64), nullable=True),  # "<app id>-<id>-<random>": its unsubscribe and click links
+    sa.Column("links", sa.JSON, nullable=True),  # the URLs its tracked links lead to
+    sa.PrimaryKeyConstraint("app_id", "id"),
+)
+sa.Index("uq_message_key", message.c.app_id, message.c.idempotency_key, unique=True)
+sa.Index("ix_message_contact", message.c.app_id, message.c.contact_id, message.c.id)
+
+# HTTP posts of campaign sequences, delivered for real off the request path with bounded retries.
+http_post = sa.Table(
+    "http_post", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("id", sa.Integer, nullable=False, autoincrement=False),
+    sa.Column("idempotency_key", sa.String(200), nullable=False),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("fields", sa.JSON, nullable=False),  # [[name, value], …] in the configured order, merged
+    sa.Column("contact_id", sa.Integer, nullable=True),
+    sa.Column("campaign_id", sa.Integer, nullable=True),
+    sa.Column("item_id", sa.Integer, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),  # pending | sending | delivered | failed
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("next_attempt_at", sa.Float, nullable=True),
+    sa.Column("lease_until", sa.Float, nullable=True),  # wall time, while one worker sends it
+    sa.Column("last_status", sa.Integer, nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("delivered_at", sa.Float, nullable=True),
+    sa.Column("log", sa.JSON, nullable=False, default=list),  # every attempt: time, status, error
+    sa.PrimaryKeyConstraint("app_id", "id"),
+)
+sa.Index("uq_http_post_key", http_post.c.app_id, http_post.c.idempotency_key, unique=True)
+sa.Index("ix_http_post_due", http_post.c.app_id, http_post.c.status, http_post.c.next_attempt_at)
+
 # --- credentials: OAuth clients (developer apps, across every app), codes, tokens, Keap API keys ----------
 
 oauth_client = sa.Table(

@@ -1,0 +1,122 @@
+"""Sending email to contacts: merge fields rendered per contact, recorded in the outbox (server.domain.messages).
+
+APIEmailService.sendEmail is a one-off send by a user or an integration (allowed to non-marketable addresses,
+spec §6.5); campaign, follow-up and action-set emails are marketing sends (the engine calls ``send`` with
+``marketing=True``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from server.store import schema
+from server.store.session import AppSession
+
+from . import merge_fields, messages, templates
+from .errors import RecordNotFound
+
+CONTACT_EMAIL = "~Contact.Email~"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An email before merging: what a template or a sendEmail call gives."""
+
+    subject: str
+    html_body: str = ""
+    text_body: str = ""
+    content_type: str = "HTML"
+    from_address: str = ""
+    to_address: str = CONTACT_EMAIL
+    cc: str = ""
+    bcc: str = ""
+    from_name: str = ""
+    template_id: int | None = None
+
+    @classmethod
+    def of_template(cls, s: AppSession, template_id: int) -> "Draft":
+        t = templates.get(s, template_id)
+        return cls(subject=t["subject"], html_body=t["htmlBody"], text_body=t["textBody"],
+                   content_type=t["contentType"] or "HTML", from_address=t["fromAddress"],
+                   to_address=t["toAddress"] or CONTACT_EMAIL, cc=t["ccAddress"], bcc=t["bccAddress"],
+                   template_id=template_id)
+
+
+def require_contacts(s: AppSession, contact_ids: list[int]) -> None:
+    c = schema.contact
+    wanted = set(contact_ids)
+    found = set()
+    ids = sorted(wanted)
+    for i in range(0, len(ids), 500):
+        found.update(r.id for r in s.execute(s.select(c, c.c.id).where(c.c.id.in_(ids[i:i + 500]))))
+    missing = sorted(wanted - found)
+    if missing:
+        raise RecordNotFound(f"Record not found for Id:{missing[0]}")
+
+
+def send(s: AppSession, contact_ids: list[int], draft: Draft, *, origin: str, marketing: bool,
+         campaign_fields: dict | None = None, keys: list[str | None] | None = None,
+         context: dict | None = None) -> list[tuple[int, str | None]]:
+    """Render ``draft`` for each contact and record it; returns ``(message id, skip reason)`` per contact.
+    ``context`` adds columns to every message (campaign_id, sequence_id, item_id); ``keys`` are their
+    idempotency keys, so a replayed step records nothing twice."""
+    parts = (draft.subject, draft.html_body, draft.text_body, draft.to_address, draft.from_address, draft.cc,
+             draft.bcc, draft.from_name)
+    used = merge_fields.tokens(*parts)
+    ctxs = merge_fields.contexts(s, contact_ids, used, campaign_fields=campaign_fields, user_id=s.user_id)
+    rendered = []
+    for contact_id in contact_ids:
+        ctx = ctxs[contact_id]
+        rendered.append([merge_fields.render(p, ctx) for p in parts])
+    reasons = messages.verdicts(s, [r[3].split(",")[0].strip() if r[3] else None for r in rendered],
+                                marketing=marketing)
+    out = [messages.Outgoing(
+        kind="email", origin=origin, contact_id=contact_id, to_address=r[3], subject=r[0],
+        html_body=r[1] if draft.content_type in ("HTML", "Multipart") else None,
+        text_body=r[2] if draft.content_type in ("Text", "Multipart") else None,
+        content_type=draft.content_type, from_address=r[4], cc=r[5], bcc=r[6], from_name=r[7], reason=reason,
+        template_id=draft.template_id, user_id=s.user_id, marketing=marketing,
+        idempotency_key=keys[i] if keys else None, **(context or {}))
+        for i, (contact_id, r, reason) in enumerate(zip(contact_ids, rendered, reasons))]
+    if keys:
+        out = _not_yet_recorded(s, out)
+    ids = messages.record(s, out)
+    by_contact = {m.contact_id: (i, m.reason) for i, m in zip(ids, out)}
+    return [by_contact.get(c, (0, None)) for c in contact_ids]
+
+
+def _not_yet_recorded(s: AppSession, out: list[messages.Outgoing]) -> list[messages.Outgoing]:
+    m = schema.message
+    keys = [o.idempotency_key for o in out if o.idempotency_key]
+    have = set()
+    for i in range(0, len(keys), 500):
+        have.update(r.idempotency_key for r in s.execute(
+            s.select(m, m.c.idempotency_key).where(m.c.idempotency_key.in_(keys[i:i + 500]))))
+    return [o for o in out if o.idempotency_key not in have]
+
+
+def send_to_addresses(s: AppSession, addresses: list[str], draft: Draft) -> list[tuple[str, str | None]]:
+    """sendEmailWithStatus (yail): one-off emails to plain addresses, no contact to merge."""
+    used = merge_fields.tokens(draft.subject, draft.html_body, draft.text_body)
+    ctx = merge_fields.context(s, None, used, user_id=s.user_id)
+    reasons = messages.verdicts(s, addresses, marketing=False)
+    out = [messages.Outgoing(kind="email", origin="api", contact_id=None, to_address=a,
+                             subject=merge_fields.render(draft.subject, ctx),
+                             html_body=merge_fields.render(draft.html_body, ctx) or None,
+                             text_body=merge_fields.render(draft.text_body, ctx) or None,
+                             content_type=draft.content_type, from_address=draft.from_address, cc=draft.cc,
+                             bcc=draft.bcc, reason=reason, user_id=s.user_id)
+           for a, reason in zip(addresses, reasons)]
+    messages.record(s, out)
+    return [(a, r) for a, r in zip(addresses, reasons)]
+
+
+def contact_exists(s: AppSession, contact_id: int) -> bool:
+    c = schema.contact
+    return s.execute(s.select(c, c.c.id).where(c.c.id == contact_id)).first() is not None
+
+
+def history_count(s: AppSession, contact_id: int) -> int:
+    m = schema.message
+    return s.execute(s.select(m, sa.func.count()).where(m.c.contact_id == contact_id)).scalar_one()

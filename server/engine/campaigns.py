@@ -1,0 +1,165 @@
+"""Campaigns: import a document, edit it, publish (compile and start listening), unpublish, export.
+
+A campaign is a draft until published; publishing compiles the document (server.engine.graph), refuses it with
+every problem listed when it does not hold together, and rebuilds the goal triggers. Goals never fire for what
+happened before they were published. Republishing keeps every unchanged goal, sequence and item id, so
+contacts stay where they were (server.engine.republish).
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from server.store import schema
+from server.store.session import AppSession
+
+from . import document, graph, republish, resources
+from .errors import CampaignNotFound, PublishError
+
+DRAFT, PUBLISHED, UNPUBLISHED = "draft", "published", "unpublished"
+
+
+def _row(s: AppSession, campaign_id: int):
+    c = schema.campaign
+    row = s.execute(s.select(c).where(c.c.id == campaign_id)).first()
+    if row is None:
+        raise CampaignNotFound(campaign_id)
+    return row
+
+
+def create_resources(s: AppSession, doc: dict) -> None:
+    """The tags and contact custom fields the document names that the app lacks."""
+    problems: list[str] = []
+    res = doc.get("resources") or {}
+    for raw in res.get("tags", []):
+        spec = raw if isinstance(raw, dict) else {"name": raw}
+        resources.tag_id(s, spec["name"], create=True, category=spec.get("category"),
+                         description=spec.get("description", ""))
+    for spec in res.get("custom_fields", []):
+        try:
+            resources.ensure_custom_field(s, spec["name"], spec["type"], spec.get("label"), spec.get("values"))
+        except Exception as exc:  # a DataService fault: report it as a document problem
+            problems.append(f"resources.custom_fields: {spec['name']}: {getattr(exc, 'message', exc)}")
+    named = [g.get("tags") or [g.get("tag")] for g in doc.get("goals", []) if g["type"] == "tag_applied"]
+    for seq in doc.get("sequences", []):
+        for path in document.paths_of(seq):
+            named += [i.get("tags") or [i.get("tag")] for i in path if i["type"] in ("apply_tag", "remove_tag")]
+    for refs in named:
+        for ref in refs:
+            if isinstance(ref, str) and not ref.strip().isdigit():
+                resources.tag_id(s, ref, create=True)
+    if problems:
+        raise document.DocumentError(problems)
+
+
+def import_document(s: AppSession, doc: dict) -> int:
+    document.validate(doc)
+    create_resources(s, doc)
+    campaign_id = s.next_id("campaign")
+    now = s.clock.now().timestamp()
+    ids = graph.assign_ids(s, doc, None)
+    s.insert(schema.campaign, dict(id=campaign_id, name=doc["name"], status=DRAFT, version=0, document=doc,
+                                   ids=ids, graph=None, time_zone=doc.get("time_zone"), date_created=now,
+                                   last_updated=now, published_date=None, error_message=None))
+    s.emit("campaign.added", "campaign", campaign_id, name=doc["name"])
+    return campaign_id
+
+
+def replace_document(s: AppSession, campaign_id: int, doc: dict) -> None:
+    """A new document for the campaign; ids are kept for every key (and unnamed item) still present. A
+    published campaign goes on running its published version until it is published again."""
+    row = _row(s, campaign_id)
+    document.validate(doc)
+    create_resources(s, doc)
+    ids = graph.assign_ids(s, doc, row.ids)
+    c = schema.campaign
+    s.update(c, c.c.id == campaign_id, name=doc["name"], document=doc, ids=ids, time_zone=doc.get("time_zone"),
+             last_updated=s.clock.now().timestamp())
+    s.emit("campaign.updated", "campaign", campaign_id)
+
+
+def publish(s: AppSession, campaign_id: int) -> dict:
+    row = _row(s, campaign_id)
+    compiled, problems = graph.compile_campaign(s, row.document, row.ids, campaign_id, row.version + 1)
+    c = schema.campaign
+    if problems:
+        s.update(c, c.c.id == campaign_id, error_message="; ".join(problems))
+        raise PublishError(problems)
+    previous = graph.Graph.from_json(row.graph) if row.graph and row.status == PUBLISHED else None
+    data = compiled.to_json()
+    now = s.clock.now().timestamp()
+    s.update(c, c.c.id == campaign_id, status=PUBLISHED, version=compiled.version, graph=data,
+             published_date=now, last_updated=now, error_message=None)
+    _rebuild_triggers(s, compiled)
+    moved = republish.apply(s, previous or (graph.Graph.from_json(row.graph) if row.graph else None), compiled,
+                            unpublished_since=None if row.status == PUBLISHED else row.last_updated)
+    s.emit("campaign.published", "campaign", campaign_id, version=compiled.version)
+    return {"id": campaign_id, "version": compiled.version, "status": PUBLISHED, "enrollments_moved": moved}
+
+
+def unpublish(s: AppSession, campaign_id: int) -> None:
+    """Goals stop listening; contacts stay where they are, and their timers wait for a republish."""
+    row = _row(s, campaign_id)
+    if row.status != PUBLISHED:
+        return
+    gt = schema.goal_trigger
+    s.delete(gt, gt.c.campaign_id == campaign_id)
+    c = schema.campaign
+    s.update(c, c.c.id == campaign_id, status=UNPUBLISHED, last_updated=s.clock.now().timestamp())
+    s.emit("campaign.unpublished", "campaign", campaign_id)
+
+
+def _rebuild_triggers(s: AppSession, compiled: graph.Graph) -> None:
+    gt = schema.goal_trigger
+    s.delete(gt, gt.c.campaign_id == compiled.campaign_id)
+    rows = {(t, g.id) for g in compiled.goals.values() for t in g.triggers}
+    s.insert(gt, [dict(trigger=t, campaign_id=compiled.campaign_id, goal_id=goal_id) for t, goal_id in sorted(rows)])
+
+
+def delete(s: AppSession, campaign_id: int) -> None:
+    _row(s, campaign_id)
+    for table in (schema.goal_trigger, schema.enrollment):
+        s.delete(table, table.c.campaign_id == campaign_id)
+    s.delete(schema.campaign, schema.campaign.c.id == campaign_id)
+    s.emit("campaign.deleted", "campaign", campaign_id)
+
+
+def load_graph(s: AppSession, campaign_id: int, version: int) -> graph.Graph:
+    def load():
+        c = schema.campaign
+        return s.execute(s.select(c, c.c.graph).where(c.c.id == campaign_id)).scalar_one()
+    return graph.cached(s.app.id, campaign_id, version, load)
+
+
+def published_graphs(s: AppSession, campaign_ids) -> dict[int, graph.Graph]:
+    """The compiled graphs of those campaigns that are published, by id (one query, then the cache)."""
+    ids = sorted(set(campaign_ids))
+    if not ids:
+        return {}
+    c = schema.campaign
+    rows = s.execute(s.select(c, c.c.id, c.c.version).where(c.c.id.in_(ids), c.c.status == PUBLISHED)).all()
+    return {r.id: load_graph(s, r.id, r.version) for r in rows}
+
+
+def get(s: AppSession, campaign_id: int):
+    return _row(s, campaign_id)
+
+
+def list_campaigns(s: AppSession) -> list:
+    c = schema.campaign
+    return s.execute(s.select(c).order_by(c.c.id)).all()
+
+
+def find_sequence(s: AppSession, sequence_id: int) -> tuple[graph.Graph, graph.Sequence] | None:
+    """The published sequence with this id, and its campaign's graph."""
+    c = schema.campaign
+    rows = s.execute(s.select(c, c.c.id, c.c.version).where(c.c.status == PUBLISHED).order_by(c.c.id)).all()
+    for row in rows:
+        compiled = load_graph(s, row.id, row.version)
+        if sequence_id in compiled.sequences:
+            return compiled, compiled.sequences[sequence_id]
+    return None
+
+
+def count(s: AppSession) -> int:
+    c = schema.campaign
+    return s.execute(s.select(c, sa.func.count())).scalar_one()

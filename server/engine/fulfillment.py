@@ -1,0 +1,125 @@
+"""Fulfillment lists: a spreadsheet (CSV) of contacts delivered to a user's dashboard or to an email address,
+at once or queued until enough rows are ready or the oldest has waited long enough (seed 001)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from server.domain import messages
+from server.store import apps, schema
+from server.store.db import transaction
+from server.store.session import AppRecord, AppSession
+
+from . import campaigns
+
+
+def deliver_if_ready(s: AppSession, campaign_id: int, item, now: float, *, force: bool = False) -> int | None:
+    fr = schema.fulfillment_row
+    queue = item.config.get("queue") or {}
+    pending = s.execute(s.select(fr).where(fr.c.item_id == item.id, fr.c.job_id.is_(None)).order_by(fr.c.id)).all()
+    if not pending:
+        return None
+    ready = force or not queue
+    if queue.get("min_rows") and len(pending) >= queue["min_rows"]:
+        ready = True
+    if queue.get("max_days") is not None and now - pending[0].created_at >= queue["max_days"] * 86400:
+        ready = True
+    if not ready:
+        return None
+    return _deliver(s, campaign_id, item, pending, now)
+
+
+def _deliver(s: AppSession, campaign_id: int, item, pending, now: float) -> int:
+    from .actions import csv_text
+
+    fields = item.config.get("fields") or ["Id", "FirstName", "LastName", "Email"]
+    text = csv_text(fields, [r.values for r in pending])
+    job_id = s.next_id("fulfillment_job")
+    deliver = item.config.get("deliver_to") or {}
+    name = item.name or "Fulfillment list"
+    s.insert(schema.fulfillment_job, dict(id=job_id, item_id=item.id, campaign_id=campaign_id, name=name,
+                                          status="delivered", csv=text, row_count=len(pending),
+                                          user_id=item.config.get("user_id"), email=deliver.get("email"),
+                                          created_at=now))
+    fr = schema.fulfillment_row
+    s.update(fr, fr.c.id.in_([r.id for r in pending]), job_id=job_id)
+    if deliver.get("email"):
+        messages.record(s, [messages.Outgoing(
+            kind="email", origin="sequence", contact_id=None, to_address=deliver["email"],
+            subject=f"Fulfillment list: {name} ({len(pending)} rows)", content_type="Text",
+            text_body=f"The fulfillment list {name!r} is attached as {name}.csv.\n\n--- {name}.csv ---\n{text}",
+            campaign_id=campaign_id, item_id=item.id)])
+    s.emit("fulfillment.delivered", "fulfillment_job", job_id, item_id=item.id, rows=len(pending))
+    return job_id
+
+
+# --- queued lists that have waited long enough ---------------------------------------------------------
+
+def _next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
+    """Oldest waiting row per app, for items whose queue has a max_days (checked in run_due)."""
+    fr = schema.fulfillment_row
+    q = sa.select(fr.c.app_id, sa.func.min(fr.c.created_at)).where(fr.c.job_id.is_(None)).group_by(fr.c.app_id)
+    if app_ids is not None:
+        q = q.where(fr.c.app_id.in_(app_ids))
+    out = {}
+    for app_id, oldest in conn.execute(q):
+        due = _due_for_app(conn, app_id)
+        if due is not None:
+            out[app_id] = due
+    return out
+
+
+def _due_for_app(conn: Connection, app_id: int) -> float | None:
+    fr = schema.fulfillment_row
+    rows = conn.execute(sa.select(fr.c.item_id, sa.func.min(fr.c.created_at)).where(
+        fr.c.app_id == app_id, fr.c.job_id.is_(None)).group_by(fr.c.item_id)).all()
+    if not rows:
+        return None
+    app = apps.by_id(conn, app_id)
+    s = AppSession(conn, app)
+    times = []
+    for item_id, oldest in rows:
+        item = _item(s, item_id)
+        if item is not None and (item.config.get("queue") or {}).get("max_days") is not None:
+            times.append(oldest + item.config["queue"]["max_days"] * 86400)
+    return min(times) if times else None
+
+
+def _item(s: AppSession, item_id: int):
+    for row in campaigns.list_campaigns(s):
+        if row.status == campaigns.PUBLISHED:
+            compiled = campaigns.load_graph(s, row.id, row.version)
+            if item_id in compiled.items:
+                return compiled.items[item_id]
+    return None
+
+
+def _run_due(engine: Engine, app: AppRecord, now: float) -> int:
+    delivered = 0
+    with transaction(engine, write=True) as conn:
+        s = AppSession(conn, app)
+        fr = schema.fulfillment_row
+        item_ids = [r.item_id for r in s.execute(s.select(fr, fr.c.item_id).where(fr.c.job_id.is_(None))
+                                                  .distinct())]
+        for row in campaigns.list_campaigns(s):
+            if row.status != campaigns.PUBLISHED:
+                continue
+            compiled = campaigns.load_graph(s, row.id, row.version)
+            for item_id in item_ids:
+                if item_id in compiled.items and deliver_if_ready(s, row.id, compiled.items[item_id], now):
+                    delivered += 1
+    return delivered
+
+
+def list_jobs(s: AppSession) -> list:
+    fj = schema.fulfillment_job
+    return s.execute(s.select(fj).order_by(fj.c.id)).all()
+
+
+def job(s: AppSession, job_id: int):
+    return s.get(schema.fulfillment_job, job_id)
+
+
+def complete(s: AppSession, job_id: int) -> bool:
+    fj = schema.fulfillment_job
+    return bool(s.update(fj, fj.c.id == job_id, status="completed").rowcount)

@@ -1,0 +1,146 @@
+"""What a campaign document names, resolved to the app's records: tags, custom fields, templates, users,
+stages, products, action sets. Importing creates the missing tags and contact custom fields (seed 002's content
+publishing: "importing this content will create any missing Tags and other resources your campaigns will need");
+everything else must exist when the campaign is published."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from server.domain import custom_fields, records, tags
+from server.store import schema
+from server.store.session import AppSession
+from server.tables import REGISTRY
+
+
+class Unresolved(Exception):
+    """A name that matches nothing in the app."""
+
+
+def _int(ref) -> int | None:
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        return ref
+    if isinstance(ref, str) and ref.strip().isdigit():
+        return int(ref)
+    return None
+
+
+def tag_id(s: AppSession, ref, *, create: bool = False, category: str | None = None,
+           description: str = "") -> int:
+    number = _int(ref)
+    t = schema.tag
+    if number is not None:
+        if s.get(t, number) is None:
+            raise Unresolved(f"no tag with id {number}")
+        return number
+    found = tags.find_tag(s, str(ref))
+    if found is not None:
+        return found.id
+    if not create:
+        raise Unresolved(f"no tag named {ref!r}")
+    values = {"GroupName": str(ref).strip(), "GroupDescription": description}
+    if category:
+        values["GroupCategoryId"] = _tag_category(s, category)
+    return records.add(s, "ContactGroup", values)
+
+
+def _tag_category(s: AppSession, name: str) -> int:
+    tc = schema.tag_category
+    row = s.execute(s.select(tc).where(sa.func.lower(tc.c.category_name) == name.strip().lower())).first()
+    if row is not None:
+        return row.id
+    return records.add(s, "ContactGroupCategory", {"CategoryName": name.strip(), "CategoryDescription": ""})
+
+
+def contact_field(s: AppSession, name: str) -> str:
+    """``name`` as a Contact field the API knows (standard, or ``_Custom`` that exists)."""
+    contact = REGISTRY.get("Contact")
+    if name.startswith("_"):
+        if name[1:] not in custom_fields.definitions(s, contact.custom_form, {name[1:]}):
+            raise Unresolved(f"no contact custom field {name!r}")
+        return name
+    if name not in contact.fields:
+        raise Unresolved(f"no contact field {name!r}")
+    return name
+
+
+def ensure_custom_field(s: AppSession, name: str, data_type: str, label: str | None = None,
+                        values: str | None = None) -> None:
+    contact = REGISTRY.get("Contact")
+    if name in custom_fields.definitions(s, contact.custom_form, {name}):
+        return
+    group = _default_group(s, contact.custom_form)
+    field_id = custom_fields.add_custom_field(s, "Contact", label or name, data_type, group)
+    cf = schema.custom_field
+    s.update(cf, cf.c.id == field_id, name=name)  # the document's name, whatever the label
+    if values:
+        custom_fields.update_custom_field(s, field_id, {"Values": values})
+
+
+def _default_group(s: AppSession, form_id: int) -> int:
+    tab, group = schema.custom_field_tab, schema.custom_field_group
+    row = s.execute(sa.select(group.c.id).select_from(group.join(tab, sa.and_(
+        tab.c.app_id == group.c.app_id, tab.c.id == group.c.tab_id)))
+        .where(group.c.app_id == s.app.id, tab.c.form_id == form_id).order_by(group.c.id).limit(1)).first()
+    if row is not None:
+        return row.id
+    return custom_fields.add_group(s, custom_fields.add_tab(s, form_id, "Custom Fields"), "Custom Fields")
+
+
+def template_id(s: AppSession, ref) -> int:
+    t = schema.template
+    number = _int(ref)
+    q = s.select(t, t.c.id).where(t.c.id == number) if number is not None else \
+        s.select(t, t.c.id).where(sa.func.lower(t.c.piece_title) == str(ref).strip().lower())
+    row = s.execute(q.order_by(t.c.id).limit(1)).first()
+    if row is None:
+        raise Unresolved(f"no email template {ref!r}")
+    return row.id
+
+
+def user_id(s: AppSession, ref) -> int:
+    u = schema.user
+    number = _int(ref)
+    q = s.select(u, u.c.id).where(u.c.id == number) if number is not None else \
+        s.select(u, u.c.id).where(sa.func.lower(u.c.email) == str(ref).strip().lower())
+    row = s.execute(q.limit(1)).first()
+    if row is None:
+        raise Unresolved(f"no user {ref!r}")
+    return row.id
+
+
+def action_set_id(s: AppSession, ref) -> int:
+    a = schema.action_set
+    number = _int(ref)
+    q = s.select(a, a.c.id).where(a.c.id == number) if number is not None else \
+        s.select(a, a.c.id).where(sa.func.lower(a.c.template_name) == str(ref).strip().lower())
+    row = s.execute(q.limit(1)).first()
+    if row is None:
+        raise Unresolved(f"no action set {ref!r}")
+    return row.id
+
+
+def _by_name(s: AppSession, table_name: str, name_field: str, ref, what: str) -> int:
+    """A record of a DataService table (which may be another area's) by id or by name."""
+    number = _int(ref)
+    table = REGISTRY.get(table_name)
+    if table is None:
+        if number is None:
+            raise Unresolved(f"no {what} named {ref!r}: this sandbox has no {table_name} table")
+        return number
+    criteria = {"Id": number} if number is not None else {name_field: str(ref).strip()}
+    rows = records.query(s, table_name, 1, 0, criteria, ["Id"])
+    if not rows:
+        raise Unresolved(f"no {what} {ref!r}")
+    return rows[0]["Id"]
+
+
+def stage_id(s: AppSession, ref) -> int:
+    return _by_name(s, "Stage", "StageName", ref, "opportunity stage")
+
+
+def product_id(s: AppSession, ref) -> int:
+    return _by_name(s, "Product", "ProductName", ref, "product")
+
+
+def product_category_id(s: AppSession, ref) -> int:
+    return _by_name(s, "ProductCategory", "CategoryDisplayName", ref, "product category")

@@ -1,0 +1,263 @@
+"""The control API of the campaign engine: campaigns (import, edit, publish, unpublish, export, report),
+contacts in sequences, the outbox, HTTP posts, fulfillment lists, follow-up sequences, lead scores, and running
+what is due now. Reads never consume anything (listing the outbox leaves it as it is)."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from server import jobs
+from server.domain import messages
+from server.domain.errors import SandboxError
+from server.engine import api, campaigns, delivery, document, followups, fulfillment
+from server.engine.errors import CampaignNotFound, PublishError
+from server.store.db import transaction
+from server.store.session import AppSession
+
+from .control import ControlError, _app, _control_error, _json, _require_admin, _sandbox
+
+bp = Blueprint("sandbox_campaigns", __name__, url_prefix="/sandbox")
+bp.before_request(_require_admin)
+bp.register_error_handler(ControlError, _control_error)
+
+
+@bp.errorhandler(document.DocumentError)
+def _document_error(exc: document.DocumentError):
+    return jsonify({"error": "the campaign document is not valid", "problems": exc.problems}), 400
+
+
+@bp.errorhandler(PublishError)
+def _publish_error(exc: PublishError):
+    return jsonify({"error": "the campaign cannot be published", "problems": exc.problems}), 400
+
+
+@bp.errorhandler(CampaignNotFound)
+def _not_found(exc: CampaignNotFound):
+    return jsonify({"error": f"no campaign {exc.campaign_id}"}), 404
+
+
+@bp.errorhandler(SandboxError)
+def _domain_error(exc: SandboxError):
+    return jsonify({"error": exc.message, "fault_code": exc.code}), 400
+
+
+def _session(name: str, *, write: bool):
+    """A transaction on the app ``name`` (a context manager yielding an AppSession)."""
+    import contextlib
+
+    record = _app(name)
+
+    @contextlib.contextmanager
+    def scope():
+        with transaction(_sandbox().engine, write=write) as conn:
+            yield AppSession(conn, record)
+
+    return scope()
+
+
+def _document_body() -> dict:
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise document.DocumentError(["the body must be a JSON object"])
+        return body
+    return document.parse(request.get_data())
+
+
+def _summary(row) -> dict:
+    return {"id": row.id, "name": row.name, "status": row.status, "version": row.version,
+            "published_date": row.published_date, "error_message": row.error_message}
+
+
+@bp.get("/campaigns/schema")
+def schema_document():
+    return jsonify(document.SCHEMA)
+
+
+@bp.post("/apps/<name>/campaigns")
+def import_campaign(name: str):
+    """Import a campaign document (JSON or YAML); ``?publish=1`` publishes it in the same transaction."""
+    doc = _document_body()
+    with _session(name, write=True) as s:
+        campaign_id = campaigns.import_document(s, doc)
+        if request.args.get("publish") in ("1", "true", "yes"):
+            campaigns.publish(s, campaign_id)
+        row = campaigns.get(s, campaign_id)
+        return jsonify(dict(_summary(row), ids=row.ids)), 201
+
+
+@bp.get("/apps/<name>/campaigns")
+def list_campaigns(name: str):
+    with _session(name, write=False) as s:
+        return jsonify({"campaigns": [_summary(r) for r in campaigns.list_campaigns(s)]})
+
+
+@bp.get("/apps/<name>/campaigns/<int:campaign_id>")
+def get_campaign(name: str, campaign_id: int):
+    with _session(name, write=False) as s:
+        row = campaigns.get(s, campaign_id)
+        return jsonify(dict(_summary(row), ids=row.ids, document=row.document))
+
+
+@bp.put("/apps/<name>/campaigns/<int:campaign_id>")
+def replace_campaign(name: str, campaign_id: int):
+    doc = _document_body()
+    with _session(name, write=True) as s:
+        campaigns.replace_document(s, campaign_id, doc)
+        if request.args.get("publish") in ("1", "true", "yes"):
+            campaigns.publish(s, campaign_id)
+        row = campaigns.get(s, campaign_id)
+        return jsonify(dict(_summary(row), ids=row.ids))
+
+
+@bp.delete("/apps/<name>/campaigns/<int:campaign_id>")
+def delete_campaign(name: str, campaign_id: int):
+    with _session(name, write=True) as s:
+        campaigns.delete(s, campaign_id)
+    return "", 204
+
+
+@bp.post("/apps/<name>/campaigns/<int:campaign_id>/publish")
+def publish_campaign(name: str, campaign_id: int):
+    with _session(name, write=True) as s:
+        return jsonify(campaigns.publish(s, campaign_id))
+
+
+@bp.post("/apps/<name>/campaigns/<int:campaign_id>/unpublish")
+def unpublish_campaign(name: str, campaign_id: int):
+    with _session(name, write=True) as s:
+        campaigns.unpublish(s, campaign_id)
+        return jsonify(_summary(campaigns.get(s, campaign_id)))
+
+
+@bp.get("/apps/<name>/campaigns/<int:campaign_id>/export")
+def export_campaign(name: str, campaign_id: int):
+    with _session(name, write=False) as s:
+        row = campaigns.get(s, campaign_id)
+    if request.args.get("format") == "yaml":
+        import yaml
+
+        return Response(yaml.safe_dump(row.document, sort_keys=False), content_type="application/yaml")
+    return jsonify(row.document)
+
+
+@bp.get("/apps/<name>/campaigns/<int:campaign_id>/report")
+def report(name: str, campaign_id: int):
+    with _session(name, write=False) as s:
+        return jsonify(api.report(s, campaign_id))
+
+
+def _contact_ids(body: dict) -> list[int]:
+    ids = body.get("contact_ids")
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        raise ControlError(400, "contact_ids must be a non-empty list of contact ids")
+    return ids
+
+
+@bp.post("/apps/<name>/campaigns/<int:campaign_id>/sequences/<int:sequence_id>/contacts")
+def start_in_sequence(name: str, campaign_id: int, sequence_id: int):
+    ids = _contact_ids(_json())
+    with _session(name, write=True) as s:
+        return jsonify({str(k): v for k, v in api.add_to_sequence(s, campaign_id, sequence_id, ids).items()})
+
+
+@bp.delete("/apps/<name>/campaigns/<int:campaign_id>/sequences/<int:sequence_id>/contacts")
+def stop_in_sequence(name: str, campaign_id: int, sequence_id: int):
+    ids = _contact_ids(_json())
+    with _session(name, write=True) as s:
+        return jsonify({"removed": api.remove_from_sequence(s, campaign_id, sequence_id, ids)})
+
+
+@bp.get("/apps/<name>/enrollments")
+def enrollments(name: str):
+    contact_id = request.args.get("contact_id", type=int)
+    campaign_id = request.args.get("campaign_id", type=int)
+    with _session(name, write=False) as s:
+        rows = api.enrollments(s, contact_id=contact_id, campaign_id=campaign_id,
+                               live_only=request.args.get("live") in ("1", "true"))
+        return jsonify({"enrollments": [dict(r._mapping) for r in rows]})
+
+
+@bp.post("/apps/<name>/engine/run")
+def run_now(name: str):
+    """Run everything due now on the app's clock (timers, HTTP posts, follow-up steps), as the heartbeat would."""
+    record = _app(name)
+    with jobs.lock_for(record.id):
+        ran = jobs.run_due(_sandbox().engine, record)
+    return jsonify({"ran": ran})
+
+
+# --- what the engine sent -------------------------------------------------------------------------------
+
+def _message_json(row) -> dict:
+    out = dict(row._mapping)
+    out.pop("app_id", None)
+    for key in ("sent_date", "received_date", "opened_date", "clicked_date"):
+        if out.get(key) is not None:
+            out[key] = out[key].isoformat()
+    return out
+
+
+@bp.get("/apps/<name>/outbox")
+def outbox(name: str):
+    """Every email, fax, letter and voice message, captured or skipped (with its reason), oldest first:
+    ``?kind=email&status=skipped&contact_id=…&origin=sequence&after=<id>&limit=…``."""
+    args = request.args
+    with _session(name, write=False) as s:
+        rows = messages.list_messages(s, contact_id=args.get("contact_id", type=int), kind=args.get("kind"),
+                                      status=args.get("status"), origin=args.get("origin"),
+                                      after=args.get("after", 0, type=int),
+                                      limit=max(1, min(args.get("limit", 100, type=int), 1000)))
+        return jsonify({"messages": [_message_json(r) for r in rows]})
+
+
+@bp.get("/apps/<name>/http-posts")
+def http_posts(name: str):
+    with _session(name, write=False) as s:
+        rows = delivery.list_posts(s, status=request.args.get("status"), after=request.args.get("after", 0, type=int))
+        return jsonify({"http_posts": [{k: v for k, v in r._mapping.items() if k != "app_id"} for r in rows]})
+
+
+@bp.get("/apps/<name>/fulfillment")
+def fulfillment_jobs(name: str):
+    with _session(name, write=False) as s:
+        return jsonify({"jobs": [{k: v for k, v in r._mapping.items() if k not in ("app_id", "csv")}
+                                 for r in fulfillment.list_jobs(s)]})
+
+
+@bp.get("/apps/<name>/fulfillment/<int:job_id>.csv")
+def fulfillment_csv(name: str, job_id: int):
+    with _session(name, write=False) as s:
+        row = fulfillment.job(s, job_id)
+    if row is None:
+        raise ControlError(404, f"no fulfillment job {job_id}")
+    return Response(row.csv, content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{row.name}.csv"'})
+
+
+@bp.post("/apps/<name>/fulfillment/<int:job_id>/complete")
+def fulfillment_complete(name: str, job_id: int):
+    with _session(name, write=True) as s:
+        if not fulfillment.complete(s, job_id):
+            raise ControlError(404, f"no fulfillment job {job_id}")
+    return jsonify({"id": job_id, "status": "completed"})
+
+
+@bp.get("/apps/<name>/followups/<int:sequence_id>/report")
+def followup_report(name: str, sequence_id: int):
+    with _session(name, write=False) as s:
+        return jsonify(followups.report(s, sequence_id))
+
+
+@bp.post("/apps/<name>/contacts/<int:contact_id>/lead-score")
+def lead_score(name: str, contact_id: int):
+    body = _json()
+    score = body.get("score")
+    if not isinstance(score, int) or isinstance(score, bool):
+        raise ControlError(400, "score must be an integer")
+    with _session(name, write=True) as s:
+        from server.domain import emails
+
+        if not emails.contact_exists(s, contact_id):
+            raise ControlError(404, f"no contact {contact_id}")
+        old = api.set_lead_score(s, contact_id, score)
+    return jsonify({"contact_id": contact_id, "score": score, "previous": old})
