@@ -138,11 +138,16 @@ def task(run, graph, item, rows) -> dict:
     s = run.s
     owners = _owners(run, rows) if not c.get("user_id") else {}
     due = s.now_local() + timedelta(days=c.get("due_in_days", 0))
+    title, description = c.get("title") or item.name or "Task", c.get("description", "")
+    ctxs = merge_fields.contexts(s, _contacts(rows), merge_fields.tokens(title, description),
+                                 campaign_fields=graph.merge_fields)
     out = {}
     for r in rows:
         user_id = c.get("user_id") or owners.get(r.contact_id) or _first_user(s)
+        ctx = ctxs[r.contact_id]
         action_id = contact_actions.add_task(s, r.contact_id, {
-            "ActionDescription": c.get("title") or item.name or "Task", "CreationNotes": c.get("description", ""),
+            "ActionDescription": merge_fields.render(title, ctx),
+            "CreationNotes": merge_fields.render(description, ctx),
             "ActionDate": due, "UserID": user_id, "Priority": c.get("priority", 1), "ActionType": "Task"})
         s.insert(schema.campaign_task, dict(action_id=action_id, campaign_id=graph.campaign_id, item_id=item.id))
         out[r.id] = ("done", None, {"action_id": action_id})
@@ -156,6 +161,9 @@ def appointment(run, graph, item, rows) -> dict:
     start_field = c.get("start", "entry")
     values = run.field_values(start_field, rows) if start_field != "entry" else {}
     owners = _owners(run, rows) if not c.get("user_id") else {}
+    title, description = c.get("title") or item.name or "Appointment", c.get("description", "")
+    ctxs = merge_fields.contexts(s, _contacts(rows), merge_fields.tokens(title, description),
+                                 campaign_fields=graph.merge_fields)
     out = {}
     for r in rows:
         if start_field == "entry":
@@ -171,8 +179,9 @@ def appointment(run, graph, item, rows) -> dict:
             start = start.replace(hour=hours, minute=minutes, second=0)
         end = start + timedelta(minutes=c.get("duration_minutes", 60))
         action_id = contact_actions.add_appointment(s, r.contact_id, {
-            "ActionDescription": c.get("title") or item.name or "Appointment",
-            "CreationNotes": c.get("description", ""), "ActionDate": start, "EndDate": end,
+            "ActionDescription": merge_fields.render(title, ctxs[r.contact_id]),
+            "CreationNotes": merge_fields.render(description, ctxs[r.contact_id]), "ActionDate": start,
+            "EndDate": end,
             "UserID": c.get("user_id") or owners.get(r.contact_id) or _first_user(s), "ActionType": "Appointment"})
         out[r.id] = ("done", None, {"action_id": action_id})
     return out

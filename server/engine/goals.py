@@ -198,20 +198,27 @@ def _end_all(ctx: EngineContext, contact_id: int, state: str) -> None:
 
 
 def start_targets(ctx: EngineContext, compiled: Graph, targets, contact_id: int, source: str,
-                  source_id: int | None, seen: set | None = None) -> list[Flow]:
+                  source_id: int | None, seen: set | None = None, *, joined_since: float | None = None,
+                  run: tuple[int, int] | None = None) -> list[Flow]:
+    """Start what a goal or a completed sequence leads to. ``joined_since`` (when the completed run began): a
+    target the contact entered since then (other than that run itself, ``run`` = (sequence, run_no)) is not
+    started again, so parallel flows that join run the sequence they join into once."""
     flows: list[Flow] = []
     seen = set() if seen is None else seen
     for kind, node_id in targets:
         if kind == "sequence":
-            flows += start_sequence(ctx, compiled, node_id, contact_id, source, source_id, seen)
+            flows += start_sequence(ctx, compiled, node_id, contact_id, source, source_id, seen,
+                                    joined_since=joined_since, run=run)
         elif kind == "decision":
             for sequence_id in decide(ctx, compiled, node_id, contact_id):
-                flows += start_sequence(ctx, compiled, sequence_id, contact_id, "decision", node_id, seen)
+                flows += start_sequence(ctx, compiled, sequence_id, contact_id, "decision", node_id, seen,
+                                        joined_since=joined_since, run=run)
     return flows
 
 
 def start_sequence(ctx: EngineContext, compiled: Graph, sequence_id: int, contact_id: int, source: str,
-                   source_id: int | None, seen: set | None = None) -> list[Flow]:
+                   source_id: int | None, seen: set | None = None, *, joined_since: float | None = None,
+                   run: tuple[int, int] | None = None) -> list[Flow]:
     """Put the contact at the start of every path of the sequence; a sequence with nothing in it completes at
     once and starts what follows it."""
     seen = set() if seen is None else seen
@@ -220,6 +227,13 @@ def start_sequence(ctx: EngineContext, compiled: Graph, sequence_id: int, contac
     seen.add(sequence_id)
     s, e = ctx.s, schema.enrollment
     seq = compiled.sequences[sequence_id]
+    if joined_since is not None:
+        q = s.select(e, e.c.id).where(e.c.sequence_id == sequence_id, e.c.contact_id == contact_id,
+                                      e.c.entered_at >= joined_since)
+        if run is not None and run[0] == sequence_id:
+            q = q.where(e.c.run_no != run[1])
+        if s.execute(q.limit(1)).first() is not None:
+            return []  # joined: another flow brought the contact here already
     live = s.execute(s.select(e, e.c.id).where(e.c.sequence_id == sequence_id, e.c.contact_id == contact_id,
                                                e.c.state.in_(LIVE_STATES)).limit(1)).first()
     if live is not None:
@@ -241,7 +255,8 @@ def start_sequence(ctx: EngineContext, compiled: Graph, sequence_id: int, contac
     s.insert(e, [r.values() for r in rows])
     flows = [Flow(sequence_id, True, STARTED)]
     if empty:
-        flows += start_targets(ctx, compiled, seq.next, contact_id, "sequence", sequence_id, seen)
+        flows += start_targets(ctx, compiled, seq.next, contact_id, "sequence", sequence_id, seen,
+                               joined_since=ctx.now, run=(sequence_id, run_no))
     else:
         ctx.started.extend(rows)
     return flows

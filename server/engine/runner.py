@@ -292,7 +292,8 @@ class Run:
                 e.c.sequence_id == r.sequence_id, e.c.contact_id == r.contact_id, e.c.run_no == r.run_no,
                 e.c.id != r.id, e.c.state.in_(DUE_STATES + ("paused",))).limit(1)).first()
             if others is None:
-                goals.start_targets(self.ctx, graph, seq.next, r.contact_id, "sequence", seq.id)
+                goals.start_targets(self.ctx, graph, seq.next, r.contact_id, "sequence", seq.id,
+                                    joined_since=r.entered_at, run=(seq.id, r.run_no))
 
 
 # --- draining what is due ----------------------------------------------------------------------------------

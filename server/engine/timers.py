@@ -11,9 +11,9 @@ Rules:
   "A delay timer of 1 day will not wait a full 24 hours, it will occur on the next calendar date" (vendor KB);
   the app option ``delay_days_semantics`` = ``elapsed`` counts full 24-hour days instead.
 - Date timer: a date (or a range of dates) and a time or window or any time; once it has passed, PASSED.
-- Field timer: N days, weeks or months before or after a contact date field, on its next occurrence (month and
-  day, yearly; Feb 29 falls on Feb 28 in other years) or in the field's own year; the value read when the
-  contact reaches the timer. An empty field cannot be scheduled: PASSED.
+- Field timer: N days, weeks or months before or after a contact date field, on its next occurrence still to
+  come (month and day, yearly; Feb 29 falls on Feb 28 in other years) or in the field's own year (PASSED once
+  over); the value read when the contact reaches the timer. An empty field cannot be scheduled: PASSED.
 Local times that do not exist (a spring-forward gap) resolve forward; repeated ones take the first.
 """
 from __future__ import annotations
@@ -135,17 +135,15 @@ def field_due(config: dict, reached_at: float, zone: ZoneInfo, value: datetime |
         return day + timedelta(days=offset * (7 if config["unit"] == "weeks" else 1))
 
     if config.get("occurrence", "next") == "field_year":
-        target = shifted(base)
-        moment = datetime.combine(target, at)
-        if moment < now and not (target == now.date() and not config.get("at")):
+        moment = datetime.combine(shifted(base), at)
+        if moment < now:
             return PASSED
-        return _ts(max(moment, now) if target == now.date() else moment, zone)
+        return _ts(moment, zone)
+    # the next occurrence still to come (strictly: a sequence that starts itself again on the day gets next
+    # year's, not the same moment again)
     for year in (now.year - 1, now.year, now.year + 1, now.year + 2):
-        target = shifted(_on_year(base, year))
-        moment = datetime.combine(target, at)
-        if target == now.date() and not config.get("at"):
-            return reached_at
-        if moment >= now:
+        moment = datetime.combine(shifted(_on_year(base, year)), at)
+        if moment > now:
             return _ts(moment, zone)
     return PASSED
 

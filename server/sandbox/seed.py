@@ -95,7 +95,44 @@ def seed(s: AppSession, seed_dir: Path) -> dict:
         for note in extra.get("notes", []):
             actions.add_note(s, contact_id, note)
             counts["notes"] = counts.get("notes", 0) + 1
+    seed_automation(s, seed_dir, counts)
     return counts
+
+
+def seed_automation(s: AppSession, seed_dir: Path, counts: dict) -> None:
+    """Email templates, legacy action sets and follow-up sequences, and the example Campaign Builder campaigns
+    of sandbox_data/campaigns/ (imported and published)."""
+    from server.clock import parse_duration
+    from server.domain import templates
+    from server.engine import campaigns, document
+    from server.store import schema
+
+    for template in read(seed_dir, "email_templates.json", []):
+        templates.add(s, template)
+        counts["email_templates"] = counts.get("email_templates", 0) + 1
+    for action_set in read(seed_dir, "action_sets.json", []):
+        s.insert(schema.action_set, dict(id=s.next_id("action_set"), template_name=action_set["TemplateName"],
+                                         visible_to_these_users=action_set.get("VisibleToTheseUsers", "Everyone"),
+                                         actions=action_set.get("actions", [])))
+        counts["action_sets"] = counts.get("action_sets", 0) + 1
+    for sequence in read(seed_dir, "followups.json", []):
+        sequence_id = s.next_id("followup_sequence")
+        s.insert(schema.followup_sequence, dict(id=sequence_id, name=sequence["Name"],
+                                                status=sequence.get("Status", "Active")))
+        for position, step in enumerate(sequence.get("steps", [])):
+            action = step.get("action") or {}
+            template = templates.find(s, action["template"]) if action.get("type") == "email" else None
+            s.insert(schema.followup_step, dict(
+                id=s.next_id("followup_step"), sequence_id=sequence_id, template_id=template.id if template else 0,
+                step_status=step.get("StepStatus", "Active"), step_title=step.get("StepTitle", ""),
+                position=position, delay_seconds=parse_duration(step.get("delay", 0)), action=action))
+        counts["followup_sequences"] = counts.get("followup_sequences", 0) + 1
+    folder = Path(seed_dir) / "campaigns"
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        doc = document.parse(path.read_text(encoding="utf-8"))
+        campaign_id = campaigns.import_document(s, doc)
+        campaigns.publish(s, campaign_id)
+        counts["campaigns"] = counts.get("campaigns", 0) + 1
 
 
 def _user_columns(data: dict) -> dict:

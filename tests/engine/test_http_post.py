@@ -1,0 +1,77 @@
+"""Campaign HTTP posts delivered for real to a local receiver: merged name/value pairs in order, retries on
+the app's clock, the response codes recorded, the idempotency key, the port rule."""
+from __future__ import annotations
+
+import pytest
+
+from tests.engine.receiver import Receiver
+from tests.engine.test_sequences import GO, go
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+def post_campaign(url: str) -> dict:
+    return {"name": "Notify", "goals": [GO], "sequences": [{"key": "s", "items": [
+        {"type": "http_post", "url": url + "/hook",
+         "fields": [["contactId", "~Contact.Id~"], ["email", "~Contact.Email~"], ["first_name", "~Contact.FirstName~"]]},
+        {"type": "email", "name": "after the post", "subject": "after the post", "text": "x"}]}],
+            "links": [["go", "s"]]}
+
+
+def test_posted_for_real_with_retries_and_the_codes_recorded(app, campaigns, receiver):
+    app.clock(time="2026-03-02T08:00:00", frozen=True)
+    assert app.live.control("PATCH", f"/apps/{app.name}/options", json={"http_post_any_port": True}).status_code == 200
+    receiver.answers = [500, 503]
+    campaigns.load(post_campaign(receiver.url))
+    cid = go(app, campaigns, "poster@example.com", FirstName="Ida")
+    assert [m["subject"] for m in campaigns.outbox(contact_id=cid)] == ["after the post"]  # it does not wait
+    assert campaigns.run() >= 1  # the first attempt: 500
+    [post] = campaigns.control("GET", "/http-posts").json()["http_posts"]
+    assert post["status"] == "pending" and post["last_status"] == 500 and post["attempts"] == 1
+    app.clock(by="30s")  # the first retry: 503
+    app.clock(by="2m")  # the second retry: 200
+    [post] = campaigns.control("GET", "/http-posts").json()["http_posts"]
+    assert post["status"] == "delivered" and post["attempts"] == 3
+    assert [entry["status"] for entry in post["log"]] == [500, 503, 200]
+    assert len(receiver.received) == 3
+    first = receiver.received[0]
+    assert first.path == "/hook" and first.form == [("contactId", str(cid)), ("email", "poster@example.com"),
+                                                    ("first_name", "Ida")]
+    assert first.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    keys = {r.headers["Idempotency-Key"] for r in receiver.received}
+    assert len(keys) == 1  # the same key on every attempt
+
+
+def test_a_post_that_never_succeeds_fails_after_the_last_attempt(app, campaigns, receiver):
+    app.clock(time="2026-03-02T08:00:00", frozen=True)
+    app.live.control("PATCH", f"/apps/{app.name}/options", json={"http_post_any_port": True,
+                                                                 "http_post_max_attempts": 2})
+    receiver.answers = [500, 500, 500]
+    campaigns.load(post_campaign(receiver.url))
+    go(app, campaigns)
+    app.clock(by="1h")
+    [post] = campaigns.control("GET", "/http-posts").json()["http_posts"]
+    assert post["status"] == "failed" and post["attempts"] == 2 and len(receiver.received) == 2
+
+
+def test_only_standard_ports_unless_the_app_allows_others(app, campaigns, receiver):
+    r = campaigns.control("POST", "/campaigns", json=post_campaign(receiver.url), params={"publish": "1"})
+    assert r.status_code == 400 and "ports 80 and 443" in " ".join(r.json()["problems"])
+
+
+def test_the_heartbeat_delivers_without_anyone_asking(app, campaigns, receiver):
+    """The real clock and the per-process heartbeat (every second by default) deliver the post."""
+    import time
+
+    app.live.control("PATCH", f"/apps/{app.name}/options", json={"http_post_any_port": True})
+    campaigns.load(post_campaign(receiver.url))
+    go(app, campaigns)
+    deadline = time.monotonic() + 15
+    while not receiver.received and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(receiver.received) == 1
