@@ -287,3 +287,8 @@ def keys_revoke(key_id, app_name, data_dir, database_url):
 
 if __name__ == "__main__":
     main()
+
+
+from server.campaigns_cli import campaigns_group  # noqa: E402  (a command group of its own module)
+
+main.add_command(campaigns_group)

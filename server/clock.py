@@ -41,13 +41,14 @@ class ClockState:
         return self.anchor_real is None
 
     def timestamp(self, now_wall: float | None = None) -> float:
-        """The app's time, in seconds since the epoch."""
+        """The app's time, in seconds since the epoch, to the microsecond: the same number a datetime of it
+        gives back, so times stored as numbers and times read as datetimes compare equal."""
         real = wall() if now_wall is None else now_wall
         if self.anchor_real is None:
-            return real
+            return round(real, 6)
         if self.frozen:
-            return self.anchor_virtual
-        return self.anchor_virtual + (real - self.anchor_real) * self.rate
+            return round(self.anchor_virtual, 6)
+        return round(self.anchor_virtual + (real - self.anchor_real) * self.rate, 6)
 
     def now(self) -> datetime:
         """The app's time as an aware UTC datetime."""

@@ -72,20 +72,21 @@ def run_due(engine: Engine, app: AppRecord, now: float | None = None) -> int:
 
 # --- moving the clock ---------------------------------------------------------------------------------
 
-_app_locks: dict[int, threading.Lock] = {}
+_app_locks: dict[tuple[int, int], threading.Lock] = {}
 _locks_guard = threading.Lock()
 
 
-def lock_for(app_id: int) -> threading.Lock:
+def lock_for(engine: Engine, app_id: int) -> threading.Lock:
+    """The lock of one app's due work in this process (moving its clock, draining it)."""
     with _locks_guard:
-        return _app_locks.setdefault(app_id, threading.Lock())
+        return _app_locks.setdefault((id(engine), app_id), threading.Lock())
 
 
 def advance(engine: Engine, app: AppRecord, target: ClockState) -> AppRecord:
     """Move ``app``'s clock to the state ``target`` (later than now), stepping through every due time in
     between in order and running what falls due there, with the clock frozen at that time while it runs."""
     end = target.timestamp()
-    with lock_for(app.id):
+    with lock_for(engine, app.id):
         while True:
             due = next_due(engine, [app.id]).get(app.id)
             if due is None or due > end:
@@ -126,7 +127,7 @@ class Heartbeat:
         for app in waiting:
             if due[app.id] > app.clock_state.timestamp():
                 continue
-            lock = lock_for(app.id)
+            lock = lock_for(self.engine, app.id)
             if not lock.acquire(blocking=False):  # the clock of this app is being moved: that runs its work
                 continue
             try:

@@ -127,7 +127,7 @@ def load_graph(s: AppSession, campaign_id: int, version: int) -> graph.Graph:
     def load():
         c = schema.campaign
         return s.execute(s.select(c, c.c.graph).where(c.c.id == campaign_id)).scalar_one()
-    return graph.cached(s.app.id, campaign_id, version, load)
+    return graph.cached(s.conn.engine, s.app.id, campaign_id, version, load)
 
 
 def published_graphs(s: AppSession, campaign_ids) -> dict[int, graph.Graph]:

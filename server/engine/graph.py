@@ -120,12 +120,14 @@ class Graph:
 
 # --- the cache of compiled graphs --------------------------------------------------------------------
 
-_cache: dict[tuple[int, int, int], Graph] = {}
+_cache: dict[tuple, Graph] = {}
 _cache_lock = threading.Lock()
 
 
-def cached(app_id: int, campaign_id: int, version: int, load) -> Graph:
-    key = (app_id, campaign_id, version)
+def cached(store: object, app_id: int, campaign_id: int, version: int, load) -> Graph:
+    """The compiled graph of a published version; ``store`` (the database engine) keeps apart processes that
+    serve several stores, as the test suite does."""
+    key = (id(store), app_id, campaign_id, version)
     graph = _cache.get(key)
     if graph is None:
         graph = Graph.from_json(load())

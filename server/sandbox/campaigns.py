@@ -181,8 +181,9 @@ def enrollments(name: str):
 def run_now(name: str):
     """Run everything due now on the app's clock (timers, HTTP posts, follow-up steps), as the heartbeat would."""
     record = _app(name)
-    with jobs.lock_for(record.id):
-        ran = jobs.run_due(_sandbox().engine, record)
+    engine = _sandbox().engine
+    with jobs.lock_for(engine, record.id):
+        ran = jobs.run_due(engine, record)
     return jsonify({"ran": ran})
 
 

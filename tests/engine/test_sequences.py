@@ -168,3 +168,20 @@ def test_the_seeded_api_goal_campaign_routes_and_converts(app, campaigns):
     assert [f["success"] for f in converted["flowStop"]] == [True]
     app.clock(by="8d")
     assert subjects(campaigns, cid) == ["Your team's 14 days trial", "Welcome aboard, Hal!"]
+
+
+def test_lead_score_goal_and_a_legacy_action_set_item(app, campaigns):
+    campaigns.load({
+        "name": "Hot leads",
+        "goals": [{"key": "hot", "type": "lead_score_reached", "score": 3}],
+        "sequences": [{"key": "s", "items": [{"type": "action_set", "action_set": "Nurture signup"}]}],
+        "links": [["hot", "s"]]})
+    cid = campaigns.contact("score@example.com")
+    set_score = lambda n: campaigns.control("POST", f"/contacts/{cid}/lead-score", json={"score": n})  # noqa: E731
+    assert set_score(2).status_code == 200
+    groups = lambda: app.call("ContactService.load", cid, ["Groups"]).get("Groups", "")  # noqa: E731
+    assert groups() == ""
+    assert set_score(4).json()["previous"] == 2  # crossed 3 upward: the goal
+    [nurture] = app.call("DataService.query", "ContactGroup", 10, 0, {"GroupName": "Nurture Subscriber"}, ["Id"])
+    assert str(nurture["Id"]) in groups().split(",")
+    assert campaigns.control("POST", "/contacts/999999/lead-score", json={"score": 1}).status_code == 404

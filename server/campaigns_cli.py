@@ -1,0 +1,135 @@
+"""``sandbox campaigns``: import, list, publish, unpublish and export Campaign Builder campaigns."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+
+def _session_scope(app_name: str, data_dir, database_url, *, write: bool):
+    import contextlib
+
+    from server.cli import _config, _engine, _named_app
+    from server.store.db import transaction
+    from server.store.session import AppSession
+
+    engine = _engine(_config(data_dir=data_dir, database_url=database_url))
+    record = _named_app(engine, app_name)
+
+    @contextlib.contextmanager
+    def scope():
+        with transaction(engine, write=write) as conn:
+            yield AppSession(conn, record)
+
+    return scope()
+
+
+def _guarded(fn):
+    """Document, publish and lookup errors as plain messages (exit 1), never a traceback."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from server.domain.errors import SandboxError
+        from server.engine.document import DocumentError
+        from server.engine.errors import PublishError
+
+        try:
+            return fn(*args, **kwargs)
+        except (DocumentError, PublishError) as exc:
+            raise click.ClickException("\n  ".join(["the campaign has problems:", *exc.problems])) from None
+        except SandboxError as exc:
+            raise click.ClickException(exc.message) from None
+    return wrapper
+
+
+def _common(f):
+    from server.cli import _options
+
+    f = _options(f)
+    return click.option("--app", "app_name", default="sandbox", show_default=True, help="The app (account)")(f)
+
+
+@click.group("campaigns")
+def campaigns_group():
+    """Campaign Builder campaigns, as documents (JSON or YAML; see docs/campaigns.md)."""
+
+
+@campaigns_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--publish/--draft", default=False, help="Publish it at once [default: keep it a draft]")
+@click.option("--replace", "replace_id", type=int, default=None, help="Replace the document of this campaign")
+@_common
+@_guarded
+def import_campaign(file: Path, publish: bool, replace_id, app_name, data_dir, database_url):
+    """Import a campaign document; the tags and custom fields it names are created if missing."""
+    from server.engine import campaigns, document
+
+    doc = document.parse(file.read_bytes())
+    with _session_scope(app_name, data_dir, database_url, write=True) as s:
+        if replace_id is not None:
+            campaigns.replace_document(s, replace_id, doc)
+            campaign_id = replace_id
+        else:
+            campaign_id = campaigns.import_document(s, doc)
+        if publish:
+            campaigns.publish(s, campaign_id)
+        row = campaigns.get(s, campaign_id)
+    click.echo(f"campaign {row.id} {row.name!r}: {row.status}")
+
+
+@campaigns_group.command("list")
+@_common
+def list_campaigns(app_name, data_dir, database_url):
+    """List the app's campaigns: id, status, published version, name."""
+    from server.engine import campaigns
+
+    with _session_scope(app_name, data_dir, database_url, write=False) as s:
+        for row in campaigns.list_campaigns(s):
+            click.echo(f"{row.id}\t{row.status}\tv{row.version}\t{row.name}")
+
+
+@campaigns_group.command("publish")
+@click.argument("campaign_id", type=int)
+@_common
+@_guarded
+def publish_campaign(campaign_id: int, app_name, data_dir, database_url):
+    """Publish (or republish) a campaign: its goals start listening."""
+    from server.engine import campaigns
+
+    with _session_scope(app_name, data_dir, database_url, write=True) as s:
+        result = campaigns.publish(s, campaign_id)
+    click.echo(f"campaign {campaign_id}: published, version {result['version']}")
+
+
+@campaigns_group.command("unpublish")
+@click.argument("campaign_id", type=int)
+@_common
+@_guarded
+def unpublish_campaign(campaign_id: int, app_name, data_dir, database_url):
+    """Stop a campaign's goals listening; its contacts wait where they are."""
+    from server.engine import campaigns
+
+    with _session_scope(app_name, data_dir, database_url, write=True) as s:
+        campaigns.unpublish(s, campaign_id)
+    click.echo(f"campaign {campaign_id}: unpublished")
+
+
+@campaigns_group.command("export")
+@click.argument("campaign_id", type=int)
+@click.option("--yaml", "as_yaml", is_flag=True, help="YAML instead of JSON")
+@_common
+@_guarded
+def export_campaign(campaign_id: int, as_yaml: bool, app_name, data_dir, database_url):
+    """Print a campaign's document."""
+    from server.engine import campaigns
+
+    with _session_scope(app_name, data_dir, database_url, write=False) as s:
+        doc = campaigns.get(s, campaign_id).document
+    if as_yaml:
+        import yaml
+
+        click.echo(yaml.safe_dump(doc, sort_keys=False), nl=False)
+    else:
+        click.echo(json.dumps(doc, indent=2))

@@ -1,0 +1,100 @@
+"""Legacy follow-up sequences (ContactService.*Campaign*), their DataService tables, and action sets."""
+from __future__ import annotations
+
+import xmlrpc.client
+
+import pytest
+
+from tests.conftest import fault_of
+
+LOADING = (6, "[Loading]Error loading follow-up sequence")
+
+
+def _sequence(app) -> tuple[int, list[dict]]:
+    [seq] = app.call("DataService.query", "Campaign", 10, 0, {"Name": "Legacy 12-week series"}, ["Id", "Name", "Status"])
+    steps = app.call("DataService.query", "CampaignStep", 10, 0, {"CampaignId": seq["Id"]},
+                     ["Id", "CampaignId", "TemplateId", "StepStatus", "StepTitle"])
+    return seq["Id"], steps
+
+
+def test_follow_up_sequence_runs_its_steps_on_the_clock(app, campaigns):
+    app.clock(time="2026-03-02T08:00:00", frozen=True)
+    seq_id, steps = _sequence(app)
+    assert [s["StepTitle"] for s in steps] == ["Week one", "Week two", "Tag graduates"]
+    cid = campaigns.contact("legacy@example.com", FirstName="Lee")
+    assert app.call("ContactService.addToCampaign", cid, seq_id) is True
+    assert [m["subject"] for m in campaigns.outbox(contact_id=cid)] == ["Week one: set your baseline"]
+    assert app.call("ContactService.getNextCampaignStep", cid, seq_id) == steps[1]["Id"]
+    [member] = app.call("DataService.query", "Campaignee", 10, 0, {"ContactId": cid},
+                        ["CampaignId", "Campaign", "Status", "ContactId", "Id"])
+    assert member["Campaign"] == "Legacy 12-week series" and member["Status"] == "Active"
+    app.clock(by="7d")
+    assert len(campaigns.outbox(contact_id=cid)) == 2
+    app.clock(by="7d")
+    assert "Newsletter" in str(app.call("ContactService.load", cid, ["Groups"])) or \
+        app.call("DataService.query", "ContactGroupAssign", 10, 0, {"ContactId": cid}, ["ContactGroup"])
+    assert app.call("ContactService.getNextCampaignStep", cid, seq_id) == 0
+
+
+def test_pause_keeps_the_remaining_delay_and_resume_counts_from_there(app, campaigns):
+    app.clock(time="2026-03-02T08:00:00", frozen=True)
+    seq_id, _ = _sequence(app)
+    cid = campaigns.contact("pause-legacy@example.com")
+    app.call("ContactService.addToCampaign", cid, seq_id)
+    app.clock(by="3d")
+    assert app.call("ContactService.pauseCampaign", cid, seq_id) is True
+    app.clock(by="30d")
+    assert len(campaigns.outbox(contact_id=cid)) == 1
+    assert app.call("ContactService.resumeCampaignForContact", cid, seq_id) is True
+    app.clock(by="3d23h")
+    assert len(campaigns.outbox(contact_id=cid)) == 1
+    app.clock(by="1h")
+    assert len(campaigns.outbox(contact_id=cid)) == 2  # 4 days were left when it was paused
+
+
+def test_reschedule_runs_a_step_now_and_remove_takes_the_contact_out(app, campaigns):
+    seq_id, steps = _sequence(app)
+    a = campaigns.contact("r1@example.com")
+    b = campaigns.contact("r2@example.com")
+    assert app.call("ContactService.rescheduleCampaignStep", [a, b], steps[1]["Id"]) == 2
+    assert [m["subject"] for m in campaigns.outbox(contact_id=a)] == ["Week two: build the habit"]
+    assert app.call("ContactService.removeFromCampaign", a, seq_id) is True
+    assert app.call("DataService.query", "Campaignee", 10, 0, {"ContactId": a}, ["Id"]) == []
+    report = app.live.control("GET", f"/apps/{app.name}/followups/{seq_id}/report").json()
+    assert report["active"] == 1 and report["steps"][2]["queued"] == 1
+
+
+@pytest.mark.parametrize("method", ["addToCampaign", "removeFromCampaign", "pauseCampaign",
+                                    "resumeCampaignForContact", "getNextCampaignStep"])
+def test_a_wrong_sequence_id_is_the_real_loading_fault(app, method):
+    cid = app.call("ContactService.add", {"FirstName": "X"})
+    with pytest.raises(xmlrpc.client.Fault) as exc:
+        app.call(f"ContactService.{method}", cid, 987654)
+    assert fault_of(exc) == LOADING
+
+
+def test_campaign_builder_sequence_ids_are_not_follow_up_sequences(app, campaigns):
+    created = campaigns.load({"name": "CB", "goals": [{"key": "g", "type": "api_call", "call_name": "x"}],
+                              "sequences": [{"key": "s", "items": []}], "links": [["g", "s"]]})
+    cid = app.call("ContactService.add", {"FirstName": "X"})
+    with pytest.raises(xmlrpc.client.Fault) as exc:
+        app.call("ContactService.addToCampaign", cid, created["ids"]["sequence:s"] + 1000)
+    assert fault_of(exc) == LOADING
+
+
+def test_run_action_sequence_answers_one_struct_per_action(app, campaigns):
+    [nurture] = app.call("DataService.query", "ActionSequence", 10, 0, {"TemplateName": "Nurture signup"},
+                         ["Id", "TemplateName", "VisibleToTheseUsers"])
+    cid = campaigns.contact("actions@example.com")
+    assert app.call("ContactService.runActionSequence", cid, nurture["Id"]) == [
+        {"Action": "Apply/Remove Tag", "Message": "tags applied to Contact: Nurture Subscriber", "IsError": False},
+        {"Action": "Create Task", "Message": "Call new subscriber (Task) sent successfully", "IsError": False}]
+    tasks = app.call("DataService.query", "ContactAction", 10, 0, {"ContactId": cid, "ObjectType": "Task"},
+                     ["ActionDescription"])
+    assert tasks == [{"ActionDescription": "Call new subscriber"}]
+    with pytest.raises(xmlrpc.client.Fault) as missing_set:
+        app.call("ContactService.runActionSequence", cid, 424242)
+    assert fault_of(missing_set)[0] == 6
+    with pytest.raises(xmlrpc.client.Fault) as missing_contact:
+        app.call("ContactService.runActionSequence", 424242, nurture["Id"])
+    assert "contactId must be a valid id" in fault_of(missing_contact)[1]
