@@ -16,6 +16,7 @@ from server.config import Config, from_env
 from server.gate import Gate
 from server.jobs import Heartbeat
 from server.store import db
+from server.store.files import FileStore
 from server.store.session import AppRecord
 from server.auth.oauth import OAuthServer
 from server.throttle import Throttle
@@ -34,6 +35,7 @@ class Sandbox:
     oauth: OAuthServer
     default_app: AppRecord | None
     heartbeat: Heartbeat
+    files: FileStore
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -49,11 +51,13 @@ def create_app(config: Config | None = None) -> Flask:
     oauth = OAuthServer(engine)
     oauth.init_app(app)
     heartbeat = Heartbeat(engine, config.tick_seconds)
-    app.extensions["sandbox"] = Sandbox(config=config, engine=engine, gate=Gate(engine, throttle),
+    files = FileStore(Path(config.data_dir) / "files")
+    app.extensions["sandbox"] = Sandbox(config=config, engine=engine, gate=Gate(engine, throttle, files),
                                         throttle=throttle, oauth=oauth, default_app=default_app,
-                                        heartbeat=heartbeat)
+                                        heartbeat=heartbeat, files=files)
 
     from server.auth.routes import bp as oauth_bp
+    from server.public import bp as public_bp
     from server.sandbox.control import bp as control_bp
     from server.sandbox.credentials import bp as credentials_bp
     from server.xmlrpc.transport import bp as xmlrpc_bp
@@ -62,6 +66,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(oauth_bp)
     app.register_blueprint(control_bp)
     app.register_blueprint(credentials_bp)
+    app.register_blueprint(public_bp)
     app.register_error_handler(HTTPException, _http_error)
     heartbeat.start()
     return app

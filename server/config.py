@@ -27,6 +27,7 @@ class Config:
     max_body_bytes: int = 10 * 1024 * 1024  # XML-RPC request bodies above this get a fault
     seed_on_start: bool = True
     tick_seconds: float = 1.0  # the heartbeat that runs due timers, posts and hook deliveries; 0: none
+    public_url: str | None = None  # what the app's public URLs (forms, downloads, links) start with; None: the request's host
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -67,6 +68,7 @@ def from_env(**overrides) -> Config:
         "max_body_bytes": int(env.get("SANDBOX_MAX_BODY_BYTES", str(10 * 1024 * 1024))),
         "seed_on_start": _env_bool("SANDBOX_SEED_ON_START", True),
         "tick_seconds": float(env.get("SANDBOX_TICK_SECONDS", "1")),
+        "public_url": env.get("SANDBOX_PUBLIC_URL") or None,
     }
     if env.get("SANDBOX_SEED_DIR"):
         values["seed_dir"] = Path(env["SANDBOX_SEED_DIR"])

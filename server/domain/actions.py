@@ -42,3 +42,8 @@ writer("ContactAction")(Writer(_add, _update, PLAIN.delete))
 
 def add_note(s: AppSession, contact_id: int, data: dict) -> int:
     return _add(s, CONTACT_ACTION, check_values(s, CONTACT_ACTION, dict(data, ContactId=contact_id), "A"), "Note")
+
+
+def add_action(s: AppSession, contact_id: int, data: dict, kind: str) -> int:
+    """A note, task or appointment of ``kind`` for the contact (activity templates)."""
+    return _add(s, CONTACT_ACTION, check_values(s, CONTACT_ACTION, dict(data, ContactId=contact_id), "A"), kind)

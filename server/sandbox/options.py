@@ -12,6 +12,11 @@ DEFAULTS: dict[str, object] = {
     # was once said for refresh tokens; the Mashery era issued 8-hour access tokens).
     "access_token_lifetime": 86400,
     "refresh_token_lifetime": 45 * 86400,
+    # FileService: the largest file uploadFile/replaceFile accept, in bytes (the real limit is unpublished;
+    # a request body is also capped by SANDBOX_MAX_BODY_BYTES, 10 MiB, and base64 adds a third).
+    "max_file_bytes": 10 * 1024 * 1024,
+    # SearchService.getSavedSearchResults*: rows per page (undocumented; 1000 like DataService.query's limit).
+    "saved_search_page_size": 1000,
 }
 
 CHOICES: dict[str, tuple] = {

@@ -1,7 +1,7 @@
 """ContactService.* (the campaign methods come with the campaign engine)."""
 from __future__ import annotations
 
-from server.domain import contacts, links, tags
+from server.domain import activity_templates, contacts, links, tags
 from server.store.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 
@@ -59,3 +59,14 @@ def unlink_contacts(s: AppSession, contact_id1: int, contact_id2: int, link_type
 @xmlrpc("ContactService.listLinkedContacts", P.INT, writes=False)
 def list_linked_contacts(s: AppSession, contact_id: int) -> list:
     return links.linked(s, contact_id)
+
+
+# ☆ (iSDK only): note, task and appointment templates.
+@xmlrpc("ContactService.getActivityHistoryTemplateMap", writes=False)
+def get_activity_history_template_map(s: AppSession) -> dict:
+    return activity_templates.template_map(s)
+
+
+@xmlrpc("ContactService.applyActivityHistoryTemplate", P.INT, P.INT, P.INT)
+def apply_activity_history_template(s: AppSession, contact_id: int, template_id: int, user_id: int) -> int:
+    return activity_templates.apply(s, contact_id, template_id, user_id)
