@@ -27,7 +27,8 @@ class Config:
     max_body_bytes: int = 10 * 1024 * 1024  # XML-RPC request bodies above this get a fault
     seed_on_start: bool = True
     tick_seconds: float = 1.0  # the heartbeat that runs due timers, posts and hook deliveries; 0: none
-    public_url: str | None = None  # what the app's public URLs (forms, downloads, links) start with; None: the request's host
+    # what the app's public URLs (forms, downloads, links) start with; None: the host the request came to
+    public_url: str | None = None
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -69,7 +69,8 @@ def process_form(xid: str):
             done = webforms.submit(_session(conn, app), form_id, request.form.to_dict(), referral=referral)
     except webforms.InvalidSubmission as exc:
         items = "".join(f"<li>{html.escape(p)}</li>" for p in exc.problems)
-        return _page(400, "Please correct the form", f"<h1 id=\"error\">Please correct the form</h1><ul id=\"problems\">{items}</ul>")
+        return _page(400, "Please correct the form",
+                     f"<h1 id=\"error\">Please correct the form</h1><ul id=\"problems\">{items}</ul>")
     except SandboxError:
         return _not_found()
     return redirect(done.redirect_to, code=302)

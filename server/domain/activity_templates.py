@@ -44,7 +44,8 @@ def apply(s: AppSession, contact_id: int, template_id: int, user_id: int) -> int
     if user_id and s.get(schema.user, user_id) is None:
         raise MethodFailed("userId must be a valid id")
     now = s.now_local()
-    data = {"ActionType": template.action_type or template.kind, "ActionDescription": template.description or template.name,
+    data = {"ActionType": template.action_type or template.kind,
+            "ActionDescription": template.description or template.name,
             "CreationNotes": template.notes or "", "UserID": user_id or None, "CreatedBy": user_id or None}
     if template.priority is not None:
         data["Priority"] = template.priority

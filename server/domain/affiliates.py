@@ -188,7 +188,7 @@ def referring_affiliate(s: AppSession, contact_id: int | None) -> int | None:
     first = settings.app_setting(s, "Affiliate", "chooseaffiliate").strip().lower() != "last"
     q = (s.select(ref, ref.c.affiliate_id)
          .where(ref.c.contact_id == contact_id, sa.or_(ref.c.date_expires.is_(None), ref.c.date_expires >= now))
-         .order_by(ref.c.date_set.asc() if first else ref.c.date_set.desc(), ref.c.id.asc() if first else ref.c.id.desc())
+         .order_by(*((ref.c.date_set.asc(), ref.c.id.asc()) if first else (ref.c.date_set.desc(), ref.c.id.desc())))
          .limit(1))
     row = s.execute(q).first()
     return row.affiliate_id if row else None
@@ -338,7 +338,8 @@ def _commission_rows(s: AppSession, entries) -> list[dict]:
     sale_ids = sorted({e.sale_affiliate_id for e in entries if e.sale_affiliate_id})
     sellers = {}
     if sale_ids:
-        sellers = {r.id: r.contact_id for r in s.execute(s.select(a, a.c.id, a.c.contact_id).where(a.c.id.in_(sale_ids)))}
+        q = s.select(a, a.c.id, a.c.contact_id).where(a.c.id.in_(sale_ids))
+        sellers = {r.id: r.contact_id for r in s.execute(q)}
     names = _names(s, [e.contact_id for e in entries] + list(sellers.values()))
     out = []
     for e in entries:

@@ -14,6 +14,9 @@ import hashlib
 from server.store.session import AppRecord, AppSession
 
 
+_MAX_ID = 2**31 - 1
+
+
 def _check(app_id: int, app_name: str, kind: str, record_id: int) -> str:
     return hashlib.sha256(f"{app_id}:{app_name}:{kind}:{record_id}".encode()).hexdigest()[:16]
 
@@ -27,7 +30,10 @@ def parse(value: str) -> tuple[int, int] | None:
     text = (value or "").strip().lower()
     if len(text) != 32 or any(c not in "0123456789abcdef" for c in text):
         return None
-    return int(text[16:24], 16), int(text[24:], 16)
+    app_id, record_id = int(text[16:24], 16), int(text[24:], 16)
+    if app_id > _MAX_ID or record_id > _MAX_ID:
+        return None  # ids are 32-bit signed in the store
+    return app_id, record_id
 
 
 def matches(value: str, app: AppRecord, kind: str) -> bool:

@@ -118,12 +118,14 @@ def form_html(s: AppSession, form_id: int) -> str:
 <title>{_esc(title)}</title>
 </head>
 <body>
-<form accept-charset="UTF-8" action="{_esc(public_urls.form_action(s, form_id))}" class="infusion-form" id="inf_form_{xid}" method="POST">
+<form accept-charset="UTF-8" action="{_esc(public_urls.form_action(s, form_id))}" class="infusion-form" \
+id="inf_form_{xid}" method="POST">
     <input name="inf_form_xid" type="hidden" value="{xid}" />
     <input name="inf_form_name" type="hidden" value="{_esc(row.name)}" />
     <input name="infusionsoft_version" type="hidden" value="{INFUSIONSOFT_VERSION}" />
 {fields}
-    <div class="infusion-submit"><button class="infusion-recaptcha" id="recaptcha_{xid}" type="submit">{_esc(row.submit_label or "Submit")}</button></div>
+    <div class="infusion-submit"><button class="infusion-recaptcha" id="recaptcha_{xid}" type="submit">\
+{_esc(row.submit_label or "Submit")}</button></div>
 </form>
 <script type="text/javascript" src="{_esc(public_urls.tracking_script(s))}"></script>
 </body>

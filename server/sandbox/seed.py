@@ -3,7 +3,8 @@
 Files (all optional but app.json): app.json (name, time zone, business profile, getAppSetting values),
 users.json, tags.json (categories with their tags), custom_fields.json (tabs, headers, fields),
 companies.json, contacts.json (Infusionsoft field names, custom fields as ``_Name``, plus ``tags``,
-``email_status`` and ``notes``), link_types.json, services.json (server.sandbox.seed_services). Records refer to each other by name, so the files
+``email_status`` and ``notes``), link_types.json, services.json (searches, affiliates, web forms …:
+server.sandbox.seed_services). Records refer to each other by name, so the files
 stay readable; ids come out in file order, the same after every reset.
 """
 from __future__ import annotations

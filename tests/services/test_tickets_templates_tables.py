@@ -11,7 +11,8 @@ from tests.conftest import fault_of
 
 
 def _stages(app) -> dict[str, int]:
-    return {r["StageName"]: r["Id"] for r in app.call("DataService.query", "TicketStage", 10, 0, {}, ["Id", "StageName"])}
+    rows = app.call("DataService.query", "TicketStage", 10, 0, {}, ["Id", "StageName"])
+    return {r["StageName"]: r["Id"] for r in rows}
 
 
 def _events(app, type_):
@@ -84,7 +85,8 @@ def test_lead_source_expenses_show_as_expenses(app):
     assert [s["Name"] for s in sources] == ["Google Ads", "Corporate Partner", "Trail Run Meetup"]
     google = sources[0]["Id"]
     seeded = app.call("DataService.query", "Expense", 10, 0, {"TypeId": google}, ["ExpenseAmt", "ExpenseType"])
-    assert seeded == [{"ExpenseAmt": 450.0, "ExpenseType": "LeadSource"}, {"ExpenseAmt": 520.0, "ExpenseType": "LeadSource"}]
+    assert seeded == [{"ExpenseAmt": 450.0, "ExpenseType": "LeadSource"},
+                      {"ExpenseAmt": 520.0, "ExpenseType": "LeadSource"}]
     new = app.call("DataService.add", "LeadSourceExpense", {"LeadSourceId": google, "Title": "March", "Amount": 610.5,
                                                              "DateIncurred": "2026-03-31"})
     assert app.call("DataService.count", "Expense", {"TypeId": google}) == 3
