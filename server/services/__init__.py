@@ -1,4 +1,4 @@
 """One module per XML-RPC service; importing this package registers every method."""
 from . import contact, data, email  # noqa: F401
 from . import affiliate, file, search, service_call, webform, webtracking  # noqa: F401
-from server.domain import lead_sources  # noqa: F401  (the LeadSourceExpense writer: no service of its own)
+from server.domain import contact_records, lead_sources  # noqa: F401  (writers of tables without a service)

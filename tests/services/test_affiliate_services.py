@@ -152,3 +152,13 @@ def test_redirect_links_set_the_referral_of_a_form_submission(app):
     lead = [c for c in app.call("APIAffiliateService.affCommissions", diego["Id"], START, datetime(2099, 1, 1))
             if c["ContactId"] == cid]
     assert [c["AmtEarned"] for c in lead] == [5.0]  # Diego's LeadAmt, paid for the referral
+
+
+def test_events_of_contact_rows_carry_the_contact(app):
+    sam = _aff(app, "SAMALLEN")
+    ref = app.call("DataService.add", "Referral", {"ContactId": 7, "AffiliateId": sam["Id"]})
+    app.call("DataService.update", "Affiliate", sam["Id"], {"AffName": "Sam A."})
+    events = app.live.control("GET", f"/apps/{app.name}/events?limit=1000").json()["events"]
+    by_type = {(e["type"], e["entity_id"]): e["payload"] for e in events}
+    assert by_type[("referral.added", ref)]["contact_id"] == 7
+    assert by_type[("affiliate.updated", sam["Id"])]["contact_id"] == sam["ContactId"]

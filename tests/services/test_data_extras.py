@@ -41,8 +41,7 @@ def test_appointment_ical_under_both_names(app):
 
 
 def test_temporary_key_flow(app):
-    r = app.live.control("POST", f"/sandbox/apps/{app.name}/vendor-keys".replace("/sandbox", "", 1),
-                         json={"name": "Acme integrations"})
+    r = app.live.control("POST", f"/apps/{app.name}/vendor-keys", json={"name": "Acme integrations"})
     assert r.status_code == 201
     vendor_key = r.json()["vendor_key"]
     proxy = app.proxy()
