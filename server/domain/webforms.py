@@ -16,7 +16,7 @@ from server.store import schema
 from server.store.session import AppSession
 
 from . import contacts, email_status, public_urls, tags
-from .errors import InvalidParameter, RecordNotFound, SandboxError
+from .errors import RecordNotFound, SandboxError
 
 KINDS = ("web", "landing", "internal")
 INFUSIONSOFT_VERSION = "1.70.0.0"  # the hidden infusionsoft_version value real forms carry (1.70.0.486160 …)
@@ -206,9 +206,3 @@ def thank_you_page(s: AppSession, form_id: int) -> str:
     row = _form(s, form_id)
     return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Thank you</title></head>"
             f"<body><h1 id=\"thank-you\">Thank you!</h1><p>{_esc(row.name)} was submitted.</p></body></html>\n")
-
-
-def check_kind(kind: str) -> str:
-    if kind not in KINDS:
-        raise InvalidParameter(f"Unknown form kind: {kind}")
-    return kind
