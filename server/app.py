@@ -13,10 +13,10 @@ from werkzeug.exceptions import HTTPException
 
 from server import services  # noqa: F401  (registers every XML-RPC method)
 from server.config import Config, from_env
-from server.domain import messages
 from server.gate import Gate
 from server.jobs import Heartbeat
-from server.store import db
+from server.store import db, session
+from server.store.files import FileStore
 from server.store.session import AppRecord
 from server.auth.oauth import OAuthServer
 from server.throttle import Throttle
@@ -35,6 +35,7 @@ class Sandbox:
     oauth: OAuthServer
     default_app: AppRecord | None
     heartbeat: Heartbeat
+    files: FileStore
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -49,17 +50,20 @@ def create_app(config: Config | None = None) -> Flask:
     throttle = Throttle.from_url(config.redis_url, config.redis_prefix)
     oauth = OAuthServer(engine)
     oauth.init_app(app)
-    messages.PUBLIC_URL = config.public_url  # where the links in captured emails point
+    session.DEFAULT_BASE_URL = config.default_base_url  # public URLs of work no request asked for
     heartbeat = Heartbeat(engine, config.tick_seconds)
-    app.extensions["sandbox"] = Sandbox(config=config, engine=engine, gate=Gate(engine, throttle),
+    files = FileStore(Path(config.data_dir) / "files")
+    app.extensions["sandbox"] = Sandbox(config=config, engine=engine, gate=Gate(engine, throttle, files),
                                         throttle=throttle, oauth=oauth, default_app=default_app,
-                                        heartbeat=heartbeat)
+                                        heartbeat=heartbeat, files=files)
 
     from server.auth.routes import bp as oauth_bp
     from server.engine.links import bp as email_links_bp
     from server.sandbox.campaigns import bp as campaigns_bp
+    from server.public import bp as public_bp
     from server.sandbox.control import bp as control_bp
     from server.sandbox.credentials import bp as credentials_bp
+    from server.sandbox.vendor_keys import bp as vendor_keys_bp
     from server.xmlrpc.transport import bp as xmlrpc_bp
 
     app.register_blueprint(xmlrpc_bp)
@@ -68,6 +72,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(credentials_bp)
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(email_links_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(vendor_keys_bp)
     app.register_error_handler(HTTPException, _http_error)
     heartbeat.start()
     return app

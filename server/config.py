@@ -26,8 +26,9 @@ class Config:
     default_app: str = DEFAULT_APP
     max_body_bytes: int = 10 * 1024 * 1024  # XML-RPC request bodies above this get a fault
     seed_on_start: bool = True
-    public_url_: str | None = None  # how clients reach this sandbox (links in captured emails)
     tick_seconds: float = 1.0  # the heartbeat that runs due timers, posts and hook deliveries; 0: none
+    # what the app's public URLs (forms, downloads, links) start with; None: the host the request came to
+    public_url: str | None = None
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -41,8 +42,9 @@ class Config:
         return f"sqlite:///{(self.data_dir / 'sandbox.db').resolve()}"
 
     @property
-    def public_url(self) -> str:
-        return (self.public_url_ or f"http://{self.host}:{self.port}").rstrip("/")
+    def default_base_url(self) -> str:
+        """What the app's public URLs start with when no request tells (work the heartbeat runs)."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     def with_(self, **changes) -> "Config":
         return replace(self, **changes)
@@ -72,7 +74,7 @@ def from_env(**overrides) -> Config:
         "max_body_bytes": int(env.get("SANDBOX_MAX_BODY_BYTES", str(10 * 1024 * 1024))),
         "seed_on_start": _env_bool("SANDBOX_SEED_ON_START", True),
         "tick_seconds": float(env.get("SANDBOX_TICK_SECONDS", "1")),
-        "public_url_": env.get("SANDBOX_PUBLIC_URL") or None,
+        "public_url": env.get("SANDBOX_PUBLIC_URL") or None,
     }
     if env.get("SANDBOX_SEED_DIR"):
         values["seed_dir"] = Path(env["SANDBOX_SEED_DIR"])

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from server.auth import gateway
 from server.domain.errors import InvalidKey
-from server.store import apps
+from server.store import apps, vendor_keys
 from server.store.db import transaction
 from server.store.session import AppRecord, AppSession
 from server.throttle import Throttle
@@ -35,6 +35,7 @@ class Call:
     params: list = field(default_factory=list)
     app: AppRecord | None = None
     credential: gateway.Credential | None = None
+    base_url: str | None = None  # scheme and host the client called, for the public URLs answers carry
     response_headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -42,9 +43,10 @@ Handler = Callable[[Call, Callable[[Call], Any]], Any]
 
 
 class Gate:
-    def __init__(self, engine: Engine, throttle: Throttle):
+    def __init__(self, engine: Engine, throttle: Throttle, files=None):
         self.engine = engine
         self.throttle = throttle
+        self.files = files
         self.admitters: list[Callable[[Call], None]] = [self.authenticate_gateway, self.throttle_gateway]
         self.handlers: list[Handler] = [self.authenticate_legacy, self.throttle_legacy]
 
@@ -74,11 +76,21 @@ class Gate:
 
     def authenticate_legacy(self, call: Call, proceed: Callable[[Call], Any]) -> Any:
         if call.app is None and call.method.key:
+            user_id = None
             with transaction(self.engine, write=False) as conn:
                 call.app = apps.by_legacy_key(conn, call.params[0])
+                if call.app is None:  # a temporary key (DataService.getTemporaryKey), for its hour
+                    found = vendor_keys.by_temporary_key(conn, call.params[0])
+                    if found is not None:
+                        call.app, user_id = found
             if call.app is None:
                 raise InvalidKey()
-            call.credential = gateway.Credential("legacy_key", f"app:{call.app.id}:legacy")
+            call.credential = gateway.Credential("legacy_key", f"app:{call.app.id}:legacy", user_id)
+        elif call.app is None and call.method.app_from is not None:
+            with transaction(self.engine, write=False) as conn:
+                call.app = call.method.app_from(conn, call.args)
+            if call.app is None:
+                raise InvalidKey()
         return proceed(call)
 
     def throttle_legacy(self, call: Call, proceed: Callable[[Call], Any]) -> Any:
@@ -95,4 +107,5 @@ class Gate:
             return call.method.func(None, *call.args)  # a method that needs no app (DataService.echo(text))
         with transaction(self.engine, write=call.method.writes) as conn:
             user_id = call.credential.user_id if call.credential else None
-            return call.method.func(AppSession(conn, call.app, user_id), *call.args)
+            return call.method.func(AppSession(conn, call.app, user_id, base_url=call.base_url, files=self.files),
+                                    *call.args)

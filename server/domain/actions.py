@@ -52,3 +52,6 @@ def add_task(s: AppSession, contact_id: int, data: dict) -> int:
 def add_appointment(s: AppSession, contact_id: int, data: dict) -> int:
     values = dict(data, ContactId=contact_id, IsAppointment=1)
     return _add(s, CONTACT_ACTION, check_values(s, CONTACT_ACTION, values, "A"), "Appointment")
+def add_action(s: AppSession, contact_id: int, data: dict, kind: str) -> int:
+    """A note, task or appointment of ``kind`` for the contact (activity templates)."""
+    return _add(s, CONTACT_ACTION, check_values(s, CONTACT_ACTION, dict(data, ContactId=contact_id), "A"), kind)

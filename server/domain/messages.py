@@ -25,10 +25,6 @@ from server.store.session import AppSession
 
 from . import email_status
 
-# Where the links in captured messages point (unsubscribe, tracked clicks): the sandbox's own address,
-# set at start-up from the configuration.
-PUBLIC_URL = "http://127.0.0.1:8000"
-
 SKIP_NO_ADDRESS = "no email address"
 SKIP_INVALID = "invalid"
 SKIP_OPTED_OUT = "opted out"
@@ -132,8 +128,8 @@ def record(s: AppSession, outgoing: list[Outgoing]) -> list[int]:
         token = f"{s.app.id}-{message_id}-{secrets.token_hex(6)}"
         html_body, text_body, links = m.html_body, m.text_body, []
         if m.reason is None and m.kind == "email" and m.marketing:
-            html_body, links = _track_links(html_body, token)
-            html_body, text_body = _with_footer(html_body, text_body, footer_address, token)
+            html_body, links = _track_links(html_body, token, s.base_url)
+            html_body, text_body = _with_footer(html_body, text_body, footer_address, token, s.base_url)
         if m.reason is None and m.kind == "email" and m.to_address:
             sent_to.append(email_status.key(m.to_address))
         rows.append(dict(
@@ -173,21 +169,21 @@ def log(s: AppSession, *, contact_id: int, from_name: str, from_address: str, to
     return message_id
 
 
-def _track_links(html_body: str | None, token: str) -> tuple[str | None, list[str]]:
+def _track_links(html_body: str | None, token: str, base: str) -> tuple[str | None, list[str]]:
     if not html_body:
         return html_body, []
     links: list[str] = []
 
     def swap(m: re.Match) -> str:
         links.append(html_lib.unescape(m.group(1)))
-        return f'href="{PUBLIC_URL}/app/linkClick/{token}/{len(links) - 1}"'
+        return f'href="{base}/app/linkClick/{token}/{len(links) - 1}"'
 
     return _LINK.sub(swap, html_body), links
 
 
-def _with_footer(html_body: str | None, text_body: str | None, address: str | None,
-                 token: str) -> tuple[str | None, str | None]:
-    url = f"{PUBLIC_URL}/app/optOut/{token}"
+def _with_footer(html_body: str | None, text_body: str | None, address: str | None, token: str,
+                 base: str) -> tuple[str | None, str | None]:
+    url = f"{base}/app/optOut/{token}"
     if html_body:
         html_body += (f'<p style="font-size:11px">{html_lib.escape(address or "")}<br>'
                       f'<a href="{url}">Unsubscribe</a></p>')

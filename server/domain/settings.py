@@ -15,13 +15,30 @@ DEFAULTS = {
     "Order": {"optioncctypes": "Visa,MasterCard,American Express,Discover", "defaultmaxretry": "3",
               "defaultnumdaysbetween": "3"},
     "Application": {"enabled": "yes"},
+    "Product": {"optionpromocode": ""},
+    # Which referring affiliate a sale without one is credited to: "first" or "last".
+    "Affiliate": {"chooseaffiliate": "first"},
 }
 
 
+def _lookup(source: dict, module: str, setting: str):
+    """``source[module][setting]``; module and setting names are matched without regard to case (the
+    settings form's field names are lower-case, clients write ``optionTypes`` as often as ``optiontypes``)."""
+    section = source.get(module)
+    if section is None:
+        section = next((v for k, v in source.items() if k.lower() == module.lower()), None)
+    if not isinstance(section, dict):
+        return None
+    if setting in section:
+        return section[setting]
+    return next((v for k, v in section.items() if k.lower() == setting.lower()), None)
+
+
 def app_setting(s: AppSession, module: str, setting: str) -> str:
-    """The value, or an empty string for an unknown module or setting (spec §7 #29)."""
+    """The value, or an empty string for an unknown module or setting (spec §7 #29). The app's own settings
+    (sandbox_data/app.json) win over the defaults; a list is joined with commas (the vendor sample)."""
     for source in (s.app.settings, DEFAULTS):
-        value = source.get(module, {}).get(setting)
+        value = _lookup(source, module.strip(), setting.strip())
         if value is not None:
             return ",".join(map(str, value)) if isinstance(value, list) else str(value)
     return ""

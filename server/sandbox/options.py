@@ -34,6 +34,11 @@ DEFAULTS: dict[str, object] = {
     # Purchase goals fire for charged orders only ("if you process manual orders, you will need to use an
     # alternative goal"); on: manual payments count too.
     "purchase_goal_counts_manual_payments": False,
+    # FileService: the largest file uploadFile/replaceFile accept, in bytes (the real limit is unpublished;
+    # a request body is also capped by SANDBOX_MAX_BODY_BYTES, 10 MiB, and base64 adds a third).
+    "max_file_bytes": 10 * 1024 * 1024,
+    # SearchService.getSavedSearchResults*: rows per page (undocumented; 1000 like DataService.query's limit).
+    "saved_search_page_size": 1000,
 }
 
 CHOICES: dict[str, tuple] = {

@@ -1,7 +1,7 @@
 """ContactService.*: contacts, tags, links, and the legacy follow-up sequences and action sets."""
 from __future__ import annotations
 
-from server.domain import contacts, links, tags
+from server.domain import activity_templates, contacts, links, tags
 from server.domain.errors import InvalidParameter
 from server.engine import action_sets, followups
 from server.store.session import AppSession
@@ -103,3 +103,12 @@ def reschedule_campaign_step(s: AppSession, contact_ids: list, step_id: int) -> 
 @xmlrpc("ContactService.runActionSequence", P.INT, P.INT)
 def run_action_sequence(s: AppSession, contact_id: int, action_set_id: int) -> list:
     return action_sets.run(s, contact_id, action_set_id)
+# ☆ (iSDK only): note, task and appointment templates.
+@xmlrpc("ContactService.getActivityHistoryTemplateMap", writes=False)
+def get_activity_history_template_map(s: AppSession) -> dict:
+    return activity_templates.template_map(s)
+
+
+@xmlrpc("ContactService.applyActivityHistoryTemplate", P.INT, P.INT, P.INT)
+def apply_activity_history_template(s: AppSession, contact_id: int, template_id: int, user_id: int) -> int:
+    return activity_templates.apply(s, contact_id, template_id, user_id)

@@ -1,8 +1,9 @@
 """DataService.*: generic reads and writes over every described table, custom fields, settings, users."""
 from __future__ import annotations
 
-from server.domain import custom_fields, records, settings, users
+from server.domain import appointments, custom_fields, records, settings, temporary_keys, users
 from server.domain.errors import InvalidKey
+from server.store import vendor_keys
 from server.store.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 
@@ -91,3 +92,31 @@ def echo(s: AppSession, text: str) -> str:
 @xmlrpc("DataService.echo", P.STRING, key=False, writes=False)
 def echo_without_key(s: AppSession | None, text: str) -> str:
     return text
+
+
+@xmlrpc("DataService.getAppointmentICal", P.INT, writes=False)
+def get_appointment_ical(s: AppSession, appointment_id: int) -> str:
+    return appointments.ical(s, appointment_id)
+
+
+# The vendor's own pages use both names (the 2012 page is headed getAppointmentCal, its sample calls
+# getAppointmentICal; the PHP SDK and yail send getAppointmentCal): both are served (spec §7 #8).
+xmlrpc("DataService.getAppointmentCal", P.INT, writes=False)(get_appointment_ical)
+
+
+def _app_of_vendor_key(conn, args):
+    return vendor_keys.app_of_vendor_key(conn, args[0])
+
+
+# No API key: the first parameter is the vendor's key, which selects the app (spec §1.2).
+@xmlrpc("DataService.getTemporaryKey", P.STRING, P.STRING, P.STRING, key=False, app_from=_app_of_vendor_key)
+def get_temporary_key(s: AppSession, vendor_key: str, username: str, password_hash: str) -> str:
+    return temporary_keys.issue(s, vendor_key, username, password_hash)
+
+
+# The 2024 PHP SDK prepends its key placeholder to getTemporaryKey (spec §2.2): that form is answered too.
+@xmlrpc("DataService.getTemporaryKey", P.STRING, P.STRING, P.STRING, P.STRING, key=False,
+        app_from=lambda conn, args: vendor_keys.app_of_vendor_key(conn, args[1]))
+def get_temporary_key_with_placeholder(s: AppSession, _placeholder: str, vendor_key: str, username: str,
+                                       password_hash: str) -> str:
+    return temporary_keys.issue(s, vendor_key, username, password_hash)

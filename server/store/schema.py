@@ -409,6 +409,175 @@ http_post = sa.Table(
 )
 sa.Index("uq_http_post_key", http_post.c.app_id, http_post.c.idempotency_key, unique=True)
 sa.Index("ix_http_post_due", http_post.c.app_id, http_post.c.status, http_post.c.next_attempt_at)
+# --- services: saved searches, affiliates, files, web forms, lead sources, tickets, templates ---------------
+
+saved_filter = _entity(
+    "saved_filter",
+    sa.Column("report", sa.String(32), nullable=False, default="contact"),  # the report it runs: contact | company
+    sa.Column("criteria", sa.JSON, nullable=False, default=dict),  # DataService criteria over the report's table
+    sa.Column("columns", sa.JSON, nullable=False, default=list),  # the report columns it shows
+)
+
+affiliate = _entity("affiliate")
+sa.Index("ix_affiliate_code", affiliate.c.app_id, sa.func.lower(affiliate.c.aff_code))
+sa.Index("ix_affiliate_contact", affiliate.c.app_id, affiliate.c.contact_id)
+referral = _entity("referral")
+sa.Index("ix_referral_contact", referral.c.app_id, referral.c.contact_id, referral.c.date_set)
+sa.Index("ix_referral_affiliate", referral.c.app_id, referral.c.affiliate_id)
+aff_resource = _entity("aff_resource")
+
+# Referral partner programs and their members (the real API shows them only through AffiliateProgramService).
+affiliate_program = sa.Table(
+    "affiliate_program", metadata,
+    sa.Column("app_id", sa.Integer, primary_key=True),
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("notes", sa.Text, nullable=True),
+    sa.Column("priority", sa.Integer, nullable=False, default=0),
+)
+affiliate_program_member = sa.Table(
+    "affiliate_program_member", metadata,
+    sa.Column("app_id", sa.Integer, primary_key=True),
+    sa.Column("program_id", sa.Integer, primary_key=True),
+    sa.Column("affiliate_id", sa.Integer, primary_key=True),
+)
+sa.Index("ix_affiliate_program_member_affiliate", affiliate_program_member.c.app_id,
+         affiliate_program_member.c.affiliate_id)
+
+# Redirect links: /go/<app>/<local_url_code>/<AffCode> sets the referral and redirects to redirect_url.
+affiliate_redirect = sa.Table(
+    "affiliate_redirect", metadata,
+    sa.Column("app_id", sa.Integer, primary_key=True),
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("affiliate_id", sa.Integer, nullable=False, default=0),  # 0: offered to every affiliate
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("local_url_code", sa.String(64), nullable=False),
+    sa.Column("redirect_url", sa.Text, nullable=False),
+    sa.Column("program_ids", sa.Text, nullable=True),  # comma-joined, like AffResource.ProgramIds
+)
+sa.Index("ix_affiliate_redirect_code", affiliate_redirect.c.app_id, affiliate_redirect.c.local_url_code)
+
+# Commissions earned, clawed back and paid out: what the APIAffiliateService reports read.
+affiliate_ledger = sa.Table(
+    "affiliate_ledger", metadata,
+    sa.Column("app_id", sa.Integer, primary_key=True),
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("affiliate_id", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # commission | clawback | payout
+    sa.Column("amount", sa.Float, nullable=False),
+    sa.Column("date_earned", sa.DateTime, nullable=False),  # app-local, like every API date
+    sa.Column("contact_id", sa.Integer, nullable=True),
+    sa.Column("invoice_id", sa.Integer, nullable=True),
+    sa.Column("product_id", sa.Integer, nullable=True),
+    sa.Column("product_name", sa.Text, nullable=True),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("sale_affiliate_id", sa.Integer, nullable=True),
+    sa.Column("commission_type", sa.String(8), nullable=True),  # lead | sale
+    sa.Column("payout_type", sa.Text, nullable=True),  # payouts: how it was paid
+)
+sa.Index("ix_affiliate_ledger_affiliate", affiliate_ledger.c.app_id, affiliate_ledger.c.affiliate_id,
+         affiliate_ledger.c.kind, affiliate_ledger.c.date_earned)
+sa.Index("ix_affiliate_ledger_invoice", affiliate_ledger.c.app_id, affiliate_ledger.c.invoice_id)
+
+file_box = _entity(
+    "file_box",
+    sa.Column("storage_key", sa.String(255), nullable=False),  # where the bytes are, under <data_dir>/files
+    sa.Column("content_type", sa.String(255), nullable=True),
+    sa.Column("created_by", sa.Integer, nullable=True),
+    sa.Column("date_created", sa.DateTime, nullable=False),
+    sa.Column("last_updated", sa.DateTime, nullable=False),
+)
+sa.Index("ix_file_box_contact", file_box.c.app_id, file_box.c.contact_id)
+
+# Legacy web forms: fields, tags and thank-you page as data.
+webform = sa.Table(
+    "webform", metadata,
+    sa.Column("app_id", sa.Integer, primary_key=True),
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False, default="web"),  # web | landing | internal
+    sa.Column("title", sa.Text, nullable=True),
+    sa.Column("fields", sa.JSON, nullable=False, default=list),
+    sa.Column("tag_ids", sa.JSON, nullable=False, default=list),
+    sa.Column("opt_in", sa.Boolean, nullable=False, default=True),
+    sa.Column("submit_label", sa.Text, nullable=True),
+    sa.Column("thank_you_url", sa.Text, nullable=True),
+)
+
+expense = _entity(
+    "expense",
+    sa.Column("lead_source_expense_id", sa.Integer, nullable=True),  # the LeadSourceExpense it mirrors
+)
+sa.Index("ix_expense_type", expense.c.app_id, expense.c.expense_type, expense.c.type_id)
+group_assign = _entity("group_assign")
+sa.Index("ix_group_assign_user", group_assign.c.app_id, group_assign.c.user_id)
+user_group = _entity("user_group")
+lead_source = _entity("lead_source")
+lead_source_category = _entity("lead_source_category")
+lead_source_expense = _entity("lead_source_expense")
+sa.Index("ix_lead_source_expense_source", lead_source_expense.c.app_id, lead_source_expense.c.lead_source_id)
+lead_source_recurring_expense = _entity("lead_source_recurring_expense")
+mtg_lead = _entity("mtg_lead")
+social_account = _entity("social_account")
+sa.Index("ix_social_account_contact", social_account.c.app_id, social_account.c.contact_id)
+opportunity_status = _entity("opportunity_status")
+
+ticket = _entity("ticket")
+sa.Index("ix_ticket_contact", ticket.c.app_id, ticket.c.contact_id)
+ticket_stage = _entity("ticket_stage")
+ticket_type = _entity("ticket_type")
+# The notes left when tickets move between stages (ServiceCallService).
+ticket_move = sa.Table(
+    "ticket_move", metadata,
+    sa.Column("app_id", sa.Integer, primary_key=True),
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("ticket_id", sa.Integer, nullable=False),
+    sa.Column("from_stage", sa.Integer, nullable=True),
+    sa.Column("to_stage", sa.Integer, nullable=False),
+    sa.Column("notes", sa.Text, nullable=True),
+    sa.Column("notify_ids", sa.Text, nullable=True),
+    sa.Column("moved_at", sa.DateTime, nullable=False),
+)
+sa.Index("ix_ticket_move_ticket", ticket_move.c.app_id, ticket_move.c.ticket_id)
+
+# Note, task and appointment templates (ContactService.applyActivityHistoryTemplate).
+activity_template = sa.Table(
+    "activity_template", metadata,
+    sa.Column("app_id", sa.Integer, primary_key=True),
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # Note | Task | Appointment
+    sa.Column("action_type", sa.Text, nullable=True),  # ContactAction.ActionType
+    sa.Column("description", sa.Text, nullable=True),  # ContactAction.ActionDescription
+    sa.Column("notes", sa.Text, nullable=True),  # ContactAction.CreationNotes
+    sa.Column("due_in_days", sa.Integer, nullable=True),  # tasks: ActionDate is this many days later
+    sa.Column("duration_minutes", sa.Integer, nullable=True),  # appointments: EndDate - ActionDate
+    sa.Column("priority", sa.Integer, nullable=True),
+)
+
+# DataService.getTemporaryKey: vendor keys (a vendor's key, given to one app in the sandbox) and the
+# temporary API keys they buy, valid for an hour of the app's clock. Only hashes are kept.
+vendor_key = sa.Table(
+    "vendor_key", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("hint", sa.String(32), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("revoked", sa.Boolean, nullable=False, default=False),
+    sa.Index(None, "app_id"),
+)
+
+temporary_key = sa.Table(
+    "temporary_key", metadata,
+    sa.Column("key_hash", sa.String(64), primary_key=True),
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("user_id", sa.Integer, nullable=False),
+    sa.Column("vendor_key_id", sa.Integer, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False),  # seconds since the epoch, on the app's clock
+    sa.Index(None, "app_id"),
+)
 
 # --- credentials: OAuth clients (developer apps, across every app), codes, tokens, Keap API keys ----------
 
@@ -466,7 +635,7 @@ keap_key = sa.Table(
     sa.Index(None, "app_id"),
 )
 
-CREDENTIAL_TABLES = (oauth_client, oauth_code, oauth_token, keap_key)
+CREDENTIAL_TABLES = (oauth_client, oauth_code, oauth_token, keap_key, vendor_key, temporary_key)
 
 
 def app_data_tables() -> list[sa.Table]:

@@ -76,11 +76,19 @@ def on_event(listener: Callable[["AppSession", Event], None]) -> Callable:
     return listener
 
 
+# What the app's public URLs start with when no request tells (set at start-up from the configuration).
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+
+
 class AppSession:
-    def __init__(self, conn: Connection, app: AppRecord, user_id: int | None = None):
+    def __init__(self, conn: Connection, app: AppRecord, user_id: int | None = None, *,
+                 base_url: str | None = None, files=None):
         self.conn = conn
         self.app = app
         self.user_id = user_id  # the user the credential acts as (OAuth grant, Personal Access Token), if any
+        # where the client reached the sandbox (what the app's public URLs start with), e.g. http://127.0.0.1:8000
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.files = files  # the FileStore that keeps FileService's bytes (server.store.files), if any
         self.clock = app.clock
         self.events: list[Event] = []
         self._now: datetime | None = None

@@ -25,6 +25,7 @@ class P(Enum):
     STRUCT = "struct"
     ARRAY = "array"
     ANY = "any"  # any scalar (findByField's value: .NET declares it object)
+    DATA = "data"  # file contents: a base64 string (what FileService takes), or a <base64> value
 
 
 _JAVA = {str: "java.lang.String", int: "java.lang.Integer", bool: "java.lang.Boolean",
@@ -63,6 +64,8 @@ def _coerce(kind: P, value):
         return value if t is dict else _NO_MATCH
     if kind is P.ARRAY:
         return value if t is list else _NO_MATCH
+    if kind is P.DATA:
+        return value if t in (str, bytes) else _NO_MATCH
     if kind is P.ANY:
         return value if t in (str, int, float, bool, datetime) else _NO_MATCH
     raise AssertionError(kind)
@@ -75,6 +78,8 @@ class Method:
     func: Callable[..., Any]
     key: bool = True  # takes the API key as its first parameter
     writes: bool = True  # needs a write transaction
+    # a keyless method whose own arguments select the app (getTemporaryKey's vendor key): (conn, args) -> app
+    app_from: Callable[..., Any] | None = None
 
     @property
     def service(self) -> str:
@@ -130,11 +135,11 @@ class MethodTable:
 TABLE = MethodTable()
 
 
-def xmlrpc(name: str, *params: P, key: bool = True, writes: bool = True):
+def xmlrpc(name: str, *params: P, key: bool = True, writes: bool = True, app_from=None):
     """Register a service function as the XML-RPC method ``name`` (one call per overload)."""
 
     def register(func):
-        TABLE.add(Method(name=name, params=tuple(params), func=func, key=key, writes=writes))
+        TABLE.add(Method(name=name, params=tuple(params), func=func, key=key, writes=writes, app_from=app_from))
         return func
 
     return register

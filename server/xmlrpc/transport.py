@@ -52,7 +52,8 @@ def _body(limit: int) -> bytes:
 
 def _serve(endpoint: str) -> Response:
     sandbox = current_app.extensions["sandbox"]
-    call = Call(endpoint=endpoint, headers=request.headers, query=request.args)
+    call = Call(endpoint=endpoint, headers=request.headers, query=request.args,
+                base_url=sandbox.config.public_url or request.host_url)
     try:
         sandbox.gate.admit(call)
     except GatewayRejection as rejection:

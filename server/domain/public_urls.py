@@ -1,0 +1,69 @@
+"""The app's public web addresses: where a web form posts, where a file downloads, an affiliate's
+redirect links, the web-tracking script.
+
+The real service puts the app in the host name (``https://APP.infusionsoft.com/app/form/process/<xid>``);
+the sandbox serves every app on one host, so the 32-hex ids in these URLs (the real ones look the same)
+carry the app: 16 hex of app id and record id, and 16 hex of a digest that ties them to the app's name, so
+an id of a deleted app or a mistyped one resolves to nothing. Records are copied between apps with their
+ids, so an id stored in a row could not tell the apps apart; computing it can.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from server.store.session import AppRecord, AppSession
+
+
+_MAX_ID = 2**31 - 1
+
+
+def _check(app_id: int, app_name: str, kind: str, record_id: int) -> str:
+    return hashlib.sha256(f"{app_id}:{app_name}:{kind}:{record_id}".encode()).hexdigest()[:16]
+
+
+def token(app: AppRecord, kind: str, record_id: int) -> str:
+    return _check(app.id, app.name, kind, record_id) + f"{app.id:08x}{record_id:08x}"
+
+
+def parse(value: str) -> tuple[int, int] | None:
+    """``(app_id, record_id)`` of a token, unchecked (check with ``matches`` once the app is loaded)."""
+    text = (value or "").strip().lower()
+    if len(text) != 32 or any(c not in "0123456789abcdef" for c in text):
+        return None
+    app_id, record_id = int(text[16:24], 16), int(text[24:], 16)
+    if app_id > _MAX_ID or record_id > _MAX_ID:
+        return None  # ids are 32-bit signed in the store
+    return app_id, record_id
+
+
+def matches(value: str, app: AppRecord, kind: str) -> bool:
+    parsed = parse(value)
+    return parsed is not None and parsed[0] == app.id and value.strip().lower() == token(app, kind, parsed[1])
+
+
+# --- the addresses --------------------------------------------------------------------------------
+
+def form_action(s: AppSession, form_id: int) -> str:
+    return f"{s.base_url}/app/form/process/{token(s.app, 'webform', form_id)}"
+
+
+def form_thank_you(s: AppSession, form_id: int) -> str:
+    return f"{s.base_url}/app/form/thankyou/{token(s.app, 'webform', form_id)}"
+
+
+def download(s: AppSession, file_id: int, file_name: str) -> str:
+    from urllib.parse import quote
+
+    return f"{s.base_url}/filebox/{token(s.app, 'file', file_id)}/{quote(file_name or 'file')}"
+
+
+def tracking_script(s: AppSession) -> str:
+    return f"{s.base_url}/app/webTracking/getTrackingCode?trackingId={token(s.app, 'tracking', 0)}"
+
+
+def redirect_link(s: AppSession, local_url_code: str, aff_code: str) -> str:
+    """The real link is ``https://APP.infusionsoft.com/go/<code>/<affiliate code>``; here the app's name
+    comes first, since every app shares the host."""
+    from urllib.parse import quote
+
+    return f"{s.base_url}/go/{quote(s.app.name)}/{quote(local_url_code)}/{quote(aff_code or '')}"

@@ -1,0 +1,147 @@
+"""The app's public web pages, at the real service's paths: where web forms post
+(``/app/form/process/<xid>``), file downloads (``/filebox/<token>/<name>``, a CDN address in the real
+service), affiliate redirect links (``/go/<app>/<code>/<affiliate code>``) and the web-tracking script
+(``/app/webTracking/getTrackingCode``). No key: the ids in the addresses select the app
+(server.domain.public_urls). Nothing here answers with a stack trace or an XML-RPC fault."""
+from __future__ import annotations
+
+import html
+import json
+from urllib.parse import quote
+
+from flask import Blueprint, Response, current_app, redirect, request
+
+from server.domain import affiliates, files, public_urls, webforms
+from server.domain.errors import SandboxError
+from server.store import apps
+from server.store.db import transaction
+from server.store.session import AppRecord, AppSession
+
+bp = Blueprint("public", __name__)
+
+AFFILIATE_COOKIE = "inf_aff_{app}"  # the visitor's referring affiliate, set by a redirect link
+
+
+def _sandbox():
+    return current_app.extensions["sandbox"]
+
+
+def _base_url() -> str:
+    return _sandbox().config.public_url or request.host_url
+
+
+def _session(conn, app: AppRecord) -> AppSession:
+    return AppSession(conn, app, base_url=_base_url(), files=_sandbox().files)
+
+
+def _app_of(token: str, kind: str) -> tuple[AppRecord, int] | None:
+    parsed = public_urls.parse(token)
+    if parsed is None:
+        return None
+    with transaction(_sandbox().engine, write=False) as conn:
+        app = apps.by_id(conn, parsed[0])
+    if app is None or app.name.startswith(apps.INTERNAL_PREFIX) or not public_urls.matches(token, app, kind):
+        return None
+    return app, parsed[1]
+
+
+def _page(status: int, title: str, body: str) -> Response:
+    return Response(f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
+                    f"</head><body>{body}</body></html>\n", status=status, content_type="text/html; charset=utf-8")
+
+
+def _not_found() -> Response:
+    return _page(404, "Not found", "<h1 id=\"error\">Not found</h1>")
+
+
+# --- web forms ---------------------------------------------------------------------------------------
+
+@bp.post("/app/form/process/<xid>")
+def process_form(xid: str):
+    found = _app_of(xid, "webform")
+    if found is None:
+        return _not_found()
+    app, form_id = found
+    cookie = request.cookies.get(AFFILIATE_COOKIE.format(app=app.id), "")
+    referral = (int(cookie), request.remote_addr) if cookie.isdigit() else None
+    try:
+        with transaction(_sandbox().engine, write=True) as conn:
+            done = webforms.submit(_session(conn, app), form_id, request.form.to_dict(), referral=referral)
+    except webforms.InvalidSubmission as exc:
+        items = "".join(f"<li>{html.escape(p)}</li>" for p in exc.problems)
+        return _page(400, "Please correct the form",
+                     f"<h1 id=\"error\">Please correct the form</h1><ul id=\"problems\">{items}</ul>")
+    except SandboxError:
+        return _not_found()
+    return redirect(done.redirect_to, code=302)
+
+
+@bp.get("/app/form/thankyou/<xid>")
+def thank_you(xid: str):
+    found = _app_of(xid, "webform")
+    if found is None:
+        return _not_found()
+    app, form_id = found
+    try:
+        with transaction(_sandbox().engine, write=False) as conn:
+            page = webforms.thank_you_page(_session(conn, app), form_id)
+    except SandboxError:
+        return _not_found()
+    return Response(page, content_type="text/html; charset=utf-8")
+
+
+# --- files -------------------------------------------------------------------------------------------
+
+@bp.get("/filebox/<token>/<path:name>")
+@bp.get("/filebox/<token>")
+def download(token: str, name: str | None = None):
+    found = _app_of(token, "file")
+    if found is None:
+        return _not_found()
+    app, file_id = found
+    with transaction(_sandbox().engine, write=False) as conn:
+        got = files.for_download(_session(conn, app), file_id)
+    if got is None:
+        return _not_found()
+    row, data = got
+    return Response(data, content_type=row.content_type or "application/octet-stream", headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.file_name)}",
+        "Cache-Control": "private, max-age=0"})
+
+
+# --- affiliate redirect links ------------------------------------------------------------------------
+
+@bp.get("/go/<app_name>/<code>/<aff_code>")
+@bp.get("/go/<app_name>/<code>/<aff_code>/")
+def follow(app_name: str, code: str, aff_code: str):
+    with transaction(_sandbox().engine, write=False) as conn:
+        app = apps.by_name(conn, app_name)
+    if app is None:
+        return _not_found()
+    with transaction(_sandbox().engine, write=True) as conn:
+        found = affiliates.follow_link(_session(conn, app), code, aff_code)
+    if found is None:
+        return _not_found()
+    target, aff = found
+    response = redirect(target, code=302)
+    days = aff.lead_cookie_for or 0
+    response.set_cookie(AFFILIATE_COOKIE.format(app=app.id), str(aff.id), max_age=days * 86400 if days > 0 else None,
+                        httponly=True, samesite="Lax")
+    return response
+
+
+# --- web tracking ------------------------------------------------------------------------------------
+
+_TRACKING_JS = """/* Infusionsoft sandbox web tracking for {app}: records nothing. */
+(function () {{ window.infusionsoftSandboxTracking = {config}; }})();
+"""
+
+
+@bp.get("/app/webTracking/getTrackingCode")
+def tracking_code():
+    found = _app_of(request.args.get("trackingId", ""), "tracking")
+    if found is None:
+        return _not_found()
+    app, _ = found
+    return Response(_TRACKING_JS.format(app=app.name, config=json.dumps({"app": app.name})),
+                    content_type="application/javascript; charset=utf-8")

@@ -1,0 +1,105 @@
+"""SearchService through a live server: saved searches (SavedFilter), report columns, quick searches."""
+from __future__ import annotations
+
+import xmlrpc.client
+
+import pytest
+
+from tests.conftest import fault_of
+
+ADMIN, COACH = 1, 2
+
+
+def _search(app, name):
+    rows = app.call("DataService.query", "SavedFilter", 100, 0, {"FilterName": name},
+                    ["Id", "FilterName", "ReportStoredName", "UserId"])
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def test_saved_filters_are_queryable_like_the_vendor_docs_say(app):
+    mine = app.call("DataService.query", "SavedFilter", 100, 0, {"UserId": f"{COACH}%"}, ["Id", "FilterName"])
+    assert {r["FilterName"] for r in mine} == {"Prospects to call", "Denver companies"}
+    assert _search(app, "Colorado customers")["ReportStoredName"] == "ContactSearch"
+    with pytest.raises(xmlrpc.client.Fault) as exc:
+        app.call("DataService.add", "SavedFilter", {"FilterName": "x"})
+    assert fault_of(exc)[0] == 7
+
+
+def test_results_all_fields_carry_the_searchs_columns_including_empty_ones(app):
+    search = _search(app, "Colorado customers")
+    rows = app.call("SearchService.getSavedSearchResultsAllFields", search["Id"], ADMIN, 0)
+    expected = app.call("DataService.query", "Contact", 1000, 0, {"State": "CO", "ContactType": "Customer"},
+                        ["Id", "FirstName", "LastName"])
+    assert [r["Id"] for r in rows] == [r["Id"] for r in expected]
+    assert all(set(r) == {"Id", "ContactName", "Company", "PhoneWithExtension1", "Email", "State"} for r in rows)
+    first = expected[0]
+    assert rows[0]["ContactName"] == f"{first['FirstName']} {first['LastName']}"
+    assert any(r["Company"] == "" for r in rows)  # empty columns are present, as empty strings
+    assert app.call("SearchService.getSavedSearchResultsAllFields", search["Id"], ADMIN, 1) == []
+
+
+def test_results_with_chosen_columns_and_tag_criteria(app):
+    search = _search(app, "Trail Run Meetup members")
+    rows = app.call("SearchService.getSavedSearchResults", search["Id"], COACH, 0, ["ContactId", "FilterId", "Tags"])
+    tag = app.call("DataService.query", "ContactGroup", 1, 0, {"GroupName": "Trail Run Meetup"}, ["Id"])[0]["Id"]
+    members = app.call("DataService.query", "ContactGroupAssign", 1000, 0, {"GroupId": tag}, ["ContactId"])
+    assert sorted(r["ContactId"] for r in rows) == sorted(m["ContactId"] for m in members)
+    assert all(r["FilterId"] == search["Id"] and str(tag) in r["Tags"].split(",") for r in rows)
+    with pytest.raises(xmlrpc.client.Fault) as exc:
+        app.call("SearchService.getSavedSearchResults", search["Id"], COACH, 0, ["FirstName"])
+    assert fault_of(exc) == (10, "[NoFieldFound]No field found: ContactSearch.FirstName")
+
+
+def test_company_report_and_owner_column(app):
+    companies = app.call("SearchService.getSavedSearchResultsAllFields", _search(app, "All companies")["Id"], ADMIN, 0)
+    assert len(companies) == app.call("DataService.count", "Company", {})
+    prospects = app.call("SearchService.getSavedSearchResultsAllFields", _search(app, "Prospects to call")["Id"],
+                         COACH, 0)
+    assert prospects and all(set(r) >= {"ContactId", "Owner", "LeadSourceIdOverride"} for r in prospects)
+
+
+def test_report_columns(app):
+    columns = app.call("SearchService.getAllReportColumns", _search(app, "Colorado customers")["Id"], ADMIN)
+    assert columns["ContactName"] == "Name" and columns["PostalCodePlusZipFour1.postalCode"] == "Postal Code"
+    assert columns["Tags"] == "Tag Ids" and columns["LeadSourceIdOverride"] == "Leadsource"
+    assert columns["_MembershipLevel"]  # custom fields are columns too
+    assert len(columns) > 90
+
+
+def test_saved_search_faults(app):
+    search = _search(app, "Colorado customers")
+    with pytest.raises(xmlrpc.client.Fault) as exc:
+        app.call("SearchService.getSavedSearchResultsAllFields", 9999, ADMIN, 0)
+    assert fault_of(exc) == (5, "[RecordNotFound]Record not found for Id:9999")
+    with pytest.raises(xmlrpc.client.Fault) as exc:
+        app.call("SearchService.getSavedSearchResultsAllFields", search["Id"], 777, 0)
+    assert fault_of(exc)[0] == 12
+    with pytest.raises(xmlrpc.client.Fault) as exc:  # the coach does not own the admin's search
+        app.call("SearchService.getAllReportColumns", search["Id"], COACH)
+    assert fault_of(exc)[0] == 14
+
+
+def test_quick_searches(app):
+    assert app.call("SearchService.getAvailableQuickSearches", ADMIN) == {
+        "FindPerson": "Person", "FindCompany": "Company", "FindTask": "Task/Appt/Note", "FindOrder": "Order",
+        "FindSubscription": "Subscription", "FindOpportunity": "Opportunity", "FindAffiliate": "Affiliate"}
+    assert app.call("SearchService.getDefaultQuickSearch", ADMIN) == "null"
+    people = app.call("SearchService.quickSearch", "FindPerson", ADMIN, "Noah Patel", 0, 10)
+    assert [p["ContactName"] for p in people] == ["Noah Patel"] and people[0]["Email"]
+    assert app.call("SearchService.quickSearch", "Person", ADMIN, "noah", 0, 10) == people  # the label works too
+    assert [c["Company"] for c in app.call("SearchService.quickSearch", "FindCompany", ADMIN, "Alpine", 0, 10)] == [
+        "Alpine Health Partners"]
+    affiliates = app.call("SearchService.quickSearch", "FindAffiliate", ADMIN, "samuel", 0, 10)
+    assert [a["AffCode"] for a in affiliates] == ["SAMALLEN"]
+    cid = people[0]["Id"]
+    app.call("DataService.add", "ContactAction", {"ContactId": cid, "ActionDescription": "Hamstring check-in"})
+    tasks = app.call("SearchService.quickSearch", "FindTask", ADMIN, "hamstring", 0, 10)
+    assert [t["ContactName"] for t in tasks] == ["Noah Patel"]
+    assert app.call("SearchService.quickSearch", "FindPerson", ADMIN, "nobody-by-this-name", 0, 10) == []
+    for kind in ("FindOrder", "FindSubscription", "FindOpportunity"):  # tables of another area: empty until served
+        assert isinstance(app.call("SearchService.quickSearch", kind, ADMIN, "Noah", 0, 10), list)
+    assert len(app.call("SearchService.quickSearch", "FindPerson", ADMIN, "e", 0, 3)) == 3
+    with pytest.raises(xmlrpc.client.Fault) as exc:
+        app.call("SearchService.quickSearch", "FindUnicorn", ADMIN, "x", 0, 10)
+    assert fault_of(exc)[0] == 12
