@@ -63,12 +63,6 @@ class Row:
         return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})
 
 
-_MUTABLE = ("state", "cursor", "due_at", "waiting_item_id", "waiting_since", "replay_from", "last_step_at",
-            "ended_at")
-_WRITE_BACK = sa.update(schema.enrollment).where(
-    schema.enrollment.c.app_id == sa.bindparam("b_app_id"), schema.enrollment.c.id == sa.bindparam("b_id"),
-).values({name: sa.bindparam(f"b_{name}") for name in _MUTABLE})
-
 _DONE_BEFORE = sa.select(schema.step_run.c.enrollment_id).where(
     schema.step_run.c.app_id == sa.bindparam("app_id"), schema.step_run.c.item_id == sa.bindparam("item_id"),
     schema.step_run.c.enrollment_id.in_(sa.bindparam("ids", expanding=True)))
@@ -127,10 +121,11 @@ class Run:
         return executed
 
     def write(self, rows: list[Row]) -> None:
-        params = [{"b_app_id": self.s.app.id, "b_id": r.id, **{f"b_{n}": getattr(r, n) for n in _MUTABLE}}
-                  for r in rows if r.id not in self.ctx.stopped]
-        if params:
-            self.s.execute(_WRITE_BACK, params)
+        stopped = self.ctx.stopped
+        self.s.update_many(schema.enrollment, ("id",), [
+            {"id": r.id, "state": r.state, "cursor": r.cursor, "due_at": r.due_at, "waiting_item_id": r.waiting_item_id,
+             "waiting_since": r.waiting_since, "replay_from": r.replay_from, "last_step_at": r.last_step_at,
+             "ended_at": r.ended_at} for r in rows if r.id not in stopped])
 
     # --- one item for a group --------------------------------------------------------------------------
     def step(self, graph, group: list[Row]) -> list[Row]:

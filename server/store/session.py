@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from server.clock import AppClock, ClockState
 
-from . import schema
+from . import bulk, schema
 
 
 @dataclass(frozen=True)
@@ -125,11 +125,15 @@ class AppSession:
         return self.conn.execute(upsert.returning(seq.c.next_id)).scalar_one() - count
 
     def insert(self, table: sa.Table, values: dict[str, Any] | list[dict[str, Any]]):
+        """Insert one row, or many rows (all with the same keys) in one executemany."""
         if isinstance(values, list):
-            if not values:
-                return None
-            return self.conn.execute(sa.insert(table), [{**v, "app_id": self.app.id} for v in values])
+            bulk.insert_rows(self.conn, table, [{**v, "app_id": self.app.id} for v in values])
+            return None
         return self.conn.execute(sa.insert(table).values(app_id=self.app.id, **values))
+
+    def update_many(self, table: sa.Table, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+        """One UPDATE per row (all rows setting the same columns), matched on ``keys``, in one executemany."""
+        bulk.update_rows(self.conn, table, ("app_id", *keys), [{**r, "app_id": self.app.id} for r in rows])
 
     def update(self, table: sa.Table, *where, **values):
         return self.conn.execute(sa.update(table).where(table.c.app_id == self.app.id, *where).values(**values))

@@ -1,0 +1,146 @@
+"""The campaign engine's drain: N contacts in a five-item drip (email, delay 1 day, email, delay 2 days, email),
+the app's clock advanced 7 days, on the embedded SQLite store in one process.
+
+    .venv/bin/python bench/engine_drain.py [--contacts 100000] [--no-write]
+
+Measures the wall time of the 7-day jump, item executions per second (timers count as items: 5 per contact),
+and the memory the drain takes: the peak of Python allocations (tracemalloc) during the jump, for N and for N/5
+contacts, which stays flat when memory is bounded by the batch size rather than by the waiting contacts.
+Writes docs/performance.md (section "Campaign engine: the drain") unless --no-write.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DRIP = {
+    "name": "Bench drip",
+    "goals": [{"key": "g", "type": "api_call", "call_name": "bench"}],
+    "sequences": [{"key": "drip", "items": [
+        {"type": "email", "name": "one", "subject": "Hello ~Contact.FirstName~", "html": "<p>Day zero</p>"},
+        {"type": "delay_timer", "wait": 1, "unit": "days", "at": "09:00"},
+        {"type": "email", "name": "two", "subject": "Day one, ~Contact.FirstName~", "html": "<p>Day one</p>"},
+        {"type": "delay_timer", "wait": 2, "unit": "days", "at": "09:00"},
+        {"type": "email", "name": "three", "subject": "Day three", "html": "<p>Day three</p>"},
+    ]}],
+    "links": [["g", "drip"]],
+}
+
+
+def setup(url: str, contacts: int):
+    import sqlalchemy as sa
+
+    from server import engine as _engine  # noqa: F401  (wires the engine in)
+    from server.clock import ClockState
+    from server.engine import campaigns
+    from server.store import apps, db, schema
+    from server.store.db import transaction
+    from server.store.session import AppSession
+
+    eng = db.make_engine(url)
+    db.upgrade(eng)
+    start = ClockState().set(time.mktime((2026, 3, 2, 8, 0, 0, 0, 0, -1))).freeze()
+    with transaction(eng, write=True) as conn:
+        app = apps.create(conn, f"bench{int(time.time())}", time_zone="America/New_York",
+                          profile={"address": {"line1": "1 Main Street", "locality": "Denver"}})
+        apps.set_clock(conn, app.id, start)
+        app = apps.by_id(conn, app.id)
+        s = AppSession(conn, app)
+        campaign_id = campaigns.import_document(s, DRIP)
+        campaigns.publish(s, campaign_id)
+        graph_row = campaigns.get(s, campaign_id)
+        sequence_id = graph_row.ids["sequence:drip"]
+        now = start.timestamp()
+        rows, statuses, enrollments = [], [], []
+        for i in range(1, contacts + 1):
+            rows.append(dict(app_id=app.id, id=i, kind="contact", first_name=f"F{i}", email=f"c{i}@example.com"))
+            statuses.append(dict(app_id=app.id, id=i, email=f"c{i}@example.com", email_key=f"c{i}@example.com",
+                                 type="SingleOptIn"))
+            enrollments.append(dict(app_id=app.id, id=i, campaign_id=campaign_id, sequence_id=sequence_id, path=0,
+                                    contact_id=i, run_no=1, state="active", cursor=0, due_at=now, entered_at=now,
+                                    source="goal"))
+        for table, values in ((schema.contact, rows), (schema.email_status, statuses),
+                              (schema.enrollment, enrollments)):
+            for k in range(0, len(values), 5000):
+                conn.execute(sa.insert(table), values[k:k + 5000])
+        for name, last in (("contact", contacts), ("email_status", contacts), ("enrollment", contacts)):
+            conn.execute(sa.insert(schema.id_sequence).values(app_id=app.id, name=name, next_id=last + 1))
+    return eng, app
+
+
+def jump(eng, app) -> tuple[float, int]:
+    import sqlalchemy as sa
+
+    from server import jobs
+    from server.store import schema
+    from server.store.db import transaction
+
+    target = app.clock_state.advance(7 * 86400)
+    started = time.perf_counter()
+    jobs.advance(eng, app, target)
+    elapsed = time.perf_counter() - started
+    with transaction(eng, write=False) as conn:
+        runs = conn.execute(sa.select(sa.func.count()).select_from(schema.step_run)
+                            .where(schema.step_run.c.app_id == app.id)).scalar_one()
+        sent = conn.execute(sa.select(sa.func.count()).select_from(schema.message)
+                            .where(schema.message.c.app_id == app.id, schema.message.c.status == "captured")).scalar_one()
+    return elapsed, runs, sent
+
+
+def measure(contacts: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        eng, app = setup(f"sqlite:///{tmp}/bench.db", contacts)
+        tracemalloc.start()
+        elapsed, runs, sent = jump(eng, app)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        eng.dispose()
+    items = contacts * 5  # 3 emails and 2 timers each
+    assert runs == contacts * 3 and sent == contacts * 3, (runs, sent)
+    return {"contacts": contacts, "seconds": elapsed, "items": items, "items_per_s": items / elapsed,
+            "peak_mib": peak / 2**20}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    small = measure(max(1000, args.contacts // 5))
+    big = measure(args.contacts)
+    for r in (small, big):
+        print(f"{r['contacts']:>7} contacts: 7-day jump {r['seconds']:.1f} s, {r['items_per_s']:,.0f} items/s, "
+              f"peak Python memory {r['peak_mib']:.1f} MiB")
+    from datetime import date
+
+    from bench.xmlrpc_throughput import machine, write_section
+
+    heading = "## Campaign engine: the drain"
+    report = f"""{heading}
+
+Measured {date.today().isoformat()} by `bench/engine_drain.py --contacts {args.contacts}` on {machine()}. Contacts in a
+five-item drip (email, delay 1 day at 09:00, email, delay 2 days at 09:00, email; timers count as items), the app's
+clock advanced 7 days in one call, which steps through each due time and drains everything due there in batches of
+500, on the embedded SQLite store in one process. Targets: at least 20,000 item executions a second, the 7-day jump
+for 100,000 contacts in under 30 s, memory bounded by the batch size (the peak of Python allocations during the jump,
+measured by tracemalloc, about the same for N/5 and for N contacts).
+
+| contacts | 7-day jump, s | item executions/s | peak Python memory during the jump, MiB |
+|---:|---:|---:|---:|
+| {small['contacts']:,} | {small['seconds']:.1f} | {small['items_per_s']:,.0f} | {small['peak_mib']:.1f} |
+| {big['contacts']:,} | {big['seconds']:.1f} | {big['items_per_s']:,.0f} | {big['peak_mib']:.1f} |
+"""
+    print(report)
+    if not args.no_write:
+        write_section(ROOT / "docs" / "performance.md", heading, report)
+
+
+if __name__ == "__main__":
+    main()
