@@ -3,7 +3,7 @@
 Files (all optional but app.json): app.json (name, time zone, business profile, getAppSetting values),
 users.json, tags.json (categories with their tags), custom_fields.json (tabs, headers, fields),
 companies.json, contacts.json (Infusionsoft field names, custom fields as ``_Name``, plus ``tags``,
-``email_status`` and ``notes``), link_types.json. Records refer to each other by name, so the files
+``email_status`` and ``notes``), link_types.json, commerce.json (server.sandbox.seed_commerce). Records refer to each other by name, so the files
 stay readable; ids come out in file order, the same after every reset.
 """
 from __future__ import annotations
@@ -14,6 +14,8 @@ from pathlib import Path
 from server.domain import actions, contacts, custom_fields, email_status, links, records, tags, users
 from server.store.session import AppSession
 from server.tables import CUSTOM_FORMS
+
+from .seed_commerce import seed_commerce
 
 DEFAULT_LINK_TYPES = [{"TypeName": "Spouse", "MaxLinked": 1}, {"TypeName": "Business Partner", "MaxLinked": 0},
                       {"TypeName": "Referred By", "MaxLinked": 1}]
@@ -95,6 +97,8 @@ def seed(s: AppSession, seed_dir: Path) -> dict:
         for note in extra.get("notes", []):
             actions.add_note(s, contact_id, note)
             counts["notes"] = counts.get("notes", 0) + 1
+
+    counts.update(seed_commerce(s, read(seed_dir, "commerce.json", {}) or {}))
     return counts
 
 

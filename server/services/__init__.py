@@ -1,2 +1,3 @@
 """One module per XML-RPC service; importing this package registers every method."""
-from . import contact, data, email  # noqa: F401
+from . import (contact, credit_card_submission, data, discount, email, invoice, order, product,  # noqa: F401
+               shipping)

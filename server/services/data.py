@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from server.domain import custom_fields, records, settings, users
+from server.domain import cards, opportunities, orders, products, subscriptions  # noqa: F401  (table writers)
 from server.domain.errors import InvalidKey
 from server.store.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
