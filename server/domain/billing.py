@@ -23,10 +23,12 @@ BATCH = 100
 
 
 def schedule(s: AppSession, kind: str, ref_id: int, when: datetime, *, attempt: int = 0) -> None:
-    """Make ``when`` (app-local time) the one pending time of ``kind`` for ``ref_id``."""
+    """Make ``when`` (app-local time) the one pending time of ``kind`` for ``ref_id``. Renewals and
+    instalments run the app's ``auto_billing_delay`` after their date; retries run on theirs."""
     bt = schema.billing_task
     s.delete(bt, bt.c.kind == kind, bt.c.ref_id == ref_id, bt.c.status == "pending")
-    s.insert(bt, dict(kind=kind, ref_id=ref_id, due_at=s.clock.to_utc(when).timestamp(), attempt=attempt,
+    delay = 0 if kind == "retry" else int(s.app.option("auto_billing_delay"))
+    s.insert(bt, dict(kind=kind, ref_id=ref_id, due_at=s.clock.to_utc(when).timestamp() + delay, attempt=attempt,
                       status="pending"))
 
 

@@ -3,7 +3,7 @@
 Inventory is a count the API shows only through ProductService (``getInventory``); a product whose count was
 never set does not track inventory (``getInventory`` answers 0). Orders take a tracked product's count down by
 the quantity sold, and may take it below zero (an oversold product); ``Product.InventoryLimit`` is the level
-at or below which the app warns ``InventoryNotifiee`` (the event ``product.inventory_low``).
+at or below which each decrease warns ``InventoryNotifiee`` (the event ``product.inventory_low``).
 """
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def change_inventory(s: AppSession, product_id: int, delta: int, *, reason: str 
     s.emit("product.updated", "product", product_id, fields=["inventory"], inventory=after, change=delta,
            reason=reason)
     limit = before.inventory_limit
-    if limit is not None and after <= limit < (before.inventory if before.inventory is not None else limit + 1):
+    if limit is not None and delta < 0 and after <= limit:
         s.emit("product.inventory_low", "product", product_id, inventory=after, limit=limit,
                notify=before.inventory_notifiee)
     return True

@@ -12,7 +12,13 @@ DEFAULTS: dict[str, object] = {
     # was once said for refresh tokens; the Mashery era issued 8-hour access tokens).
     "access_token_lifetime": 86400,
     "refresh_token_lifetime": 45 * 86400,
+    # Seconds of app time between a subscription's bill date (or a payment plan instalment's due date) and
+    # the sandbox billing it by itself: "Subscriptions are billed automatically by Infusionsoft within six
+    # hours" (vendor docs), so the default is the six hours; 0 bills on the date itself.
+    "auto_billing_delay": 6 * 3600,
 }
+
+NON_NEGATIVE = {"auto_billing_delay"}  # integer options where 0 is a meaningful value
 
 CHOICES: dict[str, tuple] = {
     "load_missing": ("fault", "empty"),
@@ -27,6 +33,6 @@ def validate(name: str, value) -> object:
         raise ValueError(f"{name} must be one of {', '.join(map(str, choices))}")
     if choices is None and (isinstance(value, bool) or not isinstance(value, type(DEFAULTS[name]))):
         raise ValueError(f"{name} must be a {type(DEFAULTS[name]).__name__}")
-    if isinstance(value, int) and value <= 0:
-        raise ValueError(f"{name} must be positive")
+    if isinstance(value, int) and (value < 0 if name in NON_NEGATIVE else value <= 0):
+        raise ValueError(f"{name} must be {'0 or more' if name in NON_NEGATIVE else 'positive'}")
     return value

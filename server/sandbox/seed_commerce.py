@@ -35,7 +35,8 @@ def seed_commerce(s: AppSession, data: dict) -> dict:
         counts[what] = counts.get(what, 0) + 1
 
     for account in data.get("merchant_accounts", []):
-        merchant.add_account(s, account["name"], account.get("mode", "test_cards"), default=account.get("default", False))
+        merchant.add_account(s, account["name"], account.get("mode", "test_cards"),
+                             default=account.get("default", False))
     for rate in data.get("tax_rates", []):
         invoices.add_tax_rate(s, rate["name"], rate["rate"], rate.get("state"))
 

@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 
-def earliest(conn: Connection, table: sa.Table, app_ids: list[int] | None, *, status: str = "pending") -> dict[int, float]:
+def earliest(conn: Connection, table: sa.Table, app_ids: list[int] | None, *,
+             status: str = "pending") -> dict[int, float]:
     """App id -> the earliest ``due_at`` of its rows in ``status`` (apps without any are left out)."""
     q = (sa.select(table.c.app_id, sa.func.min(table.c.due_at)).where(table.c.status == status)
          .group_by(table.c.app_id))
