@@ -145,8 +145,10 @@ def order_of_invoice(s: AppSession, invoice_id: int) -> int:
 
 
 def set_invoice_synced(s: AppSession, invoice_id: int, synced: bool) -> bool:
-    invoices.require_invoice(s, invoice_id)
+    inv = invoices.require_invoice(s, invoice_id)
     s.update(schema.invoice, schema.invoice.c.id == invoice_id, synced=1 if synced else 0)
+    s.emit("invoice.updated", "invoice", invoice_id, contact_id=inv.contact_id, order_id=inv.job_id,
+           change="synced", synced=bool(synced))
     return True
 
 
@@ -160,7 +162,7 @@ def _payout_type(value: int) -> int:
 
 def add_order_commission_override(s: AppSession, invoice_id: int, affiliate_id: int, product_id: int,
                                   percentage: int, amount: float, payout_type: int, description: str, date) -> bool:
-    invoices.require_invoice(s, invoice_id)
+    inv = invoices.require_invoice(s, invoice_id)
     if product_id:
         products.require(s, product_id)
     override_id = s.next_id("commission_override")
@@ -168,8 +170,8 @@ def add_order_commission_override(s: AppSession, invoice_id: int, affiliate_id: 
         id=override_id, invoice_id=invoice_id, affiliate_id=affiliate_id, product_id=product_id or None,
         percentage=percentage, amount=invoices.money(amount), payout_type=_payout_type(payout_type),
         description=description or "", date=invoices.local_date(s, date, "date")))
-    s.emit("commission_override.added", "invoice", invoice_id, invoice_id=invoice_id, affiliate_id=affiliate_id,
-           override_id=override_id)
+    s.emit("commission_override.added", "invoice", invoice_id, contact_id=inv.contact_id, invoice_id=invoice_id,
+           affiliate_id=affiliate_id, override_id=override_id)
     return True
 
 

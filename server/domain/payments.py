@@ -130,7 +130,10 @@ def payments_of(s: AppSession, invoice_id: int) -> list[dict]:
 
 
 def set_synced(s: AppSession, payment_id: int, synced: bool) -> bool:
-    if s.get(schema.payment, payment_id, schema.payment.c.id) is None:
+    payment = s.get(schema.payment, payment_id, schema.payment.c.contact_id, schema.payment.c.invoice_id)
+    if payment is None:
         raise invoices.not_found("Payment", payment_id)
     s.update(schema.payment, schema.payment.c.id == payment_id, synced=1 if synced else 0)
+    s.emit("payment.updated", "payment", payment_id, contact_id=payment.contact_id, invoice_id=payment.invoice_id,
+           synced=bool(synced))
     return True

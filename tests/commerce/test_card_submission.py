@@ -17,7 +17,7 @@ def test_the_token_flow_makes_a_card(app):
     token = app.call("CreditCardSubmissionService.requestSubmissionToken", OLIVIA, "https://shop.example.com/ok",
                      "https://shop.example.com/failed")
     assert isinstance(token, str) and len(token) > 20
-    page = requests.get(app.live.url + PAGE, params={"token": token}, timeout=10)
+    page = requests.get(app.live.url + PAGE, params={"token": token}, timeout=30)
     assert page.status_code == 200 and 'name="CardNumber"' in page.text and token in page.text
     with pytest.raises(xmlrpc.client.Fault) as exc:
         app.call("CreditCardSubmissionService.requestCreditCardId", token)
@@ -26,12 +26,12 @@ def test_the_token_flow_makes_a_card(app):
     # a refused card sends the browser to the failure URL, and the token can be used again
     refused = requests.post(app.live.url + PAGE, data={"token": token, "CardNumber": "4111111111111112",
                                                        "ExpirationMonth": "12", "ExpirationYear": "2031"},
-                            allow_redirects=False, timeout=10)
+                            allow_redirects=False, timeout=30)
     assert refused.status_code == 302 and refused.headers["Location"] == "https://shop.example.com/failed"
     seq = last_seq(app)
     saved = requests.post(app.live.url + PAGE, data={
         "token": token, "NameOnCard": "Olivia Martinez", "CardNumber": "4242 4242 4242 4242", "ExpirationMonth": "10",
-        "ExpirationYear": "2031", "CVV2": "321", "BillZip": "80203"}, allow_redirects=False, timeout=10)
+        "ExpirationYear": "2031", "CVV2": "321", "BillZip": "80203"}, allow_redirects=False, timeout=30)
     assert saved.status_code == 302 and saved.headers["Location"] == "https://shop.example.com/ok"
     card = app.call("CreditCardSubmissionService.requestCreditCardId", token)
     assert card["contactId"] == OLIVIA and card["last4"] == "4242" and card["cardType"] == "Visa"
@@ -51,11 +51,11 @@ def test_tokens_are_checked(app):
     with pytest.raises(xmlrpc.client.Fault) as exc:
         app.call("CreditCardSubmissionService.requestCreditCardId", "no-such-token")
     assert fault_of(exc)[0] == 12
-    assert requests.get(app.live.url + PAGE, params={"token": "1-abc"}, timeout=10).status_code == 404
-    assert requests.post(app.live.url + PAGE, data={"token": "nonsense"}, timeout=10).status_code == 400
+    assert requests.get(app.live.url + PAGE, params={"token": "1-abc"}, timeout=30).status_code == 404
+    assert requests.post(app.live.url + PAGE, data={"token": "nonsense"}, timeout=30).status_code == 400
 
     token = app.call("CreditCardSubmissionService.requestSubmissionToken", OLIVIA, "https://a", "https://b")
     app.clock(action="advance", by="25h")  # tokens last a day of app time
-    assert requests.get(app.live.url + PAGE, params={"token": token}, timeout=10).status_code == 404
-    late = requests.post(app.live.url + PAGE, data={"token": token, "CardNumber": "4111111111111111"}, timeout=10)
+    assert requests.get(app.live.url + PAGE, params={"token": token}, timeout=30).status_code == 404
+    late = requests.post(app.live.url + PAGE, data={"token": token, "CardNumber": "4111111111111111"}, timeout=30)
     assert late.status_code == 400 and "expired" in late.text

@@ -95,6 +95,9 @@ def test_invoice_faults(app):
     assert fault("InvoiceService.calculateAmountOwed", 9999)[0] == 5
     assert fault("InvoiceService.deleteInvoice", 9999)[0] == 5
     assert fault("InvoiceService.recalculateTax", 9999)[0] == 5
+    assert fault("InvoiceService.setInvoiceSyncStatus", 9999, True)[0] == 5
+    assert fault("InvoiceService.setPaymentSyncStatus", 9999, True)[0] == 5
+    assert fault("InvoiceService.getInvoiceQuickbooksIIF", 9999)[0] == 5
     # a string where a double goes: the real server's dispatch fault
     code, message = fault("InvoiceService.addManualPayment", invoice_id, "ten", "20260101T00:00:00", "Cash", "", False)
     assert code == 0 and message.startswith("No method matching arguments: java.lang.String, java.lang.Integer")

@@ -61,7 +61,7 @@ def test_infusionsoft_client_sells_and_charges(ifs, app):
 
     token = ifs.CreditCardSubmissionService.requestSubmissionToken(LIAM, "https://example.com/ok",
                                                                    "https://example.com/no")
-    posted = requests.post(app.live.url + "/app/creditCardSubmission/addCreditCard", timeout=10,
+    posted = requests.post(app.live.url + "/app/creditCardSubmission/addCreditCard", timeout=30,
                            allow_redirects=False, data={"token": token, "CardNumber": "4111111111111111",
                                                         "ExpirationMonth": "01", "ExpirationYear": "2030"})
     assert posted.headers["Location"] == "https://example.com/ok"
