@@ -61,6 +61,7 @@ def create_app(config: Config | None = None) -> Flask:
     from server.engine.links import bp as email_links_bp
     from server.sandbox.campaigns import bp as campaigns_bp
     from server.public import bp as public_bp
+    from server.sandbox.card_entry import bp as card_entry_bp
     from server.sandbox.control import bp as control_bp
     from server.sandbox.credentials import bp as credentials_bp
     from server.sandbox.vendor_keys import bp as vendor_keys_bp
@@ -74,6 +75,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(email_links_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(vendor_keys_bp)
+    app.register_blueprint(card_entry_bp)
     app.register_error_handler(HTTPException, _http_error)
     heartbeat.start()
     return app

@@ -197,10 +197,11 @@ def referring_affiliate(s: AppSession, contact_id: int | None) -> int | None:
 # --- commissions -------------------------------------------------------------------------------------
 
 def _credit(s: AppSession, aff, amount: float, commission_type: str, *, contact_id=None, invoice_id=None,
-            product_id=None, product_name=None, description="", sale_affiliate_id=None) -> int:
+            product_id=None, product_name=None, description="", sale_affiliate_id=None, when=None) -> int:
     entry_id = s.next_id("affiliate_ledger")
     s.insert(schema.affiliate_ledger, dict(
-        id=entry_id, affiliate_id=aff.id, kind="commission", amount=round(amount, 2), date_earned=s.now_local(),
+        id=entry_id, affiliate_id=aff.id, kind="commission", amount=round(amount, 2),
+        date_earned=when or s.now_local(),
         contact_id=contact_id, invoice_id=invoice_id, product_id=product_id, product_name=product_name,
         description=description, sale_affiliate_id=sale_affiliate_id, commission_type=commission_type))
     s.emit("commission.earned", "affiliate", aff.id, contact_id=contact_id, invoice_id=invoice_id,
@@ -258,8 +259,18 @@ def on_invoice_paid(s: AppSession, payload: dict) -> list[int]:
         made.append(_credit(s, aff, earned, commission_type, contact_id=contact_id, invoice_id=invoice_id,
                             product_id=product_id, product_name=product_name,
                             description=f"{commission_type.title()} commission on invoice {invoice_id}",
-                            sale_affiliate_id=sale_id))
+                            sale_affiliate_id=sale_id, when=_sale_date(s, invoice_id)))
     return made
+
+
+def _sale_date(s: AppSession, invoice_id: int | None):
+    """When the invoice was paid (its last payment): the commission is earned at the sale, not when it is
+    credited (a seeded or back-dated payment keeps its date)."""
+    if invoice_id is None or REGISTRY.get("InvoicePayment") is None:
+        return None
+    rows = records.query(s, "InvoicePayment", 1000, 0, {"InvoiceId": invoice_id}, ["PayDate"])
+    dates = [r["PayDate"] for r in rows if r.get("PayDate")]
+    return max(dates) if dates else None
 
 
 def claw_back(s: AppSession, invoice_id: int, reason: str) -> list[int]:

@@ -21,7 +21,7 @@ from server.store.session import AppSession
 from server.tables import REGISTRY, Field, FieldType, Table
 
 from . import custom_fields
-from .errors import InvalidParameter, NoFieldFound
+from .errors import InvalidParameter, NoFieldAccess, NoFieldFound
 from .values import coerce, day_range, outgoing, to_local
 
 MAX_LIMIT = 1000
@@ -62,6 +62,13 @@ class Resolver:
         resolved = self._resolved.get(name)
         if resolved is None:
             resolved = self._resolved[name] = self._resolve(name)
+        return resolved
+
+    def readable(self, name: str) -> Resolved:
+        """``field(name)``, refused for a field that can be written but never read (CreditCard.CardNumber)."""
+        resolved = self.field(name)
+        if "R" not in resolved.access:
+            raise NoFieldAccess(f"No read access to field: {self.table.name}.{name}")
         return resolved
 
     def custom(self, name: str) -> custom_fields.CustomField:
@@ -129,7 +136,7 @@ class Resolver:
 # --- criteria --------------------------------------------------------------------------------------
 
 def criterion(r: Resolver, name: str, value) -> sa.ColumnElement:
-    field = r.field(name)
+    field = r.readable(name)
     col, ftype = field.expr, field.type
     clock = r.s.clock
     where = f"{r.table.name}.{name}"
@@ -209,11 +216,11 @@ def select_rows(s: AppSession, table: Table, fields: list[str], criteria: dict, 
     """Rows of ``table`` matching ``criteria``, each a dict of the non-null requested fields."""
     r = Resolver(s, table)
     r.prefetch(list(fields) + list(criteria) + ([order_by] if order_by else []))
-    columns = [r.field(name) for name in fields]
+    columns = [r.readable(name) for name in fields]
     where = r.base_filters() + [criterion(r, k, v) for k, v in criteria.items()] + list(extra_where)
     keys = r.key_columns()
     if order_by:
-        order_col = r.field(order_by).expr
+        order_col = r.readable(order_by).expr
         ordering = [order_col.asc() if ascending else order_col.desc()]
         ordering += [k.asc() if ascending else k.desc() for k in keys]
     else:
@@ -247,7 +254,7 @@ def select_by_key(s: AppSession, table: Table, fields: list[str], key) -> dict |
                                extra_where=[Resolver(s, table).key_columns()[0] == key])
             return rows[0] if rows else None
         r = Resolver(s, table, app_id=sa.bindparam("app_id"))
-        columns = [r.field(name) for name in fields]
+        columns = [r.readable(name) for name in fields]
         q = (sa.select(*(c.expr.label(f"c{i}") for i, c in enumerate(columns))).select_from(r.from_clause())
              .where(*r.base_filters(), r.key_columns()[0] == sa.bindparam("key")))
         if len(_BY_KEY_CACHE) > 1024:

@@ -39,7 +39,13 @@ DEFAULTS: dict[str, object] = {
     "max_file_bytes": 10 * 1024 * 1024,
     # SearchService.getSavedSearchResults*: rows per page (undocumented; 1000 like DataService.query's limit).
     "saved_search_page_size": 1000,
+    # Seconds of app time between a subscription's bill date (or a payment plan instalment's due date) and
+    # the sandbox billing it by itself: "Subscriptions are billed automatically by Infusionsoft within six
+    # hours" (vendor docs), so the default is the six hours; 0 bills on the date itself.
+    "auto_billing_delay": 6 * 3600,
 }
+
+NON_NEGATIVE = {"auto_billing_delay"}  # integer options where 0 is a meaningful value
 
 CHOICES: dict[str, tuple] = {
     "load_missing": ("fault", "empty"),
@@ -61,6 +67,6 @@ def validate(name: str, value) -> object:
         return value
     if choices is None and (isinstance(value, bool) or not isinstance(value, type(default))):
         raise ValueError(f"{name} must be a {type(default).__name__}")
-    if isinstance(value, int) and not isinstance(value, bool) and value <= 0:
-        raise ValueError(f"{name} must be positive")
+    if isinstance(value, int) and (value < 0 if name in NON_NEGATIVE else value <= 0):
+        raise ValueError(f"{name} must be {'0 or more' if name in NON_NEGATIVE else 'positive'}")
     return value

@@ -4,7 +4,9 @@ Files (all optional but app.json): app.json (name, time zone, business profile, 
 users.json, tags.json (categories with their tags), custom_fields.json (tabs, headers, fields),
 companies.json, contacts.json (Infusionsoft field names, custom fields as ``_Name``, plus ``tags``,
 ``email_status`` and ``notes``), link_types.json, services.json (searches, affiliates, web forms …:
-server.sandbox.seed_services). Records refer to each other by name, so the files
+server.sandbox.seed_services), commerce.json (server.sandbox.seed_commerce), email_templates.json,
+action_sets.json, followups.json and campaigns/ (server.sandbox.seed.seed_automation). Records refer to
+each other by name, so the files
 stay readable; ids come out in file order, the same after every reset.
 """
 from __future__ import annotations
@@ -17,6 +19,7 @@ from server.store.session import AppSession
 from server.tables import CUSTOM_FORMS
 
 from .seed_services import seed_services
+from .seed_commerce import seed_commerce
 
 DEFAULT_LINK_TYPES = [{"TypeName": "Spouse", "MaxLinked": 1}, {"TypeName": "Business Partner", "MaxLinked": 0},
                       {"TypeName": "Referred By", "MaxLinked": 1}]
@@ -99,6 +102,7 @@ def seed(s: AppSession, seed_dir: Path) -> dict:
             actions.add_note(s, contact_id, note)
             counts["notes"] = counts.get("notes", 0) + 1
     seed_services(s, read(seed_dir, "services.json", {}) or {}, counts)
+    counts.update(seed_commerce(s, read(seed_dir, "commerce.json", {}) or {}))
     seed_automation(s, seed_dir, counts)  # last: campaigns name what the other seeds made
     return counts
 

@@ -1,4 +1,6 @@
 """One module per XML-RPC service; importing this package registers every method."""
-from . import contact, data, email, funnel  # noqa: F401
-from . import affiliate, file, search, service_call, webform, webtracking  # noqa: F401
-from server.domain import contact_records, lead_sources  # noqa: F401  (writers of tables without a service)
+from server.domain import cards, contact_records, lead_sources, opportunities, orders, products  # noqa: F401
+from server.domain import subscriptions  # noqa: F401  (writers of tables without a service of their own)
+
+from . import (affiliate, contact, credit_card_submission, data, discount, email, file, funnel,  # noqa: F401
+               invoice, order, product, search, service_call, shipping, webform, webtracking)

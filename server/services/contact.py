@@ -1,7 +1,7 @@
 """ContactService.*: contacts, tags, links, and the legacy follow-up sequences and action sets."""
 from __future__ import annotations
 
-from server.domain import activity_templates, contacts, links, tags
+from server.domain import activity_templates, contacts, links, subscriptions, tags
 from server.domain.errors import InvalidParameter
 from server.engine import action_sets, followups
 from server.store.session import AppSession
@@ -36,6 +36,15 @@ def find_by_email(s: AppSession, email: str, fields: list) -> list:
 @xmlrpc("ContactService.merge", P.INT, P.INT)
 def merge(s: AppSession, contact_id: int, duplicate_id: int) -> bool:
     return contacts.merge(s, contact_id, duplicate_id)
+
+
+# Undocumented (Ruby gem): the older home of InvoiceService.addRecurringOrder's 7-argument form.
+@xmlrpc("ContactService.addRecurringOrder", P.INT, P.BOOL, P.INT, P.INT, P.INT, P.INT, P.INT)
+def add_recurring_order(s: AppSession, contact_id: int, allow_duplicate: bool, plan_id: int, merchant_account_id: int,
+                        card_id: int, affiliate_id: int, days_till_charge: int) -> int:
+    return subscriptions.add(s, contact_id, plan_id, allow_duplicate=allow_duplicate,
+                             merchant_account_id=merchant_account_id, credit_card_id=card_id,
+                             affiliate_id=affiliate_id, days_till_charge=days_till_charge)
 
 
 @xmlrpc("ContactService.addToGroup", P.INT, P.INT)

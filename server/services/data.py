@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from server.domain import appointments, custom_fields, records, settings, temporary_keys, users
+from server.domain import cards, opportunities, orders, products, subscriptions  # noqa: F401  (table writers)
 from server.domain.errors import InvalidKey
 from server.store import vendor_keys
 from server.store.session import AppSession

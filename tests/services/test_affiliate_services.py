@@ -78,8 +78,10 @@ def test_reports_on_seeded_commissions(app):
     assert app.call("APIAffiliateService.affPayouts", sam, START, END) == [
         {"AffiliateId": sam, "PayDate": datetime(2026, 3, 1, 9, 0), "PayAmt": 19.9, "PayType": "Check",
          "PayNote": "February referral commissions"}]
+    # all time: the seeded 2026 ledger (39.80) and the commissions of a referred contact's seeded 2025
+    # subscription renewals (3 × 8.90), credited when the seeded invoices were paid
     assert app.call("APIAffiliateService.affRunningTotals", [sam, ezra, 4242]) == [
-        {"AffiliateId": sam, "AmountEarned": 39.8, "Clawbacks": 0.0, "Payments": 19.9, "RunningBalance": 19.9},
+        {"AffiliateId": sam, "AmountEarned": 66.5, "Clawbacks": 0.0, "Payments": 19.9, "RunningBalance": 46.6},
         {"AffiliateId": ezra, "AmountEarned": 25.0, "Clawbacks": 25.0, "Payments": 0.0, "RunningBalance": 0.0},
         {"AffiliateId": 4242, "AmountEarned": 0.0, "Clawbacks": 0.0, "Payments": 0.0, "RunningBalance": 0.0}]
     assert app.call("APIAffiliateService.affSummary", [sam], datetime(2026, 3, 1), END) == [
