@@ -54,12 +54,14 @@ def create_app(config: Config | None = None) -> Flask:
                                         heartbeat=heartbeat)
 
     from server.auth.routes import bp as oauth_bp
+    from server.rest import bp as rest_bp
     from server.sandbox.control import bp as control_bp
     from server.sandbox.credentials import bp as credentials_bp
     from server.xmlrpc.transport import bp as xmlrpc_bp
 
     app.register_blueprint(xmlrpc_bp)
     app.register_blueprint(oauth_bp)
+    app.register_blueprint(rest_bp)
     app.register_blueprint(control_bp)
     app.register_blueprint(credentials_bp)
     app.register_error_handler(HTTPException, _http_error)

@@ -1,0 +1,8 @@
+"""REST v1 under /crm/rest/v1: one module per resource, declared through server.rest.api (validation and the
+OpenAPI document from the same definitions). Importing this package registers every route."""
+from __future__ import annotations
+
+from . import contacts, tags  # noqa: F401  (each module registers its routes)
+from .api import bp
+
+__all__ = ["bp"]

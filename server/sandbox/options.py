@@ -12,10 +12,25 @@ DEFAULTS: dict[str, object] = {
     # was once said for refresh tokens; the Mashery era issued 8-hour access tokens).
     "access_token_lifetime": 86400,
     "refresh_token_lifetime": 45 * 86400,
+    # REST v1 PATCH of a collection property (email_addresses, phone_numbers, fax_numbers, addresses): "replace"
+    # clears the slots not listed (v2's documented rule, likely for v1) or "merge" keeps them.
+    "rest_patch_collections": "replace",
+    # REST sync: "report" lists deleted tasks/appointments as DELETED (the status enum) or "omit" leaves them
+    # out (the 2024 prose: "minus any products that have been deleted").
+    "rest_sync_deleted": "report",
+    # REST hook delivery, in seconds of the app's clock: the first attempt after the change (30-60 s; 5-10 min
+    # for contactGroup.applied and contactGroup.delete), then the retries (30-60 s, 5 min, 30 min).
+    "hook_first_delay": 30,
+    "hook_group_delay": 300,
+    "hook_retry_delays": [60, 300, 1800],
+    # wall seconds a subscriber has to answer a delivery or a handshake (the real limit: 30 s)
+    "hook_timeout": 30,
 }
 
 CHOICES: dict[str, tuple] = {
     "load_missing": ("fault", "empty"),
+    "rest_patch_collections": ("replace", "merge"),
+    "rest_sync_deleted": ("report", "omit"),
 }
 
 
@@ -25,6 +40,11 @@ def validate(name: str, value) -> object:
     choices = CHOICES.get(name)
     if choices is not None and value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(map(str, choices))}")
+    if isinstance(DEFAULTS[name], list):
+        if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0
+                                                  for v in value):
+            raise ValueError(f"{name} must be a list of positive integers")
+        return value
     if choices is None and (isinstance(value, bool) or not isinstance(value, type(DEFAULTS[name]))):
         raise ValueError(f"{name} must be a {type(DEFAULTS[name]).__name__}")
     if isinstance(value, int) and value <= 0:
