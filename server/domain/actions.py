@@ -95,11 +95,14 @@ def get(s: AppSession, kind: str, action_id: int):
     return row
 
 
-def add(s: AppSession, kind: str, data: dict) -> int:
-    """Add a note, task or appointment from ContactAction fields (``ActionDescription`` …)."""
+def add(s: AppSession, kind: str, data: dict, *, extra: dict | None = None) -> int:
+    """Add a note, task or appointment from ContactAction fields (``ActionDescription`` …); ``extra`` holds
+    store columns with no DataService field."""
     if kind == "Appointment":
         data = dict(data, IsAppointment=1)
-    return _add(s, CONTACT_ACTION, check_values(s, CONTACT_ACTION, data, "A"), kind)
+    values = check_values(s, CONTACT_ACTION, data, "A")
+    values.columns.update(extra or {})
+    return _add(s, CONTACT_ACTION, values, kind)
 
 
 def update(s: AppSession, kind: str, action_id: int, data: dict, *, extra: dict | None = None) -> None:

@@ -2,7 +2,7 @@
 OpenAPI document from the same definitions). Importing this package registers every route."""
 from __future__ import annotations
 
-from . import contacts, tags  # noqa: F401  (each module registers its routes)
+from . import account, appointments, companies, contacts, notes, tags, tasks, users  # noqa: F401  (routes)
 from .api import bp
 
 __all__ = ["bp"]

@@ -292,7 +292,7 @@ def envelope(r: Request, key: str, items: list, count: int, limit: int, offset: 
     from urllib.parse import urlencode
 
     base = r.url(path) + ("/" if top_level else "")
-    carried = {k: v for k, v in (carry or {}).items() if v is not None}
+    carried = {k: (str(v).lower() if isinstance(v, bool) else v) for k, v in (carry or {}).items() if v is not None}
 
     def link(lim: int, off: int) -> str:
         return base + "?" + urlencode({"limit": lim, "offset": off, **carried}, doseq=True)
