@@ -57,6 +57,7 @@ def create_app(config: Config | None = None) -> Flask:
     from server.rest import bp as rest_bp
     from server.sandbox.control import bp as control_bp
     from server.sandbox.credentials import bp as credentials_bp
+    from server.sandbox.hooks import bp as hooks_bp
     from server.xmlrpc.transport import bp as xmlrpc_bp
 
     app.register_blueprint(xmlrpc_bp)
@@ -64,6 +65,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(rest_bp)
     app.register_blueprint(control_bp)
     app.register_blueprint(credentials_bp)
+    app.register_blueprint(hooks_bp)
     app.register_error_handler(HTTPException, _http_error)
     heartbeat.start()
     return app

@@ -2,7 +2,7 @@
 OpenAPI document from the same definitions). Importing this package registers every route."""
 from __future__ import annotations
 
-from . import account, appointments, companies, contacts, notes, tags, tasks, users  # noqa: F401  (routes)
+from . import account, appointments, companies, contacts, delivery, hooks, notes, tags, tasks, users  # noqa: F401
 from .api import bp
 
 __all__ = ["bp"]

@@ -23,6 +23,8 @@ DEFAULTS: dict[str, object] = {
     "hook_first_delay": 30,
     "hook_group_delay": 300,
     "hook_retry_delays": [60, 300, 1800],
+    # where hook deliveries' apiUrl points ("": the real host, https://api.infusionsoft.com/crm/rest/v1)
+    "rest_api_base": "",
     # wall seconds a subscriber has to answer a delivery or a handshake (the real limit: 30 s)
     "hook_timeout": 30,
 }
