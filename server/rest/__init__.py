@@ -2,7 +2,8 @@
 OpenAPI document from the same definitions). Importing this package registers every route."""
 from __future__ import annotations
 
-from . import account, appointments, companies, contacts, delivery, hooks, notes, tags, tasks, users  # noqa: F401
+from . import (account, appointments, companies, contacts, delivery, hooks, notes, openapi,  # noqa: F401
+               tags, tasks, users)
 from .api import bp
 
 __all__ = ["bp"]
