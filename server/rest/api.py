@@ -13,10 +13,10 @@ import contextlib
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Annotated, Any, Callable, Iterator
 
 from flask import Blueprint, current_app, request
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from server.auth.gateway import GatewayRejection
 from server.domain.errors import SandboxError
@@ -27,6 +27,9 @@ from . import errors
 from .wire import split_list
 
 PREFIX = "/crm/rest/v1"
+
+# Integers in requests: ids and counts fit the store's 32-bit integer columns; anything larger is a 400.
+Int = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 
 
 class Body(BaseModel):
@@ -48,8 +51,8 @@ class Shape(BaseModel):
 
 
 class Paging(Query):
-    limit: int | None = None
-    offset: int | None = None
+    limit: Int | None = None
+    offset: Int | None = None
 
 
 @dataclass
@@ -201,7 +204,7 @@ def _path_values(op: Operation, path_args: dict) -> dict:
     out = {}
     for name, value in path_args.items():
         if op.path_types.get(name, int) is int:
-            if not re.fullmatch(r"-?\d{1,18}", value):
+            if not re.fullmatch(r"-?\d{1,10}", value) or not -(2**31) <= int(value) < 2**31:
                 raise errors.bad_request(f"Invalid value for {name}: '{value}' is not an integer")
             out[name] = int(value)
         else:

@@ -10,7 +10,7 @@ from server.domain import actions as domain
 from server.store.session import AppSession
 
 from . import actions, custom, sync
-from .api import Body, Paging, Request, Shape, envelope, page, route
+from .api import Body, Int, Paging, Request, Shape, envelope, page, route
 from .errors import bad_request
 from .wire import in_datetime, out_datetime
 
@@ -23,9 +23,9 @@ class AppointmentBody(Body):
     location: str | None = None
     start_date: str | None = None
     end_date: str | None = None
-    remind_time: int | None = None
-    contact_id: int | None = None
-    user: int | None = None  # a user id [doc S1]
+    remind_time: Int | None = None
+    contact_id: Int | None = None
+    user: Int | None = None  # a user id [doc S1]
 
     @field_validator("start_date", "end_date")
     @classmethod
@@ -75,7 +75,7 @@ class AppointmentStatusList(Shape):
 
 
 class ListAppointments(Paging):
-    contact_id: int | None = None
+    contact_id: Int | None = None
     since: str | None = None
     until: str | None = None
 

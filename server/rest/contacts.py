@@ -15,7 +15,7 @@ from server.store import schema
 from server.store.session import AppSession
 
 from . import custom, people
-from .api import Body, Paging, Query, Request, Shape, envelope, page, route
+from .api import Body, Int, Paging, Query, Request, Shape, envelope, page, route
 from .errors import bad_request, not_found
 from .wire import in_date, in_datetime, millis, out_date, out_datetime
 
@@ -48,7 +48,7 @@ ORDERS = {"id": "Id", "date_created": "DateCreated", "last_updated": "LastUpdate
 # --- shapes -------------------------------------------------------------------------------------------
 
 class CompanyRef(Body):
-    id: int
+    id: Int
 
 
 class Origin(Body):
@@ -61,9 +61,9 @@ class SocialAccount(Body):
 
 
 class Relationship(Body):
-    id: int | None = None
-    linked_contact_id: int
-    relationship_type_id: int
+    id: Int | None = None
+    linked_contact_id: Int
+    relationship_type_id: Int
 
 
 SourceType = Literal["APPOINTMENT", "FORMAPIHOSTED", "FORMAPIINTERNAL", "WEBFORM", "INTERNALFORM", "LANDINGPAGE",
@@ -87,8 +87,8 @@ class ContactBody(Body):
     preferred_locale: str | None = None
     notes: str | None = None
     company_name: str | None = None
-    owner_id: int | None = None
-    lead_source_id: int | None = None
+    owner_id: Int | None = None
+    lead_source_id: Int | None = None
     birthday: str | None = None
     anniversary: str | None = None
     email_addresses: list[people.EmailAddress] | None = None
@@ -171,11 +171,11 @@ class PatchContact(Query):
 
 
 class TagIds(Body):
-    tagIds: list[int] = Field(min_length=1)  # camelCase on the wire [doc S1]
+    tagIds: list[Int] = Field(min_length=1)  # camelCase on the wire [doc S1]
 
 
 class Ids(Query):
-    ids: list[int] = Field(min_length=1)
+    ids: list[Int] = Field(min_length=1)
 
 
 class AppliedTag(Shape):

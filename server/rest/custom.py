@@ -13,7 +13,7 @@ from server.domain.errors import DatabaseError
 from server.store import schema
 from server.store.session import AppSession
 
-from .api import Body, Shape
+from .api import Body, Int, Shape
 from .errors import bad_request
 from .wire import out_date, out_datetime
 
@@ -40,7 +40,7 @@ FORM_NAMES = {-1: "Contact", -3: "Affiliate", -4: "Opportunity", -5: "ContactAct
 
 
 class CustomFieldValue(Body):
-    id: int
+    id: Int
     content: Any = None
 
 
@@ -53,8 +53,8 @@ class CreateCustomField(Body):
     label: str = Field(min_length=1)
     field_type: RestFieldType
     options: list[CustomFieldOption] | None = None
-    group_id: int | None = None
-    user_group_id: int | None = None
+    group_id: Int | None = None
+    user_group_id: Int | None = None
 
 
 class CustomFieldMeta(Shape):

@@ -8,7 +8,7 @@ from server.domain import actions as domain
 from server.store.session import AppSession
 
 from . import actions, custom
-from .api import Body, Paging, Request, Shape, envelope, page, route
+from .api import Body, Int, Paging, Request, Shape, envelope, page, route
 from .errors import bad_request
 from .wire import out_datetime
 
@@ -17,11 +17,11 @@ NoteType = Literal["Appointment", "Call", "Email", "Fax", "Letter", "Other"]
 
 
 class NoteBody(Body):
-    contact_id: int | None = None
+    contact_id: Int | None = None
     title: str | None = None
     body: str | None = None
     type: NoteType | None = None
-    user_id: int | None = None
+    user_id: Int | None = None
 
 
 class NoteShape(Shape):
@@ -44,8 +44,8 @@ class NoteList(Shape):
 
 
 class ListNotes(Paging):
-    contact_id: int | None = None
-    user_id: int | None = None
+    contact_id: Int | None = None
+    user_id: Int | None = None
 
 
 def render(s: AppSession, rows) -> list[dict]:

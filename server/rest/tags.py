@@ -11,14 +11,14 @@ from server.domain import tags as domain
 from server.store import schema
 from server.store.session import AppSession
 
-from .api import Body, Paging, Request, Shape, envelope, page, route
+from .api import Body, Int, Paging, Request, Shape, envelope, page, route
 from .contacts import Ids, _require_contact  # noqa: F401  (the DELETE ?ids= query)
 from .errors import bad_request, not_found
 from .wire import out_datetime
 
 
 class CategoryRef(Body):
-    id: int
+    id: Int
 
 
 class CreateTag(Body):
@@ -33,11 +33,11 @@ class CreateCategory(Body):
 
 
 class ContactIds(Body):
-    ids: list[int] = Field(min_length=1)
+    ids: list[Int] = Field(min_length=1)
 
 
 class ListTags(Paging):
-    category: int | None = None
+    category: Int | None = None
     name: str | None = None
 
 

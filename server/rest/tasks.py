@@ -11,7 +11,7 @@ from server.domain import actions as domain
 from server.store.session import AppSession
 
 from . import actions, custom, sync
-from .api import Body, Paging, Request, Shape, envelope, page, route
+from .api import Body, Int, Paging, Request, Shape, envelope, page, route
 from .errors import bad_request
 from .wire import in_datetime, out_datetime
 
@@ -20,22 +20,22 @@ REMIND = (5, 10, 15, 30, 60, 120, 240, 480, 1440, 2880)  # minutes [doc S1]
 
 
 class ContactRef(Body):
-    id: int
+    id: Int
 
 
 class TaskBody(Body):
     title: str | None = None
     description: str | None = None
     type: str | None = None
-    priority: int | None = None
+    priority: Int | None = None
     completed: bool | None = None
     completion_date: str | None = None
     due_date: str | None = None
-    remind_time: int | None = None
+    remind_time: Int | None = None
     url: str | None = None
-    user_id: int | None = None
-    funnel_id: int | None = None
-    jgraph_id: int | None = None
+    user_id: Int | None = None
+    funnel_id: Int | None = None
+    jgraph_id: Int | None = None
     contact: ContactRef | None = None
 
     @field_validator("completion_date", "due_date")
@@ -94,12 +94,12 @@ class TaskStatusList(Shape):
 
 class ListTasks(Paging):
     completed: bool | None = None
-    contact_id: int | None = None
+    contact_id: Int | None = None
     has_due_date: bool | None = None
     order: str | None = None
     since: str | None = None
     until: str | None = None
-    user_id: int | None = None
+    user_id: Int | None = None
 
     @field_validator("since", "until")
     @classmethod
