@@ -95,7 +95,7 @@ class ContactBody(Body):
     phone_numbers: list[people.PhoneNumber] | None = None
     fax_numbers: list[people.FaxNumber] | None = None
     addresses: list[people.Address] | None = None
-    company: CompanyRef | None = None
+    company: CompanyRef | Int | None = None  # keap-python sends the bare id (clients.md: the client wins)
     custom_fields: list[custom.CustomFieldValue] | None = None
     opt_in_reason: str | None = None
     source_type: SourceType | None = None
@@ -273,11 +273,12 @@ def to_fields(s: AppSession, body: ContactBody, names: set[str], *, replace: boo
         elif prop in people.COLLECTION_FIELDS:
             data.update(people.collection_fields(prop, value or [], replace=replace))
         elif prop == "company":
-            data["CompanyID"] = value.id if value else None
-            if value is not None:
-                company = s.get(schema.contact, value.id)
+            company_id = value if isinstance(value, int) or value is None else value.id
+            data["CompanyID"] = company_id
+            if company_id is not None:
+                company = s.get(schema.contact, company_id)
                 if company is None or company.kind != "company":
-                    raise bad_request(f"Invalid company id: {value.id}")
+                    raise bad_request(f"Invalid company id: {company_id}")
                 if "company_name" not in names:
                     data["Company"] = company.company
         elif prop == "custom_fields":
