@@ -219,6 +219,9 @@ def queue_deliveries(conn: Connection, app: AppRecord, logged: list) -> None:
 def _append(s: AppSession, hook_id: int, event_key: str, object_type: str, keys: list[dict]) -> None:
     d = schema.hook_delivery
     now = s.clock.now()
+    # due times from the clock's own float: a datetime rounds to microseconds, and a due time a hair after
+    # "now + 30 s" would not fall due in a 30 s clock advance
+    now_ts = s.app.clock_state.timestamp()
     open_batch = s.execute(s.select(d, d.c.id, d.c.object_keys, d.c.size).where(
         d.c.hook_id == hook_id, d.c.event_key == event_key, d.c.status == "pending", d.c.attempts == 0,
         d.c.size < MAX_KEYS).order_by(d.c.id.desc()).limit(1)).first()
@@ -235,7 +238,7 @@ def _append(s: AppSession, hook_id: int, event_key: str, object_type: str, keys:
         batch, keys = keys[:MAX_KEYS], keys[MAX_KEYS:]
         s.insert(d, dict(id=s.next_id("hook_delivery"), hook_id=hook_id, event_key=event_key,
                          object_type=object_type, object_keys=batch, size=len(batch), status="pending", attempts=0,
-                         due_at=now.timestamp() + delay, created_at=now.replace(tzinfo=None), finished_at=None,
+                         due_at=now_ts + delay, created_at=now.replace(tzinfo=None), finished_at=None,
                          log=[]))
 
 

@@ -403,7 +403,7 @@ def delete_contact(r: Request, contactId: int):
 
 # --- a contact's tags -----------------------------------------------------------------------------------
 
-def _require_contact(s: AppSession, contact_id: int) -> None:
+def require_contact(s: AppSession, contact_id: int) -> None:
     if not records.exists(s, CONTACT, contact_id):
         raise not_found("Contact")
 
@@ -413,7 +413,7 @@ def _require_contact(s: AppSession, contact_id: int) -> None:
 def list_contact_tags(r: Request, contactId: int):
     from . import tags
 
-    _require_contact(r.s, contactId)
+    require_contact(r.s, contactId)
     limit, offset = page(r.query)
     items, total = tags.applied_to(r.s, contactId, limit, offset)
     return envelope(r, "tags", items, total, limit, offset, path=f"/contacts/{contactId}/tags", top_level=False)
@@ -424,14 +424,14 @@ def list_contact_tags(r: Request, contactId: int):
 def apply_contact_tags(r: Request, contactId: int):
     from . import tags
 
-    _require_contact(r.s, contactId)
+    require_contact(r.s, contactId)
     return {str(t): tags.apply_one(r.s, contactId, t) for t in r.body.tagIds}  # {"1304": "SUCCESS"} [wire S9]
 
 
 @route("DELETE", "/contacts/{contactId}/tags", summary="Remove tags from a contact", tag="Contact", query=Ids,
        status=204)
 def remove_contact_tags(r: Request, contactId: int):
-    _require_contact(r.s, contactId)
+    require_contact(r.s, contactId)
     for tag_id in r.query.ids:
         tag_domain.remove(r.s, contactId, tag_id)
 
@@ -439,7 +439,7 @@ def remove_contact_tags(r: Request, contactId: int):
 @route("DELETE", "/contacts/{contactId}/tags/{tagId}", summary="Remove a tag from a contact", tag="Contact",
        status=204)
 def remove_contact_tag(r: Request, contactId: int, tagId: int):
-    _require_contact(r.s, contactId)
+    require_contact(r.s, contactId)
     tag_domain.remove(r.s, contactId, tagId)
 
 
@@ -465,7 +465,7 @@ class EmailList(Shape):
 def list_contact_emails(r: Request, contactId: int):
     from server.domain import emails
 
-    _require_contact(r.s, contactId)
+    require_contact(r.s, contactId)
     limit, offset = page(r.query)
     items, total = emails.sent_to_contact(r.s, contactId, email=r.query.email, limit=limit, offset=offset)
     return envelope(r, "emails", items, total, limit, offset, path=f"/contacts/{contactId}/emails",

@@ -12,7 +12,7 @@ from server.store import schema
 from server.store.session import AppSession
 
 from .api import Body, Int, Paging, Request, Shape, envelope, page, route
-from .contacts import Ids, _require_contact  # noqa: F401  (the DELETE ?ids= query)
+from .contacts import Ids, require_contact
 from .errors import bad_request, not_found
 from .wire import out_datetime
 
@@ -234,5 +234,5 @@ def remove_tag(r: Request, tagId: int):
        status=204)
 def remove_tag_from_contact(r: Request, tagId: int, contactId: int):
     get_tag(r.s, tagId)
-    _require_contact(r.s, contactId)
+    require_contact(r.s, contactId)
     domain.remove(r.s, contactId, tagId)
