@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Callable, Iterator
 
 from flask import Blueprint, current_app, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from server.auth.gateway import GatewayRejection
-from server.domain.errors import SandboxError
 from server.gate import GATEWAY, Call
 from server.store.session import AppSession
 
@@ -188,9 +187,7 @@ def handle(op: Operation, path_args: dict):
                 result = op.func(r, **path)
         else:
             result = op.func(r, **path)
-    except (errors.RestError, ValidationError, SandboxError) as exc:
-        return errors.from_exception(exc, headers)
-    except Exception as exc:  # never Python's message or a stack trace to a client
+    except Exception as exc:  # RestError, ValidationError, domain errors: their answer; anything else a logged 500
         return errors.from_exception(exc, headers)
     if not isinstance(result, Reply):
         result = Reply(result)
