@@ -65,10 +65,15 @@ def create_app(config: Config | None = None) -> Flask:
     from server.sandbox.control import bp as control_bp
     from server.sandbox.credentials import bp as credentials_bp
     from server.sandbox.vendor_keys import bp as vendor_keys_bp
+    from server.rest import bp as rest_bp
+    from server.sandbox.control import bp as control_bp
+    from server.sandbox.credentials import bp as credentials_bp
+    from server.sandbox.hooks import bp as hooks_bp
     from server.xmlrpc.transport import bp as xmlrpc_bp
 
     app.register_blueprint(xmlrpc_bp)
     app.register_blueprint(oauth_bp)
+    app.register_blueprint(rest_bp)
     app.register_blueprint(control_bp)
     app.register_blueprint(credentials_bp)
     app.register_blueprint(campaigns_bp)
@@ -76,6 +81,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(vendor_keys_bp)
     app.register_blueprint(card_entry_bp)
+    app.register_blueprint(hooks_bp)
     app.register_error_handler(HTTPException, _http_error)
     heartbeat.start()
     return app

@@ -1,14 +1,12 @@
 """OAuth's HTTP endpoints at the real paths: the consent page (GET/POST /app/oauth/authorize), the token
-endpoint (POST /token), and who-am-I (GET /crm/rest/v1/oauth/connect/userinfo)."""
+endpoint (POST /token). Who-am-I (GET /crm/rest/v1/oauth/connect/userinfo) is a REST route (server.rest.account)."""
 from __future__ import annotations
 
 import html
-import json
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, request
 
-from server.auth.gateway import GatewayRejection
 from server.store import apps
 from server.store.db import transaction
 
@@ -106,18 +104,5 @@ def token():
     return _oauth().token_response(form, request.content_type or "")
 
 
-@bp.get("/crm/rest/v1/oauth/connect/userinfo")
-def userinfo():
-    from server.auth import gateway
-
-    sandbox = current_app.extensions["sandbox"]
-    try:
-        app, credential = gateway.authenticate(sandbox.engine, request.headers, request.args)
-    except GatewayRejection as rejection:
-        return Response(json.dumps(rejection.body), status=rejection.status, content_type="application/json")
-    from server.domain import users
-    from server.store.session import AppSession
-
-    with transaction(sandbox.engine, write=False) as conn:
-        info = users.userinfo(AppSession(conn, app), credential.user_id)
-    return Response(json.dumps(info), content_type="application/json")
+# GET /crm/rest/v1/oauth/connect/userinfo is served by server.rest.account, through the gateway like every
+# REST call.

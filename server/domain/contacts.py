@@ -7,7 +7,7 @@ from server.store import schema
 from server.store.session import AppSession
 from server.tables import REGISTRY, Table
 
-from . import custom_fields, email_status, tags
+from . import actions, custom_fields, email_status, tags
 from .errors import InvalidParameter, RecordNotFound
 from .query import select_rows
 from .records import Values, Writer, check_values, exists, stamp, writer
@@ -58,9 +58,9 @@ def _update(s: AppSession, table: Table, contact_id: int, values: Values) -> Non
 
 
 def _delete(s: AppSession, table: Table, contact_id: int) -> None:
-    c, ca, link = schema.contact, schema.contact_action, schema.contact_link
+    c, link = schema.contact, schema.contact_link
     tags.delete_assignments_of_contact(s, contact_id)
-    s.delete(ca, ca.c.contact_id == contact_id)
+    actions.delete_of_contact(s, contact_id)
     s.delete(link, sa.or_(link.c.contact_id1 == contact_id, link.c.contact_id2 == contact_id))
     custom_fields.delete_values(s, contact_id, table.custom_form)
     s.delete(c, c.c.id == contact_id)
@@ -152,8 +152,7 @@ def merge(s: AppSession, contact_id: int, duplicate_id: int) -> bool:
         if r.field_id not in have:
             s.update(cv, cv.c.field_id == r.field_id, cv.c.record_id == duplicate_id, record_id=contact_id)
     tags.move_assignments(s, duplicate_id, contact_id)
-    ca = schema.contact_action
-    s.update(ca, ca.c.contact_id == duplicate_id, contact_id=contact_id)
+    actions.move_to_contact(s, duplicate_id, contact_id)
     link = schema.contact_link
     for r in s.execute(s.select(link).where(sa.or_(link.c.contact_id1 == duplicate_id,
                                                    link.c.contact_id2 == duplicate_id))).all():

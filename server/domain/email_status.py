@@ -63,6 +63,16 @@ def status_of(s: AppSession, email: str | None) -> Status | None:
     return STATUSES.get(found.type) if found else None
 
 
+def statuses_of(s: AppSession, emails) -> dict[str, str]:
+    """``{lower-cased address: status token}`` for many addresses in one query."""
+    keys = sorted({key(e) for e in emails if e and e.strip()})
+    if not keys:
+        return {}
+    es = schema.email_status
+    return {r.email_key: r.type for r in s.execute(s.select(es, es.c.email_key, es.c.type)
+                                                   .where(es.c.email_key.in_(keys)))}
+
+
 def is_marketable(s: AppSession, email: str | None) -> bool:
     status = status_of(s, email)
     return bool(status and status.marketable)

@@ -120,3 +120,21 @@ def contact_exists(s: AppSession, contact_id: int) -> bool:
 def history_count(s: AppSession, contact_id: int) -> int:
     m = schema.message
     return s.execute(s.select(m, sa.func.count()).where(m.c.contact_id == contact_id)).scalar_one()
+
+
+def sent_to_contact(s: AppSession, contact_id: int, *, email: str | None = None, limit: int = 1000,
+                    offset: int = 0) -> tuple[list[dict], int]:
+    """``(records, total)``: the emails in the contact's history (sent, captured by the outbox, or attached),
+    newest first, with the fields of REST's ``EmailSentQueryResult``; dates are the app's local wall time."""
+    m = schema.message
+    where = [m.c.contact_id == contact_id, m.c.kind == "email", m.c.status != "skipped"]
+    if email:
+        where.append(sa.func.lower(m.c.to_address) == email.strip().lower())
+    total = s.execute(s.select(m, sa.func.count()).where(*where)).scalar_one()
+    rows = s.execute(s.select(m).where(*where).order_by(m.c.id.desc()).limit(limit).offset(offset)).all()
+    return [{"id": r.id, "contact_id": r.contact_id, "subject": r.subject, "headers": r.headers,
+             "sent_from_address": r.from_address, "sent_from_reply_address": r.reply_to,
+             "sent_to_address": r.to_address, "sent_to_cc_addresses": r.cc, "sent_to_bcc_addresses": r.bcc,
+             "sent_date": r.sent_date, "received_date": r.received_date, "opened_date": r.opened_date,
+             "clicked_date": r.clicked_date, "original_provider": "INFUSIONSOFT" if r.origin != "attached" else "UNKNOWN",
+             "original_provider_id": None} for r in rows], total

@@ -267,10 +267,10 @@ def select_by_key(s: AppSession, table: Table, fields: list[str], key) -> dict |
     return {c.name: outgoing(row[i], c.type) for i, c in enumerate(columns) if row[i] is not None}
 
 
-def count_rows(s: AppSession, table: Table, criteria: dict) -> int:
+def count_rows(s: AppSession, table: Table, criteria: dict, extra_where=()) -> int:
     r = Resolver(s, table)
     r.prefetch(list(criteria))
-    where = r.base_filters() + [criterion(r, k, v) for k, v in criteria.items()]
+    where = r.base_filters() + [criterion(r, k, v) for k, v in criteria.items()] + list(extra_where)
     q = sa.select(sa.func.count()).select_from(r.from_clause()).where(*where)
     return int(s.execute(q).scalar_one())
 

@@ -42,3 +42,33 @@ def app_setting(s: AppSession, module: str, setting: str) -> str:
         if value is not None:
             return ",".join(map(str, value)) if isinstance(value, list) else str(value)
     return ""
+
+
+# --- the account profile (REST /account/profile) -----------------------------------------------------
+
+PROFILE_KEYS = ("address", "business_goals", "business_primary_color", "business_secondary_color", "business_type",
+                "currency_code", "email", "language_tag", "logo_url", "name", "phone", "phone_ext", "time_zone",
+                "website")
+
+
+def profile(s: AppSession) -> dict:
+    """The business profile: name, email, phone, website and the business address that the CAN-SPAM footer of
+    every marketing email needs."""
+    stored = s.app.profile or {}
+    out = {k: stored.get(k) for k in PROFILE_KEYS}
+    out["business_goals"] = stored.get("business_goals") or []
+    out["time_zone"] = stored.get("time_zone") or s.app.time_zone
+    out["currency_code"] = stored.get("currency_code") or "USD"
+    out["language_tag"] = stored.get("language_tag") or "en-US"
+    return out
+
+
+def update_profile(s: AppSession, changes: dict) -> dict:
+    """Replace the profile's values named in ``changes``."""
+    from server.store import apps
+
+    merged = {**(s.app.profile or {}), **{k: v for k, v in changes.items() if k in PROFILE_KEYS}}
+    apps.update(s.conn, s.app.id, profile=merged)
+    s.app = apps.by_id(s.conn, s.app.id)
+    s.emit("account.profile_updated", "app", s.app.id, fields=sorted(changes))
+    return profile(s)

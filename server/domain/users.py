@@ -55,11 +55,13 @@ def user_info(s: AppSession) -> dict:
 
 
 def userinfo(s: AppSession, user_id: int | None) -> dict:
-    """GET /oauth/connect/userinfo (the REST shape: v2's documented keys)."""
+    """GET /oauth/connect/userinfo: v1's documented keys (global_user_id, infusionsoft_id) and v2's (id, keap_id,
+    tenant_id) together, so clients of either read theirs."""
     row = _user(s, user_id)
+    tenant = f"{s.app.name}.infusionsoft.com"
     if row is None:
-        return {"sub": None, "tenant_id": f"{s.app.name}.infusionsoft.com"}
+        return {"sub": None, "infusionsoft_id": tenant, "tenant_id": tenant}
     return {"email": row.email, "sub": str(row.global_user_id), "id": row.id, "keap_id": row.global_user_id,
+            "global_user_id": row.global_user_id, "infusionsoft_id": tenant,
             "family_name": row.last_name, "given_name": row.first_name, "middle_name": row.middle_name,
-            "preferred_name": row.nickname, "is_admin": bool(row.is_admin),
-            "tenant_id": f"{s.app.name}.infusionsoft.com"}
+            "preferred_name": row.nickname, "is_admin": bool(row.is_admin), "tenant_id": tenant}

@@ -3,7 +3,8 @@ descriptions, so it cannot drift from what is served: ``python -m server.sandbox
 (a test compares the committed file with this output)."""
 from __future__ import annotations
 
-from server import services  # noqa: F401  (registers the methods)
+from server import rest, services  # noqa: F401  (registers the methods and the REST routes)
+from server.rest.api import OPERATIONS
 from server.tables import NOT_YET, REGISTRY
 from server.xmlrpc.catalog import DOCUMENTED, UNDOCUMENTED
 from server.xmlrpc.methods import TABLE
@@ -44,6 +45,12 @@ def render() -> str:
         custom = f"FormId {table.custom_form}" if table.custom_form is not None else ""
         lines.append(f"| `{name}` | {table.status} | {table.access} | {len(table.fields)} | {custom} | "
                      f"{table.description} |")
+    lines += ["", "## REST v1 (`/crm/rest/v1`)", "",
+              "Every operation served, from the route table that also validates requests and writes "
+              "`/crm/rest/v1/openapi.json` (details: [rest.md](rest.md)).", "",
+              f"Operations served: **{len(OPERATIONS)}**.", "", "| method | path | answer | what |", "|---|---|---|---|"]
+    for op in sorted(OPERATIONS, key=lambda o: (o.path, o.method)):
+        lines.append(f"| {op.method} | `{op.path}` | {op.status} | {op.summary} |")
     lines.append("")
     return "\n".join(lines)
 

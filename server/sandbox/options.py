@@ -43,6 +43,21 @@ DEFAULTS: dict[str, object] = {
     # the sandbox billing it by itself: "Subscriptions are billed automatically by Infusionsoft within six
     # hours" (vendor docs), so the default is the six hours; 0 bills on the date itself.
     "auto_billing_delay": 6 * 3600,
+    # REST v1 PATCH of a collection property (email_addresses, phone_numbers, fax_numbers, addresses): "replace"
+    # clears the slots not listed (v2's documented rule, likely for v1) or "merge" keeps them.
+    "rest_patch_collections": "replace",
+    # REST sync: "report" lists deleted tasks/appointments as DELETED (the status enum) or "omit" leaves them
+    # out (the 2024 prose: "minus any products that have been deleted").
+    "rest_sync_deleted": "report",
+    # REST hook delivery, in seconds of the app's clock: the first attempt after the change (30-60 s; 5-10 min
+    # for contactGroup.applied and contactGroup.delete), then the retries (30-60 s, 5 min, 30 min).
+    "hook_first_delay": 30,
+    "hook_group_delay": 300,
+    "hook_retry_delays": [60, 300, 1800],
+    # where hook deliveries' apiUrl points ("": the real host, https://api.infusionsoft.com/crm/rest/v1)
+    "rest_api_base": "",
+    # wall seconds a subscriber has to answer a delivery or a handshake (the real limit: 30 s)
+    "hook_timeout": 30,
 }
 
 NON_NEGATIVE = {"auto_billing_delay"}  # integer options where 0 is a meaningful value
@@ -51,6 +66,8 @@ CHOICES: dict[str, tuple] = {
     "load_missing": ("fault", "empty"),
     "engine_mode": ("eager", "async"),
     "delay_days_semantics": ("calendar", "elapsed"),
+    "rest_patch_collections": ("replace", "merge"),
+    "rest_sync_deleted": ("report", "omit"),
 }
 
 
@@ -61,6 +78,11 @@ def validate(name: str, value) -> object:
     if choices is not None and value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(map(str, choices))}")
     default = DEFAULTS[name]
+    if isinstance(default, list):
+        if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0
+                                                  for v in value):
+            raise ValueError(f"{name} must be a list of positive integers")
+        return value
     if choices is None and isinstance(default, bool):
         if not isinstance(value, bool):
             raise ValueError(f"{name} must be true or false")

@@ -79,17 +79,19 @@ id_sequence = sa.Table(
 )
 
 # Every write appends here in the same transaction: the ordered change log that domain listeners,
-# sync tokens and REST hooks read.
+# sync tokens and REST hooks read. ``seq`` counts each app's changes from 1 in commit order (allocated at
+# commit from the app's "domain_event" id_sequence row, see server.store.session).
 domain_event = sa.Table(
     "domain_event", metadata,
-    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False, autoincrement=False),
     sa.Column("type", sa.String(64), nullable=False),
     sa.Column("entity", sa.String(32), nullable=False),
     sa.Column("entity_id", sa.Integer, nullable=True),
     sa.Column("occurred_at", sa.DateTime, nullable=False),  # UTC, on the app's clock
     sa.Column("payload", sa.JSON, nullable=False, default=dict),
-    sa.Index(None, "app_id", "seq"),
+    sa.PrimaryKeyConstraint("app_id", "seq"),
+    sa.Index("ix_domain_event_entity", "app_id", "entity", "seq"),
 )
 
 # --- entities behind DataService tables --------------------------------------------------------------
@@ -105,7 +107,10 @@ sa.Index("ix_contact_email3", contact.c.app_id, sa.func.lower(contact.c.email_ad
 sa.Index("ix_contact_last_name", contact.c.app_id, sa.func.lower(contact.c.last_name))
 sa.Index("ix_contact_last_updated", contact.c.app_id, contact.c.last_updated)
 
-contact_action = _entity("contact_action")
+contact_action = _entity(
+    "contact_action",
+    sa.Column("location", sa.Text, nullable=True),  # a REST appointment's location (no DataService field)
+)
 sa.Index("ix_contact_action_contact", contact_action.c.app_id, contact_action.c.contact_id)
 
 tag = _entity("tag")
@@ -754,6 +759,44 @@ billing_task = sa.Table(
     sa.Column("status", sa.String(8), nullable=False, default="pending"),  # pending | running | done | failed
     sa.Index("ix_billing_task_due", "status", "app_id", "due_at"),
     sa.Index("ix_billing_task_ref", "app_id", "kind", "ref_id"),
+)
+
+# --- REST API: hook subscriptions and their deliveries (server.domain.hooks) -----------------------------
+
+rest_hook = sa.Table(
+    "rest_hook", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("id", sa.Integer, nullable=False, autoincrement=False),  # the hook's ``key`` on the wire
+    sa.Column("event_key", sa.String(64), nullable=False),
+    sa.Column("hook_url", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # Unverified | Verified | Inactive
+    sa.Column("secret", sa.String(64), nullable=False),  # the X-Hook-Secret of the last handshake
+    sa.Column("created_at", sa.DateTime, nullable=False),  # UTC, on the app's clock
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.PrimaryKeyConstraint("app_id", "id"),
+    sa.Index("ix_rest_hook_event", "app_id", "event_key", "status"),
+)
+
+# One POST to a subscriber: up to 1000 object keys of one event key. A batch takes more keys while it has
+# not been attempted; ``due_at`` (seconds since the epoch on the app's clock) is its next attempt.
+hook_delivery = sa.Table(
+    "hook_delivery", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("id", sa.Integer, nullable=False, autoincrement=False),
+    sa.Column("hook_id", sa.Integer, nullable=False),
+    sa.Column("event_key", sa.String(64), nullable=False),
+    sa.Column("object_type", sa.String(32), nullable=False),
+    sa.Column("object_keys", sa.JSON, nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending | delivered | failed | dropped
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("due_at", sa.Float, nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),  # UTC, on the app's clock
+    sa.Column("finished_at", sa.DateTime, nullable=True),
+    sa.Column("log", sa.JSON, nullable=False),  # one entry per attempt: time, status code or error
+    sa.PrimaryKeyConstraint("app_id", "id"),
+    sa.Index("ix_hook_delivery_due", "status", "app_id", "due_at"),
+    sa.Index("ix_hook_delivery_hook", "app_id", "hook_id", "status"),
 )
 
 # --- credentials: OAuth clients (developer apps, across every app), codes, tokens, Keap API keys ----------

@@ -1,11 +1,13 @@
 """A session scoped to one app: the only way the domain reaches stored data.
 
 Every statement built here carries ``app_id = <this app>``; no code outside server/store builds an
-unscoped query. The session also collects the domain events of its transaction and appends them to the
-change log (``domain_event``) as they happen, so the log commits or rolls back with the change.
+unscoped query. The session also collects the domain events of its transaction; they are appended to the
+change log (``domain_event``) when that transaction commits, numbered in commit order, so the log commits or
+rolls back with the change.
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable
@@ -118,11 +120,7 @@ class AppSession:
     def next_id(self, sequence: str, count: int = 1) -> int:
         """Allocate ``count`` consecutive ids of this app's ``sequence``; returns the first. One atomic upsert,
         so concurrent writers (several workers on PostgreSQL) never take the same id or collide creating it."""
-        seq = schema.id_sequence
-        insert = _dialect_insert(self.conn)(seq).values(app_id=self.app.id, name=sequence, next_id=1 + count)
-        upsert = insert.on_conflict_do_update(index_elements=[seq.c.app_id, seq.c.name],
-                                              set_={"next_id": seq.c.next_id + count})
-        return self.conn.execute(upsert.returning(seq.c.next_id)).scalar_one() - count
+        return allocate(self.conn, self.app.id, sequence, count)
 
     def insert(self, table: sa.Table, values: dict[str, Any] | list[dict[str, Any]]):
         """Insert one row, or many rows (all with the same keys) in one executemany."""
@@ -141,17 +139,80 @@ class AppSession:
     def delete(self, table: sa.Table, *where):
         return self.conn.execute(sa.delete(table).where(table.c.app_id == self.app.id, *where))
 
-    # --- events -------------------------------------------------------------------------------------
+    # --- events ---------------------------------------------------------------------------------------
     def emit(self, type_: str, entity: str, entity_id: int | None, **payload) -> Event:
+        """Record a domain event: the listeners see it at once, inside the writing transaction; its row in
+        the change log is written when the transaction commits (see ``_append_to_log``)."""
         event = Event(type_, entity, entity_id, payload)
         self.events.append(event)
-        self.conn.execute(sa.insert(schema.domain_event).values(
-            app_id=self.app.id, type=type_, entity=entity, entity_id=entity_id,
-            occurred_at=self.clock.now().replace(tzinfo=None), payload=_jsonable(payload),
-        ))
+        pending = _PENDING.get(self.conn)
+        if pending is None:
+            pending = _PENDING[self.conn] = []
+        pending.append((self.app, event, self.clock.now().replace(tzinfo=None)))
         for listener in _listeners:
             listener(self, event)
         return event
+
+
+# --- the change log ---------------------------------------------------------------------------------
+#
+# ``domain_event.seq`` counts each app's changes from 1, in commit order. The numbers are allocated when the
+# writing transaction commits, from the app's ``id_sequence`` row named "domain_event", which stays locked
+# until that commit: a second writer of the same app waits for the first to commit before it gets its
+# numbers, so a reader that sees seq N has every change of that app up to N (an autoincrement sequence can
+# commit out of order: a reader could see 10 before 9 commits and skip 9 for ever). Allocating at commit
+# rather than at the first emit keeps the lock to the last instant of the transaction, after every other
+# lock it takes, so it cannot close a deadlock cycle and serialises writers only for the insert itself.
+
+_PENDING: "weakref.WeakKeyDictionary[Connection, list]" = weakref.WeakKeyDictionary()
+
+LOG_SEQUENCE = "domain_event"
+
+# Called after a transaction's events got their numbers, still inside it (REST hooks queue deliveries
+# there): ``fn(conn, app, [(seq, event, occurred_at), ...])``.
+_log_listeners: list[Callable[[Connection, AppRecord, list], None]] = []
+
+
+def on_logged(listener: Callable[[Connection, AppRecord, list], None]) -> Callable:
+    _log_listeners.append(listener)
+    return listener
+
+
+def allocate(conn: Connection, app_id: int, name: str, count: int = 1) -> int:
+    """``count`` consecutive numbers of the app's sequence ``name``; returns the first. The row stays locked
+    (PostgreSQL) until the transaction ends."""
+    seq = schema.id_sequence
+    insert = _dialect_insert(conn)(seq).values(app_id=app_id, name=name, next_id=1 + count)
+    upsert = insert.on_conflict_do_update(index_elements=[seq.c.app_id, seq.c.name],
+                                          set_={"next_id": seq.c.next_id + count})
+    return conn.execute(upsert.returning(seq.c.next_id)).scalar_one() - count
+
+
+def _append_to_log(conn: Connection) -> None:
+    pending = _PENDING.pop(conn, None)
+    if not pending:
+        return
+    by_app: dict[int, tuple[AppRecord, list]] = {}
+    for app, event, at in pending:
+        by_app.setdefault(app.id, (app, []))[1].append((event, at))
+    for app_id in sorted(by_app):  # one order for every writer
+        app, items = by_app[app_id]
+        first = allocate(conn, app_id, LOG_SEQUENCE, len(items))
+        logged = [(first + i, event, at) for i, (event, at) in enumerate(items)]
+        bulk.insert_rows(conn, schema.domain_event, [
+            {"app_id": app_id, "seq": seq, "type": e.type, "entity": e.entity, "entity_id": e.entity_id,
+             "occurred_at": at, "payload": _jsonable(e.payload)} for seq, e, at in logged])
+        for listener in _log_listeners:
+            listener(conn, app, logged)
+
+
+def _forget(conn: Connection) -> None:
+    _PENDING.pop(conn, None)
+
+
+# Every transaction, whoever opened it, writes its events on commit and drops them on rollback.
+sa.event.listen(sa.engine.Engine, "commit", _append_to_log)
+sa.event.listen(sa.engine.Engine, "rollback", _forget)
 
 
 def _dialect_insert(conn: Connection):

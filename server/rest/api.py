@@ -1,0 +1,303 @@
+"""The REST v1 route table: each operation declared once, with the pydantic models of its query, body and
+answer. The same declaration registers the Flask route, validates the request and writes the OpenAPI
+document (server.rest.openapi), so what is documented is what is checked.
+
+A request goes: the Google front end's rule (no body on a GET) → the gateway (``Gate.admit``: credentials,
+quotas, their headers) → query and body validation → one transaction on the app → the operation, which
+calls the domain like XML-RPC does → the JSON answer with the gateway's headers. Errors of every layer are
+answered in server.rest.errors.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Callable, Iterator
+
+from flask import Blueprint, current_app, request
+from pydantic import BaseModel, ConfigDict, Field
+
+from server.auth.gateway import GatewayRejection
+from server.gate import GATEWAY, Call
+from server.store.session import AppSession
+
+from . import errors
+from .wire import split_list
+
+PREFIX = "/crm/rest/v1"
+
+# Integers in requests: ids and counts fit the store's 32-bit integer columns; anything larger is a 400.
+Int = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+
+
+class Body(BaseModel):
+    """A request body: unknown properties are refused with a 400, as the real service does."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Query(BaseModel):
+    """Query parameters: unknown ones are ignored (clients send extras, spec clients.md §6)."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class Shape(BaseModel):
+    """An answer's shape, for the OpenAPI document only (answers are built as plain dicts)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class Paging(Query):
+    limit: Int | None = None
+    offset: Int | None = None
+
+
+@dataclass
+class Reply:
+    body: Any = None
+    status: int | None = None
+
+
+@dataclass
+class Operation:
+    method: str
+    path: str  # OpenAPI form: /contacts/{contactId}
+    func: Callable
+    summary: str
+    tag: str
+    query: type[Query] | None = None
+    body: type[BaseModel] | None = None
+    response: Any = None  # a Shape class, list[Shape], a JSON schema dict, or None (no content)
+    status: int = 200
+    writes: bool = False
+    transaction: bool = True  # False: the operation opens its own (REST hook handshakes happen between two)
+    path_types: dict[str, type] = field(default_factory=dict)
+    deprecated: bool = False
+    errors: tuple[int, ...] = (400, 401, 403, 404)
+
+    @property
+    def operation_id(self) -> str:
+        return self.func.__name__
+
+
+@dataclass
+class Request:
+    """What an operation gets: the app's session, and the parsed path, query and body."""
+
+    call: Call
+    path: dict
+    query: Any
+    body: Any
+    raw_body: Any
+    s: AppSession | None = None
+
+    @property
+    def base_url(self) -> str:
+        return request.host_url.rstrip("/") + PREFIX
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    @contextlib.contextmanager
+    def session(self, *, write: bool) -> Iterator[AppSession]:
+        """A transaction on the app (for operations declared ``transaction=False``)."""
+        sandbox = current_app.extensions["sandbox"]
+        with _transaction(sandbox.engine, write) as conn:
+            yield AppSession(conn, self.call.app, self.call.credential.user_id if self.call.credential else None)
+
+    @property
+    def sandbox(self):
+        return current_app.extensions["sandbox"]
+
+
+OPERATIONS: list[Operation] = []
+bp = Blueprint("rest_v1", __name__, url_prefix=PREFIX)
+
+
+def route(method: str, path: str, *, summary: str, tag: str, query=None, body=None, response=None,
+          status: int = 200, transaction: bool = True, deprecated: bool = False, errors=(400, 401, 403, 404),
+          **path_types):
+    """Declare an operation; path parameters are integers unless ``name=str`` says otherwise."""
+
+    def register(func):
+        names = re.findall(r"{(\w+)}", path)
+        op = Operation(method=method.upper(), path=path, func=func, summary=summary, tag=tag, query=query,
+                       body=body, response=response, status=status, writes=method.upper() != "GET",
+                       transaction=transaction, deprecated=deprecated, errors=tuple(errors),
+                       path_types={n: path_types.get(n, int) for n in names})
+        OPERATIONS.append(op)
+        rule = re.sub(r"{(\w+)}", r"<\1>", path)
+        bp.add_url_rule(rule, endpoint=f"{op.operation_id}_{op.method.lower()}", methods=[op.method],
+                        view_func=_view(op), strict_slashes=False)
+        return func
+
+    return register
+
+
+def _view(op: Operation):
+    def view(**path_args):
+        return handle(op, path_args)
+
+    view.__name__ = op.operation_id
+    return view
+
+
+def _transaction(engine, write: bool):
+    """One transaction per request. Reads on PostgreSQL see one snapshot (REPEATABLE READ), so a list and the
+    sync token beside it describe the same moment."""
+    @contextlib.contextmanager
+    def tx():
+        with engine.connect() as conn:
+            options = {"write": write}
+            if not write and conn.dialect.name == "postgresql":
+                options["isolation_level"] = "REPEATABLE READ"
+            conn.execution_options(**options)
+            with conn.begin():
+                yield conn
+    return tx()
+
+
+def admit() -> tuple[Call | None, Any]:
+    """The gateway's part: a Call with the app and credential, or the gateway's own answer."""
+    if request.method == "GET" and (request.content_length or 0) > 0:
+        return None, errors.malformed_request()
+    call = Call(endpoint=GATEWAY, headers=request.headers, query=request.args)
+    try:
+        current_app.extensions["sandbox"].gate.admit(call)
+    except GatewayRejection as rejection:
+        return None, errors.gateway_answer(rejection)
+    return call, None
+
+
+def handle(op: Operation, path_args: dict):
+    call, refusal = admit()
+    if refusal is not None:
+        return refusal
+    headers = call.response_headers
+    try:
+        path = _path_values(op, path_args)
+        query = op.query.model_validate(query_values(op.query)) if op.query else None
+        raw, body = _body(op)
+        r = Request(call=call, path=path, query=query, body=body, raw_body=raw)
+        if op.transaction:
+            with r.session(write=op.writes) as s:
+                r.s = s
+                result = op.func(r, **path)
+        else:
+            result = op.func(r, **path)
+    except Exception as exc:  # RestError, ValidationError, domain errors: their answer; anything else a logged 500
+        return errors.from_exception(exc, headers)
+    if not isinstance(result, Reply):
+        result = Reply(result)
+    status = result.status or op.status
+    if status == 204:
+        return errors.json_response(None, 204, headers)
+    return errors.json_response(result.body, status, headers)
+
+
+def _path_values(op: Operation, path_args: dict) -> dict:
+    out = {}
+    for name, value in path_args.items():
+        if op.path_types.get(name, int) is int:
+            if not re.fullmatch(r"-?\d{1,10}", value) or not -(2**31) <= int(value) < 2**31:
+                raise errors.bad_request(f"Invalid value for {name}: '{value}' is not an integer")
+            out[name] = int(value)
+        else:
+            out[name] = value
+    return out
+
+
+def query_values(model: type[Query]) -> dict:
+    """The query string for ``model``: list-typed fields from repeated or comma-joined values, others the
+    first value; keys the model does not name are ignored."""
+    values = {}
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        if key not in request.args:
+            continue
+        if _is_list(info.annotation):
+            values[key] = split_list(request.args.getlist(key))
+        else:
+            values[key] = request.args.get(key)
+    return values
+
+
+def _is_list(annotation) -> bool:
+    text = str(annotation)
+    return text.startswith("list") or "list[" in text
+
+
+def _body(op: Operation):
+    if op.body is None:
+        return None, None
+    data = request.get_data(cache=True)
+    if not data.strip():
+        raw = {}
+    else:
+        try:
+            raw = json.loads(data)
+        except ValueError:
+            raise errors.bad_request("The request body is not valid JSON") from None
+    if not isinstance(raw, dict):
+        raise errors.bad_request("The request body must be a JSON object")
+    return raw, op.body.model_validate(raw)
+
+
+# --- anything else under /crm/rest/v1 -------------------------------------------------------------------
+
+def _known_methods(path: str) -> set[str]:
+    methods = set()
+    for op in OPERATIONS:
+        pattern = "^" + re.sub(r"{(\w+)}", r"[^/]+", op.path) + "/?$"
+        if re.match(pattern, path):
+            methods.add(op.method)
+    return methods
+
+
+@bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"])
+def unknown(rest: str):
+    """The gateway authenticates before routing: without credentials an unknown path is a 401; with them,
+    Keap's HTML "Page Not Found" page, or 405 for a known path and another method."""
+    call, refusal = admit()
+    if refusal is not None:
+        return refusal
+    if _known_methods("/" + rest):
+        return errors.message(405, f"Request method '{request.method}' not supported", call.response_headers)
+    return errors.page_not_found(call.response_headers)
+
+
+# --- envelopes -----------------------------------------------------------------------------------------
+
+DEFAULT_LIMIT = 1000
+MAX_LIMIT = 1000
+
+
+def page(q: Paging | None) -> tuple[int, int]:
+    """``(limit, offset)``: 1000 by default [wire S9]; 0 or nothing means the default, above 1000 is clamped."""
+    limit = (q.limit if q else None) or DEFAULT_LIMIT
+    offset = (q.offset if q else None) or 0
+    if limit < 0 or offset < 0:
+        raise errors.bad_request("limit and offset must not be negative")
+    return min(limit, MAX_LIMIT), offset
+
+
+def envelope(r: Request, key: str, items: list, count: int, limit: int, offset: int, *, path: str,
+             top_level: bool = True, carry: dict | None = None, **extra) -> dict:
+    """``{<key>: items, count, next, previous}``. ``count`` is the total; ``next``/``previous`` are always
+    present, ``next = ?limit=min(limit, count)&offset=offset+limit`` and ``previous =
+    ?limit=limit&offset=max(0, offset-limit)``, top-level collections written with a trailing slash
+    [wire S9, S2; spec §4.2]."""
+    from urllib.parse import urlencode
+
+    base = r.url(path) + ("/" if top_level else "")
+    carried = {k: (str(v).lower() if isinstance(v, bool) else v) for k, v in (carry or {}).items() if v is not None}
+
+    def link(lim: int, off: int) -> str:
+        return base + "?" + urlencode({"limit": lim, "offset": off, **carried}, doseq=True)
+
+    body = {key: items, "count": count, "next": link(min(limit, count), offset + limit),
+            "previous": link(limit, max(0, offset - limit))}
+    body.update(extra)
+    return body

@@ -1,0 +1,474 @@
+"""/contacts: list, create, create-or-update, get, patch, delete, the model and custom fields, a contact's
+tags and emails. Every write goes through server.domain.contacts (the code behind ContactService.add /
+update and DataService), so both protocols store, read and announce a contact the same way."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+
+from server.domain import contacts as domain
+from server.domain import records, tags as tag_domain
+from server.domain.query import count_rows, select_rows
+from server.store import schema
+from server.store.session import AppSession
+
+from . import custom, people
+from .api import Body, Int, Paging, Query, Request, Shape, envelope, page, route
+from .errors import bad_request, not_found
+from .wire import in_date, in_datetime, millis, out_date, out_datetime
+
+CONTACT = domain.CONTACT
+FORM = -1
+
+OPTIONAL = ["birthday", "opt_in_reason", "preferred_locale", "website", "notes", "custom_fields", "prefix",
+            "origin", "source_type", "time_zone", "suffix", "lead_source_id", "social_accounts", "fax_numbers",
+            "relationships", "spouse_name", "contact_type", "company_name", "job_title", "anniversary",
+            "preferred_name"]  # GET /contacts/model, 2022 capture [wire S9]
+
+# plain properties <-> Contact fields
+PLAIN = {"given_name": "FirstName", "middle_name": "MiddleName", "family_name": "LastName",
+         "preferred_name": "Nickname", "prefix": "Title", "suffix": "Suffix", "job_title": "JobTitle",
+         "spouse_name": "SpouseName", "website": "Website", "contact_type": "ContactType",
+         "time_zone": "TimeZone", "preferred_locale": "Language", "owner_id": "OwnerID",
+         "lead_source_id": "LeadSourceId", "notes": "ContactNotes", "company_name": "Company"}
+DATES = {"birthday": "Birthday", "anniversary": "Anniversary"}
+
+FIELDS = ["Id", "FirstName", "MiddleName", "LastName", "Nickname", "Title", "Suffix", "JobTitle", "SpouseName",
+          "Website", "ContactType", "TimeZone", "Language", "OwnerID", "LeadSourceId", "ContactNotes", "Company",
+          "CompanyID", "Birthday", "Anniversary", "Groups", "DateCreated", "LastUpdated",
+          *people.COLLECTION_FIELDS["email_addresses"], *people.COLLECTION_FIELDS["phone_numbers"],
+          *people.COLLECTION_FIELDS["fax_numbers"], *people.COLLECTION_FIELDS["addresses"]]
+
+ORDERS = {"id": "Id", "date_created": "DateCreated", "last_updated": "LastUpdated", "name": "LastName",
+          "firstName": "FirstName", "email": "Email"}
+
+
+# --- shapes -------------------------------------------------------------------------------------------
+
+class CompanyRef(Body):
+    id: Int
+
+
+class Origin(Body):
+    ip_address: str | None = None
+
+
+class SocialAccount(Body):
+    name: str
+    type: Literal["Facebook", "Twitter", "LinkedIn", "Instagram", "Snapchat", "YouTube", "Pinterest"]
+
+
+class Relationship(Body):
+    id: Int | None = None
+    linked_contact_id: Int
+    relationship_type_id: Int
+
+
+SourceType = Literal["APPOINTMENT", "FORMAPIHOSTED", "FORMAPIINTERNAL", "WEBFORM", "INTERNALFORM", "LANDINGPAGE",
+                     "IMPORT", "MANUAL", "API", "OTHER", "UNKNOWN"]
+
+
+class ContactBody(Body):
+    """CreateOrPatchContact [doc S1]."""
+
+    given_name: str | None = None
+    middle_name: str | None = None
+    family_name: str | None = None
+    preferred_name: str | None = None
+    prefix: str | None = None
+    suffix: str | None = None
+    job_title: str | None = None
+    spouse_name: str | None = None
+    website: str | None = None
+    contact_type: str | None = None
+    time_zone: str | None = None
+    preferred_locale: str | None = None
+    notes: str | None = None
+    company_name: str | None = None
+    owner_id: Int | None = None
+    lead_source_id: Int | None = None
+    birthday: str | None = None
+    anniversary: str | None = None
+    email_addresses: list[people.EmailAddress] | None = None
+    phone_numbers: list[people.PhoneNumber] | None = None
+    fax_numbers: list[people.FaxNumber] | None = None
+    addresses: list[people.Address] | None = None
+    company: CompanyRef | Int | None = None  # keap-python sends the bare id (clients.md: the client wins)
+    custom_fields: list[custom.CustomFieldValue] | None = None
+    opt_in_reason: str | None = None
+    source_type: SourceType | None = None
+    origin: Origin | None = None
+    social_accounts: list[SocialAccount] | None = None
+    relationships: list[Relationship] | None = None
+
+    @field_validator("birthday", "anniversary")
+    @classmethod
+    def _date(cls, value):
+        in_date(value)
+        return value
+
+
+class UpsertContactBody(ContactBody):
+    duplicate_option: Literal["Email", "EmailAndName"] = "Email"
+
+
+class CompanyShape(Shape):
+    id: int | None = None
+    company_name: str | None = None
+
+
+class ContactShape(Shape):
+    id: int
+    given_name: str | None = None
+    family_name: str | None = None
+    middle_name: str | None = None
+    email_addresses: list[people.EmailAddressShape] = []
+    phone_numbers: list[people.PhoneShape] = []
+    addresses: list[people.AddressShape] = []
+    tag_ids: list[int] = []
+    company: CompanyShape | None = None
+    owner_id: int | None = None
+    email_opted_in: bool | None = None
+    email_status: str | None = None
+    ScoreValue: str | None = None
+    date_created: str | None = None
+    last_updated: str | None = None
+    last_updated_utc_millis: int | None = None
+
+
+class ContactList(Shape):
+    contacts: list[ContactShape]
+    count: int
+    next: str | None = None
+    previous: str | None = None
+
+
+class ListContacts(Paging):
+    email: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    optional_properties: list[str] | None = None
+    order: Literal["id", "date_created", "last_updated", "name", "firstName", "email"] | None = None
+    order_direction: Literal["ASCENDING", "DESCENDING"] | None = None
+    since: str | None = None
+    until: str | None = None
+
+    @field_validator("since", "until")
+    @classmethod
+    def _moment(cls, value):
+        in_datetime(value)
+        return value
+
+
+class GetContact(Query):
+    optional_properties: list[str] | None = None
+
+
+class PatchContact(Query):
+    update_mask: list[str] | None = None
+
+
+class TagIds(Body):
+    tagIds: list[Int] = Field(min_length=1)  # camelCase on the wire [doc S1]
+
+
+class Ids(Query):
+    ids: list[Int] = Field(min_length=1)
+
+
+class AppliedTag(Shape):
+    tag: dict
+    date_applied: str | None = None
+
+
+class ContactTagList(Shape):
+    tags: list[AppliedTag]
+    count: int
+    next: str | None = None
+    previous: str | None = None
+
+
+class ListEmails(Paging):
+    email: str | None = None
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+def wanted_properties(requested: list[str] | None) -> set[str]:
+    extra = set(requested or [])
+    unknown = sorted(p for p in extra if p not in OPTIONAL)
+    if unknown:
+        # "The following optional-properties are unrecognized ..." (status unrecorded; 400 assumed) [S27]
+        raise bad_request(f"The following optional-properties are unrecognized: {', '.join(unknown)}")
+    return extra
+
+
+def contact_json(s: AppSession, row: dict, statuses: dict, optional: set[str], customs: dict) -> dict:
+    clock = s.clock
+    opted, status = people.opted_in(statuses, row.get("Email"))
+    company = ({"id": row["CompanyID"], "company_name": row.get("Company")}
+               if row.get("CompanyID") and row.get("CompanyID") != row["Id"] else None)
+    out = {
+        "id": row["Id"],
+        "given_name": row.get("FirstName"),
+        "family_name": row.get("LastName"),
+        "middle_name": row.get("MiddleName"),
+        "email_addresses": people.emails_of(row),
+        "phone_numbers": people.phones_of(row),
+        "addresses": people.addresses_of(row),
+        "tag_ids": [int(t) for t in (row.get("Groups") or "").split(",") if t.strip()],
+        "company": company,
+        "owner_id": row.get("OwnerID"),
+        "email_opted_in": opted,
+        "email_status": status,
+        "ScoreValue": "0",  # lead scores are not modelled; the capture shows "0" for a new contact [wire S9]
+        "date_created": out_datetime(row.get("DateCreated"), clock),
+        "last_updated": out_datetime(row.get("LastUpdated"), clock),
+        "last_updated_utc_millis": millis(row.get("LastUpdated"), clock),
+    }
+    for prop in OPTIONAL:
+        if prop not in optional:
+            continue
+        if prop in PLAIN:
+            out[prop] = row.get(PLAIN[prop])
+        elif prop in DATES:
+            out[prop] = out_date(row.get(DATES[prop]))
+        elif prop == "fax_numbers":
+            out[prop] = people.faxes_of(row)
+        elif prop == "custom_fields":
+            out[prop] = customs.get(row["Id"], [])
+        elif prop in ("social_accounts", "relationships"):
+            out[prop] = []  # v1 does not return social accounts even when asked [doc S1]
+        else:  # origin, source_type, opt_in_reason: not kept
+            out[prop] = None
+    return out
+
+
+def render(s: AppSession, rows: list[dict], optional: set[str]) -> list[dict]:
+    statuses = people.email_state(s, rows)
+    customs = custom.read(s, FORM, [r["Id"] for r in rows]) if "custom_fields" in optional else {}
+    return [contact_json(s, row, statuses, optional, customs) for row in rows]
+
+
+def load(s: AppSession, contact_id: int, optional: set[str] = frozenset()) -> dict:
+    rows = select_rows(s, CONTACT, FIELDS, {"Id": contact_id})
+    if not rows:
+        raise not_found("Contact")
+    return render(s, rows, set(optional))[0]
+
+
+# --- writing ------------------------------------------------------------------------------------------
+
+def to_fields(s: AppSession, body: ContactBody, names: set[str], *, replace: bool) -> dict:
+    """Contact fields for the properties ``names`` of ``body``."""
+    data: dict[str, Any] = {}
+    for prop in names:
+        value = getattr(body, prop)
+        if prop in PLAIN:
+            data[PLAIN[prop]] = value
+        elif prop in DATES:
+            data[DATES[prop]] = in_date(value)
+        elif prop in people.COLLECTION_FIELDS:
+            data.update(people.collection_fields(prop, value or [], replace=replace))
+        elif prop == "company":
+            company_id = value if isinstance(value, int) or value is None else value.id
+            data["CompanyID"] = company_id
+            if company_id is not None:
+                company = s.get(schema.contact, company_id)
+                if company is None or company.kind != "company":
+                    raise bad_request(f"Invalid company id: {company_id}")
+                if "company_name" not in names:
+                    data["Company"] = company.company
+        elif prop == "custom_fields":
+            data.update(custom.to_fields(s, FORM, value or []))
+    return data
+
+
+def _supplied(body: ContactBody, mask: list[str] | None = None) -> set[str]:
+    names = set(body.model_fields_set) - {"duplicate_option", "opt_in_reason", "source_type", "origin",
+                                          "social_accounts", "relationships"}
+    if mask is not None:
+        unknown = sorted(set(mask) - set(ContactBody.model_fields))
+        if unknown:
+            raise bad_request(f"Invalid update_mask: {', '.join(unknown)}")
+        names &= set(mask)
+    return names
+
+
+def _require_reachable(body: ContactBody) -> None:
+    if not any(e.email for e in body.email_addresses or []) and not any(p.number for p in body.phone_numbers or []):
+        raise bad_request("Contact must contain an e-mail address or phone number")  # captured [wire S2]
+
+
+def _after_write(s: AppSession, contact_id: int, body: ContactBody) -> None:
+    if body.opt_in_reason and body.email_addresses:
+        people.opt_in_addresses(s, [e.email for e in body.email_addresses], body.opt_in_reason)
+
+
+def create(s: AppSession, body: ContactBody) -> int:
+    _require_reachable(body)
+    contact_id = domain.add(s, to_fields(s, body, _supplied(body), replace=False))
+    _after_write(s, contact_id, body)
+    return contact_id
+
+
+def _replace_collections(s: AppSession) -> bool:
+    return s.app.option("rest_patch_collections") == "replace"
+
+
+# --- routes -------------------------------------------------------------------------------------------
+
+@route("GET", "/contacts", summary="List contacts", tag="Contact", query=ListContacts, response=ContactList)
+def list_contacts(r: Request):
+    q: ListContacts = r.query
+    optional = wanted_properties(q.optional_properties)
+    limit, offset = page(q)
+    criteria = {k: v for k, v in (("Email", q.email), ("FirstName", q.given_name), ("LastName", q.family_name))
+                if v is not None}
+    where = []
+    lu = schema.contact.c.last_updated
+    if q.since:
+        where.append(lu >= r.s.clock.to_local(in_datetime(q.since)))
+    if q.until:
+        where.append(lu < r.s.clock.to_local(in_datetime(q.until)) + timedelta(seconds=1))
+    order = ORDERS[q.order or "id"]
+    rows = select_rows(r.s, CONTACT, FIELDS, criteria, limit=limit, offset=offset, order_by=order,
+                       ascending=q.order_direction != "DESCENDING", extra_where=where)
+    total = count_rows(r.s, CONTACT, criteria, where)
+    carry = {"email": q.email, "given_name": q.given_name, "family_name": q.family_name, "since": q.since,
+             "until": q.until, "order": q.order or "id", "order_direction": q.order_direction}
+    return envelope(r, "contacts", render(r.s, rows, optional), total, limit, offset, path="/contacts",
+                    carry=carry)
+
+
+@route("POST", "/contacts", summary="Create a contact", tag="Contact", body=ContactBody, response=ContactShape,
+       status=201)
+def create_contact(r: Request):
+    return load(r.s, create(r.s, r.body))
+
+
+@route("PUT", "/contacts", summary="Create or update a contact", tag="Contact", body=UpsertContactBody,
+       response=ContactShape)
+def upsert_contact(r: Request):
+    body: UpsertContactBody = r.body
+    first = next((e.email for e in body.email_addresses or [] if e.email), None)
+    match = None
+    if first:
+        match = domain.find_duplicate(r.s, {"Email": first, "FirstName": body.given_name,
+                                            "LastName": body.family_name}, body.duplicate_option)
+    if match is None:
+        return load(r.s, create(r.s, body))  # 200 either way [doc S1]
+    domain.update(r.s, match, to_fields(r.s, body, _supplied(body), replace=False))
+    _after_write(r.s, match, body)
+    return load(r.s, match)
+
+
+@route("GET", "/contacts/model", summary="The contact model: custom fields and optional properties",
+       tag="Contact", response=custom.ObjectModel)
+def contact_model(r: Request):
+    return custom.model(r.s, FORM, OPTIONAL)
+
+
+@route("POST", "/contacts/model/customFields", summary="Create a contact custom field", tag="Contact",
+       body=custom.CreateCustomField, response=custom.CustomFieldMeta, status=201)
+def create_contact_custom_field(r: Request):
+    return custom.create(r.s, FORM, r.body)
+
+
+@route("GET", "/contacts/{id}", summary="Get a contact", tag="Contact", query=GetContact, response=ContactShape)
+def get_contact(r: Request, id: int):
+    return load(r.s, id, wanted_properties(r.query.optional_properties))
+
+
+@route("PATCH", "/contacts/{contactId}", summary="Update a contact", tag="Contact", query=PatchContact,
+       body=ContactBody, response=ContactShape)
+def patch_contact(r: Request, contactId: int):
+    if not records.exists(r.s, CONTACT, contactId):
+        raise not_found("Contact")
+    body: ContactBody = r.body
+    data = to_fields(r.s, body, _supplied(body, r.query.update_mask), replace=_replace_collections(r.s))
+    if data:
+        domain.update(r.s, contactId, data)
+    _after_write(r.s, contactId, body)
+    return load(r.s, contactId)
+
+
+@route("DELETE", "/contacts/{contactId}", summary="Delete a contact", tag="Contact", status=204)
+def delete_contact(r: Request, contactId: int):
+    if not records.delete(r.s, "Contact", contactId):
+        raise not_found("Contact")  # captured: 404 {"message": "Unable to find this Contact"} [wire S2]
+
+
+# --- a contact's tags -----------------------------------------------------------------------------------
+
+def require_contact(s: AppSession, contact_id: int) -> None:
+    if not records.exists(s, CONTACT, contact_id):
+        raise not_found("Contact")
+
+
+@route("GET", "/contacts/{contactId}/tags", summary="A contact's tags", tag="Contact", query=Paging,
+       response=ContactTagList)
+def list_contact_tags(r: Request, contactId: int):
+    from . import tags
+
+    require_contact(r.s, contactId)
+    limit, offset = page(r.query)
+    items, total = tags.applied_to(r.s, contactId, limit, offset)
+    return envelope(r, "tags", items, total, limit, offset, path=f"/contacts/{contactId}/tags", top_level=False)
+
+
+@route("POST", "/contacts/{contactId}/tags", summary="Apply tags to a contact", tag="Contact", body=TagIds,
+       response={"type": "object", "additionalProperties": {"type": "string"}})
+def apply_contact_tags(r: Request, contactId: int):
+    from . import tags
+
+    require_contact(r.s, contactId)
+    return {str(t): tags.apply_one(r.s, contactId, t) for t in r.body.tagIds}  # {"1304": "SUCCESS"} [wire S9]
+
+
+@route("DELETE", "/contacts/{contactId}/tags", summary="Remove tags from a contact", tag="Contact", query=Ids,
+       status=204)
+def remove_contact_tags(r: Request, contactId: int):
+    require_contact(r.s, contactId)
+    for tag_id in r.query.ids:
+        tag_domain.remove(r.s, contactId, tag_id)
+
+
+@route("DELETE", "/contacts/{contactId}/tags/{tagId}", summary="Remove a tag from a contact", tag="Contact",
+       status=204)
+def remove_contact_tag(r: Request, contactId: int, tagId: int):
+    require_contact(r.s, contactId)
+    tag_domain.remove(r.s, contactId, tagId)
+
+
+# --- a contact's emails ---------------------------------------------------------------------------------
+
+class EmailShape(Shape):
+    id: int | None = None
+    contact_id: int | None = None
+    subject: str | None = None
+    sent_to_address: str | None = None
+    sent_date: str | None = None
+
+
+class EmailList(Shape):
+    emails: list[EmailShape]
+    count: int
+    next: str | None = None
+    previous: str | None = None
+
+
+@route("GET", "/contacts/{contactId}/emails", summary="Emails sent to a contact", tag="Contact", query=ListEmails,
+       response=EmailList)
+def list_contact_emails(r: Request, contactId: int):
+    from server.domain import emails
+
+    require_contact(r.s, contactId)
+    limit, offset = page(r.query)
+    items, total = emails.sent_to_contact(r.s, contactId, email=r.query.email, limit=limit, offset=offset)
+    items = [dict(i, sent_date=out_datetime(i["sent_date"], r.s.clock)) for i in items]
+    return envelope(r, "emails", items, total, limit, offset, path=f"/contacts/{contactId}/emails",
+                    top_level=False, carry={"email": r.query.email})
+

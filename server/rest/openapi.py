@@ -1,0 +1,120 @@
+"""The OpenAPI 3.1 document of what is served, built from the route table (server.rest.api.OPERATIONS): the
+same pydantic models that validate each request describe it here, so the document cannot drift from the
+checks. Served at /crm/rest/v1/openapi.json without credentials (it is the sandbox's own document; the real
+gateway answers 401 there, and publishes its document elsewhere [3p S12])."""
+from __future__ import annotations
+
+import functools
+
+from flask import request
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from .api import OPERATIONS, PREFIX, Operation, bp
+from .errors import json_response
+
+REF = "#/components/schemas/{model}"
+
+_ERROR = {"type": "object", "properties": {"message": {"type": "string"}}, "required": ["message"]}
+_GATEWAY = {"type": "object", "description": "the gateway's own refusal (Apigee fault, or the 429 quota body)"}
+_DESCRIPTIONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 401: "Unauthorized",
+                 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 429: "Too Many Requests"}
+
+
+def _models() -> list[tuple[type[BaseModel], str]]:
+    seen: dict[type, str] = {}
+    for op in OPERATIONS:
+        if op.body is not None:
+            seen.setdefault(op.body, "validation")
+        if isinstance(op.response, type) and issubclass(op.response, BaseModel):
+            seen.setdefault(op.response, "serialization")
+    from .hooks import RestHook
+
+    seen.setdefault(RestHook, "serialization")
+    return list(seen.items())
+
+
+def _response_schema(op: Operation):
+    if op.response is None:
+        return None
+    if isinstance(op.response, dict):
+        return op.response
+    return {"$ref": REF.format(model=op.response.__name__)}
+
+
+def _parameters(op: Operation) -> list[dict]:
+    params = [{"name": name, "in": "path", "required": True,
+               "schema": {"type": "integer", "format": "int64"} if kind is int else {"type": "string"}}
+              for name, kind in op.path_types.items()]
+    if op.query is not None:
+        schema = op.query.model_json_schema(ref_template=REF)
+        required = set(schema.get("required", []))
+        for name, prop in schema.get("properties", {}).items():
+            param = {"name": name, "in": "query", "required": name in required, "schema": _nullable_free(prop)}
+            if param["schema"].get("type") == "array":
+                param.update(style="form", explode=False)  # comma-joined (repeated keys are accepted too)
+            params.append(param)
+    return params
+
+
+def _nullable_free(prop: dict) -> dict:
+    """A query parameter is absent or has a value: ``X | None`` is documented as X."""
+    prop = {k: v for k, v in prop.items() if k not in ("default", "title")}
+    options = prop.pop("anyOf", None)
+    if options:
+        kept = [o for o in options if o.get("type") != "null"]
+        prop.update(kept[0] if len(kept) == 1 else {"anyOf": kept})
+    return prop
+
+
+def _operation(op: Operation) -> dict:
+    out = {"operationId": op.operation_id, "summary": op.summary, "tags": [op.tag],
+           "parameters": _parameters(op), "responses": {}}
+    if op.deprecated:
+        out["deprecated"] = True
+    if op.body is not None:
+        out["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": {"$ref": REF.format(model=op.body.__name__)}}}}
+    answer = {"description": _DESCRIPTIONS.get(op.status, "OK")}
+    schema = _response_schema(op)
+    if schema is not None and op.status != 204:
+        answer["content"] = {"application/json": {"schema": schema}}
+    out["responses"][str(op.status)] = answer
+    for status in sorted(set(op.errors) | {401, 429}):
+        body = _GATEWAY if status in (401, 429) else {"$ref": "#/components/schemas/Error"}
+        out["responses"][str(status)] = {"description": _DESCRIPTIONS.get(status, "Error"),
+                                         "content": {"application/json": {"schema": body}}}
+    return out
+
+
+@functools.cache
+def _document_body() -> dict:
+    _, defs = models_json_schema(_models(), ref_template=REF)
+    schemas = dict(defs.get("$defs", {}))
+    schemas["Error"] = _ERROR
+    paths: dict[str, dict] = {}
+    for op in OPERATIONS:
+        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Keap REST API v1 (Infusionsoft sandbox)", "version": "1.70.0-sandbox",
+                 "description": "The REST v1 resources this sandbox serves, with the real paths, shapes and "
+                                "status codes. Generated from the definitions that validate requests."},
+        "paths": paths,
+        "components": {"schemas": schemas, "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer", "description": "an OAuth 2.0 access token"},
+            "keapApiKey": {"type": "apiKey", "in": "header", "name": "X-Keap-API-Key",
+                           "description": "a Personal Access Token or Service Account Key"},
+            "accessToken": {"type": "apiKey", "in": "query", "name": "access_token"},
+        }},
+        "security": [{"bearer": []}, {"keapApiKey": []}, {"accessToken": []}],
+    }
+
+
+def document(base_url: str) -> dict:
+    return {**_document_body(), "servers": [{"url": base_url}]}
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    return json_response(document(request.host_url.rstrip("/") + PREFIX))

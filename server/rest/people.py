@@ -1,0 +1,176 @@
+"""How a contact's (and a company's) Contact-table fields read and write as REST JSON: the collections keyed by
+``field`` (EMAIL1..3, PHONE1..5, FAX1..2, BILLING/SHIPPING/OTHER) and the plain properties. One table of
+names, used both ways, so a contact written through XML-RPC reads identically here and back."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import field_validator
+
+from server.domain import email_status
+from server.store.session import AppSession
+
+from .api import Body, Shape
+from .errors import bad_request
+from .wire import country_code, country_name, is_country_code
+
+EMAILS = {"EMAIL1": "Email", "EMAIL2": "EmailAddress2", "EMAIL3": "EmailAddress3"}
+PHONES = {f"PHONE{i}": (f"Phone{i}", f"Phone{i}Ext", f"Phone{i}Type") for i in range(1, 6)}
+FAXES = {"FAX1": ("Fax1", "Fax1Type"), "FAX2": ("Fax2", "Fax2Type")}
+# line1, line2, locality, region, postal_code, zip_four, country
+ADDRESSES = {
+    "BILLING": ("StreetAddress1", "StreetAddress2", "City", "State", "PostalCode", "ZipFour1", "Country"),
+    "SHIPPING": ("Address2Street1", "Address2Street2", "City2", "State2", "PostalCode2", "ZipFour2", "Country2"),
+    "OTHER": ("Address3Street1", "Address3Street2", "City3", "State3", "PostalCode3", "ZipFour3", "Country3"),
+}
+COLLECTION_FIELDS = {
+    "email_addresses": [f for f in EMAILS.values()],
+    "phone_numbers": [f for fs in PHONES.values() for f in fs],
+    "fax_numbers": [f for fs in FAXES.values() for f in fs],
+    "addresses": [f for fs in ADDRESSES.values() for f in fs],
+}
+
+
+class EmailAddress(Body):
+    email: str
+    field: Literal["EMAIL1", "EMAIL2", "EMAIL3"]
+
+
+class PhoneNumber(Body):
+    number: str
+    extension: str | None = None
+    type: str | None = None
+    field: Literal["PHONE1", "PHONE2", "PHONE3", "PHONE4", "PHONE5"]
+
+
+class FaxNumber(Body):
+    number: str
+    type: str | None = None
+    field: Literal["FAX1", "FAX2"]
+
+
+class Address(Body):
+    field: Literal["BILLING", "SHIPPING", "OTHER"]
+    line1: str | None = None
+    line2: str | None = None
+    locality: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    zip_code: str | None = None
+    zip_four: str | None = None
+    country_code: str | None = None
+
+    @field_validator("country_code")
+    @classmethod
+    def _country(cls, value):
+        if value is not None and value != "" and not is_country_code(value):
+            raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-3 country code")
+        return value
+
+
+class EmailAddressShape(Shape):
+    email: str | None = None
+    field: str | None = None
+
+
+class PhoneShape(Shape):
+    number: str | None = None
+    extension: str | None = None
+    type: str | None = None
+    field: str | None = None
+
+
+class AddressShape(Shape):
+    field: str | None = None
+    line1: str | None = None
+    line2: str | None = None
+    locality: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    zip_code: str | None = None
+    zip_four: str | None = None
+    country_code: str | None = None
+
+
+# --- reading --------------------------------------------------------------------------------------------
+
+def emails_of(row: dict) -> list[dict]:
+    return [{"email": row[name], "field": key} for key, name in EMAILS.items() if row.get(name)]
+
+
+def phones_of(row: dict) -> list[dict]:
+    return [{"number": row[num], "extension": row.get(ext) or "", "field": key, "type": row.get(kind)}
+            for key, (num, ext, kind) in PHONES.items() if row.get(num)]
+
+
+def faxes_of(row: dict) -> list[dict]:
+    return [{"number": row[num], "field": key, "type": row.get(kind)} for key, (num, kind) in FAXES.items()
+            if row.get(num)]
+
+
+def address_of(row: dict, key: str, *, with_field: bool = True) -> dict | None:
+    line1, line2, city, state, postal, zip4, country = ADDRESSES[key]
+    names = ADDRESSES[key]
+    if not any(row.get(n) for n in names):
+        return None
+    out = {"field": key} if with_field else {}
+    out.update({"line1": row.get(line1), "line2": row.get(line2), "locality": row.get(city),
+                "region": row.get(state), "postal_code": row.get(postal), "zip_code": row.get(postal),
+                "zip_four": row.get(zip4), "country_code": country_code(row.get(country)) or row.get(country)})
+    return out
+
+
+def addresses_of(row: dict) -> list[dict]:
+    return [a for a in (address_of(row, key) for key in ADDRESSES) if a is not None]
+
+
+def email_state(s: AppSession, rows: list[dict]) -> dict[str, str]:
+    return email_status.statuses_of(s, [r.get("Email") for r in rows])
+
+
+def opted_in(statuses: dict[str, str], email: str | None) -> tuple[bool, str]:
+    """``(email_opted_in, email_status)`` of a primary address; no address reads as NonMarketable."""
+    token = statuses.get(email_status.key(email)) if email else None
+    status = email_status.STATUSES.get(token) if token else None
+    return (bool(status and status.marketable), token or "NonMarketable")
+
+
+# --- writing -------------------------------------------------------------------------------------------
+
+def collection_fields(name: str, items: list, *, replace: bool) -> dict:
+    """Contact-table fields for one collection property; with ``replace`` the slots not given are cleared."""
+    out = {f: None for f in COLLECTION_FIELDS[name]} if replace else {}
+    for item in items:
+        if name == "email_addresses":
+            out[EMAILS[item.field]] = item.email
+        elif name == "phone_numbers":
+            num, ext, kind = PHONES[item.field]
+            out.update({num: item.number, ext: item.extension, kind: item.type})
+        elif name == "fax_numbers":
+            num, kind = FAXES[item.field]
+            out.update({num: item.number, kind: item.type})
+        else:
+            out.update(address_fields(item, item.field))
+    return out
+
+
+def address_fields(item: Address, key: str) -> dict:
+    line1, line2, city, state, postal, zip4, country = ADDRESSES[key]
+    if item.region and not item.country_code:
+        # documented rule: country_code is required when region is given [doc S1]
+        raise bad_request("country_code is required when region is given")
+    return {line1: item.line1, line2: item.line2, city: item.locality, state: item.region,
+            postal: item.postal_code if item.postal_code is not None else item.zip_code, zip4: item.zip_four,
+            country: country_name(item.country_code) if item.country_code else None}
+
+
+def opt_in_addresses(s: AppSession, emails: list[str], reason: str) -> None:
+    """``opt_in_reason`` makes an address marketable only from Unengaged Marketable, Unengaged Non-Marketable,
+    Non-Marketable or Opt-Out: Manual; any other status stays [doc S1]."""
+    for email in emails:
+        if not email or not email_status.is_valid(email):
+            continue
+        current = email_status.status_of(s, email)
+        if current is None or current.token in ("UnengagedMarketable", "UnengagedNonMarketable", "NonMarketable",
+                                                "Manual"):
+            email_status.set_status(s, email, "SingleOptIn", reason)

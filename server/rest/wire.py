@@ -1,0 +1,100 @@
+"""Values as REST v1 writes and reads them: dates, list-valued query parameters, country codes.
+
+Dates go out in UTC like ``2024-11-12T21:45:54.000+0000`` (milliseconds, offset without a colon) [wire S2,
+S9]; they come in as ISO 8601 (``2017-01-01T22:17:59.039Z``); one without a zone is taken as UTC. The store
+keeps the app's local wall time (as XML-RPC does), so both protocols read the same moment.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+
+from server.clock import UTC, AppClock, parse_datetime
+
+
+def out_datetime(value: datetime | None, clock: AppClock) -> str | None:
+    if value is None:
+        return None
+    moment = clock.to_utc(value) if value.tzinfo is None else value.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
+
+
+def out_date(value: datetime | None) -> str | None:
+    """A calendar date (birthday, anniversary) in the date-time form, at midnight with no zone shift."""
+    return None if value is None else value.strftime("%Y-%m-%dT00:00:00.000+0000")
+
+
+def millis(value: datetime | None, clock: AppClock) -> int | None:
+    if value is None:
+        return None
+    moment = clock.to_utc(value) if value.tzinfo is None else value
+    return int(moment.timestamp() * 1000)
+
+
+def in_datetime(text: str | None) -> datetime | None:
+    """An aware datetime from an ISO 8601 string (UTC when no zone), or None for None; ValueError else."""
+    if text is None:
+        return None
+    moment = parse_datetime(text) if isinstance(text, str) else None
+    if moment is None:
+        raise ValueError(f"'{text}' is not an ISO 8601 date-time")
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def in_date(text: str | None) -> datetime | None:
+    """A calendar date: ``1815-12-10`` or a date-time whose date part is kept as written."""
+    if text is None:
+        return None
+    moment = parse_datetime(text) if isinstance(text, str) else None
+    if moment is None:
+        raise ValueError(f"'{text}' is not a date")
+    return datetime(moment.year, moment.month, moment.day)
+
+
+def split_list(value) -> list[str] | None:
+    """A list-valued query parameter: repeated keys and comma-joined values both (``ids=1%2C2``, ``ids=1&ids=2``)."""
+    if value is None:
+        return None
+    items = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for item in items:
+        out.extend(p.strip() for p in str(item).split(",") if p.strip())
+    return out
+
+
+# --- countries: ISO 3166-1 alpha-3 on REST (``USA``), a name in the Contact table ("United States") ------
+
+@lru_cache(maxsize=1)
+def _countries():
+    import pycountry
+
+    by_code, by_name = {}, {}
+    for c in pycountry.countries:
+        by_code[c.alpha_3] = c.name
+        for name in {c.name, getattr(c, "common_name", c.name), getattr(c, "official_name", c.name)}:
+            by_name[name.lower()] = c.alpha_3
+        by_name[c.alpha_2.lower()] = c.alpha_3
+        by_name[c.alpha_3.lower()] = c.alpha_3
+    by_code["USA"] = "United States"  # the name Infusionsoft's country list uses
+    by_name.update({"usa": "USA", "us": "USA", "united states of america": "USA", "uk": "GBR"})
+    return by_code, by_name
+
+
+def country_code(name: str | None) -> str | None:
+    if not name:
+        return None
+    return _countries()[1].get(name.strip().lower())
+
+
+def country_name(code: str | None) -> str | None:
+    if not code:
+        return None
+    return _countries()[0].get(code.strip().upper())
+
+
+def is_country_code(code: str) -> bool:
+    return code.strip().upper() in _countries()[0]
+
+
+def to_date(value) -> date | None:
+    return value.date() if isinstance(value, datetime) else value

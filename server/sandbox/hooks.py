@@ -1,0 +1,41 @@
+"""The control API for REST hooks: the subscriptions and the delivery log of an app, read without side effects."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from server.rest import delivery
+from server.store import schema
+from server.store.db import transaction
+
+from .control import ControlError, _app, _control_error, _require_admin, _sandbox
+
+bp = Blueprint("sandbox_hooks", __name__, url_prefix="/sandbox")
+bp.before_request(_require_admin)
+bp.register_error_handler(ControlError, _control_error)
+
+
+@bp.get("/apps/<name>/hooks")
+def list_hooks(name: str):
+    record = _app(name)
+    h = schema.rest_hook
+    with transaction(_sandbox().engine, write=False) as conn:
+        rows = conn.execute(h.select().where(h.c.app_id == record.id).order_by(h.c.id)).all()
+    return jsonify({"hooks": [{"key": str(r.id), "eventKey": r.event_key, "hookUrl": r.hook_url,
+                               "status": r.status} for r in rows]})
+
+
+@bp.get("/apps/<name>/hooks/deliveries")
+def list_deliveries(name: str):
+    """Every delivery (pending, delivered, failed, dropped) with its body and each attempt:
+    ``?status=pending&after=<id>&limit=<n>``."""
+    record = _app(name)
+    try:
+        after = int(request.args.get("after", 0))
+        limit = max(1, min(int(request.args.get("limit", 100)), 1000))
+    except ValueError:
+        raise ControlError(400, "after and limit must be integers") from None
+    status = request.args.get("status")
+    if status not in (None, "pending", "delivered", "failed", "dropped"):
+        raise ControlError(400, "status must be pending, delivered, failed or dropped")
+    with transaction(_sandbox().engine, write=False) as conn:
+        return jsonify({"deliveries": delivery.deliveries(conn, record, status=status, limit=limit, after=after)})

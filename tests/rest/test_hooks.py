@@ -1,0 +1,206 @@
+"""REST hooks against a real receiver on 127.0.0.1: the X-Hook-Secret handshake (immediate and delayed),
+delivery of changes made through REST and XML-RPC, batching, the retry schedule on the app's clock, 410 and
+four failures turning a hook Inactive, and the control API's delivery log."""
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+
+class Receiver:
+    """A subscriber: records every request; answers handshakes by ``mode`` and deliveries with ``statuses``."""
+
+    def __init__(self):
+        self.requests: list[dict] = []
+        self.mode = "echo"  # echo | delayed | refuse
+        self.statuses: list[int] = []  # answers for the next deliveries (then 200)
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                secret = self.headers.get("X-Hook-Secret")
+                receiver.requests.append({"path": self.path, "secret": secret,
+                                          "body": json.loads(body) if body else None})
+                if secret is not None:
+                    status = {"echo": 200, "delayed": 200, "refuse": 500}[receiver.mode]
+                    self.send_response(status)
+                    if receiver.mode == "echo":
+                        self.send_header("X-Hook-Secret", secret)
+                else:
+                    self.send_response(receiver.statuses.pop(0) if receiver.statuses else 200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+
+    @property
+    def deliveries(self) -> list[dict]:
+        return [r["body"] for r in self.requests if r["secret"] is None]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def frozen(rest):
+    rest.app.clock(action="freeze")  # deliveries happen when the test moves the clock, not on the heartbeat
+    return rest
+
+
+def subscribe(rest, receiver, key="contact.add"):
+    hook = rest.ok("POST", "/hooks", json={"eventKey": key, "hookUrl": receiver.url})
+    return hook
+
+
+def deliveries(rest, **params):
+    r = rest.app.live.control("GET", f"/apps/{rest.app.name}/hooks/deliveries", params=params)
+    assert r.status_code == 200
+    return r.json()["deliveries"]
+
+
+def test_event_keys_and_subscription_crud(frozen, receiver):
+    rest = frozen
+    keys = rest.ok("GET", "/hooks/event_keys")
+    assert "contactGroup.applied" in keys and "contact.add" in keys and not any(k.startswith("tag.") for k in keys)
+    hook = subscribe(rest, receiver)
+    assert hook["status"] == "Verified" and hook["eventKey"] == "contact.add" and hook["hookUrl"] == receiver.url
+    assert receiver.requests[0]["secret"] and receiver.requests[0]["body"] is None  # the handshake
+    assert rest.ok("GET", "/hooks") == [hook]  # a bare array
+    assert rest.ok("GET", f"/hooks/{hook['key']}") == hook
+    changed = rest.ok("PUT", f"/hooks/{hook['key']}", json={"eventKey": "contact.edit", "hookUrl": receiver.url})
+    assert changed["eventKey"] == "contact.edit" and changed["status"] == "Verified"
+    assert len([r for r in receiver.requests if r["secret"]]) == 2  # verified again
+    assert rest.post("/hooks", json={"eventKey": "tag.applied", "hookUrl": receiver.url}).status_code == 400
+    assert rest.post("/hooks", json={"eventKey": "contact.add"}).status_code == 400
+    assert rest.delete(f"/hooks/{hook['key']}").status_code == 204
+    assert rest.get(f"/hooks/{hook['key']}").status_code == 404
+    assert rest.get("/hooks/abc").status_code == 404
+
+
+def test_delayed_verification(frozen, receiver):
+    rest = frozen
+    receiver.mode = "delayed"
+    hook = subscribe(rest, receiver)
+    assert hook["status"] == "Unverified"
+    secret = receiver.requests[-1]["secret"]
+    wrong = rest.post(f"/hooks/{hook['key']}/delayedVerify", headers={"X-Hook-Secret": "nope"})
+    assert wrong.status_code == 400 and "message" in wrong.json()
+    ok = rest.ok("POST", f"/hooks/{hook['key']}/delayedVerify", headers={"X-Hook-Secret": secret})
+    assert ok["status"] == "Verified"
+
+
+def test_unverified_hooks_get_nothing(frozen, receiver):
+    rest = frozen
+    receiver.mode = "refuse"
+    hook = subscribe(rest, receiver)
+    assert hook["status"] == "Unverified"
+    rest.ok("POST", "/contacts", 201, json={"given_name": "X", "email_addresses": [{"email": "x@example.com",
+                                                                                    "field": "EMAIL1"}]})
+    rest.app.clock(by="10m")
+    assert receiver.deliveries == [] and deliveries(rest) == []
+
+
+def test_changes_from_both_protocols_are_delivered_batched_after_the_delay(frozen, receiver):
+    rest = frozen
+    subscribe(rest, receiver)
+    made = rest.ok("POST", "/contacts", 201, json={"given_name": "Rest", "email_addresses": [
+        {"email": "rest@example.com", "field": "EMAIL1"}]})
+    xml_id = rest.app.call("ContactService.add", {"FirstName": "Xml", "Email": "xml@example.com"})
+    rest.app.clock(by="10s")
+    assert receiver.deliveries == []  # the first attempt comes 30-60 s after the change
+    pending = deliveries(rest, status="pending")
+    assert len(pending) == 1 and pending[0]["object_count"] == 2
+    rest.app.clock(by="30s")
+    assert len(receiver.deliveries) == 1
+    body = receiver.deliveries[0]
+    assert body["event_key"] == "contact.add" and body["object_type"] == "contact"
+    assert [k["id"] for k in body["object_keys"]] == [made["id"], xml_id]
+    key = body["object_keys"][0]
+    assert key["apiUrl"].endswith(f"/crm/rest/v1/contacts/{made['id']}") and key["timestamp"].endswith("Z")
+    log = deliveries(rest)
+    assert log[0]["status"] == "delivered" and log[0]["log"][0]["status"] == 200
+
+
+def test_tags_fire_contact_group_applied_with_the_longer_delay(frozen, receiver):
+    rest = frozen
+    subscribe(rest, receiver, "contactGroup.applied")
+    tag = rest.ok("POST", "/tags", json={"name": "Hooked"})
+    rest.ok("POST", f"/tags/{tag['id']}/contacts", json={"ids": [6, 7]})
+    rest.app.call("ContactService.addToGroup", 8, tag["id"])
+    rest.app.clock(by="2m")
+    assert receiver.deliveries == []
+    rest.app.clock(by="4m")
+    assert len(receiver.deliveries) == 1
+    keys = receiver.deliveries[0]["object_keys"]
+    assert receiver.deliveries[0]["event_key"] == "contactGroup.applied"
+    assert [k["contact_details"][0]["id"] for k in keys] == [6, 7, 8] and {k["id"] for k in keys} == {tag["id"]}
+
+
+def test_retries_on_the_schedule_then_inactive(frozen, receiver):
+    rest = frozen
+    hook = subscribe(rest, receiver, "note.add")
+    receiver.statuses = [500, 502, 404, 500]
+    rest.ok("POST", "/notes", 201, json={"contact_id": 6, "title": "retry me"})
+    rest.app.clock(by="30s")
+    assert len(receiver.deliveries) == 1
+    rest.app.clock(by="59s")
+    assert len(receiver.deliveries) == 1  # the first retry is 60 s later
+    rest.app.clock(by="1s")
+    assert len(receiver.deliveries) == 2
+    rest.app.clock(by="5m")
+    assert len(receiver.deliveries) == 3
+    rest.app.clock(by="30m")
+    assert len(receiver.deliveries) == 4
+    assert rest.ok("GET", f"/hooks/{hook['key']}")["status"] == "Inactive"
+    log = deliveries(rest)[0]
+    assert log["status"] == "failed" and [a["status"] for a in log["log"]] == [500, 502, 404, 500]
+    rest.ok("POST", "/notes", 201, json={"contact_id": 6, "title": "not sent: inactive"})
+    rest.app.clock(by="1h")
+    assert len(receiver.deliveries) == 4
+    assert rest.ok("POST", f"/hooks/{hook['key']}/verify")["status"] == "Verified"  # reactivated
+
+
+def test_gone_makes_the_hook_inactive_at_once(frozen, receiver):
+    rest = frozen
+    hook = subscribe(rest, receiver, "task.add")
+    receiver.statuses = [410]
+    rest.ok("POST", "/tasks", json={"title": "T", "due_date": "2030-01-01T00:00:00Z"})
+    rest.app.clock(by="1m")
+    assert len(receiver.deliveries) == 1
+    assert rest.ok("GET", f"/hooks/{hook['key']}")["status"] == "Inactive"
+    rest.app.clock(by="1h")
+    assert len(receiver.deliveries) == 1
+
+
+def test_a_batch_holds_at_most_1000_keys(frozen, receiver):
+    rest = frozen
+    subscribe(rest, receiver, "contact.edit")
+    ids = [c["id"] for c in rest.ok("GET", "/contacts", params={"limit": 1000})["contacts"]]
+    with rest.app.live.sandbox.engine.begin() as conn:  # 1001 changes in one transaction, through the domain
+        from server.domain import contacts
+        from server.store import apps
+        from server.store.session import AppSession
+
+        s = AppSession(conn, apps.by_name(conn, rest.app.name))
+        for i in range(1001):
+            contacts.update(s, ids[i % len(ids)], {"Nickname": f"n{i}"})
+    rest.app.clock(by="1m")
+    assert [len(d["object_keys"]) for d in receiver.deliveries] == [1000, 1]
