@@ -65,10 +65,14 @@ def send(s: AppSession, contact_ids: list[int], draft: Draft, *, origin: str, ma
              draft.bcc, draft.from_name)
     used = merge_fields.tokens(*parts)
     ctxs = merge_fields.contexts(s, contact_ids, used, campaign_fields=campaign_fields, user_id=s.user_id)
+    merged = [i for i, p in enumerate(parts) if p and "~" in p]  # the others are the same for everyone
     rendered = []
     for contact_id in contact_ids:
         ctx = ctxs[contact_id]
-        rendered.append([merge_fields.render(p, ctx) for p in parts])
+        values = list(parts)
+        for i in merged:
+            values[i] = merge_fields.render(parts[i], ctx)
+        rendered.append(values)
     reasons = messages.verdicts(s, [r[3].split(",")[0].strip() if r[3] else None for r in rendered],
                                 marketing=marketing)
     out = [messages.Outgoing(
@@ -79,21 +83,9 @@ def send(s: AppSession, contact_ids: list[int], draft: Draft, *, origin: str, ma
         template_id=draft.template_id, user_id=s.user_id, marketing=marketing,
         idempotency_key=keys[i] if keys else None, **(context or {}))
         for i, (contact_id, r, reason) in enumerate(zip(contact_ids, rendered, reasons))]
-    if keys:
-        out = _not_yet_recorded(s, out)
-    ids = messages.record(s, out)
+    ids = messages.record(s, out)  # a replayed step never gets here twice (its step run is recorded)
     by_contact = {m.contact_id: (i, m.reason) for i, m in zip(ids, out)}
     return [by_contact.get(c, (0, None)) for c in contact_ids]
-
-
-def _not_yet_recorded(s: AppSession, out: list[messages.Outgoing]) -> list[messages.Outgoing]:
-    m = schema.message
-    keys = [o.idempotency_key for o in out if o.idempotency_key]
-    have = set()
-    for i in range(0, len(keys), 500):
-        have.update(r.idempotency_key for r in s.execute(
-            s.select(m, m.c.idempotency_key).where(m.c.idempotency_key.in_(keys[i:i + 500]))))
-    return [o for o in out if o.idempotency_key not in have]
 
 
 def send_to_addresses(s: AppSession, addresses: list[str], draft: Draft) -> list[tuple[str, str | None]]:

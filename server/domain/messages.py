@@ -50,17 +50,19 @@ def business_address(s: AppSession) -> str | None:
     return ", ".join(p for p in parts if p)
 
 
+_STATUSES = sa.select(schema.email_status.c.email_key, schema.email_status.c.type).where(
+    schema.email_status.c.app_id == sa.bindparam("app_id"),
+    schema.email_status.c.email_key.in_(sa.bindparam("keys", expanding=True)))
+
+
 def verdicts(s: AppSession, addresses: list[str | None], *, marketing: bool) -> list[str | None]:
     """For each address, None if a message may go to it, or the reason it is skipped. Status lookups for the
     whole list take one query."""
     keys = [email_status.key(a) if a and a.strip() else None for a in addresses]
     statuses: dict[str, str] = {}
     wanted = sorted({k for k in keys if k})
-    es = schema.email_status
     for i in range(0, len(wanted), 500):
-        chunk = wanted[i:i + 500]
-        for row in s.execute(s.select(es, es.c.email_key, es.c.type).where(es.c.email_key.in_(chunk))):
-            statuses[row.email_key] = row.type
+        statuses.update(s.execute(_STATUSES, {"app_id": s.app.id, "keys": wanted[i:i + 500]}).all())
     no_business_address = marketing and business_address(s) is None
     seen: set[str] = set()
     out: list[str | None] = []
@@ -123,9 +125,10 @@ def record(s: AppSession, outgoing: list[Outgoing]) -> list[int]:
     footer_address = business_address(s)
     rows = []
     sent_to: list[str] = []
+    randomness = secrets.token_hex(6 * len(outgoing))  # one draw for the batch: 12 hex digits a message
     for offset, m in enumerate(outgoing):
         message_id = first + offset
-        token = f"{s.app.id}-{message_id}-{secrets.token_hex(6)}"
+        token = f"{s.app.id}-{message_id}-{randomness[12 * offset:12 * offset + 12]}"
         html_body, text_body, links = m.html_body, m.text_body, []
         if m.reason is None and m.kind == "email" and m.marketing:
             html_body, links = _track_links(html_body, token, s.base_url)
@@ -139,9 +142,10 @@ def record(s: AppSession, outgoing: list[Outgoing]) -> list[int]:
             from_address=m.from_address, reply_to=None, to_address=m.to_address, cc=m.cc, bcc=m.bcc,
             subject=m.subject, content_type=m.content_type, html_body=html_body, text_body=text_body,
             headers=None, sent_date=None if m.reason else now_local, received_date=None, opened_date=None,
-            clicked_date=None, created_at=now, idempotency_key=m.idempotency_key, token=token, links=links,
+            clicked_date=None, created_at=now, idempotency_key=m.idempotency_key, token=token, links=links or None,
         ))
-    s.insert(schema.message, rows)
+    used = [k for k in rows[0] if any(r[k] is not None for r in rows)]  # leave out the columns all empty
+    s.insert(schema.message, [{k: r[k] for k in used} for r in rows])
     if sent_to:
         es = schema.email_status
         for i in range(0, len(sent_to), 500):

@@ -61,11 +61,8 @@ def email(run, graph, item, rows) -> dict:
                           campaign_fields=graph.merge_fields, keys=[_key(run, r, item) for r in rows],
                           context={"campaign_id": graph.campaign_id, "sequence_id": item.sequence_id,
                                    "item_id": item.id})
-    out = {}
-    for r, (message_id, reason) in zip(rows, results):
-        out[r.id] = ("skipped", reason, {"message_id": message_id}) if reason else ("done", None,
-                                                                                   {"message_id": message_id})
-    return out
+    # the message is found again by its idempotency key; the step run need not name it
+    return {r.id: ("skipped", reason, None) if reason else DONE for r, (_, reason) in zip(rows, results)}
 
 
 def _content_type(c: dict) -> str:

@@ -60,7 +60,8 @@ class Row:
 
     @classmethod
     def of(cls, row) -> "Row":
-        return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})
+        """From a row of ``enrollment`` (all its columns, in table order: app_id first)."""
+        return cls(*row[1:])
 
 
 _DONE_BEFORE = sa.select(schema.step_run.c.enrollment_id).where(
@@ -90,6 +91,7 @@ class Run:
         ctx = self.ctx
         was_busy, ctx.busy = ctx.busy, True
         executed = 0
+        touched: dict[int, Row] = {}  # written back once, at the end (a path's end writes at once)
         try:
             pending = [r for r in rows if r.state in DUE_STATES]
             while pending:
@@ -104,18 +106,18 @@ class Run:
                     group = [r for r in groups[key] if r.id not in ctx.stopped]
                     if not group:
                         continue
+                    touched.update((r.id, r) for r in group)
                     if ctx.items_run >= ITEM_BUDGET:  # the rest is due now: the next drain goes on
                         for r in group:
                             r.state, r.due_at = "active", self.now
-                        self.write(group)
                         continue
                     moved = self.step(self.graphs[key[0]], group)
                     executed += len(group)
                     ctx.items_run += len(group)
-                    self.write(group)
                     ctx.handle_events()
                     pending += [r for r in moved if r.id not in ctx.stopped and r.state == "active"]
                     pending += ctx.take_started()
+            self.write(list(touched.values()))
         finally:
             ctx.busy = was_busy
         return executed
@@ -186,6 +188,7 @@ class Run:
         moved = []
         contact_zones = self.contact_zones(group) if item.config.get("contact_time_zone") else {}
         field_values = self.field_values(item.config.get("field"), group) if item.type == "field_timer" else {}
+        computed: dict[tuple, float | str] = {}  # a batch reaches a timer at one moment: one computation
         for r in group:
             if r.waiting_item_id == item.id and r.due_at is not None and r.due_at <= self.now:
                 r.waiting_item_id = None  # woke up: the timer lets it through
@@ -195,7 +198,11 @@ class Run:
                 continue
             reached = r.replay_from if r.replay_from is not None else self.now
             zone = contact_zones.get(r.contact_id) or self.zone(graph)
-            due = self.due(item, reached, zone, field_values.get(r.contact_id))
+            value = field_values.get(r.contact_id)
+            key = (reached, zone.key, value)
+            due = computed.get(key)
+            if due is None:
+                due = computed[key] = self.due(item, reached, zone, value)
             if due == timers.UNCONFIGURED:
                 r.state, r.due_at, r.waiting_item_id, r.waiting_since = "waiting", None, item.id, reached
             elif due == timers.PASSED:

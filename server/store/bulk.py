@@ -7,6 +7,7 @@ values stored are exactly what SQLAlchemy would store (its own bind processors d
 """
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Sequence
 
 import sqlalchemy as sa
@@ -56,9 +57,7 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[dict]) -> None
                      for p, v in zip(_processors(conn, defaulted), (_default(c) for c in defaulted)))
         plan = _PLANS[key] = (sql, _processors(conn, given), tail)
     sql, processors, tail = plan
-    params = [tuple(p(v) if p is not None and v is not None else v
-                    for p, v in zip(processors, (row[n] for n in names))) + tail for row in rows]
-    conn.exec_driver_sql(sql, params)
+    conn.exec_driver_sql(sql, _tuples(rows, names, processors, tail))
 
 
 def update_rows(conn: Connection, table: sa.Table, keys: Sequence[str], rows: Sequence[dict]) -> None:
@@ -75,7 +74,20 @@ def update_rows(conn: Connection, table: sa.Table, keys: Sequence[str], rows: Se
                f"WHERE {' AND '.join(f'{quote(k)} = {mark}' for k in keys)}")
         plan = _PLANS[key] = (sql, _processors(conn, [table.c[n] for n in [*names, *keys]]))
     sql, processors = plan
-    order = [*names, *keys]
-    params = [tuple(p(v) if p is not None and v is not None else v for p, v in zip(processors, (row[n] for n in order)))
-              for row in rows]
-    conn.exec_driver_sql(sql, params)
+    conn.exec_driver_sql(sql, _tuples(rows, [*names, *keys], processors, ()))
+
+
+def _tuples(rows: Sequence[dict], names: list[str], processors: list, tail: tuple) -> list[tuple]:
+    """The rows as parameter tuples, converted only where a column's type converts (dates, JSON …)."""
+    pick = itemgetter(*names) if len(names) > 1 else (lambda row, n=names[0]: (row[n],))
+    convert = [(i, p) for i, p in enumerate(processors) if p is not None]
+    if not convert:
+        return [pick(row) + tail for row in rows]
+    out = []
+    for row in rows:
+        values = list(pick(row))
+        for i, p in convert:
+            if values[i] is not None:
+                values[i] = p(values[i])
+        out.append(tuple(values) + tail)
+    return out
