@@ -135,4 +135,9 @@ def rotate_legacy_key(name: str):
         if wanted and apps.by_legacy_key(conn, wanted) is not None:
             raise ControlError(409, "that key is in use")
         key = apps.rotate_legacy_key(conn, record.id, wanted)
+    config = _sandbox().config
+    if name == config.default_app:
+        from .bootstrap import remember_key
+
+        remember_key(config, key)  # the data dir's key file follows the default app's key
     return jsonify({"app": name, "legacy_api_key": key})
