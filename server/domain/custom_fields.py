@@ -89,7 +89,7 @@ def form_id_of(name) -> int | None:
     if isinstance(name, int):
         return name if name < 0 else -name
     text = str(name).strip()
-    if text.lstrip("-").isdigit():
+    if text.lstrip("-").isascii() and text.lstrip("-").isdigit():
         number = int(text)
         return number if number < 0 else -number
     return CUSTOM_FORMS.get(text) or CUSTOM_FORMS.get(text.title())

@@ -73,6 +73,14 @@ class InvalidParameter(SandboxError):
     code, tag = 12, "InvalidParameter"
 
 
+class OutOfRange(InvalidParameter):
+    """A whole number outside the 32-bit range of the real server's integer fields (java.lang.Integer)."""
+
+    def __init__(self, message: str, sign: int):
+        super().__init__(message)
+        self.sign = sign  # +1 above the range, -1 below it
+
+
 class FailedLoginAttempt(SandboxError):
     code, tag = 13, "FailedLoginAttempt"
 
