@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping
 from sqlalchemy.engine import Engine
 
 from server.auth import gateway
-from server.domain.errors import InvalidKey
+from server.domain.errors import InvalidConfig, InvalidKey
 from server.store import apps
 from server.store.db import transaction
 from server.store.session import AppRecord, AppSession
@@ -46,7 +46,7 @@ class Gate:
         self.engine = engine
         self.throttle = throttle
         self.admitters: list[Callable[[Call], None]] = [self.authenticate_gateway, self.throttle_gateway]
-        self.handlers: list[Handler] = [self.authenticate_legacy, self.throttle_legacy]
+        self.handlers: list[Handler] = [self.authenticate_legacy, self.require_api_enabled, self.throttle_legacy]
 
     # --- HTTP-level -----------------------------------------------------------------------------
     def admit(self, call: Call) -> None:
@@ -79,6 +79,14 @@ class Gate:
             if call.app is None:
                 raise InvalidKey()
             call.credential = gateway.Credential("legacy_key", f"app:{call.app.id}:legacy")
+        return proceed(call)
+
+    @staticmethod
+    def require_api_enabled(call: Call, proceed: Callable[[Call], Any]) -> Any:
+        """An app whose API access is off answers every call with [InvalidConfig] (the gateway in front has
+        counted it already; the legacy bucket does not)."""
+        if call.app is not None and not call.app.option("api_enabled"):
+            raise InvalidConfig()
         return proceed(call)
 
     def throttle_legacy(self, call: Call, proceed: Callable[[Call], Any]) -> Any:

@@ -25,6 +25,10 @@ class SandboxError(Exception):
 class InvalidConfig(SandboxError):
     code, tag = 1, "InvalidConfig"
 
+    def __init__(self, message: str = "Invalid Configuration: for help setting up your API, please contact "
+                                      "Support (1-866-800-0004 ext. 2)"):  # the recorded string
+        super().__init__(message)
+
 
 class InvalidKey(SandboxError):
     code, tag = 2, "InvalidKey"

@@ -12,6 +12,9 @@ DEFAULTS: dict[str, object] = {
     # was once said for refresh tokens; the Mashery era issued 8-hour access tokens).
     "access_token_lifetime": 86400,
     "refresh_token_lifetime": 45 * 86400,
+    # The app's API access (the Encrypted Key's "API" settings in the real app). Off, every XML-RPC call
+    # to the app, whatever its credential, gets fault 1 [InvalidConfig] (spec §1.2, §7 #4).
+    "api_enabled": True,
 }
 
 CHOICES: dict[str, tuple] = {
@@ -25,6 +28,10 @@ def validate(name: str, value) -> object:
     choices = CHOICES.get(name)
     if choices is not None and value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(map(str, choices))}")
+    if isinstance(DEFAULTS[name], bool):
+        if not isinstance(value, bool):
+            raise ValueError(f"{name} must be true or false")
+        return value
     if choices is None and (isinstance(value, bool) or not isinstance(value, type(DEFAULTS[name]))):
         raise ValueError(f"{name} must be a {type(DEFAULTS[name]).__name__}")
     if isinstance(value, int) and value <= 0:
