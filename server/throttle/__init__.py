@@ -7,7 +7,6 @@ workers. The gate calls ``legacy`` and ``gateway``; the control API calls ``stat
 """
 from __future__ import annotations
 
-import math
 import time
 from typing import Callable
 
