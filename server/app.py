@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy.exc
-from flask import Flask, Response, request
+from flask import Flask, Response
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
@@ -56,9 +56,9 @@ def create_app(config: Config | None = None) -> Flask:
     from server.auth.routes import bp as oauth_bp
     from server.sandbox.control import bp as control_bp
     from server.sandbox.credentials import bp as credentials_bp
-    from server.xmlrpc.transport import bp as xmlrpc_bp
+    from server.xmlrpc import transport
 
-    app.register_blueprint(xmlrpc_bp)
+    transport.mount(app, app.extensions["sandbox"])  # the XML-RPC endpoints, in front of Flask
     app.register_blueprint(oauth_bp)
     app.register_blueprint(control_bp)
     app.register_blueprint(credentials_bp)
@@ -83,6 +83,4 @@ def _prepare_store(engine: Engine, config: Config) -> AppRecord | None:
 def _http_error(exc: HTTPException):
     """Routing errors as plain JSON (never an HTML page)."""
     body = {"message": exc.description or exc.name}
-    if request.path.startswith(("/api/xmlrpc", "/crm/xmlrpc")) and exc.code == 405:
-        body = {"message": "XML-RPC calls are made with POST"}
     return Response(json.dumps(body), status=exc.code, content_type="application/json")

@@ -3,8 +3,9 @@
 A chain of small handlers around the dispatcher, so that no service ever checks a key. ``admit`` runs the
 HTTP-level handlers (the gateway's credentials and quotas, before the body is even parsed, as the real
 gateway does); calling the gate runs the handlers around one parsed XML-RPC call (the legacy key, its
-token bucket), ending in the method itself, in its own transaction. No transaction is open while a
-throttled call is held, so a held call never blocks anyone else.
+token bucket), ending in the method itself. A call runs in one transaction, opened by the first handler
+that reads the store (the legacy key's lookup) and used by the method; a throttled call commits it before it
+is held and the method gets a new one, so a held call never blocks anyone else.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from sqlalchemy.engine import Engine
 from server.auth import gateway
 from server.domain.errors import InvalidConfig, InvalidKey
 from server.store import apps
-from server.store.db import transaction
+from server.store.db import Transaction, transaction
 from server.store.session import AppRecord, AppSession
 from server.throttle import Throttle
 from server.xmlrpc.methods import Method
@@ -36,6 +37,7 @@ class Call:
     app: AppRecord | None = None
     credential: gateway.Credential | None = None
     response_headers: dict[str, str] = field(default_factory=dict)
+    tx: Transaction | None = None  # the call's transaction, opened on first use
 
 
 Handler = Callable[[Call, Callable[[Call], Any]], Any]
@@ -47,6 +49,7 @@ class Gate:
         self.throttle = throttle
         self.admitters: list[Callable[[Call], None]] = [self.authenticate_gateway, self.throttle_gateway]
         self.handlers: list[Handler] = [self.authenticate_legacy, self.require_api_enabled, self.throttle_legacy]
+        self._chain: tuple[tuple, Callable[[Call], Any]] = ((), self.invoke)
 
     # --- HTTP-level -----------------------------------------------------------------------------
     def admit(self, call: Call) -> None:
@@ -64,18 +67,28 @@ class Gate:
 
     # --- around one call ------------------------------------------------------------------------
     def __call__(self, call: Call) -> Any:
-        def step(index: int) -> Callable[[Call], Any]:
-            if index == len(self.handlers):
-                return self.invoke
-            handler = self.handlers[index]
-            return lambda c: handler(c, step(index + 1))
+        call.tx = Transaction(self.engine, write=call.method.writes)
+        try:
+            result = self._chained()(call)
+        except BaseException:
+            call.tx.end(commit=False)
+            raise
+        call.tx.end()
+        return result
 
-        return step(0)(call)
+    def _chained(self) -> Callable[[Call], Any]:
+        """The handlers around ``invoke``, composed once (again only if the list of handlers changes)."""
+        handlers = tuple(self.handlers)
+        if self._chain[0] != handlers:
+            chain = self.invoke
+            for handler in reversed(handlers):
+                chain = (lambda h, rest: lambda c: h(c, rest))(handler, chain)
+            self._chain = (handlers, chain)
+        return self._chain[1]
 
     def authenticate_legacy(self, call: Call, proceed: Callable[[Call], Any]) -> Any:
         if call.app is None and call.method.key:
-            with transaction(self.engine, write=False) as conn:
-                call.app = apps.by_legacy_key(conn, call.params[0])
+            call.app = apps.by_legacy_key(call.tx.conn(), call.params[0])
             if call.app is None:
                 raise InvalidKey()
             call.credential = gateway.Credential("legacy_key", f"app:{call.app.id}:legacy")
@@ -91,16 +104,16 @@ class Gate:
 
     def throttle_legacy(self, call: Call, proceed: Callable[[Call], Any]) -> Any:
         if call.endpoint == LEGACY and call.app is not None:
-            self.throttle.legacy(call.app, lambda: self._clock_of(call.app))
+            self.throttle.legacy(call.app, lambda: self._clock_of(call.app), before_hold=call.tx.release)
         return proceed(call)
 
     def _clock_of(self, app: AppRecord):
         with transaction(self.engine, write=False) as conn:
             return apps.clock_state(conn, app.id)
 
-    def invoke(self, call: Call) -> Any:
+    @staticmethod
+    def invoke(call: Call) -> Any:
         if call.app is None:
             return call.method.func(None, *call.args)  # a method that needs no app (DataService.echo(text))
-        with transaction(self.engine, write=call.method.writes) as conn:
-            user_id = call.credential.user_id if call.credential else None
-            return call.method.func(AppSession(conn, call.app, user_id), *call.args)
+        user_id = call.credential.user_id if call.credential else None
+        return call.method.func(AppSession(call.tx.conn(), call.app, user_id), *call.args)

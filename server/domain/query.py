@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from server.store import schema
+from server.store.prepared import Prepared
 from server.store.session import AppSession
 from server.tables import REGISTRY, Field, FieldType, Table
 
@@ -250,7 +251,7 @@ def select_rows(s: AppSession, table: Table, fields: list[str], criteria: dict, 
     return out
 
 
-_BY_KEY_CACHE: dict[tuple, tuple[sa.Select, list[Resolved]]] = {}
+_BY_KEY_CACHE: dict[tuple, tuple[Prepared, list[Resolved]]] = {}
 
 
 def select_by_key(s: AppSession, table: Table, fields: list[str], key) -> dict | None:
@@ -269,9 +270,9 @@ def select_by_key(s: AppSession, table: Table, fields: list[str], key) -> dict |
              .where(*r.base_filters(), r.key_columns()[0] == sa.bindparam("key")))
         if len(_BY_KEY_CACHE) > 1024:
             _BY_KEY_CACHE.clear()
-        cached = _BY_KEY_CACHE[cache_key] = (q, columns)
+        cached = _BY_KEY_CACHE[cache_key] = (Prepared(q), columns)
     q, columns = cached
-    row = s.execute(q, {"app_id": s.app.id, "key": key}).first()
+    row = q.first(s.conn, {"app_id": s.app.id, "key": key})
     if row is None:
         return None
     return {c.name: outgoing(row[i], c.type) for i, c in enumerate(columns) if row[i] is not None}

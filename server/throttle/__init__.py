@@ -44,8 +44,10 @@ class Throttle:
         return cls(make_store(redis_url, prefix))
 
     # --- the legacy key's bucket ---------------------------------------------------------------------
-    def legacy(self, app: AppRecord, reload_clock: Callable[[], ClockState]) -> None:
-        """Let a legacy-key call through, hold it until its token arrives, or refuse it (fault 500)."""
+    def legacy(self, app: AppRecord, reload_clock: Callable[[], ClockState],
+               before_hold: Callable[[], None] | None = None) -> None:
+        """Let a legacy-key call through, hold it until its token arrives, or refuse it (fault 500);
+        ``before_hold`` runs before a call is held (the gate ends the call's transaction there)."""
         settings = Settings.of(app.options)
         if not settings.legacy_enabled:
             return
@@ -57,6 +59,8 @@ class Throttle:
         if decision.outcome == legacy.REJECT:
             raise ThrottledError(legacy.THROTTLE_FAULT)
         release = now + decision.wait * (settings.hold_step / settings.bucket.interval)
+        if before_hold is not None:
+            before_hold()
         self.store.held(key, +1)
         try:
             self._hold_until(release, app.clock_state, reload_clock, settings.hold_timeout)
