@@ -88,7 +88,7 @@ class Gate:
 
     def authenticate_legacy(self, call: Call, proceed: Callable[[Call], Any]) -> Any:
         if call.app is None and call.method.key:
-            call.app = apps.by_legacy_key(call.tx.conn(), call.params[0])
+            call.app = apps.by_legacy_key(call.tx, call.params[0])
             if call.app is None:
                 raise InvalidKey()
             call.credential = gateway.Credential("legacy_key", f"app:{call.app.id}:legacy")
@@ -116,4 +116,4 @@ class Gate:
         if call.app is None:
             return call.method.func(None, *call.args)  # a method that needs no app (DataService.echo(text))
         user_id = call.credential.user_id if call.credential else None
-        return call.method.func(AppSession(call.tx.conn(), call.app, user_id), *call.args)
+        return call.method.func(AppSession(call.tx, call.app, user_id), *call.args)

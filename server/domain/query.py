@@ -272,7 +272,7 @@ def select_by_key(s: AppSession, table: Table, fields: list[str], key) -> dict |
             _BY_KEY_CACHE.clear()
         cached = _BY_KEY_CACHE[cache_key] = (Prepared(q), columns)
     q, columns = cached
-    row = q.first(s.conn, {"app_id": s.app.id, "key": key})
+    row = q.first(s.source, {"app_id": s.app.id, "key": key})
     if row is None:
         return None
     return {c.name: outgoing(row[i], c.type) for i, c in enumerate(columns) if row[i] is not None}

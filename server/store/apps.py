@@ -59,7 +59,8 @@ _BY_LEGACY_KEY = Prepared(sa.select(schema.app).where(schema.app.c.legacy_key ==
 _RECORDS: dict[tuple, AppRecord] = {}  # the app's row as stored -> its record, parsed once
 
 
-def by_legacy_key(conn: Connection, key: str) -> AppRecord | None:
+def by_legacy_key(conn, key: str) -> AppRecord | None:
+    """The app whose legacy key is ``key``; ``conn``: a Connection or a gate call's Transaction."""
     if not key:
         return None
     found = _BY_LEGACY_KEY.first_raw(conn, {"key": key})

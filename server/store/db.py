@@ -32,8 +32,9 @@ def make_engine(url: str) -> Engine:
             # A writer takes the write lock up front, so two writers queue on busy_timeout instead of one
             # failing with "database is locked" when it upgrades a read transaction. Sent to the driver
             # directly: it runs once per call, and SQLAlchemy's execution path would double its cost.
-            conn.connection.driver_connection.execute(
-                "BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
+            driver = conn.connection.driver_connection
+            if not driver.in_transaction:  # (a call's Transaction may have begun it on the driver)
+                driver.execute("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
 
         return engine
     return sa.create_engine(url, pool_size=16, max_overflow=32, pool_pre_ping=True, pool_reset_on_return=None)
@@ -48,23 +49,48 @@ def transaction(engine: Engine, *, write: bool) -> Iterator[Connection]:
 
 
 class Transaction:
-    """A transaction opened on first use and ended once: what a gate call runs in. ``release`` commits and
-    closes it early (before a throttled call is held, so that no lock is kept while it waits); the next
-    ``conn`` opens a new one."""
+    """A call's transaction: opened on first use, ended once. It begins on the driver (``driver()``: the
+    statements every call runs, server.store.prepared) and is handed to a SQLAlchemy Connection only when a
+    statement needs one (``conn()``), so a call that needs nothing more, a ContactService.load, never pays for
+    SQLAlchemy's connection and transaction machinery. ``release`` commits and closes it early (before a
+    throttled call is held, so that no lock is kept while it waits); the next use opens a new one."""
 
-    __slots__ = ("engine", "write", "_conn", "_tx")
+    __slots__ = ("engine", "dialect", "write", "_raw", "_conn", "_tx")
 
     def __init__(self, engine: Engine, *, write: bool):
         self.engine = engine
+        self.dialect = engine.dialect
         self.write = write
+        self._raw = None  # the pool's connection, while only the driver is used
         self._conn = None
         self._tx = None
 
-    def conn(self) -> Connection:
-        if self._conn is None:
-            conn = self.engine.connect()
+    def driver(self):
+        """The driver's connection, in the transaction."""
+        if self._conn is not None:
+            return self._conn.connection.driver_connection
+        if self._raw is None:
+            raw = self.engine.raw_connection()
             try:
-                conn.execution_options(write=self.write)
+                # psycopg begins on its first statement. On SQLite a writer takes the write lock now; a reader
+                # reads in autocommit until a SQLAlchemy statement begins the transaction: what it reads on
+                # the driver (the app, a ContactService.load row) needs no snapshot shared with anything.
+                if self.write and self.dialect.name == "sqlite":
+                    raw.driver_connection.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                raw.close()
+                raise
+            self._raw = raw
+        return self._raw.driver_connection
+
+    def conn(self) -> Connection:
+        """The transaction as a SQLAlchemy Connection (taking over the driver's, if it was begun there)."""
+        if self._conn is None:
+            conn = Connection(self.engine, self._raw) if self._raw is not None else self.engine.connect()
+            self._raw = None
+            try:
+                if self.write:  # (a reader's BEGIN needs no option)
+                    conn.execution_options(write=True)
                 self._tx = conn.begin()
             except BaseException:
                 conn.close()
@@ -73,17 +99,24 @@ class Transaction:
         return self._conn
 
     def end(self, commit: bool = True) -> None:
-        conn, tx = self._conn, self._tx
-        if conn is None:
-            return
-        self._conn = self._tx = None
-        try:
-            if commit:
-                tx.commit()
-            else:
-                tx.rollback()
-        finally:
-            conn.close()
+        conn, tx, raw = self._conn, self._tx, self._raw
+        self._conn = self._tx = self._raw = None
+        if conn is not None:
+            try:
+                if commit:
+                    tx.commit()
+                else:
+                    tx.rollback()
+            finally:
+                conn.close()
+        elif raw is not None:
+            try:
+                if commit:
+                    raw.driver_connection.commit()  # (nothing to do, and done at once, if none began)
+                else:
+                    raw.driver_connection.rollback()
+            finally:
+                raw.close()
 
     release = end
 

@@ -1,5 +1,6 @@
 """Statements run on every call (the legacy key's app, ContactService.load's row), compiled once per dialect
-and run on the driver's cursor of the call's own connection and transaction.
+and run on the driver's cursor in the call's own transaction (a Connection, or a gate call's Transaction,
+server.store.db, which need not make a Connection at all).
 
 SQLAlchemy's execution path (cache lookup, execution context, events, result object) costs about ten times
 the query itself on SQLite; these statements run once or twice per XML-RPC call, so they skip it and apply
@@ -19,18 +20,21 @@ class Prepared:
         self.statement = statement
         self._by_dialect: dict[str, _Compiled] = {}
 
-    def first(self, conn: Connection, params: dict):
-        """The first row (a named tuple, columns by their keys) or None."""
-        found = self.first_raw(conn, params)
-        return None if found is None else self.row(conn, found)
+    def first(self, source, params: dict):
+        """The first row (a named tuple, columns by their keys) or None. ``source``: a Connection or a
+        Transaction."""
+        found = self.first_raw(source, params)
+        return None if found is None else self.row(source, found)
 
-    def first_raw(self, conn: Connection, params: dict):
+    def first_raw(self, source, params: dict):
         """The first row as the driver gives it, or None; ``row`` makes it a row of Python values."""
-        compiled = self._compiled(conn)
+        compiled = self._compiled(source)
         if compiled.fallback:
+            conn = source if isinstance(source, Connection) else source.conn()
             row = conn.execute(self.statement, params).first()
             return None if row is None else (tuple(row), None)
-        cursor = conn.connection.driver_connection.cursor()
+        driver = source.connection.driver_connection if isinstance(source, Connection) else source.driver()
+        cursor = driver.cursor()
         try:
             cursor.execute(compiled.sql, compiled.args(params))
             row = cursor.fetchone()
@@ -38,17 +42,18 @@ class Prepared:
         finally:
             cursor.close()
 
-    def row(self, conn: Connection, found):
-        compiled = self._compiled(conn)
+    def row(self, source, found):
+        compiled = self._compiled(source)
         values, description = found
         if description is None:  # already converted by SQLAlchemy
             return compiled.row_type(*values)
-        return compiled.row_type(*compiled.processed(values, description, conn.dialect))
+        return compiled.row_type(*compiled.processed(values, description, source.dialect))
 
-    def _compiled(self, conn: Connection) -> "_Compiled":
-        compiled = self._by_dialect.get(conn.dialect.name)
+    def _compiled(self, source) -> "_Compiled":
+        dialect = source.dialect
+        compiled = self._by_dialect.get(dialect.name)
         if compiled is None:
-            compiled = self._by_dialect[conn.dialect.name] = _Compiled(self.statement, conn.dialect)
+            compiled = self._by_dialect[dialect.name] = _Compiled(self.statement, dialect)
         return compiled
 
 

@@ -39,7 +39,7 @@ def _doctype_refused() -> ProtocolError:
 
 def loads_call(body: bytes) -> tuple[str, list]:
     """Parse a methodCall into ``(method_name, params)``; raise ProtocolError for anything malformed."""
-    if not body or not body.strip():
+    if not body or body.isspace():
         raise _parse_error("Premature end of file.")
     if b"<!DOCTYPE" in body:
         raise _doctype_refused()  # refused before parsing, whatever entities it declares
@@ -52,20 +52,28 @@ def loads_call(body: bytes) -> tuple[str, list]:
         raise _doctype_refused()
     if root.tag != "methodCall":
         raise _parse_error(f"Expected methodCall element, got {_name(root)}")
-    name_el = root.find("methodName")
+    name_el = _child(root, "methodName")
     if name_el is None or not (name_el.text or "").strip():
         raise _parse_error("Missing methodName element")
     params: list = []
-    params_el = root.find("params")
+    params_el = _child(root, "params")
     if params_el is not None:
         for param in params_el:
             if param.tag != "param":
                 raise _parse_error(f"Expected param element, got {_name(param)}")
-            value_el = param.find("value")
+            value_el = _child(param, "value")
             if value_el is None:
                 raise _parse_error("Missing value element in param")
             params.append(_value(value_el))
     return name_el.text.strip(), params
+
+
+def _child(el, tag: str):
+    """The first child named ``tag`` (a loop over the few children: cheaper than ElementPath's find)."""
+    for child in el:
+        if child.tag == tag:
+            return child
+    return None
 
 
 def _syntax_message(exc: etree.XMLSyntaxError) -> str:
@@ -150,8 +158,8 @@ def _read_struct(el) -> dict:
     for member in el:
         if member.tag != "member":
             raise _parse_error(f"Expected member element, got {_name(member)}")
-        name_el = member.find("name")
-        value_el = member.find("value")
+        name_el = _child(member, "name")
+        value_el = _child(member, "value")
         if name_el is None or value_el is None:
             raise _parse_error("A struct member needs a name and a value")
         out[name_el.text or ""] = _value(value_el)
@@ -159,7 +167,7 @@ def _read_struct(el) -> dict:
 
 
 def _read_array(el) -> list:
-    data = el.find("data")
+    data = _child(el, "data")
     if data is None:
         if len(el):
             raise _parse_error("Expected data element in array")
