@@ -1,6 +1,13 @@
-"""The WSGI entry point for production servers: ``gunicorn -w 4 wsgi:app``.
+"""The WSGI entry point for production servers:
 
-Configuration comes from the environment (see server/config.py): DATABASE_URL, SANDBOX_DATA_DIR, ..."""
+    gunicorn -w 4 -k gthread --threads 8 -b 127.0.0.1:8000 wsgi:app
+
+Use threaded workers (``gthread``), not the default sync ones: a throttled legacy-key call is held in its
+worker until its token arrives (up to 2 s, longer on a slowed clock), and a sync worker holding it can serve
+nobody else meanwhile. With several workers set SANDBOX_REDIS_URL, so that they share one throttle state.
+
+Configuration comes from the environment (see server/config.py): DATABASE_URL, SANDBOX_DATA_DIR,
+SANDBOX_API_KEY, SANDBOX_REDIS_URL, SANDBOX_ADMIN_TOKEN, ..."""
 from server.app import create_app
 
 app = create_app()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy.exc
-from flask import Flask, Response, request
+from flask import Flask, Response
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
@@ -64,14 +64,12 @@ def create_app(config: Config | None = None) -> Flask:
     from server.sandbox.card_entry import bp as card_entry_bp
     from server.sandbox.control import bp as control_bp
     from server.sandbox.credentials import bp as credentials_bp
-    from server.sandbox.vendor_keys import bp as vendor_keys_bp
     from server.rest import bp as rest_bp
-    from server.sandbox.control import bp as control_bp
-    from server.sandbox.credentials import bp as credentials_bp
     from server.sandbox.hooks import bp as hooks_bp
-    from server.xmlrpc.transport import bp as xmlrpc_bp
+    from server.sandbox.vendor_keys import bp as vendor_keys_bp
+    from server.xmlrpc import transport
 
-    app.register_blueprint(xmlrpc_bp)
+    transport.mount(app, app.extensions["sandbox"])  # the XML-RPC endpoints, in front of Flask
     app.register_blueprint(oauth_bp)
     app.register_blueprint(rest_bp)
     app.register_blueprint(control_bp)
@@ -103,6 +101,4 @@ def _prepare_store(engine: Engine, config: Config) -> AppRecord | None:
 def _http_error(exc: HTTPException):
     """Routing errors as plain JSON (never an HTML page)."""
     body = {"message": exc.description or exc.name}
-    if request.path.startswith(("/api/xmlrpc", "/crm/xmlrpc")) and exc.code == 405:
-        body = {"message": "XML-RPC calls are made with POST"}
     return Response(json.dumps(body), status=exc.code, content_type="application/json")

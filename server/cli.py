@@ -52,10 +52,14 @@ def serve(host, port, data_dir, database_url, api_key, tls, tls_port):
     from werkzeug.serving import make_server
 
     from server.app import create_app
+    from server.sandbox.bootstrap import KeyInUse
 
     config = _config(host=host, port=port, data_dir=data_dir, database_url=database_url, api_key=api_key,
                      tls=tls, tls_port=tls_port)
-    app = create_app(config)
+    try:
+        app = create_app(config)
+    except KeyInUse as exc:
+        raise click.ClickException(str(exc)) from None
     sandbox = app.extensions["sandbox"]
     servers = [make_server(config.host, config.port, app, threaded=True)]
     base = f"http://{config.host}:{config.port}"
@@ -188,10 +192,18 @@ def apps_rotate_key(name, api_key, data_dir, database_url):
     from server.store import apps
     from server.store.db import transaction
 
-    engine = _engine(_config(data_dir=data_dir, database_url=database_url))
+    from server.sandbox import bootstrap
+
+    config = _config(data_dir=data_dir, database_url=database_url)
+    engine = _engine(config)
     record = _named_app(engine, name)
     with transaction(engine, write=True) as conn:
+        owner = apps.by_legacy_key(conn, api_key) if api_key else None
+        if owner is not None and owner.id != record.id:
+            raise click.ClickException("that key is the legacy key of another app")
         key = apps.rotate_legacy_key(conn, record.id, api_key)
+    if name == config.default_app:
+        bootstrap.remember_key(config, key)  # the data dir's key file follows the default app's key
     click.echo(f"app {name}: new legacy API key {key}")
 
 

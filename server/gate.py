@@ -3,8 +3,9 @@
 A chain of small handlers around the dispatcher, so that no service ever checks a key. ``admit`` runs the
 HTTP-level handlers (the gateway's credentials and quotas, before the body is even parsed, as the real
 gateway does); calling the gate runs the handlers around one parsed XML-RPC call (the legacy key, its
-token bucket), ending in the method itself, in its own transaction. No transaction is open while a
-throttled call is held, so a held call never blocks anyone else.
+token bucket), ending in the method itself. A call runs in one transaction, opened by the first handler
+that reads the store (the legacy key's lookup) and used by the method; a throttled call commits it before it
+is held and the method gets a new one, so a held call never blocks anyone else.
 """
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from typing import Any, Callable, Mapping
 from sqlalchemy.engine import Engine
 
 from server.auth import gateway
-from server.domain.errors import InvalidKey
+from server.domain.errors import InvalidConfig, InvalidKey
 from server.store import apps, vendor_keys
-from server.store.db import transaction
+from server.store.db import Transaction, transaction
 from server.store.session import AppRecord, AppSession
 from server.throttle import Throttle
 from server.xmlrpc.methods import Method
@@ -37,6 +38,7 @@ class Call:
     credential: gateway.Credential | None = None
     base_url: str | None = None  # scheme and host the client called, for the public URLs answers carry
     response_headers: dict[str, str] = field(default_factory=dict)
+    tx: Transaction | None = None  # the call's transaction, opened on first use
 
 
 Handler = Callable[[Call, Callable[[Call], Any]], Any]
@@ -46,9 +48,10 @@ class Gate:
     def __init__(self, engine: Engine, throttle: Throttle, files=None):
         self.engine = engine
         self.throttle = throttle
-        self.files = files
+        self.files = files  # FileService's bytes (server.store.files), handed to every session
         self.admitters: list[Callable[[Call], None]] = [self.authenticate_gateway, self.throttle_gateway]
-        self.handlers: list[Handler] = [self.authenticate_legacy, self.throttle_legacy]
+        self.handlers: list[Handler] = [self.authenticate_legacy, self.require_api_enabled, self.throttle_legacy]
+        self._chain: tuple[tuple, Callable[[Call], Any]] = ((), self.invoke)
 
     # --- HTTP-level -----------------------------------------------------------------------------
     def admit(self, call: Call) -> None:
@@ -66,36 +69,53 @@ class Gate:
 
     # --- around one call ------------------------------------------------------------------------
     def __call__(self, call: Call) -> Any:
-        def step(index: int) -> Callable[[Call], Any]:
-            if index == len(self.handlers):
-                return self.invoke
-            handler = self.handlers[index]
-            return lambda c: handler(c, step(index + 1))
+        call.tx = Transaction(self.engine, write=call.method.writes)
+        try:
+            result = self._chained()(call)
+        except BaseException:
+            call.tx.end(commit=False)
+            raise
+        call.tx.end()
+        return result
 
-        return step(0)(call)
+    def _chained(self) -> Callable[[Call], Any]:
+        """The handlers around ``invoke``, composed once (again only if the list of handlers changes)."""
+        handlers = tuple(self.handlers)
+        if self._chain[0] != handlers:
+            chain = self.invoke
+            for handler in reversed(handlers):
+                chain = (lambda h, rest: lambda c: h(c, rest))(handler, chain)
+            self._chain = (handlers, chain)
+        return self._chain[1]
 
     def authenticate_legacy(self, call: Call, proceed: Callable[[Call], Any]) -> Any:
         if call.app is None and call.method.key:
             user_id = None
-            with transaction(self.engine, write=False) as conn:
-                call.app = apps.by_legacy_key(conn, call.params[0])
-                if call.app is None:  # a temporary key (DataService.getTemporaryKey), for its hour
-                    found = vendor_keys.by_temporary_key(conn, call.params[0])
-                    if found is not None:
-                        call.app, user_id = found
+            call.app = apps.by_legacy_key(call.tx, call.params[0])
+            if call.app is None:  # a temporary key (DataService.getTemporaryKey), for its hour
+                found = vendor_keys.by_temporary_key(call.tx.conn(), call.params[0])
+                if found is not None:
+                    call.app, user_id = found
             if call.app is None:
                 raise InvalidKey()
             call.credential = gateway.Credential("legacy_key", f"app:{call.app.id}:legacy", user_id)
         elif call.app is None and call.method.app_from is not None:
-            with transaction(self.engine, write=False) as conn:
-                call.app = call.method.app_from(conn, call.args)
+            call.app = call.method.app_from(call.tx.conn(), call.args)  # a keyless call that names its app
             if call.app is None:
                 raise InvalidKey()
         return proceed(call)
 
+    @staticmethod
+    def require_api_enabled(call: Call, proceed: Callable[[Call], Any]) -> Any:
+        """An app whose API access is off answers every call with [InvalidConfig] (the gateway in front has
+        counted it already; the legacy bucket does not)."""
+        if call.app is not None and not call.app.option("api_enabled"):
+            raise InvalidConfig()
+        return proceed(call)
+
     def throttle_legacy(self, call: Call, proceed: Callable[[Call], Any]) -> Any:
         if call.endpoint == LEGACY and call.app is not None:
-            self.throttle.legacy(call.app, lambda: self._clock_of(call.app))
+            self.throttle.legacy(call.app, lambda: self._clock_of(call.app), before_hold=call.tx.release)
         return proceed(call)
 
     def _clock_of(self, app: AppRecord):
@@ -105,7 +125,6 @@ class Gate:
     def invoke(self, call: Call) -> Any:
         if call.app is None:
             return call.method.func(None, *call.args)  # a method that needs no app (DataService.echo(text))
-        with transaction(self.engine, write=call.method.writes) as conn:
-            user_id = call.credential.user_id if call.credential else None
-            return call.method.func(AppSession(conn, call.app, user_id, base_url=call.base_url, files=self.files),
-                                    *call.args)
+        user_id = call.credential.user_id if call.credential else None
+        return call.method.func(AppSession(call.tx, call.app, user_id, base_url=call.base_url, files=self.files),
+                                *call.args)

@@ -95,6 +95,18 @@ def live(request, tmp_path_factory) -> LiveServer:
         drop()
 
 
+@pytest.fixture(params=BACKENDS)
+def store_url(request):
+    """A database URL for a test that starts its own servers (restarts): None (a SQLite file in the data dir)
+    or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield None
+        return
+    url, drop = _fresh_pg_database(PG_URL)
+    yield url
+    drop()
+
+
 _names = itertools.count(1)
 
 

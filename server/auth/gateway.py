@@ -62,6 +62,15 @@ def legacy_key_credential(app: AppRecord) -> Credential:
     return Credential("legacy_key", f"app:{app.id}:key:legacy")
 
 
+def oauth_client_credential(client_id: str, user_id: int | None = None) -> Credential:
+    """An OAuth client's identity: its windows count its calls to every app it is connected to."""
+    return Credential("oauth", f"client:{client_id}", user_id)
+
+
+def api_key_credential(app_id: int, row, user_id: int | None = None) -> Credential:
+    return Credential(row.kind, f"app:{app_id}:key:{row.id}", user_id)
+
+
 def _bearer(headers: Mapping[str, str]) -> str | None:
     value = headers.get("Authorization", "")
     scheme, _, token = value.partition(" ")
@@ -94,14 +103,14 @@ def authenticate(engine: Engine, headers: Mapping[str, str], query: Mapping[str,
         raise invalid_access_token()
     if app.clock_state.timestamp() >= row.issued_at + row.expires_in:
         raise expired_access_token()
-    return app, Credential("oauth", f"client:{row.client_id}", row.user_id)
+    return app, oauth_client_credential(row.client_id, row.user_id)
 
 
 def _api_key(conn, key: str) -> tuple[AppRecord, Credential] | None:
     row = credentials.key_by_value(conn, key)
     if row is not None and not row.revoked:
         app = apps.by_id(conn, row.app_id)
-        return app, Credential(row.kind, f"app:{app.id}:key:{row.id}", row.user_id or apps.first_user_id(conn, app.id))
+        return app, api_key_credential(app.id, row, row.user_id or apps.first_user_id(conn, app.id))
     app = apps.by_legacy_key(conn, key)
     if app is not None:
         # A legacy key in X-Keap-API-Key: Keap's migration path for legacy-key integrations.

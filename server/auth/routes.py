@@ -73,15 +73,17 @@ def authorize_decision():
     return authorize(request.form.get("app"), request.form.get("decision") == "approve")
 
 
-def authorize(app_name: str | None, approve: bool) -> Response:
+def authorize(app_name: str | None, approve: bool, user_id: int | None = None) -> Response:
     """The answer to a consent decision in the current request: a redirect with a code (and Keap's scope
-    with the account) or with ``error=access_denied``."""
+    with the account) or with ``error=access_denied``. The grant acts as ``user_id`` (the account's first
+    user, its admin, unless the control API names another)."""
     oauth = _oauth()
     grantee = None
     if approve:
         with transaction(_engine(), write=False) as conn:
             record = apps.by_name(conn, app_name or "")
-            user_id = apps.first_user_id(conn, record.id) if record else None
+            if record is not None and user_id is None:
+                user_id = apps.first_user_id(conn, record.id)
         if record is None:
             return _error_page("invalid_request", f"no account named {app_name!r}")
         grantee = Grantee(record, user_id)

@@ -89,7 +89,7 @@ def form_id_of(name) -> int | None:
     if isinstance(name, int):
         return name if name < 0 else -name
     text = str(name).strip()
-    if text.lstrip("-").isdigit():
+    if text.lstrip("-").isascii() and text.lstrip("-").isdigit():
         number = int(text)
         return number if number < 0 else -number
     return CUSTOM_FORMS.get(text) or CUSTOM_FORMS.get(text.title())
@@ -99,7 +99,14 @@ def field_name_for(label: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "", label)
 
 
+# The tables of custom-field definitions: writing them is an administrator's right.
+DEFINITION_TABLES = ("DataFormField", "DataFormGroup", "DataFormTab")
+
+
 def add_custom_field(s: AppSession, form: str, label: str, data_type: str, header_id: int) -> int:
+    from .users import require_admin
+
+    require_admin(s, "DataService.addCustomField")
     form_id = form_id_of(form)
     type_id = DATA_TYPE_IDS.get(str(data_type).replace(" ", "").lower())
     if form_id is None or type_id is None or not label.strip():
@@ -125,6 +132,9 @@ def add_custom_field(s: AppSession, form: str, label: str, data_type: str, heade
 
 
 def update_custom_field(s: AppSession, field_id: int, values: dict) -> bool:
+    from .users import require_admin
+
+    require_admin(s, "DataService.updateCustomField")
     row = s.get(schema.custom_field, field_id)
     if row is None:
         raise RecordNotFound(f"Unable to perform update. Record not found for Id:{field_id}")

@@ -25,6 +25,10 @@ class SandboxError(Exception):
 class InvalidConfig(SandboxError):
     code, tag = 1, "InvalidConfig"
 
+    def __init__(self, message: str = "Invalid Configuration: for help setting up your API, please contact "
+                                      "Support (1-866-800-0004 ext. 2)"):  # the recorded string
+        super().__init__(message)
+
 
 class InvalidKey(SandboxError):
     code, tag = 2, "InvalidKey"
@@ -71,6 +75,14 @@ class NoFields(SandboxError):
 
 class InvalidParameter(SandboxError):
     code, tag = 12, "InvalidParameter"
+
+
+class OutOfRange(InvalidParameter):
+    """A whole number outside the 32-bit range of the real server's integer fields (java.lang.Integer)."""
+
+    def __init__(self, message: str, sign: int):
+        super().__init__(message)
+        self.sign = sign  # +1 above the range, -1 below it
 
 
 class FailedLoginAttempt(SandboxError):

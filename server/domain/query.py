@@ -17,11 +17,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from server.store import schema
+from server.store.prepared import Prepared
 from server.store.session import AppSession
 from server.tables import REGISTRY, Field, FieldType, Table
 
 from . import custom_fields
-from .errors import InvalidParameter, NoFieldAccess, NoFieldFound
+from .errors import InvalidParameter, NoFieldAccess, NoFieldFound, OutOfRange
 from .values import coerce, day_range, outgoing, to_local
 
 MAX_LIMIT = 1000
@@ -135,6 +136,24 @@ class Resolver:
 
 # --- criteria --------------------------------------------------------------------------------------
 
+class Beyond:
+    """A whole-number operand outside the 32-bit range of integer fields: no stored value equals it, every
+    stored value is below it (``sign`` +1) or above it (-1). Compared as MySQL compares numbers, without
+    sending it to the store (an INTEGER bind parameter would overflow on PostgreSQL)."""
+
+    def __init__(self, sign: int):
+        self.sign = sign
+
+
+def _compare(col, op: str, operand) -> sa.ColumnElement:
+    if isinstance(operand, Beyond):
+        holds = {"<>": True, ">": operand.sign < 0, ">=": operand.sign < 0, "<": operand.sign > 0,
+                 "<=": operand.sign > 0}[op]
+        return col.is_not(None) if holds else sa.false()
+    return {"<>": col != operand, ">": col > operand, ">=": col >= operand, "<": col < operand,
+            "<=": col <= operand}[op]
+
+
 def criterion(r: Resolver, name: str, value) -> sa.ColumnElement:
     field = r.readable(name)
     col, ftype = field.expr, field.type
@@ -144,21 +163,22 @@ def criterion(r: Resolver, name: str, value) -> sa.ColumnElement:
     if isinstance(value, list):
         if len(value) > MAX_IN:
             raise InvalidParameter(f"Too many values for {where}: at most {MAX_IN}")
-        values = [v for v in (_operand(v, ftype, clock, where) for v in value) if v is not None]
+        values = [v for v in (_operand(v, ftype, clock, where) for v in value)
+                  if v is not None and not isinstance(v, Beyond)]
         return col.in_(values) if values else sa.false()
     if isinstance(value, dict):
         since, before = value.get("since"), value.get("before")
         parts = []
-        if since is not None:
-            parts.append(col >= _operand(since, ftype, clock, where))
-        if before is not None:
-            parts.append(col < _operand(before, ftype, clock, where))
+        for op, bound in ((">=", since), ("<", before)):
+            if bound is not None:
+                operand = _operand(bound, ftype, clock, where)
+                parts.append(sa.false() if operand is None else _compare(col, op, operand))
         if not parts:
             raise InvalidParameter(f"Invalid criterion for {where}")
         return sa.and_(*parts)
     if not isinstance(value, str):
         operand = _operand(value, ftype, clock, where)
-        return col.is_(None) if operand is None else col == operand
+        return sa.false() if operand is None or isinstance(operand, Beyond) else col == operand
 
     text = value
     if text.strip().lower() == "~null~":
@@ -169,16 +189,11 @@ def criterion(r: Resolver, name: str, value) -> sa.ColumnElement:
         if op == "<>" and rest.lower() in ("null", "~null~"):
             return col.is_not(None)
         if ftype is FieldType.STRING:
-            operand = rest
-            target = sa.func.lower(col)
-            operand = operand.lower()
-        else:
-            operand = _operand(rest, ftype, clock, where)
-            target = col
-            if operand is None:
-                return sa.false() if op != "<>" else col.is_not(None)
-        return {"<>": target != operand, ">": target > operand, ">=": target >= operand,
-                "<": target < operand, "<=": target <= operand}[op]
+            return _compare(sa.func.lower(col), op, rest.lower())
+        operand = _operand(rest, ftype, clock, where)
+        if operand is None:
+            return sa.false() if op != "<>" else col.is_not(None)
+        return _compare(col, op, operand)
     if "%" in text:
         if text.strip() == "%":
             return col.is_not(None)
@@ -195,15 +210,18 @@ def criterion(r: Resolver, name: str, value) -> sa.ColumnElement:
             return sa.and_(col >= start, col < end)
         return col == moment
     operand = _operand(text, ftype, clock, where)
-    return sa.false() if operand is None else col == operand
+    return sa.false() if operand is None or isinstance(operand, Beyond) else col == operand
 
 
 def _operand(value, ftype: FieldType, clock, where: str):
-    """A criterion's value as the field's type; None when it cannot be one (matches nothing)."""
+    """A criterion's value as the field's type; None when it cannot be one (matches nothing); a Beyond for
+    a whole number outside the integer range."""
     if ftype is FieldType.STRING:
         return coerce(value, ftype, clock, where)
     try:
         return coerce(value, ftype, clock, where)
+    except OutOfRange as exc:
+        return Beyond(exc.sign)
     except InvalidParameter:
         return None
 
@@ -240,7 +258,7 @@ def select_rows(s: AppSession, table: Table, fields: list[str], criteria: dict, 
     return out
 
 
-_BY_KEY_CACHE: dict[tuple, tuple[sa.Select, list[Resolved]]] = {}
+_BY_KEY_CACHE: dict[tuple, tuple[Prepared, list[Resolved]]] = {}
 
 
 def select_by_key(s: AppSession, table: Table, fields: list[str], key) -> dict | None:
@@ -259,9 +277,9 @@ def select_by_key(s: AppSession, table: Table, fields: list[str], key) -> dict |
              .where(*r.base_filters(), r.key_columns()[0] == sa.bindparam("key")))
         if len(_BY_KEY_CACHE) > 1024:
             _BY_KEY_CACHE.clear()
-        cached = _BY_KEY_CACHE[cache_key] = (q, columns)
+        cached = _BY_KEY_CACHE[cache_key] = (Prepared(q), columns)
     q, columns = cached
-    row = s.execute(q, {"app_id": s.app.id, "key": key}).first()
+    row = q.first(s.source, {"app_id": s.app.id, "key": key})
     if row is None:
         return None
     return {c.name: outgoing(row[i], c.type) for i, c in enumerate(columns) if row[i] is not None}

@@ -28,9 +28,16 @@ def table_named(name: str) -> Table:
     return table
 
 
-def require_table(table: Table, letter: str) -> None:
+def require_table(table: Table, letter: str, s: AppSession | None = None) -> None:
     if not table.can(letter):
         raise NoTableAccess(f"No {_ACCESS_WORD[letter]} access to table: {table.name}")
+    if s is not None and letter != "R" and table.name in custom_fields.DEFINITION_TABLES:
+        from .users import require_admin
+
+        require_admin(s, f"DataService.{_WRITE_METHOD[letter]} on {table.name}")
+
+
+_WRITE_METHOD = {"A": "add", "E": "update", "D": "delete"}
 
 
 @dataclass
@@ -185,14 +192,14 @@ def count(s: AppSession, table_name: str, criteria: dict) -> int:
 
 def add(s: AppSession, table_name: str, data: dict) -> int:
     table = table_named(table_name)
-    require_table(table, "A")
+    require_table(table, "A", s)
     values = check_values(s, table, data, "A")
     return WRITERS.get(table.name, PLAIN).add(s, table, values)
 
 
 def update(s: AppSession, table_name: str, record_id: int, data: dict) -> int:
     table = table_named(table_name)
-    require_table(table, "E")
+    require_table(table, "E", s)
     if not data:
         raise NoFields("No fields were supplied to update")
     values = check_values(s, table, data, "E")
@@ -204,7 +211,7 @@ def update(s: AppSession, table_name: str, record_id: int, data: dict) -> int:
 
 def delete(s: AppSession, table_name: str, record_id: int) -> bool:
     table = table_named(table_name)
-    require_table(table, "D")
+    require_table(table, "D", s)
     if table.key is None or not exists(s, table, record_id):
         return False
     WRITERS.get(table.name, PLAIN).delete(s, table, record_id)

@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from server.store import schema
 from server.store.session import AppSession
 
-from .errors import FailedLoginAttempt
+from .errors import FailedLoginAttempt, FailedLoginAttemptPasswordExpired, NoAccess, RecordNotFound
 
 
 def md5_hex(password: str) -> str:
@@ -30,13 +30,73 @@ def add_user(s: AppSession, data: dict, *, password: str | None = None, admin: b
 
 
 def authenticate(s: AppSession, username: str, password_hash: str) -> int:
+    """The user's id; fault 13 for an unknown user or a wrong password, fault 15 for the right password of a
+    user whose password has expired (on the app's clock): they must change it before they can log in."""
     u = schema.user
     row = s.execute(s.select(u).where(sa.func.lower(u.c.email) == username.strip().lower())).first()
     if row is None:
         raise FailedLoginAttempt(f"username not found: {username}")
     if not row.password_hash or not check_password_hash(row.password_hash, password_hash.strip().lower()):
         raise FailedLoginAttempt("Invalid username and/or password.")
+    if _expired(s, row.password_expires_at):
+        raise FailedLoginAttemptPasswordExpired(f"Password expired for user: {username}")  # invented wording
     return row.id
+
+
+_UNSET = object()
+
+
+def set_password(s: AppSession, user_id: int, *, password: str | None = None, expires_at=_UNSET) -> dict:
+    """Change a user's password and/or when it expires (seconds on the app's clock, or None for never). A new
+    password clears an expiry unless one is given with it."""
+    u = schema.user
+    row = s.get(u, user_id)
+    if row is None:
+        raise RecordNotFound(f"Record not found for Id:{user_id}")
+    values = {}
+    if password is not None:
+        values["password_hash"] = generate_password_hash(md5_hex(password))
+        values["password_expires_at"] = None
+    if expires_at is not _UNSET:
+        values["password_expires_at"] = expires_at
+    if values:
+        s.update(u, u.c.id == user_id, **values)
+        s.emit("user.updated", "user", user_id, fields=sorted(values))
+    return describe(s, s.get(u, user_id))
+
+
+def describe(s: AppSession, row) -> dict:
+    expires = row.password_expires_at
+    return {"id": row.id, "email": row.email, "first_name": row.first_name, "last_name": row.last_name,
+            "admin": bool(row.is_admin), "password_expires_at": expires,
+            "password_expired": _expired(s, expires)}
+
+
+def _expired(s: AppSession, expires_at: float | None) -> bool:
+    # to the millisecond: a clock moved by exactly the expiry's duration reaches it (float sums may not)
+    return expires_at is not None and s.clock.now().timestamp() >= expires_at - 1e-3
+
+
+def all_users(s: AppSession) -> list[dict]:
+    u = schema.user
+    return [describe(s, r) for r in s.execute(s.select(u).order_by(u.c.id))]
+
+
+def is_admin(s: AppSession, user_id: int | None) -> bool:
+    """Whether ``user_id`` is an administrator of the app; None (the legacy key, a Service Account Key: the
+    app itself) is."""
+    if user_id is None:
+        return True
+    u = schema.user
+    row = s.execute(s.select(u, u.c.is_admin).where(u.c.id == user_id)).first()
+    return bool(row and row.is_admin)
+
+
+def require_admin(s: AppSession, what: str) -> None:
+    """Fault 14 [NoAccess] when the credential acts as a user who is not an administrator (a Personal Access
+    Token or an OAuth grant of a non-admin user): managing custom fields is an admin's right in the app."""
+    if not is_admin(s, s.user_id):
+        raise NoAccess(f"Access denied: {what} requires an administrator")  # invented wording
 
 
 def _user(s: AppSession, user_id: int | None):

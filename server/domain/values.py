@@ -12,7 +12,11 @@ from datetime import date, datetime, timedelta
 from server.clock import AppClock, parse_datetime
 from server.tables import FieldType
 
-from .errors import InvalidParameter
+from .errors import InvalidParameter, OutOfRange
+
+# Integer fields are java.lang.Integer on the real server (and INTEGER columns here, on both stores).
+INT_MIN, INT_MAX = -2**31, 2**31 - 1
+_WHOLE = re.compile(r"[+-]?[0-9]+")
 
 _PHONE_CHARS = re.compile(r"^[\d\s().+-]+$")
 
@@ -60,26 +64,15 @@ def coerce(value, ftype: FieldType, clock: AppClock, where: str):
             raise InvalidParameter(f"Invalid value for {where}")
         return str(value)
     if ftype is FieldType.INT:
-        if isinstance(value, bool):
-            return int(value)
-        if isinstance(value, int):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str):
-            text = value.strip()
-            if text == "":
+        number = _whole(value)
+        if number is None:
+            if isinstance(value, str) and value.strip() == "":
                 return None
-            try:
-                return int(text)
-            except ValueError:
-                try:
-                    number = float(text)
-                except ValueError:
-                    number = None
-                if number is not None and number.is_integer():
-                    return int(number)
-        raise InvalidParameter(f"Invalid value for {where}: {value!r} is not a whole number")
+            raise InvalidParameter(f"Invalid value for {where}: {value!r} is not a whole number")
+        if not INT_MIN <= number <= INT_MAX:
+            raise OutOfRange(f"Invalid value for {where}: {value!r} is out of range "
+                             f"(a whole number from {INT_MIN} to {INT_MAX})", 1 if number > 0 else -1)
+        return number
     if ftype is FieldType.DOUBLE:
         if isinstance(value, bool):
             return float(value)
@@ -116,6 +109,26 @@ def coerce(value, ftype: FieldType, clock: AppClock, where: str):
             return value.encode("utf-8")
         raise InvalidParameter(f"Invalid value for {where}")
     raise AssertionError(ftype)
+
+
+def _whole(value) -> int | None:
+    """``value`` as a whole number (any size), or None: ints, booleans, whole doubles, numeric strings."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None  # inf and nan are not whole
+    if isinstance(value, str):
+        text = value.strip()
+        if _WHOLE.fullmatch(text):
+            return int(text)
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+        return int(number) if number.is_integer() else None
+    return None
 
 
 def day_range(moment: datetime) -> tuple[datetime, datetime]:

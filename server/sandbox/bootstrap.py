@@ -118,16 +118,36 @@ def ensure_seeded_clients(engine: Engine, seed_dir: Path) -> None:
 
 
 def ensure_default_app(engine: Engine, config: Config) -> AppRecord:
-    """The seeded default app, with the key given, remembered in the data dir, or generated once."""
-    wanted = config.api_key or remembered_key(config)
+    """The seeded default app. Only an explicit key (``--api-key``, ``SANDBOX_API_KEY``) changes the key of an
+    app that exists: otherwise the stored key wins (a rotation through the control API or ``sandbox apps
+    rotate-key`` survives a restart) and the key file in the data dir follows it. A new app takes the
+    explicit key, else the one remembered in the data dir, else a generated one."""
     with transaction(engine, write=True) as conn:
         record = apps.by_name(conn, config.default_app)
-        if record is not None and wanted and record.legacy_key != wanted:
-            apps.rotate_legacy_key(conn, record.id, wanted)
+        if record is not None and config.api_key and record.legacy_key != config.api_key:
+            _check_key_free(conn, config.api_key, config.default_app)
+            apps.rotate_legacy_key(conn, record.id, config.api_key)
             record = apps.by_id(conn, record.id)
+        wanted = None
+        if record is None:
+            wanted = config.api_key or remembered_key(config)
+            if wanted and wanted != config.api_key and apps.by_legacy_key(conn, wanted) is not None:
+                wanted = None  # the remembered key belongs to another app now: make a new one
+            elif config.api_key:
+                _check_key_free(conn, config.api_key, config.default_app)
     if record is None:
         record = create_app_record(engine, config.default_app, seed_dir=config.seed_dir, legacy_key=wanted)
         log.info("created and seeded app %s", record.name)
     ensure_seeded_clients(engine, config.seed_dir)
     remember_key(config, record.legacy_key)
     return record
+
+
+class KeyInUse(ValueError):
+    """The explicit key asked for is the legacy key of another app."""
+
+
+def _check_key_free(conn, key: str, name: str) -> None:
+    owner = apps.by_legacy_key(conn, key)
+    if owner is not None and owner.name != name:
+        raise KeyInUse(f"the API key given for app {name!r} is the legacy key of app {owner.name!r}")

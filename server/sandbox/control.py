@@ -227,10 +227,23 @@ def events(name: str):
 
 # --- throttling --------------------------------------------------------------------------------------
 
-def _throttle_state(record: AppRecord) -> dict:
-    from server.auth.gateway import legacy_key_credential
+def _callers(record: AppRecord) -> dict:
+    """The credentials that can call the app through the gateway, by the name the throttle state shows them
+    under: the legacy key in X-Keap-API-Key, each OAuth client with a grant for the app, each Keap API key."""
+    from server.auth import gateway
+    from server.store import credentials
 
-    state = _sandbox().throttle.state(record, {"legacy_key_header": legacy_key_credential(record)})
+    callers = {"legacy_key_header": gateway.legacy_key_credential(record)}
+    with transaction(_sandbox().engine, write=False) as conn:
+        for client_id in sorted(credentials.clients_of_app(conn, record.id)):
+            callers[f"oauth_client:{client_id}"] = gateway.oauth_client_credential(client_id)
+        for row in credentials.keys_of_app(conn, record.id):
+            callers[f"{row.kind}:{row.id}"] = gateway.api_key_credential(record.id, row)
+    return callers
+
+
+def _throttle_state(record: AppRecord) -> dict:
+    state = _sandbox().throttle.state(record, _callers(record))
     for key in ("next_refill",):
         if state["legacy"][key] is not None:
             state["legacy"][key] = datetime.fromtimestamp(state["legacy"][key], UTC).isoformat()
@@ -280,7 +293,9 @@ def _diff(defaults: dict, values: dict) -> dict:
 
 @bp.post("/apps/<name>/throttle/reset")
 def reset_throttle(name: str):
-    """Refill the bucket and clear the quota windows of the app."""
+    """Refill the bucket and clear the quota windows of the app and of its keys; an OAuth client's windows,
+    which count its calls to every app, lose the calls made to this app only."""
     record = _app(name)
-    _sandbox().throttle.reset(record)
+    shared = [c for c in _callers(record).values() if c.kind == "oauth"]
+    _sandbox().throttle.reset(record, shared)
     return jsonify(_throttle_state(record))

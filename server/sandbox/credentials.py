@@ -2,12 +2,15 @@
 revoking grants, Keap API keys (Personal Access Tokens, Service Account Keys), and the legacy key."""
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from flask import Blueprint, current_app, jsonify
 
+from server.clock import UTC, parse_duration
 from server.store import apps, credentials
 from server.store.db import transaction
+from server.store.session import AppSession
 
 from .control import ControlError, _app, _control_error, _json, _require_admin, _sandbox
 
@@ -68,9 +71,12 @@ def approve():
              "scope": body.get("scope", "full")}
     if body.get("state") is not None:
         query["state"] = body["state"]
+    app_name = body.get("app") or current_app.extensions["sandbox"].config.default_app
+    user_id = body.get("user_id")
+    if user_id is not None:
+        _user_of(_app(app_name), user_id)  # the user who approves (the account's first user by default)
     with current_app.test_request_context("/app/oauth/authorize?" + urlencode(query), method="GET"):
-        response = authorize(body.get("app") or current_app.extensions["sandbox"].config.default_app,
-                             bool(body.get("approve", True)))
+        response = authorize(app_name, bool(body.get("approve", True)), user_id)
     location = response.headers.get("Location")
     if not location:
         raise ControlError(400, response.get_data(as_text=True))
@@ -100,9 +106,13 @@ def create_api_key(name: str):
     kind = body.get("kind", "pat")
     if kind not in credentials.KEY_PREFIXES:
         raise ControlError(400, "kind must be pat or sak")
+    user_id = body.get("user_id")
+    if user_id is not None:
+        # a PAT acts as the user who made it; only an administrator can make a SAK (spec rest-oauth §10.1)
+        if not _user_of(record, user_id)["admin"] and kind == "sak":
+            raise ControlError(400, "a Service Account Key can only be made by an administrator")
     with transaction(_sandbox().engine, write=True) as conn:
-        key_id, key = credentials.add_key(conn, record.id, kind, str(body.get("name") or kind.upper()),
-                                          body.get("user_id"))
+        key_id, key = credentials.add_key(conn, record.id, kind, str(body.get("name") or kind.upper()), user_id)
     return jsonify({"id": key_id, "kind": kind, "key": key, "name": body.get("name") or kind.upper()}), 201
 
 
@@ -135,4 +145,74 @@ def rotate_legacy_key(name: str):
         if wanted and apps.by_legacy_key(conn, wanted) is not None:
             raise ControlError(409, "that key is in use")
         key = apps.rotate_legacy_key(conn, record.id, wanted)
+    config = _sandbox().config
+    if name == config.default_app:
+        from .bootstrap import remember_key
+
+        remember_key(config, key)  # the data dir's key file follows the default app's key
     return jsonify({"app": name, "legacy_api_key": key})
+
+
+# --- users: who PATs and OAuth grants act as, and their passwords --------------------------------------
+
+def _user_of(record, user_id) -> dict:
+    from server.domain import users
+
+    if isinstance(user_id, bool) or not isinstance(user_id, int):
+        raise ControlError(400, "user_id must be a user's id")
+    with transaction(_sandbox().engine, write=False) as conn:
+        for user in users.all_users(AppSession(conn, record)):
+            if user["id"] == user_id:
+                return user
+    raise ControlError(404, f"no user {user_id} in app {record.name!r}")
+
+
+def _user_json(user: dict) -> dict:
+    expires = user["password_expires_at"]
+    return {**user, "password_expires_at": None if expires is None else
+            datetime.fromtimestamp(expires, UTC).isoformat()}
+
+
+@bp.get("/apps/<name>/users")
+def list_users(name: str):
+    from server.domain import users
+
+    record = _app(name)
+    with transaction(_sandbox().engine, write=False) as conn:
+        return jsonify({"users": [_user_json(u) for u in users.all_users(AppSession(conn, record))]})
+
+
+@bp.post("/apps/<name>/users/<int:user_id>/password")
+def set_password(name: str, user_id: int):
+    """A user's password and its expiry, for DataService.authenticateUser: ``{"password": "…"}`` sets a new
+    one (and clears an expiry), ``{"expired": true}`` expires it now (authenticateUser then gives fault 15),
+    ``{"expires_in": "90d"}`` later on the app's clock, ``{"expires_in": null}`` or ``{"expired": false}``
+    never."""
+    from server.domain import users
+    from server.domain.errors import RecordNotFound
+
+    record = _app(name)
+    body = _json()
+    password = body.get("password")
+    if password is not None and (not isinstance(password, str) or not password):
+        raise ControlError(400, "password must be a non-empty string")
+    changes: dict = {}
+    now = record.clock_state.timestamp()
+    if "expired" in body:
+        if not isinstance(body["expired"], bool):
+            raise ControlError(400, "expired must be true or false")
+        changes["expires_at"] = now if body["expired"] else None
+    if "expires_in" in body:
+        if body["expires_in"] is None:
+            changes["expires_at"] = None
+        else:
+            try:
+                changes["expires_at"] = now + parse_duration(body["expires_in"])
+            except ValueError as exc:
+                raise ControlError(400, f"expires_in: {exc}") from None
+    with transaction(_sandbox().engine, write=True) as conn:
+        try:
+            user = users.set_password(AppSession(conn, record), user_id, password=password, **changes)
+        except RecordNotFound:
+            raise ControlError(404, f"no user {user_id} in app {name!r}") from None
+    return jsonify(_user_json(user))

@@ -58,6 +58,9 @@ DEFAULTS: dict[str, object] = {
     "rest_api_base": "",
     # wall seconds a subscriber has to answer a delivery or a handshake (the real limit: 30 s)
     "hook_timeout": 30,
+    # The app's API access (the Encrypted Key's "API" settings in the real app). Off, every XML-RPC call
+    # to the app, whatever its credential, gets fault 1 [InvalidConfig] (spec §1.2, §7 #4).
+    "api_enabled": True,
 }
 
 NON_NEGATIVE = {"auto_billing_delay"}  # integer options where 0 is a meaningful value

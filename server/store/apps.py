@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 from server.clock import UTC, ClockState, wall
 
 from . import schema
+from .prepared import Prepared
 from .session import AppRecord
 
 
@@ -51,14 +52,29 @@ def by_id(conn: Connection, app_id: int) -> AppRecord | None:
     return _one(conn, schema.app.c.id == app_id)
 
 
-_BY_LEGACY_KEY = sa.select(schema.app).where(schema.app.c.legacy_key == sa.bindparam("key"))  # built once: hot
+# built once, run on the driver: every legacy-key call starts here
+_BY_LEGACY_KEY = Prepared(sa.select(schema.app).where(schema.app.c.legacy_key == sa.bindparam("key")))
 
 
-def by_legacy_key(conn: Connection, key: str) -> AppRecord | None:
+_RECORDS: dict[tuple, AppRecord] = {}  # the app's row as stored -> its record, parsed once
+
+
+def by_legacy_key(conn, key: str) -> AppRecord | None:
+    """The app whose legacy key is ``key``; ``conn``: a Connection or a gate call's Transaction."""
     if not key:
         return None
-    row = conn.execute(_BY_LEGACY_KEY, {"key": key}).first()
-    return AppRecord.from_row(row) if row else None
+    found = _BY_LEGACY_KEY.first_raw(conn, {"key": key})
+    if found is None:
+        return None
+    try:
+        record = _RECORDS.get(found[0])  # a change to the app (clock, options, key) is another row
+    except TypeError:  # unhashable (PostgreSQL's driver gives JSON columns as dicts): parse it each time
+        return AppRecord.from_row(_BY_LEGACY_KEY.row(conn, found))
+    if record is None:
+        if len(_RECORDS) > 256:
+            _RECORDS.clear()
+        record = _RECORDS[found[0]] = AppRecord.from_row(_BY_LEGACY_KEY.row(conn, found))
+    return record
 
 
 _CLOCK = sa.select(schema.app.c.clock_anchor_real, schema.app.c.clock_anchor_virtual, schema.app.c.clock_rate,

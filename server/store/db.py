@@ -13,8 +13,10 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        # Every transaction here is ended explicitly (commit or rollback), and closing a Connection rolls
+        # back one left open, so the pool's own rollback on every check-in is needless work.
         engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
-                                  pool_size=16, max_overflow=32)
+                                  pool_size=16, max_overflow=32, pool_reset_on_return=None)
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_conn, _record):
@@ -30,11 +32,14 @@ def make_engine(url: str) -> Engine:
         @sa.event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
             # A writer takes the write lock up front, so two writers queue on busy_timeout instead of one
-            # failing with "database is locked" when it upgrades a read transaction.
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
+            # failing with "database is locked" when it upgrades a read transaction. Sent to the driver
+            # directly: it runs once per call, and SQLAlchemy's execution path would double its cost.
+            driver = conn.connection.driver_connection
+            if not driver.in_transaction:  # (a call's Transaction may have begun it on the driver)
+                driver.execute("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
 
         return engine
-    return sa.create_engine(url, pool_size=16, max_overflow=32, pool_pre_ping=True)
+    return sa.create_engine(url, pool_size=16, max_overflow=32, pool_pre_ping=True, pool_reset_on_return=None)
 
 
 @contextlib.contextmanager
@@ -43,6 +48,79 @@ def transaction(engine: Engine, *, write: bool) -> Iterator[Connection]:
         conn.execution_options(write=write)
         with conn.begin():
             yield conn
+
+
+class Transaction:
+    """A call's transaction: opened on first use, ended once. It begins on the driver (``driver()``: the
+    statements every call runs, server.store.prepared) and is handed to a SQLAlchemy Connection only when a
+    statement needs one (``conn()``), so a call that needs nothing more, a ContactService.load, never pays for
+    SQLAlchemy's connection and transaction machinery. ``release`` commits and closes it early (before a
+    throttled call is held, so that no lock is kept while it waits); the next use opens a new one."""
+
+    __slots__ = ("engine", "dialect", "write", "_raw", "_conn", "_tx")
+
+    def __init__(self, engine: Engine, *, write: bool):
+        self.engine = engine
+        self.dialect = engine.dialect
+        self.write = write
+        self._raw = None  # the pool's connection, while only the driver is used
+        self._conn = None
+        self._tx = None
+
+    def driver(self):
+        """The driver's connection, in the transaction."""
+        if self._conn is not None:
+            return self._conn.connection.driver_connection
+        if self._raw is None:
+            raw = self.engine.raw_connection()
+            try:
+                # psycopg begins on its first statement. On SQLite a writer takes the write lock now; a reader
+                # reads in autocommit until a SQLAlchemy statement begins the transaction: what it reads on
+                # the driver (the app, a ContactService.load row) needs no snapshot shared with anything.
+                if self.write and self.dialect.name == "sqlite":
+                    raw.driver_connection.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                raw.close()
+                raise
+            self._raw = raw
+        return self._raw.driver_connection
+
+    def conn(self) -> Connection:
+        """The transaction as a SQLAlchemy Connection (taking over the driver's, if it was begun there)."""
+        if self._conn is None:
+            conn = Connection(self.engine, self._raw) if self._raw is not None else self.engine.connect()
+            self._raw = None
+            try:
+                if self.write:  # (a reader's BEGIN needs no option)
+                    conn.execution_options(write=True)
+                self._tx = conn.begin()
+            except BaseException:
+                conn.close()
+                raise
+            self._conn = conn
+        return self._conn
+
+    def end(self, commit: bool = True) -> None:
+        conn, tx, raw = self._conn, self._tx, self._raw
+        self._conn = self._tx = self._raw = None
+        if conn is not None:
+            try:
+                if commit:
+                    tx.commit()
+                else:
+                    tx.rollback()
+            finally:
+                conn.close()
+        elif raw is not None:
+            try:
+                if commit:
+                    raw.driver_connection.commit()  # (nothing to do, and done at once, if none began)
+                else:
+                    raw.driver_connection.rollback()
+            finally:
+                raw.close()
+
+    release = end
 
 
 def upgrade(engine: Engine) -> None:

@@ -143,6 +143,9 @@ user = _entity(
     "user",
     sa.Column("password_hash", sa.String(255), nullable=True),
     sa.Column("is_admin", sa.Boolean, nullable=False, default=False),
+    # when the password expires, in seconds on the app's clock (None: never); authenticateUser then
+    # answers fault 15 [FailedLoginAttemptPasswordExpired]
+    sa.Column("password_expires_at", sa.Float, nullable=True),
 )
 sa.Index("ix_user_email", user.c.app_id, sa.func.lower(user.c.email))
 

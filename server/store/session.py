@@ -83,9 +83,14 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 class AppSession:
-    def __init__(self, conn: Connection, app: AppRecord, user_id: int | None = None, *,
-                 base_url: str | None = None, files=None):
-        self.conn = conn
+    def __init__(self, conn, app: AppRecord, user_id: int | None = None, *, base_url: str | None = None,
+                 files=None):
+        """``conn``: a Connection, or a gate call's Transaction (server.store.db), whose Connection is made
+        when a statement first needs one."""
+        if isinstance(conn, Connection):
+            self._conn, self.source = conn, conn
+        else:
+            self._conn, self.source = None, conn
         self.app = app
         self.user_id = user_id  # the user the credential acts as (OAuth grant, Personal Access Token), if any
         # where the client reached the sandbox (what the app's public URLs start with), e.g. http://127.0.0.1:8000
@@ -94,6 +99,12 @@ class AppSession:
         self.clock = app.clock
         self.events: list[Event] = []
         self._now: datetime | None = None
+
+    @property
+    def conn(self) -> Connection:
+        if self._conn is None:
+            self._conn = self.source.conn()
+        return self._conn
 
     # --- time ---------------------------------------------------------------------------------------
     def now_local(self) -> datetime:

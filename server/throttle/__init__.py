@@ -7,7 +7,6 @@ workers. The gate calls ``legacy`` and ``gateway``; the control API calls ``stat
 """
 from __future__ import annotations
 
-import math
 import time
 from typing import Callable
 
@@ -16,7 +15,7 @@ from server.clock import ClockState, monotonic
 from server.domain.errors import ThrottledError
 from server.store.session import AppRecord
 
-from . import answers, legacy
+from . import answers, legacy, windows
 from .settings import Settings
 from .store import ThrottleStore, make_store
 
@@ -31,6 +30,11 @@ def tenant_key(app: AppRecord) -> str:
     return f"app:{app.id}:tenant"
 
 
+def app_keys_key(app: AppRecord) -> str:
+    """The windows every Keap API key of the app counts in together (their daily quota)."""
+    return f"app:{app.id}:keys"
+
+
 class Throttle:
     def __init__(self, store: ThrottleStore):
         self.store = store
@@ -40,8 +44,10 @@ class Throttle:
         return cls(make_store(redis_url, prefix))
 
     # --- the legacy key's bucket ---------------------------------------------------------------------
-    def legacy(self, app: AppRecord, reload_clock: Callable[[], ClockState]) -> None:
-        """Let a legacy-key call through, hold it until its token arrives, or refuse it (fault 500)."""
+    def legacy(self, app: AppRecord, reload_clock: Callable[[], ClockState],
+               before_hold: Callable[[], None] | None = None) -> None:
+        """Let a legacy-key call through, hold it until its token arrives, or refuse it (fault 500);
+        ``before_hold`` runs before a call is held (the gate ends the call's transaction there)."""
         settings = Settings.of(app.options)
         if not settings.legacy_enabled:
             return
@@ -53,6 +59,8 @@ class Throttle:
         if decision.outcome == legacy.REJECT:
             raise ThrottledError(legacy.THROTTLE_FAULT)
         release = now + decision.wait * (settings.hold_step / settings.bucket.interval)
+        if before_hold is not None:
+            before_hold()
         self.store.held(key, +1)
         try:
             self._hold_until(release, app.clock_state, reload_clock, settings.hold_timeout)
@@ -81,12 +89,15 @@ class Throttle:
         if not settings.enabled:
             return {}
         now = app.clock_state.timestamp()
-        items = [(credential.identity, settings.limits(credential.regime))]
+        scoped = settings.scoped(credential.regime)
+        items = [(credential.identity if scope == "credential" else app_keys_key(app), limits)
+                 for scope, limits in scoped]
         tenant_limits = settings.limits("tenant") if settings.profile == "current" else []
         if tenant_limits:
             items.append((tenant_key(app), tenant_limits))
-        verdicts = self.store.windows_hit(items, now)  # counted in every window or in none
-        verdict, tenant = verdicts[0], (verdicts[1] if tenant_limits else None)
+        verdicts = self.store.windows_hit(items, now, app.id)  # counted in every window or in none
+        verdict = verdicts[0] if len(scoped) == 1 else _merged(verdicts[:len(scoped)])
+        tenant = verdicts[-1] if tenant_limits else None
         if settings.profile == "classic":
             headers = answers.classic_headers(verdict)
             if not verdict.allowed:
@@ -98,26 +109,27 @@ class Throttle:
         return answers.current_headers(verdict, tenant, tenant_host)
 
     # --- the control API -----------------------------------------------------------------------------
-    def state(self, app: AppRecord, credentials: dict[str, Credential] | None = None) -> dict:
-        """The live state: tokens, held calls, next refill; quota used and left per window."""
+    def state(self, app: AppRecord, callers: dict[str, Credential] | None = None) -> dict:
+        """The live state: tokens, held calls, next refill; quota used and left per window: the app's tenant
+        windows, its Keap API keys' shared daily quota, and each caller's own windows (``callers``: the
+        credentials that can reach the app, by the name to show them under)."""
         settings = Settings.of(app.options)
         now = app.clock_state.timestamp()
         bucket = settings.bucket
-        level = self.store.legacy_level(legacy_key(app), now, bucket)
-        next_refill = None
-        if level < bucket.size:
-            next_refill = now + (math.floor(level) + 1 - level) * bucket.interval
+        tokens, last = self.store.legacy_bucket(legacy_key(app))
+        level = legacy.level_at(tokens, last, now, bucket)
         out = {
             "enabled": settings.enabled,
             "profile": settings.profile,
             "settings": settings.raw,
             "legacy": {
                 "enabled": settings.legacy_enabled,
+                "refill": settings.raw["legacy"]["refill"],
                 "tokens": max(0, int(level)),
                 "level": round(level, 3),
                 "held_calls": self.store.held(legacy_key(app), 0),
                 "bucket_size": bucket.size,
-                "next_refill": next_refill,
+                "next_refill": legacy.next_refill(tokens, last, now, bucket),
                 "throttled": level < 1 - bucket.max_held,
             },
             "gateway": {},
@@ -125,13 +137,27 @@ class Throttle:
         tenant_limits = settings.limits("tenant")
         if tenant_limits:
             out["gateway"]["tenant"] = _usage(self.store.windows_peek(tenant_key(app), now, tenant_limits))
-        for name, credential in (credentials or {}).items():
-            out["gateway"][name] = _usage(self.store.windows_peek(credential.identity, now,
-                                                                  settings.limits(credential.regime)))
+        for scope, limits in settings.scoped("key"):
+            if scope == "app":
+                out["gateway"]["api_keys"] = _usage(self.store.windows_peek(app_keys_key(app), now, limits))
+        for name, credential in (callers or {}).items():
+            own = [lim for scope, limits in settings.scoped(credential.regime) if scope == "credential"
+                   for lim in limits]
+            out["gateway"][name] = _usage(self.store.windows_peek(credential.identity, now, own))
         return out
 
-    def reset(self, app: AppRecord) -> None:
+    def reset(self, app: AppRecord, shared: list[Credential] = ()) -> None:
+        """Refill the app's bucket and clear its windows. ``shared``: credentials whose windows count across
+        apps (OAuth clients): only the calls they made to this app are taken back."""
         self.store.reset(f"app:{app.id}:")
+        for credential in shared:
+            self.store.forget(credential.identity, app.id)
+
+
+def _merged(verdicts: list) -> "windows.Verdict":
+    """One credential's verdict from its windows kept in several places (a key's own and its app's)."""
+    return windows.Verdict(all(v.allowed for v in verdicts), [u for v in verdicts for u in v.usage],
+                           next((v.violated for v in verdicts if v.violated), None))
 
 
 def _usage(usage) -> dict:

@@ -11,9 +11,16 @@ promised to them, ceil(-L) calls are held. A call at level L >= 1 proceeds (L-1)
 max_held calls are held it is held too (L-1) and waits (1-L) refill intervals; otherwise it is refused and
 the refill since the last update is forfeited. All
 times are the app's clock, in seconds; the same function runs in memory and, as a Lua script, in Redis.
+
+Two refill rules (the app's ``refill`` setting). ``continuous`` (the default, the spec's emulator algorithm,
+"the common interpretation"): time since the last call counts in fractions, so a client calling every 250 ms
+gets half a token back per call. ``idle`` (the FAQ's words read literally, "for every 500ms that there is not
+an API call, you get one token back"): only whole quiet intervals between two calls count, and what is left
+of an interval is lost when a call comes, so calls every 499 ms get nothing back.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 PROCEED, HOLD, REJECT = "proceed", "hold", "reject"
@@ -27,6 +34,16 @@ class Bucket:
     size: int
     interval: float  # seconds of app time per token
     max_held: int
+    idle: bool = False  # the "idle" refill rule: only whole quiet intervals count
+
+
+_EPSILON = 1e-9  # so that exactly one interval of float time counts as one
+
+
+def gained(last: float, now: float, bucket: Bucket) -> float:
+    """The tokens that come back between a call at ``last`` and ``now``."""
+    intervals = (now - last) / bucket.interval
+    return math.floor(intervals + _EPSILON) if bucket.idle else intervals
 
 
 @dataclass(frozen=True)
@@ -39,7 +56,18 @@ class Decision:
 def refill(tokens: float, last: float, now: float, bucket: Bucket) -> float:
     if now <= last:
         return tokens
-    return min(float(bucket.size), tokens + (now - last) / bucket.interval)
+    return min(float(bucket.size), tokens + gained(last, now, bucket))
+
+
+def next_refill(tokens: float | None, last: float | None, now: float, bucket: Bucket) -> float | None:
+    """When the next token comes back if no call is made, or None with the bucket full."""
+    level = level_at(tokens, last, now, bucket)
+    if level >= bucket.size:
+        return None
+    if bucket.idle:
+        since = max(0.0, now - last)
+        return last + (math.floor(since / bucket.interval + _EPSILON) + 1) * bucket.interval
+    return now + (math.floor(level) + 1 - level) * bucket.interval
 
 
 def decide(tokens: float | None, last: float | None, now: float, bucket: Bucket) -> tuple[Decision, float, float]:
@@ -67,6 +95,7 @@ local size = tonumber(ARGV[1])
 local interval = tonumber(ARGV[2])
 local max_held = tonumber(ARGV[3])
 local now = tonumber(ARGV[4])
+local idle = ARGV[5] == '1'
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'last')
 local tokens = tonumber(state[1])
 local last = tonumber(state[2])
@@ -76,7 +105,9 @@ if tokens == nil or last == nil then
 end
 local level = tokens
 if now > last then
-  level = math.min(size, tokens + (now - last) / interval)
+  local gained = (now - last) / interval
+  if idle then gained = math.floor(gained + 1e-9) end
+  level = math.min(size, tokens + gained)
 end
 local newlast = last
 if now > last then newlast = now end

@@ -10,9 +10,11 @@ from .windows import DAILY, DAY, ROLLING, Limit
 
 DEFAULTS: dict = {
     "enabled": True,
-    # The legacy API key's bucket (seed 003): per app.
-    "legacy": {"enabled": True, "bucket_size": 10000, "refill_ms": 500, "hold_step_ms": 500, "max_held": 4,
-               "hold_timeout_s": 60},
+    # The legacy API key's bucket (seed 003): per app. ``refill``: "continuous" (time since the last call
+    # counts in fractions: the spec's emulator algorithm) or "idle" (only whole quiet intervals between
+    # calls count: the FAQ's "for every 500ms that there is not an API call", read literally).
+    "legacy": {"enabled": True, "bucket_size": 10000, "refill_ms": 500, "refill": "continuous",
+               "hold_step_ms": 500, "max_held": 4, "hold_timeout_s": 60},
     # The gateway's answers: "current" (Apigee, x-keap-* headers, 429) or "classic" (Mashery, X-Plan-* headers).
     "profile": "current",
     "retry_after": False,  # whether 429s carry Retry-After (unconfirmed on the real gateway: off)
@@ -31,6 +33,8 @@ DEFAULTS: dict = {
 }
 
 PROFILES = ("current", "classic")
+REFILL_RULES = ("continuous", "idle")
+_CHOICES = {"profile": PROFILES, "refill": REFILL_RULES}  # the settings that take one of a few words
 
 
 def merge(base: dict, changes: dict, path: str = "") -> dict:
@@ -49,9 +53,9 @@ def merge(base: dict, changes: dict, path: str = "") -> dict:
             if not isinstance(value, bool):
                 raise ValueError(f"{where} must be true or false")
             out[key] = value
-        elif key == "profile":
-            if value not in PROFILES:
-                raise ValueError(f"profile must be one of {', '.join(PROFILES)}")
+        elif key in _CHOICES:
+            if value not in _CHOICES[key]:
+                raise ValueError(f"{where} must be one of {', '.join(_CHOICES[key])}")
             out[key] = value
         else:
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
@@ -93,7 +97,8 @@ class Settings:
     @property
     def bucket(self) -> legacy.Bucket:
         cfg = self.raw["legacy"]
-        return legacy.Bucket(int(cfg["bucket_size"]), cfg["refill_ms"] / 1000.0, int(cfg["max_held"]))
+        return legacy.Bucket(int(cfg["bucket_size"]), cfg["refill_ms"] / 1000.0, int(cfg["max_held"]),
+                             cfg["refill"] == "idle")
 
     @property
     def hold_step(self) -> float:
@@ -111,6 +116,23 @@ class Settings:
         cache = self.__dict__.setdefault("_limit_cache", {})
         if regime not in cache:
             cache[regime] = self._limits(regime)
+        return cache[regime]
+
+    def scoped(self, regime: str) -> list[tuple[str, list[Limit]]]:
+        """A regime's windows by who they count: ``"credential"`` (the OAuth client, the key) or ``"app"``
+        (every Keap API key of the app together). Spec rest-oauth-throttle.md §11.2: an OAuth client's
+        windows are its own (across the apps it reaches); PATs' and SAKs' daily quota is counted at the
+        tenant (app) level and their per-second spike per key; their per-minute window is unscoped in the
+        sources and counted per key here."""
+        cache = self.__dict__.setdefault("_scope_cache", {})
+        if regime not in cache:
+            limits = self.limits(regime)
+            if regime == "key":
+                groups = [("credential", [lim for lim in limits if lim.name != "quota"]),
+                          ("app", [lim for lim in limits if lim.name == "quota"])]
+            else:
+                groups = [("credential", limits)]
+            cache[regime] = [(scope, lims) for scope, lims in groups if lims]
         return cache[regime]
 
     def _limits(self, regime: str) -> list[Limit]:

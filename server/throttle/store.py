@@ -13,10 +13,13 @@ from . import legacy, windows
 
 class ThrottleStore(Protocol):
     def legacy_decide(self, key: str, now: float, bucket: legacy.Bucket) -> legacy.Decision: ...
+    def legacy_bucket(self, key: str) -> tuple[float | None, float | None]: ...  # (tokens, last), as stored
     def legacy_level(self, key: str, now: float, bucket: legacy.Bucket) -> float: ...
     def held(self, key: str, delta: int) -> int: ...
-    def windows_hit(self, items: list[tuple[str, list[windows.Limit]]], now: float) -> list[windows.Verdict]: ...
+    def windows_hit(self, items: list[tuple[str, list[windows.Limit]]], now: float,
+                    owner: int | None = None) -> list[windows.Verdict]: ...
     def windows_peek(self, key: str, now: float, limits: list[windows.Limit]) -> list[windows.Usage]: ...
+    def forget(self, key: str, owner: int) -> None: ...  # take back the calls made to app ``owner``
     def reset(self, prefix: str) -> None: ...
 
 
@@ -34,10 +37,13 @@ class MemoryStore:
             self._buckets[key] = (tokens, last)
             return decision
 
-    def legacy_level(self, key, now, bucket):
+    def legacy_bucket(self, key):
         with self._lock:
-            tokens, last = self._buckets.get(key, (None, None))
-            return legacy.level_at(tokens, last, now, bucket)
+            return self._buckets.get(key, (None, None))
+
+    def legacy_level(self, key, now, bucket):
+        tokens, last = self.legacy_bucket(key)
+        return legacy.level_at(tokens, last, now, bucket)
 
     def held(self, key, delta):
         with self._lock:
@@ -45,7 +51,7 @@ class MemoryStore:
             self._held[key] = value
             return value
 
-    def windows_hit(self, items, now):
+    def windows_hit(self, items, now, owner=None):
         with self._lock:
             logs = [self._windows.setdefault(key, windows.Log()) for key, _ in items]
             usages = [log.check(now, limits) for log, (_, limits) in zip(logs, items)]
@@ -53,7 +59,13 @@ class MemoryStore:
             if any(refused):
                 first = next(i for i, r in enumerate(refused) if r)
                 return [windows.Verdict(False, u, refused[i] if i == first else None) for i, u in enumerate(usages)]
-            return [windows.Verdict(True, log.record(now, u)) for log, u in zip(logs, usages)]
+            return [windows.Verdict(True, log.record(now, u, owner)) for log, u in zip(logs, usages)]
+
+    def forget(self, key, owner):
+        with self._lock:
+            log = self._windows.get(key)
+            if log is not None:
+                log.forget(owner)
 
     def windows_peek(self, key, now, limits):
         with self._lock:
@@ -74,16 +86,22 @@ class RedisStore:
         self.client = redis.Redis.from_url(url)
         self._decide = self.client.register_script(legacy.LUA_DECIDE)
         self._hit = self.client.register_script(windows.LUA_HIT)
+        self._forget = self.client.register_script(windows.LUA_FORGET)
         self.prefix = prefix
 
     def legacy_decide(self, key, now, bucket):
         outcome, wait, tokens = self._decide(keys=[self.prefix + "bucket:" + key],
-                                             args=[bucket.size, bucket.interval, bucket.max_held, repr(now)])
+                                             args=[bucket.size, bucket.interval, bucket.max_held, repr(now),
+                                                   1 if bucket.idle else 0])
         return legacy.Decision(outcome.decode(), float(wait), float(tokens))
 
-    def legacy_level(self, key, now, bucket):
+    def legacy_bucket(self, key):
         tokens, last = self.client.hmget(self.prefix + "bucket:" + key, "tokens", "last")
-        return legacy.level_at(float(tokens) if tokens else None, float(last) if last else None, now, bucket)
+        return (float(tokens) if tokens else None), (float(last) if last else None)
+
+    def legacy_level(self, key, now, bucket):
+        tokens, last = self.legacy_bucket(key)
+        return legacy.level_at(tokens, last, now, bucket)
 
     def held(self, key, delta):
         name = self.prefix + "held:" + key
@@ -93,10 +111,14 @@ class RedisStore:
             value = 0
         return value
 
-    def windows_hit(self, items, now):
+    def windows_hit(self, items, now, owner=None):
         groups = [limits for _, limits in items]
-        raw = self._hit(keys=[self.prefix + "win:" + key for key, _ in items], args=windows.lua_args(now, groups))
+        raw = self._hit(keys=[self.prefix + "win:" + key for key, _ in items],
+                        args=windows.lua_args(now, groups, owner))
         return windows.verdicts_from_lua(raw, groups)
+
+    def forget(self, key, owner):
+        self._forget(keys=[self.prefix + "win:" + key], args=[owner])
 
     def windows_peek(self, key, now, limits):
         """The usage without counting: read with a check that cannot pass (a zero limit refuses at once)."""

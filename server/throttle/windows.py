@@ -1,7 +1,11 @@
 """Counting windows for the gateway's quotas: rolling windows (a call made at t is available again at t +
 the window, as Keap's worked example for the 1,500-a-minute limit shows) and daily quotas that reset at
 00:00 UTC. A refused call is not counted (in that example 100 of 1,600 calls fail and 1,500 are used).
-Times are the app's clock in seconds since the epoch."""
+Times are the app's clock in seconds since the epoch.
+
+Every counted call is tagged with the app it was made to (its ``owner``): an OAuth client's windows count
+its calls to every app it is connected to, and resetting one app's throttle takes back that app's calls
+only (``forget``), leaving the other apps' calls counted."""
 from __future__ import annotations
 
 import bisect
@@ -47,16 +51,26 @@ def day_start(now: float) -> float:
 
 @dataclass
 class Log:
-    """One key's recent calls (for rolling windows) and its daily count."""
+    """One key's recent calls (for rolling windows) with the app each was made to, and its daily count."""
 
     times: list[float] = field(default_factory=list)
+    owners: list[int | None] = field(default_factory=list)  # parallel to ``times``
     day: float = -1.0
     day_count: int = 0
+    day_by_owner: dict = field(default_factory=dict)
 
     def _trim(self, now: float, longest: float) -> None:
         cut = bisect.bisect_right(self.times, now - longest)
         if cut:
             del self.times[:cut]
+            del self.owners[:cut]
+
+    def forget(self, owner: int) -> None:
+        """Take back the calls made to app ``owner``."""
+        kept = [(t, o) for t, o in zip(self.times, self.owners) if o != owner]
+        self.times = [t for t, _ in kept]
+        self.owners = [o for _, o in kept]
+        self.day_count -= self.day_by_owner.pop(owner, 0)
 
     def usage(self, now: float, limits: list[Limit]) -> list[Usage]:
         out = []
@@ -77,12 +91,15 @@ class Log:
             self._trim(now, max(rolling))
         return self.usage(now, limits)
 
-    def record(self, now: float, usage: list[Usage]) -> list[Usage]:
-        """Count one call; returns the usage after it (computed, not recounted)."""
-        bisect.insort(self.times, now)
+    def record(self, now: float, usage: list[Usage], owner: int | None = None) -> list[Usage]:
+        """Count one call made to app ``owner``; returns the usage after it (computed, not recounted)."""
+        at = bisect.bisect_right(self.times, now)
+        self.times.insert(at, now)
+        self.owners.insert(at, owner)
         if self.day != day_start(now):
-            self.day, self.day_count = day_start(now), 0
+            self.day, self.day_count, self.day_by_owner = day_start(now), 0, {}
         self.day_count += 1
+        self.day_by_owner[owner] = self.day_by_owner.get(owner, 0) + 1
         return [Usage(u.limit, u.used + 1, u.resets_at if u.used or u.limit.kind == DAILY else now + u.limit.seconds)
                 for u in usage]
 
@@ -92,17 +109,19 @@ def violated(usage: list[Usage]) -> Usage | None:
 
 
 # --- Redis: the same, atomically, over several keys at once (a credential's windows and its app's): a
-# call is counted in all of them or in none. Rolling windows are a sorted set of call times per key; the
-# daily count a hash field. ARGV: now, day, member, key count, then per key: limit count, then per limit
-# kind ('r'|'d'), seconds, limit. The answer: 'allowed'|'refused', the refused key and limit indexes, then
-# per key and limit: used, resets_at.
+# call is counted in all of them or in none. Rolling windows are a sorted set of call times per key (members
+# "<time>:<owner>:<unique>"); the daily count a hash field, with each owner's share beside it ("o:<owner>").
+# ARGV: now, day, member, owner, key count, then per key: limit count, then per limit kind ('r'|'d'),
+# seconds, limit. The answer: 'allowed'|'refused', the refused key and limit indexes, then per key and
+# limit: used, resets_at.
 
 LUA_HIT = """
 local now = tonumber(ARGV[1])
 local day = tonumber(ARGV[2])
 local member = ARGV[3]
-local nkeys = tonumber(ARGV[4])
-local pos = 5
+local owner = 'o:' .. ARGV[4]
+local nkeys = tonumber(ARGV[5])
+local pos = 6
 local groups = {}
 for k = 1, nkeys do
   local n = tonumber(ARGV[pos]); pos = pos + 1
@@ -153,8 +172,10 @@ for k = 1, nkeys do
   local stored = redis.call('HMGET', hkey, 'day', 'count')
   if tonumber(stored[1]) == day then
     redis.call('HINCRBY', hkey, 'count', 1)
+    redis.call('HINCRBY', hkey, owner, 1)
   else
-    redis.call('HSET', hkey, 'day', tostring(day), 'count', 1)
+    redis.call('DEL', hkey)
+    redis.call('HSET', hkey, 'day', tostring(day), 'count', 1, owner, 1)
   end
   redis.call('EXPIRE', zkey, 90000)
   redis.call('EXPIRE', hkey, 90000)
@@ -169,8 +190,23 @@ return flat
 """
 
 
-def lua_args(now: float, groups: list[list[Limit]]) -> list:
-    args = [repr(now), repr(day_start(now)), f"{now!r}:{uuid.uuid4().hex}", len(groups)]
+# Take back one owner's calls from a key's windows (KEYS[1] the key, ARGV[1] the owner).
+LUA_FORGET = """
+local zkey, hkey = KEYS[1] .. ':t', KEYS[1] .. ':d'
+local tag = ':' .. ARGV[1] .. ':'
+for _, m in ipairs(redis.call('ZRANGE', zkey, 0, -1)) do
+  if string.find(m, tag, 1, true) then redis.call('ZREM', zkey, m) end
+end
+local n = tonumber(redis.call('HGET', hkey, 'o:' .. ARGV[1]) or '0')
+if n > 0 then redis.call('HINCRBY', hkey, 'count', -n) end
+redis.call('HDEL', hkey, 'o:' .. ARGV[1])
+return n
+"""
+
+
+def lua_args(now: float, groups: list[list[Limit]], owner: int | None = None) -> list:
+    tag = "-" if owner is None else str(owner)
+    args = [repr(now), repr(day_start(now)), f"{now!r}:{tag}:{uuid.uuid4().hex}", tag, len(groups)]
     for limits in groups:
         args.append(len(limits))
         for lim in limits:

@@ -2,8 +2,9 @@
 
 What real clients send (spec clients.md §2, §6): ``<int>`` and ``<i4>``, bare ``<value>text</value>``,
 CDATA, self-closing ``<string/>``/``<data/>``/``<value/>``, pretty-printed whitespace, single-quoted XML
-declarations, ``encoding="iso-8859-1"`` with character references, integers above 2^31 (node), base64 with
-newlines inside, several dateTime spellings. What the real server writes (spec xmlrpc-api.md §1.4, §1.5,
+declarations, ``encoding="iso-8859-1"`` with character references, base64 with newlines inside, several
+dateTime spellings. Integers are Java's 32-bit ``Integer`` on the real server: one above 2^31-1 (node sends
+them in ``<int>``) fails to parse there, and does here, with Apache XML-RPC's words. What the real server writes (spec xmlrpc-api.md §1.4, §1.5,
 recorded responses): one line, ``<?xml version="1.0" encoding="utf-8"?>``, strings untyped, integers
 ``<i4>``, booleans ``<boolean>1</boolean>``, dates ``YYYYMMDDTHH:MM:SS`` without zone, null struct members
 omitted, empty strings as ``<value></value>``.
@@ -38,7 +39,7 @@ def _doctype_refused() -> ProtocolError:
 
 def loads_call(body: bytes) -> tuple[str, list]:
     """Parse a methodCall into ``(method_name, params)``; raise ProtocolError for anything malformed."""
-    if not body or not body.strip():
+    if not body or body.isspace():
         raise _parse_error("Premature end of file.")
     if b"<!DOCTYPE" in body:
         raise _doctype_refused()  # refused before parsing, whatever entities it declares
@@ -51,20 +52,28 @@ def loads_call(body: bytes) -> tuple[str, list]:
         raise _doctype_refused()
     if root.tag != "methodCall":
         raise _parse_error(f"Expected methodCall element, got {_name(root)}")
-    name_el = root.find("methodName")
+    name_el = _child(root, "methodName")
     if name_el is None or not (name_el.text or "").strip():
         raise _parse_error("Missing methodName element")
     params: list = []
-    params_el = root.find("params")
+    params_el = _child(root, "params")
     if params_el is not None:
         for param in params_el:
             if param.tag != "param":
                 raise _parse_error(f"Expected param element, got {_name(param)}")
-            value_el = param.find("value")
+            value_el = _child(param, "value")
             if value_el is None:
                 raise _parse_error("Missing value element in param")
             params.append(_value(value_el))
     return name_el.text.strip(), params
+
+
+def _child(el, tag: str):
+    """The first child named ``tag`` (a loop over the few children: cheaper than ElementPath's find)."""
+    for child in el:
+        if child.tag == tag:
+            return child
+    return None
 
 
 def _syntax_message(exc: etree.XMLSyntaxError) -> str:
@@ -97,12 +106,19 @@ def _text(el) -> str:
     return (el.text or "").strip()
 
 
+INT_MIN, INT_MAX = -2**31, 2**31 - 1  # java.lang.Integer: every int of the real API
+_JAVA_INT = re.compile(r"[+-]?[0-9]+")
+
+
 def _read_int(el) -> int:
+    # Apache XML-RPC's I4Parser: Integer.valueOf(text.trim()); anything else, including a number outside the
+    # 32-bit range, fails the whole request ("Failed to parse integer value: <text>", faultCode 0).
     text = _text(el)
-    try:
-        return int(text)
-    except ValueError:
-        raise _parse_error(f"Failed to parse integer value: {text}") from None
+    if _JAVA_INT.fullmatch(text):
+        value = int(text)
+        if INT_MIN <= value <= INT_MAX:
+            return value
+    raise _parse_error(f"Failed to parse integer value: {el.text or ''}")
 
 
 def _read_boolean(el) -> bool:
@@ -142,8 +158,8 @@ def _read_struct(el) -> dict:
     for member in el:
         if member.tag != "member":
             raise _parse_error(f"Expected member element, got {_name(member)}")
-        name_el = member.find("name")
-        value_el = member.find("value")
+        name_el = _child(member, "name")
+        value_el = _child(member, "value")
         if name_el is None or value_el is None:
             raise _parse_error("A struct member needs a name and a value")
         out[name_el.text or ""] = _value(value_el)
@@ -151,7 +167,7 @@ def _read_struct(el) -> dict:
 
 
 def _read_array(el) -> list:
-    data = el.find("data")
+    data = _child(el, "data")
     if data is None:
         if len(el):
             raise _parse_error("Expected data element in array")
@@ -171,7 +187,9 @@ def _read_nil(el):
 
 _READERS = {
     "string": lambda el: el.text or "",
-    "int": _read_int, "i4": _read_int, "i8": _read_int,
+    # no "i8": Apache XML-RPC knows it only as the extension <ex:i8>, which Infusionsoft does not enable (it
+    # refuses <nil/> as "Unknown type: nil" likewise), so a bare <i8> is "Unknown type: i8"
+    "int": _read_int, "i4": _read_int,
     "boolean": _read_boolean,
     "double": _read_double,
     "dateTime.iso8601": _read_datetime,
@@ -213,8 +231,11 @@ def _write_str(value: str, out: list) -> None:
 
 
 def _write_int(value: int, out: list) -> None:
-    out.append(f"<value><i4>{value}</i4></value>" if -2147483648 <= value <= 2147483647
-               else f"<value><i8>{value}</i8></value>")
+    if not INT_MIN <= value <= INT_MAX:
+        # the real server has no wider integer to send (no <i8> without extensions); nothing stored can
+        # be outside the range, since every integer is checked on the way in
+        raise OverflowError("int exceeds XML-RPC limits")
+    out.append(f"<value><i4>{value}</i4></value>")
 
 
 def _write_bool(value: bool, out: list) -> None:

@@ -6,6 +6,7 @@ gives ``No method matching arguments: <the Java types received>`` (both fault 0,
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -19,6 +20,7 @@ class P(Enum):
 
     STRING = "string"
     INT = "int"  # an <int>/<i4>; clients send ids as numeric strings too, which the real server accepts
+    # (a string outside the 32-bit range fits no Integer parameter: "No method matching arguments")
     BOOL = "boolean"
     DOUBLE = "double"  # a <double>, or an integer
     DATE = "dateTime"  # a <dateTime.iso8601>, or a date string
@@ -38,6 +40,8 @@ def java_types(params: list) -> str:
 
 
 _NO_MATCH = object()
+_NUMERIC = re.compile(r"\s*[+-]?[0-9]+\s*")  # ASCII digits only (Python's int() takes "1_0" and "١٢")
+INT_MIN, INT_MAX = -2**31, 2**31 - 1
 
 
 def _coerce(kind: P, value):
@@ -47,8 +51,10 @@ def _coerce(kind: P, value):
     if kind is P.INT:
         if t is int:
             return value
-        if t is str and value.strip().lstrip("-").isdigit():
-            return int(value)
+        if t is str and _NUMERIC.fullmatch(value):
+            number = int(value)
+            if INT_MIN <= number <= INT_MAX:
+                return number
         return _NO_MATCH
     if kind is P.BOOL:
         return value if t is bool else _NO_MATCH

@@ -1,45 +1,121 @@
 """The XML-RPC endpoints: bytes in, bytes out. Faults travel with HTTP 200, as the real server sends them;
-only the gateway's own refusals (before the XML-RPC layer) have another status."""
+only the gateway's own refusals (before the XML-RPC layer) have another status.
+
+A plain WSGI application in front of Flask (``mount``): the endpoints need no routing, no request context
+and no response object, and they are the hottest paths of the sandbox (a ContactService.load must cost no
+more than a no-op stdlib XML-RPC server). Everything else goes on to Flask.
+"""
 from __future__ import annotations
 
 import gzip
 import io
 import json
+from urllib.parse import parse_qsl
 
-from flask import Blueprint, Response, current_app, request
+from werkzeug.datastructures import EnvironHeaders
+from werkzeug.wsgi import get_current_url, get_input_stream
 
 from server.auth.gateway import GatewayRejection
+from server.domain.errors import ProtocolError
 from server.gate import GATEWAY, LEGACY, Call
 from server.xmlrpc import codec
 from server.xmlrpc.faults import fault_for
 from server.xmlrpc.methods import TABLE
 
-bp = Blueprint("xmlrpc", __name__)
+# The real service's paths: APPNAME.infusionsoft.com/api/xmlrpc, and api.infusionsoft.com's three spellings.
+ENDPOINTS = {"/api/xmlrpc": LEGACY, "/crm/xmlrpc/v1": GATEWAY, "/crm/xmlrpc": GATEWAY, "/crm/xmlrpc/": GATEWAY}
 
-_XML_HEADERS = {"Content-Type": "text/xml;charset=UTF-8", "Pragma": "no-cache",
-                "Cache-Control": "no-cache, no-store"}
+# the real server's headers (recorded responses, spec xmlrpc-api.md §1.3)
+_XML_HEADERS = [("Content-Type", "text/xml;charset=UTF-8"), ("Pragma", "no-cache"),
+                ("Cache-Control", "no-cache, no-store")]
 _GZIP_MIN = 16 * 1024
 
 
-def _xml(body: bytes, extra: dict[str, str]) -> Response:
-    headers = {**_XML_HEADERS, **extra}
-    if len(body) >= _GZIP_MIN and "gzip" in request.headers.get("Accept-Encoding", ""):
+class Transport:
+    """The WSGI application of the XML-RPC endpoints, passing every other request to ``fallback``."""
+
+    def __init__(self, sandbox, fallback):
+        self.sandbox = sandbox
+        self.fallback = fallback
+
+    def __call__(self, environ, start_response):
+        endpoint = ENDPOINTS.get(environ.get("PATH_INFO", ""))
+        if endpoint is None:
+            return self.fallback(environ, start_response)
+        if environ.get("REQUEST_METHOD") != "POST":
+            body = json.dumps({"message": "XML-RPC calls are made with POST"}).encode()
+            start_response("405 METHOD NOT ALLOWED", [("Content-Type", "application/json"), ("Allow", "POST"),
+                                                      ("Content-Length", str(len(body)))])
+            return [body]
+        status, headers, body = self.serve(endpoint, environ)
+        headers.append(("Content-Length", str(len(body))))
+        start_response(status, headers)
+        return [body]
+
+    def serve(self, endpoint: str, environ) -> tuple[str, list, bytes]:
+        sandbox = self.sandbox
+        call = Call(endpoint=endpoint, headers=EnvironHeaders(environ), query=_Query(environ),
+                    base_url=sandbox.config.public_url or get_current_url(environ, host_only=True))
+        method_name = None
+        try:
+            sandbox.gate.admit(call)
+            method_name, call.params = codec.loads_call(_body(environ, sandbox.config.max_body_bytes))
+            call.method, call.args = TABLE.resolve(method_name, call.params)
+            return _xml(environ, codec.dumps_response(sandbox.gate(call)), call.response_headers)
+        except GatewayRejection as rejection:
+            return gateway_answer(rejection)
+        except Exception as exc:  # every failure of a call is a fault, formed in one place
+            code, message = fault_for(exc, method_name)
+            return _xml(environ, codec.dumps_fault(code, message), call.response_headers)
+
+
+def mount(app, sandbox) -> None:
+    """Serve the XML-RPC endpoints of the Flask ``app`` in front of it."""
+    app.wsgi_app = Transport(sandbox, app.wsgi_app)
+
+
+class _Query:
+    """The query string, parsed only if read (the gateway's ``access_token``)."""
+
+    __slots__ = ("_environ", "_values")
+
+    def __init__(self, environ):
+        self._environ = environ
+        self._values = None
+
+    def get(self, name: str, default=None):
+        if self._values is None:
+            self._values = dict(parse_qsl(self._environ.get("QUERY_STRING", ""), keep_blank_values=True))
+        return self._values.get(name, default)
+
+
+def _xml(environ, body: bytes, extra: dict[str, str]) -> tuple[str, list, bytes]:
+    headers = list(_XML_HEADERS)
+    if len(body) >= _GZIP_MIN and "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""):
         body = gzip.compress(body, compresslevel=5)
-        headers["Content-Encoding"] = "gzip"
-    return Response(body, status=200, headers=headers)
+        headers.append(("Content-Encoding", "gzip"))
+    headers.extend(extra.items())
+    return "200 OK", headers, body
 
 
-def _body(limit: int) -> bytes:
+def _body(environ, limit: int) -> bytes:
     """The request body, gunzipped if need be; a ProtocolError fault if it is larger than ``limit``."""
-    from server.domain.errors import ProtocolError
-
     too_large = ProtocolError(f"Failed to parse XML-RPC request: the request body exceeds {limit} bytes")
-    if (request.content_length or 0) > limit:
-        raise too_large
-    raw = request.stream.read(limit + 1)
-    if len(raw) > limit:
-        raise too_large
-    if request.headers.get("Content-Encoding", "").lower() == "gzip":
+    declared = environ.get("CONTENT_LENGTH")
+    if declared:
+        try:
+            length = int(declared)
+        except ValueError:
+            length = 0
+        if length > limit:
+            raise too_large
+        raw = environ["wsgi.input"].read(length) if length > 0 else b""
+    else:
+        # no Content-Length: a chunked body, which the server ends (werkzeug's rule: else no body)
+        raw = get_input_stream(environ, max_content_length=None).read(limit + 1)
+        if len(raw) > limit:
+            raise too_large
+    if environ.get("HTTP_CONTENT_ENCODING", "").lower() == "gzip":
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(raw)) as f:
                 raw = f.read(limit + 1)
@@ -50,41 +126,13 @@ def _body(limit: int) -> bytes:
     return raw
 
 
-def _serve(endpoint: str) -> Response:
-    sandbox = current_app.extensions["sandbox"]
-    call = Call(endpoint=endpoint, headers=request.headers, query=request.args,
-                base_url=sandbox.config.public_url or request.host_url)
-    try:
-        sandbox.gate.admit(call)
-    except GatewayRejection as rejection:
-        return gateway_answer(rejection)
-    method_name = None
-    try:
-        method_name, call.params = codec.loads_call(_body(sandbox.config.max_body_bytes))
-        call.method, call.args = TABLE.resolve(method_name, call.params)
-        result = sandbox.gate(call)
-        return _xml(codec.dumps_response(result), call.response_headers)
-    except Exception as exc:  # every failure of a call is a fault, formed in one place
-        code, message = fault_for(exc, method_name)
-        return _xml(codec.dumps_fault(code, message), call.response_headers)
-
-
-def gateway_answer(rejection: GatewayRejection) -> Response:
+def gateway_answer(rejection: GatewayRejection) -> tuple[str, list, bytes]:
     """The gateway's own answer (JSON, or a Mashery-era HTML body), never an XML-RPC fault."""
+    from http import HTTPStatus
+
+    status = f"{rejection.status} {HTTPStatus(rejection.status).phrase.upper()}"
     if isinstance(rejection.body, str):
-        return Response(rejection.body, status=rejection.status,
-                        headers={"Content-Type": "text/html", **rejection.headers})
-    return Response(json.dumps(rejection.body), status=rejection.status,
-                    headers={"Content-Type": "application/json", **rejection.headers})
-
-
-@bp.post("/api/xmlrpc")
-def legacy():
-    return _serve(LEGACY)
-
-
-@bp.post("/crm/xmlrpc/v1")
-@bp.post("/crm/xmlrpc")
-@bp.post("/crm/xmlrpc/")
-def gateway():
-    return _serve(GATEWAY)
+        headers = {"Content-Type": "text/html", **rejection.headers}
+        return status, list(headers.items()), rejection.body.encode("utf-8")
+    headers = {"Content-Type": "application/json", **rejection.headers}
+    return status, list(headers.items()), json.dumps(rejection.body).encode("utf-8")

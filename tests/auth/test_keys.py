@@ -63,6 +63,56 @@ def test_rotating_the_legacy_key_invalidates_the_old_one_at_once(live, app):
     assert live.control("POST", f"/apps/{app.name}/legacy-key", json={"key": "short"}).status_code == 400
 
 
+def _default_key(server) -> str:
+    return server.control("GET", "/apps/sandbox").json()["legacy_api_key"]
+
+
+def test_a_rotated_default_key_survives_a_restart(tmp_path, store_url):
+    from tests.conftest import start_server
+
+    server, stop = start_server(tmp_path, store_url)
+    try:
+        first = _default_key(server)
+        assert (tmp_path / "api_key").read_text().strip() == first
+        rotated = server.control("POST", "/apps/sandbox/legacy-key", json={}).json()["legacy_api_key"]
+        assert (tmp_path / "api_key").read_text().strip() == rotated  # the file follows at once
+    finally:
+        stop()
+    (tmp_path / "api_key").write_text(first + "\n")  # a stale file does not win over the stored key either
+    server, stop = start_server(tmp_path, store_url)
+    try:
+        assert _default_key(server) == rotated
+        assert xmlrpc.client.ServerProxy(server.url + "/api/xmlrpc").DataService.echo(rotated, "x") == "x"
+    finally:
+        stop()
+    assert (tmp_path / "api_key").read_text().strip() == rotated
+    server, stop = start_server(tmp_path, store_url, api_key="explicit-key-42")  # only an explicit key sets it
+    try:
+        assert _default_key(server) == "explicit-key-42"
+    finally:
+        stop()
+    assert (tmp_path / "api_key").read_text().strip() == "explicit-key-42"
+
+
+def test_cli_rotate_key_survives_serve(tmp_path):
+    from server.cli import main
+    from tests.conftest import start_server
+
+    runner = CliRunner()
+    args = ["--data-dir", str(tmp_path)]
+    assert runner.invoke(main, ["seed", *args]).exit_code == 0
+    assert runner.invoke(main, ["apps", "rotate-key", "sandbox", "--api-key", "cli-rotated-1", *args]).exit_code == 0
+    assert (tmp_path / "api_key").read_text().strip() == "cli-rotated-1"
+    assert runner.invoke(main, ["apps", "create", "other", "--api-key", "other-key-1", "--no-seed", *args]).exit_code == 0
+    taken = runner.invoke(main, ["apps", "rotate-key", "sandbox", "--api-key", "other-key-1", *args])
+    assert taken.exit_code != 0 and "another app" in taken.output
+    server, stop = start_server(tmp_path)
+    try:
+        assert _default_key(server) == "cli-rotated-1"
+    finally:
+        stop()
+
+
 def test_cli_keys_and_clients(tmp_path):
     from server.cli import main
 

@@ -44,6 +44,46 @@ def test_recipe_a_contacts_tags_and_queries(ifs, app):
     assert exc.value.faultCode == 10
 
 
+def test_merge_links_custom_fields_and_authenticate_user(ifs, app):
+    import hashlib
+
+    keep = ifs.ContactService.add({"FirstName": "Ada", "Email": "ada@example.com"})
+    dup = ifs.ContactService.add({"FirstName": "Augusta", "LastName": "Lovelace"})
+    tag = ifs.DataService.add("ContactGroup", {"GroupName": "Merged"})
+    ifs.ContactService.addToGroup(dup, tag)
+    assert ifs.ContactService.merge(keep, dup) is True
+    assert ifs.ContactService.load(keep, ["LastName", "Groups"]) == {"LastName": "Lovelace", "Groups": str(tag)}
+    with pytest.raises(xmlrpc.client.Fault) as exc:
+        ifs.ContactService.load(dup, ["Id"])
+    assert exc.value.faultCode == 5
+
+    partner = ifs.DataService.query("LinkedContactType", 10, 0, {"TypeName": "Business Partner"}, ["Id"])[0]["Id"]
+    other = ifs.ContactService.add({"FirstName": "Charles"})
+    assert ifs.ContactService.linkContacts(keep, other, partner) is True
+    assert ifs.ContactService.listLinkedContacts(other) == [
+        {"ContactId1": other, "ContactId2": keep, "LinkTypeId": partner}]
+    assert ifs.ContactService.unlinkContacts(keep, other, partner) is True
+    assert ifs.ContactService.listLinkedContacts(keep) == []
+
+    field = ifs.DataService.addCustomField("Contact", "Engine Count", "WholeNumber", 1)
+    assert ifs.DataService.updateCustomField(field, {"Label": "Engines Built"}) is True
+    assert ifs.DataService.load("DataFormField", field, ["Label", "Name", "DataType"]) == {
+        "Label": "Engines Built", "Name": "EngineCount", "DataType": 12}
+    assert ifs.ContactService.update(keep, {"_EngineCount": 2}) == keep
+    assert ifs.ContactService.load(keep, ["_EngineCount"]) == {"_EngineCount": 2}
+
+    md5 = hashlib.md5(b"sandbox-admin-1").hexdigest()
+    user = ifs.DataService.authenticateUser("morgan.reyes@example.com", md5)
+    assert isinstance(user, int)
+    with pytest.raises(xmlrpc.client.Fault) as exc:
+        ifs.DataService.authenticateUser("morgan.reyes@example.com", "0" * 32)
+    assert exc.value.faultCode == 13 and exc.value.faultString.startswith("[FailedLoginAttempt]")
+    app.live.control("POST", f"/apps/{app.name}/users/{user}/password", json={"expired": True})
+    with pytest.raises(xmlrpc.client.Fault) as exc:
+        ifs.DataService.authenticateUser("morgan.reyes@example.com", md5)
+    assert exc.value.faultCode == 15
+
+
 def test_consume_pages_through_a_query(ifs, app):
     from infusionsoft.query import consume
 

@@ -61,3 +61,46 @@ def test_faults_reach_the_client(app, keap_client):
     with pytest.raises(KeapXMLRPCException) as exc:
         keap_client.XML.ContactService.load(1, ["given_name"])
     assert "NoFieldFound" in str(exc.value.__dict__) or "NoFieldFound" in str(exc.value)
+
+
+def test_merge_links_custom_fields_and_authenticate_user(app, keap_client):
+    import hashlib
+
+    from keap.exceptions import KeapXMLRPCException
+
+    # more than the OAuth client's 25 calls a second: no spike arrest for this app
+    app.live.control("PATCH", f"/apps/{app.name}/throttle", json={"profiles": {"current": {"oauth": {
+        "per_second": None}}}})
+    keap_client.request_access_token(_code(app, keap_client))
+    x = keap_client.XML
+    keep = x.ContactService.add({"FirstName": "Ada", "Email": "ada@example.com"})
+    dup = x.ContactService.add({"FirstName": "Augusta", "LastName": "Lovelace"})
+    assert x.ContactService.merge(keep, dup) is True
+    assert x.ContactService.load(keep, ["FirstName", "LastName"]) == {"FirstName": "Ada", "LastName": "Lovelace"}
+
+    partner = x.DataService.query("LinkedContactType", 10, 0, {"TypeName": "Business Partner"}, ["Id"],
+                                  "Id", True)[0]["Id"]
+    other = x.ContactService.add({"FirstName": "Charles"})
+    assert x.ContactService.link_contacts(keep, other, partner) is True
+    assert x.ContactService.list_linked_contacts(keep) == [
+        {"ContactId1": keep, "ContactId2": other, "LinkTypeId": partner}]
+    assert x.ContactService.unlink_contacts(other, keep, partner) is True
+    assert x.ContactService.list_linked_contacts(other) == []
+
+    field = x.DataService.add_custom_field("Contact", "Favourite Engine", "Text", 1)
+    assert x.DataService.update_custom_field(field, {"Label": "Favourite Machine"}) is True
+    assert x.DataService.load("DataFormField", field, ["Label"]) == {"Label": "Favourite Machine"}
+    with pytest.raises(KeapXMLRPCException) as exc:
+        x.DataService.add_custom_field("Nowhere", "Bad", "Text", 1)
+    assert (exc.value.errcode, exc.value.errmsg) == (4, "[DatabaseError]Error creating custom field")
+
+    md5 = hashlib.md5(b"sandbox-coach-2").hexdigest()
+    user = x.DataService.authenticateUser("devin.okafor@example.com", md5)  # through its __getattr__
+    assert isinstance(user, int)
+    with pytest.raises(KeapXMLRPCException) as exc:
+        x.DataService.authenticateUser("nobody@example.com", md5)
+    assert (exc.value.errcode, exc.value.errmsg) == (13, "[FailedLoginAttempt]username not found: nobody@example.com")
+    app.live.control("POST", f"/apps/{app.name}/users/{user}/password", json={"expired": True})
+    with pytest.raises(KeapXMLRPCException) as exc:
+        x.DataService.authenticateUser("devin.okafor@example.com", md5)
+    assert exc.value.errcode == 15

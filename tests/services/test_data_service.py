@@ -241,3 +241,63 @@ def test_paging_through_ten_thousand_contacts(live, empty_app):
     assert len(seen) == len(set(seen)) == 10_000 and seen == sorted(seen)
     assert page == 10  # pages 0..9 are full, page 10 is empty
     assert empty_app.call("DataService.count", "Contact", {"Email": "c99%"}) == 111
+
+
+def test_query_with_order_by(app):
+    """DataService.queryWithOrderBy: the client-side name (iSDK dsQueryOrderBy, Novak) of the 7-argument query."""
+    for name in ("Zed", "Amy", "Mia"):
+        app.call("ContactService.add", {"FirstName": name, "LastName": "Ordered"})
+    fields = ["Id", "FirstName"]
+    by_name = app.call("DataService.queryWithOrderBy", "Contact", 10, 0, {"LastName": "Ordered"}, fields,
+                       "FirstName", True)
+    assert [r["FirstName"] for r in by_name] == ["Amy", "Mia", "Zed"]
+    backwards = app.call("DataService.queryWithOrderBy", "Contact", 2, 0, {"LastName": "Ordered"}, fields,
+                         "FirstName", False)
+    assert [r["FirstName"] for r in backwards] == ["Zed", "Mia"]
+    assert backwards == app.call("DataService.query", "Contact", 2, 0, {"LastName": "Ordered"}, fields,
+                                 "FirstName", False)
+    assert app.call("DataService.queryWithOrderBy", "Contact", 2, 1, {"LastName": "Ordered"}, fields,
+                    "FirstName", False) == [by_name[0]]
+    with pytest.raises(xmlrpc.client.Fault) as exc:
+        app.call("DataService.queryWithOrderBy", "Contact", 2, 0, {}, fields, "Nope", True)
+    assert exc.value.faultCode == 10
+    with pytest.raises(xmlrpc.client.Fault) as exc:  # only the 7-argument form exists under this name
+        app.call("DataService.queryWithOrderBy", "Contact", 2, 0, {}, fields)
+    assert exc.value.faultCode == 0 and exc.value.faultString.startswith("No method matching arguments")
+
+
+def test_deleting_a_contact_removes_what_hangs_off_it(live, app):
+    import sqlalchemy as sa
+
+    from server.store import schema
+
+    cid = app.call("ContactService.add", {"FirstName": "Gone", "Email": "gone@example.com", "_ShoeSize": 9})
+    other = app.call("ContactService.add", {"FirstName": "Stays"})
+    tag = app.call("DataService.add", "ContactGroup", {"GroupName": "Cascade"})
+    app.call("ContactService.addToGroup", cid, tag)
+    app.call("ContactService.addToGroup", other, tag)
+    partner = app.call("DataService.query", "LinkedContactType", 1, 0, {}, ["Id"])[0]["Id"]
+    app.call("ContactService.linkContacts", cid, other, partner)
+    app.call("DataService.add", "ContactAction", {"ContactId": cid, "ActionDescription": "A note"})
+    app.call("APIEmailService.optIn", "gone@example.com", "before the delete")
+    assert app.call("DataService.count", "ContactGroupAssign", {"ContactId": cid}) == 1
+
+    assert app.call("DataService.delete", "Contact", cid) is True
+    assert app.call("DataService.count", "ContactGroupAssign", {"ContactId": cid}) == 0  # its tags
+    assert app.call("DataService.count", "ContactGroupAssign", {"GroupId": tag}) == 1  # the tag and others stay
+    assert app.call("ContactService.listLinkedContacts", other) == []  # its links
+    assert app.call("DataService.count", "ContactAction", {"ContactId": cid}) == 0  # its notes and tasks
+    with live.sandbox.engine.connect() as conn:  # its custom values (no API shows an orphan row)
+        cv = schema.custom_value
+        app_id = conn.execute(sa.select(schema.app.c.id).where(schema.app.c.name == app.name)).scalar()
+        left = conn.execute(sa.select(sa.func.count()).select_from(cv).where(
+            cv.c.app_id == app_id, cv.c.record_id == cid)).scalar()
+    assert left == 0
+    with pytest.raises(xmlrpc.client.Fault) as exc:
+        app.call("ContactService.load", cid, ["Id"])
+    assert exc.value.faultCode == 5
+    # the email status belongs to the address, not the contact (seed 004): it outlives the contact
+    assert app.call("APIEmailService.getOptStatus", "gone@example.com") == 1
+    assert app.call("DataService.delete", "Contact", cid) is False
+    events = live.control("GET", f"/apps/{app.name}/events", params={"limit": 1000}).json()["events"]
+    assert any(e["type"] == "contact.deleted" and e["entity_id"] == cid for e in events)

@@ -130,3 +130,80 @@ def test_a_throttled_xmlrpc_call_is_an_http_429_not_a_fault(empty_app):
     refused = gateway_call(empty_app, "ContactService.add", {"FirstName": "Bob"})
     assert refused.status_code == 429 and refused.headers["Content-Type"] == "application/json"
     assert empty_app.call("DataService.count", "Contact", {}) == 1  # the refused call changed nothing
+
+
+def _key(app, kind="pat"):
+    r = app.live.control("POST", f"/apps/{app.name}/api-keys", json={"kind": kind})
+    assert r.status_code == 201
+    return r.json()
+
+
+def _with_key(app, key):
+    body = xmlrpc.client.dumps(("backwards-compatability", "x"), "DataService.echo")
+    return requests.post(app.live.url + "/crm/xmlrpc/v1", data=body, timeout=10,
+                         headers={"X-Keap-API-Key": key, "Content-Type": "text/xml"})
+
+
+def test_keap_keys_share_the_apps_daily_quota_and_keep_their_own_minute(live):
+    from tests.conftest import make_app
+
+    app, other = make_app(live, seed=False), make_app(live, seed=False)
+    for a in (app, other):
+        a.clock(time="2024-03-10T12:00:00", frozen=True)
+        throttle(a, profiles={"current": {"key": {"per_day": 3, "per_second": None}}})
+    pat, sak = _key(app)["key"], _key(app, "sak")["key"]
+    _with_key(app, pat)
+    second = _with_key(app, pat)
+    third = _with_key(app, sak)
+    assert third.status_code == 200
+    assert third.headers["x-keap-product-quota-used"] == "3"  # the app's keys count together for the day
+    assert third.headers["x-keap-product-throttle-used"] == "1"  # ... and each its own minute
+    assert second.headers["x-keap-product-throttle-used"] == "2"
+    assert _with_key(app, sak).status_code == 429
+    assert _with_key(app, app.key).status_code == 429  # the legacy key in the header is one of the app's keys
+    assert _with_key(other, _key(other)["key"]).status_code == 200  # another app's keys have their own day
+
+
+def _oauth_token(live, client, app):
+    from tests.auth.test_oauth import REDIRECT, exchange
+
+    approved = live.control("POST", "/oauth/authorize", json={
+        "client_id": client["client_id"], "redirect_uri": REDIRECT, "app": app.name}).json()
+    return exchange(live, client, approved["code"]).json()["access_token"]
+
+
+def _with_token(app, token):
+    body = xmlrpc.client.dumps(("", "x"), "DataService.echo")
+    return requests.post(app.live.url + "/crm/xmlrpc/v1", data=body, timeout=10,
+                         headers={"Authorization": f"Bearer {token}", "Content-Type": "text/xml"})
+
+
+def test_the_throttle_state_shows_every_caller_and_reset_clears_this_apps_share(live):
+    from tests.auth.test_oauth import REDIRECT
+    from tests.conftest import make_app
+
+    a, b = make_app(live, seed=False), make_app(live, seed=False)
+    for app in (a, b):
+        app.clock(time="2024-03-10T12:00:00", frozen=True)
+        throttle(app, profiles={"current": {"oauth": {"per_second": None}}})
+    client = live.control("POST", "/oauth/clients", json={"name": "Shared", "redirect_uris": [REDIRECT]}).json()
+    token_a, token_b = _oauth_token(live, client, a), _oauth_token(live, client, b)
+    pat = _key(a)
+    for _ in range(2):
+        assert _with_token(a, token_a).status_code == 200
+    for _ in range(3):
+        assert _with_token(b, token_b).status_code == 200
+    assert _with_key(a, pat["key"]).status_code == 200
+    name = f"oauth_client:{client['client_id']}"
+    state = live.control("GET", f"/apps/{a.name}/throttle").json()["gateway"]
+    assert state[name]["quota"]["used"] == 5 and state[name]["throttle"]["used"] == 5  # counted across apps
+    assert state[f"pat:{pat['id']}"]["throttle"]["used"] == 1 and "quota" not in state[f"pat:{pat['id']}"]
+    assert state["api_keys"]["quota"]["used"] == 1 and state["tenant"]["tenant-minute"]["used"] == 3
+    assert live.control("GET", f"/apps/{b.name}/throttle").json()["gateway"][name]["quota"]["used"] == 5
+    reset = live.control("POST", f"/apps/{a.name}/throttle/reset").json()["gateway"]
+    assert reset[name]["quota"]["used"] == 3 and reset[name]["throttle"]["used"] == 3  # b's calls still count
+    assert reset[f"pat:{pat['id']}"]["throttle"]["used"] == 0 and reset["api_keys"]["quota"]["used"] == 0
+    assert reset["tenant"]["tenant-minute"]["used"] == 0
+    after = live.control("GET", f"/apps/{b.name}/throttle").json()["gateway"]
+    assert after[name]["quota"]["used"] == 3 and after["tenant"]["tenant-minute"]["used"] == 3
+    assert _with_token(b, token_b).headers["x-keap-product-quota-used"] == "4"

@@ -30,8 +30,9 @@ def echo(app):
 
 def test_defaults_are_the_real_numbers(empty_app):
     s = empty_app.live.control("GET", f"/apps/{empty_app.name}/throttle").json()
-    assert s["settings"]["legacy"] == {"enabled": True, "bucket_size": 10000, "refill_ms": 500, "hold_step_ms": 500,
-                                       "max_held": 4, "hold_timeout_s": 60}
+    assert s["settings"]["legacy"] == {"enabled": True, "bucket_size": 10000, "refill_ms": 500,
+                                       "refill": "continuous", "hold_step_ms": 500, "max_held": 4,
+                                       "hold_timeout_s": 60}
     assert s["legacy"]["tokens"] == 10000 and s["legacy"]["held_calls"] == 0
 
 
@@ -47,6 +48,29 @@ def test_each_call_takes_a_token_and_tokens_come_back_on_the_app_clock(empty_app
     for _ in range(3):
         echo(empty_app)
     assert state(empty_app)["tokens"] == 9997
+
+
+@pytest.mark.parametrize("rule,levels", [("continuous", [6, 7.5, 6.5, 7.1, 6.1]), ("idle", [6, 7, 6, 6, 5])])
+def test_the_refill_rule(empty_app, rule, levels):
+    """continuous: time since the last call counts in fractions; idle: only whole quiet 500 ms intervals
+    between calls count, and a call loses what is left of one."""
+    empty_app.clock(time="2024-01-01T09:00:00", frozen=True)
+    assert throttle(empty_app, legacy={"bucket_size": 10, "refill": rule})["legacy"]["refill"] == rule
+    seen = []
+    for _ in range(4):
+        echo(empty_app)
+    seen.append(state(empty_app)["level"])
+    empty_app.clock(by=0.75)
+    seen.append(state(empty_app)["level"])
+    echo(empty_app)
+    seen.append(state(empty_app)["level"])
+    empty_app.clock(by=0.3)
+    seen.append(state(empty_app)["level"])
+    echo(empty_app)
+    seen.append(state(empty_app)["level"])
+    assert seen == pytest.approx(levels)
+    r = empty_app.live.control("PATCH", f"/apps/{empty_app.name}/throttle", json={"legacy": {"refill": "lazy"}})
+    assert r.status_code == 400 and "continuous, idle" in r.json()["error"]
 
 
 def test_a_frozen_clock_gives_no_tokens_back(empty_app):

@@ -50,6 +50,25 @@ def test_bucket_arithmetic(store):
     assert store.legacy_level("k", now, BUCKET) == 10
 
 
+def test_the_idle_rule_counts_whole_quiet_intervals_only(store):
+    idle = legacy.Bucket(size=10, interval=0.5, max_held=4, idle=True)
+    now = 1000.0
+    for _ in range(4):
+        assert store.legacy_decide("i", now, idle).outcome == legacy.PROCEED
+    assert store.legacy_level("i", now + 0.75, idle) == 7  # one whole interval; the half is not a token
+    assert store.legacy_decide("i", now + 0.75, idle).tokens == 6  # ... and the call loses it
+    assert store.legacy_level("i", now + 1.05, idle) == 6
+    assert store.legacy_level("i", now + 1.25, idle) == 7
+    assert legacy.next_refill(*store.legacy_bucket("i"), now + 1.05, idle) == pytest.approx(now + 1.25)
+    # a client calling every 400 ms never gets a token back under the idle rule
+    t = now + 0.75
+    for _ in range(6):
+        t += 0.4
+        store.legacy_decide("i", t, idle)
+    assert store.legacy_level("i", t, idle) == 0
+    assert store.legacy_decide("i", t + 0.4, idle).outcome == legacy.HOLD
+
+
 def test_concurrent_decisions_are_atomic(store):
     bucket = legacy.Bucket(size=100, interval=1e9, max_held=1)
     results = []
@@ -104,6 +123,24 @@ def test_several_windows_count_together_or_not_at_all(store):
     assert not refused[0].allowed and refused[1].violated.limit.name == "tenant-minute"
     assert store.windows_peek("client", 10.0, per_client)[0].used == 2  # the refused call counted nowhere
     assert store.windows_peek("nobody", 10.0, []) == []
+
+
+def test_forget_takes_back_one_apps_calls(store):
+    limits = [Limit("quota", DAILY, DAY, 100), Limit("throttle", ROLLING, 60.0, 100)]
+    t = 86400.0 * 100 + 10
+    for owner, n in ((1, 3), (2, 2)):
+        for _ in range(n):
+            assert store.windows_hit([("client:c", limits)], t, owner)[0].allowed
+    assert [u.used for u in store.windows_peek("client:c", t, limits)] == [5, 5]
+    store.forget("client:c", 1)
+    assert [u.used for u in store.windows_peek("client:c", t, limits)] == [2, 2]
+    store.forget("client:c", 1)  # nothing left to take back
+    store.forget("nobody", 1)
+    assert [u.used for u in store.windows_peek("client:c", t + 61, limits)] == [2, 0]
+    tomorrow = 86400.0 * 101 + 1
+    assert store.windows_hit([("client:c", limits)], tomorrow, 2)[0].usage[0].used == 1
+    store.forget("client:c", 1)
+    assert store.windows_peek("client:c", tomorrow, limits)[0].used == 1
 
 
 def test_held_counter(store):
