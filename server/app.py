@@ -58,7 +58,6 @@ def create_app(config: Config | None = None) -> Flask:
                                         heartbeat=heartbeat, files=files)
 
     from server.auth.routes import bp as oauth_bp
-    from server.engine.links import bp as email_links_bp
     from server.sandbox.campaigns import bp as campaigns_bp
     from server.public import bp as public_bp
     from server.sandbox.card_entry import bp as card_entry_bp
@@ -75,7 +74,6 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(control_bp)
     app.register_blueprint(credentials_bp)
     app.register_blueprint(campaigns_bp)
-    app.register_blueprint(email_links_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(vendor_keys_bp)
     app.register_blueprint(card_entry_bp)

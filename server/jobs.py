@@ -140,9 +140,11 @@ class Heartbeat:
     def start(self) -> None:
         if self.seconds <= 0 or self._scheduler is not None:
             return
+        from apscheduler.executors.debug import DebugExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
 
-        self._scheduler = BackgroundScheduler(timezone=UTC)
+        # the one job runs in the scheduler's own thread: no pool that refuses work while the process exits
+        self._scheduler = BackgroundScheduler(timezone=UTC, executors={"default": DebugExecutor()})
         self._scheduler.add_job(self.beat, "interval", seconds=self.seconds, coalesce=True, max_instances=1,
                                 misfire_grace_time=None, next_run_time=datetime.fromtimestamp(wall(), UTC))
         self._scheduler.start()

@@ -1,7 +1,8 @@
 """The app's public web pages, at the real service's paths: where web forms post
 (``/app/form/process/<xid>``), file downloads (``/filebox/<token>/<name>``, a CDN address in the real
 service), affiliate redirect links (``/go/<app>/<code>/<affiliate code>``) and the web-tracking script
-(``/app/webTracking/getTrackingCode``). No key: the ids in the addresses select the app
+(``/app/webTracking/getTrackingCode``), and the tracked and unsubscribe links of captured emails
+(``/app/linkClick/<token>/<n>``, ``/app/optOut/<token>``). No key: the ids in the addresses select the app
 (server.domain.public_urls). Nothing here answers with a stack trace or an XML-RPC fault."""
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, redirect, request
 
-from server.domain import affiliates, files, public_urls, webforms
+from server.domain import affiliates, files, messages, public_urls, webforms
 from server.domain.errors import SandboxError
 from server.store import apps
 from server.store.db import transaction
@@ -145,3 +146,38 @@ def tracking_code():
     app, _ = found
     return Response(_TRACKING_JS.format(app=app.name, config=json.dumps({"app": app.name})),
                     content_type="application/javascript; charset=utf-8")
+
+
+# --- the links in captured emails ------------------------------------------------------------------------
+# A marketing email's tracked links (the link-click goal listens) and its unsubscribe link (seed 004: an opt-out
+# belongs to the address, so it reaches every contact that shares it). The token names the app and the message.
+
+def _message_app(token: str) -> AppRecord | None:
+    head = token.split("-", 1)[0]
+    if not head.isdigit():
+        return None
+    with transaction(_sandbox().engine, write=False) as conn:
+        app = apps.by_id(conn, int(head))
+    return None if app is None or app.name.startswith(apps.INTERNAL_PREFIX) else app
+
+
+@bp.get("/app/linkClick/<token>/<int:index>")
+def link_click(token: str, index: int):
+    app = _message_app(token)
+    if app is None:
+        return _not_found()
+    with transaction(_sandbox().engine, write=True) as conn:
+        url = messages.click(_session(conn, app), token, index)
+    return _not_found() if url is None else redirect(url, code=302)
+
+
+@bp.get("/app/optOut/<token>")
+def opt_out(token: str):
+    app = _message_app(token)
+    if app is None:
+        return _not_found()
+    with transaction(_sandbox().engine, write=True) as conn:
+        address = messages.unsubscribe(_session(conn, app), token)
+    if address is None:
+        return _not_found()
+    return _page(200, "Unsubscribed", f"<p id=\"message\">{html.escape(address)} is unsubscribed.</p>")

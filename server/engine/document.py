@@ -285,3 +285,7 @@ def paths_of(sequence: dict) -> list[list[dict]]:
     if "paths" in sequence:
         return sequence["paths"]
     return [sequence.get("items", [])]
+
+
+if __name__ == "__main__":  # python -m server.engine.document > docs/campaign.schema.json
+    print(json.dumps(SCHEMA, indent=2))
