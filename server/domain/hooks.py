@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from server.clock import UTC
 from server.store import schema
+from server.store.prepared import PreparedAll
 from server.store.session import AppRecord, AppSession, on_logged
 
 from .errors import InvalidParameter, RecordNotFound
@@ -193,6 +194,11 @@ def object_key(hook: HookEvent, event, at: datetime, api_base: str) -> dict | No
 API_BASE = "https://api.infusionsoft.com/crm/rest/v1"  # what apiUrl points at unless the app says otherwise
 
 
+_h = schema.rest_hook
+_VERIFIED = PreparedAll(sa.select(_h.c.id, _h.c.event_key).where(
+    _h.c.app_id == sa.bindparam("app_id"), _h.c.event_key == sa.bindparam("event_key"), _h.c.status == "Verified"))
+
+
 @on_logged
 def queue_deliveries(conn: Connection, app: AppRecord, logged: list) -> None:
     by_key: dict[str, list[tuple[HookEvent, object, datetime]]] = {}
@@ -202,10 +208,8 @@ def queue_deliveries(conn: Connection, app: AppRecord, logged: list) -> None:
             by_key.setdefault(hook_event.key, []).append((hook_event, event, at))
     if not by_key:
         return
-    h = schema.rest_hook
-    hooks = conn.execute(sa.select(h.c.id, h.c.event_key).where(
-        h.c.app_id == app.id, h.c.status == "Verified", h.c.event_key.in_(sorted(by_key)))
-        .order_by(h.c.id)).all()
+    hooks = sorted((r for key in by_key for r in _VERIFIED.all(conn, {"app_id": app.id, "event_key": key})),
+                   key=lambda r: r.id)
     if not hooks:
         return
     s = AppSession(conn, app)

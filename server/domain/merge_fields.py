@@ -17,6 +17,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from server.store import schema
+from server.store.prepared import PreparedAll
 from server.store.session import AppSession
 from server.tables import REGISTRY, FieldType
 
@@ -111,9 +112,14 @@ def contexts(s: AppSession, contact_ids: list[int], used: set[tuple[str, str]], 
     if ids and contact_fields:
         names = sorted(contact_fields | {"Id"})
         fast = _standard_select(names)
+        if fast is not None and len(ids) == 1:  # one contact: a statement run on the driver
+            row = s.first(fast[1], id=ids[0])
+            if row is not None:
+                rows[row[0]] = {n: v for n, v in zip(names, row[1:]) if v is not None}
+            ids = []
         for chunk in _chunks(ids):
             if fast is not None:  # standard fields only: one statement built once, no resolver
-                for row in s.execute(fast, {"app_id": s.app.id, "ids": chunk}).all():
+                for row in s.execute(fast[0], {"app_id": s.app.id, "ids": chunk}).all():
                     rows[row[0]] = {n: v for n, v in zip(names, row[1:]) if v is not None}
                 continue
             for row in select_rows(s, CONTACT, names, {}, extra_where=[c.c.id.in_(chunk)]):
@@ -147,8 +153,12 @@ def _standard_select(names: list[str]):
             _STANDARD[key] = None
         else:
             c = schema.contact
-            _STANDARD[key] = sa.select(c.c.id, *(c.c[f.column] for f in fields)).where(
-                c.c.app_id == sa.bindparam("app_id"), c.c.id.in_(sa.bindparam("ids", expanding=True)))
+            columns = (c.c.id, *(c.c[f.column] for f in fields))
+            _STANDARD[key] = (
+                sa.select(*columns).where(c.c.app_id == sa.bindparam("app_id"),
+                                          c.c.id.in_(sa.bindparam("ids", expanding=True))),
+                PreparedAll(sa.select(*columns).where(c.c.app_id == sa.bindparam("app_id"),
+                                                      c.c.id == sa.bindparam("id"))))
     return _STANDARD[key]
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from server.store import schema
+from server.store.prepared import PreparedAll
 from server.store.session import AppSession
 
 from . import email_status
@@ -55,13 +56,21 @@ _STATUSES = sa.select(schema.email_status.c.email_key, schema.email_status.c.typ
     schema.email_status.c.email_key.in_(sa.bindparam("keys", expanding=True)))
 
 
+_STATUS = PreparedAll(sa.select(schema.email_status.c.type).where(
+    schema.email_status.c.app_id == sa.bindparam("app_id"), schema.email_status.c.email_key == sa.bindparam("email_key")))
+
+
 def verdicts(s: AppSession, addresses: list[str | None], *, marketing: bool) -> list[str | None]:
     """For each address, None if a message may go to it, or the reason it is skipped. Status lookups for the
     whole list take one query."""
     keys = [email_status.key(a) if a and a.strip() else None for a in addresses]
     statuses: dict[str, str] = {}
     wanted = sorted({k for k in keys if k})
-    for i in range(0, len(wanted), 500):
+    if len(wanted) == 1:
+        found = s.first(_STATUS, email_key=wanted[0])
+        if found is not None:
+            statuses[wanted[0]] = found.type
+    for i in range(0, len(wanted), 500) if len(wanted) > 1 else ():
         statuses.update(s.execute(_STATUSES, {"app_id": s.app.id, "keys": wanted[i:i + 500]}).all())
     no_business_address = marketing and business_address(s) is None
     seen: set[str] = set()
@@ -146,10 +155,9 @@ def record(s: AppSession, outgoing: list[Outgoing]) -> list[int]:
         ))
     used = [k for k in rows[0] if any(r[k] is not None for r in rows)]  # leave out the columns all empty
     s.insert(schema.message, [{k: r[k] for k in used} for r in rows])
-    if sent_to:
-        es = schema.email_status
-        for i in range(0, len(sent_to), 500):
-            s.update(es, es.c.email_key.in_(sent_to[i:i + 500]), last_sent_date=now_local)
+    if sent_to:  # EmailAddStatus.LastSentDate of every address that got one
+        s.update_many(schema.email_status, ("email_key",),
+                      [{"email_key": k, "last_sent_date": now_local} for k in dict.fromkeys(sent_to)])
     kinds = {}
     for row in rows:
         kinds.setdefault((row["kind"], row["status"]), []).append(row["id"])

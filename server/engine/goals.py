@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from server.domain import tags as tag_domain
 from server.store import schema
+from server.store.prepared import PreparedAll
 from server.store.schema import LIVE_STATES
 from server.store.session import Event
 from server.tables import REGISTRY
@@ -103,16 +104,15 @@ def _filters_pass(goal: Goal, event: Event) -> bool:
     return True
 
 
-_TRIGGERS = sa.select(schema.goal_trigger.c.campaign_id, schema.goal_trigger.c.goal_id).where(
-    schema.goal_trigger.c.app_id == sa.bindparam("app_id"),
-    schema.goal_trigger.c.trigger.in_(sa.bindparam("triggers", expanding=True)),
-).distinct()
+_gt = schema.goal_trigger
+_TRIGGER = PreparedAll(sa.select(_gt.c.campaign_id, _gt.c.goal_id).where(
+    _gt.c.app_id == sa.bindparam("app_id"), _gt.c.trigger == sa.bindparam("trigger")))
 
 
 def matching_goals(ctx: EngineContext, triggers: list[str]) -> list[tuple[Graph, Goal]]:
     if not triggers:
         return []
-    pairs = sorted(ctx.s.execute(_TRIGGERS, {"app_id": ctx.s.app.id, "triggers": triggers}).all())
+    pairs = sorted({(r.campaign_id, r.goal_id) for t in triggers for r in ctx.s.all(_TRIGGER, trigger=t)})
     if not pairs:
         return []
     graphs = campaigns.published_graphs(ctx.s, [c for c, _ in pairs])
@@ -216,6 +216,12 @@ def start_targets(ctx: EngineContext, compiled: Graph, targets, contact_id: int,
     return flows
 
 
+_e = schema.enrollment
+_RUNS = PreparedAll(sa.select(_e.c.run_no, _e.c.state).where(
+    _e.c.app_id == sa.bindparam("app_id"), _e.c.sequence_id == sa.bindparam("sequence_id"),
+    _e.c.contact_id == sa.bindparam("contact_id")))
+
+
 def start_sequence(ctx: EngineContext, compiled: Graph, sequence_id: int, contact_id: int, source: str,
                    source_id: int | None, seen: set | None = None, *, joined_since: float | None = None,
                    run: tuple[int, int] | None = None) -> list[Flow]:
@@ -234,12 +240,10 @@ def start_sequence(ctx: EngineContext, compiled: Graph, sequence_id: int, contac
             q = q.where(e.c.run_no != run[1])
         if s.execute(q.limit(1)).first() is not None:
             return []  # joined: another flow brought the contact here already
-    live = s.execute(s.select(e, e.c.id).where(e.c.sequence_id == sequence_id, e.c.contact_id == contact_id,
-                                               e.c.state.in_(LIVE_STATES)).limit(1)).first()
-    if live is not None:
+    runs = s.all(_RUNS, sequence_id=sequence_id, contact_id=contact_id)
+    if any(r.state in LIVE_STATES for r in runs):
         return [Flow(sequence_id, False, ALREADY_IN_SEQUENCE)]
-    run_no = (s.execute(s.select(e, sa.func.max(e.c.run_no)).where(
-        e.c.sequence_id == sequence_id, e.c.contact_id == contact_id)).scalar() or 0) + 1
+    run_no = max((r.run_no for r in runs), default=0) + 1
     paths = [i for i, items in enumerate(seq.paths) if items] or [0]
     empty = not any(seq.paths)
     first = s.next_id("enrollment", len(paths))
@@ -258,6 +262,8 @@ def start_sequence(ctx: EngineContext, compiled: Graph, sequence_id: int, contac
         flows += start_targets(ctx, compiled, seq.next, contact_id, "sequence", sequence_id, seen,
                                joined_since=ctx.now, run=(sequence_id, run_no))
     else:
+        for r in rows:
+            r.fresh = True  # made in this transaction: it has run nothing yet
         ctx.started.extend(rows)
     return flows
 

@@ -148,8 +148,9 @@ class Run:
             self.record(item, late, "skipped", REPUBLISH_SKIP)
         todo = [r for r in group if r not in late]
         if todo:
+            recorded = [r.id for r in todo if not getattr(r, "fresh", False)]
             done = set(self.s.execute(_DONE_BEFORE, {"app_id": self.s.app.id, "item_id": item.id,
-                                                     "ids": [r.id for r in todo]}).scalars())
+                                                     "ids": recorded}).scalars()) if recorded else set()
             fresh = [r for r in todo if r.id not in done]  # a replayed step never runs twice
             if fresh:
                 outcomes = self.actions.execute(self, graph, item, fresh)

@@ -79,3 +79,82 @@ class _Compiled:
                                for c, d in zip(self.columns, description)]
         return tuple(value if proc is None or value is None else proc(value)
                      for proc, value in zip(self.processors, row))
+
+
+def _driver_cursor(source):
+    driver = source.connection.driver_connection if isinstance(source, Connection) else source.driver()
+    return driver.cursor()
+
+
+class PreparedAll(Prepared):
+    """A Prepared statement answering every row."""
+
+    def all(self, source, params: dict) -> list:
+        compiled = self._compiled(source)
+        if compiled.fallback:
+            conn = source if isinstance(source, Connection) else source.conn()
+            return [compiled.row_type(*r) for r in conn.execute(self.statement, params)]
+        cursor = _driver_cursor(source)
+        try:
+            cursor.execute(compiled.sql, compiled.args(params))
+            rows = cursor.fetchall()
+            description = cursor.description
+        finally:
+            cursor.close()
+        if not rows:
+            return []
+        if compiled.processors is None:
+            compiled.processed(rows[0], description, source.dialect)
+        if not any(compiled.processors):
+            return [compiled.row_type(*r) for r in rows]
+        return [compiled.row_type(*compiled.processed(r, description, source.dialect)) for r in rows]
+
+    def scalar(self, source, params: dict):
+        found = self.first(source, params)
+        return None if found is None else found[0]
+
+
+class PreparedWrite:
+    """An INSERT, UPDATE or DELETE run the same way: compiled once per dialect, on the driver's cursor. A
+    statement whose parameters need SQLAlchemy's bind processors (dates on SQLite, JSON) goes through
+    SQLAlchemy instead. ``run`` answers the row count; with ``RETURNING``, ``returned`` answers the first
+    column of the first row."""
+
+    def __init__(self, statement):
+        self.statement = statement
+        self._by_dialect: dict[str, tuple] = {}
+
+    def _compiled(self, source) -> tuple:
+        dialect = source.dialect
+        found = self._by_dialect.get(dialect.name)
+        if found is None:
+            compiled = self.statement.compile(dialect=dialect)
+            fallback = bool(compiled._bind_processors) or bool(getattr(compiled, "escaped_bind_names", None))
+            names = list(compiled.positiontup) if dialect.positional else None
+            defaults = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
+            found = self._by_dialect[dialect.name] = (compiled.string, names, defaults, fallback)
+        return found
+
+    def _execute(self, source, params: dict, fetch: bool):
+        sql, names, defaults, fallback = self._compiled(source)
+        if fallback:
+            conn = source if isinstance(source, Connection) else source.conn()
+            result = conn.execute(self.statement, params)
+            return result.scalar() if fetch else result.rowcount
+        values = {**defaults, **params} if defaults else params
+        args = [values[n] for n in names] if names is not None else values
+        cursor = _driver_cursor(source)
+        try:
+            cursor.execute(sql, args)
+            if fetch:
+                row = cursor.fetchone()
+                return None if row is None else row[0]
+            return cursor.rowcount
+        finally:
+            cursor.close()
+
+    def run(self, source, params: dict) -> int:
+        return self._execute(source, params, False)
+
+    def returned(self, source, params: dict):
+        return self._execute(source, params, True)

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from server.clock import AppClock, ClockState
 
-from . import bulk, schema
+from . import bulk, prepared, schema
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,8 @@ def on_event(listener: Callable[["AppSession", Event], None]) -> Callable:
     return listener
 
 
+_GET: dict[str, "prepared.PreparedAll"] = {}
+
 # What the app's public URLs start with when no request tells (set at start-up from the configuration).
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
@@ -125,7 +127,27 @@ class AppSession:
         return self.conn.execute(statement, params) if params is not None else self.conn.execute(statement)
 
     def get(self, table: sa.Table, id_: int, *columns):
-        return self.conn.execute(self.select(table, *columns).where(table.c.id == id_)).first()
+        """The row of ``table`` with this id (every column unless ``columns`` are given), or None."""
+        if columns:
+            return self.conn.execute(self.select(table, *columns).where(table.c.id == id_)).first()
+        statement = _GET.get(table.name)
+        if statement is None:
+            statement = _GET[table.name] = prepared.PreparedAll(sa.select(table).where(
+                table.c.app_id == sa.bindparam("app_id"), table.c.id == sa.bindparam("id")))
+        return statement.first(self.conn, {"app_id": self.app.id, "id": id_})
+
+    # Statements built once and run on the driver (server.store.prepared): for the hot paths.
+    def first(self, statement, **params):
+        return statement.first(self.conn, {"app_id": self.app.id, **params})
+
+    def all(self, statement, **params) -> list:
+        return statement.all(self.conn, {"app_id": self.app.id, **params})
+
+    def scalar(self, statement, **params):
+        return statement.scalar(self.conn, {"app_id": self.app.id, **params})
+
+    def run(self, statement, **params) -> int:
+        return statement.run(self.conn, {"app_id": self.app.id, **params})
 
     # --- writing ------------------------------------------------------------------------------------
     def next_id(self, sequence: str, count: int = 1) -> int:
@@ -189,14 +211,21 @@ def on_logged(listener: Callable[[Connection, AppRecord, list], None]) -> Callab
     return listener
 
 
+_ALLOCATE: dict[str, "prepared.PreparedWrite"] = {}
+
+
 def allocate(conn: Connection, app_id: int, name: str, count: int = 1) -> int:
     """``count`` consecutive numbers of the app's sequence ``name``; returns the first. The row stays locked
-    (PostgreSQL) until the transaction ends."""
-    seq = schema.id_sequence
-    insert = _dialect_insert(conn)(seq).values(app_id=app_id, name=name, next_id=1 + count)
-    upsert = insert.on_conflict_do_update(index_elements=[seq.c.app_id, seq.c.name],
-                                          set_={"next_id": seq.c.next_id + count})
-    return conn.execute(upsert.returning(seq.c.next_id)).scalar_one() - count
+    (PostgreSQL) until the transaction ends. One upsert, built once per dialect."""
+    statement = _ALLOCATE.get(conn.dialect.name)
+    if statement is None:
+        seq = schema.id_sequence
+        insert = _dialect_insert(conn)(seq).values(app_id=sa.bindparam("app_id"), name=sa.bindparam("name"),
+                                                   next_id=sa.bindparam("first") + sa.bindparam("count"))
+        upsert = insert.on_conflict_do_update(index_elements=[seq.c.app_id, seq.c.name],
+                                              set_={"next_id": seq.c.next_id + sa.bindparam("count")})
+        statement = _ALLOCATE[conn.dialect.name] = prepared.PreparedWrite(upsert.returning(seq.c.next_id))
+    return statement.returned(conn, {"app_id": app_id, "name": name, "first": 1, "count": count}) - count
 
 
 def _append_to_log(conn: Connection) -> None:

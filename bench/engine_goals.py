@@ -1,0 +1,172 @@
+"""Goal events through the API: tags applied (ContactService.addToGroup) and API goals
+(FunnelService.achieveGoal), each achieving a published goal whose sequence's first items (an email and a
+tag) run in the same call (the eager mode), on the embedded SQLite store, one server process.
+
+    .venv/bin/python bench/engine_goals.py [--seconds 5] [--clients 4] [--no-write]
+
+The server is gunicorn with one threaded worker (`-k gthread --threads 8`); client processes post pre-encoded
+calls, each for a contact of its own, so every call is a new goal event. Target: at least 500 goal events a
+second. Writes docs/performance.md (section "Campaign engine: goal events through the API") unless --no-write.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing as mp
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import xmlrpc.client
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.xmlrpc_throughput import free_port, machine, server_cpu, wait_for, write_section  # noqa: E402
+
+CONTACTS = 60_000
+PLACEHOLDER = 999_999_999
+
+CAMPAIGN = {
+    "name": "Bench goals",
+    "resources": {"tags": ["Bench applied", "Bench done"]},
+    "goals": [{"key": "tagged", "type": "tag_applied", "tag": "Bench applied"},
+              {"key": "api", "type": "api_call", "integration": "bench", "call_name": "go", "entry_point": True}],
+    "sequences": [
+        {"key": "after_tag", "items": [{"type": "email", "name": "tagged", "subject": "Hi ~Contact.FirstName~",
+                                        "html": "<p>Tagged</p>"},
+                                       {"type": "apply_tag", "tag": "Bench done"}]},
+        {"key": "after_api", "items": [{"type": "email", "name": "api", "subject": "Hello ~Contact.FirstName~",
+                                        "html": "<p>API</p>"},
+                                       {"type": "apply_tag", "tag": "Bench done"}]},
+    ],
+    "links": [["tagged", "after_tag"], ["api", "after_api"]],
+}
+
+
+def prepare(data_dir: Path) -> tuple[str, int, int]:
+    """The seeded app with CONTACTS more contacts (opted in), its throttling off and the bench campaign
+    published; returns its key, the tag id and the first bench contact id."""
+    import sqlalchemy as sa
+
+    from server.app import create_app
+    from server.config import from_env
+    from server.engine import campaigns
+    from server.store import apps, schema
+    from server.store.db import transaction
+    from server.store.session import AppSession
+
+    app = create_app(from_env(data_dir=str(data_dir), tick_seconds=0))
+    sandbox = app.extensions["sandbox"]
+    with transaction(sandbox.engine, write=True) as conn:
+        record = apps.by_name(conn, "sandbox")
+        apps.update(conn, record.id, options={**record.options, "throttle": {"enabled": False}})
+        s = AppSession(conn, apps.by_name(conn, "sandbox"))
+        first = s.next_id("contact", CONTACTS)
+        status_first = s.next_id("email_status", CONTACTS)
+        s.insert(schema.contact, [dict(id=first + i, kind="contact", first_name=f"B{i}",
+                                       email=f"bench{i}@example.com") for i in range(CONTACTS)])
+        s.insert(schema.email_status, [dict(id=status_first + i, email=f"bench{i}@example.com",
+                                            email_key=f"bench{i}@example.com", type="SingleOptIn")
+                                       for i in range(CONTACTS)])
+        campaign_id = campaigns.import_document(s, CAMPAIGN)
+        campaigns.publish(s, campaign_id)
+        t = schema.tag
+        tag_id = s.execute(s.select(t, t.c.id).where(t.c.group_name == "Bench applied")).scalar_one()
+    sandbox.engine.dispose()
+    return sandbox.default_app.legacy_key, tag_id, first
+
+
+def _client(port: int, template: bytes, ids: list[int], seconds: float, out: mp.Queue) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    headers = {"Content-Type": "text/xml"}
+    count, errors = 0, 0
+    deadline = time.monotonic() + seconds
+    for cid in ids:
+        if time.monotonic() >= deadline:
+            break
+        body = template.replace(str(PLACEHOLDER).encode(), str(cid).encode())
+        try:
+            conn.request("POST", "/api/xmlrpc", body, headers)
+            data = conn.getresponse().read()
+            if b"<fault>" in data:
+                errors += 1
+        except (OSError, http.client.HTTPException):
+            errors += 1
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port)
+        count += 1
+    out.put((count, errors))
+
+
+def load(port: int, template: bytes, ids: list[int], seconds: float, clients: int) -> tuple[float, int, int]:
+    out: mp.Queue = mp.Queue()
+    shares = [ids[i::clients] for i in range(clients)]
+    procs = [mp.Process(target=_client, args=(port, template, share, seconds, out)) for share in shares]
+    started = time.monotonic()
+    for p in procs:
+        p.start()
+    results = [out.get() for _ in procs]
+    for p in procs:
+        p.join()
+    elapsed = time.monotonic() - started
+    calls = sum(r[0] for r in results)
+    return calls / elapsed, sum(r[1] for r in results), calls
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="sandbox-bench-goals-"))
+    key, tag_id, first = prepare(tmp)
+    port = free_port()
+    env = dict(os.environ, SANDBOX_DATA_DIR=str(tmp), PYTHONPATH=str(ROOT), SANDBOX_TICK_SECONDS="0")
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "1", "-k", "gthread", "--threads", "8",
+                               "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+    try:
+        wait_for(port)
+        tag_call = xmlrpc.client.dumps((key, PLACEHOLDER, tag_id), "ContactService.addToGroup").encode()
+        api_call = xmlrpc.client.dumps((key, "bench", "go", PLACEHOLDER), "FunnelService.achieveGoal").encode()
+        half = CONTACTS // 2
+        load(port, tag_call, list(range(first, first + 200)), 1.0, args.clients)  # warm up
+        cpu0 = server_cpu(server.pid)
+        tag_rate, tag_errors, tag_calls = load(port, tag_call, list(range(first + 200, first + half)), args.seconds,
+                                               args.clients)
+        cpu1 = server_cpu(server.pid)
+        api_rate, api_errors, api_calls = load(port, api_call, list(range(first + half, first + CONTACTS)),
+                                               args.seconds, args.clients)
+        cpu2 = server_cpu(server.pid)
+    finally:
+        server.terminate()
+        server.wait(10)
+    tag_cpu = (cpu1 - cpu0) / tag_calls * 1e6 if cpu0 is not None and tag_calls else None
+    api_cpu = (cpu2 - cpu1) / api_calls * 1e6 if cpu1 is not None and api_calls else None
+    heading = "## Campaign engine: goal events through the API"
+    fmt = lambda v: f"{v:,.0f}" if v is not None else "n/a"  # noqa: E731
+    report = f"""{heading}
+
+Measured {date.today().isoformat()} by `bench/engine_goals.py --seconds {args.seconds:g} --clients {args.clients}` on
+{machine()}. One server process (gunicorn, one `gthread` worker with 8 threads) on the embedded SQLite store,
+throttling off for the app; {args.clients} client processes post pre-encoded calls, each for a contact of its own, so
+every call achieves a published goal, which starts a sequence whose first two items (an email, captured in the
+outbox, and a tag) run inside the call. Target: at least 500 goal events a second.
+
+| call | goal events/s | errors | server CPU per event, µs |
+|---|---:|---:|---:|
+| `ContactService.addToGroup` (tag goal) | {tag_rate:,.0f} | {tag_errors} | {fmt(tag_cpu)} |
+| `FunnelService.achieveGoal` (API goal) | {api_rate:,.0f} | {api_errors} | {fmt(api_cpu)} |
+"""
+    print(report)
+    if not args.no_write:
+        write_section(ROOT / "docs" / "performance.md", heading, report)
+
+
+if __name__ == "__main__":
+    main()
