@@ -35,59 +35,82 @@ def _default(column: sa.Column):
     return None
 
 
-def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[dict]) -> None:
-    """INSERT every row of ``rows`` (dicts of column name → Python value) in one executemany. Columns missing
-    from the rows get their Python-side default, as a SQLAlchemy insert would give them."""
+def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[dict], constants: dict | None = None) -> None:
+    """INSERT every row of ``rows`` (dicts of column name → Python value, all with the same keys) in one
+    executemany; ``constants`` are columns with one value for every row (the app id). Columns missing from both
+    get their Python-side default, as a SQLAlchemy insert would give them."""
     if not rows:
         return
+    constants = constants or {}
     names = list(rows[0])
-    key = ("insert", conn.dialect.name, table.name, tuple(names))
+    key = ("insert", conn.dialect.name, table.name, tuple(names), tuple(constants))
     plan = _PLANS.get(key)
     if plan is None:
         given = [table.c[n] for n in names]
-        defaulted = [c for c in table.c if c.name not in names and c.default is not None and
-                     c.autoincrement is not True]
-        columns = given + defaulted
+        fixed = [table.c[n] for n in constants]
+        defaulted = [c for c in table.c if c.name not in names and c.name not in constants and
+                     c.default is not None and c.autoincrement is not True]
         quote = conn.dialect.identifier_preparer.quote
         mark = _placeholder(conn)
+        columns = given + fixed + defaulted
         sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
                f"VALUES ({', '.join([mark] * len(columns))})")
         # the defaults, converted once (a JSON default becomes its text, so sharing it is safe)
-        tail = tuple(p(v) if p is not None and v is not None else v
-                     for p, v in zip(_processors(conn, defaulted), (_default(c) for c in defaulted)))
-        plan = _PLANS[key] = (sql, _processors(conn, given), tail)
-    sql, processors, tail = plan
+        defaults = tuple(p(v) if p is not None and v is not None else v
+                         for p, v in zip(_processors(conn, defaulted), (_default(c) for c in defaulted)))
+        plan = _PLANS[key] = (sql, _processors(conn, given), _processors(conn, fixed), defaults)
+    sql, processors, fixed_processors, defaults = plan
+    tail = _converted(tuple(constants.values()), fixed_processors) + defaults
     conn.exec_driver_sql(sql, _tuples(rows, names, processors, tail))
 
 
-def update_rows(conn: Connection, table: sa.Table, keys: Sequence[str], rows: Sequence[dict]) -> None:
-    """UPDATE ``table`` SET the rows' other columns WHERE the ``keys`` columns equal the row's, one executemany."""
+def update_rows(conn: Connection, table: sa.Table, keys: Sequence[str], rows: Sequence[dict],
+                constants: dict | None = None) -> None:
+    """UPDATE ``table`` SET the rows' other columns WHERE the ``keys`` columns (and the ``constants``) equal
+    the row's, in one executemany."""
     if not rows:
         return
+    constants = constants or {}
     names = [n for n in rows[0] if n not in keys]
-    key = ("update", conn.dialect.name, table.name, tuple(names), tuple(keys))
+    key = ("update", conn.dialect.name, table.name, tuple(names), tuple(keys), tuple(constants))
     plan = _PLANS.get(key)
     if plan is None:
         quote = conn.dialect.identifier_preparer.quote
         mark = _placeholder(conn)
+        where = [*keys, *constants]
         sql = (f"UPDATE {quote(table.name)} SET {', '.join(f'{quote(n)} = {mark}' for n in names)} "
-               f"WHERE {' AND '.join(f'{quote(k)} = {mark}' for k in keys)}")
-        plan = _PLANS[key] = (sql, _processors(conn, [table.c[n] for n in [*names, *keys]]))
-    sql, processors = plan
-    conn.exec_driver_sql(sql, _tuples(rows, [*names, *keys], processors, ()))
+               f"WHERE {' AND '.join(f'{quote(k)} = {mark}' for k in where)}")
+        plan = _PLANS[key] = (sql, _processors(conn, [table.c[n] for n in [*names, *keys]]),
+                              _processors(conn, [table.c[n] for n in constants]))
+    sql, processors, fixed_processors = plan
+    tail = _converted(tuple(constants.values()), fixed_processors)
+    conn.exec_driver_sql(sql, _tuples(rows, [*names, *keys], processors, tail))
+
+
+def _converted(values: tuple, processors: list) -> tuple:
+    return tuple(p(v) if p is not None and v is not None else v for p, v in zip(processors, values))
 
 
 def _tuples(rows: Sequence[dict], names: list[str], processors: list, tail: tuple) -> list[tuple]:
-    """The rows as parameter tuples, converted only where a column's type converts (dates, JSON …)."""
+    """The rows as parameter tuples, converted only where a column's type converts (dates, JSON …); a value
+    repeated across the rows (a batch's one timestamp) is converted once."""
     pick = itemgetter(*names) if len(names) > 1 else (lambda row, n=names[0]: (row[n],))
-    convert = [(i, p) for i, p in enumerate(processors) if p is not None]
+    convert = [(i, p, {}) for i, p in enumerate(processors) if p is not None]
     if not convert:
         return [pick(row) + tail for row in rows]
     out = []
     for row in rows:
         values = list(pick(row))
-        for i, p in convert:
-            if values[i] is not None:
-                values[i] = p(values[i])
+        for i, p, seen in convert:
+            value = values[i]
+            if value is None:
+                continue
+            try:
+                converted = seen.get(value)
+                if converted is None:
+                    converted = seen[value] = p(value)
+            except TypeError:  # unhashable (a JSON dict or list): converted each time
+                converted = p(value)
+            values[i] = converted
         out.append(tuple(values) + tail)
     return out

@@ -158,13 +158,13 @@ class AppSession:
     def insert(self, table: sa.Table, values: dict[str, Any] | list[dict[str, Any]]):
         """Insert one row, or many rows (all with the same keys) in one executemany."""
         if isinstance(values, list):
-            bulk.insert_rows(self.conn, table, [{**v, "app_id": self.app.id} for v in values])
+            bulk.insert_rows(self.conn, table, values, {"app_id": self.app.id})
             return None
         return self.conn.execute(sa.insert(table).values(app_id=self.app.id, **values))
 
     def update_many(self, table: sa.Table, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
         """One UPDATE per row (all rows setting the same columns), matched on ``keys``, in one executemany."""
-        bulk.update_rows(self.conn, table, ("app_id", *keys), [{**r, "app_id": self.app.id} for r in rows])
+        bulk.update_rows(self.conn, table, keys, rows, {"app_id": self.app.id})
 
     def update(self, table: sa.Table, *where, **values):
         return self.conn.execute(sa.update(table).where(table.c.app_id == self.app.id, *where).values(**values))
