@@ -22,6 +22,8 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/xmlrpc_throughput.py
 	$(PY) bench/throttle_cost.py
+	$(PY) bench/engine_goals.py
+	$(PY) bench/engine_drain.py
 
 clean:
 	rm -rf $(VENV) .sandbox .pytest_cache

@@ -97,3 +97,22 @@ def test_the_cli_imports_publishes_lists_and_exports(tmp_path):
     path.write_text(json.dumps({"name": "Broken", "goals": [{"key": "g", "type": "nope"}]}))
     broken = runner.invoke(main, ["campaigns", "import", str(path), *data])
     assert broken.exit_code == 1 and "goals[0].type" in broken.output and "Traceback" not in broken.output
+
+
+def test_the_readme_campaign_example_runs(app):
+    """README's "Campaigns, in one minute", against a live server (its URL, app and key substituted)."""
+    import re
+
+    from tests.conftest import ROOT
+
+    text = (ROOT / "README.md").read_text()
+    block = re.search(r"## Campaigns, in one minute.*?```python\n(.*?)```", text, re.S).group(1)
+    block = block.replace("http://127.0.0.1:8000", app.live.url).replace("/sandbox/apps/sandbox",
+                                                                          f"/sandbox/apps/{app.name}")
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(block, "README.md", "exec"), {"KEY": app.key})
+    assert eval(out.getvalue()) == ["Your 14 days trial starts now", "Three days in", "Your trial ends tomorrow"]
