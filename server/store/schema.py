@@ -261,7 +261,7 @@ enrollment = sa.Table(
     sa.PrimaryKeyConstraint("app_id", "id"),
 )
 _due = enrollment.c.state.in_(DUE_STATES)
-sa.Index("ix_enrollment_due", enrollment.c.app_id, enrollment.c.due_at,
+sa.Index("ix_enrollment_due", enrollment.c.app_id, enrollment.c.due_at, enrollment.c.id,  # the drain's order
          sqlite_where=_due, postgresql_where=_due)
 _live = enrollment.c.state.in_(LIVE_STATES)
 sa.Index("uq_enrollment_live", enrollment.c.app_id, enrollment.c.sequence_id, enrollment.c.path,

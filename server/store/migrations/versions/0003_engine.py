@@ -71,7 +71,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('enrollment', schema=None) as batch_op:
         batch_op.create_index('ix_enrollment_contact', ['app_id', 'contact_id', 'campaign_id'], unique=False)
-        batch_op.create_index('ix_enrollment_due', ['app_id', 'due_at'], unique=False, sqlite_where=sa.text("state IN ('active', 'waiting')"), postgresql_where=sa.text("state IN ('active', 'waiting')"))
+        batch_op.create_index('ix_enrollment_due', ['app_id', 'due_at', 'id'], unique=False, sqlite_where=sa.text("state IN ('active', 'waiting')"), postgresql_where=sa.text("state IN ('active', 'waiting')"))
         batch_op.create_index('ix_enrollment_sequence', ['app_id', 'sequence_id', 'state'], unique=False)
         batch_op.create_index('uq_enrollment_live', ['app_id', 'sequence_id', 'path', 'contact_id'], unique=True, sqlite_where=sa.text("state IN ('active', 'waiting', 'paused', 'queued')"), postgresql_where=sa.text("state IN ('active', 'waiting', 'paused', 'queued')"))
 
