@@ -62,7 +62,7 @@ _INVOICE_EDIT = HookEvent("invoice.edit", "invoice", "", id_from="invoice_id")
 # Domain event type -> the hook events it fires (one change may concern several objects: a payment adds an
 # invoice payment and changes its invoice and its order). Tags are contact groups here: a tag put on a contact
 # fires contactGroup.applied (there is no tag.* key) [doc S30]. Every key of EVENT_KEYS has a row, except
-# contact.redact and user.activate: nothing in the sandbox redacts a contact or activates a user.
+# contact.redact: nothing in the sandbox (or the API) redacts a contact.
 HOOK_EVENTS: dict[str, tuple[HookEvent, ...]] = {
     **_crud("contact", "contact", "contact", "/contacts/{id}"),
     "contact.merged": (HookEvent("contact.edit", "contact", "/contacts/{id}"),),
@@ -75,6 +75,7 @@ HOOK_EVENTS: dict[str, tuple[HookEvent, ...]] = {
     **_crud("appointment", "appointment", "appointment", "/appointments/{id}"),
     "user.added": (HookEvent("user.add", "user", "/users/{id}"),),
     "user.updated": (HookEvent("user.edit", "user", "/users/{id}"),),
+    "user.activated": (HookEvent("user.activate", "user", "/users/{id}"),),
     **_crud("lead_source", "leadsource", "leadsource", ""),  # REST v1 has no lead source resource
     **_crud("opportunity", "opportunity", "opportunity", "/opportunities/{id}"),
     "opportunity.stage_moved": (HookEvent("opportunity.stage_move", "opportunity", "/opportunities/{id}",

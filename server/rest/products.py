@@ -235,6 +235,13 @@ def list_products(r: Request):
                     carry={"active": q.active}, sync_token=token)
 
 
+@route("GET", "/products/search", summary="List products (the 2015-2017 path)", tag="Product", query=ListProducts,
+       response=ProductList, deprecated=True)
+def search_products(r: Request):
+    # older v1 clients list products here (infusionsoft-php 2015, GearPlug's infusionsoft-python) [client S6]
+    return list_products(r)
+
+
 @route("GET", "/products/sync", summary="Products changed since a sync token", tag="Product", query=SyncQuery,
        response=ProductStatusList, deprecated=True)
 def sync_products(r: Request):

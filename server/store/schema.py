@@ -143,6 +143,7 @@ user = _entity(
     "user",
     sa.Column("password_hash", sa.String(255), nullable=True),
     sa.Column("is_admin", sa.Boolean, nullable=False, default=False),
+    sa.Column("status", sa.String(16), nullable=True),  # REST's user status: Invited | Inactive (null: Active)
 )
 sa.Index("ix_user_email", user.c.app_id, sa.func.lower(user.c.email))
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from server.domain import hooks
 from tests.rest.test_hooks import deliveries, frozen, receiver, subscribe  # noqa: F401  (fixtures)
 
-# no operation of the sandbox (nor of the real API) redacts a contact, activates a user, deletes a tag or a
-# lead source, or edits a user: these keys have no change to fire for
-NOTHING_MAKES = {"contact.redact", "user.activate", "user.edit", "contactGroup.delete", "leadsource.delete"}
+# no operation of the sandbox (nor of the real API) redacts a contact, deletes a tag or a lead source, or edits a
+# user: these keys have no change to fire for
+NOTHING_MAKES = {"contact.redact", "user.edit", "contactGroup.delete", "leadsource.delete"}
 
 
 def test_every_event_key_has_a_domain_event():
@@ -67,3 +67,19 @@ def test_products_subscriptions_opportunities_and_lead_sources(frozen, receiver)
     assert got["invoice.add"] == [order["invoice_number"]]
     stage_move = next(d for d in receiver.deliveries if d["event_key"] == "opportunity.stage_move")
     assert stage_move["object_keys"][0]["apiUrl"].endswith(f"/opportunities/{opportunity}")
+
+
+def test_inviting_a_user_and_the_invitation_accepted(frozen, receiver):  # noqa: F811
+    rest = frozen
+    subscribe(rest, receiver, "user.add")
+    subscribe(rest, receiver, "user.activate")
+    user = rest.ok("POST", "/users", 201, json={"email": "casey.lee@example.com", "given_name": "Casey"})
+    assert user["status"] == "Invited" and user["email_address"] == "casey.lee@example.com"
+    assert rest.post("/users", json={"email": "casey.lee@example.com", "given_name": "Again"}).status_code == 400
+    accepted = rest.app.live.control("POST", f"/apps/{rest.app.name}/users/{user['id']}/accept")
+    assert accepted.status_code == 200 and rest.ok("GET", "/users")["users"][-1]["status"] == "Active"
+    assert rest.app.live.control("POST", f"/apps/{rest.app.name}/users/{user['id']}/accept").status_code == 404
+    assert rest.ok("GET", "/users/1/signature").startswith("<p><strong>Morgan Reyes")
+    rest.app.clock(by="1m")
+    got = {d["event_key"]: [k["id"] for k in d["object_keys"]] for d in receiver.deliveries}
+    assert got == {"user.add": [user["id"]], "user.activate": [user["id"]]}
