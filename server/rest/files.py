@@ -156,7 +156,8 @@ def list_files(r: Request):
         in_contact_box = sa.or_(sa.func.coalesce(F.c.association, "") == "CONTACT",
                                 sa.and_(F.c.association.is_(None), sa.func.coalesce(F.c.contact_id, 0) != 0))
         kind = q.type.strip().lower()
-        where.append(in_contact_box if kind == "contact" else (~in_contact_box if kind == "application" else sa.false()))
+        boxes = {"contact": in_contact_box, "application": ~in_contact_box}
+        where.append(boxes.get(kind, sa.false()))
     total = s.execute(s.select(F, sa.func.count()).where(*where)).scalar_one()
     rows = s.execute(s.select(F).where(*where).order_by(F.c.id).limit(limit).offset(offset)).all()
     carry = {"contact_id": q.contact_id, "name": q.name, "permission": q.permission, "type": q.type,

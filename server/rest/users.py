@@ -57,7 +57,8 @@ def user_json(s: AppSession, row) -> dict:
                    "country_code": "USA", "field": "BILLING"}
     return {"id": row.id, "given_name": row.first_name, "middle_name": row.middle_name,
             "family_name": row.last_name, "preferred_name": row.nickname, "email_address": row.email,
-            "company_name": None, "job_title": None, "status": row.status or domain.ACTIVE, "partner": bool(row.partner),
+            "company_name": None, "job_title": None, "status": row.status or domain.ACTIVE,
+            "partner": bool(row.partner),
             "global_user_id": row.global_user_id, "infusionsoft_id": f"{s.app.name}.infusionsoft.com",
             "time_zone": s.app.time_zone, "website": None, "address": address, "phone_numbers": phones,
             "fax_numbers": [], "created_by": None, "date_created": out_datetime(None, s.clock),

@@ -600,6 +600,7 @@ sa.Index("ix_job_contact", job.c.app_id, job.c.contact_id)
 sa.Index("ix_job_recurring", job.c.app_id, job.c.job_recurring_id)
 order_item = _entity("order_item")
 sa.Index("ix_order_item_order", order_item.c.app_id, order_item.c.order_id)
+sa.Index("ix_order_item_product", order_item.c.app_id, order_item.c.product_id)  # REST: orders of a product
 
 invoice = _entity("invoice")
 sa.Index("ix_invoice_contact", invoice.c.app_id, invoice.c.contact_id)

@@ -2,7 +2,7 @@
 
 Revision ID: 0008
 Revises: 0007
-Create Date: 2026-12-01 23:49:28.892489
+Create Date: 2026-12-01 23:51:07.826833
 """
 from alembic import op
 import sqlalchemy as sa
@@ -25,6 +25,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('provider_source_id', sa.Text(), nullable=True))
         batch_op.create_index('uq_message_provider', ['app_id', 'original_provider', 'original_provider_id'], unique=True)
 
+    with op.batch_alter_table('order_item', schema=None) as batch_op:
+        batch_op.create_index('ix_order_item_product', ['app_id', 'product_id'], unique=False)
+
     with op.batch_alter_table('product', schema=None) as batch_op:
         batch_op.add_column(sa.Column('subscription_only', sa.Boolean(), nullable=True))
 
@@ -41,6 +44,9 @@ def downgrade() -> None:
 
     with op.batch_alter_table('product', schema=None) as batch_op:
         batch_op.drop_column('subscription_only')
+
+    with op.batch_alter_table('order_item', schema=None) as batch_op:
+        batch_op.drop_index('ix_order_item_product')
 
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.drop_index('uq_message_provider')
