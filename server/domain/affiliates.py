@@ -416,3 +416,28 @@ def summary(s: AppSession, affiliate_ids, start, end) -> list[dict]:
     sums = _sums(s, ids, lo, hi)
     return [{"AffiliateId": i, "AmountEarned": sums[i]["commission"], "Clawbacks": sums[i]["clawback"],
              "Balance": round(sums[i]["commission"] - sums[i]["clawback"], 2)} for i in ids]
+
+
+# --- the ledger for REST (/affiliates/commissions, /{id}/clawbacks, /{id}/payments) ---------------------
+
+def ledger(s: AppSession, kind: str, *, affiliate_id: int | None = None, since=None, until=None,
+           newest_first: bool = False, limit: int = 1000, offset: int = 0) -> tuple[list, int]:
+    """``(entries, total)`` of one kind (commission, clawback, payout), optionally of one affiliate and
+    between two app-local moments, by date earned."""
+    led = schema.affiliate_ledger
+    where = [led.c.kind == kind]
+    if affiliate_id is not None:
+        where.append(led.c.affiliate_id == affiliate_id)
+    if since is not None:
+        where.append(led.c.date_earned >= since)
+    if until is not None:
+        where.append(led.c.date_earned <= until)
+    total = s.execute(s.select(led, sa.func.count()).where(*where)).scalar_one()
+    order = (led.c.date_earned.desc(), led.c.id.desc()) if newest_first else (led.c.date_earned, led.c.id)
+    rows = s.execute(s.select(led).where(*where).order_by(*order).limit(limit).offset(offset)).all()
+    return rows, total
+
+
+def commission_rows(s: AppSession, entries) -> list[dict]:
+    """The report rows of ledger entries (getAffiliateCommissions' keys)."""
+    return _commission_rows(s, entries)

@@ -89,6 +89,14 @@ def locate(s: AppSession, contact_id: int, last4: str) -> int:
     return row.id if row else 0
 
 
+def latest(s: AppSession, contact_id: int) -> int:
+    """The contact's newest valid card; 0 when there is none."""
+    cc = schema.credit_card
+    row = s.execute(s.select(cc, cc.c.id).where(cc.c.contact_id == contact_id, cc.c.status == VALID)
+                    .order_by(cc.c.id.desc()).limit(1)).first()
+    return row.id if row else 0
+
+
 def deactivate(s: AppSession, card_id: int) -> bool:
     card = require(s, card_id)
     s.update(schema.credit_card, schema.credit_card.c.id == card_id, status=INACTIVE)

@@ -117,6 +117,21 @@ def opt_in(s: AppSession, email: str, reason: str) -> bool:
     return True
 
 
+# REST v1's opt-in (``opt_in_reason`` on a contact, ``PUT /emailAddresses/{email}``): an address becomes
+# marketable only from these; any other status stays as it is [doc S1]
+REST_OPT_IN_FROM = {"UnengagedMarketable", "UnengagedNonMarketable", "NonMarketable", "Manual"}
+
+
+def opt_in_rest(s: AppSession, email: str, reason: str) -> bool:
+    if not email or not is_valid(email):
+        return False
+    existing = row(s, email)
+    if existing is not None and existing.type not in REST_OPT_IN_FROM:
+        return False
+    _set(s, email, "SingleOptIn", (reason or "").strip() or OPT_IN_DEFAULT_REASON, existing)
+    return True
+
+
 def opt_out(s: AppSession, email: str, reason: str) -> bool:
     if not email or not email.strip():
         return False

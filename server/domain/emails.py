@@ -114,19 +114,31 @@ def history_count(s: AppSession, contact_id: int) -> int:
     return s.execute(s.select(m, sa.func.count()).where(m.c.contact_id == contact_id)).scalar_one()
 
 
-def sent_to_contact(s: AppSession, contact_id: int, *, email: str | None = None, limit: int = 1000,
-                    offset: int = 0) -> tuple[list[dict], int]:
-    """``(records, total)``: the emails in the contact's history (sent, captured by the outbox, or attached),
-    newest first, with the fields of REST's ``EmailSentQueryResult``; dates are the app's local wall time."""
+def history(s: AppSession, *, contact_id: int | None = None, email: str | None = None, since=None, until=None,
+            ordered: bool = True, limit: int = 1000, offset: int = 0) -> tuple[list, int]:
+    """``(rows, total)``: the email history (emails sent, captured by the outbox, logged by attachEmail or
+    recorded through REST; not the skipped ones), newest first unless ``ordered`` is off (then by id).
+    ``since``/``until`` bound the sent date (app-local)."""
     m = schema.message
-    where = [m.c.contact_id == contact_id, m.c.kind == "email", m.c.status != "skipped"]
+    where = [m.c.kind == "email", m.c.status != "skipped"]
+    if contact_id is not None:
+        where.append(m.c.contact_id == contact_id)
     if email:
         where.append(sa.func.lower(m.c.to_address) == email.strip().lower())
+    if since is not None:
+        where.append(m.c.sent_date >= since)
+    if until is not None:
+        where.append(m.c.sent_date <= until)
     total = s.execute(s.select(m, sa.func.count()).where(*where)).scalar_one()
-    rows = s.execute(s.select(m).where(*where).order_by(m.c.id.desc()).limit(limit).offset(offset)).all()
-    return [{"id": r.id, "contact_id": r.contact_id, "subject": r.subject, "headers": r.headers,
-             "sent_from_address": r.from_address, "sent_from_reply_address": r.reply_to,
-             "sent_to_address": r.to_address, "sent_to_cc_addresses": r.cc, "sent_to_bcc_addresses": r.bcc,
-             "sent_date": r.sent_date, "received_date": r.received_date, "opened_date": r.opened_date,
-             "clicked_date": r.clicked_date, "original_provider": "INFUSIONSOFT" if r.origin != "attached" else "UNKNOWN",
-             "original_provider_id": None} for r in rows], total
+    order = m.c.id.desc() if ordered else m.c.id
+    rows = s.execute(s.select(m).where(*where).order_by(order).limit(limit).offset(offset)).all()
+    return rows, total
+
+
+def history_entry(s: AppSession, message_id: int):
+    """One email of the history, or None."""
+    m = schema.message
+    row = s.get(m, message_id)
+    if row is None or row.kind != "email" or row.status == "skipped":
+        return None
+    return row

@@ -57,7 +57,10 @@ def _row(s: AppSession, file_id: int):
     return row
 
 
-def upload(s: AppSession, file_name: str, data, contact_id: int = 0, *, public: bool = False) -> int:
+def upload(s: AppSession, file_name: str, data, contact_id: int = 0, *, public: bool = False,
+           association: str | None = None) -> int:
+    """A new file in a contact's file box (or the app's, contact 0). ``association`` is REST's
+    file_association (CONTACT, USER, COMPANY); XML-RPC leaves it unset."""
     name = _name(file_name)
     content = _decode(data)
     _check_size(s, len(content))
@@ -72,7 +75,7 @@ def upload(s: AppSession, file_name: str, data, contact_id: int = 0, *, public: 
         id=file_id, file_name=name, extension=_extension(name), file_size=len(content),
         contact_id=contact_id or 0, public=1 if public else 0, storage_key=key,
         content_type=mimetypes.guess_type(name)[0] or "application/octet-stream", created_by=s.user_id,
-        date_created=now, last_updated=now))
+        date_created=now, last_updated=now, association=association))
     s.emit("file.added", "file_box", file_id, contact_id=contact_id or None, file_name=name, file_size=len(content))
     return file_id
 
@@ -113,6 +116,22 @@ def rename(s: AppSession, file_id: int, file_name: str) -> bool:
     s.emit("file.renamed", "file_box", file_id, contact_id=row.contact_id or None, file_name=name,
            old_name=row.file_name)
     return True
+
+
+def set_public(s: AppSession, file_id: int, public: bool) -> None:
+    row = _row(s, file_id)
+    if bool(row.public) != bool(public):
+        s.update(schema.file_box, schema.file_box.c.id == file_id, public=1 if public else 0,
+                 last_updated=s.now_local())
+        s.emit("file.updated", "file_box", file_id, contact_id=row.contact_id or None, public=bool(public))
+
+
+def delete(s: AppSession, file_id: int) -> None:
+    """Delete a file (REST ``DELETE /files/{id}``). Its bytes stay in the content-addressed store, where
+    snapshots of the app may still point at them."""
+    row = _row(s, file_id)
+    s.delete(schema.file_box, schema.file_box.c.id == file_id)
+    s.emit("file.deleted", "file_box", file_id, contact_id=row.contact_id or None, file_name=row.file_name)
 
 
 def for_download(s: AppSession, file_id: int):

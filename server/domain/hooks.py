@@ -51,33 +51,45 @@ class HookEvent:
     id_from: str = "entity_id"  # where the object's id is: the event's entity_id or a payload key
 
 
-def _crud(prefix: str, key: str, object_type: str, path: str) -> dict[str, HookEvent]:
-    return {f"{prefix}.added": HookEvent(f"{key}.add", object_type, path),
-            f"{prefix}.updated": HookEvent(f"{key}.edit", object_type, path),
-            f"{prefix}.deleted": HookEvent(f"{key}.delete", object_type, path)}
+def _crud(prefix: str, key: str, object_type: str, path: str) -> dict[str, tuple[HookEvent, ...]]:
+    return {f"{prefix}.added": (HookEvent(f"{key}.add", object_type, path),),
+            f"{prefix}.updated": (HookEvent(f"{key}.edit", object_type, path),),
+            f"{prefix}.deleted": (HookEvent(f"{key}.delete", object_type, path),)}
 
 
-# Domain event type -> hook event. Tags are contact groups here: a tag put on a contact fires
-# contactGroup.applied (there is no tag.* key) [doc S30]. Rows for events the other areas emit (orders,
-# invoices, opportunities, products, subscriptions) are the contract for them: they fire once those exist.
-HOOK_EVENTS: dict[str, HookEvent] = {
+_ORDER_EDIT = HookEvent("order.edit", "order", "/orders/{id}", id_from="order_id")
+_INVOICE_EDIT = HookEvent("invoice.edit", "invoice", "", id_from="invoice_id")
+
+# Domain event type -> the hook events it fires (one change may concern several objects: a payment adds an
+# invoice payment and changes its invoice and its order). Tags are contact groups here: a tag put on a contact
+# fires contactGroup.applied (there is no tag.* key) [doc S30]. Every key of EVENT_KEYS has a row, except
+# contact.redact: nothing in the sandbox (or the API) redacts a contact.
+HOOK_EVENTS: dict[str, tuple[HookEvent, ...]] = {
     **_crud("contact", "contact", "contact", "/contacts/{id}"),
-    "contact.merged": HookEvent("contact.edit", "contact", "/contacts/{id}"),
+    "contact.merged": (HookEvent("contact.edit", "contact", "/contacts/{id}"),),
     **_crud("company", "company", "company", "/companies/{id}"),
     **_crud("tag", "contactGroup", "contactGroup", "/tags/{id}"),
-    "tag.applied": HookEvent("contactGroup.applied", "contactGroup", "/tags/{id}", id_from="tag_id"),
-    "tag.removed": HookEvent("contactGroup.removed", "contactGroup", "/tags/{id}", id_from="tag_id"),
+    "tag.applied": (HookEvent("contactGroup.applied", "contactGroup", "/tags/{id}", id_from="tag_id"),),
+    "tag.removed": (HookEvent("contactGroup.removed", "contactGroup", "/tags/{id}", id_from="tag_id"),),
     **_crud("note", "note", "note", "/notes/{id}"),
     **_crud("task", "task", "task", "/tasks/{id}"),
     **_crud("appointment", "appointment", "appointment", "/appointments/{id}"),
-    "user.added": HookEvent("user.add", "user", "/users/{id}"),
-    "user.updated": HookEvent("user.edit", "user", "/users/{id}"),
+    "user.added": (HookEvent("user.add", "user", "/users/{id}"),),
+    "user.updated": (HookEvent("user.edit", "user", "/users/{id}"),),
+    "user.activated": (HookEvent("user.activate", "user", "/users/{id}"),),
+    **_crud("lead_source", "leadsource", "leadsource", ""),  # REST v1 has no lead source resource
     **_crud("opportunity", "opportunity", "opportunity", "/opportunities/{id}"),
-    "opportunity.stage_moved": HookEvent("opportunity.stage_move", "opportunity", "/opportunities/{id}",
-                                         id_from="opportunity_id"),
+    "opportunity.stage_moved": (HookEvent("opportunity.stage_move", "opportunity", "/opportunities/{id}",
+                                          id_from="opportunity_id"),),
     **_crud("order", "order", "order", "/orders/{id}"),
-    **_crud("invoice", "invoice", "invoice", ""),
-    "invoice.paid": HookEvent("invoice.payment.add", "invoice", "", id_from="invoice_id"),
+    # an invoice is its order's on REST v1 (no invoice resource): its items and totals are the order's too
+    "invoice.added": (HookEvent("invoice.add", "invoice", ""),),
+    "invoice.updated": (HookEvent("invoice.edit", "invoice", ""), _ORDER_EDIT),
+    "invoice.deleted": (HookEvent("invoice.delete", "invoice", ""),),
+    "payment.added": (HookEvent("invoice.payment.add", "invoice.payment", "/orders/{order_id}/payments"),
+                      _INVOICE_EDIT, _ORDER_EDIT),
+    "payment.updated": (HookEvent("invoice.payment.edit", "invoice.payment", "/orders/{order_id}/payments"),),
+    "payment.deleted": (HookEvent("invoice.payment.delete", "invoice.payment", "/orders/{order_id}/payments"),),
     **_crud("product", "product", "product", "/products/{id}"),
     **_crud("subscription", "subscription", "subscription", "/subscriptions/{id}"),
 }
@@ -183,8 +195,11 @@ def object_key(hook: HookEvent, event, at: datetime, api_base: str) -> dict | No
     object_id = event.entity_id if hook.id_from == "entity_id" else event.payload.get(hook.id_from)
     if object_id is None:
         return None
-    key = {"id": object_id, "apiUrl": api_base + hook.path.format(id=object_id) if hook.path else "",
-           "timestamp": timestamp(at)}
+    try:
+        path = hook.path.format_map({**event.payload, "id": object_id}) if hook.path else ""
+    except (KeyError, IndexError, ValueError):
+        path = ""
+    key = {"id": object_id, "apiUrl": api_base + path if path else "", "timestamp": timestamp(at)}
     if event.type in ("tag.applied", "tag.removed"):
         # which contact: a single third-party listener reads contact_details [3p S32] (shape unconfirmed)
         key["contact_details"] = [{"id": event.entity_id}]
@@ -203,8 +218,7 @@ _VERIFIED = PreparedAll(sa.select(_h.c.id, _h.c.event_key).where(
 def queue_deliveries(conn: Connection, app: AppRecord, logged: list) -> None:
     by_key: dict[str, list[tuple[HookEvent, object, datetime]]] = {}
     for _seq, event, at in logged:
-        hook_event = HOOK_EVENTS.get(event.type)
-        if hook_event is not None:
+        for hook_event in HOOK_EVENTS.get(event.type, ()):
             by_key.setdefault(hook_event.key, []).append((hook_event, event, at))
     if not by_key:
         return

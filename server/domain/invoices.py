@@ -207,7 +207,7 @@ def tax_rates_for(s: AppSession, contact) -> list:
 def recalculate_tax(s: AppSession, invoice_id: int) -> bool:
     """Replace the invoice's tax lines: each tax rate of the contact's state on its taxable lines."""
     inv = require_invoice(s, invoice_id)
-    _delete_lines(s, [r for r in lines(s, invoice_id) if r.item_type == TAX])
+    delete_lines(s, [r for r in lines(s, invoice_id) if r.item_type == TAX])
     rows = lines(s, invoice_id)
     taxable = _taxable_products(s, rows)
     base = money(sum(r.invoice_amt for r in rows if r.item_type in (PRODUCT, UPSELL, SUBSCRIPTION)
@@ -232,7 +232,7 @@ def _taxable_products(s: AppSession, rows) -> set[int]:
     return {r.id for r in s.execute(s.select(p, p.c.id).where(p.c.id.in_(ids), p.c.taxable == 1))}
 
 
-def _delete_lines(s: AppSession, rows) -> None:
+def delete_lines(s: AppSession, rows) -> None:
     if rows:
         s.delete(schema.invoice_item, schema.invoice_item.c.id.in_([r.id for r in rows]))
         s.delete(schema.order_item, schema.order_item.c.id.in_([r.order_item_id for r in rows]))
@@ -257,7 +257,7 @@ def delete_invoice(s: AppSession, invoice_id: int) -> bool:
     jri = schema.job_recurring_instance
     if rows:
         s.delete(jri, jri.c.invoice_item_id.in_([r.id for r in rows]))
-    _delete_lines(s, rows)
+    delete_lines(s, rows)
     item_ids = pay_plans.delete_for_invoice(s, invoice_id)
     billing.cancel(s, "instalment", item_ids)
     billing.cancel(s, "retry", [invoice_id])
@@ -265,7 +265,8 @@ def delete_invoice(s: AppSession, invoice_id: int) -> bool:
     s.delete(co, co.c.invoice_id == invoice_id)
     s.delete(schema.invoice, schema.invoice.c.id == invoice_id)
     for r in payments:
-        s.emit("payment.deleted", "payment", r.id, contact_id=inv.contact_id, invoice_id=invoice_id)
+        s.emit("payment.deleted", "payment", r.id, contact_id=inv.contact_id, invoice_id=invoice_id,
+               order_id=inv.job_id)
     s.emit("invoice.deleted", "invoice", invoice_id, contact_id=inv.contact_id, order_id=inv.job_id)
     others = s.execute(s.select(schema.invoice, schema.invoice.c.id)
                        .where(schema.invoice.c.job_id == inv.job_id)).first()

@@ -25,6 +25,7 @@ from server.store.prepared import PreparedAll
 from server.store.session import AppSession
 
 from . import email_status
+from .errors import InvalidParameter
 
 SKIP_NO_ADDRESS = "no email address"
 SKIP_INVALID = "invalid"
@@ -179,6 +180,75 @@ def log(s: AppSession, *, contact_id: int, from_name: str, from_address: str, to
         token=None, links=[]))
     s.emit("message.logged", "message", message_id, contact_id=contact_id)
     return message_id
+
+
+PROVIDERS = ("INFUSIONSOFT", "GOOGLE", "MICROSOFT", "UNKNOWN")
+
+
+def record_history(s: AppSession, entries: list[dict]) -> list[int]:
+    """Email records kept in contacts' history without being sent (REST ``POST /emails``, ``/emails/sync``):
+    each entry has the message columns (to_address, subject, html_body, dates …) and ``original_provider`` /
+    ``original_provider_id``, unique together per app (an id is made when none is given)."""
+    if not entries:
+        return []
+    first = s.next_id("message", len(entries))
+    now = s.clock.now().timestamp()
+    rows = []
+    for offset, entry in enumerate(entries):
+        provider = (entry.get("original_provider") or "UNKNOWN").upper()
+        if provider not in PROVIDERS:
+            raise InvalidParameter(f"Invalid original_provider: {entry.get('original_provider')}")
+        rows.append(dict(
+            id=first + offset, kind="email", status="logged", reason=None, origin="rest", direction="sent",
+            contact_id=entry.get("contact_id"), from_name=None, from_address=entry.get("from_address"),
+            reply_to=entry.get("reply_to"), to_address=entry["to_address"], cc=entry.get("cc"),
+            bcc=entry.get("bcc"), subject=entry.get("subject"), content_type=entry.get("content_type"),
+            html_body=entry.get("html_body"), text_body=entry.get("text_body"), headers=entry.get("headers"),
+            sent_date=entry.get("sent_date"), received_date=entry.get("received_date"),
+            opened_date=entry.get("opened_date"), clicked_date=entry.get("clicked_date"), created_at=now,
+            token=None, links=[], original_provider=provider,
+            original_provider_id=entry.get("original_provider_id") or secrets.token_hex(16),
+            provider_source_id=entry.get("provider_source_id")))
+    wanted = [(r["original_provider"], r["original_provider_id"]) for r in rows]
+    if len(set(wanted)) != len(wanted):
+        raise InvalidParameter("original_provider_id must be unique for its original_provider")
+    taken = taken_provider_ids(s, wanted)
+    if taken:
+        provider, provider_id = sorted(taken)[0]
+        raise InvalidParameter(f"An email record with original_provider_id {provider_id} already exists "
+                               f"for {provider}")
+    s.insert(schema.message, rows)
+    for row in rows:
+        s.emit("message.logged", "message", row["id"], contact_id=row["contact_id"])
+    return [r["id"] for r in rows]
+
+
+def taken_provider_ids(s: AppSession, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which ``(original_provider, original_provider_id)`` pairs are recorded already."""
+    m = schema.message
+    taken: set[tuple[str, str]] = set()
+    for provider in {p for p, _ in pairs}:
+        ids = sorted({i for p, i in pairs if p == provider})
+        for i in range(0, len(ids), 500):
+            taken.update((provider, r.original_provider_id) for r in s.execute(s.select(m, m.c.original_provider_id)
+                         .where(m.c.original_provider == provider, m.c.original_provider_id.in_(ids[i:i + 500]))))
+    return taken
+
+
+def delete(s: AppSession, message_ids: list[int]) -> int:
+    """Take emails out of the history (REST ``DELETE /emails/{id}``, ``/emails/unsync``); returns how many."""
+    m = schema.message
+    ids = sorted(set(message_ids))
+    found = []
+    for i in range(0, len(ids), 500):
+        found += s.execute(s.select(m, m.c.id, m.c.contact_id).where(m.c.id.in_(ids[i:i + 500]),
+                                                                        m.c.kind == "email")).all()
+    if found:
+        for i in range(0, len(found), 500):
+            s.delete(m, m.c.id.in_([r.id for r in found[i:i + 500]]))
+        for r in found:
+            s.emit("message.deleted", "message", r.id, contact_id=r.contact_id)
+    return len(found)
 
 
 def _track_links(html_body: str | None, token: str, base: str) -> tuple[str | None, list[str]]:

@@ -123,6 +123,94 @@ def place_order(s: AppSession, contact_id: int, card_id: int, pay_plan_id: int, 
     return _as_strings(result)
 
 
+def create_order(s: AppSession, contact_id: int, title: str, order_date, order_type: str, items: list[dict], *,
+                 promo_codes=(), lead_affiliate_id: int = 0, sale_affiliate_id: int = 0,
+                 shipping: dict | None = None) -> tuple[int, int]:
+    """An order with product lines and no charge (REST ``POST /orders``): each item ``{product_id, quantity,
+    price?, description?}`` at the product's price unless one is given; specials apply when promo codes are
+    given (as placeOrder's processSpecials), tax as placeOrder computes it. Returns ``(order id, invoice id)``."""
+    if not items:
+        raise InvalidParameter("An order needs at least one item")
+    catalogue = {i["product_id"]: products.require(s, i["product_id"]) for i in items}
+    for item in items:
+        products.quantity(item["quantity"])
+        if item.get("price") is not None and item["price"] < 0:
+            raise InvalidParameter("An item's price cannot be negative")
+    codes = [str(c) for c in promo_codes if str(c).strip()]
+    job_id, invoice_id = invoices.create_order(
+        s, contact_id, title, order_date, lead_affiliate_id=lead_affiliate_id, sale_affiliate_id=sale_affiliate_id,
+        order_type=order_type, promo_codes=codes, job_values=dict(shipping or {}))
+    invoice = s.get(schema.invoice, invoice_id)
+    for item in items:
+        product = catalogue[item["product_id"]]
+        price = product.product_price or 0.0 if item.get("price") is None else item["price"]
+        invoices.add_item(s, invoice, product_id=product.id, item_type=invoices.PRODUCT, price=price,
+                          qty=item["quantity"], description=item.get("description") or product.product_name or "",
+                          name=product.product_name)
+        products.sold(s, product.id, item["quantity"])
+    if codes:
+        discounts.apply_specials(s, invoice)
+    if any(p.taxable for p in catalogue.values()):
+        invoices.recalculate_tax(s, invoice_id)
+    invoices.refresh(s, invoice_id)
+    if invoices.mark_free_order_paid(s, invoice_id):
+        payments.settled(s, invoice_id, payments.MANUAL)
+    return job_id, invoice_id
+
+
+def remove_order_item(s: AppSession, order_id: int, order_item_id: int) -> None:
+    """Take a line off an order's invoice (a product's inventory gets the quantity back)."""
+    invoice_id = invoice_of_order(s, order_id)
+    inv = invoices.require_invoice(s, invoice_id)
+    line = next((r for r in invoices.lines(s, invoice_id) if r.order_item_id == order_item_id), None)
+    if line is None:
+        raise invoices.not_found("OrderItem", order_item_id)
+    invoices.delete_lines(s, [line])
+    if line.product_id and line.item_type in (invoices.PRODUCT, invoices.UPSELL):
+        row = s.get(schema.product, line.product_id, schema.product.c.inventory)
+        if row is not None and row.inventory is not None:
+            products.change_inventory(s, line.product_id, line.qty or 0, reason="order_item_removed")
+    invoices.refresh(s, invoice_id)
+    s.emit("invoice.updated", "invoice", invoice_id, contact_id=inv.contact_id, order_id=inv.job_id,
+           change="item_removed", product_id=line.product_id or None, item_type=line.item_type)
+
+
+def delete_order(s: AppSession, order_id: int) -> None:
+    """Delete an order that has no payments, with its invoice (REST ``DELETE /orders/{id}``)."""
+    inv = schema.invoice
+    invoice_ids = [r.id for r in s.execute(s.select(inv, inv.c.id).where(inv.c.job_id == order_id))]
+    p = schema.payment
+    if invoice_ids and s.execute(s.select(p, p.c.id).where(p.c.invoice_id.in_(invoice_ids)).limit(1)).first():
+        raise InvalidParameter("An order with payments cannot be deleted")
+    for invoice_id in invoice_ids:
+        invoices.delete_invoice(s, invoice_id)
+
+
+def set_payment_plan(s: AppSession, invoice_id: int, *, auto_charge: bool, card_id: int, merchant_account_id: int,
+                     days_between_retry: int, max_retry: int, initial_amount: float, initial_date, start_date,
+                     payments_count: int, days_between: int) -> None:
+    """InvoiceService.addPaymentPlan (and REST ``PUT /orders/{id}/paymentPlan``): the invoice's new plan, its
+    auto-charged instalments booked on the app's clock."""
+    from . import billing, cards, pay_plans
+
+    invoice = invoices.require_invoice(s, invoice_id)
+    if auto_charge:
+        cards.require(s, card_id)
+    removed, added = pay_plans.add_payment_plan(
+        s, invoice, auto_charge=auto_charge, credit_card_id=card_id, merchant_account_id=merchant_account_id,
+        days_between_retry=days_between_retry, max_retry=max_retry, initial_amount=initial_amount,
+        initial_date=invoices.local_date(s, initial_date, "initialPaymentDate"),
+        start_date=invoices.local_date(s, start_date, "planStartDate"), payments=payments_count,
+        days_between=days_between)
+    billing.cancel(s, "instalment", removed)
+    if auto_charge:
+        for item in pay_plans.items_of(s, pay_plans.plan_of(s, invoice_id).id):
+            if item.id in added and item.status != pay_plans.ITEM_PAID:
+                billing.schedule(s, "instalment", item.id, item.date_due)
+    s.emit("invoice.updated", "invoice", invoice_id, contact_id=invoice.contact_id, order_id=invoice.job_id,
+           change="payment_plan")
+
+
 def _id(value, where: str) -> int:
     if isinstance(value, bool):
         raise InvalidParameter(f"Invalid id in {where}: {value!r}")

@@ -25,8 +25,8 @@ def _record(s: AppSession, inv, amount: float, when: datetime, pay_type: str, no
     s.insert(schema.invoice_payment, dict(
         id=s.next_id("invoice_payment"), invoice_id=inv.id, amt=amount, pay_date=when, pay_status="Paid",
         payment_id=payment_id, skip_commission=1 if bypass_commissions else 0, last_updated=s.now_local()))
-    s.emit("payment.added", "payment", payment_id, contact_id=inv.contact_id, invoice_id=inv.id, amount=amount,
-           pay_type=pay_type)
+    s.emit("payment.added", "payment", payment_id, contact_id=inv.contact_id, invoice_id=inv.id,
+           order_id=inv.job_id, amount=amount, pay_type=pay_type)
     was_paid, is_paid = invoices.refresh(s, inv.id)
     if is_paid and not was_paid:
         settled(s, inv.id, kind, bypass_commissions=bypass_commissions)
@@ -135,5 +135,12 @@ def set_synced(s: AppSession, payment_id: int, synced: bool) -> bool:
         raise invoices.not_found("Payment", payment_id)
     s.update(schema.payment, schema.payment.c.id == payment_id, synced=1 if synced else 0)
     s.emit("payment.updated", "payment", payment_id, contact_id=payment.contact_id, invoice_id=payment.invoice_id,
+           order_id=_order_of(s, payment.invoice_id),
            synced=bool(synced))
     return True
+
+
+def _order_of(s: AppSession, invoice_id: int | None) -> int | None:
+    row = s.get(schema.invoice, invoice_id, schema.invoice.c.job_id) if invoice_id else None
+    return row.job_id if row else None
+

@@ -115,3 +115,58 @@ def _register() -> None:
 
 
 _register()
+
+
+# --- what the REST API adds: deleting products and plans, the product image -------------------------------
+
+def delete(s: AppSession, product_id: int) -> None:
+    """Delete a product with its subscription plans, options, category assignments and interests (REST
+    ``DELETE /products/{id}``; DataService cannot delete products). Past orders keep their lines."""
+    require(s, product_id)
+    po, pov = schema.product_option, schema.product_opt_value
+    option_ids = [r.id for r in s.execute(s.select(po, po.c.id).where(po.c.product_id == product_id))]
+    if option_ids:
+        s.delete(pov, pov.c.product_option_id.in_(option_ids))
+        s.delete(po, po.c.id.in_(option_ids))
+    pca, pi, sp = schema.product_category_assign, schema.product_interest, schema.subscription_plan
+    s.delete(pca, pca.c.product_id == product_id)
+    s.delete(pi, pi.c.product_id == product_id)
+    for plan_id in [r.id for r in s.execute(s.select(sp, sp.c.id).where(sp.c.product_id == product_id))]:
+        delete_plan(s, plan_id)
+    s.delete(schema.product, schema.product.c.id == product_id)
+    s.emit("product.deleted", "product", product_id)
+
+
+def delete_plan(s: AppSession, plan_id: int) -> None:
+    """Delete a subscription plan; subscriptions already made from it keep their own terms."""
+    row = plan(s, plan_id)
+    s.delete(schema.subscription_plan, schema.subscription_plan.c.id == plan_id)
+    s.emit("subscription_plan.deleted", "subscription_plan", plan_id, product_id=row.product_id)
+    if row.product_id:
+        s.emit("product.updated", "product", row.product_id, fields=["subscription_plans"])
+
+
+IMAGE_TYPES = {"png", "gif", "jpg", "jpeg"}
+MAX_IMAGE_BYTES = 3 * 1024 * 1024  # "file_data (base64, at most 3 MB)" [doc S1]
+
+
+def set_image(s: AppSession, product_id: int, file_name: str, data: bytes) -> None:
+    """The product's image (Product.LargeImage)."""
+    require(s, product_id)
+    extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+    if extension not in IMAGE_TYPES:
+        raise InvalidParameter(f"Invalid file type: {file_name} (png, gif, jpg or jpeg)")
+    if not data:
+        raise InvalidParameter("The image is empty")
+    if len(data) > MAX_IMAGE_BYTES:
+        raise InvalidParameter(f"The image is too large: {len(data)} bytes; the limit is {MAX_IMAGE_BYTES} bytes")
+    p = schema.product
+    s.update(p, p.c.id == product_id, large_image=data, last_updated=s.now_local())
+    s.emit("product.updated", "product", product_id, fields=["LargeImage"])
+
+
+def clear_image(s: AppSession, product_id: int) -> None:
+    require(s, product_id)
+    p = schema.product
+    s.update(p, p.c.id == product_id, large_image=None, last_updated=s.now_local())
+    s.emit("product.updated", "product", product_id, fields=["LargeImage"])

@@ -12,7 +12,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from server.store import schema
 from server.store.session import AppSession
 
-from .errors import FailedLoginAttempt, FailedLoginAttemptPasswordExpired, NoAccess, RecordNotFound
+from .errors import (FailedLoginAttempt, FailedLoginAttemptPasswordExpired, InvalidParameter, NoAccess,
+                     RecordNotFound)
 
 
 def md5_hex(password: str) -> str:
@@ -27,6 +28,32 @@ def add_user(s: AppSession, data: dict, *, password: str | None = None, admin: b
     s.insert(schema.user, row)
     s.emit("user.added", "user", user_id)
     return user_id
+
+
+INVITED, ACTIVE = "Invited", "Active"
+
+
+def invite(s: AppSession, email: str, given_name: str, *, admin: bool = False, partner: bool = False) -> int:
+    """REST ``POST /users``: a new user, Invited until they accept the invitation (``activate``)."""
+    u = schema.user
+    if s.execute(s.select(u, u.c.id).where(sa.func.lower(u.c.email) == email.strip().lower())).first():
+        raise InvalidParameter(f"A user with the email address {email} already exists")
+    user_id = s.next_id("user")
+    s.insert(u, dict(id=user_id, email=email.strip(), first_name=given_name, is_admin=admin,
+                     global_user_id=100000 + user_id, partner=1 if partner else 0, status=INVITED))
+    s.emit("user.added", "user", user_id, invited=True)
+    return user_id
+
+
+def activate(s: AppSession, user_id: int) -> bool:
+    """The invited user accepted the invitation; False when there is no invited user ``user_id``."""
+    u = schema.user
+    row = s.get(u, user_id, u.c.status)
+    if row is None or row.status != INVITED:
+        return False
+    s.update(u, u.c.id == user_id, status=None)
+    s.emit("user.activated", "user", user_id)
+    return True
 
 
 def authenticate(s: AppSession, username: str, password_hash: str) -> int:

@@ -2,8 +2,9 @@
 OpenAPI document from the same definitions). Importing this package registers every route."""
 from __future__ import annotations
 
-from . import (account, appointments, companies, contacts, delivery, hooks, notes, openapi,  # noqa: F401
-               tags, tasks, users)
+from . import (account, affiliates, appointments, campaigns, companies, contacts, delivery, emails,  # noqa: F401
+               files, hooks, locales, merchants, notes, openapi, opportunities, orders, products, subscriptions,
+               tags, tasks, transactions, users)
 from .api import bp
 
 __all__ = ["bp"]

@@ -10,7 +10,7 @@ from server.store import schema
 from server.store.session import AppSession
 
 from . import sync
-from .api import Request, envelope, page
+from .api import Request
 from .errors import bad_request
 from .wire import in_datetime
 
@@ -85,24 +85,10 @@ def remind_minutes(due: datetime | None, popup: datetime | None) -> int | None:
 
 
 def sync_answer(r: Request, *, kind: str, key: str, item_key: str, path: str, render) -> dict:
-    """``GET /<resource>/sync``: ``{<key>: [{status, <item_key>: {...}}], count, next, previous, sync_token}``."""
-    s = r.s
-    w = sync.window(s, r.query.sync_token)
-    limit, offset = page(r.query)
-    report = s.app.option("rest_sync_deleted") == "report"
-    found, total = sync.changes(s, "contact_action", kind.lower(), w, limit=limit, offset=offset,
-                                report_deleted=report)
-    rows = by_ids(s, kind, [c.id for c in found if c.status != "DELETED"])
-    rendered = dict(zip(rows, render(s, list(rows.values())))) if rows else {}
-    items = []
-    for change in found:
-        obj = rendered.get(change.id)
-        if obj is None:  # deleted since the window's end: it is gone
-            if not report:
-                continue
-            items.append({"status": "DELETED", item_key: {"id": change.id}})
-        else:
-            items.append({"status": change.status, item_key: obj})
-    return envelope(r, key, items, total, limit, offset, path=path, top_level=False,
-                    carry={"sync_token": sync.encode(s, w.after, w.upto)},
-                    sync_token=sync.next_token(s, w, found, offset, total))
+    """``GET /tasks/sync``, ``/appointments/sync``: the change log's ``<kind>.*`` events of ContactAction rows."""
+    def load(ids):
+        rows = by_ids(r.s, kind, ids)
+        return dict(zip(rows, render(r.s, list(rows.values())))) if rows else {}
+
+    return sync.answer(r, entity="contact_action", kind=kind.lower(), key=key, item_key=item_key, path=path,
+                       load=load)

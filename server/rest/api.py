@@ -105,7 +105,8 @@ class Request:
         """A transaction on the app (for operations declared ``transaction=False``)."""
         sandbox = current_app.extensions["sandbox"]
         with _transaction(sandbox.engine, write) as conn:
-            yield AppSession(conn, self.call.app, self.call.credential.user_id if self.call.credential else None)
+            yield AppSession(conn, self.call.app, self.call.credential.user_id if self.call.credential else None,
+                             base_url=request.host_url, files=sandbox.files)
 
     @property
     def sandbox(self):

@@ -9,12 +9,12 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from server.domain import contacts as domain
-from server.domain import records, tags as tag_domain
+from server.domain import messages, records, tags as tag_domain
 from server.domain.query import count_rows, select_rows
 from server.store import schema
 from server.store.session import AppSession
 
-from . import custom, people
+from . import custom, emails, people
 from .api import Body, Int, Paging, Query, Request, Shape, envelope, page, route
 from .errors import bad_request, not_found
 from .wire import in_date, in_datetime, millis, out_date, out_datetime
@@ -443,32 +443,20 @@ def remove_contact_tag(r: Request, contactId: int, tagId: int):
     tag_domain.remove(r.s, contactId, tagId)
 
 
-# --- a contact's emails ---------------------------------------------------------------------------------
-
-class EmailShape(Shape):
-    id: int | None = None
-    contact_id: int | None = None
-    subject: str | None = None
-    sent_to_address: str | None = None
-    sent_date: str | None = None
-
-
-class EmailList(Shape):
-    emails: list[EmailShape]
-    count: int
-    next: str | None = None
-    previous: str | None = None
-
+# --- a contact's emails (the history of server.rest.emails, for one contact) -------------------------------
 
 @route("GET", "/contacts/{contactId}/emails", summary="Emails sent to a contact", tag="Contact", query=ListEmails,
-       response=EmailList)
+       response=emails.EmailList)
 def list_contact_emails(r: Request, contactId: int):
-    from server.domain import emails
-
     require_contact(r.s, contactId)
-    limit, offset = page(r.query)
-    items, total = emails.sent_to_contact(r.s, contactId, email=r.query.email, limit=limit, offset=offset)
-    items = [dict(i, sent_date=out_datetime(i["sent_date"], r.s.clock)) for i in items]
-    return envelope(r, "emails", items, total, limit, offset, path=f"/contacts/{contactId}/emails",
-                    top_level=False, carry={"email": r.query.email})
+    return emails.history_page(r, contact_id=contactId, email=r.query.email, path=f"/contacts/{contactId}/emails",
+                               top_level=False, carry={"email": r.query.email})
 
+
+@route("POST", "/contacts/{contactId}/emails", summary="Record an email sent to a contact", tag="Contact",
+       body=emails.EmailRecord, response=emails.EmailShape, status=201)
+def create_contact_email(r: Request, contactId: int):
+    require_contact(r.s, contactId)
+    record = r.body.model_copy(update={"contact_id": contactId})
+    message_id = messages.record_history(r.s, [emails.entry_of(r.s, record)])[0]
+    return emails.created_json(r.s, message_id, record)

@@ -5,6 +5,7 @@ gateway answers 401 there, and publishes its document elsewhere [3p S12])."""
 from __future__ import annotations
 
 import functools
+import typing
 
 from flask import request
 from pydantic import BaseModel
@@ -26,12 +27,23 @@ def _models() -> list[tuple[type[BaseModel], str]]:
     for op in OPERATIONS:
         if op.body is not None:
             seen.setdefault(op.body, "validation")
-        if isinstance(op.response, type) and issubclass(op.response, BaseModel):
-            seen.setdefault(op.response, "serialization")
+        model = _item_model(op.response)
+        if model is not None:
+            seen.setdefault(model, "serialization")
     from .hooks import RestHook
 
     seen.setdefault(RestHook, "serialization")
     return list(seen.items())
+
+
+def _item_model(response) -> type[BaseModel] | None:
+    """The model of a ``Model`` or ``list[Model]`` answer."""
+    if isinstance(response, type) and issubclass(response, BaseModel):
+        return response
+    args = typing.get_args(response)
+    if typing.get_origin(response) is list and args and isinstance(args[0], type) and issubclass(args[0], BaseModel):
+        return args[0]
+    return None
 
 
 def _response_schema(op: Operation):
@@ -39,7 +51,8 @@ def _response_schema(op: Operation):
         return None
     if isinstance(op.response, dict):
         return op.response
-    return {"$ref": REF.format(model=op.response.__name__)}
+    ref = {"$ref": REF.format(model=_item_model(op.response).__name__)}
+    return ref if isinstance(op.response, type) else {"type": "array", "items": ref}  # a bare array
 
 
 def _parameters(op: Operation) -> list[dict]:

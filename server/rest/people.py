@@ -168,9 +168,4 @@ def opt_in_addresses(s: AppSession, emails: list[str], reason: str) -> None:
     """``opt_in_reason`` makes an address marketable only from Unengaged Marketable, Unengaged Non-Marketable,
     Non-Marketable or Opt-Out: Manual; any other status stays [doc S1]."""
     for email in emails:
-        if not email or not email_status.is_valid(email):
-            continue
-        current = email_status.status_of(s, email)
-        if current is None or current.token in ("UnengagedMarketable", "UnengagedNonMarketable", "NonMarketable",
-                                                "Manual"):
-            email_status.set_status(s, email, "SingleOptIn", reason)
+        email_status.opt_in_rest(s, email, reason)

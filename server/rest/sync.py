@@ -95,3 +95,28 @@ def next_token(s: AppSession, w: Window, page: list[Change], offset: int, total:
     if offset + len(page) >= total or not page:
         return encode(s, w.upto)
     return encode(s, page[-1].seq)
+
+
+def answer(r, *, entity: str, kind: str, key: str, item_key: str, path: str, load) -> dict:
+    """``GET /<resource>/sync``: ``{<key>: [{status, <item_key>: {...}}], count, next, previous, sync_token}``.
+    ``load(ids)`` renders the records that still exist, ``{id: json}``."""
+    from .api import envelope, page
+
+    s = r.s
+    w = window(s, r.query.sync_token)
+    limit, offset = page(r.query)
+    report = s.app.option("rest_sync_deleted") == "report"
+    found, total = changes(s, entity, kind, w, limit=limit, offset=offset, report_deleted=report)
+    rendered = load([c.id for c in found if c.status != "DELETED"])
+    items = []
+    for change in found:
+        obj = rendered.get(change.id)
+        if obj is None:  # deleted since the window's end: it is gone
+            if not report:
+                continue
+            items.append({"status": "DELETED", item_key: {"id": change.id}})
+        else:
+            items.append({"status": change.status, item_key: obj})
+    return envelope(r, key, items, total, limit, offset, path=path, top_level=False,
+                    carry={"sync_token": encode(s, w.after, w.upto)},
+                    sync_token=next_token(s, w, found, offset, total))

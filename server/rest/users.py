@@ -1,4 +1,6 @@
-"""/users: the app's users (User rows; the API cannot change them, as XML-RPC cannot)."""
+"""/users: the app's users (User rows, read-only through XML-RPC), inviting one (``POST /users``: Invited until
+the invitation is accepted, which the control API plays: ``POST /sandbox/apps/<app>/users/<id>/accept``), and
+a user's email signature."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -6,8 +8,22 @@ import sqlalchemy as sa
 from server.store import schema
 from server.store.session import AppSession
 
-from .api import Paging, Request, Shape, envelope, page, route
+from pydantic import Field
+
+from server.domain import users as domain
+
+from .api import Body, Paging, Request, Shape, envelope, page, route
+from .errors import bad_request, not_found
 from .wire import out_datetime
+
+
+class CreateUser(Body):
+    """CreateUser [doc S1]."""
+
+    email: str = Field(min_length=3)
+    given_name: str = Field(min_length=1)
+    admin: bool | None = None
+    partner: bool | None = None
 
 
 class ListUsers(Paging):
@@ -41,7 +57,8 @@ def user_json(s: AppSession, row) -> dict:
                    "country_code": "USA", "field": "BILLING"}
     return {"id": row.id, "given_name": row.first_name, "middle_name": row.middle_name,
             "family_name": row.last_name, "preferred_name": row.nickname, "email_address": row.email,
-            "company_name": None, "job_title": None, "status": "Active", "partner": bool(row.partner),
+            "company_name": None, "job_title": None, "status": row.status or domain.ACTIVE,
+            "partner": bool(row.partner),
             "global_user_id": row.global_user_id, "infusionsoft_id": f"{s.app.name}.infusionsoft.com",
             "time_zone": s.app.time_zone, "website": None, "address": address, "phone_numbers": phones,
             "fax_numbers": [], "created_by": None, "date_created": out_datetime(None, s.clock),
@@ -56,7 +73,29 @@ def list_users(r: Request):
     where = []
     if q.include_partners is False:
         where.append(u.c.partner == 0)
+    if q.include_inactive is False:
+        where.append(sa.func.coalesce(u.c.status, domain.ACTIVE) != "Inactive")
     total = r.s.execute(r.s.select(u, sa.func.count()).where(*where)).scalar_one()
     rows = r.s.execute(r.s.select(u).where(*where).order_by(u.c.id).limit(limit).offset(offset)).all()
     return envelope(r, "users", [user_json(r.s, row) for row in rows], total, limit, offset, path="/users",
                     carry={"include_inactive": q.include_inactive, "include_partners": q.include_partners})
+
+
+@route("POST", "/users", summary="Invite a user", tag="Users", body=CreateUser, response=UserShape, status=201)
+def create_user(r: Request):
+    body: CreateUser = r.body
+    from server.domain import email_status
+
+    if not email_status.is_valid(body.email):
+        raise bad_request(f"Invalid email: {body.email}")
+    user_id = domain.invite(r.s, body.email, body.given_name, admin=bool(body.admin), partner=bool(body.partner))
+    return user_json(r.s, r.s.get(schema.user, user_id))
+
+
+@route("GET", "/users/{userId}/signature", summary="A user's email signature (HTML)", tag="Users",
+       response={"type": "string"})
+def user_signature(r: Request, userId: int):
+    row = r.s.get(schema.user, userId)
+    if row is None:
+        raise not_found("User")
+    return row.html_signature or ""

@@ -80,6 +80,11 @@ def _countries():
     return by_code, by_name
 
 
+def country_names() -> dict[str, str]:
+    """``{alpha-3 code: name}`` of every country."""
+    return dict(_countries()[0])
+
+
 def country_code(name: str | None) -> str | None:
     if not name:
         return None
@@ -98,3 +103,24 @@ def is_country_code(code: str) -> bool:
 
 def to_date(value) -> date | None:
     return value.date() if isinstance(value, datetime) else value
+
+
+def from_base64(text: str | None, where: str) -> bytes:
+    """Base64 content of a request (clients wrap it in lines); ValueError when it is not base64."""
+    import base64
+    import binascii
+
+    if text is None:
+        return b""
+    try:
+        return base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError(f"{where} is not valid base64") from None
+
+
+def to_base64(data: bytes | str | None) -> str | None:
+    import base64
+
+    if data is None:
+        return None
+    return base64.b64encode(data.encode("utf-8") if isinstance(data, str) else data).decode("ascii")

@@ -1,4 +1,5 @@
-"""The control API for REST hooks: the subscriptions and the delivery log of an app, read without side effects."""
+"""The control API of the REST area: the hook subscriptions and the delivery log of an app (read without side
+effects), and what a person does outside the API: an invited user accepting the invitation."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
@@ -6,6 +7,7 @@ from flask import Blueprint, jsonify, request
 from server.rest import delivery
 from server.store import schema
 from server.store.db import transaction
+from server.store.session import AppSession
 
 from .control import ControlError, _app, _control_error, _require_admin, _sandbox
 
@@ -39,3 +41,15 @@ def list_deliveries(name: str):
         raise ControlError(400, "status must be pending, delivered, failed or dropped")
     with transaction(_sandbox().engine, write=False) as conn:
         return jsonify({"deliveries": delivery.deliveries(conn, record, status=status, limit=limit, after=after)})
+
+
+@bp.post("/apps/<name>/users/<int:user_id>/accept")
+def accept_invitation(name: str, user_id: int):
+    """A user invited with ``POST /crm/rest/v1/users`` accepts: Active from now (the ``user.activate`` hook)."""
+    from server.domain import users
+
+    record = _app(name)
+    with transaction(_sandbox().engine, write=True) as conn:
+        if not users.activate(AppSession(conn, record), user_id):
+            raise ControlError(404, f"no invited user {user_id}")
+    return jsonify({"id": user_id, "status": users.ACTIVE})

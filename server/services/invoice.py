@@ -1,8 +1,7 @@
 """InvoiceService.*: orders and invoices, payments and charges, subscriptions, payment plans, cards."""
 from __future__ import annotations
 
-from server.domain import (billing, cards, invoices, orders, pay_plans, payments, quickbooks, shipping,
-                           subscriptions)
+from server.domain import cards, invoices, orders, payments, quickbooks, shipping, subscriptions
 from server.store.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 
@@ -71,22 +70,10 @@ def create_invoice_for_recurring(s: AppSession, subscription_id: int) -> int:
 def add_payment_plan(s: AppSession, invoice_id: int, auto_charge: bool, card_id: int, merchant_account_id: int,
                      days_between_retry: int, max_retry: int, initial_amount: float, initial_date, start_date,
                      payments_count: int, days_between: int) -> bool:
-    invoice = invoices.require_invoice(s, invoice_id)
-    if auto_charge:
-        cards.require(s, card_id)
-    removed, added = pay_plans.add_payment_plan(
-        s, invoice, auto_charge=auto_charge, credit_card_id=card_id, merchant_account_id=merchant_account_id,
-        days_between_retry=days_between_retry, max_retry=max_retry, initial_amount=initial_amount,
-        initial_date=invoices.local_date(s, initial_date, "initialPaymentDate"),
-        start_date=invoices.local_date(s, start_date, "planStartDate"), payments=payments_count,
-        days_between=days_between)
-    billing.cancel(s, "instalment", removed)
-    if auto_charge:
-        for item in pay_plans.items_of(s, pay_plans.plan_of(s, invoice_id).id):
-            if item.id in added and item.status != pay_plans.ITEM_PAID:
-                billing.schedule(s, "instalment", item.id, item.date_due)
-    s.emit("invoice.updated", "invoice", invoice_id, contact_id=invoice.contact_id, order_id=invoice.job_id,
-           change="payment_plan")
+    orders.set_payment_plan(s, invoice_id, auto_charge=auto_charge, card_id=card_id,
+                            merchant_account_id=merchant_account_id, days_between_retry=days_between_retry,
+                            max_retry=max_retry, initial_amount=initial_amount, initial_date=initial_date,
+                            start_date=start_date, payments_count=payments_count, days_between=days_between)
     return True
 
 

@@ -146,6 +146,7 @@ user = _entity(
     # when the password expires, in seconds on the app's clock (None: never); authenticateUser then
     # answers fault 15 [FailedLoginAttemptPasswordExpired]
     sa.Column("password_expires_at", sa.Float, nullable=True),
+    sa.Column("status", sa.String(16), nullable=True),  # REST's user status: Invited | Inactive (null: Active)
 )
 sa.Index("ix_user_email", user.c.app_id, sa.func.lower(user.c.email))
 
@@ -388,9 +389,15 @@ message = sa.Table(
     sa.Column("idempotency_key", sa.String(200), nullable=True),
     sa.Column("token", sa.String(64), nullable=True),  # "<app id>-<id>-<random>": its unsubscribe and click links
     sa.Column("links", sa.JSON, nullable=True),  # the URLs its tracked links lead to
+    # REST email records (POST /emails, /emails/sync): where a synced email came from
+    sa.Column("original_provider", sa.String(16), nullable=True),  # INFUSIONSOFT | GOOGLE | MICROSOFT | UNKNOWN
+    sa.Column("original_provider_id", sa.String(255), nullable=True),
+    sa.Column("provider_source_id", sa.Text, nullable=True),
     sa.PrimaryKeyConstraint("app_id", "id"),
 )
 sa.Index("uq_message_key", message.c.app_id, message.c.idempotency_key, unique=True)
+sa.Index("uq_message_provider", message.c.app_id, message.c.original_provider, message.c.original_provider_id,
+         unique=True)
 sa.Index("ix_message_contact", message.c.app_id, message.c.contact_id, message.c.id)
 
 # HTTP posts of campaign sequences, delivered for real off the request path with bounded retries.
@@ -494,6 +501,8 @@ file_box = _entity(
     sa.Column("created_by", sa.Integer, nullable=True),
     sa.Column("date_created", sa.DateTime, nullable=False),
     sa.Column("last_updated", sa.DateTime, nullable=False),
+    # REST's file_association: CONTACT, USER or COMPANY (null: CONTACT with a contact, else COMPANY)
+    sa.Column("association", sa.String(8), nullable=True),
 )
 sa.Index("ix_file_box_contact", file_box.c.app_id, file_box.c.contact_id)
 
@@ -594,6 +603,7 @@ sa.Index("ix_job_contact", job.c.app_id, job.c.contact_id)
 sa.Index("ix_job_recurring", job.c.app_id, job.c.job_recurring_id)
 order_item = _entity("order_item")
 sa.Index("ix_order_item_order", order_item.c.app_id, order_item.c.order_id)
+sa.Index("ix_order_item_product", order_item.c.app_id, order_item.c.product_id)  # REST: orders of a product
 
 invoice = _entity("invoice")
 sa.Index("ix_invoice_contact", invoice.c.app_id, invoice.c.contact_id)
@@ -635,7 +645,8 @@ job_recurring_instance = _entity("job_recurring_instance")
 sa.Index("ix_job_recurring_instance_recurring", job_recurring_instance.c.app_id,
          job_recurring_instance.c.recurring_id)
 
-product = _entity("product", sa.Column("inventory", sa.Integer, nullable=True))  # null: not tracked
+product = _entity("product", sa.Column("inventory", sa.Integer, nullable=True),  # null: not tracked
+                  sa.Column("subscription_only", sa.Boolean, nullable=True))  # REST's subscription_only
 product_category = _entity("product_category")
 product_category_assign = _entity("product_category_assign")
 sa.Index("ix_product_category_assign_product", product_category_assign.c.app_id,

@@ -33,3 +33,38 @@ def test_contacts_tags_and_hooks_through_keap_python(app, rest_v1):
         "FirstName": "Ada", "Groups": str(tag["id"])}
     assert "contactGroup.applied" in rest_v1.HookService.list_event_keys()
     assert rest_v1.HookService.list() == []
+
+
+def test_commerce_campaigns_and_settings_through_keap_python(app, rest_v1):
+    """keap-python's REST services of phase 2 (orders, products, transactions, subscriptions, opportunities,
+    campaigns, emails, merchants, locales, settings, affiliates), as the package sends them."""
+    product = rest_v1.ProductService.create(product_name="Yoga mat", product_price=35.0)
+    assert rest_v1.ProductService.get(product["id"])["product_name"] == "Yoga mat"
+    assert rest_v1.ProductService.list(limit=2)["count"] == 9
+    plan = rest_v1.ProductService.create_product_subscription(product["id"], cycle_type="MONTH", plan_price=9.0)
+    assert rest_v1.ProductService.get_product_subscription(product["id"], plan["id"])["plan_price"] == 9.0
+    order = rest_v1.OrderService.create(contact_id=7, order_date="2026-12-01T10:00:00.000Z", order_title="Mat",
+                                        order_type="Online", order_items=[{"product_id": product["id"],
+                                                                           "quantity": 1}])
+    assert rest_v1.OrderService.get(order["id"])["total"] == 35.0
+    paid = rest_v1.OrderService.create_order_payments(order["id"], payment_method_type="CASH", payment_amount="35")
+    assert paid["payment_amount"] == 35.0 and rest_v1.OrderService.get_order_payments(order["id"])[0]["amount"] == 35
+    assert rest_v1.OrderService.get_order_transactions(order["id"])["count"] == 1
+    assert rest_v1.TransactionService.get(paid["transaction_id"])["order_ids"] == str(order["id"])
+    assert rest_v1.OrderService.list(contact_id=7)["count"] == 2
+    assert rest_v1.SubscriptionService.list()["count"] == 1
+    assert rest_v1.OpportunityService.list()["count"] == 2
+    assert rest_v1.CampaignService.list()["count"] == 4
+    assert rest_v1.CampaignService.get(1, optional_properties="goals")["goals"]
+    assert rest_v1.CampaignService.achieve_goal("sandbox", "no_such_goal", 7) == []
+    assert rest_v1.MerchantService.list()["default_merchant_account"] == 1
+    assert rest_v1.LocaleService.list_countries()["countries"]["USA"] == "United States"
+    assert rest_v1.LocaleService.list_dropdown_defaults()["title_types"]
+    assert rest_v1.SettingService.get_application_configuration()["invoice"]["tax_label"] == "Tax"
+    assert rest_v1.AffiliateService.get(1)["code"] == "SAMALLEN"
+    assert rest_v1.AffiliateService.get_summaries(affiliate_ids=[1])["count"] == 1
+    assert rest_v1.EmailService.list_emails(contact_id=7)["count"] == 0
+    # (opted_in=False never reaches the wire: keap-python drops falsy values, and the sandbox answers 400)
+    app.call("APIEmailService.optOut", "liam.nguyen@example.com", "by phone")
+    rest_v1.EmailService.update_email_address("liam.nguyen@example.com", opted_in=True, reason="keap-python")
+    assert app.call("APIEmailService.getOptStatus", "liam.nguyen@example.com") == 1  # from Opt-Out: Manual

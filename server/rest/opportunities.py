@@ -1,0 +1,335 @@
+"""/opportunities and /opportunity/stage_pipeline. Opportunities are Lead rows written through DataService's
+Lead writer, so a stage change made here records the StageMove and fires ``opportunity.stage_moved`` (the
+campaign goal and the ``opportunity.stage_move`` hook) exactly as ``DataService.update('Lead', …)`` does."""
+from __future__ import annotations
+
+from typing import Literal
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from server.domain import records
+from server.store import schema
+from server.store.session import AppSession
+
+from . import custom
+from .api import Body, Int, Paging, Query, Request, Shape, envelope, page, route
+from .errors import bad_request, not_found
+from .wire import in_datetime, out_datetime
+
+O, ST = schema.opportunity, schema.stage
+FORM = -4
+OPTIONAL = ["custom_fields"]
+
+
+class Ref(BaseModel):
+    """A reference to a record by id: the rest of an echoed object (a GET answer sent back) is ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+    id: Int
+
+
+def _moment(value):
+    in_datetime(value)
+    return value
+
+
+class OpportunityBody(Body):
+    """Opportunity [doc S1]: create and replace need ``contact``, ``opportunity_title`` and ``stage``."""
+
+    id: Int | None = None
+    opportunity_title: str | None = None
+    contact: Ref | None = None
+    stage: Ref | None = None
+    user: Ref | None = None
+    affiliate_id: Int | None = None
+    estimated_close_date: str | None = None
+    next_action_date: str | None = None
+    next_action_notes: str | None = None
+    opportunity_notes: str | None = None
+    include_in_forecast: Int | None = None
+    projected_revenue_low: float | None = None
+    projected_revenue_high: float | None = None
+    custom_fields: list[custom.CustomFieldValue] | None = None
+    date_created: str | None = None  # read-only: accepted in an echoed object, not written
+    last_updated: str | None = None
+
+    _dates = field_validator("estimated_close_date", "next_action_date")(_moment)
+
+
+class StageShape(Shape):
+    id: int
+    name: str | None = None
+    details: dict | None = None
+    reasons: list[str] = []
+
+
+class OpportunityShape(Shape):
+    id: int
+    opportunity_title: str | None = None
+    contact: dict | None = None
+    stage: StageShape | None = None
+    user: dict | None = None
+    next_action_date: str | None = None
+    next_action_notes: str | None = None
+    opportunity_notes: str | None = None
+    estimated_close_date: str | None = None
+    include_in_forecast: int | None = None
+    projected_revenue_low: float | None = None
+    projected_revenue_high: float | None = None
+    date_created: str | None = None
+    last_updated: str | None = None
+    affiliate_id: int | None = None
+
+
+class OpportunityList(Shape):
+    opportunities: list[OpportunityShape]
+    count: int
+    next: str | None = None
+    previous: str | None = None
+
+
+class SalesPipeline(Shape):
+    stage_id: int
+    stage_name: str | None = None
+    stage_order: int | None = None
+    stage_count: int | None = None
+    end_stage: bool | None = None
+    is_default: bool | None = None
+
+
+class ListOpportunities(Paging):
+    user_id: Int | None = None
+    stage_id: Int | None = None
+    search_term: str | None = None
+    order: Literal["next_action", "opportunity_name", "contact_name", "date_created"] | None = None
+
+
+class GetOpportunity(Query):
+    optional_properties: list[str] | None = None
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+def _stages(s: AppSession) -> dict[int, object]:
+    return {r.id: r for r in s.execute(s.select(ST).order_by(ST.c.stage_order, ST.c.id))}
+
+
+def render(s: AppSession, rows, *, custom_fields: bool) -> list[dict]:
+    rows = list(rows)
+    c, u = schema.contact, schema.user
+    contact_ids = sorted({r.contact_id for r in rows if r.contact_id})
+    contacts = {}
+    if contact_ids:
+        q = s.select(c, c.c.id, c.c.email, c.c.first_name, c.c.last_name, c.c.company, c.c.job_title,
+                     c.c.phone1).where(c.c.id.in_(contact_ids))
+        contacts = {r.id: {"id": r.id, "email": r.email, "first_name": r.first_name, "last_name": r.last_name,
+                           "company_name": r.company or "", "job_title": r.job_title, "phone_number": r.phone1 or ""}
+                    for r in s.execute(q)}
+    user_ids = sorted({r.user_id for r in rows if r.user_id})
+    users = {}
+    if user_ids:
+        users = {r.id: {"id": r.id, "first_name": r.first_name, "last_name": r.last_name}
+                 for r in s.execute(s.select(u, u.c.id, u.c.first_name, u.c.last_name).where(u.c.id.in_(user_ids)))}
+    stages = _stages(s)
+    customs = custom.read(s, FORM, [r.id for r in rows]) if custom_fields else {}
+    clock = s.clock
+    out = []
+    for r in rows:
+        stage = stages.get(r.stage_id)
+        item = {
+            "id": r.id, "opportunity_title": r.opportunity_title,
+            "next_action_date": out_datetime(r.next_action_date, clock),
+            "next_action_notes": r.next_action_notes or "", "opportunity_notes": r.opportunity_notes or "",
+            "estimated_close_date": out_datetime(r.estimated_close_date, clock),
+            "include_in_forecast": r.include_in_forecast or 0,
+            "projected_revenue_low": float(r.projected_revenue_low or 0.0),
+            "projected_revenue_high": float(r.projected_revenue_high or 0.0),
+            "contact": contacts.get(r.contact_id),
+            "stage": {"id": stage.id, "name": stage.stage_name,
+                      "details": {"probability": 0, "stage_order": stage.stage_order,
+                                  "target_num_days": stage.target_num_days, "check_list_items": []},
+                      "reasons": []} if stage is not None else None,
+            "user": users.get(r.user_id),
+            "date_created": out_datetime(r.date_created, clock), "last_updated": out_datetime(r.last_updated, clock),
+            "affiliate_id": r.affiliate_id or 0,
+        }
+        if custom_fields:
+            item["custom_fields"] = customs.get(r.id, [])
+        out.append(item)
+    return out
+
+
+def load(s: AppSession, opportunity_id: int, *, custom_fields: bool = False) -> dict:
+    row = s.get(O, opportunity_id)
+    if row is None:
+        raise not_found("Opportunity")
+    return render(s, [row], custom_fields=custom_fields)[0]
+
+
+# --- writing ------------------------------------------------------------------------------------------
+
+_PLAIN = {"opportunity_title": "OpportunityTitle", "affiliate_id": "AffiliateId",
+          "next_action_notes": "NextActionNotes", "opportunity_notes": "OpportunityNotes",
+          "projected_revenue_low": "ProjectedRevenueLow", "projected_revenue_high": "ProjectedRevenueHigh"}
+_DATES = {"estimated_close_date": "EstimatedCloseDate", "next_action_date": "NextActionDate"}
+_WRITABLE = set(_PLAIN) | set(_DATES) | {"contact", "stage", "user", "custom_fields", "include_in_forecast"}
+
+
+def to_fields(s: AppSession, body: OpportunityBody, names: set[str]) -> dict:
+    data = {}
+    for prop in names:
+        value = getattr(body, prop)
+        if prop in _PLAIN:
+            data[_PLAIN[prop]] = value
+        elif prop in _DATES:
+            data[_DATES[prop]] = s.clock.to_local(in_datetime(value)) if value else None
+        elif prop == "contact":
+            contact = s.get(schema.contact, value.id) if value else None
+            if contact is None or contact.kind != "contact":
+                raise bad_request(f"Invalid contact id: {value.id if value else None}")
+            data["ContactID"] = value.id
+        elif prop == "stage":
+            if value is None or s.get(ST, value.id, ST.c.id) is None:
+                raise bad_request(f"Invalid stage id: {value.id if value else None}")
+            data["StageID"] = value.id
+        elif prop == "user":
+            if value is not None and s.get(schema.user, value.id, schema.user.c.id) is None:
+                raise bad_request(f"Invalid user id: {value.id}")
+            data["UserID"] = value.id if value else None
+        elif prop == "custom_fields":
+            data.update(custom.to_fields(s, FORM, value or []))
+    return data
+
+
+def _require_full(body: OpportunityBody) -> None:
+    if not body.opportunity_title or body.contact is None or body.stage is None:
+        raise bad_request("contact, opportunity_title and stage are required")  # [doc S1]
+
+
+def _forecast(s: AppSession, opportunity_id: int, body: OpportunityBody) -> None:
+    if "include_in_forecast" in body.model_fields_set:  # read-only through DataService (added after 2014)
+        s.update(O, O.c.id == opportunity_id, include_in_forecast=body.include_in_forecast or 0)
+
+
+def _write(s: AppSession, opportunity_id: int, body: OpportunityBody, names: set[str]) -> dict:
+    data = to_fields(s, body, names & _WRITABLE)
+    if data:
+        records.update(s, "Lead", opportunity_id, data)
+    _forecast(s, opportunity_id, body)
+    return load(s, opportunity_id, custom_fields="custom_fields" in names)
+
+
+# --- routes -------------------------------------------------------------------------------------------
+
+_ORDERS = {"next_action": O.c.next_action_date, "opportunity_name": O.c.opportunity_title,
+           "date_created": O.c.date_created}
+
+
+@route("GET", "/opportunities", summary="List opportunities", tag="Opportunity", query=ListOpportunities,
+       response=OpportunityList)
+def list_opportunities(r: Request):
+    q: ListOpportunities = r.query
+    s = r.s
+    limit, offset = page(q)
+    c = schema.contact
+    joined = O.join(c, sa.and_(c.c.app_id == O.c.app_id, c.c.id == O.c.contact_id), isouter=True)
+    where = [O.c.app_id == s.app.id]
+    if q.user_id is not None:
+        where.append(O.c.user_id == q.user_id)
+    if q.stage_id is not None:
+        where.append(O.c.stage_id == q.stage_id)
+    if q.search_term:
+        # the contact's given, family and company names, EMAIL1, and the title [doc S1]
+        like = f"%{q.search_term.strip().lower()}%"
+        where.append(sa.or_(*(sa.func.lower(col).like(like) for col in (
+            c.c.first_name, c.c.last_name, c.c.company, c.c.email, O.c.opportunity_title))))
+    base = sa.select(O).select_from(joined).where(*where)
+    total = s.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
+    if q.order == "contact_name":
+        ordering = [c.c.last_name, c.c.first_name]
+    else:
+        ordering = [_ORDERS[q.order]] if q.order else []
+    rows = s.execute(base.order_by(*ordering, O.c.id).limit(limit).offset(offset)).all()
+    carry = {"user_id": q.user_id, "stage_id": q.stage_id, "search_term": q.search_term, "order": q.order}
+    # the captured list items carry custom_fields [wire S2 read/opportunities/v1.json]
+    return envelope(r, "opportunities", render(s, rows, custom_fields=True), total, limit, offset,
+                    path="/opportunities", carry=carry)
+
+
+@route("POST", "/opportunities", summary="Create an opportunity", tag="Opportunity", body=OpportunityBody,
+       response=OpportunityShape)
+def create_opportunity(r: Request):
+    body: OpportunityBody = r.body
+    _require_full(body)
+    names = set(body.model_fields_set) & _WRITABLE
+    data = to_fields(r.s, body, names)
+    if body.user is None:
+        data.setdefault("UserID", r.s.user_id)
+    opportunity_id = records.add(r.s, "Lead", data)
+    _forecast(r.s, opportunity_id, body)
+    return load(r.s, opportunity_id, custom_fields="custom_fields" in names)  # 200, not 201 [doc S1]
+
+
+@route("PUT", "/opportunities", summary="Replace an opportunity (its id in the body)", tag="Opportunity",
+       body=OpportunityBody, response=OpportunityShape)
+def replace_opportunity(r: Request):
+    body: OpportunityBody = r.body
+    if body.id is None:
+        raise bad_request("id is required")
+    if r.s.get(O, body.id, O.c.id) is None:
+        raise not_found("Opportunity")
+    _require_full(body)
+    # a full replace: every writable property, those not given cleared
+    names = (_WRITABLE - {"custom_fields"}) | (set(body.model_fields_set) & {"custom_fields"})
+    return _write(r.s, body.id, body, names)
+
+
+@route("GET", "/opportunities/model", summary="The opportunity model", tag="Opportunity",
+       response=custom.ObjectModel)
+def opportunity_model(r: Request):
+    return custom.model(r.s, FORM, OPTIONAL)
+
+
+@route("POST", "/opportunities/model/customFields", summary="Create an opportunity custom field",
+       tag="Opportunity", body=custom.CreateCustomField, response=custom.CustomFieldMeta, status=201)
+def create_opportunity_custom_field(r: Request):
+    return custom.create(r.s, FORM, r.body)
+
+
+@route("GET", "/opportunities/{opportunityId}", summary="Get an opportunity", tag="Opportunity",
+       query=GetOpportunity, response=OpportunityShape)
+def get_opportunity(r: Request, opportunityId: int):
+    wanted = set(r.query.optional_properties or [])
+    unknown = sorted(wanted - set(OPTIONAL))
+    if unknown:
+        raise bad_request(f"The following optional-properties are unrecognized: {', '.join(unknown)}")
+    return load(r.s, opportunityId, custom_fields="custom_fields" in wanted)
+
+
+@route("PATCH", "/opportunities/{opportunityId}", summary="Update an opportunity", tag="Opportunity",
+       body=OpportunityBody, response=OpportunityShape)
+def patch_opportunity(r: Request, opportunityId: int):
+    if r.s.get(O, opportunityId, O.c.id) is None:
+        raise not_found("Opportunity")
+    body: OpportunityBody = r.body
+    names = set(body.model_fields_set)
+    if "opportunity_title" in names and not body.opportunity_title:
+        raise bad_request("opportunity_title must not be empty")
+    for required in ("contact", "stage"):
+        if required in names and getattr(body, required) is None:
+            raise bad_request(f"{required} must not be null")
+    return _write(r.s, opportunityId, body, names)
+
+
+@route("GET", "/opportunity/stage_pipeline", summary="The sales pipeline's stages", tag="Opportunity",
+       response=list[SalesPipeline])
+def stage_pipeline(r: Request):
+    s = r.s
+    counts = dict(s.execute(s.select(O, O.c.stage_id, sa.func.count()).group_by(O.c.stage_id)).all())
+    stages = list(_stages(s).values())
+    # a stage with no target days is where opportunities end (the seeded Won and Lost); the first one is
+    # where new opportunities start (the real rules are app settings the API does not show)
+    return [{"stage_id": st.id, "stage_name": st.stage_name, "stage_order": st.stage_order,
+             "stage_count": counts.get(st.id, 0), "end_stage": not st.target_num_days,
+             "is_default": i == 0} for i, st in enumerate(stages)]  # a bare array [doc S1]
