@@ -57,5 +57,5 @@ def apply(s: AppSession, contact_id: int, template_id: int, user_id: int) -> int
                     IsAppointment=1)
     action_id = actions.add_action(s, contact_id, {k: v for k, v in data.items() if v is not None}, template.kind)
     s.emit("note.template_applied", "contact", contact_id, contact_id=contact_id, template_id=template_id,
-           action_id=action_id, kind=template.kind)
+           template_name=template.name, action_id=action_id, kind=template.kind)
     return action_id
