@@ -7,12 +7,13 @@ answers the link's id, the ``locateMapId`` its two siblings take (the only place
 Linking the same remote contact again points the link at the new local contact and keeps its id.
 ``locateContactLink`` answers the local contact id, 0 when there is no such link (as ``locateExistingCard``
 answers 0 for no card); ``markLinkUpdated`` stamps the link's last update and answers true, false when there is
-no such link. The remote app is only a name: nothing of another app is read or written (tenancy).
+no such link. The remote app is only a name: nothing of another app is read or written (tenancy). A merge
+moves the duplicate's links to the contact kept; the link of a deleted contact locates nothing (0).
 """
 from __future__ import annotations
 
 from server.store import schema
-from server.store.session import AppSession
+from server.store.session import AppSession, Event, on_event
 
 from . import emails
 from .errors import InvalidParameter, MethodFailed
@@ -43,7 +44,7 @@ def link(s: AppSession, remote_app: str, remote_id: int, local_id: int) -> int:
 
 def locate(s: AppSession, locate_map_id: int) -> int:
     row = s.get(schema.contact_locate_map, locate_map_id)
-    return row.local_id if row is not None else 0
+    return row.local_id if row is not None and emails.contact_exists(s, row.local_id) else 0
 
 
 def mark_updated(s: AppSession, locate_map_id: int) -> bool:
@@ -55,3 +56,10 @@ def mark_updated(s: AppSession, locate_map_id: int) -> bool:
     s.emit("contact_locate_map.updated", "contact_locate_map", locate_map_id, contact_id=row.local_id,
            remote_app=row.remote_app, remote_id=row.remote_id)
     return True
+
+
+@on_event
+def _follow_merges(s: AppSession, event: Event) -> None:
+    if event.type == "contact.merged":
+        lm = schema.contact_locate_map
+        s.update(lm, lm.c.local_id == event.payload["duplicate_id"], local_id=event.entity_id)

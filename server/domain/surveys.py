@@ -2,12 +2,13 @@
 submits (server.engine.action_sets.submit_survey).
 
 The API cannot make one (no DataService table of the real API holds them): the seed has some, and the control
-API adds more (``POST /sandbox/apps/<app>/survey-results``).
+API adds more (``POST /sandbox/apps/<app>/survey-results``). A merge gives the duplicate's results to the contact
+kept.
 """
 from __future__ import annotations
 
 from server.store import schema
-from server.store.session import AppSession
+from server.store.session import AppSession, Event, on_event
 
 from . import emails
 from .errors import InvalidParameter, LoadingError, MethodFailed
@@ -49,3 +50,10 @@ def listing(s: AppSession, *, contact_id: int | None = None) -> list[dict]:
              "date_created": r.date_created.isoformat(),
              "date_submitted": r.date_submitted.isoformat() if r.date_submitted else None}
             for r in s.execute(q.order_by(sr.c.id))]
+
+
+@on_event
+def _follow_merges(s: AppSession, event: Event) -> None:
+    if event.type == "contact.merged":
+        sr = schema.survey_result
+        s.update(sr, sr.c.contact_id == event.payload["duplicate_id"], contact_id=event.entity_id)

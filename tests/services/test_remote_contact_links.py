@@ -58,3 +58,13 @@ def test_links_are_the_app_own(live, app):
     cid = app.call("ContactService.add", {"FirstName": "Mine"})
     link_id = app.call("ContactService.linkContact", other.name, 1, cid)
     assert other.call("ContactService.locateContactLink", link_id) == 0
+
+
+def test_a_merge_moves_links_and_a_delete_drops_them(app):
+    keep = app.call("ContactService.add", {"FirstName": "Keep", "Email": "keep@example.com"})
+    dup = app.call("ContactService.add", {"FirstName": "Dup", "Email": "dup@example.com"})
+    link_id = app.call("ContactService.linkContact", "ab123", 77, dup)
+    assert app.call("ContactService.merge", keep, dup) is True
+    assert app.call("ContactService.locateContactLink", link_id) == keep
+    assert app.call("DataService.delete", "Contact", keep) is True
+    assert app.call("ContactService.locateContactLink", link_id) == 0
