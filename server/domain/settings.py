@@ -72,3 +72,9 @@ def update_profile(s: AppSession, changes: dict) -> dict:
     s.app = apps.by_id(s.conn, s.app.id)
     s.emit("account.profile_updated", "app", s.app.id, fields=sorted(changes))
     return profile(s)
+
+
+def plugin_enabled(s: AppSession, class_name: str) -> bool:
+    """InvoiceService.getPluginStatus: whether the app's e-commerce plugin is on. The real plugin class names are
+    unrecorded, so every class name gets the app's answer, the option ``ecommerce_plugin_enabled``."""
+    return bool(s.app.option("ecommerce_plugin_enabled"))

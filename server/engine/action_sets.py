@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from server.domain import actions as contact_actions
-from server.domain import contacts, emails, tags
+from server.domain import contacts, emails, surveys, tags
 from server.domain.errors import LoadingError, MethodFailed, SandboxError
 from server.domain.query import select_rows
 from server.store import schema
@@ -48,6 +48,20 @@ def run(s: AppSession, contact_id: int, action_set_id: int) -> list[dict]:
             results.append({"Action": name, "Message": exc.message, "IsError": True})
     s.emit("action_set.run", "contact", contact_id, action_set_id=action_set_id)
     return results
+
+
+def submit_survey(s: AppSession, survey_result_id: int, action_set_ids: list[int]) -> bool:
+    """ContactService.submitSurveyAndApplyActionSets (undocumented; the Novak SDK sends ``(int surveyResultId,
+    array actionSetIds)`` and names the answer ``$success``): stamp the survey result submitted, then run the
+    action sets on its contact in the order given. Every action set is loaded first, so a wrong id changes
+    nothing; submitting again runs them again."""
+    row = surveys.require(s, survey_result_id)
+    for action_set_id in action_set_ids:
+        load(s, action_set_id)
+    surveys.mark_submitted(s, row, action_set_ids)
+    for action_set_id in action_set_ids:
+        run(s, row.contact_id, action_set_id)
+    return True
 
 
 def _tag_ids(s: AppSession, action: dict) -> list[int]:

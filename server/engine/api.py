@@ -1,4 +1,4 @@
-"""What the protocols and the control API ask of the engine: achieve an API goal, start and stop contacts in
+"""What the protocols and the control API ask of the engine: achieve an API goal or a WordPress opt-in goal, start
 sequences by hand, drain what is due, and the reporting counts."""
 from __future__ import annotations
 
@@ -23,7 +23,19 @@ def achieve_goal(s: AppSession, integration: str, call_name: str, contact_id: in
     """FunnelService.achieveGoal: one struct per goal achieved, or the real failure struct (spec §2.4)."""
     if not emails.contact_exists(s, contact_id):
         return [_failure(f"Contact Id:{contact_id} does not exist")]
-    results = _achieve(s, integration, call_name, contact_id)
+    return _results(_achieve(s, lambda ctx: goals.achieve_api_goal(ctx, integration, call_name, contact_id)))
+
+
+def achieve_wordpress_goal(s: AppSession, contact_id: int, optin: str | None) -> list[dict]:
+    """FunnelService.achieveWordPressGoal (undocumented; yail, and the iSDK copy in Infusionsoft's WordPress
+    plugin, which sends the opt-in's id with its dots removed): the WordPress opt-in goals of that opt-in and
+    those of any opt-in, answered as achieveGoal answers (the real answer is unrecorded)."""
+    if not emails.contact_exists(s, contact_id):
+        return [_failure(f"Contact Id:{contact_id} does not exist")]
+    return _results(_achieve(s, lambda ctx: goals.achieve_wordpress_goal(ctx, contact_id, optin)))
+
+
+def _results(results) -> list[dict]:
     if not results:
         return [_failure(NO_GOALS)]
     return [{"success": True, "msg": "Goal achieved", "funnelId": r.campaign_id, "goalId": r.goal_id,
@@ -34,16 +46,16 @@ def achieve_goal(s: AppSession, integration: str, call_name: str, contact_id: in
 
 def achieve_goal_rest(s: AppSession, integration: str, call_name: str, contact_id: int) -> list[dict]:
     """REST POST /campaigns/goals/{integration}/{callName}: ``GoalEventResultDTO`` per matching goal."""
-    results = _achieve(s, integration, call_name, contact_id)
+    results = _achieve(s, lambda ctx: goals.achieve_api_goal(ctx, integration, call_name, contact_id))
     return [{"campaign_id": r.campaign_id, "goal_id": r.goal_id, "message": "Goal achieved", "success": True}
             for r in results]
 
 
-def _achieve(s: AppSession, integration: str, call_name: str, contact_id: int):
+def _achieve(s: AppSession, achieve):
     ctx = context(s)
     was_busy, ctx.busy = ctx.busy, True
     try:
-        results = goals.achieve_api_goal(ctx, integration, call_name, contact_id)
+        results = achieve(ctx)
         ctx.settle()
     finally:
         ctx.busy = was_busy

@@ -15,7 +15,7 @@ import yaml
 GOAL_TYPES = (
     "tag_applied", "note_applied", "internal_form_submitted", "task_completed", "opportunity_moved",
     "web_form_submitted", "landing_page_submitted", "link_clicked", "lead_score_reached", "product_purchased",
-    "purchase_failed", "api_call",
+    "purchase_failed", "api_call", "wordpress_optin",
 )
 TIMER_TYPES = ("delay_timer", "date_timer", "field_timer")
 COMMUNICATION_TYPES = ("email", "fax", "letter", "voice")
@@ -132,6 +132,8 @@ _GOAL = {
         "category": _NAME_OR_ID,
         "integration": {"type": "string"},
         "call_name": {"type": "string"},
+        "optin": {"type": "string", "pattern": "^[A-Za-z0-9]{1,64}$",
+                  "description": "a WordPress opt-in's key (alphanumeric); none: any opt-in"},
     },
     "additionalProperties": False,
 }

@@ -11,10 +11,13 @@ While paused, the delay left is frozen and counts again from the resume (spec §
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from server.domain import emails
+from server.clock import UTC
 from server.domain.errors import LoadingError, MethodFailed, SandboxError
 from server.store import schema
 from server.store.db import transaction
@@ -49,6 +52,21 @@ def _now(s: AppSession) -> float:
     return s.clock.now().timestamp()
 
 
+def _local(s: AppSession, ts: float) -> datetime:
+    return s.clock.to_local(datetime.fromtimestamp(ts, UTC))
+
+
+def _record_run(s: AppSession, contact_id: int, sequence_id: int, step_id: int, now: float) -> None:
+    sr = schema.followup_step_run
+    if not s.update(sr, sr.c.contact_id == contact_id, sr.c.step_id == step_id, run_at=now).rowcount:
+        s.insert(sr, dict(contact_id=contact_id, step_id=step_id, sequence_id=sequence_id, run_at=now))
+
+
+def _forget_runs(s: AppSession, contact_id: int, sequence_id: int) -> None:
+    sr = schema.followup_step_run
+    s.delete(sr, sr.c.contact_id == contact_id, sr.c.sequence_id == sequence_id)
+
+
 def add(s: AppSession, contact_id: int, sequence_id: int) -> bool:
     _sequence(s, sequence_id)
     _require_contact(s, contact_id)
@@ -65,6 +83,7 @@ def add(s: AppSession, contact_id: int, sequence_id: int) -> bool:
         s.insert(fm, dict(values, id=s.next_id("followup_member"), sequence_id=sequence_id, contact_id=contact_id))
     else:
         s.update(fm, fm.c.id == member.id, **values)
+    _forget_runs(s, contact_id, sequence_id)  # a new pass through the sequence
     s.emit("followup.added", "contact", contact_id, sequence_id=sequence_id)
     if first is not None and first.delay_seconds <= 0 and s.app.option("engine_mode") == "eager":
         run_member(s, _member(s, contact_id, sequence_id), now)
@@ -75,6 +94,7 @@ def remove(s: AppSession, contact_id: int, sequence_id: int) -> bool:
     _sequence(s, sequence_id)
     fm = schema.followup_member
     removed = s.delete(fm, fm.c.contact_id == contact_id, fm.c.sequence_id == sequence_id).rowcount
+    _forget_runs(s, contact_id, sequence_id)
     if removed:
         s.emit("followup.removed", "contact", contact_id, sequence_id=sequence_id)
     return True
@@ -163,6 +183,7 @@ def run_member(s: AppSession, member, now: float) -> None:
                 action_sets.run_action(s, member.contact_id, action)
         except SandboxError as exc:  # a broken step is recorded and the sequence goes on
             s.emit("followup.step_failed", "contact", member.contact_id, step_id=step.id, message=exc.message)
+        _record_run(s, member.contact_id, member.sequence_id, step.id, now)
     s.emit("followup.step_run", "contact", member.contact_id, sequence_id=member.sequence_id, step_id=step.id)
     if index + 1 < len(steps):
         nxt = steps[index + 1]
@@ -206,3 +227,81 @@ def report(s: AppSession, sequence_id: int) -> dict:
             "done": by_status.get(DONE, 0),
             "steps": [{"id": st.id, "title": st.step_title, "queued": counts.get(st.id, 0)}
                       for st in _steps(s, sequence_id)]}
+
+
+# --- a contact's pass through a sequence, and a sequence's steps (undocumented methods) -----------------
+#
+# getCampaigneeDetails, getCampaigneeStepDetails, getCampaignStepDetails and getCampaignStepOrder are seen only
+# in client libraries (iSDK, Novak), which show their parameters and nothing of their answers: the struct keys
+# below are the sandbox's, in the style of the Campaign, CampaignStep and Campaignee tables (docs/divergences.md).
+
+def _step(s: AppSession, step_id: int):
+    step = s.get(schema.followup_step, step_id)
+    if step is None:
+        raise LoadingError("Error loading follow-up sequence step")  # as rescheduleCampaignStep answers
+    return step
+
+
+def step_order(s: AppSession, sequence_id: int) -> list[int]:
+    """ContactService.getCampaignStepOrder: the sequence's step ids, in the order they run."""
+    _sequence(s, sequence_id)
+    return [st.id for st in _steps(s, sequence_id)]
+
+
+def step_info(s: AppSession, step_id: int) -> dict:
+    """ContactService.getCampaignStepDetails: the CampaignStep row, its place (from 1) and its delay."""
+    step = _step(s, step_id)
+    order = [st.id for st in _steps(s, step.sequence_id)].index(step.id) + 1
+    return {"Id": step.id, "CampaignId": step.sequence_id, "TemplateId": step.template_id or 0,
+            "StepStatus": step.step_status or "", "StepTitle": step.step_title or "", "StepOrder": order,
+            "DelaySeconds": int(step.delay_seconds or 0)}
+
+
+def member_details(s: AppSession, contact_id: int, sequence_id: int) -> dict:
+    """ContactService.getCampaigneeDetails: the contact's Campaignee row and where it is; an empty struct
+    when the contact is not in the sequence."""
+    sequence = _sequence(s, sequence_id)
+    member = _member(s, contact_id, sequence_id)
+    if member is None:
+        return {}
+    sr = schema.followup_step_run
+    runs = s.execute(s.select(sr, sa.func.count()).where(sr.c.contact_id == contact_id,
+                                                         sr.c.sequence_id == sequence_id)).scalar()
+    out = {"Id": member.id, "CampaignId": sequence_id, "Campaign": sequence.name or "", "ContactId": contact_id,
+           "Status": member.status, "DateAdded": _local(s, member.entered_at), "StepsRun": runs}
+    if member.next_step_id:
+        out["NextStepId"] = member.next_step_id
+    if member.due_at is not None:
+        out["NextStepDate"] = _local(s, member.due_at)
+    return out
+
+
+def member_step_details(s: AppSession, contact_id: int, step_id: int) -> dict:
+    """ContactService.getCampaigneeStepDetails: one step of the contact's pass. ``Status``: ``Scheduled``
+    (the step runs next, at ``ScheduledDate``), ``Paused`` (next, the contact paused), ``Done`` (it ran, at
+    ``DateRun``), ``Pending`` (later) or ``Skipped`` (passed without running: inactive, or rescheduled past).
+    An empty struct when the contact is not in the step's sequence."""
+    step = _step(s, step_id)
+    member = _member(s, contact_id, step.sequence_id)
+    if member is None:
+        return {}
+    sr = schema.followup_step_run
+    run_at = s.execute(s.select(sr, sr.c.run_at).where(sr.c.contact_id == contact_id,
+                                                       sr.c.step_id == step_id)).scalar()
+    out = {"Id": step.id, "CampaignId": step.sequence_id, "ContactId": contact_id,
+           "StepTitle": step.step_title or "", "StepStatus": step.step_status or "",
+           "TemplateId": step.template_id or 0}
+    if member.next_step_id == step.id and member.status in (ACTIVE, PAUSED):
+        out["Status"] = "Scheduled" if member.status == ACTIVE else "Paused"
+        if member.due_at is not None:
+            out["ScheduledDate"] = _local(s, member.due_at)
+    elif run_at is not None:
+        out["Status"] = "Done"
+    else:
+        order = [st.id for st in _steps(s, step.sequence_id)]
+        ahead = member.status != DONE and member.next_step_id in order and \
+            order.index(step.id) > order.index(member.next_step_id)
+        out["Status"] = "Pending" if ahead else "Skipped"
+    if run_at is not None:
+        out["DateRun"] = _local(s, run_at)
+    return out

@@ -22,7 +22,7 @@ from server.tables import REGISTRY
 
 from . import campaigns
 from .context import EngineContext
-from .graph import Goal, Graph, api_trigger
+from .graph import Goal, Graph, api_trigger, wordpress_trigger
 from .runner import Row
 
 ALREADY_IN_SEQUENCE = "Contact is already in this sequence"
@@ -139,8 +139,19 @@ def handle(ctx: EngineContext, event: Event) -> list[GoalResult]:
 
 def achieve_api_goal(ctx: EngineContext, integration: str, call_name: str, contact_id: int) -> list[GoalResult]:
     """FunnelService.achieveGoal / REST POST /campaigns/goals/{integration}/{callName}."""
+    return achieve_triggered(ctx, [api_trigger(ctx.s, integration, call_name)], contact_id)
+
+
+def achieve_wordpress_goal(ctx: EngineContext, contact_id: int, optin: str | None) -> list[GoalResult]:
+    """FunnelService.achieveWordPressGoal: the goals of that opt-in, and those of any opt-in."""
+    triggers = ([wordpress_trigger(optin)] if optin else []) + [wordpress_trigger(None)]
+    return achieve_triggered(ctx, triggers, contact_id)
+
+
+def achieve_triggered(ctx: EngineContext, triggers: list[str], contact_id: int) -> list[GoalResult]:
+    """Achieve every published goal listening to one of ``triggers`` (a call, not an event, achieves them)."""
     results = []
-    for compiled, goal in matching_goals(ctx, [api_trigger(ctx.s, integration, call_name)]):
+    for compiled, goal in matching_goals(ctx, triggers):
         result = achieve(ctx, compiled, goal, contact_id)
         if result is not None:
             results.append(result)

@@ -329,6 +329,8 @@ class Compiler:
                 self.problems.append(f"{where}: an API goal needs a call_name")
             config["integration"] = integration
             return config, [api_trigger(self.s, integration, call or "")]
+        if kind == "wordpress_optin":
+            return config, [wordpress_trigger(raw.get("optin"))]
         raise AssertionError(kind)
 
     # --- items ---------------------------------------------------------------------------------------
@@ -438,6 +440,11 @@ def api_trigger(s: AppSession, integration: str, call_name: str) -> str:
     if not s.app.option("api_goal_case_sensitive"):
         integration, call_name = integration.lower(), call_name.lower()
     return f"api_call:{integration}\x1f{call_name}"
+
+
+def wordpress_trigger(optin: str | None) -> str:
+    """A WordPress opt-in goal's trigger: the opt-in's key as the plugin sends it (matched exactly), or "any"."""
+    return f"wordpress_optin:key:{optin}" if optin else "wordpress_optin:any"
 
 
 def compile_campaign(s: AppSession, doc: dict, ids: dict, campaign_id: int, version: int) -> tuple[Graph, list[str]]:

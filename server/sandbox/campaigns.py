@@ -1,12 +1,12 @@
 """The control API of the campaign engine: campaigns (import, edit, publish, unpublish, export, report),
-contacts in sequences, the outbox, HTTP posts, fulfillment lists, follow-up sequences, lead scores, and running
-what is due now. Reads never consume anything (listing the outbox leaves it as it is)."""
+contacts in sequences, the outbox, HTTP posts, fulfillment lists, follow-up sequences, lead scores, survey results,
+and running what is due now. Reads never consume anything (listing the outbox leaves it as it is)."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
 from server import jobs
-from server.domain import messages
+from server.domain import messages, surveys
 from server.domain.errors import SandboxError
 from server.engine import api, campaigns, delivery, document, followups, fulfillment
 from server.engine.errors import CampaignNotFound, PublishError
@@ -262,3 +262,25 @@ def lead_score(name: str, contact_id: int):
             raise ControlError(404, f"no contact {contact_id}")
         old = api.set_lead_score(s, contact_id, score)
     return jsonify({"contact_id": contact_id, "score": score, "previous": old})
+
+
+@bp.get("/apps/<name>/survey-results")
+def survey_results(name: str):
+    """Survey results (what ContactService.submitSurveyAndApplyActionSets submits): ``?contact_id=<id>``."""
+    contact_id = request.args.get("contact_id", type=int)
+    with _session(name, write=False) as s:
+        return jsonify({"survey_results": surveys.listing(s, contact_id=contact_id)})
+
+
+@bp.post("/apps/<name>/survey-results")
+def add_survey_result(name: str):
+    """``{"contact_id": 7, "survey": "Customer satisfaction", "answers": {"question": "answer"}}`` → its id."""
+    body = _json()
+    contact_id, survey, answers = body.get("contact_id"), body.get("survey"), body.get("answers", {})
+    if not isinstance(contact_id, int) or isinstance(contact_id, bool):
+        raise ControlError(400, "contact_id must be an integer")
+    if not isinstance(survey, str) or not isinstance(answers, dict):
+        raise ControlError(400, "survey must be a string and answers an object")
+    with _session(name, write=True) as s:
+        result_id = surveys.add(s, contact_id, survey, answers)
+    return jsonify({"id": result_id}), 201

@@ -6,12 +6,15 @@ from __future__ import annotations
 from server import rest, services  # noqa: F401  (registers the methods and the REST routes)
 from server.rest.api import OPERATIONS
 from server.tables import NOT_YET, REGISTRY
-from server.xmlrpc.catalog import DOCUMENTED, UNDOCUMENTED
+from server.xmlrpc.catalog import DOCUMENTED, NOT_EXPOSED, UNDOCUMENTED
 from server.xmlrpc.methods import TABLE
 
 
 def _status(service: str, method: str) -> str:
-    return "done" if f"{service}.{method}" in TABLE else "not yet"
+    name = f"{service}.{method}"
+    if name in NOT_EXPOSED:  # the real server answers "No such handler", and so does the sandbox
+        return f"not exposed by the real service ({NOT_EXPOSED[name]})"
+    return "done" if name in TABLE else "not yet"
 
 
 def render() -> str:

@@ -61,6 +61,9 @@ DEFAULTS: dict[str, object] = {
     # The app's API access (the Encrypted Key's "API" settings in the real app). Off, every XML-RPC call
     # to the app, whatever its credential, gets fault 1 [InvalidConfig] (spec §1.2, §7 #4).
     "api_enabled": True,
+    # InvoiceService.getPluginStatus(className) ("Tells if the Ecommerce plugin is enabled", iSDK): the answer for
+    # every class name (the real plugin class names are unrecorded).
+    "ecommerce_plugin_enabled": True,
 }
 
 NON_NEGATIVE = {"auto_billing_delay"}  # integer options where 0 is a meaningful value

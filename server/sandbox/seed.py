@@ -5,9 +5,9 @@ users.json, tags.json (categories with their tags), custom_fields.json (tabs, he
 companies.json, contacts.json (Infusionsoft field names, custom fields as ``_Name``, plus ``tags``,
 ``email_status`` and ``notes``), link_types.json, services.json (searches, affiliates, web forms …:
 server.sandbox.seed_services), commerce.json (server.sandbox.seed_commerce), email_templates.json,
-action_sets.json, followups.json and campaigns/ (server.sandbox.seed.seed_automation). Records refer to
-each other by name, so the files
-stay readable; ids come out in file order, the same after every reset.
+action_sets.json, followups.json and campaigns/ (server.sandbox.seed.seed_automation), surveys.json (survey
+results). Records refer to each other by name, so the files stay readable; ids come out in file order, the same
+after every reset.
 """
 from __future__ import annotations
 
@@ -104,7 +104,20 @@ def seed(s: AppSession, seed_dir: Path) -> dict:
     seed_services(s, read(seed_dir, "services.json", {}) or {}, counts)
     counts.update(seed_commerce(s, read(seed_dir, "commerce.json", {}) or {}))
     seed_automation(s, seed_dir, counts)  # last: campaigns name what the other seeds made
+    seed_surveys(s, read(seed_dir, "surveys.json", []), counts)
     return counts
+
+
+def seed_surveys(s: AppSession, results: list[dict], counts: dict) -> None:
+    """Survey results (what ContactService.submitSurveyAndApplyActionSets submits), their contact by email."""
+    from server.domain import surveys
+
+    for result in results:
+        found = contacts.find_by_email(s, result["contact"], ["Id"])
+        if not found:
+            raise ValueError(f"surveys.json: no contact with the email {result['contact']!r}")
+        surveys.add(s, found[0]["Id"], result["survey"], result.get("answers", {}))
+        counts["survey_results"] = counts.get("survey_results", 0) + 1
 
 
 def seed_automation(s: AppSession, seed_dir: Path, counts: dict) -> None:

@@ -6,7 +6,7 @@ the real server (spec §2.9), and so it does here.
 """
 from __future__ import annotations
 
-from server.domain import affiliates
+from server.domain import affiliates, phone_stats
 from server.store.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 
@@ -66,3 +66,15 @@ def get_programs_for_affiliate(s: AppSession, affiliate_id: int) -> list:
 @xmlrpc("AffiliateProgramService.getResourcesForAffiliateProgram", P.INT, writes=False)
 def get_resources_for_program(s: AppSession, program_id: int) -> list:
     return affiliates.resources_of_program(s, program_id)
+
+
+# ☆ (Novak only, which sends it to both services; its calls cast only ``calls``): an affiliate's call statistics.
+@xmlrpc("AffiliateService.updatePhoneStats", P.STRING, P.STRING, P.INT, P.ANY, P.ANY)
+def update_phone_stats(s: AppSession, first_name: str, last_name: str, calls: int, total_time, average_time) -> bool:
+    return phone_stats.update(s, first_name, last_name, calls, total_time, average_time)
+
+
+@xmlrpc("APIAffiliateService.updatePhoneStats", P.STRING, P.STRING, P.INT, P.ANY, P.ANY)
+def update_phone_stats_api(s: AppSession, first_name: str, last_name: str, calls: int, total_time,
+                           average_time) -> bool:
+    return phone_stats.update(s, first_name, last_name, calls, total_time, average_time)

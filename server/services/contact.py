@@ -1,7 +1,7 @@
 """ContactService.*: contacts, tags, links, and the legacy follow-up sequences and action sets."""
 from __future__ import annotations
 
-from server.domain import activity_templates, contacts, links, subscriptions, tags
+from server.domain import activity_templates, contacts, links, remote_links, subscriptions, tags
 from server.domain.errors import InvalidParameter
 from server.engine import action_sets, followups
 from server.store.session import AppSession
@@ -101,17 +101,67 @@ def get_next_campaign_step(s: AppSession, contact_id: int, sequence_id: int) -> 
 
 @xmlrpc("ContactService.rescheduleCampaignStep", P.ARRAY, P.INT)
 def reschedule_campaign_step(s: AppSession, contact_ids: list, step_id: int) -> int:
-    ids = []
-    for value in contact_ids:
-        if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.isdigit())):
-            raise InvalidParameter("contactIds must be contact ids")
-        ids.append(int(value))
-    return followups.reschedule(s, ids, step_id)
+    return followups.reschedule(s, _ids(contact_ids, "contactIds must be contact ids"), step_id)
 
 
 @xmlrpc("ContactService.runActionSequence", P.INT, P.INT)
 def run_action_sequence(s: AppSession, contact_id: int, action_set_id: int) -> list:
     return action_sets.run(s, contact_id, action_set_id)
+
+
+# ☆ (iSDK, Novak): a contact's pass through a follow-up sequence, and the sequence's steps. The clients show the
+# parameters only; the answers' shapes are the sandbox's (docs/divergences.md).
+@xmlrpc("ContactService.getCampaigneeDetails", P.INT, P.INT, writes=False)
+def get_campaignee_details(s: AppSession, contact_id: int, sequence_id: int) -> dict:
+    return followups.member_details(s, contact_id, sequence_id)
+
+
+@xmlrpc("ContactService.getCampaigneeStepDetails", P.INT, P.INT, writes=False)
+def get_campaignee_step_details(s: AppSession, contact_id: int, step_id: int) -> dict:
+    return followups.member_step_details(s, contact_id, step_id)
+
+
+@xmlrpc("ContactService.getCampaignStepDetails", P.INT, writes=False)
+def get_campaign_step_details(s: AppSession, step_id: int) -> dict:
+    return followups.step_info(s, step_id)
+
+
+@xmlrpc("ContactService.getCampaignStepOrder", P.INT, writes=False)
+def get_campaign_step_order(s: AppSession, sequence_id: int) -> list:
+    return followups.step_order(s, sequence_id)
+
+
+# ☆ (Novak): a survey result's submission, then legacy action sets on its contact.
+@xmlrpc("ContactService.submitSurveyAndApplyActionSets", P.INT, P.ARRAY)
+def submit_survey_and_apply_action_sets(s: AppSession, survey_result_id: int, action_set_ids: list) -> bool:
+    return action_sets.submit_survey(s, survey_result_id, _ids(action_set_ids, "actionSetIds must be action set ids"))
+
+
+# ☆ (Ruby gem, Novak): the map from contacts of another app to this app's contacts.
+@xmlrpc("ContactService.linkContact", P.STRING, P.INT, P.INT)
+def link_contact(s: AppSession, remote_app: str, remote_id: int, local_id: int) -> int:
+    return remote_links.link(s, remote_app, remote_id, local_id)
+
+
+@xmlrpc("ContactService.locateContactLink", P.INT, writes=False)
+def locate_contact_link(s: AppSession, locate_map_id: int) -> int:
+    return remote_links.locate(s, locate_map_id)
+
+
+@xmlrpc("ContactService.markLinkUpdated", P.INT)
+def mark_link_updated(s: AppSession, locate_map_id: int) -> bool:
+    return remote_links.mark_updated(s, locate_map_id)
+
+
+def _ids(values: list, message: str) -> list[int]:
+    ids = []
+    for value in values:
+        if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.isdigit())):
+            raise InvalidParameter(message)
+        ids.append(int(value))
+    return ids
+
+
 # ☆ (iSDK only): note, task and appointment templates.
 @xmlrpc("ContactService.getActivityHistoryTemplateMap", writes=False)
 def get_activity_history_template_map(s: AppSession) -> dict:

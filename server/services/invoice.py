@@ -1,7 +1,7 @@
 """InvoiceService.*: orders and invoices, payments and charges, subscriptions, payment plans, cards."""
 from __future__ import annotations
 
-from server.domain import cards, invoices, orders, payments, quickbooks, shipping, subscriptions
+from server.domain import cards, invoices, orders, payments, quickbooks, settings, shipping, subscriptions
 from server.store.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 
@@ -170,3 +170,17 @@ def set_payment_sync_status(s: AppSession, payment_id: int, synced: bool) -> boo
 def get_invoice_quickbooks_iif(s: AppSession, invoice_id: int) -> str:
     return quickbooks.invoice_iif(s, invoice_id)
 
+
+
+# "Tells if the Ecommerce plugin is enabled" (the iSDK's docblock, which types the answer bool; Novak names the
+# parameter fullyQualifiedClassName).
+@xmlrpc("InvoiceService.getPluginStatus", P.STRING, writes=False)
+def get_plugin_status(s: AppSession, class_name: str) -> bool:
+    return settings.plugin_enabled(s, class_name)
+
+
+# Novak only, with the key and nothing else; the answer is unrecorded: a greeting a client can check a
+# connection with, as it checks one with DataService.echo ("Hello World" is what Novak's ping echoes).
+@xmlrpc("InvoiceService.hello", writes=False)
+def hello(s: AppSession) -> str:
+    return "Hello World"

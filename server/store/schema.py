@@ -813,6 +813,63 @@ hook_delivery = sa.Table(
     sa.Index("ix_hook_delivery_hook", "app_id", "hook_id", "status"),
 )
 
+# --- the last undocumented methods: follow-up step runs, cross-app contact links, survey results, affiliate
+# phone stats (the ☆ methods of ContactService, AffiliateService; docs/divergences.md "Undocumented methods")
+
+# When a contact last ran each step of a follow-up sequence (ContactService.getCampaigneeStepDetails); a
+# contact's rows for a sequence go when it (re)enters the sequence or is removed from it.
+followup_step_run = sa.Table(
+    "followup_step_run", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("contact_id", sa.Integer, nullable=False),
+    sa.Column("step_id", sa.Integer, nullable=False),
+    sa.Column("sequence_id", sa.Integer, nullable=False),
+    sa.Column("run_at", sa.Float, nullable=False),  # seconds since the epoch on the app's clock
+    sa.PrimaryKeyConstraint("app_id", "contact_id", "step_id"),
+    sa.Index("ix_followup_step_run_sequence", "app_id", "contact_id", "sequence_id"),
+)
+
+# ContactService.linkContact's map: a contact of another app (its name and contact id) linked to a local one.
+contact_locate_map = sa.Table(
+    "contact_locate_map", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("id", sa.Integer, nullable=False, autoincrement=False),  # the locateMapId
+    sa.Column("remote_app", sa.String(255), nullable=False),
+    sa.Column("remote_id", sa.Integer, nullable=False),
+    sa.Column("local_id", sa.Integer, nullable=False),
+    sa.Column("date_created", sa.DateTime, nullable=False),  # app-local
+    sa.Column("last_updated", sa.DateTime, nullable=False),  # app-local: the last link or markLinkUpdated
+    sa.PrimaryKeyConstraint("app_id", "id"),
+    sa.Index("uq_contact_locate_map_remote", "app_id", "remote_app", "remote_id", unique=True),
+    sa.Index("ix_contact_locate_map_local", "app_id", "local_id"),
+)
+
+# A contact's answers to a survey (ContactService.submitSurveyAndApplyActionSets submits one).
+survey_result = sa.Table(
+    "survey_result", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("id", sa.Integer, nullable=False, autoincrement=False),
+    sa.Column("contact_id", sa.Integer, nullable=False),
+    sa.Column("survey", sa.String(255), nullable=False),
+    sa.Column("answers", sa.JSON, nullable=False),
+    sa.Column("date_created", sa.DateTime, nullable=False),  # app-local
+    sa.Column("date_submitted", sa.DateTime, nullable=True),  # app-local; the last submission
+    sa.PrimaryKeyConstraint("app_id", "id"),
+    sa.Index("ix_survey_result_contact", "app_id", "contact_id"),
+)
+
+# AffiliateService.updatePhoneStats: the last call statistics reported for an affiliate.
+affiliate_phone_stats = sa.Table(
+    "affiliate_phone_stats", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("affiliate_id", sa.Integer, nullable=False),
+    sa.Column("calls", sa.Integer, nullable=False),
+    sa.Column("total_time", sa.Float, nullable=False),
+    sa.Column("average_time", sa.Float, nullable=False),
+    sa.Column("last_updated", sa.DateTime, nullable=False),  # app-local
+    sa.PrimaryKeyConstraint("app_id", "affiliate_id"),
+)
+
 # --- credentials: OAuth clients (developer apps, across every app), codes, tokens, Keap API keys ----------
 
 oauth_client = sa.Table(
