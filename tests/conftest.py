@@ -61,6 +61,9 @@ def _fresh_pg_database(base_url: str) -> tuple[str, callable]:
 
 
 def start_server(tmp: Path, database_url: str | None = None, **config) -> tuple[LiveServer, callable]:
+    """A sandbox on loopback. No heartbeat unless ``tick_seconds`` is given: due work runs when a test moves an
+    app's clock or asks (``POST …/engine/run``), never behind its back between two of its calls."""
+    config.setdefault("tick_seconds", 0)
     cfg = from_env(data_dir=str(tmp), seed_dir=SEED_DIR, database_url=database_url, **config)
     app = create_app(cfg)
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -64,14 +64,23 @@ def test_only_standard_ports_unless_the_app_allows_others(app, campaigns, receiv
     assert r.status_code == 400 and "ports 80 and 443" in " ".join(r.json()["problems"])
 
 
-def test_the_heartbeat_delivers_without_anyone_asking(app, campaigns, receiver):
-    """The real clock and the per-process heartbeat (every second by default) deliver the post."""
+def test_the_heartbeat_delivers_without_anyone_asking(tmp_path, receiver):
+    """The real clock and the per-process heartbeat (every second by default, here a fifth) deliver the post."""
     import time
 
-    app.live.control("PATCH", f"/apps/{app.name}/options", json={"http_post_any_port": True})
-    campaigns.load(post_campaign(receiver.url))
-    go(app, campaigns)
-    deadline = time.monotonic() + 15
-    while not receiver.received and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert len(receiver.received) == 1
+    from tests.conftest import make_app, start_server
+    from tests.engine.conftest import Campaigns
+
+    live, stop = start_server(tmp_path, tick_seconds=0.2)
+    try:
+        app = make_app(live)
+        campaigns = Campaigns(app)
+        app.live.control("PATCH", f"/apps/{app.name}/options", json={"http_post_any_port": True})
+        campaigns.load(post_campaign(receiver.url))
+        go(app, campaigns)
+        deadline = time.monotonic() + 15
+        while not receiver.received and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(receiver.received) == 1
+    finally:
+        stop()
