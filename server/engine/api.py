@@ -113,7 +113,7 @@ def _sequence(s: AppSession, campaign_id: int, sequence_id: int):
 _NEXT_DUE = sa.select(schema.enrollment.c.app_id, sa.func.min(schema.enrollment.c.due_at)).select_from(
     schema.enrollment.join(schema.campaign, sa.and_(schema.campaign.c.app_id == schema.enrollment.c.app_id,
                                                     schema.campaign.c.id == schema.enrollment.c.campaign_id))
-).where(schema.enrollment.c.state.in_(DUE_STATES), schema.enrollment.c.due_at.is_not(None),
+).where(schema.DUE, schema.enrollment.c.due_at.is_not(None),
         schema.campaign.c.status == "published").group_by(schema.enrollment.c.app_id)
 
 

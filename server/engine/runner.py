@@ -302,7 +302,7 @@ class Run:
 # --- draining what is due ----------------------------------------------------------------------------------
 
 _DUE = sa.select(schema.enrollment).where(
-    schema.enrollment.c.app_id == sa.bindparam("app_id"), schema.enrollment.c.state.in_(DUE_STATES),
+    schema.enrollment.c.app_id == sa.bindparam("app_id"), schema.DUE,
     schema.enrollment.c.due_at <= sa.bindparam("now"),
 ).order_by(schema.enrollment.c.due_at, schema.enrollment.c.id).limit(sa.bindparam("batch"))
 

@@ -262,6 +262,9 @@ enrollment = sa.Table(
     sa.PrimaryKeyConstraint("app_id", "id"),
 )
 _due = enrollment.c.state.in_(DUE_STATES)
+# For queries: the states written into the SQL, not bound, or SQLite's planner cannot match the partial index
+# below (a bound IN list might hold anything) and scans every enrollment of the app for each batch.
+DUE = enrollment.c.state.in_([sa.literal(state, literal_execute=True) for state in DUE_STATES])
 sa.Index("ix_enrollment_due", enrollment.c.app_id, enrollment.c.due_at, enrollment.c.id,  # the drain's order
          sqlite_where=_due, postgresql_where=_due)
 _live = enrollment.c.state.in_(LIVE_STATES)
