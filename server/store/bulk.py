@@ -1,9 +1,11 @@
 """Writing many rows at once, fast: the driver's executemany with SQL built once per table and column set.
 
 SQLAlchemy's executemany builds and type-processes a parameter dict per row, which costs more than the database
-for the engine's batches (500 enrollments, their step runs and their messages at a time). Here each column's bind
-processor and Python-side default are looked up once, rows become tuples, and the driver gets them directly; the
-values stored are exactly what SQLAlchemy would store (its own bind processors do the conversion).
+for the engine's batches (500 enrollments, their step runs and their messages at a time), and its execution path
+(context, events, result) costs more than SQLite's insert for the one-row writes of a goal event. Here each
+column's bind processor and Python-side default are looked up once, rows become tuples, and the driver's cursor
+gets them directly, in the Connection's own transaction; the values stored are exactly what SQLAlchemy would
+store (its own bind processors do the conversion).
 """
 from __future__ import annotations
 
@@ -61,7 +63,7 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[dict], constan
         plan = _PLANS[key] = (sql, _processors(conn, given), _processors(conn, fixed), defaults)
     sql, processors, fixed_processors, defaults = plan
     tail = _converted(tuple(constants.values()), fixed_processors) + defaults
-    conn.exec_driver_sql(sql, _tuples(rows, names, processors, tail))
+    _run(conn, sql, _tuples(rows, names, processors, tail))
 
 
 def update_rows(conn: Connection, table: sa.Table, keys: Sequence[str], rows: Sequence[dict],
@@ -84,7 +86,18 @@ def update_rows(conn: Connection, table: sa.Table, keys: Sequence[str], rows: Se
                               _processors(conn, [table.c[n] for n in constants]))
     sql, processors, fixed_processors = plan
     tail = _converted(tuple(constants.values()), fixed_processors)
-    conn.exec_driver_sql(sql, _tuples(rows, [*names, *keys], processors, tail))
+    _run(conn, sql, _tuples(rows, [*names, *keys], processors, tail))
+
+
+def _run(conn: Connection, sql: str, params: list[tuple]) -> None:
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        if len(params) == 1:
+            cursor.execute(sql, params[0])
+        else:
+            cursor.executemany(sql, params)
+    finally:
+        cursor.close()
 
 
 def _converted(values: tuple, processors: list) -> tuple:
