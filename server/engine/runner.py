@@ -83,6 +83,7 @@ class Run:
         self.actions = actions
         self.graphs: dict = {}
         self.zones: dict[str, ZoneInfo] = {}
+        self.written: dict[int, dict] = {}  # enrollment id -> the values this run last wrote for it
 
     # --- the loop ------------------------------------------------------------------------------------
     def run(self, rows: list[Row]) -> int:
@@ -123,11 +124,20 @@ class Run:
         return executed
 
     def write(self, rows: list[Row]) -> None:
-        stopped = self.ctx.stopped
-        self.s.update_many(schema.enrollment, ("id",), [
-            {"id": r.id, "state": r.state, "cursor": r.cursor, "due_at": r.due_at, "waiting_item_id": r.waiting_item_id,
-             "waiting_since": r.waiting_since, "replay_from": r.replay_from, "last_step_at": r.last_step_at,
-             "ended_at": r.ended_at} for r in rows if r.id not in stopped])
+        """Write the rows' progress back, leaving out what an earlier write of this run stored already (a path's
+        end writes at once, and the run's closing write would repeat it)."""
+        stopped, written = self.ctx.stopped, self.written
+        changed = []
+        for r in rows:
+            if r.id in stopped:
+                continue
+            values = {"id": r.id, "state": r.state, "cursor": r.cursor, "due_at": r.due_at,
+                      "waiting_item_id": r.waiting_item_id, "waiting_since": r.waiting_since,
+                      "replay_from": r.replay_from, "last_step_at": r.last_step_at, "ended_at": r.ended_at}
+            if written.get(r.id) != values:
+                written[r.id] = values
+                changed.append(values)
+        self.s.update_many(schema.enrollment, ("id",), changed)
 
     # --- one item for a group --------------------------------------------------------------------------
     def step(self, graph, group: list[Row]) -> list[Row]:
