@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from server.store import schema
+from server.store.prepared import PreparedAll
 from server.store.session import AppSession
 
 from . import merge_fields, messages, templates
@@ -104,9 +105,12 @@ def send_to_addresses(s: AppSession, addresses: list[str], draft: Draft) -> list
     return [(a, r) for a, r in zip(addresses, reasons)]
 
 
+_CONTACT = PreparedAll(sa.select(schema.contact.c.id).where(schema.contact.c.app_id == sa.bindparam("app_id"),
+                                                            schema.contact.c.id == sa.bindparam("id")))
+
+
 def contact_exists(s: AppSession, contact_id: int) -> bool:
-    c = schema.contact
-    return s.execute(s.select(c, c.c.id).where(c.c.id == contact_id)).first() is not None
+    return s.first(_CONTACT, id=contact_id) is not None
 
 
 def history_count(s: AppSession, contact_id: int) -> int:

@@ -11,21 +11,17 @@ from server.store import schema
 from server.store.prepared import PreparedAll
 from server.store.session import AppSession
 
+from .emails import contact_exists
 from .errors import MethodFailed
 
-_ta, _c = schema.tag_assignment, schema.contact
+_ta = schema.tag_assignment
 # the statements of applying a tag, built once (the hottest write of integrations and campaigns)
-_CONTACT = PreparedAll(sa.select(_c.c.id).where(_c.c.app_id == sa.bindparam("app_id"), _c.c.id == sa.bindparam("id")))
 _HAS = PreparedAll(sa.select(_ta.c.tag_id).where(_ta.c.app_id == sa.bindparam("app_id"),
                                                    _ta.c.contact_id == sa.bindparam("contact_id"),
                                                    _ta.c.tag_id == sa.bindparam("tag_id")))
 _TAGS_OF = PreparedAll(sa.select(_ta.c.tag_id).where(_ta.c.app_id == sa.bindparam("app_id"),
                                                        _ta.c.contact_id == sa.bindparam("contact_id"))
                        .order_by(_ta.c.tag_id))
-
-
-def _contact_exists(s: AppSession, contact_id: int) -> bool:
-    return s.first(_CONTACT, id=contact_id) is not None
 
 
 def _tag(s: AppSession, tag_id: int):
@@ -98,7 +94,7 @@ def remove_many(s: AppSession, contact_ids: list[int], tag_id: int) -> list[int]
 
 
 def apply(s: AppSession, contact_id: int, tag_id: int, *, method: str = "addToGroup") -> bool:
-    if not _contact_exists(s, contact_id):
+    if not contact_exists(s, contact_id):
         raise MethodFailed("contactId must be a valid id")
     tag = _tag(s, tag_id)
     if tag is None:
@@ -112,7 +108,7 @@ def apply(s: AppSession, contact_id: int, tag_id: int, *, method: str = "addToGr
 
 
 def remove(s: AppSession, contact_id: int, tag_id: int) -> bool:
-    if not _contact_exists(s, contact_id):
+    if not contact_exists(s, contact_id):
         raise MethodFailed("contactId must be a valid id")
     ta = schema.tag_assignment
     removed = s.delete(ta, ta.c.contact_id == contact_id, ta.c.tag_id == tag_id).rowcount
