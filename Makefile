@@ -2,6 +2,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-fast
 
 .PHONY: serve test bench install clean
 
@@ -11,6 +12,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,fast]'
+	touch $(BENCH_STAMP)
+
 install: $(STAMP)
 
 serve: $(STAMP)
@@ -19,7 +24,7 @@ serve: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
-bench: $(STAMP)
+bench: $(BENCH_STAMP)
 	$(PY) bench/xmlrpc_throughput.py
 	$(PY) bench/throttle_cost.py
 	$(PY) bench/engine_goals.py

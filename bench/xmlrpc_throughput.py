@@ -180,6 +180,18 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, {platform.system()} {platform.release()}"
 
 
+def http_parser() -> str:
+    """Which HTTP parser gunicorn uses here: its C parser when ``gunicorn[fast]`` is installed (`make bench`
+    installs it), else its pure-Python one."""
+    try:
+        from importlib.metadata import version
+
+        import gunicorn_h1c  # noqa: F401
+        return f"gunicorn's C HTTP parser (`gunicorn[fast]`, gunicorn_h1c {version('gunicorn_h1c')})"
+    except ImportError:
+        return "gunicorn's pure-Python HTTP parser (`gunicorn[fast]` not installed)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0, help="seconds per measurement")
@@ -233,7 +245,8 @@ def main() -> None:
         "",
         f"Measured {datetime.now().strftime('%Y-%m-%d %H:%M')} by `make bench` (`bench/xmlrpc_throughput.py "
         f"--seconds {args.seconds:g} --rounds {args.rounds} --clients {args.clients}`) on {machine()}. The sandbox "
-        "runs under gunicorn with 2 threaded workers (`-k gthread --threads 4`, as `wsgi.py` recommends) on the "
+        "runs under gunicorn with 2 threaded workers (`-k gthread --threads 4`, as `wsgi.py` recommends; "
+        f"{http_parser()}) on the "
         "embedded SQLite store (seeded app plus 1,000 contacts, throttling off for the app); the baseline is a "
         "no-op stdlib `SimpleXMLRPCServer` with `ThreadingMixIn` (HTTP/1.0, a new connection per call). "
         f"Load: {args.clients} client processes posting pre-encoded bodies over keep-alive connections where the "

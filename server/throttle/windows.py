@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import uuid
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 ROLLING, DAILY = "rolling", "daily"
 DAY = 86400.0
@@ -24,8 +25,7 @@ class Limit:
     limit: int
 
 
-@dataclass(frozen=True)
-class Usage:
+class Usage(NamedTuple):  # (a tuple: made several times a call, and a frozen dataclass is slow to make)
     limit: Limit
     used: int
     resets_at: float  # when a slot next frees (rolling) or the quota resets (daily)
@@ -35,8 +35,7 @@ class Usage:
         return max(0, self.limit.limit - self.used)
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     allowed: bool
     usage: list[Usage]
     violated: Usage | None = None
