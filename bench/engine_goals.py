@@ -52,8 +52,6 @@ CAMPAIGN = {
 def prepare(data_dir: Path) -> tuple[str, int, int]:
     """The seeded app with CONTACTS more contacts (opted in), its throttling off and the bench campaign
     published; returns its key, the tag id and the first bench contact id."""
-    import sqlalchemy as sa
-
     from server.app import create_app
     from server.config import from_env
     from server.engine import campaigns

@@ -8,7 +8,7 @@ from sqlalchemy.engine import Connection, Engine
 from server.domain import emails
 from server.store import schema
 from server.store.db import transaction
-from server.store.schema import DUE_STATES, LIVE_STATES
+from server.store.schema import LIVE_STATES
 from server.store.session import AppRecord, AppSession
 
 from . import campaigns, goals
