@@ -10,6 +10,7 @@ from server.store import db, schema
 
 
 @pytest.mark.filterwarnings("ignore:autogenerate skipping")
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_migrations_match_the_models(tmp_path):
     engine = db.make_engine(f"sqlite:///{tmp_path / 'm.db'}")
     db.upgrade(engine)
