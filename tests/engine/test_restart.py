@@ -105,7 +105,7 @@ def test_a_batch_that_fails_halfway_rolls_back_and_runs_again_whole(app, campaig
     assert r.status_code == 500 and r.headers["Content-Type"].startswith("application/json")
     assert campaigns.outbox() == []  # the whole batch rolled back: no "before" either
     monkeypatch.setitem(engine_actions.EXECUTORS, "note", real_note)
-    campaigns.run()
+    assert campaigns.run() == 3
     for cid in contacts:
         assert [m["subject"] for m in campaigns.outbox(contact_id=cid)] == ["before", "after"]
     notes = app.call("DataService.query", "ContactAction", 100, 0, {"ContactId": contacts[0], "ObjectType": "Note"},
