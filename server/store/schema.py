@@ -261,12 +261,12 @@ enrollment = sa.Table(
     sa.Column("paused_remaining", sa.Float, nullable=True),
     sa.PrimaryKeyConstraint("app_id", "id"),
 )
-_due = enrollment.c.state.in_(DUE_STATES)
-# For queries: the states written into the SQL, not bound, or SQLite's planner cannot match the partial index
-# below (a bound IN list might hold anything) and scans every enrollment of the app for each batch.
+# The due rows, for the partial index below and for the queries that must use it: the states are written into
+# the SQL, not bound, or SQLite's planner cannot match the index (a bound IN list might hold anything) and scans
+# every enrollment of the app for each batch.
 DUE = enrollment.c.state.in_([sa.literal(state, literal_execute=True) for state in DUE_STATES])
 sa.Index("ix_enrollment_due", enrollment.c.app_id, enrollment.c.due_at, enrollment.c.id,  # the drain's order
-         sqlite_where=_due, postgresql_where=_due)
+         sqlite_where=DUE, postgresql_where=DUE)
 _live = enrollment.c.state.in_(LIVE_STATES)
 sa.Index("uq_enrollment_live", enrollment.c.app_id, enrollment.c.sequence_id, enrollment.c.path,
          enrollment.c.contact_id, unique=True, sqlite_where=_live, postgresql_where=_live)
