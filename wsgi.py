@@ -4,8 +4,9 @@
 
 Use threaded workers (``gthread``), not the default sync ones: a throttled legacy-key call is held in its
 worker until its token arrives (up to 2 s, longer on a slowed clock), and a sync worker holding it can serve
-nobody else meanwhile. With several workers set SANDBOX_REDIS_URL, so that they share one throttle state. Installing the ``fast`` extra
-(``pip install -e '.[fast]'``) gives gunicorn its C HTTP parser, a third less CPU per call.
+nobody else meanwhile. With several workers set SANDBOX_REDIS_URL, so that they share one throttle state.
+Installing the ``fast`` extra (``pip install -e '.[fast]'``) gives gunicorn its C HTTP parser, a third less CPU
+per call.
 
 Configuration comes from the environment (see server/config.py): DATABASE_URL, SANDBOX_DATA_DIR,
 SANDBOX_API_KEY, SANDBOX_REDIS_URL, SANDBOX_ADMIN_TOKEN, ..."""

@@ -7,7 +7,8 @@ tag) run in the same call (the eager mode), on the embedded SQLite store, one se
 The server is gunicorn with one threaded worker (`-k gthread --threads 8`; with its C HTTP parser when
 `gunicorn[fast]` is installed, as `make bench` does); client processes post pre-encoded calls, each for a contact
 of its own, so every call is a new goal event, and a plain ContactService.load is measured in each round as
-its baseline. Target: at least 500 goal events a second. Writes docs/performance.md (section "Campaign engine: goal events through the API") unless --no-write.
+its baseline. Target: at least 500 goal events a second. Writes docs/performance.md (section "Campaign engine:
+goal events through the API") unless --no-write.
 """
 from __future__ import annotations
 
@@ -170,8 +171,8 @@ def main() -> None:
 
 Measured {date.today().isoformat()} by `bench/engine_goals.py --seconds {args.seconds:g} --rounds {args.rounds} \
 --clients {args.clients}` on {machine()}. One server process (gunicorn, one `gthread` worker with 8 threads;
-{http_parser()}) on the embedded SQLite store, throttling off for the app; {args.clients} client processes post pre-encoded calls over
-keep-alive connections, each goal call for a contact of its own, so every call achieves a published goal, which
+{http_parser()}) on the embedded SQLite store, throttling off for the app; {args.clients} client processes post
+pre-encoded calls over keep-alive connections, each goal call for a contact of its own, so every call achieves a published goal, which
 starts a sequence whose first two items (an email, captured in the outbox, and a tag) run inside the call. In each
 round a plain `ContactService.load` is measured first on the same server, as the baseline of that round. Target: at
 least 500 goal events a second.
