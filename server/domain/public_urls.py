@@ -3,13 +3,16 @@ redirect links, the web-tracking script.
 
 The real service puts the app in the host name (``https://APP.infusionsoft.com/app/form/process/<xid>``);
 the sandbox serves every app on one host, so the 32-hex ids in these URLs (the real ones look the same)
-carry the app: 16 hex of app id and record id, and 16 hex of a digest that ties them to the app's name, so
-an id of a deleted app or a mistyped one resolves to nothing. Records are copied between apps with their
-ids, so an id stored in a row could not tell the apps apart; computing it can.
+carry the app: 16 hex of app id and record id, and 16 hex of an HMAC of them under the app's own random
+secret (``app.url_secret``, made with the app and never sent anywhere). Nobody without the secret can compute
+the address of a file or form from its id, and an id of a deleted app, another app, or an altered token
+resolves to nothing. Records are copied between apps with their ids, so an id stored in a row could not tell
+the apps apart; computing it can.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 
 from server.store.session import AppRecord, AppSession
 
@@ -17,12 +20,13 @@ from server.store.session import AppRecord, AppSession
 _MAX_ID = 2**31 - 1
 
 
-def _check(app_id: int, app_name: str, kind: str, record_id: int) -> str:
-    return hashlib.sha256(f"{app_id}:{app_name}:{kind}:{record_id}".encode()).hexdigest()[:16]
+def _check(app: AppRecord, kind: str, record_id: int) -> str:
+    message = f"{app.id}:{app.name}:{kind}:{record_id}".encode()
+    return hmac.new(app.url_secret, message, hashlib.sha256).hexdigest()[:16]
 
 
 def token(app: AppRecord, kind: str, record_id: int) -> str:
-    return _check(app.id, app.name, kind, record_id) + f"{app.id:08x}{record_id:08x}"
+    return _check(app, kind, record_id) + f"{app.id:08x}{record_id:08x}"
 
 
 def parse(value: str) -> tuple[int, int] | None:
@@ -38,7 +42,8 @@ def parse(value: str) -> tuple[int, int] | None:
 
 def matches(value: str, app: AppRecord, kind: str) -> bool:
     parsed = parse(value)
-    return parsed is not None and parsed[0] == app.id and value.strip().lower() == token(app, kind, parsed[1])
+    return (parsed is not None and parsed[0] == app.id
+            and hmac.compare_digest(value.strip().lower(), token(app, kind, parsed[1])))
 
 
 # --- the addresses --------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ class AppRecord:
     profile: dict
     options: dict
     clock_state: ClockState
+    url_secret: bytes = b""  # keys the app's public URL tokens (server.domain.public_urls)
 
     @classmethod
     def from_row(cls, row) -> "AppRecord":
@@ -39,6 +40,7 @@ class AppRecord:
             settings=row.settings or {}, profile=row.profile or {}, options=row.options or {},
             clock_state=ClockState(row.clock_anchor_real, row.clock_anchor_virtual or 0.0,
                                    row.clock_rate or 1.0, bool(row.clock_frozen)),
+            url_secret=bytes.fromhex(row.url_secret),
         )
 
     def option(self, name: str):
