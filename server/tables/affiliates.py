@@ -2,7 +2,8 @@
 
 Field lists, types and access: spec xmlrpc-api.md §3.4 (the vendor's 2014 table-schema scrape with the 2012
 field-access file's Java types). Commissions, payouts and clawbacks are not tables of the real API (only the
-APIAffiliateService reports show them), so they are the sandbox's own store tables (server/store/schema.py).
+APIAffiliateService reports show them), so they are the sandbox's own store tables
+(server/store/schema/affiliates.py).
 """
 from __future__ import annotations
 

@@ -1,0 +1,76 @@
+"""The store's tables, one module per area (like server.tables), on one ``MetaData``. The columns of every
+entity behind a DataService table are derived from the table descriptions in server.tables; the modules add
+only what the API does not show (app ids, keys, indexes, internal columns) and the sandbox's own tables.
+
+This package is the facade callers use: ``from server.store import schema; schema.contact``."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from .base import (
+    metadata, ENTITIES,
+)
+from .system import (
+    app, id_sequence, domain_event,
+)
+from .crm import (
+    contact, contact_action, tag, tag_category, tag_assignment, custom_field, custom_field_group, custom_field_tab,
+    custom_value, user, email_status, link_type, contact_link, contact_locate_map, survey_result,
+)
+from .campaigns import (
+    followup_sequence, followup_step, followup_member, action_set, template, campaign, goal_trigger, LIVE_STATES,
+    DUE_STATES, enrollment, DUE, step_run, goal_achievement, round_robin, lead_score, campaign_task, fulfillment_row,
+    fulfillment_job, followup_step_run,
+)
+from .outbox import (
+    message, http_post, rest_hook, hook_delivery,
+)
+from .admin import (
+    saved_filter, file_box, webform, expense, group_assign, user_group, lead_source, lead_source_category,
+    lead_source_expense, lead_source_recurring_expense, mtg_lead, social_account, opportunity_status, ticket,
+    ticket_stage, ticket_type, ticket_move, activity_template,
+)
+from .affiliates import (
+    affiliate, referral, aff_resource, affiliate_program, affiliate_program_member, affiliate_redirect,
+    affiliate_ledger, affiliate_phone_stats,
+)
+from .commerce import (
+    job, order_item, invoice, invoice_item, invoice_payment, payment, ccharge, pay_plan, pay_plan_item, credit_card,
+    subscription_plan, recurring_order, job_recurring_instance, product, product_category, product_category_assign,
+    product_interest, product_interest_bundle, product_option, product_opt_value, merchant_account, discount,
+    discount_category, shipping_option, tax_rate, commission_override, card_submission, billing_task,
+)
+from .opportunities import (
+    opportunity, stage, stage_move,
+)
+from .auth import (
+    vendor_key, temporary_key, oauth_client, oauth_code, oauth_token, keap_key, CREDENTIAL_TABLES,
+)
+
+
+def app_data_tables() -> list[sa.Table]:
+    """Tables that hold an app's data: what a reset deletes. The app row and credentials (its OAuth grants
+    and Keap API keys) outlive a reset, so that a client keeps working across resets, as the app's key does."""
+    return [t for t in metadata.sorted_tables
+            if t.name != "app" and t not in CREDENTIAL_TABLES and "app_id" in t.c]
+
+
+__all__ = [
+    "metadata", "ENTITIES", "app", "id_sequence", "domain_event", "contact", "contact_action", "tag", "tag_category",
+    "tag_assignment", "custom_field", "custom_field_group", "custom_field_tab", "custom_value", "user",
+    "email_status", "link_type", "contact_link", "contact_locate_map", "survey_result", "followup_sequence",
+    "followup_step", "followup_member", "action_set", "template", "campaign", "goal_trigger", "LIVE_STATES",
+    "DUE_STATES", "enrollment", "DUE", "step_run", "goal_achievement", "round_robin", "lead_score", "campaign_task",
+    "fulfillment_row", "fulfillment_job", "followup_step_run", "message", "http_post", "rest_hook", "hook_delivery",
+    "saved_filter", "file_box", "webform", "expense", "group_assign", "user_group", "lead_source",
+    "lead_source_category", "lead_source_expense", "lead_source_recurring_expense", "mtg_lead", "social_account",
+    "opportunity_status", "ticket", "ticket_stage", "ticket_type", "ticket_move", "activity_template", "affiliate",
+    "referral", "aff_resource", "affiliate_program", "affiliate_program_member", "affiliate_redirect",
+    "affiliate_ledger", "affiliate_phone_stats", "job", "order_item", "invoice", "invoice_item", "invoice_payment",
+    "payment", "ccharge", "pay_plan", "pay_plan_item", "credit_card", "subscription_plan", "recurring_order",
+    "job_recurring_instance", "product", "product_category", "product_category_assign", "product_interest",
+    "product_interest_bundle", "product_option", "product_opt_value", "merchant_account", "discount",
+    "discount_category", "shipping_option", "tax_rate", "commission_override", "card_submission", "billing_task",
+    "opportunity", "stage", "stage_move", "vendor_key", "temporary_key", "oauth_client", "oauth_code", "oauth_token",
+    "keap_key", "CREDENTIAL_TABLES", "app_data_tables",
+]

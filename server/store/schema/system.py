@@ -1,0 +1,47 @@
+"""The sandbox's own tables: apps, id sequences and the ordered change log (domain events)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from .base import metadata
+
+app = sa.Table(
+    "app", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(63), nullable=False, unique=True),
+    sa.Column("legacy_key", sa.String(128), nullable=True, unique=True),
+    sa.Column("time_zone", sa.String(64), nullable=False),
+    sa.Column("settings", sa.JSON, nullable=False, default=dict),
+    sa.Column("profile", sa.JSON, nullable=False, default=dict),
+    sa.Column("options", sa.JSON, nullable=False, default=dict),  # the sandbox's own per-app settings
+    sa.Column("clock_anchor_real", sa.Float, nullable=True),
+    sa.Column("clock_anchor_virtual", sa.Float, nullable=False, default=0.0),
+    sa.Column("clock_rate", sa.Float, nullable=False, default=1.0),
+    sa.Column("clock_frozen", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    # the key of the app's public URL tokens (server.domain.public_urls): random, never sent to anyone
+    sa.Column("url_secret", sa.String(64), nullable=False),
+)
+
+id_sequence = sa.Table(
+    "id_sequence", metadata,
+    sa.Column("app_id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("next_id", sa.Integer, nullable=False),
+)
+
+# Every write appends here in the same transaction: the ordered change log that domain listeners,
+# sync tokens and REST hooks read. ``seq`` counts each app's changes from 1 in commit order (allocated at
+# commit from the app's "domain_event" id_sequence row, see server.store.session).
+domain_event = sa.Table(
+    "domain_event", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False, autoincrement=False),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("entity", sa.String(32), nullable=False),
+    sa.Column("entity_id", sa.Integer, nullable=True),
+    sa.Column("occurred_at", sa.DateTime, nullable=False),  # UTC, on the app's clock
+    sa.Column("payload", sa.JSON, nullable=False, default=dict),
+    sa.PrimaryKeyConstraint("app_id", "seq"),
+    sa.Index("ix_domain_event_entity", "app_id", "entity", "seq"),
+)
