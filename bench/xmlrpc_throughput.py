@@ -126,7 +126,7 @@ def prepare(data_dir: Path) -> tuple[str, int]:
     contact id."""
     from server.app import create_app
     from server.config import from_env
-    from server.domain import contacts
+    from server.domain.crm import contacts
     from server.store import apps
     from server.store.db import transaction
     from server.store.session import AppSession

@@ -3,7 +3,7 @@
 service), affiliate redirect links (``/go/<app>/<code>/<affiliate code>``) and the web-tracking script
 (``/app/webTracking/getTrackingCode``), and the tracked and unsubscribe links of captured emails
 (``/app/linkClick/<token>/<n>``, ``/app/optOut/<token>``). No key: the ids in the addresses select the app
-(server.domain.public_urls). Nothing here answers with a stack trace or an XML-RPC fault."""
+(server.domain.account.public_urls). Nothing here answers with a stack trace or an XML-RPC fault."""
 from __future__ import annotations
 
 import html
@@ -12,7 +12,10 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, redirect, request
 
-from server.domain import affiliates, files, messages, public_urls, webforms
+from server.domain.affiliates import programs
+from server.domain.crm import files, webforms
+from server.domain.mail import messages
+from server.domain.account import public_urls
 from server.domain.errors import SandboxError
 from server.store import apps
 from server.store.db import transaction
@@ -120,7 +123,7 @@ def follow(app_name: str, code: str, aff_code: str):
     if app is None:
         return _not_found()
     with transaction(_sandbox().engine, write=True) as conn:
-        found = affiliates.follow_link(_session(conn, app), code, aff_code)
+        found = programs.follow_link(_session(conn, app), code, aff_code)
     if found is None:
         return _not_found()
     target, aff = found

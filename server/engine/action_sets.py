@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from server.domain import actions as contact_actions
-from server.domain import contacts, emails, surveys, tags
+from server.domain.crm import activities as contact_actions
+from server.domain.crm import contacts, surveys, tags
+from server.domain.mail import emails
 from server.domain.errors import LoadingError, MethodFailed, SandboxError
-from server.domain.query import select_rows
+from server.domain.data.query import select_rows
 from server.store import schema
 from server.store.session import AppSession
 from server.tables import REGISTRY

@@ -14,8 +14,10 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from server.domain import actions as contact_actions
-from server.domain import contacts, emails, merge_fields, messages, records, tags
+from server.domain.crm import activities as contact_actions
+from server.domain.crm import contacts, tags
+from server.domain.mail import emails, merge_fields, messages
+from server.domain.data import records
 from server.domain.errors import SandboxError
 from server.store import schema
 from server.tables import REGISTRY

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from server.domain import emails
+from server.domain.mail import emails
 from server.store import schema
 from server.store.db import transaction
 from server.store.schema import LIVE_STATES

@@ -16,7 +16,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from server.domain import emails
+from server.domain.mail import emails
 from server.clock import UTC
 from server.domain.errors import LoadingError, MethodFailed, SandboxError
 from server.store import schema

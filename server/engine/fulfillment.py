@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from server.domain import messages
+from server.domain.mail import messages
 from server.store import apps, schema
 from server.store.db import transaction
 from server.store.session import AppRecord, AppSession

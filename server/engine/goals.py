@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from server.domain import tags as tag_domain
+from server.domain.crm import tags as tag_domain
 from server.store import schema
 from server.store.prepared import PreparedAll
 from server.store.schema import LIVE_STATES
@@ -307,7 +307,7 @@ class _Facts:
 
     def field(self, name: str):
         if name not in self._fields:
-            from server.domain.query import select_rows
+            from server.domain.data.query import select_rows
 
             c = schema.contact
             rows = select_rows(self.ctx.s, REGISTRY.get("Contact"), [name], {},

@@ -13,7 +13,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from server.domain import merge_fields
+from server.domain.mail import merge_fields
 from server.store.session import AppSession
 
 from . import document, resources

@@ -273,7 +273,7 @@ class Run:
     def field_values(self, name: str | None, group: list[Row]) -> dict:
         if not name:
             return {}
-        from server.domain.query import select_rows
+        from server.domain.data.query import select_rows
         from server.tables import REGISTRY
 
         c = schema.contact

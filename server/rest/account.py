@@ -1,7 +1,7 @@
 """/account/profile, /setting/…, and who-am-I (/oauth/connect/userinfo)."""
 from __future__ import annotations
 
-from server.domain import settings, users
+from server.domain.account import settings, users
 
 from . import people
 from .api import Body, Request, Shape, route
@@ -119,7 +119,7 @@ class Configuration(Shape):
 def configuration(s) -> dict:
     """RestApplicationConfiguration's modules [doc S1], from the app's settings (DataService.getAppSetting's),
     business profile, pipeline and merchant accounts; what the sandbox does not model has its neutral value."""
-    from server.domain import merchant
+    from server.domain.commerce import merchant
     from server.store import schema
 
     def setting(module: str, name: str) -> str:

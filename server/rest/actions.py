@@ -1,4 +1,4 @@
-"""What notes, tasks and appointments share on REST: they are ContactAction rows (server.domain.actions),
+"""What notes, tasks and appointments share on REST: they are ContactAction rows (server.domain.crm.activities),
 read here with the app's scope and written through the same writer as DataService.add('ContactAction')."""
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """/affiliates: list, get, create, the model, commissions, programs, redirect links, summaries, and an
 affiliate's clawbacks and payments. Affiliates are Affiliate rows written through DataService's writer; the
-money comes from the affiliate ledger that sales credit (server.domain.affiliates), the same entries
+money comes from the affiliate ledger that sales credit (server.domain.affiliates.ledger), the same entries
 APIAffiliateService reports."""
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Literal
 import sqlalchemy as sa
 from pydantic import Field, field_validator
 
-from server.domain import affiliates as domain
-from server.domain import records
+from server.domain.affiliates import ledger, programs, reports
+from server.domain.data import records
 from server.store import schema
 from server.store.session import AppSession
 
@@ -228,9 +228,9 @@ def list_commissions(r: Request):
     limit, offset = page(q)
     since, until = _range(s, q)
     affiliate_id = q.affiliate_id if q.affiliate_id is not None else q.affiliateId
-    entries, total = domain.ledger(s, "commission", affiliate_id=affiliate_id, since=since, until=until,
-                                   newest_first=q.order_direction == "DESCENDING", limit=limit, offset=offset)
-    items = [_commission_json(row, s) for row in domain.commission_rows(s, entries)]
+    entries, total = ledger.entries(s, "commission", affiliate_id=affiliate_id, since=since, until=until,
+                                    newest_first=q.order_direction == "DESCENDING", limit=limit, offset=offset)
+    items = [_commission_json(row, s) for row in reports.commission_rows(s, entries)]
     carry = {"affiliate_id": affiliate_id, "since": q.since, "until": q.until, "order": q.order,
              "order_direction": q.order_direction}
     return envelope(r, "commissions", items, total, limit, offset, path="/affiliates/commissions",
@@ -245,14 +245,14 @@ def list_programs(r: Request):
     limit, offset = page(q)
     if q.affiliate_id is not None:
         require(s, q.affiliate_id)
-        programs = domain.programs_for(s, q.affiliate_id)
+        found = programs.programs_for(s, q.affiliate_id)
     else:
-        programs = domain.programs(s)
+        found = programs.programs(s)
     if q.order_direction == "DESCENDING":
-        programs = list(reversed(programs))
+        found = list(reversed(found))
     items = [{"affiliate_id": q.affiliate_id, "id": p["Id"], "name": p["Name"], "notes": p["Notes"],
-              "priority": p["Priority"]} for p in programs[offset:offset + limit]]
-    return envelope(r, "programs", items, len(programs), limit, offset, path="/affiliates/programs",
+              "priority": p["Priority"]} for p in found[offset:offset + limit]]
+    return envelope(r, "programs", items, len(found), limit, offset, path="/affiliates/programs",
                     top_level=False, carry={"affiliate_id": q.affiliate_id})
 
 
@@ -270,7 +270,7 @@ def list_redirect_links(r: Request):
         require(s, q.affiliate_id)
         links = [{"affiliate_id": q.affiliate_id, "id": x["Id"], "local_url_code": x["LocalUrlCode"],
                   "name": x["Name"], "program_ids": _ids(x["ProgramIds"]), "redirect_url": x["RedirectUrl"]}
-                 for x in domain.redirect_links(s, q.affiliate_id)]
+                 for x in programs.redirect_links(s, q.affiliate_id)]
     else:
         rd = schema.affiliate_redirect
         links = [{"affiliate_id": x.affiliate_id or 0, "id": x.id, "local_url_code": x.local_url_code,
@@ -291,7 +291,7 @@ def list_summaries(r: Request):
     if not ids:
         ids = [row.id for row in s.execute(s.select(A, A.c.id).order_by(A.c.id))]
     known = {row.id for row in s.execute(s.select(A, A.c.id).where(A.c.id.in_(ids)))} if ids else set()
-    totals = domain.running_totals(s, [i for i in ids if i in known]) if known else []
+    totals = reports.running_totals(s, [i for i in ids if i in known]) if known else []
     items = [{"affiliate_id": t["AffiliateId"], "amount_earned": t["AmountEarned"], "clawbacks": t["Clawbacks"],
               "balance": t["RunningBalance"]} for t in totals]
     if q.order_direction == "DESCENDING":
@@ -312,7 +312,7 @@ def list_clawbacks(r: Request, affiliateId: int):
     require(s, affiliateId)
     limit, offset = page(q)
     since, until = _range(s, q)
-    entries, total = domain.ledger(s, "clawback", affiliate_id=affiliateId, since=since, until=until,
+    entries, total = ledger.entries(s, "clawback", affiliate_id=affiliateId, since=since, until=until,
                                    newest_first=q.order_direction == "DESCENDING", limit=limit, offset=offset)
     items = [{"amount": row["AmtEarned"], "contact_id": row["ContactId"],
               "date_earned": out_datetime(row["DateEarned"], s.clock), "description": row["Description"],
@@ -320,7 +320,7 @@ def list_clawbacks(r: Request, affiliateId: int):
               "invoice_id": row["InvoiceId"], "product_name": row["ProductName"],
               "sale_affiliate_id": row["SaleAffId"], "sold_by_family_name": row["SoldByLastName"],
               "sold_by_given_name": row["SoldByFirstName"], "subscription_plan_name": None}
-             for row in domain.commission_rows(s, entries)]
+             for row in reports.commission_rows(s, entries)]
     return envelope(r, "clawbacks", items, total, limit, offset, path=f"/affiliates/{affiliateId}/clawbacks",
                     top_level=False, carry={"since": q.since, "until": q.until})
 
@@ -333,7 +333,7 @@ def list_affiliate_payments(r: Request, affiliateId: int):
     require(s, affiliateId)
     limit, offset = page(q)
     since, until = _range(s, q)
-    entries, total = domain.ledger(s, "payout", affiliate_id=affiliateId, since=since, until=until,
+    entries, total = ledger.entries(s, "payout", affiliate_id=affiliateId, since=since, until=until,
                                    newest_first=q.order_direction == "DESCENDING", limit=limit, offset=offset)
     items = [{"amount": float(e.amount), "date": out_datetime(e.date_earned, s.clock), "id": e.id,
               "notes": e.description or "", "type": e.payout_type or ""} for e in entries]

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import field_validator
 
-from server.domain import actions as domain
+from server.domain.crm import activities as domain
 from server.store.session import AppSession
 
 from . import actions, custom, sync

@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from server.domain import records
-from server.domain.query import count_rows, select_rows
+from server.domain.data import records
+from server.domain.data.query import count_rows, select_rows
 from server.store.session import AppSession
 from server.tables import REGISTRY
 

@@ -1,5 +1,5 @@
 """/contacts: list, create, create-or-update, get, patch, delete, the model and custom fields, a contact's
-tags and emails. Every write goes through server.domain.contacts (the code behind ContactService.add /
+tags and emails. Every write goes through server.domain.crm.contacts (the code behind ContactService.add /
 update and DataService), so both protocols store, read and announce a contact the same way."""
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from server.domain import contacts as domain
-from server.domain import messages, records, tags as tag_domain
-from server.domain.query import count_rows, select_rows
+from server.domain.crm import contacts as domain
+from server.domain.mail import messages
+from server.domain.data import records
+from server.domain.crm import tags as tag_domain
+from server.domain.data.query import count_rows, select_rows
 from server.store import schema
 from server.store.session import AppSession
 

@@ -1,5 +1,5 @@
 """Custom fields on REST: the ``custom_fields: [{id, content}]`` property of a record, the
-``GET /<resource>/model`` answer and ``POST /<resource>/model/customFields``, over server.domain.custom_fields
+``GET /<resource>/model`` answer and ``POST /<resource>/model/customFields``, over server.domain.data.custom_fields
 (the same DataFormField rows XML-RPC's ``addCustomField`` makes)."""
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from server.domain import custom_fields
-from server.domain.custom_fields import CustomField
+from server.domain.data import custom_fields
+from server.domain.data.custom_fields import CustomField
 from server.domain.errors import DatabaseError
 from server.store import schema
 from server.store.session import AppSession

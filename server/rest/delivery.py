@@ -1,6 +1,6 @@
 """Sending REST hooks: the X-Hook-Secret handshake, and deliveries run off the request path.
 
-Deliveries are rows (server.domain.hooks) with a due time on the app's clock; this module registers them as
+Deliveries are rows (server.domain.account.hooks) with a due time on the app's clock; this module registers them as
 due work (server.jobs), so the heartbeat sends what falls due and a clock advance steps through every
 attempt in order. An attempt is claimed atomically before the POST (several workers may beat at once): the
 claim counts the attempt and moves the due time to the next retry, so a process that dies mid-POST leaves a
@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 
 from server import jobs
 from server.clock import UTC
-from server.domain import hooks
+from server.domain.account import hooks
 from server.store import schema
 from server.store.db import transaction
 from server.store.session import AppRecord, AppSession

@@ -2,12 +2,12 @@
 APIEmailService sent, what attachEmail logged, what is recorded here), email records created and removed
 (``POST /emails``, ``/emails/sync``, ``/emails/unsync``, ``DELETE``), a one-off send (``POST /emails/queue``,
 through server.domain.emails.send like APIEmailService.sendEmail), and an address's opt-in status
-(``PUT /emailAddresses/{email}``, server.domain.email_status). The control API's outbox shows the same rows."""
+(``PUT /emailAddresses/{email}``, server.domain.mail.email_status). The control API's outbox shows the same rows."""
 from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from server.domain import email_status, emails as domain, messages
+from server.domain.mail import email_status, emails as domain, messages
 from server.store import schema
 from server.store.session import AppSession
 

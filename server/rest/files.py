@@ -1,5 +1,5 @@
 """/files: list with its filters, upload, get (``optional_properties=file_data``), replace and delete, over
-server.domain.files (the FileBox rows and bytes FileService uses), so a file uploaded here is
+server.domain.crm.files (the FileBox rows and bytes FileService uses), so a file uploaded here is
 ``FileService.getFile``'s and the other way round."""
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Literal
 import sqlalchemy as sa
 from pydantic import Field
 
-from server.domain import files as domain
-from server.domain import public_urls
+from server.domain.crm import files as domain
+from server.domain.account import public_urls
 from server.store import schema
 from server.store.session import AppSession
 

@@ -1,11 +1,11 @@
 """/hooks: REST hook subscriptions (v1 only). Creating, changing or re-verifying a hook runs the X-Hook-Secret
 handshake with its URL between two transactions (never holding one open while the subscriber answers);
-deliveries are queued by server.domain.hooks and sent by server.rest.delivery."""
+deliveries are queued by server.domain.account.hooks and sent by server.rest.delivery."""
 from __future__ import annotations
 
 from flask import request
 
-from server.domain import hooks as domain
+from server.domain.account import hooks as domain
 
 from . import delivery
 from .api import Body, Request, Shape, route

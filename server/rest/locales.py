@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from server.domain import settings
+from server.domain.account import settings
 
 from .api import Request, Shape, route
 from .errors import not_found

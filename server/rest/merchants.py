@@ -1,7 +1,7 @@
-"""/merchants: the app's merchant accounts (the sandbox's test gateways, server.domain.merchant)."""
+"""/merchants: the app's merchant accounts (the sandbox's test gateways, server.domain.commerce.merchant)."""
 from __future__ import annotations
 
-from server.domain import merchant
+from server.domain.commerce import merchant
 
 from .api import Request, Shape, route
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from server.domain import actions as domain
+from server.domain.crm import activities as domain
 from server.store.session import AppSession
 
 from . import actions, custom

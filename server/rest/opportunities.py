@@ -8,7 +8,7 @@ from typing import Literal
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from server.domain import records
+from server.domain.data import records
 from server.store import schema
 from server.store.session import AppSession
 

@@ -10,7 +10,7 @@ from typing import Literal
 import sqlalchemy as sa
 from pydantic import Field, field_validator
 
-from server.domain import cards, invoices, orders as domain, payments, pay_plans
+from server.domain.commerce import cards, invoices, orders as domain, payments, pay_plans
 from server.store import schema
 from server.store.session import AppSession
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import field_validator
 
-from server.domain import email_status
+from server.domain.mail import email_status
 from server.store.session import AppSession
 
 from .api import Body, Shape

@@ -9,9 +9,9 @@ from typing import Literal
 import sqlalchemy as sa
 from pydantic import Field
 
-from server.domain import products as domain
-from server.domain import records
-from server.domain.subscriptions import CYCLES, cycle_code
+from server.domain.commerce import products as domain
+from server.domain.data import records
+from server.domain.commerce.subscriptions import CYCLES, cycle_code
 from server.store import schema
 from server.store.session import AppSession
 

@@ -1,5 +1,5 @@
 """/subscriptions: list, create and the model. A subscription is a RecurringOrder made by the same domain
-operation as ``InvoiceService.addRecurringOrder``, billed on the app's clock by server.domain.billing."""
+operation as ``InvoiceService.addRecurringOrder``, billed on the app's clock by server.domain.commerce.billing."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,8 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from pydantic import Field, field_validator
 
-from server.domain import cards, merchant, subscriptions as domain
-from server.domain.subscriptions import CYCLES
+from server.domain.commerce import cards, merchant, subscriptions as domain
+from server.domain.commerce.subscriptions import CYCLES
 from server.store import schema
 from server.store.session import AppSession
 

@@ -1,13 +1,13 @@
 """/tags: list, get, create, categories, the contacts (and companies) a tag is on, applying and removing.
-Tags are the API's ContactGroup rows; applying one goes through server.domain.tags like
+Tags are the API's ContactGroup rows; applying one goes through server.domain.crm.tags like
 ContactService.addToGroup, so it fires the same ``tag.applied`` event (REST hooks: ``contactGroup.applied``)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 from pydantic import Field
 
-from server.domain import records
-from server.domain import tags as domain
+from server.domain.data import records
+from server.domain.crm import tags as domain
 from server.store import schema
 from server.store.session import AppSession
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from pydantic import field_validator
 
-from server.domain import settings
+from server.domain.account import settings
 from server.store import schema
 from server.store.session import AppSession
 

@@ -10,7 +10,7 @@ from server.store.session import AppSession
 
 from pydantic import Field
 
-from server.domain import users as domain
+from server.domain.account import users as domain
 
 from .api import Body, Paging, Request, Shape, envelope, page, route
 from .errors import bad_request, not_found
@@ -84,7 +84,7 @@ def list_users(r: Request):
 @route("POST", "/users", summary="Invite a user", tag="Users", body=CreateUser, response=UserShape, status=201)
 def create_user(r: Request):
     body: CreateUser = r.body
-    from server.domain import email_status
+    from server.domain.mail import email_status
 
     if not email_status.is_valid(body.email):
         raise bad_request(f"Invalid email: {body.email}")

@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from server import jobs
-from server.domain import messages, surveys
+from server.domain.mail import messages
+from server.domain.crm import surveys
 from server.domain.errors import SandboxError
 from server.engine import api, campaigns, delivery, document, followups, fulfillment
 from server.engine.errors import CampaignNotFound, PublishError
@@ -256,7 +257,7 @@ def lead_score(name: str, contact_id: int):
     if not isinstance(score, int) or isinstance(score, bool):
         raise ControlError(400, "score must be an integer")
     with _session(name, write=True) as s:
-        from server.domain import emails
+        from server.domain.mail import emails
 
         if not emails.contact_exists(s, contact_id):
             raise ControlError(404, f"no contact {contact_id}")

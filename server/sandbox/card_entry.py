@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, redirect, request
 from markupsafe import escape
 
-from server.domain import cards
+from server.domain.commerce import cards
 from server.domain.errors import SandboxError
 from server.store import apps
 from server.store.db import transaction

@@ -156,7 +156,7 @@ def rotate_legacy_key(name: str):
 # --- users: who PATs and OAuth grants act as, and their passwords --------------------------------------
 
 def _user_of(record, user_id) -> dict:
-    from server.domain import users
+    from server.domain.account import users
 
     if isinstance(user_id, bool) or not isinstance(user_id, int):
         raise ControlError(400, "user_id must be a user's id")
@@ -175,7 +175,7 @@ def _user_json(user: dict) -> dict:
 
 @bp.get("/apps/<name>/users")
 def list_users(name: str):
-    from server.domain import users
+    from server.domain.account import users
 
     record = _app(name)
     with transaction(_sandbox().engine, write=False) as conn:
@@ -188,7 +188,7 @@ def set_password(name: str, user_id: int):
     one (and clears an expiry), ``{"expired": true}`` expires it now (authenticateUser then gives fault 15),
     ``{"expires_in": "90d"}`` later on the app's clock, ``{"expires_in": null}`` or ``{"expired": false}``
     never."""
-    from server.domain import users
+    from server.domain.account import users
     from server.domain.errors import RecordNotFound
 
     record = _app(name)

@@ -46,7 +46,7 @@ def list_deliveries(name: str):
 @bp.post("/apps/<name>/users/<int:user_id>/accept")
 def accept_invitation(name: str, user_id: int):
     """A user invited with ``POST /crm/rest/v1/users`` accepts: Active from now (the ``user.activate`` hook)."""
-    from server.domain import users
+    from server.domain.account import users
 
     record = _app(name)
     with transaction(_sandbox().engine, write=True) as conn:

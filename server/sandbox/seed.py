@@ -14,7 +14,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from server.domain import actions, contacts, custom_fields, email_status, links, records, tags, users
+from server.domain.crm import activities, contacts, links, tags
+from server.domain.data import custom_fields, records
+from server.domain.mail import email_status
+from server.domain.account import users
 from server.store.session import AppSession
 from server.tables import CUSTOM_FORMS
 
@@ -99,7 +102,7 @@ def seed(s: AppSession, seed_dir: Path) -> dict:
         if extra.get("email_status") and data.get("Email"):
             email_status.set_status(s, data["Email"], extra["email_status"], "Seeded")
         for note in extra.get("notes", []):
-            actions.add_note(s, contact_id, note)
+            activities.add_note(s, contact_id, note)
             counts["notes"] = counts.get("notes", 0) + 1
     seed_services(s, read(seed_dir, "services.json", {}) or {}, counts)
     counts.update(seed_commerce(s, read(seed_dir, "commerce.json", {}) or {}))
@@ -110,7 +113,7 @@ def seed(s: AppSession, seed_dir: Path) -> dict:
 
 def seed_surveys(s: AppSession, results: list[dict], counts: dict) -> None:
     """Survey results (what ContactService.submitSurveyAndApplyActionSets submits), their contact by email."""
-    from server.domain import surveys
+    from server.domain.crm import surveys
 
     for result in results:
         found = contacts.find_by_email(s, result["contact"], ["Id"])
@@ -124,7 +127,7 @@ def seed_automation(s: AppSession, seed_dir: Path, counts: dict) -> None:
     """Email templates, legacy action sets and follow-up sequences, and the example Campaign Builder campaigns
     of sandbox_data/campaigns/ (imported and published)."""
     from server.clock import parse_duration
-    from server.domain import templates
+    from server.domain.mail import templates
     from server.engine import campaigns, document
     from server.store import schema
 

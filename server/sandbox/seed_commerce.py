@@ -4,8 +4,9 @@ subscription, the sales pipeline and a couple of opportunities. Everything goes 
 tables agree with each other as if the API had made them; records refer to each other by name or email."""
 from __future__ import annotations
 
-from server.domain import (billing, cards, invoices, merchant, opportunities, payments, products, records,
-                           shipping, subscriptions)
+from server.domain.commerce import billing, cards, invoices, merchant, payments, products, shipping, subscriptions
+from server.domain.crm import opportunities
+from server.domain.data import records
 from server.store import schema
 from server.store.session import AppSession
 

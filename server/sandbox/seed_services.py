@@ -9,7 +9,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from server.domain import activity_templates, affiliates, records, searches, tags, webforms
+from server.domain.crm import activity_templates, tags, webforms
+from server.domain.affiliates import programs
+from server.domain.data import records, searches
 from server.store import schema
 from server.store.session import AppSession
 
@@ -64,24 +66,24 @@ def seed_services(s: AppSession, data: dict, counts: dict) -> None:
                                   report=search.get("report", "contact"), criteria=criteria, columns=search["columns"])
         count("saved_searches")
 
-    programs = {p["name"]: affiliates.add_program(s, p["name"], p.get("notes", ""), p.get("priority", 0))
-                for p in data.get("affiliate_programs", [])}
+    program_ids = {p["name"]: programs.add_program(s, p["name"], p.get("notes", ""), p.get("priority", 0))
+                   for p in data.get("affiliate_programs", [])}
     aff_ids: dict[str, int] = {}
     for aff in data.get("affiliates", []):
         values = {k: v for k, v in aff.items() if k not in ("contact", "programs")}
         values["ContactId"] = _contact(s, aff["contact"])
         aff_ids[aff["AffCode"]] = records.add(s, "Affiliate", values)
         for name in aff.get("programs", []):
-            affiliates.join_program(s, aff_ids[aff["AffCode"]], programs[name])
+            programs.join_program(s, aff_ids[aff["AffCode"]], program_ids[name])
         count("affiliates")
     for res in data.get("affiliate_resources", []):
         values = {k: v for k, v in res.items() if k != "programs"}
-        values["ProgramIds"] = ",".join(str(programs[p]) for p in res.get("programs", []))
+        values["ProgramIds"] = ",".join(str(program_ids[p]) for p in res.get("programs", []))
         records.add(s, "AffResource", values)
     for link in data.get("affiliate_redirects", []):
-        affiliates.add_redirect(s, link["name"], link["code"], link["url"],
-                                affiliate_id=aff_ids.get(link.get("affiliate"), 0),
-                                program_ids=[programs[p] for p in link.get("programs", [])])
+        programs.add_redirect(s, link["name"], link["code"], link["url"],
+                              affiliate_id=aff_ids.get(link.get("affiliate"), 0),
+                              program_ids=[program_ids[p] for p in link.get("programs", [])])
     for ref in data.get("referrals", []):
         records.add(s, "Referral", {"ContactId": _contact(s, ref["contact"]), "AffiliateId": aff_ids[ref["affiliate"]],
                                     "DateSet": ref["DateSet"], "Source": ref.get("Source", ""),

@@ -6,66 +6,66 @@ the real server (spec §2.9), and so it does here.
 """
 from __future__ import annotations
 
-from server.domain import affiliates, phone_stats
+from server.domain.affiliates import phone_stats, programs, reports
 from server.store.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 
 
 @xmlrpc("APIAffiliateService.affClawbacks", P.INT, P.DATE, P.DATE, writes=False)
 def aff_clawbacks(s: AppSession, affiliate_id: int, start, end) -> list:
-    return affiliates.clawbacks(s, affiliate_id, start, end)
+    return reports.clawbacks(s, affiliate_id, start, end)
 
 
 @xmlrpc("APIAffiliateService.affCommissions", P.INT, P.DATE, P.DATE, writes=False)
 def aff_commissions(s: AppSession, affiliate_id: int, start, end) -> list:
-    return affiliates.commissions(s, affiliate_id, start, end)
+    return reports.commissions(s, affiliate_id, start, end)
 
 
 @xmlrpc("APIAffiliateService.affPayouts", P.INT, P.DATE, P.DATE, writes=False)
 def aff_payouts(s: AppSession, affiliate_id: int, start, end) -> list:
-    return affiliates.payouts(s, affiliate_id, start, end)
+    return reports.payouts(s, affiliate_id, start, end)
 
 
 @xmlrpc("APIAffiliateService.affRunningTotals", P.ARRAY, writes=False)
 def aff_running_totals(s: AppSession, affiliate_ids: list) -> list:
-    return affiliates.running_totals(s, affiliate_ids)
+    return reports.running_totals(s, affiliate_ids)
 
 
 # affSummary's first parameter is named affiliateId in the PHP SDK and the 2014 docs but documented as an
 # array of ids (spec §2.9): both are answered.
 @xmlrpc("APIAffiliateService.affSummary", P.ARRAY, P.DATE, P.DATE, writes=False)
 def aff_summary(s: AppSession, affiliate_ids: list, start, end) -> list:
-    return affiliates.summary(s, affiliate_ids, start, end)
+    return reports.summary(s, affiliate_ids, start, end)
 
 
 @xmlrpc("APIAffiliateService.affSummary", P.INT, P.DATE, P.DATE, writes=False)
 def aff_summary_one(s: AppSession, affiliate_id: int, start, end) -> list:
-    return affiliates.summary(s, [affiliate_id], start, end)
+    return reports.summary(s, [affiliate_id], start, end)
 
 
 @xmlrpc("AffiliateService.getRedirectLinksForAffiliate", P.INT, writes=False)
 def get_redirect_links(s: AppSession, affiliate_id: int) -> list:
-    return affiliates.redirect_links(s, affiliate_id)
+    return programs.redirect_links(s, affiliate_id)
 
 
 @xmlrpc("AffiliateProgramService.getAffiliatePrograms", writes=False)
 def get_affiliate_programs(s: AppSession) -> list:
-    return affiliates.programs(s)
+    return programs.programs(s)
 
 
 @xmlrpc("AffiliateProgramService.getAffiliatesByProgram", P.INT, writes=False)
 def get_affiliates_by_program(s: AppSession, program_id: int) -> list:
-    return affiliates.affiliates_of_program(s, program_id)
+    return programs.affiliates_of_program(s, program_id)
 
 
 @xmlrpc("AffiliateProgramService.getProgramsForAffiliate", P.INT, writes=False)
 def get_programs_for_affiliate(s: AppSession, affiliate_id: int) -> list:
-    return affiliates.programs_for(s, affiliate_id)
+    return programs.programs_for(s, affiliate_id)
 
 
 @xmlrpc("AffiliateProgramService.getResourcesForAffiliateProgram", P.INT, writes=False)
 def get_resources_for_program(s: AppSession, program_id: int) -> list:
-    return affiliates.resources_of_program(s, program_id)
+    return programs.resources_of_program(s, program_id)
 
 
 # ☆ (Novak only, which sends it to both services; its calls cast only ``calls``): an affiliate's call statistics.

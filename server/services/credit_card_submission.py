@@ -3,7 +3,7 @@
 is read back, without its number, with the token."""
 from __future__ import annotations
 
-from server.domain import cards
+from server.domain.commerce import cards
 from server.store.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 

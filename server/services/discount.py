@@ -1,7 +1,7 @@
 """DiscountService.*: free trials and order, category, product and shipping discounts (specials)."""
 from __future__ import annotations
 
-from server.domain import discounts
+from server.domain.commerce import discounts
 from server.store.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 

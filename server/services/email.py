@@ -3,9 +3,9 @@
 The wire name is APIEmailService although SDKs call the class EmailService (spec §2.3)."""
 from __future__ import annotations
 
-from server.domain import email_status, emails, merge_fields, messages, templates
+from server.domain.mail import email_status, emails, merge_fields, messages, templates
 from server.domain.errors import InvalidParameter, RecordNotFound
-from server.domain.values import to_local
+from server.domain.data.values import to_local
 from server.store.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 

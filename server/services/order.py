@@ -1,7 +1,7 @@
 """OrderService.placeOrder."""
 from __future__ import annotations
 
-from server.domain import orders
+from server.domain.commerce import orders
 from server.store.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 

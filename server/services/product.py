@@ -1,7 +1,7 @@
 """ProductService.*: inventory, and (oddly, as the real service has it) deactivating a credit card."""
 from __future__ import annotations
 
-from server.domain import cards, products
+from server.domain.commerce import cards, products
 from server.domain.errors import InvalidParameter
 from server.store.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc

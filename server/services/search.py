@@ -1,7 +1,7 @@
 """SearchService.*: saved searches (SavedFilter) and the quick search."""
 from __future__ import annotations
 
-from server.domain import searches
+from server.domain.data import searches
 from server.store.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 

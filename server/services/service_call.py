@@ -3,7 +3,7 @@
 ``notifyIds`` is an int in one client and a string of ids in another (spec §2.13): both are taken."""
 from __future__ import annotations
 
-from server.domain import tickets
+from server.domain.crm import tickets
 from server.store.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 

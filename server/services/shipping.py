@@ -1,7 +1,7 @@
 """ShippingService.*: the app's shipping options, every value a string as the vendor samples show."""
 from __future__ import annotations
 
-from server.domain import shipping
+from server.domain.commerce import shipping
 from server.store.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 

@@ -1,7 +1,7 @@
 """WebFormService.* (legacy web forms)."""
 from __future__ import annotations
 
-from server.domain import webforms
+from server.domain.crm import webforms
 from server.store.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 

@@ -31,7 +31,7 @@ class AppRecord:
     profile: dict
     options: dict
     clock_state: ClockState
-    url_secret: bytes = b""  # keys the app's public URL tokens (server.domain.public_urls)
+    url_secret: bytes = b""  # keys the app's public URL tokens (server.domain.account.public_urls)
 
     @classmethod
     def from_row(cls, row) -> "AppRecord":

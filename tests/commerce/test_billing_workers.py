@@ -5,7 +5,7 @@ import dataclasses
 import threading
 
 from server.clock import ClockState
-from server.domain import billing
+from server.domain.commerce import billing
 from server.store import apps
 from server.store.db import transaction
 

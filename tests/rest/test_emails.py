@@ -91,7 +91,7 @@ def test_email_addresses_opt_in_and_out_with_the_rest_rules(rest):
     contact = rest.ok("GET", "/contacts/6")
     assert contact["email_opted_in"] is True and contact["email_status"] == "SingleOptIn"
     with rest.app.live.sandbox.engine.begin() as conn:  # the address bounces (the mail system's doing)
-        from server.domain import email_status
+        from server.domain.mail import email_status
         from server.store import apps
         from server.store.session import AppSession
 

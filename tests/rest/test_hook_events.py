@@ -2,7 +2,7 @@
 subscriptions, opportunities, lead sources) fire for real changes, whichever protocol made them."""
 from __future__ import annotations
 
-from server.domain import hooks
+from server.domain.account import hooks
 from tests.rest.test_hooks import deliveries, frozen, receiver, subscribe  # noqa: F401  (fixtures)
 
 # no operation of the sandbox (nor of the real API) redacts a contact, deletes a tag or a lead source, or edits a

@@ -195,7 +195,7 @@ def test_a_batch_holds_at_most_1000_keys(frozen, receiver):
     subscribe(rest, receiver, "contact.edit")
     ids = [c["id"] for c in rest.ok("GET", "/contacts", params={"limit": 1000})["contacts"]]
     with rest.app.live.sandbox.engine.begin() as conn:  # 1001 changes in one transaction, through the domain
-        from server.domain import contacts
+        from server.domain.crm import contacts
         from server.store import apps
         from server.store.session import AppSession
 

@@ -33,7 +33,7 @@ def test_opt_out_cannot_be_undone_through_the_api(empty_app):
 
 def test_blank_opt_in_reason_is_stored_as_the_real_default(live, empty_app):
     empty_app.call("APIEmailService.optIn", "reason@example.com", "  ")
-    from server.domain import email_status
+    from server.domain.mail import email_status
     from server.store import apps
     from server.store.db import transaction
     from server.store.session import AppSession

@@ -41,7 +41,7 @@ sa.Index("ix_pay_plan_invoice", pay_plan.c.app_id, pay_plan.c.invoice_id)
 pay_plan_item = entity("pay_plan_item")
 sa.Index("ix_pay_plan_item_plan", pay_plan_item.c.app_id, pay_plan_item.c.pay_plan_id)
 
-# The full card number is never kept: what the sandbox merchant will answer for it is (server.domain.merchant).
+# The full card number is never kept: what the sandbox merchant will answer for it is (server.domain.commerce.merchant).
 credit_card = entity("credit_card", sa.Column("check_code", sa.String(32), nullable=True))
 sa.Index("ix_credit_card_contact", credit_card.c.app_id, credit_card.c.contact_id)
 

@@ -1,5 +1,5 @@
 """What the sandbox sends: the message outbox (emails, faxes, letters), campaign HTTP posts, and REST hook
-subscriptions with their deliveries (server.domain.hooks)."""
+subscriptions with their deliveries (server.domain.account.hooks)."""
 from __future__ import annotations
 
 import sqlalchemy as sa

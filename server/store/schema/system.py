@@ -19,7 +19,7 @@ app = sa.Table(
     sa.Column("clock_rate", sa.Float, nullable=False, default=1.0),
     sa.Column("clock_frozen", sa.Boolean, nullable=False, default=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
-    # the key of the app's public URL tokens (server.domain.public_urls): random, never sent to anyone
+    # the key of the app's public URL tokens (server.domain.account.public_urls): random, never sent to anyone
     sa.Column("url_secret", sa.String(64), nullable=False),
 )
 

@@ -1,0 +1,2 @@
+"""The account itself: its users, settings, public addresses, vendor and temporary API keys, and REST hook
+subscriptions."""

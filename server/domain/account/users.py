@@ -1,0 +1,153 @@
+"""The app's users and DataService.authenticateUser.
+
+Clients send the md5 hex digest of the password (lower-case); the sandbox stores a salted PBKDF2 hash of
+that digest, never the password."""
+from __future__ import annotations
+
+import hashlib
+
+import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from server.store import schema
+from server.store.session import AppSession
+
+from server.domain.errors import FailedLoginAttempt, FailedLoginAttemptPasswordExpired, InvalidParameter, NoAccess, RecordNotFound
+
+
+def md5_hex(password: str) -> str:
+    return hashlib.md5(password.encode("utf-8")).hexdigest()
+
+
+def add_user(s: AppSession, data: dict, *, password: str | None = None, admin: bool = False) -> int:
+    user_id = s.next_id("user")
+    row = {k: v for k, v in data.items() if k in schema.user.c}
+    row.update(id=user_id, is_admin=admin, global_user_id=100000 + user_id, partner=0,
+               password_hash=generate_password_hash(md5_hex(password)) if password else None)
+    s.insert(schema.user, row)
+    s.emit("user.added", "user", user_id)
+    return user_id
+
+
+INVITED, ACTIVE = "Invited", "Active"
+
+
+def invite(s: AppSession, email: str, given_name: str, *, admin: bool = False, partner: bool = False) -> int:
+    """REST ``POST /users``: a new user, Invited until they accept the invitation (``activate``)."""
+    u = schema.user
+    if s.execute(s.select(u, u.c.id).where(sa.func.lower(u.c.email) == email.strip().lower())).first():
+        raise InvalidParameter(f"A user with the email address {email} already exists")
+    user_id = s.next_id("user")
+    s.insert(u, dict(id=user_id, email=email.strip(), first_name=given_name, is_admin=admin,
+                     global_user_id=100000 + user_id, partner=1 if partner else 0, status=INVITED))
+    s.emit("user.added", "user", user_id, invited=True)
+    return user_id
+
+
+def activate(s: AppSession, user_id: int) -> bool:
+    """The invited user accepted the invitation; False when there is no invited user ``user_id``."""
+    u = schema.user
+    row = s.get(u, user_id, u.c.status)
+    if row is None or row.status != INVITED:
+        return False
+    s.update(u, u.c.id == user_id, status=None)
+    s.emit("user.activated", "user", user_id)
+    return True
+
+
+def authenticate(s: AppSession, username: str, password_hash: str) -> int:
+    """The user's id; fault 13 for an unknown user or a wrong password, fault 15 for the right password of a
+    user whose password has expired (on the app's clock): they must change it before they can log in."""
+    u = schema.user
+    row = s.execute(s.select(u).where(sa.func.lower(u.c.email) == username.strip().lower())).first()
+    if row is None:
+        raise FailedLoginAttempt(f"username not found: {username}")
+    if not row.password_hash or not check_password_hash(row.password_hash, password_hash.strip().lower()):
+        raise FailedLoginAttempt("Invalid username and/or password.")
+    if _expired(s, row.password_expires_at):
+        raise FailedLoginAttemptPasswordExpired(f"Password expired for user: {username}")  # invented wording
+    return row.id
+
+
+_UNSET = object()
+
+
+def set_password(s: AppSession, user_id: int, *, password: str | None = None, expires_at=_UNSET) -> dict:
+    """Change a user's password and/or when it expires (seconds on the app's clock, or None for never). A new
+    password clears an expiry unless one is given with it."""
+    u = schema.user
+    row = s.get(u, user_id)
+    if row is None:
+        raise RecordNotFound(f"Record not found for Id:{user_id}")
+    values = {}
+    if password is not None:
+        values["password_hash"] = generate_password_hash(md5_hex(password))
+        values["password_expires_at"] = None
+    if expires_at is not _UNSET:
+        values["password_expires_at"] = expires_at
+    if values:
+        s.update(u, u.c.id == user_id, **values)
+        s.emit("user.updated", "user", user_id, fields=sorted(values))
+    return describe(s, s.get(u, user_id))
+
+
+def describe(s: AppSession, row) -> dict:
+    expires = row.password_expires_at
+    return {"id": row.id, "email": row.email, "first_name": row.first_name, "last_name": row.last_name,
+            "admin": bool(row.is_admin), "password_expires_at": expires,
+            "password_expired": _expired(s, expires)}
+
+
+def _expired(s: AppSession, expires_at: float | None) -> bool:
+    # to the millisecond: a clock moved by exactly the expiry's duration reaches it (float sums may not)
+    return expires_at is not None and s.clock.now().timestamp() >= expires_at - 1e-3
+
+
+def all_users(s: AppSession) -> list[dict]:
+    u = schema.user
+    return [describe(s, r) for r in s.execute(s.select(u).order_by(u.c.id))]
+
+
+def is_admin(s: AppSession, user_id: int | None) -> bool:
+    """Whether ``user_id`` is an administrator of the app; None (the legacy key, a Service Account Key: the
+    app itself) is."""
+    if user_id is None:
+        return True
+    u = schema.user
+    row = s.execute(s.select(u, u.c.is_admin).where(u.c.id == user_id)).first()
+    return bool(row and row.is_admin)
+
+
+def require_admin(s: AppSession, what: str) -> None:
+    """Fault 14 [NoAccess] when the credential acts as a user who is not an administrator (a Personal Access
+    Token or an OAuth grant of a non-admin user): managing custom fields is an admin's right in the app."""
+    if not is_admin(s, s.user_id):
+        raise NoAccess(f"Access denied: {what} requires an administrator")  # invented wording
+
+
+def _user(s: AppSession, user_id: int | None):
+    u = schema.user
+    q = s.select(u).order_by(u.c.id).limit(1) if user_id is None else s.select(u).where(u.c.id == user_id)
+    return s.execute(q).first()
+
+
+def user_info(s: AppSession) -> dict:
+    """DataService.getUserInfo: who the credential acts as (keys as yail and the PHP SDK read them)."""
+    row = _user(s, s.user_id)
+    name = " ".join(p for p in (row.first_name, row.last_name) if p) if row else ""
+    return {"globalUserId": row.global_user_id if row else 0, "localUserId": row.id if row else 0,
+            "appAlias": s.app.name, "appUrl": f"https://{s.app.name}.infusionsoft.com",
+            "displayName": name, "casUsername": row.email if row and row.email else ""}
+
+
+def userinfo(s: AppSession, user_id: int | None) -> dict:
+    """GET /oauth/connect/userinfo: v1's documented keys (global_user_id, infusionsoft_id) and v2's (id, keap_id,
+    tenant_id) together, so clients of either read theirs."""
+    row = _user(s, user_id)
+    tenant = f"{s.app.name}.infusionsoft.com"
+    if row is None:
+        return {"sub": None, "infusionsoft_id": tenant, "tenant_id": tenant}
+    return {"email": row.email, "sub": str(row.global_user_id), "id": row.id, "keap_id": row.global_user_id,
+            "global_user_id": row.global_user_id, "infusionsoft_id": tenant,
+            "family_name": row.last_name, "given_name": row.first_name, "middle_name": row.middle_name,
+            "preferred_name": row.nickname, "is_admin": bool(row.is_admin), "tenant_id": tenant}

@@ -1,0 +1,117 @@
+"""Commissions: what affiliates earn from sales and lose when a sale is undone.
+
+Commissions come from sales: a listener on ``invoice.paid`` (payload: spec common brief) credits the sale
+affiliate with its SalePercent of the amount (or its flat SaleAmt) and the lead affiliate with its
+LeadPercent; a sale with neither affiliate is credited to the contact's referring affiliate, the first or
+the last one as the app's ``Affiliate/chooseaffiliate`` setting says. LeadAmt is a flat bounty paid when a
+referral is made. Clawbacks take back a deleted (or refunded) invoice's commissions. Payouts are seeded.
+"""
+from __future__ import annotations
+
+from server.domain.data import records
+from server.store import schema
+from server.store.session import AppSession, Event, on_event
+from server.tables import REGISTRY
+
+from .ledger import credit
+from .programs import affiliate_row, is_active
+from .referrals import referring_affiliate
+
+
+def _product_names(s: AppSession, product_ids) -> str:
+    """The products' names, read through the Product table when this sandbox serves it."""
+    ids = [i for i in (product_ids or []) if isinstance(i, int)]
+    if not ids or REGISTRY.get("Product") is None:
+        return ""
+    rows = records.query(s, "Product", 1000, 0, {"Id": ids}, ["Id", "ProductName"])
+    names = {r["Id"]: r.get("ProductName", "") for r in rows}
+    return ", ".join(names[i] for i in ids if names.get(i))
+
+
+def on_invoice_paid(s: AppSession, payload: dict) -> list[int]:
+    """Credit the commissions of a fully paid invoice; returns the ledger entries made."""
+    if payload.get("bypass_commissions"):
+        return []
+    invoice_id = payload.get("invoice_id")
+    amount = float(payload.get("amount") or 0.0)
+    contact_id = payload.get("contact_id")
+    sale_id = payload.get("sale_affiliate_id") or None
+    lead_id = payload.get("lead_affiliate_id") or None
+    if sale_id is None and lead_id is None:
+        sale_id = lead_id = referring_affiliate(s, contact_id)
+    if amount <= 0 or (sale_id is None and lead_id is None):
+        return []
+    if invoice_id is not None:
+        led = schema.affiliate_ledger
+        if s.execute(s.select(led, led.c.id).where(led.c.invoice_id == invoice_id, led.c.kind == "commission")
+                     .limit(1)).first() is not None:
+            return []  # already credited
+    product_ids = payload.get("product_ids") or []
+    product_name = _product_names(s, product_ids)
+    product_id = product_ids[0] if len(product_ids) == 1 else None
+    made = []
+    plans = []
+    if sale_id is not None:
+        plans.append((sale_id, "sale"))
+    if lead_id is not None:
+        plans.append((lead_id, "lead"))
+    for affiliate_id, commission_type in plans:
+        aff = affiliate_row(s, affiliate_id)
+        if aff is None or not is_active(aff):
+            continue
+        if commission_type == "sale":
+            earned = amount * float(aff.sale_percent or 0) / 100.0 if aff.sale_percent else float(aff.sale_amt or 0)
+        else:
+            earned = amount * float(aff.lead_percent or 0) / 100.0
+        if earned <= 0:
+            continue
+        made.append(credit(s, aff, earned, commission_type, contact_id=contact_id, invoice_id=invoice_id,
+                            product_id=product_id, product_name=product_name,
+                            description=f"{commission_type.title()} commission on invoice {invoice_id}",
+                            sale_affiliate_id=sale_id, when=_sale_date(s, invoice_id)))
+    return made
+
+
+def _sale_date(s: AppSession, invoice_id: int | None):
+    """When the invoice was paid (its last payment): the commission is earned at the sale, not when it is
+    credited (a seeded or back-dated payment keeps its date)."""
+    if invoice_id is None or REGISTRY.get("InvoicePayment") is None:
+        return None
+    rows = records.query(s, "InvoicePayment", 1000, 0, {"InvoiceId": invoice_id}, ["PayDate"])
+    dates = [r["PayDate"] for r in rows if r.get("PayDate")]
+    return max(dates) if dates else None
+
+
+def claw_back(s: AppSession, invoice_id: int, reason: str) -> list[int]:
+    """Take back every commission of ``invoice_id`` (not yet clawed back)."""
+    led = schema.affiliate_ledger
+    rows = s.execute(s.select(led).where(led.c.invoice_id == invoice_id).order_by(led.c.id)).all()
+    owed: dict[tuple, float] = {}
+    for r in rows:
+        k = (r.affiliate_id, r.commission_type)
+        owed[k] = owed.get(k, 0.0) + (r.amount if r.kind == "commission" else -r.amount if r.kind == "clawback" else 0)
+    made = []
+    template = {(r.affiliate_id, r.commission_type): r for r in rows if r.kind == "commission"}
+    for (affiliate_id, commission_type), amount in owed.items():
+        if amount <= 0.004:
+            continue
+        src = template[(affiliate_id, commission_type)]
+        entry_id = s.next_id("affiliate_ledger")
+        s.insert(led, dict(id=entry_id, affiliate_id=affiliate_id, kind="clawback", amount=round(amount, 2),
+                           date_earned=s.now_local(), contact_id=src.contact_id, invoice_id=invoice_id,
+                           product_id=src.product_id, product_name=src.product_name, description=reason,
+                           sale_affiliate_id=src.sale_affiliate_id, commission_type=commission_type))
+        s.emit("commission.clawed_back", "affiliate", affiliate_id, contact_id=src.contact_id,
+               invoice_id=invoice_id, amount=round(amount, 2))
+        made.append(entry_id)
+    return made
+
+
+@on_event
+def _listen(s: AppSession, event: Event) -> None:
+    if event.type == "invoice.paid":
+        on_invoice_paid(s, event.payload)
+    elif event.type in ("invoice.deleted", "invoice.refunded"):
+        invoice_id = event.payload.get("invoice_id", event.entity_id)
+        if invoice_id is not None:
+            claw_back(s, int(invoice_id), "Refunded" if event.type == "invoice.refunded" else "Invoice deleted")

@@ -1,0 +1,138 @@
+"""Affiliate programs, their resources, and redirect links: what an affiliate hands out, and following one.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from server.domain.data import records
+from server.store import schema
+from server.store.session import AppSession
+from server.tables import REGISTRY
+
+AFFILIATE = REGISTRY.get("Affiliate")
+_HIDDEN = {"Password"}  # never shown by the program service
+_CONTACT_FIELDS = ("FirstName", "LastName", "Email", "Company", "Phone1", "StreetAddress1", "StreetAddress2",
+                   "City", "State", "PostalCode", "Country", "Website")
+
+
+def add_program(s: AppSession, name: str, notes: str = "", priority: int = 0) -> int:
+    program_id = s.next_id("affiliate_program")
+    s.insert(schema.affiliate_program, dict(id=program_id, name=name, notes=notes, priority=priority))
+    s.emit("affiliate_program.added", "affiliate_program", program_id, name=name)
+    return program_id
+
+
+def join_program(s: AppSession, affiliate_id: int, program_id: int) -> None:
+    m = schema.affiliate_program_member
+    if s.execute(s.select(m).where(m.c.program_id == program_id, m.c.affiliate_id == affiliate_id)).first():
+        return
+    s.insert(m, dict(program_id=program_id, affiliate_id=affiliate_id))
+    s.emit("affiliate.program_joined", "affiliate", affiliate_id, program_id=program_id)
+
+
+def _program_row(r) -> dict:
+    return {"Id": r.id, "Name": r.name, "Notes": r.notes or "", "Priority": r.priority or 0}
+
+
+def programs(s: AppSession) -> list[dict]:
+    p = schema.affiliate_program
+    return [_program_row(r) for r in s.execute(s.select(p).order_by(p.c.priority, p.c.id))]
+
+
+def programs_for(s: AppSession, affiliate_id: int) -> list[dict]:
+    p, m = schema.affiliate_program, schema.affiliate_program_member
+    q = (s.select(p).join(m, s.scoped(m, sa.and_(m.c.program_id == p.c.id)))
+         .where(m.c.affiliate_id == affiliate_id).order_by(p.c.priority, p.c.id))
+    return [_program_row(r) for r in s.execute(q)]
+
+
+def affiliates_of_program(s: AppSession, program_id: int) -> list[dict]:
+    """The program's affiliates with their contact's data, each with its affiliate and contact custom
+    fields (contact fields that an affiliate field already names are left out)."""
+    m = schema.affiliate_program_member
+    ids = [r.affiliate_id for r in s.execute(s.select(m, m.c.affiliate_id).where(m.c.program_id == program_id)
+                                              .order_by(m.c.affiliate_id))]
+    if not ids:
+        return []
+    from server.domain.data import custom_fields
+
+    aff_fields = [f for f in AFFILIATE.fields if f not in _HIDDEN]
+    aff_customs = [f.api_name for f in custom_fields.definitions(s, -3).values()]
+    rows = records.query(s, "Affiliate", 1000, 0, {"Id": ids}, aff_fields + aff_customs)
+    contact_ids = sorted({r["ContactId"] for r in rows if r.get("ContactId")})
+    contact_customs = [f.api_name for f in custom_fields.definitions(s, -1).values()]
+    people = {}
+    if contact_ids:
+        for c in records.query(s, "Contact", 1000, 0, {"Id": contact_ids},
+                               ["Id", *_CONTACT_FIELDS, *contact_customs]):
+            people[c.pop("Id")] = c
+    out = []
+    for r in rows:
+        merged = dict(r)
+        for k, v in people.get(r.get("ContactId"), {}).items():
+            merged.setdefault(k, v)
+        out.append(merged)
+    return out
+
+
+def resources_of_program(s: AppSession, program_id: int) -> list[dict]:
+    fields = list(REGISTRY.get("AffResource").fields)
+    rows = records.query(s, "AffResource", 1000, 0, {"Id": "%"}, fields, "ResourceOrder", True)
+    return [r for r in rows if str(program_id) in _id_list(r.get("ProgramIds"))]
+
+
+def _id_list(text) -> list[str]:
+    return [p.strip() for p in str(text or "").split(",") if p.strip()]
+
+
+def add_redirect(s: AppSession, name: str, local_url_code: str, redirect_url: str, *, affiliate_id: int = 0,
+                 program_ids: list[int] | None = None) -> int:
+    redirect_id = s.next_id("affiliate_redirect")
+    s.insert(schema.affiliate_redirect, dict(
+        id=redirect_id, name=name, local_url_code=local_url_code, redirect_url=redirect_url,
+        affiliate_id=affiliate_id, program_ids=",".join(map(str, program_ids or [])) or None))
+    s.emit("affiliate_redirect.added", "affiliate_redirect", redirect_id, name=name)
+    return redirect_id
+
+
+def affiliate_row(s: AppSession, affiliate_id: int):
+    return s.get(schema.affiliate, affiliate_id)
+
+
+def redirect_links(s: AppSession, affiliate_id: int) -> list[dict]:
+    """AffiliateService.getRedirectLinksForAffiliate: the links offered to the affiliate (its own, and
+    those of every affiliate), each with the address to hand out (``AffiliateUrl``, the sandbox's)."""
+    from server.domain.account import public_urls
+
+    aff = affiliate_row(s, affiliate_id)
+    if aff is None:
+        return []
+    r = schema.affiliate_redirect
+    q = s.select(r).where(r.c.affiliate_id.in_([0, affiliate_id])).order_by(r.c.id)
+    mine = {str(p["Id"]) for p in programs_for(s, affiliate_id)}
+    out = []
+    for row in s.execute(q):
+        wanted = _id_list(row.program_ids)
+        if wanted and not mine.intersection(wanted):
+            continue
+        out.append({"Id": row.id, "AffiliateId": affiliate_id, "Name": row.name, "LocalUrlCode": row.local_url_code,
+                    "RedirectUrl": row.redirect_url, "ProgramIds": row.program_ids or "",
+                    "AffiliateUrl": public_urls.redirect_link(s, row.local_url_code, aff.aff_code or "")})
+    return out
+
+
+def follow_link(s: AppSession, local_url_code: str, aff_code: str):
+    """``(redirect_url, affiliate row)`` of a redirect link, or None when the code or affiliate is unknown."""
+    r, a = schema.affiliate_redirect, schema.affiliate
+    link = s.execute(s.select(r).where(sa.func.lower(r.c.local_url_code) == local_url_code.strip().lower())
+                     .order_by(r.c.id).limit(1)).first()
+    aff = s.execute(s.select(a).where(sa.func.lower(a.c.aff_code) == aff_code.strip().lower())
+                    .order_by(a.c.id).limit(1)).first()
+    if link is None or aff is None or link.affiliate_id not in (0, aff.id) or not is_active(aff):
+        return None
+    s.emit("affiliate.link_clicked", "affiliate", aff.id, redirect_id=link.id, code=link.local_url_code)
+    return link.redirect_url, aff
+
+
+def is_active(aff) -> bool:
+    return aff.status is None or aff.status != 0  # Status 0: inactive (1 active, as the app shows it)

@@ -1,0 +1,53 @@
+"""Referrals: an affiliate's link sets the contact's referring affiliate; a first referral pays its LeadAmt.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from server.domain.account import settings
+from server.store import schema
+from server.store.session import AppSession
+
+from .ledger import credit
+from .programs import affiliate_row, is_active
+
+
+def record_referral(s: AppSession, contact_id: int, affiliate_id: int, *, ip: str | None = None,
+                    source: str = "", info: str = "", kind: int = 0) -> int | None:
+    """The contact was referred by the affiliate (a visit through its link, then a form or an order).
+    Type 0: set by the affiliate's tracking cookie. A first referral pays the affiliate's LeadAmt."""
+    aff = affiliate_row(s, affiliate_id)
+    if aff is None or not is_active(aff):
+        return None
+    ref = schema.referral
+    if s.execute(s.select(ref, ref.c.id).where(ref.c.contact_id == contact_id,
+                                               ref.c.affiliate_id == affiliate_id)).first() is not None:
+        return None
+    now = s.now_local()
+    days = aff.lead_cookie_for or 0
+    referral_id = s.next_id("referral")
+    s.insert(ref, dict(id=referral_id, contact_id=contact_id, affiliate_id=affiliate_id, date_set=now,
+                       date_expires=now + timedelta(days=days) if days > 0 else None, ip_address=ip or "",
+                       source=source, info=info, type=kind))
+    s.emit("referral.added", "referral", referral_id, contact_id=contact_id, affiliate_id=affiliate_id)
+    if aff.lead_amt:
+        credit(s, aff, float(aff.lead_amt), "lead", contact_id=contact_id, description="Lead commission")
+    return referral_id
+
+
+def referring_affiliate(s: AppSession, contact_id: int | None) -> int | None:
+    """The affiliate the contact's unexpired referrals credit: the first or the last, by the app's
+    ``Affiliate/chooseaffiliate`` setting."""
+    if not contact_id:
+        return None
+    ref = schema.referral
+    now = s.now_local()
+    first = settings.app_setting(s, "Affiliate", "chooseaffiliate").strip().lower() != "last"
+    q = (s.select(ref, ref.c.affiliate_id)
+         .where(ref.c.contact_id == contact_id, sa.or_(ref.c.date_expires.is_(None), ref.c.date_expires >= now))
+         .order_by(*((ref.c.date_set.asc(), ref.c.id.asc()) if first else (ref.c.date_set.desc(), ref.c.id.desc())))
+         .limit(1))
+    row = s.execute(q).first()
+    return row.affiliate_id if row else None

@@ -1,0 +1,161 @@
+"""Notes, tasks and appointments: rows of ContactAction, told apart by ObjectType.
+
+Every write emits ``<kind>.added`` / ``<kind>.updated`` / ``<kind>.deleted`` (kind ``note``, ``task`` or
+``appointment``) on the entity ``contact_action`` with the action's id, and ``contact_id`` in the payload; a
+task whose completion date is set also emits ``task.completed``. The sync endpoints and REST hooks read these.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from server.store import schema
+from server.store.session import AppSession
+from server.tables import REGISTRY, Table
+
+from server.domain.data import custom_fields
+from server.domain.errors import RecordNotFound
+from server.domain.data.records import Values, Writer, check_values, stamp, writer
+
+CONTACT_ACTION = REGISTRY.get("ContactAction")
+KINDS = ("Note", "Task", "Appointment")
+
+
+def object_type(row: dict) -> str:
+    if row.get("is_appointment"):
+        return "Appointment"
+    if row.get("action_date") is not None:
+        return "Task"
+    return "Note"
+
+
+def _emit(s: AppSession, kind: str, verb: str, action_id: int, contact_id: int | None, **extra) -> None:
+    s.emit(f"{kind.lower()}.{verb}", "contact_action", action_id, action_id=action_id, contact_id=contact_id,
+           object_type=kind, **extra)
+
+
+def _add(s: AppSession, table: Table, values: Values, kind: str | None = None) -> int:
+    ca = schema.contact_action
+    row = dict(values.columns)
+    if row.get("creation_date") is None:
+        row["creation_date"] = s.now_local()
+    row["object_type"] = kind or object_type(row)
+    action_id = s.next_id("contact_action")
+    row["id"] = action_id
+    if s.user_id is not None and row.get("created_by") is None:
+        row["created_by"] = s.user_id
+    stamp(s, ca, row, created=True)
+    s.insert(ca, row)
+    if values.customs:
+        custom_fields.write_values(s, action_id, values.customs)
+    _emit(s, row["object_type"], "added", action_id, row.get("contact_id"),
+          action_type=row.get("action_type"), description=row.get("action_description"), fields=values.names)
+    return action_id
+
+
+def _update(s: AppSession, table: Table, action_id: int, values: Values) -> None:
+    ca = schema.contact_action
+    before = s.get(ca, action_id)
+    row = dict(values.columns)
+    if s.user_id is not None:
+        row["last_updated_by"] = s.user_id
+    stamp(s, ca, row, created=False)
+    s.update(ca, ca.c.id == action_id, **row)
+    if values.customs:
+        custom_fields.write_values(s, action_id, values.customs)
+    after = s.get(ca, action_id)
+    _emit(s, after.object_type or "Note", "updated", action_id, after.contact_id, fields=values.names)
+    if after.object_type == "Task" and before.completion_date is None and after.completion_date is not None:
+        _emit(s, "Task", "completed", action_id, after.contact_id)
+
+
+def _delete(s: AppSession, table: Table, action_id: int) -> None:
+    ca = schema.contact_action
+    row = s.get(ca, action_id)
+    s.delete(ca, ca.c.id == action_id)
+    custom_fields.delete_values(s, action_id, table.custom_form)
+    if row is not None:
+        _emit(s, row.object_type or "Note", "deleted", action_id, row.contact_id)
+
+
+writer("ContactAction")(Writer(_add, _update, _delete))
+
+
+def add_note(s: AppSession, contact_id: int, data: dict) -> int:
+    return _add(s, CONTACT_ACTION, check_values(s, CONTACT_ACTION, dict(data, ContactId=contact_id), "A"), "Note")
+
+
+def add_task(s: AppSession, contact_id: int, data: dict) -> int:
+    """A task (ContactAction with an ActionDate); completing it later emits ``task.completed``."""
+    return add(s, "Task", dict(data, ContactId=contact_id))
+
+
+def add_appointment(s: AppSession, contact_id: int, data: dict) -> int:
+    return add(s, "Appointment", dict(data, ContactId=contact_id))
+
+
+def add_action(s: AppSession, contact_id: int, data: dict, kind: str) -> int:
+    """A note, task or appointment of ``kind`` for the contact (activity templates)."""
+    return add(s, kind, dict(data, ContactId=contact_id))
+
+
+# --- by kind (the REST resources) -------------------------------------------------------------------
+
+def get(s: AppSession, kind: str, action_id: int):
+    """The row of the note, task or appointment ``action_id``, or RecordNotFound."""
+    ca = schema.contact_action
+    row = s.execute(s.select(ca).where(ca.c.id == action_id, ca.c.object_type == kind)).first()
+    if row is None:
+        raise RecordNotFound(f"Unable to find this {kind}")
+    return row
+
+
+def add(s: AppSession, kind: str, data: dict, *, extra: dict | None = None) -> int:
+    """Add a note, task or appointment from ContactAction fields (``ActionDescription`` …); ``extra`` holds
+    store columns with no DataService field."""
+    if kind == "Appointment":
+        data = dict(data, IsAppointment=1)
+    values = check_values(s, CONTACT_ACTION, data, "A")
+    values.columns.update(extra or {})
+    return _add(s, CONTACT_ACTION, values, kind)
+
+
+def update(s: AppSession, kind: str, action_id: int, data: dict, *, extra: dict | None = None) -> None:
+    """Change the named ContactAction fields; ``extra`` holds store columns with no DataService field."""
+    get(s, kind, action_id)
+    values = check_values(s, CONTACT_ACTION, data, "E")
+    values.columns.update(extra or {})
+    _update(s, CONTACT_ACTION, action_id, values)
+
+
+def delete(s: AppSession, kind: str, action_id: int) -> None:
+    get(s, kind, action_id)
+    _delete(s, CONTACT_ACTION, action_id)
+
+
+def delete_of_contact(s: AppSession, contact_id: int) -> None:
+    """A deleted contact's notes, tasks and appointments go with it, each reported deleted."""
+    ca = schema.contact_action
+    rows = s.execute(s.select(ca, ca.c.id, ca.c.object_type).where(ca.c.contact_id == contact_id)
+                     .order_by(ca.c.id)).all()
+    if not rows:
+        return
+    s.delete(ca, ca.c.contact_id == contact_id)
+    cv = schema.custom_value
+    s.delete(cv, cv.c.record_id.in_([r.id for r in rows]),
+             cv.c.field_id.in_(sa.select(schema.custom_field.c.id).where(
+                 schema.custom_field.c.app_id == s.app.id,
+                 schema.custom_field.c.form_id == CONTACT_ACTION.custom_form)))
+    for r in rows:
+        _emit(s, r.object_type or "Note", "deleted", r.id, contact_id)
+
+
+def move_to_contact(s: AppSession, from_contact: int, to_contact: int) -> None:
+    """A merge gives the kept contact the duplicate's notes, tasks and appointments."""
+    ca = schema.contact_action
+    rows = s.execute(s.select(ca, ca.c.id, ca.c.object_type).where(ca.c.contact_id == from_contact)
+                     .order_by(ca.c.id)).all()
+    if not rows:
+        return
+    s.update(ca, ca.c.contact_id == from_contact, contact_id=to_contact, last_updated=s.now_local())
+    for r in rows:
+        _emit(s, r.object_type or "Note", "updated", r.id, to_contact, fields=["ContactId"])

@@ -1,0 +1,179 @@
+"""What a contact (or a company, which is a contact-like row in the same id space) can do."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from server.store import schema
+from server.store.session import AppSession
+from server.tables import REGISTRY, Table
+
+from . import activities, tags
+from server.domain.data import custom_fields
+from server.domain.mail import email_status
+from server.domain.errors import InvalidParameter, RecordNotFound
+from server.domain.data.query import select_rows
+from server.domain.data.records import Values, Writer, check_values, exists, stamp, writer
+from server.domain.data.values import normalize_phone
+
+CONTACT = REGISTRY.get("Contact")
+_PHONES = ("phone1", "phone2", "phone3", "phone4", "phone5", "fax1", "fax2", "assistant_phone")
+_EMAILS = ("email", "email_address2", "email_address3")
+DUP_CHECK_TYPES = ("Email", "EmailAndName", "EmailAndNameAndCompany")
+
+
+def _prepare(values: Values) -> dict:
+    row = dict(values.columns)
+    for col in _PHONES:
+        if row.get(col):
+            row[col] = normalize_phone(row[col])
+    return row
+
+
+def _add(s: AppSession, table: Table, values: Values) -> int:
+    c = schema.contact
+    new_id = s.next_id("contact")  # companies share the contact id space
+    row = _prepare(values)
+    row.update(id=new_id, kind=table.kind)
+    stamp(s, c, row, created=True)
+    if table.kind == "company" and row.get("company_id") is None:
+        row["company_id"] = new_id  # a company row points at itself
+    s.insert(c, row)
+    if values.customs:
+        custom_fields.write_values(s, new_id, values.customs)
+    s.emit(f"{table.kind}.added", "contact", new_id, fields=values.names)
+    for col in _EMAILS:
+        email_status.ensure(s, row.get(col))
+    return new_id
+
+
+def _update(s: AppSession, table: Table, contact_id: int, values: Values) -> None:
+    c = schema.contact
+    row = _prepare(values)
+    stamp(s, c, row, created=False)
+    s.update(c, c.c.id == contact_id, **row)
+    if values.customs:
+        custom_fields.write_values(s, contact_id, values.customs)
+    s.emit(f"{table.kind}.updated", "contact", contact_id, fields=values.names)
+    for col in _EMAILS:
+        if col in row:
+            email_status.ensure(s, row[col])
+
+
+def _delete(s: AppSession, table: Table, contact_id: int) -> None:
+    c, link = schema.contact, schema.contact_link
+    tags.delete_assignments_of_contact(s, contact_id)
+    activities.delete_of_contact(s, contact_id)
+    s.delete(link, sa.or_(link.c.contact_id1 == contact_id, link.c.contact_id2 == contact_id))
+    custom_fields.delete_values(s, contact_id, table.custom_form)
+    s.delete(c, c.c.id == contact_id)
+    s.emit(f"{table.kind}.deleted", "contact", contact_id)
+
+
+writer("Contact", "Company")(Writer(_add, _update, _delete))
+
+
+# --- ContactService ---------------------------------------------------------------------------------
+
+def add(s: AppSession, data: dict) -> int:
+    return _add(s, CONTACT, check_values(s, CONTACT, data, "A"))
+
+
+def update(s: AppSession, contact_id: int, data: dict) -> int:
+    values = check_values(s, CONTACT, data, "E")
+    if not exists(s, CONTACT, contact_id):
+        raise RecordNotFound(f"Unable to perform update. Record not found for Id:{contact_id}")
+    _update(s, CONTACT, contact_id, values)
+    return contact_id
+
+
+def load(s: AppSession, contact_id: int, fields: list[str]) -> dict:
+    from server.domain.data.records import load as load_record
+
+    return load_record(s, "Contact", contact_id, fields)
+
+
+def find_by_email(s: AppSession, email: str, fields: list[str]) -> list[dict]:
+    """Contacts whose Email, EmailAddress2 or EmailAddress3 is ``email`` (any case), by Id."""
+    c = schema.contact
+    wanted = email.strip().lower()
+    match = sa.or_(sa.func.lower(c.c.email) == wanted, sa.func.lower(c.c.email_address2) == wanted,
+                   sa.func.lower(c.c.email_address3) == wanted)
+    return select_rows(s, CONTACT, fields, {}, extra_where=[match])
+
+
+def find_duplicate(s: AppSession, data: dict, dup_check_type: str) -> int | None:
+    if dup_check_type not in DUP_CHECK_TYPES:
+        raise InvalidParameter(f"Invalid dupCheckType: {dup_check_type}. "
+                               f"Use one of {', '.join(DUP_CHECK_TYPES)}")
+    email = data.get("Email")
+    if not isinstance(email, str) or not email.strip():
+        return None
+    c = schema.contact
+    conditions = [c.c.kind == "contact", sa.func.lower(c.c.email) == email.strip().lower()]
+    if dup_check_type in ("EmailAndName", "EmailAndNameAndCompany"):
+        for field, col in (("FirstName", c.c.first_name), ("LastName", c.c.last_name)):
+            conditions.append(sa.func.lower(sa.func.coalesce(col, "")) == str(data.get(field) or "").strip().lower())
+    if dup_check_type == "EmailAndNameAndCompany":
+        conditions.append(sa.func.lower(sa.func.coalesce(c.c.company, "")) == str(data.get("Company") or "").strip().lower())
+    row = s.execute(s.select(c, c.c.id).where(*conditions).order_by(c.c.id).limit(1)).first()
+    return row.id if row else None
+
+
+def add_with_dup_check(s: AppSession, data: dict, dup_check_type: str) -> int:
+    existing = find_duplicate(s, data, dup_check_type)
+    if existing is None:
+        return add(s, data)
+    values = check_values(s, CONTACT, data, "E")
+    _update(s, CONTACT, existing, values)
+    return existing
+
+
+def merge(s: AppSession, contact_id: int, duplicate_id: int) -> bool:
+    """Merge ``duplicate_id`` into ``contact_id``: the contact keeps its values, takes the duplicate's where
+    it has none, and takes its tags, notes, links and custom values; the duplicate is deleted."""
+    if contact_id == duplicate_id:
+        raise InvalidParameter("A contact cannot be merged with itself")
+    c = schema.contact
+    keep, dup = s.get(c, contact_id), s.get(c, duplicate_id)
+    if keep is None or keep.kind != "contact":
+        raise RecordNotFound(f"Record not found for Id:{contact_id}")
+    if dup is None or dup.kind != "contact":
+        raise RecordNotFound(f"Record not found for Id:{duplicate_id}")
+    fill = {}
+    for col in c.c:
+        if col.name in ("app_id", "id", "kind", "groups", "date_created", "last_updated"):
+            continue
+        if getattr(keep, col.name) in (None, "") and getattr(dup, col.name) not in (None, ""):
+            fill[col.name] = getattr(dup, col.name)
+    stamp(s, c, fill, created=False)
+    s.update(c, c.c.id == contact_id, **fill)
+
+    cv = schema.custom_value
+    have = {r.field_id for r in s.execute(s.select(cv, cv.c.field_id).where(cv.c.record_id == contact_id))}
+    for r in s.execute(s.select(cv).where(cv.c.record_id == duplicate_id)).all():
+        if r.field_id not in have:
+            s.update(cv, cv.c.field_id == r.field_id, cv.c.record_id == duplicate_id, record_id=contact_id)
+    tags.move_assignments(s, duplicate_id, contact_id)
+    activities.move_to_contact(s, duplicate_id, contact_id)
+    link = schema.contact_link
+    for r in s.execute(s.select(link).where(sa.or_(link.c.contact_id1 == duplicate_id,
+                                                   link.c.contact_id2 == duplicate_id))).all():
+        other = r.contact_id2 if r.contact_id1 == duplicate_id else r.contact_id1
+        s.delete(link, link.c.contact_id1 == r.contact_id1, link.c.contact_id2 == r.contact_id2,
+                 link.c.link_type_id == r.link_type_id)
+        if other != contact_id:
+            from .links import link as make_link
+
+            make_link(s, contact_id, other, r.link_type_id, check=False)
+    _delete(s, CONTACT, duplicate_id)
+    s.emit("contact.merged", "contact", contact_id, duplicate_id=duplicate_id)
+    return True
+
+
+def company_id_for(s: AppSession, name: str) -> int | None:
+    c = schema.contact
+    row = s.execute(s.select(c, c.c.id).where(c.c.kind == "company",
+                                               sa.func.lower(c.c.company) == name.strip().lower())
+                    .order_by(c.c.id).limit(1)).first()
+    return row.id if row else None
+

@@ -1,0 +1,210 @@
+"""Legacy web forms (WebFormService): forms as data, their HTML, and what a submission does.
+
+A form's HTML posts to the sandbox itself (``/app/form/process/<xid>``, the real path); a submission
+creates or updates the contact (duplicate check by email), opts the address in when the form asks for
+permission, applies the form's tags, and emits ``webform.submitted`` so the campaign engine's web-form goal
+fires. Input names follow the real forms: ``inf_field_<ContactField>``, ``inf_custom_<CustomFieldName>``,
+``inf_option_<Name>`` for checkboxes, and the hidden ``inf_form_xid``, ``inf_form_name``,
+``infusionsoft_version`` (spec §2.13; forms in the wild).
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from server.store import schema
+from server.store.session import AppSession
+
+from . import contacts, tags
+from server.domain.mail import email_status
+from server.domain.account import public_urls
+from server.domain.errors import RecordNotFound, SandboxError
+
+KINDS = ("web", "landing", "internal")
+INFUSIONSOFT_VERSION = "1.70.0.0"  # the hidden infusionsoft_version value real forms carry (1.70.0.486160 …)
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str  # a Contact field (FirstName), a custom field (_Name), or a checkbox's own name
+    label: str
+    type: str = "text"  # text | email | tel | date | textarea | select | checkbox | hidden
+    required: bool = False
+    options: tuple[str, ...] = ()
+    value: str = ""  # hidden fields: their value
+    consent: bool = False  # a checkbox giving permission to email: the address is opted in only if ticked
+
+    @property
+    def input_name(self) -> str:
+        if self.type == "checkbox":
+            return "inf_option_" + self.name.lstrip("_")
+        if self.name.startswith("_"):
+            return "inf_custom_" + self.name[1:]
+        return "inf_field_" + self.name
+
+    @classmethod
+    def of(cls, data: dict) -> "FormField":
+        return cls(name=data["name"], label=data.get("label", data["name"]), type=data.get("type", "text"),
+                   required=bool(data.get("required")), options=tuple(data.get("options", ())),
+                   value=str(data.get("value", "")), consent=bool(data.get("consent")))
+
+
+def _form(s: AppSession, form_id: int):
+    row = s.get(schema.webform, form_id)
+    if row is None:
+        raise RecordNotFound(f"Record not found for Id:{form_id}")
+    return row
+
+
+def add_form(s: AppSession, name: str, fields: list[dict], *, kind: str = "web", title: str | None = None,
+             tag_ids: list[int] | None = None, opt_in: bool = True, submit_label: str | None = None,
+             thank_you_url: str | None = None) -> int:
+    if kind not in KINDS:
+        raise ValueError(f"form kind must be one of {KINDS}")
+    for f in fields:
+        FormField.of(f)  # checks the shape
+    form_id = s.next_id("webform")
+    s.insert(schema.webform, dict(id=form_id, name=name, kind=kind, title=title, fields=list(fields),
+                                  tag_ids=list(tag_ids or []), opt_in=opt_in, submit_label=submit_label,
+                                  thank_you_url=thank_you_url))
+    s.emit("webform.added", "webform", form_id, name=name, kind=kind)
+    return form_id
+
+
+def form_map(s: AppSession) -> dict[str, str]:
+    """WebFormService.getMap: form Id (as the member name, a string) -> form name, for the web forms
+    (internal forms are submitted by users in the app, not embedded; vendor sample ``{"6": "test"}``)."""
+    wf = schema.webform
+    q = s.select(wf, wf.c.id, wf.c.name).where(wf.c.kind != "internal").order_by(wf.c.id)
+    return {str(r.id): r.name for r in s.execute(q)}
+
+
+def _esc(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _field_html(f: FormField) -> str:
+    label = f.label + (" *" if f.required else "")
+    name = f.input_name
+    if f.type == "hidden":
+        return f'<input name="{_esc(name)}" type="hidden" value="{_esc(f.value)}" />'
+    if f.type == "checkbox":
+        return ('<div class="infusion-field">'
+                f'<span class="infusion-checkbox"><input class="infusion-field-input" id="{_esc(name)}" '
+                f'name="{_esc(name)}" type="checkbox" value="yes" />'
+                f'<label for="{_esc(name)}">{_esc(label)}</label></span></div>')
+    head = f'<div class="infusion-field"><label for="{_esc(name)}">{_esc(label)}</label>'
+    if f.type == "textarea":
+        control = f'<textarea cols="24" id="{_esc(name)}" name="{_esc(name)}" rows="5"></textarea>'
+    elif f.type == "select":
+        options = "".join(f'<option value="{_esc(o)}">{_esc(o)}</option>' for o in f.options)
+        control = (f'<select id="{_esc(name)}" name="{_esc(name)}"><option value="">Please select one</option>'
+                   f"{options}</select>")
+    else:
+        kind = f.type if f.type in ("email", "tel", "date") else "text"
+        control = (f'<input class="infusion-field-input" id="{_esc(name)}" name="{_esc(name)}" '
+                   f'placeholder="{_esc(label)}" type="{kind}" />')
+    return head + control + "</div>"
+
+
+def form_html(s: AppSession, form_id: int) -> str:
+    """WebFormService.getHTML: a standalone page like the real one, posting to the sandbox."""
+    row = _form(s, form_id)
+    xid = public_urls.token(s.app, "webform", form_id)
+    fields = "\n".join("    " + _field_html(FormField.of(f)) for f in row.fields)
+    title = row.title or row.name
+    return f"""<!DOCTYPE html>
+<html>
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset=UTF-8" />
+<title>{_esc(title)}</title>
+</head>
+<body>
+<form accept-charset="UTF-8" action="{_esc(public_urls.form_action(s, form_id))}" class="infusion-form" \
+id="inf_form_{xid}" method="POST">
+    <input name="inf_form_xid" type="hidden" value="{xid}" />
+    <input name="inf_form_name" type="hidden" value="{_esc(row.name)}" />
+    <input name="infusionsoft_version" type="hidden" value="{INFUSIONSOFT_VERSION}" />
+{fields}
+    <div class="infusion-submit"><button class="infusion-recaptcha" id="recaptcha_{xid}" type="submit">\
+{_esc(row.submit_label or "Submit")}</button></div>
+</form>
+<script type="text/javascript" src="{_esc(public_urls.tracking_script(s))}"></script>
+</body>
+</html>
+"""
+
+
+class InvalidSubmission(SandboxError):
+    """A submission missing a required field, or with a value the field cannot hold (shown on a page)."""
+
+    code, tag = 12, "InvalidParameter"
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Submission:
+    contact_id: int
+    created: bool
+    redirect_to: str
+
+
+def submit(s: AppSession, form_id: int, posted: dict[str, str], *, referral=None) -> Submission:
+    """Process a post of form ``form_id``. ``referral``: an ``(affiliate_id, ip)`` the visitor's affiliate
+    cookie carried, recorded as the contact's referral."""
+    row = _form(s, form_id)
+    fields = [FormField.of(f) for f in row.fields]
+    data: dict[str, str] = {}
+    problems: list[str] = []
+    consent = None
+    for f in fields:
+        raw = posted.get(f.input_name)
+        value = (raw or "").strip() if f.type != "hidden" else (raw if raw is not None else f.value)
+        if f.type == "checkbox":
+            ticked = bool(value)
+            if f.consent:
+                consent = ticked
+            if f.name.startswith("_"):
+                data[f.name] = "1" if ticked else "0"
+            elif f.required and not ticked:
+                problems.append(f"{f.label} is required")
+            continue
+        if f.required and not value:
+            problems.append(f"{f.label} is required")
+            continue
+        if value:
+            data[f.name] = value
+    email = data.get("Email")
+    if email is not None and not email_status.is_valid(email):
+        problems.append(f"{email} is not a valid email address")
+    if problems:
+        raise InvalidSubmission(problems)
+    try:
+        existing = contacts.find_duplicate(s, data, "Email") if email else None
+        if existing is None:
+            contact_id, created = contacts.add(s, data), True
+        else:
+            contact_id, created = contacts.update(s, existing, data), False
+    except SandboxError as exc:
+        raise InvalidSubmission([exc.message]) from None
+    if email and row.opt_in and consent is not False:
+        email_status.opt_in(s, email, f"Web Form: {row.name}")
+    for tag_id in row.tag_ids or []:
+        if s.get(schema.tag, tag_id) is not None:
+            tags.apply(s, contact_id, tag_id)
+    if referral is not None:
+        from server.domain.affiliates import referrals
+
+        referrals.record_referral(s, contact_id, referral[0], ip=referral[1], source=f"Web Form: {row.name}")
+    s.emit("webform.submitted", "contact", contact_id, contact_id=contact_id, form_id=form_id,
+           form_name=row.name, form_kind=row.kind, created=created)
+    return Submission(contact_id, created, row.thank_you_url or public_urls.form_thank_you(s, form_id))
+
+
+def thank_you_page(s: AppSession, form_id: int) -> str:
+    row = _form(s, form_id)
+    return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Thank you</title></head>"
+            f"<body><h1 id=\"thank-you\">Thank you!</h1><p>{_esc(row.name)} was submitted.</p></body></html>\n")

@@ -1,0 +1,221 @@
+"""Custom fields: definitions (DataFormTab → DataFormGroup → DataFormField) and their values.
+
+A field is addressed on its table as ``_`` + ``DataFormField.Name``. Values are rows of ``custom_value``,
+one per (field, record), in a text, number or date column by the field's data type, so every kind can be
+indexed and compared, and a million contacts cost a million small rows, not a million wide ones.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from server.store import schema
+from server.store.session import AppSession
+from server.tables import CUSTOM_FORMS, FieldType
+
+from server.domain.errors import DatabaseError, InvalidParameter, RecordNotFound
+from .values import coerce
+
+# DataFormField.DataType ids and the names addCustomField takes (spec §2.2, yail and a data-services
+# engineer's constants). 17 is "MultiSelect" in one source and "UserMultiSelect" in another: accept both.
+DATA_TYPES = {
+    1: "Phone", 2: "SSN", 3: "Currency", 4: "Percent", 5: "State", 6: "YesNo", 7: "Year", 8: "Month",
+    9: "DayOfWeek", 10: "Name", 11: "NumberDecimal", 12: "Number", 13: "Date", 14: "DateTime", 15: "Text",
+    16: "TextArea", 17: "MultiSelect", 18: "Website", 19: "Email", 20: "Radio", 21: "Select", 22: "User",
+    23: "Drilldown",
+}
+DATA_TYPE_IDS = {name.lower(): id_ for id_, name in DATA_TYPES.items()}
+DATA_TYPE_IDS.update({"usermultiselect": 17, "listbox": 17, "dropdown": 21, "decimal": 11, "wholenumber": 12})
+LIST_TYPES = {17, 20, 21, 23}
+
+# Where each data type's value is stored, and its wire type.
+_NUMBER_INT = {6, 7, 12, 22}
+_NUMBER_DOUBLE = {3, 4, 11}
+_DATE = {13, 14}
+
+
+def wire_type(data_type: int) -> FieldType:
+    if data_type in _NUMBER_INT:
+        return FieldType.INT
+    if data_type in _NUMBER_DOUBLE:
+        return FieldType.DOUBLE
+    if data_type in _DATE:
+        return FieldType.DATETIME
+    return FieldType.STRING
+
+
+def storage_column(data_type: int) -> str:
+    if data_type in _NUMBER_INT or data_type in _NUMBER_DOUBLE:
+        return "num_value"
+    if data_type in _DATE:
+        return "date_value"
+    return "text_value"
+
+
+@dataclass(frozen=True)
+class CustomField:
+    id: int
+    form_id: int
+    name: str
+    label: str
+    data_type: int
+
+    @property
+    def api_name(self) -> str:
+        return "_" + self.name
+
+    @property
+    def type(self) -> FieldType:
+        return wire_type(self.data_type)
+
+    @property
+    def column(self) -> str:
+        return storage_column(self.data_type)
+
+
+def definitions(s: AppSession, form_id: int, names=None) -> dict[str, CustomField]:
+    """The form's custom fields by ``Name`` (without the underscore), optionally only ``names``."""
+    cf = schema.custom_field
+    q = s.select(cf, cf.c.id, cf.c.form_id, cf.c.name, cf.c.label, cf.c.data_type).where(cf.c.form_id == form_id)
+    if names is not None:
+        names = list(names)
+        if not names:
+            return {}
+        q = q.where(cf.c.name.in_(names))
+    return {r.name: CustomField(r.id, r.form_id, r.name, r.label or "", r.data_type) for r in s.execute(q)}
+
+
+def form_id_of(name) -> int | None:
+    if isinstance(name, int):
+        return name if name < 0 else -name
+    text = str(name).strip()
+    if text.lstrip("-").isascii() and text.lstrip("-").isdigit():
+        number = int(text)
+        return number if number < 0 else -number
+    return CUSTOM_FORMS.get(text) or CUSTOM_FORMS.get(text.title())
+
+
+def field_name_for(label: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", label)
+
+
+# The tables of custom-field definitions: writing them is an administrator's right.
+DEFINITION_TABLES = ("DataFormField", "DataFormGroup", "DataFormTab")
+
+
+def add_custom_field(s: AppSession, form: str, label: str, data_type: str, header_id: int) -> int:
+    from server.domain.account.users import require_admin
+
+    require_admin(s, "DataService.addCustomField")
+    form_id = form_id_of(form)
+    type_id = DATA_TYPE_IDS.get(str(data_type).replace(" ", "").lower())
+    if form_id is None or type_id is None or not label.strip():
+        raise DatabaseError("Error creating custom field")
+    group = s.get(schema.custom_field_group, header_id)
+    if group is None:
+        raise DatabaseError("Error creating custom field")
+    tab = s.get(schema.custom_field_tab, group.tab_id)
+    if tab is None or tab.form_id != form_id:
+        raise DatabaseError("Error creating custom field")
+    base = field_name_for(label) or "Field"
+    taken = {r.name for r in s.execute(s.select(schema.custom_field, schema.custom_field.c.name)
+                                           .where(schema.custom_field.c.form_id == form_id))}
+    name, n = base, 0
+    while name in taken:
+        name, n = f"{base}{n}", n + 1
+    field_id = s.next_id("custom_field")
+    s.insert(schema.custom_field, dict(id=field_id, form_id=form_id, group_id=header_id, name=name,
+                                       label=label, data_type=type_id, default_value=None, values=None,
+                                       list_rows=None))
+    s.emit("custom_field.added", "custom_field", field_id, form_id=form_id, name=name, label=label)
+    return field_id
+
+
+def update_custom_field(s: AppSession, field_id: int, values: dict) -> bool:
+    from server.domain.account.users import require_admin
+
+    require_admin(s, "DataService.updateCustomField")
+    row = s.get(schema.custom_field, field_id)
+    if row is None:
+        raise RecordNotFound(f"Unable to perform update. Record not found for Id:{field_id}")
+    changes = {}
+    for key, value in values.items():
+        if key == "Label":
+            changes["label"] = str(value)
+        elif key == "GroupId":
+            group = s.get(schema.custom_field_group, coerce(value, FieldType.INT, s.clock, "GroupId"))
+            if group is None:
+                raise DatabaseError("Error updating custom field")
+            changes["group_id"] = group.id
+        elif key == "Values":
+            if row.data_type not in LIST_TYPES:
+                raise DatabaseError("Error updating custom field")
+            changes["values"] = "\n".join(value) if isinstance(value, list) else str(value)
+        elif key == "DefaultValue":
+            changes["default_value"] = str(value)
+        elif key == "ListRows":
+            changes["list_rows"] = coerce(value, FieldType.INT, s.clock, "ListRows")
+        elif key == "Name":
+            changes["name"] = field_name_for(str(value))
+        else:
+            raise InvalidParameter(f"Unknown custom field property: {key}")
+    if changes:
+        s.update(schema.custom_field, schema.custom_field.c.id == field_id, **changes)
+        s.emit("custom_field.updated", "custom_field", field_id, **{k: v for k, v in changes.items()})
+    return True
+
+
+def add_tab(s: AppSession, form_id: int, name: str) -> int:
+    tab_id = s.next_id("custom_field_tab")
+    s.insert(schema.custom_field_tab, dict(id=tab_id, form_id=form_id, tab_name=name))
+    return tab_id
+
+
+def add_group(s: AppSession, tab_id: int, name: str) -> int:
+    group_id = s.next_id("custom_field_group")
+    s.insert(schema.custom_field_group, dict(id=group_id, tab_id=tab_id, name=name))
+    return group_id
+
+
+# --- values ----------------------------------------------------------------------------------------
+
+def write_values(s: AppSession, record_id: int, values: dict[CustomField, object]) -> None:
+    """Set custom values of one record (None clears a value)."""
+    cv = schema.custom_value
+    for field, value in values.items():
+        s.delete(cv, cv.c.field_id == field.id, cv.c.record_id == record_id)
+        if value is None or value == "":
+            continue
+        row = {"field_id": field.id, "record_id": record_id, "text_value": None, "num_value": None,
+               "date_value": None}
+        row[field.column] = value
+        s.insert(cv, row)
+
+
+def read_values(s: AppSession, record_ids: list[int], fields: list[CustomField]) -> dict[int, dict[str, object]]:
+    """``{record_id: {api_name: value}}`` for the given records and fields."""
+    if not record_ids or not fields:
+        return {}
+    cv = schema.custom_value
+    by_id = {f.id: f for f in fields}
+    out: dict[int, dict[str, object]] = {}
+    q = s.select(cv).where(cv.c.field_id.in_(list(by_id)), cv.c.record_id.in_(record_ids))
+    for row in s.execute(q):
+        field = by_id[row.field_id]
+        value = getattr(row, field.column)
+        if field.type is FieldType.INT and value is not None:
+            value = int(value)
+        out.setdefault(row.record_id, {})[field.api_name] = value
+    return out
+
+
+def delete_values(s: AppSession, record_id: int, form_id: int) -> None:
+    cv, cf = schema.custom_value, schema.custom_field
+    ids = [r.id for r in s.execute(s.select(cf, cf.c.id).where(cf.c.form_id == form_id))]
+    if ids:
+        s.delete(cv, cv.c.record_id == record_id, cv.c.field_id.in_(ids))
+
+
+def coerce_value(field: CustomField, value, s: AppSession, table_name: str):
+    return coerce(value, field.type, s.clock, f"{table_name}.{field.api_name}")
+

@@ -1,0 +1,303 @@
+"""The DataService query language, compiled to SQLAlchemy (spec xmlrpc-api.md §4).
+
+``queryData`` is a struct of criteria, AND-ed. A criterion is, by the shape of its value: a plain string
+(case-insensitive equality), a string with ``%`` (case-insensitive LIKE; ``%`` alone: any non-null value),
+``~null~`` (IS NULL), ``~<>~v`` / ``~>~v`` / ``~>=~v`` / ``~<~v`` / ``~<=~v`` (comparisons, spaces after the
+operator allowed), a typed scalar (equality), an array (IN, at most 1000 values), or a struct
+``{since, before}`` (a date range, as yail sends). Dates compare in the app's local time; a date-only
+string on a datetime field matches that whole day; ``%`` patterns on dates match their
+``YYYY-MM-DD HH:MM:SS`` text, as MySQL does. Every table gets the same semantics because every table is
+compiled here from its description.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from server.store import schema
+from server.store.prepared import Prepared
+from server.store.session import AppSession
+from server.tables import REGISTRY, Field, FieldType, Table
+
+from . import custom_fields
+from server.domain.errors import InvalidParameter, NoFieldAccess, NoFieldFound, OutOfRange
+from .values import coerce, day_range, outgoing, to_local
+
+MAX_LIMIT = 1000
+MAX_IN = 1000
+
+_OPERATOR = re.compile(r"^~(<>|>=|<=|>|<)~\s*(.*)$", re.S)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    name: str
+    expr: sa.ColumnElement
+    type: FieldType
+    access: str
+
+
+class Resolver:
+    """Resolves a table's field names (standard, ``_Custom``, joined, ``Contact.X``) to SQL expressions,
+    adding the joins they need, every join restricted to the session's app."""
+
+    def __init__(self, s: AppSession, table: Table, app_id=None):
+        self.s = s
+        self.table = table
+        # the app's id as a literal, or a bind parameter for statements cached across apps
+        self.app_id = s.app.id if app_id is None else app_id
+        self.base = schema.ENTITIES[table.entity]
+        self._joins: dict[str, tuple[sa.FromClause, sa.ColumnElement]] = {}
+        self._customs: dict[str, custom_fields.CustomField] = {}
+        self._resolved: dict[str, Resolved] = {}
+
+    def prefetch(self, names) -> None:
+        """Load the custom-field definitions among ``names`` in one query."""
+        wanted = [n[1:] for n in names if isinstance(n, str) and n.startswith("_") and n[1:] not in self._customs]
+        if wanted and self.table.custom_form is not None:
+            self._customs.update(custom_fields.definitions(self.s, self.table.custom_form, set(wanted)))
+
+    def field(self, name: str) -> Resolved:
+        resolved = self._resolved.get(name)
+        if resolved is None:
+            resolved = self._resolved[name] = self._resolve(name)
+        return resolved
+
+    def readable(self, name: str) -> Resolved:
+        """``field(name)``, refused for a field that can be written but never read (CreditCard.CardNumber)."""
+        resolved = self.field(name)
+        if "R" not in resolved.access:
+            raise NoFieldAccess(f"No read access to field: {self.table.name}.{name}")
+        return resolved
+
+    def custom(self, name: str) -> custom_fields.CustomField:
+        self.prefetch([name])
+        field = self._customs.get(name[1:]) if self.table.custom_form is not None else None
+        if field is None:
+            raise NoFieldFound(f"No field found: {self.table.name}.{name}")
+        return field
+
+    def _resolve(self, name: str) -> Resolved:
+        if not isinstance(name, str) or not name:
+            raise NoFieldFound(f"No field found: {self.table.name}.{name}")
+        if name.startswith("_"):
+            field = self.custom(name)
+            alias = self._join(f"cv:{field.id}", schema.custom_value, lambda a: sa.and_(
+                a.c.field_id == field.id, a.c.record_id == self.base.c.id))
+            return Resolved(name, alias.c[field.column], field.type, "EDAR")
+        described = self.table.fields.get(name)
+        if described is not None:
+            return Resolved(name, self._column(described), described.type, described.access)
+        for prefix in self.table.join_prefixes:
+            if name.startswith(prefix.prefix):
+                other = REGISTRY.get(prefix.table)
+                inner = other.fields.get(name[len(prefix.prefix):]) if other else None
+                if inner is not None and inner.column is not None:
+                    entity = schema.ENTITIES[other.entity]
+                    alias = self._join(f"prefix:{prefix.prefix}", entity,
+                                       lambda a, local=prefix.local: a.c.id == self.base.c[local])
+                    return Resolved(name, alias.c[inner.column], inner.type, "R")
+        raise NoFieldFound(f"No field found: {self.table.name}.{name}")
+
+    def _column(self, field: Field) -> sa.ColumnElement:
+        if field.join is None:
+            return self.base.c[field.column]
+        join = field.join
+        alias = self._join(f"join:{join.entity}:{join.local}", schema.ENTITIES[join.entity],
+                           lambda a: a.c.id == self.base.c[join.local])
+        return alias.c[join.column]
+
+    def _join(self, key: str, target: sa.Table, on) -> sa.FromClause:
+        joined = self._joins.get(key)
+        if joined is None:
+            alias = target.alias(f"j{len(self._joins)}")
+            joined = self._joins[key] = (alias, sa.and_(alias.c.app_id == self.app_id, on(alias)))
+        return joined[0]
+
+    def from_clause(self) -> sa.FromClause:
+        clause = self.base
+        for alias, on in self._joins.values():
+            clause = clause.outerjoin(alias, on)
+        return clause
+
+    def base_filters(self) -> list[sa.ColumnElement]:
+        filters = [self.base.c.app_id == self.app_id]
+        if self.table.kind is not None:
+            filters.append(self.base.c.kind == self.table.kind)
+        return filters
+
+    def key_columns(self) -> list[sa.ColumnElement]:
+        if self.table.key is not None:
+            return [self.base.c[self.table.fields[self.table.key].column]]
+        return [c for c in self.base.primary_key.columns if c.name != "app_id"]
+
+
+# --- criteria --------------------------------------------------------------------------------------
+
+class Beyond:
+    """A whole-number operand outside the 32-bit range of integer fields: no stored value equals it, every
+    stored value is below it (``sign`` +1) or above it (-1). Compared as MySQL compares numbers, without
+    sending it to the store (an INTEGER bind parameter would overflow on PostgreSQL)."""
+
+    def __init__(self, sign: int):
+        self.sign = sign
+
+
+def _compare(col, op: str, operand) -> sa.ColumnElement:
+    if isinstance(operand, Beyond):
+        holds = {"<>": True, ">": operand.sign < 0, ">=": operand.sign < 0, "<": operand.sign > 0,
+                 "<=": operand.sign > 0}[op]
+        return col.is_not(None) if holds else sa.false()
+    return {"<>": col != operand, ">": col > operand, ">=": col >= operand, "<": col < operand,
+            "<=": col <= operand}[op]
+
+
+def criterion(r: Resolver, name: str, value) -> sa.ColumnElement:
+    field = r.readable(name)
+    col, ftype = field.expr, field.type
+    clock = r.s.clock
+    where = f"{r.table.name}.{name}"
+
+    if isinstance(value, list):
+        if len(value) > MAX_IN:
+            raise InvalidParameter(f"Too many values for {where}: at most {MAX_IN}")
+        values = [v for v in (_operand(v, ftype, clock, where) for v in value)
+                  if v is not None and not isinstance(v, Beyond)]
+        return col.in_(values) if values else sa.false()
+    if isinstance(value, dict):
+        since, before = value.get("since"), value.get("before")
+        parts = []
+        for op, bound in ((">=", since), ("<", before)):
+            if bound is not None:
+                operand = _operand(bound, ftype, clock, where)
+                parts.append(sa.false() if operand is None else _compare(col, op, operand))
+        if not parts:
+            raise InvalidParameter(f"Invalid criterion for {where}")
+        return sa.and_(*parts)
+    if not isinstance(value, str):
+        operand = _operand(value, ftype, clock, where)
+        return sa.false() if operand is None or isinstance(operand, Beyond) else col == operand
+
+    text = value
+    if text.strip().lower() == "~null~":
+        return col.is_(None)
+    m = _OPERATOR.match(text)
+    if m:
+        op, rest = m.group(1), m.group(2).strip()
+        if op == "<>" and rest.lower() in ("null", "~null~"):
+            return col.is_not(None)
+        if ftype is FieldType.STRING:
+            return _compare(sa.func.lower(col), op, rest.lower())
+        operand = _operand(rest, ftype, clock, where)
+        if operand is None:
+            return sa.false() if op != "<>" else col.is_not(None)
+        return _compare(col, op, operand)
+    if "%" in text:
+        if text.strip() == "%":
+            return col.is_not(None)
+        target = col if ftype is FieldType.STRING else sa.cast(col, sa.String)
+        return target.ilike(text)
+    if ftype is FieldType.STRING:
+        return sa.func.lower(col) == text.lower()
+    if ftype is FieldType.DATETIME:
+        moment = to_local(text, clock)
+        if moment is None:
+            return sa.false()
+        if re.fullmatch(r"\s*\d{4}-?\d{2}-?\d{2}\s*", text):
+            start, end = day_range(moment)
+            return sa.and_(col >= start, col < end)
+        return col == moment
+    operand = _operand(text, ftype, clock, where)
+    return sa.false() if operand is None or isinstance(operand, Beyond) else col == operand
+
+
+def _operand(value, ftype: FieldType, clock, where: str):
+    """A criterion's value as the field's type; None when it cannot be one (matches nothing); a Beyond for
+    a whole number outside the integer range."""
+    if ftype is FieldType.STRING:
+        return coerce(value, ftype, clock, where)
+    try:
+        return coerce(value, ftype, clock, where)
+    except OutOfRange as exc:
+        return Beyond(exc.sign)
+    except InvalidParameter:
+        return None
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+def select_rows(s: AppSession, table: Table, fields: list[str], criteria: dict, *, limit: int | None = None,
+                offset: int = 0, order_by: str | None = None, ascending: bool = True,
+                extra_where=()) -> list[dict]:
+    """Rows of ``table`` matching ``criteria``, each a dict of the non-null requested fields."""
+    r = Resolver(s, table)
+    r.prefetch(list(fields) + list(criteria) + ([order_by] if order_by else []))
+    columns = [r.readable(name) for name in fields]
+    where = r.base_filters() + [criterion(r, k, v) for k, v in criteria.items()] + list(extra_where)
+    keys = r.key_columns()
+    if order_by:
+        order_col = r.readable(order_by).expr
+        ordering = [order_col.asc() if ascending else order_col.desc()]
+        ordering += [k.asc() if ascending else k.desc() for k in keys]
+    else:
+        ordering = [k.asc() for k in keys]
+    q = (sa.select(*(c.expr.label(f"c{i}") for i, c in enumerate(columns)))
+         .select_from(r.from_clause()).where(*where).order_by(*ordering))
+    if limit is not None:
+        q = q.limit(limit).offset(offset)
+    out = []
+    for row in s.execute(q):
+        record = {}
+        for i, c in enumerate(columns):
+            value = row[i]
+            if value is not None:
+                record[c.name] = outgoing(value, c.type)
+        out.append(record)
+    return out
+
+
+_BY_KEY_CACHE: dict[tuple, tuple[Prepared, list[Resolved]]] = {}
+
+
+def select_by_key(s: AppSession, table: Table, fields: list[str], key) -> dict | None:
+    """One row of ``table`` by its key, as select_rows would give it. The statement for a table and a list
+    of standard fields is built once and reused for every app and id (loads are the hottest call)."""
+    cache_key = (table.name, tuple(fields))
+    cached = _BY_KEY_CACHE.get(cache_key)
+    if cached is None:
+        if any(not isinstance(f, str) or f.startswith("_") for f in fields):
+            rows = select_rows(s, table, fields, {}, limit=1,
+                               extra_where=[Resolver(s, table).key_columns()[0] == key])
+            return rows[0] if rows else None
+        r = Resolver(s, table, app_id=sa.bindparam("app_id"))
+        columns = [r.readable(name) for name in fields]
+        q = (sa.select(*(c.expr.label(f"c{i}") for i, c in enumerate(columns))).select_from(r.from_clause())
+             .where(*r.base_filters(), r.key_columns()[0] == sa.bindparam("key")))
+        if len(_BY_KEY_CACHE) > 1024:
+            _BY_KEY_CACHE.clear()
+        cached = _BY_KEY_CACHE[cache_key] = (Prepared(q), columns)
+    q, columns = cached
+    row = q.first(s.source, {"app_id": s.app.id, "key": key})
+    if row is None:
+        return None
+    return {c.name: outgoing(row[i], c.type) for i, c in enumerate(columns) if row[i] is not None}
+
+
+def count_rows(s: AppSession, table: Table, criteria: dict, extra_where=()) -> int:
+    r = Resolver(s, table)
+    r.prefetch(list(criteria))
+    where = r.base_filters() + [criterion(r, k, v) for k, v in criteria.items()] + list(extra_where)
+    q = sa.select(sa.func.count()).select_from(r.from_clause()).where(*where)
+    return int(s.execute(q).scalar_one())
+
+
+def page_bounds(limit: int, page: int) -> tuple[int, int] | None:
+    """``(limit, offset)`` for a zero-based page; None when nothing can be returned. A limit above 1000 is
+    clamped (the docs give 1000 as the maximum; the real behaviour above it is unrecorded)."""
+    if limit <= 0 or page < 0:
+        return None
+    limit = min(limit, MAX_LIMIT)
+    return limit, page * limit
+

@@ -1,0 +1,218 @@
+"""DataService's operations over any described table: table and field checks, then the entity's writer.
+
+Reads compile through server.domain.data.query. Writes check the table's and each field's access, coerce each
+value to its field's type, and hand the result to the writer registered for the table (contacts, tags,
+notes … each keep their own rules and events); tables without one get the plain writer below.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from server.store import schema
+from server.store.session import AppSession
+from server.tables import REGISTRY, Table
+
+from . import custom_fields
+from server.domain.errors import NoFieldAccess, NoFieldFound, NoFields, NoTableAccess, NoTableFound, RecordNotFound
+from .query import Resolver, count_rows, page_bounds, select_by_key, select_rows
+from .values import coerce
+
+_ACCESS_WORD = {"A": "add", "E": "edit", "D": "delete", "R": "read"}
+
+
+def table_named(name: str) -> Table:
+    table = REGISTRY.get(name) if isinstance(name, str) else None
+    if table is None:
+        raise NoTableFound(f"No table found: {name}")
+    return table
+
+
+def require_table(table: Table, letter: str, s: AppSession | None = None) -> None:
+    if not table.can(letter):
+        raise NoTableAccess(f"No {_ACCESS_WORD[letter]} access to table: {table.name}")
+    if s is not None and letter != "R" and table.name in custom_fields.DEFINITION_TABLES:
+        from server.domain.account.users import require_admin
+
+        require_admin(s, f"DataService.{_WRITE_METHOD[letter]} on {table.name}")
+
+
+_WRITE_METHOD = {"A": "add", "E": "update", "D": "delete"}
+
+
+@dataclass
+class Values:
+    """Checked, coerced values for one write: store columns, and custom fields."""
+
+    columns: dict[str, Any]
+    customs: dict[custom_fields.CustomField, Any]
+    names: list[str]  # the wire names written, for events
+
+
+def check_values(s: AppSession, table: Table, data: dict, letter: str) -> Values:
+    r = Resolver(s, table)
+    r.prefetch(data)
+    columns: dict[str, Any] = {}
+    customs: dict[custom_fields.CustomField, Any] = {}
+    for name, value in data.items():
+        if isinstance(name, str) and name.startswith("_"):
+            field = r.custom(name)
+            customs[field] = custom_fields.coerce_value(field, value, s, table.name)
+            continue
+        described = table.fields.get(name)
+        if described is None:
+            raise NoFieldFound(f"No field found: {table.name}.{name}")
+        if letter not in described.access or described.column is None:
+            raise NoFieldAccess(f"No {_ACCESS_WORD[letter]} access to field: {table.name}.{name}")
+        columns[described.column] = coerce(value, described.type, s.clock, f"{table.name}.{name}")
+    return Values(columns, customs, list(data))
+
+
+def check_selected(table: Table, fields: list) -> list[str]:
+    if not fields:
+        raise NoFields("No fields were selected")
+    for name in fields:
+        if not isinstance(name, str):
+            raise NoFieldFound(f"No field found: {table.name}.{name}")
+    return fields
+
+
+# --- writers ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Writer:
+    add: Callable[[AppSession, Table, Values], int]
+    update: Callable[[AppSession, Table, int, Values], None]
+    delete: Callable[[AppSession, Table, int], None]
+
+
+WRITERS: dict[str, Writer] = {}
+
+
+def writer(*table_names: str):
+    def register(w: Writer) -> Writer:
+        for name in table_names:
+            WRITERS[name] = w
+        return w
+    return register
+
+
+def _plain_add(s: AppSession, table: Table, values: Values) -> int:
+    entity = schema.ENTITIES[table.entity]
+    new_id = s.next_id(table.entity)
+    row = dict(values.columns, id=new_id)
+    if "kind" in entity.c and table.kind:
+        row["kind"] = table.kind
+    stamp(s, entity, row, created=True)
+    s.insert(entity, row)
+    if values.customs:
+        custom_fields.write_values(s, new_id, values.customs)
+    s.emit(f"{table.entity}.added", table.entity, new_id, table=table.name, fields=values.names)
+    return new_id
+
+
+def _plain_update(s: AppSession, table: Table, record_id: int, values: Values) -> None:
+    entity = schema.ENTITIES[table.entity]
+    row = dict(values.columns)
+    stamp(s, entity, row, created=False)
+    if row:
+        s.update(entity, entity.c.id == record_id, **row)
+    if values.customs:
+        custom_fields.write_values(s, record_id, values.customs)
+    s.emit(f"{table.entity}.updated", table.entity, record_id, table=table.name, fields=values.names)
+
+
+def _plain_delete(s: AppSession, table: Table, record_id: int) -> None:
+    entity = schema.ENTITIES[table.entity]
+    s.delete(entity, entity.c.id == record_id)
+    if table.custom_form is not None:
+        custom_fields.delete_values(s, record_id, table.custom_form)
+    s.emit(f"{table.entity}.deleted", table.entity, record_id, table=table.name)
+
+
+PLAIN = Writer(_plain_add, _plain_update, _plain_delete)
+
+
+def stamp(s: AppSession, entity, row: dict, *, created: bool) -> None:
+    """Set DateCreated (on add) and LastUpdated, from the app's clock."""
+    now = s.now_local()
+    if created and "date_created" in entity.c and row.get("date_created") is None:
+        row["date_created"] = now
+    if "last_updated" in entity.c:
+        row["last_updated"] = now
+
+
+# --- operations ------------------------------------------------------------------------------------
+
+def exists(s: AppSession, table: Table, record_id: int) -> bool:
+    entity = schema.ENTITIES[table.entity]
+    q = s.select(entity, entity.c.id).where(entity.c.id == record_id)
+    if table.kind is not None:
+        q = q.where(entity.c.kind == table.kind)
+    return s.execute(q).first() is not None
+
+
+def load(s: AppSession, table_name: str, record_id: int, fields: list) -> dict:
+    table = table_named(table_name)
+    require_table(table, "R")
+    check_selected(table, fields)
+    if table.key is None:
+        raise NoTableAccess(f"No read access by id to table: {table.name}")
+    row = select_by_key(s, table, fields, record_id)
+    if row is None:
+        if s.app.option("load_missing") == "empty":
+            return {}
+        raise RecordNotFound(f"Record not found for Id:{record_id}")
+    return row
+
+
+def query(s: AppSession, table_name: str, limit: int, page: int, criteria: dict, fields: list,
+          order_by: str | None = None, ascending: bool = True) -> list[dict]:
+    table = table_named(table_name)
+    require_table(table, "R")
+    check_selected(table, fields)
+    bounds = page_bounds(limit, page)
+    if bounds is None:
+        # still check the names, so a typo faults the same way whatever the page
+        r = Resolver(s, table)
+        r.prefetch(list(fields) + list(criteria))
+        for name in list(fields) + list(criteria):
+            r.field(name)
+        return []
+    lim, offset = bounds
+    return select_rows(s, table, fields, criteria, limit=lim, offset=offset, order_by=order_by,
+                       ascending=ascending)
+
+
+def count(s: AppSession, table_name: str, criteria: dict) -> int:
+    table = table_named(table_name)
+    require_table(table, "R")
+    return count_rows(s, table, criteria)
+
+
+def add(s: AppSession, table_name: str, data: dict) -> int:
+    table = table_named(table_name)
+    require_table(table, "A", s)
+    values = check_values(s, table, data, "A")
+    return WRITERS.get(table.name, PLAIN).add(s, table, values)
+
+
+def update(s: AppSession, table_name: str, record_id: int, data: dict) -> int:
+    table = table_named(table_name)
+    require_table(table, "E", s)
+    if not data:
+        raise NoFields("No fields were supplied to update")
+    values = check_values(s, table, data, "E")
+    if table.key is None or not exists(s, table, record_id):
+        raise RecordNotFound(f"Unable to perform update. Record not found for Id:{record_id}")
+    WRITERS.get(table.name, PLAIN).update(s, table, record_id, values)
+    return record_id
+
+
+def delete(s: AppSession, table_name: str, record_id: int) -> bool:
+    table = table_named(table_name)
+    require_table(table, "D", s)
+    if table.key is None or not exists(s, table, record_id):
+        return False
+    WRITERS.get(table.name, PLAIN).delete(s, table, record_id)
+    return True

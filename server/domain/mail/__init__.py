@@ -1,0 +1,1 @@
+"""Email: sending, merge fields, templates, the outbox of communications and the status of each address."""

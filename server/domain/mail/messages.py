@@ -1,0 +1,325 @@
+"""The outbox of communications, which is also the email history.
+
+Nothing is ever sent: every email, fax, letter and voice message the sandbox would send is captured here with
+its rendered subject and body, its recipient and what sent it, or recorded as skipped with the reason (seed 000
+"Skipped Emails": duplicates, invalid, opted-out, bounced; seed 004: the status belongs to the address). Emails
+logged by APIEmailService.attachEmail live here too, so REST's email history reads one place.
+
+Two sending rules (spec xmlrpc-api.md §6.5): *marketing* sends (campaign sequences, follow-up sequences, action
+sets) go only to marketable addresses and only when the app's business profile has an address (CAN-SPAM, seed
+000 "Business Details"), and carry the address block and an unsubscribe link; *one-off* sends (sendEmail by a
+user or an integration) may go to opted-out and non-marketable addresses, and skip only what cannot be
+delivered at all.
+"""
+from __future__ import annotations
+
+import html as html_lib
+import re
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from server.store import schema
+from server.store.prepared import PreparedAll
+from server.store.session import AppSession
+
+from . import email_status
+from server.domain.errors import InvalidParameter
+
+SKIP_NO_ADDRESS = "no email address"
+SKIP_INVALID = "invalid"
+SKIP_OPTED_OUT = "opted out"
+SKIP_NON_MARKETABLE = "non-marketable"
+SKIP_BOUNCED = "bounced"
+SKIP_DUPLICATE = "duplicate"
+SKIP_NO_BUSINESS_ADDRESS = "no business address (CAN-SPAM)"
+
+_REASON_BY_STATUS = {
+    "NonMarketable": SKIP_NON_MARKETABLE, "UnengagedNonMarketable": SKIP_NON_MARKETABLE,
+    "Manual": SKIP_OPTED_OUT, "Admin": SKIP_OPTED_OUT, "System": SKIP_OPTED_OUT, "ListUnsubscribe": SKIP_OPTED_OUT,
+    "Feedback": SKIP_OPTED_OUT, "Spam": SKIP_OPTED_OUT, "Lockdown": SKIP_OPTED_OUT, "Deactivated": SKIP_OPTED_OUT,
+    "Bounce": SKIP_BOUNCED, "HardBounce": SKIP_BOUNCED, "Invalid": SKIP_INVALID,
+}
+
+
+def business_address(s: AppSession) -> str | None:
+    """The app's business address as one line, or None when the profile has none (no marketing email then)."""
+    address = (s.app.profile or {}).get("address") or {}
+    parts = [address.get(k) for k in ("line1", "line2", "locality", "region", "postal_code", "country_code")]
+    if not address.get("line1"):
+        return None
+    return ", ".join(p for p in parts if p)
+
+
+_STATUSES = sa.select(schema.email_status.c.email_key, schema.email_status.c.type).where(
+    schema.email_status.c.app_id == sa.bindparam("app_id"),
+    schema.email_status.c.email_key.in_(sa.bindparam("keys", expanding=True)))
+
+
+_STATUS = PreparedAll(sa.select(schema.email_status.c.type).where(
+    schema.email_status.c.app_id == sa.bindparam("app_id"), schema.email_status.c.email_key == sa.bindparam("email_key")))
+
+
+def verdicts(s: AppSession, addresses: list[str | None], *, marketing: bool) -> list[str | None]:
+    """For each address, None if a message may go to it, or the reason it is skipped. Status lookups for the
+    whole list take one query."""
+    keys = [email_status.key(a) if a and a.strip() else None for a in addresses]
+    statuses: dict[str, str] = {}
+    wanted = sorted({k for k in keys if k})
+    if len(wanted) == 1:
+        found = s.first(_STATUS, email_key=wanted[0])
+        if found is not None:
+            statuses[wanted[0]] = found.type
+    for i in range(0, len(wanted), 500) if len(wanted) > 1 else ():
+        statuses.update(s.execute(_STATUSES, {"app_id": s.app.id, "keys": wanted[i:i + 500]}).all())
+    no_business_address = marketing and business_address(s) is None
+    seen: set[str] = set()
+    out: list[str | None] = []
+    for address, k in zip(addresses, keys):
+        if k is None:
+            out.append(SKIP_NO_ADDRESS)
+        elif not email_status.is_valid(address):
+            out.append(SKIP_INVALID)
+        elif k in seen:
+            out.append(SKIP_DUPLICATE)
+        elif marketing and not email_status.STATUSES.get(statuses.get(k, "NonMarketable")).marketable:
+            out.append(_REASON_BY_STATUS.get(statuses.get(k, "NonMarketable"), SKIP_NON_MARKETABLE))
+        elif not marketing and statuses.get(k) in ("Invalid",):
+            out.append(SKIP_INVALID)
+        elif no_business_address:
+            out.append(SKIP_NO_BUSINESS_ADDRESS)
+        else:
+            out.append(None)
+        if k is not None:
+            seen.add(k)
+    return out
+
+
+@dataclass
+class Outgoing:
+    """One message to record: what the caller rendered, and the reason it is skipped if it is."""
+
+    kind: str
+    origin: str
+    contact_id: int | None
+    to_address: str | None
+    subject: str = ""
+    html_body: str | None = None
+    text_body: str | None = None
+    content_type: str | None = None
+    from_address: str | None = None
+    from_name: str | None = None
+    cc: str | None = None
+    bcc: str | None = None
+    reason: str | None = None
+    campaign_id: int | None = None
+    sequence_id: int | None = None
+    item_id: int | None = None
+    template_id: int | None = None
+    user_id: int | None = None
+    idempotency_key: str | None = None
+    marketing: bool = False
+
+
+_LINK = re.compile(r'href="(https?://[^"]+)"', re.I)
+
+
+def record(s: AppSession, outgoing: list[Outgoing]) -> list[int]:
+    """Write the messages (captured, or skipped with their reason) in one statement; returns their ids.
+    A marketing email gets the address block and an unsubscribe link, and its links become tracked links."""
+    if not outgoing:
+        return []
+    first = s.next_id("message", len(outgoing))
+    now_local, now = s.now_local(), s.clock.now().timestamp()
+    footer_address = business_address(s)
+    rows = []
+    sent_to: list[str] = []
+    randomness = secrets.token_hex(6 * len(outgoing))  # one draw for the batch: 12 hex digits a message
+    for offset, m in enumerate(outgoing):
+        message_id = first + offset
+        token = f"{s.app.id}-{message_id}-{randomness[12 * offset:12 * offset + 12]}"
+        html_body, text_body, links = m.html_body, m.text_body, []
+        if m.reason is None and m.kind == "email" and m.marketing:
+            html_body, links = _track_links(html_body, token, s.base_url)
+            html_body, text_body = _with_footer(html_body, text_body, footer_address, token, s.base_url)
+        if m.reason is None and m.kind == "email" and m.to_address:
+            sent_to.append(email_status.key(m.to_address))
+        rows.append(dict(
+            id=message_id, kind=m.kind, status="skipped" if m.reason else "captured", reason=m.reason,
+            origin=m.origin, direction="sent", contact_id=m.contact_id, user_id=m.user_id, campaign_id=m.campaign_id,
+            sequence_id=m.sequence_id, item_id=m.item_id, template_id=m.template_id, from_name=m.from_name,
+            from_address=m.from_address, reply_to=None, to_address=m.to_address, cc=m.cc, bcc=m.bcc,
+            subject=m.subject, content_type=m.content_type, html_body=html_body, text_body=text_body,
+            headers=None, sent_date=None if m.reason else now_local, received_date=None, opened_date=None,
+            clicked_date=None, created_at=now, idempotency_key=m.idempotency_key, token=token, links=links or None,
+        ))
+    used = [k for k in rows[0] if any(r[k] is not None for r in rows)]  # leave out the columns all empty
+    s.insert(schema.message, [{k: r[k] for k in used} for r in rows])
+    if sent_to:  # EmailAddStatus.LastSentDate of every address that got one
+        s.update_many(schema.email_status, ("email_key",),
+                      [{"email_key": k, "last_sent_date": now_local} for k in dict.fromkeys(sent_to)])
+    kinds = {}
+    for row in rows:
+        kinds.setdefault((row["kind"], row["status"]), []).append(row["id"])
+    for (kind, status), ids in kinds.items():
+        s.emit(f"message.{status}", "message", ids[0], kind=kind, message_ids=ids)
+    return [r["id"] for r in rows]
+
+
+def log(s: AppSession, *, contact_id: int, from_name: str, from_address: str, to_address: str, cc: str, bcc: str,
+        content_type: str, subject: str, html_body: str, text_body: str, headers: str, received_date, sent_date,
+        direction: str) -> int:
+    """APIEmailService.attachEmail: an email sent or received elsewhere, kept in the contact's history."""
+    message_id = s.next_id("message")
+    s.insert(schema.message, dict(
+        id=message_id, kind="email", status="logged", origin="attached", direction=direction,
+        contact_id=contact_id, from_name=from_name, from_address=from_address, to_address=to_address, cc=cc,
+        bcc=bcc, content_type=content_type, subject=subject, html_body=html_body, text_body=text_body,
+        headers=headers, sent_date=sent_date, received_date=received_date, created_at=s.clock.now().timestamp(),
+        token=None, links=[]))
+    s.emit("message.logged", "message", message_id, contact_id=contact_id)
+    return message_id
+
+
+PROVIDERS = ("INFUSIONSOFT", "GOOGLE", "MICROSOFT", "UNKNOWN")
+
+
+def record_history(s: AppSession, entries: list[dict]) -> list[int]:
+    """Email records kept in contacts' history without being sent (REST ``POST /emails``, ``/emails/sync``):
+    each entry has the message columns (to_address, subject, html_body, dates …) and ``original_provider`` /
+    ``original_provider_id``, unique together per app (an id is made when none is given)."""
+    if not entries:
+        return []
+    first = s.next_id("message", len(entries))
+    now = s.clock.now().timestamp()
+    rows = []
+    for offset, entry in enumerate(entries):
+        provider = (entry.get("original_provider") or "UNKNOWN").upper()
+        if provider not in PROVIDERS:
+            raise InvalidParameter(f"Invalid original_provider: {entry.get('original_provider')}")
+        rows.append(dict(
+            id=first + offset, kind="email", status="logged", reason=None, origin="rest", direction="sent",
+            contact_id=entry.get("contact_id"), from_name=None, from_address=entry.get("from_address"),
+            reply_to=entry.get("reply_to"), to_address=entry["to_address"], cc=entry.get("cc"),
+            bcc=entry.get("bcc"), subject=entry.get("subject"), content_type=entry.get("content_type"),
+            html_body=entry.get("html_body"), text_body=entry.get("text_body"), headers=entry.get("headers"),
+            sent_date=entry.get("sent_date"), received_date=entry.get("received_date"),
+            opened_date=entry.get("opened_date"), clicked_date=entry.get("clicked_date"), created_at=now,
+            token=None, links=[], original_provider=provider,
+            original_provider_id=entry.get("original_provider_id") or secrets.token_hex(16),
+            provider_source_id=entry.get("provider_source_id")))
+    wanted = [(r["original_provider"], r["original_provider_id"]) for r in rows]
+    if len(set(wanted)) != len(wanted):
+        raise InvalidParameter("original_provider_id must be unique for its original_provider")
+    taken = taken_provider_ids(s, wanted)
+    if taken:
+        provider, provider_id = sorted(taken)[0]
+        raise InvalidParameter(f"An email record with original_provider_id {provider_id} already exists "
+                               f"for {provider}")
+    s.insert(schema.message, rows)
+    for row in rows:
+        s.emit("message.logged", "message", row["id"], contact_id=row["contact_id"])
+    return [r["id"] for r in rows]
+
+
+def taken_provider_ids(s: AppSession, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which ``(original_provider, original_provider_id)`` pairs are recorded already."""
+    m = schema.message
+    taken: set[tuple[str, str]] = set()
+    for provider in {p for p, _ in pairs}:
+        ids = sorted({i for p, i in pairs if p == provider})
+        for i in range(0, len(ids), 500):
+            taken.update((provider, r.original_provider_id) for r in s.execute(s.select(m, m.c.original_provider_id)
+                         .where(m.c.original_provider == provider, m.c.original_provider_id.in_(ids[i:i + 500]))))
+    return taken
+
+
+def delete(s: AppSession, message_ids: list[int]) -> int:
+    """Take emails out of the history (REST ``DELETE /emails/{id}``, ``/emails/unsync``); returns how many."""
+    m = schema.message
+    ids = sorted(set(message_ids))
+    found = []
+    for i in range(0, len(ids), 500):
+        found += s.execute(s.select(m, m.c.id, m.c.contact_id).where(m.c.id.in_(ids[i:i + 500]),
+                                                                        m.c.kind == "email")).all()
+    if found:
+        for i in range(0, len(found), 500):
+            s.delete(m, m.c.id.in_([r.id for r in found[i:i + 500]]))
+        for r in found:
+            s.emit("message.deleted", "message", r.id, contact_id=r.contact_id)
+    return len(found)
+
+
+def _track_links(html_body: str | None, token: str, base: str) -> tuple[str | None, list[str]]:
+    if not html_body:
+        return html_body, []
+    links: list[str] = []
+
+    def swap(m: re.Match) -> str:
+        links.append(html_lib.unescape(m.group(1)))
+        return f'href="{base}/app/linkClick/{token}/{len(links) - 1}"'
+
+    return _LINK.sub(swap, html_body), links
+
+
+def _with_footer(html_body: str | None, text_body: str | None, address: str | None, token: str,
+                 base: str) -> tuple[str | None, str | None]:
+    url = f"{base}/app/optOut/{token}"
+    if html_body:
+        html_body += (f'<p style="font-size:11px">{html_lib.escape(address or "")}<br>'
+                      f'<a href="{url}">Unsubscribe</a></p>')
+    if text_body:
+        text_body += f"\n\n{address or ''}\nUnsubscribe: {url}\n"
+    return html_body, text_body
+
+
+def by_token(s: AppSession, token: str):
+    m = schema.message
+    parts = token.split("-")
+    if len(parts) != 3 or not parts[1].isdigit():
+        return None
+    row = s.execute(s.select(m).where(m.c.id == int(parts[1]))).first()
+    return row if row is not None and row.token == token else None
+
+
+def unsubscribe(s: AppSession, token: str) -> str | None:
+    """The unsubscribe link of a marketing email: the address opts out (status Manual), for every contact
+    that shares it. Returns the address, or None for an unknown link."""
+    row = by_token(s, token)
+    if row is None or not row.to_address:
+        return None
+    email_status.opt_out(s, row.to_address, "Unsubscribed from an email link")
+    return row.to_address
+
+
+def click(s: AppSession, token: str, index: int) -> str | None:
+    """A tracked link of a sequence email: records the click (the link-click goal listens) and returns the URL
+    to redirect to, or None for an unknown link."""
+    row = by_token(s, token)
+    if row is None or not (0 <= index < len(row.links or [])):
+        return None
+    url = row.links[index]
+    m = schema.message
+    if row.clicked_date is None:
+        s.update(m, m.c.id == row.id, clicked_date=s.now_local())
+    s.emit("link.clicked", "message", row.id, contact_id=row.contact_id, campaign_id=row.campaign_id,
+           item_id=row.item_id, url=url, index=index)
+    return url
+
+
+def list_messages(s: AppSession, *, contact_id: int | None = None, kind: str | None = None,
+                  status: str | None = None, origin: str | None = None, after: int = 0, limit: int = 100) -> list:
+    m = schema.message
+    q = s.select(m).where(m.c.id > after)
+    if contact_id is not None:
+        q = q.where(m.c.contact_id == contact_id)
+    for column, value in ((m.c.kind, kind), (m.c.status, status), (m.c.origin, origin)):
+        if value is not None:
+            q = q.where(column == value)
+    return s.execute(q.order_by(m.c.id).limit(limit)).all()
+
+
+def count_by_contact(s: AppSession, contact_id: int) -> int:
+    m = schema.message
+    return s.execute(s.select(m, sa.func.count()).where(m.c.contact_id == contact_id)).scalar_one()
