@@ -22,7 +22,7 @@ from bench.xmlrpc_throughput import machine, write_section  # noqa: E402
 from server.auth.gateway import Credential  # noqa: E402
 from server.clock import ClockState  # noqa: E402
 from server.store.session import AppRecord  # noqa: E402
-from server.throttle import Throttle  # noqa: E402
+from server.throttle.throttle import Throttle  # noqa: E402
 from server.throttle.store import MemoryStore, RedisStore  # noqa: E402
 
 

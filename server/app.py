@@ -19,7 +19,7 @@ from server.store import db, session
 from server.store.files import FileStore
 from server.store.session import AppRecord
 from server.auth.oauth import OAuthServer
-from server.throttle import Throttle
+from server.throttle.throttle import Throttle
 
 log = logging.getLogger("sandbox")
 
@@ -58,14 +58,14 @@ def create_app(config: Config | None = None) -> Flask:
                                         heartbeat=heartbeat, files=files)
 
     from server.auth.routes import bp as oauth_bp
-    from server.sandbox.campaigns import bp as campaigns_bp
+    from server.sandbox.control.campaigns import bp as campaigns_bp
     from server.public import bp as public_bp
     from server.sandbox.card_entry import bp as card_entry_bp
-    from server.sandbox.control import bp as control_bp
-    from server.sandbox.credentials import bp as credentials_bp
+    from server.sandbox.control.apps import bp as control_bp
+    from server.sandbox.control.credentials import bp as credentials_bp
     from server.rest import bp as rest_bp
-    from server.sandbox.hooks import bp as hooks_bp
-    from server.sandbox.vendor_keys import bp as vendor_keys_bp
+    from server.sandbox.control.hooks import bp as hooks_bp
+    from server.sandbox.control.vendor_keys import bp as vendor_keys_bp
     from server.xmlrpc import transport
 
     transport.mount(app, app.extensions["sandbox"])  # the XML-RPC endpoints, in front of Flask
@@ -84,7 +84,7 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def _prepare_store(engine: Engine, config: Config) -> AppRecord | None:
-    from server.sandbox.bootstrap import ensure_default_app
+    from server.sandbox.seeding.bootstrap import ensure_default_app
 
     for attempt in range(3):  # several workers may start at once; one of them wins each race
         try:

@@ -52,7 +52,7 @@ def serve(host, port, data_dir, database_url, api_key, tls, tls_port):
     from werkzeug.serving import make_server
 
     from server.app import create_app
-    from server.sandbox.bootstrap import KeyInUse
+    from server.sandbox.seeding.bootstrap import KeyInUse
 
     config = _config(host=host, port=port, data_dir=data_dir, database_url=database_url, api_key=api_key,
                      tls=tls, tls_port=tls_port)
@@ -94,7 +94,7 @@ def serve(host, port, data_dir, database_url, api_key, tls, tls_port):
 @_options
 def seed(app_name, data_dir, database_url):
     """Create an app from sandbox_data/ if it does not exist yet."""
-    from server.sandbox import bootstrap
+    from server.sandbox.seeding import bootstrap
     from server.store import apps
     from server.store.db import transaction
 
@@ -118,7 +118,7 @@ def seed(app_name, data_dir, database_url):
 @_options
 def reset(app_name, data_dir, database_url):
     """Put an app back to its seed (its key, clock and options are kept)."""
-    from server.sandbox import bootstrap
+    from server.sandbox.seeding import bootstrap
     from server.store import apps
     from server.store.db import transaction
 
@@ -158,7 +158,7 @@ def apps_list(data_dir, database_url):
 @click.option("--seed/--no-seed", default=True, help="Fill it from sandbox_data/ [default: seed]")
 @_options
 def apps_create(name, api_key, time_zone, seed, data_dir, database_url):
-    from server.sandbox import bootstrap
+    from server.sandbox.seeding import bootstrap
     from server.store import apps
     from server.store.db import transaction
 
@@ -192,7 +192,7 @@ def apps_rotate_key(name, api_key, data_dir, database_url):
     from server.store import apps
     from server.store.db import transaction
 
-    from server.sandbox import bootstrap
+    from server.sandbox.seeding import bootstrap
 
     config = _config(data_dir=data_dir, database_url=database_url)
     engine = _engine(config)

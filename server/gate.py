@@ -19,7 +19,7 @@ from server.domain.errors import InvalidConfig, InvalidKey
 from server.store import apps, vendor_keys
 from server.store.db import Transaction, transaction
 from server.store.session import AppRecord, AppSession
-from server.throttle import Throttle
+from server.throttle.throttle import Throttle
 from server.xmlrpc.methods import Method
 
 LEGACY = "legacy"  # APPNAME.infusionsoft.com/api/xmlrpc: the key is the first parameter

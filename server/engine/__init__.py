@@ -6,11 +6,11 @@ drain, HTTP post deliveries, legacy follow-up sequences and queued fulfillment l
 from server import jobs
 from server.store.session import on_event
 
-from . import api, delivery, followups, fulfillment
+from . import delivery, drain, followups, fulfillment
 from .context import on_event as _on_event
 
 on_event(_on_event)
-jobs.due_work("campaign timers", api.next_due, api.run_due)
+jobs.due_work("campaign timers", drain.next_due, drain.run_due)
 jobs.due_work("follow-up sequences", followups._next_due, followups._run_due)
 jobs.due_work("http posts", delivery._next_due, delivery._run_due)
 jobs.due_work("fulfillment lists", fulfillment._next_due, fulfillment._run_due)

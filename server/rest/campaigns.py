@@ -1,7 +1,7 @@
 """/campaigns: list, get with ``optional_properties=goals,sequences``, adding and removing contacts to a
 sequence, and achieving an API goal. Campaigns are the engine's Campaign Builder campaigns
-(server.engine.campaigns); the counts come from server.engine.api.report, and the goal endpoint is the REST
-twin of ``FunnelService.achieveGoal`` (server.engine.api.achieve_goal_rest): the same goals fire, the same
+(server.engine.campaigns); the counts come from server.engine.reporting.report, and the goal endpoint is the REST
+twin of ``FunnelService.achieveGoal`` (server.engine.achieve.achieve_goal_rest): the same goals fire, the same
 sequences run, the same emails land in the outbox."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from pydantic import Field
 
 from server.clock import UTC
-from server.engine import api as engine
+from server.engine import achieve, manual, reporting
 from server.engine import campaigns as domain
 from server.engine.errors import CampaignNotFound
 from server.store import schema
@@ -175,7 +175,7 @@ def details(s: AppSession, row, wanted: set[str]) -> dict:
     out: dict = {}
     if row.graph is None:
         return {k: [] for k in wanted}
-    report = engine.report(s, row.id)
+    report = reporting.report(s, row.id)
     goal_history, sequence_history = _history(s, row.id)
     if "goals" in wanted:
         after, before = _links(row)
@@ -272,7 +272,7 @@ def _sequence_call(fn):
 def _remove(r: Request, campaign_id: int, sequence_id: int, contact_ids: list[int]) -> None:
     require(r.s, campaign_id)
     _checked(r, campaign_id, sequence_id)
-    _sequence_call(lambda: engine.remove_from_sequence(r.s, campaign_id, sequence_id, contact_ids))
+    _sequence_call(lambda: manual.remove_from_sequence(r.s, campaign_id, sequence_id, contact_ids))
 
 
 def _checked(r: Request, campaign_id: int, sequence_id: int) -> None:
@@ -289,7 +289,7 @@ def _checked(r: Request, campaign_id: int, sequence_id: int) -> None:
        response={"type": "object", "additionalProperties": {"type": "string"}})
 def add_contacts_to_sequence(r: Request, campaignId: int, sequenceId: int):
     _checked(r, campaignId, sequenceId)
-    results = _sequence_call(lambda: engine.add_to_sequence(r.s, campaignId, sequenceId, list(r.body.ids)))
+    results = _sequence_call(lambda: manual.add_to_sequence(r.s, campaignId, sequenceId, list(r.body.ids)))
     return {str(k): v for k, v in results.items()}  # a map keyed by contact id, as the tag results [doc S1]
 
 
@@ -309,7 +309,7 @@ def remove_contacts_from_sequence(r: Request, campaignId: int, sequenceId: int):
        summary="Add a contact to a campaign sequence", tag="Campaign", status=204)
 def add_contact_to_sequence(r: Request, campaignId: int, sequenceId: int, contactId: int):
     _checked(r, campaignId, sequenceId)
-    results = _sequence_call(lambda: engine.add_to_sequence(r.s, campaignId, sequenceId, [contactId]))
+    results = _sequence_call(lambda: manual.add_to_sequence(r.s, campaignId, sequenceId, [contactId]))
     if results.get(contactId) == "CONTACT_DOES_NOT_EXIST":
         raise not_found("Contact")
 
@@ -328,4 +328,4 @@ def achieve_goal(r: Request, integration: str, callName: str):
     if s.execute(s.select(c, c.c.id).where(c.c.id == r.body.contact_id)).first() is None:
         raise bad_request(f"Invalid contact id: {r.body.contact_id}")
     # one result per campaign whose API goal matches; an empty array when none does [doc S1]
-    return engine.achieve_goal_rest(s, integration, callName, r.body.contact_id)
+    return achieve.achieve_goal_rest(s, integration, callName, r.body.contact_id)

@@ -1,7 +1,7 @@
 """/emails and /emailAddresses: the email history (the outbox's message table: what the engine and
 APIEmailService sent, what attachEmail logged, what is recorded here), email records created and removed
 (``POST /emails``, ``/emails/sync``, ``/emails/unsync``, ``DELETE``), a one-off send (``POST /emails/queue``,
-through server.domain.emails.send like APIEmailService.sendEmail), and an address's opt-in status
+through server.domain.mail.emails.send like APIEmailService.sendEmail), and an address's opt-in status
 (``PUT /emailAddresses/{email}``, server.domain.mail.email_status). The control API's outbox shows the same rows."""
 from __future__ import annotations
 

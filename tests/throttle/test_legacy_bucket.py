@@ -233,7 +233,7 @@ def test_the_legacy_bucket_does_not_apply_to_the_gateway_endpoint(empty_app):
 def test_settings_can_come_from_sandbox_data(live, tmp_path):
     import json
 
-    from server.sandbox import bootstrap
+    from server.sandbox.seeding import bootstrap
 
     (tmp_path / "app.json").write_text(json.dumps({"name": "x", "options": {"throttle": {
         "legacy": {"bucket_size": 25}, "profile": "classic"}}}))

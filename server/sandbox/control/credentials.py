@@ -12,11 +12,11 @@ from server.store import apps, credentials
 from server.store.db import transaction
 from server.store.session import AppSession
 
-from .control import ControlError, _app, _control_error, _json, _require_admin, _sandbox
+from .common import ControlError, app_named, control_error, current_sandbox, json_body, require_admin
 
 bp = Blueprint("sandbox_credentials", __name__, url_prefix="/sandbox")
-bp.before_request(_require_admin)
-bp.register_error_handler(ControlError, _control_error)
+bp.before_request(require_admin)
+bp.register_error_handler(ControlError, control_error)
 
 
 def _client_json(row) -> dict:
@@ -28,13 +28,13 @@ def _client_json(row) -> dict:
 
 @bp.post("/oauth/clients")
 def create_client():
-    body = _json()
+    body = json_body()
     name, uris = body.get("name"), body.get("redirect_uris")
     if not isinstance(name, str) or not name.strip():
         raise ControlError(400, "name is required")
     if not isinstance(uris, list) or not uris or not all(isinstance(u, str) and "://" in u for u in uris):
         raise ControlError(400, "redirect_uris must be a non-empty list of absolute URLs")
-    with transaction(_sandbox().engine, write=True) as conn:
+    with transaction(current_sandbox().engine, write=True) as conn:
         if body.get("client_id") and credentials.client(conn, body["client_id"]) is not None:
             raise ControlError(409, f"a client {body['client_id']!r} exists")
         row = credentials.add_client(conn, name, uris, client_id=body.get("client_id"),
@@ -44,13 +44,13 @@ def create_client():
 
 @bp.get("/oauth/clients")
 def list_clients():
-    with transaction(_sandbox().engine, write=False) as conn:
+    with transaction(current_sandbox().engine, write=False) as conn:
         return jsonify({"clients": [_client_json(r) for r in credentials.clients(conn)]})
 
 
 @bp.delete("/oauth/clients/<client_id>")
 def delete_client(client_id: str):
-    with transaction(_sandbox().engine, write=True) as conn:
+    with transaction(current_sandbox().engine, write=True) as conn:
         if not credentials.delete_client(conn, client_id):
             raise ControlError(404, f"no client {client_id!r}")
     return jsonify({"deleted": client_id})
@@ -63,7 +63,7 @@ def approve():
     the answer has the redirect and, when approved, the code."""
     from server.auth.routes import authorize
 
-    body = _json()
+    body = json_body()
     missing = [k for k in ("client_id", "redirect_uri") if not body.get(k)]
     if missing:
         raise ControlError(400, f"missing {', '.join(missing)}")
@@ -74,7 +74,7 @@ def approve():
     app_name = body.get("app") or current_app.extensions["sandbox"].config.default_app
     user_id = body.get("user_id")
     if user_id is not None:
-        _user_of(_app(app_name), user_id)  # the user who approves (the account's first user by default)
+        _user_of(app_named(app_name), user_id)  # the user who approves (the account's first user by default)
     with current_app.test_request_context("/app/oauth/authorize?" + urlencode(query), method="GET"):
         response = authorize(app_name, bool(body.get("approve", True)), user_id)
     location = response.headers.get("Location")
@@ -87,10 +87,10 @@ def approve():
 @bp.post("/oauth/revoke")
 def revoke():
     """Revoke the grant an access or refresh token belongs to (as a user does in the Keap app)."""
-    token = _json().get("token")
+    token = json_body().get("token")
     if not isinstance(token, str) or not token:
         raise ControlError(400, "token is required")
-    with transaction(_sandbox().engine, write=True) as conn:
+    with transaction(current_sandbox().engine, write=True) as conn:
         count = credentials.revoke_token(conn, token)
     if not count:
         raise ControlError(404, "no such token")
@@ -101,8 +101,8 @@ def revoke():
 def create_api_key(name: str):
     """Make a Personal Access Token (``"kind": "pat"``) or Service Account Key (``"sak"``); the key is in
     this answer only, as in the real app."""
-    record = _app(name)
-    body = _json()
+    record = app_named(name)
+    body = json_body()
     kind = body.get("kind", "pat")
     if kind not in credentials.KEY_PREFIXES:
         raise ControlError(400, "kind must be pat or sak")
@@ -111,15 +111,15 @@ def create_api_key(name: str):
         # a PAT acts as the user who made it; only an administrator can make a SAK (spec rest-oauth §10.1)
         if not _user_of(record, user_id)["admin"] and kind == "sak":
             raise ControlError(400, "a Service Account Key can only be made by an administrator")
-    with transaction(_sandbox().engine, write=True) as conn:
+    with transaction(current_sandbox().engine, write=True) as conn:
         key_id, key = credentials.add_key(conn, record.id, kind, str(body.get("name") or kind.upper()), user_id)
     return jsonify({"id": key_id, "kind": kind, "key": key, "name": body.get("name") or kind.upper()}), 201
 
 
 @bp.get("/apps/<name>/api-keys")
 def list_api_keys(name: str):
-    record = _app(name)
-    with transaction(_sandbox().engine, write=False) as conn:
+    record = app_named(name)
+    with transaction(current_sandbox().engine, write=False) as conn:
         rows = credentials.keys_of_app(conn, record.id)
     return jsonify({"keys": [{"id": r.id, "kind": r.kind, "name": r.name, "hint": r.hint, "revoked": r.revoked,
                               "created_at": r.created_at.isoformat()} for r in rows]})
@@ -127,8 +127,8 @@ def list_api_keys(name: str):
 
 @bp.delete("/apps/<name>/api-keys/<int:key_id>")
 def revoke_api_key(name: str, key_id: int):
-    record = _app(name)
-    with transaction(_sandbox().engine, write=True) as conn:
+    record = app_named(name)
+    with transaction(current_sandbox().engine, write=True) as conn:
         if not credentials.revoke_key(conn, record.id, key_id):
             raise ControlError(404, f"no active key {key_id}")
     return jsonify({"revoked": key_id})
@@ -137,17 +137,17 @@ def revoke_api_key(name: str, key_id: int):
 @bp.post("/apps/<name>/legacy-key")
 def rotate_legacy_key(name: str):
     """Rotate the app's legacy API key (``{"key": "…"}`` to choose it); the old key stops working at once."""
-    record = _app(name)
-    wanted = _json().get("key")
+    record = app_named(name)
+    wanted = json_body().get("key")
     if wanted is not None and (not isinstance(wanted, str) or len(wanted) < 8):
         raise ControlError(400, "key must be a string of at least 8 characters")
-    with transaction(_sandbox().engine, write=True) as conn:
+    with transaction(current_sandbox().engine, write=True) as conn:
         if wanted and apps.by_legacy_key(conn, wanted) is not None:
             raise ControlError(409, "that key is in use")
         key = apps.rotate_legacy_key(conn, record.id, wanted)
-    config = _sandbox().config
+    config = current_sandbox().config
     if name == config.default_app:
-        from .bootstrap import remember_key
+        from server.sandbox.seeding.bootstrap import remember_key
 
         remember_key(config, key)  # the data dir's key file follows the default app's key
     return jsonify({"app": name, "legacy_api_key": key})
@@ -160,7 +160,7 @@ def _user_of(record, user_id) -> dict:
 
     if isinstance(user_id, bool) or not isinstance(user_id, int):
         raise ControlError(400, "user_id must be a user's id")
-    with transaction(_sandbox().engine, write=False) as conn:
+    with transaction(current_sandbox().engine, write=False) as conn:
         for user in users.all_users(AppSession(conn, record)):
             if user["id"] == user_id:
                 return user
@@ -177,8 +177,8 @@ def _user_json(user: dict) -> dict:
 def list_users(name: str):
     from server.domain.account import users
 
-    record = _app(name)
-    with transaction(_sandbox().engine, write=False) as conn:
+    record = app_named(name)
+    with transaction(current_sandbox().engine, write=False) as conn:
         return jsonify({"users": [_user_json(u) for u in users.all_users(AppSession(conn, record))]})
 
 
@@ -191,8 +191,8 @@ def set_password(name: str, user_id: int):
     from server.domain.account import users
     from server.domain.errors import RecordNotFound
 
-    record = _app(name)
-    body = _json()
+    record = app_named(name)
+    body = json_body()
     password = body.get("password")
     if password is not None and (not isinstance(password, str) or not password):
         raise ControlError(400, "password must be a non-empty string")
@@ -210,7 +210,7 @@ def set_password(name: str, user_id: int):
                 changes["expires_at"] = now + parse_duration(body["expires_in"])
             except ValueError as exc:
                 raise ControlError(400, f"expires_in: {exc}") from None
-    with transaction(_sandbox().engine, write=True) as conn:
+    with transaction(current_sandbox().engine, write=True) as conn:
         try:
             user = users.set_password(AppSession(conn, record), user_id, password=password, **changes)
         except RecordNotFound:

@@ -1,13 +1,10 @@
-"""The control API: the sandbox's own JSON endpoints under /sandbox/ (never the real API's paths).
-
-With SANDBOX_ADMIN_TOKEN set, every endpoint but /sandbox/health requires it as a bearer token.
-"""
+"""The control API's core: health, apps (create, describe, reset), the clock, the per-app options, the change
+log and the throttle state, under /sandbox/ (never the real API's paths)."""
 from __future__ import annotations
 
-import hmac
 from datetime import datetime
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from server import jobs
 from server.clock import UTC, ClockState, parse_datetime, parse_duration
@@ -15,53 +12,14 @@ from server.store import apps
 from server.store.db import transaction
 from server.store.session import AppRecord
 
-from . import bootstrap, options
+from server.sandbox.seeding import bootstrap
+from server.sandbox import options
+
+from .common import ControlError, app_named, control_error, current_sandbox, json_body, require_admin
 
 bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
-
-
-class ControlError(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-@bp.errorhandler(ControlError)
-def _control_error(exc: ControlError):
-    return jsonify({"error": exc.message}), exc.status
-
-
-@bp.before_request
-def _require_admin():
-    token = current_app.extensions["sandbox"].config.admin_token
-    if token is None or request.endpoint == "sandbox.health":
-        return None
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
-        return jsonify({"error": "the control API requires the admin token (Authorization: Bearer …)"}), 401
-    return None
-
-
-def _sandbox():
-    return current_app.extensions["sandbox"]
-
-
-def _json() -> dict:
-    if not request.data:
-        return {}
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ControlError(400, "the body must be a JSON object")
-    return body
-
-
-def _app(name: str) -> AppRecord:
-    with transaction(_sandbox().engine, write=False) as conn:
-        record = apps.by_name(conn, name)
-    if record is None:
-        raise ControlError(404, f"no app named {name!r}")
-    return record
+bp.before_request(require_admin)
+bp.register_error_handler(ControlError, control_error)
 
 
 def _describe(record: AppRecord) -> dict:
@@ -78,7 +36,7 @@ def _clock(record: AppRecord) -> dict:
 
 @bp.get("/health")
 def health():
-    sandbox = _sandbox()
+    sandbox = current_sandbox()
     with transaction(sandbox.engine, write=False) as conn:
         count = len(apps.all_apps(conn))
     return jsonify({"status": "ok", "database": sandbox.engine.dialect.name, "apps": count})
@@ -86,17 +44,17 @@ def health():
 
 @bp.get("/apps")
 def list_apps():
-    with transaction(_sandbox().engine, write=False) as conn:
+    with transaction(current_sandbox().engine, write=False) as conn:
         return jsonify({"apps": [_describe(r) for r in apps.all_apps(conn)]})
 
 
 @bp.post("/apps")
 def create_app():
-    body = _json()
+    body = json_body()
     name = body.get("name")
     if not isinstance(name, str) or not name.strip() or not name.replace("-", "").isalnum():
         raise ControlError(400, "name must be letters, digits and dashes (the app's URL prefix)")
-    sandbox = _sandbox()
+    sandbox = current_sandbox()
     with transaction(sandbox.engine, write=False) as conn:
         if apps.by_name(conn, name) is not None:
             raise ControlError(409, f"an app named {name!r} exists")
@@ -108,20 +66,20 @@ def create_app():
 
 @bp.get("/apps/<name>")
 def get_app(name: str):
-    return jsonify(_describe(_app(name)))
+    return jsonify(_describe(app_named(name)))
 
 
 @bp.post("/apps/<name>/reset")
 def reset(name: str):
-    sandbox = _sandbox()
-    record = _app(name)
+    sandbox = current_sandbox()
+    record = app_named(name)
     counts = bootstrap.reset_app(sandbox.engine, record, sandbox.config.seed_dir)
     return jsonify({"app": name, "reset": True, "seeded": counts})
 
 
 @bp.get("/apps/<name>/clock")
 def get_clock(name: str):
-    return jsonify(_clock(_app(name)))
+    return jsonify(_clock(app_named(name)))
 
 
 @bp.post("/apps/<name>/clock")
@@ -129,14 +87,14 @@ def set_clock(name: str):
     """Body: ``{"action": "freeze" | "unfreeze" | "set" | "advance" | "rate" | "real", ...}`` with ``time``
     (ISO 8601; no zone means the app's local time) for set, ``by`` (seconds or "90m", "7d") for advance,
     ``rate`` for rate. Several keys may be combined without an action: ``{"time": ..., "frozen": true}``."""
-    record = _app(name)
-    body = _json()
+    record = app_named(name)
+    body = json_body()
     state = record.clock_state
     try:
         state = _apply_clock(record, state, body)
     except ValueError as exc:
         raise ControlError(400, str(exc)) from None
-    engine = _sandbox().engine
+    engine = current_sandbox().engine
     if state.timestamp() > record.clock_state.timestamp():
         record = jobs.advance(engine, record, state)  # runs what falls due on the way, in order
     else:
@@ -187,14 +145,14 @@ def _moment(record: AppRecord, value) -> datetime:
 
 @bp.get("/apps/<name>/options")
 def get_options(name: str):
-    record = _app(name)
+    record = app_named(name)
     return jsonify({k: record.option(k) for k in options.DEFAULTS})
 
 
 @bp.patch("/apps/<name>/options")
 def set_options(name: str):
-    record = _app(name)
-    changes = _json()
+    record = app_named(name)
+    changes = json_body()
     merged = dict(record.options)
     for key, value in changes.items():
         try:
@@ -203,7 +161,7 @@ def set_options(name: str):
             raise ControlError(400, f"unknown option {key!r}") from None
         except ValueError as exc:
             raise ControlError(400, str(exc)) from None
-    with transaction(_sandbox().engine, write=True) as conn:
+    with transaction(current_sandbox().engine, write=True) as conn:
         apps.update(conn, record.id, options=merged)
         record = apps.by_id(conn, record.id)
     return jsonify({k: record.option(k) for k in options.DEFAULTS})
@@ -212,13 +170,13 @@ def set_options(name: str):
 @bp.get("/apps/<name>/events")
 def events(name: str):
     """The app's change log, oldest first, without consuming it: ``?after=<seq>&limit=<n>``."""
-    record = _app(name)
+    record = app_named(name)
     try:
         after = int(request.args.get("after", 0))
         limit = max(1, min(int(request.args.get("limit", 100)), 1000))
     except ValueError:
         raise ControlError(400, "after and limit must be integers") from None
-    with transaction(_sandbox().engine, write=False) as conn:
+    with transaction(current_sandbox().engine, write=False) as conn:
         rows = apps.events(conn, record.id, after=after, limit=limit)
     return jsonify({"events": [{"seq": r.seq, "type": r.type, "entity": r.entity, "entity_id": r.entity_id,
                                 "occurred_at": r.occurred_at.replace(tzinfo=UTC).isoformat(),
@@ -234,7 +192,7 @@ def _callers(record: AppRecord) -> dict:
     from server.store import credentials
 
     callers = {"legacy_key_header": gateway.legacy_key_credential(record)}
-    with transaction(_sandbox().engine, write=False) as conn:
+    with transaction(current_sandbox().engine, write=False) as conn:
         for client_id in sorted(credentials.clients_of_app(conn, record.id)):
             callers[f"oauth_client:{client_id}"] = gateway.oauth_client_credential(client_id)
         for row in credentials.keys_of_app(conn, record.id):
@@ -243,7 +201,7 @@ def _callers(record: AppRecord) -> dict:
 
 
 def _throttle_state(record: AppRecord) -> dict:
-    state = _sandbox().throttle.state(record, _callers(record))
+    state = current_sandbox().throttle.state(record, _callers(record))
     for key in ("next_refill",):
         if state["legacy"][key] is not None:
             state["legacy"][key] = datetime.fromtimestamp(state["legacy"][key], UTC).isoformat()
@@ -257,7 +215,7 @@ def _throttle_state(record: AppRecord) -> dict:
 @bp.get("/apps/<name>/throttle")
 def get_throttle(name: str):
     """The live state: tokens, held calls, next refill; quota used and left; and the settings."""
-    return jsonify(_throttle_state(_app(name)))
+    return jsonify(_throttle_state(app_named(name)))
 
 
 @bp.patch("/apps/<name>/throttle")
@@ -265,14 +223,14 @@ def set_throttle(name: str):
     """Change the app's throttle settings (nested like the ``settings`` of GET); ``null`` turns a limit off."""
     from server.throttle.settings import DEFAULTS, merge
 
-    record = _app(name)
-    changes = _json()
+    record = app_named(name)
+    changes = json_body()
     stored = dict(record.options.get("throttle") or {})
     try:
         merged = merge(merge(DEFAULTS, stored), changes)  # validates
     except ValueError as exc:
         raise ControlError(400, str(exc)) from None
-    with transaction(_sandbox().engine, write=True) as conn:
+    with transaction(current_sandbox().engine, write=True) as conn:
         apps.update(conn, record.id, options={**record.options, "throttle": _diff(DEFAULTS, merged)})
         record = apps.by_id(conn, record.id)
     return jsonify(_throttle_state(record))
@@ -295,7 +253,7 @@ def _diff(defaults: dict, values: dict) -> dict:
 def reset_throttle(name: str):
     """Refill the bucket and clear the quota windows of the app and of its keys; an OAuth client's windows,
     which count its calls to every app, lose the calls made to this app only."""
-    record = _app(name)
+    record = app_named(name)
     shared = [c for c in _callers(record).values() if c.kind == "oauth"]
-    _sandbox().throttle.reset(record, shared)
+    current_sandbox().throttle.reset(record, shared)
     return jsonify(_throttle_state(record))

@@ -9,18 +9,18 @@ from server.store import schema
 from server.store.db import transaction
 from server.store.session import AppSession
 
-from .control import ControlError, _app, _control_error, _require_admin, _sandbox
+from .common import ControlError, app_named, control_error, current_sandbox, require_admin
 
 bp = Blueprint("sandbox_hooks", __name__, url_prefix="/sandbox")
-bp.before_request(_require_admin)
-bp.register_error_handler(ControlError, _control_error)
+bp.before_request(require_admin)
+bp.register_error_handler(ControlError, control_error)
 
 
 @bp.get("/apps/<name>/hooks")
 def list_hooks(name: str):
-    record = _app(name)
+    record = app_named(name)
     h = schema.rest_hook
-    with transaction(_sandbox().engine, write=False) as conn:
+    with transaction(current_sandbox().engine, write=False) as conn:
         rows = conn.execute(h.select().where(h.c.app_id == record.id).order_by(h.c.id)).all()
     return jsonify({"hooks": [{"key": str(r.id), "eventKey": r.event_key, "hookUrl": r.hook_url,
                                "status": r.status} for r in rows]})
@@ -30,7 +30,7 @@ def list_hooks(name: str):
 def list_deliveries(name: str):
     """Every delivery (pending, delivered, failed, dropped) with its body and each attempt:
     ``?status=pending&after=<id>&limit=<n>``."""
-    record = _app(name)
+    record = app_named(name)
     try:
         after = int(request.args.get("after", 0))
         limit = max(1, min(int(request.args.get("limit", 100)), 1000))
@@ -39,7 +39,7 @@ def list_deliveries(name: str):
     status = request.args.get("status")
     if status not in (None, "pending", "delivered", "failed", "dropped"):
         raise ControlError(400, "status must be pending, delivered, failed or dropped")
-    with transaction(_sandbox().engine, write=False) as conn:
+    with transaction(current_sandbox().engine, write=False) as conn:
         return jsonify({"deliveries": delivery.deliveries(conn, record, status=status, limit=limit, after=after)})
 
 
@@ -48,8 +48,8 @@ def accept_invitation(name: str, user_id: int):
     """A user invited with ``POST /crm/rest/v1/users`` accepts: Active from now (the ``user.activate`` hook)."""
     from server.domain.account import users
 
-    record = _app(name)
-    with transaction(_sandbox().engine, write=True) as conn:
+    record = app_named(name)
+    with transaction(current_sandbox().engine, write=True) as conn:
         if not users.activate(AppSession(conn, record), user_id):
             raise ControlError(404, f"no invited user {user_id}")
     return jsonify({"id": user_id, "status": users.ACTIVE})

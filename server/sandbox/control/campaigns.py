@@ -9,16 +9,16 @@ from server import jobs
 from server.domain.mail import messages
 from server.domain.crm import surveys
 from server.domain.errors import SandboxError
-from server.engine import api, campaigns, delivery, document, followups, fulfillment
+from server.engine import campaigns, delivery, document, followups, fulfillment, lead_scores, manual, reporting
 from server.engine.errors import CampaignNotFound, PublishError
 from server.store.db import transaction
 from server.store.session import AppSession
 
-from .control import ControlError, _app, _control_error, _json, _require_admin, _sandbox
+from .common import ControlError, app_named, control_error, current_sandbox, json_body, require_admin
 
 bp = Blueprint("sandbox_campaigns", __name__, url_prefix="/sandbox")
-bp.before_request(_require_admin)
-bp.register_error_handler(ControlError, _control_error)
+bp.before_request(require_admin)
+bp.register_error_handler(ControlError, control_error)
 
 
 @bp.errorhandler(document.DocumentError)
@@ -45,11 +45,11 @@ def _session(name: str, *, write: bool):
     """A transaction on the app ``name`` (a context manager yielding an AppSession)."""
     import contextlib
 
-    record = _app(name)
+    record = app_named(name)
 
     @contextlib.contextmanager
     def scope():
-        with transaction(_sandbox().engine, write=write) as conn:
+        with transaction(current_sandbox().engine, write=write) as conn:
             yield AppSession(conn, record)
 
     return scope()
@@ -144,7 +144,7 @@ def export_campaign(name: str, campaign_id: int):
 @bp.get("/apps/<name>/campaigns/<int:campaign_id>/report")
 def report(name: str, campaign_id: int):
     with _session(name, write=False) as s:
-        return jsonify(api.report(s, campaign_id))
+        return jsonify(reporting.report(s, campaign_id))
 
 
 def _contact_ids(body: dict) -> list[int]:
@@ -156,16 +156,16 @@ def _contact_ids(body: dict) -> list[int]:
 
 @bp.post("/apps/<name>/campaigns/<int:campaign_id>/sequences/<int:sequence_id>/contacts")
 def start_in_sequence(name: str, campaign_id: int, sequence_id: int):
-    ids = _contact_ids(_json())
+    ids = _contact_ids(json_body())
     with _session(name, write=True) as s:
-        return jsonify({str(k): v for k, v in api.add_to_sequence(s, campaign_id, sequence_id, ids).items()})
+        return jsonify({str(k): v for k, v in manual.add_to_sequence(s, campaign_id, sequence_id, ids).items()})
 
 
 @bp.delete("/apps/<name>/campaigns/<int:campaign_id>/sequences/<int:sequence_id>/contacts")
 def stop_in_sequence(name: str, campaign_id: int, sequence_id: int):
-    ids = _contact_ids(_json())
+    ids = _contact_ids(json_body())
     with _session(name, write=True) as s:
-        return jsonify({"removed": api.remove_from_sequence(s, campaign_id, sequence_id, ids)})
+        return jsonify({"removed": manual.remove_from_sequence(s, campaign_id, sequence_id, ids)})
 
 
 @bp.get("/apps/<name>/enrollments")
@@ -173,7 +173,7 @@ def enrollments(name: str):
     contact_id = request.args.get("contact_id", type=int)
     campaign_id = request.args.get("campaign_id", type=int)
     with _session(name, write=False) as s:
-        rows = api.enrollments(s, contact_id=contact_id, campaign_id=campaign_id,
+        rows = reporting.enrollments(s, contact_id=contact_id, campaign_id=campaign_id,
                                live_only=request.args.get("live") in ("1", "true"))
         return jsonify({"enrollments": [dict(r._mapping) for r in rows]})
 
@@ -181,8 +181,8 @@ def enrollments(name: str):
 @bp.post("/apps/<name>/engine/run")
 def run_now(name: str):
     """Run everything due now on the app's clock (timers, HTTP posts, follow-up steps), as the heartbeat would."""
-    record = _app(name)
-    engine = _sandbox().engine
+    record = app_named(name)
+    engine = current_sandbox().engine
     with jobs.lock_for(engine, record.id):
         ran = jobs.run_due(engine, record)
     return jsonify({"ran": ran})
@@ -252,7 +252,7 @@ def followup_report(name: str, sequence_id: int):
 
 @bp.post("/apps/<name>/contacts/<int:contact_id>/lead-score")
 def lead_score(name: str, contact_id: int):
-    body = _json()
+    body = json_body()
     score = body.get("score")
     if not isinstance(score, int) or isinstance(score, bool):
         raise ControlError(400, "score must be an integer")
@@ -261,7 +261,7 @@ def lead_score(name: str, contact_id: int):
 
         if not emails.contact_exists(s, contact_id):
             raise ControlError(404, f"no contact {contact_id}")
-        old = api.set_lead_score(s, contact_id, score)
+        old = lead_scores.set_lead_score(s, contact_id, score)
     return jsonify({"contact_id": contact_id, "score": score, "previous": old})
 
 
@@ -276,7 +276,7 @@ def survey_results(name: str):
 @bp.post("/apps/<name>/survey-results")
 def add_survey_result(name: str):
     """``{"contact_id": 7, "survey": "Customer satisfaction", "answers": {"question": "answer"}}`` → its id."""
-    body = _json()
+    body = json_body()
     contact_id, survey, answers = body.get("contact_id"), body.get("survey"), body.get("answers", {})
     if not isinstance(contact_id, int) or isinstance(contact_id, bool):
         raise ControlError(400, "contact_id must be an integer")

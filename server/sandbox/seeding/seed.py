@@ -4,8 +4,8 @@ Files (all optional but app.json): app.json (name, time zone, business profile, 
 users.json, tags.json (categories with their tags), custom_fields.json (tabs, headers, fields),
 companies.json, contacts.json (Infusionsoft field names, custom fields as ``_Name``, plus ``tags``,
 ``email_status`` and ``notes``), link_types.json, services.json (searches, affiliates, web forms …:
-server.sandbox.seed_services), commerce.json (server.sandbox.seed_commerce), email_templates.json,
-action_sets.json, followups.json and campaigns/ (server.sandbox.seed.seed_automation), surveys.json (survey
+server.sandbox.seeding.services), commerce.json (server.sandbox.seeding.commerce), email_templates.json,
+action_sets.json, followups.json and campaigns/ (server.sandbox.seeding.seed.seed_automation), surveys.json (survey
 results). Records refer to each other by name, so the files stay readable; ids come out in file order, the same
 after every reset.
 """
@@ -21,8 +21,8 @@ from server.domain.account import users
 from server.store.session import AppSession
 from server.tables import CUSTOM_FORMS
 
-from .seed_services import seed_services
-from .seed_commerce import seed_commerce
+from .services import seed_services
+from .commerce import seed_commerce
 
 DEFAULT_LINK_TYPES = [{"TypeName": "Spouse", "MaxLinked": 1}, {"TypeName": "Business Partner", "MaxLinked": 0},
                       {"TypeName": "Referred By", "MaxLinked": 1}]
