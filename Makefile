@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-fast
 
-.PHONY: serve test bench install clean
+.PHONY: serve lint test bench install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,10 @@ install: $(STAMP)
 serve: $(STAMP)
 	$(VENV)/bin/sandbox serve
 
-test: $(STAMP)
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+test: lint
 	$(PY) -m pytest -q
 
 bench: $(BENCH_STAMP)

@@ -89,8 +89,9 @@ def jump(eng, app) -> tuple[float, int]:
     with transaction(eng, write=False) as conn:
         runs = conn.execute(sa.select(sa.func.count()).select_from(schema.step_run)
                             .where(schema.step_run.c.app_id == app.id)).scalar_one()
-        sent = conn.execute(sa.select(sa.func.count()).select_from(schema.message)
-                            .where(schema.message.c.app_id == app.id, schema.message.c.status == "captured")).scalar_one()
+        m = schema.message
+        sent = conn.execute(sa.select(sa.func.count()).select_from(m)
+                            .where(m.c.app_id == app.id, m.c.status == "captured")).scalar_one()
     return elapsed, runs, sent
 
 

@@ -22,9 +22,8 @@ from bench.xmlrpc_throughput import machine, write_section  # noqa: E402
 from server.auth.gateway import Credential  # noqa: E402
 from server.clock import ClockState  # noqa: E402
 from server.store.session import AppRecord  # noqa: E402
-from server.throttle.throttle import Throttle  # noqa: E402
 from server.throttle.store import MemoryStore, RedisStore  # noqa: E402
-
+from server.throttle.throttle import Throttle  # noqa: E402
 
 BIG = 10**9
 # Limits too high to be reached, so every measured call does the whole decision and proceeds.
@@ -75,7 +74,8 @@ def main() -> None:
     from datetime import datetime
 
     lines = ["## Throttle cost", "",
-             f"Measured {datetime.now().strftime('%Y-%m-%d %H:%M')} by `bench/throttle_cost.py --calls {args.calls}` on {machine()}. "
+             f"Measured {datetime.now().strftime('%Y-%m-%d %H:%M')} by `bench/throttle_cost.py --calls {args.calls}` "
+             f"on {machine()}. "
              "Cost of one call's throttle decision, outside any HTTP: the legacy bucket (a call that proceeds) and "
              "the gateway's windows (an OAuth client: daily quota, rolling minute, per-second spike, plus the "
              "app's tenant windows). Targets: under 20 µs in process, under 300 µs with Redis.", "",

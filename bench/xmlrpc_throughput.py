@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import statistics
 import multiprocessing as mp
 import os
 import platform
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -177,7 +177,8 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    system = f"{platform.system()} {platform.release()}"
+    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, {system}"
 
 
 def http_parser() -> str:

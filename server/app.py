@@ -12,13 +12,13 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
 from server import services  # noqa: F401  (registers every XML-RPC method)
+from server.auth.oauth import OAuthServer
 from server.config import Config, from_env
 from server.gate import Gate
 from server.jobs import Heartbeat
 from server.store import db, session
 from server.store.files import FileStore
 from server.store.session import AppRecord
-from server.auth.oauth import OAuthServer
 from server.throttle.throttle import Throttle
 
 log = logging.getLogger("sandbox")
@@ -58,12 +58,12 @@ def create_app(config: Config | None = None) -> Flask:
                                         heartbeat=heartbeat, files=files)
 
     from server.auth.routes import bp as oauth_bp
-    from server.sandbox.control.campaigns import bp as campaigns_bp
     from server.public import bp as public_bp
+    from server.rest import bp as rest_bp
     from server.sandbox.card_entry import bp as card_entry_bp
     from server.sandbox.control.apps import bp as control_bp
+    from server.sandbox.control.campaigns import bp as campaigns_bp
     from server.sandbox.control.credentials import bp as credentials_bp
-    from server.rest import bp as rest_bp
     from server.sandbox.control.hooks import bp as hooks_bp
     from server.sandbox.control.vendor_keys import bp as vendor_keys_bp
     from server.xmlrpc import transport

@@ -105,8 +105,8 @@ def seed(app_name, data_dir, database_url):
         existing = apps.by_name(conn, name)
     if existing is not None:
         raise click.ClickException(f"app {name!r} exists; use `sandbox reset --app {name}` to reseed it")
-    record = bootstrap.create_app_record(engine, name, seed_dir=config.seed_dir,
-                                         legacy_key=bootstrap.remembered_key(config) if name == config.default_app else None)
+    legacy_key = bootstrap.remembered_key(config) if name == config.default_app else None
+    record = bootstrap.create_app_record(engine, name, seed_dir=config.seed_dir, legacy_key=legacy_key)
     bootstrap.ensure_seeded_clients(engine, config.seed_dir)
     if name == config.default_app:
         bootstrap.remember_key(config, record.legacy_key)
@@ -189,10 +189,9 @@ def _named_app(engine, name: str):
 @_options
 def apps_rotate_key(name, api_key, data_dir, database_url):
     """Give an app a new legacy API key; the old one stops working at once."""
+    from server.sandbox.seeding import bootstrap
     from server.store import apps
     from server.store.db import transaction
-
-    from server.sandbox.seeding import bootstrap
 
     config = _config(data_dir=data_dir, database_url=database_url)
     engine = _engine(config)

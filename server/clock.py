@@ -13,10 +13,8 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
-
-UTC = timezone.utc
 
 
 def wall() -> float:
@@ -55,28 +53,28 @@ class ClockState:
         return datetime.fromtimestamp(self.timestamp(), UTC)
 
     # Each operation returns a new state anchored at the current wall time.
-    def set(self, when: datetime | float) -> "ClockState":
+    def set(self, when: datetime | float) -> ClockState:
         ts = when.timestamp() if isinstance(when, datetime) else float(when)
         return replace(self, anchor_real=wall(), anchor_virtual=ts)
 
-    def advance(self, seconds: float) -> "ClockState":
+    def advance(self, seconds: float) -> ClockState:
         if seconds < 0:
             raise ValueError("the clock only moves forward")
         return self.set(self.timestamp() + seconds)
 
-    def freeze(self) -> "ClockState":
+    def freeze(self) -> ClockState:
         return replace(self.set(self.timestamp()), frozen=True)
 
-    def unfreeze(self) -> "ClockState":
+    def unfreeze(self) -> ClockState:
         return replace(self.set(self.timestamp()), frozen=False)
 
-    def with_rate(self, rate: float) -> "ClockState":
+    def with_rate(self, rate: float) -> ClockState:
         if rate <= 0:
             raise ValueError("rate must be positive")
         return replace(self.set(self.timestamp()), rate=float(rate))
 
     @classmethod
-    def real(cls) -> "ClockState":
+    def real(cls) -> ClockState:
         return cls()
 
     def wall_seconds_for(self, app_seconds: float) -> float | None:
@@ -168,7 +166,7 @@ def parse_datetime(text: str) -> datetime | None:
         return None
     if zone:
         if zone == "Z":
-            tz = timezone.utc
+            tz = UTC
         else:
             sign = 1 if zone[0] == "+" else -1
             digits = zone[1:].replace(":", "")

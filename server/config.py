@@ -46,38 +46,50 @@ class Config:
         """What the app's public URLs start with when no request tells (work the heartbeat runs)."""
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
-    def with_(self, **changes) -> "Config":
+    def with_(self, **changes) -> Config:
         return replace(self, **changes)
 
 
-def _env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+def _env_bool(text: str) -> bool:
+    return text.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _optional(text: str) -> str | None:
+    return text or None
+
+
+def _optional_path(text: str) -> Path | None:
+    return Path(text) if text else None
+
+
+# Each setting's environment variable and how its text is read. A variable that is not set, or that reads as
+# None, leaves the setting at its default in Config above (the one place defaults are written).
+_ENVIRONMENT = {
+    "host": ("SANDBOX_HOST", str),
+    "port": ("SANDBOX_PORT", int),
+    "tls_port": ("SANDBOX_TLS_PORT", int),
+    "tls": ("SANDBOX_TLS", _env_bool),
+    "data_dir": ("SANDBOX_DATA_DIR", Path),
+    "database_url": ("DATABASE_URL", _optional),
+    "api_key": ("SANDBOX_API_KEY", _optional),
+    "admin_token": ("SANDBOX_ADMIN_TOKEN", _optional),
+    "redis_url": ("SANDBOX_REDIS_URL", _optional),
+    "redis_prefix": ("SANDBOX_REDIS_PREFIX", str),
+    "seed_dir": ("SANDBOX_SEED_DIR", _optional_path),
+    "max_body_bytes": ("SANDBOX_MAX_BODY_BYTES", int),
+    "seed_on_start": ("SANDBOX_SEED_ON_START", _env_bool),
+    "tick_seconds": ("SANDBOX_TICK_SECONDS", float),
+    "public_url": ("SANDBOX_PUBLIC_URL", _optional),
+}
 
 
 def from_env(**overrides) -> Config:
     """Build the configuration from the environment; explicit overrides (CLI flags) win."""
-    env = os.environ
-    values: dict = {
-        "host": env.get("SANDBOX_HOST", "127.0.0.1"),
-        "port": int(env.get("SANDBOX_PORT", "8000")),
-        "tls_port": int(env.get("SANDBOX_TLS_PORT", "8443")),
-        "tls": _env_bool("SANDBOX_TLS", False),
-        "data_dir": Path(env.get("SANDBOX_DATA_DIR", DEFAULT_DATA_DIR)),
-        "database_url": env.get("DATABASE_URL") or None,
-        "api_key": env.get("SANDBOX_API_KEY") or None,
-        "admin_token": env.get("SANDBOX_ADMIN_TOKEN") or None,
-        "redis_url": env.get("SANDBOX_REDIS_URL") or None,
-        "redis_prefix": env.get("SANDBOX_REDIS_PREFIX", "sandbox:throttle:"),
-        "max_body_bytes": int(env.get("SANDBOX_MAX_BODY_BYTES", str(10 * 1024 * 1024))),
-        "seed_on_start": _env_bool("SANDBOX_SEED_ON_START", True),
-        "tick_seconds": float(env.get("SANDBOX_TICK_SECONDS", "1")),
-        "public_url": env.get("SANDBOX_PUBLIC_URL") or None,
-    }
-    if env.get("SANDBOX_SEED_DIR"):
-        values["seed_dir"] = Path(env["SANDBOX_SEED_DIR"])
+    values: dict = {}
+    for name, (variable, read) in _ENVIRONMENT.items():
+        text = os.environ.get(variable)
+        if text is not None and (value := read(text)) is not None:
+            values[name] = value
     values.update({k: v for k, v in overrides.items() if v is not None})
     if isinstance(values.get("data_dir"), str):
         values["data_dir"] = Path(values["data_dir"])

@@ -9,8 +9,9 @@ is held and the method gets a new one, so a held call never blocks anyone else.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from sqlalchemy.engine import Engine
 

@@ -12,11 +12,11 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, redirect, request
 
+from server.domain.account import public_urls
 from server.domain.affiliates import programs
 from server.domain.crm import files, webforms
-from server.domain.mail import messages
-from server.domain.account import public_urls
 from server.domain.errors import SandboxError
+from server.domain.mail import messages
 from server.store import apps
 from server.store.db import transaction
 from server.store.session import AppRecord, AppSession

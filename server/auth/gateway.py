@@ -5,8 +5,8 @@ with HTTP 401 and a JSON fault of its own (spec rest-oauth-throttle.md §6.2, xm
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from sqlalchemy.engine import Engine
 

@@ -62,8 +62,9 @@ def authorize_page():
         records = apps.all_apps(conn)
     hidden = "\n".join(f'<input type="hidden" name="{k}" value="{html.escape(request.args[k], quote=True)}">'
                        for k in _PASSED if k in request.args)
-    options = "".join(f'<option value="{html.escape(a.name, quote=True)}">{html.escape(a.name)}.infusionsoft.com</option>'
-                      for a in records)
+    options = "".join(
+        f'<option value="{html.escape(a.name, quote=True)}">{html.escape(a.name)}.infusionsoft.com</option>'
+        for a in records)
     return Response(_PAGE.format(client=html.escape(grant.client.row.name), hidden=hidden, options=options),
                     content_type="text/html; charset=utf-8")
 

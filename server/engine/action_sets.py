@@ -12,9 +12,9 @@ from datetime import timedelta
 
 from server.domain.crm import activities as contact_actions
 from server.domain.crm import contacts, surveys, tags
-from server.domain.mail import emails
-from server.domain.errors import LoadingError, MethodFailed, SandboxError
 from server.domain.data.query import select_rows
+from server.domain.errors import LoadingError, MethodFailed, SandboxError
+from server.domain.mail import emails
 from server.store import schema
 from server.store.session import AppSession
 from server.tables import REGISTRY

@@ -16,9 +16,9 @@ import sqlalchemy as sa
 
 from server.domain.crm import activities as contact_actions
 from server.domain.crm import contacts, tags
-from server.domain.mail import emails, merge_fields, messages
 from server.domain.data import records
 from server.domain.errors import SandboxError
+from server.domain.mail import emails, merge_fields, messages
 from server.store import schema
 from server.tables import REGISTRY
 

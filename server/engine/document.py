@@ -9,6 +9,7 @@ JSON or YAML; the JSON Schema below is served at ``GET /sandbox/campaigns/schema
 from __future__ import annotations
 
 import json
+
 import jsonschema
 import yaml
 

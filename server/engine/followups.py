@@ -16,9 +16,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from server.domain.mail import emails
 from server.clock import UTC
 from server.domain.errors import LoadingError, MethodFailed, SandboxError
+from server.domain.mail import emails
 from server.store import schema
 from server.store.db import transaction
 from server.store.session import AppRecord, AppSession

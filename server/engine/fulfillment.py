@@ -62,7 +62,7 @@ def _next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
     if app_ids is not None:
         q = q.where(fr.c.app_id.in_(app_ids))
     out = {}
-    for app_id, oldest in conn.execute(q):
+    for app_id, _oldest in conn.execute(q):
         due = _due_for_app(conn, app_id)
         if due is not None:
             out[app_id] = due

@@ -107,7 +107,7 @@ class Graph:
         }
 
     @classmethod
-    def from_json(cls, data: dict) -> "Graph":
+    def from_json(cls, data: dict) -> Graph:
         return cls(
             campaign_id=data["campaign_id"], version=data["version"], name=data["name"],
             time_zone=data["time_zone"], merge_fields=data.get("merge_fields") or {},

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from server.domain.data import custom_fields, records
 from server.domain.crm import tags
+from server.domain.data import custom_fields, records
 from server.store import schema
 from server.store.session import AppSession
 from server.tables import REGISTRY

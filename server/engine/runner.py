@@ -13,6 +13,7 @@ batch that fails or a process that dies mid-batch leaves nothing half done, and 
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo
@@ -59,7 +60,7 @@ class Row:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
-    def of(cls, row) -> "Row":
+    def of(cls, row) -> Row:
         """From a row of ``enrollment`` (all its columns, in table order: app_id first)."""
         return cls(*row[1:])
 
@@ -264,10 +265,8 @@ class Run:
     def contact_zones(self, group: list[Row]) -> dict[int, ZoneInfo]:
         out = {}
         for contact_id, value in self.field_values("TimeZone", group).items():
-            try:
+            with contextlib.suppress(Exception):  # not a zone name: the campaign's zone
                 out[contact_id] = ZoneInfo(str(value))
-            except Exception:  # not a zone name: the campaign's zone
-                pass
         return out
 
     def field_values(self, name: str | None, group: list[Row]) -> dict:

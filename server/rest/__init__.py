@@ -2,9 +2,30 @@
 OpenAPI document from the same definitions). Importing this package registers every route."""
 from __future__ import annotations
 
-from . import (account, affiliates, appointments, campaigns, companies, contacts, delivery, emails,  # noqa: F401
-               files, hooks, locales, merchants, notes, openapi, opportunities, orders, products, subscriptions,
-               tags, tasks, transactions, users)
+from . import (  # noqa: F401
+    account,
+    affiliates,
+    appointments,
+    campaigns,
+    companies,
+    contacts,
+    delivery,
+    emails,
+    files,
+    hooks,
+    locales,
+    merchants,
+    notes,
+    openapi,
+    opportunities,
+    orders,
+    products,
+    subscriptions,
+    tags,
+    tasks,
+    transactions,
+    users,
+)
 from .api import bp
 
 __all__ = ["bp"]

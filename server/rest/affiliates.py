@@ -13,6 +13,7 @@ from server.domain.affiliates import ledger, programs, reports
 from server.domain.data import records
 from server.store import schema
 from server.store.session import AppSession
+from server.tables import FORM_AFFILIATE
 
 from . import custom
 from .api import Body, Int, Paging, Query, Request, Shape, envelope, page, route
@@ -20,7 +21,7 @@ from .errors import bad_request, not_found
 from .wire import in_datetime, out_datetime
 
 A = schema.affiliate
-FORM = -3
+FORM = FORM_AFFILIATE
 STATUSES = {1: "Active", 0: "Inactive"}  # Affiliate.Status (the REST words are unrecorded)
 
 

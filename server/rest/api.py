@@ -12,8 +12,9 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Callable, Iterator
+from typing import Annotated, Any
 
 from flask import Blueprint, current_app, request
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from server.auth.gateway import GatewayRejection
 from server.gate import GATEWAY, Call
 from server.store.session import AppSession
+from server.tables import INT_MAX, INT_MIN
 
 from . import errors
 from .wire import split_list
@@ -28,7 +30,7 @@ from .wire import split_list
 PREFIX = "/crm/rest/v1"
 
 # Integers in requests: ids and counts fit the store's 32-bit integer columns; anything larger is a 400.
-Int = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+Int = Annotated[int, Field(ge=INT_MIN, le=INT_MAX)]
 
 
 class Body(BaseModel):
@@ -202,7 +204,7 @@ def _path_values(op: Operation, path_args: dict) -> dict:
     out = {}
     for name, value in path_args.items():
         if op.path_types.get(name, int) is int:
-            if not re.fullmatch(r"-?\d{1,10}", value) or not -(2**31) <= int(value) < 2**31:
+            if not re.fullmatch(r"-?\d{1,10}", value) or not INT_MIN <= int(value) <= INT_MAX:
                 raise errors.bad_request(f"Invalid value for {name}: '{value}' is not an integer")
             out[name] = int(value)
         else:

@@ -8,6 +8,7 @@ from pydantic import field_validator
 
 from server.domain.crm import activities as domain
 from server.store.session import AppSession
+from server.tables import FORM_CONTACT_ACTION
 
 from . import actions, custom, sync
 from .api import Body, Int, Paging, Request, Shape, envelope, page, route
@@ -169,13 +170,13 @@ def create_appointment(r: Request):
 @route("GET", "/appointments/model", summary="The appointment model", tag="Appointment",
        response=custom.ObjectModel)
 def appointment_model(r: Request):
-    return custom.model(r.s, -5, [])
+    return custom.model(r.s, FORM_CONTACT_ACTION, [])
 
 
 @route("POST", "/appointments/model/customFields", summary="Create an appointment custom field",
        tag="Appointment", body=custom.CreateCustomField, response=custom.CustomFieldMeta, status=201)
 def create_appointment_custom_field(r: Request):
-    return custom.create(r.s, -5, r.body)
+    return custom.create(r.s, FORM_CONTACT_ACTION, r.body)
 
 
 @route("GET", "/appointments/{appointmentId}", summary="Get an appointment", tag="Appointment",

@@ -9,7 +9,7 @@ from pydantic import Field
 from server.domain.data import records
 from server.domain.data.query import count_rows, select_rows
 from server.store.session import AppSession
-from server.tables import REGISTRY
+from server.tables import FORM_COMPANY, REGISTRY
 
 from . import custom, people
 from .api import Body, Paging, Query, Request, Shape, envelope, page, route
@@ -17,7 +17,7 @@ from .errors import bad_request, not_found
 from .wire import country_name
 
 COMPANY = REGISTRY.get("Company")
-FORM = -6
+FORM = FORM_COMPANY
 OPTIONAL = ["notes", "fax_number", "custom_fields"]
 FIELDS = ["Id", "Company", "Email", "Website", "ContactNotes", "Phone1", "Phone1Ext", "Phone1Type", "Fax1",
           "Fax1Type", "StreetAddress1", "StreetAddress2", "City", "State", "PostalCode", "ZipFour1", "Country",

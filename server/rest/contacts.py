@@ -9,12 +9,13 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from server.domain.crm import contacts as domain
-from server.domain.mail import messages
-from server.domain.data import records
 from server.domain.crm import tags as tag_domain
+from server.domain.data import records
 from server.domain.data.query import count_rows, select_rows
+from server.domain.mail import messages
 from server.store import schema
 from server.store.session import AppSession
+from server.tables import FORM_CONTACT
 
 from . import custom, emails, people
 from .api import Body, Int, Paging, Query, Request, Shape, envelope, page, route
@@ -22,7 +23,7 @@ from .errors import bad_request, not_found
 from .wire import in_date, in_datetime, millis, out_date, out_datetime
 
 CONTACT = domain.CONTACT
-FORM = -1
+FORM = FORM_CONTACT
 
 OPTIONAL = ["birthday", "opt_in_reason", "preferred_locale", "website", "notes", "custom_fields", "prefix",
             "origin", "source_type", "time_zone", "suffix", "lead_source_id", "social_accounts", "fax_numbers",

@@ -12,6 +12,15 @@ from server.domain.data.custom_fields import CustomField
 from server.domain.errors import DatabaseError
 from server.store import schema
 from server.store.session import AppSession
+from server.tables import (
+    FORM_AFFILIATE,
+    FORM_COMPANY,
+    FORM_CONTACT,
+    FORM_CONTACT_ACTION,
+    FORM_OPPORTUNITY,
+    FORM_ORDER,
+    FORM_SUBSCRIPTION,
+)
 
 from .api import Body, Int, Shape
 from .errors import bad_request
@@ -33,10 +42,12 @@ RestFieldType = Literal[
     "WholeNumber", "DecimalNumber", "Percent", "PhoneNumber", "Radio", "Dropdown", "SocialSecurityNumber",
     "State", "Text", "TextArea", "User", "UserListBox", "Website", "Year", "YesNo"]
 
-RECORD_TYPES = {-1: "CONTACT", -3: "REFERRAL_PARTNER", -4: "OPPORTUNITY", -5: "TASK_NOTE_APPOINTMENT",
-                -6: "COMPANY", -9: "ORDER", -10: "SUBSCRIPTION"}
-FORM_NAMES = {-1: "Contact", -3: "Affiliate", -4: "Opportunity", -5: "ContactAction", -6: "Company",
-              -9: "Order", -10: "Subscription"}
+RECORD_TYPES = {FORM_CONTACT: "CONTACT", FORM_AFFILIATE: "REFERRAL_PARTNER", FORM_OPPORTUNITY: "OPPORTUNITY",
+                FORM_CONTACT_ACTION: "TASK_NOTE_APPOINTMENT", FORM_COMPANY: "COMPANY", FORM_ORDER: "ORDER",
+                FORM_SUBSCRIPTION: "SUBSCRIPTION"}
+FORM_NAMES = {FORM_CONTACT: "Contact", FORM_AFFILIATE: "Affiliate", FORM_OPPORTUNITY: "Opportunity",
+              FORM_CONTACT_ACTION: "ContactAction", FORM_COMPANY: "Company", FORM_ORDER: "Order",
+              FORM_SUBSCRIPTION: "Subscription"}
 
 
 class CustomFieldValue(Body):
@@ -46,7 +57,7 @@ class CustomFieldValue(Body):
 
 class CustomFieldOption(Body):
     label: str
-    options: list["CustomFieldOption"] | None = None
+    options: list[CustomFieldOption] | None = None
 
 
 class CreateCustomField(Body):

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from server.domain.mail import email_status, emails as domain, messages
+from server.domain.mail import email_status, messages
+from server.domain.mail import emails as domain
 from server.store import schema
 from server.store.session import AppSession
 

@@ -8,8 +8,8 @@ from typing import Literal
 import sqlalchemy as sa
 from pydantic import Field
 
-from server.domain.crm import files as domain
 from server.domain.account import public_urls
+from server.domain.crm import files as domain
 from server.store import schema
 from server.store.session import AppSession
 

@@ -6,6 +6,7 @@ from typing import Literal
 
 from server.domain.crm import activities as domain
 from server.store.session import AppSession
+from server.tables import FORM_CONTACT_ACTION
 
 from . import actions, custom
 from .api import Body, Int, Paging, Request, Shape, envelope, page, route
@@ -103,13 +104,13 @@ def create_note(r: Request):
 
 @route("GET", "/notes/model", summary="The note model", tag="Note", response=custom.ObjectModel)
 def note_model(r: Request):
-    return custom.model(r.s, -5, [])
+    return custom.model(r.s, FORM_CONTACT_ACTION, [])
 
 
 @route("POST", "/notes/model/customFields", summary="Create a note custom field", tag="Note",
        body=custom.CreateCustomField, response=custom.CustomFieldMeta, status=201)
 def create_note_custom_field(r: Request):
-    return custom.create(r.s, -5, r.body)
+    return custom.create(r.s, FORM_CONTACT_ACTION, r.body)
 
 
 @route("GET", "/notes/{noteId}", summary="Get a note", tag="Note", response=NoteShape)

@@ -11,14 +11,15 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from server.domain.data import records
 from server.store import schema
 from server.store.session import AppSession
+from server.tables import FORM_OPPORTUNITY
 
 from . import custom
 from .api import Body, Int, Paging, Query, Request, Shape, envelope, page, route
 from .errors import bad_request, not_found
 from .wire import in_datetime, out_datetime
 
-O, ST = schema.opportunity, schema.stage
-FORM = -4
+OPP, ST = schema.opportunity, schema.stage
+FORM = FORM_OPPORTUNITY
 OPTIONAL = ["custom_fields"]
 
 
@@ -161,7 +162,7 @@ def render(s: AppSession, rows, *, custom_fields: bool) -> list[dict]:
 
 
 def load(s: AppSession, opportunity_id: int, *, custom_fields: bool = False) -> dict:
-    row = s.get(O, opportunity_id)
+    row = s.get(OPP, opportunity_id)
     if row is None:
         raise not_found("Opportunity")
     return render(s, [row], custom_fields=custom_fields)[0]
@@ -209,7 +210,7 @@ def _require_full(body: OpportunityBody) -> None:
 
 def _forecast(s: AppSession, opportunity_id: int, body: OpportunityBody) -> None:
     if "include_in_forecast" in body.model_fields_set:  # read-only through DataService (added after 2014)
-        s.update(O, O.c.id == opportunity_id, include_in_forecast=body.include_in_forecast or 0)
+        s.update(OPP, OPP.c.id == opportunity_id, include_in_forecast=body.include_in_forecast or 0)
 
 
 def _write(s: AppSession, opportunity_id: int, body: OpportunityBody, names: set[str]) -> dict:
@@ -222,8 +223,8 @@ def _write(s: AppSession, opportunity_id: int, body: OpportunityBody, names: set
 
 # --- routes -------------------------------------------------------------------------------------------
 
-_ORDERS = {"next_action": O.c.next_action_date, "opportunity_name": O.c.opportunity_title,
-           "date_created": O.c.date_created}
+_ORDERS = {"next_action": OPP.c.next_action_date, "opportunity_name": OPP.c.opportunity_title,
+           "date_created": OPP.c.date_created}
 
 
 @route("GET", "/opportunities", summary="List opportunities", tag="Opportunity", query=ListOpportunities,
@@ -233,24 +234,26 @@ def list_opportunities(r: Request):
     s = r.s
     limit, offset = page(q)
     c = schema.contact
-    joined = O.join(c, sa.and_(c.c.app_id == O.c.app_id, c.c.id == O.c.contact_id), isouter=True)
-    where = [O.c.app_id == s.app.id]
+    joined = OPP.join(c, sa.and_(c.c.app_id == OPP.c.app_id, c.c.id == OPP.c.contact_id), isouter=True)
+    where = [OPP.c.app_id == s.app.id]
     if q.user_id is not None:
-        where.append(O.c.user_id == q.user_id)
+        where.append(OPP.c.user_id == q.user_id)
     if q.stage_id is not None:
-        where.append(O.c.stage_id == q.stage_id)
+        where.append(OPP.c.stage_id == q.stage_id)
     if q.search_term:
         # the contact's given, family and company names, EMAIL1, and the title [doc S1]
         like = f"%{q.search_term.strip().lower()}%"
         where.append(sa.or_(*(sa.func.lower(col).like(like) for col in (
-            c.c.first_name, c.c.last_name, c.c.company, c.c.email, O.c.opportunity_title))))
-    base = sa.select(O).select_from(joined).where(*where)
+            c.c.first_name, c.c.last_name, c.c.company, c.c.email, OPP.c.opportunity_title))))
+    base = sa.select(OPP).select_from(joined).where(*where)
     total = s.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
     if q.order == "contact_name":
         ordering = [c.c.last_name, c.c.first_name]
+    elif q.order:
+        ordering = [_ORDERS[q.order]]
     else:
-        ordering = [_ORDERS[q.order]] if q.order else []
-    rows = s.execute(base.order_by(*ordering, O.c.id).limit(limit).offset(offset)).all()
+        ordering = []
+    rows = s.execute(base.order_by(*ordering, OPP.c.id).limit(limit).offset(offset)).all()
     carry = {"user_id": q.user_id, "stage_id": q.stage_id, "search_term": q.search_term, "order": q.order}
     # the captured list items carry custom_fields [wire S2 read/opportunities/v1.json]
     return envelope(r, "opportunities", render(s, rows, custom_fields=True), total, limit, offset,
@@ -277,7 +280,7 @@ def replace_opportunity(r: Request):
     body: OpportunityBody = r.body
     if body.id is None:
         raise bad_request("id is required")
-    if r.s.get(O, body.id, O.c.id) is None:
+    if r.s.get(OPP, body.id, OPP.c.id) is None:
         raise not_found("Opportunity")
     _require_full(body)
     # a full replace: every writable property, those not given cleared
@@ -310,7 +313,7 @@ def get_opportunity(r: Request, opportunityId: int):
 @route("PATCH", "/opportunities/{opportunityId}", summary="Update an opportunity", tag="Opportunity",
        body=OpportunityBody, response=OpportunityShape)
 def patch_opportunity(r: Request, opportunityId: int):
-    if r.s.get(O, opportunityId, O.c.id) is None:
+    if r.s.get(OPP, opportunityId, OPP.c.id) is None:
         raise not_found("Opportunity")
     body: OpportunityBody = r.body
     names = set(body.model_fields_set)
@@ -326,7 +329,7 @@ def patch_opportunity(r: Request, opportunityId: int):
        response=list[SalesPipeline])
 def stage_pipeline(r: Request):
     s = r.s
-    counts = dict(s.execute(s.select(O, O.c.stage_id, sa.func.count()).group_by(O.c.stage_id)).all())
+    counts = dict(s.execute(s.select(OPP, OPP.c.stage_id, sa.func.count()).group_by(OPP.c.stage_id)).all())
     stages = list(_stages(s).values())
     # a stage with no target days is where opportunities end (the seeded Won and Lost); the first one is
     # where new opportunities start (the real rules are app settings the API does not show)

@@ -10,9 +10,11 @@ from typing import Literal
 import sqlalchemy as sa
 from pydantic import Field, field_validator
 
-from server.domain.commerce import cards, invoices, orders as domain, payments, pay_plans
+from server.domain.commerce import cards, invoices, pay_plans, payments
+from server.domain.commerce import orders as domain
 from server.store import schema
 from server.store.session import AppSession
+from server.tables import FORM_ORDER
 
 from . import custom
 from .api import Body, Int, Paging, Reply, Request, Shape, envelope, page, route
@@ -20,14 +22,17 @@ from .errors import bad_request, not_found
 from .wire import country_code, country_name, in_datetime, out_datetime
 
 J, INV = schema.job, schema.invoice
-FORM = -9
+FORM = FORM_ORDER
 
 # OrderItem.ItemType -> the REST item type (names of InvoiceService's type codes; the REST spelling is
 # unrecorded, docs/divergences.md)
 ITEM_TYPES = {
-    0: "UNKNOWN", 1: "SHIPPING", 2: "TAX", 3: "SERVICE", 4: "PRODUCT", 5: "UPSELL", 6: "FINANCE_CHARGE",
-    7: "SPECIAL", 8: "PROGRAM", 9: "SUBSCRIPTION", 10: "SPECIAL_FREE_TRIAL_DAYS", 11: "SPECIAL_ORDER_TOTAL",
-    12: "SPECIAL_PRODUCT", 13: "SPECIAL_CATEGORY", 14: "SPECIAL_SHIPPING",
+    invoices.UNKNOWN: "UNKNOWN", invoices.SHIPPING: "SHIPPING", invoices.TAX: "TAX", invoices.SERVICE: "SERVICE",
+    invoices.PRODUCT: "PRODUCT", invoices.UPSELL: "UPSELL", invoices.FINANCE_CHARGE: "FINANCE_CHARGE",
+    invoices.SPECIAL: "SPECIAL", invoices.PROGRAM: "PROGRAM", invoices.SUBSCRIPTION: "SUBSCRIPTION",
+    invoices.FREE_TRIAL: "SPECIAL_FREE_TRIAL_DAYS", invoices.ORDER_TOTAL_SPECIAL: "SPECIAL_ORDER_TOTAL",
+    invoices.PRODUCT_SPECIAL: "SPECIAL_PRODUCT", invoices.CATEGORY_SPECIAL: "SPECIAL_CATEGORY",
+    invoices.SHIPPING_SPECIAL: "SPECIAL_SHIPPING",
 }
 # AddressInformation (REST) <-> the Job's shipping fields
 SHIPPING = {"first_name": "ship_first_name", "middle_name": "ship_middle_name", "last_name": "ship_last_name",

@@ -24,7 +24,7 @@ ADDRESSES = {
     "OTHER": ("Address3Street1", "Address3Street2", "City3", "State3", "PostalCode3", "ZipFour3", "Country3"),
 }
 COLLECTION_FIELDS = {
-    "email_addresses": [f for f in EMAILS.values()],
+    "email_addresses": list(EMAILS.values()),
     "phone_numbers": [f for fs in PHONES.values() for f in fs],
     "fax_numbers": [f for fs in FAXES.values() for f in fs],
     "addresses": [f for fs in ADDRESSES.values() for f in fs],
@@ -139,7 +139,7 @@ def opted_in(statuses: dict[str, str], email: str | None) -> tuple[bool, str]:
 
 def collection_fields(name: str, items: list, *, replace: bool) -> dict:
     """Contact-table fields for one collection property; with ``replace`` the slots not given are cleared."""
-    out = {f: None for f in COLLECTION_FIELDS[name]} if replace else {}
+    out = dict.fromkeys(COLLECTION_FIELDS[name]) if replace else {}
     for item in items:
         if name == "email_addresses":
             out[EMAILS[item.field]] = item.email

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from pydantic import Field
 
 from server.domain.commerce import products as domain
-from server.domain.data import records
 from server.domain.commerce.subscriptions import CYCLES, cycle_code
+from server.domain.data import records
 from server.store import schema
 from server.store.session import AppSession
 

@@ -7,10 +7,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from pydantic import Field, field_validator
 
-from server.domain.commerce import cards, merchant, subscriptions as domain
+from server.domain.commerce import cards, merchant
+from server.domain.commerce import subscriptions as domain
 from server.domain.commerce.subscriptions import CYCLES
 from server.store import schema
 from server.store.session import AppSession
+from server.tables import FORM_SUBSCRIPTION
 
 from . import custom
 from .api import Body, Int, Paging, Request, Shape, envelope, page, route
@@ -18,7 +20,7 @@ from .errors import bad_request
 from .wire import in_date, out_datetime
 
 RO = schema.recurring_order
-FORM = -10
+FORM = FORM_SUBSCRIPTION
 
 
 class CreateSubscription(Body):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from pydantic import Field
 
-from server.domain.data import records
 from server.domain.crm import tags as domain
+from server.domain.data import records
 from server.store import schema
 from server.store.session import AppSession
 

@@ -9,6 +9,7 @@ from pydantic import field_validator
 
 from server.domain.crm import activities as domain
 from server.store.session import AppSession
+from server.tables import FORM_CONTACT_ACTION
 
 from . import actions, custom, sync
 from .api import Body, Int, Paging, Request, Shape, envelope, page, route
@@ -189,7 +190,8 @@ def _list(r: Request, *, mine: bool, path: str):
     if user_id is not None:
         where.append(ca.c.user_id == user_id)
     order = _ORDERS.get((q.order or "").lower())
-    rows, total = actions.select(s, KIND, where, limit=limit, offset=offset, order=[order] if order is not None else None)
+    rows, total = actions.select(s, KIND, where, limit=limit, offset=offset,
+                                 order=[order] if order is not None else None)
     carry = {"completed": q.completed, "contact_id": q.contact_id, "has_due_date": q.has_due_date, "order": q.order,
              "since": q.since, "until": q.until, "user_id": q.user_id}
     return envelope(r, "tasks", render(s, rows), total, limit, offset, path=path, carry=carry, sync_token=token)
@@ -226,13 +228,13 @@ def create_task(r: Request):
 
 @route("GET", "/tasks/model", summary="The task model", tag="Task", response=custom.ObjectModel)
 def task_model(r: Request):
-    return custom.model(r.s, -5, [])
+    return custom.model(r.s, FORM_CONTACT_ACTION, [])
 
 
 @route("POST", "/tasks/model/customFields", summary="Create a task custom field", tag="Task",
        body=custom.CreateCustomField, response=custom.CustomFieldMeta, status=201)
 def create_task_custom_field(r: Request):
-    return custom.create(r.s, -5, r.body)
+    return custom.create(r.s, FORM_CONTACT_ACTION, r.body)
 
 
 @route("GET", "/tasks/{taskId}", summary="Get a task", tag="Task", response=TaskShape)

@@ -4,13 +4,11 @@ a user's email signature."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-
-from server.store import schema
-from server.store.session import AppSession
-
 from pydantic import Field
 
 from server.domain.account import users as domain
+from server.store import schema
+from server.store.session import AppSession
 
 from .api import Body, Paging, Request, Shape, envelope, page, route
 from .errors import bad_request, not_found

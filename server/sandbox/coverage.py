@@ -51,7 +51,8 @@ def render() -> str:
     lines += ["", "## REST v1 (`/crm/rest/v1`)", "",
               "Every operation served, from the route table that also validates requests and writes "
               "`/crm/rest/v1/openapi.json` (details: [rest.md](rest.md)).", "",
-              f"Operations served: **{len(OPERATIONS)}**.", "", "| method | path | answer | what |", "|---|---|---|---|"]
+              f"Operations served: **{len(OPERATIONS)}**.", "",
+              "| method | path | answer | what |", "|---|---|---|---|"]
     for op in sorted(OPERATIONS, key=lambda o: (o.path, o.method)):
         lines.append(f"| {op.method} | `{op.path}` | {op.status} | {op.summary} |")
     lines.append("")

@@ -4,5 +4,21 @@ from server.domain.commerce import cards, orders, products, subscriptions  # noq
 from server.domain.crm import lead_sources, opportunities  # noqa: F401
 from server.domain.data import contact_records  # noqa: F401
 
-from . import (affiliate, contact, credit_card_submission, data, discount, email, file, funnel,  # noqa: F401
-               invoice, order, product, search, service_call, shipping, webform, webtracking)
+from . import (  # noqa: F401
+    affiliate,
+    contact,
+    credit_card_submission,
+    data,
+    discount,
+    email,
+    file,
+    funnel,
+    invoice,
+    order,
+    product,
+    search,
+    service_call,
+    shipping,
+    webform,
+    webtracking,
+)

@@ -1,8 +1,8 @@
 """ContactService.*: contacts, tags, links, and the legacy follow-up sequences and action sets."""
 from __future__ import annotations
 
-from server.domain.crm import activity_templates, contacts, links, remote_links, tags
 from server.domain.commerce import subscriptions
+from server.domain.crm import activity_templates, contacts, links, remote_links, tags
 from server.domain.errors import InvalidParameter
 from server.engine import action_sets, followups
 from server.store.session import AppSession

@@ -1,11 +1,13 @@
 """DataService.*: generic reads and writes over every described table, custom fields, settings, users."""
 from __future__ import annotations
 
-from server.domain.crm import appointments
-from server.domain.data import custom_fields, records
 from server.domain.account import settings, temporary_keys, users
 from server.domain.commerce import cards, orders, products, subscriptions  # noqa: F401  (table writers)
-from server.domain.crm import opportunities  # noqa: F401  (table writers)
+from server.domain.crm import (
+    appointments,
+    opportunities,  # noqa: F401  (table writers)
+)
+from server.domain.data import custom_fields, records
 from server.domain.errors import InvalidKey
 from server.store import vendor_keys
 from server.store.session import AppSession

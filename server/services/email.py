@@ -3,9 +3,9 @@
 The wire name is APIEmailService although SDKs call the class EmailService (spec §2.3)."""
 from __future__ import annotations
 
-from server.domain.mail import email_status, emails, merge_fields, messages, templates
-from server.domain.errors import InvalidParameter, RecordNotFound
 from server.domain.data.values import to_local
+from server.domain.errors import InvalidParameter, RecordNotFound
+from server.domain.mail import email_status, emails, merge_fields, messages, templates
 from server.store.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 
@@ -62,7 +62,8 @@ def get_available_merge_fields(s: AppSession, merge_context: str) -> list:
 def _contact_ids(values: list) -> list[int]:
     ids = []
     for value in values:
-        if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())):
+        digits = isinstance(value, str) and value.strip().isdigit()
+        if isinstance(value, bool) or not (isinstance(value, int) or digits):
             raise InvalidParameter("contactList must hold contact ids")
         ids.append(int(value))
     return ids

@@ -1,8 +1,8 @@
 """InvoiceService.*: orders and invoices, payments and charges, subscriptions, payment plans, cards."""
 from __future__ import annotations
 
-from server.domain.commerce import cards, invoices, orders, payments, quickbooks, shipping, subscriptions
 from server.domain.account import settings
+from server.domain.commerce import cards, invoices, orders, payments, quickbooks, shipping, subscriptions
 from server.store.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 

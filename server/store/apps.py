@@ -23,9 +23,10 @@ def create(conn: Connection, name: str, *, legacy_key: str | None = None, time_z
            callable_: bool = True) -> AppRecord:
     """A new app; ``callable_=False`` gives it no legacy key (an internal app no credential reaches)."""
     conn.execute(sa.insert(schema.app).values(
-        name=name, legacy_key=(legacy_key or new_legacy_key()) if callable_ else None, time_zone=time_zone, settings=settings or {},
-        profile=profile or {}, options=options or {}, clock_anchor_real=None, clock_anchor_virtual=0.0,
-        clock_rate=1.0, clock_frozen=False, created_at=_utc_now(), url_secret=secrets.token_hex(32),
+        name=name, legacy_key=(legacy_key or new_legacy_key()) if callable_ else None, time_zone=time_zone,
+        settings=settings or {}, profile=profile or {}, options=options or {}, clock_anchor_real=None,
+        clock_anchor_virtual=0.0, clock_rate=1.0, clock_frozen=False, created_at=_utc_now(),
+        url_secret=secrets.token_hex(32),
     ))
     return by_name(conn, name, internal=True)
 

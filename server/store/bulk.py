@@ -9,8 +9,8 @@ store (its own bind processors do the conversion).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from operator import itemgetter
-from typing import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection

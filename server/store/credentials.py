@@ -43,7 +43,8 @@ def clients(conn: Connection) -> list:
 def delete_client(conn: Connection, client_id: str) -> bool:
     t = schema.oauth_token
     conn.execute(sa.update(t).where(t.c.client_id == client_id).values(revoked=True))
-    return bool(conn.execute(sa.delete(schema.oauth_client).where(schema.oauth_client.c.client_id == client_id)).rowcount)
+    c = schema.oauth_client
+    return bool(conn.execute(sa.delete(c).where(c.c.client_id == client_id)).rowcount)
 
 
 # --- authorization codes ------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ class Prepared:
             return compiled.row_type(*values)
         return compiled.row_type(*compiled.processed(values, description, source.dialect))
 
-    def _compiled(self, source) -> "_Compiled":
+    def _compiled(self, source) -> _Compiled:
         dialect = source.dialect
         compiled = self._by_dialect.get(dialect.name)
         if compiled is None:

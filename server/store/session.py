@@ -8,9 +8,10 @@ rolls back with the change.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -34,7 +35,7 @@ class AppRecord:
     url_secret: bytes = b""  # keys the app's public URL tokens (server.domain.account.public_urls)
 
     @classmethod
-    def from_row(cls, row) -> "AppRecord":
+    def from_row(cls, row) -> AppRecord:
         return cls(
             id=row.id, name=row.name, legacy_key=row.legacy_key, time_zone=row.time_zone,
             settings=row.settings or {}, profile=row.profile or {}, options=row.options or {},
@@ -72,15 +73,15 @@ class Event:
 
 
 # Listeners run inside the writing transaction, in order, for every event (the engine registers here).
-_listeners: list[Callable[["AppSession", Event], None]] = []
+_listeners: list[Callable[[AppSession, Event], None]] = []
 
 
-def on_event(listener: Callable[["AppSession", Event], None]) -> Callable:
+def on_event(listener: Callable[[AppSession, Event], None]) -> Callable:
     _listeners.append(listener)
     return listener
 
 
-_GET: dict[str, "prepared.PreparedAll"] = {}
+_GET: dict[str, prepared.PreparedAll] = {}
 
 # What the app's public URLs start with when no request tells (set at start-up from the configuration).
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
@@ -202,7 +203,7 @@ class AppSession:
 # rather than at the first emit keeps the lock to the last instant of the transaction, after every other
 # lock it takes, so it cannot close a deadlock cycle and serialises writers only for the insert itself.
 
-_PENDING: "weakref.WeakKeyDictionary[Connection, list]" = weakref.WeakKeyDictionary()
+_PENDING: weakref.WeakKeyDictionary[Connection, list] = weakref.WeakKeyDictionary()
 
 LOG_SEQUENCE = "domain_event"
 
@@ -216,7 +217,7 @@ def on_logged(listener: Callable[[Connection, AppRecord, list], None]) -> Callab
     return listener
 
 
-_ALLOCATE: dict[str, "prepared.PreparedWrite"] = {}
+_ALLOCATE: dict[str, prepared.PreparedWrite] = {}
 
 
 def allocate(conn: Connection, app_id: int, name: str, count: int = 1) -> int:

@@ -6,7 +6,24 @@ from .affiliates import TABLES as _AFFILIATES
 from .campaigns import TABLES as _CAMPAIGNS
 from .commerce import TABLES as _COMMERCE
 from .crm import TABLES as _CRM
-from .model import Field, FieldType, Join, JoinPrefix, Registry, Table, snake
+from .model import (
+                    FORM_AFFILIATE,
+                    FORM_COMPANY,
+                    FORM_CONTACT,
+                    FORM_CONTACT_ACTION,
+                    FORM_OPPORTUNITY,
+                    FORM_ORDER,
+                    FORM_SUBSCRIPTION,
+                    INT_MAX,
+                    INT_MIN,
+                    Field,
+                    FieldType,
+                    Join,
+                    JoinPrefix,
+                    Registry,
+                    Table,
+                    snake,
+)
 from .opportunities import TABLES as _OPPORTUNITIES
 
 REGISTRY = Registry()
@@ -20,17 +37,19 @@ REGISTRY.add(*_OPPORTUNITIES)
 # [NoTableFound] for them like for any unknown name; docs/api-coverage.md lists them as "not yet".
 NOT_YET: tuple[str, ...] = ()
 
-# Custom-field forms: DataFormField.FormId per record type. The names are what addCustomField accepts
-# (current docs, the older "Person", and yail's internal names); the 2012 docs wrote the ids unsigned.
+# Custom-field forms by the names addCustomField accepts (current docs, the older "Person", and yail's
+# internal names).
 CUSTOM_FORMS = {
-    "Contact": -1, "Person": -1,
-    "Affiliate": -3, "Referral Partner": -3,
-    "Opportunity": -4, "Lead": -4,
-    "ContactAction": -5, "Task/Appt/Note": -5, "Task": -5, "Appointment": -5, "Note": -5,
-    "Company": -6,
-    "Order": -9, "Job": -9,
-    "Subscription": -10, "JobRecurring": -10, "RecurringOrder": -10,
+    "Contact": FORM_CONTACT, "Person": FORM_CONTACT,
+    "Affiliate": FORM_AFFILIATE, "Referral Partner": FORM_AFFILIATE,
+    "Opportunity": FORM_OPPORTUNITY, "Lead": FORM_OPPORTUNITY,
+    "ContactAction": FORM_CONTACT_ACTION, "Task/Appt/Note": FORM_CONTACT_ACTION, "Task": FORM_CONTACT_ACTION,
+    "Appointment": FORM_CONTACT_ACTION, "Note": FORM_CONTACT_ACTION,
+    "Company": FORM_COMPANY,
+    "Order": FORM_ORDER, "Job": FORM_ORDER,
+    "Subscription": FORM_SUBSCRIPTION, "JobRecurring": FORM_SUBSCRIPTION, "RecurringOrder": FORM_SUBSCRIPTION,
 }
 
-__all__ = ["REGISTRY", "NOT_YET", "CUSTOM_FORMS", "Field", "FieldType", "Join", "JoinPrefix", "Registry",
-           "Table", "snake"]
+__all__ = ["REGISTRY", "NOT_YET", "CUSTOM_FORMS", "FORM_CONTACT", "FORM_AFFILIATE", "FORM_OPPORTUNITY",
+           "FORM_CONTACT_ACTION", "FORM_COMPANY", "FORM_ORDER", "FORM_SUBSCRIPTION", "INT_MIN", "INT_MAX", "Field",
+           "FieldType", "Join", "JoinPrefix", "Registry", "Table", "snake"]

@@ -7,10 +7,10 @@ APIAffiliateService reports show them), so they are the sandbox's own store tabl
 """
 from __future__ import annotations
 
-from .model import table
+from .model import FORM_AFFILIATE, table
 
 AFFILIATE = table(
-    "Affiliate", entity="affiliate", access="EDAR", custom_form=-3,
+    "Affiliate", entity="affiliate", access="EDAR", custom_form=FORM_AFFILIATE,
     description="Affiliates (referral partners) and their commission rates; custom fields `_Name` (FormId -3).",
     fields="""
 Id int R

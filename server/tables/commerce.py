@@ -11,10 +11,10 @@ InvoiceService and OrderService.
 """
 from __future__ import annotations
 
-from .model import Join, snake, table
+from .model import FORM_ORDER, FORM_SUBSCRIPTION, Join, snake, table
 
 JOB = table(
-    "Job", entity="job", access="EAR", custom_form=-9,
+    "Job", entity="job", access="EAR", custom_form=FORM_ORDER,
     description="One-time orders (one invoice each); subscription renewals are orders too (`JobRecurringId`).",
     fields="""
 Id int R
@@ -268,7 +268,8 @@ NumberOfCycles int R   # added after 2014
 )
 
 RECURRING_ORDER = table(
-    "RecurringOrder", entity="recurring_order", access="EAR", custom_form=-10, internal_name="JobRecurring",
+    "RecurringOrder", entity="recurring_order", access="EAR", custom_form=FORM_SUBSCRIPTION,
+    internal_name="JobRecurring",
     description="Subscriptions of contacts; billed on their next bill date (automatically when AutoCharge).",
     fields="""
 Id int R

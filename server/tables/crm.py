@@ -5,7 +5,7 @@ Field lists, types and access: spec xmlrpc-api.md §3.4 (the vendor's 2014 table
 """
 from __future__ import annotations
 
-from .model import Join, JoinPrefix, table
+from .model import FORM_COMPANY, FORM_CONTACT, FORM_CONTACT_ACTION, Join, JoinPrefix, table
 
 # Contact and Company share one entity (companies share the contact id space: tags apply to company ids),
 # so their common fields are declared once.
@@ -89,7 +89,7 @@ ZipFour3 string EDAR
 """
 
 CONTACT = table(
-    "Contact", entity="contact", access="EDAR", custom_form=-1, kind="contact",
+    "Contact", entity="contact", access="EDAR", custom_form=FORM_CONTACT, kind="contact",
     description="Contact records and their custom fields (`_Name`).",
     fields=_PERSON + """
 Leadsource string EAR
@@ -100,13 +100,13 @@ TimeZone string EAR   # added ~2017; type and access unpublished
 )
 
 COMPANY = table(
-    "Company", entity="contact", access="EDAR", custom_form=-6, kind="company",
+    "Company", entity="contact", access="EDAR", custom_form=FORM_COMPANY, kind="company",
     description="Companies: contact-like rows sharing the contact id space.",
     fields=_PERSON,
 )
 
 CONTACT_ACTION = table(
-    "ContactAction", entity="contact_action", access="EDAR", custom_form=-5,
+    "ContactAction", entity="contact_action", access="EDAR", custom_form=FORM_CONTACT_ACTION,
     description="Notes, tasks and appointments.",
     fields="""
 Id int R

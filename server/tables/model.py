@@ -10,8 +10,21 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
+# java.lang.Integer: every int of the real API (XML-RPC <i4>, DataService int fields, REST int32 ids), and
+# INTEGER columns here, on both stores.
+INT_MIN, INT_MAX = -2**31, 2**31 - 1
 
-class FieldType(str, Enum):
+# Custom-field forms: DataFormField.FormId per record type (the 2012 docs wrote them unsigned).
+FORM_CONTACT = -1
+FORM_AFFILIATE = -3
+FORM_OPPORTUNITY = -4
+FORM_CONTACT_ACTION = -5  # notes, tasks and appointments
+FORM_COMPANY = -6
+FORM_ORDER = -9
+FORM_SUBSCRIPTION = -10
+
+
+class FieldType(str, Enum):  # noqa: UP042  (a StrEnum would change what str() of a member gives)
     INT = "int"
     DOUBLE = "double"
     STRING = "string"

@@ -4,10 +4,10 @@ Field lists, types and access: spec xmlrpc-api.md §3.4. Fields added after 2014
 """
 from __future__ import annotations
 
-from .model import table
+from .model import FORM_OPPORTUNITY, table
 
 LEAD = table(
-    "Lead", entity="opportunity", access="EDAR", custom_form=-4, internal_name="Opportunity",
+    "Lead", entity="opportunity", access="EDAR", custom_form=FORM_OPPORTUNITY, internal_name="Opportunity",
     description="Opportunities; moving `StageID` records a StageMove and fires the opportunity-moved event.",
     fields="""
 Id int R

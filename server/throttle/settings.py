@@ -73,7 +73,7 @@ class Settings:
     raw: dict
 
     @classmethod
-    def of(cls, options: dict) -> "Settings":
+    def of(cls, options: dict) -> Settings:
         """The settings of an app, from its options; parsed once per distinct set of changes."""
         changes = options.get("throttle")
         if not changes:

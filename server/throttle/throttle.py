@@ -5,7 +5,7 @@ windows of the app's Keap API keys)."""
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from server.auth.gateway import Credential
 from server.clock import ClockState, monotonic
@@ -37,7 +37,7 @@ class Throttle:
         self.store = store
 
     @classmethod
-    def from_url(cls, redis_url: str | None, prefix: str = "sandbox:throttle:") -> "Throttle":
+    def from_url(cls, redis_url: str | None, prefix: str = "sandbox:throttle:") -> Throttle:
         return cls(make_store(redis_url, prefix))
 
     # --- the legacy key's bucket ---------------------------------------------------------------------
@@ -151,7 +151,7 @@ class Throttle:
             self.store.forget(credential.identity, app.id)
 
 
-def _merged(verdicts: list) -> "windows.Verdict":
+def _merged(verdicts: list) -> windows.Verdict:
     """One credential's verdict from its windows kept in several places (a key's own and its app's)."""
     return windows.Verdict(all(v.allowed for v in verdicts), [u for v in verdicts for u in v.usage],
                            next((v.violated for v in verdicts if v.violated), None))

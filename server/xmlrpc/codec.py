@@ -4,10 +4,10 @@ What real clients send (spec clients.md §2, §6): ``<int>`` and ``<i4>``, bare 
 CDATA, self-closing ``<string/>``/``<data/>``/``<value/>``, pretty-printed whitespace, single-quoted XML
 declarations, ``encoding="iso-8859-1"`` with character references, base64 with newlines inside, several
 dateTime spellings. Integers are Java's 32-bit ``Integer`` on the real server: one above 2^31-1 (node sends
-them in ``<int>``) fails to parse there, and does here, with Apache XML-RPC's words. What the real server writes (spec xmlrpc-api.md §1.4, §1.5,
-recorded responses): one line, ``<?xml version="1.0" encoding="utf-8"?>``, strings untyped, integers
-``<i4>``, booleans ``<boolean>1</boolean>``, dates ``YYYYMMDDTHH:MM:SS`` without zone, null struct members
-omitted, empty strings as ``<value></value>``.
+them in ``<int>``) fails to parse there, and does here, with Apache XML-RPC's words. What the real server writes
+(spec xmlrpc-api.md §1.4, §1.5, recorded responses): one line, ``<?xml version="1.0" encoding="utf-8"?>``,
+strings untyped, integers ``<i4>``, booleans ``<boolean>1</boolean>``, dates ``YYYYMMDDTHH:MM:SS`` without zone,
+null struct members omitted, empty strings as ``<value></value>``.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from lxml import etree
 
 from server.clock import parse_datetime
 from server.domain.errors import ProtocolError
+from server.tables import INT_MAX, INT_MIN
 
 # A parser that never resolves entities, never loads a DTD and never touches the network.
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
@@ -106,7 +107,6 @@ def _text(el) -> str:
     return (el.text or "").strip()
 
 
-INT_MIN, INT_MAX = -2**31, 2**31 - 1  # java.lang.Integer: every int of the real API
 _JAVA_INT = re.compile(r"[+-]?[0-9]+")
 
 
@@ -312,4 +312,4 @@ def dumps_response(value) -> bytes:
 def dumps_fault(code: int, message: str) -> bytes:
     return (f"{_HEAD}<fault><value><struct><member><name>faultCode</name><value><i4>{code}</i4></value>"
             f"</member><member><name>faultString</name><value>{_escape(message)}</value></member>"
-            "</struct></value></fault></methodResponse>").encode("utf-8")
+            "</struct></value></fault></methodResponse>").encode()

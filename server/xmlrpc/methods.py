@@ -7,12 +7,14 @@ gives ``No method matching arguments: <the Java types received>`` (both fault 0,
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any, Callable
+from typing import Any
 
 from server.domain.errors import ProtocolError
+from server.tables import INT_MAX, INT_MIN
 
 
 class P(Enum):
@@ -41,7 +43,6 @@ def java_types(params: list) -> str:
 
 _NO_MATCH = object()
 _NUMERIC = re.compile(r"\s*[+-]?[0-9]+\s*")  # ASCII digits only (Python's int() takes "1_0" and "١٢")
-INT_MIN, INT_MAX = -2**31, 2**31 - 1
 
 
 def _coerce(kind: P, value):

@@ -103,7 +103,8 @@ def test_cli_rotate_key_survives_serve(tmp_path):
     assert runner.invoke(main, ["seed", *args]).exit_code == 0
     assert runner.invoke(main, ["apps", "rotate-key", "sandbox", "--api-key", "cli-rotated-1", *args]).exit_code == 0
     assert (tmp_path / "api_key").read_text().strip() == "cli-rotated-1"
-    assert runner.invoke(main, ["apps", "create", "other", "--api-key", "other-key-1", "--no-seed", *args]).exit_code == 0
+    created = runner.invoke(main, ["apps", "create", "other", "--api-key", "other-key-1", "--no-seed", *args])
+    assert created.exit_code == 0
     taken = runner.invoke(main, ["apps", "rotate-key", "sandbox", "--api-key", "other-key-1", *args])
     assert taken.exit_code != 0 and "another app" in taken.output
     server, stop = start_server(tmp_path)

@@ -121,7 +121,8 @@ def test_refresh_tokens_live_45_days_on_the_app_clock(live, client, app):
     app.clock(time="2024-05-01T09:00:00", frozen=True)
     token = exchange(live, client, consent(live, client, app)["code"]).json()
     app.clock(by="45d")
-    r = requests.post(live.url + "/token", data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
+    r = requests.post(live.url + "/token",
+                      data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
                       headers={"Authorization": basic(client)}, timeout=10)
     assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
 

@@ -8,8 +8,20 @@ import pytest
 
 from tests.conftest import fault_of
 
-from .util import (BROKEN_GATEWAY, COACHING, EMMA, EMMA_DECLINING, OLIVIA, OLIVIA_VISA, TEST_GATEWAY,
-                   blank_invoice, events, last_seq, row, rows)
+from .util import (
+    BROKEN_GATEWAY,
+    COACHING,
+    EMMA,
+    EMMA_DECLINING,
+    OLIVIA,
+    OLIVIA_VISA,
+    TEST_GATEWAY,
+    blank_invoice,
+    events,
+    last_seq,
+    row,
+    rows,
+)
 
 
 def test_an_approved_charge_shows_in_every_table_and_fires_the_purchase(app):
@@ -70,7 +82,10 @@ def test_test_numbers_decline_deterministically(app, number, code, message):
 
 def test_merchant_and_card_problems(app):
     invoice_id = blank_invoice(app, EMMA)
-    charge = lambda card, merchant: app.call("InvoiceService.chargeInvoice", invoice_id, "", card, merchant, False)
+
+    def charge(card, merchant):
+        return app.call("InvoiceService.chargeInvoice", invoice_id, "", card, merchant, False)
+
     # the vendor's sample answer of a misconfigured merchant account
     assert charge(EMMA_DECLINING, BROKEN_GATEWAY) == {
         "Successful": False, "Code": "ERROR", "RefNum": "0",
@@ -126,7 +141,9 @@ def test_cards_never_show_their_number(app):
 
 
 def test_validate_credit_card(app):
-    validate = lambda *args: app.call("InvoiceService.validateCreditCard", *args)
+    def validate(*args):
+        return app.call("InvoiceService.validateCreditCard", *args)
+
     assert validate(OLIVIA_VISA) == {"Valid": "true", "Message": "Card is valid"}
     old = app.call("DataService.add", "CreditCard", {"ContactId": 7, "CardNumber": "5555555555554444",
                                                      "ExpirationMonth": "02", "ExpirationYear": "2025"})

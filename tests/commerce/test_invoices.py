@@ -9,8 +9,7 @@ import pytest
 
 from tests.conftest import fault_of
 
-from .util import (BANDS, BOTTLE, COACHING, LIAM, OLIVIA, SEEDED_INVOICES, blank_invoice, events, last_seq, row,
-                   rows)
+from .util import BANDS, BOTTLE, COACHING, LIAM, OLIVIA, SEEDED_INVOICES, blank_invoice, events, last_seq, row, rows
 
 INVOICE_FIELDS = ["Id", "ContactId", "JobId", "InvoiceTotal", "TotalPaid", "TotalDue", "PayStatus", "ProductSold",
                   "Description", "AffiliateId", "LeadAffiliateId", "DateCreated"]

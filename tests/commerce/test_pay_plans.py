@@ -8,8 +8,20 @@ import pytest
 
 from tests.conftest import fault_of
 
-from .util import (COACHING, EMMA, EMMA_DECLINING, OLIVIA, OLIVIA_VISA, STRENGTH, TEST_GATEWAY, blank_invoice, events,
-                   last_seq, row, rows)
+from .util import (
+    COACHING,
+    EMMA,
+    EMMA_DECLINING,
+    OLIVIA,
+    OLIVIA_VISA,
+    STRENGTH,
+    TEST_GATEWAY,
+    blank_invoice,
+    events,
+    last_seq,
+    row,
+    rows,
+)
 
 
 def _plan_items(app, invoice_id):

@@ -8,8 +8,24 @@ import pytest
 
 from tests.conftest import fault_of
 
-from .util import (BANDS, BOTTLE, COACHING, EMMA, EMMA_DECLINING, LIAM, LIAM_MC, MEMBERSHIP, MEMBERSHIP_PLAN,
-                   OLIVIA, OLIVIA_VISA, ROLLER, events, last_seq, row, rows)
+from .util import (
+    BANDS,
+    BOTTLE,
+    COACHING,
+    EMMA,
+    EMMA_DECLINING,
+    LIAM,
+    LIAM_MC,
+    MEMBERSHIP,
+    MEMBERSHIP_PLAN,
+    OLIVIA,
+    OLIVIA_VISA,
+    ROLLER,
+    events,
+    last_seq,
+    row,
+    rows,
+)
 
 
 def test_without_a_card_the_answer_is_the_vendor_sample(app):

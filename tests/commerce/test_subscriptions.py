@@ -8,8 +8,20 @@ import pytest
 
 from tests.conftest import fault_of
 
-from .util import (EMMA, EMMA_DECLINING, MEMBERSHIP, MEMBERSHIP_PLAN, NOAH, OLIVIA, OLIVIA_VISA, TEST_GATEWAY,
-                   events, last_seq, row, rows)
+from .util import (
+    EMMA,
+    EMMA_DECLINING,
+    MEMBERSHIP,
+    MEMBERSHIP_PLAN,
+    NOAH,
+    OLIVIA,
+    OLIVIA_VISA,
+    TEST_GATEWAY,
+    events,
+    last_seq,
+    row,
+    rows,
+)
 
 SUB_FIELDS = ["Id", "Status", "NextBillDate", "LastBillDate", "PaidThruDate", "BillingAmt", "Qty", "AutoCharge",
               "CC1", "MerchantAccountId", "ProductId", "SubscriptionPlanId", "ProgramId", "BillingCycle", "Frequency"]

@@ -8,8 +8,18 @@ import datetime
 import pytest
 import requests
 
-from tests.commerce.util import (BANDS, COACHING, EMMA, EMMA_DECLINING, LIAM, LIAM_MC, MEMBERSHIP_PLAN, OLIVIA,
-                                 OLIVIA_VISA, TEST_GATEWAY)
+from tests.commerce.util import (
+    BANDS,
+    COACHING,
+    EMMA,
+    EMMA_DECLINING,
+    LIAM,
+    LIAM_MC,
+    MEMBERSHIP_PLAN,
+    OLIVIA,
+    OLIVIA_VISA,
+    TEST_GATEWAY,
+)
 from tests.contract.test_keap_python import _code, keap_client  # noqa: F401  (the fixture, and its OAuth code)
 
 

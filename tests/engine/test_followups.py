@@ -11,7 +11,8 @@ LOADING = (6, "[Loading]Error loading follow-up sequence")
 
 
 def _sequence(app) -> tuple[int, list[dict]]:
-    [seq] = app.call("DataService.query", "Campaign", 10, 0, {"Name": "Legacy 12-week series"}, ["Id", "Name", "Status"])
+    [seq] = app.call("DataService.query", "Campaign", 10, 0, {"Name": "Legacy 12-week series"},
+                     ["Id", "Name", "Status"])
     steps = app.call("DataService.query", "CampaignStep", 10, 0, {"CampaignId": seq["Id"]},
                      ["Id", "CampaignId", "TemplateId", "StepStatus", "StepTitle"])
     return seq["Id"], steps

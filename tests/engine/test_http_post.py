@@ -18,7 +18,8 @@ def receiver():
 def post_campaign(url: str) -> dict:
     return {"name": "Notify", "goals": [GO], "sequences": [{"key": "s", "items": [
         {"type": "http_post", "url": url + "/hook",
-         "fields": [["contactId", "~Contact.Id~"], ["email", "~Contact.Email~"], ["first_name", "~Contact.FirstName~"]]},
+         "fields": [["contactId", "~Contact.Id~"], ["email", "~Contact.Email~"],
+                    ["first_name", "~Contact.FirstName~"]]},
         {"type": "email", "name": "after the post", "subject": "after the post", "text": "x"}]}],
             "links": [["go", "s"]]}
 

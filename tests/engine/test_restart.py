@@ -11,13 +11,12 @@ import subprocess
 import sys
 import time
 
-import pytest
 import requests
 
 import server.engine.actions as engine_actions
 from tests.conftest import ROOT
 from tests.engine.receiver import Receiver
-from tests.engine.test_sequences import GO, go, one_sequence
+from tests.engine.test_sequences import go, one_sequence
 
 
 def _free_port() -> int:

@@ -48,7 +48,7 @@ def test_list_and_get_with_goals_and_sequences(rest):
 def test_an_api_goal_through_rest_runs_like_funnel_service(rest):
     by_rest = _contact(rest, "rest.trial@example.com", "Rita")
     by_xml = _contact(rest, "xml.trial@example.com", "Xavier")
-    results = rest.ok("POST", f"/campaigns/goals/sandbox/trial_started", 201, json={"contact_id": by_rest})
+    results = rest.ok("POST", "/campaigns/goals/sandbox/trial_started", 201, json={"contact_id": by_rest})
     full = rest.ok("GET", f"/campaigns/{TRIAL}", params={"optional_properties": "goals"})
     goal_id = next(g["id"] for g in full["goals"] if g["name"] == "Booked a trial (API)")
     assert results == [{"campaign_id": TRIAL, "goal_id": goal_id, "message": "Goal achieved", "success": True}]

@@ -95,7 +95,8 @@ def test_tasks_search_and_completion(rest):
     assert rest.ok("PUT", f"/tasks/{task['id']}", json={"title": "Again", "due_date": "2030-04-01T00:00:00Z"})[
         "completed"] is False
     assert rest.post("/tasks", json={"title": "no due date"}).status_code == 400
-    assert rest.post("/tasks", json={"title": "x", "due_date": "2030-01-01T00:00:00Z", "remind_time": 7}).status_code == 400
+    odd_reminder = {"title": "x", "due_date": "2030-01-01T00:00:00Z", "remind_time": 7}
+    assert rest.post("/tasks", json=odd_reminder).status_code == 400
     assert rest.delete(f"/tasks/{task['id']}").status_code == 204
     assert rest.delete(f"/tasks/{task['id']}").status_code == 404
 
@@ -129,4 +130,5 @@ def test_users_account_settings_userinfo(rest):
     assert rest.ok("GET", "/setting/application/enabled") == {"value": "yes"}
     assert rest.ok("GET", "/setting/contact/optionTypes")["value"].startswith("Prospect,Customer")
     info = rest.ok("GET", "/oauth/connect/userinfo")
-    assert info["email"] == "morgan.reyes@example.com" and info["infusionsoft_id"] == f"{rest.app.name}.infusionsoft.com"
+    assert info["email"] == "morgan.reyes@example.com"
+    assert info["infusionsoft_id"] == f"{rest.app.name}.infusionsoft.com"

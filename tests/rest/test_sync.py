@@ -50,7 +50,8 @@ def test_a_deleted_contact_takes_its_tasks_with_it(rest):
     t = rest.ok("POST", "/tasks", json={"title": "T", "due_date": "2030-01-01T10:00:00Z", "contact": {"id": 7}})
     after = sync(rest, "tasks", token)["sync_token"]
     assert rest.delete("/contacts/7").status_code == 204
-    assert [(e["status"], e["task"]["id"]) for e in sync(rest, "tasks", after)["task_statuses"]] == [("DELETED", t["id"])]
+    statuses = sync(rest, "tasks", after)["task_statuses"]
+    assert [(e["status"], e["task"]["id"]) for e in statuses] == [("DELETED", t["id"])]
 
 
 def test_appointment_sync_and_paging_within_one_window(rest):
@@ -64,7 +65,8 @@ def test_appointment_sync_and_paging_within_one_window(rest):
     rest.ok("PATCH", f"/appointments/{made[0]}", json={"title": "moved"})
     import requests
 
-    second = requests.get(first["next"].replace("offset=1000", "offset=2"), headers=rest.http.headers, timeout=10).json()
+    second = requests.get(first["next"].replace("offset=1000", "offset=2"), headers=rest.http.headers,
+                          timeout=10).json()
     assert [e["appointment"]["id"] for e in second["appointment_statuses"]] == made[2:4]
     # following each page's own token instead misses nothing either
     seen, tok = [], token

@@ -134,8 +134,8 @@ def test_tags_and_categories_through_data_service(empty_app):
     tag = empty_app.call("DataService.add", "ContactGroup", {"GroupName": "Yoga", "GroupCategoryId": cat,
                                                              "GroupDescription": "Likes yoga"})
     assert empty_app.call("DataService.update", "ContactGroup", tag, {"GroupName": "Hot Yoga"}) == tag
-    assert empty_app.call("DataService.findByField", "ContactGroup", 1000, 0, "GroupName", "%", ["Id", "GroupName"]) == [
-        {"Id": tag, "GroupName": "Hot Yoga"}]
+    found = empty_app.call("DataService.findByField", "ContactGroup", 1000, 0, "GroupName", "%", ["Id", "GroupName"])
+    assert found == [{"Id": tag, "GroupName": "Hot Yoga"}]
     assert empty_app.call("DataService.load", "ContactGroupCategory", cat, ["CategoryName"]) == {
         "CategoryName": "Interests"}
 
@@ -201,6 +201,7 @@ def test_authenticate_user(app):
     users = app.call("DataService.query", "User", 10, 0, {}, ["Id", "Email", "FirstName"])
     assert len(users) == 2
     import json
+
     from tests.conftest import SEED_DIR
 
     seeded = json.loads((SEED_DIR / "users.json").read_text())[0]

@@ -116,7 +116,7 @@ def test_held_calls_go_through_at_half_second_steps_and_the_fifth_is_refused(emp
     threads = []
     for _ in range(4):  # one at a time, so the order of their holds is known
         threads += _start_held(app, 1)[0]
-        assert _wait_for(lambda: state(app)["held_calls"] == len(threads))
+        assert _wait_for(lambda threads=threads: state(app)["held_calls"] == len(threads))
     with pytest.raises(xmlrpc.client.Fault) as exc:
         echo(app)  # a fifth call while four are held: refused at once
     assert (exc.value.faultCode, exc.value.faultString) == (500, FAULT)
@@ -125,7 +125,7 @@ def test_held_calls_go_through_at_half_second_steps_and_the_fifth_is_refused(emp
     for step, expected in ((0.49, 0), (0.01, 1), (0.5, 2), (0.5, 3), (0.5, 4)):  # released at 0.5, 1, 1.5, 2 s
         app.clock(by=step)
         if expected:
-            assert _wait_for(lambda: done() == expected), (step, done())
+            assert _wait_for(lambda expected=expected: done() == expected), (step, done())
         time.sleep(0.15)
         assert done() == expected
     for t in threads:

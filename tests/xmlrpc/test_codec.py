@@ -3,7 +3,7 @@ server writes back (spec xmlrpc-api.md §1.4, §1.5)."""
 from __future__ import annotations
 
 import xmlrpc.client
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -110,7 +110,7 @@ def test_nil_is_refused_as_the_real_server_does():
     ("20240131T09:30:00", datetime(2024, 1, 31, 9, 30)),
     ("2024-01-31T09:30:00", datetime(2024, 1, 31, 9, 30)),
     ("2024-01-31 09:30:00", datetime(2024, 1, 31, 9, 30)),
-    ("20240131T09:30:00Z", datetime(2024, 1, 31, 9, 30, tzinfo=timezone.utc)),
+    ("20240131T09:30:00Z", datetime(2024, 1, 31, 9, 30, tzinfo=UTC)),
     ("2015-07-25T23:02:51-07:00", datetime(2015, 7, 25, 23, 2, 51, tzinfo=timezone(timedelta(hours=-7)))),
 ])
 def test_datetime_spellings(text, expected):

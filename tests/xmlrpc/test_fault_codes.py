@@ -81,8 +81,10 @@ def test_a_credential_of_a_user_who_is_not_an_admin_cannot_manage_custom_fields(
     field_id = app.call("DataService.addCustomField", "Contact", "Shirt Size", "Text", 1)
     attempts = [("DataService.addCustomField", ("Contact", "Hat Size", "Text", 1), "DataService.addCustomField"),
                 ("DataService.updateCustomField", (field_id, {"Label": "T-Shirt"}), "DataService.updateCustomField"),
-                ("DataService.add", ("DataFormGroup", {"Name": "Mine", "TabId": 1}), "DataService.add on DataFormGroup"),
-                ("DataService.update", ("DataFormField", field_id, {"Label": "X"}), "DataService.update on DataFormField")]
+                ("DataService.add", ("DataFormGroup", {"Name": "Mine", "TabId": 1}),
+                 "DataService.add on DataFormGroup"),
+                ("DataService.update", ("DataFormField", field_id, {"Label": "X"}),
+                 "DataService.update on DataFormField")]
     for method, args, what in attempts:
         assert _fault(xmlrpc_call(live, method, "x", *args, headers=coach_pat)) == (
             14, f"[NoAccess]Access denied: {what} requires an administrator"), method

@@ -16,11 +16,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from server.clock import UTC
+from server.domain.errors import InvalidParameter, RecordNotFound
 from server.store import schema
 from server.store.prepared import PreparedAll
 from server.store.session import AppRecord, AppSession, on_logged
-
-from server.domain.errors import InvalidParameter, RecordNotFound
 
 # GET /hooks/event_keys: the real list (Novak's HookTypes enum, 2018 [client S8]).
 EVENT_KEYS = [

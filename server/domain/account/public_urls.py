@@ -15,9 +15,7 @@ import hashlib
 import hmac
 
 from server.store.session import AppRecord, AppSession
-
-
-_MAX_ID = 2**31 - 1
+from server.tables import INT_MAX
 
 
 def _check(app: AppRecord, kind: str, record_id: int) -> str:
@@ -35,7 +33,7 @@ def parse(value: str) -> tuple[int, int] | None:
     if len(text) != 32 or any(c not in "0123456789abcdef" for c in text):
         return None
     app_id, record_id = int(text[16:24], 16), int(text[24:], 16)
-    if app_id > _MAX_ID or record_id > _MAX_ID:
+    if app_id > INT_MAX or record_id > INT_MAX:
         return None  # ids are 32-bit signed in the store
     return app_id, record_id
 

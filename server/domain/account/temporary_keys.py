@@ -7,11 +7,11 @@ the control API, ``POST /sandbox/apps/<app>/vendor-keys``) and selects it.
 """
 from __future__ import annotations
 
+from server.domain.errors import InvalidKey
 from server.store import vendor_keys
 from server.store.session import AppSession
 
 from . import users
-from server.domain.errors import InvalidKey
 
 
 def issue(s: AppSession, vendor_key: str, username: str, password_hash: str) -> str:

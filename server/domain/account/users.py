@@ -9,10 +9,15 @@ import hashlib
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from server.domain.errors import (
+    FailedLoginAttempt,
+    FailedLoginAttemptPasswordExpired,
+    InvalidParameter,
+    NoAccess,
+    RecordNotFound,
+)
 from server.store import schema
 from server.store.session import AppSession
-
-from server.domain.errors import FailedLoginAttempt, FailedLoginAttemptPasswordExpired, InvalidParameter, NoAccess, RecordNotFound
 
 
 def md5_hex(password: str) -> str:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from server.domain.errors import InvalidParameter
 from server.store import schema
 from server.store.session import AppSession
-
-from server.domain.errors import InvalidParameter
 
 
 def _number(value, name: str) -> float:

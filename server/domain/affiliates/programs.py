@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from server.domain.data import records
 from server.store import schema
 from server.store.session import AppSession
-from server.tables import REGISTRY
+from server.tables import FORM_AFFILIATE, FORM_CONTACT, REGISTRY
 
 AFFILIATE = REGISTRY.get("Affiliate")
 _HIDDEN = {"Password"}  # never shown by the program service
@@ -57,10 +57,10 @@ def affiliates_of_program(s: AppSession, program_id: int) -> list[dict]:
     from server.domain.data import custom_fields
 
     aff_fields = [f for f in AFFILIATE.fields if f not in _HIDDEN]
-    aff_customs = [f.api_name for f in custom_fields.definitions(s, -3).values()]
+    aff_customs = [f.api_name for f in custom_fields.definitions(s, FORM_AFFILIATE).values()]
     rows = records.query(s, "Affiliate", 1000, 0, {"Id": ids}, aff_fields + aff_customs)
     contact_ids = sorted({r["ContactId"] for r in rows if r.get("ContactId")})
-    contact_customs = [f.api_name for f in custom_fields.definitions(s, -1).values()]
+    contact_customs = [f.api_name for f in custom_fields.definitions(s, FORM_CONTACT).values()]
     people = {}
     if contact_ids:
         for c in records.query(s, "Contact", 1000, 0, {"Id": contact_ids},

@@ -9,14 +9,14 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+from server.domain.data.records import Values, Writer, writer
+from server.domain.errors import InvalidParameter, RecordNotFound
 from server.store import schema
 from server.store.session import AppSession
 from server.tables import REGISTRY
 
 from . import merchant
-from server.domain.errors import InvalidParameter, RecordNotFound
 from .invoices import not_found, require_contact
-from server.domain.data.records import Values, Writer, writer
 
 CREDIT_CARD = REGISTRY.get("CreditCard")
 UNKNOWN, INVALID, DELETED, VALID, INACTIVE = 0, 1, 2, 3, 4

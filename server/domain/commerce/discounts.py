@@ -8,11 +8,11 @@ fits when ``processSpecials`` is true; each becomes a negative line of its speci
 """
 from __future__ import annotations
 
+from server.domain.errors import InvalidParameter
 from server.store import schema
 from server.store.session import AppSession
 
 from . import invoices, products
-from server.domain.errors import InvalidParameter
 
 FREE_TRIAL, ORDER_TOTAL, CATEGORY, PRODUCT, SHIPPING = "free_trial", "order_total", "category", "product", "shipping"
 

@@ -12,22 +12,24 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
+from server.domain.data.values import coerce
+from server.domain.errors import InvalidParameter, RecordNotFound
 from server.store import schema
 from server.store.session import AppSession
-from server.tables import FieldType
+from server.tables import FORM_ORDER, FieldType
 
 from . import pay_plans
-from server.domain.errors import InvalidParameter, RecordNotFound
-from server.domain.data.values import coerce
 
-# addOrderItem's type codes, as OrderItem.ItemType (spec §2.5).
-ITEM_TYPES = {
-    0: "Unknown", 1: "Shipping", 2: "Tax", 3: "Service & misc", 4: "Product", 5: "Upsell product",
-    6: "Finance charge", 7: "Special", 8: "Program", 9: "Subscription plan", 10: "Special: free trial days",
-    11: "Special: order total", 12: "Special: product", 13: "Special: category", 14: "Special: shipping",
-}
-SHIPPING, TAX, SERVICE, PRODUCT, UPSELL, SUBSCRIPTION = 1, 2, 3, 4, 5, 9
+# addOrderItem's type codes, as OrderItem.ItemType (spec §2.5), and their names there.
+UNKNOWN, SHIPPING, TAX, SERVICE, PRODUCT, UPSELL, FINANCE_CHARGE, SPECIAL, PROGRAM, SUBSCRIPTION = range(10)
 FREE_TRIAL, ORDER_TOTAL_SPECIAL, PRODUCT_SPECIAL, CATEGORY_SPECIAL, SHIPPING_SPECIAL = 10, 11, 12, 13, 14
+ITEM_TYPES = {
+    UNKNOWN: "Unknown", SHIPPING: "Shipping", TAX: "Tax", SERVICE: "Service & misc", PRODUCT: "Product",
+    UPSELL: "Upsell product", FINANCE_CHARGE: "Finance charge", SPECIAL: "Special", PROGRAM: "Program",
+    SUBSCRIPTION: "Subscription plan", FREE_TRIAL: "Special: free trial days",
+    ORDER_TOTAL_SPECIAL: "Special: order total", PRODUCT_SPECIAL: "Special: product",
+    CATEGORY_SPECIAL: "Special: category", SHIPPING_SPECIAL: "Special: shipping",
+}
 
 UNPAID, PAID = 0, 1  # Invoice.PayStatus
 
@@ -275,7 +277,7 @@ def delete_invoice(s: AppSession, invoice_id: int) -> bool:
 
         oi = schema.order_item
         s.delete(oi, oi.c.order_id == inv.job_id)
-        custom_fields.delete_values(s, inv.job_id, -9)
+        custom_fields.delete_values(s, inv.job_id, FORM_ORDER)
         s.delete(schema.job, schema.job.c.id == inv.job_id)
         s.emit("order.deleted", "job", inv.job_id, contact_id=inv.contact_id, invoice_id=invoice_id)
     return True

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from server.domain.data import custom_fields
+from server.domain.data.records import Values, Writer, writer
+from server.domain.errors import InvalidParameter
 from server.store import schema
 from server.store.session import AppSession
 from server.tables import REGISTRY
 
-from server.domain.data import custom_fields
 from . import discounts, invoices, merchant, payments, products, subscriptions
-from server.domain.errors import InvalidParameter
-from server.domain.data.records import Values, Writer, writer
 
 JOB = REGISTRY.get("Job")
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from server.domain.errors import InvalidParameter
 from server.store import schema
 from server.store.session import AppSession
-
-from server.domain.errors import InvalidParameter
 
 DEFAULT_PLAN, CUSTOM_PLAN = 0, 1  # PayPlan.Type
 ITEM_UNPAID, ITEM_PAID = 1, 2  # PayPlanItem.Status

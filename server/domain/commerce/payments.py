@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from server.domain.errors import InvalidParameter
 from server.store import schema
 from server.store.session import AppSession
 
 from . import cards, invoices, merchant, pay_plans
-from server.domain.errors import InvalidParameter
 
 CHARGE, MANUAL = "charge", "manual"  # invoice.paid's payment_type
 

@@ -14,14 +14,14 @@ from __future__ import annotations
 import calendar
 from datetime import datetime, timedelta
 
+from server.domain.data import custom_fields
+from server.domain.data.records import Values, Writer, writer
+from server.domain.errors import InvalidParameter
 from server.store import schema
 from server.store.session import AppSession
 from server.tables import REGISTRY
 
 from . import billing, invoices, products
-from server.domain.data import custom_fields
-from server.domain.errors import InvalidParameter
-from server.domain.data.records import Values, Writer, writer
 
 RECURRING_ORDER = REGISTRY.get("RecurringOrder")
 ACTIVE, INACTIVE = "Active", "Inactive"
@@ -273,9 +273,9 @@ def _update(s: AppSession, table, subscription_id: int, values: Values) -> None:
     if row.get("billing_cycle") is not None:
         row["billing_cycle"] = cycle_code(row["billing_cycle"])
     status = row.get("status")
-    if status is not None and status != before.status:
-        if status == INACTIVE and row.get("end_date") is None and before.end_date is None:
-            row["end_date"] = s.now_local()
+    if (status is not None and status != before.status and status == INACTIVE and row.get("end_date") is None
+            and before.end_date is None):
+        row["end_date"] = s.now_local()
     if row:
         s.update(schema.recurring_order, schema.recurring_order.c.id == subscription_id, **row)
     if values.customs:

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from server.domain.data import custom_fields
+from server.domain.data.records import Values, Writer, check_values, stamp, writer
+from server.domain.errors import RecordNotFound
 from server.store import schema
 from server.store.session import AppSession
 from server.tables import REGISTRY, Table
-
-from server.domain.data import custom_fields
-from server.domain.errors import RecordNotFound
-from server.domain.data.records import Values, Writer, check_values, stamp, writer
 
 CONTACT_ACTION = REGISTRY.get("ContactAction")
 KINDS = ("Note", "Task", "Appointment")

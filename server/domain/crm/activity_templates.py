@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from server.domain.errors import MethodFailed, RecordNotFound
 from server.store import schema
 from server.store.session import AppSession
 
 from . import activities
-from server.domain.errors import MethodFailed, RecordNotFound
 
 KINDS = ("Note", "Task", "Appointment")
 

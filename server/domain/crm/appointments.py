@@ -9,10 +9,9 @@ from datetime import timedelta
 
 from icalendar import Calendar, Event, vCalAddress
 
+from server.domain.errors import RecordNotFound
 from server.store import schema
 from server.store.session import AppSession
-
-from server.domain.errors import RecordNotFound
 
 DEFAULT_LENGTH = timedelta(hours=1)  # an appointment saved without an end
 

@@ -3,17 +3,17 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from server.domain.data import custom_fields
+from server.domain.data.query import select_rows
+from server.domain.data.records import Values, Writer, check_values, exists, stamp, writer
+from server.domain.data.values import normalize_phone
+from server.domain.errors import InvalidParameter, RecordNotFound
+from server.domain.mail import email_status
 from server.store import schema
 from server.store.session import AppSession
 from server.tables import REGISTRY, Table
 
 from . import activities, tags
-from server.domain.data import custom_fields
-from server.domain.mail import email_status
-from server.domain.errors import InvalidParameter, RecordNotFound
-from server.domain.data.query import select_rows
-from server.domain.data.records import Values, Writer, check_values, exists, stamp, writer
-from server.domain.data.values import normalize_phone
 
 CONTACT = REGISTRY.get("Contact")
 _PHONES = ("phone1", "phone2", "phone3", "phone4", "phone5", "fax1", "fax2", "assistant_phone")
@@ -114,7 +114,8 @@ def find_duplicate(s: AppSession, data: dict, dup_check_type: str) -> int | None
         for field, col in (("FirstName", c.c.first_name), ("LastName", c.c.last_name)):
             conditions.append(sa.func.lower(sa.func.coalesce(col, "")) == str(data.get(field) or "").strip().lower())
     if dup_check_type == "EmailAndNameAndCompany":
-        conditions.append(sa.func.lower(sa.func.coalesce(c.c.company, "")) == str(data.get("Company") or "").strip().lower())
+        company = str(data.get("Company") or "").strip().lower()
+        conditions.append(sa.func.lower(sa.func.coalesce(c.c.company, "")) == company)
     row = s.execute(s.select(c, c.c.id).where(*conditions).order_by(c.c.id).limit(1)).first()
     return row.id if row else None
 

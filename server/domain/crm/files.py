@@ -10,11 +10,10 @@ import base64
 import binascii
 import mimetypes
 
-from server.store import schema
-from server.store.session import AppSession
-
 from server.domain.account import public_urls
 from server.domain.errors import InvalidParameter, MethodFailed, RecordNotFound, Unexpected
+from server.store import schema
+from server.store.session import AppSession
 
 
 def _decode(data) -> bytes:

@@ -2,11 +2,10 @@
 table ("the expenses incurred by opportunities and leadsources"), kept in step by the writer below."""
 from __future__ import annotations
 
+from server.domain.data.records import PLAIN, Values, Writer, writer
 from server.store import schema
 from server.store.session import AppSession
 from server.tables import Table
-
-from server.domain.data.records import PLAIN, Values, Writer, writer
 
 EXPENSE_TYPE = "LeadSource"  # Expense.ExpenseType of a lead source's expense (the real enum is unpublished)
 

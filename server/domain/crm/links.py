@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from server.domain.errors import MethodFailed
 from server.store import schema
 from server.store.session import AppSession
-
-from server.domain.errors import MethodFailed
 
 
 def _check(s: AppSession, contact_id1: int, contact_id2: int, link_type_id: int):

@@ -6,14 +6,13 @@ listens to. The engine's "Create Opportunity" process calls ``create`` and ``mov
 """
 from __future__ import annotations
 
+from server.domain.commerce.invoices import not_found, require_contact
+from server.domain.data import custom_fields
+from server.domain.data.records import Values, Writer, check_values, stamp, writer
+from server.domain.errors import InvalidParameter
 from server.store import schema
 from server.store.session import AppSession
 from server.tables import REGISTRY
-
-from server.domain.data import custom_fields
-from server.domain.errors import InvalidParameter
-from server.domain.commerce.invoices import not_found, require_contact
-from server.domain.data.records import Values, Writer, check_values, stamp, writer
 
 LEAD = REGISTRY.get("Lead")
 

@@ -12,11 +12,10 @@ moves the duplicate's links to the contact kept; the link of a deleted contact l
 """
 from __future__ import annotations
 
+from server.domain.errors import InvalidParameter, MethodFailed
+from server.domain.mail import emails
 from server.store import schema
 from server.store.session import AppSession, Event, on_event
-
-from server.domain.mail import emails
-from server.domain.errors import InvalidParameter, MethodFailed
 
 
 def link(s: AppSession, remote_app: str, remote_id: int, local_id: int) -> int:

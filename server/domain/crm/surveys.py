@@ -7,11 +7,10 @@ kept.
 """
 from __future__ import annotations
 
+from server.domain.errors import InvalidParameter, LoadingError, MethodFailed
+from server.domain.mail import emails
 from server.store import schema
 from server.store.session import AppSession, Event, on_event
-
-from server.domain.mail import emails
-from server.domain.errors import InvalidParameter, LoadingError, MethodFailed
 
 
 def require(s: AppSession, survey_result_id: int):

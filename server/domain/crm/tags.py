@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from server.domain.errors import MethodFailed
+from server.domain.mail.emails import contact_exists
 from server.store import schema
 from server.store.prepared import PreparedAll
 from server.store.session import AppSession
-
-from server.domain.mail.emails import contact_exists
-from server.domain.errors import MethodFailed
 
 _ta = schema.tag_assignment
 # the statements of applying a tag, built once (the hottest write of integrations and campaigns)
@@ -59,9 +58,8 @@ def apply_many(s: AppSession, contact_ids: list[int], tag_id: int) -> list[int]:
         return []
     ta = schema.tag_assignment
     have: set[int] = set()
-    if len(contact_ids) == 1:
-        if s.first(_HAS, contact_id=contact_ids[0], tag_id=tag_id) is not None:
-            have.add(contact_ids[0])
+    if len(contact_ids) == 1 and s.first(_HAS, contact_id=contact_ids[0], tag_id=tag_id) is not None:
+        have.add(contact_ids[0])
     for chunk in _chunks(sorted(set(contact_ids))) if len(contact_ids) > 1 else ():
         have.update(r.contact_id for r in s.execute(
             s.select(ta, ta.c.contact_id).where(ta.c.tag_id == tag_id, ta.c.contact_id.in_(chunk))))

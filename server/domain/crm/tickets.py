@@ -2,10 +2,9 @@
 tickets between stages with move notes."""
 from __future__ import annotations
 
+from server.domain.errors import InvalidParameter, RecordNotFound
 from server.store import schema
 from server.store.session import AppSession
-
-from server.domain.errors import InvalidParameter, RecordNotFound
 
 
 def _notify(notify_ids) -> str:

@@ -12,13 +12,13 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from server.domain.account import public_urls
+from server.domain.errors import RecordNotFound, SandboxError
+from server.domain.mail import email_status
 from server.store import schema
 from server.store.session import AppSession
 
 from . import contacts, tags
-from server.domain.mail import email_status
-from server.domain.account import public_urls
-from server.domain.errors import RecordNotFound, SandboxError
 
 KINDS = ("web", "landing", "internal")
 INFUSIONSOFT_VERSION = "1.70.0.0"  # the hidden infusionsoft_version value real forms carry (1.70.0.486160 …)
@@ -43,7 +43,7 @@ class FormField:
         return "inf_field_" + self.name
 
     @classmethod
-    def of(cls, data: dict) -> "FormField":
+    def of(cls, data: dict) -> FormField:
         return cls(name=data["name"], label=data.get("label", data["name"]), type=data.get("type", "text"),
                    required=bool(data.get("required")), options=tuple(data.get("options", ())),
                    value=str(data.get("value", "")), consent=bool(data.get("consent")))

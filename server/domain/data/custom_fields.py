@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from server.domain.errors import DatabaseError, InvalidParameter, RecordNotFound
 from server.store import schema
 from server.store.session import AppSession
 from server.tables import CUSTOM_FORMS, FieldType
 
-from server.domain.errors import DatabaseError, InvalidParameter, RecordNotFound
 from .values import coerce
 
 # DataFormField.DataType ids and the names addCustomField takes (spec §2.2, yail and a data-services
@@ -161,7 +161,7 @@ def update_custom_field(s: AppSession, field_id: int, values: dict) -> bool:
             raise InvalidParameter(f"Unknown custom field property: {key}")
     if changes:
         s.update(schema.custom_field, schema.custom_field.c.id == field_id, **changes)
-        s.emit("custom_field.updated", "custom_field", field_id, **{k: v for k, v in changes.items()})
+        s.emit("custom_field.updated", "custom_field", field_id, **changes)
     return True
 
 

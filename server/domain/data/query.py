@@ -16,13 +16,13 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from server.domain.errors import InvalidParameter, NoFieldAccess, NoFieldFound, OutOfRange
 from server.store import schema
 from server.store.prepared import Prepared
 from server.store.session import AppSession
 from server.tables import REGISTRY, Field, FieldType, Table
 
 from . import custom_fields
-from server.domain.errors import InvalidParameter, NoFieldAccess, NoFieldFound, OutOfRange
 from .values import coerce, day_range, outgoing, to_local
 
 MAX_LIMIT = 1000

@@ -6,15 +6,16 @@ notes … each keep their own rules and events); tables without one get the plai
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
+from server.domain.errors import NoFieldAccess, NoFieldFound, NoFields, NoTableAccess, NoTableFound, RecordNotFound
 from server.store import schema
 from server.store.session import AppSession
 from server.tables import REGISTRY, Table
 
 from . import custom_fields
-from server.domain.errors import NoFieldAccess, NoFieldFound, NoFields, NoTableAccess, NoTableFound, RecordNotFound
 from .query import Resolver, count_rows, page_bounds, select_by_key, select_rows
 from .values import coerce
 

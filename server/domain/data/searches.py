@@ -10,18 +10,18 @@ while it does not).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 import sqlalchemy as sa
 
+from server.domain.errors import InvalidParameter, NoAccess, NoFieldFound, RecordNotFound
 from server.store import schema
 from server.store.session import AppSession
-from server.tables import REGISTRY
+from server.tables import FORM_COMPANY, FORM_CONTACT, REGISTRY
 
 from . import custom_fields, records
-from server.domain.errors import InvalidParameter, NoAccess, NoFieldFound, RecordNotFound
 from .query import page_bounds, select_rows
 
 
@@ -30,7 +30,7 @@ class Column:
     name: str  # the report column name
     label: str
     fields: tuple[str, ...]  # the table fields it is made of
-    make: Callable[[dict, "Context"], object] | None = None  # None: the single field's value
+    make: Callable[[dict, Context], object] | None = None  # None: the single field's value
 
 
 @dataclass
@@ -164,8 +164,8 @@ class Report:
 
 
 REPORTS = {
-    "contact": Report("contact", "Contact", "ContactSearch", CONTACT_COLUMNS, -1),
-    "company": Report("company", "Company", "CompanySearch", COMPANY_COLUMNS, -6),
+    "contact": Report("contact", "Contact", "ContactSearch", CONTACT_COLUMNS, FORM_CONTACT),
+    "company": Report("company", "Company", "CompanySearch", COMPANY_COLUMNS, FORM_COMPANY),
 }
 
 

@@ -10,12 +10,9 @@ import re
 from datetime import date, datetime, timedelta
 
 from server.clock import AppClock, parse_datetime
-from server.tables import FieldType
-
 from server.domain.errors import InvalidParameter, OutOfRange
+from server.tables import INT_MAX, INT_MIN, FieldType
 
-# Integer fields are java.lang.Integer on the real server (and INTEGER columns here, on both stores).
-INT_MIN, INT_MAX = -2**31, 2**31 - 1
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 
 _PHONE_CHARS = re.compile(r"^[\d\s().+-]+$")

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from server.domain.errors import RecordNotFound
 from server.store import schema
 from server.store.prepared import PreparedAll
 from server.store.session import AppSession
 
 from . import merge_fields, messages, templates
-from server.domain.errors import RecordNotFound
 
 CONTACT_EMAIL = "~Contact.Email~"
 
@@ -36,7 +36,7 @@ class Draft:
     template_id: int | None = None
 
     @classmethod
-    def of_template(cls, s: AppSession, template_id: int) -> "Draft":
+    def of_template(cls, s: AppSession, template_id: int) -> Draft:
         t = templates.get(s, template_id)
         return cls(subject=t["subject"], html_body=t["htmlBody"], text_body=t["textBody"],
                    content_type=t["contentType"] or "HTML", from_address=t["fromAddress"],

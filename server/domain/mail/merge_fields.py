@@ -16,12 +16,11 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from server.domain.data.query import select_rows
 from server.store import schema
 from server.store.prepared import PreparedAll
 from server.store.session import AppSession
 from server.tables import REGISTRY, FieldType
-
-from server.domain.data.query import select_rows
 
 TOKEN = re.compile(r"~([A-Za-z]+)\.([A-Za-z0-9_]+)~")
 

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from server.domain.errors import InvalidParameter
 from server.store import schema
 from server.store.prepared import PreparedAll
 from server.store.session import AppSession
 
 from . import email_status
-from server.domain.errors import InvalidParameter
 
 SKIP_NO_ADDRESS = "no email address"
 SKIP_INVALID = "invalid"
@@ -58,7 +58,8 @@ _STATUSES = sa.select(schema.email_status.c.email_key, schema.email_status.c.typ
 
 
 _STATUS = PreparedAll(sa.select(schema.email_status.c.type).where(
-    schema.email_status.c.app_id == sa.bindparam("app_id"), schema.email_status.c.email_key == sa.bindparam("email_key")))
+    schema.email_status.c.app_id == sa.bindparam("app_id"),
+    schema.email_status.c.email_key == sa.bindparam("email_key")))
 
 
 def verdicts(s: AppSession, addresses: list[str | None], *, marketing: bool) -> list[str | None]:

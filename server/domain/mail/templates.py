@@ -2,10 +2,9 @@
 fields APIEmailService.getEmailTemplate returns (spec xmlrpc-api.md §2.3)."""
 from __future__ import annotations
 
+from server.domain.errors import InvalidParameter, RecordNotFound
 from server.store import schema
 from server.store.session import AppSession
-
-from server.domain.errors import InvalidParameter, RecordNotFound
 
 # getEmailTemplate's keys, in the order the vendor sample lists them; all always present, as strings.
 FIELDS = ("pieceTitle", "categories", "fromAddress", "toAddress", "ccAddress", "bccAddress", "subject",

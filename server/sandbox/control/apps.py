@@ -8,12 +8,11 @@ from flask import Blueprint, jsonify, request
 
 from server import jobs
 from server.clock import UTC, ClockState, parse_datetime, parse_duration
+from server.sandbox import options
+from server.sandbox.seeding import bootstrap
 from server.store import apps
 from server.store.db import transaction
 from server.store.session import AppRecord
-
-from server.sandbox.seeding import bootstrap
-from server.sandbox import options
 
 from .common import ControlError, app_named, control_error, current_sandbox, json_body, require_admin
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from server import jobs
-from server.domain.mail import messages
 from server.domain.crm import surveys
 from server.domain.errors import SandboxError
+from server.domain.mail import messages
 from server.engine import campaigns, delivery, document, followups, fulfillment, lead_scores, manual, reporting
 from server.engine.errors import CampaignNotFound, PublishError
 from server.store.db import transaction

@@ -107,10 +107,9 @@ def create_api_key(name: str):
     if kind not in credentials.KEY_PREFIXES:
         raise ControlError(400, "kind must be pat or sak")
     user_id = body.get("user_id")
-    if user_id is not None:
-        # a PAT acts as the user who made it; only an administrator can make a SAK (spec rest-oauth §10.1)
-        if not _user_of(record, user_id)["admin"] and kind == "sak":
-            raise ControlError(400, "a Service Account Key can only be made by an administrator")
+    # a PAT acts as the user who made it; only an administrator can make a SAK (spec rest-oauth §10.1)
+    if user_id is not None and not _user_of(record, user_id)["admin"] and kind == "sak":
+        raise ControlError(400, "a Service Account Key can only be made by an administrator")
     with transaction(current_sandbox().engine, write=True) as conn:
         key_id, key = credentials.add_key(conn, record.id, kind, str(body.get("name") or kind.upper()), user_id)
     return jsonify({"id": key_id, "kind": kind, "key": key, "name": body.get("name") or kind.upper()}), 201

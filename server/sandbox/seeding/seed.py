@@ -14,15 +14,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from server.domain.account import users
 from server.domain.crm import activities, contacts, links, tags
 from server.domain.data import custom_fields, records
 from server.domain.mail import email_status
-from server.domain.account import users
 from server.store.session import AppSession
 from server.tables import CUSTOM_FORMS
 
-from .services import seed_services
 from .commerce import seed_commerce
+from .services import seed_services
 
 DEFAULT_LINK_TYPES = [{"TypeName": "Spouse", "MaxLinked": 1}, {"TypeName": "Business Partner", "MaxLinked": 0},
                       {"TypeName": "Referred By", "MaxLinked": 1}]
@@ -50,8 +50,9 @@ def seed(s: AppSession, seed_dir: Path) -> dict:
 
     tag_file = read(seed_dir, "tags.json", {}) or {}
     for category in tag_file.get("categories", []):
-        cat_id = records.add(s, "ContactGroupCategory", {"CategoryName": category["CategoryName"],
-                                                         "CategoryDescription": category.get("CategoryDescription", "")})
+        cat_id = records.add(s, "ContactGroupCategory", {
+            "CategoryName": category["CategoryName"],
+            "CategoryDescription": category.get("CategoryDescription", "")})
         for tag in category.get("tags", []):
             records.add(s, "ContactGroup", dict(tag, GroupCategoryId=cat_id))
             counts["tags"] = counts.get("tags", 0) + 1

@@ -9,8 +9,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from server.domain.crm import activity_templates, tags, webforms
 from server.domain.affiliates import programs
+from server.domain.crm import activity_templates, tags, webforms
 from server.domain.data import records, searches
 from server.store import schema
 from server.store.session import AppSession

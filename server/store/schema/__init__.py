@@ -7,44 +7,132 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .base import (
-    metadata, ENTITIES,
-)
-from .system import (
-    app, id_sequence, domain_event,
-)
-from .crm import (
-    contact, contact_action, tag, tag_category, tag_assignment, custom_field, custom_field_group, custom_field_tab,
-    custom_value, user, email_status, link_type, contact_link, contact_locate_map, survey_result,
-)
-from .campaigns import (
-    followup_sequence, followup_step, followup_member, action_set, template, campaign, goal_trigger, LIVE_STATES,
-    DUE_STATES, enrollment, DUE, step_run, goal_achievement, round_robin, lead_score, campaign_task, fulfillment_row,
-    fulfillment_job, followup_step_run,
-)
-from .outbox import (
-    message, http_post, rest_hook, hook_delivery,
-)
 from .admin import (
-    saved_filter, file_box, webform, expense, group_assign, user_group, lead_source, lead_source_category,
-    lead_source_expense, lead_source_recurring_expense, mtg_lead, social_account, opportunity_status, ticket,
-    ticket_stage, ticket_type, ticket_move, activity_template,
+    activity_template,
+    expense,
+    file_box,
+    group_assign,
+    lead_source,
+    lead_source_category,
+    lead_source_expense,
+    lead_source_recurring_expense,
+    mtg_lead,
+    opportunity_status,
+    saved_filter,
+    social_account,
+    ticket,
+    ticket_move,
+    ticket_stage,
+    ticket_type,
+    user_group,
+    webform,
 )
 from .affiliates import (
-    affiliate, referral, aff_resource, affiliate_program, affiliate_program_member, affiliate_redirect,
-    affiliate_ledger, affiliate_phone_stats,
-)
-from .commerce import (
-    job, order_item, invoice, invoice_item, invoice_payment, payment, ccharge, pay_plan, pay_plan_item, credit_card,
-    subscription_plan, recurring_order, job_recurring_instance, product, product_category, product_category_assign,
-    product_interest, product_interest_bundle, product_option, product_opt_value, merchant_account, discount,
-    discount_category, shipping_option, tax_rate, commission_override, card_submission, billing_task,
-)
-from .opportunities import (
-    opportunity, stage, stage_move,
+    aff_resource,
+    affiliate,
+    affiliate_ledger,
+    affiliate_phone_stats,
+    affiliate_program,
+    affiliate_program_member,
+    affiliate_redirect,
+    referral,
 )
 from .auth import (
-    vendor_key, temporary_key, oauth_client, oauth_code, oauth_token, keap_key, CREDENTIAL_TABLES,
+    CREDENTIAL_TABLES,
+    keap_key,
+    oauth_client,
+    oauth_code,
+    oauth_token,
+    temporary_key,
+    vendor_key,
+)
+from .base import (
+    ENTITIES,
+    metadata,
+)
+from .campaigns import (
+    DUE,
+    DUE_STATES,
+    LIVE_STATES,
+    action_set,
+    campaign,
+    campaign_task,
+    enrollment,
+    followup_member,
+    followup_sequence,
+    followup_step,
+    followup_step_run,
+    fulfillment_job,
+    fulfillment_row,
+    goal_achievement,
+    goal_trigger,
+    lead_score,
+    round_robin,
+    step_run,
+    template,
+)
+from .commerce import (
+    billing_task,
+    card_submission,
+    ccharge,
+    commission_override,
+    credit_card,
+    discount,
+    discount_category,
+    invoice,
+    invoice_item,
+    invoice_payment,
+    job,
+    job_recurring_instance,
+    merchant_account,
+    order_item,
+    pay_plan,
+    pay_plan_item,
+    payment,
+    product,
+    product_category,
+    product_category_assign,
+    product_interest,
+    product_interest_bundle,
+    product_opt_value,
+    product_option,
+    recurring_order,
+    shipping_option,
+    subscription_plan,
+    tax_rate,
+)
+from .crm import (
+    contact,
+    contact_action,
+    contact_link,
+    contact_locate_map,
+    custom_field,
+    custom_field_group,
+    custom_field_tab,
+    custom_value,
+    email_status,
+    link_type,
+    survey_result,
+    tag,
+    tag_assignment,
+    tag_category,
+    user,
+)
+from .opportunities import (
+    opportunity,
+    stage,
+    stage_move,
+)
+from .outbox import (
+    hook_delivery,
+    http_post,
+    message,
+    rest_hook,
+)
+from .system import (
+    app,
+    domain_event,
+    id_sequence,
 )
 
 

@@ -44,7 +44,8 @@ custom_value = sa.Table(
     sa.Column("num_value", sa.Float, nullable=True),
     sa.Column("date_value", sa.DateTime, nullable=True),
 )
-sa.Index("ix_custom_value_text", custom_value.c.app_id, custom_value.c.field_id, sa.func.lower(custom_value.c.text_value))
+sa.Index("ix_custom_value_text", custom_value.c.app_id, custom_value.c.field_id,
+         sa.func.lower(custom_value.c.text_value))
 sa.Index("ix_custom_value_num", custom_value.c.app_id, custom_value.c.field_id, custom_value.c.num_value)
 sa.Index("ix_custom_value_date", custom_value.c.app_id, custom_value.c.field_id, custom_value.c.date_value)
 sa.Index("ix_custom_value_record", custom_value.c.app_id, custom_value.c.record_id)
