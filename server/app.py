@@ -66,9 +66,12 @@ def create_app(config: Config | None = None) -> Flask:
     from server.rest import bp as rest_bp
     from server.sandbox.hooks import bp as hooks_bp
     from server.sandbox.vendor_keys import bp as vendor_keys_bp
+    from server import rest_v2
+    from server.rest_v2 import transport as rest_v2_transport
     from server.xmlrpc import transport
 
     transport.mount(app, app.extensions["sandbox"])  # the XML-RPC endpoints, in front of Flask
+    rest_v2_transport.mount(app, app.extensions["sandbox"], rest_v2.build())  # REST v2, in front of Flask
     app.register_blueprint(oauth_bp)
     app.register_blueprint(rest_bp)
     app.register_blueprint(control_bp)

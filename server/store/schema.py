@@ -115,8 +115,12 @@ contact_action = _entity(
 )
 sa.Index("ix_contact_action_contact", contact_action.c.app_id, contact_action.c.contact_id)
 
-tag = _entity("tag")
-tag_category = _entity("tag_category")
+# When a tag or category was created and last changed (REST v2's create_time and update_time; no DataService
+# field shows them): stamped by every write through server.domain.records.
+tag = _entity("tag", sa.Column("date_created", sa.DateTime, nullable=True),
+              sa.Column("last_updated", sa.DateTime, nullable=True))
+tag_category = _entity("tag_category", sa.Column("date_created", sa.DateTime, nullable=True),
+                       sa.Column("last_updated", sa.DateTime, nullable=True))
 
 tag_assignment = _entity("tag_assignment", primary_key=("app_id", "contact_id", "tag_id"))
 sa.Index("ix_tag_assignment_tag", tag_assignment.c.app_id, tag_assignment.c.tag_id)
