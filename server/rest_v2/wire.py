@@ -45,4 +45,4 @@ def in_id(value, name: str) -> int:
 
 
 def in_ids(values, name: str) -> list[int]:
-    return [in_id(v, f"{name}[{i}]") for i, v in enumerate(values)]
+    return [in_id(v, f"{name}.{i}") for i, v in enumerate(values)]
