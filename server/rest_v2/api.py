@@ -111,7 +111,7 @@ class Request:
             if self.s.app.option("rest_v2_page_token") == "url":
                 size = paging.page_size(self.query.get("page_size"))
                 token = paging.next_page_url(self.api_url, self.http.path[len("/crm/rest/v2"):], self.http.args,
-                                             token, size)
+                                             {p.name for p in self.op.query}, token, size)
             body["next_page_token"] = token
         elif self.s.app.option("rest_v2_last_page") == "empty":
             body["next_page_token"] = ""

@@ -87,9 +87,10 @@ def encode(page: Page) -> str | None:
     return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
 
 
-def next_page_url(base: str, path: str, args, token: str, size: int) -> str:
-    """The next page's URL: the request's own query (its filter, order_by …), the page size, the token."""
-    carried = [(k, v) for k, v in args.items(multi=True) if k not in ("page_token", "page_size")]
+def next_page_url(base: str, path: str, args, declared, token: str, size: int) -> str:
+    """The next page's URL: the request's own values of the operation's ``declared`` query parameters (its
+    filter, order_by …; not the ones it ignores), the page size, the token."""
+    carried = [(k, v) for k, v in args.items(multi=True) if k in declared and k not in ("page_token", "page_size")]
     return f"{base}{path.rstrip('/')}/?" + urlencode([*carried, ("page_size", size), ("page_token", token)])
 
 
