@@ -17,7 +17,6 @@ import json
 
 from werkzeug.wrappers import Request as HttpRequest
 from werkzeug.wrappers import Response
-from werkzeug.wsgi import get_current_url
 
 from server.auth.gateway import GatewayRejection
 from server.gate import GATEWAY, Call
@@ -71,8 +70,8 @@ class Transport:
             if bound.declared is None:
                 raise unimplemented(bound.spec.operation_id)
             r = Request(call=call, op=bound.spec, http=http,
-                        base_url=(sandbox.config.public_url or get_current_url(http.environ, host_only=True))
-                        .rstrip("/"),
+                        base_url=sandbox.config.public_url.rstrip("/") if sandbox.config.public_url else
+                        f"{http.scheme}://{http.host}",
                         query=bound.validator.query_values(http.args),
                         body=bound.validator.body_value(http.get_data(cache=False))
                         if bound.validator.body is not None else None,
