@@ -21,7 +21,7 @@ contract; an operation of the contract that no module serves answers 501 in the 
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Callable
 

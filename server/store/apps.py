@@ -147,7 +147,8 @@ def events(conn: Connection, app_id: int, *, after: int = 0, limit: int = 100) -
                         .order_by(ev.c.seq).limit(limit)).all()
 
 
-_FIRST_USER = PreparedAll(sa.select(sa.func.min(schema.user.c.id)).where(schema.user.c.app_id == sa.bindparam("app_id")))
+_FIRST_USER = PreparedAll(sa.select(sa.func.min(schema.user.c.id))
+                          .where(schema.user.c.app_id == sa.bindparam("app_id")))
 
 
 def first_user_id(conn, app_id: int) -> int | None:

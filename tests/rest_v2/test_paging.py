@@ -83,7 +83,8 @@ def test_the_bare_token_and_empty_last_page_options(v2):
     assert r.status_code == 200, r.text
     first = v2.ok("GET", "/tags", params={"page_size": 2, "filter": "name==Opt*"})
     assert first["next_page_token"] == first["tags"][-1]["id"]
-    last = v2.ok("GET", "/tags", params={"page_size": 2, "filter": "name==Opt*", "page_token": first["next_page_token"]})
+    last = v2.ok("GET", "/tags", params={"page_size": 2, "filter": "name==Opt*",
+                                         "page_token": first["next_page_token"]})
     assert last["next_page_token"] == "" and len(last["tags"]) == 1
     ordered = v2.ok("GET", "/tags", params={"page_size": 2, "filter": "name==Opt*", "order_by": "name desc"})
     assert not ordered["next_page_token"].isdigit()  # another order: an opaque keyset token

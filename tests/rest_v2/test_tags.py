@@ -175,7 +175,7 @@ def test_bad_requests_name_the_field(v2):
     for body in (b"{not json", b"[1, 2]"):
         error = v2.error("POST", "/tags", 400, data=body, headers={"Content-Type": "application/json"})
         assert error["code"] == 400
-    assert v2.error("POST", f"/tags/999999/contacts:applyTags", 404, json={"contact_ids": ["6"]})["status"] == \
+    assert v2.error("POST", "/tags/999999/contacts:applyTags", 404, json={"contact_ids": ["6"]})["status"] == \
         "NOT_FOUND"
     assert v2.error("GET", "/tags/99999999999", 404)["code"] == 404
 
