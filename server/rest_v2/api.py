@@ -117,6 +117,11 @@ class Request:
             body["next_page_token"] = ""
         return body
 
+    def fields(self) -> frozenset[str]:
+        """The optional properties the request asks to include (``fields=custom_fields,created_by``, repeated
+        or comma-joined, already checked against the operation's enum where it has one)."""
+        return frozenset(self.query.get("fields") or ())
+
     def update_mask(self) -> list[str] | None:
         """The ``update_mask`` query parameter (repeated or comma-joined), or None when absent: then every
         property the body carries is updated."""
