@@ -81,8 +81,12 @@ class Fields:
 def condition(fields: Fields, c: Condition) -> sa.ColumnElement:
     col = fields.column(c.field)
     text = c.field in fields.text
-    if c.op == "none":
-        return sa.or_(col.is_(None), col == "") if text or isinstance(col.type, sa.Text) else col.is_(None)
+    if c.op == "none":  # no value: NULL, or the empty text / the 0 id that XML-RPC writes for "none"
+        if text or isinstance(col.type, sa.Text):
+            return sa.or_(col.is_(None), col == "")
+        if isinstance(col.type, sa.Integer):
+            return sa.or_(col.is_(None), col == 0)
+        return col.is_(None)
     if c.op == "prefix":
         pattern = _escape_like(str(c.value).lower()) + "%"
         return sa.func.lower(col).like(pattern, escape="\\")
