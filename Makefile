@@ -32,6 +32,7 @@ bench: $(BENCH_STAMP)
 	$(PY) bench/throttle_cost.py
 	$(PY) bench/engine_goals.py
 	$(PY) bench/engine_drain.py
+	$(PY) bench/rest_v2_read.py
 
 clean:
 	rm -rf $(VENV) .sandbox .pytest_cache

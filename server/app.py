@@ -57,9 +57,11 @@ def create_app(config: Config | None = None) -> Flask:
                                         throttle=throttle, oauth=oauth, default_app=default_app,
                                         heartbeat=heartbeat, files=files)
 
+    from server import rest_v2
     from server.auth.routes import bp as oauth_bp
     from server.public import bp as public_bp
     from server.rest import bp as rest_bp
+    from server.rest_v2 import transport as rest_v2_transport
     from server.sandbox.card_entry import bp as card_entry_bp
     from server.sandbox.control.apps import bp as control_bp
     from server.sandbox.control.campaigns import bp as campaigns_bp
@@ -69,6 +71,7 @@ def create_app(config: Config | None = None) -> Flask:
     from server.xmlrpc import transport
 
     transport.mount(app, app.extensions["sandbox"])  # the XML-RPC endpoints, in front of Flask
+    rest_v2_transport.mount(app, app.extensions["sandbox"], rest_v2.build())  # REST v2, in front of Flask
     app.register_blueprint(oauth_bp)
     app.register_blueprint(rest_bp)
     app.register_blueprint(control_bp)

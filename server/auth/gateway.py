@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from server.store import apps, credentials
-from server.store.db import transaction
+from server.store.db import Transaction
 from server.store.session import AppRecord
 
 
@@ -82,9 +82,11 @@ def authenticate(engine: Engine, headers: Mapping[str, str], query: Mapping[str,
     Access Token, a Service Account Key, or the app's legacy key), else an OAuth access token in
     ``Authorization: Bearer`` or the ``access_token`` query parameter."""
     api_key = (headers.get("X-Keap-API-Key") or "").strip()  # header names are matched in any case
-    with transaction(engine, write=False) as conn:
+    # one read on the driver (server.store.db.Transaction): a key's checks need no SQLAlchemy Connection
+    tx = Transaction(engine, write=False)
+    try:
         if api_key:
-            found = _api_key(conn, api_key)
+            found = _api_key(tx, api_key)
             if found is None:
                 raise invalid_api_key()
             return found
@@ -92,13 +94,15 @@ def authenticate(engine: Engine, headers: Mapping[str, str], query: Mapping[str,
         if not token:
             raise no_credential()
         if token.startswith(tuple(credentials.KEY_PREFIXES.values())):
-            found = _api_key(conn, token)  # third-party clients send Keap keys as bearer tokens too
+            found = _api_key(tx, token)  # third-party clients send Keap keys as bearer tokens too
             if found is not None:
                 return found
-        row = credentials.by_access_token(conn, token)
+        row = credentials.by_access_token(tx.conn(), token)
         if row is None or row.revoked:
             raise invalid_access_token()
-        app = apps.by_id(conn, row.app_id)
+        app = apps.by_id(tx, row.app_id)
+    finally:
+        tx.end()
     if app is None:
         raise invalid_access_token()
     if app.clock_state.timestamp() >= row.issued_at + row.expires_in:
@@ -107,6 +111,7 @@ def authenticate(engine: Engine, headers: Mapping[str, str], query: Mapping[str,
 
 
 def _api_key(conn, key: str) -> tuple[AppRecord, Credential] | None:
+    """``conn``: a Connection or a Transaction."""
     row = credentials.key_by_value(conn, key)
     if row is not None and not row.revoked:
         app = apps.by_id(conn, row.app_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from server import rest, services  # noqa: F401  (registers the methods and the REST routes)
 from server.rest.api import OPERATIONS
+from server.rest_v2 import coverage as rest_v2_coverage
 from server.tables import NOT_YET, REGISTRY
 from server.xmlrpc.catalog import DOCUMENTED, NOT_EXPOSED, UNDOCUMENTED
 from server.xmlrpc.methods import TABLE
@@ -55,7 +56,7 @@ def render() -> str:
               "| method | path | answer | what |", "|---|---|---|---|"]
     for op in sorted(OPERATIONS, key=lambda o: (o.path, o.method)):
         lines.append(f"| {op.method} | `{op.path}` | {op.status} | {op.summary} |")
-    lines.append("")
+    lines += ["", rest_v2_coverage.render()]
     return "\n".join(lines)
 
 

@@ -61,6 +61,11 @@ DEFAULTS: dict[str, object] = {
     # The app's API access (the Encrypted Key's "API" settings in the real app). Off, every XML-RPC call
     # to the app, whatever its credential, gets fault 1 [InvalidConfig] (spec §1.2, §7 #4).
     "api_enabled": True,
+    # REST v2 lists: "url" writes next_page_token as the next page's full URL (the one captured real answer,
+    # rest-oauth-throttle.md §12), "token" as the bare token (AIP-158's form); a page_token is read in either.
+    "rest_v2_page_token": "url",
+    # REST v2's last page of a list: "omit" leaves next_page_token out, "empty" sends "" (unrecorded either way).
+    "rest_v2_last_page": "omit",
     # InvoiceService.getPluginStatus(className) ("Tells if the Ecommerce plugin is enabled", iSDK): the answer for
     # every class name (the real plugin class names are unrecorded).
     "ecommerce_plugin_enabled": True,
@@ -74,6 +79,8 @@ CHOICES: dict[str, tuple] = {
     "delay_days_semantics": ("calendar", "elapsed"),
     "rest_patch_collections": ("replace", "merge"),
     "rest_sync_deleted": ("report", "omit"),
+    "rest_v2_page_token": ("url", "token"),
+    "rest_v2_last_page": ("omit", "empty"),
 }
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from server.clock import UTC, ClockState, wall
 
 from . import schema
-from .prepared import Prepared
+from .prepared import Prepared, PreparedAll
 from .session import AppRecord
 
 
@@ -49,12 +49,14 @@ def by_name(conn: Connection, name: str, *, internal: bool = False) -> AppRecord
     return _one(conn, schema.app.c.name == name)
 
 
-def by_id(conn: Connection, app_id: int) -> AppRecord | None:
-    return _one(conn, schema.app.c.id == app_id)
+def by_id(conn, app_id: int) -> AppRecord | None:
+    """``conn``: a Connection or a call's Transaction (the gateway's credential checks run on the driver)."""
+    return _record(conn, _BY_ID, _BY_ID.first_raw(conn, {"id": app_id}))
 
 
-# built once, run on the driver: every legacy-key call starts here
+# built once, run on the driver: every legacy-key call starts here, every gateway call at by_id
 _BY_LEGACY_KEY = Prepared(sa.select(schema.app).where(schema.app.c.legacy_key == sa.bindparam("key")))
+_BY_ID = Prepared(sa.select(schema.app).where(schema.app.c.id == sa.bindparam("id")))
 
 
 _RECORDS: dict[tuple, AppRecord] = {}  # the app's row as stored -> its record, parsed once
@@ -64,17 +66,20 @@ def by_legacy_key(conn, key: str) -> AppRecord | None:
     """The app whose legacy key is ``key``; ``conn``: a Connection or a gate call's Transaction."""
     if not key:
         return None
-    found = _BY_LEGACY_KEY.first_raw(conn, {"key": key})
+    return _record(conn, _BY_LEGACY_KEY, _BY_LEGACY_KEY.first_raw(conn, {"key": key}))
+
+
+def _record(conn, statement: Prepared, found) -> AppRecord | None:
     if found is None:
         return None
     try:
         record = _RECORDS.get(found[0])  # a change to the app (clock, options, key) is another row
     except TypeError:  # unhashable (PostgreSQL's driver gives JSON columns as dicts): parse it each time
-        return AppRecord.from_row(_BY_LEGACY_KEY.row(conn, found))
+        return AppRecord.from_row(statement.row(conn, found))
     if record is None:
         if len(_RECORDS) > 256:
             _RECORDS.clear()
-        record = _RECORDS[found[0]] = AppRecord.from_row(_BY_LEGACY_KEY.row(conn, found))
+        record = _RECORDS[found[0]] = AppRecord.from_row(statement.row(conn, found))
     return record
 
 
@@ -143,7 +148,11 @@ def events(conn: Connection, app_id: int, *, after: int = 0, limit: int = 100) -
                         .order_by(ev.c.seq).limit(limit)).all()
 
 
-def first_user_id(conn: Connection, app_id: int) -> int | None:
-    """The app's first user (the seeded admin): who approves OAuth consent in the sandbox."""
-    u = schema.user
-    return conn.execute(sa.select(sa.func.min(u.c.id)).where(u.c.app_id == app_id)).scalar()
+_FIRST_USER = PreparedAll(sa.select(sa.func.min(schema.user.c.id))
+                          .where(schema.user.c.app_id == sa.bindparam("app_id")))
+
+
+def first_user_id(conn, app_id: int) -> int | None:
+    """The app's first user (the seeded admin): who approves OAuth consent in the sandbox, and whom a key
+    without a user acts as. ``conn``: a Connection or a call's Transaction."""
+    return _FIRST_USER.scalar(conn, {"app_id": app_id})

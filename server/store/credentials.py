@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from server.clock import UTC, wall
 
 from . import schema
+from .prepared import Prepared
 
 
 def _utc_now() -> datetime:
@@ -124,9 +125,13 @@ def add_key(conn: Connection, app_id: int, kind: str, name: str, user_id: int | 
     return result.inserted_primary_key[0], key
 
 
-def key_by_value(conn: Connection, key: str):
-    k = schema.keap_key
-    return conn.execute(sa.select(k).where(k.c.key_hash == hash_key(key))).first()
+_KEY_BY_HASH = Prepared(sa.select(schema.keap_key).where(schema.keap_key.c.key_hash == sa.bindparam("key_hash")))
+
+
+def key_by_value(conn, key: str):
+    """The Keap API key row of ``key``, or None; ``conn``: a Connection or a call's Transaction (every gateway
+    call with a key starts here: built once, run on the driver)."""
+    return _KEY_BY_HASH.first(conn, {"key_hash": hash_key(key)})
 
 
 def keys_of_app(conn: Connection, app_id: int) -> list:

@@ -137,17 +137,23 @@ class AppSession:
         if statement is None:
             statement = _GET[table.name] = prepared.PreparedAll(sa.select(table).where(
                 table.c.app_id == sa.bindparam("app_id"), table.c.id == sa.bindparam("id")))
-        return statement.first(self.conn, {"app_id": self.app.id, "id": id_})
+        return statement.first(self.driver_source, {"app_id": self.app.id, "id": id_})
 
     # Statements built once and run on the driver (server.store.prepared): for the hot paths.
+    @property
+    def driver_source(self):
+        """Where a prepared statement runs: the Connection if one was made, else the call's Transaction,
+        which then needs none (a read of one row by id makes no SQLAlchemy Connection)."""
+        return self._conn if self._conn is not None else self.source
+
     def first(self, statement, **params):
-        return statement.first(self.conn, {"app_id": self.app.id, **params})
+        return statement.first(self.driver_source, {"app_id": self.app.id, **params})
 
     def all(self, statement, **params) -> list:
-        return statement.all(self.conn, {"app_id": self.app.id, **params})
+        return statement.all(self.driver_source, {"app_id": self.app.id, **params})
 
     def scalar(self, statement, **params):
-        return statement.scalar(self.conn, {"app_id": self.app.id, **params})
+        return statement.scalar(self.driver_source, {"app_id": self.app.id, **params})
 
     def run(self, statement, **params) -> int:
         return statement.run(self.conn, {"app_id": self.app.id, **params})

@@ -5,8 +5,12 @@ queried (``{Groups: '%91%'}``) like any column.
 """
 from __future__ import annotations
 
+from datetime import datetime
+from typing import NamedTuple
+
 import sqlalchemy as sa
 
+from server.domain.data import listing, records
 from server.domain.errors import MethodFailed
 from server.domain.mail.emails import contact_exists
 from server.store import schema
@@ -143,3 +147,160 @@ def find_tag(s: AppSession, name: str):
     t = schema.tag
     return s.execute(s.select(t).where(sa.func.lower(t.c.group_name) == name.strip().lower())).first()
 
+
+
+# --- reads for the protocols that page (REST v2) ------------------------------------------------------
+
+class TagRecord(NamedTuple):
+    id: int
+    name: str | None
+    description: str | None
+    category_id: int | None
+    created: datetime | None  # the app's local wall time, as every stored time
+    updated: datetime | None
+
+
+class CategoryRecord(NamedTuple):
+    id: int
+    name: str | None
+    description: str | None
+    created: datetime | None
+    updated: datetime | None
+
+
+class TaggedRecord(NamedTuple):
+    """A contact or company with a tag on it."""
+
+    id: int
+    email: str | None
+    given_name: str | None
+    family_name: str | None
+    company_name: str | None
+    applied: datetime | None
+
+
+class Assignment(NamedTuple):
+    contact_id: int
+    tag_id: int
+    applied: datetime | None
+
+
+_t, _tc, _c = schema.tag, schema.tag_category, schema.contact
+
+TAG_FIELDS = listing.Fields({"id": _t.c.id, "name": _t.c.group_name, "description": _t.c.group_description,
+                             "category_id": _t.c.group_category_id, "create_time": _t.c.date_created,
+                             "update_time": _t.c.last_updated}, text=frozenset({"name", "description"}))
+CATEGORY_FIELDS = listing.Fields({"id": _tc.c.id, "name": _tc.c.category_name,
+                                  "description": _tc.c.category_description, "create_time": _tc.c.date_created,
+                                  "update_time": _tc.c.last_updated}, text=frozenset({"name", "description"}))
+TAGGED_FIELDS = listing.Fields({"id": _c.c.id, "email": _c.c.email, "given_name": _c.c.first_name,
+                                "family_name": _c.c.last_name, "company_name": _c.c.company,
+                                "applied_time": _ta.c.date_created},
+                               text=frozenset({"email", "given_name", "family_name", "company_name"}))
+# an assignment's key: (contact id, tag id) folded into one number that orders like the pair
+_ASSIGNMENT_KEY = sa.cast(_ta.c.contact_id, sa.BigInteger) * (2**31) + _ta.c.tag_id
+ASSIGNMENT_FIELDS = listing.Fields({"key": _ASSIGNMENT_KEY, "contact_id": _ta.c.contact_id, "tag_id": _ta.c.tag_id,
+                                    "applied_time": _ta.c.date_created}, key="key")
+
+
+def _tag_record(row) -> TagRecord:
+    return TagRecord(row.id, row.group_name, row.group_description, row.group_category_id, row.date_created,
+                     row.last_updated)
+
+
+def _category_record(row) -> CategoryRecord:
+    return CategoryRecord(row.id, row.category_name, row.category_description, row.date_created, row.last_updated)
+
+
+def get_tag(s: AppSession, tag_id: int) -> TagRecord | None:
+    row = s.get(schema.tag, tag_id)
+    return None if row is None else _tag_record(row)
+
+
+def page_tags(s: AppSession, q: listing.ListQuery) -> listing.Page[TagRecord]:
+    return listing.page(s, s.select(_t), TAG_FIELDS, q, _tag_record)
+
+
+def tag_named(s: AppSession, name: str, *, besides: int | None = None) -> TagRecord | None:
+    """The tag of this name (ignoring case and surrounding spaces), other than ``besides``."""
+    q = s.select(_t).where(sa.func.lower(_t.c.group_name) == name.strip().lower())
+    if besides is not None:
+        q = q.where(_t.c.id != besides)
+    row = s.execute(q.limit(1)).first()
+    return None if row is None else _tag_record(row)
+
+
+def get_category(s: AppSession, category_id: int) -> CategoryRecord | None:
+    row = s.get(schema.tag_category, category_id)
+    return None if row is None else _category_record(row)
+
+
+def page_categories(s: AppSession, q: listing.ListQuery) -> listing.Page[CategoryRecord]:
+    return listing.page(s, s.select(_tc), CATEGORY_FIELDS, q, _category_record)
+
+
+def category_named(s: AppSession, name: str, *, besides: int | None = None) -> CategoryRecord | None:
+    q = s.select(_tc).where(sa.func.lower(_tc.c.category_name) == name.strip().lower())
+    if besides is not None:
+        q = q.where(_tc.c.id != besides)
+    row = s.execute(q.limit(1)).first()
+    return None if row is None else _category_record(row)
+
+
+def _tagged_select(s: AppSession, tag_id: int, kind: str) -> sa.Select:
+    return (s.select(_ta, _c.c.id, _c.c.email, _c.c.first_name, _c.c.last_name, _c.c.company,
+                     _ta.c.date_created)
+            .join(_c, s.scoped(_c, _c.c.id == _ta.c.contact_id))
+            .where(_ta.c.tag_id == tag_id, _c.c.kind == kind))
+
+
+def page_tagged(s: AppSession, tag_id: int, kind: str, q: listing.ListQuery) -> listing.Page[TaggedRecord]:
+    """The contacts (``kind="contact"``) or companies (``"company"``) with the tag."""
+    return listing.page(s, _tagged_select(s, tag_id, kind), TAGGED_FIELDS, q,
+                        lambda r: TaggedRecord(r.id, r.email, r.first_name, r.last_name, r.company, r.date_created))
+
+
+def count_tagged(s: AppSession, tag_id: int, kind: str, where=()) -> int:
+    return listing.count(s, _tagged_select(s, tag_id, kind), TAGGED_FIELDS, where)
+
+
+def page_assignments(s: AppSession, q: listing.ListQuery) -> listing.Page[Assignment]:
+    """Tags on contacts (both kinds), across tags and contacts, under ``q``'s conditions."""
+    return listing.page(s, s.select(_ta), ASSIGNMENT_FIELDS, q,
+                        lambda r: Assignment(r.contact_id, r.tag_id, r.date_created))
+
+
+def existing_contacts(s: AppSession, contact_ids) -> set[int]:
+    """Which of ``contact_ids`` are contacts or companies of the app."""
+    found: set[int] = set()
+    for chunk in _chunks(sorted(set(contact_ids))):
+        found.update(r.id for r in s.execute(s.select(_c, _c.c.id).where(_c.c.id.in_(chunk))))
+    return found
+
+
+# --- writes for REST v2 -------------------------------------------------------------------------------
+
+def apply_results(s: AppSession, tag_id: int, contact_ids: list[int]) -> dict[int, str]:
+    """Apply a tag to contacts, one result each: SUCCESS (applied now: the same ``tag.applied`` event as
+    ContactService.addToGroup), DUPLICATE (it was already on) or CONTACT_NOT_FOUND."""
+    exists = existing_contacts(s, contact_ids)
+    applied = set(apply_many(s, [c for c in contact_ids if c in exists], tag_id))
+    return {c: "SUCCESS" if c in applied else "DUPLICATE" if c in exists else "CONTACT_NOT_FOUND"
+            for c in contact_ids}
+
+
+def delete_tag(s: AppSession, tag_id: int) -> None:
+    """Delete a tag: off every contact first (Contact.Groups follows), then the tag (``tag.deleted``)."""
+    had = [r.contact_id for r in s.execute(s.select(_ta, _ta.c.contact_id).where(_ta.c.tag_id == tag_id))]
+    if had:
+        s.delete(_ta, _ta.c.tag_id == tag_id)
+        refresh_groups(s, had)
+    # DataService may not delete tags (ContactGroup's access is EAR); the domain may
+    records.PLAIN.delete(s, records.table_named("ContactGroup"), tag_id)
+
+
+def delete_category(s: AppSession, category_id: int) -> None:
+    """Delete a tag category; its tags stay, uncategorized."""
+    for row in s.execute(s.select(_t, _t.c.id).where(_t.c.group_category_id == category_id)).all():
+        records.update(s, "ContactGroup", row.id, {"GroupCategoryId": None})
+    records.PLAIN.delete(s, records.table_named("ContactGroupCategory"), category_id)

@@ -23,8 +23,12 @@ contact_action = entity(
 )
 sa.Index("ix_contact_action_contact", contact_action.c.app_id, contact_action.c.contact_id)
 
-tag = entity("tag")
-tag_category = entity("tag_category")
+# When a tag or category was created and last changed (REST v2's create_time and update_time; no DataService
+# field shows them): stamped by every write through server.domain.data.records.
+tag = entity("tag", sa.Column("date_created", sa.DateTime, nullable=True),
+             sa.Column("last_updated", sa.DateTime, nullable=True))
+tag_category = entity("tag_category", sa.Column("date_created", sa.DateTime, nullable=True),
+                      sa.Column("last_updated", sa.DateTime, nullable=True))
 
 tag_assignment = entity("tag_assignment", primary_key=("app_id", "contact_id", "tag_id"))
 sa.Index("ix_tag_assignment_tag", tag_assignment.c.app_id, tag_assignment.c.tag_id)

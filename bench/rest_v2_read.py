@@ -1,0 +1,172 @@
+"""REST v2 reads beside XML-RPC's ContactService.load, in the same run on the same server (gunicorn, 2 threaded
+workers, SQLite, as bench/xmlrpc_throughput.py):
+
+    .venv/bin/python bench/rest_v2_read.py [--seconds 5] [--rounds 3] [--clients 4] [--no-write]
+
+Calls, each measured in turn round after round (the ratio of a call is the median of its rounds' ratios to
+``ContactService.load`` of the same round, on the legacy endpoint with the legacy key, as the issue states the
+target: a v2 read costs at most 1.2x that load):
+
+- ``ContactService.load`` through the legacy endpoint (the baseline) and through the gateway endpoint with a
+  Service Account Key (the same credential check as v2's);
+- ``GET /crm/rest/v2/tags/{id}``, the v2 single read (``GET /contacts/{id}`` once the contacts family is
+  served: switch ``V2_READ``);
+- ``GET /crm/rest/v2/tags?filter=name==VIP&page_size=10``, a filtered list.
+
+Writes the figures to docs/performance.md (section "REST v2 reads") unless --no-write.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing as mp
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import xmlrpc.client
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.xmlrpc_throughput import free_port, http_parser, machine, prepare, server_cpu, wait_for, write_section  # noqa: E402
+
+V2_READ = "/crm/rest/v2/tags/{tag_id}"  # the contacts family's helper switches this to /contacts/{contact_id}
+V2_LIST = "/crm/rest/v2/tags?filter=name%3D%3DVIP&page_size=10"
+
+
+def _client(port: int, method: str, path: str, body: bytes | None, headers: dict, seconds: float,
+            out: mp.Queue) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    count, errors = 0, 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            conn.request(method, path, body, headers)
+            reply = conn.getresponse()
+            data = reply.read()
+            if reply.status != 200 or b"<fault>" in data:
+                errors += 1
+            if reply.getheader("Connection", "").lower() == "close" or reply.version == 10:
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port)
+        except (OSError, http.client.HTTPException):
+            errors += 1
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port)
+        count += 1
+    out.put((count, errors))
+
+
+def measure(pid: int, port: int, call: tuple, seconds: float, clients: int) -> tuple[float, int, float | None]:
+    """``(calls/s, errors, server CPU µs per call)`` for ``call = (method, path, body, headers)``."""
+    before = server_cpu(pid)
+    out: mp.Queue = mp.Queue()
+    procs = [mp.Process(target=_client, args=(port, *call, seconds, out)) for _ in range(clients)]
+    started = time.monotonic()
+    for p in procs:
+        p.start()
+    results = [out.get() for _ in procs]
+    for p in procs:
+        p.join()
+    elapsed = max(seconds, time.monotonic() - started - 0.05)
+    rate = sum(r[0] for r in results) / elapsed
+    after = server_cpu(pid)
+    cpu = (after - before) / (rate * seconds) * 1e6 if before is not None and after is not None and rate else None
+    return rate, sum(r[1] for r in results), cpu
+
+
+def service_key(data_dir: Path) -> tuple[str, int]:
+    """A Service Account Key of the seeded app, and the id of one of its tags."""
+    from server.config import from_env
+    from server.store import apps, credentials, db, schema
+    from server.store.db import transaction
+
+    engine = db.make_engine(from_env(data_dir=str(data_dir)).sqlalchemy_url)
+    with transaction(engine, write=True) as conn:
+        record = apps.by_name(conn, "sandbox")
+        _, key = credentials.add_key(conn, record.id, "sak", "bench", None)
+        tag_id = conn.execute(schema.tag.select().where(schema.tag.c.app_id == record.id,
+                                                        schema.tag.c.group_name == "VIP")).first().id
+    engine.dispose()
+    return key, tag_id
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="sandbox-bench-v2-"))
+    legacy_key, contact_id = prepare(tmp)
+    key, tag_id = service_key(tmp)
+    port = free_port()
+    env = dict(os.environ, SANDBOX_DATA_DIR=str(tmp), PYTHONPATH=str(ROOT))
+    gunicorn = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4",
+                                 "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+    fields = ["Id", "FirstName", "LastName", "Email"]
+    xml = {"Content-Type": "text/xml"}
+    calls = {
+        "XML-RPC `ContactService.load` (legacy key)": (
+            "POST", "/api/xmlrpc", xmlrpc.client.dumps((legacy_key, contact_id, fields), "ContactService.load")
+            .encode(), xml),
+        "XML-RPC `ContactService.load` (gateway, SAK)": (
+            "POST", "/crm/xmlrpc/v1", xmlrpc.client.dumps(("x", contact_id, fields), "ContactService.load").encode(),
+            {**xml, "X-Keap-API-Key": key}),
+        f"v2 `GET {V2_READ}`": ("GET", V2_READ.format(tag_id=tag_id, contact_id=contact_id), None,
+                                 {"X-Keap-API-Key": key}),
+        "v2 `GET /tags?filter=name==VIP&page_size=10`": ("GET", V2_LIST, None, {"X-Keap-API-Key": key}),
+    }
+    baseline = next(iter(calls))
+    try:
+        wait_for(port)
+        for call in calls.values():  # warm up, and fail early on a broken call
+            rate, errors, _ = measure(gunicorn.pid, port, call, 0.5, 1)
+            assert errors == 0, f"{call[0]} {call[1]} fails"
+        rounds: dict[str, list[tuple]] = {name: [] for name in calls}
+        for _ in range(args.rounds):
+            for name, call in calls.items():
+                rounds[name].append(measure(gunicorn.pid, port, call, args.seconds, args.clients))
+    finally:
+        gunicorn.terminate()
+        gunicorn.wait(10)
+
+    base_runs = rounds[baseline]
+    lines = [
+        "## REST v2 reads",
+        "",
+        f"Measured {datetime.now().strftime('%Y-%m-%d %H:%M')} by `bench/rest_v2_read.py --seconds {args.seconds:g} "
+        f"--rounds {args.rounds} --clients {args.clients}` on {machine()}, with the setup of the XML-RPC throughput "
+        f"section (gunicorn, 2 `gthread` workers of 4 threads, {http_parser()}; SQLite; seeded app plus 1,000 "
+        "contacts; throttling off for the app). Each call is measured in turn, round after round; a ratio is the "
+        "median of the rounds' ratios to the legacy `ContactService.load` of the same round (each round's in "
+        "brackets). Target (issue 13): a v2 read costs no more than 1.2x the XML-RPC load, i.e. a rate ratio of "
+        "at least 0.83 and a CPU ratio of at most 1.2.",
+        "",
+        "| call | calls/s (median) | errors | server CPU per call | rate ratio | CPU ratio |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, runs in rounds.items():
+        rate_ratios = [r[0] / b[0] for r, b in zip(runs, base_runs)]
+        cpu_ratios = [r[2] / b[2] for r, b in zip(runs, base_runs) if r[2] and b[2]]
+        cpu = statistics.median([r[2] for r in runs if r[2] is not None]) if any(r[2] for r in runs) else None
+        lines.append(
+            f"| {name} | {statistics.median(r[0] for r in runs):,.0f} | {sum(r[1] for r in runs)} | "
+            f"{'n/a' if cpu is None else f'{cpu:,.0f} µs'} | **{statistics.median(rate_ratios):.2f}** "
+            f"({', '.join(f'{x:.2f}' for x in rate_ratios)}) | "
+            f"{f'**{statistics.median(cpu_ratios):.2f}**' if cpu_ratios else 'n/a'} |")
+    report = "\n".join(lines) + "\n"
+    print(report)
+    if not args.no_write:
+        write_section(ROOT / "docs" / "performance.md", "## REST v2 reads", report)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""Lists a page at a time: conditions, one ordering, and keyset paging, for the read models that protocols
+page through (REST v2's ``filter``, ``order_by`` and ``page_token``).
+
+A read declares its fields once, as SQL expressions over its select (``Fields``); a ``ListQuery`` names
+fields, never columns, so a protocol states what to list and the domain alone writes the SQL. Paging is by
+keyset: a page is the rows after the last one seen, in the order ``(field, id)``, where ``id`` is the
+record's unique key. A walk with any page size therefore returns each row exactly once, even while rows are
+added (they land after the cursor, or before it and are not shown): offsets would skip or repeat rows.
+Ordered fields compare through ``coalesce`` with an empty value, so rows without a value sort first
+(ascending) and still page by key.
+"""
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+
+from server.store.session import AppSession
+
+T = TypeVar("T")
+
+# The operators a condition may use: the filter grammar's comparisons, a prefix match (a trailing ``*``),
+# membership (``ids==1,2,3``) and "has no value" (``NONE``).
+OPS = ("eq", "ne", "lt", "le", "gt", "ge", "prefix", "in", "none")
+
+
+@dataclass(frozen=True)
+class Condition:
+    field: str
+    op: str  # one of OPS
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    where: tuple[Condition, ...] = ()
+    order: str = "id"
+    descending: bool = False
+    after: tuple | None = None  # (the ordered field's value, id) of the last row of the previous page
+    limit: int = 1000
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    next_key: tuple | None  # (value, id) of the last item when more rows follow it, else None
+    order: str = "id"
+    descending: bool = False
+    key: str = "id"  # the field that makes the order unique (what a token in key order holds)
+
+
+@dataclass(frozen=True)
+class Fields:
+    """A read's fields by name: SQL expressions over its select; ``key`` names the unique one paging ends on.
+    ``text`` fields compare without regard to case (the filter's ``name==vip`` finds "VIP")."""
+
+    columns: dict[str, sa.ColumnElement]
+    key: str = "id"
+    text: frozenset[str] = field(default_factory=frozenset)
+
+    def column(self, name: str) -> sa.ColumnElement:
+        try:
+            return self.columns[name]
+        except KeyError:
+            raise KeyError(f"no field {name!r} in this list") from None
+
+    def sort_expression(self, name: str) -> sa.ColumnElement:
+        col = self.column(name)
+        if name == self.key:
+            return col
+        if isinstance(col.type, sa.DateTime):
+            return sa.func.coalesce(col, sa.literal(datetime(1, 1, 1), sa.DateTime))
+        if isinstance(col.type, (sa.Integer, sa.Float, sa.Numeric)):
+            return sa.func.coalesce(col, sa.literal(-(2**62), col.type))
+        return sa.func.coalesce(col, sa.literal("", sa.Text))
+
+
+def condition(fields: Fields, c: Condition) -> sa.ColumnElement:
+    col = fields.column(c.field)
+    text = c.field in fields.text
+    if c.op == "none":  # no value: NULL, or the empty text / the 0 id that XML-RPC writes for "none"
+        if text or isinstance(col.type, sa.Text):
+            return sa.or_(col.is_(None), col == "")
+        if isinstance(col.type, sa.Integer):
+            return sa.or_(col.is_(None), col == 0)
+        return col.is_(None)
+    if c.op == "prefix":
+        pattern = _escape_like(str(c.value).lower()) + "%"
+        return sa.func.lower(col).like(pattern, escape="\\")
+    if c.op == "in":
+        return col.in_(list(c.value))
+    left, value = (sa.func.lower(col), str(c.value).lower()) if text and c.op in ("eq", "ne") else (col, c.value)
+    if c.op == "eq":
+        return left == value
+    if c.op == "ne":
+        return sa.or_(left != value, col.is_(None))
+    return _COMPARE[c.op](col, value)
+
+
+_COMPARE = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def page(s: AppSession, select: sa.Select, fields: Fields, q: ListQuery,
+         item: Callable[[Any], T]) -> Page[T]:
+    """One page of ``select`` (already scoped to the app) under ``q``; ``item`` turns a row into the read's
+    record. The select must include the ordered field's and the key's columns."""
+    key = fields.column(fields.key)
+    ordered = fields.sort_expression(q.order)
+    statement = select.where(*(condition(fields, c) for c in q.where))
+    if q.after is not None:
+        value, last_id = q.after
+        if q.order == fields.key:
+            statement = statement.where(key < last_id if q.descending else key > last_id)
+        else:
+            value = _typed(fields.column(q.order), value)
+            beyond = ordered < value if q.descending else ordered > value
+            tie = key < last_id if q.descending else key > last_id
+            statement = statement.where(sa.or_(beyond, sa.and_(ordered == value, tie)))
+    direction = sa.desc if q.descending else sa.asc
+    order = [direction(ordered)] if q.order == fields.key else [direction(ordered), direction(key)]
+    rows = s.execute(statement.add_columns(ordered.label("_sort"), key.label("_key"))
+                     .order_by(*order).limit(q.limit + 1)).all()
+    more = len(rows) > q.limit
+    rows = rows[:q.limit]
+    next_key = (_plain(rows[-1]._sort), rows[-1]._key) if more and rows else None
+    return Page([item(r) for r in rows], next_key, q.order, q.descending, fields.key)
+
+
+def count(s: AppSession, select: sa.Select, fields: Fields, where: Sequence[Condition]) -> int:
+    statement = select.where(*(condition(fields, c) for c in where))
+    return s.execute(sa.select(sa.func.count()).select_from(statement.subquery())).scalar_one()
+
+
+def _typed(col: sa.ColumnElement, value):
+    """A keyset value back from its token form (dates travel as ISO text)."""
+    if isinstance(col.type, sa.DateTime) and isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return value
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, datetime) else value

@@ -1,0 +1,104 @@
+"""REST v2 on the wire: ``/crm/rest/v2/...`` (the contract's ``/rest/v2/...`` under its server
+``https://api.keap.com/crm``), a plain WSGI application in front of Flask like the XML-RPC endpoints, so a
+v2 read pays for no Flask routing or request context (issue 13: a v2 ``GET`` costs at most 1.2x an XML-RPC
+``ContactService.load``).
+
+A request goes: the Google front end's rule (no body on a GET, its HTML 400, as on v1) → the gateway
+(``Gate.admit``: the same credentials, quotas, ``x-keap-*`` headers and 401/429 bodies as v1 and the
+gateway XML-RPC endpoint; it authenticates before routing, so an unknown path without a credential is a
+401) → the route (an unknown path a 404, a known path with another method a 405 with ``Allow``, an
+operation no module serves yet a 501) → query and body validation → one transaction on the app → the
+operation → its JSON with the gateway's headers. Every error after the gateway is the v2 error body
+(server.rest_v2.errors).
+"""
+from __future__ import annotations
+
+import json
+
+from werkzeug.wrappers import Request as HttpRequest
+from werkzeug.wrappers import Response
+
+from server.auth.gateway import GatewayRejection
+from server.gate import GATEWAY, Call
+from server.rest.errors import gateway_answer, malformed_request
+from server.store.db import Transaction
+from server.store.session import AppSession
+
+from .api import Api, Reply, Request, path_values, without_nulls
+from .errors import from_exception, method_not_allowed, unimplemented, unknown_path
+
+ROOT = "/crm/rest/v2"
+_JSON = "application/json;charset=UTF-8"
+
+
+def mount(app, sandbox, api: Api) -> None:
+    """Serve REST v2 in front of the Flask ``app``."""
+    app.wsgi_app = Transport(sandbox, api, app.wsgi_app)
+
+
+class Transport:
+    def __init__(self, sandbox, api: Api, fallback):
+        self.sandbox = sandbox
+        self.api = api
+        self.fallback = fallback
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if not (path == ROOT or path.startswith(ROOT + "/")):
+            return self.fallback(environ, start_response)
+        return self.serve(HttpRequest(environ))(environ, start_response)
+
+    def serve(self, http: HttpRequest) -> Response:
+        if http.method == "GET" and (http.content_length or 0) > 0:
+            return malformed_request()
+        sandbox = self.sandbox
+        call = Call(endpoint=GATEWAY, headers=http.headers, query=http.args)
+        try:
+            sandbox.gate.admit(call)
+        except GatewayRejection as rejection:
+            return gateway_answer(rejection)
+        headers = call.response_headers
+        tx = None
+        try:
+            relative = http.path[len(ROOT):]
+            match = self.api.router.match(http.method, relative)
+            if match is None:
+                raise unknown_path(http.path)
+            if match.target is None:
+                raise method_not_allowed(http.method, match.allowed)
+            bound = match.target
+            if bound.declared is None:
+                raise unimplemented(bound.spec.operation_id)
+            r = Request(call=call, op=bound.spec, http=http,
+                        base_url=sandbox.config.public_url.rstrip("/") if sandbox.config.public_url else
+                        f"{http.scheme}://{http.host}",
+                        query=bound.validator.query_values(http.args),
+                        body=bound.validator.body_value(http.get_data(cache=False))
+                        if bound.validator.body is not None else None,
+                        sandbox=sandbox)
+            params = path_values(bound, match.params)
+            tx = Transaction(sandbox.engine, write=bound.writes)
+            user_id = call.credential.user_id if call.credential else None
+            r.s = AppSession(tx, call.app, user_id, base_url=r.base_url, files=sandbox.files)
+            result = bound.declared.func(r, **params)
+            tx.end(commit=True)
+            tx = None
+        except Exception as exc:  # ApiError, domain errors: their answer; anything else a logged 500
+            if tx is not None:
+                tx.end(commit=False)
+            error = from_exception(exc)
+            return _json(error.body(), error.code, {**headers, **error.headers})
+        if not isinstance(result, Reply):
+            result = Reply(result)
+        status = result.status or bound.spec.success
+        if status == 204 or result.body is None:
+            return Response(status=status, headers=headers)
+        if result.media_type != "application/json":
+            return Response(result.body, status=status, headers=headers, content_type=result.media_type)
+        return _json(without_nulls(result.body), status, headers)
+
+
+def _json(body, status: int, headers: dict) -> Response:
+    response = Response(json.dumps(body, separators=(",", ":")), status=status, headers=headers)
+    response.headers["Content-Type"] = _JSON
+    return response
