@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from server.domain.session import AppSession
 from server.store import schema
-from server.store.session import AppSession
 
 from . import sync
 from .api import Request

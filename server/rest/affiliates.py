@@ -11,8 +11,8 @@ from pydantic import Field, field_validator
 
 from server.domain.affiliates import ledger, programs, reports
 from server.domain.data import records
+from server.domain.session import AppSession
 from server.store import schema
-from server.store.session import AppSession
 from server.tables import FORM_AFFILIATE
 
 from . import custom

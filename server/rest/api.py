@@ -20,8 +20,8 @@ from flask import Blueprint, current_app, request
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.auth.gateway import GatewayRejection
+from server.domain.session import AppSession
 from server.gate import GATEWAY, Call
-from server.store.session import AppSession
 from server.tables import INT_MAX, INT_MIN
 
 from . import errors

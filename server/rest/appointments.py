@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import field_validator
 
 from server.domain.crm import activities as domain
-from server.store.session import AppSession
+from server.domain.session import AppSession
 from server.tables import FORM_CONTACT_ACTION
 
 from . import actions, custom, sync

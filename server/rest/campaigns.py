@@ -12,12 +12,12 @@ import sqlalchemy as sa
 from pydantic import Field
 
 from server.clock import UTC
+from server.domain.session import AppSession
 from server.engine import achieve, manual, reporting
 from server.engine import campaigns as domain
 from server.engine.errors import CampaignNotFound
 from server.store import schema
 from server.store.schema import LIVE_STATES
-from server.store.session import AppSession
 
 from .api import Body, Int, Paging, Query, Request, Shape, envelope, page, route
 from .errors import bad_request, not_found

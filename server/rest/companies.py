@@ -8,7 +8,7 @@ from pydantic import Field
 
 from server.domain.data import records
 from server.domain.data.query import count_rows, select_rows
-from server.store.session import AppSession
+from server.domain.session import AppSession
 from server.tables import FORM_COMPANY, REGISTRY
 
 from . import custom, people

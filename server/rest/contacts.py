@@ -13,8 +13,8 @@ from server.domain.crm import tags as tag_domain
 from server.domain.data import records
 from server.domain.data.query import count_rows, select_rows
 from server.domain.mail import messages
+from server.domain.session import AppSession
 from server.store import schema
-from server.store.session import AppSession
 from server.tables import FORM_CONTACT
 
 from . import custom, emails, people

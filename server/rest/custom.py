@@ -10,8 +10,8 @@ from pydantic import Field
 from server.domain.data import custom_fields
 from server.domain.data.custom_fields import CustomField
 from server.domain.errors import DatabaseError
+from server.domain.session import AppSession
 from server.store import schema
-from server.store.session import AppSession
 from server.tables import (
     FORM_AFFILIATE,
     FORM_COMPANY,

@@ -23,9 +23,9 @@ from sqlalchemy.engine import Engine
 from server import jobs
 from server.clock import UTC
 from server.domain.account import hooks
+from server.domain.session import AppRecord, AppSession
 from server.store import schema
 from server.store.db import transaction
-from server.store.session import AppRecord, AppSession
 
 log = logging.getLogger("sandbox.hooks")
 MAX_ATTEMPTS = 4

@@ -9,8 +9,8 @@ from pydantic import Field, field_validator
 
 from server.domain.mail import email_status, messages
 from server.domain.mail import emails as domain
+from server.domain.session import AppSession
 from server.store import schema
-from server.store.session import AppSession
 
 from .api import Body, Int, Paging, Reply, Request, Shape, envelope, page, route
 from .errors import RestError, bad_request, not_found

@@ -10,8 +10,8 @@ from pydantic import Field
 
 from server.domain.account import public_urls
 from server.domain.crm import files as domain
+from server.domain.session import AppSession
 from server.store import schema
-from server.store.session import AppSession
 
 from .api import Body, Int, Paging, Query, Request, Shape, envelope, page, route
 from .errors import bad_request, not_found

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from server.domain.crm import activities as domain
-from server.store.session import AppSession
+from server.domain.session import AppSession
 from server.tables import FORM_CONTACT_ACTION
 
 from . import actions, custom

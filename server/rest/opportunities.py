@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from server.domain.data import records
+from server.domain.session import AppSession
 from server.store import schema
-from server.store.session import AppSession
 from server.tables import FORM_OPPORTUNITY
 
 from . import custom

@@ -12,8 +12,8 @@ from pydantic import Field, field_validator
 
 from server.domain.commerce import cards, invoices, pay_plans, payments
 from server.domain.commerce import orders as domain
+from server.domain.session import AppSession
 from server.store import schema
-from server.store.session import AppSession
 from server.tables import FORM_ORDER
 
 from . import custom

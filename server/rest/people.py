@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import field_validator
 
 from server.domain.mail import email_status
-from server.store.session import AppSession
+from server.domain.session import AppSession
 
 from .api import Body, Shape
 from .errors import bad_request

@@ -12,8 +12,8 @@ from pydantic import Field
 from server.domain.commerce import products as domain
 from server.domain.commerce.subscriptions import CYCLES, cycle_code
 from server.domain.data import records
+from server.domain.session import AppSession
 from server.store import schema
-from server.store.session import AppSession
 
 from . import sync
 from .api import Body, Int, Paging, Request, Shape, envelope, page, route

@@ -10,8 +10,8 @@ from pydantic import Field, field_validator
 from server.domain.commerce import cards, merchant
 from server.domain.commerce import subscriptions as domain
 from server.domain.commerce.subscriptions import CYCLES
+from server.domain.session import AppSession
 from server.store import schema
-from server.store.session import AppSession
 from server.tables import FORM_SUBSCRIPTION
 
 from . import custom

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from server.domain.session import AppSession
 from server.store import schema
-from server.store.session import AppSession
 
 from .errors import bad_request
 

@@ -8,8 +8,8 @@ from pydantic import Field
 
 from server.domain.crm import tags as domain
 from server.domain.data import records
+from server.domain.session import AppSession
 from server.store import schema
-from server.store.session import AppSession
 
 from .api import Body, Int, Paging, Request, Shape, envelope, page, route
 from .contacts import Ids, require_contact

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from pydantic import field_validator
 
 from server.domain.account import settings
+from server.domain.session import AppSession
 from server.store import schema
-from server.store.session import AppSession
 
 from . import orders
 from .api import Int, Paging, Request, Shape, envelope, page, route

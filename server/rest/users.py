@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from pydantic import Field
 
 from server.domain.account import users as domain
+from server.domain.session import AppSession
 from server.store import schema
-from server.store.session import AppSession
 
 from .api import Body, Paging, Request, Shape, envelope, page, route
 from .errors import bad_request, not_found

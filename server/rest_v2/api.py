@@ -27,8 +27,8 @@ from types import ModuleType
 from typing import Any
 
 from server.domain.data.listing import ListQuery, Page
+from server.domain.session import AppSession
 from server.gate import Call
-from server.store.session import AppSession
 
 from . import paging
 from .contract import Contract, SpecOperation

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from server.domain.crm import tags as domain
 from server.domain.data import records
-from server.store.session import AppSession
+from server.domain.session import AppSession
 
 from .api import Request, operation
 from .errors import conflict, invalid_field, not_found

@@ -19,10 +19,10 @@ from werkzeug.wrappers import Request as HttpRequest
 from werkzeug.wrappers import Response
 
 from server.auth.gateway import GatewayRejection
+from server.domain.session import AppSession
 from server.gate import GATEWAY, Call
 from server.rest.errors import gateway_answer, malformed_request
 from server.store.db import Transaction
-from server.store.session import AppSession
 
 from .api import Api, Reply, Request, path_values, without_nulls
 from .errors import from_exception, method_not_allowed, unimplemented, unknown_path

@@ -7,7 +7,7 @@ the real server (spec §2.9), and so it does here.
 from __future__ import annotations
 
 from server.domain.affiliates import phone_stats, programs, reports
-from server.store.session import AppSession
+from server.domain.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from server.domain.commerce import subscriptions
 from server.domain.crm import activity_templates, contacts, links, remote_links, tags
 from server.domain.errors import InvalidParameter
+from server.domain.session import AppSession
 from server.engine import action_sets, followups
-from server.store.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 
 

@@ -4,7 +4,7 @@ is read back, without its number, with the token."""
 from __future__ import annotations
 
 from server.domain.commerce import cards
-from server.store.session import AppSession
+from server.domain.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 
 

@@ -9,8 +9,8 @@ from server.domain.crm import (
 )
 from server.domain.data import custom_fields, records
 from server.domain.errors import InvalidKey
+from server.domain.session import AppSession
 from server.store import vendor_keys
-from server.store.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from server.domain.data.values import to_local
 from server.domain.errors import InvalidParameter, RecordNotFound
 from server.domain.mail import email_status, emails, merge_fields, messages, templates
-from server.store.session import AppSession
+from server.domain.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 
 

@@ -7,7 +7,7 @@ uploadFile's parameter order differs between sources (spec §2.11, §7 #9): the 
 from __future__ import annotations
 
 from server.domain.crm import files
-from server.store.session import AppSession
+from server.domain.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 
 

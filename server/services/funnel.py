@@ -2,8 +2,8 @@
 campaigns (spec xmlrpc-api.md §2.4)."""
 from __future__ import annotations
 
+from server.domain.session import AppSession
 from server.engine import achieve
-from server.store.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from server.domain.account import settings
 from server.domain.commerce import cards, invoices, orders, payments, quickbooks, shipping, subscriptions
-from server.store.session import AppSession
+from server.domain.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 
 

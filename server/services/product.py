@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from server.domain.commerce import cards, products
 from server.domain.errors import InvalidParameter
-from server.store.session import AppSession
+from server.domain.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 
 

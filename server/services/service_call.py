@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from server.domain.crm import tickets
-from server.store.session import AppSession
+from server.domain.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 
 

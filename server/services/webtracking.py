@@ -3,7 +3,7 @@ takes a form id it never sends, so the method has no parameter but the key)."""
 from __future__ import annotations
 
 from server.domain.account import public_urls
-from server.store.session import AppSession
+from server.domain.session import AppSession
 from server.xmlrpc.methods import xmlrpc
 
 
