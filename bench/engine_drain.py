@@ -15,10 +15,23 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+
+from bench.xmlrpc_throughput import machine, write_section  # noqa: E402
+from server import jobs  # noqa: E402
+from server.clock import ClockState  # noqa: E402
+from server.config import from_env  # noqa: E402
+from server.engine import campaigns  # noqa: E402
+from server.environment import Environment  # noqa: E402
+from server.store import apps, db, schema  # noqa: E402
+from server.store.db import transaction  # noqa: E402
+from server.wiring import build_registry  # noqa: E402
 
 DRIP = {
     "name": "Bench drip",
@@ -35,24 +48,17 @@ DRIP = {
 
 
 def setup(url: str, contacts: int):
-    import sqlalchemy as sa
-
-    from server import engine as _engine  # noqa: F401  (wires the engine in)
-    from server.clock import ClockState
-    from server.engine import campaigns
-    from server.store import apps, db, schema
-    from server.store.db import transaction
-    from server.store.session import AppSession
-
+    config = from_env(database_url=url)
     eng = db.make_engine(url)
     db.upgrade(eng)
+    env = Environment.build(config, eng, build_registry(config))
     start = ClockState().set(time.mktime((2026, 3, 2, 8, 0, 0, 0, 0, -1))).freeze()
     with transaction(eng, write=True) as conn:
         app = apps.create(conn, f"bench{int(time.time())}", time_zone="America/New_York",
                           profile={"address": {"line1": "1 Main Street", "locality": "Denver"}})
         apps.set_clock(conn, app.id, start)
         app = apps.by_id(conn, app.id)
-        s = AppSession(conn, app)
+        s = env.session(conn, app)
         campaign_id = campaigns.import_document(s, DRIP)
         campaigns.publish(s, campaign_id)
         graph_row = campaigns.get(s, campaign_id)
@@ -72,21 +78,15 @@ def setup(url: str, contacts: int):
                 conn.execute(sa.insert(table), values[k:k + 5000])
         for name, last in (("contact", contacts), ("email_status", contacts), ("enrollment", contacts)):
             conn.execute(sa.insert(schema.id_sequence).values(app_id=app.id, name=name, next_id=last + 1))
-    return eng, app
+    return env, app
 
 
-def jump(eng, app) -> tuple[float, int]:
-    import sqlalchemy as sa
-
-    from server import jobs
-    from server.store import schema
-    from server.store.db import transaction
-
+def jump(env, app) -> tuple[float, int]:
     target = app.clock_state.advance(7 * 86400)
     started = time.perf_counter()
-    jobs.advance(eng, app, target)
+    jobs.advance(env, app, target)
     elapsed = time.perf_counter() - started
-    with transaction(eng, write=False) as conn:
+    with transaction(env.engine, write=False) as conn:
         runs = conn.execute(sa.select(sa.func.count()).select_from(schema.step_run)
                             .where(schema.step_run.c.app_id == app.id)).scalar_one()
         m = schema.message
@@ -99,14 +99,14 @@ def measure(contacts: int, *, memory: bool) -> dict:
     """One jump on a fresh store: its wall time, or (``memory``) the peak of Python allocations during it,
     traced by tracemalloc (which slows the jump, so time and memory are separate runs)."""
     with tempfile.TemporaryDirectory() as tmp:
-        eng, app = setup(f"sqlite:///{tmp}/bench.db", contacts)
+        env, app = setup(f"sqlite:///{tmp}/bench.db", contacts)
         if memory:
             tracemalloc.start()
-        elapsed, runs, sent = jump(eng, app)
+        elapsed, runs, sent = jump(env, app)
         peak = tracemalloc.get_traced_memory()[1] if memory else 0
         if memory:
             tracemalloc.stop()
-        eng.dispose()
+        env.engine.dispose()
     assert runs == contacts * 3 and sent == contacts * 3, (runs, sent)
     items = contacts * 5  # 3 emails and 2 timers each
     return {"contacts": contacts, "seconds": elapsed, "items": items, "items_per_s": items / elapsed,
@@ -125,9 +125,7 @@ def main() -> None:
     for r in (small, big):
         print(f"{r['contacts']:>7} contacts: 7-day jump {r['seconds']:.1f} s, {r['items_per_s']:,.0f} items/s, "
               f"peak Python memory {r['peak_mib']:.1f} MiB")
-    from datetime import date
 
-    from bench.xmlrpc_throughput import machine, write_section
 
     heading = "## Campaign engine: the drain"
     report = f"""{heading}

@@ -29,6 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.xmlrpc_throughput import free_port, http_parser, machine, server_cpu, wait_for, write_section  # noqa: E402
+from server.app import create_app  # noqa: E402
+from server.config import from_env  # noqa: E402
+from server.engine import campaigns  # noqa: E402
+from server.store import apps, schema  # noqa: E402
+from server.store.db import transaction  # noqa: E402
 
 CONTACTS = 60_000
 PLACEHOLDER = 999_999_999
@@ -53,19 +58,12 @@ CAMPAIGN = {
 def prepare(data_dir: Path) -> tuple[str, int, int]:
     """The seeded app with CONTACTS more contacts (opted in), its throttling off and the bench campaign
     published; returns its key, the tag id and the first bench contact id."""
-    from server.app import create_app
-    from server.config import from_env
-    from server.engine import campaigns
-    from server.store import apps, schema
-    from server.store.db import transaction
-    from server.store.session import AppSession
-
     app = create_app(from_env(data_dir=str(data_dir), tick_seconds=0))
     sandbox = app.extensions["sandbox"]
     with transaction(sandbox.engine, write=True) as conn:
         record = apps.by_name(conn, "sandbox")
         apps.update(conn, record.id, options={**record.options, "throttle": {"enabled": False}})
-        s = AppSession(conn, apps.by_name(conn, "sandbox"))
+        s = sandbox.env.session(conn, apps.by_name(conn, "sandbox"))
         first = s.next_id("contact", CONTACTS)
         status_first = s.next_id("email_status", CONTACTS)
         s.insert(schema.contact, [dict(id=first + i, kind="contact", first_name=f"B{i}",

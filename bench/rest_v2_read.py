@@ -34,6 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.xmlrpc_throughput import free_port, http_parser, machine, prepare, server_cpu, wait_for, write_section  # noqa: E402
+from server.config import from_env  # noqa: E402
+from server.store import apps, credentials, db, schema  # noqa: E402
+from server.store.db import transaction  # noqa: E402
 
 V2_READ = "/crm/rest/v2/tags/{tag_id}"  # the contacts family's helper switches this to /contacts/{contact_id}
 V2_LIST = "/crm/rest/v2/tags?filter=name%3D%3DVIP&page_size=10"
@@ -82,10 +85,6 @@ def measure(pid: int, port: int, call: tuple, seconds: float, clients: int) -> t
 
 def service_key(data_dir: Path) -> tuple[str, int]:
     """A Service Account Key of the seeded app, and the id of one of its tags."""
-    from server.config import from_env
-    from server.store import apps, credentials, db, schema
-    from server.store.db import transaction
-
     engine = db.make_engine(from_env(data_dir=str(data_dir)).sqlalchemy_url)
     with transaction(engine, write=True) as conn:
         record = apps.by_name(conn, "sandbox")

@@ -26,10 +26,18 @@ import tempfile
 import time
 import xmlrpc.client
 from datetime import datetime
+from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from server.app import create_app  # noqa: E402
+from server.config import from_env  # noqa: E402
+from server.domain.crm import contacts  # noqa: E402
+from server.store import apps  # noqa: E402
+from server.store.db import transaction  # noqa: E402
+from server.xmlrpc import codec  # noqa: E402
 
 NOOP_SERVER = r"""
 import sys
@@ -124,19 +132,12 @@ def prepare(data_dir: Path) -> tuple[str, int]:
     """A seeded app with 1,000 extra contacts and its throttling off (the bench measures the server, not the
     legacy key's 10,000-token bucket, which a few seconds of load would empty); returns its key and one
     contact id."""
-    from server.app import create_app
-    from server.config import from_env
-    from server.domain.crm import contacts
-    from server.store import apps
-    from server.store.db import transaction
-    from server.store.session import AppSession
-
     app = create_app(from_env(data_dir=str(data_dir)))
     sandbox = app.extensions["sandbox"]
     with transaction(sandbox.engine, write=True) as conn:
         record = apps.by_name(conn, "sandbox")
         apps.update(conn, record.id, options={**record.options, "throttle": {"enabled": False}})
-        s = AppSession(conn, apps.by_name(conn, "sandbox"))
+        s = sandbox.env.session(conn, apps.by_name(conn, "sandbox"))
         first = None
         for i in range(1000):
             cid = contacts.add(s, {"FirstName": f"Bench{i}", "LastName": "Mark", "Email": f"bench{i}@example.com",
@@ -148,8 +149,6 @@ def prepare(data_dir: Path) -> tuple[str, int]:
 
 def codec_ratio(key: str, port: int) -> tuple[float, float]:
     """Seconds to write a 1000-row query response: this codec vs the stdlib's dumps."""
-    from server.xmlrpc import codec
-
     rows = xmlrpc.client.ServerProxy(f"http://127.0.0.1:{port}/api/xmlrpc", use_builtin_types=True).DataService.query(
         key, "Contact", 1000, 0, {"LastName": "Mark"}, ["Id", "FirstName", "LastName", "Email", "Phone1", "City",
                                                         "State", "DateCreated"])
@@ -185,9 +184,6 @@ def http_parser() -> str:
     """Which HTTP parser gunicorn uses here: its C parser when ``gunicorn[fast]`` is installed (`make bench`
     installs it), else its pure-Python one."""
     try:
-        from importlib.metadata import version
-
-        import gunicorn_h1c  # noqa: F401
         return f"gunicorn's C HTTP parser (`gunicorn[fast]`, gunicorn_h1c {version('gunicorn_h1c')})"
     except ImportError:
         return "gunicorn's pure-Python HTTP parser (`gunicorn[fast]` not installed)"

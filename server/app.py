@@ -1,4 +1,10 @@
-"""create_app(config): the Flask application factory."""
+"""create_app(config): the Flask application factory.
+
+Everything an application serves and runs is wired here, explicitly: ``build_registry`` (server.wiring) hands
+one registry (server.registry) to each installed package (``install(registry, config)``), ``Environment.build``
+makes the environment every session is made from (server.environment), and the transports are mounted from
+the registry. Two applications built in one process share nothing but the code.
+"""
 from __future__ import annotations
 
 import json
@@ -11,15 +17,31 @@ from flask import Flask, Response
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
-from server import services  # noqa: F401  (registers every XML-RPC method)
+from server import rest, rest_v2
 from server.auth.oauth import OAuthServer
+from server.auth.routes import bp as oauth_bp
 from server.config import Config, from_env
+from server.environment import Environment
 from server.gate import Gate
 from server.jobs import Heartbeat
-from server.store import db, session
+from server.public import bp as public_bp
+from server.registry import Registry
+from server.rest_v2 import transport as rest_v2_transport
+from server.sandbox.card_entry import bp as card_entry_bp
+from server.sandbox.control.apps import bp as control_bp
+from server.sandbox.control.campaigns import bp as campaigns_bp
+from server.sandbox.control.credentials import bp as credentials_bp
+from server.sandbox.control.hooks import bp as hooks_bp
+from server.sandbox.control.vendor_keys import bp as vendor_keys_bp
+from server.sandbox.seeding.bootstrap import ensure_default_app
+from server.senders import Senders
+from server.store import db
 from server.store.files import FileStore
 from server.store.session import AppRecord
 from server.throttle.throttle import Throttle
+from server.wiring import build_registry
+from server.xmlrpc import transport
+from server.xmlrpc.methods import MethodTable
 
 log = logging.getLogger("sandbox")
 
@@ -29,6 +51,7 @@ class Sandbox:
     """What every request needs, built once at start-up."""
 
     config: Config
+    env: Environment
     engine: Engine
     gate: Gate
     throttle: Throttle
@@ -36,44 +59,37 @@ class Sandbox:
     default_app: AppRecord | None
     heartbeat: Heartbeat
     files: FileStore
+    methods: MethodTable  # the XML-RPC methods served
+
+    @property
+    def registry(self) -> Registry:
+        return self.env.registry
 
 
-def create_app(config: Config | None = None) -> Flask:
+def create_app(config: Config | None = None, *, senders: Senders | None = None) -> Flask:
+    """The application; ``senders`` replaces the configuration's senders of outside effects (tests)."""
     config = config or from_env()
     Path(config.data_dir).mkdir(parents=True, exist_ok=True)
-    engine = db.make_engine(config.sqlalchemy_url)
-    default_app = _prepare_store(engine, config)
+    registry = build_registry(config)
+    env = Environment.build(config, db.make_engine(config.sqlalchemy_url), registry, senders)
+    default_app = _prepare_store(env, config)
 
     app = Flask(__name__)
     app.json.sort_keys = False  # JSON answers keep the real service's key order
     app.config["MAX_CONTENT_LENGTH"] = None  # the XML-RPC transport applies its own limit, as a fault
     throttle = Throttle.from_url(config.redis_url, config.redis_prefix)
-    oauth = OAuthServer(engine)
+    oauth = OAuthServer(env.engine)
     oauth.init_app(app)
-    session.DEFAULT_BASE_URL = config.default_base_url  # public URLs of work no request asked for
-    heartbeat = Heartbeat(engine, config.tick_seconds)
-    files = FileStore(Path(config.data_dir) / "files")
-    app.extensions["sandbox"] = Sandbox(config=config, engine=engine, gate=Gate(engine, throttle, files),
-                                        throttle=throttle, oauth=oauth, default_app=default_app,
-                                        heartbeat=heartbeat, files=files)
+    heartbeat = Heartbeat(env, config.tick_seconds)
+    sandbox = Sandbox(config=config, env=env, engine=env.engine, gate=Gate(env, throttle), throttle=throttle,
+                      oauth=oauth, default_app=default_app, heartbeat=heartbeat, files=env.files,
+                      methods=MethodTable(registry.methods))
+    app.extensions["sandbox"] = sandbox
 
-    from server import rest_v2
-    from server.auth.routes import bp as oauth_bp
-    from server.public import bp as public_bp
-    from server.rest import bp as rest_bp
-    from server.rest_v2 import transport as rest_v2_transport
-    from server.sandbox.card_entry import bp as card_entry_bp
-    from server.sandbox.control.apps import bp as control_bp
-    from server.sandbox.control.campaigns import bp as campaigns_bp
-    from server.sandbox.control.credentials import bp as credentials_bp
-    from server.sandbox.control.hooks import bp as hooks_bp
-    from server.sandbox.control.vendor_keys import bp as vendor_keys_bp
-    from server.xmlrpc import transport
-
-    transport.mount(app, app.extensions["sandbox"])  # the XML-RPC endpoints, in front of Flask
-    rest_v2_transport.mount(app, app.extensions["sandbox"], rest_v2.build())  # REST v2, in front of Flask
+    transport.mount(app, sandbox)  # the XML-RPC endpoints, in front of Flask
+    rest_v2_transport.mount(app, sandbox, rest_v2.build(registry.families))  # REST v2, in front of Flask
     app.register_blueprint(oauth_bp)
-    app.register_blueprint(rest_bp)
+    app.register_blueprint(rest.blueprint(registry.operations))
     app.register_blueprint(control_bp)
     app.register_blueprint(credentials_bp)
     app.register_blueprint(campaigns_bp)
@@ -86,13 +102,11 @@ def create_app(config: Config | None = None) -> Flask:
     return app
 
 
-def _prepare_store(engine: Engine, config: Config) -> AppRecord | None:
-    from server.sandbox.seeding.bootstrap import ensure_default_app
-
+def _prepare_store(env: Environment, config: Config) -> AppRecord | None:
     for attempt in range(3):  # several workers may start at once; one of them wins each race
         try:
-            db.upgrade(engine)
-            return ensure_default_app(engine, config) if config.seed_on_start else None
+            db.upgrade(env.engine)
+            return ensure_default_app(env, config) if config.seed_on_start else None
         except sqlalchemy.exc.IntegrityError:
             if attempt == 2:
                 raise

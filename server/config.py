@@ -29,6 +29,9 @@ class Config:
     tick_seconds: float = 1.0  # the heartbeat that runs due timers, posts and hook deliveries; 0: none
     # what the app's public URLs (forms, downloads, links) start with; None: the host the request came to
     public_url: str | None = None
+    # how effects leave the process (server.senders): "live" sends HTTP posts and REST hooks for real, "record"
+    # keeps them in memory and sends nothing
+    senders: str = "live"
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -80,6 +83,7 @@ _ENVIRONMENT = {
     "seed_on_start": ("SANDBOX_SEED_ON_START", _env_bool),
     "tick_seconds": ("SANDBOX_TICK_SECONDS", float),
     "public_url": ("SANDBOX_PUBLIC_URL", _optional),
+    "senders": ("SANDBOX_SENDERS", str),
 }
 
 

@@ -11,20 +11,38 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-from sqlalchemy.engine import Engine
+from typing import Any, Protocol
 
 from server.auth import gateway
 from server.domain.errors import InvalidConfig, InvalidKey
+from server.environment import Environment
 from server.store import apps, vendor_keys
 from server.store.db import Transaction, transaction
-from server.store.session import AppRecord, AppSession
+from server.store.session import AppRecord
 from server.throttle.throttle import Throttle
-from server.xmlrpc.methods import Method
 
 LEGACY = "legacy"  # APPNAME.infusionsoft.com/api/xmlrpc: the key is the first parameter
 GATEWAY = "gateway"  # api.infusionsoft.com/crm/xmlrpc/v1: the credential travels in the request
+
+
+class Target(Protocol):
+    """What the gate needs of the method a call names (server.xmlrpc.methods.Method is one)."""
+
+    @property
+    def func(self) -> Callable[..., Any]:
+        """The service function: ``func(session, *args)``."""
+
+    @property
+    def key(self) -> bool:
+        """Takes the API key as its first parameter."""
+
+    @property
+    def writes(self) -> bool:
+        """Needs a write transaction."""
+
+    @property
+    def app_from(self) -> Callable[..., Any] | None:
+        """For a keyless method whose own arguments select the app: ``(conn, args) -> app``."""
 
 
 @dataclass
@@ -32,7 +50,7 @@ class Call:
     endpoint: str
     headers: Mapping[str, str]
     query: Mapping[str, str]
-    method: Method | None = None
+    method: Target | None = None
     args: list = field(default_factory=list)
     params: list = field(default_factory=list)
     app: AppRecord | None = None
@@ -46,10 +64,10 @@ Handler = Callable[[Call, Callable[[Call], Any]], Any]
 
 
 class Gate:
-    def __init__(self, engine: Engine, throttle: Throttle, files=None):
-        self.engine = engine
+    def __init__(self, env: Environment, throttle: Throttle):
+        self.env = env
+        self.engine = env.engine
         self.throttle = throttle
-        self.files = files  # FileService's bytes (server.store.files), handed to every session
         self.admitters: list[Callable[[Call], None]] = [self.authenticate_gateway, self.throttle_gateway]
         self.handlers: list[Handler] = [self.authenticate_legacy, self.require_api_enabled, self.throttle_legacy]
         self._chain: tuple[tuple, Callable[[Call], Any]] = ((), self.invoke)
@@ -127,5 +145,4 @@ class Gate:
         if call.app is None:
             return call.method.func(None, *call.args)  # a method that needs no app (DataService.echo(text))
         user_id = call.credential.user_id if call.credential else None
-        return call.method.func(AppSession(call.tx, call.app, user_id, base_url=call.base_url, files=self.files),
-                                *call.args)
+        return call.method.func(self.env.session(call.tx, call.app, user_id, base_url=call.base_url), *call.args)

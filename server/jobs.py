@@ -1,8 +1,9 @@
 """Work that falls due on an app's clock, and the heartbeat that runs it.
 
 Campaign timers, HTTP posts, REST hook deliveries and their retries are rows with a due time on the app's
-clock. Each kind registers one ``DueWork``: how to find the earliest due time an app has, and how to run
-everything of that app due at or before a given time. Nothing else is scheduled: one APScheduler interval
+clock. Each kind is one ``DueWork`` in the registry (server.registry; the packages' ``install`` add them): how
+to find the earliest due time an app has, and how to run everything of that app due at or before a given
+time. Nothing else is scheduled: one APScheduler interval
 job per process (the heartbeat) pumps wall time in and runs what is due for every app, so a million waiting
 contacts cost no more jobs than one. Sources claim their rows atomically, so several worker processes can
 beat at once.
@@ -14,13 +15,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.engine import Connection, Engine
+from apscheduler.executors.debug import DebugExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.engine import Engine
 
 from server.clock import UTC, ClockState, wall
+from server.environment import Environment
 from server.store import apps
 from server.store.db import transaction
 from server.store.session import AppRecord
@@ -28,42 +30,23 @@ from server.store.session import AppRecord
 log = logging.getLogger("sandbox.jobs")
 
 
-@dataclass(frozen=True)
-class DueWork:
-    name: str
-    # app id -> the earliest time (seconds since the epoch, on that app's clock) at which it has work, for
-    # the apps in ``app_ids`` (every app when None) that have any: one grouped query, not one per app
-    next_due: Callable[[Connection, list[int] | None], dict[int, float]]
-    # run everything of the app due at or before ``now`` (app time); returns how many units ran
-    run_due: Callable[[Engine, AppRecord, float], int]
-
-
-SOURCES: list[DueWork] = []
-
-
-def due_work(name: str, next_due, run_due) -> DueWork:
-    work = DueWork(name, next_due, run_due)
-    SOURCES[:] = [s for s in SOURCES if s.name != name] + [work]
-    return work
-
-
-def next_due(engine: Engine, app_ids: list[int] | None = None) -> dict[int, float]:
+def next_due(env: Environment, app_ids: list[int] | None = None) -> dict[int, float]:
     """App id -> its earliest due time over every source."""
     earliest: dict[int, float] = {}
-    with transaction(engine, write=False) as conn:
-        for source in SOURCES:
+    with transaction(env.engine, write=False) as conn:
+        for source in env.registry.due_work:
             for app_id, due in source.next_due(conn, app_ids).items():
                 if due is not None and (app_id not in earliest or due < earliest[app_id]):
                     earliest[app_id] = due
     return earliest
 
 
-def run_due(engine: Engine, app: AppRecord, now: float | None = None) -> int:
+def run_due(env: Environment, app: AppRecord, now: float | None = None) -> int:
     """Run each source's due work for ``app`` at its current time (or ``now``) until none is left."""
     now = app.clock_state.timestamp() if now is None else now
     total = 0
     for _ in range(10_000):  # work can make more work due at once (a goal, then its sequence's items)
-        ran = sum(source.run_due(engine, app, now) for source in SOURCES)
+        ran = sum(source.run_due(env, app, now) for source in env.registry.due_work)
         total += ran
         if not ran:
             break
@@ -82,18 +65,19 @@ def lock_for(engine: Engine, app_id: int) -> threading.Lock:
         return _app_locks.setdefault((id(engine), app_id), threading.Lock())
 
 
-def advance(engine: Engine, app: AppRecord, target: ClockState) -> AppRecord:
+def advance(env: Environment, app: AppRecord, target: ClockState) -> AppRecord:
     """Move ``app``'s clock to the state ``target`` (later than now), stepping through every due time in
     between in order and running what falls due there, with the clock frozen at that time while it runs."""
     end = target.timestamp()
+    engine = env.engine
     with lock_for(engine, app.id):
         while True:
-            due = next_due(engine, [app.id]).get(app.id)
+            due = next_due(env, [app.id]).get(app.id)
             if due is None or due > end:
                 break
             at = max(due, app.clock_state.timestamp())
             app = _set_clock(engine, app, app.clock_state.set(at).freeze())
-            run_due(engine, app, at)
+            run_due(env, app, at)
         # the wall time spent stepping is not added: a running clock resumes from ``end``
         return _set_clock(engine, app, target if target.frozen or target.is_real else target.set(end))
 
@@ -110,15 +94,16 @@ class Heartbeat:
     """One APScheduler interval job per process: every ``seconds`` of wall time, run what is due for every
     app on its own clock."""
 
-    def __init__(self, engine: Engine, seconds: float):
-        self.engine = engine
+    def __init__(self, env: Environment, seconds: float):
+        self.env = env
+        self.engine = env.engine
         self.seconds = seconds
         self._scheduler = None
 
     def beat(self) -> None:
-        if not SOURCES:
+        if not self.env.registry.due_work:
             return
-        due = next_due(self.engine)
+        due = next_due(self.env)
         if not due:
             return
         with transaction(self.engine, write=False) as conn:
@@ -131,7 +116,7 @@ class Heartbeat:
             if not lock.acquire(blocking=False):  # the clock of this app is being moved: that runs its work
                 continue
             try:
-                run_due(self.engine, app)
+                run_due(self.env, app)
             except Exception:  # one app's failure never stops the others' work
                 log.exception("due work of app %s failed", app.name)
             finally:
@@ -140,9 +125,6 @@ class Heartbeat:
     def start(self) -> None:
         if self.seconds <= 0 or self._scheduler is not None:
             return
-        from apscheduler.executors.debug import DebugExecutor
-        from apscheduler.schedulers.background import BackgroundScheduler
-
         # the one job runs in the scheduler's own thread: no pool that refuses work while the process exits
         self._scheduler = BackgroundScheduler(timezone=UTC, executors={"default": DebugExecutor()})
         self._scheduler.add_job(self.beat, "interval", seconds=self.seconds, coalesce=True, max_instances=1,

@@ -35,7 +35,7 @@ def _base_url() -> str:
 
 
 def _session(conn, app: AppRecord) -> AppSession:
-    return AppSession(conn, app, base_url=_base_url(), files=_sandbox().files)
+    return _sandbox().env.session(conn, app, base_url=_base_url())
 
 
 def _app_of(token: str, kind: str) -> tuple[AppRecord, int] | None:

@@ -1,16 +1,19 @@
 """The Campaign Builder engine: campaigns as documents, goals, sequences, timers, processes and emails,
 driven by the app's clock (spec campaign-engine.md; seeds 001 and 002).
 
-Importing the package wires it in: the domain-event listener (server.engine.context) and the due work of the
-drain, HTTP post deliveries, legacy follow-up sequences and queued fulfillment lists (server.jobs)."""
-from server import jobs
-from server.store.session import on_event
+``install`` wires it in (server.registry): the listener of the domain events that can achieve a goal
+(server.engine.context), and the due work of the drain, HTTP post deliveries, legacy follow-up sequences and
+queued fulfillment lists (server.jobs)."""
+from __future__ import annotations
 
-from . import delivery, drain, followups, fulfillment
-from .context import on_event as _on_event
+from server.registry import Registry
 
-on_event(_on_event)
-jobs.due_work("campaign timers", drain.next_due, drain.run_due)
-jobs.due_work("follow-up sequences", followups._next_due, followups._run_due)
-jobs.due_work("http posts", delivery._next_due, delivery._run_due)
-jobs.due_work("fulfillment lists", fulfillment._next_due, fulfillment._run_due)
+from . import context, delivery, drain, followups, fulfillment, goals
+
+
+def install(registry: Registry, config) -> None:
+    registry.subscribe(goals.EVENT_TYPES, context.on_event)
+    registry.add_due_work("campaign timers", drain.next_due, drain.run_due)
+    registry.add_due_work("follow-up sequences", followups.next_due, followups.run_due)
+    registry.add_due_work("http posts", delivery.next_due, delivery.run_due)
+    registry.add_due_work("fulfillment lists", fulfillment.next_due, fulfillment.run_due)

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import logging
 
-import requests
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from server.clock import wall
+from server.environment import Environment
 from server.store import schema
 from server.store.db import transaction
 from server.store.session import AppRecord, AppSession
@@ -27,20 +27,7 @@ RETRY_AFTER = (30.0, 120.0, 600.0)  # app seconds after the 1st, 2nd … failed 
 LEASE = 120.0  # wall seconds a claim holds a post
 BATCH = 50
 
-# The sender is injected so that tests and the sandbox control the outside world (STYLE §7).
-session = requests.Session()
-
-
-def send(url: str, fields: list, headers: dict, timeout: float) -> tuple[int | None, str | None]:
-    try:
-        response = session.post(url, data=[(n, v) for n, v in fields], headers=headers, timeout=timeout,
-                                allow_redirects=False)
-        return response.status_code, None
-    except requests.RequestException as exc:
-        return None, f"{type(exc).__name__}: {exc}"
-
-
-def _next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
+def next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
     p = schema.http_post
     q = sa.select(p.c.app_id, sa.func.min(p.c.next_attempt_at)).where(p.c.status == "pending").group_by(p.c.app_id)
     if app_ids is not None:
@@ -55,10 +42,10 @@ def _next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
     return due
 
 
-def _claim(engine: Engine, app: AppRecord, now: float) -> list:
+def _claim(env: Environment, app: AppRecord, now: float) -> list:
     p = schema.http_post
-    with transaction(engine, write=True) as conn:
-        s = AppSession(conn, app)
+    with transaction(env.engine, write=True) as conn:
+        s = env.session(conn, app)
         q = s.select(p).where(sa.or_(sa.and_(p.c.status == "pending", p.c.next_attempt_at <= now),
                                      sa.and_(p.c.status == "sending", p.c.lease_until < wall())))
         q = q.order_by(p.c.next_attempt_at, p.c.id).limit(BATCH)
@@ -70,8 +57,8 @@ def _claim(engine: Engine, app: AppRecord, now: float) -> list:
     return rows
 
 
-def _run_due(engine: Engine, app: AppRecord, now: float) -> int:
-    rows = _claim(engine, app, now)
+def run_due(env: Environment, app: AppRecord, now: float) -> int:
+    rows = _claim(env, app, now)
     if not rows:
         return 0
     headers_on = app.option("http_post_idempotency_header")
@@ -80,10 +67,11 @@ def _run_due(engine: Engine, app: AppRecord, now: float) -> int:
     results = []
     for row in rows:  # no transaction is open while the receiver answers
         headers = {"Idempotency-Key": row.idempotency_key} if headers_on else {}
-        status, error = send(row.url, row.fields, headers, timeout)
-        results.append((row, status, error))
-    with transaction(engine, write=True) as conn:
-        s = AppSession(conn, app)
+        # form fields in the configured order, through the environment's sender (server.senders)
+        answer = env.senders.http.post(row.url, [(n, v) for n, v in row.fields], headers, timeout)
+        results.append((row, answer.status, answer.error))
+    with transaction(env.engine, write=True) as conn:
+        s = env.session(conn, app)
         p = schema.http_post
         for row, status, error in results:
             attempts = row.attempts + 1

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
+from server.environment import Environment
 from server.store import schema
 from server.store.db import transaction
-from server.store.session import AppRecord, AppSession
+from server.store.session import AppRecord
 
 from .context import context
 from .runner import Run, claim
@@ -25,12 +26,12 @@ def next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
     return dict(conn.execute(q).all())
 
 
-def run_due(engine: Engine, app: AppRecord, now: float) -> int:
+def run_due(env: Environment, app: AppRecord, now: float) -> int:
     """Claim the due enrollments in batches, each batch one transaction: claim, run, commit."""
     total = 0
     while True:
-        with transaction(engine, write=True) as conn:
-            s = AppSession(conn, app)
+        with transaction(env.engine, write=True) as conn:
+            s = env.session(conn, app)
             ctx = context(s)
             ctx.now = now
             rows = claim(ctx, BATCH)

@@ -14,11 +14,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from server.clock import UTC
 from server.domain.errors import LoadingError, MethodFailed, SandboxError
 from server.domain.mail import emails
+from server.environment import Environment
 from server.store import schema
 from server.store.db import transaction
 from server.store.session import AppRecord, AppSession
@@ -194,7 +195,7 @@ def run_member(s: AppSession, member, now: float) -> None:
 
 # --- the drain --------------------------------------------------------------------------------------
 
-def _next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
+def next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
     fm = schema.followup_member
     q = sa.select(fm.c.app_id, sa.func.min(fm.c.due_at)).where(fm.c.status == ACTIVE, fm.c.due_at.is_not(None))
     if app_ids is not None:
@@ -202,10 +203,10 @@ def _next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
     return dict(conn.execute(q.group_by(fm.c.app_id)).all())
 
 
-def _run_due(engine: Engine, app: AppRecord, now: float) -> int:
+def run_due(env: Environment, app: AppRecord, now: float) -> int:
     fm = schema.followup_member
-    with transaction(engine, write=True) as conn:
-        s = AppSession(conn, app)
+    with transaction(env.engine, write=True) as conn:
+        s = env.session(conn, app)
         q = s.select(fm).where(fm.c.status == ACTIVE, fm.c.due_at <= now).order_by(fm.c.due_at, fm.c.id).limit(500)
         if conn.dialect.name == "postgresql":
             q = q.with_for_update(skip_locked=True)

@@ -3,12 +3,13 @@ at once or queued until enough rows are ready or the oldest has waited long enou
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from server.domain.mail import messages
+from server.environment import Environment
 from server.store import apps, schema
 from server.store.db import transaction
-from server.store.session import AppRecord, AppSession
+from server.store.session import WITHOUT_EVENTS, AppRecord, AppSession
 
 from . import campaigns
 
@@ -55,7 +56,7 @@ def _deliver(s: AppSession, campaign_id: int, item, pending, now: float) -> int:
 
 # --- queued lists that have waited long enough ---------------------------------------------------------
 
-def _next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
+def next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
     """Oldest waiting row per app, for items whose queue has a max_days (checked in run_due)."""
     fr = schema.fulfillment_row
     q = sa.select(fr.c.app_id, sa.func.min(fr.c.created_at)).where(fr.c.job_id.is_(None)).group_by(fr.c.app_id)
@@ -75,8 +76,7 @@ def _due_for_app(conn: Connection, app_id: int) -> float | None:
         fr.c.app_id == app_id, fr.c.job_id.is_(None)).group_by(fr.c.item_id)).all()
     if not rows:
         return None
-    app = apps.by_id(conn, app_id)
-    s = AppSession(conn, app)
+    s = AppSession(conn, apps.by_id(conn, app_id), env=WITHOUT_EVENTS)
     times = []
     for item_id, oldest in rows:
         item = _item(s, item_id)
@@ -94,10 +94,10 @@ def _item(s: AppSession, item_id: int):
     return None
 
 
-def _run_due(engine: Engine, app: AppRecord, now: float) -> int:
+def run_due(env: Environment, app: AppRecord, now: float) -> int:
     delivered = 0
-    with transaction(engine, write=True) as conn:
-        s = AppSession(conn, app)
+    with transaction(env.engine, write=True) as conn:
+        s = env.session(conn, app)
         fr = schema.fulfillment_row
         item_ids = [r.item_id for r in s.execute(s.select(fr, fr.c.item_id).where(fr.c.job_id.is_(None))
                                                   .distinct())]

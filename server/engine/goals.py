@@ -49,6 +49,12 @@ class GoalResult:
 
 # --- from events to triggers ----------------------------------------------------------------------------
 
+# The domain events the engine listens to (server.engine ``install`` subscribes to these): those that can
+# achieve a goal (``triggers_for``), and a deleted contact or company, which leaves its sequences.
+EVENT_TYPES = ("tag.applied", "note.template_applied", "webform.submitted", "task.completed",
+               "opportunity.stage_moved", "link.clicked", "lead_score.changed", "invoice.paid",
+               "invoice.payment_failed", "contact.deleted", "company.deleted")
+
 def _contact_of(event: Event) -> int | None:
     contact_id = event.payload.get("contact_id")
     if contact_id is None and event.entity == "contact":

@@ -1,10 +1,20 @@
 """REST v1 under /crm/rest/v1: one module per resource, declared through server.rest.api (validation and the
-OpenAPI document from the same definitions). Importing this package registers every route."""
+OpenAPI document from the same definitions).
+
+``install`` adds the operations the modules of ``MODULES`` declare (``@route``) to the registry, and the REST
+hook deliveries (server.rest.delivery) to its due work; ``blueprint`` makes an application's Flask routes from
+the registry's operations."""
 from __future__ import annotations
 
-from . import (  # noqa: F401
+from flask import Blueprint
+
+from server.domain.account import hooks as domain_hooks
+from server.registry import Registry
+
+from . import (
     account,
     affiliates,
+    api,
     appointments,
     campaigns,
     companies,
@@ -26,6 +36,19 @@ from . import (  # noqa: F401
     transactions,
     users,
 )
-from .api import bp
+from .api import Operation, declared
 
-__all__ = ["bp"]
+MODULES = (account, affiliates, appointments, campaigns, companies, contacts, emails, files, hooks, locales,
+           merchants, notes, opportunities, orders, products, subscriptions, tags, tasks, transactions, users)
+
+
+def install(registry: Registry, config) -> None:
+    for module in MODULES:
+        registry.add_operations(declared(module))
+    registry.add_due_work("rest_hooks", domain_hooks.next_due, delivery.run_due)
+
+
+def blueprint(operations: list[Operation]) -> Blueprint:
+    bp = api.blueprint(operations)
+    bp.add_url_rule("/openapi.json", endpoint="openapi_json", view_func=openapi.view(operations), methods=["GET"])
+    return bp

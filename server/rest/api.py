@@ -1,6 +1,8 @@
 """The REST v1 route table: each operation declared once, with the pydantic models of its query, body and
-answer. The same declaration registers the Flask route, validates the request and writes the OpenAPI
-document (server.rest.openapi), so what is documented is what is checked.
+answer. The same declaration makes the Flask route, validates the request and writes the OpenAPI document
+(server.rest.openapi), so what is documented is what is checked. ``@route`` only marks its function;
+server.rest ``install`` adds the marked operations of its modules to the registry, and ``blueprint`` makes an
+application's routes from them.
 
 A request goes: the Google front end's rule (no body on a GET) → the gateway (``Gate.admit``: credentials,
 quotas, their headers) → query and body validation → one transaction on the app → the operation, which
@@ -14,7 +16,9 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, request
 from pydantic import BaseModel, ConfigDict, Field
@@ -105,18 +109,17 @@ class Request:
     @contextlib.contextmanager
     def session(self, *, write: bool) -> Iterator[AppSession]:
         """A transaction on the app (for operations declared ``transaction=False``)."""
-        sandbox = current_app.extensions["sandbox"]
-        with _transaction(sandbox.engine, write) as conn:
-            yield AppSession(conn, self.call.app, self.call.credential.user_id if self.call.credential else None,
-                             base_url=request.host_url, files=sandbox.files)
+        env = current_app.extensions["sandbox"].env
+        with _transaction(env.engine, write) as conn:
+            yield env.session(conn, self.call.app, self.call.credential.user_id if self.call.credential else None,
+                              base_url=request.host_url)
 
     @property
     def sandbox(self):
         return current_app.extensions["sandbox"]
 
 
-OPERATIONS: list[Operation] = []
-bp = Blueprint("rest_v1", __name__, url_prefix=PREFIX)
+_MARK = "__rest_v1__"
 
 
 def route(method: str, path: str, *, summary: str, tag: str, query=None, body=None, response=None,
@@ -124,19 +127,38 @@ def route(method: str, path: str, *, summary: str, tag: str, query=None, body=No
           **path_types):
     """Declare an operation; path parameters are integers unless ``name=str`` says otherwise."""
 
-    def register(func):
+    def declare(func):
         names = re.findall(r"{(\w+)}", path)
         op = Operation(method=method.upper(), path=path, func=func, summary=summary, tag=tag, query=query,
                        body=body, response=response, status=status, writes=method.upper() != "GET",
                        transaction=transaction, deprecated=deprecated, errors=tuple(errors),
                        path_types={n: path_types.get(n, int) for n in names})
-        OPERATIONS.append(op)
-        rule = re.sub(r"{(\w+)}", r"<\1>", path)
-        bp.add_url_rule(rule, endpoint=f"{op.operation_id}_{op.method.lower()}", methods=[op.method],
-                        view_func=_view(op), strict_slashes=False)
+        setattr(func, _MARK, (*getattr(func, _MARK, ()), op))
         return func
 
-    return register
+    return declare
+
+
+def declared(module: ModuleType) -> list[Operation]:
+    """The operations declared by the functions of ``module`` (not those it imports), in declaration order."""
+    out = []
+    for value in vars(module).values():
+        if callable(value) and getattr(value, "__module__", None) == module.__name__:
+            out.extend(getattr(value, _MARK, ()))
+    return out
+
+
+def blueprint(operations: list[Operation]) -> Blueprint:
+    """The Flask routes of ``operations`` under /crm/rest/v1, and the gateway's answer for any other path."""
+    bp = Blueprint("rest_v1", __name__, url_prefix=PREFIX)
+    for op in operations:
+        rule = re.sub(r"{(\w+)}", r"<\1>", op.path)
+        bp.add_url_rule(rule, endpoint=f"{op.operation_id}_{op.method.lower()}", methods=[op.method],
+                        view_func=_view(op), strict_slashes=False)
+    patterns = [(re.compile("^" + re.sub(r"{(\w+)}", r"[^/]+", op.path) + "/?$"), op.method) for op in operations]
+    bp.add_url_rule("/<path:rest>", endpoint="unknown", view_func=_unknown(patterns),
+                    methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"])
+    return bp
 
 
 def _view(op: Operation):
@@ -250,25 +272,18 @@ def _body(op: Operation):
 
 # --- anything else under /crm/rest/v1 -------------------------------------------------------------------
 
-def _known_methods(path: str) -> set[str]:
-    methods = set()
-    for op in OPERATIONS:
-        pattern = "^" + re.sub(r"{(\w+)}", r"[^/]+", op.path) + "/?$"
-        if re.match(pattern, path):
-            methods.add(op.method)
-    return methods
+def _unknown(patterns: list[tuple[re.Pattern, str]]):
+    def unknown(rest: str):
+        """The gateway authenticates before routing: without credentials an unknown path is a 401; with them,
+        Keap's HTML "Page Not Found" page, or 405 for a known path and another method."""
+        call, refusal = admit()
+        if refusal is not None:
+            return refusal
+        if any(pattern.match("/" + rest) for pattern, _ in patterns):
+            return errors.message(405, f"Request method '{request.method}' not supported", call.response_headers)
+        return errors.page_not_found(call.response_headers)
 
-
-@bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"])
-def unknown(rest: str):
-    """The gateway authenticates before routing: without credentials an unknown path is a 401; with them,
-    Keap's HTML "Page Not Found" page, or 405 for a known path and another method."""
-    call, refusal = admit()
-    if refusal is not None:
-        return refusal
-    if _known_methods("/" + rest):
-        return errors.message(405, f"Request method '{request.method}' not supported", call.response_headers)
-    return errors.page_not_found(call.response_headers)
+    return unknown
 
 
 # --- envelopes -----------------------------------------------------------------------------------------
@@ -292,8 +307,6 @@ def envelope(r: Request, key: str, items: list, count: int, limit: int, offset: 
     present, ``next = ?limit=min(limit, count)&offset=offset+limit`` and ``previous =
     ?limit=limit&offset=max(0, offset-limit)``, top-level collections written with a trailing slash
     [wire S9, S2; spec §4.2]."""
-    from urllib.parse import urlencode
-
     base = r.url(path) + ("/" if top_level else "")
     carried = {k: (str(v).lower() if isinstance(v, bool) else v) for k, v in (carry or {}).items() if v is not None}
 

@@ -1,29 +1,26 @@
 """Sending REST hooks: the X-Hook-Secret handshake, and deliveries run off the request path.
 
-Deliveries are rows (server.domain.account.hooks) with a due time on the app's clock; this module registers them as
-due work (server.jobs), so the heartbeat sends what falls due and a clock advance steps through every
-attempt in order. An attempt is claimed atomically before the POST (several workers may beat at once): the
+Deliveries are rows (server.domain.account.hooks) with a due time on the app's clock; server.rest ``install``
+registers them as due work (server.jobs), so the heartbeat sends what falls due and a clock advance steps
+through every attempt in order. An attempt is claimed atomically before the POST (several workers may beat at once): the
 claim counts the attempt and moves the due time to the next retry, so a process that dies mid-POST leaves a
 delivery that is simply retried, after a restart too. A failure is a status below 200 or from 400, or no
 answer within the timeout; 410 Gone makes the hook Inactive at once, and so does the fourth failure
-[doc S30]. The HTTP client is injectable (``SENDER``).
+[doc S30]. Requests leave through the environment's HTTP sender (server.senders).
 """
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
-import requests
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
-from server import jobs
 from server.clock import UTC
 from server.domain.account import hooks
-from server.domain.session import AppRecord, AppSession
+from server.domain.session import AppRecord
+from server.environment import Environment
+from server.senders import Answer
 from server.store import schema
 from server.store.db import transaction
 
@@ -32,42 +29,22 @@ MAX_ATTEMPTS = 4
 CLAIM_BATCH = 50
 
 
-@dataclass
-class Answer:
-    status: int | None  # None: no answer (refused, timed out)
-    headers: dict
-    error: str | None = None
-
-
-def _post(url: str, body: bytes, headers: dict, timeout: float) -> Answer:
-    try:
-        r = requests.post(url, data=body, headers=headers, timeout=timeout, allow_redirects=False)
-    except requests.Timeout:
-        return Answer(None, {}, f"no answer within {timeout:g} s")
-    except requests.RequestException as exc:
-        return Answer(None, {}, type(exc).__name__)
-    return Answer(r.status_code, dict(r.headers))
-
-
-SENDER: Callable[[str, bytes, dict, float], Answer] = _post
-
-
 def _headers(extra: dict | None = None) -> dict:
     return {"Content-Type": "application/json", "User-Agent": "Infusionsoft-Sandbox-RestHooks/1.0", **(extra or {})}
 
 
 # --- the handshake ------------------------------------------------------------------------------------
 
-def handshake(engine: Engine, app: AppRecord, hook_id: int) -> None:
+def handshake(env: Environment, app: AppRecord, hook_id: int) -> None:
     """POST the hook's URL with a fresh ``X-Hook-Secret``; an answer of 200 echoing it verifies the hook.
     Otherwise it stays (or becomes) Unverified until ``delayedVerify`` brings the secret back [doc S30]."""
-    with transaction(engine, write=True) as conn:
-        s = AppSession(conn, app)
+    with transaction(env.engine, write=True) as conn:
+        s = env.session(conn, app)
         url, secret = hooks.start_handshake(s, hook_id)
-    answer = SENDER(url, b"", _headers({"X-Hook-Secret": secret}), float(app.option("hook_timeout")))
+    answer = env.senders.http.post(url, b"", _headers({"X-Hook-Secret": secret}), float(app.option("hook_timeout")))
     echoed = {k.lower(): v for k, v in answer.headers.items()}.get("x-hook-secret")
-    with transaction(engine, write=True) as conn:
-        s = AppSession(conn, app)
+    with transaction(env.engine, write=True) as conn:
+        s = env.session(conn, app)
         if answer.status == 200 and echoed == secret:
             hooks.set_status(s, hook_id, "Verified", "handshake")
         else:
@@ -76,13 +53,13 @@ def handshake(engine: Engine, app: AppRecord, hook_id: int) -> None:
 
 # --- deliveries ---------------------------------------------------------------------------------------
 
-def _claim(engine: Engine, app: AppRecord, now: float) -> list[tuple]:
+def _claim(env: Environment, app: AppRecord, now: float) -> list[tuple]:
     """Take the deliveries due at ``now``: each claim counts the attempt and books the next one."""
     d, h = schema.hook_delivery, schema.rest_hook
     retries = list(app.option("hook_retry_delays"))
     claimed = []
-    with transaction(engine, write=True) as conn:
-        s = AppSession(conn, app)
+    with transaction(env.engine, write=True) as conn:
+        s = env.session(conn, app)
         due = s.execute(s.select(d).where(d.c.status == "pending", d.c.due_at <= now)
                         .order_by(d.c.due_at, d.c.id).limit(CLAIM_BATCH)).all()
         for row in due:
@@ -105,10 +82,10 @@ def _claim(engine: Engine, app: AppRecord, now: float) -> list[tuple]:
     return claimed
 
 
-def _record(engine: Engine, app: AppRecord, row, attempt: int, answer: Answer) -> None:
+def _record(env: Environment, app: AppRecord, row, attempt: int, answer: Answer) -> None:
     d = schema.hook_delivery
-    with transaction(engine, write=True) as conn:
-        s = AppSession(conn, app)
+    with transaction(env.engine, write=True) as conn:
+        s = env.session(conn, app)
         now = s.clock.now()
         current = s.get(d, row.id)
         if current is None:
@@ -134,18 +111,16 @@ def _record(engine: Engine, app: AppRecord, row, attempt: int, answer: Answer) -
         s.update(d, d.c.id == row.id, log=logged)  # stays pending, due at the retry booked by the claim
 
 
-def run_due(engine: Engine, app: AppRecord, now: float) -> int:
-    claimed = _claim(engine, app, now)
+def run_due(env: Environment, app: AppRecord, now: float) -> int:
+    claimed = _claim(env, app, now)
     timeout = float(app.option("hook_timeout"))
     for row, attempt, url in claimed:
-        answer = SENDER(url, json.dumps(hooks.body_of(row)).encode(), _headers(), timeout)
+        answer = env.senders.http.post(url, json.dumps(hooks.body_of(row)).encode(), _headers(), timeout)
         if answer.status is None or not 200 <= answer.status < 400:
             log.info("hook delivery %s of app %s failed: %s", row.id, app.name, answer.error or answer.status)
-        _record(engine, app, row, attempt, answer)
+        _record(env, app, row, attempt, answer)
     return len(claimed)
 
-
-jobs.due_work("rest_hooks", hooks.next_due, run_due)
 
 
 def deliveries(conn, app: AppRecord, *, status: str | None = None, limit: int = 100, after: int = 0) -> list[dict]:

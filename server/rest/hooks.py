@@ -56,7 +56,7 @@ def list_hooks(r: Request):
 def create_hook(r: Request):
     with r.session(write=True) as s:
         hook_id = domain.subscribe(s, r.body.eventKey, r.body.hookUrl)
-    delivery.handshake(r.sandbox.engine, r.call.app, hook_id)  # Keap starts verifying at once [doc S30]
+    delivery.handshake(r.sandbox.env, r.call.app, hook_id)  # Keap starts verifying at once [doc S30]
     return _read(r, hook_id)
 
 
@@ -71,7 +71,7 @@ def update_hook(r: Request, key: str):
     hook_id = _id(key)
     with r.session(write=True) as s:
         domain.change(s, hook_id, r.body.eventKey, r.body.hookUrl)
-    delivery.handshake(r.sandbox.engine, r.call.app, hook_id)
+    delivery.handshake(r.sandbox.env, r.call.app, hook_id)
     return _read(r, hook_id)
 
 
@@ -86,7 +86,7 @@ def verify_hook(r: Request, key: str):
     hook_id = _id(key)
     with r.session(write=False) as s:
         domain.get(s, hook_id)
-    delivery.handshake(r.sandbox.engine, r.call.app, hook_id)
+    delivery.handshake(r.sandbox.env, r.call.app, hook_id)
     return _read(r, hook_id)
 
 

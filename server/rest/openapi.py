@@ -1,4 +1,4 @@
-"""The OpenAPI 3.1 document of what is served, built from the route table (server.rest.api.OPERATIONS): the
+"""The OpenAPI 3.1 document of what is served, built from the application's REST v1 operations: the
 same pydantic models that validate each request describe it here, so the document cannot drift from the
 checks. Served at /crm/rest/v1/openapi.json without credentials (it is the sandbox's own document; the real
 gateway answers 401 there, and publishes its document elsewhere [3p S12])."""
@@ -11,8 +11,9 @@ from flask import request
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from .api import OPERATIONS, PREFIX, Operation, bp
+from .api import PREFIX, Operation
 from .errors import json_response
+from .hooks import RestHook
 
 REF = "#/components/schemas/{model}"
 
@@ -22,16 +23,14 @@ _DESCRIPTIONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request
                  403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 429: "Too Many Requests"}
 
 
-def _models() -> list[tuple[type[BaseModel], str]]:
+def _models(operations: list[Operation]) -> list[tuple[type[BaseModel], str]]:
     seen: dict[type, str] = {}
-    for op in OPERATIONS:
+    for op in operations:
         if op.body is not None:
             seen.setdefault(op.body, "validation")
         model = _item_model(op.response)
         if model is not None:
             seen.setdefault(model, "serialization")
-    from .hooks import RestHook
-
     seen.setdefault(RestHook, "serialization")
     return list(seen.items())
 
@@ -100,13 +99,12 @@ def _operation(op: Operation) -> dict:
     return out
 
 
-@functools.cache
-def _document_body() -> dict:
-    _, defs = models_json_schema(_models(), ref_template=REF)
+def _document_body(operations: list[Operation]) -> dict:
+    _, defs = models_json_schema(_models(operations), ref_template=REF)
     schemas = dict(defs.get("$defs", {}))
     schemas["Error"] = _ERROR
     paths: dict[str, dict] = {}
-    for op in OPERATIONS:
+    for op in operations:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op)
     return {
         "openapi": "3.1.0",
@@ -124,10 +122,11 @@ def _document_body() -> dict:
     }
 
 
-def document(base_url: str) -> dict:
-    return {**_document_body(), "servers": [{"url": base_url}]}
+def view(operations: list[Operation]):
+    """The view of /crm/rest/v1/openapi.json for ``operations`` (the document is built at its first request)."""
+    body = functools.cache(lambda: _document_body(operations))
 
+    def openapi_json():
+        return json_response({**body(), "servers": [{"url": request.host_url.rstrip("/") + PREFIX}]})
 
-@bp.get("/openapi.json")
-def openapi_json():
-    return json_response(document(request.host_url.rstrip("/") + PREFIX))
+    return openapi_json

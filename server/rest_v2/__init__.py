@@ -2,10 +2,15 @@
 newer operations), one module per family of operations, served in front of Flask (server.rest_v2.transport).
 docs/rest-v2.md tells how to add an operation.
 
-``FAMILIES`` lists the family modules whose declared operations are served; ``build`` reads the contract and
-binds them, once, at start-up.
+``FAMILIES`` lists the family modules whose declared operations are served; ``install`` adds them to the
+registry, and ``build`` reads the contract and binds the registry's families to it, once, at start-up.
 """
 from __future__ import annotations
+
+from collections.abc import Iterable
+from types import ModuleType
+
+from server.registry import Registry
 
 from . import tags
 from .api import Api
@@ -14,5 +19,10 @@ from .contract import Contract
 FAMILIES = (tags,)
 
 
-def build() -> Api:
-    return Api(Contract.load(), FAMILIES)
+def install(registry: Registry, config) -> None:
+    for module in FAMILIES:
+        registry.add_family(module)
+
+
+def build(families: Iterable[ModuleType] = FAMILIES) -> Api:
+    return Api(Contract.load(), tuple(families))

@@ -4,12 +4,12 @@ served or not. What is served comes from the family modules' declarations; the l
 does, so the count cannot drift from Keap's."""
 from __future__ import annotations
 
-from . import build
+from . import FAMILIES, build
 from .contract import PREFIX
 
 
-def render() -> str:
-    api = build()
+def render(families=FAMILIES) -> str:
+    api = build(families)
     contract = api.contract
     served = api.served
     total = len(contract.operations)

@@ -19,7 +19,6 @@ from werkzeug.wrappers import Request as HttpRequest
 from werkzeug.wrappers import Response
 
 from server.auth.gateway import GatewayRejection
-from server.domain.session import AppSession
 from server.gate import GATEWAY, Call
 from server.rest.errors import gateway_answer, malformed_request
 from server.store.db import Transaction
@@ -79,7 +78,7 @@ class Transport:
             params = path_values(bound, match.params)
             tx = Transaction(sandbox.engine, write=bound.writes)
             user_id = call.credential.user_id if call.credential else None
-            r.s = AppSession(tx, call.app, user_id, base_url=r.base_url, files=sandbox.files)
+            r.s = sandbox.env.session(tx, call.app, user_id, base_url=r.base_url)
             result = bound.declared.func(r, **params)
             tx.end(commit=True)
             tx = None

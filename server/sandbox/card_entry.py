@@ -17,7 +17,6 @@ from server.domain.commerce import cards
 from server.domain.errors import SandboxError
 from server.store import apps
 from server.store.db import transaction
-from server.store.session import AppSession
 
 bp = Blueprint("card_entry", __name__)
 PATH = "/app/creditCardSubmission/addCreditCard"
@@ -69,7 +68,7 @@ def form():
     if record is None:
         return _text(404, "Unknown or expired card submission token")
     with transaction(current_app.extensions["sandbox"].engine, write=False) as conn:
-        if cards.submission(AppSession(conn, record), token) is None:
+        if cards.submission(current_app.extensions["sandbox"].env.session(conn, record), token) is None:
             return _text(404, "Unknown or expired card submission token")
     return Response(_PAGE.format(app=escape(record.name), action=escape(PATH), token=escape(token)),
                     content_type="text/html; charset=utf-8")
@@ -82,8 +81,9 @@ def submit():
     if record is None:
         return _text(400, "Unknown or expired card submission token")
     try:
-        with transaction(current_app.extensions["sandbox"].engine, write=True) as conn:
-            _, url, _ = cards.submit(AppSession(conn, record), token, request.form.to_dict())
+        env = current_app.extensions["sandbox"].env
+        with transaction(env.engine, write=True) as conn:
+            _, url, _ = cards.submit(env.session(conn, record), token, request.form.to_dict())
     except SandboxError as exc:
         return _text(400, exc.message)
     return redirect(url, code=302)

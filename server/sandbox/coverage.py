@@ -1,24 +1,26 @@
-"""docs/api-coverage.md, rendered from the method table, the real API's catalogue and the table
+"""docs/api-coverage.md, rendered from the registry's methods and operations, the real API's catalogue and the table
 descriptions, so it cannot drift from what is served: ``python -m server.sandbox.coverage > docs/api-coverage.md``
 (a test compares the committed file with this output)."""
 from __future__ import annotations
 
-from server import rest, services  # noqa: F401  (registers the methods and the REST routes)
-from server.rest.api import OPERATIONS
+from server.config import from_env
 from server.rest_v2 import coverage as rest_v2_coverage
 from server.tables import NOT_YET, REGISTRY
+from server.wiring import build_registry
 from server.xmlrpc.catalog import DOCUMENTED, NOT_EXPOSED, UNDOCUMENTED
-from server.xmlrpc.methods import TABLE
-
-
-def _status(service: str, method: str) -> str:
-    name = f"{service}.{method}"
-    if name in NOT_EXPOSED:  # the real server answers "No such handler", and so does the sandbox
-        return f"not exposed by the real service ({NOT_EXPOSED[name]})"
-    return "done" if name in TABLE else "not yet"
 
 
 def render() -> str:
+    registry = build_registry(from_env())
+    served = {m.name for m in registry.methods}
+    operations = registry.operations
+
+    def _status(service: str, method: str) -> str:
+        name = f"{service}.{method}"
+        if name in NOT_EXPOSED:  # the real server answers "No such handler", and so does the sandbox
+            return f"not exposed by the real service ({NOT_EXPOSED[name]})"
+        return "done" if name in served else "not yet"
+
     lines = [
         "# API coverage",
         "",
@@ -52,11 +54,11 @@ def render() -> str:
     lines += ["", "## REST v1 (`/crm/rest/v1`)", "",
               "Every operation served, from the route table that also validates requests and writes "
               "`/crm/rest/v1/openapi.json` (details: [rest.md](rest.md)).", "",
-              f"Operations served: **{len(OPERATIONS)}**.", "",
+              f"Operations served: **{len(operations)}**.", "",
               "| method | path | answer | what |", "|---|---|---|---|"]
-    for op in sorted(OPERATIONS, key=lambda o: (o.path, o.method)):
+    for op in sorted(operations, key=lambda o: (o.path, o.method)):
         lines.append(f"| {op.method} | `{op.path}` | {op.status} | {op.summary} |")
-    lines += ["", rest_v2_coverage.render()]
+    lines += ["", rest_v2_coverage.render(registry.families)]
     return "\n".join(lines)
 
 

@@ -1,10 +1,12 @@
-"""One module per XML-RPC service; importing this package registers every method."""
-# writers of tables without a service of their own
-from server.domain.commerce import cards, orders, products, subscriptions  # noqa: F401
-from server.domain.crm import lead_sources, opportunities  # noqa: F401
-from server.domain.data import contact_records  # noqa: F401
+"""One module per XML-RPC service (``server/services/contact.py`` holds every ``ContactService.*``).
 
-from . import (  # noqa: F401
+``install`` adds the methods the modules of ``MODULES`` declare (``@xmlrpc``) to the registry."""
+from __future__ import annotations
+
+from server.registry import Registry
+from server.xmlrpc.methods import declared
+
+from . import (
     affiliate,
     contact,
     credit_card_submission,
@@ -22,3 +24,11 @@ from . import (  # noqa: F401
     webform,
     webtracking,
 )
+
+MODULES = (affiliate, contact, credit_card_submission, data, discount, email, file, funnel, invoice, order, product,
+           search, service_call, shipping, webform, webtracking)
+
+
+def install(registry: Registry, config) -> None:
+    for module in MODULES:
+        registry.add_methods(declared(module))

@@ -2,15 +2,10 @@
 from __future__ import annotations
 
 from server.domain.account import settings, temporary_keys, users
-from server.domain.commerce import cards, orders, products, subscriptions  # noqa: F401  (table writers)
-from server.domain.crm import (
-    appointments,
-    opportunities,  # noqa: F401  (table writers)
-)
+from server.domain.crm import appointments
 from server.domain.data import custom_fields, records
 from server.domain.errors import InvalidKey
 from server.domain.session import AppSession
-from server.store import vendor_keys
 from server.xmlrpc.methods import P, xmlrpc
 
 
@@ -111,7 +106,7 @@ xmlrpc("DataService.getAppointmentCal", P.INT, writes=False)(get_appointment_ica
 
 
 def _app_of_vendor_key(conn, args):
-    return vendor_keys.app_of_vendor_key(conn, args[0])
+    return temporary_keys.app_of_vendor_key(conn, args[0])
 
 
 # No API key: the first parameter is the vendor's key, which selects the app (spec §1.2).
@@ -122,7 +117,7 @@ def get_temporary_key(s: AppSession, vendor_key: str, username: str, password_ha
 
 # The 2024 PHP SDK prepends its key placeholder to getTemporaryKey (spec §2.2): that form is answered too.
 @xmlrpc("DataService.getTemporaryKey", P.STRING, P.STRING, P.STRING, P.STRING, key=False,
-        app_from=lambda conn, args: vendor_keys.app_of_vendor_key(conn, args[1]))
+        app_from=lambda conn, args: temporary_keys.app_of_vendor_key(conn, args[1]))
 def get_temporary_key_with_placeholder(s: AppSession, _placeholder: str, vendor_key: str, username: str,
                                        password_hash: str) -> str:
     return temporary_keys.issue(s, vendor_key, username, password_hash)

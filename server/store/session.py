@@ -1,25 +1,32 @@
 """A session scoped to one app: the only way the domain reaches stored data.
 
 Every statement built here carries ``app_id = <this app>``; no code outside server/store builds an
-unscoped query. The session also collects the domain events of its transaction; they are appended to the
-change log (``domain_event``) when that transaction commits, numbered in commit order, so the log commits or
-rolls back with the change.
+unscoped query. The session also collects the domain events of its transaction: each reaches the listeners
+subscribed to its type at once, and is appended to the change log (``domain_event``) when that transaction
+commits, numbered in commit order, so the log commits or rolls back with the change.
+
+A session is made with the environment of the server it runs in (``SessionEnvironment``; the one create_app
+builds is server.environment.Environment): the listeners, the change log of its engine, the file store and the
+base URL of public links. Nothing here is process-wide: two servers in one process keep their own.
 """
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
 
 from server.clock import AppClock, ClockState
 
 from . import bulk, prepared, schema
+from .files import FileStore
+from .options import DEFAULTS as OPTION_DEFAULTS
 
 
 @dataclass(frozen=True)
@@ -45,9 +52,8 @@ class AppRecord:
         )
 
     def option(self, name: str):
-        """A sandbox behaviour setting of this app (see server.sandbox.options for the defaults)."""
-        from server.sandbox.options import DEFAULTS
-        return self.options.get(name, DEFAULTS[name])
+        """A sandbox behaviour setting of this app (see server.store.options for the defaults)."""
+        return self.options.get(name, OPTION_DEFAULTS[name])
 
     @property
     def clock(self) -> AppClock:
@@ -72,35 +78,66 @@ class Event:
     payload: dict = field(default_factory=dict)
 
 
-# Listeners run inside the writing transaction, in order, for every event (the engine registers here).
-_listeners: list[Callable[[AppSession, Event], None]] = []
+Listener = Callable[["AppSession", Event], None]
 
 
-def on_event(listener: Callable[[AppSession, Event], None]) -> Callable:
-    _listeners.append(listener)
-    return listener
+class SessionEnvironment(Protocol):
+    """What a session needs of the server it runs in."""
 
+    @property
+    def base_url(self) -> str:
+        """What the app's public URLs start with when no request tells (work the heartbeat runs)."""
+
+    @property
+    def files(self) -> FileStore | None:
+        """Where FileService's bytes are kept (server.store.files)."""
+
+    @property
+    def change_log(self) -> ChangeLog:
+        """The change log of the engine the session's connection belongs to."""
+
+    @property
+    def listeners(self) -> Mapping[str, Sequence[Listener]]:
+        """Domain-event type -> the listeners subscribed to it, in order (server.registry)."""
+
+
+class _NoChangeLog:
+    def add(self, conn, app, event, occurred_at) -> None:
+        raise RuntimeError(f"a session without events cannot record {event.type}")
+
+
+@dataclass(frozen=True)
+class _WithoutEvents:
+    base_url: str = "http://127.0.0.1:8000"
+    files: FileStore | None = None
+    change_log: _NoChangeLog = field(default_factory=_NoChangeLog)
+    listeners: Mapping[str, Sequence[Listener]] = field(default_factory=dict)
+
+
+# The environment of a session that records no domain event: a read outside any server's work (how soon an
+# app has work due), or the bookkeeping a change-log listener writes inside the commit. It has no listeners,
+# and emitting an event in it is an error.
+WITHOUT_EVENTS: SessionEnvironment = _WithoutEvents()
 
 _GET: dict[str, prepared.PreparedAll] = {}
 
-# What the app's public URLs start with when no request tells (set at start-up from the configuration).
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
-
 
 class AppSession:
-    def __init__(self, conn, app: AppRecord, user_id: int | None = None, *, base_url: str | None = None,
-                 files=None):
+    def __init__(self, conn, app: AppRecord, user_id: int | None = None, *, env: SessionEnvironment,
+                 base_url: str | None = None):
         """``conn``: a Connection, or a gate call's Transaction (server.store.db), whose Connection is made
-        when a statement first needs one."""
+        when a statement first needs one. ``base_url``: where the client reached the sandbox, if a request
+        tells (else the environment's)."""
         if isinstance(conn, Connection):
             self._conn, self.source = conn, conn
         else:
             self._conn, self.source = None, conn
         self.app = app
+        self.env = env
         self.user_id = user_id  # the user the credential acts as (OAuth grant, Personal Access Token), if any
         # where the client reached the sandbox (what the app's public URLs start with), e.g. http://127.0.0.1:8000
-        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
-        self.files = files  # the FileStore that keeps FileService's bytes (server.store.files), if any
+        self.base_url = (base_url or env.base_url).rstrip("/")
+        self.files = env.files  # the FileStore that keeps FileService's bytes (server.store.files)
         self.clock = app.clock
         self.events: list[Event] = []
         self._now: datetime | None = None
@@ -186,15 +223,12 @@ class AppSession:
 
     # --- events ---------------------------------------------------------------------------------------
     def emit(self, type_: str, entity: str, entity_id: int | None, **payload) -> Event:
-        """Record a domain event: the listeners see it at once, inside the writing transaction; its row in
-        the change log is written when the transaction commits (see ``_append_to_log``)."""
+        """Record a domain event: the listeners of its type see it at once, inside the writing transaction;
+        its row in the change log is written when the transaction commits (``ChangeLog``)."""
         event = Event(type_, entity, entity_id, payload)
         self.events.append(event)
-        pending = _PENDING.get(self.conn)
-        if pending is None:
-            pending = _PENDING[self.conn] = []
-        pending.append((self.app, event, self.clock.now().replace(tzinfo=None)))
-        for listener in _listeners:
+        self.env.change_log.add(self.conn, self.app, event, self.clock.now().replace(tzinfo=None))
+        for listener in self.env.listeners.get(type_, ()):
             listener(self, event)
         return event
 
@@ -209,18 +243,54 @@ class AppSession:
 # rather than at the first emit keeps the lock to the last instant of the transaction, after every other
 # lock it takes, so it cannot close a deadlock cycle and serialises writers only for the insert itself.
 
-_PENDING: weakref.WeakKeyDictionary[Connection, list] = weakref.WeakKeyDictionary()
-
 LOG_SEQUENCE = "domain_event"
 
-# Called after a transaction's events got their numbers, still inside it (REST hooks queue deliveries
-# there): ``fn(conn, app, [(seq, event, occurred_at), ...])``.
-_log_listeners: list[Callable[[Connection, AppRecord, list], None]] = []
+LogListener = Callable[[Connection, AppRecord, list], None]
 
 
-def on_logged(listener: Callable[[Connection, AppRecord, list], None]) -> Callable:
-    _log_listeners.append(listener)
-    return listener
+class ChangeLog:
+    """The change log of one engine's transactions. Every transaction of ``engine`` that emitted events
+    writes them on commit and drops them on rollback (listening to that engine only, never to every Engine of
+    the process); then ``listeners`` run, still inside it, with ``(conn, app, [(seq, event, occurred_at),
+    ...])`` (REST hooks queue their deliveries there)."""
+
+    def __init__(self, engine: Engine, listeners: Sequence[LogListener] = ()):
+        self.engine = engine
+        self.listeners = listeners
+        self._pending: weakref.WeakKeyDictionary[Connection, list] = weakref.WeakKeyDictionary()
+        sa.event.listen(engine, "commit", self._append)
+        sa.event.listen(engine, "rollback", self._forget)
+
+    def add(self, conn: Connection, app: AppRecord, event: Event, occurred_at: datetime) -> None:
+        pending = self._pending.get(conn)
+        if pending is None:
+            pending = self._pending[conn] = []
+        pending.append((app, event, occurred_at))
+
+    def close(self) -> None:
+        """Stop listening to the engine."""
+        sa.event.remove(self.engine, "commit", self._append)
+        sa.event.remove(self.engine, "rollback", self._forget)
+
+    def _append(self, conn: Connection) -> None:
+        pending = self._pending.pop(conn, None)
+        if not pending:
+            return
+        by_app: dict[int, tuple[AppRecord, list]] = {}
+        for app, event, at in pending:
+            by_app.setdefault(app.id, (app, []))[1].append((event, at))
+        for app_id in sorted(by_app):  # one order for every writer
+            app, items = by_app[app_id]
+            first = allocate(conn, app_id, LOG_SEQUENCE, len(items))
+            logged = [(first + i, event, at) for i, (event, at) in enumerate(items)]
+            bulk.insert_rows(conn, schema.domain_event, [
+                {"app_id": app_id, "seq": seq, "type": e.type, "entity": e.entity, "entity_id": e.entity_id,
+                 "occurred_at": at, "payload": _jsonable(e.payload)} for seq, e, at in logged])
+            for listener in self.listeners:
+                listener(conn, app, logged)
+
+    def _forget(self, conn: Connection) -> None:
+        self._pending.pop(conn, None)
 
 
 _ALLOCATE: dict[str, prepared.PreparedWrite] = {}
@@ -240,39 +310,8 @@ def allocate(conn: Connection, app_id: int, name: str, count: int = 1) -> int:
     return statement.returned(conn, {"app_id": app_id, "name": name, "first": 1, "count": count}) - count
 
 
-def _append_to_log(conn: Connection) -> None:
-    pending = _PENDING.pop(conn, None)
-    if not pending:
-        return
-    by_app: dict[int, tuple[AppRecord, list]] = {}
-    for app, event, at in pending:
-        by_app.setdefault(app.id, (app, []))[1].append((event, at))
-    for app_id in sorted(by_app):  # one order for every writer
-        app, items = by_app[app_id]
-        first = allocate(conn, app_id, LOG_SEQUENCE, len(items))
-        logged = [(first + i, event, at) for i, (event, at) in enumerate(items)]
-        bulk.insert_rows(conn, schema.domain_event, [
-            {"app_id": app_id, "seq": seq, "type": e.type, "entity": e.entity, "entity_id": e.entity_id,
-             "occurred_at": at, "payload": _jsonable(e.payload)} for seq, e, at in logged])
-        for listener in _log_listeners:
-            listener(conn, app, logged)
-
-
-def _forget(conn: Connection) -> None:
-    _PENDING.pop(conn, None)
-
-
-# Every transaction, whoever opened it, writes its events on commit and drops them on rollback.
-sa.event.listen(sa.engine.Engine, "commit", _append_to_log)
-sa.event.listen(sa.engine.Engine, "rollback", _forget)
-
-
 def _dialect_insert(conn: Connection):
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
 
 def _jsonable(payload: dict) -> dict:
@@ -284,14 +323,3 @@ def _jsonable(payload: dict) -> dict:
             v = list(v)
         out[k] = v
     return out
-
-
-def in_chunks(items: Iterable, size: int = 500):
-    chunk = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

@@ -1,4 +1,8 @@
-"""The XML-RPC method table: every ``Service.method`` with its overloads, built once at import.
+"""The XML-RPC method table: every ``Service.method`` with its overloads, built once at start-up.
+
+A service module declares its methods with ``@xmlrpc(name, *params)`` (one per overload); the declaration only
+marks the function (``declared``), and server.services ``install`` adds the marked methods of the modules it
+lists to the registry (server.registry), from which the transport builds its ``MethodTable``.
 
 A method is matched the way the real (Java) server matches it: by name, then by the number and the types
 of its parameters. No handler for the name gives ``No such handler: <name>``; no overload whose types fit
@@ -7,10 +11,11 @@ gives ``No method matching arguments: <the Java types received>`` (both fault 0,
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from types import ModuleType
 from typing import Any
 
 from server.domain.errors import ProtocolError
@@ -109,8 +114,10 @@ class Method:
 
 
 class MethodTable:
-    def __init__(self):
+    def __init__(self, methods: Iterable[Method] = ()):
         self._methods: dict[str, list[Method]] = {}
+        for method in methods:
+            self.add(method)
 
     def add(self, method: Method) -> None:
         overloads = self._methods.setdefault(method.name, [])
@@ -129,6 +136,10 @@ class MethodTable:
                 return method, args
         raise ProtocolError(f"No method matching arguments: {java_types(params)}")
 
+    def remove(self, name: str) -> None:
+        """Forget every overload of ``name``."""
+        self._methods.pop(name, None)
+
     def names(self) -> list[str]:
         return sorted(self._methods)
 
@@ -139,14 +150,24 @@ class MethodTable:
         return name in self._methods
 
 
-TABLE = MethodTable()
+_MARK = "__xmlrpc__"
 
 
 def xmlrpc(name: str, *params: P, key: bool = True, writes: bool = True, app_from=None):
-    """Register a service function as the XML-RPC method ``name`` (one call per overload)."""
+    """Declare a service function as the XML-RPC method ``name`` (one call per overload)."""
 
-    def register(func):
-        TABLE.add(Method(name=name, params=tuple(params), func=func, key=key, writes=writes, app_from=app_from))
+    def declare(func):
+        method = Method(name=name, params=tuple(params), func=func, key=key, writes=writes, app_from=app_from)
+        setattr(func, _MARK, (*getattr(func, _MARK, ()), method))
         return func
 
-    return register
+    return declare
+
+
+def declared(module: ModuleType) -> list[Method]:
+    """The methods declared by the functions of ``module`` (not those it imports), in declaration order."""
+    out = []
+    for value in vars(module).values():
+        if callable(value) and getattr(value, "__module__", None) == module.__name__:
+            out.extend(getattr(value, _MARK, ()))
+    return out

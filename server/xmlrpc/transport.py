@@ -20,7 +20,6 @@ from server.domain.errors import ProtocolError
 from server.gate import GATEWAY, LEGACY, Call
 from server.xmlrpc import codec
 from server.xmlrpc.faults import fault_for
-from server.xmlrpc.methods import TABLE
 
 # The real service's paths: APPNAME.infusionsoft.com/api/xmlrpc, and api.infusionsoft.com's three spellings.
 ENDPOINTS = {"/api/xmlrpc": LEGACY, "/crm/xmlrpc/v1": GATEWAY, "/crm/xmlrpc": GATEWAY, "/crm/xmlrpc/": GATEWAY}
@@ -60,7 +59,7 @@ class Transport:
         try:
             sandbox.gate.admit(call)
             method_name, call.params = codec.loads_call(_body(environ, sandbox.config.max_body_bytes))
-            call.method, call.args = TABLE.resolve(method_name, call.params)
+            call.method, call.args = sandbox.methods.resolve(method_name, call.params)
             return _xml(environ, codec.dumps_response(sandbox.gate(call)), call.response_headers)
         except GatewayRejection as rejection:
             return gateway_answer(rejection)

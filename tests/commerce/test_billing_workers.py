@@ -28,7 +28,7 @@ def test_concurrent_workers_bill_a_renewal_once(live, app):
 
     def work():
         barrier.wait()
-        ran.append(billing._run_due(engine, worker_view, later))
+        ran.append(billing.run_due(live.sandbox.env, worker_view, later))
 
     threads = [threading.Thread(target=work) for _ in range(4)]
     for t in threads:
@@ -40,7 +40,5 @@ def test_concurrent_workers_bill_a_renewal_once(live, app):
                                                                                        "invoice.paid"]
     assert len(rows(app, "Job", {"JobRecurringId": sub_id}, ["Id"])) == 1
     with transaction(engine, write=False) as conn:
-        from server.store.session import AppSession
-
-        tasks = billing.pending(AppSession(conn, record))
+        tasks = billing.pending(live.sandbox.env.session(conn, record))
     assert [(t.kind, t.ref_id) for t in tasks] == [("subscription", sub_id)]  # next month's, and only that

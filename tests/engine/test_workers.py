@@ -13,13 +13,17 @@ from tests.engine.test_sequences import one_sequence
 
 WORKER = r"""
 import sys
-from server import engine as _engine, jobs
+from server import jobs
+from server.config import from_env
+from server.environment import Environment
 from server.store import apps, db
 from server.store.db import transaction
-eng = db.make_engine(sys.argv[1])
-with transaction(eng, write=False) as conn:
+from server.wiring import build_registry
+config = from_env(database_url=sys.argv[1])
+env = Environment.build(config, db.make_engine(sys.argv[1]), build_registry(config))
+with transaction(env.engine, write=False) as conn:
     app = apps.by_name(conn, sys.argv[2])
-print(jobs.run_due(eng, app))
+print(jobs.run_due(env, app))
 """
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import base64
 
+from server.domain.mail import email_status
+from server.store import apps
+
 
 def b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
@@ -90,13 +93,10 @@ def test_email_addresses_opt_in_and_out_with_the_rest_rules(rest):
     assert back == {"email": "olivia.martinez@example.org", "opted_in": True, "status": "Unconfirmed"}  # from Opt-Out
     contact = rest.ok("GET", "/contacts/6")
     assert contact["email_opted_in"] is True and contact["email_status"] == "SingleOptIn"
-    with rest.app.live.sandbox.engine.begin() as conn:  # the address bounces (the mail system's doing)
-        from server.domain.mail import email_status
-        from server.store import apps
-        from server.store.session import AppSession
-
-        email_status.set_status(AppSession(conn, apps.by_name(conn, rest.app.name)), "olivia.martinez@example.org",
-                                "HardBounce")
+    sandbox = rest.app.live.sandbox
+    with sandbox.engine.begin() as conn:  # the address bounces (the mail system's doing)
+        email_status.set_status(sandbox.env.session(conn, apps.by_name(conn, rest.app.name)),
+                                "olivia.martinez@example.org", "HardBounce")
     bounced = rest.ok("PUT", "/emailAddresses/olivia.martinez@example.org", json={"opted_in": True, "reason": "x"})
     assert bounced["opted_in"] is False and bounced["status"] == "Hard Bounce"  # a bounce stays
     assert rest.put("/emailAddresses/nobody@example.com", json={"opted_in": True, "reason": "x"}).status_code == 404

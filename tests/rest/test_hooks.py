@@ -9,6 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from server.domain.crm import contacts
+from server.store import apps
+
 
 class Receiver:
     """A subscriber: records every request; answers handshakes by ``mode`` and deliveries with ``statuses``."""
@@ -194,12 +197,9 @@ def test_a_batch_holds_at_most_1000_keys(frozen, receiver):
     rest = frozen
     subscribe(rest, receiver, "contact.edit")
     ids = [c["id"] for c in rest.ok("GET", "/contacts", params={"limit": 1000})["contacts"]]
-    with rest.app.live.sandbox.engine.begin() as conn:  # 1001 changes in one transaction, through the domain
-        from server.domain.crm import contacts
-        from server.store import apps
-        from server.store.session import AppSession
-
-        s = AppSession(conn, apps.by_name(conn, rest.app.name))
+    sandbox = rest.app.live.sandbox
+    with sandbox.engine.begin() as conn:  # 1001 changes in one transaction, through the domain
+        s = sandbox.env.session(conn, apps.by_name(conn, rest.app.name))
         for i in range(1001):
             contacts.update(s, ids[i % len(ids)], {"Nickname": f"n{i}"})
     rest.app.clock(by="1m")

@@ -9,7 +9,6 @@ import time
 
 import pytest
 
-from server.store import session
 from tests.conftest import make_app
 from tests.rest.conftest import rest_for
 
@@ -104,7 +103,8 @@ def test_a_change_committed_late_is_not_skipped(rest):
             inside.set()
             release.wait(10)  # the slow writer's transaction stays open, its change made
 
-    session.on_event(hold)
+    registry = rest.app.live.sandbox.registry
+    registry.subscribe("task.updated", hold)
     try:
         slow = threading.Thread(target=rest.patch, args=(f"/tasks/{first}",), kwargs={"json": {"title": "slow 2"}})
         slow.start()
@@ -116,7 +116,7 @@ def test_a_change_committed_late_is_not_skipped(rest):
         slow.join(10)
     finally:
         release.set()
-        session._listeners.remove(hold)
+        registry.unsubscribe("task.updated", hold)
     late = sync(rest, "tasks", page["sync_token"])
     assert [(e["status"], e["task"]["id"], e["task"]["title"]) for e in late["task_statuses"]] == [
         ("UPDATED", first, "slow 2")]
@@ -159,7 +159,8 @@ def test_catch_up_under_concurrent_writers(rest):
             if finished and not page["task_statuses"]:
                 return
 
-    session.on_event(stall)
+    registry = rest.app.live.sandbox.registry
+    registry.subscribe("task.updated", stall)
     try:
         writers = [threading.Thread(target=writer, args=(tasks[n::4],)) for n in range(4)]
         read = threading.Thread(target=reader)
@@ -171,6 +172,6 @@ def test_catch_up_under_concurrent_writers(rest):
         done.set()
         read.join(timeout=60)
     finally:
-        session._listeners.remove(stall)
+        registry.unsubscribe("task.updated", stall)
     assert failures == []
     assert sorted(seen) == sorted(tasks) and len(seen) == len(set(seen))

@@ -11,7 +11,6 @@ import requests
 
 from server.store import apps
 from server.store.db import transaction
-from server.store.session import AppSession
 from tests.conftest import fault_of
 
 START, END = datetime(2026, 1, 1), datetime(2026, 12, 31, 23, 59, 59)
@@ -23,10 +22,10 @@ def _aff(app, code):
 
 
 def _emit(app, type_, **payload):
-    engine = app.live.sandbox.engine
-    with transaction(engine, write=True) as conn:
+    sandbox = app.live.sandbox
+    with transaction(sandbox.engine, write=True) as conn:
         record = apps.by_name(conn, app.name)
-        AppSession(conn, record).emit(type_, "invoice", payload.get("invoice_id"), **payload)
+        sandbox.env.session(conn, record).emit(type_, "invoice", payload.get("invoice_id"), **payload)
 
 
 def test_affiliate_tables(app):

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import xmlrpc.client
 
 import pytest
+import sqlalchemy as sa
 
-from tests.conftest import fault_of
+from server.store import apps, schema
+from server.store.db import transaction
+from tests.conftest import SEED_DIR, fault_of
 
 
 def _contacts(app, *rows):
@@ -200,9 +204,7 @@ def test_get_app_setting(app):
 def test_authenticate_user(app):
     users = app.call("DataService.query", "User", 10, 0, {}, ["Id", "Email", "FirstName"])
     assert len(users) == 2
-    import json
 
-    from tests.conftest import SEED_DIR
 
     seeded = json.loads((SEED_DIR / "users.json").read_text())[0]
     digest = hashlib.md5(seeded["password"].encode()).hexdigest()
@@ -222,13 +224,9 @@ def test_echo(app):
 
 def test_paging_through_ten_thousand_contacts(live, empty_app):
     """A client idiom: page DataService.query until a page comes back short."""
-    from server.store import apps, schema
-    from server.store.db import transaction
-    from server.store.session import AppSession
-
     engine = live.sandbox.engine
     with transaction(engine, write=True) as conn:  # the rows as contacts.add stores them, written in bulk
-        s = AppSession(conn, apps.by_name(conn, empty_app.name))
+        s = live.sandbox.env.session(conn, apps.by_name(conn, empty_app.name))
         first = s.next_id("contact", 10_000)
         now = s.now_local()
         s.insert(schema.contact, [dict(id=first + i, kind="contact", first_name=f"F{i}", email=f"c{i}@example.com",
@@ -269,9 +267,7 @@ def test_query_with_order_by(app):
 
 
 def test_deleting_a_contact_removes_what_hangs_off_it(live, app):
-    import sqlalchemy as sa
 
-    from server.store import schema
 
     cid = app.call("ContactService.add", {"FirstName": "Gone", "Email": "gone@example.com", "_ShoeSize": 9})
     other = app.call("ContactService.add", {"FirstName": "Stays"})

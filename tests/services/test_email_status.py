@@ -1,6 +1,10 @@
 """APIEmailService opt-in methods and the status model: status belongs to the address (seed 004)."""
 from __future__ import annotations
 
+from server.domain.mail import email_status
+from server.store import apps
+from server.store.db import transaction
+
 
 def status_row(app, email):
     rows = app.call("DataService.query", "EmailAddStatus", 10, 0, {"Email": email}, ["Email", "Type"])
@@ -33,13 +37,8 @@ def test_opt_out_cannot_be_undone_through_the_api(empty_app):
 
 def test_blank_opt_in_reason_is_stored_as_the_real_default(live, empty_app):
     empty_app.call("APIEmailService.optIn", "reason@example.com", "  ")
-    from server.domain.mail import email_status
-    from server.store import apps
-    from server.store.db import transaction
-    from server.store.session import AppSession
-
     with transaction(live.sandbox.engine, write=False) as conn:
-        s = AppSession(conn, apps.by_name(conn, empty_app.name))
+        s = live.sandbox.env.session(conn, apps.by_name(conn, empty_app.name))
         assert email_status.row(s, "reason@example.com").reason == "API Opt In"
 
 

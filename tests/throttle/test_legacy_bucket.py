@@ -237,6 +237,6 @@ def test_settings_can_come_from_sandbox_data(live, tmp_path):
 
     (tmp_path / "app.json").write_text(json.dumps({"name": "x", "options": {"throttle": {
         "legacy": {"bucket_size": 25}, "profile": "classic"}}}))
-    bootstrap.create_app_record(live.sandbox.engine, "seededthrottle", seed_dir=tmp_path)
+    bootstrap.create_app_record(live.sandbox.env, "seededthrottle", seed_dir=tmp_path)
     s = live.control("GET", "/apps/seededthrottle/throttle").json()
     assert s["legacy"]["bucket_size"] == 25 and s["profile"] == "classic"

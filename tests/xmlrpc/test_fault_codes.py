@@ -9,7 +9,7 @@ import xmlrpc.client
 import pytest
 import requests
 
-from server.xmlrpc.methods import TABLE, Method
+from server.xmlrpc.methods import Method
 from tests.auth.test_oauth import REDIRECT, exchange, result, xmlrpc_call
 from tests.conftest import fault_of
 
@@ -154,14 +154,14 @@ def test_authenticate_user_with_an_expired_password(live, app):
 # --- 3 Unexpected ----------------------------------------------------------------------------------------
 
 @pytest.fixture
-def broken_method():
-    """A method that fails the way a sandbox bug would, registered for the test only."""
+def broken_method(live):
+    """A method that fails the way a sandbox bug would, served for the test only."""
     def explode(s):
         raise KeyError("internal detail /srv/secret.py")
 
-    TABLE.add(Method(name="SandboxTest.explode", params=(), func=explode, writes=False))
+    live.sandbox.methods.add(Method(name="SandboxTest.explode", params=(), func=explode, writes=False))
     yield "SandboxTest.explode"
-    TABLE._methods.pop("SandboxTest.explode")
+    live.sandbox.methods.remove("SandboxTest.explode")
 
 
 def test_an_unexpected_failure_reaches_the_client_as_code_3(live, app, broken_method):

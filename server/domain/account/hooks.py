@@ -1,10 +1,10 @@
 """REST hooks: subscriptions, the one table from domain events to hook event keys, and the queue of deliveries.
 
 Every transaction's events, once numbered in the change log, are matched here against the app's Verified
-hooks (``on_logged``, inside the same transaction): each match adds an object key to the hook's open batch
-for that event key (at most 1000 keys, one event key per batch) or opens one, due a little later on the
-app's clock, so a change reaches its subscribers whatever made it (REST, XML-RPC, the engine). Sending is
-server.rest.delivery's work. Facts: spec rest-oauth-throttle.md §8.
+hooks (``queue_deliveries``, a change-log listener: inside the same transaction): each match adds an object
+key to the hook's open batch for that event key (at most 1000 keys, one event key per batch) or opens one,
+due a little later on the app's clock, so a change reaches its subscribers whatever made it (REST, XML-RPC,
+the engine). Sending is server.rest.delivery's work. Facts: spec rest-oauth-throttle.md §8.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from server.clock import UTC
 from server.domain.errors import InvalidParameter, RecordNotFound
 from server.store import schema
 from server.store.prepared import PreparedAll
-from server.store.session import AppRecord, AppSession, on_logged
+from server.store.session import WITHOUT_EVENTS, AppRecord, AppSession
 
 # GET /hooks/event_keys: the real list (Novak's HookTypes enum, 2018 [client S8]).
 EVENT_KEYS = [
@@ -213,7 +213,6 @@ _VERIFIED = PreparedAll(sa.select(_h.c.id, _h.c.event_key).where(
     _h.c.app_id == sa.bindparam("app_id"), _h.c.event_key == sa.bindparam("event_key"), _h.c.status == "Verified"))
 
 
-@on_logged
 def queue_deliveries(conn: Connection, app: AppRecord, logged: list) -> None:
     by_key: dict[str, list[tuple[HookEvent, object, datetime]]] = {}
     for _seq, event, at in logged:
@@ -225,7 +224,7 @@ def queue_deliveries(conn: Connection, app: AppRecord, logged: list) -> None:
                    key=lambda r: r.id)
     if not hooks:
         return
-    s = AppSession(conn, app)
+    s = AppSession(conn, app, env=WITHOUT_EVENTS)  # (the commit is under way: the rows it adds emit nothing)
     api_base = (app.option("rest_api_base") or API_BASE).rstrip("/")
     for hook in hooks:
         keys = [k for k in (object_key(he, ev, at, api_base) for he, ev, at in by_key[hook.event_key]) if k]

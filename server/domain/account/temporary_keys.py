@@ -7,11 +7,18 @@ the control API, ``POST /sandbox/apps/<app>/vendor-keys``) and selects it.
 """
 from __future__ import annotations
 
+from sqlalchemy.engine import Connection
+
 from server.domain.errors import InvalidKey
 from server.store import vendor_keys
-from server.store.session import AppSession
+from server.store.session import AppRecord, AppSession
 
 from . import users
+
+
+def app_of_vendor_key(conn: Connection, vendor_key: str) -> AppRecord | None:
+    """The app a vendor key belongs to (a keyless call's own argument selects its app), or None."""
+    return vendor_keys.app_of_vendor_key(conn, vendor_key)
 
 
 def issue(s: AppSession, vendor_key: str, username: str, password_hash: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from server.domain.data import records
 from server.store import schema
-from server.store.session import AppSession, Event, on_event
+from server.store.session import AppSession, Event
 from server.tables import REGISTRY
 
 from .ledger import credit
@@ -107,11 +107,13 @@ def claw_back(s: AppSession, invoice_id: int, reason: str) -> list[int]:
     return made
 
 
-@on_event
-def _listen(s: AppSession, event: Event) -> None:
-    if event.type == "invoice.paid":
-        on_invoice_paid(s, event.payload)
-    elif event.type in ("invoice.deleted", "invoice.refunded"):
-        invoice_id = event.payload.get("invoice_id", event.entity_id)
-        if invoice_id is not None:
-            claw_back(s, int(invoice_id), "Refunded" if event.type == "invoice.refunded" else "Invoice deleted")
+def on_paid(s: AppSession, event: Event) -> None:
+    """On ``invoice.paid``: the commissions the sale earns."""
+    on_invoice_paid(s, event.payload)
+
+
+def on_undone(s: AppSession, event: Event) -> None:
+    """On ``invoice.deleted`` and ``invoice.refunded``: the commissions it earned are clawed back."""
+    invoice_id = event.payload.get("invoice_id", event.entity_id)
+    if invoice_id is not None:
+        claw_back(s, int(invoice_id), "Refunded" if event.type == "invoice.refunded" else "Invoice deleted")

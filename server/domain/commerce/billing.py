@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
-from server import jobs
+from server.environment import Environment
 from server.store import due, schema
 from server.store.db import transaction
 from server.store.session import AppRecord, AppSession
@@ -108,21 +108,21 @@ HANDLERS = {"subscription": _renew, "retry": _retry, "instalment": _instalment}
 
 # --- the due-work source ---------------------------------------------------------------------------------
 
-def _next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
+def next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
     return due.earliest(conn, schema.billing_task, app_ids)
 
 
-def _run_due(engine: Engine, app: AppRecord, now: float) -> int:
+def run_due(env: Environment, app: AppRecord, now: float) -> int:
     bt = schema.billing_task
-    with transaction(engine, write=False) as conn:
-        s = AppSession(conn, app)
+    with transaction(env.engine, write=False) as conn:
+        s = env.session(conn, app)
         ids = [r.id for r in s.execute(s.select(bt, bt.c.id).where(bt.c.status == "pending", bt.c.due_at <= now)
                                        .order_by(bt.c.due_at, bt.c.id).limit(BATCH))]
     ran = 0
     for task_id in ids:
         try:
-            with transaction(engine, write=True) as conn:
-                s = AppSession(conn, app)
+            with transaction(env.engine, write=True) as conn:
+                s = env.session(conn, app)
                 claimed = s.update(bt, bt.c.id == task_id, bt.c.status == "pending", status="running").rowcount
                 if not claimed:
                     continue  # another worker has it
@@ -132,9 +132,6 @@ def _run_due(engine: Engine, app: AppRecord, now: float) -> int:
                 ran += 1
         except Exception:  # one bad task never stops the others; it is kept, marked failed, for inspection
             log.exception("billing task %s of app %s failed", task_id, app.name)
-            with transaction(engine, write=True) as conn:
-                AppSession(conn, app).update(bt, bt.c.id == task_id, status="failed")
+            with transaction(env.engine, write=True) as conn:
+                env.session(conn, app).update(bt, bt.c.id == task_id, status="failed")
     return ran
-
-
-jobs.due_work("billing", _next_due, _run_due)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from server.domain.data.records import Values, Writer, writer
+from server.domain.data.records import Values, Writer
 from server.domain.errors import InvalidParameter, RecordNotFound
 from server.store import schema
 from server.store.session import AppSession
@@ -63,7 +63,7 @@ def _no_delete(s: AppSession, table, card_id: int) -> None:  # the table has no 
     raise AssertionError("CreditCard rows are not deleted")
 
 
-writer("CreditCard")(Writer(_add, _update, _no_delete))
+WRITER = Writer(("CreditCard",), _add, _update, _no_delete)
 
 
 def add(s: AppSession, data: dict) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from server.domain.data import custom_fields
-from server.domain.data.records import Values, Writer, writer
+from server.domain.data.records import Values, Writer
 from server.domain.errors import InvalidParameter
 from server.store import schema
 from server.store.session import AppSession
@@ -310,4 +310,4 @@ def _no_delete(s: AppSession, table, job_id: int) -> None:  # EAR: orders go wit
     raise AssertionError("Job rows are deleted through InvoiceService.deleteInvoice")
 
 
-writer("Job")(Writer(_add, _update, _no_delete))
+WRITER = Writer(("Job",), _add, _update, _no_delete)

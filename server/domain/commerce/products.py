@@ -78,45 +78,6 @@ def plan_name(s: AppSession, plan) -> str:
     return product.product_name if product and product.product_name else f"Subscription plan {plan.id}"
 
 
-# --- DataService writes of CProgram / SubscriptionPlan (one entity) --------------------------------------
-
-def _plan_add(s: AppSession, table, values) -> int:
-    from server.domain.data.records import PLAIN, Values
-
-    row = dict(values.columns)
-    row.setdefault("active", True)
-    if row.get("status") is None:
-        row["status"] = 1
-    if row.get("program_name") is None and row.get("product_id"):
-        product = s.get(schema.product, row["product_id"], schema.product.c.product_name)
-        row["program_name"] = product.product_name if product else None
-    if row.get("cycle") is not None:
-        from .subscriptions import cycle_code
-
-        row["cycle"] = cycle_code(row["cycle"])
-    return PLAIN.add(s, table, Values(row, values.customs, values.names))
-
-
-def _plan_update(s: AppSession, table, plan_id: int, values) -> None:
-    from server.domain.data.records import PLAIN, Values
-
-    row = dict(values.columns)
-    if row.get("cycle") is not None:
-        from .subscriptions import cycle_code
-
-        row["cycle"] = cycle_code(row["cycle"])
-    PLAIN.update(s, table, plan_id, Values(row, values.customs, values.names))
-
-
-def _register() -> None:
-    from server.domain.data.records import PLAIN, Writer, writer
-
-    writer("CProgram", "SubscriptionPlan")(Writer(_plan_add, _plan_update, PLAIN.delete))
-
-
-_register()
-
-
 # --- what the REST API adds: deleting products and plans, the product image -------------------------------
 
 def delete(s: AppSession, product_id: int) -> None:

@@ -15,7 +15,7 @@ import calendar
 from datetime import datetime, timedelta
 
 from server.domain.data import custom_fields
-from server.domain.data.records import Values, Writer, writer
+from server.domain.data.records import PLAIN, Values, Writer
 from server.domain.errors import InvalidParameter
 from server.store import schema
 from server.store.session import AppSession
@@ -293,4 +293,29 @@ def _no_delete(s: AppSession, table, subscription_id: int) -> None:  # EAR: dele
     raise AssertionError("RecurringOrder rows are deleted through InvoiceService.deleteSubscription")
 
 
-writer("RecurringOrder")(Writer(_add, _update, _no_delete))
+WRITER = Writer(("RecurringOrder",), _add, _update, _no_delete)
+
+
+# --- DataService writes of CProgram / SubscriptionPlan (one entity) --------------------------------------
+
+def _plan_add(s: AppSession, table, values: Values) -> int:
+    row = dict(values.columns)
+    row.setdefault("active", True)
+    if row.get("status") is None:
+        row["status"] = 1
+    if row.get("program_name") is None and row.get("product_id"):
+        product = s.get(schema.product, row["product_id"], schema.product.c.product_name)
+        row["program_name"] = product.product_name if product else None
+    if row.get("cycle") is not None:
+        row["cycle"] = cycle_code(row["cycle"])
+    return PLAIN.add(s, table, Values(row, values.customs, values.names))
+
+
+def _plan_update(s: AppSession, table, plan_id: int, values: Values) -> None:
+    row = dict(values.columns)
+    if row.get("cycle") is not None:
+        row["cycle"] = cycle_code(row["cycle"])
+    PLAIN.update(s, table, plan_id, Values(row, values.customs, values.names))
+
+
+PLAN_WRITER = Writer(("CProgram", "SubscriptionPlan"), _plan_add, _plan_update, PLAIN.delete)

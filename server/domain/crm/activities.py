@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from server.domain.data import custom_fields
-from server.domain.data.records import Values, Writer, check_values, stamp, writer
+from server.domain.data.records import Values, Writer, check_values, stamp
 from server.domain.errors import RecordNotFound
 from server.store import schema
 from server.store.session import AppSession
@@ -76,7 +76,7 @@ def _delete(s: AppSession, table: Table, action_id: int) -> None:
         _emit(s, row.object_type or "Note", "deleted", action_id, row.contact_id)
 
 
-writer("ContactAction")(Writer(_add, _update, _delete))
+WRITER = Writer(("ContactAction",), _add, _update, _delete)
 
 
 def add_note(s: AppSession, contact_id: int, data: dict) -> int:

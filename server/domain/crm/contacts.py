@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from server.domain.data import custom_fields
 from server.domain.data.query import select_rows
-from server.domain.data.records import Values, Writer, check_values, exists, stamp, writer
+from server.domain.data.records import Values, Writer, check_values, exists, stamp
 from server.domain.data.values import normalize_phone
 from server.domain.errors import InvalidParameter, RecordNotFound
 from server.domain.mail import email_status
@@ -69,7 +69,7 @@ def _delete(s: AppSession, table: Table, contact_id: int) -> None:
     s.emit(f"{table.kind}.deleted", "contact", contact_id)
 
 
-writer("Contact", "Company")(Writer(_add, _update, _delete))
+WRITER = Writer(("Contact", "Company"), _add, _update, _delete)
 
 
 # --- ContactService ---------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 table ("the expenses incurred by opportunities and leadsources"), kept in step by the writer below."""
 from __future__ import annotations
 
-from server.domain.data.records import PLAIN, Values, Writer, writer
+from server.domain.data.records import PLAIN, Values, Writer
 from server.store import schema
 from server.store.session import AppSession
 from server.tables import Table
@@ -37,4 +37,4 @@ def _delete(s: AppSession, table: Table, expense_id: int) -> None:
     PLAIN.delete(s, table, expense_id)
 
 
-writer("LeadSourceExpense")(Writer(_add, _update, _delete))
+WRITER = Writer(("LeadSourceExpense",), _add, _update, _delete)

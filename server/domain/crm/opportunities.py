@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from server.domain.commerce.invoices import not_found, require_contact
 from server.domain.data import custom_fields
-from server.domain.data.records import Values, Writer, check_values, stamp, writer
+from server.domain.data.records import Values, Writer, check_values, stamp
 from server.domain.errors import InvalidParameter
 from server.store import schema
 from server.store.session import AppSession
@@ -72,7 +72,7 @@ def _delete(s: AppSession, table, opportunity_id: int) -> None:
     s.emit("opportunity.deleted", "opportunity", opportunity_id, contact_id=row.contact_id)
 
 
-writer("Lead")(Writer(_add, _update, _delete))
+WRITER = Writer(("Lead",), _add, _update, _delete)
 
 
 def _record_move(s: AppSession, opportunity_id: int, contact_id, from_stage, to_stage, created) -> int:

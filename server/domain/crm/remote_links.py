@@ -15,7 +15,7 @@ from __future__ import annotations
 from server.domain.errors import InvalidParameter, MethodFailed
 from server.domain.mail import emails
 from server.store import schema
-from server.store.session import AppSession, Event, on_event
+from server.store.session import AppSession, Event
 
 
 def link(s: AppSession, remote_app: str, remote_id: int, local_id: int) -> int:
@@ -57,8 +57,7 @@ def mark_updated(s: AppSession, locate_map_id: int) -> bool:
     return True
 
 
-@on_event
-def _follow_merges(s: AppSession, event: Event) -> None:
-    if event.type == "contact.merged":
-        lm = schema.contact_locate_map
-        s.update(lm, lm.c.local_id == event.payload["duplicate_id"], local_id=event.entity_id)
+def follow_merge(s: AppSession, event: Event) -> None:
+    """On ``contact.merged``: the duplicate's links to remote apps belong to the contact kept."""
+    lm = schema.contact_locate_map
+    s.update(lm, lm.c.local_id == event.payload["duplicate_id"], local_id=event.entity_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from server.domain.errors import InvalidParameter, LoadingError, MethodFailed
 from server.domain.mail import emails
 from server.store import schema
-from server.store.session import AppSession, Event, on_event
+from server.store.session import AppSession, Event
 
 
 def require(s: AppSession, survey_result_id: int):
@@ -51,8 +51,7 @@ def listing(s: AppSession, *, contact_id: int | None = None) -> list[dict]:
             for r in s.execute(q.order_by(sr.c.id))]
 
 
-@on_event
-def _follow_merges(s: AppSession, event: Event) -> None:
-    if event.type == "contact.merged":
-        sr = schema.survey_result
-        s.update(sr, sr.c.contact_id == event.payload["duplicate_id"], contact_id=event.entity_id)
+def follow_merge(s: AppSession, event: Event) -> None:
+    """On ``contact.merged``: the duplicate's survey results belong to the contact kept."""
+    sr = schema.survey_result
+    s.update(sr, sr.c.contact_id == event.payload["duplicate_id"], contact_id=event.entity_id)

@@ -8,7 +8,7 @@ from server.store.session import AppSession
 from server.tables import Table
 
 from . import custom_fields
-from .records import Values, Writer, stamp, writer
+from .records import Values, Writer, stamp
 
 
 def _contact_of(s: AppSession, table: Table, record_id: int, column: str):
@@ -17,7 +17,7 @@ def _contact_of(s: AppSession, table: Table, record_id: int, column: str):
     return row[0] if row is not None else None
 
 
-def contact_writer(column: str = "contact_id") -> Writer:
+def contact_writer(tables: tuple[str, ...], column: str = "contact_id") -> Writer:
     def add(s: AppSession, table: Table, values: Values) -> int:
         entity = schema.ENTITIES[table.entity]
         new_id = s.next_id(table.entity)
@@ -49,7 +49,7 @@ def contact_writer(column: str = "contact_id") -> Writer:
             custom_fields.delete_values(s, record_id, table.custom_form)
         s.emit(f"{table.entity}.deleted", table.entity, record_id, table=table.name, contact_id=contact_id)
 
-    return Writer(add, update, delete)
+    return Writer(tables, add, update, delete)
 
 
-writer("Affiliate", "Referral", "Ticket")(contact_writer())
+WRITER = contact_writer(("Affiliate", "Referral", "Ticket"))

@@ -82,20 +82,14 @@ def check_selected(table: Table, fields: list) -> list[str]:
 
 @dataclass(frozen=True)
 class Writer:
+    """How DataService adds, updates and deletes rows of ``tables``, where the plain way (``PLAIN``) is not
+    enough: the domain's ``install`` adds each to the registry (server.registry), where ``add``, ``update``
+    and ``delete`` below find it through the session's environment."""
+
+    tables: tuple[str, ...]
     add: Callable[[AppSession, Table, Values], int]
     update: Callable[[AppSession, Table, int, Values], None]
     delete: Callable[[AppSession, Table, int], None]
-
-
-WRITERS: dict[str, Writer] = {}
-
-
-def writer(*table_names: str):
-    def register(w: Writer) -> Writer:
-        for name in table_names:
-            WRITERS[name] = w
-        return w
-    return register
 
 
 def _plain_add(s: AppSession, table: Table, values: Values) -> int:
@@ -131,7 +125,11 @@ def _plain_delete(s: AppSession, table: Table, record_id: int) -> None:
     s.emit(f"{table.entity}.deleted", table.entity, record_id, table=table.name)
 
 
-PLAIN = Writer(_plain_add, _plain_update, _plain_delete)
+PLAIN = Writer((), _plain_add, _plain_update, _plain_delete)
+
+
+def _writer(s: AppSession, table: Table) -> Writer:
+    return s.env.registry.writers.get(table.name, PLAIN)
 
 
 def stamp(s: AppSession, entity, row: dict, *, created: bool) -> None:
@@ -195,7 +193,7 @@ def add(s: AppSession, table_name: str, data: dict) -> int:
     table = table_named(table_name)
     require_table(table, "A", s)
     values = check_values(s, table, data, "A")
-    return WRITERS.get(table.name, PLAIN).add(s, table, values)
+    return _writer(s, table).add(s, table, values)
 
 
 def update(s: AppSession, table_name: str, record_id: int, data: dict) -> int:
@@ -206,7 +204,7 @@ def update(s: AppSession, table_name: str, record_id: int, data: dict) -> int:
     values = check_values(s, table, data, "E")
     if table.key is None or not exists(s, table, record_id):
         raise RecordNotFound(f"Unable to perform update. Record not found for Id:{record_id}")
-    WRITERS.get(table.name, PLAIN).update(s, table, record_id, values)
+    _writer(s, table).update(s, table, record_id, values)
     return record_id
 
 
@@ -215,5 +213,5 @@ def delete(s: AppSession, table_name: str, record_id: int) -> bool:
     require_table(table, "D", s)
     if table.key is None or not exists(s, table, record_id):
         return False
-    WRITERS.get(table.name, PLAIN).delete(s, table, record_id)
+    _writer(s, table).delete(s, table, record_id)
     return True

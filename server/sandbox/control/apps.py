@@ -8,9 +8,8 @@ from flask import Blueprint, jsonify, request
 
 from server import jobs
 from server.clock import UTC, ClockState, parse_datetime, parse_duration
-from server.sandbox import options
 from server.sandbox.seeding import bootstrap
-from server.store import apps
+from server.store import apps, options
 from server.store.db import transaction
 from server.store.session import AppRecord
 
@@ -58,7 +57,7 @@ def create_app():
         if apps.by_name(conn, name) is not None:
             raise ControlError(409, f"an app named {name!r} exists")
     record = bootstrap.create_app_record(
-        sandbox.engine, name, seed_dir=sandbox.config.seed_dir if body.get("seed", True) else None,
+        sandbox.env, name, seed_dir=sandbox.config.seed_dir if body.get("seed", True) else None,
         legacy_key=body.get("legacy_api_key"), time_zone=body.get("time_zone"))
     return jsonify(_describe(record)), 201
 
@@ -72,7 +71,7 @@ def get_app(name: str):
 def reset(name: str):
     sandbox = current_sandbox()
     record = app_named(name)
-    counts = bootstrap.reset_app(sandbox.engine, record, sandbox.config.seed_dir)
+    counts = bootstrap.reset_app(sandbox.env, record, sandbox.config.seed_dir)
     return jsonify({"app": name, "reset": True, "seeded": counts})
 
 
@@ -93,9 +92,10 @@ def set_clock(name: str):
         state = _apply_clock(record, state, body)
     except ValueError as exc:
         raise ControlError(400, str(exc)) from None
-    engine = current_sandbox().engine
+    env = current_sandbox().env
+    engine = env.engine
     if state.timestamp() > record.clock_state.timestamp():
-        record = jobs.advance(engine, record, state)  # runs what falls due on the way, in order
+        record = jobs.advance(env, record, state)  # runs what falls due on the way, in order
     else:
         with transaction(engine, write=True) as conn:
             apps.set_clock(conn, record.id, state)

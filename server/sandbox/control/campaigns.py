@@ -12,7 +12,6 @@ from server.domain.mail import messages
 from server.engine import campaigns, delivery, document, followups, fulfillment, lead_scores, manual, reporting
 from server.engine.errors import CampaignNotFound, PublishError
 from server.store.db import transaction
-from server.store.session import AppSession
 
 from .common import ControlError, app_named, control_error, current_sandbox, json_body, require_admin
 
@@ -50,7 +49,7 @@ def _session(name: str, *, write: bool):
     @contextlib.contextmanager
     def scope():
         with transaction(current_sandbox().engine, write=write) as conn:
-            yield AppSession(conn, record)
+            yield current_sandbox().env.session(conn, record)
 
     return scope()
 
@@ -182,9 +181,9 @@ def enrollments(name: str):
 def run_now(name: str):
     """Run everything due now on the app's clock (timers, HTTP posts, follow-up steps), as the heartbeat would."""
     record = app_named(name)
-    engine = current_sandbox().engine
-    with jobs.lock_for(engine, record.id):
-        ran = jobs.run_due(engine, record)
+    env = current_sandbox().env
+    with jobs.lock_for(env.engine, record.id):
+        ran = jobs.run_due(env, record)
     return jsonify({"ran": ran})
 
 

@@ -10,7 +10,6 @@ from flask import Blueprint, current_app, jsonify
 from server.clock import UTC, parse_duration
 from server.store import apps, credentials
 from server.store.db import transaction
-from server.store.session import AppSession
 
 from .common import ControlError, app_named, control_error, current_sandbox, json_body, require_admin
 
@@ -160,7 +159,7 @@ def _user_of(record, user_id) -> dict:
     if isinstance(user_id, bool) or not isinstance(user_id, int):
         raise ControlError(400, "user_id must be a user's id")
     with transaction(current_sandbox().engine, write=False) as conn:
-        for user in users.all_users(AppSession(conn, record)):
+        for user in users.all_users(current_sandbox().env.session(conn, record)):
             if user["id"] == user_id:
                 return user
     raise ControlError(404, f"no user {user_id} in app {record.name!r}")
@@ -178,7 +177,7 @@ def list_users(name: str):
 
     record = app_named(name)
     with transaction(current_sandbox().engine, write=False) as conn:
-        return jsonify({"users": [_user_json(u) for u in users.all_users(AppSession(conn, record))]})
+        return jsonify({"users": [_user_json(u) for u in users.all_users(current_sandbox().env.session(conn, record))]})
 
 
 @bp.post("/apps/<name>/users/<int:user_id>/password")
@@ -209,9 +208,10 @@ def set_password(name: str, user_id: int):
                 changes["expires_at"] = now + parse_duration(body["expires_in"])
             except ValueError as exc:
                 raise ControlError(400, f"expires_in: {exc}") from None
-    with transaction(current_sandbox().engine, write=True) as conn:
+    env = current_sandbox().env
+    with transaction(env.engine, write=True) as conn:
         try:
-            user = users.set_password(AppSession(conn, record), user_id, password=password, **changes)
+            user = users.set_password(env.session(conn, record), user_id, password=password, **changes)
         except RecordNotFound:
             raise ControlError(404, f"no user {user_id} in app {name!r}") from None
     return jsonify(_user_json(user))

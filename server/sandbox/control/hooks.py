@@ -7,7 +7,6 @@ from flask import Blueprint, jsonify, request
 from server.rest import delivery
 from server.store import schema
 from server.store.db import transaction
-from server.store.session import AppSession
 
 from .common import ControlError, app_named, control_error, current_sandbox, require_admin
 
@@ -50,6 +49,6 @@ def accept_invitation(name: str, user_id: int):
 
     record = app_named(name)
     with transaction(current_sandbox().engine, write=True) as conn:
-        if not users.activate(AppSession(conn, record), user_id):
+        if not users.activate(current_sandbox().env.session(conn, record), user_id):
             raise ControlError(404, f"no invited user {user_id}")
     return jsonify({"id": user_id, "status": users.ACTIVE})

@@ -10,9 +10,10 @@ import sqlalchemy.exc
 from sqlalchemy.engine import Engine
 
 from server.config import DEFAULT_TIME_ZONE, Config
-from server.store import apps
+from server.environment import Environment
+from server.store import apps, credentials
 from server.store.db import transaction
-from server.store.session import AppRecord, AppSession
+from server.store.session import AppRecord
 
 from . import seed
 
@@ -34,14 +35,14 @@ def remember_key(config: Config, key: str) -> None:
     key_file(config).write_text(key + "\n")
 
 
-def create_app_record(engine: Engine, name: str, *, seed_dir: Path | None, legacy_key: str | None = None,
+def create_app_record(env: Environment, name: str, *, seed_dir: Path | None, legacy_key: str | None = None,
                       time_zone: str | None = None) -> AppRecord:
     """Create an app and, with a seed directory, fill it from the seed files: seeded once through the domain
     into a hidden template app, then copied, so that every new app gets the same rows cheaply."""
     definition = seed.app_definition(seed_dir) if seed_dir else {}
     time_zone = time_zone or definition.get("time_zone", DEFAULT_TIME_ZONE)
-    template = _seed_template(engine, seed_dir, time_zone) if seed_dir else None
-    with transaction(engine, write=True) as conn:
+    template = _seed_template(env, seed_dir, time_zone) if seed_dir else None
+    with transaction(env.engine, write=True) as conn:
         record = apps.create(conn, name, legacy_key=legacy_key, time_zone=time_zone,
                              settings=definition.get("settings", {}), profile=definition.get("profile", {}),
                              options=definition.get("options", {}))
@@ -50,10 +51,11 @@ def create_app_record(engine: Engine, name: str, *, seed_dir: Path | None, legac
     return record
 
 
-def _seed_template(engine: Engine, seed_dir: Path, time_zone: str) -> AppRecord:
+def _seed_template(env: Environment, seed_dir: Path, time_zone: str) -> AppRecord:
     """The hidden app holding ``seed_dir`` seeded in ``time_zone`` (dates are stored in the app's zone),
     made on first use; named by a digest of the seed files and the schema, so an edit makes a new one."""
     name = f"{apps.INTERNAL_PREFIX}seed-{_fingerprint(seed_dir, time_zone)}"
+    engine = env.engine
     with transaction(engine, write=False) as conn:
         found = apps.by_name(conn, name, internal=True)
     if found is not None:
@@ -66,7 +68,7 @@ def _seed_template(engine: Engine, seed_dir: Path, time_zone: str) -> AppRecord:
             record = apps.create(conn, name, legacy_key=None, time_zone=time_zone,
                                  settings=definition.get("settings", {}), profile=definition.get("profile", {}),
                                  options=definition.get("options", {}), callable_=False)
-            seed.seed(AppSession(conn, record), seed_dir)
+            seed.seed(env.session(conn, record), seed_dir)
         return record
     except sqlalchemy.exc.IntegrityError:  # another worker made it first
         with transaction(engine, write=False) as conn:
@@ -93,23 +95,21 @@ def _code_digest() -> bytes:
     return digest.digest()
 
 
-def reset_app(engine: Engine, record: AppRecord, seed_dir: Path | None) -> dict:
+def reset_app(env: Environment, record: AppRecord, seed_dir: Path | None) -> dict:
     """Back to the seed: delete all the app's data, then load the seed files again. The app keeps its key,
     clock and options."""
     definition = seed.app_definition(seed_dir) if seed_dir else {}
-    with transaction(engine, write=True) as conn:
+    with transaction(env.engine, write=True) as conn:
         apps.wipe(conn, record.id)
         if definition:
             apps.update(conn, record.id, settings=definition.get("settings", {}),
                         profile=definition.get("profile", {}))
         fresh = apps.by_id(conn, record.id)
-        return seed.seed(AppSession(conn, fresh), seed_dir) if seed_dir else {}
+        return seed.seed(env.session(conn, fresh), seed_dir) if seed_dir else {}
 
 
 def ensure_seeded_clients(engine: Engine, seed_dir: Path) -> None:
     """The OAuth clients (developer apps) of sandbox_data/oauth_clients.json, made once."""
-    from server.store import credentials
-
     with transaction(engine, write=True) as conn:
         for client in seed.read(seed_dir, "oauth_clients.json", []):
             if credentials.client(conn, client["client_id"]) is None:
@@ -117,12 +117,12 @@ def ensure_seeded_clients(engine: Engine, seed_dir: Path) -> None:
                                        client_secret=client["client_secret"])
 
 
-def ensure_default_app(engine: Engine, config: Config) -> AppRecord:
+def ensure_default_app(env: Environment, config: Config) -> AppRecord:
     """The seeded default app. Only an explicit key (``--api-key``, ``SANDBOX_API_KEY``) changes the key of an
     app that exists: otherwise the stored key wins (a rotation through the control API or ``sandbox apps
     rotate-key`` survives a restart) and the key file in the data dir follows it. A new app takes the
     explicit key, else the one remembered in the data dir, else a generated one."""
-    with transaction(engine, write=True) as conn:
+    with transaction(env.engine, write=True) as conn:
         record = apps.by_name(conn, config.default_app)
         if record is not None and config.api_key and record.legacy_key != config.api_key:
             _check_key_free(conn, config.api_key, config.default_app)
@@ -136,9 +136,9 @@ def ensure_default_app(engine: Engine, config: Config) -> AppRecord:
             elif config.api_key:
                 _check_key_free(conn, config.api_key, config.default_app)
     if record is None:
-        record = create_app_record(engine, config.default_app, seed_dir=config.seed_dir, legacy_key=wanted)
+        record = create_app_record(env, config.default_app, seed_dir=config.seed_dir, legacy_key=wanted)
         log.info("created and seeded app %s", record.name)
-    ensure_seeded_clients(engine, config.seed_dir)
+    ensure_seeded_clients(env.engine, config.seed_dir)
     remember_key(config, record.legacy_key)
     return record
 

@@ -1,40 +1,37 @@
 """``sandbox campaigns``: import, list, publish, unpublish and export Campaign Builder campaigns."""
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 from pathlib import Path
 
 import click
+import yaml
+
+from server.domain.errors import SandboxError
+from server.engine import campaigns, document
+from server.engine.document import DocumentError
+from server.engine.errors import PublishError
+from server.store.db import transaction
+
+from .common import environment, named_app, options, settings
 
 
+@contextlib.contextmanager
 def _session_scope(app_name: str, data_dir, database_url, *, write: bool):
-    import contextlib
-
-    from server.cli import _config, _engine, _named_app
-    from server.store.db import transaction
-    from server.store.session import AppSession
-
-    engine = _engine(_config(data_dir=data_dir, database_url=database_url))
-    record = _named_app(engine, app_name)
-
-    @contextlib.contextmanager
-    def scope():
-        with transaction(engine, write=write) as conn:
-            yield AppSession(conn, record)
-
-    return scope()
+    """A session on the app in one transaction, committed when the command's work is done."""
+    env = environment(settings(data_dir=data_dir, database_url=database_url))
+    record = named_app(env, app_name)
+    with transaction(env.engine, write=write) as conn:
+        yield env.session(conn, record)
 
 
 def _guarded(fn):
     """Document, publish and lookup errors as plain messages (exit 1), never a traceback."""
-    import functools
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from server.domain.errors import SandboxError
-        from server.engine.document import DocumentError
-        from server.engine.errors import PublishError
-
         try:
             return fn(*args, **kwargs)
         except (DocumentError, PublishError) as exc:
@@ -45,9 +42,7 @@ def _guarded(fn):
 
 
 def _common(f):
-    from server.cli import _options
-
-    f = _options(f)
+    f = options(f)
     return click.option("--app", "app_name", default="sandbox", show_default=True, help="The app (account)")(f)
 
 
@@ -64,8 +59,6 @@ def campaigns_group():
 @_guarded
 def import_campaign(file: Path, publish: bool, replace_id, app_name, data_dir, database_url):
     """Import a campaign document; the tags and custom fields it names are created if missing."""
-    from server.engine import campaigns, document
-
     doc = document.parse(file.read_bytes())
     with _session_scope(app_name, data_dir, database_url, write=True) as s:
         if replace_id is not None:
@@ -83,8 +76,6 @@ def import_campaign(file: Path, publish: bool, replace_id, app_name, data_dir, d
 @_common
 def list_campaigns(app_name, data_dir, database_url):
     """List the app's campaigns: id, status, published version, name."""
-    from server.engine import campaigns
-
     with _session_scope(app_name, data_dir, database_url, write=False) as s:
         for row in campaigns.list_campaigns(s):
             click.echo(f"{row.id}\t{row.status}\tv{row.version}\t{row.name}")
@@ -96,8 +87,6 @@ def list_campaigns(app_name, data_dir, database_url):
 @_guarded
 def publish_campaign(campaign_id: int, app_name, data_dir, database_url):
     """Publish (or republish) a campaign: its goals start listening."""
-    from server.engine import campaigns
-
     with _session_scope(app_name, data_dir, database_url, write=True) as s:
         result = campaigns.publish(s, campaign_id)
     click.echo(f"campaign {campaign_id}: published, version {result['version']}")
@@ -109,8 +98,6 @@ def publish_campaign(campaign_id: int, app_name, data_dir, database_url):
 @_guarded
 def unpublish_campaign(campaign_id: int, app_name, data_dir, database_url):
     """Stop a campaign's goals listening; its contacts wait where they are."""
-    from server.engine import campaigns
-
     with _session_scope(app_name, data_dir, database_url, write=True) as s:
         campaigns.unpublish(s, campaign_id)
     click.echo(f"campaign {campaign_id}: unpublished")
@@ -123,13 +110,9 @@ def unpublish_campaign(campaign_id: int, app_name, data_dir, database_url):
 @_guarded
 def export_campaign(campaign_id: int, as_yaml: bool, app_name, data_dir, database_url):
     """Print a campaign's document."""
-    from server.engine import campaigns
-
     with _session_scope(app_name, data_dir, database_url, write=False) as s:
         doc = campaigns.get(s, campaign_id).document
     if as_yaml:
-        import yaml
-
         click.echo(yaml.safe_dump(doc, sort_keys=False), nl=False)
     else:
         click.echo(json.dumps(doc, indent=2))

@@ -1,35 +1,20 @@
-"""The ``sandbox`` command: serve, seed, reset, apps."""
+"""The ``sandbox`` command: serve, seed, reset, apps, keys, campaigns (server.cli.campaigns)."""
 from __future__ import annotations
 
 import threading
 from pathlib import Path
 
 import click
+from werkzeug.serving import make_server
 
-from server.config import Config, from_env
+from server.app import create_app
+from server.sandbox.seeding import bootstrap
+from server.sandbox.tls import ensure_certificate
+from server.store import apps, credentials
+from server.store.db import transaction
 
-
-def _options(f):
-    f = click.option("--data-dir", type=click.Path(file_okay=False), default=None,
-                     help="Where the SQLite file, the remembered API key and the TLS certificate live "
-                          "[env SANDBOX_DATA_DIR; default ./.sandbox]")(f)
-    f = click.option("--database-url", default=None,
-                     help="SQLAlchemy URL of the store, e.g. postgresql://user@host/db [env DATABASE_URL; "
-                          "default a SQLite file in the data dir]")(f)
-    return f
-
-
-def _config(**overrides) -> Config:
-    return from_env(**{k: v for k, v in overrides.items() if v is not None})
-
-
-def _engine(config: Config):
-    from server.store import db
-
-    Path(config.data_dir).mkdir(parents=True, exist_ok=True)
-    engine = db.make_engine(config.sqlalchemy_url)
-    db.upgrade(engine)
-    return engine
+from .campaigns import campaigns_group
+from .common import environment, named_app, options, settings
 
 
 @click.group()
@@ -37,10 +22,13 @@ def main():
     """An Infusionsoft (Keap) compatible sandbox server."""
 
 
+main.add_command(campaigns_group)
+
+
 @main.command()
 @click.option("--host", default=None, help="Interface to listen on [env SANDBOX_HOST; default 127.0.0.1]")
 @click.option("--port", type=int, default=None, help="HTTP port [env SANDBOX_PORT; default 8000]")
-@_options
+@options
 @click.option("--api-key", default=None,
               help="The seeded app's legacy API key [env SANDBOX_API_KEY; default: generated once and kept "
                    "in the data dir]")
@@ -49,16 +37,11 @@ def main():
 @click.option("--tls-port", type=int, default=None, help="HTTPS port [env SANDBOX_TLS_PORT; default 8443]")
 def serve(host, port, data_dir, database_url, api_key, tls, tls_port):
     """Run the sandbox (XML-RPC, the control API) until interrupted."""
-    from werkzeug.serving import make_server
-
-    from server.app import create_app
-    from server.sandbox.seeding.bootstrap import KeyInUse
-
-    config = _config(host=host, port=port, data_dir=data_dir, database_url=database_url, api_key=api_key,
-                     tls=tls, tls_port=tls_port)
+    config = settings(host=host, port=port, data_dir=data_dir, database_url=database_url, api_key=api_key,
+                      tls=tls, tls_port=tls_port)
     try:
         app = create_app(config)
-    except KeyInUse as exc:
+    except bootstrap.KeyInUse as exc:
         raise click.ClickException(str(exc)) from None
     sandbox = app.extensions["sandbox"]
     servers = [make_server(config.host, config.port, app, threaded=True)]
@@ -68,8 +51,6 @@ def serve(host, port, data_dir, database_url, api_key, tls, tls_port):
              f"  gateway XML-RPC  POST {base}/crm/xmlrpc/v1    (X-Keap-API-Key header)",
              f"  control API           {base}/sandbox/health, /sandbox/apps/<app>/clock, .../reset"]
     if config.tls:
-        from server.sandbox.tls import ensure_certificate
-
         cert, key = ensure_certificate(Path(config.data_dir))
         servers.append(make_server(config.host, config.tls_port, app, threaded=True, ssl_context=(str(cert), str(key))))
         lines.append(f"  HTTPS                 https://{config.host}:{config.tls_port}/api/xmlrpc")
@@ -91,23 +72,19 @@ def serve(host, port, data_dir, database_url, api_key, tls, tls_port):
 
 @main.command()
 @click.option("--app", "app_name", default=None, help="The app to seed [default: sandbox]")
-@_options
+@options
 def seed(app_name, data_dir, database_url):
     """Create an app from sandbox_data/ if it does not exist yet."""
-    from server.sandbox.seeding import bootstrap
-    from server.store import apps
-    from server.store.db import transaction
-
-    config = _config(data_dir=data_dir, database_url=database_url)
-    engine = _engine(config)
+    config = settings(data_dir=data_dir, database_url=database_url)
+    env = environment(config)
     name = app_name or config.default_app
-    with transaction(engine, write=False) as conn:
+    with transaction(env.engine, write=False) as conn:
         existing = apps.by_name(conn, name)
     if existing is not None:
         raise click.ClickException(f"app {name!r} exists; use `sandbox reset --app {name}` to reseed it")
     legacy_key = bootstrap.remembered_key(config) if name == config.default_app else None
-    record = bootstrap.create_app_record(engine, name, seed_dir=config.seed_dir, legacy_key=legacy_key)
-    bootstrap.ensure_seeded_clients(engine, config.seed_dir)
+    record = bootstrap.create_app_record(env, name, seed_dir=config.seed_dir, legacy_key=legacy_key)
+    bootstrap.ensure_seeded_clients(env.engine, config.seed_dir)
     if name == config.default_app:
         bootstrap.remember_key(config, record.legacy_key)
     click.echo(f"seeded app {record.name}; legacy API key {record.legacy_key}")
@@ -115,21 +92,17 @@ def seed(app_name, data_dir, database_url):
 
 @main.command()
 @click.option("--app", "app_name", default=None, help="The app to reset [default: sandbox]")
-@_options
+@options
 def reset(app_name, data_dir, database_url):
     """Put an app back to its seed (its key, clock and options are kept)."""
-    from server.sandbox.seeding import bootstrap
-    from server.store import apps
-    from server.store.db import transaction
-
-    config = _config(data_dir=data_dir, database_url=database_url)
-    engine = _engine(config)
+    config = settings(data_dir=data_dir, database_url=database_url)
+    env = environment(config)
     name = app_name or config.default_app
-    with transaction(engine, write=False) as conn:
+    with transaction(env.engine, write=False) as conn:
         record = apps.by_name(conn, name)
     if record is None:
         raise click.ClickException(f"no app named {name!r}")
-    counts = bootstrap.reset_app(engine, record, config.seed_dir)
+    counts = bootstrap.reset_app(env, record, config.seed_dir)
     click.echo(f"reset app {name}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
@@ -139,13 +112,10 @@ def apps_group():
 
 
 @apps_group.command("list")
-@_options
+@options
 def apps_list(data_dir, database_url):
-    from server.store import apps
-    from server.store.db import transaction
-
-    engine = _engine(_config(data_dir=data_dir, database_url=database_url))
-    with transaction(engine, write=False) as conn:
+    env = environment(settings(data_dir=data_dir, database_url=database_url))
+    with transaction(env.engine, write=False) as conn:
         records = apps.all_apps(conn)
     for record in records:
         click.echo(f"{record.name}\tlegacy API key {record.legacy_key}\t{record.time_zone}")
@@ -156,47 +126,28 @@ def apps_list(data_dir, database_url):
 @click.option("--api-key", default=None, help="Its legacy API key [default: generated]")
 @click.option("--time-zone", default=None, help="Its time zone [default: the seed's, or America/New_York]")
 @click.option("--seed/--no-seed", default=True, help="Fill it from sandbox_data/ [default: seed]")
-@_options
+@options
 def apps_create(name, api_key, time_zone, seed, data_dir, database_url):
-    from server.sandbox.seeding import bootstrap
-    from server.store import apps
-    from server.store.db import transaction
-
-    config = _config(data_dir=data_dir, database_url=database_url)
-    engine = _engine(config)
-    with transaction(engine, write=False) as conn:
+    config = settings(data_dir=data_dir, database_url=database_url)
+    env = environment(config)
+    with transaction(env.engine, write=False) as conn:
         if apps.by_name(conn, name) is not None:
             raise click.ClickException(f"an app named {name!r} exists")
-    record = bootstrap.create_app_record(engine, name, seed_dir=config.seed_dir if seed else None,
+    record = bootstrap.create_app_record(env, name, seed_dir=config.seed_dir if seed else None,
                                          legacy_key=api_key, time_zone=time_zone)
     click.echo(f"created app {record.name}; legacy API key {record.legacy_key}")
-
-
-def _named_app(engine, name: str):
-    from server.store import apps
-    from server.store.db import transaction
-
-    with transaction(engine, write=False) as conn:
-        record = apps.by_name(conn, name)
-    if record is None:
-        raise click.ClickException(f"no app named {name!r}")
-    return record
 
 
 @apps_group.command("rotate-key")
 @click.argument("name")
 @click.option("--api-key", default=None, help="The new legacy key [default: generated]")
-@_options
+@options
 def apps_rotate_key(name, api_key, data_dir, database_url):
     """Give an app a new legacy API key; the old one stops working at once."""
-    from server.sandbox.seeding import bootstrap
-    from server.store import apps
-    from server.store.db import transaction
-
-    config = _config(data_dir=data_dir, database_url=database_url)
-    engine = _engine(config)
-    record = _named_app(engine, name)
-    with transaction(engine, write=True) as conn:
+    config = settings(data_dir=data_dir, database_url=database_url)
+    env = environment(config)
+    record = named_app(env, name)
+    with transaction(env.engine, write=True) as conn:
         owner = apps.by_legacy_key(conn, api_key) if api_key else None
         if owner is not None and owner.id != record.id:
             raise click.ClickException("that key is the legacy key of another app")
@@ -216,13 +167,10 @@ def oauth_clients():
 @click.option("--redirect-uri", "redirect_uris", multiple=True, required=True, help="An allowed redirect URI (repeat)")
 @click.option("--client-id", default=None)
 @click.option("--client-secret", default=None)
-@_options
+@options
 def oauth_clients_create(client_name, redirect_uris, client_id, client_secret, data_dir, database_url):
-    from server.store import credentials
-    from server.store.db import transaction
-
-    engine = _engine(_config(data_dir=data_dir, database_url=database_url))
-    with transaction(engine, write=True) as conn:
+    env = environment(settings(data_dir=data_dir, database_url=database_url))
+    with transaction(env.engine, write=True) as conn:
         if client_id and credentials.client(conn, client_id) is not None:
             raise click.ClickException(f"a client {client_id!r} exists")
         row = credentials.add_client(conn, client_name, list(redirect_uris), client_id=client_id,
@@ -231,13 +179,10 @@ def oauth_clients_create(client_name, redirect_uris, client_id, client_secret, d
 
 
 @oauth_clients.command("list")
-@_options
+@options
 def oauth_clients_list(data_dir, database_url):
-    from server.store import credentials
-    from server.store.db import transaction
-
-    engine = _engine(_config(data_dir=data_dir, database_url=database_url))
-    with transaction(engine, write=False) as conn:
+    env = environment(settings(data_dir=data_dir, database_url=database_url))
+    with transaction(env.engine, write=False) as conn:
         for row in credentials.clients(conn):
             click.echo(f"{row.client_id}\t{row.client_secret}\t{row.name}\t{' '.join(row.redirect_uris)}")
 
@@ -251,30 +196,24 @@ def keys_group():
 @click.option("--app", "app_name", default=None, help="The app [default: sandbox]")
 @click.option("--kind", type=click.Choice(["pat", "sak"]), default="pat")
 @click.option("--name", "key_name", default=None)
-@_options
+@options
 def keys_create(app_name, kind, key_name, data_dir, database_url):
-    from server.store import credentials
-    from server.store.db import transaction
-
-    config = _config(data_dir=data_dir, database_url=database_url)
-    engine = _engine(config)
-    record = _named_app(engine, app_name or config.default_app)
-    with transaction(engine, write=True) as conn:
+    config = settings(data_dir=data_dir, database_url=database_url)
+    env = environment(config)
+    record = named_app(env, app_name or config.default_app)
+    with transaction(env.engine, write=True) as conn:
         key_id, key = credentials.add_key(conn, record.id, kind, key_name or kind.upper(), None)
     click.echo(f"key {key_id} ({kind}) for app {record.name}: {key}")
 
 
 @keys_group.command("list")
 @click.option("--app", "app_name", default=None)
-@_options
+@options
 def keys_list(app_name, data_dir, database_url):
-    from server.store import credentials
-    from server.store.db import transaction
-
-    config = _config(data_dir=data_dir, database_url=database_url)
-    engine = _engine(config)
-    record = _named_app(engine, app_name or config.default_app)
-    with transaction(engine, write=False) as conn:
+    config = settings(data_dir=data_dir, database_url=database_url)
+    env = environment(config)
+    record = named_app(env, app_name or config.default_app)
+    with transaction(env.engine, write=False) as conn:
         for row in credentials.keys_of_app(conn, record.id):
             click.echo(f"{row.id}\t{row.kind}\t{row.name}\t{row.hint}\t{'revoked' if row.revoked else 'active'}")
 
@@ -282,15 +221,12 @@ def keys_list(app_name, data_dir, database_url):
 @keys_group.command("revoke")
 @click.argument("key_id", type=int)
 @click.option("--app", "app_name", default=None)
-@_options
+@options
 def keys_revoke(key_id, app_name, data_dir, database_url):
-    from server.store import credentials
-    from server.store.db import transaction
-
-    config = _config(data_dir=data_dir, database_url=database_url)
-    engine = _engine(config)
-    record = _named_app(engine, app_name or config.default_app)
-    with transaction(engine, write=True) as conn:
+    config = settings(data_dir=data_dir, database_url=database_url)
+    env = environment(config)
+    record = named_app(env, app_name or config.default_app)
+    with transaction(env.engine, write=True) as conn:
         if not credentials.revoke_key(conn, record.id, key_id):
             raise click.ClickException(f"no active key {key_id} in app {record.name}")
     click.echo(f"revoked key {key_id}")
@@ -299,7 +235,3 @@ def keys_revoke(key_id, app_name, data_dir, database_url):
 if __name__ == "__main__":
     main()
 
-
-from server.campaigns_cli import campaigns_group  # noqa: E402  (a command group of its own module)
-
-main.add_command(campaigns_group)
