@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from server.config import Config
 from server.registry import Registry
 from server.senders import Senders
+from server.store.db import Transaction
 from server.store.files import FileStore
 from server.store.session import AppRecord, AppSession, ChangeLog, Listener
 
@@ -39,6 +40,10 @@ class Environment:
     @property
     def listeners(self) -> Mapping[str, Sequence[Listener]]:
         return self.registry.listeners
+
+    def transaction(self, *, write: bool) -> Transaction:
+        """A call's transaction on the engine, opened on first use (server.store.db.Transaction)."""
+        return Transaction(self.engine, write=write)
 
     def session(self, conn, app: AppRecord, user_id: int | None = None, *, base_url: str | None = None) -> AppSession:
         """A session on ``app`` in the transaction ``conn`` (a Connection, or a call's Transaction)."""

@@ -88,7 +88,7 @@ class Gate:
 
     # --- around one call ------------------------------------------------------------------------
     def __call__(self, call: Call) -> Any:
-        call.tx = Transaction(self.engine, write=call.method.writes)
+        call.tx = self.env.transaction(write=call.method.writes)
         try:
             result = self._chained()(call)
         except BaseException:

@@ -7,6 +7,7 @@ from server.store.session import AppSession
 
 from . import goals
 from .context import context
+from .events import settle
 
 NO_GOALS = "No Goals were configured to be achieved by this event."
 
@@ -48,7 +49,7 @@ def _achieve(s: AppSession, achieve):
     was_busy, ctx.busy = ctx.busy, True
     try:
         results = achieve(ctx)
-        ctx.settle()
+        settle(ctx)
     finally:
         ctx.busy = was_busy
     return results

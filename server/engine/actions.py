@@ -8,8 +8,6 @@ write; campaign notes are the exception the seed states: they "do not initiate a
 """
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -22,7 +20,7 @@ from server.domain.mail import emails, merge_fields, messages
 from server.store import schema
 from server.tables import REGISTRY
 
-from . import action_sets
+from . import fulfillment, legacy
 
 DONE = ("done", None, None)
 
@@ -285,7 +283,7 @@ def http_post(run, graph, item, rows) -> dict:
 def action_set(run, graph, item, rows) -> dict:
     out = {}
     for r in rows:
-        results = action_sets.run(run.s, r.contact_id, item.config["action_set_id"])
+        results = legacy.run_action_set(run.s, r.contact_id, item.config["action_set_id"])
         failed = [x for x in results if x["IsError"]]
         out[r.id] = ("failed" if failed else "done", failed[0]["Message"] if failed else None, {"results": results})
     return out
@@ -294,8 +292,6 @@ def action_set(run, graph, item, rows) -> dict:
 def fulfillment_list(run, graph, item, rows) -> dict:
     """Rows collect until delivered: at once, or when ``queue.min_rows`` are waiting, or when the oldest has
     waited ``queue.max_days`` (server.engine.fulfillment)."""
-    from . import fulfillment
-
     s, c = run.s, item.config
     values = {}
     for name in c.get("fields", []):
@@ -311,15 +307,6 @@ def fulfillment_list(run, graph, item, rows) -> dict:
 
 def _jsonable(values: dict) -> dict:
     return {k: (v.isoformat(sep=" ") if isinstance(v, datetime) else v) for k, v in values.items()}
-
-
-def csv_text(field_names: list[str], rows: list[dict]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(field_names)
-    for row in rows:
-        writer.writerow(["" if row.get(f) is None else row.get(f) for f in field_names])
-    return buf.getvalue()
 
 
 EXECUTORS = {

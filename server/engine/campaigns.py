@@ -10,13 +10,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from server.store import schema
-from server.store.prepared import PreparedAll
 from server.store.session import AppSession
 
-from . import document, graph, republish, resources
+from . import document, graph, published, republish, resources
 from .errors import CampaignNotFound, PublishError
-
-DRAFT, PUBLISHED, UNPUBLISHED = "draft", "published", "unpublished"
+from .published import DRAFT, PUBLISHED, UNPUBLISHED
 
 
 def _row(s: AppSession, campaign_id: int):
@@ -90,7 +88,7 @@ def publish(s: AppSession, campaign_id: int) -> dict:
     now = s.clock.now().timestamp()
     s.update(c, c.c.id == campaign_id, status=PUBLISHED, version=compiled.version, graph=data,
              published_date=now, last_updated=now, error_message=None)
-    _forget_versions(s)
+    published.forget_versions(s)
     _rebuild_triggers(s, compiled)
     moved = republish.apply(s, previous or (graph.Graph.from_json(row.graph) if row.graph else None), compiled,
                             unpublished_since=None if row.status == PUBLISHED else row.last_updated)
@@ -107,7 +105,7 @@ def unpublish(s: AppSession, campaign_id: int) -> None:
     s.delete(gt, gt.c.campaign_id == campaign_id)
     c = schema.campaign
     s.update(c, c.c.id == campaign_id, status=UNPUBLISHED, last_updated=s.clock.now().timestamp())
-    _forget_versions(s)
+    published.forget_versions(s)
     s.emit("campaign.unpublished", "campaign", campaign_id)
 
 
@@ -126,36 +124,6 @@ def delete(s: AppSession, campaign_id: int) -> None:
     s.emit("campaign.deleted", "campaign", campaign_id)
 
 
-def load_graph(s: AppSession, campaign_id: int, version: int) -> graph.Graph:
-    def load():
-        c = schema.campaign
-        return s.execute(s.select(c, c.c.graph).where(c.c.id == campaign_id)).scalar_one()
-    return graph.cached(s.conn.engine, s.app.id, campaign_id, version, load)
-
-
-_c = schema.campaign
-_PUBLISHED_VERSION = PreparedAll(sa.select(_c.c.version).where(
-    _c.c.app_id == sa.bindparam("app_id"), _c.c.id == sa.bindparam("id"), _c.c.status == PUBLISHED))
-
-
-def published_graphs(s: AppSession, campaign_ids) -> dict[int, graph.Graph]:
-    """The compiled graphs of those campaigns that are published, by id: a campaign's published version is
-    read once per transaction (publishing in the same transaction forgets it), the graph from the cache."""
-    known = s.__dict__.setdefault("_published_versions", {})
-    out = {}
-    for campaign_id in set(campaign_ids):
-        if campaign_id not in known:
-            known[campaign_id] = s.scalar(_PUBLISHED_VERSION, id=campaign_id)
-        version = known[campaign_id]
-        if version is not None:
-            out[campaign_id] = load_graph(s, campaign_id, version)
-    return out
-
-
-def _forget_versions(s: AppSession) -> None:
-    s.__dict__.pop("_published_versions", None)
-
-
 def get(s: AppSession, campaign_id: int):
     return _row(s, campaign_id)
 
@@ -163,17 +131,6 @@ def get(s: AppSession, campaign_id: int):
 def list_campaigns(s: AppSession) -> list:
     c = schema.campaign
     return s.execute(s.select(c).order_by(c.c.id)).all()
-
-
-def find_sequence(s: AppSession, sequence_id: int) -> tuple[graph.Graph, graph.Sequence] | None:
-    """The published sequence with this id, and its campaign's graph."""
-    c = schema.campaign
-    rows = s.execute(s.select(c, c.c.id, c.c.version).where(c.c.status == PUBLISHED).order_by(c.c.id)).all()
-    for row in rows:
-        compiled = load_graph(s, row.id, row.version)
-        if sequence_id in compiled.sequences:
-            return compiled, compiled.sequences[sequence_id]
-    return None
 
 
 def count(s: AppSession) -> int:

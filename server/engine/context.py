@@ -1,18 +1,13 @@
-"""The engine's state inside one transaction, and the domain-event listener that drives it.
-
-Every domain event of a writing transaction reaches ``on_event``. Events are handled in order, breadth first,
-through a queue, never by recursion: an event achieves goals (stopping upstream sequences, starting the ones
-after), and in the eager mode (the default) the contacts' due items run at once, in the same transaction, so the
-API call that caused them returns after their effects, as the sandbox's tests and users expect. Items that emit
-events (apply tag, set field …) feed the same queue, so one campaign's action can fire another's goal. A budget
-per transaction bounds runaway loops: what is left over is due now and the next drain runs it.
+"""The engine's state inside one transaction: the queue of domain events to handle, the enrollments started
+and not yet run, the budgets, the moment it runs at. One per session (``context``); server.engine.events drives
+it.
 """
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
 
-from server.store.session import AppSession, Event
+from server.store.session import AppSession
 
 EVENT_BUDGET = 20_000  # events handled per transaction before the rest waits for the drain
 ITEM_BUDGET = 100_000  # items run per transaction in the eager mode
@@ -33,27 +28,9 @@ class EngineContext:
     def eager(self) -> bool:
         return self.s.app.option("engine_mode") == "eager"
 
-    def handle_events(self) -> None:
-        """Achieve the goals of every queued event (without running items)."""
-        from . import goals
-
-        while self.queue and self.events_handled < EVENT_BUDGET:
-            event = self.queue.popleft()
-            self.events_handled += 1
-            goals.handle(self, event)
-        self.queue.clear()  # over budget: drop the rest (their goals are missed, as a runaway loop deserves)
-
     def take_started(self) -> list:
         started, self.started = self.started, []
         return started
-
-    def settle(self) -> None:
-        """Handle what is queued and, in the eager mode, run what it started (and what that causes)."""
-        from . import runner
-
-        self.handle_events()
-        if self.eager and self.started:
-            runner.Run(self).run(self.take_started())
 
 
 def context(s: AppSession) -> EngineContext:
@@ -62,15 +39,3 @@ def context(s: AppSession) -> EngineContext:
         ctx = EngineContext(s, now=s.clock.now().timestamp())
         s.engine = ctx
     return ctx
-
-
-def on_event(s: AppSession, event: Event) -> None:
-    ctx = context(s)
-    ctx.queue.append(event)
-    if ctx.busy:
-        return
-    ctx.busy = True
-    try:
-        ctx.settle()
-    finally:
-        ctx.busy = False

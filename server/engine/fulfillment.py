@@ -2,6 +2,9 @@
 at once or queued until enough rows are ready or the oldest has waited long enough (seed 001)."""
 from __future__ import annotations
 
+import csv
+import io
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -11,7 +14,7 @@ from server.store import apps, schema
 from server.store.db import transaction
 from server.store.session import WITHOUT_EVENTS, AppRecord, AppSession
 
-from . import campaigns
+from . import published
 
 
 def deliver_if_ready(s: AppSession, campaign_id: int, item, now: float, *, force: bool = False) -> int | None:
@@ -31,8 +34,6 @@ def deliver_if_ready(s: AppSession, campaign_id: int, item, now: float, *, force
 
 
 def _deliver(s: AppSession, campaign_id: int, item, pending, now: float) -> int:
-    from .actions import csv_text
-
     fields = item.config.get("fields") or ["Id", "FirstName", "LastName", "Email"]
     text = csv_text(fields, [r.values for r in pending])
     job_id = s.next_id("fulfillment_job")
@@ -52,6 +53,15 @@ def _deliver(s: AppSession, campaign_id: int, item, pending, now: float) -> int:
             campaign_id=campaign_id, item_id=item.id)])
     s.emit("fulfillment.delivered", "fulfillment_job", job_id, item_id=item.id, rows=len(pending))
     return job_id
+
+
+def csv_text(field_names: list[str], rows: list[dict]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(field_names)
+    for row in rows:
+        writer.writerow(["" if row.get(f) is None else row.get(f) for f in field_names])
+    return buf.getvalue()
 
 
 # --- queued lists that have waited long enough ---------------------------------------------------------
@@ -86,11 +96,9 @@ def _due_for_app(conn: Connection, app_id: int) -> float | None:
 
 
 def _item(s: AppSession, item_id: int):
-    for row in campaigns.list_campaigns(s):
-        if row.status == campaigns.PUBLISHED:
-            compiled = campaigns.load_graph(s, row.id, row.version)
-            if item_id in compiled.items:
-                return compiled.items[item_id]
+    for compiled in published.all_published(s).values():
+        if item_id in compiled.items:
+            return compiled.items[item_id]
     return None
 
 
@@ -101,12 +109,9 @@ def run_due(env: Environment, app: AppRecord, now: float) -> int:
         fr = schema.fulfillment_row
         item_ids = [r.item_id for r in s.execute(s.select(fr, fr.c.item_id).where(fr.c.job_id.is_(None))
                                                   .distinct())]
-        for row in campaigns.list_campaigns(s):
-            if row.status != campaigns.PUBLISHED:
-                continue
-            compiled = campaigns.load_graph(s, row.id, row.version)
+        for campaign_id, compiled in published.all_published(s).items():
             for item_id in item_ids:
-                if item_id in compiled.items and deliver_if_ready(s, row.id, compiled.items[item_id], now):
+                if item_id in compiled.items and deliver_if_ready(s, campaign_id, compiled.items[item_id], now):
                     delivered += 1
     return delivered
 

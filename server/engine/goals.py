@@ -14,16 +14,17 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from server.domain.crm import tags as tag_domain
+from server.domain.data.query import select_rows
 from server.store import schema
 from server.store.prepared import PreparedAll
 from server.store.schema import LIVE_STATES
 from server.store.session import Event
 from server.tables import REGISTRY
 
-from . import campaigns
-from .context import EngineContext
+from . import published
+from .context import EVENT_BUDGET, EngineContext
+from .enrollments import Row
 from .graph import Goal, Graph, api_trigger, wordpress_trigger
-from .runner import Row
 
 ALREADY_IN_SEQUENCE = "Contact is already in this sequence"
 STARTED = "Contact started in sequence"
@@ -121,8 +122,17 @@ def matching_goals(ctx: EngineContext, triggers: list[str]) -> list[tuple[Graph,
     pairs = sorted({(r.campaign_id, r.goal_id) for t in triggers for r in ctx.s.all(_TRIGGER, trigger=t)})
     if not pairs:
         return []
-    graphs = campaigns.published_graphs(ctx.s, [c for c, _ in pairs])
+    graphs = published.published_graphs(ctx.s, [c for c, _ in pairs])
     return [(graphs[c], graphs[c].goals[g]) for c, g in pairs if c in graphs and g in graphs[c].goals]
+
+
+def handle_queued(ctx: EngineContext) -> None:
+    """Achieve the goals of every event queued in the transaction (without running items)."""
+    while ctx.queue and ctx.events_handled < EVENT_BUDGET:
+        event = ctx.queue.popleft()
+        ctx.events_handled += 1
+        handle(ctx, event)
+    ctx.queue.clear()  # over budget: drop the rest (their goals are missed, as a runaway loop deserves)
 
 
 def handle(ctx: EngineContext, event: Event) -> list[GoalResult]:
@@ -313,8 +323,6 @@ class _Facts:
 
     def field(self, name: str):
         if name not in self._fields:
-            from server.domain.data.query import select_rows
-
             c = schema.contact
             rows = select_rows(self.ctx.s, REGISTRY.get("Contact"), [name], {},
                                extra_where=[c.c.id == self.contact_id])

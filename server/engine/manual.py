@@ -1,13 +1,15 @@
 """By hand: a user starts or stops contacts in a published campaign's sequence (the control API and REST)."""
 from __future__ import annotations
 
+from server.domain.errors import RecordNotFound
 from server.domain.mail import emails
 from server.store import schema
 from server.store.schema import LIVE_STATES
 from server.store.session import AppSession
 
-from . import campaigns, goals
+from . import campaigns, goals, published
 from .context import context
+from .events import settle
 
 
 def add_to_sequence(s: AppSession, campaign_id: int, sequence_id: int, contact_ids: list[int]) -> dict[int, str]:
@@ -24,7 +26,7 @@ def add_to_sequence(s: AppSession, campaign_id: int, sequence_id: int, contact_i
                 continue
             flows = goals.start_sequence(ctx, compiled, sequence_id, contact_id, "manual", None)
             out[contact_id] = "SUCCESS" if flows and flows[0].success else "ALREADY_IN_SEQUENCE"
-        ctx.settle()
+        settle(ctx)
     finally:
         ctx.busy = was_busy
     return out
@@ -42,9 +44,7 @@ def _sequence(s: AppSession, campaign_id: int, sequence_id: int):
     row = campaigns.get(s, campaign_id)
     if row.status != campaigns.PUBLISHED:
         raise campaigns.CampaignNotFound(campaign_id)
-    compiled = campaigns.load_graph(s, campaign_id, row.version)
+    compiled = published.load_graph(s, campaign_id, row.version)
     if sequence_id not in compiled.sequences:
-        from server.domain.errors import RecordNotFound
-
         raise RecordNotFound(f"Record not found for Id:{sequence_id}")
     return compiled, compiled.sequences[sequence_id]

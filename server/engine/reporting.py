@@ -7,7 +7,7 @@ from server.store import schema
 from server.store.schema import LIVE_STATES
 from server.store.session import AppSession
 
-from . import campaigns
+from . import campaigns, published
 
 
 def report(s: AppSession, campaign_id: int) -> dict:
@@ -30,7 +30,7 @@ def report(s: AppSession, campaign_id: int) -> dict:
         runs.setdefault(item_id, {})[status] = n
     achieved = dict(s.execute(s.select(ga, ga.c.goal_id, sa.func.count()).where(
         ga.c.campaign_id == campaign_id).group_by(ga.c.goal_id)).all())
-    graph = campaigns.load_graph(s, campaign_id, row.version) if row.graph else None
+    graph = published.load_graph(s, campaign_id, row.version) if row.graph else None
     sequences, goals_out = [], []
     if graph is not None:
         for seq in graph.sequences.values():

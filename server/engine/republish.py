@@ -19,8 +19,9 @@ from server.store.schema import LIVE_STATES
 from server.store.session import AppSession
 
 from .context import context
+from .enrollments import Row
 from .graph import Graph
-from .runner import REPUBLISH_SKIP, Row, Run
+from .runner import REPUBLISH_SKIP, Run
 
 
 def _executed(s: AppSession, enrollment_ids: list[int]) -> dict[int, dict[int, float]]:

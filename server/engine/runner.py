@@ -15,54 +15,24 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from server.domain.data.query import select_rows
 from server.store import schema
 from server.store.schema import DUE_STATES
+from server.tables import REGISTRY
 
-from . import timers
+from . import actions, goals, published, timers
 from .context import ITEM_BUDGET, EngineContext
+from .enrollments import Row
 
 log = logging.getLogger("sandbox.engine")
 
 REPUBLISH_SKIP = "republished: more than the window ago"
 DRAFT_SKIP = "draft"
 PASSED_SKIP = "timer passed"
-
-
-@dataclass
-class Row:
-    """An enrollment while it moves (the columns of ``enrollment`` but ``app_id``)."""
-
-    id: int
-    campaign_id: int
-    sequence_id: int
-    path: int
-    contact_id: int
-    run_no: int
-    state: str
-    cursor: int
-    due_at: float | None
-    waiting_item_id: int | None
-    waiting_since: float | None
-    replay_from: float | None
-    entered_at: float
-    last_step_at: float | None
-    ended_at: float | None
-    source: str
-    source_id: int | None
-    paused_remaining: float | None
-
-    def values(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    @classmethod
-    def of(cls, row) -> Row:
-        """From a row of ``enrollment`` (all its columns, in table order: app_id first)."""
-        return cls(*row[1:])
 
 
 _DONE_BEFORE = sa.select(schema.step_run.c.enrollment_id).where(
@@ -74,8 +44,6 @@ class Run:
     """One pass of the runner over a set of enrollments, inside the caller's transaction."""
 
     def __init__(self, ctx: EngineContext):
-        from . import actions
-
         self.ctx = ctx
         self.s = ctx.s
         self.now = ctx.now
@@ -88,8 +56,6 @@ class Run:
 
     # --- the loop ------------------------------------------------------------------------------------
     def run(self, rows: list[Row]) -> int:
-        from . import campaigns
-
         ctx = self.ctx
         was_busy, ctx.busy = ctx.busy, True
         executed = 0
@@ -97,7 +63,7 @@ class Run:
         try:
             pending = [r for r in rows if r.state in DUE_STATES]
             while pending:
-                self.graphs.update(campaigns.published_graphs(
+                self.graphs.update(published.published_graphs(
                     self.s, {r.campaign_id for r in pending if r.campaign_id not in self.graphs}))
                 groups: dict[tuple, list[Row]] = {}
                 for r in pending:
@@ -116,7 +82,7 @@ class Run:
                     moved = self.step(self.graphs[key[0]], group)
                     executed += len(group)
                     ctx.items_run += len(group)
-                    ctx.handle_events()
+                    goals.handle_queued(ctx)
                     pending += [r for r in moved if r.id not in ctx.stopped and r.state == "active"]
                     pending += ctx.take_started()
             self.write(list(touched.values()))
@@ -272,9 +238,6 @@ class Run:
     def field_values(self, name: str | None, group: list[Row]) -> dict:
         if not name:
             return {}
-        from server.domain.data.query import select_rows
-        from server.tables import REGISTRY
-
         c = schema.contact
         ids = sorted({r.contact_id for r in group})
         out = {}
@@ -288,8 +251,6 @@ class Run:
     def finish(self, graph, group: list[Row]) -> None:
         """The group reached the end of its path. When every path of a contact's run has ended, the sequence is
         complete: it starts what follows it, and the contact waits (queued) if a goal follows it."""
-        from . import goals
-
         seq = graph.sequences[group[0].sequence_id]
         for r in group:
             r.state = "queued" if seq.goal_right else "done"

@@ -21,7 +21,6 @@ from werkzeug.wrappers import Response
 from server.auth.gateway import GatewayRejection
 from server.gate import GATEWAY, Call
 from server.rest.errors import gateway_answer, malformed_request
-from server.store.db import Transaction
 
 from .api import Api, Reply, Request, path_values, without_nulls
 from .errors import from_exception, method_not_allowed, unimplemented, unknown_path
@@ -76,7 +75,7 @@ class Transport:
                         if bound.validator.body is not None else None,
                         sandbox=sandbox)
             params = path_values(bound, match.params)
-            tx = Transaction(sandbox.engine, write=bound.writes)
+            tx = sandbox.env.transaction(write=bound.writes)
             user_id = call.credential.user_id if call.credential else None
             r.s = sandbox.env.session(tx, call.app, user_id, base_url=r.base_url)
             result = bound.declared.func(r, **params)

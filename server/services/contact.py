@@ -5,7 +5,7 @@ from server.domain.commerce import subscriptions
 from server.domain.crm import activity_templates, contacts, links, remote_links, tags
 from server.domain.errors import InvalidParameter
 from server.domain.session import AppSession
-from server.engine import action_sets, followups
+from server.engine import legacy
 from server.xmlrpc.methods import P, xmlrpc
 
 
@@ -77,65 +77,65 @@ def list_linked_contacts(s: AppSession, contact_id: int) -> list:
 
 @xmlrpc("ContactService.addToCampaign", P.INT, P.INT)
 def add_to_campaign(s: AppSession, contact_id: int, sequence_id: int) -> bool:
-    return followups.add(s, contact_id, sequence_id)
+    return legacy.add(s, contact_id, sequence_id)
 
 
 @xmlrpc("ContactService.removeFromCampaign", P.INT, P.INT)
 def remove_from_campaign(s: AppSession, contact_id: int, sequence_id: int) -> bool:
-    return followups.remove(s, contact_id, sequence_id)
+    return legacy.remove(s, contact_id, sequence_id)
 
 
 @xmlrpc("ContactService.pauseCampaign", P.INT, P.INT)
 def pause_campaign(s: AppSession, contact_id: int, sequence_id: int) -> bool:
-    return followups.pause(s, contact_id, sequence_id)
+    return legacy.pause(s, contact_id, sequence_id)
 
 
 @xmlrpc("ContactService.resumeCampaignForContact", P.INT, P.INT)
 def resume_campaign_for_contact(s: AppSession, contact_id: int, sequence_id: int) -> bool:
-    return followups.resume(s, contact_id, sequence_id)
+    return legacy.resume(s, contact_id, sequence_id)
 
 
 @xmlrpc("ContactService.getNextCampaignStep", P.INT, P.INT, writes=False)
 def get_next_campaign_step(s: AppSession, contact_id: int, sequence_id: int) -> int:
-    return followups.next_step(s, contact_id, sequence_id)
+    return legacy.next_step(s, contact_id, sequence_id)
 
 
 @xmlrpc("ContactService.rescheduleCampaignStep", P.ARRAY, P.INT)
 def reschedule_campaign_step(s: AppSession, contact_ids: list, step_id: int) -> int:
-    return followups.reschedule(s, _ids(contact_ids, "contactIds must be contact ids"), step_id)
+    return legacy.reschedule(s, _ids(contact_ids, "contactIds must be contact ids"), step_id)
 
 
 @xmlrpc("ContactService.runActionSequence", P.INT, P.INT)
 def run_action_sequence(s: AppSession, contact_id: int, action_set_id: int) -> list:
-    return action_sets.run(s, contact_id, action_set_id)
+    return legacy.run_action_set(s, contact_id, action_set_id)
 
 
 # ☆ (iSDK, Novak): a contact's pass through a follow-up sequence, and the sequence's steps. The clients show the
 # parameters only; the answers' shapes are the sandbox's (docs/divergences.md).
 @xmlrpc("ContactService.getCampaigneeDetails", P.INT, P.INT, writes=False)
 def get_campaignee_details(s: AppSession, contact_id: int, sequence_id: int) -> dict:
-    return followups.member_details(s, contact_id, sequence_id)
+    return legacy.member_details(s, contact_id, sequence_id)
 
 
 @xmlrpc("ContactService.getCampaigneeStepDetails", P.INT, P.INT, writes=False)
 def get_campaignee_step_details(s: AppSession, contact_id: int, step_id: int) -> dict:
-    return followups.member_step_details(s, contact_id, step_id)
+    return legacy.member_step_details(s, contact_id, step_id)
 
 
 @xmlrpc("ContactService.getCampaignStepDetails", P.INT, writes=False)
 def get_campaign_step_details(s: AppSession, step_id: int) -> dict:
-    return followups.step_info(s, step_id)
+    return legacy.step_info(s, step_id)
 
 
 @xmlrpc("ContactService.getCampaignStepOrder", P.INT, writes=False)
 def get_campaign_step_order(s: AppSession, sequence_id: int) -> list:
-    return followups.step_order(s, sequence_id)
+    return legacy.step_order(s, sequence_id)
 
 
 # ☆ (Novak): a survey result's submission, then legacy action sets on its contact.
 @xmlrpc("ContactService.submitSurveyAndApplyActionSets", P.INT, P.ARRAY)
 def submit_survey_and_apply_action_sets(s: AppSession, survey_result_id: int, action_set_ids: list) -> bool:
-    return action_sets.submit_survey(s, survey_result_id, _ids(action_set_ids, "actionSetIds must be action set ids"))
+    return legacy.submit_survey(s, survey_result_id, _ids(action_set_ids, "actionSetIds must be action set ids"))
 
 
 # ☆ (Ruby gem, Novak): the map from contacts of another app to this app's contacts.

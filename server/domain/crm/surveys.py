@@ -1,5 +1,5 @@
 """Survey results: one contact's answers to a legacy survey, what ContactService.submitSurveyAndApplyActionSets
-submits (server.engine.action_sets.submit_survey).
+submits (server.engine.legacy.submit_survey).
 
 The API cannot make one (no DataService table of the real API holds them): the seed has some, and the control
 API adds more (``POST /sandbox/apps/<app>/survey-results``). A merge gives the duplicate's results to the contact

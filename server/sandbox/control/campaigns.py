@@ -9,7 +9,7 @@ from server import jobs
 from server.domain.crm import surveys
 from server.domain.errors import SandboxError
 from server.domain.mail import messages
-from server.engine import campaigns, delivery, document, followups, fulfillment, lead_scores, manual, reporting
+from server.engine import campaigns, delivery, document, fulfillment, lead_scores, legacy, manual, reporting
 from server.engine.errors import CampaignNotFound, PublishError
 from server.store.db import transaction
 
@@ -246,7 +246,7 @@ def fulfillment_complete(name: str, job_id: int):
 @bp.get("/apps/<name>/followups/<int:sequence_id>/report")
 def followup_report(name: str, sequence_id: int):
     with _session(name, write=False) as s:
-        return jsonify(followups.report(s, sequence_id))
+        return jsonify(legacy.report(s, sequence_id))
 
 
 @bp.post("/apps/<name>/contacts/<int:contact_id>/lead-score")

@@ -1,28 +1,46 @@
-"""Legacy follow-up sequences: what ContactService.addToCampaign and its siblings act on.
+"""Legacy automation, older than Campaign Builder: follow-up sequences and action sets, which run each other (a
+sequence's step runs an action set or one of its actions; an action starts or stops a follow-up sequence, whose
+first step may run at once).
 
-"Campaigns were the original name of follow-up sequences" (the API's method names predate Campaign Builder), so
-these methods never touch a Campaign Builder campaign: "addToCampaign is adding a contact to a legacy follow-up
-sequence, not to the campaign builder" (Infusionsoft staff, spec campaign-engine.md §1.11). A wrong sequence id is
-fault 6 ``[Loading]Error loading follow-up sequence``. Tables: Campaign (the sequences), CampaignStep (their
-steps, in order, each after a delay), Campaignee (one row per contact in a sequence).
+Follow-up sequences are what ContactService.addToCampaign and its siblings act on. "Campaigns were the original
+name of follow-up sequences" (the API's method names predate Campaign Builder), so these methods never touch a
+Campaign Builder campaign: "addToCampaign is adding a contact to a legacy follow-up sequence, not to the campaign
+builder" (Infusionsoft staff, spec campaign-engine.md §1.11). A wrong sequence id is fault 6 ``[Loading]Error
+loading follow-up sequence``. Tables: Campaign (the sequences), CampaignStep (their steps, in order, each after a
+delay), Campaignee (one row per contact in a sequence). A step runs an email template (a marketing send) or a
+legacy action set, or any single action-set action. While paused, the delay left is frozen and counts again from
+the resume (spec §1.14 #8).
 
-A step runs an email template (a marketing send) or a legacy action set, or any single action-set action.
-While paused, the delay left is frozen and counts again from the resume (spec §1.14 #8).
+Action sets (the ActionSequence table) are a list of actions run on one contact at once.
+ContactService.runActionSequence answers one struct per action run: ``{Action, Message, IsError}`` (the vendor
+sample: ``{Action: "Apply/Remove Tag", Message: "tags applied to Contact: Nurture Subscriber", IsError: false}``,
+``{Action: "Create Task", Message: "task1 (Task) sent successfully", IsError: false}``). Campaign Builder's
+"legacy action set" process runs them too. Unlike Campaign Builder's HTTP post, a legacy action set's HTTP post
+sends every field of the contact.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from server.clock import UTC
+from server.domain.crm import activities as contact_actions
+from server.domain.crm import contacts, surveys, tags
+from server.domain.data.query import select_rows
 from server.domain.errors import LoadingError, MethodFailed, SandboxError
 from server.domain.mail import emails
 from server.environment import Environment
 from server.store import schema
 from server.store.db import transaction
 from server.store.session import AppRecord, AppSession
+from server.tables import REGISTRY
+
+from . import resources
+from .resources import Unresolved
+
+# --- follow-up sequences -------------------------------------------------------------------------------------
 
 ACTIVE, PAUSED, DONE = "Active", "Paused", "Done"
 
@@ -157,8 +175,6 @@ def reschedule(s: AppSession, contact_ids: list[int], step_id: int) -> int:
 
 def run_member(s: AppSession, member, now: float) -> None:
     """Run the member's next step, then schedule the one after it (or finish)."""
-    from . import action_sets
-
     steps = _steps(s, member.sequence_id)
     index = next((i for i, st in enumerate(steps) if st.id == member.next_step_id), None)
     fm = schema.followup_member
@@ -171,17 +187,13 @@ def run_member(s: AppSession, member, now: float) -> None:
         try:
             if action.get("type") == "email" or (not action and step.template_id):
                 template = action.get("template", step.template_id)
-                from .resources import template_id
-
-                draft = emails.Draft.of_template(s, template_id(s, template))
+                draft = emails.Draft.of_template(s, resources.template_id(s, template))
                 emails.send(s, [member.contact_id], draft, origin="followup", marketing=True,
                             keys=[f"followup:{s.app.id}:{member.id}:{step.id}:{int(now)}"])
             elif action.get("type") == "action_set":
-                from .resources import action_set_id
-
-                action_sets.run(s, member.contact_id, action_set_id(s, action["action_set"]))
+                run_action_set(s, member.contact_id, resources.action_set_id(s, action["action_set"]))
             elif action:
-                action_sets.run_action(s, member.contact_id, action)
+                run_action(s, member.contact_id, action)
         except SandboxError as exc:  # a broken step is recorded and the sequence goes on
             s.emit("followup.step_failed", "contact", member.contact_id, step_id=step.id, message=exc.message)
         _record_run(s, member.contact_id, member.sequence_id, step.id, now)
@@ -306,3 +318,129 @@ def member_step_details(s: AppSession, contact_id: int, step_id: int) -> dict:
     if run_at is not None:
         out["DateRun"] = _local(s, run_at)
     return out
+
+
+# --- action sets ---------------------------------------------------------------------------------------------
+
+ACTION_NAMES = {
+    "apply_tag": "Apply/Remove Tag", "remove_tag": "Apply/Remove Tag", "create_task": "Create Task",
+    "create_note": "Create Note", "send_email": "Send Email", "start_followup": "Start Follow-up Sequence",
+    "stop_followup": "Stop Follow-up Sequence", "set_field": "Set Field Value", "assign_owner": "Assign Owner",
+    "http_post": "Send an HTTP Post",
+}
+
+
+def load_action_set(s: AppSession, action_set_id: int):
+    row = s.get(schema.action_set, action_set_id)
+    if row is None:
+        raise LoadingError("Error loading action set")  # by analogy with the follow-up sequence fault
+    return row
+
+
+def run_action_set(s: AppSession, contact_id: int, action_set_id: int) -> list[dict]:
+    row = load_action_set(s, action_set_id)
+    if not emails.contact_exists(s, contact_id):
+        raise MethodFailed("contactId must be a valid id")
+    results = []
+    for action in row.actions or []:
+        kind = action.get("type")
+        name = ACTION_NAMES.get(kind, kind or "Unknown")
+        try:
+            message = run_action(s, contact_id, action)
+            results.append({"Action": name, "Message": message, "IsError": False})
+        except SandboxError as exc:
+            results.append({"Action": name, "Message": exc.message, "IsError": True})
+    s.emit("action_set.run", "contact", contact_id, action_set_id=action_set_id)
+    return results
+
+
+def submit_survey(s: AppSession, survey_result_id: int, action_set_ids: list[int]) -> bool:
+    """ContactService.submitSurveyAndApplyActionSets (undocumented; the Novak SDK sends ``(int surveyResultId,
+    array actionSetIds)`` and names the answer ``$success``): stamp the survey result submitted, then run the
+    action sets on its contact in the order given. Every action set is loaded first, so a wrong id changes
+    nothing; submitting again runs them again."""
+    row = surveys.require(s, survey_result_id)
+    for action_set_id in action_set_ids:
+        load_action_set(s, action_set_id)
+    surveys.mark_submitted(s, row, action_set_ids)
+    for action_set_id in action_set_ids:
+        run_action_set(s, row.contact_id, action_set_id)
+    return True
+
+
+def _tag_ids(s: AppSession, action: dict) -> list[int]:
+    out = []
+    for ref in action.get("tags") or ([action["tag"]] if "tag" in action else []):
+        try:
+            out.append(resources.tag_id(s, ref))
+        except Unresolved as exc:
+            raise SandboxError(str(exc)) from None
+    return out
+
+
+def run_action(s: AppSession, contact_id: int, action: dict) -> str:
+    """One action on one contact; returns its message, raises a SandboxError when it fails."""
+    kind = action.get("type")
+    if kind in ("apply_tag", "remove_tag"):
+        ids = _tag_ids(s, action)
+        for tag_id in ids:
+            (tags.apply if kind == "apply_tag" else tags.remove)(s, contact_id, tag_id)
+        names = ", ".join(s.get(schema.tag, i).group_name for i in ids)
+        return f"tags {'applied to' if kind == 'apply_tag' else 'removed from'} Contact: {names}"
+    if kind == "create_task":
+        title = action.get("title", "Task")
+        contact_actions.add_task(s, contact_id, {
+            "ActionDescription": title, "CreationNotes": action.get("description", ""),
+            "ActionDate": s.now_local() + timedelta(days=action.get("due_in_days", 0)), "ActionType": "Task"})
+        return f"{title} (Task) sent successfully"
+    if kind == "create_note":
+        title = action.get("title", "Note")
+        contact_actions.add_note(s, contact_id, {"ActionDescription": title, "CreationNotes": action.get("body", ""),
+                                                 "ActionType": action.get("action_type", "Other")})
+        return f"{title} (Note) sent successfully"
+    if kind == "send_email":
+        try:
+            template = resources.template_id(s, action["template"])
+        except Unresolved as exc:
+            raise SandboxError(str(exc)) from None
+        draft = emails.Draft.of_template(s, template)
+        [(_, reason)] = emails.send(s, [contact_id], draft, origin="action_set", marketing=True)
+        if reason:
+            return f"{draft.subject} was not sent: {reason}"
+        return f"{draft.subject} (Email) sent successfully"
+    if kind == "start_followup":
+        add(s, contact_id, int(action["sequence"]))
+        return f"Contact added to follow-up sequence {action['sequence']}"
+    if kind == "stop_followup":
+        remove(s, contact_id, int(action["sequence"]))
+        return f"Contact removed from follow-up sequence {action['sequence']}"
+    if kind == "set_field":
+        contacts.update(s, contact_id, {action["field"]: action.get("value")})
+        return f"{action['field']} set"
+    if kind == "assign_owner":
+        try:
+            owner = resources.user_id(s, action["user"])
+        except Unresolved as exc:
+            raise SandboxError(str(exc)) from None
+        contacts.update(s, contact_id, {"OwnerID": owner})
+        return f"Owner set to user {owner}"
+    if kind == "http_post":
+        _legacy_post(s, contact_id, action)
+        return f"HTTP post to {action['url']} queued"
+    raise SandboxError(f"unknown action {kind!r}")
+
+
+def _legacy_post(s: AppSession, contact_id: int, action: dict) -> None:
+    """A legacy action set's HTTP post sends all the contact's fields (unlike Campaign Builder's)."""
+    contact = REGISTRY.get("Contact")
+    names = [n for n, f in contact.fields.items() if f.readable and f.column]
+    c = schema.contact
+    row = select_rows(s, contact, names, {}, extra_where=[c.c.id == contact_id])
+    fields = [[k, "" if v is None else str(v)] for k, v in (row[0] if row else {}).items()]
+    now = s.clock.now().timestamp()
+    post_id = s.next_id("http_post")
+    s.insert(schema.http_post, dict(id=post_id, idempotency_key=f"actionset:{s.app.id}:{post_id}",
+                                    url=action["url"], fields=fields, contact_id=contact_id, campaign_id=None,
+                                    item_id=None, status="pending", attempts=0, next_attempt_at=now,
+                                    lease_until=None, last_status=None, last_error=None, created_at=now,
+                                    delivered_at=None, log=[]))
