@@ -11,7 +11,7 @@ from server.registry import Registry
 
 from .account import hooks
 from .affiliates import commissions
-from .commerce import billing, cards, orders, subscriptions
+from .commerce import auto_billing, cards, orders, subscriptions
 from .crm import activities, contacts, lead_sources, opportunities, remote_links, surveys
 from .data import contact_records
 
@@ -24,7 +24,8 @@ def install(registry: Registry, config) -> None:
         registry.add_writer(writer)
     registry.subscribe("contact.merged", remote_links.follow_merge)
     registry.subscribe("contact.merged", surveys.follow_merge)
+    registry.subscribe("invoice.paid", subscriptions.on_invoice_paid)
     registry.subscribe("invoice.paid", commissions.on_paid)
     registry.subscribe(("invoice.deleted", "invoice.refunded"), commissions.on_undone)
     registry.on_logged(hooks.queue_deliveries)
-    registry.add_due_work("billing", billing.next_due, billing.run_due)
+    registry.add_due_work("billing", auto_billing.next_due, auto_billing.run_due)

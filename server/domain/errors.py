@@ -49,6 +49,12 @@ class RecordNotFound(SandboxError):
     code, tag = 5, "RecordNotFound"
 
 
+def not_found(what: str, record_id) -> RecordNotFound:
+    """The fault for an id that names nothing, in the style of the recorded
+    ``Unable to perform update. Record not found for Id:48872``."""
+    return RecordNotFound(f"Unable to load {what}. Record not found for Id:{record_id}")
+
+
 class LoadingError(SandboxError):
     code, tag = 6, "Loading"  # observed: [Loading]Error loading follow-up sequence
 

@@ -5,7 +5,7 @@ import dataclasses
 import threading
 
 from server.clock import ClockState
-from server.domain.commerce import billing
+from server.domain.commerce import auto_billing, billing
 from server.store import apps
 from server.store.db import transaction
 
@@ -28,7 +28,7 @@ def test_concurrent_workers_bill_a_renewal_once(live, app):
 
     def work():
         barrier.wait()
-        ran.append(billing.run_due(live.sandbox.env, worker_view, later))
+        ran.append(auto_billing.run_due(live.sandbox.env, worker_view, later))
 
     threads = [threading.Thread(target=work) for _ in range(4)]
     for t in threads:

@@ -9,14 +9,14 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from server.domain.data.records import Values, Writer
-from server.domain.errors import InvalidParameter, RecordNotFound
+from server.domain.data.records import Values, Writer, check_values
+from server.domain.errors import InvalidParameter, RecordNotFound, not_found
 from server.store import schema
 from server.store.session import AppSession
 from server.tables import REGISTRY
 
 from . import merchant
-from .invoices import not_found, require_contact
+from .invoices import require_contact
 
 CREDIT_CARD = REGISTRY.get("CreditCard")
 UNKNOWN, INVALID, DELETED, VALID, INACTIVE = 0, 1, 2, 3, 4
@@ -68,8 +68,6 @@ WRITER = Writer(("CreditCard",), _add, _update, _no_delete)
 
 def add(s: AppSession, data: dict) -> int:
     """A card from API field names (``CardNumber``, ``ExpirationMonth`` …), checked like DataService.add."""
-    from server.domain.data.records import check_values
-
     return _add(s, CREDIT_CARD, check_values(s, CREDIT_CARD, data, "A"))
 
 

@@ -8,11 +8,12 @@ fits when ``processSpecials`` is true; each becomes a negative line of its speci
 """
 from __future__ import annotations
 
-from server.domain.errors import InvalidParameter
+from server.domain.errors import InvalidParameter, not_found
 from server.store import schema
 from server.store.session import AppSession
 
 from . import invoices, products
+from .amounts import money
 
 FREE_TRIAL, ORDER_TOTAL, CATEGORY, PRODUCT, SHIPPING = "free_trial", "order_total", "category", "product", "shipping"
 
@@ -83,7 +84,7 @@ def add_shipping_total(s: AppSession, name: str, description: str, apply_to_comm
 def require(s: AppSession, discount_id: int, kind: str):
     row = s.get(schema.discount, discount_id)
     if row is None or row.kind != kind:
-        raise invoices.not_found(_KIND_NAMES[kind], discount_id)
+        raise not_found(_KIND_NAMES[kind], discount_id)
     return row
 
 
@@ -94,7 +95,7 @@ _KIND_NAMES = {FREE_TRIAL: "FreeTrial", ORDER_TOTAL: "OrderTotalDiscount", CATEG
 def add_category_assignment(s: AppSession, discount_id: int, category_id: int) -> int:
     require(s, discount_id, CATEGORY)
     if s.get(schema.product_category, category_id, schema.product_category.c.id) is None:
-        raise invoices.not_found("ProductCategory", category_id)
+        raise not_found("ProductCategory", category_id)
     assignment_id = s.next_id("discount_category")
     s.insert(schema.discount_category, dict(id=assignment_id, discount_id=discount_id,
                                             product_category_id=category_id))
@@ -142,7 +143,7 @@ def free_trial_days(s: AppSession, plan_id: int) -> int:
 
 def _off(row, base: float) -> float:
     off = base * row.amount / 100 if row.percent else row.amount
-    return invoices.money(min(max(off, 0.0), base))
+    return money(min(max(off, 0.0), base))
 
 
 def apply_specials(s: AppSession, invoice) -> None:

@@ -8,17 +8,19 @@ follows (server.domain.commerce.pay_plans).
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
+from server.domain.data import custom_fields
 from server.domain.data.values import coerce
-from server.domain.errors import InvalidParameter, RecordNotFound
+from server.domain.errors import InvalidParameter, not_found
 from server.store import schema
 from server.store.session import AppSession
 from server.tables import FORM_ORDER, FieldType
 
-from . import pay_plans
+from . import billing, pay_plans
+from .amounts import money
+from .products import category_ids
 
 # addOrderItem's type codes, as OrderItem.ItemType (spec §2.5), and their names there.
 UNKNOWN, SHIPPING, TAX, SERVICE, PRODUCT, UPSELL, FINANCE_CHARGE, SPECIAL, PROGRAM, SUBSCRIPTION = range(10)
@@ -32,20 +34,6 @@ ITEM_TYPES = {
 }
 
 UNPAID, PAID = 0, 1  # Invoice.PayStatus
-
-_CENT = Decimal("0.01")
-
-
-def money(value) -> float:
-    """An amount rounded to the cent, half up (as money is, not as binary floats round)."""
-    return float(Decimal(str(value)).quantize(_CENT, rounding=ROUND_HALF_UP))
-
-
-def not_found(what: str, record_id) -> RecordNotFound:
-    """The fault for an id that names nothing, in the style of the recorded
-    ``Unable to perform update. Record not found for Id:48872``."""
-    return RecordNotFound(f"Unable to load {what}. Record not found for Id:{record_id}")
-
 
 def local_date(s: AppSession, value, where: str) -> datetime:
     moment = coerce(value, FieldType.DATETIME, s.clock, where)
@@ -184,8 +172,6 @@ def amount_owed(s: AppSession, invoice_id: int) -> float:
 
 def purchase(s: AppSession, invoice) -> dict:
     """What a purchase event says about ``invoice``: its products, their categories, its total."""
-    from .products import category_ids
-
     products = product_ids_of(lines(s, invoice.id))
     return {"product_ids": products, "category_ids": category_ids(s, products),
             "amount": float(invoice.invoice_total or 0.0)}
@@ -245,8 +231,6 @@ def delete_lines(s: AppSession, rows) -> None:
 def delete_invoice(s: AppSession, invoice_id: int) -> bool:
     """Delete the invoice with its lines, payments, payment plan and its order (nothing is refunded: the
     API cannot refund)."""
-    from . import billing
-
     inv = require_invoice(s, invoice_id)
     ip, p, cc = schema.invoice_payment, schema.payment, schema.ccharge
     payments = s.execute(s.select(p, p.c.id, p.c.charge_id).where(p.c.invoice_id == invoice_id)).all()
@@ -273,8 +257,6 @@ def delete_invoice(s: AppSession, invoice_id: int) -> bool:
     others = s.execute(s.select(schema.invoice, schema.invoice.c.id)
                        .where(schema.invoice.c.job_id == inv.job_id)).first()
     if others is None and s.get(schema.job, inv.job_id, schema.job.c.id) is not None:
-        from server.domain.data import custom_fields
-
         oi = schema.order_item
         s.delete(oi, oi.c.order_id == inv.job_id)
         custom_fields.delete_values(s, inv.job_id, FORM_ORDER)

@@ -6,12 +6,13 @@ from datetime import timedelta
 
 from server.domain.data import custom_fields
 from server.domain.data.records import Values, Writer
-from server.domain.errors import InvalidParameter
+from server.domain.errors import InvalidParameter, not_found
 from server.store import schema
 from server.store.session import AppSession
 from server.tables import REGISTRY
 
-from . import discounts, invoices, merchant, payments, products, subscriptions
+from . import billing, cards, discounts, invoices, merchant, pay_plans, payments, products, subscriptions
+from .amounts import money
 
 JOB = REGISTRY.get("Job")
 
@@ -73,9 +74,7 @@ def place_order(s: AppSession, contact_id: int, card_id: int, pay_plan_id: int, 
     catalogue = {pid: products.require(s, pid) for pid in counts}
     plans = [products.plan(s, pid) for pid in plan_ids]
     if card_id:
-        from .cards import require as require_card
-
-        require_card(s, card_id)
+        cards.require(s, card_id)
     codes = [str(c) for c in promo_codes if str(c).strip()]
     first = catalogue[product_ids[0]].product_name if product_ids else products.plan_name(s, plans[0])
     title = first if len(counts) + len(plans) == 1 else f"{first} and more"
@@ -165,7 +164,7 @@ def remove_order_item(s: AppSession, order_id: int, order_item_id: int) -> None:
     inv = invoices.require_invoice(s, invoice_id)
     line = next((r for r in invoices.lines(s, invoice_id) if r.order_item_id == order_item_id), None)
     if line is None:
-        raise invoices.not_found("OrderItem", order_item_id)
+        raise not_found("OrderItem", order_item_id)
     invoices.delete_lines(s, [line])
     if line.product_id and line.item_type in (invoices.PRODUCT, invoices.UPSELL):
         row = s.get(schema.product, line.product_id, schema.product.c.inventory)
@@ -192,8 +191,6 @@ def set_payment_plan(s: AppSession, invoice_id: int, *, auto_charge: bool, card_
                      payments_count: int, days_between: int) -> None:
     """InvoiceService.addPaymentPlan (and REST ``PUT /orders/{id}/paymentPlan``): the invoice's new plan, its
     auto-charged instalments booked on the app's clock."""
-    from . import billing, cards, pay_plans
-
     invoice = invoices.require_invoice(s, invoice_id)
     if auto_charge:
         cards.require(s, card_id)
@@ -257,7 +254,7 @@ def add_order_commission_override(s: AppSession, invoice_id: int, affiliate_id: 
     override_id = s.next_id("commission_override")
     s.insert(schema.commission_override, dict(
         id=override_id, invoice_id=invoice_id, affiliate_id=affiliate_id, product_id=product_id or None,
-        percentage=percentage, amount=invoices.money(amount), payout_type=_payout_type(payout_type),
+        percentage=percentage, amount=money(amount), payout_type=_payout_type(payout_type),
         description=description or "", date=invoices.local_date(s, date, "date")))
     s.emit("commission_override.added", "invoice", invoice_id, contact_id=inv.contact_id, invoice_id=invoice_id,
            affiliate_id=affiliate_id, override_id=override_id)
@@ -270,7 +267,7 @@ def add_recurring_commission_override(s: AppSession, subscription_id: int, affil
     override_id = s.next_id("commission_override")
     s.insert(schema.commission_override, dict(
         id=override_id, recurring_order_id=subscription_id, affiliate_id=affiliate_id,
-        amount=invoices.money(amount), payout_type=_payout_type(payout_type), description=description or "",
+        amount=money(amount), payout_type=_payout_type(payout_type), description=description or "",
         date=s.now_local()))
     s.emit("commission_override.added", "recurring_order", subscription_id, contact_id=sub.contact_id,
            affiliate_id=affiliate_id, override_id=override_id)

@@ -13,14 +13,10 @@ from server.domain.errors import InvalidParameter
 from server.store import schema
 from server.store.session import AppSession
 
+from .amounts import money
+
 DEFAULT_PLAN, CUSTOM_PLAN = 0, 1  # PayPlan.Type
 ITEM_UNPAID, ITEM_PAID = 1, 2  # PayPlanItem.Status
-
-
-def _money(value) -> float:
-    from .invoices import money
-
-    return money(value)
 
 
 def create_default(s: AppSession, invoice_id: int, date: datetime) -> int:
@@ -57,8 +53,8 @@ def sync(s: AppSession, invoice_id: int, total: float, paid: float) -> None:
             items = items_of(s, plan.id)
     left = paid
     for item in items:
-        applied = _money(min(max(left, 0.0), item.amt_due or 0.0))
-        left = _money(left - applied)
+        applied = money(min(max(left, 0.0), item.amt_due or 0.0))
+        left = money(left - applied)
         status = ITEM_PAID if (item.amt_due or 0) > 0 and applied >= item.amt_due else ITEM_UNPAID
         if applied != item.amt_paid or status != item.status:
             s.update(it, it.c.id == item.id, amt_paid=applied, status=status)
@@ -69,7 +65,7 @@ def due_by(s: AppSession, invoice_id: int, moment: datetime) -> float:
     plan = plan_of(s, invoice_id)
     if plan is None:
         return 0.0
-    return _money(sum((i.amt_due or 0) - (i.amt_paid or 0) for i in items_of(s, plan.id) if i.date_due <= moment))
+    return money(sum((i.amt_due or 0) - (i.amt_paid or 0) for i in items_of(s, plan.id) if i.date_due <= moment))
 
 
 def add_payment_plan(s: AppSession, invoice, *, auto_charge: bool, credit_card_id: int, merchant_account_id: int,
@@ -78,13 +74,13 @@ def add_payment_plan(s: AppSession, invoice, *, auto_charge: bool, credit_card_i
     """Replace the invoice's plan with ``initial_amount`` on ``initial_date`` and ``payments`` equal
     instalments every ``days_between`` days from ``start_date`` (the initial payment is not one of them).
     Returns the ids of the instalments removed and of the new ones."""
-    due = _money((invoice.invoice_total or 0) - (invoice.total_paid or 0))
-    initial = _money(initial_amount)
+    due = money((invoice.invoice_total or 0) - (invoice.total_paid or 0))
+    initial = money(initial_amount)
     if initial < 0 or payments < 0 or days_between < 0 or days_between_retry < 0 or max_retry < 0:
         raise InvalidParameter("Payment plan amounts, counts and days cannot be negative")
     if initial > due:
         raise InvalidParameter(f"The initial payment ({initial}) is more than the amount due ({due})")
-    rest = _money(due - initial)
+    rest = money(due - initial)
     if rest > 0 and payments == 0:
         raise InvalidParameter("numberOfPayments must be at least 1 when the initial payment leaves an amount due")
     if payments > 1 and days_between == 0:
@@ -99,9 +95,9 @@ def add_payment_plan(s: AppSession, invoice, *, auto_charge: bool, credit_card_i
     if initial > 0:
         schedule.append((initial_date, initial))
     if payments:
-        share = _money(int(rest * 100 / payments) / 100)
+        share = money(int(rest * 100 / payments) / 100)
         for n in range(payments):
-            amount = share if n < payments - 1 else _money(rest - share * (payments - 1))
+            amount = share if n < payments - 1 else money(rest - share * (payments - 1))
             schedule.append((start_date + timedelta(days=days_between * n), amount))
     values = dict(type=CUSTOM_PLAN, auto_charge=bool(auto_charge), credit_card_id=credit_card_id or None,
                   merchant_account_id=merchant_account_id, days_between_retry=days_between_retry,
@@ -120,7 +116,7 @@ def add_payment_plan(s: AppSession, invoice, *, auto_charge: bool, credit_card_i
                           amt_paid=0.0))
         new_ids.append(item_id)
     s.update(schema.invoice, schema.invoice.c.id == invoice.id, pay_plan_status=1)
-    sync(s, invoice.id, _money(invoice.invoice_total or 0), _money(invoice.total_paid or 0))
+    sync(s, invoice.id, money(invoice.invoice_total or 0), money(invoice.total_paid or 0))
     return old_items, new_ids
 
 

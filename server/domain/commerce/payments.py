@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from server.domain.errors import InvalidParameter
+from server.domain.errors import InvalidParameter, not_found
 from server.store import schema
 from server.store.session import AppSession
 
 from . import cards, invoices, merchant, pay_plans
+from .amounts import money
 
 CHARGE, MANUAL = "charge", "manual"  # invoice.paid's payment_type
 
@@ -34,12 +35,10 @@ def _record(s: AppSession, inv, amount: float, when: datetime, pay_type: str, no
 
 
 def settled(s: AppSession, invoice_id: int, payment_type: str, *, bypass_commissions: bool = False) -> None:
-    """The invoice just became fully paid: its subscription cycles are paid through, and the purchase
-    event fires. With commissions bypassed, the event names no affiliate (nothing is owed to one)."""
-    from . import subscriptions
-
+    """The invoice just became fully paid: the purchase event fires (its listeners pay the subscription cycles
+    through, credit commissions, achieve purchase goals). With commissions bypassed, the event names no
+    affiliate (nothing is owed to one)."""
     inv = s.get(schema.invoice, invoice_id)
-    subscriptions.cycles_paid(s, inv)
     info = invoices.purchase(s, inv)
     s.emit("invoice.paid", "invoice", invoice_id, contact_id=inv.contact_id, invoice_id=invoice_id,
            order_id=inv.job_id, product_ids=info["product_ids"], category_ids=info["category_ids"],
@@ -51,7 +50,7 @@ def settled(s: AppSession, invoice_id: int, payment_type: str, *, bypass_commiss
 def add_manual_payment(s: AppSession, invoice_id: int, amount: float, date, pay_type: str, description: str,
                        bypass_commissions: bool) -> bool:
     inv = invoices.require_invoice(s, invoice_id)
-    amount = invoices.money(amount)
+    amount = money(amount)
     if amount <= 0:
         raise InvalidParameter("The payment amount must be more than 0 (refunds cannot be made through the API)")
     when = invoices.local_date(s, date, "paymentDate")
@@ -73,7 +72,7 @@ def charge_invoice(s: AppSession, invoice_id: int, notes: str, card_id: int, mer
     now = at or s.now_local()
     if amount is None:
         amount = pay_plans.due_by(s, invoice_id, now) if inv.pay_plan_status else float(inv.total_due or 0)
-    amount = invoices.money(min(amount, float(inv.total_due or 0)))
+    amount = money(min(amount, float(inv.total_due or 0)))
     if amount <= 0:
         return _result(False, merchant.SKIPPED, "0", "No balance due on the invoice")
     card = s.get(schema.credit_card, card_id)
@@ -132,7 +131,7 @@ def payments_of(s: AppSession, invoice_id: int) -> list[dict]:
 def set_synced(s: AppSession, payment_id: int, synced: bool) -> bool:
     payment = s.get(schema.payment, payment_id, schema.payment.c.contact_id, schema.payment.c.invoice_id)
     if payment is None:
-        raise invoices.not_found("Payment", payment_id)
+        raise not_found("Payment", payment_id)
     s.update(schema.payment, schema.payment.c.id == payment_id, synced=1 if synced else 0)
     s.emit("payment.updated", "payment", payment_id, contact_id=payment.contact_id, invoice_id=payment.invoice_id,
            order_id=_order_of(s, payment.invoice_id),

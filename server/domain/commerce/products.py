@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from server.domain.errors import InvalidParameter
+from server.domain.errors import InvalidParameter, not_found
 from server.store import schema
 from server.store.session import AppSession
-
-from .invoices import not_found
 
 
 def require(s: AppSession, product_id: int):

@@ -6,11 +6,9 @@ service answers every value as a string, as the vendor samples show (``"1"``, ``
 """
 from __future__ import annotations
 
-from server.domain.errors import InvalidParameter
+from server.domain.errors import InvalidParameter, not_found
 from server.store import schema
 from server.store.session import AppSession
-
-from .invoices import not_found
 
 TYPES = ("Flat", "Quantity", "Weight", "Total", "Product", "UPS")
 

@@ -14,14 +14,16 @@ from __future__ import annotations
 import calendar
 from datetime import datetime, timedelta
 
+from server.domain.account.settings import app_setting
 from server.domain.data import custom_fields
 from server.domain.data.records import PLAIN, Values, Writer
-from server.domain.errors import InvalidParameter
+from server.domain.errors import InvalidParameter, not_found
 from server.store import schema
-from server.store.session import AppSession
+from server.store.session import AppSession, Event
 from server.tables import REGISTRY
 
-from . import billing, invoices, products
+from . import billing, cards, invoices, products
+from .amounts import money
 
 RECURRING_ORDER = REGISTRY.get("RecurringOrder")
 ACTIVE, INACTIVE = "Active", "Inactive"
@@ -63,13 +65,11 @@ def advance(moment: datetime, cycle: str, frequency: int, times: int = 1) -> dat
 def require(s: AppSession, subscription_id: int):
     row = s.get(schema.recurring_order, subscription_id)
     if row is None:
-        raise invoices.not_found("RecurringOrder", subscription_id)
+        raise not_found("RecurringOrder", subscription_id)
     return row
 
 
 def _setting(s: AppSession, name: str, default: int) -> int:
-    from server.domain.account.settings import app_setting
-
     try:
         return int(app_setting(s, "Order", name) or default)
     except ValueError:
@@ -97,9 +97,7 @@ def add(s: AppSession, contact_id: int, plan_id: int, *, allow_duplicate: bool =
         raise InvalidParameter("daysTillCharge cannot be negative")
     products.quantity(qty)
     if credit_card_id:
-        from .cards import require as require_card
-
-        require_card(s, credit_card_id)
+        cards.require(s, credit_card_id)
     start = start or s.now_local()
     next_bill = next_bill or start + timedelta(days=days_till_charge)
     subscription_id = s.next_id("recurring_order")
@@ -107,7 +105,7 @@ def add(s: AppSession, contact_id: int, plan_id: int, *, allow_duplicate: bool =
         id=subscription_id, contact_id=contact_id, originating_order_id=originating_order_id, program_id=plan_id,
         subscription_plan_id=plan_id, product_id=plan.product_id, start_date=start, next_bill_date=next_bill,
         billing_cycle=plan.cycle or "2", frequency=plan.frequency or 1,
-        billing_amt=invoices.money(plan.plan_price or 0.0 if price is None else price), status=ACTIVE,
+        billing_amt=money(plan.plan_price or 0.0 if price is None else price), status=ACTIVE,
         auto_charge=1 if credit_card_id else 0, cc1=credit_card_id or None,
         num_days_between_retry=_setting(s, "defaultnumdaysbetween", 3),
         max_retry=_setting(s, "defaultmaxretry", 3), merchant_account_id=merchant_account_id or 0,
@@ -174,6 +172,14 @@ def create_invoice(s: AppSession, subscription_id: int) -> int:
     return invoice_id
 
 
+def on_invoice_paid(s: AppSession, event: Event) -> None:
+    """On ``invoice.paid`` (subscribed before any other listener of it, so they see the subscription paid
+    through): the invoice's subscription cycles are paid."""
+    invoice = s.get(schema.invoice, event.entity_id)
+    if invoice is not None:
+        cycles_paid(s, invoice)
+
+
 def cycles_paid(s: AppSession, invoice) -> None:
     """The invoice was paid: its cycles are paid, and their subscriptions are paid through their end."""
     jri, ii = schema.job_recurring_instance, schema.invoice_item
@@ -234,7 +240,7 @@ def _add(s: AppSession, table, values: Values) -> int:
     plan_id = row.get("subscription_plan_id") or row.get("program_id")
     plan = s.get(schema.subscription_plan, plan_id) if plan_id else None
     if plan_id and plan is None:
-        raise invoices.not_found("SubscriptionPlan", plan_id)
+        raise not_found("SubscriptionPlan", plan_id)
     now = s.now_local()
     row.setdefault("status", ACTIVE)
     row["status"] = row["status"] or ACTIVE

@@ -6,10 +6,10 @@ listens to. The engine's "Create Opportunity" process calls ``create`` and ``mov
 """
 from __future__ import annotations
 
-from server.domain.commerce.invoices import not_found, require_contact
+from server.domain.commerce.invoices import require_contact
 from server.domain.data import custom_fields
 from server.domain.data.records import Values, Writer, check_values, stamp
-from server.domain.errors import InvalidParameter
+from server.domain.errors import InvalidParameter, not_found
 from server.store import schema
 from server.store.session import AppSession
 from server.tables import REGISTRY
