@@ -13,7 +13,7 @@ from pydantic import Field
 
 from server.clock import UTC
 from server.domain.session import AppSession
-from server.engine import achieve, manual, reporting
+from server.engine import achieve, manual, published, reporting
 from server.engine import campaigns as domain
 from server.engine.errors import CampaignNotFound
 from server.store import schema
@@ -185,7 +185,7 @@ def details(s: AppSession, row, wanted: set[str]) -> dict:
                          "previous_sequence_ids": [i for i in before.get(g["id"], []) if i]}
                         for g in report["goals"]]
     if "sequences" in wanted:
-        graph = domain.load_graph(s, row.id, row.version)
+        graph = published.load_graph(s, row.id, row.version)
         sequences = []
         for seq in report["sequences"]:
             paths = []
@@ -279,7 +279,7 @@ def _checked(r: Request, campaign_id: int, sequence_id: int) -> None:
     row = require(r.s, campaign_id)
     if row.status != domain.PUBLISHED:
         raise not_found("Campaign")
-    graph = domain.load_graph(r.s, campaign_id, row.version)
+    graph = published.load_graph(r.s, campaign_id, row.version)
     if sequence_id not in graph.sequences:
         raise not_found("Sequence")
 

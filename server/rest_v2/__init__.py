@@ -12,11 +12,57 @@ from types import ModuleType
 
 from server.registry import Registry
 
-from . import tags
+from . import (
+    affiliates,
+    automations,
+    campaigns,
+    companies,
+    contacts,
+    custom_fields,
+    discounts,
+    emails,
+    files,
+    lead_sources,
+    notes,
+    opportunities,
+    orders,
+    payments,
+    products,
+    reporting,
+    settings,
+    subscriptions,
+    tags,
+    tasks,
+    users,
+    webforms,
+)
 from .api import Api
 from .contract import Contract
 
-FAMILIES = (tags,)
+FAMILIES = (
+    affiliates,
+    automations,
+    campaigns,
+    companies,
+    contacts,
+    custom_fields,
+    discounts,
+    emails,
+    files,
+    lead_sources,
+    notes,
+    opportunities,
+    orders,
+    payments,
+    products,
+    reporting,
+    settings,
+    subscriptions,
+    tags,
+    tasks,
+    users,
+    webforms,
+)
 
 
 def install(registry: Registry, config) -> None:

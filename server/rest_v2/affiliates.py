@@ -1,0 +1,1 @@
+"""REST v2: Affiliates: programs, commissions, clawbacks, payments, redirects and summaries."""

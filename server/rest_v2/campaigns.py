@@ -1,0 +1,1 @@
+"""REST v2: Campaigns and their goals and sequences."""

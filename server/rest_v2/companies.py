@@ -1,0 +1,1 @@
+"""REST v2: Companies (the Company family)."""

@@ -1,0 +1,1 @@
+"""REST v2: Contacts (the Contact family), referrals and lead scores."""

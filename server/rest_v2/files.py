@@ -1,0 +1,1 @@
+"""REST v2: Files: upload, content (``:data``) and associations."""

@@ -1,0 +1,1 @@
+"""REST v2: Lead sources, their categories, expenses and recurring expenses."""

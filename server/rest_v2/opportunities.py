@@ -1,0 +1,1 @@
+"""REST v2: Opportunities and pipeline stages."""

@@ -1,0 +1,1 @@
+"""REST v2: Orders: items, payments, payment plans."""

@@ -1,0 +1,1 @@
+"""REST v2: Payment methods and their configs, merchants, sales and shipping."""

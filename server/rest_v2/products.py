@@ -1,0 +1,1 @@
+"""REST v2: Products, product categories and product interest bundles."""

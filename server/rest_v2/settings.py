@@ -1,0 +1,1 @@
+"""REST v2: Settings, the business profile, locales and the OAuth userinfo."""

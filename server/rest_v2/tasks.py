@@ -1,0 +1,1 @@
+"""REST v2: Tasks and task appointments (the Task and Task Appointments families)."""

@@ -1,0 +1,1 @@
+"""REST v2: Users and user groups."""

@@ -1,0 +1,1 @@
+"""REST v2: Web forms: the list and a form's HTML."""
