@@ -32,23 +32,34 @@ def create_blank_order(s: AppSession, contact_id: int, description: str, order_d
 
 def add_order_item(s: AppSession, invoice_id: int, product_id: int, item_type: int, price: float, qty: int,
                    description: str, notes: str) -> bool:
+    add_line(s, invoice_id, product_id, item_type, price, qty, description, notes)
+    return True
+
+
+def add_line(s: AppSession, invoice_id: int, product_id: int, item_type: int, price: float, qty: int,
+             description: str, notes: str, *, name: str | None = None, cost: float | None = None,
+             subscription_plan_id: int | None = None) -> int:
+    """InvoiceService.addOrderItem (and REST's new order items): a line on the invoice, its product's inventory
+    taken down; returns the line's OrderItem id."""
     inv = invoices.require_invoice(s, invoice_id)
     if item_type not in invoices.ITEM_TYPES:
         raise InvalidParameter(f"Invalid order item type: {item_type} (0 to 14)")
     products.quantity(qty)
-    name = None
     if product_id:
         product = products.require(s, product_id)
-        name = product.product_name
+        name = name or product.product_name
         description = description or product.product_name or ""
-    invoices.add_item(s, inv, product_id=product_id, item_type=item_type, price=price, qty=qty,
-                      description=description or "", notes=notes or "", name=name)
+    if subscription_plan_id:
+        products.plan(s, subscription_plan_id)
+    invoice_item_id = invoices.add_item(s, inv, product_id=product_id, item_type=item_type, price=price, qty=qty,
+                                        description=description or "", notes=notes or "", name=name,
+                                        subscription_plan_id=subscription_plan_id, cost=cost)
     if product_id and item_type in (invoices.PRODUCT, invoices.UPSELL):
         products.sold(s, product_id, qty)
-    was_paid, is_paid = invoices.refresh(s, invoice_id)
+    invoices.refresh(s, invoice_id)
     s.emit("invoice.updated", "invoice", invoice_id, contact_id=inv.contact_id, order_id=inv.job_id,
            change="item_added", product_id=product_id or None, item_type=item_type)
-    return True
+    return s.get(schema.invoice_item, invoice_item_id, schema.invoice_item.c.order_item_id).order_item_id
 
 
 def _as_strings(result: dict) -> dict:
@@ -128,7 +139,8 @@ def create_order(s: AppSession, contact_id: int, title: str, order_date, order_t
                  shipping: dict | None = None) -> tuple[int, int]:
     """An order with product lines and no charge (REST ``POST /orders``): each item ``{product_id, quantity,
     price?, description?}`` at the product's price unless one is given; specials apply when promo codes are
-    given (as placeOrder's processSpecials), tax as placeOrder computes it. Returns ``(order id, invoice id)``."""
+    given (as placeOrder's processSpecials), tax as placeOrder computes it. ``shipping``: the address, by the
+    names of order_reads.Shipping. Returns ``(order id, invoice id)``."""
     if not items:
         raise InvalidParameter("An order needs at least one item")
     catalogue = {i["product_id"]: products.require(s, i["product_id"]) for i in items}
@@ -139,7 +151,7 @@ def create_order(s: AppSession, contact_id: int, title: str, order_date, order_t
     codes = [str(c) for c in promo_codes if str(c).strip()]
     job_id, invoice_id = invoices.create_order(
         s, contact_id, title, order_date, lead_affiliate_id=lead_affiliate_id, sale_affiliate_id=sale_affiliate_id,
-        order_type=order_type, promo_codes=codes, job_values=dict(shipping or {}))
+        order_type=order_type, promo_codes=codes, job_values=shipping_columns(shipping or {}))
     invoice = s.get(schema.invoice, invoice_id)
     for item in items:
         product = catalogue[item["product_id"]]
@@ -156,6 +168,17 @@ def create_order(s: AppSession, contact_id: int, title: str, order_date, order_t
     if invoices.mark_free_order_paid(s, invoice_id):
         payments.settled(s, invoice_id, payments.MANUAL)
     return job_id, invoice_id
+
+
+# an order's shipping address (order_reads.Shipping's names) <-> the Job's columns
+SHIPPING_COLUMNS = {"first_name": "ship_first_name", "middle_name": "ship_middle_name", "last_name": "ship_last_name",
+                    "company": "ship_company", "phone": "ship_phone", "line1": "ship_street1",
+                    "line2": "ship_street2", "locality": "ship_city", "region": "ship_state", "zip_code": "ship_zip",
+                    "country": "ship_country"}
+
+
+def shipping_columns(address: dict) -> dict:
+    return {SHIPPING_COLUMNS[k]: v for k, v in address.items()}
 
 
 def remove_order_item(s: AppSession, order_id: int, order_item_id: int) -> None:
