@@ -57,6 +57,7 @@ class PlanRecord(NamedTuple):
     number_of_cycles: int
     taxable: bool
     prorate: bool
+    index: int  # its place among its product's plans (from 0, in the order they were made)
 
 
 # the last thing that changes a subscription by itself is its billing; before its first bill, its start
@@ -102,9 +103,11 @@ def get_subscription(s: AppSession, subscription_id: int) -> SubscriptionRecord 
 
 
 def _plan(s: AppSession, r) -> PlanRecord:
+    before = s.execute(s.select(_sp, sa.func.count()).where(_sp.c.product_id == r.product_id,
+                                                            _sp.c.id < r.id)).scalar_one()
     return PlanRecord(r.id, r.product_id, products.plan_name(s, r), str(r.cycle or "2"), r.frequency or 1,
                       float(r.plan_price or 0.0), bool(r.active) if r.active is not None else True,
-                      r.number_of_cycles or 0, bool(r.taxable), bool(r.prorate))
+                      r.number_of_cycles or 0, bool(r.taxable), bool(r.prorate), before)
 
 
 def get_plan(s: AppSession, plan_id: int) -> PlanRecord | None:

@@ -15,7 +15,7 @@ import calendar
 from datetime import datetime, timedelta
 
 from server.domain.account.settings import app_setting
-from server.domain.data import custom_fields
+from server.domain.data import custom_fields, records
 from server.domain.data.records import PLAIN, Values, Writer
 from server.domain.errors import InvalidParameter, not_found
 from server.store import schema
@@ -326,3 +326,18 @@ def _plan_update(s: AppSession, table, plan_id: int, values: Values) -> None:
 
 
 PLAN_WRITER = Writer(("CProgram", "SubscriptionPlan"), _plan_add, _plan_update, PLAIN.delete)
+
+
+def save_plan(s: AppSession, product_id: int, values: dict, plan_id: int | None = None) -> int:
+    """Add (``plan_id`` None) or change a subscription plan of the product (REST's plan operations):
+    ``values`` by DataService's names, and ``NumberOfCycles``, which DataService may only read."""
+    values = dict(values)
+    cycles = values.pop("NumberOfCycles", None)
+    if plan_id is None:
+        plan_id = records.add(s, "SubscriptionPlan", {"ProductId": product_id, **values})
+    elif values:
+        records.update(s, "SubscriptionPlan", plan_id, values)
+    if cycles is not None:
+        s.update(schema.subscription_plan, schema.subscription_plan.c.id == plan_id, number_of_cycles=cycles)
+    s.emit("product.updated", "product", product_id, fields=["subscription_plans"])
+    return plan_id
