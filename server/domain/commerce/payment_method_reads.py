@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import sqlalchemy as sa
+
 from server.domain.data import listing
 from server.store import schema
 from server.store.session import AppSession
@@ -30,7 +32,11 @@ class MerchantRecord(NamedTuple):
     default: bool
 
 
-CARD_FIELDS = listing.Fields({"id": _cc.c.id, "contact_id": _cc.c.contact_id})
+# every card is charged through the app's default merchant account (merchant.account(s, 0))
+_DEFAULT_MERCHANT = (sa.select(_ma.c.id).where(_ma.c.app_id == _cc.c.app_id)
+                     .order_by(_ma.c.is_default.desc(), _ma.c.id).limit(1).scalar_subquery())
+CARD_FIELDS = listing.Fields({"id": _cc.c.id, "contact_id": _cc.c.contact_id,
+                              "merchant_account_id": _DEFAULT_MERCHANT})
 MERCHANT_FIELDS = listing.Fields({"id": _ma.c.id, "name": _ma.c.name, "mode": _ma.c.mode},
                                  text=frozenset({"name", "mode"}))
 
