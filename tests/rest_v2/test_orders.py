@@ -16,6 +16,7 @@ from tests.commerce.util import (
     events,
     last_seq,
 )
+from tests.engine.conftest import Campaigns
 from tests.rest.conftest import rest_for
 
 
@@ -164,3 +165,11 @@ def test_orders_sdk_contract(sdk, v2):
     assert made["id"] in [o.id for o in listed.orders]
     payments = api.list_order_payments(made["id"])
     assert payments.invoice_order_payments in ([], None)
+
+
+def test_a_v2_card_payment_is_a_purchase_for_the_campaigns(v2):
+    order = _order(v2, OLIVIA, [{"product_id": str(COACHING), "quantity": 1}], order_type="ONLINE")
+    v2.ok("POST", f"/orders/{order['id']}/payments", 201, json={
+        "payment_method_id": str(OLIVIA_VISA), "payment_amount": 120.0, "apply_to_commissions": True})
+    outbox = Campaigns(v2.app).outbox(contact_id=OLIVIA)
+    assert [m["subject"] for m in outbox] == ["Thank you for your order, Olivia"]  # the seeded purchase goal
