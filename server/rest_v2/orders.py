@@ -125,9 +125,10 @@ def _shipping_json(o: OrderRecord) -> dict | None:
             "invoice_to_company": False}
 
 
-def order_json(s: AppSession, o: OrderRecord) -> dict:
+def order_json(s: AppSession, o: OrderRecord, plan_records: dict | None = None) -> dict:
+    """``plan_records``: the subscription plans of the order's lines (read for a whole page at once)."""
     code, clock = currency(s), s.clock
-    plan_records = _plans_of(s, o.items)
+    plan_records = _plans_of(s, o.items) if plan_records is None else plan_records
     c = o.contact
     return {
         "id": out_id(o.id), "title": o.title, "status": "PAID" if o.paid else "DRAFT",
@@ -258,7 +259,8 @@ def _job_values(r: Request, changed: set[str]) -> dict:
 @operation("listOrders")
 def list_orders(r: Request) -> dict:
     page = order_reads.page_orders(r.s, r.list_query(ORDERS))
-    return r.page("orders", [order_json(r.s, o) for o in page.items], page)
+    plan_records = _plans_of(r.s, [i for o in page.items for i in o.items])
+    return r.page("orders", [order_json(r.s, o, plan_records) for o in page.items], page)
 
 
 @operation("createOrder")

@@ -209,6 +209,7 @@ def orders_of(s: AppSession, jobs) -> list[OrderRecord]:
     jobs = list(jobs)
     by_job = _invoices(s, [j.id for j in jobs])
     items = _items(s, [i.id for i in by_job.values()])
+    plans = payment_plans(s, [i.id for i in by_job.values()])
     contacts = contacts_by_id(s, [j.contact_id for j in jobs])
     out = []
     for j in jobs:
@@ -230,7 +231,7 @@ def orders_of(s: AppSession, jobs) -> list[OrderRecord]:
             shipping=Shipping(j.ship_first_name, j.ship_middle_name, j.ship_last_name, j.ship_company, j.ship_phone,
                               j.ship_street1, j.ship_street2, j.ship_city, j.ship_state, j.ship_zip, j.ship_country),
             items=items.get(inv.id, []) if inv is not None else [],
-            payment_plan=payment_plan(s, inv.id) if inv is not None else None))
+            payment_plan=plans.get(inv.id) if inv is not None else None))
     return out
 
 
@@ -295,10 +296,27 @@ def contacts_by_id(s: AppSession, ids) -> dict[int, ContactBrief]:
 
 
 def payment_plan(s: AppSession, invoice_id: int) -> PaymentPlanRecord | None:
-    plan = pay_plans.plan_of(s, invoice_id)
-    if plan is None:
-        return None
-    items = pay_plans.items_of(s, plan.id)
+    return payment_plans(s, [invoice_id]).get(invoice_id)
+
+
+def payment_plans(s: AppSession, invoice_ids) -> dict[int, PaymentPlanRecord]:
+    """Each invoice's (latest) payment plan and its instalments, in two statements."""
+    ids = sorted(set(invoice_ids))
+    if not ids:
+        return {}
+    pp, it = schema.pay_plan, schema.pay_plan_item
+    plans: dict[int, object] = {}
+    for row in s.execute(s.select(pp).where(pp.c.invoice_id.in_(ids)).order_by(pp.c.id.desc())):
+        plans.setdefault(row.invoice_id, row)
+    items: dict[int, list] = {}
+    plan_ids = [p.id for p in plans.values()]
+    if plan_ids:
+        for row in s.execute(s.select(it).where(it.c.pay_plan_id.in_(plan_ids)).order_by(it.c.date_due, it.c.id)):
+            items.setdefault(row.pay_plan_id, []).append(row)
+    return {invoice_id: _plan_record(plan, items.get(plan.id, [])) for invoice_id, plan in plans.items()}
+
+
+def _plan_record(plan, items: list) -> PaymentPlanRecord:
     custom = plan.type == pay_plans.CUSTOM_PLAN
     initial = float(plan.first_pay_amt or 0.0) if custom else 0.0
     instalments = items[1:] if initial > 0 else items
