@@ -38,6 +38,8 @@ def in_datetime(text: str | None) -> datetime | None:
     moment = parse_datetime(text) if isinstance(text, str) else None
     if moment is None:
         raise ValueError(f"'{text}' is not an ISO 8601 date-time")
+    if moment.year < 1000 or moment.year > 9998:  # MySQL's DATETIME, less a year a zone could carry past 9999
+        raise ValueError(f"'{text}' is outside the dates the store holds (years 1000 to 9998)")
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 

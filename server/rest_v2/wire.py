@@ -34,6 +34,8 @@ def in_time(text: str, clock: AppClock, name: str) -> datetime:
         moment = parse_time(text)
     except ValueError:
         raise invalid_field(name, f"'{text}' is not an ISO 8601 date-time") from None
+    if moment.year < 1000 or moment.year > 9998:  # MySQL's DATETIME, less a year a zone could carry past 9999
+        raise invalid_field(name, f"'{text}' is outside the dates the store holds (years 1000 to 9998)")
     return clock.to_local(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC))
 
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from server.domain.errors import InvalidParameter, not_found
 from server.store import schema
 from server.store.session import AppSession
+from server.tables import INT_MAX, INT_MIN
 
 
 def require(s: AppSession, product_id: int):
@@ -29,8 +30,12 @@ def change_inventory(s: AppSession, product_id: int, delta: int, *, reason: str 
     """Move a product's inventory by ``delta`` (one atomic UPDATE, so concurrent orders never lose a count)."""
     p = schema.product
     before = require(s, product_id)
-    s.update(p, p.c.id == product_id, inventory=sa.func.coalesce(p.c.inventory, 0) + delta,
-             last_updated=s.now_local())
+    moved = sa.cast(sa.func.coalesce(p.c.inventory, 0), sa.BigInteger) + delta  # no overflow while comparing
+    done = s.update(p, p.c.id == product_id, moved.between(INT_MIN, INT_MAX), inventory=moved,
+                    last_updated=s.now_local())
+    if done.rowcount == 0:  # the count would leave the 32-bit range the store and the wire carry
+        raise InvalidParameter(f"Invalid inventory change: {delta} would put product {product_id}'s inventory "
+                               f"out of range ({INT_MIN} to {INT_MAX})")
     after = int(s.get(p, product_id, p.c.inventory).inventory)
     s.emit("product.updated", "product", product_id, fields=["inventory"], inventory=after, change=delta,
            reason=reason)

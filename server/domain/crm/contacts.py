@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from server.domain.data import custom_fields
 from server.domain.data.query import select_rows
-from server.domain.data.records import Values, Writer, check_values, exists, stamp
+from server.domain.data.records import Values, Writer, check_selected, check_values, exists, stamp
 from server.domain.data.values import normalize_phone
 from server.domain.errors import InvalidParameter, RecordNotFound
 from server.domain.mail import email_status
@@ -94,6 +94,7 @@ def load(s: AppSession, contact_id: int, fields: list[str]) -> dict:
 
 def find_by_email(s: AppSession, email: str, fields: list[str]) -> list[dict]:
     """Contacts whose Email, EmailAddress2 or EmailAddress3 is ``email`` (any case), by Id."""
+    check_selected(CONTACT, fields)  # no field, or one that is not a name: the fault DataService.query gives
     c = schema.contact
     wanted = email.strip().lower()
     match = sa.or_(sa.func.lower(c.c.email) == wanted, sa.func.lower(c.c.email_address2) == wanted,

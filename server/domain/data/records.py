@@ -17,7 +17,7 @@ from server.tables import REGISTRY, Table
 
 from . import custom_fields
 from .query import Resolver, count_rows, page_bounds, select_by_key, select_rows
-from .values import coerce
+from .values import coerce_field
 
 _ACCESS_WORD = {"A": "add", "E": "edit", "D": "delete", "R": "read"}
 
@@ -65,7 +65,7 @@ def check_values(s: AppSession, table: Table, data: dict, letter: str) -> Values
             raise NoFieldFound(f"No field found: {table.name}.{name}")
         if letter not in described.access or described.column is None:
             raise NoFieldAccess(f"No {_ACCESS_WORD[letter]} access to field: {table.name}.{name}")
-        columns[described.column] = coerce(value, described.type, s.clock, f"{table.name}.{name}")
+        columns[described.column] = coerce_field(value, table.name, name, described.type, s.clock)
     return Values(columns, customs, list(data))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from server import jobs
+from server import jobs, json_input
 from server.domain.crm import surveys
 from server.domain.errors import SandboxError
 from server.domain.mail import messages
@@ -56,7 +56,10 @@ def _session(name: str, *, write: bool):
 
 def _document_body() -> dict:
     if request.is_json:
-        body = request.get_json(silent=True)
+        try:
+            body = json_input.loads(request.get_data())
+        except json_input.BadJson as exc:
+            raise document.DocumentError([exc.message]) from None
         if not isinstance(body, dict):
             raise document.DocumentError(["the body must be a JSON object"])
         return body

@@ -9,6 +9,7 @@ import hmac
 
 from flask import current_app, jsonify, request
 
+from server import json_input
 from server.store import apps
 from server.store.db import transaction
 from server.store.session import AppRecord
@@ -43,7 +44,10 @@ def current_sandbox():
 def json_body() -> dict:
     if not request.data:
         return {}
-    body = request.get_json(silent=True)
+    try:
+        body = json_input.loads(request.data)
+    except json_input.BadJson as exc:
+        raise ControlError(400, exc.message) from None
     if not isinstance(body, dict):
         raise ControlError(400, "the body must be a JSON object")
     return body
