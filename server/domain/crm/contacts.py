@@ -79,7 +79,7 @@ def add(s: AppSession, data: dict) -> int:
 
 
 def update(s: AppSession, contact_id: int, data: dict) -> int:
-    values = check_values(s, CONTACT, data, "E")
+    values = check_values(s, CONTACT, data, "E", contact_id)
     if not exists(s, CONTACT, contact_id):
         raise RecordNotFound(f"Unable to perform update. Record not found for Id:{contact_id}")
     _update(s, CONTACT, contact_id, values)
