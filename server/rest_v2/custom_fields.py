@@ -1,5 +1,6 @@
 """REST v2: the custom-field models of every record type (``GET /<records>/model``) and their custom fields,
-tabs and groups (``/<records>/model/customFields…``): 111 operations built from one table, ``RECORD_TYPES``.
+tabs and groups (``/<records>/model/customFields…``): 111 operations built from one table, ``RECORD_TYPES``;
+and the model of a report (``retrieveReportModel``: the columns a saved search's report can show).
 
 Each record type's operations have the same shape and differ only in their ids and the custom-field form
 they work on (DataFormField.FormId: notes and tasks share the TASK_NOTE_APPOINTMENT form, so a field made
@@ -20,7 +21,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from server.domain.data import custom_forms
+from server.domain.account.users import user_info
+from server.domain.data import custom_forms, searches
 from server.domain.session import AppSession
 from server.tables import (
     FORM_AFFILIATE,
@@ -305,3 +307,12 @@ def _first_tab(s: AppSession, form_id: int) -> int:
 
 OPERATIONS = tuple(op for t in RECORD_TYPES
                    for build in (_field_operations, _tab_operations, _group_operations) for op in build(t))
+
+
+@operation("retrieveReportModel")
+def retrieve_report_model(r: Request, report_id: int) -> dict:
+    """The report columns of the saved search ``report_id`` (SearchService.getAllReportColumns: its report's
+    columns and the custom fields of the report's record type), as the acting user may see them (a Service
+    Account Key acts as the app's first user, its administrator)."""
+    columns = searches.report_columns(r.s, report_id, user_info(r.s)["localUserId"])
+    return {"fields": [{"name": name, "label": label} for name, label in columns.items()]}

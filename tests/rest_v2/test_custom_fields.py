@@ -165,3 +165,14 @@ def test_the_sdk_reads_and_writes_a_model(sdk):
     assert made.id in [f.id for f in model.custom_fields]
     tab = api.create_contact_custom_field_tab(k.CreateCustomFieldTabRequest(name="SDK tab"))
     assert tab.name == "SDK tab" and tab.id in [t.id for t in api.list_contact_custom_field_tabs().tabs]
+
+
+def test_a_report_model_lists_the_saved_searchs_columns_with_new_custom_fields(v2):
+    [search] = v2.app.call("DataService.query", "SavedFilter", 10, 0, {"FilterName": "Colorado customers"}, ["Id"])
+    made = v2.ok("POST", "/contacts/model/customFields", 201, json={"label": "Belt Colour", "field_type": "TEXT"})
+    fields = v2.ok("GET", f"/reporting/reports/{search['Id']}/model")["fields"]
+    assert {"name": "_" + made["field_name"], "label": "Belt Colour"} in fields
+    [user] = v2.app.call("DataService.query", "User", 1, 0, {}, ["Id"])
+    columns = v2.app.call("SearchService.getAllReportColumns", search["Id"], user["Id"])
+    assert {f["name"]: f["label"] for f in fields} == columns
+    assert v2.error("GET", "/reporting/reports/99999/model", 404)["status"] == "NOT_FOUND"
