@@ -12,6 +12,7 @@ from server.rest_v2.custom_fields import RECORD_TYPES
 from server.store import apps
 from server.store.db import transaction
 from tests.rest.conftest import rest_for
+from tests.rest_v2.conftest import V2, checked_session
 
 # record type -> (path, record_type)
 PATHS = {"Contact": ("contacts", "CONTACT"), "Company": ("companies", "COMPANY"),
@@ -176,3 +177,14 @@ def test_a_report_model_lists_the_saved_searchs_columns_with_new_custom_fields(v
     columns = v2.app.call("SearchService.getAllReportColumns", search["Id"], user["Id"])
     assert {f["name"]: f["label"] for f in fields} == columns
     assert v2.error("GET", "/reporting/reports/99999/model", 404)["status"] == "NOT_FOUND"
+
+
+def test_only_an_administrator_changes_a_form(v2):
+    [coach] = v2.app.call("DataService.query", "User", 1, 0, {"Email": "devin.okafor@example.com"}, ["Id"])
+    made = v2.app.live.control("POST", f"/apps/{v2.app.name}/api-keys", json={"kind": "pat", "user_id": coach["Id"]})
+    coach_v2 = V2(v2.app, made.json()["key"], checked_session(v2.checker, made.json()["key"]), v2.checker)
+    assert coach_v2.error("POST", "/contacts/model/customFields/tabs", 403, json={"name": "Mine"})[
+        "status"] == "PERMISSION_DENIED"
+    assert coach_v2.error("POST", "/contacts/model/customFields", 403, json={"label": "x", "field_type": "TEXT"})[
+        "code"] == 403
+    assert coach_v2.ok("GET", "/contacts/model")["custom_fields"]  # reading is anyone's
