@@ -113,7 +113,8 @@ def from_exception(exc: Exception) -> ApiError:
     if isinstance(exc, domain.SandboxError):
         for cls, code in _DOMAIN:
             if isinstance(exc, cls):
-                return ApiError(code, exc.message)
+                field = getattr(exc, "field", None)  # a domain error that names the request's property
+                return ApiError(code, exc.message, domain="request" if field else None, resource=field)
         log.error("unmapped domain error: %r", exc)
         return ApiError(500, "An unexpected error occurred")
     log.exception("REST v2 request failed", exc_info=exc)
