@@ -203,6 +203,17 @@ ASSIGNMENT_FIELDS = listing.Fields({"key": _ASSIGNMENT_KEY, "contact_id": _ta.c.
                                     "applied_time": _ta.c.date_created}, key="key")
 
 
+class AppliedTagRecord(NamedTuple):
+    """A tag on one contact."""
+
+    tag: TagRecord
+    applied: datetime | None
+
+
+CONTACT_TAG_FIELDS = listing.Fields({**TAG_FIELDS.columns, "applied_time": _ta.c.date_created},
+                                    text=TAG_FIELDS.text)
+
+
 def _tag_record(row) -> TagRecord:
     return TagRecord(row.id, row.group_name, row.group_description, row.group_category_id, row.date_created,
                      row.last_updated)
@@ -268,6 +279,13 @@ def page_assignments(s: AppSession, q: listing.ListQuery) -> listing.Page[Assign
     """Tags on contacts (both kinds), across tags and contacts, under ``q``'s conditions."""
     return listing.page(s, s.select(_ta), ASSIGNMENT_FIELDS, q,
                         lambda r: Assignment(r.contact_id, r.tag_id, r.date_created))
+
+
+def page_contact_tags(s: AppSession, contact_id: int, q: listing.ListQuery) -> listing.Page[AppliedTagRecord]:
+    """The tags on a contact, with when each was applied."""
+    select = (s.select(_ta, _t, _ta.c.date_created.label("applied_at"))
+              .join(_t, s.scoped(_t, _t.c.id == _ta.c.tag_id)).where(_ta.c.contact_id == contact_id))
+    return listing.page(s, select, CONTACT_TAG_FIELDS, q, lambda r: AppliedTagRecord(_tag_record(r), r.applied_at))
 
 
 def existing_contacts(s: AppSession, contact_ids) -> set[int]:
