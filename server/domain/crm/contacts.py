@@ -1,12 +1,13 @@
 """What a contact (or a company, which is a contact-like row in the same id space) can do."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
 from server.domain.data import custom_fields, listing
-from server.domain.data.query import select_rows
+from server.domain.data.query import count_rows, select_rows
 from server.domain.data.records import Values, Writer, check_values, exists, stamp
 from server.domain.data.values import normalize_phone
 from server.domain.errors import InvalidParameter, RecordNotFound
@@ -255,3 +256,35 @@ def lead_scores(s: AppSession, contact_ids: list[int]) -> dict[int, int]:
     if not contact_ids:
         return {}
     return {r.contact_id: r.score for r in s.execute(s.select(ls).where(ls.c.contact_id.in_(contact_ids)))}
+
+
+class ContactName(NamedTuple):
+    id: int
+    email: str | None
+    first_name: str | None
+    last_name: str | None
+
+
+def names_of(s: AppSession, contact_ids) -> dict[int, ContactName]:
+    """The names and primary addresses of these contacts or companies (those that exist), by id."""
+    ids = sorted({i for i in contact_ids if i})
+    if not ids:
+        return {}
+    q = s.select(_c, _c.c.id, _c.c.email, _c.c.first_name, _c.c.last_name).where(_c.c.id.in_(ids))
+    return {r.id: ContactName(r.id, r.email, r.first_name, r.last_name) for r in s.execute(q)}
+
+
+def rows_updated_between(s: AppSession, fields: list[str], criteria: dict, *, since: datetime | None,
+                         until: datetime | None, limit: int, offset: int, order_by: str,
+                         ascending: bool) -> tuple[list[dict], int]:
+    """Contacts as DataService rows (``fields`` by name, ``criteria`` as DataService.query's) whose last change
+    is within ``since`` and ``until`` (app-local; ``until`` takes in its whole second), a page at an offset,
+    and how many there are (REST v1's list)."""
+    where = []
+    if since is not None:
+        where.append(_c.c.last_updated >= since)
+    if until is not None:
+        where.append(_c.c.last_updated < until + timedelta(seconds=1))
+    rows = select_rows(s, CONTACT, fields, criteria, limit=limit, offset=offset, order_by=order_by,
+                       ascending=ascending, extra_where=where)
+    return rows, count_rows(s, CONTACT, criteria, where)
