@@ -6,6 +6,10 @@ task whose completion date is set also emits ``task.completed``. The sync endpoi
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+
 import sqlalchemy as sa
 
 from server.domain.data import custom_fields
@@ -158,3 +162,66 @@ def move_to_contact(s: AppSession, from_contact: int, to_contact: int) -> None:
     s.update(ca, ca.c.contact_id == from_contact, contact_id=to_contact, last_updated=s.now_local())
     for r in rows:
         _emit(s, r.object_type or "Note", "updated", r.id, to_contact, fields=["ContactId"])
+
+
+# --- reads for REST v1's lists (offset pages) ---------------------------------------------------------
+
+_ca = schema.contact_action
+# A ContactAction row as the protocols read it: every column by its store name (``action_description``,
+# ``action_date`` …), the names REST v1's renderers use.
+ActionRecord = NamedTuple("ActionRecord", [(col.name, Any) for col in _ca.c])
+# REST v1's task orders, by name
+ACTION_ORDERS = {"due_date": _ca.c.action_date, "creation_date": _ca.c.creation_date,
+                 "modification_date": _ca.c.last_updated, "priority": _ca.c.priority, "id": _ca.c.id,
+                 "title": _ca.c.action_description}
+
+
+def _action_record(row) -> ActionRecord:
+    return ActionRecord(*(row._mapping[col.name] for col in _ca.c))
+
+
+@dataclass(frozen=True)
+class ActionFilter:
+    """Conditions of a list of notes, tasks or appointments; None: no condition. ``since``/``until`` bound
+    the last change (app-local wall times; ``until`` takes in its whole second)."""
+
+    contact_id: int | None = None
+    user_id: int | None = None
+    completed: bool | None = None
+    has_due_date: bool | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def where(self) -> list:
+        out = []
+        if self.contact_id is not None:
+            out.append(_ca.c.contact_id == self.contact_id)
+        if self.user_id is not None:
+            out.append(_ca.c.user_id == self.user_id)
+        if self.completed is not None:
+            out.append(_ca.c.completion_date.is_not(None) if self.completed else _ca.c.completion_date.is_(None))
+        if self.has_due_date is not None:
+            out.append(_ca.c.action_date.is_not(None) if self.has_due_date else _ca.c.action_date.is_(None))
+        if self.since is not None:
+            out.append(_ca.c.last_updated >= self.since)
+        if self.until is not None:
+            out.append(_ca.c.last_updated < self.until + timedelta(seconds=1))
+        return out
+
+
+def slice_of(s: AppSession, kind: str, conditions: ActionFilter, *, limit: int, offset: int,
+             order: str | None = None) -> tuple[list[ActionRecord], int]:
+    """A page of the notes, tasks or appointments (``kind``) under ``conditions``, and how many there are;
+    ``order`` is one of ACTION_ORDERS (then id)."""
+    base = s.select(_ca).where(_ca.c.object_type == kind, *conditions.where())
+    total = s.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
+    ordered = [ACTION_ORDERS[order]] if order in ACTION_ORDERS else []
+    rows = s.execute(base.order_by(*ordered, _ca.c.id).limit(limit).offset(offset)).all()
+    return [_action_record(r) for r in rows], total
+
+
+def by_ids(s: AppSession, kind: str, ids: list[int]) -> dict[int, ActionRecord]:
+    if not ids:
+        return {}
+    q = s.select(_ca).where(_ca.c.object_type == kind, _ca.c.id.in_(ids))
+    return {r.id: _action_record(r) for r in s.execute(q)}
