@@ -5,8 +5,8 @@ A task is a ContactAction of ObjectType Task (a due date in ActionDate), an appo
 (ActionDate and EndDate its start and end): the rows DataService's ``ContactAction`` and REST v1's ``/tasks``
 and ``/appointments`` read, written by the same domain operations (``task.added`` …, the REST hook
 ``task.add``; completing a task emits ``task.completed``). Wire rules of this family:
-- ``assigned_to_user_id`` (required to create) is ContactAction.UserID and must be a user of the app; the
-  creating call's user, when it has one, is ``created_by_user_id``.
+- ``assigned_to_user_id`` (required to create) is ContactAction.UserID and must be a user of the app;
+  ``created_by_user_id`` is the calling user (an OAuth token's), else the assigned user (a key has none).
 - ``priority``: ContactAction.Priority 1, 2, 3 as ``CRITICAL``, ``ESSENTIAL``, ``NONESSENTIAL`` (the mapping is
   unpublished; docs/divergences.md).
 - ``completed: true`` completes the task now unless ``completion_time`` says when; ``false`` reopens it.
