@@ -24,8 +24,8 @@ from server.store.session import AppSession
 T = TypeVar("T")
 
 # The operators a condition may use: the filter grammar's comparisons, a prefix match (a trailing ``*``),
-# membership (``ids==1,2,3``) and "has no value" (``NONE``).
-OPS = ("eq", "ne", "lt", "le", "gt", "ge", "prefix", "in", "none")
+# text anywhere in the value (``contains``), membership (``ids==1,2,3``) and "has no value" (``NONE``).
+OPS = ("eq", "ne", "lt", "le", "gt", "ge", "prefix", "contains", "in", "none")
 
 
 @dataclass(frozen=True)
@@ -88,8 +88,8 @@ def condition(fields: Fields, c: Condition) -> sa.ColumnElement:
         if isinstance(col.type, sa.Integer):
             return sa.or_(col.is_(None), col == 0)
         return col.is_(None)
-    if c.op == "prefix":
-        pattern = _escape_like(str(c.value).lower()) + "%"
+    if c.op in ("prefix", "contains"):
+        pattern = ("%" if c.op == "contains" else "") + _escape_like(str(c.value).lower()) + "%"
         return sa.func.lower(col).like(pattern, escape="\\")
     if c.op == "in":
         return col.in_(list(c.value))
