@@ -24,7 +24,7 @@ def out_time(value: datetime | None, clock: AppClock) -> str | None:
     if value is None:
         return None
     moment = clock.to_utc(value) if value.tzinfo is None else value.astimezone(UTC)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    text = moment.replace(microsecond=0, tzinfo=None).isoformat()  # strftime's %Y drops the zeros of year 807
     return text + (f".{moment.microsecond // 1000:03d}Z" if moment.microsecond else "Z")
 
 
@@ -32,9 +32,9 @@ def in_time(text: str, clock: AppClock, name: str) -> datetime:
     """The app's local wall time of an ISO 8601 value from a request (a 400 naming ``name`` if it is not one)."""
     try:
         moment = parse_time(text)
-    except ValueError:
+        return clock.to_local(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC))
+    except (ValueError, OverflowError):  # not a date-time, or one beyond year 1 to 9999 in the app's zone
         raise invalid_field(name, f"'{text}' is not an ISO 8601 date-time") from None
-    return clock.to_local(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC))
 
 
 def in_id(value, name: str) -> int:

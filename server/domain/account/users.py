@@ -5,6 +5,7 @@ that digest, never the password."""
 from __future__ import annotations
 
 import hashlib
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -35,6 +36,73 @@ def add_user(s: AppSession, data: dict, *, password: str | None = None, admin: b
 
 
 INVITED, ACTIVE = "Invited", "Active"
+
+
+class UserRecord(NamedTuple):
+    """A user as the REST APIs show one (the User row's columns; ``status`` None is Active)."""
+
+    id: int
+    email: str | None
+    email_address2: str | None
+    email_address3: str | None
+    first_name: str | None
+    middle_name: str | None
+    last_name: str | None
+    nickname: str | None
+    spouse_name: str | None
+    suffix: str | None
+    title: str | None
+    phone1: str | None
+    phone1_ext: str | None
+    phone1_type: str | None
+    phone2: str | None
+    phone2_ext: str | None
+    phone2_type: str | None
+    street_address1: str | None
+    street_address2: str | None
+    city: str | None
+    state: str | None
+    postal_code: str | None
+    zip_four1: str | None
+    html_signature: str | None
+    global_user_id: int | None
+    partner: int | None
+    is_admin: bool
+    status: str | None
+
+
+_U = schema.user
+_USER_COLUMNS = [getattr(_U.c, name) for name in UserRecord._fields]
+
+
+def _user_record(row) -> UserRecord:
+    return UserRecord(*(getattr(row, name) for name in UserRecord._fields))
+
+
+def get(s: AppSession, user_id: int) -> UserRecord | None:
+    row = s.execute(s.select(_U, *_USER_COLUMNS).where(_U.c.id == user_id)).first()
+    return None if row is None else _user_record(row)
+
+
+def by_email(s: AppSession, email: str) -> UserRecord | None:
+    """The user with ``email`` as one of their addresses (ignoring case), or None."""
+    wanted = email.strip().lower()
+    match = sa.or_(*(sa.func.lower(col) == wanted for col in (_U.c.email, _U.c.email_address2, _U.c.email_address3)))
+    row = s.execute(s.select(_U, *_USER_COLUMNS).where(match).order_by(_U.c.id).limit(1)).first()
+    return None if row is None else _user_record(row)
+
+
+def find(s: AppSession, *, include_partners: bool = True, include_inactive: bool = True, limit: int,
+         offset: int) -> tuple[list[UserRecord], int]:
+    """REST v1's ``GET /users``: a page by offset in id order, and the total."""
+    where = []
+    if not include_partners:
+        where.append(_U.c.partner == 0)
+    if not include_inactive:
+        where.append(sa.func.coalesce(_U.c.status, ACTIVE) != "Inactive")
+    total = s.execute(s.select(_U, sa.func.count()).where(*where)).scalar_one()
+    rows = s.execute(s.select(_U, *_USER_COLUMNS).where(*where).order_by(_U.c.id).limit(limit).offset(offset))
+    return [_user_record(r) for r in rows], total
 
 
 def invite(s: AppSession, email: str, given_name: str, *, admin: bool = False, partner: bool = False) -> int:
