@@ -7,9 +7,9 @@ keeps the app's local wall time (as XML-RPC does), so both protocols read the sa
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import lru_cache
 
 from server.clock import UTC, AppClock, parse_datetime
+from server.domain.account import locales
 
 
 def out_datetime(value: datetime | None, clock: AppClock) -> str | None:
@@ -64,41 +64,21 @@ def split_list(value) -> list[str] | None:
 
 # --- countries: ISO 3166-1 alpha-3 on REST (``USA``), a name in the Contact table ("United States") ------
 
-@lru_cache(maxsize=1)
-def _countries():
-    import pycountry
-
-    by_code, by_name = {}, {}
-    for c in pycountry.countries:
-        by_code[c.alpha_3] = c.name
-        for name in {c.name, getattr(c, "common_name", c.name), getattr(c, "official_name", c.name)}:
-            by_name[name.lower()] = c.alpha_3
-        by_name[c.alpha_2.lower()] = c.alpha_3
-        by_name[c.alpha_3.lower()] = c.alpha_3
-    by_code["USA"] = "United States"  # the name Infusionsoft's country list uses
-    by_name.update({"usa": "USA", "us": "USA", "united states of america": "USA", "uk": "GBR"})
-    return by_code, by_name
-
-
 def country_names() -> dict[str, str]:
     """``{alpha-3 code: name}`` of every country."""
-    return dict(_countries()[0])
+    return dict(locales.names_by_code())
 
 
 def country_code(name: str | None) -> str | None:
-    if not name:
-        return None
-    return _countries()[1].get(name.strip().lower())
+    return locales.code_of(name)
 
 
 def country_name(code: str | None) -> str | None:
-    if not code:
-        return None
-    return _countries()[0].get(code.strip().upper())
+    return locales.names_by_code().get(code.strip().upper()) if code else None
 
 
 def is_country_code(code: str) -> bool:
-    return code.strip().upper() in _countries()[0]
+    return code.strip().upper() in locales.names_by_code()
 
 
 def to_date(value) -> date | None:

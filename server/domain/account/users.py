@@ -10,6 +10,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from server.domain.data import listing
 from server.domain.errors import (
     FailedLoginAttempt,
     FailedLoginAttemptPasswordExpired,
@@ -90,6 +91,61 @@ def by_email(s: AppSession, email: str) -> UserRecord | None:
     match = sa.or_(*(sa.func.lower(col) == wanted for col in (_U.c.email, _U.c.email_address2, _U.c.email_address3)))
     row = s.execute(s.select(_U, *_USER_COLUMNS).where(match).order_by(_U.c.id).limit(1)).first()
     return None if row is None else _user_record(row)
+
+
+USER_FIELDS = listing.Fields({
+    "id": _U.c.id, "email": _U.c.email, "given_name": _U.c.first_name, "family_name": _U.c.last_name,
+    # users keep no creation time; ids grow with it
+    "create_time": _U.c.id,
+    "inactive": sa.case((_U.c.status == "Inactive", "true"), else_="false"),
+    "partner": sa.case((_U.c.partner == 1, "true"), else_="false")}, text=frozenset({"email", "given_name"}))
+
+
+def page_users(s: AppSession, q: listing.ListQuery) -> listing.Page[UserRecord]:
+    return listing.page(s, s.select(_U, *_USER_COLUMNS), USER_FIELDS, q, _user_record)
+
+
+# the User columns a REST update may write
+EDITABLE = frozenset({"first_name", "last_name", "email", "title", "phone1", "phone1_ext", "phone1_type", "phone2",
+                      "phone2_ext", "phone2_type", "street_address1", "street_address2", "city", "state",
+                      "postal_code", "zip_four1", "email_address2", "email_address3"})
+
+
+def update(s: AppSession, user_id: int, values: dict) -> UserRecord:
+    """Change a user's profile (REST v2 ``PATCH /users/{id}``); ``values`` are User columns of ``EDITABLE``.
+    An email address another user has is refused."""
+    if get(s, user_id) is None:
+        raise RecordNotFound(f"Record not found for Id:{user_id}")
+    unknown = sorted(set(values) - EDITABLE)
+    if unknown:
+        raise InvalidParameter(f"User columns that cannot be written: {', '.join(unknown)}")
+    if values.get("email"):
+        other = by_email(s, values["email"])
+        if other is not None and other.id != user_id:
+            raise InvalidParameter(f"A user with the email address {values['email']} already exists")
+    if values:
+        s.update(_U, _U.c.id == user_id, **values)
+        s.emit("user.updated", "user", user_id, fields=sorted(values))
+    return get(s, user_id)
+
+
+class UserGroupRecord(NamedTuple):
+    id: int
+    name: str | None
+    owner_id: int | None
+
+
+_G = schema.user_group
+
+
+def get_group(s: AppSession, group_id: int) -> UserGroupRecord | None:
+    row = s.execute(s.select(_G, _G.c.id, _G.c.name, _G.c.owner_id).where(_G.c.id == group_id)).first()
+    return None if row is None else UserGroupRecord(row.id, row.name, row.owner_id)
+
+
+def all_groups(s: AppSession) -> list[UserGroupRecord]:
+    rows = s.execute(s.select(_G, _G.c.id, _G.c.name, _G.c.owner_id).order_by(_G.c.id))
+    return [UserGroupRecord(r.id, r.name, r.owner_id) for r in rows]
 
 
 def find(s: AppSession, *, include_partners: bool = True, include_inactive: bool = True, limit: int,
