@@ -24,7 +24,7 @@ def out_time(value: datetime | None, clock: AppClock) -> str | None:
     if value is None:
         return None
     moment = clock.to_utc(value) if value.tzinfo is None else value.astimezone(UTC)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    text = moment.replace(microsecond=0, tzinfo=None).isoformat()  # strftime's %Y drops the zeros of year 807
     return text + (f".{moment.microsecond // 1000:03d}Z" if moment.microsecond else "Z")
 
 
