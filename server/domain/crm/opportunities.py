@@ -118,10 +118,51 @@ def move(s: AppSession, opportunity_id: int, stage_id: int) -> bool:
     return True
 
 
-def add_stage(s: AppSession, name: str, order: int, target_days: int) -> int:
+def add_stage(s: AppSession, name: str, order: int, target_days: int, *, probability: int | None = None,
+              checklist: list[dict] | None = None) -> int:
+    """A new pipeline stage (``stage.added``); ``checklist`` items are ``{description, required, order}``."""
     stage_id = s.next_id("stage")
-    s.insert(schema.stage, dict(id=stage_id, stage_name=name, stage_order=order, target_num_days=target_days))
+    now = s.now_local()
+    s.insert(schema.stage, dict(id=stage_id, stage_name=name, stage_order=order, target_num_days=target_days,
+                                probability=probability, checklist=_checklist(s, checklist or []),
+                                date_created=now, last_updated=now))
+    s.emit("stage.added", "stage", stage_id, name=name)
     return stage_id
+
+
+def update_stage(s: AppSession, stage_id: int, *, checklist: list[dict] | None = None, **values) -> None:
+    """Change a stage's ``name``, ``order``, ``target_days``, ``probability`` and/or its ``checklist`` (replaced
+    whole; an item that names the ``id`` of one the stage has keeps it) (``stage.updated``)."""
+    columns = {_STAGE_COLUMNS[k]: v for k, v in values.items()}
+    if checklist is not None:
+        columns["checklist"] = _checklist(s, checklist, keep=(get_stage(s, stage_id) or _NO_STAGE).checklist)
+    columns["last_updated"] = s.now_local()
+    s.update(schema.stage, schema.stage.c.id == stage_id, **columns)
+    s.emit("stage.updated", "stage", stage_id, fields=sorted(values) + (["checklist"] if checklist is not None
+                                                                       else []))
+
+
+def delete_stage(s: AppSession, stage_id: int) -> None:
+    """Delete a stage no opportunity is in (``stage.deleted``); refused while one is."""
+    held = stage_counts(s).get(stage_id, 0)
+    if held:
+        raise InvalidParameter(f"Stage {stage_id} holds {held} opportunities; move them first")
+    s.delete(schema.stage, schema.stage.c.id == stage_id)
+    s.emit("stage.deleted", "stage", stage_id)
+
+
+_STAGE_COLUMNS = {"name": "stage_name", "order": "stage_order", "target_days": "target_num_days",
+                  "probability": "probability"}
+
+
+def _checklist(s: AppSession, items: list[dict], keep: tuple[dict, ...] = ()) -> list[dict]:
+    known = {item["id"] for item in keep}
+    out = []
+    for item in items:
+        item_id = item.get("id") if item.get("id") in known else s.next_id("stage_checklist_item")
+        out.append({"id": item_id, "description": item["description"], "required": bool(item["required"]),
+                    "order": item["order"]})
+    return sorted(out, key=lambda i: (i["order"], i["id"]))
 
 
 # --- writes for REST (v1 and v2) ------------------------------------------------------------------------
@@ -186,6 +227,10 @@ class StageRecord(NamedTuple):
     name: str | None
     order: int | None
     target_days: int | None
+    probability: int | None
+    checklist: tuple[dict, ...]  # {"id", "description", "required", "order"}, in order
+    created: datetime | None
+    updated: datetime | None
 
 
 class ContactBrief(NamedTuple):
@@ -228,10 +273,13 @@ OPPORTUNITY_FIELDS = listing.Fields(
      "lead_source_name": _o.c.leadsource, "next_action_time": _o.c.next_action_date,
      "created_time": _o.c.date_created, "update_time": _o.c.last_updated,
      "contact_name": sa.func.lower(sa.func.coalesce(_c.c.last_name, "") + " " + sa.func.coalesce(_c.c.first_name, "")),
-     "contact_phone": _c.c.phone1, "contact_email": _c.c.email},
-    text=frozenset({"opportunity_title", "lead_source_name", "contact_email"}))
+     "contact_phone": _c.c.phone1, "contact_email": _c.c.email, "contact_city": _c.c.city,
+     "contact_state": _c.c.state, "projected_revenue_low": _o.c.projected_revenue_low,
+     "projected_revenue_high": _o.c.projected_revenue_high},
+    text=frozenset({"opportunity_title", "lead_source_name", "contact_email", "contact_city", "contact_state"}))
 STAGE_FIELDS = listing.Fields({"id": _st.c.id, "name": _st.c.stage_name, "stage_order": _st.c.stage_order},
                               text=frozenset({"name"}))
+_STATUS = schema.opportunity_status
 STAGE_MOVE_FIELDS = listing.Fields({"id": _sm.c.id, "opportunity_id": _sm.c.opportunity_id,
                                     "user_id": _sm.c.user_id, "move_date": _sm.c.move_date})
 
@@ -245,7 +293,11 @@ def _record(r) -> OpportunityRecord:
 
 
 def _stage(r) -> StageRecord:
-    return StageRecord(r.id, r.stage_name, r.stage_order, r.target_num_days)
+    return StageRecord(r.id, r.stage_name, r.stage_order, r.target_num_days, r.probability,
+                       tuple(r.checklist or ()), r.date_created, r.last_updated)
+
+
+_NO_STAGE = StageRecord(0, None, None, None, None, (), None, None)
 
 
 def _move(r) -> StageMoveRecord:
@@ -312,6 +364,11 @@ def users_brief(s: AppSession, user_ids) -> dict[int, UserBrief]:
     u = schema.user
     q = s.select(u, u.c.id, u.c.first_name, u.c.last_name).where(u.c.id.in_(ids))
     return {r.id: UserBrief(r.id, r.first_name, r.last_name) for r in s.execute(q)}
+
+
+def status_names(s: AppSession) -> dict[int, str]:
+    """The legacy opportunity statuses' names by id."""
+    return {r.id: r.status_name for r in s.execute(s.select(_STATUS, _STATUS.c.id, _STATUS.c.status_name))}
 
 
 def user_exists(s: AppSession, user_id: int) -> bool:
