@@ -2,11 +2,13 @@
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
 from server.domain.account import settings
+from server.domain.data import listing
 from server.store import schema
 from server.store.session import AppSession
 
@@ -51,3 +53,28 @@ def referring_affiliate(s: AppSession, contact_id: int | None) -> int | None:
          .limit(1))
     row = s.execute(q).first()
     return row.affiliate_id if row else None
+
+
+# --- reads for the protocols that page (REST v2) ------------------------------------------------------
+
+class ReferralRecord(NamedTuple):
+    id: int
+    contact_id: int | None
+    affiliate_id: int | None
+    referred: datetime | None
+    expires: datetime | None
+    ip_address: str | None
+    source: str | None
+    info: str | None
+    type: int | None  # Referral.Type: 0 set by the tracking cookie, 1 added by hand, 2 permanent
+
+
+_ref = schema.referral
+REFERRAL_FIELDS = listing.Fields({"id": _ref.c.id, "referral_time": _ref.c.date_set, "source": _ref.c.source},
+                                 text=frozenset({"source"}))
+
+
+def page_referrals(s: AppSession, affiliate_id: int, q: listing.ListQuery) -> listing.Page[ReferralRecord]:
+    return listing.page(s, s.select(_ref).where(_ref.c.affiliate_id == affiliate_id), REFERRAL_FIELDS, q,
+                        lambda r: ReferralRecord(r.id, r.contact_id, r.affiliate_id, r.date_set, r.date_expires,
+                                                 r.ip_address, r.source, r.info, r.type))
