@@ -62,3 +62,8 @@ def update(s: AppSession, link_id: int, *, name: str, code: str, redirect_url: s
 def delete(s: AppSession, link_id: int) -> None:
     s.delete(_rd, _rd.c.id == link_id)
     s.emit("affiliate_redirect.deleted", "affiliate_redirect", link_id)
+
+
+def every(s: AppSession) -> list[LinkRecord]:
+    """Every redirect link of the app, in id order."""
+    return [_record(r) for r in s.execute(s.select(_rd).order_by(_rd.c.id))]

@@ -37,7 +37,7 @@ class AffiliateRecord(NamedTuple):
 
 
 FIELDS = listing.Fields({"id": _a.c.id, "name": _a.c.aff_name, "code": _a.c.aff_code, "contact_id": _a.c.contact_id,
-                         "status": _STATUS}, text=frozenset({"name", "code"}))
+                         "parent_id": _a.c.parent_id, "status": _STATUS}, text=frozenset({"name", "code"}))
 
 
 def _record(row, custom: dict[int, object]) -> AffiliateRecord:
@@ -115,3 +115,33 @@ def person_name(s: AppSession, contact_id: int) -> str | None:
     row = s.execute(s.select(c, c.c.first_name, c.c.last_name).where(c.c.id == contact_id, c.c.kind == "contact")
                     ).first()
     return None if row is None else " ".join(p for p in (row.first_name, row.last_name) if p)
+
+
+def window(s: AppSession, where: tuple[listing.Condition, ...], order: str, descending: bool, limit: int,
+           offset: int) -> tuple[list[AffiliateRecord], int]:
+    """``(affiliates, total)``: a window of the affiliates under ``where`` by offset (REST v1's paging), in
+    ``order`` (a field of FIELDS) then id. Besides FIELDS, the condition ``program_id`` (members of that
+    program) applies."""
+    select, kept = _select(s), []
+    for c in where:
+        if c.field == "program_id":
+            m = schema.affiliate_program_member
+            select = select.where(_a.c.id.in_(sa.select(m.c.affiliate_id).where(m.c.app_id == s.app.id,
+                                                                                m.c.program_id == c.value)))
+        else:
+            kept.append(c)
+    select = select.where(*(listing.condition(FIELDS, c) for c in kept))
+    total = s.execute(sa.select(sa.func.count()).select_from(select.subquery())).scalar_one()
+    column = FIELDS.sort_expression(order)
+    ordering = (column.desc(), _a.c.id.desc()) if descending else (column, _a.c.id)
+    rows = s.execute(select.order_by(*ordering).limit(limit).offset(offset)).all()
+    customs = _customs(s, [r.id for r in rows])
+    return [_record(r, customs.get(r.id, {})) for r in rows], total
+
+
+def existing(s: AppSession, affiliate_ids: list[int] | None = None) -> list[int]:
+    """The ids of the affiliates among ``affiliate_ids`` (all of them when None), in id order."""
+    q = s.select(_a, _a.c.id).order_by(_a.c.id)
+    if affiliate_ids is not None:
+        q = q.where(_a.c.id.in_(affiliate_ids))
+    return [r.id for r in s.execute(q)]
