@@ -13,6 +13,7 @@ from types import ModuleType
 from server.registry import Registry
 
 from . import (
+    affiliate_programs,
     affiliates,
     automations,
     campaigns,
@@ -42,6 +43,7 @@ from .api import Api
 from .contract import Contract
 
 FAMILIES = (
+    affiliate_programs,
     affiliates,
     automations,
     campaigns,
