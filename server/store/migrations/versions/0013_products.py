@@ -3,13 +3,13 @@ out-of-stock flag and delivery description, a plan's display order, a text optio
 interest's unit price) and the criteria of discounts
 
 Revision ID: 0013_products
-Revises: 0012
+Revises: 0013_crm2
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0013_products'
-down_revision = '0012'
+down_revision = '0013_crm2'
 branch_labels = None
 depends_on = None
 
