@@ -12,6 +12,7 @@ from pydantic import Field, field_validator
 from server.domain.commerce import cards, invoices, payments
 from server.domain.commerce import order_reads as reads
 from server.domain.commerce import orders as domain
+from server.domain.commerce import products as commerce_products
 from server.domain.data.listing import Condition
 from server.domain.session import AppSession
 from server.tables import FORM_ORDER
@@ -211,8 +212,8 @@ def contact_json(c: reads.ContactBrief | None) -> dict | None:
 
 
 def _plans(s: AppSession, items) -> dict[int, dict]:
-    rows = reads.plans_by_id(s, [i.subscription_plan_id for i in items])
-    return {plan_id: products.plan_json(s, row, 0, single=False) for plan_id, row in rows.items()}
+    found = commerce_products.plans_by_id(s, [i.subscription_plan_id for i in items])
+    return {plan_id: products.plan_json(plan, 0, single=False) for plan_id, plan in found.items()}
 
 
 def item_json(item: reads.ItemRecord, plans: dict) -> dict:

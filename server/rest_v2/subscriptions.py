@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from server.domain.commerce import cards, order_reads, payment_method_reads, products
+from server.domain.commerce import cards, order_reads, payment_method_reads
 from server.domain.commerce import orders as commerce_orders
 from server.domain.commerce import subscription_reads as reads
 from server.domain.commerce import subscriptions as domain
@@ -32,11 +32,8 @@ from .paging import Listing
 from .sales_wire import (
     BILLING_CYCLE_CODES,
     BILLING_CYCLES,
-    PLAN_CYCLE_CODES,
-    currency,
     in_date,
     out_date,
-    plan_json,
 )
 from .wire import in_id, out_id, out_time
 
@@ -58,11 +55,6 @@ class Coded(Choice):
 
     def parse(self, name, target, clause, clock):
         return [replace(c, value=self.codes[c.value]) for c in super().parse(name, target, clause, clock)]
-
-
-PLANS = Listing(filters={"active": Coded({"true": True, "false": False}),
-                         "cycle_type": Coded(PLAN_CYCLE_CODES, "cycle")},
-                order_by={"id": "id", "product_id": "product_id"})
 
 
 # --- answers ------------------------------------------------------------------------------------------
@@ -250,84 +242,3 @@ def invoice_subscription(r: Request, subscription_id: int) -> dict:
     if not invoice_id:
         raise invalid(f"No billing cycle of the subscription is due (next bill date {out_date(sub.next_bill)})")
     return order_json(r.s, order_reads.get_order(r.s, commerce_orders.order_of_invoice(r.s, invoice_id)))
-
-
-# --- subscription plans -------------------------------------------------------------------------------
-
-def _product(s: AppSession, product_id: int) -> None:
-    if not order_reads.products_by_id(s, [product_id]):
-        raise not_found("Product", product_id)
-
-
-def _plan(s: AppSession, product_id: int, plan_id: int) -> reads.PlanRecord:
-    _product(s, product_id)
-    found = reads.get_plan(s, plan_id)
-    if found is None or found.product_id != product_id:
-        raise not_found("Subscription Plan", plan_id)
-    return found
-
-
-def _plan_values(body: dict, changed: set[str]) -> dict:
-    values = {}
-    if "cycle_type" in changed:
-        values["Cycle"] = PLAN_CYCLE_CODES[body["cycle_type"]] if body.get("cycle_type") else None
-        if values["Cycle"] is None:
-            raise invalid_field("cycle_type", "a plan's cycle cannot be cleared")
-    if "frequency" in changed:
-        if (body.get("frequency") or 0) < 1:
-            raise invalid_field("frequency", "must be greater than 0")
-        values["Frequency"] = body["frequency"]
-    if "plan_price" in changed:
-        if body.get("plan_price") is None or body["plan_price"] < 0:
-            raise invalid_field("plan_price", "must be 0 or more")
-        values["PlanPrice"] = body["plan_price"]
-    if "active" in changed:
-        values["Active"] = bool(body.get("active"))
-    if "allow_prorating" in changed:
-        values["Prorate"] = bool(body.get("allow_prorating"))
-    if "total_cycles" in changed:
-        if (body.get("total_cycles") or 0) < 0:
-            raise invalid_field("total_cycles", "must be 0 or more")
-        values["NumberOfCycles"] = body.get("total_cycles") or 0
-    return values
-
-
-_PLAN_FIELDS = ("cycle_type", "frequency", "plan_price", "active", "allow_prorating", "total_cycles")
-
-
-@operation("listSubscriptionPlans")
-def list_subscription_plans(r: Request, product_id: int) -> dict:
-    _product(r.s, product_id)
-    page = reads.page_plans(r.s, product_id, r.list_query(PLANS))
-    code = currency(r.s)
-    return r.page("subscriptions", [plan_json(p, code) for p in page.items], page)
-
-
-@operation("createSubscriptionPlans")
-def create_subscription_plan(r: Request, product_id: int) -> dict:
-    """``plan_price`` is the price in the currency's units, as every other v2 amount of a request (the
-    contract's "smallest currency unit" is not what its own examples send)."""
-    _product(r.s, product_id)
-    values = {"Frequency": 1, "Active": True, **_plan_values(r.body, set(_PLAN_FIELDS) & set(r.body))}
-    plan_id = domain.save_plan(r.s, product_id, values)
-    return plan_json(_plan(r.s, product_id, plan_id), currency(r.s))
-
-
-@operation("fetchSubscriptionPlan")
-def get_subscription_plan(r: Request, product_id: int, subscription_plan_id: int) -> dict:
-    return plan_json(_plan(r.s, product_id, subscription_plan_id), currency(r.s))
-
-
-@operation("updateSubscriptionPlan")
-def update_subscription_plan(r: Request, product_id: int, subscription_plan_id: int) -> dict:
-    _plan(r.s, product_id, subscription_plan_id)
-    values = _plan_values(r.body, _changes(r, _PLAN_FIELDS) & set(_PLAN_FIELDS))
-    if values:
-        domain.save_plan(r.s, product_id, values, subscription_plan_id)
-    return plan_json(_plan(r.s, product_id, subscription_plan_id), currency(r.s))
-
-
-@operation("deleteSubscriptionPlan")
-def delete_subscription_plan(r: Request, product_id: int, subscription_plan_id: int) -> None:
-    _plan(r.s, product_id, subscription_plan_id)
-    products.delete_plan(r.s, subscription_plan_id)

@@ -368,12 +368,3 @@ def invoice_payment_of(s: AppSession, invoice_id: int, payment_id: int) -> Invoi
 def last_payment_id(s: AppSession, invoice_id: int) -> int:
     """The newest Payment on the invoice (0 if none): what a write just recorded is after it."""
     return s.execute(s.select(_p, sa.func.max(_p.c.id)).where(_p.c.invoice_id == invoice_id)).scalar_one() or 0
-
-
-def plans_by_id(s: AppSession, ids) -> dict[int, object]:
-    """The subscription plans (SubscriptionPlan rows) the lines name."""
-    ids = sorted({i for i in ids if i})
-    if not ids:
-        return {}
-    sp = schema.subscription_plan
-    return {r.id: r for r in s.execute(s.select(sp).where(sp.c.id.in_(ids)))}

@@ -100,7 +100,7 @@ def place_order(s: AppSession, contact_id: int, card_id: int, pay_plan_id: int, 
         products.sold(s, pid, qty)
     now = s.now_local()
     for plan in plans:
-        trial = discounts.free_trial_days(s, plan.id) if process_specials else 0
+        trial = discounts.free_trial_days(s, plan.id, invoice) if process_specials else 0
         sub_id = subscriptions.add(s, contact.id, plan.id, credit_card_id=card_id, affiliate_id=sale_affiliate_id,
                                    lead_affiliate_id=lead_affiliate_id, originating_order_id=job_id,
                                    promo_code=codes[0] if codes else None, start=now,
