@@ -144,7 +144,7 @@ class InvoicePaymentRecord(NamedTuple):
 # --- the order list's fields ----------------------------------------------------------------------------
 
 _ORDER_TIME = sa.func.coalesce(_j.c.start_date, _j.c.date_created)
-_PAID = sa.case((_inv.c.pay_status == invoices.PAID, 1), else_=0)
+_PAID = sa.case((_inv.c.pay_status == invoices.PAID, sa.true()), else_=sa.false())
 ORDER_FIELDS = listing.Fields({
     "id": _j.c.id, "contact_id": _j.c.contact_id, "invoice_id": _inv.c.id, "paid": _PAID,
     "title": _j.c.job_title, "order_type": _j.c.order_type, "order_time": _ORDER_TIME,
@@ -335,6 +335,7 @@ INVOICE_PAYMENT_FIELDS = listing.Fields({
     "id": _ip.c.id, "invoice_id": _ip.c.invoice_id, "payment_id": _ip.c.payment_id, "amount": _ip.c.amt,
     "pay_time": _ip.c.pay_date, "pay_status": _ip.c.pay_status, "skip_commission": _ip.c.skip_commission,
     "last_updated_time": _ip.c.last_updated,
+    "commission_skipped": sa.case((_ip.c.skip_commission == 1, sa.true()), else_=sa.false()),  # a filter's flag
 }, text=frozenset({"pay_status"}))
 
 
