@@ -2,6 +2,7 @@
 appointment is a ContactAction with IsAppointment set; ActionDate and EndDate are its start and end."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
 from pydantic import field_validator
@@ -127,7 +128,6 @@ def to_fields(s: AppSession, body: AppointmentBody, names: set[str], current=Non
     if end < start:
         raise bad_request("end_date must not be before start_date")
     if "remind_time" in names or ("start_date" in names and current is not None and current.popup_date):
-        from datetime import timedelta
 
         minutes = body.remind_time if "remind_time" in names else actions.remind_minutes(current.action_date,
                                                                                       current.popup_date)

@@ -3,6 +3,7 @@ a ContactAction with a due date (ActionDate); creating one through here or DataS
 ``task.added`` event."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
 from pydantic import field_validator
@@ -164,7 +165,6 @@ def to_fields(s: AppSession, body: TaskBody, names: set[str], current=None) -> d
 
 
 def _minutes(n: int):
-    from datetime import timedelta
 
     return timedelta(minutes=n)
 

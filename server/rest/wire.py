@@ -6,6 +6,8 @@ keeps the app's local wall time (as XML-RPC does), so both protocols read the sa
 """
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import date, datetime
 
 from server.clock import UTC, AppClock, parse_datetime
@@ -80,8 +82,6 @@ def to_date(value) -> date | None:
 
 def from_base64(text: str | None, where: str) -> bytes:
     """Base64 content of a request (clients wrap it in lines); ValueError when it is not base64."""
-    import base64
-    import binascii
 
     if text is None:
         return b""
@@ -92,7 +92,6 @@ def from_base64(text: str | None, where: str) -> bytes:
 
 
 def to_base64(data: bytes | str | None) -> str | None:
-    import base64
 
     if data is None:
         return None

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from server.domain.data import custom_fields, listing
 from server.domain.data.query import count_rows, select_rows
 from server.domain.data.records import Values, Writer, check_selected, check_values, exists, stamp
+from server.domain.data.records import load as load_record
 from server.domain.data.values import normalize_phone
 from server.domain.errors import InvalidParameter, RecordNotFound
 from server.domain.mail import email_status
@@ -18,6 +19,7 @@ from server.tables import REGISTRY, Table
 from server.tables.model import FieldType
 
 from . import activities, tags
+from .links import link as make_link
 
 CONTACT = REGISTRY.get("Contact")
 _PHONES = ("phone1", "phone2", "phone3", "phone4", "phone5", "fax1", "fax2", "assistant_phone")
@@ -91,7 +93,6 @@ def update(s: AppSession, contact_id: int, data: dict) -> int:
 
 
 def load(s: AppSession, contact_id: int, fields: list[str]) -> dict:
-    from server.domain.data.records import load as load_record
 
     return load_record(s, "Contact", contact_id, fields)
 
@@ -168,7 +169,6 @@ def merge(s: AppSession, contact_id: int, duplicate_id: int) -> bool:
         s.delete(link, link.c.contact_id1 == r.contact_id1, link.c.contact_id2 == r.contact_id2,
                  link.c.link_type_id == r.link_type_id)
         if other != contact_id:
-            from .links import link as make_link
 
             make_link(s, contact_id, other, r.link_type_id, check=False)
     _delete(s, CONTACT, duplicate_id)

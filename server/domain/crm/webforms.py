@@ -16,6 +16,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from server.domain.account import public_urls
+from server.domain.affiliates import referrals
 from server.domain.data import listing
 from server.domain.errors import RecordNotFound, SandboxError
 from server.domain.mail import email_status
@@ -200,7 +201,6 @@ def submit(s: AppSession, form_id: int, posted: dict[str, str], *, referral=None
         if s.get(schema.tag, tag_id) is not None:
             tags.apply(s, contact_id, tag_id)
     if referral is not None:
-        from server.domain.affiliates import referrals
 
         referrals.record_referral(s, contact_id, referral[0], ip=referral[1], source=f"Web Form: {row.name}")
     s.emit("webform.submitted", "contact", contact_id, contact_id=contact_id, form_id=form_id,

@@ -3,12 +3,15 @@ contacts in sequences, the outbox, HTTP posts, fulfillment lists, follow-up sequ
 and running what is due now. Reads never consume anything (listing the outbox leaves it as it is)."""
 from __future__ import annotations
 
+import contextlib
+
+import yaml
 from flask import Blueprint, Response, jsonify, request
 
 from server import jobs, json_input
 from server.domain.crm import surveys
 from server.domain.errors import SandboxError
-from server.domain.mail import messages
+from server.domain.mail import emails, messages
 from server.engine import campaigns, delivery, document, fulfillment, lead_scores, legacy, manual, reporting
 from server.engine.errors import CampaignNotFound, PublishError
 from server.store.db import transaction
@@ -51,7 +54,6 @@ def _domain_error(exc: SandboxError):
 
 def _session(name: str, *, write: bool):
     """A transaction on the app ``name`` (a context manager yielding an AppSession)."""
-    import contextlib
 
     record = app_named(name)
 
@@ -146,7 +148,6 @@ def export_campaign(name: str, campaign_id: int):
     with _session(name, write=False) as s:
         row = campaigns.get(s, campaign_id)
     if request.args.get("format") == "yaml":
-        import yaml
 
         return Response(yaml.safe_dump(row.document, sort_keys=False), content_type="application/yaml")
     return jsonify(row.document)
@@ -274,7 +275,6 @@ def lead_score(name: str, contact_id: int):
     if not isinstance(score, int) or isinstance(score, bool):
         raise ControlError(400, "score must be an integer")
     with _session(name, write=True) as s:
-        from server.domain.mail import emails
 
         if not emails.contact_exists(s, contact_id):
             raise ControlError(404, f"no contact {contact_id}")
