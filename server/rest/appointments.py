@@ -13,7 +13,7 @@ from server.domain.session import AppSession
 from server.tables import FORM_CONTACT_ACTION
 
 from . import actions, custom, sync
-from .api import Body, Int, Paging, Request, Shape, envelope, page, route
+from .api import Body, Int, Paging, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request
 from .wire import in_datetime, out_datetime
 
@@ -56,12 +56,7 @@ class AppointmentShape(Shape):
     user: int | None = None
 
 
-class AppointmentList(Shape):
-    appointments: list[AppointmentShape]
-    count: int
-    next: str | None = None
-    previous: str | None = None
-    sync_token: str | None = None
+AppointmentList = list_shape("AppointmentList", "appointments", AppointmentShape, sync_token=(str | None, None))
 
 
 class AppointmentStatus(Shape):
@@ -69,12 +64,8 @@ class AppointmentStatus(Shape):
     appointment: dict
 
 
-class AppointmentStatusList(Shape):
-    appointment_statuses: list[AppointmentStatus]
-    count: int
-    next: str | None = None
-    previous: str | None = None
-    sync_token: str
+AppointmentStatusList = list_shape("AppointmentStatusList", "appointment_statuses", AppointmentStatus,
+                                   sync_token=(str, ...))
 
 
 class ListAppointments(Paging):

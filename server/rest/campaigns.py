@@ -16,7 +16,7 @@ from server.domain.session import AppSession
 from server.engine import achieve, manual, overview
 from server.engine.errors import CampaignNotFound
 
-from .api import Body, Int, Paging, Query, Request, Shape, envelope, page, route
+from .api import Body, Int, Paging, Query, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request, not_found
 from .wire import out_datetime
 
@@ -83,11 +83,7 @@ class CampaignShape(Shape):
     sequences: list[dict] | None = None
 
 
-class CampaignList(Shape):
-    campaigns: list[CampaignShape]
-    count: int
-    next: str | None = None
-    previous: str | None = None
+CampaignList = list_shape("CampaignList", "campaigns", CampaignShape)
 
 
 class GoalEventResult(Shape):
