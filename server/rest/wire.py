@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import date, datetime
+from datetime import datetime
 
 from server.clock import UTC, AppClock, parse_datetime
 from server.domain.crm.countries import (  # noqa: F401  (v1 modules import them from here)
@@ -74,10 +74,6 @@ def split_list(value) -> list[str] | None:
 # --- countries: ISO 3166-1 alpha-3 on REST (``USA``), a name in the Contact table ("United States") ------
 
 # (the table lives in the domain, shared with REST v2; these names stay for v1's modules)
-
-
-def to_date(value) -> date | None:
-    return value.date() if isinstance(value, datetime) else value
 
 
 def from_base64(text: str | None, where: str) -> bytes:

@@ -78,11 +78,6 @@ def statuses_of(s: AppSession, emails) -> dict[str, str]:
                                                    .where(es.c.email_key.in_(keys)))}
 
 
-def is_marketable(s: AppSession, email: str | None) -> bool:
-    status = status_of(s, email)
-    return bool(status and status.marketable)
-
-
 def _set(s: AppSession, email: str, token: str, reason: str | None, existing) -> None:
     es = schema.email_status
     if existing is None:
