@@ -101,6 +101,16 @@ def test_a_field_made_by_xmlrpc_is_in_v2_and_a_v2_field_in_v1(v2):
     v1 = rest_for(v2.app).ok("GET", "/opportunities/model")
     assert {"id": int(made["id"]), "label": "Close Date", "field_type": "Date"}.items() <= next(
         f for f in v1["custom_fields"] if f["id"] == int(made["id"])).items()
+    # and the reverse: v1's field, and a tab and group XML-RPC adds, are in v2
+    v1_field = rest_for(v2.app).ok("POST", "/companies/model/customFields", 201, json={
+        "label": "Region", "field_type": "Radio", "options": [{"label": "North"}, {"label": "South"}]})
+    got = next(f for f in v2.ok("GET", "/companies/model")["custom_fields"] if f["id"] == str(v1_field["id"]))
+    assert got["field_type"] == "RADIO" and [o["label"] for o in got["options"]] == ["North", "South"]
+    xml_tab = v2.app.call("DataService.add", "DataFormTab", {"FormId": -6, "TabName": "Legacy"})
+    xml_group = v2.app.call("DataService.add", "DataFormGroup", {"TabId": xml_tab, "Name": "Old header"})
+    tabs = v2.ok("GET", "/companies/model/customFields/tabs")["tabs"]
+    assert tabs[-1] == {"id": str(xml_tab), "name": "Legacy", "record_type": "COMPANY"}  # no order: listed last
+    assert v2.ok("GET", f"/companies/model/customFields/groups/{xml_group}")["tab_id"] == str(xml_tab)
     # notes and tasks share one form
     assert made["id"] not in {f["id"] for f in v2.ok("GET", "/notes/model")["custom_fields"]}
     note_field = v2.ok("POST", "/notes/model/customFields", 201, json={"label": "Mood", "field_type": "TEXT"})
