@@ -73,6 +73,12 @@ def test_every_record_type_fields_tabs_and_groups_seen_by_xmlrpc(v2):
         moved = v2.ok("PATCH", f"{model}/customFields/groups/{group['id']}", params={"update_mask": "name"},
                       json={"name": "More"})
         assert moved["name"] == "More" and v2.ok("GET", f"{model}/customFields/groups/{group['id']}") == moved
+        second = v2.ok("POST", f"{model}/customFields/groups", 201, json={"name": "Second"})  # on the first tab
+        assert second["tab_id"] != tab["id"]
+        second = v2.ok("PATCH", f"{model}/customFields/groups/{second['id']}", params={"update_mask": "tab_id"},
+                       json={"tab_id": tab["id"]})
+        assert second["tab_id"] == tab["id"] and second["order"] == 2  # moved: last on its new tab
+        assert v2.delete(f"{model}/customFields/groups/{second['id']}").status_code == 204
 
         # a tab with groups and a group with fields stay; emptied, they go
         assert v2.error("DELETE", f"{model}/customFields/tabs/{tab['id']}", 409)["status"] == "FAILED_PRECONDITION"
