@@ -9,6 +9,7 @@ import pytest
 
 from server.domain.data import custom_contents
 from server.rest_v2.custom_fields import RECORD_TYPES
+from server.rest_v2.errors import from_exception
 from server.store import apps
 from server.store.db import transaction
 from tests.rest.conftest import rest_for
@@ -204,3 +205,10 @@ def test_only_an_administrator_changes_a_form(v2):
     assert coach_v2.error("POST", "/contacts/model/customFields", 403, json={"label": "x", "field_type": "TEXT"})[
         "code"] == 403
     assert coach_v2.ok("GET", "/contacts/model")["custom_fields"]  # reading is anyone's
+
+
+def test_a_bad_custom_field_content_is_a_400_naming_the_property():
+    answer = from_exception(custom_contents.InvalidContent("custom_fields.2.content", "not a number")).body()
+    assert answer == {"code": 400, "message": "Invalid value for 'custom_fields.2.content': not a number",
+                      "status": "INVALID_ARGUMENT",
+                      "details": [{"domain": "request", "resource": "custom_fields.2.content"}]}
