@@ -20,6 +20,7 @@ sa.Index("ix_contact_last_updated", contact.c.app_id, contact.c.last_updated)
 contact_action = entity(
     "contact_action",
     sa.Column("location", sa.Text, nullable=True),  # a REST appointment's location (no DataService field)
+    sa.Column("pinned_at", sa.DateTime, nullable=True),  # when a REST v2 note was pinned (no DataService field)
 )
 sa.Index("ix_contact_action_contact", contact_action.c.app_id, contact_action.c.contact_id)
 
