@@ -110,3 +110,30 @@ def test_the_sdk_reads_and_writes_companies(sdk):
     assert made.id in [c.id for c in api.list_companies(filter="name==SDK*").companies]
     assert api.list_tags_for_company(made.id).tags in (None, [])
     api.delete_company(made.id)
+
+
+def custom_field(app, form: str, form_id: int, label: str) -> tuple[int, str]:
+    """A Text custom field made through XML-RPC on the form's first group: its id and its ``_Name``."""
+    tabs = {t["Id"] for t in app.call("DataService.query", "DataFormTab", 100, 0, {"FormId": form_id}, ["Id"])}
+    groups = app.call("DataService.query", "DataFormGroup", 100, 0, {}, ["Id", "TabId"])
+    header = next(g["Id"] for g in groups if g["TabId"] in tabs)
+    field_id = app.call("DataService.addCustomField", form, label, "Text", header)
+    [field] = app.call("DataService.query", "DataFormField", 10, 0, {"Id": field_id}, ["Name"])
+    return field_id, "_" + field["Name"]
+
+
+def test_company_custom_fields_through_v2_and_xmlrpc(v2):
+    field_id, name = custom_field(v2.app, "Company", -6, "Industry")
+    made = v2.ok("POST", "/companies", 201, json={"company_name": "Custom Co",
+                                                   "custom_fields": [{"id": str(field_id), "content": "Outdoor"}]})
+    assert "custom_fields" not in made
+    shown = v2.ok("GET", f"/companies/{made['id']}", params={"fields": "custom_fields"})["custom_fields"]
+    assert {"id": str(field_id), "content": "Outdoor"} in shown
+    assert v2.app.call("DataService.load", "Company", int(made["id"]), [name]) == {name: "Outdoor"}
+    listed = v2.ok("GET", "/companies", params={"filter": "name==Custom Co", "fields": "custom_fields"})
+    assert {"id": str(field_id), "content": "Outdoor"} in listed["companies"][0]["custom_fields"]
+    v2.ok("PATCH", f"/companies/{made['id']}", json={"custom_fields": []})  # an empty list clears them
+    assert v2.app.call("DataService.load", "Company", int(made["id"]), [name]) == {}
+    error = v2.error("PATCH", f"/companies/{made['id']}", 400, json={"custom_fields": [{"id": "999999",
+                                                                                        "content": "x"}]})
+    assert error["details"] == [{"domain": "request", "resource": "custom_fields.0.id"}]
