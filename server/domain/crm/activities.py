@@ -6,8 +6,9 @@ task whose completion date is set also emits ``task.completed``. The sync endpoi
 """
 from __future__ import annotations
 
-from datetime import datetime
-from typing import NamedTuple
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -245,3 +246,65 @@ def users_of(s: AppSession, user_ids) -> dict[int, ActionUser]:
     u = schema.user
     q = s.select(u, u.c.id, u.c.first_name, u.c.last_name, u.c.email).where(u.c.id.in_(ids))
     return {r.id: ActionUser(r.id, r.first_name, r.last_name, r.email) for r in s.execute(q)}
+
+
+# --- reads for REST v1's lists (offset pages) ---------------------------------------------------------
+
+# A ContactAction row as REST v1 reads it: every column by its store name (``action_description``,
+# ``action_date`` …), the names REST v1's renderers use.
+ActionRow = NamedTuple("ActionRow", [(col.name, Any) for col in _ca.c])
+# REST v1's task orders, by name
+ACTION_ORDERS = {"due_date": _ca.c.action_date, "creation_date": _ca.c.creation_date,
+                 "modification_date": _ca.c.last_updated, "priority": _ca.c.priority, "id": _ca.c.id,
+                 "title": _ca.c.action_description}
+
+
+def _action_row(row) -> ActionRow:
+    return ActionRow(*(row._mapping[col.name] for col in _ca.c))
+
+
+@dataclass(frozen=True)
+class ActionFilter:
+    """Conditions of a list of notes, tasks or appointments; None: no condition. ``since``/``until`` bound
+    the last change (app-local wall times; ``until`` takes in its whole second)."""
+
+    contact_id: int | None = None
+    user_id: int | None = None
+    completed: bool | None = None
+    has_due_date: bool | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def where(self) -> list:
+        out = []
+        if self.contact_id is not None:
+            out.append(_ca.c.contact_id == self.contact_id)
+        if self.user_id is not None:
+            out.append(_ca.c.user_id == self.user_id)
+        if self.completed is not None:
+            out.append(_ca.c.completion_date.is_not(None) if self.completed else _ca.c.completion_date.is_(None))
+        if self.has_due_date is not None:
+            out.append(_ca.c.action_date.is_not(None) if self.has_due_date else _ca.c.action_date.is_(None))
+        if self.since is not None:
+            out.append(_ca.c.last_updated >= self.since)
+        if self.until is not None:
+            out.append(_ca.c.last_updated < self.until + timedelta(seconds=1))
+        return out
+
+
+def slice_of(s: AppSession, kind: str, conditions: ActionFilter, *, limit: int, offset: int,
+             order: str | None = None) -> tuple[list[ActionRow], int]:
+    """A page of the notes, tasks or appointments (``kind``) under ``conditions``, and how many there are;
+    ``order`` is one of ACTION_ORDERS (then id)."""
+    base = s.select(_ca).where(_ca.c.object_type == kind, *conditions.where())
+    total = s.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
+    ordered = [ACTION_ORDERS[order]] if order in ACTION_ORDERS else []
+    rows = s.execute(base.order_by(*ordered, _ca.c.id).limit(limit).offset(offset)).all()
+    return [_action_row(r) for r in rows], total
+
+
+def by_ids(s: AppSession, kind: str, ids: list[int]) -> dict[int, ActionRow]:
+    if not ids:
+        return {}
+    q = s.select(_ca).where(_ca.c.object_type == kind, _ca.c.id.in_(ids))
+    return {r.id: _action_row(r) for r in s.execute(q)}

@@ -75,7 +75,9 @@ class Fields:
         if isinstance(col.type, sa.DateTime):
             return sa.func.coalesce(col, sa.literal(datetime(1, 1, 1), sa.DateTime))
         if isinstance(col.type, (sa.Integer, sa.Float, sa.Numeric)):
-            return sa.func.coalesce(col, sa.literal(-(2**62), col.type))
+            # below every value of the column's type (PostgreSQL's INTEGER stops at -2**31)
+            small = isinstance(col.type, sa.Integer) and not isinstance(col.type, sa.BigInteger)
+            return sa.func.coalesce(col, sa.literal(-(2**31) if small else -(2**62), col.type))
         return sa.func.coalesce(col, sa.literal("", sa.Text))
 
 

@@ -2,13 +2,13 @@
 create_time, update_time), and when a note was pinned (REST v2's pinned_at)
 
 Revision ID: 0013_crm2
-Revises: 0012
+Revises: 0013_automation
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0013_crm2'
-down_revision = '0012'
+down_revision = '0013_automation'
 branch_labels = None
 depends_on = None
 
