@@ -13,7 +13,7 @@ def test_create_read_update_delete_a_company_seen_by_every_protocol(v2):
         "email_address": {"email": "hello@summit.test", "field": "EMAIL1"},
         "phone_number": {"number": "555-0100", "extension": "12", "type": "Work", "field": "PHONE1"},
         "fax_number": {"number": "555-0199", "type": "Work"},
-        "address": {"line1": "1 Peak Rd", "locality": "Boulder", "region_code": "CO", "postal_code": "80301",
+        "address": {"line1": "1 Peak Rd", "locality": "Boulder", "region_code": "US-CO", "postal_code": "80301",
                     "country_code": "USA"},
         "job_title": "Owner", "first_name": "Ada", "anniversary_date": "2015-06-20"})
     company_id = made["id"]
@@ -25,7 +25,7 @@ def test_create_read_update_delete_a_company_seen_by_every_protocol(v2):
     row = v2.app.call("DataService.load", "Company", int(company_id),
                       ["Company", "Email", "Phone1", "Phone1Ext", "City", "State", "Country", "ContactNotes"])
     assert row == {"Company": "Summit Outfitters", "Email": "hello@summit.test", "Phone1": "555-0100",
-                   "Phone1Ext": "12", "City": "Boulder", "State": "CO", "Country": "United States",
+                   "Phone1Ext": "12", "City": "Boulder", "State": "Colorado", "Country": "United States",
                    "ContactNotes": "Gear partner"}
     v1 = rest_for(v2.app).ok("GET", f"/companies/{company_id}")
     assert v1["company_name"] == "Summit Outfitters" and v1["email_address"] == "hello@summit.test"
@@ -69,6 +69,8 @@ def test_list_filter_order_fields_and_paging(v2):
     assert [c["id"] for c in walked] == [c["id"] for c in listed]
     assert "fields" in v2.error("GET", "/companies", 400, params={"fields": "colour"})["message"]
     assert "filter" in v2.error("GET", "/companies", 400, params={"filter": "colour==red"})["message"]
+    bad = v2.error("POST", "/companies", 400, json={"company_name": "x", "address": {"region_code": "ZZ-99"}})
+    assert bad["details"] == [{"domain": "request", "resource": "address.region_code"}]
 
 
 def test_tags_on_a_company_and_the_company_hook(v2):
