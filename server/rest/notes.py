@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Literal
 
 from server.domain.crm import activities as domain
+from server.domain.crm.activities import ActionFilter
 from server.domain.session import AppSession
 from server.tables import FORM_CONTACT_ACTION
 
 from . import actions, custom
-from .api import Body, Int, Paging, Request, Shape, envelope, page, route
+from .api import Body, Int, Paging, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request
 from .wire import out_datetime
 
@@ -37,11 +38,7 @@ class NoteShape(Shape):
     last_updated_by: dict | None = None
 
 
-class NoteList(Shape):
-    notes: list[NoteShape]
-    count: int
-    next: str | None = None
-    previous: str | None = None
+NoteList = list_shape("NoteList", "notes", NoteShape)
 
 
 class ListNotes(Paging):
@@ -85,13 +82,8 @@ def _check_create(body: NoteBody) -> None:
 def list_notes(r: Request):
     q: ListNotes = r.query
     limit, offset = page(q)
-    ca = actions.CA
-    where = []
-    if q.contact_id is not None:
-        where.append(ca.c.contact_id == q.contact_id)
-    if q.user_id is not None:
-        where.append(ca.c.user_id == q.user_id)
-    rows, total = actions.select(r.s, KIND, where, limit=limit, offset=offset)
+    rows, total = domain.slice_of(r.s, KIND, ActionFilter(contact_id=q.contact_id, user_id=q.user_id), limit=limit,
+                                 offset=offset)
     return envelope(r, "notes", render(r.s, rows), total, limit, offset, path="/notes",
                     carry={"contact_id": q.contact_id, "user_id": q.user_id})
 

@@ -19,6 +19,7 @@ import binascii
 from server.domain.change_log import Change, Window, changes, head
 from server.domain.session import AppSession
 
+from .api import envelope, page
 from .errors import bad_request
 
 __all__ = ["Change", "Window", "answer", "encode", "head", "next_token", "window"]
@@ -57,7 +58,6 @@ def next_token(s: AppSession, w: Window, page: list[Change], offset: int, total:
 def answer(r, *, entity: str, kind: str, key: str, item_key: str, path: str, load) -> dict:
     """``GET /<resource>/sync``: ``{<key>: [{status, <item_key>: {...}}], count, next, previous, sync_token}``.
     ``load(ids)`` renders the records that still exist, ``{id: json}``."""
-    from .api import envelope, page
 
     s = r.s
     w = window(s, r.query.sync_token)

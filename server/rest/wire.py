@@ -6,10 +6,17 @@ keeps the app's local wall time (as XML-RPC does), so both protocols read the sa
 """
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import date, datetime
 
 from server.clock import UTC, AppClock, parse_datetime
-from server.domain.account import locales
+from server.domain.crm.countries import (  # noqa: F401  (v1 modules import them from here)
+    country_code,
+    country_name,
+    country_names,
+    is_country_code,
+)
 
 
 def out_datetime(value: datetime | None, clock: AppClock) -> str | None:
@@ -38,6 +45,8 @@ def in_datetime(text: str | None) -> datetime | None:
     moment = parse_datetime(text) if isinstance(text, str) else None
     if moment is None:
         raise ValueError(f"'{text}' is not an ISO 8601 date-time")
+    if moment.year < 1000 or moment.year > 9998:  # MySQL's DATETIME, less a year a zone could carry past 9999
+        raise ValueError(f"'{text}' is outside the dates the store holds (years 1000 to 9998)")
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
@@ -64,21 +73,7 @@ def split_list(value) -> list[str] | None:
 
 # --- countries: ISO 3166-1 alpha-3 on REST (``USA``), a name in the Contact table ("United States") ------
 
-def country_names() -> dict[str, str]:
-    """``{alpha-3 code: name}`` of every country."""
-    return dict(locales.names_by_code())
-
-
-def country_code(name: str | None) -> str | None:
-    return locales.code_of(name)
-
-
-def country_name(code: str | None) -> str | None:
-    return locales.names_by_code().get(code.strip().upper()) if code else None
-
-
-def is_country_code(code: str) -> bool:
-    return code.strip().upper() in locales.names_by_code()
+# (the table lives in the domain, shared with REST v2; these names stay for v1's modules)
 
 
 def to_date(value) -> date | None:
@@ -87,8 +82,6 @@ def to_date(value) -> date | None:
 
 def from_base64(text: str | None, where: str) -> bytes:
     """Base64 content of a request (clients wrap it in lines); ValueError when it is not base64."""
-    import base64
-    import binascii
 
     if text is None:
         return b""
@@ -99,7 +92,6 @@ def from_base64(text: str | None, where: str) -> bytes:
 
 
 def to_base64(data: bytes | str | None) -> str | None:
-    import base64
 
     if data is None:
         return None

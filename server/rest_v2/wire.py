@@ -32,9 +32,11 @@ def in_time(text: str, clock: AppClock, name: str) -> datetime:
     """The app's local wall time of an ISO 8601 value from a request (a 400 naming ``name`` if it is not one)."""
     try:
         moment = parse_time(text)
-        return clock.to_local(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC))
-    except (ValueError, OverflowError):  # not a date-time, or one beyond year 1 to 9999 in the app's zone
+    except ValueError:
         raise invalid_field(name, f"'{text}' is not an ISO 8601 date-time") from None
+    if moment.year < 1000 or moment.year > 9998:  # MySQL's DATETIME, less a year a zone could carry past 9999
+        raise invalid_field(name, f"'{text}' is outside the dates the store holds (years 1000 to 9998)")
+    return clock.to_local(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC))
 
 
 def in_id(value, name: str) -> int:

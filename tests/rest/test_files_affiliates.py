@@ -3,6 +3,7 @@ XML-RPC services reading what REST wrote (and back)."""
 from __future__ import annotations
 
 import base64
+import xmlrpc.client
 
 
 def b64(data: bytes) -> str:
@@ -83,8 +84,12 @@ def test_affiliates_and_their_money(rest):
     totals = rest.app.call("APIAffiliateService.affRunningTotals", [1])[0]
     assert summaries["summaries"][0]["amount_earned"] == totals["AmountEarned"]
     assert summaries["summaries"][0]["balance"] == totals["RunningBalance"]
-    assert rest.ok("GET", "/affiliates/1/clawbacks")["count"] >= 0
-    assert isinstance(rest.ok("GET", "/affiliates/1/payments")["payments"], list)
+    every = (xmlrpc.client.DateTime("20000101T00:00:00"), xmlrpc.client.DateTime("20991231T00:00:00"))
+    clawbacks = rest.ok("GET", "/affiliates/1/clawbacks")
+    assert clawbacks["count"] == len(clawbacks["clawbacks"]) == len(
+        rest.app.call("APIAffiliateService.affClawbacks", 1, *every))
+    payments = rest.ok("GET", "/affiliates/1/payments")
+    assert len(payments["payments"]) == len(rest.app.call("APIAffiliateService.affPayouts", 1, *every))
     assert rest.ok("GET", "/affiliates/model")["optional_properties"] == []
 
 

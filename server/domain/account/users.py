@@ -280,3 +280,23 @@ def userinfo(s: AppSession, user_id: int | None) -> dict:
             "global_user_id": row.global_user_id, "infusionsoft_id": tenant,
             "family_name": row.last_name, "given_name": row.first_name, "middle_name": row.middle_name,
             "preferred_name": row.nickname, "is_admin": bool(row.is_admin), "tenant_id": tenant}
+
+
+class UserName(NamedTuple):
+    id: int
+    first_name: str | None
+    last_name: str | None
+
+
+def names_of(s: AppSession, user_ids) -> dict[int, UserName]:
+    """The names of these users (those that exist), by id."""
+    ids = sorted({i for i in user_ids if i})
+    if not ids:
+        return {}
+    u = schema.user
+    q = s.select(u, u.c.id, u.c.first_name, u.c.last_name).where(u.c.id.in_(ids))
+    return {r.id: UserName(r.id, r.first_name, r.last_name) for r in s.execute(q)}
+
+
+def exists(s: AppSession, user_id: int) -> bool:
+    return s.get(schema.user, user_id) is not None
