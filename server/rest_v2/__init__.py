@@ -13,6 +13,7 @@ from types import ModuleType
 from server.registry import Registry
 
 from . import (
+    affiliate_programs,
     affiliates,
     automations,
     campaigns,
@@ -22,11 +23,13 @@ from . import (
     discounts,
     emails,
     files,
+    interest_bundles,
     lead_sources,
     notes,
     opportunities,
     orders,
     payments,
+    product_categories,
     products,
     reporting,
     settings,
@@ -40,6 +43,7 @@ from .api import Api
 from .contract import Contract
 
 FAMILIES = (
+    affiliate_programs,
     affiliates,
     automations,
     campaigns,
@@ -49,11 +53,13 @@ FAMILIES = (
     discounts,
     emails,
     files,
+    interest_bundles,
     lead_sources,
     notes,
     opportunities,
     orders,
     payments,
+    product_categories,
     products,
     reporting,
     settings,

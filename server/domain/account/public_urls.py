@@ -50,6 +50,11 @@ def form_action(s: AppSession, form_id: int) -> str:
     return f"{s.base_url}/app/form/process/{token(s.app, 'webform', form_id)}"
 
 
+def form_page(s: AppSession, form_id: int) -> str:
+    """The form's hosted page (the real service serves it at ``/app/form/<xid>``)."""
+    return f"{s.base_url}/app/form/{token(s.app, 'webform', form_id)}"
+
+
 def form_thank_you(s: AppSession, form_id: int) -> str:
     return f"{s.base_url}/app/form/thankyou/{token(s.app, 'webform', form_id)}"
 

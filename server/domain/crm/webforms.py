@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from typing import NamedTuple
+
+import sqlalchemy as sa
 
 from server.domain.account import public_urls
+from server.domain.data import listing
 from server.domain.errors import RecordNotFound, SandboxError
 from server.domain.mail import email_status
 from server.store import schema
@@ -208,3 +212,34 @@ def thank_you_page(s: AppSession, form_id: int) -> str:
     row = _form(s, form_id)
     return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Thank you</title></head>"
             f"<body><h1 id=\"thank-you\">Thank you!</h1><p>{_esc(row.name)} was submitted.</p></body></html>\n")
+
+
+# --- reads for the protocols that page (REST v2) ------------------------------------------------------
+
+class WebformRecord(NamedTuple):
+    id: int
+    name: str
+    kind: str  # web | landing | internal
+    thank_you_url: str | None  # the form's own, else None (the sandbox's thank-you page)
+
+
+_wf = schema.webform
+# REST v2's webform_type of each kind: a legacy web form, a landing page's form, an in-app (internal) form
+TYPES = {"web": "LEGACY", "landing": "LANDING_PAGE", "internal": "INTERNAL"}
+WEBFORM_FIELDS = listing.Fields(
+    {"id": _wf.c.id, "name": _wf.c.name,
+     "webform_type": sa.case(*((_wf.c.kind == k, v) for k, v in TYPES.items()), else_="UNKNOWN")},
+    text=frozenset({"name"}))
+
+
+def _webform_record(row) -> WebformRecord:
+    return WebformRecord(row.id, row.name, row.kind, row.thank_you_url)
+
+
+def get_webform(s: AppSession, form_id: int) -> WebformRecord | None:
+    row = s.get(_wf, form_id)
+    return None if row is None else _webform_record(row)
+
+
+def page_webforms(s: AppSession, q: listing.ListQuery) -> listing.Page[WebformRecord]:
+    return listing.page(s, s.select(_wf), WEBFORM_FIELDS, q, _webform_record)

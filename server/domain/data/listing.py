@@ -24,8 +24,7 @@ from server.store.session import AppSession
 T = TypeVar("T")
 
 # The operators a condition may use: the filter grammar's comparisons, a prefix match (a trailing ``*``),
-# a match anywhere in the text (lists whose ``name==x`` searches, as campaigns' does), membership
-# (``ids==1,2,3``) and "has no value" (``NONE``).
+# text anywhere in the value (``contains``), membership (``ids==1,2,3``) and "has no value" (``NONE``).
 OPS = ("eq", "ne", "lt", "le", "gt", "ge", "prefix", "contains", "in", "none")
 
 

@@ -3,13 +3,13 @@ checklist items, and when it was created and last changed); automation categorie
 under them; WordPress opt-in options
 
 Revision ID: 0013_automation
-Revises: 0012
+Revises: 0013_customfields
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0013_automation'
-down_revision = '0012'
+down_revision = '0013_customfields'
 branch_labels = None
 depends_on = None
 
