@@ -17,11 +17,12 @@ Wire rules of this family (docs/rest-v2.md, "Contacts"):
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from server.domain.crm import contacts as domain
 from server.domain.crm import countries, links
 from server.domain.crm import tags as tag_domain
-from server.domain.crm.slots import ADDRESSES, EMAILS, FAXES, PHONES
+from server.domain.crm.slots import ADDRESSES, COLLECTION_FIELDS, EMAILS, FAXES, PHONES
 from server.domain.data import records
 from server.domain.data.listing import Condition
 from server.domain.mail import email_status
@@ -102,11 +103,18 @@ def _day(value) -> str | None:
     return value.strftime("%Y-%m-%d") if isinstance(value, (date, datetime)) else None
 
 
+def _v2_status(token: str) -> str:
+    """An email status token (``UnengagedMarketable``) as v2 spells it (``UNENGAGED_MARKETABLE``)."""
+    return "".join("_" + ch if ch.isupper() else ch for ch in token).lstrip("_").upper()
+
+
+# every status token in v2's spelling; the two whose case the words do not follow, as the contract names them
+OPT_STATUSES = {**{token: _v2_status(token) for token in email_status.STATUSES},
+                "DoubleOptin": "DOUBLE_OPT_IN", "SingleOptIn": "SINGLE_OPT_IN"}
+
+
 def opt_status(token: str | None) -> str:
-    """An email status token (``DoubleOptin``) as v2 names it (``DOUBLE_OPT_IN``)."""
-    names = {"DoubleOptin": "DOUBLE_OPT_IN", "SingleOptIn": "SINGLE_OPT_IN"}
-    token = token or "NonMarketable"
-    return names.get(token) or "".join("_" + ch if ch.isupper() else ch for ch in token).lstrip("_").upper()
+    return OPT_STATUSES.get(token or "NonMarketable") or _v2_status(token)
 
 
 def _emails(v: dict, statuses: dict[str, str]) -> list[dict]:
@@ -209,15 +217,31 @@ def _wanted(r: Request) -> frozenset[str]:
     return asked | {"id"}
 
 
-def _contact(s: AppSession, contact_id: int) -> domain.ContactRecord:
-    found = domain.get_contact(s, contact_id)
+_COLLECTIONS = {**COLLECTION_FIELDS, "company": ("CompanyID", "Company"), "tag_ids": ("Groups",)}
+
+
+@lru_cache(maxsize=64)
+def _fields_for(wanted: frozenset[str]) -> tuple[str, ...]:
+    """The Contact fields the ``wanted`` properties are made of."""
+    names = ["Id"]
+    for prop in sorted(wanted):
+        for table in (TEXT, IDS, DATES, TIMES):
+            if prop in table:
+                names.append(table[prop])
+        names.extend(_COLLECTIONS.get(prop, ()))
+    return tuple(dict.fromkeys(names))
+
+
+def _contact(s: AppSession, contact_id: int, wanted: frozenset[str] = frozenset()) -> domain.ContactRecord:
+    found = domain.get_contact(s, contact_id, _fields_for(wanted))
     if found is None:
         raise not_found("Contact", contact_id)
     return found
 
 
 def _answer(r: Request, contact_id: int) -> dict:
-    return contacts_json(r.s, [_contact(r.s, contact_id)], _wanted(r))[0]
+    wanted = _wanted(r)
+    return contacts_json(r.s, [_contact(r.s, contact_id, wanted)], wanted)[0]
 
 
 # --- the request's values -----------------------------------------------------------------------------

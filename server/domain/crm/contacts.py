@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 from server.domain.data import custom_fields, listing
-from server.domain.data.query import count_rows, select_rows
+from server.domain.data.query import count_rows, select_by_key, select_rows
 from server.domain.data.records import Values, Writer, check_values, exists, stamp
 from server.domain.data.values import normalize_phone
 from server.domain.errors import InvalidParameter, RecordNotFound
@@ -221,7 +221,12 @@ def _contacts(s: AppSession) -> sa.Select:
     return s.select(_c).where(_c.c.kind == "contact")
 
 
-def get_contact(s: AppSession, contact_id: int) -> ContactRecord | None:
+def get_contact(s: AppSession, contact_id: int, fields: tuple[str, ...] | None = None) -> ContactRecord | None:
+    """The contact with every field, or only ``fields`` (DataService names; the others read as absent):
+    a protocol reads what its answer needs, by the statement ``ContactService.load`` uses for those fields."""
+    if fields is not None:
+        values = select_by_key(s, CONTACT, list(fields), contact_id)
+        return None if values is None else ContactRecord(contact_id, values)
     row = s.first(_GET_CONTACT, id=contact_id)
     return None if row is None else _contact_record(row)
 
