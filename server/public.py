@@ -1,7 +1,7 @@
-"""The app's public web pages, at the real service's paths: where web forms post
-(``/app/form/process/<xid>``), file downloads (``/filebox/<token>/<name>``, a CDN address in the real
-service), affiliate redirect links (``/go/<app>/<code>/<affiliate code>``) and the web-tracking script
-(``/app/webTracking/getTrackingCode``), and the tracked and unsubscribe links of captured emails
+"""The app's public web pages, at the real service's paths: where web forms are hosted and post
+(``/app/form/<xid>``, ``/app/form/process/<xid>``), file downloads (``/filebox/<token>/<name>``, a CDN
+address in the real service), affiliate redirect links (``/go/<app>/<code>/<affiliate code>``) and the
+web-tracking script (``/app/webTracking/getTrackingCode``), and the tracked and unsubscribe links of captured emails
 (``/app/linkClick/<token>/<n>``, ``/app/optOut/<token>``). No key: the ids in the addresses select the app
 (server.domain.account.public_urls). Nothing here answers with a stack trace or an XML-RPC fault."""
 from __future__ import annotations
@@ -78,6 +78,21 @@ def process_form(xid: str):
     except SandboxError:
         return _not_found()
     return redirect(done.redirect_to, code=302)
+
+
+@bp.get("/app/form/<xid>")
+def form_page(xid: str):
+    """The form's hosted page: its HTML (WebFormService.getHTML's), posting back here."""
+    found = _app_of(xid, "webform")
+    if found is None:
+        return _not_found()
+    app, form_id = found
+    try:
+        with transaction(_sandbox().engine, write=False) as conn:
+            page = webforms.form_html(_session(conn, app), form_id)
+    except SandboxError:
+        return _not_found()
+    return Response(page, content_type="text/html; charset=utf-8")
 
 
 @bp.get("/app/form/thankyou/<xid>")

@@ -6,23 +6,20 @@ from __future__ import annotations
 
 from typing import Literal
 
-import sqlalchemy as sa
 from pydantic import Field, field_validator
 
-from server.domain.affiliates import ledger, programs, reports
-from server.domain.data import records
+from server.domain.affiliates import ledger, links, partners, programs, reports
+from server.domain.data.listing import Condition
 from server.domain.session import AppSession
-from server.store import schema
 from server.tables import FORM_AFFILIATE
 
 from . import custom
-from .api import Body, Int, Paging, Query, Request, Shape, envelope, page, route
+from .api import Body, Int, Paging, Query, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request, not_found
 from .wire import in_datetime, out_datetime
 
-A = schema.affiliate
 FORM = FORM_AFFILIATE
-STATUSES = {1: "Active", 0: "Inactive"}  # Affiliate.Status (the REST words are unrecorded)
+STATUSES = {partners.ACTIVE: "Active", partners.INACTIVE: "Inactive"}  # Affiliate.Status (REST's words unrecorded)
 
 
 def _moment(value):
@@ -56,11 +53,7 @@ class AffiliateShape(Shape):
     track_leads_for: int | None = None
 
 
-class AffiliateList(Shape):
-    affiliates: list[AffiliateShape]
-    count: int
-    next: str | None = None
-    previous: str | None = None
+AffiliateList = list_shape("AffiliateList", "affiliates", AffiliateShape)
 
 
 class ListAffiliates(Paging):
@@ -131,18 +124,17 @@ class PaymentList(Listing):
     payments: list[dict]
 
 
-def affiliate_json(row) -> dict:
-    return {"id": row.id, "code": row.aff_code, "contact_id": row.contact_id, "name": row.aff_name,
-            "notify_on_lead": bool(row.notify_lead), "notify_on_sale": bool(row.notify_sale),
-            "parent_id": row.parent_id or 0, "status": STATUSES.get(row.status, "Active"),
-            "track_leads_for": row.lead_cookie_for or 0}
+def affiliate_json(a: partners.AffiliateRecord) -> dict:
+    return {"id": a.id, "code": a.code, "contact_id": a.contact_id, "name": a.name, "notify_on_lead": a.notify_lead,
+            "notify_on_sale": a.notify_sale, "parent_id": a.parent_id or 0, "status": STATUSES[a.status],
+            "track_leads_for": a.track_leads_days}
 
 
-def require(s: AppSession, affiliate_id: int):
-    row = s.get(A, affiliate_id)
-    if row is None:
+def require(s: AppSession, affiliate_id: int) -> partners.AffiliateRecord:
+    found = partners.get(s, affiliate_id)
+    if found is None:
         raise not_found("Affiliate")
-    return row
+    return found
 
 
 def _range(s: AppSession, q: LedgerQuery):
@@ -151,39 +143,23 @@ def _range(s: AppSession, q: LedgerQuery):
             clock.to_local(in_datetime(q.until)) if q.until else None)
 
 
-_ORDERS = {"id": A.c.id, "name": A.c.aff_name, "code": A.c.aff_code, "contact_id": A.c.contact_id,
-           "parent_id": A.c.parent_id, "status": A.c.status}
-
-
 @route("GET", "/affiliates", summary="List affiliates", tag="Affiliate", query=ListAffiliates,
        response=AffiliateList)
 def list_affiliates(r: Request):
     q: ListAffiliates = r.query
     s = r.s
     limit, offset = page(q)
-    where = []
-    if q.name:
-        where.append(sa.func.lower(A.c.aff_name) == q.name.strip().lower())
-    if q.code:
-        where.append(sa.func.lower(A.c.aff_code) == q.code.strip().lower())
-    if q.parent_id is not None:
-        where.append(A.c.parent_id == q.parent_id)
-    if q.contact_id is not None:
-        where.append(A.c.contact_id == q.contact_id)
+    where = [Condition(field, "eq", value.strip()) for field, value in (("name", q.name), ("code", q.code)) if value]
+    where += [Condition(field, "eq", value) for field, value in (("parent_id", q.parent_id),
+              ("contact_id", q.contact_id), ("program_id", q.program_id)) if value is not None]
     if q.status:
         active = q.status.strip().lower() == "active"
-        where.append(sa.func.coalesce(A.c.status, 1) == (1 if active else 0))
-    if q.program_id is not None:
-        m = schema.affiliate_program_member
-        where.append(A.c.id.in_(sa.select(m.c.affiliate_id).where(m.c.app_id == s.app.id,
-                                                                  m.c.program_id == q.program_id)))
-    total = s.execute(s.select(A, sa.func.count()).where(*where)).scalar_one()
-    column = _ORDERS[q.order or "id"]
-    ordering = column.desc() if q.order_direction == "DESCENDING" else column
-    rows = s.execute(s.select(A).where(*where).order_by(ordering, A.c.id).limit(limit).offset(offset)).all()
+        where.append(Condition("status", "eq", partners.ACTIVE if active else partners.INACTIVE))
+    found, total = partners.window(s, tuple(where), q.order or "id", q.order_direction == "DESCENDING", limit,
+                                   offset)
     carry = {"name": q.name, "code": q.code, "parent_id": q.parent_id, "contact_id": q.contact_id,
              "program_id": q.program_id, "status": q.status, "order": q.order, "order_direction": q.order_direction}
-    return envelope(r, "affiliates", [affiliate_json(row) for row in rows], total, limit, offset, path="/affiliates",
+    return envelope(r, "affiliates", [affiliate_json(a) for a in found], total, limit, offset, path="/affiliates",
                     carry=carry)
 
 
@@ -192,19 +168,19 @@ def list_affiliates(r: Request):
 def create_affiliate(r: Request):
     body: CreateAffiliate = r.body
     s = r.s
-    contact = s.get(schema.contact, body.contact_id)
-    if contact is None or contact.kind != "contact":
+    name = partners.person_name(s, body.contact_id)
+    if name is None:
         raise bad_request(f"Invalid contact id: {body.contact_id}")
     if body.parent_id:
         require(s, body.parent_id)
-    if s.execute(s.select(A, A.c.id).where(sa.func.lower(A.c.aff_code) == body.code.strip().lower())).first():
+    if partners.code_taken(s, body.code):
         raise bad_request(f"An affiliate with code {body.code} already exists")
     data = {"ContactId": body.contact_id, "AffCode": body.code, "Password": body.password,
-            "AffName": body.name or " ".join(p for p in (contact.first_name, contact.last_name) if p),
-            "ParentId": body.parent_id or 0, "NotifyLead": 1 if body.notify_on_lead else 0,
-            "NotifySale": 1 if body.notify_on_sale else 0, "LeadCookieFor": body.track_leads_for or 0,
+            "AffName": body.name or name, "ParentId": body.parent_id or 0,
+            "NotifyLead": 1 if body.notify_on_lead else 0, "NotifySale": 1 if body.notify_on_sale else 0,
+            "LeadCookieFor": body.track_leads_for or 0,
             "Status": 0 if (body.status or "Active").lower() == "inactive" else 1}
-    return affiliate_json(s.get(A, records.add(s, "Affiliate", data)))
+    return affiliate_json(require(s, partners.add(s, data)))
 
 
 @route("GET", "/affiliates/model", summary="The affiliate model", tag="Affiliate", response=custom.ObjectModel)
@@ -269,17 +245,15 @@ def list_redirect_links(r: Request):
     limit, offset = page(q)
     if q.affiliate_id is not None:
         require(s, q.affiliate_id)
-        links = [{"affiliate_id": q.affiliate_id, "id": x["Id"], "local_url_code": x["LocalUrlCode"],
+        found = [{"affiliate_id": q.affiliate_id, "id": x["Id"], "local_url_code": x["LocalUrlCode"],
                   "name": x["Name"], "program_ids": _ids(x["ProgramIds"]), "redirect_url": x["RedirectUrl"]}
                  for x in programs.redirect_links(s, q.affiliate_id)]
     else:
-        rd = schema.affiliate_redirect
-        links = [{"affiliate_id": x.affiliate_id or 0, "id": x.id, "local_url_code": x.local_url_code,
-                  "name": x.name, "program_ids": _ids(x.program_ids), "redirect_url": x.redirect_url}
-                 for x in s.execute(s.select(rd).order_by(rd.c.id))]
+        found = [{"affiliate_id": x.affiliate_id or 0, "id": x.id, "local_url_code": x.code, "name": x.name,
+                  "program_ids": x.program_ids, "redirect_url": x.redirect_url} for x in links.every(s)]
     if q.order_direction == "DESCENDING":
-        links.reverse()
-    return envelope(r, "redirects", links[offset:offset + limit], len(links), limit, offset,
+        found.reverse()
+    return envelope(r, "redirects", found[offset:offset + limit], len(found), limit, offset,
                     path="/affiliates/redirectlinks", top_level=False, carry={"affiliate_id": q.affiliate_id})
 
 
@@ -288,10 +262,8 @@ def list_redirect_links(r: Request):
 def list_summaries(r: Request):
     q: SummaryQuery = r.query
     s = r.s
-    ids = list(q.affiliate_ids or [])
-    if not ids:
-        ids = [row.id for row in s.execute(s.select(A, A.c.id).order_by(A.c.id))]
-    known = {row.id for row in s.execute(s.select(A, A.c.id).where(A.c.id.in_(ids)))} if ids else set()
+    ids = list(q.affiliate_ids or []) or partners.existing(s)
+    known = set(partners.existing(s, ids)) if ids else set()
     totals = reports.running_totals(s, [i for i in ids if i in known]) if known else []
     items = [{"affiliate_id": t["AffiliateId"], "amount_earned": t["AmountEarned"], "clawbacks": t["Clawbacks"],
               "balance": t["RunningBalance"]} for t in totals]

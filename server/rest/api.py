@@ -12,7 +12,6 @@ answered in server.rest.errors.
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,8 +20,9 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from server import json_input
 from server.auth.gateway import GatewayRejection
 from server.domain.session import AppSession
 from server.gate import GATEWAY, Call
@@ -53,6 +53,14 @@ class Shape(BaseModel):
     """An answer's shape, for the OpenAPI document only (answers are built as plain dicts)."""
 
     model_config = ConfigDict(extra="allow")
+
+
+def list_shape(name: str, key: str, item, **extra) -> type[Shape]:
+    """The shape of a list answer, ``{<key>: [item], count, next, previous}`` (what ``envelope`` builds), declared
+    once for every list instead of a class per list; ``extra`` adds fields as ``name=(type, default)``."""
+    return create_model(name, __base__=Shape, **{key: (list[item], ...), "count": (int, ...),
+                                                  "next": (str | None, None), "previous": (str | None, None)},
+                        **extra)
 
 
 class Paging(Query):
@@ -262,9 +270,9 @@ def _body(op: Operation):
         raw = {}
     else:
         try:
-            raw = json.loads(data)
-        except ValueError:
-            raise errors.bad_request("The request body is not valid JSON") from None
+            raw = json_input.loads(data)
+        except json_input.BadJson as exc:
+            raise errors.bad_request(exc.message) from None
     if not isinstance(raw, dict):
         raise errors.bad_request("The request body must be a JSON object")
     return raw, op.body.model_validate(raw)

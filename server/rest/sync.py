@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from server.domain.session import AppSession
 from server.store import schema
 
+from .api import envelope, page
 from .errors import bad_request
 
 
@@ -100,7 +101,6 @@ def next_token(s: AppSession, w: Window, page: list[Change], offset: int, total:
 def answer(r, *, entity: str, kind: str, key: str, item_key: str, path: str, load) -> dict:
     """``GET /<resource>/sync``: ``{<key>: [{status, <item_key>: {...}}], count, next, previous, sync_token}``.
     ``load(ids)`` renders the records that still exist, ``{id: json}``."""
-    from .api import envelope, page
 
     s = r.s
     w = window(s, r.query.sync_token)

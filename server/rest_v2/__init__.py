@@ -13,6 +13,7 @@ from types import ModuleType
 from server.registry import Registry
 
 from . import (
+    affiliate_programs,
     affiliates,
     automations,
     campaigns,
@@ -23,11 +24,13 @@ from . import (
     discounts,
     emails,
     files,
+    interest_bundles,
     lead_sources,
     notes,
     opportunities,
     orders,
     payments,
+    product_categories,
     products,
     referrals,
     reporting,
@@ -42,6 +45,7 @@ from .api import Api
 from .contract import Contract
 
 FAMILIES = (
+    affiliate_programs,
     affiliates,
     automations,
     campaigns,
@@ -52,11 +56,13 @@ FAMILIES = (
     discounts,
     emails,
     files,
+    interest_bundles,
     lead_sources,
     notes,
     opportunities,
     orders,
     payments,
+    product_categories,
     products,
     referrals,
     reporting,

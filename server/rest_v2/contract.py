@@ -46,6 +46,8 @@ class SpecOperation:
     body_media: str | None  # "application/json", "multipart/form-data" …
     responses: dict[str, dict | None] = field(repr=False)  # status -> JSON schema of the answer, None: no body
     sdk_only: bool = False  # from the SDK overlay, not in Keap's document
+    # status -> the media type of an answer that is not JSON (getHtml's "text/html")
+    other_media: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def success(self) -> int:
@@ -104,12 +106,14 @@ def _operation(path: str, method: str, op: dict, shared: list, *, sdk_only: bool
         required = bool(op["requestBody"].get("required"))
         if media == "application/json":
             body = content[media].get("schema", {})
-    responses = {}
+    responses, other_media = {}, {}
     for code, answer in op.get("responses", {}).items():
         content = answer.get("content", {})
         responses[code] = content["application/json"].get("schema", {}) if "application/json" in content else None
+        if content and "application/json" not in content:
+            other_media[code] = next(iter(content))
     relative = path[len(PREFIX):] if path.startswith(PREFIX) else path
     return SpecOperation(operation_id=op["operationId"], method=method.upper(), path=relative,
                          tag=(op.get("tags") or ["Untagged"])[0], summary=op.get("summary", ""),
                          parameters=parameters, body=body, body_required=required, body_media=media,
-                         responses=responses, sdk_only=sdk_only)
+                         responses=responses, sdk_only=sdk_only, other_media=other_media)

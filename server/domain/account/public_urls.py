@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from urllib.parse import quote
 
 from server.store.session import AppRecord, AppSession
 from server.tables import INT_MAX
@@ -50,12 +51,16 @@ def form_action(s: AppSession, form_id: int) -> str:
     return f"{s.base_url}/app/form/process/{token(s.app, 'webform', form_id)}"
 
 
+def form_page(s: AppSession, form_id: int) -> str:
+    """The form's hosted page (the real service serves it at ``/app/form/<xid>``)."""
+    return f"{s.base_url}/app/form/{token(s.app, 'webform', form_id)}"
+
+
 def form_thank_you(s: AppSession, form_id: int) -> str:
     return f"{s.base_url}/app/form/thankyou/{token(s.app, 'webform', form_id)}"
 
 
 def download(s: AppSession, file_id: int, file_name: str) -> str:
-    from urllib.parse import quote
 
     return f"{s.base_url}/filebox/{token(s.app, 'file', file_id)}/{quote(file_name or 'file')}"
 
@@ -67,6 +72,5 @@ def tracking_script(s: AppSession) -> str:
 def redirect_link(s: AppSession, local_url_code: str, aff_code: str) -> str:
     """The real link is ``https://APP.infusionsoft.com/go/<code>/<affiliate code>``; here the app's name
     comes first, since every app shares the host."""
-    from urllib.parse import quote
 
     return f"{s.base_url}/go/{quote(s.app.name)}/{quote(local_url_code)}/{quote(aff_code or '')}"

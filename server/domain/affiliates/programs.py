@@ -2,9 +2,13 @@
 """
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import NamedTuple
+
 import sqlalchemy as sa
 
-from server.domain.data import records
+from server.domain.account import public_urls
+from server.domain.data import custom_fields, listing, records
 from server.store import schema
 from server.store.session import AppSession
 from server.tables import FORM_AFFILIATE, FORM_CONTACT, REGISTRY
@@ -54,7 +58,6 @@ def affiliates_of_program(s: AppSession, program_id: int) -> list[dict]:
                                               .order_by(m.c.affiliate_id))]
     if not ids:
         return []
-    from server.domain.data import custom_fields
 
     aff_fields = [f for f in AFFILIATE.fields if f not in _HIDDEN]
     aff_customs = [f.api_name for f in custom_fields.definitions(s, FORM_AFFILIATE).values()]
@@ -102,7 +105,6 @@ def affiliate_row(s: AppSession, affiliate_id: int):
 def redirect_links(s: AppSession, affiliate_id: int) -> list[dict]:
     """AffiliateService.getRedirectLinksForAffiliate: the links offered to the affiliate (its own, and
     those of every affiliate), each with the address to hand out (``AffiliateUrl``, the sandbox's)."""
-    from server.domain.account import public_urls
 
     aff = affiliate_row(s, affiliate_id)
     if aff is None:
@@ -136,3 +138,82 @@ def follow_link(s: AppSession, local_url_code: str, aff_code: str):
 
 def is_active(aff) -> bool:
     return aff.status is None or aff.status != 0  # Status 0: inactive (1 active, as the app shows it)
+
+
+# --- reads and writes for the protocols that page (REST v2) ------------------------------------------
+
+class ProgramRecord(NamedTuple):
+    id: int
+    name: str
+    notes: str
+    priority: int
+    affiliate_ids: list[int]
+
+
+_p, _m = schema.affiliate_program, schema.affiliate_program_member
+PROGRAM_FIELDS = listing.Fields({"id": _p.c.id, "name": _p.c.name, "priority": _p.c.priority},
+                                text=frozenset({"name"}))
+
+
+def _members(s: AppSession, program_ids: list[int]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {i: [] for i in program_ids}
+    if program_ids:
+        q = s.select(_m).where(_m.c.program_id.in_(program_ids)).order_by(_m.c.affiliate_id)
+        for r in s.execute(q):
+            out[r.program_id].append(r.affiliate_id)
+    return out
+
+
+def _program_records(s: AppSession, rows) -> list[ProgramRecord]:
+    members = _members(s, [r.id for r in rows])
+    return [ProgramRecord(r.id, r.name, r.notes or "", r.priority or 0, members[r.id]) for r in rows]
+
+
+def get_program(s: AppSession, program_id: int) -> ProgramRecord | None:
+    row = s.get(_p, program_id)
+    return None if row is None else _program_records(s, [row])[0]
+
+
+def page_programs(s: AppSession, q: listing.ListQuery) -> listing.Page[ProgramRecord]:
+    """Programs under ``q``; the condition ``affiliate_id`` keeps the programs the affiliate is in."""
+    select, where = s.select(_p), []
+    for c in q.where:
+        if c.field == "affiliate_id":
+            select = select.where(_p.c.id.in_(sa.select(_m.c.program_id).where(_m.c.app_id == s.app.id,
+                                                                               _m.c.affiliate_id == c.value)))
+        else:
+            where.append(c)
+    found = listing.page(s, select, PROGRAM_FIELDS, replace(q, where=tuple(where)), lambda r: r)
+    found.items = _program_records(s, found.items)
+    return found
+
+
+def update_program(s: AppSession, program_id: int, values: dict) -> None:
+    """Change a program's ``name``, ``notes`` or ``priority``."""
+    if values:
+        s.update(_p, _p.c.id == program_id, **values)
+        s.emit("affiliate_program.updated", "affiliate_program", program_id, **values)
+
+
+def delete_program(s: AppSession, program_id: int) -> None:
+    """Delete a program: its members leave it, and resources and links stop naming it."""
+    s.delete(_m, _m.c.program_id == program_id)
+    rd = schema.affiliate_redirect
+    for row in s.execute(s.select(rd).where(rd.c.program_ids.is_not(None))).all():
+        kept = [p for p in _id_list(row.program_ids) if p != str(program_id)]
+        if len(kept) != len(_id_list(row.program_ids)):
+            s.update(rd, rd.c.id == row.id, program_ids=",".join(kept) or None)
+    res = schema.aff_resource
+    for row in s.execute(s.select(res).where(res.c.program_ids.is_not(None))).all():
+        kept = [p for p in _id_list(row.program_ids) if p != str(program_id)]
+        if len(kept) != len(_id_list(row.program_ids)):
+            records.update(s, "AffResource", row.id, {"ProgramIds": ",".join(kept)})
+    s.delete(_p, _p.c.id == program_id)
+    s.emit("affiliate_program.deleted", "affiliate_program", program_id)
+
+
+def leave_program(s: AppSession, affiliate_id: int, program_id: int) -> bool:
+    if not s.delete(_m, _m.c.program_id == program_id, _m.c.affiliate_id == affiliate_id).rowcount:
+        return False
+    s.emit("affiliate.program_left", "affiliate", affiliate_id, program_id=program_id)
+    return True

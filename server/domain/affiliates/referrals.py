@@ -88,3 +88,13 @@ def get_referral(s: AppSession, referral_id: int) -> ReferralRecord | None:
 
 def page_referrals(s: AppSession, q: listing.ListQuery) -> listing.Page[ReferralRecord]:
     return listing.page(s, s.select(_ref), REFERRAL_FIELDS, q, _referral_record)
+
+
+# an affiliate's referrals, as REST v2's listAffiliateReferrals orders and filters them
+AFFILIATE_REFERRAL_FIELDS = listing.Fields({"id": _ref.c.id, "referral_time": _ref.c.date_set,
+                                            "source": _ref.c.source}, text=frozenset({"source"}))
+
+
+def page_affiliate_referrals(s: AppSession, affiliate_id: int, q: listing.ListQuery) -> listing.Page[ReferralRecord]:
+    return listing.page(s, s.select(_ref).where(_ref.c.affiliate_id == affiliate_id), AFFILIATE_REFERRAL_FIELDS, q,
+                        _referral_record)

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from server.domain.data import custom_fields, listing
 from server.domain.data.query import count_rows, select_by_key, select_rows
-from server.domain.data.records import Values, Writer, check_values, exists, stamp
+from server.domain.data.records import Values, Writer, check_selected, check_values, exists, stamp
+from server.domain.data.records import load as load_record
 from server.domain.data.values import normalize_phone
 from server.domain.errors import InvalidParameter, RecordNotFound
 from server.domain.mail import email_status
@@ -19,6 +20,7 @@ from server.tables import REGISTRY, Table
 from server.tables.model import FieldType
 
 from . import activities, tags
+from .links import link as make_link
 
 CONTACT = REGISTRY.get("Contact")
 _PHONES = ("phone1", "phone2", "phone3", "phone4", "phone5", "fax1", "fax2", "assistant_phone")
@@ -84,7 +86,7 @@ def add(s: AppSession, data: dict) -> int:
 
 
 def update(s: AppSession, contact_id: int, data: dict) -> int:
-    values = check_values(s, CONTACT, data, "E")
+    values = check_values(s, CONTACT, data, "E", contact_id)
     if not exists(s, CONTACT, contact_id):
         raise RecordNotFound(f"Unable to perform update. Record not found for Id:{contact_id}")
     _update(s, CONTACT, contact_id, values)
@@ -92,13 +94,13 @@ def update(s: AppSession, contact_id: int, data: dict) -> int:
 
 
 def load(s: AppSession, contact_id: int, fields: list[str]) -> dict:
-    from server.domain.data.records import load as load_record
 
     return load_record(s, "Contact", contact_id, fields)
 
 
 def find_by_email(s: AppSession, email: str, fields: list[str]) -> list[dict]:
     """Contacts whose Email, EmailAddress2 or EmailAddress3 is ``email`` (any case), by Id."""
+    check_selected(CONTACT, fields)  # no field, or one that is not a name: the fault DataService.query gives
     c = schema.contact
     wanted = email.strip().lower()
     match = sa.or_(sa.func.lower(c.c.email) == wanted, sa.func.lower(c.c.email_address2) == wanted,
@@ -168,7 +170,6 @@ def merge(s: AppSession, contact_id: int, duplicate_id: int) -> bool:
         s.delete(link, link.c.contact_id1 == r.contact_id1, link.c.contact_id2 == r.contact_id2,
                  link.c.link_type_id == r.link_type_id)
         if other != contact_id:
-            from .links import link as make_link
 
             make_link(s, contact_id, other, r.link_type_id, check=False)
     _delete(s, CONTACT, duplicate_id)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -21,7 +22,7 @@ from server.store import schema
 from server.store.session import AppSession
 from server.tables import FORM_COMPANY, FORM_CONTACT, REGISTRY
 
-from . import custom_fields, records
+from . import custom_fields, listing, records
 from .query import page_bounds, select_rows
 
 
@@ -220,10 +221,17 @@ def _blank(value):
 
 
 def _run(s: AppSession, row, columns: list[Column], page: int) -> list[dict]:
-    spec = REPORTS[row.report]
     size = int(s.app.option("saved_search_page_size"))
     if page < 0:
         return []
+    return _report_rows(s, row, columns, size, page * size)
+
+
+def _report_rows(s: AppSession, row, columns: list[Column], limit: int, offset: int, *,
+                 order_by: str | None = None, ascending: bool = True) -> list[dict]:
+    """The saved search's rows ``offset`` to ``offset + limit``, as report columns; ``order_by``: a table
+    field (else the table's key order)."""
+    spec = REPORTS[row.report]
     fields = sorted({f for c in columns for f in c.fields} | {"Id"})
     criteria = dict(row.criteria or {})
     extra = []
@@ -233,8 +241,8 @@ def _run(s: AppSession, row, columns: list[Column], page: int) -> list[dict]:
         ta = schema.tag_assignment
         extra.append(sa.exists().where(ta.c.app_id == s.app.id, ta.c.contact_id == base.c.id,
                                        ta.c.tag_id.in_(list(tag_ids))))
-    rows = select_rows(s, REGISTRY.get(spec.table), fields, criteria, limit=size, offset=page * size,
-                       extra_where=extra)
+    rows = select_rows(s, REGISTRY.get(spec.table), fields, criteria, limit=limit, offset=offset,
+                       order_by=order_by, ascending=ascending, extra_where=extra)
     ctx = Context(row.id, _user_names(s) if any(c.name == "Owner" for c in columns) else {})
     return [{c.name: _blank(c.make(r, ctx) if c.make else r.get(c.fields[0])) for c in columns} for r in rows]
 
@@ -255,6 +263,56 @@ def results(s: AppSession, search_id: int, user_id: int, page: int, return_field
         if not isinstance(name, str) or name not in catalog:
             raise NoFieldFound(f"No field found: {row.report_stored_name}.{name}")
     return _run(s, row, [catalog[n] for n in return_fields], page)
+
+
+# --- saved searches as reports (REST v2) ---------------------------------------------------------------
+
+class SavedSearchRecord(NamedTuple):
+    id: int
+    name: str | None
+    user_ids: list[int]  # the users it is shared with; 0: every user
+
+
+_sf = schema.saved_filter
+SAVED_SEARCH_FIELDS = listing.Fields({"id": _sf.c.id, "name": _sf.c.filter_name}, text=frozenset({"name"}))
+
+
+def _search_record(row) -> SavedSearchRecord:
+    return SavedSearchRecord(row.id, row.filter_name,
+                             [int(p) for p in (row.user_id or "").split(",") if p.strip().isdigit()])
+
+
+def get_saved_search(s: AppSession, search_id: int) -> SavedSearchRecord | None:
+    row = s.get(_sf, search_id)
+    return None if row is None else _search_record(row)
+
+
+def page_saved_searches(s: AppSession, q: listing.ListQuery) -> listing.Page[SavedSearchRecord]:
+    return listing.page(s, s.select(_sf), SAVED_SEARCH_FIELDS, q, _search_record)
+
+
+def report_catalog(s: AppSession, search_id: int) -> tuple[list[str], dict[str, Column]]:
+    """``(the saved search's own columns, every column its report can show)`` by column name."""
+    row = s.get(_sf, search_id)
+    catalog = REPORTS[row.report].catalog(s)
+    return [c for c in row.columns if c in catalog], catalog
+
+
+def run_report(s: AppSession, search_id: int, names: list[str], offset: int, limit: int, *,
+               order_by: str | None = None, ascending: bool = True) -> tuple[list[dict], bool]:
+    """The saved search's rows from ``offset`` (at most ``limit``) with the columns ``names`` (checked against
+    ``report_catalog``), ordered by the column ``order_by`` (one made of a single field) or by id; and whether
+    more rows follow. Values are as getSavedSearchResults gives them (empty ones as "")."""
+    row = s.get(_sf, search_id)
+    catalog = REPORTS[row.report].catalog(s)
+    field = catalog[order_by].fields[0] if order_by else None
+    rows = _report_rows(s, row, [catalog[n] for n in names], limit + 1, offset, order_by=field, ascending=ascending)
+    return rows[:limit], len(rows) > limit
+
+
+def orderable(column: Column) -> bool:
+    """Whether rows can be ordered by this report column (one stored field, shown as it is)."""
+    return column.make is None and len(column.fields) == 1
 
 
 # --- quick searches ----------------------------------------------------------------------------------

@@ -1,0 +1,258 @@
+"""Affiliates through REST v2, end to end on a live server (every answer checked against Keap's contract by the
+``v2`` fixture): affiliates, programs, resources and redirect links written through v2 and read back through
+XML-RPC (DataService, AffiliateProgramService, AffiliateService) and REST v1 ``/affiliates``; the ledger's
+commissions, payments, referrals and summaries as APIAffiliateService reports them."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from server.domain.data import custom_fields
+from server.store import apps
+from server.store.db import transaction
+from server.tables import FORM_AFFILIATE
+from tests.rest.conftest import rest_for
+
+SAM, EZRA, DIEGO, OLIVIA = "1", "2", "3", "4"  # the seeded affiliates, in seeding order
+MEMBER, CORPORATE = "1", "2"  # the seeded programs
+
+
+def _affiliate_field(app, label: str) -> int:
+    """An Affiliate custom field (FormId -3), made as DataService.addCustomField would."""
+    sandbox = app.live.sandbox
+    with transaction(sandbox.engine, write=True) as conn:
+        s = sandbox.env.session(conn, apps.by_name(conn, app.name))
+        group = custom_fields.add_group(s, custom_fields.add_tab(s, FORM_AFFILIATE, "Partner"), "Partner details")
+        return custom_fields.add_custom_field(s, "Affiliate", label, "Text", group)
+
+
+def test_affiliates_written_by_v2_are_the_rows_of_xmlrpc_and_v1(v2):
+    seeded = v2.ok("GET", "/affiliates")["affiliates"]
+    assert [a["code"] for a in seeded] == ["SAMALLEN", "EZRACHEN", "DIEGOFIT", "OLIVIAM"]
+    assert seeded[0] == {"id": SAM, "code": "SAMALLEN", "name": "Samuel Allen", "status": "ACTIVE",
+                         "contact_id": seeded[0]["contact_id"], "notify_on_sale": True, "notify_on_lead": True,
+                         "track_leads_days": 30, "custom_fields": []}
+    assert [a["id"] for a in v2.ok("GET", "/affiliates", params={"filter": "status==INACTIVE"})["affiliates"]] == [
+        OLIVIA]
+    assert [a["id"] for a in v2.ok("GET", "/affiliates", params={"filter": "name==diego*"})["affiliates"]] == [DIEGO]
+    referred_by = v2.ok("GET", "/affiliates", params={"filter": f"referral_contact_id=={seeded[0]['contact_id']}"})
+    assert referred_by["affiliates"] == []  # the seeded referrals are of other contacts
+    assert [a["id"] for a in v2.walk("/affiliates", "affiliates", page_size=1, order_by="code desc")] == [
+        SAM, OLIVIA, EZRA, DIEGO]
+
+    field_id = _affiliate_field(v2.app, "Tier")
+    made = v2.ok("POST", "/affiliates", 201, json={
+        "code": "NEWPAL", "contact_id": "7", "password": "s3cret", "status": "ACTIVE", "notify_on_sale": True,
+        "track_leads_days": 45, "custom_fields": [{"id": str(field_id), "content": "Gold"}]})
+    assert made["code"] == "NEWPAL" and made["status"] == "ACTIVE" and made["name"]  # named after the contact
+    assert made["custom_fields"] == [{"id": str(field_id), "content": "Gold"}]
+    assert v2.ok("GET", f"/affiliates/{made['id']}") == made
+    row = v2.app.call("DataService.load", "Affiliate", int(made["id"]),
+                      ["AffCode", "ContactId", "Status", "NotifySale", "NotifyLead", "LeadCookieFor", "Password",
+                       "_Tier"])
+    assert row == {"AffCode": "NEWPAL", "ContactId": 7, "Status": 1, "NotifySale": 1, "NotifyLead": 0,
+                   "LeadCookieFor": 45, "Password": "s3cret", "_Tier": "Gold"}
+    v1 = rest_for(v2.app).ok("GET", f"/affiliates/{made['id']}")
+    assert v1["code"] == "NEWPAL" and v1["contact_id"] == 7 and v1["track_leads_for"] == 45
+
+    changed = v2.ok("PATCH", f"/affiliates/{made['id']}", params={"update_mask": "status,name"},
+                    json={"status": "INACTIVE", "name": "New Pal", "code": "IGNORED"})
+    assert changed["status"] == "INACTIVE" and changed["name"] == "New Pal" and changed["code"] == "NEWPAL"
+    changed = v2.ok("PATCH", f"/affiliates/{made['id']}", json={"parent_affiliate_id": SAM, "code": "PAL2"})
+    assert changed["parent_affiliate_id"] == SAM and changed["code"] == "PAL2"
+    assert v2.app.call("DataService.load", "Affiliate", int(made["id"]), ["AffName", "Status", "ParentId"]) == {
+        "AffName": "New Pal", "Status": 0, "ParentId": 1}
+    created_inactive = v2.ok("POST", "/affiliates", 201, json={"code": "QUIET1", "contact_id": "8", "name": "Q"})
+    assert created_inactive["status"] == "INACTIVE"  # the contract's default
+
+    assert v2.error("POST", "/affiliates", 409, json={"code": "samallen", "contact_id": "8"})["status"] == \
+        "ALREADY_EXISTS"
+    for bad in ("AB", "1abc", "has space"):
+        assert v2.error("POST", "/affiliates", 400, json={"code": bad, "contact_id": "8"})["details"] == [
+            {"domain": "request", "resource": "code"}]
+    assert v2.error("POST", "/affiliates", 400, json={"code": "NOBODY", "contact_id": "999999"})["details"][0][
+        "resource"] == "contact_id"
+    assert v2.error("PATCH", f"/affiliates/{made['id']}", 400, json={"custom_fields": [{"id": "99999"}]})[
+        "details"][0]["resource"] == "custom_fields.0.id"
+
+    assert v2.delete(f"/affiliates/{made['id']}").status_code == 204
+    assert v2.error("GET", f"/affiliates/{made['id']}", 404)["details"] == [
+        {"domain": "Affiliate", "resource": made["id"]}]
+    assert v2.app.call("DataService.query", "Affiliate", 10, 0, {"Id": int(made["id"])}, ["Id"]) == []
+
+
+def test_programs_membership_and_resources(v2):
+    listed = v2.ok("GET", "/affiliates/commissionPrograms")["commission_programs"]
+    assert [(p["id"], p["name"], p["priority"]) for p in listed] == [
+        (MEMBER, "Member Referral Program", "1"), (CORPORATE, "Corporate Partner Program", "2")]
+    assert listed[1]["affiliate_ids"] == [DIEGO]
+    mine = v2.ok("GET", "/affiliates/commissionPrograms", params={"filter": f"affiliate_id=={DIEGO}"})
+    assert [p["id"] for p in mine["commission_programs"]] == [MEMBER, CORPORATE]
+
+    made = v2.ok("POST", "/affiliates/commissionPrograms", 201,
+                 json={"name": "VIP Partners", "notes": "by invitation", "priority": 3})
+    assert made == {"id": made["id"], "name": "VIP Partners", "notes": "by invitation", "priority": 3}
+    pid = made["id"]
+    assert v2.ok("POST", f"/affiliates/{SAM}:assignToProgram", json={"affiliate_program_id": pid}) is None
+    assert v2.ok("GET", f"/affiliates/commissionPrograms/{pid}")["affiliate_ids"] == [SAM]
+    assert int(pid) in [p["Id"] for p in v2.app.call("AffiliateProgramService.getProgramsForAffiliate", 1)]
+    assert [a["AffCode"] for a in v2.app.call("AffiliateProgramService.getAffiliatesByProgram", int(pid))] == [
+        "SAMALLEN"]
+    v1 = rest_for(v2.app).ok("GET", "/affiliates/programs", params={"affiliate_id": 1})["programs"]
+    assert [p["name"] for p in v1] == ["Member Referral Program", "VIP Partners"]
+    assert v2.error("POST", f"/affiliates/{SAM}:assignToProgram", 400,
+                    json={"affiliate_program_id": "99999"})["details"][0]["resource"] == "affiliate_program_id"
+
+    renamed = v2.ok("PATCH", f"/affiliates/commissionPrograms/{pid}", params={"update_mask": "name"},
+                    json={"name": "VIP", "priority": 9})
+    assert renamed["name"] == "VIP" and renamed["priority"] == 3
+    assert [p["Name"] for p in v2.app.call("AffiliateProgramService.getAffiliatePrograms")][-1] == "VIP"
+
+    resource = v2.ok("POST", "/affiliates/commissionPrograms/resources", 201, json={
+        "title": "VIP banner", "type": "BANNER", "url": "https://example.com/vip", "order": 2,
+        "content_html": "<img src='vip.png'>", "commission_program_ids": [pid, MEMBER]})
+    assert resource["type"] == "BANNER" and resource["order"] == 2 and resource["commission_programs"] == [
+        {"commission_program_id": pid}, {"commission_program_id": MEMBER}]
+    listed = v2.ok("GET", f"/affiliates/commissionPrograms/{pid}/resources")["resources"]
+    assert listed == [resource]
+    member = v2.ok("GET", f"/affiliates/commissionPrograms/{MEMBER}/resources")["resources"]
+    assert [(x["title"], x["type"]) for x in member] == [
+        ("Spring Challenge banner (728x90)", "BANNER"), ("Referral email copy", "EMAIL"), ("VIP banner", "BANNER")]
+    [row] = v2.app.call("AffiliateProgramService.getResourcesForAffiliateProgram", int(pid))
+    assert row["Title"] == "VIP banner" and row["ResourceType"] == "Banner" and row["ResourceHREF"] == \
+        "https://example.com/vip"
+    updated = v2.ok("PATCH", f"/affiliates/commissionPrograms/resources/{resource['id']}",
+                    json={"notes": "728x90", "commission_program_ids": [pid]})
+    assert updated["notes"] == "728x90" and updated["commission_programs"] == [{"commission_program_id": pid}]
+    assert v2.error("POST", "/affiliates/commissionPrograms/resources", 400, json={
+        "title": "x", "type": "PAGE", "commission_program_ids": ["99999"]})["details"][0]["resource"] == \
+        "commission_program_ids.0"
+
+    assert v2.ok("POST", f"/affiliates/{SAM}:removeFromProgram", json={"affiliate_program_id": pid}) is None
+    assert v2.ok("GET", f"/affiliates/commissionPrograms/{pid}")["affiliate_ids"] == []
+    assert v2.delete(f"/affiliates/commissionPrograms/{pid}").status_code == 204
+    assert v2.error("GET", f"/affiliates/commissionPrograms/{pid}", 404)["status"] == "NOT_FOUND"
+    assert v2.app.call("DataService.load", "AffResource", int(resource["id"]), ["ProgramIds"]) in (
+        {}, {"ProgramIds": ""})  # the deleted program is named by no resource
+    assert v2.delete(f"/affiliates/commissionPrograms/resources/{resource['id']}").status_code == 204
+    assert v2.error("DELETE", f"/affiliates/commissionPrograms/resources/{resource['id']}", 404)["code"] == 404
+
+
+def test_redirect_links(v2):
+    seeded = v2.ok("GET", "/affiliates/redirects")["affiliate_links"]
+    assert [x["code"] for x in seeded] == ["spring", "plans", "corporate"]
+    assert seeded[2]["program_ids"] == [CORPORATE] and "affiliate_id" not in seeded[0]
+    made = v2.ok("POST", "/affiliates/redirects", 201, json={
+        "name": "Summer", "code": "summer", "website_address": "https://example.com/summer", "affiliate_id": EZRA})
+    assert made["website_address"] == made["redirect_url"] == "https://example.com/summer"
+    assert made["code"] == made["local_url_code"] == "summer" and made["affiliate_id"] == EZRA
+    assert v2.ok("GET", f"/affiliates/redirects/{made['id']}") == made
+    offered = v2.app.call("AffiliateService.getRedirectLinksForAffiliate", 2)
+    assert "summer" in [x["LocalUrlCode"] for x in offered]
+    assert "summer" not in [x["LocalUrlCode"] for x in v2.app.call("AffiliateService.getRedirectLinksForAffiliate", 1)]
+    mine = v2.ok("GET", "/affiliates/redirects", params={"filter": f"affiliate_id=={EZRA}"})["affiliate_links"]
+    assert [x["id"] for x in mine] == [made["id"]]
+    assert v2.error("POST", "/affiliates/redirects", 409, json={
+        "name": "x", "code": "SPRING", "website_address": "https://example.com"})["status"] == "ALREADY_EXISTS"
+    changed = v2.ok("PATCH", f"/affiliates/redirects/{made['id']}", json={
+        "name": "Summer 2", "code": "summer2", "website_address": "https://example.com/s2",
+        "program_ids": [MEMBER]})
+    assert changed["program_ids"] == [MEMBER] and "affiliate_id" not in changed
+    v1 = rest_for(v2.app).ok("GET", "/affiliates/redirectlinks")["redirects"]
+    assert any(x["local_url_code"] == "summer2" and x["program_ids"] == [1] for x in v1)
+    assert v2.delete(f"/affiliates/redirects/{made['id']}").status_code == 204
+    assert v2.error("GET", f"/affiliates/redirects/{made['id']}", 404)["details"][0]["domain"] == "Affiliate Link"
+
+
+def _reported(v2, method: str, affiliate_id: int) -> list[dict]:
+    return v2.app.call(f"APIAffiliateService.{method}", affiliate_id, datetime(2000, 1, 1), datetime(2099, 1, 1))
+
+
+def test_the_ledger_commissions_payments_referrals_and_summaries(v2):
+    """The ledger holds the seeded entries and the commissions of the seeded paid orders: v2 must show what
+    APIAffiliateService reports."""
+    reported = _reported(v2, "affCommissions", 1)
+    sam = v2.ok("GET", f"/affiliates/{SAM}:commissions", params={"order_by": "time_earned"})
+    assert [c["amount_earned"] for c in sam["affiliate_commissions"]] == [c["AmtEarned"] for c in reported]
+    earned = round(sum(c["AmtEarned"] for c in reported), 2)
+    assert sam["amount_earned"] == earned and sam["clawbacks"] == 0 and sam["commission_total"] == earned
+    first = sam["affiliate_commissions"][0]
+    assert first["time_earned"].endswith("Z") and first["product_name"] == reported[0]["ProductName"]
+    assert first["sales_affiliate_id"] == SAM and first["sales_affiliate_name"] == "Samuel Allen"
+    assert first["contact_first_name"] == reported[0]["ContactFirstName"]
+    clawed = sum(c["AmtEarned"] for c in _reported(v2, "affClawbacks", 2))
+    ezra = v2.ok("GET", f"/affiliates/{EZRA}:commissions", params={"order_by": "time_earned desc"})
+    assert -clawed in [c["amount_earned"] for c in ezra["affiliate_commissions"]]
+    assert ezra["clawbacks"] == clawed and ezra["commission_total"] == round(ezra["amount_earned"] - clawed, 2)
+    times = [c["time_earned"] for c in ezra["affiliate_commissions"]]
+    assert times == sorted(times, reverse=True)
+    since = v2.ok("GET", f"/affiliates/{SAM}:commissions", params={"filter": "since_time==2026-03-01T00:00:00Z"})
+    assert len(since["affiliate_commissions"]) == len([c for c in reported if c["DateEarned"] >= datetime(2026, 3, 1)])
+
+    [totals] = v2.app.call("APIAffiliateService.affRunningTotals", [1])
+    total = round(totals["AmountEarned"] - totals["Clawbacks"], 2)
+    assert v2.ok("GET", f"/affiliates/{SAM}/commissionTotal") == {"affiliate_commission_total": total}
+
+    payments = v2.ok("GET", f"/affiliates/{SAM}/payments")["affiliate_payments"]
+    assert [(p["pay_amount"], p["pay_type"], p["pay_notes"]) for p in payments] == [
+        (p["PayAmt"], p["PayType"].upper(), p["PayNote"]) for p in _reported(v2, "affPayouts", 1)]
+    assert payments[0]["pay_type"] == "CHECK"
+
+    referrals = v2.ok("GET", f"/affiliates/{SAM}/referrals")["referrals"]
+    assert [(x["source"], x["referral_partner_id"], x["ip_address"]) for x in referrals] == [
+        ("Spring Challenge landing page", SAM, "203.0.113.24")]
+    assert v2.ok("GET", f"/affiliates/{SAM}/referrals", params={"filter": "source==coaching*"})["referrals"] == []
+
+    summaries = v2.ok("GET", "/affiliates/summaries", params={"filter": f"affiliate_ids=={SAM},{EZRA},{DIEGO}"})
+    expected = v2.app.call("APIAffiliateService.affSummary", [1, 2, 3], datetime(2000, 1, 1), datetime(2099, 1, 1))
+    assert [(x["affiliateId"], x["amountEarned"], x["clawbacks"], x["balance"])
+            for x in summaries["affiliate_summaries"]] == [
+        (x["AffiliateId"], x["AmountEarned"], x["Clawbacks"], x["Balance"]) for x in expected]
+    richest = v2.ok("GET", "/affiliates/summaries", params={"order_by": "balance desc", "page_size": 1})
+    assert richest["affiliate_summaries"][0]["affiliateId"] == max(expected, key=lambda x: x["Balance"])[
+        "AffiliateId"] and richest["next_page_token"]
+    march = v2.ok("GET", "/affiliates/summaries", params={
+        "filter": f"affiliate_ids=={SAM};since_time==2026-03-01T00:00:00Z;until_time==2026-03-31T23:59:59Z"})
+    [expected] = v2.app.call("APIAffiliateService.affSummary", [1], datetime(2026, 3, 1),
+                             datetime(2026, 3, 31, 23, 59, 59))
+    assert march["affiliate_summaries"] == [{"affiliateId": 1, "amountEarned": expected["AmountEarned"],
+                                             "clawbacks": expected["Clawbacks"], "balance": expected["Balance"]}]
+    assert v2.error("GET", "/affiliates/99999/payments", 404)["status"] == "NOT_FOUND"
+    assert v2.error("GET", "/affiliates/summaries", 400, params={"order_by": "name"})["details"][0]["resource"] == \
+        "order_by"
+
+
+def test_the_sdk_reads_and_writes_affiliates(sdk, v2):
+    """keap-core-v2-sdk's AffiliateApi, unmodified but for its host: its strict models accept every answer."""
+    from keap_core_v2_client import AffiliateApi
+    from keap_core_v2_client.models import (
+        AffiliateAddToProgramRequest,
+        CreateAffiliateRequest,
+        CreateCommissionProgramRequest,
+        CreateOrUpdateAffiliateLinkRequest,
+        UpdateAffiliateRequest,
+    )
+
+    api = AffiliateApi(sdk)
+    made = api.add_affiliate(CreateAffiliateRequest(code="SDKPAL", contact_id="9", status="ACTIVE"))
+    assert made.code == "SDKPAL" and api.get_affiliate(made.id) == made
+    assert api.update_affiliate(made.id, UpdateAffiliateRequest(name="SDK Pal"), update_mask=["name"]).name == \
+        "SDK Pal"
+    assert [a.code for a in api.list_affiliate(filter="code==SDKPAL").affiliates] == ["SDKPAL"]
+    program = api.add_commission_program(CreateCommissionProgramRequest(name="SDK program", priority=5))
+    api.add_affiliate_to_program(made.id, AffiliateAddToProgramRequest(affiliate_program_id=program.id))
+    assert api.get_commission_program(program.id).affiliate_ids == [made.id]
+    assert [p.id for p in api.list_affiliate_commission_programs(filter=f"affiliate_id=={made.id}")
+            .commission_programs] == [program.id]
+    link = api.create_redirect_link(CreateOrUpdateAffiliateLinkRequest(
+        name="SDK link", code="sdklink", website_address="https://example.com/sdk", affiliate_id=made.id))
+    assert api.get_redirect_link(link.id).website_address == "https://example.com/sdk"
+    assert api.list_affiliate_links(filter="name==SDK*").affiliate_links[0].id == link.id
+    total = api.get_affiliate_commission_total(SAM).affiliate_commission_total
+    assert total > 0 and api.get_affiliate_commissions(SAM).commission_total == total
+    assert len(api.list_affiliate_payments(SAM).affiliate_payments) == 1
+    assert api.get_referrals_by_affiliate_id(SAM).referrals[0].referral_type == "COOKIE"
+    assert api.list_summaries(filter=f"affiliate_ids=={SAM}").affiliate_summaries[0].balance == total
+    assert len(api.list_commission_program_resources(MEMBER).resources) == 2
+    api.delete_redirect_link(link.id)
+    api.delete_affiliate_commission_program(program.id)
+    api.delete_affiliate(made.id)
