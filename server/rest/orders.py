@@ -12,6 +12,7 @@ from pydantic import Field, field_validator
 
 from server.domain.commerce import cards, invoices, pay_plans, payments
 from server.domain.commerce import orders as domain
+from server.domain.commerce.products import plans_by_id
 from server.domain.session import AppSession
 from server.store import schema
 from server.tables import FORM_ORDER
@@ -233,11 +234,8 @@ def _products(s: AppSession, ids) -> dict[int, dict]:
 def _plans(s: AppSession, ids) -> dict[int, dict]:
     from . import products
 
-    ids = sorted({i for i in ids if i})
-    if not ids:
-        return {}
-    sp = schema.subscription_plan
-    return {r.id: products.plan_json(s, r, 0, single=False) for r in s.execute(s.select(sp).where(sp.c.id.in_(ids)))}
+    return {p.id: products.plan_json(p, 0, single=False)
+            for p in plans_by_id(s, sorted({i for i in ids if i})).values()}
 
 
 def contacts_of(s: AppSession, ids) -> dict[int, dict]:

@@ -282,6 +282,13 @@ def plans_of(s: AppSession, product_ids) -> dict[int, list[PlanRecord]]:
     return out
 
 
+def plans_by_id(s: AppSession, plan_ids) -> dict[int, PlanRecord]:
+    ids = list(plan_ids)
+    if not ids:
+        return {}
+    return {r.id: _plan_record(s, r) for r in s.execute(s.select(_sp).where(_sp.c.id.in_(ids)))}
+
+
 def get_plan(s: AppSession, product_id: int, plan_id: int) -> PlanRecord | None:
     row = s.get(_sp, plan_id)
     return None if row is None or row.product_id != product_id else _plan_record(s, row)
