@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-fast
 
-.PHONY: serve lint test bench install clean
+.PHONY: serve lint test bench fuzz install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ lint: $(STAMP)
 
 test: lint
 	$(PY) -m pytest -q
+
+# a longer fuzz run than the suite's (not part of make test): 50,000 XML-RPC cases, 50 schemathesis examples an operation
+fuzz: $(STAMP)
+	SANDBOX_FUZZ_CASES=50000 SANDBOX_FUZZ_EXAMPLES=50 $(PY) -m pytest -q -n 0 -p no:cacheprovider \
+		tests/xmlrpc/test_fuzz.py tests/rest/test_openapi.py
 
 bench: $(BENCH_STAMP)
 	$(PY) bench/xmlrpc_throughput.py

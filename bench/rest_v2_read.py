@@ -9,9 +9,11 @@ target: a v2 read costs at most 1.2x that load):
 
 - ``ContactService.load`` through the legacy endpoint (the baseline) and through the gateway endpoint with a
   Service Account Key (the same credential check as v2's);
-- ``GET /crm/rest/v2/tags/{id}``, the v2 single read (``GET /contacts/{id}`` once the contacts family is
-  served: switch ``V2_READ``);
-- ``GET /crm/rest/v2/tags?filter=name==VIP&page_size=10``, a filtered list.
+- ``GET /crm/rest/v2/contacts/{id}``, the v2 single read of the same contact (its default properties: names,
+  email addresses with their opt-in status, phones, addresses, company, owner, tag ids, times);
+- ``GET /crm/rest/v2/contacts?filter=email==bench500@example.com&page_size=10``, a filtered list (the lookup
+  by email integrations make before a write);
+- ``GET /crm/rest/v2/tags/{id}``, the tags family's single read, kept for comparison with earlier runs.
 
 Writes the figures to docs/performance.md (section "REST v2 reads") unless --no-write.
 """
@@ -38,8 +40,9 @@ from server.config import from_env  # noqa: E402
 from server.store import apps, credentials, db, schema  # noqa: E402
 from server.store.db import transaction  # noqa: E402
 
-V2_READ = "/crm/rest/v2/tags/{tag_id}"  # the contacts family's helper switches this to /contacts/{contact_id}
-V2_LIST = "/crm/rest/v2/tags?filter=name%3D%3DVIP&page_size=10"
+V2_READ = "/crm/rest/v2/contacts/{contact_id}"
+V2_LIST = "/crm/rest/v2/contacts?filter=email%3D%3Dbench500%40example.com&page_size=10"
+V2_TAG = "/crm/rest/v2/tags/{tag_id}"
 
 
 def _client(port: int, method: str, path: str, body: bytes | None, headers: dict, seconds: float,
@@ -119,9 +122,11 @@ def main() -> None:
         "XML-RPC `ContactService.load` (gateway, SAK)": (
             "POST", "/crm/xmlrpc/v1", xmlrpc.client.dumps(("x", contact_id, fields), "ContactService.load").encode(),
             {**xml, "X-Keap-API-Key": key}),
-        f"v2 `GET {V2_READ}`": ("GET", V2_READ.format(tag_id=tag_id, contact_id=contact_id), None,
-                                 {"X-Keap-API-Key": key}),
-        "v2 `GET /tags?filter=name==VIP&page_size=10`": ("GET", V2_LIST, None, {"X-Keap-API-Key": key}),
+        "v2 `GET /crm/rest/v2/contacts/{contact_id}`": ("GET", V2_READ.format(contact_id=contact_id), None,
+                                                         {"X-Keap-API-Key": key}),
+        "v2 `GET /contacts?filter=email==bench500@example.com&page_size=10`": ("GET", V2_LIST, None,
+                                                                               {"X-Keap-API-Key": key}),
+        "v2 `GET /crm/rest/v2/tags/{tag_id}`": ("GET", V2_TAG.format(tag_id=tag_id), None, {"X-Keap-API-Key": key}),
     }
     baseline = next(iter(calls))
     try:

@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from server import rest, rest_v2
 from server.auth.oauth import OAuthServer
 from server.auth.routes import bp as oauth_bp
+from server.body_limit import BodyLimit
 from server.config import Config, from_env
 from server.environment import Environment
 from server.gate import Gate
@@ -76,7 +77,7 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
 
     app = Flask(__name__)
     app.json.sort_keys = False  # JSON answers keep the real service's key order
-    app.config["MAX_CONTENT_LENGTH"] = None  # the XML-RPC transport applies its own limit, as a fault
+    app.config["MAX_CONTENT_LENGTH"] = None  # server.body_limit applies the limit to every endpoint, first
     throttle = Throttle.from_url(config.redis_url, config.redis_prefix)
     oauth = OAuthServer(env.engine)
     oauth.init_app(app)
@@ -88,6 +89,7 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
 
     transport.mount(app, sandbox)  # the XML-RPC endpoints, in front of Flask
     rest_v2_transport.mount(app, sandbox, rest_v2.build(registry.families))  # REST v2, in front of Flask
+    app.wsgi_app = BodyLimit(app.wsgi_app, config.max_body_bytes)  # outermost: every endpoint's body limit
     app.register_blueprint(oauth_bp)
     app.register_blueprint(rest.blueprint(registry.operations))
     app.register_blueprint(control_bp)

@@ -228,3 +228,26 @@ def test_flags_win_over_the_environment(tmp_path, store_url):
     assert (data_dir / "api_key").read_text().strip() == "flag-key-789" and not (tmp_path / "env-data").exists()
     if not store_url:
         assert (tmp_path / "flag.db").exists() and not (data_dir / "sandbox.db").exists()
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "::", "sandbox.example.com"])
+def test_serve_refuses_an_open_control_api_off_loopback(tmp_path, monkeypatch, host):
+    from click.testing import CliRunner
+
+    from server.cli import main
+
+    monkeypatch.delenv("SANDBOX_ADMIN_TOKEN", raising=False)
+    result = CliRunner().invoke(main, ["serve", "--host", host, "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"refusing to listen on {host} without SANDBOX_ADMIN_TOKEN" in result.output
+    assert "--insecure-control" in result.output
+    assert not list(tmp_path.iterdir())  # nothing was created: it stopped before opening the store
+
+
+@pytest.mark.parametrize("host, loopback", [("127.0.0.1", True), ("127.8.0.1", True), ("::1", True),
+                                            ("[::1]", True), ("localhost", True), ("0.0.0.0", False),
+                                            ("10.0.0.1", False)])
+def test_which_hosts_are_loopback(host, loopback):
+    from server.cli import _loopback
+
+    assert _loopback(host) is loopback

@@ -1,6 +1,7 @@
 """The ``sandbox`` command: serve, seed, reset, apps, keys, campaigns (server.cli.campaigns)."""
 from __future__ import annotations
 
+import ipaddress
 import threading
 from pathlib import Path
 
@@ -35,10 +36,16 @@ main.add_command(campaigns_group)
 @click.option("--tls/--no-tls", default=None, help="Also serve HTTPS with a self-signed certificate for "
                                                    "127.0.0.1 and localhost [env SANDBOX_TLS]")
 @click.option("--tls-port", type=int, default=None, help="HTTPS port [env SANDBOX_TLS_PORT; default 8443]")
-def serve(host, port, data_dir, database_url, api_key, tls, tls_port):
+@click.option("--insecure-control", is_flag=True, default=False,
+              help="Serve the control API without SANDBOX_ADMIN_TOKEN on an address other than loopback")
+def serve(host, port, data_dir, database_url, api_key, tls, tls_port, insecure_control):
     """Run the sandbox (XML-RPC, the control API) until interrupted."""
     config = settings(host=host, port=port, data_dir=data_dir, database_url=database_url, api_key=api_key,
                       tls=tls, tls_port=tls_port)
+    if config.admin_token is None and not insecure_control and not _loopback(config.host):
+        raise click.ClickException(
+            f"refusing to listen on {config.host} without SANDBOX_ADMIN_TOKEN: the control API would hand every "
+            "app's keys to anyone who can reach it (set the token, or pass --insecure-control)")
     try:
         app = create_app(config)
     except bootstrap.KeyInUse as exc:
@@ -68,6 +75,15 @@ def serve(host, port, data_dir, database_url, api_key, tls, tls_port):
     finally:
         for s in servers:
             s.server_close()
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False
 
 
 @main.command()

@@ -3,7 +3,7 @@ account, and the DataService machinery in data), and the events they emit.
 
 ``install`` registers what the domain wires in (server.registry): the DataService table writers, the listeners
 of domain events (subscribed by event type), the change-log listener that queues REST hook deliveries, and the
-billing that falls due on an app's clock.
+billing and the recurring lead source expenses that fall due on an app's clock.
 """
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from server.registry import Registry
 from .account import hooks
 from .affiliates import commissions
 from .commerce import auto_billing, cards, orders, subscriptions
-from .crm import activities, contacts, lead_sources, opportunities, remote_links, surveys
+from .crm import activities, contacts, lead_sources, opportunities, recurring_expenses, remote_links, surveys
 from .data import contact_records
 
-WRITERS = (contacts.WRITER, opportunities.WRITER, lead_sources.WRITER, activities.WRITER, contact_records.WRITER,
-           cards.WRITER, orders.WRITER, subscriptions.WRITER, subscriptions.PLAN_WRITER)
+WRITERS = (contacts.WRITER, opportunities.WRITER, lead_sources.WRITER, recurring_expenses.WRITER, activities.WRITER,
+           contact_records.WRITER, cards.WRITER, orders.WRITER, subscriptions.WRITER, subscriptions.PLAN_WRITER)
 
 
 def install(registry: Registry, config) -> None:
@@ -29,3 +29,4 @@ def install(registry: Registry, config) -> None:
     registry.subscribe(("invoice.deleted", "invoice.refunded"), commissions.on_undone)
     registry.on_logged(hooks.queue_deliveries)
     registry.add_due_work("billing", auto_billing.next_due, auto_billing.run_due)
+    registry.add_due_work("recurring lead source expenses", recurring_expenses.next_due, recurring_expenses.run_due)

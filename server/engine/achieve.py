@@ -1,11 +1,12 @@
-"""Achieving goals from outside a campaign: FunnelService.achieveGoal and achieveWordPressGoal (XML-RPC) and
-REST's POST /campaigns/goals/{integration}/{callName}."""
+"""Achieving goals from outside a campaign: FunnelService.achieveGoal and achieveWordPressGoal (XML-RPC),
+REST's POST /campaigns/goals/{integration}/{callName}, and REST v2's ``achieveGoal`` (an API goal by its
+integration and call name, or any goal of a published automation by its id) and WordPress opt-in goals."""
 from __future__ import annotations
 
 from server.domain.mail import emails
 from server.store.session import AppSession
 
-from . import goals
+from . import goals, published
 from .context import context
 from .events import settle
 
@@ -16,7 +17,7 @@ def achieve_goal(s: AppSession, integration: str, call_name: str, contact_id: in
     """FunnelService.achieveGoal: one struct per goal achieved, or the real failure struct (spec §2.4)."""
     if not emails.contact_exists(s, contact_id):
         return [_failure(f"Contact Id:{contact_id} does not exist")]
-    return _results(_achieve(s, lambda ctx: goals.achieve_api_goal(ctx, integration, call_name, contact_id)))
+    return _results(achieve_api(s, integration, call_name, contact_id))
 
 
 def achieve_wordpress_goal(s: AppSession, contact_id: int, optin: str | None) -> list[dict]:
@@ -25,7 +26,7 @@ def achieve_wordpress_goal(s: AppSession, contact_id: int, optin: str | None) ->
     those of any opt-in, answered as achieveGoal answers (the real answer is unrecorded)."""
     if not emails.contact_exists(s, contact_id):
         return [_failure(f"Contact Id:{contact_id} does not exist")]
-    return _results(_achieve(s, lambda ctx: goals.achieve_wordpress_goal(ctx, contact_id, optin)))
+    return _results(achieve_wordpress(s, contact_id, optin))
 
 
 def _results(results) -> list[dict]:
@@ -39,9 +40,32 @@ def _results(results) -> list[dict]:
 
 def achieve_goal_rest(s: AppSession, integration: str, call_name: str, contact_id: int) -> list[dict]:
     """REST POST /campaigns/goals/{integration}/{callName}: ``GoalEventResultDTO`` per matching goal."""
-    results = _achieve(s, lambda ctx: goals.achieve_api_goal(ctx, integration, call_name, contact_id))
+    results = achieve_api(s, integration, call_name, contact_id)
     return [{"campaign_id": r.campaign_id, "goal_id": r.goal_id, "message": "Goal achieved", "success": True}
             for r in results]
+
+
+def achieve_api(s: AppSession, integration: str, call_name: str, contact_id: int) -> list[goals.GoalResult]:
+    """The API goals of this integration and call name, achieved for the contact (as FunnelService.achieveGoal)."""
+    return _achieve(s, lambda ctx: goals.achieve_api_goal(ctx, integration, call_name, contact_id))
+
+
+def achieve_wordpress(s: AppSession, contact_id: int, optin: str | None) -> list[goals.GoalResult]:
+    return _achieve(s, lambda ctx: goals.achieve_wordpress_goal(ctx, contact_id, optin))
+
+
+def goal_of(s: AppSession, campaign_id: int, goal_id: int):
+    """The goal of a published campaign's graph, or None (no such campaign, not published, no such goal)."""
+    compiled = published.published_graphs(s, [campaign_id]).get(campaign_id)
+    return None if compiled is None else compiled.goals.get(goal_id)
+
+
+def achieve_by_id(s: AppSession, campaign_id: int, goal_id: int, contact_id: int) -> list[goals.GoalResult]:
+    """One goal of a published campaign, whatever its type, achieved for the contact: the same stops and
+    starts as when its trigger fires (none if it is not an entry point and the contact is not in the campaign)."""
+    compiled = published.published_graphs(s, [campaign_id])[campaign_id]
+    result = _achieve(s, lambda ctx: goals.achieve(ctx, compiled, compiled.goals[goal_id], contact_id))
+    return [result] if result is not None else []
 
 
 def _achieve(s: AppSession, achieve):

@@ -40,6 +40,13 @@ def remove_from_sequence(s: AppSession, campaign_id: int, sequence_id: int, cont
                     state="removed", due_at=None, ended_at=now).rowcount
 
 
+def remove_results(s: AppSession, campaign_id: int, sequence_id: int, contact_ids: list[int]) -> dict[int, str]:
+    """``SUCCESS`` (no longer in the sequence) or ``CONTACT_DOES_NOT_EXIST`` per contact (REST v2's enum)."""
+    exists = {c for c in contact_ids if emails.contact_exists(s, c)}
+    remove_from_sequence(s, campaign_id, sequence_id, sorted(exists))
+    return {c: "SUCCESS" if c in exists else "CONTACT_DOES_NOT_EXIST" for c in contact_ids}
+
+
 def _sequence(s: AppSession, campaign_id: int, sequence_id: int):
     row = campaigns.get(s, campaign_id)
     if row.status != campaigns.PUBLISHED:

@@ -55,9 +55,9 @@ def report(s: AppSession, campaign_id: int) -> dict:
 
 
 def enrollments(s: AppSession, *, contact_id: int | None = None, campaign_id: int | None = None,
-                live_only: bool = False, limit: int = 500) -> list:
+                live_only: bool = False, after: int = 0, limit: int = 500) -> list:
     e = schema.enrollment
-    q = s.select(e)
+    q = s.select(e).where(e.c.id > after)
     if contact_id is not None:
         q = q.where(e.c.contact_id == contact_id)
     if campaign_id is not None:

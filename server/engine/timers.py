@@ -6,8 +6,9 @@ epoch), the time zone it runs in and, for field timers, the contact's date field
 ``UNCONFIGURED`` (a timer that was never set up: nothing behind it ever runs, seed 001).
 
 Rules:
-- Delay timer: wait at least N minutes or hours, then (optionally) run at a time of day or within a window, on
-  any day or on weekdays only (Monday to Friday) or on given weekdays. N days or weeks count calendar dates:
+- Delay timer: wait at least N minutes or hours (elapsed time: 3 hours across a DST change are 3 hours), then
+  (optionally) run at a time of day or within a window, on any day or on weekdays only (Monday to Friday) or on
+  given weekdays. N days or weeks count calendar dates:
   "A delay timer of 1 day will not wait a full 24 hours, it will occur on the next calendar date" (vendor KB);
   the app option ``delay_days_semantics`` = ``elapsed`` counts full 24-hour days instead.
 - Date timer: a date (or a range of dates) and a time or window or any time; once it has passed, PASSED.
@@ -85,9 +86,11 @@ def delay_due(config: dict, reached_at: float, zone: ZoneInfo, *, elapsed_days: 
         return UNCONFIGURED
     start = _local(reached_at, zone)
     window, days = _window(config), _allowed_days(config)
-    if unit in _UNIT_SECONDS:
-        candidate = start + timedelta(seconds=wait * _UNIT_SECONDS[unit])
-        return _ts(_first_fit(candidate, window, days), zone)
+    if unit in _UNIT_SECONDS:  # real minutes and hours: across a DST change too
+        due = reached_at + wait * _UNIT_SECONDS[unit]
+        candidate = _local(due, zone)
+        fit = _first_fit(candidate, window, days)
+        return due if fit == candidate else _ts(fit, zone)
     if unit == "months":
         target = _add_months(start.date(), wait)
         n_days = (target - start.date()).days

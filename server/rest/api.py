@@ -12,7 +12,6 @@ answered in server.rest.errors.
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, current_app, request
 from pydantic import BaseModel, ConfigDict, Field
 
+from server import json_input
 from server.auth.gateway import GatewayRejection
 from server.domain.session import AppSession
 from server.gate import GATEWAY, Call
@@ -262,9 +262,9 @@ def _body(op: Operation):
         raw = {}
     else:
         try:
-            raw = json.loads(data)
-        except ValueError:
-            raise errors.bad_request("The request body is not valid JSON") from None
+            raw = json_input.loads(data)
+        except json_input.BadJson as exc:
+            raise errors.bad_request(exc.message) from None
     if not isinstance(raw, dict):
         raise errors.bad_request("The request body must be a JSON object")
     return raw, op.body.model_validate(raw)

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import field_validator
 
 from server.domain.crm import activities as domain
+from server.domain.crm.activities import ActionFilter
 from server.domain.session import AppSession
 from server.tables import FORM_CONTACT_ACTION
 
@@ -142,10 +143,8 @@ def list_appointments(r: Request):
     s = r.s
     token = sync.encode(s, sync.head(s))
     limit, offset = page(q)
-    where = actions.since_until(s, q.since, q.until)
-    if q.contact_id is not None:
-        where.append(actions.CA.c.contact_id == q.contact_id)
-    rows, total = actions.select(s, KIND, where, limit=limit, offset=offset)
+    conditions = ActionFilter(contact_id=q.contact_id, **actions.since_until(s, q.since, q.until))
+    rows, total = domain.slice_of(s, KIND, conditions, limit=limit, offset=offset)
     return envelope(r, "appointments", render(s, rows), total, limit, offset, path="/appointments",
                     carry={"contact_id": q.contact_id, "since": q.since, "until": q.until}, sync_token=token)
 

@@ -3,7 +3,6 @@ tags and emails. Every write goes through server.domain.crm.contacts (the code b
 update and DataService), so both protocols store, read and announce a contact the same way."""
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
@@ -11,10 +10,9 @@ from pydantic import Field, field_validator
 from server.domain.crm import contacts as domain
 from server.domain.crm import tags as tag_domain
 from server.domain.data import records
-from server.domain.data.query import count_rows, select_rows
+from server.domain.data.query import select_rows
 from server.domain.mail import messages
 from server.domain.session import AppSession
-from server.store import schema
 from server.tables import FORM_CONTACT
 
 from . import custom, emails, people
@@ -279,11 +277,10 @@ def to_fields(s: AppSession, body: ContactBody, names: set[str], *, replace: boo
             company_id = value if isinstance(value, int) or value is None else value.id
             data["CompanyID"] = company_id
             if company_id is not None:
-                company = s.get(schema.contact, company_id)
-                if company is None or company.kind != "company":
+                if not domain.is_company(s, company_id):
                     raise bad_request(f"Invalid company id: {company_id}")
                 if "company_name" not in names:
-                    data["Company"] = company.company
+                    data["Company"] = domain.company_name(s, company_id)
         elif prop == "custom_fields":
             data.update(custom.to_fields(s, FORM, value or []))
     return data
@@ -330,16 +327,11 @@ def list_contacts(r: Request):
     limit, offset = page(q)
     criteria = {k: v for k, v in (("Email", q.email), ("FirstName", q.given_name), ("LastName", q.family_name))
                 if v is not None}
-    where = []
-    lu = schema.contact.c.last_updated
-    if q.since:
-        where.append(lu >= r.s.clock.to_local(in_datetime(q.since)))
-    if q.until:
-        where.append(lu < r.s.clock.to_local(in_datetime(q.until)) + timedelta(seconds=1))
-    order = ORDERS[q.order or "id"]
-    rows = select_rows(r.s, CONTACT, FIELDS, criteria, limit=limit, offset=offset, order_by=order,
-                       ascending=q.order_direction != "DESCENDING", extra_where=where)
-    total = count_rows(r.s, CONTACT, criteria, where)
+    clock = r.s.clock
+    rows, total = domain.rows_updated_between(
+        r.s, FIELDS, criteria, since=clock.to_local(in_datetime(q.since)) if q.since else None,
+        until=clock.to_local(in_datetime(q.until)) if q.until else None, limit=limit, offset=offset,
+        order_by=ORDERS[q.order or "id"], ascending=q.order_direction != "DESCENDING")
     carry = {"email": q.email, "given_name": q.given_name, "family_name": q.family_name, "since": q.since,
              "until": q.until, "order": q.order or "id", "order_direction": q.order_direction}
     return envelope(r, "contacts", render(r.s, rows, optional), total, limit, offset, path="/contacts",
@@ -414,21 +406,21 @@ def require_contact(s: AppSession, contact_id: int) -> None:
 @route("GET", "/contacts/{contactId}/tags", summary="A contact's tags", tag="Contact", query=Paging,
        response=ContactTagList)
 def list_contact_tags(r: Request, contactId: int):
-    from . import tags
-
     require_contact(r.s, contactId)
     limit, offset = page(r.query)
-    items, total = tags.applied_to(r.s, contactId, limit, offset)
+    applied, total = tag_domain.applied_slice(r.s, contactId, limit=limit, offset=offset)
+    categories = tag_domain.categories_by_id(r.s, [a.tag.category_id for a in applied])
+    items = [{"tag": {"id": a.tag.id, "name": a.tag.name,
+                      "category": categories[a.tag.category_id].name if a.tag.category_id in categories else None},
+              "date_applied": out_datetime(a.applied, r.s.clock)} for a in applied]
     return envelope(r, "tags", items, total, limit, offset, path=f"/contacts/{contactId}/tags", top_level=False)
 
 
 @route("POST", "/contacts/{contactId}/tags", summary="Apply tags to a contact", tag="Contact", body=TagIds,
        response={"type": "object", "additionalProperties": {"type": "string"}})
 def apply_contact_tags(r: Request, contactId: int):
-    from . import tags
-
     require_contact(r.s, contactId)
-    return {str(t): tags.apply_one(r.s, contactId, t) for t in r.body.tagIds}  # {"1304": "SUCCESS"} [wire S9]
+    return {str(t): tag_domain.apply_result(r.s, contactId, t) for t in r.body.tagIds}  # {"1304": "SUCCESS"} [wire S9]
 
 
 @route("DELETE", "/contacts/{contactId}/tags", summary="Remove tags from a contact", tag="Contact", query=Ids,

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
+from server.domain.account import users
 from server.domain.mail import email_status, messages
 from server.domain.mail import emails as domain
 from server.domain.session import AppSession
-from server.store import schema
 
 from .api import Body, Int, Paging, Reply, Request, Shape, envelope, page, route
 from .errors import RestError, bad_request, not_found
@@ -140,7 +140,7 @@ class ListEmails(Paging):
 
 # --- shapes of the history ----------------------------------------------------------------------------
 
-def email_json(s: AppSession, row, *, content: bool = False) -> dict:
+def email_json(s: AppSession, row: domain.HistoryEmail, *, content: bool = False) -> dict:
     clock = s.clock
     out = {"id": row.id, "contact_id": row.contact_id, "subject": row.subject, "headers": row.headers,
            "sent_from_address": row.from_address, "sent_from_reply_address": row.reply_to,
@@ -148,8 +148,7 @@ def email_json(s: AppSession, row, *, content: bool = False) -> dict:
            "sent_to_bcc_addresses": row.bcc or None, "sent_date": out_datetime(row.sent_date, clock),
            "received_date": out_datetime(row.received_date, clock), "opened_date": out_datetime(row.opened_date, clock),
            "clicked_date": out_datetime(row.clicked_date, clock),
-           # what the sandbox sent is Infusionsoft's; what was logged from elsewhere says where from
-           "original_provider": row.original_provider or ("UNKNOWN" if row.origin == "attached" else "INFUSIONSOFT"),
+           "original_provider": row.provider,
            "original_provider_id": row.original_provider_id}
     if content:
         out["html_content"] = to_base64(row.html_body)
@@ -192,7 +191,7 @@ def entry_of(s: AppSession, record: EmailRecord) -> dict:
 
 def created_json(s: AppSession, message_id: int, record: EmailRecord) -> dict:
     """EmailSentCreate as answered: the record sent, with its id and provider fields."""
-    row = s.get(schema.message, message_id)
+    row = domain.history_entry(s, message_id)
     out = record.model_dump(exclude_none=True)
     out.update(id=row.id, original_provider=row.original_provider, original_provider_id=row.original_provider_id)
     return out
@@ -230,31 +229,20 @@ def sync_emails(r: Request):
     if len(records) > MAX_SYNC:
         raise bad_request(f"At most {MAX_SYNC} email records per request")
     s = r.s
-    good, errors = [], []
-    seen: set[tuple[str, str]] = set()
+    errors, entries, positions = [], [], []
     for index, record in enumerate(records):  # a record's own problem goes in ``errors``; the others are kept
-        provider = (record.original_provider or "UNKNOWN").upper()
-        key = (provider, record.original_provider_id or "")
         try:
-            if provider not in messages.PROVIDERS:
-                raise bad_request(f"Invalid original_provider: {record.original_provider}")
-            if record.original_provider_id and key in seen:
-                raise bad_request("original_provider_id must be unique for its original_provider")
-            entry = entry_of(s, record)
+            entries.append(entry_of(s, record))
+            positions.append(index)
         except RestError as exc:
             errors.append((index, record, exc.message))
-            continue
-        seen.add(key)
-        good.append((index, record, entry, key))
-    taken = messages.taken_provider_ids(s, [k for *_, k in good if k[1]])
-    kept = []
-    for index, record, entry, key in good:
-        if key in taken:
-            errors.append((index, record, f"An email record with original_provider_id {key[1]} already exists"))
+    created = []
+    for index, verdict in zip(positions, messages.record_each(s, entries)):
+        if isinstance(verdict, str):
+            errors.append((index, records[index], verdict))
         else:
-            kept.append((record, entry))
-    ids = messages.record_history(s, [entry for _, entry in kept])
-    return {"emails": [created_json(s, i, record) for i, (record, _) in zip(ids, kept)],
+            created.append((records[index], verdict))
+    return {"emails": [created_json(s, message_id, record) for record, message_id in created],
             "errors": [{"email": record.model_dump(exclude_none=True), "error_message": message}
                        for _, record, message in sorted(errors, key=lambda e: e[0])]}
 
@@ -270,11 +258,10 @@ def unsync_emails(r: Request):
 def queue_email(r: Request):
     body: SendRequest = r.body
     s = r.s
-    if s.get(schema.user, body.user_id, schema.user.c.id) is None:
+    sender = users.get(s, body.user_id)
+    if sender is None:
         raise bad_request(f"Invalid user_id: {body.user_id}")
-    c = schema.contact
-    found = {row.id for row in s.execute(s.select(c, c.c.id).where(c.c.id.in_(body.contacts)))}
-    missing = [i for i in body.contacts if i not in found]
+    missing = domain.missing_contacts(s, body.contacts)
     if missing:
         raise bad_request(f"Invalid contact id: {missing[0]}")
     if len(body.attachments or []) > MAX_ATTACHMENTS:
@@ -290,7 +277,6 @@ def queue_email(r: Request):
     if not html and not text:
         raise bad_request("html_content or plain_content is required")
     field = (body.address_field or "Email").strip()
-    sender = s.get(schema.user, body.user_id)
     draft = domain.Draft(subject=body.subject, html_body=html, text_body=text,
                          content_type="Multipart" if html and text else ("HTML" if html else "Text"),
                          from_address=sender.email or "", to_address=f"~Contact.{field}~")
@@ -322,7 +308,7 @@ def put_email_address(r: Request, email: str):
     address = email.strip()
     if not email_status.is_valid(address):
         raise bad_request(f"Invalid email address: {email}")
-    if email_status.row(s, address) is None and not _in_use(s, address):
+    if not email_status.known(s, address):
         raise not_found("EmailAddress")
     if body.opted_in:
         email_status.opt_in_rest(s, address, body.reason)  # only from the statuses REST may opt in [doc S1]
@@ -333,11 +319,3 @@ def put_email_address(r: Request, email: str):
     marketable = email_status.STATUSES[token].marketable
     return {"email": address, "opted_in": marketable, "status": STATUS_WORDS.get(token, token)}
 
-
-def _in_use(s: AppSession, address: str) -> bool:
-    import sqlalchemy as sa
-
-    c = schema.contact
-    key = address.lower()
-    used = sa.or_(*(sa.func.lower(col) == key for col in (c.c.email, c.c.email_address2, c.c.email_address3)))
-    return s.execute(s.select(c, c.c.id).where(used).limit(1)).first() is not None

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 from typing import Literal
 
-import sqlalchemy as sa
 from pydantic import Field
 
 from server.domain.account import public_urls
 from server.domain.crm import files as domain
+from server.domain.mail.emails import contact_exists
 from server.domain.session import AppSession
-from server.store import schema
 
 from .api import Body, Int, Paging, Query, Request, Shape, envelope, page, route
 from .errors import bad_request, not_found
 from .wire import from_base64, out_datetime, to_base64
 
-F = schema.file_box
 OPTIONAL = ["file_data"]
 Association = Literal["CONTACT", "USER", "COMPANY"]
 
@@ -72,41 +70,35 @@ class GetFile(Query):
     optional_properties: list[str] | None = None
 
 
-def association(row) -> str:
-    return row.association or ("CONTACT" if row.contact_id else "COMPANY")
+def box_type(f: domain.FileRecord) -> str:
+    return "Contact" if f.in_contact_box else "Application"
 
 
-def box_type(row) -> str:
-    # the file box a file is in: a contact's, or the application's (the enum's other boxes, e.g. Ticket or
-    # WebForm, are not modelled)
-    return "Contact" if association(row) == "CONTACT" else "Application"
-
-
-def category(row) -> str:
-    kind = (row.content_type or "").split("/")[0]
+def category(f: domain.FileRecord) -> str:
+    kind = (f.content_type or "").split("/")[0]
     return {"image": "Images", "audio": "Audio", "video": "Video"}.get(kind, "Documents")
 
 
-def descriptor(s: AppSession, row) -> dict:
+def descriptor(s: AppSession, f: domain.FileRecord) -> dict:
     clock = s.clock
-    return {"id": row.id, "file_name": row.file_name, "file_size": row.file_size, "contact_id": row.contact_id or None,
-            "created_by": row.created_by, "date_created": out_datetime(row.date_created, clock),
-            "last_updated": out_datetime(row.last_updated, clock), "public": bool(row.public),
-            "category": category(row), "file_box_type": box_type(row),
-            "download_url": public_urls.download(s, row.id, row.file_name), "remote_file_key": None}
+    return {"id": f.id, "file_name": f.file_name, "file_size": f.file_size, "contact_id": f.contact_id,
+            "created_by": f.created_by, "date_created": out_datetime(f.created, clock),
+            "last_updated": out_datetime(f.updated, clock), "public": f.public,
+            "category": category(f), "file_box_type": box_type(f),
+            "download_url": public_urls.download(s, f.id, f.file_name), "remote_file_key": None}
 
 
 def information(s: AppSession, file_id: int, *, with_data: bool) -> dict:
-    row = require(s, file_id)
-    return {"file_descriptor": descriptor(s, row),
+    f = require(s, file_id)
+    return {"file_descriptor": descriptor(s, f),
             "file_data": to_base64(domain.content(s, file_id)) if with_data else None}
 
 
-def require(s: AppSession, file_id: int):
-    row = s.get(F, file_id)
-    if row is None:
+def require(s: AppSession, file_id: int) -> domain.FileRecord:
+    found = domain.get(s, file_id)
+    if found is None:
         raise not_found("File")
-    return row
+    return found
 
 
 def _target(s: AppSession, body: FileUpload) -> tuple[int, str]:
@@ -115,8 +107,7 @@ def _target(s: AppSession, body: FileUpload) -> tuple[int, str]:
     if kind == "CONTACT":
         if not body.contact_id:
             raise bad_request("contact_id is required when file_association is CONTACT")
-        c = schema.contact
-        if s.execute(s.select(c, c.c.id).where(c.c.id == body.contact_id)).first() is None:
+        if not contact_exists(s, body.contact_id):
             raise bad_request(f"Invalid contact id: {body.contact_id}")
         return body.contact_id, kind
     return 0, kind
@@ -138,31 +129,13 @@ def list_files(r: Request):
     q: ListFiles = r.query
     s = r.s
     limit, offset = page(q)
-    where = []
-    if q.contact_id is not None:
-        where.append(F.c.contact_id == q.contact_id)
-    if q.name:
-        # '*' before or after the name asks for a LIKE match [doc S1]
-        text = q.name.strip()
-        pattern = ("%" if text.startswith("*") else "") + text.strip("*").lower() + ("%" if text.endswith("*") else "")
-        where.append(sa.func.lower(F.c.file_name).like(pattern))
-    if q.viewable in ("PUBLIC", "PRIVATE"):
-        where.append(F.c.public == (1 if q.viewable == "PUBLIC" else 0))
-    if q.permission == "USER":
-        where.append(F.c.association == "USER")
-    elif q.permission == "COMPANY":
-        where.append(sa.or_(F.c.association.is_(None), F.c.association != "USER"))
-    if q.type:
-        in_contact_box = sa.or_(sa.func.coalesce(F.c.association, "") == "CONTACT",
-                                sa.and_(F.c.association.is_(None), sa.func.coalesce(F.c.contact_id, 0) != 0))
-        kind = q.type.strip().lower()
-        boxes = {"contact": in_contact_box, "application": ~in_contact_box}
-        where.append(boxes.get(kind, sa.false()))
-    total = s.execute(s.select(F, sa.func.count()).where(*where)).scalar_one()
-    rows = s.execute(s.select(F).where(*where).order_by(F.c.id).limit(limit).offset(offset)).all()
+    public = {"PUBLIC": True, "PRIVATE": False}.get(q.viewable or "")
+    user_files = {"USER": True, "COMPANY": False}.get(q.permission or "")
+    found, total = domain.find(s, contact_id=q.contact_id, name=q.name, public=public, user_files=user_files,
+                               box=q.type, limit=limit, offset=offset)
     carry = {"contact_id": q.contact_id, "name": q.name, "permission": q.permission, "type": q.type,
              "viewable": q.viewable}
-    return envelope(r, "files", [descriptor(s, row) for row in rows], total, limit, offset, path="/files",
+    return envelope(r, "files", [descriptor(s, f) for f in found], total, limit, offset, path="/files",
                     carry=carry)
 
 
@@ -187,18 +160,16 @@ def get_file(r: Request, fileId: int):
 @route("PUT", "/files/{fileId}", summary="Replace a file", tag="File", body=FileUpload, response=FileInformation)
 def replace_file(r: Request, fileId: int):
     s = r.s
-    row = require(s, fileId)
+    f = require(s, fileId)
     body: FileUpload = r.body
     contact_id, kind = _target(s, body) if (body.file_association or body.contact_id) else (
-        row.contact_id or 0, association(row))
+        f.contact_id or 0, f.association)
     domain.replace(s, fileId, _data(body))
-    if body.file_name != row.file_name:
+    if body.file_name != f.file_name:
         domain.rename(s, fileId, body.file_name)
     if body.is_public is not None or body.public is not None:
         domain.set_public(s, fileId, _public(body))
-    if contact_id != (row.contact_id or 0) or kind != association(row):
-        s.update(F, F.c.id == fileId, contact_id=contact_id, association=kind)
-        s.emit("file.updated", "file_box", fileId, contact_id=contact_id or None, association=kind)
+    domain.reassociate(s, fileId, contact_id, kind)
     return information(s, fileId, with_data=False)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from server.domain.account import settings
+from server.domain.account import locales, settings
 
 from .api import Request, Shape, route
 from .errors import not_found
@@ -32,13 +32,8 @@ def _all_countries() -> dict[str, str]:
     return dict(sorted(country_names().items(), key=lambda kv: kv[1]))
 
 
-@lru_cache(maxsize=256)
 def _provinces(alpha3: str) -> dict[str, str]:
-    import pycountry
-
-    country = pycountry.countries.get(alpha_3=alpha3)
-    subdivisions = pycountry.subdivisions.get(country_code=country.alpha_2) if country else None
-    return dict(sorted(((s.code, s.name) for s in subdivisions or []), key=lambda kv: kv[1]))
+    return {p.code: p.name for p in locales.provinces(alpha3)}
 
 
 @route("GET", "/locales/countries", summary="List countries", tag="Locale", response=Countries)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from server.domain.crm import activities as domain
+from server.domain.crm.activities import ActionFilter
 from server.domain.session import AppSession
 from server.tables import FORM_CONTACT_ACTION
 
@@ -85,13 +86,8 @@ def _check_create(body: NoteBody) -> None:
 def list_notes(r: Request):
     q: ListNotes = r.query
     limit, offset = page(q)
-    ca = actions.CA
-    where = []
-    if q.contact_id is not None:
-        where.append(ca.c.contact_id == q.contact_id)
-    if q.user_id is not None:
-        where.append(ca.c.user_id == q.user_id)
-    rows, total = actions.select(r.s, KIND, where, limit=limit, offset=offset)
+    rows, total = domain.slice_of(r.s, KIND, ActionFilter(contact_id=q.contact_id, user_id=q.user_id), limit=limit,
+                                 offset=offset)
     return envelope(r, "notes", render(r.s, rows), total, limit, offset, path="/notes",
                     carry={"contact_id": q.contact_id, "user_id": q.user_id})
 

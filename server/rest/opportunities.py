@@ -1,16 +1,16 @@
-"""/opportunities and /opportunity/stage_pipeline. Opportunities are Lead rows written through DataService's
-Lead writer, so a stage change made here records the StageMove and fires ``opportunity.stage_moved`` (the
-campaign goal and the ``opportunity.stage_move`` hook) exactly as ``DataService.update('Lead', …)`` does."""
+"""/opportunities and /opportunity/stage_pipeline. Opportunities are Lead rows read and written through
+server.domain.crm.opportunities (the Lead writer DataService uses), so a stage change made here records the
+StageMove and fires ``opportunity.stage_moved`` (the campaign goal and the ``opportunity.stage_move`` hook)
+exactly as ``DataService.update('Lead', …)`` does, and ``include_in_forecast`` (read-only on Lead) is written
+in the same domain write, with the same ``opportunity.updated`` event (the ``opportunity.edit`` hook)."""
 from __future__ import annotations
 
 from typing import Literal
 
-import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from server.domain.data import records
+from server.domain.crm import opportunities
 from server.domain.session import AppSession
-from server.store import schema
 from server.tables import FORM_OPPORTUNITY
 
 from . import custom
@@ -18,7 +18,6 @@ from .api import Body, Int, Paging, Query, Request, Shape, envelope, page, route
 from .errors import bad_request, not_found
 from .wire import in_datetime, out_datetime
 
-OPP, ST = schema.opportunity, schema.stage
 FORM = FORM_OPPORTUNITY
 OPTIONAL = ["custom_fields"]
 
@@ -112,60 +111,45 @@ class GetOpportunity(Query):
 
 # --- reading ------------------------------------------------------------------------------------------
 
-def _stages(s: AppSession) -> dict[int, object]:
-    return {r.id: r for r in s.execute(s.select(ST).order_by(ST.c.stage_order, ST.c.id))}
-
-
-def render(s: AppSession, rows, *, custom_fields: bool) -> list[dict]:
-    rows = list(rows)
-    c, u = schema.contact, schema.user
-    contact_ids = sorted({r.contact_id for r in rows if r.contact_id})
-    contacts = {}
-    if contact_ids:
-        q = s.select(c, c.c.id, c.c.email, c.c.first_name, c.c.last_name, c.c.company, c.c.job_title,
-                     c.c.phone1).where(c.c.id.in_(contact_ids))
-        contacts = {r.id: {"id": r.id, "email": r.email, "first_name": r.first_name, "last_name": r.last_name,
-                           "company_name": r.company or "", "job_title": r.job_title, "phone_number": r.phone1 or ""}
-                    for r in s.execute(q)}
-    user_ids = sorted({r.user_id for r in rows if r.user_id})
-    users = {}
-    if user_ids:
-        users = {r.id: {"id": r.id, "first_name": r.first_name, "last_name": r.last_name}
-                 for r in s.execute(s.select(u, u.c.id, u.c.first_name, u.c.last_name).where(u.c.id.in_(user_ids)))}
-    stages = _stages(s)
-    customs = custom.read(s, FORM, [r.id for r in rows]) if custom_fields else {}
+def render(s: AppSession, records: list[opportunities.OpportunityRecord], *, custom_fields: bool) -> list[dict]:
+    contacts = opportunities.contacts_brief(s, (o.contact_id for o in records))
+    users = opportunities.users_brief(s, (o.user_id for o in records))
+    stages = {st.id: st for st in opportunities.stages(s)}
+    customs = custom.read(s, FORM, [o.id for o in records]) if custom_fields else {}
     clock = s.clock
     out = []
-    for r in rows:
-        stage = stages.get(r.stage_id)
+    for o in records:
+        stage, contact, user = stages.get(o.stage_id), contacts.get(o.contact_id), users.get(o.user_id)
         item = {
-            "id": r.id, "opportunity_title": r.opportunity_title,
-            "next_action_date": out_datetime(r.next_action_date, clock),
-            "next_action_notes": r.next_action_notes or "", "opportunity_notes": r.opportunity_notes or "",
-            "estimated_close_date": out_datetime(r.estimated_close_date, clock),
-            "include_in_forecast": r.include_in_forecast or 0,
-            "projected_revenue_low": float(r.projected_revenue_low or 0.0),
-            "projected_revenue_high": float(r.projected_revenue_high or 0.0),
-            "contact": contacts.get(r.contact_id),
-            "stage": {"id": stage.id, "name": stage.stage_name,
-                      "details": {"probability": 0, "stage_order": stage.stage_order,
-                                  "target_num_days": stage.target_num_days, "check_list_items": []},
+            "id": o.id, "opportunity_title": o.title,
+            "next_action_date": out_datetime(o.next_action_date, clock),
+            "next_action_notes": o.next_action_notes or "", "opportunity_notes": o.notes or "",
+            "estimated_close_date": out_datetime(o.estimated_close_date, clock),
+            "include_in_forecast": o.include_in_forecast or 0,
+            "projected_revenue_low": float(o.projected_revenue_low or 0.0),
+            "projected_revenue_high": float(o.projected_revenue_high or 0.0),
+            "contact": {"id": contact.id, "email": contact.email, "first_name": contact.first_name,
+                        "last_name": contact.last_name, "company_name": contact.company or "",
+                        "job_title": contact.job_title, "phone_number": contact.phone or ""} if contact else None,
+            "stage": {"id": stage.id, "name": stage.name,
+                      "details": {"probability": 0, "stage_order": stage.order,
+                                  "target_num_days": stage.target_days, "check_list_items": []},
                       "reasons": []} if stage is not None else None,
-            "user": users.get(r.user_id),
-            "date_created": out_datetime(r.date_created, clock), "last_updated": out_datetime(r.last_updated, clock),
-            "affiliate_id": r.affiliate_id or 0,
+            "user": {"id": user.id, "first_name": user.first_name, "last_name": user.last_name} if user else None,
+            "date_created": out_datetime(o.created, clock), "last_updated": out_datetime(o.updated, clock),
+            "affiliate_id": o.affiliate_id or 0,
         }
         if custom_fields:
-            item["custom_fields"] = customs.get(r.id, [])
+            item["custom_fields"] = customs.get(o.id, [])
         out.append(item)
     return out
 
 
 def load(s: AppSession, opportunity_id: int, *, custom_fields: bool = False) -> dict:
-    row = s.get(OPP, opportunity_id)
-    if row is None:
+    found = opportunities.get(s, opportunity_id)
+    if found is None:
         raise not_found("Opportunity")
-    return render(s, [row], custom_fields=custom_fields)[0]
+    return render(s, [found], custom_fields=custom_fields)[0]
 
 
 # --- writing ------------------------------------------------------------------------------------------
@@ -186,16 +170,15 @@ def to_fields(s: AppSession, body: OpportunityBody, names: set[str]) -> dict:
         elif prop in _DATES:
             data[_DATES[prop]] = s.clock.to_local(in_datetime(value)) if value else None
         elif prop == "contact":
-            contact = s.get(schema.contact, value.id) if value else None
-            if contact is None or contact.kind != "contact":
+            if value is None or not opportunities.is_person(s, value.id):
                 raise bad_request(f"Invalid contact id: {value.id if value else None}")
             data["ContactID"] = value.id
         elif prop == "stage":
-            if value is None or s.get(ST, value.id, ST.c.id) is None:
+            if value is None or opportunities.get_stage(s, value.id) is None:
                 raise bad_request(f"Invalid stage id: {value.id if value else None}")
             data["StageID"] = value.id
         elif prop == "user":
-            if value is not None and s.get(schema.user, value.id, schema.user.c.id) is None:
+            if value is not None and not opportunities.user_exists(s, value.id):
                 raise bad_request(f"Invalid user id: {value.id}")
             data["UserID"] = value.id if value else None
         elif prop == "custom_fields":
@@ -208,55 +191,29 @@ def _require_full(body: OpportunityBody) -> None:
         raise bad_request("contact, opportunity_title and stage are required")  # [doc S1]
 
 
-def _forecast(s: AppSession, opportunity_id: int, body: OpportunityBody) -> None:
-    if "include_in_forecast" in body.model_fields_set:  # read-only through DataService (added after 2014)
-        s.update(OPP, OPP.c.id == opportunity_id, include_in_forecast=body.include_in_forecast or 0)
+def _forecast(body: OpportunityBody) -> bool | None:
+    """The include-in-forecast flag the body sets (read-only through DataService; written by the domain)."""
+    return bool(body.include_in_forecast) if "include_in_forecast" in body.model_fields_set else None
 
 
 def _write(s: AppSession, opportunity_id: int, body: OpportunityBody, names: set[str]) -> dict:
-    data = to_fields(s, body, names & _WRITABLE)
-    if data:
-        records.update(s, "Lead", opportunity_id, data)
-    _forecast(s, opportunity_id, body)
+    opportunities.write(s, opportunity_id, to_fields(s, body, names & _WRITABLE), forecast=_forecast(body))
     return load(s, opportunity_id, custom_fields="custom_fields" in names)
 
 
 # --- routes -------------------------------------------------------------------------------------------
 
-_ORDERS = {"next_action": OPP.c.next_action_date, "opportunity_name": OPP.c.opportunity_title,
-           "date_created": OPP.c.date_created}
-
-
 @route("GET", "/opportunities", summary="List opportunities", tag="Opportunity", query=ListOpportunities,
        response=OpportunityList)
 def list_opportunities(r: Request):
     q: ListOpportunities = r.query
-    s = r.s
     limit, offset = page(q)
-    c = schema.contact
-    joined = OPP.join(c, sa.and_(c.c.app_id == OPP.c.app_id, c.c.id == OPP.c.contact_id), isouter=True)
-    where = [OPP.c.app_id == s.app.id]
-    if q.user_id is not None:
-        where.append(OPP.c.user_id == q.user_id)
-    if q.stage_id is not None:
-        where.append(OPP.c.stage_id == q.stage_id)
-    if q.search_term:
-        # the contact's given, family and company names, EMAIL1, and the title [doc S1]
-        like = f"%{q.search_term.strip().lower()}%"
-        where.append(sa.or_(*(sa.func.lower(col).like(like) for col in (
-            c.c.first_name, c.c.last_name, c.c.company, c.c.email, OPP.c.opportunity_title))))
-    base = sa.select(OPP).select_from(joined).where(*where)
-    total = s.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
-    if q.order == "contact_name":
-        ordering = [c.c.last_name, c.c.first_name]
-    elif q.order:
-        ordering = [_ORDERS[q.order]]
-    else:
-        ordering = []
-    rows = s.execute(base.order_by(*ordering, OPP.c.id).limit(limit).offset(offset)).all()
+    # the contact's given, family and company names, EMAIL1, and the title [doc S1]
+    total, found = opportunities.search(r.s, user_id=q.user_id, stage_id=q.stage_id, text=q.search_term,
+                                        order=q.order, limit=limit, offset=offset)
     carry = {"user_id": q.user_id, "stage_id": q.stage_id, "search_term": q.search_term, "order": q.order}
     # the captured list items carry custom_fields [wire S2 read/opportunities/v1.json]
-    return envelope(r, "opportunities", render(s, rows, custom_fields=True), total, limit, offset,
+    return envelope(r, "opportunities", render(r.s, found, custom_fields=True), total, limit, offset,
                     path="/opportunities", carry=carry)
 
 
@@ -269,8 +226,7 @@ def create_opportunity(r: Request):
     data = to_fields(r.s, body, names)
     if body.user is None:
         data.setdefault("UserID", r.s.user_id)
-    opportunity_id = records.add(r.s, "Lead", data)
-    _forecast(r.s, opportunity_id, body)
+    opportunity_id = opportunities.write(r.s, None, data, forecast=_forecast(body))
     return load(r.s, opportunity_id, custom_fields="custom_fields" in names)  # 200, not 201 [doc S1]
 
 
@@ -280,7 +236,7 @@ def replace_opportunity(r: Request):
     body: OpportunityBody = r.body
     if body.id is None:
         raise bad_request("id is required")
-    if r.s.get(OPP, body.id, OPP.c.id) is None:
+    if opportunities.get(r.s, body.id) is None:
         raise not_found("Opportunity")
     _require_full(body)
     # a full replace: every writable property, those not given cleared
@@ -313,7 +269,7 @@ def get_opportunity(r: Request, opportunityId: int):
 @route("PATCH", "/opportunities/{opportunityId}", summary="Update an opportunity", tag="Opportunity",
        body=OpportunityBody, response=OpportunityShape)
 def patch_opportunity(r: Request, opportunityId: int):
-    if r.s.get(OPP, opportunityId, OPP.c.id) is None:
+    if opportunities.get(r.s, opportunityId) is None:
         raise not_found("Opportunity")
     body: OpportunityBody = r.body
     names = set(body.model_fields_set)
@@ -328,11 +284,10 @@ def patch_opportunity(r: Request, opportunityId: int):
 @route("GET", "/opportunity/stage_pipeline", summary="The sales pipeline's stages", tag="Opportunity",
        response=list[SalesPipeline])
 def stage_pipeline(r: Request):
-    s = r.s
-    counts = dict(s.execute(s.select(OPP, OPP.c.stage_id, sa.func.count()).group_by(OPP.c.stage_id)).all())
-    stages = list(_stages(s).values())
+    counts = opportunities.stage_counts(r.s)
+    stages = opportunities.stages(r.s)
     # a stage with no target days is where opportunities end (the seeded Won and Lost); the first one is
     # where new opportunities start (the real rules are app settings the API does not show)
-    return [{"stage_id": st.id, "stage_name": st.stage_name, "stage_order": st.stage_order,
-             "stage_count": counts.get(st.id, 0), "end_stage": not st.target_num_days,
+    return [{"stage_id": st.id, "stage_name": st.name, "stage_order": st.order,
+             "stage_count": counts.get(st.id, 0), "end_stage": not st.target_days,
              "is_default": i == 0} for i, st in enumerate(stages)]  # a bare array [doc S1]

@@ -7,21 +7,21 @@ from __future__ import annotations
 
 from typing import Literal
 
-import sqlalchemy as sa
 from pydantic import Field, field_validator
 
-from server.domain.commerce import cards, invoices, pay_plans, payments
+from server.domain.commerce import cards, invoices, payments
+from server.domain.commerce import order_reads as reads
 from server.domain.commerce import orders as domain
+from server.domain.commerce import products as commerce_products
+from server.domain.data.listing import Condition
 from server.domain.session import AppSession
-from server.store import schema
 from server.tables import FORM_ORDER
 
-from . import custom
+from . import custom, products
 from .api import Body, Int, Paging, Reply, Request, Shape, envelope, page, route
 from .errors import bad_request, not_found
 from .wire import country_code, country_name, in_datetime, out_datetime
 
-J, INV = schema.job, schema.invoice
 FORM = FORM_ORDER
 
 # OrderItem.ItemType -> the REST item type (names of InvoiceService's type codes; the REST spelling is
@@ -34,10 +34,9 @@ ITEM_TYPES = {
     invoices.PRODUCT_SPECIAL: "SPECIAL_PRODUCT", invoices.CATEGORY_SPECIAL: "SPECIAL_CATEGORY",
     invoices.SHIPPING_SPECIAL: "SPECIAL_SHIPPING",
 }
-# AddressInformation (REST) <-> the Job's shipping fields
-SHIPPING = {"first_name": "ship_first_name", "middle_name": "ship_middle_name", "last_name": "ship_last_name",
-            "company": "ship_company", "phone": "ship_phone", "line1": "ship_street1", "line2": "ship_street2",
-            "locality": "ship_city", "region": "ship_state", "zip_code": "ship_zip"}
+# AddressInformation (REST): the order's shipping fields (server.domain.commerce.order_reads.Shipping)
+SHIPPING = ("first_name", "middle_name", "last_name", "company", "phone", "line1", "line2", "locality", "region",
+            "zip_code")
 
 
 # --- shapes -------------------------------------------------------------------------------------------
@@ -196,178 +195,119 @@ class ListOrders(Paging):
     _dates = field_validator("since", "until")(_moment)
 
 
-# --- reading ------------------------------------------------------------------------------------------
+# --- reading (server.domain.commerce.order_reads) -----------------------------------------------------
 
-def _invoices(s: AppSession, job_ids: list[int]) -> dict[int, object]:
-    """The (first) invoice of each order."""
-    out: dict[int, object] = {}
-    if job_ids:
-        for row in s.execute(s.select(INV).where(INV.c.job_id.in_(job_ids)).order_by(INV.c.id)):
-            out.setdefault(row.job_id, row)
-    return out
+def _product_json(p: reads.ProductBrief | None) -> dict | None:
+    if p is None:
+        return None
+    return {"id": p.id, "name": p.name, "sku": p.sku, "description": p.description, "shippable": p.shippable,
+            "taxable": p.taxable}
 
 
-def _lines(s: AppSession, invoice_ids: list[int]) -> dict[int, list]:
-    if not invoice_ids:
-        return {}
-    ii, oi = schema.invoice_item, schema.order_item
-    q = (sa.select(ii.c.invoice_id, ii.c.invoice_amt, ii.c.discount, oi)
-         .select_from(ii.join(oi, sa.and_(oi.c.app_id == ii.c.app_id, oi.c.id == ii.c.order_item_id)))
-         .where(ii.c.app_id == s.app.id, ii.c.invoice_id.in_(invoice_ids)).order_by(ii.c.id))
-    out: dict[int, list] = {}
-    for row in s.execute(q):
-        out.setdefault(row.invoice_id, []).append(row)
-    return out
+def contact_json(c: reads.ContactBrief | None) -> dict | None:
+    if c is None:
+        return None
+    return {"id": c.id, "email": c.email, "first_name": c.first_name, "last_name": c.last_name,
+            "company_name": c.company, "job_title": c.job_title}
 
 
-def _products(s: AppSession, ids) -> dict[int, dict]:
-    ids = sorted({i for i in ids if i})
-    if not ids:
-        return {}
-    p = schema.product
-    return {r.id: {"id": r.id, "name": r.product_name, "sku": r.sku, "description": r.short_description,
-                   "shippable": bool(r.shippable), "taxable": bool(r.taxable)}
-            for r in s.execute(s.select(p).where(p.c.id.in_(ids)))}
+def _plans(s: AppSession, items) -> dict[int, dict]:
+    found = commerce_products.plans_by_id(s, [i.subscription_plan_id for i in items])
+    return {plan_id: products.plan_json(plan, 0, single=False) for plan_id, plan in found.items()}
 
 
-def _plans(s: AppSession, ids) -> dict[int, dict]:
-    from . import products
-
-    ids = sorted({i for i in ids if i})
-    if not ids:
-        return {}
-    sp = schema.subscription_plan
-    return {r.id: products.plan_json(s, r, 0, single=False) for r in s.execute(s.select(sp).where(sp.c.id.in_(ids)))}
-
-
-def contacts_of(s: AppSession, ids) -> dict[int, dict]:
-    ids = sorted({i for i in ids if i})
-    if not ids:
-        return {}
-    c = schema.contact
-    q = s.select(c, c.c.id, c.c.email, c.c.first_name, c.c.last_name, c.c.company, c.c.job_title).where(
-        c.c.id.in_(ids))
-    return {r.id: {"id": r.id, "email": r.email, "first_name": r.first_name, "last_name": r.last_name,
-                   "company_name": r.company, "job_title": r.job_title} for r in s.execute(q)}
-
-
-def item_json(row, products: dict, plans: dict) -> dict:
-    return {"id": row.id, "name": row.item_name, "description": row.item_description, "notes": row.notes,
-            "type": ITEM_TYPES.get(row.item_type, "UNKNOWN"), "price": float(row.ppu or 0.0),
-            "cost": float(row.cpu) if row.cpu is not None else None, "discount": float(row.discount or 0.0),
-            "quantity": row.qty, "product": products.get(row.product_id),
+def item_json(item: reads.ItemRecord, plans: dict) -> dict:
+    return {"id": item.id, "name": item.name, "description": item.description, "notes": item.notes,
+            "type": ITEM_TYPES.get(item.item_type, "UNKNOWN"), "price": item.price, "cost": item.cost,
+            "discount": item.discount, "quantity": item.quantity, "product": _product_json(item.product),
             "jobRecurringId": None, "specialAmount": None, "specialId": None, "specialPctOrAmt": None,
-            "subscriptionPlan": plans.get(row.subscription_plan_id)}  # camelCase on the wire [doc S1]
+            "subscriptionPlan": plans.get(item.subscription_plan_id)}  # camelCase on the wire [doc S1]
 
 
-def _payment_plan(s: AppSession, invoice) -> dict | None:
-    plan = pay_plans.plan_of(s, invoice.id) if invoice is not None else None
+def _payment_plan(s: AppSession, plan: reads.PaymentPlanRecord | None) -> dict | None:
     if plan is None:
         return None
-    items = pay_plans.items_of(s, plan.id)
-    initial = float(plan.first_pay_amt or 0.0) if plan.type == pay_plans.CUSTOM_PLAN else 0.0
-    instalments = items[1:] if initial > 0 else items
-    between = (instalments[1].date_due - instalments[0].date_due).days if len(instalments) > 1 else 0
     clock = s.clock
-    return {"auto_charge": bool(plan.auto_charge), "credit_card_id": plan.credit_card_id or 0,
-            "days_between_payments": between, "initial_payment_amount": initial,
-            "initial_payment_date": out_datetime(plan.init_date, clock),
-            "number_of_payments": len(instalments),
-            "payment_gateway": {"merchant_account_id": plan.merchant_account_id or 0,
+    return {"auto_charge": plan.auto_charge, "credit_card_id": plan.credit_card_id,
+            "days_between_payments": plan.days_between, "initial_payment_amount": plan.initial_amount,
+            "initial_payment_date": out_datetime(plan.initial_date, clock),
+            "number_of_payments": plan.number_of_payments,
+            "payment_gateway": {"merchant_account_id": plan.merchant_account_id,
                                 "use_default": not plan.merchant_account_id},
             "plan_start_date": out_datetime(plan.start_date, clock)}
 
 
-def render(s: AppSession, jobs) -> list[dict]:
-    jobs = list(jobs)
-    by_job = _invoices(s, [j.id for j in jobs])
-    lines = _lines(s, [i.id for i in by_job.values()])
-    all_lines = [row for rows in lines.values() for row in rows]
-    products, plans = _products(s, [r.product_id for r in all_lines]), _plans(s, [r.subscription_plan_id
-                                                                                   for r in all_lines])
-    contacts = contacts_of(s, [j.contact_id for j in jobs])
+def render(s: AppSession, orders: list[reads.OrderRecord]) -> list[dict]:
+    plans = _plans(s, [i for o in orders for i in o.items])
     clock = s.clock
     out = []
-    for j in jobs:
-        inv = by_job.get(j.id)
-        paid = inv is not None and inv.pay_status == invoices.PAID
-        country = j.ship_country
+    for o in orders:
+        has_invoice = o.invoice_id is not None
+        ship = o.shipping
         out.append({
-            "id": j.id, "title": j.job_title, "status": "PAID" if paid else "DRAFT",
-            "order_type": j.order_type, "source_type": "API",
-            "contact": contacts.get(j.contact_id), "contact_id": j.contact_id,
-            "order_date": out_datetime(j.start_date or j.date_created, clock),
-            "creation_date": out_datetime(j.date_created, clock),
-            "modification_date": out_datetime(inv.last_updated if inv is not None else j.date_created, clock),
-            "total": float(inv.invoice_total or 0.0) if inv is not None else 0.0,
-            "total_due": float(inv.total_due or 0.0) if inv is not None else 0.0,
-            "total_paid": float(inv.total_paid or 0.0) if inv is not None else 0.0,
+            "id": o.id, "title": o.title, "status": "PAID" if o.paid else "DRAFT",
+            "order_type": o.order_type, "source_type": "API",
+            "contact": contact_json(o.contact), "contact_id": o.contact_id,
+            "order_date": out_datetime(o.order_time, clock), "creation_date": out_datetime(o.created, clock),
+            "modification_date": out_datetime(o.modified, clock),
+            "total": o.total, "total_due": o.total_due, "total_paid": o.total_paid,
             "refund_total": 0.0,  # the API cannot refund (seed 003 FAQ)
-            "allow_payment": not paid, "allow_paypal": False, "recurring": j.job_recurring_id is not None,
-            "invoice_number": inv.id if inv is not None else None,
-            "lead_affiliate_id": int(inv.lead_affiliate_id or 0) if inv is not None else 0,
-            "sales_affiliate_id": int(inv.affiliate_id or 0) if inv is not None else 0,
-            "terms": None, "notes": j.job_notes, "product_id": j.product_id,
-            "order_items": [item_json(r, products, plans) for r in lines.get(inv.id, [])] if inv is not None else [],
-            "payment_plan": _payment_plan(s, inv),
-            "shipping_information": {**{prop: getattr(j, col) for prop, col in SHIPPING.items()},
-                                     "zip_four": None, "country_code": country_code(country) or country,
+            "allow_payment": not o.paid, "allow_paypal": False, "recurring": o.subscription_id is not None,
+            "invoice_number": o.invoice_id, "lead_affiliate_id": o.lead_affiliate_id,
+            "sales_affiliate_id": o.sale_affiliate_id, "terms": None, "notes": o.notes, "product_id": o.product_id,
+            "order_items": [item_json(i, plans) for i in o.items],
+            "payment_plan": _payment_plan(s, o.payment_plan) if has_invoice else None,
+            "shipping_information": {**{prop: getattr(ship, prop) for prop in SHIPPING},
+                                     "zip_four": None, "country_code": country_code(ship.country) or ship.country,
                                      "is_invoice_to_company": False},
         })
     return out
 
 
-def require(s: AppSession, order_id: int):
-    row = s.get(J, order_id)
-    if row is None:
+def require(s: AppSession, order_id: int) -> reads.OrderRecord:
+    found = reads.get_order(s, order_id)
+    if found is None:
         raise not_found("Order")
-    return row
+    return found
 
 
 def load(s: AppSession, order_id: int) -> dict:
     return render(s, [require(s, order_id)])[0]
 
 
-def invoice_of(s: AppSession, order_id: int):
-    require(s, order_id)
-    invoice_id = domain.invoice_of_order(s, order_id)
-    if not invoice_id:
+def invoiced(s: AppSession, order_id: int) -> reads.OrderRecord:
+    """The order, which must have its invoice."""
+    order = require(s, order_id)
+    if order.invoice_id is None:
         raise not_found("Order")
-    return s.get(INV, invoice_id)
+    return order
 
 
 # --- routes -------------------------------------------------------------------------------------------
+
+_V1_ORDER = {None: "id", "order_date": "order_time", "update_date": "modification_time"}
+
 
 @route("GET", "/orders", summary="List orders", tag="E-Commerce", query=ListOrders, response=OrderList)
 def list_orders(r: Request):
     q: ListOrders = r.query
     s = r.s
     limit, offset = page(q)
-    order_date = sa.func.coalesce(J.c.start_date, J.c.date_created)
     where = []
     if q.contact_id is not None:
-        where.append(J.c.contact_id == q.contact_id)
+        where.append(Condition("contact_id", "eq", q.contact_id))
     if q.since:
-        where.append(order_date >= s.clock.to_local(in_datetime(q.since)))
+        where.append(Condition("order_time", "ge", s.clock.to_local(in_datetime(q.since))))
     if q.until:
-        where.append(order_date <= s.clock.to_local(in_datetime(q.until)))
-    inv_join = J.join(INV, sa.and_(INV.c.app_id == J.c.app_id, INV.c.job_id == J.c.id), isouter=True)
+        where.append(Condition("order_time", "le", s.clock.to_local(in_datetime(q.until))))
     if q.paid is not None:
-        paid = INV.c.pay_status == invoices.PAID
-        where.append(paid if q.paid else sa.or_(INV.c.pay_status.is_(None), ~paid))
+        where.append(Condition("paid", "eq", 1 if q.paid else 0))
     if q.product_id is not None:
-        oi = schema.order_item
-        where.append(J.c.id.in_(sa.select(oi.c.order_id).where(oi.c.app_id == s.app.id,
-                                                               oi.c.product_id == q.product_id)))
-    base = sa.select(J).select_from(inv_join).where(J.c.app_id == s.app.id, *where)
-    total = s.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
-    ordering = [INV.c.last_updated, J.c.id] if q.order == "update_date" else [order_date, J.c.id]
-    if q.order is None:
-        ordering = [J.c.id]
-    rows = s.execute(base.order_by(*ordering).limit(limit).offset(offset)).all()
+        where.append(Condition(reads.PRODUCT, "eq", q.product_id))
+    found, total = reads.window_orders(s, tuple(where), _V1_ORDER[q.order], limit, offset)
     carry = {"contact_id": q.contact_id, "product_id": q.product_id, "paid": q.paid, "order": q.order,
              "since": q.since, "until": q.until}
-    return envelope(r, "orders", render(s, rows), total, limit, offset, path="/orders", carry=carry)
+    return envelope(r, "orders", render(s, found), total, limit, offset, path="/orders", carry=carry)
 
 
 @route("POST", "/orders", summary="Create an order", tag="E-Commerce", body=CreateOrder, response=OrderShape,
@@ -375,18 +315,19 @@ def list_orders(r: Request):
 def create_order(r: Request):
     body: CreateOrder = r.body
     s = r.s
-    if s.get(schema.contact, body.contact_id) is None:
+    if not reads.contacts_by_id(s, [body.contact_id]):
         raise bad_request(f"Invalid contact id: {body.contact_id}")
     shipping = {}
     if body.shipping_address is not None:
         a = body.shipping_address
-        shipping = {col: getattr(a, prop) for prop, col in SHIPPING.items() if getattr(a, prop) is not None}
+        shipping = {prop: getattr(a, prop) for prop in SHIPPING if getattr(a, prop) is not None}
         if a.country_code:
-            shipping["ship_country"] = country_name(a.country_code) or a.country_code
+            shipping["country"] = country_name(a.country_code) or a.country_code
     items = [{"product_id": i.product_id, "quantity": i.quantity, "price": i.price, "description": i.description}
              for i in body.order_items]
+    known = reads.products_by_id(s, [i["product_id"] for i in items])
     for item in items:
-        if s.get(schema.product, item["product_id"], schema.product.c.id) is None:
+        if item["product_id"] not in known:
             raise bad_request(f"Invalid product id: {item['product_id']}")
     job_id, _ = domain.create_order(
         s, body.contact_id, body.order_title, s.clock.to_local(in_datetime(body.order_date)), body.order_type, items,
@@ -416,27 +357,22 @@ def delete_order(r: Request, orderId: int):
        body=CreateOrderItem, response=OrderItemShape, status=201)
 def create_order_item(r: Request, orderId: int):
     s = r.s
-    inv = invoice_of(s, orderId)
+    order = invoiced(s, orderId)
     body: CreateOrderItem = r.body
-    product = s.get(schema.product, body.product_id)
+    product = reads.products_by_id(s, [body.product_id]).get(body.product_id)
     if product is None:
         raise bad_request(f"Invalid product id: {body.product_id}")
-    price = product.product_price or 0.0 if body.price is None else body.price
-    domain.add_order_item(s, inv.id, body.product_id, invoices.PRODUCT, price, body.quantity,
-                          body.description or "", "")
-    oi = schema.order_item
-    item_id = s.execute(s.select(oi, sa.func.max(oi.c.id)).where(oi.c.order_id == orderId)).scalar_one()
-    row = next(x for x in _lines(s, [inv.id]).get(inv.id, []) if x.id == item_id)
-    return item_json(row, _products(s, [row.product_id]), {})
+    price = product.price if body.price is None else body.price
+    item_id = domain.add_line(s, order.invoice_id, body.product_id, invoices.PRODUCT, price, body.quantity,
+                              body.description or "", "")
+    return item_json(reads.item_of(s, orderId, item_id), {})
 
 
 @route("DELETE", "/orders/{orderId}/items/{orderItemId}", summary="Remove an item from an order",
        tag="E-Commerce", status=204)
 def delete_order_item(r: Request, orderId: int, orderItemId: int):
-    invoice_of(r.s, orderId)
-    oi = schema.order_item
-    row = r.s.get(oi, orderItemId, oi.c.order_id)
-    if row is None or row.order_id != orderId:
+    invoiced(r.s, orderId)
+    if reads.item_of(r.s, orderId, orderItemId) is None:
         raise not_found("OrderItem")
     domain.remove_order_item(r.s, orderId, orderItemId)
 
@@ -445,7 +381,7 @@ def delete_order_item(r: Request, orderId: int, orderItemId: int):
        body=PaymentPlanBody, response=PaymentPlanShape)
 def replace_payment_plan(r: Request, orderId: int):
     s = r.s
-    inv = invoice_of(s, orderId)
+    order = invoiced(s, orderId)
     body: PaymentPlanBody = r.body
     start = s.clock.to_local(in_datetime(body.plan_start_date))
     initial_date = s.clock.to_local(in_datetime(body.initial_payment_date)) if body.initial_payment_date else start
@@ -453,30 +389,26 @@ def replace_payment_plan(r: Request, orderId: int):
     merchant_id = gateway.merchant_account_id or 0 if gateway and not gateway.use_default else 0
     if body.auto_charge and not body.credit_card_id:
         raise bad_request("credit_card_id is required when auto_charge is true")
-    domain.set_payment_plan(s, inv.id, auto_charge=bool(body.auto_charge), card_id=body.credit_card_id or 0,
-                            merchant_account_id=merchant_id, days_between_retry=0, max_retry=0,
-                            initial_amount=body.initial_payment_amount or 0.0, initial_date=initial_date,
-                            start_date=start, payments_count=body.number_of_payments,
+    domain.set_payment_plan(s, order.invoice_id, auto_charge=bool(body.auto_charge),
+                            card_id=body.credit_card_id or 0, merchant_account_id=merchant_id, days_between_retry=0,
+                            max_retry=0, initial_amount=body.initial_payment_amount or 0.0,
+                            initial_date=initial_date, start_date=start, payments_count=body.number_of_payments,
                             days_between=body.days_between_payments)
-    return _payment_plan(s, s.get(INV, inv.id))
+    return _payment_plan(s, reads.payment_plan(s, order.invoice_id))
 
 
 def invoice_payments(s: AppSession, invoice_id: int) -> list[dict]:
-    ip, p = schema.invoice_payment, schema.payment
-    q = (sa.select(ip, p.c.pay_note).select_from(ip.join(p, sa.and_(p.c.app_id == ip.c.app_id,
-                                                                    p.c.id == ip.c.payment_id), isouter=True))
-         .where(ip.c.app_id == s.app.id, ip.c.invoice_id == invoice_id).order_by(ip.c.id))
     clock = s.clock
-    return [{"id": row.id, "invoice_id": row.invoice_id, "payment_id": row.payment_id, "amount": float(row.amt or 0),
-             "pay_date": out_datetime(row.pay_date, clock), "pay_status": row.pay_status, "note": row.pay_note or "",
-             "last_updated": out_datetime(row.last_updated, clock), "refund_invoice_payment_id": 0,
-             "skip_commission": bool(row.skip_commission)} for row in s.execute(q)]
+    return [{"id": p.id, "invoice_id": p.invoice_id, "payment_id": p.payment_id, "amount": p.amount,
+             "pay_date": out_datetime(p.pay_time, clock), "pay_status": p.pay_status, "note": p.note or "",
+             "last_updated": out_datetime(p.last_updated, clock), "refund_invoice_payment_id": 0,
+             "skip_commission": p.skip_commission} for p in reads.invoice_payments(s, invoice_id)]
 
 
 @route("GET", "/orders/{orderId}/payments", summary="An order's payments", tag="E-Commerce",
        response={"type": "array", "items": {"type": "object"}})
 def list_order_payments(r: Request, orderId: int):
-    return invoice_payments(r.s, invoice_of(r.s, orderId).id)  # a bare array [doc S1]
+    return invoice_payments(r.s, invoiced(r.s, orderId).invoice_id)  # a bare array [doc S1]
 
 
 _MANUAL_TYPES = {"CASH": "Cash", "CHECK": "Check", "CREDIT_CARD": "Credit Card (Manual)"}
@@ -486,34 +418,34 @@ _MANUAL_TYPES = {"CASH": "Cash", "CHECK": "Check", "CREDIT_CARD": "Credit Card (
        tag="E-Commerce", body=CreatePayment, response=PaymentResult, status=201)
 def create_order_payment(r: Request, orderId: int):
     s = r.s
-    inv = invoice_of(s, orderId)
+    order = invoiced(s, orderId)
     body: CreatePayment = r.body
     method = body.payment_method_type or "CREDIT_CARD"
     if method == "TOKEN":
         raise bad_request("TOKEN payments are not supported by the sandbox merchant; use CREDIT_CARD")
-    amount = body.payment_amount if body.payment_amount is not None else float(inv.total_due or 0.0)
+    amount = body.payment_amount if body.payment_amount is not None else order.total_due
     if amount <= 0:
         raise bad_request("payment_amount must be greater than 0 (and the order must have an amount due)")
     bypass = body.apply_to_commissions is False
-    p = schema.payment
-    before = s.execute(s.select(p, sa.func.max(p.c.id)).where(p.c.invoice_id == inv.id)).scalar_one() or 0
     if method == "CREDIT_CARD" and body.charge_now:
-        card_id = body.credit_card_id or cards.latest(s, inv.contact_id)
+        card_id = body.credit_card_id or cards.latest(s, order.contact_id)
         if not card_id:
             raise bad_request("credit_card_id is required to charge a card")
         try:
             merchant_id = int(body.payment_gateway_id or 0)
         except ValueError:
             raise bad_request(f"Invalid payment_gateway_id: {body.payment_gateway_id}") from None
-        if amount > float(inv.total_due or 0.0):
+        if amount > order.total_due:
             raise bad_request("payment_amount is more than the amount due")
-        result = payments.charge_invoice(s, inv.id, body.notes or "", card_id, merchant_id, bypass, amount=amount)
+        result = payments.charge_invoice(s, order.invoice_id, body.notes or "", card_id, merchant_id, bypass,
+                                         amount=amount)
         if not result["Successful"]:
             # the decline is committed (invoice.payment_failed: the failed-purchase goal) and answered as a 400
             return Reply({"message": result["Message"]}, 400)
     else:
         when = s.clock.to_local(in_datetime(body.date)) if body.date else s.now_local()
-        payments.add_manual_payment(s, inv.id, amount, when, _MANUAL_TYPES[method], body.notes or "", bypass)
-    row = s.execute(s.select(p).where(p.c.invoice_id == inv.id, p.c.id > before).order_by(p.c.id.desc())).first()
-    return {"id": row.id, "invoice_id": inv.id, "transaction_id": row.id, "payment_amount": float(row.pay_amt),
-            "payment_status": "Paid"}
+        payments.add_manual_payment(s, order.invoice_id, amount, when, _MANUAL_TYPES[method], body.notes or "",
+                                    bypass)
+    made = reads.invoice_payment_of(s, order.invoice_id, reads.last_payment_id(s, order.invoice_id))
+    return {"id": made.payment_id, "invoice_id": order.invoice_id, "transaction_id": made.payment_id,
+            "payment_amount": made.amount, "payment_status": "Paid"}

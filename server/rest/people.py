@@ -7,28 +7,13 @@ from typing import Literal
 
 from pydantic import field_validator
 
+from server.domain.crm.slots import ADDRESSES, COLLECTION_FIELDS, EMAILS, FAXES, PHONES
 from server.domain.mail import email_status
 from server.domain.session import AppSession
 
 from .api import Body, Shape
 from .errors import bad_request
 from .wire import country_code, country_name, is_country_code
-
-EMAILS = {"EMAIL1": "Email", "EMAIL2": "EmailAddress2", "EMAIL3": "EmailAddress3"}
-PHONES = {f"PHONE{i}": (f"Phone{i}", f"Phone{i}Ext", f"Phone{i}Type") for i in range(1, 6)}
-FAXES = {"FAX1": ("Fax1", "Fax1Type"), "FAX2": ("Fax2", "Fax2Type")}
-# line1, line2, locality, region, postal_code, zip_four, country
-ADDRESSES = {
-    "BILLING": ("StreetAddress1", "StreetAddress2", "City", "State", "PostalCode", "ZipFour1", "Country"),
-    "SHIPPING": ("Address2Street1", "Address2Street2", "City2", "State2", "PostalCode2", "ZipFour2", "Country2"),
-    "OTHER": ("Address3Street1", "Address3Street2", "City3", "State3", "PostalCode3", "ZipFour3", "Country3"),
-}
-COLLECTION_FIELDS = {
-    "email_addresses": list(EMAILS.values()),
-    "phone_numbers": [f for fs in PHONES.values() for f in fs],
-    "fax_numbers": [f for fs in FAXES.values() for f in fs],
-    "addresses": [f for fs in ADDRESSES.values() for f in fs],
-}
 
 
 class EmailAddress(Body):

@@ -1,27 +1,24 @@
 """/products: list (with ``sync_token``), ``/products/sync``, create, get, patch, delete, the product image and
 the product's subscription plans. Products are Product rows written through DataService's writer (so a product
 made here reads the same through ``DataService.load('Product', …)`` and fires the same ``product.*`` events);
-plans are SubscriptionPlan rows, through the plan writer."""
+``subscription_only``, which DataService cannot write, through the domain's ``products.set_extras`` with the
+same ``product.updated`` event; plans are SubscriptionPlan rows, through the domain's ``products.add_plan``.
+Reads are the domain's typed records (server.domain.commerce.products, product_options)."""
 from __future__ import annotations
 
+import hashlib
 from typing import Literal
 
-import sqlalchemy as sa
 from pydantic import Field
 
-from server.domain.commerce import products as domain
+from server.domain.commerce import product_options, products
 from server.domain.commerce.subscriptions import CYCLES, cycle_code
-from server.domain.data import records
 from server.domain.session import AppSession
-from server.store import schema
 
 from . import sync
 from .api import Body, Int, Paging, Request, Shape, envelope, page, route
 from .errors import bad_request, not_found
 from .wire import from_base64
-
-P, SP = schema.product, schema.subscription_plan
-ACTIVE = 1  # Product.Status of a product on sale
 
 CycleType = Literal["YEAR", "MONTH", "WEEK", "DAY"]
 
@@ -116,81 +113,55 @@ class SyncQuery(Paging):
 
 # --- reading ------------------------------------------------------------------------------------------
 
-def plan_json(s: AppSession, row, index: int, *, single: bool) -> dict:
-    out = {"id": row.id, "active": bool(row.active) if row.active is not None else True}
-    code = str(row.cycle or "2")
+def plan_json(p: products.PlanRecord, index: int, *, single: bool) -> dict:
+    out = {"id": p.id, "active": p.active}
     if single:  # ProductSubscription: cycle_type YEAR|MONTH|WEEK|DAY
-        out["cycle_type"] = CYCLES.get(code, "month").upper()
+        out["cycle_type"] = CYCLES.get(p.cycle, "month").upper()
     else:  # a list item's SubscriptionPlan: the cycle's code as an integer
-        out["cycle"] = int(code) if code.isdigit() else None
-    out.update({"frequency": row.frequency or 1, "number_of_cycles": row.number_of_cycles or 0,
-                "plan_price": float(row.plan_price or 0.0), "subscription_plan_index": index,
-                "subscription_plan_name": domain.plan_name(s, row), "url": None})
+        out["cycle"] = int(p.cycle) if p.cycle.isdigit() else None
+    out.update({"frequency": p.frequency, "number_of_cycles": p.number_of_cycles, "plan_price": p.price,
+                "subscription_plan_index": index, "subscription_plan_name": p.name, "url": None})
     return out
 
 
-def _plans(s: AppSession, product_ids: list[int]) -> dict[int, list]:
-    out: dict[int, list] = {}
-    if product_ids:
-        for row in s.execute(s.select(SP).where(SP.c.product_id.in_(product_ids)).order_by(SP.c.id)):
-            out.setdefault(row.product_id, []).append(row)
-    return out
+def _option_json(o: product_options.Option) -> dict:
+    contain, start, end = o.contains or "", o.starts_with or "", o.ends_with or ""
+    return {
+        "id": o.id, "name": o.label, "label": o.label, "required": o.required,
+        "type": o.type, "display_index": o.order, "min_chars": o.min_chars,
+        "max_chars": o.max_chars, "allow_spaces": o.allow_spaces, "text_message": o.error_message,
+        "can_contain_character": contain in ("Characters", "Both"),
+        "can_contain_number": contain in ("Numbers", "Both"),
+        "can_start_with_character": start in ("Characters", "Both"),
+        "can_start_with_number": start in ("Numbers", "Both"),
+        "can_end_with_character": end in ("Characters", "Both"), "can_end_with_number": end in ("Numbers", "Both"),
+        "values": [{"id": v.id, "index": v.index, "is_default": v.is_default, "label": v.label,
+                    "price_adjustment": v.price_adjustment, "sku": v.sku} for v in o.values]}
 
 
-def _options(s: AppSession, product_ids: list[int]) -> dict[int, list[dict]]:
-    po, pov = schema.product_option, schema.product_opt_value
-    out: dict[int, list[dict]] = {}
-    if not product_ids:
-        return out
-    options = s.execute(s.select(po).where(po.c.product_id.in_(product_ids))
-                        .order_by(po.c.option_order, po.c.id)).all()
-    values: dict[int, list[dict]] = {}
-    if options:
-        for v in s.execute(s.select(pov).where(pov.c.product_option_id.in_([o.id for o in options]))
-                           .order_by(pov.c.option_index, pov.c.id)):
-            values.setdefault(v.product_option_id, []).append({
-                "id": v.id, "index": v.option_index or 0, "is_default": bool(v.is_default), "label": v.label,
-                "price_adjustment": float(v.price_adjustment or 0.0), "sku": v.sku})
-    for o in options:
-        contain = (o.can_contain or "").lower()
-        start = (o.can_start_with or "").lower()
-        out.setdefault(o.product_id, []).append({
-            "id": o.id, "name": o.name, "label": o.label, "required": bool(o.is_required),
-            "type": o.option_type, "display_index": o.option_order or 0, "min_chars": o.min_chars,
-            "max_chars": o.max_chars, "allow_spaces": bool(o.allow_spaces), "text_message": o.text_message,
-            "can_contain_character": "char" in contain or contain == "both",
-            "can_contain_number": "num" in contain or contain == "both",
-            "can_start_with_character": "char" in start or start == "both",
-            "can_start_with_number": "num" in start or start == "both",
-            "can_end_with_character": bool(o.can_end_with), "can_end_with_number": bool(o.can_end_with),
-            "values": values.get(o.id, [])})
-    return out
-
-
-def render(s: AppSession, rows, *, single: bool = False) -> list[dict]:
-    ids = [r.id for r in rows]
-    plans, options = _plans(s, ids), _options(s, ids)
+def render(s: AppSession, found: list[products.ProductRecord], *, single: bool = False) -> list[dict]:
+    ids = [p.id for p in found]
+    plans, options = products.plans_of(s, ids), product_options.options_of(s, ids)
     out = []
-    for r in rows:
-        item = {"id": r.id, "product_name": r.product_name, "product_desc": r.description,
-                "product_short_desc": r.short_description,
-                "product_price": float(r.product_price) if r.product_price is not None else None, "sku": r.sku,
-                "url": None, "status": r.status if r.status is not None else ACTIVE}
+    for p in found:
+        item = {"id": p.id, "product_name": p.name, "product_desc": p.description,
+                "product_short_desc": p.short_description, "product_price": p.price, "sku": p.sku,
+                "url": None, "status": p.status if p.status is not None else products.ACTIVE}
         if single:
-            item["active"] = item["status"] == ACTIVE
-        item.update({"subscription_only": bool(r.subscription_only),
-                     "product_options": options.get(r.id, []),
-                     "subscription_plans": [plan_json(s, p, i, single=single)
-                                            for i, p in enumerate(plans.get(r.id, []))]})
+            item["active"] = item["status"] == products.ACTIVE
+        item.update({"subscription_only": bool(p.subscription_only),
+                     "product_options": [_option_json(o) for o in options.get(p.id, [])],
+                     "subscription_plans": [plan_json(plan, i, single=single)
+                                            for i, plan in enumerate(plans.get(p.id, []))]})
         out.append(item)
     return out
 
 
-def require(s: AppSession, product_id: int):
-    row = s.get(P, product_id)
-    if row is None:
+def require(s: AppSession, product_id: int) -> products.ProductRecord:
+    found = products.get(s, product_id)
+    if found is None:
         raise not_found("Product")
-    return row
+    return found
 
 
 def load(s: AppSession, product_id: int) -> dict:
@@ -208,13 +179,14 @@ def to_fields(body: ProductBody) -> dict:
         if prop in names:
             data[field] = getattr(body, prop)
     if "active" in names:
-        data["Status"] = ACTIVE if body.active else 0
+        data["Status"] = products.ACTIVE if body.active else 0
     return data
 
 
-def _subscription_only(s: AppSession, product_id: int, body: ProductBody) -> None:
-    if "subscription_only" in body.model_fields_set:
-        s.update(P, P.c.id == product_id, subscription_only=bool(body.subscription_only))
+def _extras(body: ProductBody) -> dict:
+    """The REST-only settings the body carries (subscription-only), written by the domain with its event."""
+    return {"subscription_only": bool(body.subscription_only)} if "subscription_only" in body.model_fields_set \
+        else {}
 
 
 # --- routes -------------------------------------------------------------------------------------------
@@ -225,13 +197,8 @@ def list_products(r: Request):
     s = r.s
     token = sync.encode(s, sync.head(s))  # read first: the page below is at least as new as the token
     limit, offset = page(q)
-    where = []
-    if q.active is not None:
-        status = sa.func.coalesce(P.c.status, ACTIVE)
-        where.append(status == ACTIVE if q.active else status != ACTIVE)
-    total = s.execute(s.select(P, sa.func.count()).where(*where)).scalar_one()
-    rows = s.execute(s.select(P).where(*where).order_by(P.c.id).limit(limit).offset(offset)).all()
-    return envelope(r, "products", render(s, rows), total, limit, offset, path="/products",
+    total, found = products.product_slice(s, q.active, limit, offset)
+    return envelope(r, "products", render(s, found), total, limit, offset, path="/products",
                     carry={"active": q.active}, sync_token=token)
 
 
@@ -246,10 +213,8 @@ def search_products(r: Request):
        response=ProductStatusList, deprecated=True)
 def sync_products(r: Request):
     def load_rows(ids):
-        if not ids:
-            return {}
-        rows = r.s.execute(r.s.select(P).where(P.c.id.in_(ids))).all()
-        return {row.id: item for row, item in zip(rows, render(r.s, rows))}
+        found = list(products.products_by_id(r.s, ids).values())
+        return {p.id: item for p, item in zip(found, render(r.s, found))}
 
     return sync.answer(r, entity="product", kind="product", key="product_statuses", item_key="product",
                        path="/products/sync", load=load_rows)
@@ -262,10 +227,8 @@ def create_product(r: Request):
     if not body.product_name:
         raise bad_request("product_name is required")  # [doc S1]
     data = to_fields(body)
-    data.setdefault("Status", ACTIVE)
-    product_id = records.add(r.s, "Product", data)
-    _subscription_only(r.s, product_id, body)
-    return load(r.s, product_id)
+    data.setdefault("Status", products.ACTIVE)
+    return load(r.s, products.add(r.s, data, _extras(body)))
 
 
 @route("GET", "/products/{productId}", summary="Get a product", tag="Product", response=ProductShape)
@@ -280,17 +243,14 @@ def patch_product(r: Request, productId: int):
     body: ProductBody = r.body
     if "product_name" in body.model_fields_set and not body.product_name:
         raise bad_request("product_name is required")
-    data = to_fields(body)
-    if data:
-        records.update(r.s, "Product", productId, data)
-    _subscription_only(r.s, productId, body)
+    products.update(r.s, productId, to_fields(body), _extras(body))
     return load(r.s, productId)
 
 
 @route("DELETE", "/products/{productId}", summary="Delete a product", tag="Product", status=204)
 def delete_product(r: Request, productId: int):
     require(r.s, productId)
-    domain.delete(r.s, productId)
+    products.delete(r.s, productId)
 
 
 @route("POST", "/products/{productId}/image", summary="Upload the product's image", tag="Product",
@@ -302,30 +262,24 @@ def create_product_image(r: Request, productId: int):
         data = from_base64(body.file_data, "file_data")
     except ValueError as exc:
         raise bad_request(str(exc)) from None
-    if body.checksum:
-        import hashlib
-
-        if hashlib.sha256(data).hexdigest().lower() != body.checksum.strip().lower():
-            raise bad_request("The checksum does not match the file data")
-    domain.set_image(r.s, productId, body.file_name, data)
+    if body.checksum and hashlib.sha256(data).hexdigest().lower() != body.checksum.strip().lower():
+        raise bad_request("The checksum does not match the file data")
+    products.set_image(r.s, productId, body.file_name, data)
 
 
 @route("DELETE", "/products/{productId}/image", summary="Delete the product's image", tag="Product", status=204)
 def delete_product_image(r: Request, productId: int):
     require(r.s, productId)
-    domain.clear_image(r.s, productId)
+    products.clear_image(r.s, productId)
 
 
-def _plan(s: AppSession, product_id: int, plan_id: int):
-    row = s.get(SP, plan_id)
-    if row is None or row.product_id != product_id:
-        raise not_found("ProductSubscription")
-    return row
-
-
-def _plan_index(s: AppSession, product_id: int, plan_id: int) -> int:
-    ids = [p.id for p in _plans(s, [product_id]).get(product_id, [])]
-    return ids.index(plan_id) if plan_id in ids else 0
+def _plan(s: AppSession, product_id: int, plan_id: int) -> tuple[products.PlanRecord, int]:
+    """The product's plan and its index among the product's plans."""
+    plans = products.plans_of(s, [product_id]).get(product_id, [])
+    for index, plan in enumerate(plans):
+        if plan.id == plan_id:
+            return plan, index
+    raise not_found("ProductSubscription")
 
 
 @route("POST", "/products/{productId}/subscriptions", summary="Create a product subscription plan",
@@ -333,21 +287,19 @@ def _plan_index(s: AppSession, product_id: int, plan_id: int) -> int:
 def create_product_subscription(r: Request, productId: int):
     require(r.s, productId)
     body: PlanBody = r.body
-    data = {"ProductId": productId, "Cycle": cycle_code(body.cycle_type), "Frequency": body.frequency or 1,
-            "PlanPrice": body.plan_price, "Active": True if body.active is None else body.active}
-    plan_id = records.add(r.s, "SubscriptionPlan", data)
-    if body.number_of_cycles is not None:  # read-only through DataService (added after 2014)
-        r.s.update(SP, SP.c.id == plan_id, number_of_cycles=body.number_of_cycles)
-    r.s.emit("product.updated", "product", productId, fields=["subscription_plans"])
-    return plan_json(r.s, r.s.get(SP, plan_id), _plan_index(r.s, productId, plan_id), single=True)
+    data = {"Cycle": cycle_code(body.cycle_type), "Frequency": body.frequency or 1, "PlanPrice": body.plan_price,
+            "Active": True if body.active is None else body.active}
+    # NumberOfCycles is read-only through DataService (added after 2014): a plan setting of the domain
+    extras = {"number_of_cycles": body.number_of_cycles} if body.number_of_cycles is not None else {}
+    plan_id = products.add_plan(r.s, productId, data, extras)
+    return plan_json(*_plan(r.s, productId, plan_id), single=True)
 
 
 @route("GET", "/products/{productId}/subscriptions/{subscriptionId}", summary="Get a product subscription plan",
        tag="Product", response=PlanShape)
 def get_product_subscription(r: Request, productId: int, subscriptionId: int):
     require(r.s, productId)
-    row = _plan(r.s, productId, subscriptionId)
-    return plan_json(r.s, row, _plan_index(r.s, productId, subscriptionId), single=True)
+    return plan_json(*_plan(r.s, productId, subscriptionId), single=True)
 
 
 @route("DELETE", "/products/{productId}/subscriptions/{subscriptionId}",
@@ -355,4 +307,4 @@ def get_product_subscription(r: Request, productId: int, subscriptionId: int):
 def delete_product_subscription(r: Request, productId: int, subscriptionId: int):
     require(r.s, productId)
     _plan(r.s, productId, subscriptionId)
-    domain.delete_plan(r.s, subscriptionId)
+    products.delete_plan(r.s, subscriptionId)

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import field_validator
 
 from server.domain.crm import activities as domain
+from server.domain.crm.activities import ActionFilter
 from server.domain.session import AppSession
 from server.tables import FORM_CONTACT_ACTION
 
@@ -113,11 +114,6 @@ class SyncQuery(Paging):
     sync_token: str | None = None
 
 
-_ORDERS = {"due_date": actions.CA.c.action_date, "creation_date": actions.CA.c.creation_date,
-           "modification_date": actions.CA.c.last_updated, "priority": actions.CA.c.priority,
-           "id": actions.CA.c.id, "title": actions.CA.c.action_description}
-
-
 def render(s: AppSession, rows) -> list[dict]:
     contacts = actions.contacts_of(s, rows)
     clock = s.clock
@@ -178,20 +174,10 @@ def _list(r: Request, *, mine: bool, path: str):
     s = r.s
     token = sync.encode(s, sync.head(s))  # read first: the page below is at least as new as the token
     limit, offset = page(q)
-    ca = actions.CA
-    where = actions.since_until(s, q.since, q.until)
-    if q.completed is not None:
-        where.append(ca.c.completion_date.is_not(None) if q.completed else ca.c.completion_date.is_(None))
-    if q.contact_id is not None:
-        where.append(ca.c.contact_id == q.contact_id)
-    if q.has_due_date is not None:
-        where.append(ca.c.action_date.is_not(None) if q.has_due_date else ca.c.action_date.is_(None))
-    user_id = s.user_id if mine else q.user_id
-    if user_id is not None:
-        where.append(ca.c.user_id == user_id)
-    order = _ORDERS.get((q.order or "").lower())
-    rows, total = actions.select(s, KIND, where, limit=limit, offset=offset,
-                                 order=[order] if order is not None else None)
+    conditions = ActionFilter(contact_id=q.contact_id, user_id=s.user_id if mine else q.user_id,
+                              completed=q.completed, has_due_date=q.has_due_date,
+                              **actions.since_until(s, q.since, q.until))
+    rows, total = domain.slice_of(s, KIND, conditions, limit=limit, offset=offset, order=(q.order or "").lower())
     carry = {"completed": q.completed, "contact_id": q.contact_id, "has_due_date": q.has_due_date, "order": q.order,
              "since": q.since, "until": q.until, "user_id": q.user_id}
     return envelope(r, "tasks", render(s, rows), total, limit, offset, path=path, carry=carry, sync_token=token)

@@ -3,19 +3,17 @@ and manual payments), as REST's ``EcommerceReportingTransaction``. A transaction
 made by ``InvoiceService.chargeInvoice`` or ``addManualPayment`` reads here too."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from pydantic import field_validator
 
 from server.domain.account import settings
+from server.domain.commerce import order_reads, payment_reads
+from server.domain.data.listing import Condition
 from server.domain.session import AppSession
-from server.store import schema
 
 from . import orders
 from .api import Int, Paging, Request, Shape, envelope, page, route
 from .errors import not_found
 from .wire import in_datetime, out_datetime
-
-PAY, CC = schema.payment, schema.ccharge
 
 
 class ListTransactions(Paging):
@@ -55,38 +53,23 @@ class TransactionList(Shape):
     previous: str | None = None
 
 
-def render(s: AppSession, rows) -> list[dict]:
-    rows = list(rows)
-    inv = schema.invoice
-    invoice_ids = sorted({r.invoice_id for r in rows if r.invoice_id})
-    job_of = {}
-    if invoice_ids:
-        job_of = {r.id: r.job_id for r in s.execute(s.select(inv, inv.c.id, inv.c.job_id).where(
-            inv.c.id.in_(invoice_ids)))}
-    job_ids = sorted(set(job_of.values()))
-    rendered = {o["id"]: o for o in orders.render(s, s.execute(s.select(orders.J).where(
-        orders.J.c.id.in_(job_ids))).all())} if job_ids else {}
-    charge_ids = [r.charge_id for r in rows if r.charge_id]
-    charges = {}
-    if charge_ids:
-        ma = schema.merchant_account
-        accounts = {str(a.id): a.name for a in s.execute(s.select(ma))}
-        charges = {c.id: accounts.get(c.merchant_id) for c in s.execute(s.select(CC).where(CC.c.id.in_(charge_ids)))}
+def render(s: AppSession, found: list[payment_reads.PaymentRecord]) -> list[dict]:
+    rendered = {o["id"]: o for o in orders.render(s, list(order_reads.orders_by_id(
+        s, [p.order_id for p in found if p.order_id]).values()))}
     currency = settings.profile(s).get("currency_code") or "USD"
     clock = s.clock
     out = []
-    for r in rows:
-        job_id = job_of.get(r.invoice_id)
-        charged = bool(r.charge_id)
-        when = out_datetime(r.pay_date, clock)
+    for p in found:
+        charged = p.charge_id is not None
+        when = out_datetime(p.pay_time, clock)
         out.append({
-            "id": r.id, "amount": float(r.pay_amt or 0.0), "currency": currency, "status": "Approved",
+            "id": p.id, "amount": p.amount, "currency": currency, "status": "Approved",
             "type": "Sale", "test": charged,  # the sandbox merchant is a test gateway
             "gateway": "Sandbox" if charged else "Manual",
-            "gateway_account_name": charges.get(r.charge_id) if charged else None,
-            "collection_method": "Credit Card" if charged else (r.pay_type or "Other"),
-            "contact_id": r.contact_id, "order_ids": str(job_id) if job_id else "",
-            "orders": [rendered[job_id]] if job_id in rendered else [], "transaction_date": when,
+            "gateway_account_name": p.merchant_name if charged else None,
+            "collection_method": "Credit Card" if charged else (p.pay_type or "Other"),
+            "contact_id": p.contact_id, "order_ids": str(p.order_id) if p.order_id else "",
+            "orders": [rendered[p.order_id]] if p.order_id in rendered else [], "transaction_date": when,
             "paymentDate": when,  # camelCase on the wire [doc S1]
             "errors": None,
         })
@@ -98,15 +81,14 @@ def _list(r: Request, where: list, path: str, *, top_level: bool):
     s = r.s
     limit, offset = page(q)
     if q.contact_id is not None:
-        where.append(PAY.c.contact_id == q.contact_id)
+        where.append(Condition("contact_id", "eq", q.contact_id))
     if q.since:
-        where.append(PAY.c.pay_date >= s.clock.to_local(in_datetime(q.since)))
+        where.append(Condition("pay_time", "ge", s.clock.to_local(in_datetime(q.since))))
     if q.until:
-        where.append(PAY.c.pay_date <= s.clock.to_local(in_datetime(q.until)))
-    total = s.execute(s.select(PAY, sa.func.count()).where(*where)).scalar_one()
-    rows = s.execute(s.select(PAY).where(*where).order_by(PAY.c.id).limit(limit).offset(offset)).all()
+        where.append(Condition("pay_time", "le", s.clock.to_local(in_datetime(q.until))))
+    found, total = payment_reads.window_payments(s, tuple(where), limit, offset)
     carry = {"contact_id": q.contact_id, "since": q.since, "until": q.until}
-    return envelope(r, "transactions", render(s, rows), total, limit, offset, path=path, top_level=top_level,
+    return envelope(r, "transactions", render(s, found), total, limit, offset, path=path, top_level=top_level,
                     carry=carry)
 
 
@@ -119,16 +101,14 @@ def list_transactions(r: Request):
 @route("GET", "/transactions/{transactionId}", summary="Get a transaction", tag="E-Commerce",
        response=TransactionShape)
 def get_transaction(r: Request, transactionId: int):
-    row = r.s.get(PAY, transactionId)
-    if row is None:
+    found = payment_reads.get_payment(r.s, transactionId)
+    if found is None:
         raise not_found("Transaction")
-    return render(r.s, [row])[0]
+    return render(r.s, [found])[0]
 
 
 @route("GET", "/orders/{orderId}/transactions", summary="An order's transactions", tag="E-Commerce",
        query=ListTransactions, response=TransactionList)
 def list_order_transactions(r: Request, orderId: int):
     orders.require(r.s, orderId)
-    inv = schema.invoice
-    invoice_ids = sa.select(inv.c.id).where(inv.c.app_id == r.s.app.id, inv.c.job_id == orderId)
-    return _list(r, [PAY.c.invoice_id.in_(invoice_ids)], f"/orders/{orderId}/transactions", top_level=False)
+    return _list(r, [Condition("order_id", "eq", orderId)], f"/orders/{orderId}/transactions", top_level=False)

@@ -3,12 +3,11 @@ the invitation is accepted, which the control API plays: ``POST /sandbox/apps/<a
 a user's email signature."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from pydantic import Field
 
 from server.domain.account import users as domain
+from server.domain.mail import email_status
 from server.domain.session import AppSession
-from server.store import schema
 
 from .api import Body, Paging, Request, Shape, envelope, page, route
 from .errors import bad_request, not_found
@@ -44,7 +43,7 @@ class UserList(Shape):
     previous: str | None = None
 
 
-def user_json(s: AppSession, row) -> dict:
+def user_json(s: AppSession, row: domain.UserRecord) -> dict:
     phones = [{"number": getattr(row, f"phone{i}"), "extension": getattr(row, f"phone{i}_ext") or "",
                "type": getattr(row, f"phone{i}_type"), "field": f"PHONE{i}"}
               for i in (1, 2) if getattr(row, f"phone{i}")]
@@ -67,33 +66,25 @@ def user_json(s: AppSession, row) -> dict:
 def list_users(r: Request):
     q: ListUsers = r.query
     limit, offset = page(q)
-    u = schema.user
-    where = []
-    if q.include_partners is False:
-        where.append(u.c.partner == 0)
-    if q.include_inactive is False:
-        where.append(sa.func.coalesce(u.c.status, domain.ACTIVE) != "Inactive")
-    total = r.s.execute(r.s.select(u, sa.func.count()).where(*where)).scalar_one()
-    rows = r.s.execute(r.s.select(u).where(*where).order_by(u.c.id).limit(limit).offset(offset)).all()
-    return envelope(r, "users", [user_json(r.s, row) for row in rows], total, limit, offset, path="/users",
+    found, total = domain.find(r.s, include_partners=q.include_partners is not False,
+                               include_inactive=q.include_inactive is not False, limit=limit, offset=offset)
+    return envelope(r, "users", [user_json(r.s, u) for u in found], total, limit, offset, path="/users",
                     carry={"include_inactive": q.include_inactive, "include_partners": q.include_partners})
 
 
 @route("POST", "/users", summary="Invite a user", tag="Users", body=CreateUser, response=UserShape, status=201)
 def create_user(r: Request):
     body: CreateUser = r.body
-    from server.domain.mail import email_status
-
     if not email_status.is_valid(body.email):
         raise bad_request(f"Invalid email: {body.email}")
     user_id = domain.invite(r.s, body.email, body.given_name, admin=bool(body.admin), partner=bool(body.partner))
-    return user_json(r.s, r.s.get(schema.user, user_id))
+    return user_json(r.s, domain.get(r.s, user_id))
 
 
 @route("GET", "/users/{userId}/signature", summary="A user's email signature (HTML)", tag="Users",
        response={"type": "string"})
 def user_signature(r: Request, userId: int):
-    row = r.s.get(schema.user, userId)
-    if row is None:
+    user = domain.get(r.s, userId)
+    if user is None:
         raise not_found("User")
-    return row.html_signature or ""
+    return user.html_signature or ""

@@ -7,9 +7,14 @@ keeps the app's local wall time (as XML-RPC does), so both protocols read the sa
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import lru_cache
 
 from server.clock import UTC, AppClock, parse_datetime
+from server.domain.crm.countries import (  # noqa: F401  (v1 modules import them from here)
+    country_code,
+    country_name,
+    country_names,
+    is_country_code,
+)
 
 
 def out_datetime(value: datetime | None, clock: AppClock) -> str | None:
@@ -38,6 +43,8 @@ def in_datetime(text: str | None) -> datetime | None:
     moment = parse_datetime(text) if isinstance(text, str) else None
     if moment is None:
         raise ValueError(f"'{text}' is not an ISO 8601 date-time")
+    if moment.year < 1000 or moment.year > 9998:  # MySQL's DATETIME, less a year a zone could carry past 9999
+        raise ValueError(f"'{text}' is outside the dates the store holds (years 1000 to 9998)")
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
@@ -64,41 +71,7 @@ def split_list(value) -> list[str] | None:
 
 # --- countries: ISO 3166-1 alpha-3 on REST (``USA``), a name in the Contact table ("United States") ------
 
-@lru_cache(maxsize=1)
-def _countries():
-    import pycountry
-
-    by_code, by_name = {}, {}
-    for c in pycountry.countries:
-        by_code[c.alpha_3] = c.name
-        for name in {c.name, getattr(c, "common_name", c.name), getattr(c, "official_name", c.name)}:
-            by_name[name.lower()] = c.alpha_3
-        by_name[c.alpha_2.lower()] = c.alpha_3
-        by_name[c.alpha_3.lower()] = c.alpha_3
-    by_code["USA"] = "United States"  # the name Infusionsoft's country list uses
-    by_name.update({"usa": "USA", "us": "USA", "united states of america": "USA", "uk": "GBR"})
-    return by_code, by_name
-
-
-def country_names() -> dict[str, str]:
-    """``{alpha-3 code: name}`` of every country."""
-    return dict(_countries()[0])
-
-
-def country_code(name: str | None) -> str | None:
-    if not name:
-        return None
-    return _countries()[1].get(name.strip().lower())
-
-
-def country_name(code: str | None) -> str | None:
-    if not code:
-        return None
-    return _countries()[0].get(code.strip().upper())
-
-
-def is_country_code(code: str) -> bool:
-    return code.strip().upper() in _countries()[0]
+# (the table lives in the domain, shared with REST v2; these names stay for v1's modules)
 
 
 def to_date(value) -> date | None:

@@ -219,10 +219,10 @@ def list_affiliate_payments(r: Request, affiliate_id: int) -> dict:
 @operation("getReferralsByAffiliateId")
 def get_referrals(r: Request, affiliate_id: int) -> dict:
     require(r.s, affiliate_id)
-    page = referrals.page_referrals(r.s, affiliate_id, r.list_query(REFERRALS))
+    page = referrals.page_affiliate_referrals(r.s, affiliate_id, r.list_query(REFERRALS))
     items = [{"id": out_id(x.id), "description": x.info or "", "source": x.source or "",
               "contact_id": out_id(x.contact_id), "referral_partner_id": out_id(x.affiliate_id),
-              "referral_time": out_time(x.referred, r.s.clock), "expiration_time": out_time(x.expires, r.s.clock),
+              "referral_time": out_time(x.date_set, r.s.clock), "expiration_time": out_time(x.date_expires, r.s.clock),
               "ip_address": x.ip_address or "", "referral_type": REFERRAL_TYPES.get(x.type or 0)} for x in page.items]
     return r.page("referrals", items, page)
 

@@ -136,7 +136,8 @@ class Api:
         self.contract = contract
         declared: dict[str, Declared] = {}
         for module in families:
-            for value in vars(module).values():
+            # a family's decorated functions, and those it builds from a table (``OPERATIONS``)
+            for value in (*vars(module).values(), *getattr(module, "OPERATIONS", ())):
                 d = getattr(value, "__v2__", None)
                 if not isinstance(d, Declared):
                     continue

@@ -1,1 +1,596 @@
-"""REST v2: Contacts (the Contact family), referrals and lead scores."""
+"""Contacts (the contract's ``Contact`` operations but the custom-field model), the SDK's cross-contact tag read,
+contact links and link types, referrals and lead scores.
+
+A contact here is the Contact row ``ContactService.add`` writes and ``ContactService.load`` reads: writes go
+through server.domain.crm.contacts (the code behind ContactService and DataService), so the same
+``contact.added`` / ``contact.updated`` / ``contact.deleted`` events fire (REST hooks ``contact.add`` …, goals,
+the change log). The wire's names map onto the Contact table's DataService fields in the tables below, once.
+Wire rules of this family (docs/rest-v2.md, "Contacts"):
+
+- Without ``fields`` an answer carries ``DEFAULT_FIELDS``; with it, exactly the properties asked for (and ``id``).
+- Collections (``email_addresses``, ``phone_numbers``, ``fax_numbers``, ``addresses``, ``custom_fields``) are
+  replaced whole by a write that carries them (the contract: "Any item not listed here will be removed").
+- A new contact needs an email address or a phone number (v1's captured rule).
+- ``origin``, ``source_type``, ``social_accounts`` and ``utm_parameters`` are accepted and not kept (the store
+  has no place for them; XML-RPC has none either).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from server.domain.affiliates import referrals
+from server.domain.crm import contacts as domain
+from server.domain.crm import countries, links
+from server.domain.crm import tags as tag_domain
+from server.domain.crm.slots import ADDRESSES, EMAILS, FAXES, PHONES
+from server.domain.data import records
+from server.domain.data.listing import Condition
+from server.domain.mail import email_status
+from server.domain.session import AppSession
+
+from .api import Reply, Request, operation
+from .errors import invalid_field, not_found
+from .filters import Id, Ids, Kind, Number, Since, Text, Until
+from .paging import Listing
+from .tags import ACROSS_TAGS, tag_json
+from .wire import in_id, in_time, out_id, out_time
+
+REFERRAL_TYPES = {0: "COOKIE", 1: "PERMANENT", 2: "MANUAL"}  # Referral.Type (0: set by the affiliate's cookie)
+REFERRAL_CODES = {name: code for code, name in REFERRAL_TYPES.items()}
+
+# --- the wire's names for the Contact fields ------------------------------------------------------------
+
+TEXT = {"given_name": "FirstName", "middle_name": "MiddleName", "family_name": "LastName",
+        "preferred_name": "Nickname", "prefix": "Title", "suffix": "Suffix", "job_title": "JobTitle",
+        "spouse_name": "SpouseName", "website": "Website", "contact_type": "ContactType", "time_zone": "TimeZone",
+        "preferred_locale": "Language", "referral_code": "ReferralCode", "assistant_name": "AssistantName",
+        "assistant_phone": "AssistantPhone", "billing_information": "BillingInformation", "groups": "Groups"}
+IDS = {"owner_id": "OwnerID", "leadsource_id": "LeadSourceId", "account_id": "AccountId", "created_by": "CreatedBy",
+       "last_updated_by": "LastUpdatedBy"}
+DATES = {"birth_date": "Birthday", "anniversary_date": "Anniversary"}
+TIMES = {"create_time": "DateCreated", "update_time": "LastUpdated"}
+WRITABLE = frozenset(TEXT) - {"groups"} | {"owner_id", "leadsource_id", *DATES, "company", "email_addresses",
+                                          "phone_numbers", "fax_numbers", "addresses", "custom_fields"}
+NOT_KEPT = frozenset({"origin", "source_type", "social_accounts", "utm_parameters"})
+
+# every property the contract's ``fields`` parameter names, and those an answer has without it
+AVAILABLE = frozenset({*TEXT, *IDS, *DATES, *TIMES, "id", "addresses", "company", "custom_fields",
+                       "email_addresses", "fax_numbers", "links", "origin", "phone_numbers", "score_value",
+                       "social_accounts", "source_type", "tag_ids", "utm_parameters"})
+DEFAULT_FIELDS = frozenset({"id", "given_name", "middle_name", "family_name", "preferred_name", "prefix", "suffix",
+                            "email_addresses", "phone_numbers", "fax_numbers", "addresses", "company", "owner_id",
+                            "contact_type", "tag_ids", "create_time", "update_time"})
+
+
+class CountryCode(Kind):
+    """An ISO 3166-1 alpha-3 code (``USA``) matched against the country name the Contact table keeps."""
+
+    def parse(self, name, target, clause, clock):
+        country = countries.country_name(clause.value)
+        if country is None:
+            raise invalid_field(f"filter.{name}", f"'{clause.value}' is not an ISO 3166-1 alpha-3 country code")
+        return [Condition(target, "eq", country)]
+
+
+class ReferralType(Kind):
+    """``type==COOKIE``: the wire's referral type, matched against the stored Referral.Type code."""
+
+    def parse(self, name, target, clause, clock):
+        code = REFERRAL_CODES.get(clause.value)
+        if code is None:
+            raise invalid_field(f"filter.{name}", f"'{clause.value}' is not one of {', '.join(REFERRAL_CODES)}")
+        return [Condition(target, "eq", code)]
+
+
+def _address_filters() -> dict[str, Kind]:
+    out: dict[str, Kind] = {}
+    for wire, key in (("billing", "BILLING"), ("shipping", "SHIPPING"), ("other", "OTHER")):
+        line1, _, locality, region, postal, _, country = ADDRESSES[key]
+        out.update({f"{wire}_address_line1": Text(line1), f"{wire}_address_locality": Text(locality),
+                    f"{wire}_address_region": Text(region), f"{wire}_address_postal_code": Text(postal),
+                    f"{wire}_address_country_code": CountryCode(country)})
+    return out
+
+
+CONTACTS = Listing(
+    filters={"email": Text("Email"), "given_name": Text("FirstName"), "family_name": Text("LastName"),
+             "middle_name": Text("MiddleName"), "company_id": Id("CompanyID"), "contact_ids": Ids("Id"),
+             "ids": Ids("Id"), "contact_id": Number("Id"), "start_update_time": Since("LastUpdated"),
+             "end_update_time": Until("LastUpdated"), "city": Text("City"), "state": Text("State"),
+             "website": Text("Website"), **_address_filters()},
+    order_by={"id": "Id", "create_time": "DateCreated", "email": "Email", "update_time": "LastUpdated"},
+    default_order=("Id", False), key="Id",
+)
+_TIMES = {f"{edge}_{name}": kind(name) for name in ("create_time", "update_time", "applied_time")
+          for edge, kind in (("since", Since), ("until", Until))}
+CONTACT_TAGS = Listing(
+    filters={"name": Text(), "description": Text(none=True), "category_id": Id(none=True), **_TIMES},
+    order_by={"name": "name", "create_time": "create_time", "update_time": "update_time",
+              "applied_time": "applied_time", "category_id": "category_id"},
+)
+ACROSS_CONTACTS = Listing(filters={"contact_ids": Ids("contact_id", most=100), **{
+    k: v for k, v in ACROSS_TAGS.filters.items() if k != "tag_ids"}}, order_by=ACROSS_TAGS.order_by,
+    default_order=ACROSS_TAGS.default_order, key=ACROSS_TAGS.key)
+LINK_TYPES = Listing(filters={"name": Text()},
+                     order_by={"name": "name", "max_links": "max_links", "create_time": "create_time"})
+REFERRALS = Listing(
+    filters={"referral_partner_id": Number("affiliate_id"), "contact_id": Number(), "source": Text(),
+             "description": Text("info"), "type": ReferralType()},
+    order_by={"id": "id", "referral_time": "date_set"},
+)
+
+
+# --- answers ------------------------------------------------------------------------------------------
+
+def _day(value) -> str | None:
+    return value.strftime("%Y-%m-%d") if isinstance(value, (date, datetime)) else None
+
+
+def opt_status(token: str | None) -> str:
+    """An email status token (``DoubleOptin``) as v2 names it (``DOUBLE_OPT_IN``)."""
+    names = {"DoubleOptin": "DOUBLE_OPT_IN", "SingleOptIn": "SINGLE_OPT_IN"}
+    token = token or "NonMarketable"
+    return names.get(token) or "".join("_" + ch if ch.isupper() else ch for ch in token).lstrip("_").upper()
+
+
+def _emails(v: dict, statuses: dict[str, str]) -> list[dict]:
+    out = []
+    for slot, name in EMAILS.items():
+        if v.get(name):
+            token = statuses.get(email_status.key(v[name]))
+            status = email_status.STATUSES.get(token) if token else None
+            out.append({"email": v[name], "field": slot, "is_opt_in": bool(status and status.marketable),
+                        "email_opt_status": opt_status(token)})
+    return out
+
+
+def _phones(v: dict) -> list[dict]:
+    return [{"number": v[num], "extension": v.get(ext) or None, "type": v.get(kind) or None, "field": slot}
+            for slot, (num, ext, kind) in PHONES.items() if v.get(num)]
+
+
+def _faxes(v: dict) -> list[dict]:
+    return [{"number": v[num], "type": v.get(kind) or None, "field": slot} for slot, (num, kind) in FAXES.items()
+            if v.get(num)]
+
+
+def _addresses(v: dict) -> list[dict]:
+    out = []
+    for slot, names in ADDRESSES.items():
+        if not any(v.get(n) for n in names):
+            continue
+        line1, line2, locality, region, postal, zip4, country = (v.get(n) for n in names)
+        out.append({"field": slot, "line1": line1, "line2": line2, "locality": locality, "region": region,
+                    "postal_code": postal, "zip_code": postal, "zip_four": zip4, "country": country,
+                    "country_code": countries.country_code(country)})
+    return out
+
+
+def _custom_json(s: AppSession, values) -> list[dict]:
+    out = []
+    for field, value in values:
+        if isinstance(value, datetime):
+            value = _day(value) if field.data_type == 13 else out_time(value, s.clock)  # 13: Date, 14: DateTime
+        out.append({"id": out_id(field.id), "content": value})
+    return out
+
+
+def link_json(link: links.LinkRecord) -> dict:
+    return {"contact1_id": out_id(link.contact_id), "contact2_id": out_id(link.other_id),
+            "link_type_id": out_id(link.link_type_id), "link_type_name": link.link_type_name}
+
+
+def contacts_json(s: AppSession, found: list[domain.ContactRecord], wanted: frozenset[str]) -> list[dict]:
+    """The answers for ``found``, with what the ``wanted`` properties need read once for them all."""
+    ids = [c.id for c in found]
+    statuses = (email_status.statuses_of(s, [c.values.get(n) for c in found for n in EMAILS.values()])
+                if "email_addresses" in wanted else {})
+    customs = domain.custom_values(s, ids) if "custom_fields" in wanted else {}
+    scores = domain.lead_scores(s, ids) if "score_value" in wanted else {}
+    return [_contact_json(s, c, wanted, statuses, customs, scores) for c in found]
+
+
+def _contact_json(s: AppSession, c: domain.ContactRecord, wanted, statuses, customs, scores) -> dict:
+    v = c.values
+    out: dict = {"id": out_id(c.id)}
+    for prop in wanted:
+        if prop in TEXT:
+            out[prop] = v.get(TEXT[prop]) or None
+        elif prop in IDS:
+            out[prop] = out_id(v.get(IDS[prop]) or None)
+        elif prop in DATES:
+            out[prop] = _day(v.get(DATES[prop]))
+        elif prop in TIMES:
+            out[prop] = out_time(v.get(TIMES[prop]), s.clock)
+    if "email_addresses" in wanted:
+        out["email_addresses"] = _emails(v, statuses)
+    if "phone_numbers" in wanted:
+        out["phone_numbers"] = _phones(v)
+    if "fax_numbers" in wanted:
+        out["fax_numbers"] = _faxes(v)
+    if "addresses" in wanted:
+        out["addresses"] = _addresses(v)
+    if "company" in wanted and (v.get("CompanyID") or v.get("Company")):
+        out["company"] = {"id": out_id(v.get("CompanyID") or None), "company_name": v.get("Company") or None}
+    if "tag_ids" in wanted:
+        out["tag_ids"] = [out_id(t) for t in c.tag_ids]
+    if "custom_fields" in wanted:
+        out["custom_fields"] = _custom_json(s, customs.get(c.id, []))
+    if "score_value" in wanted:
+        out["score_value"] = str(scores.get(c.id, 0))
+    if "links" in wanted:
+        out["links"] = [{"linked_contact_id": out_id(k.other_id), "link_type_id": out_id(k.link_type_id),
+                         "link_type_name": k.link_type_name} for k in links.links_of(s, c.id)]
+    if "social_accounts" in wanted:
+        out["social_accounts"] = []
+    if "utm_parameters" in wanted:
+        out["utm_parameters"] = []
+    return out
+
+
+def _wanted(r: Request) -> frozenset[str]:
+    asked = r.fields()
+    if not asked:
+        return DEFAULT_FIELDS
+    unknown = sorted(asked - AVAILABLE)
+    if unknown:
+        raise invalid_field("fields", f"unknown properties: {', '.join(unknown)}")
+    return asked | {"id"}
+
+
+def _contact(s: AppSession, contact_id: int) -> domain.ContactRecord:
+    found = domain.get_contact(s, contact_id)
+    if found is None:
+        raise not_found("Contact", contact_id)
+    return found
+
+
+def _answer(r: Request, contact_id: int) -> dict:
+    return contacts_json(r.s, [_contact(r.s, contact_id)], _wanted(r))[0]
+
+
+# --- the request's values -----------------------------------------------------------------------------
+
+def _slot(items: list[dict], slots, name: str) -> list[tuple[str, dict]]:
+    """Each item with its slot: its ``field``, or (unspecified) the first slot no other item names."""
+    named = {i.get("field") for i in items}
+    free = [slot for slot in slots if slot not in named]
+    out = []
+    for n, item in enumerate(items):
+        slot = item.get("field")
+        if slot not in slots:
+            if not free:
+                raise invalid_field(f"{name}.{n}.field", f"at most {len(slots)} items may be given")
+            slot = free.pop(0)
+        out.append((slot, item))
+    if len({slot for slot, _ in out}) != len(out):
+        raise invalid_field(name, "two items name the same field")
+    return out
+
+
+def _collection(prop: str, items: list[dict]) -> dict:
+    """Contact fields for a collection property, replaced whole: the slots it does not list are cleared."""
+    data: dict = {}
+    if prop == "email_addresses":
+        data = dict.fromkeys(EMAILS.values())
+        for slot, item in _slot(items, EMAILS, prop):
+            data[EMAILS[slot]] = item.get("email") or None
+    elif prop == "phone_numbers":
+        data = dict.fromkeys(f for fs in PHONES.values() for f in fs)
+        for slot, item in _slot(items, PHONES, prop):
+            num, ext, kind = PHONES[slot]
+            data.update({num: item.get("number"), ext: item.get("extension"), kind: item.get("type")})
+    elif prop == "fax_numbers":
+        data = dict.fromkeys(f for fs in FAXES.values() for f in fs)
+        for slot, item in _slot(items, FAXES, prop):
+            num, kind = FAXES[slot]
+            data.update({num: item.get("number"), kind: item.get("type")})
+    elif prop == "addresses":
+        data = dict.fromkeys(f for fs in ADDRESSES.values() for f in fs)
+        for n, (slot, item) in enumerate(_slot(items, ADDRESSES, prop)):
+            line1, line2, locality, region, postal, zip4, country = ADDRESSES[slot]
+            data.update({line1: item.get("line1"), line2: item.get("line2"), locality: item.get("locality"),
+                         region: _region(item, f"{prop}.{n}"), postal: item.get("postal_code") or item.get("zip_code"),
+                         zip4: item.get("zip_four"), country: _country(item, f"{prop}.{n}")})
+    return data
+
+
+def _region(item: dict, where: str) -> str | None:
+    if item.get("region_code"):
+        name = countries.region_name(item["region_code"])
+        if name is None:
+            raise invalid_field(f"{where}.region_code", f"'{item['region_code']}' is not an ISO 3166-2 region code")
+        return name
+    return item.get("region")
+
+
+def _country(item: dict, where: str) -> str | None:
+    code = item.get("country_code")
+    if code:
+        name = countries.country_name(code)
+        if name is None:
+            raise invalid_field(f"{where}.country_code", f"'{code}' is not an ISO 3166-1 alpha-3 country code")
+        return name
+    return item.get("country")
+
+
+def _day_in(text: str | None, name: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise invalid_field(name, f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def _company(s: AppSession, ref: dict | None) -> dict:
+    if not ref:
+        return {"CompanyID": None, "Company": None}
+    if ref.get("id"):
+        company_id = in_id(ref["id"], "company.id")
+        if not domain.is_company(s, company_id):
+            raise invalid_field("company.id", f"no company has the id {ref['id']}")
+        return {"CompanyID": company_id, "Company": domain.company_name(s, company_id)}
+    return {"CompanyID": None, "Company": ref.get("company_name")}
+
+
+def _customs(s: AppSession, items: list[dict]) -> dict:
+    """``{_Name: content}`` for every contact custom field: those listed get their content, the rest are
+    cleared (the collection is replaced whole)."""
+    names = domain.custom_field_names(s)
+    data: dict = dict.fromkeys(names.values())
+    for n, item in enumerate(items):
+        field_id = in_id(item.get("id"), f"custom_fields.{n}.id") if "id" in item else None
+        if field_id not in names:
+            raise invalid_field(f"custom_fields.{n}.id", f"no contact custom field has the id {item.get('id')}")
+        content = item.get("content")
+        if isinstance(content, (dict, list)):
+            raise invalid_field(f"custom_fields.{n}.content", "a custom field's content is a single value")
+        data[names[field_id]] = content
+    return data
+
+
+def _values(r: Request, changed: set[str]) -> dict:
+    """The DataService data (Contact fields) for the properties ``changed``."""
+    body, data = r.body, {}
+    for prop in sorted(changed & WRITABLE):
+        value = body.get(prop)
+        if prop in TEXT:
+            data[TEXT[prop]] = value
+        elif prop in IDS:
+            data[IDS[prop]] = in_id(value, prop) if value else None
+        elif prop in DATES:
+            data[DATES[prop]] = _day_in(value, prop)
+        elif prop == "company":
+            data.update(_company(r.s, value))
+        elif prop == "custom_fields":
+            data.update(_customs(r.s, value or []))
+        else:
+            data.update(_collection(prop, value or []))
+    return data
+
+
+def _opt_in(s: AppSession, body: dict) -> None:
+    """``opt_in_reason`` on an address opts it in, under v1's rule (only from an unengaged or non-marketable
+    status; email_status.opt_in_rest)."""
+    for item in body.get("email_addresses") or []:
+        if item.get("opt_in_reason") and item.get("email"):
+            email_status.opt_in_rest(s, item["email"], item["opt_in_reason"])
+
+
+def _changes(r: Request) -> set[str]:
+    mask = r.update_mask()
+    return set(r.body) if mask is None else set(mask)
+
+
+# --- contacts -----------------------------------------------------------------------------------------
+
+@operation("listContacts")
+def list_contacts(r: Request) -> dict:
+    wanted = _wanted(r)
+    page = domain.page_contacts(r.s, r.list_query(CONTACTS))
+    return r.page("contacts", contacts_json(r.s, page.items, wanted), page)
+
+
+@operation("getContact")
+def get_contact(r: Request, contact_id: int) -> dict:
+    return _answer(r, contact_id)
+
+
+@operation("createContact")
+def create_contact(r: Request):
+    body = r.body
+    data = _values(r, set(body))
+    if not data.get("Email") and not any(data.get(num) for num, _, _ in PHONES.values()):
+        raise invalid_field("email_addresses", "a contact needs an email address or a phone number")
+    option = r.query.get("duplicate_option")
+    match = None
+    if option:
+        match = domain.find_duplicate(r.s, {"Email": data.get("Email"), "FirstName": data.get("FirstName"),
+                                            "LastName": data.get("LastName"), "Company": data.get("Company")}, option)
+    if match is not None:
+        domain.update(r.s, match, data)
+        _opt_in(r.s, body)
+        return Reply(_answer(r, match), status=200)
+    contact_id = domain.add(r.s, data)
+    _opt_in(r.s, body)
+    return _answer(r, contact_id)
+
+
+@operation("updateContact")
+def update_contact(r: Request, contact_id: int) -> dict:
+    _contact(r.s, contact_id)
+    data = _values(r, _changes(r))
+    if data:
+        domain.update(r.s, contact_id, data)
+    _opt_in(r.s, r.body)
+    return _answer(r, contact_id)
+
+
+@operation("deleteContact")
+def delete_contact(r: Request, contact_id: int) -> None:
+    _contact(r.s, contact_id)
+    records.delete(r.s, "Contact", contact_id)
+
+
+@operation("mergeContacts")
+def merge_contacts(r: Request) -> dict:
+    keep = in_id(r.body["contact_id"], "contact_id")
+    duplicate = in_id(r.body["duplicate_contact_id"], "duplicate_contact_id")
+    if keep == duplicate:
+        raise invalid_field("duplicate_contact_id", "a contact cannot be merged with itself")
+    _contact(r.s, keep)
+    _contact(r.s, duplicate)
+    domain.merge(r.s, keep, duplicate)
+    return _answer(r, keep)
+
+
+@operation("getLeadScoreDetails")
+def get_lead_score(r: Request, contact_id: int) -> dict:
+    _contact(r.s, contact_id)
+    return {"score": str(domain.lead_scores(r.s, [contact_id]).get(contact_id, 0))}
+
+
+# --- a contact's tags ---------------------------------------------------------------------------------
+
+@operation("listTagsForContact")
+def list_tags_for_contact(r: Request, contact_id: int) -> dict:
+    _contact(r.s, contact_id)
+    page = tag_domain.page_contact_tags(r.s, contact_id, r.list_query(CONTACT_TAGS))
+    items = [{"tag": tag_json(r.s, a.tag), "applied_time": out_time(a.applied, r.s.clock)} for a in page.items]
+    return r.page("tags", items, page)
+
+
+@operation("listTagsAcrossContacts")
+def list_tags_across_contacts(r: Request) -> dict:
+    q = r.list_query(ACROSS_CONTACTS)
+    if not any(c.field == "contact_id" for c in q.where):
+        raise invalid_field("filter", "contact_ids is required (contact_ids==1,2,3)")
+    page = tag_domain.page_assignments(r.s, q)
+    items = [{"contact_id": out_id(a.contact_id), "tag_id": out_id(a.tag_id),
+              "applied_at": out_time(a.applied, r.s.clock)} for a in page.items]
+    return r.page("tags", items, page)
+
+
+# --- links and link types -----------------------------------------------------------------------------
+
+def _link_request(r: Request) -> tuple[int, int, int]:
+    body = r.body
+    for name in ("contact1_id", "contact2_id", "link_type_id"):
+        if not body.get(name):
+            raise invalid_field(name, "is required")
+    first, second = in_id(body["contact1_id"], "contact1_id"), in_id(body["contact2_id"], "contact2_id")
+    for contact_id in (first, second):
+        if not domain.is_contact(r.s, contact_id):
+            raise not_found("Contact", contact_id)
+    if first == second:
+        raise invalid_field("contact2_id", "a contact cannot be linked to itself")
+    link_type_id = in_id(body["link_type_id"], "link_type_id")
+    if links.get_type(r.s, link_type_id) is None:
+        raise invalid_field("link_type_id", f"no link type has the id {body['link_type_id']}")
+    return first, second, link_type_id
+
+
+@operation("linkContacts")
+def link_contacts(r: Request) -> dict:
+    first, second, link_type_id = _link_request(r)
+    links.link(r.s, first, second, link_type_id)
+    return link_json(links.LinkRecord(first, second, link_type_id, links.get_type(r.s, link_type_id).name))
+
+
+@operation("unlinkContacts")
+def unlink_contacts(r: Request) -> None:
+    links.unlink(r.s, *_link_request(r))
+
+
+@operation("listContactLinks")
+def list_contact_links(r: Request, contact_id: int) -> dict:
+    _contact(r.s, contact_id)
+    return {"links": [link_json(k) for k in links.links_of(r.s, contact_id)]}
+
+
+def link_type_json(t: links.LinkTypeRecord) -> dict:
+    return {"id": out_id(t.id), "name": t.name, "max_links": t.max_links or None}
+
+
+def _link_type(s: AppSession, link_type_id: int) -> links.LinkTypeRecord:
+    found = links.get_type(s, link_type_id)
+    if found is None:
+        raise not_found("Contact Link Type", link_type_id)
+    return found
+
+
+def _link_type_values(body: dict, changed: set[str]) -> dict:
+    out = {}
+    if "name" in changed:
+        name = (body.get("name") or "").strip()
+        if not name:
+            raise invalid_field("name", "a name is required")
+        out["name"] = name
+    if "max_links" in changed:
+        max_links = body.get("max_links")
+        if not isinstance(max_links, int) or max_links <= 0:
+            raise invalid_field("max_links", "must be greater than 0")
+        out["max_links"] = max_links
+    return out
+
+
+@operation("listContactLinkTypes")
+def list_contact_link_types(r: Request) -> dict:
+    page = links.page_types(r.s, r.list_query(LINK_TYPES))
+    return r.page("contact_link_types", [link_type_json(t) for t in page.items], page)
+
+
+@operation("createContactLinkType")
+def create_contact_link_type(r: Request) -> dict:
+    values = _link_type_values(r.body, {"name", "max_links"})
+    return link_type_json(_link_type(r.s, links.add_type(r.s, values["name"], values["max_links"])))
+
+
+@operation("updateContactLinkType")
+def update_contact_link_type(r: Request, link_type_id: int) -> dict:
+    _link_type(r.s, link_type_id)
+    links.update_type(r.s, link_type_id, **_link_type_values(r.body, _changes(r)))
+    return link_type_json(_link_type(r.s, link_type_id))
+
+
+@operation("deleteContactLinkType")
+def delete_contact_link_type(r: Request, link_type_id: int) -> None:
+    _link_type(r.s, link_type_id)
+    links.delete_type(r.s, link_type_id)
+
+
+# --- referrals ----------------------------------------------------------------------------------------
+
+def referral_json(s: AppSession, ref: referrals.ReferralRecord) -> dict:
+    return {"id": out_id(ref.id), "contact_id": out_id(ref.contact_id), "referral_partner_id": out_id(ref.affiliate_id),
+            "description": ref.info or None, "source": ref.source or None, "ip_address": ref.ip_address or None,
+            "referral_time": out_time(ref.date_set, s.clock), "expiration_time": out_time(ref.date_expires, s.clock),
+            "referral_type": REFERRAL_TYPES.get(ref.type)}
+
+
+@operation("listReferrals")
+def list_referrals(r: Request) -> dict:
+    page = referrals.page_referrals(r.s, r.list_query(REFERRALS))
+    return r.page("referrals", [referral_json(r.s, x) for x in page.items], page)
+
+
+@operation("createReferral")
+def create_referral(r: Request) -> dict:
+    body, s = r.body, r.s
+    contact_id = in_id(body["contact_id"], "contact_id")
+    if not domain.is_contact(s, contact_id):
+        raise invalid_field("contact_id", f"no contact has the id {body['contact_id']}")
+    data = {"ContactId": contact_id, "Info": body.get("description"), "Source": body.get("source"),
+            "IPAddress": body.get("ip_address"),
+            "DateSet": in_time(body["referral_time"], s.clock, "referral_time") if body.get("referral_time")
+            else s.now_local(),
+            "DateExpires": in_time(body["expiration_time"], s.clock, "expiration_time")
+            if body.get("expiration_time") else None,
+            "Type": REFERRAL_CODES[body.get("referral_type", "MANUAL")]}
+    if body.get("referral_partner_id"):
+        affiliate_id = in_id(body["referral_partner_id"], "referral_partner_id")
+        if not records.exists(s, records.table_named("Affiliate"), affiliate_id):
+            raise invalid_field("referral_partner_id", f"no referral partner has the id {body['referral_partner_id']}")
+        data["AffiliateId"] = affiliate_id
+    return referral_json(s, referrals.get_referral(s, records.add(s, "Referral", data)))

@@ -8,10 +8,10 @@ names a canonical code in ``status``; the sandbox uses those names (no v2 applic
 captured; docs/rest-v2.md and docs/divergences.md say so):
 
     400 INVALID_ARGUMENT   401 UNAUTHENTICATED   403 PERMISSION_DENIED   404 NOT_FOUND
-    405 METHOD_NOT_ALLOWED 409 ALREADY_EXISTS / FAILED_PRECONDITION       429 RESOURCE_EXHAUSTED
+    405 METHOD_NOT_ALLOWED 413 PAYLOAD_TOO_LARGE 409 ALREADY_EXISTS / FAILED_PRECONDITION       429 RESOURCE_EXHAUSTED
     500 INTERNAL           501 UNIMPLEMENTED
 
-(405 has no canonical code: gRPC transcoders answer it as HTTP's own name.) ``details`` holds one
+(405 and 413 have no canonical code: they are answered with HTTP's own names.) ``details`` holds one
 ``{"domain", "resource"}`` entry naming what was not found or refused, else is empty. The gateway's own
 refusals (401 without a valid credential, 429 over a quota) keep the gateway's body, exactly as on v1: they
 happen before the request reaches the API (server.auth.gateway).
@@ -72,6 +72,12 @@ def conflict(message: str, *, status: str = "ALREADY_EXISTS") -> ApiError:
     return ApiError(409, message, status=status)
 
 
+def too_large(limit: int) -> ApiError:
+    """A body over SANDBOX_MAX_BODY_BYTES (server.body_limit); 413 has no canonical code, as 405 has none."""
+    return ApiError(413, f"The request body is larger than the limit of {limit} bytes", status="PAYLOAD_TOO_LARGE",
+                    domain="request", resource="body")
+
+
 def unimplemented(operation_id: str) -> ApiError:
     return ApiError(501, f"{operation_id} is part of Keap's REST v2 but is not served by this sandbox yet",
                     domain="operation", resource=operation_id)
@@ -107,7 +113,8 @@ def from_exception(exc: Exception) -> ApiError:
     if isinstance(exc, domain.SandboxError):
         for cls, code in _DOMAIN:
             if isinstance(exc, cls):
-                return ApiError(code, exc.message)
+                field = getattr(exc, "field", None)  # a domain error that names the request's property
+                return ApiError(code, exc.message, domain="request" if field else None, resource=field)
         log.error("unmapped domain error: %r", exc)
         return ApiError(500, "An unexpected error occurred")
     log.exception("REST v2 request failed", exc_info=exc)

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +18,8 @@ from typing import Any
 
 import jsonschema
 from jsonschema import Draft202012Validator, FormatChecker
+
+from server import json_input
 
 from .contract import Contract, Parameter, SpecOperation
 from .errors import invalid, invalid_field
@@ -195,9 +196,9 @@ class Validator:
                 raise invalid("The request body is required")
             return {}
         try:
-            value = json.loads(data)
-        except ValueError:
-            raise invalid("The request body is not valid JSON") from None
+            value = json_input.loads(data)
+        except json_input.BadJson as exc:
+            raise (invalid_field(exc.field, exc.message) if exc.field else invalid(exc.message)) from None
         error = next(iter(sorted(self.body.iter_errors(value), key=lambda e: (len(e.absolute_path), e.path))),
                      None)
         if error is not None:

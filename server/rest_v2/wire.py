@@ -24,7 +24,7 @@ def out_time(value: datetime | None, clock: AppClock) -> str | None:
     if value is None:
         return None
     moment = clock.to_utc(value) if value.tzinfo is None else value.astimezone(UTC)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    text = moment.replace(microsecond=0, tzinfo=None).isoformat()  # strftime's %Y drops the zeros of year 807
     return text + (f".{moment.microsecond // 1000:03d}Z" if moment.microsecond else "Z")
 
 
@@ -34,6 +34,8 @@ def in_time(text: str, clock: AppClock, name: str) -> datetime:
         moment = parse_time(text)
     except ValueError:
         raise invalid_field(name, f"'{text}' is not an ISO 8601 date-time") from None
+    if moment.year < 1000 or moment.year > 9998:  # MySQL's DATETIME, less a year a zone could carry past 9999
+        raise invalid_field(name, f"'{text}' is outside the dates the store holds (years 1000 to 9998)")
     return clock.to_local(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC))
 
 

@@ -1,6 +1,9 @@
 """ContactService.*: contacts, tags, links, and the legacy follow-up sequences and action sets."""
 from __future__ import annotations
 
+import re
+
+from server.domain.account import settings
 from server.domain.commerce import subscriptions
 from server.domain.crm import activity_templates, contacts, links, remote_links, tags
 from server.domain.errors import InvalidParameter
@@ -172,3 +175,22 @@ def get_activity_history_template_map(s: AppSession) -> dict:
 @xmlrpc("ContactService.applyActivityHistoryTemplate", P.INT, P.INT, P.INT)
 def apply_activity_history_template(s: AppSession, contact_id: int, template_id: int, user_id: int) -> int:
     return activity_templates.apply(s, contact_id, template_id, user_id)
+
+
+# ☆ (Novak only, "internal"; spec §2.1): the application settings under ContactService's name. Their real answers
+# are unrecorded: served as DataService.getAppSetting answers (the string, or its whole number), and refreshApp
+# as a no-op that succeeds, so an integration calling them through Novak does not break (docs/divergences.md).
+@xmlrpc("ContactService.getAppSetting", P.STRING, P.STRING, writes=False)
+def get_app_setting(s: AppSession, module: str, setting: str) -> str:
+    return settings.app_setting(s, module, setting)
+
+
+@xmlrpc("ContactService.getAppSettingInt", P.STRING, P.STRING, writes=False)
+def get_app_setting_int(s: AppSession, module: str, setting: str) -> int:
+    value = settings.app_setting(s, module, setting).strip()
+    return int(value) if re.fullmatch(r"-?[0-9]{1,9}", value) else 0
+
+
+@xmlrpc("ContactService.refreshApp", writes=False)
+def refresh_app(s: AppSession) -> bool:
+    return True

@@ -69,12 +69,17 @@ DEFAULTS: dict[str, object] = {
     # InvoiceService.getPluginStatus(className) ("Tells if the Ecommerce plugin is enabled", iSDK): the answer for
     # every class name (the real plugin class names are unrecorded).
     "ecommerce_plugin_enabled": True,
+    # DataService.update / ContactService.update with read-only fields (Id, DateCreated, LastUpdated …), as old
+    # clients send a whole loaded record back: "ignore" them (client trackers' evidence of the real service; an
+    # Id other than the record's own is still refused) or "refuse" (fault 8 [NoFieldAccess]). Adds always refuse.
+    "update_read_only_fields": "ignore",
 }
 
 NON_NEGATIVE = {"auto_billing_delay"}  # integer options where 0 is a meaningful value
 
 CHOICES: dict[str, tuple] = {
     "load_missing": ("fault", "empty"),
+    "update_read_only_fields": ("ignore", "refuse"),
     "engine_mode": ("eager", "async"),
     "delay_days_semantics": ("calendar", "elapsed"),
     "rest_patch_collections": ("replace", "merge"),

@@ -7,6 +7,7 @@ from .campaigns import TABLES as _CAMPAIGNS
 from .commerce import TABLES as _COMMERCE
 from .crm import TABLES as _CRM
 from .model import (
+                    DATE_ONLY,
                     FORM_AFFILIATE,
                     FORM_COMPANY,
                     FORM_CONTACT,
@@ -16,6 +17,8 @@ from .model import (
                     FORM_SUBSCRIPTION,
                     INT_MAX,
                     INT_MIN,
+                    MAX_LENGTHS,
+                    TEXT_MAX,
                     Field,
                     FieldType,
                     Join,
@@ -52,4 +55,5 @@ CUSTOM_FORMS = {
 
 __all__ = ["REGISTRY", "NOT_YET", "CUSTOM_FORMS", "FORM_CONTACT", "FORM_AFFILIATE", "FORM_OPPORTUNITY",
            "FORM_CONTACT_ACTION", "FORM_COMPANY", "FORM_ORDER", "FORM_SUBSCRIPTION", "INT_MIN", "INT_MAX", "Field",
-           "FieldType", "Join", "JoinPrefix", "Registry", "Table", "snake"]
+           "FieldType", "Join", "JoinPrefix", "Registry", "Table", "snake",
+           "DATE_ONLY", "MAX_LENGTHS", "TEXT_MAX"]

@@ -14,6 +14,18 @@ from enum import Enum
 # INTEGER columns here, on both stores.
 INT_MIN, INT_MAX = -2**31, 2**31 - 1
 
+# The longest text a string field holds: the lengths of Keap's REST v2 document (CreateUpdateContactRequest's
+# maxLength; the same columns under every API), else MySQL's TEXT, the real backend's (docs/divergences.md).
+TEXT_MAX = 65535
+MAX_LENGTHS = {
+    ("Contact", "FirstName"): 40, ("Contact", "LastName"): 40, ("Contact", "MiddleName"): 100,
+    ("Contact", "Nickname"): 100, ("Contact", "SpouseName"): 100, ("Contact", "JobTitle"): 255,
+    ("Contact", "AssistantName"): 20, ("Contact", "Website"): 100,
+}
+
+# Date fields without a time of day: a moment sent for one is stored as the date it names, unshifted.
+DATE_ONLY = {("Contact", "Birthday"), ("Contact", "Anniversary")}
+
 # Custom-field forms: DataFormField.FormId per record type (the 2012 docs wrote them unsigned).
 FORM_CONTACT = -1
 FORM_AFFILIATE = -3

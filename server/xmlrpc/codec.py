@@ -12,6 +12,7 @@ null struct members omitted, empty strings as ``<value></value>``.
 from __future__ import annotations
 
 import base64
+import math
 import re
 from datetime import date, datetime
 from decimal import Decimal
@@ -114,7 +115,7 @@ def _read_int(el) -> int:
     # Apache XML-RPC's I4Parser: Integer.valueOf(text.trim()); anything else, including a number outside the
     # 32-bit range, fails the whole request ("Failed to parse integer value: <text>", faultCode 0).
     text = _text(el)
-    if _JAVA_INT.fullmatch(text):
+    if len(text) <= 12 and _JAVA_INT.fullmatch(text):  # a longer one is out of range, and int() of 4,300+ digits fails
         value = int(text)
         if INT_MIN <= value <= INT_MAX:
             return value
@@ -131,11 +132,15 @@ def _read_boolean(el) -> bool:
 
 
 def _read_double(el) -> float:
+    # Non-finite numbers (1e400, inf, nan) are refused: nothing can store them or write them back as XML-RPC
     text = _text(el)
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
-        raise _parse_error(f"Failed to parse double value: {text}") from None
+        value = math.nan
+    if not math.isfinite(value):
+        raise _parse_error(f"Failed to parse double value: {text}")
+    return value
 
 
 def _read_datetime(el) -> datetime:

@@ -62,6 +62,18 @@ def test_products_sync(rest):
     assert rest.get("/products/sync", params={"sync_token": "garbage"}).status_code == 400
 
 
+def test_a_subscription_only_change_is_a_domain_write_with_its_event(rest):
+    """``subscription_only`` is no DataService field: the domain writes it and fires ``product.updated``, so
+    the change log (``/products/sync``) sees a PATCH that changes nothing else."""
+    token = rest.ok("GET", "/products")["sync_token"]
+    assert rest.ok("PATCH", "/products/3", json={"subscription_only": True})["subscription_only"] is True
+    changed = rest.ok("GET", "/products/sync", params={"sync_token": token})["product_statuses"]
+    assert [(c["status"], c["product"]["id"], c["product"]["subscription_only"]) for c in changed] == [
+        ("UPDATED", 3, True)]
+    made = rest.ok("POST", "/products", 201, json={"product_name": "Members only", "subscription_only": True})
+    assert rest.ok("GET", f"/products/{made['id']}")["subscription_only"] is True
+
+
 def test_an_order_placed_through_xmlrpc_reads_through_rest(rest):
     result = rest.app.call("OrderService.placeOrder", 6, 1, 0, [5, 6, 6], [], False, [])
     assert result["Successful"] == "true"

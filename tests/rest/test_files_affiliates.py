@@ -3,6 +3,7 @@ XML-RPC services reading what REST wrote (and back)."""
 from __future__ import annotations
 
 import base64
+import xmlrpc.client
 
 
 def b64(data: bytes) -> str:
@@ -83,8 +84,12 @@ def test_affiliates_and_their_money(rest):
     totals = rest.app.call("APIAffiliateService.affRunningTotals", [1])[0]
     assert summaries["summaries"][0]["amount_earned"] == totals["AmountEarned"]
     assert summaries["summaries"][0]["balance"] == totals["RunningBalance"]
-    assert rest.ok("GET", "/affiliates/1/clawbacks")["count"] >= 0
-    assert isinstance(rest.ok("GET", "/affiliates/1/payments")["payments"], list)
+    every = (xmlrpc.client.DateTime("20000101T00:00:00"), xmlrpc.client.DateTime("20991231T00:00:00"))
+    clawbacks = rest.ok("GET", "/affiliates/1/clawbacks")
+    assert clawbacks["count"] == len(clawbacks["clawbacks"]) == len(
+        rest.app.call("APIAffiliateService.affClawbacks", 1, *every))
+    payments = rest.ok("GET", "/affiliates/1/payments")
+    assert len(payments["payments"]) == len(rest.app.call("APIAffiliateService.affPayouts", 1, *every))
     assert rest.ok("GET", "/affiliates/model")["optional_properties"] == []
 
 
@@ -106,3 +111,19 @@ def test_merchants_locales_and_configuration(rest):
     assert config["application"]["company"]["name"] == "Summit Peak Coaching"
     assert config["ecommerce"]["default_merchant"] == "1" and config["opportunity"]["default_stage"] == "New Lead"
     assert config["opportunity"]["states"]["win"]["stage"] == "Won"
+
+
+def test_moving_a_file_to_another_box_is_a_domain_write_in_the_change_log(rest):
+    made = rest.ok("POST", "/files", json={"file_name": "moved.txt", "file_data": b64(b"m"),
+                                           "file_association": "COMPANY"})["file_descriptor"]
+    moved = rest.ok("PUT", f"/files/{made['id']}", json={"file_name": "moved.txt", "file_data": b64(b"m"),
+                                                         "file_association": "CONTACT", "contact_id": 7})
+    assert moved["file_descriptor"]["contact_id"] == 7 and moved["file_descriptor"]["file_box_type"] == "Contact"
+    assert rest.app.call("DataService.load", "FileBox", made["id"], ["ContactId"]) == {"ContactId": 7}
+    events = rest.app.live.control("GET", f"/apps/{rest.app.name}/events", params={"limit": 1000}).json()["events"]
+    updates = [e["payload"] for e in events if e["type"] == "file.updated" and e["entity_id"] == made["id"]]
+    assert updates == [{"contact_id": 7, "association": "CONTACT"}]
+    # the same box again changes nothing and logs nothing
+    rest.ok("PUT", f"/files/{made['id']}", json={"file_name": "moved.txt", "file_data": b64(b"m"), "contact_id": 7})
+    events = rest.app.live.control("GET", f"/apps/{rest.app.name}/events", params={"limit": 1000}).json()["events"]
+    assert len([e for e in events if e["type"] == "file.updated" and e["entity_id"] == made["id"]]) == 1

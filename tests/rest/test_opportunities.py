@@ -78,3 +78,26 @@ def test_create_move_replace_and_the_stage_move_record(rest):
                                             "stage": {"id": 1}}).status_code == 400  # no id
     assert rest.get("/opportunities/99999").json() == {"message": "Unable to find this Opportunity"}
     assert rest.get(f"/opportunities/{made['id']}", params={"optional_properties": "notes"}).status_code == 400
+
+
+def test_the_forecast_flag_is_a_domain_write_with_its_event_and_hook(rest):
+    """include_in_forecast is read-only on Lead (DataService cannot write it); REST writes it through the
+    domain, which emits opportunity.updated like any other change: the change log and the opportunity.edit
+    hook see it."""
+    from tests.rest.test_hooks import Receiver, subscribe
+
+    rest.app.clock(action="freeze")
+    receiver = Receiver()
+    try:
+        subscribe(rest, receiver, "opportunity.edit")
+        before = len(_events(rest, "opportunity.updated"))
+        changed = rest.ok("PATCH", "/opportunities/1", json={"include_in_forecast": 1})
+        assert changed["include_in_forecast"] == 1
+        assert rest.app.call("DataService.load", "Lead", 1, ["IncludeInForecast"]) == {"IncludeInForecast": 1}
+        [event] = _events(rest, "opportunity.updated")[before:]
+        assert event["entity_id"] == 1 and event["payload"]["fields"] == ["IncludeInForecast"]
+        rest.app.clock(by="2m")
+        [delivery] = receiver.deliveries
+        assert delivery["event_key"] == "opportunity.edit" and [k["id"] for k in delivery["object_keys"]] == [1]
+    finally:
+        receiver.close()

@@ -105,3 +105,37 @@ def test_admin_token_guards_the_control_api(tmp_path):
         assert ok.status_code == 200
     finally:
         stop()
+
+
+def _walk(live, path: str, key: str, **params) -> list:
+    items, cursor = [], None
+    for _ in range(100):
+        r = live.control("GET", path, params={**params, **({"next": cursor} if cursor else {})})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["count"] == len(body[key]) <= params["count"]
+        items += body[key]
+        cursor = body.get("next")
+        if cursor is None:
+            return items
+    raise AssertionError("the walk did not end")
+
+
+def test_control_listings_page_with_count_and_next(empty_app):
+    app = empty_app
+    ids = [app.call("ContactService.add", {"FirstName": f"P{i}", "Email": f"p{i}@example.com"}) for i in range(7)]
+    for contact in ids:
+        app.call("APIEmailService.sendEmail", [contact], "from@example.com", "~Contact.Email~", "", "", "Text",
+                 "Subject", "", "Hello")
+    base = f"/apps/{app.name}"
+    events = _walk(app.live, base + "/events", "events", count=3)
+    assert [e["seq"] for e in events] == sorted({e["seq"] for e in events}) and len(events) >= 7
+    everything = app.live.control("GET", base + "/events", params={"count": 1000}).json()
+    assert "next" not in everything and [e["seq"] for e in everything["events"]] == [e["seq"] for e in events]
+    messages = _walk(app.live, base + "/outbox", "messages", count=2)
+    assert sorted(m["contact_id"] for m in messages) == ids
+    assert len({m["id"] for m in messages}) == 7
+    for path in ("/events", "/outbox", "/enrollments", "/http-posts", "/hooks/deliveries"):
+        for bad, field in (({"count": "x"}, "count"), ({"count": 0}, "count"), ({"next": "-1"}, "next")):
+            r = app.live.control("GET", base + path, params=bad)
+            assert r.status_code == 400 and field in r.json()["error"], (path, bad, r.text)

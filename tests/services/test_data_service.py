@@ -120,8 +120,8 @@ def test_table_and_field_faults(empty_app):
     assert exc.value.faultCode == 7
     with pytest.raises(xmlrpc.client.Fault) as exc:
         empty_app.call("DataService.update", "Contact", empty_app.call("ContactService.add", {"FirstName": "A"}),
-                       {"DateCreated": "2020-01-01"})
-    assert fault_of(exc) == (8, "[NoFieldAccess]No edit access to field: Contact.DateCreated")
+                       {"DateCreated": "2020-01-01", "Id": 999})  # another record's Id is refused whatever the option
+    assert fault_of(exc) == (8, "[NoFieldAccess]No edit access to field: Contact.Id")
     with pytest.raises(xmlrpc.client.Fault) as exc:
         empty_app.call("DataService.query", "Contact", 10, 0, {}, [])
     assert exc.value.faultCode == 11
@@ -299,3 +299,29 @@ def test_deleting_a_contact_removes_what_hangs_off_it(live, app):
     assert app.call("DataService.delete", "Contact", cid) is False
     events = live.control("GET", f"/apps/{app.name}/events", params={"limit": 1000}).json()["events"]
     assert any(e["type"] == "contact.deleted" and e["entity_id"] == cid for e in events)
+
+
+def test_a_whole_loaded_record_can_be_saved_back(empty_app):
+    """Old clients load a record, change a field and send all of it back: read-only fields are ignored on
+    update (app option update_read_only_fields: "ignore", the default), refused with "refuse", and on add."""
+    app = empty_app
+    contact = app.call("ContactService.add", {"FirstName": "Ada", "LastName": "Lovelace"})
+    record = app.call("ContactService.load", contact, ["Id", "FirstName", "LastName", "DateCreated", "LastUpdated",
+                                                      "CreatedBy", "LastUpdatedBy"])
+    before = dict(record)
+    record["FirstName"] = "Augusta"
+    assert app.call("ContactService.update", contact, record) == contact
+    assert app.call("DataService.update", "Contact", contact, record) == contact
+    after = app.call("ContactService.load", contact, ["FirstName", "DateCreated", "Id"])
+    assert after == {"Id": contact, "FirstName": "Augusta", "DateCreated": before["DateCreated"]}
+    events = app.live.control("GET", f"/apps/{app.name}/events", params={"count": 1000}).json()["events"]
+    edits = [e for e in events if e["type"] == "contact.updated" and e["entity_id"] == contact]
+    assert edits and all("DateCreated" not in e["payload"].get("fields", []) for e in edits)
+    with pytest.raises(xmlrpc.client.Fault) as exc:
+        app.call("ContactService.add", {"FirstName": "B", "DateCreated": before["DateCreated"]})
+    assert fault_of(exc) == (8, "[NoFieldAccess]No add access to field: Contact.DateCreated")
+    r = app.live.control("PATCH", f"/apps/{app.name}/options", json={"update_read_only_fields": "refuse"})
+    assert r.status_code == 200, r.text
+    with pytest.raises(xmlrpc.client.Fault) as exc:
+        app.call("ContactService.update", contact, record)
+    assert exc.value.faultCode == 8

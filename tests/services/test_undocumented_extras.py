@@ -40,3 +40,12 @@ def test_get_meta_data_is_not_exposed_as_on_the_real_server(app):
     with pytest.raises(xmlrpc.client.Fault) as exc:
         app.call("DataService.getMetaData", "Contact")
     assert fault_of(exc) == (0, "No such handler: DataService.getMetaData")
+
+
+def test_contact_service_app_settings_answer_as_data_service_does(app):
+    """ContactService.getAppSetting, getAppSettingInt and refreshApp (Novak, "internal"; spec §2.1)."""
+    for module, setting in (("Contact", "optiontypes"), ("Order", "defaultCurrency"), ("Nope", "nope")):
+        assert app.call("ContactService.getAppSetting", module, setting) == app.call(
+            "DataService.getAppSetting", module, setting)
+    assert app.call("ContactService.getAppSettingInt", "Nope", "nope") == 0
+    assert app.call("ContactService.refreshApp") is True

@@ -30,8 +30,19 @@ def store(request):
 
 
 def test_redis_is_exercised_or_the_skip_is_visible():
+    """With SANDBOX_TEST_REDIS_URL set, every store test runs on Redis too, and a decision lands in Redis."""
     if not REDIS_URL:
         pytest.skip("SANDBOX_TEST_REDIS_URL is not set: the Redis store is not tested in this run")
+    assert STORES == ["memory", "redis"]
+    s = RedisStore(REDIS_URL)
+    s.prefix = f"sandbox-test:{uuid.uuid4().hex}:"
+    try:
+        assert s.legacy_decide("k", 1000.0, BUCKET).outcome == legacy.PROCEED
+        assert list(s.client.scan_iter(match=s.prefix + "*")), "the decision was not kept in Redis"
+        assert s.legacy_level("k", 1000.0, BUCKET) == pytest.approx(9)
+    finally:
+        for name in s.client.scan_iter(match=s.prefix + "*"):
+            s.client.delete(name)
 
 
 def test_bucket_arithmetic(store):

@@ -1,6 +1,8 @@
 """The app's settings, as DataService.getAppSetting reads them (module → setting → comma-joined value)."""
 from __future__ import annotations
 
+from server.domain.commerce import merchant
+from server.store import schema
 from server.store.session import AppSession
 
 # Answered for apps whose seed does not say otherwise (vendor sample values, spec §2.2).
@@ -78,3 +80,72 @@ def plugin_enabled(s: AppSession, class_name: str) -> bool:
     """InvoiceService.getPluginStatus: whether the app's e-commerce plugin is on. The real plugin class names are
     unrecorded, so every class name gets the app's answer, the option ``ecommerce_plugin_enabled``."""
     return bool(s.app.option("ecommerce_plugin_enabled"))
+
+
+# --- the application configuration (REST /setting/application/configuration, v2 applications:getConfiguration)
+
+def configuration(s: AppSession) -> dict:
+    """The application's configuration by module (REST v1 RestApplicationConfiguration [doc S1], v2
+    GetSettingsResponse: the same modules), from the app's settings (DataService.getAppSetting's), business
+    profile, pipeline and merchant accounts; what the sandbox does not model has its neutral value."""
+    def setting(module: str, name: str) -> str:
+        return app_setting(s, module, name)
+
+    business = profile(s)
+    address = business.get("address") or {}
+    stages = s.execute(s.select(schema.stage).order_by(schema.stage.c.stage_order, schema.stage.c.id)).all()
+    names = [st.stage_name for st in stages]
+    ends = [st.stage_name for st in stages if not st.target_num_days]
+    default_merchant = merchant.account(s, 0)
+    shared = {"appointment_types": "", "share_opportunity_with_related_user": False}
+    return {
+        "affiliate": {"choose_affiliate": setting("Affiliate", "chooseaffiliate").lower() == "last",
+                      "commission": {"calculation_type": "Percentage", "levels": 1, "participant_types": ""},
+                      "custom_affiliate_url": "", "display_affiliate_ip_address": False,
+                      "do_not_notify_affiliate": False, "skip_pay_if_unused": False,
+                      "use_referral_history_if_no_tracking_cookie": True},
+        "application": {"company": {"caller_id_number": "", "city": address.get("locality"),
+                                    "country": address.get("country_code"), "email": business.get("email"),
+                                    "name": business.get("name"), "phone": business.get("phone"),
+                                    "phone_ext": business.get("phone_ext"), "state": address.get("region"),
+                                    "street_address_1": address.get("line1"), "street_address_2": address.get("line2"),
+                                    "web_logo_url": business.get("logo_url"), "website": business.get("website"),
+                                    "zip": address.get("zip_code") or address.get("postal_code")},
+                        "default_view_locale": (business.get("language_tag") or "en-US").replace("-", "_"),
+                        "features_enabled": {"marketing": True}, "time_zone": s.app.time_zone},
+        "appointment": dict(shared),
+        "contact": {"address_labels": {"line_1": "Billing Address", "line_2": "Shipping Address",
+                                       "line_3": "Optional Address"},
+                    "contact_types": setting("Contact", "optiontypes"), "default_new_contact_form": "",
+                    "disable_contact_edit_in_client_login": False, "fax_types": setting("Contact", "optionfaxtypes"),
+                    "phone_types": setting("Contact", "optionphonetypes"),
+                    "suffix_types": setting("Contact", "optionsuffixes"),
+                    "title_types": setting("Contact", "optiontitles")},
+        "ecommerce": {"credit_card_types": setting("Order", "optioncctypes"),
+                      "currency": business.get("currency_code") or "USD",
+                      "default_charge_max_retry_attempts": int(setting("Order", "defaultmaxretry") or 0),
+                      "default_country": address.get("country_code") or "USA",
+                      "default_merchant": str(default_merchant.id) if default_merchant is not None else "",
+                      "default_number_of_days_between_charge_attempts": int(setting("Order", "defaultnumdaysbetween")
+                                                                            or 0),
+                      "default_tax": "", "default_to_auto_charge": True,
+                      "merchant_account_max_retry_attempts": int(setting("Order", "defaultmaxretry") or 0),
+                      "payment_types": "Credit Card,Cash,Check,Money Order",
+                      "promo_codes": setting("Product", "optionpromocode"), "track_cost_per_unit": False,
+                      "track_inventory": True},
+        "email": {"append_contact_key_to_links": False, "default_opt_in_link": "", "default_opt_out_link": "",
+                  "hide_emails_to_and_from_domains": "", "whitelisted_domains": ""},
+        "forms": {"spam_filters_enabled": False},
+        "fulfillment": {"default_message_fields": "", "default_message_to": ""},
+        "invoice": {"tax_label": "Tax"},
+        "note": dict(shared),
+        # the end stages are those without target days, as /opportunity/stage_pipeline says: the first wins,
+        # the second loses
+        "opportunity": {"default_stage": names[0] if names else "",
+                        "states": {"active": {"stages": ",".join(st.stage_name for st in stages
+                                                                 if st.target_num_days)},
+                                   "win": {"reasons": "", "stage": ends[0] if ends else ""},
+                                   "loss": {"reasons": "", "stage": ends[1] if len(ends) > 1 else ""}}},
+        "task": dict(shared),
+        "template": {"default_country_code": 0, "default_user_id": s.user_id or 0},
+    }

@@ -5,10 +5,12 @@ that digest, never the password."""
 from __future__ import annotations
 
 import hashlib
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from server.domain.data import listing
 from server.domain.errors import (
     FailedLoginAttempt,
     FailedLoginAttemptPasswordExpired,
@@ -35,6 +37,128 @@ def add_user(s: AppSession, data: dict, *, password: str | None = None, admin: b
 
 
 INVITED, ACTIVE = "Invited", "Active"
+
+
+class UserRecord(NamedTuple):
+    """A user as the REST APIs show one (the User row's columns; ``status`` None is Active)."""
+
+    id: int
+    email: str | None
+    email_address2: str | None
+    email_address3: str | None
+    first_name: str | None
+    middle_name: str | None
+    last_name: str | None
+    nickname: str | None
+    spouse_name: str | None
+    suffix: str | None
+    title: str | None
+    phone1: str | None
+    phone1_ext: str | None
+    phone1_type: str | None
+    phone2: str | None
+    phone2_ext: str | None
+    phone2_type: str | None
+    street_address1: str | None
+    street_address2: str | None
+    city: str | None
+    state: str | None
+    postal_code: str | None
+    zip_four1: str | None
+    html_signature: str | None
+    global_user_id: int | None
+    partner: int | None
+    is_admin: bool
+    status: str | None
+
+
+_U = schema.user
+_USER_COLUMNS = [getattr(_U.c, name) for name in UserRecord._fields]
+
+
+def _user_record(row) -> UserRecord:
+    return UserRecord(*(getattr(row, name) for name in UserRecord._fields))
+
+
+def get(s: AppSession, user_id: int) -> UserRecord | None:
+    row = s.execute(s.select(_U, *_USER_COLUMNS).where(_U.c.id == user_id)).first()
+    return None if row is None else _user_record(row)
+
+
+def by_email(s: AppSession, email: str) -> UserRecord | None:
+    """The user with ``email`` as one of their addresses (ignoring case), or None."""
+    wanted = email.strip().lower()
+    match = sa.or_(*(sa.func.lower(col) == wanted for col in (_U.c.email, _U.c.email_address2, _U.c.email_address3)))
+    row = s.execute(s.select(_U, *_USER_COLUMNS).where(match).order_by(_U.c.id).limit(1)).first()
+    return None if row is None else _user_record(row)
+
+
+USER_FIELDS = listing.Fields({
+    "id": _U.c.id, "email": _U.c.email, "given_name": _U.c.first_name, "family_name": _U.c.last_name,
+    # users keep no creation time; ids grow with it
+    "create_time": _U.c.id,
+    "inactive": sa.case((_U.c.status == "Inactive", "true"), else_="false"),
+    "partner": sa.case((_U.c.partner == 1, "true"), else_="false")}, text=frozenset({"email", "given_name"}))
+
+
+def page_users(s: AppSession, q: listing.ListQuery) -> listing.Page[UserRecord]:
+    return listing.page(s, s.select(_U, *_USER_COLUMNS), USER_FIELDS, q, _user_record)
+
+
+# the User columns a REST update may write
+EDITABLE = frozenset({"first_name", "last_name", "email", "title", "phone1", "phone1_ext", "phone1_type", "phone2",
+                      "phone2_ext", "phone2_type", "street_address1", "street_address2", "city", "state",
+                      "postal_code", "zip_four1", "email_address2", "email_address3"})
+
+
+def update(s: AppSession, user_id: int, values: dict) -> UserRecord:
+    """Change a user's profile (REST v2 ``PATCH /users/{id}``); ``values`` are User columns of ``EDITABLE``.
+    An email address another user has is refused."""
+    if get(s, user_id) is None:
+        raise RecordNotFound(f"Record not found for Id:{user_id}")
+    unknown = sorted(set(values) - EDITABLE)
+    if unknown:
+        raise InvalidParameter(f"User columns that cannot be written: {', '.join(unknown)}")
+    if values.get("email"):
+        other = by_email(s, values["email"])
+        if other is not None and other.id != user_id:
+            raise InvalidParameter(f"A user with the email address {values['email']} already exists")
+    if values:
+        s.update(_U, _U.c.id == user_id, **values)
+        s.emit("user.updated", "user", user_id, fields=sorted(values))
+    return get(s, user_id)
+
+
+class UserGroupRecord(NamedTuple):
+    id: int
+    name: str | None
+    owner_id: int | None
+
+
+_G = schema.user_group
+
+
+def get_group(s: AppSession, group_id: int) -> UserGroupRecord | None:
+    row = s.execute(s.select(_G, _G.c.id, _G.c.name, _G.c.owner_id).where(_G.c.id == group_id)).first()
+    return None if row is None else UserGroupRecord(row.id, row.name, row.owner_id)
+
+
+def all_groups(s: AppSession) -> list[UserGroupRecord]:
+    rows = s.execute(s.select(_G, _G.c.id, _G.c.name, _G.c.owner_id).order_by(_G.c.id))
+    return [UserGroupRecord(r.id, r.name, r.owner_id) for r in rows]
+
+
+def find(s: AppSession, *, include_partners: bool = True, include_inactive: bool = True, limit: int,
+         offset: int) -> tuple[list[UserRecord], int]:
+    """REST v1's ``GET /users``: a page by offset in id order, and the total."""
+    where = []
+    if not include_partners:
+        where.append(_U.c.partner == 0)
+    if not include_inactive:
+        where.append(sa.func.coalesce(_U.c.status, ACTIVE) != "Inactive")
+    total = s.execute(s.select(_U, sa.func.count()).where(*where)).scalar_one()
+    rows = s.execute(s.select(_U, *_USER_COLUMNS).where(*where).order_by(_U.c.id).limit(limit).offset(offset))
+    return [_user_record(r) for r in rows], total
 
 
 def invite(s: AppSession, email: str, given_name: str, *, admin: bool = False, partner: bool = False) -> int:
@@ -156,3 +280,23 @@ def userinfo(s: AppSession, user_id: int | None) -> dict:
             "global_user_id": row.global_user_id, "infusionsoft_id": tenant,
             "family_name": row.last_name, "given_name": row.first_name, "middle_name": row.middle_name,
             "preferred_name": row.nickname, "is_admin": bool(row.is_admin), "tenant_id": tenant}
+
+
+class UserName(NamedTuple):
+    id: int
+    first_name: str | None
+    last_name: str | None
+
+
+def names_of(s: AppSession, user_ids) -> dict[int, UserName]:
+    """The names of these users (those that exist), by id."""
+    ids = sorted({i for i in user_ids if i})
+    if not ids:
+        return {}
+    u = schema.user
+    q = s.select(u, u.c.id, u.c.first_name, u.c.last_name).where(u.c.id.in_(ids))
+    return {r.id: UserName(r.id, r.first_name, r.last_name) for r in s.execute(q)}
+
+
+def exists(s: AppSession, user_id: int) -> bool:
+    return s.get(schema.user, user_id) is not None

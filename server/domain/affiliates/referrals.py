@@ -55,26 +55,46 @@ def referring_affiliate(s: AppSession, contact_id: int | None) -> int | None:
     return row.affiliate_id if row else None
 
 
-# --- reads for the protocols that page (REST v2) ------------------------------------------------------
+# --- typed reads for the protocols that page (REST v2) ------------------------------------------------
 
 class ReferralRecord(NamedTuple):
     id: int
     contact_id: int | None
     affiliate_id: int | None
-    referred: datetime | None
-    expires: datetime | None
+    date_set: datetime | None  # the app's local wall time, as every stored time
+    date_expires: datetime | None
     ip_address: str | None
     source: str | None
     info: str | None
-    type: int | None  # Referral.Type: 0 set by the tracking cookie, 1 added by hand, 2 permanent
+    type: int | None
 
 
 _ref = schema.referral
-REFERRAL_FIELDS = listing.Fields({"id": _ref.c.id, "referral_time": _ref.c.date_set, "source": _ref.c.source},
-                                 text=frozenset({"source"}))
+REFERRAL_FIELDS = listing.Fields({"id": _ref.c.id, "contact_id": _ref.c.contact_id,
+                                  "affiliate_id": _ref.c.affiliate_id, "date_set": _ref.c.date_set,
+                                  "source": _ref.c.source, "info": _ref.c.info, "type": _ref.c.type},
+                                 text=frozenset({"source", "info"}))
 
 
-def page_referrals(s: AppSession, affiliate_id: int, q: listing.ListQuery) -> listing.Page[ReferralRecord]:
-    return listing.page(s, s.select(_ref).where(_ref.c.affiliate_id == affiliate_id), REFERRAL_FIELDS, q,
-                        lambda r: ReferralRecord(r.id, r.contact_id, r.affiliate_id, r.date_set, r.date_expires,
-                                                 r.ip_address, r.source, r.info, r.type))
+def _referral_record(row) -> ReferralRecord:
+    return ReferralRecord(row.id, row.contact_id, row.affiliate_id, row.date_set, row.date_expires, row.ip_address,
+                          row.source, row.info, row.type)
+
+
+def get_referral(s: AppSession, referral_id: int) -> ReferralRecord | None:
+    row = s.get(_ref, referral_id)
+    return None if row is None else _referral_record(row)
+
+
+def page_referrals(s: AppSession, q: listing.ListQuery) -> listing.Page[ReferralRecord]:
+    return listing.page(s, s.select(_ref), REFERRAL_FIELDS, q, _referral_record)
+
+
+# an affiliate's referrals, as REST v2's listAffiliateReferrals orders and filters them
+AFFILIATE_REFERRAL_FIELDS = listing.Fields({"id": _ref.c.id, "referral_time": _ref.c.date_set,
+                                            "source": _ref.c.source}, text=frozenset({"source"}))
+
+
+def page_affiliate_referrals(s: AppSession, affiliate_id: int, q: listing.ListQuery) -> listing.Page[ReferralRecord]:
+    return listing.page(s, s.select(_ref).where(_ref.c.affiliate_id == affiliate_id), AFFILIATE_REFERRAL_FIELDS, q,
+                        _referral_record)

@@ -103,6 +103,15 @@ def deactivate(s: AppSession, card_id: int) -> bool:
     return True
 
 
+def delete(s: AppSession, card_id: int) -> None:
+    """Take a card off file (REST v2's payment method delete): it stays as a row, ``Status`` 2 (deleted), so
+    the payments charged to it still name it; it can no longer be charged or listed."""
+    card = require(s, card_id)
+    s.update(schema.credit_card, schema.credit_card.c.id == card_id, status=DELETED)
+    s.emit("credit_card.updated", "credit_card", card_id, contact_id=card.contact_id, fields=["Status"],
+           status=DELETED)
+
+
 def _answer(valid: bool, message: str) -> dict:
     # Valid is the string "true"/"false", not a boolean (vendor sample {Message: "Card has expired", Valid: "false"})
     return {"Valid": "true" if valid else "false", "Message": message}

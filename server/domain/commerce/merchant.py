@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from server.domain.errors import not_found
 from server.store import schema
 from server.store.session import AppSession
 
@@ -125,6 +126,16 @@ def account(s: AppSession, account_id: int):
         q = s.select(m).order_by(m.c.is_default.desc(), m.c.id).limit(1)
         return s.execute(q).first()
     return s.get(m, account_id)
+
+
+def set_default(s: AppSession, account_id: int) -> None:
+    """Make the account the app's default one (what placeOrder and merchant account 0 charge through)."""
+    m = schema.merchant_account
+    if s.get(m, account_id) is None:
+        raise not_found("MerchantAccount", account_id)
+    s.update(m, m.c.id != account_id, is_default=False)
+    s.update(m, m.c.id == account_id, is_default=True)
+    s.emit("merchant_account.updated", "merchant_account", account_id, default=True)
 
 
 def accounts(s: AppSession) -> list:

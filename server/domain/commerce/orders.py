@@ -32,23 +32,34 @@ def create_blank_order(s: AppSession, contact_id: int, description: str, order_d
 
 def add_order_item(s: AppSession, invoice_id: int, product_id: int, item_type: int, price: float, qty: int,
                    description: str, notes: str) -> bool:
+    add_line(s, invoice_id, product_id, item_type, price, qty, description, notes)
+    return True
+
+
+def add_line(s: AppSession, invoice_id: int, product_id: int, item_type: int, price: float, qty: int,
+             description: str, notes: str, *, name: str | None = None, cost: float | None = None,
+             subscription_plan_id: int | None = None) -> int:
+    """InvoiceService.addOrderItem (and REST's new order items): a line on the invoice, its product's inventory
+    taken down; returns the line's OrderItem id."""
     inv = invoices.require_invoice(s, invoice_id)
     if item_type not in invoices.ITEM_TYPES:
         raise InvalidParameter(f"Invalid order item type: {item_type} (0 to 14)")
     products.quantity(qty)
-    name = None
     if product_id:
         product = products.require(s, product_id)
-        name = product.product_name
+        name = name or product.product_name
         description = description or product.product_name or ""
-    invoices.add_item(s, inv, product_id=product_id, item_type=item_type, price=price, qty=qty,
-                      description=description or "", notes=notes or "", name=name)
+    if subscription_plan_id:
+        products.plan(s, subscription_plan_id)
+    invoice_item_id = invoices.add_item(s, inv, product_id=product_id, item_type=item_type, price=price, qty=qty,
+                                        description=description or "", notes=notes or "", name=name,
+                                        subscription_plan_id=subscription_plan_id, cost=cost)
     if product_id and item_type in (invoices.PRODUCT, invoices.UPSELL):
         products.sold(s, product_id, qty)
-    was_paid, is_paid = invoices.refresh(s, invoice_id)
+    invoices.refresh(s, invoice_id)
     s.emit("invoice.updated", "invoice", invoice_id, contact_id=inv.contact_id, order_id=inv.job_id,
            change="item_added", product_id=product_id or None, item_type=item_type)
-    return True
+    return s.get(schema.invoice_item, invoice_item_id, schema.invoice_item.c.order_item_id).order_item_id
 
 
 def _as_strings(result: dict) -> dict:
@@ -89,7 +100,7 @@ def place_order(s: AppSession, contact_id: int, card_id: int, pay_plan_id: int, 
         products.sold(s, pid, qty)
     now = s.now_local()
     for plan in plans:
-        trial = discounts.free_trial_days(s, plan.id) if process_specials else 0
+        trial = discounts.free_trial_days(s, plan.id, invoice) if process_specials else 0
         sub_id = subscriptions.add(s, contact.id, plan.id, credit_card_id=card_id, affiliate_id=sale_affiliate_id,
                                    lead_affiliate_id=lead_affiliate_id, originating_order_id=job_id,
                                    promo_code=codes[0] if codes else None, start=now,
@@ -125,37 +136,70 @@ def place_order(s: AppSession, contact_id: int, card_id: int, pay_plan_id: int, 
 
 def create_order(s: AppSession, contact_id: int, title: str, order_date, order_type: str, items: list[dict], *,
                  promo_codes=(), lead_affiliate_id: int = 0, sale_affiliate_id: int = 0,
-                 shipping: dict | None = None) -> tuple[int, int]:
-    """An order with product lines and no charge (REST ``POST /orders``): each item ``{product_id, quantity,
-    price?, description?}`` at the product's price unless one is given; specials apply when promo codes are
-    given (as placeOrder's processSpecials), tax as placeOrder computes it. Returns ``(order id, invoice id)``."""
-    if not items:
-        raise InvalidParameter("An order needs at least one item")
-    catalogue = {i["product_id"]: products.require(s, i["product_id"]) for i in items}
-    for item in items:
-        products.quantity(item["quantity"])
-        if item.get("price") is not None and item["price"] < 0:
-            raise InvalidParameter("An item's price cannot be negative")
+                 shipping: dict | None = None, notes: str | None = None, due_date=None) -> tuple[int, int]:
+    """An order with its lines and no charge (REST ``POST /orders``). Each item: ``{quantity, product_id?,
+    item_type? (PRODUCT), subscription_plan_id?, price?, cost?, name?, description?, notes?}``, a product's or
+    plan's line at its price unless one is given; specials apply when promo codes are given (as placeOrder's
+    processSpecials), tax as placeOrder computes it. ``shipping``: the address, by the names of
+    order_reads.Shipping. An order of lines that come to 0 is paid as placed. Returns ``(order id, invoice id)``."""
+    lines = [_line(s, item) for item in items]
+    taxed = [line.pop("taxable") for line in lines]
     codes = [str(c) for c in promo_codes if str(c).strip()]
+    job_values = shipping_columns(shipping or {})
+    if due_date is not None:
+        job_values["due_date"] = due_date
     job_id, invoice_id = invoices.create_order(
         s, contact_id, title, order_date, lead_affiliate_id=lead_affiliate_id, sale_affiliate_id=sale_affiliate_id,
-        order_type=order_type, promo_codes=codes, job_values=dict(shipping or {}))
+        order_type=order_type, promo_codes=codes, notes=notes, job_values=job_values)
     invoice = s.get(schema.invoice, invoice_id)
-    for item in items:
-        product = catalogue[item["product_id"]]
-        price = product.product_price or 0.0 if item.get("price") is None else item["price"]
-        invoices.add_item(s, invoice, product_id=product.id, item_type=invoices.PRODUCT, price=price,
-                          qty=item["quantity"], description=item.get("description") or product.product_name or "",
-                          name=product.product_name)
-        products.sold(s, product.id, item["quantity"])
+    for line in lines:
+        invoices.add_item(s, invoice, **line)
+        if line["product_id"] and line["item_type"] in (invoices.PRODUCT, invoices.UPSELL):
+            products.sold(s, line["product_id"], line["qty"])
     if codes:
         discounts.apply_specials(s, invoice)
-    if any(p.taxable for p in catalogue.values()):
+    if any(taxed):
         invoices.recalculate_tax(s, invoice_id)
     invoices.refresh(s, invoice_id)
-    if invoices.mark_free_order_paid(s, invoice_id):
+    if lines and invoices.mark_free_order_paid(s, invoice_id):
         payments.settled(s, invoice_id, payments.MANUAL)
     return job_id, invoice_id
+
+
+def _line(s: AppSession, item: dict) -> dict:
+    """invoices.add_item's arguments for a line of a new order (and whether it is taxed); a product or plan
+    must exist, and gives the line its price and name when the item does not."""
+    item_type = item.get("item_type", invoices.PRODUCT)
+    qty = products.quantity(item["quantity"])
+    if item.get("price") is not None and item["price"] < 0:
+        raise InvalidParameter("An item's price cannot be negative")
+    product = products.require(s, item["product_id"]) if item.get("product_id") else None
+    plan = products.plan(s, item["subscription_plan_id"]) if item.get("subscription_plan_id") else None
+    if item_type in (invoices.PRODUCT, invoices.UPSELL) and product is None:
+        raise InvalidParameter("A product line needs a product_id")
+    if item_type == invoices.SUBSCRIPTION and plan is None:
+        raise InvalidParameter("A subscription line needs a subscription_plan_id")
+    if plan is not None and product is None and plan.product_id:
+        product = products.require(s, plan.product_id)
+    listed = plan.plan_price if plan is not None else product.product_price if product is not None else 0.0
+    name = item.get("name") or (products.plan_name(s, plan) if plan is not None else
+                                product.product_name if product is not None else None)
+    return dict(product_id=product.id if product is not None else 0, item_type=item_type, qty=qty,
+                price=listed or 0.0 if item.get("price") is None else item["price"], cost=item.get("cost"),
+                description=item.get("description") or name or "", notes=item.get("notes") or "", name=name,
+                subscription_plan_id=plan.id if plan is not None else None,
+                taxable=bool(product is not None and product.taxable or plan is not None and plan.taxable))
+
+
+# an order's shipping address (order_reads.Shipping's names) <-> the Job's columns
+SHIPPING_COLUMNS = {"first_name": "ship_first_name", "middle_name": "ship_middle_name", "last_name": "ship_last_name",
+                    "company": "ship_company", "phone": "ship_phone", "line1": "ship_street1",
+                    "line2": "ship_street2", "locality": "ship_city", "region": "ship_state", "zip_code": "ship_zip",
+                    "country": "ship_country"}
+
+
+def shipping_columns(address: dict) -> dict:
+    return {SHIPPING_COLUMNS[k]: v for k, v in address.items()}
 
 
 def remove_order_item(s: AppSession, order_id: int, order_item_id: int) -> None:
@@ -173,6 +217,48 @@ def remove_order_item(s: AppSession, order_id: int, order_item_id: int) -> None:
     invoices.refresh(s, invoice_id)
     s.emit("invoice.updated", "invoice", invoice_id, contact_id=inv.contact_id, order_id=inv.job_id,
            change="item_removed", product_id=line.product_id or None, item_type=line.item_type)
+
+
+_LINE_COLUMNS = {"name": "item_name", "description": "item_description", "notes": "notes", "quantity": "qty",
+                 "price": "ppu", "cost": "cpu", "product_id": "product_id",
+                 "subscription_plan_id": "subscription_plan_id"}
+
+
+def update_line(s: AppSession, order_id: int, order_item_id: int, changes: dict) -> None:
+    """Change a line of an order (REST's order item update): ``changes`` by the names of ``_LINE_COLUMNS``.
+    The line's amount and the invoice's totals follow; a product line's quantity moves its inventory."""
+    invoice_id = invoice_of_order(s, order_id)
+    inv = invoices.require_invoice(s, invoice_id)
+    oi, ii = schema.order_item, schema.invoice_item
+    row = s.get(oi, order_item_id)
+    if row is None or row.order_id != order_id:
+        raise not_found("OrderItem", order_item_id)
+    if changes.get("quantity") is not None:
+        products.quantity(changes["quantity"])
+    if changes.get("price") is not None and changes["price"] < 0:
+        raise InvalidParameter("An item's price cannot be negative")
+    if changes.get("product_id"):
+        products.require(s, changes["product_id"])
+    if changes.get("subscription_plan_id"):
+        products.plan(s, changes["subscription_plan_id"])
+    values = {_LINE_COLUMNS[k]: v for k, v in changes.items()}
+    if "ppu" in values:
+        values["ppu"] = money(values["ppu"] or 0.0)
+    if values:
+        s.update(oi, oi.c.id == order_item_id, **values)
+    qty, price = values.get("qty") or row.qty or 0, values.get("ppu", row.ppu) or 0.0
+    s.update(ii, ii.c.order_item_id == order_item_id, invoice_amt=money(price * qty),
+             description=values.get("item_description", row.item_description), last_updated=s.now_local())
+    product_id = values.get("product_id", row.product_id)
+    if product_id and product_id == row.product_id and row.item_type in (invoices.PRODUCT, invoices.UPSELL):
+        moved = qty - (row.qty or 0)
+        if moved > 0:
+            products.sold(s, product_id, moved)
+        elif moved < 0 and s.get(schema.product, product_id, schema.product.c.inventory).inventory is not None:
+            products.change_inventory(s, product_id, -moved, reason="order_item_updated")
+    invoices.refresh(s, invoice_id)
+    s.emit("invoice.updated", "invoice", invoice_id, contact_id=inv.contact_id, order_id=inv.job_id,
+           change="item_updated", product_id=product_id or None, item_type=row.item_type)
 
 
 def delete_order(s: AppSession, order_id: int) -> None:

@@ -102,6 +102,38 @@ def charge_invoice(s: AppSession, invoice_id: int, notes: str, card_id: int, mer
     return _result(True, code, ref, message)
 
 
+def update_payment(s: AppSession, payment_id: int, *, note: str | None = None, when: datetime | None = None,
+                   amount: float | None = None) -> None:
+    """Change a payment's note, and for a payment recorded by hand (not a card charge) its date and amount:
+    the invoice's totals follow, and ``invoice.paid`` fires if it becomes paid."""
+    p, ip = schema.payment, schema.invoice_payment
+    payment = s.get(p, payment_id)
+    if payment is None:
+        raise not_found("Payment", payment_id)
+    if (when is not None or amount is not None) and payment.charge_id:
+        raise InvalidParameter("Only a manually recorded payment's date and amount can be changed")
+    values, applied = {}, {}
+    if note is not None:
+        values["pay_note"] = note
+    if when is not None:
+        values["pay_date"] = applied["pay_date"] = when
+    if amount is not None:
+        amount = money(amount)
+        if amount <= 0:
+            raise InvalidParameter("The payment amount must be more than 0")
+        values["pay_amt"] = applied["amt"] = amount
+    if values:
+        s.update(p, p.c.id == payment_id, **values)
+    if applied:
+        s.update(ip, ip.c.payment_id == payment_id, last_updated=s.now_local(), **applied)
+    s.emit("payment.updated", "payment", payment_id, contact_id=payment.contact_id, invoice_id=payment.invoice_id,
+           order_id=_order_of(s, payment.invoice_id), fields=sorted(values))
+    if amount is not None and payment.invoice_id:
+        was_paid, is_paid = invoices.refresh(s, payment.invoice_id)
+        if is_paid and not was_paid:
+            settled(s, payment.invoice_id, MANUAL)
+
+
 # The 11 keys of the vendor's getPayments sample, every one present (empty PayNote included).
 _PAYMENT_KEYS = (("Id", "id"), ("PayDate", "pay_date"), ("UserId", "user_id"), ("PayAmt", "pay_amt"),
                  ("PayType", "pay_type"), ("ContactId", "contact_id"), ("PayNote", "pay_note"),

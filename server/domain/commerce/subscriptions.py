@@ -15,7 +15,7 @@ import calendar
 from datetime import datetime, timedelta
 
 from server.domain.account.settings import app_setting
-from server.domain.data import custom_fields
+from server.domain.data import custom_fields, records
 from server.domain.data.records import PLAIN, Values, Writer
 from server.domain.errors import InvalidParameter, not_found
 from server.store import schema
@@ -80,10 +80,11 @@ def add(s: AppSession, contact_id: int, plan_id: int, *, allow_duplicate: bool =
         price: float | None = None, merchant_account_id: int = 0, credit_card_id: int = 0,
         affiliate_id: int = 0, lead_affiliate_id: int = 0, days_till_charge: int = 0,
         originating_order_id: int | None = None, promo_code: str | None = None, start: datetime | None = None,
-        next_bill: datetime | None = None) -> int:
+        next_bill: datetime | None = None, auto_charge: bool = True) -> int:
     """A new active subscription of ``contact_id`` to ``plan_id``, first billed ``days_till_charge`` days
     from now (or on ``next_bill``); without ``allow_duplicate``, an active subscription of the contact to the
-    same plan is returned instead."""
+    same plan is returned instead. It charges ``credit_card_id`` on its bill dates unless ``auto_charge`` is
+    off."""
     invoices.require_contact(s, contact_id)
     plan = products.plan(s, plan_id)
     ro = schema.recurring_order
@@ -106,7 +107,7 @@ def add(s: AppSession, contact_id: int, plan_id: int, *, allow_duplicate: bool =
         subscription_plan_id=plan_id, product_id=plan.product_id, start_date=start, next_bill_date=next_bill,
         billing_cycle=plan.cycle or "2", frequency=plan.frequency or 1,
         billing_amt=money(plan.plan_price or 0.0 if price is None else price), status=ACTIVE,
-        auto_charge=1 if credit_card_id else 0, cc1=credit_card_id or None,
+        auto_charge=1 if credit_card_id and auto_charge else 0, cc1=credit_card_id or None,
         num_days_between_retry=_setting(s, "defaultnumdaysbetween", 3),
         max_retry=_setting(s, "defaultmaxretry", 3), merchant_account_id=merchant_account_id or 0,
         affiliate_id=affiliate_id or 0, lead_affiliate_id=lead_affiliate_id or 0, promo_code=promo_code, qty=qty))
@@ -325,3 +326,18 @@ def _plan_update(s: AppSession, table, plan_id: int, values: Values) -> None:
 
 
 PLAN_WRITER = Writer(("CProgram", "SubscriptionPlan"), _plan_add, _plan_update, PLAIN.delete)
+
+
+def save_plan(s: AppSession, product_id: int, values: dict, plan_id: int | None = None) -> int:
+    """Add (``plan_id`` None) or change a subscription plan of the product (REST's plan operations):
+    ``values`` by DataService's names, and ``NumberOfCycles``, which DataService may only read."""
+    values = dict(values)
+    cycles = values.pop("NumberOfCycles", None)
+    if plan_id is None:
+        plan_id = records.add(s, "SubscriptionPlan", {"ProductId": product_id, **values})
+    elif values:
+        records.update(s, "SubscriptionPlan", plan_id, values)
+    if cycles is not None:
+        s.update(schema.subscription_plan, schema.subscription_plan.c.id == plan_id, number_of_cycles=cycles)
+    s.emit("product.updated", "product", product_id, fields=["subscription_plans"])
+    return plan_id

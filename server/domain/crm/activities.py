@@ -6,9 +6,13 @@ task whose completion date is set also emits ``task.completed``. The sync endpoi
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+
 import sqlalchemy as sa
 
-from server.domain.data import custom_fields
+from server.domain.data import custom_fields, listing
 from server.domain.data.records import Values, Writer, check_values, stamp
 from server.domain.errors import RecordNotFound
 from server.store import schema
@@ -158,3 +162,149 @@ def move_to_contact(s: AppSession, from_contact: int, to_contact: int) -> None:
     s.update(ca, ca.c.contact_id == from_contact, contact_id=to_contact, last_updated=s.now_local())
     for r in rows:
         _emit(s, r.object_type or "Note", "updated", r.id, to_contact, fields=["ContactId"])
+
+
+# --- reads for the protocols that page (REST v2) ------------------------------------------------------
+
+class ActionRecord(NamedTuple):
+    """A note, task or appointment (times are the app's local wall time, as every stored time)."""
+
+    id: int
+    kind: str
+    contact_id: int | None
+    opportunity_id: int | None
+    user_id: int | None
+    title: str | None  # ActionDescription
+    text: str | None  # CreationNotes
+    type: str | None  # ActionType
+    priority: int | None
+    accepted: bool
+    created: datetime | None
+    updated: datetime | None
+    due: datetime | None  # ActionDate: a task's due time, an appointment's start
+    end: datetime | None
+    popup: datetime | None
+    completed: datetime | None
+    created_by: int | None
+    updated_by: int | None
+    location: str | None
+    pinned: datetime | None
+
+
+_ca = schema.contact_action
+ACTION_FIELDS = listing.Fields(
+    {"id": _ca.c.id, "contact_id": _ca.c.contact_id, "user_id": _ca.c.user_id,
+     "opportunity_id": _ca.c.opportunity_id, "title": _ca.c.action_description, "priority": _ca.c.priority,
+     "create_time": _ca.c.creation_date, "update_time": _ca.c.last_updated, "due_time": _ca.c.action_date,
+     "end_time": _ca.c.end_date,
+     "completed": sa.case((_ca.c.completion_date.is_(None), 0), else_=1),
+     "has_due_date": sa.case((_ca.c.action_date.is_(None), 0), else_=1)},
+    text=frozenset({"title"}))
+
+
+def _action_record(row) -> ActionRecord:
+    return ActionRecord(row.id, row.object_type, row.contact_id or None, row.opportunity_id or None,
+                        row.user_id or None, row.action_description, row.creation_notes, row.action_type,
+                        row.priority, bool(row.accepted), row.creation_date, row.last_updated, row.action_date,
+                        row.end_date, row.popup_date, row.completion_date, row.created_by or None,
+                        row.last_updated_by or None, row.location, row.pinned_at)
+
+
+def find(s: AppSession, kind: str, action_id: int) -> ActionRecord | None:
+    """The note, task or appointment ``action_id`` of ``kind``, or None."""
+    row = s.execute(s.select(_ca).where(_ca.c.id == action_id, _ca.c.object_type == kind)).first()
+    return None if row is None else _action_record(row)
+
+
+def page_actions(s: AppSession, kind: str, q: listing.ListQuery) -> listing.Page[ActionRecord]:
+    """Notes, tasks or appointments (``kind``) under ``q``'s conditions."""
+    return listing.page(s, s.select(_ca).where(_ca.c.object_type == kind), ACTION_FIELDS, q, _action_record)
+
+
+def set_pinned(s: AppSession, kind: str, action_id: int, pinned: bool) -> None:
+    """Pin a note (REST v2's ``is_pinned``; no DataService field): the time it was pinned, or none."""
+    current = get(s, kind, action_id)
+    if bool(current.pinned_at) == pinned:
+        return
+    s.update(_ca, _ca.c.id == action_id, pinned_at=s.now_local() if pinned else None)
+    _emit(s, kind, "updated", action_id, current.contact_id, fields=["pinned"])
+
+
+class ActionUser(NamedTuple):
+    """A user named on a note, task or appointment (assigned to it, or who created or changed it)."""
+
+    id: int
+    given_name: str | None
+    family_name: str | None
+    email: str | None
+
+
+def users_of(s: AppSession, user_ids) -> dict[int, ActionUser]:
+    ids = sorted({i for i in user_ids if i})
+    if not ids:
+        return {}
+    u = schema.user
+    q = s.select(u, u.c.id, u.c.first_name, u.c.last_name, u.c.email).where(u.c.id.in_(ids))
+    return {r.id: ActionUser(r.id, r.first_name, r.last_name, r.email) for r in s.execute(q)}
+
+
+# --- reads for REST v1's lists (offset pages) ---------------------------------------------------------
+
+# A ContactAction row as REST v1 reads it: every column by its store name (``action_description``,
+# ``action_date`` …), the names REST v1's renderers use.
+ActionRow = NamedTuple("ActionRow", [(col.name, Any) for col in _ca.c])
+# REST v1's task orders, by name
+ACTION_ORDERS = {"due_date": _ca.c.action_date, "creation_date": _ca.c.creation_date,
+                 "modification_date": _ca.c.last_updated, "priority": _ca.c.priority, "id": _ca.c.id,
+                 "title": _ca.c.action_description}
+
+
+def _action_row(row) -> ActionRow:
+    return ActionRow(*(row._mapping[col.name] for col in _ca.c))
+
+
+@dataclass(frozen=True)
+class ActionFilter:
+    """Conditions of a list of notes, tasks or appointments; None: no condition. ``since``/``until`` bound
+    the last change (app-local wall times; ``until`` takes in its whole second)."""
+
+    contact_id: int | None = None
+    user_id: int | None = None
+    completed: bool | None = None
+    has_due_date: bool | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def where(self) -> list:
+        out = []
+        if self.contact_id is not None:
+            out.append(_ca.c.contact_id == self.contact_id)
+        if self.user_id is not None:
+            out.append(_ca.c.user_id == self.user_id)
+        if self.completed is not None:
+            out.append(_ca.c.completion_date.is_not(None) if self.completed else _ca.c.completion_date.is_(None))
+        if self.has_due_date is not None:
+            out.append(_ca.c.action_date.is_not(None) if self.has_due_date else _ca.c.action_date.is_(None))
+        if self.since is not None:
+            out.append(_ca.c.last_updated >= self.since)
+        if self.until is not None:
+            out.append(_ca.c.last_updated < self.until + timedelta(seconds=1))
+        return out
+
+
+def slice_of(s: AppSession, kind: str, conditions: ActionFilter, *, limit: int, offset: int,
+             order: str | None = None) -> tuple[list[ActionRow], int]:
+    """A page of the notes, tasks or appointments (``kind``) under ``conditions``, and how many there are;
+    ``order`` is one of ACTION_ORDERS (then id)."""
+    base = s.select(_ca).where(_ca.c.object_type == kind, *conditions.where())
+    total = s.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
+    ordered = [ACTION_ORDERS[order]] if order in ACTION_ORDERS else []
+    rows = s.execute(base.order_by(*ordered, _ca.c.id).limit(limit).offset(offset)).all()
+    return [_action_row(r) for r in rows], total
+
+
+def by_ids(s: AppSession, kind: str, ids: list[int]) -> dict[int, ActionRow]:
+    if not ids:
+        return {}
+    q = s.select(_ca).where(_ca.c.object_type == kind, _ca.c.id.in_(ids))
+    return {r.id: _action_row(r) for r in s.execute(q)}

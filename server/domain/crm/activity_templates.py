@@ -5,7 +5,9 @@ engine's "note applied" goal listens to (seed 000: applying a note template can 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import NamedTuple
 
+from server.domain.data import listing
 from server.domain.errors import MethodFailed, RecordNotFound
 from server.store import schema
 from server.store.session import AppSession
@@ -59,3 +61,24 @@ def apply(s: AppSession, contact_id: int, template_id: int, user_id: int) -> int
     s.emit("note.template_applied", "contact", contact_id, contact_id=contact_id, template_id=template_id,
            template_name=template.name, action_id=action_id, kind=template.kind)
     return action_id
+
+
+# --- reads for the protocols that page (REST v2) ------------------------------------------------------
+
+class TemplateRecord(NamedTuple):
+    id: int
+    name: str
+    kind: str
+    action_type: str | None
+    description: str | None
+
+
+_at = schema.activity_template
+TEMPLATE_FIELDS = listing.Fields({"id": _at.c.id, "title": _at.c.name, "action_type": _at.c.action_type},
+                                 text=frozenset({"title", "action_type"}))
+
+
+def page_templates(s: AppSession, kind: str, q: listing.ListQuery) -> listing.Page[TemplateRecord]:
+    """The templates of one kind (Note, Task or Appointment) under ``q``'s conditions."""
+    return listing.page(s, s.select(_at).where(_at.c.kind == kind), TEMPLATE_FIELDS, q,
+                        lambda r: TemplateRecord(r.id, r.name, r.kind, r.action_type, r.description))

@@ -1,17 +1,21 @@
 """What a contact (or a company, which is a contact-like row in the same id space) can do."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+
 import sqlalchemy as sa
 
-from server.domain.data import custom_fields
-from server.domain.data.query import select_rows
-from server.domain.data.records import Values, Writer, check_values, exists, stamp
+from server.domain.data import custom_fields, listing
+from server.domain.data.query import count_rows, select_rows
+from server.domain.data.records import Values, Writer, check_selected, check_values, exists, stamp
 from server.domain.data.values import normalize_phone
 from server.domain.errors import InvalidParameter, RecordNotFound
 from server.domain.mail import email_status
 from server.store import schema
 from server.store.session import AppSession
 from server.tables import REGISTRY, Table
+from server.tables.model import FieldType
 
 from . import activities, tags
 
@@ -79,7 +83,7 @@ def add(s: AppSession, data: dict) -> int:
 
 
 def update(s: AppSession, contact_id: int, data: dict) -> int:
-    values = check_values(s, CONTACT, data, "E")
+    values = check_values(s, CONTACT, data, "E", contact_id)
     if not exists(s, CONTACT, contact_id):
         raise RecordNotFound(f"Unable to perform update. Record not found for Id:{contact_id}")
     _update(s, CONTACT, contact_id, values)
@@ -94,6 +98,7 @@ def load(s: AppSession, contact_id: int, fields: list[str]) -> dict:
 
 def find_by_email(s: AppSession, email: str, fields: list[str]) -> list[dict]:
     """Contacts whose Email, EmailAddress2 or EmailAddress3 is ``email`` (any case), by Id."""
+    check_selected(CONTACT, fields)  # no field, or one that is not a name: the fault DataService.query gives
     c = schema.contact
     wanted = email.strip().lower()
     match = sa.or_(sa.func.lower(c.c.email) == wanted, sa.func.lower(c.c.email_address2) == wanted,
@@ -178,3 +183,109 @@ def company_id_for(s: AppSession, name: str) -> int | None:
                     .order_by(c.c.id).limit(1)).first()
     return row.id if row else None
 
+
+
+# --- reads for the protocols that page (REST v2) ------------------------------------------------------
+
+_c = schema.contact
+
+# A contact's fields by their DataService names (``FirstName``, ``Email``, ``Phone1Ext`` …): the one vocabulary
+# every protocol maps its own names from, as columns for lists and filters.
+FIELD_COLUMNS: dict[str, sa.ColumnElement] = {name: _c.c[f.column] for name, f in CONTACT.fields.items()
+                                              if f.column is not None}
+CONTACT_FIELDS = listing.Fields(FIELD_COLUMNS, key="Id",
+                                text=frozenset(name for name, f in CONTACT.fields.items()
+                                               if f.column is not None and f.type is FieldType.STRING))
+
+
+class ContactRecord(NamedTuple):
+    id: int
+    values: dict[str, Any]  # the Contact fields by DataService name; dates are the app's local wall time
+
+    @property
+    def tag_ids(self) -> list[int]:
+        return [int(t) for t in (self.values.get("Groups") or "").split(",") if t.strip()]
+
+
+def _contact_record(row) -> ContactRecord:
+    m = row._mapping
+    return ContactRecord(m["id"], {name: m[col.name] for name, col in FIELD_COLUMNS.items()})
+
+
+def _contacts(s: AppSession) -> sa.Select:
+    return s.select(_c).where(_c.c.kind == "contact")
+
+
+def get_contact(s: AppSession, contact_id: int) -> ContactRecord | None:
+    row = s.execute(_contacts(s).where(_c.c.id == contact_id)).first()
+    return None if row is None else _contact_record(row)
+
+
+def page_contacts(s: AppSession, q: listing.ListQuery) -> listing.Page[ContactRecord]:
+    """Contacts (not companies) under ``q``, whose fields are the DataService names of CONTACT_FIELDS."""
+    return listing.page(s, _contacts(s), CONTACT_FIELDS, q, _contact_record)
+
+
+def is_contact(s: AppSession, contact_id: int) -> bool:
+    return exists(s, CONTACT, contact_id)
+
+
+def is_company(s: AppSession, company_id: int) -> bool:
+    return exists(s, REGISTRY.get("Company"), company_id)
+
+
+def company_name(s: AppSession, company_id: int) -> str | None:
+    row = s.execute(s.select(_c, _c.c.company).where(_c.c.id == company_id, _c.c.kind == "company")).first()
+    return row.company if row else None
+
+
+def custom_values(s: AppSession, contact_ids: list[int]) -> dict[int, list[tuple[custom_fields.CustomField, Any]]]:
+    """Every contact custom field with each contact's value (None where unset), in field id order."""
+    fields = sorted(custom_fields.definitions(s, CONTACT.custom_form).values(), key=lambda f: f.id)
+    values = custom_fields.read_values(s, contact_ids, fields)
+    return {cid: [(f, values.get(cid, {}).get(f.api_name)) for f in fields] for cid in contact_ids}
+
+
+def custom_field_names(s: AppSession) -> dict[int, str]:
+    """``{field id: DataService name (``_Name``)}`` of the contact custom fields, for writes by id."""
+    return {f.id: f.api_name for f in custom_fields.definitions(s, CONTACT.custom_form).values()}
+
+
+def lead_scores(s: AppSession, contact_ids: list[int]) -> dict[int, int]:
+    """The lead scores set for these contacts (the "reaches a lead score" goal's number); unset ones absent."""
+    ls = schema.lead_score
+    if not contact_ids:
+        return {}
+    return {r.contact_id: r.score for r in s.execute(s.select(ls).where(ls.c.contact_id.in_(contact_ids)))}
+
+
+class ContactName(NamedTuple):
+    id: int
+    email: str | None
+    first_name: str | None
+    last_name: str | None
+
+
+def names_of(s: AppSession, contact_ids) -> dict[int, ContactName]:
+    """The names and primary addresses of these contacts or companies (those that exist), by id."""
+    ids = sorted({i for i in contact_ids if i})
+    if not ids:
+        return {}
+    q = s.select(_c, _c.c.id, _c.c.email, _c.c.first_name, _c.c.last_name).where(_c.c.id.in_(ids))
+    return {r.id: ContactName(r.id, r.email, r.first_name, r.last_name) for r in s.execute(q)}
+
+
+def rows_updated_between(s: AppSession, fields: list[str], criteria: dict, *, since: datetime | None,
+                         until: datetime | None, limit: int, offset: int, order_by: str,
+                         ascending: bool) -> tuple[list[dict], int]:
+    """Contacts as DataService rows (``fields`` by name, ``criteria`` as DataService.query's) whose last change
+    is within ``since`` and ``until`` (app-local; ``until`` takes in its whole second), a page at an offset,
+    and how many there are (REST v1's list)."""
+    where = []
+    if since is not None:
+        where.append(_c.c.last_updated >= since)
+    if until is not None:
+        where.append(_c.c.last_updated < until + timedelta(seconds=1))
+    rows = select_rows(s, CONTACT, fields, criteria, limit=limit, offset=offset, order_by=order_by,
+                       ascending=ascending, extra_where=where)
+    return rows, count_rows(s, CONTACT, criteria, where)

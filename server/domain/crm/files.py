@@ -9,11 +9,92 @@ from __future__ import annotations
 import base64
 import binascii
 import mimetypes
+from datetime import datetime
+from typing import NamedTuple
+
+import sqlalchemy as sa
 
 from server.domain.account import public_urls
+from server.domain.data import listing
 from server.domain.errors import InvalidParameter, MethodFailed, RecordNotFound, Unexpected
+from server.domain.mail.emails import contact_exists
 from server.store import schema
 from server.store.session import AppSession
+
+_F = schema.file_box
+
+
+class FileRecord(NamedTuple):
+    """A file of a file box, as the REST APIs show it. ``association`` is REST's file_association (CONTACT,
+    USER, COMPANY); files XML-RPC uploaded have none: a contact's file is CONTACT, the app's COMPANY."""
+
+    id: int
+    file_name: str
+    file_size: int
+    contact_id: int | None
+    created_by: int | None
+    created: datetime | None
+    updated: datetime | None
+    public: bool
+    association: str
+    content_type: str | None
+
+    @property
+    def in_contact_box(self) -> bool:
+        return self.association == "CONTACT"
+
+
+_ASSOCIATION = sa.case((sa.func.coalesce(_F.c.association, "") != "", _F.c.association),
+                       (sa.func.coalesce(_F.c.contact_id, 0) != 0, "CONTACT"), else_="COMPANY")
+# v2's file_box_type: a contact's box or the application's (the other boxes, e.g. TICKET or WEB_FORM, are not
+# modelled); its category: every file the API uploads is a document
+BOX_TYPE = sa.case((_ASSOCIATION == "CONTACT", "CONTACT"), else_="APPLICATION")
+FIELDS = listing.Fields({
+    "id": _F.c.id, "file_name": _F.c.file_name, "contact_id": _F.c.contact_id, "user_id": _F.c.created_by,
+    "is_public": sa.case((_F.c.public == 1, "true"), else_="false"), "association": _ASSOCIATION,
+    "file_box_type": BOX_TYPE, "category": sa.literal("DOCUMENTS", sa.Text), "create_time": _F.c.date_created,
+    "update_time": _F.c.last_updated}, text=frozenset({"file_name"}))
+_COLUMNS = (_F.c.id, _F.c.file_name, _F.c.file_size, _F.c.contact_id, _F.c.created_by, _F.c.date_created,
+            _F.c.last_updated, _F.c.public, _ASSOCIATION.label("association"), _F.c.content_type)
+
+
+def _record(row) -> FileRecord:
+    return FileRecord(row.id, row.file_name, row.file_size or 0, row.contact_id or None, row.created_by,
+                      row.date_created, row.last_updated, bool(row.public), row.association, row.content_type)
+
+
+def get(s: AppSession, file_id: int) -> FileRecord | None:
+    row = s.execute(s.select(_F, *_COLUMNS).where(_F.c.id == file_id)).first()
+    return None if row is None else _record(row)
+
+
+def page_files(s: AppSession, q: listing.ListQuery) -> listing.Page[FileRecord]:
+    return listing.page(s, s.select(_F, *_COLUMNS), FIELDS, q, _record)
+
+
+def find(s: AppSession, *, contact_id: int | None = None, name: str | None = None, public: bool | None = None,
+         user_files: bool | None = None, box: str | None = None, limit: int, offset: int
+         ) -> tuple[list[FileRecord], int]:
+    """REST v1's ``GET /files``: a page by offset, in id order, and the total. ``name`` matches whole, or as a
+    prefix/suffix/substring where it starts or ends with ``*``; ``user_files`` True keeps USER files, False the
+    others; ``box`` is "contact" or "application" (any other box holds nothing here)."""
+    where = []
+    if contact_id is not None:
+        where.append(_F.c.contact_id == contact_id)
+    if name:
+        text = name.strip()
+        pattern = ("%" if text.startswith("*") else "") + text.strip("*").lower() + ("%" if text.endswith("*") else "")
+        where.append(sa.func.lower(_F.c.file_name).like(pattern))
+    if public is not None:
+        where.append(_F.c.public == (1 if public else 0))
+    if user_files is not None:
+        where.append(_ASSOCIATION == "USER" if user_files else _ASSOCIATION != "USER")
+    if box is not None:
+        where.append(box.strip().upper() == BOX_TYPE if box.strip().lower() in ("contact", "application")
+                     else sa.false())
+    total = s.execute(s.select(_F, sa.func.count()).where(*where)).scalar_one()
+    rows = s.execute(s.select(_F, *_COLUMNS).where(*where).order_by(_F.c.id).limit(limit).offset(offset)).all()
+    return [_record(r) for r in rows], total
 
 
 def _decode(data) -> bytes:
@@ -63,10 +144,8 @@ def upload(s: AppSession, file_name: str, data, contact_id: int = 0, *, public: 
     name = _name(file_name)
     content = _decode(data)
     _check_size(s, len(content))
-    if contact_id:
-        c = schema.contact
-        if s.execute(s.select(c, c.c.id).where(c.c.id == contact_id)).first() is None:
-            raise MethodFailed("contactId must be a valid id")
+    if contact_id and not contact_exists(s, contact_id):
+        raise MethodFailed("contactId must be a valid id")
     key = _store(s).put(s.app.id, content)
     file_id = s.next_id("file_box")
     now = s.now_local()
@@ -114,6 +193,22 @@ def rename(s: AppSession, file_id: int, file_name: str) -> bool:
              content_type=mimetypes.guess_type(name)[0] or row.content_type, last_updated=s.now_local())
     s.emit("file.renamed", "file_box", file_id, contact_id=row.contact_id or None, file_name=name,
            old_name=row.file_name)
+    return True
+
+
+def reassociate(s: AppSession, file_id: int, contact_id: int, association: str) -> bool:
+    """Move a file to another box: a contact's (CONTACT with its id) or the app's (USER or COMPANY, contact 0).
+    Emits ``file.updated`` (the change log, REST hooks) when anything changed."""
+    current = get(s, file_id)
+    if current is None:
+        raise RecordNotFound(f"Record not found for Id:{file_id}")
+    if contact_id and not contact_exists(s, contact_id):
+        raise InvalidParameter(f"Invalid contact id: {contact_id}")
+    if (current.contact_id or 0) == (contact_id or 0) and current.association == association:
+        return False
+    s.update(schema.file_box, schema.file_box.c.id == file_id, contact_id=contact_id or 0, association=association,
+             last_updated=s.now_local())
+    s.emit("file.updated", "file_box", file_id, contact_id=contact_id or None, association=association)
     return True
 
 

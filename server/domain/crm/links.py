@@ -1,8 +1,11 @@
 """Links between contacts (ContactService.linkContacts, unlinkContacts, listLinkedContacts)."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import sqlalchemy as sa
 
+from server.domain.data import listing
 from server.domain.errors import MethodFailed
 from server.store import schema
 from server.store.session import AppSession
@@ -73,3 +76,64 @@ def add_type(s: AppSession, name: str, max_linked: int) -> int:
     type_id = s.next_id("link_type")
     s.insert(schema.link_type, dict(id=type_id, type_name=name, max_linked=max_linked))
     return type_id
+
+
+# --- typed reads and the link-type writes of REST v2 --------------------------------------------------
+
+class LinkTypeRecord(NamedTuple):
+    id: int
+    name: str | None
+    max_links: int | None  # None or 0: no limit
+
+
+class LinkRecord(NamedTuple):
+    """A link seen from one of its contacts: ``contact_id`` is that one, ``other_id`` the linked contact."""
+
+    contact_id: int
+    other_id: int
+    link_type_id: int
+    link_type_name: str | None
+
+
+_lt = schema.link_type
+# no creation time is kept for a link type; ids are given in creation order, so the id stands for it
+LINK_TYPE_FIELDS = listing.Fields({"id": _lt.c.id, "name": _lt.c.type_name, "max_links": _lt.c.max_linked,
+                                   "create_time": _lt.c.id}, text=frozenset({"name"}))
+
+
+def _type_record(row) -> LinkTypeRecord:
+    return LinkTypeRecord(row.id, row.type_name, row.max_linked)
+
+
+def get_type(s: AppSession, link_type_id: int) -> LinkTypeRecord | None:
+    row = s.get(_lt, link_type_id)
+    return None if row is None else _type_record(row)
+
+
+def page_types(s: AppSession, q: listing.ListQuery) -> listing.Page[LinkTypeRecord]:
+    return listing.page(s, s.select(_lt), LINK_TYPE_FIELDS, q, _type_record)
+
+
+def update_type(s: AppSession, link_type_id: int, *, name: str | None = None, max_links: int | None = None) -> None:
+    values = {k: v for k, v in (("type_name", name), ("max_linked", max_links)) if v is not None}
+    if values:
+        s.update(_lt, _lt.c.id == link_type_id, **values)
+
+
+def delete_type(s: AppSession, link_type_id: int) -> None:
+    """Delete a link type and the links of that type (each announced as ``contact.unlinked``)."""
+    cl = schema.contact_link
+    for r in s.execute(s.select(cl).where(cl.c.link_type_id == link_type_id)).all():
+        s.emit("contact.unlinked", "contact", r.contact_id1, other_id=r.contact_id2, link_type_id=link_type_id)
+    s.delete(cl, cl.c.link_type_id == link_type_id)
+    s.delete(_lt, _lt.c.id == link_type_id)
+
+
+def links_of(s: AppSession, contact_id: int) -> list[LinkRecord]:
+    cl = schema.contact_link
+    q = (s.select(cl, cl.c.contact_id1, cl.c.contact_id2, cl.c.link_type_id, _lt.c.type_name)
+         .outerjoin(_lt, s.scoped(_lt, _lt.c.id == cl.c.link_type_id))
+         .where(sa.or_(cl.c.contact_id1 == contact_id, cl.c.contact_id2 == contact_id))
+         .order_by(cl.c.contact_id1, cl.c.contact_id2, cl.c.link_type_id))
+    return [LinkRecord(contact_id, r.contact_id2 if r.contact_id1 == contact_id else r.contact_id1, r.link_type_id,
+                       r.type_name) for r in s.execute(q)]

@@ -203,6 +203,17 @@ ASSIGNMENT_FIELDS = listing.Fields({"key": _ASSIGNMENT_KEY, "contact_id": _ta.c.
                                     "applied_time": _ta.c.date_created}, key="key")
 
 
+class AppliedTagRecord(NamedTuple):
+    """A tag on one contact."""
+
+    tag: TagRecord
+    applied: datetime | None
+
+
+CONTACT_TAG_FIELDS = listing.Fields({**TAG_FIELDS.columns, "applied_time": _ta.c.date_created},
+                                    text=TAG_FIELDS.text)
+
+
 def _tag_record(row) -> TagRecord:
     return TagRecord(row.id, row.group_name, row.group_description, row.group_category_id, row.date_created,
                      row.last_updated)
@@ -270,6 +281,13 @@ def page_assignments(s: AppSession, q: listing.ListQuery) -> listing.Page[Assign
                         lambda r: Assignment(r.contact_id, r.tag_id, r.date_created))
 
 
+def page_contact_tags(s: AppSession, contact_id: int, q: listing.ListQuery) -> listing.Page[AppliedTagRecord]:
+    """The tags on a contact, with when each was applied."""
+    select = (s.select(_ta, _t, _ta.c.date_created.label("applied_at"))
+              .join(_t, s.scoped(_t, _t.c.id == _ta.c.tag_id)).where(_ta.c.contact_id == contact_id))
+    return listing.page(s, select, CONTACT_TAG_FIELDS, q, lambda r: AppliedTagRecord(_tag_record(r), r.applied_at))
+
+
 def existing_contacts(s: AppSession, contact_ids) -> set[int]:
     """Which of ``contact_ids`` are contacts or companies of the app."""
     found: set[int] = set()
@@ -304,3 +322,53 @@ def delete_category(s: AppSession, category_id: int) -> None:
     for row in s.execute(s.select(_t, _t.c.id).where(_t.c.group_category_id == category_id)).all():
         records.update(s, "ContactGroup", row.id, {"GroupCategoryId": None})
     records.PLAIN.delete(s, records.table_named("ContactGroupCategory"), category_id)
+
+
+# --- reads and writes for REST v1 (offset pages) ------------------------------------------------------
+
+def categories_by_id(s: AppSession, category_ids) -> dict[int, CategoryRecord]:
+    ids = sorted({i for i in category_ids if i})
+    if not ids:
+        return {}
+    return {r.id: _category_record(r) for r in s.execute(s.select(_tc).where(_tc.c.id.in_(ids)))}
+
+
+def _count(s: AppSession, select: sa.Select) -> int:
+    return s.execute(sa.select(sa.func.count()).select_from(select.subquery())).scalar_one()
+
+
+def tags_slice(s: AppSession, *, category_id: int | None = None, name: str | None = None, limit: int,
+               offset: int) -> tuple[list[TagRecord], int]:
+    """Tags by id (in a category, of a name ignoring case), a page at an offset, and how many there are."""
+    q = s.select(_t)
+    if category_id is not None:
+        q = q.where(_t.c.group_category_id == category_id)
+    if name:
+        q = q.where(sa.func.lower(_t.c.group_name) == name.strip().lower())
+    rows = s.execute(q.order_by(_t.c.id).limit(limit).offset(offset)).all()
+    return [_tag_record(r) for r in rows], _count(s, q)
+
+
+def applied_slice(s: AppSession, contact_id: int, *, limit: int,
+                  offset: int) -> tuple[list[AppliedTagRecord], int]:
+    """A contact's tags by tag id, a page at an offset, and how many there are."""
+    q = (s.select(_ta, _t, _ta.c.date_created.label("applied_at"))
+         .join(_t, s.scoped(_t, _t.c.id == _ta.c.tag_id)).where(_ta.c.contact_id == contact_id))
+    rows = s.execute(q.order_by(_ta.c.tag_id).limit(limit).offset(offset)).all()
+    return [AppliedTagRecord(_tag_record(r), r.applied_at) for r in rows], _count(s, q)
+
+
+def tagged_slice(s: AppSession, tag_id: int, kind: str, *, limit: int,
+                 offset: int) -> tuple[list[TaggedRecord], int]:
+    """The contacts or companies with a tag by id, a page at an offset, and how many there are."""
+    q = _tagged_select(s, tag_id, kind)
+    rows = s.execute(q.order_by(_ta.c.contact_id).limit(limit).offset(offset)).all()
+    return [TaggedRecord(r.id, r.email, r.first_name, r.last_name, r.company, r.date_created) for r in rows], \
+        _count(s, q)
+
+
+def apply_result(s: AppSession, contact_id: int, tag_id: int) -> str:
+    """Apply one tag to one contact: SUCCESS, DUPLICATE (already on), CONTACT_NOT_FOUND or TAG_ID_NOT_FOUND."""
+    if _tag(s, tag_id) is None:
+        return "TAG_ID_NOT_FOUND"
+    return apply_results(s, tag_id, [contact_id])[contact_id]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 from server.domain.errors import DatabaseError, InvalidParameter, RecordNotFound
 from server.store import schema
 from server.store.session import AppSession
@@ -165,15 +167,25 @@ def update_custom_field(s: AppSession, field_id: int, values: dict) -> bool:
     return True
 
 
+def next_order(s: AppSession, table, where) -> int:
+    """The display order after the last of the tabs or headers ``where`` selects."""
+    return (s.execute(s.select(table, sa.func.max(table.c.sort_order)).where(where)).scalar() or 0) + 1
+
+
 def add_tab(s: AppSession, form_id: int, name: str) -> int:
+    """A tab on the form, shown last."""
+    tab = schema.custom_field_tab
     tab_id = s.next_id("custom_field_tab")
-    s.insert(schema.custom_field_tab, dict(id=tab_id, form_id=form_id, tab_name=name))
+    s.insert(tab, dict(id=tab_id, form_id=form_id, tab_name=name,
+                       sort_order=next_order(s, tab, tab.c.form_id == form_id)))
     return tab_id
 
 
 def add_group(s: AppSession, tab_id: int, name: str) -> int:
+    """A header on the tab, shown last."""
+    grp = schema.custom_field_group
     group_id = s.next_id("custom_field_group")
-    s.insert(schema.custom_field_group, dict(id=group_id, tab_id=tab_id, name=name))
+    s.insert(grp, dict(id=group_id, tab_id=tab_id, name=name, sort_order=next_order(s, grp, grp.c.tab_id == tab_id)))
     return group_id
 
 

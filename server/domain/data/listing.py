@@ -24,8 +24,8 @@ from server.store.session import AppSession
 T = TypeVar("T")
 
 # The operators a condition may use: the filter grammar's comparisons, a prefix match (a trailing ``*``),
-# membership (``ids==1,2,3``) and "has no value" (``NONE``).
-OPS = ("eq", "ne", "lt", "le", "gt", "ge", "prefix", "in", "none")
+# text anywhere in the value (``contains``), membership (``ids==1,2,3``) and "has no value" (``NONE``).
+OPS = ("eq", "ne", "lt", "le", "gt", "ge", "prefix", "contains", "in", "none")
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,9 @@ class Fields:
         if isinstance(col.type, sa.DateTime):
             return sa.func.coalesce(col, sa.literal(datetime(1, 1, 1), sa.DateTime))
         if isinstance(col.type, (sa.Integer, sa.Float, sa.Numeric)):
-            return sa.func.coalesce(col, sa.literal(-(2**62), col.type))
+            # below every value of the column's type (PostgreSQL's INTEGER stops at -2**31)
+            small = isinstance(col.type, sa.Integer) and not isinstance(col.type, sa.BigInteger)
+            return sa.func.coalesce(col, sa.literal(-(2**31) if small else -(2**62), col.type))
         return sa.func.coalesce(col, sa.literal("", sa.Text))
 
 
@@ -88,8 +90,8 @@ def condition(fields: Fields, c: Condition) -> sa.ColumnElement:
         if isinstance(col.type, sa.Integer):
             return sa.or_(col.is_(None), col == 0)
         return col.is_(None)
-    if c.op == "prefix":
-        pattern = _escape_like(str(c.value).lower()) + "%"
+    if c.op in ("prefix", "contains"):
+        pattern = ("%" if c.op == "contains" else "") + _escape_like(str(c.value).lower()) + "%"
         return sa.func.lower(col).like(pattern, escape="\\")
     if c.op == "in":
         return col.in_(list(c.value))

@@ -10,14 +10,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from server.domain.errors import NoFieldAccess, NoFieldFound, NoFields, NoTableAccess, NoTableFound, RecordNotFound
+from server.domain.errors import (
+    NoFieldAccess,
+    NoFieldFound,
+    NoFields,
+    NoTableAccess,
+    NoTableFound,
+    RecordNotFound,
+    SandboxError,
+)
 from server.store import schema
 from server.store.session import AppSession
-from server.tables import REGISTRY, Table
+from server.tables import REGISTRY, FieldType, Table
 
 from . import custom_fields
 from .query import Resolver, count_rows, page_bounds, select_by_key, select_rows
-from .values import coerce
+from .values import coerce_field
 
 _ACCESS_WORD = {"A": "add", "E": "edit", "D": "delete", "R": "read"}
 
@@ -50,23 +58,44 @@ class Values:
     names: list[str]  # the wire names written, for events
 
 
-def check_values(s: AppSession, table: Table, data: dict, letter: str) -> Values:
+def check_values(s: AppSession, table: Table, data: dict, letter: str, record_id: int | None = None) -> Values:
+    """The values of a write (``letter`` A for add, E for edit) checked and coerced. An edit of record
+    ``record_id`` may carry read-only fields, which are ignored (``_read_only_ignored``)."""
     r = Resolver(s, table)
     r.prefetch(data)
     columns: dict[str, Any] = {}
     customs: dict[custom_fields.CustomField, Any] = {}
+    written = []
     for name, value in data.items():
         if isinstance(name, str) and name.startswith("_"):
             field = r.custom(name)
             customs[field] = custom_fields.coerce_value(field, value, s, table.name)
+            written.append(name)
             continue
         described = table.fields.get(name)
         if described is None:
             raise NoFieldFound(f"No field found: {table.name}.{name}")
         if letter not in described.access or described.column is None:
+            if letter == "E" and _read_only_ignored(s, table, name, described, value, record_id):
+                continue
             raise NoFieldAccess(f"No {_ACCESS_WORD[letter]} access to field: {table.name}.{name}")
-        columns[described.column] = coerce(value, described.type, s.clock, f"{table.name}.{name}")
-    return Values(columns, customs, list(data))
+        columns[described.column] = coerce_field(value, table.name, name, described.type, s.clock)
+        written.append(name)
+    return Values(columns, customs, written)
+
+
+def _read_only_ignored(s: AppSession, table: Table, name: str, described, value, record_id: int | None) -> bool:
+    """Old clients save a record by sending back all of it (an ORM-style load, change, save), read-only fields
+    included; the real service accepts that and ignores them (issue 15 #9; app option
+    ``update_read_only_fields``). The key must still be the record's own: another ``Id`` is refused."""
+    if record_id is None or "R" not in described.access or s.app.option("update_read_only_fields") != "ignore":
+        return False
+    if name == table.key:
+        try:
+            return coerce_field(value, table.name, name, FieldType.INT, s.clock) == record_id
+        except SandboxError:
+            return False
+    return True
 
 
 def check_selected(table: Table, fields: list) -> list[str]:
@@ -201,7 +230,7 @@ def update(s: AppSession, table_name: str, record_id: int, data: dict) -> int:
     require_table(table, "E", s)
     if not data:
         raise NoFields("No fields were supplied to update")
-    values = check_values(s, table, data, "E")
+    values = check_values(s, table, data, "E", record_id)
     if table.key is None or not exists(s, table, record_id):
         raise RecordNotFound(f"Unable to perform update. Record not found for Id:{record_id}")
     _writer(s, table).update(s, table, record_id, values)

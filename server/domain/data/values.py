@@ -6,14 +6,16 @@ time, to the second, so that the query language's date strings and ``%`` pattern
 """
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, timedelta
 
 from server.clock import AppClock, parse_datetime
 from server.domain.errors import InvalidParameter, OutOfRange
-from server.tables import INT_MAX, INT_MIN, FieldType
+from server.tables import DATE_ONLY, INT_MAX, INT_MIN, MAX_LENGTHS, TEXT_MAX, FieldType
 
 _WHOLE = re.compile(r"[+-]?[0-9]+")
+_BAD_TEXT = re.compile("[\x00\ud800-\udfff]")  # NUL (PostgreSQL refuses it) and unpaired surrogates
 
 _PHONE_CHARS = re.compile(r"^[\d\s().+-]+$")
 
@@ -43,7 +45,26 @@ def to_local(value, clock: AppClock) -> datetime | None:
             return None
     else:
         return None
-    return clock.to_local(moment).replace(microsecond=0)
+    try:
+        return clock.to_local(moment).replace(microsecond=0)
+    except OverflowError:  # 0001-01-01T00:00:00Z is in year 0 west of Greenwich
+        return None
+
+
+def coerce_field(value, table: str, name: str, ftype: FieldType, clock: AppClock):
+    """``value`` as stored in the field ``table.name``: ``coerce``, then the field's own rules (the longest
+    text it holds; a date-only field keeps the date it was given, whatever the zone)."""
+    where = f"{table}.{name}"
+    if ftype is FieldType.DATETIME and (table, name) in DATE_ONLY:
+        moment = parse_datetime(value) if isinstance(value, str) else value
+        if isinstance(moment, datetime):
+            value = moment.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+    stored = coerce(value, ftype, clock, where)
+    if ftype is FieldType.STRING and stored is not None:
+        limit = MAX_LENGTHS.get((table, name), TEXT_MAX)
+        if len(stored) > limit:
+            raise InvalidParameter(f"Invalid value for {where}: longer than {limit} characters")
+    return stored
 
 
 def coerce(value, ftype: FieldType, clock: AppClock, where: str):
@@ -59,7 +80,10 @@ def coerce(value, ftype: FieldType, clock: AppClock, where: str):
             return str(int(value))
         if isinstance(value, (list, dict)):
             raise InvalidParameter(f"Invalid value for {where}")
-        return str(value)
+        text = str(value)
+        if _BAD_TEXT.search(text):
+            raise InvalidParameter(f"Invalid value for {where}: not text (a NUL character or an unpaired surrogate)")
+        return text
     if ftype is FieldType.INT:
         number = _whole(value)
         if number is None:
@@ -74,13 +98,13 @@ def coerce(value, ftype: FieldType, clock: AppClock, where: str):
         if isinstance(value, bool):
             return float(value)
         if isinstance(value, (int, float)):
-            return float(value)
+            return _finite(float(value), value, where)
         if isinstance(value, str):
             text = value.strip()
             if text == "":
                 return None
             try:
-                return float(text)
+                return _finite(float(text), value, where)
             except ValueError:
                 pass
         raise InvalidParameter(f"Invalid value for {where}: {value!r} is not a number")
@@ -106,6 +130,12 @@ def coerce(value, ftype: FieldType, clock: AppClock, where: str):
             return value.encode("utf-8")
         raise InvalidParameter(f"Invalid value for {where}")
     raise AssertionError(ftype)
+
+
+def _finite(number: float, value, where: str) -> float:
+    if not math.isfinite(number):
+        raise InvalidParameter(f"Invalid value for {where}: {value!r} is not a finite number")
+    return number
 
 
 def _whole(value) -> int | None:

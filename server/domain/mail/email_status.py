@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
 
+import sqlalchemy as sa
+
+from server.domain.data import listing
 from server.store import schema
 from server.store.session import AppSession
 
@@ -145,3 +150,60 @@ def opt_out(s: AppSession, email: str, reason: str) -> bool:
 def opt_status(s: AppSession, email: str) -> int:
     status = status_of(s, email)
     return status.opt_status if status else 0
+
+
+# --- reading statuses (REST) ----------------------------------------------------------------------------
+
+class AddressStatus(NamedTuple):
+    """An address's status row: its token, when it was first recorded, and when mail last went to it, was
+    opened or clicked (app-local)."""
+
+    id: int
+    email: str
+    token: str
+    created: datetime | None
+    last_sent: datetime | None
+    last_open: datetime | None
+    last_click: datetime | None
+
+    @property
+    def marketable(self) -> bool:
+        return STATUSES[self.token].marketable
+
+
+_ES = schema.email_status
+_MARKETABLE = sorted(t for t, st in STATUSES.items() if st.marketable)
+STATUS_FIELDS = listing.Fields({
+    "id": _ES.c.id, "email": _ES.c.email_key, "status": _ES.c.type,
+    "opted_in": sa.case((_ES.c.type.in_(_MARKETABLE), "true"), else_="false"),
+    "create_time": _ES.c.date_created, "last_sent_time": _ES.c.last_sent_date,
+    "last_open_time": _ES.c.last_open_date, "last_click_time": _ES.c.last_click_date})
+_STATUS_COLUMNS = (_ES.c.id, _ES.c.email, _ES.c.type, _ES.c.date_created, _ES.c.last_sent_date,
+                   _ES.c.last_open_date, _ES.c.last_click_date)
+
+
+def _address_status(r) -> AddressStatus:
+    return AddressStatus(r.id, r.email, r.type, r.date_created, r.last_sent_date, r.last_open_date,
+                         r.last_click_date)
+
+
+def get_status(s: AppSession, email: str) -> AddressStatus | None:
+    found = s.execute(s.select(_ES, *_STATUS_COLUMNS).where(_ES.c.email_key == key(email))).first()
+    return None if found is None else _address_status(found)
+
+
+def page_statuses(s: AppSession, q: listing.ListQuery) -> listing.Page[AddressStatus]:
+    return listing.page(s, s.select(_ES, *_STATUS_COLUMNS), STATUS_FIELDS, q, _address_status)
+
+
+def in_use(s: AppSession, email: str) -> bool:
+    """Whether a contact has the address in one of its email fields."""
+    c = schema.contact
+    wanted = key(email)
+    used = sa.or_(*(sa.func.lower(col) == wanted for col in (c.c.email, c.c.email_address2, c.c.email_address3)))
+    return s.execute(s.select(c, c.c.id).where(used).limit(1)).first() is not None
+
+
+def known(s: AppSession, email: str) -> bool:
+    """Whether the app has heard of the address: it has a status, or a contact uses it."""
+    return row(s, email) is not None or in_use(s, email)

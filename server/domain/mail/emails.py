@@ -7,9 +7,12 @@ spec §6.5); campaign, follow-up and action-set emails are marketing sends (the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from server.domain.data import listing
 from server.domain.errors import RecordNotFound
 from server.store import schema
 from server.store.prepared import PreparedAll
@@ -44,14 +47,18 @@ class Draft:
                    template_id=template_id)
 
 
-def require_contacts(s: AppSession, contact_ids: list[int]) -> None:
+def missing_contacts(s: AppSession, contact_ids: list[int]) -> list[int]:
+    """The ids of ``contact_ids`` that name no contact, in order."""
     c = schema.contact
-    wanted = set(contact_ids)
+    ids = sorted(set(contact_ids))
     found = set()
-    ids = sorted(wanted)
     for i in range(0, len(ids), 500):
         found.update(r.id for r in s.execute(s.select(c, c.c.id).where(c.c.id.in_(ids[i:i + 500]))))
-    missing = sorted(wanted - found)
+    return [i for i in dict.fromkeys(contact_ids) if i not in found]
+
+
+def require_contacts(s: AppSession, contact_ids: list[int]) -> None:
+    missing = missing_contacts(s, contact_ids)
     if missing:
         raise RecordNotFound(f"Record not found for Id:{missing[0]}")
 
@@ -118,13 +125,54 @@ def history_count(s: AppSession, contact_id: int) -> int:
     return s.execute(s.select(m, sa.func.count()).where(m.c.contact_id == contact_id)).scalar_one()
 
 
+class HistoryEmail(NamedTuple):
+    """An email of a contact's history (sent, captured, logged or recorded), as the REST APIs show it; times
+    are app-local."""
+
+    id: int
+    contact_id: int | None
+    subject: str | None
+    headers: str | None
+    from_address: str | None
+    reply_to: str | None
+    to_address: str | None
+    cc: str | None
+    bcc: str | None
+    sent_date: datetime | None
+    received_date: datetime | None
+    opened_date: datetime | None
+    clicked_date: datetime | None
+    original_provider: str | None
+    original_provider_id: str | None
+    provider_source_id: str | None
+    origin: str
+    html_body: str | None
+    text_body: str | None
+
+    @property
+    def provider(self) -> str:
+        """What the sandbox sent is Infusionsoft's; what was logged from elsewhere says where from."""
+        return self.original_provider or ("UNKNOWN" if self.origin == "attached" else "INFUSIONSOFT")
+
+
+_M = schema.message
+_HISTORY = [_M.c.kind == "email", _M.c.status != "skipped"]
+_HISTORY_COLUMNS = [getattr(_M.c, name) for name in HistoryEmail._fields]
+HISTORY_FIELDS = listing.Fields({"id": _M.c.id, "contact_id": _M.c.contact_id, "email": _M.c.to_address,
+                                 "sent_time": _M.c.sent_date}, text=frozenset({"email"}))
+
+
+def _history_email(row) -> HistoryEmail:
+    return HistoryEmail(*(getattr(row, name) for name in HistoryEmail._fields))
+
+
 def history(s: AppSession, *, contact_id: int | None = None, email: str | None = None, since=None, until=None,
-            ordered: bool = True, limit: int = 1000, offset: int = 0) -> tuple[list, int]:
-    """``(rows, total)``: the email history (emails sent, captured by the outbox, logged by attachEmail or
+            ordered: bool = True, limit: int = 1000, offset: int = 0) -> tuple[list[HistoryEmail], int]:
+    """``(emails, total)``: the email history (emails sent, captured by the outbox, logged by attachEmail or
     recorded through REST; not the skipped ones), newest first unless ``ordered`` is off (then by id).
     ``since``/``until`` bound the sent date (app-local)."""
-    m = schema.message
-    where = [m.c.kind == "email", m.c.status != "skipped"]
+    m = _M
+    where = list(_HISTORY)
     if contact_id is not None:
         where.append(m.c.contact_id == contact_id)
     if email:
@@ -135,14 +183,16 @@ def history(s: AppSession, *, contact_id: int | None = None, email: str | None =
         where.append(m.c.sent_date <= until)
     total = s.execute(s.select(m, sa.func.count()).where(*where)).scalar_one()
     order = m.c.id.desc() if ordered else m.c.id
-    rows = s.execute(s.select(m).where(*where).order_by(order).limit(limit).offset(offset)).all()
-    return rows, total
+    rows = s.execute(s.select(m, *_HISTORY_COLUMNS).where(*where).order_by(order).limit(limit).offset(offset)).all()
+    return [_history_email(r) for r in rows], total
 
 
-def history_entry(s: AppSession, message_id: int):
+def page_history(s: AppSession, q: listing.ListQuery) -> listing.Page[HistoryEmail]:
+    """A page of the email history under ``q`` (REST v2 lists)."""
+    return listing.page(s, s.select(_M, *_HISTORY_COLUMNS).where(*_HISTORY), HISTORY_FIELDS, q, _history_email)
+
+
+def history_entry(s: AppSession, message_id: int) -> HistoryEmail | None:
     """One email of the history, or None."""
-    m = schema.message
-    row = s.get(m, message_id)
-    if row is None or row.kind != "email" or row.status == "skipped":
-        return None
-    return row
+    row = s.execute(s.select(_M, *_HISTORY_COLUMNS).where(_M.c.id == message_id, *_HISTORY)).first()
+    return None if row is None else _history_email(row)

@@ -224,6 +224,35 @@ def record_history(s: AppSession, entries: list[dict]) -> list[int]:
     return [r["id"] for r in rows]
 
 
+def record_each(s: AppSession, entries: list[dict]) -> list[int | str]:
+    """Record what can be recorded of a batch of email records (REST v1 ``/emails/sync``, v2
+    ``emails:batchAdd``): for each entry its new id, or why it was refused (an unknown provider, an
+    ``original_provider_id`` repeated in the batch or recorded already); the others are kept."""
+    verdicts: list[int | str | None] = [None] * len(entries)
+    seen: set[tuple[str, str]] = set()
+    keyed = []
+    for index, entry in enumerate(entries):
+        provider = (entry.get("original_provider") or "UNKNOWN").upper()
+        pair = (provider, entry.get("original_provider_id") or "")
+        if provider not in PROVIDERS:
+            verdicts[index] = f"Invalid original_provider: {entry.get('original_provider')}"
+        elif pair[1] and pair in seen:
+            verdicts[index] = "original_provider_id must be unique for its original_provider"
+        else:
+            seen.add(pair)
+            keyed.append((index, pair))
+    taken = taken_provider_ids(s, [pair for _, pair in keyed if pair[1]])
+    kept = []
+    for index, pair in keyed:
+        if pair in taken:
+            verdicts[index] = f"An email record with original_provider_id {pair[1]} already exists"
+        else:
+            kept.append(index)
+    for index, message_id in zip(kept, record_history(s, [entries[i] for i in kept])):
+        verdicts[index] = message_id
+    return verdicts
+
+
 def taken_provider_ids(s: AppSession, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
     """Which ``(original_provider, original_provider_id)`` pairs are recorded already."""
     m = schema.message

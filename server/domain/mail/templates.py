@@ -2,6 +2,9 @@
 fields APIEmailService.getEmailTemplate returns (spec xmlrpc-api.md §2.3)."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
+from server.domain.data import listing
 from server.domain.errors import InvalidParameter, RecordNotFound
 from server.store import schema
 from server.store.session import AppSession
@@ -57,3 +60,42 @@ def get(s: AppSession, template_id: int) -> dict:
 def find(s: AppSession, title: str):
     t = schema.template
     return s.execute(s.select(t).where(t.c.piece_title == title).order_by(t.c.id).limit(1)).first()
+
+
+# --- typed reads (REST) -------------------------------------------------------------------------------
+
+class TemplateRecord(NamedTuple):
+    id: int
+    piece_title: str | None
+    categories: str | None
+    from_address: str | None
+    to_address: str | None
+    cc_address: str | None
+    bcc_address: str | None
+    subject: str | None
+    text_body: str | None
+    html_body: str | None
+    content_type: str | None
+    merge_context: str | None
+
+
+_T = schema.template
+_EMAIL = _T.c.piece_type == "Email"
+_TEMPLATE_COLUMNS = [getattr(_T.c, name) for name in TemplateRecord._fields]
+TEMPLATE_FIELDS = listing.Fields({"id": _T.c.id, "piece_title": _T.c.piece_title, "subject": _T.c.subject,
+                                  "content_type": _T.c.content_type, "categories": _T.c.categories},
+                                 text=frozenset({"piece_title", "subject", "categories"}))
+
+
+def _template(row) -> TemplateRecord:
+    return TemplateRecord(*(getattr(row, name) for name in TemplateRecord._fields))
+
+
+def email_template(s: AppSession, template_id: int) -> TemplateRecord | None:
+    """An email template (PieceType Email), or None."""
+    row = s.execute(s.select(_T, *_TEMPLATE_COLUMNS).where(_T.c.id == template_id, _EMAIL)).first()
+    return None if row is None else _template(row)
+
+
+def page_email_templates(s: AppSession, q: listing.ListQuery) -> listing.Page[TemplateRecord]:
+    return listing.page(s, s.select(_T, *_TEMPLATE_COLUMNS).where(_EMAIL), TEMPLATE_FIELDS, q, _template)

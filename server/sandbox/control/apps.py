@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
 from server import jobs
 from server.clock import UTC, ClockState, parse_datetime, parse_duration
@@ -13,7 +13,7 @@ from server.store import apps, options
 from server.store.db import transaction
 from server.store.session import AppRecord
 
-from .common import ControlError, app_named, control_error, current_sandbox, json_body, require_admin
+from .common import ControlError, app_named, control_error, current_sandbox, json_body, page_args, paged, require_admin
 
 bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
 bp.before_request(require_admin)
@@ -168,18 +168,14 @@ def set_options(name: str):
 
 @bp.get("/apps/<name>/events")
 def events(name: str):
-    """The app's change log, oldest first, without consuming it: ``?after=<seq>&limit=<n>``."""
+    """The app's change log, oldest first, without consuming it: ``?count=<n>&next=<seq>``."""
     record = app_named(name)
-    try:
-        after = int(request.args.get("after", 0))
-        limit = max(1, min(int(request.args.get("limit", 100)), 1000))
-    except ValueError:
-        raise ControlError(400, "after and limit must be integers") from None
+    page = page_args()
     with transaction(current_sandbox().engine, write=False) as conn:
-        rows = apps.events(conn, record.id, after=after, limit=limit)
-    return jsonify({"events": [{"seq": r.seq, "type": r.type, "entity": r.entity, "entity_id": r.entity_id,
-                                "occurred_at": r.occurred_at.replace(tzinfo=UTC).isoformat(),
-                                "payload": r.payload} for r in rows]})
+        rows = apps.events(conn, record.id, after=page.after, limit=page.fetch)
+    items = [{"seq": r.seq, "type": r.type, "entity": r.entity, "entity_id": r.entity_id,
+              "occurred_at": r.occurred_at.replace(tzinfo=UTC).isoformat(), "payload": r.payload} for r in rows]
+    return jsonify(paged("events", items, page, lambda e: e["seq"]))
 
 
 # --- throttling --------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from server import jobs
+from server import jobs, json_input
 from server.domain.crm import surveys
 from server.domain.errors import SandboxError
 from server.domain.mail import messages
@@ -13,7 +13,16 @@ from server.engine import campaigns, delivery, document, fulfillment, lead_score
 from server.engine.errors import CampaignNotFound, PublishError
 from server.store.db import transaction
 
-from .common import ControlError, app_named, control_error, current_sandbox, json_body, require_admin
+from .common import (
+    ControlError,
+    app_named,
+    control_error,
+    current_sandbox,
+    json_body,
+    page_args,
+    paged,
+    require_admin,
+)
 
 bp = Blueprint("sandbox_campaigns", __name__, url_prefix="/sandbox")
 bp.before_request(require_admin)
@@ -56,7 +65,10 @@ def _session(name: str, *, write: bool):
 
 def _document_body() -> dict:
     if request.is_json:
-        body = request.get_json(silent=True)
+        try:
+            body = json_input.loads(request.get_data())
+        except json_input.BadJson as exc:
+            raise document.DocumentError([exc.message]) from None
         if not isinstance(body, dict):
             raise document.DocumentError(["the body must be a JSON object"])
         return body
@@ -169,12 +181,15 @@ def stop_in_sequence(name: str, campaign_id: int, sequence_id: int):
 
 @bp.get("/apps/<name>/enrollments")
 def enrollments(name: str):
+    """Enrollments, oldest first: ``?contact_id=…&campaign_id=…&live=1&count=…&next=…``."""
     contact_id = request.args.get("contact_id", type=int)
     campaign_id = request.args.get("campaign_id", type=int)
+    args = page_args(default=500)
     with _session(name, write=False) as s:
         rows = reporting.enrollments(s, contact_id=contact_id, campaign_id=campaign_id,
-                               live_only=request.args.get("live") in ("1", "true"))
-        return jsonify({"enrollments": [dict(r._mapping) for r in rows]})
+                                     live_only=request.args.get("live") in ("1", "true"), after=args.after,
+                                     limit=args.fetch)
+        return jsonify(paged("enrollments", [dict(r._mapping) for r in rows], args, lambda e: e["id"]))
 
 
 @bp.post("/apps/<name>/engine/run")
@@ -201,21 +216,24 @@ def _message_json(row) -> dict:
 @bp.get("/apps/<name>/outbox")
 def outbox(name: str):
     """Every email, fax, letter and voice message, captured or skipped (with its reason), oldest first:
-    ``?kind=email&status=skipped&contact_id=…&origin=sequence&after=<id>&limit=…``."""
+    ``?kind=email&status=skipped&contact_id=…&origin=sequence&count=…&next=…``."""
     args = request.args
+    page = page_args()
     with _session(name, write=False) as s:
         rows = messages.list_messages(s, contact_id=args.get("contact_id", type=int), kind=args.get("kind"),
                                       status=args.get("status"), origin=args.get("origin"),
-                                      after=args.get("after", 0, type=int),
-                                      limit=max(1, min(args.get("limit", 100, type=int), 1000)))
-        return jsonify({"messages": [_message_json(r) for r in rows]})
+                                      after=page.after, limit=page.fetch)
+        return jsonify(paged("messages", [_message_json(r) for r in rows], page, lambda m: m["id"]))
 
 
 @bp.get("/apps/<name>/http-posts")
 def http_posts(name: str):
+    """Campaign HTTP posts and their attempts, oldest first: ``?status=…&count=…&next=…``."""
+    page = page_args()
     with _session(name, write=False) as s:
-        rows = delivery.list_posts(s, status=request.args.get("status"), after=request.args.get("after", 0, type=int))
-        return jsonify({"http_posts": [{k: v for k, v in r._mapping.items() if k != "app_id"} for r in rows]})
+        rows = delivery.list_posts(s, status=request.args.get("status"), after=page.after, limit=page.fetch)
+        items = [{k: v for k, v in r._mapping.items() if k != "app_id"} for r in rows]
+        return jsonify(paged("http_posts", items, page, lambda p: p["id"]))
 
 
 @bp.get("/apps/<name>/fulfillment")

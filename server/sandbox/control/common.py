@@ -6,9 +6,11 @@ With SANDBOX_ADMIN_TOKEN set, every endpoint but /sandbox/health requires it as 
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
 
 from flask import current_app, jsonify, request
 
+from server import json_input
 from server.store import apps
 from server.store.db import transaction
 from server.store.session import AppRecord
@@ -43,10 +45,52 @@ def current_sandbox():
 def json_body() -> dict:
     if not request.data:
         return {}
-    body = request.get_json(silent=True)
+    try:
+        body = json_input.loads(request.data)
+    except json_input.BadJson as exc:
+        raise ControlError(400, exc.message) from None
     if not isinstance(body, dict):
         raise ControlError(400, "the body must be a JSON object")
     return body
+
+
+@dataclass(frozen=True)
+class PageArgs:
+    """A control-plane listing's page: the rows after the cursor ``after`` (a row id or sequence number, oldest
+    first), at most ``count`` of them."""
+
+    after: int
+    count: int
+
+    @property
+    def fetch(self) -> int:
+        return self.count + 1  # one more than the page, to know whether another page follows
+
+
+def page_args(default: int = 100, most: int = 1000) -> PageArgs:
+    """``?count=<n>&next=<cursor>`` (the older names ``limit`` and ``after`` too); a bad value is a 400 naming it."""
+    values = []
+    for names, fallback, low in ((("next", "after"), 0, 0), (("count", "limit"), default, 1)):
+        name = next((n for n in names if n in request.args), names[0])
+        text = request.args.get(name)
+        try:
+            value = fallback if text in (None, "") else int(text)
+        except ValueError:
+            raise ControlError(400, f"{name} must be a whole number, not {text!r}") from None
+        if value < low:
+            raise ControlError(400, f"{name} must be at least {low}")
+        values.append(value)
+    return PageArgs(values[0], min(values[1], most))
+
+
+def paged(key: str, rows: list, args: PageArgs, cursor) -> dict:
+    """The page's JSON: ``{key: [...], "count": n, "next": "<cursor>"}``, ``next`` only when more rows follow
+    (pass it back as ``?next=``). ``cursor(row)`` is a row's position: its id or sequence number."""
+    page = rows[:args.count]
+    out = {key: page, "count": len(page)}
+    if len(rows) > args.count:
+        out["next"] = str(cursor(page[-1]))
+    return out
 
 
 def app_named(name: str) -> AppRecord:

@@ -8,7 +8,7 @@ from server.rest import delivery
 from server.store import schema
 from server.store.db import transaction
 
-from .common import ControlError, app_named, control_error, current_sandbox, require_admin
+from .common import ControlError, app_named, control_error, current_sandbox, page_args, paged, require_admin
 
 bp = Blueprint("sandbox_hooks", __name__, url_prefix="/sandbox")
 bp.before_request(require_admin)
@@ -28,18 +28,15 @@ def list_hooks(name: str):
 @bp.get("/apps/<name>/hooks/deliveries")
 def list_deliveries(name: str):
     """Every delivery (pending, delivered, failed, dropped) with its body and each attempt:
-    ``?status=pending&after=<id>&limit=<n>``."""
+    ``?status=pending&count=<n>&next=<id>``."""
     record = app_named(name)
-    try:
-        after = int(request.args.get("after", 0))
-        limit = max(1, min(int(request.args.get("limit", 100)), 1000))
-    except ValueError:
-        raise ControlError(400, "after and limit must be integers") from None
+    page = page_args()
     status = request.args.get("status")
     if status not in (None, "pending", "delivered", "failed", "dropped"):
         raise ControlError(400, "status must be pending, delivered, failed or dropped")
     with transaction(current_sandbox().engine, write=False) as conn:
-        return jsonify({"deliveries": delivery.deliveries(conn, record, status=status, limit=limit, after=after)})
+        rows = delivery.deliveries(conn, record, status=status, limit=page.fetch, after=page.after)
+    return jsonify(paged("deliveries", rows, page, lambda d: d["id"]))
 
 
 @bp.post("/apps/<name>/users/<int:user_id>/accept")

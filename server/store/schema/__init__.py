@@ -80,6 +80,7 @@ from .commerce import (
     credit_card,
     discount,
     discount_category,
+    discount_criterion,
     invoice,
     invoice_item,
     invoice_payment,
@@ -160,7 +161,8 @@ __all__ = [
     "payment", "ccharge", "pay_plan", "pay_plan_item", "credit_card", "subscription_plan", "recurring_order",
     "job_recurring_instance", "product", "product_category", "product_category_assign", "product_interest",
     "product_interest_bundle", "product_option", "product_opt_value", "merchant_account", "discount",
-    "discount_category", "shipping_option", "tax_rate", "commission_override", "card_submission", "billing_task",
+    "discount_category", "discount_criterion", "shipping_option", "tax_rate", "commission_override", "card_submission",
+    "billing_task",
     "opportunity", "stage", "stage_move", "vendor_key", "temporary_key", "oauth_client", "oauth_code", "oauth_token",
     "keap_key", "CREDENTIAL_TABLES", "app_data_tables",
 ]

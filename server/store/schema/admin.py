@@ -48,11 +48,20 @@ sa.Index("ix_expense_type", expense.c.app_id, expense.c.expense_type, expense.c.
 group_assign = entity("group_assign")
 sa.Index("ix_group_assign_user", group_assign.c.app_id, group_assign.c.user_id)
 user_group = entity("user_group")
-lead_source = entity("lead_source")
-lead_source_category = entity("lead_source_category")
-lead_source_expense = entity("lead_source_expense")
+
+
+def _stamped(name: str) -> sa.Table:
+    """When the row was created and last changed (REST v2's create_time and update_time; no DataService field
+    shows them): stamped by every write through server.domain.data.records."""
+    return entity(name, sa.Column("date_created", sa.DateTime, nullable=True),
+                  sa.Column("last_updated", sa.DateTime, nullable=True))
+
+
+lead_source = _stamped("lead_source")
+lead_source_category = _stamped("lead_source_category")
+lead_source_expense = _stamped("lead_source_expense")
 sa.Index("ix_lead_source_expense_source", lead_source_expense.c.app_id, lead_source_expense.c.lead_source_id)
-lead_source_recurring_expense = entity("lead_source_recurring_expense")
+lead_source_recurring_expense = _stamped("lead_source_recurring_expense")
 mtg_lead = entity("mtg_lead")
 social_account = entity("social_account")
 sa.Index("ix_social_account_contact", social_account.c.app_id, social_account.c.contact_id)

@@ -45,7 +45,7 @@ sa.Index("ix_pay_plan_item_plan", pay_plan_item.c.app_id, pay_plan_item.c.pay_pl
 credit_card = entity("credit_card", sa.Column("check_code", sa.String(32), nullable=True))
 sa.Index("ix_credit_card_contact", credit_card.c.app_id, credit_card.c.contact_id)
 
-subscription_plan = entity("subscription_plan")
+subscription_plan = entity("subscription_plan", sa.Column("display_order", sa.Integer, nullable=True))  # REST v2
 sa.Index("ix_subscription_plan_product", subscription_plan.c.app_id, subscription_plan.c.product_id)
 recurring_order = entity("recurring_order")
 sa.Index("ix_recurring_order_contact", recurring_order.c.app_id, recurring_order.c.contact_id)
@@ -54,17 +54,19 @@ sa.Index("ix_job_recurring_instance_recurring", job_recurring_instance.c.app_id,
          job_recurring_instance.c.recurring_id)
 
 product = entity("product", sa.Column("inventory", sa.Integer, nullable=True),  # null: not tracked
-                  sa.Column("subscription_only", sa.Boolean, nullable=True))  # REST's subscription_only
+                  sa.Column("subscription_only", sa.Boolean, nullable=True),  # REST's subscription_only
+                  sa.Column("out_of_stock_enabled", sa.Boolean, nullable=True),  # REST v2's inventory settings
+                  sa.Column("delivery_description", sa.Text, nullable=True))
 product_category = entity("product_category")
 product_category_assign = entity("product_category_assign")
 sa.Index("ix_product_category_assign_product", product_category_assign.c.app_id,
          product_category_assign.c.product_id)
 sa.Index("ix_product_category_assign_category", product_category_assign.c.app_id,
          product_category_assign.c.product_category_id)
-product_interest = entity("product_interest")
+product_interest = entity("product_interest", sa.Column("price", sa.Float, nullable=True))  # REST v2's unit price
 sa.Index("ix_product_interest_object", product_interest.c.app_id, product_interest.c.object_id)
 product_interest_bundle = entity("product_interest_bundle")
-product_option = entity("product_option")
+product_option = entity("product_option", sa.Column("error_message", sa.Text, nullable=True))  # REST v2's text rule
 sa.Index("ix_product_option_product", product_option.c.app_id, product_option.c.product_id)
 product_opt_value = entity("product_opt_value")
 sa.Index("ix_product_opt_value_option", product_opt_value.c.app_id, product_opt_value.c.product_option_id)
@@ -102,6 +104,27 @@ discount_category = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("discount_id", sa.Integer, nullable=False),
     sa.Column("product_category_id", sa.Integer, nullable=False),
+    sa.Index(None, "app_id", "discount_id"),
+)
+# When a special applies (REST v2's discount criteria): a promo code, a date range, a product bought in some
+# quantity, a subscription plan, an order total above or below an amount.
+discount_criterion = sa.Table(
+    "discount_criterion", metadata,
+    sa.Column("app_id", sa.Integer, primary_key=True),
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("discount_id", sa.Integer, nullable=False),
+    # DATE_RANGE | PROMO_CODE | PRODUCT | SUBSCRIPTION_PLAN | ORDER_TOTAL
+    sa.Column("type", sa.String(24), nullable=False),
+    sa.Column("code", sa.Text, nullable=True),
+    sa.Column("range_start", sa.DateTime, nullable=True),
+    sa.Column("range_end", sa.DateTime, nullable=True),
+    sa.Column("product_id", sa.Integer, nullable=True),
+    sa.Column("quantity_min", sa.Integer, nullable=True),
+    sa.Column("quantity_max", sa.Integer, nullable=True),
+    sa.Column("plan_id", sa.Integer, nullable=True),
+    sa.Column("quantity", sa.Integer, nullable=True),
+    sa.Column("total_amount", sa.Float, nullable=True),
+    sa.Column("operator", sa.String(16), nullable=True),  # LESS_THAN | GREATER_THAN
     sa.Index(None, "app_id", "discount_id"),
 )
 

@@ -20,6 +20,7 @@ sa.Index("ix_contact_last_updated", contact.c.app_id, contact.c.last_updated)
 contact_action = entity(
     "contact_action",
     sa.Column("location", sa.Text, nullable=True),  # a REST appointment's location (no DataService field)
+    sa.Column("pinned_at", sa.DateTime, nullable=True),  # when a REST v2 note was pinned (no DataService field)
 )
 sa.Index("ix_contact_action_contact", contact_action.c.app_id, contact_action.c.contact_id)
 
@@ -35,8 +36,9 @@ sa.Index("ix_tag_assignment_tag", tag_assignment.c.app_id, tag_assignment.c.tag_
 
 custom_field = entity("custom_field")
 sa.Index("ix_custom_field_form", custom_field.c.app_id, custom_field.c.form_id)
-custom_field_group = entity("custom_field_group")
-custom_field_tab = entity("custom_field_tab")
+# Where a header sits among its tab's and a tab among its form's (REST v2's ``order``; no DataService field)
+custom_field_group = entity("custom_field_group", sa.Column("sort_order", sa.Integer, nullable=True))
+custom_field_tab = entity("custom_field_tab", sa.Column("sort_order", sa.Integer, nullable=True))
 
 # Custom field values, one row per (field, record), typed so that each kind can be indexed and compared.
 custom_value = sa.Table(

@@ -1,13 +1,13 @@
 """affiliates: a commission program's rates, by default and per product or subscription plan (REST v2)
 
 Revision ID: 0013_affiliates
-Revises: 0012
+Revises: 0013_products
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0013_affiliates'
-down_revision = '0012'
+down_revision = '0013_products'
 branch_labels = None
 depends_on = None
 
