@@ -13,6 +13,8 @@ from server.store import schema
 from server.store.session import AppSession
 from server.tables import FORM_AFFILIATE, FORM_CONTACT, REGISTRY
 
+from . import program_commissions
+
 AFFILIATE = REGISTRY.get("Affiliate")
 _HIDDEN = {"Password"}  # never shown by the program service
 _CONTACT_FIELDS = ("FirstName", "LastName", "Email", "Company", "Phone1", "StreetAddress1", "StreetAddress2",
@@ -196,7 +198,8 @@ def update_program(s: AppSession, program_id: int, values: dict) -> None:
 
 
 def delete_program(s: AppSession, program_id: int) -> None:
-    """Delete a program: its members leave it, and resources and links stop naming it."""
+    """Delete a program with its commission rates: its members leave it, and resources and links stop naming
+    it."""
     s.delete(_m, _m.c.program_id == program_id)
     rd = schema.affiliate_redirect
     for row in s.execute(s.select(rd).where(rd.c.program_ids.is_not(None))).all():
@@ -208,6 +211,7 @@ def delete_program(s: AppSession, program_id: int) -> None:
         kept = [p for p in _id_list(row.program_ids) if p != str(program_id)]
         if len(kept) != len(_id_list(row.program_ids)):
             records.update(s, "AffResource", row.id, {"ProgramIds": ",".join(kept)})
+    program_commissions.remove_all(s, program_id)
     s.delete(_p, _p.c.id == program_id)
     s.emit("affiliate_program.deleted", "affiliate_program", program_id)
 
