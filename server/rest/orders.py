@@ -297,7 +297,7 @@ def list_orders(r: Request):
     if q.until:
         where.append(Condition("order_time", "le", s.clock.to_local(in_datetime(q.until))))
     if q.paid is not None:
-        where.append(Condition("paid", "eq", 1 if q.paid else 0))
+        where.append(Condition("paid", "eq", bool(q.paid)))
     if q.product_id is not None:
         where.append(Condition(reads.PRODUCT, "eq", q.product_id))
     found, total = reads.window_orders(s, tuple(where), _V1_ORDER[q.order], limit, offset)

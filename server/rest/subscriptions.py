@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import Field, field_validator
 
-from server.domain.commerce import cards, invoices, merchant
+from server.domain.commerce import cards, invoices, merchant, products
 from server.domain.commerce import subscription_reads as reads
 from server.domain.commerce import subscriptions as domain
 from server.domain.commerce.subscriptions import CYCLES
@@ -113,7 +113,7 @@ def create_subscription(r: Request):
         invoices.require_contact(s, body.contact_id)
     except RecordNotFound:
         raise bad_request(f"Invalid contact id: {body.contact_id}") from None
-    if reads.get_plan(s, body.subscription_plan_id) is None:
+    if not products.plans_by_id(s, [body.subscription_plan_id]):
         raise bad_request(f"Invalid subscription_plan_id: {body.subscription_plan_id}")
     auto_charge = body.auto_charge is not False  # "Defaults to true" [doc S1]
     card_id = body.credit_card_id or (cards.latest(s, body.contact_id) if auto_charge else 0)
