@@ -18,7 +18,7 @@ from server.domain.session import AppSession
 from server.tables import FORM_ORDER
 
 from . import custom, products
-from .api import Body, Int, Paging, Reply, Request, Shape, envelope, page, route
+from .api import Body, Int, Paging, Reply, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request, not_found
 from .wire import country_code, country_name, in_datetime, out_datetime
 
@@ -150,11 +150,7 @@ class OrderShape(Shape):
     order_items: list[dict] = []
 
 
-class OrderList(Shape):
-    orders: list[OrderShape]
-    count: int
-    next: str | None = None
-    previous: str | None = None
+OrderList = list_shape("OrderList", "orders", OrderShape)
 
 
 class OrderItemShape(Shape):

@@ -16,7 +16,7 @@ from server.domain.session import AppSession
 from server.tables import FORM_SUBSCRIPTION
 
 from . import custom
-from .api import Body, Int, Paging, Request, Shape, envelope, page, route
+from .api import Body, Int, Paging, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request
 from .wire import in_date, out_datetime
 
@@ -66,11 +66,7 @@ class SubscriptionShape(Shape):
     use_default_payment_gateway: bool | None = None
 
 
-class SubscriptionList(Shape):
-    subscriptions: list[SubscriptionShape]
-    count: int
-    next: str | None = None
-    previous: str | None = None
+SubscriptionList = list_shape("SubscriptionList", "subscriptions", SubscriptionShape)
 
 
 class ListSubscriptions(Paging):

@@ -11,7 +11,7 @@ store keeps no creation time of programs and links; ids are given in creation or
 """
 from __future__ import annotations
 
-from server.domain.affiliates import links, partners, programs, resources
+from server.domain.affiliates import links, partners, program_commissions, programs, resources
 from server.domain.session import AppSession
 
 from .api import Request, operation
@@ -39,9 +39,30 @@ RESOURCE_PROPERTIES = (*_RESOURCE, "commission_program_ids", "page_width", "page
 # --- answers ------------------------------------------------------------------------------------------
 
 def program_json(p: programs.ProgramRecord) -> dict:
-    """AffiliateProgramV2 / GetRestCommissionProgram: ``priority`` as text."""
+    """AffiliateProgramV2: ``priority`` as text."""
     return {"id": out_id(p.id), "name": p.name, "priority": str(p.priority), "notes": p.notes,
             "affiliate_ids": [out_id(i) for i in p.affiliate_ids]}
+
+
+def _setting_json(x: program_commissions.Setting) -> dict:
+    """DefaultCommission / ProductCommission / SubscriptionCommission's rates; ``percentage`` and
+    ``dollar_amount`` are level 1's sale rates (the contract: "set for the Sale", deprecated for level_1)."""
+    level_1 = x.rates.get("level_1", {})
+    return {"payout_type": x.payout_type, "percentage": level_1.get("sale_percent"),
+            "dollar_amount": level_1.get("sale_amount"), **{level: x.rates[level] for level in x.rates}}
+
+
+def program_detail_json(s: AppSession, p: programs.ProgramRecord) -> dict:
+    """GetRestCommissionProgram: the program with its commission rates."""
+    settings = program_commissions.of_program(s, p.id)
+    default = next((x for x in settings if x.kind == program_commissions.DEFAULT), None)
+    return {**program_json(p), "default_commission": _setting_json(default) if default else None,
+            "product_commissions": [{**_setting_json(x), "product_id": out_id(x.product_id), "product_name": x.name,
+                                     "product_price": x.price}
+                                    for x in settings if x.kind == program_commissions.PRODUCT],
+            "subscription_commissions": [{**_setting_json(x), "subscription_id": out_id(x.plan_id), "name": x.name,
+                                          "plan_price": x.price}
+                                         for x in settings if x.kind == program_commissions.SUBSCRIPTION]}
 
 
 def program_written_json(p: programs.ProgramRecord) -> dict:
@@ -61,7 +82,7 @@ def resource_json(x: resources.ResourceRecord) -> dict:
             "commission_programs": [{"commission_program_id": out_id(i)} for i in x.program_ids]}
 
 
-def _program(s: AppSession, program_id: int) -> programs.ProgramRecord:
+def require_program(s: AppSession, program_id: int) -> programs.ProgramRecord:
     found = programs.get_program(s, program_id)
     if found is None:
         raise not_found("Commission Program", program_id)
@@ -153,24 +174,24 @@ def list_commission_programs(r: Request) -> dict:
 def add_commission_program(r: Request) -> dict:
     values = _program_values(r, {"name", "notes", "priority"})
     program_id = programs.add_program(r.s, values["name"], values["notes"], values["priority"])
-    return program_written_json(_program(r.s, program_id))
+    return program_written_json(require_program(r.s, program_id))
 
 
 @operation("getCommissionProgram")
 def get_commission_program(r: Request, commission_program_id: int) -> dict:
-    return program_json(_program(r.s, commission_program_id))
+    return program_detail_json(r.s, require_program(r.s, commission_program_id))
 
 
 @operation("updateCommissionProgram")
 def update_commission_program(r: Request, commission_program_id: int) -> dict:
-    _program(r.s, commission_program_id)
+    require_program(r.s, commission_program_id)
     programs.update_program(r.s, commission_program_id, _program_values(r, _changes(r, ("name", "notes", "priority"))))
-    return program_written_json(_program(r.s, commission_program_id))
+    return program_written_json(require_program(r.s, commission_program_id))
 
 
 @operation("deleteAffiliateCommissionProgram")
 def delete_commission_program(r: Request, commission_program_id: int) -> None:
-    _program(r.s, commission_program_id)
+    require_program(r.s, commission_program_id)
     programs.delete_program(r.s, commission_program_id)
 
 
@@ -178,7 +199,7 @@ def delete_commission_program(r: Request, commission_program_id: int) -> None:
 
 @operation("listCommissionProgramResources")
 def list_program_resources(r: Request, commission_program_id: int) -> dict:
-    _program(r.s, commission_program_id)
+    require_program(r.s, commission_program_id)
     return {"resources": [resource_json(x) for x in resources.of_program(r.s, commission_program_id)]}
 
 

@@ -16,6 +16,14 @@ SAM, EZRA, DIEGO, OLIVIA = "1", "2", "3", "4"  # the seeded affiliates, in seedi
 MEMBER, CORPORATE = "1", "2"  # the seeded programs
 
 
+def _paid(app, **payload) -> None:
+    """An invoice paid (the event the commerce domain emits), as tests/services/test_affiliate_services does."""
+    sandbox = app.live.sandbox
+    with transaction(sandbox.engine, write=True) as conn:
+        sandbox.env.session(conn, apps.by_name(conn, app.name)).emit("invoice.paid", "invoice",
+                                                                     payload["invoice_id"], **payload)
+
+
 def _affiliate_field(app, label: str) -> int:
     """An Affiliate custom field (FormId -3), made as DataService.addCustomField would."""
     sandbox = app.live.sandbox
@@ -228,6 +236,7 @@ def test_the_sdk_reads_and_writes_affiliates(sdk, v2):
         AffiliateAddToProgramRequest,
         CreateAffiliateRequest,
         CreateCommissionProgramRequest,
+        CreateDefaultCommissionProgramRequest,
         CreateOrUpdateAffiliateLinkRequest,
         UpdateAffiliateRequest,
     )
@@ -241,6 +250,8 @@ def test_the_sdk_reads_and_writes_affiliates(sdk, v2):
     program = api.add_commission_program(CreateCommissionProgramRequest(name="SDK program", priority=5))
     api.add_affiliate_to_program(made.id, AffiliateAddToProgramRequest(affiliate_program_id=program.id))
     assert api.get_commission_program(program.id).affiliate_ids == [made.id]
+    rated = api.create_default_commission_program(program.id, CreateDefaultCommissionProgramRequest(percentage="12"))
+    assert rated.default_commission.percentage == 12 and rated.default_commission.payout_type == "UPFRONT"
     assert [p.id for p in api.list_affiliate_commission_programs(filter=f"affiliate_id=={made.id}")
             .commission_programs] == [program.id]
     link = api.create_redirect_link(CreateOrUpdateAffiliateLinkRequest(
@@ -256,3 +267,73 @@ def test_the_sdk_reads_and_writes_affiliates(sdk, v2):
     api.delete_redirect_link(link.id)
     api.delete_affiliate_commission_program(program.id)
     api.delete_affiliate(made.id)
+
+
+def test_a_programs_commission_rates(v2):
+    product = v2.app.call("DataService.query", "Product", 1, 0, {"Id": "%"}, ["Id", "ProductName", "ProductPrice"])[0]
+    plan = v2.app.call("DataService.query", "SubscriptionPlan", 1, 0, {"Id": "%"}, ["Id", "PlanPrice"])[0]
+    base = f"/affiliates/commissionPrograms/{MEMBER}"
+    assert "default_commission" not in v2.ok("GET", base)
+
+    made = v2.ok("POST", f"/affiliates/commissionPrograms/defaultCommissionPrograms/{MEMBER}", 201, json={
+        "percentage": "10", "level_2": {"sale_percent": "2.5"}, "payout_type": "PAYMENT_RECEIVED"})
+    assert made["default_commission"] == {"payout_type": "PAYMENT_RECEIVED", "percentage": 10.0,
+                                          "level_1": {"sale_percent": 10.0}, "level_2": {"sale_percent": 2.5}}
+    assert v2.error("POST", f"/affiliates/commissionPrograms/defaultCommissionPrograms/{MEMBER}", 409,
+                    json={"percentage": "5"})["status"] == "ALREADY_EXISTS"
+    changed = v2.ok("PATCH", f"/affiliates/commissionPrograms/defaultCommissionPrograms/{MEMBER}",
+                    params={"update_mask": "level_1,level_2"}, json={"level_1": {"sale_amount": "20"}})
+    assert changed["default_commission"] == {"payout_type": "PAYMENT_RECEIVED", "dollar_amount": 20.0,
+                                             "level_1": {"sale_amount": 20.0}}
+    assert v2.error("PATCH", f"/affiliates/commissionPrograms/defaultCommissionPrograms/{CORPORATE}", 404,
+                    json={"percentage": "1"})["code"] == 404
+    assert v2.error("PATCH", f"/affiliates/commissionPrograms/defaultCommissionPrograms/{MEMBER}", 400,
+                    json={"level_1": {"sale_percent": "150"}})["details"][0]["resource"] == "level_1.sale_percent"
+
+    with_product = v2.ok("POST", f"/affiliates/commissionPrograms/productCommissionPrograms/{MEMBER}", 201, json={
+        "product_id": str(product["Id"]), "level_1": {"sale_percent": "15", "lead_amount": "3"}})
+    assert with_product["product_commissions"] == [{
+        "payout_type": "UPFRONT", "percentage": 15.0, "level_1": {"sale_percent": 15.0, "lead_amount": 3.0},
+        "product_id": str(product["Id"]), "product_name": product["ProductName"],
+        "product_price": product["ProductPrice"]}]
+    updated = v2.ok("PATCH", f"/affiliates/commissionPrograms/productCommissionPrograms/{MEMBER}",
+                    json={"product_id": str(product["Id"]), "dollar_amount": "7"})
+    assert updated["product_commissions"][0]["level_1"] == {"sale_percent": 15.0, "lead_amount": 3.0,
+                                                            "sale_amount": 7.0}
+    assert v2.error("POST", f"/affiliates/commissionPrograms/productCommissionPrograms/{MEMBER}", 400,
+                    json={"product_id": "99999"})["details"][0]["resource"] == "product_id"
+
+    with_plan = v2.ok("POST", f"/affiliates/commissionPrograms/subscriptionCommissionPrograms/{MEMBER}", 201,
+                      json={"subscription_id": str(plan["Id"]), "level_1": {"sale_percent": "5"}})
+    [sub] = with_plan["subscription_commissions"]
+    assert sub["subscription_id"] == str(plan["Id"]) and sub["plan_price"] == plan["PlanPrice"] and sub["name"]
+    sub = v2.ok("PATCH", f"/affiliates/commissionPrograms/subscriptionCommissionPrograms/{MEMBER}",
+                json={"subscription_id": str(plan["Id"]), "payout_type": "PAYMENT_RECEIVED"})
+    assert sub["subscription_commissions"][0]["payout_type"] == "PAYMENT_RECEIVED"
+
+    assert v2.ok("POST", f"{base}:removeProductCommission", json={"product_id": str(product["Id"])}) is None
+    assert v2.error("POST", f"{base}:removeProductCommission", 404, json={"product_id": str(product["Id"])})[
+        "status"] == "NOT_FOUND"
+    assert v2.ok("POST", f"{base}:removeSubscriptionCommission",
+                 json={"subscription_plan_id": str(plan["Id"])}) is None
+    read = v2.ok("GET", base)
+    assert "product_commissions" not in read or read["product_commissions"] == []
+    assert read["default_commission"]["dollar_amount"] == 20.0
+
+
+def test_program_rates_decide_what_a_sale_earns(v2):
+    """An affiliate in a program with rates earns the program's product rate, and its parent the level 2 rate;
+    the commissions are what v2 and APIAffiliateService then show."""
+    product = v2.app.call("DataService.query", "Product", 1, 0, {"Id": "%"}, ["Id"])[0]["Id"]
+    v2.ok("POST", f"/affiliates/commissionPrograms/productCommissionPrograms/{MEMBER}", 201, json={
+        "product_id": str(product), "level_1": {"sale_percent": "15"}, "level_2": {"sale_amount": "4"}})
+    v2.ok("PATCH", f"/affiliates/{EZRA}", json={"parent_affiliate_id": SAM})
+    _paid(v2.app, invoice_id=880001, contact_id=5, amount=200.0, product_ids=[product], sale_affiliate_id=2)
+    ezra = [c for c in v2.ok("GET", f"/affiliates/{EZRA}:commissions")["affiliate_commissions"]
+            if c.get("invoice_id") == "880001"]
+    assert [c["amount_earned"] for c in ezra] == [30.0]  # 15 % of 200, not Ezra's own flat 25
+    sam = [c for c in _reported(v2, "affCommissions", 1) if c["InvoiceId"] == 880001]
+    assert [(c["AmtEarned"], c["SaleAffId"]) for c in sam] == [(4.0, 2)]  # level 2: Sam is Ezra's parent
+    _paid(v2.app, invoice_id=880002, contact_id=5, amount=200.0, product_ids=[], sale_affiliate_id=2)
+    own = [c for c in _reported(v2, "affCommissions", 2) if c["InvoiceId"] == 880002]
+    assert [c["AmtEarned"] for c in own] == [25.0]  # no program rate for this sale: Ezra's own SaleAmt

@@ -4,7 +4,9 @@ Commissions come from sales: a listener on ``invoice.paid`` (payload: spec commo
 affiliate with its SalePercent of the amount (or its flat SaleAmt) and the lead affiliate with its
 LeadPercent; a sale with neither affiliate is credited to the contact's referring affiliate, the first or
 the last one as the app's ``Affiliate/chooseaffiliate`` setting says. LeadAmt is a flat bounty paid when a
-referral is made. Clawbacks take back a deleted (or refunded) invoice's commissions. Payouts are seeded.
+referral is made. Where the affiliate's commission programs set rates (program_commissions: the product's,
+else a default), those apply instead of its own, and their level 2 rates credit its parent affiliate too.
+Clawbacks take back a deleted (or refunded) invoice's commissions. Payouts are seeded.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from server.store import schema
 from server.store.session import AppSession, Event
 from server.tables import REGISTRY
 
+from . import program_commissions
 from .ledger import credit
 from .programs import affiliate_row, is_active
 from .referrals import referring_affiliate
@@ -59,17 +62,34 @@ def on_invoice_paid(s: AppSession, payload: dict) -> list[int]:
         aff = affiliate_row(s, affiliate_id)
         if aff is None or not is_active(aff):
             continue
-        if commission_type == "sale":
-            earned = amount * float(aff.sale_percent or 0) / 100.0 if aff.sale_percent else float(aff.sale_amt or 0)
-        else:
-            earned = amount * float(aff.lead_percent or 0) / 100.0
-        if earned <= 0:
-            continue
-        made.append(credit(s, aff, earned, commission_type, contact_id=contact_id, invoice_id=invoice_id,
-                            product_id=product_id, product_name=product_name,
-                            description=f"{commission_type.title()} commission on invoice {invoice_id}",
-                            sale_affiliate_id=sale_id, when=_sale_date(s, invoice_id)))
+        rates = program_commissions.rates_for(s, aff.id, product_id)
+        earned = _earned(amount, commission_type, rates.get("level_1", {}) if rates is not None else _own_rates(aff))
+        if earned > 0:
+            made.append(credit(s, aff, earned, commission_type, contact_id=contact_id, invoice_id=invoice_id,
+                                product_id=product_id, product_name=product_name,
+                                description=f"{commission_type.title()} commission on invoice {invoice_id}",
+                                sale_affiliate_id=sale_id, when=_sale_date(s, invoice_id)))
+        parent = affiliate_row(s, aff.parent_id) if rates and rates.get("level_2") and aff.parent_id else None
+        second = _earned(amount, commission_type, rates["level_2"]) if parent is not None and is_active(parent) else 0
+        if second > 0:
+            made.append(credit(s, parent, second, commission_type, contact_id=contact_id, invoice_id=invoice_id,
+                                product_id=product_id, product_name=product_name,
+                                description=f"Level 2 {commission_type} commission on invoice {invoice_id}",
+                                sale_affiliate_id=sale_id, when=_sale_date(s, invoice_id)))
     return made
+
+
+def _own_rates(aff) -> dict[str, float]:
+    """The affiliate's own rates (the Affiliate row), in a program commission's names. A lead's commission on a
+    sale is LeadPercent only: LeadAmt is the bounty paid when the referral is made (referrals.py)."""
+    return {"sale_percent": float(aff.sale_percent or 0), "sale_amount": float(aff.sale_amt or 0),
+            "lead_percent": float(aff.lead_percent or 0)}
+
+
+def _earned(amount: float, commission_type: str, rates: dict[str, float]) -> float:
+    """A percentage of the sale where one is set, else the flat amount."""
+    percent, flat = rates.get(f"{commission_type}_percent"), rates.get(f"{commission_type}_amount")
+    return amount * float(percent) / 100.0 if percent else float(flat or 0)
 
 
 def _sale_date(s: AppSession, invoice_id: int | None):

@@ -7,10 +7,13 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
-from server.domain.data import listing, records
+from server.domain.account import public_urls
+from server.domain.data import custom_fields, listing, records
 from server.store import schema
 from server.store.session import AppSession
 from server.tables import FORM_AFFILIATE, FORM_CONTACT, REGISTRY
+
+from . import program_commissions
 
 AFFILIATE = REGISTRY.get("Affiliate")
 _HIDDEN = {"Password"}  # never shown by the program service
@@ -57,7 +60,6 @@ def affiliates_of_program(s: AppSession, program_id: int) -> list[dict]:
                                               .order_by(m.c.affiliate_id))]
     if not ids:
         return []
-    from server.domain.data import custom_fields
 
     aff_fields = [f for f in AFFILIATE.fields if f not in _HIDDEN]
     aff_customs = [f.api_name for f in custom_fields.definitions(s, FORM_AFFILIATE).values()]
@@ -105,7 +107,6 @@ def affiliate_row(s: AppSession, affiliate_id: int):
 def redirect_links(s: AppSession, affiliate_id: int) -> list[dict]:
     """AffiliateService.getRedirectLinksForAffiliate: the links offered to the affiliate (its own, and
     those of every affiliate), each with the address to hand out (``AffiliateUrl``, the sandbox's)."""
-    from server.domain.account import public_urls
 
     aff = affiliate_row(s, affiliate_id)
     if aff is None:
@@ -197,7 +198,8 @@ def update_program(s: AppSession, program_id: int, values: dict) -> None:
 
 
 def delete_program(s: AppSession, program_id: int) -> None:
-    """Delete a program: its members leave it, and resources and links stop naming it."""
+    """Delete a program with its commission rates: its members leave it, and resources and links stop naming
+    it."""
     s.delete(_m, _m.c.program_id == program_id)
     rd = schema.affiliate_redirect
     for row in s.execute(s.select(rd).where(rd.c.program_ids.is_not(None))).all():
@@ -209,6 +211,7 @@ def delete_program(s: AppSession, program_id: int) -> None:
         kept = [p for p in _id_list(row.program_ids) if p != str(program_id)]
         if len(kept) != len(_id_list(row.program_ids)):
             records.update(s, "AffResource", row.id, {"ProgramIds": ",".join(kept)})
+    program_commissions.remove_all(s, program_id)
     s.delete(_p, _p.c.id == program_id)
     s.emit("affiliate_program.deleted", "affiliate_program", program_id)
 

@@ -78,3 +78,19 @@ affiliate_phone_stats = sa.Table(
     sa.Column("last_updated", sa.DateTime, nullable=False),  # app-local
     sa.PrimaryKeyConstraint("app_id", "affiliate_id"),
 )
+
+# A commission program's rates (REST v2): its default, and per product or subscription plan, each with the
+# rates of level 1 (the selling affiliate), level 2 (its parent) and "unused" (the contract's third item).
+affiliate_program_commission = sa.Table(
+    "affiliate_program_commission", metadata,
+    sa.Column("app_id", sa.Integer, primary_key=True),
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("program_id", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # default | product | subscription
+    sa.Column("product_id", sa.Integer, nullable=True),
+    sa.Column("plan_id", sa.Integer, nullable=True),  # kind subscription: the subscription plan
+    sa.Column("payout_type", sa.String(16), nullable=False),  # UPFRONT | PAYMENT_RECEIVED
+    sa.Column("rates", sa.JSON, nullable=False, default=dict),  # {level: {sale_percent, sale_amount, ...}}
+)
+sa.Index("ix_affiliate_program_commission_program", affiliate_program_commission.c.app_id,
+         affiliate_program_commission.c.program_id)
