@@ -23,7 +23,9 @@ from server.domain.crm import countries
 from server.domain.data import records
 from server.domain.data.listing import Condition
 from server.domain.session import AppSession
+from server.tables import FORM_ORDER
 
+from . import custom_values
 from .api import Reply, Request, operation
 from .catalog_wire import Flag, money
 from .catalog_wire import changed as changes_of
@@ -127,10 +129,12 @@ def _shipping_json(o: OrderRecord) -> dict | None:
             "invoice_to_company": False}
 
 
-def order_json(s: AppSession, o: OrderRecord, plan_records: dict | None = None) -> dict:
-    """``plan_records``: the subscription plans of the order's lines (read for a whole page at once)."""
+def order_json(s: AppSession, o: OrderRecord, plan_records: dict | None = None, customs: dict | None = None) -> dict:
+    """``plan_records``, ``customs``: the plans of the order's lines and its custom field values (read for a
+    whole page at once)."""
     clock = s.clock
     plan_records = _plans_of(s, o.items) if plan_records is None else plan_records
+    customs = custom_values.read(s, FORM_ORDER, [o.id]) if customs is None else customs
     c = o.contact
     return {
         "id": out_id(o.id), "title": o.title, "status": "PAID" if o.paid else "DRAFT",
@@ -147,6 +151,7 @@ def order_json(s: AppSession, o: OrderRecord, plan_records: dict | None = None) 
         "order_items": [item_json(s, i, plan_records) for i in o.items],
         "payment_plan": _payment_plan_json(s, o.payment_plan),
         "invoice_id": out_id(o.invoice_id), "promo_code": o.promo_code or None, "synced": o.synced,
+        "custom_fields": customs.get(o.id),
     }
 
 
@@ -249,6 +254,8 @@ def _job_values(r: Request, changed: set[str]) -> dict:
                    "company": "ShipCompany", "phone": "ShipPhone", "line1": "ShipStreet1", "line2": "ShipStreet2",
                    "locality": "ShipCity", "region": "ShipState", "zip_code": "ShipZip", "country": "ShipCountry"}
         values.update({columns[k]: v for k, v in _shipping(body.get("shipping_address")).items()})
+    if "custom_fields" in changed:
+        values.update(custom_values.to_fields(r.s, FORM_ORDER, body.get("custom_fields") or []))
     return values
 
 
@@ -258,7 +265,8 @@ def _job_values(r: Request, changed: set[str]) -> dict:
 def list_orders(r: Request) -> dict:
     page = order_reads.page_orders(r.s, r.list_query(ORDERS))
     plan_records = _plans_of(r.s, [i for o in page.items for i in o.items])
-    return r.page("orders", [order_json(r.s, o, plan_records) for o in page.items], page)
+    customs = custom_values.read(r.s, FORM_ORDER, [o.id for o in page.items])
+    return r.page("orders", [order_json(r.s, o, plan_records, customs) for o in page.items], page)
 
 
 @operation("createOrder")
@@ -277,6 +285,8 @@ def create_order(r: Request) -> dict:
         sale_affiliate_id=affiliates.get("sales_affiliate_id", 0), shipping=_shipping(body.get("shipping_address")),
         notes=body.get("notes") or None,
         due_date=in_time(body["due_time"], s.clock, "due_time") if body.get("due_time") else None)
+    if body.get("custom_fields"):
+        records.update(s, "Job", job_id, custom_values.to_fields(s, FORM_ORDER, body["custom_fields"]))
     return order_json(s, _order(s, job_id))
 
 
@@ -286,13 +296,13 @@ def get_order(r: Request, order_id: int) -> dict:
 
 
 _UPDATABLE = ("order_title", "contact_id", "order_time", "due_time", "order_type", "notes", "shipping_address",
-              "payment_plan")
+              "payment_plan", "custom_fields")
 
 
 @operation("updateOrder")
 def update_order(r: Request, order_id: int) -> dict:
-    """The order's own properties (Job fields, its payment plan). Promo codes, affiliates, terms, custom fields
-    and the external-system properties cannot be changed here: masking one of them is a 400."""
+    """The order's own properties (Job fields and custom fields, its payment plan). Promo codes, affiliates,
+    terms and the external-system properties cannot be changed here: masking one of them is a 400."""
     s = r.s
     order = _order(s, order_id)
     changed = changes_of(r, _UPDATABLE)

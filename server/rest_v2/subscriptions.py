@@ -20,7 +20,9 @@ from server.domain.commerce import subscription_reads as reads
 from server.domain.commerce import subscriptions as domain
 from server.domain.data import records
 from server.domain.session import AppSession
+from server.tables import FORM_SUBSCRIPTION
 
+from . import custom_values
 from .api import Request, operation
 from .catalog_wire import changed as changes_of
 from .errors import invalid, invalid_field, not_found
@@ -46,7 +48,9 @@ SUBSCRIPTIONS = Listing(
 
 # --- answers ------------------------------------------------------------------------------------------
 
-def subscription_json(s: AppSession, r: reads.SubscriptionRecord) -> dict:
+def subscription_json(s: AppSession, r: reads.SubscriptionRecord, customs: dict | None = None) -> dict:
+    """``customs``: custom field values by subscription (read for a whole page at once)."""
+    customs = custom_values.read(s, FORM_SUBSCRIPTION, [r.id]) if customs is None else customs
     return {
         "id": out_id(r.id), "quantity": r.quantity, "active": r.active, "contact_id": out_id(r.contact_id),
         "product_id": out_id(r.product_id), "subscription_plan_id": out_id(r.subscription_plan_id),
@@ -60,7 +64,7 @@ def subscription_json(s: AppSession, r: reads.SubscriptionRecord) -> dict:
         "sale_affiliate_id": out_id(r.sale_affiliate_id or None),
         "promo_code": r.promo_code or None, "shipping_option_id": out_id(r.shipping_option_id),
         "reason_stopped": r.reason_stopped or None,
-        "modification_time": out_time(r.last_bill or r.start, s.clock),
+        "modification_time": out_time(r.last_bill or r.start, s.clock), "custom_fields": customs.get(r.id),
     }
 
 
@@ -134,7 +138,8 @@ def _row_values(r: Request, changed: set[str], contact_id: int) -> dict:
 @operation("listSubscriptions")
 def list_subscriptions(r: Request) -> dict:
     page = reads.page_subscriptions(r.s, r.list_query(SUBSCRIPTIONS))
-    return r.page("subscriptions", [subscription_json(r.s, x) for x in page.items], page)
+    customs = custom_values.read(r.s, FORM_SUBSCRIPTION, [x.id for x in page.items])
+    return r.page("subscriptions", [subscription_json(r.s, x, customs) for x in page.items], page)
 
 
 @operation("getSubscription")
@@ -177,18 +182,20 @@ def create_subscription(r: Request) -> dict:
         start=now, next_bill=first, auto_charge=auto_charge)
     extra = _row_values(r, {"max_charge_attempts", "days_between_retries", "shipping_option_id", "reason_stopped",
                             "active"} & set(body), contact_id)
+    if body.get("custom_fields"):
+        extra.update(custom_values.to_fields(s, FORM_SUBSCRIPTION, body["custom_fields"]))
     if extra:
         records.update(s, "RecurringOrder", subscription_id, extra)
     return subscription_json(s, _subscription(s, subscription_id))
 
 
-_UPDATABLE = tuple(_ROW_FIELDS) + ("next_bill_date",)
+_UPDATABLE = tuple(_ROW_FIELDS) + ("next_bill_date", "custom_fields")
 
 
 @operation("updateSubscription")
 def update_subscription(r: Request, subscription_id: int) -> dict:
     """DataService's RecurringOrder fields; ``next_bill_date`` as ``InvoiceService.updateJobRecurringNextBillDate``.
-    Its shipping address and custom fields cannot be changed here: masking one is a 400."""
+    Its shipping address cannot be changed here: masking it is a 400."""
     s = r.s
     current = _subscription(s, subscription_id)
     changed = changes_of(r, _UPDATABLE)
@@ -196,6 +203,8 @@ def update_subscription(r: Request, subscription_id: int) -> dict:
     if fixed:
         raise invalid_field(f"update_mask.{fixed[0]}", "the sandbox cannot change this property of a subscription")
     values = _row_values(r, changed, current.contact_id)
+    if "custom_fields" in changed:
+        values.update(custom_values.to_fields(s, FORM_SUBSCRIPTION, r.body.get("custom_fields") or []))
     if values:
         records.update(s, "RecurringOrder", subscription_id, values)
     if "next_bill_date" in changed:

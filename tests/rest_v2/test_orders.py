@@ -178,3 +178,24 @@ def test_a_v2_card_payment_is_a_purchase_for_the_campaigns(v2):
         "payment_method_id": str(OLIVIA_VISA), "payment_amount": 120.0, "apply_to_commissions": True})
     outbox = Campaigns(v2.app).outbox(contact_id=OLIVIA)
     assert [m["subject"] for m in outbox] == ["Thank you for your order, Olivia"]  # the seeded purchase goal
+
+
+def custom_field(app, form: str, form_id: int, label: str) -> int:
+    """A text custom field on the form, made through XML-RPC's DataService.addCustomField."""
+    [tab] = app.call("DataService.query", "DataFormTab", 10, 0, {"FormId": form_id}, ["Id"])
+    [header] = app.call("DataService.query", "DataFormGroup", 10, 0, {"TabId": tab["Id"]}, ["Id"])
+    return app.call("DataService.addCustomField", form, label, "Text", header["Id"])
+
+
+def test_order_custom_fields_are_the_job_form_values(v2):
+    field_id = custom_field(v2.app, "Job", -9, "Gift Message")
+    order = _order(v2, OLIVIA, [{"product_id": str(COACHING), "quantity": 1}],
+                   custom_fields=[{"id": str(field_id), "content": "Happy birthday"}])
+    assert {"id": str(field_id), "content": "Happy birthday"} in order["custom_fields"]
+    assert v2.app.call("DataService.load", "Job", int(order["id"]), ["_GiftMessage"]) == {
+        "_GiftMessage": "Happy birthday"}
+    changed = v2.ok("PATCH", f"/orders/{order['id']}", params={"update_mask": "custom_fields"},
+                    json={"custom_fields": [{"id": str(field_id), "content": "Congrats"}]})
+    assert {"id": str(field_id), "content": "Congrats"} in changed["custom_fields"]
+    assert v2.error("PATCH", f"/orders/{order['id']}", 400, json={"custom_fields": [{"id": "999999", "content": 1}]})[
+        "details"][0]["resource"] == "custom_fields.0.id"

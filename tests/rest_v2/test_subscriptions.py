@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tests.commerce.util import LIAM, MEMBERSHIP, MEMBERSHIP_PLAN, OLIVIA, OLIVIA_VISA, events, last_seq
 from tests.rest.conftest import rest_for
+from tests.rest_v2.test_orders import custom_field
 
 
 def test_a_subscription_made_billed_paid_changed_and_stopped(v2):
@@ -65,6 +66,19 @@ def test_a_subscription_made_billed_paid_changed_and_stopped(v2):
         "contact_id": str(LIAM), "subscription_plan_id": str(MEMBERSHIP_PLAN), "start_date": "2001-01-01"})[
         "details"][0]["resource"] == "start_date"
     assert v2.error("GET", "/subscriptions/999999", 404)["status"] == "NOT_FOUND"
+
+
+def test_subscription_custom_fields_are_the_recurring_order_form_values(v2):
+    field_id = custom_field(v2.app, "RecurringOrder", -10, "Member Level")
+    made = v2.ok("POST", "/subscriptions", 201, json={
+        "contact_id": str(LIAM), "subscription_plan_id": str(MEMBERSHIP_PLAN), "auto_charge": False,
+        "custom_fields": [{"id": str(field_id), "content": "Gold"}]})
+    assert {"id": str(field_id), "content": "Gold"} in made["custom_fields"] and made["auto_charge"] is False
+    assert v2.app.call("DataService.load", "RecurringOrder", int(made["id"]), ["_MemberLevel"]) == {
+        "_MemberLevel": "Gold"}
+    changed = v2.ok("PATCH", f"/subscriptions/{made['id']}", json={
+        "custom_fields": [{"id": str(field_id), "content": "Silver"}]})
+    assert {"id": str(field_id), "content": "Silver"} in changed["custom_fields"]
 
 
 def test_subscriptions_sdk_contract(sdk, v2):
