@@ -29,7 +29,7 @@ from server.engine import campaigns as engine
 from .api import Request, operation
 from .campaigns import Search, add_to_sequence, require_campaign
 from .errors import conflict, invalid_field, not_found
-from .filters import Number
+from .filters import ID_RANGE, Number
 from .paging import Listing
 from .wire import in_id, in_ids, out_id, out_time
 
@@ -55,6 +55,11 @@ def _page(r: Request):
         r.query["page_size"] = PAGE_SIZE  # also what the next page's URL carries
     q = r.list_query(AUTOMATIONS)
     return q, overview.page_campaigns(r.s, q)
+
+
+def _stored(value: int) -> int:
+    """An int64 id from a body or query as the store can look it up: beyond its range, one nothing has (-1)."""
+    return value if ID_RANGE[0] <= value <= ID_RANGE[1] else -1
 
 
 def _existing(s: AppSession, ids: list[int], names: list[str]) -> None:
@@ -104,8 +109,9 @@ def bulk_unpublish_automations(r: Request) -> None:
 
 @operation("deleteAutomation")
 def delete_automation(r: Request) -> None:
-    ids = list(r.query["automation_ids"])
-    _existing(r.s, ids, [str(i) for i in ids])
+    given = list(r.query["automation_ids"])
+    ids = [_stored(i) for i in given]
+    _existing(r.s, ids, [str(i) for i in given])
     for automation_id in dict.fromkeys(ids):
         engine.delete(r.s, automation_id)
 
@@ -118,7 +124,7 @@ def add_contacts_to_automation_sequence(r: Request, automation_id: int, sequence
 @operation("achieveGoal")
 def achieve_goal(r: Request) -> dict:
     body = r.body
-    contact_id = body["contact_id"]
+    contact_id = _stored(body["contact_id"])
     by_name = "integration" in body or "call_name" in body
     by_id = "automation_id" in body or "goal_id" in body
     if by_name == by_id:
@@ -129,12 +135,13 @@ def achieve_goal(r: Request) -> dict:
             missing = pair[1] if pair[0] in body else pair[0]
             raise invalid_field(missing, f"{missing} is required with {pair[0] if pair[0] in body else pair[1]}")
     if not emails.contact_exists(r.s, contact_id):
-        raise invalid_field("contact_id", f"no contact has the id {contact_id}")
+        raise invalid_field("contact_id", f"no contact has the id {body['contact_id']}")
     if by_name:
         results = achieve.achieve_api(r.s, body["integration"], body["call_name"], contact_id)
     else:
-        automation_id, goal_id = body["automation_id"], body["goal_id"]
-        require_campaign(r.s, automation_id, "Automation")
+        automation_id, goal_id = _stored(body["automation_id"]), body["goal_id"]
+        if overview.get_campaign(r.s, automation_id) is None:
+            raise not_found("Automation", body["automation_id"])
         if achieve.goal_of(r.s, automation_id, goal_id) is None:
             raise not_found("Goal", goal_id)  # no such goal in the automation's published version
         results = achieve.achieve_by_id(r.s, automation_id, goal_id, contact_id)
@@ -205,7 +212,7 @@ def patch_category(r: Request, id: int) -> dict:  # the contract names the path 
 def delete_categories(r: Request) -> None:
     ids = list(dict.fromkeys(r.query["ids"]))
     for category_id in ids:
-        if categories.get(r.s, category_id) is None:
+        if categories.get(r.s, _stored(category_id)) is None:
             raise not_found("Automation Category", category_id)
     for category_id in ids:
         categories.delete(r.s, category_id)

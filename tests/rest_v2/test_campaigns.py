@@ -117,12 +117,14 @@ def test_a_goal_achieved_through_v2_runs_the_same_sequence_as_xmlrpc(v2):
     bad = [({"contact_id": by_v2}, "automation_id"), ({"integration": "v2app", "contact_id": by_v2}, "call_name"),
            ({"integration": "a", "call_name": "b", "goal_id": 1, "contact_id": by_v2}, "integration"),
            ({"integration": "v2app", "call_name": "signup", "contact_id": 999999}, "contact_id"),
+           ({"integration": "v2app", "call_name": "signup", "contact_id": 2**40}, "contact_id"),
            ({"integration": "v2app", "call_name": "signup", "contact_id": "7"}, "contact_id")]
     for body, field in bad:
         assert v2.error("POST", "/automations/goals/achieve", 400, json=body)["details"] == [
             {"domain": "request", "resource": field}], body
-    assert v2.error("POST", "/automations/goals/achieve", 404,
-                    json={"automation_id": made["id"], "goal_id": 999999, "contact_id": by_v2})["code"] == 404
+    for automation_id, goal_id in ((made["id"], 999999), (2**40, 1)):
+        assert v2.error("POST", "/automations/goals/achieve", 404, json={
+            "automation_id": automation_id, "goal_id": goal_id, "contact_id": by_v2})["code"] == 404
 
 
 def test_contacts_started_in_and_removed_from_a_sequence(v2):
@@ -189,7 +191,8 @@ def test_automations_list_unpublish_and_delete(v2):
     assert v2.delete("/automations", params={"automation_ids": [made["id"], draft["id"]]}).status_code == 204
     assert v2.error("GET", f"/automations/{made['id']}", 404)["details"][0]["domain"] == "Automation"
     assert rest_for(v2.app).get(f"/campaigns/{draft['id']}").status_code == 404
-    assert v2.error("DELETE", "/automations", 404, params={"automation_ids": "999999"})["code"] == 404
+    for missing in ("999999", str(2**40)):
+        assert v2.error("DELETE", "/automations", 404, params={"automation_ids": missing})["code"] == 404
 
 
 def test_the_sdk_reads_campaigns_and_achieves_a_goal(sdk, v2):
@@ -245,7 +248,8 @@ def test_automation_categories_and_batch_assignment(v2):
     assert renamed["name"] == "Nurturing" and renamed["automation_count"] == 2
     assert v2.delete("/automationCategory", params={"ids": [made["id"]]}).status_code == 204
     assert v2.ok("GET", "/automations/1")["categories"] == [other["id"]]
-    assert v2.error("DELETE", "/automationCategory", 404, params={"ids": [made["id"]]})["code"] == 404
+    for missing in (made["id"], str(2**40)):
+        assert v2.error("DELETE", "/automationCategory", 404, params={"ids": [missing]})["code"] == 404
     assert v2.error("POST", "/automations/categories/batchAssign", 404, json={
         "category_ids": ["999999"], "automation_ids": ["1"]})["code"] == 404
 
