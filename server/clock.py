@@ -141,10 +141,6 @@ def parse_duration(value) -> float:
     return total
 
 
-def as_timedelta(value) -> timedelta:
-    return timedelta(seconds=parse_duration(value))
-
-
 _DATE_RE = re.compile(
     r"^(\d{4})-?(\d{2})-?(\d{2})"
     r"(?:[T ](\d{2}):?(\d{2})(?::?(\d{2})(?:\.(\d{1,9}))?)?)?"

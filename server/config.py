@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_DATA_DIR = ".sandbox"
@@ -48,9 +48,6 @@ class Config:
     def default_base_url(self) -> str:
         """What the app's public URLs start with when no request tells (work the heartbeat runs)."""
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
-
-    def with_(self, **changes) -> Config:
-        return replace(self, **changes)
 
 
 def _env_bool(text: str) -> bool:

@@ -8,11 +8,13 @@ the app the grant is for; and the token endpoint's errors have Keap's own bodies
 """
 from __future__ import annotations
 
+import hmac
 import json
 from dataclasses import dataclass
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import grants
+from flask import Response
 from sqlalchemy.engine import Engine
 
 from server.store import apps, credentials
@@ -55,7 +57,6 @@ class Client:
         return redirect_uri in (self.row.redirect_uris or [])
 
     def check_client_secret(self, client_secret):
-        import hmac
 
         return hmac.compare_digest(str(client_secret).encode(), self.row.client_secret.encode())
 
@@ -230,7 +231,6 @@ class OAuthServer:
 
 
 def error_response(error: str, description: str, status: int = 400):
-    from flask import Response
 
     return Response(json.dumps({"error": error, "error_description": description}), status=status,
                     headers={"Content-Type": "application/json;charset=UTF-8", "Cache-Control": "no-store",

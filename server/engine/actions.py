@@ -25,7 +25,7 @@ from . import fulfillment, legacy
 DONE = ("done", None, None)
 
 # Where a fax, a letter or a voice broadcast goes: the contact's number or postal address.
-_RECIPIENT_FIELD = {"fax": "Fax1", "voice": "Phone1", "letter": "StreetAddress1"}
+_RECIPIENT_FIELD = {"fax": "Fax1", "voice": "Phone1", "phone_call": "Phone1", "letter": "StreetAddress1"}
 
 
 def execute(run, graph, item, rows) -> dict:
@@ -71,12 +71,23 @@ def _content_type(c: dict) -> str:
     return "Text" if c.get("text") and not c.get("html") else "HTML"
 
 
+def _int(value) -> int | None:
+    try:
+        return int(value) or None
+    except (TypeError, ValueError):
+        return None
+
+
 def other_communication(run, graph, item, rows) -> dict:
-    """Fax, letter, voice broadcast, CustomerHub: captured in the outbox, rendered for each contact."""
+    """Fax, letter, voice broadcast, phone call, CustomerHub: captured in the outbox, rendered for each contact. A
+    phone call is a call for a user to make (seed 002's "Phone Call" communication): the contact's number, the
+    script in ``body``, and the user who makes it (``user``, else the contact's owner) in ``from_address``."""
     s, c = run.s, item.config
     body = c.get("body") or c.get("text") or c.get("html") or ""
     field = _RECIPIENT_FIELD.get(item.type)
-    used = merge_fields.tokens(body, c.get("subject")) | ({("Contact", field)} if field else set())
+    calls = item.type == "phone_call"
+    used = merge_fields.tokens(body, c.get("subject")) | ({("Contact", field)} if field else set()) | (
+        {("Contact", "OwnerID")} if calls else set())
     ctxs = merge_fields.contexts(s, _contacts(rows), used, campaign_fields=graph.merge_fields)
     out_messages, out = [], {}
     for r in rows:
@@ -87,7 +98,8 @@ def other_communication(run, graph, item, rows) -> dict:
             kind=item.type, origin="sequence", contact_id=r.contact_id, to_address=to or None,
             subject=merge_fields.render(c.get("subject") or item.name, ctx),
             text_body=merge_fields.render(body, ctx), reason=reason, campaign_id=graph.campaign_id,
-            sequence_id=item.sequence_id, item_id=item.id, idempotency_key=_key(run, r, item)))
+            sequence_id=item.sequence_id, item_id=item.id, idempotency_key=_key(run, r, item),
+            user_id=(c.get("user_id") or _int(ctx.value("Contact", "OwnerID"))) if calls else None))
         out[r.id] = ("skipped", reason, None) if reason else DONE
     messages.record(s, out_messages)
     return out
@@ -311,6 +323,7 @@ def _jsonable(values: dict) -> dict:
 
 EXECUTORS = {
     "email": email, "fax": other_communication, "letter": other_communication, "voice": other_communication,
+    "phone_call": other_communication,
     "customerhub": other_communication, "apply_tag": apply_tag, "remove_tag": remove_tag, "note": note,
     "task": task, "appointment": appointment, "set_field": set_field, "assign_owner": assign_owner,
     "create_opportunity": create_opportunity, "http_post": http_post, "action_set": action_set,

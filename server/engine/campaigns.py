@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from server.store import schema
 from server.store.session import AppSession
 
-from . import document, graph, published, republish, resources
+from . import categories, document, graph, published, republish, resources
 from .errors import CampaignNotFound, PublishError
 from .published import DRAFT, PUBLISHED, UNPUBLISHED
 
@@ -120,6 +120,7 @@ def delete(s: AppSession, campaign_id: int) -> None:
     _row(s, campaign_id)
     for table in (schema.goal_trigger, schema.enrollment):
         s.delete(table, table.c.campaign_id == campaign_id)
+    categories.forget_campaign(s, campaign_id)
     s.delete(schema.campaign, schema.campaign.c.id == campaign_id)
     s.emit("campaign.deleted", "campaign", campaign_id)
 

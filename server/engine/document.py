@@ -16,10 +16,13 @@ import yaml
 GOAL_TYPES = (
     "tag_applied", "note_applied", "internal_form_submitted", "task_completed", "opportunity_moved",
     "web_form_submitted", "landing_page_submitted", "link_clicked", "lead_score_reached", "product_purchased",
-    "purchase_failed", "api_call", "wordpress_optin",
+    "purchase_failed", "api_call", "wordpress_optin", "grosocial_form_submitted", "twitter_lead_card_submitted",
 )
+# goals that a form of the sandbox's public form page fires, by the form's kind (server.domain.crm.webforms)
+FORM_GOAL_TYPES = ("web_form_submitted", "landing_page_submitted", "internal_form_submitted",
+                   "grosocial_form_submitted", "twitter_lead_card_submitted")
 TIMER_TYPES = ("delay_timer", "date_timer", "field_timer")
-COMMUNICATION_TYPES = ("email", "fax", "letter", "voice")
+COMMUNICATION_TYPES = ("email", "fax", "letter", "voice", "phone_call")
 PROCESS_TYPES = (
     "apply_tag", "remove_tag", "note", "task", "appointment", "set_field", "assign_owner", "create_opportunity",
     "fulfillment_list", "http_post", "action_set", "customerhub",

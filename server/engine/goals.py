@@ -30,7 +30,8 @@ ALREADY_IN_SEQUENCE = "Contact is already in this sequence"
 STARTED = "Contact started in sequence"
 STOPPED = "Contact stopped in sequence"
 
-_FORM_GOALS = {"web": "web_form_submitted", "landing": "landing_page_submitted", "internal": "internal_form_submitted"}
+_FORM_GOALS = {"web": "web_form_submitted", "landing": "landing_page_submitted", "internal": "internal_form_submitted",
+               "grosocial": "grosocial_form_submitted", "twitter": "twitter_lead_card_submitted"}
 
 
 @dataclass

@@ -297,7 +297,7 @@ class Compiler:
         if kind == "note_applied":
             ref = raw.get("template")
             return config, [f"note_applied:{_ref_key(ref)}"]
-        if kind in ("internal_form_submitted", "web_form_submitted", "landing_page_submitted"):
+        if kind in document.FORM_GOAL_TYPES:
             return config, [f"{kind}:{_ref_key(raw.get('form'))}"]
         if kind == "task_completed":
             item_id = item_ids.get(raw.get("task", ""))
@@ -342,7 +342,9 @@ class Compiler:
             if not refs:
                 self.problems.append(f"{where}: names no tag")
             config["tag_ids"] = [t for t in (self.resolve(where, resources.tag_id, r) for r in refs) if t is not None]
-        elif kind in ("email", "fax", "letter", "voice"):
+        elif kind in ("email", "fax", "letter", "voice", "phone_call"):
+            if kind == "phone_call" and "user" in raw:
+                config["user_id"] = self.resolve(where, resources.user_id, raw["user"])
             if "template" in raw:
                 config["template_id"] = self.resolve(where, resources.template_id, raw["template"])
             elif kind == "email" and not raw.get("subject"):

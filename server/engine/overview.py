@@ -20,7 +20,7 @@ from server.store import schema
 from server.store.schema import LIVE_STATES
 from server.store.session import AppSession
 
-from . import published, reporting
+from . import categories, published, reporting
 from .published import PUBLISHED
 
 DAY = 86400.0
@@ -101,7 +101,8 @@ def _select(s: AppSession) -> tuple[sa.Select, listing.Fields]:
               .outerjoin(counts, counts.c.campaign_id == C.c.id))
     fields = listing.Fields({"id": C.c.id, "name": C.c.name, "published_date": C.c.published_date,
                              "date_created": C.c.date_created, "last_updated": C.c.last_updated,
-                             "active_contacts": active, "completed_contacts": completed},
+                             "active_contacts": active, "completed_contacts": completed,
+                             "category": categories.first_name_of_campaign(s)},
                             text=frozenset({"name"}))
     return select, fields
 

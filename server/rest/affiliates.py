@@ -14,7 +14,7 @@ from server.domain.session import AppSession
 from server.tables import FORM_AFFILIATE
 
 from . import custom
-from .api import Body, Int, Paging, Query, Request, Shape, envelope, page, route
+from .api import Body, Int, Paging, Query, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request, not_found
 from .wire import in_datetime, out_datetime
 
@@ -53,11 +53,7 @@ class AffiliateShape(Shape):
     track_leads_for: int | None = None
 
 
-class AffiliateList(Shape):
-    affiliates: list[AffiliateShape]
-    count: int
-    next: str | None = None
-    previous: str | None = None
+AffiliateList = list_shape("AffiliateList", "affiliates", AffiliateShape)
 
 
 class ListAffiliates(Paging):

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from server import json_input
 from server.auth.gateway import GatewayRejection
@@ -53,6 +53,14 @@ class Shape(BaseModel):
     """An answer's shape, for the OpenAPI document only (answers are built as plain dicts)."""
 
     model_config = ConfigDict(extra="allow")
+
+
+def list_shape(name: str, key: str, item, **extra) -> type[Shape]:
+    """The shape of a list answer, ``{<key>: [item], count, next, previous}`` (what ``envelope`` builds), declared
+    once for every list instead of a class per list; ``extra`` adds fields as ``name=(type, default)``."""
+    return create_model(name, __base__=Shape, **{key: (list[item], ...), "count": (int, ...),
+                                                  "next": (str | None, None), "previous": (str | None, None)},
+                        **extra)
 
 
 class Paging(Query):

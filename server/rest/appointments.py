@@ -2,6 +2,7 @@
 appointment is a ContactAction with IsAppointment set; ActionDate and EndDate are its start and end."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
 from pydantic import field_validator
@@ -12,7 +13,7 @@ from server.domain.session import AppSession
 from server.tables import FORM_CONTACT_ACTION
 
 from . import actions, custom, sync
-from .api import Body, Int, Paging, Request, Shape, envelope, page, route
+from .api import Body, Int, Paging, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request
 from .wire import in_datetime, out_datetime
 
@@ -55,12 +56,7 @@ class AppointmentShape(Shape):
     user: int | None = None
 
 
-class AppointmentList(Shape):
-    appointments: list[AppointmentShape]
-    count: int
-    next: str | None = None
-    previous: str | None = None
-    sync_token: str | None = None
+AppointmentList = list_shape("AppointmentList", "appointments", AppointmentShape, sync_token=(str | None, None))
 
 
 class AppointmentStatus(Shape):
@@ -68,12 +64,8 @@ class AppointmentStatus(Shape):
     appointment: dict
 
 
-class AppointmentStatusList(Shape):
-    appointment_statuses: list[AppointmentStatus]
-    count: int
-    next: str | None = None
-    previous: str | None = None
-    sync_token: str
+AppointmentStatusList = list_shape("AppointmentStatusList", "appointment_statuses", AppointmentStatus,
+                                   sync_token=(str, ...))
 
 
 class ListAppointments(Paging):
@@ -127,7 +119,6 @@ def to_fields(s: AppSession, body: AppointmentBody, names: set[str], current=Non
     if end < start:
         raise bad_request("end_date must not be before start_date")
     if "remind_time" in names or ("start_date" in names and current is not None and current.popup_date):
-        from datetime import timedelta
 
         minutes = body.remind_time if "remind_time" in names else actions.remind_minutes(current.action_date,
                                                                                       current.popup_date)

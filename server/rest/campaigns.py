@@ -16,7 +16,7 @@ from server.domain.session import AppSession
 from server.engine import achieve, manual, overview
 from server.engine.errors import CampaignNotFound
 
-from .api import Body, Int, Paging, Query, Request, Shape, envelope, page, route
+from .api import Body, Int, Paging, Query, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request, not_found
 from .wire import out_datetime
 
@@ -27,7 +27,8 @@ OPTIONAL = ["goals", "sequences"]
 GOAL_TYPES = {
     "api_call": "API", "tag_applied": "Tag", "note_applied": "Note", "internal_form_submitted": "InternalForm",
     "task_completed": "Task", "opportunity_moved": "Opportunity", "web_form_submitted": "WebForm",
-    "landing_page_submitted": "LandingPage", "link_clicked": "LinkClick", "lead_score_reached": "LeadScore",
+    "landing_page_submitted": "LandingPage", "grosocial_form_submitted": "GroSocial",
+    "twitter_lead_card_submitted": "TwitterLeadGenCard", "link_clicked": "LinkClick", "lead_score_reached": "LeadScore",
     "product_purchased": "Purchase", "purchase_failed": "FailedPurchase",
 }
 ITEM_TYPES = {
@@ -83,11 +84,7 @@ class CampaignShape(Shape):
     sequences: list[dict] | None = None
 
 
-class CampaignList(Shape):
-    campaigns: list[CampaignShape]
-    count: int
-    next: str | None = None
-    previous: str | None = None
+CampaignList = list_shape("CampaignList", "campaigns", CampaignShape)
 
 
 class GoalEventResult(Shape):

@@ -12,7 +12,7 @@ from server.domain.session import AppSession
 from server.tables import FORM_COMPANY, REGISTRY
 
 from . import custom, people
-from .api import Body, Paging, Query, Request, Shape, envelope, page, route
+from .api import Body, Paging, Query, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request, not_found
 from .wire import country_name
 
@@ -70,11 +70,7 @@ class CompanyShape(Shape):
     address: dict | None = None
 
 
-class CompanyList(Shape):
-    companies: list[CompanyShape]
-    count: int
-    next: str | None = None
-    previous: str | None = None
+CompanyList = list_shape("CompanyList", "companies", CompanyShape)
 
 
 class ListCompanies(Paging):

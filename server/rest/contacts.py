@@ -16,7 +16,7 @@ from server.domain.session import AppSession
 from server.tables import FORM_CONTACT
 
 from . import custom, emails, people
-from .api import Body, Int, Paging, Query, Request, Shape, envelope, page, route
+from .api import Body, Int, Paging, Query, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request, not_found
 from .wire import in_date, in_datetime, millis, out_date, out_datetime
 
@@ -139,11 +139,7 @@ class ContactShape(Shape):
     last_updated_utc_millis: int | None = None
 
 
-class ContactList(Shape):
-    contacts: list[ContactShape]
-    count: int
-    next: str | None = None
-    previous: str | None = None
+ContactList = list_shape("ContactList", "contacts", ContactShape)
 
 
 class ListContacts(Paging):
@@ -184,11 +180,7 @@ class AppliedTag(Shape):
     date_applied: str | None = None
 
 
-class ContactTagList(Shape):
-    tags: list[AppliedTag]
-    count: int
-    next: str | None = None
-    previous: str | None = None
+ContactTagList = list_shape("ContactTagList", "tags", AppliedTag)
 
 
 class ListEmails(Paging):

@@ -12,7 +12,7 @@ from server.domain.mail import email_status, messages
 from server.domain.mail import emails as domain
 from server.domain.session import AppSession
 
-from .api import Body, Int, Paging, Reply, Request, Shape, envelope, page, route
+from .api import Body, Int, Paging, Reply, Request, Shape, envelope, list_shape, page, route
 from .errors import RestError, bad_request, not_found
 from .wire import from_base64, in_datetime, out_datetime, to_base64
 
@@ -110,11 +110,7 @@ class EmailShape(Shape):
     plain_content: str | None = None
 
 
-class EmailList(Shape):
-    emails: list[EmailShape]
-    count: int
-    next: str | None = None
-    previous: str | None = None
+EmailList = list_shape("EmailList", "emails", EmailShape)
 
 
 class SyncResult(Shape):

@@ -12,7 +12,7 @@ from server.domain.crm import files as domain
 from server.domain.mail.emails import contact_exists
 from server.domain.session import AppSession
 
-from .api import Body, Int, Paging, Query, Request, Shape, envelope, page, route
+from .api import Body, Int, Paging, Query, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request, not_found
 from .wire import from_base64, out_datetime, to_base64
 
@@ -51,11 +51,7 @@ class FileInformation(Shape):
     file_data: str | None = None
 
 
-class FileList(Shape):
-    files: list[FileDescriptor]
-    count: int
-    next: str | None = None
-    previous: str | None = None
+FileList = list_shape("FileList", "files", FileDescriptor)
 
 
 class ListFiles(Paging):

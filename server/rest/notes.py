@@ -10,7 +10,7 @@ from server.domain.session import AppSession
 from server.tables import FORM_CONTACT_ACTION
 
 from . import actions, custom
-from .api import Body, Int, Paging, Request, Shape, envelope, page, route
+from .api import Body, Int, Paging, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request
 from .wire import out_datetime
 
@@ -38,11 +38,7 @@ class NoteShape(Shape):
     last_updated_by: dict | None = None
 
 
-class NoteList(Shape):
-    notes: list[NoteShape]
-    count: int
-    next: str | None = None
-    previous: str | None = None
+NoteList = list_shape("NoteList", "notes", NoteShape)
 
 
 class ListNotes(Paging):

@@ -14,7 +14,7 @@ from server.domain.session import AppSession
 from server.tables import FORM_OPPORTUNITY
 
 from . import custom
-from .api import Body, Int, Paging, Query, Request, Shape, envelope, page, route
+from .api import Body, Int, Paging, Query, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request, not_found
 from .wire import in_datetime, out_datetime
 
@@ -82,11 +82,7 @@ class OpportunityShape(Shape):
     affiliate_id: int | None = None
 
 
-class OpportunityList(Shape):
-    opportunities: list[OpportunityShape]
-    count: int
-    next: str | None = None
-    previous: str | None = None
+OpportunityList = list_shape("OpportunityList", "opportunities", OpportunityShape)
 
 
 class SalesPipeline(Shape):

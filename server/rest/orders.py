@@ -18,7 +18,7 @@ from server.domain.session import AppSession
 from server.tables import FORM_ORDER
 
 from . import custom, products
-from .api import Body, Int, Paging, Reply, Request, Shape, envelope, page, route
+from .api import Body, Int, Paging, Reply, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request, not_found
 from .wire import country_code, country_name, in_datetime, out_datetime
 
@@ -150,11 +150,7 @@ class OrderShape(Shape):
     order_items: list[dict] = []
 
 
-class OrderList(Shape):
-    orders: list[OrderShape]
-    count: int
-    next: str | None = None
-    previous: str | None = None
+OrderList = list_shape("OrderList", "orders", OrderShape)
 
 
 class OrderItemShape(Shape):
@@ -301,7 +297,7 @@ def list_orders(r: Request):
     if q.until:
         where.append(Condition("order_time", "le", s.clock.to_local(in_datetime(q.until))))
     if q.paid is not None:
-        where.append(Condition("paid", "eq", 1 if q.paid else 0))
+        where.append(Condition("paid", "eq", bool(q.paid)))
     if q.product_id is not None:
         where.append(Condition(reads.PRODUCT, "eq", q.product_id))
     found, total = reads.window_orders(s, tuple(where), _V1_ORDER[q.order], limit, offset)

@@ -16,7 +16,7 @@ from server.domain.commerce.subscriptions import CYCLES, cycle_code
 from server.domain.session import AppSession
 
 from . import sync
-from .api import Body, Int, Paging, Request, Shape, envelope, page, route
+from .api import Body, Int, Paging, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request, not_found
 from .wire import from_base64
 
@@ -82,12 +82,7 @@ class ProductShape(Shape):
     subscription_plans: list[PlanShape] = []
 
 
-class ProductList(Shape):
-    products: list[ProductShape]
-    count: int
-    next: str | None = None
-    previous: str | None = None
-    sync_token: str | None = None
+ProductList = list_shape("ProductList", "products", ProductShape, sync_token=(str | None, None))
 
 
 class ProductStatus(Shape):
@@ -95,12 +90,7 @@ class ProductStatus(Shape):
     product: dict
 
 
-class ProductStatusList(Shape):
-    product_statuses: list[ProductStatus]
-    count: int
-    next: str | None = None
-    previous: str | None = None
-    sync_token: str
+ProductStatusList = list_shape("ProductStatusList", "product_statuses", ProductStatus, sync_token=(str, ...))
 
 
 class ListProducts(Paging):

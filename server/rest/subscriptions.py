@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import Field, field_validator
 
-from server.domain.commerce import cards, invoices, merchant
+from server.domain.commerce import cards, invoices, merchant, products
 from server.domain.commerce import subscription_reads as reads
 from server.domain.commerce import subscriptions as domain
 from server.domain.commerce.subscriptions import CYCLES
@@ -16,7 +16,7 @@ from server.domain.session import AppSession
 from server.tables import FORM_SUBSCRIPTION
 
 from . import custom
-from .api import Body, Int, Paging, Request, Shape, envelope, page, route
+from .api import Body, Int, Paging, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request
 from .wire import in_date, out_datetime
 
@@ -66,11 +66,7 @@ class SubscriptionShape(Shape):
     use_default_payment_gateway: bool | None = None
 
 
-class SubscriptionList(Shape):
-    subscriptions: list[SubscriptionShape]
-    count: int
-    next: str | None = None
-    previous: str | None = None
+SubscriptionList = list_shape("SubscriptionList", "subscriptions", SubscriptionShape)
 
 
 class ListSubscriptions(Paging):
@@ -117,7 +113,7 @@ def create_subscription(r: Request):
         invoices.require_contact(s, body.contact_id)
     except RecordNotFound:
         raise bad_request(f"Invalid contact id: {body.contact_id}") from None
-    if reads.get_plan(s, body.subscription_plan_id) is None:
+    if not products.plans_by_id(s, [body.subscription_plan_id]):
         raise bad_request(f"Invalid subscription_plan_id: {body.subscription_plan_id}")
     auto_charge = body.auto_charge is not False  # "Defaults to true" [doc S1]
     card_id = body.credit_card_id or (cards.latest(s, body.contact_id) if auto_charge else 0)

@@ -15,25 +15,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
 
-import sqlalchemy as sa
-
+from server.domain.change_log import Change, Window, changes, head
 from server.domain.session import AppSession
-from server.store import schema
 
+from .api import envelope, page
 from .errors import bad_request
 
-
-@dataclass(frozen=True)
-class Window:
-    after: int  # changes after this seq …
-    upto: int  # … up to and including this one
-
-
-def head(s: AppSession) -> int:
-    ev = schema.domain_event
-    return int(s.execute(s.select(ev, sa.func.max(ev.c.seq))).scalar() or 0)
+__all__ = ["Change", "Window", "answer", "encode", "head", "next_token", "window"]
 
 
 def encode(s: AppSession, after: int, upto: int | None = None) -> str:
@@ -59,37 +48,6 @@ def window(s: AppSession, token: str | None) -> Window:
     return Window(parts[1], upto)
 
 
-@dataclass(frozen=True)
-class Change:
-    id: int
-    status: str  # CREATED | UPDATED | DELETED
-    seq: int  # the record's last change in the window
-
-
-def changes(s: AppSession, entity: str, kind: str, w: Window, *, limit: int, offset: int,
-            report_deleted: bool = True) -> tuple[list[Change], int]:
-    """Records of ``entity`` whose ``<kind>.*`` events fall in the window, one per record, by last change."""
-    ev = schema.domain_event
-    types = [f"{kind}.added", f"{kind}.updated", f"{kind}.deleted", f"{kind}.completed"]
-    last = sa.func.max(ev.c.seq).label("last")
-    created = sa.func.max(sa.case((ev.c.type == f"{kind}.added", 1), else_=0)).label("created")
-    deleted = sa.func.max(sa.case((ev.c.type == f"{kind}.deleted", 1), else_=0)).label("deleted")
-    grouped = (s.select(ev, ev.c.entity_id, last, created, deleted)
-               .where(ev.c.entity == entity, ev.c.type.in_(types), ev.c.seq > w.after, ev.c.seq <= w.upto,
-                      ev.c.entity_id.is_not(None))
-               .group_by(ev.c.entity_id))
-    if not report_deleted:
-        grouped = grouped.having(sa.func.max(sa.case((ev.c.type == f"{kind}.deleted", 1), else_=0)) == 0)
-    sub = grouped.subquery()
-    total = s.execute(sa.select(sa.func.count()).select_from(sub)).scalar_one()
-    rows = s.execute(sa.select(sub).order_by(sub.c.last, sub.c.entity_id).limit(limit).offset(offset)).all()
-    out = []
-    for r in rows:
-        status = "DELETED" if r.deleted else ("CREATED" if r.created else "UPDATED")
-        out.append(Change(r.entity_id, status, r.last))
-    return out, total
-
-
 def next_token(s: AppSession, w: Window, page: list[Change], offset: int, total: int) -> str:
     """The token a page hands out: the window's end on its last page, else the last change it covered."""
     if offset + len(page) >= total or not page:
@@ -100,7 +58,6 @@ def next_token(s: AppSession, w: Window, page: list[Change], offset: int, total:
 def answer(r, *, entity: str, kind: str, key: str, item_key: str, path: str, load) -> dict:
     """``GET /<resource>/sync``: ``{<key>: [{status, <item_key>: {...}}], count, next, previous, sync_token}``.
     ``load(ids)`` renders the records that still exist, ``{id: json}``."""
-    from .api import envelope, page
 
     s = r.s
     w = window(s, r.query.sync_token)

@@ -9,7 +9,7 @@ from server.domain.crm import tags as domain
 from server.domain.data import records
 from server.domain.session import AppSession
 
-from .api import Body, Int, Paging, Request, Shape, envelope, page, route
+from .api import Body, Int, Paging, Request, Shape, envelope, list_shape, page, route
 from .contacts import Ids, require_contact
 from .errors import bad_request, not_found
 from .wire import out_datetime
@@ -52,11 +52,7 @@ class TagShape(Shape):
     category: CategoryShape | None = None
 
 
-class TagList(Shape):
-    tags: list[TagShape]
-    count: int
-    next: str | None = None
-    previous: str | None = None
+TagList = list_shape("TagList", "tags", TagShape)
 
 
 class TaggedContact(Shape):
@@ -64,18 +60,10 @@ class TaggedContact(Shape):
     date_applied: str | None = None
 
 
-class TaggedContactList(Shape):
-    contacts: list[TaggedContact]
-    count: int
-    next: str | None = None
-    previous: str | None = None
+TaggedContactList = list_shape("TaggedContactList", "contacts", TaggedContact)
 
 
-class TaggedCompanyList(Shape):
-    companies: list[dict]
-    count: int
-    next: str | None = None
-    previous: str | None = None
+TaggedCompanyList = list_shape("TaggedCompanyList", "companies", dict)
 
 
 RESULTS = {"type": "object", "additionalProperties": {"type": "string",

@@ -3,6 +3,7 @@ a ContactAction with a due date (ActionDate); creating one through here or DataS
 ``task.added`` event."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
 from pydantic import field_validator
@@ -13,7 +14,7 @@ from server.domain.session import AppSession
 from server.tables import FORM_CONTACT_ACTION
 
 from . import actions, custom, sync
-from .api import Body, Int, Paging, Request, Shape, envelope, page, route
+from .api import Body, Int, Paging, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request
 from .wire import in_datetime, out_datetime
 
@@ -73,12 +74,7 @@ class TaskShape(Shape):
     contact: dict | None = None
 
 
-class TaskList(Shape):
-    tasks: list[TaskShape]
-    count: int
-    next: str | None = None
-    previous: str | None = None
-    sync_token: str | None = None
+TaskList = list_shape("TaskList", "tasks", TaskShape, sync_token=(str | None, None))
 
 
 class TaskStatus(Shape):
@@ -86,12 +82,7 @@ class TaskStatus(Shape):
     task: dict
 
 
-class TaskStatusList(Shape):
-    task_statuses: list[TaskStatus]
-    count: int
-    next: str | None = None
-    previous: str | None = None
-    sync_token: str
+TaskStatusList = list_shape("TaskStatusList", "task_statuses", TaskStatus, sync_token=(str, ...))
 
 
 class ListTasks(Paging):
@@ -164,7 +155,6 @@ def to_fields(s: AppSession, body: TaskBody, names: set[str], current=None) -> d
 
 
 def _minutes(n: int):
-    from datetime import timedelta
 
     return timedelta(minutes=n)
 

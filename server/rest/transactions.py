@@ -11,7 +11,7 @@ from server.domain.data.listing import Condition
 from server.domain.session import AppSession
 
 from . import orders
-from .api import Int, Paging, Request, Shape, envelope, page, route
+from .api import Int, Paging, Request, Shape, envelope, list_shape, page, route
 from .errors import not_found
 from .wire import in_datetime, out_datetime
 
@@ -46,11 +46,7 @@ class TransactionShape(Shape):
     errors: str | None = None
 
 
-class TransactionList(Shape):
-    transactions: list[TransactionShape]
-    count: int
-    next: str | None = None
-    previous: str | None = None
+TransactionList = list_shape("TransactionList", "transactions", TransactionShape)
 
 
 def render(s: AppSession, found: list[payment_reads.PaymentRecord]) -> list[dict]:

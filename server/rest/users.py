@@ -9,7 +9,7 @@ from server.domain.account import users as domain
 from server.domain.mail import email_status
 from server.domain.session import AppSession
 
-from .api import Body, Paging, Request, Shape, envelope, page, route
+from .api import Body, Paging, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request, not_found
 from .wire import out_datetime
 
@@ -36,11 +36,7 @@ class UserShape(Shape):
     status: str | None = None
 
 
-class UserList(Shape):
-    users: list[UserShape]
-    count: int
-    next: str | None = None
-    previous: str | None = None
+UserList = list_shape("UserList", "users", UserShape)
 
 
 def user_json(s: AppSession, row: domain.UserRecord) -> dict:

@@ -6,7 +6,9 @@ keeps the app's local wall time (as XML-RPC does), so both protocols read the sa
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+import base64
+import binascii
+from datetime import datetime
 
 from server.clock import UTC, AppClock, parse_datetime
 from server.domain.crm.countries import (  # noqa: F401  (v1 modules import them from here)
@@ -74,14 +76,8 @@ def split_list(value) -> list[str] | None:
 # (the table lives in the domain, shared with REST v2; these names stay for v1's modules)
 
 
-def to_date(value) -> date | None:
-    return value.date() if isinstance(value, datetime) else value
-
-
 def from_base64(text: str | None, where: str) -> bytes:
     """Base64 content of a request (clients wrap it in lines); ValueError when it is not base64."""
-    import base64
-    import binascii
 
     if text is None:
         return b""
@@ -92,7 +88,6 @@ def from_base64(text: str | None, where: str) -> bytes:
 
 
 def to_base64(data: bytes | str | None) -> str | None:
-    import base64
 
     if data is None:
         return None

@@ -1,6 +1,7 @@
 """Automations: v2's name for Campaign Builder campaigns (the contract's ``Automation`` operations): the list,
-the ids, one automation, unpublishing (one or many), deleting, starting contacts in a sequence, and achieving
-a goal.
+the ids, one automation, unpublishing (one or many), deleting, filing under categories, starting contacts in
+a sequence, and achieving a goal; the ``AutomationCategory`` operations (server.engine.categories) and the
+``Integrations`` ones, WordPress opt-in options and their goals (server.engine.optins).
 
 An automation is a campaign of server.engine.campaigns, read through server.engine.overview like the
 ``Campaign`` operations (server.rest_v2.campaigns): ``status`` is ``PUBLISHED`` while it is published,
@@ -12,36 +13,39 @@ one per goal achieved with the sequences it started and stopped, or one failure 
 
 Wire rules of this family: lists hold at most 25 automations a page (the contract's bound), 25 when no
 ``page_size`` is given; ``filter=name==x`` finds names containing x, ``x*`` those starting with x; ``id``
-compares with ``== != > < >= <=``. Automation categories are not kept (their operations are not served), so
-``categories`` is empty and ``order_by=category`` orders by name; no automation is ever locked.
+compares with ``== != > < >= <=``; ``order_by=category`` orders by the first of an automation's category
+names (uncategorized first); no automation is ever locked. Category names are required, unique ignoring case
+(409) and at most 100 characters; ``automation_ids: ["0"]`` in a batch assignment means every automation (the
+contract's wildcard). A WordPress opt-in's key is alphanumeric (at most 64 characters) and unique (409);
+achieving its goal answers ``successful: false`` when no published goal listens to it.
 """
 from __future__ import annotations
 
 from server.domain.mail import emails
 from server.domain.session import AppSession
-from server.engine import achieve, overview
+from server.engine import achieve, categories, optins, overview
 from server.engine import campaigns as engine
 
 from .api import Request, operation
 from .campaigns import Search, add_to_sequence, require_campaign
-from .errors import invalid_field, not_found
+from .errors import conflict, invalid_field, not_found
 from .filters import Number
 from .paging import Listing
-from .wire import in_ids, out_id, out_time
+from .wire import in_id, in_ids, out_id, out_time
 
 PAGE_SIZE = 25  # the contract's maximum page_size for automation lists
 
 AUTOMATIONS = Listing(
     filters={"name": Search(), "id": Number()},
-    order_by={"name": "name", "category": "name", "activeContacts": "active_contacts",
+    order_by={"name": "name", "category": "category", "activeContacts": "active_contacts",
               "publishedDate": "published_date"},
 )
 
 
-def automation_json(s: AppSession, a: overview.CampaignSummary) -> dict:
-    return {"id": out_id(a.id), "title": a.name, "categories": [], "status": "PUBLISHED" if a.is_published
-            else "DRAFT", "locked": False, "active_contacts": a.active, "error_message": a.error_message,
-            "published_date": out_time(a.published, s.clock),
+def automation_json(s: AppSession, a: overview.CampaignSummary, filed: list[int]) -> dict:
+    return {"id": out_id(a.id), "title": a.name, "categories": [out_id(c) for c in filed],
+            "status": "PUBLISHED" if a.is_published else "DRAFT", "locked": False, "active_contacts": a.active,
+            "error_message": a.error_message, "published_date": out_time(a.published, s.clock),
             "published_timezone": (a.time_zone or s.app.time_zone) if a.published is not None else None,
             "current_edit_lock_status": {"locked": False}}
 
@@ -64,7 +68,8 @@ def _existing(s: AppSession, ids: list[int], names: list[str]) -> None:
 @operation("listAutomations")
 def list_automations(r: Request) -> dict:
     q, page = _page(r)
-    return r.page("automations", [automation_json(r.s, a) for a in page.items], page,
+    filed = categories.of_campaigns(r.s, [a.id for a in page.items])
+    return r.page("automations", [automation_json(r.s, a, filed.get(a.id, [])) for a in page.items], page,
                   automation_count=overview.count_campaigns(r.s, q.where))
 
 
@@ -76,7 +81,8 @@ def list_all_automation_ids(r: Request) -> dict:
 
 @operation("getAutomation")
 def get_automation(r: Request, automation_id: int) -> dict:
-    return automation_json(r.s, require_campaign(r.s, automation_id, "Automation"))
+    found = require_campaign(r.s, automation_id, "Automation")
+    return automation_json(r.s, found, categories.of_campaigns(r.s, [automation_id]).get(automation_id, []))
 
 
 # --- writes -------------------------------------------------------------------------------------------
@@ -141,3 +147,109 @@ def achieve_goal(r: Request) -> dict:
 
 def _flows(flows) -> list[dict]:
     return [{"success": f.success, "message": f.message, "flow_id": f.sequence_id} for f in flows]
+
+
+@operation("bulkAssignmentAutomationsCategories")
+def bulk_assign_categories(r: Request) -> None:
+    body = r.body
+    category_ids = in_ids(body.get("category_ids") or [], "category_ids")
+    for index, category_id in enumerate(category_ids):
+        if categories.get(r.s, category_id) is None:
+            raise not_found("Automation Category", body["category_ids"][index])
+    given = body.get("automation_ids") or []
+    if "0" in given:  # the contract's wildcard: every automation
+        ids = [a.id for a in overview.campaigns(r.s)]
+    else:
+        ids = in_ids(given, "automation_ids")
+        _existing(r.s, ids, given)
+    categories.assign(r.s, ids, category_ids, apply=body.get("apply_category", True))
+
+
+# --- automation categories ----------------------------------------------------------------------------
+
+def category_json(c: categories.Category) -> dict:
+    return {"id": out_id(c.id), "name": c.name, "automation_count": c.automation_count}
+
+
+def _category_name(r: Request, besides: int | None = None) -> str:
+    name = (r.body.get("name") or "").strip()
+    if not name:
+        raise invalid_field("name", "a name is required")
+    if len(name) > 100:
+        raise invalid_field("name", "at most 100 characters")
+    if categories.named(r.s, name, besides=besides) is not None:
+        raise conflict(f"An automation category named '{name}' already exists")
+    return name
+
+
+@operation("listCategories")
+def list_categories(r: Request) -> dict:
+    return {"automation_categories": [category_json(c) for c in categories.all_categories(r.s)]}
+
+
+@operation("createCategory")
+def create_category(r: Request) -> dict:
+    return category_json(categories.get(r.s, categories.add(r.s, _category_name(r))))
+
+
+@operation("patchCategory")
+def patch_category(r: Request, id: int) -> dict:  # the contract names the path parameter "id"
+    if categories.get(r.s, id) is None:
+        raise not_found("Automation Category", id)
+    if "name" in r.body:
+        categories.rename(r.s, id, _category_name(r, besides=id))
+    return category_json(categories.get(r.s, id))
+
+
+@operation("deleteCategories")
+def delete_categories(r: Request) -> None:
+    ids = list(dict.fromkeys(r.query["ids"]))
+    for category_id in ids:
+        if categories.get(r.s, category_id) is None:
+            raise not_found("Automation Category", category_id)
+    for category_id in ids:
+        categories.delete(r.s, category_id)
+
+
+# --- WordPress opt-in options -------------------------------------------------------------------------
+
+def _optin(s: AppSession, key: str) -> optins.OptIn:
+    found = optins.get(s, key)
+    if found is None:
+        raise not_found("WordPress Opt-In Option", key)
+    return found
+
+
+@operation("listIntegrationsWordPressOptInOptions")
+def list_wordpress_optins(r: Request) -> dict:
+    return {"wordpress_opt_in_options": [{"key": o.key, "name": o.name} for o in optins.all_optins(r.s)]}
+
+
+@operation("addIntegrationsWordPressOptIn")
+def add_wordpress_optin(r: Request) -> dict:
+    key, name = (r.body.get("key") or "").strip(), (r.body.get("name") or "").strip()
+    if not optins.KEY.fullmatch(key):
+        raise invalid_field("key", "the key must be 1 to 64 letters and digits")
+    if not name:
+        raise invalid_field("name", "a name is required")
+    if optins.get(r.s, key) is not None:
+        raise conflict(f"A WordPress opt-in option with the key '{key}' already exists")
+    optins.add(r.s, key, name)
+    return {"key": key, "name": name}
+
+
+@operation("deleteIntegrationsWordPressOptIn")
+def delete_wordpress_optin(r: Request, option_key: str) -> None:
+    optins.delete(r.s, _optin(r.s, option_key).key)
+
+
+@operation("achieveIntegrationsWordPressOptInGoal")
+def achieve_wordpress_optin_goal(r: Request, option_key: str) -> dict:
+    _optin(r.s, option_key)
+    text = r.body.get("contact_id")
+    if text is None:
+        raise invalid_field("contact_id", "contact_id is required")
+    contact_id = in_id(text, "contact_id")
+    if not emails.contact_exists(r.s, contact_id):
+        raise invalid_field("contact_id", f"no contact has the id {text}")
+    return {"successful": bool(achieve.achieve_wordpress(r.s, contact_id, option_key))}

@@ -10,8 +10,8 @@ the REST hooks ``company.add`` …). Wire rules of this family:
   for them (the contract: they "aren't included, by default"). A single company shows every property but
   ``custom_fields``, which ``fields=custom_fields`` adds.
 - The address is the BILLING one (Contact's first address), the phone PHONE1, the fax FAX1, the email EMAIL1:
-  a company has one of each on every protocol. ``country_code`` is ISO 3166-1 alpha-3 in and out (the store
-  keeps the country's name, as XML-RPC shows it).
+  a company has one of each on every protocol. ``country_code`` is ISO 3166-1 alpha-3 in and out and
+  ``region_code`` ISO 3166-2 in (``US-CO``; the store keeps the names, as XML-RPC shows them), as for contacts.
 - A tag applied to a company is the ContactGroupAssign row ContactService.addToGroup writes for it.
 """
 from __future__ import annotations
@@ -20,11 +20,10 @@ import re
 from datetime import datetime
 
 from server.domain.crm import companies as domain
-from server.domain.crm import tags
+from server.domain.crm import countries, tags
 from server.domain.data import records
 from server.domain.mail import email_status
 from server.domain.session import AppSession
-from server.rest.wire import country_code, country_name
 from server.tables import FORM_COMPANY
 
 from . import custom_values
@@ -118,7 +117,7 @@ def _address(c: domain.CompanyRecord) -> dict | None:
         return None
     return {"line1": c.line1, "line2": c.line2, "locality": c.locality, "region": c.region,
             "postal_code": c.postal_code, "zip_code": c.postal_code, "zip_four": c.zip_four,
-            "country_code": country_code(c.country), "country": c.country, "field": "BILLING"}
+            "country_code": countries.country_code(c.country), "country": c.country, "field": "BILLING"}
 
 
 def _company(s: AppSession, company_id: int) -> domain.CompanyRecord:
@@ -166,13 +165,16 @@ def _in_date(text: str, name: str) -> datetime:
 
 
 def _address_values(a: dict) -> dict:
-    code = a.get("country_code")
-    country = country_name(code) if code else a.get("country")
+    code, region = a.get("country_code"), a.get("region_code")
+    country = countries.country_name(code) if code else a.get("country")
     if code and country is None:
-        raise invalid_field("address.country_code", f"'{code}' is not an ISO 3166-1 country code")
+        raise invalid_field("address.country_code", f"'{code}' is not an ISO 3166-1 alpha-3 country code")
+    state = countries.region_name(region) if region else a.get("region")
+    if region and state is None:
+        raise invalid_field("address.region_code", f"'{region}' is not an ISO 3166-2 region code")
     return {"StreetAddress1": a.get("line1"), "StreetAddress2": a.get("line2"), "City": a.get("locality"),
-            "State": a.get("region_code") or a.get("region"), "PostalCode": a.get("postal_code") or a.get("zip_code"),
-            "ZipFour1": a.get("zip_four"), "Country": country}
+            "State": state, "PostalCode": a.get("postal_code") or a.get("zip_code"), "ZipFour1": a.get("zip_four"),
+            "Country": country}
 
 
 def _opt_in(r: Request) -> None:

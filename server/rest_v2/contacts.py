@@ -1,5 +1,5 @@
-"""Contacts (the contract's ``Contact`` operations but the custom-field model), the SDK's cross-contact tag read,
-contact links and link types, referrals and lead scores.
+"""Contacts (the contract's ``Contact`` operations but the custom-field model, links and link types: those are
+server.rest_v2.contact_links), the SDK's cross-contact tag read and lead scores.
 
 A contact here is the Contact row ``ContactService.add`` writes and ``ContactService.load`` reads: writes go
 through server.domain.crm.contacts (the code behind ContactService and DataService), so the same
@@ -17,12 +17,12 @@ Wire rules of this family (docs/rest-v2.md, "Contacts"):
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
-from server.domain.affiliates import referrals
 from server.domain.crm import contacts as domain
 from server.domain.crm import countries, links
 from server.domain.crm import tags as tag_domain
-from server.domain.crm.slots import ADDRESSES, EMAILS, FAXES, PHONES
+from server.domain.crm.slots import ADDRESSES, COLLECTION_FIELDS, EMAILS, FAXES, PHONES
 from server.domain.data import records
 from server.domain.data.listing import Condition
 from server.domain.mail import email_status
@@ -33,10 +33,7 @@ from .errors import invalid_field, not_found
 from .filters import Id, Ids, Kind, Number, Since, Text, Until
 from .paging import Listing
 from .tags import ACROSS_TAGS, tag_json
-from .wire import in_id, in_time, out_id, out_time
-
-REFERRAL_TYPES = {0: "COOKIE", 1: "PERMANENT", 2: "MANUAL"}  # Referral.Type (0: set by the affiliate's cookie)
-REFERRAL_CODES = {name: code for code, name in REFERRAL_TYPES.items()}
+from .wire import in_id, out_id, out_time
 
 # --- the wire's names for the Contact fields ------------------------------------------------------------
 
@@ -51,7 +48,6 @@ DATES = {"birth_date": "Birthday", "anniversary_date": "Anniversary"}
 TIMES = {"create_time": "DateCreated", "update_time": "LastUpdated"}
 WRITABLE = frozenset(TEXT) - {"groups"} | {"owner_id", "leadsource_id", *DATES, "company", "email_addresses",
                                           "phone_numbers", "fax_numbers", "addresses", "custom_fields"}
-NOT_KEPT = frozenset({"origin", "source_type", "social_accounts", "utm_parameters"})
 
 # every property the contract's ``fields`` parameter names, and those an answer has without it
 AVAILABLE = frozenset({*TEXT, *IDS, *DATES, *TIMES, "id", "addresses", "company", "custom_fields",
@@ -70,16 +66,6 @@ class CountryCode(Kind):
         if country is None:
             raise invalid_field(f"filter.{name}", f"'{clause.value}' is not an ISO 3166-1 alpha-3 country code")
         return [Condition(target, "eq", country)]
-
-
-class ReferralType(Kind):
-    """``type==COOKIE``: the wire's referral type, matched against the stored Referral.Type code."""
-
-    def parse(self, name, target, clause, clock):
-        code = REFERRAL_CODES.get(clause.value)
-        if code is None:
-            raise invalid_field(f"filter.{name}", f"'{clause.value}' is not one of {', '.join(REFERRAL_CODES)}")
-        return [Condition(target, "eq", code)]
 
 
 def _address_filters() -> dict[str, Kind]:
@@ -111,26 +97,24 @@ CONTACT_TAGS = Listing(
 ACROSS_CONTACTS = Listing(filters={"contact_ids": Ids("contact_id", most=100), **{
     k: v for k, v in ACROSS_TAGS.filters.items() if k != "tag_ids"}}, order_by=ACROSS_TAGS.order_by,
     default_order=ACROSS_TAGS.default_order, key=ACROSS_TAGS.key)
-LINK_TYPES = Listing(filters={"name": Text()},
-                     order_by={"name": "name", "max_links": "max_links", "create_time": "create_time"})
-REFERRALS = Listing(
-    filters={"referral_partner_id": Number("affiliate_id"), "contact_id": Number(), "source": Text(),
-             "description": Text("info"), "type": ReferralType()},
-    order_by={"id": "id", "referral_time": "date_set"},
-)
-
-
 # --- answers ------------------------------------------------------------------------------------------
 
 def _day(value) -> str | None:
     return value.strftime("%Y-%m-%d") if isinstance(value, (date, datetime)) else None
 
 
+def _v2_status(token: str) -> str:
+    """An email status token (``UnengagedMarketable``) as v2 spells it (``UNENGAGED_MARKETABLE``)."""
+    return "".join("_" + ch if ch.isupper() else ch for ch in token).lstrip("_").upper()
+
+
+# every status token in v2's spelling; the two whose case the words do not follow, as the contract names them
+OPT_STATUSES = {**{token: _v2_status(token) for token in email_status.STATUSES},
+                "DoubleOptin": "DOUBLE_OPT_IN", "SingleOptIn": "SINGLE_OPT_IN"}
+
+
 def opt_status(token: str | None) -> str:
-    """An email status token (``DoubleOptin``) as v2 names it (``DOUBLE_OPT_IN``)."""
-    names = {"DoubleOptin": "DOUBLE_OPT_IN", "SingleOptIn": "SINGLE_OPT_IN"}
-    token = token or "NonMarketable"
-    return names.get(token) or "".join("_" + ch if ch.isupper() else ch for ch in token).lstrip("_").upper()
+    return OPT_STATUSES.get(token or "NonMarketable") or _v2_status(token)
 
 
 def _emails(v: dict, statuses: dict[str, str]) -> list[dict]:
@@ -173,11 +157,6 @@ def _custom_json(s: AppSession, values) -> list[dict]:
             value = _day(value) if field.data_type == 13 else out_time(value, s.clock)  # 13: Date, 14: DateTime
         out.append({"id": out_id(field.id), "content": value})
     return out
-
-
-def link_json(link: links.LinkRecord) -> dict:
-    return {"contact1_id": out_id(link.contact_id), "contact2_id": out_id(link.other_id),
-            "link_type_id": out_id(link.link_type_id), "link_type_name": link.link_type_name}
 
 
 def contacts_json(s: AppSession, found: list[domain.ContactRecord], wanted: frozenset[str]) -> list[dict]:
@@ -238,15 +217,31 @@ def _wanted(r: Request) -> frozenset[str]:
     return asked | {"id"}
 
 
-def _contact(s: AppSession, contact_id: int) -> domain.ContactRecord:
-    found = domain.get_contact(s, contact_id)
+_COLLECTIONS = {**COLLECTION_FIELDS, "company": ("CompanyID", "Company"), "tag_ids": ("Groups",)}
+
+
+@lru_cache(maxsize=64)
+def _fields_for(wanted: frozenset[str]) -> tuple[str, ...]:
+    """The Contact fields the ``wanted`` properties are made of."""
+    names = ["Id"]
+    for prop in sorted(wanted):
+        for table in (TEXT, IDS, DATES, TIMES):
+            if prop in table:
+                names.append(table[prop])
+        names.extend(_COLLECTIONS.get(prop, ()))
+    return tuple(dict.fromkeys(names))
+
+
+def _contact(s: AppSession, contact_id: int, wanted: frozenset[str] = frozenset()) -> domain.ContactRecord:
+    found = domain.get_contact(s, contact_id, _fields_for(wanted))
     if found is None:
         raise not_found("Contact", contact_id)
     return found
 
 
 def _answer(r: Request, contact_id: int) -> dict:
-    return contacts_json(r.s, [_contact(r.s, contact_id)], _wanted(r))[0]
+    wanted = _wanted(r)
+    return contacts_json(r.s, [_contact(r.s, contact_id, wanted)], wanted)[0]
 
 
 # --- the request's values -----------------------------------------------------------------------------
@@ -378,7 +373,8 @@ def _opt_in(s: AppSession, body: dict) -> None:
             email_status.opt_in_rest(s, item["email"], item["opt_in_reason"])
 
 
-def _changes(r: Request) -> set[str]:
+def changed_properties(r: Request) -> set[str]:
+    """The properties a PATCH changes: those of ``update_mask``, else those the body carries."""
     mask = r.update_mask()
     return set(r.body) if mask is None else set(mask)
 
@@ -420,7 +416,7 @@ def create_contact(r: Request):
 @operation("updateContact")
 def update_contact(r: Request, contact_id: int) -> dict:
     _contact(r.s, contact_id)
-    data = _values(r, _changes(r))
+    data = _values(r, changed_properties(r))
     if data:
         domain.update(r.s, contact_id, data)
     _opt_in(r.s, r.body)
@@ -470,127 +466,3 @@ def list_tags_across_contacts(r: Request) -> dict:
     items = [{"contact_id": out_id(a.contact_id), "tag_id": out_id(a.tag_id),
               "applied_at": out_time(a.applied, r.s.clock)} for a in page.items]
     return r.page("tags", items, page)
-
-
-# --- links and link types -----------------------------------------------------------------------------
-
-def _link_request(r: Request) -> tuple[int, int, int]:
-    body = r.body
-    for name in ("contact1_id", "contact2_id", "link_type_id"):
-        if not body.get(name):
-            raise invalid_field(name, "is required")
-    first, second = in_id(body["contact1_id"], "contact1_id"), in_id(body["contact2_id"], "contact2_id")
-    for contact_id in (first, second):
-        if not domain.is_contact(r.s, contact_id):
-            raise not_found("Contact", contact_id)
-    if first == second:
-        raise invalid_field("contact2_id", "a contact cannot be linked to itself")
-    link_type_id = in_id(body["link_type_id"], "link_type_id")
-    if links.get_type(r.s, link_type_id) is None:
-        raise invalid_field("link_type_id", f"no link type has the id {body['link_type_id']}")
-    return first, second, link_type_id
-
-
-@operation("linkContacts")
-def link_contacts(r: Request) -> dict:
-    first, second, link_type_id = _link_request(r)
-    links.link(r.s, first, second, link_type_id)
-    return link_json(links.LinkRecord(first, second, link_type_id, links.get_type(r.s, link_type_id).name))
-
-
-@operation("unlinkContacts")
-def unlink_contacts(r: Request) -> None:
-    links.unlink(r.s, *_link_request(r))
-
-
-@operation("listContactLinks")
-def list_contact_links(r: Request, contact_id: int) -> dict:
-    _contact(r.s, contact_id)
-    return {"links": [link_json(k) for k in links.links_of(r.s, contact_id)]}
-
-
-def link_type_json(t: links.LinkTypeRecord) -> dict:
-    return {"id": out_id(t.id), "name": t.name, "max_links": t.max_links or None}
-
-
-def _link_type(s: AppSession, link_type_id: int) -> links.LinkTypeRecord:
-    found = links.get_type(s, link_type_id)
-    if found is None:
-        raise not_found("Contact Link Type", link_type_id)
-    return found
-
-
-def _link_type_values(body: dict, changed: set[str]) -> dict:
-    out = {}
-    if "name" in changed:
-        name = (body.get("name") or "").strip()
-        if not name:
-            raise invalid_field("name", "a name is required")
-        out["name"] = name
-    if "max_links" in changed:
-        max_links = body.get("max_links")
-        if not isinstance(max_links, int) or max_links <= 0:
-            raise invalid_field("max_links", "must be greater than 0")
-        out["max_links"] = max_links
-    return out
-
-
-@operation("listContactLinkTypes")
-def list_contact_link_types(r: Request) -> dict:
-    page = links.page_types(r.s, r.list_query(LINK_TYPES))
-    return r.page("contact_link_types", [link_type_json(t) for t in page.items], page)
-
-
-@operation("createContactLinkType")
-def create_contact_link_type(r: Request) -> dict:
-    values = _link_type_values(r.body, {"name", "max_links"})
-    return link_type_json(_link_type(r.s, links.add_type(r.s, values["name"], values["max_links"])))
-
-
-@operation("updateContactLinkType")
-def update_contact_link_type(r: Request, link_type_id: int) -> dict:
-    _link_type(r.s, link_type_id)
-    links.update_type(r.s, link_type_id, **_link_type_values(r.body, _changes(r)))
-    return link_type_json(_link_type(r.s, link_type_id))
-
-
-@operation("deleteContactLinkType")
-def delete_contact_link_type(r: Request, link_type_id: int) -> None:
-    _link_type(r.s, link_type_id)
-    links.delete_type(r.s, link_type_id)
-
-
-# --- referrals ----------------------------------------------------------------------------------------
-
-def referral_json(s: AppSession, ref: referrals.ReferralRecord) -> dict:
-    return {"id": out_id(ref.id), "contact_id": out_id(ref.contact_id), "referral_partner_id": out_id(ref.affiliate_id),
-            "description": ref.info or None, "source": ref.source or None, "ip_address": ref.ip_address or None,
-            "referral_time": out_time(ref.date_set, s.clock), "expiration_time": out_time(ref.date_expires, s.clock),
-            "referral_type": REFERRAL_TYPES.get(ref.type)}
-
-
-@operation("listReferrals")
-def list_referrals(r: Request) -> dict:
-    page = referrals.page_referrals(r.s, r.list_query(REFERRALS))
-    return r.page("referrals", [referral_json(r.s, x) for x in page.items], page)
-
-
-@operation("createReferral")
-def create_referral(r: Request) -> dict:
-    body, s = r.body, r.s
-    contact_id = in_id(body["contact_id"], "contact_id")
-    if not domain.is_contact(s, contact_id):
-        raise invalid_field("contact_id", f"no contact has the id {body['contact_id']}")
-    data = {"ContactId": contact_id, "Info": body.get("description"), "Source": body.get("source"),
-            "IPAddress": body.get("ip_address"),
-            "DateSet": in_time(body["referral_time"], s.clock, "referral_time") if body.get("referral_time")
-            else s.now_local(),
-            "DateExpires": in_time(body["expiration_time"], s.clock, "expiration_time")
-            if body.get("expiration_time") else None,
-            "Type": REFERRAL_CODES[body.get("referral_type", "MANUAL")]}
-    if body.get("referral_partner_id"):
-        affiliate_id = in_id(body["referral_partner_id"], "referral_partner_id")
-        if not records.exists(s, records.table_named("Affiliate"), affiliate_id):
-            raise invalid_field("referral_partner_id", f"no referral partner has the id {body['referral_partner_id']}")
-        data["AffiliateId"] = affiliate_id
-    return referral_json(s, referrals.get_referral(s, records.add(s, "Referral", data)))

@@ -28,6 +28,7 @@ import typing
 from pathlib import Path
 
 import yaml
+from pydantic import BaseModel
 
 SPEC_DIR = Path(__file__).resolve().parent / "spec"
 YAML_FILE = SPEC_DIR / "keap-rest-v2.swagger.yml"
@@ -46,7 +47,7 @@ def spec_json() -> str:
 
 def _sdk_operations():
     """``(method, path, api class, python method name)`` for every operation of the SDK."""
-    import keap_core_v2_client.api as api_package
+    import keap_core_v2_client.api as api_package  # noqa: PLC0415  (the SDK is a test dependency; only this tool reads it)
 
     found = []
     for info in pkgutil.iter_modules(api_package.__path__):
@@ -116,7 +117,6 @@ class _Models:
         return out
 
     def schema(self, annotation, metadata=()) -> dict:
-        from pydantic import BaseModel
 
         origin = typing.get_origin(annotation)
         args = typing.get_args(annotation)
@@ -169,8 +169,7 @@ def _description(info) -> str | None:
 
 def overlay() -> dict:
     """The SDK's operations that Keap's document lacks, as an OpenAPI fragment."""
-    import keap_core_v2_client
-    from pydantic import BaseModel
+    import keap_core_v2_client  # noqa: PLC0415  (the SDK is a test dependency; only this tool reads it)
 
     document = json.loads(JSON_FILE.read_text())
     in_spec = {(m, p) for p, item in document["paths"].items() for m in item if m in _METHODS}

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 
 from server.domain.account import users
 from server.domain.data.listing import Condition
@@ -221,7 +222,7 @@ def _check_attachments(attachments: list[dict]) -> None:
 def _send(s: AppSession, contact_ids: list[int], draft: domain.Draft, sender: users.UserRecord,
           address_field: str | None) -> None:
     if address_field and address_field.strip():
-        draft = domain.Draft(**{**draft.__dict__, "to_address": f"~Contact.{address_field.strip()}~"})
+        draft = dataclasses.replace(draft, to_address=f"~Contact.{address_field.strip()}~")
     s.user_id = sender.id  # sent on behalf of this user (merge fields ~User.*~, the message's user)
     domain.send(s, contact_ids, draft, origin="rest", marketing=False)
 

@@ -18,7 +18,7 @@ deleted (409 ``FAILED_PRECONDITION``).
 from __future__ import annotations
 
 from server.domain.crm import opportunities as domain
-from server.domain.data import custom_fields
+from server.domain.data import custom_contents
 from server.domain.session import AppSession
 from server.tables import FORM_OPPORTUNITY
 
@@ -62,19 +62,8 @@ class _Context:
         self.users = domain.users_brief(s, (o.user_id for o in found))
         self.stages = {st.id: st for st in domain.stages(s)}
         self.statuses = domain.status_names(s) if "status" in fields else {}
-        self.custom = list(custom_fields.definitions(s, FORM_OPPORTUNITY).values()) \
-            if "custom_fields" in fields else []
-        self.values = custom_fields.read_values(s, [o.id for o in found], self.custom)
-
-
-def _custom_content(s: AppSession, field: custom_fields.CustomField, value):
-    if value is None:
-        return None
-    if field.data_type == 13:  # a date
-        return value.date().isoformat() if hasattr(value, "date") else str(value)
-    if field.data_type == 14:  # a date and time
-        return out_time(value, s.clock)
-    return value
+        self.custom = custom_contents.read(s, FORM_OPPORTUNITY, [o.id for o in found]) \
+            if "custom_fields" in fields else {}
 
 
 def opportunity_json(s: AppSession, o: domain.OpportunityRecord, ctx: _Context, fields: frozenset[str]) -> dict:
@@ -104,8 +93,7 @@ def opportunity_json(s: AppSession, o: domain.OpportunityRecord, ctx: _Context, 
         "order_revenue": lambda: o.order_revenue, "objection": lambda: o.objection,
         "status": lambda: ctx.statuses.get(o.status_id), "stage_entrance_time": lambda: out_time(o.in_stage_since,
                                                                                                s.clock),
-        "custom_fields": lambda: [{"id": out_id(f.id), "content": _custom_content(
-            s, f, ctx.values.get(o.id, {}).get(f.api_name))} for f in ctx.custom],
+        "custom_fields": lambda: ctx.custom.get(o.id, []),
     }
     out.update({name: optional[name]() for name in fields if name in optional})
     return out
@@ -163,20 +151,6 @@ def _reference(s: AppSession, name: str, text: str) -> int:
     return value
 
 
-def _custom_values(s: AppSession, items: list[dict]) -> dict:
-    by_id = {f.id: f for f in custom_fields.definitions(s, FORM_OPPORTUNITY).values()}
-    out = {}
-    for index, item in enumerate(items):
-        name = f"custom_fields.{index}"
-        field = by_id.get(in_id(item.get("id"), f"{name}.id"))
-        if field is None:
-            raise invalid_field(f"{name}.id", f"no opportunity custom field has the id {item.get('id')}")
-        if isinstance(item.get("content"), (dict, list)):
-            raise invalid_field(f"{name}.content", "a custom field's content is a single value")
-        out[field.api_name] = item.get("content")
-    return out
-
-
 def _lead_values(r: Request, changed: set[str]) -> tuple[dict, bool | None]:
     """Lead field values (by their API names) for the properties ``changed``, and the forecast flag."""
     body, data = r.body, {}
@@ -191,7 +165,7 @@ def _lead_values(r: Request, changed: set[str]) -> tuple[dict, bool | None]:
         elif name in _REFERENCES:
             data[_REFERENCES[name]] = _reference(r.s, name, value) if value else None
         elif name == "custom_fields":
-            data.update(_custom_values(r.s, value or []))
+            data.update(custom_contents.to_values(r.s, FORM_OPPORTUNITY, value or []))
     forecast = bool(body.get("include_in_forecast")) if "include_in_forecast" in changed else None
     return data, forecast
 

@@ -17,17 +17,21 @@ from __future__ import annotations
 
 from server.domain.commerce import invoices, order_reads, payments
 from server.domain.commerce import orders as domain
-from server.domain.commerce import subscription_reads as plans
+from server.domain.commerce import products as catalog
 from server.domain.commerce.order_reads import ItemRecord, OrderRecord
+from server.domain.crm import countries
 from server.domain.data import records
 from server.domain.data.listing import Condition
 from server.domain.session import AppSession
 
 from .api import Reply, Request, operation
+from .catalog_wire import Flag, money
+from .catalog_wire import changed as changes_of
 from .errors import ApiError, invalid_field, not_found
-from .filters import Choice, Clause, Id, Ids, Kind, Number, Since, Text, Until
+from .filters import Choice, Id, Ids, Kind, Number, Since, Text, Until
 from .paging import Listing
-from .sales_wire import currency, in_date, money_json, out_date, plan_json
+from .products import plan_json
+from .sales_wire import in_date, out_date
 from .wire import in_id, in_time, out_id, out_time
 
 ITEM_TYPES = {
@@ -49,14 +53,11 @@ MANUAL_TYPES = {"CASH": "Cash", "CHECK": "Check", "CREDIT_CARD": "Credit Card (M
 PAYOUT_TYPES = {"UPFRONT": 4, "PAYMENT_RECEIVED": 5}  # addOrderCommissionOverride's payoutType
 
 
-class Flag(Kind):
-    """``true`` / ``false``."""
+class Country(Kind):
+    """``shipping_country_code==USA``: the store keeps the country's name."""
 
-    def parse(self, name, target, clause: Clause, clock):
-        value = clause.value.strip().lower()
-        if value not in ("true", "false"):
-            raise invalid_field(f"filter.{name}", f"'{clause.value}' is not true or false")
-        return [Condition(target, "eq", 1 if value == "true" else 0)]
+    def parse(self, name, target, clause, clock):
+        return [Condition(target, "eq", countries.country_name(clause.value) or clause.value)]
 
 
 ORDERS = Listing(
@@ -65,12 +66,13 @@ ORDERS = Listing(
              "created_until_time": Until("create_time"), "modified_since_time": Since("modification_time"),
              "modified_until_time": Until("modification_time"), "title": Text(),
              "order_type": Choice(ORDER_TYPES), "shipping_locality": Text(),
-             "shipping_region_code": Text("shipping_region"), "shipping_postal_code": Text()},
+             "shipping_region_code": Text("shipping_region"), "shipping_postal_code": Text(),
+             "shipping_country_code": Country("shipping_country")},
     order_by={"id": "id", "order_time": "order_time", "modification_time": "modification_time"},
 )
 ORDER_PAYMENTS = Listing(
     filters={"invoice_id": Id(), "payment_id": Id(), "amount": Number(), "pay_status": Text(),
-             "skip_commission": Flag()},
+             "skip_commission": Flag("commission_skipped")},
     order_by={"invoice_id": "invoice_id", "payment_id": "payment_id", "amount": "amount", "pay_time": "pay_time",
               "pay_status": "pay_status", "skip_commission": "skip_commission",
               "last_updated_time": "last_updated_time"},
@@ -79,39 +81,38 @@ ORDER_PAYMENTS = Listing(
 
 # --- answers ------------------------------------------------------------------------------------------
 
-def item_json(s: AppSession, i: ItemRecord, code: str, plan_records: dict) -> dict:
+def item_json(s: AppSession, i: ItemRecord, plan_records: dict) -> dict:
     product = i.product
     plan = plan_records.get(i.subscription_plan_id)
     return {
         "id": out_id(i.id), "name": i.name, "description": i.description, "notes": i.notes or None,
         "quantity": i.quantity, "item_type": ITEM_TYPES.get(i.item_type, "UNKNOWN"),
-        "price_per_unit": money_json(i.price, code), "cost_per_unit": money_json(i.cost, code),
-        "discount": money_json(-i.amount, code) if i.item_type in _DISCOUNTS else None,
+        "price_per_unit": money(s, i.price), "cost_per_unit": money(s, i.cost),
+        "discount": money(s, -i.amount) if i.item_type in _DISCOUNTS else None,
         "product": {"id": out_id(product.id), "name": product.name, "sku": product.sku,
                     "description": product.description, "shippable": product.shippable,
                     "taxable": product.taxable} if product is not None else None,
         "subscription_id": out_id(i.subscription_id),
-        "subscription_plan": plan_json(plan, code) if plan is not None else None,
+        "subscription_plan": plan_json(s, plan) if plan is not None else None,
     }
 
 
 def _plans_of(s: AppSession, items) -> dict:
-    ids = {i.subscription_plan_id for i in items if i.subscription_plan_id}
-    return {p.id: p for p in (plans.get_plan(s, plan_id) for plan_id in ids) if p is not None}
+    return catalog.plans_by_id(s, [i.subscription_plan_id for i in items])
 
 
-def _payment_plan_json(plan: order_reads.PaymentPlanRecord | None, code: str) -> dict | None:
+def _payment_plan_json(s: AppSession, plan: order_reads.PaymentPlanRecord | None) -> dict | None:
     if plan is None:
         return None
     waiting = "UNPAID_AUTOCHARGE" if plan.auto_charge else "UNPAID_MANUAL"
     return {"auto_charge": plan.auto_charge, "max_charge_attempts": plan.max_retry,
             "days_between_retries": plan.days_between_retry, "payment_method_id": out_id(plan.credit_card_id or None),
-            "initial_payment_amount": money_json(plan.initial_amount, code),
+            "initial_payment_amount": money(s, plan.initial_amount),
             "initial_payment_date": out_date(plan.initial_date), "plan_start_date": out_date(plan.start_date),
             "number_of_payments": plan.number_of_payments, "days_between_payments": plan.days_between,
             "payment_plan_items": [{"status": "PAID" if i.paid else waiting, "due_date": out_date(i.due),
-                                    "amount_due": money_json(i.amount_due, code),
-                                    "amount_paid": money_json(i.amount_paid, code)} for i in plan.instalments]}
+                                    "amount_due": money(s, i.amount_due),
+                                    "amount_paid": money(s, i.amount_paid)} for i in plan.instalments]}
 
 
 def _shipping_json(o: OrderRecord) -> dict | None:
@@ -120,19 +121,21 @@ def _shipping_json(o: OrderRecord) -> dict | None:
         return None
     return {"address": {"line1": a.line1, "line2": a.line2, "locality": a.locality, "region": a.region,
                         "zip_code": a.zip_code, "postal_code": a.zip_code, "country": a.country,
+                        "country_code": countries.country_code(a.country),
                         "field": "SHIPPING"},
             "company": a.company, "given_name": a.first_name, "family_name": a.last_name, "phone_number": a.phone,
             "invoice_to_company": False}
 
 
-def order_json(s: AppSession, o: OrderRecord) -> dict:
-    code, clock = currency(s), s.clock
-    plan_records = _plans_of(s, o.items)
+def order_json(s: AppSession, o: OrderRecord, plan_records: dict | None = None) -> dict:
+    """``plan_records``: the subscription plans of the order's lines (read for a whole page at once)."""
+    clock = s.clock
+    plan_records = _plans_of(s, o.items) if plan_records is None else plan_records
     c = o.contact
     return {
         "id": out_id(o.id), "title": o.title, "status": "PAID" if o.paid else "DRAFT",
-        "total": money_json(o.total, code), "total_paid": money_json(o.total_paid, code),
-        "total_due": money_json(o.total_due, code), "refund_total": money_json(0.0, code),  # no refunds (API)
+        "total": money(s, o.total), "total_paid": money(s, o.total_paid),
+        "total_due": money(s, o.total_due), "refund_total": money(s, 0.0),  # no refunds (API)
         "contact": {"id": out_id(c.id), "email": c.email, "given_name": c.first_name,
                     "family_name": c.last_name} if c is not None else None,
         "notes": o.notes or None, "order_type": (o.order_type or "Offline").upper(), "source_type": "API",
@@ -141,8 +144,8 @@ def order_json(s: AppSession, o: OrderRecord) -> dict:
         "lead_affiliate_id": out_id(o.lead_affiliate_id or None),
         "sales_affiliate_id": out_id(o.sale_affiliate_id or None),
         "shipping_information": _shipping_json(o), "allow_payment": not o.paid, "allow_paypal": False,
-        "order_items": [item_json(s, i, code, plan_records) for i in o.items],
-        "payment_plan": _payment_plan_json(o.payment_plan, code),
+        "order_items": [item_json(s, i, plan_records) for i in o.items],
+        "payment_plan": _payment_plan_json(s, o.payment_plan),
         "invoice_id": out_id(o.invoice_id), "promo_code": o.promo_code or None, "synced": o.synced,
     }
 
@@ -169,11 +172,6 @@ def _payment_json(s: AppSession, p: order_reads.InvoicePaymentRecord) -> dict:
 
 
 # --- the request's values -----------------------------------------------------------------------------
-
-def _changes(r: Request, fields) -> set[str]:
-    mask = r.update_mask()
-    return {f for f in fields if f in r.body} if mask is None else set(mask)
-
 
 def _contact_id(s: AppSession, text: str, name: str = "contact_id") -> int:
     contact_id = in_id(text, name)
@@ -208,7 +206,7 @@ def _line_values(s: AppSession, item: dict, name: str, *, creating: bool) -> dic
             raise invalid_field(f"{name}.product_id", f"no product has the id {item['product_id']}")
     if item.get("subscription_plan_id"):
         out["subscription_plan_id"] = in_id(item["subscription_plan_id"], f"{name}.subscription_plan_id")
-        if plans.get_plan(s, out["subscription_plan_id"]) is None:
+        if not catalog.plans_by_id(s, [out["subscription_plan_id"]]):
             raise invalid_field(f"{name}.subscription_plan_id",
                                 f"no subscription plan has the id {item['subscription_plan_id']}")
     if creating and out["item_type"] in (invoices.PRODUCT, invoices.UPSELL) and "product_id" not in out:
@@ -223,7 +221,8 @@ def _shipping(address: dict | None) -> dict:
     a = address or {}
     out = {name: a.get(name) for name in ("first_name", "middle_name", "last_name", "company", "phone", "line1",
                                           "line2", "locality", "region", "zip_code")}
-    out["country"] = a.get("country_code")
+    code = a.get("country_code")
+    out["country"] = (countries.country_name(code) or code) if code else None  # stored as a name, as v1 does
     return out
 
 
@@ -258,7 +257,8 @@ def _job_values(r: Request, changed: set[str]) -> dict:
 @operation("listOrders")
 def list_orders(r: Request) -> dict:
     page = order_reads.page_orders(r.s, r.list_query(ORDERS))
-    return r.page("orders", [order_json(r.s, o) for o in page.items], page)
+    plan_records = _plans_of(r.s, [i for o in page.items for i in o.items])
+    return r.page("orders", [order_json(r.s, o, plan_records) for o in page.items], page)
 
 
 @operation("createOrder")
@@ -295,7 +295,7 @@ def update_order(r: Request, order_id: int) -> dict:
     and the external-system properties cannot be changed here: masking one of them is a 400."""
     s = r.s
     order = _order(s, order_id)
-    changed = _changes(r, _UPDATABLE)
+    changed = changes_of(r, _UPDATABLE)
     fixed = sorted(changed - set(_UPDATABLE))
     if fixed:
         raise invalid_field(f"update_mask.{fixed[0]}", "the sandbox cannot change this property of an order")
@@ -353,7 +353,7 @@ def create_order_item(r: Request, order_id: int) -> dict:
     line = _line_values(s, r.body, "body", creating=True)
     product_id = line.get("product_id", 0)
     listed = order_reads.products_by_id(s, [product_id]).get(product_id)
-    plan = plans.get_plan(s, line["subscription_plan_id"]) if line.get("subscription_plan_id") else None
+    plan = catalog.plans_by_id(s, [line.get("subscription_plan_id")]).get(line.get("subscription_plan_id"))
     price = line.get("price")
     if price is None:
         price = plan.price if plan is not None else listed.price if listed is not None else 0.0
@@ -365,7 +365,7 @@ def create_order_item(r: Request, order_id: int) -> dict:
 
 def _item_answer(s: AppSession, order_id: int, item_id: int) -> dict:
     item = _item(s, order_id, item_id)
-    return item_json(s, item, currency(s), _plans_of(s, [item]))
+    return item_json(s, item, _plans_of(s, [item]))
 
 
 @operation("getOrderItem")
@@ -381,7 +381,7 @@ def update_order_item(r: Request, order_id: int, order_item_id: int) -> dict:
     _item(s, order_id, order_item_id)
     fields = ("name", "description", "notes", "quantity", "price_per_unit", "cost_per_unit", "product_id",
               "subscription_plan_id", "subscription_plan_description")
-    changed = _changes(r, fields)
+    changed = changes_of(r, fields)
     if "quantity" in changed and r.body.get("quantity") is None:
         raise invalid_field("quantity", "an item's quantity cannot be cleared")
     given = {k: r.body.get(k) for k in changed}
@@ -475,7 +475,7 @@ def update_payment(r: Request, order_id: int, payment_id: int) -> dict:
     if order_reads.invoice_payment_of(s, order.invoice_id, payment_id) is None:
         raise not_found("Payment", payment_id)
     fields = ("notes", "payment_time", "payment_amount")
-    changed = _changes(r, fields)
+    changed = changes_of(r, fields)
     fixed = sorted(changed - set(fields))
     if fixed:
         raise invalid_field(f"update_mask.{fixed[0]}", "the sandbox does not keep this property of a payment")

@@ -48,10 +48,6 @@ PRODUCT_PROPERTIES = (*_TEXT, *_FLAGS, *_EXTRAS, "price", "active", "weight", "i
 
 # --- answers ------------------------------------------------------------------------------------------
 
-def _flag(value) -> bool:
-    return bool(value)
-
-
 def _variable_rule(rule: str | None) -> str | None:
     return {"Characters": "LETTER", "Numbers": "NUMBER", "Both": "BOTH"}.get(rule or "")
 
@@ -95,15 +91,15 @@ def products_json(s: AppSession, found: list[products.ProductRecord], *, detail:
         out.append({
             "id": out_id(p.id), "name": p.name, "price": money(s, p.price or 0.0),
             "active": (p.status if p.status is not None else products.ACTIVE) == products.ACTIVE,
-            "description": p.description, "sku": p.sku, "shippable": _flag(p.shippable), "weight": p.weight,
-            "taxable": _flag(p.taxable), "categories": [out_id(c) for c in categories.get(p.id, [])],
+            "description": p.description, "sku": p.sku, "shippable": bool(p.shippable), "weight": p.weight,
+            "taxable": bool(p.taxable), "categories": [out_id(c) for c in categories.get(p.id, [])],
             "options": [_product_option(o) for o in options.get(p.id, [])], "inventory": inventory,
             "short_description": p.short_description, "subscription_only": bool(p.subscription_only),
-            "storefront_hidden": _flag(p.hide_in_store), "country_taxable": _flag(p.country_taxable),
-            "state_taxable": _flag(p.state_taxable), "city_taxable": _flag(p.city_taxable),
+            "storefront_hidden": bool(p.hide_in_store), "country_taxable": bool(p.country_taxable),
+            "state_taxable": bool(p.state_taxable), "city_taxable": bool(p.city_taxable),
             "subscription_plans": [_plan_of_product(s, plan, i) for i, plan in enumerate(plans.get(p.id, []))],
-            "top_html": p.top_html, "bottom_html": p.bottom_html, "is_package": _flag(p.is_package),
-            "needs_digital_delivery": _flag(p.needs_digital_delivery), "has_legacy_image": p.has_image,
+            "top_html": p.top_html, "bottom_html": p.bottom_html, "is_package": bool(p.is_package),
+            "needs_digital_delivery": bool(p.needs_digital_delivery), "has_legacy_image": p.has_image,
             "delivery_description": p.delivery_description, "create_time": out_time(p.created, s.clock),
             "update_time": out_time(p.updated, s.clock)})
     return out

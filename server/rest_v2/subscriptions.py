@@ -1,12 +1,11 @@
-"""Subscriptions and subscription plans (the contract's ``Subscriptions`` operations but the subscription
-model's, and ``Subscription Plans``).
+"""Subscriptions (the contract's ``Subscriptions`` operations but the subscription model's; the plans are the
+products family's).
 
 A subscription is a RecurringOrder made by the domain operation of ``InvoiceService.addRecurringOrder`` and
 billed on the app's clock as XML-RPC's are (docs/commerce.md): ``:invoice`` is
 ``createInvoiceForRecurring`` (every cycle due now on one renewal order), ``:deactivate`` stops it (status
 Inactive, its end date now, its reason kept) and its billing. Changes go through DataService's writes of
-RecurringOrder, so the same ``subscription.updated`` event and billing schedule follow. Plans are the
-SubscriptionPlan rows of a product, as v1's ``/products/{id}/subscriptions``.
+RecurringOrder, so the same ``subscription.updated`` event and billing schedule follow.
 
 Wire decisions: dates (``start_date``, ``next_bill_date`` …) are the app's calendar dates; ``allow_tax`` is the
 plan's ``taxable`` (the sandbox taxes a subscription by its plan); a subscription's ``payment_method_id`` is
@@ -15,9 +14,7 @@ modification time of a subscription).
 """
 from __future__ import annotations
 
-from dataclasses import replace
-
-from server.domain.commerce import cards, order_reads, payment_method_reads
+from server.domain.commerce import cards, order_reads, payment_method_reads, products
 from server.domain.commerce import orders as commerce_orders
 from server.domain.commerce import subscription_reads as reads
 from server.domain.commerce import subscriptions as domain
@@ -25,6 +22,7 @@ from server.domain.data import records
 from server.domain.session import AppSession
 
 from .api import Request, operation
+from .catalog_wire import changed as changes_of
 from .errors import invalid, invalid_field, not_found
 from .filters import Choice, Id, Ids, Number
 from .orders import order_json
@@ -44,17 +42,6 @@ SUBSCRIPTIONS = Listing(
     order_by={"id": "id", "contact_id": "contact_id", "subscription_plan_id": "subscription_plan_id",
               "modification_time": "modification_time"},
 )
-
-
-class Coded(Choice):
-    """A choice of the contract's names for values the store keeps otherwise (``MONTHLY`` is cycle "2")."""
-
-    def __init__(self, codes: dict, field: str | None = None):
-        super().__init__(tuple(codes), field)
-        self.codes = codes
-
-    def parse(self, name, target, clause, clock):
-        return [replace(c, value=self.codes[c.value]) for c in super().parse(name, target, clause, clock)]
 
 
 # --- answers ------------------------------------------------------------------------------------------
@@ -82,11 +69,6 @@ def _subscription(s: AppSession, subscription_id: int) -> reads.SubscriptionReco
     if found is None:
         raise not_found("Subscription", subscription_id)
     return found
-
-
-def _changes(r: Request, fields) -> set[str]:
-    mask = r.update_mask()
-    return {f for f in fields if f in r.body} if mask is None else set(mask)
 
 
 def _card(s: AppSession, text: str, contact_id: int, name: str = "payment_method_id") -> int:
@@ -136,7 +118,7 @@ def _row_values(r: Request, changed: set[str], contact_id: int) -> dict:
                 raise invalid_field(name, f"no contact has the id {body.get(name)}")
         elif name == "subscription_plan_id":
             value = in_id(value or "", name)
-            if reads.get_plan(r.s, value) is None:
+            if not products.plans_by_id(r.s, [value]):
                 raise invalid_field(name, f"no subscription plan has the id {body.get(name)}")
             values["ProgramId"] = value
         elif name == "payment_method_id":
@@ -170,7 +152,7 @@ def create_subscription(r: Request) -> dict:
     if not order_reads.contacts_by_id(s, [contact_id]):
         raise invalid_field("contact_id", f"no contact has the id {body['contact_id']}")
     plan_id = in_id(body["subscription_plan_id"], "subscription_plan_id")
-    if reads.get_plan(s, plan_id) is None:
+    if not products.plans_by_id(s, [plan_id]):
         raise invalid_field("subscription_plan_id", f"no subscription plan has the id {body['subscription_plan_id']}")
     for name in ("quantity", "max_charge_attempts", "days_between_retries"):
         if name in body and body[name] < 1:
@@ -209,7 +191,7 @@ def update_subscription(r: Request, subscription_id: int) -> dict:
     Its shipping address and custom fields cannot be changed here: masking one is a 400."""
     s = r.s
     current = _subscription(s, subscription_id)
-    changed = _changes(r, _UPDATABLE)
+    changed = changes_of(r, _UPDATABLE)
     fixed = sorted(changed - set(_UPDATABLE))
     if fixed:
         raise invalid_field(f"update_mask.{fixed[0]}", "the sandbox cannot change this property of a subscription")

@@ -97,12 +97,6 @@ def revoke_token(conn: Connection, token: str) -> int:
                                            t.c.user_id == row.user_id).values(revoked=True)).rowcount
 
 
-def revoke_app_client(conn: Connection, app_id: int, client_id: str) -> int:
-    t = schema.oauth_token
-    return conn.execute(sa.update(t).where(t.c.app_id == app_id, t.c.client_id == client_id)
-                        .values(revoked=True)).rowcount
-
-
 def clients_of_app(conn: Connection, app_id: int) -> list[str]:
     t = schema.oauth_token
     return [r.client_id for r in conn.execute(sa.select(t.c.client_id).where(t.c.app_id == app_id).distinct())]

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config as AlembicConfig
 from sqlalchemy.engine import Connection, Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -128,8 +130,6 @@ class Transaction:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration."""
-    from alembic import command
-    from alembic.config import Config as AlembicConfig
 
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))

@@ -81,7 +81,7 @@ class MemoryStore:
 
 class RedisStore:
     def __init__(self, url: str, prefix: str = "sandbox:throttle:"):
-        import redis
+        import redis  # noqa: PLC0415  (only the Redis store loads the client: the in-process default never pays for it)
 
         self.client = redis.Redis.from_url(url)
         self._decide = self.client.register_script(legacy.LUA_DECIDE)

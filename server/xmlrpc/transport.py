@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+from http import HTTPStatus
 from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import EnvironHeaders
@@ -127,7 +128,6 @@ def _body(environ, limit: int) -> bytes:
 
 def gateway_answer(rejection: GatewayRejection) -> tuple[str, list, bytes]:
     """The gateway's own answer (JSON, or a Mashery-era HTML body), never an XML-RPC fault."""
-    from http import HTTPStatus
 
     status = f"{rejection.status} {HTTPStatus(rejection.status).phrase.upper()}"
     if isinstance(rejection.body, str):

@@ -67,11 +67,19 @@ def test_opportunity_faults_and_custom_fields(app):
     opp = app.call("DataService.add", "Lead", {"OpportunityTitle": "Nutrition", "ContactID": LIAM,
                                                "_ProgramInterest": "Reset plan"})
     assert row(app, "Lead", opp, ["_ProgramInterest", "StageID"]) == {"_ProgramInterest": "Reset plan"}
-    for data, code in (({"StageID": 99}, 12), ({"ContactID": 999}, 5), ({"DateInStage": "2027-01-01"}, 8),
-                       ({"Stage": 1}, 10)):
+    for data, code in (({"StageID": 99}, 12), ({"ContactID": 999}, 5), ({"Stage": 1}, 10)):
         with pytest.raises(xmlrpc.client.Fault) as exc:
             app.call("DataService.update", "Lead", opp, data)
         assert fault_of(exc)[0] == code, data
+    # a read-only field is ignored on update (app option update_read_only_fields, "ignore" by default) …
+    assert app.call("DataService.update", "Lead", opp, {"DateInStage": "2027-01-01"}) == opp
+    assert "DateInStage" not in row(app, "Lead", opp, ["DateInStage"])
+    # … and refused with "refuse"
+    assert app.live.control("PATCH", f"/apps/{app.name}/options",
+                            json={"update_read_only_fields": "refuse"}).status_code == 200
+    with pytest.raises(xmlrpc.client.Fault) as exc:
+        app.call("DataService.update", "Lead", opp, {"DateInStage": "2027-01-01"})
+    assert fault_of(exc)[0] == 8
     with pytest.raises(xmlrpc.client.Fault) as exc:
         app.call("DataService.update", "StageMove", 1, {"MoveToStage": 2})
     assert fault_of(exc)[0] == 7

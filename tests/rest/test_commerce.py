@@ -74,6 +74,16 @@ def test_a_subscription_only_change_is_a_domain_write_with_its_event(rest):
     assert rest.ok("GET", f"/products/{made['id']}")["subscription_only"] is True
 
 
+def test_an_order_of_a_subscription_shows_its_plan(rest):
+    """Order items read the product's plans through the domain's typed plan reads (as /products does)."""
+    result = rest.app.call("OrderService.placeOrder", 6, 0, 0, [], [1], False, [])
+    order = rest.ok("GET", f"/orders/{result['OrderId']}")
+    [plan] = [i["subscriptionPlan"] for i in order["order_items"] if i["subscriptionPlan"]]
+    assert (plan["id"], plan["cycle"], plan["plan_price"], plan["subscription_plan_name"]) == (
+        1, 2, 89.0, "Monthly Coaching Membership")
+    assert any(o["id"] == int(result["OrderId"]) for o in rest.ok("GET", "/orders", params={"limit": 1000})["orders"])
+
+
 def test_an_order_placed_through_xmlrpc_reads_through_rest(rest):
     result = rest.app.call("OrderService.placeOrder", 6, 1, 0, [5, 6, 6], [], False, [])
     assert result["Successful"] == "true"

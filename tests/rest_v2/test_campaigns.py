@@ -216,3 +216,65 @@ def test_the_sdk_reads_campaigns_and_achieves_a_goal(sdk, v2):
     assert automations.get_automation(str(made["id"])).title == "V2 drip"
     assert str(made["id"]) in automations.list_all_automation_ids().automation_ids
     assert automations.list_automations(filter="name==V2*").automation_count == 1
+
+
+def test_automation_categories_and_batch_assignment(v2):
+    made = v2.ok("POST", "/automationCategory", 201, json={"name": "Nurture"})
+    assert made == {"id": made["id"], "name": "Nurture", "automation_count": 0}
+    other = v2.ok("POST", "/automationCategory", 201, json={"name": "Alpha"})
+    assert v2.error("POST", "/automationCategory", 409, json={"name": " nurture "})["status"] == "ALREADY_EXISTS"
+    assert v2.error("PATCH", f"/automationCategory/{made['id']}", 400, json={"name": ""})["code"] == 400
+
+    assert v2.post("/automations/categories/batchAssign", json={
+        "category_ids": [made["id"], other["id"]], "automation_ids": ["1", "2"], "apply_category": True}
+    ).status_code == 200
+    assert v2.ok("GET", "/automations/1")["categories"] == sorted([made["id"], other["id"]], key=int)
+    listed = {c["id"]: c for c in v2.ok("GET", "/automationCategory")["automation_categories"]}
+    assert listed[made["id"]]["automation_count"] == 2
+    v2.post("/automations/categories/batchAssign", json={"category_ids": [other["id"]], "automation_ids": ["1"],
+                                                          "apply_category": False})
+    assert v2.ok("GET", "/automations/1")["categories"] == [made["id"]]
+    v2.post("/automations/categories/batchAssign", json={"category_ids": [other["id"]], "automation_ids": ["0"]})
+    everything = v2.ok("GET", "/automations")
+    assert all(other["id"] in a["categories"] for a in everything["automations"])
+    # ordered by the first category name: "Alpha" (all) is everyone's first
+    by_category = v2.ok("GET", "/automations", params={"order_by": "category desc"})["automations"]
+    assert len(by_category) == everything["automation_count"]
+
+    renamed = v2.ok("PATCH", f"/automationCategory/{made['id']}", json={"name": "Nurturing"})
+    assert renamed["name"] == "Nurturing" and renamed["automation_count"] == 2
+    assert v2.delete("/automationCategory", params={"ids": [made["id"]]}).status_code == 204
+    assert v2.ok("GET", "/automations/1")["categories"] == [other["id"]]
+    assert v2.error("DELETE", "/automationCategory", 404, params={"ids": [made["id"]]})["code"] == 404
+    assert v2.error("POST", "/automations/categories/batchAssign", 404, json={
+        "category_ids": ["999999"], "automation_ids": ["1"]})["code"] == 404
+
+
+def test_wordpress_opt_in_options_and_their_goal(v2):
+    campaigns = Campaigns(v2.app)
+    made = campaigns.load({"name": "WP guide", "goals": [{"key": "guide", "type": "wordpress_optin",
+                                                          "optin": "guide2026"}],
+                           "sequences": [{"key": "send", "items": [{"type": "email", "name": "Guide",
+                                                                    "subject": "Your guide", "text": "x"}]}],
+                           "links": [["guide", "send"]]})
+    option = v2.ok("POST", "/integrations/wordpress/options", 201, json={"key": "guide2026", "name": "Free guide"})
+    assert option == {"key": "guide2026", "name": "Free guide"}
+    v2.ok("POST", "/integrations/wordpress/options", 201, json={"key": "other", "name": "Other"})
+    assert v2.ok("GET", "/integrations/wordpress/options") == {"wordpress_opt_in_options": [
+        option, {"key": "other", "name": "Other"}]}
+    assert v2.error("POST", "/integrations/wordpress/options", 409, json={"key": "other", "name": "x"})["code"] == 409
+    assert v2.error("POST", "/integrations/wordpress/options", 400, json={"key": "a.b", "name": "x"})["details"] == [
+        {"domain": "request", "resource": "key"}]
+
+    contact = _contact(v2, "wp@guide.test")
+    assert v2.ok("POST", "/integrations/wordpress/options/guide2026:achieve", 202,
+                 json={"contact_id": str(contact)}) == {"successful": True}
+    assert _subjects(campaigns, contact) == ["Your guide"]
+    assert campaigns.report(made["id"])["goals"][0]["achieved"] == 1
+    assert v2.ok("POST", "/integrations/wordpress/options/other:achieve", 202,
+                 json={"contact_id": str(contact)}) == {"successful": False}
+    assert v2.error("POST", "/integrations/wordpress/options/guide2026:achieve", 400,
+                    json={"contact_id": "999999"})["details"][0]["resource"] == "contact_id"
+    assert v2.delete("/integrations/wordpress/options/other").status_code == 204
+    assert v2.error("POST", "/integrations/wordpress/options/other:achieve", 404,
+                    json={"contact_id": str(contact)})["code"] == 404

@@ -13,7 +13,7 @@ def test_create_read_update_delete_a_company_seen_by_every_protocol(v2):
         "email_address": {"email": "hello@summit.test", "field": "EMAIL1"},
         "phone_number": {"number": "555-0100", "extension": "12", "type": "Work", "field": "PHONE1"},
         "fax_number": {"number": "555-0199", "type": "Work"},
-        "address": {"line1": "1 Peak Rd", "locality": "Boulder", "region_code": "CO", "postal_code": "80301",
+        "address": {"line1": "1 Peak Rd", "locality": "Boulder", "region_code": "US-CO", "postal_code": "80301",
                     "country_code": "USA"},
         "job_title": "Owner", "first_name": "Ada", "anniversary_date": "2015-06-20"})
     company_id = made["id"]
@@ -25,7 +25,7 @@ def test_create_read_update_delete_a_company_seen_by_every_protocol(v2):
     row = v2.app.call("DataService.load", "Company", int(company_id),
                       ["Company", "Email", "Phone1", "Phone1Ext", "City", "State", "Country", "ContactNotes"])
     assert row == {"Company": "Summit Outfitters", "Email": "hello@summit.test", "Phone1": "555-0100",
-                   "Phone1Ext": "12", "City": "Boulder", "State": "CO", "Country": "United States",
+                   "Phone1Ext": "12", "City": "Boulder", "State": "Colorado", "Country": "United States",
                    "ContactNotes": "Gear partner"}
     v1 = rest_for(v2.app).ok("GET", f"/companies/{company_id}")
     assert v1["company_name"] == "Summit Outfitters" and v1["email_address"] == "hello@summit.test"
@@ -69,6 +69,8 @@ def test_list_filter_order_fields_and_paging(v2):
     assert [c["id"] for c in walked] == [c["id"] for c in listed]
     assert "fields" in v2.error("GET", "/companies", 400, params={"fields": "colour"})["message"]
     assert "filter" in v2.error("GET", "/companies", 400, params={"filter": "colour==red"})["message"]
+    bad = v2.error("POST", "/companies", 400, json={"company_name": "x", "address": {"region_code": "ZZ-99"}})
+    assert bad["details"] == [{"domain": "request", "resource": "address.region_code"}]
 
 
 def test_tags_on_a_company_and_the_company_hook(v2):
@@ -110,3 +112,30 @@ def test_the_sdk_reads_and_writes_companies(sdk):
     assert made.id in [c.id for c in api.list_companies(filter="name==SDK*").companies]
     assert api.list_tags_for_company(made.id).tags in (None, [])
     api.delete_company(made.id)
+
+
+def custom_field(app, form: str, form_id: int, label: str) -> tuple[int, str]:
+    """A Text custom field made through XML-RPC on the form's first group: its id and its ``_Name``."""
+    tabs = {t["Id"] for t in app.call("DataService.query", "DataFormTab", 100, 0, {"FormId": form_id}, ["Id"])}
+    groups = app.call("DataService.query", "DataFormGroup", 100, 0, {}, ["Id", "TabId"])
+    header = next(g["Id"] for g in groups if g["TabId"] in tabs)
+    field_id = app.call("DataService.addCustomField", form, label, "Text", header)
+    [field] = app.call("DataService.query", "DataFormField", 10, 0, {"Id": field_id}, ["Name"])
+    return field_id, "_" + field["Name"]
+
+
+def test_company_custom_fields_through_v2_and_xmlrpc(v2):
+    field_id, name = custom_field(v2.app, "Company", -6, "Industry")
+    made = v2.ok("POST", "/companies", 201, json={"company_name": "Custom Co",
+                                                   "custom_fields": [{"id": str(field_id), "content": "Outdoor"}]})
+    assert "custom_fields" not in made
+    shown = v2.ok("GET", f"/companies/{made['id']}", params={"fields": "custom_fields"})["custom_fields"]
+    assert {"id": str(field_id), "content": "Outdoor"} in shown
+    assert v2.app.call("DataService.load", "Company", int(made["id"]), [name]) == {name: "Outdoor"}
+    listed = v2.ok("GET", "/companies", params={"filter": "name==Custom Co", "fields": "custom_fields"})
+    assert {"id": str(field_id), "content": "Outdoor"} in listed["companies"][0]["custom_fields"]
+    v2.ok("PATCH", f"/companies/{made['id']}", json={"custom_fields": []})  # an empty list clears them
+    assert v2.app.call("DataService.load", "Company", int(made["id"]), [name]) == {}
+    error = v2.error("PATCH", f"/companies/{made['id']}", 400, json={"custom_fields": [{"id": "999999",
+                                                                                        "content": "x"}]})
+    assert error["details"] == [{"domain": "request", "resource": "custom_fields.0.id"}]

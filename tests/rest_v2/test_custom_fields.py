@@ -9,6 +9,7 @@ import pytest
 
 from server.domain.data import custom_contents
 from server.rest_v2.custom_fields import RECORD_TYPES
+from server.rest_v2.errors import from_exception
 from server.store import apps
 from server.store.db import transaction
 from tests.rest.conftest import rest_for
@@ -73,6 +74,12 @@ def test_every_record_type_fields_tabs_and_groups_seen_by_xmlrpc(v2):
         moved = v2.ok("PATCH", f"{model}/customFields/groups/{group['id']}", params={"update_mask": "name"},
                       json={"name": "More"})
         assert moved["name"] == "More" and v2.ok("GET", f"{model}/customFields/groups/{group['id']}") == moved
+        second = v2.ok("POST", f"{model}/customFields/groups", 201, json={"name": "Second"})  # on the first tab
+        assert second["tab_id"] != tab["id"]
+        second = v2.ok("PATCH", f"{model}/customFields/groups/{second['id']}", params={"update_mask": "tab_id"},
+                       json={"tab_id": tab["id"]})
+        assert second["tab_id"] == tab["id"] and second["order"] == 2  # moved: last on its new tab
+        assert v2.delete(f"{model}/customFields/groups/{second['id']}").status_code == 204
 
         # a tab with groups and a group with fields stay; emptied, they go
         assert v2.error("DELETE", f"{model}/customFields/tabs/{tab['id']}", 409)["status"] == "FAILED_PRECONDITION"
@@ -101,6 +108,16 @@ def test_a_field_made_by_xmlrpc_is_in_v2_and_a_v2_field_in_v1(v2):
     v1 = rest_for(v2.app).ok("GET", "/opportunities/model")
     assert {"id": int(made["id"]), "label": "Close Date", "field_type": "Date"}.items() <= next(
         f for f in v1["custom_fields"] if f["id"] == int(made["id"])).items()
+    # and the reverse: v1's field, and a tab and group XML-RPC adds, are in v2
+    v1_field = rest_for(v2.app).ok("POST", "/companies/model/customFields", 201, json={
+        "label": "Region", "field_type": "Radio", "options": [{"label": "North"}, {"label": "South"}]})
+    got = next(f for f in v2.ok("GET", "/companies/model")["custom_fields"] if f["id"] == str(v1_field["id"]))
+    assert got["field_type"] == "RADIO" and [o["label"] for o in got["options"]] == ["North", "South"]
+    xml_tab = v2.app.call("DataService.add", "DataFormTab", {"FormId": -6, "TabName": "Legacy"})
+    xml_group = v2.app.call("DataService.add", "DataFormGroup", {"TabId": xml_tab, "Name": "Old header"})
+    tabs = v2.ok("GET", "/companies/model/customFields/tabs")["tabs"]
+    assert tabs[-1] == {"id": str(xml_tab), "name": "Legacy", "record_type": "COMPANY"}  # no order: listed last
+    assert v2.ok("GET", f"/companies/model/customFields/groups/{xml_group}")["tab_id"] == str(xml_tab)
     # notes and tasks share one form
     assert made["id"] not in {f["id"] for f in v2.ok("GET", "/notes/model")["custom_fields"]}
     note_field = v2.ok("POST", "/notes/model/customFields", 201, json={"label": "Mood", "field_type": "TEXT"})
@@ -188,3 +205,10 @@ def test_only_an_administrator_changes_a_form(v2):
     assert coach_v2.error("POST", "/contacts/model/customFields", 403, json={"label": "x", "field_type": "TEXT"})[
         "code"] == 403
     assert coach_v2.ok("GET", "/contacts/model")["custom_fields"]  # reading is anyone's
+
+
+def test_a_bad_custom_field_content_is_a_400_naming_the_property():
+    answer = from_exception(custom_contents.InvalidContent("custom_fields.2.content", "not a number")).body()
+    assert answer == {"code": 400, "message": "Invalid value for 'custom_fields.2.content': not a number",
+                      "status": "INVALID_ARGUMENT",
+                      "details": [{"domain": "request", "resource": "custom_fields.2.content"}]}

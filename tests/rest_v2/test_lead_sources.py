@@ -86,11 +86,16 @@ def test_a_recurring_expense_incurs_its_months_as_the_clock_passes(v2):
     assert recurring["next_expense_time"] == start and recurring["amount"]["formatted_amount"] == "$300.00"
     incurred = f"{base}/{recurring['id']}/expenses"
     assert v2.ok("GET", incurred)["lead_source_expenses"] == []
+    by_xmlrpc = v2.app.call("DataService.add", "LeadSourceRecurringExpense", {  # charged the same way
+        "LeadSourceId": int(source["id"]), "Title": "Posters", "Amount": 20.0,
+        "StartDate": (now + timedelta(days=1)).replace(tzinfo=None, hour=12)})
 
     v2.app.clock(by="2d")  # the start passes: the first month's expense
     [first] = v2.ok("GET", incurred)["lead_source_expenses"]
     assert first["incurred_time"] == start and first["lead_source_recurring_expense_id"] == recurring["id"]
     assert first["amount"]["amount"] == 30000 and first["title"] == "Billboard rent"
+    [posters] = v2.ok("GET", f"{base}/{by_xmlrpc}/expenses")["lead_source_expenses"]
+    assert posters["title"] == "Posters" and posters["amount"]["amount"] == 2000
 
     v2.app.clock(by="70d")  # two more months
     listed = v2.ok("GET", incurred)["lead_source_expenses"]
@@ -99,7 +104,8 @@ def test_a_recurring_expense_incurs_its_months_as_the_clock_passes(v2):
     rows = v2.app.call("DataService.query", "LeadSourceExpense", 10, 0,
                        {"LeadSourceRecurringExpenseId": int(recurring["id"])}, ["Amount"])
     assert rows == [{"Amount": 300.0}] * 3
-    assert len(v2.ok("GET", f"/leadSources/{source['id']}/expenses")["lead_source_expenses"]) == 3
+    assert len(v2.ok("GET", f"/leadSources/{source['id']}/expenses",
+                     params={"filter": "title==Billboard*"})["lead_source_expenses"]) == 3
 
     # ended: no more expenses
     v2.ok("PATCH", f"{base}/{recurring['id']}", json={"end_time": listed[-1]["incurred_time"]})
@@ -145,3 +151,14 @@ def test_the_sdk_reads_and_writes_lead_sources(sdk):
     assert recurring_api.get_lead_source_recurring_expense(source.id, recurring.id).amount.amount == 500
     assert recurring_api.list_lead_source_recurring_expenses(source.id).lead_source_recurring_expenses
     sources.delete_lead_source(source.id)
+
+
+def test_the_periods_of_a_recurring_expense_keep_the_start_day():
+    from server.domain.crm.recurring_expenses import next_after
+
+    start = datetime(2026, 1, 31, 9)
+    periods = [start]
+    for _ in range(3):
+        periods.append(next_after(start, periods[-1]))
+    assert [p.strftime("%m-%d") for p in periods] == ["01-31", "02-28", "03-31", "04-30"]
+    assert next_after(datetime(2026, 1, 15), datetime(2026, 12, 15)) == datetime(2027, 1, 15)

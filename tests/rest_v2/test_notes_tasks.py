@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tests.rest.conftest import rest_for
 from tests.rest.test_hooks import Receiver, subscribe
+from tests.rest_v2.test_companies import custom_field
 
 USER = "1"  # the seeded admin user
 
@@ -110,6 +111,16 @@ def test_tasks_written_by_v2_read_by_every_protocol(v2):
         assert {k["id"] for d in receiver.deliveries for k in d["object_keys"]} == {int(task["id"]), int(other["id"])}
     finally:
         receiver.close()
+
+
+def test_task_custom_fields(v2):
+    number, name = custom_field(v2.app, "ContactAction", -5, "Call Outcome")
+    field_id = str(number)
+    task = v2.ok("POST", "/tasks", 201, params={"fields": "custom_fields"}, json={
+        "title": "Custom", "assigned_to_user_id": USER, "custom_fields": [{"id": field_id, "content": "Booked"}]})
+    assert {"id": field_id, "content": "Booked"} in task["custom_fields"]
+    assert v2.app.call("DataService.load", "ContactAction", int(task["id"]), [name]) == {name: "Booked"}
+    assert "custom_fields" not in v2.ok("GET", f"/tasks/{task['id']}")
 
 
 def test_task_appointments_list(v2):

@@ -30,13 +30,15 @@ def test_an_order_made_through_v2_is_the_one_xmlrpc_and_v1_read(v2):
     order = _order(v2, EMMA, [{"product_id": str(BANDS), "quantity": 2},
                               {"product_id": str(BOTTLE), "quantity": 1, "price_per_unit": 25.0, "notes": "gift"}],
                    notes="call first", shipping_address={"first_name": "Emma", "line1": "9 Pine St",
-                                                         "locality": "Denver", "region": "CO", "zip_code": "80205"})
+                                                         "locality": "Denver", "region": "CO", "zip_code": "80205",
+                                                         "country_code": "USA"})
     assert order["status"] == "DRAFT" and order["order_type"] == "OFFLINE" and order["title"] == "Gear bundle"
     assert order["total"] == {"amount": 10794, "currency_code": "USD", "formatted_amount": "$107.94"}  # + CO tax
     assert [(i["item_type"], i["quantity"], i["price_per_unit"]["amount"]) for i in order["order_items"]] == [
         ("PRODUCT", 2, 3995), ("PRODUCT", 1, 2500), ("TAX", 1, 304)]
     assert order["order_items"][1]["notes"] == "gift" and order["notes"] == "call first"
     assert order["shipping_information"]["address"]["locality"] == "Denver"
+    assert order["shipping_information"]["address"]["country_code"] == "USA"
     assert v2.ok("GET", f"/orders/{order['id']}") == order
 
     invoice_id = int(order["invoice_id"])
@@ -45,6 +47,7 @@ def test_an_order_made_through_v2_is_the_one_xmlrpc_and_v1_read(v2):
         "JobTitle": "Gear bundle", "OrderType": "Offline", "ShipCity": "Denver"}
     v1 = rest_for(v2.app).ok("GET", f"/orders/{order['id']}")
     assert v1["total"] == 107.94 and v1["shipping_information"]["locality"] == "Denver"
+    assert v1["shipping_information"]["country_code"] == "USA"
 
     # items: add, read, change, remove; the totals follow
     item = v2.ok("POST", f"/orders/{order['id']}/items", 201, json={"product_id": str(COACHING), "quantity": 1})
@@ -72,6 +75,8 @@ def test_an_order_made_through_v2_is_the_one_xmlrpc_and_v1_read(v2):
     walked = v2.walk("/orders", "orders", page_size=2, order_by="order_time desc")
     assert order["id"] in [o["id"] for o in walked] and len(walked) == len({o["id"] for o in walked})
     assert v2.ok("GET", "/orders", params={"filter": f"product_id=={BANDS};ids=={order['id']}"})["orders"]
+    assert [o["id"] for o in v2.ok("GET", "/orders", params={"filter": "shipping_country_code==USA"})["orders"]] == [
+        order["id"]]
     assert v2.error("GET", "/orders", 400, params={"filter": "paid==maybe"})["details"][0]["resource"] == \
         "filter.paid"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 
+from tests.commerce.util import events, last_seq
 from tests.rest.conftest import rest_for
 
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5Er"
@@ -16,6 +17,7 @@ def _product(v2, name: str = "Kettlebell (16 kg)", **body) -> dict:
 
 
 def test_create_read_update_delete_a_product_seen_by_every_protocol(v2):
+    seq = last_seq(v2.app)
     made = _product(v2, sku="SPC-KB16", shippable=True, weight=16.0, subscription_only=False,
                     inventory={"inventory_count": 5, "inventory_limit": 2,
                                "email_for_inventory_notifications": "stock@example.com"})
@@ -24,6 +26,9 @@ def test_create_read_update_delete_a_product_seen_by_every_protocol(v2):
     assert made["create_time"].endswith("Z") and made["options"] == [] and made["subscription_plans"] == []
     product_id = int(made["id"])
     assert v2.ok("GET", f"/products/{product_id}") == made
+    # DataService's event, then the REST-only settings' (REST hooks product.add, product.edit)
+    assert [(e["type"], e["entity_id"]) for e in events(v2.app, seq, ("product.added", "product.updated"))] == [
+        ("product.added", product_id), ("product.updated", product_id)]
 
     # the same row, read by XML-RPC and REST v1
     assert v2.app.call("DataService.load", "Product", product_id, ["ProductName", "ProductPrice", "Sku", "Weight"]) \

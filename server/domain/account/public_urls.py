@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from urllib.parse import quote
 
 from server.store.session import AppRecord, AppSession
 from server.tables import INT_MAX
@@ -60,7 +61,6 @@ def form_thank_you(s: AppSession, form_id: int) -> str:
 
 
 def download(s: AppSession, file_id: int, file_name: str) -> str:
-    from urllib.parse import quote
 
     return f"{s.base_url}/filebox/{token(s.app, 'file', file_id)}/{quote(file_name or 'file')}"
 
@@ -72,6 +72,5 @@ def tracking_script(s: AppSession) -> str:
 def redirect_link(s: AppSession, local_url_code: str, aff_code: str) -> str:
     """The real link is ``https://APP.infusionsoft.com/go/<code>/<affiliate code>``; here the app's name
     comes first, since every app shares the host."""
-    from urllib.parse import quote
 
     return f"{s.base_url}/go/{quote(s.app.name)}/{quote(local_url_code)}/{quote(aff_code or '')}"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from server.domain.commerce import merchant
-from server.store import schema
+from server.store import apps, schema
 from server.store.session import AppSession
 
 # Answered for apps whose seed does not say otherwise (vendor sample values, spec §2.2).
@@ -67,7 +67,6 @@ def profile(s: AppSession) -> dict:
 
 def update_profile(s: AppSession, changes: dict) -> dict:
     """Replace the profile's values named in ``changes``."""
-    from server.store import apps
 
     merged = {**(s.app.profile or {}), **{k: v for k, v in changes.items() if k in PROFILE_KEYS}}
     apps.update(s.conn, s.app.id, profile=merged)

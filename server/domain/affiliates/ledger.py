@@ -2,8 +2,6 @@
 """
 from __future__ import annotations
 
-from datetime import datetime
-
 import sqlalchemy as sa
 
 from server.store import schema
@@ -20,16 +18,6 @@ def credit(s: AppSession, aff, amount: float, commission_type: str, *, contact_i
         description=description, sale_affiliate_id=sale_affiliate_id, commission_type=commission_type))
     s.emit("commission.earned", "affiliate", aff.id, contact_id=contact_id, invoice_id=invoice_id,
            amount=round(amount, 2), commission_type=commission_type)
-    return entry_id
-
-
-def add_payout(s: AppSession, affiliate_id: int, amount: float, *, when: datetime | None = None,
-               pay_type: str = "Check", notes: str = "") -> int:
-    entry_id = s.next_id("affiliate_ledger")
-    s.insert(schema.affiliate_ledger, dict(id=entry_id, affiliate_id=affiliate_id, kind="payout",
-                                           amount=round(float(amount), 2), date_earned=when or s.now_local(),
-                                           description=notes, payout_type=pay_type))
-    s.emit("affiliate.paid_out", "affiliate", affiliate_id, amount=round(float(amount), 2))
     return entry_id
 
 

@@ -7,7 +7,8 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
-from server.domain.data import listing, records
+from server.domain.account import public_urls
+from server.domain.data import custom_fields, listing, records
 from server.store import schema
 from server.store.session import AppSession
 from server.tables import FORM_AFFILIATE, FORM_CONTACT, REGISTRY
@@ -59,7 +60,6 @@ def affiliates_of_program(s: AppSession, program_id: int) -> list[dict]:
                                               .order_by(m.c.affiliate_id))]
     if not ids:
         return []
-    from server.domain.data import custom_fields
 
     aff_fields = [f for f in AFFILIATE.fields if f not in _HIDDEN]
     aff_customs = [f.api_name for f in custom_fields.definitions(s, FORM_AFFILIATE).values()]
@@ -107,7 +107,6 @@ def affiliate_row(s: AppSession, affiliate_id: int):
 def redirect_links(s: AppSession, affiliate_id: int) -> list[dict]:
     """AffiliateService.getRedirectLinksForAffiliate: the links offered to the affiliate (its own, and
     those of every affiliate), each with the address to hand out (``AffiliateUrl``, the sandbox's)."""
-    from server.domain.account import public_urls
 
     aff = affiliate_row(s, affiliate_id)
     if aff is None:

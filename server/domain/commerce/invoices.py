@@ -58,13 +58,6 @@ def require_invoice(s: AppSession, invoice_id: int):
     return row
 
 
-def require_product(s: AppSession, product_id: int):
-    row = s.get(schema.product, product_id)
-    if row is None:
-        raise not_found("Product", product_id)
-    return row
-
-
 # --- orders and their invoices --------------------------------------------------------------------------
 
 def create_order(s: AppSession, contact_id: int, title: str, order_date: datetime | None = None, *,

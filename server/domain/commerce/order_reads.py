@@ -144,7 +144,7 @@ class InvoicePaymentRecord(NamedTuple):
 # --- the order list's fields ----------------------------------------------------------------------------
 
 _ORDER_TIME = sa.func.coalesce(_j.c.start_date, _j.c.date_created)
-_PAID = sa.case((_inv.c.pay_status == invoices.PAID, 1), else_=0)
+_PAID = sa.case((_inv.c.pay_status == invoices.PAID, sa.true()), else_=sa.false())
 ORDER_FIELDS = listing.Fields({
     "id": _j.c.id, "contact_id": _j.c.contact_id, "invoice_id": _inv.c.id, "paid": _PAID,
     "title": _j.c.job_title, "order_type": _j.c.order_type, "order_time": _ORDER_TIME,
@@ -209,6 +209,7 @@ def orders_of(s: AppSession, jobs) -> list[OrderRecord]:
     jobs = list(jobs)
     by_job = _invoices(s, [j.id for j in jobs])
     items = _items(s, [i.id for i in by_job.values()])
+    plans = payment_plans(s, [i.id for i in by_job.values()])
     contacts = contacts_by_id(s, [j.contact_id for j in jobs])
     out = []
     for j in jobs:
@@ -230,7 +231,7 @@ def orders_of(s: AppSession, jobs) -> list[OrderRecord]:
             shipping=Shipping(j.ship_first_name, j.ship_middle_name, j.ship_last_name, j.ship_company, j.ship_phone,
                               j.ship_street1, j.ship_street2, j.ship_city, j.ship_state, j.ship_zip, j.ship_country),
             items=items.get(inv.id, []) if inv is not None else [],
-            payment_plan=payment_plan(s, inv.id) if inv is not None else None))
+            payment_plan=plans.get(inv.id) if inv is not None else None))
     return out
 
 
@@ -295,10 +296,27 @@ def contacts_by_id(s: AppSession, ids) -> dict[int, ContactBrief]:
 
 
 def payment_plan(s: AppSession, invoice_id: int) -> PaymentPlanRecord | None:
-    plan = pay_plans.plan_of(s, invoice_id)
-    if plan is None:
-        return None
-    items = pay_plans.items_of(s, plan.id)
+    return payment_plans(s, [invoice_id]).get(invoice_id)
+
+
+def payment_plans(s: AppSession, invoice_ids) -> dict[int, PaymentPlanRecord]:
+    """Each invoice's (latest) payment plan and its instalments, in two statements."""
+    ids = sorted(set(invoice_ids))
+    if not ids:
+        return {}
+    pp, it = schema.pay_plan, schema.pay_plan_item
+    plans: dict[int, object] = {}
+    for row in s.execute(s.select(pp).where(pp.c.invoice_id.in_(ids)).order_by(pp.c.id.desc())):
+        plans.setdefault(row.invoice_id, row)
+    items: dict[int, list] = {}
+    plan_ids = [p.id for p in plans.values()]
+    if plan_ids:
+        for row in s.execute(s.select(it).where(it.c.pay_plan_id.in_(plan_ids)).order_by(it.c.date_due, it.c.id)):
+            items.setdefault(row.pay_plan_id, []).append(row)
+    return {invoice_id: _plan_record(plan, items.get(plan.id, [])) for invoice_id, plan in plans.items()}
+
+
+def _plan_record(plan, items: list) -> PaymentPlanRecord:
     custom = plan.type == pay_plans.CUSTOM_PLAN
     initial = float(plan.first_pay_amt or 0.0) if custom else 0.0
     instalments = items[1:] if initial > 0 else items
@@ -317,6 +335,7 @@ INVOICE_PAYMENT_FIELDS = listing.Fields({
     "id": _ip.c.id, "invoice_id": _ip.c.invoice_id, "payment_id": _ip.c.payment_id, "amount": _ip.c.amt,
     "pay_time": _ip.c.pay_date, "pay_status": _ip.c.pay_status, "skip_commission": _ip.c.skip_commission,
     "last_updated_time": _ip.c.last_updated,
+    "commission_skipped": sa.case((_ip.c.skip_commission == 1, sa.true()), else_=sa.false()),  # a filter's flag
 }, text=frozenset({"pay_status"}))
 
 

@@ -1,5 +1,5 @@
-"""Subscriptions (RecurringOrder) and subscription plans as the REST protocols read them, listed under
-conditions a page at a time (REST v2) or in offset windows (REST v1)."""
+"""Subscriptions (RecurringOrder) as the REST protocols read them, listed under conditions a page at a time
+(REST v2) or in offset windows (REST v1). Subscription plans are read by server.domain.commerce.products."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,7 +11,6 @@ from server.domain.data import listing
 from server.store import schema
 from server.store.session import AppSession
 
-from . import products
 from .subscriptions import ACTIVE
 
 _ro, _sp = schema.recurring_order, schema.subscription_plan
@@ -46,28 +45,12 @@ class SubscriptionRecord(NamedTuple):
     reason_stopped: str | None
 
 
-class PlanRecord(NamedTuple):
-    id: int
-    product_id: int | None
-    name: str
-    cycle: str
-    frequency: int
-    price: float
-    active: bool
-    number_of_cycles: int
-    taxable: bool
-    prorate: bool
-    index: int  # its place among its product's plans (from 0, in the order they were made)
-
-
 # the last thing that changes a subscription by itself is its billing; before its first bill, its start
 _MODIFIED = sa.func.coalesce(_ro.c.last_bill_date, _ro.c.start_date)
 SUBSCRIPTION_FIELDS = listing.Fields({
     "id": _ro.c.id, "contact_id": _ro.c.contact_id, "subscription_plan_id": _ro.c.subscription_plan_id,
     "status": _ro.c.status, "billing_amount": _ro.c.billing_amt, "modification_time": _MODIFIED,
 }, text=frozenset({"status"}))
-PLAN_FIELDS = listing.Fields({"id": _sp.c.id, "product_id": _sp.c.product_id, "active": _sp.c.active,
-                              "cycle": _sp.c.cycle})
 
 
 def _select(s: AppSession) -> sa.Select:
@@ -100,21 +83,3 @@ def window_subscriptions(s: AppSession, where: tuple[listing.Condition, ...], li
 def get_subscription(s: AppSession, subscription_id: int) -> SubscriptionRecord | None:
     row = s.execute(_select(s).where(_ro.c.id == subscription_id)).first()
     return None if row is None else _record(row)
-
-
-def _plan(s: AppSession, r) -> PlanRecord:
-    before = s.execute(s.select(_sp, sa.func.count()).where(_sp.c.product_id == r.product_id,
-                                                            _sp.c.id < r.id)).scalar_one()
-    return PlanRecord(r.id, r.product_id, products.plan_name(s, r), str(r.cycle or "2"), r.frequency or 1,
-                      float(r.plan_price or 0.0), bool(r.active) if r.active is not None else True,
-                      r.number_of_cycles or 0, bool(r.taxable), bool(r.prorate), before)
-
-
-def get_plan(s: AppSession, plan_id: int) -> PlanRecord | None:
-    row = s.get(_sp, plan_id)
-    return None if row is None else _plan(s, row)
-
-
-def page_plans(s: AppSession, product_id: int, q: listing.ListQuery) -> listing.Page[PlanRecord]:
-    return listing.page(s, s.select(_sp).where(_sp.c.product_id == product_id), PLAN_FIELDS, q,
-                        lambda r: _plan(s, r))

@@ -7,17 +7,20 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 from server.domain.data import custom_fields, listing
-from server.domain.data.query import count_rows, select_rows
+from server.domain.data.query import count_rows, select_by_key, select_rows
 from server.domain.data.records import Values, Writer, check_selected, check_values, exists, stamp
+from server.domain.data.records import load as load_record
 from server.domain.data.values import normalize_phone
 from server.domain.errors import InvalidParameter, RecordNotFound
 from server.domain.mail import email_status
 from server.store import schema
+from server.store.prepared import PreparedAll
 from server.store.session import AppSession
 from server.tables import REGISTRY, Table
 from server.tables.model import FieldType
 
 from . import activities, tags
+from .links import link as make_link
 
 CONTACT = REGISTRY.get("Contact")
 _PHONES = ("phone1", "phone2", "phone3", "phone4", "phone5", "fax1", "fax2", "assistant_phone")
@@ -91,7 +94,6 @@ def update(s: AppSession, contact_id: int, data: dict) -> int:
 
 
 def load(s: AppSession, contact_id: int, fields: list[str]) -> dict:
-    from server.domain.data.records import load as load_record
 
     return load_record(s, "Contact", contact_id, fields)
 
@@ -168,7 +170,6 @@ def merge(s: AppSession, contact_id: int, duplicate_id: int) -> bool:
         s.delete(link, link.c.contact_id1 == r.contact_id1, link.c.contact_id2 == r.contact_id2,
                  link.c.link_type_id == r.link_type_id)
         if other != contact_id:
-            from .links import link as make_link
 
             make_link(s, contact_id, other, r.link_type_id, check=False)
     _delete(s, CONTACT, duplicate_id)
@@ -207,22 +208,42 @@ class ContactRecord(NamedTuple):
         return [int(t) for t in (self.values.get("Groups") or "").split(",") if t.strip()]
 
 
+_COLUMN_NAMES = tuple((name, col.name) for name, col in FIELD_COLUMNS.items())
+# the hottest read of a contact (a REST v2 GET), built once and run on the driver (server.store.prepared)
+_GET_CONTACT = PreparedAll(sa.select(_c).where(_c.c.app_id == sa.bindparam("app_id"), _c.c.id == sa.bindparam("id"),
+                                               _c.c.kind == "contact"))
+
+
 def _contact_record(row) -> ContactRecord:
-    m = row._mapping
-    return ContactRecord(m["id"], {name: m[col.name] for name, col in FIELD_COLUMNS.items()})
+    return ContactRecord(row.id, {name: getattr(row, column) for name, column in _COLUMN_NAMES})
 
 
 def _contacts(s: AppSession) -> sa.Select:
     return s.select(_c).where(_c.c.kind == "contact")
 
 
-def get_contact(s: AppSession, contact_id: int) -> ContactRecord | None:
-    row = s.execute(_contacts(s).where(_c.c.id == contact_id)).first()
+def get_contact(s: AppSession, contact_id: int, fields: tuple[str, ...] | None = None) -> ContactRecord | None:
+    """The contact with every field, or only ``fields`` (DataService names; the others read as absent):
+    a protocol reads what its answer needs, by the statement ``ContactService.load`` uses for those fields."""
+    if fields is not None:
+        values = select_by_key(s, CONTACT, list(fields), contact_id)
+        return None if values is None else ContactRecord(contact_id, values)
+    row = s.first(_GET_CONTACT, id=contact_id)
     return None if row is None else _contact_record(row)
+
+
+# SQLite's planner, without statistics, walks a list in id order along the primary key (or the kind index)
+# rather than use the index that answers an equality at once (the lookup by email integrations make before a
+# write: a scan of every contact). Such a lookup orders by ``id + 0`` and tests ``kind || ''``, which no index
+# serves, so the equality's own index is used and its few rows sorted (PostgreSQL plans either form well).
+_INDEXED_EQUALITIES = frozenset({"Email", "EmailAddress2", "EmailAddress3", "LastName"})
+_LOOKUP_FIELDS = listing.Fields({**FIELD_COLUMNS, "Id": _c.c.id + 0}, key="Id", text=CONTACT_FIELDS.text)
 
 
 def page_contacts(s: AppSession, q: listing.ListQuery) -> listing.Page[ContactRecord]:
     """Contacts (not companies) under ``q``, whose fields are the DataService names of CONTACT_FIELDS."""
+    if any(c.op == "eq" and c.field in _INDEXED_EQUALITIES for c in q.where):
+        return listing.page(s, s.select(_c).where(_c.c.kind + "" == "contact"), _LOOKUP_FIELDS, q, _contact_record)
     return listing.page(s, _contacts(s), CONTACT_FIELDS, q, _contact_record)
 
 

@@ -9,7 +9,8 @@ its Expense mirror with it, through the LeadSourceExpense writer) and ``NextExpe
 day of the next month counted from the start (Jan 31 -> Feb 28 -> Mar 31). Past ``EndDate`` nothing more is
 incurred. A clock moved three months at once incurs the three months' expenses, each at its own date
 (server.jobs steps through every due time in order). Changing ``StartDate`` moves ``NextExpenseDate`` to the
-first period after the last expense it incurred.
+first period after the last expense it incurred. Each recurring expense is charged in its own transaction;
+one whose charge fails is logged and stops recurring, so moving the clock never loops on it.
 """
 from __future__ import annotations
 
@@ -66,22 +67,32 @@ def _update(s: AppSession, table: Table, recurring_id: int, values: Values) -> N
 WRITER = Writer(("LeadSourceRecurringExpense",), _add, _update, PLAIN.delete)
 
 
-def charge_due(s: AppSession) -> int:
-    """Incur every period that the app's clock has passed; returns how many expenses were added."""
-    now = s.now_local()
-    added = 0
-    due = s.select(_lsr).where(_CHARGING, _lsr.c.next_expense_date <= now)
-    for row in s.execute(due.order_by(_lsr.c.next_expense_date, _lsr.c.id)).all():
-        when, start = row.next_expense_date, row.start_date or row.next_expense_date
-        while when is not None and when <= now and (row.end_date is None or when <= row.end_date):
-            records.add(s, "LeadSourceExpense", {"LeadSourceId": row.lead_source_id, "Title": row.title,
-                                                 "Notes": row.notes, "Amount": row.amount, "DateIncurred": when,
-                                                 "LeadSourceRecurringExpenseId": row.id})
-            added += 1
-            when = next_after(start, when)
-        PLAIN.update(s, records.table_named("LeadSourceRecurringExpense"), row.id,
-                     Values({"next_expense_date": when}, {}, ["NextExpenseDate"]))
+def due_ids(s: AppSession) -> list[int]:
+    """The recurring expenses with a period the app's clock has passed, earliest first."""
+    q = s.select(_lsr, _lsr.c.id).where(_CHARGING, _lsr.c.next_expense_date <= s.now_local())
+    return [r.id for r in s.execute(q.order_by(_lsr.c.next_expense_date, _lsr.c.id))]
+
+
+def charge(s: AppSession, recurring_id: int) -> int:
+    """Incur every period of one recurring expense that the app's clock has passed; returns how many."""
+    row = s.get(_lsr, recurring_id)
+    if row is None or row.next_expense_date is None:
+        return 0
+    now, added = s.now_local(), 0
+    when, start = row.next_expense_date, row.start_date or row.next_expense_date
+    while when <= now and (row.end_date is None or when <= row.end_date):
+        records.add(s, "LeadSourceExpense", {"LeadSourceId": row.lead_source_id, "Title": row.title,
+                                             "Notes": row.notes, "Amount": row.amount, "DateIncurred": when,
+                                             "LeadSourceRecurringExpenseId": row.id})
+        added += 1
+        when = next_after(start, when)
+    _set_next(s, recurring_id, when)
     return added
+
+
+def _set_next(s: AppSession, recurring_id: int, when: datetime | None) -> None:
+    PLAIN.update(s, records.table_named("LeadSourceRecurringExpense"), recurring_id,
+                 Values({"next_expense_date": when}, {}, ["NextExpenseDate"]))
 
 
 # --- due work (server.jobs) ---------------------------------------------------------------------------
@@ -100,10 +111,16 @@ def next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
 
 
 def run_due(env: Environment, app: AppRecord, now: float) -> int:
-    try:
-        with transaction(env.engine, write=True) as conn:
-            return charge_due(env.session(conn, app))
-    except Exception:  # one app's failure never stops the others' due work
-        log.exception("recurring lead source expenses of app %s failed at %s", app.name,
-                      datetime.fromtimestamp(now, UTC).isoformat())
-        return 0
+    with transaction(env.engine, write=False) as conn:
+        ids = due_ids(env.session(conn, app))
+    added = 0
+    for recurring_id in ids:
+        try:
+            with transaction(env.engine, write=True) as conn:
+                added += charge(env.session(conn, app), recurring_id)
+        except Exception:  # one bad row never stops the others, nor comes due again (server.jobs would loop)
+            log.exception("recurring lead source expense %s of app %s failed at %s; it stops recurring",
+                          recurring_id, app.name, datetime.fromtimestamp(now, UTC).isoformat())
+            with transaction(env.engine, write=True) as conn:
+                _set_next(env.session(conn, app), recurring_id, None)
+    return added

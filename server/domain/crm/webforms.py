@@ -16,6 +16,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from server.domain.account import public_urls
+from server.domain.affiliates import referrals
 from server.domain.data import listing
 from server.domain.errors import RecordNotFound, SandboxError
 from server.domain.mail import email_status
@@ -24,7 +25,9 @@ from server.store.session import AppSession
 
 from . import contacts, tags
 
-KINDS = ("web", "landing", "internal")
+# web, landing-page and in-app forms, and the social lead forms of seed 002's goals ("GroSocial Form is Submitted",
+# "Twitter Lead Gen Card is Submitted"): in the sandbox those are forms of their own kind, posted like any other
+KINDS = ("web", "landing", "internal", "grosocial", "twitter")
 INFUSIONSOFT_VERSION = "1.70.0.0"  # the hidden infusionsoft_version value real forms carry (1.70.0.486160 …)
 
 
@@ -76,10 +79,11 @@ def add_form(s: AppSession, name: str, fields: list[dict], *, kind: str = "web",
 
 
 def form_map(s: AppSession) -> dict[str, str]:
-    """WebFormService.getMap: form Id (as the member name, a string) -> form name, for the web forms
-    (internal forms are submitted by users in the app, not embedded; vendor sample ``{"6": "test"}``)."""
+    """WebFormService.getMap: form Id (as the member name, a string) -> form name, for the web and landing-page
+    forms (internal forms are submitted by users in the app, social lead forms by their networks; vendor sample
+    ``{"6": "test"}``)."""
     wf = schema.webform
-    q = s.select(wf, wf.c.id, wf.c.name).where(wf.c.kind != "internal").order_by(wf.c.id)
+    q = s.select(wf, wf.c.id, wf.c.name).where(wf.c.kind.in_(("web", "landing"))).order_by(wf.c.id)
     return {str(r.id): r.name for r in s.execute(q)}
 
 
@@ -200,8 +204,6 @@ def submit(s: AppSession, form_id: int, posted: dict[str, str], *, referral=None
         if s.get(schema.tag, tag_id) is not None:
             tags.apply(s, contact_id, tag_id)
     if referral is not None:
-        from server.domain.affiliates import referrals
-
         referrals.record_referral(s, contact_id, referral[0], ip=referral[1], source=f"Web Form: {row.name}")
     s.emit("webform.submitted", "contact", contact_id, contact_id=contact_id, form_id=form_id,
            form_name=row.name, form_kind=row.kind, created=created)
@@ -224,8 +226,9 @@ class WebformRecord(NamedTuple):
 
 
 _wf = schema.webform
-# REST v2's webform_type of each kind: a legacy web form, a landing page's form, an in-app (internal) form
-TYPES = {"web": "LEGACY", "landing": "LANDING_PAGE", "internal": "INTERNAL"}
+# REST v2's webform_type of each kind, within the contract's enum: a legacy web form, a landing page's form, an
+# in-app (internal) form, a Twitter lead card; the enum has no GroSocial form (UNKNOWN, as any other kind)
+TYPES = {"web": "LEGACY", "landing": "LANDING_PAGE", "internal": "INTERNAL", "twitter": "TWITTER"}
 WEBFORM_FIELDS = listing.Fields(
     {"id": _wf.c.id, "name": _wf.c.name,
      "webform_type": sa.case(*((_wf.c.kind == k, v) for k, v in TYPES.items()), else_="UNKNOWN")},

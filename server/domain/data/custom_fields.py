@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from server.domain.account.users import require_admin
 from server.domain.errors import DatabaseError, InvalidParameter, RecordNotFound
 from server.store import schema
 from server.store.session import AppSession
@@ -106,7 +107,6 @@ DEFINITION_TABLES = ("DataFormField", "DataFormGroup", "DataFormTab")
 
 
 def add_custom_field(s: AppSession, form: str, label: str, data_type: str, header_id: int) -> int:
-    from server.domain.account.users import require_admin
 
     require_admin(s, "DataService.addCustomField")
     form_id = form_id_of(form)
@@ -134,7 +134,6 @@ def add_custom_field(s: AppSession, form: str, label: str, data_type: str, heade
 
 
 def update_custom_field(s: AppSession, field_id: int, values: dict) -> bool:
-    from server.domain.account.users import require_admin
 
     require_admin(s, "DataService.updateCustomField")
     row = s.get(schema.custom_field, field_id)

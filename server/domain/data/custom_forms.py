@@ -186,10 +186,10 @@ def add_group(s: AppSession, tab_id: int, name: str) -> int:
 
 def update_group(s: AppSession, group_id: int, changes: dict) -> None:
     """``changes``: ``name``, ``tab_id`` and/or ``order`` (a header moved to another tab goes last there
-    unless ``order`` says otherwise)."""
+    unless ``order`` says otherwise; one "moved" to its own tab stays where it is)."""
     require_admin(s, "changing a custom-field group")
     values = {"name": changes["name"]} if "name" in changes else {}
-    if "tab_id" in changes:
+    if "tab_id" in changes and s.get(_grp, group_id).tab_id != changes["tab_id"]:
         values["tab_id"] = changes["tab_id"]
         values["sort_order"] = custom_fields.next_order(s, _grp, _grp.c.tab_id == changes["tab_id"])
     if "order" in changes:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from server.domain.account.users import require_admin
 from server.domain.errors import (
     NoFieldAccess,
     NoFieldFound,
@@ -41,7 +42,6 @@ def require_table(table: Table, letter: str, s: AppSession | None = None) -> Non
     if not table.can(letter):
         raise NoTableAccess(f"No {_ACCESS_WORD[letter]} access to table: {table.name}")
     if s is not None and letter != "R" and table.name in custom_fields.DEFINITION_TABLES:
-        from server.domain.account.users import require_admin
 
         require_admin(s, f"DataService.{_WRITE_METHOD[letter]} on {table.name}")
 

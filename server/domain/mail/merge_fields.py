@@ -16,6 +16,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from server.domain.data import custom_fields
 from server.domain.data.query import select_rows
 from server.store import schema
 from server.store.prepared import PreparedAll
@@ -200,7 +201,6 @@ def _chunks(ids: list[int], size: int = 500):
 
 def available(s: AppSession, merge_context: str) -> list[str]:
     """APIEmailService.getAvailableMergeFields: the tokens a template of ``merge_context`` may use."""
-    from server.domain.data import custom_fields
 
     out: list[str] = []
 

@@ -349,7 +349,3 @@ def list_messages(s: AppSession, *, contact_id: int | None = None, kind: str | N
             q = q.where(column == value)
     return s.execute(q.order_by(m.c.id).limit(limit)).all()
 
-
-def count_by_contact(s: AppSession, contact_id: int) -> int:
-    m = schema.message
-    return s.execute(s.select(m, sa.func.count()).where(m.c.contact_id == contact_id)).scalar_one()

@@ -7,11 +7,13 @@ from datetime import datetime
 from flask import Blueprint, jsonify
 
 from server import jobs
+from server.auth import gateway
 from server.clock import UTC, ClockState, parse_datetime, parse_duration
 from server.sandbox.seeding import bootstrap
-from server.store import apps, options
+from server.store import apps, credentials, options
 from server.store.db import transaction
 from server.store.session import AppRecord
+from server.throttle.settings import DEFAULTS, merge
 
 from .common import ControlError, app_named, control_error, current_sandbox, json_body, page_args, paged, require_admin
 
@@ -183,8 +185,6 @@ def events(name: str):
 def _callers(record: AppRecord) -> dict:
     """The credentials that can call the app through the gateway, by the name the throttle state shows them
     under: the legacy key in X-Keap-API-Key, each OAuth client with a grant for the app, each Keap API key."""
-    from server.auth import gateway
-    from server.store import credentials
 
     callers = {"legacy_key_header": gateway.legacy_key_credential(record)}
     with transaction(current_sandbox().engine, write=False) as conn:
@@ -216,7 +216,6 @@ def get_throttle(name: str):
 @bp.patch("/apps/<name>/throttle")
 def set_throttle(name: str):
     """Change the app's throttle settings (nested like the ``settings`` of GET); ``null`` turns a limit off."""
-    from server.throttle.settings import DEFAULTS, merge
 
     record = app_named(name)
     changes = json_body()

@@ -3,12 +3,16 @@ contacts in sequences, the outbox, HTTP posts, fulfillment lists, follow-up sequ
 and running what is due now. Reads never consume anything (listing the outbox leaves it as it is)."""
 from __future__ import annotations
 
+import contextlib
+
+import yaml
 from flask import Blueprint, Response, jsonify, request
 
 from server import jobs, json_input
-from server.domain.crm import surveys
+from server.domain.account import public_urls
+from server.domain.crm import surveys, webforms
 from server.domain.errors import SandboxError
-from server.domain.mail import messages
+from server.domain.mail import emails, messages
 from server.engine import campaigns, delivery, document, fulfillment, lead_scores, legacy, manual, reporting
 from server.engine.errors import CampaignNotFound, PublishError
 from server.store.db import transaction
@@ -50,15 +54,17 @@ def _domain_error(exc: SandboxError):
 
 
 def _session(name: str, *, write: bool):
-    """A transaction on the app ``name`` (a context manager yielding an AppSession)."""
-    import contextlib
+    """A transaction on the app ``name`` (a context manager yielding an AppSession); public links made in it
+    (a form's address, an email's tracked links) start with the address the caller used, or SANDBOX_PUBLIC_URL."""
 
     record = app_named(name)
+    sandbox = current_sandbox()
+    base_url = (sandbox.config.public_url or request.host_url).rstrip("/")
 
     @contextlib.contextmanager
     def scope():
-        with transaction(current_sandbox().engine, write=write) as conn:
-            yield current_sandbox().env.session(conn, record)
+        with transaction(sandbox.engine, write=write) as conn:
+            yield sandbox.env.session(conn, record, base_url=base_url)
 
     return scope()
 
@@ -146,7 +152,6 @@ def export_campaign(name: str, campaign_id: int):
     with _session(name, write=False) as s:
         row = campaigns.get(s, campaign_id)
     if request.args.get("format") == "yaml":
-        import yaml
 
         return Response(yaml.safe_dump(row.document, sort_keys=False), content_type="application/yaml")
     return jsonify(row.document)
@@ -274,12 +279,34 @@ def lead_score(name: str, contact_id: int):
     if not isinstance(score, int) or isinstance(score, bool):
         raise ControlError(400, "score must be an integer")
     with _session(name, write=True) as s:
-        from server.domain.mail import emails
 
         if not emails.contact_exists(s, contact_id):
             raise ControlError(404, f"no contact {contact_id}")
         old = lead_scores.set_lead_score(s, contact_id, score)
     return jsonify({"contact_id": contact_id, "score": score, "previous": old})
+
+
+@bp.post("/apps/<name>/webforms")
+def add_webform(name: str):
+    """A form of any kind (``web``, ``landing``, ``internal``, ``grosocial``, ``twitter``), to post to the
+    sandbox's public form page: ``{"name", "kind", "fields": [{"name", "label", "type", "required"}], "tag_ids",
+    "opt_in"}``. Posting it fires the goals of its kind (a GroSocial form fires ``grosocial_form_submitted``)."""
+    body = json_body()
+    form_name, kind, fields = body.get("name"), body.get("kind", "web"), body.get("fields")
+    if not isinstance(form_name, str) or not form_name.strip():
+        raise ControlError(400, "name: a form needs a name")
+    if kind not in webforms.KINDS:
+        raise ControlError(400, f"kind must be one of {', '.join(webforms.KINDS)}")
+    if not isinstance(fields, list) or not fields or not all(isinstance(f, dict) and f.get("name") for f in fields):
+        raise ControlError(400, "fields: a list of {name, label, type, required}, at least one")
+    tag_ids = body.get("tag_ids", [])
+    if not isinstance(tag_ids, list) or not all(isinstance(t, int) and not isinstance(t, bool) for t in tag_ids):
+        raise ControlError(400, "tag_ids must be a list of tag ids")
+    with _session(name, write=True) as s:
+        form_id = webforms.add_form(s, form_name.strip(), fields, kind=kind, tag_ids=tag_ids,
+                                    opt_in=bool(body.get("opt_in", True)), title=body.get("title"))
+        return jsonify({"id": form_id, "kind": kind, "action": public_urls.form_action(s, form_id),
+                        "page": public_urls.form_page(s, form_id)}), 201
 
 
 @bp.get("/apps/<name>/survey-results")

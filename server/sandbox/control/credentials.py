@@ -7,7 +7,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from flask import Blueprint, current_app, jsonify
 
+from server.auth.routes import authorize
 from server.clock import UTC, parse_duration
+from server.domain.account import users
+from server.domain.errors import RecordNotFound
+from server.sandbox.seeding.bootstrap import remember_key
 from server.store import apps, credentials
 from server.store.db import transaction
 
@@ -60,7 +64,6 @@ def approve():
     """Approve (or deny) consent on a user's behalf, without a browser: the body carries what the consent
     page would (``client_id``, ``redirect_uri``, ``app``, optional ``scope``, ``state``, ``approve``);
     the answer has the redirect and, when approved, the code."""
-    from server.auth.routes import authorize
 
     body = json_body()
     missing = [k for k in ("client_id", "redirect_uri") if not body.get(k)]
@@ -145,7 +148,6 @@ def rotate_legacy_key(name: str):
         key = apps.rotate_legacy_key(conn, record.id, wanted)
     config = current_sandbox().config
     if name == config.default_app:
-        from server.sandbox.seeding.bootstrap import remember_key
 
         remember_key(config, key)  # the data dir's key file follows the default app's key
     return jsonify({"app": name, "legacy_api_key": key})
@@ -154,7 +156,6 @@ def rotate_legacy_key(name: str):
 # --- users: who PATs and OAuth grants act as, and their passwords --------------------------------------
 
 def _user_of(record, user_id) -> dict:
-    from server.domain.account import users
 
     if isinstance(user_id, bool) or not isinstance(user_id, int):
         raise ControlError(400, "user_id must be a user's id")
@@ -173,7 +174,6 @@ def _user_json(user: dict) -> dict:
 
 @bp.get("/apps/<name>/users")
 def list_users(name: str):
-    from server.domain.account import users
 
     record = app_named(name)
     with transaction(current_sandbox().engine, write=False) as conn:
@@ -186,8 +186,6 @@ def set_password(name: str, user_id: int):
     one (and clears an expiry), ``{"expired": true}`` expires it now (authenticateUser then gives fault 15),
     ``{"expires_in": "90d"}`` later on the app's clock, ``{"expires_in": null}`` or ``{"expired": false}``
     never."""
-    from server.domain.account import users
-    from server.domain.errors import RecordNotFound
 
     record = app_named(name)
     body = json_body()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from server.domain.account import users
 from server.rest import delivery
 from server.store import schema
 from server.store.db import transaction
@@ -42,7 +43,6 @@ def list_deliveries(name: str):
 @bp.post("/apps/<name>/users/<int:user_id>/accept")
 def accept_invitation(name: str, user_id: int):
     """A user invited with ``POST /crm/rest/v1/users`` accepts: Active from now (the ``user.activate`` hook)."""
-    from server.domain.account import users
 
     record = app_named(name)
     with transaction(current_sandbox().engine, write=True) as conn:

@@ -14,12 +14,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from server.clock import parse_duration
 from server.domain.account import users
-from server.domain.crm import activities, contacts, links, tags
+from server.domain.crm import activities, contacts, links, surveys, tags
 from server.domain.data import custom_fields, records
-from server.domain.mail import email_status
+from server.domain.mail import email_status, templates
+from server.engine import campaigns, document
+from server.store import schema
 from server.store.session import AppSession
-from server.tables import CUSTOM_FORMS
+from server.tables import CUSTOM_FORMS, REGISTRY
 
 from .commerce import seed_commerce
 from .services import seed_services
@@ -114,7 +117,6 @@ def seed(s: AppSession, seed_dir: Path) -> dict:
 
 def seed_surveys(s: AppSession, results: list[dict], counts: dict) -> None:
     """Survey results (what ContactService.submitSurveyAndApplyActionSets submits), their contact by email."""
-    from server.domain.crm import surveys
 
     for result in results:
         found = contacts.find_by_email(s, result["contact"], ["Id"])
@@ -127,10 +129,6 @@ def seed_surveys(s: AppSession, results: list[dict], counts: dict) -> None:
 def seed_automation(s: AppSession, seed_dir: Path, counts: dict) -> None:
     """Email templates, legacy action sets and follow-up sequences, and the example Campaign Builder campaigns
     of sandbox_data/campaigns/ (imported and published)."""
-    from server.clock import parse_duration
-    from server.domain.mail import templates
-    from server.engine import campaigns, document
-    from server.store import schema
 
     for template in read(seed_dir, "email_templates.json", []):
         templates.add(s, template)
@@ -161,7 +159,6 @@ def seed_automation(s: AppSession, seed_dir: Path, counts: dict) -> None:
 
 
 def _user_columns(data: dict) -> dict:
-    from server.tables import REGISTRY
 
     user_table = REGISTRY.get("User")
     return {user_table.fields[k].column: v for k, v in data.items() if k in user_table.fields}

@@ -56,7 +56,9 @@ from .campaigns import (
     DUE_STATES,
     LIVE_STATES,
     action_set,
+    automation_category,
     campaign,
+    campaign_category,
     campaign_task,
     enrollment,
     followup_member,
@@ -71,6 +73,7 @@ from .campaigns import (
     round_robin,
     step_run,
     template,
+    wordpress_optin,
 )
 from .commerce import (
     billing_task,
@@ -164,5 +167,5 @@ __all__ = [
     "discount_category", "discount_criterion", "shipping_option", "tax_rate", "commission_override", "card_submission",
     "billing_task",
     "opportunity", "stage", "stage_move", "vendor_key", "temporary_key", "oauth_client", "oauth_code", "oauth_token",
-    "keap_key", "CREDENTIAL_TABLES", "app_data_tables",
+    "keap_key", "CREDENTIAL_TABLES", "app_data_tables", "automation_category", "campaign_category", "wordpress_optin",
 ]

@@ -59,6 +59,33 @@ campaign = sa.Table(
     sa.PrimaryKeyConstraint("app_id", "id"),
 )
 
+# Automation categories (REST v2's ``automationCategory``) and the campaigns filed under them.
+automation_category = sa.Table(
+    "automation_category", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("id", sa.Integer, nullable=False, autoincrement=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.PrimaryKeyConstraint("app_id", "id"),
+)
+campaign_category = sa.Table(
+    "campaign_category", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("campaign_id", sa.Integer, nullable=False),
+    sa.Column("category_id", sa.Integer, nullable=False),
+    sa.PrimaryKeyConstraint("app_id", "campaign_id", "category_id"),
+)
+sa.Index("ix_campaign_category_category", campaign_category.c.app_id, campaign_category.c.category_id)
+
+# WordPress opt-in options (REST v2's ``integrations/wordpress/options``): what a WordPress opt-in goal's
+# ``optin`` names.
+wordpress_optin = sa.Table(
+    "wordpress_optin", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("key", sa.String(64), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.PrimaryKeyConstraint("app_id", "key"),
+)
+
 # What each published goal listens for: ``trigger`` is "<goal type>:<key>", e.g. "tag_applied:91".
 goal_trigger = sa.Table(
     "goal_trigger", metadata,
