@@ -78,7 +78,7 @@ def link_json(link: links.LinkRecord) -> dict:
 
 def resource_json(x: resources.ResourceRecord) -> dict:
     return {"id": out_id(x.id), "title": x.title or "", "type": x.type, "notes": x.notes or "", "url": x.url or "",
-            "order": x.order, "content_html": x.html or "",
+            "order": x.order, "content_html": x.html or "", "page_width": x.page_width, "page_height": x.page_height,
             "commission_programs": [{"commission_program_id": out_id(i)} for i in x.program_ids]}
 
 
@@ -149,8 +149,8 @@ def _link_values(r: Request, besides: int | None = None) -> dict:
             "affiliate_id": affiliate_id, "program_ids": _program_ids(r, "program_ids")}
 
 
-def _resource_values(r: Request, changed: set[str]) -> dict:
-    """AffResource values for the properties ``changed`` (page_width and page_height are checked, not kept)."""
+def _resource_values(r: Request, changed: set[str]) -> tuple[dict, dict]:
+    """AffResource values for the properties ``changed``, and the page size among them."""
     if "title" in changed:
         _text(r.body, "title")
     for prop in ("order", "page_width", "page_height"):
@@ -159,7 +159,7 @@ def _resource_values(r: Request, changed: set[str]) -> dict:
     values = {field: convert(r.body.get(prop)) for prop, (field, convert) in _RESOURCE.items() if prop in changed}
     if "commission_program_ids" in changed:
         values["ProgramIds"] = ",".join(map(str, _program_ids(r, "commission_program_ids")))
-    return values
+    return values, {prop: r.body.get(prop) or 0 for prop in ("page_width", "page_height") if prop in changed}
 
 
 # --- programs -----------------------------------------------------------------------------------------
@@ -205,14 +205,14 @@ def list_program_resources(r: Request, commission_program_id: int) -> dict:
 
 @operation("addCommissionProgramResource")
 def add_program_resource(r: Request) -> dict:
-    values = _resource_values(r, set(RESOURCE_PROPERTIES))
-    return resource_json(_resource(r.s, resources.add(r.s, values)))
+    values, size = _resource_values(r, set(RESOURCE_PROPERTIES))
+    return resource_json(_resource(r.s, resources.add(r.s, values, size)))
 
 
 @operation("updateCommissionProgramResource")
 def update_program_resource(r: Request, resource_id: int) -> dict:
     _resource(r.s, resource_id)
-    resources.update(r.s, resource_id, _resource_values(r, _changes(r, RESOURCE_PROPERTIES)))
+    resources.update(r.s, resource_id, *_resource_values(r, _changes(r, RESOURCE_PROPERTIES)))
     return resource_json(_resource(r.s, resource_id))
 
 

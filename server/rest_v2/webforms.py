@@ -4,9 +4,10 @@ The forms are the ones WebFormService serves (server.domain.crm.webforms): a for
 ``WebFormService.getHTML``'s, posting to the sandbox's public form page (``/app/form/process/<xid>``), and
 its ``webform_url`` is the page hosting it (``/app/form/<xid>``, the real path). v2 wire rules of this
 family: ``webform_type`` is LEGACY for a web form, LANDING_PAGE for a landing page's form, INTERNAL for an
-in-app form; a submission is a duplicate by email (``duplicate_check_option`` EMAIL, what a submission
-does); ``exit_option`` is REDIRECT for a form with its own thank-you address, else HOSTED_PAGE (the
-sandbox's thank-you page). The store keeps no creation or update time of a form: ``create_time`` orders by
+in-app form, TWITTER for a Twitter lead card, UNKNOWN for a GroSocial form (the contract's enum has none); a
+submission is a duplicate by email (``duplicate_check_option`` EMAIL, what a submission does);
+``exit_option`` is REDIRECT for a form with its own thank-you address, else HOSTED_PAGE (the sandbox's
+thank-you page). The store keeps no creation or update time of a form: ``create_time`` orders by
 id (ids are given in creation order) and the time filters are refused.
 """
 from __future__ import annotations

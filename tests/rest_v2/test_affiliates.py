@@ -117,9 +117,11 @@ def test_programs_membership_and_resources(v2):
 
     resource = v2.ok("POST", "/affiliates/commissionPrograms/resources", 201, json={
         "title": "VIP banner", "type": "BANNER", "url": "https://example.com/vip", "order": 2,
-        "content_html": "<img src='vip.png'>", "commission_program_ids": [pid, MEMBER]})
+        "content_html": "<img src='vip.png'>", "page_width": 728, "page_height": 90,
+        "commission_program_ids": [pid, MEMBER]})
     assert resource["type"] == "BANNER" and resource["order"] == 2 and resource["commission_programs"] == [
         {"commission_program_id": pid}, {"commission_program_id": MEMBER}]
+    assert (resource["page_width"], resource["page_height"]) == (728, 90)
     listed = v2.ok("GET", f"/affiliates/commissionPrograms/{pid}/resources")["resources"]
     assert listed == [resource]
     member = v2.ok("GET", f"/affiliates/commissionPrograms/{MEMBER}/resources")["resources"]
@@ -131,6 +133,10 @@ def test_programs_membership_and_resources(v2):
     updated = v2.ok("PATCH", f"/affiliates/commissionPrograms/resources/{resource['id']}",
                     json={"notes": "728x90", "commission_program_ids": [pid]})
     assert updated["notes"] == "728x90" and updated["commission_programs"] == [{"commission_program_id": pid}]
+    assert v2.ok("PATCH", f"/affiliates/commissionPrograms/resources/{resource['id']}", params={
+        "update_mask": "page_height"}, json={"page_width": 1})["page_height"] == 0  # masked, absent: cleared
+    assert v2.error("PATCH", f"/affiliates/commissionPrograms/resources/{resource['id']}", 400,
+                    json={"page_width": -1})["details"][0]["resource"] == "page_width"
     assert v2.error("POST", "/affiliates/commissionPrograms/resources", 400, json={
         "title": "x", "type": "PAGE", "commission_program_ids": ["99999"]})["details"][0]["resource"] == \
         "commission_program_ids.0"

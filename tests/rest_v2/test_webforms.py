@@ -19,6 +19,12 @@ def test_webforms_listed_and_their_html_posts_to_the_sandbox(v2):
         guide["id"]]
     assert [f["id"] for f in v2.walk("/webforms", "webforms", page_size=1, order_by="name")] == [
         f["id"] for f in sorted(forms, key=lambda f: (f["name"].lower(), int(f["id"])))]
+    for kind, expected in (("twitter", "TWITTER"), ("grosocial", "UNKNOWN")):  # kinds of the sandbox's own forms
+        made = v2.app.live.control("POST", f"/apps/{v2.app.name}/webforms",
+                                   json={"name": f"A {kind} form", "kind": kind, "fields": [{"name": "Email"}]})
+        assert made.status_code == 201, made.text
+        found = v2.ok("GET", "/webforms", params={"filter": f"webform_type=={expected}"})["webforms"]
+        assert [f["name"] for f in found] == [f"A {kind} form"]
     assert v2.error("GET", "/webforms", 400, params={"filter": "since_create_time==2024-01-01T00:00:00Z"})[
         "details"][0]["resource"] == "filter"
 

@@ -3,7 +3,8 @@ programs) as records, written through DataService's writer so XML-RPC reads the 
 
 ``ResourceType`` is free text in the table; the kinds REST v2 knows are EMAIL, BANNER and PAGE, written as
 ``Email``, ``Banner`` and ``Page`` (the seeded ``Text`` copy reads as EMAIL, a ``Link`` as PAGE).
-``ResourceOrder`` is text in the table and a number on v2 (text that is no number reads as 0).
+``ResourceOrder`` is text in the table and a number on v2 (text that is no number reads as 0). A page's width
+and height are kept beside the row (no API table shows them).
 """
 from __future__ import annotations
 
@@ -27,13 +28,16 @@ class ResourceRecord(NamedTuple):
     order: int
     html: str | None
     program_ids: list[int]
+    page_width: int | None
+    page_height: int | None
 
 
 def _record(row) -> ResourceRecord:
     order = (row.resource_order or "").strip()
     return ResourceRecord(row.id, row.title, KINDS.get((row.resource_type or "").strip().lower()), row.notes,
                           row.resource_href, int(order) if order.isdigit() else 0, row.resource_html,
-                          [int(p) for p in (row.program_ids or "").split(",") if p.strip().isdigit()])
+                          [int(p) for p in (row.program_ids or "").split(",") if p.strip().isdigit()],
+                          row.page_width, row.page_height)
 
 
 def get(s: AppSession, resource_id: int) -> ResourceRecord | None:
@@ -47,13 +51,19 @@ def of_program(s: AppSession, program_id: int) -> list[ResourceRecord]:
     return sorted((r for r in found if program_id in r.program_ids), key=lambda r: (r.order, r.id))
 
 
-def add(s: AppSession, data: dict) -> int:
-    return records.add(s, "AffResource", data)
+def add(s: AppSession, data: dict, size: dict) -> int:
+    """A new resource from AffResource values, and ``size``: its ``page_width`` and ``page_height``."""
+    resource_id = records.add(s, "AffResource", data)
+    if size:
+        s.update(_res, _res.c.id == resource_id, **size)
+    return resource_id
 
 
-def update(s: AppSession, resource_id: int, data: dict) -> None:
+def update(s: AppSession, resource_id: int, data: dict, size: dict) -> None:
     if data:
         records.update(s, "AffResource", resource_id, data)
+    if size:
+        s.update(_res, _res.c.id == resource_id, **size)
 
 
 def delete(s: AppSession, resource_id: int) -> None:

@@ -226,9 +226,9 @@ class WebformRecord(NamedTuple):
 
 
 _wf = schema.webform
-# REST v2's webform_type of each kind: a legacy web form, a landing page's form, an in-app (internal) form
-TYPES = {"web": "LEGACY", "landing": "LANDING_PAGE", "internal": "INTERNAL", "grosocial": "GROSOCIAL",
-         "twitter": "TWITTER_LEAD_GEN_CARD"}
+# REST v2's webform_type of each kind, within the contract's enum: a legacy web form, a landing page's form, an
+# in-app (internal) form, a Twitter lead card; the enum has no GroSocial form (UNKNOWN, as any other kind)
+TYPES = {"web": "LEGACY", "landing": "LANDING_PAGE", "internal": "INTERNAL", "twitter": "TWITTER"}
 WEBFORM_FIELDS = listing.Fields(
     {"id": _wf.c.id, "name": _wf.c.name,
      "webform_type": sa.case(*((_wf.c.kind == k, v) for k, v in TYPES.items()), else_="UNKNOWN")},

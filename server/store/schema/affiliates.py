@@ -12,7 +12,12 @@ sa.Index("ix_affiliate_contact", affiliate.c.app_id, affiliate.c.contact_id)
 referral = entity("referral")
 sa.Index("ix_referral_contact", referral.c.app_id, referral.c.contact_id, referral.c.date_set)
 sa.Index("ix_referral_affiliate", referral.c.app_id, referral.c.affiliate_id)
-aff_resource = entity("aff_resource")
+aff_resource = entity(
+    "aff_resource",
+    # the size of a PAGE resource, in pixels (REST v2's page_width, page_height; no API table shows them)
+    sa.Column("page_width", sa.Integer, nullable=True),
+    sa.Column("page_height", sa.Integer, nullable=True),
+)
 
 # Referral partner programs and their members (the real API shows them only through AffiliateProgramService).
 affiliate_program = sa.Table(

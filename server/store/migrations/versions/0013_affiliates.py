@@ -1,4 +1,5 @@
-"""affiliates: a commission program's rates, by default and per product or subscription plan (REST v2)
+"""affiliates: a commission program's rates, by default and per product or subscription plan, and the size
+of a program resource's page (REST v2)
 
 Revision ID: 0013_affiliates
 Revises: 0013_products
@@ -26,9 +27,15 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('affiliate_program_commission', schema=None) as batch_op:
         batch_op.create_index('ix_affiliate_program_commission_program', ['app_id', 'program_id'], unique=False)
+    with op.batch_alter_table('aff_resource', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('page_width', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('page_height', sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('aff_resource', schema=None) as batch_op:
+        batch_op.drop_column('page_height')
+        batch_op.drop_column('page_width')
     with op.batch_alter_table('affiliate_program_commission', schema=None) as batch_op:
         batch_op.drop_index('ix_affiliate_program_commission_program')
     op.drop_table('affiliate_program_commission')
