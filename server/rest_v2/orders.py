@@ -15,7 +15,7 @@ sandbox sends no invoices, so never ``SENT``/``VIEWED``); an order's payment met
 """
 from __future__ import annotations
 
-from server.domain.commerce import invoices, order_reads, payments
+from server.domain.commerce import invoices, order_files, order_reads, payments
 from server.domain.commerce import orders as domain
 from server.domain.commerce import products as catalog
 from server.domain.commerce.order_reads import ItemRecord, OrderRecord
@@ -129,12 +129,14 @@ def _shipping_json(o: OrderRecord) -> dict | None:
             "invoice_to_company": False}
 
 
-def order_json(s: AppSession, o: OrderRecord, plan_records: dict | None = None, customs: dict | None = None) -> dict:
-    """``plan_records``, ``customs``: the plans of the order's lines and its custom field values (read for a
-    whole page at once)."""
+def order_json(s: AppSession, o: OrderRecord, plan_records: dict | None = None, customs: dict | None = None,
+               attached: dict | None = None) -> dict:
+    """``plan_records``, ``customs``, ``attached``: the plans of the order's lines, its custom field values and
+    its attached files (read for a whole page at once)."""
     clock = s.clock
     plan_records = _plans_of(s, o.items) if plan_records is None else plan_records
     customs = custom_values.read(s, FORM_ORDER, [o.id]) if customs is None else customs
+    attached = order_files.of_orders(s, [o.id]) if attached is None else attached
     c = o.contact
     return {
         "id": out_id(o.id), "title": o.title, "status": "PAID" if o.paid else "DRAFT",
@@ -152,6 +154,7 @@ def order_json(s: AppSession, o: OrderRecord, plan_records: dict | None = None, 
         "payment_plan": _payment_plan_json(s, o.payment_plan),
         "invoice_id": out_id(o.invoice_id), "promo_code": o.promo_code or None, "synced": o.synced,
         "custom_fields": customs.get(o.id),
+        "files": [{"file_id": out_id(f)} for f in attached.get(o.id, [])],
     }
 
 
@@ -265,8 +268,10 @@ def _job_values(r: Request, changed: set[str]) -> dict:
 def list_orders(r: Request) -> dict:
     page = order_reads.page_orders(r.s, r.list_query(ORDERS))
     plan_records = _plans_of(r.s, [i for o in page.items for i in o.items])
-    customs = custom_values.read(r.s, FORM_ORDER, [o.id for o in page.items])
-    return r.page("orders", [order_json(r.s, o, plan_records, customs) for o in page.items], page)
+    ids = [o.id for o in page.items]
+    customs = custom_values.read(r.s, FORM_ORDER, ids)
+    attached = order_files.of_orders(r.s, ids)
+    return r.page("orders", [order_json(r.s, o, plan_records, customs, attached) for o in page.items], page)
 
 
 @operation("createOrder")
@@ -292,6 +297,20 @@ def create_order(r: Request) -> dict:
 
 @operation("getOrder")
 def get_order(r: Request, order_id: int) -> dict:
+    return order_json(r.s, _order(r.s, order_id))
+
+
+@operation("attachFileToOrder")
+def attach_file(r: Request, order_id: int) -> dict:
+    _order(r.s, order_id)
+    order_files.attach(r.s, order_id, in_id(r.body["file_id"], "file_id"))
+    return order_json(r.s, _order(r.s, order_id))
+
+
+@operation("detachFileFromOrder")
+def detach_file(r: Request, order_id: int) -> dict:
+    _order(r.s, order_id)
+    order_files.detach(r.s, order_id, in_id(r.body["file_id"], "file_id"))
     return order_json(r.s, _order(r.s, order_id))
 
 

@@ -10,6 +10,15 @@ job = entity("job")
 sa.Index("ix_job_contact", job.c.app_id, job.c.contact_id)
 sa.Index("ix_job_recurring", job.c.app_id, job.c.job_recurring_id)
 order_item = entity("order_item")
+
+# Files of the file box attached to an order (REST v2's orders/{id}:attachFile; no DataService table shows them)
+order_file = sa.Table(
+    "order_file", metadata,
+    sa.Column("app_id", sa.Integer, primary_key=True),
+    sa.Column("order_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("file_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("attached_at", sa.DateTime, nullable=False),
+)
 sa.Index("ix_order_item_order", order_item.c.app_id, order_item.c.order_id)
 sa.Index("ix_order_item_product", order_item.c.app_id, order_item.c.product_id)  # REST: orders of a product
 
