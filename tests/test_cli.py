@@ -69,7 +69,7 @@ def _serve(tmp_path, *extra, env_vars=None, port=None, health_headers=None):
     proc = subprocess.Popen([str(SANDBOX), "serve", *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=tmp_path)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a bound on start-up, not a speed check: a loaded CI machine is slow
     while time.monotonic() < deadline:
         try:
             if requests.get(base + "/sandbox/health", timeout=1, headers=health_headers).status_code == 200:

@@ -71,3 +71,60 @@ def test_the_checker_sees_late_imports(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("def f():\n    from server.store import schema\n    import sqlalchemy as sa\n")
     assert touches(imports(module), STORE) == ["server.store", "server.store.schema", "sqlalchemy"]
+
+
+def _module_graph() -> dict[str, set[str]]:
+    """Module -> the modules of server/ it imports at its top level (``from . import x`` of a package is x)."""
+    paths = {}
+    for p in SERVER.rglob("*.py"):
+        if "migrations" in p.parts:
+            continue
+        parts = ("server",) + p.relative_to(SERVER).with_suffix("").parts
+        paths[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = p
+    graph = {}
+    for name, path in paths.items():
+        package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        deps = set()
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.Import):
+                deps.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = package[:len(package) - node.level + 1] if node.level else []
+                module = ".".join(base + ([node.module] if node.module else []))
+                deps.update(f"{module}.{a.name}" if f"{module}.{a.name}" in paths else module for a in node.names)
+        graph[name] = {d for d in deps if d in paths and d != name}
+    return graph
+
+
+def test_no_import_circles():
+    """The import graph of server/ is a DAG (issue 12 point 4): every strongly connected component is one module."""
+    graph = _module_graph()
+    assert len(graph) > 150 and "server.rest_v2.tags" in graph["server.rest_v2"]
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    circles = []
+
+    def visit(v: str) -> None:  # Tarjan's algorithm
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                circles.append(sorted(component))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    assert circles == []
