@@ -179,22 +179,24 @@ def _stage_values(r: Request, changed: set[str]) -> dict:
             raise invalid_field("name", "a name is required")
         out["name"] = name
     if "order" in changed:
-        out["order"] = body.get("order") or 0
+        out["order"] = _int32(body, "order")
     if "target_number_days" in changed:
-        days = body.get("target_number_days") or 0
-        if days < 0:
-            raise invalid_field("target_number_days", "must be 0 or more")
-        out["target_days"] = days
+        out["target_days"] = _int32(body, "target_number_days", low=0)
     if "probability" in changed:
-        probability = body.get("probability") or 0
-        if not 0 <= probability <= 100:
-            raise invalid_field("probability", "must be an integer between 0 and 100")
-        out["probability"] = probability
+        out["probability"] = _int32(body, "probability", low=0, high=100)
     if "checklist_items" in changed:
         items = body.get("checklist_items") or []
         out["checklist"] = [dict(item, id=_item_id(item.get("id"), f"checklist_items.{i}.id"))
                             for i, item in enumerate(items)]
     return out
+
+
+def _int32(body: dict, name: str, *, low: int = -(2**31), high: int = 2**31 - 1) -> int:
+    """An int32 of the body (the contract's format, which the store's columns hold), 0 when missing."""
+    value = body.get(name) or 0
+    if not low <= value <= high:
+        raise invalid_field(name, f"must be an integer between {low} and {high}")
+    return value
 
 
 def _item_id(text, name: str) -> int | None:

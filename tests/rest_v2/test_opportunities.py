@@ -141,6 +141,8 @@ def test_pipeline_stages_crud(v2):
         "resource"] == "probability"
     assert v2.error("POST", "/opportunities/stages", 400, json={"name": "x", "order": 1, "target_number_days": 1,
                                                                 "probability": 200})["code"] == 400
+    assert v2.error("POST", "/opportunities/stages", 400, json={"name": "x", "order": 2**40, "target_number_days": 1,
+                                                                "probability": 2})["details"][0]["resource"] == "order"
 
     # a stage with an opportunity in it stays; an empty one goes
     opportunity = v2.ok("POST", "/opportunities", 201, json={"opportunity_title": "In negotiation",
