@@ -52,12 +52,14 @@ def test_routing_errors_in_the_v2_form(v2):
     assert wrong.json()["status"] == "METHOD_NOT_ALLOWED"
     assert v2("DELETE", "/tags/-/contacts").headers["Allow"] == "GET"
     # an operation of the contract that no family serves yet
-    unserved = v2.error("GET", "/contacts/1", 501)
+    unserved = v2.error("GET", "/automationCategory", 501)
     assert unserved["status"] == "UNIMPLEMENTED" and unserved["details"] == [{"domain": "operation",
-                                                                               "resource": "getContact"}]
+                                                                               "resource": "listCategories"}]
     # custom verbs: /files/{id}:data is not /files/{id} (as getFile, "7:data" would be a 400: not an id)
     assert v2.error("GET", "/files/7:data", 404)["details"] == [{"domain": "File", "resource": "7"}]
-    assert v2.error("POST", "/contacts:merge", 501)["details"][0]["resource"] == "mergeContacts"
+    assert v2.error("POST", "/orders/7:detachFile", 501)["details"][0]["resource"] == "detachFileFromOrder"
+    assert v2.error("POST", "/contacts:merge", 400, json={})["details"][0]["resource"] in ("contact_id",
+                                                                                       "duplicate_contact_id")
     assert v2("GET", "/contacts:merge").status_code == 405
     # literal segments before parameters: /tags/categories is the category list, not the tag "categories"
     assert "tag_categories" in v2.ok("GET", "/tags/categories")
