@@ -28,7 +28,7 @@ GOAL_TYPES = {
     "api_call": "API", "tag_applied": "Tag", "note_applied": "Note", "internal_form_submitted": "InternalForm",
     "task_completed": "Task", "opportunity_moved": "Opportunity", "web_form_submitted": "WebForm",
     "landing_page_submitted": "LandingPage", "grosocial_form_submitted": "GroSocial",
-    "twitter_lead_card_submitted": "TwitterLeadGenCard", "link_clicked": "LinkClick", "lead_score_reached": "LeadScore",
+    "twitter_lead_card_submitted": "TwitterForm", "link_clicked": "LinkClick", "lead_score_reached": "LeadScore",
     "product_purchased": "Purchase", "purchase_failed": "FailedPurchase",
 }
 ITEM_TYPES = {

@@ -27,13 +27,13 @@ GOAL_TYPES = {
     "tag_applied": "Tag", "note_applied": "Note", "internal_form_submitted": "InternalForm",
     "task_completed": "Task", "opportunity_moved": "StageMove", "web_form_submitted": "WebForm",
     "landing_page_submitted": "LandingPage", "grosocial_form_submitted": "GroSocial",
-    "twitter_lead_card_submitted": "TwitterLeadGenCard", "link_clicked": "LinkClick", "lead_score_reached": "Score",
+    "twitter_lead_card_submitted": "TwitterForm", "link_clicked": "LinkClick", "lead_score_reached": "Score",
     "product_purchased": "Purchase", "purchase_failed": "FailedPurchase", "api_call": "API",
     "wordpress_optin": "WordPress",
 }
 ITEM_TYPES = {
     "delay_timer": "DelayTimer", "date_timer": "DateTimer", "field_timer": "ContactTimer", "email": "Email",
-    "fax": "Fax", "letter": "Letter", "voice": "Voice", "phone_call": "PhoneCall", "apply_tag": "Tag",
+    "fax": "Fax", "letter": "Letter", "voice": "Voice", "phone_call": "Voice", "apply_tag": "Tag",
     "remove_tag": "Tag", "note": "Note", "task": "Task", "appointment": "Appointment", "set_field": "FieldValue",
     "assign_owner": "AssignOwner",
     "create_opportunity": "Opportunity", "fulfillment_list": "Fulfillment", "http_post": "HttpRequest",
