@@ -76,6 +76,15 @@ def replace_document(s: AppSession, campaign_id: int, doc: dict) -> None:
     s.emit("campaign.updated", "campaign", campaign_id)
 
 
+def rename(s: AppSession, campaign_id: int, name: str) -> None:
+    """A new name for the campaign, in its row and its document (what an export shows); nothing else changes."""
+    row = _row(s, campaign_id)
+    c = schema.campaign
+    s.update(c, c.c.id == campaign_id, name=name, document={**row.document, "name": name},
+             last_updated=s.clock.now().timestamp())
+    s.emit("campaign.updated", "campaign", campaign_id, fields=["name"])
+
+
 def publish(s: AppSession, campaign_id: int) -> dict:
     row = _row(s, campaign_id)
     compiled, problems = graph.compile_campaign(s, row.document, row.ids, campaign_id, row.version + 1)

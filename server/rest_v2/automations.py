@@ -116,6 +116,18 @@ def delete_automation(r: Request) -> None:
         engine.delete(r.s, automation_id)
 
 
+@operation("renameAutomationV2")
+def rename_easy_automation(r: Request, automation_id) -> None:
+    """Keap's "easy automations" are a builder of their own; the sandbox has one kind of automation, its
+    Campaign Builder campaigns, so the id names one of those (an id that is not one is a 404)."""
+    stored = _stored(int(automation_id)) if automation_id.isascii() and automation_id.isdigit() else -1
+    _existing(r.s, [stored], [automation_id])
+    name = r.body["name"].strip()
+    if not name:
+        raise invalid_field("name", "a name is required")
+    engine.rename(r.s, stored, name)
+
+
 @operation("addContactsToAutomationSequence")
 def add_contacts_to_automation_sequence(r: Request, automation_id: int, sequence_id: int) -> dict:
     return {"add_to_automation_sequence_results": add_to_sequence(r, automation_id, sequence_id, "Automation")}
