@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from server.domain.crm import contacts as domain
+from server.domain.crm import links
 from server.domain.crm import tags as tag_domain
 from server.domain.data import records
 from server.domain.data.query import select_rows
@@ -198,7 +199,8 @@ def wanted_properties(requested: list[str] | None) -> set[str]:
     return extra
 
 
-def contact_json(s: AppSession, row: dict, statuses: dict, optional: set[str], customs: dict) -> dict:
+def contact_json(s: AppSession, row: dict, statuses: dict, optional: set[str], customs: dict,
+                 scores: dict[int, int]) -> dict:
     clock = s.clock
     opted, status = people.opted_in(statuses, row.get("Email"))
     company = ({"id": row["CompanyID"], "company_name": row.get("Company")}
@@ -216,7 +218,7 @@ def contact_json(s: AppSession, row: dict, statuses: dict, optional: set[str], c
         "owner_id": row.get("OwnerID"),
         "email_opted_in": opted,
         "email_status": status,
-        "ScoreValue": "0",  # lead scores are not modelled; the capture shows "0" for a new contact [wire S9]
+        "ScoreValue": str(scores.get(row["Id"], 0)),  # the capture shows "0" for a new contact [wire S9]
         "date_created": out_datetime(row.get("DateCreated"), clock),
         "last_updated": out_datetime(row.get("LastUpdated"), clock),
         "last_updated_utc_millis": millis(row.get("LastUpdated"), clock),
@@ -232,7 +234,10 @@ def contact_json(s: AppSession, row: dict, statuses: dict, optional: set[str], c
             out[prop] = people.faxes_of(row)
         elif prop == "custom_fields":
             out[prop] = customs.get(row["Id"], [])
-        elif prop in ("social_accounts", "relationships"):
+        elif prop == "relationships":  # the contact's links (ContactService.linkContacts)
+            out[prop] = [{"linked_contact_id": link.other_id, "relationship_type_id": link.link_type_id}
+                         for link in links.links_of(s, row["Id"])]
+        elif prop == "social_accounts":
             out[prop] = []  # v1 does not return social accounts even when asked [doc S1]
         else:  # origin, source_type, opt_in_reason: not kept
             out[prop] = None
@@ -241,8 +246,10 @@ def contact_json(s: AppSession, row: dict, statuses: dict, optional: set[str], c
 
 def render(s: AppSession, rows: list[dict], optional: set[str]) -> list[dict]:
     statuses = people.email_state(s, rows)
-    customs = custom.read(s, FORM, [r["Id"] for r in rows]) if "custom_fields" in optional else {}
-    return [contact_json(s, row, statuses, optional, customs) for row in rows]
+    ids = [r["Id"] for r in rows]
+    customs = custom.read(s, FORM, ids) if "custom_fields" in optional else {}
+    scores = domain.lead_scores(s, ids)
+    return [contact_json(s, row, statuses, optional, customs, scores) for row in rows]
 
 
 def load(s: AppSession, contact_id: int, optional: set[str] = frozenset()) -> dict:

@@ -189,3 +189,22 @@ def test_throttle_headers_on_rest(app):
     r = rest.get("/contacts", params={"limit": 1})
     assert r.status_code == 200
     assert r.headers["x-keap-product-throttle-limit"] == "240" and r.headers["x-keap-tenant-id"].startswith(app.name)
+
+
+def test_score_value_and_relationships_come_from_the_store(rest):
+    """Issue 15 #12: ScoreValue is the contact's lead score (set through the control API) and relationships
+    are its links (ContactService.linkContacts), not constants."""
+    app = rest.app
+    a = app.call("ContactService.add", {"FirstName": "Scored", "Email": "scored@example.com"})
+    b = app.call("ContactService.add", {"FirstName": "Linked"})
+    assert rest.ok("GET", f"/contacts/{a}")["ScoreValue"] == "0"
+    r = app.live.control("POST", f"/apps/{app.name}/contacts/{a}/lead-score", json={"score": 42})
+    assert r.status_code == 200, r.text
+    assert rest.ok("GET", f"/contacts/{a}")["ScoreValue"] == "42"
+    listed = rest.ok("GET", "/contacts", params={"email": "scored@example.com"})["contacts"]
+    assert [c["ScoreValue"] for c in listed] == ["42"]
+    link_type = app.call("DataService.query", "LinkedContactType", 10, 0, {"TypeName": "Business Partner"},
+                         ["Id"])[0]["Id"]  # seeded
+    assert app.call("ContactService.linkContacts", a, b, link_type) is True
+    shown = rest.ok("GET", f"/contacts/{a}", params={"optional_properties": "relationships"})
+    assert shown["relationships"] == [{"linked_contact_id": b, "relationship_type_id": link_type}]
