@@ -105,11 +105,6 @@ def _resource(s: AppSession, resource_id: int) -> resources.ResourceRecord:
 
 # --- the request's values -----------------------------------------------------------------------------
 
-def _changes(r: Request, fields) -> set[str]:
-    mask = r.update_mask()
-    return {f for f in fields if f in r.body} if mask is None else set(mask)
-
-
 def _text(body: dict, name: str) -> str:
     value = (body.get(name) or "").strip()
     if not value:
@@ -185,7 +180,7 @@ def get_commission_program(r: Request, commission_program_id: int) -> dict:
 @operation("updateCommissionProgram")
 def update_commission_program(r: Request, commission_program_id: int) -> dict:
     require_program(r.s, commission_program_id)
-    programs.update_program(r.s, commission_program_id, _program_values(r, _changes(r, ("name", "notes", "priority"))))
+    programs.update_program(r.s, commission_program_id, _program_values(r, r.changed(("name", "notes", "priority"))))
     return program_written_json(require_program(r.s, commission_program_id))
 
 
@@ -212,7 +207,7 @@ def add_program_resource(r: Request) -> dict:
 @operation("updateCommissionProgramResource")
 def update_program_resource(r: Request, resource_id: int) -> dict:
     _resource(r.s, resource_id)
-    resources.update(r.s, resource_id, *_resource_values(r, _changes(r, RESOURCE_PROPERTIES)))
+    resources.update(r.s, resource_id, *_resource_values(r, r.changed(RESOURCE_PROPERTIES)))
     return resource_json(_resource(r.s, resource_id))
 
 

@@ -67,11 +67,6 @@ def _pay_type(text: str | None) -> str | None:
 
 # --- the request's values -----------------------------------------------------------------------------
 
-def _changes(r: Request) -> set[str]:
-    mask = r.update_mask()
-    return {f for f in _FIELDS if f in r.body} if mask is None else set(mask)
-
-
 def _code(body: dict, shortest: int) -> str:
     code = body.get("code") or ""
     if len(code) < shortest or re.search(r"\s", code) or not code[0].isalpha():
@@ -160,7 +155,7 @@ def get_affiliate(r: Request, id: int) -> dict:  # noqa: A002 - the contract's n
 @operation("updateAffiliate")
 def update_affiliate(r: Request, id: int) -> dict:  # noqa: A002
     require(r.s, id)
-    partners.update(r.s, id, _values(r, _changes(r), besides=id))
+    partners.update(r.s, id, _values(r, r.changed(_FIELDS), besides=id))
     return affiliate_json(require(r.s, id))
 
 

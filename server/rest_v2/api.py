@@ -123,6 +123,15 @@ class Request:
         or comma-joined, already checked against the operation's enum where it has one)."""
         return frozenset(self.query.get("fields") or ())
 
+    def changed(self, properties=None, *, known_only: bool = False) -> set[str]:
+        """The properties a PATCH changes: those of ``update_mask`` (a masked property missing from the body is
+        cleared), else those of ``properties`` the body carries (every one it carries when None); with
+        ``known_only`` a masked name outside ``properties`` is left out."""
+        mask = self.update_mask()
+        if mask is None:
+            return set(self.body) if properties is None else {p for p in properties if p in self.body}
+        return set(mask) & set(properties) if known_only else set(mask)
+
     def update_mask(self) -> list[str] | None:
         """The ``update_mask`` query parameter (repeated or comma-joined), or None when absent: then every
         property the body carries is updated."""

@@ -15,7 +15,6 @@ from server.domain.account import settings
 from server.domain.data.listing import Condition
 from server.domain.session import AppSession
 
-from .api import Request
 from .errors import invalid_field
 from .filters import Kind
 
@@ -74,8 +73,3 @@ class Mapped(Kind):
         return [Condition(target, "eq", self.values[key])]
 
 
-def changed(r: Request, fields) -> set[str]:
-    """The properties a PATCH changes: those in ``update_mask`` (a masked property missing from the body is
-    cleared), else those present in the body."""
-    mask = r.update_mask()
-    return {f for f in fields if f in r.body} if mask is None else set(mask)

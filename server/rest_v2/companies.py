@@ -184,11 +184,6 @@ def _opt_in(r: Request) -> None:
         email_status.opt_in_rest(r.s, email["email"], email["opt_in_reason"])
 
 
-def _changes(r: Request) -> set[str]:
-    mask = r.update_mask()
-    return {p for p in _PROPERTIES if p in r.body} if mask is None else set(mask) & set(_PROPERTIES)
-
-
 # --- companies ----------------------------------------------------------------------------------------
 
 @operation("listCompanies")
@@ -223,7 +218,7 @@ def get_company(r: Request, company_id: int) -> dict:
 @operation("updateCompany")
 def update_company(r: Request, company_id: int) -> dict:
     _company(r.s, company_id)
-    values = _values(r, _changes(r))
+    values = _values(r, r.changed(_PROPERTIES, known_only=True))
     if values:
         records.update(r.s, "Company", company_id, values)
     _opt_in(r)

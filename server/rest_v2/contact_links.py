@@ -11,7 +11,6 @@ from server.domain.crm import links
 from server.domain.session import AppSession
 
 from .api import Request, operation
-from .contacts import changed_properties
 from .errors import invalid_field, not_found
 from .filters import Text
 from .paging import Listing
@@ -103,7 +102,7 @@ def create_contact_link_type(r: Request) -> dict:
 @operation("updateContactLinkType")
 def update_contact_link_type(r: Request, link_type_id: int) -> dict:
     _link_type(r.s, link_type_id)
-    links.update_type(r.s, link_type_id, **_link_type_values(r.body, changed_properties(r)))
+    links.update_type(r.s, link_type_id, **_link_type_values(r.body, r.changed()))
     return link_type_json(_link_type(r.s, link_type_id))
 
 

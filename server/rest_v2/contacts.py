@@ -373,12 +373,6 @@ def _opt_in(s: AppSession, body: dict) -> None:
             email_status.opt_in_rest(s, item["email"], item["opt_in_reason"])
 
 
-def changed_properties(r: Request) -> set[str]:
-    """The properties a PATCH changes: those of ``update_mask``, else those the body carries."""
-    mask = r.update_mask()
-    return set(r.body) if mask is None else set(mask)
-
-
 # --- contacts -----------------------------------------------------------------------------------------
 
 @operation("listContacts")
@@ -416,7 +410,7 @@ def create_contact(r: Request):
 @operation("updateContact")
 def update_contact(r: Request, contact_id: int) -> dict:
     _contact(r.s, contact_id)
-    data = _values(r, changed_properties(r))
+    data = _values(r, r.changed())
     if data:
         domain.update(r.s, contact_id, data)
     _opt_in(r.s, r.body)

@@ -124,12 +124,6 @@ def _group(s: AppSession, form_id: int, group_id: int) -> custom_forms.Group:
 
 # --- the request's values -----------------------------------------------------------------------------
 
-def _changes(r: Request, fields: tuple[str, ...]) -> set[str]:
-    """The properties a PATCH changes: those in ``update_mask``, else those present in the body."""
-    mask = r.update_mask()
-    return {f for f in fields if f in r.body} if mask is None else set(mask)
-
-
 def _text(body: dict, name: str) -> str:
     value = (body.get(name) or "").strip()
     if not value:
@@ -203,7 +197,7 @@ def _field_operations(t: RecordType) -> list[Callable]:
         @operation(t.update_field)
         def update_field(r: Request, custom_field_id: int) -> dict:
             current = _field(r.s, form, custom_field_id)
-            changed = _changes(r, ("label", "group_id", "options"))
+            changed = r.changed(("label", "group_id", "options"))
             changes: dict = {}
             if "label" in changed:
                 changes["label"] = _text(r.body, "label")
@@ -239,7 +233,7 @@ def _tab_operations(t: RecordType) -> list[Callable]:
     @operation(f"update{noun}CustomFieldTab")
     def update_tab(r: Request, tab_id: int) -> dict:
         _tab(r.s, form, tab_id)
-        changed = _changes(r, ("name", "order"))
+        changed = r.changed(("name", "order"))
         changes = {"name": _text(r.body, "name")} if "name" in changed else {}
         if "order" in changed:
             changes["order"] = r.body.get("order")
@@ -279,7 +273,7 @@ def _group_operations(t: RecordType) -> list[Callable]:
     @operation(f"update{noun}CustomFieldGroup")
     def update_group(r: Request, group_id: int) -> dict:
         _group(r.s, form, group_id)
-        changed = _changes(r, ("name", "tab_id", "order"))
+        changed = r.changed(("name", "tab_id", "order"))
         changes = {"name": _text(r.body, "name")} if "name" in changed else {}
         if "tab_id" in changed:
             changes["tab_id"] = _tab_ref(r, form)

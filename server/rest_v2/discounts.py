@@ -25,7 +25,7 @@ from server.domain.errors import InvalidParameter, RecordNotFound
 from server.domain.session import AppSession
 
 from .api import Request, operation
-from .catalog_wire import Mapped, changed
+from .catalog_wire import Mapped
 from .errors import invalid_field, not_found
 from .filters import Id, Ids, Number, Text
 from .paging import Listing
@@ -201,7 +201,7 @@ def operations(family: Family) -> tuple[Callable, ...]:
     @operation(f"update{stem}")
     def update_discount(r: Request, discount_id: int) -> dict:
         found(r.s, discount_id)
-        wanted = changed(r, (*props, "criteria", "product_category_ids"))
+        wanted = r.changed((*props, "criteria", "product_category_ids"))
         values = _values(r.s, r.body, [p for p in props if p in wanted])
         if values:
             domain.change(r.s, discount_id, kind, values)

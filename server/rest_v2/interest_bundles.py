@@ -13,7 +13,7 @@ from server.domain.commerce import interest_bundles as domain
 from server.domain.session import AppSession
 
 from .api import Request, operation
-from .catalog_wire import changed, from_cents, money
+from .catalog_wire import from_cents, money
 from .errors import invalid_field, not_found
 from .filters import Text
 from .paging import Listing
@@ -70,7 +70,7 @@ def get_product_interest_bundle(r: Request, id: int) -> dict:  # noqa: A002 - th
 @operation("updateProductInterestBundle")
 def update_product_interest_bundle(r: Request, id: int) -> dict:  # noqa: A002
     _bundle(r.s, id)
-    props = changed(r, ("name", "description"))
+    props = r.changed(("name", "description"))
     values = {}
     if "name" in props:
         values["BundleName"] = _name(r.body)
@@ -120,7 +120,7 @@ def _interest(s: AppSession, bundle_id: int, interest_id: int) -> domain.Interes
 @operation("updateProductInterest")
 def update_product_interest(r: Request, id: int, interest_id: int) -> dict:  # noqa: A002
     before = _interest(r.s, id, interest_id)
-    props, body = changed(r, INTEREST_PROPERTIES), r.body
+    props, body = r.changed(INTEREST_PROPERTIES), r.body
     price = body.get("price") if "price" in props else None
     domain.update_interest(
         r.s, interest_id,

@@ -150,11 +150,6 @@ def _any_source(s: AppSession, text: str) -> int | None:
     return _source(s, int(text)).id
 
 
-def _changes(r: Request, fields: tuple[str, ...]) -> set[str]:
-    mask = r.update_mask()
-    return {f for f in fields if f in r.body} if mask is None else set(mask) & set(fields)
-
-
 def _text(body: dict, changed: set[str], names: dict[str, str]) -> dict:
     return {field: body.get(prop) or None for prop, field in names.items() if prop in changed}
 
@@ -214,7 +209,7 @@ def get_lead_source(r: Request, lead_source_id: int) -> dict:
 @operation("updateLeadSource")
 def update_lead_source(r: Request, lead_source_id: int) -> dict:
     _source(r.s, lead_source_id)
-    values = _source_values(r, _changes(r, SOURCE_PROPERTIES))
+    values = _source_values(r, r.changed(SOURCE_PROPERTIES, known_only=True))
     if values:
         records.update(r.s, "LeadSource", lead_source_id, values)
     return source_json(r.s, _source(r.s, lead_source_id))
@@ -261,7 +256,7 @@ def get_lead_source_category(r: Request, lead_source_category_id: int) -> dict:
 @operation("updateLeadSourceCategory")
 def update_lead_source_category(r: Request, lead_source_category_id: int) -> dict:
     _category(r.s, lead_source_category_id)
-    values = _category_values(r, _changes(r, ("name", "description")), besides=lead_source_category_id)
+    values = _category_values(r, r.changed(("name", "description"), known_only=True), besides=lead_source_category_id)
     if values:
         records.update(r.s, "LeadSourceCategory", lead_source_category_id, values)
     return category_json(r.s, _category(r.s, lead_source_category_id))
@@ -332,7 +327,7 @@ def get_lead_source_expense(r: Request, lead_source_id: int, lead_source_expense
 @operation("updateLeadSourceExpense")
 def update_lead_source_expense(r: Request, lead_source_id: int, lead_source_expense_id: int) -> dict:
     _expense(r.s, lead_source_id, lead_source_expense_id)
-    values = _expense_values(r, _changes(r, EXPENSE_PROPERTIES))
+    values = _expense_values(r, r.changed(EXPENSE_PROPERTIES, known_only=True))
     if "Amount" in values and values["Amount"] is None:
         raise invalid_field("amount", "an amount is required")
     if values:
@@ -372,7 +367,7 @@ def get_lead_source_recurring_expense(r: Request, lead_source_id: int, lead_sour
 def update_lead_source_recurring_expense(r: Request, lead_source_id: int,
                                          lead_source_recurring_expense_id: int) -> dict:
     current = _recurring(r.s, lead_source_id, lead_source_recurring_expense_id)
-    values = _recurring_values(r, _changes(r, RECURRING_PROPERTIES), current)
+    values = _recurring_values(r, r.changed(RECURRING_PROPERTIES, known_only=True), current)
     if "Amount" in values and values["Amount"] is None:
         raise invalid_field("amount", "an amount is required")
     if values:

@@ -135,13 +135,6 @@ def _stage(s: AppSession, stage_id: int) -> domain.StageRecord:
 
 # --- the request's values -----------------------------------------------------------------------------
 
-def _changes(r: Request, fields: tuple[str, ...]) -> set[str]:
-    """The properties a write changes: those in ``update_mask`` (a masked property missing from the body is
-    cleared), else those present in the body."""
-    mask = r.update_mask()
-    return {f for f in fields if f in r.body} if mask is None else set(mask)
-
-
 def _reference(s: AppSession, name: str, text: str) -> int:
     value = in_id(text, name)
     exists = {"contact_id": lambda: domain.is_person(s, value), "stage_id": lambda: domain.get_stage(s, value),
@@ -232,7 +225,7 @@ def get_opportunity(r: Request, opportunity_id: int) -> dict:
 @operation("updateOpportunity")
 def update_opportunity(r: Request, opportunity_id: int) -> dict:
     _opportunity(r.s, opportunity_id)
-    data, forecast = _lead_values(r, _changes(r, _WRITABLE))
+    data, forecast = _lead_values(r, r.changed(_WRITABLE))
     domain.write(r.s, opportunity_id, data, forecast=forecast)
     return _answer(r, opportunity_id)
 
@@ -266,7 +259,7 @@ def get_opportunity_stage(r: Request, stage_id: int) -> dict:
 @operation("updateOpportunityStage")
 def update_opportunity_stage(r: Request, stage_id: int) -> dict:
     _stage(r.s, stage_id)
-    domain.update_stage(r.s, stage_id, **_stage_values(r, _changes(r, _STAGE_WRITABLE)))
+    domain.update_stage(r.s, stage_id, **_stage_values(r, r.changed(_STAGE_WRITABLE)))
     return stage_json(r.s, _stage(r.s, stage_id))
 
 

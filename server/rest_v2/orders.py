@@ -28,7 +28,6 @@ from server.tables import FORM_ORDER
 from . import custom_values
 from .api import Reply, Request, operation
 from .catalog_wire import Flag, money
-from .catalog_wire import changed as changes_of
 from .errors import ApiError, invalid_field, not_found
 from .filters import Choice, Id, Ids, Kind, Number, Since, Text, Until
 from .paging import Listing
@@ -324,7 +323,7 @@ def update_order(r: Request, order_id: int) -> dict:
     terms and the external-system properties cannot be changed here: masking one of them is a 400."""
     s = r.s
     order = _order(s, order_id)
-    changed = changes_of(r, _UPDATABLE)
+    changed = r.changed(_UPDATABLE)
     fixed = sorted(changed - set(_UPDATABLE))
     if fixed:
         raise invalid_field(f"update_mask.{fixed[0]}", "the sandbox cannot change this property of an order")
@@ -410,7 +409,7 @@ def update_order_item(r: Request, order_id: int, order_item_id: int) -> dict:
     _item(s, order_id, order_item_id)
     fields = ("name", "description", "notes", "quantity", "price_per_unit", "cost_per_unit", "product_id",
               "subscription_plan_id", "subscription_plan_description")
-    changed = changes_of(r, fields)
+    changed = r.changed(fields)
     if "quantity" in changed and r.body.get("quantity") is None:
         raise invalid_field("quantity", "an item's quantity cannot be cleared")
     given = {k: r.body.get(k) for k in changed}
@@ -504,7 +503,7 @@ def update_payment(r: Request, order_id: int, payment_id: int) -> dict:
     if order_reads.invoice_payment_of(s, order.invoice_id, payment_id) is None:
         raise not_found("Payment", payment_id)
     fields = ("notes", "payment_time", "payment_amount")
-    changed = changes_of(r, fields)
+    changed = r.changed(fields)
     fixed = sorted(changed - set(fields))
     if fixed:
         raise invalid_field(f"update_mask.{fixed[0]}", "the sandbox does not keep this property of a payment")

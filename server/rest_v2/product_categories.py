@@ -16,7 +16,6 @@ from server.domain.commerce import products
 from server.domain.session import AppSession
 
 from .api import Request, operation
-from .catalog_wire import changed
 from .errors import invalid_field, not_found
 from .filters import Id, Ids, Number, Text
 from .paging import Listing
@@ -84,7 +83,7 @@ def get_product_category(r: Request, category_id: int) -> dict:
 @operation("updateProductCategory")
 def update_product_category(r: Request, category_id: int) -> dict:
     _category(r.s, category_id)
-    domain.update(r.s, category_id, _values(r.s, r.body, [p for p in PROPERTIES if p in changed(r, PROPERTIES)]))
+    domain.update(r.s, category_id, _values(r.s, r.body, [p for p in PROPERTIES if p in r.changed(PROPERTIES)]))
     return category_json(_category(r.s, category_id))
 
 

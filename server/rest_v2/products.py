@@ -20,7 +20,7 @@ from server.domain.commerce import product_categories, product_options, products
 from server.domain.session import AppSession
 
 from .api import Reply, Request, operation
-from .catalog_wire import Flag, Mapped, changed, from_cents, money
+from .catalog_wire import Flag, Mapped, from_cents, money
 from .errors import invalid_field, not_found
 from .filters import Ids, Number, Text
 from .paging import Listing
@@ -183,7 +183,7 @@ def get_product(r: Request, product_id: int) -> dict:
 @operation("updateProduct")
 def update_product(r: Request, product_id: int) -> dict:
     _product(r.s, product_id)
-    values, extras = _product_values(r.body, [p for p in PRODUCT_PROPERTIES if p in changed(r, PRODUCT_PROPERTIES)])
+    values, extras = _product_values(r.body, [p for p in PRODUCT_PROPERTIES if p in r.changed(PRODUCT_PROPERTIES)])
     products.update(r.s, product_id, values, extras)
     return product_json(r.s, product_id)
 
@@ -374,7 +374,7 @@ def get_product_option(r: Request, product_id: int, product_option_id: int) -> d
 @operation("updateProductOption")
 def update_product_option(r: Request, product_id: int, product_option_id: int) -> dict:
     option = _option(r.s, product_id, product_option_id)
-    props = [p for p in OPTION_PROPERTIES if p in changed(r, OPTION_PROPERTIES)]
+    props = [p for p in OPTION_PROPERTIES if p in r.changed(OPTION_PROPERTIES)]
     if option.type == product_options.FIXED and any(p in _TEXT_RULES for p in props):
         raise invalid_field(next(p for p in props if p in _TEXT_RULES), "only an option of type TEXT has text rules")
     message = "error_message" in props
@@ -416,7 +416,7 @@ def _item(option: product_options.Option, item_id: int) -> product_options.Optio
 def update_product_option_list_option_value(r: Request, product_id: int, product_option_id: int,
                                             item_id: int) -> dict:
     _item(_list_option(r.s, product_id, product_option_id), item_id)
-    props = [p for p in ITEM_PROPERTIES if p in changed(r, ITEM_PROPERTIES)]
+    props = [p for p in ITEM_PROPERTIES if p in r.changed(ITEM_PROPERTIES)]
     product_options.update_value(r.s, item_id, _item_values(r.body, props, ""))
     return option_json(_option(r.s, product_id, product_option_id))
 
@@ -494,7 +494,7 @@ def fetch_subscription_plan(r: Request, product_id: int, subscription_plan_id: i
 @operation("updateSubscriptionPlan")
 def update_subscription_plan(r: Request, product_id: int, subscription_plan_id: int) -> dict:
     _plan(r.s, product_id, subscription_plan_id)
-    values, extras = _plan_values(r.body, [p for p in PLAN_PROPERTIES if p in changed(r, PLAN_PROPERTIES)])
+    values, extras = _plan_values(r.body, [p for p in PLAN_PROPERTIES if p in r.changed(PLAN_PROPERTIES)])
     products.update_plan(r.s, product_id, subscription_plan_id, values, extras)
     return plan_json(r.s, _plan(r.s, product_id, subscription_plan_id))
 

@@ -51,11 +51,6 @@ def _rates(r: Request, changed: set[str], before: dict | None = None) -> dict:
     return {level: values for level, values in rates.items() if values}
 
 
-def _changes(r: Request) -> set[str]:
-    mask = r.update_mask()
-    return {p for p in _PROPERTIES if p in r.body} if mask is None else set(mask)
-
-
 def _payout(r: Request, changed: set[str], before: domain.Setting | None) -> str:
     if "payout_type" in changed:
         return r.body.get("payout_type") or "UPFRONT"
@@ -85,7 +80,7 @@ def _set(r: Request, program_id: int, kind: str, *, create: bool, **key) -> dict
         raise conflict(f"Commission program {program_id} already has this {kind} commission; PATCH it")
     if not create and before is None:
         raise _missing(f"{kind} commission", program_id, next(iter(key.values()), None))
-    changed = set(_PROPERTIES) & set(r.body) if create else _changes(r)
+    changed = set(_PROPERTIES) & set(r.body) if create else r.changed(_PROPERTIES)
     domain.put(r.s, program_id, kind, _payout(r, changed, before), _rates(r, changed, before and before.rates),
                **key)
     return program_detail_json(r.s, require_program(r.s, program_id))

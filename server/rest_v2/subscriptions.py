@@ -24,7 +24,6 @@ from server.tables import FORM_SUBSCRIPTION
 
 from . import custom_values
 from .api import Request, operation
-from .catalog_wire import changed as changes_of
 from .errors import invalid, invalid_field, not_found
 from .filters import Choice, Id, Ids, Number
 from .orders import order_json
@@ -198,7 +197,7 @@ def update_subscription(r: Request, subscription_id: int) -> dict:
     Its shipping address cannot be changed here: masking it is a 400."""
     s = r.s
     current = _subscription(s, subscription_id)
-    changed = changes_of(r, _UPDATABLE)
+    changed = r.changed(_UPDATABLE)
     fixed = sorted(changed - set(_UPDATABLE))
     if fixed:
         raise invalid_field(f"update_mask.{fixed[0]}", "the sandbox cannot change this property of a subscription")

@@ -86,15 +86,6 @@ def _name(body: dict) -> str:
     return name[:NAME_LENGTH]
 
 
-def _changes(r: Request, fields: tuple[str, ...]) -> set[str]:
-    """The properties a PATCH changes: those in ``update_mask`` (repeated or comma-joined; a masked property
-    missing from the body is cleared), else those present in the body."""
-    mask = r.update_mask()
-    if mask is None:
-        return {f for f in fields if f in r.body}
-    return set(mask)
-
-
 def _tag_values(r: Request, changed: set[str], besides: int | None = None) -> dict:
     """DataService values (ContactGroup) for the tag properties ``changed``."""
     body, values = r.body, {}
@@ -148,7 +139,7 @@ def get_tag(r: Request, tag_id: int) -> dict:
 @operation("updateTag")
 def update_tag(r: Request, tag_id: int) -> dict:
     _tag(r.s, tag_id)
-    values = _tag_values(r, _changes(r, ("name", "description", "category")), besides=tag_id)
+    values = _tag_values(r, r.changed(("name", "description", "category")), besides=tag_id)
     if values:
         records.update(r.s, "ContactGroup", tag_id, values)
     return tag_json(r.s, _tag(r.s, tag_id))
@@ -182,7 +173,7 @@ def get_category(r: Request, tag_category_id: int) -> dict:
 @operation("updateTagCategory")
 def update_tag_category(r: Request, tag_category_id: int) -> dict:
     _category(r.s, tag_category_id)
-    values = _category_values(r, _changes(r, ("name", "description")), besides=tag_category_id)
+    values = _category_values(r, r.changed(("name", "description")), besides=tag_category_id)
     if values:
         records.update(r.s, "ContactGroupCategory", tag_category_id, values)
     return category_json(r.s, _category(r.s, tag_category_id))
