@@ -11,8 +11,10 @@ Wire rules of this family (docs/rest-v2.md, "Contacts"):
 - Collections (``email_addresses``, ``phone_numbers``, ``fax_numbers``, ``addresses``, ``custom_fields``) are
   replaced whole by a write that carries them (the contract: "Any item not listed here will be removed").
 - A new contact needs an email address or a phone number (v1's captured rule).
-- ``origin``, ``source_type``, ``social_accounts`` and ``utm_parameters`` are accepted and not kept (the store
-  has no place for them; XML-RPC has none either).
+- ``utm_parameters`` on a write records one visit's UTM parameters (server.domain.crm.utms, the rows REST v1's
+  ``POST /contacts/{id}/utm`` writes); a read lists them all, the first and last marked as touches.
+- ``origin``, ``source_type`` and ``social_accounts`` are accepted and not kept (the store has no place for them;
+  XML-RPC has none either).
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from server.domain.crm import contacts as domain
-from server.domain.crm import countries, links
+from server.domain.crm import countries, links, utms
 from server.domain.crm import tags as tag_domain
 from server.domain.crm.slots import ADDRESSES, COLLECTION_FIELDS, EMAILS, FAXES, PHONES
 from server.domain.data import records
@@ -166,10 +168,17 @@ def contacts_json(s: AppSession, found: list[domain.ContactRecord], wanted: froz
                 if "email_addresses" in wanted else {})
     customs = domain.custom_values(s, ids) if "custom_fields" in wanted else {}
     scores = domain.lead_scores(s, ids) if "score_value" in wanted else {}
-    return [_contact_json(s, c, wanted, statuses, customs, scores) for c in found]
+    visits = utms.of_contacts(s, ids) if "utm_parameters" in wanted else {}
+    return [_contact_json(s, c, wanted, statuses, customs, scores, visits) for c in found]
 
 
-def _contact_json(s: AppSession, c: domain.ContactRecord, wanted, statuses, customs, scores) -> dict:
+def _utm_json(u: utms.Utm) -> dict:
+    return {"id": u.id, "keapSourceId": u.keap_source_id, "utmSource": u.utm_source, "utmMedium": u.utm_medium,
+            "utmTerm": u.utm_term, "utmCampaign": u.utm_campaign, "utmContent": u.utm_content,
+            "firstTouch": u.first_touch, "lastTouch": u.last_touch}
+
+
+def _contact_json(s: AppSession, c: domain.ContactRecord, wanted, statuses, customs, scores, visits) -> dict:
     v = c.values
     out: dict = {"id": out_id(c.id)}
     for prop in wanted:
@@ -203,7 +212,7 @@ def _contact_json(s: AppSession, c: domain.ContactRecord, wanted, statuses, cust
     if "social_accounts" in wanted:
         out["social_accounts"] = []
     if "utm_parameters" in wanted:
-        out["utm_parameters"] = []
+        out["utm_parameters"] = [_utm_json(u) for u in visits.get(c.id, [])]
     return out
 
 
@@ -373,6 +382,20 @@ def _opt_in(s: AppSession, body: dict) -> None:
             email_status.opt_in_rest(s, item["email"], item["opt_in_reason"])
 
 
+def _record_utm(s: AppSession, contact_id: int, body: dict) -> None:
+    """A write's ``utm_parameters``: one visit recorded on the contact."""
+    given = body.get("utm_parameters")
+    if not given:
+        return
+    source = given.get("keap_source_id")
+    if not source:
+        raise invalid_field("utm_parameters.keap_source_id", "is required")
+    try:
+        utms.add(s, contact_id, str(source), {name: given.get(name) for name in utms.FIELDS})
+    except ValueError as exc:
+        raise invalid_field("utm_parameters", str(exc)) from None
+
+
 # --- contacts -----------------------------------------------------------------------------------------
 
 @operation("listContacts")
@@ -401,9 +424,11 @@ def create_contact(r: Request):
     if match is not None:
         domain.update(r.s, match, data)
         _opt_in(r.s, body)
+        _record_utm(r.s, match, body)
         return Reply(_answer(r, match), status=200)
     contact_id = domain.add(r.s, data)
     _opt_in(r.s, body)
+    _record_utm(r.s, contact_id, body)
     return _answer(r, contact_id)
 
 
@@ -414,6 +439,8 @@ def update_contact(r: Request, contact_id: int) -> dict:
     if data:
         domain.update(r.s, contact_id, data)
     _opt_in(r.s, r.body)
+    if "utm_parameters" in r.changed():
+        _record_utm(r.s, contact_id, r.body)
     return _answer(r, contact_id)
 
 
