@@ -30,6 +30,7 @@ from server.domain.data.listing import Condition
 from server.domain.mail import email_status
 from server.domain.session import AppSession
 
+from . import contact_filters
 from .api import Reply, Request, operation
 from .errors import invalid_field, not_found
 from .filters import Id, Ids, Kind, Number, Since, Text, Until
@@ -401,7 +402,8 @@ def _record_utm(s: AppSession, contact_id: int, body: dict) -> None:
 @operation("listContacts")
 def list_contacts(r: Request) -> dict:
     wanted = _wanted(r)
-    page = domain.page_contacts(r.s, r.list_query(CONTACTS))
+    query = contact_filters.combined(r.list_query(contact_filters.listing_for(r, CONTACTS)))
+    page = domain.page_contacts(r.s, query)
     return r.page("contacts", contacts_json(r.s, page.items, wanted), page)
 
 

@@ -241,11 +241,52 @@ _INDEXED_EQUALITIES = frozenset({"Email", "EmailAddress2", "EmailAddress3", "Las
 _LOOKUP_FIELDS = listing.Fields({**FIELD_COLUMNS, "Id": _c.c.id + 0}, key="Id", text=CONTACT_FIELDS.text)
 
 
+# a contact's lead source by name (REST v2's ``lead_source_name`` filter)
+LEAD_SOURCE_NAME = "LeadSourceName"
+_ls = schema.lead_source
+_LEAD_SOURCE_NAME = (sa.select(_ls.c.name).where(_ls.c.app_id == _c.c.app_id, _ls.c.id == _c.c.lead_source_id)
+                     .scalar_subquery())
+
+
+def _named_in(where) -> set[str]:
+    names = set()
+    for c in where:
+        names |= _named_in(c.value) if c.op == "any" else {c.field}
+    return names
+
+
+def _with_extras(s: AppSession, fields: listing.Fields, where) -> listing.Fields:
+    """``fields`` and what the conditions name beyond the Contact columns: the lead source's name and custom
+    fields (``_Name``), each the value of the contact's row."""
+    wanted = _named_in(where) - set(fields.columns)
+    if not wanted:
+        return fields
+    extra, text = {}, set()
+    if LEAD_SOURCE_NAME in wanted:
+        extra[LEAD_SOURCE_NAME] = _LEAD_SOURCE_NAME
+        text.add(LEAD_SOURCE_NAME)
+    cv = schema.custom_value
+    customs = custom_fields.definitions(s, CONTACT.custom_form, [n[1:] for n in wanted if n.startswith("_")])
+    for f in customs.values():
+        extra[f.api_name] = (sa.select(cv.c[f.column]).where(cv.c.app_id == _c.c.app_id, cv.c.field_id == f.id,
+                                                             cv.c.record_id == _c.c.id).scalar_subquery())
+        if f.column == "text_value":
+            text.add(f.api_name)
+    return listing.Fields({**fields.columns, **extra}, key=fields.key, text=fields.text | text)
+
+
 def page_contacts(s: AppSession, q: listing.ListQuery) -> listing.Page[ContactRecord]:
-    """Contacts (not companies) under ``q``, whose fields are the DataService names of CONTACT_FIELDS."""
+    """Contacts (not companies) under ``q``, whose fields are the DataService names of CONTACT_FIELDS, the
+    contact's custom fields (``_Name``) and ``LEAD_SOURCE_NAME``."""
     if any(c.op == "eq" and c.field in _INDEXED_EQUALITIES for c in q.where):
-        return listing.page(s, s.select(_c).where(_c.c.kind + "" == "contact"), _LOOKUP_FIELDS, q, _contact_record)
-    return listing.page(s, _contacts(s), CONTACT_FIELDS, q, _contact_record)
+        return listing.page(s, s.select(_c).where(_c.c.kind + "" == "contact"),
+                            _with_extras(s, _LOOKUP_FIELDS, q.where), q, _contact_record)
+    return listing.page(s, _contacts(s), _with_extras(s, CONTACT_FIELDS, q.where), q, _contact_record)
+
+
+def contact_custom_fields(s: AppSession) -> list[custom_fields.CustomField]:
+    """The contact custom fields (what a list may be filtered on by name)."""
+    return list(custom_fields.definitions(s, CONTACT.custom_form).values())
 
 
 def is_contact(s: AppSession, contact_id: int) -> bool:
