@@ -13,8 +13,10 @@ Wire rules of this family (docs/rest-v2.md, "Contacts"):
 - A new contact needs an email address or a phone number (v1's captured rule).
 - ``utm_parameters`` on a write records one visit's UTM parameters (server.domain.crm.utms, the rows REST v1's
   ``POST /contacts/{id}/utm`` writes); a read lists them all, the first and last marked as touches.
-- ``origin``, ``source_type`` and ``social_accounts`` are accepted and not kept (the store has no place for them;
-  XML-RPC has none either).
+- ``social_accounts`` are the contact's SocialAccount rows (server.domain.crm.social_accounts), replaced whole
+  by a write that carries them.
+- ``origin`` and ``source_type`` are accepted and not kept (the store has no place for them; XML-RPC has none
+  either).
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from server.domain.crm import contacts as domain
-from server.domain.crm import countries, links, utms
+from server.domain.crm import countries, links, social_accounts, utms
 from server.domain.crm import tags as tag_domain
 from server.domain.crm.slots import ADDRESSES, COLLECTION_FIELDS, EMAILS, FAXES, PHONES
 from server.domain.data import records
@@ -170,7 +172,8 @@ def contacts_json(s: AppSession, found: list[domain.ContactRecord], wanted: froz
     customs = domain.custom_values(s, ids) if "custom_fields" in wanted else {}
     scores = domain.lead_scores(s, ids) if "score_value" in wanted else {}
     visits = utms.of_contacts(s, ids) if "utm_parameters" in wanted else {}
-    return [_contact_json(s, c, wanted, statuses, customs, scores, visits) for c in found]
+    social = social_accounts.of_contacts(s, ids) if "social_accounts" in wanted else {}
+    return [_contact_json(s, c, wanted, statuses, customs, scores, visits, social) for c in found]
 
 
 def _utm_json(u: utms.Utm) -> dict:
@@ -179,7 +182,8 @@ def _utm_json(u: utms.Utm) -> dict:
             "firstTouch": u.first_touch, "lastTouch": u.last_touch}
 
 
-def _contact_json(s: AppSession, c: domain.ContactRecord, wanted, statuses, customs, scores, visits) -> dict:
+def _contact_json(s: AppSession, c: domain.ContactRecord, wanted, statuses, customs, scores, visits,
+                  social) -> dict:
     v = c.values
     out: dict = {"id": out_id(c.id)}
     for prop in wanted:
@@ -211,7 +215,8 @@ def _contact_json(s: AppSession, c: domain.ContactRecord, wanted, statuses, cust
         out["links"] = [{"linked_contact_id": out_id(k.other_id), "link_type_id": out_id(k.link_type_id),
                          "link_type_name": k.link_type_name} for k in links.links_of(s, c.id)]
     if "social_accounts" in wanted:
-        out["social_accounts"] = []
+        out["social_accounts"] = [{"name": a.name, "type": SOCIAL_TYPES_OUT.get(a.type, UNSPECIFIED)}
+                                  for a in social.get(c.id, [])]
     if "utm_parameters" in wanted:
         out["utm_parameters"] = [_utm_json(u) for u in visits.get(c.id, [])]
     return out
@@ -383,6 +388,25 @@ def _opt_in(s: AppSession, body: dict) -> None:
             email_status.opt_in_rest(s, item["email"], item["opt_in_reason"])
 
 
+# SocialAccount.AccountType <-> the contract's enum
+SOCIAL_TYPES_OUT = {t: t.upper() for t in social_accounts.TYPES} | {"LinkedIn": "LINKED_IN"}
+UNSPECIFIED = "SOCIAL_ACCOUNT_TYPE_UNSPECIFIED"
+SOCIAL_TYPES_IN = {wire: stored for stored, wire in SOCIAL_TYPES_OUT.items()}
+
+
+def _set_social_accounts(s: AppSession, contact_id: int, items: list[dict] | None) -> None:
+    accounts = []
+    for n, item in enumerate(items or []):
+        stored = SOCIAL_TYPES_IN.get(item.get("type"))
+        if stored is None:
+            raise invalid_field(f"social_accounts.{n}.type", f"name one of {', '.join(SOCIAL_TYPES_IN)}")
+        name = item.get("name") or ""
+        if len(name) > social_accounts.MAX_NAME:
+            raise invalid_field(f"social_accounts.{n}.name", f"at most {social_accounts.MAX_NAME} characters")
+        accounts.append(social_accounts.SocialAccount(name, stored))
+    social_accounts.replace(s, contact_id, accounts)
+
+
 def _record_utm(s: AppSession, contact_id: int, body: dict) -> None:
     """A write's ``utm_parameters``: one visit recorded on the contact."""
     given = body.get("utm_parameters")
@@ -427,22 +451,29 @@ def create_contact(r: Request):
         domain.update(r.s, match, data)
         _opt_in(r.s, body)
         _record_utm(r.s, match, body)
+        if "social_accounts" in body:
+            _set_social_accounts(r.s, match, body["social_accounts"])
         return Reply(_answer(r, match), status=200)
     contact_id = domain.add(r.s, data)
     _opt_in(r.s, body)
     _record_utm(r.s, contact_id, body)
+    if "social_accounts" in body:
+        _set_social_accounts(r.s, contact_id, body["social_accounts"])
     return _answer(r, contact_id)
 
 
 @operation("updateContact")
 def update_contact(r: Request, contact_id: int) -> dict:
     _contact(r.s, contact_id)
-    data = _values(r, r.changed())
+    changed = r.changed()
+    data = _values(r, changed)
     if data:
         domain.update(r.s, contact_id, data)
     _opt_in(r.s, r.body)
-    if "utm_parameters" in r.changed():
+    if "utm_parameters" in changed:
         _record_utm(r.s, contact_id, r.body)
+    if "social_accounts" in changed:
+        _set_social_accounts(r.s, contact_id, r.body.get("social_accounts"))
     return _answer(r, contact_id)
 
 

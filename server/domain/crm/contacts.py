@@ -19,7 +19,7 @@ from server.store.session import AppSession
 from server.tables import REGISTRY, Table
 from server.tables.model import FieldType
 
-from . import activities, tags, utms
+from . import activities, social_accounts, tags, utms
 from .links import link as make_link
 
 CONTACT = REGISTRY.get("Contact")
@@ -71,6 +71,7 @@ def _delete(s: AppSession, table: Table, contact_id: int) -> None:
     tags.delete_assignments_of_contact(s, contact_id)
     activities.delete_of_contact(s, contact_id)
     utms.delete_of_contact(s, contact_id)
+    social_accounts.delete_of_contact(s, contact_id)
     s.delete(link, sa.or_(link.c.contact_id1 == contact_id, link.c.contact_id2 == contact_id))
     custom_fields.delete_values(s, contact_id, table.custom_form)
     s.delete(c, c.c.id == contact_id)
