@@ -28,7 +28,7 @@ from server.tables import FORM_COMPANY
 
 from . import custom_values
 from .api import Request, operation
-from .errors import invalid_field, not_found
+from .errors import existing, invalid_field, not_found
 from .filters import Id, Since, Text, Until
 from .paging import Listing
 from .tags import tag_json
@@ -121,10 +121,7 @@ def _address(c: domain.CompanyRecord) -> dict | None:
 
 
 def _company(s: AppSession, company_id: int) -> domain.CompanyRecord:
-    found = domain.get(s, company_id)
-    if found is None:
-        raise not_found("Company", company_id)
-    return found
+    return existing(domain.get(s, company_id), "Company", company_id)
 
 
 # --- the request's values -----------------------------------------------------------------------------

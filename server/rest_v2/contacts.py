@@ -34,7 +34,7 @@ from server.domain.session import AppSession
 
 from . import contact_filters
 from .api import Reply, Request, operation
-from .errors import invalid_field, not_found
+from .errors import existing, invalid_field
 from .filters import Id, Ids, Kind, Number, Since, Text, Until
 from .paging import Listing
 from .tags import ACROSS_TAGS, tag_json
@@ -248,10 +248,7 @@ def _fields_for(wanted: frozenset[str]) -> tuple[str, ...]:
 
 
 def _contact(s: AppSession, contact_id: int, wanted: frozenset[str] = frozenset()) -> domain.ContactRecord:
-    found = domain.get_contact(s, contact_id, _fields_for(wanted))
-    if found is None:
-        raise not_found("Contact", contact_id)
-    return found
+    return existing(domain.get_contact(s, contact_id, _fields_for(wanted)), "Contact", contact_id)
 
 
 def _answer(r: Request, contact_id: int) -> dict:

@@ -23,7 +23,7 @@ from server.domain.session import AppSession
 from server.tables import FORM_OPPORTUNITY
 
 from .api import Request, operation
-from .errors import conflict, invalid_field, not_found
+from .errors import conflict, existing, invalid_field, not_found
 from .filters import Id, Ids, Number, Text
 from .paging import Listing
 from .wire import in_id, in_time, out_id, out_time
@@ -120,17 +120,11 @@ def stage_move_json(s: AppSession, m: domain.StageMoveRecord) -> dict:
 
 
 def _opportunity(s: AppSession, opportunity_id: int) -> domain.OpportunityRecord:
-    found = domain.get(s, opportunity_id)
-    if found is None:
-        raise not_found("Opportunity", opportunity_id)
-    return found
+    return existing(domain.get(s, opportunity_id), "Opportunity", opportunity_id)
 
 
 def _stage(s: AppSession, stage_id: int) -> domain.StageRecord:
-    found = domain.get_stage(s, stage_id)
-    if found is None:
-        raise not_found("Opportunity Stage", stage_id)
-    return found
+    return existing(domain.get_stage(s, stage_id), "Opportunity Stage", stage_id)
 
 
 # --- the request's values -----------------------------------------------------------------------------

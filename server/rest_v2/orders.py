@@ -28,7 +28,7 @@ from server.tables import FORM_ORDER
 from . import custom_values
 from .api import Reply, Request, operation
 from .catalog_wire import Flag, money
-from .errors import ApiError, invalid_field, not_found
+from .errors import ApiError, existing, invalid_field, not_found
 from .filters import Choice, Id, Ids, Kind, Number, Since, Text, Until
 from .paging import Listing
 from .products import plan_json
@@ -165,10 +165,7 @@ def _order(s: AppSession, order_id: int) -> OrderRecord:
 
 
 def _item(s: AppSession, order_id: int, item_id: int) -> ItemRecord:
-    found = order_reads.item_of(s, order_id, item_id)
-    if found is None:
-        raise not_found("Order Item", item_id)
-    return found
+    return existing(order_reads.item_of(s, order_id, item_id), "Order Item", item_id)
 
 
 def _payment_json(s: AppSession, p: order_reads.InvoicePaymentRecord) -> dict:

@@ -24,7 +24,7 @@ from server.tables import FORM_SUBSCRIPTION
 
 from . import custom_values
 from .api import Request, operation
-from .errors import invalid, invalid_field, not_found
+from .errors import existing, invalid, invalid_field
 from .filters import Choice, Id, Ids, Number
 from .orders import order_json
 from .paging import Listing
@@ -68,10 +68,7 @@ def subscription_json(s: AppSession, r: reads.SubscriptionRecord, customs: dict 
 
 
 def _subscription(s: AppSession, subscription_id: int) -> reads.SubscriptionRecord:
-    found = reads.get_subscription(s, subscription_id)
-    if found is None:
-        raise not_found("Subscription", subscription_id)
-    return found
+    return existing(reads.get_subscription(s, subscription_id), "Subscription", subscription_id)
 
 
 def _card(s: AppSession, text: str, contact_id: int, name: str = "payment_method_id") -> int:

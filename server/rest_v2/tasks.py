@@ -23,7 +23,7 @@ from server.domain.session import AppSession
 from . import activities
 from .activities import Flag
 from .api import Request, operation
-from .errors import invalid_field, not_found
+from .errors import existing, invalid_field
 from .filters import Id, Ids, Kind, Number, Since, Text, Time, Until
 from .paging import Listing
 from .wire import in_id, in_time, out_id, out_time
@@ -75,10 +75,7 @@ def _answer(r: Request, tasks: list[domain.ActionRecord]) -> list[dict]:
 
 
 def _task(s: AppSession, task_id: int) -> domain.ActionRecord:
-    found = domain.find(s, KIND, task_id)
-    if found is None:
-        raise not_found("Task", task_id)
-    return found
+    return existing(domain.find(s, KIND, task_id), "Task", task_id)
 
 
 # --- the request's values -----------------------------------------------------------------------------

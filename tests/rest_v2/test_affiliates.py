@@ -368,3 +368,21 @@ def test_a_subscription_plans_rate_decides_what_its_invoices_earn(v2):
     _paid(v2.app, invoice_id=880003, contact_id=5, amount=50.0, product_ids=[MEMBERSHIP], sale_affiliate_id=2)
     one_off = [c["AmtEarned"] for c in _reported(v2, "affCommissions", int(EZRA)) if c["InvoiceId"] == 880003]
     assert one_off == [5.0]  # no subscription: the product's 10 %
+
+
+def test_list_affiliates_filtered_on_custom_fields(v2):
+    """listAffiliate's filter takes the Affiliate custom fields by name (case ignored), with their type's
+    operators, beside the standard fields."""
+    _affiliate_field(v2.app, "Tier")
+    for affiliate_id, tier in ((SAM, "Gold"), (EZRA, "Platinum"), (DIEGO, "Gold Plus")):
+        assert v2.app.call("DataService.update", "Affiliate", int(affiliate_id), {"_Tier": tier}) == int(affiliate_id)
+
+    def codes(text: str) -> list[str]:
+        return [a["code"] for a in v2.ok("GET", "/affiliates", params={"filter": text})["affiliates"]]
+
+    assert codes("Tier==gold") == ["SAMALLEN"]
+    assert codes("tier==Gold*") == ["SAMALLEN", "DIEGOFIT"]
+    assert codes("tier==Gold*;code==DIEGO*") == ["DIEGOFIT"]
+    assert v2.error("GET", "/affiliates", 400, params={"filter": "tier!=Gold"})["details"][0]["resource"] == \
+        "filter.tier"
+    assert v2.error("GET", "/affiliates", 400, params={"filter": "shoe==9"})["details"][0]["resource"] == "filter"

@@ -249,31 +249,13 @@ _LEAD_SOURCE_NAME = (sa.select(_ls.c.name).where(_ls.c.app_id == _c.c.app_id, _l
                      .scalar_subquery())
 
 
-def _named_in(where) -> set[str]:
-    names = set()
-    for c in where:
-        names |= _named_in(c.value) if c.op == "any" else {c.field}
-    return names
-
-
 def _with_extras(s: AppSession, fields: listing.Fields, where) -> listing.Fields:
-    """``fields`` and what the conditions name beyond the Contact columns: the lead source's name and custom
-    fields (``_Name``), each the value of the contact's row."""
-    wanted = _named_in(where) - set(fields.columns)
-    if not wanted:
-        return fields
-    extra, text = {}, set()
-    if LEAD_SOURCE_NAME in wanted:
-        extra[LEAD_SOURCE_NAME] = _LEAD_SOURCE_NAME
-        text.add(LEAD_SOURCE_NAME)
-    cv = schema.custom_value
-    customs = custom_fields.definitions(s, CONTACT.custom_form, [n[1:] for n in wanted if n.startswith("_")])
-    for f in customs.values():
-        extra[f.api_name] = (sa.select(cv.c[f.column]).where(cv.c.app_id == _c.c.app_id, cv.c.field_id == f.id,
-                                                             cv.c.record_id == _c.c.id).scalar_subquery())
-        if f.column == "text_value":
-            text.add(f.api_name)
-    return listing.Fields({**fields.columns, **extra}, key=fields.key, text=fields.text | text)
+    """``fields`` and what the conditions name beyond the Contact columns: the lead source's name and the
+    contact's custom fields (``_Name``)."""
+    if LEAD_SOURCE_NAME in custom_fields.named_in(where):
+        fields = listing.Fields({**fields.columns, LEAD_SOURCE_NAME: _LEAD_SOURCE_NAME}, key=fields.key,
+                                text=fields.text | {LEAD_SOURCE_NAME})
+    return custom_fields.filterable(s, fields, CONTACT.custom_form, _c.c.id, _c.c.app_id, where)
 
 
 def page_contacts(s: AppSession, q: listing.ListQuery) -> listing.Page[ContactRecord]:
