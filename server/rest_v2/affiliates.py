@@ -16,6 +16,7 @@ import re
 
 from server.domain.affiliates import partners, programs, referrals, statements
 from server.domain.session import AppSession
+from server.tables import FORM_AFFILIATE
 
 from .api import Request, operation
 from .custom_filters import with_custom_fields
@@ -133,7 +134,7 @@ def _program_id(r: Request) -> int:
 
 @operation("listAffiliate")
 def list_affiliates(r: Request) -> dict:
-    listed = with_custom_fields(r, AFFILIATES, lambda: partners.affiliate_custom_fields(r.s))
+    listed = with_custom_fields(r, AFFILIATES, FORM_AFFILIATE, full_times=False)  # its example: a bare date
     page = partners.page(r.s, r.list_query(listed))
     return r.page("affiliates", [affiliate_json(a) for a in page.items], page)
 

@@ -8,6 +8,7 @@ import dataclasses
 from server.domain.crm import contacts as domain
 from server.domain.crm.slots import PHONES
 from server.domain.data.listing import Condition, ListQuery
+from server.tables import FORM_CONTACT
 
 from .custom_filters import with_custom_fields
 from .errors import invalid_field
@@ -35,7 +36,7 @@ EXTRA = {PHONE_NUMBER: _PhoneNumber(PHONE_NUMBER), PHONE_FIELDS: _PhoneFields(PH
 
 
 def listing_for(r, base: Listing) -> Listing:
-    return with_custom_fields(r, base, lambda: domain.contact_custom_fields(r.s), extra=EXTRA, full_times=True)
+    return with_custom_fields(r, base, FORM_CONTACT, extra=EXTRA)
 
 
 def combined(q: ListQuery) -> ListQuery:

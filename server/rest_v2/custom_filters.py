@@ -4,7 +4,7 @@
 - text-like and single-choice fields: ``==``, a trailing ``*`` matching a prefix;
 - Yes/No and drilldown fields: ``==``;
 - numbers (whole, decimal, currency, percent, year, user): ``==``, ``>``, ``<``, ``>=``, ``<=``;
-- dates: the same with an ISO 8601 value (listContacts asks for a full date-time and refuses a bare date);
+- dates: the same with a full ISO 8601 date-time (a bare date is refused; listAffiliate accepts one);
 - multi-select fields: ``==`` one of the options the record has;
 - month and day of week fields: ``==`` on the name kept (``March``, ``Tuesday``).
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterable
 
+from server.domain.data import custom_fields
 from server.domain.data.custom_fields import CustomField
 from server.domain.data.listing import Condition
 
@@ -88,15 +88,18 @@ class Kinds(dict):
 
     def get(self, key, default=None):
         found = super().get(key)
-        return found if found is not None else self.custom.get(key.lower(), default)
+        if found is not None:
+            return found
+        folded = key.lower()  # a field_name, or the DataService name (``_Name``) the examples of some lists use
+        return self.custom.get(folded) or self.custom.get(folded[1:] if folded.startswith("_") else folded, default)
 
 
 _FIELD = re.compile(r"(?:^|[;,])\s*([A-Za-z_][\w.]*)\s*(?:==|!=|>=|<=|>|<)")
 
 
-def with_custom_fields(r, base: Listing, custom_fields: Callable[[], Iterable[CustomField]], *,
-                       extra: dict[str, Kind] | None = None, full_times: bool = False) -> Listing:
-    """``base`` (and ``extra`` filters) with the custom fields ``custom_fields()`` reads, when the request's
+def with_custom_fields(r, base: Listing, form_id: int, *, extra: dict[str, Kind] | None = None,
+                       full_times: bool = True) -> Listing:
+    """``base`` (and ``extra`` filters) with the custom fields of the form ``form_id``, when the request's
     filter names a field the others do not know."""
     text = r.query.get("filter")
     if not text:
@@ -104,5 +107,5 @@ def with_custom_fields(r, base: Listing, custom_fields: Callable[[], Iterable[Cu
     standard = {**base.filters, **(extra or {})}
     custom = {}
     if any(name not in standard for name in _FIELD.findall(text)):
-        custom = {f.name: kind_of(f, full_times=full_times) for f in custom_fields()}
+        custom = {f.name: kind_of(f, full_times=full_times) for f in custom_fields.of_form(r.s, form_id)}
     return dataclasses.replace(base, filters=Kinds(standard, custom))

@@ -23,6 +23,7 @@ from server.domain.session import AppSession
 from server.tables import FORM_OPPORTUNITY
 
 from .api import Request, operation
+from .custom_filters import with_custom_fields
 from .errors import conflict, existing, invalid_field, not_found
 from .filters import Id, Ids, Number, Text
 from .paging import Listing
@@ -194,7 +195,7 @@ def _item_id(text, name: str) -> int | None:
 
 @operation("listOpportunities")
 def list_opportunities(r: Request) -> dict:
-    q = r.list_query(OPPORTUNITIES)
+    q = r.list_query(with_custom_fields(r, OPPORTUNITIES, FORM_OPPORTUNITY))
     by_id = {c.op == "in" for c in q.where if c.field == "id"}
     if len(by_id) > 1:  # the contract: "opportunity_id and ids cannot be used together"
         raise invalid_field("filter", "opportunity_id and ids cannot be used together")

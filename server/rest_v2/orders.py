@@ -28,6 +28,7 @@ from server.tables import FORM_ORDER
 from . import custom_values
 from .api import Reply, Request, operation
 from .catalog_wire import Flag, money
+from .custom_filters import with_custom_fields
 from .errors import ApiError, existing, invalid_field, not_found
 from .filters import Choice, Id, Ids, Kind, Number, Since, Text, Until
 from .paging import Listing
@@ -262,7 +263,7 @@ def _job_values(r: Request, changed: set[str]) -> dict:
 
 @operation("listOrders")
 def list_orders(r: Request) -> dict:
-    page = order_reads.page_orders(r.s, r.list_query(ORDERS))
+    page = order_reads.page_orders(r.s, r.list_query(with_custom_fields(r, ORDERS, FORM_ORDER)))
     plan_records = _plans_of(r.s, [i for o in page.items for i in o.items])
     ids = [o.id for o in page.items]
     customs = custom_values.read(r.s, FORM_ORDER, ids)

@@ -24,6 +24,7 @@ from server.tables import FORM_SUBSCRIPTION
 
 from . import custom_values
 from .api import Request, operation
+from .custom_filters import with_custom_fields
 from .errors import existing, invalid, invalid_field
 from .filters import Choice, Id, Ids, Number
 from .orders import order_json
@@ -133,7 +134,7 @@ def _row_values(r: Request, changed: set[str], contact_id: int) -> dict:
 
 @operation("listSubscriptions")
 def list_subscriptions(r: Request) -> dict:
-    page = reads.page_subscriptions(r.s, r.list_query(SUBSCRIPTIONS))
+    page = reads.page_subscriptions(r.s, r.list_query(with_custom_fields(r, SUBSCRIPTIONS, FORM_SUBSCRIPTION)))
     customs = custom_values.read(r.s, FORM_SUBSCRIPTION, [x.id for x in page.items])
     return r.page("subscriptions", [subscription_json(r.s, x, customs) for x in page.items], page)
 

@@ -73,16 +73,11 @@ def page(s: AppSession, q: listing.ListQuery) -> listing.Page[AffiliateRecord]:
                 _ref.c.app_id == s.app.id, _ref.c.contact_id == c.value)))
         else:
             where.append(c)
-    fields = custom_fields.filterable(s, FIELDS, FORM_AFFILIATE, _a.c.id, _a.c.app_id, where)
+    fields = custom_fields.filterable(s, FIELDS, FORM_AFFILIATE, _a, where)
     found = listing.page(s, select, fields, replace(q, where=tuple(where)), lambda r: r)
     customs = _customs(s, [r.id for r in found.items])
     found.items = [_record(r, customs.get(r.id, {})) for r in found.items]
     return found
-
-
-def affiliate_custom_fields(s: AppSession) -> list[custom_fields.CustomField]:
-    """The Affiliate form's custom fields (what a list may be filtered on by name, ``_Name``)."""
-    return list(custom_fields.definitions(s, FORM_AFFILIATE).values())
 
 
 def code_taken(s: AppSession, code: str, *, besides: int | None = None) -> bool:

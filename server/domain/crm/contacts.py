@@ -255,7 +255,7 @@ def _with_extras(s: AppSession, fields: listing.Fields, where) -> listing.Fields
     if LEAD_SOURCE_NAME in custom_fields.named_in(where):
         fields = listing.Fields({**fields.columns, LEAD_SOURCE_NAME: _LEAD_SOURCE_NAME}, key=fields.key,
                                 text=fields.text | {LEAD_SOURCE_NAME})
-    return custom_fields.filterable(s, fields, CONTACT.custom_form, _c.c.id, _c.c.app_id, where)
+    return custom_fields.filterable(s, fields, CONTACT.custom_form, _c, where)
 
 
 def page_contacts(s: AppSession, q: listing.ListQuery) -> listing.Page[ContactRecord]:
@@ -267,9 +267,6 @@ def page_contacts(s: AppSession, q: listing.ListQuery) -> listing.Page[ContactRe
     return listing.page(s, _contacts(s), _with_extras(s, CONTACT_FIELDS, q.where), q, _contact_record)
 
 
-def contact_custom_fields(s: AppSession) -> list[custom_fields.CustomField]:
-    """The contact custom fields (what a list may be filtered on by name)."""
-    return list(custom_fields.definitions(s, CONTACT.custom_form).values())
 
 
 def is_contact(s: AppSession, contact_id: int) -> bool:

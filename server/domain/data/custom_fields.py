@@ -243,18 +243,22 @@ def named_in(where) -> set[str]:
     return names
 
 
-def filterable(s: AppSession, fields: listing.Fields, form_id: int, record_id: sa.ColumnElement,
-               app_id: sa.ColumnElement, where) -> listing.Fields:
+def of_form(s: AppSession, form_id: int) -> list[CustomField]:
+    """The form's custom fields (what a list of its records may be filtered on, by name)."""
+    return list(definitions(s, form_id).values())
+
+
+def filterable(s: AppSession, fields: listing.Fields, form_id: int, entity: sa.Table, where) -> listing.Fields:
     """``fields`` and the form's custom fields the conditions ``where`` name (``_Name``), each the value of the
-    record (``record_id``) as a correlated subquery, text compared without regard to case."""
+    ``entity`` row's record as a correlated subquery, text compared without regard to case."""
     wanted = [n[1:] for n in named_in(where) - set(fields.columns) if n.startswith("_")]
     if not wanted:
         return fields
     cv = schema.custom_value
     extra, text = {}, set()
     for f in definitions(s, form_id, wanted).values():
-        extra[f.api_name] = (sa.select(cv.c[f.column]).where(cv.c.app_id == app_id, cv.c.field_id == f.id,
-                                                             cv.c.record_id == record_id).scalar_subquery())
+        extra[f.api_name] = (sa.select(cv.c[f.column]).where(cv.c.app_id == entity.c.app_id, cv.c.field_id == f.id,
+                                                             cv.c.record_id == entity.c.id).scalar_subquery())
         if f.column == "text_value":
             text.add(f.api_name)
     return listing.Fields({**fields.columns, **extra}, key=fields.key, text=fields.text | text)
