@@ -99,6 +99,21 @@ def _set(s: AppSession, email: str, token: str, reason: str | None, existing) ->
         s.update(es, es.c.id == status_id, type=token, reason=reason)
     s.emit("email.status_changed", "email_status", status_id, email=key(email), status=token,
            previous=existing.type if existing is not None else None, reason=reason)
+    if existing is not None and existing.type != token:  # each contact sharing the address shows the change
+        for contact_id in sharing_contacts(s, email):
+            s.emit("contact.email_status_changed", "contact", contact_id, email=key(email), status=token)
+
+
+def sharing_contacts(s: AppSession, email: str) -> list[int]:
+    """The contacts that have the address in one of their email fields."""
+    c = schema.contact
+    return [r.id for r in s.execute(s.select(c, c.c.id).where(_uses(email)).order_by(c.c.id))]
+
+
+def _uses(email: str):
+    c = schema.contact
+    wanted = key(email)
+    return sa.or_(*(sa.func.lower(col) == wanted for col in (c.c.email, c.c.email_address2, c.c.email_address3)))
 
 
 def ensure(s: AppSession, email: str | None) -> None:
@@ -115,6 +130,26 @@ def set_status(s: AppSession, email: str, token: str, reason: str | None = None)
     if token not in STATUSES:
         raise ValueError(f"unknown email status {token!r}")
     _set(s, email, token, reason, row(s, email))
+
+
+# Opt-outs: "You are not able to manually update an Opt-Out status" (seed 000); the control API can, forced.
+OPTED_OUT = {"Manual", "Admin", "System", "ListUnsubscribe", "Feedback", "Spam", "Lockdown"}
+
+
+class OptOutLocked(Exception):
+    """A change of an opted-out address's status without ``force``."""
+
+
+def set_by_admin(s: AppSession, email: str, token: str, reason: str | None, *, force: bool = False) -> None:
+    """What a user does in the app (Manage Email Status; Opt-Out: Admin): any status, but an opt-out stays
+    unless ``force``."""
+    if token not in STATUSES:
+        raise ValueError(f"unknown email status {token!r}")
+    existing = row(s, email)
+    if existing is not None and existing.type in OPTED_OUT and existing.type != token and not force:
+        raise OptOutLocked(f"{key(email)} is opted out ({existing.type}): an opt-out cannot be undone "
+                           "unless forced")
+    _set(s, email, token, reason, existing)
 
 
 def opt_in(s: AppSession, email: str, reason: str) -> bool:
@@ -204,9 +239,7 @@ def page_statuses(s: AppSession, q: listing.ListQuery) -> listing.Page[AddressSt
 def in_use(s: AppSession, email: str) -> bool:
     """Whether a contact has the address in one of its email fields."""
     c = schema.contact
-    wanted = key(email)
-    used = sa.or_(*(sa.func.lower(col) == wanted for col in (c.c.email, c.c.email_address2, c.c.email_address3)))
-    return s.execute(s.select(c, c.c.id).where(used).limit(1)).first() is not None
+    return s.execute(s.select(c, c.c.id).where(_uses(email)).limit(1)).first() is not None
 
 
 def known(s: AppSession, email: str) -> bool:
