@@ -11,7 +11,7 @@ from flask import Blueprint, jsonify, request
 from pydantic import ValidationError
 
 from server.domain.errors import InvalidParameter, RecordNotFound
-from server.domain.mail import deliverability, email_status
+from server.domain.mail import confirmations, deliverability, email_status
 from server.store import apps
 from server.store.db import transaction
 
@@ -132,3 +132,47 @@ def set_address(name: str, email: str):
         except email_status.OptOutLocked as exc:
             raise ControlError(409, str(exc)) from None
         return jsonify(_status_json(s, email))
+
+
+# --- double opt-in --------------------------------------------------------------------------------------
+
+@bp.get("/apps/<name>/email/confirmation-links")
+def list_confirmation_links(name: str):
+    with app_session(name, write=False) as s:
+        return jsonify({"links": [x.model_dump() for x in confirmations.links(s)]})
+
+
+@bp.post("/apps/<name>/email/confirmation-links")
+def add_confirmation_link(name: str):
+    """Body: ``name``, ``subject``, ``text`` (``~Confirmation.Link~`` is the link), ``redirect_url``,
+    ``webform_ids`` (the forms whose submission sends it); all optional. Answers the link with its id."""
+    record = app_named(name)
+    body = json_body()
+    if "id" in body:
+        raise ControlError(400, "id: the sandbox gives the id")
+    try:
+        new = confirmations.ConfirmationLink.model_validate(body)
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+    email = dict(record.options.get("email") or {})
+    email["confirmation_links"], new = confirmations.with_link(email.get("confirmation_links") or [], new)
+    with transaction(current_sandbox().engine, write=True) as conn:
+        apps.update(conn, record.id, options={**record.options, "email": email})
+    return jsonify(new.model_dump()), 201
+
+
+@bp.post("/apps/<name>/email/confirmations")
+def send_confirmation(name: str):
+    """Body: ``{"email": "...", "link_id": 0}``: the confirmation email of that link goes to the address."""
+    body = json_body()
+    email, link_id = body.get("email"), body.get("link_id", 0)
+    if not isinstance(email, str) or not email_status.is_valid(email):
+        raise ControlError(400, "email must be a valid email address")
+    if isinstance(link_id, bool) or not isinstance(link_id, int):
+        raise ControlError(400, "link_id must be a whole number")
+    try:
+        with app_session(name, write=True) as s:
+            message_id = confirmations.request(s, email, link_id)
+    except RecordNotFound as exc:
+        raise ControlError(404, exc.message) from None
+    return jsonify({"message_id": message_id, "email": email, "link_id": link_id}), 201
