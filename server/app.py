@@ -30,6 +30,7 @@ from server.registry import Registry
 from server.rest_v2 import transport as rest_v2_transport
 from server.sandbox.card_entry import bp as card_entry_bp
 from server.sandbox.control.apps import bp as control_bp
+from server.sandbox.control.broadcasts import bp as broadcasts_bp
 from server.sandbox.control.campaigns import bp as campaigns_bp
 from server.sandbox.control.credentials import bp as credentials_bp
 from server.sandbox.control.email import bp as email_bp
@@ -101,6 +102,7 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
     app.register_blueprint(card_entry_bp)
     app.register_blueprint(hooks_bp)
     app.register_blueprint(email_bp)
+    app.register_blueprint(broadcasts_bp)
     app.register_error_handler(HTTPException, _http_error)
     heartbeat.start()
     return app

@@ -129,7 +129,7 @@ broadcast = sa.Table(
     sa.Column("template_id", sa.Integer, nullable=False),
     # {"tag_id": n} | {"saved_search_id": n, "user_id": n} | {"contact_ids": [...]}
     sa.Column("audience", sa.JSON, nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # scheduled | sent | cancelled
+    sa.Column("status", sa.String(16), nullable=False),  # scheduled | sent | cancelled | failed
     sa.Column("send_at", sa.Float, nullable=False),  # seconds since the epoch on the app's clock
     sa.Column("created_at", sa.DateTime, nullable=False),  # UTC, on the app's clock
     sa.Column("sent_at", sa.DateTime, nullable=True),
