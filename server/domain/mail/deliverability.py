@@ -95,35 +95,54 @@ def decider(s: AppSession) -> Decider:
     return Decider(Settings.of(s).rules)
 
 
-def apply(s: AppSession, message_id: int, address: str, outcome: str) -> str:
-    """Record ``outcome`` on the message and change its address's status; returns the status it leaves (or
-    "" when it changes none)."""
-    m = schema.message
-    s.update(m, m.c.id == message_id, delivery=outcome, delivery_date=s.now_local())
-    s.emit("message.delivery", "message", message_id, outcome=outcome, email=email_status.key(address))
-    if outcome == DELIVERED:
-        return ""
-    token = STATUS_OF[outcome]
-    current = email_status.row(s, address)
-    if outcome == SOFT_BOUNCE:
-        if current is not None and current.type == "HardBounce":
-            return "HardBounce"  # a soft bounce never softens a hard one
-        settings = Settings.of(s)
-        if _soft_bounces(s, address, settings.soft_bounce_window) >= settings.soft_bounce_limit:
-            token = "HardBounce"
-    if current is None or current.type != token:
-        email_status.set_status(s, address, token, REASON_OF[outcome] if token == STATUS_OF[outcome]
-                                else f"{Settings.of(s).soft_bounce_limit} soft bounces")
-    return token
+def apply(s: AppSession, message_id: int, address: str, outcome: str) -> None:
+    """Record ``outcome`` on one message and change its address's status."""
+    apply_many(s, [(message_id, address, outcome)])
 
 
-def _soft_bounces(s: AppSession, address: str, window: int) -> int:
-    """The address's soft bounces whose delivery falls within the last ``window`` seconds, this one included."""
+def apply_many(s: AppSession, outcomes: list[tuple[int, str, str]]) -> None:
+    """Record each ``(message id, address, outcome)`` on its message and change the addresses' statuses, with a
+    few statements for the whole batch (a broadcast's bounces)."""
+    if not outcomes:
+        return
+    now = s.now_local()
+    s.update_many(schema.message, ("id",), [{"id": i, "delivery": o, "delivery_date": now} for i, _, o in outcomes])
+    by_outcome: dict[str, list[int]] = {}
+    for message_id, _, outcome in outcomes:
+        by_outcome.setdefault(outcome, []).append(message_id)
+    for outcome, ids in by_outcome.items():
+        s.emit("message.delivery", "message", ids[0], outcome=outcome, message_ids=ids)
+    wanted = {email_status.key(a): (a, o) for _, a, o in outcomes if o != DELIVERED}
+    if not wanted:
+        return
+    current = email_status.statuses_of(s, list(wanted))
+    settings = Settings.of(s)
+    soft = [k for k, (_, o) in wanted.items() if o == SOFT_BOUNCE]
+    counts = _soft_bounces(s, soft, settings.soft_bounce_window) if soft else {}
+    changes = {}
+    for k, (address, outcome) in wanted.items():
+        token, reason = STATUS_OF[outcome], REASON_OF[outcome]
+        if outcome == SOFT_BOUNCE:
+            if current.get(k) == "HardBounce":
+                continue  # a soft bounce never softens a hard one
+            if counts.get(k, 0) >= settings.soft_bounce_limit:
+                token, reason = "HardBounce", f"{settings.soft_bounce_limit} soft bounces"
+        if current.get(k) != token:
+            changes[address] = (token, reason)
+    email_status.set_many(s, changes)
+
+
+def _soft_bounces(s: AppSession, keys: list[str], window: int) -> dict[str, int]:
+    """Each address's soft bounces whose delivery falls within the last ``window`` seconds, this one included."""
     m = schema.message
     since = s.now_local() - timedelta(seconds=window)
-    return s.execute(s.select(m, sa.func.count()).where(
-        sa.func.lower(m.c.to_address) == email_status.key(address), m.c.delivery == SOFT_BOUNCE,
-        m.c.delivery_date >= since)).scalar_one()
+    lowered = sa.func.lower(m.c.to_address)
+    counts: dict[str, int] = {}
+    for i in range(0, len(keys), 500):
+        counts.update(s.execute(s.select(m, lowered, sa.func.count()).where(
+            lowered.in_(keys[i:i + 500]), m.c.delivery == SOFT_BOUNCE, m.c.delivery_date >= since)
+            .group_by(lowered)).all())
+    return counts
 
 
 def set_outcome(s: AppSession, message_id: int, outcome: str) -> dict:
@@ -134,7 +153,7 @@ def set_outcome(s: AppSession, message_id: int, outcome: str) -> dict:
     row = s.execute(s.select(m).where(m.c.id == message_id)).first()
     if row is None or row.kind != "email" or row.status != "captured" or not row.to_address:
         raise RecordNotFound(f"no sent email {message_id}")
-    status = apply(s, message_id, row.to_address, outcome)
+    apply(s, message_id, row.to_address, outcome)
     found = email_status.row(s, row.to_address)
     return {"id": message_id, "to_address": row.to_address, "delivery": outcome,
-            "email_status": found.type if found else status or None}
+            "email_status": found.type if found else None}

@@ -99,15 +99,55 @@ def _set(s: AppSession, email: str, token: str, reason: str | None, existing) ->
         s.update(es, es.c.id == status_id, type=token, reason=reason)
     s.emit("email.status_changed", "email_status", status_id, email=key(email), status=token,
            previous=existing.type if existing is not None else None, reason=reason)
-    if existing is not None and existing.type != token:  # each contact sharing the address shows the change
-        for contact_id in sharing_contacts(s, email):
-            s.emit("contact.email_status_changed", "contact", contact_id, email=key(email), status=token)
+    if existing is not None and existing.type != token:
+        _announce(s, {key(email): token})
 
 
-def sharing_contacts(s: AppSession, email: str) -> list[int]:
-    """The contacts that have the address in one of their email fields."""
+def set_many(s: AppSession, changes: dict[str, tuple[str, str | None]]) -> None:
+    """Set the statuses of many addresses at once (a batch's bounces): ``{address: (token, reason)}``; the rows
+    are read in one query and changed in one statement per status."""
+    es = schema.email_status
+    wanted = {key(e): (e, token, reason) for e, (token, reason) in changes.items()}
+    existing = {}
+    keys = sorted(wanted)
+    for i in range(0, len(keys), 500):
+        existing.update((r.email_key, r) for r in s.execute(
+            s.select(es, es.c.id, es.c.email_key, es.c.type).where(es.c.email_key.in_(keys[i:i + 500]))))
+    updates: dict[tuple, list[dict]] = {}
+    changed = {}
+    for k, (email, token, reason) in wanted.items():
+        found = existing.get(k)
+        if found is None:
+            _set(s, email, token, reason, None)
+            continue
+        updates.setdefault((token, reason), []).append({"id": found.id, "type": token, "reason": reason})
+        s.emit("email.status_changed", "email_status", found.id, email=k, status=token, previous=found.type,
+               reason=reason)
+        if found.type != token:
+            changed[k] = token
+    for rows in updates.values():
+        s.update_many(es, ("id",), rows)
+    _announce(s, changed)
+
+
+def _announce(s: AppSession, changed: dict[str, str]) -> None:
+    """Each contact sharing a changed address shows the change (its ``contact.edit`` REST hook)."""
+    for contact_id, k in sharing_contacts(s, list(changed)):
+        s.emit("contact.email_status_changed", "contact", contact_id, email=k, status=changed[k])
+
+
+def sharing_contacts(s: AppSession, emails: list[str]) -> list[tuple[int, str]]:
+    """``(contact id, address)`` of the contacts having one of the addresses in one of their email fields."""
     c = schema.contact
-    return [r.id for r in s.execute(s.select(c, c.c.id).where(_uses(email)).order_by(c.c.id))]
+    columns = (c.c.email, c.c.email_address2, c.c.email_address3)
+    keys = sorted({key(e) for e in emails})
+    out = set()
+    for i in range(0, len(keys), 500):
+        chunk = keys[i:i + 500]
+        lowered = [sa.func.lower(col) for col in columns]
+        for r in s.execute(s.select(c, c.c.id, *lowered).where(sa.or_(*(col.in_(chunk) for col in lowered)))):
+            out.update((r[0], k) for k in r[1:] if k in chunk)
+    return sorted(out)
 
 
 def _uses(email: str):

@@ -66,6 +66,9 @@ _STATUS = PreparedAll(sa.select(schema.email_status.c.type).where(
     schema.email_status.c.email_key == sa.bindparam("email_key")))
 
 
+_MANY = 5000
+
+
 def verdicts(s: AppSession, addresses: list[str | None], *, marketing: bool) -> list[str | None]:
     """For each address, None if a message may go to it, or the reason it is skipped. Status lookups for the
     whole list take one query."""
@@ -76,7 +79,10 @@ def verdicts(s: AppSession, addresses: list[str | None], *, marketing: bool) -> 
         found = s.first(_STATUS, email_key=wanted[0])
         if found is not None:
             statuses[wanted[0]] = found.type
-    for i in range(0, len(wanted), 500) if len(wanted) > 1 else ():
+    if len(wanted) > _MANY:  # a broadcast's list: every status of the app in one read beats hundreds of chunks
+        es = schema.email_status
+        statuses.update(s.execute(s.select(es, es.c.email_key, es.c.type)).all())
+    for i in range(0, len(wanted), 500) if 1 < len(wanted) <= _MANY else ():
         statuses.update(s.execute(_STATUSES, {"app_id": s.app.id, "keys": wanted[i:i + 500]}).all())
     no_business_address = marketing and business_address(s) is None
     seen: set[str] = set()
@@ -145,12 +151,13 @@ def record(s: AppSession, outgoing: list[Outgoing]) -> list[int]:
     randomness = secrets.token_hex(6 * len(outgoing))  # one draw for the batch: 12 hex digits a message
     decide = deliverability.decider(s) if any(m.reason is None and m.kind == "email" for m in outgoing) else None
     undelivered: list[tuple[int, str, str]] = []
+    split: dict[str, list[str]] = {}
     for offset, m in enumerate(outgoing):
         message_id = first + offset
         token = f"{s.app.id}-{message_id}-{randomness[12 * offset:12 * offset + 12]}"
         html_body, text_body, links = m.html_body, m.text_body, []
         if m.reason is None and m.kind == "email" and m.marketing:
-            html_body, links = _track_links(html_body, token, s.base_url)
+            html_body, links = _track_links(html_body, token, s.base_url, split)
             html_body, text_body = _with_footer(html_body, text_body, footer_address, token, s.base_url)
         delivery = None
         if m.reason is None and m.kind == "email" and m.to_address:
@@ -174,8 +181,7 @@ def record(s: AppSession, outgoing: list[Outgoing]) -> list[int]:
     if sent_to:  # EmailAddStatus.LastSentDate of every address that got one
         s.update_many(schema.email_status, ("email_key",),
                       [{"email_key": k, "last_sent_date": now_local} for k in dict.fromkeys(sent_to)])
-    for message_id, address, outcome in undelivered:
-        deliverability.apply(s, message_id, address, outcome)
+    deliverability.apply_many(s, undelivered)
     kinds = {}
     for row in rows:
         kinds.setdefault((row["kind"], row["status"]), []).append(row["id"])
@@ -297,16 +303,20 @@ def delete(s: AppSession, message_ids: list[int]) -> int:
     return len(found)
 
 
-def _track_links(html_body: str | None, token: str, base: str) -> tuple[str | None, list[str]]:
+def _track_links(html_body: str | None, token: str, base: str,
+                 split: dict[str, list[str]]) -> tuple[str | None, list[str]]:
+    """The body with each link made a tracked link of this message. ``split`` keeps each body split at its
+    links, so a body sent to many (a broadcast's) is searched once."""
     if not html_body:
         return html_body, []
-    links: list[str] = []
-
-    def swap(m: re.Match) -> str:
-        links.append(html_lib.unescape(m.group(1)))
-        return f'href="{base}/app/linkClick/{token}/{len(links) - 1}"'
-
-    return _LINK.sub(swap, html_body), links
+    parts = split.get(html_body)
+    if parts is None:
+        parts = split[html_body] = _LINK.split(html_body)  # text, url, text, url, ..., text
+    out = [parts[0]]
+    for n, index in enumerate(range(1, len(parts), 2)):
+        out.append(f'href="{base}/app/linkClick/{token}/{n}"')
+        out.append(parts[index + 1])
+    return "".join(out), [html_lib.unescape(u) for u in parts[1::2]]
 
 
 def _with_footer(html_body: str | None, text_body: str | None, address: str | None, token: str,
