@@ -1,4 +1,5 @@
-"""The ``sandbox`` command: serve, seed, reset, apps, keys, campaigns (server.cli.campaigns)."""
+"""The ``sandbox`` command: serve, seed, reset, apps, keys, campaigns (server.cli.campaigns), broadcasts
+(server.cli.broadcasts)."""
 from __future__ import annotations
 
 import ipaddress
@@ -14,6 +15,7 @@ from server.sandbox.tls import ensure_certificate
 from server.store import apps, credentials
 from server.store.db import transaction
 
+from .broadcasts import broadcasts_group
 from .campaigns import campaigns_group
 from .common import environment, named_app, options, settings
 
@@ -24,6 +26,7 @@ def main():
 
 
 main.add_command(campaigns_group)
+main.add_command(broadcasts_group)
 
 
 @main.command()

@@ -131,6 +131,7 @@ from .opportunities import (
     stage_move,
 )
 from .outbox import (
+    broadcast,
     hook_delivery,
     http_post,
     message,
@@ -158,6 +159,7 @@ __all__ = [
     "followup_step", "followup_member", "action_set", "template", "campaign", "goal_trigger", "LIVE_STATES",
     "DUE_STATES", "enrollment", "DUE", "step_run", "goal_achievement", "round_robin", "lead_score", "campaign_task",
     "fulfillment_row", "fulfillment_job", "followup_step_run", "message", "http_post", "rest_hook", "hook_delivery",
+    "broadcast",
     "saved_filter", "file_box", "webform", "expense", "group_assign", "user_group", "lead_source",
     "lead_source_category", "lead_source_expense", "lead_source_recurring_expense", "mtg_lead", "social_account",
     "opportunity_status", "ticket", "ticket_stage", "ticket_type", "ticket_move", "activity_template", "affiliate",
