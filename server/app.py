@@ -34,6 +34,7 @@ from server.sandbox.control.broadcasts import bp as broadcasts_bp
 from server.sandbox.control.campaigns import bp as campaigns_bp
 from server.sandbox.control.credentials import bp as credentials_bp
 from server.sandbox.control.email import bp as email_bp
+from server.sandbox.control.faults import bp as faults_bp
 from server.sandbox.control.hooks import bp as hooks_bp
 from server.sandbox.control.vendor_keys import bp as vendor_keys_bp
 from server.sandbox.seeding.bootstrap import ensure_default_app
@@ -103,6 +104,7 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
     app.register_blueprint(hooks_bp)
     app.register_blueprint(email_bp)
     app.register_blueprint(broadcasts_bp)
+    app.register_blueprint(faults_bp)
     app.register_error_handler(HTTPException, _http_error)
     heartbeat.start()
     return app

@@ -16,6 +16,9 @@ from typing import Any, Protocol
 from server.auth import gateway
 from server.domain.errors import InvalidConfig, InvalidKey
 from server.environment import Environment
+from server.faults.actions import Injection
+from server.faults.injector import Injector
+from server.faults.rules import XMLRPC_GATEWAY, XMLRPC_LEGACY
 from server.store import apps, vendor_keys
 from server.store.db import Transaction, transaction
 from server.store.session import AppRecord
@@ -27,6 +30,10 @@ GATEWAY = "gateway"  # api.infusionsoft.com/crm/xmlrpc/v1: the credential travel
 
 class Target(Protocol):
     """What the gate needs of the method a call names (server.xmlrpc.methods.Method is one)."""
+
+    @property
+    def name(self) -> str:
+        """``Service.method``."""
 
     @property
     def func(self) -> Callable[..., Any]:
@@ -58,6 +65,8 @@ class Call:
     base_url: str | None = None  # scheme and host the client called, for the public URLs answers carry
     response_headers: dict[str, str] = field(default_factory=dict)
     tx: Transaction | None = None  # the call's transaction, opened on first use
+    injected: dict | None = None  # the fault injected into the call, if any (server.faults): rule id, action
+    injection: Injection | None = None  # that fault itself, for the transport to apply to the answer
 
 
 Handler = Callable[[Call, Callable[[Call], Any]], Any]
@@ -69,7 +78,9 @@ class Gate:
         self.engine = env.engine
         self.throttle = throttle
         self.admitters: list[Callable[[Call], None]] = [self.authenticate_gateway, self.throttle_gateway]
-        self.handlers: list[Handler] = [self.authenticate_legacy, self.require_api_enabled, self.throttle_legacy]
+        self.faults = Injector(env.engine)
+        self.handlers: list[Handler] = [self.authenticate_legacy, self.require_api_enabled, self.throttle_legacy,
+                                        self.inject_fault]
         self._chain: tuple[tuple, Callable[[Call], Any]] = ((), self.invoke)
 
     # --- HTTP-level -----------------------------------------------------------------------------
@@ -136,6 +147,24 @@ class Gate:
         if call.endpoint == LEGACY and call.app is not None:
             self.throttle.legacy(call.app, lambda: self._clock_of(call.app), before_hold=call.tx.release)
         return proceed(call)
+
+    def inject_fault(self, call: Call, proceed: Callable[[Call], Any]) -> Any:
+        """An XML-RPC call an app's fault rule breaks (server.faults); the transport spoils its answer's bytes."""
+        if call.app is None or not call.app.fault_rules:
+            return proceed(call)
+        call.tx.release()  # the rule's counter is written in a transaction of its own
+        injection = self.faults.decide(call.app, XMLRPC_LEGACY if call.endpoint == LEGACY else XMLRPC_GATEWAY,
+                                       call.method.name, call.credential, call.response_headers)
+        if injection is None:
+            return proceed(call)
+        call.injected = injection.description
+        call.injection = injection
+        injection.before(release=call.tx.release)
+        result = proceed(call)
+        if injection.rule.apply_first:
+            call.tx.release()  # committed: the error the client gets next does not undo the write
+        injection.after()
+        return result
 
     def _clock_of(self, app: AppRecord):
         with transaction(self.engine, write=False) as conn:

@@ -7,6 +7,8 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, request
 
+from server.faults import http as faults
+from server.faults.rules import OAUTH_TOKEN
 from server.store import apps
 from server.store.db import transaction
 
@@ -104,7 +106,9 @@ def authorize(app_name: str | None, approve: bool, user_id: int | None = None) -
 @bp.post("/token")
 def token():
     form = request.form.to_dict()
-    return _oauth().token_response(form, request.content_type or "")
+    app, client = _oauth().grant_of(form)  # for a fault rule of the app (server.faults)
+    injection = current_app.extensions["sandbox"].gate.faults.decide(app, OAUTH_TOKEN, "POST /token", client)
+    return faults.around(injection, request.environ, lambda: _oauth().token_response(form, request.content_type or ""))
 
 
 # GET /crm/rest/v1/oauth/connect/userinfo is served by server.rest.account, through the gateway like every

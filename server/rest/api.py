@@ -25,6 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from server import json_input
 from server.auth.gateway import GatewayRejection
 from server.domain.session import AppSession
+from server.faults import http as faults
+from server.faults.rules import REST_V1
 from server.gate import GATEWAY, Call
 from server.tables import INT_MAX, INT_MIN
 
@@ -208,6 +210,16 @@ def handle(op: Operation, path_args: dict):
     call, refusal = admit()
     if refusal is not None:
         return refusal
+    call.injection = current_app.extensions["sandbox"].gate.faults.decide(
+        call.app, REST_V1, f"{request.method} {request.path}", call.credential, call.response_headers)
+    if call.injection is None:
+        return _served(op, call, path_args)
+    call.injected = call.injection.description
+    return faults.around(call.injection, request.environ, lambda: _served(op, call, path_args),
+                         errors.gateway_answer)
+
+
+def _served(op: Operation, call: Call, path_args: dict):
     headers = call.response_headers
     try:
         path = _path_values(op, path_args)

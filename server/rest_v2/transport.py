@@ -19,6 +19,8 @@ from werkzeug.wrappers import Request as HttpRequest
 from werkzeug.wrappers import Response
 
 from server.auth.gateway import GatewayRejection
+from server.faults import http as faults
+from server.faults.rules import REST_V2
 from server.gate import GATEWAY, Call
 from server.rest.errors import gateway_answer, malformed_request
 
@@ -55,6 +57,15 @@ class Transport:
             sandbox.gate.admit(call)
         except GatewayRejection as rejection:
             return gateway_answer(rejection)
+        call.injection = sandbox.gate.faults.decide(call.app, REST_V2, f"{http.method} {http.path}",
+                                                    call.credential, call.response_headers)
+        if call.injection is None:
+            return self.served(http, call)
+        call.injected = call.injection.description
+        return faults.around(call.injection, http.environ, lambda: self.served(http, call), gateway_answer)
+
+    def served(self, http: HttpRequest, call: Call) -> Response:
+        sandbox = self.sandbox
         headers = call.response_headers
         tx = None
         try:

@@ -18,6 +18,7 @@ from werkzeug.wsgi import get_current_url, get_input_stream
 
 from server.auth.gateway import GatewayRejection
 from server.domain.errors import ProtocolError
+from server.faults.actions import DropConnection, drop
 from server.gate import GATEWAY, LEGACY, Call
 from server.xmlrpc import codec
 from server.xmlrpc.faults import fault_for
@@ -61,9 +62,15 @@ class Transport:
             sandbox.gate.admit(call)
             method_name, call.params = codec.loads_call(_body(environ, sandbox.config.max_body_bytes))
             call.method, call.args = sandbox.methods.resolve(method_name, call.params)
-            return _xml(environ, codec.dumps_response(sandbox.gate(call)), call.response_headers)
+            answer = _xml(environ, codec.dumps_response(sandbox.gate(call)), call.response_headers)
+            if call.injection is not None and call.injection.reshapes:  # an injected fault spoils it
+                answer = answer[0], answer[1], call.injection.reshape(answer[2])
+            return answer
         except GatewayRejection as rejection:
             return gateway_answer(rejection)
+        except DropConnection:  # an injected fault: no answer at all
+            drop(environ)
+            return "200 OK", [], b""
         except Exception as exc:  # every failure of a call is a fault, formed in one place
             code, message = fault_for(exc, method_name)
             return _xml(environ, codec.dumps_fault(code, message), call.response_headers)

@@ -140,6 +140,7 @@ from .outbox import (
 from .system import (
     app,
     domain_event,
+    fault_rule,
     id_sequence,
 )
 
@@ -174,4 +175,5 @@ __all__ = [
     "billing_task",
     "opportunity", "stage", "stage_move", "vendor_key", "temporary_key", "oauth_client", "oauth_code", "oauth_token",
     "keap_key", "CREDENTIAL_TABLES", "app_data_tables", "automation_category", "campaign_category", "wordpress_optin",
+    "fault_rule",
 ]
