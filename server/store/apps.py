@@ -141,6 +141,19 @@ def delete(conn: Connection, app_id: int) -> None:
     conn.execute(sa.delete(schema.app).where(schema.app.c.id == app_id))
 
 
+def remove(conn: Connection, app_id: int) -> None:
+    """Delete an app and everything the store holds of it: its rows, its credentials (OAuth codes and tokens,
+    Keap API keys, vendor keys and their temporary keys) and its snapshots with the hidden apps that hold them."""
+    snapshot = schema.app_snapshot
+    for holder in conn.execute(sa.select(snapshot.c.holder_app_id).where(snapshot.c.app_id == app_id)).scalars():
+        delete(conn, holder)
+    conn.execute(sa.delete(snapshot).where(snapshot.c.app_id == app_id))
+    for table in schema.CREDENTIAL_TABLES:
+        if "app_id" in table.c:
+            conn.execute(sa.delete(table).where(table.c.app_id == app_id))
+    delete(conn, app_id)
+
+
 def events(conn: Connection, app_id: int, *, after: int = 0, limit: int = 100) -> list:
     """The app's change log after ``after``, oldest first."""
     ev = schema.domain_event
