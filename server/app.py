@@ -32,6 +32,7 @@ from server.sandbox.card_entry import bp as card_entry_bp
 from server.sandbox.control.apps import bp as control_bp
 from server.sandbox.control.campaigns import bp as campaigns_bp
 from server.sandbox.control.credentials import bp as credentials_bp
+from server.sandbox.control.exports import bp as exports_bp
 from server.sandbox.control.hooks import bp as hooks_bp
 from server.sandbox.control.snapshots import bp as snapshots_bp
 from server.sandbox.control.vendor_keys import bp as vendor_keys_bp
@@ -101,6 +102,7 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
     app.register_blueprint(card_entry_bp)
     app.register_blueprint(hooks_bp)
     app.register_blueprint(snapshots_bp)
+    app.register_blueprint(exports_bp)
     app.register_error_handler(HTTPException, _http_error)
     heartbeat.start()
     return app

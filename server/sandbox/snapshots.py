@@ -46,7 +46,7 @@ def _iso(timestamp: float) -> str:
 
 def take(env: Environment, throttle: Throttle, app: AppRecord, name: str) -> dict:
     """Save the app's state as ``name`` (store.SnapshotExists if it has one of that name)."""
-    with _consistent(env) as conn:
+    with consistent(env, write=True) as conn:
         row = store.take(conn, app, name, {"throttle": throttle.saved(app)})
     return describe(row)
 
@@ -87,14 +87,14 @@ def delete_app(env: Environment, throttle: Throttle, app: AppRecord) -> None:
 
 
 @contextlib.contextmanager
-def _consistent(env: Environment) -> Iterator[Connection]:
-    """A write transaction whose reads all see one moment: SQLite's writer has the database to itself; on
-    PostgreSQL every INSERT … SELECT of the copy reads the same snapshot (REPEATABLE READ)."""
+def consistent(env: Environment, *, write: bool) -> Iterator[Connection]:
+    """A transaction whose reads all see one moment, for copying a whole app: on SQLite a transaction does; on
+    PostgreSQL every statement of it reads the same snapshot (REPEATABLE READ), not each its own."""
     if env.engine.dialect.name != "postgresql":
-        with transaction(env.engine, write=True) as conn:
+        with transaction(env.engine, write=write) as conn:
             yield conn
         return
     with env.engine.connect() as conn:
-        conn.execution_options(write=True, isolation_level="REPEATABLE READ")
+        conn.execution_options(write=write, isolation_level="REPEATABLE READ")
         with conn.begin():
             yield conn
