@@ -232,3 +232,28 @@ def test_deleting_an_app_removes_everything_it_owns(live):
             assert apps.by_id(conn, app_id) is None
     # the name is free again
     assert live.control("POST", "/apps", json={"name": app.name}).status_code == 201
+
+
+@pytest.mark.parametrize("back", ["restore", "reset"])
+def test_a_campaign_published_after_a_restore_runs_as_published(app, back):
+    """After a restore (or a reset) the ids and version numbers of campaigns start again where the snapshot (the
+    seed) had them: a campaign published then has the id and version of one published before, and must run as
+    published now, not as the compiled graph the server remembers of the other."""
+    campaigns = Campaigns(app)
+    snapshot(app, "no-campaign")
+
+    def publish_and_run(subject: str) -> list[str]:
+        made = campaigns.load({"name": subject, "goals": [GO], "links": [["go", "s"]],
+                               "sequences": [{"key": "s", "items": [email(subject)]}]})
+        cid = campaigns.contact(f"{subject.lower()}@example.com")
+        app.call("FunnelService.achieveGoal", app.name, "go", cid)
+        return made["id"], [m["subject"] for m in campaigns.outbox(contact_id=cid)]
+
+    first = publish_and_run("Before")
+    if back == "restore":
+        restore(app, "no-campaign")
+    else:
+        assert control(app, "POST", "/reset").status_code == 200
+    second = publish_and_run("After")
+    assert second[0] == first[0]  # the same campaign id, and version 1 again
+    assert first[1] == ["Before"] and second[1] == ["After"]

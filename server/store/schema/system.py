@@ -21,6 +21,10 @@ app = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     # the key of the app's public URL tokens (server.domain.account.public_urls): random, never sent to anyone
     sa.Column("url_secret", sa.String(64), nullable=False),
+    # Random, and drawn again whenever the app's rows are replaced wholesale (a reset, a snapshot restored):
+    # what is derived from its rows and remembered by id (compiled campaign graphs) is keyed by it too, since
+    # ids and version numbers start again where they were (server.engine.graph).
+    sa.Column("epoch", sa.String(32), nullable=False, server_default=""),
 )
 
 id_sequence = sa.Table(

@@ -1,4 +1,5 @@
-"""snapshots: saved states of apps (POST /sandbox/apps/<app>/snapshots)
+"""snapshots: saved states of apps (POST /sandbox/apps/<app>/snapshots), and the app's epoch (drawn again when
+its rows are replaced wholesale: the key of what is remembered of them by id)
 
 Revision ID: 0015_snapshots
 Revises: 0014
@@ -24,7 +25,10 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_app_snapshot')),
     sa.UniqueConstraint('app_id', 'name', name=op.f('uq_app_snapshot_app_id_name'))
     )
+    op.add_column('app', sa.Column('epoch', sa.String(length=32), server_default='', nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('app') as batch:
+        batch.drop_column('epoch')
     op.drop_table('app_snapshot')
