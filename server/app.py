@@ -34,8 +34,10 @@ from server.sandbox.control.broadcasts import bp as broadcasts_bp
 from server.sandbox.control.campaigns import bp as campaigns_bp
 from server.sandbox.control.credentials import bp as credentials_bp
 from server.sandbox.control.email import bp as email_bp
+from server.sandbox.control.exports import bp as exports_bp
 from server.sandbox.control.faults import bp as faults_bp
 from server.sandbox.control.hooks import bp as hooks_bp
+from server.sandbox.control.snapshots import bp as snapshots_bp
 from server.sandbox.control.vendor_keys import bp as vendor_keys_bp
 from server.sandbox.seeding.bootstrap import ensure_default_app
 from server.senders import Senders
@@ -105,6 +107,8 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
     app.register_blueprint(email_bp)
     app.register_blueprint(broadcasts_bp)
     app.register_blueprint(faults_bp)
+    app.register_blueprint(snapshots_bp)
+    app.register_blueprint(exports_bp)
     app.register_error_handler(HTTPException, _http_error)
     heartbeat.start()
     return app

@@ -18,6 +18,7 @@ from server.store.db import transaction
 from .broadcasts import broadcasts_group
 from .campaigns import campaigns_group
 from .common import environment, named_app, options, settings
+from .exports import export_command, import_command
 
 
 @click.group()
@@ -128,6 +129,10 @@ def reset(app_name, data_dir, database_url):
 @main.group("apps")
 def apps_group():
     """Create and list apps (accounts) and their keys."""
+
+
+apps_group.add_command(export_command)
+apps_group.add_command(import_command)
 
 
 @apps_group.command("list")

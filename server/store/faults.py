@@ -19,7 +19,7 @@ _rule = schema.fault_rule
 def add(conn: Connection, app_id: int, rule: dict) -> int:
     rule_id = allocate(conn, app_id, "fault_rule")
     conn.execute(sa.insert(_rule).values(app_id=app_id, id=rule_id, rule=rule, matched=0, injected=0))
-    _recount(conn, app_id)
+    recount(conn, app_id)
     return rule_id
 
 
@@ -36,13 +36,13 @@ def one(conn: Connection, app_id: int, rule_id: int):
 
 def delete(conn: Connection, app_id: int, rule_id: int) -> bool:
     gone = conn.execute(sa.delete(_rule).where(_rule.c.app_id == app_id, _rule.c.id == rule_id)).rowcount
-    _recount(conn, app_id)
+    recount(conn, app_id)
     return bool(gone)
 
 
 def clear(conn: Connection, app_id: int) -> None:
     conn.execute(sa.delete(_rule).where(_rule.c.app_id == app_id))
-    _recount(conn, app_id)
+    recount(conn, app_id)
 
 
 def count_match(conn: Connection, app_id: int, rule_id: int) -> int | None:
@@ -56,6 +56,7 @@ def count_injection(conn: Connection, app_id: int, rule_id: int) -> None:
                  .values(injected=_rule.c.injected + 1))
 
 
-def _recount(conn: Connection, app_id: int) -> None:
+def recount(conn: Connection, app_id: int) -> None:
+    """Set the app row's ``fault_rules`` to the rules it holds (after its rows were replaced wholesale too)."""
     count = sa.select(sa.func.count()).select_from(_rule).where(_rule.c.app_id == app_id).scalar_subquery()
     conn.execute(sa.update(schema.app).where(schema.app.c.id == app_id).values(fault_rules=count))

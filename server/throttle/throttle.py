@@ -150,6 +150,16 @@ class Throttle:
         for credential in shared:
             self.store.forget(credential.identity, app.id)
 
+    # --- snapshots (server.sandbox.snapshots) ----------------------------------------------------------
+    def saved(self, app: AppRecord) -> dict:
+        """The app's bucket and windows (its legacy key's, its tenant's, its Keap API keys'), as JSON values.
+        An OAuth client's windows count its calls to every app it is connected to: they are not the app's."""
+        return self.store.dump(f"app:{app.id}:")
+
+    def put_back(self, app: AppRecord, saved: dict | None) -> None:
+        """The state ``saved`` returned, in place of the app's (none: a full bucket and empty windows)."""
+        self.store.load(f"app:{app.id}:", saved or {})
+
 
 def _merged(verdicts: list) -> windows.Verdict:
     """One credential's verdict from its windows kept in several places (a key's own and its app's)."""

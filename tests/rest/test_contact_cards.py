@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import xmlrpc.client
 
-
 VISA = "4111111111111111"
 
 

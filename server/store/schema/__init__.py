@@ -137,6 +137,7 @@ from .outbox import (
     message,
     rest_hook,
 )
+from .snapshots import app_snapshot
 from .system import (
     app,
     domain_event,
@@ -147,9 +148,10 @@ from .system import (
 
 def app_data_tables() -> list[sa.Table]:
     """Tables that hold an app's data: what a reset deletes. The app row and credentials (its OAuth grants
-    and Keap API keys) outlive a reset, so that a client keeps working across resets, as the app's key does."""
+    and Keap API keys) outlive a reset, so that a client keeps working across resets, as the app's key does;
+    so do its snapshots (``app_snapshot``, whose rows are kept in hidden apps)."""
     return [t for t in metadata.sorted_tables
-            if t.name != "app" and t not in CREDENTIAL_TABLES and "app_id" in t.c]
+            if t.name != "app" and t not in CREDENTIAL_TABLES and t is not app_snapshot and "app_id" in t.c]
 
 
 __all__ = [
@@ -176,4 +178,5 @@ __all__ = [
     "opportunity", "stage", "stage_move", "vendor_key", "temporary_key", "oauth_client", "oauth_code", "oauth_token",
     "keap_key", "CREDENTIAL_TABLES", "app_data_tables", "automation_category", "campaign_category", "wordpress_optin",
     "fault_rule",
+    "app_snapshot",
 ]

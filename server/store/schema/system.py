@@ -23,6 +23,10 @@ app = sa.Table(
     sa.Column("url_secret", sa.String(64), nullable=False),
     # how many fault-injection rules the app has (server.faults): 0, the usual case, spares every call a read
     sa.Column("fault_rules", sa.Integer, nullable=False, default=0, server_default="0"),
+    # Random, and drawn again whenever the app's rows are replaced wholesale (a reset, a snapshot restored):
+    # what is derived from its rows and remembered by id (compiled campaign graphs) is keyed by it too, since
+    # ids and version numbers start again where they were (server.engine.graph).
+    sa.Column("epoch", sa.String(32), nullable=False, server_default=""),
 )
 
 id_sequence = sa.Table(

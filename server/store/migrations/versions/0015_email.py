@@ -1,13 +1,13 @@
 """email: delivery outcomes on outbox messages, and broadcasts (issue 20)
 
 Revision ID: 0015_email
-Revises: 0014
+Revises: 0015_job_last_updated
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0015_email'
-down_revision = '0014'
+down_revision = '0015_job_last_updated'
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
 """faults: fault-injection rules per app (server.faults) and the app's count of them
 
 Revision ID: 0015_faults
-Revises: 0014
+Revises: 0015_email
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0015_faults'
-down_revision = '0014'
+down_revision = '0015_email'
 branch_labels = None
 depends_on = None
 
