@@ -32,6 +32,7 @@ from server.sandbox.card_entry import bp as card_entry_bp
 from server.sandbox.control.apps import bp as control_bp
 from server.sandbox.control.campaigns import bp as campaigns_bp
 from server.sandbox.control.credentials import bp as credentials_bp
+from server.sandbox.control.health import bp as health_bp
 from server.sandbox.control.hooks import bp as hooks_bp
 from server.sandbox.control.vendor_keys import bp as vendor_keys_bp
 from server.sandbox.seeding.bootstrap import ensure_default_app
@@ -92,6 +93,7 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
     app.wsgi_app = BodyLimit(app.wsgi_app, config.max_body_bytes)  # outermost: every endpoint's body limit
     app.register_blueprint(oauth_bp)
     app.register_blueprint(rest.blueprint(registry.operations))
+    app.register_blueprint(health_bp)
     app.register_blueprint(control_bp)
     app.register_blueprint(credentials_bp)
     app.register_blueprint(campaigns_bp)

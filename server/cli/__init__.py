@@ -6,8 +6,10 @@ import threading
 from pathlib import Path
 
 import click
+import sqlalchemy.exc
 from werkzeug.serving import make_server
 
+from server import __version__
 from server.app import create_app
 from server.sandbox.seeding import bootstrap
 from server.sandbox.tls import ensure_certificate
@@ -15,10 +17,11 @@ from server.store import apps, credentials
 from server.store.db import transaction
 
 from .campaigns import campaigns_group
-from .common import environment, named_app, options, settings
+from .common import environment, named_app, options, settings, store_unreachable
 
 
 @click.group()
+@click.version_option(__version__, prog_name="sandbox")
 def main():
     """An Infusionsoft (Keap) compatible sandbox server."""
 
@@ -50,6 +53,8 @@ def serve(host, port, data_dir, database_url, api_key, tls, tls_port, insecure_c
         app = create_app(config)
     except bootstrap.KeyInUse as exc:
         raise click.ClickException(str(exc)) from None
+    except sqlalchemy.exc.SQLAlchemyError as exc:
+        raise click.ClickException(store_unreachable(config, exc)) from None
     sandbox = app.extensions["sandbox"]
     servers = [make_server(config.host, config.port, app, threaded=True)]
     base = f"http://{config.host}:{config.port}"
