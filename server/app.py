@@ -36,6 +36,7 @@ from server.sandbox.control.credentials import bp as credentials_bp
 from server.sandbox.control.email import bp as email_bp
 from server.sandbox.control.exports import bp as exports_bp
 from server.sandbox.control.faults import bp as faults_bp
+from server.sandbox.control.health import bp as health_bp
 from server.sandbox.control.hooks import bp as hooks_bp
 from server.sandbox.control.snapshots import bp as snapshots_bp
 from server.sandbox.control.vendor_keys import bp as vendor_keys_bp
@@ -97,6 +98,7 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
     app.wsgi_app = BodyLimit(app.wsgi_app, config.max_body_bytes)  # outermost: every endpoint's body limit
     app.register_blueprint(oauth_bp)
     app.register_blueprint(rest.blueprint(registry.operations))
+    app.register_blueprint(health_bp)
     app.register_blueprint(control_bp)
     app.register_blueprint(credentials_bp)
     app.register_blueprint(campaigns_bp)

@@ -7,8 +7,10 @@ import threading
 from pathlib import Path
 
 import click
+import sqlalchemy.exc
 from werkzeug.serving import make_server
 
+from server import __version__
 from server.app import create_app
 from server.sandbox.seeding import bootstrap
 from server.sandbox.tls import ensure_certificate
@@ -17,11 +19,12 @@ from server.store.db import transaction
 
 from .broadcasts import broadcasts_group
 from .campaigns import campaigns_group
-from .common import environment, named_app, options, settings
+from .common import environment, named_app, options, settings, store_unreachable
 from .exports import export_command, import_command
 
 
 @click.group()
+@click.version_option(__version__, prog_name="sandbox")
 def main():
     """An Infusionsoft (Keap) compatible sandbox server."""
 
@@ -54,6 +57,8 @@ def serve(host, port, data_dir, database_url, api_key, tls, tls_port, insecure_c
         app = create_app(config)
     except bootstrap.KeyInUse as exc:
         raise click.ClickException(str(exc)) from None
+    except sqlalchemy.exc.SQLAlchemyError as exc:
+        raise click.ClickException(store_unreachable(config, exc)) from None
     sandbox = app.extensions["sandbox"]
     servers = [make_server(config.host, config.port, app, threaded=True)]
     base = f"http://{config.host}:{config.port}"

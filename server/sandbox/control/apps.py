@@ -1,4 +1,4 @@
-"""The control API's core: health, apps (create, describe, reset), the clock, the per-app options, the change
+"""The control API's core: apps (create, describe, reset), the clock, the per-app options, the change
 log and the throttle state, under /sandbox/ (never the real API's paths)."""
 from __future__ import annotations
 
@@ -32,14 +32,6 @@ def _clock(record: AppRecord) -> dict:
     now = state.now()
     return {"now": now.isoformat(), "local": record.clock.to_local(now).isoformat(),
             "time_zone": record.time_zone, "frozen": state.frozen, "rate": state.rate, "real": state.is_real}
-
-
-@bp.get("/health")
-def health():
-    sandbox = current_sandbox()
-    with transaction(sandbox.engine, write=False) as conn:
-        count = len(apps.all_apps(conn))
-    return jsonify({"status": "ok", "database": sandbox.engine.dialect.name, "apps": count})
 
 
 @bp.get("/apps")
