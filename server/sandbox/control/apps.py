@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify
 from server import jobs
 from server.auth import gateway
 from server.clock import UTC, ClockState, parse_datetime, parse_duration
+from server.journal.journal import ring_of
 from server.sandbox.seeding import bootstrap
 from server.store import apps, credentials, options
 from server.store.db import transaction
@@ -66,6 +67,7 @@ def reset(name: str):
     sandbox = current_sandbox()
     record = app_named(name)
     counts = bootstrap.reset_app(sandbox.env, record, sandbox.config.seed_dir)
+    sandbox.journal.clear(ring_of(record))
     return jsonify({"app": name, "reset": True, "seeded": counts})
 
 
