@@ -31,6 +31,7 @@ from server.rest_v2 import transport as rest_v2_transport
 from server.sandbox.card_entry import bp as card_entry_bp
 from server.sandbox.control.apps import bp as control_bp
 from server.sandbox.control.campaigns import bp as campaigns_bp
+from server.sandbox.control.clock import bp as clock_bp
 from server.sandbox.control.credentials import bp as credentials_bp
 from server.sandbox.control.hooks import bp as hooks_bp
 from server.sandbox.control.vendor_keys import bp as vendor_keys_bp
@@ -99,6 +100,7 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
     app.register_blueprint(vendor_keys_bp)
     app.register_blueprint(card_entry_bp)
     app.register_blueprint(hooks_bp)
+    app.register_blueprint(clock_bp)
     app.register_error_handler(HTTPException, _http_error)
     heartbeat.start()
     return app

@@ -137,6 +137,7 @@ from .outbox import (
 )
 from .system import (
     app,
+    clock_advance,
     domain_event,
     id_sequence,
 )
@@ -144,9 +145,10 @@ from .system import (
 
 def app_data_tables() -> list[sa.Table]:
     """Tables that hold an app's data: what a reset deletes. The app row and credentials (its OAuth grants
-    and Keap API keys) outlive a reset, so that a client keeps working across resets, as the app's key does."""
+    and Keap API keys) outlive a reset, so that a client keeps working across resets, as the app's key does;
+    so do the records of its clock advances (the control plane's, not the app's)."""
     return [t for t in metadata.sorted_tables
-            if t.name != "app" and t not in CREDENTIAL_TABLES and "app_id" in t.c]
+            if t.name != "app" and t not in CREDENTIAL_TABLES and t is not clock_advance and "app_id" in t.c]
 
 
 __all__ = [
@@ -170,4 +172,5 @@ __all__ = [
     "billing_task",
     "opportunity", "stage", "stage_move", "vendor_key", "temporary_key", "oauth_client", "oauth_code", "oauth_token",
     "keap_key", "CREDENTIAL_TABLES", "app_data_tables", "automation_category", "campaign_category", "wordpress_optin",
+    "clock_advance",
 ]
