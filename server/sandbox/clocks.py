@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
 from server import jobs
 from server.clock import UTC, ClockState, monotonic, parse_datetime, parse_duration
@@ -50,7 +50,7 @@ class ClockChange(BaseModel):
     """``{"action": ..., "time": ..., "by": ..., "rate": ..., "frozen": ..., "force": ..., "async": ...}``:
     ``time`` is ISO 8601 (no zone: the app's local time), ``by`` seconds or a duration ("90m", "7d")."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid")
 
     action: Literal["freeze", "unfreeze", "set", "advance", "rate", "real"] | None = None
     time: StrictStr | None = None
@@ -59,19 +59,6 @@ class ClockChange(BaseModel):
     frozen: StrictBool | None = None
     force: StrictBool = False
     run_async: StrictBool = Field(False, alias="async")
-
-    @classmethod
-    def of(cls, body: dict) -> ClockChange:
-        """The change a JSON body asks for, or ClockRefused(400) naming every field that is wrong."""
-        try:
-            return cls.model_validate(body)
-        except ValidationError as exc:
-            problems = []
-            for error in exc.errors():
-                where = ".".join(str(p) for p in error["loc"]) or "body"
-                problems.append(f"{where}: unknown field" if error["type"] == "extra_forbidden"
-                                else f"{where}: {error['msg']}")
-            raise ClockRefused(400, "; ".join(dict.fromkeys(problems))) from None
 
 
 def target(record: AppRecord, change: ClockChange) -> ClockState:

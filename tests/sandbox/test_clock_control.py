@@ -7,9 +7,14 @@ import time
 
 import pytest
 
-from tests.engine.conftest import campaigns  # noqa: F401  (the fixture)
+from tests.engine.conftest import Campaigns
 from tests.engine.receiver import Receiver
 from tests.engine.test_sequences import GO
+
+
+@pytest.fixture
+def campaigns(app) -> Campaigns:
+    return Campaigns(app)
 
 
 @pytest.fixture

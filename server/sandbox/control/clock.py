@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, url_for
 
 from server.sandbox import clocks
 
-from .common import ControlError, app_named, control_error, current_sandbox, json_body, require_admin
+from .common import ControlError, app_named, control_error, current_sandbox, json_body, parsed, require_admin
 
 bp = Blueprint("sandbox_clock", __name__, url_prefix="/sandbox")
 bp.before_request(require_admin)
@@ -27,7 +27,7 @@ def set_clock(name: str):
     record = app_named(name)
     env = current_sandbox().env
     try:
-        change = clocks.ClockChange.of(json_body())
+        change = parsed(clocks.ClockChange, json_body())
         state = clocks.target(record, change)
         advance_id = clocks.begin(env, record, state)
     except clocks.ClockRefused as exc:
