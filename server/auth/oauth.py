@@ -5,6 +5,9 @@ Keap's particulars: the only scope is ``full``, and a token's scope names the ac
 (``full|sandbox.infusionsoft.com``); ``token_type`` is lower-case ``bearer``; refresh tokens rotate (the
 old one stops working); lifetimes (24 hours and 45 days unless the app says otherwise) run on the clock of
 the app the grant is for; and the token endpoint's errors have Keap's own bodies (``error_response``).
+With the app option ``refresh_token_reuse_detection`` on (the sandbox's; off by default, as Keap is not known
+to do it), a rotated refresh token presented again revokes the whole grant, as OAuth's security best current
+practice recommends: the refresh failure a client meets when two of its processes race to refresh.
 """
 from __future__ import annotations
 
@@ -200,9 +203,16 @@ class OAuthServer:
             def authenticate_refresh_token(self, refresh_token):
                 with transaction(outer.engine, write=False) as conn:
                     row = credentials.by_refresh_token(conn, refresh_token)
-                if row is None or row.revoked or row.rotated:
+                if row is None or row.revoked:
                     return None
                 app = outer.app(row.app_id)
+                if row.rotated:
+                    if app is not None and app.option("refresh_token_reuse_detection"):
+                        # a used refresh token presented again: someone else may hold the grant (RFC 9700
+                        # §4.14.2): every token of it stops working
+                        with transaction(outer.engine, write=True) as conn:
+                            credentials.revoke_grant(conn, row)
+                    return None
                 if app is None or app.clock_state.timestamp() >= (row.refresh_expires_at or 0):
                     return None
                 return Token(row)

@@ -12,6 +12,9 @@ DEFAULTS: dict[str, object] = {
     # was once said for refresh tokens; the Mashery era issued 8-hour access tokens).
     "access_token_lifetime": 86400,
     "refresh_token_lifetime": 45 * 86400,
+    # A rotated (used) refresh token presented again revokes the whole grant, every token of it (RFC 9700
+    # §4.14.2's reuse detection): off, as Keap is not known to do it; on, to rehearse the failure.
+    "refresh_token_reuse_detection": False,
     # The campaign engine. "eager": a goal's sequence items that are due at once run inside the API call that
     # achieved the goal (deterministic for tests); "async": they run at the next drain (the heartbeat), as
     # Keap's asynchronous engine does.

@@ -126,10 +126,11 @@ _GET: dict[str, prepared.PreparedAll] = {}
 
 class AppSession:
     def __init__(self, conn, app: AppRecord, user_id: int | None = None, *, env: SessionEnvironment,
-                 base_url: str | None = None):
+                 base_url: str | None = None, tally=None):
         """``conn``: a Connection, or a gate call's Transaction (server.store.db), whose Connection is made
         when a statement first needs one. ``base_url``: where the client reached the sandbox, if a request
-        tells (else the environment's)."""
+        tells (else the environment's). ``tally``: the server.tally.Tally of the due work this session
+        runs for (a clock advance), which counts what it does; None counts nothing."""
         if isinstance(conn, Connection):
             self._conn, self.source = conn, conn
         else:
@@ -142,6 +143,7 @@ class AppSession:
         self.files = env.files  # the FileStore that keeps FileService's bytes (server.store.files)
         self.clock = app.clock
         self.events: list[Event] = []
+        self.tally = tally
         self._now: datetime | None = None
 
     @property

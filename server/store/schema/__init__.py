@@ -140,6 +140,7 @@ from .outbox import (
 from .snapshots import app_snapshot
 from .system import (
     app,
+    clock_advance,
     domain_event,
     fault_rule,
     id_sequence,
@@ -149,9 +150,11 @@ from .system import (
 def app_data_tables() -> list[sa.Table]:
     """Tables that hold an app's data: what a reset deletes. The app row and credentials (its OAuth grants
     and Keap API keys) outlive a reset, so that a client keeps working across resets, as the app's key does;
-    so do its snapshots (``app_snapshot``, whose rows are kept in hidden apps)."""
+    so do its snapshots (``app_snapshot``, whose rows are kept in hidden apps) and the records of its clock advances
+    (the control plane's, not the app's)."""
     return [t for t in metadata.sorted_tables
-            if t.name != "app" and t not in CREDENTIAL_TABLES and t is not app_snapshot and "app_id" in t.c]
+            if t.name != "app" and t not in CREDENTIAL_TABLES and t is not app_snapshot and t is not clock_advance
+            and "app_id" in t.c]
 
 
 __all__ = [
@@ -179,4 +182,5 @@ __all__ = [
     "keap_key", "CREDENTIAL_TABLES", "app_data_tables", "automation_category", "campaign_category", "wordpress_optin",
     "fault_rule",
     "app_snapshot",
+    "clock_advance",
 ]

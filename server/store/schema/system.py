@@ -64,3 +64,25 @@ fault_rule = sa.Table(
     sa.Column("injected", sa.Integer, nullable=False, default=0),
     sa.PrimaryKeyConstraint("app_id", "id"),
 )
+
+# Clock advances (server.sandbox.clocks): one row per advance asked for through the control API or the CLI, its
+# progress and its summary, so every worker process can answer for one running in another. ``running_app_id``
+# is the app's id while the advance runs and NULL after: unique, so one app has at most one advance running
+# (two workers that start one at once: the second insert fails). ``lease_until`` (wall time) is moved on as the
+# advance steps; a running advance whose lease ran out had its process die, and may be taken over.
+clock_advance = sa.Table(
+    "clock_advance", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("running_app_id", sa.Integer, nullable=True, unique=True),
+    sa.Column("status", sa.String(16), nullable=False),  # advancing | ready | failed
+    sa.Column("start_at", sa.Float, nullable=False),  # app time when it started
+    sa.Column("target_at", sa.Float, nullable=False),  # app time it goes to
+    sa.Column("reached_at", sa.Float, nullable=False),  # app time it has reached
+    sa.Column("summary", sa.JSON, nullable=True),  # server.tally.Tally.as_json(), so far
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("lease_until", sa.Float, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("finished_at", sa.DateTime, nullable=True),
+    sa.Index(None, "app_id"),
+)
