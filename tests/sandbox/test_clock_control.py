@@ -88,7 +88,9 @@ def test_an_async_advance_reads_advancing_then_ready_and_refuses_a_second(app, c
     first = r.json()
     assert first["status"] == "advancing" and r.headers["Location"].endswith(f"/clock/advances/{first['id']}")
     assert first["from"].startswith("2026-03-02T13:00:00") and first["to"].startswith("2026-03-04T13:00:00")
+    deadline = time.monotonic() + 60  # bounded: a failed advance must fail the test, not hang it
     while not receiver.received:  # the advance reached the posts
+        assert time.monotonic() < deadline, control(app, "GET", f"/advances/{first['id']}").json()
         time.sleep(0.01)
     status = control(app, "GET", f"/advances/{first['id']}").json()
     assert status["status"] == "advancing"
@@ -97,6 +99,7 @@ def test_an_async_advance_reads_advancing_then_ready_and_refuses_a_second(app, c
     assert control(app, "POST", json={"action": "freeze"}).status_code == 409
     receiver.hold.set()
     while status["status"] == "advancing":
+        assert time.monotonic() < deadline + 60, status
         time.sleep(0.02)
         status = control(app, "GET", f"/advances/{first['id']}").json()
     assert status["status"] == "ready" and status["progress"] == 1
