@@ -134,7 +134,7 @@ def wipe(conn: Connection, app_id: int) -> None:
     """Delete everything the app holds, keeping the app itself (its key, clock and settings)."""
     for table in reversed(schema.app_data_tables()):
         conn.execute(sa.delete(table).where(table.c.app_id == app_id))
-    update(conn, app_id, fault_rules=0)  # its fault-injection rules went with its data
+    update(conn, app_id, faults_version=0)  # its fault-injection rules went with its data
 
 
 def delete(conn: Connection, app_id: int) -> None:
