@@ -167,11 +167,11 @@ class Gate:
 
     def inject_fault(self, call: Call, proceed: Callable[[Call], Any]) -> Any:
         """An XML-RPC call an app's fault rule breaks (server.faults); the transport spoils its answer's bytes."""
-        if call.app is None or not call.app.fault_rules:
+        if call.app is None or not call.app.faults_version:
             return proceed(call)
-        call.tx.release()  # the rule's counter is written in a transaction of its own
         injection = self.faults.decide(call.app, XMLRPC_LEGACY if call.endpoint == LEGACY else XMLRPC_GATEWAY,
-                                       call.method.name, call.credential, call.response_headers)
+                                       call.method.name, call.credential, call.response_headers,
+                                       release=call.tx.release)  # (a rule's counter has its own transaction)
         if injection is None:
             return proceed(call)
         call.injected = injection.description

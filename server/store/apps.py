@@ -135,7 +135,7 @@ def wipe(conn: Connection, app_id: int) -> None:
     again, so it starts a new epoch."""
     for table in reversed(schema.app_data_tables()):
         conn.execute(sa.delete(table).where(table.c.app_id == app_id))
-    update(conn, app_id, fault_rules=0, epoch=secrets.token_hex(16))  # its fault rules went with its data
+    update(conn, app_id, faults_version=0, epoch=secrets.token_hex(16))  # its fault rules went with its data
 
 
 def delete(conn: Connection, app_id: int) -> None:

@@ -2,10 +2,13 @@
 
 Each rule keeps its two counters beside it: ``matched`` (calls the rule matched) and ``injected`` (calls it
 broke). A call counts itself with one ``UPDATE … RETURNING``, so concurrent calls in any number of workers each
-get their own number, in one sequence per rule. The app row's ``fault_rules`` says how many rules there are:
-the gate already has the app's row, so an app without rules costs no read at all.
+get their own number, in one sequence per rule. The app row's ``faults_version`` is 0 when the app has no rule,
+else a random stamp drawn anew at each change: the gate already has the app's row, so an app without rules
+costs no read at all, and a worker keeps the rules it parsed while the stamp is unchanged.
 """
 from __future__ import annotations
+
+import secrets
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -57,6 +60,8 @@ def count_injection(conn: Connection, app_id: int, rule_id: int) -> None:
 
 
 def recount(conn: Connection, app_id: int) -> None:
-    """Set the app row's ``fault_rules`` to the rules it holds (after its rows were replaced wholesale too)."""
+    """A new stamp for the app's rules, 0 if it has none (also after rows were copied in: a snapshot restored)."""
     count = sa.select(sa.func.count()).select_from(_rule).where(_rule.c.app_id == app_id).scalar_subquery()
-    conn.execute(sa.update(schema.app).where(schema.app.c.id == app_id).values(fault_rules=count))
+    stamp = secrets.randbelow(2**31 - 1) + 1  # never reused in practice, even after a reset starts ids anew
+    conn.execute(sa.update(schema.app).where(schema.app.c.id == app_id)
+                 .values(faults_version=sa.case((count > 0, stamp), else_=0)))

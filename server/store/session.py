@@ -40,7 +40,7 @@ class AppRecord:
     options: dict
     clock_state: ClockState
     url_secret: bytes = b""  # keys the app's public URL tokens (server.domain.account.public_urls)
-    fault_rules: int = 0  # how many fault-injection rules it has (server.faults): none, no read on any call
+    faults_version: int = 0  # a stamp of its fault-injection rules (server.faults), 0 when it has none
     epoch: str = ""  # drawn again when the app's rows are replaced wholesale (server.store.schema.system)
 
     @classmethod
@@ -50,7 +50,7 @@ class AppRecord:
             settings=row.settings or {}, profile=row.profile or {}, options=row.options or {},
             clock_state=ClockState(row.clock_anchor_real, row.clock_anchor_virtual or 0.0,
                                    row.clock_rate or 1.0, bool(row.clock_frozen)),
-            url_secret=bytes.fromhex(row.url_secret), fault_rules=row.fault_rules or 0, epoch=row.epoch,
+            url_secret=bytes.fromhex(row.url_secret), faults_version=row.faults_version or 0, epoch=row.epoch,
         )
 
     def option(self, name: str):

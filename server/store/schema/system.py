@@ -21,8 +21,10 @@ app = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     # the key of the app's public URL tokens (server.domain.account.public_urls): random, never sent to anyone
     sa.Column("url_secret", sa.String(64), nullable=False),
-    # how many fault-injection rules the app has (server.faults): 0, the usual case, spares every call a read
-    sa.Column("fault_rules", sa.Integer, nullable=False, default=0, server_default="0"),
+    # a stamp of the app's fault-injection rules (server.faults), new at each change; 0, the usual case, when it
+    # has none: the gate has the row already, so an app without rules costs no read, and a worker's parsed rules
+    # stay good while the stamp does
+    sa.Column("faults_version", sa.Integer, nullable=False, default=0, server_default="0"),
     # Random, and drawn again whenever the app's rows are replaced wholesale (a reset, a snapshot restored):
     # what is derived from its rows and remembered by id (compiled campaign graphs) is keyed by it too, since
     # ids and version numbers start again where they were (server.engine.graph).

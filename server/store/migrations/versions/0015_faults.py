@@ -22,10 +22,10 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('app_id', 'id', name=op.f('pk_fault_rule'))
     )
     with op.batch_alter_table('app') as batch:
-        batch.add_column(sa.Column('fault_rules', sa.Integer(), server_default='0', nullable=False))
+        batch.add_column(sa.Column('faults_version', sa.Integer(), server_default='0', nullable=False))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('app') as batch:
-        batch.drop_column('fault_rules')
+        batch.drop_column('faults_version')
     op.drop_table('fault_rule')
