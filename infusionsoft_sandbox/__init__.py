@@ -21,10 +21,9 @@ import os
 
 import pytest
 
-from server.testing import local
-from server.testing.client import KeapApp, Sandbox, SandboxError
-
-__all__ = ["KeapApp", "Sandbox", "SandboxError"]
+# The server is imported by the fixtures, when a test asks for one, never when pytest loads this plugin: installed,
+# the plugin loads before a checkout's tests put the checkout on sys.path, and an early import would pin the
+# installed `server` package for the whole session.
 
 
 def pytest_addoption(parser):
@@ -43,6 +42,9 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def keap_sandbox(request, tmp_path_factory):
+    from server.testing import local  # noqa: PLC0415 (see above)
+    from server.testing.client import Sandbox  # noqa: PLC0415
+
     url = request.config.getoption("keap_sandbox_url") or os.environ.get("KEAP_SANDBOX_URL")
     if url:
         sandbox = Sandbox(url, os.environ.get("KEAP_SANDBOX_ADMIN_TOKEN") or os.environ.get("SANDBOX_ADMIN_TOKEN"))
@@ -59,7 +61,8 @@ def keap_sandbox(request, tmp_path_factory):
 
 
 @pytest.fixture
-def keap_app(request, keap_sandbox) -> KeapApp:
+def keap_app(request, keap_sandbox):
+    """A ``server.testing.client.KeapApp``."""
     marker = request.node.get_closest_marker("keap_app")
     how = dict(marker.kwargs) if marker else {}
     how.update(getattr(request, "param", None) or {})
