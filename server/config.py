@@ -40,6 +40,7 @@ class Config:
     # how effects leave the process (server.senders): "live" sends HTTP posts and REST hooks for real, "record"
     # keeps them in memory and sends nothing
     senders: str = "live"
+    journal_size: int = 10_000  # calls kept in each app's request journal (server.journal), oldest dropped first
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -89,6 +90,7 @@ _ENVIRONMENT = {
     "tick_seconds": ("SANDBOX_TICK_SECONDS", float),
     "public_url": ("SANDBOX_PUBLIC_URL", _optional),
     "senders": ("SANDBOX_SENDERS", str),
+    "journal_size": ("SANDBOX_JOURNAL_SIZE", int),
 }
 
 

@@ -1,4 +1,5 @@
-"""The ``sandbox`` command: serve, seed, reset, apps, keys, campaigns (server.cli.campaigns)."""
+"""The ``sandbox`` command: serve, seed, reset, apps, keys, campaigns (server.cli.campaigns), broadcasts
+(server.cli.broadcasts)."""
 from __future__ import annotations
 
 import ipaddress
@@ -18,8 +19,10 @@ from server.store.db import transaction
 
 from . import banner
 from . import workers as gunicorn_workers
+from .broadcasts import broadcasts_group
 from .campaigns import campaigns_group
 from .common import environment, named_app, options, settings, store_unreachable
+from .exports import export_command, import_command
 from .trust import trust
 
 
@@ -30,6 +33,7 @@ def main():
 
 
 main.add_command(campaigns_group)
+main.add_command(broadcasts_group)
 main.add_command(trust)
 
 
@@ -143,6 +147,10 @@ def reset(app_name, data_dir, database_url):
 @main.group("apps")
 def apps_group():
     """Create and list apps (accounts) and their keys."""
+
+
+apps_group.add_command(export_command)
+apps_group.add_command(import_command)
 
 
 @apps_group.command("list")

@@ -40,6 +40,8 @@ class AppRecord:
     options: dict
     clock_state: ClockState
     url_secret: bytes = b""  # keys the app's public URL tokens (server.domain.account.public_urls)
+    fault_rules: int = 0  # how many fault-injection rules it has (server.faults): none, no read on any call
+    epoch: str = ""  # drawn again when the app's rows are replaced wholesale (server.store.schema.system)
 
     @classmethod
     def from_row(cls, row) -> AppRecord:
@@ -48,7 +50,7 @@ class AppRecord:
             settings=row.settings or {}, profile=row.profile or {}, options=row.options or {},
             clock_state=ClockState(row.clock_anchor_real, row.clock_anchor_virtual or 0.0,
                                    row.clock_rate or 1.0, bool(row.clock_frozen)),
-            url_secret=bytes.fromhex(row.url_secret),
+            url_secret=bytes.fromhex(row.url_secret), fault_rules=row.fault_rules or 0, epoch=row.epoch,
         )
 
     def option(self, name: str):
@@ -124,10 +126,11 @@ _GET: dict[str, prepared.PreparedAll] = {}
 
 class AppSession:
     def __init__(self, conn, app: AppRecord, user_id: int | None = None, *, env: SessionEnvironment,
-                 base_url: str | None = None):
+                 base_url: str | None = None, tally=None):
         """``conn``: a Connection, or a gate call's Transaction (server.store.db), whose Connection is made
         when a statement first needs one. ``base_url``: where the client reached the sandbox, if a request
-        tells (else the environment's)."""
+        tells (else the environment's). ``tally``: the server.tally.Tally of the due work this session
+        runs for (a clock advance), which counts what it does; None counts nothing."""
         if isinstance(conn, Connection):
             self._conn, self.source = conn, conn
         else:
@@ -140,6 +143,7 @@ class AppSession:
         self.files = env.files  # the FileStore that keeps FileService's bytes (server.store.files)
         self.clock = app.clock
         self.events: list[Event] = []
+        self.tally = tally
         self._now: datetime | None = None
 
     @property

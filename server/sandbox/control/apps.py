@@ -1,14 +1,15 @@
-"""The control API's core: apps (create, describe, reset), the clock, the per-app options, the change
-log and the throttle state, under /sandbox/ (never the real API's paths)."""
+"""The control API's core: apps (create, describe, reset), the per-app options, the change log and the
+throttle state, under /sandbox/ (never the real API's paths). The clock is server.sandbox.control.clock."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask import Blueprint, jsonify
 
-from server import jobs
 from server.auth import gateway
-from server.clock import UTC, ClockState, parse_datetime, parse_duration
+from server.clock import UTC
+from server.journal.journal import ring_of
+from server.sandbox import clocks
 from server.sandbox.seeding import bootstrap
 from server.store import apps, credentials, options
 from server.store.db import transaction
@@ -24,14 +25,7 @@ bp.register_error_handler(ControlError, control_error)
 
 def _describe(record: AppRecord) -> dict:
     return {"name": record.name, "legacy_api_key": record.legacy_key, "time_zone": record.time_zone,
-            "clock": _clock(record), "options": {k: record.option(k) for k in options.DEFAULTS}}
-
-
-def _clock(record: AppRecord) -> dict:
-    state = record.clock_state
-    now = state.now()
-    return {"now": now.isoformat(), "local": record.clock.to_local(now).isoformat(),
-            "time_zone": record.time_zone, "frozen": state.frozen, "rate": state.rate, "real": state.is_real}
+            "clock": clocks.describe(record), "options": {k: record.option(k) for k in options.DEFAULTS}}
 
 
 @bp.get("/apps")
@@ -66,74 +60,8 @@ def reset(name: str):
     sandbox = current_sandbox()
     record = app_named(name)
     counts = bootstrap.reset_app(sandbox.env, record, sandbox.config.seed_dir)
+    sandbox.journal.clear(ring_of(record))
     return jsonify({"app": name, "reset": True, "seeded": counts})
-
-
-@bp.get("/apps/<name>/clock")
-def get_clock(name: str):
-    return jsonify(_clock(app_named(name)))
-
-
-@bp.post("/apps/<name>/clock")
-def set_clock(name: str):
-    """Body: ``{"action": "freeze" | "unfreeze" | "set" | "advance" | "rate" | "real", ...}`` with ``time``
-    (ISO 8601; no zone means the app's local time) for set, ``by`` (seconds or "90m", "7d") for advance,
-    ``rate`` for rate. Several keys may be combined without an action: ``{"time": ..., "frozen": true}``."""
-    record = app_named(name)
-    body = json_body()
-    state = record.clock_state
-    try:
-        state = _apply_clock(record, state, body)
-    except ValueError as exc:
-        raise ControlError(400, str(exc)) from None
-    env = current_sandbox().env
-    engine = env.engine
-    if state.timestamp() > record.clock_state.timestamp():
-        record = jobs.advance(env, record, state)  # runs what falls due on the way, in order
-    else:
-        with transaction(engine, write=True) as conn:
-            apps.set_clock(conn, record.id, state)
-            record = apps.by_id(conn, record.id)
-    return jsonify(_clock(record))
-
-
-def _apply_clock(record: AppRecord, state: ClockState, body: dict) -> ClockState:
-    action = body.get("action")
-    if action == "real":
-        return ClockState.real()
-    if action == "freeze":
-        state = state.freeze()
-    elif action == "unfreeze":
-        state = state.unfreeze()
-    elif action not in (None, "set", "advance", "rate"):
-        raise ValueError("action must be freeze, unfreeze, set, advance, rate or real")
-    if "time" in body:
-        state = state.set(_moment(record, body["time"]))
-    if "by" in body:
-        state = state.advance(parse_duration(body["by"]))
-    if "rate" in body:
-        rate = body["rate"]
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)):
-            raise ValueError("rate must be a number")
-        state = state.with_rate(rate)
-    if "frozen" in body:
-        state = state.freeze() if body["frozen"] else state.unfreeze()
-    if action == "set" and "time" not in body:
-        raise ValueError("set needs a time")
-    if action == "advance" and "by" not in body:
-        raise ValueError("advance needs by")
-    if action == "rate" and "rate" not in body:
-        raise ValueError("rate needs a rate")
-    return state
-
-
-def _moment(record: AppRecord, value) -> datetime:
-    moment = parse_datetime(str(value)) if isinstance(value, str) else None
-    if moment is None:
-        raise ValueError("time must be an ISO 8601 date-time")
-    if moment.tzinfo is None:
-        moment = record.clock.to_utc(moment)
-    return moment.astimezone(UTC)
 
 
 @bp.get("/apps/<name>/options")

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from typing import TypeVar
 
 from flask import current_app, jsonify, request
+from pydantic import BaseModel, ValidationError
 
 from server import json_input
 from server.store import apps
 from server.store.db import transaction
 from server.store.session import AppRecord
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class ControlError(Exception):
@@ -100,3 +104,13 @@ def app_named(name: str) -> AppRecord:
     if record is None:
         raise ControlError(404, f"no app named {name!r}")
     return record
+
+
+def parsed(model: type[M], body: dict) -> M:
+    """``body`` as the pydantic ``model`` (``extra="forbid"``), or a 400 naming every field that is wrong."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        problems = [f"{'.'.join(str(p) for p in e['loc']) or 'body'}: "
+                    f"{'unknown field' if e['type'] == 'extra_forbidden' else e['msg']}" for e in exc.errors()]
+        raise ControlError(400, "; ".join(dict.fromkeys(problems))) from None

@@ -1,11 +1,14 @@
 """The control API for credentials: OAuth clients (developer apps), approving consent on a user's behalf,
-revoking grants, Keap API keys (Personal Access Tokens, Service Account Keys), and the legacy key."""
+revoking grants and expiring tokens, Keap API keys (Personal Access Tokens, Service Account Keys), and the
+legacy key."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from flask import Blueprint, current_app, jsonify
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from server.auth.routes import authorize
 from server.clock import UTC, parse_duration
@@ -15,7 +18,7 @@ from server.sandbox.seeding.bootstrap import remember_key
 from server.store import apps, credentials
 from server.store.db import transaction
 
-from .common import ControlError, app_named, control_error, current_sandbox, json_body, require_admin
+from .common import ControlError, app_named, control_error, current_sandbox, json_body, parsed, require_admin
 
 bp = Blueprint("sandbox_credentials", __name__, url_prefix="/sandbox")
 bp.before_request(require_admin)
@@ -88,7 +91,8 @@ def approve():
 
 @bp.post("/oauth/revoke")
 def revoke():
-    """Revoke the grant an access or refresh token belongs to (as a user does in the Keap app)."""
+    """Revoke the grant an access or refresh token belongs to (as a user does in the Keap app): every token of
+    it, access and refresh, current and rotated, stops working."""
     token = json_body().get("token")
     if not isinstance(token, str) or not token:
         raise ControlError(400, "token is required")
@@ -97,6 +101,34 @@ def revoke():
     if not count:
         raise ControlError(404, "no such token")
     return jsonify({"revoked": count})
+
+
+class ExpireToken(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: StrictStr = Field(min_length=1)  # an access or a refresh token of the grant
+    which: Literal["access", "refresh", "both"] = "access"
+
+
+@bp.post("/oauth/tokens/expire")
+def expire_token():
+    """Expire a token now, on its app's clock, as if its lifetime had run out: ``{"token": ..., "which":
+    "access" | "refresh" | "both"}`` (``token`` is the access or the refresh token of the pair)."""
+    body = parsed(ExpireToken, json_body())
+    with transaction(current_sandbox().engine, write=True) as conn:
+        row = credentials.by_access_token(conn, body.token) or credentials.by_refresh_token(conn, body.token)
+        if row is None:
+            raise ControlError(404, "no such token")
+        if row.revoked or row.rotated:
+            raise ControlError(409, "that token no longer works: its grant was revoked" if row.revoked else
+                               "that token no longer works: its refresh token was used (rotated)")
+        now = apps.by_id(conn, row.app_id).clock_state.timestamp()
+        if body.which in ("access", "both"):
+            credentials.expire_access(conn, row.id, now)
+        if body.which in ("refresh", "both"):
+            credentials.expire_refresh(conn, row.id, now)
+    expired = ["access", "refresh"] if body.which == "both" else [body.which]
+    return jsonify({"expired": expired, "at": datetime.fromtimestamp(now, UTC).isoformat()})
 
 
 @bp.post("/apps/<name>/api-keys")
