@@ -9,7 +9,9 @@ Fixtures:
   ``--keap-sandbox-database-url`` / ``KEAP_SANDBOX_DATABASE_URL``), stopped at the end of the session.
 - ``keap_app`` (function): a fresh seeded app for each test (a copy of the seed template: cheap), a
   ``server.testing.client.KeapApp`` with its legacy key, a PAT and an OAuth token, its clock frozen (at the
-  moment it is made unless the test says when) and the helpers ``advance``, ``outbox``, ``options``, ``reset``.
+  moment it is made unless the test says when) and the helpers ``advance``, ``outbox``, ``options``, ``reset``,
+  ``journal``, ``inject_fault``, ``snapshot``/``restore``; deleted after the test (``--keap-sandbox-keep-apps``
+  keeps it).
 
 How a test's app is made: the marker ``@pytest.mark.keap_app(frozen_at="2026-03-02T09:00:00", seed=True,
 freeze=True, time_zone=None)``, or the same keywords as an indirect parameter
@@ -30,6 +32,8 @@ def pytest_addoption(parser):
     group = parser.getgroup("infusionsoft-sandbox", "the Infusionsoft (Keap) sandbox")
     group.addoption("--keap-sandbox-url", default=None,
                     help="Use the sandbox running at this URL [env KEAP_SANDBOX_URL; default: start one per session]")
+    group.addoption("--keap-sandbox-keep-apps", action="store_true", default=False,
+                    help="Keep each test's app after the test (to look at it); by default it is deleted")
     group.addoption("--keap-sandbox-database-url", default=None,
                     help="The store of the sandbox the session starts [env KEAP_SANDBOX_DATABASE_URL; default: "
                          "a SQLite file in a temporary folder]")
@@ -66,4 +70,7 @@ def keap_app(request, keap_sandbox):
     marker = request.node.get_closest_marker("keap_app")
     how = dict(marker.kwargs) if marker else {}
     how.update(getattr(request, "param", None) or {})
-    return keap_sandbox.new_app(**how)
+    app = keap_sandbox.new_app(**how)
+    yield app
+    if not request.config.getoption("keap_sandbox_keep_apps"):
+        app.delete()  # a sandbox shared by many runs does not fill up with test apps
