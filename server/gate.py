@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from server.auth import gateway
+from server.auth import gateway, hosts
 from server.auth.gateway import GatewayRejection
 from server.clock import monotonic
 from server.domain.errors import InvalidConfig, InvalidKey, ThrottledError
@@ -86,8 +86,8 @@ class Gate:
         self.throttle = throttle
         self.admitters: list[Callable[[Call], None]] = [self.authenticate_gateway, self.throttle_gateway]
         self.faults = Injector(env.engine)
-        self.handlers: list[Handler] = [self.authenticate_legacy, self.require_api_enabled, self.throttle_legacy,
-                                        self.inject_fault]
+        self.handlers: list[Handler] = [self.authenticate_legacy, self.legacy_host, self.require_api_enabled,
+                                        self.throttle_legacy, self.inject_fault]
         self._chain: tuple[tuple, Callable[[Call], Any]] = ((), self.invoke)
 
     # --- HTTP-level -----------------------------------------------------------------------------
@@ -144,6 +144,16 @@ class Gate:
         elif call.app is None and call.method.app_from is not None:
             call.app = call.method.app_from(call.tx.conn(), call.args)  # a keyless call that names its app
             if call.app is None:
+                raise InvalidKey()
+        return proceed(call)
+
+    @staticmethod
+    def legacy_host(call: Call, proceed: Callable[[Call], Any]) -> Any:
+        """On an app's own host (``acme.infusionsoft.com/api/xmlrpc``, server.auth.hosts) the legacy endpoint is
+        that app's: another app's key is an invalid key there, as on the real service."""
+        if call.endpoint == LEGACY and call.app is not None:
+            named = hosts.app_of_host(call.headers.get("Host", ""))
+            if named is not None and named != call.app.name.lower():
                 raise InvalidKey()
         return proceed(call)
 

@@ -131,6 +131,9 @@ def test_the_wheel_installs_into_a_fresh_venv_and_serves(tmp_path):
     located = _run(python, "-c", "import server, sys; print(server.__file__); print(sys.prefix)", cwd=empty, env=env)
     assert located.splitlines()[0].startswith(str(venv))  # the installed copy, not the checkout
     assert _run(venv / "bin" / "sandbox", "--version", cwd=empty, env=env).strip() == f"sandbox, version {__version__}"
+    plugins = _run(python, "-c", "import importlib.metadata as m, server.testing.client; "
+                                 "print(*(e.value for e in m.entry_points(group='pytest11')))", cwd=empty, env=env)
+    assert plugins.split() == ["infusionsoft_sandbox"]  # the pytest plugin, registered; its helpers need no pytest
 
     port = _free_port()
     proc = subprocess.Popen([str(venv / "bin" / "sandbox"), "serve", "--port", str(port)], cwd=empty, env=env,

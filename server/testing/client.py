@@ -1,8 +1,8 @@
 """The control API (/sandbox/…, docs/sandbox-control.md) as Python, for tests: a ``Sandbox`` is one running
 server, a ``KeapApp`` one app (account) in it with its credentials and helpers.
 
-Every helper of ``KeapApp`` is one call of the control API through ``KeapApp.control``, so a helper for a new
-control endpoint (the request journal, fault injection, snapshots) is one method of a line or two. A control
+Every helper of ``KeapApp`` is one call of the control API through ``KeapApp.control`` (the journal, fault
+injection and snapshots too), so a helper for a new control endpoint is one method of a line or two. A control
 call that fails raises ``SandboxError`` with the API's own message.
 """
 from __future__ import annotations
@@ -51,7 +51,7 @@ class Sandbox:
             except ValueError:
                 message = response.text
             raise SandboxError(response.status_code, message)
-        return response.json()
+        return response.json() if response.content else {}
 
     def health(self) -> dict:
         return self.control("GET", "/health")
@@ -222,6 +222,31 @@ class KeapApp:
     def reset(self) -> dict:
         """Back to the seed: the app's data is deleted and seeded again; its key, clock and options stay."""
         return self.control("POST", "/reset")
+
+    def journal(self, **filters) -> list[dict]:
+        """The app's request journal, newest first (at most 1000 entries); ``filters`` as the API takes them:
+        ``protocol``, ``method`` (a glob), ``outcome``, ``since``, ``credential`` (docs/control.md)."""
+        return self.control("GET", "/journal", params={**filters, "count": 1000})["entries"]
+
+    def inject_fault(self, **rule) -> dict:
+        """Add a fault-injection rule (docs/control.md): ``inject_fault(match={"method": "ContactService.add"},
+        action={"type": "xmlrpc_fault", "tag": "DatabaseError"}, first=1)``; the rule as stored, with its id."""
+        return self.control("POST", "/faults", json=rule)
+
+    def clear_faults(self) -> None:
+        self.control("DELETE", "/faults")
+
+    def snapshot(self, name: str) -> dict:
+        """Save the app's data, clock and options under ``name``."""
+        return self.control("POST", "/snapshots", json={"name": name})
+
+    def restore(self, name: str) -> dict:
+        """Put the app back as it was at the snapshot ``name``."""
+        return self.control("POST", f"/snapshots/{name}/restore")
+
+    def delete(self) -> None:
+        """Delete the app and everything in it (its keys stop working)."""
+        self.control("DELETE")
 
     def events(self) -> list[dict]:
         """The app's change log (every write, oldest first)."""

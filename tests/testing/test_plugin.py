@@ -58,6 +58,21 @@ def test_options_and_reset(keap_app):
     assert keap_app.call("DataService.count", "Contact", {}) == before
 
 
+def test_faults_journal_and_snapshots(keap_app):
+    keap_app.inject_fault(match={"method": "ContactService.add"},
+                          action={"type": "xmlrpc_fault", "tag": "DatabaseError"}, first=1)
+    with pytest.raises(xmlrpc.client.Fault) as fault:
+        keap_app.call("ContactService.add", {"FirstName": "Retry"})
+    assert "DatabaseError" in fault.value.faultString
+    keap_app.call("ContactService.add", {"FirstName": "Retry"})  # the retry goes through
+    assert [e["method"] for e in keap_app.journal(method="ContactService.add")] == ["ContactService.add"] * 2
+    keap_app.snapshot("before")
+    before = keap_app.call("DataService.count", "Contact", {})
+    keap_app.call("ContactService.add", {"FirstName": "Later"})
+    keap_app.restore("before")
+    assert keap_app.call("DataService.count", "Contact", {}) == before
+
+
 @pytest.mark.parametrize("keap_app", [{"seed": False, "freeze": False}], indirect=True)
 def test_an_empty_app_on_real_time(keap_app):
     assert keap_app.call("DataService.count", "Contact", {}) == 0
@@ -74,7 +89,7 @@ def test_a_welcome_that_never_came(keap_app):
 def test_a_user_suite_runs_on_a_sandbox_of_its_own(pytester):
     pytester.makepyfile(test_signup=SIGNUP)
     result = pytester.runpytest("-p", "infusionsoft_sandbox", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=6)
 
 
 def test_a_failing_user_test_fails(pytester):
@@ -94,11 +109,14 @@ def test_named(keap_app):
 ''')
     args = ["-p", "infusionsoft_sandbox", "-p", "no:cacheprovider"]
     if how == "option":
-        args.append(f"--keap-sandbox-url={live.url}")
+        args += [f"--keap-sandbox-url={live.url}", "--keap-sandbox-keep-apps"]
     else:
         monkeypatch.setenv("KEAP_SANDBOX_URL", live.url)
     result = pytester.runpytest(*args)
     result.assert_outcomes(passed=1)
     name = (pytester.path / "app-name.txt").read_text()
-    made = live.control("GET", f"/apps/{name}")  # the app was made in the running sandbox
-    assert made.status_code == 200 and made.json()["clock"]["frozen"] is True
+    made = live.control("GET", f"/apps/{name}")  # the app was made in the running sandbox, and deleted after
+    if how == "option":  # (unless kept)
+        assert made.status_code == 200 and made.json()["clock"]["frozen"] is True
+    else:
+        assert made.status_code == 404
