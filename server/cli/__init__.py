@@ -15,7 +15,7 @@ from server.app import create_app
 from server.sandbox.seeding import bootstrap
 from server.sandbox.tls import ensure_ca, ensure_certificate, ensure_hostname_certificate
 from server.store import apps, credentials
-from server.store.db import transaction
+from server.store.db import refresh_statistics, transaction
 
 from . import banner
 from . import workers as gunicorn_workers
@@ -123,6 +123,7 @@ def seed(app_name, data_dir, database_url):
     legacy_key = bootstrap.remembered_key(config) if name == config.default_app else None
     record = bootstrap.create_app_record(env, name, seed_dir=config.seed_dir, legacy_key=legacy_key)
     bootstrap.ensure_seeded_clients(env.engine, config.seed_dir)
+    refresh_statistics(env.engine)  # after a load: the planner's statistics current
     if name == config.default_app:
         bootstrap.remember_key(config, record.legacy_key)
     click.echo(f"seeded app {record.name}; legacy API key {record.legacy_key}")

@@ -145,6 +145,9 @@ class AppSession:
         self.events: list[Event] = []
         self.tally = tally
         self._now: datetime | None = None
+        # what this transaction has read of a table and may read again, by the table's name (the custom-field
+        # definitions of an import of many contacts); a write of the table through this session drops it
+        self.memo: dict[str, dict] = {}
 
     @property
     def conn(self) -> Connection:
@@ -213,16 +216,20 @@ class AppSession:
                 self.conn.execute(sa.insert(table).values(app_id=self.app.id, **values))
                 return
             values = [values]
+        self.memo.pop(table.name, None)
         bulk.insert_rows(self.conn, table, values, {"app_id": self.app.id})
 
     def update_many(self, table: sa.Table, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
         """One UPDATE per row (all rows setting the same columns), matched on ``keys``, in one executemany."""
+        self.memo.pop(table.name, None)
         bulk.update_rows(self.conn, table, keys, rows, {"app_id": self.app.id})
 
     def update(self, table: sa.Table, *where, **values):
+        self.memo.pop(table.name, None)
         return self.conn.execute(sa.update(table).where(table.c.app_id == self.app.id, *where).values(**values))
 
     def delete(self, table: sa.Table, *where):
+        self.memo.pop(table.name, None)
         return self.conn.execute(sa.delete(table).where(table.c.app_id == self.app.id, *where))
 
     # --- events ---------------------------------------------------------------------------------------

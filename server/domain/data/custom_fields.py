@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from server.domain.account.users import require_admin
 from server.domain.errors import DatabaseError, InvalidParameter, RecordNotFound
 from server.store import schema
+from server.store.prepared import PreparedAll
 from server.store.session import AppSession
 from server.tables import CUSTOM_FORMS, FieldType
 
@@ -77,16 +78,23 @@ class CustomField:
         return storage_column(self.data_type)
 
 
+_cf = schema.custom_field
+_DEFINITIONS = PreparedAll(sa.select(_cf.c.id, _cf.c.form_id, _cf.c.name, _cf.c.label, _cf.c.data_type).where(
+    _cf.c.app_id == sa.bindparam("app_id"), _cf.c.form_id == sa.bindparam("form_id")))
+
+
 def definitions(s: AppSession, form_id: int, names=None) -> dict[str, CustomField]:
-    """The form's custom fields by ``Name`` (without the underscore), optionally only ``names``."""
-    cf = schema.custom_field
-    q = s.select(cf, cf.c.id, cf.c.form_id, cf.c.name, cf.c.label, cf.c.data_type).where(cf.c.form_id == form_id)
-    if names is not None:
-        names = list(names)
-        if not names:
-            return {}
-        q = q.where(cf.c.name.in_(names))
-    return {r.name: CustomField(r.id, r.form_id, r.name, r.label or "", r.data_type) for r in s.execute(q)}
+    """The form's custom fields by ``Name`` (without the underscore), optionally only ``names``. Read once per
+    transaction (the session's memo, which a write of a definition drops): an import of many records with
+    custom values reads them once, not once a record."""
+    known = s.memo.setdefault(schema.custom_field.name, {})
+    fields = known.get(form_id)
+    if fields is None:
+        fields = known[form_id] = {r.name: CustomField(r.id, r.form_id, r.name, r.label or "", r.data_type)
+                                   for r in s.all(_DEFINITIONS, form_id=form_id)}
+    if names is None:
+        return dict(fields)
+    return {name: fields[name] for name in names if name in fields}
 
 
 def form_id_of(name) -> int | None:
@@ -191,17 +199,22 @@ def add_group(s: AppSession, tab_id: int, name: str) -> int:
 
 # --- values ----------------------------------------------------------------------------------------
 
-def write_values(s: AppSession, record_id: int, values: dict[CustomField, object]) -> None:
-    """Set custom values of one record (None clears a value)."""
+def write_values(s: AppSession, record_id: int, values: dict[CustomField, object], *, new: bool = False) -> None:
+    """Set custom values of one record (None clears a value): the old values of these fields go in one
+    delete (none for a ``new`` record, which has none yet), the new ones in one insert."""
     cv = schema.custom_value
+    if not new:
+        s.delete(cv, cv.c.record_id == record_id, cv.c.field_id.in_([f.id for f in values]))
+    rows = []
     for field, value in values.items():
-        s.delete(cv, cv.c.field_id == field.id, cv.c.record_id == record_id)
         if value is None or value == "":
             continue
         row = {"field_id": field.id, "record_id": record_id, "text_value": None, "num_value": None,
                "date_value": None}
         row[field.column] = value
-        s.insert(cv, row)
+        rows.append(row)
+    if rows:
+        s.insert(cv, rows)
 
 
 def read_values(s: AppSession, record_ids: list[int], fields: list[CustomField]) -> dict[int, dict[str, object]]:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from server.domain.data import listing
 from server.store import schema
-from server.store.prepared import PreparedAll
+from server.store.prepared import Prepared, PreparedAll
 from server.store.session import AppSession
 
 
@@ -57,9 +57,13 @@ def is_valid(email: str) -> bool:
     return bool(_VALID.match(email.strip()))
 
 
+# every write of an address reads its status first: a statement built once, run on the driver
+_ROW = Prepared(sa.select(schema.email_status).where(schema.email_status.c.app_id == sa.bindparam("app_id"),
+                                                     schema.email_status.c.email_key == sa.bindparam("email_key")))
+
+
 def row(s: AppSession, email: str):
-    es = schema.email_status
-    return s.execute(s.select(es).where(es.c.email_key == key(email))).first()
+    return s.first(_ROW, email_key=key(email))
 
 
 def status_of(s: AppSession, email: str | None) -> Status | None:

@@ -32,7 +32,9 @@ tag_category = entity("tag_category", sa.Column("date_created", sa.DateTime, nul
                       sa.Column("last_updated", sa.DateTime, nullable=True))
 
 tag_assignment = entity("tag_assignment", primary_key=("app_id", "contact_id", "tag_id"))
-sa.Index("ix_tag_assignment_tag", tag_assignment.c.app_id, tag_assignment.c.tag_id)
+# a tag's contacts in contact order (ContactGroupAssign by GroupId, ordered by its key)
+sa.Index("ix_tag_assignment_tag_contact", tag_assignment.c.app_id, tag_assignment.c.tag_id,
+         tag_assignment.c.contact_id)
 
 custom_field = entity("custom_field")
 sa.Index("ix_custom_field_form", custom_field.c.app_id, custom_field.c.form_id)
