@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 
 from server.clock import ClockState, monotonic, wall
+from server.domain.errors import ProtocolError
 from server.xmlrpc import codec
 
 from . import entry as entries
@@ -151,7 +152,7 @@ def _request(e: dict):
         return json.loads(raw)
     try:
         method, params = codec.loads_call(raw)
-    except Exception:  # a body the call's own parse refused: the fault says why; show its start
+    except ProtocolError:  # a body the call's own parse refused: the fault says why; show its start
         return entries.bounded(raw.decode("utf-8", "replace"))
     return entries.xmlrpc_params(method, params, e["keyed"])
 
