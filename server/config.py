@@ -40,7 +40,7 @@ class Config:
     # how effects leave the process (server.senders): "live" sends HTTP posts and REST hooks for real, "record"
     # keeps them in memory and sends nothing
     senders: str = "live"
-    journal_size: int = 10_000  # calls kept in each app's request journal (server.journal), oldest dropped first
+    journal_size: int = 10_000  # calls kept per app in the request journal (server.journal), oldest out first; 0: none
 
     @property
     def sqlalchemy_url(self) -> str:

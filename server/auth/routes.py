@@ -123,6 +123,9 @@ def token():
 def _journal(call: Call, form: dict, response: Response) -> None:
     """Record a token request (server.journal): in the journal of the app a token was issued for (named in
     the answer's scope, ``full|APP.infusionsoft.com``), else in the journal of calls that name no app."""
+    journal = current_app.extensions["sandbox"].journal
+    if not journal.enabled:
+        return
     status = response.status_code
     body = response.get_json(silent=True) or {}
     auth = request.authorization
@@ -133,7 +136,7 @@ def _journal(call: Call, form: dict, response: Response) -> None:
     if isinstance(scope, str) and "|" in scope:
         with transaction(_engine(), write=False) as conn:
             call.app = apps.by_name(conn, scope.split("|", 1)[1].removesuffix(".infusionsoft.com"))
-    current_app.extensions["sandbox"].journal.record(
+    journal.record(
         call, "oauth", "/token", "POST /token", {"body": entry.bounded(
             {k: entry.redact(v) if k == "code" else v for k, v in form.items()})}, entry.http(status, body))
 

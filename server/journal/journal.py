@@ -8,12 +8,15 @@ decision, any injected fault, the duration, and for a call that failed on a name
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 
-from server.clock import monotonic, wall
+from server.clock import ClockState, monotonic, wall
+from server.domain.errors import ProtocolError
+from server.xmlrpc import codec
 
 from . import entry as entries
 from .rings import Rings, make_rings
@@ -28,25 +31,40 @@ def ring_of(app) -> str:
 
 
 class Journal:
-    def __init__(self, rings: Rings, hinter=None):
+    def __init__(self, rings: Rings, hinter=None, enabled: bool = True):
         self.rings = rings
-        self.hinter = hinter  # server.journal.hints.Hints, or None (no hints)
+        self.hinter = hinter  # server.journal.hints.Hints
+        self.enabled = enabled  # off: nothing is recorded (SANDBOX_JOURNAL_SIZE=0)
 
     @classmethod
     def from_config(cls, config, hinter=None) -> Journal:
-        return cls(make_rings(config.redis_url, config.redis_prefix, config.journal_size), hinter)
+        size = config.journal_size
+        if size < 0:
+            raise ValueError(f"SANDBOX_JOURNAL_SIZE must be 0 (no journal) or more, not {size}")
+        return cls(make_rings(config.redis_url, config.redis_prefix, max(size, 1)), hinter, enabled=size > 0)
 
     # --- writing (the transports) -----------------------------------------------------------------
     def record(self, call, protocol: str, endpoint: str, method: str, request, outcome: dict,
-               hint=None, presented: str | None = None) -> dict:
+               hint=None, presented: str | None = None, keyed: bool = False) -> dict | None:
         """Write the entry of ``call`` (a server.gate.Call) that has just been answered; return it.
-        ``presented``: the secret the caller presented where the call's credential does not say it."""
+
+        ``request``: what was sent, as JSON-ready data, or an XML-RPC call's raw body (bytes, parsed only when the
+        entry is read; ``keyed``: its first parameter is a key, redacted then). ``presented``: the secret the
+        caller presented (recorded as a prefix). On the hot path an entry holds only strings, numbers, bytes and
+        dicts of them, which the garbage collector does not track (see server.journal.rings)."""
+        if not self.enabled:
+            return None
         app = call.app
-        elapsed = monotonic() - call.started
+        now = monotonic()
         credential = call.credential
+        state = app.clock_state if app is not None else None
+        if type(request) is not bytes:
+            request = json.dumps(request, separators=(",", ":"), default=str)
+        if "body" in outcome:
+            outcome = {**outcome, "body": json.dumps(outcome["body"], separators=(",", ":"), default=str)}
         entry = {
-            "time": app.clock_state.timestamp() if app is not None else None,
-            "wall_time": wall() - elapsed,
+            "wall_time": wall() - (now - call.started),
+            "clock": (state.anchor_real, state.anchor_virtual, state.rate, state.frozen) if state else None,
             "protocol": protocol,
             "endpoint": endpoint,
             "method": method,
@@ -55,12 +73,15 @@ class Journal:
                            "id": credential.identity if credential else None,
                            "secret": entries.redact(presented) if presented else None},
             "request": request,
+            "keyed": keyed,
             "outcome": outcome,
             "throttle": call.throttle,
-            "injected": call.injected,
-            "hint": hint,
-            "duration_ms": round(elapsed * 1000, 3),
+            "injected": json.dumps(call.injected, default=str) if call.injected is not None else None,
+            "hint": tuple(hint) if hint else None,
+            "duration": now - call.started,
         }
+        if self.rings.serialised:  # Redis: every worker must read it, so the raw body is parsed now
+            entry["request"] = json.dumps(_request(entry), separators=(",", ":"), default=str)
         self.rings.push(ring_of(app), entry)
         call.journal = entry
         return entry
@@ -96,11 +117,44 @@ class Journal:
 
 
 def present(e: dict) -> dict:
-    out = dict(e)
-    for name in ("time", "wall_time"):
-        if out.get(name) is not None:
-            out[name] = datetime.fromtimestamp(out[name], UTC).isoformat()
-    return out
+    """An entry as the control API shows it: times in ISO 8601, the request parsed (secrets redacted)."""
+    clock = e["clock"]
+    outcome = e["outcome"]
+    if isinstance(outcome.get("body"), str):
+        outcome = {**outcome, "body": json.loads(outcome["body"])}
+    return {
+        "id": e["id"],
+        "time": _iso(ClockState(*clock).timestamp(e["wall_time"])) if clock else None,
+        "wall_time": _iso(e["wall_time"]),
+        "protocol": e["protocol"],
+        "endpoint": e["endpoint"],
+        "method": e["method"],
+        "app": e["app"],
+        "credential": e["credential"],
+        "request": _request(e),
+        "outcome": outcome,
+        "throttle": e["throttle"],
+        "injected": json.loads(e["injected"]) if e["injected"] is not None else None,
+        "hint": list(e["hint"]) if e["hint"] else None,
+        "duration_ms": round(e["duration"] * 1000, 3),
+    }
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).isoformat()
+
+
+def _request(e: dict):
+    """What was sent: an XML-RPC body parsed into its parameters (bounded, the key and secrets redacted), or
+    the JSON recorded."""
+    raw = e["request"]
+    if type(raw) is not bytes:
+        return json.loads(raw)
+    try:
+        method, params = codec.loads_call(raw)
+    except ProtocolError:  # a body the call's own parse refused: the fault says why; show its start
+        return entries.bounded(raw.decode("utf-8", "replace"))
+    return entries.xmlrpc_params(method, params, e["keyed"])
 
 
 @dataclass(frozen=True)

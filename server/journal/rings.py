@@ -17,12 +17,21 @@ from typing import Protocol
 
 
 class Rings(Protocol):
+    serialised: bool  # entries are stored as JSON (so an entry's request must be JSON-ready text)
+
     def push(self, ring: str, entry: dict) -> int: ...  # the entry's id (set in it too)
     def entries(self, ring: str) -> list[dict]: ...  # newest first
     def clear(self, ring: str) -> None: ...
 
 
 class MemoryRings:
+    """Entries are kept as they are made, which costs nothing. They hold no lists (an XML-RPC call's parameters
+    are its raw body, bytes): 10,000 entries of lists would be tens of thousands of objects for the garbage
+    collector to walk again and again, a cost every call would share; dicts and tuples of strings and numbers
+    are not tracked."""
+
+    serialised = False
+
     def __init__(self, size: int):
         self.size = size
         self._rings: dict[str, deque] = {}
@@ -58,6 +67,8 @@ return id
 
 
 class RedisRings:
+    serialised = True
+
     def __init__(self, url: str, prefix: str, size: int):
         import redis  # noqa: PLC0415  (only the Redis store loads the client, as in server.throttle.store)
 

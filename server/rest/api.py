@@ -177,9 +177,9 @@ def _journal(response):
     """Record the request in its app's journal (server.journal), with a hint for an unknown path or property
     (also in X-Sandbox-Hint when the app's ``hints`` option is on)."""
     call = g.pop("rest_call", None)
-    if call is None:
-        return response
     sandbox = current_app.extensions["sandbox"]
+    if call is None or not sandbox.journal.enabled:
+        return response
     status = response.status_code
     relative = request.path[len(PREFIX):] or "/"
     hint = None
