@@ -1,4 +1,5 @@
-"""The ``sandbox`` command: serve, seed, reset, apps, keys, campaigns (server.cli.campaigns)."""
+"""The ``sandbox`` command: serve, seed, reset, apps, keys, campaigns (server.cli.campaigns), clock
+(server.cli.clock)."""
 from __future__ import annotations
 
 import ipaddress
@@ -15,6 +16,7 @@ from server.store import apps, credentials
 from server.store.db import transaction
 
 from .campaigns import campaigns_group
+from .clock import clock_group
 from .common import environment, named_app, options, settings
 
 
@@ -24,6 +26,7 @@ def main():
 
 
 main.add_command(campaigns_group)
+main.add_command(clock_group)
 
 
 @main.command()
