@@ -20,6 +20,7 @@ from authlib.oauth2.rfc6749 import grants
 from flask import Response
 from sqlalchemy.engine import Engine
 
+from server.auth.gateway import Credential, oauth_client_credential
 from server.store import apps, credentials
 from server.store.db import transaction
 from server.store.session import AppRecord
@@ -129,6 +130,14 @@ class OAuthServer:
     def app(self, app_id: int) -> AppRecord:
         with transaction(self.engine, write=False) as conn:
             return apps.by_id(conn, app_id)
+
+    def grant_of(self, form: dict) -> tuple[AppRecord | None, Credential | None]:
+        """The app and client a token request is for (by its code or refresh token), if they are known."""
+        with transaction(self.engine, write=False) as conn:
+            found = credentials.grant_of(conn, code=form.get("code"), refresh_token=form.get("refresh_token"))
+            if found is None:
+                return None, None
+            return apps.by_id(conn, found.app_id), oauth_client_credential(found.client_id)
 
     def generate_token(self, grant_type, client, user=None, scope=None, expires_in=None, include_refresh_token=True):
         return {

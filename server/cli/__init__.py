@@ -1,5 +1,5 @@
-"""The ``sandbox`` command: serve, seed, reset, apps, keys, campaigns (server.cli.campaigns), clock
-(server.cli.clock)."""
+"""The ``sandbox`` command: serve, seed, reset, apps, keys, campaigns (server.cli.campaigns), broadcasts
+(server.cli.broadcasts), clock (server.cli.clock)."""
 from __future__ import annotations
 
 import ipaddress
@@ -7,25 +7,31 @@ import threading
 from pathlib import Path
 
 import click
+import sqlalchemy.exc
 from werkzeug.serving import make_server
 
+from server import __version__
 from server.app import create_app
 from server.sandbox.seeding import bootstrap
 from server.sandbox.tls import ensure_certificate
 from server.store import apps, credentials
 from server.store.db import transaction
 
+from .broadcasts import broadcasts_group
 from .campaigns import campaigns_group
 from .clock import clock_group
-from .common import environment, named_app, options, settings
+from .common import environment, named_app, options, settings, store_unreachable
+from .exports import export_command, import_command
 
 
 @click.group()
+@click.version_option(__version__, prog_name="sandbox")
 def main():
     """An Infusionsoft (Keap) compatible sandbox server."""
 
 
 main.add_command(campaigns_group)
+main.add_command(broadcasts_group)
 main.add_command(clock_group)
 
 
@@ -53,6 +59,8 @@ def serve(host, port, data_dir, database_url, api_key, tls, tls_port, insecure_c
         app = create_app(config)
     except bootstrap.KeyInUse as exc:
         raise click.ClickException(str(exc)) from None
+    except sqlalchemy.exc.SQLAlchemyError as exc:
+        raise click.ClickException(store_unreachable(config, exc)) from None
     sandbox = app.extensions["sandbox"]
     servers = [make_server(config.host, config.port, app, threaded=True)]
     base = f"http://{config.host}:{config.port}"
@@ -128,6 +136,10 @@ def reset(app_name, data_dir, database_url):
 @main.group("apps")
 def apps_group():
     """Create and list apps (accounts) and their keys."""
+
+
+apps_group.add_command(export_command)
+apps_group.add_command(import_command)
 
 
 @apps_group.command("list")

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import click
+import sqlalchemy.exc
+from sqlalchemy.engine import make_url
 
 from server.config import Config, from_env
 from server.environment import Environment
@@ -37,3 +39,14 @@ def named_app(env: Environment, name: str) -> AppRecord:
     if record is None:
         raise click.ClickException(f"no app named {name!r}")
     return record
+
+
+def store_unreachable(config: Config, exc: sqlalchemy.exc.SQLAlchemyError) -> str:
+    """One line for a store that cannot be reached or migrated: its URL (without the password) and the
+    driver's own first line."""
+    try:
+        url = make_url(config.sqlalchemy_url).render_as_string(hide_password=True)
+    except sqlalchemy.exc.ArgumentError:
+        url = "the configured DATABASE_URL"
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return f"cannot reach the store at {url}: {reason[0] if reason else type(exc).__name__}"

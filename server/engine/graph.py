@@ -124,10 +124,11 @@ _cache: dict[tuple, Graph] = {}
 _cache_lock = threading.Lock()
 
 
-def cached(store: object, app_id: int, campaign_id: int, version: int, load) -> Graph:
+def cached(store: object, app_id: int, epoch: str, campaign_id: int, version: int, load) -> Graph:
     """The compiled graph of a published version; ``store`` (the database engine) keeps apart processes that
-    serve several stores, as the test suite does."""
-    key = (id(store), app_id, campaign_id, version)
+    serve several stores, as the test suite does; ``epoch`` (the app's, server.store.schema.system) tells a
+    campaign apart from one of the same id and version before a reset or a snapshot restored."""
+    key = (id(store), app_id, epoch, campaign_id, version)
     graph = _cache.get(key)
     if graph is None:
         graph = Graph.from_json(load())

@@ -115,6 +115,17 @@ def expire_refresh(conn: Connection, token_id: int, now: float) -> None:
     conn.execute(sa.update(t).where(t.c.id == token_id).values(refresh_expires_at=now))
 
 
+def grant_of(conn: Connection, *, code: str | None = None, refresh_token: str | None = None):
+    """``(app_id, client_id)`` of the grant a token request names (its code or refresh token), or None."""
+    if code:
+        c = schema.oauth_code
+        return conn.execute(sa.select(c.c.app_id, c.c.client_id).where(c.c.code == code)).first()
+    if refresh_token:
+        t = schema.oauth_token
+        return conn.execute(sa.select(t.c.app_id, t.c.client_id).where(t.c.refresh_token == refresh_token)).first()
+    return None
+
+
 def clients_of_app(conn: Connection, app_id: int) -> list[str]:
     t = schema.oauth_token
     return [r.client_id for r in conn.execute(sa.select(t.c.client_id).where(t.c.app_id == app_id).distinct())]

@@ -76,6 +76,9 @@ DEFAULTS: dict[str, object] = {
     # clients send a whole loaded record back: "ignore" them (client trackers' evidence of the real service; an
     # Id other than the record's own is still refused) or "refuse" (fault 8 [NoFieldAccess]). Adds always refuse.
     "update_read_only_fields": "ignore",
+    # Near-miss hints (server.journal.hints) in an X-Sandbox-Hint response header too, not only in the request
+    # journal: the real service sends no such header, so it is off unless a user turns it on.
+    "hints": False,
 }
 
 NON_NEGATIVE = {"auto_billing_delay"}  # integer options where 0 is a meaningful value

@@ -40,6 +40,8 @@ class AppRecord:
     options: dict
     clock_state: ClockState
     url_secret: bytes = b""  # keys the app's public URL tokens (server.domain.account.public_urls)
+    fault_rules: int = 0  # how many fault-injection rules it has (server.faults): none, no read on any call
+    epoch: str = ""  # drawn again when the app's rows are replaced wholesale (server.store.schema.system)
 
     @classmethod
     def from_row(cls, row) -> AppRecord:
@@ -48,7 +50,7 @@ class AppRecord:
             settings=row.settings or {}, profile=row.profile or {}, options=row.options or {},
             clock_state=ClockState(row.clock_anchor_real, row.clock_anchor_virtual or 0.0,
                                    row.clock_rate or 1.0, bool(row.clock_frozen)),
-            url_secret=bytes.fromhex(row.url_secret),
+            url_secret=bytes.fromhex(row.url_secret), fault_rules=row.fault_rules or 0, epoch=row.epoch,
         )
 
     def option(self, name: str):

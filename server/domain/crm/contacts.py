@@ -19,7 +19,7 @@ from server.store.session import AppSession
 from server.tables import REGISTRY, Table
 from server.tables.model import FieldType
 
-from . import activities, tags
+from . import activities, social_accounts, tags, utms
 from .links import link as make_link
 
 CONTACT = REGISTRY.get("Contact")
@@ -70,6 +70,8 @@ def _delete(s: AppSession, table: Table, contact_id: int) -> None:
     c, link = schema.contact, schema.contact_link
     tags.delete_assignments_of_contact(s, contact_id)
     activities.delete_of_contact(s, contact_id)
+    utms.delete_of_contact(s, contact_id)
+    social_accounts.delete_of_contact(s, contact_id)
     s.delete(link, sa.or_(link.c.contact_id1 == contact_id, link.c.contact_id2 == contact_id))
     custom_fields.delete_values(s, contact_id, table.custom_form)
     s.delete(c, c.c.id == contact_id)
@@ -240,11 +242,31 @@ _INDEXED_EQUALITIES = frozenset({"Email", "EmailAddress2", "EmailAddress3", "Las
 _LOOKUP_FIELDS = listing.Fields({**FIELD_COLUMNS, "Id": _c.c.id + 0}, key="Id", text=CONTACT_FIELDS.text)
 
 
+# a contact's lead source by name (REST v2's ``lead_source_name`` filter)
+LEAD_SOURCE_NAME = "LeadSourceName"
+_ls = schema.lead_source
+_LEAD_SOURCE_NAME = (sa.select(_ls.c.name).where(_ls.c.app_id == _c.c.app_id, _ls.c.id == _c.c.lead_source_id)
+                     .scalar_subquery())
+
+
+def _with_extras(s: AppSession, fields: listing.Fields, where) -> listing.Fields:
+    """``fields`` and what the conditions name beyond the Contact columns: the lead source's name and the
+    contact's custom fields (``_Name``)."""
+    if LEAD_SOURCE_NAME in custom_fields.named_in(where):
+        fields = listing.Fields({**fields.columns, LEAD_SOURCE_NAME: _LEAD_SOURCE_NAME}, key=fields.key,
+                                text=fields.text | {LEAD_SOURCE_NAME})
+    return custom_fields.filterable(s, fields, CONTACT.custom_form, _c, where)
+
+
 def page_contacts(s: AppSession, q: listing.ListQuery) -> listing.Page[ContactRecord]:
-    """Contacts (not companies) under ``q``, whose fields are the DataService names of CONTACT_FIELDS."""
+    """Contacts (not companies) under ``q``, whose fields are the DataService names of CONTACT_FIELDS, the
+    contact's custom fields (``_Name``) and ``LEAD_SOURCE_NAME``."""
     if any(c.op == "eq" and c.field in _INDEXED_EQUALITIES for c in q.where):
-        return listing.page(s, s.select(_c).where(_c.c.kind + "" == "contact"), _LOOKUP_FIELDS, q, _contact_record)
-    return listing.page(s, _contacts(s), CONTACT_FIELDS, q, _contact_record)
+        return listing.page(s, s.select(_c).where(_c.c.kind + "" == "contact"),
+                            _with_extras(s, _LOOKUP_FIELDS, q.where), q, _contact_record)
+    return listing.page(s, _contacts(s), _with_extras(s, CONTACT_FIELDS, q.where), q, _contact_record)
+
+
 
 
 def is_contact(s: AppSession, contact_id: int) -> bool:

@@ -17,6 +17,7 @@ from server.store import schema
 from server.store.session import AppSession
 from server.tables import CUSTOM_FORMS, FieldType
 
+from . import listing
 from .values import coerce
 
 # DataFormField.DataType ids and the names addCustomField takes (spec §2.2, yail and a data-services
@@ -230,3 +231,34 @@ def delete_values(s: AppSession, record_id: int, form_id: int) -> None:
 def coerce_value(field: CustomField, value, s: AppSession, table_name: str):
     return coerce(value, field.type, s.clock, f"{table_name}.{field.api_name}")
 
+
+
+# --- filtering a list on custom fields ------------------------------------------------------------------
+
+def named_in(where) -> set[str]:
+    """The fields a list's conditions name (inside ``any`` conditions too)."""
+    names: set[str] = set()
+    for c in where:
+        names |= named_in(c.value) if c.op == "any" else {c.field}
+    return names
+
+
+def of_form(s: AppSession, form_id: int) -> list[CustomField]:
+    """The form's custom fields (what a list of its records may be filtered on, by name)."""
+    return list(definitions(s, form_id).values())
+
+
+def filterable(s: AppSession, fields: listing.Fields, form_id: int, entity: sa.Table, where) -> listing.Fields:
+    """``fields`` and the form's custom fields the conditions ``where`` name (``_Name``), each the value of the
+    ``entity`` row's record as a correlated subquery, text compared without regard to case."""
+    wanted = [n[1:] for n in named_in(where) - set(fields.columns) if n.startswith("_")]
+    if not wanted:
+        return fields
+    cv = schema.custom_value
+    extra, text = {}, set()
+    for f in definitions(s, form_id, wanted).values():
+        extra[f.api_name] = (sa.select(cv.c[f.column]).where(cv.c.app_id == entity.c.app_id, cv.c.field_id == f.id,
+                                                             cv.c.record_id == entity.c.id).scalar_subquery())
+        if f.column == "text_value":
+            text.add(f.api_name)
+    return listing.Fields({**fields.columns, **extra}, key=fields.key, text=fields.text | text)

@@ -69,6 +69,23 @@ def render(text: str | None, ctx: Context) -> str:
     return TOKEN.sub(lambda m: ctx.value(m.group(1), m.group(2)), text)
 
 
+class Compiled:
+    """A text split once into its literal pieces and its tokens, rendered for many contexts without a regex
+    (a broadcast renders one template for 100,000 contacts)."""
+
+    def __init__(self, text: str):
+        parts = TOKEN.split(text)  # literal, namespace, name, literal, ...
+        self.literals = parts[0::3]
+        self.tokens = list(zip(parts[1::3], parts[2::3]))
+
+    def render(self, ctx: Context) -> str:
+        out = [self.literals[0]]
+        for (namespace, name), literal in zip(self.tokens, self.literals[1:]):
+            out.append(_text(ctx.contact.get(name)) if namespace == "Contact" else ctx.value(namespace, name))
+            out.append(literal)
+        return "".join(out)
+
+
 def _text(value) -> str:
     if value is None:
         return ""

@@ -1,4 +1,4 @@
-"""The control API's core: health, apps (create, describe, reset), the per-app options, the change log and the
+"""The control API's core: apps (create, describe, reset), the per-app options, the change log and the
 throttle state, under /sandbox/ (never the real API's paths). The clock is server.sandbox.control.clock."""
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask import Blueprint, jsonify
 
 from server.auth import gateway
 from server.clock import UTC
+from server.journal.journal import ring_of
 from server.sandbox import clocks
 from server.sandbox.seeding import bootstrap
 from server.store import apps, credentials, options
@@ -25,14 +26,6 @@ bp.register_error_handler(ControlError, control_error)
 def _describe(record: AppRecord) -> dict:
     return {"name": record.name, "legacy_api_key": record.legacy_key, "time_zone": record.time_zone,
             "clock": clocks.describe(record), "options": {k: record.option(k) for k in options.DEFAULTS}}
-
-
-@bp.get("/health")
-def health():
-    sandbox = current_sandbox()
-    with transaction(sandbox.engine, write=False) as conn:
-        count = len(apps.all_apps(conn))
-    return jsonify({"status": "ok", "database": sandbox.engine.dialect.name, "apps": count})
 
 
 @bp.get("/apps")
@@ -67,6 +60,7 @@ def reset(name: str):
     sandbox = current_sandbox()
     record = app_named(name)
     counts = bootstrap.reset_app(sandbox.env, record, sandbox.config.seed_dir)
+    sandbox.journal.clear(ring_of(record))
     return jsonify({"app": name, "reset": True, "seeded": counts})
 
 

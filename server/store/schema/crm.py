@@ -101,6 +101,24 @@ contact_locate_map = sa.Table(
     sa.Index("ix_contact_locate_map_local", "app_id", "local_id"),
 )
 
+# A contact's UTM parameters, one row per visit a form or the API recorded (REST v1 POST /contacts/{id}/utm,
+# REST v2's utm_parameters); the first and the last are the contact's first and last touch.
+contact_utm = sa.Table(
+    "contact_utm", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("id", sa.Integer, nullable=False, autoincrement=False),
+    sa.Column("contact_id", sa.Integer, nullable=False),
+    sa.Column("keap_source_id", sa.String(255), nullable=False),
+    sa.Column("utm_source", sa.String(255), nullable=True),
+    sa.Column("utm_medium", sa.String(255), nullable=True),
+    sa.Column("utm_term", sa.String(255), nullable=True),
+    sa.Column("utm_campaign", sa.String(255), nullable=True),
+    sa.Column("utm_content", sa.String(255), nullable=True),
+    sa.Column("date_created", sa.DateTime, nullable=False),  # app-local
+    sa.PrimaryKeyConstraint("app_id", "id"),
+    sa.Index("ix_contact_utm_contact", "app_id", "contact_id"),
+)
+
 # A contact's answers to a survey (ContactService.submitSurveyAndApplyActionSets submits one).
 survey_result = sa.Table(
     "survey_result", metadata,

@@ -21,6 +21,12 @@ app = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     # the key of the app's public URL tokens (server.domain.account.public_urls): random, never sent to anyone
     sa.Column("url_secret", sa.String(64), nullable=False),
+    # how many fault-injection rules the app has (server.faults): 0, the usual case, spares every call a read
+    sa.Column("fault_rules", sa.Integer, nullable=False, default=0, server_default="0"),
+    # Random, and drawn again whenever the app's rows are replaced wholesale (a reset, a snapshot restored):
+    # what is derived from its rows and remembered by id (compiled campaign graphs) is keyed by it too, since
+    # ids and version numbers start again where they were (server.engine.graph).
+    sa.Column("epoch", sa.String(32), nullable=False, server_default=""),
 )
 
 id_sequence = sa.Table(
@@ -44,6 +50,19 @@ domain_event = sa.Table(
     sa.Column("payload", sa.JSON, nullable=False, default=dict),
     sa.PrimaryKeyConstraint("app_id", "seq"),
     sa.Index("ix_domain_event_entity", "app_id", "entity", "seq"),
+)
+
+
+# Fault-injection rules (server.faults): the rule as its control-API JSON, and how many calls it matched and
+# how many it broke, counted in the store so that every worker counts the same sequence.
+fault_rule = sa.Table(
+    "fault_rule", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("id", sa.Integer, nullable=False, autoincrement=False),
+    sa.Column("rule", sa.JSON, nullable=False),
+    sa.Column("matched", sa.Integer, nullable=False, default=0),
+    sa.Column("injected", sa.Integer, nullable=False, default=0),
+    sa.PrimaryKeyConstraint("app_id", "id"),
 )
 
 # Clock advances (server.sandbox.clocks): one row per advance asked for through the control API or the CLI, its

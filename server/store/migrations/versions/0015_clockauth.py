@@ -1,13 +1,13 @@
 """clock_advance: clock advances asked for through the control API or the CLI, their progress and summary
 
 Revision ID: 0015_clockauth
-Revises: 0014
+Revises: 0015_snapshots
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0015_clockauth'
-down_revision = '0014'
+down_revision = '0015_snapshots'
 branch_labels = None
 depends_on = None
 
