@@ -1,5 +1,5 @@
 """The ``sandbox`` command: serve, seed, reset, apps, keys, campaigns (server.cli.campaigns), broadcasts
-(server.cli.broadcasts)."""
+(server.cli.broadcasts), clock (server.cli.clock)."""
 from __future__ import annotations
 
 import ipaddress
@@ -21,6 +21,7 @@ from . import banner
 from . import workers as gunicorn_workers
 from .broadcasts import broadcasts_group
 from .campaigns import campaigns_group
+from .clock import clock_group
 from .common import environment, named_app, options, settings, store_unreachable
 from .exports import export_command, import_command
 from .trust import trust
@@ -35,6 +36,7 @@ def main():
 main.add_command(campaigns_group)
 main.add_command(broadcasts_group)
 main.add_command(trust)
+main.add_command(clock_group)
 
 
 @main.command()

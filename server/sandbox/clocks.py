@@ -67,14 +67,15 @@ def target(record: AppRecord, change: ClockChange) -> ClockState:
     if not given:
         raise ClockRefused(400, "nothing to change: give action, time, by, rate or frozen")
     current = record.clock_state
+    before = current.timestamp()  # a running clock moves on while the change is worked out: read it once, first
     if change.action == "real":
         if given - {"action"}:
             raise ClockRefused(400, f"action real takes no other field (got {', '.join(sorted(given - {'action'}))})")
         state = ClockState.real()
     else:
         state = _apply(record, current, change)
-    if state.timestamp() < current.timestamp() and not (current.is_real or state.is_real or change.force):
-        now, then = _iso(current.timestamp()), _iso(state.timestamp())
+    if state.timestamp() < before and not (current.is_real or state.is_real or change.force):
+        now, then = _iso(before), _iso(state.timestamp())
         raise ClockRefused(409, f"the clock of app {record.name!r} is at {now}: moving it to {then} would move it "
                                 "back, and a clock only moves forward (send \"force\": true to move it back anyway)")
     return state

@@ -145,11 +145,13 @@ def delete(conn: Connection, app_id: int) -> None:
 
 def remove(conn: Connection, app_id: int) -> None:
     """Delete an app and everything the store holds of it: its rows, its credentials (OAuth codes and tokens,
-    Keap API keys, vendor keys and their temporary keys) and its snapshots with the hidden apps that hold them."""
+    Keap API keys, vendor keys and their temporary keys), its snapshots with the hidden apps that hold them, and
+    the records of its clock advances."""
     snapshot = schema.app_snapshot
     for holder in conn.execute(sa.select(snapshot.c.holder_app_id).where(snapshot.c.app_id == app_id)).scalars():
         delete(conn, holder)
     conn.execute(sa.delete(snapshot).where(snapshot.c.app_id == app_id))
+    conn.execute(sa.delete(schema.clock_advance).where(schema.clock_advance.c.app_id == app_id))
     for table in schema.CREDENTIAL_TABLES:
         if "app_id" in table.c:
             conn.execute(sa.delete(table).where(table.c.app_id == app_id))

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from tests.commerce.util import EMMA, EMMA_DECLINING, MEMBERSHIP_PLAN, TEST_GATEWAY
 from tests.engine.conftest import Campaigns
 from tests.engine.receiver import Receiver
 from tests.engine.test_sequences import GO
@@ -144,3 +145,12 @@ def test_a_rate_on_a_frozen_clock_unfreezes_it_or_is_refused(empty_app):
 def test_wrong_clock_requests_are_refused_naming_the_problem(empty_app, body, named):
     r = control(empty_app, "POST", json=body)
     assert r.status_code == 400 and named in r.json()["error"], (body, r.text)
+
+
+def test_billing_is_counted(app):
+    app.clock(time="2027-01-10T09:00:00", frozen=True)
+    app.call("InvoiceService.addRecurringOrder", EMMA, True, MEMBERSHIP_PLAN, TEST_GATEWAY, EMMA_DECLINING, 0, 0)
+    ran = app.clock(by="10d")["ran"]
+    # the subscription invoiced six hours after its bill date, the card declined then and at three retries
+    assert ran["invoices_billed"] == 1 and ran["charges_declined"] == 4
+    assert app.clock(by="10d")["ran"]["charges_declined"] == 0  # no more retries
