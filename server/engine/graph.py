@@ -8,6 +8,7 @@ enrollment points at item ids, and a republish re-finds its place by them.
 """
 from __future__ import annotations
 
+import re
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -417,7 +418,11 @@ class Compiler:
                 self.resolve(where, resources.contact_field, name)
             elif namespace == "Campaign" and name not in (self.doc.get("merge_fields") or {}):
                 self.problems.append(f"{where}: ~Campaign.{name}~ is not a merge field of this campaign")
-            elif namespace not in ("Owner", "Company", "LoggedInUser", "User", "Date", "App", "Campaign"):
+            elif namespace == "Confirmation" and not re.fullmatch(r"Link\d*", name):
+                self.problems.append(f"{where}: ~Confirmation.{name}~: a confirmation link is ~Confirmation.Link~ "
+                                     "or ~Confirmation.Link<N>~")
+            elif namespace not in ("Owner", "Company", "LoggedInUser", "User", "Date", "App", "Campaign",
+                                   "Confirmation"):
                 self.problems.append(f"{where}: unknown merge field ~{namespace}.{name}~")
 
     def rule(self, raw: dict, where: str) -> dict:

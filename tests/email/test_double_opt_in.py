@@ -91,3 +91,36 @@ def test_bad_confirmation_requests(mail, path, body, status):
     assert r.status_code == status and r.json()["error"]
     assert len(mail.control("GET", "/email/confirmation-links").json()["links"]) == 1
     assert not [x for x in mail.outbox(kind="email") if x["origin"] == "confirmation"]
+
+
+def test_any_email_may_carry_a_confirmation_link(app, mail):
+    from tests.engine.test_sequences import go, one_sequence
+
+    mail.load(one_sequence({"type": "email", "name": "welcome", "subject": "Welcome",
+                            "html": '<p><a href="~Confirmation.Link~">Confirm</a> <a href="https://example.com/a">a</a>'
+                                    "</p>", "text": "Confirm: ~Confirmation.Link~"}))
+    cid = go(app, mail, "campaign@example.com")
+    [m] = mail.outbox(contact_id=cid)
+    assert "~Confirmation" not in m["html_body"] + m["text_body"]
+    confirm = link(m["html_body"], "/app/confirm/")
+    assert confirm.endswith("?link=0") and link(m["text_body"], "/app/confirm/").split()[0].endswith("?link=0")
+    assert "/app/linkClick/" in m["html_body"]  # the other link is tracked, the confirmation link is not
+    assert mail.get(confirm).status_code == 200
+    assert app.call("APIEmailService.getOptStatus", "campaign@example.com") == 2
+
+    extra = mail.control("POST", "/email/confirmation-links", json={"name": "Second",
+                                                                    "redirect_url": "https://example.com/2"}).json()
+    other = mail.contact("oneoff@example.com")
+    [sent] = mail.send([other], html=f'<a href="~Confirmation.Link{extra["id"]}~">yes</a>')
+    r = mail.get(link(sent["html_body"], "/app/confirm/"), allow_redirects=False)
+    assert r.status_code == 302 and r.headers["Location"] == "https://example.com/2"
+    assert mail.status("oneoff@example.com")["reason"] == "Confirmed: Second"
+    promo = mail.load(one_sequence({"type": "email", "name": "promo", "subject": "promo", "html": "<p>no link</p>"},
+                                   name="Promo"))
+    assert promo["id"]
+    # a marketing email without a confirmation link: its token is no confirmation link
+    app.call("FunnelService.achieveGoal", app.name, "go", mail.contact("plain@example.com"))
+    plain = [x for x in mail.outbox(kind="email") if x["subject"] == "promo"][0]
+    token = link(plain["html_body"], "/app/optOut/").removeprefix("/app/optOut/")
+    assert mail.get(f"/app/confirm/{token}").status_code == 404
+    assert mail.status("plain@example.com")["status"] == "SingleOptIn"

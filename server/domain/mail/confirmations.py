@@ -3,6 +3,9 @@ carries a link the sandbox serves (``/app/confirm/<token>``); following it moves
 Opt-In (or Unengaged, or Non-Marketable: the click is explicit consent) to Double Opt-In, for every contact
 sharing it (seed 004), visible as ``getOptStatus`` 2 and REST's ``DoubleOptin``.
 
+Any email may carry one: ``~Confirmation.Link~`` (or ``~Confirmation.Link<N>~`` for the app's link N) in a
+template, a campaign email or a sendEmail becomes the message's own confirmation link when the outbox records it.
+
 An app has several confirmation links (seed 004: "you can create multiple Double Opt-In links"), each with its
 own email and where it leads after the click, and the web forms that ask for it (``webform_ids``). They live in
 the app's options (``email.confirmation_links``); link 0, the default, needs no setting up.
@@ -70,24 +73,21 @@ def request(s: AppSession, email: str, link_id: int = 0, *, contact_id: int | No
         raise InvalidParameter(f"{email} is not a valid email address")
     email_status.ensure(s, email)
     profile = s.app.profile or {}
+    text = chosen.text.replace(LINK_PLACEHOLDER, f"~Confirmation.Link{chosen.id or ''}~")
     [message_id] = messages.record(s, [messages.Outgoing(
         kind="email", origin="confirmation", contact_id=contact_id, to_address=email.strip(),
-        subject=chosen.subject, text_body=chosen.text, html_body=_html(chosen.text), content_type="Multipart",
+        subject=chosen.subject, text_body=text, html_body=_html(text), content_type="Multipart",
         from_address=profile.get("email"), from_name=profile.get("name"),
         reason=messages.verdicts(s, [email], marketing=False)[0])])
-    m = schema.message
-    row = s.get(m, message_id)
-    if row.status == "captured":  # the link in the body names the message (its token) and the link
-        url = f"{s.base_url}/app/confirm/{row.token}?link={chosen.id}"
-        s.update(m, m.c.id == message_id, text_body=row.text_body.replace(LINK_PLACEHOLDER, url),
-                 html_body=row.html_body.replace(LINK_PLACEHOLDER, f'<a href="{url}">{url}</a>'))
     s.emit("email.confirmation_requested", "message", message_id, email=email_status.key(email),
            link_id=chosen.id, contact_id=contact_id)
     return message_id
 
 
 def _html(text: str) -> str:
-    return "<p>" + html_lib.escape(text).replace(html_lib.escape(LINK_PLACEHOLDER), LINK_PLACEHOLDER) + "</p>"
+    """The text as HTML, its confirmation link a link."""
+    return "<p>" + messages.CONFIRMATION_LINK.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>',
+                                                  html_lib.escape(text)) + "</p>"
 
 
 def for_webform(s: AppSession, form_id: int) -> ConfirmationLink | None:
@@ -105,7 +105,8 @@ class Confirmation(BaseModel):
 def confirm(s: AppSession, token: str, link_id: int = 0) -> Confirmation | None:
     """The confirmation link was followed; None for an unknown link."""
     row = messages.by_token(s, token)
-    if row is None or row.origin != "confirmation" or not row.to_address:
+    if row is None or not row.to_address or f"/app/confirm/{token}" not in (row.html_body or "") + (
+            row.text_body or ""):  # only an email that carries a confirmation link
         return None
     try:
         chosen = link(s, link_id)

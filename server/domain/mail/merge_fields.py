@@ -4,7 +4,8 @@ Namespaces (seed 000 glossary; the merge-field picker and knmapihandler docs in 
 ``Contact`` (every Contact field, custom fields as ``~Contact._Name~``), ``Owner`` (the contact's owner, a
 User), ``Company`` (the contact's company), ``LoggedInUser`` (the user the call acts as), ``Date``
 (``Current``, ``DayOfWeek``, ``Month``, ``MonthOfYear``, ``Year``, ``DayOfMonth``), ``Campaign`` (a campaign's
-merge fields, ``~Campaign.<Name>~``; the real token syntax is unconfirmed), ``App`` (``Name``). Unknown or
+merge fields, ``~Campaign.<Name>~``; the real token syntax is unconfirmed), ``App`` (``Name``),
+``Confirmation`` (``~Confirmation.Link~``, a double opt-in link: server.domain.mail.confirmations). Unknown or
 empty fields render as empty strings. Contexts are loaded for many contacts at once, with one query per
 namespace, so a batch of 500 emails costs a handful of statements.
 """
@@ -60,6 +61,8 @@ class Context:
             return _date_value(self.now, name)
         if namespace == "App" and name == "Name":
             return self.app_name
+        if namespace == "Confirmation":  # kept for the outbox, which makes it the message's own confirmation link
+            return f"~Confirmation.{name}~"
         return ""
 
 

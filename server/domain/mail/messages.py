@@ -159,6 +159,8 @@ def record(s: AppSession, outgoing: list[Outgoing]) -> list[int]:
         if m.reason is None and m.kind == "email" and m.marketing:
             html_body, links = _track_links(html_body, token, s.base_url, split)
             html_body, text_body = _with_footer(html_body, text_body, footer_address, token, s.base_url)
+        if m.reason is None and m.kind == "email":
+            html_body, text_body = (_confirmation_links(b, token, s.base_url) for b in (html_body, text_body))
         delivery = None
         if m.reason is None and m.kind == "email" and m.to_address:
             sent_to.append(email_status.key(m.to_address))
@@ -320,6 +322,17 @@ def _track_links(html_body: str | None, token: str, base: str,
         out.append(f'href="{base}/app/linkClick/{token}/{n}"')
         out.append(parts[index + 1])
     return "".join(out), [html_lib.unescape(u) for u in parts[1::2]]
+
+
+# A double opt-in link in an email (server.domain.mail.confirmations): ``~Confirmation.Link~`` (the default
+# confirmation link) or ``~Confirmation.Link<N>~`` (the app's link N), made this message's own address.
+CONFIRMATION_LINK = re.compile(r"~Confirmation\.Link(\d*)~")
+
+
+def _confirmation_links(body: str | None, token: str, base: str) -> str | None:
+    if not body or "~Confirmation." not in body:
+        return body
+    return CONFIRMATION_LINK.sub(lambda m: f"{base}/app/confirm/{token}?link={int(m.group(1) or 0)}", body)
 
 
 def _with_footer(html_body: str | None, text_body: str | None, address: str | None, token: str,
