@@ -2,12 +2,12 @@
 ContactId, reads the first rows of the index instead of sorting every contact with the tag)
 
 Revision ID: 0015_queryidx
-Revises: 0014
+Revises: 0015_clockauth
 """
 from alembic import op
 
 revision = '0015_queryidx'
-down_revision = '0014'
+down_revision = '0015_clockauth'
 branch_labels = None
 depends_on = None
 
