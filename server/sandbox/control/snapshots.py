@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from server.journal.journal import ring_of
 from server.sandbox import snapshots
 from server.store.snapshots import SnapshotExists
 
@@ -75,4 +76,5 @@ def delete_app(name: str):
     record = app_named(name)
     sandbox = current_sandbox()
     snapshots.delete_app(sandbox.env, sandbox.throttle, record)
+    sandbox.journal.clear(ring_of(record))  # its request journal goes with it
     return jsonify({"deleted": name})
