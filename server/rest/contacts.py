@@ -200,7 +200,7 @@ def wanted_properties(requested: list[str] | None) -> set[str]:
 
 
 def contact_json(s: AppSession, row: dict, statuses: dict, optional: set[str], customs: dict,
-                 scores: dict[int, int]) -> dict:
+                 scores: dict[int, int], linked: dict[int, list] | None = None) -> dict:
     clock = s.clock
     opted, status = people.opted_in(statuses, row.get("Email"))
     company = ({"id": row["CompanyID"], "company_name": row.get("Company")}
@@ -236,7 +236,7 @@ def contact_json(s: AppSession, row: dict, statuses: dict, optional: set[str], c
             out[prop] = customs.get(row["Id"], [])
         elif prop == "relationships":  # the contact's links (ContactService.linkContacts)
             out[prop] = [{"linked_contact_id": link.other_id, "relationship_type_id": link.link_type_id}
-                         for link in links.links_of(s, row["Id"])]
+                         for link in (linked or {}).get(row["Id"], [])]
         elif prop == "social_accounts":
             out[prop] = []  # kept (v2 and DataService read them), but v1 does not return them [doc S1]
         else:  # origin, source_type, opt_in_reason: not kept
@@ -249,7 +249,8 @@ def render(s: AppSession, rows: list[dict], optional: set[str]) -> list[dict]:
     ids = [r["Id"] for r in rows]
     customs = custom.read(s, FORM, ids) if "custom_fields" in optional else {}
     scores = domain.lead_scores(s, ids)
-    return [contact_json(s, row, statuses, optional, customs, scores) for row in rows]
+    linked = links.links_of_contacts(s, ids) if "relationships" in optional else {}
+    return [contact_json(s, row, statuses, optional, customs, scores, linked) for row in rows]
 
 
 def load(s: AppSession, contact_id: int, optional: set[str] = frozenset()) -> dict:

@@ -173,7 +173,8 @@ def contacts_json(s: AppSession, found: list[domain.ContactRecord], wanted: froz
     scores = domain.lead_scores(s, ids) if "score_value" in wanted else {}
     visits = utms.of_contacts(s, ids) if "utm_parameters" in wanted else {}
     social = social_accounts.of_contacts(s, ids) if "social_accounts" in wanted else {}
-    return [_contact_json(s, c, wanted, statuses, customs, scores, visits, social) for c in found]
+    linked = links.links_of_contacts(s, ids) if "links" in wanted else {}
+    return [_contact_json(s, c, wanted, statuses, customs, scores, visits, social, linked) for c in found]
 
 
 def _utm_json(u: utms.Utm) -> dict:
@@ -183,7 +184,7 @@ def _utm_json(u: utms.Utm) -> dict:
 
 
 def _contact_json(s: AppSession, c: domain.ContactRecord, wanted, statuses, customs, scores, visits,
-                  social) -> dict:
+                  social, linked) -> dict:
     v = c.values
     out: dict = {"id": out_id(c.id)}
     for prop in wanted:
@@ -213,7 +214,7 @@ def _contact_json(s: AppSession, c: domain.ContactRecord, wanted, statuses, cust
         out["score_value"] = str(scores.get(c.id, 0))
     if "links" in wanted:
         out["links"] = [{"linked_contact_id": out_id(k.other_id), "link_type_id": out_id(k.link_type_id),
-                         "link_type_name": k.link_type_name} for k in links.links_of(s, c.id)]
+                         "link_type_name": k.link_type_name} for k in linked.get(c.id, [])]
     if "social_accounts" in wanted:
         out["social_accounts"] = [{"name": a.name, "type": SOCIAL_TYPES_OUT.get(a.type, UNSPECIFIED)}
                                   for a in social.get(c.id, [])]
