@@ -36,7 +36,7 @@ def import_app(env: Environment, data: bytes, name: str | None = None) -> AppRec
         parsed = portable.read(data, portable.schema_revision(conn))
     name = name or str(parsed.header["app"].get("name") or "")
     if not valid_app_name(name):
-        raise BadExport(f"{name!r} is not an app name (letters, digits and dashes)")
+        raise BadExport(f"{name[:80]!r} is not an app name (at most 63 letters, digits and dashes)")
     folder = None  # the new app's file folder, removed if the import fails after writing to it
     try:
         with transaction(env.engine, write=True) as conn:
@@ -56,6 +56,5 @@ def import_app(env: Environment, data: bytes, name: str | None = None) -> AppRec
 
 
 def valid_app_name(name: str) -> bool:
-    """What POST /sandbox/apps accepts: letters, digits and dashes (the app's URL prefix)."""
-    return bool(name) and name.strip() == name and name.replace("-", "").isalnum() and \
-        not name.startswith(apps.INTERNAL_PREFIX)
+    """What POST /sandbox/apps accepts: letters, digits and dashes (the app's URL prefix), at most 63."""
+    return 0 < len(name) <= 63 and name.replace("-", "").isalnum() and name.isascii()

@@ -172,6 +172,7 @@ def test_a_damaged_or_foreign_file_is_refused_and_nothing_is_created(live):
         assert message in r.json()["error"], (case, r.json())
     assert import_(live, b"").status_code == 400
     assert import_(live, data, "bad name!").status_code == 400
+    assert import_(live, data, "x" * 64).status_code == 400
     assert live.control("POST", "/apps/import", params={"nme": "x"}, data=data).status_code == 400
     assert names() == before
     assert live.control("GET", f"/apps/refused-{app.name}").status_code == 404
