@@ -89,7 +89,8 @@ def test_an_async_advance_reads_advancing_then_ready_and_refuses_a_second(app, c
     first = r.json()
     assert first["status"] == "advancing" and r.headers["Location"].endswith(f"/clock/advances/{first['id']}")
     assert first["from"].startswith("2026-03-02T13:00:00") and first["to"].startswith("2026-03-04T13:00:00")
-    while not receiver.received:  # the advance reached the posts
+    deadline = time.monotonic() + 60  # a bound for a broken build, not a measurement
+    while not receiver.received and time.monotonic() < deadline:  # the advance reached the posts
         time.sleep(0.01)
     status = control(app, "GET", f"/advances/{first['id']}").json()
     assert status["status"] == "advancing"
@@ -97,7 +98,7 @@ def test_an_async_advance_reads_advancing_then_ready_and_refuses_a_second(app, c
     assert busy.status_code == 409 and "being advanced" in busy.json()["error"]
     assert control(app, "POST", json={"action": "freeze"}).status_code == 409
     receiver.hold.set()
-    while status["status"] == "advancing":
+    while status["status"] == "advancing" and time.monotonic() < deadline + 60:
         time.sleep(0.02)
         status = control(app, "GET", f"/advances/{first['id']}").json()
     assert status["status"] == "ready" and status["progress"] == 1

@@ -25,6 +25,7 @@ from server.domain.errors import InvalidParameter, RecordNotFound
 from server.store import apps, schema
 from server.store.db import transaction
 from server.store.session import AppRecord, AppSession
+from server.tally import Tally
 
 from . import emails, messages, templates
 
@@ -155,14 +156,17 @@ def next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
     return {app_id: earliest for app_id, earliest in conn.execute(q).all() if earliest is not None}
 
 
-def run_due(env, app: AppRecord, now: float) -> int:
+def run_due(env, app: AppRecord, now: float, tally: Tally | None = None) -> int:
     with transaction(env.engine, write=False) as conn:
         due = [r.id for r in conn.execute(sa.select(_b.c.id).where(
             _b.c.app_id == app.id, _b.c.status == SCHEDULED, _b.c.send_at <= now).order_by(_b.c.send_at, _b.c.id))]
     for broadcast_id in due:
+        done = Tally()  # what this broadcast sent, counted in ``tally`` once it committed (server.tally)
         try:
             with transaction(env.engine, write=True) as conn:
-                send(env.session(conn, apps.by_id(conn, app.id) or app), broadcast_id)
+                send(env.session(conn, apps.by_id(conn, app.id) or app, tally=done), broadcast_id)
+            if tally is not None:
+                tally.merge(done)
         except Exception:  # one bad broadcast never stops the others, nor comes due again (server.jobs would loop)
             log.exception("broadcast %s of app %s failed at %s", broadcast_id, app.name,
                           datetime.fromtimestamp(now, UTC).isoformat())
