@@ -180,7 +180,8 @@ def run(env: Environment, record: AppRecord, state: ClockState, advance_id: int,
     except Exception as exc:
         log.exception("advancing the clock of app %s failed", record.name)
         with transaction(env.engine, write=False) as conn:
-            reached = apps.by_id(conn, record.id).clock_state.timestamp()
+            now = apps.by_id(conn, record.id)  # None if the app was deleted meanwhile
+        reached = (now or record).clock_state.timestamp()
         advances.finish(env.engine, advance_id, reached, tally.as_json(), error=f"{type(exc).__name__}: {exc}")
         raise
     advances.finish(env.engine, advance_id, record.clock_state.timestamp(), tally.as_json())

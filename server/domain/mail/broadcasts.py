@@ -163,12 +163,12 @@ def run_due(env, app: AppRecord, now: float, tally: Tally | None = None) -> int:
         due = [r.id for r in conn.execute(sa.select(_b.c.id).where(
             _b.c.app_id == app.id, _b.c.status == SCHEDULED, _b.c.send_at <= now).order_by(_b.c.send_at, _b.c.id))]
     for broadcast_id in due:
+        done = Tally()  # what this broadcast sent, counted in ``tally`` once it committed (server.tally)
         try:
             with transaction(env.engine, write=True) as conn:
-                report = send(env.session(conn, apps.by_id(conn, app.id) or app), broadcast_id)
+                send(env.session(conn, apps.by_id(conn, app.id) or app, tally=done), broadcast_id)
             if tally is not None:
-                tally.emails_sent += report["sent"]
-                tally.emails_skipped += report["skipped"]
+                tally.merge(done)
         except Exception:  # one bad broadcast never stops the others, nor comes due again (server.jobs would loop)
             log.exception("broadcast %s of app %s failed at %s", broadcast_id, app.name,
                           datetime.fromtimestamp(now, UTC).isoformat())
