@@ -33,6 +33,7 @@ from server.sandbox.control.apps import bp as control_bp
 from server.sandbox.control.campaigns import bp as campaigns_bp
 from server.sandbox.control.credentials import bp as credentials_bp
 from server.sandbox.control.hooks import bp as hooks_bp
+from server.sandbox.control.openapi import bp as control_openapi_bp
 from server.sandbox.control.vendor_keys import bp as vendor_keys_bp
 from server.sandbox.seeding.bootstrap import ensure_default_app
 from server.senders import Senders
@@ -99,6 +100,7 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
     app.register_blueprint(vendor_keys_bp)
     app.register_blueprint(card_entry_bp)
     app.register_blueprint(hooks_bp)
+    app.register_blueprint(control_openapi_bp)
     app.register_error_handler(HTTPException, _http_error)
     heartbeat.start()
     return app
