@@ -160,11 +160,11 @@ def import_campaign(name: str, query: Publishing):
     """Import a campaign document (JSON or YAML); ``?publish=1`` publishes it in the same transaction."""
     doc = _document_body()
     with _session(name, write=True) as s:
-        campaign_id = campaigns.import_document(s, doc)
+        campaign_id, created = campaigns.import_document(s, doc)
         if query.wanted:
             campaigns.publish(s, campaign_id)
         row = campaigns.get(s, campaign_id)
-        return jsonify(dict(_summary(row), ids=row.ids)), 201
+        return jsonify(dict(_summary(row), ids=row.ids, created=created)), 201
 
 
 @bp.get("/apps/<name>/campaigns", summary="The app's campaigns")
@@ -185,11 +185,11 @@ def get_campaign(name: str, campaign_id: int):
 def replace_campaign(name: str, campaign_id: int, query: Publishing):
     doc = _document_body()
     with _session(name, write=True) as s:
-        campaigns.replace_document(s, campaign_id, doc)
+        created = campaigns.replace_document(s, campaign_id, doc)
         if query.wanted:
             campaigns.publish(s, campaign_id)
         row = campaigns.get(s, campaign_id)
-        return jsonify(dict(_summary(row), ids=row.ids))
+        return jsonify(dict(_summary(row), ids=row.ids, created=created))
 
 
 @bp.delete("/apps/<name>/campaigns/<int:campaign_id>", summary="Delete a campaign", status=204)
