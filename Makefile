@@ -38,6 +38,8 @@ bench: $(BENCH_STAMP)
 	$(PY) bench/engine_goals.py
 	$(PY) bench/engine_drain.py
 	$(PY) bench/rest_v2_read.py
+	$(PY) bench/snapshot_restore.py
+	$(PY) bench/query_scale.py
 
 clean:
 	rm -rf $(VENV) .sandbox .pytest_cache

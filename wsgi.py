@@ -8,6 +8,10 @@ nobody else meanwhile. With several workers set SANDBOX_REDIS_URL, so that they 
 Installing the ``fast`` extra (``pip install -e '.[fast]'``) gives gunicorn its C HTTP parser, a third less CPU
 per call.
 
+Started in this directory, gunicorn reads gunicorn.conf.py beside this file: the master migrates the store, seeds
+the default app and prints the banner of ``sandbox serve`` once, with a warning when several workers have no
+SANDBOX_REDIS_URL to share. ``sandbox serve --workers 4`` runs the same command without writing it.
+
 Configuration comes from the environment (see server/config.py): DATABASE_URL, SANDBOX_DATA_DIR,
 SANDBOX_API_KEY, SANDBOX_REDIS_URL, SANDBOX_ADMIN_TOKEN, ..."""
 from server.app import create_app

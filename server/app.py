@@ -25,15 +25,25 @@ from server.config import Config, from_env
 from server.environment import Environment
 from server.gate import Gate
 from server.jobs import Heartbeat
+from server.journal.hints import Hints
+from server.journal.journal import Journal
 from server.public import bp as public_bp
 from server.registry import Registry
 from server.rest_v2 import transport as rest_v2_transport
 from server.sandbox.card_entry import bp as card_entry_bp
 from server.sandbox.control.apps import bp as control_bp
+from server.sandbox.control.broadcasts import bp as broadcasts_bp
 from server.sandbox.control.campaigns import bp as campaigns_bp
+from server.sandbox.control.clock import bp as clock_bp
 from server.sandbox.control.credentials import bp as credentials_bp
+from server.sandbox.control.email import bp as email_bp
+from server.sandbox.control.exports import bp as exports_bp
+from server.sandbox.control.faults import bp as faults_bp
+from server.sandbox.control.health import bp as health_bp
 from server.sandbox.control.hooks import bp as hooks_bp
+from server.sandbox.control.journal import bp as journal_bp
 from server.sandbox.control.openapi import bp as control_openapi_bp
+from server.sandbox.control.snapshots import bp as snapshots_bp
 from server.sandbox.control.vendor_keys import bp as vendor_keys_bp
 from server.sandbox.seeding.bootstrap import ensure_default_app
 from server.senders import Senders
@@ -62,6 +72,7 @@ class Sandbox:
     heartbeat: Heartbeat
     files: FileStore
     methods: MethodTable  # the XML-RPC methods served
+    journal: Journal  # every call to an app (server.journal)
 
     @property
     def registry(self) -> Registry:
@@ -83,16 +94,22 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
     oauth = OAuthServer(env.engine)
     oauth.init_app(app)
     heartbeat = Heartbeat(env, config.tick_seconds)
+    methods = MethodTable(registry.methods)
+    rest_v2_api = rest_v2.build(registry.families)
+    journal = Journal.from_config(config, Hints(
+        methods, env, [(op.method, op.path) for op in registry.operations],
+        [(spec.method, spec.path) for spec in (b.spec for b in rest_v2_api.bound.values())]))
     sandbox = Sandbox(config=config, env=env, engine=env.engine, gate=Gate(env, throttle), throttle=throttle,
                       oauth=oauth, default_app=default_app, heartbeat=heartbeat, files=env.files,
-                      methods=MethodTable(registry.methods))
+                      methods=methods, journal=journal)
     app.extensions["sandbox"] = sandbox
 
     transport.mount(app, sandbox)  # the XML-RPC endpoints, in front of Flask
-    rest_v2_transport.mount(app, sandbox, rest_v2.build(registry.families))  # REST v2, in front of Flask
+    rest_v2_transport.mount(app, sandbox, rest_v2_api)  # REST v2, in front of Flask
     app.wsgi_app = BodyLimit(app.wsgi_app, config.max_body_bytes)  # outermost: every endpoint's body limit
     app.register_blueprint(oauth_bp)
     app.register_blueprint(rest.blueprint(registry.operations))
+    app.register_blueprint(health_bp)
     app.register_blueprint(control_bp)
     app.register_blueprint(credentials_bp)
     app.register_blueprint(campaigns_bp)
@@ -100,6 +117,13 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
     app.register_blueprint(vendor_keys_bp)
     app.register_blueprint(card_entry_bp)
     app.register_blueprint(hooks_bp)
+    app.register_blueprint(email_bp)
+    app.register_blueprint(broadcasts_bp)
+    app.register_blueprint(faults_bp)
+    app.register_blueprint(snapshots_bp)
+    app.register_blueprint(exports_bp)
+    app.register_blueprint(journal_bp)
+    app.register_blueprint(clock_bp)
     app.register_blueprint(control_openapi_bp)
     app.register_error_handler(HTTPException, _http_error)
     heartbeat.start()

@@ -10,6 +10,7 @@ The state is stored with the app, so every worker process computes the same time
 """
 from __future__ import annotations
 
+import math
 import re
 import time
 from dataclasses import dataclass, replace
@@ -112,33 +113,24 @@ class AppClock:
 
 
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+DURATION_FORMS = "seconds (90), or numbers with a unit s, m, h, d or w (90s, 15m, 36h, 7d, 2w, 1d12h)"
+
+
+_DURATION_RE = re.compile(r"^(?:\d+(?:\.\d+)?|(?:\d+(?:\.\d+)?[smhdw])+)$")
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
 
 
 def parse_duration(value) -> float:
-    """Seconds from a number or a string like ``90``, ``90s``, ``15m``, ``36h``, ``7d``, ``2w``, ``1d12h``."""
-    if isinstance(value, bool):
-        raise ValueError(f"not a duration: {value!r}")
-    if isinstance(value, (int, float)):
+    """Seconds from a number or a string like ``90``, ``90s``, ``15m``, ``36h``, ``7d``, ``2w``, ``1d12h``;
+    a ValueError that lists the accepted forms otherwise (the control API and the CLI show it as it is)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
         return float(value)
-    text = str(value).strip().lower().replace(" ", "")
-    if not text:
-        raise ValueError("empty duration")
-    try:
+    text = value.strip().lower().replace(" ", "") if isinstance(value, str) else ""
+    if not _DURATION_RE.match(text):
+        raise ValueError(f"not a duration: {value!r}; use {DURATION_FORMS}")
+    if text[-1].isdigit():
         return float(text)
-    except ValueError:
-        pass
-    total, number = 0.0, ""
-    for ch in text:
-        if ch.isdigit() or ch == ".":
-            number += ch
-        elif ch in _DURATION_UNITS and number:
-            total += float(number) * _DURATION_UNITS[ch]
-            number = ""
-        else:
-            raise ValueError(f"not a duration: {value!r}")
-    if number:
-        raise ValueError(f"not a duration: {value!r} (a number needs a unit)")
-    return total
+    return sum(float(n) * _DURATION_UNITS[unit] for n, unit in _DURATION_PART.findall(text))
 
 
 _DATE_RE = re.compile(

@@ -10,6 +10,14 @@ DEFAULT_APP = "sandbox"
 DEFAULT_TIME_ZONE = "America/New_York"  # clients assume US Eastern (the PHP SDK formats dates in it)
 
 
+def default_seed_dir() -> Path:
+    """The seed data: inside the package once installed from a wheel (setup.py puts it there), else
+    sandbox_data/ at the top of the checkout."""
+    package = Path(__file__).resolve().parent
+    installed = package / "sandbox_data"
+    return installed if installed.is_dir() else package.parent / "sandbox_data"
+
+
 @dataclass(frozen=True)
 class Config:
     host: str = "127.0.0.1"
@@ -22,7 +30,7 @@ class Config:
     admin_token: str | None = None  # when set, /sandbox/* requires it as a bearer token
     redis_url: str | None = None
     redis_prefix: str = "sandbox:throttle:"  # namespace of this sandbox's keys in a shared Redis
-    seed_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "sandbox_data")
+    seed_dir: Path = field(default_factory=default_seed_dir)
     default_app: str = DEFAULT_APP
     max_body_bytes: int = 10 * 1024 * 1024  # XML-RPC request bodies above this get a fault
     seed_on_start: bool = True
@@ -32,6 +40,7 @@ class Config:
     # how effects leave the process (server.senders): "live" sends HTTP posts and REST hooks for real, "record"
     # keeps them in memory and sends nothing
     senders: str = "live"
+    journal_size: int = 10_000  # calls kept per app in the request journal (server.journal), oldest out first; 0: none
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -92,6 +101,7 @@ _ENVIRONMENT = {
     "tick_seconds": ("SANDBOX_TICK_SECONDS", float),
     "public_url": ("SANDBOX_PUBLIC_URL", _optional),
     "senders": ("SANDBOX_SENDERS", str),
+    "journal_size": ("SANDBOX_JOURNAL_SIZE", int),
 }
 
 

@@ -45,9 +45,11 @@ class Environment:
         """A call's transaction on the engine, opened on first use (server.store.db.Transaction)."""
         return Transaction(self.engine, write=write)
 
-    def session(self, conn, app: AppRecord, user_id: int | None = None, *, base_url: str | None = None) -> AppSession:
-        """A session on ``app`` in the transaction ``conn`` (a Connection, or a call's Transaction)."""
-        return AppSession(conn, app, user_id, env=self, base_url=base_url)
+    def session(self, conn, app: AppRecord, user_id: int | None = None, *, base_url: str | None = None,
+                tally=None) -> AppSession:
+        """A session on ``app`` in the transaction ``conn`` (a Connection, or a call's Transaction); ``tally``
+        (server.tally) counts what due work does in it."""
+        return AppSession(conn, app, user_id, env=self, base_url=base_url, tally=tally)
 
     def close(self) -> None:
         """Stop listening to the engine (a server being shut down, a tool done with its store)."""

@@ -13,20 +13,30 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from server.auth import gateway
-from server.domain.errors import InvalidConfig, InvalidKey
+from server.auth import gateway, hosts
+from server.auth.gateway import GatewayRejection
+from server.clock import monotonic
+from server.domain.errors import InvalidConfig, InvalidKey, ThrottledError
 from server.environment import Environment
+from server.faults.actions import Injection
+from server.faults.injector import Injector
+from server.faults.rules import XMLRPC_GATEWAY, XMLRPC_LEGACY
 from server.store import apps, vendor_keys
 from server.store.db import Transaction, transaction
 from server.store.session import AppRecord
 from server.throttle.throttle import Throttle
 
+PASSED = {"decision": "passed"}  # the journal's record of a call the throttle let through at once
 LEGACY = "legacy"  # APPNAME.infusionsoft.com/api/xmlrpc: the key is the first parameter
 GATEWAY = "gateway"  # api.infusionsoft.com/crm/xmlrpc/v1: the credential travels in the request
 
 
 class Target(Protocol):
     """What the gate needs of the method a call names (server.xmlrpc.methods.Method is one)."""
+
+    @property
+    def name(self) -> str:
+        """``Service.method``."""
 
     @property
     def func(self) -> Callable[..., Any]:
@@ -58,6 +68,12 @@ class Call:
     base_url: str | None = None  # scheme and host the client called, for the public URLs answers carry
     response_headers: dict[str, str] = field(default_factory=dict)
     tx: Transaction | None = None  # the call's transaction, opened on first use
+    injected: dict | None = None  # the fault injected into the call, if any (server.faults): rule id, action
+    injection: Injection | None = None  # that fault itself, for the transport to apply to the answer
+    started: float = field(default_factory=monotonic)  # for the journal's duration
+    throttle: dict | None = None  # the throttle's decision, for the journal: passed, held (ms), refused (window)
+    journal: dict | None = None  # the call's journal entry, once written (server.journal)
+    failure: BaseException | None = None  # what a failed call raised, for the journal's near-miss hints
 
 
 Handler = Callable[[Call, Callable[[Call], Any]], Any]
@@ -69,7 +85,9 @@ class Gate:
         self.engine = env.engine
         self.throttle = throttle
         self.admitters: list[Callable[[Call], None]] = [self.authenticate_gateway, self.throttle_gateway]
-        self.handlers: list[Handler] = [self.authenticate_legacy, self.require_api_enabled, self.throttle_legacy]
+        self.faults = Injector(env.engine)
+        self.handlers: list[Handler] = [self.authenticate_legacy, self.legacy_host, self.require_api_enabled,
+                                        self.throttle_legacy, self.inject_fault]
         self._chain: tuple[tuple, Callable[[Call], Any]] = ((), self.invoke)
 
     # --- HTTP-level -----------------------------------------------------------------------------
@@ -83,8 +101,13 @@ class Gate:
 
     def throttle_gateway(self, call: Call) -> None:
         if call.endpoint == GATEWAY:
-            call.response_headers.update(
-                self.throttle.gateway(call.app, call.credential, f"{call.app.name}.infusionsoft.com"))
+            try:
+                headers = self.throttle.gateway(call.app, call.credential, f"{call.app.name}.infusionsoft.com")
+            except GatewayRejection as rejection:
+                call.throttle = {"decision": "refused", "window": rejection.window}
+                raise
+            call.throttle = PASSED
+            call.response_headers.update(headers)
 
     # --- around one call ------------------------------------------------------------------------
     def __call__(self, call: Call) -> Any:
@@ -125,6 +148,16 @@ class Gate:
         return proceed(call)
 
     @staticmethod
+    def legacy_host(call: Call, proceed: Callable[[Call], Any]) -> Any:
+        """On an app's own host (``acme.infusionsoft.com/api/xmlrpc``, server.auth.hosts) the legacy endpoint is
+        that app's: another app's key is an invalid key there, as on the real service."""
+        if call.endpoint == LEGACY and call.app is not None:
+            named = hosts.app_of_host(call.headers.get("Host", ""))
+            if named is not None and named != call.app.name.lower():
+                raise InvalidKey()
+        return proceed(call)
+
+    @staticmethod
     def require_api_enabled(call: Call, proceed: Callable[[Call], Any]) -> Any:
         """An app whose API access is off answers every call with [InvalidConfig] (the gateway in front has
         counted it already; the legacy bucket does not)."""
@@ -134,8 +167,40 @@ class Gate:
 
     def throttle_legacy(self, call: Call, proceed: Callable[[Call], Any]) -> Any:
         if call.endpoint == LEGACY and call.app is not None:
-            self.throttle.legacy(call.app, lambda: self._clock_of(call.app), before_hold=call.tx.release)
+            try:
+                held = self.throttle.legacy(call.app, lambda: self._clock_of(call.app), before_hold=call.tx.release)
+            except ThrottledError:
+                call.throttle = {"decision": "refused", "window": "legacy bucket"}
+                raise
+            call.throttle = {"decision": "held", "ms": round(held * 1000)} if held else PASSED
         return proceed(call)
+
+    def inject_fault(self, call: Call, proceed: Callable[[Call], Any]) -> Any:
+        """An XML-RPC call an app's fault rule breaks (server.faults); the transport spoils its answer's bytes."""
+        if call.app is None or not call.app.faults_version:
+            return proceed(call)
+        injection = self.faults.decide(call.app, XMLRPC_LEGACY if call.endpoint == LEGACY else XMLRPC_GATEWAY,
+                                       call.method.name, call.credential, call.response_headers,
+                                       release=call.tx.release)  # (a rule's counter has its own transaction)
+        if injection is None:
+            return proceed(call)
+        call.injected = injection.description
+        call.injection = injection
+        injection.before(release=call.tx.release)
+        result = proceed(call)
+        if injection.rule.apply_first:
+            call.tx.release()  # committed: the error the client gets next does not undo the write
+        injection.after()
+        return result
+
+    def identify(self, call: Call) -> None:
+        """For the journal of a call that failed before its key was checked (an unknown method, a wrong
+        arity): the app its first parameter is the legacy key of, if it is one."""
+        if call.app is None and call.endpoint == LEGACY and call.params and type(call.params[0]) is str:
+            with transaction(self.engine, write=False) as conn:
+                call.app = apps.by_legacy_key(conn, call.params[0])
+            if call.app is not None:
+                call.credential = gateway.Credential("legacy_key", f"app:{call.app.id}:legacy")
 
     def _clock_of(self, app: AppRecord):
         with transaction(self.engine, write=False) as conn:

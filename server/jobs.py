@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime
 
 from apscheduler.executors.debug import DebugExecutor
@@ -26,6 +27,7 @@ from server.environment import Environment
 from server.store import apps
 from server.store.db import transaction
 from server.store.session import AppRecord
+from server.tally import Tally
 
 log = logging.getLogger("sandbox.jobs")
 
@@ -41,12 +43,13 @@ def next_due(env: Environment, app_ids: list[int] | None = None) -> dict[int, fl
     return earliest
 
 
-def run_due(env: Environment, app: AppRecord, now: float | None = None) -> int:
-    """Run each source's due work for ``app`` at its current time (or ``now``) until none is left."""
+def run_due(env: Environment, app: AppRecord, now: float | None = None, tally: Tally | None = None) -> int:
+    """Run each source's due work for ``app`` at its current time (or ``now``) until none is left, counting
+    what it did in ``tally``."""
     now = app.clock_state.timestamp() if now is None else now
     total = 0
     for _ in range(10_000):  # work can make more work due at once (a goal, then its sequence's items)
-        ran = sum(source.run_due(env, app, now) for source in env.registry.due_work)
+        ran = sum(source.run_due(env, app, now, tally) for source in env.registry.due_work)
         total += ran
         if not ran:
             break
@@ -65,9 +68,11 @@ def lock_for(engine: Engine, app_id: int) -> threading.Lock:
         return _app_locks.setdefault((id(engine), app_id), threading.Lock())
 
 
-def advance(env: Environment, app: AppRecord, target: ClockState) -> AppRecord:
+def advance(env: Environment, app: AppRecord, target: ClockState, tally: Tally | None = None,
+            progress: Callable[[float], None] | None = None) -> AppRecord:
     """Move ``app``'s clock to the state ``target`` (later than now), stepping through every due time in
-    between in order and running what falls due there, with the clock frozen at that time while it runs."""
+    between in order and running what falls due there, with the clock frozen at that time while it runs.
+    ``tally`` counts what ran (server.tally); ``progress(at)`` is told each app time the clock steps to."""
     end = target.timestamp()
     engine = env.engine
     with lock_for(engine, app.id):
@@ -77,7 +82,9 @@ def advance(env: Environment, app: AppRecord, target: ClockState) -> AppRecord:
                 break
             at = max(due, app.clock_state.timestamp())
             app = _set_clock(engine, app, app.clock_state.set(at).freeze())
-            run_due(env, app, at)
+            run_due(env, app, at, tally)
+            if progress is not None:
+                progress(at)
         # the wall time spent stepping is not added: a running clock resumes from ``end``
         return _set_clock(engine, app, target if target.frozen or target.is_real else target.set(end))
 

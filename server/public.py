@@ -1,9 +1,11 @@
-"""The app's public web pages, at the real service's paths: where web forms are hosted and post
-(``/app/form/<xid>``, ``/app/form/process/<xid>``), file downloads (``/filebox/<token>/<name>``, a CDN
-address in the real service), affiliate redirect links (``/go/<app>/<code>/<affiliate code>``) and the
-web-tracking script (``/app/webTracking/getTrackingCode``), and the tracked and unsubscribe links of captured emails
-(``/app/linkClick/<token>/<n>``, ``/app/optOut/<token>``). No key: the ids in the addresses select the app
-(server.domain.account.public_urls). Nothing here answers with a stack trace or an XML-RPC fault."""
+"""The app's public web pages, at the real service's paths: where web forms are hosted and post (``/app/form/<xid>``,
+``/app/form/process/<xid>``), file downloads (``/filebox/<token>/<name>``, a CDN address in the real service),
+affiliate redirect links (``/go/<app>/<code>/<affiliate code>``) and the web-tracking script
+(``/app/webTracking/getTrackingCode``), and the tracked and unsubscribe links of captured emails
+(``/app/linkClick/<token>/<n>``, ``/app/optOut/<token>``, its spam-report form, the open-tracking image
+``/app/open/<token>.gif``) and the double opt-in confirmation link (``/app/confirm/<token>``). No key: the ids in
+the addresses select the app (server.domain.account.public_urls). Nothing here answers with a stack trace or an
+XML-RPC fault."""
 from __future__ import annotations
 
 import html
@@ -16,7 +18,7 @@ from server.domain.account import public_urls
 from server.domain.affiliates import programs
 from server.domain.crm import files, webforms
 from server.domain.errors import SandboxError
-from server.domain.mail import messages
+from server.domain.mail import confirmations, recipients
 from server.store import apps
 from server.store.db import transaction
 from server.store.session import AppRecord, AppSession
@@ -185,17 +187,67 @@ def link_click(token: str, index: int):
     if app is None:
         return _not_found()
     with transaction(_sandbox().engine, write=True) as conn:
-        url = messages.click(_session(conn, app), token, index)
+        url = recipients.click(_session(conn, app), token, index)
     return _not_found() if url is None else redirect(url, code=302)
 
 
 @bp.get("/app/optOut/<token>")
 def opt_out(token: str):
+    """Unsubscribes, and offers the feedback form that reports the email as spam (seed 000 "Reported SPAM")."""
     app = _message_app(token)
     if app is None:
         return _not_found()
     with transaction(_sandbox().engine, write=True) as conn:
-        address = messages.unsubscribe(_session(conn, app), token)
+        address = recipients.unsubscribe(_session(conn, app), token)
     if address is None:
         return _not_found()
-    return _page(200, "Unsubscribed", f"<p id=\"message\">{html.escape(address)} is unsubscribed.</p>")
+    return _page(200, "Unsubscribed", f"<p id=\"message\">{html.escape(address)} is unsubscribed.</p>"
+                 f"<form id=\"feedback\" method=\"POST\" action=\"/app/optOut/{html.escape(token)}/feedback\">"
+                 "<p>Did you ask to receive this email?</p>"
+                 "<button type=\"submit\" name=\"spam\" value=\"1\">Report this email as spam</button></form>")
+
+
+@bp.post("/app/optOut/<token>/feedback")
+def report_spam(token: str):
+    app = _message_app(token)
+    if app is None:
+        return _not_found()
+    with transaction(_sandbox().engine, write=True) as conn:
+        address = recipients.report_spam(_session(conn, app), token)
+    if address is None:
+        return _not_found()
+    return _page(200, "Thank you", f"<p id=\"message\">{html.escape(address)} reported this email as spam.</p>")
+
+
+# a transparent 1x1 GIF, the open-tracking image
+_PIXEL = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
+
+
+@bp.get("/app/open/<token>.gif")
+def open_image(token: str):
+    app = _message_app(token)
+    if app is None:
+        return _not_found()
+    with transaction(_sandbox().engine, write=True) as conn:
+        if not recipients.open_(_session(conn, app), token):
+            return _not_found()
+    return Response(_PIXEL, content_type="image/gif", headers={"Cache-Control": "no-store"})
+
+
+@bp.get("/app/confirm/<token>")
+def confirm(token: str):
+    """A confirmation email's link: the address becomes Double Opt-In, then the link's page or a thank-you."""
+    app = _message_app(token)
+    link_id = request.args.get("link", "0")
+    if app is None or not link_id.isdigit():
+        return _not_found()
+    with transaction(_sandbox().engine, write=True) as conn:
+        done = confirmations.confirm(_session(conn, app), token, int(link_id))
+    if done is None:
+        return _not_found()
+    if not done.confirmed:
+        return _page(409, "Not confirmed", f"<p id=\"message\">{html.escape(done.email)} cannot be confirmed: its "
+                     f"status is {html.escape(done.status)}.</p>")
+    if done.redirect_url:
+        return redirect(done.redirect_url, code=302)
+    return _page(200, "Confirmed", f"<p id=\"message\">{html.escape(done.email)} is confirmed.</p>")

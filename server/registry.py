@@ -30,8 +30,9 @@ class DueWork:
     # app id -> the earliest time (seconds since the epoch, on that app's clock) at which it has work, for
     # the apps in ``app_ids`` (every app when None) that have any: one grouped query, not one per app
     next_due: Callable[[Any, list[int] | None], dict[int, float]]  # (Connection, app_ids)
-    # run everything of the app due at or before ``now`` (app time); returns how many units ran
-    run_due: Callable[[Any, Any, float], int]  # (Environment, AppRecord, now)
+    # run everything of the app due at or before ``now`` (app time), counting what it did in the tally (a
+    # server.tally.Tally, or None: its sessions get it); returns how many units ran
+    run_due: Callable[[Any, Any, float, Any], int]  # (Environment, AppRecord, now, tally)
 
 
 class Registry:

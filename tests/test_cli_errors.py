@@ -30,7 +30,7 @@ def test_a_bad_setting_is_named(tmp_path, variable, value, needle):
 @pytest.mark.parametrize("url, needle", [
     ("mysql://root@127.0.0.1/db", "unsupported DATABASE_URL"),
     ("not a url", "unsupported DATABASE_URL"),
-    ("postgresql://nobody:secret@127.0.0.1:9/nothing", "cannot open the store at postgresql://nobody:***@127.0.0.1:9"),
+    ("postgresql://nobody:secret@127.0.0.1:9/nothing", "cannot reach the store at postgresql://nobody:***@127.0.0.1:9"),
 ])
 def test_a_store_that_cannot_be_opened_is_a_message(tmp_path, url, needle):
     for command in (["serve"], ["seed"], ["apps", "list"]):

@@ -112,7 +112,7 @@ def test_registries_built_from_one_configuration_are_separate_and_complete():
     assert len(first.methods) == len(second.methods) > 150
     assert {w.name for w in first.due_work} == {"campaign timers", "follow-up sequences", "http posts",
                                                 "fulfillment lists", "rest_hooks", "billing",
-                                                "recurring lead source expenses"}
+                                                "recurring lead source expenses", "broadcasts"}
     assert "Contact" in first.writers and "invoice.paid" in first.listeners
     first.subscribe("contact.added", print)
     assert "contact.added" not in second.listeners

@@ -23,6 +23,7 @@ class GatewayRejection(Exception):
         self.status = status
         self.body = body
         self.headers = headers or {}
+        self.window: str | None = None  # the throttle window that refused the call, if one did (the journal's)
 
 
 def apigee_fault(status: int, faultstring: str, errorcode: str) -> GatewayRejection:

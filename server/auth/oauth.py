@@ -5,6 +5,9 @@ Keap's particulars: the only scope is ``full``, and a token's scope names the ac
 (``full|sandbox.infusionsoft.com``); ``token_type`` is lower-case ``bearer``; refresh tokens rotate (the
 old one stops working); lifetimes (24 hours and 45 days unless the app says otherwise) run on the clock of
 the app the grant is for; and the token endpoint's errors have Keap's own bodies (``error_response``).
+With the app option ``refresh_token_reuse_detection`` on (the sandbox's; off by default, as Keap is not known
+to do it), a rotated refresh token presented again revokes the whole grant, as OAuth's security best current
+practice recommends: the refresh failure a client meets when two of its processes race to refresh.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from authlib.oauth2.rfc6749 import grants
 from flask import Response
 from sqlalchemy.engine import Engine
 
+from server.auth.gateway import Credential, oauth_client_credential
 from server.store import apps, credentials
 from server.store.db import transaction
 from server.store.session import AppRecord
@@ -127,6 +131,14 @@ class OAuthServer:
         with transaction(self.engine, write=False) as conn:
             return apps.by_id(conn, app_id)
 
+    def grant_of(self, form: dict) -> tuple[AppRecord | None, Credential | None]:
+        """The app and client a token request is for (by its code or refresh token), if they are known."""
+        with transaction(self.engine, write=False) as conn:
+            found = credentials.grant_of(conn, code=form.get("code"), refresh_token=form.get("refresh_token"))
+            if found is None:
+                return None, None
+            return apps.by_id(conn, found.app_id), oauth_client_credential(found.client_id)
+
     def generate_token(self, grant_type, client, user=None, scope=None, expires_in=None, include_refresh_token=True):
         return {
             "access_token": credentials.new_secret(24),
@@ -191,9 +203,16 @@ class OAuthServer:
             def authenticate_refresh_token(self, refresh_token):
                 with transaction(outer.engine, write=False) as conn:
                     row = credentials.by_refresh_token(conn, refresh_token)
-                if row is None or row.revoked or row.rotated:
+                if row is None or row.revoked:
                     return None
                 app = outer.app(row.app_id)
+                if row.rotated:
+                    if app is not None and app.option("refresh_token_reuse_detection"):
+                        # a used refresh token presented again: someone else may hold the grant (RFC 9700
+                        # §4.14.2): every token of it stops working
+                        with transaction(outer.engine, write=True) as conn:
+                            credentials.revoke_grant(conn, row)
+                    return None
                 if app is None or app.clock_state.timestamp() >= (row.refresh_expires_at or 0):
                     return None
                 return Token(row)

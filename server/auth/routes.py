@@ -7,6 +7,11 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, request
 
+from server.auth.gateway import oauth_client_credential
+from server.faults import http as faults
+from server.faults.rules import OAUTH_TOKEN
+from server.gate import Call
+from server.journal import entry
 from server.store import apps
 from server.store.db import transaction
 
@@ -103,8 +108,37 @@ def authorize(app_name: str | None, approve: bool, user_id: int | None = None) -
 
 @bp.post("/token")
 def token():
+    call = Call(endpoint="oauth", headers=request.headers, query=request.args)
     form = request.form.to_dict()
-    return _oauth().token_response(form, request.content_type or "")
+    app, client = _oauth().grant_of(form)  # for a fault rule of the app (server.faults)
+    injection = current_app.extensions["sandbox"].gate.faults.decide(app, OAUTH_TOKEN, "POST /token", client)
+    response = faults.around(injection, request.environ,
+                             lambda: _oauth().token_response(form, request.content_type or ""))
+    if injection is not None:
+        call.injected = injection.description
+    _journal(call, form, response)
+    return response
+
+
+def _journal(call: Call, form: dict, response: Response) -> None:
+    """Record a token request (server.journal): in the journal of the app a token was issued for (named in
+    the answer's scope, ``full|APP.infusionsoft.com``), else in the journal of calls that name no app."""
+    journal = current_app.extensions["sandbox"].journal
+    if not journal.enabled:
+        return
+    status = response.status_code
+    body = response.get_json(silent=True) or {}
+    auth = request.authorization
+    client_id = form.get("client_id") or (auth.username if auth is not None else None)
+    if client_id:
+        call.credential = oauth_client_credential(client_id)
+    scope = body.get("scope") if status == 200 else None
+    if isinstance(scope, str) and "|" in scope:
+        with transaction(_engine(), write=False) as conn:
+            call.app = apps.by_name(conn, scope.split("|", 1)[1].removesuffix(".infusionsoft.com"))
+    journal.record(
+        call, "oauth", "/token", "POST /token", {"body": entry.bounded(
+            {k: entry.redact(v) if k == "code" else v for k, v in form.items()})}, entry.http(status, body))
 
 
 # GET /crm/rest/v1/oauth/connect/userinfo is served by server.rest.account, through the gateway like every

@@ -1,4 +1,5 @@
-"""The ``sandbox`` command: serve, seed, reset, apps, keys, campaigns (server.cli.campaigns)."""
+"""The ``sandbox`` command: serve, seed, reset, apps, keys, campaigns (server.cli.campaigns), broadcasts
+(server.cli.broadcasts), clock (server.cli.clock)."""
 from __future__ import annotations
 
 import ipaddress
@@ -6,25 +7,37 @@ import threading
 from pathlib import Path
 
 import click
+import sqlalchemy.exc
 from werkzeug.serving import make_server
 
+from server import __version__
 from server.app import create_app
 from server.sandbox import inputs
 from server.sandbox.seeding import bootstrap
-from server.sandbox.tls import ensure_certificate
+from server.sandbox.tls import ensure_ca, ensure_certificate, ensure_hostname_certificate
 from server.store import apps, credentials
-from server.store.db import transaction
+from server.store.db import refresh_statistics, transaction
 
+from . import banner
+from . import workers as gunicorn_workers
+from .broadcasts import broadcasts_group
 from .campaigns import campaigns_group
-from .common import checked, environment, named_app, options, settings, user_errors
+from .clock import clock_group
+from .common import checked, environment, named_app, options, settings, store_unreachable, user_errors
+from .exports import export_command, import_command
+from .trust import trust
 
 
 @click.group()
+@click.version_option(__version__, prog_name="sandbox")
 def main():
     """An Infusionsoft (Keap) compatible sandbox server."""
 
 
 main.add_command(campaigns_group)
+main.add_command(broadcasts_group)
+main.add_command(trust)
+main.add_command(clock_group)
 
 
 @main.command()
@@ -39,34 +52,45 @@ main.add_command(campaigns_group)
 @click.option("--tls-port", type=int, default=None, help="HTTPS port [env SANDBOX_TLS_PORT; default 8443]")
 @click.option("--insecure-control", is_flag=True, default=False,
               help="Serve the control API without SANDBOX_ADMIN_TOKEN on an address other than loopback")
-def serve(host, port, data_dir, database_url, api_key, tls, tls_port, insecure_control):
+@click.option("--hostnames", is_flag=True, default=False,
+              help="Serve HTTPS under the real names (api.infusionsoft.com, <app>.infusionsoft.com, ...) with a "
+                   "certificate from a CA made in the data dir; implies --tls (`sandbox trust` tells how to trust it)")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Run under gunicorn with this many worker processes (8 threads each); with more than one, set "
+                   "SANDBOX_REDIS_URL so that they share the throttle state [default: one process]")
+def serve(host, port, data_dir, database_url, api_key, tls, tls_port, insecure_control, hostnames, workers):
     """Run the sandbox (XML-RPC, the control API) until interrupted."""
     config = settings(host=host, port=port, data_dir=data_dir, database_url=database_url, api_key=api_key,
-                      tls=tls, tls_port=tls_port)
+                      tls=True if hostnames else tls, tls_port=tls_port)
     if config.admin_token is None and not insecure_control and not _loopback(config.host):
         raise click.ClickException(
             f"refusing to listen on {config.host} without SANDBOX_ADMIN_TOKEN: the control API would hand every "
             "app's keys to anyone who can reach it (set the token, or pass --insecure-control)")
+    if workers is not None and config.tls:
+        raise click.ClickException("--tls serves from one process: use it without --workers (or put a TLS proxy "
+                                   "in front of the workers)")
     try:
+        if workers is not None:
+            return gunicorn_workers.run(config, workers)
         with user_errors(config):
             app = create_app(config)
     except bootstrap.KeyInUse as exc:
         raise click.ClickException(str(exc)) from None
+    except sqlalchemy.exc.SQLAlchemyError as exc:
+        raise click.ClickException(store_unreachable(config, exc)) from None
     sandbox = app.extensions["sandbox"]
     servers = [make_server(config.host, config.port, app, threaded=True)]
-    base = f"http://{config.host}:{config.port}"
-    lines = [f"Infusionsoft sandbox on {base}  (store: {sandbox.engine.dialect.name})",
-             f"  legacy XML-RPC   POST {base}/api/xmlrpc       (API key as the first parameter)",
-             f"  gateway XML-RPC  POST {base}/crm/xmlrpc/v1    (X-Keap-API-Key header)",
-             f"  control API           {base}/sandbox/health, /sandbox/apps/<app>/clock, .../reset"]
+    tls = None
     if config.tls:
-        cert, key = ensure_certificate(Path(config.data_dir))
+        make = ensure_hostname_certificate if hostnames else ensure_certificate
+        cert, key = make(Path(config.data_dir))
         servers.append(make_server(config.host, config.tls_port, app, threaded=True, ssl_context=(str(cert), str(key))))
-        lines.append(f"  HTTPS                 https://{config.host}:{config.tls_port}/api/xmlrpc")
-        lines.append(f"  certificate           export SSL_CERT_FILE={cert}")
-    if sandbox.default_app is not None:
-        lines.append(f"  app '{sandbox.default_app.name}' legacy API key: {sandbox.default_app.legacy_key}")
-    click.echo("\n".join(lines), err=False)
+        tls = (f"https://{config.host}:{config.tls_port}", ensure_ca(Path(config.data_dir))[0] if hostnames else cert)
+    printed = banner.lines(config, f"http://{config.host}:{config.port}", sandbox.engine.dialect.name,
+                           sandbox.default_app, tls)
+    if hostnames:
+        printed.extend(banner.hostname_lines(config.tls_port, sandbox.default_app))
+    click.echo("\n".join(printed))
     threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in servers[1:]]
     for t in threads:
         t.start()
@@ -103,6 +127,7 @@ def seed(app_name, data_dir, database_url):
     legacy_key = bootstrap.remembered_key(config) if name == config.default_app else None
     record = bootstrap.create_app_record(env, name, seed_dir=config.seed_dir, legacy_key=legacy_key)
     bootstrap.ensure_seeded_clients(env.engine, config.seed_dir)
+    refresh_statistics(env.engine)  # after a load: the planner's statistics current
     if name == config.default_app:
         bootstrap.remember_key(config, record.legacy_key)
     click.echo(f"seeded app {record.name}; legacy API key {record.legacy_key}")
@@ -127,6 +152,10 @@ def reset(app_name, data_dir, database_url):
 @main.group("apps")
 def apps_group():
     """Create and list apps (accounts) and their keys."""
+
+
+apps_group.add_command(export_command)
+apps_group.add_command(import_command)
 
 
 @apps_group.command("list")

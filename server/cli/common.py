@@ -75,7 +75,7 @@ def user_errors(config: Config):
             f"unsupported DATABASE_URL {_shown(config.database_url)}: {_SUPPORTED}") from None
     except sqlalchemy.exc.OperationalError as exc:
         reason = str(exc.orig or exc).strip().splitlines()[0]
-        raise click.ClickException(f"cannot open the store at {_shown(config.database_url) or config.data_dir}: "
+        raise click.ClickException(f"cannot reach the store at {_shown(config.database_url) or config.data_dir}: "
                                    f"{reason}") from None
 
 
@@ -98,3 +98,14 @@ def named_app(env: Environment, name: str) -> AppRecord:
     if record is None:
         raise click.ClickException(f"no app named {name!r}")
     return record
+
+
+def store_unreachable(config: Config, exc: sqlalchemy.exc.SQLAlchemyError) -> str:
+    """One line for a store that cannot be reached or migrated: its URL (without the password) and the
+    driver's own first line."""
+    try:
+        url = sa.engine.make_url(config.sqlalchemy_url).render_as_string(hide_password=True)
+    except sqlalchemy.exc.ArgumentError:
+        url = "the configured DATABASE_URL"
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return f"cannot reach the store at {url}: {reason[0] if reason else type(exc).__name__}"

@@ -14,6 +14,7 @@ from .affiliates import commissions
 from .commerce import auto_billing, cards, orders, subscriptions
 from .crm import activities, contacts, lead_sources, opportunities, recurring_expenses, remote_links, surveys
 from .data import contact_records
+from .mail import broadcasts
 
 WRITERS = (contacts.WRITER, opportunities.WRITER, lead_sources.WRITER, recurring_expenses.WRITER, activities.WRITER,
            contact_records.WRITER, cards.WRITER, orders.WRITER, subscriptions.WRITER, subscriptions.PLAN_WRITER)
@@ -30,3 +31,4 @@ def install(registry: Registry, config) -> None:
     registry.on_logged(hooks.queue_deliveries)
     registry.add_due_work("billing", auto_billing.next_due, auto_billing.run_due)
     registry.add_due_work("recurring lead source expenses", recurring_expenses.next_due, recurring_expenses.run_due)
+    registry.add_due_work("broadcasts", broadcasts.next_due, broadcasts.run_due)

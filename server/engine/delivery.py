@@ -20,6 +20,7 @@ from server.environment import Environment
 from server.store import schema
 from server.store.db import transaction
 from server.store.session import AppRecord, AppSession
+from server.tally import Tally
 
 log = logging.getLogger("sandbox.engine.delivery")
 
@@ -57,7 +58,7 @@ def _claim(env: Environment, app: AppRecord, now: float) -> list:
     return rows
 
 
-def run_due(env: Environment, app: AppRecord, now: float) -> int:
+def run_due(env: Environment, app: AppRecord, now: float, tally: Tally | None = None) -> int:
     rows = _claim(env, app, now)
     if not rows:
         return 0
@@ -88,6 +89,9 @@ def run_due(env: Environment, app: AppRecord, now: float) -> int:
             s.update(p, p.c.id == row.id, **changes)
             s.emit(f"http_post.{changes['status']}", "http_post", row.id, contact_id=row.contact_id,
                    url=row.url, status=status, attempt=attempts)
+    if tally is not None:
+        tally.http_posts_made += len(results)
+        tally.http_posts_failed += sum(1 for _, status, _ in results if status is None or not 200 <= status < 300)
     return len(results)
 
 

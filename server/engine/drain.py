@@ -8,6 +8,7 @@ from server.environment import Environment
 from server.store import schema
 from server.store.db import transaction
 from server.store.session import AppRecord
+from server.tally import Tally
 
 from .context import context
 from .runner import Run, claim
@@ -26,12 +27,12 @@ def next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
     return dict(conn.execute(q).all())
 
 
-def run_due(env: Environment, app: AppRecord, now: float) -> int:
+def run_due(env: Environment, app: AppRecord, now: float, tally: Tally | None = None) -> int:
     """Claim the due enrollments in batches, each batch one transaction: claim, run, commit."""
     total = 0
     while True:
         with transaction(env.engine, write=True) as conn:
-            s = env.session(conn, app)
+            s = env.session(conn, app, tally=tally)
             ctx = context(s)
             ctx.now = now
             rows = claim(ctx, BATCH)

@@ -13,6 +13,7 @@ from server.environment import Environment
 from server.store import apps, schema
 from server.store.db import transaction
 from server.store.session import WITHOUT_EVENTS, AppRecord, AppSession
+from server.tally import Tally
 
 from . import published
 
@@ -102,10 +103,10 @@ def _item(s: AppSession, item_id: int):
     return None
 
 
-def run_due(env: Environment, app: AppRecord, now: float) -> int:
+def run_due(env: Environment, app: AppRecord, now: float, tally: Tally | None = None) -> int:
     delivered = 0
     with transaction(env.engine, write=True) as conn:
-        s = env.session(conn, app)
+        s = env.session(conn, app, tally=tally)
         fr = schema.fulfillment_row
         item_ids = [r.item_id for r in s.execute(s.select(fr, fr.c.item_id).where(fr.c.job_id.is_(None))
                                                   .distinct())]

@@ -195,6 +195,8 @@ def achieve(ctx: EngineContext, compiled: Graph, goal: Goal, contact_id: int) ->
     for sequence_id in _stop(ctx, contact_id, compiled.campaign_id, stoppable):
         result.flow_stop.append(Flow(sequence_id, True, STOPPED))
     result.flow_start = start_targets(ctx, compiled, goal.targets, contact_id, "goal", goal.id)
+    if s.tally is not None:
+        s.tally.goals_fired += 1
     s.emit("goal.achieved", "campaign", compiled.campaign_id, contact_id=contact_id, goal_id=goal.id,
            started=[f.sequence_id for f in result.flow_start if f.success],
            stopped=[f.sequence_id for f in result.flow_stop])

@@ -8,6 +8,7 @@ enrollment points at item ids, and a republish re-finds its place by them.
 """
 from __future__ import annotations
 
+import re
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -124,10 +125,11 @@ _cache: dict[tuple, Graph] = {}
 _cache_lock = threading.Lock()
 
 
-def cached(store: object, app_id: int, campaign_id: int, version: int, load) -> Graph:
+def cached(store: object, app_id: int, epoch: str, campaign_id: int, version: int, load) -> Graph:
     """The compiled graph of a published version; ``store`` (the database engine) keeps apart processes that
-    serve several stores, as the test suite does."""
-    key = (id(store), app_id, campaign_id, version)
+    serve several stores, as the test suite does; ``epoch`` (the app's, server.store.schema.system) tells a
+    campaign apart from one of the same id and version before a reset or a snapshot restored."""
+    key = (id(store), app_id, epoch, campaign_id, version)
     graph = _cache.get(key)
     if graph is None:
         graph = Graph.from_json(load())
@@ -421,7 +423,11 @@ class Compiler:
                 self.resolve(where, resources.contact_field, name)
             elif namespace == "Campaign" and name not in (self.doc.get("merge_fields") or {}):
                 self.problems.append(f"{where}: ~Campaign.{name}~ is not a merge field of this campaign")
-            elif namespace not in ("Owner", "Company", "LoggedInUser", "User", "Date", "App", "Campaign"):
+            elif namespace == "Confirmation" and not re.fullmatch(r"Link\d*", name):
+                self.problems.append(f"{where}: ~Confirmation.{name}~: a confirmation link is ~Confirmation.Link~ "
+                                     "or ~Confirmation.Link<N>~")
+            elif namespace not in ("Owner", "Company", "LoggedInUser", "User", "Date", "App", "Campaign",
+                                   "Confirmation"):
                 self.problems.append(f"{where}: unknown merge field ~{namespace}.{name}~")
 
     def rule(self, raw: dict, where: str) -> dict:

@@ -36,6 +36,7 @@ from server.store import schema
 from server.store.db import transaction
 from server.store.session import AppRecord, AppSession
 from server.tables import REGISTRY
+from server.tally import Tally
 
 from . import resources
 from .resources import Unresolved
@@ -194,9 +195,13 @@ def run_member(s: AppSession, member, now: float) -> None:
                 run_action_set(s, member.contact_id, resources.action_set_id(s, action["action_set"]))
             elif action:
                 run_action(s, member.contact_id, action)
+            outcome = "done"
         except SandboxError as exc:  # a broken step is recorded and the sequence goes on
             s.emit("followup.step_failed", "contact", member.contact_id, step_id=step.id, message=exc.message)
+            outcome = "failed"
         _record_run(s, member.contact_id, member.sequence_id, step.id, now)
+        if s.tally is not None:
+            s.tally.item("followup_step", outcome)
     s.emit("followup.step_run", "contact", member.contact_id, sequence_id=member.sequence_id, step_id=step.id)
     if index + 1 < len(steps):
         nxt = steps[index + 1]
@@ -215,10 +220,10 @@ def next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
     return dict(conn.execute(q.group_by(fm.c.app_id)).all())
 
 
-def run_due(env: Environment, app: AppRecord, now: float) -> int:
+def run_due(env: Environment, app: AppRecord, now: float, tally: Tally | None = None) -> int:
     fm = schema.followup_member
     with transaction(env.engine, write=True) as conn:
-        s = env.session(conn, app)
+        s = env.session(conn, app, tally=tally)
         q = s.select(fm).where(fm.c.status == ACTIVE, fm.c.due_at <= now).order_by(fm.c.due_at, fm.c.id).limit(500)
         if conn.dialect.name == "postgresql":
             q = q.with_for_update(skip_locked=True)

@@ -18,7 +18,7 @@ def load_graph(s: AppSession, campaign_id: int, version: int) -> Graph:
     def load():
         c = schema.campaign
         return s.execute(s.select(c, c.c.graph).where(c.c.id == campaign_id)).scalar_one()
-    return cached(s.conn.engine, s.app.id, campaign_id, version, load)
+    return cached(s.conn.engine, s.app.id, s.app.epoch, campaign_id, version, load)
 
 
 _c = schema.campaign

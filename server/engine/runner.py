@@ -146,10 +146,13 @@ class Run:
 
     def record_outcomes(self, item, rows: list[Row], outcomes: dict) -> None:
         runs = []
+        tally = self.s.tally
         for r in rows:
             status, reason, result = outcomes.get(r.id, ("done", None, None))
             runs.append(dict(enrollment_id=r.id, item_id=item.id, status=status, reason=reason,
                              executed_at=r.replay_from if r.replay_from is not None else self.now, result=result))
+            if tally is not None:
+                tally.item(item.type, status)
         self.s.insert(schema.step_run, runs)
 
     # --- timers --------------------------------------------------------------------------------------
@@ -225,6 +228,9 @@ class Run:
         return False
 
     def record_many(self, graph, items, r: Row) -> None:
+        if self.s.tally is not None:
+            for i in items:
+                self.s.tally.item(i.type, "skipped")
         self.s.insert(schema.step_run, [dict(enrollment_id=r.id, item_id=i.id, status="skipped", reason=PASSED_SKIP,
                                              executed_at=self.now, result=None) for i in items])
 

@@ -18,6 +18,7 @@ from . import (
     appointments,
     campaigns,
     companies,
+    contact_cards,
     contacts,
     delivery,
     emails,
@@ -38,8 +39,8 @@ from . import (
 )
 from .api import Operation, declared
 
-MODULES = (account, affiliates, appointments, campaigns, companies, contacts, emails, files, hooks, locales,
-           merchants, notes, opportunities, orders, products, subscriptions, tags, tasks, transactions, users)
+MODULES = (account, affiliates, appointments, campaigns, companies, contacts, contact_cards, emails, files, hooks,
+           locales, merchants, notes, opportunities, orders, products, subscriptions, tags, tasks, transactions, users)
 
 
 def install(registry: Registry, config) -> None:

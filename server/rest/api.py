@@ -19,13 +19,16 @@ from types import ModuleType
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, request
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from flask import Blueprint, current_app, g, request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from server import json_input
 from server.auth.gateway import GatewayRejection
 from server.domain.session import AppSession
+from server.faults import http as faults
+from server.faults.rules import REST_V1
 from server.gate import GATEWAY, Call
+from server.journal import entry
 from server.tables import INT_MAX, INT_MIN
 
 from . import errors
@@ -166,7 +169,32 @@ def blueprint(operations: list[Operation]) -> Blueprint:
     patterns = [(re.compile("^" + re.sub(r"{(\w+)}", r"[^/]+", op.path) + "/?$"), op.method) for op in operations]
     bp.add_url_rule("/<path:rest>", endpoint="unknown", view_func=_unknown(patterns),
                     methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"])
+    bp.after_request(_journal)
     return bp
+
+
+def _journal(response):
+    """Record the request in its app's journal (server.journal), with a hint for an unknown path or property
+    (also in X-Sandbox-Hint when the app's ``hints`` option is on)."""
+    call = g.pop("rest_call", None)
+    sandbox = current_app.extensions["sandbox"]
+    if call is None or not sandbox.journal.enabled:
+        return response
+    status = response.status_code
+    relative = request.path[len(PREFIX):] or "/"
+    hint = None
+    if status == 404 and request.url_rule is not None and request.url_rule.endpoint.endswith(".unknown"):
+        hint = sandbox.journal.hinter.rest_path("v1", request.method, relative)
+    elif isinstance(call.failure, ValidationError) and (op := g.get("rest_operation")) and op.body is not None:
+        hint = sandbox.journal.hinter.rest_v1_property(call.failure, op.body)
+    request_part = {"query": entry.bounded(request.args.to_dict()) or None,
+                    "body": entry.http_body(request.get_data(cache=True), request.content_type)}
+    outcome = entry.http(status, response.get_json(silent=True) if status >= 400 else None)
+    sandbox.journal.record(call, "rest_v1", PREFIX, f"{request.method} {request.path}", request_part, outcome,
+                           hint, entry.presented_secret(request.headers, request.args))
+    if hint and (header := sandbox.journal.hint_header(call)):
+        response.headers["X-Sandbox-Hint"] = header
+    return response
 
 
 def _view(op: Operation):
@@ -194,9 +222,9 @@ def _transaction(engine, write: bool):
 
 def admit() -> tuple[Call | None, Any]:
     """The gateway's part: a Call with the app and credential, or the gateway's own answer."""
+    call = g.rest_call = Call(endpoint=GATEWAY, headers=request.headers, query=request.args)
     if request.method == "GET" and (request.content_length or 0) > 0:
         return None, errors.malformed_request()
-    call = Call(endpoint=GATEWAY, headers=request.headers, query=request.args)
     try:
         current_app.extensions["sandbox"].gate.admit(call)
     except GatewayRejection as rejection:
@@ -208,6 +236,16 @@ def handle(op: Operation, path_args: dict):
     call, refusal = admit()
     if refusal is not None:
         return refusal
+    call.injection = current_app.extensions["sandbox"].gate.faults.decide(
+        call.app, REST_V1, f"{request.method} {request.path}", call.credential, call.response_headers)
+    if call.injection is None:
+        return _served(op, call, path_args)
+    call.injected = call.injection.description
+    return faults.around(call.injection, request.environ, lambda: _served(op, call, path_args),
+                         errors.gateway_answer)
+
+
+def _served(op: Operation, call: Call, path_args: dict):
     headers = call.response_headers
     try:
         path = _path_values(op, path_args)
@@ -221,6 +259,8 @@ def handle(op: Operation, path_args: dict):
         else:
             result = op.func(r, **path)
     except Exception as exc:  # RestError, ValidationError, domain errors: their answer; anything else a logged 500
+        call.failure = exc
+        g.rest_operation = op
         return errors.from_exception(exc, headers)
     if not isinstance(result, Reply):
         result = Reply(result)

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from server.domain.crm import contacts as domain
-from server.domain.crm import links
+from server.domain.crm import links, social_accounts
 from server.domain.crm import tags as tag_domain
 from server.domain.data import records
 from server.domain.data.query import select_rows
@@ -58,7 +58,7 @@ class Origin(Body):
 
 
 class SocialAccount(Body):
-    name: str
+    name: str = Field(max_length=social_accounts.MAX_NAME)
     type: Literal["Facebook", "Twitter", "LinkedIn", "Instagram", "Snapchat", "YouTube", "Pinterest"]
 
 
@@ -200,7 +200,7 @@ def wanted_properties(requested: list[str] | None) -> set[str]:
 
 
 def contact_json(s: AppSession, row: dict, statuses: dict, optional: set[str], customs: dict,
-                 scores: dict[int, int]) -> dict:
+                 scores: dict[int, int], linked: dict[int, list] | None = None) -> dict:
     clock = s.clock
     opted, status = people.opted_in(statuses, row.get("Email"))
     company = ({"id": row["CompanyID"], "company_name": row.get("Company")}
@@ -236,9 +236,9 @@ def contact_json(s: AppSession, row: dict, statuses: dict, optional: set[str], c
             out[prop] = customs.get(row["Id"], [])
         elif prop == "relationships":  # the contact's links (ContactService.linkContacts)
             out[prop] = [{"linked_contact_id": link.other_id, "relationship_type_id": link.link_type_id}
-                         for link in links.links_of(s, row["Id"])]
+                         for link in (linked or {}).get(row["Id"], [])]
         elif prop == "social_accounts":
-            out[prop] = []  # v1 does not return social accounts even when asked [doc S1]
+            out[prop] = []  # kept (v2 and DataService read them), but v1 does not return them [doc S1]
         else:  # origin, source_type, opt_in_reason: not kept
             out[prop] = None
     return out
@@ -249,7 +249,8 @@ def render(s: AppSession, rows: list[dict], optional: set[str]) -> list[dict]:
     ids = [r["Id"] for r in rows]
     customs = custom.read(s, FORM, ids) if "custom_fields" in optional else {}
     scores = domain.lead_scores(s, ids)
-    return [contact_json(s, row, statuses, optional, customs, scores) for row in rows]
+    linked = links.links_of_contacts(s, ids) if "relationships" in optional else {}
+    return [contact_json(s, row, statuses, optional, customs, scores, linked) for row in rows]
 
 
 def load(s: AppSession, contact_id: int, optional: set[str] = frozenset()) -> dict:
@@ -301,9 +302,12 @@ def _require_reachable(body: ContactBody) -> None:
         raise bad_request("Contact must contain an e-mail address or phone number")  # captured [wire S2]
 
 
-def _after_write(s: AppSession, contact_id: int, body: ContactBody) -> None:
+def _after_write(s: AppSession, contact_id: int, body: ContactBody, mask: list[str] | None = None) -> None:
     if body.opt_in_reason and body.email_addresses:
         people.opt_in_addresses(s, [e.email for e in body.email_addresses], body.opt_in_reason)
+    if "social_accounts" in body.model_fields_set and (mask is None or "social_accounts" in mask):
+        social_accounts.replace(s, contact_id, [social_accounts.SocialAccount(a.name, a.type)
+                                                for a in body.social_accounts or []])
 
 
 def create(s: AppSession, body: ContactBody) -> int:
@@ -385,7 +389,7 @@ def patch_contact(r: Request, contactId: int):
     data = to_fields(r.s, body, _supplied(body, r.query.update_mask), replace=_replace_collections(r.s))
     if data:
         domain.update(r.s, contactId, data)
-    _after_write(r.s, contactId, body)
+    _after_write(r.s, contactId, body, r.query.update_mask)
     return load(r.s, contactId)
 
 

@@ -23,6 +23,7 @@ from server.environment import Environment
 from server.senders import Answer
 from server.store import schema
 from server.store.db import transaction
+from server.tally import Tally
 
 log = logging.getLogger("sandbox.hooks")
 MAX_ATTEMPTS = 4
@@ -111,14 +112,18 @@ def _record(env: Environment, app: AppRecord, row, attempt: int, answer: Answer)
         s.update(d, d.c.id == row.id, log=logged)  # stays pending, due at the retry booked by the claim
 
 
-def run_due(env: Environment, app: AppRecord, now: float) -> int:
+def run_due(env: Environment, app: AppRecord, now: float, tally: Tally | None = None) -> int:
     claimed = _claim(env, app, now)
     timeout = float(app.option("hook_timeout"))
     for row, attempt, url in claimed:
         answer = env.senders.http.post(url, json.dumps(hooks.body_of(row)).encode(), _headers(), timeout)
-        if answer.status is None or not 200 <= answer.status < 400:
+        failed = answer.status is None or not 200 <= answer.status < 400
+        if failed:
             log.info("hook delivery %s of app %s failed: %s", row.id, app.name, answer.error or answer.status)
         _record(env, app, row, attempt, answer)
+        if tally is not None:
+            tally.hook_deliveries_made += 1
+            tally.hook_deliveries_failed += failed
     return len(claimed)
 
 

@@ -15,7 +15,7 @@ from server.domain.affiliates import links, partners, program_commissions, progr
 from server.domain.session import AppSession
 
 from .api import Request, operation
-from .errors import conflict, invalid_field, not_found
+from .errors import conflict, existing, invalid_field
 from .filters import Id, Text
 from .paging import Listing
 from .wire import in_id, in_ids, out_id
@@ -83,24 +83,15 @@ def resource_json(x: resources.ResourceRecord) -> dict:
 
 
 def require_program(s: AppSession, program_id: int) -> programs.ProgramRecord:
-    found = programs.get_program(s, program_id)
-    if found is None:
-        raise not_found("Commission Program", program_id)
-    return found
+    return existing(programs.get_program(s, program_id), "Commission Program", program_id)
 
 
 def _link(s: AppSession, link_id: int) -> links.LinkRecord:
-    found = links.get(s, link_id)
-    if found is None:
-        raise not_found("Affiliate Link", link_id)
-    return found
+    return existing(links.get(s, link_id), "Affiliate Link", link_id)
 
 
 def _resource(s: AppSession, resource_id: int) -> resources.ResourceRecord:
-    found = resources.get(s, resource_id)
-    if found is None:
-        raise not_found("Program Resource", resource_id)
-    return found
+    return existing(resources.get(s, resource_id), "Program Resource", resource_id)
 
 
 # --- the request's values -----------------------------------------------------------------------------

@@ -16,9 +16,11 @@ import re
 
 from server.domain.affiliates import partners, programs, referrals, statements
 from server.domain.session import AppSession
+from server.tables import FORM_AFFILIATE
 
 from .api import Request, operation
-from .errors import conflict, invalid_field, not_found
+from .custom_filters import with_custom_fields
+from .errors import conflict, existing, invalid_field
 from .filters import Choice, Id, Ids, Number, Since, Text, Until
 from .paging import Listing
 from .wire import in_id, out_id, out_time
@@ -54,10 +56,7 @@ def affiliate_json(a: partners.AffiliateRecord) -> dict:
 
 
 def require(s: AppSession, affiliate_id: int) -> partners.AffiliateRecord:
-    found = partners.get(s, affiliate_id)
-    if found is None:
-        raise not_found("Affiliate", affiliate_id)
-    return found
+    return existing(partners.get(s, affiliate_id), "Affiliate", affiliate_id)
 
 
 def _pay_type(text: str | None) -> str | None:
@@ -135,7 +134,8 @@ def _program_id(r: Request) -> int:
 
 @operation("listAffiliate")
 def list_affiliates(r: Request) -> dict:
-    page = partners.page(r.s, r.list_query(AFFILIATES))
+    listed = with_custom_fields(r, AFFILIATES, FORM_AFFILIATE, full_times=False)  # its example: a bare date
+    page = partners.page(r.s, r.list_query(listed))
     return r.page("affiliates", [affiliate_json(a) for a in page.items], page)
 
 

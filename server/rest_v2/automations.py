@@ -28,7 +28,7 @@ from server.engine import campaigns as engine
 
 from .api import Request, operation
 from .campaigns import Search, add_to_sequence, require_campaign
-from .errors import conflict, invalid_field, not_found
+from .errors import conflict, existing, invalid_field, not_found
 from .filters import ID_RANGE, Number
 from .paging import Listing
 from .wire import in_id, in_ids, out_id, out_time
@@ -233,10 +233,7 @@ def delete_categories(r: Request) -> None:
 # --- WordPress opt-in options -------------------------------------------------------------------------
 
 def _optin(s: AppSession, key: str) -> optins.OptIn:
-    found = optins.get(s, key)
-    if found is None:
-        raise not_found("WordPress Opt-In Option", key)
-    return found
+    return existing(optins.get(s, key), "WordPress Opt-In Option", key)
 
 
 @operation("listIntegrationsWordPressOptInOptions")

@@ -18,7 +18,7 @@ from server.domain.session import AppSession
 from server.engine import manual, overview
 
 from .api import Request, operation
-from .errors import not_found
+from .errors import existing, not_found
 from .filters import Text
 from .paging import Listing
 from .wire import in_ids, out_id, out_time
@@ -96,10 +96,7 @@ def _items(path: list[overview.ItemView]) -> list[dict]:
 
 
 def require_campaign(s: AppSession, campaign_id: int, kind: str = "Campaign") -> overview.CampaignSummary:
-    found = overview.get_campaign(s, campaign_id)
-    if found is None:
-        raise not_found(kind, campaign_id)
-    return found
+    return existing(overview.get_campaign(s, campaign_id), kind, campaign_id)
 
 
 def require_sequence(s: AppSession, campaign_id: int, sequence_id: int, kind: str = "Campaign") -> None:

@@ -28,7 +28,8 @@ from server.tables import FORM_COMPANY
 
 from . import custom_values
 from .api import Request, operation
-from .errors import invalid_field, not_found
+from .custom_filters import with_custom_fields
+from .errors import existing, invalid_field, not_found
 from .filters import Id, Since, Text, Until
 from .paging import Listing
 from .tags import tag_json
@@ -121,10 +122,7 @@ def _address(c: domain.CompanyRecord) -> dict | None:
 
 
 def _company(s: AppSession, company_id: int) -> domain.CompanyRecord:
-    found = domain.get(s, company_id)
-    if found is None:
-        raise not_found("Company", company_id)
-    return found
+    return existing(domain.get(s, company_id), "Company", company_id)
 
 
 # --- the request's values -----------------------------------------------------------------------------
@@ -192,7 +190,7 @@ def list_companies(r: Request) -> dict:
     unknown = include - LISTED_ONLY_ON_REQUEST - {"website", *_TEXT, *_DATES, "owner_id"}
     if unknown:
         raise invalid_field("fields", f"unknown Company properties: {', '.join(sorted(unknown))}")
-    page = domain.page(r.s, r.list_query(COMPANIES))
+    page = domain.page(r.s, r.list_query(with_custom_fields(r, COMPANIES, FORM_COMPANY)))
     statuses = email_status.statuses_of(r.s, [c.email for c in page.items])
     customs = (custom_values.read(r.s, FORM_COMPANY, [c.id for c in page.items])
                if "custom_fields" in include else None)

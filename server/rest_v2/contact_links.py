@@ -11,7 +11,7 @@ from server.domain.crm import links
 from server.domain.session import AppSession
 
 from .api import Request, operation
-from .errors import invalid_field, not_found
+from .errors import existing, invalid_field, not_found
 from .filters import Text
 from .paging import Listing
 from .wire import in_id, out_id
@@ -66,10 +66,7 @@ def link_type_json(t: links.LinkTypeRecord) -> dict:
 
 
 def _link_type(s: AppSession, link_type_id: int) -> links.LinkTypeRecord:
-    found = links.get_type(s, link_type_id)
-    if found is None:
-        raise not_found("Contact Link Type", link_type_id)
-    return found
+    return existing(links.get_type(s, link_type_id), "Contact Link Type", link_type_id)
 
 
 def _link_type_values(body: dict, changed: set[str]) -> dict:

@@ -11,8 +11,12 @@ Wire rules of this family (docs/rest-v2.md, "Contacts"):
 - Collections (``email_addresses``, ``phone_numbers``, ``fax_numbers``, ``addresses``, ``custom_fields``) are
   replaced whole by a write that carries them (the contract: "Any item not listed here will be removed").
 - A new contact needs an email address or a phone number (v1's captured rule).
-- ``origin``, ``source_type``, ``social_accounts`` and ``utm_parameters`` are accepted and not kept (the store
-  has no place for them; XML-RPC has none either).
+- ``utm_parameters`` on a write records one visit's UTM parameters (server.domain.crm.utms, the rows REST v1's
+  ``POST /contacts/{id}/utm`` writes); a read lists them all, the first and last marked as touches.
+- ``social_accounts`` are the contact's SocialAccount rows (server.domain.crm.social_accounts), replaced whole
+  by a write that carries them.
+- ``origin`` and ``source_type`` are accepted and not kept (the store has no place for them; XML-RPC has none
+  either).
 """
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from server.domain.crm import contacts as domain
-from server.domain.crm import countries, links
+from server.domain.crm import countries, links, social_accounts, utms
 from server.domain.crm import tags as tag_domain
 from server.domain.crm.slots import ADDRESSES, COLLECTION_FIELDS, EMAILS, FAXES, PHONES
 from server.domain.data import records
@@ -28,8 +32,9 @@ from server.domain.data.listing import Condition
 from server.domain.mail import email_status
 from server.domain.session import AppSession
 
+from . import contact_filters
 from .api import Reply, Request, operation
-from .errors import invalid_field, not_found
+from .errors import existing, invalid_field
 from .filters import Id, Ids, Kind, Number, Since, Text, Until
 from .paging import Listing
 from .tags import ACROSS_TAGS, tag_json
@@ -166,10 +171,20 @@ def contacts_json(s: AppSession, found: list[domain.ContactRecord], wanted: froz
                 if "email_addresses" in wanted else {})
     customs = domain.custom_values(s, ids) if "custom_fields" in wanted else {}
     scores = domain.lead_scores(s, ids) if "score_value" in wanted else {}
-    return [_contact_json(s, c, wanted, statuses, customs, scores) for c in found]
+    visits = utms.of_contacts(s, ids) if "utm_parameters" in wanted else {}
+    social = social_accounts.of_contacts(s, ids) if "social_accounts" in wanted else {}
+    linked = links.links_of_contacts(s, ids) if "links" in wanted else {}
+    return [_contact_json(s, c, wanted, statuses, customs, scores, visits, social, linked) for c in found]
 
 
-def _contact_json(s: AppSession, c: domain.ContactRecord, wanted, statuses, customs, scores) -> dict:
+def _utm_json(u: utms.Utm) -> dict:
+    return {"id": u.id, "keapSourceId": u.keap_source_id, "utmSource": u.utm_source, "utmMedium": u.utm_medium,
+            "utmTerm": u.utm_term, "utmCampaign": u.utm_campaign, "utmContent": u.utm_content,
+            "firstTouch": u.first_touch, "lastTouch": u.last_touch}
+
+
+def _contact_json(s: AppSession, c: domain.ContactRecord, wanted, statuses, customs, scores, visits,
+                  social, linked) -> dict:
     v = c.values
     out: dict = {"id": out_id(c.id)}
     for prop in wanted:
@@ -199,11 +214,12 @@ def _contact_json(s: AppSession, c: domain.ContactRecord, wanted, statuses, cust
         out["score_value"] = str(scores.get(c.id, 0))
     if "links" in wanted:
         out["links"] = [{"linked_contact_id": out_id(k.other_id), "link_type_id": out_id(k.link_type_id),
-                         "link_type_name": k.link_type_name} for k in links.links_of(s, c.id)]
+                         "link_type_name": k.link_type_name} for k in linked.get(c.id, [])]
     if "social_accounts" in wanted:
-        out["social_accounts"] = []
+        out["social_accounts"] = [{"name": a.name, "type": SOCIAL_TYPES_OUT.get(a.type, UNSPECIFIED)}
+                                  for a in social.get(c.id, [])]
     if "utm_parameters" in wanted:
-        out["utm_parameters"] = []
+        out["utm_parameters"] = [_utm_json(u) for u in visits.get(c.id, [])]
     return out
 
 
@@ -233,10 +249,7 @@ def _fields_for(wanted: frozenset[str]) -> tuple[str, ...]:
 
 
 def _contact(s: AppSession, contact_id: int, wanted: frozenset[str] = frozenset()) -> domain.ContactRecord:
-    found = domain.get_contact(s, contact_id, _fields_for(wanted))
-    if found is None:
-        raise not_found("Contact", contact_id)
-    return found
+    return existing(domain.get_contact(s, contact_id, _fields_for(wanted)), "Contact", contact_id)
 
 
 def _answer(r: Request, contact_id: int) -> dict:
@@ -373,12 +386,46 @@ def _opt_in(s: AppSession, body: dict) -> None:
             email_status.opt_in_rest(s, item["email"], item["opt_in_reason"])
 
 
+# SocialAccount.AccountType <-> the contract's enum
+SOCIAL_TYPES_OUT = {t: t.upper() for t in social_accounts.TYPES} | {"LinkedIn": "LINKED_IN"}
+UNSPECIFIED = "SOCIAL_ACCOUNT_TYPE_UNSPECIFIED"
+SOCIAL_TYPES_IN = {wire: stored for stored, wire in SOCIAL_TYPES_OUT.items()}
+
+
+def _set_social_accounts(s: AppSession, contact_id: int, items: list[dict] | None) -> None:
+    accounts = []
+    for n, item in enumerate(items or []):
+        stored = SOCIAL_TYPES_IN.get(item.get("type"))
+        if stored is None:
+            raise invalid_field(f"social_accounts.{n}.type", f"name one of {', '.join(SOCIAL_TYPES_IN)}")
+        name = item.get("name") or ""
+        if len(name) > social_accounts.MAX_NAME:
+            raise invalid_field(f"social_accounts.{n}.name", f"at most {social_accounts.MAX_NAME} characters")
+        accounts.append(social_accounts.SocialAccount(name, stored))
+    social_accounts.replace(s, contact_id, accounts)
+
+
+def _record_utm(s: AppSession, contact_id: int, body: dict) -> None:
+    """A write's ``utm_parameters``: one visit recorded on the contact."""
+    given = body.get("utm_parameters")
+    if not given:
+        return
+    source = given.get("keap_source_id")
+    if not source:
+        raise invalid_field("utm_parameters.keap_source_id", "is required")
+    try:
+        utms.add(s, contact_id, str(source), {name: given.get(name) for name in utms.FIELDS})
+    except ValueError as exc:
+        raise invalid_field("utm_parameters", str(exc)) from None
+
+
 # --- contacts -----------------------------------------------------------------------------------------
 
 @operation("listContacts")
 def list_contacts(r: Request) -> dict:
     wanted = _wanted(r)
-    page = domain.page_contacts(r.s, r.list_query(CONTACTS))
+    query = contact_filters.combined(r.list_query(contact_filters.listing_for(r, CONTACTS)))
+    page = domain.page_contacts(r.s, query)
     return r.page("contacts", contacts_json(r.s, page.items, wanted), page)
 
 
@@ -401,19 +448,30 @@ def create_contact(r: Request):
     if match is not None:
         domain.update(r.s, match, data)
         _opt_in(r.s, body)
+        _record_utm(r.s, match, body)
+        if "social_accounts" in body:
+            _set_social_accounts(r.s, match, body["social_accounts"])
         return Reply(_answer(r, match), status=200)
     contact_id = domain.add(r.s, data)
     _opt_in(r.s, body)
+    _record_utm(r.s, contact_id, body)
+    if "social_accounts" in body:
+        _set_social_accounts(r.s, contact_id, body["social_accounts"])
     return _answer(r, contact_id)
 
 
 @operation("updateContact")
 def update_contact(r: Request, contact_id: int) -> dict:
     _contact(r.s, contact_id)
-    data = _values(r, r.changed())
+    changed = r.changed()
+    data = _values(r, changed)
     if data:
         domain.update(r.s, contact_id, data)
     _opt_in(r.s, r.body)
+    if "utm_parameters" in changed:
+        _record_utm(r.s, contact_id, r.body)
+    if "social_accounts" in changed:
+        _set_social_accounts(r.s, contact_id, r.body.get("social_accounts"))
     return _answer(r, contact_id)
 
 

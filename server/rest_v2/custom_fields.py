@@ -35,7 +35,7 @@ from server.tables import (
 )
 
 from .api import Request, operation
-from .errors import conflict, invalid_field, not_found
+from .errors import conflict, existing, invalid_field
 from .wire import in_id, out_id
 
 OPTIONAL_PROPERTIES = ["custom_fields"]  # the captured model answer's (rest-oauth-throttle.md §3.2)
@@ -102,24 +102,15 @@ def group_json(g: custom_forms.Group) -> dict:
 
 
 def _field(s: AppSession, form_id: int, field_id: int) -> custom_forms.Field:
-    found = custom_forms.field(s, form_id, field_id)
-    if found is None:
-        raise not_found("Custom Field", field_id)
-    return found
+    return existing(custom_forms.field(s, form_id, field_id), "Custom Field", field_id)
 
 
 def _tab(s: AppSession, form_id: int, tab_id: int) -> custom_forms.Tab:
-    found = custom_forms.tab(s, form_id, tab_id)
-    if found is None:
-        raise not_found("Custom Field Tab", tab_id)
-    return found
+    return existing(custom_forms.tab(s, form_id, tab_id), "Custom Field Tab", tab_id)
 
 
 def _group(s: AppSession, form_id: int, group_id: int) -> custom_forms.Group:
-    found = custom_forms.group(s, form_id, group_id)
-    if found is None:
-        raise not_found("Custom Field Group", group_id)
-    return found
+    return existing(custom_forms.group(s, form_id, group_id), "Custom Field Group", group_id)
 
 
 # --- the request's values -----------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from server.domain.session import AppSession
 
 from .api import Request, operation
 from .catalog_wire import Mapped
-from .errors import invalid_field, not_found
+from .errors import existing, invalid_field, not_found
 from .filters import Id, Ids, Number, Text
 from .paging import Listing
 from .wire import in_id, in_ids, in_time, out_id, out_time
@@ -170,10 +170,7 @@ def operations(family: Family) -> tuple[Callable, ...]:
     props = (*family.properties, "name", "description")
 
     def found(s: AppSession, discount_id: int) -> domain.Discount:
-        d = domain.find(s, discount_id, kind)
-        if d is None:
-            raise not_found(family.noun, discount_id)
-        return d
+        return existing(domain.find(s, discount_id, kind), family.noun, discount_id)
 
     def answer(s: AppSession, discount_id: int) -> dict:
         return discount_json(s, family, found(s, discount_id))

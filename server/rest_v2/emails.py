@@ -29,7 +29,7 @@ from server.domain.mail import emails as domain
 from server.domain.session import AppSession
 
 from .api import Request, operation
-from .errors import ApiError, invalid_field, not_found
+from .errors import ApiError, existing, invalid_field, not_found
 from .filters import Choice, Id, Kind, Since, Text, Until
 from .paging import Listing
 from .wire import in_id, in_ids, in_time, out_id, out_time
@@ -138,10 +138,7 @@ def status_json(s: AppSession, st: email_status.AddressStatus) -> dict:
 
 
 def _email(s: AppSession, email_id: int) -> domain.HistoryEmail:
-    found = domain.history_entry(s, email_id)
-    if found is None:
-        raise not_found("Email", email_id)
-    return found
+    return existing(domain.history_entry(s, email_id), "Email", email_id)
 
 
 # --- the request's values -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ happen before the request reaches the API (server.auth.gateway).
 from __future__ import annotations
 
 import logging
+from typing import TypeVar
 
 from server.domain import errors as domain
 
@@ -35,6 +36,8 @@ STATUS_NAMES = {
     500: "INTERNAL",
     501: "UNIMPLEMENTED",
 }
+
+T = TypeVar("T")
 
 
 class ApiError(Exception):
@@ -66,6 +69,13 @@ def invalid_field(name: str, problem: str) -> ApiError:
 def not_found(kind: str, record_id) -> ApiError:
     """``kind`` is the resource's name in the product's words ("Tag", "Tag Category", "Contact")."""
     return ApiError(404, f"{kind} with id {record_id} not found", domain=kind, resource=str(record_id))
+
+
+def existing(found: T | None, kind: str, record_id) -> T:
+    """``found``, the record a path names; the v2 404 for ``kind`` ``record_id`` when there is none."""
+    if found is None:
+        raise not_found(kind, record_id)
+    return found
 
 
 def conflict(message: str, *, status: str = "ALREADY_EXISTS") -> ApiError:

@@ -17,7 +17,7 @@ from server.domain.mail.emails import contact_exists
 from server.domain.session import AppSession
 
 from .api import Reply, Request, operation
-from .errors import invalid_field, not_found
+from .errors import existing, invalid_field
 from .filters import Choice, Id, Text, Time
 from .paging import Listing
 from .wire import out_id, out_time
@@ -44,10 +44,7 @@ def file_json(s: AppSession, f: domain.FileRecord) -> dict:
 
 
 def _file(s: AppSession, file_id: int) -> domain.FileRecord:
-    found = domain.get(s, file_id)
-    if found is None:
-        raise not_found("File", file_id)
-    return found
+    return existing(domain.get(s, file_id), "File", file_id)
 
 
 # --- the multipart parts ------------------------------------------------------------------------------

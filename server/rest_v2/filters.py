@@ -26,7 +26,7 @@ from server.domain.data.listing import Condition
 from .errors import invalid_field
 from .validation import parse_time
 
-_OPS = {"==": "eq", "!=": "ne", ">=": "ge", "<=": "le", ">": "gt", "<": "lt"}
+OPERATORS = {"==": "eq", "!=": "ne", ">=": "ge", "<=": "le", ">": "gt", "<": "lt"}
 _CLAUSE = re.compile(r"\s*([A-Za-z_][\w.]*)\s*(==|!=|>=|<=|>|<)\s*(.*?)\s*\Z", re.S)
 NONE = "NONE"
 ID_RANGE = (1, 2**31 - 1)
@@ -69,7 +69,7 @@ class Text(Kind):
     def parse(self, name, target, clause, clock):
         if clause.op == "==" and clause.value.endswith("*"):
             return [Condition(target, "prefix", clause.value[:-1])]
-        return [Condition(target, _OPS[clause.op], clause.value)]
+        return [Condition(target, OPERATORS[clause.op], clause.value)]
 
 
 class Id(Kind):
@@ -96,14 +96,14 @@ class Ids(Kind):
 
 
 class Number(Kind):
-    ops = tuple(_OPS)
+    ops = tuple(OPERATORS)
 
     def parse(self, name, target, clause, clock):
         try:
             value = float(clause.value)
         except ValueError:
             raise invalid_field(f"filter.{name}", f"'{clause.value}' is not a number") from None
-        return [Condition(target, _OPS[clause.op], int(value) if value.is_integer() else value)]
+        return [Condition(target, OPERATORS[clause.op], int(value) if value.is_integer() else value)]
 
 
 class Time(Kind):
@@ -112,7 +112,7 @@ class Time(Kind):
     ops = ("==", ">=", "<=", ">", "<")
 
     def parse(self, name, target, clause, clock):
-        return [Condition(target, _OPS[clause.op], self.moment(name, clause.value, clock))]
+        return [Condition(target, OPERATORS[clause.op], self.moment(name, clause.value, clock))]
 
     @staticmethod
     def moment(name: str, text: str, clock: AppClock) -> datetime:

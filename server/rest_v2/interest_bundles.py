@@ -14,7 +14,7 @@ from server.domain.session import AppSession
 
 from .api import Request, operation
 from .catalog_wire import from_cents, money
-from .errors import invalid_field, not_found
+from .errors import existing, invalid_field
 from .filters import Text
 from .paging import Listing
 from .wire import in_id, out_id
@@ -37,10 +37,7 @@ def bundle_json(s: AppSession, b: domain.Bundle) -> dict:
 
 
 def _bundle(s: AppSession, bundle_id: int) -> domain.Bundle:
-    found = domain.get(s, bundle_id)
-    if found is None:
-        raise not_found("Product Interest Bundle", bundle_id)
-    return found
+    return existing(domain.get(s, bundle_id), "Product Interest Bundle", bundle_id)
 
 
 def _name(body: dict) -> str:
@@ -111,10 +108,7 @@ def add_product_interest(r: Request, id: int) -> dict:  # noqa: A002
 
 def _interest(s: AppSession, bundle_id: int, interest_id: int) -> domain.Interest:
     _bundle(s, bundle_id)
-    found = domain.get_interest(s, bundle_id, interest_id)
-    if found is None:
-        raise not_found("Product Interest", interest_id)
-    return found
+    return existing(domain.get_interest(s, bundle_id, interest_id), "Product Interest", interest_id)
 
 
 @operation("updateProductInterest")

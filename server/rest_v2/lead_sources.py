@@ -27,7 +27,7 @@ from server.domain.data.listing import Condition
 from server.domain.session import AppSession
 
 from .api import Request, operation
-from .errors import conflict, invalid_field, not_found
+from .errors import conflict, existing, invalid_field, not_found
 from .filters import Id, Number, Text, Time
 from .paging import Listing
 from .wire import in_id, in_time, out_id, out_time
@@ -112,17 +112,11 @@ def recurring_json(s: AppSession, e: domain.RecurringRecord) -> dict:
 # --- lookups ------------------------------------------------------------------------------------------
 
 def _source(s: AppSession, lead_source_id: int) -> domain.LeadSourceRecord:
-    found = domain.get_source(s, lead_source_id)
-    if found is None:
-        raise not_found("Lead Source", lead_source_id)
-    return found
+    return existing(domain.get_source(s, lead_source_id), "Lead Source", lead_source_id)
 
 
 def _category(s: AppSession, category_id: int) -> domain.CategoryRecord:
-    found = domain.get_category(s, category_id)
-    if found is None:
-        raise not_found("Lead Source Category", category_id)
-    return found
+    return existing(domain.get_category(s, category_id), "Lead Source Category", category_id)
 
 
 def _expense(s: AppSession, lead_source_id: int, expense_id: int) -> domain.ExpenseRecord:

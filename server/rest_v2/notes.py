@@ -19,10 +19,12 @@ from server.domain.crm import activities as domain
 from server.domain.crm import activity_templates
 from server.domain.data.listing import Condition
 from server.domain.session import AppSession
+from server.tables import FORM_CONTACT_ACTION
 
 from . import activities
 from .activities import Contains
 from .api import Request, operation
+from .custom_filters import with_custom_fields
 from .errors import invalid_field, not_found
 from .filters import Id, Ids, Number, Since, Text, Until
 from .paging import Listing
@@ -77,7 +79,7 @@ def _values(r: Request, changed: set[str]) -> dict:
 
 
 def _list(r: Request, contact_id: int | None) -> dict:
-    q = r.list_query(NOTES)
+    q = r.list_query(with_custom_fields(r, NOTES, FORM_CONTACT_ACTION))
     if contact_id is not None:
         q = replace(q, where=(*q.where, Condition("contact_id", "eq", contact_id)))
     page = domain.page_actions(r.s, KIND, q)

@@ -23,7 +23,8 @@ from server.domain.session import AppSession
 from server.tables import FORM_OPPORTUNITY
 
 from .api import Request, operation
-from .errors import conflict, invalid_field, not_found
+from .custom_filters import with_custom_fields
+from .errors import conflict, existing, invalid_field, not_found
 from .filters import Id, Ids, Number, Text
 from .paging import Listing
 from .wire import in_id, in_time, out_id, out_time
@@ -120,17 +121,11 @@ def stage_move_json(s: AppSession, m: domain.StageMoveRecord) -> dict:
 
 
 def _opportunity(s: AppSession, opportunity_id: int) -> domain.OpportunityRecord:
-    found = domain.get(s, opportunity_id)
-    if found is None:
-        raise not_found("Opportunity", opportunity_id)
-    return found
+    return existing(domain.get(s, opportunity_id), "Opportunity", opportunity_id)
 
 
 def _stage(s: AppSession, stage_id: int) -> domain.StageRecord:
-    found = domain.get_stage(s, stage_id)
-    if found is None:
-        raise not_found("Opportunity Stage", stage_id)
-    return found
+    return existing(domain.get_stage(s, stage_id), "Opportunity Stage", stage_id)
 
 
 # --- the request's values -----------------------------------------------------------------------------
@@ -200,7 +195,7 @@ def _item_id(text, name: str) -> int | None:
 
 @operation("listOpportunities")
 def list_opportunities(r: Request) -> dict:
-    q = r.list_query(OPPORTUNITIES)
+    q = r.list_query(with_custom_fields(r, OPPORTUNITIES, FORM_OPPORTUNITY))
     by_id = {c.op == "in" for c in q.where if c.field == "id"}
     if len(by_id) > 1:  # the contract: "opportunity_id and ids cannot be used together"
         raise invalid_field("filter", "opportunity_id and ids cannot be used together")

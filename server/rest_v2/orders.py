@@ -28,7 +28,8 @@ from server.tables import FORM_ORDER
 from . import custom_values
 from .api import Reply, Request, operation
 from .catalog_wire import Flag, money
-from .errors import ApiError, invalid_field, not_found
+from .custom_filters import with_custom_fields
+from .errors import ApiError, existing, invalid_field, not_found
 from .filters import Choice, Id, Ids, Kind, Number, Since, Text, Until
 from .paging import Listing
 from .products import plan_json
@@ -165,10 +166,7 @@ def _order(s: AppSession, order_id: int) -> OrderRecord:
 
 
 def _item(s: AppSession, order_id: int, item_id: int) -> ItemRecord:
-    found = order_reads.item_of(s, order_id, item_id)
-    if found is None:
-        raise not_found("Order Item", item_id)
-    return found
+    return existing(order_reads.item_of(s, order_id, item_id), "Order Item", item_id)
 
 
 def _payment_json(s: AppSession, p: order_reads.InvoicePaymentRecord) -> dict:
@@ -265,7 +263,7 @@ def _job_values(r: Request, changed: set[str]) -> dict:
 
 @operation("listOrders")
 def list_orders(r: Request) -> dict:
-    page = order_reads.page_orders(r.s, r.list_query(ORDERS))
+    page = order_reads.page_orders(r.s, r.list_query(with_custom_fields(r, ORDERS, FORM_ORDER)))
     plan_records = _plans_of(r.s, [i for o in page.items for i in o.items])
     ids = [o.id for o in page.items]
     customs = custom_values.read(r.s, FORM_ORDER, ids)

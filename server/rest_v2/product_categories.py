@@ -16,7 +16,7 @@ from server.domain.commerce import products
 from server.domain.session import AppSession
 
 from .api import Request, operation
-from .errors import invalid_field, not_found
+from .errors import existing, invalid_field
 from .filters import Id, Ids, Number, Text
 from .paging import Listing
 from .products import uploaded_file
@@ -36,10 +36,7 @@ def category_json(c: domain.Category) -> dict:
 
 
 def _category(s: AppSession, category_id: int) -> domain.Category:
-    found = domain.get(s, category_id)
-    if found is None:
-        raise not_found("Product Category", category_id)
-    return found
+    return existing(domain.get(s, category_id), "Product Category", category_id)
 
 
 def _values(s: AppSession, body: dict, props) -> dict:

@@ -21,7 +21,7 @@ from server.domain.session import AppSession
 
 from .api import Reply, Request, operation
 from .catalog_wire import Flag, Mapped, from_cents, money
-from .errors import invalid_field, not_found
+from .errors import existing, invalid_field, not_found
 from .filters import Ids, Number, Text
 from .paging import Listing
 from .wire import out_id, out_time
@@ -110,10 +110,7 @@ def product_json(s: AppSession, product_id: int) -> dict:
 
 
 def _product(s: AppSession, product_id: int) -> products.ProductRecord:
-    found = products.get(s, product_id)
-    if found is None:
-        raise not_found("Product", product_id)
-    return found
+    return existing(products.get(s, product_id), "Product", product_id)
 
 
 # --- the request's values -----------------------------------------------------------------------------
@@ -261,10 +258,7 @@ def option_json(o: product_options.Option) -> dict:
 
 def _option(s: AppSession, product_id: int, option_id: int) -> product_options.Option:
     _product(s, product_id)
-    found = product_options.get(s, product_id, option_id)
-    if found is None:
-        raise not_found("Product Option", option_id)
-    return found
+    return existing(product_options.get(s, product_id, option_id), "Product Option", option_id)
 
 
 def _not_blank(value, name: str):
@@ -406,10 +400,7 @@ def add_product_option_list_option_value(r: Request, product_id: int, product_op
 
 
 def _item(option: product_options.Option, item_id: int) -> product_options.OptionValue:
-    found = next((v for v in option.values if v.id == item_id), None)
-    if found is None:
-        raise not_found("Product Option Item", item_id)
-    return found
+    return existing(next((v for v in option.values if v.id == item_id), None), "Product Option Item", item_id)
 
 
 @operation("updateProductOptionListOptionValue")
@@ -436,10 +427,7 @@ PLAN_PROPERTIES = ("active", "frequency", "allow_prorating", "cycle_type", "disp
 
 def _plan(s: AppSession, product_id: int, plan_id: int) -> products.PlanRecord:
     _product(s, product_id)
-    found = products.get_plan(s, product_id, plan_id)
-    if found is None:
-        raise not_found("Subscription Plan", plan_id)
-    return found
+    return existing(products.get_plan(s, product_id, plan_id), "Subscription Plan", plan_id)
 
 
 def _plan_values(body: dict, props) -> tuple[dict, dict]:

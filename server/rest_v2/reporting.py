@@ -18,7 +18,7 @@ from datetime import datetime
 from server.domain.data import searches
 
 from .api import Request, operation
-from .errors import invalid_field, not_found
+from .errors import existing, invalid_field
 from .filters import Text
 from .paging import MAX_PAGE_SIZE, Listing
 from .wire import out_time
@@ -33,10 +33,7 @@ def report_json(x: searches.SavedSearchRecord) -> dict:
 
 
 def _report(r: Request, report_id: int) -> searches.SavedSearchRecord:
-    found = searches.get_saved_search(r.s, report_id)
-    if found is None:
-        raise not_found("Report", report_id)
-    return found
+    return existing(searches.get_saved_search(r.s, report_id), "Report", report_id)
 
 
 def _options(r: Request) -> dict:

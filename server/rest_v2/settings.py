@@ -19,7 +19,7 @@ from server.domain.mail import email_status
 from server.domain.session import AppSession
 
 from .api import Request, operation
-from .errors import invalid_field, not_found
+from .errors import existing, invalid_field, not_found
 
 PROFILE = ("name", "email", "website", "phone", "address", "currency_code", "business_goals",
            "business_primary_color", "business_secondary_color")
@@ -111,10 +111,7 @@ def province_json(p: locales.Province) -> dict:
 
 
 def _country(code: str) -> locales.Country:
-    found = locales.country(code)
-    if found is None:
-        raise not_found("Country", code)
-    return found
+    return existing(locales.country(code), "Country", code)
 
 
 @operation("listCountries")

@@ -24,7 +24,8 @@ from server.tables import FORM_SUBSCRIPTION
 
 from . import custom_values
 from .api import Request, operation
-from .errors import invalid, invalid_field, not_found
+from .custom_filters import with_custom_fields
+from .errors import existing, invalid, invalid_field
 from .filters import Choice, Id, Ids, Number
 from .orders import order_json
 from .paging import Listing
@@ -68,10 +69,7 @@ def subscription_json(s: AppSession, r: reads.SubscriptionRecord, customs: dict 
 
 
 def _subscription(s: AppSession, subscription_id: int) -> reads.SubscriptionRecord:
-    found = reads.get_subscription(s, subscription_id)
-    if found is None:
-        raise not_found("Subscription", subscription_id)
-    return found
+    return existing(reads.get_subscription(s, subscription_id), "Subscription", subscription_id)
 
 
 def _card(s: AppSession, text: str, contact_id: int, name: str = "payment_method_id") -> int:
@@ -136,7 +134,7 @@ def _row_values(r: Request, changed: set[str], contact_id: int) -> dict:
 
 @operation("listSubscriptions")
 def list_subscriptions(r: Request) -> dict:
-    page = reads.page_subscriptions(r.s, r.list_query(SUBSCRIPTIONS))
+    page = reads.page_subscriptions(r.s, r.list_query(with_custom_fields(r, SUBSCRIPTIONS, FORM_SUBSCRIPTION)))
     customs = custom_values.read(r.s, FORM_SUBSCRIPTION, [x.id for x in page.items])
     return r.page("subscriptions", [subscription_json(r.s, x, customs) for x in page.items], page)
 

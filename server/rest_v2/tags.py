@@ -16,7 +16,7 @@ from server.domain.data import records
 from server.domain.session import AppSession
 
 from .api import Request, operation
-from .errors import conflict, invalid_field, not_found
+from .errors import conflict, existing, invalid_field
 from .filters import Id, Ids, Since, Text, Until
 from .paging import Listing
 from .wire import in_id, in_ids, out_id, out_time
@@ -64,17 +64,11 @@ def category_json(s: AppSession, c: domain.CategoryRecord) -> dict:
 
 
 def _tag(s: AppSession, tag_id: int) -> domain.TagRecord:
-    found = domain.get_tag(s, tag_id)
-    if found is None:
-        raise not_found("Tag", tag_id)
-    return found
+    return existing(domain.get_tag(s, tag_id), "Tag", tag_id)
 
 
 def _category(s: AppSession, category_id: int) -> domain.CategoryRecord:
-    found = domain.get_category(s, category_id)
-    if found is None:
-        raise not_found("Tag Category", category_id)
-    return found
+    return existing(domain.get_category(s, category_id), "Tag Category", category_id)
 
 
 # --- the request's values -----------------------------------------------------------------------------

@@ -19,11 +19,13 @@ from server.domain.crm import activities as domain
 from server.domain.data import records
 from server.domain.data.listing import Condition
 from server.domain.session import AppSession
+from server.tables import FORM_CONTACT_ACTION
 
 from . import activities
 from .activities import Flag
 from .api import Request, operation
-from .errors import invalid_field, not_found
+from .custom_filters import with_custom_fields
+from .errors import existing, invalid_field
 from .filters import Id, Ids, Kind, Number, Since, Text, Time, Until
 from .paging import Listing
 from .wire import in_id, in_time, out_id, out_time
@@ -75,10 +77,7 @@ def _answer(r: Request, tasks: list[domain.ActionRecord]) -> list[dict]:
 
 
 def _task(s: AppSession, task_id: int) -> domain.ActionRecord:
-    found = domain.find(s, KIND, task_id)
-    if found is None:
-        raise not_found("Task", task_id)
-    return found
+    return existing(domain.find(s, KIND, task_id), "Task", task_id)
 
 
 # --- the request's values -----------------------------------------------------------------------------
@@ -126,7 +125,7 @@ def _opportunity(s: AppSession, value) -> int | None:
 
 @operation("listTasks")
 def list_tasks(r: Request) -> dict:
-    page = domain.page_actions(r.s, KIND, r.list_query(TASKS))
+    page = domain.page_actions(r.s, KIND, r.list_query(with_custom_fields(r, TASKS, FORM_CONTACT_ACTION)))
     return r.page("tasks", _answer(r, page.items), page)
 
 
@@ -165,7 +164,8 @@ def delete_task(r: Request, task_id: int) -> None:
 
 @operation("listAppointments")
 def list_appointments(r: Request) -> dict:
-    page = domain.page_actions(r.s, "Appointment", r.list_query(APPOINTMENTS))
+    q = r.list_query(with_custom_fields(r, APPOINTMENTS, FORM_CONTACT_ACTION))
+    page = domain.page_actions(r.s, "Appointment", q)
     items = [{"id": out_id(a.id), "title": a.title, "description": a.text, "location": a.location,
               "contact_id": out_id(a.contact_id), "user_id": out_id(a.user_id),
               "start_time": out_time(a.due, r.s.clock), "end_time": out_time(a.end, r.s.clock),

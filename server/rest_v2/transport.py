@@ -19,11 +19,14 @@ from werkzeug.wrappers import Request as HttpRequest
 from werkzeug.wrappers import Response
 
 from server.auth.gateway import GatewayRejection
+from server.faults import http as faults
+from server.faults.rules import REST_V2
 from server.gate import GATEWAY, Call
+from server.journal import entry
 from server.rest.errors import gateway_answer, malformed_request
 
 from .api import Api, Reply, Request, path_values, without_nulls
-from .errors import from_exception, method_not_allowed, unimplemented, unknown_path
+from .errors import ApiError, from_exception, method_not_allowed, unimplemented, unknown_path
 
 ROOT = "/crm/rest/v2"
 _JSON = "application/json;charset=UTF-8"
@@ -44,17 +47,62 @@ class Transport:
         path = environ.get("PATH_INFO", "")
         if not (path == ROOT or path.startswith(ROOT + "/")):
             return self.fallback(environ, start_response)
-        return self.serve(HttpRequest(environ))(environ, start_response)
+        http = HttpRequest(environ)
+        call = Call(endpoint=GATEWAY, headers=http.headers, query=http.args)
+        response = self.serve(http, call)
+        self.journal(http, call, response)
+        return response(environ, start_response)
 
-    def serve(self, http: HttpRequest) -> Response:
+    def journal(self, http: HttpRequest, call: Call, response: Response) -> None:
+        """Record the request in its app's journal (server.journal), with a hint for an unknown path or body
+        property (also in X-Sandbox-Hint when the app's ``hints`` option is on)."""
+        journal = self.sandbox.journal
+        if not journal.enabled:
+            return
+        status = response.status_code
+        relative = http.path[len(ROOT):] or "/"
+        hint = None
+        if status == 404 and self.api.router.match(http.method, relative) is None:
+            hint = journal.hinter.rest_path("v2", http.method, relative)
+        elif status == 400 and isinstance(call.failure, ApiError):
+            hint = self._property_hint(http.method, relative, call.failure)
+        body = response.get_data() if status >= 400 else None
+        outcome = entry.http(status, json.loads(body) if body and body[:1] == b"{" else None)
+        request_part = {"query": entry.bounded(http.args.to_dict()) or None,
+                        "body": entry.http_body(http.get_data(cache=True), http.content_type)}
+        journal.record(call, "rest_v2", ROOT, f"{http.method} {http.path}", request_part, outcome, hint,
+                       entry.presented_secret(http.headers, http.args))
+        if hint and (header := journal.hint_header(call)):
+            response.headers["X-Sandbox-Hint"] = header
+
+    def _property_hint(self, method: str, relative: str, failure: ApiError) -> list[str] | None:
+        """An unknown top-level body property (``Invalid value for 'x': unknown field``): the close ones the
+        operation's body declares."""
+        name = failure.details[0].get("resource") if failure.details else None
+        match = self.api.router.match(method, relative)
+        if not name or "." in name or not failure.message.endswith("unknown field") or match is None \
+                or match.target is None or match.target.validator.body is None:
+            return None
+        known = match.target.validator.body.schema.get("properties", {})
+        return self.sandbox.journal.hinter.rest_property(name, known)
+
+    def serve(self, http: HttpRequest, call: Call) -> Response:
         if http.method == "GET" and (http.content_length or 0) > 0:
             return malformed_request()
         sandbox = self.sandbox
-        call = Call(endpoint=GATEWAY, headers=http.headers, query=http.args)
         try:
             sandbox.gate.admit(call)
         except GatewayRejection as rejection:
             return gateway_answer(rejection)
+        call.injection = sandbox.gate.faults.decide(call.app, REST_V2, f"{http.method} {http.path}",
+                                                    call.credential, call.response_headers)
+        if call.injection is None:
+            return self.served(http, call)
+        call.injected = call.injection.description
+        return faults.around(call.injection, http.environ, lambda: self.served(http, call), gateway_answer)
+
+    def served(self, http: HttpRequest, call: Call) -> Response:
+        sandbox = self.sandbox
         headers = call.response_headers
         tx = None
         try:
@@ -71,7 +119,7 @@ class Transport:
                         base_url=sandbox.config.public_url.rstrip("/") if sandbox.config.public_url else
                         f"{http.scheme}://{http.host}",
                         query=bound.validator.query_values(http.args),
-                        body=bound.validator.body_value(http.get_data(cache=False))
+                        body=bound.validator.body_value(http.get_data(cache=True))
                         if bound.validator.body is not None else None,
                         sandbox=sandbox)
             params = path_values(bound, match.params)
@@ -82,6 +130,7 @@ class Transport:
             tx.end(commit=True)
             tx = None
         except Exception as exc:  # ApiError, domain errors: their answer; anything else a logged 500
+            call.failure = exc
             if tx is not None:
                 tx.end(commit=False)
             error = from_exception(exc)

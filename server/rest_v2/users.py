@@ -22,7 +22,7 @@ from server.domain.mail import email_status
 from server.domain.session import AppSession
 
 from .api import Request, operation
-from .errors import invalid_field, not_found
+from .errors import existing, invalid_field, not_found
 from .filters import Ids, Kind, Text
 from .paging import Listing
 from .wire import out_id
@@ -70,10 +70,7 @@ def user_json(s: AppSession, u: domain.UserRecord) -> dict:
 
 
 def _user(s: AppSession, user_id: int) -> domain.UserRecord:
-    found = domain.get(s, user_id)
-    if found is None:
-        raise not_found("User", user_id)
-    return found
+    return existing(domain.get(s, user_id), "User", user_id)
 
 
 # --- the request's values -----------------------------------------------------------------------------

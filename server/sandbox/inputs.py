@@ -16,7 +16,6 @@ from server.clock import parse_duration
 APP_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 APP_NAME_RULE = "letters, digits and dashes, 1 to 63 of them, not starting or ending with a dash (the app's URL prefix)"
 
-DURATION_FORMS = "seconds as a number (90), or numbers with units s, m, h, d, w (90s, 15m, 36h, 7d, 2w, 1d12h)"
 MAX_DURATION = 100 * 365 * 86400  # a century of app time: more is a typo, and would leave datetime's range
 MAX_RATE = 1_000_000  # a year of app time in about 30 wall seconds
 
@@ -44,8 +43,8 @@ def duration(value: str | int | float) -> float:
     """Seconds, from a number or a text with units; between 0 and a century."""
     try:
         seconds = parse_duration(value)
-    except ValueError:
-        raise InvalidInput(f"not a duration: {value!r}; use {DURATION_FORMS}") from None
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None  # it lists the accepted forms (server.clock.DURATION_FORMS)
     if not 0 <= seconds <= MAX_DURATION:
         raise InvalidInput(f"a duration is between 0 and {MAX_DURATION} seconds (a century), not {value!r}")
     return seconds

@@ -26,7 +26,7 @@ def create(conn: Connection, name: str, *, legacy_key: str | None = None, time_z
         name=name, legacy_key=(legacy_key or new_legacy_key()) if callable_ else None, time_zone=time_zone,
         settings=settings or {}, profile=profile or {}, options=options or {}, clock_anchor_real=None,
         clock_anchor_virtual=0.0, clock_rate=1.0, clock_frozen=False, created_at=_utc_now(),
-        url_secret=secrets.token_hex(32),
+        url_secret=secrets.token_hex(32), epoch=secrets.token_hex(16),
     ))
     return by_name(conn, name, internal=True)
 
@@ -131,14 +131,31 @@ def rotate_legacy_key(conn: Connection, app_id: int, key: str | None = None) -> 
 
 
 def wipe(conn: Connection, app_id: int) -> None:
-    """Delete everything the app holds, keeping the app itself (its key, clock and settings)."""
+    """Delete everything the app holds, keeping the app itself (its key, clock and settings); its ids start
+    again, so it starts a new epoch."""
     for table in reversed(schema.app_data_tables()):
         conn.execute(sa.delete(table).where(table.c.app_id == app_id))
+    update(conn, app_id, faults_version=0, epoch=secrets.token_hex(16))  # its fault rules went with its data
 
 
 def delete(conn: Connection, app_id: int) -> None:
     wipe(conn, app_id)
     conn.execute(sa.delete(schema.app).where(schema.app.c.id == app_id))
+
+
+def remove(conn: Connection, app_id: int) -> None:
+    """Delete an app and everything the store holds of it: its rows, its credentials (OAuth codes and tokens,
+    Keap API keys, vendor keys and their temporary keys), its snapshots with the hidden apps that hold them, and
+    the records of its clock advances."""
+    snapshot = schema.app_snapshot
+    for holder in conn.execute(sa.select(snapshot.c.holder_app_id).where(snapshot.c.app_id == app_id)).scalars():
+        delete(conn, holder)
+    conn.execute(sa.delete(snapshot).where(snapshot.c.app_id == app_id))
+    conn.execute(sa.delete(schema.clock_advance).where(schema.clock_advance.c.app_id == app_id))
+    for table in schema.CREDENTIAL_TABLES:
+        if "app_id" in table.c:
+            conn.execute(sa.delete(table).where(table.c.app_id == app_id))
+    delete(conn, app_id)
 
 
 def events(conn: Connection, app_id: int, *, after: int = 0, limit: int = 100) -> list:

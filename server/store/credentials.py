@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from datetime import datetime
 
@@ -89,12 +90,40 @@ def rotate(conn: Connection, token_id: int) -> None:
 
 def revoke_token(conn: Connection, token: str) -> int:
     """Revoke the grant an access or refresh token belongs to; returns how many tokens were revoked."""
-    t = schema.oauth_token
     row = by_access_token(conn, token) or by_refresh_token(conn, token)
-    if row is None:
-        return 0
-    return conn.execute(sa.update(t).where(t.c.app_id == row.app_id, t.c.client_id == row.client_id,
-                                           t.c.user_id == row.user_id).values(revoked=True)).rowcount
+    return 0 if row is None else revoke_grant(conn, row)
+
+
+def revoke_grant(conn: Connection, row) -> int:
+    """Revoke every token of the grant ``row`` (a token row) is part of: the tokens one user's consent gave one
+    client for one app, those rotated before it and those refreshed after it. Returns how many."""
+    t = schema.oauth_token
+    user = t.c.user_id.is_(None) if row.user_id is None else t.c.user_id == row.user_id
+    return conn.execute(sa.update(t).where(t.c.app_id == row.app_id, t.c.client_id == row.client_id, user)
+                        .values(revoked=True)).rowcount
+
+
+def expire_access(conn: Connection, token_id: int, now: float) -> None:
+    """Make the access token of ``token_id`` expired at ``now`` (seconds on its app's clock)."""
+    t = schema.oauth_token
+    row = conn.execute(sa.select(t.c.issued_at).where(t.c.id == token_id)).first()
+    conn.execute(sa.update(t).where(t.c.id == token_id).values(expires_in=math.floor(now - row.issued_at)))
+
+
+def expire_refresh(conn: Connection, token_id: int, now: float) -> None:
+    t = schema.oauth_token
+    conn.execute(sa.update(t).where(t.c.id == token_id).values(refresh_expires_at=now))
+
+
+def grant_of(conn: Connection, *, code: str | None = None, refresh_token: str | None = None):
+    """``(app_id, client_id)`` of the grant a token request names (its code or refresh token), or None."""
+    if code:
+        c = schema.oauth_code
+        return conn.execute(sa.select(c.c.app_id, c.c.client_id).where(c.c.code == code)).first()
+    if refresh_token:
+        t = schema.oauth_token
+        return conn.execute(sa.select(t.c.app_id, t.c.client_id).where(t.c.refresh_token == refresh_token)).first()
+    return None
 
 
 def clients_of_app(conn: Connection, app_id: int) -> list[str]:

@@ -16,10 +16,15 @@ class FileStore:
     def __init__(self, root: Path):
         self.root = Path(root)
 
+    @staticmethod
+    def key(app_id: int, data: bytes) -> str:
+        """The storage key ``put`` gives ``data`` kept for ``app_id``."""
+        digest = hashlib.sha256(data).hexdigest()
+        return f"{int(app_id)}/{digest[:2]}/{digest}"
+
     def put(self, app_id: int, data: bytes) -> str:
         """Keep ``data`` for ``app_id``; returns its storage key."""
-        digest = hashlib.sha256(data).hexdigest()
-        key = f"{int(app_id)}/{digest[:2]}/{digest}"
+        key = self.key(app_id, data)
         path = self.root / key
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,9 @@ DEFAULTS: dict[str, object] = {
     # was once said for refresh tokens; the Mashery era issued 8-hour access tokens).
     "access_token_lifetime": 86400,
     "refresh_token_lifetime": 45 * 86400,
+    # A rotated (used) refresh token presented again revokes the whole grant, every token of it (RFC 9700
+    # §4.14.2's reuse detection): off, as Keap is not known to do it; on, to rehearse the failure.
+    "refresh_token_reuse_detection": False,
     # The campaign engine. "eager": a goal's sequence items that are due at once run inside the API call that
     # achieved the goal (deterministic for tests); "async": they run at the next drain (the heartbeat), as
     # Keap's asynchronous engine does.
@@ -73,6 +76,9 @@ DEFAULTS: dict[str, object] = {
     # clients send a whole loaded record back: "ignore" them (client trackers' evidence of the real service; an
     # Id other than the record's own is still refused) or "refuse" (fault 8 [NoFieldAccess]). Adds always refuse.
     "update_read_only_fields": "ignore",
+    # Near-miss hints (server.journal.hints) in an X-Sandbox-Hint response header too, not only in the request
+    # journal: the real service sends no such header, so it is off unless a user turns it on.
+    "hints": False,
 }
 
 NON_NEGATIVE = {"auto_billing_delay"}  # integer options where 0 is a meaningful value

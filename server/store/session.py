@@ -40,6 +40,8 @@ class AppRecord:
     options: dict
     clock_state: ClockState
     url_secret: bytes = b""  # keys the app's public URL tokens (server.domain.account.public_urls)
+    faults_version: int = 0  # a stamp of its fault-injection rules (server.faults), 0 when it has none
+    epoch: str = ""  # drawn again when the app's rows are replaced wholesale (server.store.schema.system)
 
     @classmethod
     def from_row(cls, row) -> AppRecord:
@@ -48,7 +50,7 @@ class AppRecord:
             settings=row.settings or {}, profile=row.profile or {}, options=row.options or {},
             clock_state=ClockState(row.clock_anchor_real, row.clock_anchor_virtual or 0.0,
                                    row.clock_rate or 1.0, bool(row.clock_frozen)),
-            url_secret=bytes.fromhex(row.url_secret),
+            url_secret=bytes.fromhex(row.url_secret), faults_version=row.faults_version or 0, epoch=row.epoch,
         )
 
     def option(self, name: str):
@@ -124,10 +126,11 @@ _GET: dict[str, prepared.PreparedAll] = {}
 
 class AppSession:
     def __init__(self, conn, app: AppRecord, user_id: int | None = None, *, env: SessionEnvironment,
-                 base_url: str | None = None):
+                 base_url: str | None = None, tally=None):
         """``conn``: a Connection, or a gate call's Transaction (server.store.db), whose Connection is made
         when a statement first needs one. ``base_url``: where the client reached the sandbox, if a request
-        tells (else the environment's)."""
+        tells (else the environment's). ``tally``: the server.tally.Tally of the due work this session
+        runs for (a clock advance), which counts what it does; None counts nothing."""
         if isinstance(conn, Connection):
             self._conn, self.source = conn, conn
         else:
@@ -140,7 +143,11 @@ class AppSession:
         self.files = env.files  # the FileStore that keeps FileService's bytes (server.store.files)
         self.clock = app.clock
         self.events: list[Event] = []
+        self.tally = tally
         self._now: datetime | None = None
+        # what this transaction has read of a table and may read again, by the table's name (the custom-field
+        # definitions of an import of many contacts); a write of the table through this session drops it
+        self.memo: dict[str, dict] = {}
 
     @property
     def conn(self) -> Connection:
@@ -209,16 +216,20 @@ class AppSession:
                 self.conn.execute(sa.insert(table).values(app_id=self.app.id, **values))
                 return
             values = [values]
+        self.memo.pop(table.name, None)
         bulk.insert_rows(self.conn, table, values, {"app_id": self.app.id})
 
     def update_many(self, table: sa.Table, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
         """One UPDATE per row (all rows setting the same columns), matched on ``keys``, in one executemany."""
+        self.memo.pop(table.name, None)
         bulk.update_rows(self.conn, table, keys, rows, {"app_id": self.app.id})
 
     def update(self, table: sa.Table, *where, **values):
+        self.memo.pop(table.name, None)
         return self.conn.execute(sa.update(table).where(table.c.app_id == self.app.id, *where).values(**values))
 
     def delete(self, table: sa.Table, *where):
+        self.memo.pop(table.name, None)
         return self.conn.execute(sa.delete(table).where(table.c.app_id == self.app.id, *where))
 
     # --- events ---------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ JobNotes string EAR
 ProductId int EAR
 JobStatus string EAR
 DateCreated datetime R
+LastUpdated datetime R   # added to the real Job table in 2016, as to Invoice
 JobRecurringId int R
 OrderType string EAR
 OrderStatus int EAR

@@ -5,6 +5,7 @@ caller (the app's clock); the stores never read a clock themselves.
 """
 from __future__ import annotations
 
+import base64
 import threading
 from typing import Protocol
 
@@ -21,6 +22,10 @@ class ThrottleStore(Protocol):
     def windows_peek(self, key: str, now: float, limits: list[windows.Limit]) -> list[windows.Usage]: ...
     def forget(self, key: str, owner: int) -> None: ...  # take back the calls made to app ``owner``
     def reset(self, prefix: str) -> None: ...
+    # the buckets and windows of the keys starting with ``prefix`` as JSON values (a snapshot), and back
+    # (replacing what is there); calls held at the moment are not state and are left alone
+    def dump(self, prefix: str) -> dict: ...
+    def load(self, prefix: str, saved: dict) -> None: ...
 
 
 class MemoryStore:
@@ -78,6 +83,28 @@ class MemoryStore:
                 for k in [k for k in table if k.startswith(prefix)]:
                     del table[k]
 
+    def dump(self, prefix):
+        with self._lock:
+            return {"store": "memory",
+                    "buckets": {k[len(prefix):]: list(v) for k, v in self._buckets.items() if k.startswith(prefix)},
+                    "windows": {k[len(prefix):]: {"times": list(log.times), "owners": list(log.owners),
+                                                  "day": log.day, "day_count": log.day_count,
+                                                  "day_by_owner": [[o, n] for o, n in log.day_by_owner.items()]}
+                                for k, log in self._windows.items() if k.startswith(prefix)}}
+
+    def load(self, prefix, saved):
+        with self._lock:
+            for table in (self._buckets, self._windows):
+                for k in [k for k in table if k.startswith(prefix)]:
+                    del table[k]
+            if saved.get("store") != "memory":
+                return  # saved by another kind of store: the state starts afresh
+            for k, (tokens, last) in saved["buckets"].items():
+                self._buckets[prefix + k] = (tokens, last)
+            for k, log in saved["windows"].items():
+                self._windows[prefix + k] = windows.Log(list(log["times"]), list(log["owners"]), log["day"],
+                                                        log["day_count"], dict(log["day_by_owner"]))
+
 
 class RedisStore:
     def __init__(self, url: str, prefix: str = "sandbox:throttle:"):
@@ -133,6 +160,26 @@ class RedisStore:
         for pattern in ("bucket:", "held:", "win:"):
             for name in self.client.scan_iter(match=f"{self.prefix}{pattern}{prefix}*", count=500):
                 self.client.delete(name)
+
+    def dump(self, prefix):
+        """Each key as Redis's own serialisation (DUMP), with its time to live."""
+        keys = {}
+        for pattern in ("bucket:", "win:"):
+            for name in self.client.scan_iter(match=f"{self.prefix}{pattern}{prefix}*", count=500):
+                value = self.client.dump(name)
+                if value is not None:
+                    ttl = self.client.pttl(name)
+                    keys[name.decode()[len(self.prefix):]] = [base64.b64encode(value).decode(), max(ttl, 0)]
+        return {"store": "redis", "keys": keys}
+
+    def load(self, prefix, saved):
+        for pattern in ("bucket:", "win:"):
+            for name in self.client.scan_iter(match=f"{self.prefix}{pattern}{prefix}*", count=500):
+                self.client.delete(name)
+        if saved.get("store") != "redis":
+            return  # saved by another kind of store: the state starts afresh
+        for name, (value, ttl) in saved["keys"].items():
+            self.client.restore(self.prefix + name, ttl, base64.b64decode(value), replace=True)
 
 
 def make_store(redis_url: str | None, prefix: str = "sandbox:throttle:") -> ThrottleStore:

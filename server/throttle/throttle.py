@@ -42,17 +42,18 @@ class Throttle:
 
     # --- the legacy key's bucket ---------------------------------------------------------------------
     def legacy(self, app: AppRecord, reload_clock: Callable[[], ClockState],
-               before_hold: Callable[[], None] | None = None) -> None:
+               before_hold: Callable[[], None] | None = None) -> float:
         """Let a legacy-key call through, hold it until its token arrives, or refuse it (fault 500);
-        ``before_hold`` runs before a call is held (the gate ends the call's transaction there)."""
+        ``before_hold`` runs before a call is held (the gate ends the call's transaction there). Answers the
+        seconds of app time the call was held (0: let through at once)."""
         settings = Settings.of(app.options)
         if not settings.legacy_enabled:
-            return
+            return 0.0
         key = legacy_key(app)
         now = app.clock_state.timestamp()
         decision = self.store.legacy_decide(key, now, settings.bucket)
         if decision.outcome == legacy.PROCEED:
-            return
+            return 0.0
         if decision.outcome == legacy.REJECT:
             raise ThrottledError(legacy.THROTTLE_FAULT)
         release = now + decision.wait * (settings.hold_step / settings.bucket.interval)
@@ -63,6 +64,7 @@ class Throttle:
             self._hold_until(release, app.clock_state, reload_clock, settings.hold_timeout)
         finally:
             self.store.held(key, -1)
+        return release - now
 
     @staticmethod
     def _hold_until(release: float, state: ClockState, reload_clock, timeout: float) -> None:
@@ -98,11 +100,16 @@ class Throttle:
         if settings.profile == "classic":
             headers = answers.classic_headers(verdict)
             if not verdict.allowed:
-                raise answers.classic_refusal(verdict.violated or tenant.violated, now, headers)
+                violated = verdict.violated or tenant.violated
+                rejection = answers.classic_refusal(violated, now, headers)
+                rejection.window = violated.limit.name
+                raise rejection
             return headers
         refused = verdict.violated or (tenant.violated if tenant else None)
         if refused is not None:
-            raise answers.current_refusal(refused, now, settings.raw["retry_after"])
+            rejection = answers.current_refusal(refused, now, settings.raw["retry_after"])
+            rejection.window = refused.limit.name
+            raise rejection
         return answers.current_headers(verdict, tenant, tenant_host)
 
     # --- the control API -----------------------------------------------------------------------------
@@ -149,6 +156,16 @@ class Throttle:
         self.store.reset(f"app:{app.id}:")
         for credential in shared:
             self.store.forget(credential.identity, app.id)
+
+    # --- snapshots (server.sandbox.snapshots) ----------------------------------------------------------
+    def saved(self, app: AppRecord) -> dict:
+        """The app's bucket and windows (its legacy key's, its tenant's, its Keap API keys'), as JSON values.
+        An OAuth client's windows count its calls to every app it is connected to: they are not the app's."""
+        return self.store.dump(f"app:{app.id}:")
+
+    def put_back(self, app: AppRecord, saved: dict | None) -> None:
+        """The state ``saved`` returned, in place of the app's (none: a full bucket and empty windows)."""
+        self.store.load(f"app:{app.id}:", saved or {})
 
 
 def _merged(verdicts: list) -> windows.Verdict:

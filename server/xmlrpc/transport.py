@@ -18,7 +18,10 @@ from werkzeug.wsgi import get_current_url, get_input_stream
 
 from server.auth.gateway import GatewayRejection
 from server.domain.errors import ProtocolError
+from server.faults.actions import DropConnection, drop
 from server.gate import GATEWAY, LEGACY, Call
+from server.journal import entry
+from server.journal.entry import presented_secret
 from server.xmlrpc import codec
 from server.xmlrpc.faults import fault_for
 
@@ -56,17 +59,49 @@ class Transport:
         sandbox = self.sandbox
         call = Call(endpoint=endpoint, headers=EnvironHeaders(environ), query=_Query(environ),
                     base_url=sandbox.config.public_url or get_current_url(environ, host_only=True))
-        method_name = None
+        method_name = raw = None
         try:
             sandbox.gate.admit(call)
-            method_name, call.params = codec.loads_call(_body(environ, sandbox.config.max_body_bytes))
+            raw = _body(environ, sandbox.config.max_body_bytes)
+            method_name, call.params = codec.loads_call(raw)
             call.method, call.args = sandbox.methods.resolve(method_name, call.params)
-            return _xml(environ, codec.dumps_response(sandbox.gate(call)), call.response_headers)
+            result = sandbox.gate(call)
+            answer, outcome = _xml(environ, codec.dumps_response(result), call.response_headers), entry.ok(result)
+            if call.injection is not None and call.injection.reshapes:  # an injected fault spoils it
+                answer = answer[0], answer[1], call.injection.reshape(answer[2])
         except GatewayRejection as rejection:
-            return gateway_answer(rejection)
+            answer, outcome = gateway_answer(rejection), entry.http(rejection.status, rejection.body)
+        except DropConnection:  # an injected fault: no answer at all
+            drop(environ)
+            answer, outcome = ("200 OK", [], b""), {"kind": "dropped"}
         except Exception as exc:  # every failure of a call is a fault, formed in one place
             code, message = fault_for(exc, method_name)
-            return _xml(environ, codec.dumps_fault(code, message), call.response_headers)
+            call.failure = exc
+            sandbox.gate.identify(call)
+            answer, outcome = _xml(environ, codec.dumps_fault(code, message), call.response_headers), \
+                entry.fault(code, message)
+        hint = journal(sandbox, call, environ["PATH_INFO"], method_name, raw, outcome)
+        if hint is not None:
+            answer[1].append(("X-Sandbox-Hint", hint))
+        return answer
+
+
+def journal(sandbox, call: Call, path: str, method_name: str | None, raw: bytes | None, outcome: dict) -> str | None:
+    """Record the call in the app's journal (the key redacted), with a hint if it failed on a name; answer the
+    hint for an X-Sandbox-Hint header when the app's ``hints`` option is on. The journal keeps a small body as
+    it came (parsed only if read: nothing to do on the hot path), a large one's parameters cut to size."""
+    if not sandbox.journal.enabled:
+        return None
+    params = call.params
+    keyed = call.method.key if call.method is not None else True
+    presented = params[0] if keyed and params and type(params[0]) is str else None
+    if call.endpoint == GATEWAY:
+        presented = presented_secret(call.headers, call.query)
+    failure = call.failure
+    hint = sandbox.journal.hinter.xmlrpc(failure, method_name, params, call.app) if failure is not None else None
+    request = raw if raw is not None and len(raw) <= entry.MAX_BODY else entry.xmlrpc_params(method_name, params, keyed)
+    sandbox.journal.record(call, "xmlrpc", path, method_name, request, outcome, hint, presented, keyed)
+    return sandbox.journal.hint_header(call) if hint else None
 
 
 def mount(app, sandbox) -> None:

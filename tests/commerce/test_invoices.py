@@ -171,3 +171,20 @@ def test_jobs_through_data_service_and_commission_overrides(app):
     assert app.call("InvoiceService.getAllPaymentOptions") == {
         k: k for k in ("Credit Card (Manual)", "Check", "Cash", "Money Order", "Adjustment", "Credit Card", "Credit",
                        "Refund")}
+
+
+def test_job_last_updated_follows_the_app_clock(app):
+    """Job.LastUpdated (added to the real table in 2016): set when the order is made and when it changes, and
+    queryable like Invoice.LastUpdated."""
+    app.clock(time="2027-05-01T09:00:00", frozen=True)
+    invoice_id = blank_invoice(app)
+    job_id = app.call("InvoiceService.getOrderId", invoice_id)
+    made = row(app, "Job", job_id, ["LastUpdated", "DateCreated"])
+    assert made["LastUpdated"].value == "20270501T09:00:00"
+    app.clock(action="advance", by="2h")
+    assert app.call("DataService.update", "Job", job_id, {"JobNotes": "rush"}) == job_id
+    assert row(app, "Job", job_id, ["LastUpdated"])["LastUpdated"].value == "20270501T11:00:00"
+    since = app.call("DataService.query", "Job", 100, 0, {"LastUpdated": "~>=~ 2027-05-01 10:00:00"}, ["Id"])
+    assert [r["Id"] for r in since] == [job_id]
+    seeded = rows(app, "Job", {"Id": "%"}, ["LastUpdated"])
+    assert all(r.get("LastUpdated") for r in seeded)  # every order has one, seeded ones too

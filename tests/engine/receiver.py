@@ -22,6 +22,7 @@ class Received:
 class Receiver:
     answers: list[int] = field(default_factory=list)  # status codes to answer, in order; then 200
     received: list[Received] = field(default_factory=list)
+    hold: threading.Event | None = None  # when set: each request waits for it before it is answered
 
     def __post_init__(self):
         receiver = self
@@ -30,6 +31,8 @@ class Receiver:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 receiver.received.append(Received(self.path, dict(self.headers), self.rfile.read(length)))
+                if receiver.hold is not None:
+                    receiver.hold.wait(60)
                 status = receiver.answers.pop(0) if receiver.answers else 200
                 self.send_response(status)
                 self.send_header("Content-Length", "2")

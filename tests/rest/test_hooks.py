@@ -204,3 +204,12 @@ def test_a_batch_holds_at_most_1000_keys(frozen, receiver):
             contacts.update(s, ids[i % len(ids)], {"Nickname": f"n{i}"})
     rest.app.clock(by="1m")
     assert [len(d["object_keys"]) for d in receiver.deliveries] == [1000, 1]
+
+
+def test_a_clock_advance_counts_the_deliveries_it_made(frozen, receiver):
+    rest = frozen
+    subscribe(rest, receiver, "note.add")
+    receiver.statuses = [500]
+    rest.ok("POST", "/notes", 201, json={"contact_id": 6, "title": "counted"})
+    ran = rest.app.clock(by="2m")["ran"]  # the attempt at 30 s fails, the retry 60 s later is delivered
+    assert ran["rest_hooks"] == {"made": 2, "failed": 1} and len(receiver.deliveries) == 2

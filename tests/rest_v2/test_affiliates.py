@@ -343,3 +343,46 @@ def test_program_rates_decide_what_a_sale_earns(v2):
     _paid(v2.app, invoice_id=880002, contact_id=5, amount=200.0, product_ids=[], sale_affiliate_id=2)
     own = [c for c in _reported(v2, "affCommissions", 2) if c["InvoiceId"] == 880002]
     assert [c["AmtEarned"] for c in own] == [25.0]  # no program rate for this sale: Ezra's own SaleAmt
+
+
+def test_a_subscription_plans_rate_decides_what_its_invoices_earn(v2):
+    """A plan's commission (subscriptionCommissionPrograms) applies to the invoices of subscriptions to that
+    plan, before the product's rate and the program's default; a one-off sale of the product earns the product
+    rate."""
+    from tests.commerce.util import MEMBERSHIP, MEMBERSHIP_PLAN, OLIVIA, OLIVIA_VISA, TEST_GATEWAY
+
+    base = "/affiliates/commissionPrograms"
+    v2.ok("POST", f"{base}/defaultCommissionPrograms/{MEMBER}", 201, json={"percentage": "1"})
+    v2.ok("POST", f"{base}/productCommissionPrograms/{MEMBER}", 201, json={
+        "product_id": str(MEMBERSHIP), "level_1": {"sale_percent": "10"}})
+    v2.ok("POST", f"{base}/subscriptionCommissionPrograms/{MEMBER}", 201, json={
+        "subscription_id": str(MEMBERSHIP_PLAN), "level_1": {"sale_percent": "20"}})
+    sub_id = v2.app.call("InvoiceService.addRecurringOrder", OLIVIA, False, MEMBERSHIP_PLAN, 1, 50.0, False,
+                         TEST_GATEWAY, OLIVIA_VISA, int(EZRA), 0)
+    invoice_id = v2.app.call("InvoiceService.createInvoiceForRecurring", sub_id)
+    assert v2.app.call("InvoiceService.chargeInvoice", invoice_id, "", OLIVIA_VISA, TEST_GATEWAY,
+                       False)["Successful"] is True
+    earned = [c["AmtEarned"] for c in _reported(v2, "affCommissions", int(EZRA)) if c["InvoiceId"] == invoice_id]
+    assert earned == [10.0]  # 20 % of 50: the plan's rate, not the product's 10 % or the default 1 %
+
+    _paid(v2.app, invoice_id=880003, contact_id=5, amount=50.0, product_ids=[MEMBERSHIP], sale_affiliate_id=2)
+    one_off = [c["AmtEarned"] for c in _reported(v2, "affCommissions", int(EZRA)) if c["InvoiceId"] == 880003]
+    assert one_off == [5.0]  # no subscription: the product's 10 %
+
+
+def test_list_affiliates_filtered_on_custom_fields(v2):
+    """listAffiliate's filter takes the Affiliate custom fields by name (case ignored), with their type's
+    operators, beside the standard fields."""
+    _affiliate_field(v2.app, "Tier")
+    for affiliate_id, tier in ((SAM, "Gold"), (EZRA, "Platinum"), (DIEGO, "Gold Plus")):
+        assert v2.app.call("DataService.update", "Affiliate", int(affiliate_id), {"_Tier": tier}) == int(affiliate_id)
+
+    def codes(text: str) -> list[str]:
+        return [a["code"] for a in v2.ok("GET", "/affiliates", params={"filter": text})["affiliates"]]
+
+    assert codes("Tier==gold") == ["SAMALLEN"]
+    assert codes("tier==Gold*") == ["SAMALLEN", "DIEGOFIT"]
+    assert codes("tier==Gold*;code==DIEGO*") == ["DIEGOFIT"]
+    assert v2.error("GET", "/affiliates", 400, params={"filter": "tier!=Gold"})["details"][0]["resource"] == \
+        "filter.tier"
+    assert v2.error("GET", "/affiliates", 400, params={"filter": "shoe==9"})["details"][0]["resource"] == "filter"

@@ -66,6 +66,8 @@ _INVOICE_EDIT = HookEvent("invoice.edit", "invoice", "", id_from="invoice_id")
 HOOK_EVENTS: dict[str, tuple[HookEvent, ...]] = {
     **_crud("contact", "contact", "contact", "/contacts/{id}"),
     "contact.merged": (HookEvent("contact.edit", "contact", "/contacts/{id}"),),
+    # an address's email status changed (a bounce, a complaint, an opt-out …): each contact sharing it
+    "contact.email_status_changed": (HookEvent("contact.edit", "contact", "/contacts/{id}"),),
     **_crud("company", "company", "company", "/companies/{id}"),
     **_crud("tag", "contactGroup", "contactGroup", "/tags/{id}"),
     "tag.applied": (HookEvent("contactGroup.applied", "contactGroup", "/tags/{id}", id_from="tag_id"),),

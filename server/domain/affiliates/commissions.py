@@ -4,8 +4,9 @@ Commissions come from sales: a listener on ``invoice.paid`` (payload: spec commo
 affiliate with its SalePercent of the amount (or its flat SaleAmt) and the lead affiliate with its
 LeadPercent; a sale with neither affiliate is credited to the contact's referring affiliate, the first or
 the last one as the app's ``Affiliate/chooseaffiliate`` setting says. LeadAmt is a flat bounty paid when a
-referral is made. Where the affiliate's commission programs set rates (program_commissions: the product's,
-else a default), those apply instead of its own, and their level 2 rates credit its parent affiliate too.
+referral is made. Where the affiliate's commission programs set rates (program_commissions: a subscription
+renewal's plan, else the product's, else a default), those apply instead of its own, and their level 2 rates
+credit its parent affiliate too.
 Clawbacks take back a deleted (or refunded) invoice's commissions. Payouts are seeded.
 """
 from __future__ import annotations
@@ -52,6 +53,7 @@ def on_invoice_paid(s: AppSession, payload: dict) -> list[int]:
     product_ids = payload.get("product_ids") or []
     product_name = _product_names(s, product_ids)
     product_id = product_ids[0] if len(product_ids) == 1 else None
+    plan_id = program_commissions.plan_of_order(s, payload.get("order_id"))
     made = []
     plans = []
     if sale_id is not None:
@@ -62,7 +64,7 @@ def on_invoice_paid(s: AppSession, payload: dict) -> list[int]:
         aff = affiliate_row(s, affiliate_id)
         if aff is None or not is_active(aff):
             continue
-        rates = program_commissions.rates_for(s, aff.id, product_id)
+        rates = program_commissions.rates_for(s, aff.id, product_id, plan_id)
         earned = _earned(amount, commission_type, rates.get("level_1", {}) if rates is not None else _own_rates(aff))
         if earned > 0:
             made.append(credit(s, aff, earned, commission_type, contact_id=contact_id, invoice_id=invoice_id,

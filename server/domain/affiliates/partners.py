@@ -63,7 +63,8 @@ def get(s: AppSession, affiliate_id: int) -> AffiliateRecord | None:
 
 
 def page(s: AppSession, q: listing.ListQuery) -> listing.Page[AffiliateRecord]:
-    """Affiliates under ``q``; the condition ``referral_contact_id`` keeps those that referred that contact."""
+    """Affiliates under ``q``, whose fields are FIELDS and the Affiliate custom fields (``_Name``); the condition
+    ``referral_contact_id`` keeps those that referred that contact."""
     select = _select(s)
     where = []
     for c in q.where:
@@ -72,8 +73,8 @@ def page(s: AppSession, q: listing.ListQuery) -> listing.Page[AffiliateRecord]:
                 _ref.c.app_id == s.app.id, _ref.c.contact_id == c.value)))
         else:
             where.append(c)
-    found = listing.page(s, select, FIELDS, replace(q, where=tuple(where)),
-                         lambda r: r)
+    fields = custom_fields.filterable(s, FIELDS, FORM_AFFILIATE, _a, where)
+    found = listing.page(s, select, fields, replace(q, where=tuple(where)), lambda r: r)
     customs = _customs(s, [r.id for r in found.items])
     found.items = [_record(r, customs.get(r.id, {})) for r in found.items]
     return found

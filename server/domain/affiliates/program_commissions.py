@@ -100,16 +100,31 @@ def plan_exists(s: AppSession, plan_id: int) -> bool:
     return s.get(schema.subscription_plan, plan_id, schema.subscription_plan.c.id) is not None
 
 
-def rates_for(s: AppSession, affiliate_id: int, product_id: int | None) -> dict[str, dict[str, float]] | None:
-    """The rates a sale by the affiliate earns from its programs: the product's commission in the first of
-    its programs (by priority) that has one, else the first default commission; None when its programs set
-    none (the affiliate's own rates apply)."""
+def rates_for(s: AppSession, affiliate_id: int, product_id: int | None,
+              plan_id: int | None = None) -> dict[str, dict[str, float]] | None:
+    """The rates a sale by the affiliate earns from its programs: a subscription renewal's plan commission in
+    the first of its programs (by priority) that has one, else the product's, else the first default
+    commission; None when its programs set none (the affiliate's own rates apply)."""
     p, m = schema.affiliate_program, schema.affiliate_program_member
     q = (s.select(_pc).join(p, s.scoped(p, p.c.id == _pc.c.program_id))
          .join(m, s.scoped(m, m.c.program_id == _pc.c.program_id))
-         .where(m.c.affiliate_id == affiliate_id, _pc.c.kind.in_((DEFAULT, PRODUCT)))
+         .where(m.c.affiliate_id == affiliate_id)
          .order_by(p.c.priority, p.c.id))
     rows = s.execute(q).all()
-    chosen = next((r for r in rows if r.kind == PRODUCT and product_id is not None and r.product_id == product_id),
-                  None) or next((r for r in rows if r.kind == DEFAULT), None)
+    chosen = (next((r for r in rows if r.kind == SUBSCRIPTION and plan_id is not None and r.plan_id == plan_id),
+                   None)
+              or next((r for r in rows if r.kind == PRODUCT and product_id is not None and r.product_id == product_id),
+                      None)
+              or next((r for r in rows if r.kind == DEFAULT), None))
     return None if chosen is None else dict(chosen.rates or {})
+
+
+def plan_of_order(s: AppSession, order_id: int | None) -> int | None:
+    """The subscription plan an order bills, when it is a subscription's renewal; else None."""
+    if not order_id:
+        return None
+    job = s.get(schema.job, order_id, schema.job.c.job_recurring_id)
+    if job is None or not job.job_recurring_id:
+        return None
+    sub = s.get(schema.recurring_order, job.job_recurring_id, schema.recurring_order.c.subscription_plan_id)
+    return sub.subscription_plan_id if sub is not None and sub.subscription_plan_id else None

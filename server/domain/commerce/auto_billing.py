@@ -15,6 +15,7 @@ from server.environment import Environment
 from server.store import due, schema
 from server.store.db import transaction
 from server.store.session import AppRecord, AppSession
+from server.tally import Tally
 
 from . import billing, subscriptions
 from .payments import charge_invoice
@@ -33,6 +34,8 @@ def _charge_subscription_invoice(s: AppSession, sub, invoice_id: int, attempt: i
                                     False)
             if result["Successful"]:
                 return
+    if result is not None and s.tally is not None:
+        s.tally.charges_declined += 1
     if result is not None and attempt < int(sub.max_retry or 0):
         days = max(int(sub.num_days_between_retry or 1), 1)
         billing.schedule(s, "retry", invoice_id, s.now_local() + timedelta(days=days), attempt=attempt + 1)
@@ -46,6 +49,8 @@ def _renew(s: AppSession, task) -> None:
     if not invoice_id:
         billing.schedule(s, "subscription", sub.id, sub.next_bill_date)  # moved since: wait for the new date
         return
+    if s.tally is not None:
+        s.tally.invoices_billed += 1
     if sub.auto_charge:
         _charge_subscription_invoice(s, sub, invoice_id, 0)
 
@@ -71,6 +76,11 @@ def _instalment(s: AppSession, task) -> None:
         return
     result = charge_invoice(s, inv.id, "Payment plan instalment", plan.credit_card_id or 0,
                             plan.merchant_account_id or 0, False, amount=amount)
+    if s.tally is not None:
+        if result["Successful"]:
+            s.tally.invoices_billed += 1
+        else:
+            s.tally.charges_declined += 1
     if not result["Successful"] and task.attempt < int(plan.max_retry or 0):
         days = max(int(plan.days_between_retry or 1), 1)
         billing.schedule(s, "instalment", item.id, s.now_local() + timedelta(days=days), attempt=task.attempt + 1)
@@ -85,7 +95,7 @@ def next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
     return due.earliest(conn, schema.billing_task, app_ids)
 
 
-def run_due(env: Environment, app: AppRecord, now: float) -> int:
+def run_due(env: Environment, app: AppRecord, now: float, tally: Tally | None = None) -> int:
     bt = schema.billing_task
     with transaction(env.engine, write=False) as conn:
         s = env.session(conn, app)
@@ -93,9 +103,10 @@ def run_due(env: Environment, app: AppRecord, now: float) -> int:
                                        .order_by(bt.c.due_at, bt.c.id).limit(BATCH))]
     ran = 0
     for task_id in ids:
+        done = Tally()  # what this task did, counted in ``tally`` only once it committed
         try:
             with transaction(env.engine, write=True) as conn:
-                s = env.session(conn, app)
+                s = env.session(conn, app, tally=done)
                 claimed = s.update(bt, bt.c.id == task_id, bt.c.status == "pending", status="running").rowcount
                 if not claimed:
                     continue  # another worker has it
@@ -103,6 +114,8 @@ def run_due(env: Environment, app: AppRecord, now: float) -> int:
                 HANDLERS[task.kind](s, task)
                 s.delete(bt, bt.c.id == task_id)
                 ran += 1
+            if tally is not None:
+                tally.merge(done)
         except Exception:  # one bad task never stops the others; it is kept, marked failed, for inspection
             log.exception("billing task %s of app %s failed", task_id, app.name)
             with transaction(env.engine, write=True) as conn:

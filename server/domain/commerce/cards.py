@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import NamedTuple
 
 from server.domain.data.records import Values, Writer, check_values
 from server.domain.errors import InvalidParameter, RecordNotFound, not_found
@@ -93,6 +94,21 @@ def latest(s: AppSession, contact_id: int) -> int:
     row = s.execute(s.select(cc, cc.c.id).where(cc.c.contact_id == contact_id, cc.c.status == VALID)
                     .order_by(cc.c.id.desc()).limit(1)).first()
     return row.id if row else 0
+
+
+class CardOnFile(NamedTuple):
+    id: int
+    card_number: str | None  # masked to its last four digits
+    card_type: str | None
+    status: int
+
+
+def on_file(s: AppSession, contact_id: int) -> list[CardOnFile]:
+    """The contact's cards but the deleted ones, oldest first."""
+    cc = schema.credit_card
+    rows = s.execute(s.select(cc, cc.c.id, cc.c.card_number, cc.c.card_type, cc.c.status)
+                     .where(cc.c.contact_id == contact_id, cc.c.status != DELETED).order_by(cc.c.id)).all()
+    return [CardOnFile(r.id, r.card_number, r.card_type, r.status or UNKNOWN) for r in rows]
 
 
 def deactivate(s: AppSession, card_id: int) -> bool:

@@ -70,7 +70,7 @@ def create_order(s: AppSession, contact_id: int, title: str, order_date: datetim
     date = order_date or now
     job_id, invoice_id = s.next_id("job"), s.next_id("invoice")
     job = dict(job_values or {})
-    job.update(id=job_id, contact_id=contact_id, date_created=date, job_recurring_id=recurring_id)
+    job.update(id=job_id, contact_id=contact_id, date_created=date, job_recurring_id=recurring_id, last_updated=now)
     job.setdefault("job_title", title)
     job.setdefault("start_date", date)
     job.setdefault("due_date", date)
@@ -145,7 +145,7 @@ def refresh(s: AppSession, invoice_id: int) -> tuple[bool, bool]:
              product_sold=",".join(map(str, products)), last_updated=s.now_local())
     if products:
         s.update(schema.job, schema.job.c.id == inv.job_id, schema.job.c.product_id.is_(None),
-                 product_id=products[0])
+                 product_id=products[0], last_updated=s.now_local())
     pay_plans.sync(s, invoice_id, total, paid)
     return was_paid, is_paid
 

@@ -13,9 +13,10 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
-from server.domain.data import listing
+from server.domain.data import custom_fields, listing
 from server.store import schema
 from server.store.session import AppSession
+from server.tables import FORM_ORDER
 
 from . import invoices, pay_plans
 
@@ -173,7 +174,8 @@ def _order_select(s: AppSession, where: tuple[listing.Condition, ...]) -> tuple[
 
 def page_orders(s: AppSession, q: listing.ListQuery) -> listing.Page[OrderRecord]:
     select, where = _order_select(s, q.where)
-    page = listing.page(s, select, ORDER_FIELDS, listing.ListQuery(where, q.order, q.descending, q.after, q.limit),
+    fields = custom_fields.filterable(s, ORDER_FIELDS, FORM_ORDER, _j, where)
+    page = listing.page(s, select, fields, listing.ListQuery(where, q.order, q.descending, q.after, q.limit),
                         lambda r: r)
     page.items = orders_of(s, page.items)
     return page

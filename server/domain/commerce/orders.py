@@ -380,7 +380,7 @@ def _update(s: AppSession, table, job_id: int, values: Values) -> None:
     if row.get("contact_id") is not None:
         invoices.require_contact(s, row["contact_id"])
     if row:
-        s.update(schema.job, schema.job.c.id == job_id, **row)
+        s.update(schema.job, schema.job.c.id == job_id, **row, last_updated=s.now_local())
     if row.get("contact_id") is not None:
         s.update(schema.invoice, schema.invoice.c.job_id == job_id, contact_id=row["contact_id"])
     if values.customs:

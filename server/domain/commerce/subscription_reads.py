@@ -7,9 +7,10 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
-from server.domain.data import listing
+from server.domain.data import custom_fields, listing
 from server.store import schema
 from server.store.session import AppSession
+from server.tables import FORM_SUBSCRIPTION
 
 from .subscriptions import ACTIVE
 
@@ -69,7 +70,9 @@ def _record(r) -> SubscriptionRecord:
 
 
 def page_subscriptions(s: AppSession, q: listing.ListQuery) -> listing.Page[SubscriptionRecord]:
-    return listing.page(s, _select(s), SUBSCRIPTION_FIELDS, q, _record)
+    """Subscriptions under ``q``: SUBSCRIPTION_FIELDS and the subscription custom fields (``_Name``)."""
+    fields = custom_fields.filterable(s, SUBSCRIPTION_FIELDS, FORM_SUBSCRIPTION, schema.recurring_order, q.where)
+    return listing.page(s, _select(s), fields, q, _record)
 
 
 def window_subscriptions(s: AppSession, where: tuple[listing.Condition, ...], limit: int,

@@ -17,7 +17,7 @@ from server.domain.data.records import Values, Writer, check_values, stamp
 from server.domain.errors import RecordNotFound
 from server.store import schema
 from server.store.session import AppSession
-from server.tables import REGISTRY, Table
+from server.tables import FORM_CONTACT_ACTION, REGISTRY, Table
 
 CONTACT_ACTION = REGISTRY.get("ContactAction")
 KINDS = ("Note", "Task", "Appointment")
@@ -217,8 +217,10 @@ def find(s: AppSession, kind: str, action_id: int) -> ActionRecord | None:
 
 
 def page_actions(s: AppSession, kind: str, q: listing.ListQuery) -> listing.Page[ActionRecord]:
-    """Notes, tasks or appointments (``kind``) under ``q``'s conditions."""
-    return listing.page(s, s.select(_ca).where(_ca.c.object_type == kind), ACTION_FIELDS, q, _action_record)
+    """Notes, tasks or appointments (``kind``) under ``q``'s conditions (ACTION_FIELDS and the custom fields of
+    ContactAction, ``_Name``)."""
+    fields = custom_fields.filterable(s, ACTION_FIELDS, FORM_CONTACT_ACTION, _ca, q.where)
+    return listing.page(s, s.select(_ca).where(_ca.c.object_type == kind), fields, q, _action_record)
 
 
 def set_pinned(s: AppSession, kind: str, action_id: int, pinned: bool) -> None:

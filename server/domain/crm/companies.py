@@ -11,9 +11,10 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
-from server.domain.data import listing
+from server.domain.data import custom_fields, listing
 from server.store import schema
 from server.store.session import AppSession
+from server.tables import FORM_COMPANY
 
 from . import tags
 
@@ -105,7 +106,9 @@ def get(s: AppSession, company_id: int) -> CompanyRecord | None:
 
 
 def page(s: AppSession, q: listing.ListQuery) -> listing.Page[CompanyRecord]:
-    return listing.page(s, _companies(s), COMPANY_FIELDS, q, _record)
+    """Companies under ``q``: COMPANY_FIELDS and the company custom fields (``_Name``)."""
+    return listing.page(s, _companies(s), custom_fields.filterable(s, COMPANY_FIELDS, FORM_COMPANY, _c, q.where), q,
+                        _record)
 
 
 def page_tags(s: AppSession, company_id: int, q: listing.ListQuery) -> listing.Page[AppliedTag]:

@@ -19,7 +19,7 @@ from server.store.session import AppSession
 from server.tables import REGISTRY, Table
 from server.tables.model import FieldType
 
-from . import activities, tags
+from . import activities, social_accounts, tags, utms
 from .links import link as make_link
 
 CONTACT = REGISTRY.get("Contact")
@@ -46,7 +46,7 @@ def _add(s: AppSession, table: Table, values: Values) -> int:
         row["company_id"] = new_id  # a company row points at itself
     s.insert(c, row)
     if values.customs:
-        custom_fields.write_values(s, new_id, values.customs)
+        custom_fields.write_values(s, new_id, values.customs, new=True)
     s.emit(f"{table.kind}.added", "contact", new_id, fields=values.names)
     for col in _EMAILS:
         email_status.ensure(s, row.get(col))
@@ -70,6 +70,8 @@ def _delete(s: AppSession, table: Table, contact_id: int) -> None:
     c, link = schema.contact, schema.contact_link
     tags.delete_assignments_of_contact(s, contact_id)
     activities.delete_of_contact(s, contact_id)
+    utms.delete_of_contact(s, contact_id)
+    social_accounts.delete_of_contact(s, contact_id)
     s.delete(link, sa.or_(link.c.contact_id1 == contact_id, link.c.contact_id2 == contact_id))
     custom_fields.delete_values(s, contact_id, table.custom_form)
     s.delete(c, c.c.id == contact_id)
@@ -101,11 +103,17 @@ def load(s: AppSession, contact_id: int, fields: list[str]) -> dict:
 def find_by_email(s: AppSession, email: str, fields: list[str]) -> list[dict]:
     """Contacts whose Email, EmailAddress2 or EmailAddress3 is ``email`` (any case), by Id."""
     check_selected(CONTACT, fields)  # no field, or one that is not a name: the fault DataService.query gives
+    return select_rows(s, CONTACT, fields, {}, extra_where=[email_match(s, email)], seek=True)
+
+
+def email_match(s: AppSession, email: str) -> sa.ColumnElement:
+    """Email, EmailAddress2 or EmailAddress3 is ``email`` (any case): the ids each address's own index finds
+    (as one ``OR``, SQLite's planner without statistics reads every contact of the app instead)."""
     c = schema.contact
     wanted = email.strip().lower()
-    match = sa.or_(sa.func.lower(c.c.email) == wanted, sa.func.lower(c.c.email_address2) == wanted,
-                   sa.func.lower(c.c.email_address3) == wanted)
-    return select_rows(s, CONTACT, fields, {}, extra_where=[match])
+    found = [s.select(c, c.c.id).where(sa.func.lower(column) == wanted)
+             for column in (c.c.email, c.c.email_address2, c.c.email_address3)]
+    return c.c.id.in_(sa.union(*found))
 
 
 def find_duplicate(s: AppSession, data: dict, dup_check_type: str) -> int | None:
@@ -240,11 +248,31 @@ _INDEXED_EQUALITIES = frozenset({"Email", "EmailAddress2", "EmailAddress3", "Las
 _LOOKUP_FIELDS = listing.Fields({**FIELD_COLUMNS, "Id": _c.c.id + 0}, key="Id", text=CONTACT_FIELDS.text)
 
 
+# a contact's lead source by name (REST v2's ``lead_source_name`` filter)
+LEAD_SOURCE_NAME = "LeadSourceName"
+_ls = schema.lead_source
+_LEAD_SOURCE_NAME = (sa.select(_ls.c.name).where(_ls.c.app_id == _c.c.app_id, _ls.c.id == _c.c.lead_source_id)
+                     .scalar_subquery())
+
+
+def _with_extras(s: AppSession, fields: listing.Fields, where) -> listing.Fields:
+    """``fields`` and what the conditions name beyond the Contact columns: the lead source's name and the
+    contact's custom fields (``_Name``)."""
+    if LEAD_SOURCE_NAME in custom_fields.named_in(where):
+        fields = listing.Fields({**fields.columns, LEAD_SOURCE_NAME: _LEAD_SOURCE_NAME}, key=fields.key,
+                                text=fields.text | {LEAD_SOURCE_NAME})
+    return custom_fields.filterable(s, fields, CONTACT.custom_form, _c, where)
+
+
 def page_contacts(s: AppSession, q: listing.ListQuery) -> listing.Page[ContactRecord]:
-    """Contacts (not companies) under ``q``, whose fields are the DataService names of CONTACT_FIELDS."""
+    """Contacts (not companies) under ``q``, whose fields are the DataService names of CONTACT_FIELDS, the
+    contact's custom fields (``_Name``) and ``LEAD_SOURCE_NAME``."""
     if any(c.op == "eq" and c.field in _INDEXED_EQUALITIES for c in q.where):
-        return listing.page(s, s.select(_c).where(_c.c.kind + "" == "contact"), _LOOKUP_FIELDS, q, _contact_record)
-    return listing.page(s, _contacts(s), CONTACT_FIELDS, q, _contact_record)
+        return listing.page(s, s.select(_c).where(_c.c.kind + "" == "contact"),
+                            _with_extras(s, _LOOKUP_FIELDS, q.where), q, _contact_record)
+    return listing.page(s, _contacts(s), _with_extras(s, CONTACT_FIELDS, q.where), q, _contact_record)
+
+
 
 
 def is_contact(s: AppSession, contact_id: int) -> bool:

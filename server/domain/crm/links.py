@@ -130,10 +130,22 @@ def delete_type(s: AppSession, link_type_id: int) -> None:
 
 
 def links_of(s: AppSession, contact_id: int) -> list[LinkRecord]:
+    return links_of_contacts(s, [contact_id]).get(contact_id, [])
+
+
+def links_of_contacts(s: AppSession, contact_ids: list[int]) -> dict[int, list[LinkRecord]]:
+    """Each contact's links (either end), read at once for them all."""
+    if not contact_ids:
+        return {}
     cl = schema.contact_link
     q = (s.select(cl, cl.c.contact_id1, cl.c.contact_id2, cl.c.link_type_id, _lt.c.type_name)
          .outerjoin(_lt, s.scoped(_lt, _lt.c.id == cl.c.link_type_id))
-         .where(sa.or_(cl.c.contact_id1 == contact_id, cl.c.contact_id2 == contact_id))
+         .where(sa.or_(cl.c.contact_id1.in_(contact_ids), cl.c.contact_id2.in_(contact_ids)))
          .order_by(cl.c.contact_id1, cl.c.contact_id2, cl.c.link_type_id))
-    return [LinkRecord(contact_id, r.contact_id2 if r.contact_id1 == contact_id else r.contact_id1, r.link_type_id,
-                       r.type_name) for r in s.execute(q)]
+    wanted = set(contact_ids)
+    out: dict[int, list[LinkRecord]] = {}
+    for r in s.execute(q):
+        for mine, other in ((r.contact_id1, r.contact_id2), (r.contact_id2, r.contact_id1)):
+            if mine in wanted:
+                out.setdefault(mine, []).append(LinkRecord(mine, other, r.link_type_id, r.type_name))
+    return out

@@ -315,7 +315,8 @@ def _with_contact(s: AppSession) -> sa.Select:
 
 
 def page_opportunities(s: AppSession, q: listing.ListQuery) -> listing.Page[OpportunityRecord]:
-    return listing.page(s, _with_contact(s), OPPORTUNITY_FIELDS, q, _record)
+    fields = custom_fields.filterable(s, OPPORTUNITY_FIELDS, LEAD.custom_form, _o, q.where)
+    return listing.page(s, _with_contact(s), fields, q, _record)
 
 
 _SEARCH_ORDERS = {"next_action": (_o.c.next_action_date,), "opportunity_name": (_o.c.opportunity_title,),

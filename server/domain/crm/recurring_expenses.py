@@ -29,6 +29,7 @@ from server.store import apps, schema
 from server.store.db import transaction
 from server.store.session import AppRecord, AppSession
 from server.tables import Table
+from server.tally import Tally
 
 log = logging.getLogger("sandbox.lead_sources")
 _lsr, _lse = schema.lead_source_recurring_expense, schema.lead_source_expense
@@ -110,14 +111,14 @@ def next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
     return out
 
 
-def run_due(env: Environment, app: AppRecord, now: float) -> int:
+def run_due(env: Environment, app: AppRecord, now: float, tally: Tally | None = None) -> int:
     with transaction(env.engine, write=False) as conn:
         ids = due_ids(env.session(conn, app))
     added = 0
     for recurring_id in ids:
         try:
             with transaction(env.engine, write=True) as conn:
-                added += charge(env.session(conn, app), recurring_id)
+                added += charge(env.session(conn, app, tally=tally), recurring_id)
         except Exception:  # one bad row never stops the others, nor comes due again (server.jobs would loop)
             log.exception("recurring lead source expense %s of app %s failed at %s; it stops recurring",
                           recurring_id, app.name, datetime.fromtimestamp(now, UTC).isoformat())

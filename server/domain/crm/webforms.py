@@ -10,6 +10,8 @@ fires. Input names follow the real forms: ``inf_field_<ContactField>``, ``inf_cu
 from __future__ import annotations
 
 import html
+import re
+import zoneinfo
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -19,7 +21,7 @@ from server.domain.account import public_urls
 from server.domain.affiliates import referrals
 from server.domain.data import listing
 from server.domain.errors import RecordNotFound, SandboxError
-from server.domain.mail import email_status
+from server.domain.mail import confirmations, email_status
 from server.store import schema
 from server.store.session import AppSession
 
@@ -134,13 +136,48 @@ id="inf_form_{xid}" method="POST">
     <input name="inf_form_name" type="hidden" value="{_esc(row.name)}" />
     <input name="infusionsoft_version" type="hidden" value="{INFUSIONSOFT_VERSION}" />
 {fields}
+    <input name="{TIME_ZONE_INPUT}" type="hidden" value="" />
+    <input name="{LANGUAGE_INPUT}" type="hidden" value="" />
     <div class="infusion-submit"><button class="infusion-recaptcha" id="recaptcha_{xid}" type="submit">\
 {_esc(row.submit_label or "Submit")}</button></div>
 </form>
 <script type="text/javascript" src="{_esc(public_urls.tracking_script(s))}"></script>
+<script type="text/javascript">{_CAPTURE_SCRIPT.replace("XID", xid)}</script>
 </body>
 </html>
 """
+
+
+# Seed 000 "Contact Time Zone": a web form captures the contact's time zone and language from the browser. The
+# served form has two hidden fields, filled by this line of script; the submission stores them on the contact
+# (Contact.TimeZone, an IANA name; Contact.Language, a locale like REST's preferred_locale "en_US").
+TIME_ZONE_INPUT, LANGUAGE_INPUT = "inf_field_TimeZone", "inf_field_Language"
+_CAPTURE_SCRIPT = ('(function(f){if(!f)return;try{f.inf_field_TimeZone.value='
+                   'Intl.DateTimeFormat().resolvedOptions().timeZone||"";}catch(e){}'
+                   'f.inf_field_Language.value=(navigator.language||"").replace("-","_");})'
+                   '(document.getElementById("inf_form_XID"));')
+_LOCALE = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8}){0,2}$")
+
+
+def _browser_fields(posted: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The time zone and language the form's script captured (blank when the browser ran no script)."""
+    data, problems = {}, []
+    zone = (posted.get(TIME_ZONE_INPUT) or "").strip()
+    if zone:
+        if zone in _TIME_ZONES:
+            data["TimeZone"] = zone
+        else:
+            problems.append(f"{zone[:100]} is not a time zone")
+    language = (posted.get(LANGUAGE_INPUT) or "").strip()
+    if language:
+        if _LOCALE.match(language):
+            data["Language"] = language.replace("-", "_")
+        else:
+            problems.append(f"{language[:100]} is not a language")
+    return data, problems
+
+
+_TIME_ZONES = frozenset(zoneinfo.available_timezones())
 
 
 class InvalidSubmission(SandboxError):
@@ -185,6 +222,9 @@ def submit(s: AppSession, form_id: int, posted: dict[str, str], *, referral=None
             continue
         if value:
             data[f.name] = value
+    browser, browser_problems = _browser_fields(posted)
+    problems += browser_problems
+    data.update({k: v for k, v in browser.items() if k not in data})
     email = data.get("Email")
     if email is not None and not email_status.is_valid(email):
         problems.append(f"{email} is not a valid email address")
@@ -200,6 +240,9 @@ def submit(s: AppSession, form_id: int, posted: dict[str, str], *, referral=None
         raise InvalidSubmission([exc.message]) from None
     if email and row.opt_in and consent is not False:
         email_status.opt_in(s, email, f"Web Form: {row.name}")
+    confirmation = confirmations.for_webform(s, form_id) if email and consent is not False else None
+    if confirmation is not None:  # the form asks for double opt-in: the confirmation email goes out
+        confirmations.request(s, email, confirmation.id, contact_id=contact_id)
     for tag_id in row.tag_ids or []:
         if s.get(schema.tag, tag_id) is not None:
             tags.apply(s, contact_id, tag_id)

@@ -25,7 +25,7 @@ def contact_writer(tables: tuple[str, ...], column: str = "contact_id") -> Write
         stamp(s, entity, row, created=True)
         s.insert(entity, row)
         if values.customs:
-            custom_fields.write_values(s, new_id, values.customs)
+            custom_fields.write_values(s, new_id, values.customs, new=True)
         s.emit(f"{table.entity}.added", table.entity, new_id, table=table.name, fields=values.names,
                contact_id=row.get(column))
         return new_id

@@ -14,9 +14,11 @@ import sqlalchemy as sa
 from server.domain.account.users import require_admin
 from server.domain.errors import DatabaseError, InvalidParameter, RecordNotFound
 from server.store import schema
+from server.store.prepared import PreparedAll
 from server.store.session import AppSession
 from server.tables import CUSTOM_FORMS, FieldType
 
+from . import listing
 from .values import coerce
 
 # DataFormField.DataType ids and the names addCustomField takes (spec §2.2, yail and a data-services
@@ -76,16 +78,23 @@ class CustomField:
         return storage_column(self.data_type)
 
 
+_cf = schema.custom_field
+_DEFINITIONS = PreparedAll(sa.select(_cf.c.id, _cf.c.form_id, _cf.c.name, _cf.c.label, _cf.c.data_type).where(
+    _cf.c.app_id == sa.bindparam("app_id"), _cf.c.form_id == sa.bindparam("form_id")))
+
+
 def definitions(s: AppSession, form_id: int, names=None) -> dict[str, CustomField]:
-    """The form's custom fields by ``Name`` (without the underscore), optionally only ``names``."""
-    cf = schema.custom_field
-    q = s.select(cf, cf.c.id, cf.c.form_id, cf.c.name, cf.c.label, cf.c.data_type).where(cf.c.form_id == form_id)
-    if names is not None:
-        names = list(names)
-        if not names:
-            return {}
-        q = q.where(cf.c.name.in_(names))
-    return {r.name: CustomField(r.id, r.form_id, r.name, r.label or "", r.data_type) for r in s.execute(q)}
+    """The form's custom fields by ``Name`` (without the underscore), optionally only ``names``. Read once per
+    transaction (the session's memo, which a write of a definition drops): an import of many records with
+    custom values reads them once, not once a record."""
+    known = s.memo.setdefault(schema.custom_field.name, {})
+    fields = known.get(form_id)
+    if fields is None:
+        fields = known[form_id] = {r.name: CustomField(r.id, r.form_id, r.name, r.label or "", r.data_type)
+                                   for r in s.all(_DEFINITIONS, form_id=form_id)}
+    if names is None:
+        return dict(fields)
+    return {name: fields[name] for name in names if name in fields}
 
 
 def form_id_of(name) -> int | None:
@@ -190,17 +199,22 @@ def add_group(s: AppSession, tab_id: int, name: str) -> int:
 
 # --- values ----------------------------------------------------------------------------------------
 
-def write_values(s: AppSession, record_id: int, values: dict[CustomField, object]) -> None:
-    """Set custom values of one record (None clears a value)."""
+def write_values(s: AppSession, record_id: int, values: dict[CustomField, object], *, new: bool = False) -> None:
+    """Set custom values of one record (None clears a value): the old values of these fields go in one
+    delete (none for a ``new`` record, which has none yet), the new ones in one insert."""
     cv = schema.custom_value
+    if not new:
+        s.delete(cv, cv.c.record_id == record_id, cv.c.field_id.in_([f.id for f in values]))
+    rows = []
     for field, value in values.items():
-        s.delete(cv, cv.c.field_id == field.id, cv.c.record_id == record_id)
         if value is None or value == "":
             continue
         row = {"field_id": field.id, "record_id": record_id, "text_value": None, "num_value": None,
                "date_value": None}
         row[field.column] = value
-        s.insert(cv, row)
+        rows.append(row)
+    if rows:
+        s.insert(cv, rows)
 
 
 def read_values(s: AppSession, record_ids: list[int], fields: list[CustomField]) -> dict[int, dict[str, object]]:
@@ -230,3 +244,34 @@ def delete_values(s: AppSession, record_id: int, form_id: int) -> None:
 def coerce_value(field: CustomField, value, s: AppSession, table_name: str):
     return coerce(value, field.type, s.clock, f"{table_name}.{field.api_name}")
 
+
+
+# --- filtering a list on custom fields ------------------------------------------------------------------
+
+def named_in(where) -> set[str]:
+    """The fields a list's conditions name (inside ``any`` conditions too)."""
+    names: set[str] = set()
+    for c in where:
+        names |= named_in(c.value) if c.op == "any" else {c.field}
+    return names
+
+
+def of_form(s: AppSession, form_id: int) -> list[CustomField]:
+    """The form's custom fields (what a list of its records may be filtered on, by name)."""
+    return list(definitions(s, form_id).values())
+
+
+def filterable(s: AppSession, fields: listing.Fields, form_id: int, entity: sa.Table, where) -> listing.Fields:
+    """``fields`` and the form's custom fields the conditions ``where`` name (``_Name``), each the value of the
+    ``entity`` row's record as a correlated subquery, text compared without regard to case."""
+    wanted = [n[1:] for n in named_in(where) - set(fields.columns) if n.startswith("_")]
+    if not wanted:
+        return fields
+    cv = schema.custom_value
+    extra, text = {}, set()
+    for f in definitions(s, form_id, wanted).values():
+        extra[f.api_name] = (sa.select(cv.c[f.column]).where(cv.c.app_id == entity.c.app_id, cv.c.field_id == f.id,
+                                                             cv.c.record_id == entity.c.id).scalar_subquery())
+        if f.column == "text_value":
+            text.add(f.api_name)
+    return listing.Fields({**fields.columns, **extra}, key=fields.key, text=fields.text | text)

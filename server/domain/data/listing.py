@@ -24,8 +24,10 @@ from server.store.session import AppSession
 T = TypeVar("T")
 
 # The operators a condition may use: the filter grammar's comparisons, a prefix match (a trailing ``*``),
-# text anywhere in the value (``contains``), membership (``ids==1,2,3``) and "has no value" (``NONE``).
-OPS = ("eq", "ne", "lt", "le", "gt", "ge", "prefix", "contains", "in", "none")
+# text anywhere in the value (``contains``), membership (``ids==1,2,3``), "has no value" (``NONE``), one
+# item of a comma-joined list (``item``: a multi-select custom field's option) and any of several conditions
+# (``any``: ``value`` holds them; ``field`` is unused).
+OPS = ("eq", "ne", "lt", "le", "gt", "ge", "prefix", "contains", "in", "none", "item", "any")
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,12 @@ class Fields:
 
 
 def condition(fields: Fields, c: Condition) -> sa.ColumnElement:
+    if c.op == "any":
+        return sa.or_(*(condition(fields, one) for one in c.value))
     col = fields.column(c.field)
+    if c.op == "item":
+        items = sa.func.replace(sa.func.lower(sa.literal(",") + col + sa.literal(",")), ", ", ",")
+        return items.like("%," + _escape_like(str(c.value).lower()) + ",%", escape="\\")
     text = c.field in fields.text
     if c.op == "none":  # no value: NULL, or the empty text / the 0 id that XML-RPC writes for "none"
         if text or isinstance(col.type, sa.Text):

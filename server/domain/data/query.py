@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 
 from server.domain.errors import InvalidParameter, NoFieldAccess, NoFieldFound, OutOfRange
 from server.store import schema
@@ -23,7 +24,7 @@ from server.store.session import AppSession
 from server.tables import REGISTRY, Field, FieldType, Table
 
 from . import custom_fields
-from .values import coerce, day_range, outgoing, to_local
+from .values import coerce, day_range, outgoing, outgoing_converter, to_local
 
 MAX_LIMIT = 1000
 MAX_IN = 1000
@@ -50,6 +51,7 @@ class Resolver:
         self.app_id = s.app.id if app_id is None else app_id
         self.base = schema.ENTITIES[table.entity]
         self._joins: dict[str, tuple[sa.FromClause, sa.ColumnElement]] = {}
+        self._inner: set[str] = set()  # joins a criterion requires a row of (joined inner)
         self._customs: dict[str, custom_fields.CustomField] = {}
         self._resolved: dict[str, Resolved] = {}
 
@@ -109,6 +111,11 @@ class Resolver:
                            lambda a: a.c.id == self.base.c[join.local])
         return alias.c[join.column]
 
+    def require(self, name: str) -> None:
+        """A criterion on custom field ``name`` matches no record without a value: join its values inner,
+        so that the value's index can find the records."""
+        self._inner.add(f"cv:{self.custom(name).id}")
+
     def _join(self, key: str, target: sa.Table, on) -> sa.FromClause:
         joined = self._joins.get(key)
         if joined is None:
@@ -118,20 +125,88 @@ class Resolver:
 
     def from_clause(self) -> sa.FromClause:
         clause = self.base
-        for alias, on in self._joins.values():
-            clause = clause.outerjoin(alias, on)
+        for key, (alias, on) in self._joins.items():
+            clause = clause.join(alias, on) if key in self._inner else clause.outerjoin(alias, on)
         return clause
 
-    def base_filters(self) -> list[sa.ColumnElement]:
+    def base_filters(self, *, unindexed_kind: bool = False) -> list[sa.ColumnElement]:
+        """The app's rows of this table; ``unindexed_kind``: the kind tested through ``unindexed`` (the
+        ``(app, kind, id)`` index would otherwise compete with a lookup's own)."""
         filters = [self.base.c.app_id == self.app_id]
         if self.table.kind is not None:
-            filters.append(self.base.c.kind == self.table.kind)
+            kind = unindexed(self.base.c.kind) if unindexed_kind else self.base.c.kind
+            filters.append(kind == self.table.kind)
         return filters
+
+    def indexed(self, name: str) -> bool:
+        """Whether an index finds the rows where field ``name`` equals a value, as ``criterion`` compares
+        it: a custom field's value, or a column of this table indexed after the app id (text fields
+        through ``lower``)."""
+        field = self.field(name)
+        if name.startswith("_"):
+            return True
+        column = field.expr
+        if not isinstance(column, sa.Column) or column.table is not self.base:
+            return False
+        plain, lowered = _indexed_columns(self.base)
+        return column.name in (lowered if field.type is FieldType.STRING else plain)
 
     def key_columns(self) -> list[sa.ColumnElement]:
         if self.table.key is not None:
             return [self.base.c[self.table.fields[self.table.key].column]]
         return [c for c in self.base.primary_key.columns if c.name != "app_id"]
+
+
+class unindexed(sa.sql.functions.GenericFunction):
+    """The expression, as SQLite's planner may use no index for: ``+x`` (a no-op on any value). PostgreSQL,
+    which weighs the indexes by their statistics, gets the expression itself."""
+
+    inherit_cache = True
+
+    def __init__(self, expr, **kw):
+        super().__init__(expr, type_=expr.type, **kw)
+
+
+@compiles(unindexed)
+def _unindexed(element, compiler, **kw):
+    return compiler.process(element.clauses.clauses[0], **kw)
+
+
+@compiles(unindexed, "sqlite")
+def _unindexed_sqlite(element, compiler, **kw):
+    return f"+{compiler.process(element.clauses.clauses[0], **kw)}"
+
+
+_INDEXED: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def _indexed_columns(entity: sa.Table) -> tuple[frozenset[str], frozenset[str]]:
+    """The columns of ``entity`` an index holds right after the app id: as they are, and through ``lower``."""
+    found = _INDEXED.get(entity.name)
+    if found is None:
+        plain, lowered = set(), set()
+        indexes = [list(i.expressions) for i in entity.indexes]
+        indexes.append(list(entity.primary_key.columns))
+        for exprs in indexes:
+            if len(exprs) < 2 or getattr(exprs[0], "name", None) != "app_id":
+                continue
+            second = exprs[1]
+            if isinstance(second, sa.Column):
+                plain.add(second.name)
+            elif isinstance(second, sa.sql.functions.Function) and second.name == "lower":
+                lowered.update(c.name for c in second.clauses if isinstance(c, sa.Column))
+        found = _INDEXED[entity.name] = (frozenset(plain), frozenset(lowered))
+    return found
+
+
+def _seeks(r: Resolver, name: str, value) -> bool:
+    """Whether the criterion ``name``: ``value`` is an equality (or a list of values) an index answers."""
+    if isinstance(value, dict) or (isinstance(value, str) and (
+            "%" in value or _OPERATOR.match(value) or value.strip().lower() == "~null~")):
+        return False
+    if isinstance(value, list) and r.field(name).type is FieldType.STRING and not name.startswith("_"):
+        return False  # a list compares the text as it is (``IN``), which the ``lower`` indexes do not hold
+    return r.indexed(name)
 
 
 # --- criteria --------------------------------------------------------------------------------------
@@ -230,15 +305,50 @@ def _operand(value, ftype: FieldType, clock, where: str):
 
 def select_rows(s: AppSession, table: Table, fields: list[str], criteria: dict, *, limit: int | None = None,
                 offset: int = 0, order_by: str | None = None, ascending: bool = True,
-                extra_where=()) -> list[dict]:
-    """Rows of ``table`` matching ``criteria``, each a dict of the non-null requested fields."""
+                extra_where=(), seek: bool = False) -> list[dict]:
+    """Rows of ``table`` matching ``criteria``, each a dict of the non-null requested fields. ``seek``:
+    ``extra_where`` is an equality an index answers (compile_select)."""
+    q, columns = compile_select(s, table, fields, criteria, limit=limit, offset=offset, order_by=order_by,
+                                ascending=ascending, extra_where=extra_where, seek=seek)
+    return as_records(s.execute(q).all(), columns)
+
+
+def as_records(rows, columns: list[Resolved]) -> list[dict]:
+    """Rows of values in the order of ``columns``, as the wire's records (each field with a value)."""
+    names = [c.name for c in columns]
+    converters = [outgoing_converter(c.type) for c in columns]
+    if not any(converters):
+        return [{n: v for n, v in zip(names, row) if v is not None} for row in rows]
+    out = []
+    for row in rows:
+        record = {}
+        for name, convert, value in zip(names, converters, row):
+            if value is not None:
+                record[name] = value if convert is None else convert(value)
+        out.append(record)
+    return out
+
+
+def compile_select(s: AppSession, table: Table, fields: list[str], criteria: dict, *, limit: int | None = None,
+                   offset: int = 0, order_by: str | None = None, ascending: bool = True,
+                   extra_where=(), seek: bool = False) -> tuple[sa.Select, list[Resolved]]:
+    """The statement select_rows runs, and the fields its columns hold.
+
+    The order is the requested field, then the key (ascending key alone without one: the real server's
+    order, spec §4). When a criterion is an equality on an indexed field (Email, LastName, a custom field),
+    that index must find the rows: ordered by the bare key, SQLite without statistics walks the key index
+    (or another index giving the order) instead and tests every row. So the order's columns and the kind
+    go through ``unindexed`` (the same values, which no index serves), and the few matching rows are
+    sorted. (A tag's rows come in key order from the tag's own index.)"""
     r = Resolver(s, table)
     r.prefetch(list(fields) + list(criteria) + ([order_by] if order_by else []))
     columns = [r.readable(name) for name in fields]
-    where = r.base_filters() + [criterion(r, k, v) for k, v in criteria.items()] + list(extra_where)
-    keys = r.key_columns()
+    where, lookup = _where(r, criteria, extra_where, seek)
+    keys = [unindexed(k) for k in r.key_columns()] if lookup else r.key_columns()
     if order_by:
         order_col = r.readable(order_by).expr
+        if lookup:
+            order_col = unindexed(order_col)
         ordering = [order_col.asc() if ascending else order_col.desc()]
         ordering += [k.asc() if ascending else k.desc() for k in keys]
     else:
@@ -247,15 +357,7 @@ def select_rows(s: AppSession, table: Table, fields: list[str], criteria: dict, 
          .select_from(r.from_clause()).where(*where).order_by(*ordering))
     if limit is not None:
         q = q.limit(limit).offset(offset)
-    out = []
-    for row in s.execute(q):
-        record = {}
-        for i, c in enumerate(columns):
-            value = row[i]
-            if value is not None:
-                record[c.name] = outgoing(value, c.type)
-        out.append(record)
-    return out
+    return q, columns
 
 
 _BY_KEY_CACHE: dict[tuple, tuple[Prepared, list[Resolved]]] = {}
@@ -285,10 +387,21 @@ def select_by_key(s: AppSession, table: Table, fields: list[str], key) -> dict |
     return {c.name: outgoing(row[i], c.type) for i, c in enumerate(columns) if row[i] is not None}
 
 
+def _where(r: Resolver, criteria: dict, extra_where, seek: bool = False) -> tuple[list[sa.ColumnElement], bool]:
+    """The conditions of a select (the app's rows, the criteria, ``extra_where``), and whether an index
+    answers one of the criteria (a lookup, compile_select)."""
+    compiled = [criterion(r, k, v) for k, v in criteria.items()]
+    for k, v in criteria.items():
+        if k.startswith("_") and not (isinstance(v, str) and v.strip().lower() == "~null~"):
+            r.require(k)  # (``~null~`` is the one criterion a record without a value meets)
+    lookup = r.table.key is not None and (seek or any(_seeks(r, k, v) for k, v in criteria.items()))
+    return r.base_filters(unindexed_kind=lookup) + compiled + list(extra_where), lookup
+
+
 def count_rows(s: AppSession, table: Table, criteria: dict, extra_where=()) -> int:
     r = Resolver(s, table)
     r.prefetch(list(criteria))
-    where = r.base_filters() + [criterion(r, k, v) for k, v in criteria.items()] + list(extra_where)
+    where, _ = _where(r, criteria, extra_where)
     q = sa.select(sa.func.count()).select_from(r.from_clause()).where(*where)
     return int(s.execute(q).scalar_one())
 

@@ -130,7 +130,7 @@ def _plain_add(s: AppSession, table: Table, values: Values) -> int:
     stamp(s, entity, row, created=True)
     s.insert(entity, row)
     if values.customs:
-        custom_fields.write_values(s, new_id, values.customs)
+        custom_fields.write_values(s, new_id, values.customs, new=True)
     s.emit(f"{table.entity}.added", table.entity, new_id, table=table.name, fields=values.names)
     return new_id
 

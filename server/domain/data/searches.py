@@ -430,3 +430,11 @@ def _contact_names(s: AppSession, ids) -> dict[int, str]:
     c = schema.contact
     q = s.select(c, c.c.id, c.c.first_name, c.c.last_name).where(c.c.id.in_(ids))
     return {r.id: " ".join(p for p in (r.first_name, r.last_name) if p) for r in s.execute(q)}
+
+
+def contact_ids(s: AppSession, search_id: int, user_id: int) -> list[int]:
+    """The ids of the contacts a saved contact search finds, in key order (a broadcast's list)."""
+    row = _saved(s, search_id, user_id)
+    if REPORTS[row.report].table != "Contact":
+        raise InvalidParameter(f"saved search {search_id} does not find contacts")
+    return [r["Id"] for r in _report_rows(s, row, [_c("Id", "Id")], None, 0)]

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from server.domain.data import listing
 from server.store import schema
-from server.store.prepared import PreparedAll
+from server.store.prepared import Prepared, PreparedAll
 from server.store.session import AppSession
 
 
@@ -57,9 +57,13 @@ def is_valid(email: str) -> bool:
     return bool(_VALID.match(email.strip()))
 
 
+# every write of an address reads its status first: a statement built once, run on the driver
+_ROW = Prepared(sa.select(schema.email_status).where(schema.email_status.c.app_id == sa.bindparam("app_id"),
+                                                     schema.email_status.c.email_key == sa.bindparam("email_key")))
+
+
 def row(s: AppSession, email: str):
-    es = schema.email_status
-    return s.execute(s.select(es).where(es.c.email_key == key(email))).first()
+    return s.first(_ROW, email_key=key(email))
 
 
 def status_of(s: AppSession, email: str | None) -> Status | None:
@@ -99,6 +103,61 @@ def _set(s: AppSession, email: str, token: str, reason: str | None, existing) ->
         s.update(es, es.c.id == status_id, type=token, reason=reason)
     s.emit("email.status_changed", "email_status", status_id, email=key(email), status=token,
            previous=existing.type if existing is not None else None, reason=reason)
+    if existing is not None and existing.type != token:
+        _announce(s, {key(email): token})
+
+
+def set_many(s: AppSession, changes: dict[str, tuple[str, str | None]]) -> None:
+    """Set the statuses of many addresses at once (a batch's bounces): ``{address: (token, reason)}``; the rows
+    are read in one query and changed in one statement per status."""
+    es = schema.email_status
+    wanted = {key(e): (e, token, reason) for e, (token, reason) in changes.items()}
+    existing = {}
+    keys = sorted(wanted)
+    for i in range(0, len(keys), 500):
+        existing.update((r.email_key, r) for r in s.execute(
+            s.select(es, es.c.id, es.c.email_key, es.c.type).where(es.c.email_key.in_(keys[i:i + 500]))))
+    updates: dict[tuple, list[dict]] = {}
+    changed = {}
+    for k, (email, token, reason) in wanted.items():
+        found = existing.get(k)
+        if found is None:
+            _set(s, email, token, reason, None)
+            continue
+        updates.setdefault((token, reason), []).append({"id": found.id, "type": token, "reason": reason})
+        s.emit("email.status_changed", "email_status", found.id, email=k, status=token, previous=found.type,
+               reason=reason)
+        if found.type != token:
+            changed[k] = token
+    for rows in updates.values():
+        s.update_many(es, ("id",), rows)
+    _announce(s, changed)
+
+
+def _announce(s: AppSession, changed: dict[str, str]) -> None:
+    """Each contact sharing a changed address shows the change (its ``contact.edit`` REST hook)."""
+    for contact_id, k in sharing_contacts(s, list(changed)):
+        s.emit("contact.email_status_changed", "contact", contact_id, email=k, status=changed[k])
+
+
+def sharing_contacts(s: AppSession, emails: list[str]) -> list[tuple[int, str]]:
+    """``(contact id, address)`` of the contacts having one of the addresses in one of their email fields."""
+    c = schema.contact
+    columns = (c.c.email, c.c.email_address2, c.c.email_address3)
+    keys = sorted({key(e) for e in emails})
+    out = set()
+    for i in range(0, len(keys), 500):
+        chunk = keys[i:i + 500]
+        lowered = [sa.func.lower(col) for col in columns]
+        for r in s.execute(s.select(c, c.c.id, *lowered).where(sa.or_(*(col.in_(chunk) for col in lowered)))):
+            out.update((r[0], k) for k in r[1:] if k in chunk)
+    return sorted(out)
+
+
+def _uses(email: str):
+    c = schema.contact
+    wanted = key(email)
+    return sa.or_(*(sa.func.lower(col) == wanted for col in (c.c.email, c.c.email_address2, c.c.email_address3)))
 
 
 def ensure(s: AppSession, email: str | None) -> None:
@@ -115,6 +174,26 @@ def set_status(s: AppSession, email: str, token: str, reason: str | None = None)
     if token not in STATUSES:
         raise ValueError(f"unknown email status {token!r}")
     _set(s, email, token, reason, row(s, email))
+
+
+# Opt-outs: "You are not able to manually update an Opt-Out status" (seed 000); the control API can, forced.
+OPTED_OUT = {"Manual", "Admin", "System", "ListUnsubscribe", "Feedback", "Spam", "Lockdown"}
+
+
+class OptOutLocked(Exception):
+    """A change of an opted-out address's status without ``force``."""
+
+
+def set_by_admin(s: AppSession, email: str, token: str, reason: str | None, *, force: bool = False) -> None:
+    """What a user does in the app (Manage Email Status; Opt-Out: Admin): any status, but an opt-out stays
+    unless ``force``."""
+    if token not in STATUSES:
+        raise ValueError(f"unknown email status {token!r}")
+    existing = row(s, email)
+    if existing is not None and existing.type in OPTED_OUT and existing.type != token and not force:
+        raise OptOutLocked(f"{key(email)} is opted out ({existing.type}): an opt-out cannot be undone "
+                           "unless forced")
+    _set(s, email, token, reason, existing)
 
 
 def opt_in(s: AppSession, email: str, reason: str) -> bool:
@@ -204,9 +283,7 @@ def page_statuses(s: AppSession, q: listing.ListQuery) -> listing.Page[AddressSt
 def in_use(s: AppSession, email: str) -> bool:
     """Whether a contact has the address in one of its email fields."""
     c = schema.contact
-    wanted = key(email)
-    used = sa.or_(*(sa.func.lower(col) == wanted for col in (c.c.email, c.c.email_address2, c.c.email_address3)))
-    return s.execute(s.select(c, c.c.id).where(used).limit(1)).first() is not None
+    return s.execute(s.select(c, c.c.id).where(_uses(email)).limit(1)).first() is not None
 
 
 def known(s: AppSession, email: str) -> bool:

@@ -73,13 +73,13 @@ def send(s: AppSession, contact_ids: list[int], draft: Draft, *, origin: str, ma
              draft.bcc, draft.from_name)
     used = merge_fields.tokens(*parts)
     ctxs = merge_fields.contexts(s, contact_ids, used, campaign_fields=campaign_fields, user_id=s.user_id)
-    merged = [i for i, p in enumerate(parts) if p and "~" in p]  # the others are the same for everyone
+    merged = [(i, merge_fields.Compiled(p)) for i, p in enumerate(parts) if p and "~" in p]  # the others: the same
     rendered = []
     for contact_id in contact_ids:
         ctx = ctxs[contact_id]
         values = list(parts)
-        for i in merged:
-            values[i] = merge_fields.render(parts[i], ctx)
+        for i, compiled in merged:
+            values[i] = compiled.render(ctx)
         rendered.append(values)
     reasons = messages.verdicts(s, [r[3].split(",")[0].strip() if r[3] else None for r in rendered],
                                 marketing=marketing)

@@ -25,7 +25,7 @@ from server.store import schema
 from server.store.prepared import PreparedAll
 from server.store.session import AppSession
 
-from . import email_status
+from . import deliverability, email_status
 
 SKIP_NO_ADDRESS = "no email address"
 SKIP_INVALID = "invalid"
@@ -52,6 +52,10 @@ def business_address(s: AppSession) -> str | None:
     return ", ".join(p for p in parts if p)
 
 
+# a soft-bounced address keeps getting mail: the problem was "most likely temporary" (seed 004), and only
+# soft bounces that go on make it a hard bounce (server.domain.mail.deliverability)
+RETRIED = {"Bounce"}
+
 _STATUSES = sa.select(schema.email_status.c.email_key, schema.email_status.c.type).where(
     schema.email_status.c.app_id == sa.bindparam("app_id"),
     schema.email_status.c.email_key.in_(sa.bindparam("keys", expanding=True)))
@@ -60,6 +64,9 @@ _STATUSES = sa.select(schema.email_status.c.email_key, schema.email_status.c.typ
 _STATUS = PreparedAll(sa.select(schema.email_status.c.type).where(
     schema.email_status.c.app_id == sa.bindparam("app_id"),
     schema.email_status.c.email_key == sa.bindparam("email_key")))
+
+
+_MANY = 5000
 
 
 def verdicts(s: AppSession, addresses: list[str | None], *, marketing: bool) -> list[str | None]:
@@ -72,7 +79,10 @@ def verdicts(s: AppSession, addresses: list[str | None], *, marketing: bool) -> 
         found = s.first(_STATUS, email_key=wanted[0])
         if found is not None:
             statuses[wanted[0]] = found.type
-    for i in range(0, len(wanted), 500) if len(wanted) > 1 else ():
+    if len(wanted) > _MANY:  # a broadcast's list: every status of the app in one read beats hundreds of chunks
+        es = schema.email_status
+        statuses.update(s.execute(s.select(es, es.c.email_key, es.c.type)).all())
+    for i in range(0, len(wanted), 500) if 1 < len(wanted) <= _MANY else ():
         statuses.update(s.execute(_STATUSES, {"app_id": s.app.id, "keys": wanted[i:i + 500]}).all())
     no_business_address = marketing and business_address(s) is None
     seen: set[str] = set()
@@ -84,7 +94,8 @@ def verdicts(s: AppSession, addresses: list[str | None], *, marketing: bool) -> 
             out.append(SKIP_INVALID)
         elif k in seen:
             out.append(SKIP_DUPLICATE)
-        elif marketing and not email_status.STATUSES.get(statuses.get(k, "NonMarketable")).marketable:
+        elif marketing and statuses.get(k) not in RETRIED and \
+                not email_status.STATUSES.get(statuses.get(k, "NonMarketable")).marketable:
             out.append(_REASON_BY_STATUS.get(statuses.get(k, "NonMarketable"), SKIP_NON_MARKETABLE))
         elif not marketing and statuses.get(k) in ("Invalid",):
             out.append(SKIP_INVALID)
@@ -121,6 +132,7 @@ class Outgoing:
     user_id: int | None = None
     idempotency_key: str | None = None
     marketing: bool = False
+    broadcast_id: int | None = None
 
 
 _LINK = re.compile(r'href="(https?://[^"]+)"', re.I)
@@ -137,15 +149,24 @@ def record(s: AppSession, outgoing: list[Outgoing]) -> list[int]:
     rows = []
     sent_to: list[str] = []
     randomness = secrets.token_hex(6 * len(outgoing))  # one draw for the batch: 12 hex digits a message
+    decide = deliverability.decider(s) if any(m.reason is None and m.kind == "email" for m in outgoing) else None
+    undelivered: list[tuple[int, str, str]] = []
+    split: dict[str, list[str]] = {}
     for offset, m in enumerate(outgoing):
         message_id = first + offset
         token = f"{s.app.id}-{message_id}-{randomness[12 * offset:12 * offset + 12]}"
         html_body, text_body, links = m.html_body, m.text_body, []
         if m.reason is None and m.kind == "email" and m.marketing:
-            html_body, links = _track_links(html_body, token, s.base_url)
+            html_body, links = _track_links(html_body, token, s.base_url, split)
             html_body, text_body = _with_footer(html_body, text_body, footer_address, token, s.base_url)
+        if m.reason is None and m.kind == "email":
+            html_body, text_body = (_confirmation_links(b, token, s.base_url) for b in (html_body, text_body))
+        delivery = None
         if m.reason is None and m.kind == "email" and m.to_address:
             sent_to.append(email_status.key(m.to_address))
+            delivery = decide.outcome(m.to_address)
+            if delivery != deliverability.DELIVERED:
+                undelivered.append((message_id, m.to_address, delivery))
         rows.append(dict(
             id=message_id, kind=m.kind, status="skipped" if m.reason else "captured", reason=m.reason,
             origin=m.origin, direction="sent", contact_id=m.contact_id, user_id=m.user_id, campaign_id=m.campaign_id,
@@ -154,15 +175,21 @@ def record(s: AppSession, outgoing: list[Outgoing]) -> list[int]:
             subject=m.subject, content_type=m.content_type, html_body=html_body, text_body=text_body,
             headers=None, sent_date=None if m.reason else now_local, received_date=None, opened_date=None,
             clicked_date=None, created_at=now, idempotency_key=m.idempotency_key, token=token, links=links or None,
+            broadcast_id=m.broadcast_id, delivery=delivery if delivery == deliverability.DELIVERED else None,
+            delivery_date=now_local if delivery == deliverability.DELIVERED else None,
         ))
     used = [k for k in rows[0] if any(r[k] is not None for r in rows)]  # leave out the columns all empty
     s.insert(schema.message, [{k: r[k] for k in used} for r in rows])
     if sent_to:  # EmailAddStatus.LastSentDate of every address that got one
         s.update_many(schema.email_status, ("email_key",),
                       [{"email_key": k, "last_sent_date": now_local} for k in dict.fromkeys(sent_to)])
+    deliverability.apply_many(s, undelivered)
     kinds = {}
     for row in rows:
         kinds.setdefault((row["kind"], row["status"]), []).append(row["id"])
+    if s.tally is not None:  # due work a clock advance runs counts what it sent (server.tally)
+        s.tally.emails_sent += len(kinds.get(("email", "captured"), ()))
+        s.tally.emails_skipped += len(kinds.get(("email", "skipped"), ()))
     for (kind, status), ids in kinds.items():
         s.emit(f"message.{status}", "message", ids[0], kind=kind, message_ids=ids)
     return [r["id"] for r in rows]
@@ -281,24 +308,40 @@ def delete(s: AppSession, message_ids: list[int]) -> int:
     return len(found)
 
 
-def _track_links(html_body: str | None, token: str, base: str) -> tuple[str | None, list[str]]:
+def _track_links(html_body: str | None, token: str, base: str,
+                 split: dict[str, list[str]]) -> tuple[str | None, list[str]]:
+    """The body with each link made a tracked link of this message. ``split`` keeps each body split at its
+    links, so a body sent to many (a broadcast's) is searched once."""
     if not html_body:
         return html_body, []
-    links: list[str] = []
+    parts = split.get(html_body)
+    if parts is None:
+        parts = split[html_body] = _LINK.split(html_body)  # text, url, text, url, ..., text
+    out = [parts[0]]
+    for n, index in enumerate(range(1, len(parts), 2)):
+        out.append(f'href="{base}/app/linkClick/{token}/{n}"')
+        out.append(parts[index + 1])
+    return "".join(out), [html_lib.unescape(u) for u in parts[1::2]]
 
-    def swap(m: re.Match) -> str:
-        links.append(html_lib.unescape(m.group(1)))
-        return f'href="{base}/app/linkClick/{token}/{len(links) - 1}"'
 
-    return _LINK.sub(swap, html_body), links
+# A double opt-in link in an email (server.domain.mail.confirmations): ``~Confirmation.Link~`` (the default
+# confirmation link) or ``~Confirmation.Link<N>~`` (the app's link N), made this message's own address.
+CONFIRMATION_LINK = re.compile(r"~Confirmation\.Link(\d*)~")
+
+
+def _confirmation_links(body: str | None, token: str, base: str) -> str | None:
+    if not body or "~Confirmation." not in body:
+        return body
+    return CONFIRMATION_LINK.sub(lambda m: f"{base}/app/confirm/{token}?link={int(m.group(1) or 0)}", body)
 
 
 def _with_footer(html_body: str | None, text_body: str | None, address: str | None, token: str,
                  base: str) -> tuple[str | None, str | None]:
     url = f"{base}/app/optOut/{token}"
-    if html_body:
+    if html_body:  # the open-tracking image: an open is recorded when the sandbox serves it (seed 000 "Open Rates")
         html_body += (f'<p style="font-size:11px">{html_lib.escape(address or "")}<br>'
-                      f'<a href="{url}">Unsubscribe</a></p>')
+                      f'<a href="{url}">Unsubscribe</a></p>'
+                      f'<img src="{base}/app/open/{token}.gif" width="1" height="1" alt="">')
     if text_body:
         text_body += f"\n\n{address or ''}\nUnsubscribe: {url}\n"
     return html_body, text_body
@@ -311,31 +354,6 @@ def by_token(s: AppSession, token: str):
         return None
     row = s.execute(s.select(m).where(m.c.id == int(parts[1]))).first()
     return row if row is not None and row.token == token else None
-
-
-def unsubscribe(s: AppSession, token: str) -> str | None:
-    """The unsubscribe link of a marketing email: the address opts out (status Manual), for every contact
-    that shares it. Returns the address, or None for an unknown link."""
-    row = by_token(s, token)
-    if row is None or not row.to_address:
-        return None
-    email_status.opt_out(s, row.to_address, "Unsubscribed from an email link")
-    return row.to_address
-
-
-def click(s: AppSession, token: str, index: int) -> str | None:
-    """A tracked link of a sequence email: records the click (the link-click goal listens) and returns the URL
-    to redirect to, or None for an unknown link."""
-    row = by_token(s, token)
-    if row is None or not (0 <= index < len(row.links or [])):
-        return None
-    url = row.links[index]
-    m = schema.message
-    if row.clicked_date is None:
-        s.update(m, m.c.id == row.id, clicked_date=s.now_local())
-    s.emit("link.clicked", "message", row.id, contact_id=row.contact_id, campaign_id=row.campaign_id,
-           item_id=row.item_id, url=url, index=index)
-    return url
 
 
 def list_messages(s: AppSession, *, contact_id: int | None = None, kind: str | None = None,

@@ -1,5 +1,5 @@
-"""The control API's core: health, apps (create, describe, reset), the clock, the per-app options, the change
-log and the throttle state, under /sandbox/ (never the real API's paths)."""
+"""The control API's core: apps (create, describe, reset), the per-app options, the change log and the
+throttle state, under /sandbox/ (never the real API's paths). The clock is server.sandbox.control.clock."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,33 +8,22 @@ from typing import Literal
 from flask import jsonify
 from pydantic import Field, create_model
 
-from server import jobs
 from server.auth import gateway
-from server.clock import UTC, ClockState, parse_datetime
-from server.sandbox.inputs import AppName, Duration, Rate, TimeZone
+from server.clock import UTC
+from server.journal.journal import ring_of
+from server.sandbox import clocks
+from server.sandbox.inputs import AppName, TimeZone
 from server.sandbox.seeding import bootstrap
 from server.store import apps, credentials, options
 from server.store.db import transaction
 from server.store.session import AppRecord
 from server.throttle.settings import DEFAULTS, merge
 
+from .clock import Clock
 from .common import ControlError, app_named, current_sandbox, paged
 from .contract import Answer, Body, ControlBlueprint, Page
 
 bp = ControlBlueprint("sandbox", __name__)
-
-# the latest moment a clock may show: datetime ends at 9999, and a clock running fast must not reach it
-LATEST = datetime(9000, 1, 1, tzinfo=UTC).timestamp()
-
-
-class Clock(Answer):
-    now: str
-    local: str
-    time_zone: str
-    frozen: bool
-    rate: float
-    real: bool
-
 
 class App(Answer):
     name: str
@@ -47,28 +36,11 @@ class App(Answer):
 AppList = create_model("AppList", __base__=Answer, apps=(list[App], ...))
 
 
-class Health(Answer):
-    status: str
-    database: str
-    apps: int
-
-
 class NewApp(Body):
     name: AppName
     seed: bool = Field(True, description="fill the app from sandbox_data/ (false: an empty app)")
     legacy_api_key: str = Field(None, min_length=8, max_length=200, description="the key to give it")
     time_zone: TimeZone = Field(None, description="an IANA time zone (the seed's, or America/New_York)")
-
-
-class ClockChange(Body):
-    """``{"action": ...}`` with ``time`` for set, ``by`` for advance, ``rate`` for rate; or several keys
-    without an action: ``{"time": ..., "frozen": true}``."""
-
-    action: Literal["freeze", "unfreeze", "set", "advance", "rate", "real"] = None
-    time: str = Field(None, description="ISO 8601; no zone means the app's local time")
-    by: Duration = Field(None, description="seconds, or 90m, 36h, 7d, 2w, 1d12h")
-    rate: Rate = Field(None, description="app seconds per wall second")
-    frozen: bool = None
 
 
 def _option_type(name: str, default):
@@ -103,22 +75,7 @@ ThrottleChanges = _settings_model("Throttle", DEFAULTS)
 
 def _describe(record: AppRecord) -> dict:
     return {"name": record.name, "legacy_api_key": record.legacy_key, "time_zone": record.time_zone,
-            "clock": _clock(record), "options": {k: record.option(k) for k in options.DEFAULTS}}
-
-
-def _clock(record: AppRecord) -> dict:
-    state = record.clock_state
-    now = state.now()
-    return {"now": now.isoformat(), "local": record.clock.to_local(now).isoformat(),
-            "time_zone": record.time_zone, "frozen": state.frozen, "rate": state.rate, "real": state.is_real}
-
-
-@bp.get("/health", summary="The sandbox is up: its store and how many apps it holds", answer=Health)
-def health():
-    sandbox = current_sandbox()
-    with transaction(sandbox.engine, write=False) as conn:
-        count = len(apps.all_apps(conn))
-    return jsonify({"status": "ok", "database": sandbox.engine.dialect.name, "apps": count})
+            "clock": clocks.describe(record), "options": {k: record.option(k) for k in options.DEFAULTS}}
 
 
 @bp.get("/apps", summary="Every app, with its key, clock and options", answer=AppList)
@@ -152,72 +109,8 @@ def reset(name: str):
     sandbox = current_sandbox()
     record = app_named(name)
     counts = bootstrap.reset_app(sandbox.env, record, sandbox.config.seed_dir)
+    sandbox.journal.clear(ring_of(record))
     return jsonify({"app": name, "reset": True, "seeded": counts})
-
-
-@bp.get("/apps/<name>/clock", summary="The app's clock", answer=Clock, errors=(404,))
-def get_clock(name: str):
-    return jsonify(_clock(app_named(name)))
-
-
-@bp.post("/apps/<name>/clock", summary="Freeze, set, advance, speed up the app's clock, or give it back real time",
-         body=ClockChange, answer=Clock, errors=(404,))
-def set_clock(name: str, body: ClockChange):
-    """Body: ``{"action": "freeze" | "unfreeze" | "set" | "advance" | "rate" | "real", ...}`` with ``time``
-    (ISO 8601; no zone means the app's local time) for set, ``by`` (seconds or "90m", "7d") for advance,
-    ``rate`` for rate. Several keys may be combined without an action: ``{"time": ..., "frozen": true}``."""
-    record = app_named(name)
-    state = record.clock_state
-    try:
-        state = _apply_clock(record, state, body)
-    except ValueError as exc:
-        raise ControlError(400, str(exc)) from None
-    if state.timestamp() > LATEST:
-        raise ControlError(400, "the clock cannot go past the year 9000", [{"field": "by" if body.by else "time",
-                                                                            "problem": "too far ahead"}])
-    env = current_sandbox().env
-    engine = env.engine
-    if state.timestamp() > record.clock_state.timestamp():
-        record = jobs.advance(env, record, state)  # runs what falls due on the way, in order
-    else:
-        with transaction(engine, write=True) as conn:
-            apps.set_clock(conn, record.id, state)
-            record = apps.by_id(conn, record.id)
-    return jsonify(_clock(record))
-
-
-def _apply_clock(record: AppRecord, state: ClockState, body: ClockChange) -> ClockState:
-    action = body.action
-    if action == "real":
-        return ClockState.real()
-    if action == "freeze":
-        state = state.freeze()
-    elif action == "unfreeze":
-        state = state.unfreeze()
-    if body.time is not None:
-        state = state.set(_moment(record, body.time))
-    if body.by is not None:
-        state = state.advance(body.by)
-    if body.rate is not None:
-        state = state.with_rate(body.rate)
-    if body.frozen is not None:
-        state = state.freeze() if body.frozen else state.unfreeze()
-    if action == "set" and body.time is None:
-        raise ValueError("set needs a time")
-    if action == "advance" and body.by is None:
-        raise ValueError("advance needs by")
-    if action == "rate" and body.rate is None:
-        raise ValueError("rate needs a rate")
-    return state
-
-
-def _moment(record: AppRecord, value: str) -> datetime:
-    moment = parse_datetime(value)
-    if moment is None or not 1970 <= moment.year < 9000:
-        raise ValueError("time must be an ISO 8601 date-time between the years 1970 and 9000")
-    if moment.tzinfo is None:
-        moment = record.clock.to_utc(moment)
-    return moment.astimezone(UTC)
 
 
 @bp.get("/apps/<name>/options", summary="The app's behaviour options (docs/divergences.md)", errors=(404,))

@@ -278,7 +278,7 @@ def run_now(name: str):
 def _message_json(row) -> dict:
     out = dict(row._mapping)
     out.pop("app_id", None)
-    for key in ("sent_date", "received_date", "opened_date", "clicked_date"):
+    for key in ("sent_date", "received_date", "opened_date", "clicked_date", "delivery_date"):
         if out.get(key) is not None:
             out[key] = out[key].isoformat()
     return out

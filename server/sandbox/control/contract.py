@@ -81,6 +81,7 @@ class Endpoint:
     status: int
     errors: tuple[int, ...]
     answer_type: str = JSON
+    public: bool = False  # served without the admin token (health probes)
 
     @property
     def media_types(self) -> tuple[str, ...]:
@@ -96,9 +97,11 @@ class ControlBlueprint(Blueprint):
     """A blueprint under /sandbox/: the admin token before every request, ControlError answered in the control
     API's shape, and routes that take ``summary``, ``body``, ``query``, ``answer``, ``status`` and ``errors``."""
 
-    def __init__(self, name: str, import_name: str):
+    def __init__(self, name: str, import_name: str, *, public: bool = False):
         super().__init__(name, import_name, url_prefix="/sandbox")
-        self.before_request(require_admin)
+        self.public = public  # health probes: no admin token asked
+        if not public:
+            self.before_request(require_admin)
         self.register_error_handler(ControlError, control_error)
 
     def route(self, rule: str, *, summary: str | None = None, body=None, query=None, answer=None,
@@ -112,7 +115,8 @@ class ControlBlueprint(Blueprint):
             if len(methods) != 1:
                 raise ValueError(f"{rule}: declare one endpoint per method")
             endpoint = Endpoint(method=methods[0].upper(), rule=rule, summary=summary, body=body, query=query,
-                                answer=answer, status=status, errors=tuple(errors), answer_type=answer_type)
+                                answer=answer, status=status, errors=tuple(errors), answer_type=answer_type,
+                                public=self.public)
             return flask_route(rule, **options)(_checked(endpoint, func))
 
         return declare
@@ -135,11 +139,13 @@ def _checked(endpoint: Endpoint, func: Callable) -> Callable:
     return view
 
 
-def refusal(what: str, error: ValidationError) -> ControlError:
-    """A 400 naming each field pydantic refused (``what`` is "the body" or "the query")."""
+def refusal(what: str, error: ValidationError, model: type[BaseModel] | None = None) -> ControlError:
+    """A 400 naming each field pydantic refused (``what`` is "the body" or "the query"). A model may list
+    the tags of its discriminated unions in ``union_tags``: they name a member, not a field."""
+    tags = set(getattr(model, "union_tags", ()))
     named: dict[str, list[str]] = {}
     for problem in error.errors():
-        where = ".".join(str(p) for p in problem["loc"] if not _union_member(p)) or what
+        where = ".".join(str(p) for p in problem["loc"] if not (_union_member(p) or p in tags)) or what
         unknown = problem["type"] == "extra_forbidden"
         text = f"unknown {'field' if what == 'the body' else 'parameter'}" if unknown else problem["msg"]
         named.setdefault(where, []).append(text)
@@ -166,7 +172,7 @@ def _query(endpoint: Endpoint):
     try:
         return endpoint.query.model_validate({k: args.get(k) for k in args})
     except ValidationError as exc:
-        raise refusal("the query", exc) from None
+        raise refusal("the query", exc, endpoint.query) from None
 
 
 def _body(endpoint: Endpoint):
@@ -192,7 +198,7 @@ def _body(endpoint: Endpoint):
     try:
         return endpoint.body.model_validate(raw)
     except ValidationError as exc:
-        raise refusal("the body", exc) from None
+        raise refusal("the body", exc, endpoint.body) from None
 
 
 def _check_media_type(endpoint: Endpoint) -> None:

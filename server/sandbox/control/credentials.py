@@ -1,5 +1,6 @@
 """The control API for credentials: OAuth clients (developer apps), approving consent on a user's behalf,
-revoking grants, Keap API keys (Personal Access Tokens, Service Account Keys), and the legacy key."""
+revoking grants and expiring tokens, Keap API keys (Personal Access Tokens, Service Account Keys), and the
+legacy key."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -126,13 +127,40 @@ def approve(body: Consent):
 
 @bp.post("/oauth/revoke", summary="Revoke the grant a token belongs to", body=Token, errors=(404,))
 def revoke(body: Token):
-    """Revoke the grant an access or refresh token belongs to (as a user does in the Keap app)."""
+    """Revoke the grant an access or refresh token belongs to (as a user does in the Keap app): every token of
+    it, access and refresh, current and rotated, stops working."""
     token = body.token
     with transaction(current_sandbox().engine, write=True) as conn:
         count = credentials.revoke_token(conn, token)
     if not count:
         raise ControlError(404, "no such token")
     return jsonify({"revoked": count})
+
+
+class ExpireToken(Body):
+    token: str = Field(min_length=1, max_length=2000, description="an access or a refresh token of the grant")
+    which: Literal["access", "refresh", "both"] = "access"
+
+
+@bp.post("/oauth/tokens/expire", summary="Expire a token now, as if its lifetime had run out", body=ExpireToken,
+         errors=(404, 409))
+def expire_token(body: ExpireToken):
+    """Expire a token now, on its app's clock, as if its lifetime had run out: ``{"token": ..., "which":
+    "access" | "refresh" | "both"}`` (``token`` is the access or the refresh token of the pair)."""
+    with transaction(current_sandbox().engine, write=True) as conn:
+        row = credentials.by_access_token(conn, body.token) or credentials.by_refresh_token(conn, body.token)
+        if row is None:
+            raise ControlError(404, "no such token")
+        if row.revoked or row.rotated:
+            raise ControlError(409, "that token no longer works: its grant was revoked" if row.revoked else
+                               "that token no longer works: its refresh token was used (rotated)")
+        now = apps.by_id(conn, row.app_id).clock_state.timestamp()
+        if body.which in ("access", "both"):
+            credentials.expire_access(conn, row.id, now)
+        if body.which in ("refresh", "both"):
+            credentials.expire_refresh(conn, row.id, now)
+    expired = ["access", "refresh"] if body.which == "both" else [body.which]
+    return jsonify({"expired": expired, "at": datetime.fromtimestamp(now, UTC).isoformat()})
 
 
 @bp.post("/apps/<name>/api-keys", summary="Make a Personal Access Token or Service Account Key (shown once)",

@@ -25,7 +25,8 @@ ERROR = {"type": "object", "required": ["error"], "properties": {
     "fields": {"type": "array", "items": {"type": "object", "required": ["field", "problem"], "properties": {
         "field": {"type": "string"}, "problem": {"type": "string"}}}}}}
 _DESCRIPTIONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 400: "Bad Request",
-                 401: "Unauthorized", 404: "Not Found", 409: "Conflict", 415: "Unsupported Media Type"}
+                 401: "Unauthorized", 404: "Not Found", 409: "Conflict", 415: "Unsupported Media Type",
+                 503: "Service Unavailable"}
 
 bp = ControlBlueprint("sandbox_openapi", __name__)
 
@@ -143,10 +144,13 @@ def _operation(rule: str, ep: Endpoint) -> dict:
     statuses = {400, 415, *ep.errors}  # any endpoint refuses unknown parameters and a body it cannot read
     if _PARAM.search(rule):
         statuses.add(404)
-    if rule != PREFIX + "/health":
+    if not ep.public:
         statuses.add(401)
         out["security"] = [{}, {"admin": []}]
     for status in sorted(statuses):
+        if status < 300:  # another success (a 202 of an asynchronous request): its shape is not documented
+            out["responses"][str(status)] = {"description": _DESCRIPTIONS.get(status, "OK")}
+            continue
         out["responses"][str(status)] = {"description": _DESCRIPTIONS.get(status, "Error"),
                                          "content": {JSON: {"schema": {"$ref": REF.format(model="Error")}}}}
     return out

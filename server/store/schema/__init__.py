@@ -112,6 +112,7 @@ from .crm import (
     contact_action,
     contact_link,
     contact_locate_map,
+    contact_utm,
     custom_field,
     custom_field_group,
     custom_field_tab,
@@ -130,32 +131,41 @@ from .opportunities import (
     stage_move,
 )
 from .outbox import (
+    broadcast,
     hook_delivery,
     http_post,
     message,
     rest_hook,
 )
+from .snapshots import app_snapshot
 from .system import (
     app,
+    clock_advance,
     domain_event,
+    fault_rule,
     id_sequence,
 )
 
 
 def app_data_tables() -> list[sa.Table]:
     """Tables that hold an app's data: what a reset deletes. The app row and credentials (its OAuth grants
-    and Keap API keys) outlive a reset, so that a client keeps working across resets, as the app's key does."""
+    and Keap API keys) outlive a reset, so that a client keeps working across resets, as the app's key does;
+    so do its snapshots (``app_snapshot``, whose rows are kept in hidden apps) and the records of its clock advances
+    (the control plane's, not the app's)."""
     return [t for t in metadata.sorted_tables
-            if t.name != "app" and t not in CREDENTIAL_TABLES and "app_id" in t.c]
+            if t.name != "app" and t not in CREDENTIAL_TABLES and t is not app_snapshot and t is not clock_advance
+            and "app_id" in t.c]
 
 
 __all__ = [
     "metadata", "ENTITIES", "app", "id_sequence", "domain_event", "contact", "contact_action", "tag", "tag_category",
     "tag_assignment", "custom_field", "custom_field_group", "custom_field_tab", "custom_value", "user",
-    "email_status", "link_type", "contact_link", "contact_locate_map", "survey_result", "followup_sequence",
+    "email_status", "link_type", "contact_link", "contact_locate_map", "contact_utm", "survey_result",
+    "followup_sequence",
     "followup_step", "followup_member", "action_set", "template", "campaign", "goal_trigger", "LIVE_STATES",
     "DUE_STATES", "enrollment", "DUE", "step_run", "goal_achievement", "round_robin", "lead_score", "campaign_task",
     "fulfillment_row", "fulfillment_job", "followup_step_run", "message", "http_post", "rest_hook", "hook_delivery",
+    "broadcast",
     "saved_filter", "file_box", "webform", "expense", "group_assign", "user_group", "lead_source",
     "lead_source_category", "lead_source_expense", "lead_source_recurring_expense", "mtg_lead", "social_account",
     "opportunity_status", "ticket", "ticket_stage", "ticket_type", "ticket_move", "activity_template", "affiliate",
@@ -170,4 +180,7 @@ __all__ = [
     "billing_task",
     "opportunity", "stage", "stage_move", "vendor_key", "temporary_key", "oauth_client", "oauth_code", "oauth_token",
     "keap_key", "CREDENTIAL_TABLES", "app_data_tables", "automation_category", "campaign_category", "wordpress_optin",
+    "fault_rule",
+    "app_snapshot",
+    "clock_advance",
 ]

@@ -32,7 +32,9 @@ tag_category = entity("tag_category", sa.Column("date_created", sa.DateTime, nul
                       sa.Column("last_updated", sa.DateTime, nullable=True))
 
 tag_assignment = entity("tag_assignment", primary_key=("app_id", "contact_id", "tag_id"))
-sa.Index("ix_tag_assignment_tag", tag_assignment.c.app_id, tag_assignment.c.tag_id)
+# a tag's contacts in contact order (ContactGroupAssign by GroupId, ordered by its key)
+sa.Index("ix_tag_assignment_tag_contact", tag_assignment.c.app_id, tag_assignment.c.tag_id,
+         tag_assignment.c.contact_id)
 
 custom_field = entity("custom_field")
 sa.Index("ix_custom_field_form", custom_field.c.app_id, custom_field.c.form_id)
@@ -99,6 +101,24 @@ contact_locate_map = sa.Table(
     sa.PrimaryKeyConstraint("app_id", "id"),
     sa.Index("uq_contact_locate_map_remote", "app_id", "remote_app", "remote_id", unique=True),
     sa.Index("ix_contact_locate_map_local", "app_id", "local_id"),
+)
+
+# A contact's UTM parameters, one row per visit a form or the API recorded (REST v1 POST /contacts/{id}/utm,
+# REST v2's utm_parameters); the first and the last are the contact's first and last touch.
+contact_utm = sa.Table(
+    "contact_utm", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("id", sa.Integer, nullable=False, autoincrement=False),
+    sa.Column("contact_id", sa.Integer, nullable=False),
+    sa.Column("keap_source_id", sa.String(255), nullable=False),
+    sa.Column("utm_source", sa.String(255), nullable=True),
+    sa.Column("utm_medium", sa.String(255), nullable=True),
+    sa.Column("utm_term", sa.String(255), nullable=True),
+    sa.Column("utm_campaign", sa.String(255), nullable=True),
+    sa.Column("utm_content", sa.String(255), nullable=True),
+    sa.Column("date_created", sa.DateTime, nullable=False),  # app-local
+    sa.PrimaryKeyConstraint("app_id", "id"),
+    sa.Index("ix_contact_utm_contact", "app_id", "contact_id"),
 )
 
 # A contact's answers to a survey (ContactService.submitSurveyAndApplyActionSets submits one).

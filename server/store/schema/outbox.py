@@ -46,6 +46,11 @@ message = sa.Table(
     sa.Column("original_provider", sa.String(16), nullable=True),  # INFUSIONSOFT | GOOGLE | MICROSOFT | UNKNOWN
     sa.Column("original_provider_id", sa.String(255), nullable=True),
     sa.Column("provider_source_id", sa.Text, nullable=True),
+    # what the sandbox's "delivery" of a captured email came to (server.domain.mail.deliverability): delivered |
+    # soft_bounce | hard_bounce | complaint | spam_report | invalid; and when (app-local)
+    sa.Column("delivery", sa.String(16), nullable=True),
+    sa.Column("delivery_date", sa.DateTime, nullable=True),
+    sa.Column("broadcast_id", sa.Integer, nullable=True),  # the broadcast that sent it
     sa.PrimaryKeyConstraint("app_id", "id"),
 )
 sa.Index("uq_message_key", message.c.app_id, message.c.idempotency_key, unique=True)
@@ -112,4 +117,23 @@ hook_delivery = sa.Table(
     sa.PrimaryKeyConstraint("app_id", "id"),
     sa.Index("ix_hook_delivery_due", "status", "app_id", "due_at"),
     sa.Index("ix_hook_delivery_hook", "app_id", "hook_id", "status"),
+)
+
+# Broadcasts (server.domain.mail.broadcasts): one template to a list, at one time on the app's clock. The real
+# API has no broadcast endpoint; the control API and the CLI make them.
+broadcast = sa.Table(
+    "broadcast", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("id", sa.Integer, nullable=False, autoincrement=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("template_id", sa.Integer, nullable=False),
+    # {"tag_id": n} | {"saved_search_id": n, "user_id": n} | {"contact_ids": [...]}
+    sa.Column("audience", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # scheduled | sent | cancelled | failed
+    sa.Column("send_at", sa.Float, nullable=False),  # seconds since the epoch on the app's clock
+    sa.Column("created_at", sa.DateTime, nullable=False),  # UTC, on the app's clock
+    sa.Column("sent_at", sa.DateTime, nullable=True),
+    sa.Column("report", sa.JSON, nullable=True),  # the batch status report, once sent
+    sa.PrimaryKeyConstraint("app_id", "id"),
+    sa.Index("ix_broadcast_due", "status", "app_id", "send_at"),
 )

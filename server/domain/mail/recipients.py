@@ -1,0 +1,72 @@
+"""The recipient's side of a captured marketing email: what a person does with it, through the links the
+sandbox renders into it (server.domain.mail.messages) and serves (server.public).
+
+- the open-tracking image: an open is recorded when the image is served (seed 000 "Open Rates": only an HTML
+  reader who loads images counts); the message's ``opened_date`` and the address's ``LastOpenDate``;
+- a tracked link: the click (the link-click goal listens) and where to redirect;
+- the unsubscribe link: the address opts out (Manual), for every contact that shares it (seed 004);
+- the feedback form of the unsubscribe page: Reported Spam, which "does not count against the threshold"
+  (seed 000), so it is a status and nothing more.
+"""
+from __future__ import annotations
+
+from server.store import schema
+from server.store.session import AppSession
+
+from . import deliverability, email_status
+from .messages import by_token
+
+
+def open_(s: AppSession, token: str) -> bool:
+    """The tracking image was served: records the open (the first one dates the message). False for an unknown
+    token."""
+    row = by_token(s, token)
+    if row is None:
+        return False
+    now = s.now_local()
+    m = schema.message
+    if row.opened_date is None:
+        s.update(m, m.c.id == row.id, opened_date=now)
+    if row.to_address:
+        es = schema.email_status
+        s.update(es, es.c.email_key == email_status.key(row.to_address), last_open_date=now)
+    s.emit("email.opened", "message", row.id, contact_id=row.contact_id, campaign_id=row.campaign_id,
+           broadcast_id=row.broadcast_id)
+    return True
+
+
+def click(s: AppSession, token: str, index: int) -> str | None:
+    """A tracked link: records the click (the link-click goal listens) and returns the URL to redirect to, or
+    None for an unknown link."""
+    row = by_token(s, token)
+    if row is None or not (0 <= index < len(row.links or [])):
+        return None
+    url = row.links[index]
+    m = schema.message
+    if row.clicked_date is None:
+        s.update(m, m.c.id == row.id, clicked_date=s.now_local())
+    if row.to_address:
+        es = schema.email_status
+        s.update(es, es.c.email_key == email_status.key(row.to_address), last_click_date=s.now_local())
+    s.emit("link.clicked", "message", row.id, contact_id=row.contact_id, campaign_id=row.campaign_id,
+           item_id=row.item_id, url=url, index=index)
+    return url
+
+
+def unsubscribe(s: AppSession, token: str) -> str | None:
+    """The unsubscribe link: the address opts out (Manual). Returns the address, or None for an unknown link."""
+    row = by_token(s, token)
+    if row is None or not row.to_address:
+        return None
+    email_status.opt_out(s, row.to_address, "Unsubscribed from an email link")
+    return row.to_address
+
+
+def report_spam(s: AppSession, token: str) -> str | None:
+    """The unsubscribe page's feedback form: the address becomes Reported Spam (whatever opt-out it had).
+    Returns the address, or None for an unknown link."""
+    row = by_token(s, token)
+    if row is None or not row.to_address:
+        return None
+    deliverability.apply(s, row.id, row.to_address, deliverability.SPAM_REPORT)
+    return row.to_address

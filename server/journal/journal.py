@@ -1,0 +1,205 @@
+"""The request journal: every call to an app, on every protocol, in a bounded ring per app (issue 16 §1).
+
+The transports build an entry when a call ends (``record``): what was called, by whom (the credential's kind and
+id, its secret as a short prefix), what was sent (bounded, secrets redacted), what came back, the throttle's
+decision, any injected fault, the duration, and for a call that failed on a name what was probably meant
+(server.journal.hints). A call that names no known app goes to a ring of its own (``UNMATCHED``). Reading
+(``read``) filters and pages a ring for the control API, newest first.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from fnmatch import fnmatchcase
+
+from server.clock import ClockState, monotonic, wall
+from server.domain.errors import ProtocolError
+from server.xmlrpc import codec
+
+from . import entry as entries
+from .rings import Rings, make_rings
+
+UNMATCHED = "unmatched"
+PROTOCOLS = ("xmlrpc", "rest_v1", "rest_v2", "oauth")
+OUTCOMES = ("ok", "fault", "error")
+
+
+def ring_of(app) -> str:
+    return f"app:{app.id}" if app is not None else UNMATCHED
+
+
+class Journal:
+    def __init__(self, rings: Rings, hinter=None, enabled: bool = True):
+        self.rings = rings
+        self.hinter = hinter  # server.journal.hints.Hints
+        self.enabled = enabled  # off: nothing is recorded (SANDBOX_JOURNAL_SIZE=0)
+
+    @classmethod
+    def from_config(cls, config, hinter=None) -> Journal:
+        size = config.journal_size
+        if size < 0:
+            raise ValueError(f"SANDBOX_JOURNAL_SIZE must be 0 (no journal) or more, not {size}")
+        return cls(make_rings(config.redis_url, config.redis_prefix, max(size, 1)), hinter, enabled=size > 0)
+
+    # --- writing (the transports) -----------------------------------------------------------------
+    def record(self, call, protocol: str, endpoint: str, method: str, request, outcome: dict,
+               hint=None, presented: str | None = None, keyed: bool = False) -> dict | None:
+        """Write the entry of ``call`` (a server.gate.Call) that has just been answered; return it.
+
+        ``request``: what was sent, as JSON-ready data, or an XML-RPC call's raw body (bytes, parsed only when the
+        entry is read; ``keyed``: its first parameter is a key, redacted then). ``presented``: the secret the
+        caller presented (recorded as a prefix). On the hot path an entry holds only strings, numbers, bytes and
+        dicts of them, which the garbage collector does not track (see server.journal.rings)."""
+        if not self.enabled:
+            return None
+        app = call.app
+        now = monotonic()
+        credential = call.credential
+        state = app.clock_state if app is not None else None
+        if type(request) is not bytes:
+            request = json.dumps(request, separators=(",", ":"), default=str)
+        if "body" in outcome:
+            outcome = {**outcome, "body": json.dumps(outcome["body"], separators=(",", ":"), default=str)}
+        entry = {
+            "wall_time": wall() - (now - call.started),
+            "clock": (state.anchor_real, state.anchor_virtual, state.rate, state.frozen) if state else None,
+            "protocol": protocol,
+            "endpoint": endpoint,
+            "method": method,
+            "app": app.name if app is not None else None,
+            "credential": {"kind": credential.kind if credential else None,
+                           "id": credential.identity if credential else None,
+                           "secret": entries.redact(presented) if presented else None},
+            "request": request,
+            "keyed": keyed,
+            "outcome": outcome,
+            "throttle": call.throttle,
+            "injected": json.dumps(call.injected, default=str) if call.injected is not None else None,
+            "hint": tuple(hint) if hint else None,
+            "duration": now - call.started,
+        }
+        if self.rings.serialised:  # Redis: every worker must read it, so the raw body is parsed now
+            entry["request"] = json.dumps(_request(entry), separators=(",", ":"), default=str)
+        self.rings.push(ring_of(app), entry)
+        call.journal = entry
+        return entry
+
+    def hint_header(self, call) -> str | None:
+        """The X-Sandbox-Hint header's value for ``call``: its entry's hint, when its app turned ``hints`` on."""
+        entry = call.journal
+        if entry is None or not entry["hint"] or call.app is None or not call.app.option("hints"):
+            return None
+        return "; ".join(entry["hint"]).encode("ascii", "replace").decode("ascii")
+
+    # --- reading (the control API) ----------------------------------------------------------------
+    def read(self, ring: str, match: Callable[[dict], bool] = lambda e: True, before: int | None = None,
+             count: int | None = None) -> list[dict]:
+        """The ring's entries that ``match``, newest first, older than id ``before`` if given, at most
+        ``count``, presented for reading (times as ISO 8601)."""
+        out = []
+        for e in self.rings.entries(ring):
+            if before is not None and e["id"] >= before:
+                continue
+            if match(e):
+                out.append(present(e))
+                if count is not None and len(out) >= count:
+                    break
+        return out
+
+    def get(self, ring: str, entry_id: int) -> dict | None:
+        found = self.read(ring, lambda e: e["id"] == entry_id, count=1)
+        return found[0] if found else None
+
+    def clear(self, ring: str) -> None:
+        self.rings.clear(ring)
+
+
+def present(e: dict) -> dict:
+    """An entry as the control API shows it: times in ISO 8601, the request parsed (secrets redacted)."""
+    clock = e["clock"]
+    outcome = e["outcome"]
+    if isinstance(outcome.get("body"), str):
+        outcome = {**outcome, "body": json.loads(outcome["body"])}
+    return {
+        "id": e["id"],
+        "time": _iso(ClockState(*clock).timestamp(e["wall_time"])) if clock else None,
+        "wall_time": _iso(e["wall_time"]),
+        "protocol": e["protocol"],
+        "endpoint": e["endpoint"],
+        "method": e["method"],
+        "app": e["app"],
+        "credential": e["credential"],
+        "request": _request(e),
+        "outcome": outcome,
+        "throttle": e["throttle"],
+        "injected": json.loads(e["injected"]) if e["injected"] is not None else None,
+        "hint": list(e["hint"]) if e["hint"] else None,
+        "duration_ms": round(e["duration"] * 1000, 3),
+    }
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).isoformat()
+
+
+def _request(e: dict):
+    """What was sent: an XML-RPC body parsed into its parameters (bounded, the key and secrets redacted), or
+    the JSON recorded."""
+    raw = e["request"]
+    if type(raw) is not bytes:
+        return json.loads(raw)
+    try:
+        method, params = codec.loads_call(raw)
+    except ProtocolError:  # a body the call's own parse refused: the fault says why; show its start
+        return entries.bounded(raw.decode("utf-8", "replace"))
+    return entries.xmlrpc_params(method, params, e["keyed"])
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the control API's ``?protocol=&method=&outcome=&since=&credential=`` select; None: any."""
+
+    protocol: str | None = None
+    method: str | None = None  # a glob: ContactService.*, GET /crm/rest/v1/contacts*
+    outcome: str | None = None  # ok, fault, error, or an HTTP status
+    since: float | None = None  # wall time, seconds since the epoch
+    credential: str | None = None  # a kind, an id, or the secret itself (matched on its recorded prefix)
+
+    def __call__(self, e: dict) -> bool:
+        if self.protocol is not None and e["protocol"] != self.protocol:
+            return False
+        if self.method is not None and not fnmatchcase(e["method"] or "", self.method):
+            return False
+        if self.outcome is not None:
+            outcome = e["outcome"]
+            if self.outcome.isdigit():
+                if str(outcome.get("status")) != self.outcome:
+                    return False
+            elif outcome["kind"] != self.outcome:
+                return False
+        if self.since is not None and e["wall_time"] < self.since:
+            return False
+        return self.credential is None or _credential_matches(e["credential"], self.credential)
+
+
+def _credential_matches(credential: dict, wanted: str) -> bool:
+    if wanted in (credential["kind"], credential["id"]):
+        return True
+    secret = credential["secret"]
+    return bool(secret) and len(secret) > 1 and wanted.startswith(secret[:-1])
+
+
+def filters_from(args: Mapping[str, str], parse_time: Callable[[str], float]) -> Filters:
+    """The filters of a query string; a bad value raises ValueError naming the parameter."""
+    protocol = args.get("protocol") or None
+    if protocol is not None and protocol not in PROTOCOLS:
+        raise ValueError(f"protocol must be one of {', '.join(PROTOCOLS)}, not {protocol!r}")
+    outcome = args.get("outcome") or None
+    if outcome is not None and outcome not in OUTCOMES and not (outcome.isdigit() and len(outcome) == 3):
+        raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)} or an HTTP status, not {outcome!r}")
+    since = args.get("since") or None
+    return Filters(protocol=protocol, method=args.get("method") or None, outcome=outcome,
+                   since=parse_time(since) if since is not None else None,
+                   credential=args.get("credential") or None)

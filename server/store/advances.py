@@ -1,0 +1,78 @@
+"""Clock advances as stored rows (schema.clock_advance): claiming an app's one running advance, moving its
+progress and lease on, finishing it, reading it back from any worker process."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from server.clock import UTC, wall
+
+from . import schema
+from .db import transaction
+
+LEASE = 600.0  # wall seconds a running advance holds its app without a sign of life
+
+
+class Busy(Exception):
+    """Another advance of the app is running."""
+
+    def __init__(self, advance_id: int):
+        super().__init__(advance_id)
+        self.advance_id = advance_id
+
+
+def _utc_now() -> datetime:
+    return datetime.fromtimestamp(wall(), UTC).replace(tzinfo=None)
+
+
+def claim(engine, app_id: int, start_at: float, target_at: float) -> int:
+    """Record a new advance of the app as running and return its id, or raise Busy with the running one's id.
+    One whose lease ran out (its process died) is marked failed and replaced."""
+    t = schema.clock_advance
+    with transaction(engine, write=True) as conn:
+        running = conn.execute(sa.select(t.c.id, t.c.lease_until).where(t.c.running_app_id == app_id)).first()
+        if running is not None:
+            if running.lease_until >= wall():
+                raise Busy(running.id)
+            conn.execute(sa.update(t).where(t.c.id == running.id).values(
+                status="failed", running_app_id=None, error="abandoned: the process running it stopped",
+                finished_at=_utc_now()))
+    try:
+        with transaction(engine, write=True) as conn:
+            return conn.execute(sa.insert(t).values(
+                app_id=app_id, running_app_id=app_id, status="advancing", start_at=start_at, target_at=target_at,
+                reached_at=start_at, lease_until=wall() + LEASE, created_at=_utc_now())).inserted_primary_key[0]
+    except IntegrityError:  # another worker claimed it between the two transactions
+        with transaction(engine, write=True) as conn:
+            running = conn.execute(sa.select(t.c.id).where(t.c.running_app_id == app_id)).scalar()
+        raise Busy(running or 0) from None
+
+
+def progress(engine, advance_id: int, reached_at: float, summary: dict) -> None:
+    t = schema.clock_advance
+    with transaction(engine, write=True) as conn:
+        conn.execute(sa.update(t).where(t.c.id == advance_id, t.c.status == "advancing").values(
+            reached_at=reached_at, summary=summary, lease_until=wall() + LEASE))
+
+
+def finish(engine, advance_id: int, reached_at: float, summary: dict, error: str | None = None) -> None:
+    t = schema.clock_advance
+    with transaction(engine, write=True) as conn:
+        conn.execute(sa.update(t).where(t.c.id == advance_id).values(
+            status="failed" if error else "ready", running_app_id=None, reached_at=reached_at, summary=summary,
+            error=error, finished_at=_utc_now()))
+
+
+def running(conn: Connection, app_id: int):
+    """The app's running advance (its lease still held), or None."""
+    t = schema.clock_advance
+    row = conn.execute(sa.select(t).where(t.c.running_app_id == app_id)).first()
+    return row if row is not None and row.lease_until >= wall() else None
+
+
+def get(conn: Connection, app_id: int, advance_id: int):
+    t = schema.clock_advance
+    return conn.execute(sa.select(t).where(t.c.app_id == app_id, t.c.id == advance_id)).first()

@@ -1,0 +1,79 @@
+"""The recipient's side (issue 20 §2): the open-tracking image, the unsubscribe page's spam-report form, and
+the admin opt-out of the control API (an opt-out cannot be undone unless forced)."""
+from __future__ import annotations
+
+import pytest
+
+from tests.email.conftest import link
+from tests.engine.test_sequences import go, one_sequence
+
+
+def _marketing(app, mail, address: str) -> dict:
+    mail.load(one_sequence({"type": "email", "name": "news", "subject": "news",
+                            "html": '<p>Hi <a href="https://example.com/a">a</a></p>', "text": "Hi"}))
+    cid = go(app, mail, address)
+    [m] = mail.outbox(contact_id=cid)
+    return m
+
+
+def test_an_open_is_recorded_when_the_image_is_served(app, mail):
+    app.clock(time="2026-06-01T10:00:00", frozen=True)
+    m = _marketing(app, mail, "opener@example.com")
+    image = link(m["html_body"], "/app/open/")
+    assert image.endswith(".gif") and "/app/open/" not in (m["text_body"] or "")  # no image in plain text
+    assert m["opened_date"] is None and mail.status("opener@example.com")["last_open"] is None
+    r = mail.get(image)
+    assert r.status_code == 200 and r.headers["Content-Type"] == "image/gif" and r.content.startswith(b"GIF89a")
+    [opened] = mail.outbox(contact_id=m["contact_id"])
+    assert opened["opened_date"] == "2026-06-01T10:00:00"
+    assert mail.status("opener@example.com")["last_open"] == "2026-06-01T10:00:00"
+    rows = app.call("DataService.query", "EmailAddStatus", 10, 0, {"Email": "opener@example.com"},
+                    ["LastOpenDate"])
+    assert rows[0]["LastOpenDate"]
+    assert mail.get("/app/open/1-999999-000000000000.gif").status_code == 404
+    assert mail.get(image.replace("/app/open/", "/app/open/x")).status_code == 404
+
+
+def test_the_unsubscribe_page_offers_the_spam_report_form(app, mail):
+    m = _marketing(app, mail, "annoyed@example.com")
+    page = mail.get(link(m["html_body"], "/app/optOut/"))
+    assert page.status_code == 200 and 'id="feedback"' in page.text
+    assert mail.status("annoyed@example.com")["status"] == "Manual"
+    action = link(page.text, "/app/optOut/")
+    assert action.endswith("/feedback")
+    r = mail.post(action, data={"spam": "1"})
+    assert r.status_code == 200 and "spam" in r.text
+    status = mail.status("annoyed@example.com")
+    assert status["status"] == "Spam" and status["marketable"] is False
+    assert mail.outbox(contact_id=m["contact_id"])[0]["delivery"] == "spam_report"
+    assert app.call("APIEmailService.getOptStatus", "annoyed@example.com") == 0
+    assert mail.post("/app/optOut/1-999999-000000000000/feedback").status_code == 404
+
+
+def test_admin_opt_out_and_opt_outs_stay_unless_forced(app, mail):
+    mail.contact("admin@example.com")
+    r = mail.control("PUT", "/email/addresses/admin@example.com", json={"status": "Admin"})
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "Admin" and r.json()["reason"] == "Opt-Out: Admin"
+    assert app.call("APIEmailService.getOptStatus", "admin@example.com") == 0
+    assert app.call("APIEmailService.optIn", "admin@example.com", "again") is False  # the API cannot undo it
+    r = mail.control("PUT", "/email/addresses/admin@example.com", json={"status": "SingleOptIn"})
+    assert r.status_code == 409 and "forced" in r.json()["error"]
+    assert mail.status("admin@example.com")["status"] == "Admin"
+    r = mail.control("PUT", "/email/addresses/admin@example.com", json={"status": "SingleOptIn", "force": True})
+    assert r.status_code == 200 and r.json()["status"] == "SingleOptIn"
+    assert app.call("APIEmailService.getOptStatus", "admin@example.com") == 1
+
+
+@pytest.mark.parametrize("address, body, status", [
+    ("someone@example.com", {"status": "Nope"}, 400),
+    ("someone@example.com", {"status": "Admin", "force": "yes"}, 400),
+    ("someone@example.com", {"status": "Admin", "reason": 5}, 400),
+    ("not-an-address", {"status": "Admin"}, 400),
+    ("stranger@example.com", {"status": "Admin"}, 404),
+])
+def test_bad_address_changes(mail, address, body, status):
+    mail.contact("someone@example.com")
+    r = mail.control("PUT", f"/email/addresses/{address}", json=body)
+    assert r.status_code == status and r.json()["error"]
+    assert mail.status("someone@example.com")["status"] == "SingleOptIn"
