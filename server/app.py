@@ -42,6 +42,7 @@ from server.sandbox.control.faults import bp as faults_bp
 from server.sandbox.control.health import bp as health_bp
 from server.sandbox.control.hooks import bp as hooks_bp
 from server.sandbox.control.journal import bp as journal_bp
+from server.sandbox.control.openapi import bp as control_openapi_bp
 from server.sandbox.control.snapshots import bp as snapshots_bp
 from server.sandbox.control.vendor_keys import bp as vendor_keys_bp
 from server.sandbox.seeding.bootstrap import ensure_default_app
@@ -123,6 +124,7 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
     app.register_blueprint(exports_bp)
     app.register_blueprint(journal_bp)
     app.register_blueprint(clock_bp)
+    app.register_blueprint(control_openapi_bp)
     app.register_error_handler(HTTPException, _http_error)
     heartbeat.start()
     return app

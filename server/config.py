@@ -59,6 +59,17 @@ class Config:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
 
+class ConfigError(ValueError):
+    """A setting that cannot be read, named with its variable (``SANDBOX_PORT='abc' is not a port``)."""
+
+
+def _port(text: str) -> int:
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise ValueError(f"{port} is not a port")
+    return port
+
+
 def _env_bool(text: str) -> bool:
     return text.strip().lower() in {"1", "true", "yes", "on"}
 
@@ -75,8 +86,8 @@ def _optional_path(text: str) -> Path | None:
 # None, leaves the setting at its default in Config above (the one place defaults are written).
 _ENVIRONMENT = {
     "host": ("SANDBOX_HOST", str),
-    "port": ("SANDBOX_PORT", int),
-    "tls_port": ("SANDBOX_TLS_PORT", int),
+    "port": ("SANDBOX_PORT", _port),
+    "tls_port": ("SANDBOX_TLS_PORT", _port),
     "tls": ("SANDBOX_TLS", _env_bool),
     "data_dir": ("SANDBOX_DATA_DIR", Path),
     "database_url": ("DATABASE_URL", _optional),
@@ -99,7 +110,14 @@ def from_env(**overrides) -> Config:
     values: dict = {}
     for name, (variable, read) in _ENVIRONMENT.items():
         text = os.environ.get(variable)
-        if text is not None and (value := read(text)) is not None:
+        if text is None:
+            continue
+        try:
+            value = read(text)
+        except ValueError:
+            expected = {int: "a whole number", float: "a number", _port: "a port (0 to 65535)"}.get(read, "valid")
+            raise ConfigError(f"{variable}={text!r} is not {expected}") from None
+        if value is not None:
             values[name] = value
     values.update({k: v for k, v in overrides.items() if v is not None})
     if isinstance(values.get("data_dir"), str):

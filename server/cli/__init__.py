@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 
 from server import __version__
 from server.app import create_app
+from server.sandbox import inputs
 from server.sandbox.seeding import bootstrap
 from server.sandbox.tls import ensure_ca, ensure_certificate, ensure_hostname_certificate
 from server.store import apps, credentials
@@ -22,7 +23,7 @@ from . import workers as gunicorn_workers
 from .broadcasts import broadcasts_group
 from .campaigns import campaigns_group
 from .clock import clock_group
-from .common import environment, named_app, options, settings, store_unreachable
+from .common import checked, environment, named_app, options, settings, store_unreachable, user_errors
 from .exports import export_command, import_command
 from .trust import trust
 
@@ -71,7 +72,8 @@ def serve(host, port, data_dir, database_url, api_key, tls, tls_port, insecure_c
     try:
         if workers is not None:
             return gunicorn_workers.run(config, workers)
-        app = create_app(config)
+        with user_errors(config):
+            app = create_app(config)
     except bootstrap.KeyInUse as exc:
         raise click.ClickException(str(exc)) from None
     except sqlalchemy.exc.SQLAlchemyError as exc:
@@ -116,7 +118,7 @@ def _loopback(host: str) -> bool:
 def seed(app_name, data_dir, database_url):
     """Create an app from sandbox_data/ if it does not exist yet."""
     config = settings(data_dir=data_dir, database_url=database_url)
-    env = environment(config)
+    env = environment(config, create=True)
     name = app_name or config.default_app
     with transaction(env.engine, write=False) as conn:
         existing = apps.by_name(conn, name)
@@ -167,14 +169,15 @@ def apps_list(data_dir, database_url):
 
 
 @apps_group.command("create")
-@click.argument("name")
+@click.argument("name", callback=checked(inputs.app_name))
 @click.option("--api-key", default=None, help="Its legacy API key [default: generated]")
-@click.option("--time-zone", default=None, help="Its time zone [default: the seed's, or America/New_York]")
+@click.option("--time-zone", default=None, callback=checked(inputs.time_zone),
+              help="Its time zone, an IANA name [default: the seed's, or America/New_York]")
 @click.option("--seed/--no-seed", default=True, help="Fill it from sandbox_data/ [default: seed]")
 @options
 def apps_create(name, api_key, time_zone, seed, data_dir, database_url):
     config = settings(data_dir=data_dir, database_url=database_url)
-    env = environment(config)
+    env = environment(config, create=True)
     with transaction(env.engine, write=False) as conn:
         if apps.by_name(conn, name) is not None:
             raise click.ClickException(f"an app named {name!r} exists")

@@ -58,18 +58,25 @@ def campaigns_group():
 @_common
 @_guarded
 def import_campaign(file: Path, publish: bool, replace_id, app_name, data_dir, database_url):
-    """Import a campaign document; the tags and custom fields it names are created if missing."""
+    """Import a campaign document; the tags and custom fields it declares in ``resources`` are created if
+    missing (and listed)."""
     doc = document.parse(file.read_bytes())
     with _session_scope(app_name, data_dir, database_url, write=True) as s:
         if replace_id is not None:
-            campaigns.replace_document(s, replace_id, doc)
+            created = campaigns.replace_document(s, replace_id, doc)
             campaign_id = replace_id
         else:
-            campaign_id = campaigns.import_document(s, doc)
+            campaign_id, created = campaigns.import_document(s, doc)
         if publish:
             campaigns.publish(s, campaign_id)
         row = campaigns.get(s, campaign_id)
     click.echo(f"campaign {row.id} {row.name!r}: {row.status}")
+    for kind, made in created.items():
+        for resource in made:
+            click.echo(f"  created {_KINDS[kind]} {resource['id']} {resource['name']!r}")
+
+
+_KINDS = {"tags": "tag", "tag_categories": "tag category", "custom_fields": "custom field"}
 
 
 @campaigns_group.command("list")

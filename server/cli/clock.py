@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import click
+from pydantic import ValidationError
 
 from server.clock import UTC
 from server.environment import Environment
@@ -46,6 +47,9 @@ def _change(env: Environment, record: AppRecord, *, progress: bool = False, **fi
     """Apply a clock change as the control API does; the rules' refusals are one-line errors (exit 1)."""
     try:
         change = clocks.ClockChange(**fields)
+    except ValidationError as exc:  # a duration or rate the rules refuse (server.sandbox.inputs)
+        raise click.ClickException("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())) from None
+    try:
         state = clocks.target(record, change)
         advance_id = clocks.begin(env, record, state)
     except clocks.ClockRefused as exc:

@@ -1,12 +1,17 @@
-"""What every ``sandbox`` command shares: the store options, the settings, the environment of the store."""
+"""What every ``sandbox`` command shares: the store options, the settings, the environment of the store, and
+turning what a user got wrong (a setting, the store's URL, a data directory that is not one) into a message,
+never a traceback (issue 17 §2)."""
 from __future__ import annotations
 
-import click
-import sqlalchemy.exc
-from sqlalchemy.engine import make_url
+import contextlib
 
-from server.config import Config, from_env
+import click
+import sqlalchemy as sa
+import sqlalchemy.exc
+
+from server.config import Config, ConfigError, from_env
 from server.environment import Environment
+from server.sandbox.inputs import InvalidInput
 from server.store import apps
 from server.store.db import transaction
 from server.store.session import AppRecord
@@ -24,13 +29,67 @@ def options(f):
 
 
 def settings(**overrides) -> Config:
-    return from_env(**{k: v for k, v in overrides.items() if v is not None})
+    try:
+        return from_env(**{k: v for k, v in overrides.items() if v is not None})
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
-def environment(config: Config) -> Environment:
+def environment(config: Config, *, create: bool = False) -> Environment:
     """The store of ``config``, migrated, with everything installed (a command's writes fire the same listeners
-    as the server's)."""
-    return build_environment(config)
+    as the server's). Without ``create``, a SQLite store must exist already: a command run outside the data
+    directory says so instead of making an empty database there."""
+    if not create and config.database_url is None and not (config.data_dir / "sandbox.db").exists():
+        raise click.ClickException(
+            f"no sandbox store in {config.data_dir}/ (no sandbox.db): run this where `sandbox serve` or `sandbox "
+            "seed` ran, or pass --data-dir (SANDBOX_DATA_DIR) or --database-url (DATABASE_URL)")
+    with user_errors(config):
+        return build_environment(config)
+
+
+def checked(rule):
+    """A click callback applying one of server.sandbox.inputs' rules (the control API applies the same)."""
+
+    def callback(_ctx, _param, value):
+        if value is None:
+            return None
+        try:
+            return rule(value)
+        except InvalidInput as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return callback
+
+
+@contextlib.contextmanager
+def user_errors(config: Config):
+    """A store that cannot be opened, or an input the sandbox refuses, as a one-line message (exit 1)."""
+    if config.database_url and not config.sqlalchemy_url.startswith(("sqlite", "postgresql")):
+        raise click.ClickException(f"unsupported DATABASE_URL {_shown(config.database_url)}: {_SUPPORTED}")
+    try:
+        yield
+    except InvalidInput as exc:
+        raise click.ClickException(str(exc)) from None
+    except (sqlalchemy.exc.ArgumentError, sqlalchemy.exc.NoSuchModuleError):
+        raise click.ClickException(
+            f"unsupported DATABASE_URL {_shown(config.database_url)}: {_SUPPORTED}") from None
+    except sqlalchemy.exc.OperationalError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        raise click.ClickException(f"cannot reach the store at {_shown(config.database_url) or config.data_dir}: "
+                                   f"{reason}") from None
+
+
+_SUPPORTED = "use postgresql://user:password@host/db, or leave it unset for a SQLite file in the data directory"
+
+
+def _shown(url: str | None) -> str | None:
+    """The URL without its password."""
+    if url is None:
+        return None
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sqlalchemy.exc.ArgumentError:
+        return repr(url.split("://")[0] + "://…")
 
 
 def named_app(env: Environment, name: str) -> AppRecord:
@@ -45,7 +104,7 @@ def store_unreachable(config: Config, exc: sqlalchemy.exc.SQLAlchemyError) -> st
     """One line for a store that cannot be reached or migrated: its URL (without the password) and the
     driver's own first line."""
     try:
-        url = make_url(config.sqlalchemy_url).render_as_string(hide_password=True)
+        url = sa.engine.make_url(config.sqlalchemy_url).render_as_string(hide_password=True)
     except sqlalchemy.exc.ArgumentError:
         url = "the configured DATABASE_URL"
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()

@@ -36,7 +36,7 @@ def import_command(file, new_name, data_dir, database_url):
         data = file.read_bytes()
     except OSError as exc:
         raise click.ClickException(f"cannot read {file}: {exc.strerror}") from None
-    env = environment(settings(data_dir=data_dir, database_url=database_url))
+    env = environment(settings(data_dir=data_dir, database_url=database_url), create=True)  # a new store is fine
     try:
         record = exports.import_app(env, data, new_name)
     except (exports.BadExport, exports.AppExists) as exc:

@@ -7,8 +7,11 @@ contacts stay where they were (server.engine.republish).
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import sqlalchemy as sa
 
+from server.domain.crm import tags
 from server.store import schema
 from server.store.session import AppSession
 
@@ -25,34 +28,72 @@ def _row(s: AppSession, campaign_id: int):
     return row
 
 
-def create_resources(s: AppSession, doc: dict) -> None:
-    """The tags and contact custom fields the document names that the app lacks."""
+class Imported(NamedTuple):
+    campaign_id: int
+    created: dict  # what create_resources made
+
+
+def create_resources(s: AppSession, doc: dict) -> dict:
+    """The tags, tag categories and contact custom fields declared in the document's ``resources`` that the app
+    lacks, made now and returned as ``{"tags": [{"id", "name"}], "tag_categories": [...], "custom_fields":
+    [...]}``. A tag a goal or item names by name must be declared there or exist: a typo would otherwise make a
+    tag nothing applies, and the goal waiting for it would never fire (docs/campaigns.md)."""
     problems: list[str] = []
+    created: dict[str, list] = {"tags": [], "tag_categories": [], "custom_fields": []}
     res = doc.get("resources") or {}
+    declared = set()
     for raw in res.get("tags", []):
         spec = raw if isinstance(raw, dict) else {"name": raw}
-        resources.tag_id(s, spec["name"], create=True, category=spec.get("category"),
-                         description=spec.get("description", ""))
+        name = spec["name"].strip()
+        declared.add(name.lower())
+        if tags.find_tag(s, name) is not None:
+            continue
+        category = spec.get("category")
+        if category and resources.find_tag_category(s, category) is None:
+            created["tag_categories"].append({"name": category.strip()})
+        tag_id = resources.tag_id(s, name, create=True, category=category, description=spec.get("description", ""))
+        created["tags"].append({"id": tag_id, "name": name})
+    for category in created["tag_categories"]:
+        category["id"] = resources.find_tag_category(s, category["name"]).id
     for spec in res.get("custom_fields", []):
         try:
-            resources.ensure_custom_field(s, spec["name"], spec["type"], spec.get("label"), spec.get("values"))
+            field_id = resources.ensure_custom_field(s, spec["name"], spec["type"], spec.get("label"),
+                                                     spec.get("values"))
         except Exception as exc:  # a DataService fault: report it as a document problem
             problems.append(f"resources.custom_fields: {spec['name']}: {getattr(exc, 'message', exc)}")
-    named = [g.get("tags") or [g.get("tag")] for g in doc.get("goals", []) if g["type"] == "tag_applied"]
-    for seq in doc.get("sequences", []):
-        for path in document.paths_of(seq):
-            named += [i.get("tags") or [i.get("tag")] for i in path if i["type"] in ("apply_tag", "remove_tag")]
-    for refs in named:
-        for ref in refs:
-            if isinstance(ref, str) and not ref.strip().isdigit():
-                resources.tag_id(s, ref, create=True)
+            continue
+        if field_id is not None:
+            created["custom_fields"].append({"id": field_id, "name": spec["name"]})
+    for where, ref in _tag_names(doc):
+        if ref.strip().lower() not in declared and tags.find_tag(s, ref) is None:
+            problems.append(f"{where}: no tag named {ref!r} (declare it in resources.tags to have it created)")
     if problems:
         raise document.DocumentError(problems)
+    return created
 
 
-def import_document(s: AppSession, doc: dict) -> int:
+def _tag_names(doc: dict):
+    """(where, name) of every tag a goal or item names by name, not by id."""
+    refs = [(f"goals[{n}]", g) for n, g in enumerate(doc.get("goals", [])) if g["type"] == "tag_applied"]
+    for n, seq in enumerate(doc.get("sequences", [])):
+        paths = document.paths_of(seq)
+        for p, path in enumerate(paths):
+            base = f"sequences[{n}].paths[{p}]" if "paths" in seq else f"sequences[{n}].items"
+            refs += [(f"{base}[{i}]", item) for i, item in enumerate(path)
+                     if item["type"] in ("apply_tag", "remove_tag")]
+    for where, holder in refs:
+        if holder.get("tags"):
+            named = [(f"{where}.tags[{k}]", ref) for k, ref in enumerate(holder["tags"])]
+        else:
+            named = [(f"{where}.tag", holder.get("tag"))]
+        for place, ref in named:
+            if isinstance(ref, str) and not ref.strip().isdigit():
+                yield place, ref
+
+
+def import_document(s: AppSession, doc: dict) -> Imported:
     document.validate(doc)
-    create_resources(s, doc)
+    created = create_resources(s, doc)
     campaign_id = s.next_id("campaign")
     now = s.clock.now().timestamp()
     ids = graph.assign_ids(s, doc, None)
@@ -60,20 +101,21 @@ def import_document(s: AppSession, doc: dict) -> int:
                                    ids=ids, graph=None, time_zone=doc.get("time_zone"), date_created=now,
                                    last_updated=now, published_date=None, error_message=None))
     s.emit("campaign.added", "campaign", campaign_id, name=doc["name"])
-    return campaign_id
+    return Imported(campaign_id, created)
 
 
-def replace_document(s: AppSession, campaign_id: int, doc: dict) -> None:
+def replace_document(s: AppSession, campaign_id: int, doc: dict) -> dict:
     """A new document for the campaign; ids are kept for every key (and unnamed item) still present. A
     published campaign goes on running its published version until it is published again."""
     row = _row(s, campaign_id)
     document.validate(doc)
-    create_resources(s, doc)
+    created = create_resources(s, doc)
     ids = graph.assign_ids(s, doc, row.ids)
     c = schema.campaign
     s.update(c, c.c.id == campaign_id, name=doc["name"], document=doc, ids=ids, time_zone=doc.get("time_zone"),
              last_updated=s.clock.now().timestamp())
     s.emit("campaign.updated", "campaign", campaign_id)
+    return created
 
 
 def rename(s: AppSession, campaign_id: int, name: str) -> None:

@@ -250,6 +250,11 @@ class Compiler:
             na, nb = self.node(a), self.node(b)
             if na and nb:
                 out.setdefault(na, []).append(nb)
+        led_to = {target for targets in out.values() for target in targets}
+        for i, dec in enumerate(doc.get("decisions", [])):
+            if ("decision", self.ids[f"decision:{dec['key']}"]) not in led_to:
+                self.problems.append(f"decisions[{i}]: nothing links to decision {dec['key']!r}, so its branches "
+                                     f"never run (link a goal or sequence to it)")
         for seq in sequences.values():
             targets = out.get(("sequence", seq.id), [])
             seq.next = [t for t in targets if t[0] in ("sequence", "decision")]

@@ -44,9 +44,13 @@ def tag_id(s: AppSession, ref, *, create: bool = False, category: str | None = N
     return records.add(s, "ContactGroup", values)
 
 
-def _tag_category(s: AppSession, name: str) -> int:
+def find_tag_category(s: AppSession, name: str):
     tc = schema.tag_category
-    row = s.execute(s.select(tc).where(sa.func.lower(tc.c.category_name) == name.strip().lower())).first()
+    return s.execute(s.select(tc).where(sa.func.lower(tc.c.category_name) == name.strip().lower())).first()
+
+
+def _tag_category(s: AppSession, name: str) -> int:
+    row = find_tag_category(s, name)
     if row is not None:
         return row.id
     return records.add(s, "ContactGroupCategory", {"CategoryName": name.strip(), "CategoryDescription": ""})
@@ -65,16 +69,18 @@ def contact_field(s: AppSession, name: str) -> str:
 
 
 def ensure_custom_field(s: AppSession, name: str, data_type: str, label: str | None = None,
-                        values: str | None = None) -> None:
+                        values: str | None = None) -> int | None:
+    """The contact custom field ``name``, made if the app lacks it: the new field's id, None if it existed."""
     contact = REGISTRY.get("Contact")
     if name in custom_fields.definitions(s, contact.custom_form, {name}):
-        return
+        return None
     group = _default_group(s, contact.custom_form)
     field_id = custom_fields.add_custom_field(s, "Contact", label or name, data_type, group)
     cf = schema.custom_field
     s.update(cf, cf.c.id == field_id, name=name)  # the document's name, whatever the label
     if values:
         custom_fields.update_custom_field(s, field_id, {"Values": values})
+    return field_id
 
 
 def _default_group(s: AppSession, form_id: int) -> int:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -163,6 +163,9 @@ RESHAPES = ("truncate", "malformed")  # actions that spoil the call's own answer
 
 
 class Rule(_Model):
+    # pydantic names the member of the action union a value failed by its type: not a field of the body
+    union_tags: ClassVar[tuple[str, ...]] = ("xmlrpc_fault", "http", "latency", "drop", "truncate", "malformed")
+
     name: Annotated[str, Field(max_length=200)] | None = None
     match: Match = Field(default_factory=Match)
     action: Action

@@ -20,19 +20,23 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
 from server import jobs
 from server.clock import UTC, ClockState, monotonic, parse_datetime, parse_duration
 from server.environment import Environment
+from server.sandbox import inputs
 from server.store import advances, apps
 from server.store.db import transaction
 from server.store.session import AppRecord
 from server.tally import Tally
 
 log = logging.getLogger("sandbox.clock")
+
+# the latest moment a clock may show: datetime ends at 9999, and a clock running fast must not reach it
+LATEST = datetime(9000, 1, 1, tzinfo=UTC).timestamp()
 
 PROGRESS_EVERY = 0.5  # wall seconds between two writes of a running advance's progress
 
@@ -53,12 +57,14 @@ class ClockChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     action: Literal["freeze", "unfreeze", "set", "advance", "rate", "real"] | None = None
-    time: StrictStr | None = None
-    by: StrictInt | StrictFloat | StrictStr | None = None
-    rate: StrictInt | StrictFloat | None = None
+    time: StrictStr | None = Field(None, description="ISO 8601; no zone means the app's local time")
+    by: Annotated[StrictInt | StrictFloat | StrictStr, AfterValidator(inputs.duration)] | None = Field(
+        None, description="seconds, or 90m, 36h, 7d, 2w, 1d12h")
+    rate: Annotated[StrictInt | StrictFloat, AfterValidator(inputs.rate)] | None = Field(
+        None, description="app seconds per wall second")
     frozen: StrictBool | None = None
-    force: StrictBool = False
-    run_async: StrictBool = Field(False, alias="async")
+    force: StrictBool = Field(False, description="move the clock back (a clock otherwise only moves forward)")
+    run_async: StrictBool = Field(False, alias="async", description="answer 202 at once; read the advance's status")
 
 
 def target(record: AppRecord, change: ClockChange) -> ClockState:
@@ -74,6 +80,8 @@ def target(record: AppRecord, change: ClockChange) -> ClockState:
         state = ClockState.real()
     else:
         state = _apply(record, current, change)
+    if state.timestamp() > LATEST:
+        raise ClockRefused(400, f"{'by' if change.by is not None else 'time'}: the clock cannot go past the year 9000")
     if state.timestamp() < before and not (current.is_real or state.is_real or change.force):
         now, then = _iso(before), _iso(state.timestamp())
         raise ClockRefused(409, f"the clock of app {record.name!r} is at {now}: moving it to {then} would move it "
@@ -118,6 +126,8 @@ def _moment(record: AppRecord, value: str) -> datetime:
     if moment is None:
         raise ClockRefused(400, f"time: not an ISO 8601 date-time: {value!r} (e.g. 2024-01-31T09:30:00, the "
                                 "app's local time, or 2024-01-31T14:30:00Z)")
+    if not 1970 <= moment.year < 9000:
+        raise ClockRefused(400, f"time: {value!r} is not between the years 1970 and 9000")
     if moment.tzinfo is None:
         moment = record.clock.to_utc(moment)
     return moment.astimezone(UTC)

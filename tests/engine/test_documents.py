@@ -31,7 +31,8 @@ def test_a_document_that_breaks_the_schema_gets_every_problem(app, campaigns):
 def test_yaml_import_creates_missing_tags_and_fields_and_exports_back(app, campaigns):
     doc = one_sequence({"type": "apply_tag", "tag": "T brand new tag"},
                        {"type": "set_field", "field": "_Shoe", "value": "9"},
-                       name="From YAML", resources={"custom_fields": [{"name": "Shoe", "type": "Text"}]})
+                       name="From YAML", resources={"tags": ["T brand new tag"],
+                                                  "custom_fields": [{"name": "Shoe", "type": "Text"}]})
     r = campaigns.control("POST", "/campaigns", data=yaml.safe_dump(doc), params={"publish": "1"},
                           headers={"Content-Type": "application/yaml"})
     assert r.status_code == 201, r.text

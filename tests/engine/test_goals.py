@@ -18,6 +18,7 @@ def email(subject: str) -> dict:
 def cutoff_campaign(*, runs_until_completed: bool = False) -> dict:
     return {
         "name": "Lead to customer",
+        "resources": {"tags": ["T lead", "T customer"]},
         "goals": [{"key": "lead", "type": "tag_applied", "tag": "T lead"},
                   {"key": "customer", "type": "tag_applied", "tag": "T customer"}],
         "sequences": [

@@ -6,6 +6,7 @@ NO_GOALS = [{"success": False, "msg": "No Goals were configured to be achieved b
 
 DOC = {
     "name": "WordPress opt-ins",
+    "resources": {"tags": ["WordPress subscriber"]},
     "goals": [{"key": "guide", "type": "wordpress_optin", "optin": "5f3a9c2e1b7d4"},
               {"key": "anyoptin", "type": "wordpress_optin", "entry_point": True}],
     "sequences": [{"key": "deliver", "items": [{"type": "email", "subject": "Your guide, ~Contact.FirstName~",

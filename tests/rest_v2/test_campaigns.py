@@ -13,6 +13,7 @@ from tests.rest.conftest import rest_for
 TRIAL = "1"  # the seeded "Trial from the booking app": API goals sandbox/trial_started and trial_converted
 DRIP = {
     "name": "V2 drip",
+    "resources": {"tags": ["V2 drip tag"]},
     "goals": [{"key": "signup", "type": "api_call", "integration": "v2app", "call_name": "signup"},
               {"key": "tagged", "type": "tag_applied", "tag": "V2 drip tag"}],
     "sequences": [{"key": "welcome", "name": "Welcome", "items": [

@@ -3,24 +3,74 @@ throttle state, under /sandbox/ (never the real API's paths). The clock is serve
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
-from flask import Blueprint, jsonify
+from flask import jsonify
+from pydantic import Field, create_model
 
 from server.auth import gateway
 from server.clock import UTC
 from server.journal.journal import ring_of
 from server.sandbox import clocks
+from server.sandbox.inputs import AppName, TimeZone
 from server.sandbox.seeding import bootstrap
 from server.store import apps, credentials, options
 from server.store.db import transaction
 from server.store.session import AppRecord
 from server.throttle.settings import DEFAULTS, merge
 
-from .common import ControlError, app_named, control_error, current_sandbox, json_body, page_args, paged, require_admin
+from .clock import Clock
+from .common import ControlError, app_named, current_sandbox, paged
+from .contract import Answer, Body, ControlBlueprint, Page
 
-bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
-bp.before_request(require_admin)
-bp.register_error_handler(ControlError, control_error)
+bp = ControlBlueprint("sandbox", __name__)
+
+class App(Answer):
+    name: str
+    legacy_api_key: str
+    time_zone: str
+    clock: Clock
+    options: dict
+
+
+AppList = create_model("AppList", __base__=Answer, apps=(list[App], ...))
+
+
+class NewApp(Body):
+    name: AppName
+    seed: bool = Field(True, description="fill the app from sandbox_data/ (false: an empty app)")
+    legacy_api_key: str = Field(None, min_length=8, max_length=200, description="the key to give it")
+    time_zone: TimeZone = Field(None, description="an IANA time zone (the seed's, or America/New_York)")
+
+
+def _option_type(name: str, default):
+    choices = options.CHOICES.get(name)
+    if choices:
+        return Literal[choices]
+    return list[int] if isinstance(default, list) else type(default)
+
+
+OptionChanges = create_model("OptionChanges", __base__=Body, **{
+    name: (_option_type(name, default), None) for name, default in options.DEFAULTS.items()})
+
+
+def _settings_model(name: str, defaults: dict) -> type[Body]:
+    """The throttle settings as a model, nested like DEFAULTS; every key optional (a PATCH)."""
+    fields = {}
+    for key, default in defaults.items():
+        if isinstance(default, dict):
+            kind = _settings_model(name + key.title(), default)
+        elif isinstance(default, bool):
+            kind = bool
+        elif isinstance(default, str):
+            kind = str
+        else:
+            kind = int | float | None  # null turns a limit off
+        fields[key] = (kind, None)
+    return create_model(name, __base__=Body, **fields)
+
+
+ThrottleChanges = _settings_model("Throttle", DEFAULTS)
 
 
 def _describe(record: AppRecord) -> dict:
@@ -28,34 +78,33 @@ def _describe(record: AppRecord) -> dict:
             "clock": clocks.describe(record), "options": {k: record.option(k) for k in options.DEFAULTS}}
 
 
-@bp.get("/apps")
+@bp.get("/apps", summary="Every app, with its key, clock and options", answer=AppList)
 def list_apps():
     with transaction(current_sandbox().engine, write=False) as conn:
         return jsonify({"apps": [_describe(r) for r in apps.all_apps(conn)]})
 
 
-@bp.post("/apps")
-def create_app():
-    body = json_body()
-    name = body.get("name")
-    if not isinstance(name, str) or not name.strip() or not name.replace("-", "").isalnum():
-        raise ControlError(400, "name must be letters, digits and dashes (the app's URL prefix)")
+@bp.post("/apps", summary="Create an app (seeded from sandbox_data/ unless seed is false)", body=NewApp,
+         answer=App, status=201, errors=(409,))
+def create_app(body: NewApp):
     sandbox = current_sandbox()
     with transaction(sandbox.engine, write=False) as conn:
-        if apps.by_name(conn, name) is not None:
-            raise ControlError(409, f"an app named {name!r} exists")
+        if apps.by_name(conn, body.name) is not None:
+            raise ControlError(409, f"an app named {body.name!r} exists")
+        if body.legacy_api_key and apps.by_legacy_key(conn, body.legacy_api_key) is not None:
+            raise ControlError(409, "that legacy_api_key is in use")
     record = bootstrap.create_app_record(
-        sandbox.env, name, seed_dir=sandbox.config.seed_dir if body.get("seed", True) else None,
-        legacy_key=body.get("legacy_api_key"), time_zone=body.get("time_zone"))
+        sandbox.env, body.name, seed_dir=sandbox.config.seed_dir if body.seed else None,
+        legacy_key=body.legacy_api_key, time_zone=body.time_zone)
     return jsonify(_describe(record)), 201
 
 
-@bp.get("/apps/<name>")
+@bp.get("/apps/<name>", summary="One app: its key, clock and options", answer=App, errors=(404,))
 def get_app(name: str):
     return jsonify(_describe(app_named(name)))
 
 
-@bp.post("/apps/<name>/reset")
+@bp.post("/apps/<name>/reset", summary="Put the app back to its seed (key, clock and options kept)", errors=(404,))
 def reset(name: str):
     sandbox = current_sandbox()
     record = app_named(name)
@@ -64,35 +113,33 @@ def reset(name: str):
     return jsonify({"app": name, "reset": True, "seeded": counts})
 
 
-@bp.get("/apps/<name>/options")
+@bp.get("/apps/<name>/options", summary="The app's behaviour options (docs/divergences.md)", errors=(404,))
 def get_options(name: str):
     record = app_named(name)
     return jsonify({k: record.option(k) for k in options.DEFAULTS})
 
 
-@bp.patch("/apps/<name>/options")
-def set_options(name: str):
+@bp.patch("/apps/<name>/options", summary="Change some of the app's options", body=OptionChanges, errors=(404,))
+def set_options(name: str, body: OptionChanges):
     record = app_named(name)
-    changes = json_body()
     merged = dict(record.options)
-    for key, value in changes.items():
+    for key, value in body.model_dump(exclude_unset=True).items():
         try:
             merged[key] = options.validate(key, value)
-        except KeyError:
-            raise ControlError(400, f"unknown option {key!r}") from None
         except ValueError as exc:
-            raise ControlError(400, str(exc)) from None
+            raise ControlError(400, str(exc), [{"field": key, "problem": str(exc)}]) from None
     with transaction(current_sandbox().engine, write=True) as conn:
         apps.update(conn, record.id, options=merged)
         record = apps.by_id(conn, record.id)
     return jsonify({k: record.option(k) for k in options.DEFAULTS})
 
 
-@bp.get("/apps/<name>/events")
-def events(name: str):
+@bp.get("/apps/<name>/events", summary="The app's change log, oldest first, read without consuming it",
+        query=Page, errors=(404,))
+def events(name: str, query: Page):
     """The app's change log, oldest first, without consuming it: ``?count=<n>&next=<seq>``."""
     record = app_named(name)
-    page = page_args()
+    page = query.page()
     with transaction(current_sandbox().engine, write=False) as conn:
         rows = apps.events(conn, record.id, after=page.after, limit=page.fetch)
     items = [{"seq": r.seq, "type": r.type, "entity": r.entity, "entity_id": r.entity_id,
@@ -127,18 +174,19 @@ def _throttle_state(record: AppRecord) -> dict:
     return state
 
 
-@bp.get("/apps/<name>/throttle")
+@bp.get("/apps/<name>/throttle", summary="The throttle's live state and settings", errors=(404,))
 def get_throttle(name: str):
     """The live state: tokens, held calls, next refill; quota used and left; and the settings."""
     return jsonify(_throttle_state(app_named(name)))
 
 
-@bp.patch("/apps/<name>/throttle")
-def set_throttle(name: str):
+@bp.patch("/apps/<name>/throttle", summary="Change the app's throttle settings (null turns a limit off)",
+          body=ThrottleChanges, errors=(404,))
+def set_throttle(name: str, body: ThrottleChanges):
     """Change the app's throttle settings (nested like the ``settings`` of GET); ``null`` turns a limit off."""
 
     record = app_named(name)
-    changes = json_body()
+    changes = body.model_dump(exclude_unset=True)
     stored = dict(record.options.get("throttle") or {})
     try:
         merged = merge(merge(DEFAULTS, stored), changes)  # validates
@@ -163,7 +211,7 @@ def _diff(defaults: dict, values: dict) -> dict:
     return out
 
 
-@bp.post("/apps/<name>/throttle/reset")
+@bp.post("/apps/<name>/throttle/reset", summary="Refill the bucket and clear the quota windows", errors=(404,))
 def reset_throttle(name: str):
     """Refill the bucket and clear the quota windows of the app and of its keys; an OAuth client's windows,
     which count its calls to every app, lose the calls made to this app only."""

@@ -3,20 +3,40 @@ report. The real API has no broadcast endpoint; these are the sandbox's own, und
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
-from flask import Blueprint, jsonify, request
+from flask import jsonify
+from pydantic import Field
 
 from server import jobs
 from server.clock import UTC, parse_datetime
 from server.domain.errors import InvalidParameter, RecordNotFound
 from server.domain.mail import broadcasts
+from server.tables import INT_MAX
 
-from .common import ControlError, app_named, control_error, current_sandbox, json_body, require_admin
+from .common import ControlError, app_named, current_sandbox
+from .contract import Body, ControlBlueprint, Query
 from .email import app_session
 
-bp = Blueprint("sandbox_broadcasts", __name__, url_prefix="/sandbox")
-bp.before_request(require_admin)
-bp.register_error_handler(ControlError, control_error)
+bp = ControlBlueprint("sandbox_broadcasts", __name__)
+
+Id = Field(None, ge=1, le=INT_MAX)
+
+
+class NewBroadcast(Body):
+    """One of ``tag_id``, ``saved_search_id`` (with ``user_id``) or ``contact_ids`` is the audience."""
+
+    name: str = Field(max_length=500)
+    template_id: int = Field(ge=0, le=INT_MAX)
+    tag_id: int | None = Id
+    saved_search_id: int | None = Id
+    user_id: int | None = Id
+    contact_ids: list[int] | None = Field(None, max_length=broadcasts.MAX_CONTACT_IDS)
+    send_at: str | None = Field(None, description="ISO 8601; no zone: the app's local time; absent: now")
+
+
+class BroadcastFilter(Query):
+    status: Literal[broadcasts.STATUSES] | None = None
 
 
 @bp.errorhandler(InvalidParameter)
@@ -40,26 +60,23 @@ def _iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat()
 
 
-@bp.post("/apps/<name>/broadcasts")
-def create(name: str):
+@bp.post("/apps/<name>/broadcasts", summary="Schedule a broadcast", body=NewBroadcast, status=201, errors=(404,))
+def create(name: str, body: NewBroadcast):
     """Body: ``name``, ``template_id``, one of ``tag_id`` / ``saved_search_id`` (+ ``user_id``) /
     ``contact_ids``, and ``send_at`` (ISO 8601; no zone: the app's local time; absent: now). Sending happens
     when the app's clock reaches ``send_at`` (advance it, or ``POST …/engine/run``)."""
     record = app_named(name)
-    body = json_body()
-    title, template_id = body.get("name"), body.get("template_id")
-    if not isinstance(title, str):
-        raise ControlError(400, "name must be a string")
-    if isinstance(template_id, bool) or not isinstance(template_id, int):
-        raise ControlError(400, "template_id must be a template id")
+    title, template_id = body.name, body.template_id
     send_at = None
-    if body.get("send_at") is not None:
-        moment = parse_datetime(body["send_at"]) if isinstance(body["send_at"], str) else None
+    if body.send_at is not None:
+        moment = parse_datetime(body.send_at)
         if moment is None:
-            raise ControlError(400, "send_at must be an ISO 8601 date-time")
+            raise ControlError(400, "send_at must be an ISO 8601 date-time",
+                               [{"field": "send_at", "problem": "not an ISO 8601 date-time"}])
         send_at = (moment if moment.tzinfo else record.clock.to_utc(moment)).astimezone(UTC)
+    audience = broadcasts.audience_of(body.model_dump(exclude_none=True))
     with app_session(name, write=True) as s:
-        broadcast_id = broadcasts.create(s, title, template_id, broadcasts.audience_of(body), send_at)
+        broadcast_id = broadcasts.create(s, title, template_id, audience, send_at)
     env = current_sandbox().env
     with jobs.lock_for(env.engine, record.id):
         jobs.run_due(env, app_named(name))  # one due now goes now, as the heartbeat would send it
@@ -67,22 +84,21 @@ def create(name: str):
         return jsonify(_json(broadcasts.get(s, broadcast_id))), 201
 
 
-@bp.get("/apps/<name>/broadcasts")
-def list_broadcasts(name: str):
-    status = request.args.get("status")
-    if status not in (None, *broadcasts.STATUSES):
-        raise ControlError(400, f"status must be one of {', '.join(broadcasts.STATUSES)}")
+@bp.get("/apps/<name>/broadcasts", summary="The app's broadcasts, by status", query=BroadcastFilter, errors=(404,))
+def list_broadcasts(name: str, query: BroadcastFilter):
+    status = query.status
     with app_session(name, write=False) as s:
         return jsonify({"broadcasts": [_json(r) for r in broadcasts.all_broadcasts(s, status)]})
 
 
-@bp.get("/apps/<name>/broadcasts/<int:broadcast_id>")
+@bp.get("/apps/<name>/broadcasts/<int:broadcast_id>", summary="One broadcast and its batch report", errors=(404,))
 def get(name: str, broadcast_id: int):
     with app_session(name, write=False) as s:
         return jsonify(_json(broadcasts.get(s, broadcast_id)))
 
 
-@bp.post("/apps/<name>/broadcasts/<int:broadcast_id>/cancel")
+@bp.post("/apps/<name>/broadcasts/<int:broadcast_id>/cancel", summary="Cancel a broadcast not sent yet",
+         errors=(404,))
 def cancel(name: str, broadcast_id: int):
     with app_session(name, write=True) as s:
         broadcasts.cancel(s, broadcast_id)

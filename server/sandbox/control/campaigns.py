@@ -4,9 +4,11 @@ and running what is due now. Reads never consume anything (listing the outbox le
 from __future__ import annotations
 
 import contextlib
+from typing import Any, Literal
 
 import yaml
-from flask import Blueprint, Response, jsonify, request
+from flask import Response, jsonify, request
+from pydantic import Field
 
 from server import jobs, json_input
 from server.domain.account import public_urls
@@ -16,21 +18,81 @@ from server.domain.mail import emails, messages
 from server.engine import campaigns, delivery, document, fulfillment, lead_scores, legacy, manual, reporting
 from server.engine.errors import CampaignNotFound, PublishError
 from server.store.db import transaction
+from server.tables import INT_MAX
 
-from .common import (
-    ControlError,
-    app_named,
-    control_error,
-    current_sandbox,
-    json_body,
-    page_args,
-    paged,
-    require_admin,
-)
+from .common import ControlError, app_named, current_sandbox, paged
+from .contract import Body, ControlBlueprint, Document, Page, Query
 
-bp = Blueprint("sandbox_campaigns", __name__, url_prefix="/sandbox")
-bp.before_request(require_admin)
-bp.register_error_handler(ControlError, control_error)
+bp = ControlBlueprint("sandbox_campaigns", __name__)
+
+Id = Field(None, ge=1, le=INT_MAX)
+CAMPAIGN_DOCUMENT = Document(document.SCHEMA)
+
+
+class Publishing(Query):
+    publish: Literal["0", "1", "true", "false", "yes", "no"] = Field(None, description="1: publish it too")
+
+    @property
+    def wanted(self) -> bool:
+        return self.publish in ("1", "true", "yes")
+
+
+class ExportFormat(Query):
+    format: Literal["json", "yaml"] = "json"
+
+
+class ContactIds(Body):
+    contact_ids: list[int] = Field(min_length=1, max_length=10000, description="contact ids")
+
+
+class EnrollmentFilter(Page):
+    contact_id: int = Id
+    campaign_id: int = Id
+    live: Literal["0", "1", "true", "false"] = Field(None, description="1: only enrollments still running")
+
+
+class OutboxFilter(Page):
+    contact_id: int = Id
+    kind: str = Field(None, max_length=50, description="email, fax, letter or voice")
+    status: str = Field(None, max_length=50)
+    origin: str = Field(None, max_length=50)
+
+
+class PostFilter(Page):
+    status: str = Field(None, max_length=50)
+
+
+class LeadScore(Body):
+    score: int = Field(ge=-INT_MAX, le=INT_MAX)
+
+
+class FormField(Body):
+    name: str = Field(min_length=1, max_length=200, description="a Contact field, _Custom field, or a checkbox's")
+    label: str = Field(None, max_length=200)
+    type: Literal["text", "email", "tel", "date", "textarea", "select", "checkbox", "hidden"] = "text"
+    required: bool = False
+    options: list[str] = Field([], max_length=500)
+    value: str = Field("", max_length=2000, description="a hidden field's value")
+    consent: bool = Field(False, description="a checkbox giving permission to email")
+
+
+class NewWebform(Body):
+    name: str = Field(min_length=1, max_length=200, pattern=r"\S")
+    kind: Literal[webforms.KINDS] = "web"
+    fields: list[FormField] = Field(min_length=1, max_length=200)
+    tag_ids: list[int] = Field([], max_length=1000)
+    opt_in: bool = True
+    title: str = Field(None, max_length=200)
+
+
+class SurveyFilter(Query):
+    contact_id: int = Id
+
+
+class SurveyResult(Body):
+    contact_id: int = Field(ge=1, le=INT_MAX)
+    survey: str = Field(max_length=500)
+    answers: dict[str, Any] = Field({}, description="question → answer")
 
 
 @bp.errorhandler(document.DocumentError)
@@ -70,6 +132,7 @@ def _session(name: str, *, write: bool):
 
 
 def _document_body() -> dict:
+    """The campaign document sent, JSON or YAML (the contract checked its Content-Type)."""
     if request.is_json:
         try:
             body = json_input.loads(request.get_data())
@@ -86,118 +149,121 @@ def _summary(row) -> dict:
             "published_date": row.published_date, "error_message": row.error_message}
 
 
-@bp.get("/campaigns/schema")
+@bp.get("/campaigns/schema", summary="The JSON Schema of a campaign document")
 def schema_document():
     return jsonify(document.SCHEMA)
 
 
-@bp.post("/apps/<name>/campaigns")
-def import_campaign(name: str):
+@bp.post("/apps/<name>/campaigns", summary="Import a campaign document (JSON or YAML); ?publish=1 publishes it",
+         body=CAMPAIGN_DOCUMENT, query=Publishing, status=201)
+def import_campaign(name: str, query: Publishing):
     """Import a campaign document (JSON or YAML); ``?publish=1`` publishes it in the same transaction."""
     doc = _document_body()
     with _session(name, write=True) as s:
-        campaign_id = campaigns.import_document(s, doc)
-        if request.args.get("publish") in ("1", "true", "yes"):
+        campaign_id, created = campaigns.import_document(s, doc)
+        if query.wanted:
             campaigns.publish(s, campaign_id)
         row = campaigns.get(s, campaign_id)
-        return jsonify(dict(_summary(row), ids=row.ids)), 201
+        return jsonify(dict(_summary(row), ids=row.ids, created=created)), 201
 
 
-@bp.get("/apps/<name>/campaigns")
+@bp.get("/apps/<name>/campaigns", summary="The app's campaigns")
 def list_campaigns(name: str):
     with _session(name, write=False) as s:
         return jsonify({"campaigns": [_summary(r) for r in campaigns.list_campaigns(s)]})
 
 
-@bp.get("/apps/<name>/campaigns/<int:campaign_id>")
+@bp.get("/apps/<name>/campaigns/<int:campaign_id>", summary="A campaign, with its document and ids")
 def get_campaign(name: str, campaign_id: int):
     with _session(name, write=False) as s:
         row = campaigns.get(s, campaign_id)
         return jsonify(dict(_summary(row), ids=row.ids, document=row.document))
 
 
-@bp.put("/apps/<name>/campaigns/<int:campaign_id>")
-def replace_campaign(name: str, campaign_id: int):
+@bp.put("/apps/<name>/campaigns/<int:campaign_id>", summary="Replace a campaign's document; ?publish=1 republishes",
+        body=CAMPAIGN_DOCUMENT, query=Publishing)
+def replace_campaign(name: str, campaign_id: int, query: Publishing):
     doc = _document_body()
     with _session(name, write=True) as s:
-        campaigns.replace_document(s, campaign_id, doc)
-        if request.args.get("publish") in ("1", "true", "yes"):
+        created = campaigns.replace_document(s, campaign_id, doc)
+        if query.wanted:
             campaigns.publish(s, campaign_id)
         row = campaigns.get(s, campaign_id)
-        return jsonify(dict(_summary(row), ids=row.ids))
+        return jsonify(dict(_summary(row), ids=row.ids, created=created))
 
 
-@bp.delete("/apps/<name>/campaigns/<int:campaign_id>")
+@bp.delete("/apps/<name>/campaigns/<int:campaign_id>", summary="Delete a campaign", status=204)
 def delete_campaign(name: str, campaign_id: int):
     with _session(name, write=True) as s:
         campaigns.delete(s, campaign_id)
     return "", 204
 
 
-@bp.post("/apps/<name>/campaigns/<int:campaign_id>/publish")
+@bp.post("/apps/<name>/campaigns/<int:campaign_id>/publish", summary="Publish a campaign")
 def publish_campaign(name: str, campaign_id: int):
     with _session(name, write=True) as s:
         return jsonify(campaigns.publish(s, campaign_id))
 
 
-@bp.post("/apps/<name>/campaigns/<int:campaign_id>/unpublish")
+@bp.post("/apps/<name>/campaigns/<int:campaign_id>/unpublish", summary="Unpublish a campaign")
 def unpublish_campaign(name: str, campaign_id: int):
     with _session(name, write=True) as s:
         campaigns.unpublish(s, campaign_id)
         return jsonify(_summary(campaigns.get(s, campaign_id)))
 
 
-@bp.get("/apps/<name>/campaigns/<int:campaign_id>/export")
-def export_campaign(name: str, campaign_id: int):
+@bp.get("/apps/<name>/campaigns/<int:campaign_id>/export", summary="A campaign's document, as JSON or ?format=yaml",
+        query=ExportFormat)
+def export_campaign(name: str, campaign_id: int, query: ExportFormat):
     with _session(name, write=False) as s:
         row = campaigns.get(s, campaign_id)
-    if request.args.get("format") == "yaml":
+    if query.format == "yaml":
 
         return Response(yaml.safe_dump(row.document, sort_keys=False), content_type="application/yaml")
     return jsonify(row.document)
 
 
-@bp.get("/apps/<name>/campaigns/<int:campaign_id>/report")
+@bp.get("/apps/<name>/campaigns/<int:campaign_id>/report", summary="A campaign's counts per goal and item")
 def report(name: str, campaign_id: int):
     with _session(name, write=False) as s:
         return jsonify(reporting.report(s, campaign_id))
 
 
-def _contact_ids(body: dict) -> list[int]:
-    ids = body.get("contact_ids")
-    if not isinstance(ids, list) or not ids or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-        raise ControlError(400, "contact_ids must be a non-empty list of contact ids")
-    return ids
+def _contact_ids(body: ContactIds) -> list[int]:
+    if not all(1 <= i <= INT_MAX for i in body.contact_ids):
+        raise ControlError(400, "contact_ids must be contact ids", [{"field": "contact_ids",
+                                                                    "problem": "not a contact id"}])
+    return body.contact_ids
 
 
-@bp.post("/apps/<name>/campaigns/<int:campaign_id>/sequences/<int:sequence_id>/contacts")
-def start_in_sequence(name: str, campaign_id: int, sequence_id: int):
-    ids = _contact_ids(json_body())
+@bp.post("/apps/<name>/campaigns/<int:campaign_id>/sequences/<int:sequence_id>/contacts",
+         summary="Start contacts in a sequence", body=ContactIds)
+def start_in_sequence(name: str, campaign_id: int, sequence_id: int, body: ContactIds):
+    ids = _contact_ids(body)
     with _session(name, write=True) as s:
         return jsonify({str(k): v for k, v in manual.add_to_sequence(s, campaign_id, sequence_id, ids).items()})
 
 
-@bp.delete("/apps/<name>/campaigns/<int:campaign_id>/sequences/<int:sequence_id>/contacts")
-def stop_in_sequence(name: str, campaign_id: int, sequence_id: int):
-    ids = _contact_ids(json_body())
+@bp.delete("/apps/<name>/campaigns/<int:campaign_id>/sequences/<int:sequence_id>/contacts",
+           summary="Take contacts out of a sequence", body=ContactIds)
+def stop_in_sequence(name: str, campaign_id: int, sequence_id: int, body: ContactIds):
+    ids = _contact_ids(body)
     with _session(name, write=True) as s:
         return jsonify({"removed": manual.remove_from_sequence(s, campaign_id, sequence_id, ids)})
 
 
-@bp.get("/apps/<name>/enrollments")
-def enrollments(name: str):
+@bp.get("/apps/<name>/enrollments", summary="Where contacts are in campaigns, oldest first", query=EnrollmentFilter)
+def enrollments(name: str, query: EnrollmentFilter):
     """Enrollments, oldest first: ``?contact_id=…&campaign_id=…&live=1&count=…&next=…``."""
-    contact_id = request.args.get("contact_id", type=int)
-    campaign_id = request.args.get("campaign_id", type=int)
-    args = page_args(default=500)
+    args = query.page(default=500)
     with _session(name, write=False) as s:
-        rows = reporting.enrollments(s, contact_id=contact_id, campaign_id=campaign_id,
-                                     live_only=request.args.get("live") in ("1", "true"), after=args.after,
+        rows = reporting.enrollments(s, contact_id=query.contact_id, campaign_id=query.campaign_id,
+                                     live_only=query.live in ("1", "true"), after=args.after,
                                      limit=args.fetch)
         return jsonify(paged("enrollments", [dict(r._mapping) for r in rows], args, lambda e: e["id"]))
 
 
-@bp.post("/apps/<name>/engine/run")
+@bp.post("/apps/<name>/engine/run", summary="Run what is due now on the app's clock")
 def run_now(name: str):
     """Run everything due now on the app's clock (timers, HTTP posts, follow-up steps), as the heartbeat would."""
     record = app_named(name)
@@ -218,37 +284,36 @@ def _message_json(row) -> dict:
     return out
 
 
-@bp.get("/apps/<name>/outbox")
-def outbox(name: str):
+@bp.get("/apps/<name>/outbox", summary="Every message sent or skipped, oldest first", query=OutboxFilter)
+def outbox(name: str, query: OutboxFilter):
     """Every email, fax, letter and voice message, captured or skipped (with its reason), oldest first:
     ``?kind=email&status=skipped&contact_id=…&origin=sequence&count=…&next=…``."""
-    args = request.args
-    page = page_args()
+    page = query.page()
     with _session(name, write=False) as s:
-        rows = messages.list_messages(s, contact_id=args.get("contact_id", type=int), kind=args.get("kind"),
-                                      status=args.get("status"), origin=args.get("origin"),
+        rows = messages.list_messages(s, contact_id=query.contact_id, kind=query.kind,
+                                      status=query.status, origin=query.origin,
                                       after=page.after, limit=page.fetch)
         return jsonify(paged("messages", [_message_json(r) for r in rows], page, lambda m: m["id"]))
 
 
-@bp.get("/apps/<name>/http-posts")
-def http_posts(name: str):
+@bp.get("/apps/<name>/http-posts", summary="Campaign HTTP posts and their attempts, oldest first", query=PostFilter)
+def http_posts(name: str, query: PostFilter):
     """Campaign HTTP posts and their attempts, oldest first: ``?status=…&count=…&next=…``."""
-    page = page_args()
+    page = query.page()
     with _session(name, write=False) as s:
-        rows = delivery.list_posts(s, status=request.args.get("status"), after=page.after, limit=page.fetch)
+        rows = delivery.list_posts(s, status=query.status, after=page.after, limit=page.fetch)
         items = [{k: v for k, v in r._mapping.items() if k != "app_id"} for r in rows]
         return jsonify(paged("http_posts", items, page, lambda p: p["id"]))
 
 
-@bp.get("/apps/<name>/fulfillment")
+@bp.get("/apps/<name>/fulfillment", summary="Fulfillment list jobs")
 def fulfillment_jobs(name: str):
     with _session(name, write=False) as s:
         return jsonify({"jobs": [{k: v for k, v in r._mapping.items() if k not in ("app_id", "csv")}
                                  for r in fulfillment.list_jobs(s)]})
 
 
-@bp.get("/apps/<name>/fulfillment/<int:job_id>.csv")
+@bp.get("/apps/<name>/fulfillment/<int:job_id>.csv", summary="A fulfillment job's CSV", answer_type="text/csv")
 def fulfillment_csv(name: str, job_id: int):
     with _session(name, write=False) as s:
         row = fulfillment.job(s, job_id)
@@ -258,7 +323,7 @@ def fulfillment_csv(name: str, job_id: int):
                     headers={"Content-Disposition": f'attachment; filename="{row.name}.csv"'})
 
 
-@bp.post("/apps/<name>/fulfillment/<int:job_id>/complete")
+@bp.post("/apps/<name>/fulfillment/<int:job_id>/complete", summary="Mark a fulfillment job completed")
 def fulfillment_complete(name: str, job_id: int):
     with _session(name, write=True) as s:
         if not fulfillment.complete(s, job_id):
@@ -266,18 +331,15 @@ def fulfillment_complete(name: str, job_id: int):
     return jsonify({"id": job_id, "status": "completed"})
 
 
-@bp.get("/apps/<name>/followups/<int:sequence_id>/report")
+@bp.get("/apps/<name>/followups/<int:sequence_id>/report", summary="A legacy follow-up sequence's steps")
 def followup_report(name: str, sequence_id: int):
     with _session(name, write=False) as s:
         return jsonify(legacy.report(s, sequence_id))
 
 
-@bp.post("/apps/<name>/contacts/<int:contact_id>/lead-score")
-def lead_score(name: str, contact_id: int):
-    body = json_body()
-    score = body.get("score")
-    if not isinstance(score, int) or isinstance(score, bool):
-        raise ControlError(400, "score must be an integer")
+@bp.post("/apps/<name>/contacts/<int:contact_id>/lead-score", summary="Set a contact's lead score", body=LeadScore)
+def lead_score(name: str, contact_id: int, body: LeadScore):
+    score = body.score
     with _session(name, write=True) as s:
 
         if not emails.contact_exists(s, contact_id):
@@ -286,46 +348,31 @@ def lead_score(name: str, contact_id: int):
     return jsonify({"contact_id": contact_id, "score": score, "previous": old})
 
 
-@bp.post("/apps/<name>/webforms")
-def add_webform(name: str):
+@bp.post("/apps/<name>/webforms", summary="A form to post to the sandbox's public form page", body=NewWebform,
+         status=201)
+def add_webform(name: str, body: NewWebform):
     """A form of any kind (``web``, ``landing``, ``internal``, ``grosocial``, ``twitter``), to post to the
     sandbox's public form page: ``{"name", "kind", "fields": [{"name", "label", "type", "required"}], "tag_ids",
     "opt_in"}``. Posting it fires the goals of its kind (a GroSocial form fires ``grosocial_form_submitted``)."""
-    body = json_body()
-    form_name, kind, fields = body.get("name"), body.get("kind", "web"), body.get("fields")
-    if not isinstance(form_name, str) or not form_name.strip():
-        raise ControlError(400, "name: a form needs a name")
-    if kind not in webforms.KINDS:
-        raise ControlError(400, f"kind must be one of {', '.join(webforms.KINDS)}")
-    if not isinstance(fields, list) or not fields or not all(isinstance(f, dict) and f.get("name") for f in fields):
-        raise ControlError(400, "fields: a list of {name, label, type, required}, at least one")
-    tag_ids = body.get("tag_ids", [])
-    if not isinstance(tag_ids, list) or not all(isinstance(t, int) and not isinstance(t, bool) for t in tag_ids):
-        raise ControlError(400, "tag_ids must be a list of tag ids")
+    fields = [f.model_dump(exclude_unset=True) for f in body.fields]
     with _session(name, write=True) as s:
-        form_id = webforms.add_form(s, form_name.strip(), fields, kind=kind, tag_ids=tag_ids,
-                                    opt_in=bool(body.get("opt_in", True)), title=body.get("title"))
-        return jsonify({"id": form_id, "kind": kind, "action": public_urls.form_action(s, form_id),
+        form_id = webforms.add_form(s, body.name.strip(), fields, kind=body.kind, tag_ids=body.tag_ids,
+                                    opt_in=body.opt_in, title=body.title)
+        return jsonify({"id": form_id, "kind": body.kind, "action": public_urls.form_action(s, form_id),
                         "page": public_urls.form_page(s, form_id)}), 201
 
 
-@bp.get("/apps/<name>/survey-results")
-def survey_results(name: str):
+@bp.get("/apps/<name>/survey-results", summary="Survey results, of one contact with ?contact_id=",
+        query=SurveyFilter)
+def survey_results(name: str, query: SurveyFilter):
     """Survey results (what ContactService.submitSurveyAndApplyActionSets submits): ``?contact_id=<id>``."""
-    contact_id = request.args.get("contact_id", type=int)
     with _session(name, write=False) as s:
-        return jsonify({"survey_results": surveys.listing(s, contact_id=contact_id)})
+        return jsonify({"survey_results": surveys.listing(s, contact_id=query.contact_id)})
 
 
-@bp.post("/apps/<name>/survey-results")
-def add_survey_result(name: str):
+@bp.post("/apps/<name>/survey-results", summary="Record a contact's survey result", body=SurveyResult, status=201)
+def add_survey_result(name: str, body: SurveyResult):
     """``{"contact_id": 7, "survey": "Customer satisfaction", "answers": {"question": "answer"}}`` → its id."""
-    body = json_body()
-    contact_id, survey, answers = body.get("contact_id"), body.get("survey"), body.get("answers", {})
-    if not isinstance(contact_id, int) or isinstance(contact_id, bool):
-        raise ControlError(400, "contact_id must be an integer")
-    if not isinstance(survey, str) or not isinstance(answers, dict):
-        raise ControlError(400, "survey must be a string and answers an object")
     with _session(name, write=True) as s:
-        result_id = surveys.add(s, contact_id, survey, answers)
+        result_id = surveys.add(s, body.contact_id, body.survey, body.answers)
     return jsonify({"id": result_id}), 201

@@ -2,24 +2,46 @@
 the status of an advance (server.sandbox.clocks holds the rules and runs the advance)."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, url_for
+from flask import jsonify, url_for
+from pydantic import create_model
 
 from server.sandbox import clocks
+from server.sandbox.clocks import ClockChange
 
-from .common import ControlError, app_named, control_error, current_sandbox, json_body, parsed, require_admin
+from .common import ControlError, app_named, current_sandbox
+from .contract import Answer, ControlBlueprint
 
-bp = Blueprint("sandbox_clock", __name__, url_prefix="/sandbox")
-bp.before_request(require_admin)
-bp.register_error_handler(ControlError, control_error)
+bp = ControlBlueprint("sandbox_clock", __name__)
 
 
-@bp.get("/apps/<name>/clock")
+class Clock(Answer):
+    now: str
+    local: str
+    time_zone: str
+    frozen: bool
+    rate: float
+    real: bool
+
+
+class Advance(Answer):
+    id: int
+    app: str
+    status: str
+    progress: float
+    ran: dict
+
+
+MovedClock = create_model("MovedClock", __base__=Clock, advance=(int, ...), ran=(dict, ...))
+
+
+@bp.get("/apps/<name>/clock", summary="The app's clock", answer=Clock, errors=(404,))
 def get_clock(name: str):
     return jsonify(clocks.describe(app_named(name)))
 
 
-@bp.post("/apps/<name>/clock")
-def set_clock(name: str):
+@bp.post("/apps/<name>/clock", summary="Freeze, set, advance, speed up the app's clock, or give it back real time",
+         body=ClockChange, answer=MovedClock, errors=(202, 404, 409))
+def set_clock(name: str, body: ClockChange):
     """Body (server.sandbox.clocks.ClockChange): ``{"action": "freeze" | "unfreeze" | "set" | "advance" | "rate"
     | "real"}`` with ``time`` for set, ``by`` for advance, ``rate`` for rate; or the fields without an action
     (``{"time": ..., "frozen": true}``); ``force`` to move the clock back; ``async`` to answer 202 at once with
@@ -27,7 +49,7 @@ def set_clock(name: str):
     record = app_named(name)
     env = current_sandbox().env
     try:
-        change = parsed(clocks.ClockChange, json_body())
+        change = body
         state = clocks.target(record, change)
         advance_id = clocks.begin(env, record, state)
     except clocks.ClockRefused as exc:
@@ -40,7 +62,8 @@ def set_clock(name: str):
     return jsonify({**clocks.describe(moved.record), "advance": moved.advance_id, "ran": moved.ran})
 
 
-@bp.get("/apps/<name>/clock/advances/<int:advance_id>")
+@bp.get("/apps/<name>/clock/advances/<int:advance_id>", summary="A clock advance's status", answer=Advance,
+        errors=(404,))
 def advance_status(name: str, advance_id: int):
     """An advance's status: ``advancing`` (with the app time it has reached), then ``ready`` with ``ran``."""
     record = app_named(name)

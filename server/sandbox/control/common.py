@@ -22,14 +22,21 @@ M = TypeVar("M", bound=BaseModel)
 
 
 class ControlError(Exception):
-    def __init__(self, status: int, message: str):
+    """A refusal in the control API's one shape: ``{"error": message, "fields": [{"field", "problem"}]}``
+    (``fields`` when the problem lies in named fields of the body or query)."""
+
+    def __init__(self, status: int, message: str, fields: list[dict] | None = None):
         super().__init__(message)
         self.status = status
         self.message = message
+        self.fields = fields
 
 
 def control_error(exc: ControlError):
-    return jsonify({"error": exc.message}), exc.status
+    body = {"error": exc.message}
+    if exc.fields:
+        body["fields"] = exc.fields
+    return jsonify(body), exc.status
 
 
 def require_admin():
@@ -48,6 +55,8 @@ def current_sandbox():
 
 
 def json_body() -> dict:
+    """The JSON object of a request to an undeclared route. Declared endpoints get theirs validated instead
+    (``body=`` in server.sandbox.control.contract); kept while routes are moved over."""
     if not request.data:
         return {}
     try:
@@ -73,7 +82,8 @@ class PageArgs:
 
 
 def page_args(default: int = 100, most: int = 1000) -> PageArgs:
-    """``?count=<n>&next=<cursor>`` (the older names ``limit`` and ``after`` too); a bad value is a 400 naming it."""
+    """``?count=<n>&next=<cursor>`` (the older names ``limit`` and ``after`` too); a bad value is a 400 naming it.
+    For undeclared routes: declared ones take ``query=Page`` (server.sandbox.control.contract)."""
     values = []
     for names, fallback, low in ((("next", "after"), 0, 0), (("count", "limit"), default, 1)):
         name = next((n for n in names if n in request.args), names[0])

@@ -7,22 +7,62 @@ from datetime import datetime
 from typing import Literal
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from flask import Blueprint, current_app, jsonify
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from flask import current_app, jsonify
+from pydantic import Field
 
 from server.auth.routes import authorize
-from server.clock import UTC, parse_duration
+from server.clock import UTC
 from server.domain.account import users
 from server.domain.errors import RecordNotFound
+from server.sandbox.inputs import AppName, Duration
 from server.sandbox.seeding.bootstrap import remember_key
 from server.store import apps, credentials
 from server.store.db import transaction
+from server.tables import INT_MAX
 
-from .common import ControlError, app_named, control_error, current_sandbox, json_body, parsed, require_admin
+from .common import ControlError, app_named, current_sandbox
+from .contract import Body, ControlBlueprint
 
-bp = Blueprint("sandbox_credentials", __name__, url_prefix="/sandbox")
-bp.before_request(require_admin)
-bp.register_error_handler(ControlError, control_error)
+bp = ControlBlueprint("sandbox_credentials", __name__)
+
+UserId = Field(None, ge=1, le=INT_MAX, description="the user who acts (the account's first user by default)")
+
+
+class NewClient(Body):
+    name: str = Field(min_length=1, max_length=200, pattern=r"\S")
+    redirect_uris: list[str] = Field(min_length=1, max_length=50, description="absolute URLs")
+    client_id: str = Field(None, min_length=1, max_length=200)
+    client_secret: str = Field(None, min_length=1, max_length=200)
+
+
+class Consent(Body):
+    client_id: str = Field(min_length=1, max_length=200)
+    redirect_uri: str = Field(min_length=1, max_length=2000)
+    app: AppName = Field(None, description="the app granted (the default app if absent)")
+    scope: str = Field("full", max_length=200)
+    state: str = Field(None, max_length=2000)
+    approve: bool = True
+    user_id: int = UserId
+
+
+class Token(Body):
+    token: str = Field(min_length=1, max_length=2000, description="an access or refresh token")
+
+
+class NewApiKey(Body):
+    kind: Literal["pat", "sak"] = "pat"
+    name: str = Field(None, max_length=200)
+    user_id: int = UserId
+
+
+class LegacyKey(Body):
+    key: str = Field(None, min_length=8, max_length=200, description="the new key (a random one if absent)")
+
+
+class PasswordChange(Body):
+    password: str = Field(None, min_length=1, max_length=200)
+    expired: bool = Field(None, description="true: expired now; false: never expires")
+    expires_in: Duration | None = Field(None, description="expires this long from now on the app's clock; null: never")
 
 
 def _client_json(row) -> dict:
@@ -32,29 +72,28 @@ def _client_json(row) -> dict:
             "redirect_uris": list(row["redirect_uris"] if isinstance(row, dict) else row.redirect_uris)}
 
 
-@bp.post("/oauth/clients")
-def create_client():
-    body = json_body()
-    name, uris = body.get("name"), body.get("redirect_uris")
-    if not isinstance(name, str) or not name.strip():
-        raise ControlError(400, "name is required")
-    if not isinstance(uris, list) or not uris or not all(isinstance(u, str) and "://" in u for u in uris):
-        raise ControlError(400, "redirect_uris must be a non-empty list of absolute URLs")
+@bp.post("/oauth/clients", summary="Register an OAuth client (a developer app)", body=NewClient, status=201,
+         errors=(409,))
+def create_client(body: NewClient):
+    uris = body.redirect_uris
+    if not all("://" in u for u in uris):
+        raise ControlError(400, "redirect_uris must be a non-empty list of absolute URLs",
+                           [{"field": "redirect_uris", "problem": "not an absolute URL"}])
     with transaction(current_sandbox().engine, write=True) as conn:
-        if body.get("client_id") and credentials.client(conn, body["client_id"]) is not None:
-            raise ControlError(409, f"a client {body['client_id']!r} exists")
-        row = credentials.add_client(conn, name, uris, client_id=body.get("client_id"),
-                                     client_secret=body.get("client_secret"))
+        if body.client_id and credentials.client(conn, body.client_id) is not None:
+            raise ControlError(409, f"a client {body.client_id!r} exists")
+        row = credentials.add_client(conn, body.name, uris, client_id=body.client_id,
+                                     client_secret=body.client_secret)
     return jsonify(_client_json(row)), 201
 
 
-@bp.get("/oauth/clients")
+@bp.get("/oauth/clients", summary="Every OAuth client")
 def list_clients():
     with transaction(current_sandbox().engine, write=False) as conn:
         return jsonify({"clients": [_client_json(r) for r in credentials.clients(conn)]})
 
 
-@bp.delete("/oauth/clients/<client_id>")
+@bp.delete("/oauth/clients/<client_id>", summary="Delete an OAuth client and its grants")
 def delete_client(client_id: str):
     with transaction(current_sandbox().engine, write=True) as conn:
         if not credentials.delete_client(conn, client_id):
@@ -62,26 +101,23 @@ def delete_client(client_id: str):
     return jsonify({"deleted": client_id})
 
 
-@bp.post("/oauth/authorize")
-def approve():
+@bp.post("/oauth/authorize", summary="Approve (or deny) OAuth consent on a user's behalf; answers with the code",
+         body=Consent, errors=(404,))
+def approve(body: Consent):
     """Approve (or deny) consent on a user's behalf, without a browser: the body carries what the consent
     page would (``client_id``, ``redirect_uri``, ``app``, optional ``scope``, ``state``, ``approve``);
     the answer has the redirect and, when approved, the code."""
 
-    body = json_body()
-    missing = [k for k in ("client_id", "redirect_uri") if not body.get(k)]
-    if missing:
-        raise ControlError(400, f"missing {', '.join(missing)}")
-    query = {"client_id": body["client_id"], "redirect_uri": body["redirect_uri"], "response_type": "code",
-             "scope": body.get("scope", "full")}
-    if body.get("state") is not None:
-        query["state"] = body["state"]
-    app_name = body.get("app") or current_app.extensions["sandbox"].config.default_app
-    user_id = body.get("user_id")
+    query = {"client_id": body.client_id, "redirect_uri": body.redirect_uri, "response_type": "code",
+             "scope": body.scope}
+    if body.state is not None:
+        query["state"] = body.state
+    app_name = body.app or current_app.extensions["sandbox"].config.default_app
+    user_id = body.user_id
     if user_id is not None:
         _user_of(app_named(app_name), user_id)  # the user who approves (the account's first user by default)
     with current_app.test_request_context("/app/oauth/authorize?" + urlencode(query), method="GET"):
-        response = authorize(app_name, bool(body.get("approve", True)), user_id)
+        response = authorize(app_name, body.approve, user_id)
     location = response.headers.get("Location")
     if not location:
         raise ControlError(400, response.get_data(as_text=True))
@@ -89,13 +125,11 @@ def approve():
     return jsonify({"redirect_to": location, **params})
 
 
-@bp.post("/oauth/revoke")
-def revoke():
+@bp.post("/oauth/revoke", summary="Revoke the grant a token belongs to", body=Token, errors=(404,))
+def revoke(body: Token):
     """Revoke the grant an access or refresh token belongs to (as a user does in the Keap app): every token of
     it, access and refresh, current and rotated, stops working."""
-    token = json_body().get("token")
-    if not isinstance(token, str) or not token:
-        raise ControlError(400, "token is required")
+    token = body.token
     with transaction(current_sandbox().engine, write=True) as conn:
         count = credentials.revoke_token(conn, token)
     if not count:
@@ -103,18 +137,16 @@ def revoke():
     return jsonify({"revoked": count})
 
 
-class ExpireToken(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    token: StrictStr = Field(min_length=1)  # an access or a refresh token of the grant
+class ExpireToken(Body):
+    token: str = Field(min_length=1, max_length=2000, description="an access or a refresh token of the grant")
     which: Literal["access", "refresh", "both"] = "access"
 
 
-@bp.post("/oauth/tokens/expire")
-def expire_token():
+@bp.post("/oauth/tokens/expire", summary="Expire a token now, as if its lifetime had run out", body=ExpireToken,
+         errors=(404, 409))
+def expire_token(body: ExpireToken):
     """Expire a token now, on its app's clock, as if its lifetime had run out: ``{"token": ..., "which":
     "access" | "refresh" | "both"}`` (``token`` is the access or the refresh token of the pair)."""
-    body = parsed(ExpireToken, json_body())
     with transaction(current_sandbox().engine, write=True) as conn:
         row = credentials.by_access_token(conn, body.token) or credentials.by_refresh_token(conn, body.token)
         if row is None:
@@ -131,25 +163,23 @@ def expire_token():
     return jsonify({"expired": expired, "at": datetime.fromtimestamp(now, UTC).isoformat()})
 
 
-@bp.post("/apps/<name>/api-keys")
-def create_api_key(name: str):
+@bp.post("/apps/<name>/api-keys", summary="Make a Personal Access Token or Service Account Key (shown once)",
+         body=NewApiKey, status=201)
+def create_api_key(name: str, body: NewApiKey):
     """Make a Personal Access Token (``"kind": "pat"``) or Service Account Key (``"sak"``); the key is in
     this answer only, as in the real app."""
     record = app_named(name)
-    body = json_body()
-    kind = body.get("kind", "pat")
-    if kind not in credentials.KEY_PREFIXES:
-        raise ControlError(400, "kind must be pat or sak")
-    user_id = body.get("user_id")
+    kind = body.kind
+    user_id = body.user_id
     # a PAT acts as the user who made it; only an administrator can make a SAK (spec rest-oauth §10.1)
     if user_id is not None and not _user_of(record, user_id)["admin"] and kind == "sak":
         raise ControlError(400, "a Service Account Key can only be made by an administrator")
     with transaction(current_sandbox().engine, write=True) as conn:
-        key_id, key = credentials.add_key(conn, record.id, kind, str(body.get("name") or kind.upper()), user_id)
-    return jsonify({"id": key_id, "kind": kind, "key": key, "name": body.get("name") or kind.upper()}), 201
+        key_id, key = credentials.add_key(conn, record.id, kind, body.name or kind.upper(), user_id)
+    return jsonify({"id": key_id, "kind": kind, "key": key, "name": body.name or kind.upper()}), 201
 
 
-@bp.get("/apps/<name>/api-keys")
+@bp.get("/apps/<name>/api-keys", summary="The app's API keys (hints only)")
 def list_api_keys(name: str):
     record = app_named(name)
     with transaction(current_sandbox().engine, write=False) as conn:
@@ -158,7 +188,7 @@ def list_api_keys(name: str):
                               "created_at": r.created_at.isoformat()} for r in rows]})
 
 
-@bp.delete("/apps/<name>/api-keys/<int:key_id>")
+@bp.delete("/apps/<name>/api-keys/<int:key_id>", summary="Revoke an API key")
 def revoke_api_key(name: str, key_id: int):
     record = app_named(name)
     with transaction(current_sandbox().engine, write=True) as conn:
@@ -167,13 +197,11 @@ def revoke_api_key(name: str, key_id: int):
     return jsonify({"revoked": key_id})
 
 
-@bp.post("/apps/<name>/legacy-key")
-def rotate_legacy_key(name: str):
+@bp.post("/apps/<name>/legacy-key", summary="Rotate the app's legacy API key", body=LegacyKey, errors=(409,))
+def rotate_legacy_key(name: str, body: LegacyKey):
     """Rotate the app's legacy API key (``{"key": "…"}`` to choose it); the old key stops working at once."""
     record = app_named(name)
-    wanted = json_body().get("key")
-    if wanted is not None and (not isinstance(wanted, str) or len(wanted) < 8):
-        raise ControlError(400, "key must be a string of at least 8 characters")
+    wanted = body.key
     with transaction(current_sandbox().engine, write=True) as conn:
         if wanted and apps.by_legacy_key(conn, wanted) is not None:
             raise ControlError(409, "that key is in use")
@@ -187,10 +215,7 @@ def rotate_legacy_key(name: str):
 
 # --- users: who PATs and OAuth grants act as, and their passwords --------------------------------------
 
-def _user_of(record, user_id) -> dict:
-
-    if isinstance(user_id, bool) or not isinstance(user_id, int):
-        raise ControlError(400, "user_id must be a user's id")
+def _user_of(record, user_id: int) -> dict:
     with transaction(current_sandbox().engine, write=False) as conn:
         for user in users.all_users(current_sandbox().env.session(conn, record)):
             if user["id"] == user_id:
@@ -204,7 +229,7 @@ def _user_json(user: dict) -> dict:
             datetime.fromtimestamp(expires, UTC).isoformat()}
 
 
-@bp.get("/apps/<name>/users")
+@bp.get("/apps/<name>/users", summary="The app's users")
 def list_users(name: str):
 
     record = app_named(name)
@@ -212,32 +237,22 @@ def list_users(name: str):
         return jsonify({"users": [_user_json(u) for u in users.all_users(current_sandbox().env.session(conn, record))]})
 
 
-@bp.post("/apps/<name>/users/<int:user_id>/password")
-def set_password(name: str, user_id: int):
+@bp.post("/apps/<name>/users/<int:user_id>/password", summary="Set a user's password or its expiry",
+         body=PasswordChange)
+def set_password(name: str, user_id: int, body: PasswordChange):
     """A user's password and its expiry, for DataService.authenticateUser: ``{"password": "…"}`` sets a new
     one (and clears an expiry), ``{"expired": true}`` expires it now (authenticateUser then gives fault 15),
     ``{"expires_in": "90d"}`` later on the app's clock, ``{"expires_in": null}`` or ``{"expired": false}``
     never."""
 
     record = app_named(name)
-    body = json_body()
-    password = body.get("password")
-    if password is not None and (not isinstance(password, str) or not password):
-        raise ControlError(400, "password must be a non-empty string")
+    password = body.password
     changes: dict = {}
     now = record.clock_state.timestamp()
-    if "expired" in body:
-        if not isinstance(body["expired"], bool):
-            raise ControlError(400, "expired must be true or false")
-        changes["expires_at"] = now if body["expired"] else None
-    if "expires_in" in body:
-        if body["expires_in"] is None:
-            changes["expires_at"] = None
-        else:
-            try:
-                changes["expires_at"] = now + parse_duration(body["expires_in"])
-            except ValueError as exc:
-                raise ControlError(400, f"expires_in: {exc}") from None
+    if body.expired is not None:
+        changes["expires_at"] = now if body.expired else None
+    if "expires_in" in body.model_fields_set:
+        changes["expires_at"] = None if body.expires_in is None else now + body.expires_in
     env = current_sandbox().env
     with transaction(env.engine, write=True) as conn:
         try:

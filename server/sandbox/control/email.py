@@ -6,20 +6,40 @@ Every bad input is a 400 naming the field; an unknown app, message or address a 
 from __future__ import annotations
 
 import contextlib
+from typing import Literal
 
-from flask import Blueprint, jsonify, request
-from pydantic import ValidationError
+from flask import jsonify, request
+from pydantic import Field, ValidationError
 
 from server.domain.errors import InvalidParameter, RecordNotFound
 from server.domain.mail import confirmations, deliverability, email_status
 from server.store import apps
 from server.store.db import transaction
+from server.tables import INT_MAX
 
-from .common import ControlError, app_named, control_error, current_sandbox, json_body, require_admin
+from .common import ControlError, app_named, current_sandbox
+from .contract import Body, ControlBlueprint, refusal
 
-bp = Blueprint("sandbox_email", __name__, url_prefix="/sandbox")
-bp.before_request(require_admin)
-bp.register_error_handler(ControlError, control_error)
+bp = ControlBlueprint("sandbox_email", __name__)
+
+
+class DeliverabilityChanges(deliverability.Settings):
+    """Any of the settings; those not given keep their value."""
+
+
+class Outcome(Body):
+    outcome: Literal[deliverability.OUTCOMES]
+
+
+class AddressStatus(Body):
+    status: Literal[tuple(email_status.STATUSES)]
+    reason: str | None = Field(None, max_length=1000)
+    force: bool = Field(False, description="change an opted-out address's status anyway")
+
+
+class ConfirmationRequest(Body):
+    email: str = Field(max_length=500)
+    link_id: int = Field(0, ge=0, le=INT_MAX)
 
 
 def app_session(name: str, *, write: bool):
@@ -37,32 +57,27 @@ def app_session(name: str, *, write: bool):
     return scope()
 
 
-def validation_error(exc: ValidationError) -> ControlError:
-    """The first problem of a pydantic model's validation, naming the field."""
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "body"
-    return ControlError(400, f"{where}: {first['msg']}")
-
-
 # --- deliverability settings --------------------------------------------------------------------------
 
-@bp.get("/apps/<name>/email/deliverability")
+@bp.get("/apps/<name>/email/deliverability", summary="The app's deliverability settings", errors=(404,))
 def get_deliverability(name: str):
     with app_session(name, write=False) as s:
         settings = deliverability.Settings.of(s)
     return jsonify({**settings.model_dump(), "patterns": deliverability.PATTERNS})
 
 
-@bp.patch("/apps/<name>/email/deliverability")
-def set_deliverability(name: str):
+@bp.patch("/apps/<name>/email/deliverability", summary="Change the app's deliverability settings",
+          body=DeliverabilityChanges, errors=(404,))
+def set_deliverability(name: str, body: DeliverabilityChanges):
     """Body: any of ``rules`` (``[{"pattern": "*@bounces.example.com", "outcome": "hard_bounce"}]``, replacing
     the list), ``soft_bounce_limit``, ``soft_bounce_window`` (seconds)."""
     record = app_named(name)
     email = dict(record.options.get("email") or {})
     try:
-        merged = deliverability.Settings.model_validate({**(email.get("deliverability") or {}), **json_body()})
+        merged = deliverability.Settings.model_validate({**(email.get("deliverability") or {}),
+                                                         **body.model_dump(exclude_unset=True)})
     except ValidationError as exc:
-        raise validation_error(exc) from None
+        raise refusal("the body", exc) from None
     email["deliverability"] = merged.model_dump()
     with transaction(current_sandbox().engine, write=True) as conn:
         apps.update(conn, record.id, options={**record.options, "email": email})
@@ -71,13 +86,12 @@ def set_deliverability(name: str):
 
 # --- a late outcome -------------------------------------------------------------------------------------
 
-@bp.post("/apps/<name>/outbox/<int:message_id>/outcome")
-def set_outcome(name: str, message_id: int):
+@bp.post("/apps/<name>/outbox/<int:message_id>/outcome", summary="A late outcome (bounce, complaint) for a sent email",
+         body=Outcome, errors=(404,))
+def set_outcome(name: str, message_id: int, body: Outcome):
     """Body: ``{"outcome": "hard_bounce"}`` (one of delivered, soft_bounce, hard_bounce, complaint, spam_report,
     invalid) for an email captured earlier."""
-    outcome = json_body().get("outcome")
-    if outcome not in deliverability.OUTCOMES:
-        raise ControlError(400, f"outcome must be one of {', '.join(deliverability.OUTCOMES)}")
+    outcome = body.outcome
     try:
         with app_session(name, write=True) as s:
             return jsonify(deliverability.set_outcome(s, message_id, outcome))
@@ -103,24 +117,18 @@ def _status_json(s, email: str) -> dict:
             "last_open": _stamp(found.last_open), "last_click": _stamp(found.last_click)}
 
 
-@bp.get("/apps/<name>/email/addresses/<path:email>")
+@bp.get("/apps/<name>/email/addresses/<path:email>", summary="An email address's status", errors=(404,))
 def get_address(name: str, email: str):
     with app_session(name, write=False) as s:
         return jsonify(_status_json(s, email))
 
 
-@bp.put("/apps/<name>/email/addresses/<path:email>")
-def set_address(name: str, email: str):
+@bp.put("/apps/<name>/email/addresses/<path:email>", summary="Set an address's status as a user does in the app",
+        body=AddressStatus, errors=(404, 409))
+def set_address(name: str, email: str, body: AddressStatus):
     """Body: ``{"status": "Admin", "reason": "...", "force": false}``: any status token; an opted-out address
     (Manual, Admin, Feedback, Spam …) keeps its opt-out unless ``force`` is true (409 otherwise)."""
-    body = json_body()
-    token, reason, force = body.get("status"), body.get("reason"), body.get("force", False)
-    if token not in email_status.STATUSES:
-        raise ControlError(400, f"status must be one of {', '.join(email_status.STATUSES)}")
-    if reason is not None and (not isinstance(reason, str) or len(reason) > 1000):
-        raise ControlError(400, "reason must be a string of at most 1000 characters")
-    if not isinstance(force, bool):
-        raise ControlError(400, "force must be true or false")
+    token, reason, force = body.status, body.reason, body.force
     if not email_status.is_valid(email):
         raise ControlError(400, f"email: {email!r} is not a valid email address")
     with app_session(name, write=True) as s:
@@ -136,24 +144,21 @@ def set_address(name: str, email: str):
 
 # --- double opt-in --------------------------------------------------------------------------------------
 
-@bp.get("/apps/<name>/email/confirmation-links")
+@bp.get("/apps/<name>/email/confirmation-links", summary="The app's double opt-in links", errors=(404,))
 def list_confirmation_links(name: str):
     with app_session(name, write=False) as s:
         return jsonify({"links": [x.model_dump() for x in confirmations.links(s)]})
 
 
-@bp.post("/apps/<name>/email/confirmation-links")
-def add_confirmation_link(name: str):
+@bp.post("/apps/<name>/email/confirmation-links", summary="Add a double opt-in link",
+         body=confirmations.ConfirmationLink, status=201, errors=(404,))
+def add_confirmation_link(name: str, body: confirmations.ConfirmationLink):
     """Body: ``name``, ``subject``, ``text`` (``~Confirmation.Link~`` is the link), ``redirect_url``,
     ``webform_ids`` (the forms whose submission sends it); all optional. Answers the link with its id."""
     record = app_named(name)
-    body = json_body()
-    if "id" in body:
-        raise ControlError(400, "id: the sandbox gives the id")
-    try:
-        new = confirmations.ConfirmationLink.model_validate(body)
-    except ValidationError as exc:
-        raise validation_error(exc) from None
+    if "id" in body.model_fields_set:
+        raise ControlError(400, "id: the sandbox gives the id", [{"field": "id", "problem": "the sandbox gives it"}])
+    new = body
     email = dict(record.options.get("email") or {})
     email["confirmation_links"], new = confirmations.with_link(email.get("confirmation_links") or [], new)
     with transaction(current_sandbox().engine, write=True) as conn:
@@ -161,15 +166,13 @@ def add_confirmation_link(name: str):
     return jsonify(new.model_dump()), 201
 
 
-@bp.post("/apps/<name>/email/confirmations")
-def send_confirmation(name: str):
+@bp.post("/apps/<name>/email/confirmations", summary="Send a double opt-in confirmation email",
+         body=ConfirmationRequest, status=201, errors=(404,))
+def send_confirmation(name: str, body: ConfirmationRequest):
     """Body: ``{"email": "...", "link_id": 0}``: the confirmation email of that link goes to the address."""
-    body = json_body()
-    email, link_id = body.get("email"), body.get("link_id", 0)
-    if not isinstance(email, str) or not email_status.is_valid(email):
-        raise ControlError(400, "email must be a valid email address")
-    if isinstance(link_id, bool) or not isinstance(link_id, int):
-        raise ControlError(400, "link_id must be a whole number")
+    email, link_id = body.email, body.link_id
+    if not email_status.is_valid(email):
+        raise ControlError(400, "email must be a valid email address", [{"field": "email", "problem": "not valid"}])
     try:
         with app_session(name, write=True) as s:
             message_id = confirmations.request(s, email, link_id)

@@ -6,18 +6,27 @@
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Response, jsonify, request
+from pydantic import Field
 
 from server.sandbox import exports
+from server.sandbox.inputs import AppName
 
-from .common import ControlError, app_named, control_error, current_sandbox, require_admin
+from .common import ControlError, app_named, current_sandbox
+from .contract import ControlBlueprint, Document, Query
 
-bp = Blueprint("sandbox_exports", __name__, url_prefix="/sandbox")
-bp.before_request(require_admin)
-bp.register_error_handler(ControlError, control_error)
+bp = ControlBlueprint("sandbox_exports", __name__)
+
+EXPORT = Document({"type": "string", "format": "binary", "title": "App export (gzip of JSON lines)"},
+                  ("application/gzip", "application/octet-stream"))
 
 
-@bp.get("/apps/<name>/export")
+class ImportQuery(Query):
+    name: AppName | None = Field(None, description="the new app's name (the exported one's if absent)")
+
+
+@bp.get("/apps/<name>/export", summary="The app as one gzip file of JSON lines", answer_type="application/gzip",
+        answer={"type": "string", "format": "binary"}, errors=(404,))
 def export(name: str):
     record = app_named(name)
     data = exports.export_app(current_sandbox().env, record)
@@ -25,12 +34,10 @@ def export(name: str):
                     headers={"Content-Disposition": f'attachment; filename="{name}.sandbox.jsonl.gz"'})
 
 
-@bp.post("/apps/import")
-def import_app():
-    unknown = sorted(set(request.args) - {"name"})
-    if unknown:
-        raise ControlError(400, f"unknown parameter {unknown[0]!r} (an import takes only ?name=)")
-    name = request.args.get("name") or None
+@bp.post("/apps/import", summary="Make an app from an export (the file as the body)", body=EXPORT, query=ImportQuery,
+         status=201, errors=(409,))
+def import_app(query: ImportQuery):
+    name = query.name or None
     if not request.data:
         raise ControlError(400, "the body must be an app export (the file GET /sandbox/apps/<app>/export gives)")
     try:

@@ -6,43 +6,38 @@
     DELETE /sandbox/apps/<app>/faults/<id>   204
     DELETE /sandbox/apps/<app>/faults        204: every rule of the app (a reset of the app does the same)
 
-A body that is not a rule is a 400 naming the field: ``{"error": "...", "field": "action.status"}``.
+A body that is not a rule is a 400 naming the field, in the control API's one shape: ``{"error": "...",
+"fields": [{"field": "action.status", "problem": "..."}]}``.
 """
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
-from pydantic import ValidationError
+from flask import jsonify
 
 from server.faults.rules import Rule
 from server.store import faults as stored
 from server.store.db import transaction
 
-from .common import ControlError, app_named, control_error, current_sandbox, json_body, require_admin
+from .common import ControlError, app_named, current_sandbox
+from .contract import ControlBlueprint
 
-bp = Blueprint("sandbox_faults", __name__, url_prefix="/sandbox/apps/<name>/faults")
-bp.before_request(require_admin)
-bp.register_error_handler(ControlError, control_error)
+bp = ControlBlueprint("sandbox_faults", __name__)
+RULES = "/apps/<name>/faults"
 
 
 def _described(row) -> dict:
     return {"id": row.id, **row.rule, "matched": row.matched, "injected": row.injected}
 
 
-@bp.post("")
-def add(name: str):
+@bp.post(RULES, summary="Add a fault rule to the app", body=Rule, status=201, errors=(404,))
+def add(name: str, body: Rule):
     record = app_named(name)
-    body = json_body()
-    try:
-        rule = Rule.model_validate(body)
-    except ValidationError as exc:
-        return jsonify(_invalid(exc)), 400
     with transaction(current_sandbox().engine, write=True) as conn:
-        rule_id = stored.add(conn, record.id, rule.to_json())
+        rule_id = stored.add(conn, record.id, body.to_json())
         row = stored.one(conn, record.id, rule_id)
     return jsonify(_described(row)), 201
 
 
-@bp.get("")
+@bp.get(RULES, summary="The app's fault rules, with their counts", errors=(404,))
 def list_rules(name: str):
     record = app_named(name)
     with transaction(current_sandbox().engine, write=False) as conn:
@@ -50,7 +45,7 @@ def list_rules(name: str):
     return jsonify({"faults": [_described(r) for r in rows]})
 
 
-@bp.get("/<int:rule_id>")
+@bp.get(RULES + "/<int:rule_id>", summary="One fault rule: calls it matched, calls it broke", errors=(404,))
 def get_rule(name: str, rule_id: int):
     record = app_named(name)
     with transaction(current_sandbox().engine, write=False) as conn:
@@ -60,7 +55,7 @@ def get_rule(name: str, rule_id: int):
     return jsonify(_described(row))
 
 
-@bp.delete("/<int:rule_id>")
+@bp.delete(RULES + "/<int:rule_id>", summary="Delete a fault rule", status=204, errors=(404,))
 def delete_rule(name: str, rule_id: int):
     record = app_named(name)
     with transaction(current_sandbox().engine, write=True) as conn:
@@ -70,28 +65,9 @@ def delete_rule(name: str, rule_id: int):
     return "", 204
 
 
-@bp.delete("")
+@bp.delete(RULES, summary="Delete every fault rule of the app (a reset does the same)", status=204, errors=(404,))
 def clear(name: str):
     record = app_named(name)
     with transaction(current_sandbox().engine, write=True) as conn:
         stored.clear(conn, record.id)
     return "", 204
-
-
-def _invalid(exc: ValidationError) -> dict:
-    """The first problem, naming its field in the body's own spelling (``from``, ``action.status``)."""
-    first = exc.errors(include_url=False)[0]
-    where = ".".join(str(p) for p in first.get("loc", ()) if not _variant(p))
-    if first.get("type") == "extra_forbidden":
-        message = f"unknown field {where!r}"
-    elif first.get("type") == "missing":
-        message = f"missing field {where!r}"
-    else:
-        text = first.get("msg", "invalid value").removeprefix("Value error, ")
-        message = f"{where}: {text}" if where else text
-    return {"error": message, "field": where or None}
-
-
-def _variant(part) -> bool:
-    """pydantic names the member of a union it tried (``http``, ``list[...]``): not a field of the body."""
-    return part in ("xmlrpc_fault", "http", "latency", "drop", "truncate", "malformed") or "[" in str(part)

@@ -12,23 +12,43 @@ Each is a query or two at most: probes call them every few seconds.
 from __future__ import annotations
 
 import sqlalchemy.exc
-from flask import Blueprint, jsonify
+from flask import jsonify
 
 from server import __version__
 from server.store import apps
 from server.store.db import schema_at_head, transaction
 
 from .common import current_sandbox
+from .contract import Answer, ControlBlueprint
 
-bp = Blueprint("sandbox_health", __name__, url_prefix="/sandbox")
+bp = ControlBlueprint("sandbox_health", __name__, public=True)
 
 
-@bp.get("/livez")
+class Alive(Answer):
+    status: str
+    version: str
+
+
+class Ready(Answer):
+    status: str
+    checks: dict[str, str]
+    version: str
+
+
+class Health(Answer):
+    status: str
+    database: str
+    apps: int
+    version: str
+
+
+@bp.get("/livez", summary="The process is up and answering (a liveness probe)", answer=Alive)
 def livez():
     return jsonify({"status": "alive", "version": __version__})
 
 
-@bp.get("/readyz")
+@bp.get("/readyz", summary="The store answers, is migrated and seeded (a readiness probe; 503 naming what is not)",
+        answer=Ready, errors=(503,))
 def readyz():
     sandbox = current_sandbox()
     checks: dict[str, str] = {}
@@ -46,7 +66,7 @@ def readyz():
     return jsonify(body), 200 if ready else 503
 
 
-@bp.get("/health")
+@bp.get("/health", summary="The sandbox is up: its store, how many apps it holds, its version", answer=Health)
 def health():
     sandbox = current_sandbox()
     with transaction(sandbox.engine, write=False) as conn:

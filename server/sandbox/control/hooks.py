@@ -2,21 +2,27 @@
 effects), and what a person does outside the API: an invited user accepting the invitation."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from typing import Literal
+
+from flask import jsonify
+from pydantic import Field
 
 from server.domain.account import users
 from server.rest import delivery
 from server.store import schema
 from server.store.db import transaction
 
-from .common import ControlError, app_named, control_error, current_sandbox, page_args, paged, require_admin
+from .common import ControlError, app_named, current_sandbox, paged
+from .contract import ControlBlueprint, Page
 
-bp = Blueprint("sandbox_hooks", __name__, url_prefix="/sandbox")
-bp.before_request(require_admin)
-bp.register_error_handler(ControlError, control_error)
+bp = ControlBlueprint("sandbox_hooks", __name__)
 
 
-@bp.get("/apps/<name>/hooks")
+class DeliveryFilter(Page):
+    status: Literal["pending", "delivered", "failed", "dropped"] = Field(None)
+
+
+@bp.get("/apps/<name>/hooks", summary="The app's REST hook subscriptions")
 def list_hooks(name: str):
     record = app_named(name)
     h = schema.rest_hook
@@ -26,21 +32,19 @@ def list_hooks(name: str):
                                "status": r.status} for r in rows]})
 
 
-@bp.get("/apps/<name>/hooks/deliveries")
-def list_deliveries(name: str):
+@bp.get("/apps/<name>/hooks/deliveries", summary="Every REST hook delivery with its attempts", query=DeliveryFilter)
+def list_deliveries(name: str, query: DeliveryFilter):
     """Every delivery (pending, delivered, failed, dropped) with its body and each attempt:
     ``?status=pending&count=<n>&next=<id>``."""
     record = app_named(name)
-    page = page_args()
-    status = request.args.get("status")
-    if status not in (None, "pending", "delivered", "failed", "dropped"):
-        raise ControlError(400, "status must be pending, delivered, failed or dropped")
+    page = query.page()
+    status = query.status
     with transaction(current_sandbox().engine, write=False) as conn:
         rows = delivery.deliveries(conn, record, status=status, limit=page.fetch, after=page.after)
     return jsonify(paged("deliveries", rows, page, lambda d: d["id"]))
 
 
-@bp.post("/apps/<name>/users/<int:user_id>/accept")
+@bp.post("/apps/<name>/users/<int:user_id>/accept", summary="An invited user accepts the invitation")
 def accept_invitation(name: str, user_id: int):
     """A user invited with ``POST /crm/rest/v1/users`` accepts: Active from now (the ``user.activate`` hook)."""
 

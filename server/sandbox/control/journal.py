@@ -5,16 +5,26 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask import Blueprint, jsonify, request
+from flask import jsonify, request
+from pydantic import Field
 
 from server.clock import parse_datetime
 from server.journal.journal import UNMATCHED, filters_from, ring_of
 
-from .common import ControlError, app_named, control_error, current_sandbox, page_args, paged, require_admin
+from .common import ControlError, app_named, current_sandbox, paged
+from .contract import ControlBlueprint, Page
 
-bp = Blueprint("sandbox_journal", __name__, url_prefix="/sandbox")
-bp.before_request(require_admin)
-bp.register_error_handler(ControlError, control_error)
+bp = ControlBlueprint("sandbox_journal", __name__)
+
+
+class JournalFilter(Page):
+    """The filters of a journal listing, newest first, and its page."""
+
+    protocol: str | None = Field(None, max_length=50, description="xmlrpc, rest-v1, rest-v2, oauth …")
+    method: str | None = Field(None, max_length=500, description="the XML-RPC method or the REST operation")
+    outcome: str | None = Field(None, max_length=50, description="ok, fault, error … or an HTTP status")
+    since: str | None = Field(None, max_length=100, description="ISO 8601 (UTC unless it names a zone), or seconds")
+    credential: str | None = Field(None, max_length=500, description="the kind of credential used")
 
 
 def _since(text: str) -> float:
@@ -29,12 +39,12 @@ def _since(text: str) -> float:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
-def _listing(ring: str):
+def _listing(ring: str, query: JournalFilter):
     try:
         match = filters_from(request.args, _since)
     except ValueError as exc:
         raise ControlError(400, str(exc)) from None
-    args = page_args()
+    args = query.page()
     rows = current_sandbox().journal.read(ring, match, before=args.after or None, count=args.fetch)
     return jsonify(paged("entries", rows, args, lambda e: e["id"]))
 
@@ -51,31 +61,32 @@ def _clear(ring: str):
     return "", 204
 
 
-@bp.get("/apps/<name>/journal")
-def app_journal(name: str):
-    return _listing(ring_of(app_named(name)))
+@bp.get("/apps/<name>/journal", summary="The app's request journal, newest first", query=JournalFilter,
+        errors=(404,))
+def app_journal(name: str, query: JournalFilter):
+    return _listing(ring_of(app_named(name)), query)
 
 
-@bp.get("/apps/<name>/journal/<int:entry_id>")
+@bp.get("/apps/<name>/journal/<int:entry_id>", summary="One journal entry", errors=(404,))
 def app_journal_entry(name: str, entry_id: int):
     return _entry(ring_of(app_named(name)), entry_id)
 
 
-@bp.delete("/apps/<name>/journal")
+@bp.delete("/apps/<name>/journal", summary="Clear the app's journal", status=204, errors=(404,))
 def clear_app_journal(name: str):
     return _clear(ring_of(app_named(name)))
 
 
-@bp.get("/journal/unmatched")
-def unmatched_journal():
-    return _listing(UNMATCHED)
+@bp.get("/journal/unmatched", summary="The journal of calls that named no known app", query=JournalFilter)
+def unmatched_journal(query: JournalFilter):
+    return _listing(UNMATCHED, query)
 
 
-@bp.get("/journal/unmatched/<int:entry_id>")
+@bp.get("/journal/unmatched/<int:entry_id>", summary="One entry of the unmatched journal", errors=(404,))
 def unmatched_journal_entry(entry_id: int):
     return _entry(UNMATCHED, entry_id)
 
 
-@bp.delete("/journal/unmatched")
+@bp.delete("/journal/unmatched", summary="Clear the unmatched journal", status=204)
 def clear_unmatched_journal():
     return _clear(UNMATCHED)

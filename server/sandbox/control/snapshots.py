@@ -8,34 +8,32 @@
 """
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import jsonify
+from pydantic import Field
 
 from server.journal.journal import ring_of
 from server.sandbox import snapshots
 from server.store.snapshots import SnapshotExists
 
-from .common import ControlError, app_named, control_error, current_sandbox, json_body, require_admin
+from .common import ControlError, app_named, current_sandbox
+from .contract import Body, ControlBlueprint
 
-bp = Blueprint("sandbox_snapshots", __name__, url_prefix="/sandbox")
-bp.before_request(require_admin)
-bp.register_error_handler(ControlError, control_error)
+bp = ControlBlueprint("sandbox_snapshots", __name__)
 
-
-def _snapshot_name(body: dict) -> str:
-    unknown = sorted(set(body) - {"name"})
-    if unknown:
-        raise ControlError(400, f"unknown field {unknown[0]!r} (a snapshot takes only a name)")
-    name = body.get("name")
-    if not snapshots.valid_name(name):
-        raise ControlError(400, "name must be 1 to 128 letters, digits, dots, dashes and underscores, "
-                                "starting with a letter or digit")
-    return name
+NAME_RULE = "1 to 128 letters, digits, dots, dashes and underscores, starting with a letter or digit"
 
 
-@bp.post("/apps/<name>/snapshots")
-def take(name: str):
+class NewSnapshot(Body):
+    name: str = Field(description=NAME_RULE)
+
+
+@bp.post("/apps/<name>/snapshots", summary="Save the app's whole state under a name", body=NewSnapshot, status=201,
+         errors=(404, 409))
+def take(name: str, body: NewSnapshot):
     record = app_named(name)
-    snapshot = _snapshot_name(json_body())
+    snapshot = body.name
+    if not snapshots.valid_name(snapshot):
+        raise ControlError(400, f"name must be {NAME_RULE}", [{"field": "name", "problem": NAME_RULE}])
     sandbox = current_sandbox()
     try:
         saved = snapshots.take(sandbox.env, sandbox.throttle, record, snapshot)
@@ -44,13 +42,14 @@ def take(name: str):
     return jsonify({"app": name, **saved}), 201
 
 
-@bp.get("/apps/<name>/snapshots")
+@bp.get("/apps/<name>/snapshots", summary="The app's snapshots, oldest first", errors=(404,))
 def listing(name: str):
     record = app_named(name)
     return jsonify({"app": name, "snapshots": snapshots.listing(current_sandbox().env, record)})
 
 
-@bp.post("/apps/<name>/snapshots/<snapshot>/restore")
+@bp.post("/apps/<name>/snapshots/<snapshot>/restore", summary="Put the app's state back as the snapshot saved it",
+         errors=(404,))
 def restore(name: str, snapshot: str):
     record = app_named(name)
     sandbox = current_sandbox()
@@ -61,7 +60,7 @@ def restore(name: str, snapshot: str):
     return jsonify({"app": name, "restored": snapshot, "clock": record.clock_state.now().isoformat()})
 
 
-@bp.delete("/apps/<name>/snapshots/<snapshot>")
+@bp.delete("/apps/<name>/snapshots/<snapshot>", summary="Forget a snapshot", errors=(404,))
 def delete(name: str, snapshot: str):
     record = app_named(name)
     try:
@@ -71,7 +70,7 @@ def delete(name: str, snapshot: str):
     return jsonify({"app": name, "deleted": snapshot})
 
 
-@bp.delete("/apps/<name>")
+@bp.delete("/apps/<name>", summary="Remove the app and everything it owns", errors=(404,))
 def delete_app(name: str):
     record = app_named(name)
     sandbox = current_sandbox()

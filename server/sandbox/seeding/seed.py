@@ -153,7 +153,7 @@ def seed_automation(s: AppSession, seed_dir: Path, counts: dict) -> None:
     folder = Path(seed_dir) / "campaigns"
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         doc = document.parse(path.read_text(encoding="utf-8"))
-        campaign_id = campaigns.import_document(s, doc)
+        campaign_id = campaigns.import_document(s, doc).campaign_id
         campaigns.publish(s, campaign_id)
         counts["campaigns"] = counts.get("campaigns", 0) + 1
 

@@ -1,0 +1,63 @@
+"""What the sandbox accepts as an app name, a time zone, a duration and a clock rate: one rule each, applied
+the same by the CLI (click) and the control API (pydantic), so that a value one of them takes the other takes
+too (issue 17 §2). Each raises InvalidInput (a ValueError) with a message a person can act on, naming the
+accepted forms.
+"""
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator
+
+from server.clock import parse_duration
+
+APP_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+APP_NAME_RULE = "letters, digits and dashes, 1 to 63 of them, not starting or ending with a dash (the app's URL prefix)"
+
+MAX_DURATION = 100 * 365 * 86400  # a century of app time: more is a typo, and would leave datetime's range
+MAX_RATE = 1_000_000  # a year of app time in about 30 wall seconds
+
+
+class InvalidInput(ValueError):
+    pass
+
+
+def app_name(value: str) -> str:
+    if not isinstance(value, str) or not APP_NAME.fullmatch(value):
+        raise InvalidInput(f"an app name is {APP_NAME_RULE}, not {value!r}")
+    return value
+
+
+def time_zone(value: str) -> str:
+    """An IANA time zone name the machine knows (America/New_York, Europe/Paris, UTC)."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError, TypeError):
+        raise InvalidInput(f"unknown time zone {value!r}: use an IANA name such as America/New_York or UTC") from None
+    return value
+
+
+def duration(value: str | int | float) -> float:
+    """Seconds, from a number or a text with units; between 0 and a century."""
+    try:
+        seconds = parse_duration(value)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None  # it lists the accepted forms (server.clock.DURATION_FORMS)
+    if not 0 <= seconds <= MAX_DURATION:
+        raise InvalidInput(f"a duration is between 0 and {MAX_DURATION} seconds (a century), not {value!r}")
+    return seconds
+
+
+def rate(value: float) -> float:
+    if not 0 < value <= MAX_RATE:
+        raise InvalidInput(f"rate must be above 0 and at most {MAX_RATE} (app seconds per wall second)")
+    return value
+
+
+# the same rules as pydantic field types, for the control API's models
+AppName = Annotated[str, AfterValidator(app_name)]
+TimeZone = Annotated[str, AfterValidator(time_zone)]
+Duration = Annotated[str | int | float, AfterValidator(duration)]
+Rate = Annotated[float, AfterValidator(rate)]
