@@ -24,6 +24,7 @@ from .campaigns import campaigns_group
 from .clock import clock_group
 from .common import environment, named_app, options, settings, store_unreachable
 from .exports import export_command, import_command
+from .migration import migration_group
 from .trust import trust
 
 
@@ -37,6 +38,7 @@ main.add_command(campaigns_group)
 main.add_command(broadcasts_group)
 main.add_command(trust)
 main.add_command(clock_group)
+main.add_command(migration_group)
 
 
 @main.command()

@@ -3,6 +3,7 @@ calls counted per method and credential, joined with the mapping, outliving the 
 counter itself: counts of several processes add up in the store."""
 from __future__ import annotations
 
+import json
 import xmlrpc.client
 
 import pytest
@@ -107,3 +108,22 @@ def test_counters_of_two_processes_add_up(live):
 def test_rest_shape():
     assert rest_shape("GET /crm/rest/v1/contacts/12/tags/3") == "GET /crm/rest/v1/contacts/{id}/tags/{id}"
     assert rest_shape("POST /crm/rest/v2/tags/5/contacts:applyTags") == "POST /crm/rest/v2/tags/{id}/contacts:applyTags"
+
+
+def test_cli_report_table_and_json(app):
+    from click.testing import CliRunner
+
+    from server.cli import main
+    app.call("ContactService.findByEmail", "nobody@cli.test", ["Id"])
+    assert report(app)["calls"]  # reading the report flushes the server's counts to the store
+    url = app.live.sandbox.engine.url.render_as_string(hide_password=False)
+    common = ["--data-dir", str(app.live.data_dir), "--database-url", url]
+    done = CliRunner().invoke(main, ["migration", "report", app.name, *common])
+    assert done.exit_code == 0, done.output
+    assert "ContactService.findByEmail" in done.output and "listContacts GET /crm/rest/v2/contacts" in done.output
+    done = CliRunner().invoke(main, ["migration", "report", app.name, "--json", *common])
+    assert done.exit_code == 0, done.output
+    body = json.loads(done.output)
+    assert [(i["method"], i["calls"]) for i in body["calls"]] == [("ContactService.findByEmail", 1)]
+    done = CliRunner().invoke(main, ["migration", "report", "no-such-app", *common])
+    assert done.exit_code != 0 and "no-such-app" in done.output
