@@ -109,6 +109,7 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
 
     transport.mount(app, sandbox)  # the XML-RPC endpoints, in front of Flask
     rest_v2_transport.mount(app, sandbox, rest_v2_api)  # REST v2, in front of Flask
+    app.extensions["rest_v2_api"] = rest_v2_api  # the migration compare runs v2 operations (server.migration)
     app.wsgi_app = BodyLimit(app.wsgi_app, config.max_body_bytes)  # outermost: every endpoint's body limit
     app.register_blueprint(oauth_bp)
     app.register_blueprint(rest.blueprint(registry.operations))
