@@ -27,6 +27,7 @@ from server.gate import Gate
 from server.jobs import Heartbeat
 from server.journal.hints import Hints
 from server.journal.journal import Journal
+from server.migration.counter import CallCounter
 from server.public import bp as public_bp
 from server.registry import Registry
 from server.rest_v2 import transport as rest_v2_transport
@@ -42,6 +43,7 @@ from server.sandbox.control.faults import bp as faults_bp
 from server.sandbox.control.health import bp as health_bp
 from server.sandbox.control.hooks import bp as hooks_bp
 from server.sandbox.control.journal import bp as journal_bp
+from server.sandbox.control.migration import bp as migration_bp
 from server.sandbox.control.openapi import bp as control_openapi_bp
 from server.sandbox.control.snapshots import bp as snapshots_bp
 from server.sandbox.control.vendor_keys import bp as vendor_keys_bp
@@ -93,12 +95,14 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
     throttle = Throttle.from_url(config.redis_url, config.redis_prefix)
     oauth = OAuthServer(env.engine)
     oauth.init_app(app)
-    heartbeat = Heartbeat(env, config.tick_seconds)
     methods = MethodTable(registry.methods)
+    counter = CallCounter(env.engine, set(methods.names()))  # the migration report's (server.migration)
+    heartbeat = Heartbeat(env, config.tick_seconds, periodic=(counter.tick,))
     rest_v2_api = rest_v2.build(registry.families)
     journal = Journal.from_config(config, Hints(
         methods, env, [(op.method, op.path) for op in registry.operations],
-        [(spec.method, spec.path) for spec in (b.spec for b in rest_v2_api.bound.values())]))
+        [(spec.method, spec.path) for spec in (b.spec for b in rest_v2_api.bound.values())]),
+        counter=counter)
     sandbox = Sandbox(config=config, env=env, engine=env.engine, gate=Gate(env, throttle), throttle=throttle,
                       oauth=oauth, default_app=default_app, heartbeat=heartbeat, files=env.files,
                       methods=methods, journal=journal)
@@ -106,6 +110,7 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
 
     transport.mount(app, sandbox)  # the XML-RPC endpoints, in front of Flask
     rest_v2_transport.mount(app, sandbox, rest_v2_api)  # REST v2, in front of Flask
+    app.extensions["rest_v2_api"] = rest_v2_api  # the migration compare runs v2 operations (server.migration)
     app.wsgi_app = BodyLimit(app.wsgi_app, config.max_body_bytes)  # outermost: every endpoint's body limit
     app.register_blueprint(oauth_bp)
     app.register_blueprint(rest.blueprint(registry.operations))
@@ -124,7 +129,8 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
     app.register_blueprint(exports_bp)
     app.register_blueprint(journal_bp)
     app.register_blueprint(clock_bp)
-    app.register_blueprint(control_openapi_bp)
+    app.register_blueprint(migration_bp)
+    app.register_blueprint(control_openapi_bp)  # last: it documents the routes registered before it
     app.register_error_handler(HTTPException, _http_error)
     heartbeat.start()
     return app

@@ -101,13 +101,22 @@ class Heartbeat:
     """One APScheduler interval job per process: every ``seconds`` of wall time, run what is due for every
     app on its own clock."""
 
-    def __init__(self, env: Environment, seconds: float):
+    def __init__(self, env: Environment, seconds: float, periodic: tuple[Callable[[], None], ...] = ()):
         self.env = env
         self.engine = env.engine
         self.seconds = seconds
+        self.periodic = periodic  # also run at each beat, and once more at stop (the migration counter's flush)
         self._scheduler = None
 
     def beat(self) -> None:
+        self._run_due()
+        for work in self.periodic:
+            try:
+                work()
+            except Exception:  # one piece's failure never stops the beat
+                log.exception("periodic work %r failed", work)
+
+    def _run_due(self) -> None:
         if not self.env.registry.due_work:
             return
         due = next_due(self.env)
@@ -142,3 +151,5 @@ class Heartbeat:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=True)
             self._scheduler = None
+            for work in self.periodic:
+                work()

@@ -25,6 +25,7 @@ from .campaigns import campaigns_group
 from .clock import clock_group
 from .common import checked, environment, named_app, options, settings, store_unreachable, user_errors
 from .exports import export_command, import_command
+from .migration import migration_group
 from .trust import trust
 
 
@@ -38,6 +39,7 @@ main.add_command(campaigns_group)
 main.add_command(broadcasts_group)
 main.add_command(trust)
 main.add_command(clock_group)
+main.add_command(migration_group)
 
 
 @main.command()

@@ -31,17 +31,19 @@ def ring_of(app) -> str:
 
 
 class Journal:
-    def __init__(self, rings: Rings, hinter=None, enabled: bool = True):
+    def __init__(self, rings: Rings, hinter=None, enabled: bool = True, counter=None):
         self.rings = rings
         self.hinter = hinter  # server.journal.hints.Hints
         self.enabled = enabled  # off: nothing is recorded (SANDBOX_JOURNAL_SIZE=0)
+        self.counter = counter  # server.migration.counter.CallCounter: old-API calls, counted even when off
 
     @classmethod
-    def from_config(cls, config, hinter=None) -> Journal:
+    def from_config(cls, config, hinter=None, counter=None) -> Journal:
         size = config.journal_size
         if size < 0:
             raise ValueError(f"SANDBOX_JOURNAL_SIZE must be 0 (no journal) or more, not {size}")
-        return cls(make_rings(config.redis_url, config.redis_prefix, max(size, 1)), hinter, enabled=size > 0)
+        return cls(make_rings(config.redis_url, config.redis_prefix, max(size, 1)), hinter, enabled=size > 0,
+                   counter=counter)
 
     # --- writing (the transports) -----------------------------------------------------------------
     def record(self, call, protocol: str, endpoint: str, method: str, request, outcome: dict,
@@ -52,9 +54,11 @@ class Journal:
         entry is read; ``keyed``: its first parameter is a key, redacted then). ``presented``: the secret the
         caller presented (recorded as a prefix). On the hot path an entry holds only strings, numbers, bytes and
         dicts of them, which the garbage collector does not track (see server.journal.rings)."""
+        app = call.app
+        if self.counter is not None and app is not None:
+            self.counter.count(app.id, protocol, method, call.credential, outcome.get("status"), wall())
         if not self.enabled:
             return None
-        app = call.app
         now = monotonic()
         credential = call.credential
         state = app.clock_state if app is not None else None

@@ -152,6 +152,7 @@ def remove(conn: Connection, app_id: int) -> None:
         delete(conn, holder)
     conn.execute(sa.delete(snapshot).where(snapshot.c.app_id == app_id))
     conn.execute(sa.delete(schema.clock_advance).where(schema.clock_advance.c.app_id == app_id))
+    conn.execute(sa.delete(schema.legacy_call).where(schema.legacy_call.c.app_id == app_id))
     for table in schema.CREDENTIAL_TABLES:
         if "app_id" in table.c:
             conn.execute(sa.delete(table).where(table.c.app_id == app_id))

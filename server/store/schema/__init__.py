@@ -125,6 +125,7 @@ from .crm import (
     tag_category,
     user,
 )
+from .legacy_calls import legacy_call
 from .opportunities import (
     opportunity,
     stage,
@@ -154,6 +155,7 @@ def app_data_tables() -> list[sa.Table]:
     (the control plane's, not the app's)."""
     return [t for t in metadata.sorted_tables
             if t.name != "app" and t not in CREDENTIAL_TABLES and t is not app_snapshot and t is not clock_advance
+            and t is not legacy_call
             and "app_id" in t.c]
 
 
@@ -183,4 +185,5 @@ __all__ = [
     "fault_rule",
     "app_snapshot",
     "clock_advance",
+    "legacy_call",
 ]

@@ -1,0 +1,146 @@
+"""XML-RPC calls translated to their REST v2 equivalents, for the side-by-side compare (issue 19 §3): for each
+method it knows, the v2 request its parameters become (operation id, path parameters, query, body), following
+the method's entry in mapping.yaml, and the pairs of values that must agree between the two answers.
+
+Only the methods listed in ``TRANSLATORS`` are translated; the compare tool answers a clear 400 for the others
+(their mapping entry says by hand what to call)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+class CannotTranslate(ValueError):
+    """The parameters do not fit the method's translation (the message says which)."""
+
+
+@dataclass(frozen=True)
+class V2Call:
+    operation_id: str
+    path: dict = field(default_factory=dict)
+    query: dict = field(default_factory=dict)
+    body: dict | None = None
+
+
+# XML-RPC Contact fields and where a v2 contact holds them (a path into the v2 JSON)
+CONTACT_FIELDS: dict[str, tuple] = {
+    "Id": ("id",),
+    "FirstName": ("given_name",),
+    "LastName": ("family_name",),
+    "Email": ("email_addresses", 0, "email"),
+    "JobTitle": ("job_title",),
+    "Company": ("company", "company_name"),
+}
+_V2_MASK = {"FirstName": "given_name", "LastName": "family_name", "Email": "email_addresses",
+            "JobTitle": "job_title"}
+
+
+def _arg(params: list, index: int, kind: type, name: str):
+    if len(params) <= index:
+        raise CannotTranslate(f"params[{index}] ({name}) is missing")
+    value = params[index]
+    if kind is int and isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise CannotTranslate(f"params[{index}] ({name}) must be {'an integer' if kind is int else kind.__name__}")
+    return value
+
+
+def contact_body(data: dict) -> dict:
+    """An XML-RPC contact struct as a v2 contact body (the fields of CONTACT_FIELDS but Id and Company)."""
+    unknown = set(data) - set(_V2_MASK)
+    if unknown:
+        raise CannotTranslate(f"the compare tool translates only the fields {sorted(_V2_MASK)}, not "
+                              f"{sorted(unknown)}")
+    body: dict = {}
+    for name, value in data.items():
+        if name == "Email":
+            body["email_addresses"] = [{"email": value, "field": "EMAIL1"}]
+        else:
+            body[_V2_MASK[name]] = value
+    return body
+
+
+def _add(p: list) -> V2Call:
+    return V2Call("createContact", body=contact_body(_arg(p, 0, dict, "data")))
+
+
+def _load(p: list) -> V2Call:
+    fields = _arg(p, 1, list, "selectedFields")
+    v2 = [CONTACT_FIELDS[f][0] for f in fields if f in CONTACT_FIELDS and f != "Id"]
+    return V2Call("getContact", path={"contact_id": str(_arg(p, 0, int, "id"))},
+                  query={"fields": ",".join(v2)} if v2 else {})
+
+
+def _update(p: list) -> V2Call:
+    body = contact_body(_arg(p, 1, dict, "data"))
+    return V2Call("updateContact", path={"contact_id": str(_arg(p, 0, int, "contactId"))},
+                  query={"update_mask": ",".join(body)}, body=body)
+
+
+def _find_by_email(p: list) -> V2Call:
+    return V2Call("listContacts", query={"filter": f"email=={_arg(p, 0, str, 'email')}"})
+
+
+def _tags(operation_id: str) -> Callable[[list], V2Call]:
+    def translate(p: list) -> V2Call:
+        contact_id, tag_id = _arg(p, 0, int, "contactId"), _arg(p, 1, int, "groupId")
+        return V2Call(operation_id, path={"tag_id": str(tag_id)}, body={"contact_ids": [str(contact_id)]})
+    return translate
+
+
+def _achieve(p: list) -> V2Call:
+    return V2Call("achieveGoal", body={"integration": _arg(p, 0, str, "integration"),
+                                       "call_name": _arg(p, 1, str, "callName"),
+                                       "contact_id": _arg(p, 2, int, "contactId")})
+
+
+def _opt(opted_in: bool) -> Callable[[list], V2Call]:
+    def translate(p: list) -> V2Call:
+        return V2Call("updateEmailAddressOptStatus", path={"email": _arg(p, 0, str, "email")},
+                      body={"opted_in": opted_in, "reason": _arg(p, 1, str, "reason")})
+    return translate
+
+
+def _opt_status(p: list) -> V2Call:
+    return V2Call("getEmailAddressStatus", path={"email": _arg(p, 0, str, "email")})
+
+
+def _product(p: list) -> V2Call:
+    return V2Call("getProduct", path={"product_id": str(_arg(p, 0, int, "productId"))})
+
+
+TRANSLATORS: dict[str, Callable[[list], V2Call]] = {
+    "ContactService.add": _add,
+    "ContactService.load": _load,
+    "ContactService.update": _update,
+    "ContactService.findByEmail": _find_by_email,
+    "ContactService.addToGroup": _tags("applyTags"),
+    "ContactService.removeFromGroup": _tags("removeTags"),
+    "FunnelService.achieveGoal": _achieve,
+    "APIEmailService.optIn": _opt(True),
+    "APIEmailService.optOut": _opt(False),
+    "APIEmailService.getOptStatus": _opt_status,
+    "ProductService.getInventory": _product,
+}
+
+
+def dig(value, path: tuple):
+    for part in path:
+        if isinstance(part, int):
+            value = value[part] if isinstance(value, list) and len(value) > part else None
+        else:
+            value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def contact_pairs(xmlrpc_result, v2_result) -> list[tuple[str, object, object]]:
+    """(field, XML-RPC value, v2 value) for each contact field both answers hold."""
+    x = xmlrpc_result[0] if isinstance(xmlrpc_result, list) and xmlrpc_result else xmlrpc_result
+    v = v2_result
+    if isinstance(v, dict) and isinstance(v.get("contacts"), list):
+        v = v["contacts"][0] if v["contacts"] else None
+    if not isinstance(x, dict) or not isinstance(v, dict):
+        return []
+    return [(name, x[name], dig(v, path)) for name, path in CONTACT_FIELDS.items()
+            if name in x and dig(v, path) is not None]
