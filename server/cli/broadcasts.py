@@ -2,7 +2,6 @@
 (server.domain.mail.broadcasts; the real API has none)."""
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 
@@ -12,17 +11,8 @@ from server import jobs
 from server.clock import UTC, parse_datetime
 from server.domain.errors import SandboxError
 from server.domain.mail import broadcasts
-from server.store.db import transaction
 
-from .common import environment, named_app, options, settings
-
-
-@contextlib.contextmanager
-def _scope(app_name: str, data_dir, database_url, *, write: bool):
-    env = environment(settings(data_dir=data_dir, database_url=database_url))
-    record = named_app(env, app_name)
-    with transaction(env.engine, write=write) as conn:
-        yield env.session(conn, record)
+from .common import environment, named_app, options, session_scope, settings
 
 
 def _guarded(fn):
@@ -68,7 +58,7 @@ def create(name, template_id, tag_id, saved_search_id, user_id, contact_ids, sen
     audience = broadcasts.audience_of({"tag_id": tag_id, "saved_search_id": saved_search_id, "user_id": user_id,
                                        "contact_ids": list(contact_ids) or None})
     moment = None
-    with _scope(app_name, data_dir, database_url, write=True) as s:
+    with session_scope(app_name, data_dir, database_url, write=True) as s:
         if send_at is not None:
             moment = parse_datetime(send_at)
             if moment is None:
@@ -83,7 +73,7 @@ def create(name, template_id, tag_id, saved_search_id, user_id, contact_ids, sen
 @_guarded
 def list_(app_name, data_dir, database_url):
     """The app's broadcasts: id, status, name."""
-    with _scope(app_name, data_dir, database_url, write=False) as s:
+    with session_scope(app_name, data_dir, database_url, write=False) as s:
         for row in broadcasts.all_broadcasts(s):
             click.echo(f"{row.id}\t{row.status}\t{row.name}")
 
@@ -94,7 +84,7 @@ def list_(app_name, data_dir, database_url):
 @_guarded
 def show(broadcast_id, app_name, data_dir, database_url):
     """One broadcast with its batch status report (once sent), as JSON."""
-    with _scope(app_name, data_dir, database_url, write=False) as s:
+    with session_scope(app_name, data_dir, database_url, write=False) as s:
         click.echo(json.dumps(_describe(broadcasts.get(s, broadcast_id)), indent=2))
 
 
@@ -104,7 +94,7 @@ def show(broadcast_id, app_name, data_dir, database_url):
 @_guarded
 def cancel(broadcast_id, app_name, data_dir, database_url):
     """Cancel a scheduled broadcast."""
-    with _scope(app_name, data_dir, database_url, write=True) as s:
+    with session_scope(app_name, data_dir, database_url, write=True) as s:
         broadcasts.cancel(s, broadcast_id)
     click.echo(f"cancelled {broadcast_id}")
 

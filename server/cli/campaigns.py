@@ -1,7 +1,6 @@
 """``sandbox campaigns``: import, list, publish, unpublish and export Campaign Builder campaigns."""
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 from pathlib import Path
@@ -13,18 +12,8 @@ from server.domain.errors import SandboxError
 from server.engine import campaigns, document
 from server.engine.document import DocumentError
 from server.engine.errors import PublishError
-from server.store.db import transaction
 
-from .common import environment, named_app, options, settings
-
-
-@contextlib.contextmanager
-def _session_scope(app_name: str, data_dir, database_url, *, write: bool):
-    """A session on the app in one transaction, committed when the command's work is done."""
-    env = environment(settings(data_dir=data_dir, database_url=database_url))
-    record = named_app(env, app_name)
-    with transaction(env.engine, write=write) as conn:
-        yield env.session(conn, record)
+from .common import options, session_scope
 
 
 def _guarded(fn):
@@ -61,7 +50,7 @@ def import_campaign(file: Path, publish: bool, replace_id, app_name, data_dir, d
     """Import a campaign document; the tags and custom fields it declares in ``resources`` are created if
     missing (and listed)."""
     doc = document.parse(file.read_bytes())
-    with _session_scope(app_name, data_dir, database_url, write=True) as s:
+    with session_scope(app_name, data_dir, database_url, write=True) as s:
         if replace_id is not None:
             created = campaigns.replace_document(s, replace_id, doc)
             campaign_id = replace_id
@@ -83,7 +72,7 @@ _KINDS = {"tags": "tag", "tag_categories": "tag category", "custom_fields": "cus
 @_common
 def list_campaigns(app_name, data_dir, database_url):
     """List the app's campaigns: id, status, published version, name."""
-    with _session_scope(app_name, data_dir, database_url, write=False) as s:
+    with session_scope(app_name, data_dir, database_url, write=False) as s:
         for row in campaigns.list_campaigns(s):
             click.echo(f"{row.id}\t{row.status}\tv{row.version}\t{row.name}")
 
@@ -94,7 +83,7 @@ def list_campaigns(app_name, data_dir, database_url):
 @_guarded
 def publish_campaign(campaign_id: int, app_name, data_dir, database_url):
     """Publish (or republish) a campaign: its goals start listening."""
-    with _session_scope(app_name, data_dir, database_url, write=True) as s:
+    with session_scope(app_name, data_dir, database_url, write=True) as s:
         result = campaigns.publish(s, campaign_id)
     click.echo(f"campaign {campaign_id}: published, version {result['version']}")
 
@@ -105,7 +94,7 @@ def publish_campaign(campaign_id: int, app_name, data_dir, database_url):
 @_guarded
 def unpublish_campaign(campaign_id: int, app_name, data_dir, database_url):
     """Stop a campaign's goals listening; its contacts wait where they are."""
-    with _session_scope(app_name, data_dir, database_url, write=True) as s:
+    with session_scope(app_name, data_dir, database_url, write=True) as s:
         campaigns.unpublish(s, campaign_id)
     click.echo(f"campaign {campaign_id}: unpublished")
 
@@ -117,7 +106,7 @@ def unpublish_campaign(campaign_id: int, app_name, data_dir, database_url):
 @_guarded
 def export_campaign(campaign_id: int, as_yaml: bool, app_name, data_dir, database_url):
     """Print a campaign's document."""
-    with _session_scope(app_name, data_dir, database_url, write=False) as s:
+    with session_scope(app_name, data_dir, database_url, write=False) as s:
         doc = campaigns.get(s, campaign_id).document
     if as_yaml:
         click.echo(yaml.safe_dump(doc, sort_keys=False), nl=False)

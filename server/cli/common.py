@@ -109,3 +109,12 @@ def store_unreachable(config: Config, exc: sqlalchemy.exc.SQLAlchemyError) -> st
         url = "the configured DATABASE_URL"
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     return f"cannot reach the store at {url}: {reason[0] if reason else type(exc).__name__}"
+
+
+@contextlib.contextmanager
+def session_scope(app_name: str, data_dir, database_url, *, write: bool):
+    """A session on the app in one transaction, committed when the command's work is done."""
+    env = environment(settings(data_dir=data_dir, database_url=database_url))
+    record = named_app(env, app_name)
+    with transaction(env.engine, write=write) as conn:
+        yield env.session(conn, record)
