@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-fast
 
-.PHONY: serve lint test bench fuzz install clean
+.PHONY: serve lint test bench fuzz install clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,14 @@ serve: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-test: lint
+# the inspector's browser tests drive Debian's chromium; installed here when missing and we may (root, apt-get),
+# otherwise those tests skip and say why
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 || echo "chromium could not be installed: browser tests will skip"; \
+	fi
+
+test: lint browser
 	$(PY) -m pytest -q
 
 # a longer fuzz run than the suite's (not part of make test): 50,000 XML-RPC cases, 50 schemathesis examples an operation
