@@ -150,4 +150,5 @@ def _prepare_store(env: Environment, config: Config) -> AppRecord | None:
 def _http_error(exc: HTTPException):
     """Routing errors as plain JSON (never an HTML page)."""
     body = {"message": exc.description or exc.name}
-    return Response(json.dumps(body), status=exc.code, content_type="application/json")
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]  # a 405's Allow
+    return Response(json.dumps(body), status=exc.code, headers=headers, content_type="application/json")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from server.domain.affiliates import ledger, links, partners, programs, reports
 from server.domain.data.listing import Condition
@@ -16,15 +16,11 @@ from server.tables import FORM_AFFILIATE
 from . import custom
 from .api import Body, Int, Paging, Query, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request, not_found
-from .wire import in_datetime, out_datetime
+from .wire import DateTimeText, in_datetime, out_datetime
 
 FORM = FORM_AFFILIATE
 STATUSES = {partners.ACTIVE: "Active", partners.INACTIVE: "Inactive"}  # Affiliate.Status (REST's words unrecorded)
 
-
-def _moment(value):
-    in_datetime(value)
-    return value
 
 
 class CreateAffiliate(Body):
@@ -68,12 +64,10 @@ class ListAffiliates(Paging):
 
 
 class LedgerQuery(Paging):
-    since: str | None = None
-    until: str | None = None
+    since: DateTimeText | None = None
+    until: DateTimeText | None = None
     order: str | None = None
     order_direction: Literal["ASCENDING", "DESCENDING"] | None = None
-
-    _dates = field_validator("since", "until")(_moment)
 
 
 class CommissionQuery(LedgerQuery):

@@ -19,8 +19,8 @@ from types import ModuleType
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, g, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from flask import Blueprint, Response, current_app, g, request
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
 
 from server import json_input
 from server.auth.gateway import GatewayRejection
@@ -36,8 +36,14 @@ from .wire import split_list
 
 PREFIX = "/crm/rest/v1"
 
+def _not_a_boolean(value):
+    if isinstance(value, bool):  # pydantic's lax mode reads true as 1; Jackson, behind the real API, refuses it
+        raise ValueError("must be an integer, not a boolean")
+    return value
+
+
 # Integers in requests: ids and counts fit the store's 32-bit integer columns; anything larger is a 400.
-Int = Annotated[int, Field(ge=INT_MIN, le=INT_MAX)]
+Int = Annotated[int, Field(ge=INT_MIN, le=INT_MAX), BeforeValidator(_not_a_boolean)]
 
 
 class Body(BaseModel):
@@ -66,9 +72,14 @@ def list_shape(name: str, key: str, item, **extra) -> type[Shape]:
                         **extra)
 
 
+# documented with minimum 0; a negative value gets the operation's own message ("limit and offset must not be
+# negative"), not pydantic's
+Count = Annotated[int, Field(ge=INT_MIN, le=INT_MAX, json_schema_extra={"minimum": 0}), BeforeValidator(_not_a_boolean)]
+
+
 class Paging(Query):
-    limit: Int | None = None
-    offset: Int | None = None
+    limit: Count | None = None
+    offset: Count | None = None
 
 
 @dataclass
@@ -162,12 +173,12 @@ def declared(module: ModuleType) -> list[Operation]:
 def blueprint(operations: list[Operation]) -> Blueprint:
     """The Flask routes of ``operations`` under /crm/rest/v1, and the gateway's answer for any other path."""
     bp = Blueprint("rest_v1", __name__, url_prefix=PREFIX)
+    allowed = Allowed(operations)
     for op in operations:
         rule = re.sub(r"{(\w+)}", r"<\1>", op.path)
         bp.add_url_rule(rule, endpoint=f"{op.operation_id}_{op.method.lower()}", methods=[op.method],
-                        view_func=_view(op), strict_slashes=False)
-    patterns = [(re.compile("^" + re.sub(r"{(\w+)}", r"[^/]+", op.path) + "/?$"), op.method) for op in operations]
-    bp.add_url_rule("/<path:rest>", endpoint="unknown", view_func=_unknown(patterns),
+                        view_func=_view(op, allowed), strict_slashes=False, provide_automatic_options=False)
+    bp.add_url_rule("/<path:rest>", endpoint="unknown", view_func=_unknown(allowed),
                     methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"])
     bp.after_request(_journal)
     return bp
@@ -197,8 +208,12 @@ def _journal(response):
     return response
 
 
-def _view(op: Operation):
+def _view(op: Operation, allowed: Allowed):
+    literal_elsewhere = "{" in op.path  # /contacts/model is also /contacts/{contactId}: model is not an id
+
     def view(**path_args):
+        if literal_elsewhere and (methods := allowed.literal(request.path[len(PREFIX):])):
+            return _not_allowed(methods)
         return handle(op, path_args)
 
     view.__name__ = op.operation_id
@@ -320,15 +335,51 @@ def _body(op: Operation):
 
 # --- anything else under /crm/rest/v1 -------------------------------------------------------------------
 
-def _unknown(patterns: list[tuple[re.Pattern, str]]):
+class Allowed:
+    """The methods served at a path: those of the operations whose path it is literally (``/contacts/model``),
+    else of those whose template it fits (``/contacts/{contactId}``)."""
+
+    def __init__(self, operations: list[Operation]):
+        self._literal: dict[str, set[str]] = {}
+        for op in operations:
+            if "{" not in op.path:
+                self._literal.setdefault(op.path.rstrip("/"), set()).add(op.method)
+        self._patterns = [(re.compile("^" + re.sub(r"{(\w+)}", r"[^/]+", op.path) + "/?$"), op.method)
+                          for op in operations]
+
+    def literal(self, path: str) -> set[str]:
+        return self._literal.get(path.rstrip("/"), set())
+
+    def at(self, path: str) -> set[str]:
+        return self.literal(path) or {method for pattern, method in self._patterns if pattern.match(path)}
+
+
+def _allow(methods: set[str]) -> str:
+    """RFC 9110's Allow: the served methods, HEAD with GET, and OPTIONS."""
+    return ", ".join(sorted(methods | ({"HEAD"} if "GET" in methods else set()) | {"OPTIONS"}))
+
+
+def _not_allowed(methods: set[str]):
+    call, refusal = admit()  # the gateway authenticates before routing
+    if refusal is not None:
+        return refusal
+    headers = {**call.response_headers, "Allow": _allow(methods)}
+    return errors.message(405, f"Request method '{request.method}' not supported", headers)
+
+
+def _unknown(allowed: Allowed):
     def unknown(rest: str):
         """The gateway authenticates before routing: without credentials an unknown path is a 401; with them,
-        Keap's HTML "Page Not Found" page, or 405 for a known path and another method."""
+        Keap's HTML "Page Not Found" page, or 405 (with Allow) for a known path and another method. OPTIONS on a
+        known path answers its Allow without credentials (a browser's preflight carries none)."""
+        methods = allowed.at("/" + rest)
+        if methods and request.method == "OPTIONS":
+            return Response(status=200, headers={"Allow": _allow(methods)})
+        if methods:
+            return _not_allowed(methods)
         call, refusal = admit()
         if refusal is not None:
             return refusal
-        if any(pattern.match("/" + rest) for pattern, _ in patterns):
-            return errors.message(405, f"Request method '{request.method}' not supported", call.response_headers)
         return errors.page_not_found(call.response_headers)
 
     return unknown

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from server.domain.crm import activities as domain
 from server.domain.crm.activities import ActionFilter
@@ -15,7 +15,7 @@ from server.tables import FORM_CONTACT_ACTION
 from . import actions, custom, sync
 from .api import Body, Int, Paging, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request
-from .wire import in_datetime, out_datetime
+from .wire import DateTimeText, out_datetime
 
 KIND = "Appointment"
 
@@ -24,17 +24,11 @@ class AppointmentBody(Body):
     title: str | None = None
     description: str | None = None
     location: str | None = None
-    start_date: str | None = None
-    end_date: str | None = None
-    remind_time: Int | None = None
+    start_date: DateTimeText | None = None
+    end_date: DateTimeText | None = None
+    remind_time: Int | None = Field(None, json_schema_extra={"minimum": 0})
     contact_id: Int | None = None
     user: Int | None = None  # a user id [doc S1]
-
-    @field_validator("start_date", "end_date")
-    @classmethod
-    def _moment(cls, value):
-        in_datetime(value)
-        return value
 
     @field_validator("remind_time")
     @classmethod
@@ -70,14 +64,8 @@ AppointmentStatusList = list_shape("AppointmentStatusList", "appointment_statuse
 
 class ListAppointments(Paging):
     contact_id: Int | None = None
-    since: str | None = None
-    until: str | None = None
-
-    @field_validator("since", "until")
-    @classmethod
-    def _moment(cls, value):
-        in_datetime(value)
-        return value
+    since: DateTimeText | None = None
+    until: DateTimeText | None = None
 
 
 class SyncQuery(Paging):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from server.domain.crm import contacts as domain
 from server.domain.crm import links, social_accounts
@@ -19,7 +19,7 @@ from server.tables import FORM_CONTACT
 from . import custom, emails, people
 from .api import Body, Int, Paging, Query, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request, not_found
-from .wire import in_date, in_datetime, millis, out_date, out_datetime
+from .wire import DateText, DateTimeText, in_date, in_datetime, millis, out_date, out_datetime
 
 CONTACT = domain.CONTACT
 FORM = FORM_CONTACT
@@ -91,8 +91,8 @@ class ContactBody(Body):
     company_name: str | None = None
     owner_id: Int | None = None
     lead_source_id: Int | None = None
-    birthday: str | None = None
-    anniversary: str | None = None
+    birthday: DateText | None = None
+    anniversary: DateText | None = None
     email_addresses: list[people.EmailAddress] | None = None
     phone_numbers: list[people.PhoneNumber] | None = None
     fax_numbers: list[people.FaxNumber] | None = None
@@ -105,18 +105,12 @@ class ContactBody(Body):
     social_accounts: list[SocialAccount] | None = None
     relationships: list[Relationship] | None = None
 
-    @field_validator("birthday", "anniversary")
-    @classmethod
-    def _date(cls, value):
-        in_date(value)
-        return value
-
 
 class UpsertContactBody(ContactBody):
     duplicate_option: Literal["Email", "EmailAndName"] = "Email"
 
 
-class CompanyShape(Shape):
+class CompanyReference(Shape):
     id: int | None = None
     company_name: str | None = None
 
@@ -130,7 +124,7 @@ class ContactShape(Shape):
     phone_numbers: list[people.PhoneShape] = []
     addresses: list[people.AddressShape] = []
     tag_ids: list[int] = []
-    company: CompanyShape | None = None
+    company: CompanyReference | None = None
     owner_id: int | None = None
     email_opted_in: bool | None = None
     email_status: str | None = None
@@ -150,14 +144,8 @@ class ListContacts(Paging):
     optional_properties: list[str] | None = None
     order: Literal["id", "date_created", "last_updated", "name", "firstName", "email"] | None = None
     order_direction: Literal["ASCENDING", "DESCENDING"] | None = None
-    since: str | None = None
-    until: str | None = None
-
-    @field_validator("since", "until")
-    @classmethod
-    def _moment(cls, value):
-        in_datetime(value)
-        return value
+    since: DateTimeText | None = None
+    until: DateTimeText | None = None
 
 
 class GetContact(Query):

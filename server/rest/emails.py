@@ -5,7 +5,7 @@ through server.domain.mail.emails.send like APIEmailService.sendEmail), and an a
 (``PUT /emailAddresses/{email}``, server.domain.mail.email_status). The control API's outbox shows the same rows."""
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from server.domain.account import users
 from server.domain.mail import email_status, messages
@@ -14,7 +14,7 @@ from server.domain.session import AppSession
 
 from .api import Body, Int, Paging, Reply, Request, Shape, envelope, list_shape, page, route
 from .errors import RestError, bad_request, not_found
-from .wire import from_base64, in_datetime, out_datetime, to_base64
+from .wire import DateTimeText, from_base64, in_datetime, out_datetime, to_base64
 
 MAX_SYNC = 1000  # records per /emails/sync call [doc S1]
 MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES = 10, 1024 * 1024
@@ -30,10 +30,6 @@ STATUS_WORDS = {
 }
 
 
-def _moment(value):
-    in_datetime(value)
-    return value
-
 
 class EmailRecord(Body):
     """EmailSentCreate [doc S1]: ``html_content`` and ``plain_content`` are base64."""
@@ -48,16 +44,14 @@ class EmailRecord(Body):
     sent_from_reply_address: str | None = None
     sent_to_cc_addresses: str | None = None
     sent_to_bcc_addresses: str | None = None
-    sent_date: str | None = None
-    received_date: str | None = None
-    opened_date: str | None = None
-    clicked_date: str | None = None
+    sent_date: DateTimeText | None = None
+    received_date: DateTimeText | None = None
+    opened_date: DateTimeText | None = None
+    clicked_date: DateTimeText | None = None
     original_provider: str | None = None
     original_provider_id: str | None = None
     provider_source_id: str | None = None
     id: Int | None = None  # read-only: accepted in an echoed record, not used
-
-    _dates = field_validator("sent_date", "received_date", "opened_date", "clicked_date")(_moment)
 
 
 class EmailRecords(Body):
@@ -127,11 +121,9 @@ class RestEmailAddress(Shape):
 class ListEmails(Paging):
     contact_id: Int | None = None
     email: str | None = None
-    since_sent_date: str | None = None
-    until_sent_date: str | None = None
+    since_sent_date: DateTimeText | None = None
+    until_sent_date: DateTimeText | None = None
     ordered: bool | None = None
-
-    _dates = field_validator("since_sent_date", "until_sent_date")(_moment)
 
 
 # --- shapes of the history ----------------------------------------------------------------------------

@@ -11,12 +11,17 @@ from flask import request
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from server.tables import INT_MAX, INT_MIN
+
+from . import spec_operations
 from .api import PREFIX, Operation
 from .errors import json_response
 from .hooks import RestHook
 
 REF = "#/components/schemas/{model}"
 
+# ids in paths: what the store's 32-bit columns hold; anything else is a 400 (server.rest.api._path_values)
+_INT32 = {"type": "integer", "format": "int32", "minimum": INT_MIN, "maximum": INT_MAX}
 _ERROR = {"type": "object", "properties": {"message": {"type": "string"}}, "required": ["message"]}
 _GATEWAY = {"type": "object", "description": "the gateway's own refusal (Apigee fault, or the 429 quota body)"}
 _DESCRIPTIONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 401: "Unauthorized",
@@ -55,8 +60,7 @@ def _response_schema(op: Operation):
 
 
 def _parameters(op: Operation) -> list[dict]:
-    params = [{"name": name, "in": "path", "required": True,
-               "schema": {"type": "integer", "format": "int64"} if kind is int else {"type": "string"}}
+    params = [{"name": name, "in": "path", "required": True, "schema": _INT32 if kind is int else {"type": "string"}}
               for name, kind in op.path_types.items()]
     if op.query is not None:
         schema = op.query.model_json_schema(ref_template=REF)
@@ -69,6 +73,12 @@ def _parameters(op: Operation) -> list[dict]:
     return params
 
 
+def _not_null(prop: dict) -> dict:
+    """A required property's schema without its ``null`` option (a required property must have a value)."""
+    options = [o for o in prop.get("anyOf", [prop]) if o.get("type") != "null"]
+    return options[0] if len(options) == 1 else {"anyOf": options}
+
+
 def _nullable_free(prop: dict) -> dict:
     """A query parameter is absent or has a value: ``X | None`` is documented as X."""
     prop = {k: v for k, v in prop.items() if k not in ("default", "title")}
@@ -79,14 +89,29 @@ def _nullable_free(prop: dict) -> dict:
     return prop
 
 
+_REQUIRED = spec_operations.required_properties()
+
+
+def _property_names(model: type[BaseModel]) -> set[str]:
+    return {info.alias or name for name, info in model.model_fields.items()}
+
+
 def _operation(op: Operation) -> dict:
     out = {"operationId": op.operation_id, "summary": op.summary, "tags": [op.tag],
            "parameters": _parameters(op), "responses": {}}
     if op.deprecated:
         out["deprecated"] = True
     if op.body is not None:
-        out["requestBody"] = {"required": True, "content": {"application/json": {
-            "schema": {"$ref": REF.format(model=op.body.__name__)}}}}
+        schema = {"$ref": REF.format(model=op.body.__name__)}
+        own = set(op.body.model_json_schema().get("required", []))
+        keaps = _REQUIRED.get((op.method, spec_operations.shape(op.path)), [])
+        extra = [name for name in keaps if name not in own and name in _property_names(op.body)]
+        if extra:  # the model is shared (POST and PATCH); what this operation requires on top, as Keap documents it
+            properties = op.body.model_json_schema(ref_template=REF)["properties"]
+            present = {name: _not_null(properties[name]) for name in extra}
+            schema = {"allOf": [schema, {"required": extra, "properties": present}]}
+        # an empty body reads as {}: the body is required only where some property is
+        out["requestBody"] = {"required": bool(own or extra), "content": {"application/json": {"schema": schema}}}
     answer = {"description": _DESCRIPTIONS.get(op.status, "OK")}
     schema = _response_schema(op)
     if schema is not None and op.status != 204:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict
 
 from server.domain.crm import opportunities
 from server.domain.session import AppSession
@@ -16,7 +16,7 @@ from server.tables import FORM_OPPORTUNITY
 from . import custom
 from .api import Body, Int, Paging, Query, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request, not_found
-from .wire import in_datetime, out_datetime
+from .wire import DateTimeText, in_datetime, out_datetime
 
 FORM = FORM_OPPORTUNITY
 OPTIONAL = ["custom_fields"]
@@ -29,10 +29,6 @@ class Ref(BaseModel):
     id: Int
 
 
-def _moment(value):
-    in_datetime(value)
-    return value
-
 
 class OpportunityBody(Body):
     """Opportunity [doc S1]: create and replace need ``contact``, ``opportunity_title`` and ``stage``."""
@@ -43,8 +39,8 @@ class OpportunityBody(Body):
     stage: Ref | None = None
     user: Ref | None = None
     affiliate_id: Int | None = None
-    estimated_close_date: str | None = None
-    next_action_date: str | None = None
+    estimated_close_date: DateTimeText | None = None
+    next_action_date: DateTimeText | None = None
     next_action_notes: str | None = None
     opportunity_notes: str | None = None
     include_in_forecast: Int | None = None
@@ -53,8 +49,6 @@ class OpportunityBody(Body):
     custom_fields: list[custom.CustomFieldValue] | None = None
     date_created: str | None = None  # read-only: accepted in an echoed object, not written
     last_updated: str | None = None
-
-    _dates = field_validator("estimated_close_date", "next_action_date")(_moment)
 
 
 class StageShape(Shape):

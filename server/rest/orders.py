@@ -20,7 +20,7 @@ from server.tables import FORM_ORDER
 from . import custom, products
 from .api import Body, Int, Paging, Reply, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request, not_found
-from .wire import country_code, country_name, in_datetime, out_datetime
+from .wire import DateTimeText, country_code, country_name, in_datetime, out_datetime
 
 FORM = FORM_ORDER
 
@@ -40,10 +40,6 @@ SHIPPING = ("first_name", "middle_name", "last_name", "company", "phone", "line1
 
 
 # --- shapes -------------------------------------------------------------------------------------------
-
-def _moment(value):
-    in_datetime(value)
-    return value
 
 
 class CreateOrderItem(Body):
@@ -85,7 +81,7 @@ class ShippingAddress(Body):
 
 class CreateOrder(Body):
     contact_id: Int
-    order_date: str
+    order_date: DateTimeText
     order_title: str = Field(min_length=1)
     order_type: Literal["Offline", "Online"]
     order_items: list[CreateOrderItem] = Field(min_length=1)
@@ -94,8 +90,6 @@ class CreateOrder(Body):
     sales_affiliate_id: Int | None = None
     shipping_address: ShippingAddress | None = None
 
-    _date = field_validator("order_date")(_moment)
-
 
 class CreatePayment(Body):
     payment_method_type: Literal["CREDIT_CARD", "CASH", "CHECK", "TOKEN"] | None = None
@@ -103,11 +97,9 @@ class CreatePayment(Body):
     charge_now: bool | None = None
     credit_card_id: Int | None = None
     payment_gateway_id: Int | str | None = None
-    date: str | None = None
+    date: DateTimeText | None = None
     notes: str | None = None
     apply_to_commissions: bool | None = None
-
-    _date = field_validator("date")(_moment)
 
     @field_validator("payment_amount")
     @classmethod
@@ -128,14 +120,12 @@ class PaymentGateway(Body):
 class PaymentPlanBody(Body):
     days_between_payments: Int = Field(ge=0)
     number_of_payments: Int = Field(ge=0)
-    plan_start_date: str
+    plan_start_date: DateTimeText
     initial_payment_amount: float | None = Field(default=None, ge=0)
-    initial_payment_date: str | None = None
+    initial_payment_date: DateTimeText | None = None
     auto_charge: bool | None = None
     credit_card_id: Int | None = None
     payment_gateway: PaymentGateway | None = None
-
-    _dates = field_validator("plan_start_date", "initial_payment_date")(_moment)
 
 
 class OrderShape(Shape):
@@ -185,10 +175,8 @@ class ListOrders(Paging):
     product_id: Int | None = None
     paid: bool | None = None
     order: Literal["order_date", "update_date"] | None = None
-    since: str | None = None
-    until: str | None = None
-
-    _dates = field_validator("since", "until")(_moment)
+    since: DateTimeText | None = None
+    until: DateTimeText | None = None
 
 
 # --- reading (server.domain.commerce.order_reads) -----------------------------------------------------

@@ -23,10 +23,26 @@ def derive(document: dict) -> list[dict]:
     for path, item in document["paths"].items():
         for method, op in item.items():
             if method in _METHODS:
-                out.append({"method": method.upper(), "path": path.removeprefix("/v1"),
-                            "operation_id": op.get("operationId", ""), "summary": op.get("summary", ""),
-                            "tag": (op.get("tags") or [""])[0]})
+                entry = {"method": method.upper(), "path": path.removeprefix("/v1"),
+                         "operation_id": op.get("operationId", ""), "summary": op.get("summary", ""),
+                         "tag": (op.get("tags") or [""])[0]}
+                required = _body_required(document, op)
+                if required:
+                    entry["required"] = required  # the body's required properties (our document states them too)
+                out.append(entry)
     return out
+
+
+def _body_required(document: dict, op: dict) -> list[str]:
+    schema = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    if "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return sorted(schema.get("required", []))
+
+
+def required_properties() -> dict[tuple[str, str], list[str]]:
+    """``(METHOD, shape of the path)``: the body properties Keap's document marks required."""
+    return {(o["method"], shape(o["path"])): o["required"] for o in load() if o.get("required")}
 
 
 def load() -> list[dict]:

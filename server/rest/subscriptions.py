@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from server.domain.commerce import cards, invoices, merchant, products
 from server.domain.commerce import subscription_reads as reads
@@ -18,7 +18,7 @@ from server.tables import FORM_SUBSCRIPTION
 from . import custom
 from .api import Body, Int, Paging, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request
-from .wire import in_date, out_datetime
+from .wire import DateText, in_date, out_datetime
 
 FORM = FORM_SUBSCRIPTION
 
@@ -33,16 +33,10 @@ class CreateSubscription(Body):
     auto_charge: bool | None = None
     billing_amount: float | None = Field(default=None, ge=0)
     credit_card_id: Int | None = None
-    first_bill_date: str | None = None
+    first_bill_date: DateText | None = None
     payment_gateway_id: Int | None = None
     quantity: Int | None = Field(default=None, ge=1)
     sale_affiliate_id: Int | None = None
-
-    @field_validator("first_bill_date")
-    @classmethod
-    def _date(cls, value):
-        in_date(value)
-        return value
 
 
 class SubscriptionShape(Shape):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from server.domain.crm import activities as domain
 from server.domain.crm.activities import ActionFilter
@@ -16,7 +16,7 @@ from server.tables import FORM_CONTACT_ACTION
 from . import actions, custom, sync
 from .api import Body, Int, Paging, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request
-from .wire import in_datetime, out_datetime
+from .wire import DateTimeText, out_datetime
 
 KIND = "Task"
 REMIND = (5, 10, 15, 30, 60, 120, 240, 480, 1440, 2880)  # minutes [doc S1]
@@ -32,20 +32,14 @@ class TaskBody(Body):
     type: str | None = None
     priority: Int | None = None
     completed: bool | None = None
-    completion_date: str | None = None
-    due_date: str | None = None
-    remind_time: Int | None = None
+    completion_date: DateTimeText | None = None
+    due_date: DateTimeText | None = None
+    remind_time: Int | None = Field(None, json_schema_extra={"enum": sorted(REMIND)})
     url: str | None = None
     user_id: Int | None = None
     funnel_id: Int | None = None
     jgraph_id: Int | None = None
     contact: ContactRef | None = None
-
-    @field_validator("completion_date", "due_date")
-    @classmethod
-    def _moment(cls, value):
-        in_datetime(value)
-        return value
 
     @field_validator("remind_time")
     @classmethod
@@ -90,15 +84,9 @@ class ListTasks(Paging):
     contact_id: Int | None = None
     has_due_date: bool | None = None
     order: str | None = None
-    since: str | None = None
-    until: str | None = None
+    since: DateTimeText | None = None
+    until: DateTimeText | None = None
     user_id: Int | None = None
-
-    @field_validator("since", "until")
-    @classmethod
-    def _moment(cls, value):
-        in_datetime(value)
-        return value
 
 
 class SyncQuery(Paging):

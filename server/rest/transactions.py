@@ -3,8 +3,6 @@ and manual payments), as REST's ``EcommerceReportingTransaction``. A transaction
 made by ``InvoiceService.chargeInvoice`` or ``addManualPayment`` reads here too."""
 from __future__ import annotations
 
-from pydantic import field_validator
-
 from server.domain.account import settings
 from server.domain.commerce import order_reads, payment_reads
 from server.domain.data.listing import Condition
@@ -13,19 +11,13 @@ from server.domain.session import AppSession
 from . import orders
 from .api import Int, Paging, Request, Shape, envelope, list_shape, page, route
 from .errors import not_found
-from .wire import in_datetime, out_datetime
+from .wire import DateTimeText, in_datetime, out_datetime
 
 
 class ListTransactions(Paging):
     contact_id: Int | None = None
-    since: str | None = None
-    until: str | None = None
-
-    @field_validator("since", "until")
-    @classmethod
-    def _moment(cls, value):
-        in_datetime(value)
-        return value
+    since: DateTimeText | None = None
+    until: DateTimeText | None = None
 
 
 class TransactionShape(Shape):

@@ -9,6 +9,9 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, WithJsonSchema
 
 from server.clock import UTC, AppClock, parse_datetime
 from server.domain.crm.countries import (  # noqa: F401  (v1 modules import them from here)
@@ -59,6 +62,22 @@ def in_date(text: str | None) -> datetime | None:
         raise ValueError(f"'{text}' is not a date")
     return datetime(moment.year, moment.month, moment.day)
 
+
+
+def _checked(parse):
+    def check(value: str) -> str:
+        parse(value)  # ValueError: the 400 names the field
+        return value
+
+    return check
+
+
+# Request date-times and dates: validated by the parsers above, documented with their format (and, for
+# date-times, the years the store holds: 1000 to 9998), so what the OpenAPI document promises is what is accepted.
+_STORED_YEARS = "^(1[0-9]{3}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-"
+DateTimeText = Annotated[str, AfterValidator(_checked(in_datetime)),
+                         WithJsonSchema({"type": "string", "format": "date-time", "pattern": _STORED_YEARS})]
+DateText = Annotated[str, AfterValidator(_checked(in_date)), WithJsonSchema({"type": "string", "format": "date"})]
 
 def split_list(value) -> list[str] | None:
     """A list-valued query parameter: repeated keys and comma-joined values both (``ids=1%2C2``, ``ids=1&ids=2``)."""

@@ -55,3 +55,59 @@ def test_document_lists_every_operation(rest):
     create = doc["paths"]["/contacts"]["post"]
     assert "201" in create["responses"] and create["requestBody"]["content"]["application/json"]
     assert doc["components"]["schemas"]["ContactBody"]["additionalProperties"] is False
+
+
+def _doc(rest) -> dict:
+    return requests.get(rest.base + "/openapi.json", timeout=10).json()
+
+
+def test_every_reference_resolves(rest):
+    doc = _doc(rest)
+    refs = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("$ref"), str):
+                refs.add(node["$ref"].rsplit("/", 1)[-1])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(doc)
+    assert refs and refs <= set(doc["components"]["schemas"]), refs - set(doc["components"]["schemas"])
+
+
+def test_the_document_states_the_bounds_formats_and_required_properties(rest):
+    doc = _doc(rest)
+    get_contact = doc["paths"]["/contacts/{id}"]["get"]
+    assert get_contact["parameters"][0]["schema"] == {"type": "integer", "format": "int32",
+                                                      "minimum": -2147483648, "maximum": 2147483647}
+    listing = {p["name"]: p["schema"] for p in doc["paths"]["/contacts"]["get"]["parameters"]}
+    assert listing["limit"]["minimum"] == 0 and listing["offset"]["minimum"] == 0
+    assert listing["since"]["format"] == "date-time"
+    # Keap's document requires title, start_date and end_date of an appointment: ours says so too
+    body = doc["paths"]["/appointments"]["post"]["requestBody"]
+    assert body["required"] is True
+    assert set(body["content"]["application/json"]["schema"]["allOf"][1]["required"]) == {
+        "title", "start_date", "end_date"}
+    task = doc["components"]["schemas"]["TaskBody"]["properties"]
+    assert task["remind_time"]["enum"][:2] == [5, 10] and task["due_date"]["anyOf"][0]["format"] == "date-time"
+
+
+def test_a_405_names_the_allowed_methods(rest):
+    # a known path with another method; and /contacts/model, which is not /contacts/{contactId}
+    wrong = rest.http.put(rest.base + "/tags/categories", json={}, timeout=10)
+    assert wrong.status_code == 405 and wrong.headers["Allow"] == "OPTIONS, POST"
+    model = rest.http.patch(rest.base + "/contacts/model", json={}, timeout=10)
+    assert model.status_code == 405 and model.headers["Allow"] == "GET, HEAD, OPTIONS"
+    trace = rest.http.request("TRACE", rest.base + "/contacts", timeout=10)
+    assert trace.status_code == 405 and "GET" in trace.headers["Allow"].split(", ")
+    options = requests.options(rest.base + "/tags", timeout=10)  # a browser's preflight carries no credentials
+    assert options.status_code == 200 and options.headers["Allow"] == "GET, HEAD, OPTIONS, POST"
+
+
+def test_a_boolean_is_not_an_integer(rest):
+    answer = rest.http.post(rest.base + "/notes", json={"contact_id": True, "title": "t"}, timeout=10)
+    assert answer.status_code == 400 and "contact_id" in answer.json()["message"]
