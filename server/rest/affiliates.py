@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from server.domain.affiliates import ledger, links, partners, programs, reports
 from server.domain.data.listing import Condition
@@ -30,8 +30,8 @@ class CreateAffiliate(Body):
     contact_id: Int
     password: str = Field(min_length=1)
     name: str | None = None
-    notify_on_lead: bool | None = None
-    notify_on_sale: bool | None = None
+    notify_on_lead: StrictBool | None = None
+    notify_on_sale: StrictBool | None = None
     parent_id: Int | None = None
     status: Literal["Active", "Inactive", "active", "inactive", "ACTIVE", "INACTIVE"] | None = None
     track_leads_for: Int | None = Field(default=None, ge=0)

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, g, request
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema, create_model
 
 from server import json_input
 from server.auth.gateway import GatewayRejection
@@ -81,6 +81,21 @@ class Paging(Query):
     limit: Count | None = None
     offset: Count | None = None
 
+
+
+def offering(offered: list[str]):
+    """The type of an operation's ``optional_properties`` query parameter: names from ``offered``, documented as
+    such (``wanted`` refuses any other)."""
+    return Annotated[list[str], WithJsonSchema({"type": "array", "items": {"type": "string", "enum": offered}})]
+
+
+def asked_for(requested: list[str] | None, offered: list[str]) -> set[str]:
+    """The optional properties asked for; an unknown name is the real 400 ("status unrecorded; 400 assumed" [S27])."""
+    extra = set(requested or [])
+    unknown = sorted(extra - set(offered))
+    if unknown:
+        raise errors.bad_request(f"The following optional-properties are unrecognized: {', '.join(unknown)}")
+    return extra
 
 @dataclass
 class Reply:

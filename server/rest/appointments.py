@@ -21,7 +21,7 @@ KIND = "Appointment"
 
 
 class AppointmentBody(Body):
-    title: str | None = None
+    title: str | None = Field(default=None, json_schema_extra={"type": "string", "minLength": 1})
     description: str | None = None
     location: str | None = None
     start_date: DateTimeText | None = None

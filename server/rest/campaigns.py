@@ -16,7 +16,20 @@ from server.domain.session import AppSession
 from server.engine import achieve, manual, overview
 from server.engine.errors import CampaignNotFound
 
-from .api import Body, Int, Paging, Query, Request, Shape, envelope, list_shape, page, route
+from .api import (
+    Body,
+    Int,
+    Paging,
+    Query,
+    Request,
+    Shape,
+    asked_for,
+    envelope,
+    list_shape,
+    offering,
+    page,
+    route,
+)
 from .errors import bad_request, not_found
 from .wire import out_datetime
 
@@ -48,7 +61,7 @@ class ListCampaigns(Paging):
 
 
 class GetCampaign(Query):
-    optional_properties: list[str] | None = None
+    optional_properties: offering(OPTIONAL) | None = None
 
 
 class ContactIds(Body):
@@ -166,10 +179,7 @@ def list_campaigns(r: Request):
 @route("GET", "/campaigns/{campaignId}", summary="Get a campaign (goals and sequences on request)",
        tag="Campaign", query=GetCampaign, response=CampaignShape)
 def get_campaign(r: Request, campaignId: int):
-    wanted = set(r.query.optional_properties or [])
-    unknown = sorted(wanted - set(OPTIONAL))
-    if unknown:
-        raise bad_request(f"The following optional-properties are unrecognized: {', '.join(unknown)}")
+    wanted = asked_for(r.query.optional_properties, OPTIONAL)
     out = campaign_json(r.s, require(r.s, campaignId))
     out.update(details(r.s, campaignId, wanted))
     return out

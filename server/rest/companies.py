@@ -12,7 +12,7 @@ from server.domain.session import AppSession
 from server.tables import FORM_COMPANY, REGISTRY
 
 from . import custom, people
-from .api import Body, Paging, Query, Request, Shape, envelope, list_shape, page, route
+from .api import Body, Paging, Query, Request, Shape, asked_for, envelope, list_shape, offering, page, route
 from .errors import bad_request, not_found
 from .wire import country_name
 
@@ -48,7 +48,7 @@ class CompanyAddress(Body):
 
 
 class CompanyBody(Body):
-    company_name: str | None = Field(default=None, min_length=1)
+    company_name: str | None = Field(default=None, min_length=1, json_schema_extra={"type": "string"})
     email_address: str | None = None
     website: str | None = None
     notes: str | None = None
@@ -75,21 +75,13 @@ CompanyList = list_shape("CompanyList", "companies", CompanyShape)
 
 class ListCompanies(Paging):
     company_name: str | None = None
-    optional_properties: list[str] | None = None
+    optional_properties: offering(OPTIONAL) | None = None
     order: Literal["id", "date_created", "name", "email"] | None = None
     order_direction: Literal["ASCENDING", "DESCENDING"] | None = None
 
 
 class GetCompany(Query):
-    optional_properties: list[str] | None = None
-
-
-def _optional(requested) -> set[str]:
-    extra = set(requested or [])
-    unknown = sorted(extra - set(OPTIONAL))
-    if unknown:
-        raise bad_request(f"The following optional-properties are unrecognized: {', '.join(unknown)}")
-    return extra
+    optional_properties: offering(OPTIONAL) | None = None
 
 
 def render(s: AppSession, rows: list[dict], optional: set[str]) -> list[dict]:
@@ -158,7 +150,7 @@ def _after_write(s: AppSession, body: CompanyBody) -> None:
 @route("GET", "/companies", summary="List companies", tag="Company", query=ListCompanies, response=CompanyList)
 def list_companies(r: Request):
     q: ListCompanies = r.query
-    optional = _optional(q.optional_properties)
+    optional = asked_for(q.optional_properties, OPTIONAL)
     limit, offset = page(q)
     criteria = {"Company": q.company_name} if q.company_name else {}
     rows = select_rows(r.s, COMPANY, FIELDS, criteria, limit=limit, offset=offset, order_by=ORDERS[q.order or "id"],
@@ -192,7 +184,7 @@ def create_company_custom_field(r: Request):
 @route("GET", "/companies/{companyId}", summary="Get a company", tag="Company", query=GetCompany,
        response=CompanyShape)
 def get_company(r: Request, companyId: int):
-    return load(r.s, companyId, _optional(r.query.optional_properties))
+    return load(r.s, companyId, asked_for(r.query.optional_properties, OPTIONAL))
 
 
 @route("PATCH", "/companies/{companyId}", summary="Update a company", tag="Company", body=CompanyBody,

@@ -5,7 +5,7 @@ through server.domain.mail.emails.send like APIEmailService.sendEmail), and an a
 (``PUT /emailAddresses/{email}``, server.domain.mail.email_status). The control API's outbox shows the same rows."""
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from server.domain.account import users
 from server.domain.mail import email_status, messages
@@ -14,7 +14,7 @@ from server.domain.session import AppSession
 
 from .api import Body, Int, Paging, Reply, Request, Shape, envelope, list_shape, page, route
 from .errors import RestError, bad_request, not_found
-from .wire import DateTimeText, from_base64, in_datetime, out_datetime, to_base64
+from .wire import Base64Text, DateTimeText, from_base64, in_datetime, out_datetime, to_base64
 
 MAX_SYNC = 1000  # records per /emails/sync call [doc S1]
 MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES = 10, 1024 * 1024
@@ -38,8 +38,8 @@ class EmailRecord(Body):
     contact_id: Int | None = None
     subject: str | None = None
     headers: str | None = None
-    html_content: str | None = None
-    plain_content: str | None = None
+    html_content: Base64Text | None = None
+    plain_content: Base64Text | None = None
     sent_from_address: str | None = None
     sent_from_reply_address: str | None = None
     sent_to_cc_addresses: str | None = None
@@ -73,14 +73,14 @@ class SendRequest(Body):
     contacts: list[Int] = Field(min_length=1)
     subject: str = Field(min_length=1)
     user_id: Int
-    html_content: str | None = None
-    plain_content: str | None = None
+    html_content: Base64Text | None = None
+    plain_content: Base64Text | None = None
     address_field: str | None = None
     attachments: list[Attachment] | None = None
 
 
 class EmailAddressBody(Body):
-    opted_in: bool
+    opted_in: StrictBool
     reason: str
 
 
@@ -100,8 +100,8 @@ class EmailShape(Shape):
     clicked_date: str | None = None
     original_provider: str | None = None
     original_provider_id: str | None = None
-    html_content: str | None = None
-    plain_content: str | None = None
+    html_content: Base64Text | None = None
+    plain_content: Base64Text | None = None
 
 
 EmailList = list_shape("EmailList", "emails", EmailShape)

@@ -5,16 +5,29 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from server.domain.account import public_urls
 from server.domain.crm import files as domain
 from server.domain.mail.emails import contact_exists
 from server.domain.session import AppSession
 
-from .api import Body, Int, Paging, Query, Request, Shape, envelope, list_shape, page, route
+from .api import (
+    Body,
+    Int,
+    Paging,
+    Query,
+    Request,
+    Shape,
+    asked_for,
+    envelope,
+    list_shape,
+    offering,
+    page,
+    route,
+)
 from .errors import bad_request, not_found
-from .wire import from_base64, out_datetime, to_base64
+from .wire import Base64Text, from_base64, out_datetime, to_base64
 
 OPTIONAL = ["file_data"]
 Association = Literal["CONTACT", "USER", "COMPANY"]
@@ -24,9 +37,9 @@ class FileUpload(Body):
     """FileUpload [doc S1]: ``contact_id`` names the contact of a CONTACT file."""
 
     file_name: str = Field(min_length=1)
-    file_data: str
-    is_public: bool | None = None
-    public: bool | None = None  # the 2022 spec's spelling of is_public
+    file_data: Base64Text
+    is_public: StrictBool | None = None
+    public: StrictBool | None = None  # the 2022 spec's spelling of is_public
     file_association: Association | None = None
     contact_id: Int | None = None
 
@@ -63,7 +76,7 @@ class ListFiles(Paging):
 
 
 class GetFile(Query):
-    optional_properties: list[str] | None = None
+    optional_properties: offering(OPTIONAL) | None = None
 
 
 def box_type(f: domain.FileRecord) -> str:
@@ -146,10 +159,7 @@ def upload_file(r: Request):
 @route("GET", "/files/{fileId}", summary="Get a file (its content with optional_properties=file_data)",
        tag="File", query=GetFile, response=FileInformation)
 def get_file(r: Request, fileId: int):
-    wanted = set(r.query.optional_properties or [])
-    unknown = sorted(wanted - set(OPTIONAL))
-    if unknown:
-        raise bad_request(f"The following optional-properties are unrecognized: {', '.join(unknown)}")
+    wanted = asked_for(r.query.optional_properties, OPTIONAL)
     return information(r.s, fileId, with_data="file_data" in wanted)
 
 

@@ -3,7 +3,10 @@ handshake with its URL between two transactions (never holding one open while th
 deliveries are queued by server.domain.account.hooks and sent by server.rest.delivery."""
 from __future__ import annotations
 
+from typing import Annotated
+
 from flask import request
+from pydantic import WithJsonSchema
 
 from server.domain.account import hooks as domain
 
@@ -13,8 +16,9 @@ from .errors import RestError, not_found
 
 
 class HookBody(Body):
-    eventKey: str  # camelCase on the wire [doc S1]
-    hookUrl: str
+    # camelCase on the wire [doc S1]; documented with what subscribe() checks (a known key, an http(s) URL)
+    eventKey: Annotated[str, WithJsonSchema({"type": "string", "enum": domain.EVENT_KEYS})]
+    hookUrl: Annotated[str, WithJsonSchema({"type": "string", "pattern": "^https?://[^\\s]{3,}$"})]
 
 
 class RestHook(Shape):

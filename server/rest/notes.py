@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from server.domain.crm import activities as domain
 from server.domain.crm.activities import ActionFilter
 from server.domain.session import AppSession
@@ -19,7 +21,7 @@ NoteType = Literal["Appointment", "Call", "Email", "Fax", "Letter", "Other"]
 
 
 class NoteBody(Body):
-    contact_id: Int | None = None
+    contact_id: Int | None = Field(default=None, json_schema_extra={"type": "integer"})  # never null
     title: str | None = None
     body: str | None = None
     type: NoteType | None = None

@@ -7,14 +7,27 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from server.domain.crm import opportunities
 from server.domain.session import AppSession
 from server.tables import FORM_OPPORTUNITY
 
 from . import custom
-from .api import Body, Int, Paging, Query, Request, Shape, envelope, list_shape, page, route
+from .api import (
+    Body,
+    Int,
+    Paging,
+    Query,
+    Request,
+    Shape,
+    asked_for,
+    envelope,
+    list_shape,
+    offering,
+    page,
+    route,
+)
 from .errors import bad_request, not_found
 from .wire import DateTimeText, in_datetime, out_datetime
 
@@ -34,7 +47,7 @@ class OpportunityBody(Body):
     """Opportunity [doc S1]: create and replace need ``contact``, ``opportunity_title`` and ``stage``."""
 
     id: Int | None = None
-    opportunity_title: str | None = None
+    opportunity_title: str | None = Field(default=None, json_schema_extra={"type": "string", "minLength": 1})
     contact: Ref | None = None
     stage: Ref | None = None
     user: Ref | None = None
@@ -96,7 +109,7 @@ class ListOpportunities(Paging):
 
 
 class GetOpportunity(Query):
-    optional_properties: list[str] | None = None
+    optional_properties: offering(OPTIONAL) | None = None
 
 
 # --- reading ------------------------------------------------------------------------------------------
@@ -249,10 +262,7 @@ def create_opportunity_custom_field(r: Request):
 @route("GET", "/opportunities/{opportunityId}", summary="Get an opportunity", tag="Opportunity",
        query=GetOpportunity, response=OpportunityShape)
 def get_opportunity(r: Request, opportunityId: int):
-    wanted = set(r.query.optional_properties or [])
-    unknown = sorted(wanted - set(OPTIONAL))
-    if unknown:
-        raise bad_request(f"The following optional-properties are unrecognized: {', '.join(unknown)}")
+    wanted = asked_for(r.query.optional_properties, OPTIONAL)
     return load(r.s, opportunityId, custom_fields="custom_fields" in wanted)
 
 

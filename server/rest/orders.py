@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, StrictBool, field_validator
 
 from server.domain.commerce import cards, invoices, payments
 from server.domain.commerce import order_reads as reads
@@ -20,7 +20,7 @@ from server.tables import FORM_ORDER
 from . import custom, products
 from .api import Body, Int, Paging, Reply, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request, not_found
-from .wire import DateTimeText, country_code, country_name, in_datetime, out_datetime
+from .wire import Amount, DateTimeText, country_code, country_name, in_datetime, out_datetime
 
 FORM = FORM_ORDER
 
@@ -45,7 +45,7 @@ SHIPPING = ("first_name", "middle_name", "last_name", "company", "phone", "line1
 class CreateOrderItem(Body):
     product_id: Int
     quantity: Int = Field(ge=1)
-    price: float | str | None = None  # a string in the spec [doc S1]; numbers are accepted too
+    price: Amount | None = None  # a string in the spec [doc S1]; numbers are accepted too
     description: str | None = None
     product_type: Literal["PRODUCT", "DIGITAL"] | None = None
 
@@ -76,7 +76,7 @@ class ShippingAddress(Body):
     zip_code: str | None = None
     zip_four: str | None = None
     country_code: str | None = None
-    is_invoice_to_company: bool | None = None
+    is_invoice_to_company: StrictBool | None = None
 
 
 class CreateOrder(Body):
@@ -93,13 +93,13 @@ class CreateOrder(Body):
 
 class CreatePayment(Body):
     payment_method_type: Literal["CREDIT_CARD", "CASH", "CHECK", "TOKEN"] | None = None
-    payment_amount: float | str | None = None  # a string in the spec [doc S1]
-    charge_now: bool | None = None
+    payment_amount: Amount | None = None  # a string in the spec [doc S1]
+    charge_now: StrictBool | None = None
     credit_card_id: Int | None = None
     payment_gateway_id: Int | str | None = None
     date: DateTimeText | None = None
     notes: str | None = None
-    apply_to_commissions: bool | None = None
+    apply_to_commissions: StrictBool | None = None
 
     @field_validator("payment_amount")
     @classmethod
@@ -114,7 +114,7 @@ class CreatePayment(Body):
 
 class PaymentGateway(Body):
     merchant_account_id: Int | None = None
-    use_default: bool | None = None
+    use_default: StrictBool | None = None
 
 
 class PaymentPlanBody(Body):
@@ -123,7 +123,7 @@ class PaymentPlanBody(Body):
     plan_start_date: DateTimeText
     initial_payment_amount: float | None = Field(default=None, ge=0)
     initial_payment_date: DateTimeText | None = None
-    auto_charge: bool | None = None
+    auto_charge: StrictBool | None = None
     credit_card_id: Int | None = None
     payment_gateway: PaymentGateway | None = None
 

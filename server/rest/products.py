@@ -7,9 +7,9 @@ Reads are the domain's typed records (server.domain.commerce.products, product_o
 from __future__ import annotations
 
 import hashlib
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool, WithJsonSchema
 
 from server.domain.commerce import product_options, products
 from server.domain.commerce.subscriptions import CYCLES, cycle_code
@@ -18,7 +18,7 @@ from server.domain.session import AppSession
 from . import sync
 from .api import Body, Int, Paging, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request, not_found
-from .wire import from_base64
+from .wire import Base64Text, from_base64
 
 CycleType = Literal["YEAR", "MONTH", "WEEK", "DAY"]
 
@@ -28,18 +28,18 @@ CycleType = Literal["YEAR", "MONTH", "WEEK", "DAY"]
 class ProductBody(Body):
     """CreateProduct [doc S1]; PATCH takes the same body, every property optional."""
 
-    product_name: str | None = Field(default=None, min_length=1)
+    product_name: str | None = Field(default=None, min_length=1, json_schema_extra={"type": "string"})
     product_desc: str | None = None
     product_short_desc: str | None = None
     product_price: float | None = Field(default=None, ge=0)
     sku: str | None = None
-    active: bool | None = None
-    subscription_only: bool | None = None
+    active: StrictBool | None = None
+    subscription_only: StrictBool | None = None
 
 
 class ImageBody(Body):
-    file_name: str = Field(min_length=1)
-    file_data: str
+    file_name: Annotated[str, WithJsonSchema({"type": "string", "pattern": "(?i)[.](png|gif|jpe?g)$"})]
+    file_data: Base64Text
     checksum: str | None = None  # SHA256 of the image in hex [doc S1]
 
 
@@ -51,7 +51,7 @@ class PlanBody(Body):
     frequency: Int | None = Field(default=None, ge=1)
     number_of_cycles: Int | None = Field(default=None, ge=0)
     subscription_plan_index: Int | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
 
 
 class PlanShape(Shape):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from server.domain.commerce import cards, invoices, merchant, products
 from server.domain.commerce import subscription_reads as reads
@@ -28,9 +28,9 @@ class CreateSubscription(Body):
 
     contact_id: Int
     subscription_plan_id: Int
-    allow_duplicate: bool | None = None
-    allow_tax: bool | None = None
-    auto_charge: bool | None = None
+    allow_duplicate: StrictBool | None = None
+    allow_tax: StrictBool | None = None
+    auto_charge: StrictBool | None = None
     billing_amount: float | None = Field(default=None, ge=0)
     credit_card_id: Int | None = None
     first_bill_date: DateText | None = None

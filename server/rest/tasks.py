@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, StrictBool, field_validator
 
 from server.domain.crm import activities as domain
 from server.domain.crm.activities import ActionFilter
@@ -27,11 +27,11 @@ class ContactRef(Body):
 
 
 class TaskBody(Body):
-    title: str | None = None
+    title: str | None = Field(default=None, json_schema_extra={"type": "string", "minLength": 1})
     description: str | None = None
     type: str | None = None
     priority: Int | None = None
-    completed: bool | None = None
+    completed: StrictBool | None = None
     completion_date: DateTimeText | None = None
     due_date: DateTimeText | None = None
     remind_time: Int | None = Field(None, json_schema_extra={"enum": sorted(REMIND)})

@@ -3,7 +3,7 @@ the invitation is accepted, which the control API plays: ``POST /sandbox/apps/<a
 a user's email signature."""
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from server.domain.account import users as domain
 from server.domain.mail import email_status
@@ -11,16 +11,16 @@ from server.domain.session import AppSession
 
 from .api import Body, Paging, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request, not_found
-from .wire import out_datetime
+from .wire import EmailText, out_datetime
 
 
 class CreateUser(Body):
     """CreateUser [doc S1]."""
 
-    email: str = Field(min_length=3)
+    email: EmailText
     given_name: str = Field(min_length=1)
-    admin: bool | None = None
-    partner: bool | None = None
+    admin: StrictBool | None = None
+    partner: StrictBool | None = None
 
 
 class ListUsers(Paging):

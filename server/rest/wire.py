@@ -20,6 +20,7 @@ from server.domain.crm.countries import (  # noqa: F401  (v1 modules import them
     country_names,
     is_country_code,
 )
+from server.domain.mail import email_status
 
 
 def out_datetime(value: datetime | None, clock: AppClock) -> str | None:
@@ -78,6 +79,11 @@ _STORED_YEARS = "^(1[0-9]{3}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])
 DateTimeText = Annotated[str, AfterValidator(_checked(in_datetime)),
                          WithJsonSchema({"type": "string", "format": "date-time", "pattern": _STORED_YEARS})]
 DateText = Annotated[str, AfterValidator(_checked(in_date)), WithJsonSchema({"type": "string", "format": "date"})]
+# base64 content (checked where it is decoded: from_base64), an email address (email_status.is_valid), a decimal
+# amount that the spec types as a string and clients send as a number too
+Base64Text = Annotated[str, WithJsonSchema({"type": "string", "format": "byte"})]
+EmailText = Annotated[str, WithJsonSchema({"type": "string", "pattern": email_status.PATTERN})]
+Amount = float | Annotated[str, WithJsonSchema({"type": "string", "pattern": "^-?[0-9]{1,12}(\\.[0-9]{1,6})?$"})]
 
 def split_list(value) -> list[str] | None:
     """A list-valued query parameter: repeated keys and comma-joined values both (``ids=1%2C2``, ``ids=1&ids=2``)."""

@@ -46,7 +46,8 @@ STATUSES = {s.token: s for s in (
 OPT_IN_FROM = {"NonMarketable", "UnengagedMarketable"}
 OPT_IN_DEFAULT_REASON = "API Opt In"  # a blank reason is stored as this (2012 vendor docs)
 
-_VALID = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z0-9-]{2,}$")
+PATTERN = r"^[^@\s]+@[^@\s]+\.[A-Za-z0-9-]{2,}$"  # what the sandbox takes for an address (REST documents it)
+_VALID = re.compile(PATTERN)
 
 
 def key(email: str) -> str:
