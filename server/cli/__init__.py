@@ -10,7 +10,7 @@ import click
 import sqlalchemy.exc
 from werkzeug.serving import make_server
 
-from server import __version__
+from server import __version__, logs
 from server.app import create_app
 from server.sandbox import inputs
 from server.sandbox.seeding import bootstrap
@@ -60,10 +60,16 @@ main.add_command(migration_group)
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Run under gunicorn with this many worker processes (8 threads each); with more than one, set "
                    "SANDBOX_REDIS_URL so that they share the throttle state [default: one process]")
-def serve(host, port, data_dir, database_url, api_key, tls, tls_port, insecure_control, hostnames, workers):
+@click.option("--log-level", type=click.Choice(logs.LEVELS, case_sensitive=False), default=None,
+              help="info: a line per API call; warning: only what went wrong [env SANDBOX_LOG_LEVEL; default info]")
+@click.option("--log-format", type=click.Choice(logs.FORMATS, case_sensitive=False), default=None,
+              help="Log lines as text or as JSON objects, on stderr [env SANDBOX_LOG_FORMAT; default text]")
+def serve(host, port, data_dir, database_url, api_key, tls, tls_port, insecure_control, hostnames, workers,
+          log_level, log_format):
     """Run the sandbox (XML-RPC, the control API) until interrupted."""
     config = settings(host=host, port=port, data_dir=data_dir, database_url=database_url, api_key=api_key,
-                      tls=True if hostnames else tls, tls_port=tls_port)
+                      tls=True if hostnames else tls, tls_port=tls_port,
+                      log_level=log_level and log_level.lower(), log_format=log_format and log_format.lower())
     if config.admin_token is None and not insecure_control and not _loopback(config.host):
         raise click.ClickException(
             f"refusing to listen on {config.host} without SANDBOX_ADMIN_TOKEN: the control API would hand every "
@@ -74,6 +80,7 @@ def serve(host, port, data_dir, database_url, api_key, tls, tls_port, insecure_c
     try:
         if workers is not None:
             return gunicorn_workers.run(config, workers)
+        logs.configure(config.log_level, config.log_format)
         with user_errors(config):
             app = create_app(config)
     except bootstrap.KeyInUse as exc:
