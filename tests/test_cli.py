@@ -31,7 +31,10 @@ def test_apps_seed_and_reset(tmp_path):
     made = runner.invoke(main, ["apps", "create", "acme", "--api-key", "acme-key-123", "--no-seed", *args])
     assert made.exit_code == 0 and "acme-key-123" in made.output
     seeded = runner.invoke(main, ["seed", *args])
-    assert seeded.exit_code == 0 and "seeded app sandbox" in seeded.output
+    assert seeded.exit_code == 0 and seeded.stdout.startswith("seeded app sandbox")
+    assert [line for line in seeded.stderr.splitlines() if line.startswith("seeding app sandbox: ")] == [
+        f"seeding app sandbox: {stage}" for stage in ("users", "tags and custom fields", "companies", "contacts",
+                                                       "services and commerce", "automation and campaigns")]
     assert runner.invoke(main, ["seed", *args]).exit_code != 0  # once
     listing = runner.invoke(main, ["apps", "list", *args]).output
     assert "acme\tlegacy API key acme-key-123" in listing and "sandbox" in listing
@@ -45,7 +48,8 @@ def test_apps_seed_and_reset(tmp_path):
         proxy.ContactService.add(key, {"FirstName": "Temporary"})
         assert proxy.DataService.count(key, "Contact", {}) == before + 1
         reset = runner.invoke(main, ["reset", "--app", "sandbox", *args])
-        assert reset.exit_code == 0 and f"{before} contacts" in reset.output
+        assert reset.exit_code == 0 and f"{before} contacts" in reset.stdout
+        assert "resetting app sandbox: contacts" in reset.stderr
         assert proxy.DataService.count(key, "Contact", {}) == before
     finally:
         stop()

@@ -26,6 +26,7 @@ from .clock import clock_group
 from .common import checked, environment, named_app, options, settings, store_unreachable, user_errors
 from .exports import export_command, import_command
 from .migration import migration_group
+from .progress import Stages
 from .trust import trust
 
 
@@ -134,7 +135,9 @@ def seed(app_name, data_dir, database_url):
     if existing is not None:
         raise click.ClickException(f"app {name!r} exists; use `sandbox reset --app {name}` to reseed it")
     legacy_key = bootstrap.remembered_key(config) if name == config.default_app else None
-    record = bootstrap.create_app_record(env, name, seed_dir=config.seed_dir, legacy_key=legacy_key)
+    with Stages(f"seeding app {name}") as progress:
+        record = bootstrap.create_app_record(env, name, seed_dir=config.seed_dir, legacy_key=legacy_key,
+                                             progress=progress)
     bootstrap.ensure_seeded_clients(env.engine, config.seed_dir)
     refresh_statistics(env.engine)  # after a load: the planner's statistics current
     if name == config.default_app:
@@ -154,7 +157,8 @@ def reset(app_name, data_dir, database_url):
         record = apps.by_name(conn, name)
     if record is None:
         raise click.ClickException(f"no app named {name!r}")
-    counts = bootstrap.reset_app(env, record, config.seed_dir)
+    with Stages(f"resetting app {name}") as progress:
+        counts = bootstrap.reset_app(env, record, config.seed_dir, progress)
     click.echo(f"reset app {name}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
