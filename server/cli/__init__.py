@@ -194,8 +194,9 @@ def apps_create(name, api_key, time_zone, seed, data_dir, database_url):
     with transaction(env.engine, write=False) as conn:
         if apps.by_name(conn, name) is not None:
             raise click.ClickException(f"an app named {name!r} exists")
-    record = bootstrap.create_app_record(env, name, seed_dir=config.seed_dir if seed else None,
-                                         legacy_key=api_key, time_zone=time_zone)
+    with Stages(f"seeding app {name}") as progress:
+        record = bootstrap.create_app_record(env, name, seed_dir=config.seed_dir if seed else None,
+                                             legacy_key=api_key, time_zone=time_zone, progress=progress)
     click.echo(f"created app {record.name}; legacy API key {record.legacy_key}")
 
 

@@ -37,6 +37,7 @@ class SandboxGunicorn(BaseApplication):
 
 
 def run(config: Config, workers: int) -> None:
+    logs.configure(config.log_level, config.log_format)  # the master's lines (each worker configures its own)
     store, default_app = banner.prepare(config)
     printed = banner.lines(config, f"http://{config.host}:{config.port}", store, default_app)
     printed.append(f"  workers               {workers} (gunicorn, {THREADS} threads each)")
