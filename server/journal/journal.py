@@ -4,7 +4,8 @@ The transports build an entry when a call ends (``record``): what was called, by
 id, its secret as a short prefix), what was sent (bounded, secrets redacted), what came back, the throttle's
 decision, any injected fault, the duration, and for a call that failed on a name what was probably meant
 (server.journal.hints). A call that names no known app goes to a ring of its own (``UNMATCHED``). Reading
-(``read``) filters and pages a ring for the control API, newest first.
+(``read``) filters and pages a ring for the control API, newest first. ``record`` also writes the call's one log
+line (server.logs), so that every transport logs from this one place, whether the journal is on or not.
 """
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ class Journal:
         app = call.app
         credential = call.credential
         if self.counter is not None and app is not None:
-            self.counter.count(app.id, protocol, method, call.credential, outcome.get("status"), wall())
+            self.counter.count(app.id, protocol, method, credential, outcome.get("status"), wall())
         now = monotonic()
         logs.call(app.name if app is not None else None, protocol, method, credential.kind if credential else None,
                   outcome, now - call.started)  # the call's one log line, for every transport
