@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-fast
 
-.PHONY: serve lint test bench fuzz install clean browser
+.PHONY: serve lint test bench bench-docs fuzz install clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,14 +39,18 @@ fuzz: $(STAMP)
 	SANDBOX_FUZZ_CASES=50000 SANDBOX_FUZZ_EXAMPLES=50 $(PY) -m pytest -q -n 0 -p no:cacheprovider \
 		tests/xmlrpc/test_fuzz.py tests/rest/test_openapi.py
 
+# each benchmark prints its steps and a [PASS]/[FAIL] line per target; only `make bench-docs` writes
+# docs/performance.md (BENCH_WRITE_DOCS=1, bench/targets.py)
+BENCHES = xmlrpc_throughput throttle_cost engine_goals engine_drain rest_v2_read snapshot_restore query_scale
+
 bench: $(BENCH_STAMP)
-	$(PY) bench/xmlrpc_throughput.py
-	$(PY) bench/throttle_cost.py
-	$(PY) bench/engine_goals.py
-	$(PY) bench/engine_drain.py
-	$(PY) bench/rest_v2_read.py
-	$(PY) bench/snapshot_restore.py
-	$(PY) bench/query_scale.py
+	@n=0; for b in $(BENCHES); do n=$$((n + 1)); \
+		echo "== bench $$n of $(words $(BENCHES)): bench/$$b.py"; \
+		$(PY) bench/$$b.py || exit 1; \
+	done
+
+bench-docs:
+	BENCH_WRITE_DOCS=1 $(MAKE) bench
 
 clean:
 	rm -rf $(VENV) .sandbox .pytest_cache

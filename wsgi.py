@@ -14,6 +14,10 @@ SANDBOX_REDIS_URL to share. ``sandbox serve --workers 4`` runs the same command 
 
 Configuration comes from the environment (see server/config.py): DATABASE_URL, SANDBOX_DATA_DIR,
 SANDBOX_API_KEY, SANDBOX_REDIS_URL, SANDBOX_ADMIN_TOKEN, ..."""
+from server import logs
 from server.app import create_app
+from server.config import from_env
 
-app = create_app()
+config = from_env()
+logs.configure(config.log_level, config.log_format)  # SANDBOX_LOG_LEVEL, SANDBOX_LOG_FORMAT (server/logs.py)
+app = create_app(config)

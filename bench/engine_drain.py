@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
+from bench import targets  # noqa: E402
 from bench.xmlrpc_throughput import machine, write_section  # noqa: E402
 from server import jobs  # noqa: E402
 from server.clock import ClockState  # noqa: E402
@@ -59,7 +60,7 @@ def setup(url: str, contacts: int):
         apps.set_clock(conn, app.id, start)
         app = apps.by_id(conn, app.id)
         s = env.session(conn, app)
-        campaign_id = campaigns.import_document(s, DRIP)
+        campaign_id = campaigns.import_document(s, DRIP).campaign_id
         campaigns.publish(s, campaign_id)
         graph_row = campaigns.get(s, campaign_id)
         sequence_id = graph_row.ids["sequence:drip"]
@@ -113,15 +114,20 @@ def measure(contacts: int, *, memory: bool) -> dict:
             "peak_mib": peak / 2**20}
 
 
+def _step(text: str, work, *args, **kwargs):
+    targets.step(text)
+    return work(*args, **kwargs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     sizes = (max(1000, args.contacts // 5), args.contacts)
-    small, big = (measure(n, memory=False) for n in sizes)
+    small, big = (_step(f"a 7-day jump for {n:,} contacts", measure, n, memory=False) for n in sizes)
     for result, n in zip((small, big), sizes):
-        result["peak_mib"] = measure(n, memory=True)["peak_mib"]
+        result["peak_mib"] = _step(f"the same jump's memory, {n:,} contacts", measure, n, memory=True)["peak_mib"]
     for r in (small, big):
         print(f"{r['contacts']:>7} contacts: 7-day jump {r['seconds']:.1f} s, {r['items_per_s']:,.0f} items/s, "
               f"peak Python memory {r['peak_mib']:.1f} MiB")
@@ -143,6 +149,9 @@ measured by tracemalloc, about the same for N/5 and for N contacts).
 | {big['contacts']:,} | {big['seconds']:.1f} | {big['items_per_s']:,.0f} | {big['peak_mib']:.1f} |
 """
     print(report)
+    targets.check(f"item executions/s, {big['contacts']:,} contacts", big["items_per_s"], at_least=20_000)
+    targets.check(f"7-day jump, {big['contacts']:,} contacts", big["seconds"], at_most=30, unit=" s")
+    targets.check("peak memory, N contacts over N/5", big["peak_mib"] / small["peak_mib"], at_most=2)
     if not args.no_write:
         write_section(ROOT / "docs" / "performance.md", heading, report)
 

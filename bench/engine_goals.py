@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import targets  # noqa: E402
 from bench.xmlrpc_throughput import free_port, http_parser, machine, server_cpu, wait_for, write_section  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.config import from_env  # noqa: E402
@@ -71,7 +72,7 @@ def prepare(data_dir: Path) -> tuple[str, int, int]:
         s.insert(schema.email_status, [dict(id=status_first + i, email=f"bench{i}@example.com",
                                             email_key=f"bench{i}@example.com", type="SingleOptIn")
                                        for i in range(CONTACTS)])
-        campaign_id = campaigns.import_document(s, CAMPAIGN)
+        campaign_id = campaigns.import_document(s, CAMPAIGN).campaign_id
         campaigns.publish(s, campaign_id)
         t = schema.tag
         tag_id = s.execute(s.select(t, t.c.id).where(t.c.group_name == "Bench applied")).scalar_one()
@@ -127,7 +128,8 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="sandbox-bench-goals-"))
     key, tag_id, first = prepare(tmp)
     port = free_port()
-    env = dict(os.environ, SANDBOX_DATA_DIR=str(tmp), PYTHONPATH=str(ROOT), SANDBOX_TICK_SECONDS="0")
+    env = dict(os.environ, SANDBOX_DATA_DIR=str(tmp), PYTHONPATH=str(ROOT), SANDBOX_TICK_SECONDS="0",
+               **targets.QUIET_SERVER)
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "1", "-k", "gthread", "--threads", "8",
                                "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
     calls = {
@@ -142,6 +144,7 @@ def main() -> None:
         wait_for(port)
         load(port, calls["tag"], list(range(first, first + 200)), 1.0, args.clients)  # warm up
         for r in range(args.rounds):
+            targets.step(f"round {r + 1} of {args.rounds}: ContactService.load, addToGroup, achieveGoal")
             measured = {}
             for name in ("load", "tag", "api"):
                 offset = first + 200 + (r * 2 + (name == "api")) * share
@@ -182,6 +185,8 @@ least 500 goal events a second.
 {row("api", "`FunnelService.achieveGoal` (API goal)")}
 """  # noqa: E501  (a paragraph and a table row of the report, each one line of Markdown)
     print(report)
+    for name, label in (("tag", "tag goal events/s"), ("api", "API goal events/s")):
+        targets.check(label, statistics.median(m[name][0] for m in rounds), at_least=500)
     if not args.no_write:
         write_section(ROOT / "docs" / "performance.md", heading, report)
 

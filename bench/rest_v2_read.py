@@ -35,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import targets  # noqa: E402
 from bench.xmlrpc_throughput import free_port, http_parser, machine, prepare, server_cpu, wait_for, write_section  # noqa: E402
 from server.config import from_env  # noqa: E402
 from server.store import apps, credentials, db, schema  # noqa: E402
@@ -110,7 +111,7 @@ def main() -> None:
     legacy_key, contact_id = prepare(tmp)
     key, tag_id = service_key(tmp)
     port = free_port()
-    env = dict(os.environ, SANDBOX_DATA_DIR=str(tmp), PYTHONPATH=str(ROOT))
+    env = dict(os.environ, SANDBOX_DATA_DIR=str(tmp), PYTHONPATH=str(ROOT), **targets.QUIET_SERVER)
     gunicorn = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4",
                                  "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
     fields = ["Id", "FirstName", "LastName", "Email"]
@@ -135,7 +136,8 @@ def main() -> None:
             rate, errors, _ = measure(gunicorn.pid, port, call, 0.5, 1)
             assert errors == 0, f"{call[0]} {call[1]} fails"
         rounds: dict[str, list[tuple]] = {name: [] for name in calls}
-        for _ in range(args.rounds):
+        for n in range(args.rounds):
+            targets.step(f"round {n + 1} of {args.rounds}: {len(calls)} calls in turn")
             for name, call in calls.items():
                 rounds[name].append(measure(gunicorn.pid, port, call, args.seconds, args.clients))
     finally:
@@ -168,6 +170,13 @@ def main() -> None:
             f"{f'**{statistics.median(cpu_ratios):.2f}**' if cpu_ratios else 'n/a'} |")
     report = "\n".join(lines) + "\n"
     print(report)
+    for name, runs in rounds.items():
+        if name.startswith("v2 "):
+            targets.check(f"{name}, rate ratio", statistics.median(r[0] / b[0] for r, b in zip(runs, base_runs)),
+                          at_least=0.83)
+            cpu_ratios = [r[2] / b[2] for r, b in zip(runs, base_runs) if r[2] and b[2]]
+            if cpu_ratios:
+                targets.check(f"{name}, CPU ratio", statistics.median(cpu_ratios), at_most=1.2)
     if not args.no_write:
         write_section(ROOT / "docs" / "performance.md", "## REST v2 reads", report)
 

@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
+from bench import targets  # noqa: E402
 from bench.engine_drain import DRIP  # noqa: E402
 from bench.xmlrpc_throughput import machine, write_section  # noqa: E402
 from server.clock import ClockState  # noqa: E402
@@ -51,7 +52,7 @@ def setup(tmp: str, contacts: int):
         apps.set_clock(conn, app.id, start)
         app = apps.by_id(conn, app.id)
         s = env.session(conn, app)
-        campaign_id = campaigns.import_document(s, DRIP)
+        campaign_id = campaigns.import_document(s, DRIP).campaign_id
         campaigns.publish(s, campaign_id)
         sequence_id = campaigns.get(s, campaign_id).ids["sequence:drip"]
         now = start.timestamp()
@@ -115,6 +116,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
+    targets.step(f"an app of {args.contacts:,} contacts: a snapshot, then {args.rounds} restores")
     r = measure(args.contacts, args.rounds)
     print(f"{r['contacts']:,} contacts ({r['rows']:,} rows): restore {r['restore'] * 1000:.0f} ms (median of "
           f"{args.rounds}: {', '.join(f'{t * 1000:.0f}' for t in r['restores'])} ms; CPU {r['cpu'] * 1000:.0f} ms), "
@@ -135,6 +137,7 @@ machine; the wall time moves with the machine's load (the load average when it r
 | {r['contacts']:,} | {r['rows']:,} | {r['restore'] * 1000:.0f} | {r['cpu'] * 1000:.0f} | {r['take'] * 1000:.0f} |
 """
     print(report)
+    targets.check(f"a restore of {r['contacts']:,} contacts", r["restore"], at_most=1, unit=" s")
     if not args.no_write:
         write_section(ROOT / "docs" / "performance.md", heading, report)
 

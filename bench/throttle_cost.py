@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import targets  # noqa: E402
 from bench.xmlrpc_throughput import machine, write_section  # noqa: E402
 from server.auth.gateway import Credential  # noqa: E402
 from server.clock import ClockState  # noqa: E402
@@ -62,8 +63,10 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
 
+    targets.step(f"in process, {args.calls:,} calls")
     rows = [("in process", *measure(Throttle(MemoryStore()), args.calls))]
     try:
+        targets.step(f"Redis at {args.redis}, {args.calls // 4:,} calls")
         store = RedisStore(args.redis, prefix=f"sandbox-bench:{uuid.uuid4().hex}:")
         store.client.ping()
         rows.append(("Redis on loopback", *measure(Throttle(store), args.calls // 4)))
@@ -87,6 +90,11 @@ def main() -> None:
             lines.append(f"| {name} | {legacy:.1f} | {gateway:.1f} |")
     report = "\n".join(lines) + "\n"
     print(report)
+    for name, legacy, gateway in rows:
+        if legacy is not None:
+            limit = 20 if name == "in process" else 300
+            targets.check(f"legacy bucket, {name}", legacy, at_most=limit, unit=" µs")
+            targets.check(f"gateway windows, {name}", gateway, at_most=limit, unit=" µs")
     if not args.no_write:
         write_section(ROOT / "docs" / "performance.md", "## Throttle cost", report)
 

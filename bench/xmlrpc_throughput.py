@@ -32,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import targets  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.config import from_env  # noqa: E402
 from server.domain.crm import contacts  # noqa: E402
@@ -200,7 +201,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="sandbox-bench-"))
     key, contact_id = prepare(tmp)
     port, noop_port = free_port(), free_port()
-    env = dict(os.environ, SANDBOX_DATA_DIR=str(tmp), PYTHONPATH=str(ROOT))
+    env = dict(os.environ, SANDBOX_DATA_DIR=str(tmp), PYTHONPATH=str(ROOT), **targets.QUIET_SERVER)
     gunicorn = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4",
                                  "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
     noop = subprocess.Popen([sys.executable, "-c", NOOP_SERVER, str(noop_port)], stdout=subprocess.PIPE)
@@ -222,7 +223,8 @@ def main() -> None:
         load(noop_port, "/RPC2", noop_body, 1.0, args.clients)
         baselines: list[tuple] = []
         rounds: dict[str, list[tuple]] = {name: [] for name in calls}
-        for _ in range(args.rounds):
+        for n in range(args.rounds):
+            targets.step(f"round {n + 1} of {args.rounds}: the stdlib no-op, then {', '.join(calls)}")
             baselines.append(measured(noop.pid, noop_port, "/RPC2", noop_body, args.seconds, args.clients))
             for name, body in calls.items():
                 rounds[name].append(measured(gunicorn.pid, port, "/api/xmlrpc", body, args.seconds, args.clients))
@@ -230,6 +232,7 @@ def main() -> None:
         results = {name: (statistics.median(r[0] for r in runs), sum(r[1] for r in runs), _median_cpu(runs),
                           [r[0] / b[0] for r, b in zip(runs, baselines)])
                    for name, runs in rounds.items()}
+        targets.step("the codec beside the stdlib's dumps")
         ours, stdlib = codec_ratio(key, port)
     finally:
         gunicorn.terminate()
@@ -275,6 +278,7 @@ def main() -> None:
     ]
     report = "\n".join(lines)
     print(report)
+    targets.check("writing a 1000-row response, ratio to the stdlib's dumps", ours / stdlib, at_most=1.5)
     if not args.no_write:
         write_section(ROOT / "docs" / "performance.md", "## XML-RPC throughput", report)
 
@@ -289,6 +293,11 @@ def _cpu_text(cpu: float | None) -> str:
 
 
 def write_section(path: Path, heading: str, body: str) -> None:
+    """Put ``body`` in place of the section ``heading`` of ``path``, only when the run writes docs
+    (``make bench-docs``: bench.targets)."""
+    if not targets.write_docs():
+        targets.step(f"{heading.lstrip('# ')}: not written to {path.name} (`make bench-docs` writes it)")
+        return
     text = path.read_text() if path.exists() else "# Performance\n\nFigures measured by `make bench`.\n\n"
     if heading in text:
         start = text.index(heading)

@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from server import logs
+
 DEFAULT_DATA_DIR = ".sandbox"
 DEFAULT_APP = "sandbox"
 DEFAULT_TIME_ZONE = "America/New_York"  # clients assume US Eastern (the PHP SDK formats dates in it)
@@ -41,6 +43,8 @@ class Config:
     # keeps them in memory and sends nothing
     senders: str = "live"
     journal_size: int = 10_000  # calls kept per app in the request journal (server.journal), oldest out first; 0: none
+    log_level: str = "info"  # server.logs: info writes a line per API call; warning keeps only what went wrong
+    log_format: str = "text"  # or "json": one JSON object a line
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -102,6 +106,8 @@ _ENVIRONMENT = {
     "public_url": ("SANDBOX_PUBLIC_URL", _optional),
     "senders": ("SANDBOX_SENDERS", str),
     "journal_size": ("SANDBOX_JOURNAL_SIZE", int),
+    "log_level": ("SANDBOX_LOG_LEVEL", logs.level),
+    "log_format": ("SANDBOX_LOG_FORMAT", logs.log_format),
 }
 
 
@@ -115,7 +121,9 @@ def from_env(**overrides) -> Config:
         try:
             value = read(text)
         except ValueError:
-            expected = {int: "a whole number", float: "a number", _port: "a port (0 to 65535)"}.get(read, "valid")
+            expected = {int: "a whole number", float: "a number", _port: "a port (0 to 65535)",
+                        logs.level: f"a log level ({', '.join(logs.LEVELS)})",
+                        logs.log_format: f"a log format ({', '.join(logs.FORMATS)})"}.get(read, "valid")
             raise ConfigError(f"{variable}={text!r} is not {expected}") from None
         if value is not None:
             values[name] = value

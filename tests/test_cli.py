@@ -31,7 +31,10 @@ def test_apps_seed_and_reset(tmp_path):
     made = runner.invoke(main, ["apps", "create", "acme", "--api-key", "acme-key-123", "--no-seed", *args])
     assert made.exit_code == 0 and "acme-key-123" in made.output
     seeded = runner.invoke(main, ["seed", *args])
-    assert seeded.exit_code == 0 and "seeded app sandbox" in seeded.output
+    assert seeded.exit_code == 0 and seeded.stdout.startswith("seeded app sandbox")
+    assert [line for line in seeded.stderr.splitlines() if line.startswith("seeding app sandbox: ")] == [
+        f"seeding app sandbox: {stage}" for stage in ("users", "tags and custom fields", "companies", "contacts",
+                                                       "services and commerce", "automation and campaigns")]
     assert runner.invoke(main, ["seed", *args]).exit_code != 0  # once
     listing = runner.invoke(main, ["apps", "list", *args]).output
     assert "acme\tlegacy API key acme-key-123" in listing and "sandbox" in listing
@@ -45,7 +48,8 @@ def test_apps_seed_and_reset(tmp_path):
         proxy.ContactService.add(key, {"FirstName": "Temporary"})
         assert proxy.DataService.count(key, "Contact", {}) == before + 1
         reset = runner.invoke(main, ["reset", "--app", "sandbox", *args])
-        assert reset.exit_code == 0 and f"{before} contacts" in reset.output
+        assert reset.exit_code == 0 and f"{before} contacts" in reset.stdout
+        assert "resetting app sandbox: contacts" in reset.stderr
         assert proxy.DataService.count(key, "Contact", {}) == before
     finally:
         stop()
@@ -55,7 +59,7 @@ def test_apps_seed_and_reset(tmp_path):
 _SETTINGS = ("SANDBOX_HOST", "SANDBOX_PORT", "SANDBOX_TLS_PORT", "SANDBOX_TLS", "SANDBOX_DATA_DIR", "DATABASE_URL",
              "SANDBOX_API_KEY", "SANDBOX_ADMIN_TOKEN", "SANDBOX_REDIS_URL", "SANDBOX_REDIS_PREFIX",
              "SANDBOX_MAX_BODY_BYTES", "SANDBOX_SEED_ON_START", "SANDBOX_TICK_SECONDS", "SANDBOX_SEED_DIR",
-             "SANDBOX_SENDERS")
+             "SANDBOX_SENDERS", "SANDBOX_LOG_LEVEL", "SANDBOX_LOG_FORMAT")
 
 
 def _serve(tmp_path, *extra, env_vars=None, port=None, health_headers=None):
@@ -108,7 +112,9 @@ def test_serve_with_tls_prints_the_certificate(tmp_path):
         assert requests.get(f"https://localhost:{tls_port}/sandbox/health", verify=str(cert), timeout=10).ok
     finally:
         out = _banner(proc)
-    assert f"export SSL_CERT_FILE={cert}" in out
+    for setting in (f"export SSL_CERT_FILE={cert}", f"export REQUESTS_CA_BUNDLE={cert}",
+                    f"export NODE_EXTRA_CA_CERTS={cert}", f"curl --cacert {cert}"):  # what each common client needs
+        assert setting in out, out
 
 
 def test_every_setting_comes_from_the_environment(monkeypatch, tmp_path):
@@ -118,7 +124,8 @@ def test_every_setting_comes_from_the_environment(monkeypatch, tmp_path):
               "SANDBOX_DATA_DIR": str(tmp_path / "d"), "DATABASE_URL": "postgres://u@db/x", "SANDBOX_API_KEY": "k1",
               "SANDBOX_ADMIN_TOKEN": "t1", "SANDBOX_REDIS_URL": "redis://r/1", "SANDBOX_REDIS_PREFIX": "p:",
               "SANDBOX_MAX_BODY_BYTES": "2048", "SANDBOX_SEED_ON_START": "0", "SANDBOX_TICK_SECONDS": "0",
-              "SANDBOX_SEED_DIR": str(tmp_path / "seed"), "SANDBOX_SENDERS": "record"}
+              "SANDBOX_SEED_DIR": str(tmp_path / "seed"), "SANDBOX_SENDERS": "record", "SANDBOX_LOG_LEVEL": "Debug",
+              "SANDBOX_LOG_FORMAT": "JSON"}
     assert set(values) == set(_SETTINGS)
     for name, value in values.items():
         monkeypatch.setenv(name, value)
@@ -128,6 +135,7 @@ def test_every_setting_comes_from_the_environment(monkeypatch, tmp_path):
     assert c.sqlalchemy_url == "postgresql+psycopg://u@db/x" and c.api_key == "k1" and c.admin_token == "t1"
     assert (c.redis_url, c.redis_prefix, c.max_body_bytes) == ("redis://r/1", "p:", 2048)
     assert c.seed_on_start is False and c.tick_seconds == 0.0 and c.senders == "record"
+    assert (c.log_level, c.log_format) == ("debug", "json")
     flags = from_env(host="127.0.0.1", port=9000, data_dir=str(tmp_path), database_url="sqlite:///x.db",
                      api_key="flag-key")  # what `sandbox serve` passes for its flags: they win
     assert (flags.port, flags.data_dir, flags.database_url, flags.api_key) == (9000, tmp_path, "sqlite:///x.db",

@@ -32,6 +32,7 @@ def test_advance_shows_what_ran_and_the_server_sees_it(app, sandbox):
     app.call("FunnelService.achieveGoal", app.name, "go", cid)
     code, out = sandbox("clock", "advance", app.name, "2d")
     assert code == 0, out
+    assert out.startswith(f"advancing {app.name}\n")  # its progress bar (drawn on a terminal, labelled in a file)
     assert f"app {app.name}: 2026-03-04T08:00:00 America/New_York" in out and "frozen" in out
     assert "items: email 1 done" in out and "emails: 1 sent, 0 skipped" in out
     assert [m["subject"] for m in campaigns.outbox(contact_id=cid)] == ["later"]

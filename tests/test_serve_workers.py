@@ -76,6 +76,8 @@ def test_two_workers_print_the_banner_and_warn_without_redis(tmp_path, runner):
     assert len(workers) == 2
     _banner_checks(out, port, (tmp_path / "api_key").read_text().strip())
     assert "2 workers without SANDBOX_REDIS_URL: each worker throttles on its own" in out
+    # each worker logs its calls (server/logs.py), one line a call
+    assert out.count("sandbox.access: sandbox xmlrpc DataService.echo credential=legacy_key -> ok ") == 8, out
 
 
 @pytest.mark.skipif(not REDIS_URL, reason="SANDBOX_TEST_REDIS_URL is not set")

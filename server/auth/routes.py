@@ -124,7 +124,7 @@ def _journal(call: Call, form: dict, response: Response) -> None:
     """Record a token request (server.journal): in the journal of the app a token was issued for (named in
     the answer's scope, ``full|APP.infusionsoft.com``), else in the journal of calls that name no app."""
     journal = current_app.extensions["sandbox"].journal
-    if not journal.enabled:
+    if not journal.active:
         return
     status = response.status_code
     body = response.get_json(silent=True) or {}

@@ -10,7 +10,7 @@ import click
 import sqlalchemy.exc
 from werkzeug.serving import make_server
 
-from server import __version__
+from server import __version__, logs
 from server.app import create_app
 from server.sandbox import inputs
 from server.sandbox.seeding import bootstrap
@@ -26,6 +26,7 @@ from .clock import clock_group
 from .common import checked, environment, named_app, options, settings, store_unreachable, user_errors
 from .exports import export_command, import_command
 from .migration import migration_group
+from .progress import Stages
 from .trust import trust
 
 
@@ -60,10 +61,16 @@ main.add_command(migration_group)
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Run under gunicorn with this many worker processes (8 threads each); with more than one, set "
                    "SANDBOX_REDIS_URL so that they share the throttle state [default: one process]")
-def serve(host, port, data_dir, database_url, api_key, tls, tls_port, insecure_control, hostnames, workers):
+@click.option("--log-level", type=click.Choice(logs.LEVELS, case_sensitive=False), default=None,
+              help="info: a line per API call; warning: only what went wrong [env SANDBOX_LOG_LEVEL; default info]")
+@click.option("--log-format", type=click.Choice(logs.FORMATS, case_sensitive=False), default=None,
+              help="Log lines as text or as JSON objects, on stderr [env SANDBOX_LOG_FORMAT; default text]")
+def serve(host, port, data_dir, database_url, api_key, tls, tls_port, insecure_control, hostnames, workers,
+          log_level, log_format):
     """Run the sandbox (XML-RPC, the control API) until interrupted."""
     config = settings(host=host, port=port, data_dir=data_dir, database_url=database_url, api_key=api_key,
-                      tls=True if hostnames else tls, tls_port=tls_port)
+                      tls=True if hostnames else tls, tls_port=tls_port,
+                      log_level=log_level and log_level.lower(), log_format=log_format and log_format.lower())
     if config.admin_token is None and not insecure_control and not _loopback(config.host):
         raise click.ClickException(
             f"refusing to listen on {config.host} without SANDBOX_ADMIN_TOKEN: the control API would hand every "
@@ -74,6 +81,7 @@ def serve(host, port, data_dir, database_url, api_key, tls, tls_port, insecure_c
     try:
         if workers is not None:
             return gunicorn_workers.run(config, workers)
+        logs.configure(config.log_level, config.log_format)
         with user_errors(config):
             app = create_app(config)
     except bootstrap.KeyInUse as exc:
@@ -127,7 +135,9 @@ def seed(app_name, data_dir, database_url):
     if existing is not None:
         raise click.ClickException(f"app {name!r} exists; use `sandbox reset --app {name}` to reseed it")
     legacy_key = bootstrap.remembered_key(config) if name == config.default_app else None
-    record = bootstrap.create_app_record(env, name, seed_dir=config.seed_dir, legacy_key=legacy_key)
+    with Stages(f"seeding app {name}") as progress:
+        record = bootstrap.create_app_record(env, name, seed_dir=config.seed_dir, legacy_key=legacy_key,
+                                             progress=progress)
     bootstrap.ensure_seeded_clients(env.engine, config.seed_dir)
     refresh_statistics(env.engine)  # after a load: the planner's statistics current
     if name == config.default_app:
@@ -147,7 +157,8 @@ def reset(app_name, data_dir, database_url):
         record = apps.by_name(conn, name)
     if record is None:
         raise click.ClickException(f"no app named {name!r}")
-    counts = bootstrap.reset_app(env, record, config.seed_dir)
+    with Stages(f"resetting app {name}") as progress:
+        counts = bootstrap.reset_app(env, record, config.seed_dir, progress)
     click.echo(f"reset app {name}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
@@ -183,8 +194,9 @@ def apps_create(name, api_key, time_zone, seed, data_dir, database_url):
     with transaction(env.engine, write=False) as conn:
         if apps.by_name(conn, name) is not None:
             raise click.ClickException(f"an app named {name!r} exists")
-    record = bootstrap.create_app_record(env, name, seed_dir=config.seed_dir if seed else None,
-                                         legacy_key=api_key, time_zone=time_zone)
+    with Stages(f"seeding app {name}") as progress:
+        record = bootstrap.create_app_record(env, name, seed_dir=config.seed_dir if seed else None,
+                                             legacy_key=api_key, time_zone=time_zone, progress=progress)
     click.echo(f"created app {record.name}; legacy API key {record.legacy_key}")
 
 

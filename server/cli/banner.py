@@ -7,6 +7,7 @@ from pathlib import Path
 
 from server.config import Config
 from server.sandbox.seeding.bootstrap import ensure_default_app
+from server.sandbox.tls import client_trust
 from server.store.session import AppRecord
 from server.wiring import build_environment
 
@@ -21,7 +22,8 @@ def lines(config: Config, base: str, store: str, default_app: AppRecord | None,
     if tls is not None:
         https, cert = tls
         out.append(f"  HTTPS                 {https}/api/xmlrpc")
-        out.append(f"  certificate           export SSL_CERT_FILE={cert}")
+        out.append(f"  certificate           {cert}; trust it with")
+        out.extend(client_trust(cert, indent="    ", width=22))
     if default_app is not None:
         out.append(f"  app '{default_app.name}' legacy API key: {default_app.legacy_key}")
     return out

@@ -9,6 +9,7 @@ import click
 from server.sandbox import exports
 
 from .common import environment, named_app, options, settings
+from .progress import Stages
 
 
 @click.command("export")
@@ -38,7 +39,8 @@ def import_command(file, new_name, data_dir, database_url):
         raise click.ClickException(f"cannot read {file}: {exc.strerror}") from None
     env = environment(settings(data_dir=data_dir, database_url=database_url), create=True)  # a new store is fine
     try:
-        record = exports.import_app(env, data, new_name)
+        with Stages(f"importing {file.name}") as progress:
+            record = exports.import_app(env, data, new_name, progress)
     except (exports.BadExport, exports.AppExists) as exc:
         raise click.ClickException(f"{file}: {exc}") from None
     click.echo(f"imported app {record.name}; legacy API key {record.legacy_key}")

@@ -9,7 +9,7 @@ import click
 import sqlalchemy.exc
 
 from server.auth.hosts import CERTIFICATE_NAMES
-from server.sandbox.tls import ensure_ca, ensure_hostname_certificate
+from server.sandbox.tls import client_trust, ensure_ca, ensure_hostname_certificate
 from server.store import apps
 from server.store.db import transaction
 
@@ -30,6 +30,7 @@ def instructions(ca: Path, address: str, app_names: list[str], port: int) -> str
                  f"\nClients with https://api.infusionsoft.com hard-coded need port 443: serve with --tls-port 443 "
                  f"(as root, or after `setcap cap_net_bind_service=+ep` on the Python binary); the others can add "
                  f":{port} to their base URL.")
+    clients = "\n".join(client_trust(ca))
     return f"""CA certificate: {ca}
 
 Add to the hosts file (/etc/hosts; C:\\Windows\\System32\\drivers\\etc\\hosts), or to your resolver:
@@ -37,11 +38,7 @@ Add to the hosts file (/etc/hosts; C:\\Windows\\System32\\drivers\\etc\\hosts), 
 (curl needs none of it: curl --resolve api.infusionsoft.com:{port}:{address} --cacert {ca} …)
 
 Trust the CA, per client stack:
-  Python requests     export REQUESTS_CA_BUNDLE={ca}
-  Python ssl, httpx, Ruby, Go, OpenSSL
-                      export SSL_CERT_FILE={ca}
-  Node.js             export NODE_EXTRA_CA_CERTS={ca}
-  curl                export CURL_CA_BUNDLE={ca}
+{clients}
   PHP                 openssl.cafile={ca}  and  curl.cainfo={ca}  (php.ini)
   Java                keytool -importcert -noprompt -alias infusionsoft-sandbox -file {ca} \\
                         -keystore {truststore} -storetype PKCS12 -storepass {TRUSTSTORE_PASSWORD}

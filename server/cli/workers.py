@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 from gunicorn.app.base import BaseApplication
 
+from server import logs
 from server.app import create_app
 from server.config import Config
 
@@ -30,11 +31,13 @@ class SandboxGunicorn(BaseApplication):
         for key, value in self.settings.items():
             self.cfg.set(key, value)
 
-    def load(self):
+    def load(self):  # in each worker, after the fork
+        logs.configure(self.config.log_level, self.config.log_format)
         return create_app(self.config)
 
 
 def run(config: Config, workers: int) -> None:
+    logs.configure(config.log_level, config.log_format)  # the master's lines (each worker configures its own)
     store, default_app = banner.prepare(config)
     printed = banner.lines(config, f"http://{config.host}:{config.port}", store, default_app)
     printed.append(f"  workers               {workers} (gunicorn, {THREADS} threads each)")

@@ -83,6 +83,8 @@ def run_due(env: Environment, app: AppRecord, now: float, tally: Tally | None = 
                 changes.update(status="delivered", delivered_at=now, next_attempt_at=None)
             elif attempts >= max_attempts:
                 changes.update(status="failed", next_attempt_at=None)
+                log.warning("campaign HTTP post %s of app %s to %s gave up after attempt %d (%s)", row.id, app.name,
+                            row.url, attempts, error or status)
             else:
                 delay = RETRY_AFTER[min(attempts, len(RETRY_AFTER)) - 1]
                 changes.update(status="pending", next_attempt_at=now + delay)

@@ -4,7 +4,8 @@ The transports build an entry when a call ends (``record``): what was called, by
 id, its secret as a short prefix), what was sent (bounded, secrets redacted), what came back, the throttle's
 decision, any injected fault, the duration, and for a call that failed on a name what was probably meant
 (server.journal.hints). A call that names no known app goes to a ring of its own (``UNMATCHED``). Reading
-(``read``) filters and pages a ring for the control API, newest first.
+(``read``) filters and pages a ring for the control API, newest first. ``record`` also writes the call's one log
+line (server.logs), so that every transport logs from this one place, whether the journal is on or not.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 
+from server import logs
 from server.clock import ClockState, monotonic, wall
 from server.domain.errors import ProtocolError
 from server.xmlrpc import codec
@@ -37,6 +39,12 @@ class Journal:
         self.enabled = enabled  # off: nothing is recorded (SANDBOX_JOURNAL_SIZE=0)
         self.counter = counter  # server.migration.counter.CallCounter: old-API calls, counted even when off
 
+    @property
+    def active(self) -> bool:
+        """Whether a transport should report a call's end (``record``): the journal keeps it, or the log writes its
+        line (server.logs)."""
+        return self.enabled or logs.wanted()
+
     @classmethod
     def from_config(cls, config, hinter=None, counter=None) -> Journal:
         size = config.journal_size
@@ -55,12 +63,14 @@ class Journal:
         caller presented (recorded as a prefix). On the hot path an entry holds only strings, numbers, bytes and
         dicts of them, which the garbage collector does not track (see server.journal.rings)."""
         app = call.app
+        credential = call.credential
         if self.counter is not None and app is not None:
-            self.counter.count(app.id, protocol, method, call.credential, outcome.get("status"), wall())
+            self.counter.count(app.id, protocol, method, credential, outcome.get("status"), wall())
+        now = monotonic()
+        logs.call(app.name if app is not None else None, protocol, method, credential.kind if credential else None,
+                  outcome, now - call.started)  # the call's one log line, for every transport
         if not self.enabled:
             return None
-        now = monotonic()
-        credential = call.credential
         state = app.clock_state if app is not None else None
         if type(request) is not bytes:
             request = json.dumps(request, separators=(",", ":"), default=str)

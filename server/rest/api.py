@@ -204,7 +204,7 @@ def _journal(response):
     (also in X-Sandbox-Hint when the app's ``hints`` option is on)."""
     call = g.pop("rest_call", None)
     sandbox = current_app.extensions["sandbox"]
-    if call is None or not sandbox.journal.enabled:
+    if call is None or not sandbox.journal.active:
         return response
     status = response.status_code
     relative = request.path[len(PREFIX):] or "/"

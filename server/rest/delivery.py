@@ -78,19 +78,22 @@ def _claim(env: Environment, app: AppRecord, now: float) -> list[tuple]:
                          log=list(row.log) + [{"at": hooks.timestamp(s.clock.now()), "error": reason}])
                 if attempt > MAX_ATTEMPTS and hook is not None:  # its last attempt never reported back
                     hooks.set_status(s, row.hook_id, "Inactive", f"{MAX_ATTEMPTS} failed attempts")
+                if attempt > MAX_ATTEMPTS:
+                    log.warning("REST hook delivery %s of app %s gave up: %s", row.id, app.name, reason)
                 continue
             claimed.append((row, attempt, hook.hook_url))
     return claimed
 
 
-def _record(env: Environment, app: AppRecord, row, attempt: int, answer: Answer) -> None:
+def _record(env: Environment, app: AppRecord, row, attempt: int, answer: Answer) -> bool:
+    """Record an attempt's answer; True if the delivery has failed for good (no more attempts)."""
     d = schema.hook_delivery
     with transaction(env.engine, write=True) as conn:
         s = env.session(conn, app)
         now = s.clock.now()
         current = s.get(d, row.id)
         if current is None:
-            return
+            return False
         entry = {"at": hooks.timestamp(now), "attempt": attempt, "status": answer.status}
         if answer.error:
             entry["error"] = answer.error
@@ -99,7 +102,7 @@ def _record(env: Environment, app: AppRecord, row, attempt: int, answer: Answer)
         if ok:
             s.update(d, d.c.id == row.id, status="delivered", due_at=None, finished_at=now.replace(tzinfo=None),
                      log=logged)
-            return
+            return False
         gone = answer.status == 410
         if gone or attempt >= MAX_ATTEMPTS:
             s.update(d, d.c.id == row.id, status="failed", due_at=None, finished_at=now.replace(tzinfo=None),
@@ -108,8 +111,9 @@ def _record(env: Environment, app: AppRecord, row, attempt: int, answer: Answer)
             if gone:  # no more deliveries to a URL that said it is gone
                 s.update(d, d.c.hook_id == row.hook_id, d.c.status == "pending", status="dropped", due_at=None,
                          finished_at=now.replace(tzinfo=None))
-            return
+            return True
         s.update(d, d.c.id == row.id, log=logged)  # stays pending, due at the retry booked by the claim
+        return False
 
 
 def run_due(env: Environment, app: AppRecord, now: float, tally: Tally | None = None) -> int:
@@ -120,7 +124,9 @@ def run_due(env: Environment, app: AppRecord, now: float, tally: Tally | None = 
         failed = answer.status is None or not 200 <= answer.status < 400
         if failed:
             log.info("hook delivery %s of app %s failed: %s", row.id, app.name, answer.error or answer.status)
-        _record(env, app, row, attempt, answer)
+        if _record(env, app, row, attempt, answer):
+            log.warning("REST hook delivery %s of app %s to %s gave up after attempt %d (%s); the hook is now "
+                        "Inactive", row.id, app.name, url, attempt, answer.error or answer.status)
         if tally is not None:
             tally.hook_deliveries_made += 1
             tally.hook_deliveries_failed += failed

@@ -57,7 +57,7 @@ class Transport:
         """Record the request in its app's journal (server.journal), with a hint for an unknown path or body
         property (also in X-Sandbox-Hint when the app's ``hints`` option is on)."""
         journal = self.sandbox.journal
-        if not journal.enabled:
+        if not journal.active:
             return
         status = response.status_code
         relative = http.path[len(ROOT):] or "/"

@@ -29,9 +29,9 @@ def export_app(env: Environment, app: AppRecord) -> bytes:
         return portable.export(conn, apps.by_id(conn, app.id), env.files)
 
 
-def import_app(env: Environment, data: bytes, name: str | None = None) -> AppRecord:
+def import_app(env: Environment, data: bytes, name: str | None = None, progress=None) -> AppRecord:
     """Load an export into a new app ``name`` (by default the exported app's name). Raises BadExport for a file
-    it refuses, AppExists if the name is taken."""
+    it refuses, AppExists if the name is taken. ``progress(stage, done, total)`` is told as rows are loaded."""
     with transaction(env.engine, write=False) as conn:
         parsed = portable.read(data, portable.schema_revision(conn))
     name = name or str(parsed.header["app"].get("name") or "")
@@ -42,7 +42,7 @@ def import_app(env: Environment, data: bytes, name: str | None = None) -> AppRec
         with transaction(env.engine, write=True) as conn:
             if apps.by_name(conn, name, internal=True) is not None:
                 raise AppExists(f"an app named {name!r} exists")
-            made = portable.load(conn, parsed, name)
+            made = portable.load(conn, parsed, name, progress)
             if env.files is not None and parsed.blobs:
                 if not (env.files.root / str(made.id)).exists():
                     folder = env.files.root / str(made.id)

@@ -24,7 +24,7 @@ import hashlib
 import io
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -165,10 +165,12 @@ def _blob(line: dict, number: int) -> bytes:
     return data
 
 
-def load(conn: Connection, parsed: Parsed, name: str) -> AppRecord:
+def load(conn: Connection, parsed: Parsed, name: str,
+         progress: Callable[[str, int, int], None] | None = None) -> AppRecord:
     """A new app ``name`` holding the parsed export, ids unchanged, its files named by the storage keys they get
     under the new app (the caller writes their bytes: ``parsed.blobs``). Raises BadExport for rows that do not
-    fit (a repeated key, a missing column); the caller's transaction then rolls back."""
+    fit (a repeated key, a missing column); the caller's transaction then rolls back. ``progress("rows", done,
+    total)`` is told after each table."""
     info = parsed.header["app"]
     try:
         record = apps.create(conn, name, time_zone=str(info["time_zone"]), settings=dict(info.get("settings") or {}),
@@ -180,6 +182,7 @@ def load(conn: Connection, parsed: Parsed, name: str) -> AppRecord:
     except (KeyError, TypeError, ValueError) as exc:
         raise BadExport(f"line 1: the app's settings are damaged ({exc})") from None
     keys = {digest: FileStore.key(record.id, data) for digest, data in parsed.blobs.items()}
+    total, done = sum(len(v) for v in parsed.rows.values()), 0
     for table in schema.app_data_tables():
         values = parsed.rows.get(table.name, [])
         if table is schema.file_box:
@@ -194,5 +197,8 @@ def load(conn: Connection, parsed: Parsed, name: str) -> AppRecord:
             except conn.dialect.loaded_dbapi.Error as exc:  # (bulk writes on the driver's cursor)
                 raise BadExport(f"the rows of {table.name} do not fit the table: "
                                 f"{str(exc).splitlines()[0][:200]}") from None
+        done += len(values)
+        if progress is not None and values:
+            progress("rows", done, total)
     faults.recount(conn, record.id)  # the fault-injection rules imported with its rows
     return apps.by_id(conn, record.id)

@@ -90,7 +90,7 @@ def journal(sandbox, call: Call, path: str, method_name: str | None, raw: bytes 
     """Record the call in the app's journal (the key redacted), with a hint if it failed on a name; answer the
     hint for an X-Sandbox-Hint header when the app's ``hints`` option is on. The journal keeps a small body as
     it came (parsed only if read: nothing to do on the hot path), a large one's parameters cut to size."""
-    if not sandbox.journal.enabled:
+    if not sandbox.journal.active:
         return None
     params = call.params
     keyed = call.method.key if call.method is not None else True

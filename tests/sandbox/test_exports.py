@@ -190,7 +190,8 @@ def test_the_command_line_exports_and_imports(tmp_path, store_url):
 
     loaded = runner.invoke(main, ["apps", "import", str(out), "--name", "copy", *target])
     assert loaded.exit_code == 0, loaded.output
-    assert loaded.output.startswith("imported app copy; legacy API key ")
+    assert loaded.stdout.startswith("imported app copy; legacy API key ")
+    assert loaded.stderr.startswith("importing sandbox.jsonl.gz: rows")  # its progress (a bar on a terminal)
     listing = runner.invoke(main, ["apps", "list", *target]).output
     assert "copy\t" in listing
 

@@ -37,13 +37,14 @@ def remember_key(config: Config, key: str) -> None:
 
 
 def create_app_record(env: Environment, name: str, *, seed_dir: Path | None, legacy_key: str | None = None,
-                      time_zone: str | None = None) -> AppRecord:
+                      time_zone: str | None = None, progress: seed.Progress | None = None) -> AppRecord:
     """Create an app and, with a seed directory, fill it from the seed files: seeded once through the domain
-    into a hidden template app, then copied, so that every new app gets the same rows cheaply."""
+    into a hidden template app, then copied, so that every new app gets the same rows cheaply. ``progress`` is
+    told how seeding the template goes (server.sandbox.seeding.seed)."""
     definition = seed.app_definition(seed_dir) if seed_dir else {}
     inputs.app_name(name)  # the control API checked them already; the CLI and the seed files did not
     time_zone = inputs.time_zone(time_zone or definition.get("time_zone", DEFAULT_TIME_ZONE))
-    template = _seed_template(env, seed_dir, time_zone) if seed_dir else None
+    template = _seed_template(env, seed_dir, time_zone, progress) if seed_dir else None
     with transaction(env.engine, write=True) as conn:
         record = apps.create(conn, name, legacy_key=legacy_key, time_zone=time_zone,
                              settings=definition.get("settings", {}), profile=definition.get("profile", {}),
@@ -53,7 +54,8 @@ def create_app_record(env: Environment, name: str, *, seed_dir: Path | None, leg
     return record
 
 
-def _seed_template(env: Environment, seed_dir: Path, time_zone: str) -> AppRecord:
+def _seed_template(env: Environment, seed_dir: Path, time_zone: str,
+                   progress: seed.Progress | None = None) -> AppRecord:
     """The hidden app holding ``seed_dir`` seeded in ``time_zone`` (dates are stored in the app's zone),
     made on first use; named by a digest of the seed files and the schema, so an edit makes a new one."""
     name = f"{apps.INTERNAL_PREFIX}seed-{_fingerprint(seed_dir, time_zone)}"
@@ -70,7 +72,7 @@ def _seed_template(env: Environment, seed_dir: Path, time_zone: str) -> AppRecor
             record = apps.create(conn, name, legacy_key=None, time_zone=time_zone,
                                  settings=definition.get("settings", {}), profile=definition.get("profile", {}),
                                  options=definition.get("options", {}), callable_=False)
-            seed.seed(env.session(conn, record), seed_dir)
+            seed.seed(env.session(conn, record), seed_dir, progress)
         return record
     except sqlalchemy.exc.IntegrityError:  # another worker made it first
         with transaction(engine, write=False) as conn:
@@ -97,7 +99,8 @@ def _code_digest() -> bytes:
     return digest.digest()
 
 
-def reset_app(env: Environment, record: AppRecord, seed_dir: Path | None) -> dict:
+def reset_app(env: Environment, record: AppRecord, seed_dir: Path | None,
+              progress: seed.Progress | None = None) -> dict:
     """Back to the seed: delete all the app's data, then load the seed files again. The app keeps its key,
     clock and options."""
     definition = seed.app_definition(seed_dir) if seed_dir else {}
@@ -107,7 +110,7 @@ def reset_app(env: Environment, record: AppRecord, seed_dir: Path | None) -> dic
             apps.update(conn, record.id, settings=definition.get("settings", {}),
                         profile=definition.get("profile", {}))
         fresh = apps.by_id(conn, record.id)
-        return seed.seed(env.session(conn, fresh), seed_dir) if seed_dir else {}
+        return seed.seed(env.session(conn, fresh), seed_dir, progress) if seed_dir else {}
 
 
 def ensure_seeded_clients(engine: Engine, seed_dir: Path) -> None:

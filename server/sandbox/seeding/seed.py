@@ -12,6 +12,7 @@ after every reset.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from server.clock import parse_duration
@@ -42,15 +43,39 @@ def app_definition(seed_dir: Path) -> dict:
     return read(seed_dir, "app.json", {}) or {}
 
 
-def seed(s: AppSession, seed_dir: Path) -> dict:
+# progress(stage, done, total): told as seeding goes (the CLI draws a bar per stage)
+Progress = Callable[[str, int, int], None]
+EVERY = 100  # items between two progress reports
+
+
+def _counted(progress: Progress | None, stage: str, items: list) -> Iterator:
+    """``items``, telling ``progress`` every EVERY of them and at the end."""
+    if progress is None:
+        yield from items
+        return
+    progress(stage, 0, len(items))
+    for n, item in enumerate(items, 1):
+        yield item
+        if n % EVERY == 0 or n == len(items):
+            progress(stage, n, len(items))
+
+
+def _stage(progress: Progress | None, stage: str) -> None:
+    """A stage of one step: named when it starts."""
+    if progress is not None:
+        progress(stage, 0, 1)
+
+
+def seed(s: AppSession, seed_dir: Path, progress: Progress | None = None) -> dict:
     """Load every seed file into the (empty) app of ``s``; returns counts of what was made."""
     counts: dict[str, int] = {}
 
-    for user in read(seed_dir, "users.json", []):
+    for user in _counted(progress, "users", read(seed_dir, "users.json", [])):
         data = {k: v for k, v in user.items() if k not in ("password", "admin")}
         users.add_user(s, _user_columns(data), password=user.get("password"), admin=bool(user.get("admin")))
         counts["users"] = counts.get("users", 0) + 1
 
+    _stage(progress, "tags and custom fields")
     tag_file = read(seed_dir, "tags.json", {}) or {}
     for category in tag_file.get("categories", []):
         cat_id = records.add(s, "ContactGroupCategory", {
@@ -87,11 +112,11 @@ def seed(s: AppSession, seed_dir: Path) -> dict:
         links.add_type(s, link_type["TypeName"], int(link_type.get("MaxLinked", 0)))
 
     company_ids: dict[str, int] = {}
-    for company in read(seed_dir, "companies.json", []):
+    for company in _counted(progress, "companies", read(seed_dir, "companies.json", [])):
         company_ids[company["Company"].lower()] = records.add(s, "Company", company)
         counts["companies"] = counts.get("companies", 0) + 1
 
-    for person in read(seed_dir, "contacts.json", []):
+    for person in _counted(progress, "contacts", read(seed_dir, "contacts.json", [])):
         extra = {k: person[k] for k in ("tags", "email_status", "notes") if k in person}
         data = {k: v for k, v in person.items() if k not in extra}
         if data.get("Company") and data["Company"].lower() in company_ids:
@@ -108,8 +133,10 @@ def seed(s: AppSession, seed_dir: Path) -> dict:
         for note in extra.get("notes", []):
             activities.add_note(s, contact_id, note)
             counts["notes"] = counts.get("notes", 0) + 1
+    _stage(progress, "services and commerce")
     seed_services(s, read(seed_dir, "services.json", {}) or {}, counts)
     counts.update(seed_commerce(s, read(seed_dir, "commerce.json", {}) or {}))
+    _stage(progress, "automation and campaigns")
     seed_automation(s, seed_dir, counts)  # last: campaigns name what the other seeds made
     seed_surveys(s, read(seed_dir, "surveys.json", []), counts)
     return counts
