@@ -21,6 +21,7 @@ from server.environment import Environment
 from server.faults.actions import Injection
 from server.faults.injector import Injector
 from server.faults.rules import XMLRPC_GATEWAY, XMLRPC_LEGACY
+from server.migration.retirement import LEGACY_KEY, Schedules
 from server.store import apps, vendor_keys
 from server.store.db import Transaction, transaction
 from server.store.session import AppRecord
@@ -29,6 +30,7 @@ from server.throttle.throttle import Throttle
 PASSED = {"decision": "passed"}  # the journal's record of a call the throttle let through at once
 LEGACY = "legacy"  # APPNAME.infusionsoft.com/api/xmlrpc: the key is the first parameter
 GATEWAY = "gateway"  # api.infusionsoft.com/crm/xmlrpc/v1: the credential travels in the request
+PATHS = {LEGACY: "/api/xmlrpc", GATEWAY: "/crm/xmlrpc/v1"}  # what a switched-off endpoint's answer names
 
 
 class Target(Protocol):
@@ -74,6 +76,7 @@ class Call:
     throttle: dict | None = None  # the throttle's decision, for the journal: passed, held (ms), refused (window)
     journal: dict | None = None  # the call's journal entry, once written (server.journal)
     failure: BaseException | None = None  # what a failed call raised, for the journal's near-miss hints
+    retired: str | None = None  # refused by the app's retirement schedule: "sunset", "brownout" or "legacy_key"
 
 
 Handler = Callable[[Call, Callable[[Call], Any]], Any]
@@ -86,8 +89,9 @@ class Gate:
         self.throttle = throttle
         self.admitters: list[Callable[[Call], None]] = [self.authenticate_gateway, self.throttle_gateway]
         self.faults = Injector(env.engine)
-        self.handlers: list[Handler] = [self.authenticate_legacy, self.legacy_host, self.require_api_enabled,
-                                        self.throttle_legacy, self.inject_fault]
+        self.retirement = Schedules()
+        self.handlers: list[Handler] = [self.authenticate_legacy, self.legacy_host, self.retire_xmlrpc,
+                                        self.require_api_enabled, self.throttle_legacy, self.inject_fault]
         self._chain: tuple[tuple, Callable[[Call], Any]] = ((), self.invoke)
 
     # --- HTTP-level -----------------------------------------------------------------------------
@@ -98,6 +102,13 @@ class Gate:
     def authenticate_gateway(self, call: Call) -> None:
         if call.endpoint == GATEWAY:
             call.app, call.credential = gateway.authenticate(self.engine, call.headers, call.query)
+            if call.credential.kind == "legacy_key" and self._legacy_key_retired(call.app):
+                call.retired = LEGACY_KEY
+                raise gateway.invalid_api_key()  # a revoked key, on REST as on the gateway's XML-RPC
+
+    def _legacy_key_retired(self, app: AppRecord) -> bool:
+        schedule = self.retirement.of(app)
+        return schedule is not None and schedule.legacy_key_retired(app.clock_state.timestamp())
 
     def throttle_gateway(self, call: Call) -> None:
         if call.endpoint == GATEWAY:
@@ -155,6 +166,23 @@ class Gate:
             named = hosts.app_of_host(call.headers.get("Host", ""))
             if named is not None and named != call.app.name.lower():
                 raise InvalidKey()
+        return proceed(call)
+
+    def retire_xmlrpc(self, call: Call, proceed: Callable[[Call], Any]) -> Any:
+        """The app's retirement schedule (server.migration.retirement), on its clock: after the sunset and in a
+        brownout both XML-RPC endpoints answer as a switched-off route does, whatever the credential; once
+        legacy keys are retired, the legacy key (and a temporary key) is an invalid key."""
+        schedule = self.retirement.of(call.app) if call.app is not None else None
+        if schedule is None:
+            return proceed(call)
+        now = call.app.clock_state.timestamp()
+        off = schedule.xmlrpc_off(now)
+        if off is not None:
+            call.retired = off
+            raise gateway.switched_off(schedule.answer, PATHS[call.endpoint])
+        if call.credential is not None and call.credential.kind == "legacy_key" and schedule.legacy_key_retired(now):
+            call.retired = LEGACY_KEY
+            raise InvalidKey()
         return proceed(call)
 
     @staticmethod

@@ -2,9 +2,10 @@
 
 The transports build an entry when a call ends (``record``): what was called, by whom (the credential's kind and
 id, its secret as a short prefix), what was sent (bounded, secrets redacted), what came back, the throttle's
-decision, any injected fault, the duration, and for a call that failed on a name what was probably meant
-(server.journal.hints). A call that names no known app goes to a ring of its own (``UNMATCHED``). Reading
-(``read``) filters and pages a ring for the control API, newest first.
+decision, any injected fault, whether the app's retirement schedule refused it (``retired``), the duration, and
+for a call that failed on a name what was probably meant (server.journal.hints). A call that names no known app
+goes to a ring of its own (``UNMATCHED``). Reading (``read``) filters and pages a ring for the control API,
+newest first.
 """
 from __future__ import annotations
 
@@ -82,6 +83,7 @@ class Journal:
             "throttle": call.throttle,
             "injected": json.dumps(call.injected, default=str) if call.injected is not None else None,
             "hint": tuple(hint) if hint else None,
+            "retired": call.retired,  # refused by the app's retirement schedule (server.migration.retirement)
             "duration": now - call.started,
         }
         if self.rings.serialised:  # Redis: every worker must read it, so the raw body is parsed now
@@ -140,6 +142,7 @@ def present(e: dict) -> dict:
         "throttle": e["throttle"],
         "injected": json.loads(e["injected"]) if e["injected"] is not None else None,
         "hint": list(e["hint"]) if e["hint"] else None,
+        "retired": e.get("retired"),
         "duration_ms": round(e["duration"] * 1000, 3),
     }
 
