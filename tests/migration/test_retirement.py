@@ -57,17 +57,18 @@ def test_a_brownout_fails_the_client_then_it_recovers(app):
     assert gateway.ContactService.load("placeholder", 6, ["Id"]) == {"Id": 6}
 
     app.clock(action="advance", by="2h30m")  # 14:30, inside the window
-    for proxy, key, path in ((legacy, app.key, "/api/xmlrpc"), (gateway, "placeholder", "/crm/xmlrpc/v1")):
+    for proxy, key in ((legacy, app.key), (gateway, "placeholder")):
         with pytest.raises(xmlrpc.client.ProtocolError) as failed:
             proxy.ContactService.load(key, 6, ["Id"])
         assert failed.value.errcode == 404
-    raw = requests.post(app.live.url + "/api/xmlrpc", data=xmlrpc.client.dumps((app.key, "x"), "DataService.echo"),
-                        headers={"Content-Type": "text/xml"}, timeout=30)
-    assert raw.status_code == 404 and raw.json()["fault"]["detail"]["errorcode"] == \
-        "messaging.adaptors.http.flow.ApplicationNotFound"
-    assert "/api/xmlrpc" in raw.json()["fault"]["faultstring"]
+    for path, headers in (("/api/xmlrpc", {}), ("/crm/xmlrpc/v1", {"Authorization": f"Bearer {pat}"})):
+        raw = requests.post(app.live.url + path, data=xmlrpc.client.dumps((app.key, "x"), "DataService.echo"),
+                            headers={"Content-Type": "text/xml", **headers}, timeout=30)
+        assert raw.status_code == 404 and raw.json() == {"fault": {
+            "faultstring": f"Unable to identify proxy for host: default and url: {path}",
+            "detail": {"errorcode": "messaging.adaptors.http.flow.ApplicationNotFound"}}}
     refused = [e for e in journal(app, protocol="xmlrpc") if e["retired"]]
-    assert len(refused) == 3 and {e["retired"] for e in refused} == {BROWNOUT}
+    assert len(refused) == 4 and {e["retired"] for e in refused} == {BROWNOUT}
     assert {e["outcome"]["status"] for e in refused} == {404}
     # REST is not XML-RPC: untouched by the brownout
     assert requests.get(app.live.url + "/crm/rest/v1/contacts/6", headers={"X-Keap-API-Key": pat},
@@ -116,7 +117,8 @@ def test_a_retired_legacy_key_is_refused_everywhere_while_a_pat_works(app):
                              data=xmlrpc.client.dumps(("x", 6, ["Id"]), "ContactService.load") if "xmlrpc" in url
                              else None)
         assert r.status_code == 401, (url, r.text)
-        assert r.json() == {"fault": {"faultstring": "Invalid ApiKey", "detail": {"errorcode": "oauth.v2.InvalidApiKey"}}}
+        assert r.json() == {"fault": {"faultstring": "Invalid ApiKey",
+                                      "detail": {"errorcode": "oauth.v2.InvalidApiKey"}}}
     entries = journal(app, credential="legacy_key")
     assert [e["retired"] for e in entries[:4]] == ["legacy_key"] * 4
 
@@ -200,3 +202,19 @@ def test_schedule_arithmetic():
     assert s.xmlrpc_off(at("2027-01-01T00:00:00")) == SUNSET
     assert not s.legacy_key_retired(at("2025-03-30T23:59:59")) and s.legacy_key_retired(at("2025-03-31T00:00:00"))
     assert Schedule.of(parse({})).xmlrpc_off(at("2030-01-01T00:00:00")) is None
+
+
+def test_the_documented_rehearsal_runs(app):
+    import re
+    import subprocess
+    import sys
+
+    from tests.migration.test_docs_example import DOC
+    text = DOC.read_text()
+    section = text[text.index("## Rehearse the retirement"):]
+    (block,) = re.findall(r"```python\n(.*?)```", section[:section.index("\n## ", 1)], re.S)
+    code = (block.replace("http://127.0.0.1:8000", app.live.url).replace("/apps/sandbox", f"/apps/{app.name}")
+            .replace("<the app's legacy key>", app.key))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["before", "404", "after"]
