@@ -218,3 +218,22 @@ def test_the_documented_rehearsal_runs(app):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["before", "404", "after"]
+
+
+def test_app_json_options_give_new_apps_a_schedule(live, tmp_path):
+    import uuid
+
+    from server.sandbox.seeding import bootstrap
+    (tmp_path / "app.json").write_text(json.dumps({"options": {"retirement": {
+        "xmlrpc": {"sunset": "2026-06-01T00:00:00Z"}, "legacy_keys": {"retired": "2026-07-01T00:00:00Z"}}}}))
+    record = bootstrap.create_app_record(live.sandbox.env, f"json{uuid.uuid4().hex[:8]}", seed_dir=tmp_path)
+    state = live.control("GET", f"/apps/{record.name}/retirement").json()
+    assert state["sunset"] == "2026-06-01T00:00:00+00:00"
+    assert state["settings"]["legacy_keys"]["retired"] == "2026-07-01T00:00:00Z"
+    assert live.control("POST", f"/apps/{record.name}/clock", json={"time": T0, "frozen": True}).status_code == 200
+    with pytest.raises(xmlrpc.client.ProtocolError):
+        xmlrpc.client.ServerProxy(live.url + "/api/xmlrpc").DataService.echo(record.legacy_key, "x")
+
+    (tmp_path / "app.json").write_text(json.dumps({"options": {"retirement": {"xmlrpc": {"sunset": "later"}}}}))
+    with pytest.raises(ValueError, match="retirement.xmlrpc.sunset"):
+        bootstrap.create_app_record(live.sandbox.env, f"json{uuid.uuid4().hex[:8]}", seed_dir=tmp_path)
