@@ -175,12 +175,11 @@ class Gate:
         schedule = self.retirement.of(call.app) if call.app is not None else None
         if schedule is None:
             return proceed(call)
-        now = call.app.clock_state.timestamp()
-        off = schedule.xmlrpc_off(now)
-        if off is not None:
-            call.retired = off
-            raise gateway.switched_off(schedule.answer, PATHS[call.endpoint])
-        if call.credential is not None and call.credential.kind == "legacy_key" and schedule.legacy_key_retired(now):
+        rejection = self.switched_off(call)
+        if rejection is not None:
+            raise rejection
+        if call.credential is not None and call.credential.kind == "legacy_key" \
+                and schedule.legacy_key_retired(call.app.clock_state.timestamp()):
             call.retired = LEGACY_KEY
             raise InvalidKey()
         return proceed(call)
@@ -220,6 +219,17 @@ class Gate:
             call.tx.release()  # committed: the error the client gets next does not undo the write
         injection.after()
         return result
+
+    def switched_off(self, call: Call) -> GatewayRejection | None:
+        """The answer of a switched-off XML-RPC endpoint if the app's schedule has it off now (the call marked
+        for the journal), else None; also for a call that failed before the gate (an unknown method, a body
+        that is not XML-RPC), as a switched-off service answers anything."""
+        schedule = self.retirement.of(call.app) if call.app is not None else None
+        off = schedule.xmlrpc_off(call.app.clock_state.timestamp()) if schedule is not None else None
+        if off is None:
+            return None
+        call.retired = off
+        return gateway.switched_off(schedule.answer, PATHS[call.endpoint])
 
     def identify(self, call: Call) -> None:
         """For the journal of a call that failed before its key was checked (an unknown method, a wrong

@@ -67,8 +67,11 @@ def test_a_brownout_fails_the_client_then_it_recovers(app):
         assert raw.status_code == 404 and raw.json() == {"fault": {
             "faultstring": f"Unable to identify proxy for host: default and url: {path}",
             "detail": {"errorcode": "messaging.adaptors.http.flow.ApplicationNotFound"}}}
+    with pytest.raises(xmlrpc.client.ProtocolError) as failed:  # switched off: even an unknown method is a 404
+        legacy.ContactService.nosuch(app.key)
+    assert failed.value.errcode == 404
     refused = [e for e in journal(app, protocol="xmlrpc") if e["retired"]]
-    assert len(refused) == 4 and {e["retired"] for e in refused} == {BROWNOUT}
+    assert len(refused) == 5 and {e["retired"] for e in refused} == {BROWNOUT}
     assert {e["outcome"]["status"] for e in refused} == {404}
     # REST is not XML-RPC: untouched by the brownout
     assert requests.get(app.live.url + "/crm/rest/v1/contacts/6", headers={"X-Keap-API-Key": pat},
