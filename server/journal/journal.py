@@ -25,6 +25,7 @@ from .rings import Rings, make_rings
 UNMATCHED = "unmatched"
 PROTOCOLS = ("xmlrpc", "rest_v1", "rest_v2", "oauth")
 OUTCOMES = ("ok", "fault", "error")
+RETIRED = ("any", "brownout", "sunset", "legacy_key")  # ?retired=: refused by the app's retirement schedule
 
 
 def ring_of(app) -> str:
@@ -173,8 +174,11 @@ class Filters:
     outcome: str | None = None  # ok, fault, error, or an HTTP status
     since: float | None = None  # wall time, seconds since the epoch
     credential: str | None = None  # a kind, an id, or the secret itself (matched on its recorded prefix)
+    retired: str | None = None  # one of RETIRED
 
     def __call__(self, e: dict) -> bool:
+        if self.retired is not None and not (e.get("retired") and self.retired in ("any", e["retired"])):
+            return False
         if self.protocol is not None and e["protocol"] != self.protocol:
             return False
         if self.method is not None and not fnmatchcase(e["method"] or "", self.method):
@@ -207,6 +211,9 @@ def filters_from(args: Mapping[str, str], parse_time: Callable[[str], float]) ->
     if outcome is not None and outcome not in OUTCOMES and not (outcome.isdigit() and len(outcome) == 3):
         raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)} or an HTTP status, not {outcome!r}")
     since = args.get("since") or None
-    return Filters(protocol=protocol, method=args.get("method") or None, outcome=outcome,
+    retired = args.get("retired") or None
+    if retired is not None and retired not in RETIRED:
+        raise ValueError(f"retired must be one of {', '.join(RETIRED)}, not {retired!r}")
+    return Filters(retired=retired, protocol=protocol, method=args.get("method") or None, outcome=outcome,
                    since=parse_time(since) if since is not None else None,
                    credential=args.get("credential") or None)

@@ -70,8 +70,10 @@ def test_a_brownout_fails_the_client_then_it_recovers(app):
     with pytest.raises(xmlrpc.client.ProtocolError) as failed:  # switched off: even an unknown method is a 404
         legacy.ContactService.nosuch(app.key)
     assert failed.value.errcode == 404
-    refused = [e for e in journal(app, protocol="xmlrpc") if e["retired"]]
+    refused = journal(app, retired="any")
     assert len(refused) == 5 and {e["retired"] for e in refused} == {BROWNOUT}
+    assert journal(app, retired="brownout") == refused and journal(app, retired="sunset") == []
+    assert app.live.control("GET", f"/apps/{app.name}/journal", params={"retired": "yes"}).status_code == 400
     assert {e["outcome"]["status"] for e in refused} == {404}
     # REST is not XML-RPC: untouched by the brownout
     assert requests.get(app.live.url + "/crm/rest/v1/contacts/6", headers={"X-Keap-API-Key": pat},
@@ -96,6 +98,8 @@ def test_the_sunset_switches_both_endpoints_off_with_the_chosen_answer(app):
         gateway_proxy(app, pat).DataService.echo("x", "after")
     assert failed.value.errcode == 410
     assert journal(app, count=1)[0]["retired"] == SUNSET
+    counted = app.live.control("GET", f"/apps/{app.name}/migration").json()["calls"]
+    assert [(c["method"], c["calls"]) for c in counted] == [("DataService.echo", 3)]  # refused calls count too
     state = app.live.control("GET", f"/apps/{app.name}/retirement").json()
     assert state["xmlrpc"] == SUNSET and state["next_change"] is None
     put(app, {})  # off again
