@@ -244,3 +244,21 @@ def test_app_json_options_give_new_apps_a_schedule(live, tmp_path):
     (tmp_path / "app.json").write_text(json.dumps({"options": {"retirement": {"xmlrpc": {"sunset": "later"}}}}))
     with pytest.raises(ValueError, match="retirement.xmlrpc.sunset"):
         bootstrap.create_app_record(live.sandbox.env, f"json{uuid.uuid4().hex[:8]}", seed_dir=tmp_path)
+
+
+def test_sak_and_oauth_go_on_after_the_legacy_key_is_retired(live, app):
+    from tests.auth.test_oauth import REDIRECT
+    from tests.auth.test_oauth_lifecycle import tokens
+    client = live.control("POST", "/oauth/clients", json={"name": "Retire", "redirect_uris": [REDIRECT]}).json()
+    app.clock(time=T0, frozen=True)
+    pat_of(app)  # (turns the throttle off)
+    sak = live.control("POST", f"/apps/{app.name}/api-keys", json={"kind": "sak", "name": "retire"}).json()["key"]
+    access = tokens(live, client, app)["access_token"]
+    put(app, {"legacy_keys": {"retired": T0}})
+    with pytest.raises(xmlrpc.client.Fault):
+        app.call("DataService.echo", "x")
+    for headers in ({"X-Keap-API-Key": sak}, {"Authorization": f"Bearer {sak}"}, {"Authorization": f"Bearer {access}"}):
+        assert requests.get(live.url + "/crm/rest/v1/contacts/6", headers=headers, timeout=30).status_code == 200
+        assert requests.get(live.url + "/crm/rest/v2/contacts/6", headers=headers, timeout=30).status_code == 200
+        proxy = xmlrpc.client.ServerProxy(live.url + "/crm/xmlrpc/v1", headers=list(headers.items()))
+        assert proxy.DataService.echo("placeholder", "on") == "on"
