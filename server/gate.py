@@ -21,6 +21,7 @@ from server.environment import Environment
 from server.faults.actions import Injection
 from server.faults.injector import Injector
 from server.faults.rules import XMLRPC_GATEWAY, XMLRPC_LEGACY
+from server.migration.retirement import LEGACY_KEY, Schedules
 from server.store import apps, vendor_keys
 from server.store.db import Transaction, transaction
 from server.store.session import AppRecord
@@ -29,6 +30,7 @@ from server.throttle.throttle import Throttle
 PASSED = {"decision": "passed"}  # the journal's record of a call the throttle let through at once
 LEGACY = "legacy"  # APPNAME.infusionsoft.com/api/xmlrpc: the key is the first parameter
 GATEWAY = "gateway"  # api.infusionsoft.com/crm/xmlrpc/v1: the credential travels in the request
+PATHS = {LEGACY: "/api/xmlrpc", GATEWAY: "/crm/xmlrpc/v1"}  # what a switched-off endpoint's answer names
 
 
 class Target(Protocol):
@@ -74,6 +76,7 @@ class Call:
     throttle: dict | None = None  # the throttle's decision, for the journal: passed, held (ms), refused (window)
     journal: dict | None = None  # the call's journal entry, once written (server.journal)
     failure: BaseException | None = None  # what a failed call raised, for the journal's near-miss hints
+    retired: str | None = None  # refused by the app's retirement schedule: "sunset", "brownout" or "legacy_key"
 
 
 Handler = Callable[[Call, Callable[[Call], Any]], Any]
@@ -86,8 +89,9 @@ class Gate:
         self.throttle = throttle
         self.admitters: list[Callable[[Call], None]] = [self.authenticate_gateway, self.throttle_gateway]
         self.faults = Injector(env.engine)
-        self.handlers: list[Handler] = [self.authenticate_legacy, self.legacy_host, self.require_api_enabled,
-                                        self.throttle_legacy, self.inject_fault]
+        self.retirement = Schedules()
+        self.handlers: list[Handler] = [self.authenticate_legacy, self.legacy_host, self.retire_xmlrpc,
+                                        self.require_api_enabled, self.throttle_legacy, self.inject_fault]
         self._chain: tuple[tuple, Callable[[Call], Any]] = ((), self.invoke)
 
     # --- HTTP-level -----------------------------------------------------------------------------
@@ -98,6 +102,13 @@ class Gate:
     def authenticate_gateway(self, call: Call) -> None:
         if call.endpoint == GATEWAY:
             call.app, call.credential = gateway.authenticate(self.engine, call.headers, call.query)
+            if call.credential.kind == "legacy_key" and self._legacy_key_retired(call.app):
+                call.retired = LEGACY_KEY
+                raise gateway.invalid_api_key()  # a revoked key, on REST as on the gateway's XML-RPC
+
+    def _legacy_key_retired(self, app: AppRecord) -> bool:
+        schedule = self.retirement.of(app)
+        return schedule is not None and schedule.legacy_key_retired(app.clock_state.timestamp())
 
     def throttle_gateway(self, call: Call) -> None:
         if call.endpoint == GATEWAY:
@@ -157,6 +168,22 @@ class Gate:
                 raise InvalidKey()
         return proceed(call)
 
+    def retire_xmlrpc(self, call: Call, proceed: Callable[[Call], Any]) -> Any:
+        """The app's retirement schedule (server.migration.retirement), on its clock: after the sunset and in a
+        brownout both XML-RPC endpoints answer as a switched-off route does, whatever the credential; once
+        legacy keys are retired, the legacy key (and a temporary key) is an invalid key."""
+        schedule = self.retirement.of(call.app) if call.app is not None else None
+        if schedule is None:
+            return proceed(call)
+        rejection = self.switched_off(call)
+        if rejection is not None:
+            raise rejection
+        if call.credential is not None and call.credential.kind == "legacy_key" \
+                and schedule.legacy_key_retired(call.app.clock_state.timestamp()):
+            call.retired = LEGACY_KEY
+            raise InvalidKey()
+        return proceed(call)
+
     @staticmethod
     def require_api_enabled(call: Call, proceed: Callable[[Call], Any]) -> Any:
         """An app whose API access is off answers every call with [InvalidConfig] (the gateway in front has
@@ -192,6 +219,17 @@ class Gate:
             call.tx.release()  # committed: the error the client gets next does not undo the write
         injection.after()
         return result
+
+    def switched_off(self, call: Call) -> GatewayRejection | None:
+        """The answer of a switched-off XML-RPC endpoint if the app's schedule has it off now (the call marked
+        for the journal), else None; also for a call that failed before the gate (an unknown method, a body
+        that is not XML-RPC), as a switched-off service answers anything."""
+        schedule = self.retirement.of(call.app) if call.app is not None else None
+        off = schedule.xmlrpc_off(call.app.clock_state.timestamp()) if schedule is not None else None
+        if off is None:
+            return None
+        call.retired = off
+        return gateway.switched_off(schedule.answer, PATHS[call.endpoint])
 
     def identify(self, call: Call) -> None:
         """For the journal of a call that failed before its key was checked (an unknown method, a wrong

@@ -47,6 +47,19 @@ def invalid_api_key() -> GatewayRejection:
     return apigee_fault(401, "Invalid ApiKey", "oauth.v2.InvalidApiKey")
 
 
+def switched_off(answer: str, path: str) -> GatewayRejection:
+    """A retired route's answer (server.migration.retirement): what the real gateway gives once XML-RPC is switched
+    off is undocumented; "not_found" is Apigee's answer for a path no deployed proxy serves, "unavailable" its
+    answer when the target is down, "gone" a 410 in the same shape (docs/divergences.md)."""
+    if answer == "gone":
+        return apigee_fault(410, f"The API at {path} has been retired", "messaging.adaptors.http.flow.Gone")
+    if answer == "unavailable":
+        return apigee_fault(503, "The Service is temporarily unavailable",
+                            "messaging.adaptors.http.flow.ServiceUnavailable")
+    return apigee_fault(404, f"Unable to identify proxy for host: default and url: {path}",
+                        "messaging.adaptors.http.flow.ApplicationNotFound")
+
+
 @dataclass(frozen=True)
 class Credential:
     kind: str  # "legacy_key", "oauth", "pat" or "sak"

@@ -8,8 +8,8 @@ import json
 
 import click
 
-from server.migration import mapping, report
-from server.store import legacy_calls
+from server.migration import mapping, report, retirement
+from server.store import apps, legacy_calls
 from server.store.db import transaction
 
 from .common import environment, named_app, options, settings
@@ -60,3 +60,64 @@ def report_command(app_name, as_json, data_dir, database_url):
         rows = legacy_calls.of_app(conn, record.id)
     body = report.build(record.name, rows, mapping.load())
     click.echo(json.dumps(body, indent=2) if as_json else "\n".join(lines(body)))
+
+
+def schedule_lines(name: str, body: dict) -> list[str]:
+    """An app's retirement schedule for a person."""
+    s = body["settings"]
+    out = [f"app {name}, now {body['now']}: XML-RPC {body['xmlrpc']}, legacy keys {body['legacy_keys']}"
+           + (f"; next change {body['next_change']}" if body["next_change"] else ""),
+           f"preset {s['xmlrpc']['preset'] or '-'}, sunset {body['sunset'] or '-'}, switched-off answer "
+           f"{s['xmlrpc']['answer']}, legacy keys retired {s['legacy_keys']['retired'] or '-'}"]
+    out += [f"brownout {w['start']} to {w['end']}" for w in body["brownouts"]]
+    return out
+
+
+def _brownout(text: str) -> dict:
+    start, sep, duration = text.partition("/")
+    if not sep or not start or not duration:
+        raise click.BadParameter(f"a brownout is START/DURATION (2026-03-10T16:00Z/PT4H), not {text!r}")
+    return {"start": start, "duration": int(duration) if duration.isdigit() else duration}
+
+
+@migration_group.command("schedule")
+@click.argument("app_name")
+@click.option("--preset", type=click.Choice(retirement.PRESETS), help="A named calendar (keap-2026: Keap's "
+              "published brownouts and the sunset at the end of 2026)")
+@click.option("--sunset", help="XML-RPC switched off from this moment on the app's clock (ISO 8601, UTC unless "
+              "zoned); 'none' to clear")
+@click.option("--brownout", "brownouts", multiple=True, help="START/DURATION, e.g. 2026-03-10T16:00Z/PT4H "
+              "(duration ISO 8601 or seconds); repeatable, replaces the app's own windows")
+@click.option("--answer", type=click.Choice(retirement.ANSWERS), help="What a switched-off endpoint answers")
+@click.option("--legacy-keys-retired", "legacy_retired", help="Legacy keys refused from this moment (ISO 8601); "
+              "'none' to clear")
+@click.option("--off", is_flag=True, help="Clear the whole schedule (nothing retired)")
+@click.option("--json", "as_json", is_flag=True, help="Print the schedule as JSON (the control API's shape)")
+@options
+def schedule_command(app_name, preset, sunset, brownouts, answer, legacy_retired, off, as_json, data_dir,
+                     database_url):
+    """Show or change APP_NAME's retirement schedule on its clock: XML-RPC's sunset and brownouts, and the day
+    its legacy key stops working. Options change only what they name; without any, the schedule is shown."""
+    env = environment(settings(data_dir=data_dir, database_url=database_url))
+    record = named_app(env, app_name)
+    given = any(v is not None for v in (preset, sunset, answer, legacy_retired)) or brownouts or off
+    if given:
+        current = {} if off else retirement.stored(retirement.parse(record.options.get("retirement")))
+        xmlrpc = dict(current.get("xmlrpc") or {})
+        legacy = dict(current.get("legacy_keys") or {})
+        for key, value in (("preset", preset), ("sunset", sunset), ("answer", answer)):
+            if value is not None:
+                xmlrpc[key] = None if value.lower() == "none" else value
+        if brownouts:
+            xmlrpc["brownouts"] = [_brownout(b) for b in brownouts]
+        if legacy_retired is not None:
+            legacy["retired"] = None if legacy_retired.lower() == "none" else legacy_retired
+        try:
+            wanted = retirement.parse({"xmlrpc": xmlrpc, "legacy_keys": legacy})
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        with transaction(env.engine, write=True) as conn:
+            apps.update(conn, record.id, options=retirement.with_settings(record.options, wanted))
+            record = apps.by_id(conn, record.id)
+    body = retirement.state(record)
+    click.echo(json.dumps(body, indent=2) if as_json else "\n".join(schedule_lines(record.name, body)))

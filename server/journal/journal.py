@@ -2,10 +2,11 @@
 
 The transports build an entry when a call ends (``record``): what was called, by whom (the credential's kind and
 id, its secret as a short prefix), what was sent (bounded, secrets redacted), what came back, the throttle's
-decision, any injected fault, the duration, and for a call that failed on a name what was probably meant
-(server.journal.hints). A call that names no known app goes to a ring of its own (``UNMATCHED``). Reading
-(``read``) filters and pages a ring for the control API, newest first. ``record`` also writes the call's one log
-line (server.logs), so that every transport logs from this one place, whether the journal is on or not.
+decision, any injected fault, whether the app's retirement schedule refused it (``retired``), the duration, and
+for a call that failed on a name what was probably meant (server.journal.hints). A call that names no known app
+goes to a ring of its own (``UNMATCHED``). Reading (``read``) filters and pages a ring for the control API,
+newest first. ``record`` also writes the call's one log line (server.logs), so that every transport logs from this
+one place, whether the journal is on or not.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from .rings import Rings, make_rings
 UNMATCHED = "unmatched"
 PROTOCOLS = ("xmlrpc", "rest_v1", "rest_v2", "oauth")
 OUTCOMES = ("ok", "fault", "error")
+RETIRED = ("any", "brownout", "sunset", "legacy_key")  # ?retired=: refused by the app's retirement schedule
 
 
 def ring_of(app) -> str:
@@ -92,6 +94,7 @@ class Journal:
             "throttle": call.throttle,
             "injected": json.dumps(call.injected, default=str) if call.injected is not None else None,
             "hint": tuple(hint) if hint else None,
+            "retired": call.retired,  # refused by the app's retirement schedule (server.migration.retirement)
             "duration": now - call.started,
         }
         if self.rings.serialised:  # Redis: every worker must read it, so the raw body is parsed now
@@ -150,6 +153,7 @@ def present(e: dict) -> dict:
         "throttle": e["throttle"],
         "injected": json.loads(e["injected"]) if e["injected"] is not None else None,
         "hint": list(e["hint"]) if e["hint"] else None,
+        "retired": e.get("retired"),
         "duration_ms": round(e["duration"] * 1000, 3),
     }
 
@@ -180,8 +184,11 @@ class Filters:
     outcome: str | None = None  # ok, fault, error, or an HTTP status
     since: float | None = None  # wall time, seconds since the epoch
     credential: str | None = None  # a kind, an id, or the secret itself (matched on its recorded prefix)
+    retired: str | None = None  # one of RETIRED
 
     def __call__(self, e: dict) -> bool:
+        if self.retired is not None and not (e.get("retired") and self.retired in ("any", e["retired"])):
+            return False
         if self.protocol is not None and e["protocol"] != self.protocol:
             return False
         if self.method is not None and not fnmatchcase(e["method"] or "", self.method):
@@ -214,6 +221,9 @@ def filters_from(args: Mapping[str, str], parse_time: Callable[[str], float]) ->
     if outcome is not None and outcome not in OUTCOMES and not (outcome.isdigit() and len(outcome) == 3):
         raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)} or an HTTP status, not {outcome!r}")
     since = args.get("since") or None
-    return Filters(protocol=protocol, method=args.get("method") or None, outcome=outcome,
+    retired = args.get("retired") or None
+    if retired is not None and retired not in RETIRED:
+        raise ValueError(f"retired must be one of {', '.join(RETIRED)}, not {retired!r}")
+    return Filters(retired=retired, protocol=protocol, method=args.get("method") or None, outcome=outcome,
                    since=parse_time(since) if since is not None else None,
                    credential=args.get("credential") or None)

@@ -35,14 +35,23 @@ _V2_MASK = {"FirstName": "given_name", "LastName": "family_name", "Email": "emai
             "JobTitle": "job_title"}
 
 
+class _After(list):
+    """The parameters after the first ``offset`` (DataService's table name): messages name the call's own index."""
+
+    def __init__(self, params: list, offset: int):
+        super().__init__(params[offset:])
+        self.offset = offset
+
+
 def _arg(params: list, index: int, kind: type, name: str):
+    where = index + getattr(params, "offset", 0)
     if len(params) <= index:
-        raise CannotTranslate(f"params[{index}] ({name}) is missing")
+        raise CannotTranslate(f"params[{where}] ({name}) is missing")
     value = params[index]
     if kind is int and isinstance(value, str) and value.isdigit():
         value = int(value)
     if not isinstance(value, kind) or isinstance(value, bool):
-        raise CannotTranslate(f"params[{index}] ({name}) must be {'an integer' if kind is int else kind.__name__}")
+        raise CannotTranslate(f"params[{where}] ({name}) must be {'an integer' if kind is int else kind.__name__}")
     return value
 
 
@@ -110,7 +119,60 @@ def _product(p: list) -> V2Call:
     return V2Call("getProduct", path={"product_id": str(_arg(p, 0, int, "productId"))})
 
 
+def _add_with_dup_check(p: list) -> V2Call:
+    option = _arg(p, 1, str, "dupCheckType")
+    if option not in DUP_CHECK_TYPES:
+        raise CannotTranslate(f"params[1] (dupCheckType) must be one of {', '.join(DUP_CHECK_TYPES)}")
+    return V2Call("createContact", query={"duplicate_option": option}, body=contact_body(_arg(p, 0, dict, "data")))
+
+
+DUP_CHECK_TYPES = ("Email", "EmailAndName", "EmailAndNameAndCompany")  # v2's duplicate_option takes the same words
+
+
+def _merge(p: list) -> V2Call:
+    return V2Call("mergeContacts", body={"contact_id": str(_arg(p, 0, int, "contactId")),
+                                         "duplicate_contact_id": str(_arg(p, 1, int, "duplicateContactId"))})
+
+
+# DataService on the Contact table: the same v2 operations as ContactService's (other tables answer 400)
+def _contact_table(p: list) -> list:
+    table = _arg(p, 0, str, "table")
+    if table != "Contact":
+        raise CannotTranslate(f"params[0] (table): the compare tool translates DataService calls on Contact only, "
+                              f"not {table}")
+    return _After(p, 1)
+
+
+# the Contact fields DataService.findByField can search, as listContacts' filter names
+_FILTERS = {"Email": "email", "FirstName": "given_name", "LastName": "family_name", "Id": "contact_id"}
+
+
+def _find_by_field(p: list) -> V2Call:
+    rest = _contact_table(p)
+    limit, page = _arg(rest, 0, int, "limit"), _arg(rest, 1, int, "page")
+    field_name = _arg(rest, 2, str, "fieldName")
+    value = _arg(rest, 3, str, "fieldValue") if not (len(rest) > 3 and isinstance(rest[3], int)) else rest[3]
+    if field_name not in _FILTERS:
+        raise CannotTranslate(f"params[3] (fieldName): the compare tool filters on {sorted(_FILTERS)}, "
+                              f"not {field_name}")
+    if page != 0:
+        raise CannotTranslate("params[2] (page): v2 pages by token; the compare tool translates page 0 only")
+    return V2Call("listContacts", query={"filter": f"{_FILTERS[field_name]}=={value}",
+                                         "page_size": str(min(max(limit, 1), 1000))})
+
+
+def _data_delete(p: list) -> V2Call:
+    return V2Call("deleteContact", path={"contact_id": str(_arg(_contact_table(p), 0, int, "id"))})
+
+
 TRANSLATORS: dict[str, Callable[[list], V2Call]] = {
+    "ContactService.addWithDupCheck": _add_with_dup_check,
+    "ContactService.merge": _merge,
+    "DataService.load": lambda p: _load(_contact_table(p)),
+    "DataService.add": lambda p: _add(_contact_table(p)),
+    "DataService.update": lambda p: _update(_contact_table(p)),
+    "DataService.delete": _data_delete,
+    "DataService.findByField": _find_by_field,
     "ContactService.add": _add,
     "ContactService.load": _load,
     "ContactService.update": _update,

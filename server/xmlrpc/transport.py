@@ -78,8 +78,12 @@ class Transport:
             code, message = fault_for(exc, method_name)
             call.failure = exc
             sandbox.gate.identify(call)
-            answer, outcome = _xml(environ, codec.dumps_fault(code, message), call.response_headers), \
-                entry.fault(code, message)
+            off = sandbox.gate.switched_off(call) if call.retired is None else None
+            if off is not None:  # a call that failed before the gate, on an endpoint switched off for its app
+                answer, outcome = gateway_answer(off), entry.http(off.status, off.body)
+            else:
+                answer, outcome = _xml(environ, codec.dumps_fault(code, message), call.response_headers), \
+                    entry.fault(code, message)
         hint = journal(sandbox, call, environ["PATH_INFO"], method_name, raw, outcome)
         if hint is not None:
             answer[1].append(("X-Sandbox-Hint", hint))

@@ -55,3 +55,24 @@ def test_bad_bodies_are_400_naming_the_field(app, body, field):
 def test_unknown_app_is_404(live):
     r = live.control("POST", "/apps/no-such-app/migration/compare", json={"method": "ContactService.load"})
     assert r.status_code == 404
+
+
+def test_data_service_contact_calls_compare_and_others_are_refused(app):
+    found = compare(app, {"method": "DataService.findByField",
+                          "params": ["Contact", 5, 0, "Id", 6, ["Id", "FirstName"]]})
+    assert found["v2"]["query"] == {"filter": "contact_id==6", "page_size": "5"}
+    assert found["xmlrpc"]["result"][0]["Id"] == 6 and found["v2"]["answer"]["contacts"][0]["id"] == "6"
+    assert [d["what"] for d in found["differences"]] == ["Id"]  # the id's type only
+    deleted = compare(app, {"method": "DataService.delete", "params": ["Contact", 6]})
+    assert deleted["xmlrpc"]["result"] is True and deleted["v2"]["status"] == 404  # the v2 side sees the delete
+    assert app.call("ContactService.load", 6, ["Id"]) == {"Id": 6}  # rolled back
+    merged = compare(app, {"method": "ContactService.merge", "params": [6, 8]})
+    assert merged["v2"]["body"] == {"contact_id": "6", "duplicate_contact_id": "8"}
+    assert app.call("ContactService.load", 8, ["Id"]) == {"Id": 8}
+    refused = compare(app, {"method": "DataService.load", "params": ["Company", 1, ["Id"]]}, 400)
+    assert refused["fields"] == [{"field": "params", "problem": "params[0] (table): the compare tool translates "
+                                  "DataService calls on Contact only, not Company"}]
+    refused = compare(app, {"method": "DataService.update", "params": ["Contact", "six", {}]}, 400)
+    assert "params[1] (contactId) must be an integer" in refused["error"]
+    refused = compare(app, {"method": "ContactService.addWithDupCheck", "params": [{"FirstName": "A"}, "Name"]}, 400)
+    assert "dupCheckType" in refused["error"]

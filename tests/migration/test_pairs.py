@@ -109,3 +109,44 @@ def test_achieve_goal_answers_alike(pair):
     x = pair.call("FunnelService.achieveGoal", "pairs", "nothing", 6)
     v = pair.v2_call("FunnelService.achieveGoal", ["pairs", "nothing", 6])
     assert [(r["success"], r["msg"]) for r in x] == [(r["success"], r["message"]) for r in v["results"]]
+
+
+def test_data_service_on_the_contact_table_pairs(pair):
+    cid = pair.call("DataService.add", "Contact", {"FirstName": "Data", "Email": "data-x@pairs.test"})
+    pair.same_contact(cid)
+    made = pair.v2_call("DataService.add", ["Contact", {"FirstName": "DataV", "Email": "data-v@pairs.test"}], 201)
+    pair.same_contact(made["id"])
+    assert pair.call("DataService.update", "Contact", cid, {"LastName": "ByXml"}) == cid
+    pair.v2_call("DataService.update", ["Contact", cid, {"JobTitle": "ByV2"}])
+    pair.same_contact(cid)
+    fields = ["Id", "FirstName", "LastName", "JobTitle"]
+    x, v = pair.call("DataService.load", "Contact", cid, fields), pair.v2_call("DataService.load",
+                                                                                 ["Contact", cid, fields])
+    assert (x["LastName"], x["JobTitle"]) == ("ByXml", "ByV2")
+    assert {n for n, _, _ in contact_pairs(x, v)} == set(fields) and all(str(a) == str(b)
+                                                                         for _, a, b in contact_pairs(x, v))
+    search = ["Contact", 10, 0, "Email", "data-x@pairs.test", ["Id"]]
+    assert [str(c["Id"]) for c in pair.call("DataService.findByField", *search)] == \
+        [c["id"] for c in pair.v2_call("DataService.findByField", search)["contacts"]] == [str(cid)]
+
+    pair.v2_call("DataService.delete", ["Contact", int(made["id"])], 204)
+    assert pair.call("DataService.findByField", "Contact", 10, 0, "Email", "data-v@pairs.test", ["Id"]) == []
+    assert pair.call("DataService.delete", "Contact", cid) is True
+    assert pair.v2.get(f"/contacts/{cid}").status_code == 404
+
+
+def test_dup_check_and_merge_on_either_side(pair):
+    data = {"FirstName": "Dup", "LastName": "Check", "Email": "dup@pairs.test"}
+    first = pair.call("ContactService.add", data)
+    assert pair.call("ContactService.addWithDupCheck", {**data, "JobTitle": "ByXml"}, "Email") == first
+    assert pair.v2_call("ContactService.addWithDupCheck", [{**data, "JobTitle": "ByV2"}, "Email"])["id"] == str(first)
+    pair.same_contact(first)
+    assert pair.call("ContactService.load", first, ["JobTitle"])["JobTitle"] == "ByV2"
+
+    other = pair.call("ContactService.add", {"FirstName": "Other", "Email": "other@pairs.test"})
+    assert pair.v2_call("ContactService.merge", [first, other])["id"] == str(first)
+    assert pair.call("ContactService.findByEmail", "other@pairs.test", ["Id"]) == []
+    third = pair.v2_call("ContactService.add", [{"FirstName": "Third", "Email": "third@pairs.test"}], 201)["id"]
+    assert pair.call("ContactService.merge", first, int(third)) is True
+    assert pair.v2.get(f"/contacts/{third}").status_code == 404
+    pair.same_contact(first)

@@ -25,6 +25,8 @@ class JournalFilter(Page):
     outcome: str | None = Field(None, max_length=50, description="ok, fault, error … or an HTTP status")
     since: str | None = Field(None, max_length=100, description="ISO 8601 (UTC unless it names a zone), or seconds")
     credential: str | None = Field(None, max_length=500, description="the kind of credential used")
+    retired: str | None = Field(None, max_length=50, description="refused by the app's retirement schedule: any, "
+                                "brownout, sunset or legacy_key")
 
 
 def _since(text: str) -> float:

@@ -2,14 +2,15 @@
 report of what the app still calls on XML-RPC or with a legacy key and where each call goes on REST v2
 (server.migration.report); ``DELETE`` forgets the counts; ``GET /sandbox/migration/mapping`` the whole mapping;
 ``POST /sandbox/apps/<app>/migration/compare`` runs an XML-RPC call and its v2 translation side by side, rolled
-back (server.migration.compare)."""
+back (server.migration.compare); ``GET``/``PUT /sandbox/apps/<app>/retirement`` the app's retirement schedule on
+its clock: XML-RPC's sunset and brownouts, the legacy key's retirement (server.migration.retirement)."""
 from __future__ import annotations
 
 from flask import current_app, jsonify
 
 from server.journal.journal import ring_of
-from server.migration import compare, mapping, report
-from server.store import legacy_calls
+from server.migration import compare, mapping, report, retirement
+from server.store import apps, legacy_calls
 from server.store.db import transaction
 
 from .common import ControlError, app_named, current_sandbox
@@ -69,3 +70,19 @@ def migration_compare(name: str, body: CompareBody):
     except compare.NotComparable as exc:
         raise ControlError(400, f"{exc.field}: {exc.message}", [{"field": exc.field, "problem": exc.message}]) \
             from None
+
+
+@bp.get("/apps/<name>/retirement", summary="The app's retirement schedule (XML-RPC sunset and brownouts, legacy "
+        "keys) and what it means now on the app's clock", errors=(404,))
+def get_retirement(name: str):
+    return jsonify(retirement.state(app_named(name)))
+
+
+@bp.put("/apps/<name>/retirement", summary="Set the app's retirement schedule ({} turns it off)",
+        body=retirement.Retirement, errors=(400, 404))
+def set_retirement(name: str, body: retirement.Retirement):
+    record = app_named(name)
+    with transaction(current_sandbox().engine, write=True) as conn:
+        apps.update(conn, record.id, options=retirement.with_settings(record.options, body))
+        record = apps.by_id(conn, record.id)
+    return jsonify(retirement.state(record))
