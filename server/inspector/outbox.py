@@ -7,8 +7,8 @@ from flask import request
 
 from server.sandbox.control import campaigns as control_campaigns
 
-from .web import PAGE, Refused, bp, call, model, render
 from .apps import context
+from .web import PAGE, Refused, bp, call, model, render
 
 SEARCH_SCAN = 1000  # a search reads this many messages after the cursor (the control API filters no text)
 

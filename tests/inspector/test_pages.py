@@ -8,7 +8,7 @@ import xmlrpc.client
 import pytest
 import requests
 
-from tests.conftest import make_app, start_server
+from tests.conftest import start_server
 
 PAGES = ["", "/outbox", "/http-posts", "/journal", "/journal/rows", "/tools"]
 
@@ -104,8 +104,8 @@ def test_faults_and_snapshots_from_the_page(live, app):
     r = post(live, f"/apps/{app.name}/faults", {"method": "DataService.echo", "action": "xmlrpc_fault",
                                                 "tag": "", "message": ""})
     assert "give code and string" in notice(r)  # the rule's own refusal, on the page
-    r = post(live, f"/apps/{app.name}/faults", {"json": '{"match": {"method": "DataService.echo"}, '
-                                                        '"action": {"type": "xmlrpc_fault", "code": 7, "string": "no"}}'})
+    rule = '{"match": {"method": "DataService.echo"}, "action": {"type": "xmlrpc_fault", "code": 7, "string": "no"}}'
+    r = post(live, f"/apps/{app.name}/faults", {"json": rule})
     assert "fault rule" in notice(r) and "set" in notice(r)
     with pytest.raises(xmlrpc.client.Fault) as raised:
         app.call("DataService.echo", "x")
