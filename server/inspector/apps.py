@@ -9,7 +9,7 @@ from server.sandbox.control import apps as control_apps
 from server.sandbox.control import clock as control_clock
 from server.sandbox.control import credentials as control_credentials
 
-from .web import Refused, back, bp, call, model, record_or_404, render, require_login
+from .web import PAGE, Refused, back, bp, call, model, record_or_404, render, require_login
 
 root = Blueprint("inspector_root", __name__)
 
@@ -24,7 +24,12 @@ def home():
 @bp.route("/")
 def apps():
     listing = call(control_apps.list_apps)["apps"]
-    return render("apps.html", apps=listing)
+    text = request.args.get("page", "0")
+    if not text.isdigit():
+        raise Refused(400, f"page must be a whole number, not {text!r}")
+    number = int(text)
+    return render("apps.html", apps=listing[number * PAGE:(number + 1) * PAGE], number=number,
+                  more=len(listing) > (number + 1) * PAGE)
 
 
 @bp.post("/apps")

@@ -1,11 +1,12 @@
 """The outbox, read like a mail catcher: every email, letter, fax and voice item with its rendered HTML and
 text or the reason it was skipped, searched by recipient and subject and filtered by contact, kind, status and
-origin; the campaign HTTP posts with their attempts."""
+origin; the campaign HTTP posts and the REST hook deliveries, with every attempt."""
 from __future__ import annotations
 
 from flask import request
 
 from server.sandbox.control import campaigns as control_campaigns
+from server.sandbox.control import hooks as control_hooks
 
 from .apps import context
 from .web import PAGE, Refused, bp, call, model, render
@@ -66,4 +67,7 @@ def http_posts(name: str):
     query = model(control_campaigns.PostFilter, {"status": request.args.get("status"),
                                                  "next": request.args.get("next"), "count": PAGE})
     answer = call(control_campaigns.http_posts, name=name, query=query)
-    return render("http_posts.html", tab="posts", posts=answer["http_posts"], following=answer.get("next"), **ctx)
+    hooks = call(control_hooks.list_deliveries, name=name, query=model(control_hooks.DeliveryFilter, {
+        "next": request.args.get("hooks_next"), "count": PAGE}))
+    return render("http_posts.html", tab="posts", posts=answer["http_posts"], following=answer.get("next"),
+                  deliveries=hooks["deliveries"], hooks_following=hooks.get("next"), **ctx)

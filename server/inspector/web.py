@@ -7,6 +7,7 @@ cannot disagree."""
 from __future__ import annotations
 
 import hmac
+import sys
 from datetime import datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -32,16 +33,40 @@ class Refused(Exception):
         self.message = message
 
 
-def call(view, **kwargs):
+def call(view, *, document: tuple[str, str] | None = None, **kwargs):
     """The control API's view ``view`` run as its route runs it once the request is checked (``body=`` and
-    ``query=`` already validated): its JSON answer, or Refused with its message."""
+    ``query=`` already validated; ``document``: the (text, media type) of a view that reads its body itself): its
+    JSON answer, or Refused with the control API's message. The errors its blueprint answers (a campaign
+    document's problems, a domain error) are answered the same way."""
+    owner = sys.modules[view.__module__].bp
     try:
-        answer = current_app.make_response(view.__wrapped__(**kwargs))
-    except ControlError as exc:
-        raise Refused(exc.status, exc.message) from None
+        if document is None:
+            answer = current_app.make_response(view.__wrapped__(**kwargs))
+        else:
+            text, media_type = document
+            with current_app.test_request_context(request.path, method="POST", data=text.encode(),
+                                                  content_type=media_type, base_url=request.host_url):
+                answer = current_app.make_response(view.__wrapped__(**kwargs))
+    except Exception as exc:
+        handler = _handler(owner, exc)
+        if handler is None:
+            raise
+        answer = current_app.make_response(handler(exc))
     if answer.status_code >= 400:
-        raise Refused(answer.status_code, (answer.get_json(silent=True) or {}).get("error", answer.status))
+        error = answer.get_json(silent=True) or {}
+        problems = error.get("problems") or []
+        message = error.get("error", answer.status) + "".join(f"; {p}" for p in problems)
+        raise Refused(answer.status_code, message)
     return answer.get_json(silent=True) if answer.is_json else answer
+
+
+def _handler(owner: Blueprint, exc: Exception):
+    """The error handler ``owner`` (a control blueprint) has for ``exc``, if any."""
+    handlers = owner.error_handler_spec.get(None, {}).get(None, {})
+    for kind in type(exc).__mro__:
+        if kind in handlers:
+            return handlers[kind]
+    return None
 
 
 def model(kind: type[BaseModel], values: dict):
@@ -122,7 +147,10 @@ def local(value, zone: str | None = None) -> str:
     already app-local (as the outbox's dates are)."""
     if value in (None, ""):
         return ""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)  # not a time this reads: shown as it is
     if moment.tzinfo is not None and zone:
         moment = moment.astimezone(ZoneInfo(zone))
     return moment.strftime("%Y-%m-%d %H:%M:%S")

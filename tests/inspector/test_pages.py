@@ -10,7 +10,7 @@ import requests
 
 from tests.conftest import start_server
 
-PAGES = ["", "/outbox", "/http-posts", "/journal", "/journal/rows", "/tools"]
+PAGES = ["", "/outbox", "/http-posts", "/journal", "/journal/rows", "/tools", "/contacts", "/campaigns"]
 
 
 def ui(live, path: str = "/", **kwargs) -> requests.Response:
@@ -31,6 +31,7 @@ def test_the_app_list_is_at_the_root_and_at_sandbox_ui(live, app):
         r = requests.get(url, timeout=30)
         assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/html")
         assert f'href="/sandbox/ui/apps/{app.name}"' in r.text
+    assert requests.get(live.url + "/sandbox/ui/?page=x", timeout=30).status_code == 400
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -40,7 +41,7 @@ def test_each_page_of_an_app_answers(live, app, page):
     assert "Traceback" not in r.text
 
 
-@pytest.mark.parametrize("page", PAGES + ["/outbox/1", "/journal/1"])
+@pytest.mark.parametrize("page", PAGES + ["/outbox/1", "/journal/1", "/contacts/1", "/campaigns/1"])
 def test_an_unknown_app_is_a_404_page(live, page):
     r = ui(live, f"/apps/no-such-app{page}")
     assert r.status_code == 404
@@ -136,6 +137,48 @@ def test_the_outbox_searches_by_recipient_and_shows_the_message(live, app):
     html = ui(live, f"/apps/{app.name}/outbox/{mid}/html")
     assert "<b>there</b>" in html.text and "sandbox" in html.headers["Content-Security-Policy"]
     assert ui(live, f"/apps/{app.name}/outbox", params={"contact_id": "x"}).status_code == 400
+
+
+def test_contacts_are_searched_and_shown_with_their_tags_status_and_campaigns(live, app):
+    cid = app.call("ContactService.add", {"FirstName": "Zora", "LastName": "Neale", "Email": "zora@example.com"})
+    app.call("APIEmailService.optIn", "zora@example.com", "test")
+    [tag] = app.call("DataService.query", "ContactGroup", 1, 0, {"GroupName": "%"}, ["Id", "GroupName"])
+    app.call("ContactService.addToGroup", cid, tag["Id"])
+    app.call("DataService.add", "ContactAction", {"ContactId": cid, "ActionDescription": "Called about it"})
+    listing = ui(live, f"/apps/{app.name}/contacts", params={"q": "zora@"})
+    assert "Zora" in listing.text and f"/contacts/{cid}" in listing.text
+    assert "Zora" not in ui(live, f"/apps/{app.name}/contacts", params={"q": "nobody-at-all"}).text
+    assert "Zora" in ui(live, f"/apps/{app.name}/contacts", params={"q": "Neale"}).text
+    page = ui(live, f"/apps/{app.name}/contacts/{cid}")
+    assert page.status_code == 200
+    for shown in ("zora@example.com", tag["GroupName"], "Called about it", "Email status"):
+        assert shown in page.text
+    assert ui(live, f"/apps/{app.name}/contacts", params={"page": "x"}).status_code == 400
+    assert ui(live, f"/apps/{app.name}/contacts/99999999").status_code == 404
+
+
+def test_a_campaign_is_imported_shown_with_its_counts_and_unpublished(live, app):
+    doc = """name: From the page
+goals:
+  - {key: go, type: api_call, call_name: go}
+sequences:
+  - key: s
+    items:
+      - {type: delay_timer, wait: 1, unit: days}
+      - {type: email, name: Later, subject: Later, text: x}
+links: [[go, s]]
+"""
+    r = post(live, f"/apps/{app.name}/campaigns", {"document": doc, "publish": "on"})
+    assert "campaign From the page imported" in notice(r), notice(r)
+    campaign_url = r.url
+    cid = app.call("ContactService.add", {"FirstName": "Wai", "Email": "wait@example.com"})
+    app.call("FunnelService.achieveGoal", app.name, "go", cid)
+    page = requests.get(campaign_url, timeout=30)
+    assert "delay_timer" in page.text and f"/contacts/{cid}" in page.text  # waiting at the timer
+    r = post(live, r.url.split("/sandbox/ui")[1].split("?")[0] + "/unpublish")
+    assert "campaign unpublished" in notice(r)
+    r = post(live, f"/apps/{app.name}/campaigns", {"document": "name: Broken\ngoals: 7\n"})
+    assert "not valid" in notice(r)
 
 
 def test_an_app_is_made_from_the_list(live):
