@@ -20,7 +20,8 @@ from server.config import from_env
 CHROMIUM = os.environ.get("SANDBOX_CHROMIUM", "/usr/bin/chromium")
 PAGES = [("apps", ""), ("app", "/apps/demo"), ("outbox", "/apps/demo/outbox"), ("message", "/apps/demo/outbox/{mid}"),
          ("journal", "/apps/demo/journal"), ("call", "/apps/demo/journal/{jid}"), ("tools", "/apps/demo/tools"),
-         ("contacts", "/apps/demo/contacts"), ("campaigns", "/apps/demo/campaigns")]
+         ("contacts", "/apps/demo/contacts"), ("contact", "/apps/demo/contacts/{cid}"),
+         ("campaign", "/apps/demo/campaigns/{campaign}"), ("deliveries", "/apps/demo/http-posts")]
 
 
 def _serve(data_dir: str):
@@ -36,14 +37,14 @@ def _demo(url: str) -> dict:
     control.headers["Content-Type"] = "application/json"
     key = control.post(url + "/sandbox/apps", json={"name": "demo"}, timeout=60).json()["legacy_api_key"]
     control.post(url + "/sandbox/apps/demo/clock", json={"time": "2026-03-02T08:00:00", "frozen": True}, timeout=60)
-    control.post(url + "/sandbox/apps/demo/campaigns", params={"publish": "1"}, timeout=60, json={
+    campaign = control.post(url + "/sandbox/apps/demo/campaigns", params={"publish": "1"}, timeout=60, json={
         "name": "Welcome", "goals": [{"key": "go", "type": "api_call", "call_name": "go"}],
         "sequences": [{"key": "s", "items": [
             {"type": "email", "name": "Welcome", "subject": "Welcome aboard, ~Contact.FirstName~",
              "html": "<h1>Welcome aboard</h1><p>Glad to have you, ~Contact.FirstName~.</p>", "text": "Welcome aboard"},
             {"type": "delay_timer", "wait": 2, "unit": "days"},
             {"type": "email", "name": "Two days on", "subject": "How is it going?", "text": "Two days on"}]}],
-        "links": [["go", "s"]]})
+        "links": [["go", "s"]]}).json()["id"]
     api = xmlrpc.client.ServerProxy(url + "/api/xmlrpc")
     for first, address in (("Ada", "ada@example.com"), ("Grace", "grace@example.com")):
         cid = api.ContactService.add(key, {"FirstName": first, "Email": address})
@@ -56,7 +57,7 @@ def _demo(url: str) -> dict:
     control.post(url + "/sandbox/apps/demo/snapshots", json={"name": "clean"}, timeout=60)
     messages = control.get(url + "/sandbox/apps/demo/outbox", timeout=60).json()["messages"]
     entries = control.get(url + "/sandbox/apps/demo/journal", timeout=60).json()["entries"]
-    return {"mid": messages[0]["id"], "jid": entries[0]["id"]}
+    return {"mid": messages[0]["id"], "jid": entries[0]["id"], "cid": messages[0]["contact_id"], "campaign": campaign}
 
 
 def main(argv: list[str]) -> int:
