@@ -52,10 +52,14 @@ def context(name: str) -> dict:
 
 @bp.route("/apps/<name>")
 def app(name: str):
+    return _app_page(name)
+
+
+def _app_page(name: str, **shown):
     ctx = context(name)
     keys = call(control_credentials.list_api_keys, name=name)["keys"]
     throttle = call(control_apps.get_throttle, name=name)
-    return render("app.html", keys=keys, throttle=throttle, tab="app", **ctx)
+    return render("app.html", keys=keys, throttle=throttle, tab="app", **ctx, **shown)
 
 
 # --- the clock ----------------------------------------------------------------------------------------
@@ -111,8 +115,9 @@ def create_api_key(name: str):
         made = call(control_credentials.create_api_key, name=name, body=body)
     except Refused as exc:
         return back("inspector.app", name=name, error=exc.message)
-    return back("inspector.app", name=name,
-                notice=f"{made['kind'].upper()} {made['name']} made; its key, shown this once: {made['key']}")
+    # shown on this answer, never in an address (a redirect's would stay in the history and the logs)
+    return _app_page(name, notice=f"{made['kind'].upper()} {made['name']} made; its key, shown this once: "
+                                  f"{made['key']}")
 
 
 @bp.post("/apps/<name>/api-keys/<int:key_id>/revoke")

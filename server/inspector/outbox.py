@@ -24,18 +24,23 @@ def outbox(name: str):
     ctx = context(name)
     args = request.args
     search = args.get("q", "").strip()
+    campaign = args.get("campaign_id", "").strip()
+    if campaign and not campaign.isdigit():
+        raise Refused(400, f"campaign_id must be a campaign's id, not {campaign!r}")
+    scan = bool(search or campaign)  # the control API filters neither: read more and match here
     wanted = {k: args.get(k) for k in ("contact_id", "kind", "status", "origin", "next")}
-    query = model(control_campaigns.OutboxFilter, {**wanted, "count": SEARCH_SCAN if search else PAGE})
+    query = model(control_campaigns.OutboxFilter, {**wanted, "count": SEARCH_SCAN if scan else PAGE})
     answer = call(control_campaigns.outbox, name=name, query=query)
     messages = answer["messages"]
     following = answer.get("next")
-    if search:
-        found = [m for m in messages if _matches(m, search)]
+    if scan:
+        found = [m for m in messages if (not search or _matches(m, search))
+                 and (not campaign or m.get("campaign_id") == int(campaign))]
         messages = found[:PAGE]
         if len(found) > PAGE:
             following = str(messages[-1]["id"])
     return render("outbox.html", tab="outbox", messages=messages, following=following, search=search,
-                  filters=wanted, **ctx)
+                  filters={**wanted, "campaign_id": campaign}, **ctx)
 
 
 @bp.route("/apps/<name>/outbox/<int:message_id>")

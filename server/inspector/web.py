@@ -173,5 +173,6 @@ def page_url(**changes) -> str:
 
 def render(template: str, code: int = 200, **context):
     """A page, with what the last action did (``?notice=`` / ``?error=``) and ``page_url`` for its links."""
-    return render_template(template, page_url=page_url, notice=request.args.get("notice"),
-                           error=request.args.get("error"), **context), code
+    context.setdefault("notice", request.args.get("notice"))
+    context.setdefault("error", request.args.get("error"))
+    return render_template(template, page_url=page_url, **context), code

@@ -72,8 +72,11 @@ def test_a_bad_clock_change_is_shown_as_the_control_apis_refusal(live, app):
 
 
 def test_keys_are_made_revoked_and_the_legacy_key_rotated(live, app):
-    r = post(live, f"/apps/{app.name}/api-keys", {"kind": "pat", "name": "ci"})
-    assert "PAT ci made" in notice(r)
+    r = post(live, f"/apps/{app.name}/api-keys", {"kind": "pat", "name": "ci"}, allow_redirects=False)
+    assert r.status_code == 200 and "PAT ci made" in notice(r)  # the key on the answer, not in a redirect's address
+    made = notice(r).rsplit(" ", 1)[1]
+    assert requests.get(live.url + "/crm/rest/v1/oauth/connect/userinfo", timeout=30,
+                        headers={"X-Keap-API-Key": made}).status_code != 401  # the key shown works
     [key] = [k for k in live.control("GET", f"/apps/{app.name}/api-keys").json()["keys"] if k["name"] == "ci"]
     r = post(live, f"/apps/{app.name}/api-keys/{key['id']}/revoke")
     assert f"API key {key['id']} revoked" in notice(r)
@@ -137,6 +140,8 @@ def test_the_outbox_searches_by_recipient_and_shows_the_message(live, app):
     html = ui(live, f"/apps/{app.name}/outbox/{mid}/html")
     assert "<b>there</b>" in html.text and "sandbox" in html.headers["Content-Security-Policy"]
     assert ui(live, f"/apps/{app.name}/outbox", params={"contact_id": "x"}).status_code == 400
+    assert ui(live, f"/apps/{app.name}/outbox", params={"campaign_id": "x"}).status_code == 400
+    assert "Hello Rea" not in ui(live, f"/apps/{app.name}/outbox", params={"campaign_id": "1"}).text  # not a campaign's
 
 
 def test_contacts_are_searched_and_shown_with_their_tags_status_and_campaigns(live, app):
