@@ -28,8 +28,9 @@ def apps():
     if not text.isdigit():
         raise Refused(400, f"page must be a whole number, not {text!r}")
     number = int(text)
+    clients = call(control_credentials.list_clients)["clients"]
     return render("apps.html", apps=listing[number * PAGE:(number + 1) * PAGE], number=number,
-                  more=len(listing) > (number + 1) * PAGE)
+                  more=len(listing) > (number + 1) * PAGE, clients=clients[:PAGE], more_clients=len(clients) > PAGE)
 
 
 @bp.post("/apps")
@@ -137,3 +138,26 @@ def reset_throttle(name: str):
     record_or_404(name)
     call(control_apps.reset_throttle, name=name)
     return back("inspector.app", name=name, notice="throttle reset: the bucket is full and the quota windows empty")
+
+
+# --- OAuth clients (developer apps: they are not one app's) -------------------------------------------------
+
+@bp.post("/oauth/clients")
+def create_client():
+    form = request.form
+    uris = [u.strip() for u in form.get("redirect_uris", "").split() if u.strip()]
+    try:
+        body = model(control_credentials.NewClient, {"name": form.get("name", "").strip(), "redirect_uris": uris})
+        made = call(control_credentials.create_client, body=body)
+    except Refused as exc:
+        return back("inspector.apps", error=exc.message)
+    return back("inspector.apps", notice=f"OAuth client {made['name']} registered: {made['client_id']}")
+
+
+@bp.post("/oauth/clients/<client_id>/delete")
+def delete_client(client_id: str):
+    try:
+        call(control_credentials.delete_client, client_id=client_id)
+    except Refused as exc:
+        return back("inspector.apps", error=exc.message)
+    return back("inspector.apps", notice=f"OAuth client {client_id} deleted, with its grants")

@@ -186,6 +186,18 @@ links: [[go, s]]
     assert "not valid" in notice(r)
 
 
+def test_an_oauth_client_is_registered_and_deleted_from_the_list(live):
+    r = post(live, "/oauth/clients", {"name": "From the page", "redirect_uris": "http://localhost:9/cb"})
+    assert "OAuth client From the page registered" in notice(r)
+    client_id = notice(r).rsplit(" ", 1)[1]
+    assert client_id in {c["client_id"] for c in live.control("GET", "/oauth/clients").json()["clients"]}
+    assert "absolute URLs" in notice(post(live, "/oauth/clients", {"name": "x", "redirect_uris": "nope"}))
+    r = post(live, f"/oauth/clients/{client_id}/delete")
+    assert "deleted" in notice(r)
+    assert client_id not in {c["client_id"] for c in live.control("GET", "/oauth/clients").json()["clients"]}
+    assert "no client" in notice(post(live, f"/oauth/clients/{client_id}/delete"))
+
+
 def test_an_app_is_made_from_the_list(live):
     r = post(live, "/apps", {"name": "made-in-the-ui", "seed": "off"})
     assert r.status_code == 200 and "app made-in-the-ui created" in notice(r)
