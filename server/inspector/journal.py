@@ -13,10 +13,13 @@ from .web import PAGE, Refused, bp, call, model, render
 FILTERS = ("protocol", "method", "outcome")
 
 
-def _entries(name: str) -> dict:
+def _entries(name: str | None) -> dict:
+    """A page of the app's journal, or of the calls that named no known app (``name`` None)."""
     args = request.args
     query = model(control_journal.JournalFilter, {**{k: args.get(k) for k in FILTERS}, "next": args.get("next"),
                                                   "count": PAGE})
+    if name is None:
+        return call(control_journal.unmatched_journal, query=query)
     return call(control_journal.app_journal, name=name, query=query)
 
 
@@ -44,3 +47,27 @@ def journal_entry(name: str, entry_id: int):
     except Refused as exc:
         raise Refused(404, exc.message) from None
     return render("journal_entry.html", tab="journal", entry=entry, **ctx)
+
+
+# --- calls that named no known app (a wrong key, an unknown token): where a first mistake shows ----------------
+
+@bp.route("/journal/unmatched")
+def unmatched():
+    answer = _entries(None)
+    live = not request.args.get("next")
+    return render("journal.html", app=None, entries=answer["entries"], following=answer.get("next"), live=live,
+                  filters={k: request.args.get(k, "") for k in FILTERS})
+
+
+@bp.route("/journal/unmatched/rows")
+def unmatched_rows():
+    return render("journal_rows.html", app=None, entries=_entries(None)["entries"])
+
+
+@bp.route("/journal/unmatched/<int:entry_id>")
+def unmatched_entry(entry_id: int):
+    try:
+        entry = call(control_journal.unmatched_journal_entry, entry_id=entry_id)
+    except Refused as exc:
+        raise Refused(404, exc.message) from None
+    return render("journal_entry.html", app=None, entry=entry)

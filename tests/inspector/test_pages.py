@@ -104,6 +104,18 @@ def test_a_call_is_in_the_journal_and_opens_with_its_parameters(live, app):
     assert "DataService.echo" not in ui(live, f"/apps/{app.name}/journal", params={"outcome": "fault"}).text
 
 
+def test_a_call_with_a_wrong_key_is_in_the_unmatched_journal(live, app):
+    with pytest.raises(xmlrpc.client.Fault):
+        xmlrpc.client.ServerProxy(live.url + "/api/xmlrpc").DataService.echo("no-such-key-at-all", "lost call")
+    rows = ui(live, "/journal/unmatched/rows")
+    assert rows.status_code == 200 and "DataService.echo" in rows.text
+    [entry_id] = re.findall(r"/sandbox/ui/journal/unmatched/(\d+)", rows.text)[:1]
+    entry = ui(live, f"/journal/unmatched/{entry_id}")
+    assert entry.status_code == 200 and "lost call" in entry.text
+    assert ui(live, "/journal/unmatched").status_code == 200
+    assert ui(live, "/journal/unmatched/99999999").status_code == 404
+
+
 def test_faults_and_snapshots_from_the_page(live, app):
     r = post(live, f"/apps/{app.name}/faults", {"method": "DataService.echo", "action": "xmlrpc_fault",
                                                 "tag": "", "message": ""})
