@@ -77,7 +77,7 @@ def main(argv: list[str]) -> int:
                 page = browser.new_page(viewport={"width": 1280, "height": 800})
                 for name, path in PAGES:
                     page.goto(url + "/sandbox/ui" + path.format(**ids))
-                    page.screenshot(path=str(out / f"inspector-{name}.png"), full_page=False)
+                    page.screenshot(path=str(out / f"inspector-{name}.png"), full_page=name in ("app", "tools"))
                     print(f"wrote {out / f'inspector-{name}.png'}")
                 browser.close()
         finally:
