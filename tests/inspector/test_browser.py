@@ -81,3 +81,17 @@ def test_a_snapshot_taken_and_restored_in_the_page_puts_a_deleted_contact_back(a
     expect(page.locator(".flash.notice")).to_contain_text("snapshot before-delete restored")
     assert app.call("DataService.load", "Contact", cid, ["FirstName", "LastName"]) == {"FirstName": "Keep",
                                                                                        "LastName": "Me"}
+
+
+@pytest.mark.parametrize("width", [1024, 1366])
+def test_every_main_page_fits_a_laptops_width(app, page, width):
+    """No page scrolls sideways at laptop widths (wide tables scroll inside their own box)."""
+    page.set_viewport_size({"width": width, "height": 800})
+    app.call("ContactService.add", {"FirstName": "Wide", "Email": "wide@example.com"})
+    for path in ("", "/outbox", "/http-posts", "/contacts", "/campaigns", "/campaigns/1", "/journal", "/tools"):
+        page.goto(ui(app, path))
+        expect(page.locator("#app-now")).to_be_visible()  # the app's time, on every page
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path or '/'} is {overflow}px wider than {width}px"
+    page.goto(f"{app.live.url}/sandbox/ui/")
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
