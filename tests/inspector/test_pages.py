@@ -104,6 +104,15 @@ def test_a_call_is_in_the_journal_and_opens_with_its_parameters(live, app):
     assert "DataService.echo" not in ui(live, f"/apps/{app.name}/journal", params={"outcome": "fault"}).text
 
 
+def test_a_near_miss_shows_its_hint_on_the_call(live, app):
+    with pytest.raises(xmlrpc.client.Fault):
+        app.call("ContactService.findByEmial", "x@example.com", ["Id"])
+    rows = ui(live, f"/apps/{app.name}/journal/rows", params={"outcome": "fault"})
+    [entry_id] = re.findall(rf"/sandbox/ui/apps/{app.name}/journal/(\d+)", rows.text)[:1]
+    entry = ui(live, f"/apps/{app.name}/journal/{entry_id}")
+    assert "Near miss" in entry.text and "ContactService.findByEmail" in entry.text
+
+
 def test_a_call_with_a_wrong_key_is_in_the_unmatched_journal(live, app):
     with pytest.raises(xmlrpc.client.Fault):
         xmlrpc.client.ServerProxy(live.url + "/api/xmlrpc").DataService.echo("no-such-key-at-all", "lost call")
