@@ -24,6 +24,8 @@ from server.body_limit import BodyLimit
 from server.config import Config, from_env
 from server.environment import Environment
 from server.gate import Gate
+from server.inspector import bp as inspector_bp
+from server.inspector import root as inspector_root_bp
 from server.jobs import Heartbeat
 from server.journal.hints import Hints
 from server.journal.journal import Journal
@@ -130,6 +132,8 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
     app.register_blueprint(journal_bp)
     app.register_blueprint(clock_bp)
     app.register_blueprint(migration_bp)
+    app.register_blueprint(inspector_bp)  # the pages at /sandbox/ui/ (server.inspector)
+    app.register_blueprint(inspector_root_bp)  # and the app list at /
     app.register_blueprint(control_openapi_bp)  # last: it documents the routes registered before it
     app.register_error_handler(HTTPException, _http_error)
     heartbeat.start()

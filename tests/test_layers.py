@@ -128,3 +128,10 @@ def test_no_import_circles():
         if v not in index:
             visit(v)
     assert circles == []
+
+
+def test_the_inspector_reaches_the_store_only_through_the_control_api_and_the_domain():
+    """The inspector's pages (server/inspector/) call the control API's functions and domain reads, never SQL."""
+    offenders = {p.relative_to(SERVER).as_posix(): found for p in modules("inspector")
+                 if (found := touches(imports(p), STORE))}
+    assert offenders == {}

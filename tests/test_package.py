@@ -151,6 +151,9 @@ def test_the_wheel_installs_into_a_fresh_venv_and_serves(tmp_path):
         assert proc.poll() is None, proc.stdout.read()
         health = requests.get(base + "/sandbox/health", timeout=10).json()
         assert health["version"] == __version__ and health["database"] == "sqlite"
+        inspector = requests.get(base + "/", timeout=10)  # the inspector's templates and static files are shipped
+        assert inspector.status_code == 200 and "Sandbox inspector" in inspector.text
+        assert requests.get(base + "/sandbox/ui/static/inspector.css", timeout=10).status_code == 200
         key = (empty / ".sandbox" / "api_key").read_text().strip()  # the default data dir, in the empty directory
         proxy = xmlrpc.client.ServerProxy(base + "/api/xmlrpc")
         seeded = json.loads((ROOT / "sandbox_data" / "contacts.json").read_text())

@@ -17,6 +17,7 @@ from server.tables import INT_MAX
 from .contract import JSON, Answer, ControlBlueprint, Document, Endpoint, endpoint_of
 
 PREFIX = "/sandbox"
+PAGES = "/sandbox/ui/"  # the inspector's HTML pages (server.inspector): not the control API
 REF = "#/components/schemas/{model}"
 _PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
@@ -42,7 +43,7 @@ def routes(app: Flask) -> list[tuple[str, str, Endpoint | None]]:
     as plain Flask."""
     out = []
     for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith(PREFIX + "/"):
+        if not rule.rule.startswith(PREFIX + "/") or rule.rule.startswith(PAGES):
             continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             out.append((method, rule.rule, endpoint_of(app.view_functions[rule.endpoint])))

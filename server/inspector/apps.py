@@ -1,0 +1,163 @@
+"""The inspector's pages of apps: the list (at ``/`` too), and an app's page with its keys and credentials,
+its clock and its throttle state, and the actions on them."""
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from server.sandbox.clocks import ClockChange
+from server.sandbox.control import apps as control_apps
+from server.sandbox.control import clock as control_clock
+from server.sandbox.control import credentials as control_credentials
+
+from .web import PAGE, Refused, back, bp, call, model, record_or_404, render, require_login
+
+root = Blueprint("inspector_root", __name__)
+
+
+@root.route("/")
+def home():
+    """``/``: the list of apps, as at /sandbox/ui/ (behind the admin token the same way)."""
+    refused = require_login()
+    return refused if refused is not None else apps()
+
+
+@bp.route("/")
+def apps():
+    listing = call(control_apps.list_apps)["apps"]
+    text = request.args.get("page", "0")
+    if not text.isdigit():
+        raise Refused(400, f"page must be a whole number, not {text!r}")
+    number = int(text)
+    clients = call(control_credentials.list_clients)["clients"]
+    return render("apps.html", apps=listing[number * PAGE:(number + 1) * PAGE], number=number,
+                  more=len(listing) > (number + 1) * PAGE, clients=clients[:PAGE], more_clients=len(clients) > PAGE)
+
+
+@bp.post("/apps")
+def create_app():
+    form = request.form
+    try:
+        body = model(control_apps.NewApp, {"name": form.get("name", "").strip(), "seed": form.get("seed") == "on",
+                                           "time_zone": form.get("time_zone", "").strip()})
+        made = call(control_apps.create_app, body=body)
+    except Refused as exc:
+        return back("inspector.apps", error=exc.message)
+    return back("inspector.app", name=made["name"], notice=f"app {made['name']} created")
+
+
+def context(name: str) -> dict:
+    """What every page of an app shows: the app (its clock in the header)."""
+    record_or_404(name)
+    return {"app": call(control_apps.get_app, name=name)}
+
+
+@bp.route("/apps/<name>")
+def app(name: str):
+    return _app_page(name)
+
+
+def _app_page(name: str, **shown):
+    ctx = context(name)
+    keys = call(control_credentials.list_api_keys, name=name)["keys"]
+    throttle = call(control_apps.get_throttle, name=name)
+    return render("app.html", keys=keys, throttle=throttle, tab="app", **ctx, **shown)
+
+
+# --- the clock ----------------------------------------------------------------------------------------
+
+def _ran(ran: dict) -> str:
+    done = {k: v for k, v in ran.items() if v}
+    return ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in done.items()) or "nothing was due"
+
+
+@bp.post("/apps/<name>/clock")
+def clock(name: str):
+    record_or_404(name)
+    form = request.form
+    action = form.get("action")
+    values: dict = {"action": action, "force": form.get("force") == "on"}
+    try:
+        if action == "set":
+            values["time"] = form.get("time", "").strip()
+        elif action == "advance":
+            values["by"] = form.get("by", "").strip()
+        elif action == "rate":
+            text = form.get("rate", "").strip()
+            try:
+                values["rate"] = float(text)
+            except ValueError:
+                raise Refused(400, f"rate must be a number of app seconds per wall second, not {text!r}") from None
+        moved = call(control_clock.set_clock, name=name, body=model(ClockChange, values))
+    except Refused as exc:
+        return back("inspector.app", name=name, error=exc.message)
+    return back("inspector.app", name=name, notice=f"clock {action}: now {moved['local']} ({moved['time_zone']}); "
+                                                   f"ran {_ran(moved['ran'])}")
+
+
+# --- keys and credentials --------------------------------------------------------------------------------
+
+@bp.post("/apps/<name>/legacy-key")
+def rotate_legacy_key(name: str):
+    record_or_404(name)
+    try:
+        body = model(control_credentials.LegacyKey, {"key": request.form.get("key", "").strip()})
+        rotated = call(control_credentials.rotate_legacy_key, name=name, body=body)
+    except Refused as exc:
+        return back("inspector.app", name=name, error=exc.message)
+    return back("inspector.app", name=name, notice=f"the legacy key is now {rotated['legacy_api_key']}")
+
+
+@bp.post("/apps/<name>/api-keys")
+def create_api_key(name: str):
+    record_or_404(name)
+    try:
+        body = model(control_credentials.NewApiKey, {"kind": request.form.get("kind", "pat"),
+                                                     "name": request.form.get("name", "").strip()})
+        made = call(control_credentials.create_api_key, name=name, body=body)
+    except Refused as exc:
+        return back("inspector.app", name=name, error=exc.message)
+    # shown on this answer, never in an address (a redirect's would stay in the history and the logs)
+    return _app_page(name, notice=f"{made['kind'].upper()} {made['name']} made; its key, shown this once: "
+                                  f"{made['key']}")
+
+
+@bp.post("/apps/<name>/api-keys/<int:key_id>/revoke")
+def revoke_api_key(name: str, key_id: int):
+    record_or_404(name)
+    try:
+        call(control_credentials.revoke_api_key, name=name, key_id=key_id)
+    except Refused as exc:
+        return back("inspector.app", name=name, error=exc.message)
+    return back("inspector.app", name=name, notice=f"API key {key_id} revoked")
+
+
+# --- the throttle ------------------------------------------------------------------------------------------
+
+@bp.post("/apps/<name>/throttle/reset")
+def reset_throttle(name: str):
+    record_or_404(name)
+    call(control_apps.reset_throttle, name=name)
+    return back("inspector.app", name=name, notice="throttle reset: the bucket is full and the quota windows empty")
+
+
+# --- OAuth clients (developer apps: they are not one app's) -------------------------------------------------
+
+@bp.post("/oauth/clients")
+def create_client():
+    form = request.form
+    uris = [u.strip() for u in form.get("redirect_uris", "").split() if u.strip()]
+    try:
+        body = model(control_credentials.NewClient, {"name": form.get("name", "").strip(), "redirect_uris": uris})
+        made = call(control_credentials.create_client, body=body)
+    except Refused as exc:
+        return back("inspector.apps", error=exc.message)
+    return back("inspector.apps", notice=f"OAuth client {made['name']} registered: {made['client_id']}")
+
+
+@bp.post("/oauth/clients/<client_id>/delete")
+def delete_client(client_id: str):
+    try:
+        call(control_credentials.delete_client, client_id=client_id)
+    except Refused as exc:
+        return back("inspector.apps", error=exc.message)
+    return back("inspector.apps", notice=f"OAuth client {client_id} deleted, with its grants")

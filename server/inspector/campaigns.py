@@ -1,0 +1,62 @@
+"""Campaigns as their goals and sequences, with per-item counts (waiting, done, skipped) and the contacts
+waiting at each item; import a campaign document (YAML or JSON), publish, unpublish."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import request
+
+from server.sandbox.control import campaigns as control_campaigns
+
+from .apps import context
+from .web import PAGE, Refused, back, bp, call, model, record_or_404, render
+
+
+@bp.route("/apps/<name>/campaigns")
+def campaigns(name: str):
+    ctx = context(name)
+    listing = call(control_campaigns.list_campaigns, name=name)["campaigns"]
+    return render("campaigns.html", tab="campaigns", campaigns=listing, **ctx)
+
+
+@bp.post("/apps/<name>/campaigns")
+def import_campaign(name: str):
+    record_or_404(name)
+    text = request.form.get("document", "")
+    if not text.strip():
+        return back("inspector.campaigns", name=name, error="paste a campaign document (YAML or JSON)")
+    media_type = "application/json" if text.lstrip().startswith("{") else "application/yaml"
+    try:
+        query = model(control_campaigns.Publishing, {"publish": "1" if request.form.get("publish") else None})
+        made = call(control_campaigns.import_campaign, name=name, query=query, document=(text, media_type))
+    except Refused as exc:
+        return back("inspector.campaigns", name=name, error=exc.message)
+    created = "; ".join(f"{kind}: {', '.join(map(str, names))}" for kind, names in (made.get("created") or {}).items()
+                        if names)
+    return back("inspector.campaign", name=name, campaign_id=made["id"],
+                notice=f"campaign {made['name']} imported ({made['status']})" + (f"; created {created}" if created
+                                                                                  else ""))
+
+
+@bp.route("/apps/<name>/campaigns/<int:campaign_id>")
+def campaign(name: str, campaign_id: int):
+    ctx = context(name)
+    report = call(control_campaigns.report, name=name, campaign_id=campaign_id)
+    query = model(control_campaigns.EnrollmentFilter, {"campaign_id": campaign_id, "live": "1", "count": 1000})
+    live = call(control_campaigns.enrollments, name=name, query=query)["enrollments"]
+    waiting = defaultdict(list)  # item id -> contact ids waiting at it
+    for e in live:
+        if e["state"] == "waiting" and e["waiting_item_id"]:
+            waiting[e["waiting_item_id"]].append(e["contact_id"])
+    return render("campaign.html", tab="campaigns", report=report, waiting=waiting, page_size=PAGE, **ctx)
+
+
+@bp.post("/apps/<name>/campaigns/<int:campaign_id>/<any(publish, unpublish):action>")
+def publish(name: str, campaign_id: int, action: str):
+    record_or_404(name)
+    view = control_campaigns.publish_campaign if action == "publish" else control_campaigns.unpublish_campaign
+    try:
+        call(view, name=name, campaign_id=campaign_id)
+    except Refused as exc:
+        return back("inspector.campaign", name=name, campaign_id=campaign_id, error=exc.message)
+    return back("inspector.campaign", name=name, campaign_id=campaign_id, notice=f"campaign {action}ed")

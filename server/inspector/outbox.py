@@ -1,0 +1,78 @@
+"""The outbox, read like a mail catcher: every email, letter, fax and voice item with its rendered HTML and
+text or the reason it was skipped, searched by recipient and subject and filtered by contact, kind, status and
+origin; the campaign HTTP posts and the REST hook deliveries, with every attempt."""
+from __future__ import annotations
+
+from flask import request
+
+from server.sandbox.control import campaigns as control_campaigns
+from server.sandbox.control import hooks as control_hooks
+
+from .apps import context
+from .web import PAGE, Refused, bp, call, model, render
+
+SEARCH_SCAN = 1000  # a search reads this many messages after the cursor (the control API filters no text)
+
+
+def _matches(message: dict, text: str) -> bool:
+    text = text.lower()
+    return any(text in (message.get(k) or "").lower() for k in ("to_address", "subject", "cc", "bcc"))
+
+
+@bp.route("/apps/<name>/outbox")
+def outbox(name: str):
+    ctx = context(name)
+    args = request.args
+    search = args.get("q", "").strip()
+    campaign = args.get("campaign_id", "").strip()
+    if campaign and not campaign.isdigit():
+        raise Refused(400, f"campaign_id must be a campaign's id, not {campaign!r}")
+    scan = bool(search or campaign)  # the control API filters neither: read more and match here
+    wanted = {k: args.get(k) for k in ("contact_id", "kind", "status", "origin", "next")}
+    query = model(control_campaigns.OutboxFilter, {**wanted, "count": SEARCH_SCAN if scan else PAGE})
+    answer = call(control_campaigns.outbox, name=name, query=query)
+    messages = answer["messages"]
+    following = answer.get("next")
+    if scan:
+        found = [m for m in messages if (not search or _matches(m, search))
+                 and (not campaign or m.get("campaign_id") == int(campaign))]
+        messages = found[:PAGE]
+        if len(found) > PAGE:
+            following = str(messages[-1]["id"])
+    return render("outbox.html", tab="outbox", messages=messages, following=following, search=search,
+                  filters={**wanted, "campaign_id": campaign}, **ctx)
+
+
+@bp.route("/apps/<name>/outbox/<int:message_id>")
+def message(name: str, message_id: int):
+    ctx = context(name)
+    query = model(control_campaigns.OutboxFilter, {"next": message_id - 1, "count": 1})
+    found = call(control_campaigns.outbox, name=name, query=query)["messages"]
+    if not found or found[0]["id"] != message_id:
+        raise Refused(404, f"app {name!r} has no message {message_id}")
+    return render("message.html", tab="outbox", message=found[0], **ctx)
+
+
+@bp.route("/apps/<name>/outbox/<int:message_id>/html")
+def message_html(name: str, message_id: int):
+    """The email's HTML alone, shown in a sandboxed frame of the message page (its scripts never run)."""
+    context(name)
+    query = model(control_campaigns.OutboxFilter, {"next": message_id - 1, "count": 1})
+    found = call(control_campaigns.outbox, name=name, query=query)["messages"]
+    if not found or found[0]["id"] != message_id:
+        raise Refused(404, f"app {name!r} has no message {message_id}")
+    return found[0].get("html_body") or "", 200, {
+        "Content-Type": "text/html; charset=utf-8",
+        "Content-Security-Policy": "sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline'"}
+
+
+@bp.route("/apps/<name>/http-posts")
+def http_posts(name: str):
+    ctx = context(name)
+    query = model(control_campaigns.PostFilter, {"status": request.args.get("status"),
+                                                 "next": request.args.get("next"), "count": PAGE})
+    answer = call(control_campaigns.http_posts, name=name, query=query)
+    hooks = call(control_hooks.list_deliveries, name=name, query=model(control_hooks.DeliveryFilter, {
+        "next": request.args.get("hooks_next"), "count": PAGE}))
+    return render("http_posts.html", tab="posts", posts=answer["http_posts"], following=answer.get("next"),
+                  deliveries=hooks["deliveries"], hooks_following=hooks.get("next"), **ctx)

@@ -1,0 +1,178 @@
+"""What every inspector page shares: the blueprint (``/sandbox/ui``), the admin-token gate (a cookie set by the
+login form or by ``?token=``), calling the control API's own functions, and showing times in the app's zone.
+
+The inspector changes nothing itself: every read and every action is the control API's function for it
+(``call``), given its validated body or query as the control API would, so the pages and the JSON endpoints
+cannot disagree."""
+from __future__ import annotations
+
+import hmac
+import sys
+from datetime import datetime
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from pydantic import BaseModel, ValidationError
+
+from server.sandbox.control.common import ControlError, app_named
+from server.sandbox.control.contract import refusal
+
+bp = Blueprint("inspector", __name__, url_prefix="/sandbox/ui", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+COOKIE = "sandbox_admin"
+PAGE = 50  # rows per page of every list
+
+
+class Refused(Exception):
+    """A control function's refusal (a ControlError), shown on the page instead of an error body."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def call(view, *, document: tuple[str, str] | None = None, **kwargs):
+    """The control API's view ``view`` run as its route runs it once the request is checked (``body=`` and
+    ``query=`` already validated; ``document``: the (text, media type) of a view that reads its body itself): its
+    JSON answer, or Refused with the control API's message. The errors its blueprint answers (a campaign
+    document's problems, a domain error) are answered the same way."""
+    owner = sys.modules[view.__module__].bp
+    try:
+        if document is None:
+            answer = current_app.make_response(view.__wrapped__(**kwargs))
+        else:
+            text, media_type = document
+            with current_app.test_request_context(request.path, method="POST", data=text.encode(),
+                                                  content_type=media_type, base_url=request.host_url):
+                answer = current_app.make_response(view.__wrapped__(**kwargs))
+    except Exception as exc:
+        handler = _handler(owner, exc)
+        if handler is None:
+            raise
+        answer = current_app.make_response(handler(exc))
+    if answer.status_code >= 400:
+        error = answer.get_json(silent=True) or {}
+        problems = error.get("problems") or []
+        message = error.get("error", answer.status) + "".join(f"; {p}" for p in problems)
+        raise Refused(answer.status_code, message)
+    return answer.get_json(silent=True) if answer.is_json else answer
+
+
+def _handler(owner: Blueprint, exc: Exception):
+    """The error handler ``owner`` (a control blueprint) has for ``exc``, if any."""
+    handlers = owner.error_handler_spec.get(None, {}).get(None, {})
+    for kind in type(exc).__mro__:
+        if kind in handlers:
+            return handlers[kind]
+    return None
+
+
+def model(kind: type[BaseModel], values: dict):
+    """``values`` (from a form) as the control API's model ``kind``, or Refused naming the fields."""
+    try:
+        return kind.model_validate({k: v for k, v in values.items() if v not in (None, "")})
+    except ValidationError as exc:
+        raise Refused(400, refusal("the form", exc, kind).message) from None
+
+
+def back(endpoint: str, notice: str | None = None, error: str | None = None, **values):
+    """After an action: back to a page, with what happened on it."""
+    target = url_for(endpoint, **values)
+    shown = {k: v for k, v in (("notice", notice), ("error", error)) if v}
+    return redirect(target + ("?" + urlencode(shown) if shown else ""), code=303)
+
+
+def record_or_404(name: str):
+    try:
+        return app_named(name)
+    except ControlError as exc:
+        raise Refused(404, exc.message) from None
+
+
+# --- the admin token -------------------------------------------------------------------------------------
+
+def _token() -> str | None:
+    return current_app.extensions["sandbox"].config.admin_token
+
+
+def _given(text: str | None) -> bool:
+    token = _token()
+    return bool(text) and hmac.compare_digest(text.encode(), token.encode())
+
+
+@bp.before_request
+def require_login():
+    if _token() is None or request.endpoint in ("inspector.static", "inspector.login"):
+        return None
+    scheme, _, bearer = request.headers.get("Authorization", "").partition(" ")
+    if _given(request.cookies.get(COOKIE)) or (scheme.lower() == "bearer" and _given(bearer.strip())):
+        return None
+    if _given(request.args.get("token")):  # a link with ?token=: remember it, and drop it from the address
+        args = {k: v for k, v in request.args.items() if k != "token"}
+        response = redirect(request.path + ("?" + urlencode(args) if args else ""), code=303)
+        return _remember(response)
+    return render("login.html", 401, next=request.full_path, failed=False)
+
+
+def _remember(response):
+    response.set_cookie(COOKIE, _token(), httponly=True, samesite="Strict", path="/")
+    return response
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    target = request.values.get("next") or url_for("inspector.apps")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("inspector.apps")
+    if _token() is None:
+        return redirect(target, code=303)
+    if request.method == "POST" and _given(request.form.get("token")):
+        return _remember(redirect(target, code=303))
+    failed = request.method == "POST"
+    return render("login.html", 401 if failed else 200, next=target, failed=failed)
+
+
+@bp.errorhandler(Refused)
+def refused(exc: Refused):
+    return render("error.html", exc.status, status=exc.status, message=exc.message)
+
+
+# --- times in the app's zone ----------------------------------------------------------------------------
+
+@bp.app_template_filter("local")
+def local(value, zone: str | None = None) -> str:
+    """An ISO 8601 time (or a datetime) in the app's zone, ``2026-03-09 08:00:00``; a time without a zone is
+    already app-local (as the outbox's dates are)."""
+    if value in (None, ""):
+        return ""
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)  # not a time this reads: shown as it is
+    if moment.tzinfo is not None and zone:
+        moment = moment.astimezone(ZoneInfo(zone))
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+@bp.app_template_filter("epoch_local")
+def epoch_local(value, zone: str) -> str:
+    if value in (None, ""):
+        return ""
+    return datetime.fromtimestamp(float(value), ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def page_url(**changes) -> str:
+    """This page's address with some query parameters changed (None drops one)."""
+    args = {k: v for k, v in request.args.items() if k not in ("notice", "error")}
+    args.update(changes)
+    args = {k: v for k, v in args.items() if v not in (None, "")}
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
+def render(template: str, code: int = 200, **context):
+    """A page, with what the last action did (``?notice=`` / ``?error=``) and ``page_url`` for its links."""
+    context.setdefault("notice", request.args.get("notice"))
+    context.setdefault("error", request.args.get("error"))
+    return render_template(template, page_url=page_url, **context), code

@@ -1,0 +1,97 @@
+"""The inspector in a real browser (headless Chromium): what a person does on the pages reaches the app, and
+what the app does shows on the pages (issue 17 §1)."""
+from __future__ import annotations
+
+import xmlrpc.client
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.engine.conftest import Campaigns
+from tests.engine.test_goals import email
+
+
+def ui(app, path: str = "") -> str:
+    return f"{app.live.url}/sandbox/ui/apps/{app.name}{path}"
+
+
+def test_an_advance_from_the_page_sends_a_campaigns_email_into_the_outbox_view(app, page):
+    app.clock(time="2026-03-02T08:00:00", frozen=True)
+    campaigns = Campaigns(app)
+    campaigns.load({"name": "Welcome later", "goals": [{"key": "go", "type": "api_call", "call_name": "go"}],
+                    "sequences": [{"key": "s", "items": [{"type": "delay_timer", "wait": 2, "unit": "days"},
+                                                         email("Two days on")]}],
+                    "links": [["go", "s"]]})
+    cid = campaigns.contact("patient@example.com")
+    app.call("FunnelService.achieveGoal", app.name, "go", cid)
+    page.goto(ui(app, "/outbox"))
+    expect(page.locator("#messages")).not_to_contain_text("Two days on")
+
+    page.goto(ui(app))
+    page.fill("input[name=by]", "3d")
+    page.click("#advance")
+    expect(page.locator(".flash.notice")).to_contain_text("now 2026-03-05T08:00:00")
+    expect(page.locator("#app-now-text")).to_have_text("2026-03-05 08:00:00")
+    page.click("nav.tabs >> text=Outbox")
+    expect(page.locator("#messages")).to_contain_text("Two days on")
+    expect(page.locator("#messages")).to_contain_text("patient@example.com")
+    page.click("#messages >> text=Two days on")
+    expect(page.locator("h1")).to_have_text("Two days on")
+
+
+def test_a_call_made_with_xmlrpc_client_appears_in_the_live_journal(app, page):
+    page.goto(ui(app, "/journal"))
+    expect(page.locator("#journal-rows")).not_to_contain_text("ContactService.findByEmail")
+    app.call("ContactService.findByEmail", "live@example.com", ["Id"])  # while the page is open, no reload
+    expect(page.locator("#journal-rows")).to_contain_text("ContactService.findByEmail")
+    page.click("#journal-rows >> text=ContactService.findByEmail")
+    expect(page.locator("main")).to_contain_text("live@example.com")
+    expect(page.locator("main")).to_contain_text("Throttle decision")
+
+
+def test_a_fault_rule_set_in_the_page_makes_the_next_call_fail(app, page):
+    page.goto(ui(app, "/tools"))
+    page.fill("#new-fault input[name=method]", "ContactService.add")
+    page.select_option("#new-fault select[name=action]", "xmlrpc_fault")
+    page.select_option("#new-fault select[name=tag]", "RecordNotFound")
+    page.fill("#new-fault input[name=message]", "Injected from the inspector")
+    page.click("#set-fault")
+    expect(page.locator(".flash.notice")).to_contain_text("set")
+    expect(page.locator("#faults")).to_contain_text("ContactService.add")
+    with pytest.raises(xmlrpc.client.Fault) as raised:
+        app.call("ContactService.add", {"FirstName": "Nope"})
+    assert "Injected from the inspector" in raised.value.faultString
+    page.reload()
+    expect(page.locator("#faults tbody tr").first).to_contain_text("1")  # it broke one call
+    page.click("#faults >> text=Clear")
+    expect(page.locator("#faults")).to_contain_text("No fault rules")
+    assert app.call("ContactService.add", {"FirstName": "Yes"}) > 0
+
+
+def test_a_snapshot_taken_and_restored_in_the_page_puts_a_deleted_contact_back(app, page):
+    cid = app.call("ContactService.add", {"FirstName": "Keep", "LastName": "Me"})
+    page.goto(ui(app, "/tools"))
+    page.fill("#snapshots input[name=name]", "before-delete")
+    page.click("#take-snapshot")
+    expect(page.locator("#snapshots")).to_contain_text("before-delete")
+    assert app.call("DataService.delete", "Contact", cid) is True
+    with pytest.raises(xmlrpc.client.Fault, match="RecordNotFound"):
+        app.call("DataService.load", "Contact", cid, ["FirstName"])  # gone
+    page.click("#snapshots >> text=Restore")
+    expect(page.locator(".flash.notice")).to_contain_text("snapshot before-delete restored")
+    assert app.call("DataService.load", "Contact", cid, ["FirstName", "LastName"]) == {"FirstName": "Keep",
+                                                                                       "LastName": "Me"}
+
+
+@pytest.mark.parametrize("width", [1024, 1366])
+def test_every_main_page_fits_a_laptops_width(app, page, width):
+    """No page scrolls sideways at laptop widths (wide tables scroll inside their own box)."""
+    page.set_viewport_size({"width": width, "height": 800})
+    app.call("ContactService.add", {"FirstName": "Wide", "Email": "wide@example.com"})
+    for path in ("", "/outbox", "/http-posts", "/contacts", "/campaigns", "/campaigns/1", "/journal", "/tools"):
+        page.goto(ui(app, path))
+        expect(page.locator("#app-now")).to_be_visible()  # the app's time, on every page
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path or '/'} is {overflow}px wider than {width}px"
+    page.goto(f"{app.live.url}/sandbox/ui/")
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
