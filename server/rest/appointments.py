@@ -20,13 +20,16 @@ from .wire import DateTimeText, out_datetime
 KIND = "Appointment"
 
 
+# a reminder at most a year before the start (the real limit is unrecorded: docs/divergences.md)
+REMIND_MAX = 525_600
+
 class AppointmentBody(Body):
     title: str | None = Field(default=None, json_schema_extra={"type": "string", "minLength": 1})
     description: str | None = None
     location: str | None = None
     start_date: DateTimeText | None = None
     end_date: DateTimeText | None = None
-    remind_time: Int | None = Field(None, json_schema_extra={"minimum": 0})
+    remind_time: Int | None = Field(None, json_schema_extra={"minimum": 0, "maximum": REMIND_MAX})
     contact_id: Int | None = None
     user: Int | None = None  # a user id [doc S1]
 
@@ -35,6 +38,8 @@ class AppointmentBody(Body):
     def _remind(cls, value):
         if value is not None and value < 0:
             raise ValueError("must not be negative")
+        if value is not None and value > REMIND_MAX:
+            raise ValueError(f"must be at most {REMIND_MAX} minutes (a year)")
         return value
 
 

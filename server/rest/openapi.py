@@ -91,13 +91,15 @@ def _nullable_free(prop: dict) -> dict:
 
 _REQUIRED = spec_operations.required_properties()
 # required by the sandbox where Keap's document says so only in words [doc S1] or not at all
-_ALSO_REQUIRED = {("POST", "/tasks"): ["title"], ("PUT", "/opportunities"): ["id"],
-                  ("POST", "/contacts/{}/creditCards"): ["card_number", "expiration_month", "expiration_year"]}
+_ALSO_REQUIRED = {
+    ("POST", "/tasks"): ["title"], ("PUT", "/tasks/{}"): ["due_date", "title"], ("PUT", "/opportunities"): ["id"],
+    ("POST", "/contacts/{}/creditCards"): ["card_number", "expiration_month", "expiration_year"],
+}
 for _where, _names in _ALSO_REQUIRED.items():
     _REQUIRED[_where] = sorted({*_REQUIRED.get(_where, []), *_names})
 # Keap's document marks company_name and product_name required on these PATCHes too; the sandbox updates what a
 # PATCH names and refuses only an empty name (docs/divergences.md)
-_PARTIAL = {("PATCH", "/companies/{}"), ("PATCH", "/products/{}")}
+_PARTIAL = {("PATCH", "/companies/{}"), ("PATCH", "/products/{}"), ("PATCH", "/appointments/{}")}
 
 
 def _property_names(model: type[BaseModel]) -> set[str]:

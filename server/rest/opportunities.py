@@ -17,6 +17,7 @@ from . import custom
 from .api import (
     Body,
     Int,
+    Number,
     Paging,
     Query,
     Request,
@@ -57,8 +58,8 @@ class OpportunityBody(Body):
     next_action_notes: str | None = None
     opportunity_notes: str | None = None
     include_in_forecast: Int | None = None
-    projected_revenue_low: float | None = None
-    projected_revenue_high: float | None = None
+    projected_revenue_low: Number | None = None
+    projected_revenue_high: Number | None = None
     custom_fields: list[custom.CustomFieldValue] | None = None
     date_created: str | None = None  # read-only: accepted in an echoed object, not written
     last_updated: str | None = None
