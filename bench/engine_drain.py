@@ -59,7 +59,7 @@ def setup(url: str, contacts: int):
         apps.set_clock(conn, app.id, start)
         app = apps.by_id(conn, app.id)
         s = env.session(conn, app)
-        campaign_id = campaigns.import_document(s, DRIP)
+        campaign_id = campaigns.import_document(s, DRIP).campaign_id
         campaigns.publish(s, campaign_id)
         graph_row = campaigns.get(s, campaign_id)
         sequence_id = graph_row.ids["sequence:drip"]
