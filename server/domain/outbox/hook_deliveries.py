@@ -94,7 +94,8 @@ def _count(tally: Tally, made: int, failed: int) -> None:
 
 KIND = queue.Kind(name="hook delivery", table=schema.hook_delivery, due="due_at", policy=_policy,
                   timeout=lambda app: float(app.option("hook_timeout")), prepare=_prepare,
-                  log_entry=_log_entry, finish=_finish, count=_count)
+                  log_entry=_log_entry, finish=_finish, count=_count,
+                  in_order=lambda row: row.hook_id)  # a subscriber gets its batches in order
 
 
 def next_due(conn, app_ids: list[int] | None) -> dict[int, float]:

@@ -50,7 +50,9 @@ def _count(tally: Tally, made: int, failed: int) -> None:
 
 KIND = queue.Kind(name="http post", table=schema.http_post, due="next_attempt_at", policy=_policy,
                   timeout=lambda app: float(app.option("http_post_timeout_s")), prepare=_prepare,
-                  log_entry=_log_entry, finish=_finish, count=_count)
+                  log_entry=_log_entry, finish=_finish, count=_count,
+                  # one contact's posts arrive in the order they were made; different contacts' at once
+                  in_order=lambda row: row.contact_id if row.contact_id is not None else -row.id)
 
 
 def next_due(conn, app_ids: list[int] | None) -> dict[int, float]:

@@ -10,7 +10,8 @@ attempt is logged and counted. The queue does the rest, the same for all:
   transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so several workers never send the same row; a row
   whose worker died is claimed again when its lease runs out (server.store.due reports it due at once);
 - **send outside any transaction, concurrently**: at most ``CONCURRENCY`` requests at once, each with the
-  kind's timeout (shortened during a clock advance, below);
+  kind's timeout (shortened during a clock advance, below); rows of one ``in_order`` key (a hook's batches)
+  go one after another, in due order, so a subscriber sees them in the order they were made;
 - **record each attempt** in one transaction: the log entry, the attempt count, then delivered, failed or
   pending again at the policy's next delay.
 
@@ -23,7 +24,7 @@ the time it was due. So a slow receiver costs a jump a few timeouts, not one per
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,6 +103,7 @@ class Kind:
     # made Inactive); called for every attempt
     finish: Callable[[AppSession, Any, Attempt], dict]
     count: Callable[[Tally, int, int], None]  # (tally, attempts made, attempts failed)
+    in_order: Callable[[Any], Hashable] | None = None  # rows with the same key are sent one after another
 
 
 @dataclass(frozen=True)
@@ -133,14 +135,23 @@ def _claim(env: Environment, app: AppRecord, kind: Kind, until: float) -> tuple[
     return claimed, len(rows) - len(claimed)
 
 
-def _send(env: Environment, claimed: list[_Claimed], timeout: float) -> list[Answer]:
+def _send(env: Environment, kind: Kind, claimed: list[_Claimed], timeout: float) -> list[Answer]:
+    """The answers to the claimed rows' requests, in their order."""
     def post(c: _Claimed) -> Answer:
         return env.senders.http.post(c.request.url, c.request.body, c.request.headers, timeout)
 
-    if len(claimed) == 1:
-        return [post(claimed[0])]
-    with ThreadPoolExecutor(max_workers=min(CONCURRENCY, len(claimed)), thread_name_prefix="outbox") as pool:
-        return list(pool.map(post, claimed))
+    def post_in_turn(group: list[int]) -> list[tuple[int, Answer]]:
+        return [(i, post(claimed[i])) for i in group]
+
+    groups: dict[Hashable, list[int]] = {}
+    for i, c in enumerate(claimed):
+        groups.setdefault(kind.in_order(c.row) if kind.in_order else i, []).append(i)
+    if len(groups) == 1:
+        answered = post_in_turn(next(iter(groups.values())))
+    else:
+        with ThreadPoolExecutor(max_workers=min(CONCURRENCY, len(groups)), thread_name_prefix="outbox") as pool:
+            answered = [a for group in pool.map(post_in_turn, groups.values()) for a in group]
+    return [answer for _, answer in sorted(answered, key=lambda a: a[0])]
 
 
 def _record(env: Environment, app: AppRecord, kind: Kind, claimed: list[_Claimed], answers: list[Answer],
@@ -188,7 +199,7 @@ def run_due(kind: Kind, env: Environment, app: AppRecord, now: float, tally: Tal
 
         def at_of(row) -> float:
             return max(getattr(row, kind.due) or since, since)
-    answers = _send(env, claimed, timeout)
+    answers = _send(env, kind, claimed, timeout)
     attempts = _record(env, app, kind, claimed, answers, at_of)
     if tally is not None:
         kind.count(tally, len(attempts), sum(1 for a in attempts if a.outcome != "delivered"))
