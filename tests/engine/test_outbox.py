@@ -18,7 +18,8 @@ START = "2026-03-02T08:00:00"
 
 class Gathering:
     """A slow receiver: each request waits (at most ``patience`` seconds) until ``expected`` requests are in
-    flight at once, then all are answered 200. Sent one after another, they never are all in flight."""
+    flight at once, then all are answered 200. Sent one after another, they never are all in flight. A REST
+    hook handshake (``X-Hook-Secret``) is answered at once, its secret echoed."""
 
     def __init__(self, expected: int, patience: float = 8.0):
         self.expected = expected
@@ -32,6 +33,13 @@ class Gathering:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                secret = self.headers.get("X-Hook-Secret")
+                if secret is not None:
+                    self.send_response(200)
+                    self.send_header("X-Hook-Secret", secret)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 with lock:
                     receiver.in_flight += 1
                     receiver.most = max(receiver.most, receiver.in_flight)
