@@ -11,7 +11,7 @@ import pytest
 
 from server.domain.crm import contacts
 from server.store import apps
-from tests.engine.test_outbox import Gathering
+from tests.engine.receiver import Gathering
 
 
 class Receiver:
