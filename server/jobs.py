@@ -9,7 +9,10 @@ contacts cost no more jobs than one. Sources claim their rows atomically, so sev
 beat at once.
 
 Moving an app's clock forward goes through ``advance``: it steps the clock to each due time in order and
-runs what falls due there, so a 7-day jump gives the same order and timestamps as 7 real days.
+runs what falls due there, so a 7-day jump gives the same order and timestamps as 7 real days. Requests to the
+outside world (due work marked ``outside``: the outbox, server.domain.outbox) are the exception: they are sent
+after the jump's in-app work, concurrently and with a short timeout, each recorded at the time it fell due, so
+a slow receiver cannot stall a jump.
 """
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from sqlalchemy.engine import Engine
 
 from server.clock import UTC, ClockState, wall
 from server.environment import Environment
+from server.registry import DueWork
 from server.store import apps
 from server.store.db import transaction
 from server.store.session import AppRecord
@@ -32,24 +36,27 @@ from server.tally import Tally
 log = logging.getLogger("sandbox.jobs")
 
 
-def next_due(env: Environment, app_ids: list[int] | None = None) -> dict[int, float]:
-    """App id -> its earliest due time over every source."""
+def next_due(env: Environment, app_ids: list[int] | None = None,
+             sources: list[DueWork] | None = None) -> dict[int, float]:
+    """App id -> its earliest due time over every source (or over ``sources``)."""
     earliest: dict[int, float] = {}
     with transaction(env.engine, write=False) as conn:
-        for source in env.registry.due_work:
+        for source in env.registry.due_work if sources is None else sources:
             for app_id, due in source.next_due(conn, app_ids).items():
                 if due is not None and (app_id not in earliest or due < earliest[app_id]):
                     earliest[app_id] = due
     return earliest
 
 
-def run_due(env: Environment, app: AppRecord, now: float | None = None, tally: Tally | None = None) -> int:
-    """Run each source's due work for ``app`` at its current time (or ``now``) until none is left, counting
-    what it did in ``tally``."""
+def run_due(env: Environment, app: AppRecord, now: float | None = None, tally: Tally | None = None,
+            sources: list[DueWork] | None = None) -> int:
+    """Run each source's (or each of ``sources``') due work for ``app`` at its current time (or ``now``) until
+    none is left, counting what it did in ``tally``."""
     now = app.clock_state.timestamp() if now is None else now
+    sources = env.registry.due_work if sources is None else sources
     total = 0
     for _ in range(10_000):  # work can make more work due at once (a goal, then its sequence's items)
-        ran = sum(source.run_due(env, app, now, tally) for source in env.registry.due_work)
+        ran = sum(source.run_due(env, app, now, tally) for source in sources)
         total += ran
         if not ran:
             break
@@ -74,19 +81,35 @@ def advance(env: Environment, app: AppRecord, target: ClockState, tally: Tally |
     between in order and running what falls due there, with the clock frozen at that time while it runs.
     ``tally`` counts what ran (server.tally); ``progress(at)`` is told each app time the clock steps to."""
     end = target.timestamp()
+    start = app.clock_state.timestamp()
     engine = env.engine
+    inside = [w for w in env.registry.due_work if not w.outside]
     with lock_for(engine, app.id):
         while True:
-            due = next_due(env, [app.id]).get(app.id)
+            due = next_due(env, [app.id], inside).get(app.id)
             if due is None or due > end:
                 break
             at = max(due, app.clock_state.timestamp())
             app = _set_clock(engine, app, app.clock_state.set(at).freeze())
-            run_due(env, app, at, tally)
+            run_due(env, app, at, tally, inside)
             if progress is not None:
                 progress(at)
+        _send_outside(env, app, start, end, tally)
         # the wall time spent stepping is not added: a running clock resumes from ``end``
         return _set_clock(engine, app, target if target.frozen or target.is_real else target.set(end))
+
+
+def _send_outside(env: Environment, app: AppRecord, start: float, end: float, tally: Tally | None) -> None:
+    """The outside requests that fell due in the jump from ``start`` to ``end``, after its in-app work: each
+    round sends every one due by ``end`` at once (retries that still fall inside the jump make the next
+    round), recorded at the time it fell due (server.domain.outbox.queue)."""
+    outside = [w for w in env.registry.due_work if w.outside]
+    for _ in range(1_000):  # a round per attempt: bounded by the kinds' attempts, and by this
+        due = next_due(env, [app.id], outside).get(app.id)
+        if due is None or due > end:
+            return
+        if not sum(source.run_due(env, app, end, tally, since=start) for source in outside):
+            return  # due, but claimed by another worker
 
 
 def _set_clock(engine: Engine, app: AppRecord, state: ClockState) -> AppRecord:

@@ -33,6 +33,9 @@ class DueWork:
     # run everything of the app due at or before ``now`` (app time), counting what it did in the tally (a
     # server.tally.Tally, or None: its sessions get it); returns how many units ran
     run_due: Callable[[Any, Any, float, Any], int]  # (Environment, AppRecord, now, tally)
+    # requests to the outside world (the outbox, server.domain.outbox): a clock advance runs them after its
+    # in-app work, ``run_due(env, app, end, tally, since=start)``, instead of at each due time (server.jobs)
+    outside: bool = False
 
 
 class Registry:
@@ -82,7 +85,7 @@ class Registry:
         numbered in the change log, still inside that transaction (REST hooks queue their deliveries there)."""
         self.log_listeners.append(listener)
 
-    def add_due_work(self, name: str, next_due: Callable, run_due: Callable) -> None:
+    def add_due_work(self, name: str, next_due: Callable, run_due: Callable, *, outside: bool = False) -> None:
         if any(w.name == name for w in self.due_work):
             raise ValueError(f"due work {name!r} registered twice")
-        self.due_work.append(DueWork(name, next_due, run_due))
+        self.due_work.append(DueWork(name, next_due, run_due, outside))

@@ -1,6 +1,6 @@
 """Senders of effects outside the process: a small interface, chosen from the configuration (STYLE §7).
 
-Campaign HTTP posts (server.engine.delivery) and REST hook deliveries and handshakes (server.rest.delivery)
+Campaign HTTP posts and REST hook deliveries and handshakes (the outbox, server.domain.outbox)
 leave the process through ``Senders.http``. Emails never do: a sent email is captured in the app's outbox
 (server.domain.mail.messages), which the control API shows.
 

@@ -272,7 +272,7 @@ def create_opportunity(run, graph, item, rows) -> dict:
 
 
 def http_post(run, graph, item, rows) -> dict:
-    """Queued for delivery off the request path (server.engine.delivery); the sequence does not wait for it.
+    """Queued for delivery off the request path (server.domain.outbox.http_posts); the sequence does not wait for it.
     Campaign Builder posts only the name/value pairs configured, merged (no contact data of its own)."""
     s = run.s
     pairs = item.config.get("fields") or []

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from server.environment import Environment
-from server.store import schema
+from server.store import due, schema
 from server.store.db import transaction
 from server.store.session import AppRecord
 from server.tally import Tally
@@ -15,16 +15,13 @@ from .runner import Run, claim
 
 BATCH = 500
 
-_NEXT_DUE = sa.select(schema.enrollment.c.app_id, sa.func.min(schema.enrollment.c.due_at)).select_from(
-    schema.enrollment.join(schema.campaign, sa.and_(schema.campaign.c.app_id == schema.enrollment.c.app_id,
-                                                    schema.campaign.c.id == schema.enrollment.c.campaign_id))
-).where(schema.DUE, schema.enrollment.c.due_at.is_not(None),
-        schema.campaign.c.status == "published").group_by(schema.enrollment.c.app_id)
+_e, _c = schema.enrollment, schema.campaign
+_PUBLISHED = _e.join(_c, sa.and_(_c.c.app_id == _e.c.app_id, _c.c.id == _e.c.campaign_id))
+_WAITING = sa.and_(schema.DUE, _e.c.due_at.is_not(None), _c.c.status == "published")
 
 
 def next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
-    q = _NEXT_DUE if app_ids is None else _NEXT_DUE.where(schema.enrollment.c.app_id.in_(app_ids))
-    return dict(conn.execute(q).all())
+    return due.earliest(conn, _e, app_ids, status=None, where=_WAITING, joined=_PUBLISHED)
 
 
 def run_due(env: Environment, app: AppRecord, now: float, tally: Tally | None = None) -> int:

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from server.domain.mail import messages
 from server.environment import Environment
-from server.store import apps, schema
+from server.store import apps, due, schema
 from server.store.db import transaction
 from server.store.session import WITHOUT_EVENTS, AppRecord, AppSession
 from server.tally import Tally
@@ -70,14 +70,11 @@ def csv_text(field_names: list[str], rows: list[dict]) -> str:
 def next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
     """Oldest waiting row per app, for items whose queue has a max_days (checked in run_due)."""
     fr = schema.fulfillment_row
-    q = sa.select(fr.c.app_id, sa.func.min(fr.c.created_at)).where(fr.c.job_id.is_(None)).group_by(fr.c.app_id)
-    if app_ids is not None:
-        q = q.where(fr.c.app_id.in_(app_ids))
     out = {}
-    for app_id, _oldest in conn.execute(q):
-        due = _due_for_app(conn, app_id)
-        if due is not None:
-            out[app_id] = due
+    for app_id in due.earliest(conn, fr, app_ids, status=None, due="created_at", where=fr.c.job_id.is_(None)):
+        at = _due_for_app(conn, app_id)
+        if at is not None:
+            out[app_id] = at
     return out
 
 

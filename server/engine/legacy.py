@@ -32,7 +32,7 @@ from server.domain.data.query import select_rows
 from server.domain.errors import LoadingError, MethodFailed, SandboxError
 from server.domain.mail import emails
 from server.environment import Environment
-from server.store import schema
+from server.store import due, schema
 from server.store.db import transaction
 from server.store.session import AppRecord, AppSession
 from server.tables import REGISTRY
@@ -213,11 +213,7 @@ def run_member(s: AppSession, member, now: float) -> None:
 # --- the drain --------------------------------------------------------------------------------------
 
 def next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
-    fm = schema.followup_member
-    q = sa.select(fm.c.app_id, sa.func.min(fm.c.due_at)).where(fm.c.status == ACTIVE, fm.c.due_at.is_not(None))
-    if app_ids is not None:
-        q = q.where(fm.c.app_id.in_(app_ids))
-    return dict(conn.execute(q.group_by(fm.c.app_id)).all())
+    return due.earliest(conn, schema.followup_member, app_ids, status=ACTIVE)
 
 
 def run_due(env: Environment, app: AppRecord, now: float, tally: Tally | None = None) -> int:

@@ -2,13 +2,13 @@
 OpenAPI document from the same definitions).
 
 ``install`` adds the operations the modules of ``MODULES`` declare (``@route``) to the registry, and the REST
-hook deliveries (server.rest.delivery) to its due work; ``blueprint`` makes an application's Flask routes from
-the registry's operations."""
+hook deliveries (server.domain.outbox.hook_deliveries) to its due work, as outside requests; ``blueprint``
+makes an application's Flask routes from the registry's operations."""
 from __future__ import annotations
 
 from flask import Blueprint
 
-from server.domain.account import hooks as domain_hooks
+from server.domain.outbox import hook_deliveries
 from server.registry import Registry
 
 from . import (
@@ -20,7 +20,6 @@ from . import (
     companies,
     contact_cards,
     contacts,
-    delivery,
     emails,
     files,
     hooks,
@@ -46,7 +45,7 @@ MODULES = (account, affiliates, appointments, campaigns, companies, contacts, co
 def install(registry: Registry, config) -> None:
     for module in MODULES:
         registry.add_operations(declared(module))
-    registry.add_due_work("rest_hooks", domain_hooks.next_due, delivery.run_due)
+    registry.add_due_work("rest_hooks", hook_deliveries.next_due, hook_deliveries.run_due, outside=True)
 
 
 def blueprint(operations: list[Operation]) -> Blueprint:

@@ -1,6 +1,7 @@
 """/hooks: REST hook subscriptions (v1 only). Creating, changing or re-verifying a hook runs the X-Hook-Secret
 handshake with its URL between two transactions (never holding one open while the subscriber answers);
-deliveries are queued by server.domain.account.hooks and sent by server.rest.delivery."""
+deliveries are queued by server.domain.account.hooks and sent by the outbox (server.domain.outbox.hook_deliveries,
+which runs the handshake too)."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -9,8 +10,8 @@ from flask import request
 from pydantic import WithJsonSchema
 
 from server.domain.account import hooks as domain
+from server.domain.outbox import hook_deliveries
 
-from . import delivery
 from .api import Body, Request, Shape, route
 from .errors import RestError, not_found
 
@@ -60,7 +61,7 @@ def list_hooks(r: Request):
 def create_hook(r: Request):
     with r.session(write=True) as s:
         hook_id = domain.subscribe(s, r.body.eventKey, r.body.hookUrl)
-    delivery.handshake(r.sandbox.env, r.call.app, hook_id)  # Keap starts verifying at once [doc S30]
+    hook_deliveries.handshake(r.sandbox.env, r.call.app, hook_id)  # Keap starts verifying at once [doc S30]
     return _read(r, hook_id)
 
 
@@ -75,7 +76,7 @@ def update_hook(r: Request, key: str):
     hook_id = _id(key)
     with r.session(write=True) as s:
         domain.change(s, hook_id, r.body.eventKey, r.body.hookUrl)
-    delivery.handshake(r.sandbox.env, r.call.app, hook_id)
+    hook_deliveries.handshake(r.sandbox.env, r.call.app, hook_id)
     return _read(r, hook_id)
 
 
@@ -90,7 +91,7 @@ def verify_hook(r: Request, key: str):
     hook_id = _id(key)
     with r.session(write=False) as s:
         domain.get(s, hook_id)
-    delivery.handshake(r.sandbox.env, r.call.app, hook_id)
+    hook_deliveries.handshake(r.sandbox.env, r.call.app, hook_id)
     return _read(r, hook_id)
 
 

@@ -61,6 +61,10 @@ DEFAULTS: dict[str, object] = {
     "rest_api_base": "",
     # wall seconds a subscriber has to answer a delivery or a handshake (the real limit: 30 s)
     "hook_timeout": 30,
+    # During a clock advance, the outbox (HTTP posts, hook deliveries) waits at most this many wall seconds for
+    # each answer (at most the kind's own timeout): a slow receiver must not hold a jump. The real service has
+    # no clock to jump; raise it to give a slow local receiver its full timeout in advances too.
+    "delivery_timeout_in_advance_s": 5,
     # The app's API access (the Encrypted Key's "API" settings in the real app). Off, every XML-RPC call
     # to the app, whatever its credential, gets fault 1 [InvalidConfig] (spec §1.2, §7 #4).
     "api_enabled": True,

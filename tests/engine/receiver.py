@@ -53,3 +53,52 @@ class Receiver:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class Gathering:
+    """A slow receiver: each request waits (at most ``patience`` seconds) until ``expected`` requests are in
+    flight at once, then all are answered 200. Sent one after another, they never are all in flight. A REST
+    hook handshake (``X-Hook-Secret``) is answered at once, its secret echoed."""
+
+    def __init__(self, expected: int, patience: float = 8.0):
+        self.expected = expected
+        self.in_flight = 0
+        self.most = 0
+        self.answered = 0
+        self.all_in = threading.Event()
+        lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                secret = self.headers.get("X-Hook-Secret")
+                if secret is not None:
+                    self.send_response(200)
+                    self.send_header("X-Hook-Secret", secret)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                with lock:
+                    receiver.in_flight += 1
+                    receiver.most = max(receiver.most, receiver.in_flight)
+                    if receiver.in_flight >= receiver.expected:
+                        receiver.all_in.set()
+                receiver.all_in.wait(patience)
+                with lock:
+                    receiver.in_flight -= 1
+                    receiver.answered += 1
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -11,6 +11,7 @@ import pytest
 
 from server.domain.crm import contacts
 from server.store import apps
+from tests.engine.receiver import Gathering
 
 
 class Receiver:
@@ -217,3 +218,23 @@ def test_a_clock_advance_counts_the_deliveries_it_made(frozen, receiver):
     rest.ok("POST", "/notes", 201, json={"contact_id": 6, "title": "counted"})
     ran = rest.app.clock(by="2m")["ran"]  # the attempt at 30 s fails, the retry 60 s later is delivered
     assert ran["rest_hooks"] == {"made": 2, "failed": 1} and len(receiver.deliveries) == 2
+
+
+def test_deliveries_to_several_hooks_in_a_jump_are_sent_at_once(frozen):
+    """Three hooks on one slow subscriber: an advance sends their deliveries concurrently (issue 12 point 3)."""
+    rest = frozen
+    receiver = Gathering(expected=3)
+    try:
+        rest.app.live.control("PATCH", f"/apps/{rest.app.name}/options", json={"delivery_timeout_in_advance_s": 10})
+        for key in ("note.add", "task.add", "contact.add"):
+            assert rest.ok("POST", "/hooks", json={"eventKey": key, "hookUrl": receiver.url + "/hook"})["status"] \
+                == "Verified"
+        rest.ok("POST", "/notes", 201, json={"contact_id": 6, "title": "one"})
+        rest.ok("POST", "/tasks", json={"title": "two", "due_date": "2030-01-01T00:00:00Z"})
+        rest.ok("POST", "/contacts", 201, json={"given_name": "Three", "email_addresses": [
+            {"email": "three@example.com", "field": "EMAIL1"}]})
+        ran = rest.app.clock(by="1h")["ran"]
+        assert receiver.most == 3 and ran["rest_hooks"] == {"made": 3, "failed": 0}
+        assert [d["status"] for d in deliveries(rest)] == ["delivered"] * 3
+    finally:
+        receiver.close()

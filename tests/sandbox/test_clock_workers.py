@@ -62,7 +62,9 @@ def test_every_worker_answers_for_an_advance_running_in_one(gunicorn):
         assert requests.post(gunicorn + "/sandbox/apps", json={"name": "clocks", "seed": False}, timeout=30).ok
         control = gunicorn + "/sandbox/apps/clocks"
         assert requests.post(control + "/clock", json={"time": "2026-03-02T08:00:00", "frozen": True}, timeout=60).ok
-        assert requests.patch(control + "/options", json={"http_post_any_port": True}, timeout=60).ok
+        # the held post keeps the advance running: a minute before it times out (an advance waits 5 s by default)
+        options = {"http_post_any_port": True, "http_post_timeout_s": 60, "delivery_timeout_in_advance_s": 60}
+        assert requests.patch(control + "/options", json=options, timeout=60).ok
         doc = {"name": "Held", "goals": [GO], "links": [["go", "s"]], "sequences": [{"key": "s", "items": [
             {"type": "delay_timer", "wait": 1, "unit": "days"},
             {"type": "http_post", "url": receiver.url + "/hook", "fields": [["id", "~Contact.Id~"]]}]}]}

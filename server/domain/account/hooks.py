@@ -4,7 +4,8 @@ Every transaction's events, once numbered in the change log, are matched here ag
 hooks (``queue_deliveries``, a change-log listener: inside the same transaction): each match adds an object
 key to the hook's open batch for that event key (at most 1000 keys, one event key per batch) or opens one,
 due a little later on the app's clock, so a change reaches its subscribers whatever made it (REST, XML-RPC,
-the engine). Sending is server.rest.delivery's work. Facts: spec rest-oauth-throttle.md §8.
+the engine). Sending them is the outbox's work (server.domain.outbox.hook_deliveries). Facts: spec
+rest-oauth-throttle.md §8.
 """
 from __future__ import annotations
 
@@ -261,14 +262,6 @@ def _append(s: AppSession, hook_id: int, event_key: str, object_type: str, keys:
 
 
 # --- what the sender needs ----------------------------------------------------------------------------
-
-def next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
-    d = schema.hook_delivery
-    q = sa.select(d.c.app_id, sa.func.min(d.c.due_at)).where(d.c.status == "pending").group_by(d.c.app_id)
-    if app_ids is not None:
-        q = q.where(d.c.app_id.in_(app_ids))
-    return {app_id: due for app_id, due in conn.execute(q) if due is not None}
-
 
 def body_of(delivery) -> dict:
     """The documented delivery body [doc S30]."""

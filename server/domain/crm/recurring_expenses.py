@@ -25,7 +25,7 @@ from server.domain.commerce.subscriptions import add_months
 from server.domain.data import records
 from server.domain.data.records import PLAIN, Values, Writer
 from server.environment import Environment
-from server.store import apps, schema
+from server.store import apps, due, schema
 from server.store.db import transaction
 from server.store.session import AppRecord, AppSession
 from server.tables import Table
@@ -100,13 +100,11 @@ def _set_next(s: AppSession, recurring_id: int, when: datetime | None) -> None:
 
 def next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
     """App id -> the earliest next expense (seconds on its clock) of the apps with a recurring expense due."""
-    q = sa.select(_lsr.c.app_id, sa.func.min(_lsr.c.next_expense_date)).where(_CHARGING).group_by(_lsr.c.app_id)
-    if app_ids is not None:
-        q = q.where(_lsr.c.app_id.in_(app_ids))
     out = {}
-    for app_id, earliest in conn.execute(q).all():
+    found = due.earliest(conn, _lsr, app_ids, status=None, due="next_expense_date", where=_CHARGING)
+    for app_id, earliest in found.items():
         app = apps.by_id(conn, app_id)
-        if app is not None and earliest is not None:
+        if app is not None:
             out[app_id] = app.clock.to_utc(earliest).timestamp()
     return out
 

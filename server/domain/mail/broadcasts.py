@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 
 from server.domain.data import searches
 from server.domain.errors import InvalidParameter, RecordNotFound
-from server.store import apps, schema
+from server.store import apps, due, schema
 from server.store.db import transaction
 from server.store.session import AppRecord, AppSession
 from server.tally import Tally
@@ -150,10 +150,7 @@ def send(s: AppSession, broadcast_id: int) -> dict:
 
 def next_due(conn: Connection, app_ids: list[int] | None) -> dict[int, float]:
     """App id -> the earliest scheduled broadcast (seconds on its clock)."""
-    q = sa.select(_b.c.app_id, sa.func.min(_b.c.send_at)).where(_b.c.status == SCHEDULED).group_by(_b.c.app_id)
-    if app_ids is not None:
-        q = q.where(_b.c.app_id.in_(app_ids))
-    return {app_id: earliest for app_id, earliest in conn.execute(q).all() if earliest is not None}
+    return due.earliest(conn, _b, app_ids, status=SCHEDULED, due="send_at")
 
 
 def run_due(env, app: AppRecord, now: float, tally: Tally | None = None) -> int:

@@ -15,7 +15,8 @@ from server.domain.account import public_urls
 from server.domain.crm import surveys, webforms
 from server.domain.errors import SandboxError
 from server.domain.mail import emails, messages
-from server.engine import campaigns, delivery, document, fulfillment, lead_scores, legacy, manual, reporting
+from server.domain.outbox import http_posts as outbox_posts
+from server.engine import campaigns, document, fulfillment, lead_scores, legacy, manual, reporting
 from server.engine.errors import CampaignNotFound, PublishError
 from server.store.db import transaction
 from server.tables import INT_MAX
@@ -301,7 +302,7 @@ def http_posts(name: str, query: PostFilter):
     """Campaign HTTP posts and their attempts, oldest first: ``?status=…&count=…&next=…``."""
     page = query.page()
     with _session(name, write=False) as s:
-        rows = delivery.list_posts(s, status=query.status, after=page.after, limit=page.fetch)
+        rows = outbox_posts.list_posts(s, status=query.status, after=page.after, limit=page.fetch)
         items = [{k: v for k, v in r._mapping.items() if k != "app_id"} for r in rows]
         return jsonify(paged("http_posts", items, page, lambda p: p["id"]))
 

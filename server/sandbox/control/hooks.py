@@ -8,7 +8,7 @@ from flask import jsonify
 from pydantic import Field
 
 from server.domain.account import users
-from server.rest import delivery
+from server.domain.outbox import hook_deliveries
 from server.store import schema
 from server.store.db import transaction
 
@@ -40,7 +40,7 @@ def list_deliveries(name: str, query: DeliveryFilter):
     page = query.page()
     status = query.status
     with transaction(current_sandbox().engine, write=False) as conn:
-        rows = delivery.deliveries(conn, record, status=status, limit=page.fetch, after=page.after)
+        rows = hook_deliveries.deliveries(conn, record, status=status, limit=page.fetch, after=page.after)
     return jsonify(paged("deliveries", rows, page, lambda d: d["id"]))
 
 
