@@ -61,24 +61,41 @@ s.serve_forever()
 """
 
 
+GUNICORN_NOOP = r"""
+from gunicorn.app.base import BaseApplication
+from server.cli import serving
+ANSWER = b"<?xml version='1.0'?><methodResponse><params><param><value><int>1</int></value></param></params>" \
+         b"</methodResponse>"
+def noop(environ, start_response):
+    environ["wsgi.input"].read()
+    start_response("200 OK", [("Content-Type", "text/xml"), ("Content-Length", str(len(ANSWER)))])
+    return [ANSWER]
+class NoOp(serving.SandboxGunicorn):
+    def load(self):
+        return noop
+NoOp(Config(port=port), 1, [], None).run()
+"""
+
 # Other WSGI servers for --also: each serves the application of the data dir argv[2] on port argv[1], with as
 # many threads as `sandbox serve` gives a worker, keeping connections alive where the server can.
 ALTERNATIVES = {
     "werkzeug": ("werkzeug", "from werkzeug.serving import make_server\n"
-                 "make_server('127.0.0.1', port, app, threaded=True).serve_forever()",
+                 "make_server('127.0.0.1', port, make_app(), threaded=True).serve_forever()",
                  "Werkzeug's development server, what `sandbox serve` ran before (a new connection per call)"),
-    "waitress": ("waitress", "import waitress\nwaitress.serve(app, host='127.0.0.1', port=port, threads=THREADS, "
-                 "_quiet=True)", "waitress (no TLS, one process)"),
-    "cheroot": ("cheroot", "from cheroot.wsgi import Server\nServer(('127.0.0.1', port), app, numthreads=THREADS)"
-                ".safe_start()", "cheroot (one process)"),
+    "waitress": ("waitress", "import waitress\nwaitress.serve(make_app(), host='127.0.0.1', port=port, "
+                 "threads=THREADS, _quiet=True)", "waitress (no TLS, one process)"),
+    "cheroot": ("cheroot", "from cheroot.wsgi import Server\nServer(('127.0.0.1', port), make_app(), "
+                "numthreads=THREADS).safe_start()", "cheroot (one process)"),
+    "gunicorn-noop": ("gunicorn", GUNICORN_NOOP, "a no-op WSGI application (a fixed answer) under the gunicorn "
+                      "settings of `sandbox serve`, one worker: what the server itself costs a call"),
 }
 ALTERNATIVE_MAIN = r"""
 import logging, sys
 from server.app import create_app
-from server.config import from_env
+from server.config import Config, from_env
 logging.disable(logging.WARNING)
 port, THREADS = int(sys.argv[1]), int(sys.argv[3])
-app = create_app(from_env(data_dir=sys.argv[2]))
+make_app = lambda: create_app(from_env(data_dir=sys.argv[2]))
 """
 
 
