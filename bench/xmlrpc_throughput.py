@@ -105,7 +105,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(port: int, timeout: float = 60.0) -> None:
+def wait_for(port: int, timeout: float = 180.0) -> None:  # servers start slowly on a loaded machine
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

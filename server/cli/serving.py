@@ -50,7 +50,7 @@ class SandboxWorker(ThreadWorker):
     """gunicorn's threaded worker, serving TLS on the sandbox's TLS listener only."""
 
     def init_process(self):
-        tls = self.app.tls
+        tls = getattr(self.app, "tls", None)  # SandboxGunicorn's; none under another gunicorn application
         self.tls_cfg = _TLSSettings(self.cfg, tls) if tls is not None else None
         super().init_process()
 
