@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import socket
 import ssl
 import sys
@@ -37,6 +38,8 @@ from . import banner
 
 THREADS = 8  # per worker: calls served at once (a held legacy-key call occupies one)
 KEEPALIVE = 5  # seconds an idle kept-alive connection stays open (gunicorn's default is 2)
+NEXT_CALL_WAIT = 0.002  # seconds a thread waits for a kept-alive connection's next call before handing it back
+NEXT_CALLS = 100  # calls of one connection a thread serves in a row before handing it back (fairness)
 
 
 @dataclass(frozen=True)
@@ -54,10 +57,30 @@ class SandboxWorker(ThreadWorker):
         self.tls_cfg = _TLSSettings(self.cfg, tls) if tls is not None else None
         super().init_process()
 
+    def handle(self, conn):
+        """gunicorn hands a kept-alive connection back to the worker's poller after each answer, which then hands
+        it to a thread again; a client that sends its next call at once (the usual API client) is served in the
+        same thread instead, which saves that round trip's CPU."""
+        keepalive = super().handle(conn)
+        for _ in range(NEXT_CALLS):
+            if keepalive is not True or not self.alive or conn.is_http2 or not _next_call_ready(conn):
+                break
+            keepalive = super().handle(conn)
+        return keepalive
+
     def enqueue_req(self, conn):
         if self.tls_cfg is not None and conn.server[1] == self.tls_cfg.port:
             conn.cfg = self.tls_cfg  # read when the connection is first set up: wrap it, parse as https
         super().enqueue_req(conn)
+
+
+def _next_call_ready(conn) -> bool:
+    if conn.parser.unreader.buf.getvalue():  # read ahead with the last call (as gunicorn checks it)
+        return True
+    pending = getattr(conn.sock, "pending", None)  # TLS: decrypted bytes the socket's select cannot see
+    if pending is not None and pending():
+        return True
+    return bool(select.select([conn.sock], [], [], NEXT_CALL_WAIT)[0])
 
 
 class _TLSSettings:
