@@ -4,6 +4,7 @@ all of that with several workers too."""
 from __future__ import annotations
 
 import http.client
+import socket
 import ssl
 import time
 import xmlrpc.client
@@ -37,6 +38,21 @@ def _two_calls_on_one_socket(conn: http.client.HTTPConnection) -> list[str]:
     return answers
 
 
+def _pipelined(port: int, n: int) -> bytes:
+    """``n`` requests sent at once on one socket (the server reads ahead of the first): all the answers."""
+    request = b"GET /sandbox/livez HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    received = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(request * n)
+        deadline = time.monotonic() + 30  # a bound on the wait, not a speed check
+        while received.count(b'"alive"') < n and time.monotonic() < deadline:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+    return received
+
+
 def test_serve_keeps_the_connection_alive(tmp_path):
     proc, base = _serve(tmp_path, "--api-key", KEY)
     try:
@@ -45,6 +61,7 @@ def test_serve_keeps_the_connection_alive(tmp_path):
             assert _two_calls_on_one_socket(conn) == ["call 0", "call 1"]
         finally:
             conn.close()
+        assert _pipelined(int(base.rsplit(":", 1)[1]), 3).count(b"HTTP/1.1 200 OK") == 3
         workers = _children(proc.pid)
     finally:
         out = _banner(proc)
