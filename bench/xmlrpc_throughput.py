@@ -1,11 +1,17 @@
-"""XML-RPC throughput: the sandbox under gunicorn (2 threaded workers, as wsgi.py recommends; SQLite) beside
-a no-op stdlib SimpleXMLRPCServer measured in the same run, and the codec beside the stdlib's dumps.
+"""XML-RPC throughput: `sandbox serve` itself (what `make serve` runs: gunicorn's threaded workers, one by
+default; SQLite; the throttle on) beside a no-op stdlib SimpleXMLRPCServer with keep-alive measured in the same
+run by the same client, and the codec beside the stdlib's dumps.
 
-    .venv/bin/python bench/xmlrpc_throughput.py [--seconds 5] [--rounds 3] [--clients 4] [--no-write]
+    .venv/bin/python bench/xmlrpc_throughput.py [--seconds 5] [--rounds 3] [--clients 4] [--workers 1]
+                                                [--also werkzeug,waitress,cheroot] [--no-write]
 
 The baseline and each call are measured in turn, round after round, and each call's ratio is the median of
 its rounds' ratios to the baseline of the same round: on a shared machine the load of other processes
-drifts, and a baseline measured once, minutes before, would not be comparable.
+drifts, and a baseline measured once, minutes before, would not be comparable. Target (issue 18 item 3):
+`ContactService.load` at least 0.8x the baseline.
+
+``--also`` measures `ContactService.load` on the same application under other WSGI servers, each where it can
+be imported (the comparison behind server/cli/serving.py's choice; none of them is a dependency).
 
 Writes the figures and ratios to docs/performance.md (section "XML-RPC throughput") unless --no-write.
 Load comes from client processes sending pre-encoded bodies over keep-alive connections and reading the
@@ -34,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import targets  # noqa: E402
 from server.app import create_app  # noqa: E402
+from server.cli.serving import THREADS  # noqa: E402
 from server.config import from_env  # noqa: E402
 from server.domain.crm import contacts  # noqa: E402
 from server.store import apps  # noqa: E402
@@ -43,13 +50,53 @@ from server.xmlrpc import codec  # noqa: E402
 NOOP_SERVER = r"""
 import sys
 from socketserver import ThreadingMixIn
-from xmlrpc.server import SimpleXMLRPCServer
+from xmlrpc.server import SimpleXMLRPCRequestHandler, SimpleXMLRPCServer
 class Server(ThreadingMixIn, SimpleXMLRPCServer):
     daemon_threads = True
-s = Server(("127.0.0.1", int(sys.argv[1])), logRequests=False, allow_none=True)
+class KeepAlive(SimpleXMLRPCRequestHandler):
+    protocol_version = "HTTP/1.1"  # keeps the connection between calls
+s = Server(("127.0.0.1", int(sys.argv[1])), requestHandler=KeepAlive, logRequests=False, allow_none=True)
 s.register_function(lambda *a: 1, "ContactService.load")
 print("ready", flush=True)
 s.serve_forever()
+"""
+
+
+GUNICORN_NOOP = r"""
+from gunicorn.app.base import BaseApplication
+from server.cli import serving
+ANSWER = b"<?xml version='1.0'?><methodResponse><params><param><value><int>1</int></value></param></params>" \
+         b"</methodResponse>"
+def noop(environ, start_response):
+    environ["wsgi.input"].read()
+    start_response("200 OK", [("Content-Type", "text/xml"), ("Content-Length", str(len(ANSWER)))])
+    return [ANSWER]
+class NoOp(serving.SandboxGunicorn):
+    def load(self):
+        return noop
+NoOp(Config(port=port), 1, [], None).run()
+"""
+
+# Other WSGI servers for --also: each serves the application of the data dir argv[2] on port argv[1], with as
+# many threads as `sandbox serve` gives a worker, keeping connections alive where the server can.
+ALTERNATIVES = {
+    "werkzeug": ("werkzeug", "from werkzeug.serving import make_server\n"
+                 "make_server('127.0.0.1', port, make_app(), threaded=True).serve_forever()",
+                 "Werkzeug's development server, what `sandbox serve` ran before (a new connection per call)"),
+    "waitress": ("waitress", "import waitress\nwaitress.serve(make_app(), host='127.0.0.1', port=port, "
+                 "threads=THREADS, _quiet=True)", "waitress (no TLS, one process)"),
+    "cheroot": ("cheroot", "from cheroot.wsgi import Server\nServer(('127.0.0.1', port), make_app(), "
+                "numthreads=THREADS).safe_start()", "cheroot (one process)"),
+    "gunicorn-noop": ("gunicorn", GUNICORN_NOOP, "a no-op WSGI application (a fixed answer) under the gunicorn "
+                      "settings of `sandbox serve`, one worker: what the server itself costs a call"),
+}
+ALTERNATIVE_MAIN = r"""
+import logging, sys
+from server.app import create_app
+from server.config import Config, from_env
+logging.disable(logging.WARNING)
+port, THREADS = int(sys.argv[1]), int(sys.argv[3])
+make_app = lambda: create_app(from_env(data_dir=sys.argv[2]))
 """
 
 
@@ -59,7 +106,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(port: int, timeout: float = 60.0) -> None:
+def wait_for(port: int, timeout: float = 180.0) -> None:  # servers start slowly on a loaded machine
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -130,14 +177,14 @@ def measured(server_pid: int, port: int, path: str, body: bytes, seconds: float,
 
 
 def prepare(data_dir: Path) -> tuple[str, int]:
-    """A seeded app with 1,000 extra contacts and its throttling off (the bench measures the server, not the
-    legacy key's 10,000-token bucket, which a few seconds of load would empty); returns its key and one
-    contact id."""
+    """A seeded app with 1,000 extra contacts, its throttle on but with a bucket of a billion tokens (every call
+    takes its token, as on a real account, and a few seconds of load do not empty the bucket as they would the
+    real 10,000); returns its key and one contact id."""
     app = create_app(from_env(data_dir=str(data_dir)))
     sandbox = app.extensions["sandbox"]
     with transaction(sandbox.engine, write=True) as conn:
         record = apps.by_name(conn, "sandbox")
-        apps.update(conn, record.id, options={**record.options, "throttle": {"enabled": False}})
+        apps.update(conn, record.id, options={**record.options, "throttle": {"legacy": {"bucket_size": 10**9}}})
         s = sandbox.env.session(conn, apps.by_name(conn, "sandbox"))
         first = None
         for i in range(1000):
@@ -190,24 +237,52 @@ def http_parser() -> str:
         return "gunicorn's pure-Python HTTP parser (`gunicorn[fast]` not installed)"
 
 
+def start_alternatives(names: list[str], data_dir: Path, env: dict) -> dict[str, tuple]:
+    """name -> (process, port, description) for each server of ``names`` that can be imported here."""
+    started = {}
+    for name in names:
+        module, serve, description = ALTERNATIVES[name]
+        try:
+            __import__(module)
+        except ImportError:
+            print(f"{name}: not importable here, skipped", file=sys.stderr)
+            continue
+        port = free_port()
+        proc = subprocess.Popen([sys.executable, "-c", ALTERNATIVE_MAIN + serve, str(port), str(data_dir),
+                                 str(THREADS)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        started[name] = (proc, port, description)
+    return started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0, help="seconds per measurement")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=1, help="sandbox serve --workers [default: 1, its default]")
+    parser.add_argument("--also", default="", help="other WSGI servers to measure ContactService.load on, "
+                                                   f"comma-separated: {', '.join(ALTERNATIVES)}")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
+    also = [name for name in args.also.split(",") if name]
+    unknown = set(also) - set(ALTERNATIVES)
+    if unknown:
+        parser.error(f"unknown server(s) {', '.join(sorted(unknown))}: choose from {', '.join(ALTERNATIVES)}")
 
     tmp = Path(tempfile.mkdtemp(prefix="sandbox-bench-"))
     key, contact_id = prepare(tmp)
     port, noop_port = free_port(), free_port()
-    env = dict(os.environ, SANDBOX_DATA_DIR=str(tmp), PYTHONPATH=str(ROOT), **targets.QUIET_SERVER)
-    gunicorn = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4",
-                                 "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+               **targets.QUIET_SERVER)
+    serve = subprocess.Popen([sys.executable, "-c", "from server.cli import main; main()", "serve",
+                              "--data-dir", str(tmp), "--port", str(port), "--workers", str(args.workers)],
+                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     noop = subprocess.Popen([sys.executable, "-c", NOOP_SERVER, str(noop_port)], stdout=subprocess.PIPE)
+    others = start_alternatives(also, tmp, env)
     try:
-        wait_for(port)
-        wait_for(noop_port)
+        for p in (port, noop_port, *(o[1] for o in others.values())):
+            wait_for(p)
         calls = {
             "ContactService.load": xmlrpc.client.dumps((key, contact_id, ["Id", "FirstName", "LastName", "Email"]),
                                                        "ContactService.load").encode(),
@@ -218,16 +293,23 @@ def main() -> None:
                 "DataService.query").encode(),
         }
         noop_body = xmlrpc.client.dumps((key, 1, ["Id"]), "ContactService.load").encode()
-        # warm up both servers
+        # warm up every server
         load(port, "/api/xmlrpc", calls["ContactService.load"], 1.0, args.clients)
         load(noop_port, "/RPC2", noop_body, 1.0, args.clients)
+        for _, other_port, _ in others.values():
+            load(other_port, "/api/xmlrpc", calls["ContactService.load"], 1.0, args.clients)
         baselines: list[tuple] = []
         rounds: dict[str, list[tuple]] = {name: [] for name in calls}
+        rounds.update({f"ContactService.load under {name}": [] for name in others})
         for n in range(args.rounds):
-            targets.step(f"round {n + 1} of {args.rounds}: the stdlib no-op, then {', '.join(calls)}")
+            targets.step(f"round {n + 1} of {args.rounds}: the stdlib no-op, then {', '.join(rounds)}")
             baselines.append(measured(noop.pid, noop_port, "/RPC2", noop_body, args.seconds, args.clients))
             for name, body in calls.items():
-                rounds[name].append(measured(gunicorn.pid, port, "/api/xmlrpc", body, args.seconds, args.clients))
+                rounds[name].append(measured(serve.pid, port, "/api/xmlrpc", body, args.seconds, args.clients))
+            for name, (proc, other_port, _) in others.items():
+                rounds[f"ContactService.load under {name}"].append(
+                    measured(proc.pid, other_port, "/api/xmlrpc", calls["ContactService.load"], args.seconds,
+                             args.clients))
         baseline = (statistics.median(b[0] for b in baselines), 0, _median_cpu(baselines), [1.0])
         results = {name: (statistics.median(r[0] for r in runs), sum(r[1] for r in runs), _median_cpu(runs),
                           [r[0] / b[0] for r, b in zip(runs, baselines)])
@@ -235,29 +317,36 @@ def main() -> None:
         targets.step("the codec beside the stdlib's dumps")
         ours, stdlib = codec_ratio(key, port)
     finally:
-        gunicorn.terminate()
-        noop.terminate()
-        gunicorn.wait(10)
-        noop.wait(10)
+        for proc in (serve, noop, *(o[0] for o in others.values())):
+            proc.terminate()
+        for proc in (serve, noop, *(o[0] for o in others.values())):
+            proc.wait(30)
 
+    load_ratio = statistics.median(results["ContactService.load"][3])
     lines = [
         "## XML-RPC throughput",
         "",
         f"Measured {datetime.now().strftime('%Y-%m-%d %H:%M')} by `make bench` (`bench/xmlrpc_throughput.py "
-        f"--seconds {args.seconds:g} --rounds {args.rounds} --clients {args.clients}`) on {machine()}. The sandbox "
-        "runs under gunicorn with 2 threaded workers (`-k gthread --threads 4`, as `wsgi.py` recommends; "
-        f"{http_parser()}) on the "
-        "embedded SQLite store (seeded app plus 1,000 contacts, throttling off for the app); the baseline is a "
-        "no-op stdlib `SimpleXMLRPCServer` with `ThreadingMixIn` (HTTP/1.0, a new connection per call). "
-        f"Load: {args.clients} client processes posting pre-encoded bodies over keep-alive connections where the "
-        "server keeps them, reading replies unparsed. The baseline and each call are measured in turn, "
+        f"--seconds {args.seconds:g} --rounds {args.rounds} --clients {args.clients} --workers {args.workers}"
+        f"{' --also ' + args.also if also else ''}`) on {machine()}, a machine shared with other work (noisy). "
+        f"The sandbox is `sandbox serve --workers {args.workers}` itself (gunicorn's threaded workers, {THREADS} "
+        f"threads each, started by the command; {http_parser()}) on the embedded SQLite store (seeded app plus "
+        "1,000 contacts), the legacy key's throttle on (a bucket of a billion tokens, so that load does not empty "
+        "it); the baseline is a no-op stdlib `SimpleXMLRPCServer` with `ThreadingMixIn` and keep-alive "
+        "(HTTP/1.1). Load: the same "
+        f"{args.clients} client processes for every server, posting pre-encoded bodies over keep-alive connections "
+        "where the server keeps them, reading replies unparsed. The baseline and each call are measured in turn, "
         f"{args.rounds} rounds of {args.seconds:g} s; a ratio is the median of the rounds' ratios to the baseline "
         "of the same round (the rounds' ratios in brackets). Clients and servers share the machine's cores, and "
         "other processes may share the machine: read the ratios, not the absolute numbers.",
         "",
+        f"Target (issue 18 item 3): `ContactService.load` at least 0.80x the baseline: "
+        f"**{load_ratio:.2f}x, {'met' if load_ratio >= 0.8 else 'not met'}**.",
+        "",
         "| call | calls/s (median) | errors | server CPU per call | ratio to the stdlib no-op |",
         "|---|---:|---:|---:|---:|",
-        f"| stdlib no-op `SimpleXMLRPCServer` | {baseline[0]:,.0f} | 0 | {_cpu_text(baseline[2])} | 1.00 |",
+        f"| stdlib no-op `SimpleXMLRPCServer`, keep-alive | {baseline[0]:,.0f} | 0 | {_cpu_text(baseline[2])} | "
+        "1.00 |",
     ]
     for name, (rate, errors, cpu, ratios) in results.items():
         each = ", ".join(f"{r:.2f}" for r in ratios)
@@ -266,9 +355,12 @@ def main() -> None:
     lines += [
         "",
         "Server CPU per call: the CPU time (user and system) of the server's processes (gunicorn's master and "
-        "workers; the stdlib server's one process) over the calls they answered, a figure the load of other "
+        "workers; the other servers' one process) over the calls they answered, a figure the load of other "
         "processes disturbs less than a rate.",
     ]
+    if others:
+        lines += ["", "The other servers, each serving the same application with as many threads: "
+                  + "; ".join(f"{name}: {o[2]}" for name, o in others.items()) + "."]
     lines += [
         "",
         f"Writing a 1000-row `DataService.query` response (8 fields a row): this codec {ours * 1000:.2f} ms, "

@@ -148,6 +148,15 @@ def app(live) -> TestApp:
     return make_app(live)
 
 
+@pytest.fixture(scope="session")
+def keap_sandbox(live):
+    """The pytest plugin's (infusionsoft_sandbox) sandbox is the suite's live server: the plugin's ``keap_app``
+    makes each test's app there, on every backend, without starting a server of its own (docs/testing.md)."""
+    from server.testing.client import Sandbox
+
+    return Sandbox(live.url)
+
+
 @pytest.fixture
 def empty_app(live) -> TestApp:
     """A fresh app with nothing in it."""

@@ -103,6 +103,18 @@ def test_one_worker_is_not_warned_about_and_bad_worker_counts_are_refused(tmp_pa
     assert len(workers) == 1 and "warning" not in out
     runner = CliRunner()
     for args, message in ((["--workers", "0"], "0 is not in the range x>=1"),
-                          (["--workers", "2", "--tls"], "--tls serves from one process")):
+                          (["--tls", "--port", str(port), "--tls-port", str(port)], f"ports are both {port}")):
         result = runner.invoke(main, ["serve", "--data-dir", str(tmp_path), *args])
         assert result.exit_code != 0 and message in result.output, result.output
+
+
+def test_a_port_in_use_is_one_line(tmp_path):
+    import socket as sockets
+
+    with sockets.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--data-dir", str(tmp_path), "--port", str(port)])
+    assert result.exit_code == 1 and f"cannot listen on 127.0.0.1:{port}: Address already in use" in result.output
+    assert not list(tmp_path.iterdir())  # it stopped before opening the store

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import ipaddress
-import threading
-from pathlib import Path
 
 import click
 import sqlalchemy.exc
-from werkzeug.serving import make_server
 
 from server import __version__, logs
-from server.app import create_app
 from server.sandbox import inputs
 from server.sandbox.seeding import bootstrap
-from server.sandbox.tls import ensure_ca, ensure_certificate, ensure_hostname_certificate
 from server.store import apps, credentials
 from server.store.db import refresh_statistics, transaction
 
-from . import banner
-from . import workers as gunicorn_workers
+from . import serving
 from .broadcasts import broadcasts_group
 from .campaigns import campaigns_group
 from .clock import clock_group
@@ -59,8 +53,8 @@ main.add_command(migration_group)
               help="Serve HTTPS under the real names (api.infusionsoft.com, <app>.infusionsoft.com, ...) with a "
                    "certificate from a CA made in the data dir; implies --tls (`sandbox trust` tells how to trust it)")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Run under gunicorn with this many worker processes (8 threads each); with more than one, set "
-                   "SANDBOX_REDIS_URL so that they share the throttle state [default: one process]")
+              help="gunicorn worker processes, 8 threads each; with more than one, set SANDBOX_REDIS_URL so that "
+                   "they share the throttle state [default: 1]")
 @click.option("--log-level", type=click.Choice(logs.LEVELS, case_sensitive=False), default=None,
               help="info: a line per API call; warning: only what went wrong [env SANDBOX_LOG_LEVEL; default info]")
 @click.option("--log-format", type=click.Choice(logs.FORMATS, case_sensitive=False), default=None,
@@ -75,42 +69,13 @@ def serve(host, port, data_dir, database_url, api_key, tls, tls_port, insecure_c
         raise click.ClickException(
             f"refusing to listen on {config.host} without SANDBOX_ADMIN_TOKEN: the control API would hand every "
             "app's keys to anyone who can reach it (set the token, or pass --insecure-control)")
-    if workers is not None and config.tls:
-        raise click.ClickException("--tls serves from one process: use it without --workers (or put a TLS proxy "
-                                   "in front of the workers)")
     try:
-        if workers is not None:
-            return gunicorn_workers.run(config, workers)
-        logs.configure(config.log_level, config.log_format)
         with user_errors(config):
-            app = create_app(config)
+            serving.run(config, workers or 1, hostnames=hostnames)
     except bootstrap.KeyInUse as exc:
         raise click.ClickException(str(exc)) from None
     except sqlalchemy.exc.SQLAlchemyError as exc:
         raise click.ClickException(store_unreachable(config, exc)) from None
-    sandbox = app.extensions["sandbox"]
-    servers = [make_server(config.host, config.port, app, threaded=True)]
-    tls = None
-    if config.tls:
-        make = ensure_hostname_certificate if hostnames else ensure_certificate
-        cert, key = make(Path(config.data_dir))
-        servers.append(make_server(config.host, config.tls_port, app, threaded=True, ssl_context=(str(cert), str(key))))
-        tls = (f"https://{config.host}:{config.tls_port}", ensure_ca(Path(config.data_dir))[0] if hostnames else cert)
-    printed = banner.lines(config, f"http://{config.host}:{config.port}", sandbox.engine.dialect.name,
-                           sandbox.default_app, tls)
-    if hostnames:
-        printed.extend(banner.hostname_lines(config.tls_port, sandbox.default_app))
-    click.echo("\n".join(printed))
-    threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in servers[1:]]
-    for t in threads:
-        t.start()
-    try:
-        servers[0].serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for s in servers:
-            s.server_close()
 
 
 def _loopback(host: str) -> bool:

@@ -7,6 +7,7 @@ more than a no-op stdlib XML-RPC server). Everything else goes on to Flask.
 """
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 import json
@@ -58,7 +59,7 @@ class Transport:
     def serve(self, endpoint: str, environ) -> tuple[str, list, bytes]:
         sandbox = self.sandbox
         call = Call(endpoint=endpoint, headers=EnvironHeaders(environ), query=_Query(environ),
-                    base_url=sandbox.config.public_url or get_current_url(environ, host_only=True))
+                    base_url=sandbox.config.public_url or _base_url(environ))
         method_name = raw = None
         try:
             sandbox.gate.admit(call)
@@ -88,6 +89,19 @@ class Transport:
         if hint is not None:
             answer[1].append(("X-Sandbox-Hint", hint))
         return answer
+
+
+def _base_url(environ) -> str:
+    """What links in the call's answers start with: werkzeug's host URL, remembered per host (computing it
+    was a sixth of a ``ContactService.load``'s CPU)."""
+    return _host_url(environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST"), environ.get("SERVER_NAME"),
+                     environ.get("SERVER_PORT"))
+
+
+@functools.lru_cache(maxsize=256)  # bounded: the Host header is the client's to choose
+def _host_url(scheme: str, host: str | None, server_name: str | None, server_port: str | None) -> str:
+    environ = {"wsgi.url_scheme": scheme, "HTTP_HOST": host, "SERVER_NAME": server_name, "SERVER_PORT": server_port}
+    return get_current_url({k: v for k, v in environ.items() if v is not None}, host_only=True)
 
 
 def journal(sandbox, call: Call, path: str, method_name: str | None, raw: bytes | None, outcome: dict) -> str | None:
