@@ -36,7 +36,7 @@ test: lint browser
 
 # a longer fuzz run than the suite's (not part of make test): 50,000 XML-RPC cases, 50 schemathesis examples an operation
 fuzz: $(STAMP)
-	SANDBOX_FUZZ_CASES=50000 SANDBOX_FUZZ_EXAMPLES=50 $(PY) -m pytest -q -n 0 -p no:cacheprovider \
+	SANDBOX_FUZZ_CASES=50000 SANDBOX_FUZZ_EXAMPLES=50 SANDBOX_FUZZ_PHASES=examples,coverage,fuzzing $(PY) -m pytest -q -n 0 -p no:cacheprovider \
 		tests/xmlrpc/test_fuzz.py tests/rest/test_openapi.py
 
 # each benchmark prints its steps and a [PASS]/[FAIL] line per target; only `make bench-docs` writes

@@ -49,7 +49,7 @@ def test_posted_for_real_with_retries_and_the_codes_recorded(app, campaigns, rec
 
 
 def test_a_post_that_never_succeeds_fails_after_the_last_attempt(app, campaigns, receiver, caplog):
-    caplog.set_level("WARNING", logger="sandbox.engine.delivery")
+    caplog.set_level("WARNING", logger="sandbox.outbox")
     app.clock(time="2026-03-02T08:00:00", frozen=True)
     app.live.control("PATCH", f"/apps/{app.name}/options", json={"http_post_any_port": True,
                                                                  "http_post_max_attempts": 2})
@@ -59,7 +59,7 @@ def test_a_post_that_never_succeeds_fails_after_the_last_attempt(app, campaigns,
     app.clock(by="1h")
     [post] = campaigns.control("GET", "/http-posts").json()["http_posts"]
     assert post["status"] == "failed" and post["attempts"] == 2 and len(receiver.received) == 2
-    [gave_up] = [r for r in caplog.records if r.name == "sandbox.engine.delivery" and r.levelname == "WARNING"]
+    [gave_up] = [r for r in caplog.records if r.name == "sandbox.outbox" and r.levelname == "WARNING"]
     assert f"post {post['id']} of app {app.name} to {receiver.url}/hook gave up after attempt 2 (500)" in \
         gave_up.getMessage()
 

@@ -159,7 +159,7 @@ def test_tags_fire_contact_group_applied_with_the_longer_delay(frozen, receiver)
 
 
 def test_retries_on_the_schedule_then_inactive(frozen, receiver, caplog):
-    caplog.set_level("WARNING", logger="sandbox.hooks")
+    caplog.set_level("WARNING", logger="sandbox.outbox")
     rest = frozen
     hook = subscribe(rest, receiver, "note.add")
     receiver.statuses = [500, 502, 404, 500]
@@ -177,7 +177,7 @@ def test_retries_on_the_schedule_then_inactive(frozen, receiver, caplog):
     assert rest.ok("GET", f"/hooks/{hook['key']}")["status"] == "Inactive"
     log = deliveries(rest)[0]
     assert log["status"] == "failed" and [a["status"] for a in log["log"]] == [500, 502, 404, 500]
-    [gave_up] = [r for r in caplog.records if r.name == "sandbox.hooks" and r.levelname == "WARNING"]
+    [gave_up] = [r for r in caplog.records if r.name == "sandbox.outbox" and r.levelname == "WARNING"]
     assert f"delivery {log['id']} of app {rest.app.name} to {receiver.url}" in gave_up.getMessage()
     assert "gave up after attempt 4 (500)" in gave_up.getMessage()
     rest.ok("POST", "/notes", 201, json={"contact_id": 6, "title": "not sent: inactive"})

@@ -172,7 +172,10 @@ def _record(env: Environment, app: AppRecord, kind: Kind, claimed: list[_Claimed
             changes[kind.due] = attempt.at + policy.delay(number) if attempt.outcome == "pending" else None
             changes.update(kind.finish(s, row, attempt))
             s.update(t, t.c.id == row.id, **changes)
-            if attempt.outcome != "delivered":
+            if attempt.outcome == "failed":  # no attempt left: worth a warning in the log
+                log.warning("%s %s of app %s to %s gave up after attempt %d (%s)", kind.name, row.id, app.name,
+                            c.request.url, number, answer.error or answer.status)
+            elif attempt.outcome != "delivered":
                 log.info("%s %s of app %s: attempt %s %s", kind.name, row.id, app.name, number,
                          answer.error or answer.status)
             attempts.append(attempt)
