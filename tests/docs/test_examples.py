@@ -30,7 +30,6 @@ import json
 import os
 import re
 import shlex
-import socket
 import socketserver
 import subprocess
 import sys
@@ -45,7 +44,6 @@ from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
 from server.cli import main as cli
-
 from tests.conftest import ROOT, start_server
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -132,10 +130,8 @@ def cli_shim():
 
 @dataclass
 class Run:
+    """One document's run: the server, a scratch directory, the namespace its python blocks share."""
     url: str
-    data_dir: Path
-    key: str
-    sak: str
     cwd: Path
     namespace: dict
     cli: CliShim
@@ -217,20 +213,25 @@ def runner(block: Block):
 @pytest.mark.parametrize("doc", DOCS, ids=[str(d.relative_to(ROOT)) for d in DOCS])
 def test_the_documents_examples_run(doc, docs_server, cli_shim, monkeypatch, tmp_path):
     key, sak = fresh_app(docs_server)
-    run = Run(docs_server.url, docs_server.data_dir, key, sak, tmp_path,
-              {"__name__": "__main__", "KEY": key, "URL": docs_server.url, "SAK": sak}, cli_shim)
+    namespace = {"__name__": "__main__", "KEY": key, "URL": docs_server.url, "SAK": sak}
+    run = Run(docs_server.url, tmp_path, namespace, cli_shim)
     monkeypatch.chdir(tmp_path)  # what an example writes (an export, a token store) stays out of the checkout
     for name, value in {"SANDBOX_URL": docs_server.url, "SANDBOX_APP": APP, "SANDBOX_KEY": key,
                         "KEAP_SANDBOX_URL": docs_server.url, "SANDBOX_DATA_DIR": str(docs_server.data_dir),
                         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}.items():
         monkeypatch.setenv(name, value)
-    for block in blocks(doc):
-        if block.mark and block.mark[0] == "not run" or not block.language:
-            continue
-        run_block = runner(block)
-        assert run_block, f"{block.where}: a ```{block.language} block: mark it <!-- not run: why --> or run it here"
-        failure = run_block(block, run)
-        assert failure is None, f"{block.where}: the ```{block.language} block failed:\n{failure}"
+    environment = dict(os.environ)
+    try:
+        for block in blocks(doc):
+            if block.mark and block.mark[0] == "not run" or not block.language:
+                continue
+            run_block = runner(block)
+            assert run_block, f"{block.where}: a ```{block.language} block: mark it <!-- not run: why --> or run it"
+            failure = run_block(block, run)
+            assert failure is None, f"{block.where}: the ```{block.language} block failed:\n{failure}"
+    finally:  # what a block set in os.environ (OAUTHLIB_INSECURE_TRANSPORT, say) is not the next test's
+        os.environ.clear()
+        os.environ.update(environment)
 
 
 def test_every_mark_says_why_and_is_one_the_runner_knows():
