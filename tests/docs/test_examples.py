@@ -33,6 +33,7 @@ import shlex
 import socketserver
 import subprocess
 import sys
+import tempfile
 import threading
 import traceback
 from dataclasses import dataclass
@@ -64,7 +65,7 @@ class Block:
 
     @property
     def where(self) -> str:
-        return f"{self.doc.relative_to(ROOT)}:{self.line}"
+        return f"{self.doc.relative_to(ROOT) if self.doc.is_relative_to(ROOT) else self.doc.name}:{self.line}"
 
 
 def blocks(doc: Path) -> list[Block]:
@@ -210,28 +211,62 @@ def runner(block: Block):
     return None
 
 
-@pytest.mark.parametrize("doc", DOCS, ids=[str(d.relative_to(ROOT)) for d in DOCS])
-def test_the_documents_examples_run(doc, docs_server, cli_shim, monkeypatch, tmp_path):
-    key, sak = fresh_app(docs_server)
-    namespace = {"__name__": "__main__", "KEY": key, "URL": docs_server.url, "SAK": sak}
-    run = Run(docs_server.url, tmp_path, namespace, cli_shim)
-    monkeypatch.chdir(tmp_path)  # what an example writes (an export, a token store) stays out of the checkout
-    for name, value in {"SANDBOX_URL": docs_server.url, "SANDBOX_APP": APP, "SANDBOX_KEY": key,
-                        "KEAP_SANDBOX_URL": docs_server.url, "SANDBOX_DATA_DIR": str(docs_server.data_dir),
-                        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}.items():
-        monkeypatch.setenv(name, value)
-    environment = dict(os.environ)
+def run_document(doc: Path, live, cli: CliShim, scratch: Path) -> str | None:
+    """Run the blocks of ``doc`` in order in a fresh app ``sandbox``; the first failure, or None. What the blocks
+    write (files, temporary directories) lands in ``scratch``; what they set in os.environ
+    (OAUTHLIB_INSECURE_TRANSPORT, say) is undone."""
+    key, sak = fresh_app(live)
+    run = Run(live.url, scratch, {"__name__": "__main__", "KEY": key, "URL": live.url, "SAK": sak}, cli)
+    environment, cwd = dict(os.environ), os.getcwd()
+    os.environ.update({"SANDBOX_URL": live.url, "SANDBOX_APP": APP, "SANDBOX_KEY": key, "KEAP_SANDBOX_URL": live.url,
+                       "SANDBOX_DATA_DIR": str(live.data_dir),
+                       "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"})
+    scratch.mkdir(parents=True, exist_ok=True)
+    os.chdir(scratch)
+    tempdir, tempfile.tempdir = tempfile.tempdir, str(scratch)  # a block's mkdtemp() too
     try:
         for block in blocks(doc):
             if block.mark and block.mark[0] == "not run" or not block.language:
                 continue
             run_block = runner(block)
-            assert run_block, f"{block.where}: a ```{block.language} block: mark it <!-- not run: why --> or run it"
+            if run_block is None:
+                return f"{block.where}: a ```{block.language} block: mark it <!-- not run: why --> or run it"
             failure = run_block(block, run)
-            assert failure is None, f"{block.where}: the ```{block.language} block failed:\n{failure}"
-    finally:  # what a block set in os.environ (OAUTHLIB_INSECURE_TRANSPORT, say) is not the next test's
+            if failure is not None:
+                return f"{block.where}: the ```{block.language} block failed:\n{failure}"
+        return None
+    finally:
+        tempfile.tempdir = tempdir
+        os.chdir(cwd)
         os.environ.clear()
         os.environ.update(environment)
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=[str(d.relative_to(ROOT)) for d in DOCS])
+def test_the_documents_examples_run(doc, docs_server, cli_shim, tmp_path):
+    failure = run_document(doc, docs_server, cli_shim, tmp_path)
+    assert failure is None, failure
+
+
+def test_a_failing_block_fails_the_document_and_a_marked_one_is_left_alone(docs_server, cli_shim, tmp_path):
+    doc = tmp_path / "doc.md"
+    doc.write_text(
+        "```python\nimport requests\nr = requests.get('http://127.0.0.1:8000/sandbox/apps/sandbox')\n"
+        "assert r.json()['legacy_api_key'] == KEY\n```\n\n"  # lines 1-5: the fresh app, its key given
+        "<!-- not run: needs an outside host -->\n```sh\nexit 1\n```\n\n"  # 7-10
+        "<!-- run: errors expected -->\n```sh\ncurl -s localhost:8000/sandbox/apps/nowhere\n```\n\n"  # 12-15
+        "```sh\nsandbox clock show sandbox | grep -q 'app sandbox'\n```\n\n"  # 17-19: the CLI, on the live store
+        "```sh\ncurl -s localhost:8000/sandbox/apps/nowhere | cat\necho after\n```\n")  # 21: a 404 in a pipe
+    failure = run_document(doc, docs_server, cli_shim, tmp_path / "one")
+    assert failure.startswith("doc.md:21: the ```sh block failed") and "no app named 'nowhere'" in failure
+
+    doc.write_text("```python\nx = 1\nraise ValueError('boom')\n```\n\n```yaml\nname: never imported\n```\n")
+    failure = run_document(doc, docs_server, cli_shim, tmp_path / "two")
+    assert failure.startswith("doc.md:1: the ```python block failed") and 'doc.md", line 3' in failure
+    assert failure.rstrip().endswith("ValueError: boom")
+
+    doc.write_text("```ruby\nputs 1\n```\n")
+    assert run_document(doc, docs_server, cli_shim, tmp_path / "three").startswith("doc.md:1: a ```ruby block")
 
 
 def test_every_mark_says_why_and_is_one_the_runner_knows():
