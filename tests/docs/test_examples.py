@@ -9,10 +9,10 @@ The conventions the documents write in, substituted or provided here:
 - in ``python`` blocks, ``KEY`` is that app's legacy API key, ``URL`` the server's address and ``SAK`` a Service
   Account Key of the app; the blocks of one document share one namespace, the way a reader pastes them into one
   session; the environment has ``SANDBOX_URL``, ``SANDBOX_APP``, ``SANDBOX_KEY`` and ``KEAP_SANDBOX_URL``;
-- ``sh``/``bash``/``console`` blocks run under ``bash -e``; a ``curl`` that gets an HTTP error (``--fail-with-body``)
-  fails the block even inside a pipe; ``sandbox`` is the CLI, working on the live server's store
-  (``SANDBOX_DATA_DIR``), run in this process through a one-line shim (``CliShim``) because a new interpreter
-  importing the server costs seconds a command on a shared machine;
+- ``sh``/``bash``/``console`` blocks run under ``bash -e`` (of a ``console`` block, the lines after ``$ ``); a
+  ``curl`` that gets an HTTP error (``--fail-with-body``) fails the block even inside a pipe; ``sandbox`` is the
+  CLI, working on the live server's store (``SANDBOX_DATA_DIR``), run in this process through a one-line shim
+  (``CliShim``) because a new interpreter importing the server costs seconds a command on a shared machine;
 - a ``python`` block that defines ``test_`` functions is a test file: pytest runs it (in this process), its
   plugin pointed at the live server by ``KEAP_SANDBOX_URL``;
 - ``yaml``/``json`` blocks are campaign documents: imported and published (``?publish=1``);
@@ -186,7 +186,10 @@ def run_shell(block: Block, run: Run) -> str | None:
     prelude = "set -e\n" + run.cli.bash_function()
     if block.mark != ("run", "errors expected"):
         prelude += f'curl() {{ command curl -S --fail-with-body "$@" || {{ echo "$*" >> {failed}; return 22; }}; }}\n'
-    done = subprocess.run(["bash", "-c", prelude + run.rewrite(block.code)], cwd=run.cwd, capture_output=True,
+    code = block.code
+    if block.language == "console":  # a session: the commands after "$ ", the rest is what they printed
+        code = "".join(line[2:] + "\n" for line in code.splitlines() if line.startswith("$ "))
+    done = subprocess.run(["bash", "-c", prelude + run.rewrite(code)], cwd=run.cwd, capture_output=True,
                           text=True, timeout=TIMEOUT)
     if done.returncode == 0 and not failed.exists():
         return None
@@ -255,7 +258,7 @@ def test_a_failing_block_fails_the_document_and_a_marked_one_is_left_alone(docs_
         "assert r.json()['legacy_api_key'] == KEY\n```\n\n"  # lines 1-5: the fresh app, its key given
         "<!-- not run: needs an outside host -->\n```sh\nexit 1\n```\n\n"  # 7-10
         "<!-- run: errors expected -->\n```sh\ncurl -s localhost:8000/sandbox/apps/nowhere\n```\n\n"  # 12-15
-        "```sh\nsandbox clock show sandbox | grep -q 'app sandbox'\n```\n\n"  # 17-19: the CLI, on the live store
+        "```console\n$ sandbox clock show sandbox | grep -c 'app sandbox'\n1\n```\n"  # 17-20: the CLI on the live store
         "```sh\ncurl -s localhost:8000/sandbox/apps/nowhere | cat\necho after\n```\n")  # 21: a 404 in a pipe
     failure = run_document(doc, docs_server, cli_shim, tmp_path / "one")
     assert failure.startswith("doc.md:21: the ```sh block failed") and "no app named 'nowhere'" in failure
