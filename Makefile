@@ -1,14 +1,21 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+SERVE_STAMP := $(VENV)/.installed-serve
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-fast
 
 .PHONY: serve lint test bench bench-docs fuzz install clean browser
 
-$(STAMP): pyproject.toml
+# what serving needs and nothing more: `make serve` installs only this
+$(SERVE_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $(SERVE_STAMP)
+
+# the test extras on top, for `make test`, `make lint` and the rest
+$(STAMP): $(SERVE_STAMP)
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
@@ -18,7 +25,7 @@ $(BENCH_STAMP): $(STAMP)
 
 install: $(STAMP)
 
-serve: $(STAMP)
+serve: $(SERVE_STAMP)
 	$(VENV)/bin/sandbox serve
 
 lint: $(STAMP)

@@ -13,7 +13,7 @@ SECTION = DOC[DOC.index("## Fault injection"):]
 def _bodies() -> list[dict]:
     found = re.findall(r"/faults -H 'Content-Type: application/json' \\\n  -d '(.*?)'\n", SECTION, re.S)
     bodies = [json.loads(b) for b in found if '"\'"$' not in b]  # (not the one built with shell variables)
-    block = re.search(r"### A rule\n\n```json\n(.*?)```", SECTION, re.S).group(1)
+    block = re.search(r"### A rule\n\n(?:<!--.*?-->\n)?```json\n(.*?)```", SECTION, re.S).group(1)
     return [*bodies, json.loads(block)]
 
 
