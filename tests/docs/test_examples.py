@@ -16,7 +16,7 @@ The conventions the documents write in, substituted or provided here:
 - a ``python`` block that defines ``test_`` functions is a test file: pytest runs it (in this process), its
   plugin pointed at the live server by ``KEAP_SANDBOX_URL``;
 - ``yaml``/``json`` blocks are campaign documents: imported and published (``?publish=1``);
-- a block with no language is output or a diagram and is not run.
+- a block with no language, or ``text``, is output or a diagram and is not run.
 
 Marks, an HTML comment on the line before the block: ``<!-- not run: why -->`` for a block that cannot run here
 (it needs an outside host, it starts a server that runs until stopped, it is a fragment of the server's source,
@@ -54,6 +54,8 @@ MARK = re.compile(r"^\s*<!--\s*(not run|run):\s*(.*?)\s*-->\s*$")
 SHELL = {"sh", "bash", "console", "shell"}
 TIMEOUT = 120  # seconds a block may take before it counts as hung
 
+
+OUTPUT = ("", "text")  # what a reader reads, not runs
 
 @dataclass
 class Block:
@@ -229,7 +231,7 @@ def run_document(doc: Path, live, cli: CliShim, scratch: Path) -> str | None:
     tempdir, tempfile.tempdir = tempfile.tempdir, str(scratch)  # a block's mkdtemp() too
     try:
         for block in blocks(doc):
-            if block.mark and block.mark[0] == "not run" or not block.language:
+            if block.mark and block.mark[0] == "not run" or block.language in OUTPUT:
                 continue
             run_block = runner(block)
             if run_block is None:
