@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-fast
 
-.PHONY: serve lint test bench fuzz install clean browser
+.PHONY: serve lint test bench bench-scale fuzz install clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ bench: $(BENCH_STAMP)
 	$(PY) bench/rest_v2_read.py
 	$(PY) bench/snapshot_restore.py
 	$(PY) bench/query_scale.py
+
+# needs PostgreSQL and Redis (SANDBOX_TEST_DATABASE_URL, SANDBOX_TEST_REDIS_URL, or their loopback defaults)
+bench-scale: $(BENCH_STAMP)
+	$(PY) bench/scale_out.py
 
 clean:
 	rm -rf $(VENV) .sandbox .pytest_cache
