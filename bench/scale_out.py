@@ -12,8 +12,8 @@ worker. The store is analysed after seeding (ANALYZE, as autovacuum would soon d
 waits at most 60 s, every measurement runs ``--seconds``.
 
 Writes the section "Scale-out on PostgreSQL + Redis" of docs/performance.md unless --no-write (the prose
-under its first ``###`` heading, the reading of the figures and the capacity model, is kept). Target (issue 18 §7): PostgreSQL's CPU per call (worker
-plus database) at most 1.5x SQLite's.
+under its first ``###`` heading, the reading of the figures and the capacity model, is kept). Target (issue
+18 §7): PostgreSQL's CPU per call (worker plus database, the throttle in process on both) at most 1.5x SQLite's.
 """
 from __future__ import annotations
 
