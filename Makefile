@@ -5,7 +5,7 @@ SERVE_STAMP := $(VENV)/.installed-serve
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-fast
 
-.PHONY: serve lint test bench bench-docs fuzz install clean browser
+.PHONY: serve lint test bench bench-docs bench-scale fuzz install clean browser
 
 # what serving needs and nothing more: `make serve` installs only this
 $(SERVE_STAMP): pyproject.toml
@@ -58,6 +58,10 @@ bench: $(BENCH_STAMP)
 
 bench-docs:
 	BENCH_WRITE_DOCS=1 $(MAKE) bench
+
+# needs PostgreSQL and Redis (SANDBOX_TEST_DATABASE_URL, SANDBOX_TEST_REDIS_URL, or their loopback defaults)
+bench-scale: $(BENCH_STAMP)
+	$(PY) bench/scale_out.py
 
 clean:
 	rm -rf $(VENV) .sandbox .pytest_cache

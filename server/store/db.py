@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import select
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,7 +48,36 @@ def make_engine(url: str) -> Engine:
                 driver.execute("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
 
         return engine
-    return sa.create_engine(url, pool_size=16, max_overflow=32, pool_pre_ping=True, pool_reset_on_return=None)
+    # No pool_pre_ping: it costs a round trip (and PostgreSQL CPU) on every checkout. A connection the server
+    # closed (a restart, pg_terminate_backend, idle_session_timeout) has its socket readable (the server's
+    # last message, or the end of the stream): ``_alive`` sees that without a round trip, and the pool then
+    # replaces the connection. pool_recycle retires connections before middleboxes drop idle ones silently;
+    # a statement that still meets a dead connection fails once, and SQLAlchemy invalidates the pool's
+    # connections from before the disconnect, so the next call gets a fresh one.
+    engine = sa.create_engine(url, pool_size=16, max_overflow=32, pool_recycle=1800, pool_reset_on_return=None)
+
+    @sa.event.listens_for(engine, "checkout")
+    def _postgres_checkout(dbapi_conn, _record, _proxy):
+        if not _alive(dbapi_conn):
+            raise sa.exc.DisconnectionError("the server closed the connection")  # the pool connects anew
+        if dbapi_conn.autocommit:  # (never left so by a Transaction; a guard for any other user)
+            dbapi_conn.autocommit = False
+
+    return engine
+
+
+def _alive(dbapi_conn) -> bool:
+    """Whether a pooled psycopg connection can still be used, asked of the socket alone: an idle connection
+    has nothing to read unless the server sent its goodbye (or the stream ended)."""
+    if dbapi_conn.closed or dbapi_conn.broken:
+        return False
+    try:
+        fd = dbapi_conn.fileno()
+    except Exception:  # noqa: BLE001  (psycopg raises for a connection it knows is gone)
+        return False
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return not poller.poll(0)
 
 
 @contextlib.contextmanager
@@ -65,13 +95,14 @@ class Transaction:
     SQLAlchemy's connection and transaction machinery. ``release`` commits and closes it early (before a
     throttled call is held, so that no lock is kept while it waits); the next use opens a new one."""
 
-    __slots__ = ("engine", "dialect", "write", "_raw", "_conn", "_tx")
+    __slots__ = ("engine", "dialect", "write", "_raw", "_conn", "_tx", "_autocommit")
 
     def __init__(self, engine: Engine, *, write: bool):
         self.engine = engine
         self.dialect = engine.dialect
         self.write = write
         self._raw = None  # the pool's connection, while only the driver is used
+        self._autocommit = False  # a PostgreSQL reader's, until a SQLAlchemy statement needs a transaction
         self._conn = None
         self._tx = None
 
@@ -85,8 +116,12 @@ class Transaction:
                 # psycopg begins on its first statement. On SQLite a writer takes the write lock now; a reader
                 # reads in autocommit until a SQLAlchemy statement begins the transaction: what it reads on
                 # the driver (the app, a ContactService.load row) needs no snapshot shared with anything.
-                if self.write and self.dialect.name == "sqlite":
-                    raw.driver_connection.execute("BEGIN IMMEDIATE")
+                # The same on PostgreSQL, where a transaction costs two more round trips (BEGIN, COMMIT).
+                if self.dialect.name == "sqlite":
+                    if self.write:
+                        raw.driver_connection.execute("BEGIN IMMEDIATE")
+                elif not self.write:
+                    raw.driver_connection.autocommit = self._autocommit = True
             except BaseException:
                 raw.close()
                 raise
@@ -96,7 +131,11 @@ class Transaction:
     def conn(self) -> Connection:
         """The transaction as a SQLAlchemy Connection (taking over the driver's, if it was begun there)."""
         if self._conn is None:
-            conn = Connection(self.engine, self._raw) if self._raw is not None else self.engine.connect()
+            raw = self._raw
+            if self._autocommit:
+                self._autocommit = False
+                _end_autocommit(raw)
+            conn = Connection(self.engine, raw) if raw is not None else self.engine.connect()
             self._raw = None
             try:
                 if self.write:  # (a reader's BEGIN needs no option)
@@ -125,10 +164,23 @@ class Transaction:
                     raw.driver_connection.commit()  # (nothing to do, and done at once, if none began)
                 else:
                     raw.driver_connection.rollback()
+                if self._autocommit:
+                    self._autocommit = False
+                    _end_autocommit(raw)
             finally:
                 raw.close()
 
     release = end
+
+
+def _end_autocommit(raw) -> None:
+    """Put a PostgreSQL reader's connection back in transaction mode, for SQLAlchemy and the pool's next user
+    (no round trip: psycopg only notes it). One that cannot be is never pooled again."""
+    try:
+        raw.driver_connection.autocommit = False
+    except Exception:
+        raw.invalidate()
+        raise
 
 
 def upgrade(engine: Engine) -> None:

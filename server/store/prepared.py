@@ -38,7 +38,7 @@ class Prepared:
         try:
             cursor.execute(compiled.sql, compiled.args(params))
             row = cursor.fetchone()
-            return None if row is None else (row, cursor.description)
+            return None if row is None else (row, _description(cursor, compiled))
         finally:
             cursor.close()
 
@@ -81,6 +81,15 @@ class _Compiled:
                      for proc, value in zip(self.processors, row))
 
 
+def _description(cursor, compiled: _Compiled):
+    """The answer's column types, read once per statement: psycopg builds a Column object for each column
+    every time ``description`` is read, which costs more than the row itself."""
+    return cursor.description if compiled.processors is None else _KNOWN
+
+
+_KNOWN = ()  # (the processors are known: the description is not needed; None means SQLAlchemy converted)
+
+
 def _driver_cursor(source):
     driver = source.connection.driver_connection if isinstance(source, Connection) else source.driver()
     return driver.cursor()
@@ -98,7 +107,7 @@ class PreparedAll(Prepared):
         try:
             cursor.execute(compiled.sql, compiled.args(params))
             rows = cursor.fetchall()
-            description = cursor.description
+            description = _description(cursor, compiled)
         finally:
             cursor.close()
         if not rows:

@@ -23,9 +23,13 @@ def _by_name(verdict: Verdict | None) -> dict[str, Usage]:
 
 
 def current_headers(credential: Verdict, tenant: Verdict | None, tenant_id: str) -> dict[str, str]:
-    usage = _by_name(credential)
+    quota = throttle = None
+    for u in credential.usage:  # (one pass, no lookup table: these headers go out on every call)
+        if u.limit.name == "quota":
+            quota = u
+        elif u.limit.name == "throttle":
+            throttle = u
     headers: dict[str, str] = {}
-    quota = usage.get("quota")
     if quota:
         headers.update({
             "x-keap-product-quota-limit": str(quota.limit.limit),
@@ -35,7 +39,6 @@ def current_headers(credential: Verdict, tenant: Verdict | None, tenant_id: str)
             "x-keap-product-quota-used": str(quota.used),
             "x-keap-product-quota-expiry-time": str(int(quota.resets_at * 1000)),  # epoch ms of 00:00 UTC
         })
-    throttle = usage.get("throttle")
     if throttle:
         headers.update({
             "x-keap-product-throttle-limit": str(throttle.limit.limit),
@@ -47,12 +50,13 @@ def current_headers(credential: Verdict, tenant: Verdict | None, tenant_id: str)
     headers["x-keap-tenant-id"] = tenant_id
     if tenant and tenant.usage:
         # a 2026 third-party report: both tenant windows in one header, pipe-delimited
+        usage = tenant.usage
         headers.update({
-            "x-keap-tenant-throttle-limit": "|".join(str(u.limit.limit) for u in tenant.usage),
-            "x-keap-tenant-throttle-time-unit": "|".join(_UNITS[u.limit.name][0] for u in tenant.usage),
-            "x-keap-tenant-throttle-interval": "|".join("1" for _ in tenant.usage),
-            "x-keap-tenant-throttle-available": "|".join(str(u.available) for u in tenant.usage),
-            "x-keap-tenant-throttle-used": "|".join(str(u.used) for u in tenant.usage),
+            "x-keap-tenant-throttle-limit": "|".join([str(u.limit.limit) for u in usage]),
+            "x-keap-tenant-throttle-time-unit": "|".join([_UNITS[u.limit.name][0] for u in usage]),
+            "x-keap-tenant-throttle-interval": "|".join(["1"] * len(usage)),
+            "x-keap-tenant-throttle-available": "|".join([str(u.available) for u in usage]),
+            "x-keap-tenant-throttle-used": "|".join([str(u.used) for u in usage]),
         })
     return headers
 

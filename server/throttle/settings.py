@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import legacy
 from .windows import DAILY, DAY, ROLLING, Limit
@@ -71,6 +71,9 @@ def merge(base: dict, changes: dict, path: str = "") -> dict:
 @dataclass(frozen=True)
 class Settings:
     raw: dict
+    # what ``limits`` and ``scoped`` answered, by regime (made once per set of settings, asked on every call)
+    _limits: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _scoped: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def of(cls, options: dict) -> Settings:
@@ -113,10 +116,10 @@ class Settings:
         return self.raw["profile"]
 
     def limits(self, regime: str) -> list[Limit]:
-        cache = self.__dict__.setdefault("_limit_cache", {})
-        if regime not in cache:
-            cache[regime] = self._limits(regime)
-        return cache[regime]
+        limits = self._limits.get(regime)
+        if limits is None:
+            limits = self._limits[regime] = self._make_limits(regime)
+        return limits
 
     def scoped(self, regime: str) -> list[tuple[str, list[Limit]]]:
         """A regime's windows by who they count: ``"credential"`` (the OAuth client, the key) or ``"app"``
@@ -124,7 +127,7 @@ class Settings:
         windows are its own (across the apps it reaches); PATs' and SAKs' daily quota is counted at the
         tenant (app) level and their per-second spike per key; their per-minute window is unscoped in the
         sources and counted per key here."""
-        cache = self.__dict__.setdefault("_scope_cache", {})
+        cache = self._scoped
         if regime not in cache:
             limits = self.limits(regime)
             if regime == "key":
@@ -135,7 +138,7 @@ class Settings:
             cache[regime] = [(scope, lims) for scope, lims in groups if lims]
         return cache[regime]
 
-    def _limits(self, regime: str) -> list[Limit]:
+    def _make_limits(self, regime: str) -> list[Limit]:
         """The windows of a regime ("oauth", "key" or "tenant") in the app's profile; named as the
         headers name them: quota (daily), throttle (per minute), spike (per second)."""
         cfg = self.raw["profiles"][self.profile][regime]

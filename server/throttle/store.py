@@ -58,13 +58,18 @@ class MemoryStore:
 
     def windows_hit(self, items, now, owner=None):
         with self._lock:
-            logs = [self._windows.setdefault(key, windows.Log()) for key, _ in items]
-            usages = [log.check(now, limits) for log, (_, limits) in zip(logs, items)]
-            refused = [windows.violated(u) for u in usages]
-            if any(refused):
-                first = next(i for i, r in enumerate(refused) if r)
-                return [windows.Verdict(False, u, refused[i] if i == first else None) for i, u in enumerate(usages)]
-            return [windows.Verdict(True, log.record(now, u, owner)) for log, u in zip(logs, usages)]
+            logs, looked, refused, first = self._windows, [], None, -1
+            for key, limits in items:
+                log = logs.get(key)
+                if log is None:
+                    log = logs[key] = windows.Log()
+                usage = log.check(now, limits)
+                if refused is None:
+                    refused, first = windows.violated(usage), len(looked)
+                looked.append((log, usage))
+            if refused is not None:  # counted in none: the first window over its limit is the answer
+                return [windows.Verdict(False, u, refused if i == first else None) for i, (_, u) in enumerate(looked)]
+            return [windows.Verdict(True, log.record(now, u, owner)) for log, u in looked]
 
     def forget(self, key, owner):
         with self._lock:
@@ -142,7 +147,7 @@ class RedisStore:
         groups = [limits for _, limits in items]
         raw = self._hit(keys=[self.prefix + "win:" + key for key, _ in items],
                         args=windows.lua_args(now, groups, owner))
-        return windows.verdicts_from_lua(raw, groups)
+        return windows.verdicts_from_lua(raw, now, groups)
 
     def forget(self, key, owner):
         self._forget(keys=[self.prefix + "win:" + key], args=[owner])
@@ -153,7 +158,7 @@ class RedisStore:
             return []
         probe = [windows.Limit(lim.name, lim.kind, lim.seconds, 0) for lim in limits]
         raw = self._hit(keys=[self.prefix + "win:" + key], args=windows.lua_args(now, [probe]))
-        verdict = windows.verdicts_from_lua(raw, [probe])[0]
+        verdict = windows.verdicts_from_lua(raw, now, [probe])[0]
         return [windows.Usage(lim, u.used, u.resets_at) for lim, u in zip(limits, verdict.usage)]
 
     def reset(self, prefix):

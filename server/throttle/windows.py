@@ -8,13 +8,14 @@ its calls to every app it is connected to, and resetting one app's throttle take
 only (``forget``), leaving the other apps' calls counted."""
 from __future__ import annotations
 
-import bisect
-import uuid
+import os
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 ROLLING, DAILY = "rolling", "daily"
 DAY = 86400.0
+TRIM_BATCH = 64  # expired calls dropped from a log at once (one list shift, not one per call)
 
 
 @dataclass(frozen=True)
@@ -58,12 +59,6 @@ class Log:
     day_count: int = 0
     day_by_owner: dict = field(default_factory=dict)
 
-    def _trim(self, now: float, longest: float) -> None:
-        cut = bisect.bisect_right(self.times, now - longest)
-        if cut:
-            del self.times[:cut]
-            del self.owners[:cut]
-
     def forget(self, owner: int) -> None:
         """Take back the calls made to app ``owner``."""
         kept = [(t, o) for t, o in zip(self.times, self.owners) if o != owner]
@@ -71,121 +66,132 @@ class Log:
         self.owners = [o for _, o in kept]
         self.day_count -= self.day_by_owner.pop(owner, 0)
 
+    stale = 0  # how many of ``times`` are older than every rolling window, as of the last check
+
     def usage(self, now: float, limits: list[Limit]) -> list[Usage]:
-        out = []
-        for lim in limits:
-            if lim.kind == DAILY:
-                used = self.day_count if self.day == day_start(now) else 0
-                out.append(Usage(lim, used, day_start(now) + DAY))
-            else:
-                first = bisect.bisect_right(self.times, now - lim.seconds)
-                used = len(self.times) - first
-                oldest = self.times[first] if used else now
-                out.append(Usage(lim, used, oldest + lim.seconds))
-        return out
+        """Each window's calls before a call at ``now``."""
+        return self._look(now, limits)[0]
 
     def check(self, now: float, limits: list[Limit]) -> list[Usage]:
-        rolling = [lim.seconds for lim in limits if lim.kind == ROLLING]
-        if rolling:
-            self._trim(now, max(rolling))
-        return self.usage(now, limits)
+        """The usage a call at ``now`` is decided on; ``record`` may follow with it."""
+        out, self.stale = self._look(now, limits)
+        return out
+
+    def _look(self, now: float, limits: list[Limit]) -> tuple[list[Usage], int]:
+        """(The gateway's hot path: one pass over the limits.)"""
+        times, today = self.times, day_start(now)
+        out, stale = [], len(times)
+        for lim in limits:
+            if lim.kind == DAILY:
+                out.append(_usage((lim, self.day_count if self.day == today else 0, today + DAY)))
+            else:
+                first = bisect_right(times, now - lim.seconds)
+                used = len(times) - first
+                out.append(_usage((lim, used, (times[first] if used else now) + lim.seconds)))
+                if first < stale:
+                    stale = first
+        return out, stale
 
     def record(self, now: float, usage: list[Usage], owner: int | None = None) -> list[Usage]:
-        """Count one call made to app ``owner``; returns the usage after it (computed, not recounted)."""
-        at = bisect.bisect_right(self.times, now)
-        self.times.insert(at, now)
-        self.owners.insert(at, owner)
-        if self.day != day_start(now):
-            self.day, self.day_count, self.day_by_owner = day_start(now), 0, {}
+        """Count one call made to app ``owner`` (``usage``: what ``check`` answered at ``now``); returns the
+        usage after it (computed, not recounted). Calls older than every rolling window are dropped here, a
+        batch at a time."""
+        times, owners = self.times, self.owners
+        if self.stale >= TRIM_BATCH:
+            del times[:self.stale], owners[:self.stale]
+            self.stale = 0
+        if not times or times[-1] <= now:
+            times.append(now)
+            owners.append(owner)
+        else:  # the app's clock was set back
+            at = bisect_right(times, now)
+            times.insert(at, now)
+            owners.insert(at, owner)
+        today = day_start(now)
+        if self.day != today:
+            self.day, self.day_count, self.day_by_owner = today, 0, {}
         self.day_count += 1
         self.day_by_owner[owner] = self.day_by_owner.get(owner, 0) + 1
-        return [Usage(u.limit, u.used + 1, u.resets_at if u.used or u.limit.kind == DAILY else now + u.limit.seconds)
-                for u in usage]
+        # one more call in each window; an empty rolling window's slot frees at now + its length, as usage said
+        return [_usage((u.limit, u.used + 1, u.resets_at)) for u in usage]
+
+
+def _usage(values: tuple) -> Usage:  # a Usage without the NamedTuple's Python-level __new__ (made 5 times a call)
+    return tuple.__new__(Usage, values)
 
 
 def violated(usage: list[Usage]) -> Usage | None:
-    return next((u for u in usage if u.used >= u.limit.limit), None)
+    for u in usage:
+        if u.used >= u.limit.limit:
+            return u
+    return None
 
 
 # --- Redis: the same, atomically, over several keys at once (a credential's windows and its app's): a
-# call is counted in all of them or in none. Rolling windows are a sorted set of call times per key (members
-# "<time>:<owner>:<unique>"); the daily count a hash field, with each owner's share beside it ("o:<owner>").
-# ARGV: now, day, member, owner, key count, then per key: limit count, then per limit kind ('r'|'d'),
-# seconds, limit. The answer: 'allowed'|'refused', the refused key and limit indexes, then per key and
-# limit: used, resets_at.
+# call is counted in all of them or in none, in one round trip (EVALSHA of a script registered once).
+# Rolling windows are a sorted set of call times per key (members "<time>:<owner>:<unique>"); the daily
+# count a hash field, with each owner's share beside it ("o:<owner>"). Every bound is computed here, in
+# Python, from the same floats as the in-process store, so both count the same calls.
+# ARGV: now, day, member, owner, key count, then per key: limit count, the exclusive lower bound of its
+# longest rolling window ('' if none), then per limit: kind ('r'|'d'), the exclusive lower bound of the
+# window ('' for a daily quota), limit. The answer, one string: 'allowed'|'refused', the refused key and
+# limit indexes, then per key and limit the calls counted before this one and, for a rolling window, the
+# time of its oldest call ('-' if none): the caller adds the window's length for when it frees.
+# Each redis.call costs a few microseconds inside the script: one HMGET, one trim and two look-ups per
+# rolling window, then ZADD, EXPIRE and one HSET per key (a DEL and an EXPIRE more on a new day).
 
 LUA_HIT = """
-local now = tonumber(ARGV[1])
-local day = tonumber(ARGV[2])
-local member = ARGV[3]
-local owner = 'o:' .. ARGV[4]
+local now, day, member, owner = ARGV[1], tonumber(ARGV[2]), ARGV[3], 'o:' .. ARGV[4]
 local nkeys = tonumber(ARGV[5])
 local pos = 6
-local groups = {}
-for k = 1, nkeys do
-  local n = tonumber(ARGV[pos]); pos = pos + 1
-  local limits = {}
-  for i = 1, n do
-    table.insert(limits, {ARGV[pos], tonumber(ARGV[pos + 1]), tonumber(ARGV[pos + 2])}); pos = pos + 3
-  end
-  groups[k] = limits
-end
-local out = {}
+local out, days = {}, {}
 local refused_key, refused_limit = -1, -1
 for k = 1, nkeys do
-  local zkey, hkey = KEYS[k] .. ':t', KEYS[k] .. ':d'
-  local longest = 0
-  for _, lim in ipairs(groups[k]) do
-    if lim[1] == 'r' and lim[2] > longest then longest = lim[2] end
-  end
-  if longest > 0 then redis.call('ZREMRANGEBYSCORE', zkey, '-inf', '(' .. tostring(now - longest)) end
-  for i, lim in ipairs(groups[k]) do
-    local used, resets
-    if lim[1] == 'd' then
-      local stored = redis.call('HMGET', hkey, 'day', 'count')
-      used = 0
-      if tonumber(stored[1]) == day then used = tonumber(stored[2]) end
-      resets = day + 86400
+  local zkey = KEYS[k] .. ':t'
+  local nlimits, trim = tonumber(ARGV[pos]), ARGV[pos + 1]
+  pos = pos + 2
+  local stored = redis.call('HMGET', KEYS[k] .. ':d', 'day', 'count', owner)
+  local count, mine = 0, 0
+  local today = tonumber(stored[1]) == day
+  if today then count, mine = tonumber(stored[2]) or 0, tonumber(stored[3]) or 0 end
+  days[k] = {today, count, mine}
+  if trim ~= '' then redis.call('ZREMRANGEBYSCORE', zkey, '-inf', trim) end
+  for i = 1, nlimits do
+    local used
+    if ARGV[pos] == 'd' then
+      used = count
+      out[#out + 1] = used
     else
-      local low = '(' .. tostring(now - lim[2])
+      local low = ARGV[pos + 1]
       used = redis.call('ZCOUNT', zkey, low, '+inf')
-      resets = now + lim[2]
+      out[#out + 1] = used
       if used > 0 then
-        resets = tonumber(redis.call('ZRANGEBYSCORE', zkey, low, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)[2]) + lim[2]
+        out[#out + 1] = redis.call('ZRANGEBYSCORE', zkey, low, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)[2]
+      else
+        out[#out + 1] = '-'
       end
     end
-    if refused_key < 0 and used >= lim[3] then refused_key, refused_limit = k - 1, i - 1 end
-    table.insert(out, {used, resets})
+    if refused_key < 0 and used >= tonumber(ARGV[pos + 2]) then refused_key, refused_limit = k - 1, i - 1 end
+    pos = pos + 3
   end
 end
-local flat = {}
 if refused_key >= 0 then
-  table.insert(flat, 'refused'); table.insert(flat, tostring(refused_key)); table.insert(flat, tostring(refused_limit))
-  for _, u in ipairs(out) do table.insert(flat, tostring(u[1])); table.insert(flat, tostring(u[2])) end
-  return flat
+  return 'refused ' .. refused_key .. ' ' .. refused_limit .. ' ' .. table.concat(out, ' ')
 end
-local j = 1
 for k = 1, nkeys do
   local zkey, hkey = KEYS[k] .. ':t', KEYS[k] .. ':d'
   redis.call('ZADD', zkey, now, member)
-  local stored = redis.call('HMGET', hkey, 'day', 'count')
-  if tonumber(stored[1]) == day then
-    redis.call('HINCRBY', hkey, 'count', 1)
-    redis.call('HINCRBY', hkey, owner, 1)
+  redis.call('EXPIRE', zkey, 90000)
+  local d = days[k]
+  if d[1] then
+    redis.call('HSET', hkey, 'count', d[2] + 1, owner, d[3] + 1)
   else
     redis.call('DEL', hkey)
-    redis.call('HSET', hkey, 'day', tostring(day), 'count', 1, owner, 1)
-  end
-  redis.call('EXPIRE', zkey, 90000)
-  redis.call('EXPIRE', hkey, 90000)
-  for _ in ipairs(groups[k]) do
-    out[j][1] = out[j][1] + 1
-    j = j + 1
+    redis.call('HSET', hkey, 'day', ARGV[2], 'count', 1, owner, 1)
+    redis.call('EXPIRE', hkey, 90000)
   end
 end
-table.insert(flat, 'allowed'); table.insert(flat, '-1'); table.insert(flat, '-1')
-for _, u in ipairs(out) do table.insert(flat, tostring(u[1])); table.insert(flat, tostring(u[2])) end
-return flat
+return 'allowed -1 -1 ' .. table.concat(out, ' ')
 """
 
 
@@ -205,23 +211,35 @@ return n
 
 def lua_args(now: float, groups: list[list[Limit]], owner: int | None = None) -> list:
     tag = "-" if owner is None else str(owner)
-    args = [repr(now), repr(day_start(now)), f"{now!r}:{tag}:{uuid.uuid4().hex}", tag, len(groups)]
+    args = [repr(now), repr(day_start(now)), f"{now!r}:{tag}:{os.urandom(8).hex()}", tag, len(groups)]
     for limits in groups:
-        args.append(len(limits))
+        longest = max((lim.seconds for lim in limits if lim.kind == ROLLING), default=None)
+        args += [len(limits), "" if longest is None else f"({now - longest!r}"]
         for lim in limits:
-            args += ["d" if lim.kind == DAILY else "r", repr(lim.seconds), lim.limit]
+            if lim.kind == DAILY:
+                args += ["d", "", lim.limit]
+            else:
+                args += ["r", f"({now - lim.seconds!r}", lim.limit]
     return args
 
 
-def verdicts_from_lua(raw: list, groups: list[list[Limit]]) -> list[Verdict]:
-    status, refused_key, refused_limit = raw[0].decode(), int(raw[1]), int(raw[2])
-    values = [float(x) for x in raw[3:]]
-    verdicts, i = [], 0
+def verdicts_from_lua(raw: bytes, now: float, groups: list[list[Limit]]) -> list[Verdict]:
+    """The script's answer as each key's verdict, with the usage after the call when it was counted."""
+    parts = raw.split()
+    allowed, refused_key, refused_limit = parts[0] == b"allowed", int(parts[1]), int(parts[2])
+    after = 1 if allowed else 0
+    resets_daily = day_start(now) + DAY
+    verdicts, i = [], 3
     for k, limits in enumerate(groups):
         usage = []
         for lim in limits:
-            usage.append(Usage(lim, int(values[2 * i]), values[2 * i + 1]))
-            i += 1
-        bad = usage[refused_limit] if status == "refused" and k == refused_key else None
-        verdicts.append(Verdict(status == "allowed", usage, bad))
+            used = int(parts[i])
+            if lim.kind == DAILY:
+                usage.append(_usage((lim, used + after, resets_daily)))
+                i += 1
+            else:
+                usage.append(_usage((lim, used + after, (float(parts[i + 1]) if used else now) + lim.seconds)))
+                i += 2
+        bad = usage[refused_limit] if k == refused_key else None
+        verdicts.append(Verdict(allowed, usage, bad))
     return verdicts

@@ -1,0 +1,76 @@
+"""The PostgreSQL pool without pre-ping (server.store.db): a connection the server closed is replaced at
+checkout, without a failed call; a reader's connection, used in autocommit, goes back to the pool in transaction
+mode, so the next writer's work is still all or nothing."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from server.store import db
+from tests.conftest import PG_URL, _fresh_pg_database
+
+pytestmark = pytest.mark.skipif(not PG_URL, reason="SANDBOX_TEST_DATABASE_URL is not set")
+
+
+@pytest.fixture
+def engine():
+    url, drop = _fresh_pg_database(PG_URL)
+    engine = db.make_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (n integer)")
+    yield engine
+    engine.dispose()
+    drop()
+
+
+def read(engine, sql: str):
+    tx = db.Transaction(engine, write=False)
+    try:
+        cursor = tx.driver().cursor()
+        cursor.execute(sql)
+        return cursor.fetchone()[0]
+    finally:
+        tx.end()
+
+
+def backend_pid(engine) -> int:
+    return read(engine, "SELECT pg_backend_pid()")
+
+
+def test_a_connection_the_server_closed_is_replaced_at_checkout(engine):
+    before = backend_pid(engine)
+    killer = sa.create_engine(engine.url, poolclass=sa.pool.NullPool)
+    with killer.connect() as conn:
+        assert conn.exec_driver_sql(f"SELECT pg_terminate_backend({before})").scalar()
+        # bounded: the backend is gone once no activity row has its pid
+        for _ in range(50):
+            if not conn.exec_driver_sql(f"SELECT count(*) FROM pg_stat_activity WHERE pid = {before}").scalar():
+                break
+            conn.exec_driver_sql("SELECT pg_sleep(0.1)")
+    killer.dispose()
+    after = backend_pid(engine)  # no error: the dead connection was not handed out
+    assert after != before
+
+
+def test_a_readers_connection_goes_back_in_transaction_mode(engine):
+    assert read(engine, "SELECT 1") == 1
+    tx = db.Transaction(engine, write=True)
+    try:
+        driver = tx.driver()
+        assert driver.autocommit is False
+        driver.cursor().execute("INSERT INTO t VALUES (1)")
+    finally:
+        tx.end(commit=False)  # rolled back: nothing was written
+    assert read(engine, "SELECT count(*) FROM t") == 0
+
+
+def test_a_reader_that_needs_sqlalchemy_gets_a_transaction(engine):
+    tx = db.Transaction(engine, write=False)
+    try:
+        assert tx.driver().autocommit is True  # the driver-only part: no BEGIN, no COMMIT
+        conn = tx.conn()
+        assert conn.connection.driver_connection.autocommit is False
+        conn.exec_driver_sql("SELECT 1")
+        assert conn.in_transaction()
+    finally:
+        tx.end()
