@@ -14,7 +14,7 @@ from server.sandbox.control import campaigns as control_campaigns
 from server.sandbox.control import email as control_email
 
 from .apps import context
-from .web import PAGE, Refused, back, bp, call, model, record_or_404, render
+from .web import PAGE, Refused, back, bp, call, model, record_or_404, render, whole_number
 
 SKIP_SCAN = 1000  # a broadcast's page reads this many of the app's skipped broadcast messages (oldest first)
 
@@ -47,9 +47,10 @@ def create_broadcast(name: str):
     record_or_404(name)
     form = request.form
     try:
-        values = {k: form.get(k, "").strip() for k in ("name", "template_id", "tag_id", "saved_search_id",
-                                                       "user_id", "send_at")}
-        values["contact_ids"] = _ids(form.get("contact_ids", ""))
+        values = {k: whole_number(form, k, optional=True) for k in ("template_id", "tag_id", "saved_search_id",
+                                                                    "user_id")}
+        values.update(name=form.get("name", "").strip(), send_at=form.get("send_at", "").strip(),
+                      contact_ids=_ids(form.get("contact_ids", "")))
         made = call(control_broadcasts.create, name=name, body=model(control_broadcasts.NewBroadcast, values))
     except Refused as exc:
         return back("inspector.mail", name=name, error=exc.message)
@@ -105,8 +106,8 @@ def set_deliverability(name: str):
     record_or_404(name)
     form = request.form
     try:
-        values = {"rules": _rules(form.get("rules", "")), "soft_bounce_limit": form.get("soft_bounce_limit"),
-                  "soft_bounce_window": form.get("soft_bounce_window")}
+        values = {"rules": _rules(form.get("rules", "")),
+                  **{k: whole_number(form, k, optional=True) for k in ("soft_bounce_limit", "soft_bounce_window")}}
         call(control_email.set_deliverability, name=name, body=model(control_email.DeliverabilityChanges, values))
     except Refused as exc:
         return back("inspector.mail", name=name, error=exc.message)

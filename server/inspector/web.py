@@ -77,6 +77,18 @@ def model(kind: type[BaseModel], values: dict):
         raise Refused(400, refusal("the form", exc, kind).message) from None
 
 
+def whole_number(form, field: str, *, optional: bool = False) -> int | None:
+    """A form's field as a whole number (the control API's bodies take no numbers as text), or Refused naming
+    it; None for an empty optional one."""
+    text = (form.get(field) or "").strip()
+    if optional and not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise Refused(400, f"{field} must be a whole number, not {text!r}") from None
+
+
 def back(endpoint: str, notice: str | None = None, error: str | None = None, **values):
     """After an action: back to a page, with what happened on it."""
     target = url_for(endpoint, **values)

@@ -10,7 +10,8 @@ import requests
 
 from tests.conftest import start_server
 
-PAGES = ["", "/outbox", "/http-posts", "/journal", "/journal/rows", "/tools", "/contacts", "/campaigns"]
+PAGES = ["", "/outbox", "/http-posts", "/journal", "/journal/rows", "/tools", "/contacts", "/campaigns", "/migration",
+         "/email"]
 
 
 def ui(live, path: str = "/", **kwargs) -> requests.Response:
