@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
+from server.clock import parse_duration
 from server.sandbox.clocks import ClockChange
 from server.sandbox.control import apps as control_apps
 from server.sandbox.control import clock as control_clock
@@ -12,6 +13,7 @@ from server.sandbox.control import credentials as control_credentials
 from .web import PAGE, Refused, back, bp, call, model, record_or_404, render, require_login
 
 root = Blueprint("inspector_root", __name__)
+LONG_ADVANCE = 7 * 86400  # an advance longer than this runs in the background, its page showing its progress
 
 
 @root.route("/")
@@ -66,8 +68,15 @@ def _app_page(name: str, **shown):
 # --- the clock ----------------------------------------------------------------------------------------
 
 def _ran(ran: dict) -> str:
-    done = {k: v for k, v in ran.items() if v}
-    return ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in done.items()) or "nothing was due"
+    """What an advance ran (server.tally's summary, nested), the counts that are not zero."""
+    def counts(summary: dict, prefix: str = ""):
+        for k, v in summary.items():
+            label = f"{prefix}{k.replace('_', ' ')}"
+            if isinstance(v, dict):
+                yield from counts(v, label + " ")
+            elif v:
+                yield f"{label}: {v}"
+    return ", ".join(counts(ran)) or "nothing was due"
 
 
 @bp.post("/apps/<name>/clock")
@@ -81,6 +90,7 @@ def clock(name: str):
             values["time"] = form.get("time", "").strip()
         elif action == "advance":
             values["by"] = form.get("by", "").strip()
+            values["async"] = form.get("background") == "on" or _seconds(values["by"]) > LONG_ADVANCE
         elif action == "rate":
             text = form.get("rate", "").strip()
             try:
@@ -90,8 +100,32 @@ def clock(name: str):
         moved = call(control_clock.set_clock, name=name, body=model(ClockChange, values))
     except Refused as exc:
         return back("inspector.app", name=name, error=exc.message)
+    if values.get("async"):
+        return back("inspector.advance", name=name, advance_id=moved["id"])
     return back("inspector.app", name=name, notice=f"clock {action}: now {moved['local']} ({moved['time_zone']}); "
                                                    f"ran {_ran(moved['ran'])}")
+
+
+def _seconds(by: str) -> float:
+    try:
+        return parse_duration(by)
+    except ValueError:
+        return 0  # not a duration: the control API says so
+
+
+@bp.route("/apps/<name>/clock/advances/<int:advance_id>")
+def advance(name: str, advance_id: int):
+    """An advance running in the background: its progress (the page asks for it every second), then what ran."""
+    ctx = context(name)
+    found = call(control_clock.advance_status, name=name, advance_id=advance_id)
+    return render("advance.html", tab="app", advance=found, ran=_ran(found["ran"]), **ctx)
+
+
+@bp.route("/apps/<name>/clock/advances/<int:advance_id>/status")
+def advance_progress(name: str, advance_id: int):
+    """The advance's status as the control API answers it, for the page's script."""
+    record_or_404(name)
+    return call(control_clock.advance_status, name=name, advance_id=advance_id)
 
 
 # --- keys and credentials --------------------------------------------------------------------------------

@@ -151,6 +151,13 @@ def refused(exc: Refused):
     return render("error.html", exc.status, status=exc.status, message=exc.message)
 
 
+@bp.route("/<path:unknown>", methods=["GET", "POST"])
+def unknown_page(unknown: str):
+    """Any other address under /sandbox/ui/: a 404 page in the inspector's layout (rules with fewer variable
+    parts match first, so every page above is found before this)."""
+    raise Refused(404, f"no inspector page at {request.path}")
+
+
 # --- times in the app's zone ----------------------------------------------------------------------------
 
 @bp.app_template_filter("local")

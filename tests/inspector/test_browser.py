@@ -148,3 +148,14 @@ def test_a_broadcast_scheduled_in_the_page_is_sent_by_an_advance_and_reports_its
     expect(page.locator("#skipped")).to_contain_text("gone@example.com")
     expect(page.locator("#skipped")).to_contain_text("opted out")
     expect(page.locator("#skipped")).not_to_contain_text("fine@example.com")
+
+
+def test_a_long_advance_from_the_page_shows_its_progress_then_what_ran(app, page):
+    app.clock(time="2026-06-01T08:00:00", frozen=True)
+    page.goto(ui(app))
+    page.fill("input[name=by]", "30d")  # longer than a week: in the background
+    page.click("#advance")
+    expect(page.locator("#advance-progress")).to_be_visible()
+    # ready at once, or once the page has followed it (it reloads when the advance is done)
+    expect(page.locator("#advance-done")).to_contain_text("Ready: now 2026-07-01 08:00:00")
+    expect(page.locator("#app-now-text")).to_have_text("2026-07-01 08:00:00")
