@@ -10,6 +10,7 @@ from server.sandbox.control import apps as control_apps
 from server.sandbox.control import clock as control_clock
 from server.sandbox.control import credentials as control_credentials
 
+from .users import users_of
 from .web import PAGE, Refused, back, bp, call, model, record_or_404, render, require_login
 
 root = Blueprint("inspector_root", __name__)
@@ -25,6 +26,10 @@ def home():
 
 @bp.route("/")
 def apps():
+    return apps_page()
+
+
+def apps_page(**shown):
     listing = call(control_apps.list_apps)["apps"]
     text = request.args.get("page", "0")
     if not text.isdigit():
@@ -32,7 +37,8 @@ def apps():
     number = int(text)
     clients = call(control_credentials.list_clients)["clients"]
     return render("apps.html", apps=listing[number * PAGE:(number + 1) * PAGE], number=number,
-                  more=len(listing) > (number + 1) * PAGE, clients=clients[:PAGE], more_clients=len(clients) > PAGE)
+                  more=len(listing) > (number + 1) * PAGE, clients=clients[:PAGE], more_clients=len(clients) > PAGE,
+                  **shown)
 
 
 @bp.post("/apps")
@@ -62,7 +68,7 @@ def _app_page(name: str, **shown):
     ctx = context(name)
     keys = call(control_credentials.list_api_keys, name=name)["keys"]
     throttle = call(control_apps.get_throttle, name=name)
-    return render("app.html", keys=keys, throttle=throttle, tab="app", **ctx, **shown)
+    return render("app.html", keys=keys, throttle=throttle, users=users_of(name), tab="app", **ctx, **shown)
 
 
 # --- the clock ----------------------------------------------------------------------------------------
@@ -195,3 +201,37 @@ def delete_client(client_id: str):
     except Refused as exc:
         return back("inspector.apps", error=exc.message)
     return back("inspector.apps", notice=f"OAuth client {client_id} deleted, with its grants")
+
+
+@bp.post("/oauth/consent")
+def approve_consent():
+    """Consent approved on the app's first user's behalf; the code is shown on this answer (never in an address)."""
+    form = request.form
+    try:
+        body = model(control_credentials.Consent, {k: form.get(k, "").strip() for k in ("client_id", "redirect_uri",
+                                                                                         "app", "scope")})
+        made = call(control_credentials.approve, body=body)
+    except Refused as exc:
+        return back("inspector.apps", error=exc.message)
+    if "code" not in made:
+        return back("inspector.apps", error=f"no code: redirected to {made['redirect_to']}")
+    return apps_page(notice=f"consent approved; the code: {made['code']}")
+
+
+@bp.post("/oauth/token")
+def token_action():
+    """Revoke the grant a token belongs to, or run out its access or refresh token's lifetime now."""
+    form = request.form
+    action = form.get("action", "revoke")
+    token = form.get("token", "").strip()
+    try:
+        if action == "revoke":
+            done = call(control_credentials.revoke, body=model(control_credentials.Token, {"token": token}))
+            notice = f"grant revoked: {done['revoked']} tokens stop working"
+        else:
+            done = call(control_credentials.expire_token, body=model(control_credentials.ExpireToken,
+                                                                     {"token": token, "which": action}))
+            notice = f"expired now ({done['at']}): {' and '.join(done['expired'])}"
+    except Refused as exc:
+        return back("inspector.apps", error=exc.message)
+    return back("inspector.apps", notice=notice)
