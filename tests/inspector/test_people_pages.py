@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+import requests
+
 from tests.auth.test_oauth import REDIRECT, exchange, result
 from tests.auth.test_oauth_lifecycle import EXPIRED, echo
 from tests.inspector.test_pages import notice, post, ui
@@ -52,3 +54,16 @@ def test_consent_is_approved_and_a_tokens_lifetime_run_out_and_its_grant_revoked
     assert "no such token" in notice(post(live, "/oauth/token", {"token": "nope", "action": "revoke"}))
     r = post(live, "/oauth/consent", {"client_id": made["client_id"], "redirect_uri": "http://elsewhere.example/cb"})
     assert 'class="flash error"' in r.text
+
+
+def test_a_web_form_is_made_from_the_campaigns_page_and_its_public_page_serves_it(live, app):
+    r = post(live, f"/apps/{app.name}/webforms", {"name": "Newsletter", "kind": "web",
+                                                  "fields": "FirstName\nEmail email required", "opt_in": "on"})
+    assert "web form" in notice(r) and "made: its page is " in notice(r), notice(r)
+    page = requests.get(notice(r).rsplit(" ", 1)[1], timeout=30)
+    assert page.status_code == 200 and "inf_field_Email" in page.text and "Newsletter" in page.text
+    r = post(live, f"/apps/{app.name}/webforms", {"name": "Bad", "fields": "Email telepathy"})
+    assert 'class="flash error"' in r.text and "type" in notice(r)
+    assert "tag_ids must be tag ids" in notice(post(live, f"/apps/{app.name}/webforms",
+                                                    {"name": "Bad", "fields": "Email", "tag_ids": "x"}))
+    assert post(live, "/apps/no-such-app/webforms", {"name": "x"}).status_code == 404
