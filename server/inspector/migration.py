@@ -53,8 +53,7 @@ def _form(settings: dict, zone: str) -> dict:
             "sunset": _local_input(settings["xmlrpc"]["sunset"], zone),
             "brownouts": "\n".join(f"{_local_input(w.start.isoformat(), zone)} {int(w.duration.total_seconds())}s"
                                    for w in windows),
-            "legacy_retired": _local_input(settings["legacy_keys"]["retired"], zone),
-            "json": json.dumps(settings, indent=1)}
+            "legacy_retired": _local_input(settings["legacy_keys"]["retired"], zone)}
 
 
 @bp.route("/apps/<name>/migration")
