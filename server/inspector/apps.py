@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
+from server.clock import parse_duration
 from server.sandbox.clocks import ClockChange
 from server.sandbox.control import apps as control_apps
 from server.sandbox.control import clock as control_clock
 from server.sandbox.control import credentials as control_credentials
 
+from .users import users_of
 from .web import PAGE, Refused, back, bp, call, model, record_or_404, render, require_login
 
 root = Blueprint("inspector_root", __name__)
+LONG_ADVANCE = 7 * 86400  # an advance longer than this runs in the background, its page showing its progress
 
 
 @root.route("/")
@@ -23,6 +26,10 @@ def home():
 
 @bp.route("/")
 def apps():
+    return apps_page()
+
+
+def apps_page(**shown):
     listing = call(control_apps.list_apps)["apps"]
     text = request.args.get("page", "0")
     if not text.isdigit():
@@ -30,7 +37,8 @@ def apps():
     number = int(text)
     clients = call(control_credentials.list_clients)["clients"]
     return render("apps.html", apps=listing[number * PAGE:(number + 1) * PAGE], number=number,
-                  more=len(listing) > (number + 1) * PAGE, clients=clients[:PAGE], more_clients=len(clients) > PAGE)
+                  more=len(listing) > (number + 1) * PAGE, clients=clients[:PAGE], more_clients=len(clients) > PAGE,
+                  **shown)
 
 
 @bp.post("/apps")
@@ -60,14 +68,21 @@ def _app_page(name: str, **shown):
     ctx = context(name)
     keys = call(control_credentials.list_api_keys, name=name)["keys"]
     throttle = call(control_apps.get_throttle, name=name)
-    return render("app.html", keys=keys, throttle=throttle, tab="app", **ctx, **shown)
+    return render("app.html", keys=keys, throttle=throttle, users=users_of(name), tab="app", **ctx, **shown)
 
 
 # --- the clock ----------------------------------------------------------------------------------------
 
 def _ran(ran: dict) -> str:
-    done = {k: v for k, v in ran.items() if v}
-    return ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in done.items()) or "nothing was due"
+    """What an advance ran (server.tally's summary, nested), the counts that are not zero."""
+    def counts(summary: dict, prefix: str = ""):
+        for k, v in summary.items():
+            label = f"{prefix}{k.replace('_', ' ')}"
+            if isinstance(v, dict):
+                yield from counts(v, label + " ")
+            elif v:
+                yield f"{label}: {v}"
+    return ", ".join(counts(ran)) or "nothing was due"
 
 
 @bp.post("/apps/<name>/clock")
@@ -81,6 +96,7 @@ def clock(name: str):
             values["time"] = form.get("time", "").strip()
         elif action == "advance":
             values["by"] = form.get("by", "").strip()
+            values["async"] = form.get("background") == "on" or _seconds(values["by"]) > LONG_ADVANCE
         elif action == "rate":
             text = form.get("rate", "").strip()
             try:
@@ -90,8 +106,32 @@ def clock(name: str):
         moved = call(control_clock.set_clock, name=name, body=model(ClockChange, values))
     except Refused as exc:
         return back("inspector.app", name=name, error=exc.message)
+    if values.get("async"):
+        return back("inspector.advance", name=name, advance_id=moved["id"])
     return back("inspector.app", name=name, notice=f"clock {action}: now {moved['local']} ({moved['time_zone']}); "
                                                    f"ran {_ran(moved['ran'])}")
+
+
+def _seconds(by: str) -> float:
+    try:
+        return parse_duration(by)
+    except ValueError:
+        return 0  # not a duration: the control API says so
+
+
+@bp.route("/apps/<name>/clock/advances/<int:advance_id>")
+def advance(name: str, advance_id: int):
+    """An advance running in the background: its progress (the page asks for it every second), then what ran."""
+    ctx = context(name)
+    found = call(control_clock.advance_status, name=name, advance_id=advance_id)
+    return render("advance.html", tab="app", advance=found, ran=_ran(found["ran"]), **ctx)
+
+
+@bp.route("/apps/<name>/clock/advances/<int:advance_id>/status")
+def advance_progress(name: str, advance_id: int):
+    """The advance's status as the control API answers it, for the page's script."""
+    record_or_404(name)
+    return call(control_clock.advance_status, name=name, advance_id=advance_id)
 
 
 # --- keys and credentials --------------------------------------------------------------------------------
@@ -161,3 +201,37 @@ def delete_client(client_id: str):
     except Refused as exc:
         return back("inspector.apps", error=exc.message)
     return back("inspector.apps", notice=f"OAuth client {client_id} deleted, with its grants")
+
+
+@bp.post("/oauth/consent")
+def approve_consent():
+    """Consent approved on the app's first user's behalf; the code is shown on this answer (never in an address)."""
+    form = request.form
+    try:
+        body = model(control_credentials.Consent, {k: form.get(k, "").strip() for k in ("client_id", "redirect_uri",
+                                                                                         "app", "scope")})
+        made = call(control_credentials.approve, body=body)
+    except Refused as exc:
+        return back("inspector.apps", error=exc.message)
+    if "code" not in made:
+        return back("inspector.apps", error=f"no code: redirected to {made['redirect_to']}")
+    return apps_page(notice=f"consent approved; the code: {made['code']}")
+
+
+@bp.post("/oauth/token")
+def token_action():
+    """Revoke the grant a token belongs to, or run out its access or refresh token's lifetime now."""
+    form = request.form
+    action = form.get("action", "revoke")
+    token = form.get("token", "").strip()
+    try:
+        if action == "revoke":
+            done = call(control_credentials.revoke, body=model(control_credentials.Token, {"token": token}))
+            notice = f"grant revoked: {done['revoked']} tokens stop working"
+        else:
+            done = call(control_credentials.expire_token, body=model(control_credentials.ExpireToken,
+                                                                     {"token": token, "which": action}))
+            notice = f"expired now ({done['at']}): {' and '.join(done['expired'])}"
+    except Refused as exc:
+        return back("inspector.apps", error=exc.message)
+    return back("inspector.apps", notice=notice)

@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from flask import request
 
+from server.domain.crm import webforms
 from server.sandbox.control import campaigns as control_campaigns
 
 from .apps import context
@@ -16,7 +17,7 @@ from .web import PAGE, Refused, back, bp, call, model, record_or_404, render
 def campaigns(name: str):
     ctx = context(name)
     listing = call(control_campaigns.list_campaigns, name=name)["campaigns"]
-    return render("campaigns.html", tab="campaigns", campaigns=listing, **ctx)
+    return render("campaigns.html", tab="campaigns", campaigns=listing, webform_kinds=webforms.KINDS, **ctx)
 
 
 @bp.post("/apps/<name>/campaigns")
@@ -60,3 +61,37 @@ def publish(name: str, campaign_id: int, action: str):
     except Refused as exc:
         return back("inspector.campaign", name=name, campaign_id=campaign_id, error=exc.message)
     return back("inspector.campaign", name=name, campaign_id=campaign_id, notice=f"campaign {action}ed")
+
+
+# --- web forms (the control API makes them; it lists none) ------------------------------------------------
+
+def _fields(text: str) -> list[dict]:
+    """One field a line: its name, then optionally its type and ``required`` (``Email email required``)."""
+    out = []
+    for line in text.splitlines():
+        words = line.split()
+        if words:
+            field = {"name": words[0], "required": "required" in words[1:]}
+            kinds = [w for w in words[1:] if w != "required"]
+            if kinds:
+                field["type"] = kinds[0]
+            out.append(field)
+    return out
+
+
+@bp.post("/apps/<name>/webforms")
+def add_webform(name: str):
+    record_or_404(name)
+    form = request.form
+    tags = [t for t in form.get("tag_ids", "").replace(",", " ").split() if t]
+    try:
+        if not all(t.isdigit() for t in tags):
+            raise Refused(400, f"tag_ids must be tag ids separated by commas, not {form.get('tag_ids')!r}")
+        body = model(control_campaigns.NewWebform, {
+            "name": form.get("name", "").strip(), "kind": form.get("kind") or "web",
+            "fields": _fields(form.get("fields", "")), "tag_ids": [int(t) for t in tags],
+            "opt_in": form.get("opt_in") == "on"})
+        made = call(control_campaigns.add_webform, name=name, body=body)
+    except Refused as exc:
+        return back("inspector.campaigns", name=name, error=exc.message)
+    return back("inspector.campaigns", name=name, notice=f"web form {made['id']} made: its page is {made['page']}")

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from flask import request
 
+from server.domain.mail import deliverability
 from server.sandbox.control import campaigns as control_campaigns
+from server.sandbox.control import email as control_email
 from server.sandbox.control import hooks as control_hooks
 
 from .apps import context
-from .web import PAGE, Refused, bp, call, model, render
+from .web import PAGE, Refused, back, bp, call, model, record_or_404, render
 
 SEARCH_SCAN = 1000  # a search reads this many messages after the cursor (the control API filters no text)
 
@@ -50,7 +52,19 @@ def message(name: str, message_id: int):
     found = call(control_campaigns.outbox, name=name, query=query)["messages"]
     if not found or found[0]["id"] != message_id:
         raise Refused(404, f"app {name!r} has no message {message_id}")
-    return render("message.html", tab="outbox", message=found[0], **ctx)
+    return render("message.html", tab="outbox", message=found[0], outcomes=deliverability.OUTCOMES, **ctx)
+
+
+@bp.post("/apps/<name>/outbox/<int:message_id>/outcome")
+def set_outcome(name: str, message_id: int):
+    """A late outcome for a sent email (a bounce or a complaint arriving after the fact)."""
+    record_or_404(name)
+    try:
+        body = model(control_email.Outcome, {"outcome": request.form.get("outcome")})
+        call(control_email.set_outcome, name=name, message_id=message_id, body=body)
+    except Refused as exc:
+        return back("inspector.message", name=name, message_id=message_id, error=exc.message)
+    return back("inspector.message", name=name, message_id=message_id, notice=f"outcome {body.outcome} recorded")
 
 
 @bp.route("/apps/<name>/outbox/<int:message_id>/html")

@@ -1,7 +1,7 @@
 """Screenshots of the inspector's main pages for docs/inspector.md: ``python -m server.inspector.screenshots
 [OUT_DIR]`` (docs/img by default) starts a sandbox in a temporary directory on 127.0.0.1, gives an app a little
-life (a campaign email, some calls, a fault rule, a snapshot) and photographs each page in headless Chromium
-(Debian's, at /usr/bin/chromium; Playwright's Python package drives it)."""
+life (a campaign email, some calls, a fault rule, a snapshot, a broadcast, the keap-2026 retirement preset) and
+photographs each page in headless Chromium (Debian's, at /usr/bin/chromium; Playwright's Python package drives it)."""
 from __future__ import annotations
 
 import os
@@ -21,7 +21,11 @@ CHROMIUM = os.environ.get("SANDBOX_CHROMIUM", "/usr/bin/chromium")
 PAGES = [("apps", ""), ("app", "/apps/demo"), ("outbox", "/apps/demo/outbox"), ("message", "/apps/demo/outbox/{mid}"),
          ("journal", "/apps/demo/journal"), ("call", "/apps/demo/journal/{jid}"), ("tools", "/apps/demo/tools"),
          ("contacts", "/apps/demo/contacts"), ("contact", "/apps/demo/contacts/{cid}"),
-         ("campaign", "/apps/demo/campaigns/{campaign}"), ("deliveries", "/apps/demo/http-posts")]
+         ("campaign", "/apps/demo/campaigns/{campaign}"), ("deliveries", "/apps/demo/http-posts"),
+         ("migration", "/apps/demo/migration"), ("email", "/apps/demo/email"),
+         ("broadcast", "/apps/demo/broadcasts/{broadcast}")]
+
+FULL_PAGE = ("app", "tools", "migration", "email")
 
 
 def _serve(data_dir: str):
@@ -46,18 +50,28 @@ def _demo(url: str) -> dict:
             {"type": "email", "name": "Two days on", "subject": "How is it going?", "text": "Two days on"}]}],
         "links": [["go", "s"]]}).json()["id"]
     api = xmlrpc.client.ServerProxy(url + "/api/xmlrpc")
+    cids = []
     for first, address in (("Ada", "ada@example.com"), ("Grace", "grace@example.com")):
         cid = api.ContactService.add(key, {"FirstName": first, "Email": address})
         api.APIEmailService.optIn(key, address, "screenshots")
         api.FunnelService.achieveGoal(key, "demo", "go", cid)
+        cids.append(cid)
+    cids.append(api.ContactService.add(key, {"FirstName": "Lin", "Email": "lin@example.com"}))  # never opted in
+    template = api.APIEmailService.addEmailTemplate(key, "Spring news", "News", "news@example.com", "~Contact.Email~",
+                                                    "", "", "Spring news, ~Contact.FirstName~", "What is new",
+                                                    "<p>What is new</p>", "Multipart", "Contact")
+    broadcast = control.post(url + "/sandbox/apps/demo/broadcasts", timeout=60, json={
+        "name": "Spring news", "template_id": template, "contact_ids": cids}).json()["id"]
     api.ContactService.findByEmail(key, "ada@example.com", ["Id", "FirstName"])
     control.post(url + "/sandbox/apps/demo/faults", timeout=60, json={
         "name": "flaky adds", "match": {"method": "ContactService.add"}, "action": {"type": "http", "status": 503},
         "first": 1})
     control.post(url + "/sandbox/apps/demo/snapshots", json={"name": "clean"}, timeout=60)
+    control.put(url + "/sandbox/apps/demo/retirement", json={"xmlrpc": {"preset": "keap-2026"}}, timeout=60)
     messages = control.get(url + "/sandbox/apps/demo/outbox", timeout=60).json()["messages"]
     entries = control.get(url + "/sandbox/apps/demo/journal", timeout=60).json()["entries"]
-    return {"mid": messages[0]["id"], "jid": entries[0]["id"], "cid": messages[0]["contact_id"], "campaign": campaign}
+    return {"mid": messages[0]["id"], "jid": entries[0]["id"], "cid": messages[0]["contact_id"], "campaign": campaign,
+            "broadcast": broadcast}
 
 
 def main(argv: list[str]) -> int:
@@ -77,7 +91,7 @@ def main(argv: list[str]) -> int:
                 page = browser.new_page(viewport={"width": 1280, "height": 800})
                 for name, path in PAGES:
                     page.goto(url + "/sandbox/ui" + path.format(**ids))
-                    page.screenshot(path=str(out / f"inspector-{name}.png"), full_page=name in ("app", "tools"))
+                    page.screenshot(path=str(out / f"inspector-{name}.png"), full_page=name in FULL_PAGE)
                     print(f"wrote {out / f'inspector-{name}.png'}")
                 browser.close()
         finally:

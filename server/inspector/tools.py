@@ -11,7 +11,7 @@ from server.sandbox.control import faults as control_faults
 from server.sandbox.control import snapshots as control_snapshots
 
 from .apps import context
-from .web import Refused, back, bp, call, model, record_or_404, render
+from .web import Refused, back, bp, call, model, record_or_404, render, whole_number
 
 ACTIONS = ("xmlrpc_fault", "http", "drop", "latency", "truncate", "malformed")
 
@@ -38,22 +38,14 @@ def _rule(form) -> dict:
     if kind == "xmlrpc_fault":
         action.update(tag=form.get("tag") or None, message=form.get("message") or "An unexpected error occurred")
     elif kind == "http":
-        action["status"] = _number(form, "status")
+        action["status"] = whole_number(form, "status")
     elif kind == "latency":
-        action["ms"] = _number(form, "ms")
+        action["ms"] = whole_number(form, "ms")
     match = {k: form.get(k) for k in ("method", "protocol", "credential_kind") if form.get(k)}
     rule = {"name": form.get("name") or None, "match": match, "action": action}
     if form.get("first"):
-        rule["first"] = _number(form, "first")
+        rule["first"] = whole_number(form, "first")
     return {k: v for k, v in rule.items() if v is not None}
-
-
-def _number(form, field: str) -> int:
-    text = form.get(field, "").strip()
-    try:
-        return int(text)
-    except ValueError:
-        raise Refused(400, f"{field} must be a whole number, not {text!r}") from None
 
 
 @bp.post("/apps/<name>/faults")

@@ -77,6 +77,18 @@ def model(kind: type[BaseModel], values: dict):
         raise Refused(400, refusal("the form", exc, kind).message) from None
 
 
+def whole_number(form, field: str, *, optional: bool = False) -> int | None:
+    """A form's field as a whole number (the control API's bodies take no numbers as text), or Refused naming
+    it; None for an empty optional one."""
+    text = (form.get(field) or "").strip()
+    if optional and not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise Refused(400, f"{field} must be a whole number, not {text!r}") from None
+
+
 def back(endpoint: str, notice: str | None = None, error: str | None = None, **values):
     """After an action: back to a page, with what happened on it."""
     target = url_for(endpoint, **values)
@@ -137,6 +149,13 @@ def login():
 @bp.errorhandler(Refused)
 def refused(exc: Refused):
     return render("error.html", exc.status, status=exc.status, message=exc.message)
+
+
+@bp.route("/<path:unknown>", methods=["GET", "POST"])
+def unknown_page(unknown: str):
+    """Any other address under /sandbox/ui/: a 404 page in the inspector's layout (rules with fewer variable
+    parts match first, so every page above is found before this)."""
+    raise Refused(404, f"no inspector page at {request.path}")
 
 
 # --- times in the app's zone ----------------------------------------------------------------------------

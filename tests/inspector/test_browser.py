@@ -7,7 +7,9 @@ import xmlrpc.client
 import pytest
 from playwright.sync_api import expect
 
+from tests.email.test_broadcasts import _tag
 from tests.engine.conftest import Campaigns
+from tests.engine.test_email_service import TEMPLATE
 from tests.engine.test_goals import email
 
 
@@ -88,10 +90,72 @@ def test_every_main_page_fits_a_laptops_width(app, page, width):
     """No page scrolls sideways at laptop widths (wide tables scroll inside their own box)."""
     page.set_viewport_size({"width": width, "height": 800})
     app.call("ContactService.add", {"FirstName": "Wide", "Email": "wide@example.com"})
-    for path in ("", "/outbox", "/http-posts", "/contacts", "/campaigns", "/campaigns/1", "/journal", "/tools"):
+    for path in ("", "/outbox", "/http-posts", "/contacts", "/campaigns", "/campaigns/1", "/journal", "/tools",
+                 "/migration", "/email"):
         page.goto(ui(app, path))
         expect(page.locator("#app-now")).to_be_visible()  # the app's time, on every page
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path or '/'} is {overflow}px wider than {width}px"
     page.goto(f"{app.live.url}/sandbox/ui/")
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+
+
+def test_a_brownout_set_in_the_migration_page_makes_an_xmlrpc_call_fail(app, page):
+    app.clock(time="2026-03-02T08:00:00", frozen=True)
+    assert app.call("DataService.echo", "before") == "before"
+    page.goto(ui(app, "/migration"))
+    expect(page.locator("#calls")).to_contain_text("DataService.echo")  # the report counts it
+    expect(page.locator("#xmlrpc-state")).to_contain_text("XML-RPC is on")
+    page.fill("#schedule textarea[name=brownouts]", "2026-03-02T07:00:00 2h")
+    page.click("#set-schedule")
+    expect(page.locator(".flash.notice")).to_contain_text("XML-RPC is brownout")
+    expect(page.locator("#xmlrpc-state")).to_contain_text("XML-RPC is in a brownout until 2026-03-02 09:00:00")
+    with pytest.raises(xmlrpc.client.ProtocolError) as raised:
+        app.call("DataService.echo", "during")
+    assert raised.value.errcode == 404  # the default answer: a route with no proxy behind it
+    page.click("nav.tabs >> text=Overview")
+    page.fill("input[name=by]", "1h")
+    page.click("#advance")
+    page.click("nav.tabs >> text=Migration")
+    expect(page.locator("#xmlrpc-state")).to_contain_text("XML-RPC is on")
+    assert app.call("DataService.echo", "after") == "after"
+
+
+def test_a_broadcast_scheduled_in_the_page_is_sent_by_an_advance_and_reports_its_skips(app, page):
+    app.clock(time="2026-07-01T08:00:00", frozen=True)
+    template_id = app.call("APIEmailService.addEmailTemplate", *TEMPLATE)
+    fine = app.call("ContactService.add", {"FirstName": "Fay", "Email": "fine@example.com"})
+    app.call("APIEmailService.optIn", "fine@example.com", "test")
+    gone = app.call("ContactService.add", {"FirstName": "Gus", "Email": "gone@example.com"})
+    app.call("APIEmailService.optOut", "gone@example.com", "bye")
+    tag_id = _tag(app, "Browser news", [fine, gone])
+    page.goto(ui(app, "/email"))
+    form = page.locator("#new-broadcast")
+    form.locator("input[name=name]").fill("Browser news")
+    form.locator("input[name=template_id]").fill(str(template_id))
+    form.locator("input[name=tag_id]").fill(str(tag_id))
+    form.locator("input[name=send_at]").fill("2026-07-01T18:00:00")
+    page.click("#schedule-broadcast")
+    expect(page.locator(".flash.notice")).to_contain_text("broadcast Browser news scheduled")
+    expect(page.locator("#report")).to_have_count(0)  # not sent yet
+    page.click("nav.tabs >> text=Overview")
+    page.fill("input[name=by]", "12h")
+    page.click("#advance")
+    expect(page.locator(".flash.notice")).to_contain_text("now 2026-07-01T20:00:00")
+    page.click("nav.tabs >> text=Email")
+    page.click("#broadcast-list >> text=Browser news")
+    expect(page.locator("#report")).to_contain_text("1 sent of 2")
+    expect(page.locator("#skipped")).to_contain_text("gone@example.com")
+    expect(page.locator("#skipped")).to_contain_text("opted out")
+    expect(page.locator("#skipped")).not_to_contain_text("fine@example.com")
+
+
+def test_a_long_advance_from_the_page_shows_its_progress_then_what_ran(app, page):
+    app.clock(time="2026-06-01T08:00:00", frozen=True)
+    page.goto(ui(app))
+    page.fill("input[name=by]", "30d")  # longer than a week: in the background
+    page.click("#advance")
+    expect(page.locator("#advance-progress")).to_be_visible()
+    # ready at once, or once the page has followed it (it reloads when the advance is done)
+    expect(page.locator("#advance-done")).to_contain_text("Ready: now 2026-07-01 08:00:00")
+    expect(page.locator("#app-now-text")).to_have_text("2026-07-01 08:00:00")

@@ -3,6 +3,7 @@ one, every action is the control API's (its refusals shown on the page), and the
 from __future__ import annotations
 
 import re
+import time
 import xmlrpc.client
 
 import pytest
@@ -10,7 +11,8 @@ import requests
 
 from tests.conftest import start_server
 
-PAGES = ["", "/outbox", "/http-posts", "/journal", "/journal/rows", "/tools", "/contacts", "/campaigns"]
+PAGES = ["", "/outbox", "/http-posts", "/journal", "/journal/rows", "/tools", "/contacts", "/campaigns", "/migration",
+         "/email"]
 
 
 def ui(live, path: str = "/", **kwargs) -> requests.Response:
@@ -266,3 +268,32 @@ def make_app_with_token(live, headers) -> str:
     r = live.control("POST", "/apps", json={"name": "guarded", "seed": False}, headers=headers)
     assert r.status_code == 201, r.text
     return "guarded"
+
+
+@pytest.mark.parametrize("path", ["/no-such-page", "/apps/x/outbox/not-a-number", "/apps/x/y/z"])
+def test_an_unknown_address_is_a_404_page_in_the_inspectors_layout(live, path):
+    r = ui(live, path)
+    assert r.status_code == 404 and r.headers["Content-Type"].startswith("text/html")
+    assert "no inspector page at /sandbox/ui" + path in r.text and "Sandbox inspector" in r.text
+    assert post(live, path).status_code == 404
+
+
+def test_a_long_advance_runs_in_the_background_and_its_page_shows_the_progress(live, app):
+    app.clock(time="2026-06-01T08:00:00", frozen=True)
+    r = post(live, f"/apps/{app.name}/clock", {"action": "advance", "by": "30d"})  # longer than a week
+    assert r.status_code == 200 and "/clock/advances/" in r.url, r.url
+    advance_page = r.url
+    assert 'id="advance-progress"' in r.text and "2026-07-01 08:00:00" in r.text  # where it goes
+    status_url = advance_page.split("?")[0] + "/status"
+    for _ in range(200):  # bounded: 20 s
+        status = requests.get(status_url, timeout=30).json()
+        if status["status"] != "advancing":
+            break
+        time.sleep(0.1)
+    assert status["status"] == "ready" and status["progress"] == 1
+    done = requests.get(advance_page, timeout=30)
+    assert "Ready: now 2026-07-01 08:00:00" in done.text and "ran " in done.text
+    r = post(live, f"/apps/{app.name}/clock", {"action": "advance", "by": "1h", "background": "on"})
+    assert "/clock/advances/" in r.url  # asked for
+    assert ui(live, f"/apps/{app.name}/clock/advances/999999").status_code == 404
+    assert ui(live, f"/apps/{app.name}/clock/advances/999999/status").status_code == 404

@@ -56,7 +56,7 @@ def set_clock(name: str, body: ClockChange):
         raise ControlError(exc.status, exc.message) from None
     if change.run_async:
         clocks.run_in_background(env, record, state, advance_id)
-        where = url_for(".advance_status", name=name, advance_id=advance_id)
+        where = url_for(f"{bp.name}.advance_status", name=name, advance_id=advance_id)  # from the inspector too
         return jsonify(clocks.status(env, record, advance_id)), 202, {"Location": where}
     moved = clocks.run(env, record, state, advance_id)
     return jsonify({**clocks.describe(moved.record), "advance": moved.advance_id, "ran": moved.ran})
