@@ -36,6 +36,7 @@ from server.sandbox.control.apps import bp as control_bp
 from server.sandbox.control.broadcasts import bp as broadcasts_bp
 from server.sandbox.control.campaigns import bp as campaigns_bp
 from server.sandbox.control.clock import bp as clock_bp
+from server.sandbox.control.contact_import import bp as contact_import_bp
 from server.sandbox.control.credentials import bp as credentials_bp
 from server.sandbox.control.email import bp as email_bp
 from server.sandbox.control.exports import bp as exports_bp
@@ -127,6 +128,7 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
     app.register_blueprint(faults_bp)
     app.register_blueprint(snapshots_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(contact_import_bp)
     app.register_blueprint(journal_bp)
     app.register_blueprint(clock_bp)
     app.register_blueprint(migration_bp)
