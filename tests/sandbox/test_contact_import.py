@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 
+from click.testing import CliRunner
+
+from server.cli import main
+from tests.conftest import TestApp
 from tests.rest.conftest import rest_for
 
 
@@ -95,3 +99,20 @@ def test_refusals_of_the_body_itself(empty_app):
     missing = empty_app.live.control("POST", "/apps/nosuchapp/contacts:import", data="FirstName\nA\n",
                                      headers={"Content-Type": "text/csv"})
     assert missing.status_code == 404
+
+
+def test_the_command_line_imports_an_export_of_thousands_with_progress(live, empty_app, tmp_path):
+    assert _post(empty_app, _csv(4000), "text/csv").status_code == 200
+    export = tmp_path / "bulk.jsonl.gz"
+    export.write_bytes(live.control("GET", f"/apps/{empty_app.name}/export").content)
+    target = ["--data-dir", str(live.data_dir)] if live.backend == "sqlite" else \
+        ["--database-url", str(live.sandbox.engine.url.render_as_string(hide_password=False))]
+    name = empty_app.name + "-cli"
+    done = CliRunner().invoke(main, ["apps", "import", str(export), "--name", name, "--progress", *target])
+    assert done.exit_code == 0, done.output
+    assert "rows loaded" in done.output and f"imported app {name}; legacy API key " in done.output
+    key = done.output.rsplit("legacy API key ", 1)[1].strip()
+    copy = TestApp(name, key, live)
+    found = copy.call("ContactService.findByEmail", "bulk3999@example.com", ["FirstName"])
+    assert found == [{"FirstName": "First3999"}]
+    assert copy.call("DataService.count", "Contact", {"Email": "bulk%"}) == 4000
