@@ -65,23 +65,28 @@ class ImportRefused(Exception):
 
 
 def import_contacts(s: AppSession, records: Iterable[tuple[int, dict]], *, skip_invalid: bool = False,
-                    batch: int = BATCH, progress: Callable[[int], None] | None = None) -> ImportResult:
+                    batch: int = BATCH, progress: Callable[[int], None] | None = None,
+                    added: Callable[[list[tuple[int, int]]], None] | None = None) -> ImportResult:
     """Add every valid record of ``records`` as a contact. With ``skip_invalid`` a bad record is left out and
     listed; without it, ImportRefused is raised once the input has been read through (the caller's
-    transaction then rolls back everything). ``progress`` is told the count of records read after each batch."""
+    transaction then rolls back everything). ``progress`` is told the count of records read after each batch,
+    ``added`` the ``(line, contact id)`` of each contact a batch added."""
     result = ImportResult()
     seen = 0
     source: Iterator = iter(records)
     while chunk := list(islice(source, batch)):
         seen += len(chunk)
-        checked = []
+        checked, lines = [], []
         for line, data in chunk:
             try:
                 checked.append(_checked(s, line, data))
+                lines.append(line)
             except _Bad as bad:
                 result.refuse(bad.error)
         if checked and (skip_invalid or not result.rejected):
-            _write(s, checked, result)
+            first = _write(s, checked, result)
+            if added is not None:
+                added([(line, first + i) for i, line in enumerate(lines)])
         if progress is not None:
             progress(seen)
     if result.rejected and not skip_invalid:
@@ -129,7 +134,7 @@ def _blamed(s: AppSession, data: dict) -> str | None:
     return None
 
 
-def _write(s: AppSession, batch: list[Values], result: ImportResult) -> None:
+def _write(s: AppSession, batch: list[Values], result: ImportResult) -> int:
     first = s.next_id("contact", len(batch))  # companies share the contact id space
     now = s.now_local()
     by_columns: dict[tuple, list[dict]] = {}
@@ -153,3 +158,4 @@ def _write(s: AppSession, batch: list[Values], result: ImportResult) -> None:
     result.imported += len(batch)
     result.first_id = first if result.first_id is None else result.first_id
     result.last_id = first + len(batch) - 1
+    return first
