@@ -31,6 +31,10 @@ sys.path.insert(0, str(ROOT))
 from bench.xmlrpc_throughput import machine, write_section  # noqa: E402
 
 
+# `sandbox serve` of this checkout (the venv's `sandbox` script may belong to another one)
+SERVE = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from server.cli import main; main(prog_name='sandbox')"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -69,7 +73,7 @@ def measure(apps: int) -> dict:
         port = free_port()
         env = {**os.environ, "SANDBOX_DATA_DIR": tmp, "SANDBOX_API_KEY": "memory-bench-key"}
         env.pop("SANDBOX_ADMIN_TOKEN", None)
-        proc = subprocess.Popen([str(Path(sys.executable).parent / "sandbox"), "serve", "--host", "127.0.0.1", "--port",
+        proc = subprocess.Popen([sys.executable, "-c", SERVE, "serve", "--host", "127.0.0.1", "--port",
                                  str(port)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 text=True)
         url = f"http://127.0.0.1:{port}"

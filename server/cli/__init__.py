@@ -14,7 +14,6 @@ from server import __version__
 from server.app import create_app
 from server.sandbox import inputs
 from server.sandbox.seeding import bootstrap
-from server.sandbox.tls import ensure_ca, ensure_certificate, ensure_hostname_certificate
 from server.store import apps, credentials
 from server.store.db import refresh_statistics, transaction
 
@@ -84,6 +83,9 @@ def serve(host, port, data_dir, database_url, api_key, tls, tls_port, insecure_c
     servers = [make_server(config.host, config.port, app, threaded=True)]
     tls = None
     if config.tls:
+        # cryptography (8 MiB resident) loaded only by a server that makes certificates (issue 18 §8)
+        from server.sandbox.tls import ensure_ca, ensure_certificate, ensure_hostname_certificate  # noqa: PLC0415
+
         make = ensure_hostname_certificate if hostnames else ensure_certificate
         cert, key = make(Path(config.data_dir))
         servers.append(make_server(config.host, config.tls_port, app, threaded=True, ssl_context=(str(cert), str(key))))
