@@ -30,7 +30,6 @@ sys.path.insert(0, str(ROOT))
 
 from bench.xmlrpc_throughput import machine, write_section  # noqa: E402
 
-
 # `sandbox serve` of this checkout (the venv's `sandbox` script may belong to another one)
 SERVE = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from server.cli import main; main(prog_name='sandbox')"
 
