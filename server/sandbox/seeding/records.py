@@ -47,7 +47,8 @@ def _array(path: Path) -> Iterator[tuple[int, object]]:
         def more() -> bool:
             nonlocal buffer, at
             chunk = f.read(CHUNK)
-            buffer, at = buffer[at:] + chunk, 0
+            if chunk:
+                buffer, at = buffer[at:] + chunk, 0
             return bool(chunk)
 
         while True:
