@@ -25,7 +25,7 @@ from server.domain.mail import email_status
 from server.store import schema
 from server.store.session import AppSession
 
-from .contacts import _EMAILS, CONTACT, _prepare
+from .contacts import CONTACT, EMAIL_COLUMNS, prepared_row
 
 BATCH = 2000
 MAX_ERRORS = 100  # the errors an answer lists; the count says how many there were
@@ -141,14 +141,14 @@ def _write(s: AppSession, batch: list[Values], result: ImportResult) -> int:
     customs: list[tuple[int, dict]] = []
     emails: list[str] = []
     for offset, values in enumerate(batch):
-        row = _prepare(values)
+        row = prepared_row(values)
         row["id"], row["kind"], row["last_updated"] = first + offset, CONTACT.kind, now
         if row.get("date_created") is None:
             row["date_created"] = now
         by_columns.setdefault(tuple(row), []).append(row)
         if values.customs:
             customs.append((row["id"], values.customs))
-        emails.extend(row[c] for c in _EMAILS if row.get(c))
+        emails.extend(row[c] for c in EMAIL_COLUMNS if row.get(c))
     for rows in by_columns.values():
         s.insert(schema.contact, rows)
     custom_fields.insert_new_values(s, customs)
