@@ -47,6 +47,8 @@ bench: $(BENCH_STAMP)
 	$(PY) bench/rest_v2_read.py
 	$(PY) bench/snapshot_restore.py
 	$(PY) bench/query_scale.py
+	$(PY) bench/bulk_import.py
+	$(PY) bench/memory.py
 
 clean:
 	rm -rf $(VENV) .sandbox .pytest_cache
