@@ -15,8 +15,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import requests
-
 Body = bytes | Sequence[tuple[str, str]]  # raw bytes, or form fields sent as application/x-www-form-urlencoded
 
 
@@ -37,9 +35,16 @@ class LiveHttp:
     """Posts for real, over a pool of kept-alive connections."""
 
     def __init__(self) -> None:
-        self._session = requests.Session()
+        self._session = None
+        self._lock = threading.Lock()
 
     def post(self, url: str, body: Body, headers: Mapping[str, str], timeout: float) -> Answer:
+        import requests  # noqa: PLC0415  (with urllib3 and charset_normalizer, 5 MiB resident: loaded by the
+        # first post, not by every idle server; most sandboxes never post anywhere, issue 18 §8)
+
+        with self._lock:
+            if self._session is None:
+                self._session = requests.Session()
         data = body if isinstance(body, bytes) else list(body)
         try:
             r = self._session.post(url, data=data, headers=dict(headers), timeout=timeout, allow_redirects=False)

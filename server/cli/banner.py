@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from server.config import Config
+from server.sandbox.client_trust import client_trust
 from server.sandbox.seeding.bootstrap import ensure_default_app
-from server.sandbox.tls import client_trust
 from server.store.session import AppRecord
 from server.wiring import build_environment
 

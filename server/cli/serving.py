@@ -33,7 +33,6 @@ from gunicorn.workers.gthread import ThreadWorker
 from server import logs
 from server.app import create_app
 from server.config import Config
-from server.sandbox.tls import ensure_ca, ensure_certificate, ensure_hostname_certificate
 
 from . import banner
 
@@ -151,6 +150,9 @@ def run(config: Config, workers: int, *, hostnames: bool = False) -> None:
         _check_free(config.host, port)
     tls, tls_lines = None, None
     if config.tls:
+        # cryptography (8 MiB resident) loaded only by a server that makes certificates (issue 18 item 8)
+        from server.sandbox.tls import ensure_ca, ensure_certificate, ensure_hostname_certificate  # noqa: PLC0415
+
         data_dir = Path(config.data_dir)
         cert, key = (ensure_hostname_certificate if hostnames else ensure_certificate)(data_dir)
         tls = TLSListener(config.tls_port, cert, key)

@@ -9,7 +9,7 @@ import click
 import sqlalchemy.exc
 
 from server.auth.hosts import CERTIFICATE_NAMES
-from server.sandbox.tls import client_trust, ensure_ca, ensure_hostname_certificate
+from server.sandbox.client_trust import client_trust
 from server.store import apps
 from server.store.db import transaction
 
@@ -55,6 +55,8 @@ calls other real services needs a bundle of both (cat the system bundle and the 
 def trust(address, tls_port, data_dir, database_url):
     """Print the CA of `sandbox serve --tls --hostnames`, the hosts-file lines and how each client trusts it."""
     config = settings(data_dir=data_dir, database_url=database_url, tls_port=tls_port)
+    from server.sandbox.tls import ensure_ca, ensure_hostname_certificate  # noqa: PLC0415  (see serve)
+
     ensure_hostname_certificate(Path(config.data_dir))
     ca, _ = ensure_ca(Path(config.data_dir))
     try:

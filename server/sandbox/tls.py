@@ -25,27 +25,6 @@ from server.clock import UTC, wall
 TLS_DIR = "tls"
 LEAF_DAYS = 800  # under the 825 days Apple's clients accept for a server certificate issued by a local CA
 
-# How each common client stack is told to trust a certificate ({ca}): the banner of ``sandbox serve --tls`` and
-# ``sandbox trust`` print these
-CLIENT_TRUST = (
-    ("Python requests", "export REQUESTS_CA_BUNDLE={ca}"),
-    ("Python ssl, httpx, Ruby, Go, OpenSSL", "export SSL_CERT_FILE={ca}"),
-    ("Node.js", "export NODE_EXTRA_CA_CERTS={ca}"),
-    ("curl", "curl --cacert {ca} …  (or export CURL_CA_BUNDLE={ca})"),
-)
-
-
-def client_trust(ca: Path, indent: str = "  ", width: int = 20) -> list[str]:
-    """CLIENT_TRUST for ``ca`` as aligned lines (a label too long for its column on a line of its own)."""
-    out = []
-    for label, setting in CLIENT_TRUST:
-        if len(label) >= width:
-            out += [indent + label, indent + " " * width + setting.format(ca=ca)]
-        else:
-            out.append(indent + label.ljust(width) + setting.format(ca=ca))
-    return out
-
-
 def ensure_certificate(data_dir: Path) -> tuple[Path, Path]:
     folder = Path(data_dir) / "tls"
     cert_path, key_path = folder / "sandbox-cert.pem", folder / "sandbox-key.pem"

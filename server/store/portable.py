@@ -13,7 +13,9 @@ The lines, in order:
 Credentials (keys, tokens) are not in the file: their values are secrets unique across apps; the new app gets
 a legacy key of its own. Reading refuses, with a message naming the line, anything that is not such a file, a
 file of another schema revision, a damaged or truncated file, and a value that does not fit its column; the
-caller loads it in one transaction, so nothing of a refused file stays.
+caller loads it in one transaction, so nothing of a refused file stays. Both ways stream: the export is written
+as its rows are read, and the import reads a line at a time and writes ``BATCH`` rows per executemany, so a file
+of a million contacts is never whole in memory (issue 18 §2).
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ import io
 import json
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from typing import BinaryIO
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -54,12 +56,18 @@ def _exported_columns(table: sa.Table) -> list[sa.Column]:
 
 
 def export(conn: Connection, app: AppRecord, files: FileStore | None) -> bytes:
-    """The app as a gzip file of JSON lines (see the module's docstring)."""
+    """The app as a gzip file of JSON lines (see the module's docstring), in memory."""
     out = io.BytesIO()
-    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=6, mtime=0) as gz:
-        for line in _lines(conn, app, files):
-            gz.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+    export_to(conn, app, files, out)
     return out.getvalue()
+
+
+def export_to(conn: Connection, app: AppRecord, files: FileStore | None, out: BinaryIO) -> None:
+    """Write the export to ``out`` as its lines are made (a large app never whole in memory)."""
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=6, mtime=0) as gz:
+        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        for line in _lines(conn, app, files):
+            gz.write(dumps(line).encode() + b"\n")
 
 
 def _lines(conn: Connection, app: AppRecord, files: FileStore | None) -> Iterator[dict]:
@@ -88,64 +96,51 @@ def _lines(conn: Connection, app: AppRecord, files: FileStore | None) -> Iterato
     yield {"end": {"rows": count, "blobs": blobs}}
 
 
-@dataclass
-class Parsed:
-    header: dict
-    blobs: dict[str, bytes] = field(default_factory=dict)  # sha-256 -> bytes
-    rows: dict[str, list[dict]] = field(default_factory=dict)  # table -> rows as Python values
+BATCH = 5000  # rows a table's executemany takes at a time: memory bounded whatever the file's size
 
 
-def read(data: bytes, revision: str) -> Parsed:
-    """Check and decode a whole export (BadExport if anything is wrong) before anything is written."""
-    try:
-        text = gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as exc:
-        what = "is cut short" if isinstance(exc, EOFError) else "is not a gzip file"
-        raise BadExport(f"the file {what}: not an app export of this sandbox") from None
-    lines = text.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    header = _json(lines[0], 1) if lines else None
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise BadExport("not an app export of this sandbox (its first line has no \"format\": \"sandbox-app\")")
-    if header.get("version") != VERSION:
-        raise BadExport(f"export format version {header.get('version')!r} is not {VERSION}, the one this server reads")
-    if header.get("schema") != revision:
-        raise BadExport(f"the export was made with schema revision {header.get('schema')!r}; this store is at "
-                        f"{revision!r} (export and import with the same version of the sandbox)")
-    if not isinstance(header.get("app"), dict):
-        raise BadExport("line 1: the header has no app")
-    parsed = Parsed(header)
-    tables = {t.name: t for t in schema.app_data_tables()}
-    end = None
-    count = 0
-    for number, raw in enumerate(lines[1:], start=2):
-        if end is not None:
-            raise BadExport(f"line {number}: lines after the end")
-        line = _json(raw, number)
-        if not isinstance(line, dict):
-            raise BadExport(f"line {number} is not a JSON object")
-        if "table" in line:
-            table = tables.get(line["table"]) if isinstance(line["table"], str) else None
-            if table is None:
-                raise BadExport(f"line {number}: unknown table {line['table']!r}")
-            try:
-                values = rows.decode(table, line.get("row"))
-            except rows.BadRow as exc:
-                raise BadExport(f"line {number}: {exc}") from None
-            values.pop("app_id", None)
-            parsed.rows.setdefault(table.name, []).append(values)
-            count += 1
-        elif "blob" in line:
-            parsed.blobs[str(line["blob"])] = _blob(line, number)
-        elif "end" in line:
-            end = line["end"]
-        else:
-            raise BadExport(f"line {number}: neither a row, a file nor the end")
-    if not isinstance(end, dict) or end.get("rows") != count or end.get("blobs") != len(parsed.blobs):
-        raise BadExport("the file is cut short or was changed: its end line is missing or does not count "
-                        f"its {count} rows and {len(parsed.blobs)} files")
-    return parsed
+class Reader:
+    """An export read as it is loaded: ``header`` is read and checked at once (``open``); the rest streams
+    through ``load``, a line at a time, so memory holds one batch of rows however large the file."""
+
+    def __init__(self, stream: BinaryIO, revision: str):
+        self._gz = gzip.GzipFile(fileobj=stream, mode="rb")
+        self._lines = self._numbered()
+        first = next(self._lines, None)
+        header = _json(first[1], 1) if first is not None else None
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            raise BadExport("not an app export of this sandbox (its first line has no \"format\": \"sandbox-app\")")
+        if header.get("version") != VERSION:
+            raise BadExport(f"export format version {header.get('version')!r} is not {VERSION}, the one this "
+                            "server reads")
+        if header.get("schema") != revision:
+            raise BadExport(f"the export was made with schema revision {header.get('schema')!r}; this store is at "
+                            f"{revision!r} (export and import with the same version of the sandbox)")
+        if not isinstance(header.get("app"), dict):
+            raise BadExport("line 1: the header has no app")
+        self.header = header
+
+    def _numbered(self) -> Iterator[tuple[int, bytes]]:
+        try:
+            for number, raw in enumerate(self._gz, start=1):
+                if raw.strip():
+                    yield number, raw
+        except (OSError, EOFError, zlib.error) as exc:
+            what = "is cut short" if isinstance(exc, EOFError) else "is not a gzip file"
+            raise BadExport(f"the file {what}: not an app export of this sandbox") from None
+
+    def items(self) -> Iterator[tuple[int, dict]]:
+        """The lines after the header, each a JSON object, up to and including the end line."""
+        for number, raw in self._lines:
+            line = _json(raw, number)
+            if not isinstance(line, dict):
+                raise BadExport(f"line {number} is not a JSON object")
+            yield number, line
+
+
+def open_export(stream: BinaryIO, revision: str) -> Reader:
+    """An export read from ``stream`` (a file), its header checked."""
+    return Reader(stream, revision)
 
 
 def _json(raw: bytes, number: int):
@@ -165,13 +160,13 @@ def _blob(line: dict, number: int) -> bytes:
     return data
 
 
-def load(conn: Connection, parsed: Parsed, name: str,
-         progress: Callable[[str, int, int], None] | None = None) -> AppRecord:
-    """A new app ``name`` holding the parsed export, ids unchanged, its files named by the storage keys they get
-    under the new app (the caller writes their bytes: ``parsed.blobs``). Raises BadExport for rows that do not
-    fit (a repeated key, a missing column); the caller's transaction then rolls back. ``progress("rows", done,
-    total)`` is told after each table."""
-    info = parsed.header["app"]
+def load(conn: Connection, reader: Reader, name: str, put: Callable[[int, bytes], None] | None = None,
+         progress: Callable[[int], None] | None = None) -> AppRecord:
+    """A new app ``name`` holding the export, ids unchanged. Each file's bytes go to ``put(app id, bytes)`` as
+    they are read, its rows naming the storage key they get under the new app. Raises BadExport for anything
+    wrong in the file (a line that is not a row, a value that does not fit, a repeated key, a file cut short);
+    the caller's transaction then rolls back. ``progress`` is told the count of rows written after each batch."""
+    info = reader.header["app"]
     try:
         record = apps.create(conn, name, time_zone=str(info["time_zone"]), settings=dict(info.get("settings") or {}),
                              profile=dict(info.get("profile") or {}), options=dict(info.get("options") or {}))
@@ -181,24 +176,62 @@ def load(conn: Connection, parsed: Parsed, name: str,
                                                        bool(clock["frozen"])))
     except (KeyError, TypeError, ValueError) as exc:
         raise BadExport(f"line 1: the app's settings are damaged ({exc})") from None
-    keys = {digest: FileStore.key(record.id, data) for digest, data in parsed.blobs.items()}
-    total, done = sum(len(v) for v in parsed.rows.values()), 0
-    for table in schema.app_data_tables():
-        values = parsed.rows.get(table.name, [])
-        if table is schema.file_box:
-            for v in values:
-                v["storage_key"] = keys.get(str(v.get("storage_key", "")).rsplit("/", 1)[-1], v.get("storage_key"))
-        groups: dict[tuple, list[dict]] = {}
-        for v in values:
-            groups.setdefault(tuple(v), []).append(v)
-        for group in groups.values():
+    tables = {t.name: t for t in schema.app_data_tables()}
+    keys: dict[str, str] = {}  # sha-256 -> the storage key under the new app
+    pending: dict[tuple, list[dict]] = {}  # (table, columns) -> rows not yet written
+    held = count = 0
+    end = None
+
+    def flush():
+        nonlocal held
+        for (table_name, _), values in pending.items():
+            table = tables[table_name]
             try:
-                bulk.insert_rows(conn, table, group, {"app_id": record.id})
+                bulk.insert_rows(conn, table, values, {"app_id": record.id})
             except conn.dialect.loaded_dbapi.Error as exc:  # (bulk writes on the driver's cursor)
                 raise BadExport(f"the rows of {table.name} do not fit the table: "
                                 f"{str(exc).splitlines()[0][:200]}") from None
-        done += len(values)
-        if progress is not None and values:
-            progress("rows", done, total)
+        pending.clear()
+        held = 0
+        if progress is not None:
+            progress(count)
+
+    for number, line in reader.items():
+        if end is not None:
+            raise BadExport(f"line {number}: lines after the end")
+        if "table" in line:
+            table = tables.get(line["table"]) if isinstance(line["table"], str) else None
+            if table is None:
+                raise BadExport(f"line {number}: unknown table {line['table']!r}")
+            try:
+                values = rows.decode(table, line.get("row"))
+            except rows.BadRow as exc:
+                raise BadExport(f"line {number}: {exc}") from None
+            values.pop("app_id", None)
+            if table is schema.file_box:
+                stored = str(values.get("storage_key", ""))
+                values["storage_key"] = keys.get(stored.rsplit("/", 1)[-1], values.get("storage_key"))
+            group = (table.name, tuple(values))
+            if pending and group not in pending and next(iter(pending))[0] != table.name:
+                flush()  # a new table: the one before is written first, in the file's order
+            pending.setdefault(group, []).append(values)
+            count += 1
+            held += 1
+            if held >= BATCH:
+                flush()
+        elif "blob" in line:
+            data = _blob(line, number)
+            if line["blob"] not in keys:
+                keys[line["blob"]] = FileStore.key(record.id, data)
+                if put is not None:
+                    put(record.id, data)
+        elif "end" in line:
+            end = line["end"]
+        else:
+            raise BadExport(f"line {number}: neither a row, a file nor the end")
+    flush()
+    if not isinstance(end, dict) or end.get("rows") != count or end.get("blobs") != len(keys):
+        raise BadExport("the file is cut short or was changed: its end line is missing or does not count "
+                        f"its {count} rows and {len(keys)} files")
     faults.recount(conn, record.id)  # the fault-injection rules imported with its rows
     return apps.by_id(conn, record.id)

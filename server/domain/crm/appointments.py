@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from icalendar import Calendar, Event, vCalAddress
-
 from server.domain.errors import RecordNotFound
 from server.store import schema
 from server.store.session import AppSession
@@ -17,6 +15,9 @@ DEFAULT_LENGTH = timedelta(hours=1)  # an appointment saved without an end
 
 
 def ical(s: AppSession, appointment_id: int) -> str:
+    from icalendar import Calendar, Event, vCalAddress  # noqa: PLC0415  (3 MiB resident: loaded by the first
+    # iCal asked for, not by every idle server, issue 18 §8)
+
     row = s.get(schema.contact_action, appointment_id)
     if row is None or not (row.is_appointment or row.object_type == "Appointment"):
         raise RecordNotFound(f"Record not found for Id:{appointment_id}")

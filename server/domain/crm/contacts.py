@@ -24,11 +24,12 @@ from .links import link as make_link
 
 CONTACT = REGISTRY.get("Contact")
 _PHONES = ("phone1", "phone2", "phone3", "phone4", "phone5", "fax1", "fax2", "assistant_phone")
-_EMAILS = ("email", "email_address2", "email_address3")
+EMAIL_COLUMNS = ("email", "email_address2", "email_address3")
 DUP_CHECK_TYPES = ("Email", "EmailAndName", "EmailAndNameAndCompany")
 
 
-def _prepare(values: Values) -> dict:
+def prepared_row(values: Values) -> dict:
+    """The stored row of a contact's checked values, phone numbers normalised (an add, an edit, a bulk import)."""
     row = dict(values.columns)
     for col in _PHONES:
         if row.get(col):
@@ -39,7 +40,7 @@ def _prepare(values: Values) -> dict:
 def _add(s: AppSession, table: Table, values: Values) -> int:
     c = schema.contact
     new_id = s.next_id("contact")  # companies share the contact id space
-    row = _prepare(values)
+    row = prepared_row(values)
     row.update(id=new_id, kind=table.kind)
     stamp(s, c, row, created=True)
     if table.kind == "company" and row.get("company_id") is None:
@@ -48,20 +49,20 @@ def _add(s: AppSession, table: Table, values: Values) -> int:
     if values.customs:
         custom_fields.write_values(s, new_id, values.customs, new=True)
     s.emit(f"{table.kind}.added", "contact", new_id, fields=values.names)
-    for col in _EMAILS:
+    for col in EMAIL_COLUMNS:
         email_status.ensure(s, row.get(col))
     return new_id
 
 
 def _update(s: AppSession, table: Table, contact_id: int, values: Values) -> None:
     c = schema.contact
-    row = _prepare(values)
+    row = prepared_row(values)
     stamp(s, c, row, created=False)
     s.update(c, c.c.id == contact_id, **row)
     if values.customs:
         custom_fields.write_values(s, contact_id, values.customs)
     s.emit(f"{table.kind}.updated", "contact", contact_id, fields=values.names)
-    for col in _EMAILS:
+    for col in EMAIL_COLUMNS:
         if col in row:
             email_status.ensure(s, row[col])
 

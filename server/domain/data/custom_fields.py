@@ -217,6 +217,21 @@ def write_values(s: AppSession, record_id: int, values: dict[CustomField, object
         s.insert(cv, rows)
 
 
+def insert_new_values(s: AppSession, records: list[tuple[int, dict[CustomField, object]]]) -> None:
+    """The custom values of many new records (which have none yet) in one insert: ``[(record id, values)]``."""
+    rows = []
+    for record_id, values in records:
+        for field, value in values.items():
+            if value is None or value == "":
+                continue
+            row = {"field_id": field.id, "record_id": record_id, "text_value": None, "num_value": None,
+                   "date_value": None}
+            row[field.column] = value
+            rows.append(row)
+    if rows:
+        s.insert(schema.custom_value, rows)
+
+
 def read_values(s: AppSession, record_ids: list[int], fields: list[CustomField]) -> dict[int, dict[str, object]]:
     """``{record_id: {api_name: value}}`` for the given records and fields."""
     if not record_ids or not fields:

@@ -1,13 +1,13 @@
 """Seeding an app from sandbox_data/ (plain JSON), through the domain like any other write.
 
-Files (all optional but app.json): app.json (name, time zone, business profile, getAppSetting values),
-users.json, tags.json (categories with their tags), custom_fields.json (tabs, headers, fields),
-companies.json, contacts.json (Infusionsoft field names, custom fields as ``_Name``, plus ``tags``,
-``email_status`` and ``notes``), link_types.json, services.json (searches, affiliates, web forms …:
+Files (all optional but app.json): app.json (name, time zone, business profile, getAppSetting values), users.json,
+tags.json (categories with their tags), custom_fields.json (tabs, headers, fields), companies.json, contacts.json
+(Infusionsoft field names, custom fields as ``_Name``, plus ``tags``, ``email_status`` and ``notes``; read a record at a
+time, or contacts.jsonl with one contact a line), link_types.json, services.json (searches, affiliates, web forms …:
 server.sandbox.seeding.services), commerce.json (server.sandbox.seeding.commerce), email_templates.json,
 action_sets.json, followups.json and campaigns/ (server.sandbox.seeding.seed.seed_automation), surveys.json (survey
-results). Records refer to each other by name, so the files stay readable; ids come out in file order, the same
-after every reset.
+results). Records refer to each other by name, so the files stay readable; ids come out in file order, the same after
+every reset.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from server.clock import parse_duration
 from server.domain.account import users
-from server.domain.crm import activities, contacts, links, surveys, tags
+from server.domain.crm import activities, contact_import, contacts, links, surveys, tags
 from server.domain.data import custom_fields, records
 from server.domain.mail import email_status, templates
 from server.engine import campaigns, document
@@ -26,6 +26,7 @@ from server.store.session import AppSession
 from server.tables import CUSTOM_FORMS, REGISTRY
 
 from .commerce import seed_commerce
+from .records import records as seed_records
 from .services import seed_services
 
 DEFAULT_LINK_TYPES = [{"TypeName": "Spouse", "MaxLinked": 1}, {"TypeName": "Business Partner", "MaxLinked": 0},
@@ -116,23 +117,8 @@ def seed(s: AppSession, seed_dir: Path, progress: Progress | None = None) -> dic
         company_ids[company["Company"].lower()] = records.add(s, "Company", company)
         counts["companies"] = counts.get("companies", 0) + 1
 
-    for person in _counted(progress, "contacts", read(seed_dir, "contacts.json", [])):
-        extra = {k: person[k] for k in ("tags", "email_status", "notes") if k in person}
-        data = {k: v for k, v in person.items() if k not in extra}
-        if data.get("Company") and data["Company"].lower() in company_ids:
-            data["CompanyID"] = company_ids[data["Company"].lower()]
-        contact_id = contacts.add(s, data)
-        counts["contacts"] = counts.get("contacts", 0) + 1
-        for tag_name in extra.get("tags", []):
-            tag = tags.find_tag(s, tag_name)
-            if tag is None:
-                raise ValueError(f"contacts.json: unknown tag {tag_name!r}")
-            tags.apply(s, contact_id, tag.id)
-        if extra.get("email_status") and data.get("Email"):
-            email_status.set_status(s, data["Email"], extra["email_status"], "Seeded")
-        for note in extra.get("notes", []):
-            activities.add_note(s, contact_id, note)
-            counts["notes"] = counts.get("notes", 0) + 1
+    _stage(progress, "contacts")
+    seed_contacts(s, seed_dir, company_ids, counts)
     _stage(progress, "services and commerce")
     seed_services(s, read(seed_dir, "services.json", {}) or {}, counts)
     counts.update(seed_commerce(s, read(seed_dir, "commerce.json", {}) or {}))
@@ -140,6 +126,44 @@ def seed(s: AppSession, seed_dir: Path, progress: Progress | None = None) -> dic
     seed_automation(s, seed_dir, counts)  # last: campaigns name what the other seeds made
     seed_surveys(s, read(seed_dir, "surveys.json", []), counts)
     return counts
+
+
+def seed_contacts(s: AppSession, seed_dir: Path, company_ids: dict[str, int], counts: dict) -> None:
+    """contacts.json (or contacts.jsonl), read a record at a time and added in batches through the domain's bulk
+    path (server.domain.crm.contact_import), then each batch's tags, email statuses and notes."""
+    extras: dict[int, dict] = {}
+
+    def people():
+        for number, person in seed_records(seed_dir, "contacts"):
+            if not isinstance(person, dict):
+                raise ValueError(f"contacts.json: record {number} is not an object")
+            extra = {k: person[k] for k in ("tags", "email_status", "notes") if k in person}
+            data = {k: v for k, v in person.items() if k not in extra}
+            if data.get("Company") and data["Company"].lower() in company_ids:
+                data["CompanyID"] = company_ids[data["Company"].lower()]
+            extras[number] = dict(extra, Email=data.get("Email"))
+            yield number, data
+
+    def finish(batch: list[tuple[int, int]]) -> None:
+        for number, contact_id in batch:
+            extra = extras.pop(number)
+            for tag_name in extra.get("tags", []):
+                tag = tags.find_tag(s, tag_name)
+                if tag is None:
+                    raise ValueError(f"contacts.json: unknown tag {tag_name!r}")
+                tags.apply(s, contact_id, tag.id)
+            if extra.get("email_status") and extra.get("Email"):
+                email_status.set_status(s, extra["Email"], extra["email_status"], "Seeded")
+            for note in extra.get("notes", []):
+                activities.add_note(s, contact_id, note)
+                counts["notes"] = counts.get("notes", 0) + 1
+
+    try:
+        result = contact_import.import_contacts(s, people(), added=finish)
+    except contact_import.ImportRefused as exc:
+        raise ValueError(f"contacts.json: {exc}".replace("line ", "record ")) from None
+    if result.imported:
+        counts["contacts"] = counts.get("contacts", 0) + result.imported
 
 
 def seed_surveys(s: AppSession, results: list[dict], counts: dict) -> None:
