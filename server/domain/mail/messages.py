@@ -151,7 +151,7 @@ def record(s: AppSession, outgoing: list[Outgoing]) -> list[int]:
     randomness = secrets.token_hex(6 * len(outgoing))  # one draw for the batch: 12 hex digits a message
     decide = deliverability.decider(s) if any(m.reason is None and m.kind == "email" for m in outgoing) else None
     undelivered: list[tuple[int, str, str]] = []
-    split: dict[str, list[str]] = {}
+    split: dict = {}
     for offset, m in enumerate(outgoing):
         message_id = first + offset
         token = f"{s.app.id}-{message_id}-{randomness[12 * offset:12 * offset + 12]}"
@@ -179,7 +179,7 @@ def record(s: AppSession, outgoing: list[Outgoing]) -> list[int]:
             delivery_date=now_local if delivery == deliverability.DELIVERED else None,
         ))
     used = [k for k in rows[0] if any(r[k] is not None for r in rows)]  # leave out the columns all empty
-    s.insert(schema.message, [{k: r[k] for k in used} for r in rows])
+    s.insert(schema.message, rows, used)
     if sent_to:  # EmailAddStatus.LastSentDate of every address that got one
         s.update_many(schema.email_status, ("email_key",),
                       [{"email_key": k, "last_sent_date": now_local} for k in dict.fromkeys(sent_to)])
@@ -308,20 +308,24 @@ def delete(s: AppSession, message_ids: list[int]) -> int:
     return len(found)
 
 
-def _track_links(html_body: str | None, token: str, base: str,
-                 split: dict[str, list[str]]) -> tuple[str | None, list[str]]:
-    """The body with each link made a tracked link of this message. ``split`` keeps each body split at its
-    links, so a body sent to many (a broadcast's) is searched once."""
+def _track_links(html_body: str | None, token: str, base: str, seen: dict) -> tuple[str | None, list[str]]:
+    """The body with each link made a tracked link of this message, and the URLs they lead to. ``seen`` keeps
+    each body split at its links and each list of URLs, so a body sent to many (a broadcast's) is searched once
+    and its messages share one list of links."""
     if not html_body:
         return html_body, []
-    parts = split.get(html_body)
+    parts = seen.get(html_body)
     if parts is None:
-        parts = split[html_body] = _LINK.split(html_body)  # text, url, text, url, ..., text
+        parts = seen[html_body] = _LINK.split(html_body)  # text, url, text, url, ..., text
+    urls = tuple(parts[1::2])
+    links = seen.get(urls)
+    if links is None:
+        links = seen[urls] = [html_lib.unescape(u) for u in urls]
     out = [parts[0]]
     for n, index in enumerate(range(1, len(parts), 2)):
         out.append(f'href="{base}/app/linkClick/{token}/{n}"')
         out.append(parts[index + 1])
-    return "".join(out), [html_lib.unescape(u) for u in parts[1::2]]
+    return "".join(out), links
 
 
 # A double opt-in link in an email (server.domain.mail.confirmations): ``~Confirmation.Link~`` (the default
