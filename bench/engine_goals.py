@@ -71,7 +71,7 @@ def prepare(data_dir: Path) -> tuple[str, int, int]:
         s.insert(schema.email_status, [dict(id=status_first + i, email=f"bench{i}@example.com",
                                             email_key=f"bench{i}@example.com", type="SingleOptIn")
                                        for i in range(CONTACTS)])
-        campaign_id = campaigns.import_document(s, CAMPAIGN)
+        campaign_id = campaigns.import_document(s, CAMPAIGN).campaign_id
         campaigns.publish(s, campaign_id)
         t = schema.tag
         tag_id = s.execute(s.select(t, t.c.id).where(t.c.group_name == "Bench applied")).scalar_one()

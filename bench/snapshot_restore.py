@@ -51,7 +51,7 @@ def setup(tmp: str, contacts: int):
         apps.set_clock(conn, app.id, start)
         app = apps.by_id(conn, app.id)
         s = env.session(conn, app)
-        campaign_id = campaigns.import_document(s, DRIP)
+        campaign_id = campaigns.import_document(s, DRIP).campaign_id
         campaigns.publish(s, campaign_id)
         sequence_id = campaigns.get(s, campaign_id).ids["sequence:drip"]
         now = start.timestamp()

@@ -17,6 +17,7 @@ import html as html_lib
 import re
 import secrets
 from dataclasses import dataclass
+from operator import itemgetter
 
 import sqlalchemy as sa
 
@@ -146,6 +147,7 @@ def record(s: AppSession, outgoing: list[Outgoing]) -> list[int]:
     first = s.next_id("message", len(outgoing))
     now_local, now = s.now_local(), s.clock.now().timestamp()
     footer_address = business_address(s)
+    footer_html = html_lib.escape(footer_address or "")
     rows = []
     sent_to: list[str] = []
     randomness = secrets.token_hex(6 * len(outgoing))  # one draw for the batch: 12 hex digits a message
@@ -158,7 +160,8 @@ def record(s: AppSession, outgoing: list[Outgoing]) -> list[int]:
         html_body, text_body, links = m.html_body, m.text_body, []
         if m.reason is None and m.kind == "email" and m.marketing:
             html_body, links = _track_links(html_body, token, s.base_url, split)
-            html_body, text_body = _with_footer(html_body, text_body, footer_address, token, s.base_url)
+            html_body, text_body = _with_footer(html_body, text_body, footer_address, footer_html, token,
+                                                s.base_url)
         if m.reason is None and m.kind == "email":
             html_body, text_body = (_confirmation_links(b, token, s.base_url) for b in (html_body, text_body))
         delivery = None
@@ -178,7 +181,8 @@ def record(s: AppSession, outgoing: list[Outgoing]) -> list[int]:
             broadcast_id=m.broadcast_id, delivery=delivery if delivery == deliverability.DELIVERED else None,
             delivery_date=now_local if delivery == deliverability.DELIVERED else None,
         ))
-    used = [k for k in rows[0] if any(r[k] is not None for r in rows)]  # leave out the columns all empty
+    # leave out the columns all empty
+    used = [k for k in rows[0] if rows[0][k] is not None or list(map(itemgetter(k), rows)).count(None) < len(rows)]
     s.insert(schema.message, rows, used)
     if sent_to:  # EmailAddStatus.LastSentDate of every address that got one
         s.update_many(schema.email_status, ("email_key",),
@@ -339,11 +343,11 @@ def _confirmation_links(body: str | None, token: str, base: str) -> str | None:
     return CONFIRMATION_LINK.sub(lambda m: f"{base}/app/confirm/{token}?link={int(m.group(1) or 0)}", body)
 
 
-def _with_footer(html_body: str | None, text_body: str | None, address: str | None, token: str,
-                 base: str) -> tuple[str | None, str | None]:
+def _with_footer(html_body: str | None, text_body: str | None, address: str | None, address_html: str,
+                 token: str, base: str) -> tuple[str | None, str | None]:
     url = f"{base}/app/optOut/{token}"
     if html_body:  # the open-tracking image: an open is recorded when the sandbox serves it (seed 000 "Open Rates")
-        html_body += (f'<p style="font-size:11px">{html_lib.escape(address or "")}<br>'
+        html_body += (f'<p style="font-size:11px">{address_html}<br>'
                       f'<a href="{url}">Unsubscribe</a></p>'
                       f'<img src="{base}/app/open/{token}.gif" width="1" height="1" alt="">')
     if text_body:
