@@ -137,6 +137,7 @@ class Outgoing:
 
 
 _LINK = re.compile(r'href="(https?://[^"]+)"', re.I)
+_SEEN_BODIES = 1000
 
 
 def record(s: AppSession, outgoing: list[Outgoing]) -> list[int]:
@@ -320,7 +321,9 @@ def _track_links(html_body: str | None, token: str, base: str, seen: dict) -> tu
         return html_body, []
     parts = seen.get(html_body)
     if parts is None:
-        parts = seen[html_body] = _LINK.split(html_body)  # text, url, text, url, ..., text
+        parts = _LINK.split(html_body)  # text, url, text, url, ..., text
+        if len(seen) < _SEEN_BODIES:  # bodies merged per contact all differ: keep only the first few
+            seen[html_body] = parts
     urls = tuple(parts[1::2])
     links = seen.get(urls)
     if links is None:
