@@ -8,7 +8,7 @@ from __future__ import annotations
 from pydantic import Field, StrictBool
 
 from server.domain.account import users
-from server.domain.mail import email_status, messages
+from server.domain.mail import confirmations, email_status, messages
 from server.domain.mail import emails as domain
 from server.domain.session import AppSession
 
@@ -299,7 +299,7 @@ def put_email_address(r: Request, email: str):
     if not email_status.known(s, address):
         raise not_found("EmailAddress")
     if body.opted_in:
-        email_status.opt_in_rest(s, address, body.reason)  # only from the statuses REST may opt in [doc S1]
+        confirmations.api_opt_in(s, address, body.reason, rest=True)  # only from the statuses REST may opt in [doc S1]
     else:
         email_status.opt_out(s, address, body.reason)
     status = email_status.row(s, address)

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import field_validator
 
 from server.domain.crm.slots import ADDRESSES, COLLECTION_FIELDS, EMAILS, FAXES, PHONES
-from server.domain.mail import email_status
+from server.domain.mail import confirmations, email_status
 from server.domain.session import AppSession
 
 from .api import Body, Shape
@@ -153,4 +153,4 @@ def opt_in_addresses(s: AppSession, emails: list[str], reason: str) -> None:
     """``opt_in_reason`` makes an address marketable only from Unengaged Marketable, Unengaged Non-Marketable,
     Non-Marketable or Opt-Out: Manual; any other status stays [doc S1]."""
     for email in emails:
-        email_status.opt_in_rest(s, email, reason)
+        confirmations.api_opt_in(s, email, reason, rest=True)

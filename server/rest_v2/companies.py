@@ -22,7 +22,7 @@ from datetime import datetime
 from server.domain.crm import companies as domain
 from server.domain.crm import countries, tags
 from server.domain.data import records
-from server.domain.mail import email_status
+from server.domain.mail import confirmations, email_status
 from server.domain.session import AppSession
 from server.tables import FORM_COMPANY
 
@@ -179,7 +179,7 @@ def _opt_in(r: Request) -> None:
     """An ``opt_in_reason`` with the email opts the address in, as on v1 (only from a status that allows it)."""
     email = r.body.get("email_address") or {}
     if email.get("email") and email.get("opt_in_reason"):
-        email_status.opt_in_rest(r.s, email["email"], email["opt_in_reason"])
+        confirmations.api_opt_in(r.s, email["email"], email["opt_in_reason"], rest=True)
 
 
 # --- companies ----------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from server.domain.crm import tags as tag_domain
 from server.domain.crm.slots import ADDRESSES, COLLECTION_FIELDS, EMAILS, FAXES, PHONES
 from server.domain.data import records
 from server.domain.data.listing import Condition
-from server.domain.mail import email_status
+from server.domain.mail import confirmations, email_status
 from server.domain.session import AppSession
 
 from . import contact_filters
@@ -383,7 +383,7 @@ def _opt_in(s: AppSession, body: dict) -> None:
     status; email_status.opt_in_rest)."""
     for item in body.get("email_addresses") or []:
         if item.get("opt_in_reason") and item.get("email"):
-            email_status.opt_in_rest(s, item["email"], item["opt_in_reason"])
+            confirmations.api_opt_in(s, item["email"], item["opt_in_reason"], rest=True)
 
 
 # SocialAccount.AccountType <-> the contract's enum

@@ -24,7 +24,7 @@ import dataclasses
 
 from server.domain.account import users
 from server.domain.data.listing import Condition
-from server.domain.mail import email_status, messages, templates
+from server.domain.mail import confirmations, email_status, messages, templates
 from server.domain.mail import emails as domain
 from server.domain.session import AppSession
 
@@ -354,7 +354,7 @@ def update_email_address_opt_status(r: Request, email: str) -> dict:
     if not email_status.known(r.s, address):
         raise not_found("Email Address", email)
     if r.body["opted_in"]:
-        email_status.opt_in_rest(r.s, address, r.body["reason"])
+        confirmations.api_opt_in(r.s, address, r.body["reason"], rest=True)
     else:
         email_status.opt_out(r.s, address, r.body["reason"])
     return status_json(r.s, email_status.get_status(r.s, address))

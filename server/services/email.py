@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from server.domain.data.values import to_local
 from server.domain.errors import InvalidParameter, RecordNotFound
-from server.domain.mail import email_status, emails, merge_fields, messages, templates
+from server.domain.mail import confirmations, email_status, emails, merge_fields, messages, templates
 from server.domain.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 
 
 @xmlrpc("APIEmailService.optIn", P.STRING, P.STRING)
 def opt_in(s: AppSession, email: str, reason: str) -> bool:
-    return email_status.opt_in(s, email, reason)
+    return confirmations.api_opt_in(s, email, reason)
 
 
 @xmlrpc("APIEmailService.optOut", P.STRING, P.STRING)

@@ -37,14 +37,16 @@ def _default(column: sa.Column):
     return None
 
 
-def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[dict], constants: dict | None = None) -> None:
+def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[dict], constants: dict | None = None,
+                columns: Sequence[str] | None = None) -> None:
     """INSERT every row of ``rows`` (dicts of column name → Python value, all with the same keys) in one
-    executemany; ``constants`` are columns with one value for every row (the app id). Columns missing from both
-    get their Python-side default, as a SQLAlchemy insert would give them."""
+    executemany; ``constants`` are columns with one value for every row (the app id); ``columns``, if given, the
+    rows' keys to write (the others are left out). Columns missing from all get their Python-side default, as a
+    SQLAlchemy insert would give them."""
     if not rows:
         return
     constants = constants or {}
-    names = list(rows[0])
+    names = list(columns if columns is not None else rows[0])
     key = ("insert", conn.dialect.name, table.name, tuple(names), tuple(constants))
     plan = _PLANS.get(key)
     if plan is None:
@@ -106,12 +108,13 @@ def _converted(values: tuple, processors: list) -> tuple:
 
 def _tuples(rows: Sequence[dict], names: list[str], processors: list, tail: tuple) -> list[tuple]:
     """The rows as parameter tuples, converted only where a column's type converts (dates, JSON …); a value
-    repeated across the rows (a batch's one timestamp) is converted once."""
+    repeated across the rows (a batch's one timestamp, one list shared by many rows) is converted once."""
     pick = itemgetter(*names) if len(names) > 1 else (lambda row, n=names[0]: (row[n],))
     convert = [(i, p, {}) for i, p in enumerate(processors) if p is not None]
     if not convert:
         return [pick(row) + tail for row in rows]
     out = []
+    shared: dict[tuple[int, int], object] = {}  # (column, id of an unhashable value): the rows keep it alive
     for row in rows:
         values = list(pick(row))
         for i, p, seen in convert:
@@ -122,8 +125,10 @@ def _tuples(rows: Sequence[dict], names: list[str], processors: list, tail: tupl
                 converted = seen.get(value)
                 if converted is None:
                     converted = seen[value] = p(value)
-            except TypeError:  # unhashable (a JSON dict or list): converted each time
-                converted = p(value)
+            except TypeError:  # unhashable (a JSON dict or list): converted once per object
+                converted = shared.get((i, id(value)))
+                if converted is None:
+                    converted = shared[(i, id(value))] = p(value)
             values[i] = converted
         out.append(tuple(values) + tail)
     return out

@@ -83,9 +83,15 @@ DEFAULTS: dict[str, object] = {
     # Near-miss hints (server.journal.hints) in an X-Sandbox-Hint response header too, not only in the request
     # journal: the real service sends no such header, so it is off unless a user turns it on.
     "hints": False,
+    # The API's opt-in (XML-RPC APIEmailService.optIn, REST v1 PUT /emailAddresses/{email} and opt_in_reason,
+    # REST v2's opt-in) sends a double opt-in confirmation email when this is on. The real product decides it
+    # by an account setting, not by the call; the sandbox's default is off (the documented API opt-in makes
+    # the address Single Opt-In and nothing more). Which confirmation link's email goes: link 0, the default.
+    "api_opt_in_confirmation": False,
+    "api_opt_in_confirmation_link": 0,
 }
 
-NON_NEGATIVE = {"auto_billing_delay"}  # integer options where 0 is a meaningful value
+NON_NEGATIVE = {"auto_billing_delay", "api_opt_in_confirmation_link"}  # integer options where 0 is a meaningful value
 
 CHOICES: dict[str, tuple] = {
     "load_missing": ("fault", "empty"),

@@ -208,16 +208,18 @@ class AppSession:
         so concurrent writers (several workers on PostgreSQL) never take the same id or collide creating it."""
         return allocate(self.conn, self.app.id, sequence, count)
 
-    def insert(self, table: sa.Table, values: dict[str, Any] | list[dict[str, Any]]) -> None:
-        """Insert one row, or many rows (all with the same keys) in one executemany. Plain values go straight to
-        the driver (server.store.bulk); a row holding a SQL expression goes through SQLAlchemy."""
+    def insert(self, table: sa.Table, values: dict[str, Any] | list[dict[str, Any]],
+               columns: list[str] | None = None) -> None:
+        """Insert one row, or many rows (all with the same keys; ``columns``: only these of them) in one
+        executemany. Plain values go straight to the driver (server.store.bulk); a row holding a SQL expression
+        goes through SQLAlchemy."""
         if isinstance(values, dict):
             if any(isinstance(v, sa.ClauseElement) for v in values.values()):
                 self.conn.execute(sa.insert(table).values(app_id=self.app.id, **values))
                 return
             values = [values]
         self.memo.pop(table.name, None)
-        bulk.insert_rows(self.conn, table, values, {"app_id": self.app.id})
+        bulk.insert_rows(self.conn, table, values, {"app_id": self.app.id}, columns)
 
     def update_many(self, table: sa.Table, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
         """One UPDATE per row (all rows setting the same columns), matched on ``keys``, in one executemany."""

@@ -9,6 +9,11 @@ template, a campaign email or a sendEmail becomes the message's own confirmation
 An app has several confirmation links (seed 004: "you can create multiple Double Opt-In links"), each with its
 own email and where it leads after the click, and the web forms that ask for it (``webform_ids``). They live in
 the app's options (``email.confirmation_links``); link 0, the default, needs no setting up.
+
+The API's opt-in (XML-RPC ``APIEmailService.optIn``, REST v1 ``PUT /emailAddresses/{email}`` and
+``opt_in_reason``, REST v2's opt-in) sends one too when the app's option ``api_opt_in_confirmation`` is on (the
+real product decides it by an account setting, not by the call): the email of link
+``api_opt_in_confirmation_link``, to an address the call opted in (``api_opt_in``).
 """
 from __future__ import annotations
 
@@ -82,6 +87,20 @@ def request(s: AppSession, email: str, link_id: int = 0, *, contact_id: int | No
     s.emit("email.confirmation_requested", "message", message_id, email=email_status.key(email),
            link_id=chosen.id, contact_id=contact_id)
     return message_id
+
+
+def api_opt_in(s: AppSession, email: str, reason: str, *, rest: bool = False) -> bool:
+    """The API's opt-in of ``email`` under XML-RPC's rule (``rest``: REST's); when it opted the address in and the
+    app asks for confirmation (option ``api_opt_in_confirmation``), the confirmation email goes out."""
+    done = (email_status.opt_in_rest if rest else email_status.opt_in)(s, email, reason)
+    if done and s.app.option("api_opt_in_confirmation"):
+        link_id = s.app.option("api_opt_in_confirmation_link")
+        if all(x.id != link_id for x in links(s)):
+            raise InvalidParameter(f"the app's option api_opt_in_confirmation_link names no confirmation link "
+                                   f"({link_id})")
+        sharing = email_status.sharing_contacts(s, [email])
+        request(s, email, link_id, contact_id=sharing[0][0] if sharing else None)
+    return done
 
 
 def _html(text: str) -> str:

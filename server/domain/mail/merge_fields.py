@@ -80,11 +80,18 @@ class Compiled:
         parts = TOKEN.split(text)  # literal, namespace, name, literal, ...
         self.literals = parts[0::3]
         self.tokens = list(zip(parts[1::3], parts[2::3]))
+        self._pieces = [(namespace, name, literal)
+                        for (namespace, name), literal in zip(self.tokens, self.literals[1:])]
 
     def render(self, ctx: Context) -> str:
         out = [self.literals[0]]
-        for (namespace, name), literal in zip(self.tokens, self.literals[1:]):
-            out.append(_text(ctx.contact.get(name)) if namespace == "Contact" else ctx.value(namespace, name))
+        contact = ctx.contact
+        for namespace, name, literal in self._pieces:
+            if namespace == "Contact":
+                value = contact.get(name)
+                out.append(value if value.__class__ is str else _text(value))  # most values: text already
+            else:
+                out.append(ctx.value(namespace, name))
             out.append(literal)
         return "".join(out)
 

@@ -17,6 +17,7 @@ import html as html_lib
 import re
 import secrets
 from dataclasses import dataclass
+from operator import itemgetter
 
 import sqlalchemy as sa
 
@@ -136,6 +137,7 @@ class Outgoing:
 
 
 _LINK = re.compile(r'href="(https?://[^"]+)"', re.I)
+_SEEN_BODIES = 1000
 
 
 def record(s: AppSession, outgoing: list[Outgoing]) -> list[int]:
@@ -146,19 +148,21 @@ def record(s: AppSession, outgoing: list[Outgoing]) -> list[int]:
     first = s.next_id("message", len(outgoing))
     now_local, now = s.now_local(), s.clock.now().timestamp()
     footer_address = business_address(s)
+    footer_html = html_lib.escape(footer_address or "")
     rows = []
     sent_to: list[str] = []
     randomness = secrets.token_hex(6 * len(outgoing))  # one draw for the batch: 12 hex digits a message
     decide = deliverability.decider(s) if any(m.reason is None and m.kind == "email" for m in outgoing) else None
     undelivered: list[tuple[int, str, str]] = []
-    split: dict[str, list[str]] = {}
+    split: dict = {}
     for offset, m in enumerate(outgoing):
         message_id = first + offset
         token = f"{s.app.id}-{message_id}-{randomness[12 * offset:12 * offset + 12]}"
         html_body, text_body, links = m.html_body, m.text_body, []
         if m.reason is None and m.kind == "email" and m.marketing:
             html_body, links = _track_links(html_body, token, s.base_url, split)
-            html_body, text_body = _with_footer(html_body, text_body, footer_address, token, s.base_url)
+            html_body, text_body = _with_footer(html_body, text_body, footer_address, footer_html, token,
+                                                s.base_url)
         if m.reason is None and m.kind == "email":
             html_body, text_body = (_confirmation_links(b, token, s.base_url) for b in (html_body, text_body))
         delivery = None
@@ -178,8 +182,9 @@ def record(s: AppSession, outgoing: list[Outgoing]) -> list[int]:
             broadcast_id=m.broadcast_id, delivery=delivery if delivery == deliverability.DELIVERED else None,
             delivery_date=now_local if delivery == deliverability.DELIVERED else None,
         ))
-    used = [k for k in rows[0] if any(r[k] is not None for r in rows)]  # leave out the columns all empty
-    s.insert(schema.message, [{k: r[k] for k in used} for r in rows])
+    # leave out the columns all empty
+    used = [k for k in rows[0] if rows[0][k] is not None or list(map(itemgetter(k), rows)).count(None) < len(rows)]
+    s.insert(schema.message, rows, used)
     if sent_to:  # EmailAddStatus.LastSentDate of every address that got one
         s.update_many(schema.email_status, ("email_key",),
                       [{"email_key": k, "last_sent_date": now_local} for k in dict.fromkeys(sent_to)])
@@ -308,20 +313,26 @@ def delete(s: AppSession, message_ids: list[int]) -> int:
     return len(found)
 
 
-def _track_links(html_body: str | None, token: str, base: str,
-                 split: dict[str, list[str]]) -> tuple[str | None, list[str]]:
-    """The body with each link made a tracked link of this message. ``split`` keeps each body split at its
-    links, so a body sent to many (a broadcast's) is searched once."""
+def _track_links(html_body: str | None, token: str, base: str, seen: dict) -> tuple[str | None, list[str]]:
+    """The body with each link made a tracked link of this message, and the URLs they lead to. ``seen`` keeps
+    each body split at its links and each list of URLs, so a body sent to many (a broadcast's) is searched once
+    and its messages share one list of links."""
     if not html_body:
         return html_body, []
-    parts = split.get(html_body)
+    parts = seen.get(html_body)
     if parts is None:
-        parts = split[html_body] = _LINK.split(html_body)  # text, url, text, url, ..., text
+        parts = _LINK.split(html_body)  # text, url, text, url, ..., text
+        if len(seen) < _SEEN_BODIES:  # bodies merged per contact all differ: keep only the first few
+            seen[html_body] = parts
+    urls = tuple(parts[1::2])
+    links = seen.get(urls)
+    if links is None:
+        links = seen[urls] = [html_lib.unescape(u) for u in urls]
     out = [parts[0]]
     for n, index in enumerate(range(1, len(parts), 2)):
         out.append(f'href="{base}/app/linkClick/{token}/{n}"')
         out.append(parts[index + 1])
-    return "".join(out), [html_lib.unescape(u) for u in parts[1::2]]
+    return "".join(out), links
 
 
 # A double opt-in link in an email (server.domain.mail.confirmations): ``~Confirmation.Link~`` (the default
@@ -335,11 +346,11 @@ def _confirmation_links(body: str | None, token: str, base: str) -> str | None:
     return CONFIRMATION_LINK.sub(lambda m: f"{base}/app/confirm/{token}?link={int(m.group(1) or 0)}", body)
 
 
-def _with_footer(html_body: str | None, text_body: str | None, address: str | None, token: str,
-                 base: str) -> tuple[str | None, str | None]:
+def _with_footer(html_body: str | None, text_body: str | None, address: str | None, address_html: str,
+                 token: str, base: str) -> tuple[str | None, str | None]:
     url = f"{base}/app/optOut/{token}"
     if html_body:  # the open-tracking image: an open is recorded when the sandbox serves it (seed 000 "Open Rates")
-        html_body += (f'<p style="font-size:11px">{html_lib.escape(address or "")}<br>'
+        html_body += (f'<p style="font-size:11px">{address_html}<br>'
                       f'<a href="{url}">Unsubscribe</a></p>'
                       f'<img src="{base}/app/open/{token}.gif" width="1" height="1" alt="">')
     if text_body:
