@@ -16,7 +16,7 @@ from pathlib import Path
 
 from server.clock import parse_duration
 from server.domain.account import users
-from server.domain.crm import activities, contacts, links, surveys, tags
+from server.domain.crm import activities, contacts, links, origins, surveys, tags
 from server.domain.data import custom_fields, records
 from server.domain.mail import email_status, templates
 from server.engine import campaigns, document
@@ -96,7 +96,7 @@ def seed(s: AppSession, seed_dir: Path) -> dict:
         data = {k: v for k, v in person.items() if k not in extra}
         if data.get("Company") and data["Company"].lower() in company_ids:
             data["CompanyID"] = company_ids[data["Company"].lower()]
-        contact_id = contacts.add(s, data)
+        contact_id = contacts.add(s, data, origins.IMPORT)  # a seed's contacts are imported
         counts["contacts"] = counts.get("contacts", 0) + 1
         for tag_name in extra.get("tags", []):
             tag = tags.find_tag(s, tag_name)
