@@ -3,8 +3,9 @@
 ContactOrigin schema: ``date`` and ``ip_address``; the source types are v1's enum, kept in v1's spelling).
 
 The sandbox sets the source type where the real service would: ``API`` for a contact added through an API
-(XML-RPC ContactService/DataService, REST v1, REST v2) that names none, ``WEBFORM`` for a public web form's
-submission, ``IMPORT`` for the contacts a seed loads (docs/divergences.md). A write that names one keeps it.
+(XML-RPC ContactService/DataService, REST v1, REST v2) that names none; for a public form's post ``WEBFORM``
+(``LANDINGPAGE`` for a landing page's form, ``INTERNALFORM`` for an in-app one) with the visitor's IP address as
+the origin; ``IMPORT`` for the contacts a seed loads (docs/divergences.md). A write that names one keeps it.
 Companies have neither. The values live on the contact row (``origin_ip``, ``origin_date``, ``source_type``),
 so a snapshot or an export carries them with the contact."""
 from __future__ import annotations

@@ -30,6 +30,8 @@ from . import contacts, origins, tags
 # web, landing-page and in-app forms, and the social lead forms of seed 002's goals ("GroSocial Form is Submitted",
 # "Twitter Lead Gen Card is Submitted"): in the sandbox those are forms of their own kind, posted like any other
 KINDS = ("web", "landing", "internal", "grosocial", "twitter")
+# the source type of a contact a form's post creates (FullContact.source_type); a social lead form: WEBFORM
+SOURCE_TYPES = {"landing": "LANDINGPAGE", "internal": "INTERNALFORM"}
 INFUSIONSOFT_VERSION = "1.70.0.0"  # the hidden infusionsoft_version value real forms carry (1.70.0.486160 …)
 
 
@@ -233,7 +235,7 @@ def submit(s: AppSession, form_id: int, posted: dict[str, str], *, referral=None
     try:
         existing = contacts.find_duplicate(s, data, "Email") if email else None
         if existing is None:
-            contact_id, created = contacts.add(s, data, origins.WEBFORM), True
+            contact_id, created = contacts.add(s, data, SOURCE_TYPES.get(row.kind, origins.WEBFORM)), True
             if ip:
                 origins.record(s, contact_id, ip_address=ip[:origins.MAX_IP_LENGTH])
         else:
