@@ -133,3 +133,24 @@ def test_source_type_set_by_the_sandbox_and_opt_in_reason_from_xmlrpc(v2):
         got = rest.ok("GET", f"/contacts/{cid}", params=V1_ASKED)
         assert got["source_type"] == source_type and got["origin"]["ip_address"] == "127.0.0.1"
         assert got["opt_in_reason"] == f"Web Form: {form}"
+
+
+def test_snapshots_and_exports_carry_origin_and_source_type(v2):
+    app, rest = v2.app, rest_for(v2.app)
+    control = app.live.control
+    cid = rest.ok("POST", "/contacts", 201, json={
+        "email_addresses": [{"email": "kept@example.com", "field": "EMAIL1"}],
+        "origin": {"ip_address": "192.0.2.1"}, "source_type": "APPOINTMENT"})["id"]
+    before = rest.ok("GET", f"/contacts/{cid}", params=V1_ASKED)
+    assert control("POST", f"/apps/{app.name}/snapshots", json={"name": "s1"}).status_code == 201
+    rest.ok("PATCH", f"/contacts/{cid}", json={"origin": {"ip_address": "192.0.2.99"}, "source_type": "OTHER"})
+    assert control("POST", f"/apps/{app.name}/snapshots/s1/restore").status_code == 200
+    assert rest.ok("GET", f"/contacts/{cid}", params=V1_ASKED) == before
+
+    exported = control("GET", f"/apps/{app.name}/export")
+    assert exported.status_code == 200, exported.text
+    r = control("POST", "/apps/import", params={"name": app.name + "-copy"}, data=exported.content,
+                headers={"Content-Type": "application/gzip"})
+    assert r.status_code == 201, r.text
+    copy = rest_for(type(app)(r.json()["name"], r.json()["legacy_api_key"], app.live))
+    assert copy.ok("GET", f"/contacts/{cid}", params=V1_ASKED) == before
