@@ -246,14 +246,17 @@ def contact_json(s: AppSession, row: dict, statuses: dict, optional: set[str], c
 
 
 def render(s: AppSession, rows: list[dict], optional: set[str]) -> list[dict]:
-    statuses = people.email_state(s, rows)
+    reasons = {}
+    if "opt_in_reason" in optional:  # the statuses with their reasons, in the one query
+        reasons = email_status.reasoned_statuses_of(s, [r.get("Email") for r in rows])
+        statuses = {k: found.token for k, found in reasons.items()}
+    else:
+        statuses = people.email_state(s, rows)
     ids = [r["Id"] for r in rows]
     customs = custom.read(s, FORM, ids) if "custom_fields" in optional else {}
     scores = domain.lead_scores(s, ids)
     linked = links.links_of_contacts(s, ids) if "relationships" in optional else {}
     came_from = origins.of_contacts(s, ids) if optional & {"origin", "source_type"} else {}
-    reasons = (email_status.reasoned_statuses_of(s, [r.get("Email") for r in rows])
-               if "opt_in_reason" in optional else {})
     return [contact_json(s, row, statuses, optional, customs, scores, linked, came_from, reasons) for row in rows]
 
 
