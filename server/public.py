@@ -72,7 +72,8 @@ def process_form(xid: str):
     referral = (int(cookie), request.remote_addr) if cookie.isdigit() else None
     try:
         with transaction(_sandbox().engine, write=True) as conn:
-            done = webforms.submit(_session(conn, app), form_id, request.form.to_dict(), referral=referral)
+            done = webforms.submit(_session(conn, app), form_id, request.form.to_dict(), referral=referral,
+                                   ip=request.remote_addr)
     except webforms.InvalidSubmission as exc:
         items = "".join(f"<li>{html.escape(p)}</li>" for p in exc.problems)
         return _page(400, "Please correct the form",

@@ -8,11 +8,11 @@ from typing import Any, Literal
 from pydantic import Field
 
 from server.domain.crm import contacts as domain
-from server.domain.crm import links, social_accounts
+from server.domain.crm import links, origins, social_accounts
 from server.domain.crm import tags as tag_domain
 from server.domain.data import records
 from server.domain.data.query import select_rows
-from server.domain.mail import messages
+from server.domain.mail import email_status, messages
 from server.domain.session import AppSession
 from server.tables import FORM_CONTACT
 
@@ -67,7 +67,7 @@ class CompanyRef(Body):
 
 
 class Origin(Body):
-    ip_address: str | None = None
+    ip_address: str | None = Field(default=None, max_length=origins.MAX_IP_LENGTH)
 
 
 class SocialAccount(Body):
@@ -81,8 +81,7 @@ class Relationship(Body):
     relationship_type_id: Int
 
 
-SourceType = Literal["APPOINTMENT", "FORMAPIHOSTED", "FORMAPIINTERNAL", "WEBFORM", "INTERNALFORM", "LANDINGPAGE",
-                     "IMPORT", "MANUAL", "API", "OTHER", "UNKNOWN"]
+SourceType = Literal[origins.SOURCE_TYPES]
 
 
 class ContactBody(Body):
@@ -192,7 +191,9 @@ class ListEmails(Paging):
 # --- reading ------------------------------------------------------------------------------------------
 
 def contact_json(s: AppSession, row: dict, statuses: dict, optional: set[str], customs: dict,
-                 scores: dict[int, int], linked: dict[int, list] | None = None) -> dict:
+                 scores: dict[int, int], linked: dict[int, list] | None = None,
+                 came_from: dict[int, origins.Origin] | None = None,
+                 reasons: dict[str, email_status.Reasoned] | None = None) -> dict:
     clock = s.clock
     opted, status = people.opted_in(statuses, row.get("Email"))
     company = ({"id": row["CompanyID"], "company_name": row.get("Company")}
@@ -231,18 +232,32 @@ def contact_json(s: AppSession, row: dict, statuses: dict, optional: set[str], c
                          for link in (linked or {}).get(row["Id"], [])]
         elif prop == "social_accounts":
             out[prop] = []  # kept (v2 and DataService read them), but v1 does not return them [doc S1]
-        else:  # origin, source_type, opt_in_reason: not kept
-            out[prop] = None
+        elif prop == "origin":  # ContactOrigin: both properties required [doc S1]
+            found = (came_from or {}).get(row["Id"])
+            out[prop] = ({"ip_address": found.ip_address, "date": out_datetime(found.date, clock)}
+                         if found and found.ip_address is not None else None)
+        elif prop == "source_type":
+            found = (came_from or {}).get(row["Id"])
+            out[prop] = found.source_type if found else None
+        elif prop == "opt_in_reason":  # the primary address's, while it is opted in
+            found = (reasons or {}).get(email_status.key(row["Email"])) if row.get("Email") else None
+            out[prop] = found.opt_in_reason if found else None
     return out
 
 
 def render(s: AppSession, rows: list[dict], optional: set[str]) -> list[dict]:
-    statuses = people.email_state(s, rows)
+    reasons = {}
+    if "opt_in_reason" in optional:  # the statuses with their reasons, in the one query
+        reasons = email_status.reasoned_statuses_of(s, [r.get("Email") for r in rows])
+        statuses = {k: found.token for k, found in reasons.items()}
+    else:
+        statuses = people.email_state(s, rows)
     ids = [r["Id"] for r in rows]
     customs = custom.read(s, FORM, ids) if "custom_fields" in optional else {}
     scores = domain.lead_scores(s, ids)
     linked = links.links_of_contacts(s, ids) if "relationships" in optional else {}
-    return [contact_json(s, row, statuses, optional, customs, scores, linked) for row in rows]
+    came_from = origins.of_contacts(s, ids) if optional & {"origin", "source_type"} else {}
+    return [contact_json(s, row, statuses, optional, customs, scores, linked, came_from, reasons) for row in rows]
 
 
 def load(s: AppSession, contact_id: int, optional: set[str] = frozenset()) -> dict:
@@ -297,6 +312,14 @@ def _require_reachable(body: ContactBody) -> None:
 def _after_write(s: AppSession, contact_id: int, body: ContactBody, mask: list[str] | None = None) -> None:
     if body.opt_in_reason and body.email_addresses:
         people.opt_in_addresses(s, [e.email for e in body.email_addresses], body.opt_in_reason)
+    given = {name for name in ("origin", "source_type") if name in body.model_fields_set
+             and (mask is None or name in mask)}
+    came_from = {}
+    if "origin" in given:
+        came_from["ip_address"] = body.origin.ip_address if body.origin else None
+    if "source_type" in given and body.source_type is not None:  # null leaves the kept one
+        came_from["source_type"] = body.source_type
+    origins.record(s, contact_id, **came_from)
     if "social_accounts" in body.model_fields_set and (mask is None or "social_accounts" in mask):
         social_accounts.replace(s, contact_id, [social_accounts.SocialAccount(a.name, a.type)
                                                 for a in body.social_accounts or []])

@@ -15,8 +15,11 @@ Wire rules of this family (docs/rest-v2.md, "Contacts"):
   ``POST /contacts/{id}/utm`` writes); a read lists them all, the first and last marked as touches.
 - ``social_accounts`` are the contact's SocialAccount rows (server.domain.crm.social_accounts), replaced whole
   by a write that carries them.
-- ``origin`` and ``source_type`` are accepted and not kept (the store has no place for them; XML-RPC has none
-  either).
+- ``origin`` (the IP address a write gives, dated when given) and ``source_type`` are the contact's
+  (server.domain.crm.origins, the values REST v1 reads); a contact added without a source type is ``API``'s.
+  The source type is kept in v1's spelling (``LANDINGPAGE``) and shown in v2's (``LANDING_PAGE``).
+- An email address's ``opt_in_reason`` is the reason its status was recorded with, while it is opted in
+  (the email status, not a copy).
 """
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from server.domain.crm import contacts as domain
-from server.domain.crm import countries, links, social_accounts, utms
+from server.domain.crm import countries, links, origins, social_accounts, utms
 from server.domain.crm import tags as tag_domain
 from server.domain.crm.slots import ADDRESSES, COLLECTION_FIELDS, EMAILS, FAXES, PHONES
 from server.domain.data import records
@@ -122,14 +125,16 @@ def opt_status(token: str | None) -> str:
     return OPT_STATUSES.get(token or "NonMarketable") or _v2_status(token)
 
 
-def _emails(v: dict, statuses: dict[str, str]) -> list[dict]:
+def _emails(v: dict, statuses: dict[str, email_status.Reasoned]) -> list[dict]:
     out = []
     for slot, name in EMAILS.items():
         if v.get(name):
-            token = statuses.get(email_status.key(v[name]))
+            found = statuses.get(email_status.key(v[name]))
+            token = found.token if found else None
             status = email_status.STATUSES.get(token) if token else None
             out.append({"email": v[name], "field": slot, "is_opt_in": bool(status and status.marketable),
-                        "email_opt_status": opt_status(token)})
+                        "email_opt_status": opt_status(token),
+                        "opt_in_reason": found.opt_in_reason if found else None})
     return out
 
 
@@ -167,14 +172,16 @@ def _custom_json(s: AppSession, values) -> list[dict]:
 def contacts_json(s: AppSession, found: list[domain.ContactRecord], wanted: frozenset[str]) -> list[dict]:
     """The answers for ``found``, with what the ``wanted`` properties need read once for them all."""
     ids = [c.id for c in found]
-    statuses = (email_status.statuses_of(s, [c.values.get(n) for c in found for n in EMAILS.values()])
+    statuses = (email_status.reasoned_statuses_of(s, [c.values.get(n) for c in found for n in EMAILS.values()])
                 if "email_addresses" in wanted else {})
     customs = domain.custom_values(s, ids) if "custom_fields" in wanted else {}
     scores = domain.lead_scores(s, ids) if "score_value" in wanted else {}
     visits = utms.of_contacts(s, ids) if "utm_parameters" in wanted else {}
     social = social_accounts.of_contacts(s, ids) if "social_accounts" in wanted else {}
     linked = links.links_of_contacts(s, ids) if "links" in wanted else {}
-    return [_contact_json(s, c, wanted, statuses, customs, scores, visits, social, linked) for c in found]
+    came_from = origins.of_contacts(s, ids) if wanted & {"origin", "source_type"} else {}
+    return [_contact_json(s, c, wanted, statuses, customs, scores, visits, social, linked, came_from)
+            for c in found]
 
 
 def _utm_json(u: utms.Utm) -> dict:
@@ -184,7 +191,7 @@ def _utm_json(u: utms.Utm) -> dict:
 
 
 def _contact_json(s: AppSession, c: domain.ContactRecord, wanted, statuses, customs, scores, visits,
-                  social, linked) -> dict:
+                  social, linked, came_from) -> dict:
     v = c.values
     out: dict = {"id": out_id(c.id)}
     for prop in wanted:
@@ -220,7 +227,20 @@ def _contact_json(s: AppSession, c: domain.ContactRecord, wanted, statuses, cust
                                   for a in social.get(c.id, [])]
     if "utm_parameters" in wanted:
         out["utm_parameters"] = [_utm_json(u) for u in visits.get(c.id, [])]
+    origin = came_from.get(c.id)
+    if origin is not None:
+        if "origin" in wanted and origin.ip_address is not None:
+            out["origin"] = {"ip_address": origin.ip_address, "date": out_time(origin.date, s.clock)}
+        if "source_type" in wanted and origin.source_type is not None:
+            out["source_type"] = SOURCE_TYPES_OUT.get(origin.source_type, origin.source_type)
     return out
+
+
+# the kept source type (v1's spelling) <-> v2's, where they differ
+SOURCE_TYPES_OUT = {"FORMAPIHOSTED": "FORM_API_HOSTED", "FORMAPIINTERNAL": "FORM_API_INTERNAL",
+                    "INTERNALFORM": "INTERNAL_FORM", "LANDINGPAGE": "LANDING_PAGE"}
+SOURCE_TYPES_IN = {**{t: t for t in origins.SOURCE_TYPES}, **{v2: v1 for v1, v2 in SOURCE_TYPES_OUT.items()},
+                   "SOURCE_TYPE_UNSPECIFIED": None}
 
 
 def _wanted(r: Request) -> frozenset[str]:
@@ -405,6 +425,31 @@ def _set_social_accounts(s: AppSession, contact_id: int, items: list[dict] | Non
     social_accounts.replace(s, contact_id, accounts)
 
 
+def _record_origin(s: AppSession, contact_id: int, body: dict, changed) -> None:
+    """A write's ``origin`` (its IP address, dated now; absent or empty: cleared) and ``source_type``
+    (``SOURCE_TYPE_UNSPECIFIED`` or absent: cleared)."""
+    given: dict = {}
+    if "origin" in changed:
+        origin = body.get("origin") or {}
+        if not isinstance(origin, dict):
+            raise invalid_field("origin", "an object with ip_address")
+        ip = origin.get("ip_address") or None
+        if ip is not None and (not isinstance(ip, str) or len(ip) > origins.MAX_IP_LENGTH):
+            raise invalid_field("origin.ip_address", f"a string of at most {origins.MAX_IP_LENGTH} characters")
+        given["ip_address"] = ip
+    if "source_type" in changed:
+        given["source_type"] = _source_type(body)
+    origins.record(s, contact_id, **given)
+
+
+def _source_type(body: dict) -> str | None:
+    """The body's ``source_type`` as kept (v1's spelling); None when absent or unspecified."""
+    value = body.get("source_type") or "SOURCE_TYPE_UNSPECIFIED"
+    if not isinstance(value, str) or value not in SOURCE_TYPES_IN:
+        raise invalid_field("source_type", f"name one of {', '.join(SOURCE_TYPES_IN)}")
+    return SOURCE_TYPES_IN[value]
+
+
 def _record_utm(s: AppSession, contact_id: int, body: dict) -> None:
     """A write's ``utm_parameters``: one visit recorded on the contact."""
     given = body.get("utm_parameters")
@@ -447,12 +492,15 @@ def create_contact(r: Request):
                                             "LastName": data.get("LastName"), "Company": data.get("Company")}, option)
     if match is not None:
         domain.update(r.s, match, data)
+        _record_origin(r.s, match, body, body)
         _opt_in(r.s, body)
         _record_utm(r.s, match, body)
         if "social_accounts" in body:
             _set_social_accounts(r.s, match, body["social_accounts"])
         return Reply(_answer(r, match), status=200)
-    contact_id = domain.add(r.s, data)
+    contact_id = domain.add(r.s, data, _source_type(body) or origins.API)
+    if "origin" in body:
+        _record_origin(r.s, contact_id, body, {"origin"})
     _opt_in(r.s, body)
     _record_utm(r.s, contact_id, body)
     if "social_accounts" in body:
@@ -467,6 +515,7 @@ def update_contact(r: Request, contact_id: int) -> dict:
     data = _values(r, changed)
     if data:
         domain.update(r.s, contact_id, data)
+    _record_origin(r.s, contact_id, r.body, changed)
     _opt_in(r.s, r.body)
     if "utm_parameters" in changed:
         _record_utm(r.s, contact_id, r.body)

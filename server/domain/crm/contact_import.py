@@ -25,6 +25,7 @@ from server.domain.mail import email_status
 from server.store import schema
 from server.store.session import AppSession
 
+from . import origins
 from .contacts import CONTACT, EMAIL_COLUMNS, prepared_row
 
 BATCH = 2000
@@ -66,11 +67,13 @@ class ImportRefused(Exception):
 
 def import_contacts(s: AppSession, records: Iterable[tuple[int, dict]], *, skip_invalid: bool = False,
                     batch: int = BATCH, progress: Callable[[int], None] | None = None,
-                    added: Callable[[list[tuple[int, int]]], None] | None = None) -> ImportResult:
+                    added: Callable[[list[tuple[int, int]]], None] | None = None,
+                    source_type: str = origins.IMPORT) -> ImportResult:
     """Add every valid record of ``records`` as a contact. With ``skip_invalid`` a bad record is left out and
     listed; without it, ImportRefused is raised once the input has been read through (the caller's
     transaction then rolls back everything). ``progress`` is told the count of records read after each batch,
-    ``added`` the ``(line, contact id)`` of each contact a batch added."""
+    ``added`` the ``(line, contact id)`` of each contact a batch added. Each contact's source type is
+    ``source_type`` (an import's, ``IMPORT``)."""
     result = ImportResult()
     seen = 0
     source: Iterator = iter(records)
@@ -84,7 +87,7 @@ def import_contacts(s: AppSession, records: Iterable[tuple[int, dict]], *, skip_
             except _Bad as bad:
                 result.refuse(bad.error)
         if checked and (skip_invalid or not result.rejected):
-            first = _write(s, checked, result)
+            first = _write(s, checked, result, source_type)
             if added is not None:
                 added([(line, first + i) for i, line in enumerate(lines)])
         if progress is not None:
@@ -134,7 +137,7 @@ def _blamed(s: AppSession, data: dict) -> str | None:
     return None
 
 
-def _write(s: AppSession, batch: list[Values], result: ImportResult) -> int:
+def _write(s: AppSession, batch: list[Values], result: ImportResult, source_type: str) -> int:
     first = s.next_id("contact", len(batch))  # companies share the contact id space
     now = s.now_local()
     by_columns: dict[tuple, list[dict]] = {}
@@ -143,6 +146,7 @@ def _write(s: AppSession, batch: list[Values], result: ImportResult) -> int:
     for offset, values in enumerate(batch):
         row = prepared_row(values)
         row["id"], row["kind"], row["last_updated"] = first + offset, CONTACT.kind, now
+        row["source_type"] = source_type
         if row.get("date_created") is None:
             row["date_created"] = now
         by_columns.setdefault(tuple(row), []).append(row)

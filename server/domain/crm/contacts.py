@@ -19,7 +19,7 @@ from server.store.session import AppSession
 from server.tables import REGISTRY, Table
 from server.tables.model import FieldType
 
-from . import activities, social_accounts, tags, utms
+from . import activities, origins, social_accounts, tags, utms
 from .links import link as make_link
 
 CONTACT = REGISTRY.get("Contact")
@@ -37,11 +37,14 @@ def prepared_row(values: Values) -> dict:
     return row
 
 
-def _add(s: AppSession, table: Table, values: Values) -> int:
+def _add(s: AppSession, table: Table, values: Values, source_type: str = origins.API) -> int:
+    """Insert the row; a contact (not a company) is stamped with ``source_type`` (an API's add: ``API``)."""
     c = schema.contact
     new_id = s.next_id("contact")  # companies share the contact id space
     row = prepared_row(values)
     row.update(id=new_id, kind=table.kind)
+    if table.kind == "contact":
+        row["source_type"] = source_type
     stamp(s, c, row, created=True)
     if table.kind == "company" and row.get("company_id") is None:
         row["company_id"] = new_id  # a company row points at itself
@@ -84,8 +87,8 @@ WRITER = Writer(("Contact", "Company"), _add, _update, _delete)
 
 # --- ContactService ---------------------------------------------------------------------------------
 
-def add(s: AppSession, data: dict) -> int:
-    return _add(s, CONTACT, check_values(s, CONTACT, data, "A"))
+def add(s: AppSession, data: dict, source_type: str = origins.API) -> int:
+    return _add(s, CONTACT, check_values(s, CONTACT, data, "A"), source_type)
 
 
 def update(s: AppSession, contact_id: int, data: dict) -> int:

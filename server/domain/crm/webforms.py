@@ -25,11 +25,13 @@ from server.domain.mail import confirmations, email_status
 from server.store import schema
 from server.store.session import AppSession
 
-from . import contacts, tags
+from . import contacts, origins, tags
 
 # web, landing-page and in-app forms, and the social lead forms of seed 002's goals ("GroSocial Form is Submitted",
 # "Twitter Lead Gen Card is Submitted"): in the sandbox those are forms of their own kind, posted like any other
 KINDS = ("web", "landing", "internal", "grosocial", "twitter")
+# the source type of a contact a form's post creates (FullContact.source_type); a social lead form: WEBFORM
+SOURCE_TYPES = {"landing": "LANDINGPAGE", "internal": "INTERNALFORM"}
 INFUSIONSOFT_VERSION = "1.70.0.0"  # the hidden infusionsoft_version value real forms carry (1.70.0.486160 …)
 
 
@@ -197,9 +199,9 @@ class Submission:
     redirect_to: str
 
 
-def submit(s: AppSession, form_id: int, posted: dict[str, str], *, referral=None) -> Submission:
+def submit(s: AppSession, form_id: int, posted: dict[str, str], *, referral=None, ip: str | None = None) -> Submission:
     """Process a post of form ``form_id``. ``referral``: an ``(affiliate_id, ip)`` the visitor's affiliate
-    cookie carried, recorded as the contact's referral."""
+    cookie carried, recorded as the contact's referral; ``ip``: the visitor's address, a new contact's origin."""
     row = _form(s, form_id)
     fields = [FormField.of(f) for f in row.fields]
     data: dict[str, str] = {}
@@ -233,7 +235,9 @@ def submit(s: AppSession, form_id: int, posted: dict[str, str], *, referral=None
     try:
         existing = contacts.find_duplicate(s, data, "Email") if email else None
         if existing is None:
-            contact_id, created = contacts.add(s, data), True
+            contact_id, created = contacts.add(s, data, SOURCE_TYPES.get(row.kind, origins.WEBFORM)), True
+            if ip:
+                origins.record(s, contact_id, ip_address=ip[:origins.MAX_IP_LENGTH])
         else:
             contact_id, created = contacts.update(s, existing, data), False
     except SandboxError as exc:

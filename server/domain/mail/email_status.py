@@ -75,22 +75,42 @@ def status_of(s: AppSession, email: str | None) -> Status | None:
 
 
 _FEW = 3
-_STATUSES_OF_FEW = PreparedAll(sa.select(schema.email_status.c.email_key, schema.email_status.c.type).where(
+_STATUSES_OF_FEW = PreparedAll(sa.select(schema.email_status.c.email_key, schema.email_status.c.type,
+                                          schema.email_status.c.reason).where(
     schema.email_status.c.app_id == sa.bindparam("app_id"),
     schema.email_status.c.email_key.in_([sa.bindparam(f"k{i}") for i in range(_FEW)])))
 
 
-def statuses_of(s: AppSession, emails) -> dict[str, str]:
-    """``{lower-cased address: status token}`` for many addresses in one query."""
+class Reasoned(NamedTuple):
+    """An address's status token and the reason recorded with it."""
+
+    token: str
+    reason: str | None
+
+    @property
+    def opt_in_reason(self) -> str | None:
+        """The reason the address was opted in (REST's ``opt_in_reason``): the status's reason while it is
+        marketable; an address not opted in has none."""
+        status = STATUSES.get(self.token)
+        return self.reason if status is not None and status.marketable else None
+
+
+def reasoned_statuses_of(s: AppSession, emails) -> dict[str, Reasoned]:
+    """``{lower-cased address: (status token, reason)}`` for many addresses in one query."""
     keys = sorted({key(e) for e in emails if e and e.strip()})
     if not keys:
         return {}
     if len(keys) <= _FEW:  # one contact's addresses: a statement built once (a REST read of one contact)
         padded = {f"k{i}": keys[min(i, len(keys) - 1)] for i in range(_FEW)}
-        return {r.email_key: r.type for r in s.all(_STATUSES_OF_FEW, **padded)}
+        return {r.email_key: Reasoned(r.type, r.reason) for r in s.all(_STATUSES_OF_FEW, **padded)}
     es = schema.email_status
-    return {r.email_key: r.type for r in s.execute(s.select(es, es.c.email_key, es.c.type)
-                                                   .where(es.c.email_key.in_(keys)))}
+    return {r.email_key: Reasoned(r.type, r.reason)
+            for r in s.execute(s.select(es, es.c.email_key, es.c.type, es.c.reason).where(es.c.email_key.in_(keys)))}
+
+
+def statuses_of(s: AppSession, emails) -> dict[str, str]:
+    """``{lower-cased address: status token}`` for many addresses in one query."""
+    return {k: found.token for k, found in reasoned_statuses_of(s, emails).items()}
 
 
 def _set(s: AppSession, email: str, token: str, reason: str | None, existing) -> None:

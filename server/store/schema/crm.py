@@ -9,6 +9,11 @@ from .base import entity, metadata
 contact = entity(
     "contact",
     sa.Column("kind", sa.String(16), nullable=False, default="contact"),  # contact | company
+    # Where the contact came from (REST's origin and source_type; no DataService field shows them):
+    # server.domain.crm.origins
+    sa.Column("origin_ip", sa.String(100), nullable=True),
+    sa.Column("origin_date", sa.DateTime, nullable=True),  # app-local
+    sa.Column("source_type", sa.String(32), nullable=True),
 )
 sa.Index("ix_contact_app_kind_id", contact.c.app_id, contact.c.kind, contact.c.id)
 sa.Index("ix_contact_email", contact.c.app_id, sa.func.lower(contact.c.email))
