@@ -89,7 +89,8 @@ class Paging(Query):
 def offering(offered: list[str]):
     """The type of an operation's ``optional_properties`` query parameter: names from ``offered``, documented as
     such (``wanted`` refuses any other)."""
-    return Annotated[list[str], WithJsonSchema({"type": "array", "items": {"type": "string", "enum": offered}})]
+    # an empty entry (``optional_properties=``, ``a,,b``) is ignored, so the document admits it too
+    return Annotated[list[str], WithJsonSchema({"type": "array", "items": {"type": "string", "enum": [*offered, ""]}})]
 
 
 def asked_for(requested: list[str] | None, offered: list[str]) -> set[str]:

@@ -4,6 +4,7 @@ A real server process is killed (SIGKILL) while contacts wait on timers; a new p
 carries on. A batch that fails halfway rolls back whole and runs again in full."""
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -29,8 +30,10 @@ def _start(data_dir, port: int) -> subprocess.Popen:
     env = dict(os.environ, SANDBOX_DATA_DIR=str(data_dir), SANDBOX_PORT=str(port), SANDBOX_HOST="127.0.0.1",
                SANDBOX_SEED_ON_START="0", SANDBOX_TICK_SECONDS="0.2", SANDBOX_SEED_DIR=str(ROOT / "sandbox_data"))
     env.pop("DATABASE_URL", None)
+    # its own process group: `sandbox serve` is gunicorn's master and a worker, and a crash takes both
     proc = subprocess.Popen([sys.executable, "-c", "from server.cli import main; main()", "serve"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=str(ROOT))
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=str(ROOT),
+                            start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -38,8 +41,15 @@ def _start(data_dir, port: int) -> subprocess.Popen:
                 return proc
         except requests.RequestException:
             time.sleep(0.2)
-    proc.kill()
+    _kill(proc)
     raise AssertionError("the sandbox did not start")
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    """SIGKILL to the server's whole process group (master and workers), as a crash of the machine would."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
 
 
 def test_a_killed_process_loses_nothing_and_doubles_nothing(tmp_path):
@@ -69,8 +79,7 @@ def test_a_killed_process_loses_nothing_and_doubles_nothing(tmp_path):
             proxy.APIEmailService.optIn(key, f"c{i}@example.com", "test")
             proxy.FunnelService.achieveGoal(key, "crash", "go", cid)  # the integration defaults to the app name
             ids.append(cid)
-        proc.send_signal(signal.SIGKILL)  # mid-sequence: everyone waits on the first timer
-        proc.wait(timeout=10)
+        _kill(proc)  # mid-sequence: everyone waits on the first timer
 
         proc = _start(tmp_path, port)
         requests.post(f"{base}/clock", json={"by": "3d"}, timeout=60)
@@ -82,8 +91,7 @@ def test_a_killed_process_loses_nothing_and_doubles_nothing(tmp_path):
             assert [m["subject"] for m in messages if m["contact_id"] == cid] == ["one", "two", "three"]
         assert sorted(int(r.form[0][1]) for r in receiver.received) == sorted(ids)  # each post once
     finally:
-        proc.kill()
-        proc.wait(timeout=10)
+        _kill(proc)
         receiver.close()
 
 
