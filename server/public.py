@@ -85,27 +85,23 @@ def process_form(xid: str):
 @bp.get("/app/form/<xid>")
 def form_page(xid: str):
     """The form's hosted page: its HTML (WebFormService.getHTML's), posting back here."""
-    found = _app_of(xid, "webform")
-    if found is None:
-        return _not_found()
-    app, form_id = found
-    try:
-        with transaction(_sandbox().engine, write=False) as conn:
-            page = webforms.form_html(_session(conn, app), form_id)
-    except SandboxError:
-        return _not_found()
-    return Response(page, content_type="text/html; charset=utf-8")
+    return _form_page(xid, webforms.form_html)
 
 
 @bp.get("/app/form/thankyou/<xid>")
 def thank_you(xid: str):
+    return _form_page(xid, webforms.thank_you_page)
+
+
+def _form_page(xid: str, render) -> Response:
+    """The page ``render`` makes of the form ``xid`` names (read-only); an unknown form is not found."""
     found = _app_of(xid, "webform")
     if found is None:
         return _not_found()
     app, form_id = found
     try:
         with transaction(_sandbox().engine, write=False) as conn:
-            page = webforms.thank_you_page(_session(conn, app), form_id)
+            page = render(_session(conn, app), form_id)
     except SandboxError:
         return _not_found()
     return Response(page, content_type="text/html; charset=utf-8")
