@@ -23,15 +23,12 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
+from bench import common  # noqa: E402
 from bench.xmlrpc_throughput import machine, write_section  # noqa: E402
 from server import jobs  # noqa: E402
-from server.clock import ClockState  # noqa: E402
-from server.config import from_env  # noqa: E402
 from server.domain.mail import broadcasts, templates  # noqa: E402
-from server.environment import Environment  # noqa: E402
-from server.store import apps, db, schema  # noqa: E402
+from server.store import schema  # noqa: E402
 from server.store.db import transaction  # noqa: E402
-from server.wiring import build_registry  # noqa: E402
 
 
 def address(i: int) -> tuple[str, str]:
@@ -47,16 +44,11 @@ def address(i: int) -> tuple[str, str]:
 
 
 def setup(url: str, contacts: int):
-    config = from_env(database_url=url)
-    eng = db.make_engine(url)
-    db.upgrade(eng)
-    env = Environment.build(config, eng, build_registry(config))
-    start = ClockState().set(time.mktime((2026, 3, 2, 8, 0, 0, 0, 0, -1))).freeze()
-    with transaction(eng, write=True) as conn:
-        app = apps.create(conn, f"bench{int(time.time())}", time_zone="America/New_York",
-                          profile={"address": {"line1": "1 Main Street", "locality": "Denver"}})
-        apps.set_clock(conn, app.id, start)
-        app = apps.by_id(conn, app.id)
+    env = common.environment(url)
+    start = common.start_clock()
+    with transaction(env.engine, write=True) as conn:
+        app = common.new_app(conn, f"bench{int(time.time())}", start,
+                             profile={"address": {"line1": "1 Main Street", "locality": "Denver"}})
         s = env.session(conn, app)
         template_id = templates.add(s, {"pieceTitle": "News", "subject": "News for ~Contact.FirstName~",
                                         "htmlBody": '<p>Hello ~Contact.FirstName~, <a href="https://example.com">'
@@ -72,12 +64,9 @@ def setup(url: str, contacts: int):
                 statuses.append(dict(app_id=app.id, id=len(statuses) + 1, email=email, email_key=email, type=status))
             tagged.append(dict(app_id=app.id, contact_id=i, tag_id=1))
         conn.execute(sa.insert(schema.tag).values(app_id=app.id, id=1, group_name="Everyone"))
-        for table, values in ((schema.contact, rows), (schema.email_status, statuses),
-                              (schema.tag_assignment, tagged)):
-            for k in range(0, len(values), 5000):
-                conn.execute(sa.insert(table), values[k:k + 5000])
-        for name, last in (("contact", contacts), ("email_status", len(statuses)), ("tag", 1)):
-            conn.execute(sa.insert(schema.id_sequence).values(app_id=app.id, name=name, next_id=last + 1))
+        common.insert_rows(conn, app.id, {schema.contact: rows, schema.email_status: statuses,
+                                          schema.tag_assignment: tagged},
+                           {"contact": contacts, "email_status": len(statuses), "tag": 1})
         send_at = datetime.fromtimestamp(start.timestamp() + 3600, UTC)
         broadcast_id = broadcasts.create(s, "Bench news", template_id, {"tag_id": 1}, send_at)
     return env, app, broadcast_id

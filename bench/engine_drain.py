@@ -23,16 +23,12 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench import targets  # noqa: E402
+from bench import common, targets  # noqa: E402
 from bench.xmlrpc_throughput import machine, write_section  # noqa: E402
 from server import jobs  # noqa: E402
-from server.clock import ClockState  # noqa: E402
-from server.config import from_env  # noqa: E402
 from server.engine import campaigns  # noqa: E402
-from server.environment import Environment  # noqa: E402
-from server.store import apps, db, schema  # noqa: E402
+from server.store import schema  # noqa: E402
 from server.store.db import transaction  # noqa: E402
-from server.wiring import build_registry  # noqa: E402
 
 DRIP = {
     "name": "Bench drip",
@@ -49,16 +45,11 @@ DRIP = {
 
 
 def setup(url: str, contacts: int):
-    config = from_env(database_url=url)
-    eng = db.make_engine(url)
-    db.upgrade(eng)
-    env = Environment.build(config, eng, build_registry(config))
-    start = ClockState().set(time.mktime((2026, 3, 2, 8, 0, 0, 0, 0, -1))).freeze()
-    with transaction(eng, write=True) as conn:
-        app = apps.create(conn, f"bench{int(time.time())}", time_zone="America/New_York",
-                          profile={"address": {"line1": "1 Main Street", "locality": "Denver"}})
-        apps.set_clock(conn, app.id, start)
-        app = apps.by_id(conn, app.id)
+    env = common.environment(url)
+    start = common.start_clock()
+    with transaction(env.engine, write=True) as conn:
+        app = common.new_app(conn, f"bench{int(time.time())}", start,
+                             profile={"address": {"line1": "1 Main Street", "locality": "Denver"}})
         s = env.session(conn, app)
         campaign_id = campaigns.import_document(s, DRIP).campaign_id
         campaigns.publish(s, campaign_id)
@@ -73,12 +64,9 @@ def setup(url: str, contacts: int):
             enrollments.append(dict(app_id=app.id, id=i, campaign_id=campaign_id, sequence_id=sequence_id, path=0,
                                     contact_id=i, run_no=1, state="active", cursor=0, due_at=now, entered_at=now,
                                     source="goal"))
-        for table, values in ((schema.contact, rows), (schema.email_status, statuses),
-                              (schema.enrollment, enrollments)):
-            for k in range(0, len(values), 5000):
-                conn.execute(sa.insert(table), values[k:k + 5000])
-        for name, last in (("contact", contacts), ("email_status", contacts), ("enrollment", contacts)):
-            conn.execute(sa.insert(schema.id_sequence).values(app_id=app.id, name=name, next_id=last + 1))
+        common.insert_rows(conn, app.id, {schema.contact: rows, schema.email_status: statuses,
+                                          schema.enrollment: enrollments},
+                           {"contact": contacts, "email_status": contacts, "enrollment": contacts})
     return env, app
 
 
