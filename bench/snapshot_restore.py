@@ -25,32 +25,22 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench import targets  # noqa: E402
+from bench import common, targets  # noqa: E402
 from bench.engine_drain import DRIP  # noqa: E402
 from bench.xmlrpc_throughput import machine, write_section  # noqa: E402
-from server.clock import ClockState  # noqa: E402
-from server.config import from_env  # noqa: E402
 from server.engine import campaigns  # noqa: E402
-from server.environment import Environment  # noqa: E402
 from server.sandbox import snapshots  # noqa: E402
-from server.store import apps, db, schema  # noqa: E402
+from server.store import schema  # noqa: E402
 from server.store.db import transaction  # noqa: E402
 from server.throttle.throttle import Throttle  # noqa: E402
-from server.wiring import build_registry  # noqa: E402
 
 
 def setup(tmp: str, contacts: int):
-    url = f"sqlite:///{tmp}/bench.db"
-    config = from_env(database_url=url, data_dir=tmp)
-    eng = db.make_engine(url)
-    db.upgrade(eng)
-    env = Environment.build(config, eng, build_registry(config))
-    start = ClockState().set(time.mktime((2026, 3, 2, 8, 0, 0, 0, 0, -1))).freeze()
+    env = common.environment(f"sqlite:///{tmp}/bench.db", data_dir=tmp)
+    start = common.start_clock()
     created = datetime(2026, 3, 2, 13, 0)
-    with transaction(eng, write=True) as conn:
-        app = apps.create(conn, "bench", time_zone="America/New_York")
-        apps.set_clock(conn, app.id, start)
-        app = apps.by_id(conn, app.id)
+    with transaction(env.engine, write=True) as conn:
+        app = common.new_app(conn, "bench", start)
         s = env.session(conn, app)
         campaign_id = campaigns.import_document(s, DRIP).campaign_id
         campaigns.publish(s, campaign_id)
@@ -69,12 +59,8 @@ def setup(tmp: str, contacts: int):
             for t in (1, 2):
                 rows[schema.tag_assignment].append(dict(app_id=app.id, tag_id=t, contact_id=i, date_created=created))
         conn.execute(sa.insert(schema.tag), tags)
-        for table, values in rows.items():
-            for k in range(0, len(values), 5000):
-                conn.execute(sa.insert(table), values[k:k + 5000])
-        for name, last in (("contact", contacts), ("email_status", contacts), ("enrollment", contacts),
-                           ("tag", 2)):
-            conn.execute(sa.insert(schema.id_sequence).values(app_id=app.id, name=name, next_id=last + 1))
+        common.insert_rows(conn, app.id, rows,
+                           {"contact": contacts, "email_status": contacts, "enrollment": contacts, "tag": 2})
     return env, app
 
 

@@ -86,27 +86,23 @@ def process_form(xid: str):
 @bp.get("/app/form/<xid>")
 def form_page(xid: str):
     """The form's hosted page: its HTML (WebFormService.getHTML's), posting back here."""
-    found = _app_of(xid, "webform")
-    if found is None:
-        return _not_found()
-    app, form_id = found
-    try:
-        with transaction(_sandbox().engine, write=False) as conn:
-            page = webforms.form_html(_session(conn, app), form_id)
-    except SandboxError:
-        return _not_found()
-    return Response(page, content_type="text/html; charset=utf-8")
+    return _form_page(xid, webforms.form_html)
 
 
 @bp.get("/app/form/thankyou/<xid>")
 def thank_you(xid: str):
+    return _form_page(xid, webforms.thank_you_page)
+
+
+def _form_page(xid: str, render) -> Response:
+    """The page ``render`` makes of the form ``xid`` names (read-only); an unknown form is not found."""
     found = _app_of(xid, "webform")
     if found is None:
         return _not_found()
     app, form_id = found
     try:
         with transaction(_sandbox().engine, write=False) as conn:
-            page = webforms.thank_you_page(_session(conn, app), form_id)
+            page = render(_session(conn, app), form_id)
     except SandboxError:
         return _not_found()
     return Response(page, content_type="text/html; charset=utf-8")
@@ -182,24 +178,26 @@ def _message_app(token: str) -> AppRecord | None:
     return None if app is None or app.name.startswith(apps.INTERNAL_PREFIX) else app
 
 
-@bp.get("/app/linkClick/<token>/<int:index>")
-def link_click(token: str, index: int):
+def _on_message(token: str, act):
+    """What ``act`` answers, given a session on the app ``token`` names, in one write transaction; None when the
+    token names no app."""
     app = _message_app(token)
     if app is None:
-        return _not_found()
+        return None
     with transaction(_sandbox().engine, write=True) as conn:
-        url = recipients.click(_session(conn, app), token, index)
+        return act(_session(conn, app))
+
+
+@bp.get("/app/linkClick/<token>/<int:index>")
+def link_click(token: str, index: int):
+    url = _on_message(token, lambda s: recipients.click(s, token, index))
     return _not_found() if url is None else redirect(url, code=302)
 
 
 @bp.get("/app/optOut/<token>")
 def opt_out(token: str):
     """Unsubscribes, and offers the feedback form that reports the email as spam (seed 000 "Reported SPAM")."""
-    app = _message_app(token)
-    if app is None:
-        return _not_found()
-    with transaction(_sandbox().engine, write=True) as conn:
-        address = recipients.unsubscribe(_session(conn, app), token)
+    address = _on_message(token, lambda s: recipients.unsubscribe(s, token))
     if address is None:
         return _not_found()
     return _page(200, "Unsubscribed", f"<p id=\"message\">{html.escape(address)} is unsubscribed.</p>"
@@ -210,11 +208,7 @@ def opt_out(token: str):
 
 @bp.post("/app/optOut/<token>/feedback")
 def report_spam(token: str):
-    app = _message_app(token)
-    if app is None:
-        return _not_found()
-    with transaction(_sandbox().engine, write=True) as conn:
-        address = recipients.report_spam(_session(conn, app), token)
+    address = _on_message(token, lambda s: recipients.report_spam(s, token))
     if address is None:
         return _not_found()
     return _page(200, "Thank you", f"<p id=\"message\">{html.escape(address)} reported this email as spam.</p>")
@@ -226,24 +220,16 @@ _PIXEL = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c
 
 @bp.get("/app/open/<token>.gif")
 def open_image(token: str):
-    app = _message_app(token)
-    if app is None:
+    if not _on_message(token, lambda s: recipients.open_(s, token)):
         return _not_found()
-    with transaction(_sandbox().engine, write=True) as conn:
-        if not recipients.open_(_session(conn, app), token):
-            return _not_found()
     return Response(_PIXEL, content_type="image/gif", headers={"Cache-Control": "no-store"})
 
 
 @bp.get("/app/confirm/<token>")
 def confirm(token: str):
     """A confirmation email's link: the address becomes Double Opt-In, then the link's page or a thank-you."""
-    app = _message_app(token)
     link_id = request.args.get("link", "0")
-    if app is None or not link_id.isdigit():
-        return _not_found()
-    with transaction(_sandbox().engine, write=True) as conn:
-        done = confirmations.confirm(_session(conn, app), token, int(link_id))
+    done = _on_message(token, lambda s: confirmations.confirm(s, token, int(link_id))) if link_id.isdigit() else None
     if done is None:
         return _not_found()
     if not done.confirmed:

@@ -2,34 +2,15 @@
 (server.domain.mail.broadcasts; the real API has none)."""
 from __future__ import annotations
 
-import functools
 import json
 
 import click
 
 from server import jobs
 from server.clock import UTC, parse_datetime
-from server.domain.errors import SandboxError
 from server.domain.mail import broadcasts
 
-from .common import environment, named_app, options, session_scope, settings
-
-
-def _guarded(fn):
-    """Lookup and validation errors as plain messages (exit 1), never a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except SandboxError as exc:
-            raise click.ClickException(exc.message) from None
-    return wrapper
-
-
-def _common(f):
-    f = options(f)
-    return click.option("--app", "app_name", default="sandbox", show_default=True, help="The app (account)")(f)
+from .common import app_options, environment, guarded, named_app, session_scope, settings
 
 
 def _describe(row) -> dict:
@@ -50,8 +31,8 @@ def broadcasts_group():
 @click.option("--user", "user_id", type=int, default=1, show_default=True, help="Whose saved search")
 @click.option("--contact", "contact_ids", type=int, multiple=True, help="Send to this contact (repeatable)")
 @click.option("--at", "send_at", default=None, help="When, ISO 8601 (no zone: the app's local time) [now]")
-@_common
-@_guarded
+@app_options
+@guarded
 def create(name, template_id, tag_id, saved_search_id, user_id, contact_ids, send_at, app_name, data_dir,
            database_url):
     """Schedule a broadcast; prints it as JSON."""
@@ -69,8 +50,8 @@ def create(name, template_id, tag_id, saved_search_id, user_id, contact_ids, sen
 
 
 @broadcasts_group.command("list")
-@_common
-@_guarded
+@app_options
+@guarded
 def list_(app_name, data_dir, database_url):
     """The app's broadcasts: id, status, name."""
     with session_scope(app_name, data_dir, database_url, write=False) as s:
@@ -80,8 +61,8 @@ def list_(app_name, data_dir, database_url):
 
 @broadcasts_group.command("show")
 @click.argument("broadcast_id", type=int)
-@_common
-@_guarded
+@app_options
+@guarded
 def show(broadcast_id, app_name, data_dir, database_url):
     """One broadcast with its batch status report (once sent), as JSON."""
     with session_scope(app_name, data_dir, database_url, write=False) as s:
@@ -90,8 +71,8 @@ def show(broadcast_id, app_name, data_dir, database_url):
 
 @broadcasts_group.command("cancel")
 @click.argument("broadcast_id", type=int)
-@_common
-@_guarded
+@app_options
+@guarded
 def cancel(broadcast_id, app_name, data_dir, database_url):
     """Cancel a scheduled broadcast."""
     with session_scope(app_name, data_dir, database_url, write=True) as s:
@@ -100,8 +81,8 @@ def cancel(broadcast_id, app_name, data_dir, database_url):
 
 
 @broadcasts_group.command("run")
-@_common
-@_guarded
+@app_options
+@guarded
 def run(app_name, data_dir, database_url):
     """Send what is due now on the app's clock (as the server's heartbeat would)."""
     env = environment(settings(data_dir=data_dir, database_url=database_url))

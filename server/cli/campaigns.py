@@ -1,38 +1,20 @@
 """``sandbox campaigns``: import, list, publish, unpublish and export Campaign Builder campaigns."""
 from __future__ import annotations
 
-import functools
 import json
 from pathlib import Path
 
 import click
 import yaml
 
-from server.domain.errors import SandboxError
 from server.engine import campaigns, document
 from server.engine.document import DocumentError
 from server.engine.errors import PublishError
 
-from .common import options, session_scope
+from .common import app_options, guarded, session_scope
 
-
-def _guarded(fn):
-    """Document, publish and lookup errors as plain messages (exit 1), never a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except (DocumentError, PublishError) as exc:
-            raise click.ClickException("\n  ".join(["the campaign has problems:", *exc.problems])) from None
-        except SandboxError as exc:
-            raise click.ClickException(exc.message) from None
-    return wrapper
-
-
-def _common(f):
-    f = options(f)
-    return click.option("--app", "app_name", default="sandbox", show_default=True, help="The app (account)")(f)
+# Document and publish errors list every problem; lookup errors are one line.
+_guarded = guarded(problems=(DocumentError, PublishError), heading="the campaign has problems:")
 
 
 @click.group("campaigns")
@@ -44,7 +26,7 @@ def campaigns_group():
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--publish/--draft", default=False, help="Publish it at once [default: keep it a draft]")
 @click.option("--replace", "replace_id", type=int, default=None, help="Replace the document of this campaign")
-@_common
+@app_options
 @_guarded
 def import_campaign(file: Path, publish: bool, replace_id, app_name, data_dir, database_url):
     """Import a campaign document; the tags and custom fields it declares in ``resources`` are created if
@@ -69,7 +51,7 @@ _KINDS = {"tags": "tag", "tag_categories": "tag category", "custom_fields": "cus
 
 
 @campaigns_group.command("list")
-@_common
+@app_options
 def list_campaigns(app_name, data_dir, database_url):
     """List the app's campaigns: id, status, published version, name."""
     with session_scope(app_name, data_dir, database_url, write=False) as s:
@@ -79,7 +61,7 @@ def list_campaigns(app_name, data_dir, database_url):
 
 @campaigns_group.command("publish")
 @click.argument("campaign_id", type=int)
-@_common
+@app_options
 @_guarded
 def publish_campaign(campaign_id: int, app_name, data_dir, database_url):
     """Publish (or republish) a campaign: its goals start listening."""
@@ -90,7 +72,7 @@ def publish_campaign(campaign_id: int, app_name, data_dir, database_url):
 
 @campaigns_group.command("unpublish")
 @click.argument("campaign_id", type=int)
-@_common
+@app_options
 @_guarded
 def unpublish_campaign(campaign_id: int, app_name, data_dir, database_url):
     """Stop a campaign's goals listening; its contacts wait where they are."""
@@ -102,7 +84,7 @@ def unpublish_campaign(campaign_id: int, app_name, data_dir, database_url):
 @campaigns_group.command("export")
 @click.argument("campaign_id", type=int)
 @click.option("--yaml", "as_yaml", is_flag=True, help="YAML instead of JSON")
-@_common
+@app_options
 @_guarded
 def export_campaign(campaign_id: int, as_yaml: bool, app_name, data_dir, database_url):
     """Print a campaign's document."""

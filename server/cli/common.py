@@ -4,12 +4,14 @@ never a traceback (issue 17 §2)."""
 from __future__ import annotations
 
 import contextlib
+import functools
 
 import click
 import sqlalchemy as sa
 import sqlalchemy.exc
 
 from server.config import Config, ConfigError, from_env
+from server.domain.errors import SandboxError
 from server.environment import Environment
 from server.sandbox.inputs import InvalidInput
 from server.store import apps
@@ -26,6 +28,30 @@ def options(f):
                      help="SQLAlchemy URL of the store, e.g. postgresql://user@host/db [env DATABASE_URL; "
                           "default a SQLite file in the data dir]")(f)
     return f
+
+
+def app_options(f):
+    """The store options and ``--app``, for a command on one app."""
+    f = options(f)
+    return click.option("--app", "app_name", default="sandbox", show_default=True, help="The app (account)")(f)
+
+
+def guarded(fn=None, /, *, problems: tuple[type[Exception], ...] = (), heading: str = ""):
+    """A command whose lookup and validation errors (SandboxError) are plain messages (exit 1), never a
+    traceback; an error of ``problems`` (one carrying a list ``.problems``) is listed a problem a line under
+    ``heading``."""
+    if fn is None:
+        return functools.partial(guarded, problems=problems, heading=heading)
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except problems as exc:
+            raise click.ClickException("\n  ".join([heading, *exc.problems])) from None
+        except SandboxError as exc:
+            raise click.ClickException(exc.message) from None
+    return wrapper
 
 
 def settings(**overrides) -> Config:

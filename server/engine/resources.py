@@ -94,35 +94,25 @@ def _default_group(s: AppSession, form_id: int) -> int:
 
 
 def template_id(s: AppSession, ref) -> int:
-    t = schema.template
-    number = _int(ref)
-    q = s.select(t, t.c.id).where(t.c.id == number) if number is not None else \
-        s.select(t, t.c.id).where(sa.func.lower(t.c.piece_title) == str(ref).strip().lower())
-    row = s.execute(q.order_by(t.c.id).limit(1)).first()
-    if row is None:
-        raise Unresolved(f"no email template {ref!r}")
-    return row.id
+    return _by_id_or_name(s, schema.template.c.piece_title, ref, "email template")
 
 
 def user_id(s: AppSession, ref) -> int:
-    u = schema.user
-    number = _int(ref)
-    q = s.select(u, u.c.id).where(u.c.id == number) if number is not None else \
-        s.select(u, u.c.id).where(sa.func.lower(u.c.email) == str(ref).strip().lower())
-    row = s.execute(q.limit(1)).first()
-    if row is None:
-        raise Unresolved(f"no user {ref!r}")
-    return row.id
+    return _by_id_or_name(s, schema.user.c.email, ref, "user")
 
 
 def action_set_id(s: AppSession, ref) -> int:
-    a = schema.action_set
+    return _by_id_or_name(s, schema.action_set.c.template_name, ref, "action set")
+
+
+def _by_id_or_name(s: AppSession, name: sa.Column, ref, what: str) -> int:
+    """A row of ``name``'s table by id, or by ``name`` without regard to case (the lowest id of several)."""
+    table = name.table
     number = _int(ref)
-    q = s.select(a, a.c.id).where(a.c.id == number) if number is not None else \
-        s.select(a, a.c.id).where(sa.func.lower(a.c.template_name) == str(ref).strip().lower())
-    row = s.execute(q.limit(1)).first()
+    where = table.c.id == number if number is not None else sa.func.lower(name) == str(ref).strip().lower()
+    row = s.execute(s.select(table, table.c.id).where(where).order_by(table.c.id).limit(1)).first()
     if row is None:
-        raise Unresolved(f"no action set {ref!r}")
+        raise Unresolved(f"no {what} {ref!r}")
     return row.id
 
 

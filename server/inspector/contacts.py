@@ -1,7 +1,7 @@
 """Contacts: browse and search by name and email; one contact's fields, custom fields, tags, each address's
 email status, notes and tasks, orders, the campaigns and sequences it is in and what is due for it next, and the
 messages sent to it. Reads go through the domain (DataService's records, the email statuses) in an app session
-of the control API (server.sandbox.control.email.app_session)."""
+of the control API (server.sandbox.control.common.app_session)."""
 from __future__ import annotations
 
 from flask import request
@@ -11,8 +11,7 @@ from server.domain.data import records
 from server.domain.errors import SandboxError
 from server.domain.mail import email_status
 from server.sandbox.control import campaigns as control_campaigns
-from server.sandbox.control.common import ControlError
-from server.sandbox.control.email import app_session
+from server.sandbox.control.common import ControlError, app_session
 
 from .apps import context
 from .web import PAGE, Refused, bp, call, model, render

@@ -1,17 +1,20 @@
 """The migration report's persistent counter (issue 19 §2): every XML-RPC call and every legacy-key REST call
 an app receives, counted per (method, credential) with first and last seen, outliving the journal's ring.
 
-Counting costs the call a dict update under a lock, never a database write: counts gather in this process and the
-heartbeat (server.jobs.Heartbeat, ``tick``) adds them to the store (server.store.legacy_calls, additive upserts,
-so several workers add up) every ``FLUSH_SECONDS`` when there are any; so does reading the report (``flush``)
-and stopping the heartbeat. Counts of a process killed between two flushes are lost, at most ``FLUSH_SECONDS``
-of them; with no heartbeat (SANDBOX_TICK_SECONDS=0) only reading the report flushes.
+Counting costs the call a tuple and a dict update under a lock (gunicorn's workers are threaded: ``+=`` on a count
+is not atomic, and a flush swaps the dict), never a database write; a REST path's shape is built once per path
+(cached). Counts gather in this process and the heartbeat (server.jobs.Heartbeat, ``tick``) adds them to the store
+(server.store.legacy_calls, additive upserts, so several workers add up) every ``FLUSH_SECONDS`` when there are
+any; so does reading the report (``flush``) and stopping the heartbeat. Counts of a process killed between two
+flushes are lost, at most ``FLUSH_SECONDS`` of them; with no heartbeat (SANDBOX_TICK_SECONDS=0) only reading the
+report flushes.
 
 A REST path is counted by its shape (ids as ``{id}``), so that one route is one row; a path the API does not
 serve (404) and an XML-RPC method that is not served are not counted (no row per typo or per scanner's guess).
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -23,13 +26,14 @@ from server.store.db import transaction
 log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 5.0
-_ID = re.compile(r"^(\d+|[0-9a-f]{8}-[0-9a-f-]{27})$")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f-]{27}$")
 
 
+@functools.lru_cache(maxsize=4096)  # a client calls the same few paths again and again
 def rest_shape(method_and_path: str) -> str:
     """``GET /crm/rest/v1/contacts/12/tags`` as ``GET /crm/rest/v1/contacts/{id}/tags``."""
     verb, _, path = method_and_path.partition(" ")
-    parts = ["{id}" if _ID.match(p) else p for p in path.split("/")]
+    parts = ["{id}" if p.isdecimal() or (len(p) == 36 and _UUID.match(p)) else p for p in path.split("/")]
     return f"{verb} {'/'.join(parts)}"[:200]
 
 
@@ -56,8 +60,10 @@ class CallCounter:
             method = rest_shape(method)
         else:
             return
-        key = (app_id, protocol, method, credential.kind if credential else "", credential.identity if credential
-               else "")
+        if credential is None:
+            key = (app_id, protocol, method, "", "")
+        else:
+            key = (app_id, protocol, method, credential.kind, credential.identity)
         with self._lock:
             found = self._pending.get(key)
             if found is None:

@@ -7,15 +7,7 @@ from . import people
 from .api import Body, Request, Shape, route
 
 
-class ProfileAddress(Body):
-    line1: str | None = None
-    line2: str | None = None
-    locality: str | None = None
-    region: str | None = None
-    postal_code: str | None = None
-    zip_code: str | None = None
-    zip_four: str | None = None
-    country_code: str | None = None
+class ProfileAddress(people.AddressLines):
     field: str | None = None
 
 

@@ -14,7 +14,6 @@ from server.tables import FORM_COMPANY, REGISTRY
 from . import custom, people
 from .api import Body, Paging, Query, Request, Shape, asked_for, envelope, list_shape, offering, page, route
 from .errors import bad_request, not_found
-from .wire import country_name
 
 COMPANY = REGISTRY.get("Company")
 FORM = FORM_COMPANY
@@ -36,15 +35,8 @@ class CompanyFax(Body):
     type: str | None = None
 
 
-class CompanyAddress(Body):
-    line1: str | None = None
-    line2: str | None = None
-    locality: str | None = None
-    region: str | None = None
-    zip_code: str | None = None
-    zip_four: str | None = None
-    postal_code: str | None = None
-    country_code: str | None = None
+class CompanyAddress(people.AddressLines):
+    pass
 
 
 class CompanyBody(Body):
@@ -129,14 +121,7 @@ def to_fields(s: AppSession, body: CompanyBody) -> dict:
         f = body.fax_number or CompanyFax()
         data.update(Fax1=f.number, Fax1Type=f.type)
     if "address" in names:
-        a = body.address or CompanyAddress()
-        if a.country_code and country_name(a.country_code) is None:
-            raise bad_request(f"Invalid value for address.country_code: '{a.country_code}'")
-        if a.region and not a.country_code:
-            raise bad_request("country_code is required when region is given")
-        data.update(StreetAddress1=a.line1, StreetAddress2=a.line2, City=a.locality, State=a.region,
-                    PostalCode=a.zip_code if a.zip_code is not None else a.postal_code, ZipFour1=a.zip_four,
-                    Country=country_name(a.country_code) if a.country_code else None)
+        data.update(people.address_fields(body.address or CompanyAddress(), "BILLING"))
     if "custom_fields" in names:
         data.update(custom.to_fields(s, FORM, body.custom_fields or []))
     return data

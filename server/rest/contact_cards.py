@@ -10,27 +10,20 @@ from pydantic import Field
 from server.domain.commerce import cards
 from server.domain.crm import utms
 
+from . import people
 from .api import Body, Request, route
 from .contacts import require_contact
 from .errors import bad_request
 
 STATUS = {cards.UNKNOWN: "Unknown", cards.INVALID: "Invalid", cards.VALID: "Valid", cards.INACTIVE: "Inactive"}
 
-# ContactAddress -> the CreditCard row's billing or shipping columns
-_ADDRESS = {"line1": "Address1", "line2": "Address2", "locality": "City", "region": "State", "zip_code": "Zip",
-            "postal_code": "Zip", "country_code": "Country"}
+# the CreditCard row's billing or shipping columns, in people.ADDRESSES' order (no zip four)
+_COLUMNS = {prefix: (f"{prefix}Address1", f"{prefix}Address2", f"{prefix}City", f"{prefix}State", f"{prefix}Zip",
+                     None, f"{prefix}Country") for prefix in ("Bill", "Ship")}
 
 
-class CardAddress(Body):
+class CardAddress(people.AddressLines):
     field: Literal["BILLING", "SHIPPING", "OTHER"]
-    line1: str | None = None
-    line2: str | None = None
-    locality: str | None = None
-    region: str | None = None
-    zip_code: str | None = None
-    zip_four: str | None = None
-    postal_code: str | None = None
-    country_code: str | None = None
 
 
 class CreditCardBody(Body):
@@ -81,11 +74,7 @@ def create_credit_card(r: Request, contactId: int):
            "Email": b.email_address, "MaestroIssueNumber": b.maestro_issue_number,
            "StartDateMonth": b.maestro_start_date_month, "StartDateYear": b.maestro_start_date_year}
     if b.address is not None:
-        prefix = "Ship" if b.address.field == "SHIPPING" else "Bill"
-        for prop, column in _ADDRESS.items():
-            value = getattr(b.address, prop)
-            if value is not None:
-                row[prefix + column] = value
+        row.update(people.address_columns(b.address, _COLUMNS["Ship" if b.address.field == "SHIPPING" else "Bill"]))
     card_id = cards.add(r.s, {k: v for k, v in row.items() if v is not None})
     card = cards.require(r.s, card_id)
     return {"address": b.address.model_dump(exclude_none=True) if b.address else None,

@@ -11,6 +11,7 @@ from flask import request
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from server import json_schema
 from server.tables import INT_MAX, INT_MIN
 
 from . import spec_operations
@@ -66,7 +67,7 @@ def _parameters(op: Operation) -> list[dict]:
         schema = op.query.model_json_schema(ref_template=REF)
         required = set(schema.get("required", []))
         for name, prop in schema.get("properties", {}).items():
-            param = {"name": name, "in": "query", "required": name in required, "schema": _nullable_free(prop)}
+            param = json_schema.query_parameter(name, prop, name in required)
             if param["schema"].get("type") == "array":
                 param.update(style="form", explode=False)  # comma-joined (repeated keys are accepted too)
             params.append(param)
@@ -77,16 +78,6 @@ def _not_null(prop: dict) -> dict:
     """A required property's schema without its ``null`` option (a required property must have a value)."""
     options = [o for o in prop.get("anyOf", [prop]) if o.get("type") != "null"]
     return options[0] if len(options) == 1 else {"anyOf": options}
-
-
-def _nullable_free(prop: dict) -> dict:
-    """A query parameter is absent or has a value: ``X | None`` is documented as X."""
-    prop = {k: v for k, v in prop.items() if k not in ("default", "title")}
-    options = prop.pop("anyOf", None)
-    if options:
-        kept = [o for o in options if o.get("type") != "null"]
-        prop.update(kept[0] if len(kept) == 1 else {"anyOf": kept})
-    return prop
 
 
 _REQUIRED = spec_operations.required_properties()

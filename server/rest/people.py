@@ -34,8 +34,8 @@ class FaxNumber(Body):
     field: Literal["FAX1", "FAX2"]
 
 
-class Address(Body):
-    field: Literal["BILLING", "SHIPPING", "OTHER"]
+class AddressLines(Body):
+    """An address as every v1 body writes it (ContactAddress; a company's, a card's, the profile's alike)."""
     line1: str | None = None
     line2: str | None = None
     locality: str | None = None
@@ -44,6 +44,10 @@ class Address(Body):
     zip_code: str | None = None
     zip_four: str | None = None
     country_code: str | None = None
+
+
+class Address(AddressLines):
+    field: Literal["BILLING", "SHIPPING", "OTHER"]
 
     @field_validator("country_code")
     @classmethod
@@ -139,14 +143,24 @@ def collection_fields(name: str, items: list, *, replace: bool) -> dict:
     return out
 
 
-def address_fields(item: Address, key: str) -> dict:
-    line1, line2, city, state, postal, zip4, country = ADDRESSES[key]
+def address_fields(item: AddressLines, key: str) -> dict:
+    """The Contact-table fields of the address slot ``key`` (BILLING, SHIPPING, OTHER)."""
+    return address_columns(item, ADDRESSES[key])
+
+
+def address_columns(item: AddressLines, columns: tuple[str | None, ...]) -> dict:
+    """An address body as the columns ``columns`` name, in ADDRESSES' order (street 1, street 2, city, state,
+    postal code, zip four, country; None for one a table lacks): the one mapping of contacts', companies' and
+    cards' addresses. The postal code is ``postal_code``, else ``zip_code``; the country is stored by name."""
+    if item.country_code and country_name(item.country_code) is None:
+        raise bad_request(f"Invalid value for address.country_code: '{item.country_code}'")
     if item.region and not item.country_code:
         # documented rule: country_code is required when region is given [doc S1]
         raise bad_request("country_code is required when region is given")
-    return {line1: item.line1, line2: item.line2, city: item.locality, state: item.region,
-            postal: item.postal_code if item.postal_code is not None else item.zip_code, zip4: item.zip_four,
-            country: country_name(item.country_code) if item.country_code else None}
+    values = (item.line1, item.line2, item.locality, item.region,
+              item.postal_code if item.postal_code is not None else item.zip_code, item.zip_four,
+              country_name(item.country_code) if item.country_code else None)
+    return {column: value for column, value in zip(columns, values, strict=True) if column is not None}
 
 
 def opt_in_addresses(s: AppSession, emails: list[str], reason: str) -> None:

@@ -108,6 +108,9 @@ def test_counters_of_two_processes_add_up(live):
 def test_rest_shape():
     assert rest_shape("GET /crm/rest/v1/contacts/12/tags/3") == "GET /crm/rest/v1/contacts/{id}/tags/{id}"
     assert rest_shape("POST /crm/rest/v2/tags/5/contacts:applyTags") == "POST /crm/rest/v2/tags/{id}/contacts:applyTags"
+    uuid = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
+    assert rest_shape(f"GET /crm/rest/v2/files/{uuid}") == "GET /crm/rest/v2/files/{id}"
+    assert rest_shape(f"GET /crm/rest/v2/files/{uuid[:-1]}x/12a/²") == f"GET /crm/rest/v2/files/{uuid[:-1]}x/12a/²"
 
 
 def test_cli_report_table_and_json(app):

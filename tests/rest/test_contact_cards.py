@@ -49,3 +49,19 @@ def test_credit_card_refusals(rest):
     assert nobody.status_code == 404
     assert rest.get("/contacts/999999/creditCards").status_code == 404
     assert rest.ok("GET", f"/contacts/{cid}/creditCards") == []  # nothing was written by the refusals
+
+
+def test_a_card_address_maps_as_a_contact_address_does(rest):
+    """people.address_columns: the country stored by name, an unknown country code or a region without one refused."""
+    cid = _contact(rest)
+    made = rest.ok("POST", f"/contacts/{cid}/creditCards", 201, json={
+        "card_number": VISA, "expiration_month": "12", "expiration_year": "2031",
+        "address": {"field": "SHIPPING", "line1": "2 Side St", "postal_code": "10001", "country_code": "USA"}})
+    server = xmlrpc.client.ServerProxy(rest.app.live.url + "/api/xmlrpc")
+    row = server.DataService.load(rest.app.key, "CreditCard", made["id"], ["ShipAddress1", "ShipZip", "ShipCountry"])
+    assert row == {"ShipAddress1": "2 Side St", "ShipZip": "10001", "ShipCountry": "United States"}
+    for address in ({"field": "BILLING", "country_code": "ZZZ"}, {"field": "BILLING", "region": "AZ"}):
+        refused = rest.post(f"/contacts/{cid}/creditCards", json={
+            "card_number": VISA, "expiration_month": "12", "expiration_year": "2031", "address": address})
+        assert refused.status_code == 400 and "country_code" in refused.json()["message"]
+    assert len(rest.ok("GET", f"/contacts/{cid}/creditCards")) == 1

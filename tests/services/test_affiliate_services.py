@@ -163,3 +163,16 @@ def test_events_of_contact_rows_carry_the_contact(app):
     by_type = {(e["type"], e["entity_id"]): e["payload"] for e in events}
     assert by_type[("referral.added", ref)]["contact_id"] == 7
     assert by_type[("affiliate.updated", sam["Id"])]["contact_id"] == sam["ContactId"]
+
+
+def test_a_contact_row_moved_to_another_contact_names_the_new_one(app):
+    """contact_records: an update that writes the contact column carries the contact written; a delete the row's."""
+    ticket = app.call("DataService.add", "Ticket", {"ContactId": 7, "TicketTitle": "Moved"})
+    app.call("DataService.update", "Ticket", ticket, {"ContactId": 8})
+    app.call("DataService.update", "Ticket", ticket, {"TicketTitle": "Still moved"})
+    app.call("DataService.delete", "Ticket", ticket)
+    events = app.live.control("GET", f"/apps/{app.name}/events?limit=1000").json()["events"]
+    mine = [(e["type"], e["payload"]["contact_id"]) for e in events if e["entity_id"] == ticket
+            and e["type"].startswith("ticket.") and e["type"] != "ticket.stage_moved"]
+    assert sorted(mine) == sorted([("ticket.added", 7), ("ticket.updated", 8), ("ticket.updated", 8),
+                                   ("ticket.deleted", 8)])

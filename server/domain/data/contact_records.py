@@ -7,8 +7,7 @@ from server.store import schema
 from server.store.session import AppSession
 from server.tables import Table
 
-from . import custom_fields
-from .records import Values, Writer, stamp
+from .records import Values, Writer, plain_add, plain_delete, plain_update
 
 
 def _contact_of(s: AppSession, table: Table, record_id: int, column: str):
@@ -19,35 +18,15 @@ def _contact_of(s: AppSession, table: Table, record_id: int, column: str):
 
 def contact_writer(tables: tuple[str, ...], column: str = "contact_id") -> Writer:
     def add(s: AppSession, table: Table, values: Values) -> int:
-        entity = schema.ENTITIES[table.entity]
-        new_id = s.next_id(table.entity)
-        row = dict(values.columns, id=new_id)
-        stamp(s, entity, row, created=True)
-        s.insert(entity, row)
-        if values.customs:
-            custom_fields.write_values(s, new_id, values.customs, new=True)
-        s.emit(f"{table.entity}.added", table.entity, new_id, table=table.name, fields=values.names,
-               contact_id=row.get(column))
-        return new_id
+        return plain_add(s, table, values, contact_id=values.columns.get(column))
 
     def update(s: AppSession, table: Table, record_id: int, values: Values) -> None:
-        entity = schema.ENTITIES[table.entity]
-        row = dict(values.columns)
-        stamp(s, entity, row, created=False)
-        if row:
-            s.update(entity, entity.c.id == record_id, **row)
-        if values.customs:
-            custom_fields.write_values(s, record_id, values.customs)
-        s.emit(f"{table.entity}.updated", table.entity, record_id, table=table.name, fields=values.names,
-               contact_id=_contact_of(s, table, record_id, column))
+        # the contact the row has after the update: the one written, else the one it had
+        contact_id = values.columns[column] if column in values.columns else _contact_of(s, table, record_id, column)
+        plain_update(s, table, record_id, values, contact_id=contact_id)
 
     def delete(s: AppSession, table: Table, record_id: int) -> None:
-        entity = schema.ENTITIES[table.entity]
-        contact_id = _contact_of(s, table, record_id, column)
-        s.delete(entity, entity.c.id == record_id)
-        if table.custom_form is not None:
-            custom_fields.delete_values(s, record_id, table.custom_form)
-        s.emit(f"{table.entity}.deleted", table.entity, record_id, table=table.name, contact_id=contact_id)
+        plain_delete(s, table, record_id, contact_id=_contact_of(s, table, record_id, column))
 
     return Writer(tables, add, update, delete)
 

@@ -121,7 +121,9 @@ class Writer:
     delete: Callable[[AppSession, Table, int], None]
 
 
-def _plain_add(s: AppSession, table: Table, values: Values) -> int:
+def plain_add(s: AppSession, table: Table, values: Values, **payload) -> int:
+    """The plain add; ``payload``: more of the ``<entity>.added`` event's (a Writer that needs more, e.g. the
+    row's contact, calls the plain writes with it)."""
     entity = schema.ENTITIES[table.entity]
     new_id = s.next_id(table.entity)
     row = dict(values.columns, id=new_id)
@@ -131,11 +133,11 @@ def _plain_add(s: AppSession, table: Table, values: Values) -> int:
     s.insert(entity, row)
     if values.customs:
         custom_fields.write_values(s, new_id, values.customs, new=True)
-    s.emit(f"{table.entity}.added", table.entity, new_id, table=table.name, fields=values.names)
+    s.emit(f"{table.entity}.added", table.entity, new_id, table=table.name, fields=values.names, **payload)
     return new_id
 
 
-def _plain_update(s: AppSession, table: Table, record_id: int, values: Values) -> None:
+def plain_update(s: AppSession, table: Table, record_id: int, values: Values, **payload) -> None:
     entity = schema.ENTITIES[table.entity]
     row = dict(values.columns)
     stamp(s, entity, row, created=False)
@@ -143,18 +145,18 @@ def _plain_update(s: AppSession, table: Table, record_id: int, values: Values) -
         s.update(entity, entity.c.id == record_id, **row)
     if values.customs:
         custom_fields.write_values(s, record_id, values.customs)
-    s.emit(f"{table.entity}.updated", table.entity, record_id, table=table.name, fields=values.names)
+    s.emit(f"{table.entity}.updated", table.entity, record_id, table=table.name, fields=values.names, **payload)
 
 
-def _plain_delete(s: AppSession, table: Table, record_id: int) -> None:
+def plain_delete(s: AppSession, table: Table, record_id: int, **payload) -> None:
     entity = schema.ENTITIES[table.entity]
     s.delete(entity, entity.c.id == record_id)
     if table.custom_form is not None:
         custom_fields.delete_values(s, record_id, table.custom_form)
-    s.emit(f"{table.entity}.deleted", table.entity, record_id, table=table.name)
+    s.emit(f"{table.entity}.deleted", table.entity, record_id, table=table.name, **payload)
 
 
-PLAIN = Writer((), _plain_add, _plain_update, _plain_delete)
+PLAIN = Writer((), plain_add, plain_update, plain_delete)
 
 
 def _writer(s: AppSession, table: Table) -> Writer:

@@ -14,9 +14,8 @@ from server.domain.errors import InvalidParameter, RecordNotFound
 from server.domain.mail import broadcasts
 from server.tables import INT_MAX
 
-from .common import ControlError, app_named, current_sandbox
+from .common import ControlError, app_named, app_session, current_sandbox
 from .contract import Body, ControlBlueprint, Query
-from .email import app_session
 
 bp = ControlBlueprint("sandbox_broadcasts", __name__)
 

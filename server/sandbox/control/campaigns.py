@@ -3,7 +3,6 @@ contacts in sequences, the outbox, HTTP posts, fulfillment lists, follow-up sequ
 and running what is due now. Reads never consume anything (listing the outbox leaves it as it is)."""
 from __future__ import annotations
 
-import contextlib
 from typing import Any, Literal
 
 import yaml
@@ -18,10 +17,9 @@ from server.domain.mail import emails, messages
 from server.domain.outbox import http_posts as outbox_posts
 from server.engine import campaigns, document, fulfillment, lead_scores, legacy, manual, reporting
 from server.engine.errors import CampaignNotFound, PublishError
-from server.store.db import transaction
 from server.tables import INT_MAX
 
-from .common import ControlError, app_named, current_sandbox, paged
+from .common import ControlError, app_named, app_session, current_sandbox, paged
 from .contract import Body, ControlBlueprint, Document, Page, Query
 
 bp = ControlBlueprint("sandbox_campaigns", __name__)
@@ -116,22 +114,6 @@ def _domain_error(exc: SandboxError):
     return jsonify({"error": exc.message, "fault_code": exc.code}), 400
 
 
-def _session(name: str, *, write: bool):
-    """A transaction on the app ``name`` (a context manager yielding an AppSession); public links made in it
-    (a form's address, an email's tracked links) start with the address the caller used, or SANDBOX_PUBLIC_URL."""
-
-    record = app_named(name)
-    sandbox = current_sandbox()
-    base_url = (sandbox.config.public_url or request.host_url).rstrip("/")
-
-    @contextlib.contextmanager
-    def scope():
-        with transaction(sandbox.engine, write=write) as conn:
-            yield sandbox.env.session(conn, record, base_url=base_url)
-
-    return scope()
-
-
 def _document_body() -> dict:
     """The campaign document sent, JSON or YAML (the contract checked its Content-Type)."""
     if request.is_json:
@@ -160,7 +142,7 @@ def schema_document():
 def import_campaign(name: str, query: Publishing):
     """Import a campaign document (JSON or YAML); ``?publish=1`` publishes it in the same transaction."""
     doc = _document_body()
-    with _session(name, write=True) as s:
+    with app_session(name, write=True) as s:
         campaign_id, created = campaigns.import_document(s, doc)
         if query.wanted:
             campaigns.publish(s, campaign_id)
@@ -170,13 +152,13 @@ def import_campaign(name: str, query: Publishing):
 
 @bp.get("/apps/<name>/campaigns", summary="The app's campaigns")
 def list_campaigns(name: str):
-    with _session(name, write=False) as s:
+    with app_session(name, write=False) as s:
         return jsonify({"campaigns": [_summary(r) for r in campaigns.list_campaigns(s)]})
 
 
 @bp.get("/apps/<name>/campaigns/<int:campaign_id>", summary="A campaign, with its document and ids")
 def get_campaign(name: str, campaign_id: int):
-    with _session(name, write=False) as s:
+    with app_session(name, write=False) as s:
         row = campaigns.get(s, campaign_id)
         return jsonify(dict(_summary(row), ids=row.ids, document=row.document))
 
@@ -185,7 +167,7 @@ def get_campaign(name: str, campaign_id: int):
         body=CAMPAIGN_DOCUMENT, query=Publishing)
 def replace_campaign(name: str, campaign_id: int, query: Publishing):
     doc = _document_body()
-    with _session(name, write=True) as s:
+    with app_session(name, write=True) as s:
         created = campaigns.replace_document(s, campaign_id, doc)
         if query.wanted:
             campaigns.publish(s, campaign_id)
@@ -195,20 +177,20 @@ def replace_campaign(name: str, campaign_id: int, query: Publishing):
 
 @bp.delete("/apps/<name>/campaigns/<int:campaign_id>", summary="Delete a campaign", status=204)
 def delete_campaign(name: str, campaign_id: int):
-    with _session(name, write=True) as s:
+    with app_session(name, write=True) as s:
         campaigns.delete(s, campaign_id)
     return "", 204
 
 
 @bp.post("/apps/<name>/campaigns/<int:campaign_id>/publish", summary="Publish a campaign")
 def publish_campaign(name: str, campaign_id: int):
-    with _session(name, write=True) as s:
+    with app_session(name, write=True) as s:
         return jsonify(campaigns.publish(s, campaign_id))
 
 
 @bp.post("/apps/<name>/campaigns/<int:campaign_id>/unpublish", summary="Unpublish a campaign")
 def unpublish_campaign(name: str, campaign_id: int):
-    with _session(name, write=True) as s:
+    with app_session(name, write=True) as s:
         campaigns.unpublish(s, campaign_id)
         return jsonify(_summary(campaigns.get(s, campaign_id)))
 
@@ -216,7 +198,7 @@ def unpublish_campaign(name: str, campaign_id: int):
 @bp.get("/apps/<name>/campaigns/<int:campaign_id>/export", summary="A campaign's document, as JSON or ?format=yaml",
         query=ExportFormat)
 def export_campaign(name: str, campaign_id: int, query: ExportFormat):
-    with _session(name, write=False) as s:
+    with app_session(name, write=False) as s:
         row = campaigns.get(s, campaign_id)
     if query.format == "yaml":
 
@@ -226,7 +208,7 @@ def export_campaign(name: str, campaign_id: int, query: ExportFormat):
 
 @bp.get("/apps/<name>/campaigns/<int:campaign_id>/report", summary="A campaign's counts per goal and item")
 def report(name: str, campaign_id: int):
-    with _session(name, write=False) as s:
+    with app_session(name, write=False) as s:
         return jsonify(reporting.report(s, campaign_id))
 
 
@@ -241,7 +223,7 @@ def _contact_ids(body: ContactIds) -> list[int]:
          summary="Start contacts in a sequence", body=ContactIds)
 def start_in_sequence(name: str, campaign_id: int, sequence_id: int, body: ContactIds):
     ids = _contact_ids(body)
-    with _session(name, write=True) as s:
+    with app_session(name, write=True) as s:
         return jsonify({str(k): v for k, v in manual.add_to_sequence(s, campaign_id, sequence_id, ids).items()})
 
 
@@ -249,7 +231,7 @@ def start_in_sequence(name: str, campaign_id: int, sequence_id: int, body: Conta
            summary="Take contacts out of a sequence", body=ContactIds)
 def stop_in_sequence(name: str, campaign_id: int, sequence_id: int, body: ContactIds):
     ids = _contact_ids(body)
-    with _session(name, write=True) as s:
+    with app_session(name, write=True) as s:
         return jsonify({"removed": manual.remove_from_sequence(s, campaign_id, sequence_id, ids)})
 
 
@@ -257,7 +239,7 @@ def stop_in_sequence(name: str, campaign_id: int, sequence_id: int, body: Contac
 def enrollments(name: str, query: EnrollmentFilter):
     """Enrollments, oldest first: ``?contact_id=…&campaign_id=…&live=1&count=…&next=…``."""
     args = query.page(default=500)
-    with _session(name, write=False) as s:
+    with app_session(name, write=False) as s:
         rows = reporting.enrollments(s, contact_id=query.contact_id, campaign_id=query.campaign_id,
                                      live_only=query.live in ("1", "true"), after=args.after,
                                      limit=args.fetch)
@@ -290,7 +272,7 @@ def outbox(name: str, query: OutboxFilter):
     """Every email, fax, letter and voice message, captured or skipped (with its reason), oldest first:
     ``?kind=email&status=skipped&contact_id=…&origin=sequence&count=…&next=…``."""
     page = query.page()
-    with _session(name, write=False) as s:
+    with app_session(name, write=False) as s:
         rows = messages.list_messages(s, contact_id=query.contact_id, kind=query.kind,
                                       status=query.status, origin=query.origin,
                                       after=page.after, limit=page.fetch)
@@ -301,7 +283,7 @@ def outbox(name: str, query: OutboxFilter):
 def http_posts(name: str, query: PostFilter):
     """Campaign HTTP posts and their attempts, oldest first: ``?status=…&count=…&next=…``."""
     page = query.page()
-    with _session(name, write=False) as s:
+    with app_session(name, write=False) as s:
         rows = outbox_posts.list_posts(s, status=query.status, after=page.after, limit=page.fetch)
         items = [{k: v for k, v in r._mapping.items() if k != "app_id"} for r in rows]
         return jsonify(paged("http_posts", items, page, lambda p: p["id"]))
@@ -309,14 +291,14 @@ def http_posts(name: str, query: PostFilter):
 
 @bp.get("/apps/<name>/fulfillment", summary="Fulfillment list jobs")
 def fulfillment_jobs(name: str):
-    with _session(name, write=False) as s:
+    with app_session(name, write=False) as s:
         return jsonify({"jobs": [{k: v for k, v in r._mapping.items() if k not in ("app_id", "csv")}
                                  for r in fulfillment.list_jobs(s)]})
 
 
 @bp.get("/apps/<name>/fulfillment/<int:job_id>.csv", summary="A fulfillment job's CSV", answer_type="text/csv")
 def fulfillment_csv(name: str, job_id: int):
-    with _session(name, write=False) as s:
+    with app_session(name, write=False) as s:
         row = fulfillment.job(s, job_id)
     if row is None:
         raise ControlError(404, f"no fulfillment job {job_id}")
@@ -326,7 +308,7 @@ def fulfillment_csv(name: str, job_id: int):
 
 @bp.post("/apps/<name>/fulfillment/<int:job_id>/complete", summary="Mark a fulfillment job completed")
 def fulfillment_complete(name: str, job_id: int):
-    with _session(name, write=True) as s:
+    with app_session(name, write=True) as s:
         if not fulfillment.complete(s, job_id):
             raise ControlError(404, f"no fulfillment job {job_id}")
     return jsonify({"id": job_id, "status": "completed"})
@@ -334,14 +316,14 @@ def fulfillment_complete(name: str, job_id: int):
 
 @bp.get("/apps/<name>/followups/<int:sequence_id>/report", summary="A legacy follow-up sequence's steps")
 def followup_report(name: str, sequence_id: int):
-    with _session(name, write=False) as s:
+    with app_session(name, write=False) as s:
         return jsonify(legacy.report(s, sequence_id))
 
 
 @bp.post("/apps/<name>/contacts/<int:contact_id>/lead-score", summary="Set a contact's lead score", body=LeadScore)
 def lead_score(name: str, contact_id: int, body: LeadScore):
     score = body.score
-    with _session(name, write=True) as s:
+    with app_session(name, write=True) as s:
 
         if not emails.contact_exists(s, contact_id):
             raise ControlError(404, f"no contact {contact_id}")
@@ -356,7 +338,7 @@ def add_webform(name: str, body: NewWebform):
     sandbox's public form page: ``{"name", "kind", "fields": [{"name", "label", "type", "required"}], "tag_ids",
     "opt_in"}``. Posting it fires the goals of its kind (a GroSocial form fires ``grosocial_form_submitted``)."""
     fields = [f.model_dump(exclude_unset=True) for f in body.fields]
-    with _session(name, write=True) as s:
+    with app_session(name, write=True) as s:
         form_id = webforms.add_form(s, body.name.strip(), fields, kind=body.kind, tag_ids=body.tag_ids,
                                     opt_in=body.opt_in, title=body.title)
         return jsonify({"id": form_id, "kind": body.kind, "action": public_urls.form_action(s, form_id),
@@ -367,13 +349,13 @@ def add_webform(name: str, body: NewWebform):
         query=SurveyFilter)
 def survey_results(name: str, query: SurveyFilter):
     """Survey results (what ContactService.submitSurveyAndApplyActionSets submits): ``?contact_id=<id>``."""
-    with _session(name, write=False) as s:
+    with app_session(name, write=False) as s:
         return jsonify({"survey_results": surveys.listing(s, contact_id=query.contact_id)})
 
 
 @bp.post("/apps/<name>/survey-results", summary="Record a contact's survey result", body=SurveyResult, status=201)
 def add_survey_result(name: str, body: SurveyResult):
     """``{"contact_id": 7, "survey": "Customer satisfaction", "answers": {"question": "answer"}}`` → its id."""
-    with _session(name, write=True) as s:
+    with app_session(name, write=True) as s:
         result_id = surveys.add(s, body.contact_id, body.survey, body.answers)
     return jsonify({"id": result_id}), 201

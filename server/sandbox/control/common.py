@@ -6,6 +6,7 @@ is on a blueprint of its own that does not run ``require_admin``.
 """
 from __future__ import annotations
 
+import contextlib
 import hmac
 from dataclasses import dataclass
 from typing import TypeVar
@@ -114,6 +115,21 @@ def app_named(name: str) -> AppRecord:
     if record is None:
         raise ControlError(404, f"no app named {name!r}")
     return record
+
+
+def app_session(name: str, *, write: bool):
+    """A transaction on the app ``name`` (a context manager yielding its AppSession); public links made in it
+    (a form's address, an email's tracked links) start with the address the caller used, or SANDBOX_PUBLIC_URL."""
+    record = app_named(name)
+    sandbox = current_sandbox()
+    base_url = (sandbox.config.public_url or request.host_url).rstrip("/")
+
+    @contextlib.contextmanager
+    def scope():
+        with transaction(sandbox.engine, write=write) as conn:
+            yield sandbox.env.session(conn, record, base_url=base_url)
+
+    return scope()
 
 
 def parsed(model: type[M], body: dict) -> M:

@@ -5,10 +5,9 @@ address's status as a user sets it in the app (Opt-Out: Admin; an opt-out stays 
 Every bad input is a 400 naming the field; an unknown app, message or address a 404."""
 from __future__ import annotations
 
-import contextlib
 from typing import Literal
 
-from flask import jsonify, request
+from flask import jsonify
 from pydantic import Field, ValidationError
 
 from server.domain.errors import InvalidParameter, RecordNotFound
@@ -17,7 +16,7 @@ from server.store import apps
 from server.store.db import transaction
 from server.tables import INT_MAX
 
-from .common import ControlError, app_named, current_sandbox
+from .common import ControlError, app_named, app_session, current_sandbox
 from .contract import Body, ControlBlueprint, refusal
 
 bp = ControlBlueprint("sandbox_email", __name__)
@@ -40,21 +39,6 @@ class AddressStatus(Body):
 class ConfirmationRequest(Body):
     email: str = Field(max_length=500)
     link_id: int = Field(0, ge=0, le=INT_MAX)
-
-
-def app_session(name: str, *, write: bool):
-    """A transaction on the app ``name`` yielding its AppSession (links made in it start with the caller's
-    address, or SANDBOX_PUBLIC_URL)."""
-    record = app_named(name)
-    sandbox = current_sandbox()
-    base_url = (sandbox.config.public_url or request.host_url).rstrip("/")
-
-    @contextlib.contextmanager
-    def scope():
-        with transaction(sandbox.engine, write=write) as conn:
-            yield sandbox.env.session(conn, record, base_url=base_url)
-
-    return scope()
 
 
 # --- deliverability settings --------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from flask import Flask, current_app, jsonify
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from server import json_schema
 from server.sandbox.inputs import APP_NAME
 from server.tables import INT_MAX
 
@@ -103,18 +104,8 @@ def _query_parameters(ep: Endpoint) -> list[dict]:
         return []
     schema = ep.query.model_json_schema(ref_template=REF)
     required = set(schema.get("required", []))
-    return [{"name": name, "in": "query", "required": name in required, "schema": _absent_not_null(prop)}
+    return [json_schema.query_parameter(name, prop, name in required)
             for name, prop in schema.get("properties", {}).items()]
-
-
-def _absent_not_null(prop: dict) -> dict:
-    """A query parameter is absent or has a value: ``X | None`` is documented as X."""
-    prop = {k: v for k, v in prop.items() if k not in ("default", "title")}
-    options = prop.pop("anyOf", None)
-    if options:
-        kept = [o for o in options if o.get("type") != "null"]
-        prop.update(kept[0] if len(kept) == 1 else {"anyOf": kept})
-    return prop
 
 
 def _request_body(ep: Endpoint) -> dict | None:
