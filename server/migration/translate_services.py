@@ -1,0 +1,63 @@
+"""Service methods beyond contacts translated to v2 (issue 19 §3): contact links, product inventory, and the
+lists of shipping methods, web forms and note templates. Each answers the V2Call of translate.py's table."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .translate_tables import TABLES
+from .v2call import CannotTranslate, V2Call, arg
+
+LINK_FIELDS = {"ContactId1": ("contact1_id",), "ContactId2": ("contact2_id",), "LinkTypeId": ("link_type_id",)}
+OPTION_FIELDS = {"id": ("id",), "name": ("name",)}
+
+
+def _link(operation_id: str) -> Callable[[list], V2Call]:
+    def translate(p: list) -> V2Call:
+        body = {"contact1_id": str(arg(p, 0, int, "contactId1")), "contact2_id": str(arg(p, 1, int, "contactId2")),
+                "link_type_id": str(arg(p, 2, int, "linkTypeId"))}
+        return V2Call(operation_id, body=body, fields=LINK_FIELDS, items="links")
+    return translate
+
+
+def _linked(p: list) -> V2Call:
+    return V2Call("listContactLinks", path={"contact_id": str(arg(p, 0, int, "contactId"))}, fields=LINK_FIELDS,
+                  items="links")
+
+
+def _inventory(kind: str, by_one: bool) -> Callable[[list], V2Call]:
+    def translate(p: list) -> V2Call:
+        product_id = arg(p, 0, int, "productId")
+        quantity = 1 if by_one else arg(p, 1, int, "quantity")
+        if quantity < 1:
+            raise CannotTranslate("params[1] (quantity): v2 adjusts by at least 1")
+        return V2Call("adjustInventory", path={"product_id": str(product_id)},
+                      body={"type": kind, "quantity": quantity}, fields=TABLES["Product"].fields, items="products")
+    return translate
+
+
+def _none(operation_id: str, items: str, fields: dict | None = None) -> Callable[[list], V2Call]:
+    def translate(p: list) -> V2Call:
+        if p:
+            raise CannotTranslate(f"params: the method takes no parameters, not {len(p)}")
+        return V2Call(operation_id, fields=fields or {}, items=items)
+    return translate
+
+
+def _html(p: list) -> V2Call:
+    return V2Call("getHtml", path={"webform_id": str(arg(p, 0, int, "formId"))}, fields={}, items="")
+
+
+SERVICE_TRANSLATORS: dict[str, Callable[[list], V2Call]] = {
+    "ContactService.linkContacts": _link("linkContacts"),
+    "ContactService.unlinkContacts": _link("unlinkContacts"),
+    "ContactService.listLinkedContacts": _linked,
+    "ProductService.increaseInventory": _inventory("INCREASE", False),
+    "ProductService.incrementInventory": _inventory("INCREASE", True),
+    "ProductService.decreaseInventory": _inventory("DECREASE", False),
+    "ProductService.decrementInventory": _inventory("DECREASE", True),
+    "ShippingService.getAllShippingOptions": _none("listShippingMethods", "shipping_methods", OPTION_FIELDS),
+    "InvoiceService.getAllShippingOptions": _none("listShippingMethods", "shipping_methods", OPTION_FIELDS),
+    "WebFormService.getMap": _none("listWebforms", "webforms"),
+    "WebFormService.getHTML": _html,
+    "ContactService.getActivityHistoryTemplateMap": _none("listNoteTemplates", "note_templates"),
+}
