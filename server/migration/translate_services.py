@@ -1,5 +1,6 @@
-"""Service methods beyond contacts translated to v2 (issue 19 §3): contact links, product inventory, and the
-lists of shipping methods, web forms and note templates. Each answers the V2Call of translate.py's table."""
+"""Service methods beyond contacts translated to v2 (issue 19 §3): contact links, product inventory, the
+discounts' get calls, and the lists of shipping methods, web forms and note templates. Each answers a V2Call
+(translate.py gathers them in its table)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -43,6 +44,25 @@ def _none(operation_id: str, items: str, fields: dict | None = None) -> Callable
     return translate
 
 
+# DiscountService's get* structs (every value a string) and where a v2 discount holds each
+_DISCOUNT = {"name": ("name",), "description": ("description",)}
+DISCOUNT_FIELDS = {
+    "getFreeTrialDiscount": {**_DISCOUNT, "freeTrialDays": ("free_trial_days",),
+                             "subscriptionPlanId": ("subscription_plan_id",)},
+    "getOrderTotalDiscount": _DISCOUNT,
+    "getCategoryDiscount": _DISCOUNT,
+    "getProductDiscount": {**_DISCOUNT, "productId": ("product_id",)},
+    "getShippingDiscount": _DISCOUNT,
+}
+
+
+def _discount(operation_id: str) -> Callable[[list], V2Call]:
+    def translate(p: list) -> V2Call:
+        return V2Call(operation_id, path={"discount_id": str(arg(p, 0, int, "id"))},
+                      fields=DISCOUNT_FIELDS[operation_id], items="discounts")
+    return translate
+
+
 def _html(p: list) -> V2Call:
     return V2Call("getHtml", path={"webform_id": str(arg(p, 0, int, "formId"))}, fields={}, items="")
 
@@ -60,4 +80,9 @@ SERVICE_TRANSLATORS: dict[str, Callable[[list], V2Call]] = {
     "WebFormService.getMap": _none("listWebforms", "webforms"),
     "WebFormService.getHTML": _html,
     "ContactService.getActivityHistoryTemplateMap": _none("listNoteTemplates", "note_templates"),
+    "DiscountService.getFreeTrial": _discount("getFreeTrialDiscount"),
+    "DiscountService.getOrderTotalDiscount": _discount("getOrderTotalDiscount"),
+    "DiscountService.getCategoryDiscount": _discount("getCategoryDiscount"),
+    "DiscountService.getProductTotalDiscount": _discount("getProductDiscount"),
+    "DiscountService.getShippingTotalDiscount": _discount("getShippingDiscount"),
 }
