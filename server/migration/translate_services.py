@@ -63,6 +63,20 @@ def _discount(operation_id: str) -> Callable[[list], V2Call]:
     return translate
 
 
+TEMPLATE_FIELDS = {"pieceTitle": ("piece_title",), "subject": ("subject",), "fromAddress": ("from_address",),
+                   "toAddress": ("to_address",), "textBody": ("text_body",), "htmlBody": ("html_body",),
+                   "mergeContext": ("merge_context",)}
+
+
+def _template(p: list) -> V2Call:
+    return V2Call("getEmailTemplate", path={"email_template_id": str(arg(p, 0, int, "templateId"))},
+                  fields=TEMPLATE_FIELDS, items="email_templates")
+
+
+def _file_data(p: list) -> V2Call:
+    return V2Call("getFileData_1", path={"file_id": str(arg(p, 0, int, "fileId"))}, fields={}, items="")
+
+
 def _html(p: list) -> V2Call:
     return V2Call("getHtml", path={"webform_id": str(arg(p, 0, int, "formId"))}, fields={}, items="")
 
@@ -80,6 +94,9 @@ SERVICE_TRANSLATORS: dict[str, Callable[[list], V2Call]] = {
     "WebFormService.getMap": _none("listWebforms", "webforms"),
     "WebFormService.getHTML": _html,
     "ContactService.getActivityHistoryTemplateMap": _none("listNoteTemplates", "note_templates"),
+    "APIEmailService.getEmailTemplate": _template,
+    "FileService.getFile": _file_data,
+    "FileService.getDownloadUrl": _file_data,
     "DiscountService.getFreeTrial": _discount("getFreeTrialDiscount"),
     "DiscountService.getOrderTotalDiscount": _discount("getOrderTotalDiscount"),
     "DiscountService.getCategoryDiscount": _discount("getCategoryDiscount"),

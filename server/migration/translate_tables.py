@@ -1,6 +1,7 @@
 """DataService calls on tables other than Contact, translated to the table's v2 operations (issue 19 §3):
-Company -> companies, ContactGroup -> tags, Product -> products. Each table names its five operations, the
-fields the compare tool translates and where a v2 record holds each, and the fields findByField can filter on.
+Company -> companies, ContactGroup -> tags, Product -> products, Lead -> opportunities. Each table names its
+five operations, the fields the compare tool translates and where a v2 record holds each, and the fields
+findByField can filter on.
 Contact is translate.py's own; other tables are refused with the list of those translated."""
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ def _email(prop: str) -> Callable[[object], tuple[str, object]]:
 
 def _cents(prop: str) -> Callable[[object], tuple[str, object]]:
     return lambda value: (prop, int(round(float(value) * 100)))  # v2 prices are in the smallest unit
+
+
+def _id(prop: str) -> Callable[[object], tuple[str, object]]:
+    return lambda value: (prop, str(value) if value else None)
 
 
 def _ref(prop: str) -> Callable[[object], tuple[str, object]]:
@@ -73,6 +78,15 @@ TABLES = {t.name: t for t in (
           writes={"ProductName": _text("name"), "Sku": _text("sku"), "Description": _text("description"),
                   "ShortDescription": _text("short_description"), "ProductPrice": _cents("price")},
           filters={"ProductName": "name", "Sku": "sku"}, required={"price": 0, "short_description": ""}),
+    Table("Lead", "getOpportunity", "createOpportunity", "updateOpportunity", "deleteOpportunity",
+          "listOpportunities", "opportunity_id", "opportunities",
+          fields={"Id": ("id",), "OpportunityTitle": ("opportunity_title",), "ContactID": ("contact", "id"),
+                  "StageID": ("stage", "id"), "OpportunityNotes": ("opportunity_notes",),
+                  "NextActionNotes": ("next_action_notes",)},
+          writes={"OpportunityTitle": _text("opportunity_title"), "ContactID": _id("contact_id"),
+                  "StageID": _id("stage_id"), "OpportunityNotes": _text("opportunity_notes"),
+                  "NextActionNotes": _text("next_action_notes")},
+          filters={"OpportunityTitle": "opportunity_title", "ContactID": "contact_id", "StageID": "stage_id"}),
 )}
 
 

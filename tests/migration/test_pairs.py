@@ -5,10 +5,12 @@ one writes the other reads back identically, modulo the documented shape differe
 property names). tests/rest_v2/test_migration_recipe.py covers ten pairs through REST v1 as well."""
 from __future__ import annotations
 
+import base64
 import xmlrpc.client
 from urllib.parse import quote
 
 import pytest
+import requests
 
 from server.migration import mapping
 from server.migration.translate import TRANSLATORS, contact_pairs
@@ -214,6 +216,9 @@ def _same_record(method: str, params: list, x, v) -> None:
      {"GroupName": "Pair tag v2", "GroupDescription": "made by v2"}, "GroupName"),
     ("Product", {"ProductName": "Pair widget", "Sku": "PW-1", "ShortDescription": "short"},
      {"ProductName": "Pair widget v2", "Sku": "PW-2", "Description": "long", "ProductPrice": 12.5}, "Sku"),
+    ("Lead", {"OpportunityTitle": "Pair deal", "OpportunityNotes": "by XML-RPC", "ContactID": 6, "StageID": 1},
+     {"OpportunityTitle": "Pair deal v2", "ContactID": 7, "StageID": 2, "NextActionNotes": "call"},
+     "OpportunityTitle"),
 ])
 @covers("DataService.add", "DataService.update", "DataService.load", "DataService.findByField",
         "DataService.delete")
@@ -371,3 +376,35 @@ def test_discounts_read_alike_whichever_side_made_them(pair):
             pairs = record_pairs(translated.fields, x, v, translated.items)
             assert {n for n, _, _ in pairs} == set(translated.fields), (method, x, v)
             assert all(str(a) == str(b) for _, a, b in pairs), (method, pairs)
+
+
+@covers("FileService.getFile", "FileService.getDownloadUrl")
+def test_files_read_alike_whichever_side_uploaded_them(pair):
+    encoded = base64.b64encode(b"made by XML-RPC").decode()
+    by_xmlrpc = pair.v2.app.call("FileService.uploadFile", 6, "pair-x.txt", encoded)
+    made = pair.v2.post("/files", files={"file": ("pair-v.txt", b"made by v2")},
+                        data={"file_name": "pair-v.txt", "file_association": "CONTACT", "contact_id": "6",
+                              "is_public": "false"})
+    assert made.status_code == 201, made.text
+    for file_id, content in ((by_xmlrpc, b"made by XML-RPC"), (int(made.json()["id"]), b"made by v2")):
+        x = pair.call("FileService.getFile", file_id)
+        assert x == pair.v2_call("FileService.getFile", [file_id]) and base64.b64decode(x) == content
+        url = pair.call("FileService.getDownloadUrl", file_id)
+        fetched = requests.get(url, timeout=30)
+        assert fetched.status_code == 200 and fetched.content == content  # the link XML-RPC hands out
+        assert base64.b64decode(pair.v2_call("FileService.getDownloadUrl", [file_id])) == content
+
+
+@covers("APIEmailService.getEmailTemplate")
+def test_email_templates_read_alike(pair):
+    made = pair.v2.app.call("APIEmailService.addEmailTemplate", "Pair template", "", "me@pairs.test",
+                            "~Contact.Email~", "", "", "Hello ~Contact.FirstName~", "text body", "<p>html</p>",
+                            "HTML", "Contact")
+    listed = pair.v2.walk("/emails/templates", "email_templates")
+    assert str(made) in {str(t["id"]) for t in listed}
+    for template_id in {made, int(listed[0]["id"])}:
+        x, v = pair.call("APIEmailService.getEmailTemplate", template_id), \
+            pair.v2_call("APIEmailService.getEmailTemplate", [template_id])
+        pairs = record_pairs(TRANSLATORS["APIEmailService.getEmailTemplate"]([template_id]).fields, x, v)
+        assert {n for n, _, _ in pairs} >= {"pieceTitle", "subject"}, (x, v)
+        assert all(str(a) == str(b) for _, a, b in pairs), pairs
