@@ -109,20 +109,39 @@ def _data(contact: Callable[[list], V2Call], other: Callable) -> Callable[[list]
 _FILTERS = {"Email": "email", "FirstName": "given_name", "LastName": "family_name", "Id": "contact_id"}
 
 
-def _find_by_field(p: list) -> V2Call:
+def _listing(p: list) -> tuple:
     table, rest = tables.table(p) if not (p and p[0] == "Contact") else (None, After(p, 1))
     limit, page = _arg(rest, 0, int, "limit"), _arg(rest, 1, int, "page")
-    field_name = _arg(rest, 2, str, "fieldName")
-    value = _arg(rest, 3, str, "fieldValue") if not (len(rest) > 3 and isinstance(rest[3], int)) else rest[3]
     if page != 0:
         raise CannotTranslate("params[2] (page): v2 pages by token; the compare tool translates page 0 only")
-    if table is not None:
-        return tables.find_by_field(table, rest, limit, value)
-    if field_name not in _FILTERS:
-        raise CannotTranslate(f"params[3] (fieldName): the compare tool filters on {sorted(_FILTERS)}, "
-                              f"not {field_name}")
-    return V2Call("listContacts", query={"filter": f"{_FILTERS[field_name]}=={value}",
-                                         "page_size": str(min(max(limit, 1), 1000))})
+    return table, rest, limit
+
+
+def _filtered(table, field_name: str, value, limit: int, where: str) -> V2Call:
+    """The table's list operation filtered on ``field_name`` (Contact's when ``table`` is None)."""
+    name, filters = ("Contact", _FILTERS) if table is None else (table.name, table.filters)
+    if field_name not in filters:
+        raise CannotTranslate(f"{where}: the compare tool filters {name} on {sorted(filters)}, not {field_name}")
+    if isinstance(value, str) and "%" in value:
+        raise CannotTranslate(f"{where}: v2 filters match whole values; the compare tool translates no % wildcard")
+    query = {"filter": f"{filters[field_name]}=={value}", "page_size": str(min(max(limit, 1), 1000))}
+    return V2Call("listContacts", query=query) if table is None else table.call(table.list, query=query)
+
+
+def _find_by_field(p: list) -> V2Call:
+    table, rest, limit = _listing(p)
+    field_name = _arg(rest, 2, str, "fieldName")
+    value = _arg(rest, 3, str, "fieldValue") if not (len(rest) > 3 and isinstance(rest[3], int)) else rest[3]
+    return _filtered(table, field_name, value, limit, "params[3] (fieldName)")
+
+
+def _query(p: list) -> V2Call:
+    table, rest, limit = _listing(p)
+    data = _arg(rest, 2, dict, "queryData")
+    if len(data) != 1:
+        raise CannotTranslate("params[3] (queryData): the compare tool translates a query on one field")
+    (field_name, value), = data.items()
+    return _filtered(table, field_name, value, limit, "params[3] (queryData)")
 
 
 def _contact_delete(p: list) -> V2Call:
@@ -137,6 +156,7 @@ TRANSLATORS: dict[str, Callable[[list], V2Call]] = {
     "DataService.update": _data(_update, tables.update),
     "DataService.delete": _data(_contact_delete, tables.delete),
     "DataService.findByField": _find_by_field,
+    "DataService.query": _query,
     "ContactService.add": _add,
     "ContactService.load": _load,
     "ContactService.update": _update,

@@ -114,12 +114,3 @@ def update(t: Table, p: After) -> V2Call:
 
 def delete(t: Table, p: After) -> V2Call:
     return t.call(t.delete, arg(p, 0, int, "id"))
-
-
-def find_by_field(t: Table, p: After, limit: int, value) -> V2Call:
-    field_name = arg(p, 2, str, "fieldName")
-    if field_name not in t.filters:
-        raise CannotTranslate(f"params[3] (fieldName): the compare tool filters {t.name} on {sorted(t.filters)}, "
-                              f"not {field_name}")
-    return t.call(t.list, query={"filter": f"{t.filters[field_name]}=={value}",
-                                 "page_size": str(min(max(limit, 1), 1000))})

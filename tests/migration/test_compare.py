@@ -101,6 +101,13 @@ def test_other_tables_and_services_compare_and_nothing_persists(app):
 
     shipping = compare(app, {"method": "ShippingService.getAllShippingOptions", "params": []})
     assert [d["what"] for d in shipping["differences"]] == []  # the first option's id and name agree
+    params = ["Company", 5, 0, {"Company": "Front Range Software"}, ["Id", "Company"]]
+    queried = compare(app, {"method": "DataService.query", "params": params})
+    assert queried["v2"]["query"] == {"filter": "company_name==Front Range Software", "page_size": "5"}
+    assert [d["what"] for d in queried["differences"]] == ["Id"]
+    refused = compare(app, {"method": "DataService.query", "params": ["Contact", 5, 0, {"Email": "%@x.test"}, []]},
+                      400)
+    assert "no % wildcard" in refused["error"]
     refused = compare(app, {"method": "ProductService.incrementInventory", "params": ["x"]}, 400)
     assert "params[0] (productId) must be an integer" in refused["error"]
     refused = compare(app, {"method": "DataService.add", "params": ["Product", {"ProductPrice": 1, "Weight": 2}]}, 400)

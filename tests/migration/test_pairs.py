@@ -159,7 +159,8 @@ def test_achieve_goal_answers_alike(pair):
     assert [(r["success"], r["msg"]) for r in x] == [(r["success"], r["message"]) for r in v["results"]]
 
 
-@covers("DataService.add", "DataService.update", "DataService.load", "DataService.findByField", "DataService.delete")
+@covers("DataService.add", "DataService.update", "DataService.load", "DataService.findByField", "DataService.query",
+        "DataService.delete")
 def test_data_service_on_the_contact_table_pairs(pair):
     cid = pair.call("DataService.add", "Contact", {"FirstName": "Data", "Email": "data-x@pairs.test"})
     pair.same_contact(cid)
@@ -177,6 +178,11 @@ def test_data_service_on_the_contact_table_pairs(pair):
     search = ["Contact", 10, 0, "Email", "data-x@pairs.test", ["Id"]]
     assert [str(c["Id"]) for c in pair.call("DataService.findByField", *search)] == \
         [c["id"] for c in pair.v2_call("DataService.findByField", search)["contacts"]] == [str(cid)]
+    query = ["Contact", 10, 0, {"Email": "data-x@pairs.test"}, ["Id", "FirstName", "Email"]]
+    x, v = pair.call("DataService.query", *query), pair.v2_call("DataService.query", query)
+    assert len(x) == len(v["contacts"]) == 1
+    assert {n for n, _, _ in contact_pairs(x, v)} == {"Id", "FirstName", "Email"}
+    assert all(str(a) == str(b) for _, a, b in contact_pairs(x, v))
 
     pair.v2_call("DataService.delete", ["Contact", int(made["id"])], 204)
     assert pair.call("DataService.findByField", "Contact", 10, 0, "Email", "data-v@pairs.test", ["Id"]) == []
@@ -221,7 +227,7 @@ def _same_record(method: str, params: list, x, v) -> None:
      "OpportunityTitle"),
 ])
 @covers("DataService.add", "DataService.update", "DataService.load", "DataService.findByField",
-        "DataService.delete")
+        "DataService.query", "DataService.delete")
 def test_data_service_on_other_tables_pairs(pair, table, first, second, search):
     fields = ["Id", *first]
     made_x = pair.call("DataService.add", table, first)
@@ -247,6 +253,11 @@ def test_data_service_on_other_tables_pairs(pair, table, first, second, search):
         found_x = pair.call("DataService.findByField", *query)
         found_v = pair.v2_call("DataService.findByField", query)[TRANSLATORS["DataService.findByField"](query).items]
         assert [str(r["Id"]) for r in found_x] == [r["id"] for r in found_v] == [str(record_id)]
+        query = [table, 10, 0, {search: data[search]}, fields]
+        found_x = pair.call("DataService.query", *query)
+        found_v = pair.v2_call("DataService.query", query)
+        _same_record("DataService.query", query, found_x, found_v)
+        assert len(found_x) == len(found_v[TRANSLATORS["DataService.query"](query).items]) == 1
 
     pair.v2_call("DataService.delete", [table, made_x], 204)
     assert pair.call("DataService.findByField", table, 10, 0, search, first[search], ["Id"]) == []
