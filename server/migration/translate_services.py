@@ -1,5 +1,6 @@
 """Service methods beyond contacts translated to v2 (issue 19 §3): contact links, product inventory, the
-discounts' get calls, and the lists of shipping methods, web forms and note templates. Each answers a V2Call
+discounts' get calls, affiliate programs, an order's invoice, and the lists of shipping methods, web forms and
+note templates. Each answers a V2Call
 (translate.py gathers them in its table)."""
 from __future__ import annotations
 
@@ -77,6 +78,18 @@ def _file_data(p: list) -> V2Call:
     return V2Call("getFileData_1", path={"file_id": str(arg(p, 0, int, "fileId"))}, fields={}, items="")
 
 
+PROGRAM_FIELDS = {"Id": ("id",), "Name": ("name",), "Notes": ("notes",), "Priority": ("priority",)}
+
+
+def _programs_for(p: list) -> V2Call:
+    return V2Call("listAffiliateCommissionPrograms", query={"filter": f"affiliate_id=={arg(p, 0, int, 'affiliateId')}"},
+                  fields=PROGRAM_FIELDS, items="commission_programs")
+
+
+def _invoice_of_order(p: list) -> V2Call:
+    return V2Call("getOrder", path={"order_id": str(arg(p, 0, int, "orderId"))}, fields={}, items="orders")
+
+
 def _html(p: list) -> V2Call:
     return V2Call("getHtml", path={"webform_id": str(arg(p, 0, int, "formId"))}, fields={}, items="")
 
@@ -97,6 +110,10 @@ SERVICE_TRANSLATORS: dict[str, Callable[[list], V2Call]] = {
     "APIEmailService.getEmailTemplate": _template,
     "FileService.getFile": _file_data,
     "FileService.getDownloadUrl": _file_data,
+    "AffiliateProgramService.getAffiliatePrograms": _none("listAffiliateCommissionPrograms", "commission_programs",
+                                                          PROGRAM_FIELDS),
+    "AffiliateProgramService.getProgramsForAffiliate": _programs_for,
+    "InvoiceService.getInvoiceId": _invoice_of_order,
     "DiscountService.getFreeTrial": _discount("getFreeTrialDiscount"),
     "DiscountService.getOrderTotalDiscount": _discount("getOrderTotalDiscount"),
     "DiscountService.getCategoryDiscount": _discount("getCategoryDiscount"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import xmlrpc.client
+from datetime import datetime
 from urllib.parse import quote
 
 import pytest
@@ -419,3 +420,38 @@ def test_email_templates_read_alike(pair):
         pairs = record_pairs(TRANSLATORS["APIEmailService.getEmailTemplate"]([template_id]).fields, x, v)
         assert {n for n, _, _ in pairs} >= {"pieceTitle", "subject"}, (x, v)
         assert all(str(a) == str(b) for _, a, b in pairs), pairs
+
+
+@covers("AffiliateProgramService.getAffiliatePrograms", "AffiliateProgramService.getProgramsForAffiliate")
+def test_affiliate_programs_list_alike(pair):
+    made = pair.v2.ok("POST", "/affiliates/commissionPrograms", 201,
+                      json={"name": "Pair Partners", "notes": "by v2", "priority": 3})
+    assert pair.v2.ok("POST", "/affiliates/1:assignToProgram", json={"affiliate_program_id": made["id"]}) is None
+
+    def same(x: list, v: dict) -> set:
+        by_id = {p["id"]: p for p in v["commission_programs"]}
+        assert sorted(str(p["Id"]) for p in x) == sorted(by_id)  # XML-RPC orders by priority, v2 by creation
+        for program in x:
+            pairs = record_pairs(TRANSLATORS["AffiliateProgramService.getAffiliatePrograms"]([]).fields, program,
+                                 by_id[str(program["Id"])])
+            assert len(pairs) == 4 and all(str(a) == str(b) for _, a, b in pairs), pairs
+        return set(by_id)
+
+    assert made["id"] in same(pair.call("AffiliateProgramService.getAffiliatePrograms"),
+                              pair.v2_call("AffiliateProgramService.getAffiliatePrograms", []))
+    for affiliate_id in (1, 2):
+        mine = same(pair.call("AffiliateProgramService.getProgramsForAffiliate", affiliate_id),
+                    pair.v2_call("AffiliateProgramService.getProgramsForAffiliate", [affiliate_id]))
+        assert (made["id"] in mine) == (affiliate_id == 1)
+
+
+@covers("InvoiceService.getInvoiceId")
+def test_an_orders_invoice_alike_whichever_side_made_it(pair):
+    invoice = pair.v2.app.call("InvoiceService.createBlankOrder", 6, "Pair order", datetime(2026, 3, 1, 10), 0, 0)
+    by_xmlrpc = pair.v2.app.call("DataService.load", "Invoice", invoice, ["JobId"])["JobId"]
+    by_v2 = pair.v2.ok("POST", "/orders", 201, json={"contact_id": "6", "order_title": "Pair order v2",
+                                                      "order_time": "2026-03-01T15:00:00Z", "order_type": "OFFLINE"})
+    for order_id in (by_xmlrpc, int(by_v2["id"])):
+        assert str(pair.call("InvoiceService.getInvoiceId", order_id)) == \
+            pair.v2_call("InvoiceService.getInvoiceId", [order_id])["invoice_id"]
+    assert pair.call("InvoiceService.getInvoiceId", by_xmlrpc) == invoice
