@@ -1,7 +1,6 @@
-"""Service methods beyond contacts translated to v2 (issue 19 §3): contact links, product inventory, the
-discounts' get calls, affiliate programs, an order's invoice, and the lists of shipping methods, web forms and
-note templates. Each answers a V2Call
-(translate.py gathers them in its table)."""
+"""Service methods beyond contacts translated to v2 (issue 19 §3): contact links, product inventory,
+discounts (four adds, five gets), affiliate programs, an order's invoice, and the lists of shipping methods,
+web forms and note templates. Each answers a V2Call (translate.py gathers them in its table)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -90,6 +89,54 @@ def _invoice_of_order(p: list) -> V2Call:
     return V2Call("getOrder", path={"order_id": str(arg(p, 0, int, "orderId"))}, fields={}, items="orders")
 
 
+def _number(p: list, index: int, name: str) -> float:
+    value = p[index] if len(p) > index else None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise CannotTranslate(f"params[{index}] ({name}) must be a number")
+    return value
+
+
+def _kind(p: list, index: int) -> str:
+    return "PERCENT" if arg(p, index, int, "percentOrAmount") == 1 else "AMOUNT"
+
+
+def _common(p: list, commission: bool = True) -> dict:
+    body = {"name": arg(p, 0, str, "name"), "description": arg(p, 1, str, "description")}
+    if commission:
+        body["apply_to_commissions"] = bool(arg(p, 2, int, "applyDiscountToCommission"))
+    return body
+
+
+def _add_free_trial(p: list) -> V2Call:
+    body = {**_common(p, False), "free_trial_days": arg(p, 2, int, "freeTrialDays"),
+            "hide_price": bool(arg(p, 3, int, "hidePrice")),
+            "subscription_plan_id": str(arg(p, 4, int, "subscriptionPlanId"))}
+    return V2Call("createFreeTrialDiscount", body=body, fields=DISCOUNT_FIELDS["getFreeTrialDiscount"])
+
+
+def _add_order_total(p: list) -> V2Call:
+    if len(p) != 6:
+        raise CannotTranslate("params: the compare tool translates the six-parameter addOrderTotalDiscount")
+    strategy = arg(p, 5, str, "payType")
+    if strategy.upper() not in ("GROSS", "NET"):
+        raise CannotTranslate("params[5] (payType) must be Gross or Net")
+    body = {**_common(p), "discount_type": _kind(p, 3), "discount_value": _number(p, 4, "amt"),
+            "discount_strategy": strategy.upper()}
+    return V2Call("createOrderTotalDiscount", body=body, fields=DISCOUNT_FIELDS["getOrderTotalDiscount"])
+
+
+def _add_product_total(p: list) -> V2Call:
+    body = {**_common(p), "product_id": str(arg(p, 3, int, "productId")), "discount_type": _kind(p, 4),
+            "discount_value": _number(p, 5, "amt")}
+    return V2Call("createProductDiscount", body=body, fields=DISCOUNT_FIELDS["getProductDiscount"])
+
+
+def _add_shipping_total(p: list) -> V2Call:
+    arg(p, 2, int, "applyDiscountToCommission")  # v2 shipping discounts have no commission setting
+    body = {**_common(p, False), "discount_type": _kind(p, 3), "discount_value": _number(p, 4, "amt")}
+    return V2Call("createShippingDiscount", body=body, fields=DISCOUNT_FIELDS["getShippingDiscount"])
+
+
 def _html(p: list) -> V2Call:
     return V2Call("getHtml", path={"webform_id": str(arg(p, 0, int, "formId"))}, fields={}, items="")
 
@@ -114,6 +161,10 @@ SERVICE_TRANSLATORS: dict[str, Callable[[list], V2Call]] = {
                                                           PROGRAM_FIELDS),
     "AffiliateProgramService.getProgramsForAffiliate": _programs_for,
     "InvoiceService.getInvoiceId": _invoice_of_order,
+    "DiscountService.addFreeTrial": _add_free_trial,
+    "DiscountService.addOrderTotalDiscount": _add_order_total,
+    "DiscountService.addProductTotalDiscount": _add_product_total,
+    "DiscountService.addShippingTotalDiscount": _add_shipping_total,
     "DiscountService.getFreeTrial": _discount("getFreeTrialDiscount"),
     "DiscountService.getOrderTotalDiscount": _discount("getOrderTotalDiscount"),
     "DiscountService.getCategoryDiscount": _discount("getCategoryDiscount"),
