@@ -1,6 +1,6 @@
 """Service methods beyond contacts translated to v2 (issue 19 §3): contact links, product inventory,
-discounts (four adds, five gets), affiliate programs, an order's invoice, and the lists of shipping methods,
-web forms and note templates. Each answers a V2Call (translate.py gathers them in its table)."""
+discounts (four adds, five gets), affiliate programs, an order's invoice, the WordPress goal, and the lists
+of shipping methods, web forms and note templates. Each answers a V2Call (translate.py gathers them)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -137,6 +137,15 @@ def _add_shipping_total(p: list) -> V2Call:
     return V2Call("createShippingDiscount", body=body, fields=DISCOUNT_FIELDS["getShippingDiscount"])
 
 
+def _wordpress(p: list) -> V2Call:
+    contact_id = arg(p, 0, int, "contactId")
+    key = arg(p, 1, str, "optinId").strip() if len(p) > 1 else ""
+    if not key:
+        raise CannotTranslate("params[1] (optinId): v2 achieves the goal of one opt-in option, by its key")
+    return V2Call("achieveIntegrationsWordPressOptInGoal", path={"option_key": key},
+                  body={"contact_id": str(contact_id)}, fields={}, items="")
+
+
 def _html(p: list) -> V2Call:
     return V2Call("getHtml", path={"webform_id": str(arg(p, 0, int, "formId"))}, fields={}, items="")
 
@@ -161,6 +170,7 @@ SERVICE_TRANSLATORS: dict[str, Callable[[list], V2Call]] = {
                                                           PROGRAM_FIELDS),
     "AffiliateProgramService.getProgramsForAffiliate": _programs_for,
     "InvoiceService.getInvoiceId": _invoice_of_order,
+    "FunnelService.achieveWordPressGoal": _wordpress,
     "DiscountService.addFreeTrial": _add_free_trial,
     "DiscountService.addOrderTotalDiscount": _add_order_total,
     "DiscountService.addProductTotalDiscount": _add_product_total,

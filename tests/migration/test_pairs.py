@@ -16,6 +16,7 @@ import requests
 from server.migration import mapping
 from server.migration.translate import TRANSLATORS, contact_pairs
 from server.migration.v2call import record_pairs
+from tests.engine.conftest import Campaigns
 from tests.rest_v2.conftest import contract_checker, v2_for  # noqa: F401  (contract_checker: a fixture)
 
 
@@ -453,3 +454,18 @@ def test_an_orders_invoice_alike_whichever_side_made_it(pair):
         assert str(pair.call("InvoiceService.getInvoiceId", order_id)) == \
             pair.v2_call("InvoiceService.getInvoiceId", [order_id])["invoice_id"]
     assert pair.call("InvoiceService.getInvoiceId", by_xmlrpc) == invoice
+
+
+@covers("FunnelService.achieveWordPressGoal")
+def test_wordpress_goal_fires_alike(pair):
+    Campaigns(pair.v2.app).load({
+        "name": "Pair opt-in", "resources": {"tags": ["Pair opt-in"]},
+        "goals": [{"key": "optin", "type": "wordpress_optin", "optin": "pairs"}],
+        "sequences": [{"key": "welcome", "items": [{"type": "apply_tag", "tag": "Pair opt-in"}]}],
+        "links": [["optin", "welcome"]]})
+    pair.v2.ok("POST", "/integrations/wordpress/options", 201, json={"key": "pairs", "name": "Pair opt-in"})
+    pair.v2.ok("POST", "/integrations/wordpress/options", 201, json={"key": "idle", "name": "No goal"})
+    for key, fires in (("pairs", True), ("idle", False)):
+        a, b = (pair.v2.app.call("ContactService.add", {"FirstName": n}) for n in ("WpX", "WpV"))
+        assert any(r["success"] for r in pair.call("FunnelService.achieveWordPressGoal", a, key)) is fires
+        assert pair.v2_call("FunnelService.achieveWordPressGoal", [b, key], 202) == {"successful": fires}
