@@ -1,9 +1,10 @@
 """Service methods beyond contacts translated to v2 (issue 19 §3): contact links, product inventory,
-discounts (four adds, five gets), affiliate programs, an order's invoice, the WordPress goal, and the lists
+discounts (four adds, five gets), affiliate programs, blank orders and their invoices, the WordPress goal, and the lists
 of shipping methods, web forms and note templates. Each answers a V2Call (translate.py gathers them)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from .translate_tables import TABLES
 from .v2call import CannotTranslate, V2Call, arg
@@ -146,6 +147,33 @@ def _wordpress(p: list) -> V2Call:
                   body={"contact_id": str(contact_id)}, fields={}, items="")
 
 
+def _order_of_invoice(p: list) -> V2Call:
+    return V2Call("listOrders", query={"filter": f"invoice_id=={arg(p, 0, int, 'invoiceId')}"}, fields={},
+                  items="orders")
+
+
+def _time(value, where: str) -> str:
+    """An XML-RPC date (a datetime, or ISO 8601 text) as RFC 3339, read as UTC (the translation knows no zone)."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.removesuffix("Z")).isoformat(timespec="seconds") + "Z"
+        except ValueError:
+            pass
+    raise CannotTranslate(f"{where} must be a date (ISO 8601)")
+
+
+def _blank_order(p: list) -> V2Call:
+    body = {"contact_id": str(arg(p, 0, int, "contactId")), "order_title": arg(p, 1, str, "description"),
+            "order_time": _time(p[2] if len(p) > 2 else None, "params[2] (orderDate)"), "order_type": "OFFLINE"}
+    for index, name, prop in ((3, "leadAffiliateId", "lead_affiliate_id"),
+                              (4, "saleAffiliateId", "sales_affiliate_id")):
+        if arg(p, index, int, name):
+            body[prop] = str(p[index])
+    return V2Call("createOrder", body=body, fields={}, items="orders")
+
+
 def _html(p: list) -> V2Call:
     return V2Call("getHtml", path={"webform_id": str(arg(p, 0, int, "formId"))}, fields={}, items="")
 
@@ -170,6 +198,8 @@ SERVICE_TRANSLATORS: dict[str, Callable[[list], V2Call]] = {
                                                           PROGRAM_FIELDS),
     "AffiliateProgramService.getProgramsForAffiliate": _programs_for,
     "InvoiceService.getInvoiceId": _invoice_of_order,
+    "InvoiceService.getOrderId": _order_of_invoice,
+    "InvoiceService.createBlankOrder": _blank_order,
     "FunnelService.achieveWordPressGoal": _wordpress,
     "DiscountService.addFreeTrial": _add_free_trial,
     "DiscountService.addOrderTotalDiscount": _add_order_total,

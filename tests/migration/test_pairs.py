@@ -469,3 +469,19 @@ def test_wordpress_goal_fires_alike(pair):
         a, b = (pair.v2.app.call("ContactService.add", {"FirstName": n}) for n in ("WpX", "WpV"))
         assert any(r["success"] for r in pair.call("FunnelService.achieveWordPressGoal", a, key)) is fires
         assert pair.v2_call("FunnelService.achieveWordPressGoal", [b, key], 202) == {"successful": fires}
+
+
+@covers("InvoiceService.createBlankOrder", "InvoiceService.getOrderId")
+def test_blank_orders_read_alike_whichever_side_made_them(pair):
+    when = datetime(2026, 3, 1, 10)
+    invoice = pair.call("InvoiceService.createBlankOrder", 6, "Blank by XML-RPC", when, 0, 0)
+    made = pair.v2_call("InvoiceService.createBlankOrder", [7, "Blank by v2", when, 0, 0], 201)
+    by_v2 = pair.v2.app.call("InvoiceService.getInvoiceId", int(made["id"]))
+    assert str(by_v2) == made["invoice_id"]
+    for invoice_id, contact_id, title in ((invoice, 6, "Blank by XML-RPC"), (by_v2, 7, "Blank by v2")):
+        order_id = pair.call("InvoiceService.getOrderId", invoice_id)
+        [order] = pair.v2_call("InvoiceService.getOrderId", [invoice_id])["orders"]
+        assert order["id"] == str(order_id) and order["invoice_id"] == str(invoice_id)
+        assert (order["title"], order["contact"]["id"]) == (title, str(contact_id))
+        job = pair.v2.app.call("DataService.load", "Job", order_id, ["JobTitle", "ContactId"])
+        assert (job["JobTitle"], job["ContactId"]) == (title, contact_id)
