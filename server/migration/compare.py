@@ -1,7 +1,7 @@
 """The side-by-side compare (issue 19 §3): an XML-RPC call and its REST v2 translation (server.migration.translate)
 run on one app in ONE transaction that is rolled back, so nothing persists, read-only and write calls alike.
 The answer holds both results in their own forms (an XML-RPC result or fault; a v2 status and body) and the
-differences found: one failing where the other succeeds, and each contact field both answers hold, compared
+differences found: one failing where the other succeeds, and each field of the record both answers hold, compared
 (ids as text: v2 sends them as strings).
 
 The XML-RPC call runs first, then the v2 call sees what it wrote. Each runs as its transport runs it (the
@@ -22,7 +22,8 @@ from server.rest_v2.errors import from_exception
 from server.xmlrpc.faults import fault_for
 
 from .mapping import load
-from .translate import TRANSLATORS, CannotTranslate, V2Call, contact_pairs
+from .translate import TRANSLATORS, CannotTranslate, V2Call
+from .v2call import record_pairs
 
 PLACEHOLDER_KEY = "compare"  # stands for the app's key in the overload match; the gate is not run
 
@@ -79,13 +80,13 @@ def _v2(sandbox, api: Api, session, app, v2: V2Call) -> dict:
     return {**shown, "ok": True, "status": status, "answer": bounded(result.body) if status != 204 else None}
 
 
-def differences(x: dict, v: dict) -> list[dict]:
+def differences(x: dict, v: dict, v2call: V2Call) -> list[dict]:
     out = []
     if x["ok"] != v["ok"]:
         out.append({"what": "outcome", "xmlrpc": "ok" if x["ok"] else f"fault {x['fault_code']}",
                     "v2": f"HTTP {v['status']}", "note": "one failed where the other did not"})
     if x["ok"] and v["ok"]:
-        for name, a, b in contact_pairs(x["result"], v["answer"]):
+        for name, a, b in record_pairs(v2call.fields, x["result"], v["answer"], v2call.items):
             if str(a) != str(b):
                 out.append({"what": name, "xmlrpc": a, "v2": b, "note": "the values differ"})
             elif type(a) is not type(b):
@@ -108,5 +109,5 @@ def compare(sandbox, api: Api, app, method: str, params: list) -> dict:
         v = _v2(sandbox, api, session, app, v2call)
     finally:
         tx.end(commit=False)  # nothing persists
-    return {"method": method, "params": bounded(params), "xmlrpc": x, "v2": v, "differences": differences(x, v),
+    return {"method": method, "params": bounded(params), "xmlrpc": x, "v2": v, "differences": differences(x, v, v2call),
             "rolled_back": True, "mapping": load().describe(method)}

@@ -7,52 +7,14 @@ Only the methods listed in ``TRANSLATORS`` are translated; the compare tool answ
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
+from . import translate_tables as tables
+from .translate_services import SERVICE_TRANSLATORS
+from .v2call import CONTACT_FIELDS, After, CannotTranslate, V2Call, dig, record_pairs
+from .v2call import arg as _arg
 
-class CannotTranslate(ValueError):
-    """The parameters do not fit the method's translation (the message says which)."""
-
-
-@dataclass(frozen=True)
-class V2Call:
-    operation_id: str
-    path: dict = field(default_factory=dict)
-    query: dict = field(default_factory=dict)
-    body: dict | None = None
-
-
-# XML-RPC Contact fields and where a v2 contact holds them (a path into the v2 JSON)
-CONTACT_FIELDS: dict[str, tuple] = {
-    "Id": ("id",),
-    "FirstName": ("given_name",),
-    "LastName": ("family_name",),
-    "Email": ("email_addresses", 0, "email"),
-    "JobTitle": ("job_title",),
-    "Company": ("company", "company_name"),
-}
 _V2_MASK = {"FirstName": "given_name", "LastName": "family_name", "Email": "email_addresses",
             "JobTitle": "job_title"}
-
-
-class _After(list):
-    """The parameters after the first ``offset`` (DataService's table name): messages name the call's own index."""
-
-    def __init__(self, params: list, offset: int):
-        super().__init__(params[offset:])
-        self.offset = offset
-
-
-def _arg(params: list, index: int, kind: type, name: str):
-    where = index + getattr(params, "offset", 0)
-    if len(params) <= index:
-        raise CannotTranslate(f"params[{where}] ({name}) is missing")
-    value = params[index]
-    if kind is int and isinstance(value, str) and value.isdigit():
-        value = int(value)
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise CannotTranslate(f"params[{where}] ({name}) must be {'an integer' if kind is int else kind.__name__}")
-    return value
 
 
 def contact_body(data: dict) -> dict:
@@ -134,45 +96,67 @@ def _merge(p: list) -> V2Call:
                                          "duplicate_contact_id": str(_arg(p, 1, int, "duplicateContactId"))})
 
 
-# DataService on the Contact table: the same v2 operations as ContactService's (other tables answer 400)
-def _contact_table(p: list) -> list:
-    table = _arg(p, 0, str, "table")
-    if table != "Contact":
-        raise CannotTranslate(f"params[0] (table): the compare tool translates DataService calls on Contact only, "
-                              f"not {table}")
-    return _After(p, 1)
+# DataService: on Contact the same v2 operations as ContactService's; on the tables of translate_tables theirs
+def _data(contact: Callable[[list], V2Call], other: Callable) -> Callable[[list], V2Call]:
+    def translate(p: list) -> V2Call:
+        if p and p[0] == "Contact":
+            return contact(After(p, 1))
+        return other(*tables.table(p))
+    return translate
 
 
 # the Contact fields DataService.findByField can search, as listContacts' filter names
 _FILTERS = {"Email": "email", "FirstName": "given_name", "LastName": "family_name", "Id": "contact_id"}
 
 
-def _find_by_field(p: list) -> V2Call:
-    rest = _contact_table(p)
+def _listing(p: list) -> tuple:
+    table, rest = tables.table(p) if not (p and p[0] == "Contact") else (None, After(p, 1))
     limit, page = _arg(rest, 0, int, "limit"), _arg(rest, 1, int, "page")
-    field_name = _arg(rest, 2, str, "fieldName")
-    value = _arg(rest, 3, str, "fieldValue") if not (len(rest) > 3 and isinstance(rest[3], int)) else rest[3]
-    if field_name not in _FILTERS:
-        raise CannotTranslate(f"params[3] (fieldName): the compare tool filters on {sorted(_FILTERS)}, "
-                              f"not {field_name}")
     if page != 0:
         raise CannotTranslate("params[2] (page): v2 pages by token; the compare tool translates page 0 only")
-    return V2Call("listContacts", query={"filter": f"{_FILTERS[field_name]}=={value}",
-                                         "page_size": str(min(max(limit, 1), 1000))})
+    return table, rest, limit
 
 
-def _data_delete(p: list) -> V2Call:
-    return V2Call("deleteContact", path={"contact_id": str(_arg(_contact_table(p), 0, int, "id"))})
+def _filtered(table, field_name: str, value, limit: int, where: str) -> V2Call:
+    """The table's list operation filtered on ``field_name`` (Contact's when ``table`` is None)."""
+    name, filters = ("Contact", _FILTERS) if table is None else (table.name, table.filters)
+    if field_name not in filters:
+        raise CannotTranslate(f"{where}: the compare tool filters {name} on {sorted(filters)}, not {field_name}")
+    if isinstance(value, str) and "%" in value:
+        raise CannotTranslate(f"{where}: v2 filters match whole values; the compare tool translates no % wildcard")
+    query = {"filter": f"{filters[field_name]}=={value}", "page_size": str(min(max(limit, 1), 1000))}
+    return V2Call("listContacts", query=query) if table is None else table.call(table.list, query=query)
+
+
+def _find_by_field(p: list) -> V2Call:
+    table, rest, limit = _listing(p)
+    field_name = _arg(rest, 2, str, "fieldName")
+    value = _arg(rest, 3, str, "fieldValue") if not (len(rest) > 3 and isinstance(rest[3], int)) else rest[3]
+    return _filtered(table, field_name, value, limit, "params[3] (fieldName)")
+
+
+def _query(p: list) -> V2Call:
+    table, rest, limit = _listing(p)
+    data = _arg(rest, 2, dict, "queryData")
+    if len(data) != 1:
+        raise CannotTranslate("params[3] (queryData): the compare tool translates a query on one field")
+    (field_name, value), = data.items()
+    return _filtered(table, field_name, value, limit, "params[3] (queryData)")
+
+
+def _contact_delete(p: list) -> V2Call:
+    return V2Call("deleteContact", path={"contact_id": str(_arg(p, 0, int, "id"))})
 
 
 TRANSLATORS: dict[str, Callable[[list], V2Call]] = {
     "ContactService.addWithDupCheck": _add_with_dup_check,
     "ContactService.merge": _merge,
-    "DataService.load": lambda p: _load(_contact_table(p)),
-    "DataService.add": lambda p: _add(_contact_table(p)),
-    "DataService.update": lambda p: _update(_contact_table(p)),
-    "DataService.delete": _data_delete,
+    "DataService.load": _data(_load, tables.load),
+    "DataService.add": _data(_add, tables.add),
+    "DataService.update": _data(_update, tables.update),
+    "DataService.delete": _data(_contact_delete, tables.delete),
     "DataService.findByField": _find_by_field,
+    "DataService.query": _query,
     "ContactService.add": _add,
     "ContactService.load": _load,
     "ContactService.update": _update,
@@ -184,25 +168,13 @@ TRANSLATORS: dict[str, Callable[[list], V2Call]] = {
     "APIEmailService.optOut": _opt(False),
     "APIEmailService.getOptStatus": _opt_status,
     "ProductService.getInventory": _product,
+    **SERVICE_TRANSLATORS,
 }
-
-
-def dig(value, path: tuple):
-    for part in path:
-        if isinstance(part, int):
-            value = value[part] if isinstance(value, list) and len(value) > part else None
-        else:
-            value = value.get(part) if isinstance(value, dict) else None
-    return value
 
 
 def contact_pairs(xmlrpc_result, v2_result) -> list[tuple[str, object, object]]:
     """(field, XML-RPC value, v2 value) for each contact field both answers hold."""
-    x = xmlrpc_result[0] if isinstance(xmlrpc_result, list) and xmlrpc_result else xmlrpc_result
-    v = v2_result
-    if isinstance(v, dict) and isinstance(v.get("contacts"), list):
-        v = v["contacts"][0] if v["contacts"] else None
-    if not isinstance(x, dict) or not isinstance(v, dict):
-        return []
-    return [(name, x[name], dig(v, path)) for name, path in CONTACT_FIELDS.items()
-            if name in x and dig(v, path) is not None]
+    return record_pairs(CONTACT_FIELDS, xmlrpc_result, v2_result)
+
+
+__all__ = ["CONTACT_FIELDS", "TRANSLATORS", "CannotTranslate", "V2Call", "contact_pairs", "dig"]

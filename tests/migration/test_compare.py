@@ -69,10 +69,46 @@ def test_data_service_contact_calls_compare_and_others_are_refused(app):
     merged = compare(app, {"method": "ContactService.merge", "params": [6, 8]})
     assert merged["v2"]["body"] == {"contact_id": "6", "duplicate_contact_id": "8"}
     assert app.call("ContactService.load", 8, ["Id"]) == {"Id": 8}
-    refused = compare(app, {"method": "DataService.load", "params": ["Company", 1, ["Id"]]}, 400)
+    refused = compare(app, {"method": "DataService.load", "params": ["Job", 1, ["Id"]]}, 400)
     assert refused["fields"] == [{"field": "params", "problem": "params[0] (table): the compare tool translates "
-                                  "DataService calls on Contact only, not Company"}]
+                                  "DataService calls on Contact, Company, ContactGroup, Product, Lead, not Job"}]
     refused = compare(app, {"method": "DataService.update", "params": ["Contact", "six", {}]}, 400)
     assert "params[1] (contactId) must be an integer" in refused["error"]
     refused = compare(app, {"method": "ContactService.addWithDupCheck", "params": [{"FirstName": "A"}, "Name"]}, 400)
     assert "dupCheckType" in refused["error"]
+
+
+def test_other_tables_and_services_compare_and_nothing_persists(app):
+    company = compare(app, {"method": "DataService.load", "params": ["Company", 1, ["Id", "Company", "Email"]]})
+    assert company["v2"]["path"] == "/crm/rest/v2/companies/1"
+    assert company["xmlrpc"]["result"]["Company"] == company["v2"]["answer"]["company_name"]
+    assert [d["what"] for d in company["differences"]] == ["Id"]  # the company's name and email agree
+
+    tag = compare(app, {"method": "DataService.add", "params": ["ContactGroup", {"GroupName": "Compared"}]})
+    assert tag["v2"]["body"] == {"name": "Compared"} and tag["v2"]["status"] == 409  # the XML-RPC side made it
+    assert app.call("DataService.findByField", "ContactGroup", 10, 0, "GroupName", "Compared", ["Id"]) == []
+
+    product = app.call("DataService.add", "Product", {"ProductName": "Compared"})
+    moved = compare(app, {"method": "ProductService.increaseInventory", "params": [product, 4]})
+    assert moved["xmlrpc"]["result"] is True and moved["v2"]["answer"]["inventory"]["inventory_count"] == 8
+    assert app.call("ProductService.getInventory", product) == 0  # rolled back
+
+    form = compare(app, {"method": "WebFormService.getHTML", "params": [1]})  # v2 answers text/html
+    assert form["xmlrpc"]["result"] == form["v2"]["answer"] and form["differences"] == []
+    deal = compare(app, {"method": "DataService.update", "params": ["Lead", 1, {"StageID": 2}]})
+    assert deal["v2"]["query"] == {"update_mask": "stage_id"} and deal["v2"]["answer"]["stage"]["id"] == "2"
+    assert app.call("DataService.load", "Lead", 1, ["StageID"]) == {"StageID": 4}  # rolled back
+
+    shipping = compare(app, {"method": "ShippingService.getAllShippingOptions", "params": []})
+    assert [d["what"] for d in shipping["differences"]] == []  # the first option's id and name agree
+    params = ["Company", 5, 0, {"Company": "Front Range Software"}, ["Id", "Company"]]
+    queried = compare(app, {"method": "DataService.query", "params": params})
+    assert queried["v2"]["query"] == {"filter": "company_name==Front Range Software", "page_size": "5"}
+    assert [d["what"] for d in queried["differences"]] == ["Id"]
+    refused = compare(app, {"method": "DataService.query", "params": ["Contact", 5, 0, {"Email": "%@x.test"}, []]},
+                      400)
+    assert "no % wildcard" in refused["error"]
+    refused = compare(app, {"method": "ProductService.incrementInventory", "params": ["x"]}, 400)
+    assert "params[0] (productId) must be an integer" in refused["error"]
+    refused = compare(app, {"method": "DataService.add", "params": ["Product", {"ProductPrice": 1, "Weight": 2}]}, 400)
+    assert "Product fields" in refused["error"] and "Weight" in refused["error"]
