@@ -2,61 +2,20 @@
 sequence (the store's UPDATE … RETURNING); and a dropped connection under gunicorn (its own socket)."""
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 import xmlrpc.client
 
 import pytest
 import requests
 
-from tests.conftest import PG_URL, ROOT, _fresh_pg_database
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.conftest import PG_URL
+from tests.serving import gunicorn as serving
 
 
 @pytest.fixture(scope="module", params=["sqlite"] + (["postgresql"] if PG_URL else []))
 def gunicorn(request, tmp_path_factory):
-    port = _free_port()
-    env = dict(os.environ, SANDBOX_DATA_DIR=str(tmp_path_factory.mktemp("gunicorn")), PYTHONPATH=str(ROOT))
-    env.pop("SANDBOX_REDIS_URL", None)
-    drop = None
-    if request.param == "postgresql":
-        url, drop = _fresh_pg_database(PG_URL)
-        env["DATABASE_URL"] = url
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "3", "-k", "gthread", "--threads", "8",
-                             "--graceful-timeout", "5", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-                             "wsgi:app"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(base + "/sandbox/health", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start: " + proc.stderr.read().decode()[-2000:])
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if drop:
-            drop()
+    with serving(tmp_path_factory.mktemp("gunicorn"), 3, postgresql=request.param == "postgresql") as server:
+        yield server.base
 
 
 def test_the_first_five_calls_across_three_workers(gunicorn):
