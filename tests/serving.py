@@ -54,6 +54,7 @@ class Server:
     proc: subprocess.Popen
     base: str
     log: Path
+    redis_prefix: str | None = None  # its keys' prefix in SANDBOX_TEST_REDIS_URL, if it shares state there
 
     @property
     def port(self) -> int:
@@ -144,10 +145,12 @@ def gunicorn(data_dir: Path, workers: int, *, threads: int = 8, redis: bool = Fa
     port = free_port()
     with contextlib.ExitStack() as stack:
         env_vars = dict(stack.enter_context(store(postgresql)), SANDBOX_DATA_DIR=str(data_dir))
+        prefix = stack.enter_context(redis_prefix()) if redis else None
         if redis:
-            env_vars.update(SANDBOX_REDIS_URL=REDIS_URL, SANDBOX_REDIS_PREFIX=stack.enter_context(redis_prefix()))
+            env_vars.update(SANDBOX_REDIS_URL=REDIS_URL, SANDBOX_REDIS_PREFIX=prefix)
         server = start(gunicorn_command(port, workers, threads, "--log-level", "warning", *extra), port,
                        clean_env(**env_vars), data_dir / "gunicorn.log")
+        server.redis_prefix = prefix
         try:
             server.all_workers_answer()
             yield server
