@@ -26,6 +26,8 @@ from server.auth.routes import bp as oauth_bp
 from server.body_limit import BodyLimit
 from server.config import Config, from_env
 from server.environment import Environment
+from server.faults.counts import make_counts
+from server.faults.injector import Injector
 from server.gate import Gate
 from server.inspector import bp as inspector_bp
 from server.inspector import root as inspector_root_bp
@@ -109,7 +111,8 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
         methods, env, [(op.method, op.path) for op in registry.operations],
         [(spec.method, spec.path) for spec in (b.spec for b in rest_v2_api.bound.values())]),
         counter=counter)
-    sandbox = Sandbox(config=config, env=env, engine=env.engine, gate=Gate(env, throttle), throttle=throttle,
+    sandbox = Sandbox(config=config, env=env, engine=env.engine, gate=Gate(env, throttle, Injector(
+                          env.engine, make_counts(config.redis_url, config.redis_prefix))), throttle=throttle,
                       oauth=oauth, default_app=default_app, heartbeat=heartbeat, files=env.files,
                       methods=methods, journal=journal)
     app.extensions["sandbox"] = sandbox

@@ -83,12 +83,12 @@ Handler = Callable[[Call, Callable[[Call], Any]], Any]
 
 
 class Gate:
-    def __init__(self, env: Environment, throttle: Throttle):
+    def __init__(self, env: Environment, throttle: Throttle, faults: Injector | None = None):
         self.env = env
         self.engine = env.engine
         self.throttle = throttle
         self.admitters: list[Callable[[Call], None]] = [self.authenticate_gateway, self.throttle_gateway]
-        self.faults = Injector(env.engine)
+        self.faults = faults if faults is not None else Injector(env.engine)
         self.retirement = Schedules()
         self.handlers: list[Handler] = [self.authenticate_legacy, self.legacy_host, self.retire_xmlrpc,
                                         self.require_api_enabled, self.throttle_legacy, self.inject_fault]

@@ -2,10 +2,7 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
 import xmlrpc.client
 from pathlib import Path
 
@@ -15,14 +12,9 @@ from click.testing import CliRunner
 
 from server.cli import main
 from tests.conftest import ROOT, start_server
+from tests.serving import free_port, serve
 
 SANDBOX = Path(sys.executable).parent / "sandbox"
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_apps_seed_and_reset(tmp_path):
@@ -62,56 +54,27 @@ _SETTINGS = ("SANDBOX_HOST", "SANDBOX_PORT", "SANDBOX_TLS_PORT", "SANDBOX_TLS", 
              "SANDBOX_SENDERS", "SANDBOX_LOG_LEVEL", "SANDBOX_LOG_FORMAT")
 
 
-def _serve(tmp_path, *extra, env_vars=None, port=None, health_headers=None):
-    """``sandbox serve`` as a process; with ``env_vars`` the settings come from them (and ``port`` is the
-    port they name), otherwise from --port and --data-dir."""
-    env = {k: v for k, v in os.environ.items() if k not in _SETTINGS}
-    env.update(PYTHONPATH=str(ROOT), **(env_vars or {}))
-    if env_vars is None:
-        port = _port()
-        extra = ("--port", str(port), "--data-dir", str(tmp_path), *extra)
-    proc = subprocess.Popen([str(SANDBOX), "serve", *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=tmp_path)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90  # a bound on start-up, not a speed check: a loaded CI machine is slow
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(base + "/sandbox/health", timeout=1, headers=health_headers).status_code == 200:
-                return proc, base
-        except requests.RequestException:
-            time.sleep(0.2)
-        if proc.poll() is not None:
-            break
-    proc.kill()
-    raise AssertionError("sandbox serve did not start: " + proc.stdout.read())
-
-
-def _banner(proc) -> str:
-    proc.terminate()
-    out, _ = proc.communicate(timeout=20)
-    return out
-
-
 def test_serve_prints_the_endpoints_and_the_key(tmp_path):
-    proc, base = _serve(tmp_path, "--api-key", "testkey123")
+    server = serve(tmp_path, "--api-key", "testkey123")
+    base = server.base
     try:
         assert xmlrpc.client.ServerProxy(base + "/api/xmlrpc").DataService.echo("testkey123", "up") == "up"
     finally:
-        out = _banner(proc)
+        out = server.stop()
     for text in ("/api/xmlrpc", "/crm/xmlrpc/v1", "/sandbox/health", "legacy API key: testkey123"):
         assert text in out
     assert (tmp_path / "api_key").read_text().strip() == "testkey123"
 
 
 def test_serve_with_tls_prints_the_certificate(tmp_path):
-    tls_port = _port()
-    proc, base = _serve(tmp_path, "--tls", "--tls-port", str(tls_port))
+    tls_port = free_port()
+    server = serve(tmp_path, "--tls", "--tls-port", str(tls_port))
     try:
         cert = tmp_path / "tls" / "sandbox-cert.pem"
         assert requests.get(f"https://127.0.0.1:{tls_port}/sandbox/health", verify=str(cert), timeout=10).ok
         assert requests.get(f"https://localhost:{tls_port}/sandbox/health", verify=str(cert), timeout=10).ok
     finally:
-        out = _banner(proc)
+        out = server.stop()
     for setting in (f"export SSL_CERT_FILE={cert}", f"export REQUESTS_CA_BUNDLE={cert}",
                     f"export NODE_EXTRA_CA_CERTS={cert}", f"curl --cacert {cert}"):  # what each common client needs
         assert setting in out, out
@@ -160,7 +123,7 @@ def test_serve_from_the_environment(tmp_path, store_url):
     import uuid
 
     redis_url = os.environ.get("SANDBOX_TEST_REDIS_URL")
-    port, tls_port = _port(), _port()
+    port, tls_port = free_port(), free_port()
     data_dir, other = tmp_path / "data", tmp_path / "elsewhere"
     other.mkdir()
     database_url = store_url or f"sqlite:///{other / 'from-env.db'}"
@@ -173,7 +136,8 @@ def test_serve_from_the_environment(tmp_path, store_url):
     if redis_url:
         env.update(SANDBOX_REDIS_URL=redis_url, SANDBOX_REDIS_PREFIX=prefix)
     admin = {"Authorization": "Bearer admin-secret"}
-    proc, base = _serve(tmp_path, env_vars=env, port=port)
+    server = serve(tmp_path, env_vars=env, port=port)
+    base = server.base
     try:
         proxy = xmlrpc.client.ServerProxy(base + "/api/xmlrpc")
         assert proxy.DataService.count("env-key-123", "Contact", {}) == 2  # SANDBOX_SEED_DIR, SANDBOX_API_KEY
@@ -197,7 +161,7 @@ def test_serve_from_the_environment(tmp_path, store_url):
                 for name in client.scan_iter(match=prefix + "*"):
                     client.delete(name)
     finally:
-        out = _banner(proc)
+        out = server.stop()
     assert f"on http://127.0.0.1:{port}" in out and "legacy API key: env-key-123" in out  # SANDBOX_HOST, _PORT
     assert (data_dir / "api_key").read_text().strip() == "env-key-123"
     if not store_url:  # DATABASE_URL, not a file in the data dir
@@ -205,33 +169,35 @@ def test_serve_from_the_environment(tmp_path, store_url):
 
 
 def test_serve_without_seeding(tmp_path):
-    port = _port()
-    proc, base = _serve(tmp_path, env_vars={"SANDBOX_PORT": str(port), "SANDBOX_DATA_DIR": str(tmp_path),
+    port = free_port()
+    server = serve(tmp_path, env_vars={"SANDBOX_PORT": str(port), "SANDBOX_DATA_DIR": str(tmp_path),
                                             "SANDBOX_SEED_ON_START": "0"}, port=port)
+    base = server.base
     try:
         assert requests.get(base + "/sandbox/apps", timeout=10).json()["apps"] == []
     finally:
-        out = _banner(proc)
+        out = server.stop()
     assert "legacy API key" not in out and not (tmp_path / "api_key").exists()
 
 
 def test_flags_win_over_the_environment(tmp_path, store_url):
     """--host, --port, --data-dir, --database-url and --api-key, each over an environment value that would
     fail or differ."""
-    port = _port()
+    port = free_port()
     data_dir = tmp_path / "flag-data"
     database_url = store_url or f"sqlite:///{tmp_path / 'flag.db'}"
     env = {"SANDBOX_HOST": "host.invalid", "SANDBOX_PORT": "1", "SANDBOX_DATA_DIR": str(tmp_path / "env-data"),
            "DATABASE_URL": "sqlite:////nonexistent-dir/never.db", "SANDBOX_API_KEY": "env-key-456"}
-    proc, base = _serve(tmp_path, "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir),
+    server = serve(tmp_path, "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir),
                         "--database-url", database_url, "--api-key", "flag-key-789", env_vars=env, port=port)
+    base = server.base
     try:
         proxy = xmlrpc.client.ServerProxy(base + "/api/xmlrpc")
         assert proxy.DataService.echo("flag-key-789", "up") == "up"
         with pytest.raises(xmlrpc.client.Fault):
             proxy.DataService.echo("env-key-456", "up")
     finally:
-        out = _banner(proc)
+        out = server.stop()
     assert "legacy API key: flag-key-789" in out
     assert (data_dir / "api_key").read_text().strip() == "flag-key-789" and not (tmp_path / "env-data").exists()
     if not store_url:

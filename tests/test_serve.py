@@ -14,13 +14,9 @@ import pytest
 import requests
 
 from tests.engine.test_sequences import GO, one_sequence
-from tests.test_cli import _banner, _port, _serve
+from tests.serving import free_port, serve
 
 KEY = "serve-key-123"
-
-
-def _children(pid: int) -> list[int]:
-    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
 def _two_calls_on_one_socket(conn: http.client.HTTPConnection) -> list[str]:
@@ -54,17 +50,17 @@ def _pipelined(port: int, n: int) -> bytes:
 
 
 def test_serve_keeps_the_connection_alive(tmp_path):
-    proc, base = _serve(tmp_path, "--api-key", KEY)
+    server = serve(tmp_path, "--api-key", KEY)
     try:
-        conn = http.client.HTTPConnection("127.0.0.1", int(base.rsplit(":", 1)[1]), timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
         try:
             assert _two_calls_on_one_socket(conn) == ["call 0", "call 1"]
         finally:
             conn.close()
-        assert _pipelined(int(base.rsplit(":", 1)[1]), 3).count(b"HTTP/1.1 200 OK") == 3
-        workers = _children(proc.pid)
+        assert _pipelined(server.port, 3).count(b"HTTP/1.1 200 OK") == 3
+        workers = server.workers()
     finally:
-        out = _banner(proc)
+        out = server.stop()
     assert len(workers) == 1  # one worker by default, under gunicorn's master
     assert out.count("Infusionsoft sandbox on") == 1 and "workers               1 (gunicorn" in out
 
@@ -84,22 +80,24 @@ def _tls_checks(base: str, tls_port: int, cert: Path) -> None:
 
 
 def test_serve_tls_listener_beside_plain_http(tmp_path):
-    tls_port = _port()
-    proc, base = _serve(tmp_path, "--api-key", KEY, "--tls", "--tls-port", str(tls_port))
+    tls_port = free_port()
+    server = serve(tmp_path, "--api-key", KEY, "--tls", "--tls-port", str(tls_port))
+    base = server.base
     try:
         _tls_checks(base, tls_port, tmp_path / "tls" / "sandbox-cert.pem")
     finally:
-        _banner(proc)
+        server.stop()
 
 
 def test_two_workers_serve_tls(tmp_path):
-    tls_port = _port()
-    proc, base = _serve(tmp_path, "--api-key", KEY, "--workers", "2", "--tls", "--tls-port", str(tls_port))
+    tls_port = free_port()
+    server = serve(tmp_path, "--api-key", KEY, "--workers", "2", "--tls", "--tls-port", str(tls_port))
+    base = server.base
     try:
         _tls_checks(base, tls_port, tmp_path / "tls" / "sandbox-cert.pem")
-        workers = _children(proc.pid)
+        workers = server.workers()
     finally:
-        out = _banner(proc)
+        out = server.stop()
     assert len(workers) == 2
     assert f"HTTPS                 https://127.0.0.1:{tls_port}/api/xmlrpc" in out
     assert out.count("Infusionsoft sandbox on") == 1
@@ -107,9 +105,10 @@ def test_two_workers_serve_tls(tmp_path):
 
 def test_the_heartbeat_runs_due_work_under_serve(tmp_path):
     """An async campaign: the goal enrolls the contact, and only the heartbeat runs its due email."""
-    port = _port()
-    proc, base = _serve(tmp_path, env_vars={"SANDBOX_PORT": str(port), "SANDBOX_DATA_DIR": str(tmp_path),
+    port = free_port()
+    server = serve(tmp_path, env_vars={"SANDBOX_PORT": str(port), "SANDBOX_DATA_DIR": str(tmp_path),
                                             "SANDBOX_API_KEY": KEY, "SANDBOX_TICK_SECONDS": "0.2"}, port=port)
+    base = server.base
     app = base + "/sandbox/apps/sandbox"
     try:
         proxy = xmlrpc.client.ServerProxy(base + "/api/xmlrpc")
@@ -127,5 +126,5 @@ def test_the_heartbeat_runs_due_work_under_serve(tmp_path):
             subjects = [m["subject"] for m in messages]
             time.sleep(0.2)
     finally:
-        _banner(proc)
+        server.stop()
     assert subjects == ["Hello from the heartbeat"]

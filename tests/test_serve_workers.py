@@ -2,58 +2,27 @@
 `sandbox serve`, warn when the workers' throttle state is not shared, and serve."""
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 import xmlrpc.client
 from pathlib import Path
 
 import pytest
-import requests
 from click.testing import CliRunner
 
 from server.cli import main
-from tests.conftest import ROOT
-
-SANDBOX = Path(sys.executable).parent / "sandbox"
-REDIS_URL = os.environ.get("SANDBOX_TEST_REDIS_URL")
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _children(pid: int) -> list[int]:
-    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+from tests.serving import REDIS_URL, SANDBOX, clean_env, free_port, gunicorn_command, redis_prefix, start
 
 
 def _run(command: list[str], tmp_path: Path, port: int, **env_vars) -> tuple[str, list[int]]:
-    """Start ``command``, wait until ready, call it, stop it: what it printed and its worker processes."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SANDBOX_") and k != "DATABASE_URL"}
-    env.update(PYTHONPATH=str(ROOT), SANDBOX_DATA_DIR=str(tmp_path), **env_vars)
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
+    """Start ``command``, call it, stop it: what it printed and its worker processes."""
+    server = start(command, port, clean_env(SANDBOX_DATA_DIR=str(tmp_path), **env_vars),
+                   tmp_path.parent / f"{tmp_path.name}.log", ready="/sandbox/readyz")
     try:
-        deadline = time.monotonic() + 90  # a bound on start-up, not a speed check
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                if requests.get(base + "/sandbox/readyz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            time.sleep(0.3)
-        assert proc.poll() is None, proc.stdout.read()
         key = (tmp_path / "api_key").read_text().strip()
-        proxy = xmlrpc.client.ServerProxy(base + "/api/xmlrpc")
+        proxy = xmlrpc.client.ServerProxy(server.base + "/api/xmlrpc")
         assert [proxy.DataService.echo(key, f"call {n}") for n in range(8)] == [f"call {n}" for n in range(8)]
-        workers = _children(proc.pid)
+        workers = server.workers()
     finally:
-        proc.terminate()
-        out, _ = proc.communicate(timeout=30)
+        out = server.stop()
     return out, workers
 
 
@@ -66,12 +35,11 @@ def _banner_checks(out: str, port: int, key: str) -> None:
 
 @pytest.mark.parametrize("runner", ["sandbox", "gunicorn"])
 def test_two_workers_print_the_banner_and_warn_without_redis(tmp_path, runner):
-    port = _port()
+    port = free_port()
     if runner == "sandbox":
         command = [str(SANDBOX), "serve", "--workers", "2", "--port", str(port)]
     else:  # the command wsgi.py documents; gunicorn.conf.py beside it prints the banner
-        command = [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4",
-                   "-b", f"127.0.0.1:{port}", "wsgi:app"]
+        command = gunicorn_command(port, 2, 4)
     out, workers = _run(command, tmp_path, port)
     assert len(workers) == 2
     _banner_checks(out, port, (tmp_path / "api_key").read_text().strip())
@@ -82,23 +50,16 @@ def test_two_workers_print_the_banner_and_warn_without_redis(tmp_path, runner):
 
 @pytest.mark.skipif(not REDIS_URL, reason="SANDBOX_TEST_REDIS_URL is not set")
 def test_workers_sharing_redis_are_not_warned_about(tmp_path):
-    import redis
-
-    port = _port()
-    prefix = f"sandbox-test-workers:{port}:{os.getpid()}:"
-    try:
+    port = free_port()
+    with redis_prefix() as prefix:
         out, workers = _run([str(SANDBOX), "serve", "--workers", "2", "--port", str(port)], tmp_path, port,
                             SANDBOX_REDIS_URL=REDIS_URL, SANDBOX_REDIS_PREFIX=prefix)
-    finally:
-        client = redis.Redis.from_url(REDIS_URL)
-        for name in client.scan_iter(match=prefix + "*"):
-            client.delete(name)
     assert len(workers) == 2
     assert "Infusionsoft sandbox on" in out and "without SANDBOX_REDIS_URL" not in out
 
 
 def test_one_worker_is_not_warned_about_and_bad_worker_counts_are_refused(tmp_path):
-    port = _port()
+    port = free_port()
     out, workers = _run([str(SANDBOX), "serve", "--workers", "1", "--port", str(port)], tmp_path, port)
     assert len(workers) == 1 and "warning" not in out
     runner = CliRunner()

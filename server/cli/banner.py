@@ -1,6 +1,6 @@
 """What a starting sandbox prints: its endpoints, the store and the default app's key, and the warning for
-several workers whose throttle state is not shared. ``sandbox serve``, ``sandbox serve --workers N`` and a plain
-``gunicorn wsgi:app`` (through ``gunicorn.conf.py``'s ``when_ready``) print the same lines."""
+several workers whose throttle state and request journal are not shared. ``sandbox serve``, ``sandbox serve
+--workers N`` and a plain ``gunicorn wsgi:app`` (through ``gunicorn.conf.py``'s ``when_ready``) print the same lines."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -40,8 +40,9 @@ def hostname_lines(tls_port: int, default_app: AppRecord | None) -> list[str]:
 def workers_warning(config: Config, workers: int) -> str | None:
     if workers > 1 and not config.redis_url:
         return (f"warning: {workers} workers without SANDBOX_REDIS_URL: each worker throttles on its own (its own "
-                f"legacy bucket and quotas, so an app gets up to {workers} times its limits); set SANDBOX_REDIS_URL "
-                "to share them")
+                f"legacy bucket and quotas, so an app gets up to {workers} times its limits) and keeps its own request "
+                "journal (GET /sandbox/apps/<app>/journal lists only the calls of the worker that answers it); set "
+                "SANDBOX_REDIS_URL to share them")
     return None
 
 

@@ -18,6 +18,7 @@ from typing import Protocol
 
 class Rings(Protocol):
     serialised: bool  # entries are stored as JSON (so an entry's request must be JSON-ready text)
+    shared: bool  # every process serving the store writes and reads these rings (not this process's own)
 
     def push(self, ring: str, entry: dict) -> int: ...  # the entry's id (set in it too)
     def entries(self, ring: str) -> list[dict]: ...  # newest first
@@ -31,6 +32,7 @@ class MemoryRings:
     are not tracked."""
 
     serialised = False
+    shared = False  # several gunicorn workers without Redis: each worker's journal has only its own calls
 
     def __init__(self, size: int):
         self.size = size
@@ -68,6 +70,7 @@ return id
 
 class RedisRings:
     serialised = True
+    shared = True
 
     def __init__(self, url: str, prefix: str, size: int):
         import redis  # noqa: PLC0415  (only the Redis store loads the client, as in server.throttle.store)

@@ -17,7 +17,9 @@ from sqlalchemy.engine import Connection
 
 from server import jobs
 from server.environment import Environment
+from server.faults.injector import Injector
 from server.store import apps
+from server.store import faults as stored_faults
 from server.store import snapshots as store
 from server.store.db import transaction
 from server.store.session import AppRecord
@@ -44,10 +46,16 @@ def _iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat()
 
 
-def take(env: Environment, throttle: Throttle, app: AppRecord, name: str) -> dict:
-    """Save the app's state as ``name`` (store.SnapshotExists if it has one of that name)."""
+def take(env: Environment, throttle: Throttle, app: AppRecord, name: str, faults: Injector | None = None) -> dict:
+    """Save the app's state as ``name`` (store.SnapshotExists if it has one of that name). ``faults``: the gate's,
+    whose rule counts kept outside the store (in Redis) go into it first, to be saved with the rules."""
     with consistent(env, write=True) as conn:
+        folding = faults is not None and faults.counts.shared and store.find(conn, app.id, name) is None
+        if folding:
+            faults.fold(conn, app.id)
         row = store.take(conn, app, name, {"throttle": throttle.saved(app)})
+        if folding:
+            stored_faults.recount(conn, app.id)  # the counts folded: a new stamp, counted in Redis from 0
     return describe(row)
 
 

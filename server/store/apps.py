@@ -1,6 +1,7 @@
 """Apps (tenants): the one place that reads and writes across apps."""
 from __future__ import annotations
 
+import functools
 import secrets
 from datetime import datetime
 
@@ -113,6 +114,51 @@ def copy_data(conn: Connection, from_app: int, to_app: int) -> None:
         source = (sa.select(sa.literal(to_app, sa.Integer), *columns).where(table.c.app_id == from_app)
                   .order_by(*table.primary_key.columns))  # keeps the change log's order
         conn.execute(sa.insert(table).from_select([table.c.app_id, *columns], source))
+
+
+def restore_data(conn: Connection, from_app: int, to_app: int) -> None:
+    """Make the rows of ``to_app`` those of ``from_app`` again (a snapshot's restore), ids unchanged, as ``wipe``
+    then ``copy_data`` would. On SQLite only what differs is written: for each table whose rows are told apart
+    by their primary key, the rows of ``to_app`` that are not in ``from_app`` as they are (gone or changed since)
+    are deleted, and the rows of ``from_app`` missing in ``to_app`` copied in, two ``EXCEPT`` queries read in
+    the database; an app that changed a little since its snapshot is put back in a few writes instead of the
+    whole app's rows and their indexes rewritten. Tables numbered across apps (autoincrement columns, whose rows
+    the comparison cannot pair) and PostgreSQL (whose ``json`` columns have no equality) are copied whole. The
+    statements are built once (they take parameters), as building them is most of a small restore's CPU."""
+    deletes, inserts = _restore_statements(conn.dialect.name == "sqlite")
+    params = {"from_app": from_app, "to_app": to_app}
+    for statement in deletes:
+        conn.execute(statement, params)
+    for statement in inserts:
+        conn.execute(statement, params)
+    update(conn, to_app, faults_version=0, epoch=secrets.token_hex(16))  # as wipe: the caller recounts the rules
+
+
+@functools.cache
+def _restore_statements(partial: bool) -> tuple[list, list]:
+    """The deletes (in reverse order of the tables) and the inserts (in their order) of ``restore_data``."""
+    from_app, to_app = sa.bindparam("from_app", type_=sa.Integer), sa.bindparam("to_app", type_=sa.Integer)
+    tables = schema.app_data_tables()
+    deletes, inserts = [], []
+    for table in tables:
+        columns = [c for c in table.c if c.name != "app_id" and c.autoincrement is not True]
+        keys = [c for c in table.primary_key.columns if c.name != "app_id"]
+        if not (partial and keys and all(c.autoincrement is not True for c in table.c)):
+            deletes.append(sa.delete(table).where(table.c.app_id == to_app))
+            source = (sa.select(to_app, *columns).where(table.c.app_id == from_app)
+                      .order_by(*table.primary_key.columns))
+        else:
+            mine = sa.select(*columns).where(table.c.app_id == to_app)
+            theirs = sa.select(*columns).where(table.c.app_id == from_app)
+            stale = sa.except_(mine, theirs).subquery()
+            key = keys[0] if len(keys) == 1 else sa.tuple_(*keys)
+            deletes.append(sa.delete(table).where(table.c.app_id == to_app,
+                                                  key.in_(sa.select(*(stale.c[c.name] for c in keys)))))
+            missing = sa.except_(theirs, mine).subquery()
+            source = sa.select(to_app, *(missing.c[c.name] for c in columns))
+        inserts.append(sa.insert(table).from_select([table.c.app_id, *columns], source))
+    deletes.reverse()
+    return deletes, inserts
 
 
 def update(conn: Connection, app_id: int, **values) -> None:

@@ -59,6 +59,12 @@ def count_injection(conn: Connection, app_id: int, rule_id: int) -> None:
                  .values(injected=_rule.c.injected + 1))
 
 
+def add_counts(conn: Connection, app_id: int, rule_id: int, matched: int, injected: int) -> None:
+    """Add counts kept elsewhere since the rules' last change (server.faults.counts: Redis) to the rule's."""
+    conn.execute(sa.update(_rule).where(_rule.c.app_id == app_id, _rule.c.id == rule_id)
+                 .values(matched=_rule.c.matched + matched, injected=_rule.c.injected + injected))
+
+
 def recount(conn: Connection, app_id: int) -> None:
     """A new stamp for the app's rules, 0 if it has none (also after rows were copied in: a snapshot restored)."""
     count = sa.select(sa.func.count()).select_from(_rule).where(_rule.c.app_id == app_id).scalar_subquery()

@@ -80,8 +80,7 @@ def take(conn: Connection, app: AppRecord, name: str, extra: dict | None = None)
 def restore(conn: Connection, app: AppRecord, snapshot) -> AppRecord:
     """Put ``app`` back to ``snapshot`` (a row of ``find``): its rows, credentials, settings and clock. Returns
     the app's record as restored; the caller restores ``snapshot.state["extra"]``."""
-    apps.wipe(conn, app.id)
-    apps.copy_data(conn, snapshot.holder_app_id, app.id)
+    apps.restore_data(conn, snapshot.holder_app_id, app.id)
     state = snapshot.state
     _restore_credentials(conn, app.id, state["credentials"])
     saved = state["app"]

@@ -1,62 +1,83 @@
 """Rules hold across gunicorn workers: set through one worker, applied by all, counted once per call in one
-sequence (the store's UPDATE … RETURNING); and a dropped connection under gunicorn (its own socket)."""
+sequence (the store's UPDATE … RETURNING, or with Redis its HINCRBY); and a dropped connection under gunicorn (its
+own socket)."""
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 import xmlrpc.client
 
 import pytest
 import requests
 
-from tests.conftest import PG_URL, ROOT, _fresh_pg_database
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.conftest import PG_URL
+from tests.serving import REDIS_URL, needs_redis
+from tests.serving import gunicorn as serving
 
 
 @pytest.fixture(scope="module", params=["sqlite"] + (["postgresql"] if PG_URL else []))
 def gunicorn(request, tmp_path_factory):
-    port = _free_port()
-    env = dict(os.environ, SANDBOX_DATA_DIR=str(tmp_path_factory.mktemp("gunicorn")), PYTHONPATH=str(ROOT))
-    env.pop("SANDBOX_REDIS_URL", None)
-    drop = None
-    if request.param == "postgresql":
-        url, drop = _fresh_pg_database(PG_URL)
-        env["DATABASE_URL"] = url
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "3", "-k", "gthread", "--threads", "8",
-                             "--graceful-timeout", "5", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-                             "wsgi:app"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
+    with serving(tmp_path_factory.mktemp("gunicorn"), 3, postgresql=request.param == "postgresql") as server:
+        yield server.base
+
+
+def _count_calls(base: str, key: str, clients: int, calls: int) -> tuple[list[str], list[int]]:
+    """``clients`` threads making ``calls`` DataService.count calls each: the faults and the answers."""
+    faults, answers = [], []
+    lock = threading.Lock()
+
+    def client():
+        proxy = xmlrpc.client.ServerProxy(base + "/api/xmlrpc")
+        for _ in range(calls):
             try:
-                if requests.get(base + "/sandbox/health", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start: " + proc.stderr.read().decode()[-2000:])
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if drop:
-            drop()
+                outcome = proxy.DataService.count(key, "Contact", {})
+                with lock:
+                    answers.append(outcome)
+            except xmlrpc.client.Fault as fault:
+                with lock:
+                    faults.append(fault.faultString)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    return faults, answers
+
+
+@needs_redis("counting fault rules in Redis")
+def test_two_workers_count_in_redis(tmp_path):
+    import redis
+
+    with serving(tmp_path, 2, redis=True) as server:
+        base, app = server.base, server.base + "/sandbox/apps/counted"
+        key = requests.post(base + "/sandbox/apps", json={"name": "counted", "seed": False},
+                            timeout=30).json()["legacy_api_key"]
+        assert requests.patch(app + "/throttle", json={"enabled": False}, timeout=10).ok
+        first = requests.post(app + "/faults", timeout=10, json={
+            "match": {"method": "DataService.count"}, "first": 5,
+            "action": {"type": "xmlrpc_fault", "tag": "Unexpected", "message": "first five"}}).json()
+        faults, answers = _count_calls(base, key, 8, 4)
+        assert faults == ["[Unexpected]first five"] * 5 and answers == [0] * 27
+        client = redis.Redis.from_url(REDIS_URL)
+        assert list(client.scan_iter(match=server.redis_prefix + "faults:*"))  # counted there, not in the store
+        got = requests.get(app + f"/faults/{first['id']}", timeout=10).json()
+        assert (got["matched"], got["injected"]) == (32, 5)
+        # a change of the rules (a new one, then a snapshot) folds the counts into the store: none lost
+        nth = requests.post(app + "/faults", timeout=10, json={
+            "match": {"method": "DataService.count"}, "nth": 40,
+            "action": {"type": "xmlrpc_fault", "tag": "Unexpected", "message": "the 40th"}}).json()
+        assert requests.post(app + "/snapshots", json={"name": "counted"}, timeout=30).status_code == 201
+        faults, answers = _count_calls(base, key, 4, 10)
+        assert faults == ["[Unexpected]the 40th"] and len(answers) == 39
+        listed = {r["id"]: (r["matched"], r["injected"]) for r in
+                  requests.get(app + "/faults", timeout=10).json()["faults"]}
+        assert listed == {first["id"]: (72, 5), nth["id"]: (40, 1)}
+        # the snapshot kept the counts of its moment; a restore puts them back
+        assert requests.post(app + "/snapshots/counted/restore", timeout=30).ok
+        listed = {r["id"]: (r["matched"], r["injected"]) for r in
+                  requests.get(app + "/faults", timeout=10).json()["faults"]}
+        assert listed == {first["id"]: (32, 5), nth["id"]: (0, 0)}
+        client.close()
 
 
 def test_the_first_five_calls_across_three_workers(gunicorn):

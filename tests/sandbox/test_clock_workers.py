@@ -2,10 +2,6 @@
 every worker answers for it from the store (its status, and a 409 to a second advance) until it is ready."""
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 import xmlrpc.client
@@ -13,47 +9,15 @@ import xmlrpc.client
 import pytest
 import requests
 
-from tests.conftest import PG_URL, ROOT, _fresh_pg_database
 from tests.engine.receiver import Receiver
 from tests.engine.test_sequences import GO
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.serving import gunicorn as serving
 
 
 @pytest.fixture
 def gunicorn(tmp_path):
-    port = _free_port()
-    env = dict(os.environ, SANDBOX_DATA_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
-    env.pop("SANDBOX_REDIS_URL", None)
-    drop = None
-    if PG_URL:
-        url, drop = _fresh_pg_database(PG_URL)
-        env["DATABASE_URL"] = url
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "4", "-k", "gthread", "--threads", "4",
-                             "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(base + "/sandbox/health", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start: " + proc.stderr.read().decode()[-2000:])
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(20)
-        if drop:
-            drop()
+    with serving(tmp_path, 4, threads=4) as server:
+        yield server.base
 
 
 def test_every_worker_answers_for_an_advance_running_in_one(gunicorn):

@@ -2,6 +2,8 @@
 token; `sandbox serve` refusing to start on a store it cannot reach."""
 from __future__ import annotations
 
+import os
+
 import pytest
 import requests
 from click.testing import CliRunner
@@ -20,7 +22,8 @@ def test_the_probes_answer_without_the_admin_token(tmp_path, store_url):
     try:
         assert _get(server, "/apps").status_code == 401  # the token still guards the rest
         live = _get(server, "/livez")
-        assert live.status_code == 200 and live.json() == {"status": "alive", "version": __version__}
+        assert live.status_code == 200 and live.json() == {"status": "alive", "version": __version__,
+                                                       "process": os.getpid()}  # the server's thread is ours
         ready = _get(server, "/readyz")
         assert ready.status_code == 200, ready.text
         assert ready.json()["checks"] == {"store": "ok", "migrations": "ok", "seed": "ok"}

@@ -259,3 +259,40 @@ def test_a_campaign_published_after_a_restore_runs_as_published(app, back):
     second = publish_and_run("After")
     assert second[0] == first[0]  # the same campaign id, and version 1 again
     assert first[1] == ["Before"] and second[1] == ["After"]
+
+
+def test_a_restore_puts_back_rows_changed_deleted_and_added_exactly(live):
+    """On SQLite a restore writes only what differs (server.store.apps.restore_data): rows changed in place, gone
+    and new since the snapshot all come back as saved, every column of every table, NULLs included."""
+    app = make_app(live, seed=False)
+    kept = app.call("ContactService.add", {"FirstName": "Kept", "Email": "kept@example.com"})  # many NULL columns
+    changed = app.call("ContactService.add", {"FirstName": "Before", "Email": "before@example.com"})
+    gone = app.call("ContactService.add", {"FirstName": "Gone"})
+    tag = app.call("DataService.add", "ContactGroup", {"GroupName": "T"})
+    app.call("ContactService.addToGroup", changed, tag)
+    engine = live.sandbox.engine
+    with transaction(engine, write=False) as conn:
+        record = apps.by_name(conn, app.name)
+
+    def rows(app_id):
+        out = {}
+        with transaction(engine, write=False) as conn:
+            for t in schema.app_data_tables():
+                columns = [c for c in t.c if c.name != "app_id" and c.autoincrement is not True]
+                out[t.name] = sorted(repr(tuple(r)) for r in conn.execute(sa.select(*columns)
+                                                                         .where(t.c.app_id == app_id)))
+        return out
+
+    saved = rows(record.id)
+    snapshot(app, "exact")
+    app.call("ContactService.update", changed, {"FirstName": "After", "Email": ""})
+    app.call("ContactService.removeFromGroup", changed, tag)
+    app.call("DataService.delete", "Contact", gone)
+    added = app.call("ContactService.add", {"FirstName": "New"})
+    assert rows(record.id) != saved
+    restore(app, "exact")
+    assert rows(record.id) == saved
+    found = app.call("DataService.query", "Contact", 10, 0, {"Id": "%"}, ["Id", "FirstName"], "Id", True)
+    assert found == [{"Id": kept, "FirstName": "Kept"}, {"Id": changed, "FirstName": "Before"},
+                     {"Id": gone, "FirstName": "Gone"}]
+    assert tags_of(app, changed) == [tag] and added == gone + 1

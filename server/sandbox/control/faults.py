@@ -24,17 +24,24 @@ bp = ControlBlueprint("sandbox_faults", __name__)
 RULES = "/apps/<name>/faults"
 
 
-def _described(row) -> dict:
-    return {"id": row.id, **row.rule, "matched": row.matched, "injected": row.injected}
+def _described(record, row) -> dict:
+    matched, injected = current_sandbox().gate.faults.counted(record, row)
+    return {"id": row.id, **row.rule, "matched": matched, "injected": injected}
+
+
+def _changing(conn, record) -> None:
+    """Before the app's rules change (a new stamp): the counts kept outside the store into it."""
+    current_sandbox().gate.faults.fold(conn, record.id)
 
 
 @bp.post(RULES, summary="Add a fault rule to the app", body=Rule, status=201, errors=(404,))
 def add(name: str, body: Rule):
     record = app_named(name)
     with transaction(current_sandbox().engine, write=True) as conn:
+        _changing(conn, record)
         rule_id = stored.add(conn, record.id, body.to_json())
         row = stored.one(conn, record.id, rule_id)
-    return jsonify(_described(row)), 201
+    return jsonify({"id": row.id, **row.rule, "matched": row.matched, "injected": row.injected}), 201
 
 
 @bp.get(RULES, summary="The app's fault rules, with their counts", errors=(404,))
@@ -42,7 +49,7 @@ def list_rules(name: str):
     record = app_named(name)
     with transaction(current_sandbox().engine, write=False) as conn:
         rows = stored.all_rules(conn, record.id)
-    return jsonify({"faults": [_described(r) for r in rows]})
+    return jsonify({"faults": [_described(record, r) for r in rows]})
 
 
 @bp.get(RULES + "/<int:rule_id>", summary="One fault rule: calls it matched, calls it broke", errors=(404,))
@@ -52,13 +59,14 @@ def get_rule(name: str, rule_id: int):
         row = stored.one(conn, record.id, rule_id)
     if row is None:
         raise ControlError(404, f"app {name!r} has no fault rule {rule_id}")
-    return jsonify(_described(row))
+    return jsonify(_described(record, row))
 
 
 @bp.delete(RULES + "/<int:rule_id>", summary="Delete a fault rule", status=204, errors=(404,))
 def delete_rule(name: str, rule_id: int):
     record = app_named(name)
     with transaction(current_sandbox().engine, write=True) as conn:
+        _changing(conn, record)
         gone = stored.delete(conn, record.id, rule_id)
     if not gone:
         raise ControlError(404, f"app {name!r} has no fault rule {rule_id}")
@@ -69,5 +77,6 @@ def delete_rule(name: str, rule_id: int):
 def clear(name: str):
     record = app_named(name)
     with transaction(current_sandbox().engine, write=True) as conn:
+        _changing(conn, record)
         stored.clear(conn, record.id)
     return "", 204

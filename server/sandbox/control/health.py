@@ -11,6 +11,8 @@ Each is a query or two at most: probes call them every few seconds.
 """
 from __future__ import annotations
 
+import os
+
 import sqlalchemy.exc
 from flask import jsonify
 
@@ -27,6 +29,7 @@ bp = ControlBlueprint("sandbox_health", __name__, public=True)
 class Alive(Answer):
     status: str
     version: str
+    process: int  # the answering process's id: which of several gunicorn workers took the connection
 
 
 class Ready(Answer):
@@ -44,7 +47,7 @@ class Health(Answer):
 
 @bp.get("/livez", summary="The process is up and answering (a liveness probe)", answer=Alive)
 def livez():
-    return jsonify({"status": "alive", "version": __version__})
+    return jsonify({"status": "alive", "version": __version__, "process": os.getpid()})
 
 
 @bp.get("/readyz", summary="The store answers, is migrated and seeded (a readiness probe; 503 naming what is not)",

@@ -3,6 +3,7 @@ paged; read one entry; clear it. Calls that named no known app (a wrong key, an 
 their own at /sandbox/journal/unmatched, read and cleared the same way."""
 from __future__ import annotations
 
+import os
 from datetime import UTC
 
 from flask import jsonify, request
@@ -47,8 +48,12 @@ def _listing(ring: str, query: JournalFilter):
     except ValueError as exc:
         raise ControlError(400, str(exc)) from None
     args = query.page()
-    rows = current_sandbox().journal.read(ring, match, before=args.after or None, count=args.fetch)
-    return jsonify(paged("entries", rows, args, lambda e: e["id"]))
+    journal = current_sandbox().journal
+    rows = journal.read(ring, match, before=args.after or None, count=args.fetch)
+    answer = jsonify(paged("entries", rows, args, lambda e: e["id"]))
+    if not journal.rings.shared:  # kept in this process: under several workers, only the calls it served
+        answer.headers["X-Sandbox-Journal-Process"] = str(os.getpid())
+    return answer
 
 
 def _entry(ring: str, entry_id: int):

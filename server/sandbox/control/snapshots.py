@@ -36,7 +36,7 @@ def take(name: str, body: NewSnapshot):
         raise ControlError(400, f"name must be {NAME_RULE}", [{"field": "name", "problem": NAME_RULE}])
     sandbox = current_sandbox()
     try:
-        saved = snapshots.take(sandbox.env, sandbox.throttle, record, snapshot)
+        saved = snapshots.take(sandbox.env, sandbox.throttle, record, snapshot, sandbox.gate.faults)
     except SnapshotExists:
         raise ControlError(409, f"app {name!r} has a snapshot named {snapshot!r} (delete it first)") from None
     return jsonify({"app": name, **saved}), 201
