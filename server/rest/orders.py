@@ -18,7 +18,7 @@ from server.domain.session import AppSession
 from server.tables import FORM_ORDER
 
 from . import custom, products
-from .api import Body, Int, Number, Paging, Reply, Request, Shape, envelope, list_shape, page, route
+from .api import Body, Int, NonNegative, Paging, Reply, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request, not_found
 from .wire import Amount, DateTimeText, country_code, country_name, in_datetime, out_datetime
 
@@ -121,7 +121,7 @@ class PaymentPlanBody(Body):
     days_between_payments: Int = Field(ge=0)
     number_of_payments: Int = Field(ge=0)
     plan_start_date: DateTimeText
-    initial_payment_amount: Number | None = Field(default=None, ge=0)
+    initial_payment_amount: NonNegative | None = None
     initial_payment_date: DateTimeText | None = None
     auto_charge: StrictBool | None = None
     credit_card_id: Int | None = None

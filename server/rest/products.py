@@ -16,7 +16,7 @@ from server.domain.commerce.subscriptions import CYCLES, cycle_code
 from server.domain.session import AppSession
 
 from . import sync
-from .api import Body, Int, Number, Paging, Request, Shape, envelope, list_shape, page, route
+from .api import Body, Int, NonNegative, Paging, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request, not_found
 from .wire import Base64Text, from_base64
 
@@ -31,7 +31,7 @@ class ProductBody(Body):
     product_name: str | None = Field(default=None, min_length=1, json_schema_extra={"type": "string"})
     product_desc: str | None = None
     product_short_desc: str | None = None
-    product_price: Number | None = Field(default=None, ge=0)
+    product_price: NonNegative | None = None
     sku: str | None = None
     active: StrictBool | None = None
     subscription_only: StrictBool | None = None
@@ -47,7 +47,7 @@ class PlanBody(Body):
     """CreateProductSubscription [doc S1]."""
 
     cycle_type: CycleType
-    plan_price: Number = Field(ge=0)
+    plan_price: NonNegative
     frequency: Int | None = Field(default=None, ge=1)
     number_of_cycles: Int | None = Field(default=None, ge=0)
     subscription_plan_index: Int | None = None

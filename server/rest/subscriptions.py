@@ -16,7 +16,7 @@ from server.domain.session import AppSession
 from server.tables import FORM_SUBSCRIPTION
 
 from . import custom
-from .api import Body, Int, Number, Paging, Request, Shape, envelope, list_shape, page, route
+from .api import Body, Int, NonNegative, Paging, Request, Shape, envelope, list_shape, page, route
 from .errors import bad_request
 from .wire import DateText, in_date, out_datetime
 
@@ -31,7 +31,7 @@ class CreateSubscription(Body):
     allow_duplicate: StrictBool | None = None
     allow_tax: StrictBool | None = None
     auto_charge: StrictBool | None = None
-    billing_amount: Number | None = Field(default=None, ge=0)
+    billing_amount: NonNegative | None = None
     credit_card_id: Int | None = None
     first_bill_date: DateText | None = None
     payment_gateway_id: Int | None = None
