@@ -80,16 +80,24 @@ def _not_null(prop: dict) -> dict:
     return options[0] if len(options) == 1 else {"anyOf": options}
 
 
-_REQUIRED = spec_operations.required_properties()
 # required by the sandbox where Keap's document says so only in words [doc S1] or not at all
 _ALSO_REQUIRED = {
     ("POST", "/tasks"): ["title"], ("PUT", "/tasks/{}"): ["due_date", "title"], ("PUT", "/opportunities"): ["id"],
     ("POST", "/contacts/{}/creditCards"): ["card_number", "expiration_month", "expiration_year"],
 }
-for _where, _names in _ALSO_REQUIRED.items():
-    _REQUIRED[_where] = sorted({*_REQUIRED.get(_where, []), *_names})
-# Keap's document marks company_name and product_name required on these PATCHes too; the sandbox updates what a
-# PATCH names and refuses only an empty name (docs/divergences.md)
+
+
+def _required_properties() -> dict[tuple[str, str], list[str]]:
+    """``(METHOD, path shape)``: the body properties an operation requires (Keap's document's, and ours)."""
+    out = spec_operations.required_properties()
+    for where, names in _ALSO_REQUIRED.items():
+        out[where] = sorted({*out.get(where, []), *names})
+    return out
+
+
+_REQUIRED = _required_properties()
+# Keap's document marks the name (and an appointment's title and times) required on these PATCHes too; the sandbox
+# updates what a PATCH names and refuses only an empty value (docs/divergences.md)
 _PARTIAL = {("PATCH", "/companies/{}"), ("PATCH", "/products/{}"), ("PATCH", "/appointments/{}")}
 
 
