@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import translate_tables as tables
+from .translate_commerce import COMMERCE_TRANSLATORS
+from .translate_crm import CRM_TRANSLATORS
 from .translate_services import SERVICE_TRANSLATORS
 from .v2call import CONTACT_FIELDS, After, CannotTranslate, V2Call, dig, record_pairs
 from .v2call import arg as _arg
@@ -169,6 +171,8 @@ TRANSLATORS: dict[str, Callable[[list], V2Call]] = {
     "APIEmailService.getOptStatus": _opt_status,
     "ProductService.getInventory": _product,
     **SERVICE_TRANSLATORS,
+    **COMMERCE_TRANSLATORS,
+    **CRM_TRANSLATORS,
 }
 
 

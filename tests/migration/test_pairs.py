@@ -11,10 +11,10 @@ tests/rest_v2/test_migration_recipe.py covers ten pairs through REST v1 as well.
 from __future__ import annotations
 
 import base64
-import json
+import importlib
 import xmlrpc.client
 from datetime import datetime
-from urllib.parse import quote
+from pathlib import Path
 
 import pytest
 import requests
@@ -23,76 +23,16 @@ from server.migration import mapping
 from server.migration.translate import TRANSLATORS, contact_pairs
 from server.migration.v2call import record_pairs
 from tests.engine.conftest import Campaigns
-from tests.rest_v2.conftest import contract_checker, v2_for  # noqa: F401  (contract_checker: a fixture)
-
-
-def covers(*methods: str):
-    """The mapped methods a pair test performs on both sides (checked when it ends, and counted below)."""
-    def mark(test):
-        test.covers = frozenset(methods)
-        return test
-    return mark
-
-
-class Pair:
-    def __init__(self, v2):
-        self.v2 = v2
-        self.xmlrpc_called: set[str] = set()
-        self.v2_called: set[str] = set()
-        self.translated: list[tuple[str, list, str]] = []
-
-    def call(self, method: str, *params):
-        self.xmlrpc_called.add(method)
-        return self.v2.app.call(method, *params)
-
-    def v2_call(self, method: str, params: list, status: int = 200, raw: bool = False):
-        """The v2 equivalent of ``method(params)``, over HTTP: the translation's operation at its contract path."""
-        translated = TRANSLATORS[method](params)
-        op = next(o for o in mapping.load().get(method).operations if o.operation_id == translated.operation_id)
-        path = op.path
-        for name, value in translated.path.items():
-            path = path.replace("{" + name + "}", quote(str(value), safe=""))
-        kwargs = {"params": translated.query} if translated.query else {}
-        if translated.body is not None:
-            kwargs["json"] = translated.body
-        self.v2_called.add(method)
-        self.translated.append((method, params, translated.operation_id))
-        if raw:
-            r = self.v2(op.method, path.removeprefix("/crm/rest/v2"), **kwargs)
-            assert r.status_code == status, r.text
-            return r
-        return self.v2.ok(op.method, path.removeprefix("/crm/rest/v2"), status, **kwargs)
-
-    def contact(self, contact_id) -> tuple[dict, dict]:
-        fields = ["Id", "FirstName", "LastName", "Email", "JobTitle"]
-        return self.v2.app.call("ContactService.load", int(contact_id), fields), \
-            self.v2.ok("GET", f"/contacts/{contact_id}")
-
-    def same_contact(self, contact_id) -> None:
-        x, v = self.contact(contact_id)
-        pairs = contact_pairs(x, v)
-        assert {name for name, _, _ in pairs} >= {"Id", "FirstName"}
-        assert all(str(a) == str(b) for _, a, b in pairs), pairs
-
-
-@pytest.fixture
-def pair(request, app, contract_checker):  # noqa: F811
-    made = Pair(v2_for(app, contract_checker))
-    yield made
-    declared = getattr(request.function, "covers", frozenset())
-    assert declared <= made.xmlrpc_called & made.v2_called, "declared but not performed on both sides: " \
-        f"{sorted(declared - (made.xmlrpc_called & made.v2_called))}"
-    assert made.v2_called <= declared, f"performed but not declared: {sorted(made.v2_called - declared)}"
-    for method, params, operation_id in made.translated[:12]:  # the compare tool takes the same calls
-        body = {"method": method, "params": json.loads(json.dumps(params, default=datetime.isoformat))}
-        r = app.live.control("POST", f"/apps/{app.name}/migration/compare", json=body)
-        assert r.status_code == 200 and r.json()["v2"]["operation_id"] == operation_id, (body, r.text)
-        assert r.json()["rolled_back"] is True
+from tests.migration.conftest import covers
 
 
 def test_the_pairs_cover_exactly_the_translated_methods():
-    """The compare tool translates a method if and only if a pair test performs it on both sides."""
-    covered = set().union(*(getattr(t, "covers", ()) for t in globals().values() if callable(t)))
+    """The compare tool translates a method if and only if a pair test (of any test_pairs*.py) performs it on
+    both sides."""
+    covered: set[str] = set()
+    for module in sorted(Path(__file__).parent.glob("test_pairs*.py")):
+        tests = vars(importlib.import_module(f"tests.migration.{module.stem}")).values()
+        covered.update(*(getattr(t, "covers", ()) for t in tests if callable(t)))
     assert covered == set(TRANSLATORS), (sorted(set(TRANSLATORS) - covered), sorted(covered - set(TRANSLATORS)))
 
 

@@ -1,0 +1,77 @@
+"""What the pair tests share (test_pairs*.py): the ``pair`` fixture, which performs an XML-RPC call and its REST v2
+translation on one app and checks what the test declared with ``covers``."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from urllib.parse import quote
+
+import pytest
+
+from server.migration import mapping
+from server.migration.translate import TRANSLATORS, contact_pairs
+from tests.rest_v2.conftest import contract_checker, v2_for  # noqa: F401  (contract_checker: a fixture)
+
+
+def covers(*methods: str):
+    """The mapped methods a pair test performs on both sides (checked when it ends, and counted below)."""
+    def mark(test):
+        test.covers = frozenset(methods)
+        return test
+    return mark
+
+
+class Pair:
+    def __init__(self, v2):
+        self.v2 = v2
+        self.xmlrpc_called: set[str] = set()
+        self.v2_called: set[str] = set()
+        self.translated: list[tuple[str, list, str]] = []
+
+    def call(self, method: str, *params):
+        self.xmlrpc_called.add(method)
+        return self.v2.app.call(method, *params)
+
+    def v2_call(self, method: str, params: list, status: int = 200, raw: bool = False):
+        """The v2 equivalent of ``method(params)``, over HTTP: the translation's operation at its contract path."""
+        translated = TRANSLATORS[method](params)
+        op = next(o for o in mapping.load().get(method).operations if o.operation_id == translated.operation_id)
+        path = op.path
+        for name, value in translated.path.items():
+            path = path.replace("{" + name + "}", quote(str(value), safe=""))
+        kwargs = {"params": translated.query} if translated.query else {}
+        if translated.body is not None:
+            kwargs["json"] = translated.body
+        self.v2_called.add(method)
+        self.translated.append((method, params, translated.operation_id))
+        if raw:
+            r = self.v2(op.method, path.removeprefix("/crm/rest/v2"), **kwargs)
+            assert r.status_code == status, r.text
+            return r
+        return self.v2.ok(op.method, path.removeprefix("/crm/rest/v2"), status, **kwargs)
+
+    def contact(self, contact_id) -> tuple[dict, dict]:
+        fields = ["Id", "FirstName", "LastName", "Email", "JobTitle"]
+        return self.v2.app.call("ContactService.load", int(contact_id), fields), \
+            self.v2.ok("GET", f"/contacts/{contact_id}")
+
+    def same_contact(self, contact_id) -> None:
+        x, v = self.contact(contact_id)
+        pairs = contact_pairs(x, v)
+        assert {name for name, _, _ in pairs} >= {"Id", "FirstName"}
+        assert all(str(a) == str(b) for _, a, b in pairs), pairs
+
+
+@pytest.fixture
+def pair(request, app, contract_checker):  # noqa: F811
+    made = Pair(v2_for(app, contract_checker))
+    yield made
+    declared = getattr(request.function, "covers", frozenset())
+    assert declared <= made.xmlrpc_called & made.v2_called, "declared but not performed on both sides: " \
+        f"{sorted(declared - (made.xmlrpc_called & made.v2_called))}"
+    assert made.v2_called <= declared, f"performed but not declared: {sorted(made.v2_called - declared)}"
+    for method, params, operation_id in made.translated[:12]:  # the compare tool takes the same calls
+        body = {"method": method, "params": json.loads(json.dumps(params, default=datetime.isoformat))}
+        r = app.live.control("POST", f"/apps/{app.name}/migration/compare", json=body)
+        assert r.status_code == 200 and r.json()["v2"]["operation_id"] == operation_id, (body, r.text)
+        assert r.json()["rolled_back"] is True
