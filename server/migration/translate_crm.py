@@ -1,5 +1,5 @@
-"""XML-RPC calls of the CRM services (campaigns, app settings, DataService extras, email, files, saved searches) translated to REST v2,
-for the side-by-side compare (issue 19 §3); see translate.py."""
+"""XML-RPC calls of the CRM services (campaigns, app settings, DataService extras, email, files, saved searches)
+translated to REST v2, for the side-by-side compare (issue 19 §3); see translate.py."""
 from __future__ import annotations
 
 from collections.abc import Callable
