@@ -48,8 +48,8 @@ fuzz: $(STAMP)
 
 # each benchmark prints its steps and a [PASS]/[FAIL] line per target; only `make bench-docs` writes
 # docs/performance.md (BENCH_WRITE_DOCS=1, bench/targets.py)
-BENCHES = xmlrpc_throughput throttle_cost engine_goals engine_drain rest_v2_read snapshot_restore query_scale \
-	bulk_import memory
+BENCHES = xmlrpc_throughput throttle_cost engine_goals engine_drain rest_v2_read snapshot_restore query_answer \
+	query_scale bulk_import memory
 
 bench: $(BENCH_STAMP)
 	@n=0; for b in $(BENCHES); do n=$$((n + 1)); \

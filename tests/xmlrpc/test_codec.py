@@ -3,7 +3,7 @@ server writes back (spec xmlrpc-api.md §1.4, §1.5)."""
 from __future__ import annotations
 
 import xmlrpc.client
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -172,3 +172,35 @@ def test_the_fault_envelope_is_the_recorded_one():
         b'found: test@test.com</value></member></struct></value></fault></methodResponse>')
     with pytest.raises(xmlrpc.client.Fault):
         xmlrpc.client.loads(codec.dumps_fault(2, "[InvalidKey]Invalid Key"))
+
+
+def _row(i: int) -> dict:
+    """A query row of every type an answer carries; some fields null (omitted on the wire), some text to escape."""
+    return {"Id": i, "FirstName": f"Zoë {i}" if i % 3 else f"A & <B> {i}", "LastName": None if i % 5 == 0 else "Mark",
+            "Score": i * 0.25, "Opted": i % 2 == 0, "DateCreated": datetime(2024, 1 + i % 12, 1 + i % 28, i % 24, 5, 9),
+            "Birthday": date(1990, 5, 17) if i % 4 else None, "Blob": bytes([i % 256]) if i % 7 == 0 else None,
+            i % 3: "non-text name", "Tags": [i, f"t{i}"] if i % 11 == 0 else None, "Min": -2**31, "Max": 2**31 - 1}
+
+
+def test_a_thousand_row_answer_reads_back_as_the_rows():
+    rows = [_row(i) for i in range(1000)]
+    out = codec.dumps_response(rows)
+    parsed = xmlrpc.client.loads(out, use_builtin_types=True)[0][0]
+    expected = [{str(k): datetime(v.year, v.month, v.day) if type(v) is date else v for k, v in row.items()
+                 if v is not None} for row in rows]
+    assert parsed == expected
+    assert out.count(b"<member><name>Id</name><value><i4>") == 1000 and b"A &amp; &lt;B&gt; 3" in out
+
+
+def test_an_answer_is_written_as_the_stdlib_writes_the_same_rows_but_for_the_wire_quirks():
+    rows = [_row(i) for i in range(50)]
+    ours = xmlrpc.client.loads(codec.dumps_response(rows), use_builtin_types=True)[0][0]
+    stdlib = [{str(k): v for k, v in row.items() if v is not None and type(v) is not date} for row in rows]
+    theirs = xmlrpc.client.loads(xmlrpc.client.dumps((stdlib,), methodresponse=True), use_builtin_types=True)[0][0]
+    assert [{k: v for k, v in row.items() if k != "Birthday"} for row in ours] == theirs
+
+
+@pytest.mark.parametrize("value", [[{"Id": 2**31}], [{"Id": -2**31 - 1}], {"Id": 2**31}])
+def test_an_integer_beyond_32_bits_in_a_row_is_refused(value):
+    with pytest.raises(OverflowError):
+        codec.dumps_response(value)
