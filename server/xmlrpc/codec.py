@@ -271,13 +271,15 @@ def _write_date(value: date, out: list) -> None:
                "</dateTime.iso8601></value>")
 
 
-_MEMBERS: dict = {}  # a member name -> "<member><name>name</name>", written once (query answers repeat them)
+_MEMBERS: dict[str, str] = {}  # a name -> "<member><name>name</name>", written once (query answers repeat them)
 
 
 def _member(key) -> str:
-    if len(_MEMBERS) > 4096:  # bounded: a struct's names may be a client's
-        _MEMBERS.clear()
-    prefix = _MEMBERS[key] = f"<member><name>{_escape(str(key))}</name>"
+    prefix = f"<member><name>{_escape(str(key))}</name>"
+    if type(key) is str:  # (not 1 and True, equal as keys, written apart)
+        if len(_MEMBERS) > 4096:  # bounded: a struct's names may be a client's
+            _MEMBERS.clear()
+        _MEMBERS[key] = prefix
     return prefix
 
 

@@ -204,3 +204,9 @@ def test_an_answer_is_written_as_the_stdlib_writes_the_same_rows_but_for_the_wir
 def test_an_integer_beyond_32_bits_in_a_row_is_refused(value):
     with pytest.raises(OverflowError):
         codec.dumps_response(value)
+
+
+def test_member_names_that_are_equal_as_keys_are_written_each_as_itself():
+    out = codec.dumps_response([{1: "a"}, {True: "b"}, {1.0: "c"}, {"1": "d"}])
+    names = [m.split(b"</name>")[0] for m in out.split(b"<member><name>")[1:]]
+    assert names == [b"1", b"True", b"1.0", b"1"]
