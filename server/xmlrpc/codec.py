@@ -292,7 +292,7 @@ def _write_dict(value: dict, out: list) -> None:
     for key, item in value.items():
         if item is None:
             continue  # null fields are omitted, as the real server does
-        prefix = members.get(key) or _member(key)
+        prefix = (members.get(key) if type(key) is str else None) or _member(key)
         kind = type(item)
         if kind is str:
             append(f"{prefix}<value>{item if _SPECIAL.search(item) is None else _escape(item)}</value></member>")

@@ -206,7 +206,12 @@ def test_an_integer_beyond_32_bits_in_a_row_is_refused(value):
         codec.dumps_response(value)
 
 
+class _Spelled(str):
+    def __str__(self):
+        return "spelled"
+
+
 def test_member_names_that_are_equal_as_keys_are_written_each_as_itself():
-    out = codec.dumps_response([{1: "a"}, {True: "b"}, {1.0: "c"}, {"1": "d"}])
+    out = codec.dumps_response([{1: "a"}, {True: "b"}, {1.0: "c"}, {"1": "d"}, {"x": 1}, {_Spelled("x"): 2}])
     names = [m.split(b"</name>")[0] for m in out.split(b"<member><name>")[1:]]
-    assert names == [b"1", b"True", b"1.0", b"1"]
+    assert names == [b"1", b"True", b"1.0", b"1", b"x", b"spelled"]
