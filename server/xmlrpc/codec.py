@@ -276,7 +276,7 @@ _MEMBERS: dict[str, str] = {}  # a name -> "<member><name>name</name>", written 
 
 def _member(key) -> str:
     prefix = f"<member><name>{_escape(str(key))}</name>"
-    if type(key) is str:  # (not 1 and True, equal as keys, written apart)
+    if type(key) is str:  # (1 and True are one key, two names; a str subclass may write another name)
         if len(_MEMBERS) > 4096:  # bounded: a struct's names may be a client's
             _MEMBERS.clear()
         _MEMBERS[key] = prefix
