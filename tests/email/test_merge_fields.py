@@ -52,8 +52,8 @@ RECORDED = RECORDED_CUSTOM + [
     "~Company.CanSpamAddressBlock~"]
 # the labels whose field names are the recording's custom fields (a second "ChMS" becomes _ChMS0)
 CUSTOM_LABELS = ["Weekly Attendance", "Are they in a campaign", "Customer Notes", "Pricing", "Consulting Company",
-                 "Goals", "Reset Password URL", "ChMS", "ChMS", "Budget", "Budget", "Are they working with a consultant",
-                 "Type of Organization"]
+                 "Goals", "Reset Password URL", "ChMS", "ChMS", "Budget", "Budget",
+                 "Are they working with a consultant", "Type of Organization"]
 
 
 def _contact_header(app) -> int:

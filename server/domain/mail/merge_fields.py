@@ -36,7 +36,6 @@ TOKEN = re.compile(r"~([A-Za-z]+)\.([A-Za-z0-9_]+)~")
 CONTACT = REGISTRY.get("Contact")
 USER = REGISTRY.get("User")
 
-DATE_FIELDS = ("Current", "DayOfWeek", "DayOfMonth", "Month", "MonthOfYear", "Year")
 
 # APIEmailService.getAvailableMergeFields(key, "Contact") as the real service answered it: the Ruby gem's VCR
 # cassette test/vcr_cassettes/email_get_available_merge_fields.yml (recorded 2015-07-26 against
