@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.sandbox_app import environment, load, new_app  # noqa: E402
+from bench import common  # noqa: E402
 from bench.xmlrpc_throughput import machine, write_section  # noqa: E402
 from server import jobs  # noqa: E402
 from server.domain.mail import broadcasts, templates  # noqa: E402
@@ -44,9 +44,9 @@ def address(i: int) -> tuple[str, str]:
 
 
 def setup(url: str, contacts: int):
-    env = environment(url)
+    env = common.environment(url)
     with transaction(env.engine, write=True) as conn:
-        app = new_app(conn)
+        app = common.new_app(conn, profile=common.BUSINESS_PROFILE)
         s = env.session(conn, app)
         template_id = templates.add(s, {"pieceTitle": "News", "subject": "News for ~Contact.FirstName~",
                                         "htmlBody": '<p>Hello ~Contact.FirstName~, <a href="https://example.com">'
@@ -62,8 +62,9 @@ def setup(url: str, contacts: int):
                 statuses.append(dict(app_id=app.id, id=len(statuses) + 1, email=email, email_key=email, type=status))
             tagged.append(dict(app_id=app.id, contact_id=i, tag_id=1))
         conn.execute(sa.insert(schema.tag).values(app_id=app.id, id=1, group_name="Everyone"))
-        load(conn, app, [(schema.contact, rows), (schema.email_status, statuses), (schema.tag_assignment, tagged)],
-             {"contact": contacts, "email_status": len(statuses), "tag": 1})
+        common.insert_rows(conn, app.id, {schema.contact: rows, schema.email_status: statuses,
+                                          schema.tag_assignment: tagged},
+                           {"contact": contacts, "email_status": len(statuses), "tag": 1})
         send_at = datetime.fromtimestamp(app.clock_state.timestamp() + 3600, UTC)
         broadcast_id = broadcasts.create(s, "Bench news", template_id, {"tag_id": 1}, send_at)
     return env, app, broadcast_id

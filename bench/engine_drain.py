@@ -23,8 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench import targets  # noqa: E402
-from bench.sandbox_app import environment, load, new_app  # noqa: E402
+from bench import common, targets  # noqa: E402
 from bench.xmlrpc_throughput import machine, write_section  # noqa: E402
 from server import jobs  # noqa: E402
 from server.engine import campaigns  # noqa: E402
@@ -46,9 +45,9 @@ DRIP = {
 
 
 def setup(url: str, contacts: int):
-    env = environment(url)
+    env = common.environment(url)
     with transaction(env.engine, write=True) as conn:
-        app = new_app(conn)
+        app = common.new_app(conn, profile=common.BUSINESS_PROFILE)
         s = env.session(conn, app)
         campaign_id = campaigns.import_document(s, DRIP).campaign_id
         campaigns.publish(s, campaign_id)
@@ -63,8 +62,9 @@ def setup(url: str, contacts: int):
             enrollments.append(dict(app_id=app.id, id=i, campaign_id=campaign_id, sequence_id=sequence_id, path=0,
                                     contact_id=i, run_no=1, state="active", cursor=0, due_at=now, entered_at=now,
                                     source="goal"))
-        load(conn, app, [(schema.contact, rows), (schema.email_status, statuses), (schema.enrollment, enrollments)],
-             {"contact": contacts, "email_status": contacts, "enrollment": contacts})
+        common.insert_rows(conn, app.id, {schema.contact: rows, schema.email_status: statuses,
+                                          schema.enrollment: enrollments},
+                           {"contact": contacts, "email_status": contacts, "enrollment": contacts})
     return env, app
 
 

@@ -13,11 +13,8 @@ unless --no-write.
 from __future__ import annotations
 
 import argparse
-import statistics
-import subprocess
 import sys
 import tempfile
-import xmlrpc.client
 from datetime import datetime
 from pathlib import Path
 
@@ -26,8 +23,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.faults_overhead import start  # noqa: E402
-from bench.xmlrpc_throughput import load, machine, measured, write_section  # noqa: E402
+from bench import common  # noqa: E402
+from bench.xmlrpc_throughput import machine, write_section  # noqa: E402
 
 SCHEDULE = {"xmlrpc": {"preset": "keap-2026"}, "legacy_keys": {"retired": "2099-01-01T00:00:00Z"}}
 CLOCK = {"time": "2026-10-01T12:00:00Z", "frozen": True}  # between the last brownout and the sunset
@@ -42,46 +39,14 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="sandbox-bench-retirement-"))
-    servers = {}
-    try:
-        for name, checkout in (("before", args.before.resolve()), ("no schedule", ROOT),
-                               ("keap-2026 schedule", ROOT)):
-            data_dir = tmp / name.replace(" ", "-")
-            data_dir.mkdir()
-            servers[name] = start(checkout, data_dir)
-        _, port, _, _ = servers["keap-2026 schedule"]
-        base = f"http://127.0.0.1:{port}/sandbox/apps/sandbox"
+    def schedule(ports: dict[str, int]) -> None:
+        base = f"http://127.0.0.1:{ports['keap-2026 schedule']}/sandbox/apps/sandbox"
         requests.post(base + "/clock", json=CLOCK, timeout=30).raise_for_status()
         requests.put(base + "/retirement", json=SCHEDULE, timeout=30).raise_for_status()
-        bodies = {name: xmlrpc.client.dumps((key, cid, ["Id", "FirstName", "LastName", "Email"]),
-                                            "ContactService.load").encode()
-                  for name, (_, _, key, cid) in servers.items()}
-        for name, (_, port, _, _) in servers.items():  # warm up
-            load(port, "/api/xmlrpc", bodies[name], 1.0, args.clients)
-        runs: dict[str, list] = {name: [] for name in servers}
-        names = list(servers)
-        for round_ in range(args.rounds):
-            for name in names[round_ % 3:] + names[:round_ % 3]:  # each server first in turn
-                proc, port, _, _ = servers[name]
-                runs[name].append(measured(proc.pid, port, "/api/xmlrpc", bodies[name], args.seconds, args.clients))
-    finally:
-        for proc, *_ in servers.values():
-            proc.terminate()
-        for proc, *_ in servers.values():
-            try:
-                proc.wait(40)  # gunicorn's graceful stop
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
-    rows = []
-    for name, series in runs.items():
-        rates = [r[0] / b[0] for r, b in zip(series, runs["before"])]
-        cpus = [r[2] / b[2] for r, b in zip(series, runs["before"]) if r[2] and b[2]]
-        cpu = f"**{statistics.median(cpus):.2f}** ({', '.join(f'{x:.2f}' for x in cpus)})" if cpus else "n/a"
-        rows.append(f"| {name} | {statistics.median(r[0] for r in series):,.0f} | {sum(r[1] for r in series)} | "
-                    f"**{statistics.median(rates):.2f}** ({', '.join(f'{x:.2f}' for x in rates)}) | {cpu} |")
+    rows = common.overhead_rows({"before": args.before.resolve(), "no schedule": ROOT, "keap-2026 schedule": ROOT},
+                                Path(tempfile.mkdtemp(prefix="sandbox-bench-retirement-")), seconds=args.seconds,
+                                rounds=args.rounds, clients=args.clients, setup=schedule)
     lines = [
         "## Retirement schedule overhead",
         "",

@@ -419,15 +419,14 @@ class Compiler:
 
     def check_merge_fields(self, where: str, *texts) -> None:
         for namespace, name in merge_fields.tokens(*texts):
-            if namespace == "Contact":
+            if namespace == "Contact" and name not in merge_fields.CONTACT_EXTRAS:
                 self.resolve(where, resources.contact_field, name)
             elif namespace == "Campaign" and name not in (self.doc.get("merge_fields") or {}):
                 self.problems.append(f"{where}: ~Campaign.{name}~ is not a merge field of this campaign")
             elif namespace == "Confirmation" and not re.fullmatch(r"Link\d*", name):
                 self.problems.append(f"{where}: ~Confirmation.{name}~: a confirmation link is ~Confirmation.Link~ "
                                      "or ~Confirmation.Link<N>~")
-            elif namespace not in ("Owner", "Company", "LoggedInUser", "User", "Date", "App", "Campaign",
-                                   "Confirmation"):
+            elif namespace not in merge_fields.NAMESPACES:
                 self.problems.append(f"{where}: unknown merge field ~{namespace}.{name}~")
 
     def rule(self, raw: dict, where: str) -> dict:

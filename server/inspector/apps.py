@@ -11,7 +11,7 @@ from server.sandbox.control import clock as control_clock
 from server.sandbox.control import credentials as control_credentials
 
 from .users import users_of
-from .web import PAGE, Refused, back, bp, call, model, record_or_404, render, require_login
+from .web import PAGE, Refused, act, back, bp, call, model, record_or_404, render, require_login
 
 root = Blueprint("inspector_root", __name__)
 LONG_ADVANCE = 7 * 86400  # an advance longer than this runs in the background, its page showing its progress
@@ -43,14 +43,13 @@ def apps_page(**shown):
 
 @bp.post("/apps")
 def create_app():
-    form = request.form
-    try:
+    def work():
+        form = request.form
         body = model(control_apps.NewApp, {"name": form.get("name", "").strip(), "seed": form.get("seed") == "on",
                                            "time_zone": form.get("time_zone", "").strip()})
         made = call(control_apps.create_app, body=body)
-    except Refused as exc:
-        return back("inspector.apps", error=exc.message)
-    return back("inspector.app", name=made["name"], notice=f"app {made['name']} created")
+        return back("inspector.app", name=made["name"], notice=f"app {made['name']} created")
+    return act("inspector.apps", work)
 
 
 def context(name: str) -> dict:
@@ -87,11 +86,11 @@ def _ran(ran: dict) -> str:
 
 @bp.post("/apps/<name>/clock")
 def clock(name: str):
-    record_or_404(name)
     form = request.form
     action = form.get("action")
     values: dict = {"action": action, "force": form.get("force") == "on"}
-    try:
+
+    def work():
         if action == "set":
             values["time"] = form.get("time", "").strip()
         elif action == "advance":
@@ -104,12 +103,10 @@ def clock(name: str):
             except ValueError:
                 raise Refused(400, f"rate must be a number of app seconds per wall second, not {text!r}") from None
         moved = call(control_clock.set_clock, name=name, body=model(ClockChange, values))
-    except Refused as exc:
-        return back("inspector.app", name=name, error=exc.message)
-    if values.get("async"):
-        return back("inspector.advance", name=name, advance_id=moved["id"])
-    return back("inspector.app", name=name, notice=f"clock {action}: now {moved['local']} ({moved['time_zone']}); "
-                                                   f"ran {_ran(moved['ran'])}")
+        if values.get("async"):
+            return back("inspector.advance", name=name, advance_id=moved["id"])
+        return f"clock {action}: now {moved['local']} ({moved['time_zone']}); ran {_ran(moved['ran'])}"
+    return act("inspector.app", work, name=name)
 
 
 def _seconds(by: str) -> float:
@@ -138,46 +135,37 @@ def advance_progress(name: str, advance_id: int):
 
 @bp.post("/apps/<name>/legacy-key")
 def rotate_legacy_key(name: str):
-    record_or_404(name)
-    try:
+    def work():
         body = model(control_credentials.LegacyKey, {"key": request.form.get("key", "").strip()})
         rotated = call(control_credentials.rotate_legacy_key, name=name, body=body)
-    except Refused as exc:
-        return back("inspector.app", name=name, error=exc.message)
-    return back("inspector.app", name=name, notice=f"the legacy key is now {rotated['legacy_api_key']}")
+        return f"the legacy key is now {rotated['legacy_api_key']}"
+    return act("inspector.app", work, name=name)
 
 
 @bp.post("/apps/<name>/api-keys")
 def create_api_key(name: str):
-    record_or_404(name)
-    try:
+    def work():
         body = model(control_credentials.NewApiKey, {"kind": request.form.get("kind", "pat"),
                                                      "name": request.form.get("name", "").strip()})
         made = call(control_credentials.create_api_key, name=name, body=body)
-    except Refused as exc:
-        return back("inspector.app", name=name, error=exc.message)
-    # shown on this answer, never in an address (a redirect's would stay in the history and the logs)
-    return _app_page(name, notice=f"{made['kind'].upper()} {made['name']} made; its key, shown this once: "
-                                  f"{made['key']}")
+        # shown on this answer, never in an address (a redirect's would stay in the history and the logs)
+        return _app_page(name, notice=f"{made['kind'].upper()} {made['name']} made; its key, shown this once: "
+                                      f"{made['key']}")
+    return act("inspector.app", work, name=name)
 
 
 @bp.post("/apps/<name>/api-keys/<int:key_id>/revoke")
 def revoke_api_key(name: str, key_id: int):
-    record_or_404(name)
-    try:
-        call(control_credentials.revoke_api_key, name=name, key_id=key_id)
-    except Refused as exc:
-        return back("inspector.app", name=name, error=exc.message)
-    return back("inspector.app", name=name, notice=f"API key {key_id} revoked")
+    return act("inspector.app", lambda: call(control_credentials.revoke_api_key, name=name, key_id=key_id),
+               notice=f"API key {key_id} revoked", name=name)
 
 
 # --- the throttle ------------------------------------------------------------------------------------------
 
 @bp.post("/apps/<name>/throttle/reset")
 def reset_throttle(name: str):
-    record_or_404(name)
-    call(control_apps.reset_throttle, name=name)
-    return back("inspector.app", name=name, notice="throttle reset: the bucket is full and the quota windows empty")
+    return act("inspector.app", lambda: call(control_apps.reset_throttle, name=name),
+               notice="throttle reset: the bucket is full and the quota windows empty", name=name)
 
 
 # --- OAuth clients (developer apps: they are not one app's) -------------------------------------------------
@@ -186,36 +174,33 @@ def reset_throttle(name: str):
 def create_client():
     form = request.form
     uris = [u.strip() for u in form.get("redirect_uris", "").split() if u.strip()]
-    try:
+
+    def work():
         body = model(control_credentials.NewClient, {"name": form.get("name", "").strip(), "redirect_uris": uris})
         made = call(control_credentials.create_client, body=body)
-    except Refused as exc:
-        return back("inspector.apps", error=exc.message)
-    return back("inspector.apps", notice=f"OAuth client {made['name']} registered: {made['client_id']}")
+        return f"OAuth client {made['name']} registered: {made['client_id']}"
+    return act("inspector.apps", work)
 
 
 @bp.post("/oauth/clients/<client_id>/delete")
 def delete_client(client_id: str):
-    try:
-        call(control_credentials.delete_client, client_id=client_id)
-    except Refused as exc:
-        return back("inspector.apps", error=exc.message)
-    return back("inspector.apps", notice=f"OAuth client {client_id} deleted, with its grants")
+    return act("inspector.apps", lambda: call(control_credentials.delete_client, client_id=client_id),
+               notice=f"OAuth client {client_id} deleted, with its grants")
 
 
 @bp.post("/oauth/consent")
 def approve_consent():
     """Consent approved on the app's first user's behalf; the code is shown on this answer (never in an address)."""
     form = request.form
-    try:
+
+    def work():
         body = model(control_credentials.Consent, {k: form.get(k, "").strip() for k in ("client_id", "redirect_uri",
                                                                                          "app", "scope")})
         made = call(control_credentials.approve, body=body)
-    except Refused as exc:
-        return back("inspector.apps", error=exc.message)
-    if "code" not in made:
-        return back("inspector.apps", error=f"no code: redirected to {made['redirect_to']}")
-    return apps_page(notice=f"consent approved; the code: {made['code']}")
+        if "code" not in made:
+            raise Refused(400, f"no code: redirected to {made['redirect_to']}")
+        return apps_page(notice=f"consent approved; the code: {made['code']}")
+    return act("inspector.apps", work)
 
 
 @bp.post("/oauth/token")
@@ -224,14 +209,12 @@ def token_action():
     form = request.form
     action = form.get("action", "revoke")
     token = form.get("token", "").strip()
-    try:
+
+    def work():
         if action == "revoke":
             done = call(control_credentials.revoke, body=model(control_credentials.Token, {"token": token}))
-            notice = f"grant revoked: {done['revoked']} tokens stop working"
-        else:
-            done = call(control_credentials.expire_token, body=model(control_credentials.ExpireToken,
-                                                                     {"token": token, "which": action}))
-            notice = f"expired now ({done['at']}): {' and '.join(done['expired'])}"
-    except Refused as exc:
-        return back("inspector.apps", error=exc.message)
-    return back("inspector.apps", notice=notice)
+            return f"grant revoked: {done['revoked']} tokens stop working"
+        done = call(control_credentials.expire_token, body=model(control_credentials.ExpireToken,
+                                                                 {"token": token, "which": action}))
+        return f"expired now ({done['at']}): {' and '.join(done['expired'])}"
+    return act("inspector.apps", work)

@@ -10,7 +10,7 @@ from server.domain.crm import webforms
 from server.sandbox.control import campaigns as control_campaigns
 
 from .apps import context
-from .web import PAGE, Refused, back, bp, call, model, record_or_404, render
+from .web import PAGE, Refused, act, back, bp, call, model, render
 
 
 @bp.route("/apps/<name>/campaigns")
@@ -22,21 +22,19 @@ def campaigns(name: str):
 
 @bp.post("/apps/<name>/campaigns")
 def import_campaign(name: str):
-    record_or_404(name)
-    text = request.form.get("document", "")
-    if not text.strip():
-        return back("inspector.campaigns", name=name, error="paste a campaign document (YAML or JSON)")
-    media_type = "application/json" if text.lstrip().startswith("{") else "application/yaml"
-    try:
+    def work():
+        text = request.form.get("document", "")
+        if not text.strip():
+            raise Refused(400, "paste a campaign document (YAML or JSON)")
+        media_type = "application/json" if text.lstrip().startswith("{") else "application/yaml"
         query = model(control_campaigns.Publishing, {"publish": "1" if request.form.get("publish") else None})
         made = call(control_campaigns.import_campaign, name=name, query=query, document=(text, media_type))
-    except Refused as exc:
-        return back("inspector.campaigns", name=name, error=exc.message)
-    created = "; ".join(f"{kind}: {', '.join(map(str, names))}" for kind, names in (made.get("created") or {}).items()
-                        if names)
-    return back("inspector.campaign", name=name, campaign_id=made["id"],
-                notice=f"campaign {made['name']} imported ({made['status']})" + (f"; created {created}" if created
-                                                                                  else ""))
+        created = "; ".join(f"{kind}: {', '.join(map(str, names))}"
+                            for kind, names in (made.get("created") or {}).items() if names)
+        return back("inspector.campaign", name=name, campaign_id=made["id"],
+                    notice=f"campaign {made['name']} imported ({made['status']})" + (f"; created {created}"
+                                                                                      if created else ""))
+    return act("inspector.campaigns", work, name=name)
 
 
 @bp.route("/apps/<name>/campaigns/<int:campaign_id>")
@@ -54,13 +52,9 @@ def campaign(name: str, campaign_id: int):
 
 @bp.post("/apps/<name>/campaigns/<int:campaign_id>/<any(publish, unpublish):action>")
 def publish(name: str, campaign_id: int, action: str):
-    record_or_404(name)
     view = control_campaigns.publish_campaign if action == "publish" else control_campaigns.unpublish_campaign
-    try:
-        call(view, name=name, campaign_id=campaign_id)
-    except Refused as exc:
-        return back("inspector.campaign", name=name, campaign_id=campaign_id, error=exc.message)
-    return back("inspector.campaign", name=name, campaign_id=campaign_id, notice=f"campaign {action}ed")
+    return act("inspector.campaign", lambda: call(view, name=name, campaign_id=campaign_id),
+               notice=f"campaign {action}ed", name=name, campaign_id=campaign_id)
 
 
 # --- web forms (the control API makes them; it lists none) ------------------------------------------------
@@ -81,10 +75,10 @@ def _fields(text: str) -> list[dict]:
 
 @bp.post("/apps/<name>/webforms")
 def add_webform(name: str):
-    record_or_404(name)
     form = request.form
     tags = [t for t in form.get("tag_ids", "").replace(",", " ").split() if t]
-    try:
+
+    def work():
         if not all(t.isdigit() for t in tags):
             raise Refused(400, f"tag_ids must be tag ids separated by commas, not {form.get('tag_ids')!r}")
         body = model(control_campaigns.NewWebform, {
@@ -92,6 +86,5 @@ def add_webform(name: str):
             "fields": _fields(form.get("fields", "")), "tag_ids": [int(t) for t in tags],
             "opt_in": form.get("opt_in") == "on"})
         made = call(control_campaigns.add_webform, name=name, body=body)
-    except Refused as exc:
-        return back("inspector.campaigns", name=name, error=exc.message)
-    return back("inspector.campaigns", name=name, notice=f"web form {made['id']} made: its page is {made['page']}")
+        return f"web form {made['id']} made: its page is {made['page']}"
+    return act("inspector.campaigns", work, name=name)

@@ -14,7 +14,7 @@ from server.sandbox.control import campaigns as control_campaigns
 from server.sandbox.control import email as control_email
 
 from .apps import context
-from .web import PAGE, Refused, back, bp, call, model, record_or_404, render, whole_number
+from .web import PAGE, Refused, act, back, bp, call, model, render, whole_number
 
 SKIP_SCAN = 1000  # a broadcast's page reads this many of the app's skipped broadcast messages (oldest first)
 
@@ -44,18 +44,17 @@ def _ids(text: str) -> list[int] | None:
 
 @bp.post("/apps/<name>/broadcasts")
 def create_broadcast(name: str):
-    record_or_404(name)
     form = request.form
-    try:
+
+    def work():
         values = {k: whole_number(form, k, optional=True) for k in ("template_id", "tag_id", "saved_search_id",
                                                                     "user_id")}
         values.update(name=form.get("name", "").strip(), send_at=form.get("send_at", "").strip(),
                       contact_ids=_ids(form.get("contact_ids", "")))
         made = call(control_broadcasts.create, name=name, body=model(control_broadcasts.NewBroadcast, values))
-    except Refused as exc:
-        return back("inspector.mail", name=name, error=exc.message)
-    return back("inspector.broadcast", name=name, broadcast_id=made["id"],
-                notice=f"broadcast {made['name']} {made['status']}")
+        return back("inspector.broadcast", name=name, broadcast_id=made["id"],
+                    notice=f"broadcast {made['name']} {made['status']}")
+    return act("inspector.mail", work, name=name)
 
 
 def _skipped(name: str, broadcast_id: int) -> tuple[list[dict], bool]:
@@ -77,12 +76,8 @@ def broadcast(name: str, broadcast_id: int):
 
 @bp.post("/apps/<name>/broadcasts/<int:broadcast_id>/cancel")
 def cancel_broadcast(name: str, broadcast_id: int):
-    record_or_404(name)
-    try:
-        call(control_broadcasts.cancel, name=name, broadcast_id=broadcast_id)
-    except Refused as exc:
-        return back("inspector.broadcast", name=name, broadcast_id=broadcast_id, error=exc.message)
-    return back("inspector.broadcast", name=name, broadcast_id=broadcast_id, notice="broadcast cancelled")
+    return act("inspector.broadcast", lambda: call(control_broadcasts.cancel, name=name, broadcast_id=broadcast_id),
+               notice="broadcast cancelled", name=name, broadcast_id=broadcast_id)
 
 
 # --- deliverability and an address's status --------------------------------------------------------------
@@ -103,31 +98,27 @@ def _rules(text: str) -> list[dict]:
 
 @bp.post("/apps/<name>/email/deliverability")
 def set_deliverability(name: str):
-    record_or_404(name)
-    form = request.form
-    try:
+    def work():
+        form = request.form
         values = {"rules": _rules(form.get("rules", "")),
                   **{k: whole_number(form, k, optional=True) for k in ("soft_bounce_limit", "soft_bounce_window")}}
         call(control_email.set_deliverability, name=name, body=model(control_email.DeliverabilityChanges, values))
-    except Refused as exc:
-        return back("inspector.mail", name=name, error=exc.message)
-    return back("inspector.mail", name=name, notice=f"deliverability set: {len(values['rules'])} rules")
+        return f"deliverability set: {len(values['rules'])} rules"
+    return act("inspector.mail", work, name=name)
 
 
 @bp.post("/apps/<name>/email/address")
 def set_address(name: str):
-    record_or_404(name)
     form = request.form
     email = form.get("email", "").strip()
-    try:
+
+    def work():
         if not email:
             raise Refused(400, "email: give the address")
         body = model(control_email.AddressStatus, {"status": form.get("status") or "Admin",
                                                    "reason": form.get("reason", "").strip(),
                                                    "force": form.get("force") == "on"})
         changed = call(control_email.set_address, name=name, email=email, body=body)
-    except Refused as exc:
-        return back("inspector.mail", name=name, error=exc.message)
-    return back("inspector.mail", name=name,
-                notice=f"{changed['email']} is now {changed['status']}" + (f" ({changed['reason']})"
-                                                                           if changed["reason"] else ""))
+        return f"{changed['email']} is now {changed['status']}" + (f" ({changed['reason']})"
+                                                                   if changed["reason"] else "")
+    return act("inspector.mail", work, name=name)

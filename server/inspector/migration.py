@@ -18,7 +18,7 @@ from server.migration import retirement
 from server.sandbox.control import migration as control_migration
 
 from .apps import context
-from .web import Refused, back, bp, call, model, record_or_404, render
+from .web import Refused, act, back, bp, call, model, record_or_404, render
 
 
 def _page(name: str, **shown):
@@ -117,15 +117,14 @@ def _schedule(form, zone: str) -> dict:
 @bp.post("/apps/<name>/retirement")
 def set_retirement(name: str):
     app = context(name)["app"]
-    try:
+
+    def work():
         schedule = _schedule(request.form, app["time_zone"])
         if not isinstance(schedule, dict):
             raise Refused(400, "the schedule must be a JSON object")
         state = call(control_migration.set_retirement, name=name, body=model(retirement.Retirement, schedule))
-    except Refused as exc:
-        return back("inspector.migration", name=name, error=exc.message)
-    return back("inspector.migration", name=name, notice=f"retirement schedule set: XML-RPC is {state['xmlrpc']}, "
-                                                         f"legacy keys {state['legacy_keys']}")
+        return f"retirement schedule set: XML-RPC is {state['xmlrpc']}, legacy keys {state['legacy_keys']}"
+    return act("inspector.migration", work, name=name)
 
 
 @bp.post("/apps/<name>/retirement/clear")

@@ -11,7 +11,7 @@ from server.sandbox.control import email as control_email
 from server.sandbox.control import hooks as control_hooks
 
 from .apps import context
-from .web import PAGE, Refused, back, bp, call, model, record_or_404, render
+from .web import PAGE, Refused, act, bp, call, model, render
 
 SEARCH_SCAN = 1000  # a search reads this many messages after the cursor (the control API filters no text)
 
@@ -58,13 +58,11 @@ def message(name: str, message_id: int):
 @bp.post("/apps/<name>/outbox/<int:message_id>/outcome")
 def set_outcome(name: str, message_id: int):
     """A late outcome for a sent email (a bounce or a complaint arriving after the fact)."""
-    record_or_404(name)
-    try:
+    def work():
         body = model(control_email.Outcome, {"outcome": request.form.get("outcome")})
         call(control_email.set_outcome, name=name, message_id=message_id, body=body)
-    except Refused as exc:
-        return back("inspector.message", name=name, message_id=message_id, error=exc.message)
-    return back("inspector.message", name=name, message_id=message_id, notice=f"outcome {body.outcome} recorded")
+        return f"outcome {body.outcome} recorded"
+    return act("inspector.message", work, name=name, message_id=message_id)
 
 
 @bp.route("/apps/<name>/outbox/<int:message_id>/html")

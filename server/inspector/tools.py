@@ -11,7 +11,7 @@ from server.sandbox.control import faults as control_faults
 from server.sandbox.control import snapshots as control_snapshots
 
 from .apps import context
-from .web import Refused, back, bp, call, model, record_or_404, render, whole_number
+from .web import Refused, act, bp, call, model, record_or_404, render, whole_number
 
 ACTIONS = ("xmlrpc_fault", "http", "drop", "latency", "truncate", "malformed")
 
@@ -50,63 +50,48 @@ def _rule(form) -> dict:
 
 @bp.post("/apps/<name>/faults")
 def add_fault(name: str):
-    record_or_404(name)
-    try:
+    def work():
         rule = _rule(request.form)
         if not isinstance(rule, dict):
             raise Refused(400, "the rule must be a JSON object")
         made = call(control_faults.add, name=name, body=model(Rule, rule))
-    except Refused as exc:
-        return back("inspector.tools", name=name, error=exc.message)
-    return back("inspector.tools", name=name, notice=f"fault rule {made['id']} set")
+        return f"fault rule {made['id']} set"
+    return act("inspector.tools", work, name=name)
 
 
 @bp.post("/apps/<name>/faults/<int:rule_id>/delete")
 def delete_fault(name: str, rule_id: int):
-    record_or_404(name)
-    try:
-        call(control_faults.delete_rule, name=name, rule_id=rule_id)
-    except Refused as exc:
-        return back("inspector.tools", name=name, error=exc.message)
-    return back("inspector.tools", name=name, notice=f"fault rule {rule_id} cleared")
+    return act("inspector.tools", lambda: call(control_faults.delete_rule, name=name, rule_id=rule_id),
+               notice=f"fault rule {rule_id} cleared", name=name)
 
 
 @bp.post("/apps/<name>/faults/clear")
 def clear_faults(name: str):
-    record_or_404(name)
-    call(control_faults.clear, name=name)
-    return back("inspector.tools", name=name, notice="every fault rule cleared")
+    return act("inspector.tools", lambda: call(control_faults.clear, name=name), notice="every fault rule cleared",
+               name=name)
 
 
 @bp.post("/apps/<name>/snapshots")
 def take_snapshot(name: str):
-    record_or_404(name)
-    try:
+    def work():
         body = model(control_snapshots.NewSnapshot, {"name": request.form.get("name", "").strip()})
         call(control_snapshots.take, name=name, body=body)
-    except Refused as exc:
-        return back("inspector.tools", name=name, error=exc.message)
-    return back("inspector.tools", name=name, notice=f"snapshot {body.name} taken")
+        return f"snapshot {body.name} taken"
+    return act("inspector.tools", work, name=name)
 
 
 @bp.post("/apps/<name>/snapshots/<snapshot>/restore")
 def restore_snapshot(name: str, snapshot: str):
-    record_or_404(name)
-    try:
+    def work():
         restored = call(control_snapshots.restore, name=name, snapshot=snapshot)
-    except Refused as exc:
-        return back("inspector.tools", name=name, error=exc.message)
-    return back("inspector.tools", name=name, notice=f"snapshot {snapshot} restored (clock {restored['clock']})")
+        return f"snapshot {snapshot} restored (clock {restored['clock']})"
+    return act("inspector.tools", work, name=name)
 
 
 @bp.post("/apps/<name>/snapshots/<snapshot>/delete")
 def delete_snapshot(name: str, snapshot: str):
-    record_or_404(name)
-    try:
-        call(control_snapshots.delete, name=name, snapshot=snapshot)
-    except Refused as exc:
-        return back("inspector.tools", name=name, error=exc.message)
-    return back("inspector.tools", name=name, notice=f"snapshot {snapshot} forgotten")
+    return act("inspector.tools", lambda: call(control_snapshots.delete, name=name, snapshot=snapshot),
+               notice=f"snapshot {snapshot} forgotten", name=name)
 
 
 @bp.route("/apps/<name>/export")

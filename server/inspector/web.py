@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -94,6 +95,24 @@ def back(endpoint: str, notice: str | None = None, error: str | None = None, **v
     target = url_for(endpoint, **values)
     shown = {k: v for k, v in (("notice", notice), ("error", error)) if v}
     return redirect(target + ("?" + urlencode(shown) if shown else ""), code=303)
+
+
+def act(endpoint: str, work: Callable[[], object], *, notice: str | None = None, name: str | None = None,
+        **values):
+    """What every action answers: the app ``name`` checked (the 404 page when there is none), ``work`` run (the
+    control API's calls), then back to the page ``endpoint`` (of ``name``, with ``values``) with ``notice``, or
+    the notice ``work`` answers, or with the control API's refusal as the error. Instead of a notice ``work`` may
+    answer a whole answer of its own (another page)."""
+    if name is not None:
+        record_or_404(name)
+        values["name"] = name
+    try:
+        done = work()
+    except Refused as exc:
+        return back(endpoint, error=exc.message, **values)
+    if notice is not None or isinstance(done, str):
+        return back(endpoint, notice=notice if notice is not None else done, **values)
+    return done
 
 
 def record_or_404(name: str):

@@ -65,6 +65,18 @@ def profile(s: AppSession) -> dict:
     return out
 
 
+def business_address_lines(s: AppSession) -> list[str]:
+    """The profile's business address as the lines of a postal block (street lines, ``City, State Zip``, the
+    country), or [] when it has no street address: then no marketing email goes out (CAN-SPAM, seed 000)."""
+    address = (s.app.profile or {}).get("address") or {}
+    if not address.get("line1"):
+        return []
+    region_zip = " ".join(p for p in (address.get("region"), address.get("zip_code") or address.get("postal_code"))
+                          if p)
+    place = ", ".join(p for p in (address.get("locality"), region_zip) if p)
+    return [p for p in (address.get("line1"), address.get("line2"), place, address.get("country_code")) if p]
+
+
 def update_profile(s: AppSession, changes: dict) -> dict:
     """Replace the profile's values named in ``changes``."""
 

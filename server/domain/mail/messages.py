@@ -21,12 +21,13 @@ from operator import itemgetter
 
 import sqlalchemy as sa
 
+from server.domain.account import settings
 from server.domain.errors import InvalidParameter
 from server.store import schema
 from server.store.prepared import PreparedAll
 from server.store.session import AppSession
 
-from . import deliverability, email_status
+from . import deliverability, email_status, merge_fields
 
 SKIP_NO_ADDRESS = "no email address"
 SKIP_INVALID = "invalid"
@@ -46,11 +47,7 @@ _REASON_BY_STATUS = {
 
 def business_address(s: AppSession) -> str | None:
     """The app's business address as one line, or None when the profile has none (no marketing email then)."""
-    address = (s.app.profile or {}).get("address") or {}
-    parts = [address.get(k) for k in ("line1", "line2", "locality", "region", "postal_code", "country_code")]
-    if not address.get("line1"):
-        return None
-    return ", ".join(p for p in parts if p)
+    return ", ".join(settings.business_address_lines(s)) or None
 
 
 # a soft-bounced address keeps getting mail: the problem was "most likely temporary" (seed 004), and only
@@ -158,7 +155,9 @@ def record(s: AppSession, outgoing: list[Outgoing]) -> list[int]:
     for offset, m in enumerate(outgoing):
         message_id = first + offset
         token = f"{s.app.id}-{message_id}-{randomness[12 * offset:12 * offset + 12]}"
-        html_body, text_body, links = m.html_body, m.text_body, []
+        subject, html_body, text_body = (merge_fields.render_email_sent(t, message_id, token)
+                                         for t in (m.subject, m.html_body, m.text_body))
+        links = []
         if m.reason is None and m.kind == "email" and m.marketing:
             html_body, links = _track_links(html_body, token, s.base_url, split)
             html_body, text_body = _with_footer(html_body, text_body, footer_address, footer_html, token,
@@ -176,7 +175,7 @@ def record(s: AppSession, outgoing: list[Outgoing]) -> list[int]:
             origin=m.origin, direction="sent", contact_id=m.contact_id, user_id=m.user_id, campaign_id=m.campaign_id,
             sequence_id=m.sequence_id, item_id=m.item_id, template_id=m.template_id, from_name=m.from_name,
             from_address=m.from_address, reply_to=None, to_address=m.to_address, cc=m.cc, bcc=m.bcc,
-            subject=m.subject, content_type=m.content_type, html_body=html_body, text_body=text_body,
+            subject=subject, content_type=m.content_type, html_body=html_body, text_body=text_body,
             headers=None, sent_date=None if m.reason else now_local, received_date=None, opened_date=None,
             clicked_date=None, created_at=now, idempotency_key=m.idempotency_key, token=token, links=links or None,
             broadcast_id=m.broadcast_id, delivery=delivery if delivery == deliverability.DELIVERED else None,

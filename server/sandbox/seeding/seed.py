@@ -24,6 +24,7 @@ from server.engine import campaigns, document
 from server.store import schema
 from server.store.session import AppSession
 from server.tables import CUSTOM_FORMS, REGISTRY
+from server.tables.model import snake
 
 from .commerce import seed_commerce
 from .records import records as seed_records
@@ -212,4 +213,7 @@ def seed_automation(s: AppSession, seed_dir: Path, counts: dict) -> None:
 def _user_columns(data: dict) -> dict:
 
     user_table = REGISTRY.get("User")
-    return {user_table.fields[k].column: v for k, v in data.items() if k in user_table.fields}
+    columns = {user_table.fields[k].column: v for k, v in data.items() if k in user_table.fields}
+    # what only merge fields show (~Owner.Fax1~ …): Fax1 → fax1
+    columns.update({snake(k): v for k, v in data.items() if snake(k) in schema.USER_MERGE_COLUMNS})
+    return columns

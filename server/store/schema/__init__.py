@@ -108,6 +108,7 @@ from .commerce import (
     tax_rate,
 )
 from .crm import (
+    USER_MERGE_COLUMNS,
     contact,
     contact_action,
     contact_link,
@@ -162,8 +163,8 @@ def app_data_tables() -> list[sa.Table]:
 __all__ = [
     "metadata", "ENTITIES", "app", "id_sequence", "domain_event", "contact", "contact_action", "tag", "tag_category",
     "tag_assignment", "custom_field", "custom_field_group", "custom_field_tab", "custom_value", "user",
-    "email_status", "link_type", "contact_link", "contact_locate_map", "contact_utm", "survey_result",
-    "followup_sequence",
+    "USER_MERGE_COLUMNS", "email_status", "link_type", "contact_link", "contact_locate_map", "contact_utm",
+    "survey_result", "followup_sequence",
     "followup_step", "followup_member", "action_set", "template", "campaign", "goal_trigger", "LIVE_STATES",
     "DUE_STATES", "enrollment", "DUE", "step_run", "goal_achievement", "round_robin", "lead_score", "campaign_task",
     "fulfillment_row", "fulfillment_job", "followup_step_run", "message", "http_post", "rest_hook", "hook_delivery",

@@ -63,6 +63,10 @@ sa.Index("ix_custom_value_num", custom_value.c.app_id, custom_value.c.field_id, 
 sa.Index("ix_custom_value_date", custom_value.c.app_id, custom_value.c.field_id, custom_value.c.date_value)
 sa.Index("ix_custom_value_record", custom_value.c.app_id, custom_value.c.record_id)
 
+# The columns of a user's Company, Country, Fax1, Fax1Type, Fax2, Fax2Type, Phone3, Phone3Ext, Phone3Type, Website
+USER_MERGE_COLUMNS = ("company", "country", "fax1", "fax1_type", "fax2", "fax2_type", "phone3", "phone3_ext",
+                      "phone3_type", "website")
+
 user = entity(
     "user",
     sa.Column("password_hash", sa.String(255), nullable=True),
@@ -71,6 +75,9 @@ user = entity(
     # answers fault 15 [FailedLoginAttemptPasswordExpired]
     sa.Column("password_expires_at", sa.Float, nullable=True),
     sa.Column("status", sa.String(16), nullable=True),  # REST's user status: Invited | Inactive (null: Active)
+    # a user's details that the DataService User table does not show but ~Owner.*~ and ~LoggedInUser.*~ merge
+    # (the recorded getAvailableMergeFields answer: server.domain.mail.merge_fields)
+    *(sa.Column(name, sa.Text, nullable=True) for name in USER_MERGE_COLUMNS),
 )
 sa.Index("ix_user_email", user.c.app_id, sa.func.lower(user.c.email))
 
