@@ -3,6 +3,7 @@ translation on one app and checks what the test declared with ``covers``."""
 from __future__ import annotations
 
 import json
+import xmlrpc.client
 from datetime import datetime
 from urllib.parse import quote
 
@@ -10,7 +11,7 @@ import pytest
 
 from server.migration import mapping
 from server.migration.translate import TRANSLATORS, contact_pairs
-from tests.rest_v2.conftest import contract_checker, v2_for  # noqa: F401  (contract_checker: a fixture)
+from tests.rest_v2.conftest import V2, checked_session, contract_checker, v2_for  # noqa: F401  (contract_checker: a fixture)
 
 
 def covers(*methods: str):
@@ -31,6 +32,20 @@ class Pair:
     def call(self, method: str, *params):
         self.xmlrpc_called.add(method)
         return self.v2.app.call(method, *params)
+
+    def use_key(self, key: str) -> None:
+        """From now on the v2 side, and ``call_with_key``, send ``key`` (a PAT acts as its user)."""
+        self.v2 = V2(self.v2.app, key, checked_session(self.v2.checker, key), self.v2.checker)
+
+    def call_with_key(self, method: str, *params):
+        """``method`` over XML-RPC as OAuth and key-header clients call it (at /crm/xmlrpc/v1): the v2 side's key in
+        X-Keap-API-Key, no key parameter."""
+        self.xmlrpc_called.add(method)
+        target = xmlrpc.client.ServerProxy(self.v2.app.live.url + "/crm/xmlrpc/v1",
+                                           headers=[("X-Keap-API-Key", self.v2.key)])
+        for part in method.split("."):
+            target = getattr(target, part)
+        return target(*params)
 
     def v2_call(self, method: str, params: list, status: int = 200, raw: bool = False):
         """The v2 equivalent of ``method(params)``, over HTTP: the translation's operation at its contract path."""
