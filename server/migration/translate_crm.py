@@ -188,6 +188,45 @@ def _attach_email(p: list) -> V2Call:
     return V2Call("createEmail", body={k: v for k, v in body.items() if v not in (None, [])}, fields={}, items="")
 
 
+# --- files --------------------------------------------------------------------------------------------
+
+def _content(value, where: str) -> bytes:
+    """The bytes of an XML-RPC file parameter: base64 text (the JSON of the compare tool) or bytes."""
+    if isinstance(value, bytes | bytearray):
+        return bytes(value)
+    if isinstance(value, str):
+        try:
+            return base64.b64decode(value, validate=True)
+        except ValueError:
+            pass
+    raise CannotTranslate(f"{where} must be the file's bytes in base64")
+
+
+def _upload(p: list) -> V2Call:
+    if p and isinstance(p[0], int) and not isinstance(p[0], bool):  # (contactId, fileName, base64Data)
+        contact_id, name, data = p[0], arg(p, 1, str, "fileName"), _content(p[2] if len(p) > 2 else None,
+                                                                            "params[2] (base64Data)")
+    else:  # (fileName, base64Data[, contactId])
+        name, data = arg(p, 0, str, "fileName"), _content(p[1] if len(p) > 1 else None, "params[1] (base64Data)")
+        contact_id = arg(p, 2, int, "contactId") if len(p) > 2 else 0
+    # XML-RPC files go in the contact's file box, or the app's (v2: a USER file) without a contact
+    form = {"file_name": name, "file_association": "CONTACT" if contact_id else "USER", "is_public": "false"}
+    if contact_id:
+        form["contact_id"] = str(contact_id)
+    return V2Call("createFile", body=form, files={"file": (name, data)}, fields={}, items="")
+
+
+def _rename(p: list) -> V2Call:
+    return V2Call("updateFile", path={"file_id": str(arg(p, 0, int, "fileId"))}, query={"update_mask": "file_name"},
+                  body={"file_name": arg(p, 1, str, "fileName")}, files={}, fields={}, items="")
+
+
+def _replace(p: list) -> V2Call:
+    data = _content(p[1] if len(p) > 1 else None, "params[1] (base64EncodedData)")
+    return V2Call("updateFile", path={"file_id": str(arg(p, 0, int, "fileId"))}, query={"update_mask": "file"},
+                  files={"file": ("file", data)}, fields={}, items="")
+
+
 # --- saved searches -----------------------------------------------------------------------------------
 
 def _report(with_fields: bool) -> Callable[[list], V2Call]:
@@ -237,6 +276,9 @@ CRM_TRANSLATORS: dict[str, Callable[[list], V2Call]] = {
     "DataService.addCustomField": _add_custom_field,
     "APIEmailService.sendEmail": _send_email,
     "APIEmailService.attachEmail": _attach_email,
+    "FileService.uploadFile": _upload,
+    "FileService.renameFile": _rename,
+    "FileService.replaceFile": _replace,
     "SearchService.getSavedSearchResults": _report(True),
     "SearchService.getSavedSearchResultsAllFields": _report(False),
     "SearchService.getAllReportColumns": _report_columns,

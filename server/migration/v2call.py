@@ -26,7 +26,8 @@ class V2Call:
     operation_id: str
     path: dict = field(default_factory=dict)
     query: dict = field(default_factory=dict)
-    body: dict | None = None
+    body: dict | None = None  # a JSON body; or, for a multipart/form-data operation, the text parts, ...
+    files: dict | None = None  # ... and the file parts: name -> (file name, bytes)
     fields: dict = field(default_factory=lambda: CONTACT_FIELDS)  # the record's fields, compared in the answers
     items: str = "contacts"  # the key of a v2 list answer holding the records
 

@@ -55,7 +55,9 @@ class Pair:
         for name, value in translated.path.items():
             path = path.replace("{" + name + "}", quote(str(value), safe=""))
         kwargs = {"params": translated.query} if translated.query else {}
-        if translated.body is not None:
+        if translated.files is not None:  # a multipart/form-data operation: the text parts, then the files
+            kwargs["files"] = {**{k: (None, v) for k, v in (translated.body or {}).items()}, **translated.files}
+        elif translated.body is not None:
             kwargs["json"] = translated.body
         self.v2_called.add(method)
         self.translated.append((method, params, translated.operation_id))

@@ -151,3 +151,39 @@ def test_quick_search_for_a_person_alike(pair):
     # the start of one field
     assert [r["Id"] for r in pair.call("SearchService.quickSearch", "FindPerson", user, "uick", 0, 10)] == [made]
     assert json.dumps(pair.v2.ok("GET", "/contacts", params={"filter": "given_name==uick*"})["contacts"]) == "[]"
+
+
+@covers("FileService.uploadFile", "FileService.renameFile", "FileService.replaceFile")
+def test_files_uploaded_renamed_and_replaced_on_either_side(pair):
+    def same(file_id, name: str, content: bytes, contact_id: int) -> None:
+        made = pair.v2.ok("GET", f"/files/{file_id}")
+        assert (made["file_name"], made["file_size"], made.get("contact_id")) == (name, len(content),
+                                                                               str(contact_id) if contact_id else None)
+        assert base64.b64decode(pair.v2.app.call("FileService.getFile", int(file_id))) == content
+        row = pair.v2.app.call("DataService.load", "FileBox", int(file_id), ["FileName", "ContactId"])
+        assert (row["FileName"], row.get("ContactId", 0)) == (name, contact_id)
+
+    encoded = base64.b64encode(b"by XML-RPC").decode()
+    for params in ([6, "pair-x.txt", encoded], ["pair-app.txt", encoded]):
+        contact_id = params[0] if isinstance(params[0], int) else 0
+        by_xmlrpc = pair.call("FileService.uploadFile", *params)
+        same(by_xmlrpc, params[-2], b"by XML-RPC", contact_id)
+        by_v2 = pair.v2_call("FileService.uploadFile", params, 201)
+        same(by_v2["id"], params[-2], b"by XML-RPC", contact_id)
+
+        assert pair.call("FileService.renameFile", int(by_v2["id"]), "renamed-x.txt") is True
+        assert pair.v2_call("FileService.renameFile", [by_xmlrpc, "renamed-v.txt"])["file_name"] == "renamed-v.txt"
+        new = base64.b64encode(b"replaced, longer than before").decode()
+        assert pair.call("FileService.replaceFile", int(by_v2["id"]), new) is True
+        pair.v2_call("FileService.replaceFile", [by_xmlrpc, new])
+        for file_id, name in ((by_xmlrpc, "renamed-v.txt"), (by_v2["id"], "renamed-x.txt")):
+            same(file_id, name, b"replaced, longer than before", contact_id)
+    # the compare tool sends the same multipart parts (and rolls them back)
+    for method, params, status in (("FileService.uploadFile", [6, "compared.txt", encoded], 201),
+                                   ("FileService.renameFile", [by_xmlrpc, "compared.txt"], 200),
+                                   ("FileService.replaceFile", [by_xmlrpc, encoded], 200)):
+        r = pair.v2.app.live.control("POST", f"/apps/{pair.v2.app.name}/migration/compare",
+                                     json={"method": method, "params": params})
+        assert r.status_code == 200 and r.json()["xmlrpc"]["ok"] and r.json()["v2"]["ok"], r.text
+        assert r.json()["v2"]["status"] == status and {d["what"] for d in r.json()["differences"]} <= {"answer"}, r.text
+    same(by_xmlrpc, "renamed-v.txt", b"replaced, longer than before", 0)  # nothing persisted
