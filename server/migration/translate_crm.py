@@ -11,14 +11,13 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from datetime import datetime
 
 from server.domain.data.custom_fields import DATA_TYPE_IDS
 from server.domain.data.custom_forms import REST_TYPES
 from server.rest_v2.custom_fields import wire_type
 
 from . import translate_tables as tables
-from .v2call import After, CannotTranslate, V2Call, arg
+from .v2call import After, CannotTranslate, V2Call, arg, utc_time
 
 # --- settings -----------------------------------------------------------------------------------------
 
@@ -109,7 +108,7 @@ def _add_custom_field(p: list) -> V2Call:
         raise CannotTranslate(f"params[2] (dataType): {p[2]} is not a custom field type")
     body = {"label": arg(p, 1, str, "displayName"), "field_type": wire_type(REST_TYPES[type_id]),
             "group_id": str(arg(p, 3, int, "groupId"))}
-    return V2Call("createContactCustomField", body=body, fields={"Id": ("id",)}, items="")
+    return V2Call("createContactCustomField", body=body, fields={}, items="")
 
 
 # --- email --------------------------------------------------------------------------------------------
@@ -151,18 +150,9 @@ def _send_email(p: list) -> V2Call:
     return V2Call("sendEmail", body=body, fields={}, items="")
 
 
-def _time(value, where: str) -> str | None:
-    """An XML-RPC date as RFC 3339 in UTC (the translation reads it as UTC: it knows no zone)."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.removesuffix("Z"))
-        except ValueError:
-            raise CannotTranslate(f"{where} must be a date (ISO 8601)") from None
-    if not isinstance(value, datetime):
-        raise CannotTranslate(f"{where} must be a date")
-    return value.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+def _time(p: list, index: int, name: str) -> str | None:
+    value = p[index] if len(p) > index else None
+    return None if value in (None, "") else utc_time(value, f"params[{index}] ({name})")
 
 
 def _addresses(value: str) -> list[str]:
@@ -170,12 +160,12 @@ def _addresses(value: str) -> list[str]:
 
 
 def _attach_email(p: list) -> V2Call:
-    names = ("fromName", "fromAddress", "toAddress", "ccAddresses", "bccAddresses", "contentType", "subject",
-             "htmlBody", "textBody", "header")
-    (from_name, from_address, to_address, cc, bcc, content_type, subject, html, text, header) = (
-        arg(p, i, str, name) for i, name in enumerate(names, start=1))
-    received, sent = _time(p[11] if len(p) > 11 else None, "params[11] (receivedDate)"), \
-        _time(p[12] if len(p) > 12 else None, "params[12] (sentDate)")
+    arg(p, 1, str, "fromName")  # v2 keeps the sender's address only
+    names = ("fromAddress", "toAddress", "ccAddresses", "bccAddresses", "contentType", "subject", "htmlBody",
+             "textBody", "header")
+    (from_address, to_address, cc, bcc, content_type, subject, html, text, header) = (
+        arg(p, i, str, name) for i, name in enumerate(names, start=2))
+    received, sent = _time(p, 11, "receivedDate"), _time(p, 12, "sentDate")
     if len(p) > 13 and arg(p, 13, int, "emailSentType") == 0:
         raise CannotTranslate("params[13] (emailSentType): v2 records sent emails only (createEmail), not received")
     body = {"contact_id": str(arg(p, 0, int, "contactId")), "sent_to_address": to_address, "subject": subject,
@@ -184,7 +174,6 @@ def _attach_email(p: list) -> V2Call:
             "html_content": _text64(html) if content_type.lower() != "text" else None,
             "plain_content": _text64(text) if content_type.lower() != "html" else None,
             "sent_time": sent, "received_time": received}
-    del from_name  # v2 keeps the sender's address only
     return V2Call("createEmail", body={k: v for k, v in body.items() if v not in (None, [])}, fields={}, items="")
 
 
