@@ -12,9 +12,9 @@ import base64
 import json
 from collections.abc import Callable
 
-from server.domain.data.custom_fields import DATA_TYPE_IDS
+from server.domain.data.custom_fields import DATA_TYPE_IDS, form_id_of
 from server.domain.data.custom_forms import REST_TYPES
-from server.rest_v2.custom_fields import wire_type
+from server.rest_v2.custom_fields import RECORD_TYPES, wire_type
 
 from . import translate_tables as tables
 from .v2call import After, CannotTranslate, V2Call, arg, utc_time
@@ -101,14 +101,19 @@ def _count(p: list) -> V2Call:
 
 
 def _add_custom_field(p: list) -> V2Call:
-    if arg(p, 0, str, "context").strip().lower() != "contact":
-        raise CannotTranslate(f"params[0] (context): the compare tool translates Contact fields, not {p[0]}")
+    """The create operation of the context's record type (its custom-field form): notes and tasks share one form,
+    so a Task context goes to tasks, the others of that form to notes."""
+    context = arg(p, 0, str, "context")
+    candidates = [r for r in RECORD_TYPES if r.form_id == form_id_of(context)]
+    if not candidates:
+        raise CannotTranslate(f"params[0] (context): {context} is not a record type with custom fields")
+    record = next((r for r in candidates if r.noun.lower() == context.strip().lower()), candidates[0])
     type_id = DATA_TYPE_IDS.get(arg(p, 2, str, "dataType").replace(" ", "").lower())
     if type_id is None:
         raise CannotTranslate(f"params[2] (dataType): {p[2]} is not a custom field type")
     body = {"label": arg(p, 1, str, "displayName"), "field_type": wire_type(REST_TYPES[type_id]),
             "group_id": str(arg(p, 3, int, "groupId"))}
-    return V2Call("createContactCustomField", body=body, fields={}, items="")
+    return V2Call(record.create_field, body=body, fields={}, items="")
 
 
 # --- email --------------------------------------------------------------------------------------------

@@ -63,16 +63,19 @@ def test_ordered_queries_and_counts_agree(pair):
 
 @covers("DataService.addCustomField")
 def test_custom_fields_added_on_either_side_read_alike(pair):
-    group = pair.v2.app.call("DataService.query", "DataFormGroup", 1, 0, {"Name": "Program Details"}, ["Id"])[0]["Id"]
-    by_xmlrpc = pair.call("DataService.addCustomField", "Contact", "Pair Colour", "Text", group)
-    by_v2 = pair.v2_call("DataService.addCustomField", ["Contact", "Pair Shade", "Text", group], 201)
-    assert by_v2["label"] == "Pair Shade" and by_v2["field_type"] == "TEXT"
-    model = {f["id"]: f for f in pair.v2.ok("GET", "/contacts/model")["custom_fields"]}
-    rows = {r["Id"]: r for r in pair.v2.app.call("DataService.query", "DataFormField", 1000, 0, {"GroupId": group},
-                                                 ["Id", "Label", "DataType"])}
-    for field_id, label in ((by_xmlrpc, "Pair Colour"), (int(by_v2["id"]), "Pair Shade")):
-        assert (model[str(field_id)]["label"], model[str(field_id)]["field_type"]) == (label, "TEXT")
-        assert (rows[field_id]["Label"], rows[field_id]["DataType"]) == (label, 15)  # 15: Text
+    for context, group_name, model_path, kind, type_id in (
+            ("Contact", "Program Details", "/contacts/model", "Text", 15),
+            ("Company", "Company Profile", "/companies/model", "NumberDecimal", 11)):
+        group = pair.v2.app.call("DataService.query", "DataFormGroup", 1, 0, {"Name": group_name}, ["Id"])[0]["Id"]
+        by_xmlrpc = pair.call("DataService.addCustomField", context, f"Pair {context} X", kind, group)
+        by_v2 = pair.v2_call("DataService.addCustomField", [context, f"Pair {context} V", kind, group], 201)
+        model = {f["id"]: f for f in pair.v2.ok("GET", model_path)["custom_fields"]}
+        rows = {r["Id"]: r for r in pair.v2.app.call("DataService.query", "DataFormField", 1000, 0,
+                                                     {"GroupId": group}, ["Id", "Label", "DataType"])}
+        for field_id, label in ((by_xmlrpc, f"Pair {context} X"), (int(by_v2["id"]), f"Pair {context} V")):
+            assert (model[str(field_id)]["label"], model[str(field_id)]["field_type"]) == \
+                (label, by_v2["field_type"]), context
+            assert (rows[field_id]["Label"], rows[field_id]["DataType"]) == (label, type_id), context
 
 
 def _history(pair, contact_id) -> list[dict]:
