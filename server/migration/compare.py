@@ -6,7 +6,8 @@ differences found: one failing where the other succeeds, and each field of the r
 
 The XML-RPC call runs first, then the v2 call sees what it wrote. Each runs as its transport runs it (the
 method table's overload, the v2 operation's declared checks) but without the gate: no key, throttle, fault
-injection or journal, since the control API is the caller."""
+injection or journal, since the control API is the caller. A multipart/form-data operation (file uploads) gets
+its text and file parts as a form request, as its route reads them from a client's."""
 from __future__ import annotations
 
 import io
