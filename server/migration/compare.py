@@ -6,14 +6,18 @@ differences found: one failing where the other succeeds, and each field of the r
 
 The XML-RPC call runs first, then the v2 call sees what it wrote. Each runs as its transport runs it (the
 method table's overload, the v2 operation's declared checks) but without the gate: no key, throttle, fault
-injection or journal, since the control API is the caller."""
+injection or journal, since the control API is the caller. A multipart/form-data operation (file uploads) gets
+its text and file parts as a form request, as its route reads them from a client's."""
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from werkzeug.datastructures import MultiDict
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request as WerkzeugRequest
 
 from server.gate import Call
 from server.journal.entry import bounded
@@ -64,12 +68,14 @@ def _v2(sandbox, api: Api, session, app, v2: V2Call) -> dict:
         path = path.replace("{" + name + "}", quote(str(value), safe=""))
     shown = {"operation_id": spec.operation_id, "method": spec.method, "path": "/crm/rest/v2" + path,
              "query": v2.query, "body": v2.body}
+    if v2.files is not None:
+        shown["files"] = {part: {"file_name": name, "size": len(data)} for part, (name, data) in v2.files.items()}
     try:
-        r = Request(call=Call(endpoint="compare", headers={}, query={}, app=app), op=spec, http=None,
+        r = Request(call=Call(endpoint="compare", headers={}, query={}, app=app), op=spec, http=_multipart(spec, v2),
                     base_url=(sandbox.config.public_url or "http://sandbox").rstrip("/"),
                     query=bound.validator.query_values(MultiDict(v2.query)),
                     body=bound.validator.body_value(json.dumps(v2.body).encode()) if bound.validator.body is not None
-                    else None, s=session, sandbox=sandbox)
+                    and v2.files is None else None, s=session, sandbox=sandbox)
         result = bound.declared.func(r, **path_values(bound, {k: str(v) for k, v in v2.path.items()}))
     except Exception as exc:  # the v2 error body the client would get
         error = from_exception(exc)
@@ -78,6 +84,15 @@ def _v2(sandbox, api: Api, session, app, v2: V2Call) -> dict:
         result = Reply(result)
     status = result.status or spec.success
     return {**shown, "ok": True, "status": status, "answer": bounded(result.body) if status != 204 else None}
+
+
+def _multipart(spec, v2: V2Call) -> WerkzeugRequest | None:
+    """The multipart/form-data request a form operation reads its parts from (None for a JSON operation)."""
+    if v2.files is None:
+        return None
+    data = {**(v2.body or {}), **{part: (io.BytesIO(content), name) for part, (name, content) in v2.files.items()}}
+    return WerkzeugRequest(EnvironBuilder(method=spec.method, path="/crm/rest/v2" + spec.path, data=data,
+                                          content_type="multipart/form-data").get_environ())
 
 
 def differences(x: dict, v: dict, v2call: V2Call) -> list[dict]:

@@ -107,43 +107,20 @@ def _data(contact: Callable[[list], V2Call], other: Callable) -> Callable[[list]
     return translate
 
 
-# the Contact fields DataService.findByField can search, as listContacts' filter names
-_FILTERS = {"Email": "email", "FirstName": "given_name", "LastName": "family_name", "Id": "contact_id"}
-
-
-def _listing(p: list) -> tuple:
-    table, rest = tables.table(p) if not (p and p[0] == "Contact") else (None, After(p, 1))
-    limit, page = _arg(rest, 0, int, "limit"), _arg(rest, 1, int, "page")
-    if page != 0:
-        raise CannotTranslate("params[2] (page): v2 pages by token; the compare tool translates page 0 only")
-    return table, rest, limit
-
-
-def _filtered(table, field_name: str, value, limit: int, where: str) -> V2Call:
-    """The table's list operation filtered on ``field_name`` (Contact's when ``table`` is None)."""
-    name, filters = ("Contact", _FILTERS) if table is None else (table.name, table.filters)
-    if field_name not in filters:
-        raise CannotTranslate(f"{where}: the compare tool filters {name} on {sorted(filters)}, not {field_name}")
-    if isinstance(value, str) and "%" in value:
-        raise CannotTranslate(f"{where}: v2 filters match whole values; the compare tool translates no % wildcard")
-    query = {"filter": f"{filters[field_name]}=={value}", "page_size": str(min(max(limit, 1), 1000))}
-    return V2Call("listContacts", query=query) if table is None else table.call(table.list, query=query)
-
-
 def _find_by_field(p: list) -> V2Call:
-    table, rest, limit = _listing(p)
+    table, rest, limit = tables.listing(p)
     field_name = _arg(rest, 2, str, "fieldName")
     value = _arg(rest, 3, str, "fieldValue") if not (len(rest) > 3 and isinstance(rest[3], int)) else rest[3]
-    return _filtered(table, field_name, value, limit, "params[3] (fieldName)")
+    return tables.filtered(table, field_name, value, limit, "params[3] (fieldName)")
 
 
 def _query(p: list) -> V2Call:
-    table, rest, limit = _listing(p)
+    table, rest, limit = tables.listing(p)
     data = _arg(rest, 2, dict, "queryData")
     if len(data) != 1:
         raise CannotTranslate("params[3] (queryData): the compare tool translates a query on one field")
     (field_name, value), = data.items()
-    return _filtered(table, field_name, value, limit, "params[3] (queryData)")
+    return tables.filtered(table, field_name, value, limit, "params[3] (queryData)")
 
 
 def _contact_delete(p: list) -> V2Call:

@@ -4,10 +4,9 @@ of shipping methods, web forms and note templates. Each answers a V2Call (transl
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 
 from .translate_tables import TABLES
-from .v2call import CannotTranslate, V2Call, arg
+from .v2call import CannotTranslate, V2Call, arg, utc_time
 
 LINK_FIELDS = {"ContactId1": ("contact1_id",), "ContactId2": ("contact2_id",), "LinkTypeId": ("link_type_id",)}
 OPTION_FIELDS = {"id": ("id",), "name": ("name",)}
@@ -152,21 +151,9 @@ def _order_of_invoice(p: list) -> V2Call:
                   items="orders")
 
 
-def _time(value, where: str) -> str:
-    """An XML-RPC date (a datetime, or ISO 8601 text) as RFC 3339, read as UTC (the translation knows no zone)."""
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value.removesuffix("Z")).isoformat(timespec="seconds") + "Z"
-        except ValueError:
-            pass
-    raise CannotTranslate(f"{where} must be a date (ISO 8601)")
-
-
 def _blank_order(p: list) -> V2Call:
     body = {"contact_id": str(arg(p, 0, int, "contactId")), "order_title": arg(p, 1, str, "description"),
-            "order_time": _time(p[2] if len(p) > 2 else None, "params[2] (orderDate)"), "order_type": "OFFLINE"}
+            "order_time": utc_time(p[2] if len(p) > 2 else None, "params[2] (orderDate)"), "order_type": "OFFLINE"}
     for index, name, prop in ((3, "leadAffiliateId", "lead_affiliate_id"),
                               (4, "saleAffiliateId", "sales_affiliate_id")):
         if arg(p, index, int, name):

@@ -114,3 +114,31 @@ def update(t: Table, p: After) -> V2Call:
 
 def delete(t: Table, p: After) -> V2Call:
     return t.call(t.delete, arg(p, 0, int, "id"))
+
+
+# the Contact fields DataService.findByField can search, as listContacts' filter names
+CONTACT_FILTERS = {"Email": "email", "FirstName": "given_name", "LastName": "family_name", "Id": "contact_id"}
+
+
+def listing(p: list) -> tuple[Table | None, After, int]:
+    """A DataService listing's table (None for Contact), the parameters after it, and its limit (page 0 only)."""
+    found, rest = table(p) if not (p and p[0] == "Contact") else (None, After(p, 1))
+    limit, page = arg(rest, 0, int, "limit"), arg(rest, 1, int, "page")
+    if page != 0:
+        raise CannotTranslate("params[2] (page): v2 pages by token; the compare tool translates page 0 only")
+    return found, rest, limit
+
+
+def filtered(t: Table | None, field_name: str | None, value, limit: int, where: str, **query) -> V2Call:
+    """The table's list operation (Contact's when ``t`` is None) filtered on ``field_name`` (on nothing when it is
+    None), with ``query`` added (order_by)."""
+    name, filters = ("Contact", CONTACT_FILTERS) if t is None else (t.name, t.filters)
+    if field_name is not None:
+        if field_name not in filters:
+            raise CannotTranslate(f"{where}: the compare tool filters {name} on {sorted(filters)}, not {field_name}")
+        if isinstance(value, str) and "%" in value:
+            raise CannotTranslate(f"{where}: v2 filters match whole values; the compare tool translates no % "
+                                  "wildcard")
+        query["filter"] = f"{filters[field_name]}=={value}"
+    query["page_size"] = str(min(max(limit, 1), 1000))
+    return V2Call("listContacts", query=query) if t is None else t.call(t.list, query=query)

@@ -4,6 +4,7 @@ answers must agree on (``record_pairs``: the XML-RPC record's fields and where a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 class CannotTranslate(ValueError):
@@ -26,7 +27,8 @@ class V2Call:
     operation_id: str
     path: dict = field(default_factory=dict)
     query: dict = field(default_factory=dict)
-    body: dict | None = None
+    body: dict | None = None  # a JSON body; or, for a multipart/form-data operation, the text parts, ...
+    files: dict | None = None  # ... and the file parts: name -> (file name, bytes)
     fields: dict = field(default_factory=lambda: CONTACT_FIELDS)  # the record's fields, compared in the answers
     items: str = "contacts"  # the key of a v2 list answer holding the records
 
@@ -49,6 +51,18 @@ def arg(params: list, index: int, kind: type, name: str):
     if not isinstance(value, kind) or isinstance(value, bool):
         raise CannotTranslate(f"params[{where}] ({name}) must be {'an integer' if kind is int else kind.__name__}")
     return value
+
+
+def utc_time(value, where: str) -> str:
+    """An XML-RPC date (a datetime, or ISO 8601 text) as RFC 3339, read as UTC (the translation knows no zone)."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.removesuffix("Z")).isoformat(timespec="seconds") + "Z"
+        except ValueError:
+            pass
+    raise CannotTranslate(f"{where} must be a date (ISO 8601)")
 
 
 def dig(value, path: tuple):

@@ -3,6 +3,7 @@ translation on one app and checks what the test declared with ``covers``."""
 from __future__ import annotations
 
 import json
+import xmlrpc.client
 from datetime import datetime
 from urllib.parse import quote
 
@@ -10,7 +11,7 @@ import pytest
 
 from server.migration import mapping
 from server.migration.translate import TRANSLATORS, contact_pairs
-from tests.rest_v2.conftest import contract_checker, v2_for  # noqa: F401  (contract_checker: a fixture)
+from tests.rest_v2.conftest import V2, checked_session, contract_checker, v2_for  # noqa: F401  (contract_checker: a fixture)
 
 
 def covers(*methods: str):
@@ -32,6 +33,20 @@ class Pair:
         self.xmlrpc_called.add(method)
         return self.v2.app.call(method, *params)
 
+    def use_key(self, key: str) -> None:
+        """From now on the v2 side, and ``call_with_key``, send ``key`` (a PAT acts as its user)."""
+        self.v2 = V2(self.v2.app, key, checked_session(self.v2.checker, key), self.v2.checker)
+
+    def call_with_key(self, method: str, *params):
+        """``method`` over XML-RPC as OAuth and key-header clients call it (at /crm/xmlrpc/v1): the v2 side's key in
+        X-Keap-API-Key, no key parameter."""
+        self.xmlrpc_called.add(method)
+        target = xmlrpc.client.ServerProxy(self.v2.app.live.url + "/crm/xmlrpc/v1",
+                                           headers=[("X-Keap-API-Key", self.v2.key)])
+        for part in method.split("."):
+            target = getattr(target, part)
+        return target(*params)
+
     def v2_call(self, method: str, params: list, status: int = 200, raw: bool = False):
         """The v2 equivalent of ``method(params)``, over HTTP: the translation's operation at its contract path."""
         translated = TRANSLATORS[method](params)
@@ -40,7 +55,9 @@ class Pair:
         for name, value in translated.path.items():
             path = path.replace("{" + name + "}", quote(str(value), safe=""))
         kwargs = {"params": translated.query} if translated.query else {}
-        if translated.body is not None:
+        if translated.files is not None:  # a multipart/form-data operation: the text parts, then the files
+            kwargs["files"] = {**{k: (None, v) for k, v in (translated.body or {}).items()}, **translated.files}
+        elif translated.body is not None:
             kwargs["json"] = translated.body
         self.v2_called.add(method)
         self.translated.append((method, params, translated.operation_id))

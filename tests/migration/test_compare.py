@@ -112,3 +112,32 @@ def test_other_tables_and_services_compare_and_nothing_persists(app):
     assert "params[0] (productId) must be an integer" in refused["error"]
     refused = compare(app, {"method": "DataService.add", "params": ["Product", {"ProductPrice": 1, "Weight": 2}]}, 400)
     assert "Product fields" in refused["error"] and "Weight" in refused["error"]
+
+
+@pytest.mark.parametrize(("method", "params", "problem"), [
+    ("DataService.getAppSetting", ["Contact", "nosuch"], "not Contact.nosuch"),
+    ("DataService.getUserInfo", ["key"], "takes no parameters"),
+    ("DataService.queryWithOrderBy", ["Contact", 10, 0, {}, ["Id"], "Phone1", True], "params[5] (orderBy)"),
+    ("DataService.queryWithOrderBy", ["Contact", 10, 0, {}, ["Id"], "Id", "yes"], "params[6] (ascending)"),
+    ("DataService.count", ["Contact", {"FirstName": "A", "LastName": "B"}], "params[1] (queryData)"),
+    ("DataService.addCustomField", ["Invoice", "Label", "Text", 1], "params[0] (context)"),
+    ("DataService.addCustomField", ["Contact", "Label", "Hologram", 1], "params[2] (dataType)"),
+    ("APIEmailService.sendEmail", [[6], 1], "sendEmailTemplate"),
+    ("APIEmailService.sendEmail", [[6], "a@b.test", "x@y.test", "", "", "HTML", "S", "<p>h</p>", ""],
+     "params[2] (toAddress)"),
+    ("APIEmailService.attachEmail", [6, "N", "a@b.test", "c@d.test", "", "", "HTML", "S", "h", "", "",
+                                     "yesterday", "2026-03-01T10:00:00"], "params[11] (receivedDate)"),
+    ("FileService.uploadFile", [6, "a.txt", "not base64!"], "params[2] (base64Data)"),
+    ("SearchService.getSavedSearchResults", [1, 1, 2, ["Id"]], "params[2] (pageNumber)"),
+    ("SearchService.quickSearch", ["FindTask", 1, "call", 0, 10], "params[0] (quickSearchType)"),
+])
+def test_crm_calls_that_do_not_translate_are_400_naming_the_parameter(app, method, params, problem):
+    assert problem in compare(app, {"method": method, "params": params}, 400)["error"]
+
+
+def test_a_file_upload_compares_with_its_parts_and_nothing_persists(app):
+    found = compare(app, {"method": "FileService.uploadFile", "params": ["app-file.txt", "aGVsbG8="]})
+    assert found["xmlrpc"]["ok"] and found["v2"]["status"] == 201 and found["v2"]["answer"]["file_size"] == 5
+    assert found["v2"]["body"]["file_association"] == "USER" and found["v2"]["files"] == {
+        "file": {"file_name": "app-file.txt", "size": 5}}
+    assert app.call("DataService.count", "FileBox", {"FileName": "app-file.txt"}) == 0
