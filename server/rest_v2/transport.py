@@ -69,8 +69,9 @@ class Transport:
             hint = self._property_hint(http.method, relative, call.failure)
         body = response.get_data() if status >= 400 else None
         outcome = entry.http(status, json.loads(body) if body and body[:1] == b"{" else None)
-        request_part = {"query": entry.bounded(http.args.to_dict()) or None,
-                        "body": entry.http_body(http.get_data(cache=True), http.content_type)}
+        request_part = {"query": entry.bounded(http.args.to_dict()) or None if http.args else None,
+                        "body": entry.http_body(http.get_data(cache=True), http.content_type)
+                        if http.method != "GET" or http.content_length else None}  # (most reads: no body to read)
         journal.record(call, "rest_v2", ROOT, f"{http.method} {http.path}", request_part, outcome, hint,
                        entry.presented_secret(http.headers, http.args))
         if hint and (header := journal.hint_header(call)):

@@ -2,6 +2,7 @@
 (a credential is what selects the app)."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import secrets
@@ -139,6 +140,7 @@ def clients_of_app(conn: Connection, app_id: int) -> list[str]:
 KEY_PREFIXES = {"sak": "KeapAK-", "pat": "KeapPAT-"}  # SAKs start KeapAK- (clients branch on it)
 
 
+@functools.lru_cache(maxsize=1024)  # every gateway call with a key hashes it: the same few keys, call after call
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
