@@ -101,7 +101,7 @@ class Gate:
 
     def authenticate_gateway(self, call: Call) -> None:
         if call.endpoint == GATEWAY:
-            call.app, call.credential = gateway.authenticate(self.engine, call.headers, call.query)
+            call.app, call.credential = gateway.authenticate(self.engine, call.headers, call.query, call.tx)
             if call.credential.kind == "legacy_key" and self._legacy_key_retired(call.app):
                 call.retired = LEGACY_KEY
                 raise gateway.invalid_api_key()  # a revoked key, on REST as on the gateway's XML-RPC

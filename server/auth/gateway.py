@@ -91,13 +91,15 @@ def _bearer(headers: Mapping[str, str]) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def authenticate(engine: Engine, headers: Mapping[str, str], query: Mapping[str, str]) -> tuple[AppRecord, Credential]:
+def authenticate(engine: Engine, headers: Mapping[str, str], query: Mapping[str, str],
+                 within: Transaction | None = None) -> tuple[AppRecord, Credential]:
     """The app and credential of a gateway request, or a GatewayRejection: ``X-Keap-API-Key`` (a Personal
     Access Token, a Service Account Key, or the app's legacy key), else an OAuth access token in
-    ``Authorization: Bearer`` or the ``access_token`` query parameter."""
+    ``Authorization: Bearer`` or the ``access_token`` query parameter. Read in the call's transaction
+    ``within`` (a reader, left open) if given, else in one of its own."""
     api_key = (headers.get("X-Keap-API-Key") or "").strip()  # header names are matched in any case
-    # one read on the driver (server.store.db.Transaction): a key's checks need no SQLAlchemy Connection
-    tx = Transaction(engine, write=False)
+    # read on the driver (server.store.db.Transaction): a key's checks need no SQLAlchemy Connection
+    tx = within if within is not None else Transaction(engine, write=False)
     try:
         if api_key:
             found = _api_key(tx, api_key)
@@ -116,7 +118,8 @@ def authenticate(engine: Engine, headers: Mapping[str, str], query: Mapping[str,
             raise invalid_access_token()
         app = apps.by_id(tx, row.app_id)
     finally:
-        tx.end()
+        if within is None:
+            tx.end()
     if app is None:
         raise invalid_access_token()
     if app.clock_state.timestamp() >= row.issued_at + row.expires_in:
@@ -126,10 +129,10 @@ def authenticate(engine: Engine, headers: Mapping[str, str], query: Mapping[str,
 
 def _api_key(conn, key: str) -> tuple[AppRecord, Credential] | None:
     """``conn``: a Connection or a Transaction."""
-    row = credentials.key_by_value(conn, key)
-    if row is not None and not row.revoked:
-        app = apps.by_id(conn, row.app_id)
-        return app, api_key_credential(app.id, row, row.user_id or apps.first_user_id(conn, app.id))
+    found = credentials.key_with_app(conn, key)
+    if found is not None and not found[0].revoked:
+        row, app, first_user_id = found
+        return app, api_key_credential(app.id, row, row.user_id or first_user_id)
     app = apps.by_legacy_key(conn, key)
     if app is not None:
         # A legacy key in X-Keap-API-Key: Keap's migration path for legacy-key integrations.

@@ -75,7 +75,8 @@ class Journal:
             return None
         state = app.clock_state if app is not None else None
         if type(request) is not bytes:
-            request = json.dumps(request, separators=(",", ":"), default=str)
+            request = _NOTHING_SENT_JSON if request == _NOTHING_SENT else json.dumps(request, separators=(",", ":"),
+                                                                                     default=str)
         if "body" in outcome:
             outcome = {**outcome, "body": json.dumps(outcome["body"], separators=(",", ":"), default=str)}
         entry = {
@@ -160,6 +161,10 @@ def present(e: dict) -> dict:
 
 def _iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat()
+
+
+_NOTHING_SENT = {"query": None, "body": None}  # a REST request without either (most reads), encoded once
+_NOTHING_SENT_JSON = json.dumps(_NOTHING_SENT, separators=(",", ":"))
 
 
 def _request(e: dict):

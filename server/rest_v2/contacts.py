@@ -257,7 +257,7 @@ _COLLECTIONS = {**COLLECTION_FIELDS, "company": ("CompanyID", "Company"), "tag_i
 
 
 @lru_cache(maxsize=64)
-def _fields_for(wanted: frozenset[str]) -> tuple[str, ...]:
+def fields_for(wanted: frozenset[str]) -> tuple[str, ...]:
     """The Contact fields the ``wanted`` properties are made of."""
     names = ["Id"]
     for prop in sorted(wanted):
@@ -269,7 +269,7 @@ def _fields_for(wanted: frozenset[str]) -> tuple[str, ...]:
 
 
 def _contact(s: AppSession, contact_id: int, wanted: frozenset[str] = frozenset()) -> domain.ContactRecord:
-    return existing(domain.get_contact(s, contact_id, _fields_for(wanted)), "Contact", contact_id)
+    return existing(domain.get_contact(s, contact_id, fields_for(wanted)), "Contact", contact_id)
 
 
 def _answer(r: Request, contact_id: int) -> dict:

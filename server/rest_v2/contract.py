@@ -49,7 +49,7 @@ class SpecOperation:
     # status -> the media type of an answer that is not JSON (getHtml's "text/html")
     other_media: dict[str, str] = field(default_factory=dict, repr=False)
 
-    @property
+    @cached_property
     def success(self) -> int:
         """The success status the contract declares; 201 where a create-or-match declares 200 (matched) and
         201 (created)."""

@@ -43,6 +43,7 @@ class _Node:
     children: list[tuple[_Segment, _Node]] = field(default_factory=list)
     by_literal: dict[str, _Node] = field(default_factory=dict)
     endpoints: dict[str, object] = field(default_factory=dict)  # HTTP method -> target
+    allowed: tuple[str, ...] = ()  # the methods of ``endpoints``, sorted (405's Allow)
 
 
 @dataclass(frozen=True)
@@ -73,15 +74,18 @@ class Router:
                 node.children.sort(key=lambda pair: pair[0].rank)
                 node = child
         node.endpoints[method.upper()] = target
+        node.allowed = tuple(sorted(node.endpoints))
 
     def match(self, method: str, path: str) -> Match | None:
         """The endpoint for ``method`` at ``path`` (relative to the API root), or None if no template matches."""
-        segments = [unquote(s) for s in path.strip("/").split("/")] if path.strip("/") else []
-        found = self._walk(self.root, segments, 0, {}, method.upper())
+        path = path.strip("/")
+        segments = [unquote(s) if "%" in s else s for s in path.split("/")] if path else []
+        method = method.upper()
+        found = self._walk(self.root, segments, 0, {}, method)
         if found is None:
             return None
         node, params = found
-        return Match(node.endpoints.get(method.upper()), params, tuple(sorted(node.endpoints)))
+        return Match(node.endpoints.get(method), params, node.allowed)
 
     def _walk(self, node: _Node, segments: list[str], i: int, params: dict, method: str):
         if i == len(segments):

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import functools
 import secrets
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -73,14 +75,20 @@ def by_legacy_key(conn, key: str) -> AppRecord | None:
 def _record(conn, statement: Prepared, found) -> AppRecord | None:
     if found is None:
         return None
+    return cached_record(found[0], lambda: statement.row(conn, found))
+
+
+def cached_record(stored: tuple, row: Callable[[], Any]) -> AppRecord:
+    """The record of the app row ``stored`` (as the driver gave it), parsed once: ``row()`` gives that row
+    converted (columns by their keys) when it is new."""
     try:
-        record = _RECORDS.get(found[0])  # a change to the app (clock, options, key) is another row
+        record = _RECORDS.get(stored)  # a change to the app (clock, options, key) is another row
     except TypeError:  # unhashable (PostgreSQL's driver gives JSON columns as dicts): parse it each time
-        return AppRecord.from_row(statement.row(conn, found))
+        return AppRecord.from_row(row())
     if record is None:
         if len(_RECORDS) > 256:
             _RECORDS.clear()
-        record = _RECORDS[found[0]] = AppRecord.from_row(statement.row(conn, found))
+        record = _RECORDS[stored] = AppRecord.from_row(row())
     return record
 
 

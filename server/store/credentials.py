@@ -2,18 +2,22 @@
 (a credential is what selects the app)."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import secrets
+from collections import namedtuple
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from server.clock import UTC, wall
 
-from . import schema
+from . import apps, schema
 from .prepared import Prepared
+from .session import AppRecord
 
 
 def _utc_now() -> datetime:
@@ -136,6 +140,7 @@ def clients_of_app(conn: Connection, app_id: int) -> list[str]:
 KEY_PREFIXES = {"sak": "KeapAK-", "pat": "KeapPAT-"}  # SAKs start KeapAK- (clients branch on it)
 
 
+@functools.lru_cache(maxsize=1024)  # every gateway call with a key hashes it: the same few keys, call after call
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
@@ -148,13 +153,33 @@ def add_key(conn: Connection, app_id: int, kind: str, name: str, user_id: int | 
     return result.inserted_primary_key[0], key
 
 
-_KEY_BY_HASH = Prepared(sa.select(schema.keap_key).where(schema.keap_key.c.key_hash == sa.bindparam("key_hash")))
+_k = schema.keap_key
+_KEY_COLUMNS = (_k.c.id, _k.c.kind, _k.c.user_id, _k.c.revoked)  # what a gateway credential needs of its key
+_APP_COLUMNS = tuple(schema.app.c)
+_KeyRow = namedtuple("KeyRow", [c.key for c in _KEY_COLUMNS])
+_AppRow = namedtuple("AppRow", [c.key for c in _APP_COLUMNS])
+_APP_PART = slice(len(_KEY_COLUMNS), len(_KEY_COLUMNS) + len(_APP_COLUMNS))
+# the key, its app and the app's first user in one statement: every gateway call with a key starts here
+_KEY_WITH_APP = Prepared(
+    sa.select(*_KEY_COLUMNS, *_APP_COLUMNS,
+              sa.select(sa.func.min(schema.user.c.id)).where(schema.user.c.app_id == schema.app.c.id)
+              .scalar_subquery().label("first_user_id"))
+    .join_from(_k, schema.app, schema.app.c.id == _k.c.app_id)
+    .where(_k.c.key_hash == sa.bindparam("key_hash")))
 
 
-def key_by_value(conn, key: str):
-    """The Keap API key row of ``key``, or None; ``conn``: a Connection or a call's Transaction (every gateway
-    call with a key starts here: built once, run on the driver)."""
-    return _KEY_BY_HASH.first(conn, {"key_hash": hash_key(key)})
+def key_with_app(conn, key: str) -> tuple[Any, AppRecord, int | None] | None:
+    """The Keap API key of ``key`` (its id, kind, user_id, revoked), its app's record and the app's first user
+    (apps.first_user_id), or None; ``conn``: a Connection or a call's Transaction. Built once, run on the
+    driver; the app's columns are converted only when its record is not known yet (apps.cached_record)."""
+    found = _KEY_WITH_APP.first_raw(conn, {"key_hash": hash_key(key)})
+    if found is None:
+        return None
+    raw = found[0]
+    key_part = _KEY_WITH_APP.values(conn, found, slice(0, len(_KEY_COLUMNS)))
+    app = apps.cached_record(tuple(raw[_APP_PART]),
+                             lambda: _AppRow(*_KEY_WITH_APP.values(conn, found, _APP_PART)))
+    return _KeyRow(*key_part), app, raw[-1]
 
 
 def keys_of_app(conn: Connection, app_id: int) -> list:

@@ -49,6 +49,13 @@ class Prepared:
             return compiled.row_type(*values)
         return compiled.row_type(*compiled.processed(values, description, source.dialect))
 
+    def values(self, source, found, part: slice) -> tuple:
+        """The columns ``part`` of a ``first_raw`` row, converted (the others are left as they are)."""
+        values, description = found
+        if description is None:
+            return tuple(values[part])
+        return self._compiled(source).processed(values, description, source.dialect, part)
+
     def _compiled(self, source) -> _Compiled:
         dialect = source.dialect
         compiled = self._by_dialect.get(dialect.name)
@@ -73,12 +80,13 @@ class _Compiled:
         values = {**self.defaults, **params} if self.defaults else params
         return [values[name] for name in self.names] if self.names is not None else values
 
-    def processed(self, row, description, dialect) -> tuple:
+    def processed(self, row, description, dialect, part: slice | None = None) -> tuple:
         if self.processors is None:
             self.processors = [c.type.dialect_impl(dialect).result_processor(dialect, d[1])
                                for c, d in zip(self.columns, description)]
+        processors = self.processors if part is None else self.processors[part]
         return tuple(value if proc is None or value is None else proc(value)
-                     for proc, value in zip(self.processors, row))
+                     for proc, value in zip(processors, row if part is None else row[part]))
 
 
 def _description(cursor, compiled: _Compiled):

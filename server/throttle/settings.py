@@ -81,12 +81,18 @@ class Settings:
         changes = options.get("throttle")
         if not changes:
             return _DEFAULT
+        known = _BY_CHANGES.get(id(changes))  # an app's record (and its options) is kept while its row is the same
+        if known is not None and known[0] is changes:
+            return known[1]
         key = repr(changes)  # stored options come back from the database in the same order
         settings = _PARSED.get(key)
         if settings is None:
             if len(_PARSED) > 256:
                 _PARSED.clear()
             settings = _PARSED[key] = Settings(merge(DEFAULTS, changes))
+        if len(_BY_CHANGES) > 256:
+            _BY_CHANGES.clear()
+        _BY_CHANGES[id(changes)] = (changes, settings)  # (holding ``changes``: its id is not reused meanwhile)
         return settings
 
     @property
@@ -164,3 +170,4 @@ class Settings:
 _DEFAULT = Settings(merge(DEFAULTS, {}))
 
 _PARSED: dict[str, Settings] = {}
+_BY_CHANGES: dict[int, tuple[dict, Settings]] = {}  # id of an options dict -> (it, its settings)
