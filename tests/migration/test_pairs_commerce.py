@@ -191,3 +191,22 @@ def test_affiliate_links_resources_and_members_alike(pair):
         members = pair.call("AffiliateProgramService.getAffiliatesByProgram", program)
         v = pair.v2_call("AffiliateProgramService.getAffiliatesByProgram", [program])
         assert sorted(str(a["Id"]) for a in members) == sorted(v["affiliate_ids"])
+
+
+def test_the_compare_tool_refuses_what_v2_does_not_take_in_one_call(app):
+    def compare(method: str, params: list, status: int) -> dict:
+        r = app.live.control("POST", f"/apps/{app.name}/migration/compare", json={"method": method, "params": params})
+        assert r.status_code == status, r.text
+        return r.json()
+
+    plan = app.call("DataService.query", "SubscriptionPlan", 1, 0, {}, ["Id"])[0]["Id"]
+    assert "params[6] (daysTillCharge)" in compare("ContactService.addRecurringOrder", [6, True, plan, 0, 0, 0, 3],
+                                                   400)["error"]
+    assert "a list of one" in compare("APIAffiliateService.affRunningTotals", [[1, 2]], 400)["error"]
+    assert "params[1] (filterStartDate) must be a date" in compare("APIAffiliateService.affPayouts", [1, "soon", ""],
+                                                                   400)["error"]
+    refused = compare("InvoiceService.addManualPayment", [1, 5.0, "2026-03-01T00:00:00", "Cash", "x", False], 400)
+    assert "createPaymentForAnOrder" in refused["error"]  # its mapping: what to call by hand
+    summary = compare("APIAffiliateService.affSummary", [[1], "2000-01-01T00:00:00", "2099-01-01T00:00:00"], 200)
+    assert summary["v2"]["query"]["filter"].startswith("affiliate_ids==1;since_time==2000-01-01T00:00:00Z")
+    assert summary["differences"] == [] and summary["xmlrpc"]["result"][0]["AffiliateId"] == 1
