@@ -57,10 +57,10 @@ def _recurring(p: list) -> V2Call:
                              "allow_tax": _flag(p, 5, "allowTax")}, 7, 8, 9)
 
 
-def _subscription_id(operation_id: str, body: dict | None = None) -> Callable[[list], V2Call]:
+def _subscription_id(operation_id: str, with_body: bool = False) -> Callable[[list], V2Call]:
     def translate(p: list) -> V2Call:
-        return V2Call(operation_id, path={"subscription_id": str(arg(p, 0, int, "subscriptionId"))}, body=body,
-                      fields={}, items="")
+        return V2Call(operation_id, path={"subscription_id": str(arg(p, 0, int, "subscriptionId"))},
+                      body={} if with_body else None, fields={}, items="")
     return translate
 
 
@@ -161,7 +161,7 @@ COMMERCE_TRANSLATORS: dict[str, Callable[[list], V2Call]] = {
     "ContactService.addRecurringOrder": _recurring_7,
     "InvoiceService.addRecurringOrder": _recurring,
     "InvoiceService.createInvoiceForRecurring": _subscription_id("invoiceSubscription"),
-    "InvoiceService.deleteSubscription": _subscription_id("cancelSubscription", {}),
+    "InvoiceService.deleteSubscription": _subscription_id("cancelSubscription", with_body=True),
     "InvoiceService.updateJobRecurringNextBillDate": _next_bill_date,
     "InvoiceService.locateExistingCard": _cards,
     "InvoiceService.getPluginStatus": _plugin,
