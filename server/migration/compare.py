@@ -27,7 +27,7 @@ from server.xmlrpc.faults import fault_for
 
 from .mapping import load
 from .translate import TRANSLATORS, CannotTranslate, V2Call
-from .v2call import Unresolved, record_pairs, resolve, steps
+from .v2call import From, Unresolved, record_pairs, resolve, steps
 
 PLACEHOLDER_KEY = "compare"  # stands for the app's key in the overload match; the gate is not run
 
@@ -61,12 +61,14 @@ def _xmlrpc(sandbox, session, method: str, params: list) -> dict:
 
 
 def _shown(api: Api, v2: V2Call) -> dict:
+    """The request as answered; a value an unmade step lacks is shown by name (``{step 1: orders.0.id}``)."""
     spec = api.bound[v2.operation_id].spec
     path = spec.path
     for name, value in v2.path.items():
-        path = path.replace("{" + name + "}", quote(str(value), safe=""))
+        path = path.replace("{" + name + "}", str(value) if isinstance(value, From) else quote(str(value), safe=""))
+    named = resolve(v2, None)
     return {"operation_id": spec.operation_id, "method": spec.method, "path": "/crm/rest/v2" + path,
-            "query": v2.query, "body": v2.body}
+            "query": named.query, "body": named.body}
 
 
 def _v2(sandbox, api: Api, session, app, v2: V2Call) -> tuple[dict, object]:
@@ -105,7 +107,7 @@ def _v2_steps(sandbox, api: Api, session, app, calls: tuple[V2Call, ...]) -> lis
             except Unresolved as exc:
                 stopped = str(exc)
         if stopped is not None:
-            out.append({**_shown(api, resolve(call, None)), "ok": False, "status": None, "answer": None,
+            out.append({**_shown(api, call), "ok": False, "status": None, "answer": None,
                         "not_run": stopped})
             continue
         step, answer = _v2(sandbox, api, session, app, call)

@@ -1,19 +1,17 @@
 """XML-RPC calls of the commerce services (invoices, orders, discounts, affiliates) translated to REST v2,
 for the side-by-side compare (issue 19 §3); see translate.py.
 
-Translated: subscriptions (add, invoice, deactivate, next bill date), the cards on file of a contact, the
-e-commerce switch, a category discount's categories, and the affiliate ledger and program reads. Not translated,
-because v2 needs more than one call (each mapping entry's note says what to call): every InvoiceService method
-keyed by an invoice id (v2 addresses the order: its id comes from ``listOrders?filter=invoice_id==``, then the
-call), ``OrderService.placeOrder`` (an order, then its payment), ``ProductService.deactivateCreditCard`` (v2
-needs the card's contact), ``DiscountService.addCategoryDiscount`` (v2 requires the categories at creation) and
-``addCategoryAssignmentToCategoryDiscount`` (v2 replaces the whole list: read it, then write it)."""
+Translated: subscriptions (add, invoice, deactivate, next bill date), the cards on file of a contact (and one
+deactivated: its contact looked up first), the e-commerce switch, category discounts (made, a category added:
+the list read, then written whole), the methods keyed by an invoice id (translate_invoices: the invoice's order
+looked up first), and the affiliate ledger and program reads."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from .translate_services import _time
-from .v2call import CannotTranslate, V2Call, arg
+from .translate_invoices import INVOICE_TRANSLATORS
+from .translate_services import _number, _time
+from .v2call import CannotTranslate, From, V2Call, arg, flag
 
 # a RecurringOrder (DataService.load) and where a v2 subscription holds each field
 SUBSCRIPTION_FIELDS = {"Id": ("id",), "ContactId": ("contact_id",), "SubscriptionPlanId": ("subscription_plan_id",),
@@ -21,15 +19,8 @@ SUBSCRIPTION_FIELDS = {"Id": ("id",), "ContactId": ("contact_id",), "Subscriptio
                        "AffiliateId": ("sale_affiliate_id",)}
 
 
-def _flag(p: list, index: int, name: str) -> bool:
-    value = p[index] if len(p) > index else None
-    if value not in (True, False):  # an XML-RPC boolean, or 0 / 1
-        raise CannotTranslate(f"params[{index}] ({name}) must be a boolean")
-    return bool(value)
-
-
 def _subscription(p: list, extra: dict, card_index: int, affiliate_index: int, days_index: int) -> V2Call:
-    body: dict = {"contact_id": str(arg(p, 0, int, "contactId")), "allow_duplicate": _flag(p, 1, "allowDup"),
+    body: dict = {"contact_id": str(arg(p, 0, int, "contactId")), "allow_duplicate": flag(p, 1, "allowDup"),
                   "subscription_plan_id": str(arg(p, 2, int, "cProgramId")), **extra}
     for index, name, prop in ((card_index, "creditCardId", "payment_method_id"),
                               (affiliate_index, "affiliateId", "sale_affiliate_id")):
@@ -54,7 +45,7 @@ def _recurring(p: list) -> V2Call:
         raise CannotTranslate("params[4] (price) must be a number")
     arg(p, 6, int, "merchantAccountId")  # as the 7-parameter form's
     return _subscription(p, {"quantity": arg(p, 3, int, "qty"), "billing_amount": price,
-                             "allow_tax": _flag(p, 5, "allowTax")}, 7, 8, 9)
+                             "allow_tax": flag(p, 5, "allowTax")}, 7, 8, 9)
 
 
 def _subscription_id(operation_id: str, with_body: bool = False) -> Callable[[list], V2Call]:
@@ -85,6 +76,37 @@ def _plugin(p: list) -> V2Call:
 
 def _category_discount(p: list) -> V2Call:
     return V2Call("getCategoryDiscount", path={"discount_id": str(arg(p, 0, int, "id"))}, fields={}, items="")
+
+
+def _deactivate_card(p: list) -> tuple[V2Call, ...]:
+    card = str(arg(p, 0, int, "creditCardId"))
+    return (V2Call("listPaymentMethods", query={"filter": f"payment_method_id=={card}"}, fields={},
+                   items="payment_methods"),
+            V2Call("deactivatePaymentMethod", path={"contact_id": From(0, ("payment_methods", 0, "contact_id"),
+                                                                    what="payment_methods.0.contact_id (the "
+                                                                         "card's contact)"),
+                                                    "payment_method_id": card}, fields={}, items=""))
+
+
+def _add_category_discount(p: list) -> V2Call:
+    # v2 requires product_category_ids at creation: XML-RPC's discount covers none until assigned, so an empty list
+    body = {"name": arg(p, 0, str, "name"), "description": arg(p, 1, str, "description"),
+            "apply_to_commissions": bool(arg(p, 2, int, "applyDiscountToCommission")),
+            "discount_percent": _number(p, 3, "amt"), "product_category_ids": []}
+    return V2Call("createCategoryDiscount", body=body, fields={}, items="")
+
+
+def _assign_category(p: list) -> tuple[V2Call, ...]:
+    discount, category = _category_discount(p), str(arg(p, 1, int, "productCategoryId"))
+
+    def with_category(categories: list) -> list:
+        return categories if category in categories else [*categories, category]
+
+    return discount, V2Call("updateCategoryDiscount", path=discount.path,
+                            query={"update_mask": "product_category_ids"},
+                            body={"product_category_ids": From(0, ("product_categories",), with_category,
+                                                               "product_categories (the discount's)")},
+                            fields={}, items="")
 
 
 def _date_filter(p: list, start: int, rest: str = "") -> dict:
@@ -157,7 +179,7 @@ def _affiliates_of(p: list) -> V2Call:
     return V2Call("getCommissionProgram", path=_program_path(p), fields={}, items="")
 
 
-COMMERCE_TRANSLATORS: dict[str, Callable[[list], V2Call]] = {
+COMMERCE_TRANSLATORS: dict[str, Callable[[list], V2Call | tuple[V2Call, ...]]] = {
     "ContactService.addRecurringOrder": _recurring_7,
     "InvoiceService.addRecurringOrder": _recurring,
     "InvoiceService.createInvoiceForRecurring": _subscription_id("invoiceSubscription"),
@@ -166,6 +188,9 @@ COMMERCE_TRANSLATORS: dict[str, Callable[[list], V2Call]] = {
     "InvoiceService.locateExistingCard": _cards,
     "InvoiceService.getPluginStatus": _plugin,
     "DiscountService.getCategoryAssignmentsForCategoryDiscount": _category_discount,
+    "DiscountService.addCategoryDiscount": _add_category_discount,
+    "DiscountService.addCategoryAssignmentToCategoryDiscount": _assign_category,
+    "ProductService.deactivateCreditCard": _deactivate_card,
     "APIAffiliateService.affCommissions": _commissions,
     "APIAffiliateService.affPayouts": _payouts,
     "APIAffiliateService.affRunningTotals": _running_totals,
@@ -173,4 +198,5 @@ COMMERCE_TRANSLATORS: dict[str, Callable[[list], V2Call]] = {
     "AffiliateService.getRedirectLinksForAffiliate": _redirects,
     "AffiliateProgramService.getResourcesForAffiliateProgram": _resources,
     "AffiliateProgramService.getAffiliatesByProgram": _affiliates_of,
+    **INVOICE_TRANSLATORS,
 }

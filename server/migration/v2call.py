@@ -104,6 +104,13 @@ def arg(params: list, index: int, kind: type, name: str):
     return value
 
 
+def flag(params: list, index: int, name: str) -> bool:
+    value = params[index] if len(params) > index else None
+    if value not in (True, False):  # an XML-RPC boolean, or 0 / 1
+        raise CannotTranslate(f"params[{index}] ({name}) must be a boolean")
+    return bool(value)
+
+
 def dig(value, path: tuple):
     for part in path:
         if isinstance(part, int):

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 
 from server.migration.translate import TRANSLATORS
 from server.migration.translate_commerce import SUBSCRIPTION_FIELDS
-from server.migration.v2call import record_pairs
+from server.migration.v2call import record_pairs, steps
+from tests.commerce import util
+from tests.commerce.util import COACHING, LIAM, LIAM_MC, OLIVIA, OLIVIA_VISA, TEST_GATEWAY
 from tests.migration.conftest import covers
 
 SUBSCRIPTION_READ = list(SUBSCRIPTION_FIELDS)
@@ -17,7 +19,7 @@ WIDE = [datetime(2000, 1, 1), datetime(2099, 1, 1)]  # every ledger entry, whate
 
 def _agree(method: str, params: list, x, v, at_least: set[str]) -> None:
     """The records both sides answer agree on every field the translation compares (ids and numbers as text)."""
-    translated = TRANSLATORS[method](params)
+    translated = steps(TRANSLATORS[method](params))[-1]
     pairs = record_pairs(translated.fields, x, v, translated.items)
     assert {n for n, _, _ in pairs} >= at_least, (x, v)
     assert all(str(a) == str(b) for _, a, b in pairs), pairs
@@ -193,6 +195,146 @@ def test_affiliate_links_resources_and_members_alike(pair):
         assert sorted(str(a["Id"]) for a in members) == sorted(v["affiliate_ids"])
 
 
+def _invoices(app, contact: int = OLIVIA) -> tuple[int, int]:
+    """Two blank invoices alike, one for each side to write."""
+    return tuple(app.call("InvoiceService.createBlankOrder", contact, "Paired order", "20260301T10:00:00", 0, 0)
+                 for _ in range(2))
+
+
+def _order(pair, invoice_id: int) -> dict | None:
+    """The invoice's order as v2 reads it (None once deleted)."""
+    found = pair.v2.ok("GET", "/orders", params={"filter": f"invoice_id=={invoice_id}"})["orders"]
+    return found[0] if found else None
+
+
+def _lines(order: dict) -> list[tuple]:
+    return sorted((i["product"]["id"] if i.get("product") else "", i["item_type"], i["quantity"],
+                   i["price_per_unit"]["amount"], i.get("description"), i.get("notes"))
+                  for i in order["order_items"])
+
+
+@covers("InvoiceService.addOrderItem", "InvoiceService.calculateAmountOwed", "InvoiceService.recalculateTax",
+        "InvoiceService.addManualPayment", "InvoiceService.getPayments", "InvoiceService.deleteInvoice")
+def test_invoices_alike_whichever_side_wrote_them(pair):
+    """Each method addressed by an invoice id: v2 looks the invoice's order up first, then addresses it."""
+    by_x, by_v = _invoices(pair.v2.app)
+    for item in ([COACHING, 4, 12.5, 2, "Paired coaching", "a note"], [0, 3, 4.0, 1, "Handling", ""]):
+        assert pair.call("InvoiceService.addOrderItem", by_x, *item) is True
+        made = pair.v2_call("InvoiceService.addOrderItem", [by_v, *item], 201)
+        assert made["quantity"] == item[3] and made["price_per_unit"]["amount"] == item[2] * 100
+    orders = [_order(pair, i) for i in (by_x, by_v)]
+    assert _lines(orders[0]) == _lines(orders[1]) and len(orders[0]["order_items"]) == 2
+    assert pair.answers[0]["orders"][0]["invoice_id"] == str(by_v)  # the first step found the invoice's order
+
+    def owed() -> list:
+        x = pair.call("InvoiceService.calculateAmountOwed", by_x)
+        order = pair.v2_call("InvoiceService.calculateAmountOwed", [by_v])
+        # the documented difference: a double on XML-RPC, the order (total_due in cents) on v2
+        return [x, order["total_due"]["amount"] / 100]
+
+    assert owed() == [29.0, 29.0]
+    assert pair.call("InvoiceService.recalculateTax", by_x) is True
+    taxed = pair.v2_call("InvoiceService.recalculateTax", [by_v])
+    assert taxed["id"] == orders[1]["id"] and _lines(_order(pair, by_x)) == _lines(taxed)
+    before = owed()
+    assert before[0] == before[1]
+
+    payment = [10.0, datetime(2026, 3, 2, 9, 0), "Cash", "Paid at the desk", False]
+    assert pair.call("InvoiceService.addManualPayment", by_x, *payment) is True
+    paid = pair.v2_call("InvoiceService.addManualPayment", [by_v, *payment], 201)
+    assert paid["payment_amount"] == 10.0 and paid["invoice_id"] == str(by_v)
+    assert owed() == [round(before[0] - 10.0, 2)] * 2
+    x = pair.call("InvoiceService.getPayments", by_x)
+    v = pair.v2_call("InvoiceService.getPayments", [by_v])["invoice_order_payments"]
+    assert [(p["PayAmt"], p["PayNote"], p["PayType"]) for p in x] == [(10.0, "Paid at the desk", "Cash")]
+    assert [(p["amount"], p["note"]) for p in v] == [(10.0, "Paid at the desk")]
+    _agree("InvoiceService.getPayments", [by_v], pair.call("InvoiceService.getPayments", by_v)[0], v[0],
+           {"Id", "PayAmt", "InvoiceId", "PayNote"})  # one payment as either side reads it
+    assert util.row(pair.v2.app, "Payment", int(v[0]["payment_id"]), ["PayType", "PayAmt"]) == \
+        {"PayType": "Cash", "PayAmt": 10.0}
+
+    # the documented difference: XML-RPC deletes an invoice with payments, v2 refuses to delete its order
+    assert pair.call("InvoiceService.deleteInvoice", by_x) is True
+    assert "payments" in pair.v2_call("InvoiceService.deleteInvoice", [by_v], 400)["message"]
+    assert _order(pair, by_x) is None and _order(pair, by_v)["id"] == orders[1]["id"]
+    unpaid = _invoices(pair.v2.app)
+    assert pair.call("InvoiceService.deleteInvoice", unpaid[0]) is True
+    pair.v2_call("InvoiceService.deleteInvoice", [unpaid[1]], 204)
+    for invoice_id in unpaid:
+        assert _order(pair, invoice_id) is None
+        assert util.rows(pair.v2.app, "Invoice", {"Id": invoice_id}, ["Id"]) == []
+
+
+@covers("InvoiceService.chargeInvoice", "InvoiceService.addOrderCommissionOverride")
+def test_invoices_charged_and_commissions_overridden_alike(pair):
+    app = pair.v2.app
+    by_x, by_v = _invoices(app)
+    for invoice_id in (by_x, by_v):
+        assert app.call("InvoiceService.addOrderItem", invoice_id, COACHING, 4, 40.0, 1, "Coaching", "") is True
+    override = [1, COACHING, 10, 0.0, 4, "Paired bonus", datetime(2026, 3, 1)]
+    assert pair.call("InvoiceService.addOrderCommissionOverride", by_x, *override) is True
+    item = pair.v2_call("InvoiceService.addOrderCommissionOverride", [by_v, *override])
+    assert item["product"]["id"] == str(COACHING)
+
+    charge = ["Paired charge", OLIVIA_VISA, TEST_GATEWAY, False]
+    charged = pair.call("InvoiceService.chargeInvoice", by_x, *charge)
+    assert charged["Successful"] is True and charged["Code"] == "APPROVED"
+    payment = pair.v2_call("InvoiceService.chargeInvoice", [by_v, *charge], 201)
+    # the documented difference: a result struct on XML-RPC, the payment on v2 (its amount the balance)
+    assert payment["payment_status_message"] == "APPROVED" and payment["payment_amount"] == 40.0
+    assert [app.call("InvoiceService.calculateAmountOwed", i) for i in (by_x, by_v)] == [0.0, 0.0]
+    x, v = (util.rows(app, "Payment", {"InvoiceId": i}, ["PayAmt", "PayType", "PayNote"]) for i in (by_x, by_v))
+    assert x == v and [p["PayAmt"] for p in x] == [40.0]
+    # nothing left to charge: XML-RPC answers SKIPPED, v2 a 400 (the amount, the balance, is 0)
+    assert pair.call("InvoiceService.chargeInvoice", by_x, *charge)["Code"] == "SKIPPED"
+    refused = pair.v2_call("InvoiceService.chargeInvoice", [by_v, *charge], 400)
+    assert "payment_amount" in str(refused)
+
+
+@covers("ProductService.deactivateCreditCard")
+def test_cards_deactivated_alike(pair):
+    """v2 needs the card's contact: the card is read first (GET /paymentMethods), then deactivated."""
+    app = pair.v2.app
+    cards = [app.call("DataService.add", "CreditCard", {"ContactId": LIAM, "CardNumber": "4242424242424242",
+                                                        "ExpirationMonth": "12", "ExpirationYear": "2030"})
+             for _ in range(2)]
+    assert pair.call("ProductService.deactivateCreditCard", cards[0]) is True
+    assert pair.v2_call("ProductService.deactivateCreditCard", [cards[1]], 204) is None
+    assert pair.answers[0]["payment_methods"][0]["contact_id"] == str(LIAM)
+    states = [util.row(app, "CreditCard", c, ["Status"]) for c in (*cards, LIAM_MC)]
+    assert states[0] == states[1] != states[2], states
+    listed = {m["payment_method_id"]: m for m in pair.v2.ok("GET", f"/contacts/{LIAM}/paymentMethods")["records"]}
+    assert listed[str(cards[0])].get("status") == listed[str(cards[1])].get("status")
+
+
+@covers("DiscountService.addCategoryDiscount", "DiscountService.addCategoryAssignmentToCategoryDiscount")
+def test_category_discounts_made_and_assigned_alike(pair):
+    """addCategoryDiscount: v2 requires the categories at creation, none until assigned (an empty list); a
+    category added: the discount read, then its list written whole."""
+    app = pair.v2.app
+    categories = sorted(app.call("DataService.add", "ProductCategory", {"CategoryDisplayName": name})
+                        for name in ("Paired hats", "Paired gloves"))
+    params = ["Paired category", "made on both sides", 1, 7.5]
+    by_x = pair.call("DiscountService.addCategoryDiscount", *params)
+    made = pair.v2_call("DiscountService.addCategoryDiscount", params, 201)
+    by_v = int(made["id"])
+    x, v = (pair.v2.ok("GET", f"/discounts/productCategories/{d}") for d in (by_x, by_v))
+    assert {k: x[k] for k in x if k != "id"} == {k: v[k] for k in v if k != "id"}
+    assert v["product_categories"] == [] and v["discount_percent"] == 7.5 and v["apply_to_commissions"] is True
+    for category in (*categories, categories[0]):  # the second time: already assigned
+        assert pair.call("DiscountService.addCategoryAssignmentToCategoryDiscount", by_x, category)
+        written = pair.v2_call("DiscountService.addCategoryAssignmentToCategoryDiscount", [by_v, category])
+        assert str(category) in written["product_categories"]
+    # the documented difference: XML-RPC records a category assigned twice twice, v2's list holds it once (and
+    # reads the XML-RPC discount's categories once each)
+    twice = sorted([*categories, categories[0]])
+    for discount_id, expected in ((by_x, twice), (by_v, categories)):
+        assigned = app.call("DiscountService.getCategoryAssignmentsForCategoryDiscount", discount_id)
+        assert sorted(int(r["productCategoryId"]) for r in assigned) == expected, (discount_id, assigned)
+        read = pair.v2.ok("GET", f"/discounts/productCategories/{discount_id}")["product_categories"]
+        assert sorted(int(c) for c in read) == categories
+
+
 def test_the_compare_tool_refuses_what_v2_does_not_take_in_one_call(app):
     def compare(method: str, params: list, status: int) -> dict:
         r = app.live.control("POST", f"/apps/{app.name}/migration/compare", json={"method": method, "params": params})
@@ -205,8 +347,10 @@ def test_the_compare_tool_refuses_what_v2_does_not_take_in_one_call(app):
     assert "a list of one" in compare("APIAffiliateService.affRunningTotals", [[1, 2]], 400)["error"]
     assert "params[1] (filterStartDate) must be a date" in compare("APIAffiliateService.affPayouts", [1, "soon", ""],
                                                                    400)["error"]
-    refused = compare("InvoiceService.addManualPayment", [1, 5.0, "2026-03-01T00:00:00", "Cash", "x", False], 400)
-    assert "createPaymentForAnOrder" in refused["error"]  # its mapping: what to call by hand
+    refused = compare("InvoiceService.addManualPayment", [1, 5.0, "2026-03-01T00:00:00", "PayPal", "x", False], 400)
+    assert "params[3] (paymentType)" in refused["error"] and "CASH" in refused["error"]
+    assert "params[2] (type): v2 creates no item of type 5" in compare(
+        "InvoiceService.addOrderItem", [1, 1, 5, 1.0, 1, "", ""], 400)["error"]
     summary = compare("APIAffiliateService.affSummary", [[1], "2000-01-01T00:00:00", "2099-01-01T00:00:00"], 200)
     assert summary["v2"]["query"]["filter"].startswith("affiliate_ids==1;since_time==2000-01-01T00:00:00Z")
     assert summary["differences"] == [] and summary["xmlrpc"]["result"][0]["AffiliateId"] == 1
