@@ -107,8 +107,8 @@ def _v2_steps(sandbox, api: Api, session, app, calls: tuple[V2Call, ...]) -> lis
             except Unresolved as exc:
                 stopped = str(exc)
         if stopped is not None:
-            out.append({**_shown(api, call), "ok": False, "status": None, "answer": None,
-                        "not_run": stopped})
+            out.append({**_shown(api, resolve(call, answers, strict=False)), "ok": False, "status": None,
+                        "answer": None, "not_run": stopped})
             continue
         step, answer = _v2(sandbox, api, session, app, call)
         out.append(step)

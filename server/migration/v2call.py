@@ -67,21 +67,29 @@ def steps(translated: V2Call | tuple) -> tuple[V2Call, ...]:
     return translated if isinstance(translated, tuple) else (translated,)
 
 
-def _fill(value, answers: list | None):
+def _fill(value, answers: list | None, strict: bool):
     if isinstance(value, From):
-        return str(value) if answers is None else value.value(answers)
+        if answers is None:
+            return str(value)
+        try:
+            return value.value(answers)
+        except Unresolved:
+            if strict:
+                raise
+            return value
     if isinstance(value, dict):
-        return {k: _fill(v, answers) for k, v in value.items()}
+        return {k: _fill(v, answers, strict) for k, v in value.items()}
     if isinstance(value, list):
-        return [_fill(v, answers) for v in value]
+        return [_fill(v, answers, strict) for v in value]
     return value
 
 
-def resolve(call: V2Call, answers: list | None) -> V2Call:
+def resolve(call: V2Call, answers: list | None, strict: bool = True) -> V2Call:
     """``call`` with each ``From`` replaced by its value in ``answers`` (the earlier steps' JSON answers), or
-    Unresolved; with ``answers`` None, by its name (``{step 1: orders.0.id}``), to show the step unmade."""
-    return replace(call, path=_fill(call.path, answers), query=_fill(call.query, answers),
-                   body=_fill(call.body, answers))
+    Unresolved (not ``strict``: the ``From`` kept); with ``answers`` None, by its name (``{step 1: orders.0.id}``),
+    to show a step unmade."""
+    return replace(call, path=_fill(call.path, answers, strict), query=_fill(call.query, answers, strict),
+                   body=_fill(call.body, answers, strict))
 
 
 class After(list):

@@ -354,3 +354,38 @@ def test_the_compare_tool_refuses_what_v2_does_not_take_in_one_call(app):
     summary = compare("APIAffiliateService.affSummary", [[1], "2000-01-01T00:00:00", "2099-01-01T00:00:00"], 200)
     assert summary["v2"]["query"]["filter"].startswith("affiliate_ids==1;since_time==2000-01-01T00:00:00Z")
     assert summary["differences"] == [] and summary["xmlrpc"]["result"][0]["AffiliateId"] == 1
+
+
+def test_the_compare_tool_answers_each_step(app):
+    """A translation in steps: each step's request and result, the later one's values taken from the earlier
+    answer; a step whose value the earlier answer lacks is answered unmade, with why."""
+    def compare(method: str, params: list) -> dict:
+        r = app.live.control("POST", f"/apps/{app.name}/migration/compare", json={"method": method, "params": params})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    invoice = util.blank_invoice(app, OLIVIA, ((COACHING, 120.0, 1),))
+    answer = compare("InvoiceService.calculateAmountOwed", [invoice])
+    first, second = answer["v2_steps"]
+    order = first["answer"]["orders"][0]
+    assert (first["operation_id"], first["query"], first["ok"]) == ("listOrders", {"filter": f"invoice_id=={invoice}"},
+                                                                     True)
+    assert second == answer["v2"] and second["path"] == f"/crm/rest/v2/orders/{order['id']}"
+    assert answer["xmlrpc"]["result"] == 120.0 and second["answer"]["total_due"]["amount"] == 12000
+    assert answer["differences"] == [{"what": "answer", "xmlrpc": 120.0, "v2": "an object",
+                                      "note": "XML-RPC answers a bare value; v2 the record"}]
+
+    written = compare("InvoiceService.addManualPayment", [invoice, 20.0, "2026-03-02T09:00:00", "Check", "", False])
+    assert written["v2"]["body"]["payment_method_type"] == "CHECK" and written["v2"]["status"] == 201
+    assert app.call("InvoiceService.calculateAmountOwed", invoice) == 120.0  # both rolled back
+
+    missing = compare("InvoiceService.addOrderCommissionOverride", [invoice, 1, 2, 10, 0.0, 4, "", "2026-03-01"])
+    unmade = missing["v2"]
+    assert unmade["not_run"] == "step 1's answer holds no order item of the product 2"
+    assert unmade["path"] == f"/crm/rest/v2/orders/{order['id']}/items/{{step 1: order item of the product 2}}" \
+        ":applyCommission"
+    assert (unmade["ok"], unmade["status"], missing["xmlrpc"]["ok"]) == (False, None, True)
+    assert missing["differences"][0]["v2"].startswith("not run: step 1's answer")
+    gone = compare("InvoiceService.deleteInvoice", [999999])
+    assert gone["v2_steps"][0]["answer"]["orders"] == [] and "orders.0.id" in gone["v2"]["not_run"]
+    assert gone["v2"]["path"] == "/crm/rest/v2/orders/{step 1: orders.0.id (the invoice's order)}"
