@@ -27,7 +27,7 @@ from server.xmlrpc.faults import fault_for
 
 from .mapping import load
 from .translate import TRANSLATORS, CannotTranslate, V2Call
-from .v2call import From, Unresolved, record_pairs, resolve, steps
+from .v2call import From, Unresolved, record_pairs, resolve, rfc3339, steps
 
 PLACEHOLDER_KEY = "compare"  # stands for the app's key in the overload match; the gate is not run
 
@@ -100,14 +100,15 @@ def _v2_steps(sandbox, api: Api, session, app, calls: tuple[V2Call, ...]) -> lis
     out: list[dict] = []
     answers: list = []
     stopped = None
+    now = rfc3339(session.clock.now())
     for call in calls:
         if stopped is None:
             try:
-                call = resolve(call, answers)
+                call = resolve(call, answers, now=now)
             except Unresolved as exc:
                 stopped = str(exc)
         if stopped is not None:
-            out.append({**_shown(api, resolve(call, answers, strict=False)), "ok": False, "status": None,
+            out.append({**_shown(api, resolve(call, answers, strict=False, now=now)), "ok": False, "status": None,
                         "answer": None, "not_run": stopped})
             continue
         step, answer = _v2(sandbox, api, session, app, call)

@@ -1,13 +1,15 @@
 """InvoiceService's methods keyed by an invoice id, translated to REST v2 as steps (issue 19 §3; see
 translate.py): v2 addresses the order, and an order and its invoice have different ids, so the first step finds
 the invoice's order (``listOrders?filter=invoice_id==``, InvoiceService.getOrderId's translation) and the next
-addresses it, taking its id (and, for a commission override, its item of the product) from that answer."""
+addresses it, taking its id (and, for a commission override, its item of the product) from that answer.
+OrderService.placeOrder is steps too: the first product read (the order is named after it), the order made at
+the caller's now, then the card charged the order's balance."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from .translate_services import _number, _order_of_invoice, _time
-from .v2call import CannotTranslate, From, V2Call, arg, dig, flag
+from .v2call import CannotTranslate, From, Now, V2Call, arg, dig, flag
 
 ORDER_ID = From(0, ("orders", 0, "id"), what="orders.0.id (the invoice's order)")
 ORDER_PATH = {"order_id": ORDER_ID}
@@ -103,6 +105,58 @@ def _commission(p: list) -> V2Call:
                   items="")
 
 
+def _ids(p: list, index: int, name: str) -> list[int]:
+    value = p[index] if len(p) > index else None
+    if not isinstance(value, list) or any(isinstance(i, bool) or not isinstance(i, int) for i in value):
+        raise CannotTranslate(f"params[{index}] ({name}) must be a list of integers")
+    return value
+
+
+def _place_order(p: list) -> tuple[V2Call, ...]:
+    contact, card = arg(p, 0, int, "contactId"), arg(p, 1, int, "creditCardId")
+    arg(p, 2, int, "payPlanId")
+    products = _ids(p, 3, "productIds")
+    if _ids(p, 4, "subscriptionPlanIds"):
+        raise CannotTranslate("params[4] (subscriptionPlanIds): the compare tool translates an order of products "
+                              "only (XML-RPC starts each plan's subscription with the order)")
+    if not products:
+        raise CannotTranslate("params[3] (productIds): an order needs at least one product")
+    codes = p[6] if len(p) > 6 else None
+    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+        raise CannotTranslate("params[6] (promoCodes) must be a list of texts")
+    codes = [c for c in codes if c.strip()]
+    if flag(p, 5, "processSpecials") != bool(codes):
+        raise CannotTranslate("params[5] (processSpecials): v2 applies the specials when promo codes are given; "
+                              "the compare tool translates processSpecials true with promo codes, false without")
+    counts: dict[int, int] = {}
+    for product in products:
+        counts[product] = counts.get(product, 0) + 1
+
+    def title(name: str) -> str:  # placeOrder names the order after its first product
+        return name if len(counts) == 1 else f"{name} and more"
+
+    body: dict = {"contact_id": str(contact), "order_type": "ONLINE", "order_time": Now(),
+                  "order_title": From(0, ("name",), title, "name (the first product's)"),
+                  "order_items": [{"product_id": str(i), "quantity": n, "item_type": "PRODUCT"}
+                                  for i, n in counts.items()]}
+    if codes:
+        body["promo_codes"] = codes
+    for index, name, prop in ((7, "leadAffiliateId", "lead_affiliate_id"), (8, "saleAffiliateId",
+                                                                             "sales_affiliate_id")):
+        if len(p) > index and arg(p, index, int, name):
+            body[prop] = str(p[index])
+    made = (V2Call("getProduct", path={"product_id": str(products[0])}, fields={}, items=""),
+            V2Call("createOrder", body=body, fields={}, items=""))
+    if not card:  # XML-RPC charges nothing without a card
+        return made
+    return (*made, V2Call("createPaymentForAnOrder", path={"order_id": From(1, ("id",), what="id (the order's)")},
+                          body={"payment_method_id": str(card), "notes": "Order placed through the API",
+                                "apply_to_commissions": True,
+                                "payment_amount": From(1, ("total_due", "amount"), lambda c: round(c / 100, 2),
+                                                       "total_due (the balance to charge)")},
+                          fields={}, items=""))
+
+
 INVOICE_TRANSLATORS: dict[str, Callable[[list], tuple[V2Call, ...]]] = {
     "InvoiceService.addOrderItem": _on_order(_item),
     "InvoiceService.addManualPayment": _on_order(_manual_payment),
@@ -112,4 +166,5 @@ INVOICE_TRANSLATORS: dict[str, Callable[[list], tuple[V2Call, ...]]] = {
     "InvoiceService.deleteInvoice": _on_order(_order("deleteOrder")),
     "InvoiceService.recalculateTax": _on_order(_order("applyTax")),
     "InvoiceService.addOrderCommissionOverride": _on_order(_commission),
+    "OrderService.placeOrder": _place_order,
 }

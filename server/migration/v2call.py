@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 
 class CannotTranslate(ValueError):
@@ -58,6 +59,20 @@ class From:
         return found
 
 
+@dataclass(frozen=True)
+class Now:
+    """The time of the call on the caller's clock, RFC 3339 in UTC (a v2 request that needs it where XML-RPC
+    takes the app's now): the compare tool's caller is the app, its clock the app clock."""
+
+    def __str__(self) -> str:
+        return "{now}"
+
+
+def rfc3339(moment: datetime) -> str:
+    """An aware datetime as RFC 3339 in UTC, to the second."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
 class Unresolved(LookupError):
     """A later step's value that an earlier step's answer does not hold (the message says which)."""
 
@@ -67,7 +82,9 @@ def steps(translated: V2Call | tuple) -> tuple[V2Call, ...]:
     return translated if isinstance(translated, tuple) else (translated,)
 
 
-def _fill(value, answers: list | None, strict: bool):
+def _fill(value, answers: list | None, strict: bool, now: str | None = None):
+    if isinstance(value, Now):
+        return str(value) if now is None else now
     if isinstance(value, From):
         if answers is None:
             return str(value)
@@ -78,18 +95,18 @@ def _fill(value, answers: list | None, strict: bool):
                 raise
             return value
     if isinstance(value, dict):
-        return {k: _fill(v, answers, strict) for k, v in value.items()}
+        return {k: _fill(v, answers, strict, now) for k, v in value.items()}
     if isinstance(value, list):
-        return [_fill(v, answers, strict) for v in value]
+        return [_fill(v, answers, strict, now) for v in value]
     return value
 
 
-def resolve(call: V2Call, answers: list | None, strict: bool = True) -> V2Call:
+def resolve(call: V2Call, answers: list | None, strict: bool = True, now: str | None = None) -> V2Call:
     """``call`` with each ``From`` replaced by its value in ``answers`` (the earlier steps' JSON answers), or
-    Unresolved (not ``strict``: the ``From`` kept); with ``answers`` None, by its name (``{step 1: orders.0.id}``),
-    to show a step unmade."""
-    return replace(call, path=_fill(call.path, answers, strict), query=_fill(call.query, answers, strict),
-                   body=_fill(call.body, answers, strict))
+    Unresolved (not ``strict``: the ``From`` kept), and ``Now`` by ``now``; with ``answers`` None, each by its
+    name (``{step 1: orders.0.id}``, ``{now}``), to show a step unmade."""
+    return replace(call, path=_fill(call.path, answers, strict, now), query=_fill(call.query, answers, strict, now),
+                   body=_fill(call.body, answers, strict, now))
 
 
 class After(list):

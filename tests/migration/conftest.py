@@ -10,7 +10,7 @@ import pytest
 
 from server.migration import mapping
 from server.migration.translate import TRANSLATORS, contact_pairs
-from server.migration.v2call import resolve, steps
+from server.migration.v2call import Now, resolve, rfc3339, steps
 from tests.rest_v2.conftest import contract_checker, v2_for  # noqa: F401  (contract_checker: a fixture)
 
 
@@ -44,8 +44,12 @@ class Pair:
         self.v2_called.add(method)
         self.translated.append((method, params, calls[-1].operation_id))
         self.answers = []
+        now = None
+        if any(isinstance(v, Now) for c in calls for v in [*c.path.values(), *(c.body or {}).values()]):
+            clock = self.v2.app.live.control("GET", f"/apps/{self.v2.app.name}/clock").json()
+            now = rfc3339(datetime.fromisoformat(clock["now"]))  # the caller's now: here the app's
         for n, call in enumerate(calls):
-            r = self._send(entry, resolve(call, self.answers))
+            r = self._send(entry, resolve(call, self.answers, now=now))
             last = n == len(calls) - 1
             assert r.status_code == status if last else r.ok, (f"step {n + 1}", r.status_code, r.text)
             if last and raw:

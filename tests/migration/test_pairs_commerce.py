@@ -10,7 +10,7 @@ from server.migration.translate import TRANSLATORS
 from server.migration.translate_commerce import SUBSCRIPTION_FIELDS
 from server.migration.v2call import record_pairs, steps
 from tests.commerce import util
-from tests.commerce.util import COACHING, LIAM, LIAM_MC, OLIVIA, OLIVIA_VISA, TEST_GATEWAY
+from tests.commerce.util import COACHING, LIAM, LIAM_MC, OLIVIA, OLIVIA_VISA, STRENGTH, TEST_GATEWAY
 from tests.migration.conftest import covers
 
 SUBSCRIPTION_READ = list(SUBSCRIPTION_FIELDS)
@@ -289,6 +289,32 @@ def test_invoices_charged_and_commissions_overridden_alike(pair):
     assert pair.call("InvoiceService.chargeInvoice", by_x, *charge)["Code"] == "SKIPPED"
     refused = pair.v2_call("InvoiceService.chargeInvoice", [by_v, *charge], 400)
     assert "payment_amount" in str(refused)
+
+
+@covers("OrderService.placeOrder")
+def test_orders_placed_alike(pair):
+    """placeOrder in steps: the first product read (the order is named after it), the order made at the
+    caller's now, then, with a card, its balance charged."""
+    app = pair.v2.app
+    invoice_fields = ["InvoiceTotal", "TotalPaid", "TotalDue", "PayStatus", "ContactId"]
+    for card, products, status, steps_made in ((OLIVIA_VISA, [COACHING, COACHING, STRENGTH], 201, 3),
+                                               (0, [STRENGTH], 201, 2)):
+        params = [OLIVIA, card, 0, products, [], False, []]
+        x = pair.call("OrderService.placeOrder", *params)
+        answer = pair.v2_call("OrderService.placeOrder", params, status)
+        assert len(pair.answers) == steps_made
+        order = pair.answers[1]
+        # the documented difference: a struct of strings on XML-RPC, the order then the payment on v2
+        assert x["Successful"] == ("true" if card else "false")
+        if card:
+            assert answer["payment_status_message"] == "APPROVED" and answer["invoice_id"] == order["invoice_id"]
+        invoices = (int(x["InvoiceId"]), int(order["invoice_id"]))
+        rows = [util.row(app, "Invoice", i, invoice_fields) for i in invoices]
+        assert rows[0] == rows[1] and rows[0]["InvoiceTotal"] > 0, rows
+        assert (rows[0]["TotalDue"] == 0) == bool(card)
+        jobs = [util.row(app, "Job", int(i), ["JobTitle", "ContactId"]) for i in (x["OrderId"], order["id"])]
+        assert jobs[0] == jobs[1] and jobs[0]["JobTitle"].endswith(" and more") == (len(set(products)) > 1)
+        assert _lines(_order(pair, invoices[0])) == _lines(_order(pair, invoices[1]))
 
 
 @covers("ProductService.deactivateCreditCard")
