@@ -1,10 +1,13 @@
-"""What a translation is made of (issue 19 §3): the v2 request an XML-RPC call becomes (``V2Call``), the error
-for parameters that do not fit, reading a translated method's parameters by index, and the pairs of values two
-answers must agree on (``record_pairs``: the XML-RPC record's fields and where a v2 answer holds each)."""
+"""What a translation is made of (issue 19 §3): the v2 request an XML-RPC call becomes (``V2Call``), or the
+steps it becomes where v2 needs more than one call (a tuple of them, a later step taking values of an earlier
+step's answer with ``From``), the error for parameters that do not fit, reading a translated method's parameters
+by index, and the pairs of values two answers must agree on (``record_pairs``: the XML-RPC record's fields and
+where a v2 answer holds each)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 
 class CannotTranslate(ValueError):
@@ -31,6 +34,80 @@ class V2Call:
     files: dict | None = None  # ... and the file parts: name -> (file name, bytes)
     fields: dict = field(default_factory=lambda: CONTACT_FIELDS)  # the record's fields, compared in the answers
     items: str = "contacts"  # the key of a v2 list answer holding the records
+
+
+@dataclass(frozen=True)
+class From:
+    """A value of an earlier step's answer, for a later step's path, query or body: the answer of ``step`` (0 is
+    the first) at ``path`` (as ``dig``'s), passed through ``then`` when given (``then`` answers None when the
+    answer holds nothing that fits, e.g. no order item of the product). ``what`` names it in messages."""
+
+    step: int
+    path: tuple = ()
+    then: Callable | None = None
+    what: str = ""
+
+    def __str__(self) -> str:
+        return f"{{step {self.step + 1}: {self.what or '.'.join(str(p) for p in self.path)}}}"
+
+    def value(self, answers: list):
+        found = dig(answers[self.step], self.path) if self.step < len(answers) else None
+        if found is not None and self.then is not None:
+            found = self.then(found)
+        if found is None:
+            raise Unresolved(f"step {self.step + 1}'s answer holds no "
+                             f"{self.what or '.'.join(str(p) for p in self.path)}")
+        return found
+
+
+@dataclass(frozen=True)
+class Now:
+    """The time of the call on the caller's clock, RFC 3339 in UTC (a v2 request that needs it where XML-RPC
+    takes the app's now): the compare tool's caller is the app, its clock the app clock."""
+
+    def __str__(self) -> str:
+        return "{now}"
+
+
+def rfc3339(moment: datetime) -> str:
+    """An aware datetime as RFC 3339 in UTC, to the second."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
+class Unresolved(LookupError):
+    """A later step's value that an earlier step's answer does not hold (the message says which)."""
+
+
+def steps(translated: V2Call | tuple) -> tuple[V2Call, ...]:
+    """A translator's answer as its steps: one call, or the calls to make in order (the last answers the method)."""
+    return translated if isinstance(translated, tuple) else (translated,)
+
+
+def _fill(value, answers: list | None, strict: bool, now: str | None = None):
+    if isinstance(value, Now):
+        return str(value) if now is None else now
+    if isinstance(value, From):
+        if answers is None:
+            return str(value)
+        try:
+            return value.value(answers)
+        except Unresolved:
+            if strict:
+                raise
+            return value
+    if isinstance(value, dict):
+        return {k: _fill(v, answers, strict, now) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, answers, strict, now) for v in value]
+    return value
+
+
+def resolve(call: V2Call, answers: list | None, strict: bool = True, now: str | None = None) -> V2Call:
+    """``call`` with each ``From`` replaced by its value in ``answers`` (the earlier steps' JSON answers), or
+    Unresolved (not ``strict``: the ``From`` kept), and ``Now`` by ``now``; with ``answers`` None, each by its
+    name (``{step 1: orders.0.id}``, ``{now}``), to show a step unmade."""
+    return replace(call, path=_fill(call.path, answers, strict, now), query=_fill(call.query, answers, strict, now),
+                   body=_fill(call.body, answers, strict, now))
 
 
 class After(list):
@@ -63,6 +140,13 @@ def utc_time(value, where: str) -> str:
         except ValueError:
             pass
     raise CannotTranslate(f"{where} must be a date (ISO 8601)")
+
+
+def flag(params: list, index: int, name: str) -> bool:
+    value = params[index] if len(params) > index else None
+    if value not in (True, False):  # an XML-RPC boolean, or 0 / 1
+        raise CannotTranslate(f"params[{index}] ({name}) must be a boolean")
+    return bool(value)
 
 
 def dig(value, path: tuple):

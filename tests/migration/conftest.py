@@ -11,6 +11,7 @@ import pytest
 
 from server.migration import mapping
 from server.migration.translate import TRANSLATORS, contact_pairs
+from server.migration.v2call import Now, resolve, rfc3339, steps
 from tests.rest_v2.conftest import V2, checked_session, contract_checker, v2_for  # noqa: F401  (contract_checker: a fixture)
 
 
@@ -28,6 +29,7 @@ class Pair:
         self.xmlrpc_called: set[str] = set()
         self.v2_called: set[str] = set()
         self.translated: list[tuple[str, list, str]] = []
+        self.answers: list = []
 
     def call(self, method: str, *params):
         self.xmlrpc_called.add(method)
@@ -48,9 +50,30 @@ class Pair:
         return target(*params)
 
     def v2_call(self, method: str, params: list, status: int = 200, raw: bool = False):
-        """The v2 equivalent of ``method(params)``, over HTTP: the translation's operation at its contract path."""
-        translated = TRANSLATORS[method](params)
-        op = next(o for o in mapping.load().get(method).operations if o.operation_id == translated.operation_id)
+        """The v2 equivalent of ``method(params)``, over HTTP: the translation's operation at its contract path.
+        A translation of several steps makes each in turn (each earlier one must succeed), filling a later step's
+        values from the earlier answers; ``status`` and the answer are the last step's (``self.answers`` holds
+        every step's)."""
+        calls = steps(TRANSLATORS[method](params))
+        entry = mapping.load().get(method)
+        self.v2_called.add(method)
+        self.translated.append((method, params, calls[-1].operation_id))
+        self.answers = []
+        now = None
+        if any(isinstance(v, Now) for c in calls for v in [*c.path.values(), *(c.body or {}).values()]):
+            clock = self.v2.app.live.control("GET", f"/apps/{self.v2.app.name}/clock").json()
+            now = rfc3339(datetime.fromisoformat(clock["now"]))  # the caller's now: here the app's
+        for n, call in enumerate(calls):
+            r = self._send(entry, resolve(call, self.answers, now=now))
+            last = n == len(calls) - 1
+            assert r.status_code == status if last else r.ok, (f"step {n + 1}", r.status_code, r.text)
+            if last and raw:
+                return r
+            self.answers.append(r.json() if r.content else None)
+        return self.answers[-1]
+
+    def _send(self, entry, translated):
+        op = next(o for o in entry.operations if o.operation_id == translated.operation_id)
         path = op.path
         for name, value in translated.path.items():
             path = path.replace("{" + name + "}", quote(str(value), safe=""))
@@ -59,13 +82,7 @@ class Pair:
             kwargs["files"] = {**{k: (None, v) for k, v in (translated.body or {}).items()}, **translated.files}
         elif translated.body is not None:
             kwargs["json"] = translated.body
-        self.v2_called.add(method)
-        self.translated.append((method, params, translated.operation_id))
-        if raw:
-            r = self.v2(op.method, path.removeprefix("/crm/rest/v2"), **kwargs)
-            assert r.status_code == status, r.text
-            return r
-        return self.v2.ok(op.method, path.removeprefix("/crm/rest/v2"), status, **kwargs)
+        return self.v2(op.method, path.removeprefix("/crm/rest/v2"), **kwargs)
 
     def contact(self, contact_id) -> tuple[dict, dict]:
         fields = ["Id", "FirstName", "LastName", "Email", "JobTitle"]
