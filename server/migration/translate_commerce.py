@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .translate_invoices import INVOICE_TRANSLATORS
-from .translate_services import _number, _time
-from .v2call import CannotTranslate, From, V2Call, arg, flag
+from .translate_services import _number
+from .v2call import CannotTranslate, From, V2Call, arg, flag, utc_time
 
 # a RecurringOrder (DataService.load) and where a v2 subscription holds each field
 SUBSCRIPTION_FIELDS = {"Id": ("id",), "ContactId": ("contact_id",), "SubscriptionPlanId": ("subscription_plan_id",),
@@ -57,7 +57,7 @@ def _subscription_id(operation_id: str, with_body: bool = False) -> Callable[[li
 
 def _next_bill_date(p: list) -> V2Call:
     value = p[1] if len(p) > 1 else None
-    day = _time(value, "params[1] (nextBillDate)")[:10]  # v2 bill dates are the app's calendar dates
+    day = utc_time(value, "params[1] (nextBillDate)")[:10]  # v2 bill dates are the app's calendar dates
     return V2Call("updateSubscription", path={"subscription_id": str(arg(p, 0, int, "recurringOrderId"))},
                   query={"update_mask": "next_bill_date"}, body={"next_bill_date": day},
                   fields=SUBSCRIPTION_FIELDS, items="subscriptions")
@@ -110,8 +110,8 @@ def _assign_category(p: list) -> tuple[V2Call, ...]:
 
 
 def _date_filter(p: list, start: int, rest: str = "") -> dict:
-    since = _time(p[start] if len(p) > start else None, f"params[{start}] (filterStartDate)")
-    until = _time(p[start + 1] if len(p) > start + 1 else None, f"params[{start + 1}] (filterEndDate)")
+    since = utc_time(p[start] if len(p) > start else None, f"params[{start}] (filterStartDate)")
+    until = utc_time(p[start + 1] if len(p) > start + 1 else None, f"params[{start + 1}] (filterEndDate)")
     return {"filter": f"{rest}since_time=={since};until_time=={until}"}
 
 

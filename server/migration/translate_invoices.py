@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .translate_services import _number, _order_of_invoice, _time
-from .v2call import CannotTranslate, From, Now, V2Call, arg, dig, flag
+from .translate_services import _number, _order_of_invoice
+from .v2call import CannotTranslate, From, Now, V2Call, arg, dig, flag, utc_time
 
 ORDER_ID = From(0, ("orders", 0, "id"), what="orders.0.id (the invoice's order)")
 ORDER_PATH = {"order_id": ORDER_ID}
@@ -57,7 +57,7 @@ def _manual_payment(p: list) -> V2Call:
                               f"{', '.join(sorted(set(PAYMENT_TYPES.values())))}; the compare tool translates "
                               f"{', '.join(sorted(PAYMENT_TYPES))}, not {kind!r}")
     body = {"payment_amount": _number(p, 1, "amount"),
-            "payment_time": _time(p[2] if len(p) > 2 else None, "params[2] (paymentDate)"),
+            "payment_time": utc_time(p[2] if len(p) > 2 else None, "params[2] (paymentDate)"),
             "payment_method_type": PAYMENT_TYPES[kind.strip().lower()],
             "apply_to_commissions": not flag(p, 5, "bypassCommissions")}
     if arg(p, 4, str, "description").strip():
@@ -98,7 +98,7 @@ def _commission(p: list) -> V2Call:
     item = From(0, ("orders", 0, "order_items"), item_of_product, f"order item of the product {product}")
     body = {"affiliate_id": str(arg(p, 1, int, "affiliateId")), "pay_percent": arg(p, 3, int, "percentage"),
             "commission_amount": _number(p, 4, "amount"), "payout_type": PAYOUT_TYPES[payout],
-            "commission_date": _time(p[7] if len(p) > 7 else None, "params[7] (date)")[:10]}
+            "commission_date": utc_time(p[7] if len(p) > 7 else None, "params[7] (date)")[:10]}
     if arg(p, 6, str, "description").strip():
         body["description"] = p[6]
     return V2Call("applyCommissionOnOrderItems", path={**ORDER_PATH, "order_item_id": item}, body=body, fields={},
