@@ -1,11 +1,13 @@
-"""XML-RPC calls of the CRM services (app settings, the user, DataService extras, email, files, saved searches)
-translated to REST v2, for the side-by-side compare (issue 19 §3); see translate.py.
+"""XML-RPC calls of the CRM services (app settings, the user, DataService extras, email, files, saved searches,
+note templates) translated to REST v2, for the side-by-side compare (issue 19 §3); see translate.py.
 
-Left out, because v2 needs more than one call or data the XML-RPC call does not carry (their mapping entries
-say so): ContactService.addToCampaign and removeFromCampaign (a legacy follow-up sequence is not a campaign
-sequence, and v2 needs the campaign's id too), applyActivityHistoryTemplate (v2 reads the template, then creates
-the note), APIEmailService.sendEmailWithStatus (it sends to addresses; v2 sends to contacts only) and
-sendTemplateWithStatus (v2 names the sending user, whom the XML-RPC call does not: getUserInfo first)."""
+Some take steps (v2call): a note template applied is the template read (listNoteTemplates), then the note
+created; a template sent (sendTemplateWithStatus, the two-parameter sendEmail) names the sending user, whom
+the XML-RPC call does not (it sends as the credential's user): getUserInfo first; an email sent to addresses
+(sendEmailWithStatus) finds each address's contact (listContacts), since v2 sends to contacts only: an
+address with no contact leaves the send unmade, naming the address (creating a contact would change the data
+the XML-RPC call leaves alone). ContactService.addToCampaign and removeFromCampaign have no translation: a
+legacy follow-up sequence is not a campaign sequence (their mapping entry says why)."""
 from __future__ import annotations
 
 import base64
@@ -17,7 +19,7 @@ from server.domain.data.custom_forms import REST_TYPES
 from server.rest_v2.custom_fields import RECORD_TYPES, wire_type
 
 from . import translate_tables as tables
-from .v2call import After, CannotTranslate, V2Call, arg, utc_time
+from .v2call import After, CannotTranslate, From, V2Call, arg, utc_time
 
 # --- settings -----------------------------------------------------------------------------------------
 
@@ -130,29 +132,64 @@ def _text64(value: str) -> str | None:
     return base64.b64encode(value.encode()).decode() if value else None
 
 
-def _send_email(p: list) -> V2Call:
-    if len(p) == 2:
-        raise CannotTranslate("params: the two-parameter sendEmail sends a template: v2 sendEmailTemplate, which "
-                              "needs the sending user's id")
+def _email_body(contacts: list, from_address: str, subject: str, content_type: str, html: str, text: str) -> dict:
+    """The sendEmail body of an ad-hoc email (its content as base64, the parts its content type sends)."""
+    body = {"contacts": contacts, "subject": subject, "from_address": from_address}
+    for name, value in (("html_content", html if content_type.lower() != "text" else ""),
+                        ("plain_content", text if content_type.lower() != "html" else "")):
+        if value:
+            body[name] = _text64(value)
+    return body
+
+
+def _no_copies(cc: str, bcc: str, where: str) -> None:
+    if cc.strip() or bcc.strip():
+        raise CannotTranslate(f"{where} (cc, bcc): v2 sendEmail has no copies")
+
+
+def _send_email(p: list) -> V2Call | tuple[V2Call, ...]:
+    if len(p) == 2:  # (contactList, templateId): the template form
+        return _send_template(p)
     contacts = _contact_ids(p)
     from_address, to_address, cc, bcc, content_type, subject, html, text = (
         arg(p, i, str, name) for i, name in enumerate(
             ("fromAddress", "toAddress", "ccAddresses", "bccAddresses", "contentType", "subject", "htmlBody",
              "textBody"), start=1))
-    if cc or bcc:
-        raise CannotTranslate("params[3], params[4] (cc, bcc): v2 sendEmail has no copies")
-    body = {"contacts": contacts, "subject": subject, "from_address": from_address}
+    _no_copies(cc, bcc, "params[3], params[4]")
+    body = _email_body(contacts, from_address, subject, content_type, html, text)
     if to_address.strip() and to_address.strip() != "~Contact.Email~":
         field = to_address.strip().removeprefix("~Contact.").removesuffix("~")
         if field == to_address.strip():
             raise CannotTranslate("params[2] (toAddress): v2 sends to a contact's address field (~Contact.Email~, "
                                   "~Contact.EmailAddress2~ ...), not an address")
         body["address_field"] = field
-    for name, value in (("html_content", html if content_type.lower() != "text" else ""),
-                        ("plain_content", text if content_type.lower() != "html" else "")):
-        if value:
-            body[name] = _text64(value)
     return V2Call("sendEmail", body=body, fields={}, items="")
+
+
+def _send_template(p: list) -> tuple[V2Call, ...]:
+    """The caller's user read first: v2 names the sender, XML-RPC sends as the credential's user."""
+    contacts, template_id = _contact_ids(p), arg(p, 1, int, "templateId")
+    body = {"template_id": str(template_id), "contact_ids": contacts,
+            "user_id": From(0, ("id",), what="id (the caller's user)")}
+    return (V2Call("getUserInfo", fields={}, items=""),
+            V2Call("sendEmailTemplate", body=body, fields={}, items=""))
+
+
+def _send_to_addresses(p: list) -> tuple[V2Call, ...]:
+    """Each address's contact found (its primary email, as v2 sends to), then the email sent to them."""
+    from_address, to_addresses, cc, bcc, subject, text, html = (
+        arg(p, i, str, name) for i, name in enumerate(
+            ("fromAddress", "toAddresses", "ccAddresses", "bccAddresses", "subject", "textBody", "htmlBody")))
+    _no_copies(cc, bcc, "params[2], params[3]")
+    addresses = _addresses(to_addresses)
+    if not addresses or any(c in a for a in addresses for c in ";=*"):
+        raise CannotTranslate("params[1] (toAddresses) must hold addresses, separated by commas")
+    finds = tuple(V2Call("listContacts", query={"filter": f"email=={a}", "page_size": "1"}) for a in addresses)
+    contacts = [From(n, ("contacts", 0, "id"), what=f"contact with the address {a} (v2 sends to contacts only)")
+                for n, a in enumerate(addresses)]
+    content_type = "Multipart" if html and text else ("HTML" if html else "Text")  # as XML-RPC sends it
+    return (*finds, V2Call("sendEmail", body=_email_body(contacts, from_address, subject, content_type, html, text),
+                           fields={}, items=""))
 
 
 def _time(p: list, index: int, name: str) -> str | None:
@@ -221,6 +258,33 @@ def _replace(p: list) -> V2Call:
                   files={"file": ("file", data)}, fields={}, items="")
 
 
+# --- note templates -----------------------------------------------------------------------------------
+
+def _note_template(template_id: int, value: Callable[[dict], str]) -> Callable[[list], str | None]:
+    """The value of the listed note template ``template_id`` (None when the list holds no such template)."""
+    def pick(templates: list) -> str | None:
+        found = next((t for t in templates if isinstance(t, dict) and t.get("id") == str(template_id)), None)
+        return None if found is None else value(found)
+    return pick
+
+
+def _apply_template(p: list) -> tuple[V2Call, ...]:
+    """The note templates listed, then the note created as XML-RPC makes it: its title the template's
+    description (or title), its type the template's action type (or Note). v2's template holds no note text."""
+    contact_id, template_id = arg(p, 0, int, "contactId"), arg(p, 1, int, "historyId")
+    user_id = arg(p, 2, int, "userId")
+    if not user_id:
+        raise CannotTranslate("params[2] (userId): v2 requires the note's user (user_id); give a user's id")
+    what = f"note template {template_id} (v2 lists note templates only)"
+    body = {"title": From(0, ("note_templates",), _note_template(template_id, lambda t: t.get("description")
+                                                                   or t.get("title")), what),
+            "type": From(0, ("note_templates",), _note_template(template_id, lambda t: t.get("action_type")
+                                                                  or "Note"), what),
+            "user_id": str(user_id)}
+    return (V2Call("listNoteTemplates", query={"page_size": "1000"}, fields={}, items=""),
+            V2Call("createNote", path={"contact_id": str(contact_id)}, body=body, fields={}, items=""))
+
+
 # --- saved searches -----------------------------------------------------------------------------------
 
 def _report(with_fields: bool) -> Callable[[list], V2Call]:
@@ -260,7 +324,7 @@ def _quick_search(p: list) -> V2Call:
     return V2Call("listContacts", query=query)
 
 
-CRM_TRANSLATORS: dict[str, Callable[[list], V2Call]] = {
+CRM_TRANSLATORS: dict[str, Callable[[list], V2Call | tuple[V2Call, ...]]] = {
     "ContactService.getAppSetting": _setting,
     "ContactService.getAppSettingInt": _setting,
     "DataService.getAppSetting": _setting,
@@ -268,7 +332,10 @@ CRM_TRANSLATORS: dict[str, Callable[[list], V2Call]] = {
     "DataService.queryWithOrderBy": _query_ordered,
     "DataService.count": _count,
     "DataService.addCustomField": _add_custom_field,
+    "ContactService.applyActivityHistoryTemplate": _apply_template,
     "APIEmailService.sendEmail": _send_email,
+    "APIEmailService.sendTemplateWithStatus": _send_template,
+    "APIEmailService.sendEmailWithStatus": _send_to_addresses,
     "APIEmailService.attachEmail": _attach_email,
     "FileService.uploadFile": _upload,
     "FileService.renameFile": _rename,
