@@ -47,6 +47,7 @@ def test_the_v2_side_sees_the_xmlrpc_side_and_failures_show(app):
     ({"method": "ShippingService.getUpsShippingOption", "params": [1]}, "method"),
     ({"method": "ContactService.load", "params": ["x", []]}, "params"),
     ({"method": "ContactService.add", "params": [{"Phone1": "1"}]}, "params"),
+    ({"method": "ContactService.addToCampaign", "params": [6, 1]}, "method"),  # follow-up sequences: no v2
 ])
 def test_bad_bodies_are_400_naming_the_field(app, body, field):
     assert field in compare(app, body, 400)["error"]
@@ -122,7 +123,7 @@ def test_other_tables_and_services_compare_and_nothing_persists(app):
     ("DataService.count", ["Contact", {"FirstName": "A", "LastName": "B"}], "params[1] (queryData)"),
     ("DataService.addCustomField", ["Invoice", "Label", "Text", 1], "params[0] (context)"),
     ("DataService.addCustomField", ["Contact", "Label", "Hologram", 1], "params[2] (dataType)"),
-    ("APIEmailService.sendEmail", [[6], 1], "sendEmailTemplate"),
+    ("APIEmailService.sendEmail", [[6], "one"], "params[1] (templateId) must be an integer"),
     ("APIEmailService.sendEmail", [[6], "a@b.test", "x@y.test", "", "", "HTML", "S", "<p>h</p>", ""],
      "params[2] (toAddress)"),
     ("APIEmailService.attachEmail", [6, "N", "a@b.test", "c@d.test", "", "", "HTML", "S", "h", "", "",
@@ -130,6 +131,11 @@ def test_other_tables_and_services_compare_and_nothing_persists(app):
     ("FileService.uploadFile", [6, "a.txt", "not base64!"], "params[2] (base64Data)"),
     ("SearchService.getSavedSearchResults", [1, 1, 2, ["Id"]], "params[2] (pageNumber)"),
     ("SearchService.quickSearch", ["FindTask", 1, "call", 0, 10], "params[0] (quickSearchType)"),
+    ("ContactService.applyActivityHistoryTemplate", [6, 1, 0], "params[2] (userId): v2 requires the note's user"),
+    ("APIEmailService.sendEmailWithStatus", ["a@b.test", " ", "", "", "S", "t", ""], "params[1] (toAddresses)"),
+    ("APIEmailService.sendEmailWithStatus", ["a@b.test", "c@d.test", "e@f.test", "", "S", "t", ""],
+     "params[2], params[3] (cc, bcc)"),
+    ("APIEmailService.sendTemplateWithStatus", [[], 1], "params[0] (contactList)"),
 ])
 def test_crm_calls_that_do_not_translate_are_400_naming_the_parameter(app, method, params, problem):
     assert problem in compare(app, {"method": method, "params": params}, 400)["error"]

@@ -41,6 +41,12 @@ def test_every_translated_method_is_a_v2_pair_of_the_mapping():
         assert mapping.load().get(method).target == "v2", method
 
 
+def test_every_v2_pair_of_the_mapping_is_translated():
+    """Issue 19: each method the mapping sends to v2 is translated (and so performed as a pair)."""
+    to_v2 = {name for name, entry in mapping.load().entries.items() if entry.target == "v2"}
+    assert to_v2 - set(TRANSLATORS) == set()
+
+
 @covers("ContactService.add")
 def test_add_then_read_on_the_other_side(pair):
     data = {"FirstName": "Pair", "LastName": "Add", "Email": "pair-x@add.test", "JobTitle": "Porter"}
