@@ -2,13 +2,16 @@
 
     .venv/bin/python bench/memory.py [--apps 100] [--no-write]
 
-Starts `sandbox serve` (one process, the default) on a free loopback port with a fresh data dir, waits for
-``/sandbox/health``, makes one XML-RPC call to the seeded app, and reads ``VmRSS`` from ``/proc/<pid>/status``
-after a pause (idle). Then creates ``--apps`` apps through the control API (``POST /sandbox/apps``, seeded as by
-default), makes one XML-RPC call to each (so whatever the server keeps per app in use exists: its throttle
-bucket, its journal ring, its cached record), and reads VmRSS again. Targets (issue 18 §8): idle under 80 MiB,
-each additional app under 200 KiB. Writes docs/performance.md (section "Memory of the server") unless
---no-write.
+Starts `sandbox serve` (one worker, the default) on a free loopback port with a fresh data dir, waits for
+``/sandbox/health``, makes one XML-RPC call to the seeded app, and after a pause (idle) reads the memory of every
+process of the server: gunicorn's master and its worker. What counts is their proportional set sizes summed
+(``Pss`` of ``/proc/<pid>/smaps_rollup``: each page a process maps, divided by the number of processes mapping
+it): the memory the server takes from the machine, the pages master and worker share counted once. Each
+process's resident set (``Rss``, shared pages counted in each) is printed beside it. Then creates ``--apps`` apps
+through the control API (``POST /sandbox/apps``, seeded as by default), makes one XML-RPC call to each (so
+whatever the server keeps per app in use exists: its throttle bucket, its journal ring, its cached record), and
+reads the memory again. Targets (issue 18 §8): idle under 80 MiB, each additional app under 200 KiB. Writes
+docs/performance.md (section "Memory of the server") unless --no-write.
 """
 from __future__ import annotations
 
@@ -56,17 +59,35 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
+def tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (gunicorn's master and its workers)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # (a process that ended meanwhile)
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = [], [pid]
+    while todo:
+        out.append(todo.pop())
+        todo.extend(children.get(out[-1], ()))
+    return out
 
 
-def settled_rss(pid: int, pause: float = 2.0) -> int:
-    """VmRSS after the server has been left alone for ``pause`` seconds."""
+def rollup(pid: int) -> dict[str, int]:
+    """The process's ``Rss`` and ``Pss`` in KiB."""
+    wanted = {"Rss:": "rss", "Pss:": "pss"}
+    lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    return {wanted[line.split()[0]]: int(line.split()[1]) for line in lines if line.split()[0] in wanted}
+
+
+def settled(pid: int, pause: float = 2.0) -> dict:
+    """The server's memory after it has been left alone for ``pause`` seconds: the processes' Pss summed
+    (``pss``), and each process's Rss (``rss``, the master's first)."""
     time.sleep(pause)
-    return rss_kib(pid)
+    figures = [rollup(p) for p in tree(pid)]
+    return {"pss": sum(f["pss"] for f in figures), "rss": [f["rss"] for f in figures]}
 
 
 def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
@@ -77,7 +98,7 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 120) -> None
         try:
             if requests.get(url + "/sandbox/health", timeout=2).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # (the worker still loading the application)
             pass
         time.sleep(0.2)
     raise RuntimeError("sandbox serve did not become healthy")
@@ -95,20 +116,24 @@ def measure(apps: int) -> dict:
         try:
             wait_healthy(url, proc)
             xmlrpc.client.ServerProxy(url + "/api/xmlrpc").DataService.echo("memory-bench-key", "x")
-            idle = settled_rss(proc.pid)
+            idle = settled(proc.pid)
             http = requests.Session()
             for i in range(apps):
                 made = http.post(url + "/sandbox/apps", json={"name": f"mem{i}"}, timeout=60)
                 made.raise_for_status()
                 xmlrpc.client.ServerProxy(url + "/api/xmlrpc").DataService.echo(made.json()["legacy_api_key"], "x")
-            after = settled_rss(proc.pid)
+            after = settled(proc.pid)
         finally:
             proc.terminate()
             try:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
-    return {"idle_kib": idle, "after_kib": after, "apps": apps, "per_app_kib": (after - idle) / apps}
+    return {"idle": idle, "after": after, "apps": apps, "per_app_kib": (after["pss"] - idle["pss"]) / apps}
+
+
+def rss_list(figure: dict) -> str:
+    return " + ".join(f"{kib / 1024:.1f}" for kib in figure["rss"]) + " MiB"
 
 
 def main() -> None:
@@ -117,11 +142,12 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     r = measure(args.apps)
-    idle_mib = r["idle_kib"] / 1024
+    idle_mib = r["idle"]["pss"] / 1024
     verdict = (f"idle {idle_mib:.1f} MiB (target < 80 MiB: {'pass' if idle_mib < 80 else 'FAIL'}); "
                f"{r['per_app_kib']:.0f} KiB per additional app (target < 200 KiB: "
                f"{'pass' if r['per_app_kib'] < 200 else 'FAIL'})")
-    print(f"VmRSS idle {r['idle_kib']} KiB; after {r['apps']} more apps {r['after_kib']} KiB")
+    print(f"Pss summed: idle {r['idle']['pss']} KiB; after {r['apps']} more apps {r['after']['pss']} KiB")
+    print(f"Rss of the master + worker: idle {rss_list(r['idle'])}; after {rss_list(r['after'])}")
     print(verdict)
     if args.no_write:
         return
