@@ -163,12 +163,15 @@ def main() -> None:
     body = f"""## Memory of the server
 
 `python bench/memory.py --apps {args.apps}` on {date.today().isoformat()}, {machine()} (2 shared cores; memory
-figures do not depend on the other work). `sandbox serve` (one process), VmRSS from /proc after 2 s idle:
+figures do not depend on the other work). `sandbox serve` (one worker, the default: gunicorn's master and its
+worker), each process's `Pss` from `/proc/<pid>/smaps_rollup` summed (the pages they share counted once), after
+2 s idle; each process's `Rss` beside it (master + worker):
 
-| state | VmRSS |
-|---|---|
-| idle, one XML-RPC call served | {idle_mib:.1f} MiB |
-| after {args.apps} more apps (made by the control API, seeded, one call each) | {r['after_kib'] / 1024:.1f} MiB |
+| state | Pss summed | Rss of master + worker |
+|---|---|---|
+| idle, one XML-RPC call served | {idle_mib:.1f} MiB | {rss_list(r['idle'])} |
+| after a first app (control API, seeded, one call) | {r['first']['pss'] / 1024:.1f} MiB | {rss_list(r['first'])} |
+| after {args.apps} more apps | {r['after']['pss'] / 1024:.1f} MiB | {rss_list(r['after'])} |
 
 {verdict}.
 

@@ -24,7 +24,10 @@ def make_engine(url: str) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA cache_size=-65536")  # 64 MiB of page cache: big batches stay in memory
+            # 8 MiB of page cache per connection (SQLite's default is 2): a server holding 64 MiB per pooled
+            # connection kept each app it served in memory, 375 KiB an app where 8 MiB keeps 184 (issue 18 §8,
+            # bench/memory.py); its hot pages (the app rows, a contact's indexes) fit either way.
+            cur.execute("PRAGMA cache_size=-8192")
             cur.execute("PRAGMA temp_store=MEMORY")
             cur.execute("PRAGMA foreign_keys=OFF")
             # Checkpoint every 10,000 WAL pages (about 40 MiB) instead of 1,000: a write call dirties a few dozen
