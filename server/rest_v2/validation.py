@@ -166,7 +166,7 @@ class Validator:
     def __init__(self, op: SpecOperation, contract: Contract):
         self.op = op
         self.query = tuple(_query_param(p) for p in op.query)
-        self._schemas = contract.schemas
+        self._contract = contract
 
     @cached_property
     def body(self) -> Draft202012Validator | None:
@@ -174,7 +174,7 @@ class Validator:
         called by a given client, and compiling them all took 5 MiB of every worker (issue 18 §8)."""
         if self.op.body is None:
             return None
-        return Draft202012Validator(strict_schema(self.op.body, self._schemas), format_checker=_formats)
+        return Draft202012Validator(strict_schema(self.op.body, self._contract.schemas), format_checker=_formats)
 
     def query_values(self, args) -> dict[str, Any]:
         """The declared query parameters present in ``args`` (a MultiDict), coerced; absent ones are left out."""
