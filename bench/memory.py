@@ -37,19 +37,32 @@ from bench.xmlrpc_throughput import machine, write_section  # noqa: E402
 SERVE = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from server.cli import main; main(prog_name='sandbox')"
 
 
-NOTES = """What was done: `requests` (5 MiB with urllib3 and charset_normalizer), `icalendar` (3 MiB) and
-`cryptography` (8 MiB) are loaded by their first use (an outside HTTP post, an iCal, a TLS certificate) instead of
-at start-up, and the start-up's freed heap is handed back (`malloc_trim` at the end of `create_app`): 134.5 MiB
-idle before, 118 MiB after. What remains, measured in process with tracemalloc after `create_app`: about
-37 MiB of module code objects (some 900 modules: SQLAlchemy 153, the server's 333, alembic 50, pydantic,
-Flask/Werkzeug, jsonschema, authlib, lxml), 14 MiB of SQLAlchemy's own data (compiled statements, type caches),
-and the shared libraries (libpython, pydantic-core, lxml, libsqlite). Alembic (10 MiB) is needed at start-up (the
-migration) and by `/sandbox/health`; getting under 80 MiB would take moving the migration and its check out of
-the serving process and not loading authlib and jsonschema until used, which is left for later. Per app: the
-server keeps about 8 KiB of Python objects per app in use (its cached record, its journal ring, prepared
-statements' parameters; tracemalloc over 40 apps); the rest of the figure above is SQLite's page cache holding
-the new app's rows (`PRAGMA cache_size` is 64 MiB per pooled connection; with 2 MiB the same run gives
-201 KiB per app), which stops growing when the cache is full.
+NOTES = """What was done (issue 18 §8). Earlier: `requests`, `icalendar` and `cryptography` loaded by their first
+use, and the start-up's freed heap handed back (`malloc_trim` at the end of `create_app`). This bench then read
+the Rss of `sandbox serve`'s own process alone, which since `sandbox serve` runs gunicorn is the master, serving
+nothing (its 118 MiB, 232 KiB an app, were not the server's memory). Measured as above on 2026-12-04, the code
+before the changes below took 178.9 MiB resident idle (Pss 159.4 MiB; master 109.3 MiB and worker 106.7 MiB
+of Rss: the master had loaded the whole application and Alembic to migrate) and 345 KiB an app. Changes:
+`sandbox serve` migrates, seeds and makes its certificate, then replaces its process (`exec`) with a light
+gunicorn master (`server/master.py`, 25 MiB of Rss: gunicorn and the settings, none of the application), whose
+worker builds the application after the fork; the worker does not load Alembic (with Mako and Pygments) when
+the store is already migrated (`server/store/revisions.py` reads the newest revisions from the migration files
+and the store's from `alembic_version`, for `/sandbox/readyz` too); the heartbeat is a plain thread instead of
+an APScheduler job; REST v2 body validators are compiled at an operation's first call. Per app: SQLite's page
+cache is 8 MiB per connection instead of 64 (375 KiB an app with 64 MiB, 227 with SQLite's default 2 MiB, in
+runs before the next change), and glibc's malloc arenas are bounded to 2 before the serving threads start (8 MiB
+cache without the bound: 316 KiB an app). `tests/test_startup_imports.py` fails if a worker on a migrated store
+loads Alembic or a first-use library, or if the master loads the application. Workers now each load the
+application's modules after the fork, so a worker takes a few seconds longer to boot (more on a loaded machine)
+and several workers share no module code with the master.
+
+What remains for the idle target: the worker's modules. In a fresh interpreter, importing `server.app` takes 84 MiB
+of the worker's 96 (978 modules): SQLAlchemy's core 26 MiB (with asyncio and importlib.metadata, which it imports),
+Flask/Werkzeug/Jinja 7, pydantic 3.5, lxml 4.4, jsonschema 3, the store's table definitions 7, the domain 9, REST
+v1's models 5, the REST v2 contract 3.5 (its 1.4 MB OpenAPI document is kept, parsed, for the body validators);
+building the application adds about 10 MiB (the registry, the route tables, the contract's operations); the master's
+12 MiB of private pages come on top. Under 80 MiB would take not loading whole protocol families until their first
+call, or a store layer on the driver without SQLAlchemy's expression machinery, which is left for later.
 """
 
 
