@@ -52,16 +52,17 @@ an APScheduler job; REST v2 body validators are compiled at an operation's first
 cache is 8 MiB per connection instead of 64 (375 KiB an app with 64 MiB, 227 with SQLite's default 2 MiB, in
 runs before the next change), and glibc's malloc arenas are bounded to 2 before the serving threads start (8 MiB
 cache without the bound: 316 KiB an app). `tests/test_startup_imports.py` fails if a worker on a migrated store
-loads Alembic or a first-use library, or if the master loads the application. Workers now each load the
-application's modules after the fork, so a worker takes a few seconds longer to boot (more on a loaded machine)
-and several workers share no module code with the master.
+loads Alembic or a first-use library, or if the master loads the application. The cost: the command loads the
+application's modules to migrate and its worker loads them again after the fork, so the server is ready a few
+seconds later (more on a loaded machine), and several workers share no module code with the master. The per-app
+figure varies between runs (124 to 149 KiB in three runs).
 
 What remains for the idle target: the worker's modules. In a fresh interpreter, importing `server.app` takes 84 MiB
 of the worker's 96 (978 modules): SQLAlchemy's core 26 MiB (with asyncio and importlib.metadata, which it imports),
 Flask/Werkzeug/Jinja 7, pydantic 3.5, lxml 4.4, jsonschema 3, the store's table definitions 7, the domain 9, REST
 v1's models 5, the REST v2 contract 3.5 (its 1.4 MB OpenAPI document is kept, parsed, for the body validators);
 building the application adds about 10 MiB (the registry, the route tables, the contract's operations); the master's
-12 MiB of private pages come on top. Under 80 MiB would take not loading whole protocol families until their first
+11 MiB of private pages come on top. Under 80 MiB would take not loading whole protocol families until their first
 call, or a store layer on the driver without SQLAlchemy's expression machinery, which is left for later.
 """
 
