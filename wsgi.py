@@ -11,7 +11,7 @@ per call.
 Started in this directory, gunicorn reads gunicorn.conf.py beside this file: the master migrates the store, seeds
 the default app and prints the banner of ``sandbox serve`` once, with a warning when several workers have no
 SANDBOX_REDIS_URL to share. ``sandbox serve --workers 4`` runs the same server without writing the command
-(and plain ``sandbox serve`` the same with one worker: server/cli/serving.py).
+(and plain ``sandbox serve`` the same with one worker: server/master.py).
 
 Configuration comes from the environment (see server/config.py): DATABASE_URL, SANDBOX_DATA_DIR,
 SANDBOX_API_KEY, SANDBOX_REDIS_URL, SANDBOX_ADMIN_TOKEN, ..."""

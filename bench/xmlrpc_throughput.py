@@ -11,7 +11,7 @@ drifts, and a baseline measured once, minutes before, would not be comparable. T
 `ContactService.load` at least 0.8x the baseline.
 
 ``--also`` measures `ContactService.load` on the same application under other WSGI servers, each where it can
-be imported (the comparison behind server/cli/serving.py's choice; none of them is a dependency).
+be imported (the comparison behind server/master.py's choice; none of them is a dependency).
 
 Writes the figures and ratios to docs/performance.md (section "XML-RPC throughput") unless --no-write.
 Load comes from client processes sending pre-encoded bodies over keep-alive connections and reading the
@@ -40,9 +40,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench import targets  # noqa: E402
 from server.app import create_app  # noqa: E402
-from server.cli.serving import THREADS  # noqa: E402
 from server.config import from_env  # noqa: E402
 from server.domain.crm import contacts  # noqa: E402
+from server.master import THREADS  # noqa: E402
 from server.store import apps  # noqa: E402
 from server.store.db import transaction  # noqa: E402
 from server.xmlrpc import codec  # noqa: E402
@@ -64,14 +64,14 @@ s.serve_forever()
 
 GUNICORN_NOOP = r"""
 from gunicorn.app.base import BaseApplication
-from server.cli import serving
+from server import master
 ANSWER = b"<?xml version='1.0'?><methodResponse><params><param><value><int>1</int></value></param></params>" \
          b"</methodResponse>"
 def noop(environ, start_response):
     environ["wsgi.input"].read()
     start_response("200 OK", [("Content-Type", "text/xml"), ("Content-Length", str(len(ANSWER)))])
     return [ANSWER]
-class NoOp(serving.SandboxGunicorn):
+class NoOp(master.SandboxGunicorn):
     def load(self):
         return noop
 NoOp(Config(port=port), 1, [], None).run()

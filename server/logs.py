@@ -21,8 +21,8 @@ ACCESS = logging.getLogger("sandbox.access")
 LEVELS = ("debug", "info", "warning", "error")
 FORMATS = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-# libraries whose INFO lines are noise to a sandbox's user (a migration step each, the heartbeat every second)
-QUIET_BELOW_DEBUG = ("alembic", "apscheduler")
+# libraries whose INFO lines are noise to a sandbox's user (a migration step each)
+QUIET_BELOW_DEBUG = ("alembic",)
 
 
 def level(text: str) -> str:

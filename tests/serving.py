@@ -23,7 +23,7 @@ from tests.conftest import PG_URL, ROOT, _fresh_pg_database
 
 SANDBOX = Path(sys.executable).parent / "sandbox"
 REDIS_URL = os.environ.get("SANDBOX_TEST_REDIS_URL")
-START_BOUND = 90  # seconds
+START_BOUND = 180  # seconds: `sandbox serve` loads the application twice (the command, then its worker after the fork)
 
 
 def needs_redis(what: str):

@@ -1,149 +1,26 @@
-"""The server ``sandbox serve`` runs: gunicorn's threaded workers (``gthread``), started in this process through
-gunicorn's ``BaseApplication``, for one worker (the default) and for ``--workers N`` alike.
-
-Why gunicorn (docs/performance.md, "Choosing the server"): connections kept alive between calls, a pool of
-threads per worker, several processes when asked, TLS, and the least CPU per call of the servers measured;
-Werkzeug's development server, which ``sandbox serve`` ran before, closes the connection after every answer.
-Threaded workers, as wsgi.py explains: a throttled legacy-key call is held in its worker until its token arrives.
-
-The store is migrated and the default app seeded once, before gunicorn starts (a store that cannot be reached is
-one line and exit status 1); each worker then builds its own application (``create_app``) after the fork, with its
-own connections and its own heartbeat (server.jobs), which it stops when it exits (``worker_exit``: the last beat
-flushes the migration counter). The master serves nothing and beats nothing.
-
-TLS is a second listener (``--tls-port``) beside the plain one: gunicorn's own ``certfile`` would make every
-listener TLS, so the worker class below wraps only the connections accepted on the TLS port, with one SSL context
-per worker.
+"""``sandbox serve``: what happens before the server starts, in the command's own process. The ports are checked
+(a port another process holds is one line), the TLS certificate made, the store migrated and the default app
+seeded (a store that cannot be reached is one line and exit status 1) and the banner composed; then the process
+becomes gunicorn's master (server.master, by ``exec``: the same process id, without the memory this command's
+imports and the migration took), whose workers serve.
 """
 from __future__ import annotations
 
-import logging
-import os
-import select
 import socket
-import ssl
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
-from gunicorn.app.base import BaseApplication
-from gunicorn.workers.gthread import ThreadWorker
 
-from server import logs
-from server.app import create_app
+from server import logs, master
 from server.config import Config
+from server.master import THREADS, TLSListener
 
 from . import banner
-
-THREADS = 8  # per worker: calls served at once (a held legacy-key call occupies one)
-KEEPALIVE = 5  # seconds an idle kept-alive connection stays open (gunicorn's default is 2)
-NEXT_CALL_WAIT = 0.002  # seconds a thread waits for a kept-alive connection's next call before handing it back
-NEXT_CALLS = 100  # calls of one connection a thread serves in a row before handing it back (fairness)
-
-
-@dataclass(frozen=True)
-class TLSListener:
-    port: int
-    certfile: Path
-    keyfile: Path
-
-
-class SandboxWorker(ThreadWorker):
-    """gunicorn's threaded worker, serving TLS on the sandbox's TLS listener only."""
-
-    def init_process(self):
-        tls = getattr(self.app, "tls", None)  # SandboxGunicorn's; none under another gunicorn application
-        self.tls_cfg = _TLSSettings(self.cfg, tls) if tls is not None else None
-        super().init_process()
-
-    def handle(self, conn):
-        """gunicorn hands a kept-alive connection back to the worker's poller after each answer, which then hands
-        it to a thread again; a client that sends its next call at once (the usual API client) is served in the
-        same thread instead, which saves that round trip's CPU."""
-        keepalive = super().handle(conn)
-        for _ in range(NEXT_CALLS):
-            if keepalive is not True or not self.alive or conn.is_http2 or not _next_call_ready(conn):
-                break
-            keepalive = super().handle(conn)
-        return keepalive
-
-    def enqueue_req(self, conn):
-        if self.tls_cfg is not None and conn.server[1] == self.tls_cfg.port:
-            conn.cfg = self.tls_cfg  # read when the connection is first set up: wrap it, parse as https
-        super().enqueue_req(conn)
-
-
-def _next_call_ready(conn) -> bool:
-    if conn.parser.unreader.buf.getvalue():  # read ahead with the last call (as gunicorn checks it)
-        return True
-    pending = getattr(conn.sock, "pending", None)  # TLS: decrypted bytes the socket's select cannot see
-    if pending is not None and pending():
-        return True
-    return bool(select.select([conn.sock], [], [], NEXT_CALL_WAIT)[0])
-
-
-class _TLSSettings:
-    """A worker's gunicorn settings as the TLS listener's connections see them: TLS on, one SSL context."""
-
-    is_ssl = True
-
-    def __init__(self, cfg, tls: TLSListener):
-        self._cfg = cfg
-        self.port = tls.port
-        self.certfile, self.keyfile = str(tls.certfile), str(tls.keyfile)
-        self._context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        self._context.load_cert_chain(self.certfile, self.keyfile)
-
-    def ssl_context(self, _conf, _default_factory):
-        return self._context
-
-    def __getattr__(self, name):
-        return getattr(self._cfg, name)
-
-
-def worker_exit(_server, worker) -> None:
-    """gunicorn's hook as a worker stops (``gunicorn wsgi:app`` uses it too): its heartbeat's last beat, its
-    connections closed, then out without the interpreter's teardown of the worker's heap, which takes seconds
-    and has nothing left to do. A worker that failed to boot exits as gunicorn says (its status stops the
-    master)."""
-    app = getattr(worker, "wsgi", None)
-    sandbox = getattr(app, "extensions", {}).get("sandbox")
-    if sandbox is not None:
-        sandbox.heartbeat.stop()
-        sandbox.engine.dispose()
-    if worker.booted:
-        logging.shutdown()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(0)
-
-
-class SandboxGunicorn(BaseApplication):
-    def __init__(self, config: Config, workers: int, printed: list[str], tls: TLSListener | None):
-        self.config = config
-        self.tls = tls
-        binds = [f"{config.host}:{config.port}"] + ([f"{config.host}:{tls.port}"] if tls else [])
-        self.settings = {"bind": binds, "workers": workers, "worker_class": SandboxWorker, "threads": THREADS,
-                         "keepalive": KEEPALIVE, "loglevel": "warning",
-                         "sendfile": False,  # os.sendfile would bypass TLS on the TLS listener
-                         "control_socket_disable": True,  # one path in $HOME for every gunicorn: sandboxes collide
-                         "when_ready": lambda _server: click.echo("\n".join(printed)),
-                         "worker_exit": worker_exit}
-        super().__init__()
-
-    def load_config(self):
-        for key, value in self.settings.items():
-            self.cfg.set(key, value)
-
-    def load(self):  # in each worker, after the fork
-        logs.configure(self.config.log_level, self.config.log_format)
-        return create_app(self.config)
 
 
 def run(config: Config, workers: int, *, hostnames: bool = False) -> None:
     """Serve until interrupted: the banner once the listeners are bound, then the workers' calls."""
-    logs.configure(config.log_level, config.log_format)  # the master's lines (each worker configures its own)
+    logs.configure(config.log_level, config.log_format)
     if config.tls and config.tls_port == config.port:
         raise click.ClickException(f"the HTTP and HTTPS ports are both {config.port}: give --tls-port another one")
     for port in (config.port, config.tls_port) if config.tls else (config.port,):
@@ -165,7 +42,7 @@ def run(config: Config, workers: int, *, hostnames: bool = False) -> None:
     warning = banner.workers_warning(config, workers)
     if warning:
         click.echo(warning, err=True)
-    SandboxGunicorn(config, workers, printed, tls).run()
+    master.exec_master(config, workers, printed, tls)
 
 
 def _check_free(host: str, port: int) -> None:

@@ -14,6 +14,7 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import jsonschema
@@ -165,10 +166,15 @@ class Validator:
     def __init__(self, op: SpecOperation, contract: Contract):
         self.op = op
         self.query = tuple(_query_param(p) for p in op.query)
-        self.body: Draft202012Validator | None = None
-        if op.body is not None:
-            schema = strict_schema(op.body, contract.schemas)
-            self.body = Draft202012Validator(schema, format_checker=_formats)
+        self._contract = contract
+
+    @cached_property
+    def body(self) -> Draft202012Validator | None:
+        """The body's validator, compiled at the operation's first call: most of the 400 operations are never
+        called by a given client, and compiling them all took 5 MiB of every worker (issue 18 §8)."""
+        if self.op.body is None:
+            return None
+        return Draft202012Validator(strict_schema(self.op.body, self._contract.schemas), format_checker=_formats)
 
     def query_values(self, args) -> dict[str, Any]:
         """The declared query parameters present in ``args`` (a MultiDict), coerced; absent ones are left out."""

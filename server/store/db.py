@@ -2,19 +2,13 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import select
 from collections.abc import Iterator
-from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+from server.store import revisions
 
 
 def make_engine(url: str) -> Engine:
@@ -30,7 +24,10 @@ def make_engine(url: str) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA cache_size=-65536")  # 64 MiB of page cache: big batches stay in memory
+            # 8 MiB of page cache per connection (SQLite's default is 2): a server holding 64 MiB per pooled
+            # connection kept each app it served in memory, 375 KiB an app where 8 MiB keeps 184 (issue 18 §8,
+            # bench/memory.py); its hot pages (the app rows, a contact's indexes) fit either way.
+            cur.execute("PRAGMA cache_size=-8192")
             cur.execute("PRAGMA temp_store=MEMORY")
             cur.execute("PRAGMA foreign_keys=OFF")
             # Checkpoint every 10,000 WAL pages (about 40 MiB) instead of 1,000: a write call dirties a few dozen
@@ -184,28 +181,21 @@ def _end_autocommit(raw) -> None:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration."""
-
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    """Bring the schema to the newest migration. Alembic is loaded only when there is one to run: a store
+    already migrated (a server's workers, the store migrated before they started) leaves it unloaded
+    (server.store.revisions)."""
     with transaction(engine, write=True) as conn:
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7262001)")  # one migrator at a time
+        if revisions.at_head(conn):
+            return
+        from alembic import command  # noqa: PLC0415  (10 MiB resident, for a store that needs migrating)
+        from alembic.config import Config as AlembicConfig  # noqa: PLC0415
+
+        cfg = AlembicConfig()
+        cfg.set_main_option("script_location", str(revisions.MIGRATIONS))
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
-
-
-@functools.cache
-def _head_revisions() -> frozenset[str]:
-    """The newest migrations of this code (read once: parsing every migration file is the costly part)."""
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    return frozenset(ScriptDirectory.from_config(cfg).get_heads())
-
-
-def schema_at_head(conn: Connection) -> bool:
-    """Whether the store's schema is at this code's newest migrations (what ``upgrade`` brings it to)."""
-    return frozenset(MigrationContext.configure(conn).get_current_heads()) == _head_revisions()
 
 
 def refresh_statistics(engine: Engine) -> None:

@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection
 
 from server.clock import ClockState, wall
 
-from . import apps, bulk, faults, rows, schema
+from . import apps, bulk, faults, revisions, rows, schema
 from .files import FileStore
 from .session import AppRecord
 
@@ -47,7 +47,7 @@ class BadExport(ValueError):
 
 def schema_revision(conn: Connection) -> str:
     """The store's Alembic revision (heads joined by "+" if it has several)."""
-    return "+".join(sorted(conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars()))
+    return "+".join(sorted(revisions.current(conn)))
 
 
 def _exported_columns(table: sa.Table) -> list[sa.Column]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
-from server.store import db, schema
+from server.store import db, revisions, schema
 
 
 @pytest.mark.filterwarnings("ignore:autogenerate skipping")
@@ -23,3 +25,22 @@ def test_migrations_match_the_models(tmp_path):
     with engine.connect() as conn:
         names = {r[1] for r in conn.exec_driver_sql("PRAGMA index_list('contact')")}
     assert {"ix_contact_email", "ix_contact_last_name"} <= names
+
+
+def test_the_heads_read_without_alembic_are_alembics():
+    cfg = Config()
+    cfg.set_main_option("script_location", str(revisions.MIGRATIONS))
+    assert revisions.heads() == frozenset(ScriptDirectory.from_config(cfg).get_heads())
+
+
+def test_a_store_is_at_head_once_upgraded(tmp_path):
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'h.db'}")
+    with engine.connect() as conn:
+        assert revisions.current(conn) == frozenset()
+        assert not revisions.at_head(conn)
+    db.upgrade(engine)
+    with engine.begin() as conn:
+        assert revisions.at_head(conn)
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0016_migration'")
+        assert revisions.current(conn) == {"0016_migration"}
+        assert not revisions.at_head(conn)

@@ -17,8 +17,8 @@ import sqlalchemy.exc
 from flask import jsonify
 
 from server import __version__
-from server.store import apps
-from server.store.db import schema_at_head, transaction
+from server.store import apps, revisions
+from server.store.db import transaction
 
 from .common import current_sandbox
 from .contract import Answer, ControlBlueprint
@@ -58,7 +58,7 @@ def readyz():
     try:
         with transaction(sandbox.engine, write=False) as conn:
             checks["store"] = "ok"
-            checks["migrations"] = "ok" if schema_at_head(conn) else "the schema is not at the newest migration"
+            checks["migrations"] = "ok" if revisions.at_head(conn) else "the schema is not at the newest migration"
             if sandbox.config.seed_on_start:
                 seeded = apps.by_name(conn, sandbox.config.default_app) is not None
                 checks["seed"] = "ok" if seeded else f"app {sandbox.config.default_app!r} is not seeded"
