@@ -84,6 +84,22 @@ def start_server(tmp: Path, database_url: str | None = None, **config) -> tuple[
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "store_agnostic: the test reads or writes nothing the backends store "
+                            "differently (a wire shape, a codec, a page, a gate rule): it runs on SQLite only, "
+                            "not once more on PostgreSQL (docs/testing.md, the sandbox's own suite)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc):
+    """The one place the suite decides which backends a test runs on: every backend (``live``'s params), or,
+    for a test marked ``store_agnostic``, SQLite alone. Runs before pytest's own parametrization, which then
+    leaves ``live`` as this mark says."""
+    if "live" in metafunc.fixturenames and metafunc.definition.get_closest_marker("store_agnostic"):
+        metafunc.definition.add_marker(pytest.mark.parametrize("live", ["sqlite"], indirect=True, scope="session"),
+                                       append=False)
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def live(request, tmp_path_factory) -> LiveServer:
     tmp = tmp_path_factory.mktemp(f"live-{request.param}")
