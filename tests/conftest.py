@@ -100,18 +100,34 @@ def pytest_generate_tests(metafunc):
                                        append=False)
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def live(request, tmp_path_factory) -> LiveServer:
-    tmp = tmp_path_factory.mktemp(f"live-{request.param}")
-    drop = None
-    url = None
-    if request.param == "postgresql":
-        url, drop = _fresh_pg_database(PG_URL)
-    server, stop = start_server(tmp, url)
+@pytest.fixture(scope="session")
+def live_servers(tmp_path_factory):
+    """The session's live servers, one per backend, each started when first asked for and stopped when the session
+    ends. ``live`` only picks one: a parametrized session fixture is torn down whenever the next test wants the
+    other param, and under xdist's ``--dist loadfile`` every file switches backends (its SQLite tests, then its
+    PostgreSQL ones), so a server owned by ``live`` itself would start again for every file."""
+    started: dict[str, LiveServer] = {}
+    cleanups: list[callable] = []
+
+    def server(backend: str) -> LiveServer:
+        if backend not in started:
+            url = None
+            if backend == "postgresql":
+                url, drop = _fresh_pg_database(PG_URL)
+                cleanups.append(drop)
+            started[backend], stop = start_server(tmp_path_factory.mktemp(f"live-{backend}"), url)
+            cleanups.append(stop)
+        return started[backend]
+
     yield server
-    stop()
-    if drop:
-        drop()
+    for cleanup in reversed(cleanups):
+        cleanup()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def live(request, live_servers) -> LiveServer:
+    """The live server of one backend (every test that uses it runs once per backend, docs/testing.md)."""
+    return live_servers(request.param)
 
 
 @pytest.fixture(params=BACKENDS)
