@@ -111,17 +111,28 @@ def live_servers(tmp_path_factory):
 
     def server(backend: str) -> LiveServer:
         if backend not in started:
-            url = None
-            if backend == "postgresql":
-                url, drop = _fresh_pg_database(PG_URL)
-                cleanups.append(drop)
-            started[backend], stop = start_server(tmp_path_factory.mktemp(f"live-{backend}"), url)
+            started[backend], stop = start_backend(tmp_path_factory.mktemp(f"live-{backend}"), backend)
             cleanups.append(stop)
         return started[backend]
 
     yield server
     for cleanup in reversed(cleanups):
         cleanup()
+
+
+def start_backend(tmp: Path, backend: str) -> tuple[LiveServer, callable]:
+    """A live server on ``backend``'s store: a SQLite file in ``tmp``, or a fresh PostgreSQL database (dropped by
+    the returned stop)."""
+    if backend != "postgresql":
+        return start_server(tmp)
+    url, drop = _fresh_pg_database(PG_URL)
+    server, stop = start_server(tmp, url)
+
+    def stop_and_drop():
+        stop()
+        drop()
+
+    return server, stop_and_drop
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
