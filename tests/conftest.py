@@ -84,18 +84,61 @@ def start_server(tmp: Path, database_url: str | None = None, **config) -> tuple[
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def live(request, tmp_path_factory) -> LiveServer:
-    tmp = tmp_path_factory.mktemp(f"live-{request.param}")
-    drop = None
-    url = None
-    if request.param == "postgresql":
-        url, drop = _fresh_pg_database(PG_URL)
-    server, stop = start_server(tmp, url)
+def pytest_configure(config):
+    config.addinivalue_line("markers", "store_agnostic: the test reads or writes nothing the backends store "
+                            "differently (a wire shape, a codec, a page, a gate rule): it runs on SQLite only, "
+                            "not once more on PostgreSQL (docs/testing.md, the sandbox's own suite)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc):
+    """The one place the suite decides which backends a test runs on: every backend (``live``'s params), or,
+    for a test marked ``store_agnostic``, SQLite alone. Runs before pytest's own parametrization, which then
+    leaves ``live`` as this mark says."""
+    if "live" in metafunc.fixturenames and metafunc.definition.get_closest_marker("store_agnostic"):
+        metafunc.definition.add_marker(pytest.mark.parametrize("live", ["sqlite"], indirect=True, scope="session"),
+                                       append=False)
+
+
+@pytest.fixture(scope="session")
+def live_servers(tmp_path_factory):
+    """The session's live servers, one per backend, each started when first asked for and stopped when the session
+    ends. ``live`` only picks one: a parametrized session fixture is torn down whenever the next test wants the
+    other param, and under xdist's ``--dist loadfile`` every file switches backends (its SQLite tests, then its
+    PostgreSQL ones), so a server owned by ``live`` itself would start again for every file."""
+    started: dict[str, LiveServer] = {}
+    cleanups: list[callable] = []
+
+    def server(backend: str) -> LiveServer:
+        if backend not in started:
+            started[backend], stop = start_backend(tmp_path_factory.mktemp(f"live-{backend}"), backend)
+            cleanups.append(stop)
+        return started[backend]
+
     yield server
-    stop()
-    if drop:
+    for cleanup in reversed(cleanups):
+        cleanup()
+
+
+def start_backend(tmp: Path, backend: str) -> tuple[LiveServer, callable]:
+    """A live server on ``backend``'s store: a SQLite file in ``tmp``, or a fresh PostgreSQL database (dropped by
+    the returned stop)."""
+    if backend != "postgresql":
+        return start_server(tmp)
+    url, drop = _fresh_pg_database(PG_URL)
+    server, stop = start_server(tmp, url)
+
+    def stop_and_drop():
+        stop()
         drop()
+
+    return server, stop_and_drop
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def live(request, live_servers) -> LiveServer:
+    """The live server of one backend (every test that uses it runs once per backend, docs/testing.md)."""
+    return live_servers(request.param)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -98,7 +98,7 @@ def start(command: list[str], port: int, env: dict, log: Path, *, cwd: Path = RO
                 return server
         except requests.RequestException:
             pass
-        time.sleep(0.2)
+        time.sleep(0.05)
     raise AssertionError(f"{command[0]} did not start: " + server.stop()[-3000:])
 
 

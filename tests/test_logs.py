@@ -46,7 +46,7 @@ def _serve_and_call(tmp_path: Path, *flags: str, **env_vars: str) -> tuple[str, 
                 if requests.get(base + "/sandbox/readyz", timeout=2).status_code == 200:
                     break
             except requests.RequestException:
-                time.sleep(0.2)
+                time.sleep(0.05)
         assert proc.poll() is None, log.read_text()
         key = (tmp_path / "data" / "api_key").read_text().strip()
         proxy = xmlrpc.client.ServerProxy(base + "/api/xmlrpc")

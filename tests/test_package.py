@@ -147,7 +147,7 @@ def test_the_wheel_installs_into_a_fresh_venv_and_serves(tmp_path):
                     break
             except requests.RequestException:
                 pass
-            time.sleep(0.3)
+            time.sleep(0.05)
         assert proc.poll() is None, proc.stdout.read()
         health = requests.get(base + "/sandbox/health", timeout=10).json()
         assert health["version"] == __version__ and health["database"] == "sqlite"

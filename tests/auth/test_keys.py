@@ -9,6 +9,8 @@ from click.testing import CliRunner
 from tests.auth.test_oauth import result, xmlrpc_call
 from tests.conftest import make_app
 
+pytestmark = pytest.mark.store_agnostic  # credentials are checked in the gate
+
 
 def new_key(app, kind):
     r = app.live.control("POST", f"/apps/{app.name}/api-keys", json={"kind": kind, "name": f"my {kind}"})

@@ -12,6 +12,8 @@ import requests
 
 from tests.conftest import make_app
 
+pytestmark = pytest.mark.store_agnostic  # credentials are checked in the gate
+
 REDIRECT = "http://127.0.0.1:9000/callback"
 
 

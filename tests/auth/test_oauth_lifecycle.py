@@ -12,6 +12,8 @@ from oauthlib.oauth2.rfc6749.errors import InvalidGrantError
 
 from tests.auth.test_oauth import REDIRECT, basic, consent, exchange, result, xmlrpc_call
 
+pytestmark = pytest.mark.store_agnostic  # credentials are checked in the gate
+
 EXPIRED = {"fault": {"faultstring": "Access Token expired",
                      "detail": {"errorcode": "keymanagement.service.access_token_expired"}}}
 INVALID = {"fault": {"faultstring": "Invalid Access Token",

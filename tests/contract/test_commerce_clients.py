@@ -22,6 +22,8 @@ from tests.commerce.util import (
 )
 from tests.contract.test_keap_python import _code, keap_client  # noqa: F401  (the fixture, and its OAuth code)
 
+pytestmark = pytest.mark.store_agnostic  # the clients' wire shapes; tests/services runs on both stores
+
 
 @pytest.fixture
 def ifs(app):

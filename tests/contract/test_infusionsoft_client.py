@@ -11,6 +11,8 @@ from werkzeug.serving import make_server
 
 from server.sandbox.tls import ensure_certificate
 
+pytestmark = pytest.mark.store_agnostic  # the clients' wire shapes; tests/services runs on both stores
+
 
 @pytest.fixture
 def ifs(app):

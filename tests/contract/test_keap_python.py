@@ -7,6 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+pytestmark = pytest.mark.store_agnostic  # the clients' wire shapes; tests/services runs on both stores
+
 
 @pytest.fixture
 def keap_client(app, monkeypatch, tmp_path):

@@ -6,6 +6,8 @@ import pytest
 
 from tests.contract.test_keap_python import _code, keap_client  # noqa: F401  (fixture)
 
+pytestmark = pytest.mark.store_agnostic  # the clients' wire shapes; tests/services runs on both stores
+
 
 @pytest.fixture
 def rest_v1(app, keap_client, monkeypatch):  # noqa: F811

@@ -10,6 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+pytestmark = pytest.mark.store_agnostic  # the clients' wire shapes; tests/services runs on both stores
+
 
 @pytest.fixture
 def ifs(app):

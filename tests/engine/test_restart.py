@@ -40,7 +40,7 @@ def _start(data_dir, port: int) -> subprocess.Popen:
             if requests.get(f"http://127.0.0.1:{port}/sandbox/health", timeout=1).ok:
                 return proc
         except requests.RequestException:
-            time.sleep(0.2)
+            time.sleep(0.05)
     _kill(proc)
     raise AssertionError("the sandbox did not start")
 

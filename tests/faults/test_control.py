@@ -8,6 +8,8 @@ import pytest
 
 from .conftest import add_fault, fault
 
+pytestmark = pytest.mark.store_agnostic  # fault rules act in the gate, before any service
+
 
 def test_create_list_get_delete(legacy):
     live, name = legacy.live, legacy.name

@@ -4,7 +4,11 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.store_agnostic  # fault rules act in the gate, before any service
 
 DOC = (ROOT / "docs" / "control.md").read_text()
 SECTION = DOC[DOC.index("## Fault injection"):]

@@ -9,6 +9,8 @@ from tests.conftest import make_app
 
 from .conftest import add_fault
 
+pytestmark = pytest.mark.store_agnostic  # fault rules act in the gate, before any service
+
 
 @pytest.fixture
 def client(live):

@@ -8,6 +8,8 @@ from tests.rest.conftest import rest_for
 
 from .conftest import add_fault, fault
 
+pytestmark = pytest.mark.store_agnostic  # fault rules act in the gate, before any service
+
 QUOTA_EXCEEDED = {"code": "429", "message": "Quota Exceeded", "status": "Request Throttled", "details": None}
 
 

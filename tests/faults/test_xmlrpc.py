@@ -13,6 +13,8 @@ from tests.conftest import fault_of
 
 from .conftest import add_fault, fault
 
+pytestmark = pytest.mark.store_agnostic  # fault rules act in the gate, before any service
+
 
 def _add(app, first: str) -> int:
     return app.call("ContactService.add", {"FirstName": first, "LastName": "Faulty"})

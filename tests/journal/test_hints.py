@@ -11,6 +11,8 @@ from tests.conftest import fault_of, post_raw
 from tests.journal.test_journal import entries
 from tests.rest.conftest import rest_for
 
+pytestmark = pytest.mark.store_agnostic  # the journal is in memory or Redis, not in the store
+
 
 def last_hint(app) -> list[str]:
     return entries(app, count=1)[0]["hint"]

@@ -14,6 +14,8 @@ import requests
 from tests.conftest import fault_of, make_app
 from tests.rest.conftest import rest_for
 
+pytestmark = pytest.mark.store_agnostic  # the journal is in memory or Redis, not in the store
+
 
 def journal(app, **params) -> dict:
     r = app.live.control("GET", f"/apps/{app.name}/journal", params=params)

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import contextlib
 
+import pytest
 import requests
 
 from tests.rest.conftest import rest_for
 from tests.rest_v2.conftest import checked_session, service_key
+
+pytestmark = pytest.mark.store_agnostic  # the v2 gateway, routing and error forms
 
 
 def test_credentials_are_v1s(v2, contract_checker):

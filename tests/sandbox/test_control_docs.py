@@ -10,6 +10,8 @@ import pytest
 
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.store_agnostic  # control-API validation and documented recipes
+
 
 def blocks(section: str) -> list[str]:
     text = (ROOT / "docs" / "control.md").read_text()

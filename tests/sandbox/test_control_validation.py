@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+pytestmark = pytest.mark.store_agnostic  # control-API validation and documented recipes
+
 
 def _fields(r) -> list[str]:
     return [f["field"] for f in r.json().get("fields", [])]

@@ -106,7 +106,7 @@ def _serve_hostnames(tmp_path: Path) -> tuple[subprocess.Popen, str, int]:
             if requests.get(base + "/sandbox/readyz", timeout=2).status_code == 200:
                 break
         except requests.RequestException:
-            time.sleep(0.3)
+            time.sleep(0.05)
     if proc.poll() is not None:
         raise AssertionError(proc.stdout.read())
     return proc, base, tls_port

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+pytestmark = pytest.mark.store_agnostic  # the plugin as a user runs it
+
 pytest_plugins = ["pytester"]
 
 # A user's integration and its tests, as docs/testing.md shows them: sign someone up, then a week later.

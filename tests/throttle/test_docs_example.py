@@ -6,7 +6,11 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.store_agnostic  # the throttle keeps its state in memory or Redis
 
 
 def test_the_worked_simulation_runs(app):

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import xmlrpc.client
 
+import pytest
 import requests
 
 from tests.throttle.test_legacy_bucket import throttle
+
+pytestmark = pytest.mark.store_agnostic  # the throttle keeps its state in memory or Redis
 
 
 def gateway_call(app, method="DataService.echo", *args):

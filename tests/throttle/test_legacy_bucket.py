@@ -10,6 +10,8 @@ import pytest
 
 from tests.conftest import make_app
 
+pytestmark = pytest.mark.store_agnostic  # the throttle keeps its state in memory or Redis
+
 FAULT = ("Server encountered exception: com.infusionsoft.throttle.ThrottlingException: "
          "Maximum number of threads throttled")
 

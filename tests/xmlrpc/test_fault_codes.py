@@ -13,6 +13,8 @@ from server.xmlrpc.methods import Method
 from tests.auth.test_oauth import REDIRECT, exchange, result, xmlrpc_call
 from tests.conftest import fault_of
 
+pytestmark = pytest.mark.store_agnostic  # the wire's transport and fault codes
+
 INVALID_CONFIG = (1, "[InvalidConfig]Invalid Configuration: for help setting up your API, please contact Support "
                      "(1-866-800-0004 ext. 2)")
 ADMIN, COACH = ("morgan.reyes@example.com", "sandbox-admin-1"), ("devin.okafor@example.com", "sandbox-coach-2")

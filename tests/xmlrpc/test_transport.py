@@ -10,6 +10,8 @@ import requests
 
 from tests.conftest import post_raw, start_server
 
+pytestmark = pytest.mark.store_agnostic  # the wire's transport and fault codes
+
 
 def fault(response):
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/xml")

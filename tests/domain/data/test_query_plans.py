@@ -18,9 +18,19 @@ from server.domain.data.query import compile_select, select_rows
 from server.store import apps, schema
 from server.store.db import transaction
 from server.tables import REGISTRY
+from tests.conftest import BACKENDS, start_backend
 
 CONTACT = REGISTRY.get("Contact")
 FIELDS = ["Id", "FirstName", "LastName", "Email", "LastUpdated"]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def live(request, tmp_path_factory):
+    """A server of this module's own, not the session's shared one: a plan follows the statistics of the whole
+    table, which the apps other tests leave on a shared server would change."""
+    server, stop = start_backend(tmp_path_factory.mktemp(f"plans-{request.param}"), request.param)
+    yield server
+    stop()
 
 
 @pytest.fixture
