@@ -68,6 +68,18 @@ class SandboxWorker(ThreadWorker):
             keepalive = super().handle(conn)
         return keepalive
 
+    def wait_for_and_dispatch_events(self, timeout):
+        """Once shutting down, let the idle kept-alive connections go at once (they carry no call) and wait in
+        short steps: gunicorn's graceful shutdown waits for its whole grace period (30 s) in one select, in which
+        a kept-alive connection whose client has gone raises no event and is never let go, so ``sandbox serve``
+        took 30 s to stop after any call."""
+        if not self.alive:
+            for conn in self.keepalived_conns:
+                conn.timeout = 0
+            self.murder_keepalived()
+            timeout = min(timeout, 0.5)
+        super().wait_for_and_dispatch_events(timeout)
+
     def enqueue_req(self, conn):
         if self.tls_cfg is not None and conn.server[1] == self.tls_cfg.port:
             conn.cfg = self.tls_cfg  # read when the connection is first set up: wrap it, parse as https

@@ -59,6 +59,16 @@ def test_serve_keeps_the_connection_alive(tmp_path):
             conn.close()
         assert _pipelined(server.port, 3).count(b"HTTP/1.1 200 OK") == 3
         workers = server.workers()
+        # a client's kept-alive connection, idle, and another whose client has just gone: SIGTERM stops the
+        # server at once, not at the end of gunicorn's 30 s grace period (which kept both open until then)
+        idle = requests.Session()
+        assert idle.get(server.base + "/sandbox/health", timeout=10).ok
+        gone = requests.Session()
+        assert gone.get(server.base + "/crm/rest/v1/contacts", timeout=10).status_code == 401
+        gone.close()
+        server.proc.terminate()
+        server.proc.wait(15)  # (raises TimeoutExpired if it is still waiting for those connections)
+        idle.close()
     finally:
         out = server.stop()
     assert len(workers) == 1  # one worker by default, under gunicorn's master
