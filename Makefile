@@ -41,10 +41,11 @@ browser:
 test: lint browser
 	$(PY) -m pytest -q
 
-# a longer fuzz run than the suite's (not part of make test): 50,000 XML-RPC cases, 50 schemathesis examples an operation
+# a longer fuzz run than the suite's (not part of make test): 50,000 XML-RPC cases, 50 schemathesis examples an
+# operation on REST v1's document and on Keap's v2 document
 fuzz: $(STAMP)
 	SANDBOX_FUZZ_CASES=50000 SANDBOX_FUZZ_EXAMPLES=50 SANDBOX_FUZZ_PHASES=examples,coverage,fuzzing $(PY) -m pytest -q -n 0 -p no:cacheprovider \
-		tests/xmlrpc/test_fuzz.py tests/rest/test_openapi.py
+		tests/xmlrpc/test_fuzz.py tests/rest/test_openapi.py tests/rest_v2/test_schemathesis.py
 
 # each benchmark prints its steps and a [PASS]/[FAIL] line per target; only `make bench-docs` writes
 # docs/performance.md (BENCH_WRITE_DOCS=1, bench/targets.py)
