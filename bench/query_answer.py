@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
-import platform
 import sys
 import tempfile
 import time
@@ -34,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import targets  # noqa: E402
+from bench.xmlrpc_throughput import machine, write_section  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.config import from_env  # noqa: E402
 from server.domain.crm import contacts  # noqa: E402
@@ -122,7 +121,7 @@ def main(argv=None) -> int:
           targets.check(f"a {ROWS}-row DataService.query through the WSGI app, ratio to the stdlib's dumps",
                         call_ratio, at_most=TARGET)]
     report = (f"## A 1000-row answer\n\nMeasured {datetime.now():%Y-%m-%d %H:%M} by `bench/query_answer.py --runs "
-              f"{args.runs}` on {os.cpu_count()} cores, {_cpu()}, Python {platform.python_version()}, in one process, "
+              f"{args.runs}` on {machine()}, in one process, "
               f"the least CPU time of {args.runs} runs each: `DataService.query` of {ROWS:,} contacts, "
               f"{len(FIELDS)} fields a row, on SQLite.\n\n"
               "| cost | CPU | ratio to the stdlib's `dumps` (target ≤ 1.2) |\n|---|---:|---:|\n"
@@ -134,32 +133,8 @@ def main(argv=None) -> int:
               f"| the whole call through the WSGI app | {m['call'] * 1e3:.2f} ms | **{call_ratio:.2f}** |\n")
     print(report)
     if not args.no_write:
-        write_report(report)
+        write_section(ROOT / "docs" / "performance.md", "## A 1000-row answer", report)
     return 0 if all(ok) else 1
-
-
-def _cpu() -> str:
-    info = Path("/proc/cpuinfo")
-    if not info.exists():
-        return "unknown CPU"
-    return next((line.split(":", 1)[1].strip() for line in info.read_text().splitlines()
-                 if line.startswith("model name")), "unknown CPU")
-
-
-def write_report(report: str) -> None:
-    title = report.split("\n", 1)[0]
-    path = ROOT / "docs" / "performance.md"
-    if not targets.write_docs():
-        targets.step(f"{title.lstrip('# ')}: not written to {path.name} (`make bench-docs` writes it)")
-        return
-    text = path.read_text()
-    if title in text:
-        start = text.index(title)
-        end = text.find("\n## ", start + len(title))
-        text = text[:start] + report + (text[end:] if end != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + report
-    path.write_text(text)
 
 
 if __name__ == "__main__":

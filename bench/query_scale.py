@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 
 from bench import targets  # noqa: E402
+from bench.xmlrpc_throughput import write_section  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.config import from_env  # noqa: E402
 from server.domain.data import records  # noqa: E402
@@ -235,18 +236,7 @@ def write_report(table: str, args, backend: str) -> None:
             f"`DataService.query` in a read transaction, the least CPU time of {args.runs} calls; each query on the "
             f"{args.size:,}-contact store (limit 1000, then 10) against the same query with limit 1 on a "
             f"{args.small:,}-contact store.\n\n{table}\n")
-    path = ROOT / "docs" / "performance.md"
-    if not targets.write_docs():
-        targets.step(f"{title.lstrip('# ')}: not written to {path.name} (`make bench-docs` writes it)")
-        return
-    text = path.read_text()
-    if title in text:
-        start = text.index(title)
-        end = text.find("\n## ", start + len(title))
-        text = text[:start] + body + (text[end + 1:] if end != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + body
-    path.write_text(text)
+    write_section(ROOT / "docs" / "performance.md", title, body)
 
 
 if __name__ == "__main__":
