@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 ROLLING, DAILY = "rolling", "daily"
@@ -130,11 +131,14 @@ def violated(usage: list[Usage]) -> Usage | None:
 # --- Redis: the same, atomically, over several keys at once (a credential's windows and its app's): a
 # call is counted in all of them or in none, in one round trip (EVALSHA of a script registered once).
 # Rolling windows are a sorted set of call times per key (members "<time>:<owner>:<unique>"); the daily
-# count a hash field, with each owner's share beside it ("o:<owner>"). Every bound is computed here, in
-# Python, from the same floats as the in-process store, so both count the same calls.
-# ARGV: now, day, member, owner, key count, then per key: limit count, the exclusive lower bound of its
-# longest rolling window ('' if none), then per limit: kind ('r'|'d'), the exclusive lower bound of the
-# window ('' for a daily quota), limit. The answer, one string: 'allowed'|'refused', the refused key and
+# count a hash field, with each owner's share beside it ("o:<owner>"). The script computes every bound as
+# now minus a window's length, the same IEEE subtraction as the in-process store's, written with 17
+# significant digits (which read back as the same double), so both count the same calls.
+# ARGV: now, day, member, owner, then the limits as one string of words, the same for every call of a
+# configuration (built once, ``lua_spec``): key count, then per key: limit count, the length of its
+# longest rolling window ('-' if none), then per limit: kind ('r'|'d'), length ('-' for a daily quota),
+# limit. Five arguments instead of three per limit: the client's encoding of each argument costs more
+# than the script's reading of them. The answer, one string: 'allowed'|'refused', the refused key and
 # limit indexes, then per key and limit the calls counted before this one and, for a rolling window, the
 # time of its oldest call ('-' if none): the caller adds the window's length for when it frees.
 # Each redis.call costs a few microseconds inside the script: one HMGET, one trim and two look-ups per
@@ -142,27 +146,31 @@ def violated(usage: list[Usage]) -> Usage | None:
 
 LUA_HIT = """
 local now, day, member, owner = ARGV[1], tonumber(ARGV[2]), ARGV[3], 'o:' .. ARGV[4]
-local nkeys = tonumber(ARGV[5])
-local pos = 6
+local t = tonumber(now)
+local spec = {}
+for word in string.gmatch(ARGV[5], '%S+') do spec[#spec + 1] = word end
+local function since(seconds) return '(' .. string.format('%.17g', t - tonumber(seconds)) end
+local nkeys = tonumber(spec[1])
+local pos = 2
 local out, days = {}, {}
 local refused_key, refused_limit = -1, -1
 for k = 1, nkeys do
   local zkey = KEYS[k] .. ':t'
-  local nlimits, trim = tonumber(ARGV[pos]), ARGV[pos + 1]
+  local nlimits, longest = tonumber(spec[pos]), spec[pos + 1]
   pos = pos + 2
   local stored = redis.call('HMGET', KEYS[k] .. ':d', 'day', 'count', owner)
   local count, mine = 0, 0
   local today = tonumber(stored[1]) == day
   if today then count, mine = tonumber(stored[2]) or 0, tonumber(stored[3]) or 0 end
   days[k] = {today, count, mine}
-  if trim ~= '' then redis.call('ZREMRANGEBYSCORE', zkey, '-inf', trim) end
+  if longest ~= '-' then redis.call('ZREMRANGEBYSCORE', zkey, '-inf', since(longest)) end
   for i = 1, nlimits do
     local used
-    if ARGV[pos] == 'd' then
+    if spec[pos] == 'd' then
       used = count
       out[#out + 1] = used
     else
-      local low = ARGV[pos + 1]
+      local low = since(spec[pos + 1])
       used = redis.call('ZCOUNT', zkey, low, '+inf')
       out[#out + 1] = used
       if used > 0 then
@@ -171,7 +179,7 @@ for k = 1, nkeys do
         out[#out + 1] = '-'
       end
     end
-    if refused_key < 0 and used >= tonumber(ARGV[pos + 2]) then refused_key, refused_limit = k - 1, i - 1 end
+    if refused_key < 0 and used >= tonumber(spec[pos + 2]) then refused_key, refused_limit = k - 1, i - 1 end
     pos = pos + 3
   end
 end
@@ -211,16 +219,20 @@ return n
 
 def lua_args(now: float, groups: list[list[Limit]], owner: int | None = None) -> list:
     tag = "-" if owner is None else str(owner)
-    args = [repr(now), repr(day_start(now)), f"{now!r}:{tag}:{os.urandom(8).hex()}", tag, len(groups)]
+    return [repr(now), repr(day_start(now)), f"{now!r}:{tag}:{os.urandom(8).hex()}", tag,
+            lua_spec(tuple(map(tuple, groups)))]
+
+
+@lru_cache(maxsize=256)
+def lua_spec(groups: tuple[tuple[Limit, ...], ...]) -> str:
+    """The limits as the script reads them (see LUA_HIT), made once per configuration."""
+    words = [str(len(groups))]
     for limits in groups:
         longest = max((lim.seconds for lim in limits if lim.kind == ROLLING), default=None)
-        args += [len(limits), "" if longest is None else f"({now - longest!r}"]
+        words += [str(len(limits)), "-" if longest is None else repr(longest)]
         for lim in limits:
-            if lim.kind == DAILY:
-                args += ["d", "", lim.limit]
-            else:
-                args += ["r", f"({now - lim.seconds!r}", lim.limit]
-    return args
+            words += ["d", "-", str(lim.limit)] if lim.kind == DAILY else ["r", repr(lim.seconds), str(lim.limit)]
+    return " ".join(words)
 
 
 def verdicts_from_lua(raw: bytes, now: float, groups: list[list[Limit]]) -> list[Verdict]:
