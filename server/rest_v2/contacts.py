@@ -169,11 +169,14 @@ def _custom_json(s: AppSession, values) -> list[dict]:
     return out
 
 
-def contacts_json(s: AppSession, found: list[domain.ContactRecord], wanted: frozenset[str]) -> list[dict]:
-    """The answers for ``found``, with what the ``wanted`` properties need read once for them all."""
+def contacts_json(s: AppSession, found: list[domain.ContactRecord], wanted: frozenset[str],
+                  statuses: dict[str, email_status.Reasoned] | None = None) -> list[dict]:
+    """The answers for ``found``, with what the ``wanted`` properties need read once for them all (the
+    addresses' ``statuses`` unless given)."""
     ids = [c.id for c in found]
-    statuses = (email_status.reasoned_statuses_of(s, [c.values.get(n) for c in found for n in EMAILS.values()])
-                if "email_addresses" in wanted else {})
+    if statuses is None:
+        statuses = (email_status.reasoned_statuses_of(s, [c.values.get(n) for c in found for n in EMAILS.values()])
+                    if "email_addresses" in wanted else {})
     customs = domain.custom_values(s, ids) if "custom_fields" in wanted else {}
     scores = domain.lead_scores(s, ids) if "score_value" in wanted else {}
     visits = utms.of_contacts(s, ids) if "utm_parameters" in wanted else {}
@@ -274,7 +277,10 @@ def _contact(s: AppSession, contact_id: int, wanted: frozenset[str] = frozenset(
 
 def _answer(r: Request, contact_id: int) -> dict:
     wanted = _wanted(r)
-    return contacts_json(r.s, [_contact(r.s, contact_id, wanted)], wanted)[0]
+    if "email_addresses" not in wanted:
+        return contacts_json(r.s, [_contact(r.s, contact_id, wanted)], wanted)[0]
+    found, statuses = domain.get_contact_with_statuses(r.s, contact_id, fields_for(wanted))
+    return contacts_json(r.s, [existing(found, "Contact", contact_id)], wanted, statuses)[0]
 
 
 # --- the request's values -----------------------------------------------------------------------------

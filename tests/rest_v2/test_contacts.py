@@ -253,3 +253,24 @@ def test_the_sdk_reads_and_writes_contacts(sdk, v2):
     assert [k.contact2_id for k in api.list_contact_links(made.id).links] == ["6"]
     assert api.list_tags_for_contact("6").tags is not None
     api.delete_contact(made.id)
+
+
+def test_a_read_answers_each_address_status_however_it_is_spelled(v2):
+    """A contact's read takes its addresses' statuses in its own statement, by the address lower-cased and
+    trimmed: an address SQL cannot lower-case as the status's key is made (non-ASCII capitals) is found too."""
+    body = {"given_name": "Élodie", "email_addresses": [
+        {"email": "Ada.Mixed@Engine.test", "field": "EMAIL1"},
+        {"email": "ÉLODIE@Émail.test", "field": "EMAIL2"},
+        {"email": "plain@engine.test", "field": "EMAIL3"}]}
+    cid = int(_create(v2, body)["id"])
+    assert v2.app.call("APIEmailService.optIn", "ada.mixed@engine.test", "asked in person")
+    assert v2.app.call("APIEmailService.optIn", "élodie@émail.test", "asked by letter")
+    for fields in (None, "email_addresses", "given_name,email_addresses"):
+        read = v2.ok("GET", f"/contacts/{cid}", params={"fields": fields} if fields else {})
+        by_slot = {e["field"]: e for e in read["email_addresses"]}
+        assert (by_slot["EMAIL1"]["is_opt_in"], by_slot["EMAIL1"]["opt_in_reason"]) == (True, "asked in person")
+        assert (by_slot["EMAIL2"]["is_opt_in"], by_slot["EMAIL2"]["opt_in_reason"]) == (True, "asked by letter")
+        assert by_slot["EMAIL3"]["is_opt_in"] is False and by_slot["EMAIL3"].get("opt_in_reason") is None
+        # the list answers the same statuses (read for all its contacts at once)
+        [listed] = v2.ok("GET", "/contacts", params={"filter": f"ids=={cid}", "fields": "email_addresses"})["contacts"]
+        assert listed["email_addresses"] == read["email_addresses"]

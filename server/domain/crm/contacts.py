@@ -1,6 +1,7 @@
 """What a contact (or a company, which is a contact-like row in the same id space) can do."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -242,6 +243,50 @@ def get_contact(s: AppSession, contact_id: int, fields: tuple[str, ...] | None =
         return None if values is None else ContactRecord(contact_id, values)
     row = s.first(_GET_CONTACT, id=contact_id)
     return None if row is None else _contact_record(row)
+
+
+def _address_status(field: str, column: str) -> Callable[[], sa.ColumnElement]:
+    """The stored status's ``column`` (type, reason) of the address in the contact's ``field``, as a subquery
+    correlated with the contact's row: its key is the address lower-cased and trimmed, as
+    ``email_status.key`` makes it for an ASCII address without surrounding blanks (SQL's lower folds only
+    ASCII letters, and trim only spaces: ``get_contact_with_statuses`` asks the others apart)."""
+    es = schema.email_status
+
+    def build() -> sa.ColumnElement:
+        address = FIELD_COLUMNS[field]
+        return (sa.select(es.c[column]).where(es.c.app_id == _c.c.app_id,
+                                             es.c.email_key == sa.func.lower(sa.func.trim(address)))
+                .scalar_subquery())
+    return build
+
+
+_EMAIL_FIELDS = ("Email", "EmailAddress2", "EmailAddress3")
+# each address's status and its reason, read with the contact (a REST v2 read of email_addresses)
+_WITH_STATUSES = tuple((f"{field}:{column}", _address_status(field, column))
+                       for field in _EMAIL_FIELDS for column in ("type", "reason"))
+
+
+def get_contact_with_statuses(s: AppSession, contact_id: int, fields: tuple[str, ...]
+                              ) -> tuple[ContactRecord | None, dict[str, email_status.Reasoned]]:
+    """``get_contact(s, contact_id, fields)`` with its addresses' statuses as ``email_status.reasoned_statuses_of``
+    answers them, read in the same statement (one statement for the hottest v2 read)."""
+    values = select_by_key(s, CONTACT, list(fields), contact_id, also=_WITH_STATUSES)
+    if values is None:
+        return None, {}
+    statuses, others = {}, []
+    for field in _EMAIL_FIELDS:
+        address = values.get(field)
+        token = values.pop(f"{field}:type", None)
+        reason = values.pop(f"{field}:reason", None)
+        if not address or not address.strip():
+            continue
+        if not address.isascii() or address.strip() != address.strip(" "):
+            others.append(address)  # (a key SQL cannot make as Python does: asked apart)
+        elif token is not None:
+            statuses[email_status.key(address)] = email_status.Reasoned(token, reason)
+    if others:
+        statuses.update(email_status.reasoned_statuses_of(s, others))
+    return ContactRecord(contact_id, values), statuses
 
 
 # SQLite's planner, without statistics, walks a list in id order along the primary key (or the kind index)

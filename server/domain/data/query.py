@@ -12,6 +12,7 @@ compiled here from its description.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -363,20 +364,28 @@ def compile_select(s: AppSession, table: Table, fields: list[str], criteria: dic
 _BY_KEY_CACHE: dict[tuple, tuple[Prepared, list[Resolved]]] = {}
 
 
-def select_by_key(s: AppSession, table: Table, fields: list[str], key) -> dict | None:
+def select_by_key(s: AppSession, table: Table, fields: list[str], key,
+                  also: tuple[tuple[str, Callable[[], sa.ColumnElement]], ...] = ()) -> dict | None:
     """One row of ``table`` by its key, as select_rows would give it. The statement for a table and a list
-    of standard fields is built once and reused for every app and id (loads are the hottest call)."""
-    cache_key = (table.name, tuple(fields))
+    of standard fields is built once and reused for every app and id (loads are the hottest call).
+
+    ``also``: more values read in the same statement, each ``(name, build)``, ``build()`` making an expression
+    over the table (a scalar subquery correlated with it); they are answered under their names, as read, when
+    not null. ``also`` is part of the cache key: pass the same module-level tuple on every call."""
+    cache_key = (table.name, tuple(fields), also)
     cached = _BY_KEY_CACHE.get(cache_key)
     if cached is None:
         if any(not isinstance(f, str) or f.startswith("_") for f in fields):
+            if also:
+                raise ValueError("select_by_key: ``also`` is for standard fields only")
             rows = select_rows(s, table, fields, {}, limit=1,
                                extra_where=[Resolver(s, table).key_columns()[0] == key])
             return rows[0] if rows else None
         r = Resolver(s, table, app_id=sa.bindparam("app_id"))
         columns = [r.readable(name) for name in fields]
-        q = (sa.select(*(c.expr.label(f"c{i}") for i, c in enumerate(columns))).select_from(r.from_clause())
-             .where(*r.base_filters(), r.key_columns()[0] == sa.bindparam("key")))
+        q = (sa.select(*(c.expr.label(f"c{i}") for i, c in enumerate(columns)),
+                       *(build().label(f"a{i}") for i, (_, build) in enumerate(also)))
+             .select_from(r.from_clause()).where(*r.base_filters(), r.key_columns()[0] == sa.bindparam("key")))
         if len(_BY_KEY_CACHE) > 1024:
             _BY_KEY_CACHE.clear()
         cached = _BY_KEY_CACHE[cache_key] = (Prepared(q), columns)
@@ -384,7 +393,11 @@ def select_by_key(s: AppSession, table: Table, fields: list[str], key) -> dict |
     row = q.first(s.source, {"app_id": s.app.id, "key": key})
     if row is None:
         return None
-    return {c.name: outgoing(row[i], c.type) for i, c in enumerate(columns) if row[i] is not None}
+    values = {c.name: outgoing(row[i], c.type) for i, c in enumerate(columns) if row[i] is not None}
+    for i, (name, _) in enumerate(also, len(columns)):
+        if row[i] is not None:
+            values[name] = row[i]
+    return values
 
 
 def _where(r: Resolver, criteria: dict, extra_where, seek: bool = False) -> tuple[list[sa.ColumnElement], bool]:
