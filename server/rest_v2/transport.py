@@ -23,6 +23,7 @@ from server.auth.gateway import GatewayRejection
 from server.faults import http as faults
 from server.faults.rules import REST_V2
 from server.gate import GATEWAY, Call
+from server.host_url import host_url
 from server.journal import entry
 from server.rest.errors import gateway_answer, malformed_request
 
@@ -127,8 +128,7 @@ class Transport:
             if bound.declared is None:
                 raise unimplemented(bound.spec.operation_id)
             r = Request(call=call, op=bound.spec, http=http,
-                        base_url=sandbox.config.public_url.rstrip("/") if sandbox.config.public_url else
-                        f"{http.scheme}://{http.host}",
+                        base_url=(sandbox.config.public_url or host_url(http.environ)).rstrip("/"),
                         query=bound.validator.query_values(http.args),
                         body=bound.validator.body_value(http.get_data(cache=True))
                         if bound.validator.body is not None else None,

@@ -7,7 +7,6 @@ more than a no-op stdlib XML-RPC server). Everything else goes on to Flask.
 """
 from __future__ import annotations
 
-import functools
 import gzip
 import io
 import json
@@ -15,12 +14,13 @@ from http import HTTPStatus
 from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import EnvironHeaders
-from werkzeug.wsgi import get_current_url, get_input_stream
+from werkzeug.wsgi import get_input_stream
 
 from server.auth.gateway import GatewayRejection
 from server.domain.errors import ProtocolError
 from server.faults.actions import DropConnection, drop
 from server.gate import GATEWAY, LEGACY, Call
+from server.host_url import host_url
 from server.journal import entry
 from server.journal.entry import presented_secret
 from server.xmlrpc import codec
@@ -59,7 +59,7 @@ class Transport:
     def serve(self, endpoint: str, environ) -> tuple[str, list, bytes]:
         sandbox = self.sandbox
         call = Call(endpoint=endpoint, headers=EnvironHeaders(environ), query=_Query(environ),
-                    base_url=sandbox.config.public_url or _base_url(environ))
+                    base_url=sandbox.config.public_url or host_url(environ))
         method_name = raw = None
         try:
             sandbox.gate.admit(call)
@@ -89,19 +89,6 @@ class Transport:
         if hint is not None:
             answer[1].append(("X-Sandbox-Hint", hint))
         return answer
-
-
-def _base_url(environ) -> str:
-    """What links in the call's answers start with: werkzeug's host URL, remembered per host (computing it
-    was a sixth of a ``ContactService.load``'s CPU)."""
-    return _host_url(environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST"), environ.get("SERVER_NAME"),
-                     environ.get("SERVER_PORT"))
-
-
-@functools.lru_cache(maxsize=256)  # bounded: the Host header is the client's to choose
-def _host_url(scheme: str, host: str | None, server_name: str | None, server_port: str | None) -> str:
-    environ = {"wsgi.url_scheme": scheme, "HTTP_HOST": host, "SERVER_NAME": server_name, "SERVER_PORT": server_port}
-    return get_current_url({k: v for k, v in environ.items() if v is not None}, host_only=True)
 
 
 def journal(sandbox, call: Call, path: str, method_name: str | None, raw: bytes | None, outcome: dict) -> str | None:
