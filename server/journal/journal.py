@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
+from urllib.parse import parse_qsl
 
 from server import logs
 from server.clock import ClockState, monotonic, wall
@@ -74,7 +75,7 @@ class Journal:
         if not self.enabled:
             return None
         state = app.clock_state if app is not None else None
-        if type(request) is not bytes:
+        if type(request) is not bytes and type(request) is not QueryOnly:
             request = _NOTHING_SENT_JSON if request == _NOTHING_SENT else json.dumps(request, separators=(",", ":"),
                                                                                      default=str)
         if "body" in outcome:
@@ -167,10 +168,27 @@ _NOTHING_SENT = {"query": None, "body": None}  # a REST request without either (
 _NOTHING_SENT_JSON = json.dumps(_NOTHING_SENT, separators=(",", ":"))
 
 
+class QueryOnly(str):
+    """What a REST request without a body sent (a read): its raw query string, kept as it came and made into
+    ``{"query": ..., "body": None}`` (bounded, secrets redacted) only when the entry is read."""
+
+    __slots__ = ()
+
+
+def _query_only(raw: str) -> dict:
+    query: dict[str, str] = {}
+    # (WSGI gives the query's bytes as latin-1 text: read as UTF-8, like the transports' own parse)
+    for name, value in parse_qsl(raw.encode("latin-1", "replace").decode("utf-8", "replace"), keep_blank_values=True):
+        query.setdefault(name, value)  # (a repeated parameter: its first value, as the REST transports read it)
+    return {"query": entries.bounded(query) or None, "body": None}
+
+
 def _request(e: dict):
-    """What was sent: an XML-RPC body parsed into its parameters (bounded, the key and secrets redacted), or
-    the JSON recorded."""
+    """What was sent: an XML-RPC body parsed into its parameters (bounded, the key and secrets redacted), a
+    query string into its parameters, or the JSON recorded."""
     raw = e["request"]
+    if type(raw) is QueryOnly:
+        return _query_only(raw)
     if type(raw) is not bytes:
         return json.loads(raw)
     try:

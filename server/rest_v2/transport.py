@@ -25,6 +25,7 @@ from server.faults.rules import REST_V2
 from server.gate import GATEWAY, Call
 from server.host_url import host_url
 from server.journal import entry
+from server.journal.journal import QueryOnly
 from server.rest.errors import gateway_answer, malformed_request
 
 from .api import Api, Reply, Request, path_values, without_nulls
@@ -70,9 +71,11 @@ class Transport:
             hint = self._property_hint(http.method, relative, call.failure)
         body = response.get_data() if status >= 400 else None
         outcome = entry.http(status, json.loads(body) if body and body[:1] == b"{" else None)
-        request_part = {"query": entry.bounded(http.args.to_dict()) or None if http.args else None,
-                        "body": entry.http_body(http.get_data(cache=True), http.content_type)
-                        if http.method != "GET" or http.content_length else None}  # (most reads: no body to read)
+        if http.method == "GET" and not http.content_length:  # (most reads: no body to read)
+            request_part = QueryOnly(http.environ.get("QUERY_STRING", ""))
+        else:
+            request_part = {"query": entry.bounded(http.args.to_dict()) or None if http.args else None,
+                            "body": entry.http_body(http.get_data(cache=True), http.content_type)}
         journal.record(call, "rest_v2", ROOT, f"{http.method} {http.path}", request_part, outcome, hint,
                        entry.presented_secret(http.headers, http.args))
         if hint and (header := journal.hint_header(call)):

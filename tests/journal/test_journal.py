@@ -125,6 +125,17 @@ def test_rest_v2_requests_are_journaled(app):
     entry = entries(app, protocol="rest_v2")[0]
     assert entry["method"] == "GET /crm/rest/v2/contacts" and entry["endpoint"] == "/crm/rest/v2"
     assert entry["request"]["query"] == {"page_size": "1"} and entry["outcome"]["status"] == 200
+    assert entry["request"]["body"] is None
+    # a read's query is kept as it came and read when the entry is: UTF-8, a repeat's first value, secrets redacted
+    r = requests.get(app.live.url + "/crm/rest/v2/contacts?filter=given_name%3D%3DZo%C3%AB&page_size=2&page_size=3"
+                                    f"&access_token={rest.key}", headers={"X-Keap-API-Key": rest.key}, timeout=10)
+    assert r.status_code == 200
+    query = entries(app, protocol="rest_v2")[0]["request"]["query"]
+    assert query["filter"] == "given_name==Zoë" and query["page_size"] == "2"
+    assert query["access_token"] != rest.key and query["access_token"].endswith("…")
+    assert requests.get(app.live.url + "/crm/rest/v2/contacts", headers={"X-Keap-API-Key": rest.key},
+                        timeout=10).status_code == 200
+    assert entries(app, protocol="rest_v2")[0]["request"] == {"query": None, "body": None}
     missing = requests.get(app.live.url + "/crm/rest/v2/contacts/99999999", headers={"X-Keap-API-Key": rest.key},
                            timeout=10)
     assert missing.status_code == 404
