@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import sys
 import tempfile
@@ -46,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 
 from bench import targets  # noqa: E402
-from bench.xmlrpc_throughput import write_section  # noqa: E402
+from bench.xmlrpc_throughput import machine, write_section  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.config import from_env  # noqa: E402
 from server.domain.data import records  # noqa: E402
@@ -228,11 +227,9 @@ def main(argv=None) -> int:
 
 
 def write_report(table: str, args, backend: str) -> None:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), "unknown CPU") if Path("/proc/cpuinfo").exists() else "unknown"
     title = f"## Queries at scale ({backend})"
     body = (f"{title}\n\nMeasured {datetime.now():%Y-%m-%d %H:%M} by `bench/query_scale.py --size {args.size}` "
-            f"on {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}. The domain's "
+            f"on {machine()}. The domain's "
             f"`DataService.query` in a read transaction, the least CPU time of {args.runs} calls; each query on the "
             f"{args.size:,}-contact store (limit 1000, then 10) against the same query with limit 1 on a "
             f"{args.small:,}-contact store.\n\n{table}\n")
