@@ -30,7 +30,8 @@ class Limit:
 class Usage(NamedTuple):  # (a tuple: made several times a call, and a frozen dataclass is slow to make)
     limit: Limit
     used: int
-    resets_at: float  # when a slot next frees (rolling) or the quota resets (daily)
+    resets_at: float  # when a slot next frees (rolling) or the quota resets (daily); a rolling window's of an
+    # allowed call in Redis is not looked up: a window's length from now (the latest it can be; see LUA_HIT)
 
     @property
     def available(self) -> int:
@@ -140,8 +141,10 @@ def violated(usage: list[Usage]) -> Usage | None:
 # limit. Five arguments instead of three per limit: the client's encoding of each argument costs more
 # than the script's reading of them. The answer, one string: 'allowed'|'refused', the refused key and
 # limit indexes, then per key and limit the calls counted before this one and, for a rolling window, the
-# time of its oldest call ('-' if none): the caller adds the window's length for when it frees.
-# Each redis.call costs a few microseconds inside the script: one HMGET, one trim and two look-ups per
+# time of its oldest call ('-' if none), looked up only for a refusal (what Retry-After and a peek read):
+# the caller adds the window's length for when it frees. An allowed call's rolling windows say '-', read as
+# "frees a window's length from now", the latest it can be (no header of an allowed call shows it).
+# Each redis.call costs a few microseconds inside the script: one HMGET, one trim and one count per
 # rolling window, then ZADD, EXPIRE and one HSET per key (a DEL and an EXPIRE more on a new day).
 
 LUA_HIT = """
@@ -152,7 +155,7 @@ for word in string.gmatch(ARGV[5], '%S+') do spec[#spec + 1] = word end
 local function since(seconds) return '(' .. string.format('%.17g', t - tonumber(seconds)) end
 local nkeys = tonumber(spec[1])
 local pos = 2
-local out, days = {}, {}
+local out, days, oldest = {}, {}, {}
 local refused_key, refused_limit = -1, -1
 for k = 1, nkeys do
   local zkey = KEYS[k] .. ':t'
@@ -173,17 +176,17 @@ for k = 1, nkeys do
       local low = since(spec[pos + 1])
       used = redis.call('ZCOUNT', zkey, low, '+inf')
       out[#out + 1] = used
-      if used > 0 then
-        out[#out + 1] = redis.call('ZRANGEBYSCORE', zkey, low, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)[2]
-      else
-        out[#out + 1] = '-'
-      end
+      out[#out + 1] = '-'
+      if used > 0 then oldest[#oldest + 1] = {#out, zkey, low} end
     end
     if refused_key < 0 and used >= tonumber(spec[pos + 2]) then refused_key, refused_limit = k - 1, i - 1 end
     pos = pos + 3
   end
 end
 if refused_key >= 0 then
+  for _, o in ipairs(oldest) do
+    out[o[1]] = redis.call('ZRANGEBYSCORE', o[2], o[3], '+inf', 'WITHSCORES', 'LIMIT', 0, 1)[2]
+  end
   return 'refused ' .. refused_key .. ' ' .. refused_limit .. ' ' .. table.concat(out, ' ')
 end
 for k = 1, nkeys do
@@ -250,7 +253,8 @@ def verdicts_from_lua(raw: bytes, now: float, groups: list[list[Limit]]) -> list
                 usage.append(_usage((lim, used + after, resets_daily)))
                 i += 1
             else:
-                usage.append(_usage((lim, used + after, (float(parts[i + 1]) if used else now) + lim.seconds)))
+                oldest = parts[i + 1]
+                usage.append(_usage((lim, used + after, (now if oldest == b"-" else float(oldest)) + lim.seconds)))
                 i += 2
         bad = usage[refused_limit] if k == refused_key else None
         verdicts.append(Verdict(allowed, usage, bad))
