@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from server.domain.crm import contacts
-from server.domain.data.query import compile_select, select_rows
+from server.domain.data.query import among, compile_select, select_rows
 from server.store import apps, schema
 from server.store.db import transaction
 from server.tables import REGISTRY
@@ -61,11 +61,11 @@ def store(live, empty_app):
         yield live.sandbox.env.session(conn, apps.by_name(conn, empty_app.name)), first, tag_id
 
 
-def plan(s, statement: sa.Select) -> str:
+def plan(s, statement: sa.Select, values: dict | None = None) -> str:
     conn = s.conn
     compiled = statement.compile(dialect=conn.dialect)
     processors = compiled._bind_processors
-    params = {k: processors[k](v) if k in processors else v for k, v in compiled.construct_params().items()}
+    params = {k: processors[k](v) if k in processors else v for k, v in compiled.construct_params(values).items()}
     if conn.dialect.name == "sqlite":
         args = tuple(params[name] for name in compiled.positiontup)
         rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + compiled.string, args).all()
@@ -124,6 +124,19 @@ def test_find_by_email_uses_the_address_indexes(store):
     text = plan(s, statement)
     assert "ix_contact_email" in text and "ix_contact_email2" in text and "ix_contact_email3" in text, text
     assert not scans_contacts(text), text
+
+
+@pytest.mark.parametrize("fields", [["Id"], FIELDS])
+def test_find_by_email_looks_up_the_contacts_the_address_indexes_find(store, fields):
+    """ContactService.findByEmail's own statement (kept and run on the driver): the ids the three address
+    indexes find, each contact read by its key, also for the Id alone, which the app's ``(app, kind, id)``
+    index holds: tested with ``IN``, SQLite walked that index through every contact of the app."""
+    s, first, _ = store
+    statement, _ = among(s, CONTACT, fields, "email", contacts.ids_by_email)
+    text = plan(s, statement.statement, {"app_id": s.app.id, "email": "c7@example.com"})
+    assert "ix_contact_email" in text and "ix_contact_email2" in text and "ix_contact_email3" in text, text
+    assert not scans_contacts(text), text
+    assert [r["Id"] - first for r in contacts.find_by_email(s, " C7@Example.COM ", fields)] == [7]
 
 
 @pytest.mark.parametrize("criteria, order_by, expected", [
