@@ -327,9 +327,22 @@ def page_contacts(s: AppSession, q: listing.ListQuery) -> listing.Page[ContactRe
     """Contacts (not companies) under ``q``, whose fields are the DataService names of CONTACT_FIELDS, the
     contact's custom fields (``_Name``) and ``LEAD_SOURCE_NAME``."""
     if any(c.op == "eq" and c.field in _INDEXED_EQUALITIES for c in q.where):
-        return listing.page(s, s.select(_c).where(_c.c.kind + "" == "contact"),
-                            _with_extras(s, _LOOKUP_FIELDS, q.where), q, _contact_record)
-    return listing.page(s, _contacts(s), _with_extras(s, CONTACT_FIELDS, q.where), q, _contact_record)
+        fields = _with_extras(s, _LOOKUP_FIELDS, q.where)
+        if fields is _LOOKUP_FIELDS:  # (the lookup by email before a write: its statement kept)
+            return listing.kept_page(s, "contacts:lookup", _lookup_base, fields, q, _contact_record)
+        return listing.page(s, s.select(_c).where(_c.c.kind + "" == "contact"), fields, q, _contact_record)
+    fields = _with_extras(s, CONTACT_FIELDS, q.where)
+    if fields is CONTACT_FIELDS:
+        return listing.kept_page(s, "contacts", _base, fields, q, _contact_record)
+    return listing.page(s, _contacts(s), fields, q, _contact_record)
+
+
+def _base(app_id) -> sa.Select:
+    return sa.select(_c).where(_c.c.app_id == app_id, _c.c.kind == "contact")
+
+
+def _lookup_base(app_id) -> sa.Select:
+    return sa.select(_c).where(_c.c.app_id == app_id, _c.c.kind + "" == "contact")
 
 
 

@@ -11,6 +11,7 @@ Ordered fields compare through ``coalesce`` with an empty value, so rows without
 """
 from __future__ import annotations
 
+import itertools
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 
+from server.store.prepared import PreparedAll
 from server.store.session import AppSession
 
 T = TypeVar("T")
@@ -83,31 +85,61 @@ class Fields:
         return sa.func.coalesce(col, sa.literal("", sa.Text))
 
 
-def condition(fields: Fields, c: Condition) -> sa.ColumnElement:
+def condition(fields: Fields, c: Condition, bind: Callable[[Any], Any] = lambda value: value) -> sa.ColumnElement:
+    """``c`` as SQL over ``fields``; ``bind`` gives what stands for each value, in the order ``values`` lists
+    them (the value itself, or a bind parameter of a statement kept for the query's shape: ``page``)."""
     if c.op == "any":
-        return sa.or_(*(condition(fields, one) for one in c.value))
+        return sa.or_(*(condition(fields, one, bind) for one in c.value))
     col = fields.column(c.field)
     if c.op == "item":
         items = sa.func.replace(sa.func.lower(sa.literal(",") + col + sa.literal(",")), ", ", ",")
-        return items.like("%," + _escape_like(str(c.value).lower()) + ",%", escape="\\")
-    text = c.field in fields.text
+        return items.like(bind(_value(fields, c)), escape="\\")
     if c.op == "none":  # no value: NULL, or the empty text / the 0 id that XML-RPC writes for "none"
-        if text or isinstance(col.type, sa.Text):
+        if c.field in fields.text or isinstance(col.type, sa.Text):
             return sa.or_(col.is_(None), col == "")
         if isinstance(col.type, sa.Integer):
             return sa.or_(col.is_(None), col == 0)
         return col.is_(None)
     if c.op in ("prefix", "contains"):
-        pattern = ("%" if c.op == "contains" else "") + _escape_like(str(c.value).lower()) + "%"
-        return sa.func.lower(col).like(pattern, escape="\\")
+        return sa.func.lower(col).like(bind(_value(fields, c)), escape="\\")
     if c.op == "in":
-        return col.in_(list(c.value))
-    left, value = (sa.func.lower(col), str(c.value).lower()) if text and c.op in ("eq", "ne") else (col, c.value)
+        return col.in_([bind(v) for v in c.value])
+    text = c.field in fields.text and c.op in ("eq", "ne")
+    left, value = (sa.func.lower(col) if text else col), bind(_value(fields, c))
     if c.op == "eq":
         return left == value
     if c.op == "ne":
         return sa.or_(left != value, col.is_(None))
     return _COMPARE[c.op](col, value)
+
+
+def values(fields: Fields, c: Condition) -> list:
+    """The values ``condition`` binds for ``c``, in its order."""
+    if c.op == "any":
+        return [v for one in c.value for v in values(fields, one)]
+    if c.op == "none":
+        return []
+    if c.op == "in":
+        return list(c.value)
+    return [_value(fields, c)]
+
+
+def _value(fields: Fields, c: Condition):
+    """The one value ``condition`` compares with for ``c``: a LIKE pattern, text lower-cased, or as given."""
+    if c.op == "item":
+        return "%," + _escape_like(str(c.value).lower()) + ",%"
+    if c.op in ("prefix", "contains"):
+        return ("%" if c.op == "contains" else "") + _escape_like(str(c.value).lower()) + "%"
+    if c.field in fields.text and c.op in ("eq", "ne"):
+        return str(c.value).lower()
+    return c.value
+
+
+def shape(c: Condition) -> tuple:
+    """What a statement for ``c`` depends on besides its values (``page``'s kept statements)."""
+    if c.op == "any":
+        return ("any", tuple(shape(one) for one in c.value))
+    return (c.field, c.op, len(c.value)) if c.op == "in" else (c.field, c.op)
 
 
 _COMPARE = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
@@ -121,25 +153,77 @@ def page(s: AppSession, select: sa.Select, fields: Fields, q: ListQuery,
          item: Callable[[Any], T]) -> Page[T]:
     """One page of ``select`` (already scoped to the app) under ``q``; ``item`` turns a row into the read's
     record. The select must include the ordered field's and the key's columns."""
+    rows = s.execute(_statement(select, fields, q)).all()
+    return _page(rows, q, fields, item, lambda row: (row._sort, row._key))
+
+
+# Statements kept by the shape of their query (the fields and operators of its conditions, its order, whether
+# it continues a walk, its page size), their values bound at each call and run on the driver
+# (server.store.prepared): building and running a list's statement through SQLAlchemy's expressions cost
+# several times its query. Bounded: the shapes are the client's to choose.
+_KEPT: dict[tuple, PreparedAll] = {}
+
+
+def kept_page(s: AppSession, name: str, base: Callable[[sa.ColumnElement], sa.Select], fields: Fields,
+              q: ListQuery, item: Callable[[Any], T]) -> Page[T]:
+    """``page`` by a statement kept for ``name`` (the list: ``base`` and ``fields`` must be the same for every
+    call of that name) and the query's shape. ``base(app_id)``: the list's select, scoped to the app whose id
+    ``app_id`` stands for. ``item`` reads a row's columns by their keys (the ordering's are the last two)."""
+    key = (name, tuple(shape(c) for c in q.where), q.order, q.descending, q.after is None, q.limit)
+    statement = _KEPT.get(key)
+    if statement is None:
+        number = itertools.count()
+        statement = PreparedAll(_statement(base(sa.bindparam("app_id")), fields, q,
+                                           lambda _value: sa.bindparam(f"v{next(number)}")))
+        if len(_KEPT) > 512:
+            _KEPT.clear()
+        _KEPT[key] = statement
+    params = {"app_id": s.app.id, **{f"v{i}": v for i, v in enumerate(_bound_values(fields, q))}}
+    rows = statement.all(s.driver_source, params)
+    return _page(rows, q, fields, item, lambda row: (row[-2], row[-1]))
+
+
+def _bound_values(fields: Fields, q: ListQuery) -> list:
+    """The values ``_statement`` binds for ``q``, in its order."""
+    out = [v for c in q.where for v in values(fields, c)]
+    if q.after is not None:
+        value, last_id = q.after
+        if q.order != fields.key:
+            typed = _typed(fields.column(q.order), value)
+            out += [typed, typed]
+        out.append(last_id)
+    return out
+
+
+def _statement(select: sa.Select, fields: Fields, q: ListQuery, bind: Callable[[Any], Any] = lambda value: value
+               ) -> sa.Select:
     key = fields.column(fields.key)
     ordered = fields.sort_expression(q.order)
-    statement = select.where(*(condition(fields, c) for c in q.where))
+    statement = select.where(*(condition(fields, c, bind) for c in q.where))
     if q.after is not None:
         value, last_id = q.after
         if q.order == fields.key:
-            statement = statement.where(key < last_id if q.descending else key > last_id)
+            statement = statement.where(key < bind(last_id) if q.descending else key > bind(last_id))
         else:
             value = _typed(fields.column(q.order), value)
-            beyond = ordered < value if q.descending else ordered > value
-            tie = key < last_id if q.descending else key > last_id
-            statement = statement.where(sa.or_(beyond, sa.and_(ordered == value, tie)))
+            after, same = bind(value), bind(value)
+            beyond = ordered < after if q.descending else ordered > after
+            last = bind(last_id)
+            tie = key < last if q.descending else key > last
+            statement = statement.where(sa.or_(beyond, sa.and_(ordered == same, tie)))
     direction = sa.desc if q.descending else sa.asc
     order = [direction(ordered)] if q.order == fields.key else [direction(ordered), direction(key)]
-    rows = s.execute(statement.add_columns(ordered.label("_sort"), key.label("_key"))
-                     .order_by(*order).limit(q.limit + 1)).all()
+    return (statement.add_columns(ordered.label("_sort"), key.label("_key"))
+            .order_by(*order).limit(q.limit + 1))
+
+
+def _page(rows, q: ListQuery, fields: Fields, item: Callable[[Any], T], ordering) -> Page[T]:
     more = len(rows) > q.limit
     rows = rows[:q.limit]
-    next_key = (_plain(rows[-1]._sort), rows[-1]._key) if more and rows else None
+    next_key = None
+    if more and rows:
+        value, last_id = ordering(rows[-1])
+        next_key = (_plain(value), last_id)
     return Page([item(r) for r in rows], next_key, q.order, q.descending, fields.key)
 
 
