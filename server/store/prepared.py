@@ -75,6 +75,7 @@ class _Compiled:
         self.columns = list(statement.selected_columns)
         self.row_type = namedtuple("Row", [c.key for c in self.columns], rename=True)
         self.processors = None  # from the first answer's column types (PostgreSQL's depend on them)
+        self.converted: list[tuple[int, object]] = []  # (position, processor) of the columns that have one
 
     def args(self, params: dict):
         values = {**self.defaults, **params} if self.defaults else params
@@ -84,9 +85,16 @@ class _Compiled:
         if self.processors is None:
             self.processors = [c.type.dialect_impl(dialect).result_processor(dialect, d[1])
                                for c, d in zip(self.columns, description)]
-        processors = self.processors if part is None else self.processors[part]
+            self.converted = [(i, proc) for i, proc in enumerate(self.processors) if proc is not None]
+        if part is None:  # the whole row: only the columns that have a processor (a few of a contact's 150)
+            values = list(row)
+            for i, proc in self.converted:
+                if values[i] is not None:
+                    values[i] = proc(values[i])
+            return tuple(values)
+        processors = self.processors[part]
         return tuple(value if proc is None or value is None else proc(value)
-                     for proc, value in zip(processors, row if part is None else row[part]))
+                     for proc, value in zip(processors, row[part]))
 
 
 def _description(cursor, compiled: _Compiled):
