@@ -16,6 +16,7 @@ a 400 naming the field.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -165,9 +166,7 @@ def parse_id(text: str, name: str) -> int:
 def split(text: str, fields) -> list[Clause]:
     """The clauses of a filter. A ``,`` separates clauses only where the text after it starts with a declared
     field and an operator; otherwise it belongs to the value (``tag_ids==1,2,3``)."""
-    names = sorted(fields, key=len, reverse=True)
-    alternatives = "|".join(map(re.escape, names))
-    starts = re.compile(r",(?=\s*(?:" + alternatives + r")\s*(?:==|!=|>=|<=|>|<))") if names else None
+    starts = _clause_starts(tuple(fields))
     clauses = []
     for piece in text.split(";"):
         for part in (starts.split(piece) if starts else [piece]):
@@ -178,6 +177,15 @@ def split(text: str, fields) -> list[Clause]:
                 raise invalid_field("filter", f"'{part.strip()}' is not of the form field==value")
             clauses.append(Clause(m.group(1), m.group(2), m.group(3)))
     return clauses
+
+
+@functools.lru_cache(maxsize=256)  # (a list's filterable fields: the same few tuples, call after call)
+def _clause_starts(names: tuple[str, ...]) -> re.Pattern | None:
+    """A ``,`` that starts a clause: one followed by a field of ``names`` and an operator."""
+    if not names:
+        return None
+    alternatives = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+    return re.compile(r",(?=\s*(?:" + alternatives + r")\s*(?:==|!=|>=|<=|>|<))")
 
 
 def conditions(text: str | None, kinds: dict[str, Kind], clock: AppClock) -> tuple[Condition, ...]:
