@@ -228,8 +228,11 @@ def get_tag(s: AppSession, tag_id: int) -> TagRecord | None:
     return None if row is None else _tag_record(row)
 
 
+_TAGS, _CATEGORIES = listing.app_rows(_t), listing.app_rows(_tc)
+
+
 def page_tags(s: AppSession, q: listing.ListQuery) -> listing.Page[TagRecord]:
-    return listing.page(s, s.select(_t), TAG_FIELDS, q, _tag_record)
+    return listing.kept_page(s, "tags", _TAGS, TAG_FIELDS, q, _tag_record)
 
 
 def tag_named(s: AppSession, name: str, *, besides: int | None = None) -> TagRecord | None:
@@ -247,7 +250,7 @@ def get_category(s: AppSession, category_id: int) -> CategoryRecord | None:
 
 
 def page_categories(s: AppSession, q: listing.ListQuery) -> listing.Page[CategoryRecord]:
-    return listing.page(s, s.select(_tc), CATEGORY_FIELDS, q, _category_record)
+    return listing.kept_page(s, "tag categories", _CATEGORIES, CATEGORY_FIELDS, q, _category_record)
 
 
 def category_named(s: AppSession, name: str, *, besides: int | None = None) -> CategoryRecord | None:

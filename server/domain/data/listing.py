@@ -11,6 +11,7 @@ Ordered fields compare through ``coalesce`` with an empty value, so rows without
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import operator
 from collections.abc import Callable, Sequence
@@ -181,6 +182,15 @@ def kept_page(s: AppSession, name: str, base: Callable[[sa.ColumnElement], sa.Se
     params = {"app_id": s.app.id, **{f"v{i}": v for i, v in enumerate(_bound_values(fields, q))}}
     rows = statement.all(s.driver_source, params)
     return _page(rows, q, fields, item, lambda row: (row[-2], row[-1]))
+
+
+def app_rows(table: sa.Table) -> Callable[[sa.ColumnElement], sa.Select]:
+    """The ``base`` of ``kept_page`` for a list of the app's rows of ``table``."""
+    return functools.partial(_app_rows, table)
+
+
+def _app_rows(table: sa.Table, app_id) -> sa.Select:
+    return sa.select(table).where(table.c.app_id == app_id)
 
 
 def _bound_values(fields: Fields, q: ListQuery) -> list:
