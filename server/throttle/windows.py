@@ -144,8 +144,9 @@ def violated(usage: list[Usage]) -> Usage | None:
 # time of its oldest call ('-' if none), looked up only for a refusal (what Retry-After and a peek read):
 # the caller adds the window's length for when it frees. An allowed call's rolling windows say '-', read as
 # "frees a window's length from now", the latest it can be (no header of an allowed call shows it).
-# Each redis.call costs a few microseconds inside the script: one HMGET, one trim and one count per
-# rolling window, then ZADD, EXPIRE and one HSET per key (a DEL and an EXPIRE more on a new day).
+# Each redis.call costs a few microseconds inside the script: one HMGET and one count per rolling window,
+# then ZADD and one HSET per key (a DEL and two EXPIREs more on a key's first call of a day, and a trim of
+# the calls older than every window with an EXPIRE one call in sixteen).
 
 LUA_HIT = """
 local now, day, member, owner = ARGV[1], tonumber(ARGV[2]), ARGV[3], 'o:' .. ARGV[4]
@@ -155,6 +156,7 @@ for word in string.gmatch(ARGV[5], '%S+') do spec[#spec + 1] = word end
 local function since(seconds) return '(' .. string.format('%.17g', t - tonumber(seconds)) end
 local nkeys = tonumber(spec[1])
 local pos = 2
+local trim = string.sub(member, -1) == '0'
 local out, days, oldest = {}, {}, {}
 local refused_key, refused_limit = -1, -1
 for k = 1, nkeys do
@@ -166,7 +168,12 @@ for k = 1, nkeys do
   local today = tonumber(stored[1]) == day
   if today then count, mine = tonumber(stored[2]) or 0, tonumber(stored[3]) or 0 end
   days[k] = {today, count, mine}
-  if longest ~= '-' then redis.call('ZREMRANGEBYSCORE', zkey, '-inf', since(longest)) end
+  -- calls older than every window are dropped one call in sixteen (the member's last hex digit), when the
+  -- set's life is renewed too: a count is by score whatever lies below it, so the set is only kept bounded
+  if trim then
+    if longest ~= '-' then redis.call('ZREMRANGEBYSCORE', zkey, '-inf', since(longest)) end
+    redis.call('EXPIRE', zkey, 90000)
+  end
   for i = 1, nlimits do
     local used
     if spec[pos] == 'd' then
@@ -192,14 +199,14 @@ end
 for k = 1, nkeys do
   local zkey, hkey = KEYS[k] .. ':t', KEYS[k] .. ':d'
   redis.call('ZADD', zkey, now, member)
-  redis.call('EXPIRE', zkey, 90000)
   local d = days[k]
   if d[1] then
     redis.call('HSET', hkey, 'count', d[2] + 1, owner, d[3] + 1)
-  else
+  else  -- the key's first call of the day: both keys live 25 hours from it, the set longer if it is trimmed
     redis.call('DEL', hkey)
     redis.call('HSET', hkey, 'day', ARGV[2], 'count', 1, owner, 1)
     redis.call('EXPIRE', hkey, 90000)
+    redis.call('EXPIRE', zkey, 90000)
   end
 end
 return 'allowed -1 -1 ' .. table.concat(out, ' ')
