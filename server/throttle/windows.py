@@ -60,12 +60,17 @@ class Log:
     day: float = -1.0
     day_count: int = 0
     day_by_owner: dict = field(default_factory=dict)
+    # where each rolling window (by its length) began at the last look: the next look starts from there, and
+    # moves over the few calls that left the window since (a search of the whole log instead read a dozen
+    # scattered entries of a busy key's thousands a window, per call)
+    starts: dict = field(default_factory=dict, repr=False, compare=False)
 
     def forget(self, owner: int) -> None:
         """Take back the calls made to app ``owner``."""
         kept = [(t, o) for t, o in zip(self.times, self.owners) if o != owner]
         self.times = [t for t, _ in kept]
         self.owners = [o for _, o in kept]
+        self.starts = {}
         self.day_count -= self.day_by_owner.pop(owner, 0)
 
     stale = 0  # how many of ``times`` are older than every rolling window, as of the last check
@@ -87,12 +92,29 @@ class Log:
             if lim.kind == DAILY:
                 out.append(_usage((lim, self.day_count if self.day == today else 0, today + DAY)))
             else:
-                first = bisect_right(times, now - lim.seconds)
+                first = self._first_in(now - lim.seconds, lim.seconds)
                 used = len(times) - first
                 out.append(_usage((lim, used, (times[first] if used else now) + lim.seconds)))
                 if first < stale:
                     stale = first
         return out, stale
+
+    def _first_in(self, low: float, seconds: float) -> int:
+        """The index of the first call after ``low`` (``bisect_right``), from where this window began last."""
+        times, n = self.times, len(self.times)
+        i = self.starts.get(seconds, 0)
+        if i > n or (i > 0 and times[i - 1] > low):  # the clock was set back (or the log cut): search it all
+            i = bisect_right(times, low)
+        else:
+            steps = 0
+            while i < n and times[i] <= low:
+                i += 1
+                steps += 1
+                if steps == 8:  # (a jump of the clock: search the rest)
+                    i = bisect_right(times, low, i)
+                    break
+        self.starts[seconds] = i
+        return i
 
     def record(self, now: float, usage: list[Usage], owner: int | None = None) -> list[Usage]:
         """Count one call made to app ``owner`` (``usage``: what ``check`` answered at ``now``); returns the
@@ -100,7 +122,9 @@ class Log:
         batch at a time."""
         times, owners = self.times, self.owners
         if self.stale >= TRIM_BATCH:
-            del times[:self.stale], owners[:self.stale]
+            stale = self.stale
+            del times[:stale], owners[:stale]
+            self.starts = {seconds: max(0, i - stale) for seconds, i in self.starts.items()}
             self.stale = 0
         if not times or times[-1] <= now:
             times.append(now)
@@ -109,6 +133,7 @@ class Log:
             at = bisect_right(times, now)
             times.insert(at, now)
             owners.insert(at, owner)
+            self.starts = {}
         today = day_start(now)
         if self.day != today:
             self.day, self.day_count, self.day_by_owner = today, 0, {}

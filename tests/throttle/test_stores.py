@@ -160,3 +160,28 @@ def test_held_counter(store):
     assert store.held("h", -1) == 1
     assert store.held("h", 0) == 1
     assert store.held("h", -5) == 0
+
+
+def test_a_busy_log_counts_as_a_search_of_it_would_whatever_the_clock_does():
+    """The in-process log finds where each rolling window begins from where it began at the last look; the
+    counts are those of a search of every call, while the app's clock runs, jumps, is set back and calls are
+    taken back (a random walk, checked at every call)."""
+    import random
+    from bisect import bisect_right
+
+    from server.throttle.windows import Log
+
+    rng = random.Random(18)
+    limits = [Limit("quota", DAILY, DAY, 10**9), Limit("throttle", ROLLING, 60.0, 10**9),
+              Limit("spike", ROLLING, 1.0, 10**9)]
+    log, now = Log(), 86400.0 * 100
+    for n in range(5000):
+        step = rng.random()
+        now += (rng.uniform(0, 0.05) if step < 0.9 else rng.uniform(1, 120) if step < 0.97
+                else -rng.uniform(0, 90))  # mostly on, sometimes a jump, sometimes back
+        if n % 997 == 0:
+            log.forget(2)
+        usage = log.check(now, limits)
+        for u in usage[1:]:
+            assert u.used == len(log.times) - bisect_right(log.times, now - u.limit.seconds), (n, u)
+        log.record(now, usage, owner=n % 3)
