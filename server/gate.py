@@ -122,7 +122,11 @@ class Gate:
 
     # --- around one call ------------------------------------------------------------------------
     def __call__(self, call: Call) -> Any:
-        call.tx = self.env.transaction(write=call.method.writes)
+        reader = call.tx  # the transaction the gateway's credential check read in, if any: a read goes on in it
+        if reader is not None and call.method.writes:
+            reader.end()
+            reader = None
+        call.tx = reader if reader is not None else self.env.transaction(write=call.method.writes)
         try:
             result = self._chained()(call)
         except BaseException:

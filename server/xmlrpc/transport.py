@@ -61,6 +61,8 @@ class Transport:
         call = Call(endpoint=endpoint, headers=EnvironHeaders(environ), query=_Query(environ),
                     base_url=sandbox.config.public_url or host_url(environ))
         method_name = raw = None
+        if endpoint == GATEWAY:  # the credential check reads in the call's transaction, which a read goes on in
+            call.tx = sandbox.env.transaction(write=False)
         try:
             sandbox.gate.admit(call)
             raw = _body(environ, sandbox.config.max_body_bytes)
@@ -85,6 +87,9 @@ class Transport:
             else:
                 answer, outcome = _xml(environ, codec.dumps_fault(code, message), call.response_headers), \
                     entry.fault(code, message)
+        finally:
+            if call.tx is not None:  # (ended by the gate unless the call failed before it)
+                call.tx.end(commit=False)
         hint = journal(sandbox, call, environ["PATH_INFO"], method_name, raw, outcome)
         if hint is not None:
             answer[1].append(("X-Sandbox-Hint", hint))
