@@ -20,7 +20,6 @@ from flask import Flask, Response
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
-from server import rest, rest_v2
 from server.auth.oauth import OAuthServer
 from server.auth.routes import bp as oauth_bp
 from server.body_limit import BodyLimit
@@ -37,7 +36,8 @@ from server.journal.journal import Journal
 from server.migration.counter import CallCounter
 from server.public import bp as public_bp
 from server.registry import Registry
-from server.rest_v2 import transport as rest_v2_transport
+from server.rest.front import Front as RestV1
+from server.rest_v2.front import Front as RestV2
 from server.sandbox.card_entry import bp as card_entry_bp
 from server.sandbox.control.apps import bp as control_bp
 from server.sandbox.control.broadcasts import bp as broadcasts_bp
@@ -97,32 +97,29 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
     env = Environment.build(config, db.make_engine(config.sqlalchemy_url), registry, senders)
     default_app = _prepare_store(env, config)
 
-    app = Flask(__name__)
-    app.json.sort_keys = False  # JSON answers keep the real service's key order
-    app.config["MAX_CONTENT_LENGTH"] = None  # server.body_limit applies the limit to every endpoint, first
+    app = _flask()
     throttle = Throttle.from_url(config.redis_url, config.redis_prefix)
     oauth = OAuthServer(env.engine)
     oauth.init_app(app)
     methods = MethodTable(registry.methods)
     counter = CallCounter(env.engine, set(methods.names()))  # the migration report's (server.migration)
     heartbeat = Heartbeat(env, config.tick_seconds, periodic=(counter.tick,))
-    rest_v2_api = rest_v2.build(registry.families)
     journal = Journal.from_config(config, Hints(
-        methods, env, [(op.method, op.path) for op in registry.operations],
-        [(spec.method, spec.path) for spec in (b.spec for b in rest_v2_api.bound.values())]),
-        counter=counter)
+        methods, env, lambda: [(op.method, op.path) for op in registry.operations],
+        lambda: app.extensions["rest_v2"].routes()), counter=counter)
     sandbox = Sandbox(config=config, env=env, engine=env.engine, gate=Gate(env, throttle, Injector(
                           env.engine, make_counts(config.redis_url, config.redis_prefix))), throttle=throttle,
                       oauth=oauth, default_app=default_app, heartbeat=heartbeat, files=env.files,
                       methods=methods, journal=journal)
     app.extensions["sandbox"] = sandbox
 
-    transport.mount(app, sandbox)  # the XML-RPC endpoints, in front of Flask
-    rest_v2_transport.mount(app, sandbox, rest_v2_api)  # REST v2, in front of Flask
-    app.extensions["rest_v2_api"] = rest_v2_api  # the migration compare runs v2 operations (server.migration)
+    # REST v1 in front of Flask, loaded by its first call: its own Flask application, sharing the extensions
+    app.wsgi_app = RestV1(lambda: _flask(app.extensions), lambda: registry.operations, app.wsgi_app)
+    transport.mount(app, sandbox)  # the XML-RPC endpoints, in front of REST v1 and Flask
+    # REST v2, in front of Flask, loaded by its first call; the migration compare runs v2 operations (server.migration)
+    app.wsgi_app = app.extensions["rest_v2"] = RestV2(sandbox, registry.families, app.wsgi_app)
     app.wsgi_app = BodyLimit(app.wsgi_app, config.max_body_bytes)  # outermost: every endpoint's body limit
     app.register_blueprint(oauth_bp)
-    app.register_blueprint(rest.blueprint(registry.operations))
     app.register_blueprint(health_bp)
     app.register_blueprint(control_bp)
     app.register_blueprint(credentials_bp)
@@ -143,9 +140,20 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
     app.register_blueprint(inspector_bp)  # the pages at /sandbox/ui/ (server.inspector)
     app.register_blueprint(inspector_root_bp)  # and the app list at /
     app.register_blueprint(control_openapi_bp)  # last: it documents the routes registered before it
-    app.register_error_handler(HTTPException, _http_error)
     _settle_memory()
     heartbeat.start()
+    return app
+
+
+def _flask(extensions: dict | None = None) -> Flask:
+    """A Flask application with the sandbox's settings; ``extensions``: another's (REST v1's application shares
+    the main one's, server.rest.front)."""
+    app = Flask(__name__)
+    app.json.sort_keys = False  # JSON answers keep the real service's key order
+    app.config["MAX_CONTENT_LENGTH"] = None  # server.body_limit applies the limit to every endpoint, first
+    app.register_error_handler(HTTPException, _http_error)
+    if extensions is not None:
+        app.extensions = extensions
     return app
 
 
