@@ -16,13 +16,15 @@ from tests.conftest import ROOT
 # Loaded by their first use only: a migration (Alembic, and the Mako and Pygments it loads), an outside HTTP post
 # (requests), an iCal (icalendar), a TLS certificate (cryptography)
 NOT_AT_START = {"alembic", "mako", "pygments", "requests", "urllib3", "icalendar", "cryptography"}
-# REST v1's resource modules and REST v2's contract and families (server.rest.front, server.rest_v2.front), the
-# migration compare (it runs v2 operations), jsonschema (v2's validators, campaign documents): by their first use
+# REST v1's resource modules, REST v2's contract and families, the control API and the inspector, OAuth's endpoints
+# (server.rest.front, server.rest_v2.front, server.sandbox.front, server.auth.front), the migration compare (it runs
+# v2 operations), jsonschema (v2's validators, campaign documents), YAML (campaign documents): by their first use
 PROTOCOLS = {"server.rest.api", "server.rest.contacts", "server.rest.openapi", "server.rest_v2.api",
              "server.rest_v2.transport", "server.rest_v2.validation", "server.rest_v2.contacts",
-             "server.migration.compare", "jsonschema"}
+             "server.migration.compare", "jsonschema", "server.sandbox.plane", "server.sandbox.control.apps",
+             "server.inspector", "authlib", "yaml"}
 # what the application is made of
-APPLICATION = {"sqlalchemy", "flask", "werkzeug", "pydantic", "lxml", "authlib", "server.app"}
+APPLICATION = {"sqlalchemy", "flask", "werkzeug", "pydantic", "lxml", "server.app"}
 
 
 def loaded(code: str, wanted: set[str], **env: str) -> set[str]:
@@ -56,8 +58,8 @@ def test_the_gunicorn_master_loads_none_of_the_application():
     assert loaded("import server.master\nimport server.app", APPLICATION) == APPLICATION
 
 
-def test_the_first_rest_calls_load_rest_v1_and_v2(tmp_path):
-    """Each loads its protocol and answers as if it had been loaded at start-up."""
+def test_the_first_calls_load_rest_v1_v2_and_the_control_plane(tmp_path):
+    """Each loads its part and answers as if it had been loaded at start-up."""
     served(tmp_path)
     code = """from server.app import create_app
 app = create_app()
@@ -67,6 +69,9 @@ assert client.get("/crm/rest/v1/contacts").status_code == 401
 assert "server.rest.api" in sys.modules and "server.rest_v2.api" not in sys.modules
 assert client.get("/crm/rest/v2/contacts").status_code == 401
 assert client.get("/crm/rest/v1/nope", headers={"X-Keap-API-Key": "k"}).status_code == 404
+assert client.get("/sandbox/health").status_code == 200 and "server.sandbox.plane" not in sys.modules
+assert "authlib" not in sys.modules and client.post("/token").status_code == 400 and "authlib" in sys.modules
+assert client.get("/sandbox/apps").status_code == 200 and "server.sandbox.plane" in sys.modules
 app.extensions["sandbox"].heartbeat.stop()"""
     assert loaded(code, PROTOCOLS, SANDBOX_DATA_DIR=str(tmp_path), SANDBOX_API_KEY="k") >= {
-        "server.rest.api", "server.rest_v2.api", "server.rest_v2.validation", "jsonschema"}
+        "server.rest.api", "server.rest_v2.api", "server.rest_v2.validation", "jsonschema", "server.sandbox.plane", "authlib"}

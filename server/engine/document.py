@@ -11,8 +11,6 @@ from __future__ import annotations
 import functools
 import json
 
-import yaml
-
 GOAL_TYPES = (
     "tag_applied", "note_applied", "internal_form_submitted", "task_completed", "opportunity_moved",
     "web_form_submitted", "landing_page_submitted", "link_clicked", "lead_score_reached", "product_purchased",
@@ -229,6 +227,8 @@ def parse(text: str | bytes) -> dict:
     try:
         data = json.loads(text)
     except ValueError:
+        import yaml  # noqa: PLC0415 (a document in YAML: the parser loaded by the first one, issue 18 §8)
+
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:

@@ -4,14 +4,15 @@ The contract (its parsed 1.4 MB OpenAPI document), the family modules, their rou
 10 MiB of a worker (issue 18 §8, docs/performance.md "Memory of the server"), which a server that serves only
 XML-RPC or REST v1 never needs. ``Front`` passes every other path to Flask and, at the first request under
 ``/crm/rest/v2`` (or the first use of ``api``: the migration compare, a journal hint), builds the API and its
-transport (server.rest_v2.transport), once per process: the threads of a worker wait on one lock for the one that
-builds it. From then on a call costs what it did when the API was built at start-up (one attribute read).
+transport (server.rest_v2.transport), once per process (server.lazy). From then on a call costs what it did when
+the API was built at start-up, and one attribute read.
 """
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
+
+from server.lazy import Once
 
 from . import build
 
@@ -27,30 +28,22 @@ class Front:
         self.sandbox = sandbox
         self.families = tuple(families)
         self.fallback = fallback
-        self._transport: Transport | None = None
-        self._lock = threading.Lock()
+        self.transport: Once[Transport] = Once(self._load)
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
         if not (path == ROOT or path.startswith(ROOT + "/")):
             return self.fallback(environ, start_response)
-        return (self._transport or self._load())(environ, start_response)
-
-    @property
-    def loaded(self) -> bool:
-        return self._transport is not None
+        return self.transport.get()(environ, start_response)
 
     def api(self) -> Api:
-        return (self._transport or self._load()).api
+        return self.transport.get().api
 
     def routes(self) -> list[tuple[str, str]]:
         """``(METHOD, path)`` of every operation of the contract, the path relative to ``ROOT``."""
         return [(b.spec.method, b.spec.path) for b in self.api().bound.values()]
 
     def _load(self) -> Transport:
-        with self._lock:
-            if self._transport is None:
-                from . import transport  # noqa: PLC0415 (the point of this module: loaded by the first call)
+        from . import transport  # noqa: PLC0415 (the point of this module: loaded by the first call)
 
-                self._transport = transport.Transport(self.sandbox, build(self.families))
-            return self._transport
+        return transport.Transport(self.sandbox, build(self.families))
