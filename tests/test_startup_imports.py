@@ -74,4 +74,5 @@ assert "authlib" not in sys.modules and client.post("/token").status_code == 400
 assert client.get("/sandbox/apps").status_code == 200 and "server.sandbox.plane" in sys.modules
 app.extensions["sandbox"].heartbeat.stop()"""
     assert loaded(code, PROTOCOLS, SANDBOX_DATA_DIR=str(tmp_path), SANDBOX_API_KEY="k") >= {
-        "server.rest.api", "server.rest_v2.api", "server.rest_v2.validation", "jsonschema", "server.sandbox.plane", "authlib"}
+        "server.rest.api", "server.rest_v2.api", "server.rest_v2.validation", "jsonschema", "server.sandbox.plane",
+        "authlib"}
