@@ -51,19 +51,39 @@ and the store's from `alembic_version`, for `/sandbox/readyz` too); the heartbea
 an APScheduler job; REST v2 body validators are compiled at an operation's first call. Per app: SQLite's page
 cache is 8 MiB per connection instead of 64 (375 KiB an app with 64 MiB, 227 with SQLite's default 2 MiB, in
 runs before the next change), and glibc's malloc arenas are bounded to 2 before the serving threads start (8 MiB
-cache without the bound: 316 KiB an app). `tests/test_startup_imports.py` fails if a worker on a migrated store
-loads Alembic or a first-use library, or if the master loads the application. The cost: the command loads the
-application's modules to migrate and its worker loads them again after the fork, so the server is ready a few
-seconds later (more on a loaded machine), and several workers share no module code with the master. The per-app
-figure varies between runs (124 to 149 KiB in three runs).
+cache without the bound: 316 KiB an app). The cost: the command loads the application's modules to migrate and
+its worker loads them again after the fork, so the server is ready a few seconds later (more on a loaded
+machine), and several workers share no module code with the master. The per-app figure varies between runs (102
+to 163 KiB in five runs).
 
-What remains for the idle target: the worker's modules. In a fresh interpreter, importing `server.app` takes 84 MiB
-of the worker's 96 (978 modules): SQLAlchemy's core 26 MiB (with asyncio and importlib.metadata, which it imports),
-Flask/Werkzeug/Jinja 7, pydantic 3.5, lxml 4.4, jsonschema 3, the store's table definitions 7, the domain 9, REST
-v1's models 5, the REST v2 contract 3.5 (its 1.4 MB OpenAPI document is kept, parsed, for the body validators);
-building the application adds about 10 MiB (the registry, the route tables, the contract's operations); the master's
-11 MiB of private pages come on top. Under 80 MiB would take not loading whole protocol families until their first
-call, or a store layer on the driver without SQLAlchemy's expression machinery, which is left for later.
+Then (108.2 MiB resident idle before, worker 96.8 MiB of Rss): a worker loads whole parts of the server at their
+first request, once per process (`server/lazy.py`: the threads that ask at once wait on one lock for the one that
+builds it; every later call pays one attribute read): REST v2 (`server/rest_v2/front.py`: the parsed 1.4 MB
+OpenAPI document, the 28 family modules, the route table and validators, and jsonschema), REST v1
+(`server/rest/front.py`: the resource modules and their pydantic models, imported by the first read of the
+registry's operations, and their 150 routes in a Flask application of its own), the control API and the inspector
+(`server/sandbox/front.py`, `plane.py`: 170 routes; the health probes stay on the main application) and OAuth's
+endpoints (`server/auth/front.py`: authlib); campaign documents load jsonschema and YAML by the first one. Measured
+in a fresh interpreter (Rss after `create_app` on a migrated, seeded store, gunicorn not loaded): 97.1 MiB before,
+85.3 without REST v2, 78.2 without REST v1, 74.7 without the control plane, 73.0 without OAuth. The first call
+of each part pays its load, once (about 0.2 s for REST v1 or v2, 0.3 s for the control API, on this machine);
+later calls cost what they did (the same per-call CPU in one run). And the master freezes its objects
+(`gc.freeze`, gunicorn's `pre_fork`) so the worker's garbage collections do not write to the pages it shares with
+the master (11.4 to 9.8 MiB of the master's private pages). `tests/test_startup_imports.py` fails if a worker on
+a migrated store loads Alembic, a first-use library, REST v1 or v2, the control plane or OAuth, if their first
+calls do not load them, or if the master loads the application.
+
+What remains for the idle target, 2.3 MiB: the worker's Rss is gunicorn and the interpreter (shared with the
+master, 24 MiB), SQLAlchemy 16 MiB (with the asyncio it imports) and its SQLite dialect 1, its PostgreSQL dialect
+2.2 (loaded on SQLite too: the partial indexes of `server/store/schema/campaigns.py` declare their
+`postgresql_where`, which SQLAlchemy checks against the dialect, and the upserts import its `insert`), the table
+definitions 5, the domain and the XML-RPC services 7 (every service is declared at start-up, for the method table),
+Flask, Werkzeug, Jinja and click 7, pydantic 7 (the domain's, the fault rules', the retirement settings' models),
+lxml 4.8 (the XML-RPC decoder), and a second SQLite connection, 1.7 (the heartbeat and a call at the same
+moment); the master's 9.4 MiB of private pages are gunicorn's modules, copied by the worker's writes (reference
+counts, Python 3.11's specialised bytecode): 4.3 MiB of them even under a trivial WSGI application. Under 80 MiB
+would take the PostgreSQL dialect out of a SQLite server (its partial indexes declared without it), or pydantic
+or Flask out of the XML-RPC path.
 """
 
 

@@ -14,47 +14,32 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy.exc
 from flask import Flask, Response
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
-from server import rest, rest_v2
-from server.auth.oauth import OAuthServer
-from server.auth.routes import bp as oauth_bp
+from server.auth import front as oauth_front
 from server.body_limit import BodyLimit
 from server.config import Config, from_env
 from server.environment import Environment
 from server.faults.counts import make_counts
 from server.faults.injector import Injector
 from server.gate import Gate
-from server.inspector import bp as inspector_bp
-from server.inspector import root as inspector_root_bp
 from server.jobs import Heartbeat
 from server.journal.hints import Hints
 from server.journal.journal import Journal
+from server.lazy import Once
 from server.migration.counter import CallCounter
 from server.public import bp as public_bp
 from server.registry import Registry
-from server.rest_v2 import transport as rest_v2_transport
+from server.rest import front as rest_v1
+from server.rest_v2.front import Front as RestV2
+from server.sandbox import front as control_plane
 from server.sandbox.card_entry import bp as card_entry_bp
-from server.sandbox.control.apps import bp as control_bp
-from server.sandbox.control.broadcasts import bp as broadcasts_bp
-from server.sandbox.control.campaigns import bp as campaigns_bp
-from server.sandbox.control.clock import bp as clock_bp
-from server.sandbox.control.contact_import import bp as contact_import_bp
-from server.sandbox.control.credentials import bp as credentials_bp
-from server.sandbox.control.email import bp as email_bp
-from server.sandbox.control.exports import bp as exports_bp
-from server.sandbox.control.faults import bp as faults_bp
 from server.sandbox.control.health import bp as health_bp
-from server.sandbox.control.hooks import bp as hooks_bp
-from server.sandbox.control.journal import bp as journal_bp
-from server.sandbox.control.migration import bp as migration_bp
-from server.sandbox.control.openapi import bp as control_openapi_bp
-from server.sandbox.control.snapshots import bp as snapshots_bp
-from server.sandbox.control.vendor_keys import bp as vendor_keys_bp
 from server.sandbox.seeding.bootstrap import ensure_default_app
 from server.senders import Senders
 from server.store import db
@@ -64,6 +49,9 @@ from server.throttle.throttle import Throttle
 from server.wiring import build_registry
 from server.xmlrpc import transport
 from server.xmlrpc.methods import MethodTable
+
+if TYPE_CHECKING:
+    from server.auth.oauth import OAuthServer
 
 log = logging.getLogger("sandbox")
 
@@ -77,7 +65,7 @@ class Sandbox:
     engine: Engine
     gate: Gate
     throttle: Throttle
-    oauth: OAuthServer
+    oauth: Once[OAuthServer]  # built by the first OAuth request (server.auth.front)
     default_app: AppRecord | None
     heartbeat: Heartbeat
     files: FileStore
@@ -97,55 +85,48 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
     env = Environment.build(config, db.make_engine(config.sqlalchemy_url), registry, senders)
     default_app = _prepare_store(env, config)
 
-    app = Flask(__name__)
-    app.json.sort_keys = False  # JSON answers keep the real service's key order
-    app.config["MAX_CONTENT_LENGTH"] = None  # server.body_limit applies the limit to every endpoint, first
+    app = _flask()
     throttle = Throttle.from_url(config.redis_url, config.redis_prefix)
-    oauth = OAuthServer(env.engine)
-    oauth.init_app(app)
+    oauth = oauth_front.authorization_server(env.engine)
     methods = MethodTable(registry.methods)
     counter = CallCounter(env.engine, set(methods.names()))  # the migration report's (server.migration)
     heartbeat = Heartbeat(env, config.tick_seconds, periodic=(counter.tick,))
-    rest_v2_api = rest_v2.build(registry.families)
     journal = Journal.from_config(config, Hints(
-        methods, env, [(op.method, op.path) for op in registry.operations],
-        [(spec.method, spec.path) for spec in (b.spec for b in rest_v2_api.bound.values())]),
-        counter=counter)
+        methods, env, lambda: [(op.method, op.path) for op in registry.operations],
+        lambda: app.extensions["rest_v2"].routes()), counter=counter)
     sandbox = Sandbox(config=config, env=env, engine=env.engine, gate=Gate(env, throttle, Injector(
                           env.engine, make_counts(config.redis_url, config.redis_prefix))), throttle=throttle,
                       oauth=oauth, default_app=default_app, heartbeat=heartbeat, files=env.files,
                       methods=methods, journal=journal)
     app.extensions["sandbox"] = sandbox
 
-    transport.mount(app, sandbox)  # the XML-RPC endpoints, in front of Flask
-    rest_v2_transport.mount(app, sandbox, rest_v2_api)  # REST v2, in front of Flask
-    app.extensions["rest_v2_api"] = rest_v2_api  # the migration compare runs v2 operations (server.migration)
+    # OAuth's endpoints, the control API and the inspector, and REST v1, each loaded by its first request: a Flask
+    # application of its own with the main one's extensions (server.auth.front, server.sandbox.front,
+    # server.rest.front)
+    app.wsgi_app = oauth_front.mount(lambda: _flask(app.extensions), oauth, app.wsgi_app)
+    app.wsgi_app = app.extensions["control_plane"] = control_plane.mount(lambda: _flask(app.extensions), app.wsgi_app)
+    app.wsgi_app = rest_v1.mount(lambda: _flask(app.extensions), lambda: registry.operations, app.wsgi_app)
+    transport.mount(app, sandbox)  # the XML-RPC endpoints, in front of REST v1 and Flask
+    # REST v2, in front of Flask, loaded by its first call; the migration compare runs v2 operations (server.migration)
+    app.wsgi_app = app.extensions["rest_v2"] = RestV2(sandbox, registry.families, app.wsgi_app)
     app.wsgi_app = BodyLimit(app.wsgi_app, config.max_body_bytes)  # outermost: every endpoint's body limit
-    app.register_blueprint(oauth_bp)
-    app.register_blueprint(rest.blueprint(registry.operations))
     app.register_blueprint(health_bp)
-    app.register_blueprint(control_bp)
-    app.register_blueprint(credentials_bp)
-    app.register_blueprint(campaigns_bp)
     app.register_blueprint(public_bp)
-    app.register_blueprint(vendor_keys_bp)
     app.register_blueprint(card_entry_bp)
-    app.register_blueprint(hooks_bp)
-    app.register_blueprint(email_bp)
-    app.register_blueprint(broadcasts_bp)
-    app.register_blueprint(faults_bp)
-    app.register_blueprint(snapshots_bp)
-    app.register_blueprint(exports_bp)
-    app.register_blueprint(contact_import_bp)
-    app.register_blueprint(journal_bp)
-    app.register_blueprint(clock_bp)
-    app.register_blueprint(migration_bp)
-    app.register_blueprint(inspector_bp)  # the pages at /sandbox/ui/ (server.inspector)
-    app.register_blueprint(inspector_root_bp)  # and the app list at /
-    app.register_blueprint(control_openapi_bp)  # last: it documents the routes registered before it
-    app.register_error_handler(HTTPException, _http_error)
     _settle_memory()
     heartbeat.start()
+    return app
+
+
+def _flask(extensions: dict | None = None) -> Flask:
+    """A Flask application with the sandbox's settings; ``extensions``: another's (REST v1's application and the
+    control plane's share the main one's, server.rest.front, server.sandbox.front)."""
+    app = Flask(__name__)
+    app.json.sort_keys = False  # JSON answers keep the real service's key order
+    app.config["MAX_CONTENT_LENGTH"] = None  # server.body_limit applies the limit to every endpoint, first
+    app.register_error_handler(HTTPException, _http_error)
+    if extensions is not None:
+        app.extensions = extensions
     return app
 
 

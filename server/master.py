@@ -21,6 +21,7 @@ per worker.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import logging
 import os
@@ -131,6 +132,16 @@ def worker_exit(_server, worker) -> None:
         os._exit(0)
 
 
+def freeze_before_fork(_server, _worker) -> None:
+    """gunicorn's hook in the master before it forks a worker: the master's objects are moved out of the garbage
+    collector's reach (``gc.freeze``), so the worker's collections do not write to every one of them (the
+    collector marks each object it traverses) and copy the pages it shares with the master; those pages stay
+    shared instead of each becoming private in both processes (issue 18 §8: the master's private pages, 11.4 MiB,
+    came to 9.8). A frozen object is never collected, which costs the master nothing to speak of: it allocates
+    next to nothing once it serves."""
+    gc.freeze()
+
+
 class SandboxGunicorn(BaseApplication):
     def __init__(self, config: Config, workers: int, printed: list[str], tls: TLSListener | None):
         self.config = config
@@ -141,7 +152,7 @@ class SandboxGunicorn(BaseApplication):
                          "sendfile": False,  # os.sendfile would bypass TLS on the TLS listener
                          "control_socket_disable": True,  # one path in $HOME for every gunicorn: sandboxes collide
                          "when_ready": lambda _server: print("\n".join(printed), flush=True),
-                         "worker_exit": worker_exit}
+                         "pre_fork": freeze_before_fork, "worker_exit": worker_exit}
         super().__init__()
 
     def load_config(self):

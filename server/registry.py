@@ -13,12 +13,16 @@ method table from ``methods``, REST v1 its blueprint from ``operations``, REST v
 ``families``; a session looks up its event's listeners in ``listeners``, DataService a table's writer in
 ``writers``; ``server.jobs`` asks every ``due_work`` source what is due. It imports nothing of the sandbox,
 so any layer may be handed one.
+
+REST v1 and v2 are loaded by their first use (issue 18 §8: an idle server that serves XML-RPC does not hold
+them): ``families`` holds the v2 family modules by name, and ``operations`` may be given as a function that
+declares them, called at the first read of ``operations``.
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 
@@ -41,8 +45,9 @@ class DueWork:
 class Registry:
     def __init__(self) -> None:
         self.methods: list = []  # XML-RPC overloads (server.xmlrpc.methods.Method), in declaration order
-        self.operations: list = []  # REST v1 operations (server.rest.api.Operation)
-        self.families: list[ModuleType] = []  # REST v2 family modules (server.rest_v2)
+        self._operations: list = []  # REST v1 operations (server.rest.api.Operation), or functions declaring them
+        self._operations_lock = threading.Lock()
+        self.families: list[str] = []  # REST v2 family modules (server.rest_v2), by name
         self.writers: dict[str, Any] = {}  # DataService table name -> its Writer (server.domain.data.records)
         # domain-event type -> its listeners, in order of subscription; each ``fn(session, event)`` runs
         # inside the writing transaction, when the event is emitted (a tuple: replaced, never changed in place)
@@ -54,10 +59,20 @@ class Registry:
     def add_methods(self, methods: Iterable) -> None:
         self.methods.extend(methods)
 
-    def add_operations(self, operations: Iterable) -> None:
-        self.operations.extend(operations)
+    def add_operations(self, operations: Iterable | Callable[[], Iterable]) -> None:
+        """REST v1 operations, or a function that declares them (called at the first read of ``operations``)."""
+        self._operations.append(operations if callable(operations) else list(operations))
 
-    def add_family(self, module: ModuleType) -> None:
+    @property
+    def operations(self) -> list:
+        """The REST v1 operations (server.rest.api.Operation), in the order they were added."""
+        if any(callable(part) for part in self._operations):
+            with self._operations_lock:  # (several threads of a worker may serve REST v1's first calls)
+                self._operations = [list(part()) if callable(part) else part for part in self._operations]
+        return [op for part in self._operations for op in part]
+
+    def add_family(self, module: str) -> None:
+        """A REST v2 family module, by name (imported with the contract, server.rest_v2.build)."""
         self.families.append(module)
 
     def add_writer(self, writer) -> None:

@@ -21,7 +21,7 @@ bp = Blueprint("oauth", __name__)
 
 
 def _oauth():
-    return current_app.extensions["sandbox"].oauth
+    return current_app.extensions["sandbox"].oauth.get()
 
 
 def _engine():

@@ -8,10 +8,8 @@ JSON or YAML; the JSON Schema below is served at ``GET /sandbox/campaigns/schema
 """
 from __future__ import annotations
 
+import functools
 import json
-
-import jsonschema
-import yaml
 
 GOAL_TYPES = (
     "tag_applied", "note_applied", "internal_form_submitted", "task_completed", "opportunity_moved",
@@ -203,7 +201,15 @@ SCHEMA = {
     "additionalProperties": False,
 }
 
-_VALIDATOR = jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
+
+
+@functools.cache
+def _validator():
+    """The schema's validator, made by the first validation: jsonschema takes 3 MiB of a server that may never
+    be given a campaign document (issue 18 §8)."""
+    import jsonschema  # noqa: PLC0415
+
+    return jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
 
 
 class DocumentError(Exception):
@@ -221,6 +227,8 @@ def parse(text: str | bytes) -> dict:
     try:
         data = json.loads(text)
     except ValueError:
+        import yaml  # noqa: PLC0415 (a document in YAML: the parser loaded by the first one, issue 18 §8)
+
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
@@ -230,14 +238,14 @@ def parse(text: str | bytes) -> dict:
     return data
 
 
-def _where(error: jsonschema.ValidationError) -> str:
+def _where(error) -> str:  # a jsonschema.ValidationError
     path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
     return path.lstrip(".") or "(document)"
 
 
 def validate(doc: dict) -> None:
     """Check ``doc`` against the schema and its cross references; raise DocumentError with every problem."""
-    problems = [f"{_where(e)}: {e.message}" for e in sorted(_VALIDATOR.iter_errors(doc), key=lambda e: list(
+    problems = [f"{_where(e)}: {e.message}" for e in sorted(_validator().iter_errors(doc), key=lambda e: list(
         map(str, e.absolute_path)))]
     if problems:
         raise DocumentError(problems)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from server.domain.data import custom_fields
 from server.domain.errors import NoFieldFound, NoTableFound, ProtocolError
@@ -39,13 +39,19 @@ def _quoted(names: list[str]) -> str:
 
 
 class Hints:
-    def __init__(self, methods, env, v1_routes: list[tuple[str, str]], v2_routes: list[tuple[str, str]]):
+    def __init__(self, methods, env, v1_routes: Callable[[], list[tuple[str, str]]],
+                 v2_routes: Callable[[], list[tuple[str, str]]]):
         """``methods``: the XML-RPC MethodTable; ``env``: the Environment (custom fields are read through it);
-        ``v1_routes``/``v2_routes``: ``(METHOD, template)`` of each REST operation, the template relative to
-        its API root (``/contacts/{contactId}``)."""
+        ``v1_routes()``/``v2_routes()``: ``(METHOD, template)`` of each REST operation, the template relative to
+        its API root (``/contacts/{contactId}``), asked for by the hints that need them (REST v1 and v2 are
+        loaded by their first use, server.rest.front and server.rest_v2.front)."""
         self.methods = methods
         self.env = env
-        self.routes = {"v1": v1_routes, "v2": v2_routes}
+        self._v1_routes = v1_routes
+        self._v2_routes = v2_routes
+
+    def routes(self, version: str) -> list[tuple[str, str]]:
+        return self._v1_routes() if version == "v1" else self._v2_routes()
 
     # --- XML-RPC ------------------------------------------------------------------------------------
     def xmlrpc(self, failure: BaseException, method_name: str | None, params: list, app) -> list[str] | None:
@@ -105,10 +111,10 @@ class Hints:
         else the close routes of this version."""
         shape = _shape(path)
         other = "v2" if version == "v1" else "v1"
-        same_elsewhere = [t for m, t in self.routes[other] if _shape(t) == shape]
+        same_elsewhere = [t for m, t in self.routes(other) if _shape(t) == shape]
         if same_elsewhere:
             return [f"{path} is a REST {other} path: /crm/rest/{other}{same_elsewhere[0]}"]
-        templates = list(dict.fromkeys(t for _, t in self.routes[version]))
+        templates = list(dict.fromkeys(t for _, t in self.routes(version)))
         shapes: dict[str, str] = {}
         for t in templates:
             shapes.setdefault(_shape(t), t)

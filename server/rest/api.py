@@ -32,9 +32,9 @@ from server.journal import entry
 from server.tables import INT_MAX, INT_MIN
 
 from . import errors
+from .front import PREFIX
 from .wire import split_list
 
-PREFIX = "/crm/rest/v1"
 
 def _not_a_boolean(value):
     if isinstance(value, bool):  # pydantic's lax mode reads true as 1; Jackson, behind the real API, refuses it

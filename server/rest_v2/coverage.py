@@ -4,11 +4,11 @@ served or not. What is served comes from the family modules' declarations; the l
 does, so the count cannot drift from Keap's."""
 from __future__ import annotations
 
-from . import FAMILIES, build
+from . import build
 from .contract import PREFIX
 
 
-def render(families=FAMILIES) -> str:
+def render(families=None) -> str:
     api = build(families)
     contract = api.contract
     served = api.served

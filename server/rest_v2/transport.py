@@ -30,26 +30,18 @@ from server.rest.errors import gateway_answer, malformed_request
 
 from .api import Api, Reply, Request, path_values, without_nulls
 from .errors import ApiError, from_exception, method_not_allowed, unimplemented, unknown_path
+from .front import ROOT
 
-ROOT = "/crm/rest/v2"
 _JSON = "application/json;charset=UTF-8"
 
 
-def mount(app, sandbox, api: Api) -> None:
-    """Serve REST v2 in front of the Flask ``app``."""
-    app.wsgi_app = Transport(sandbox, api, app.wsgi_app)
-
-
 class Transport:
-    def __init__(self, sandbox, api: Api, fallback):
+    def __init__(self, sandbox, api: Api):
         self.sandbox = sandbox
         self.api = api
-        self.fallback = fallback
 
     def __call__(self, environ, start_response):
-        path = environ.get("PATH_INFO", "")
-        if not (path == ROOT or path.startswith(ROOT + "/")):
-            return self.fallback(environ, start_response)
+        """A request under ``ROOT`` (server.rest_v2.front passes every other path to Flask)."""
         http = HttpRequest(environ)
         call = Call(endpoint=GATEWAY, headers=http.headers, query=http.args)
         response = self.serve(http, call)

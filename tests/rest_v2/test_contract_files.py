@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from server.rest_v2 import FAMILIES, build, derive
+from server.rest_v2 import build, derive, families
 from server.rest_v2.contract import PREFIX, Contract
 from server.rest_v2.coverage import render
 from server.rest_v2.validation import strict_schema
@@ -70,7 +70,7 @@ def test_every_strict_request_schema_is_valid_json_schema(contract):
 
 
 def test_family_modules_declare_only_operations_of_the_contract(contract):
-    for module in FAMILIES:
+    for module in families():
         for name, func in inspect.getmembers(module, inspect.isfunction):
             declared = getattr(func, "__v2__", None)
             if declared is not None:

@@ -51,8 +51,8 @@ def test_gateway_headers_and_quota(app, contract_checker):
 @contextlib.contextmanager
 def unserved(v2, operation_id: str):
     """The live server answers ``operation_id`` as one no family serves, for the duration (the 501 path)."""
-    transport = v2.app.live.app.wsgi_app.app  # BodyLimit -> the REST v2 transport
-    bound = transport.api.bound[operation_id]
+    front = v2.app.live.app.wsgi_app.app  # BodyLimit -> REST v2 (server.rest_v2.front)
+    bound = front.api().bound[operation_id]
     declared, bound.declared = bound.declared, None
     try:
         yield

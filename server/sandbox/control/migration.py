@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import current_app, jsonify
 
 from server.journal.journal import ring_of
-from server.migration import compare, mapping, report, retirement
+from server.migration import mapping, report, retirement
 from server.store import apps, legacy_calls
 from server.store.db import transaction
 
@@ -62,10 +62,13 @@ class CompareBody(Body):
 @bp.post("/apps/<name>/migration/compare", summary="An XML-RPC call and its REST v2 translation, side by side, "
          "rolled back", body=CompareBody, errors=(400, 404))
 def migration_compare(name: str, body: CompareBody):
+    # the compare runs REST v2 operations: it is loaded with REST v2, by its first use (server.rest_v2.front)
+    from server.migration import compare  # noqa: PLC0415
+
     sandbox = current_sandbox()
     app = app_named(name)
     try:
-        return jsonify(compare.compare(sandbox, current_app.extensions["rest_v2_api"], app, body.method,
+        return jsonify(compare.compare(sandbox, current_app.extensions["rest_v2"].api(), app, body.method,
                                        body.params))
     except compare.NotComparable as exc:
         raise ControlError(400, f"{exc.field}: {exc.message}", [{"field": exc.field, "problem": exc.message}]) \
