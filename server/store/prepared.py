@@ -165,7 +165,7 @@ class PreparedWrite:
     """An INSERT, UPDATE or DELETE run the same way: compiled once per dialect, on the driver's cursor. A
     statement whose parameters need SQLAlchemy's bind processors (dates on SQLite, JSON) goes through
     SQLAlchemy instead. ``run`` answers the row count; with ``RETURNING``, ``returned`` answers the first
-    column of the first row."""
+    column of the first row, as the driver gives it (unconverted: a json column would come as its text)."""
 
     def __init__(self, statement):
         self.statement = statement
