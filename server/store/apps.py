@@ -79,12 +79,10 @@ def _record(conn, statement: Prepared, found) -> AppRecord | None:
 
 
 def cached_record(stored: tuple, row: Callable[[], Any]) -> AppRecord:
-    """The record of the app row ``stored`` (as the driver gave it), parsed once: ``row()`` gives that row
-    converted (columns by their keys) when it is new."""
-    try:
-        record = _RECORDS.get(stored)  # a change to the app (clock, options, key) is another row
-    except TypeError:  # unhashable (PostgreSQL's driver gives JSON columns as dicts): parse it each time
-        return AppRecord.from_row(row())
+    """The record of the app row ``stored`` (as the driver gave it, JSON as its text on both stores:
+    server.store.prepared), parsed once: ``row()`` gives that row converted (columns by their keys) when it is
+    new."""
+    record = _RECORDS.get(stored)  # a change to the app (clock, options, key) is another row
     if record is None:
         if len(_RECORDS) > 256:
             _RECORDS.clear()

@@ -105,8 +105,12 @@ class Transaction:
 
     def driver(self):
         """The driver's connection, in the transaction."""
+        return self.pooled().driver_connection
+
+    def pooled(self):
+        """The pool's connection (SQLAlchemy's proxy of the driver's, with its ``info``), in the transaction."""
         if self._conn is not None:
-            return self._conn.connection.driver_connection
+            return self._conn.connection
         if self._raw is None:
             raw = self.engine.raw_connection()
             try:
@@ -123,7 +127,7 @@ class Transaction:
                 raw.close()
                 raise
             self._raw = raw
-        return self._raw.driver_connection
+        return self._raw
 
     def conn(self) -> Connection:
         """The transaction as a SQLAlchemy Connection (taking over the driver's, if it was begun there)."""
@@ -157,13 +161,13 @@ class Transaction:
                 conn.close()
         elif raw is not None:
             try:
-                if commit:
+                if self._autocommit:  # nothing began: nothing to end
+                    self._autocommit = False
+                    _end_autocommit(raw)
+                elif commit:
                     raw.driver_connection.commit()  # (nothing to do, and done at once, if none began)
                 else:
                     raw.driver_connection.rollback()
-                if self._autocommit:
-                    self._autocommit = False
-                    _end_autocommit(raw)
             finally:
                 raw.close()
 

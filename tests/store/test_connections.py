@@ -1,12 +1,14 @@
 """The PostgreSQL pool without pre-ping (server.store.db): a connection the server closed is replaced at
 checkout, without a failed call; a reader's connection, used in autocommit, goes back to the pool in transaction
-mode, so the next writer's work is still all or nothing."""
+mode, so the next writer's work is still all or nothing. The prepared statements' cursor (server.store.prepared)
+is kept with its connection and reads json as text, as SQLite gives it."""
 from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
 
 from server.store import db
+from server.store.prepared import Prepared
 from tests.conftest import PG_URL, _fresh_pg_database
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="SANDBOX_TEST_DATABASE_URL is not set")
@@ -37,19 +39,59 @@ def backend_pid(engine) -> int:
     return read(engine, "SELECT pg_backend_pid()")
 
 
-def test_a_connection_the_server_closed_is_replaced_at_checkout(engine):
-    before = backend_pid(engine)
+def terminate(engine, pid: int) -> None:
     killer = sa.create_engine(engine.url, poolclass=sa.pool.NullPool)
     with killer.connect() as conn:
-        assert conn.exec_driver_sql(f"SELECT pg_terminate_backend({before})").scalar()
+        assert conn.exec_driver_sql(f"SELECT pg_terminate_backend({pid})").scalar()
         # bounded: the backend is gone once no activity row has its pid
         for _ in range(50):
-            if not conn.exec_driver_sql(f"SELECT count(*) FROM pg_stat_activity WHERE pid = {before}").scalar():
+            if not conn.exec_driver_sql(f"SELECT count(*) FROM pg_stat_activity WHERE pid = {pid}").scalar():
                 break
             conn.exec_driver_sql("SELECT pg_sleep(0.1)")
     killer.dispose()
+
+
+def test_a_connection_the_server_closed_is_replaced_at_checkout(engine):
+    before = backend_pid(engine)
+    terminate(engine, before)
     after = backend_pid(engine)  # no error: the dead connection was not handed out
     assert after != before
+
+
+_PID = Prepared(sa.select(sa.func.pg_backend_pid().label("pid")))
+
+
+def prepared_pid(engine) -> int:
+    tx = db.Transaction(engine, write=False)
+    try:
+        return _PID.first(tx, {}).pid
+    finally:
+        tx.end()
+
+
+def test_the_kept_cursor_goes_with_its_connection(engine):
+    before = prepared_pid(engine)
+    assert prepared_pid(engine) == before  # the same connection, its cursor kept
+    terminate(engine, before)
+    assert prepared_pid(engine) != before  # a new connection, and a cursor of its own
+
+
+def test_prepared_statements_read_json_as_text_and_convert_it(engine):
+    docs = sa.Table("docs", sa.MetaData(), sa.Column("id", sa.Integer), sa.Column("doc", sa.JSON))
+    with engine.begin() as conn:
+        docs.create(conn)
+        conn.execute(docs.insert(), [{"id": 1, "doc": {"a": [1, "b"]}}, {"id": 2, "doc": None}])
+    statement = Prepared(sa.select(docs.c.id, docs.c.doc).where(docs.c.id == sa.bindparam("id")))
+    tx = db.Transaction(engine, write=False)
+    try:
+        found = statement.first_raw(tx, {"id": 1})
+        hash(found[0])  # the row as the driver gives it can key a cache (server.store.apps.cached_record)
+        assert statement.row(tx, found).doc == {"a": [1, "b"]}
+        assert statement.first(tx, {"id": 2}).doc is None
+        # SQLAlchemy's own statements, on the same connection, still get json parsed by the driver
+        assert tx.conn().execute(sa.select(docs.c.doc).where(docs.c.id == 1)).scalar() == {"a": [1, "b"]}
+    finally:
+        tx.end()
 
 
 def test_a_readers_connection_goes_back_in_transaction_mode(engine):
