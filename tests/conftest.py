@@ -2,6 +2,7 @@
 SANDBOX_TEST_DATABASE_URL is set), and a fresh seeded app per test."""
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import threading
@@ -60,6 +61,26 @@ def _fresh_pg_database(base_url: str) -> tuple[str, callable]:
     return url, drop
 
 
+STOP_WAIT = 0.05  # seconds: how often a test's own server thread looks whether it was told to stop
+
+
+def serve_in_thread(server) -> threading.Thread:
+    """Serve ``server`` (a socketserver: werkzeug's, http.server's) on a daemon thread. Its ``shutdown()`` then
+    returns within STOP_WAIT; at socketserver's default poll interval, half a second, every test that stopped a
+    server or a receiver waited a quarter of a second on average doing nothing."""
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": STOP_WAIT}, daemon=True)
+    thread.start()
+    return thread
+
+
+def pytest_collection_finish(session):
+    """Freeze what collection made (the test modules, their imports, the items): every later collection of
+    garbage skips it. A full collection of that heap took most of a second, and the suite makes many: each
+    in-process server's ``create_app`` collects once (server.app._settle_memory), besides the interpreter's own
+    oldest-generation collections while the tests run."""
+    gc.freeze()
+
+
 def start_server(tmp: Path, database_url: str | None = None, **config) -> tuple[LiveServer, callable]:
     """A sandbox on loopback. No heartbeat unless ``tick_seconds`` is given: due work runs when a test moves an
     app's clock or asks (``POST …/engine/run``), never behind its back between two of its calls."""
@@ -67,8 +88,7 @@ def start_server(tmp: Path, database_url: str | None = None, **config) -> tuple[
     cfg = from_env(data_dir=str(tmp), seed_dir=SEED_DIR, database_url=database_url, **config)
     app = create_app(cfg)
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_thread(server)
     live = LiveServer(f"http://127.0.0.1:{server.server_port}", app.extensions["sandbox"].engine.dialect.name,
                       app, tmp)
 

@@ -114,12 +114,24 @@ def internal_apps(conn: Connection, prefix: str) -> list[AppRecord]:
 
 def copy_data(conn: Connection, from_app: int, to_app: int) -> None:
     """Copy every row the app ``from_app`` holds into the empty app ``to_app``, ids unchanged (ids are per
-    app). One INSERT … SELECT per table: what makes a seeded app or a snapshot cheap."""
-    for table in schema.app_data_tables():
-        columns = [c for c in table.c if c.name != "app_id" and c.autoincrement is not True]
-        source = (sa.select(sa.literal(to_app, sa.Integer), *columns).where(table.c.app_id == from_app)
-                  .order_by(*table.primary_key.columns))  # keeps the change log's order
-        conn.execute(sa.insert(table).from_select([table.c.app_id, *columns], source))
+    app). One INSERT … SELECT per table: what makes a seeded app or a snapshot cheap. The statements are
+    ``restore_data``'s whole-table copies, built once: building a hundred of them took more CPU than running
+    them on a seeded app (every test's fresh app is one copy). PostgreSQL gets them as one script, one round
+    trip instead of one per table (half the time of a seeded app)."""
+    params = {"from_app": int(from_app), "to_app": int(to_app)}
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(_copy_script(conn.dialect) % params)  # two integers into the compiled placeholders
+        return
+    for statement in _restore_statements(False)[1]:
+        conn.execute(statement, params)
+
+
+@functools.cache
+def _copy_script(dialect: sa.Dialect) -> str:
+    """``copy_data``'s statements compiled for ``dialect`` (PostgreSQL's drivers: pyformat placeholders) and
+    joined into one script, run without parameters, so in one round trip."""
+    assert dialect.paramstyle == "pyformat", dialect.paramstyle
+    return ";\n".join(str(statement.compile(dialect=dialect)) for statement in _restore_statements(False)[1])
 
 
 def restore_data(conn: Connection, from_app: int, to_app: int) -> None:
@@ -152,7 +164,7 @@ def _restore_statements(partial: bool) -> tuple[list, list]:
         if not (partial and keys and all(c.autoincrement is not True for c in table.c)):
             deletes.append(sa.delete(table).where(table.c.app_id == to_app))
             source = (sa.select(to_app, *columns).where(table.c.app_id == from_app)
-                      .order_by(*table.primary_key.columns))
+                      .order_by(*table.primary_key.columns))  # keeps the change log's order
         else:
             mine = sa.select(*columns).where(table.c.app_id == to_app)
             theirs = sa.select(*columns).where(table.c.app_id == from_app)

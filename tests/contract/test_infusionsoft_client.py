@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import ssl
-import threading
 import xmlrpc.client
 
 import pytest
 from werkzeug.serving import make_server
 
 from server.sandbox.tls import ensure_certificate
+from tests.conftest import serve_in_thread
 
 pytestmark = pytest.mark.store_agnostic  # the clients' wire shapes; tests/services runs on both stores
 
@@ -100,8 +100,7 @@ def test_recipe_b_the_documented_https_front_door(app, monkeypatch):
 
     cert, key = ensure_certificate(app.live.data_dir)
     server = make_server("127.0.0.1", 0, app.live.app, threaded=True, ssl_context=(str(cert), str(key)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_thread(server)
     try:
         context = ssl.create_default_context(cafile=str(cert))
         infusionsoft.initialize(f"https://127.0.0.1:{server.server_port}/api/xmlrpc", app.key,

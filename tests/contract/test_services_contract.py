@@ -10,6 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+from tests.contract.test_keap_python import no_spike_arrest
+
 pytestmark = pytest.mark.store_agnostic  # the clients' wire shapes; tests/services runs on both stores
 
 
@@ -26,6 +28,7 @@ def keap_xml(app, monkeypatch, tmp_path):
     from keap import Keap
 
     monkeypatch.chdir(tmp_path)
+    no_spike_arrest(app)
     monkeypatch.setattr(keap.XML.BaseService, "xmlrpc_url", app.live.url + "/crm/xmlrpc/v1")
     monkeypatch.setattr(Keap, "access_token_url", app.live.url + "/token")
     monkeypatch.setattr(Keap, "authorize_url", app.live.url + "/app/oauth/authorize", raising=False)

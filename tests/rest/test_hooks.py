@@ -4,13 +4,13 @@ four failures turning a hook Inactive, and the control API's delivery log."""
 from __future__ import annotations
 
 import json
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from server.domain.crm import contacts
 from server.store import apps
+from tests.conftest import serve_in_thread
 from tests.engine.receiver import Gathering
 
 
@@ -44,7 +44,7 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serve_in_thread(self.server)
         self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
 
     @property

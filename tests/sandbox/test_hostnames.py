@@ -11,7 +11,6 @@ import socket
 import ssl
 import subprocess
 import sys
-import threading
 import time
 import xmlrpc.client
 from pathlib import Path
@@ -26,7 +25,7 @@ from werkzeug.serving import make_server
 from server.auth.hosts import app_of_host
 from server.cli import main
 from server.sandbox.tls import ensure_hostname_certificate
-from tests.conftest import ROOT, start_server
+from tests.conftest import ROOT, serve_in_thread, start_server
 
 SANDBOX = Path(sys.executable).parent / "sandbox"
 LOOPBACK = "127.0.0.1"
@@ -185,7 +184,7 @@ def test_on_port_443_where_it_can_be_bound(tmp_path):
             server = make_server(LOOPBACK, 443, live.app, threaded=True, ssl_context=(str(cert), str(key)))
         except OSError as exc:
             pytest.skip(f"port 443 cannot be bound here: {exc}")
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        serve_in_thread(server)
         try:
             ca = tmp_path / "tls" / "ca-cert.pem"
             api_key = (tmp_path / "api_key").read_text().strip()
