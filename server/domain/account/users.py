@@ -1,7 +1,9 @@
 """The app's users and DataService.authenticateUser.
 
 Clients send the md5 hex digest of the password (lower-case); the sandbox stores a salted PBKDF2 hash of
-that digest, never the password."""
+that digest, never the password. Its cost is kept low (``HASH_METHOD``): a sandbox's users are test fixtures, and
+werkzeug's default (scrypt, 0.1 s of CPU) was paid by every ``DataService.authenticateUser`` call and by every
+seeded app (its two users). Hashes stored with another method still check."""
 from __future__ import annotations
 
 import hashlib
@@ -21,6 +23,8 @@ from server.domain.errors import (
 from server.store import schema
 from server.store.session import AppSession
 
+HASH_METHOD = "pbkdf2:sha256:1000"
+
 
 def md5_hex(password: str) -> str:
     return hashlib.md5(password.encode("utf-8")).hexdigest()
@@ -30,7 +34,7 @@ def add_user(s: AppSession, data: dict, *, password: str | None = None, admin: b
     user_id = s.next_id("user")
     row = {k: v for k, v in data.items() if k in schema.user.c}
     row.update(id=user_id, is_admin=admin, global_user_id=100000 + user_id, partner=0,
-               password_hash=generate_password_hash(md5_hex(password)) if password else None)
+               password_hash=generate_password_hash(md5_hex(password), HASH_METHOD) if password else None)
     s.insert(schema.user, row)
     s.emit("user.added", "user", user_id)
     return user_id
@@ -210,7 +214,7 @@ def set_password(s: AppSession, user_id: int, *, password: str | None = None, ex
         raise RecordNotFound(f"Record not found for Id:{user_id}")
     values = {}
     if password is not None:
-        values["password_hash"] = generate_password_hash(md5_hex(password))
+        values["password_hash"] = generate_password_hash(md5_hex(password), HASH_METHOD)
         values["password_expires_at"] = None
     if expires_at is not _UNSET:
         values["password_expires_at"] = expires_at
