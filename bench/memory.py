@@ -83,10 +83,11 @@ first beat comes one interval after the worker starts, not at once: that beat an
 the same moment (the requests loading their parts, the beat slowed by them) made the pool open a second SQLite
 connection, kept for good with its own schema and page cache; an idle worker now holds one connection (4 runs in
 4, counted in `/proc/<pid>/fd`; 3 in 4 held two before). `tests/test_startup_imports.py` fails if a SQLite
-worker loads the PostgreSQL dialect, at start or by its first calls. After: 80.4, 80.2 and 80.2 MiB resident
-idle in three runs (worker 70.5 to 70.7 MiB of Rss; 99 to 147 KiB an app).
+worker loads the PostgreSQL dialect, at start or by its first calls. After: 80.4, 80.2, 80.2 and 80.0 MiB
+resident idle in four runs (the last, above, 79.99: at the target's edge, not under it with any margin; worker
+70.4 to 70.7 MiB of Rss; 99 to 147 KiB an app).
 
-What remains for the idle target, 0.2 to 0.4 MiB: the worker's Rss is gunicorn and the interpreter (shared with
+What remains for the idle target, 0 to 0.4 MiB: the worker's Rss is gunicorn and the interpreter (shared with
 the master, 24 MiB), SQLAlchemy 16 MiB (with the asyncio it imports) and its SQLite dialect 1, the table
 definitions 3 (measured alone: `server.store.schema` 2.8, `server.tables` 0.4), the domain and the XML-RPC
 services 7 (every service is declared at start-up, for the method table), Flask, Werkzeug, Jinja and click 7,
@@ -94,8 +95,8 @@ pydantic 7 (first loaded by `server/domain/mail/deliverability.py`'s models), lx
 one SQLite connection; the master's 9.6 to 9.8 MiB of private pages are gunicorn's modules, copied by the
 worker's writes (reference counts, Python 3.11's specialised bytecode): 4.3 MiB of them even under a trivial WSGI
 application. Under 80 MiB with a margin would take pydantic out of an idle worker: its models are declared at
-import by the domain's deliverability and confirmation settings, the fault rules and the retirement settings
-(which each call consults), the journal's hints and the control API's contract (the health probes'); or lxml
+import by the domain's deliverability and confirmation settings, the fault rules and the retirement settings,
+the journal's hints and the control API's contract (the health probes'); or lxml
 out of the XML-RPC path. Tried and left, each within the runs' noise (worker Rss, three runs each): glibc's
 malloc bounded to one arena instead of two (about 0.2 MiB less, every thread's allocations then on one lock), a
 `malloc_trim` at every beat (0.15), the seeding modules loaded by their first use (0.12, measured alone), a
