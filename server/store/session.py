@@ -315,7 +315,7 @@ def allocate(conn: Connection, app_id: int, name: str, count: int = 1) -> int:
     if statement is None:
         seq = schema.id_sequence
         insert = db.insert(conn, seq).values(app_id=sa.bindparam("app_id"), name=sa.bindparam("name"),
-                                                   next_id=sa.bindparam("first") + sa.bindparam("count"))
+                                             next_id=sa.bindparam("first") + sa.bindparam("count"))
         upsert = insert.on_conflict_do_update(index_elements=[seq.c.app_id, seq.c.name],
                                               set_={"next_id": seq.c.next_id + sa.bindparam("count")})
         statement = _ALLOCATE[conn.dialect.name] = prepared.PreparedWrite(upsert.returning(seq.c.next_id))

@@ -54,7 +54,6 @@ def entity(name: str, *extra, primary_key: tuple[str, ...] = ("app_id", "id")) -
     return table
 
 
-
 # The partial indexes and their predicates, for PostgreSQL's (``declare_postgresql``).
 _PARTIAL: list[tuple[sa.Index, sa.ColumnElement]] = []
 
