@@ -73,17 +73,34 @@ the master (11.4 to 9.8 MiB of the master's private pages). `tests/test_startup_
 a migrated store loads Alembic, a first-use library, REST v1 or v2, the control plane or OAuth, if their first
 calls do not load them, or if the master loads the application.
 
-What remains for the idle target, 2.3 MiB: the worker's Rss is gunicorn and the interpreter (shared with the
-master, 24 MiB), SQLAlchemy 16 MiB (with the asyncio it imports) and its SQLite dialect 1, its PostgreSQL dialect
-2.2 (loaded on SQLite too: the partial indexes of `server/store/schema/campaigns.py` declare their
-`postgresql_where`, which SQLAlchemy checks against the dialect, and the upserts import its `insert`), the table
-definitions 5, the domain and the XML-RPC services 7 (every service is declared at start-up, for the method table),
-Flask, Werkzeug, Jinja and click 7, pydantic 7 (the domain's, the fault rules', the retirement settings' models),
-lxml 4.8 (the XML-RPC decoder), and a second SQLite connection, 1.7 (the heartbeat and a call at the same
-moment); the master's 9.4 MiB of private pages are gunicorn's modules, copied by the worker's writes (reference
-counts, Python 3.11's specialised bytecode): 4.3 MiB of them even under a trivial WSGI application. Under 80 MiB
-would take the PostgreSQL dialect out of a SQLite server (its partial indexes declared without it), or pydantic
-or Flask out of the XML-RPC path.
+Then (82.7 and 82.9 MiB resident idle in two runs before, worker 73.1 and 73.3 MiB of Rss): a SQLite server no
+longer loads SQLAlchemy's PostgreSQL dialect. The partial indexes of `server/store/schema/campaigns.py`
+(`schema.partial_index`) declare their `sqlite_where` at import and their `postgresql_where`, which SQLAlchemy
+checks against the PostgreSQL dialect and so imports it, only when a PostgreSQL engine is made
+(`server.store.db.make_engine`, `schema.declare_postgresql`); the migrations create them partial on both stores
+as before, and the upserts import their dialect's `insert` by their first use (`db.insert`). And the heartbeat's
+first beat comes one interval after the worker starts, not at once: that beat and the worker's first requests at
+the same moment (the requests loading their parts, the beat slowed by them) made the pool open a second SQLite
+connection, kept for good with its own schema and page cache; an idle worker now holds one connection (4 runs in
+4, counted in `/proc/<pid>/fd`; 3 in 4 held two before). `tests/test_startup_imports.py` fails if a SQLite
+worker loads the PostgreSQL dialect, at start or by its first calls. After: 80.4, 80.2, 80.2 and 80.0 MiB
+resident idle in four runs (the last, above, 79.99: at the target's edge, not under it with any margin; worker
+70.4 to 70.7 MiB of Rss; 99 to 147 KiB an app).
+
+What remains for the idle target, 0 to 0.4 MiB: the worker's Rss is gunicorn and the interpreter (shared with
+the master, 24 MiB), SQLAlchemy 16 MiB (with the asyncio it imports) and its SQLite dialect 1, the table
+definitions 3 (measured alone: `server.store.schema` 2.8, `server.tables` 0.4), the domain and the XML-RPC
+services 7 (every service is declared at start-up, for the method table), Flask, Werkzeug, Jinja and click 7,
+pydantic 7 (first loaded by `server/domain/mail/deliverability.py`'s models), lxml 4.8 (the XML-RPC decoder) and
+one SQLite connection; the master's 9.6 to 9.8 MiB of private pages are gunicorn's modules, copied by the
+worker's writes (reference counts, Python 3.11's specialised bytecode): 4.3 MiB of them even under a trivial WSGI
+application. Under 80 MiB with a margin would take pydantic out of an idle worker: its models are declared at
+import by the domain's deliverability and confirmation settings, the fault rules and the retirement settings,
+the journal's hints and the control API's contract (the health probes'); or lxml
+out of the XML-RPC path. Tried and left, each within the runs' noise (worker Rss, three runs each): glibc's
+malloc bounded to one arena instead of two (about 0.2 MiB less, every thread's allocations then on one lock), a
+`malloc_trim` at every beat (0.15), the seeding modules loaded by their first use (0.12, measured alone), a
+collection and a `malloc_trim` in the master before it forks (0.08).
 """
 
 

@@ -168,14 +168,17 @@ class Heartbeat:
         self._thread.start()
 
     def _beating(self) -> None:
-        while True:
+        # The first beat one interval after start, not with the worker's first requests: the two at once (the
+        # requests loading their lazy parts, the beat slowed by them) made SQLite's pool open a second
+        # connection, kept for good with its own schema and page cache (issue 18 §8, bench/memory.py).
+        wait = self.seconds
+        while not self._stopping.wait(wait):
             started = time.monotonic()
             try:
                 self.beat()
             except Exception:  # (the store unreachable a moment): the next beat tries again
                 log.exception("the heartbeat's beat failed")
-            if self._stopping.wait(max(0.0, self.seconds - (time.monotonic() - started))):
-                return
+            wait = max(0.0, self.seconds - (time.monotonic() - started))
 
     def stop(self) -> None:
         if self._thread is not None:

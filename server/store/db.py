@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from server.store import revisions
+from server.store import revisions, schema
 
 
 def make_engine(url: str) -> Engine:
@@ -52,6 +52,7 @@ def make_engine(url: str) -> Engine:
     # a statement that still meets a dead connection fails once, and SQLAlchemy invalidates the pool's
     # connections from before the disconnect, so the next call gets a fresh one.
     engine = sa.create_engine(url, pool_size=16, max_overflow=32, pool_recycle=1800, pool_reset_on_return=None)
+    schema.declare_postgresql()
 
     @sa.event.listens_for(engine, "checkout")
     def _postgres_checkout(dbapi_conn, _record, _proxy):
@@ -75,6 +76,18 @@ def _alive(dbapi_conn) -> bool:
     poller = select.poll()
     poller.register(fd, select.POLLIN)
     return not poller.poll(0)
+
+
+def insert(conn: Connection, table: sa.Table):
+    """An INSERT of ``table`` in the connection's dialect, for its ``on_conflict_do_update``. The dialect's
+    module is imported here, by the first one: a SQLite server never loads PostgreSQL's (issue 18 §8)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql  # noqa: PLC0415
+
+        return postgresql.insert(table)
+    from sqlalchemy.dialects import sqlite  # noqa: PLC0415
+
+    return sqlite.insert(table)
 
 
 @contextlib.contextmanager

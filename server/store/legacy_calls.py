@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from . import schema
+from . import db, schema
 
 _t = schema.legacy_call
 KEY = ("app_id", "protocol", "method", "credential_kind", "credential_id")
@@ -20,7 +19,7 @@ def add(conn: Connection, rows: Iterable[dict]) -> None:
     rows = list(rows)
     if not rows:
         return
-    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(_t)
+    insert = db.insert(conn, _t)
     ex = insert.excluded
     conn.execute(insert.on_conflict_do_update(index_elements=list(KEY), set_={
         "calls": _t.c.calls + ex.calls,

@@ -19,12 +19,11 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from server.clock import AppClock, ClockState
 
-from . import bulk, prepared, schema
+from . import bulk, db, prepared, schema
 from .files import FileStore
 from .options import DEFAULTS as OPTION_DEFAULTS
 
@@ -315,16 +314,12 @@ def allocate(conn: Connection, app_id: int, name: str, count: int = 1) -> int:
     statement = _ALLOCATE.get(conn.dialect.name)
     if statement is None:
         seq = schema.id_sequence
-        insert = _dialect_insert(conn)(seq).values(app_id=sa.bindparam("app_id"), name=sa.bindparam("name"),
-                                                   next_id=sa.bindparam("first") + sa.bindparam("count"))
+        insert = db.insert(conn, seq).values(app_id=sa.bindparam("app_id"), name=sa.bindparam("name"),
+                                             next_id=sa.bindparam("first") + sa.bindparam("count"))
         upsert = insert.on_conflict_do_update(index_elements=[seq.c.app_id, seq.c.name],
                                               set_={"next_id": seq.c.next_id + sa.bindparam("count")})
         statement = _ALLOCATE[conn.dialect.name] = prepared.PreparedWrite(upsert.returning(seq.c.next_id))
     return statement.returned(conn, {"app_id": app_id, "name": name, "first": 1, "count": count}) - count
-
-
-def _dialect_insert(conn: Connection):
-    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
 
 def _jsonable(payload: dict) -> dict:

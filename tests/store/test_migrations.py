@@ -44,3 +44,14 @@ def test_a_store_is_at_head_once_upgraded(tmp_path):
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0016_migration'")
         assert revisions.current(conn) == {"0016_migration"}
         assert not revisions.at_head(conn)
+
+
+def test_the_partial_indexes_are_partial_on_sqlite_and_postgresql(tmp_path):
+    """Their PostgreSQL predicates are declared by a PostgreSQL engine (a SQLite server never loads the dialect)."""
+    sqlite = db.make_engine(f"sqlite:///{tmp_path / 'p.db'}").dialect
+    postgresql = db.make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none").dialect  # (never connected)
+    indexes = {i.name: i for i in schema.enrollment.indexes}
+    for name, states in (("ix_enrollment_due", schema.DUE_STATES), ("uq_enrollment_live", schema.LIVE_STATES)):
+        for dialect in (sqlite, postgresql):
+            ddl = str(sa.schema.CreateIndex(indexes[name]).compile(dialect=dialect))
+            assert ddl.endswith(f"WHERE state IN ({', '.join(repr(s) for s in states)})"), ddl

@@ -49,6 +49,7 @@ from .auth import (
 )
 from .base import (
     ENTITIES,
+    declare_postgresql,
     metadata,
 )
 from .campaigns import (
@@ -161,7 +162,8 @@ def app_data_tables() -> list[sa.Table]:
 
 
 __all__ = [
-    "metadata", "ENTITIES", "app", "id_sequence", "domain_event", "contact", "contact_action", "tag", "tag_category",
+    "metadata", "ENTITIES", "declare_postgresql", "app", "id_sequence", "domain_event", "contact", "contact_action",
+    "tag", "tag_category",
     "tag_assignment", "custom_field", "custom_field_group", "custom_field_tab", "custom_value", "user",
     "USER_MERGE_COLUMNS", "email_status", "link_type", "contact_link", "contact_locate_map", "contact_utm",
     "survey_result", "followup_sequence",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .base import entity, metadata
+from .base import entity, metadata, partial_index
 
 # Legacy follow-up sequences (DataService Campaign, CampaignStep, Campaignee) and action sets (ActionSequence).
 followup_sequence = entity("followup_sequence")
@@ -127,11 +127,10 @@ enrollment = sa.Table(
 # the SQL, not bound, or SQLite's planner cannot match the index (a bound IN list might hold anything) and scans
 # every enrollment of the app for each batch.
 DUE = enrollment.c.state.in_([sa.literal(state, literal_execute=True) for state in DUE_STATES])
-sa.Index("ix_enrollment_due", enrollment.c.app_id, enrollment.c.due_at, enrollment.c.id,  # the drain's order
-         sqlite_where=DUE, postgresql_where=DUE)
-_live = enrollment.c.state.in_(LIVE_STATES)
-sa.Index("uq_enrollment_live", enrollment.c.app_id, enrollment.c.sequence_id, enrollment.c.path,
-         enrollment.c.contact_id, unique=True, sqlite_where=_live, postgresql_where=_live)
+partial_index("ix_enrollment_due", enrollment.c.app_id, enrollment.c.due_at, enrollment.c.id,  # the drain's order
+              where=DUE)
+partial_index("uq_enrollment_live", enrollment.c.app_id, enrollment.c.sequence_id, enrollment.c.path,
+              enrollment.c.contact_id, unique=True, where=enrollment.c.state.in_(LIVE_STATES))
 sa.Index("ix_enrollment_contact", enrollment.c.app_id, enrollment.c.contact_id, enrollment.c.campaign_id)
 sa.Index("ix_enrollment_sequence", enrollment.c.app_id, enrollment.c.sequence_id, enrollment.c.state)
 
