@@ -170,6 +170,9 @@ def kept_page(s: AppSession, name: str, base: Callable[[sa.ColumnElement], sa.Se
     """``page`` by a statement kept for ``name`` (the list: ``base`` and ``fields`` must be the same for every
     call of that name) and the query's shape. ``base(app_id)``: the list's select, scoped to the app whose id
     ``app_id`` stands for. ``item`` reads a row's columns by their keys (the ordering's are the last two)."""
+    bound = _bound_values(fields, q)
+    if None in bound:  # (a value compared with None is ``IS NULL`` when built, ``= NULL`` when bound)
+        return page(s, base(s.app.id), fields, q, item)
     key = (name, tuple(shape(c) for c in q.where), q.order, q.descending, q.after is None, q.limit)
     statement = _KEPT.get(key)
     if statement is None:
@@ -179,7 +182,7 @@ def kept_page(s: AppSession, name: str, base: Callable[[sa.ColumnElement], sa.Se
         if len(_KEPT) > 512:
             _KEPT.clear()
         _KEPT[key] = statement
-    params = {"app_id": s.app.id, **{f"v{i}": v for i, v in enumerate(_bound_values(fields, q))}}
+    params = {"app_id": s.app.id, **{f"v{i}": v for i, v in enumerate(bound)}}
     rows = statement.all(s.driver_source, params)
     return _page(rows, q, fields, item, lambda row: (row[-2], row[-1]))
 
