@@ -192,7 +192,7 @@ for k = 1, nkeys do
   local count, mine = 0, 0
   local today = tonumber(stored[1]) == day
   if today then count, mine = tonumber(stored[2]) or 0, tonumber(stored[3]) or 0 end
-  days[k] = {today, count, mine}
+  days[k] = {today, count, mine, longest}
   -- calls older than every window are dropped one call in sixteen (the member's last hex digit), when the
   -- set's life is renewed too: a count is by score whatever lies below it, so the set is only kept bounded
   if trim then
@@ -223,8 +223,8 @@ if refused_key >= 0 then
 end
 for k = 1, nkeys do
   local zkey, hkey = KEYS[k] .. ':t', KEYS[k] .. ':d'
-  redis.call('ZADD', zkey, now, member)
   local d = days[k]
+  if d[4] ~= '-' then redis.call('ZADD', zkey, now, member) end  -- (a key of daily quotas alone keeps no times)
   if d[1] then
     redis.call('HSET', hkey, 'count', d[2] + 1, owner, d[3] + 1)
   else  -- the key's first call of the day: both keys live 25 hours from it, the set longer if it is trimmed

@@ -185,3 +185,17 @@ def test_a_busy_log_counts_as_a_search_of_it_would_whatever_the_clock_does():
         for u in usage[1:]:
             assert u.used == len(log.times) - bisect_right(log.times, now - u.limit.seconds), (n, u)
         log.record(now, usage, owner=n % 3)
+
+
+def test_a_key_of_daily_quotas_alone_keeps_no_call_times(store):
+    """The calls' times are kept for rolling windows only: a key whose windows are all daily (a Keap API key's
+    app-wide quota) counts in its daily tally and keeps no growing list of every call of the day."""
+    daily = [Limit("quota", DAILY, DAY, 10**6)]
+    t = 86400.0 * 100 + 10
+    for i in range(200):
+        assert store.windows_hit([("daily-only", daily)], t + i)[0].allowed
+    assert store.windows_peek("daily-only", t + 300, daily)[0].used == 200
+    if isinstance(store, RedisStore):
+        assert store.client.zcard(store.prefix + "win:daily-only:t") == 0
+    else:
+        assert len(store._windows["daily-only"].times) < 64 + 1  # (dropped 64 at a time)
