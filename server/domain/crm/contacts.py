@@ -241,10 +241,6 @@ def _contact_record(row) -> ContactRecord:
     return ContactRecord(row.id, {name: getattr(row, column) for name, column in _COLUMN_NAMES})
 
 
-def _contacts(s: AppSession) -> sa.Select:
-    return s.select(_c).where(_c.c.kind == "contact")
-
-
 def get_contact(s: AppSession, contact_id: int, fields: tuple[str, ...] | None = None) -> ContactRecord | None:
     """The contact with every field, or only ``fields`` (DataService names; the others read as absent):
     a protocol reads what its answer needs, by the statement ``ContactService.load`` uses for those fields."""
@@ -326,15 +322,14 @@ def _with_extras(s: AppSession, fields: listing.Fields, where) -> listing.Fields
 def page_contacts(s: AppSession, q: listing.ListQuery) -> listing.Page[ContactRecord]:
     """Contacts (not companies) under ``q``, whose fields are the DataService names of CONTACT_FIELDS, the
     contact's custom fields (``_Name``) and ``LEAD_SOURCE_NAME``."""
-    if any(c.op == "eq" and c.field in _INDEXED_EQUALITIES for c in q.where):
-        fields = _with_extras(s, _LOOKUP_FIELDS, q.where)
-        if fields is _LOOKUP_FIELDS:  # (the lookup by email before a write: its statement kept)
-            return listing.kept_page(s, "contacts:lookup", _lookup_base, fields, q, _contact_record)
-        return listing.page(s, s.select(_c).where(_c.c.kind + "" == "contact"), fields, q, _contact_record)
-    fields = _with_extras(s, CONTACT_FIELDS, q.where)
-    if fields is CONTACT_FIELDS:
-        return listing.kept_page(s, "contacts", _base, fields, q, _contact_record)
-    return listing.page(s, _contacts(s), fields, q, _contact_record)
+    if any(c.op == "eq" and c.field in _INDEXED_EQUALITIES for c in q.where):  # (the lookup by email before a write)
+        name, base, plain = "contacts:lookup", _lookup_base, _LOOKUP_FIELDS
+    else:
+        name, base, plain = "contacts", _base, CONTACT_FIELDS
+    fields = _with_extras(s, plain, q.where)
+    if fields is plain:  # no custom field or lead source named: the statement is kept for the query's shape
+        return listing.kept_page(s, name, base, fields, q, _contact_record)
+    return listing.page(s, base(s.app.id), fields, q, _contact_record)
 
 
 def _base(app_id) -> sa.Select:

@@ -361,6 +361,15 @@ def compile_select(s: AppSession, table: Table, fields: list[str], criteria: dic
     return q, columns
 
 
+def _kept_columns(s: AppSession, table: Table, fields: list[str]) -> tuple[Resolver, list[Resolved]] | None:
+    """For a statement kept across apps: a resolver whose app is the bind parameter ``app_id``, and the fields'
+    columns; None when a field is a custom field (or not a name), whose column depends on the app."""
+    if any(not isinstance(f, str) or f.startswith("_") for f in fields):
+        return None
+    r = Resolver(s, table, app_id=sa.bindparam("app_id"))
+    return r, [r.readable(name) for name in fields]
+
+
 _BY_SHAPE: dict[tuple, tuple[PreparedAll, list[Resolved]]] = {}
 
 
@@ -387,10 +396,10 @@ def among(s: AppSession, table: Table, fields: list[str], shape: str,
     cache_key = (table.name, shape, tuple(fields))
     cached = _BY_SHAPE.get(cache_key)
     if cached is None:
-        if any(not isinstance(f, str) or f.startswith("_") for f in fields):
+        kept = _kept_columns(s, table, fields)
+        if kept is None:
             return None
-        r = Resolver(s, table, app_id=sa.bindparam("app_id"))
-        columns = [r.readable(name) for name in fields]
+        r, columns = kept
         key = r.key_columns()[0]
         found = ids(sa.bindparam("app_id")).subquery("found")
         q = (sa.select(*(c.expr.label(f"c{i}") for i, c in enumerate(columns)))
@@ -416,14 +425,14 @@ def select_by_key(s: AppSession, table: Table, fields: list[str], key,
     cache_key = (table.name, tuple(fields), also)
     cached = _BY_KEY_CACHE.get(cache_key)
     if cached is None:
-        if any(not isinstance(f, str) or f.startswith("_") for f in fields):
+        kept = _kept_columns(s, table, fields)
+        if kept is None:
             if also:
                 raise ValueError("select_by_key: ``also`` is for standard fields only")
             rows = select_rows(s, table, fields, {}, limit=1,
                                extra_where=[Resolver(s, table).key_columns()[0] == key])
             return rows[0] if rows else None
-        r = Resolver(s, table, app_id=sa.bindparam("app_id"))
-        columns = [r.readable(name) for name in fields]
+        r, columns = kept
         q = (sa.select(*(c.expr.label(f"c{i}") for i, c in enumerate(columns)),
                        *(build().label(f"a{i}") for i, (_, build) in enumerate(also)))
              .select_from(r.from_clause()).where(*r.base_filters(), r.key_columns()[0] == sa.bindparam("key")))
