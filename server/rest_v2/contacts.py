@@ -160,11 +160,11 @@ def _addresses(v: dict) -> list[dict]:
     return out
 
 
-def _custom_json(s: AppSession, values) -> list[dict]:
+def _custom_json(clock, values) -> list[dict]:
     out = []
     for field, value in values:
         if isinstance(value, datetime):
-            value = _day(value) if field.data_type == 13 else out_time(value, s.clock)  # 13: Date, 14: DateTime
+            value = _day(value) if field.data_type == 13 else out_time(value, clock)  # 13: Date, 14: DateTime
         out.append({"id": out_id(field.id), "content": value})
     return out
 
@@ -182,9 +182,20 @@ def contacts_json(s: AppSession, found: list[domain.ContactRecord], wanted: froz
     visits = utms.of_contacts(s, ids) if "utm_parameters" in wanted else {}
     social = social_accounts.of_contacts(s, ids) if "social_accounts" in wanted else {}
     linked = links.links_of_contacts(s, ids) if "links" in wanted else {}
-    came_from = origins.of_contacts(s, ids) if wanted & {"origin", "source_type"} else {}
-    return [_contact_json(s, c, wanted, statuses, customs, scores, visits, social, linked, came_from)
+    came_from = origins.of_contacts(s, ids) if not wanted.isdisjoint(_ORIGIN) else {}
+    scalars, clock = _scalars(wanted), s.clock
+    return [_contact_json(c, wanted, scalars, clock, statuses, customs, scores, visits, social, linked, came_from)
             for c in found]
+
+
+_ORIGIN = frozenset({"origin", "source_type"})
+
+
+@lru_cache(maxsize=64)
+def _scalars(wanted: frozenset[str]) -> tuple[tuple[str, dict, str], ...]:
+    """The ``wanted`` properties of one field each: (property, its table, the field), in the properties' order."""
+    return tuple((prop, table, table[prop]) for prop in sorted(wanted) for table in (TEXT, IDS, DATES, TIMES)
+                 if prop in table)
 
 
 def _utm_json(u: utms.Utm) -> dict:
@@ -193,19 +204,19 @@ def _utm_json(u: utms.Utm) -> dict:
             "firstTouch": u.first_touch, "lastTouch": u.last_touch}
 
 
-def _contact_json(s: AppSession, c: domain.ContactRecord, wanted, statuses, customs, scores, visits,
+def _contact_json(c: domain.ContactRecord, wanted, scalars, clock, statuses, customs, scores, visits,
                   social, linked, came_from) -> dict:
     v = c.values
     out: dict = {"id": out_id(c.id)}
-    for prop in wanted:
-        if prop in TEXT:
-            out[prop] = v.get(TEXT[prop]) or None
-        elif prop in IDS:
-            out[prop] = out_id(v.get(IDS[prop]) or None)
-        elif prop in DATES:
-            out[prop] = _day(v.get(DATES[prop]))
-        elif prop in TIMES:
-            out[prop] = out_time(v.get(TIMES[prop]), s.clock)
+    for prop, table, name in scalars:
+        if table is TEXT:
+            out[prop] = v.get(name) or None
+        elif table is IDS:
+            out[prop] = out_id(v.get(name) or None)
+        elif table is DATES:
+            out[prop] = _day(v.get(name))
+        else:
+            out[prop] = out_time(v.get(name), clock)
     if "email_addresses" in wanted:
         out["email_addresses"] = _emails(v, statuses)
     if "phone_numbers" in wanted:
@@ -219,7 +230,7 @@ def _contact_json(s: AppSession, c: domain.ContactRecord, wanted, statuses, cust
     if "tag_ids" in wanted:
         out["tag_ids"] = [out_id(t) for t in c.tag_ids]
     if "custom_fields" in wanted:
-        out["custom_fields"] = _custom_json(s, customs.get(c.id, []))
+        out["custom_fields"] = _custom_json(clock, customs.get(c.id, []))
     if "score_value" in wanted:
         out["score_value"] = str(scores.get(c.id, 0))
     if "links" in wanted:
@@ -233,7 +244,7 @@ def _contact_json(s: AppSession, c: domain.ContactRecord, wanted, statuses, cust
     origin = came_from.get(c.id)
     if origin is not None:
         if "origin" in wanted and origin.ip_address is not None:
-            out["origin"] = {"ip_address": origin.ip_address, "date": out_time(origin.date, s.clock)}
+            out["origin"] = {"ip_address": origin.ip_address, "date": out_time(origin.date, clock)}
         if "source_type" in wanted and origin.source_type is not None:
             out["source_type"] = SOURCE_TYPES_OUT.get(origin.source_type, origin.source_type)
     return out

@@ -155,7 +155,10 @@ class Transport:
 
 
 def _json(body, status: int, headers: dict) -> JsonAnswer:
-    return JsonAnswer(json.dumps(body, separators=(",", ":")).encode(), status, headers)
+    return JsonAnswer(_ENCODE(body).encode(), status, headers)
+
+
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # (json.dumps with any option makes an encoder a call)
 
 
 class JsonAnswer:

@@ -23,41 +23,38 @@ def _by_name(verdict: Verdict | None) -> dict[str, Usage]:
 
 
 def current_headers(credential: Verdict, tenant: Verdict | None, tenant_id: str) -> dict[str, str]:
+    """(On every gateway call: written out directly, the limits' own text made once.)"""
     quota = throttle = None
-    for u in credential.usage:  # (one pass, no lookup table: these headers go out on every call)
+    for u in credential.usage:
         if u.limit.name == "quota":
             quota = u
         elif u.limit.name == "throttle":
             throttle = u
     headers: dict[str, str] = {}
     if quota:
-        headers.update({
-            "x-keap-product-quota-limit": str(quota.limit.limit),
-            "x-keap-product-quota-time-unit": "day",
-            "x-keap-product-quota-interval": "1",
-            "x-keap-product-quota-available": str(quota.available),
-            "x-keap-product-quota-used": str(quota.used),
-            "x-keap-product-quota-expiry-time": str(int(quota.resets_at * 1000)),  # epoch ms of 00:00 UTC
-        })
+        limit, used = quota.limit, quota.used
+        headers["x-keap-product-quota-limit"] = limit.text
+        headers["x-keap-product-quota-time-unit"] = "day"
+        headers["x-keap-product-quota-interval"] = "1"
+        headers["x-keap-product-quota-available"] = str(limit.limit - used) if used < limit.limit else "0"
+        headers["x-keap-product-quota-used"] = str(used)
+        headers["x-keap-product-quota-expiry-time"] = str(int(quota.resets_at * 1000))  # epoch ms of 00:00 UTC
     if throttle:
-        headers.update({
-            "x-keap-product-throttle-limit": str(throttle.limit.limit),
-            "x-keap-product-throttle-time-unit": "minute",
-            "x-keap-product-throttle-interval": "1",
-            "x-keap-product-throttle-available": str(throttle.available),
-            "x-keap-product-throttle-used": str(throttle.used),
-        })
+        limit, used = throttle.limit, throttle.used
+        headers["x-keap-product-throttle-limit"] = limit.text
+        headers["x-keap-product-throttle-time-unit"] = "minute"
+        headers["x-keap-product-throttle-interval"] = "1"
+        headers["x-keap-product-throttle-available"] = str(limit.limit - used) if used < limit.limit else "0"
+        headers["x-keap-product-throttle-used"] = str(used)
     headers["x-keap-tenant-id"] = tenant_id
     if tenant and tenant.usage:
         # a 2026 third-party report: both tenant windows in one header, pipe-delimited
         usage = tenant.usage
-        headers.update({
-            "x-keap-tenant-throttle-limit": "|".join([str(u.limit.limit) for u in usage]),
-            "x-keap-tenant-throttle-time-unit": "|".join([_UNITS[u.limit.name][0] for u in usage]),
-            "x-keap-tenant-throttle-interval": "|".join(["1"] * len(usage)),
-            "x-keap-tenant-throttle-available": "|".join([str(u.available) for u in usage]),
-            "x-keap-tenant-throttle-used": "|".join([str(u.used) for u in usage]),
-        })
+        headers["x-keap-tenant-throttle-limit"] = "|".join([u.limit.text for u in usage])
+        headers["x-keap-tenant-throttle-time-unit"] = "|".join([_UNITS[u.limit.name][0] for u in usage])
+        headers["x-keap-tenant-throttle-interval"] = "|".join(["1"] * len(usage))
+        headers["x-keap-tenant-throttle-available"] = "|".join([str(u.available) for u in usage])
+        headers["x-keap-tenant-throttle-used"] = "|".join([str(u.used) for u in usage])
     return headers
 
 

@@ -58,18 +58,29 @@ class MemoryStore:
 
     def windows_hit(self, items, now, owner=None):
         with self._lock:
-            logs, looked, refused, first = self._windows, [], None, -1
+            logs, looked = self._windows, []
             for key, limits in items:
                 log = logs.get(key)
                 if log is None:
                     log = logs[key] = windows.Log()
-                usage = log.check(now, limits)
-                if refused is None:
-                    refused, first = windows.violated(usage), len(looked)
-                looked.append((log, usage))
-            if refused is not None:  # counted in none: the first window over its limit is the answer
-                return [windows.Verdict(False, u, refused if i == first else None) for i, (_, u) in enumerate(looked)]
-            return [windows.Verdict(True, log.record(now, u, owner)) for log, u in looked]
+                after = log.check(now, limits)  # each window's count with this call
+                for u in after:
+                    if u.used > u.limit.limit:
+                        return self._refused(items, now)
+                looked.append((log, after))
+            for log, _ in looked:
+                log.record(now, owner)
+            return [windows.Verdict(True, after) for _, after in looked]
+
+    def _refused(self, items, now):
+        """Counted in none: every window's usage before the call, the first one it would overflow the answer."""
+        verdicts, refused = [], None
+        for key, limits in items:
+            usage = self._windows[key].usage(now, limits)
+            violated = windows.violated(usage) if refused is None else None
+            refused = refused or violated
+            verdicts.append(windows.Verdict(False, usage, violated))
+        return verdicts
 
     def forget(self, key, owner):
         with self._lock:

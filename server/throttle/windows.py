@@ -25,6 +25,10 @@ class Limit:
     kind: str  # ROLLING or DAILY
     seconds: float  # the rolling window's length (DAY for daily)
     limit: int
+    text: str = field(init=False, repr=False, compare=False)  # ``limit`` written out, as headers give it
+
+    def __post_init__(self):
+        object.__setattr__(self, "text", str(self.limit))
 
 
 class Usage(NamedTuple):  # (a tuple: made several times a call, and a frozen dataclass is slow to make)
@@ -80,21 +84,23 @@ class Log:
         return self._look(now, limits)[0]
 
     def check(self, now: float, limits: list[Limit]) -> list[Usage]:
-        """The usage a call at ``now`` is decided on; ``record`` may follow with it."""
-        out, self.stale = self._look(now, limits)
+        """The usage a call at ``now`` would leave: each window's calls with this one counted (a window it
+        would overflow has more calls than its limit). ``record`` may follow, to count the call."""
+        out, self.stale = self._look(now, limits, 1)
         return out
 
-    def _look(self, now: float, limits: list[Limit]) -> tuple[list[Usage], int]:
-        """(The gateway's hot path: one pass over the limits.)"""
+    def _look(self, now: float, limits: list[Limit], plus: int = 0) -> tuple[list[Usage], int]:
+        """(The gateway's hot path: one pass over the limits.) ``plus``: the calls to add to each count."""
         times, today = self.times, day_start(now)
         out, stale = [], len(times)
         for lim in limits:
             if lim.kind == DAILY:
-                out.append(_usage((lim, self.day_count if self.day == today else 0, today + DAY)))
+                out.append(_usage((lim, (self.day_count if self.day == today else 0) + plus, today + DAY)))
             else:
                 first = self._first_in(now - lim.seconds, lim.seconds)
                 used = len(times) - first
-                out.append(_usage((lim, used, (times[first] if used else now) + lim.seconds)))
+                # an empty rolling window's slot frees a window's length after this call
+                out.append(_usage((lim, used + plus, (times[first] if used else now) + lim.seconds)))
                 if first < stale:
                     stale = first
         return out, stale
@@ -116,10 +122,9 @@ class Log:
         self.starts[seconds] = i
         return i
 
-    def record(self, now: float, usage: list[Usage], owner: int | None = None) -> list[Usage]:
-        """Count one call made to app ``owner`` (``usage``: what ``check`` answered at ``now``); returns the
-        usage after it (computed, not recounted). Calls older than every rolling window are dropped here, a
-        batch at a time."""
+    def record(self, now: float, owner: int | None = None) -> None:
+        """Count one call made to app ``owner`` at ``now``, after ``check``: ``check`` answered the usage it
+        leaves. Calls older than every rolling window are dropped here, a batch at a time."""
         times, owners = self.times, self.owners
         if self.stale >= TRIM_BATCH:
             stale = self.stale
@@ -139,8 +144,6 @@ class Log:
             self.day, self.day_count, self.day_by_owner = today, 0, {}
         self.day_count += 1
         self.day_by_owner[owner] = self.day_by_owner.get(owner, 0) + 1
-        # one more call in each window; an empty rolling window's slot frees at now + its length, as usage said
-        return [_usage((u.limit, u.used + 1, u.resets_at)) for u in usage]
 
 
 def _usage(values: tuple) -> Usage:  # a Usage without the NamedTuple's Python-level __new__ (made 5 times a call)

@@ -132,6 +132,8 @@ def test_several_windows_count_together_or_not_at_all(store):
     store.windows_hit([("client", per_client), ("app", per_app)], 10.0)
     refused = store.windows_hit([("client", per_client), ("app", per_app)], 10.0)
     assert not refused[0].allowed and refused[1].violated.limit.name == "tenant-minute"
+    # a refusal answers each window's calls before it, the window it would overflow named once
+    assert refused[0].violated is None and [v.usage[0].used for v in refused] == [2, 2]
     assert store.windows_peek("client", 10.0, per_client)[0].used == 2  # the refused call counted nowhere
     assert store.windows_peek("nobody", 10.0, []) == []
 
@@ -181,10 +183,10 @@ def test_a_busy_log_counts_as_a_search_of_it_would_whatever_the_clock_does():
                 else -rng.uniform(0, 90))  # mostly on, sometimes a jump, sometimes back
         if n % 997 == 0:
             log.forget(2)
-        usage = log.check(now, limits)
+        usage = log.check(now, limits)  # the counts with this call
         for u in usage[1:]:
-            assert u.used == len(log.times) - bisect_right(log.times, now - u.limit.seconds), (n, u)
-        log.record(now, usage, owner=n % 3)
+            assert u.used == len(log.times) - bisect_right(log.times, now - u.limit.seconds) + 1, (n, u)
+        log.record(now, owner=n % 3)
 
 
 def test_a_key_of_daily_quotas_alone_keeps_no_call_times(store):
