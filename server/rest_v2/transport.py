@@ -63,7 +63,7 @@ class Transport:
             hint = self._property_hint(http.method, relative, call.failure)
         body = response.get_data() if status >= 400 else None
         outcome = entry.http(status, json.loads(body) if body and body[:1] == b"{" else None)
-        if http.method == "GET" and not http.content_length:  # (most reads: no body to read)
+        if http.method == "GET" and not _body_length(http):  # (most reads: no body to read)
             request_part = QueryOnly(http.environ.get("QUERY_STRING", ""))
         else:
             request_part = {"query": entry.bounded(http.args.to_dict()) or None if http.args else None,
@@ -85,7 +85,7 @@ class Transport:
         return self.sandbox.journal.hinter.rest_property(name, known)
 
     def serve(self, http: HttpRequest, call: Call) -> Response | JsonAnswer:
-        if http.method == "GET" and (http.content_length or 0) > 0:
+        if http.method == "GET" and (_body_length(http) or 0) > 0:
             return malformed_request()
         sandbox = self.sandbox
         # the gateway's credential check reads in the call's transaction, which a read operation goes on using
@@ -152,6 +152,14 @@ class Transport:
         if result.media_type != "application/json":
             return Response(result.body, status=status, headers=headers, content_type=result.media_type)
         return _json(without_nulls(result.body), status, headers)
+
+
+def _body_length(http: HttpRequest) -> int | None:
+    """``http.content_length``, without its two header lookups for a request that declares no body (most)."""
+    environ = http.environ
+    if not environ.get("CONTENT_LENGTH") and "HTTP_TRANSFER_ENCODING" not in environ:
+        return None
+    return http.content_length
 
 
 def _json(body, status: int, headers: dict) -> JsonAnswer:
