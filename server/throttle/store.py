@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 import threading
-from typing import Protocol
+from typing import Any, Protocol
 
 from . import legacy, windows
 
@@ -127,8 +127,8 @@ class RedisStore:
         import redis  # noqa: PLC0415  (only the Redis store loads the client: the in-process default never pays for it)
 
         self.client = redis.Redis.from_url(url)
-        self._decide = self.client.register_script(legacy.LUA_DECIDE)
-        self._hit = self.client.register_script(windows.LUA_HIT)
+        self._decide = _Script(self.client, legacy.LUA_DECIDE)
+        self._hits: dict[str, _Script] = {}  # the windows' script of each configuration (windows.lua_hit)
         self._forget = self.client.register_script(windows.LUA_FORGET)
         self.prefix = prefix
 
@@ -156,9 +156,18 @@ class RedisStore:
 
     def windows_hit(self, items, now, owner=None):
         groups = [limits for _, limits in items]
-        raw = self._hit(keys=[self.prefix + "win:" + key for key, _ in items],
-                        args=windows.lua_args(now, groups, owner))
+        keys = [self.prefix + "win:" + key for key, _ in items]
+        raw = self._hit(groups)(keys=keys, args=windows.lua_args(now, owner))
         return windows.verdicts_from_lua(raw, now, groups)
+
+    def _hit(self, groups: list[list[windows.Limit]]) -> _Script:
+        source = windows.lua_hit(tuple(map(tuple, groups)))
+        script = self._hits.get(source)
+        if script is None:
+            if len(self._hits) > 256:
+                self._hits.clear()
+            script = self._hits[source] = _Script(self.client, source)
+        return script
 
     def forget(self, key, owner):
         self._forget(keys=[self.prefix + "win:" + key], args=[owner])
@@ -168,7 +177,7 @@ class RedisStore:
         if not limits:
             return []
         probe = [windows.Limit(lim.name, lim.kind, lim.seconds, 0) for lim in limits]
-        raw = self._hit(keys=[self.prefix + "win:" + key], args=windows.lua_args(now, [probe]))
+        raw = self._hit([probe])(keys=[self.prefix + "win:" + key], args=windows.lua_args(now))
         verdict = windows.verdicts_from_lua(raw, now, [probe])[0]
         return [windows.Usage(lim, u.used, u.resets_at) for lim, u in zip(limits, verdict.usage)]
 
@@ -200,3 +209,36 @@ class RedisStore:
 
 def make_store(redis_url: str | None, prefix: str = "sandbox:throttle:") -> ThrottleStore:
     return RedisStore(redis_url, prefix) if redis_url else MemoryStore()
+
+
+class _Script:
+    """A script of every call (the legacy bucket, the gateway's windows), run as redis-py's registered script is
+    (EVALSHA, loading it if Redis has not got it) with the command packed here and sent on a pooled connection:
+    redis-py's way to a command (its encoder per argument, its packer, the retry wrapper and event dispatch
+    around every command) cost a gateway call more than its script's run in Redis (bench/throttle_cost.py).
+    Anything but an answer (Redis restarted without the script, a broken connection) is left to redis-py's own
+    call, which loads the script, reconnects and retries as it does for every command."""
+
+    def __init__(self, client, source: str):
+        self.registered = client.register_script(source)
+        self.pool = client.connection_pool
+        self.head = b"$7\r\nEVALSHA\r\n$40\r\n" + self.registered.sha.encode() + b"\r\n"
+
+    def __call__(self, keys: list[str], args: list) -> Any:
+        from redis.exceptions import ConnectionError, NoScriptError, TimeoutError  # noqa: PLC0415,A004  (loaded with the store)
+
+        words = [str(len(keys)).encode(), *[k.encode() for k in keys],
+                 *[a.encode() if type(a) is str else repr(a).encode() for a in args]]
+        packed = b"".join([b"*%d\r\n" % (len(words) + 2), self.head,
+                           *[b"$%d\r\n%s\r\n" % (len(w), w) for w in words]])
+        connection = self.pool.get_connection()
+        try:
+            connection.send_packed_command([packed])
+            return connection.read_response()
+        except NoScriptError:
+            pass
+        except (ConnectionError, TimeoutError):
+            connection.disconnect()
+        finally:
+            self.pool.release(connection)
+        return self.registered(keys=keys, args=args)

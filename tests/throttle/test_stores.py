@@ -201,3 +201,21 @@ def test_a_key_of_daily_quotas_alone_keeps_no_call_times(store):
         assert store.client.zcard(store.prefix + "win:daily-only:t") == 0
     else:
         assert len(store._windows["daily-only"].times) < 64 + 1  # (dropped 64 at a time)
+
+
+def test_a_call_after_redis_dropped_the_connection_is_decided(store):
+    """The windows' and the bucket's scripts run on a pooled connection of their own making: one Redis closed
+    (a restart, a timeout, CLIENT KILL) is replaced, and a script Redis no longer has (SCRIPT FLUSH) is loaded
+    again, the call decided and counted once."""
+    if not isinstance(store, RedisStore):
+        pytest.skip("the in-process store has no connection")
+    limits = [Limit("throttle", ROLLING, 60.0, 100)]
+    assert store.windows_hit([("dropped", limits)], 100.0)[0].allowed
+    import redis  # noqa: PLC0415  (the Redis case only)
+
+    pooled = store.client.client_id()  # (the pool's one connection, which the scripts take too)
+    redis.Redis.from_url(REDIS_URL).client_kill_filter(_id=pooled)
+    assert store.windows_hit([("dropped", limits)], 101.0)[0].usage[0].used == 2
+    store.client.script_flush()
+    assert store.windows_hit([("dropped", limits)], 102.0)[0].usage[0].used == 3
+    assert store.legacy_decide("dropped", 102.0, BUCKET).outcome == legacy.PROCEED
