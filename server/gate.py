@@ -20,7 +20,7 @@ from server.domain.errors import InvalidConfig, InvalidKey, ThrottledError
 from server.environment import Environment
 from server.faults.actions import Injection
 from server.faults.injector import Injector
-from server.faults.rules import XMLRPC_GATEWAY, XMLRPC_LEGACY
+from server.faults.names import XMLRPC_GATEWAY, XMLRPC_LEGACY
 from server.migration.retirement import LEGACY_KEY, Schedules
 from server.store import apps, vendor_keys
 from server.store.db import Transaction, transaction

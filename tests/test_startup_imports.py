@@ -14,8 +14,9 @@ from server.wiring import build_environment
 from tests.conftest import ROOT
 
 # Loaded by their first use only: a migration (Alembic, and the Mako and Pygments it loads), an outside HTTP post
-# (requests), an iCal (icalendar), a TLS certificate (cryptography)
-NOT_AT_START = {"alembic", "mako", "pygments", "requests", "urllib3", "icalendar", "cryptography"}
+# (requests), an iCal (icalendar), a TLS certificate (cryptography), pydantic (the control API's models, and the
+# settings an app may have: fault rules, a retirement schedule, deliverability rules, confirmation links)
+NOT_AT_START = {"alembic", "mako", "pygments", "requests", "urllib3", "icalendar", "cryptography", "pydantic"}
 # REST v1's resource modules, REST v2's contract and families, the control API and the inspector, OAuth's endpoints
 # (server.rest.front, server.rest_v2.front, server.sandbox.front, server.auth.front), the migration compare (it runs
 # v2 operations), jsonschema (v2's validators, campaign documents), YAML (campaign documents): by their first use
@@ -27,7 +28,7 @@ PROTOCOLS = {"server.rest.api", "server.rest.contacts", "server.rest.openapi", "
 # store on PostgreSQL alone, and the upserts import their dialect's insert)
 POSTGRESQL = {"sqlalchemy.dialects.postgresql", "sqlalchemy.dialects.postgresql.base"}
 # what the application is made of
-APPLICATION = {"sqlalchemy", "flask", "werkzeug", "pydantic", "lxml", "server.app"}
+APPLICATION = {"sqlalchemy", "flask", "werkzeug", "lxml", "server.app"}
 
 
 def loaded(code: str, wanted: set[str], **env: str) -> set[str]:
@@ -69,6 +70,12 @@ def test_the_first_calls_load_rest_v1_v2_and_the_control_plane(tmp_path):
 app = create_app()
 client = app.test_client()
 assert "server.rest.api" not in sys.modules and "server.rest_v2.api" not in sys.modules
+assert all(client.get(f"/sandbox/{probe}").status_code == 200 for probe in ("livez", "readyz", "health"))
+import xmlrpc.client
+load = xmlrpc.client.dumps(("k", 1, ["Id"]), "ContactService.load")
+opt_in = xmlrpc.client.dumps(("k", "a@example.com", "asked"), "APIEmailService.optIn")
+assert all(client.post("/api/xmlrpc", data=b, content_type="text/xml").status_code == 200 for b in (load, opt_in))
+assert "pydantic" not in sys.modules  # the probes and XML-RPC of an app without settings: no pydantic
 assert client.get("/crm/rest/v1/contacts").status_code == 401
 assert "server.rest.api" in sys.modules and "server.rest_v2.api" not in sys.modules
 assert client.get("/crm/rest/v2/contacts").status_code == 401
@@ -76,6 +83,7 @@ assert client.get("/crm/rest/v1/nope", headers={"X-Keap-API-Key": "k"}).status_c
 assert client.get("/sandbox/health").status_code == 200 and "server.sandbox.plane" not in sys.modules
 assert "authlib" not in sys.modules and client.post("/token").status_code == 400 and "authlib" in sys.modules
 assert client.get("/sandbox/apps").status_code == 200 and "server.sandbox.plane" in sys.modules
+assert "pydantic" in sys.modules
 app.extensions["sandbox"].heartbeat.stop()"""
     after = loaded(code, PROTOCOLS | POSTGRESQL, SANDBOX_DATA_DIR=str(tmp_path), SANDBOX_API_KEY="k")
     assert after >= {"server.rest.api", "server.rest_v2.api", "server.rest_v2.validation", "jsonschema",

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, request
 
 from server.auth.gateway import oauth_client_credential
 from server.faults import http as faults
-from server.faults.rules import OAUTH_TOKEN
+from server.faults.names import OAUTH_TOKEN
 from server.gate import Call
 from server.journal import entry
 from server.store import apps

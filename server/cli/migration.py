@@ -8,7 +8,7 @@ import json
 
 import click
 
-from server.migration import mapping, report, retirement
+from server.migration import mapping, report, retirement, retirement_settings
 from server.store import apps, legacy_calls
 from server.store.db import transaction
 
@@ -102,7 +102,7 @@ def schedule_command(app_name, preset, sunset, brownouts, answer, legacy_retired
     record = named_app(env, app_name)
     given = any(v is not None for v in (preset, sunset, answer, legacy_retired)) or brownouts or off
     if given:
-        current = {} if off else retirement.stored(retirement.parse(record.options.get("retirement")))
+        current = {} if off else retirement_settings.stored(retirement_settings.parse(record.options.get("retirement")))
         xmlrpc = dict(current.get("xmlrpc") or {})
         legacy = dict(current.get("legacy_keys") or {})
         for key, value in (("preset", preset), ("sunset", sunset), ("answer", answer)):
@@ -113,11 +113,11 @@ def schedule_command(app_name, preset, sunset, brownouts, answer, legacy_retired
         if legacy_retired is not None:
             legacy["retired"] = None if legacy_retired.lower() == "none" else legacy_retired
         try:
-            wanted = retirement.parse({"xmlrpc": xmlrpc, "legacy_keys": legacy})
+            wanted = retirement_settings.parse({"xmlrpc": xmlrpc, "legacy_keys": legacy})
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
         with transaction(env.engine, write=True) as conn:
-            apps.update(conn, record.id, options=retirement.with_settings(record.options, wanted))
+            apps.update(conn, record.id, options=retirement_settings.with_settings(record.options, wanted))
             record = apps.by_id(conn, record.id)
     body = retirement.state(record)
     click.echo(json.dumps(body, indent=2) if as_json else "\n".join(schedule_lines(record.name, body)))

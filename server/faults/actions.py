@@ -15,11 +15,15 @@ import socket
 import time
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import TYPE_CHECKING
 
 from server.auth.gateway import GatewayRejection, apigee_fault
 from server.domain.errors import SandboxError
 
-from .rules import RESHAPES, Rule
+from .names import RESHAPES
+
+if TYPE_CHECKING:
+    from .rules import Rule
 
 # the gateway's 429 of the 2024-25 captures (spec rest-oauth-throttle.md §6.2, server.throttle.answers)
 QUOTA_EXCEEDED = {"code": "429", "message": "Quota Exceeded", "status": "Request Throttled", "details": None}

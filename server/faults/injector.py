@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
@@ -20,7 +21,9 @@ from server.store.session import AppRecord
 
 from .actions import Injection
 from .counts import RedisCounts, StoreCounts
-from .rules import Rule
+
+if TYPE_CHECKING:
+    from .rules import Rule
 
 
 class Injector:
@@ -67,6 +70,8 @@ class Injector:
         cached = self._rules.get(app.id)
         if cached is not None and cached[0] == app.faults_version:
             return cached[1]
+        from .rules import Rule  # noqa: PLC0415  (pydantic's description of rules: loaded when an app has some)
+
         with transaction(self.engine, write=False) as conn:
             rules = [(row.id, Rule.model_validate(row.rule), row.matched) for row in stored.all_rules(conn, app.id)]
         with self._lock:

@@ -20,12 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.domain.errors import SandboxError
 
-XMLRPC_LEGACY = "xmlrpc-legacy"  # APPNAME.infusionsoft.com/api/xmlrpc
-XMLRPC_GATEWAY = "xmlrpc-gateway"  # api.infusionsoft.com/crm/xmlrpc/v1
-REST_V1 = "rest-v1"
-REST_V2 = "rest-v2"
-OAUTH_TOKEN = "oauth-token"  # POST /token
-XMLRPC = (XMLRPC_LEGACY, XMLRPC_GATEWAY)
+from .names import ERRORS, OAUTH_TOKEN, RESHAPES, REST_V1, REST_V2, XMLRPC, XMLRPC_GATEWAY, XMLRPC_LEGACY  # noqa: F401
+
 Protocol = Literal["xmlrpc-legacy", "xmlrpc-gateway", "rest-v1", "rest-v2", "oauth-token"]
 CredentialKind = Literal["legacy_key", "oauth", "pat", "sak"]
 
@@ -158,8 +154,6 @@ class Malformed(_Model):
 
 
 Action = Annotated[XmlRpcFault | Http | Latency | Drop | Truncate | Malformed, Field(discriminator="type")]
-ERRORS = ("xmlrpc_fault", "http", "drop")  # actions that replace the answer
-RESHAPES = ("truncate", "malformed")  # actions that spoil the call's own answer (so it always runs)
 
 
 class Rule(_Model):

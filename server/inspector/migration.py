@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from flask import request
 
 from server.clock import parse_duration
-from server.migration import retirement
+from server.migration import retirement, retirement_settings
 from server.sandbox.control import migration as control_migration
 
 from .apps import context
@@ -48,7 +48,7 @@ def _local_input(value: str | None, zone: str) -> str:
 
 def _form(settings: dict, zone: str) -> dict:
     """The stored settings as the form shows them: app-local times, durations in seconds (``4h`` reads too)."""
-    windows = [retirement.Brownout.model_validate(b) for b in settings["xmlrpc"]["brownouts"]]
+    windows = [retirement_settings.Brownout.model_validate(b) for b in settings["xmlrpc"]["brownouts"]]
     return {"preset": settings["xmlrpc"]["preset"], "answer": settings["xmlrpc"]["answer"],
             "sunset": _local_input(settings["xmlrpc"]["sunset"], zone),
             "brownouts": "\n".join(f"{_local_input(w.start.isoformat(), zone)} {int(w.duration.total_seconds())}s"
@@ -122,7 +122,7 @@ def set_retirement(name: str):
         schedule = _schedule(request.form, app["time_zone"])
         if not isinstance(schedule, dict):
             raise Refused(400, "the schedule must be a JSON object")
-        state = call(control_migration.set_retirement, name=name, body=model(retirement.Retirement, schedule))
+        state = call(control_migration.set_retirement, name=name, body=model(retirement_settings.Retirement, schedule))
         return f"retirement schedule set: XML-RPC is {state['xmlrpc']}, legacy keys {state['legacy_keys']}"
     return act("inspector.migration", work, name=name)
 
@@ -130,7 +130,7 @@ def set_retirement(name: str):
 @bp.post("/apps/<name>/retirement/clear")
 def clear_retirement(name: str):
     record_or_404(name)
-    call(control_migration.set_retirement, name=name, body=retirement.Retirement())
+    call(control_migration.set_retirement, name=name, body=retirement_settings.Retirement())
     return back("inspector.migration", name=name, notice="retirement schedule cleared: XML-RPC is on")
 
 

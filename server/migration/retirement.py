@@ -14,7 +14,8 @@ Keap is switching XML-RPC off at the end of 2026 after brownouts of growing leng
   endpoint as a revoked key is: ``[InvalidKey]`` on XML-RPC, the gateway's 401 ``Invalid ApiKey`` on REST and in
   ``X-Keap-API-Key``. PATs, SAKs and OAuth tokens are untouched.
 
-Everything here is pure: ``Retirement`` validates the stored settings, ``Schedule`` is their parsed form and
+Everything here is pure: ``Retirement`` (server.migration.retirement_settings, pydantic, loaded by the first app
+that has settings) validates the stored settings, ``Schedule`` is their parsed form and
 answers for a moment of the app's clock (seconds since the epoch), ``Schedules`` keeps one parsed schedule per
 app for as long as its stored settings stay the same. The gate (server.gate) asks it on every call.
 """
@@ -23,10 +24,8 @@ from __future__ import annotations
 import bisect
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 SUNSET = "sunset"
 BROWNOUT = "brownout"
@@ -38,96 +37,19 @@ PRESETS = ("keap-2026",)
 # The published hour of each brownout is unknown (third parties give dates only): the preset starts them at
 # 16:00 UTC, 9 am in Keap's Arizona; the sunset is the end of 31 Dec 2026 (UTC). [4spotconsulting.com/?p=41083;
 # infusedwoo.com/blog/keap-xml-rpc-deprecation, via spec rest-v2.md]
-_KEAP_2026_BROWNOUTS = (("2026-03-10", 4), ("2026-04-09", 8), ("2026-05-11", 12), ("2026-06-17", 16),
+KEAP_2026_BROWNOUTS = (("2026-03-10", 4), ("2026-04-09", 8), ("2026-05-11", 12), ("2026-06-17", 16),
                         ("2026-07-09", 24), ("2026-08-14", 36), ("2026-09-18", 48))
-_BROWNOUT_HOUR = 16
+BROWNOUT_HOUR = 16
 KEAP_2026_SUNSET = datetime(2027, 1, 1, tzinfo=UTC)
 
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-def _utc(value: datetime) -> datetime:
-    """A moment without a zone is UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Brownout(_Model):
-    start: datetime = Field(description="when the window opens, on the app clock (ISO 8601; UTC unless zoned)")
-    duration: timedelta = Field(description="how long it lasts: ISO 8601 (PT4H) or seconds")
-
-    @field_validator("start")
-    @classmethod
-    def _zoned(cls, value: datetime) -> datetime:
-        return _utc(value)
-
-    @field_validator("duration")
-    @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("a brownout's duration must be positive")
-        return value
-
-
-class XmlrpcRetirement(_Model):
-    preset: Literal[PRESETS] | None = Field(None, description="a named calendar: keap-2026")
-    sunset: datetime | None = Field(None, description="switched off from this moment on (ISO 8601; UTC unless "
-                                                      "zoned); the preset's when not given")
-    brownouts: list[Brownout] = Field(default_factory=list, max_length=500,
-                                      description="windows of switched-off service, besides the preset's")
-    answer: Literal[ANSWERS] = Field("not_found", description="what a switched-off endpoint answers: not_found "
-                                     "(404), gone (410) or unavailable (503), each with the gateway's JSON fault")
-
-    @field_validator("sunset")
-    @classmethod
-    def _zoned(cls, value: datetime | None) -> datetime | None:
-        return _utc(value) if value is not None else None
-
-
-class LegacyKeysRetirement(_Model):
-    retired: datetime | None = Field(None, description="the app's legacy key is refused from this moment on")
-
-    @field_validator("retired")
-    @classmethod
-    def _zoned(cls, value: datetime | None) -> datetime | None:
-        return _utc(value) if value is not None else None
-
-
-class Retirement(_Model):
-    """An app's retirement settings, as stored in ``options.retirement`` and read and written by the control API
-    (``/sandbox/apps/<app>/retirement``), ``sandbox migration schedule`` and ``sandbox_data/app.json``."""
-
-    xmlrpc: XmlrpcRetirement = Field(default_factory=XmlrpcRetirement)
-    legacy_keys: LegacyKeysRetirement = Field(default_factory=LegacyKeysRetirement)
-
-
-def preset_brownouts(name: str) -> list[Brownout]:
-    if name == "keap-2026":
-        return [Brownout(start=datetime.fromisoformat(day).replace(hour=_BROWNOUT_HOUR, tzinfo=UTC),
-                         duration=timedelta(hours=hours)) for day, hours in _KEAP_2026_BROWNOUTS]
-    raise ValueError(f"unknown preset {name!r}: one of {', '.join(PRESETS)}")
+if TYPE_CHECKING:
+    from .retirement_settings import Retirement
 
 
 def preset_sunset(name: str) -> datetime:
     if name == "keap-2026":
         return KEAP_2026_SUNSET
     raise ValueError(f"unknown preset {name!r}: one of {', '.join(PRESETS)}")
-
-
-def parse(raw) -> Retirement:
-    """Stored or given settings, validated; a ValueError naming the field if they are not valid."""
-    try:
-        return Retirement.model_validate(raw or {})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "retirement"
-        raise ValueError(f"retirement.{where}: {first['msg']}") from None
-
-
-def stored(settings: Retirement) -> dict:
-    """What goes in ``options.retirement``: only what differs from the defaults (an empty dict: nothing set)."""
-    return settings.model_dump(mode="json", exclude_defaults=True)
 
 
 @dataclass(frozen=True)
@@ -142,6 +64,8 @@ class Schedule:
 
     @classmethod
     def of(cls, settings: Retirement) -> Schedule:
+        from .retirement_settings import preset_brownouts  # noqa: PLC0415  (settings parsed: pydantic is loaded)
+
         x = settings.xmlrpc
         windows = list(x.brownouts) + (preset_brownouts(x.preset) if x.preset else [])
         sunset = x.sunset or (preset_sunset(x.preset) if x.preset else None)
@@ -202,6 +126,8 @@ class Schedules:
         cached = self._parsed.get(app.id)
         if cached is not None and (cached[0] is raw or cached[0] == raw):
             return cached[1]
+        from .retirement_settings import parse  # noqa: PLC0415  (pydantic: loaded by the first app with a schedule)
+
         try:
             schedule = Schedule.of(parse(raw))
         except ValueError:  # every writer validates; settings stored some other way switch nothing off
@@ -213,18 +139,11 @@ class Schedules:
         return schedule
 
 
-def with_settings(options: dict, settings: Retirement) -> dict:
-    """An app's options with ``settings`` as its retirement schedule (none stored when all are defaults)."""
-    out = {k: v for k, v in options.items() if k != "retirement"}
-    kept = stored(settings)
-    if kept:
-        out["retirement"] = kept
-    return out
-
-
 def state(app) -> dict:
     """An app's retirement settings and what they mean now on its clock (the control API's and the CLI's answer);
     ``app``: a server.store.session.AppRecord."""
+    from .retirement_settings import parse  # noqa: PLC0415
+
     settings = parse(app.options.get("retirement"))
     return {"settings": settings.model_dump(mode="json"),
             **Schedule.of(settings).describe(app.clock_state.timestamp())}

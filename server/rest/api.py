@@ -26,7 +26,7 @@ from server import json_input
 from server.auth.gateway import GatewayRejection
 from server.domain.session import AppSession
 from server.faults import http as faults
-from server.faults.rules import REST_V1
+from server.faults.names import REST_V1
 from server.gate import GATEWAY, Call
 from server.journal import entry
 from server.tables import INT_MAX, INT_MIN

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 
 from server.auth.gateway import GatewayRejection
 from server.faults import http as faults
-from server.faults.rules import REST_V2
+from server.faults.names import REST_V2
 from server.gate import GATEWAY, Call
 from server.host_url import host_url
 from server.journal import entry

@@ -1,15 +1,12 @@
 """What the sandbox accepts as an app name, a time zone, a duration and a clock rate: one rule each, applied
-the same by the CLI (click) and the control API (pydantic), so that a value one of them takes the other takes
-too (issue 17 §2). Each raises InvalidInput (a ValueError) with a message a person can act on, naming the
-accepted forms.
+the same by the CLI (click) and the control API (pydantic, through server.sandbox.input_fields), so that a
+value one of them takes the other takes too (issue 17 §2). Each raises InvalidInput (a ValueError) with a
+message a person can act on, naming the accepted forms.
 """
 from __future__ import annotations
 
 import re
-from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from pydantic import AfterValidator
 
 from server.clock import parse_duration
 
@@ -54,10 +51,3 @@ def rate(value: float) -> float:
     if not 0 < value <= MAX_RATE:
         raise InvalidInput(f"rate must be above 0 and at most {MAX_RATE} (app seconds per wall second)")
     return value
-
-
-# the same rules as pydantic field types, for the control API's models
-AppName = Annotated[str, AfterValidator(app_name)]
-TimeZone = Annotated[str, AfterValidator(time_zone)]
-Duration = Annotated[str | int | float, AfterValidator(duration)]
-Rate = Annotated[float, AfterValidator(rate)]

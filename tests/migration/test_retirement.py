@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from server.migration.retirement import BROWNOUT, SUNSET, Schedule, parse
+from server.migration.retirement import BROWNOUT, SUNSET, Schedule
+from server.migration.retirement_settings import parse
 from tests.conftest import fault_of
 
 T0 = "2026-06-01T12:00:00+00:00"

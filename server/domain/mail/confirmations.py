@@ -18,8 +18,8 @@ real product decides it by an account setting, not by the call): the email of li
 from __future__ import annotations
 
 import html as html_lib
-
-from pydantic import BaseModel, ConfigDict, Field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from server.domain.errors import InvalidParameter, RecordNotFound
 from server.store import schema
@@ -27,53 +27,21 @@ from server.store.session import AppSession
 
 from . import email_status, messages
 
+if TYPE_CHECKING:
+    from .confirmation_links import ConfirmationLink
+
 CONFIRMED = "DoubleOptin"
 # the statuses a confirmation click confirms; an opt-out, a bounce or an invalid address stays as it is
 CONFIRMS_FROM = {"SingleOptIn", "UnengagedMarketable", "UnengagedNonMarketable", "NonMarketable"}
 LINK_PLACEHOLDER = "~Confirmation.Link~"
 
 
-class ConfirmationLink(BaseModel):
-    """One double opt-in link: the email that carries it, where a click leads, the forms that send it."""
-
-    model_config = ConfigDict(extra="forbid")
-    id: int = 0
-    name: str = Field(default="Email confirmation", min_length=1, max_length=200)
-    subject: str = Field(default="Please confirm your subscription", min_length=1, max_length=500)
-    text: str = Field(default=f"Please confirm your email address: {LINK_PLACEHOLDER}", max_length=20000)
-    redirect_url: str | None = Field(default=None, pattern=r"^https?://\S+$", max_length=2000)
-    webform_ids: list[int] = Field(default_factory=list, max_length=1000)
-
-
-DEFAULT = ConfirmationLink()
-
-
-def _stored(s: AppSession) -> list[ConfirmationLink]:
-    return [ConfirmationLink.model_validate(x)
-            for x in (s.app.options.get("email") or {}).get("confirmation_links") or []]
-
-
-def links(s: AppSession) -> list[ConfirmationLink]:
-    return [DEFAULT, *_stored(s)]
-
-
-def link(s: AppSession, link_id: int) -> ConfirmationLink:
-    found = next((x for x in links(s) if x.id == link_id), None)
-    if found is None:
-        raise RecordNotFound(f"no confirmation link {link_id}")
-    return found
-
-
-def with_link(stored: list[dict], new: ConfirmationLink) -> tuple[list[dict], ConfirmationLink]:
-    """The app's stored links with ``new`` added under the next id."""
-    new = new.model_copy(update={"id": max([x.get("id", 0) for x in stored] + [0]) + 1})
-    return [*stored, new.model_dump()], new
-
-
 def request(s: AppSession, email: str, link_id: int = 0, *, contact_id: int | None = None) -> int:
     """Send the confirmation email of link ``link_id`` to ``email`` (a one-off: it goes to a non-marketable
     address, which is what it is for); returns the message id."""
-    chosen = link(s, link_id)
+    from . import confirmation_links  # noqa: PLC0415  (pydantic's description of the links: by first use)
+
+    chosen = confirmation_links.link(s, link_id)
     if not email_status.is_valid(email):
         raise InvalidParameter(f"{email} is not a valid email address")
     email_status.ensure(s, email)
@@ -95,7 +63,9 @@ def api_opt_in(s: AppSession, email: str, reason: str, *, rest: bool = False) ->
     done = (email_status.opt_in_rest if rest else email_status.opt_in)(s, email, reason)
     if done and s.app.option("api_opt_in_confirmation"):
         link_id = s.app.option("api_opt_in_confirmation_link")
-        if all(x.id != link_id for x in links(s)):
+        from . import confirmation_links  # noqa: PLC0415
+
+        if all(x.id != link_id for x in confirmation_links.links(s)):
             raise InvalidParameter(f"the app's option api_opt_in_confirmation_link names no confirmation link "
                                    f"({link_id})")
         sharing = email_status.sharing_contacts(s, [email])
@@ -111,10 +81,13 @@ def _html(text: str) -> str:
 
 def for_webform(s: AppSession, form_id: int) -> ConfirmationLink | None:
     """The confirmation link a web form asks for, if any."""
-    return next((x for x in _stored(s) if form_id in x.webform_ids), None)
+    from . import confirmation_links  # noqa: PLC0415  (pydantic's description of the links: by first use)
+
+    return next((x for x in confirmation_links.stored(s) if form_id in x.webform_ids), None)
 
 
-class Confirmation(BaseModel):
+@dataclass(frozen=True)
+class Confirmation:
     email: str
     confirmed: bool  # False: the address is opted out, bounced or invalid, and stays so
     status: str
@@ -127,10 +100,12 @@ def confirm(s: AppSession, token: str, link_id: int = 0) -> Confirmation | None:
     if row is None or not row.to_address or f"/app/confirm/{token}" not in (row.html_body or "") + (
             row.text_body or ""):  # only an email that carries a confirmation link
         return None
+    from . import confirmation_links  # noqa: PLC0415
+
     try:
-        chosen = link(s, link_id)
+        chosen = confirmation_links.link(s, link_id)
     except RecordNotFound:
-        chosen = DEFAULT
+        chosen = confirmation_links.DEFAULT
     current = email_status.row(s, row.to_address)
     token_now = current.type if current is not None else "NonMarketable"
     if token_now in CONFIRMS_FROM:

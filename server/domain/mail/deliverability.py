@@ -18,15 +18,18 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field
 
 from server.domain.errors import InvalidParameter, RecordNotFound
 from server.store import schema
 from server.store.session import AppSession
 
 from . import email_status
+
+if TYPE_CHECKING:
+    from .deliverability_settings import Rule, Settings
 
 DELIVERED = "delivered"
 SOFT_BOUNCE = "soft_bounce"
@@ -53,27 +56,6 @@ PATTERNS = {
 }
 
 
-class Rule(BaseModel):
-    """One of the app's own rules: a glob on the whole address (``*@bounces.example.com``), case-insensitive."""
-
-    model_config = ConfigDict(extra="forbid")
-    pattern: str = Field(min_length=1, max_length=320)
-    outcome: str = Field(pattern="^(" + "|".join(OUTCOMES) + ")$")
-
-
-class Settings(BaseModel):
-    """The app's deliverability settings (the control API's ``/email/deliverability``)."""
-
-    model_config = ConfigDict(extra="forbid")
-    rules: list[Rule] = Field(default_factory=list, max_length=100)
-    soft_bounce_limit: int = Field(default=3, ge=1, le=100)  # soft bounces within the window that make a hard one
-    soft_bounce_window: int = Field(default=7 * 86400, ge=1, le=366 * 86400)  # seconds of the app's clock
-
-    @classmethod
-    def of(cls, s: AppSession) -> Settings:
-        return cls.model_validate((s.app.options.get("email") or {}).get("deliverability") or {})
-
-
 @dataclass
 class Decider:
     """Outcomes for many addresses with the settings read once (a broadcast decides 100,000)."""
@@ -91,8 +73,16 @@ class Decider:
         return PATTERNS.get(local, DELIVERED)
 
 
+def settings_of(s: AppSession) -> Settings:
+    """The app's settings (pydantic's model of them, server.domain.mail.deliverability_settings, is loaded by
+    the first email an app sends or the control API's first look: not by every server)."""
+    from .deliverability_settings import Settings  # noqa: PLC0415
+
+    return Settings.of(s)
+
+
 def decider(s: AppSession) -> Decider:
-    return Decider(Settings.of(s).rules)
+    return Decider(settings_of(s).rules)
 
 
 def apply(s: AppSession, message_id: int, address: str, outcome: str) -> None:
@@ -116,7 +106,7 @@ def apply_many(s: AppSession, outcomes: list[tuple[int, str, str]]) -> None:
     if not wanted:
         return
     current = email_status.statuses_of(s, list(wanted))
-    settings = Settings.of(s)
+    settings = settings_of(s)
     soft = [k for k, (_, o) in wanted.items() if o == SOFT_BOUNCE]
     counts = _soft_bounces(s, soft, settings.soft_bounce_window) if soft else {}
     changes = {}

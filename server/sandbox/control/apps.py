@@ -12,7 +12,7 @@ from server.auth import gateway
 from server.clock import UTC
 from server.journal.journal import ring_of
 from server.sandbox import clocks
-from server.sandbox.inputs import AppName, TimeZone
+from server.sandbox.input_fields import AppName, TimeZone
 from server.sandbox.seeding import bootstrap
 from server.store import apps, credentials, options
 from server.store.db import transaction

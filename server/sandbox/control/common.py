@@ -9,17 +9,19 @@ from __future__ import annotations
 import contextlib
 import hmac
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from flask import current_app, jsonify, request
-from pydantic import BaseModel, ValidationError
 
 from server import json_input
 from server.store import apps
 from server.store.db import transaction
 from server.store.session import AppRecord
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+M = TypeVar("M", bound="BaseModel")
 
 
 class ControlError(Exception):
@@ -134,6 +136,8 @@ def app_session(name: str, *, write: bool):
 
 def parsed(model: type[M], body: dict) -> M:
     """``body`` as the pydantic ``model`` (``extra="forbid"``), or a 400 naming every field that is wrong."""
+    from pydantic import ValidationError  # noqa: PLC0415  (loaded already: the model is pydantic's)
+
     try:
         return model.model_validate(body)
     except ValidationError as exc:

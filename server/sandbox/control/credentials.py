@@ -14,7 +14,7 @@ from server.auth.routes import authorize
 from server.clock import UTC
 from server.domain.account import users
 from server.domain.errors import RecordNotFound
-from server.sandbox.inputs import AppName, Duration
+from server.sandbox.input_fields import AppName, Duration
 from server.sandbox.seeding.bootstrap import remember_key
 from server.store import apps, credentials
 from server.store.db import transaction

@@ -11,7 +11,7 @@ from flask import jsonify
 from pydantic import Field, ValidationError
 
 from server.domain.errors import InvalidParameter, RecordNotFound
-from server.domain.mail import confirmations, deliverability, email_status
+from server.domain.mail import confirmation_links, confirmations, deliverability, deliverability_settings, email_status
 from server.store import apps
 from server.store.db import transaction
 from server.tables import INT_MAX
@@ -22,7 +22,7 @@ from .contract import Body, ControlBlueprint, refusal
 bp = ControlBlueprint("sandbox_email", __name__)
 
 
-class DeliverabilityChanges(deliverability.Settings):
+class DeliverabilityChanges(deliverability_settings.Settings):
     """Any of the settings; those not given keep their value."""
 
 
@@ -46,7 +46,7 @@ class ConfirmationRequest(Body):
 @bp.get("/apps/<name>/email/deliverability", summary="The app's deliverability settings", errors=(404,))
 def get_deliverability(name: str):
     with app_session(name, write=False) as s:
-        settings = deliverability.Settings.of(s)
+        settings = deliverability_settings.Settings.of(s)
     return jsonify({**settings.model_dump(), "patterns": deliverability.PATTERNS})
 
 
@@ -58,7 +58,7 @@ def set_deliverability(name: str, body: DeliverabilityChanges):
     record = app_named(name)
     email = dict(record.options.get("email") or {})
     try:
-        merged = deliverability.Settings.model_validate({**(email.get("deliverability") or {}),
+        merged = deliverability_settings.Settings.model_validate({**(email.get("deliverability") or {}),
                                                          **body.model_dump(exclude_unset=True)})
     except ValidationError as exc:
         raise refusal("the body", exc) from None
@@ -131,12 +131,12 @@ def set_address(name: str, email: str, body: AddressStatus):
 @bp.get("/apps/<name>/email/confirmation-links", summary="The app's double opt-in links", errors=(404,))
 def list_confirmation_links(name: str):
     with app_session(name, write=False) as s:
-        return jsonify({"links": [x.model_dump() for x in confirmations.links(s)]})
+        return jsonify({"links": [x.model_dump() for x in confirmation_links.links(s)]})
 
 
 @bp.post("/apps/<name>/email/confirmation-links", summary="Add a double opt-in link",
-         body=confirmations.ConfirmationLink, status=201, errors=(404,))
-def add_confirmation_link(name: str, body: confirmations.ConfirmationLink):
+         body=confirmation_links.ConfirmationLink, status=201, errors=(404,))
+def add_confirmation_link(name: str, body: confirmation_links.ConfirmationLink):
     """Body: ``name``, ``subject``, ``text`` (``~Confirmation.Link~`` is the link), ``redirect_url``,
     ``webform_ids`` (the forms whose submission sends it); all optional. Answers the link with its id."""
     record = app_named(name)
@@ -144,7 +144,7 @@ def add_confirmation_link(name: str, body: confirmations.ConfirmationLink):
         raise ControlError(400, "id: the sandbox gives the id", [{"field": "id", "problem": "the sandbox gives it"}])
     new = body
     email = dict(record.options.get("email") or {})
-    email["confirmation_links"], new = confirmations.with_link(email.get("confirmation_links") or [], new)
+    email["confirmation_links"], new = confirmation_links.with_link(email.get("confirmation_links") or [], new)
     with transaction(current_sandbox().engine, write=True) as conn:
         apps.update(conn, record.id, options={**record.options, "email": email})
     return jsonify(new.model_dump()), 201

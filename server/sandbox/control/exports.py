@@ -10,7 +10,7 @@ from flask import Response, jsonify, request
 from pydantic import Field
 
 from server.sandbox import exports
-from server.sandbox.inputs import AppName
+from server.sandbox.input_fields import AppName
 
 from .common import ControlError, app_named, current_sandbox
 from .contract import ControlBlueprint, Document, Query

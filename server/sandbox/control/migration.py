@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import current_app, jsonify
 
 from server.journal.journal import ring_of
-from server.migration import mapping, report, retirement
+from server.migration import mapping, report, retirement, retirement_settings
 from server.store import apps, legacy_calls
 from server.store.db import transaction
 
@@ -82,10 +82,10 @@ def get_retirement(name: str):
 
 
 @bp.put("/apps/<name>/retirement", summary="Set the app's retirement schedule ({} turns it off)",
-        body=retirement.Retirement, errors=(400, 404))
-def set_retirement(name: str, body: retirement.Retirement):
+        body=retirement_settings.Retirement, errors=(400, 404))
+def set_retirement(name: str, body: retirement_settings.Retirement):
     record = app_named(name)
     with transaction(current_sandbox().engine, write=True) as conn:
-        apps.update(conn, record.id, options=retirement.with_settings(record.options, body))
+        apps.update(conn, record.id, options=retirement_settings.with_settings(record.options, body))
         record = apps.by_id(conn, record.id)
     return jsonify(retirement.state(record))

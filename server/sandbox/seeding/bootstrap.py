@@ -11,7 +11,6 @@ from sqlalchemy.engine import Engine
 
 from server.config import DEFAULT_TIME_ZONE, Config
 from server.environment import Environment
-from server.migration import retirement
 from server.sandbox import inputs
 from server.store import apps, credentials
 from server.store.db import transaction
@@ -43,7 +42,11 @@ def create_app_record(env: Environment, name: str, *, seed_dir: Path | None, leg
     into a hidden template app, then copied, so that every new app gets the same rows cheaply. ``progress`` is
     told how seeding the template goes (server.sandbox.seeding.seed)."""
     definition = seed.app_definition(seed_dir) if seed_dir else {}
-    retirement.parse((definition.get("options") or {}).get("retirement"))  # a ValueError naming the field
+    stored = (definition.get("options") or {}).get("retirement")
+    if stored:  # (a ValueError naming the field; pydantic's settings loaded for a seed that has some)
+        from server.migration.retirement_settings import parse  # noqa: PLC0415
+
+        parse(stored)
     inputs.app_name(name)  # the control API checked them already; the CLI and the seed files did not
     time_zone = inputs.time_zone(time_zone or definition.get("time_zone", DEFAULT_TIME_ZONE))
     template = _seed_template(env, seed_dir, time_zone, progress) if seed_dir else None
