@@ -87,20 +87,30 @@ worker loads the PostgreSQL dialect, at start or by its first calls. After: 80.4
 resident idle in four runs (the last, above, 79.99: at the target's edge, not under it with any margin; worker
 70.4 to 70.7 MiB of Rss; 99 to 147 KiB an app).
 
-What remains for the idle target, 0 to 0.4 MiB: the worker's Rss is gunicorn and the interpreter (shared with
-the master, 24 MiB), SQLAlchemy 16 MiB (with the asyncio it imports) and its SQLite dialect 1, the table
-definitions 3 (measured alone: `server.store.schema` 2.8, `server.tables` 0.4), the domain and the XML-RPC
-services 7 (every service is declared at start-up, for the method table), Flask, Werkzeug, Jinja and click 7,
-pydantic 7 (first loaded by `server/domain/mail/deliverability.py`'s models), lxml 4.8 (the XML-RPC decoder) and
-one SQLite connection; the master's 9.6 to 9.8 MiB of private pages are gunicorn's modules, copied by the
-worker's writes (reference counts, Python 3.11's specialised bytecode): 4.3 MiB of them even under a trivial WSGI
-application. Under 80 MiB with a margin would take pydantic out of an idle worker: its models are declared at
-import by the domain's deliverability and confirmation settings, the fault rules and the retirement settings,
-the journal's hints and the control API's contract (the health probes'); or lxml
-out of the XML-RPC path. Tried and left, each within the runs' noise (worker Rss, three runs each): glibc's
-malloc bounded to one arena instead of two (about 0.2 MiB less, every thread's allocations then on one lock), a
-`malloc_trim` at every beat (0.15), the seeding modules loaded by their first use (0.12, measured alone), a
-collection and a `malloc_trim` in the master before it forks (0.08).
+Then (80.0 to 80.4 MiB resident idle in four runs before, worker 70.4 to 70.7 MiB of Rss), 2026-12-04: pydantic
+(about 8 MiB in a process of its own: the library, pydantic-core's compiled module and the models' validators) is
+loaded by its first use. The settings an app may have are described in modules of their own, loaded by the first
+app that has some: the fault rules' names (`server/faults/names.py`, what the transports name themselves by)
+apart from the rules' model (`rules.py`, loaded when an app's row says it has rules), the deliverability settings
+(`server/domain/mail/deliverability_settings.py`, loaded by an app's first email), the double opt-in links
+(`confirmation_links.py`) and the retirement schedule's settings (`server/migration/retirement_settings.py`, by
+the first app with a schedule); the control API's declarations and request checks (`server/sandbox/control/
+endpoints.py`) apart from its models (`contract.py`), the health probes' answers written as JSON Schema, and the
+input rules' pydantic types (`server/sandbox/input_fields.py`) apart from the rules the CLI and seeding check.
+REST v1 and the control API load pydantic with their first call, as before. After: 69.8 MiB resident idle
+(worker 60.7 MiB of Rss). `tests/test_startup_imports.py` fails if the probes and XML-RPC calls of an app without
+such settings load pydantic.
+
+What remains in an idle worker's Rss: gunicorn and the interpreter (shared with the master, 24 MiB), SQLAlchemy
+16 MiB (with the asyncio it imports) and its SQLite dialect 1, the table definitions 3 (measured alone:
+`server.store.schema` 2.8, `server.tables` 0.4), the domain and the XML-RPC services 7 (every service is declared
+at start-up, for the method table), Flask, Werkzeug, Jinja and click 7, lxml 4.8 (the XML-RPC decoder) and one
+SQLite connection; the master's 9.6 to 9.8 MiB of private pages are gunicorn's modules, copied by the worker's
+writes (reference counts, Python 3.11's specialised bytecode): 4.3 MiB of them even under a trivial WSGI
+application. Tried and left, each within the runs' noise (worker Rss, three runs each): glibc's malloc bounded to
+one arena instead of two (about 0.2 MiB less, every thread's allocations then on one lock), a `malloc_trim` at
+every beat (0.15), the seeding modules loaded by their first use (0.12, measured alone), a collection and a
+`malloc_trim` in the master before it forks (0.08).
 """
 
 
