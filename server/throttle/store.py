@@ -76,7 +76,8 @@ class MemoryStore:
         """Counted in none: every window's usage before the call, the first one it would overflow the answer."""
         verdicts, refused = [], None
         for key, limits in items:
-            usage = self._windows[key].usage(now, limits)
+            log = self._windows.get(key)  # (a key after the refused one may not have been looked at yet)
+            usage = log.usage(now, limits) if log is not None else windows.Log().usage(now, limits)
             violated = windows.violated(usage) if refused is None else None
             refused = refused or violated
             verdicts.append(windows.Verdict(False, usage, violated))
@@ -220,13 +221,15 @@ class _Script:
     call, which loads the script, reconnects and retries as it does for every command."""
 
     def __init__(self, client, source: str):
+        from redis import exceptions  # noqa: PLC0415  (loaded with the store)
+
         self.registered = client.register_script(source)
         self.pool = client.connection_pool
         self.head = b"$7\r\nEVALSHA\r\n$40\r\n" + self.registered.sha.encode() + b"\r\n"
+        self.lost_script = exceptions.NoScriptError
+        self.lost_connection = (exceptions.ConnectionError, exceptions.TimeoutError)
 
     def __call__(self, keys: list[str], args: list) -> Any:
-        from redis.exceptions import ConnectionError, NoScriptError, TimeoutError  # noqa: PLC0415,A004  (loaded with the store)
-
         words = [str(len(keys)).encode(), *[k.encode() for k in keys],
                  *[a.encode() if type(a) is str else repr(a).encode() for a in args]]
         packed = b"".join([b"*%d\r\n" % (len(words) + 2), self.head,
@@ -235,9 +238,9 @@ class _Script:
         try:
             connection.send_packed_command([packed])
             return connection.read_response()
-        except NoScriptError:
+        except self.lost_script:
             pass
-        except (ConnectionError, TimeoutError):
+        except self.lost_connection:
             connection.disconnect()
         finally:
             self.pool.release(connection)

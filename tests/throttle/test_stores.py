@@ -136,6 +136,10 @@ def test_several_windows_count_together_or_not_at_all(store):
     assert refused[0].violated is None and [v.usage[0].used for v in refused] == [2, 2]
     assert store.windows_peek("client", 10.0, per_client)[0].used == 2  # the refused call counted nowhere
     assert store.windows_peek("nobody", 10.0, []) == []
+    # refused by the first key at the first call of all: the keys after it, never seen, answer their usage too
+    closed = [Limit("throttle", ROLLING, 60.0, 0)]
+    refused = store.windows_hit([("closed", closed), ("never-seen", per_app)], 10.0)
+    assert refused[0].violated.limit.name == "throttle" and refused[1].usage[0].used == 0
 
 
 def test_forget_takes_back_one_apps_calls(store):
