@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.domain.errors import SandboxError
 
-from .names import ERRORS, OAUTH_TOKEN, RESHAPES, REST_V1, REST_V2, XMLRPC, XMLRPC_GATEWAY, XMLRPC_LEGACY  # noqa: F401
+from .names import XMLRPC
 
 Protocol = Literal["xmlrpc-legacy", "xmlrpc-gateway", "rest-v1", "rest-v2", "oauth-token"]
 CredentialKind = Literal["legacy_key", "oauth", "pat", "sak"]
