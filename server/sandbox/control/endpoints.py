@@ -1,7 +1,7 @@
 """How the control API's endpoints are declared and checked (server.sandbox.control.contract says what a
 declaration holds and what a request to one goes through): the blueprint, the declaration, and the checks of a
-request's path, query and body. Without pydantic: the models are, and the health probes (server.sandbox.control.
-health), served by every process from its start, declare none."""
+request's path, query and body. Without pydantic, which the models bring: the health probes
+(server.sandbox.control.health), served by every process from its start, declare no model."""
 from __future__ import annotations
 
 import functools
