@@ -44,7 +44,7 @@ class Prepared:
         try:
             cursor.execute(compiled.sql, compiled.args(params))
             row = cursor.fetchone()
-            return None if row is None else (row, _description(cursor, compiled))
+            return None if row is None else (row, _learned(cursor, compiled, source.dialect))
         finally:
             if not kept:
                 cursor.close()
@@ -54,14 +54,14 @@ class Prepared:
         values, description = found
         if description is None:  # already converted by SQLAlchemy
             return compiled.row_type(*values)
-        return compiled.row_type(*compiled.processed(values, description, source.dialect))
+        return compiled.row_type(*compiled.processed(values))
 
     def values(self, source, found, part: slice) -> tuple:
         """The columns ``part`` of a ``first_raw`` row, converted (the others are left as they are)."""
         values, description = found
         if description is None:
             return tuple(values[part])
-        return self._compiled(source).processed(values, description, source.dialect, part)
+        return self._compiled(source).processed(values, part)
 
     def _compiled(self, source) -> _Compiled:
         dialect = source.dialect
@@ -88,10 +88,14 @@ class _Compiled:
         values = {**self.defaults, **params} if self.defaults else params
         return [values[name] for name in self.names] if self.names is not None else values
 
-    def processed(self, row, description, dialect, part: slice | None = None) -> tuple:
-        if self.processors is None:
-            self.processors = [_processor(c.type, dialect, d[1]) for c, d in zip(self.columns, description)]
-            self.converted = [(i, proc) for i, proc in enumerate(self.processors) if proc is not None]
+    def learn(self, description, dialect) -> None:
+        """The columns' processors, from an answer's column types (PostgreSQL's depend on them)."""
+        processors = [_processor(c.type, dialect, d[1]) for c, d in zip(self.columns, description)]
+        self.converted = [(i, proc) for i, proc in enumerate(processors) if proc is not None]
+        self.processors = processors  # (last: a thread that sees it set finds ``converted`` set too)
+
+    def processed(self, row, part: slice | None = None) -> tuple:
+        """``row`` (as the driver gave it) converted by the processors ``learn`` found."""
         if part is None:  # the whole row: only the columns that have a processor (a few of a contact's 150)
             values = list(row)
             for i, proc in self.converted:
@@ -103,10 +107,15 @@ class _Compiled:
                      for proc, value in zip(processors, row[part]))
 
 
-def _description(cursor, compiled: _Compiled):
-    """The answer's column types, read once per statement: psycopg builds a Column object for each column
-    every time ``description`` is read, which costs more than the row itself."""
-    return cursor.description if compiled.processors is None else _KNOWN
+def _learned(cursor, compiled: _Compiled, dialect):
+    """``_KNOWN``, the statement's processors learnt from its first answer's column types: the description is
+    read once per statement (psycopg builds a Column object for each column every time ``description`` is read,
+    which costs more than the row itself). Learnt here, not when a row is first converted: a row some callers
+    never convert (an app's row whose record is known, server.store.apps) would have the description read again
+    at every call."""
+    if compiled.processors is None:
+        compiled.learn(cursor.description, dialect)
+    return _KNOWN
 
 
 _KNOWN = ()  # (the processors are known: the description is not needed; None means SQLAlchemy converted)
@@ -152,17 +161,15 @@ class PreparedAll(Prepared):
         try:
             cursor.execute(compiled.sql, compiled.args(params))
             rows = cursor.fetchall()
-            description = _description(cursor, compiled)
+            _learned(cursor, compiled, source.dialect)
         finally:
             if not kept:
                 cursor.close()
         if not rows:
             return []
-        if compiled.processors is None:
-            compiled.processed(rows[0], description, source.dialect)
-        if not any(compiled.processors):
+        if not compiled.converted:
             return [compiled.row_type(*r) for r in rows]
-        return [compiled.row_type(*compiled.processed(r, description, source.dialect)) for r in rows]
+        return [compiled.row_type(*compiled.processed(r)) for r in rows]
 
     def scalar(self, source, params: dict):
         found = self.first(source, params)

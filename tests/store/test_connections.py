@@ -116,3 +116,31 @@ def test_a_reader_that_needs_sqlalchemy_gets_a_transaction(engine):
         assert conn.in_transaction()
     finally:
         tx.end()
+
+
+def test_a_statement_reads_its_answers_description_once(engine):
+    """psycopg builds a Column object for each column every time ``cursor.description`` is read. A statement
+    learns its columns' types from its first answer, also when that row is never converted (an app's row whose
+    record is already known): the description was read again at every call of such a statement."""
+    import psycopg  # noqa: PLC0415  (PostgreSQL's case)
+
+    reads = []
+
+    class Counting(psycopg.Cursor):
+        @property
+        def description(self):
+            reads.append(1)
+            return super().description
+
+    statement = Prepared(sa.select(sa.literal_column("n")).select_from(sa.table("t")))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO t VALUES (7)")
+    tx = db.Transaction(engine, write=False)
+    try:
+        pooled = tx.pooled()
+        pooled.info["prepared.cursor"] = Counting(pooled.driver_connection)  # the cursor the statements keep
+        rows = [statement.first_raw(tx, {})[0] for _ in range(4)]  # never converted
+        assert rows == [(7,)] * 4
+        assert reads == [1]  # at the first answer only
+    finally:
+        tx.end()
