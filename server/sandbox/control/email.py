@@ -59,7 +59,7 @@ def set_deliverability(name: str, body: DeliverabilityChanges):
     email = dict(record.options.get("email") or {})
     try:
         merged = deliverability_settings.Settings.model_validate({**(email.get("deliverability") or {}),
-                                                         **body.model_dump(exclude_unset=True)})
+                                                                  **body.model_dump(exclude_unset=True)})
     except ValidationError as exc:
         raise refusal("the body", exc) from None
     email["deliverability"] = merged.model_dump()
