@@ -217,8 +217,13 @@ class _Script:
     (EVALSHA, loading it if Redis has not got it) with the command packed here and sent on a pooled connection:
     redis-py's way to a command (its encoder per argument, its packer, the retry wrapper and event dispatch
     around every command) cost a gateway call more than its script's run in Redis (bench/throttle_cost.py).
-    Anything but an answer (Redis restarted without the script, a broken connection) is left to redis-py's own
-    call, which loads the script, reconnects and retries as it does for every command."""
+    A script Redis has not got (restarted, SCRIPT FLUSH), and a connection lost before the command was sent
+    whole (Redis runs no half-received command), are left to redis-py's own call, which loads the script and
+    takes a connection of its own. A connection lost after the command was sent is an error, as it is for
+    redis-py's own call: the script may have run, and running it again would count the call twice.
+
+    Each configuration of limits has a script of its own (``windows.lua_hit``); Redis keeps every script it
+    was given until it restarts or is flushed: a few kilobytes for each configuration ever used."""
 
     def __init__(self, client, source: str):
         from redis import exceptions  # noqa: PLC0415  (loaded with the store)
@@ -227,7 +232,7 @@ class _Script:
         self.pool = client.connection_pool
         self.head = b"$7\r\nEVALSHA\r\n$40\r\n" + self.registered.sha.encode() + b"\r\n"
         self.lost_script = exceptions.NoScriptError
-        self.lost_connection = (exceptions.ConnectionError, exceptions.TimeoutError)
+        self.lost_connection = (exceptions.ConnectionError, exceptions.TimeoutError, OSError)
 
     def __call__(self, keys: list[str], args: list) -> Any:
         words = [str(len(keys)).encode(), *[k.encode() for k in keys],
@@ -236,12 +241,18 @@ class _Script:
                            *[b"$%d\r\n%s\r\n" % (len(w), w) for w in words]])
         connection = self.pool.get_connection()
         try:
-            connection.send_packed_command([packed])
-            return connection.read_response()
-        except self.lost_script:
-            pass
-        except self.lost_connection:
-            connection.disconnect()
+            try:
+                connection.send_packed_command([packed])
+            except self.lost_connection:  # not sent whole: Redis has run nothing
+                connection.disconnect()
+            else:
+                try:
+                    return connection.read_response()
+                except self.lost_script:
+                    pass
+                except self.lost_connection:  # sent: the script may have run, and is not run again
+                    connection.disconnect()
+                    raise
         finally:
             self.pool.release(connection)
         return self.registered(keys=keys, args=args)

@@ -209,9 +209,9 @@ def test_a_key_of_daily_quotas_alone_keeps_no_call_times(store):
 
 @pytest.mark.skipif(not REDIS_URL, reason="SANDBOX_TEST_REDIS_URL is not set: no Redis connection to drop")
 def test_a_call_after_redis_dropped_the_connection_is_decided():
-    """The windows' and the bucket's scripts run on a pooled connection of their own making: one Redis closed
-    (a restart, a timeout, CLIENT KILL) is replaced, and a script Redis no longer has (SCRIPT FLUSH) is loaded
-    again, the call decided and counted once."""
+    """The windows' and the bucket's scripts run on a pooled connection, sent by the store: one Redis closed
+    (a restart, CLIENT KILL) is replaced before the call, and a script Redis no longer has (SCRIPT FLUSH) is
+    loaded again, the call decided and counted once."""
     import redis  # noqa: PLC0415  (the Redis case only)
 
     store = RedisStore(REDIS_URL, prefix=f"sandbox-test:{uuid.uuid4().hex}:")
@@ -225,3 +225,80 @@ def test_a_call_after_redis_dropped_the_connection_is_decided():
     assert store.legacy_decide("dropped", 102.0, BUCKET).outcome == legacy.PROCEED
     for name in store.client.scan_iter(match=store.prefix + "*"):
         store.client.delete(name)
+
+
+class _ReplyDropper:
+    """A TCP relay on loopback between a client and Redis that can swallow Redis's next reply and close the
+    client's connection instead: the command reached Redis and ran, and its answer was lost on the way back."""
+
+    def __init__(self, target: tuple[str, int]):
+        import socket
+        import threading
+
+        self.target, self.drop_next = target, threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            threading.Thread(target=self._pipe, args=(client, upstream, False), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, client, True), daemon=True).start()
+
+    def _pipe(self, source, sink, replies: bool):
+        import contextlib
+        import socket
+
+        try:
+            while data := source.recv(65536):
+                if replies and self.drop_next.is_set():
+                    self.drop_next.clear()
+                    break  # the reply is swallowed: the client's connection closes below
+                sink.sendall(data)
+        except OSError:
+            pass
+        for sock in (source, sink):  # (shut down, not only closed: the other direction's thread reads it)
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    def close(self):
+        self.listener.close()
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="SANDBOX_TEST_REDIS_URL is not set: no Redis to relay to")
+def test_a_script_whose_answer_is_lost_is_not_run_again():
+    """A call whose script reached Redis but whose answer did not come back (a reset, a timeout) is an error,
+    as for redis-py's own call, not a second run: the script has counted the call already, and running it again
+    would count it twice in the daily quota (and once in the rolling windows, whose entry is the same)."""
+    from urllib.parse import urlsplit
+
+    import redis  # noqa: PLC0415  (the Redis case only)
+
+    real = urlsplit(REDIS_URL)
+    relay = _ReplyDropper((real.hostname, real.port or 6379))
+    store = RedisStore(f"redis://127.0.0.1:{relay.port}{real.path or '/0'}", prefix=f"sandbox-test:{uuid.uuid4().hex}:")
+    limits = [Limit("quota", DAILY, DAY, 100), Limit("throttle", ROLLING, 60.0, 100)]
+    t = 86400.0 * 100 + 10
+    try:
+        assert store.windows_hit([("lost", limits)], t)[0].allowed
+        relay.drop_next.set()
+        with pytest.raises(redis.exceptions.ConnectionError):
+            store.windows_hit([("lost", limits)], t + 1)
+        assert [u.used for u in store.windows_peek("lost", t + 2, limits)] == [2, 2]  # counted once
+        relay.drop_next.set()
+        with pytest.raises(redis.exceptions.ConnectionError):
+            store.legacy_decide("lost", t, BUCKET)
+        assert store.legacy_level("lost", t, BUCKET) == pytest.approx(BUCKET.size - 1)  # one token taken
+    finally:
+        for name in store.client.scan_iter(match=store.prefix + "*"):
+            store.client.delete(name)
+        relay.close()
