@@ -72,10 +72,15 @@ client = app.test_client()
 assert "server.rest.api" not in sys.modules and "server.rest_v2.api" not in sys.modules
 assert all(client.get(f"/sandbox/{probe}").status_code == 200 for probe in ("livez", "readyz", "health"))
 import xmlrpc.client
-load = xmlrpc.client.dumps(("k", 1, ["Id"]), "ContactService.load")
-opt_in = xmlrpc.client.dumps(("k", "a@example.com", "asked"), "APIEmailService.optIn")
-assert all(client.post("/api/xmlrpc", data=b, content_type="text/xml").status_code == 200 for b in (load, opt_in))
-assert "pydantic" not in sys.modules  # the probes and XML-RPC of an app without settings: no pydantic
+def call(method, *params):
+    answer = client.post("/api/xmlrpc", data=xmlrpc.client.dumps(("k", *params), method), content_type="text/xml")
+    return xmlrpc.client.loads(answer.data)[0][0]  # (a fault raises)
+contact = call("ContactService.add", {"FirstName": "Ada", "Email": "ada@example.com"})
+assert call("ContactService.load", contact, ["Id", "FirstName"]) == {"Id": contact, "FirstName": "Ada"}
+assert call("APIEmailService.optIn", "ada@example.com", "asked") is True
+assert call("APIEmailService.sendEmail", [contact], "me@example.com", "~Contact.Email~", "", "", "Text", "Hi", "",
+            "Hello") is True
+assert "pydantic" not in sys.modules  # the probes, reads, writes and an email of an app without settings
 assert client.get("/crm/rest/v1/contacts").status_code == 401
 assert "server.rest.api" in sys.modules and "server.rest_v2.api" not in sys.modules
 assert client.get("/crm/rest/v2/contacts").status_code == 401

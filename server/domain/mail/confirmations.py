@@ -81,6 +81,8 @@ def _html(text: str) -> str:
 
 def for_webform(s: AppSession, form_id: int) -> ConfirmationLink | None:
     """The confirmation link a web form asks for, if any."""
+    if not (s.app.options.get("email") or {}).get("confirmation_links"):
+        return None  # (the app has none: pydantic's description of them not loaded)
     from . import confirmation_links  # noqa: PLC0415  (pydantic's description of the links: by first use)
 
     return next((x for x in confirmation_links.stored(s) if form_id in x.webform_ids), None)
