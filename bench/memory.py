@@ -90,16 +90,17 @@ resident idle in four runs (the last, above, 79.99: at the target's edge, not un
 Then (80.0 to 80.4 MiB resident idle in four runs before, worker 70.4 to 70.7 MiB of Rss), 2026-12-04: pydantic
 (about 8 MiB in a process of its own: the library, pydantic-core's compiled module and the models' validators) is
 loaded by its first use. The settings an app may have are described in modules of their own, loaded by the first
-app that has some: the fault rules' names (`server/faults/names.py`, what the transports name themselves by)
-apart from the rules' model (`rules.py`, loaded when an app's row says it has rules), the deliverability settings
-(`server/domain/mail/deliverability_settings.py`, loaded by an app's first email when it has rules of its own,
-or by a first outcome other than delivered), the double opt-in links (`confirmation_links.py`) and the retirement schedule's settings (`server/migration/retirement_settings.py`, by
-the first app with a schedule); the control API's declarations and request checks
-(`server/sandbox/control/endpoints.py`) apart from its models (`contract.py`), the health probes' answers written as JSON Schema, and the
-input rules' pydantic types (`server/sandbox/input_fields.py`) apart from the rules the CLI and seeding check.
-REST v1 and the control API load pydantic with their first call, as before. After: 69.8 MiB resident idle
-(worker 60.7 MiB of Rss). `tests/test_startup_imports.py` fails if the probes and XML-RPC calls (a contact added
-and loaded, an opt-in, an email sent) of an app without such settings load pydantic.
+app that has some: the fault rules' names (`server/faults/names.py`, what the transports name themselves by) apart
+from the rules' model (`rules.py`, loaded when an app's row says it has rules), the deliverability settings
+(`server/domain/mail/deliverability_settings.py`, loaded by an app's first email when it has rules of its own, or
+by a first outcome other than delivered), the double opt-in links (`confirmation_links.py`) and the retirement
+schedule's settings (`server/migration/retirement_settings.py`, by the first app with a schedule); the control
+API's declarations and request checks (`server/sandbox/control/endpoints.py`) apart from its models
+(`contract.py`), the health probes' answers written as JSON Schema, and the input rules' pydantic types
+(`server/sandbox/input_fields.py`) apart from the rules the CLI and seeding check. REST v1 and the control API load
+pydantic with their first call, as before. After: 69.8 MiB resident idle (worker 60.7 MiB of Rss).
+`tests/test_startup_imports.py` fails if the probes and XML-RPC calls (a contact added and loaded, an opt-in, an
+email sent) of an app without such settings load pydantic.
 
 What remains in an idle worker's Rss: gunicorn and the interpreter (shared with the master, 24 MiB), SQLAlchemy
 16 MiB (with the asyncio it imports) and its SQLite dialect 1, the table definitions 3 (measured alone:
