@@ -66,8 +66,9 @@ class Prepared:
     def _compiled(self, source) -> _Compiled:
         dialect = source.dialect
         compiled = self._by_dialect.get(dialect.name)
-        if compiled is None:
-            compiled = self._by_dialect[dialect.name] = _Compiled(self.statement, dialect)
+        if compiled is None:  # (threads that compile it at once all keep the first one stored: the one that
+            # learns the columns' processors is the one that converts the rows)
+            compiled = self._by_dialect.setdefault(dialect.name, _Compiled(self.statement, dialect))
         return compiled
 
 
@@ -96,6 +97,8 @@ class _Compiled:
 
     def processed(self, row, part: slice | None = None) -> tuple:
         """``row`` (as the driver gave it) converted by the processors ``learn`` found."""
+        if self.processors is None:  # (never: a row comes from an answer, which taught them)
+            raise RuntimeError("a prepared statement's row converted before its columns' types were read")
         if part is None:  # the whole row: only the columns that have a processor (a few of a contact's 150)
             values = list(row)
             for i, proc in self.converted:
