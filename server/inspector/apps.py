@@ -119,8 +119,8 @@ def _seconds(by: str) -> float:
 @bp.route("/apps/<name>/clock/advances/<int:advance_id>")
 def advance(name: str, advance_id: int):
     """An advance running in the background: its progress (the page asks for it every second), then what ran."""
-    ctx = context(name)
     found = call(control_clock.advance_status, name=name, advance_id=advance_id)
+    ctx = context(name)  # (after the status: an advance found done has moved the clock the header shows)
     return render("advance.html", tab="app", advance=found, ran=_ran(found["ran"]), **ctx)
 
 
