@@ -22,6 +22,22 @@ def _by_name(verdict: Verdict | None) -> dict[str, Usage]:
     return {u.limit.name: u for u in verdict.usage} if verdict else {}
 
 
+# a product window's five header names (made once) and its time unit
+_PARTS = ("limit", "time-unit", "interval", "available", "used")
+_QUOTA = (tuple(f"x-keap-product-quota-{part}" for part in _PARTS), "day")
+_THROTTLE = (tuple(f"x-keap-product-throttle-{part}" for part in _PARTS), "minute")
+
+
+def _product_window(headers: dict[str, str], window: tuple, u: Usage) -> None:
+    (limit_name, unit_name, interval_name, available_name, used_name), unit = window
+    limit, used = u.limit, u.used
+    headers[limit_name] = limit.text
+    headers[unit_name] = unit
+    headers[interval_name] = "1"
+    headers[available_name] = str(limit.limit - used) if used < limit.limit else "0"
+    headers[used_name] = str(used)
+
+
 def current_headers(credential: Verdict, tenant: Verdict | None, tenant_id: str) -> dict[str, str]:
     """(On every gateway call: written out directly, the limits' own text made once.)"""
     quota = throttle = None
@@ -32,20 +48,10 @@ def current_headers(credential: Verdict, tenant: Verdict | None, tenant_id: str)
             throttle = u
     headers: dict[str, str] = {}
     if quota:
-        limit, used = quota.limit, quota.used
-        headers["x-keap-product-quota-limit"] = limit.text
-        headers["x-keap-product-quota-time-unit"] = "day"
-        headers["x-keap-product-quota-interval"] = "1"
-        headers["x-keap-product-quota-available"] = str(limit.limit - used) if used < limit.limit else "0"
-        headers["x-keap-product-quota-used"] = str(used)
+        _product_window(headers, _QUOTA, quota)
         headers["x-keap-product-quota-expiry-time"] = str(int(quota.resets_at * 1000))  # epoch ms of 00:00 UTC
     if throttle:
-        limit, used = throttle.limit, throttle.used
-        headers["x-keap-product-throttle-limit"] = limit.text
-        headers["x-keap-product-throttle-time-unit"] = "minute"
-        headers["x-keap-product-throttle-interval"] = "1"
-        headers["x-keap-product-throttle-available"] = str(limit.limit - used) if used < limit.limit else "0"
-        headers["x-keap-product-throttle-used"] = str(used)
+        _product_window(headers, _THROTTLE, throttle)
     headers["x-keap-tenant-id"] = tenant_id
     if tenant and tenant.usage:
         # a 2026 third-party report: both tenant windows in one header, pipe-delimited

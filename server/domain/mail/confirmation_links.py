@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from server.domain.errors import RecordNotFound
 from server.store.session import AppSession
 
-from .confirmations import LINK_PLACEHOLDER
+from .confirmations import LINK_PLACEHOLDER, stored_links
 
 
 class ConfirmationLink(BaseModel):
@@ -27,8 +27,7 @@ DEFAULT = ConfirmationLink()
 
 
 def stored(s: AppSession) -> list[ConfirmationLink]:
-    return [ConfirmationLink.model_validate(x)
-            for x in (s.app.options.get("email") or {}).get("confirmation_links") or []]
+    return [ConfirmationLink.model_validate(x) for x in stored_links(s)]
 
 
 def links(s: AppSession) -> list[ConfirmationLink]:

@@ -79,9 +79,14 @@ def _html(text: str) -> str:
                                                   html_lib.escape(text)) + "</p>"
 
 
+def stored_links(s: AppSession) -> list[dict]:
+    """The app's own links as stored (its ``email.confirmation_links`` option)."""
+    return (s.app.options.get("email") or {}).get("confirmation_links") or []
+
+
 def for_webform(s: AppSession, form_id: int) -> ConfirmationLink | None:
     """The confirmation link a web form asks for, if any."""
-    if not (s.app.options.get("email") or {}).get("confirmation_links"):
+    if not stored_links(s):
         return None  # (the app has none: pydantic's description of them not loaded)
     from . import confirmation_links  # noqa: PLC0415  (pydantic's description of the links: by first use)
 

@@ -81,8 +81,13 @@ def settings_of(s: AppSession) -> Settings:
     return Settings.of(s)
 
 
+def stored(s: AppSession) -> dict | None:
+    """The app's settings as stored (its ``email.deliverability`` option), if any."""
+    return (s.app.options.get("email") or {}).get("deliverability")
+
+
 def decider(s: AppSession) -> Decider:
-    if not (s.app.options.get("email") or {}).get("deliverability"):
+    if not stored(s):
         return Decider()  # no rules of the app's own: the built-in test addresses alone
     return Decider(settings_of(s).rules)
 

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from server.store.session import AppSession
 
-from .deliverability import OUTCOMES
+from .deliverability import OUTCOMES, stored
 
 
 class Rule(BaseModel):
@@ -27,4 +27,4 @@ class Settings(BaseModel):
 
     @classmethod
     def of(cls, s: AppSession) -> Settings:
-        return cls.model_validate((s.app.options.get("email") or {}).get("deliverability") or {})
+        return cls.model_validate(stored(s) or {})
