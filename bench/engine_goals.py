@@ -4,7 +4,8 @@ tag) run in the same call (the eager mode), on the embedded SQLite store, one se
 
     .venv/bin/python bench/engine_goals.py [--seconds 5] [--rounds 3] [--clients 4] [--no-write]
 
-The server is gunicorn with one threaded worker (`-k gthread --threads 8`; with its C HTTP parser when
+The server is gunicorn with one worker of `sandbox serve`'s class (server.master.SandboxWorker, gunicorn's
+`gthread` with 8 threads and the fast path for a kept-alive connection's next call; with its C HTTP parser when
 `gunicorn[fast]` is installed, as `make bench` does); client processes post pre-encoded calls, each for a contact
 of its own, so every call is a new goal event, and a plain ContactService.load is measured in each round as
 its baseline. Target: at least 500 goal events a second. Writes docs/performance.md (section "Campaign engine:
@@ -130,8 +131,9 @@ def main() -> None:
     port = free_port()
     env = dict(os.environ, SANDBOX_DATA_DIR=str(tmp), PYTHONPATH=str(ROOT), SANDBOX_TICK_SECONDS="0",
                **targets.QUIET_SERVER)
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "1", "-k", "gthread", "--threads", "8",
-                               "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "1", "-k", "server.master.SandboxWorker",
+                               "--threads", "8", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+                              cwd=ROOT, env=env)
     calls = {
         "load": xmlrpc.client.dumps((key, PLACEHOLDER, ["Id", "FirstName", "Email"]), "ContactService.load").encode(),
         "tag": xmlrpc.client.dumps((key, PLACEHOLDER, tag_id), "ContactService.addToGroup").encode(),
@@ -171,7 +173,7 @@ def main() -> None:
     report = f"""{heading}
 
 Measured {date.today().isoformat()} by `bench/engine_goals.py --seconds {args.seconds:g} --rounds {args.rounds} \
---clients {args.clients}` on {machine()}. One server process (gunicorn, one `gthread` worker with 8 threads;
+--clients {args.clients}` on {machine()}. One server process (gunicorn, one worker of `sandbox serve`'s class, `gthread` with 8 threads;
 {http_parser()}) on the embedded SQLite store, throttling off for the app; {args.clients} client processes post
 pre-encoded calls over keep-alive connections, each goal call for a contact of its own, so every call achieves a published goal, which
 starts a sequence whose first two items (an email, captured in the outbox, and a tag) run inside the call. In each

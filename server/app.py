@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException
 
 from server.auth import front as oauth_front
 from server.body_limit import BodyLimit
+from server.call_slot import CallSlot
 from server.config import Config, from_env
 from server.environment import Environment
 from server.faults.counts import make_counts
@@ -71,6 +72,7 @@ class Sandbox:
     files: FileStore
     methods: MethodTable  # the XML-RPC methods served
     journal: Journal  # every call to an app (server.journal)
+    slot: CallSlot  # the API calls' turn at the worker's Python (server.call_slot)
 
     @property
     def registry(self) -> Registry:
@@ -97,7 +99,8 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
     sandbox = Sandbox(config=config, env=env, engine=env.engine, gate=Gate(env, throttle, Injector(
                           env.engine, make_counts(config.redis_url, config.redis_prefix))), throttle=throttle,
                       oauth=oauth, default_app=default_app, heartbeat=heartbeat, files=env.files,
-                      methods=methods, journal=journal)
+                      methods=methods, journal=journal,
+                      slot=CallSlot.for_store(config.serial_calls, env.engine.dialect.name))
     app.extensions["sandbox"] = sandbox
 
     # OAuth's endpoints, the control API and the inspector, and REST v1, each loaded by its first request: a Flask

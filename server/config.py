@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from server import logs
+from server import call_slot, logs
 
 DEFAULT_DATA_DIR = ".sandbox"
 DEFAULT_APP = "sandbox"
@@ -43,6 +43,8 @@ class Config:
     # keeps them in memory and sends nothing
     senders: str = "live"
     journal_size: int = 10_000  # calls kept per app in the request journal (server.journal), oldest out first; 0: none
+    # server.call_slot: "auto" runs a worker's API calls one at a time on SQLite (not on PostgreSQL); "on", "off"
+    serial_calls: str = "auto"
     log_level: str = "info"  # server.logs: info writes a line per API call; warning keeps only what went wrong
     log_format: str = "text"  # or "json": one JSON object a line
 
@@ -78,6 +80,13 @@ def _env_bool(text: str) -> bool:
     return text.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _serial_calls(text: str) -> str:
+    mode = text.strip().lower()
+    if mode not in call_slot.MODES:
+        raise ValueError(mode)
+    return mode
+
+
 def _optional(text: str) -> str | None:
     return text or None
 
@@ -106,6 +115,7 @@ _ENVIRONMENT = {
     "public_url": ("SANDBOX_PUBLIC_URL", _optional),
     "senders": ("SANDBOX_SENDERS", str),
     "journal_size": ("SANDBOX_JOURNAL_SIZE", int),
+    "serial_calls": ("SANDBOX_SERIAL_CALLS", _serial_calls),
     "log_level": ("SANDBOX_LOG_LEVEL", logs.level),
     "log_format": ("SANDBOX_LOG_FORMAT", logs.log_format),
 }
@@ -122,6 +132,7 @@ def from_env(**overrides) -> Config:
             value = read(text)
         except ValueError:
             expected = {int: "a whole number", float: "a number", _port: "a port (0 to 65535)",
+                        _serial_calls: f"one of {', '.join(call_slot.MODES)}",
                         logs.level: f"a log level ({', '.join(logs.LEVELS)})",
                         logs.log_format: f"a log format ({', '.join(logs.FORMATS)})"}.get(read, "valid")
             raise ConfigError(f"{variable}={text!r} is not {expected}") from None

@@ -21,6 +21,7 @@ def _fails_cleanly(result, *needles: str) -> None:
     ("SANDBOX_PORT", "eighty", "SANDBOX_PORT='eighty' is not a port"),
     ("SANDBOX_PORT", "70000", "SANDBOX_PORT='70000' is not a port"),
     ("SANDBOX_TICK_SECONDS", "often", "SANDBOX_TICK_SECONDS='often' is not a number"),
+    ("SANDBOX_SERIAL_CALLS", "sometimes", "SANDBOX_SERIAL_CALLS='sometimes' is not one of auto, on, off"),
 ])
 def test_a_bad_setting_is_named(tmp_path, variable, value, needle):
     result = CliRunner().invoke(main, ["serve", "--data-dir", str(tmp_path)], env={variable: value})

@@ -18,6 +18,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING
 
 from server.auth.gateway import GatewayRejection, apigee_fault
+from server.call_slot import released
 from server.domain.errors import SandboxError
 
 from .names import RESHAPES
@@ -79,7 +80,8 @@ class Injection:
         if action.type == "latency":
             if release is not None:
                 release()  # no lock held while the call waits
-            time.sleep(action.seconds(self.rule.draw(self.number)))
+            with released():  # (server.call_slot: other calls run while this one waits)
+                time.sleep(action.seconds(self.rule.draw(self.number)))
         elif action.type == "xmlrpc_fault":
             raise InjectedFault(*action.fault())
         elif action.type == "http":

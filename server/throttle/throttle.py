@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 
 from server.auth.gateway import Credential
+from server.call_slot import released
 from server.clock import ClockState, monotonic
 from server.domain.errors import ThrottledError
 from server.store.session import AppRecord
@@ -78,7 +79,8 @@ class Throttle:
             if monotonic() >= deadline:
                 raise ThrottledError(legacy.THROTTLE_FAULT)
             wall = state.wall_seconds_for(remaining)
-            time.sleep(POLL if wall is None else min(wall, POLL))
+            with released():  # (server.call_slot: other calls run while this one waits)
+                time.sleep(POLL if wall is None else min(wall, POLL))
             state = reload_clock()
 
     # --- the gateway's quotas ------------------------------------------------------------------------

@@ -1,0 +1,104 @@
+"""One API call at a time in a worker's Python, on the embedded SQLite store (issue 18 §3).
+
+A worker serves calls on several threads (server.master), which share one interpreter lock. A call on SQLite
+gives that lock up around every statement and takes it back after: with other calls running, each statement
+becomes a hand-off between threads (a wake-up, a context switch, the caches of another call), and four clients
+made a ``ContactService.load`` cost about 1.5 times its CPU with one client. SQLite runs one writer at a time
+anyway, and its statements take microseconds, so running the API calls of a worker one after another loses
+nothing and saves those hand-offs: the XML-RPC endpoints and REST v2 run a call's work (after its body is read,
+before its answer is written) holding the worker's ``CallSlot``.
+
+A call gives the slot up while it waits for time to pass: a legacy-key call held by the throttle, an injected
+latency (``released``). It keeps it while it waits for SQLite's write lock, which only work outside the API calls
+holds (the heartbeat, the control API's clock advances), and which that work gives back without the slot.
+PostgreSQL answers over a socket, which another call could use meanwhile: on PostgreSQL there is no slot, nor
+where ``SANDBOX_SERIAL_CALLS=off``. Other paths (the control API, REST v1, OAuth, the inspector) never take it.
+"""
+from __future__ import annotations
+
+import io
+import threading
+
+MODES = ("auto", "on", "off")
+
+_holding = threading.local()  # .lock: the lock of the CallSlot this thread holds, if any
+
+
+class CallSlot:
+    """A worker's slot: ``with slot.held():`` runs the block holding it (at once if the slot is off, or if this
+    thread holds it already)."""
+
+    __slots__ = ("_lock",)
+
+    def __init__(self, enabled: bool):
+        self._lock = threading.Lock() if enabled else None
+
+    @classmethod
+    def for_store(cls, mode: str, dialect: str) -> CallSlot:
+        return cls(mode == "on" or (mode == "auto" and dialect == "sqlite"))
+
+    @property
+    def enabled(self) -> bool:
+        return self._lock is not None
+
+    def held(self) -> _Held:
+        return _Held(self._lock)
+
+
+class _Held:
+    __slots__ = ("_lock", "_took")
+
+    def __init__(self, lock: threading.Lock | None):
+        self._lock = lock
+        self._took = False
+
+    def __enter__(self):
+        lock = self._lock
+        if lock is not None and getattr(_holding, "lock", None) is None:
+            lock.acquire()
+            _holding.lock = lock
+            self._took = True
+        return self
+
+    def __exit__(self, *_exc):
+        if self._took:
+            _holding.lock = None
+            self._lock.release()
+
+
+class released:  # noqa: N801  (used as ``with released():``, like a function)
+    """Give up the slot this thread holds (if any) for the block: a call about to wait for time to pass."""
+
+    __slots__ = ("_lock",)
+
+    def __enter__(self):
+        lock = self._lock = getattr(_holding, "lock", None)
+        if lock is not None:
+            _holding.lock = None
+            lock.release()
+        return self
+
+    def __exit__(self, *_exc):
+        lock = self._lock
+        if lock is not None:
+            lock.acquire()
+            _holding.lock = lock
+
+
+def read_ahead(environ, limit: int) -> bool:
+    """Read the request's body into memory if its length is declared and within ``limit`` (or it has none), so
+    that no call's turn is spent waiting for a slow client; whether it is now in memory. A chunked body (which
+    the outermost layer reads only for REST, server.body_limit) or one over the limit is read by the call, which
+    then runs without the slot."""
+    declared = environ.get("CONTENT_LENGTH")
+    if not declared:
+        return "HTTP_TRANSFER_ENCODING" not in environ
+    try:
+        length = int(declared)
+    except ValueError:
+        return False
+    if not 0 <= length <= limit:
+        return False
+    if length:
+        environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(length))
+    return True

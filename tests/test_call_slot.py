@@ -1,0 +1,133 @@
+"""server.call_slot: a worker's API calls run one at a time on SQLite, and give their turn up while they wait."""
+from __future__ import annotations
+
+import io
+import threading
+import time
+
+import pytest
+
+from server.call_slot import CallSlot, read_ahead, released
+from tests.faults.conftest import add_fault
+from tests.rest.conftest import rest_for
+
+
+def _in_thread(target) -> threading.Thread:
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_second_call_waits_for_the_first():
+    slot, order, inside = CallSlot(True), [], threading.Event()
+
+    def first():
+        with slot.held():
+            inside.set()
+            time.sleep(0.2)
+            order.append("first")
+
+    def second():
+        inside.wait(5)
+        with slot.held():
+            order.append("second")
+
+    threads = [_in_thread(first), _in_thread(second)]
+    for t in threads:
+        t.join(5)
+    assert order == ["first", "second"]
+
+
+def test_a_thread_that_holds_the_slot_may_enter_again_and_lets_it_go_once():
+    slot = CallSlot(True)
+    with slot.held(), slot.held():
+        pass
+    taken = []
+    _in_thread(lambda: slot.held().__enter__() and taken.append(True)).join(5)
+    assert taken == [True]  # the outer block gave it back: another thread took it (and keeps it: a test)
+
+
+def test_a_waiting_call_gives_its_turn_up_and_takes_it_back():
+    slot, inside, ran = CallSlot(True), threading.Event(), []
+
+    def other():
+        inside.wait(5)
+        with slot.held():
+            ran.append("other")
+
+    thread = _in_thread(other)
+    with slot.held():
+        inside.set()
+        with released():
+            thread.join(5)  # the other call ran while this one waited
+        assert ran == ["other"]
+        blocked = _in_thread(lambda: slot.held().__enter__() and ran.append("third"))
+        blocked.join(0.2)
+        assert blocked.is_alive() and ran == ["other"]  # taken back: a third waits
+    blocked.join(5)
+    assert ran == ["other", "third"]
+
+
+def test_released_outside_a_call_and_an_off_slot_do_nothing():
+    with released():
+        pass
+    off = CallSlot(False)
+    with off.held(), off.held():
+        assert not off.enabled
+
+
+@pytest.mark.parametrize("mode, dialect, enabled", [
+    ("auto", "sqlite", True), ("auto", "postgresql", False), ("on", "postgresql", True), ("off", "sqlite", False)])
+def test_the_mode(mode, dialect, enabled):
+    assert CallSlot.for_store(mode, dialect).enabled is enabled
+
+
+@pytest.mark.parametrize("environ, ahead", [
+    ({}, True),  # no body
+    ({"CONTENT_LENGTH": "0"}, True),
+    ({"CONTENT_LENGTH": "3"}, True),
+    ({"CONTENT_LENGTH": "11"}, False),  # over the limit: the call refuses it, without the slot
+    ({"CONTENT_LENGTH": "x"}, False),
+    ({"HTTP_TRANSFER_ENCODING": "chunked"}, False),  # read by the call
+])
+def test_what_is_read_ahead(environ, ahead):
+    stream = io.BytesIO(b"abcdef")
+    environ = {**environ, "wsgi.input": stream}
+    assert read_ahead(environ, 10) is ahead
+    if environ.get("CONTENT_LENGTH") == "3":
+        assert environ["wsgi.input"] is not stream and environ["wsgi.input"].read() == b"abc"
+
+
+def test_the_live_servers_slot_follows_its_store(live):
+    assert live.app.extensions["sandbox"].slot.enabled is (live.backend == "sqlite")
+
+
+def test_a_delayed_call_lets_other_calls_through(app):
+    """An injected latency gives the call's turn up: a call made meanwhile answers before the delayed one."""
+    add_fault(app, match={"method": "DataService.echo"}, action={"type": "latency", "ms": 1500})
+    answered = []
+    slow = _in_thread(lambda: answered.append(app.call("DataService.echo", "slow")))
+    time.sleep(0.3)  # the slow call is waiting by now
+    started = time.monotonic()
+    assert app.call("ContactService.add", {"FirstName": "Meanwhile"}) > 0
+    assert time.monotonic() - started < 1.0 and answered == []
+    slow.join(10)
+    assert answered == ["slow"]
+
+
+def test_a_delayed_rest_v2_call_lets_other_calls_through(app):
+    """The same for REST v2, which runs in the slot too: a v2 read delayed by a rule, an XML-RPC call meanwhile."""
+    rest = rest_for(app)
+    contact = app.call("ContactService.add", {"FirstName": "Both"})
+    url = f"{app.live.url}/crm/rest/v2/contacts/{contact}"
+    assert rest.http.get(url, timeout=30).status_code == 200  # (REST v2 is loaded by its first call)
+    add_fault(app, match={"method": "GET /crm/rest/v2/contacts/*"}, action={"type": "latency", "ms": 1500})
+    answered = []
+    began = time.monotonic()
+    slow = _in_thread(lambda: answered.append(rest.http.get(url, timeout=30).json()["given_name"]))
+    time.sleep(0.3)
+    started = time.monotonic()
+    assert app.call("DataService.echo", "meanwhile") == "meanwhile"
+    assert time.monotonic() - started < 1.0 and answered == []
+    slow.join(10)
+    assert answered == ["Both"] and time.monotonic() - began >= 1.5
