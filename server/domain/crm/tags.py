@@ -19,9 +19,6 @@ from server.store.session import AppSession
 
 _ta = schema.tag_assignment
 # the statements of applying a tag, built once (the hottest write of integrations and campaigns)
-_HAS = PreparedAll(sa.select(_ta.c.tag_id).where(_ta.c.app_id == sa.bindparam("app_id"),
-                                                   _ta.c.contact_id == sa.bindparam("contact_id"),
-                                                   _ta.c.tag_id == sa.bindparam("tag_id")))
 _TAGS_OF = PreparedAll(sa.select(_ta.c.tag_id).where(_ta.c.app_id == sa.bindparam("app_id"),
                                                        _ta.c.contact_id == sa.bindparam("contact_id"))
                        .order_by(_ta.c.tag_id))
@@ -44,9 +41,25 @@ def refresh_groups(s: AppSession, contact_ids) -> None:
         q = s.select(ta, ta.c.contact_id, ta.c.tag_id).where(ta.c.contact_id.in_(chunk)).order_by(ta.c.tag_id)
         for r in s.execute(q):
             tags[r.contact_id].append(r.tag_id)
+    _write_groups(s, tags)
+
+
+def _write_groups(s: AppSession, tags: dict[int, list[int]]) -> None:
+    """Contact.Groups (and LastUpdated) of each contact, from its tag ids in order."""
     now = s.now_local()
     s.update_many(schema.contact, ("id",), [{"id": contact_id, "groups": ",".join(map(str, tag_ids)) or None,
                                              "last_updated": now} for contact_id, tag_ids in tags.items()])
+
+
+def _applied_to_one(s: AppSession, contact_id: int, tag_id: int) -> bool:
+    """Apply a tag to one contact, reading its tags once (whether it has this one, and its Groups after);
+    whether the tag is new to it."""
+    tag_ids = [r.tag_id for r in s.all(_TAGS_OF, contact_id=contact_id)]
+    if tag_id in tag_ids:
+        return False
+    s.insert(schema.tag_assignment, [dict(contact_id=contact_id, tag_id=tag_id, date_created=s.now_local())])
+    _write_groups(s, {contact_id: sorted([*tag_ids, tag_id])})
+    return True
 
 
 def _chunks(ids: list[int], size: int = 500):
@@ -60,11 +73,14 @@ def apply_many(s: AppSession, contact_ids: list[int], tag_id: int) -> list[int]:
     tag = _tag(s, tag_id)
     if tag is None:
         return []
+    if len(contact_ids) == 1:  # (a goal event's tag step)
+        fresh = [contact_ids[0]] if _applied_to_one(s, contact_ids[0], tag_id) else []
+        for contact_id in fresh:
+            s.emit("tag.applied", "contact", contact_id, tag_id=tag_id, tag_name=tag.group_name)
+        return fresh
     ta = schema.tag_assignment
     have: set[int] = set()
-    if len(contact_ids) == 1 and s.first(_HAS, contact_id=contact_ids[0], tag_id=tag_id) is not None:
-        have.add(contact_ids[0])
-    for chunk in _chunks(sorted(set(contact_ids))) if len(contact_ids) > 1 else ():
+    for chunk in _chunks(sorted(set(contact_ids))):
         have.update(r.contact_id for r in s.execute(
             s.select(ta, ta.c.contact_id).where(ta.c.tag_id == tag_id, ta.c.contact_id.in_(chunk))))
     fresh = [c for c in dict.fromkeys(contact_ids) if c not in have]
@@ -101,11 +117,8 @@ def apply(s: AppSession, contact_id: int, tag_id: int, *, method: str = "addToGr
     tag = _tag(s, tag_id)
     if tag is None:
         raise MethodFailed("groupId must be a valid id")
-    if s.first(_HAS, contact_id=contact_id, tag_id=tag_id) is not None:
-        return True  # already there: no new assignment, no event
-    s.insert(schema.tag_assignment, [dict(contact_id=contact_id, tag_id=tag_id, date_created=s.now_local())])
-    refresh_groups(s, [contact_id])
-    s.emit("tag.applied", "contact", contact_id, tag_id=tag_id, tag_name=tag.group_name)
+    if _applied_to_one(s, contact_id, tag_id):  # (already there: no new assignment, no event)
+        s.emit("tag.applied", "contact", contact_id, tag_id=tag_id, tag_name=tag.group_name)
     return True
 
 
