@@ -100,7 +100,7 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
                           env.engine, make_counts(config.redis_url, config.redis_prefix))), throttle=throttle,
                       oauth=oauth, default_app=default_app, heartbeat=heartbeat, files=env.files,
                       methods=methods, journal=journal,
-                      slot=CallSlot.for_store(config.serial_calls, env.engine.dialect.name))
+                      slot=CallSlot.for_store(config.serial_calls, env.engine.dialect.name, config.redis_url is not None))
     app.extensions["sandbox"] = sandbox
 
     # OAuth's endpoints, the control API and the inspector, and REST v1, each loaded by its first request: a Flask

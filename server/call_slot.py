@@ -9,10 +9,11 @@ nothing and saves those hand-offs: the XML-RPC endpoints and REST v2 run a call'
 before its answer is written) holding the worker's ``CallSlot``.
 
 A call gives the slot up while it waits for time to pass: a legacy-key call held by the throttle, an injected
-latency (``released``). It keeps it while it waits for SQLite's write lock, which only work outside the API calls
-holds (the heartbeat, the control API's clock advances), and which that work gives back without the slot.
-PostgreSQL answers over a socket, which another call could use meanwhile: on PostgreSQL there is no slot, nor
-where ``SANDBOX_SERIAL_CALLS=off``. Other paths (the control API, REST v1, OAuth, the inspector) never take it.
+latency (``released``). So does a write call while it waits for SQLite's write lock, which another writer may
+hold (the heartbeat, a clock advance, another process: server.store.db ``begin_write``); with the lock it takes
+the slot back. PostgreSQL and Redis answer over a socket, which another call could use while one waits: with
+either there is no slot by default (``auto``), nor where ``SANDBOX_SERIAL_CALLS=off``. Other paths (the control
+API, REST v1, OAuth, the inspector) never take it.
 """
 from __future__ import annotations
 
@@ -34,8 +35,9 @@ class CallSlot:
         self._lock = threading.Lock() if enabled else None
 
     @classmethod
-    def for_store(cls, mode: str, dialect: str) -> CallSlot:
-        return cls(mode == "on" or (mode == "auto" and dialect == "sqlite"))
+    def for_store(cls, mode: str, dialect: str, redis: bool = False) -> CallSlot:
+        """On when asked, or by default on SQLite with the throttle's state in the process (``auto``)."""
+        return cls(mode == "on" or (mode == "auto" and dialect == "sqlite" and not redis))
 
     @property
     def enabled(self) -> bool:
@@ -46,7 +48,7 @@ class CallSlot:
 
 
 class _Held:
-    __slots__ = ("_lock", "_took")
+    __slots__ = ("_lock", "_took", "_outer")
 
     def __init__(self, lock: threading.Lock | None):
         self._lock = lock
@@ -54,15 +56,16 @@ class _Held:
 
     def __enter__(self):
         lock = self._lock
-        if lock is not None and getattr(_holding, "lock", None) is None:
-            lock.acquire()
-            _holding.lock = lock
-            self._took = True
+        if lock is not None:
+            outer = getattr(_holding, "lock", None)
+            if outer is not lock:  # (another sandbox's slot, in a process serving two: kept, and given back after)
+                lock.acquire()
+                self._outer, _holding.lock, self._took = outer, lock, True
         return self
 
     def __exit__(self, *_exc):
         if self._took:
-            _holding.lock = None
+            _holding.lock = self._outer
             self._lock.release()
 
 

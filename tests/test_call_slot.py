@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import sqlite3
 import threading
 import time
 
@@ -39,12 +40,25 @@ def test_a_second_call_waits_for_the_first():
 
 
 def test_a_thread_that_holds_the_slot_may_enter_again_and_lets_it_go_once():
-    slot = CallSlot(True)
-    with slot.held(), slot.held():
-        pass
-    taken = []
-    _in_thread(lambda: slot.held().__enter__() and taken.append(True)).join(5)
-    assert taken == [True]  # the outer block gave it back: another thread took it (and keeps it: a test)
+    slot, done = CallSlot(True), []
+
+    def nested():
+        with slot.held(), slot.held():
+            done.append("nested")
+
+    _in_thread(nested).join(5)
+    assert done == ["nested"]  # (it would wait for itself forever if entering again took the lock again)
+    _in_thread(lambda: slot.held().__enter__() and done.append("after")).join(5)
+    assert done == ["nested", "after"]  # the outer block gave it back: another thread took it (and keeps it)
+
+
+def test_two_sandboxes_slots_in_one_thread_are_both_taken():
+    a, b = CallSlot(True), CallSlot(True)
+    with a.held(), b.held():
+        took_b = []
+        _in_thread(lambda: b._lock.acquire(timeout=0.05) or took_b.append(False)).join(5)
+        assert took_b == [False]  # b is held too, not skipped because a was
+    assert not a._lock.locked() and not b._lock.locked()
 
 
 def test_a_waiting_call_gives_its_turn_up_and_takes_it_back():
@@ -61,9 +75,8 @@ def test_a_waiting_call_gives_its_turn_up_and_takes_it_back():
         with released():
             thread.join(5)  # the other call ran while this one waited
         assert ran == ["other"]
+        assert not slot._lock.acquire(timeout=0.05)  # taken back: no other thread may take it now
         blocked = _in_thread(lambda: slot.held().__enter__() and ran.append("third"))
-        blocked.join(0.2)
-        assert blocked.is_alive() and ran == ["other"]  # taken back: a third waits
     blocked.join(5)
     assert ran == ["other", "third"]
 
@@ -99,9 +112,53 @@ def test_what_is_read_ahead(environ, ahead):
 
 
 def test_the_live_servers_slot_follows_its_store(live):
-    assert live.app.extensions["sandbox"].slot.enabled is (live.backend == "sqlite")
+    assert live.sandbox.slot.enabled is (live.backend == "sqlite")
 
 
+@pytest.mark.store_agnostic  # (the slot is SQLite's)
+def test_xmlrpc_and_rest_v2_calls_wait_for_the_slot(app):
+    """The transports take the worker's slot: while the test holds it, neither an XML-RPC call nor a REST v2 read
+    answers; both do once it is given back."""
+    rest = rest_for(app)
+    contact = app.call("ContactService.add", {"FirstName": "Waits"})
+    url = f"{app.live.url}/crm/rest/v2/contacts/{contact}"
+    assert rest.http.get(url, timeout=30).status_code == 200  # (REST v2 is loaded by its first call)
+    answered, hold = [], app.live.sandbox.slot.held()
+    hold.__enter__()
+    try:
+        calls = [_in_thread(lambda: answered.append(app.call("DataService.echo", "x"))),
+                 _in_thread(lambda: answered.append(rest.http.get(url, timeout=30).status_code))]
+        time.sleep(0.5)
+        assert answered == []
+    finally:
+        hold.__exit__(None, None, None)
+    for t in calls:
+        t.join(10)
+    assert sorted(answered, key=str) == [200, "x"]
+
+
+@pytest.mark.store_agnostic
+def test_a_write_waiting_for_sqlites_write_lock_lets_other_calls_through(app):
+    """A write call that waits for SQLite's write lock (held here by another connection, as the heartbeat or a
+    clock advance would) gives its turn up: a read answers meanwhile, and the write goes through after."""
+    contact = app.call("ContactService.add", {"FirstName": "Reader"})
+    other = sqlite3.connect(app.live.data_dir / "sandbox.db", timeout=30, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        added = []
+        writer = _in_thread(lambda: added.append(app.call("ContactService.add", {"FirstName": "Writer"})))
+        time.sleep(0.3)  # the add waits for the lock by now
+        started = time.monotonic()
+        assert app.call("ContactService.load", contact, ["FirstName"]) == {"FirstName": "Reader"}
+        assert time.monotonic() - started < 1.0 and added == []
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    writer.join(10)
+    assert len(added) == 1 and app.call("ContactService.load", added[0], ["FirstName"]) == {"FirstName": "Writer"}
+
+
+@pytest.mark.store_agnostic
 def test_a_delayed_call_lets_other_calls_through(app):
     """An injected latency gives the call's turn up: a call made meanwhile answers before the delayed one."""
     add_fault(app, match={"method": "DataService.echo"}, action={"type": "latency", "ms": 1500})
@@ -115,6 +172,7 @@ def test_a_delayed_call_lets_other_calls_through(app):
     assert answered == ["slow"]
 
 
+@pytest.mark.store_agnostic
 def test_a_delayed_rest_v2_call_lets_other_calls_through(app):
     """The same for REST v2, which runs in the slot too: a v2 read delayed by a rule, an XML-RPC call meanwhile."""
     rest = rest_for(app)

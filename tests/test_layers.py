@@ -19,7 +19,7 @@ REST_V1_NOT_YET_ON_THE_DOMAIN: set[str] = set()
 
 STORE = ("server.store", "sqlalchemy")
 # what the store may import besides itself and third-party code: the layers below it
-STORE_MAY_IMPORT = ("server.store", "server.clock", "server.tables", "server.config")
+STORE_MAY_IMPORT = ("server.store", "server.clock", "server.tables", "server.config", "server.call_slot")
 
 
 def imports(path: Path) -> set[str]:

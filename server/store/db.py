@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from server.call_slot import released
 from server.store import revisions, schema
 
 
@@ -42,7 +43,10 @@ def make_engine(url: str) -> Engine:
             # directly: it runs once per call, and SQLAlchemy's execution path would double its cost.
             driver = conn.connection.driver_connection
             if not driver.in_transaction:  # (a call's Transaction may have begun it on the driver)
-                driver.execute("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
+                if conn.get_execution_options().get("write"):
+                    begin_write(driver)
+                else:
+                    driver.execute("BEGIN")
 
         return engine
     # No pool_pre_ping: it costs a round trip (and PostgreSQL CPU) on every checkout. A connection the server
@@ -62,6 +66,15 @@ def make_engine(url: str) -> Engine:
             dbapi_conn.autocommit = False
 
     return engine
+
+
+def begin_write(driver) -> None:
+    """SQLite's BEGIN IMMEDIATE, its write lock waited for (up to the busy timeout) without the worker's call slot
+    (server.call_slot): a write call waiting for another writer (the heartbeat, a clock advance, another process)
+    holds up none of the worker's other calls, and a writer holding the lock never waits for a call that waits for
+    it. Taken back once the lock is held."""
+    with released():
+        driver.execute("BEGIN IMMEDIATE")
 
 
 def _alive(dbapi_conn) -> bool:
@@ -133,7 +146,7 @@ class Transaction:
                 # The same on PostgreSQL, where a transaction costs two more round trips (BEGIN, COMMIT).
                 if self.dialect.name == "sqlite":
                     if self.write:
-                        raw.driver_connection.execute("BEGIN IMMEDIATE")
+                        begin_write(raw.driver_connection)
                 elif not self.write:
                     raw.driver_connection.autocommit = self._autocommit = True
             except BaseException:
