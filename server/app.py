@@ -99,8 +99,8 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
     sandbox = Sandbox(config=config, env=env, engine=env.engine, gate=Gate(env, throttle, Injector(
                           env.engine, make_counts(config.redis_url, config.redis_prefix))), throttle=throttle,
                       oauth=oauth, default_app=default_app, heartbeat=heartbeat, files=env.files,
-                      methods=methods, journal=journal,
-                      slot=CallSlot.for_store(config.serial_calls, env.engine.dialect.name, config.redis_url is not None))
+                      methods=methods, journal=journal, slot=CallSlot.for_store(
+                          config.serial_calls, env.engine.dialect.name, redis=config.redis_url is not None))
     app.extensions["sandbox"] = sandbox
 
     # OAuth's endpoints, the control API and the inspector, and REST v1, each loaded by its first request: a Flask
