@@ -54,6 +54,7 @@ class SandboxWorker(ThreadWorker):
     """gunicorn's threaded worker, serving TLS on the sandbox's TLS listener only."""
 
     def init_process(self):
+        self.cfg = self.log.cfg = _KeptSettings(self.cfg)
         tls = getattr(self.app, "tls", None)  # SandboxGunicorn's; none under another gunicorn application
         self.tls_cfg = _TLSSettings(self.cfg, tls) if tls is not None else None
         super().init_process()
@@ -94,6 +95,24 @@ def _next_call_ready(conn) -> bool:
     if pending is not None and pending():
         return True
     return bool(select.select([conn.sock], [], [], NEXT_CALL_WAIT)[0])
+
+
+class _KeptSettings:
+    """A worker's gunicorn settings, each read once and kept: gunicorn's ``Config`` looks a setting up anew at
+    every read (about forty reads a request: the parser's limits and policies, the access log's switches), and a
+    worker's settings never change (a reload starts new workers)."""
+
+    def __init__(self, cfg):
+        self._cfg = cfg
+
+    def __getattr__(self, name):
+        value = getattr(self._cfg, name)
+        setattr(self, name, value)  # the next read is a plain attribute's
+        return value
+
+
+def _no_hook(_worker, _req) -> None:
+    """gunicorn's ``pre_request`` hook, which by default writes a debug line that ``loglevel`` drops, per call."""
 
 
 class _TLSSettings:
@@ -152,7 +171,7 @@ class SandboxGunicorn(BaseApplication):
                          "sendfile": False,  # os.sendfile would bypass TLS on the TLS listener
                          "control_socket_disable": True,  # one path in $HOME for every gunicorn: sandboxes collide
                          "when_ready": lambda _server: print("\n".join(printed), flush=True),
-                         "pre_fork": freeze_before_fork, "worker_exit": worker_exit}
+                         "pre_fork": freeze_before_fork, "worker_exit": worker_exit, "pre_request": _no_hook}
         super().__init__()
 
     def load_config(self):

@@ -138,3 +138,29 @@ def test_the_heartbeat_runs_due_work_under_serve(tmp_path):
     finally:
         server.stop()
     assert subjects == ["Hello from the heartbeat"]
+
+
+def test_a_workers_settings_are_read_once_and_kept():
+    """server.master._KeptSettings: gunicorn's Config looks a setting up at every read; the worker's copy keeps
+    each value after its first read (the parser reads some forty a request)."""
+    from gunicorn.config import Config as GunicornConfig
+
+    from server.master import _KeptSettings
+
+    cfg = GunicornConfig()
+    cfg.set("limit_request_line", 1234)
+    reads = []
+    real = GunicornConfig.__getattr__
+
+    def counted(self, name):
+        reads.append(name)
+        return real(self, name)
+
+    kept = _KeptSettings(cfg)
+    GunicornConfig.__getattr__ = counted
+    try:
+        assert kept.limit_request_line == 1234 and kept.limit_request_line == 1234
+        assert not kept.is_ssl and not kept.is_ssl  # (a property of Config, which reads two settings)
+    finally:
+        GunicornConfig.__getattr__ = real
+    assert sorted(reads) == ["certfile", "keyfile", "limit_request_line"]  # each once
