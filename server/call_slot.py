@@ -10,10 +10,10 @@ before its answer is written) holding the worker's ``CallSlot``.
 
 A call gives the slot up while it waits for time to pass: a legacy-key call held by the throttle, an injected
 latency (``released``). So does a write call while it waits for SQLite's write lock, which another writer may
-hold (the heartbeat, a clock advance, another process: server.store.db ``begin_write``); with the lock it takes
-the slot back. PostgreSQL and Redis answer over a socket, which another call could use while one waits: with
-either there is no slot by default (``auto``), nor where ``SANDBOX_SERIAL_CALLS=off``. Other paths (the control
-API, REST v1, OAuth, the inspector) never take it.
+hold (the heartbeat, a clock advance, another process: server.store.db ``begin_write``; the worker's own write
+calls wait for the slot instead); with the lock it takes the slot back. PostgreSQL and Redis answer over a
+socket, which another call could use while one waits: with either there is no slot by default (``auto``), nor
+where ``SANDBOX_SERIAL_CALLS=off``. Other paths (the control API, REST v1, OAuth, the inspector) never take it.
 """
 from __future__ import annotations
 
@@ -67,6 +67,11 @@ class _Held:
         if self._took:
             _holding.lock = self._outer
             self._lock.release()
+
+
+def holding() -> bool:
+    """Whether this thread holds a slot."""
+    return getattr(_holding, "lock", None) is not None
 
 
 class released:  # noqa: N801  (used as ``with released():``, like a function)

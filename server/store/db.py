@@ -3,20 +3,23 @@ from __future__ import annotations
 
 import contextlib
 import select
+import sqlite3
 from collections.abc import Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from server.call_slot import released
+from server.call_slot import holding, released
 from server.store import revisions, schema
+
+BUSY_TIMEOUT = 30  # seconds a SQLite statement waits for another connection's lock
 
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         # Every transaction here is ended explicitly (commit or rollback), and closing a Connection rolls
         # back one left open, so the pool's own rollback on every check-in is needless work.
-        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+        engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT, "check_same_thread": False},
                                   pool_size=16, max_overflow=32, pool_reset_on_return=None)
 
         @sa.event.listens_for(engine, "connect")
@@ -69,10 +72,23 @@ def make_engine(url: str) -> Engine:
 
 
 def begin_write(driver) -> None:
-    """SQLite's BEGIN IMMEDIATE, its write lock waited for (up to the busy timeout) without the worker's call slot
-    (server.call_slot): a write call waiting for another writer (the heartbeat, a clock advance, another process)
-    holds up none of the worker's other calls, and a writer holding the lock never waits for a call that waits for
-    it. Taken back once the lock is held."""
+    """SQLite's BEGIN IMMEDIATE. A call holding the worker's call slot (server.call_slot) asks for the write lock
+    without waiting: the worker's other write calls wait for the slot, not for the lock, so it is free unless a
+    writer outside them holds it (the heartbeat, a clock advance, another process). Then the call waits for it
+    (up to the busy timeout) without the slot, holding up none of the worker's other calls, and takes the slot
+    back once it has the lock."""
+    if not holding():
+        driver.execute("BEGIN IMMEDIATE")
+        return
+    driver.execute("PRAGMA busy_timeout = 0")
+    try:
+        driver.execute("BEGIN IMMEDIATE")
+        return
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+            raise
+    finally:
+        driver.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT * 1000}")
     with released():
         driver.execute("BEGIN IMMEDIATE")
 
