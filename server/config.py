@@ -43,7 +43,7 @@ class Config:
     # keeps them in memory and sends nothing
     senders: str = "live"
     journal_size: int = 10_000  # calls kept per app in the request journal (server.journal), oldest out first; 0: none
-    # server.call_slot: "auto" runs a worker's API calls one at a time on SQLite (not on PostgreSQL); "on", "off"
+    # server.call_slot: "auto" runs a worker's API calls one at a time on SQLite (not on PostgreSQL, not with Redis)
     serial_calls: str = "auto"
     log_level: str = "info"  # server.logs: info writes a line per API call; warning keeps only what went wrong
     log_format: str = "text"  # or "json": one JSON object a line
