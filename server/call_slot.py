@@ -46,6 +46,12 @@ class CallSlot:
     def held(self) -> _Held:
         return _Held(self._lock)
 
+    def for_request(self, environ, body_limit: int) -> _Held:
+        """The slot held for one API call (``with``): once its body is in memory (``read_ahead``), else not at
+        all (a chunked body, or one over the limit, is read by the call itself)."""
+        lock = self._lock
+        return _Held(lock if lock is not None and read_ahead(environ, body_limit) else None)
+
 
 class _Held:
     __slots__ = ("_lock", "_took", "_outer")

@@ -89,10 +89,36 @@ def test_released_outside_a_call_and_an_off_slot_do_nothing():
         assert not off.enabled
 
 
-@pytest.mark.parametrize("mode, dialect, enabled", [
-    ("auto", "sqlite", True), ("auto", "postgresql", False), ("on", "postgresql", True), ("off", "sqlite", False)])
-def test_the_mode(mode, dialect, enabled):
-    assert CallSlot.for_store(mode, dialect).enabled is enabled
+@pytest.mark.parametrize("mode, dialect, redis, enabled", [
+    ("auto", "sqlite", False, True), ("auto", "postgresql", False, False), ("auto", "sqlite", True, False),
+    ("on", "postgresql", False, True), ("on", "sqlite", True, True), ("off", "sqlite", False, False)])
+def test_the_mode(mode, dialect, redis, enabled):
+    assert CallSlot.for_store(mode, dialect, redis=redis).enabled is enabled
+
+
+@pytest.mark.parametrize("variable, redis, enabled", [("", False, True), ("OFF", False, False), ("", True, False)])
+def test_the_setting_reaches_the_application(tmp_path, monkeypatch, variable, redis, enabled):
+    """SANDBOX_SERIAL_CALLS and SANDBOX_REDIS_URL, read as `sandbox serve` reads them, decide the app's slot."""
+    from server.app import create_app
+    from server.config import from_env
+
+    monkeypatch.setenv("SANDBOX_SERIAL_CALLS", variable or "auto")
+    overrides = {"redis_url": "redis://127.0.0.1:1/0"} if redis else {}  # (never connected to here)
+    app = create_app(from_env(data_dir=str(tmp_path), tick_seconds=0, **overrides))
+    try:
+        assert app.extensions["sandbox"].slot.enabled is enabled
+    finally:
+        app.extensions["sandbox"].engine.dispose()
+
+
+def test_a_request_whose_body_is_not_in_memory_runs_without_the_slot():
+    slot = CallSlot(True)
+    chunked = {"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": io.BytesIO(b"")}
+    with slot.for_request(chunked, 10):
+        assert slot._lock.acquire(timeout=1)  # free: a chunked body is read by the call, without the slot
+        slot._lock.release()
+    with slot.for_request({"CONTENT_LENGTH": "3", "wsgi.input": io.BytesIO(b"abc")}, 10):
+        assert not slot._lock.acquire(timeout=0.05)  # held
 
 
 @pytest.mark.parametrize("environ, ahead", [

@@ -20,7 +20,6 @@ from werkzeug.wrappers import Request as HttpRequest
 from werkzeug.wrappers import Response
 
 from server.auth.gateway import GatewayRejection
-from server.call_slot import read_ahead
 from server.faults import http as faults
 from server.faults.names import REST_V2
 from server.gate import GATEWAY, Call
@@ -43,15 +42,9 @@ class Transport:
 
     def __call__(self, environ, start_response):
         """A request under ``ROOT`` (server.rest_v2.front passes every other path to Flask)."""
-        slot = self.sandbox.slot
-        serial = slot.enabled and read_ahead(environ, self.sandbox.config.max_body_bytes)
-        http = HttpRequest(environ)
-        call = Call(endpoint=GATEWAY, headers=http.headers, query=http.args)
-        if serial:
-            with slot.held():  # (server.call_slot; the body is read, the answer written, without it)
-                response = self.serve(http, call)
-                self.journal(http, call, response)
-        else:
+        with self.sandbox.slot.for_request(environ, self.sandbox.config.max_body_bytes):  # (server.call_slot)
+            http = HttpRequest(environ)
+            call = Call(endpoint=GATEWAY, headers=http.headers, query=http.args)
             response = self.serve(http, call)
             self.journal(http, call, response)
         return response(environ, start_response)

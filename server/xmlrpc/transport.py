@@ -17,7 +17,6 @@ from werkzeug.datastructures import EnvironHeaders
 from werkzeug.wsgi import get_input_stream
 
 from server.auth.gateway import GatewayRejection
-from server.call_slot import read_ahead
 from server.domain.errors import ProtocolError
 from server.faults.actions import DropConnection, drop
 from server.gate import GATEWAY, LEGACY, Call
@@ -52,11 +51,7 @@ class Transport:
             start_response("405 METHOD NOT ALLOWED", [("Content-Type", "application/json"), ("Allow", "POST"),
                                                       ("Content-Length", str(len(body)))])
             return [body]
-        slot = self.sandbox.slot
-        if slot.enabled and read_ahead(environ, self.sandbox.config.max_body_bytes):
-            with slot.held():  # (server.call_slot; the body is read, the answer written, without it)
-                status, headers, body = self.serve(endpoint, environ)
-        else:
+        with self.sandbox.slot.for_request(environ, self.sandbox.config.max_body_bytes):  # (server.call_slot)
             status, headers, body = self.serve(endpoint, environ)
         headers.append(("Content-Length", str(len(body))))
         start_response(status, headers)

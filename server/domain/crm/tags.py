@@ -74,10 +74,10 @@ def apply_many(s: AppSession, contact_ids: list[int], tag_id: int) -> list[int]:
     if tag is None:
         return []
     if len(contact_ids) == 1:  # (a goal event's tag step)
-        fresh = [contact_ids[0]] if _applied_to_one(s, contact_ids[0], tag_id) else []
-        for contact_id in fresh:
-            s.emit("tag.applied", "contact", contact_id, tag_id=tag_id, tag_name=tag.group_name)
-        return fresh
+        if not _applied_to_one(s, contact_ids[0], tag_id):
+            return []
+        s.emit("tag.applied", "contact", contact_ids[0], tag_id=tag_id, tag_name=tag.group_name)
+        return [contact_ids[0]]
     ta = schema.tag_assignment
     have: set[int] = set()
     for chunk in _chunks(sorted(set(contact_ids))):
