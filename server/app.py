@@ -109,6 +109,7 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
     app.wsgi_app = oauth_front.mount(lambda: _flask(app.extensions), oauth, app.wsgi_app)
     app.wsgi_app = app.extensions["control_plane"] = control_plane.mount(lambda: _flask(app.extensions), app.wsgi_app)
     app.wsgi_app = rest_v1.mount(lambda: _flask(app.extensions), lambda: registry.operations, app.wsgi_app)
+    app.wsgi_app = sandbox.slot.outside(app.wsgi_app)  # all of those run without the call slot (server.call_slot)
     transport.mount(app, sandbox)  # the XML-RPC endpoints, in front of REST v1 and Flask
     # REST v2, in front of Flask, loaded by its first call; the migration compare runs v2 operations (server.migration)
     app.wsgi_app = app.extensions["rest_v2"] = RestV2(sandbox, registry.families, app.wsgi_app)

@@ -8,6 +8,12 @@ anyway, and its statements take microseconds, so running the API calls of a work
 nothing and saves those hand-offs: the XML-RPC endpoints and REST v2 run a call's work (after its body is read,
 before its answer is written) holding the worker's ``CallSlot``.
 
+Under ``sandbox serve`` (server.master) a kept-alive connection's call holds the slot from its first byte to its
+answer's last: gunicorn's reading and writing of it are Python too, and with them outside the slot the threads
+still handed the interpreter's lock to each other some ten times a call; inside it, under four. A read or write of
+that connection that would wait gives the slot up while it waits, and a path that never takes it lets it go
+(``leave``, ``outside``) before its work.
+
 A call gives the slot up while it waits for time to pass: a legacy-key call held by the throttle, an injected
 latency (``released``). So does a write call while it waits for SQLite's write lock, which another writer may
 hold (the heartbeat, a clock advance, another process: server.store.db ``begin_write``; the worker's own write
@@ -50,7 +56,29 @@ class CallSlot:
         """The slot held for one API call (``with``): once its body is in memory (``read_ahead``), else not at
         all (a chunked body, or one over the limit, is read by the call itself)."""
         lock = self._lock
-        return _Held(lock if lock is not None and read_ahead(environ, body_limit) else None)
+        if lock is None:
+            return _Held(None)
+        if not read_ahead(environ, body_limit):
+            self.leave()
+            return _Held(None)
+        return _Held(lock)
+
+    def leave(self) -> None:
+        """Give the slot up for the rest of this request, if this thread holds it: under ``sandbox serve`` a
+        kept-alive connection's call is served holding it from the start (server.master), and a path that
+        runs without it (``outside``) lets it go before its work."""
+        lock = self._lock
+        if lock is not None and getattr(_holding, "lock", None) is lock:
+            _holding.lock = None
+            lock.release()
+
+    def outside(self, app):
+        """``app`` (a WSGI application) run without the slot: the paths that never take it."""
+        def without_slot(environ, start_response):
+            self.leave()
+            return app(environ, start_response)
+
+        return without_slot
 
 
 class _Held:
@@ -71,8 +99,9 @@ class _Held:
 
     def __exit__(self, *_exc):
         if self._took:
+            if getattr(_holding, "lock", None) is self._lock:  # (not given up for the rest of the request)
+                self._lock.release()
             _holding.lock = self._outer
-            self._lock.release()
 
 
 def holding() -> bool:

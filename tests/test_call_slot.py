@@ -1,16 +1,22 @@
 """server.call_slot: a worker's API calls run one at a time on SQLite, and give their turn up while they wait."""
 from __future__ import annotations
 
+import contextlib
+import http.client
 import io
+import socket
 import sqlite3
 import threading
 import time
+import xmlrpc.client
 
 import pytest
 
-from server.call_slot import CallSlot, read_ahead, released
+from server.call_slot import CallSlot, holding, read_ahead, released
+from server.master import _InTurn
 from tests.faults.conftest import add_fault
 from tests.rest.conftest import rest_for
+from tests.serving import serve
 
 
 def _in_thread(target) -> threading.Thread:
@@ -119,6 +125,117 @@ def test_a_request_whose_body_is_not_in_memory_runs_without_the_slot():
         slot._lock.release()
     with slot.for_request({"CONTENT_LENGTH": "3", "wsgi.input": io.BytesIO(b"abc")}, 10):
         assert not slot._lock.acquire(timeout=0.05)  # held
+
+
+def test_a_call_held_from_the_start_lets_the_slot_go_when_its_body_is_not_in_memory_or_its_path_never_takes_it():
+    slot, seen = CallSlot(True), []
+    chunked = {"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": io.BytesIO(b"")}
+    with slot.held(), slot.for_request(chunked, 10):  # held from the start, as server.master holds it
+        seen.append(holding())
+    with slot.held():
+        slot.outside(lambda environ, start_response: seen.append(holding()))({}, None)
+    with slot.held(), slot.for_request({"CONTENT_LENGTH": "3", "wsgi.input": io.BytesIO(b"abc")}, 10):
+        seen.append(holding())
+    assert seen == [False, False, True]
+    assert slot._lock.acquire(timeout=1)  # given back once, not twice (a second release would raise)
+
+
+def _taken_elsewhere(slot: CallSlot) -> bool:
+    """Whether another thread can take the slot now (and give it back)."""
+    took = []
+    _in_thread(lambda: took.append(slot._lock.acquire(timeout=2)) or (took[0] and slot._lock.release())).join(5)
+    return took == [True]
+
+
+def test_a_connection_read_that_would_wait_gives_the_slot_up_while_it_waits():
+    slot, (ours, client) = CallSlot(True), socket.socketpair()
+    with ours, client:
+        turn, got, waiting = _InTurn(ours), [], threading.Event()
+        client.sendall(b"ready")
+
+        def serving():
+            with slot.held():
+                got.append(turn.recv(100))  # there at once: read holding the slot
+                got.append(_taken_elsewhere(slot))
+                waiting.set()
+                got.append(turn.recv(100))  # not there yet: waits without it
+                got.append(holding() and not _taken_elsewhere(slot))  # and has it back
+
+        thread = _in_thread(serving)
+        assert waiting.wait(5)
+        assert _taken_elsewhere(slot)
+        client.sendall(b"later")
+        thread.join(5)
+        assert got == [b"ready", False, b"later", True]
+
+
+def test_a_connection_write_that_would_wait_gives_the_slot_up_while_it_waits():
+    slot, (ours, client) = CallSlot(True), socket.socketpair()
+    with ours, client:
+        ours.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+        answer, done = b"x" * 4_000_000, []
+
+        def serving():
+            with slot.held():
+                _InTurn(ours).sendall(answer)  # far more than the buffers hold: the reader is paused
+                done.append(holding())
+
+        thread = _in_thread(serving)
+        time.sleep(0.2)
+        assert _taken_elsewhere(slot)  # while it waits for the reader
+        received = bytearray()
+        while len(received) < len(answer):
+            received += client.recv(1 << 20)
+        thread.join(5)
+        assert bytes(received) == answer and done == [True]
+
+
+def _echo(conn: http.client.HTTPConnection, text: str) -> str:
+    conn.request("POST", "/api/xmlrpc", xmlrpc.client.dumps(("serve-key-123", text), "DataService.echo"))
+    return xmlrpc.client.loads(conn.getresponse().read())[0][0]
+
+
+def _answer(reply) -> bytes:
+    """The body of the next HTTP answer on ``reply`` (a socket's file)."""
+    assert reply.readline().startswith(b"HTTP/1.1 200")
+    length = None
+    for line in iter(reply.readline, b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+    return reply.read(length)
+
+
+def test_a_slow_or_paused_client_does_not_hold_up_sandbox_serves_other_calls(tmp_path):
+    """``sandbox serve`` serves a kept-alive connection's call holding the worker's slot from its first byte
+    (server.master): a client that stops halfway through sending a call, or stops reading a long answer, waits
+    without it."""
+    server = serve(tmp_path, "--api-key", "serve-key-123")
+    try:
+        slow = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+        other = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        with slow, contextlib.closing(other):
+            def call(text: str) -> bytes:
+                body = xmlrpc.client.dumps(("serve-key-123", text), "DataService.echo").encode()
+                return (f"POST /api/xmlrpc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\n"
+                        f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+
+            slow.sendall(call("first"))  # its first call: the connection is kept alive after it
+            reply = slow.makefile("rb")
+            assert b"first" in _answer(reply)
+            second = call("half")
+            slow.sendall(second[:len(second) // 2])  # and stops halfway
+            time.sleep(0.3)
+            assert _echo(other, "meanwhile") == "meanwhile"  # (timed out while the slow call held the slot)
+            slow.sendall(second[len(second) // 2:])
+            assert b"half" in _answer(reply)
+            # an answer longer than the server's send buffer and this socket's receive buffer hold together
+            # (net.ipv4.tcp_wmem's most, 4 MiB here), which it does not read
+            slow.sendall(call("y" * 6_000_000))
+            time.sleep(0.5)
+            assert _echo(other, "still") == "still"
+            assert _answer(reply).count(b"y") == 6_000_000
+    finally:
+        server.stop()
 
 
 @pytest.mark.parametrize("environ, ahead", [
