@@ -20,6 +20,7 @@ per worker.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import json
@@ -80,6 +81,13 @@ class SandboxWorker(ThreadWorker):
             keepalive = self._handle_one(conn)
         return keepalive
 
+    def _keepalive_after(self, conn, keepalive):
+        """gunicorn drains a request's unread body after its answer (a body refused with 413, say), waiting up to
+        5 s for a client that sends nothing more: with the answer written, the call's turn is over."""
+        if self.slot is not None:
+            self.slot.leave()
+        return super()._keepalive_after(conn, keepalive)
+
     def _handle_one(self, conn):
         """One call of ``conn``; in turn (``_InTurn``) where the worker has a call slot and the connection is a
         plain HTTP/1 one already set up (its first call, and TLS, are served as gunicorn serves them)."""
@@ -117,13 +125,14 @@ class _InTurn:
     """A kept-alive connection's socket while its thread serves a call holding the worker's call slot
     (server.call_slot): gunicorn reading the request, the application, gunicorn writing the answer, one call after
     another in the worker's Python. With the slot taken only around the call's own work, four clients made a
-    ``ContactService.load`` cost 1.6 times its CPU with one client, the threads handing the interpreter's lock to
-    each other at every read, write and statement (ten context switches a call); taken around the whole call,
-    1.3 times, and 18% more calls a second.
+    ``ContactService.load`` cost about 1.4 times its CPU with one client, the threads handing the interpreter's
+    lock to each other at every read and write of the sockets (ten context switches a call); taken around the
+    whole call, about 1.2 times, and 10% more calls a second (docs/performance.md, "One call at a time on SQLite").
 
     A read or write that would wait (a slow client's next bytes, a paused reader's full buffer) gives the slot up
     while it waits and takes it back after, so no client can hold the worker's other calls up; one that can be
-    done at once is done without a word to the slot. Everything else is the socket's own."""
+    done at once is done without a word to the slot. One that cannot be tried without waiting (flags of its own, a
+    timeout on the socket) gives the slot up first. Everything else is the socket's own."""
 
     __slots__ = ("_sock",)
 
@@ -131,47 +140,55 @@ class _InTurn:
         self._sock = sock
 
     def recv(self, size: int, flags: int = 0) -> bytes:
-        if not flags and holding():
+        if not holding():
+            return self._sock.recv(size, flags)
+        if self._can_try(flags):
             try:
                 return self._sock.recv(size, socket.MSG_DONTWAIT)
             except BlockingIOError:
                 pass
-            with released():
-                return self._sock.recv(size)
-        return self._sock.recv(size, flags)
+        with released():
+            return self._sock.recv(size, flags)
 
     def recv_into(self, buffer, size: int = 0, flags: int = 0) -> int:
-        if not flags and holding():
+        if not holding():
+            return self._sock.recv_into(buffer, size, flags)
+        if self._can_try(flags):
             try:
                 return self._sock.recv_into(buffer, size, socket.MSG_DONTWAIT)
             except BlockingIOError:
                 pass
-            with released():
-                return self._sock.recv_into(buffer, size)
-        return self._sock.recv_into(buffer, size, flags)
+        with released():
+            return self._sock.recv_into(buffer, size, flags)
 
     def send(self, data, flags: int = 0) -> int:
-        if not flags and holding():
+        if not holding():
+            return self._sock.send(data, flags)
+        if self._can_try(flags):
             try:
                 return self._sock.send(data, socket.MSG_DONTWAIT)
             except BlockingIOError:
                 pass
-            with released():
-                return self._sock.send(data)
-        return self._sock.send(data, flags)
+        with released():
+            return self._sock.send(data, flags)
 
     def sendall(self, data, flags: int = 0) -> None:
-        if flags or not holding():
+        if not holding():
             return self._sock.sendall(data, flags)
-        view = memoryview(data).cast("B")
-        try:
-            sent = self._sock.send(view, socket.MSG_DONTWAIT)
-        except BlockingIOError:
-            sent = 0
+        view, sent = memoryview(data).cast("B"), 0
+        if self._can_try(flags):
+            with contextlib.suppress(BlockingIOError):
+                sent = self._sock.send(view, socket.MSG_DONTWAIT)
         if sent < len(view):
             with released():
-                self._sock.sendall(view[sent:])
+                self._sock.sendall(view[sent:], flags)
         return None
+
+    def _can_try(self, flags: int) -> bool:
+        """Whether a call can be tried without waiting: with no flags of its own, on a socket without a timeout
+        (on one with a timeout, as gunicorn sets to drain an unread body, Python waits for the socket before
+        the call whatever its flags say)."""
+        return not flags and self._sock.gettimeout() is None
 
     def __getattr__(self, name):
         return getattr(self._sock, name)

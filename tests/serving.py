@@ -63,15 +63,18 @@ class Server:
     def workers(self) -> list[int]:
         return children(self.proc.pid)
 
-    def all_workers_answer(self) -> set[int]:
-        """Wait until every worker has answered a call (each boots its application on its own after the fork: a
-        worker still booting takes no connection), on a new connection each time: their process ids."""
-        workers, seen = set(self.workers()), set()
+    def all_workers_answer(self, count: int) -> set[int]:
+        """Wait until the ``count`` workers have answered a call (the master forks them one after another, and
+        each boots its application on its own after the fork: a worker still booting takes no connection), on a
+        new connection each time: their process ids."""
+        workers, seen = set(), set()
         deadline = time.monotonic() + START_BOUND
-        while seen != workers and time.monotonic() < deadline:
+        while (len(workers) < count or not workers <= seen) and time.monotonic() < deadline:
+            workers = set(self.workers())  # (read anew: a worker the master had not yet forked answers too)
             seen.add(requests.get(self.base + "/sandbox/livez", timeout=10).json()["process"])
-        assert seen == workers, f"workers {sorted(workers)} but only {sorted(seen)} answered"
-        return seen
+        assert len(workers) == count and workers <= seen, \
+            f"workers {sorted(workers)} (of {count}) but only {sorted(seen)} answered"
+        return seen & workers
 
     def stop(self) -> str:
         """Stop it (gracefully, then for good): everything it printed."""
@@ -152,7 +155,7 @@ def gunicorn(data_dir: Path, workers: int, *, threads: int = 8, redis: bool = Fa
                        clean_env(**env_vars), data_dir / "gunicorn.log")
         server.redis_prefix = prefix
         try:
-            server.all_workers_answer()
+            server.all_workers_answer(workers)
             yield server
         finally:
             server.stop()

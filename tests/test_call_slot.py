@@ -169,6 +169,29 @@ def test_a_connection_read_that_would_wait_gives_the_slot_up_while_it_waits():
         assert got == [b"ready", False, b"later", True]
 
 
+def test_a_connection_read_on_a_socket_with_a_timeout_gives_the_slot_up_first():
+    """gunicorn sets a timeout to drain an unread body; Python then waits for the socket before any read, whatever
+    its flags: the read cannot be tried without waiting, so the slot is given up before it."""
+    slot, (ours, client) = CallSlot(True), socket.socketpair()
+    with ours, client:
+        ours.settimeout(5)
+        got, waiting = [], threading.Event()
+
+        def serving():
+            with slot.held():
+                waiting.set()
+                got.append(_InTurn(ours).recv(100))
+                got.append(holding())
+
+        thread = _in_thread(serving)
+        assert waiting.wait(5)
+        time.sleep(0.1)
+        assert _taken_elsewhere(slot)
+        client.sendall(b"late")
+        thread.join(5)
+        assert got == [b"late", True]
+
+
 def test_a_connection_write_that_would_wait_gives_the_slot_up_while_it_waits():
     slot, (ours, client) = CallSlot(True), socket.socketpair()
     with ours, client:
@@ -234,8 +257,60 @@ def test_a_slow_or_paused_client_does_not_hold_up_sandbox_serves_other_calls(tmp
             time.sleep(0.5)
             assert _echo(other, "still") == "still"
             assert _answer(reply).count(b"y") == 6_000_000
+            # a body refused unread (413): gunicorn then drains it for up to 5 s, this client sending nothing;
+            # the other call is answered meanwhile, while the refused connection is still open, being drained
+            slow.sendall(b"POST /crm/rest/v1/contacts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                         b"application/json\r\nContent-Length: 20000000\r\n\r\n")
+            assert reply.readline().startswith(b"HTTP/1.1 413")
+            assert _echo(other, "after a refusal") == "after a refusal"
+            slow.setblocking(False)
+            with pytest.raises(BlockingIOError):  # (it reads b"", the connection closed, once the drain is over)
+                slow.recv(1 << 16)
     finally:
         server.stop()
+
+
+def test_the_worker_serves_a_kept_alive_plain_connections_call_in_turn(monkeypatch):
+    """server.master.SandboxWorker: a kept-alive plain HTTP/1 connection's call runs holding the slot, its socket
+    the one that gives the slot up to wait (``_InTurn``), the real one put back after; a connection's first call
+    and a TLS connection's are served as gunicorn serves them. After the answer the slot is let go before
+    gunicorn drains an unread body."""
+    from gunicorn.workers.gthread import ThreadWorker
+
+    from server.master import SandboxWorker
+
+    seen = []
+
+    def handle(_worker, conn):
+        seen.append((holding(), type(conn.sock).__name__, type(conn.parser.unreader.sock).__name__))
+        return True
+
+    def keepalive_after(_worker, _conn, keepalive):
+        seen.append(("draining", holding()))
+        return keepalive
+
+    monkeypatch.setattr(ThreadWorker, "handle", handle)
+    monkeypatch.setattr(ThreadWorker, "_keepalive_after", keepalive_after)
+    worker = object.__new__(SandboxWorker)  # (no gunicorn arbiter: only what _handle_one reads)
+    worker.slot = CallSlot(True)
+    a, b = socket.socketpair()
+    with a, b:
+        class Conn:
+            def __init__(self, initialized: bool, tls: bool):
+                self.sock, self.initialized, self.is_http2 = a, initialized, False
+                self.cfg = type("Cfg", (), {"is_ssl": tls})()
+                self.parser = type("Parser", (), {"unreader": type("Unreader", (), {"sock": a})()})()
+
+        kept, first, tls = Conn(True, False), Conn(False, False), Conn(True, True)
+        for conn in (kept, first, tls):
+            assert worker._handle_one(conn) is True
+        assert kept.sock is a and kept.parser.unreader.sock is a  # put back
+        with worker.slot.held():
+            assert worker._keepalive_after(kept, True) is True
+        assert not holding()
+    assert seen == [(True, "_InTurn", "_InTurn"), (False, "socket", "socket"), (False, "socket", "socket"),
+                    ("draining", False)]
+    assert worker.slot._lock.acquire(timeout=1)
 
 
 @pytest.mark.parametrize("environ, ahead", [

@@ -26,7 +26,7 @@ def _two_workers(tmp_path: Path, **env_vars: str) -> Iterator[Server]:
                        port, clean_env(SANDBOX_DATA_DIR=str(tmp_path), **settings, **env_vars),
                        tmp_path.parent / f"{tmp_path.name}.log")
         try:
-            assert len(server.all_workers_answer()) == 2
+            assert len(server.all_workers_answer(2)) == 2
             yield server
         finally:
             server.out = server.stop()
