@@ -140,37 +140,26 @@ class _InTurn:
         self._sock = sock
 
     def recv(self, size: int, flags: int = 0) -> bytes:
-        if not holding():
-            return self._sock.recv(size, flags)
-        if self._can_try(flags):
-            try:
-                return self._sock.recv(size, socket.MSG_DONTWAIT)
-            except BlockingIOError:
-                pass
-        with released():
-            return self._sock.recv(size, flags)
+        return self._in_turn(self._sock.recv, (size,), flags)
 
     def recv_into(self, buffer, size: int = 0, flags: int = 0) -> int:
-        if not holding():
-            return self._sock.recv_into(buffer, size, flags)
-        if self._can_try(flags):
-            try:
-                return self._sock.recv_into(buffer, size, socket.MSG_DONTWAIT)
-            except BlockingIOError:
-                pass
-        with released():
-            return self._sock.recv_into(buffer, size, flags)
+        return self._in_turn(self._sock.recv_into, (buffer, size), flags)
 
     def send(self, data, flags: int = 0) -> int:
+        return self._in_turn(self._sock.send, (data,), flags)
+
+    def _in_turn(self, call, args: tuple, flags: int):
+        """``call(*args, flags)``: tried without waiting where it can be, holding the slot; else waited for
+        without it."""
         if not holding():
-            return self._sock.send(data, flags)
+            return call(*args, flags)
         if self._can_try(flags):
             try:
-                return self._sock.send(data, socket.MSG_DONTWAIT)
+                return call(*args, socket.MSG_DONTWAIT)
             except BlockingIOError:
                 pass
         with released():
-            return self._sock.send(data, flags)
+            return call(*args, flags)
 
     def sendall(self, data, flags: int = 0) -> None:
         if not holding():
