@@ -81,13 +81,6 @@ class SandboxWorker(ThreadWorker):
             keepalive = self._handle_one(conn)
         return keepalive
 
-    def _keepalive_after(self, conn, keepalive):
-        """gunicorn drains a request's unread body after its answer (a body refused with 413, say), waiting up to
-        5 s for a client that sends nothing more: with the answer written, the call's turn is over."""
-        if self.slot is not None:
-            self.slot.leave()
-        return super()._keepalive_after(conn, keepalive)
-
     def _handle_one(self, conn):
         """One call of ``conn``; in turn (``_InTurn``) where the worker has a call slot and the connection is a
         plain HTTP/1 one already set up (its first call, and TLS, are served as gunicorn serves them)."""
