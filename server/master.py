@@ -66,7 +66,7 @@ class SandboxWorker(ThreadWorker):
         super().load_wsgi()
         sandbox = getattr(self.wsgi, "extensions", {}).get("sandbox")  # (none under another gunicorn application)
         slot = getattr(sandbox, "slot", None)
-        # the call slot held over the whole of a kept-alive connection's call (``_in_turn``), where it is on and
+        # the call slot held over the whole of a kept-alive connection's call (``_handle_one``), where it is on and
         # no connection can turn into HTTP/2 (whose thread serves the connection's streams for as long as it lasts)
         self.slot = slot if slot is not None and slot.enabled and "h2" not in self.cfg.http_protocols else None
 
