@@ -227,6 +227,42 @@ def test_a_call_after_redis_dropped_the_connection_is_decided():
         store.client.delete(name)
 
 
+@pytest.mark.skipif(not REDIS_URL, reason="SANDBOX_TEST_REDIS_URL is not set: no Redis connection to break")
+def test_a_script_not_sent_whole_is_run_by_redis_pys_own_call():
+    """A connection lost while the command is being sent (between the pool's check of it and the send: a race no
+    test can time, so the pooled connection's send is made to fail once) has run nothing in Redis: the call goes
+    to redis-py's own path, on a new connection, and is decided and counted once."""
+    import redis  # noqa: PLC0415  (the Redis case only)
+
+    store = RedisStore(REDIS_URL, prefix=f"sandbox-test:{uuid.uuid4().hex}:")
+    limits = [Limit("quota", DAILY, DAY, 100), Limit("throttle", ROLLING, 60.0, 100)]
+    t = 86400.0 * 100 + 10
+    pool = store.client.connection_pool
+    failed = []
+
+    def lost(connection):
+        def send(_packed, **_options):
+            del connection.send_packed_command  # (once)
+            failed.append(True)
+            raise redis.exceptions.ConnectionError("Error 32 while writing to socket. Broken pipe.")
+        connection.send_packed_command = send
+
+    try:
+        assert store.windows_hit([("unsent", limits)], t)[0].allowed
+        for decide in (lambda: store.windows_hit([("unsent", limits)], t + 1)[0].allowed,
+                       lambda: store.legacy_decide("unsent", t, BUCKET).outcome == legacy.PROCEED):
+            connection = pool.get_connection()
+            lost(connection)
+            pool.release(connection)
+            assert decide()
+        assert failed == [True, True]
+        assert [u.used for u in store.windows_peek("unsent", t + 2, limits)] == [2, 2]  # counted once
+        assert store.legacy_level("unsent", t, BUCKET) == pytest.approx(BUCKET.size - 1)
+    finally:
+        for name in store.client.scan_iter(match=store.prefix + "*"):
+            store.client.delete(name)
+
+
 class _ReplyDropper:
     """A TCP relay on loopback between a client and Redis that can swallow Redis's next reply and close the
     client's connection instead: the command reached Redis and ran, and its answer was lost on the way back."""
