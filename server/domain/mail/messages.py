@@ -17,7 +17,6 @@ import html as html_lib
 import re
 import secrets
 from dataclasses import dataclass
-from operator import itemgetter
 
 import sqlalchemy as sa
 
@@ -182,7 +181,7 @@ def record(s: AppSession, outgoing: list[Outgoing]) -> list[int]:
             delivery_date=now_local if delivery == deliverability.DELIVERED else None,
         ))
     # leave out the columns all empty
-    used = [k for k in rows[0] if rows[0][k] is not None or list(map(itemgetter(k), rows)).count(None) < len(rows)]
+    used = [k for k in rows[0] if any(row[k] is not None for row in rows)]
     s.insert(schema.message, rows, used)
     if sent_to:  # EmailAddStatus.LastSentDate of every address that got one
         s.update_many(schema.email_status, ("email_key",),
