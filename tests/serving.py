@@ -69,7 +69,7 @@ class Server:
         new connection each time: their process ids."""
         workers, seen = set(), set()
         deadline = time.monotonic() + START_BOUND
-        while (len(workers) < count or not workers <= seen) and time.monotonic() < deadline:
+        while (len(workers) != count or not workers <= seen) and time.monotonic() < deadline:
             workers = set(self.workers())  # (read anew: a worker the master had not yet forked answers too)
             seen.add(requests.get(self.base + "/sandbox/livez", timeout=10).json()["process"])
         assert len(workers) == count and workers <= seen, \
