@@ -413,3 +413,28 @@ def test_a_delayed_rest_v2_call_lets_other_calls_through(app):
     assert time.monotonic() - started < 1.0 and answered == []
     slow.join(10)
     assert answered == ["Both"] and time.monotonic() - began >= 1.5
+
+
+@pytest.mark.parametrize("on, protocols, sandbox_app, in_turn", [
+    (True, ["h1"], True, True),
+    (False, ["h1"], True, False),  # the slot off (PostgreSQL, Redis, SANDBOX_SERIAL_CALLS=off)
+    (True, ["h2", "h1"], True, False),  # a connection could turn into HTTP/2, whose thread keeps it
+    (True, ["h1"], False, False),  # another application under the worker (the benches' no-op one)
+])
+def test_the_worker_serves_in_turn_only_where_it_can(on, protocols, sandbox_app, in_turn):
+    """SandboxWorker.load_wsgi: the slot it serves kept-alive calls holding is its application's, when that slot
+    is on and no connection can become an HTTP/2 one."""
+    from gunicorn.config import Config as GunicornConfig
+
+    from server.master import SandboxWorker
+
+    slot = CallSlot(on)
+    application = type("App", (), {"extensions": {"sandbox": type("Sandbox", (), {"slot": slot})()}})() \
+        if sandbox_app else (lambda environ, start_response: [])
+    worker = object.__new__(SandboxWorker)  # (no gunicorn arbiter: only what load_wsgi reads)
+    worker.app = type("Loader", (), {"wsgi": lambda _self: application})()
+    worker.cfg = GunicornConfig()
+    worker.cfg.set("http_protocols", ",".join(protocols))
+    worker.load_wsgi()
+    assert worker.wsgi is application
+    assert (worker.slot is slot) if in_turn else worker.slot is None
