@@ -14,9 +14,16 @@ cursor is kept with the pooled connection (``_cursor``): a new psycopg cursor co
 prepared statement's client CPU. It is a ``RawCursor``, and the statements are compiled with ``$n`` parameters
 for it: psycopg's default cursor rewrites a ``%(name)s`` query and orders its parameters at every call (about 2%
 of a ``ContactService.load`` in process).
+
+In a reader, in autocommit, they skip psycopg's cursor too and run on libpq (``_Direct``): each is prepared once
+per connection under a name of its own, then run by name with its parameters as text, and its answer converted by
+psycopg's own loaders (the kept cursor's: JSON as text). psycopg's execute path around libpq (its statement cache,
+its generators, setting up its result) costs about 20 µs of client CPU a statement, two fifths of what the
+statement costs the worker in all (issue 18 §7). libpq lets go of the GIL while it waits, as psycopg does.
 """
 from __future__ import annotations
 
+import itertools
 import json
 from collections import namedtuple
 
@@ -42,6 +49,11 @@ class Prepared:
             conn = source if isinstance(source, Connection) else source.conn()
             row = conn.execute(self.statement, params).first()
             return None if row is None else (tuple(row), None)
+        direct = _direct(source)
+        if direct is not None:
+            result = direct.run(compiled.name, compiled.sql, compiled.args(params))
+            _learned_types(direct, compiled, source.dialect)
+            return (direct.transformer.load_row(0, tuple), _KNOWN) if result.ntuples else None
         cursor, kept = _cursor(source)
         try:
             cursor.execute(compiled.sql, compiled.args(params))
@@ -94,6 +106,7 @@ class _Compiled:
     def __init__(self, statement: sa.Select, dialect):
         compiled, positional = _compile(statement, dialect)
         self.sql = compiled.string
+        self.name = _statement_name()  # (on libpq, ``_Direct``)
         self.names = list(compiled.positiontup) if positional else None
         self.fallback = bool(compiled._bind_processors) or bool(getattr(compiled, "escaped_bind_names", None))
         # the statement's own values (literals compiled as parameters: kind = 'contact')
@@ -107,9 +120,9 @@ class _Compiled:
         values = {**self.defaults, **params} if self.defaults else params
         return [values[name] for name in self.names] if self.names is not None else values
 
-    def learn(self, description, dialect) -> None:
+    def learn(self, type_codes, dialect) -> None:
         """The columns' processors, from an answer's column types (PostgreSQL's depend on them)."""
-        processors = [_processor(c.type, dialect, d[1]) for c, d in zip(self.columns, description)]
+        processors = [_processor(c.type, dialect, code) for c, code in zip(self.columns, type_codes)]
         self.converted = [(i, proc) for i, proc in enumerate(processors) if proc is not None]
         self.processors = processors  # (last: a thread that sees it set finds ``converted`` set too)
 
@@ -135,8 +148,15 @@ def _learned(cursor, compiled: _Compiled, dialect):
     never convert (an app's row whose record is known, server.store.apps) would have the description read again
     at every call."""
     if compiled.processors is None:
-        compiled.learn(cursor.description, dialect)
+        compiled.learn([d[1] for d in cursor.description], dialect)
     return _KNOWN
+
+
+def _learned_types(direct: _Direct, compiled: _Compiled, dialect) -> None:
+    """``_learned`` for an answer read on libpq: the column types from the result itself."""
+    if compiled.processors is None:
+        result = direct.transformer.pgresult
+        compiled.learn([result.ftype(i) for i in range(result.nfields)], dialect)
 
 
 _KNOWN = ()  # (the processors are known: the description is not needed; None means SQLAlchemy converted)
@@ -172,6 +192,87 @@ def _cursor(source) -> tuple:
     return cursor, True
 
 
+_DIRECT = "prepared.direct"  # the pooled connection's ``_Direct``, in its ``info`` (emptied when it reconnects)
+_NAMES = itertools.count(1)
+
+
+def _statement_name() -> bytes:
+    """A name for a statement prepared on libpq, the same on every connection (psycopg's own are ``_pg3_n``)."""
+    return b"sandbox_%d" % next(_NAMES)
+
+
+def _direct(source) -> _Direct | None:
+    """The pooled PostgreSQL connection's ``_Direct`` where a statement can run on libpq: a reader's, in
+    autocommit. None on SQLite and in a transaction, whose statements go through psycopg's cursor: psycopg sends
+    a connection's ``BEGIN`` before its first statement, and after a rollback it drops every prepared statement of
+    the connection (``DEALLOCATE ALL``), ours too, which a statement in a transaction could not recover from
+    (its failure aborts the transaction); in autocommit ``_Direct.run`` prepares it again."""
+    if source.dialect.name != "postgresql":
+        return None
+    pooled = source.connection if isinstance(source, Connection) else source.pooled()
+    driver = pooled.driver_connection
+    if not driver.autocommit or driver.pgconn.transaction_status != _IDLE:
+        return None
+    direct = pooled.info.get(_DIRECT)
+    if direct is None or direct.driver is not driver:
+        direct = pooled.info[_DIRECT] = _Direct(driver, _cursor(source)[0])
+    return direct
+
+
+_IDLE = 0  # libpq's PQTRANS_IDLE
+
+
+class _Direct:
+    """A PostgreSQL connection's statements run on libpq: prepared once under their names (``prepared``), then
+    run by name, their parameters dumped as text (the server types them as it prepared them) and their answers
+    loaded by the kept cursor's loaders (JSON as text)."""
+
+    __slots__ = ("driver", "pgconn", "transformer", "prepared", "_text")
+
+    def __init__(self, driver, cursor):
+        from psycopg.adapt import PyFormat, Transformer  # noqa: PLC0415  (a SQLite server never loads psycopg)
+
+        self.driver = driver
+        self.pgconn = driver.pgconn
+        self.transformer = Transformer(cursor)
+        self.prepared: set[bytes] = set()
+        self._text = PyFormat.TEXT
+
+    def run(self, name: bytes, sql: str, args: list):
+        """The statement's result (loaded into ``transformer``), or the error psycopg would raise."""
+        if name not in self.prepared:
+            self._prepare(name, sql)
+        transformer = self.transformer
+        params = transformer.dump_sequence(args, [self._text] * len(args))
+        result = self.pgconn.exec_prepared(name, params)
+        if result.status == _FATAL_ERROR and result.error_field(_SQLSTATE) == _NO_SUCH_STATEMENT:
+            # dropped since it was prepared: psycopg sends DEALLOCATE ALL after a rollback (or a savepoint's) on a
+            # connection where it has prepared statements of its own; each of ours is found missing once
+            self.prepared.discard(name)
+            self._prepare(name, sql)
+            result = self.pgconn.exec_prepared(name, params)
+        self._check(result)
+        transformer.set_pgresult(result)
+        return result
+
+    def _prepare(self, name: bytes, sql: str) -> None:
+        result = self.pgconn.prepare(name, sql.encode())
+        if result.status != _FATAL_ERROR or result.error_field(_SQLSTATE) != _ALREADY_PREPARED:
+            self._check(result)  # (one already there is this one: a name is never given to another statement)
+        self.prepared.add(name)
+
+    def _check(self, result) -> None:
+        if result.status != _TUPLES_OK and result.status != _COMMAND_OK:
+            from psycopg import errors  # noqa: PLC0415
+
+            raise errors.error_from_result(result, encoding=self.driver.info.encoding)
+
+
+_COMMAND_OK, _TUPLES_OK, _FATAL_ERROR = 1, 2, 7  # libpq's PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_FATAL_ERROR
+_SQLSTATE = ord("C")  # PG_DIAG_SQLSTATE
+_NO_SUCH_STATEMENT, _ALREADY_PREPARED = b"26000", b"42P05"  # invalid_sql_statement_name, duplicate_prepared_statement
+
+
 class PreparedAll(Prepared):
     """A Prepared statement answering every row."""
 
@@ -180,14 +281,20 @@ class PreparedAll(Prepared):
         if compiled.fallback:
             conn = source if isinstance(source, Connection) else source.conn()
             return [compiled.row_type(*r) for r in conn.execute(self.statement, params)]
-        cursor, kept = _cursor(source)
-        try:
-            cursor.execute(compiled.sql, compiled.args(params))
-            rows = cursor.fetchall()
-            _learned(cursor, compiled, source.dialect)
-        finally:
-            if not kept:
-                cursor.close()
+        direct = _direct(source)
+        if direct is not None:
+            result = direct.run(compiled.name, compiled.sql, compiled.args(params))
+            _learned_types(direct, compiled, source.dialect)
+            rows = direct.transformer.load_rows(0, result.ntuples, tuple) if result.ntuples else []
+        else:
+            cursor, kept = _cursor(source)
+            try:
+                cursor.execute(compiled.sql, compiled.args(params))
+                rows = cursor.fetchall()
+                _learned(cursor, compiled, source.dialect)
+            finally:
+                if not kept:
+                    cursor.close()
         if not rows:
             return []
         if not compiled.converted:
@@ -217,17 +324,23 @@ class PreparedWrite:
             fallback = bool(compiled._bind_processors) or bool(getattr(compiled, "escaped_bind_names", None))
             names = list(compiled.positiontup) if positional else None
             defaults = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
-            found = self._by_dialect[dialect.name] = (compiled.string, names, defaults, fallback)
+            found = self._by_dialect[dialect.name] = (compiled.string, names, defaults, fallback, _statement_name())
         return found
 
     def _execute(self, source, params: dict, fetch: bool):
-        sql, names, defaults, fallback = self._compiled(source)
+        sql, names, defaults, fallback, name = self._compiled(source)
         if fallback:
             conn = source if isinstance(source, Connection) else source.conn()
             result = conn.execute(self.statement, params)
             return result.scalar() if fetch else result.rowcount
         values = {**defaults, **params} if defaults else params
         args = [values[n] for n in names] if names is not None else values
+        direct = _direct(source)
+        if direct is not None:
+            result = direct.run(name, sql, args)
+            if fetch:
+                return direct.transformer.load_row(0, tuple)[0] if result.ntuples else None
+            return result.command_tuples
         cursor, kept = _cursor(source)
         try:
             cursor.execute(sql, args)

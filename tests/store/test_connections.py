@@ -4,11 +4,14 @@ mode, so the next writer's work is still all or nothing. The prepared statements
 is kept with its connection and reads json as text, as SQLite gives it."""
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+
 import pytest
 import sqlalchemy as sa
 
 from server.store import db
-from server.store.prepared import Prepared
+from server.store.prepared import Prepared, PreparedAll, PreparedWrite
 from tests.conftest import PG_URL, _fresh_pg_database
 
 
@@ -121,12 +124,13 @@ def test_a_reader_that_needs_sqlalchemy_gets_a_transaction(engine):
 def test_a_statement_reads_its_answers_description_once(engine):
     """psycopg builds a Column object for each column every time ``cursor.description`` is read. A statement
     learns its columns' types from its first answer, also when that row is never converted (an app's row whose
-    record is already known): the description was read again at every call of such a statement."""
+    record is already known): the description was read again at every call of such a statement. (A writer's
+    statements go through the cursor; a reader's run on libpq, where the types come with the result.)"""
     import psycopg  # noqa: PLC0415  (PostgreSQL's case)
 
     reads = []
 
-    class Counting(psycopg.Cursor):
+    class Counting(psycopg.RawCursor):
         @property
         def description(self):
             reads.append(1)
@@ -135,13 +139,148 @@ def test_a_statement_reads_its_answers_description_once(engine):
     statement = Prepared(sa.select(sa.literal_column("n")).select_from(sa.table("t")))
     with engine.begin() as conn:
         conn.exec_driver_sql("INSERT INTO t VALUES (7)")
-    tx = db.Transaction(engine, write=False)
+    rows = []
+    for _ in range(4):
+        tx = db.Transaction(engine, write=True)
+        try:
+            pooled = tx.pooled()
+            if not isinstance(pooled.info.get("prepared.cursor"), Counting):
+                pooled.info["prepared.cursor"] = Counting(pooled.driver_connection)  # the cursor statements keep
+            rows.append(statement.first_raw(tx, {})[0])  # never converted
+        finally:
+            tx.end()
+    assert rows == [(7,)] * 4
+    assert reads == [1]  # at the first answer only
+
+
+KINDS = sa.Table("kinds", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True), sa.Column("name", sa.String),
+                 sa.Column("at", sa.DateTime(timezone=True)), sa.Column("flag", sa.Boolean),
+                 sa.Column("amount", sa.Numeric(10, 2)), sa.Column("doc", sa.JSON), sa.Column("day", sa.Date))
+_KIND = Prepared(sa.select(KINDS).where(KINDS.c.id == sa.bindparam("id")))
+_KINDS_AFTER = PreparedAll(sa.select(KINDS).where(KINDS.c.at >= sa.bindparam("at"), KINDS.c.name != sa.bindparam("not"))
+                           .order_by(KINDS.c.id))
+_RENAME = PreparedWrite(KINDS.update().where(KINDS.c.flag == sa.bindparam("b_flag"))
+                        .values(name=sa.bindparam("b_name")))
+_ADD = PreparedWrite(KINDS.insert().values(id=sa.bindparam("b_id"), name=sa.bindparam("b_name")).returning(KINDS.c.id))
+
+
+@pytest.fixture
+def kinds(engine):
+    at = datetime(2026, 12, 5, 10, 30, tzinfo=UTC)
+    with engine.begin() as conn:
+        KINDS.create(conn)
+        conn.execute(KINDS.insert(), [
+            {"id": 1, "name": "één", "at": at, "flag": True, "amount": Decimal("12.50"), "doc": {"a": [1, "b"]},
+             "day": date(2026, 12, 5)},
+            {"id": 2, "name": "two", "at": at, "flag": True, "amount": None, "doc": None, "day": None},
+            {"id": 3, "name": None, "at": None, "flag": False, "amount": Decimal("0"), "doc": [], "day": None}])
+    return engine
+
+
+def _direct_of(tx):
+    return tx.pooled().info.get("prepared.direct")
+
+
+def test_a_readers_statements_run_on_libpq_and_answer_as_sqlalchemy_does(kinds):
+    """A reader in autocommit runs its statements on libpq (server.store.prepared._Direct), prepared once per
+    connection, parameters sent as text; each row is what SQLAlchemy's own execution answers."""
+    with kinds.connect() as conn:
+        expected = {i: tuple(conn.execute(sa.select(KINDS).where(KINDS.c.id == i)).one()) for i in (1, 2, 3)}
+        after = [tuple(r) for r in conn.execute(sa.select(KINDS).where(
+            KINDS.c.at >= datetime(2026, 12, 5, 11, 30, tzinfo=timezone(timedelta(hours=2))), KINDS.c.name != "x")
+            .order_by(KINDS.c.id))]
+    for _ in range(2):  # prepared at the first call, run by name at the second
+        tx = db.Transaction(kinds, write=False)
+        try:
+            assert {i: tuple(_KIND.first(tx, {"id": i})) for i in (1, 2, 3)} == expected
+            assert _KIND.first(tx, {"id": 99}) is None
+            # a datetime parameter sent as text keeps its offset: 11:30+02:00 is 09:30 UTC
+            assert [tuple(r) for r in _KINDS_AFTER.all(tx, {"at": datetime(2026, 12, 5, 11, 30, tzinfo=timezone(
+                timedelta(hours=2))), "not": "x"})] == after == [expected[1], expected[2]]
+            assert _KINDS_AFTER.all(tx, {"at": datetime(2027, 1, 1, tzinfo=UTC), "not": "x"}) == []
+            direct = _direct_of(tx)
+            assert direct is not None and len(direct.prepared) == 2
+            assert tx.pooled().info["prepared.cursor"].pgresult is None  # the cursor ran nothing
+        finally:
+            tx.end()
+
+
+def test_a_writers_statements_go_through_psycopg_and_a_rollback_leaves_readers_answering(kinds):
+    """In a transaction the statements go through psycopg's cursor, which begins it: a rollback undoes them.
+    psycopg's rollback also drops every statement prepared on the connection (``DEALLOCATE ALL``, once it has
+    prepared its own), those a reader prepared on libpq too: the reader's next call prepares them again."""
+    for commit in (False, True):
+        tx = db.Transaction(kinds, write=False)
+        try:
+            assert _KIND.first(tx, {"id": 2}).name == "two"  # prepared on libpq
+        finally:
+            tx.end()
+        tx = db.Transaction(kinds, write=True)
+        try:
+            for _ in range(6):  # psycopg prepares a statement at its fifth run: it has one of its own to drop
+                tx.conn().execute(sa.select(KINDS.c.id).where(KINDS.c.id == 1)).scalar()
+            assert _ADD.returned(tx, {"b_id": 10, "b_name": "ten"}) == 10
+            assert _RENAME.run(tx, {"b_flag": True, "b_name": "renamed"}) == 2  # the rows it changed
+            assert _ADD.returned(tx, {"b_id": 11, "b_name": None}) == 11
+            assert _KIND.first(tx, {"id": 1}).name == "renamed"  # in the transaction
+        finally:
+            tx.end(commit=commit)
+        tx = db.Transaction(kinds, write=False)
+        try:
+            names = {i: _KIND.first(tx, {"id": i}) for i in (1, 2, 3, 10, 11)}
+            assert {i: row and row.name for i, row in names.items()} == (
+                {1: "renamed", 2: "renamed", 3: None, 10: "ten", 11: None} if commit
+                else {1: "één", 2: "two", 3: None, 10: None, 11: None})
+        finally:
+            tx.end()
+
+
+def test_an_error_on_libpq_is_psycopgs_and_the_connection_goes_on(kinds):
+    """A statement the server refuses raises psycopg's own error, as through its cursor; in a reader, in
+    autocommit, nothing is left aborted and the next statement answers. After a writer's error and its rollback
+    the connection serves readers again."""
+    import psycopg  # noqa: PLC0415
+
+    tx = db.Transaction(kinds, write=False)
     try:
-        pooled = tx.pooled()
-        pooled.info["prepared.cursor"] = Counting(pooled.driver_connection)  # the cursor the statements keep
-        rows = [statement.first_raw(tx, {})[0] for _ in range(4)]  # never converted
-        assert rows == [(7,)] * 4
-        assert reads == [1]  # at the first answer only
+        assert _KIND.first(tx, {"id": 1}).name == "één"
+        with pytest.raises(psycopg.errors.InvalidTextRepresentation, match="integer"):
+            _KIND.first(tx, {"id": "one"})  # on libpq
+        assert tx.driver().pgconn.transaction_status == 0  # idle: nothing aborted
+        assert _KIND.first(tx, {"id": 1}).name == "één"
+    finally:
+        tx.end()
+    tx = db.Transaction(kinds, write=True)
+    try:
+        _ADD.returned(tx, {"b_id": 20, "b_name": "twenty"})
+        with pytest.raises(psycopg.errors.UniqueViolation, match="kinds_pkey"):
+            _ADD.returned(tx, {"b_id": 1, "b_name": "again"})
+    finally:
+        tx.end(commit=False)
+    tx = db.Transaction(kinds, write=False)
+    try:
+        assert _KIND.first(tx, {"id": 1}).name == "één"
+        assert _KIND.first(tx, {"id": 20}) is None  # rolled back
+    finally:
+        tx.end()
+
+
+def test_statements_dropped_on_the_server_are_prepared_again(kinds):
+    """``DEALLOCATE ALL`` (psycopg's after a rollback, or a pooler's ``DISCARD ALL``) drops the connection's
+    prepared statements: each is prepared again at its next call, and the others stay known (a first version
+    forgot every statement when one was missing, and then failed to prepare again one still there)."""
+    after = {"at": datetime(2026, 1, 1, tzinfo=UTC), "not": "x"}
+    tx = db.Transaction(kinds, write=False)
+    try:
+        for _ in range(2):
+            assert _KIND.first(tx, {"id": 2}).name == "two"
+            assert len(_KINDS_AFTER.all(tx, after)) == 2
+            tx.driver().pgconn.exec_(b"DEALLOCATE ALL")
+            assert _KIND.first(tx, {"id": 2}).name == "two"  # prepared again
+            assert len(_KINDS_AFTER.all(tx, after)) == 2  # this one too
+            assert _KIND.first(tx, {"id": 1}).name == "één"  # and the first is still known
+        _direct_of(tx).prepared.clear()  # (forgotten here, still prepared there: prepared again quietly)
+        assert _KIND.first(tx, {"id": 2}).name == "two"
     finally:
         tx.end()
 
