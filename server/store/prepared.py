@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections import namedtuple
+import os
+import secrets
+from collections import OrderedDict, namedtuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -51,9 +53,10 @@ class Prepared:
             return None if row is None else (tuple(row), None)
         direct = _direct(source)
         if direct is not None:
-            result = direct.run(compiled.name, compiled.sql, compiled.args(params))
-            _learned_types(direct, compiled, source.dialect)
-            return (direct.transformer.load_row(0, tuple), _KNOWN) if result.ntuples else None
+            result = direct.run(compiled.sql_bytes, compiled.args(params))
+            _learned_types(result, compiled, source.dialect)
+            rows = direct.rows(result, 1)
+            return (rows[0], _KNOWN) if rows else None
         cursor, kept = _cursor(source)
         try:
             cursor.execute(compiled.sql, compiled.args(params))
@@ -106,7 +109,7 @@ class _Compiled:
     def __init__(self, statement: sa.Select, dialect):
         compiled, positional = _compile(statement, dialect)
         self.sql = compiled.string
-        self.name = _statement_name()  # (on libpq, ``_Direct``)
+        self.sql_bytes = self.sql.encode()  # (on libpq, ``_Direct``)
         self.names = list(compiled.positiontup) if positional else None
         self.fallback = bool(compiled._bind_processors) or bool(getattr(compiled, "escaped_bind_names", None))
         # the statement's own values (literals compiled as parameters: kind = 'contact')
@@ -152,10 +155,9 @@ def _learned(cursor, compiled: _Compiled, dialect):
     return _KNOWN
 
 
-def _learned_types(direct: _Direct, compiled: _Compiled, dialect) -> None:
+def _learned_types(result, compiled: _Compiled, dialect) -> None:
     """``_learned`` for an answer read on libpq: the column types from the result itself."""
     if compiled.processors is None:
-        result = direct.transformer.pgresult
         compiled.learn([result.ftype(i) for i in range(result.nfields)], dialect)
 
 
@@ -193,12 +195,6 @@ def _cursor(source) -> tuple:
 
 
 _DIRECT = "prepared.direct"  # the pooled connection's ``_Direct``, in its ``info`` (emptied when it reconnects)
-_NAMES = itertools.count(1)
-
-
-def _statement_name() -> bytes:
-    """A name for a statement prepared on libpq, the same on every connection (psycopg's own are ``_pg3_n``)."""
-    return b"sandbox_%d" % next(_NAMES)
 
 
 def _direct(source) -> _Direct | None:
@@ -223,11 +219,17 @@ _IDLE = 0  # libpq's PQTRANS_IDLE
 
 
 class _Direct:
-    """A PostgreSQL connection's statements run on libpq: prepared once under their names (``prepared``), then
-    run by name, their parameters dumped as text (the server types them as it prepared them) and their answers
-    loaded by the kept cursor's loaders (JSON as text)."""
+    """A PostgreSQL connection's statements run on libpq as psycopg's cursor would run them, without the cursor:
+    parameters dumped by psycopg's own dumpers (as text, each with the type psycopg gives it, so the server reads
+    ``5.0``, an aware datetime or a bool as psycopg's cursor had it read them), answers loaded by the kept
+    cursor's loaders (JSON as text). As psycopg does, a statement runs unprepared until its ``PREPARE_AFTER``th
+    run on the connection, then prepared (``_names``), and a connection keeps at most ``KEEP_PREPARED``, the
+    least recently run closed first: the statements built for a query's shape, or a page's size, come and go."""
 
-    __slots__ = ("driver", "pgconn", "transformer", "prepared", "_text")
+    __slots__ = ("driver", "pgconn", "transformer", "runs", "prepared", "_text")
+
+    PREPARE_AFTER = 5  # psycopg's prepare_threshold
+    KEEP_PREPARED = 100  # psycopg's prepared_max
 
     def __init__(self, driver, cursor):
         from psycopg.adapt import PyFormat, Transformer  # noqa: PLC0415  (a SQLite server never loads psycopg)
@@ -235,42 +237,98 @@ class _Direct:
         self.driver = driver
         self.pgconn = driver.pgconn
         self.transformer = Transformer(cursor)
-        self.prepared: set[bytes] = set()
+        self.runs: dict[tuple, int] = {}  # (sql, parameter types) -> runs unprepared so far
+        self.prepared: OrderedDict[tuple, bytes] = OrderedDict()  # (sql, parameter types) -> its name here
         self._text = PyFormat.TEXT
 
-    def run(self, name: bytes, sql: str, args: list):
-        """The statement's result (loaded into ``transformer``), or the error psycopg would raise."""
-        if name not in self.prepared:
-            self._prepare(name, sql)
+    def run(self, sql: bytes, args: list):
+        """The statement's result, or the error psycopg's cursor would raise."""
         transformer = self.transformer
         params = transformer.dump_sequence(args, [self._text] * len(args))
+        types = transformer.types
+        key = (sql, types)
+        name = self.prepared.get(key)
+        if name is None:
+            runs = self.runs.get(key, 0) + 1
+            if runs < self.PREPARE_AFTER:
+                if len(self.runs) > 4 * self.KEEP_PREPARED:
+                    self.runs.clear()
+                self.runs[key] = runs
+                return self._checked(self.pgconn.exec_params(sql, params, types))
+            self.runs.pop(key, None)
+            name = self._prepare(key)
+        else:
+            self.prepared.move_to_end(key)
         result = self.pgconn.exec_prepared(name, params)
         if result.status == _FATAL_ERROR and result.error_field(_SQLSTATE) == _NO_SUCH_STATEMENT:
             # dropped since it was prepared: psycopg sends DEALLOCATE ALL after a rollback (or a savepoint's) on a
             # connection where it has prepared statements of its own; each of ours is found missing once
-            self.prepared.discard(name)
-            self._prepare(name, sql)
-            result = self.pgconn.exec_prepared(name, params)
-        self._check(result)
+            del self.prepared[key]
+            result = self.pgconn.exec_prepared(self._prepare(key), params)
+        return self._checked(result)
+
+    def rows(self, result, most: int | None = None) -> list[tuple]:
+        """The rows of ``result`` (its first ``most``), loaded as psycopg's cursor loads them."""
+        count = result.ntuples if most is None else min(most, result.ntuples)
+        if not count:
+            return []
+        transformer = self.transformer
         transformer.set_pgresult(result)
-        return result
+        try:
+            return transformer.load_rows(0, count, tuple)
+        finally:
+            transformer.set_pgresult(None)  # (the answer is not kept alive with the connection)
 
-    def _prepare(self, name: bytes, sql: str) -> None:
-        result = self.pgconn.prepare(name, sql.encode())
+    def _prepare(self, key: tuple) -> bytes:
+        name = _name_of(key)
+        result = self.pgconn.prepare(name, key[0], key[1])
         if result.status != _FATAL_ERROR or result.error_field(_SQLSTATE) != _ALREADY_PREPARED:
-            self._check(result)  # (one already there is this one: a name is never given to another statement)
-        self.prepared.add(name)
+            self._checked(result)  # (already there under this name: this statement, ``_name_of``)
+        self.prepared[key] = name
+        if len(self.prepared) > self.KEEP_PREPARED:
+            _, oldest = self.prepared.popitem(last=False)
+            self.pgconn.close_prepared(oldest)  # (protocol-level, as psycopg does; one already dropped is no error)
+        return name
 
-    def _check(self, result) -> None:
-        if result.status != _TUPLES_OK and result.status != _COMMAND_OK:
-            from psycopg import errors  # noqa: PLC0415
+    def _checked(self, result):
+        if result.status == _TUPLES_OK or result.status == _COMMAND_OK:
+            return result
+        from psycopg import errors  # noqa: PLC0415
 
-            raise errors.error_from_result(result, encoding=self.driver.info.encoding)
+        if self.pgconn.status != _CONNECTION_OK:  # the connection is lost: what psycopg's cursor raises then
+            raise errors.OperationalError(result.error_message.decode(errors="replace").strip()
+                                          or "the connection to the server was lost")
+        raise errors.error_from_result(result, encoding=self.driver.info.encoding)
 
 
 _COMMAND_OK, _TUPLES_OK, _FATAL_ERROR = 1, 2, 7  # libpq's PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_FATAL_ERROR
+_CONNECTION_OK = 0
 _SQLSTATE = ord("C")  # PG_DIAG_SQLSTATE
 _NO_SUCH_STATEMENT, _ALREADY_PREPARED = b"26000", b"42P05"  # invalid_sql_statement_name, duplicate_prepared_statement
+
+
+def _name_of(key: tuple) -> bytes:
+    """The name a statement (its SQL and its parameters' types) is prepared under, on every connection of this
+    process: one name is never given to two statements, and no other process's statement has it (a random
+    prefix, drawn again in a forked child)."""
+    name = _NAMES.get(key)
+    if name is None:
+        if len(_NAMES) > 4096:  # (statements built for a query's shape come and go)
+            _NAMES.clear()
+        name = _NAMES.setdefault(key, b"sandbox_%s_%d" % (_PREFIX[0], next(_COUNT)))
+    return name
+
+
+_NAMES: dict[tuple, bytes] = {}
+_COUNT = itertools.count(1)
+_PREFIX = [secrets.token_hex(4).encode()]
+
+
+def _new_prefix() -> None:
+    _PREFIX[0] = secrets.token_hex(4).encode()
+
+
+os.register_at_fork(after_in_child=_new_prefix)
 
 
 class PreparedAll(Prepared):
@@ -283,9 +341,9 @@ class PreparedAll(Prepared):
             return [compiled.row_type(*r) for r in conn.execute(self.statement, params)]
         direct = _direct(source)
         if direct is not None:
-            result = direct.run(compiled.name, compiled.sql, compiled.args(params))
-            _learned_types(direct, compiled, source.dialect)
-            rows = direct.transformer.load_rows(0, result.ntuples, tuple) if result.ntuples else []
+            result = direct.run(compiled.sql_bytes, compiled.args(params))
+            _learned_types(result, compiled, source.dialect)
+            rows = direct.rows(result)
         else:
             cursor, kept = _cursor(source)
             try:
@@ -324,11 +382,11 @@ class PreparedWrite:
             fallback = bool(compiled._bind_processors) or bool(getattr(compiled, "escaped_bind_names", None))
             names = list(compiled.positiontup) if positional else None
             defaults = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
-            found = self._by_dialect[dialect.name] = (compiled.string, names, defaults, fallback, _statement_name())
+            found = self._by_dialect[dialect.name] = (compiled.string, names, defaults, fallback)
         return found
 
     def _execute(self, source, params: dict, fetch: bool):
-        sql, names, defaults, fallback, name = self._compiled(source)
+        sql, names, defaults, fallback = self._compiled(source)
         if fallback:
             conn = source if isinstance(source, Connection) else source.conn()
             result = conn.execute(self.statement, params)
@@ -337,9 +395,10 @@ class PreparedWrite:
         args = [values[n] for n in names] if names is not None else values
         direct = _direct(source)
         if direct is not None:
-            result = direct.run(name, sql, args)
+            result = direct.run(sql.encode(), args)
             if fetch:
-                return direct.transformer.load_row(0, tuple)[0] if result.ntuples else None
+                rows = direct.rows(result, 1)
+                return rows[0][0] if rows else None
             return result.command_tuples
         cursor, kept = _cursor(source)
         try:

@@ -4,6 +4,7 @@ mode, so the next writer's work is still all or nothing. The prepared statements
 is kept with its connection and reads json as text, as SQLite gives it."""
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -154,14 +155,16 @@ def test_a_statement_reads_its_answers_description_once(engine):
 
 
 KINDS = sa.Table("kinds", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True), sa.Column("name", sa.String),
-                 sa.Column("at", sa.DateTime(timezone=True)), sa.Column("flag", sa.Boolean),
-                 sa.Column("amount", sa.Numeric(10, 2)), sa.Column("doc", sa.JSON), sa.Column("day", sa.Date))
+                 sa.Column("at", sa.DateTime(timezone=True)), sa.Column("naive", sa.DateTime),
+                 sa.Column("flag", sa.Boolean), sa.Column("amount", sa.Numeric(10, 2)), sa.Column("doc", sa.JSON),
+                 sa.Column("day", sa.Date))
 _KIND = Prepared(sa.select(KINDS).where(KINDS.c.id == sa.bindparam("id")))
 _KINDS_AFTER = PreparedAll(sa.select(KINDS).where(KINDS.c.at >= sa.bindparam("at"), KINDS.c.name != sa.bindparam("not"))
                            .order_by(KINDS.c.id))
 _RENAME = PreparedWrite(KINDS.update().where(KINDS.c.flag == sa.bindparam("b_flag"))
                         .values(name=sa.bindparam("b_name")))
 _ADD = PreparedWrite(KINDS.insert().values(id=sa.bindparam("b_id"), name=sa.bindparam("b_name")).returning(KINDS.c.id))
+RUNS = 7  # more than a statement's runs before it is prepared on a connection (_Direct.PREPARE_AFTER)
 
 
 @pytest.fixture
@@ -170,10 +173,11 @@ def kinds(engine):
     with engine.begin() as conn:
         KINDS.create(conn)
         conn.execute(KINDS.insert(), [
-            {"id": 1, "name": "één", "at": at, "flag": True, "amount": Decimal("12.50"), "doc": {"a": [1, "b"]},
-             "day": date(2026, 12, 5)},
-            {"id": 2, "name": "two", "at": at, "flag": True, "amount": None, "doc": None, "day": None},
-            {"id": 3, "name": None, "at": None, "flag": False, "amount": Decimal("0"), "doc": [], "day": None}])
+            {"id": 1, "name": "één", "at": at, "naive": datetime(2026, 12, 5, 10, 30), "flag": True,
+             "amount": Decimal("12.50"), "doc": {"a": [1, "b"]}, "day": date(2026, 12, 5)},
+            {"id": 2, "name": "two", "at": at, "naive": None, "flag": True, "amount": None, "doc": None, "day": None},
+            {"id": 3, "name": None, "at": None, "naive": None, "flag": False, "amount": Decimal("0"), "doc": [],
+             "day": None}])
     return engine
 
 
@@ -182,27 +186,89 @@ def _direct_of(tx):
 
 
 def test_a_readers_statements_run_on_libpq_and_answer_as_sqlalchemy_does(kinds):
-    """A reader in autocommit runs its statements on libpq (server.store.prepared._Direct), prepared once per
-    connection, parameters sent as text; each row is what SQLAlchemy's own execution answers."""
+    """A reader in autocommit runs its statements on libpq (server.store.prepared._Direct): unprepared at first,
+    prepared from their fifth run on the connection; each row is what SQLAlchemy's own execution answers."""
+    since = datetime(2026, 12, 5, 11, 30, tzinfo=timezone(timedelta(hours=2)))  # 09:30 UTC
     with kinds.connect() as conn:
         expected = {i: tuple(conn.execute(sa.select(KINDS).where(KINDS.c.id == i)).one()) for i in (1, 2, 3)}
-        after = [tuple(r) for r in conn.execute(sa.select(KINDS).where(
-            KINDS.c.at >= datetime(2026, 12, 5, 11, 30, tzinfo=timezone(timedelta(hours=2))), KINDS.c.name != "x")
-            .order_by(KINDS.c.id))]
-    for _ in range(2):  # prepared at the first call, run by name at the second
+        after = [tuple(r) for r in conn.execute(sa.select(KINDS).where(KINDS.c.at >= since, KINDS.c.name != "x")
+                                                .order_by(KINDS.c.id))]
+    assert after == [expected[1], expected[2]]
+    for _ in range(RUNS):
         tx = db.Transaction(kinds, write=False)
         try:
             assert {i: tuple(_KIND.first(tx, {"id": i})) for i in (1, 2, 3)} == expected
             assert _KIND.first(tx, {"id": 99}) is None
-            # a datetime parameter sent as text keeps its offset: 11:30+02:00 is 09:30 UTC
-            assert [tuple(r) for r in _KINDS_AFTER.all(tx, {"at": datetime(2026, 12, 5, 11, 30, tzinfo=timezone(
-                timedelta(hours=2))), "not": "x"})] == after == [expected[1], expected[2]]
+            assert [tuple(r) for r in _KINDS_AFTER.all(tx, {"at": since, "not": "x"})] == after
             assert _KINDS_AFTER.all(tx, {"at": datetime(2027, 1, 1, tzinfo=UTC), "not": "x"}) == []
-            direct = _direct_of(tx)
-            assert direct is not None and len(direct.prepared) == 2
-            assert tx.pooled().info["prepared.cursor"].pgresult is None  # the cursor ran nothing
+            assert tx.pooled().info["prepared.cursor"].pgresult is None  # psycopg's cursor ran nothing
         finally:
             tx.end()
+    tx = db.Transaction(kinds, write=False)
+    try:
+        prepared = {sql for sql, _ in _direct_of(tx).prepared}
+        assert prepared == {_KIND._compiled(tx).sql_bytes, _KINDS_AFTER._compiled(tx).sql_bytes}
+        named = {row[0] for row in tx.driver().execute("SELECT name FROM pg_prepared_statements").fetchall()}
+        assert {name.decode() for name in _direct_of(tx).prepared.values()} <= named  # prepared there under those names
+    finally:
+        tx.end()
+
+
+# Parameters psycopg's cursor sends typed (a float, a bool, an aware datetime against a naive column, None): the
+# server must read each as it did, prepared or not. (A first version prepared without types: the server took
+# each parameter as its column's type, and ``id = 1.5``, which the REST v2 filters send, failed.)
+PROBES = [
+    (sa.select(KINDS.c.id).where(KINDS.c.id == sa.bindparam("v")), [5.0, 1.0, 1.5, 2, 3_000_000_000, None]),
+    (sa.select(KINDS.c.id).where(KINDS.c.id <= sa.bindparam("v")).order_by(KINDS.c.id), [2.5, 1]),
+    (sa.select(KINDS.c.id).where(KINDS.c.naive == sa.bindparam("v")), [
+        datetime(2026, 12, 5, 10, 30), datetime(2026, 12, 5, 12, 30, tzinfo=timezone(timedelta(hours=2)))]),
+    (sa.select(KINDS.c.id).where(KINDS.c.flag == sa.bindparam("v")).order_by(KINDS.c.id), [True, False]),
+    (sa.select(KINDS.c.id).where(KINDS.c.name == sa.bindparam("v")), ["één", "two", 2]),
+    (sa.select(KINDS.c.id).where(KINDS.c.amount == sa.bindparam("v")), [Decimal("12.5"), 12.5, 0]),
+]
+
+
+@pytest.mark.parametrize("statement,values", PROBES)
+def test_a_parameter_reads_as_through_psycopgs_cursor(kinds, statement, values):
+    import psycopg  # noqa: PLC0415
+
+    probe = PreparedAll(statement)
+
+    def answer(write: bool, value):
+        tx = db.Transaction(kinds, write=write)  # a writer's statements go through psycopg's cursor
+        try:
+            return [tuple(r) for r in probe.all(tx, {"v": value})]
+        except psycopg.Error as error:
+            return type(error)
+        finally:
+            tx.end(commit=False)
+
+    for value in values:
+        expected = answer(True, value)
+        assert [answer(False, value) for _ in range(RUNS)] == [expected] * RUNS, value  # unprepared, then prepared
+
+
+def test_a_connection_keeps_at_most_a_hundred_statements_prepared(kinds):
+    """Statements built for a query's shape come and go: one is prepared on a connection only once it has run
+    there a few times (psycopg's rule: a statement run once costs no PREPARE), and a connection keeps the most
+    recently run hundred prepared, and closes the others on the server."""
+    shapes = [PreparedAll(sa.select(KINDS.c.id.label(f"id{n}")).where(KINDS.c.id == sa.bindparam("id")))
+              for n in range(130)]
+    tx = db.Transaction(kinds, write=False)
+    try:
+        for shape in shapes:
+            for _ in range(RUNS):
+                assert shape.all(tx, {"id": 2}) == [(2,)]
+        direct = _direct_of(tx)
+        assert len(direct.prepared) == 100
+        ours = tx.driver().execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'sandbox%'")
+        assert ours.fetchone()[0] == 100
+        assert shapes[-1].all(tx, {"id": 2}) == [(2,)] and shapes[0].all(tx, {"id": 2}) == [(2,)]  # closed: run again
+        once = PreparedAll(sa.select(KINDS.c.id.label("once")).where(KINDS.c.id == sa.bindparam("id")))
+        assert once.all(tx, {"id": 2}) == [(2,)]
+        assert once._compiled(tx).sql_bytes not in {sql for sql, _ in direct.prepared}  # run once: not prepared
+    finally:
+        tx.end()
 
 
 def test_a_writers_statements_go_through_psycopg_and_a_rollback_leaves_readers_answering(kinds):
@@ -212,17 +278,21 @@ def test_a_writers_statements_go_through_psycopg_and_a_rollback_leaves_readers_a
     for commit in (False, True):
         tx = db.Transaction(kinds, write=False)
         try:
-            assert _KIND.first(tx, {"id": 2}).name == "two"  # prepared on libpq
+            for _ in range(RUNS):
+                assert _KIND.first(tx, {"id": 2}).name == "two"  # prepared on libpq
         finally:
             tx.end()
         tx = db.Transaction(kinds, write=True)
         try:
             for _ in range(6):  # psycopg prepares a statement at its fifth run: it has one of its own to drop
                 tx.conn().execute(sa.select(KINDS.c.id).where(KINDS.c.id == 1)).scalar()
+            cursor = tx.pooled().info["prepared.cursor"]
             assert _ADD.returned(tx, {"b_id": 10, "b_name": "ten"}) == 10
             assert _RENAME.run(tx, {"b_flag": True, "b_name": "renamed"}) == 2  # the rows it changed
             assert _ADD.returned(tx, {"b_id": 11, "b_name": None}) == 11
-            assert _KIND.first(tx, {"id": 1}).name == "renamed"  # in the transaction
+            ran = cursor.pgresult
+            assert _KIND.first(tx, {"id": 1}).name == "renamed"  # in the transaction, through the cursor
+            assert cursor.pgresult is not ran
         finally:
             tx.end(commit=commit)
         tx = db.Transaction(kinds, write=False)
@@ -237,30 +307,28 @@ def test_a_writers_statements_go_through_psycopg_and_a_rollback_leaves_readers_a
 
 def test_an_error_on_libpq_is_psycopgs_and_the_connection_goes_on(kinds):
     """A statement the server refuses raises psycopg's own error, as through its cursor; in a reader, in
-    autocommit, nothing is left aborted and the next statement answers. After a writer's error and its rollback
-    the connection serves readers again."""
+    autocommit, nothing is left aborted and the next statement answers. A connection lost during a call raises
+    psycopg's OperationalError, and the next call gets a new connection."""
     import psycopg  # noqa: PLC0415
 
     tx = db.Transaction(kinds, write=False)
     try:
-        assert _KIND.first(tx, {"id": 1}).name == "één"
-        with pytest.raises(psycopg.errors.InvalidTextRepresentation, match="integer"):
-            _KIND.first(tx, {"id": "one"})  # on libpq
-        assert tx.driver().pgconn.transaction_status == 0  # idle: nothing aborted
-        assert _KIND.first(tx, {"id": 1}).name == "één"
+        for _ in range(RUNS):
+            assert _KIND.first(tx, {"id": 1}).name == "één"
+            with pytest.raises(psycopg.errors.InvalidTextRepresentation, match="integer"):
+                _KIND.first(tx, {"id": "one"})  # on libpq
+            assert tx.driver().pgconn.transaction_status == 0  # idle: nothing aborted
+        pid = tx.driver().info.backend_pid
+        terminate(kinds, pid)
+        with pytest.raises(psycopg.OperationalError):
+            _KIND.first(tx, {"id": 1})
     finally:
-        tx.end()
-    tx = db.Transaction(kinds, write=True)
-    try:
-        _ADD.returned(tx, {"b_id": 20, "b_name": "twenty"})
-        with pytest.raises(psycopg.errors.UniqueViolation, match="kinds_pkey"):
-            _ADD.returned(tx, {"b_id": 1, "b_name": "again"})
-    finally:
-        tx.end(commit=False)
+        with contextlib.suppress(psycopg.OperationalError):  # (ending it finds the connection lost too)
+            tx.end()
     tx = db.Transaction(kinds, write=False)
     try:
+        assert tx.driver().info.backend_pid != pid
         assert _KIND.first(tx, {"id": 1}).name == "één"
-        assert _KIND.first(tx, {"id": 20}) is None  # rolled back
     finally:
         tx.end()
 
@@ -273,14 +341,17 @@ def test_statements_dropped_on_the_server_are_prepared_again(kinds):
     tx = db.Transaction(kinds, write=False)
     try:
         for _ in range(2):
-            assert _KIND.first(tx, {"id": 2}).name == "two"
-            assert len(_KINDS_AFTER.all(tx, after)) == 2
+            for _ in range(RUNS):
+                assert _KIND.first(tx, {"id": 2}).name == "two"
+                assert len(_KINDS_AFTER.all(tx, after)) == 2
+            assert len(_direct_of(tx).prepared) == 2
             tx.driver().pgconn.exec_(b"DEALLOCATE ALL")
             assert _KIND.first(tx, {"id": 2}).name == "two"  # prepared again
             assert len(_KINDS_AFTER.all(tx, after)) == 2  # this one too
             assert _KIND.first(tx, {"id": 1}).name == "één"  # and the first is still known
         _direct_of(tx).prepared.clear()  # (forgotten here, still prepared there: prepared again quietly)
-        assert _KIND.first(tx, {"id": 2}).name == "two"
+        for _ in range(RUNS):
+            assert _KIND.first(tx, {"id": 2}).name == "two"
     finally:
         tx.end()
 

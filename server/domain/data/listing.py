@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -105,6 +106,8 @@ def condition(fields: Fields, c: Condition, bind: Callable[[Any], Any] = lambda 
         return sa.func.lower(col).like(bind(_value(fields, c)), escape="\\")
     if c.op == "in":
         return col.in_([bind(v) for v in c.value])
+    if _fractional(col, c):  # (built with its value: ``kept_page`` does not keep such a statement)
+        return _against_fraction(col, c.op, c.value)
     text = c.field in fields.text and c.op in ("eq", "ne")
     left, value = (sa.func.lower(col) if text else col), bind(_value(fields, c))
     if c.op == "eq":
@@ -112,6 +115,31 @@ def condition(fields: Fields, c: Condition, bind: Callable[[Any], Any] = lambda 
     if c.op == "ne":
         return sa.or_(left != value, col.is_(None))
     return _COMPARE[c.op](col, value)
+
+
+def _fractional(col: sa.ColumnElement, c: Condition) -> bool:
+    """Whether ``c`` compares an integer column with a number that is not a whole one (``contact_id<=7.5``):
+    PostgreSQL would read the number as the column's type, rounded (7.5 as 8), where SQLite compares the two."""
+    return type(c.value) is float and not c.value.is_integer() and isinstance(col.type, sa.Integer) \
+        and c.op in _FRACTION_OPS
+
+
+def _against_fraction(col: sa.ColumnElement, op: str, value: float) -> sa.ColumnElement:
+    """An integer column against a fraction, exactly, on both stores: no whole number equals it; ``< 7.5`` is
+    ``< 8``, ``<= 7.5`` is ``<= 7`` and so on."""
+    if op == "eq":
+        return sa.false()
+    if op == "ne":
+        return sa.true()
+    return _COMPARE[op](col, math.ceil(value) if op in ("lt", "ge") else math.floor(value))
+
+
+_FRACTION_OPS = ("eq", "ne", "lt", "le", "gt", "ge")
+
+
+def _has_fraction(fields: Fields, where) -> bool:
+    return any(_has_fraction(fields, c.value) if c.op == "any" else _fractional(fields.column(c.field), c)
+               for c in where)
 
 
 def values(fields: Fields, c: Condition) -> list:
@@ -171,7 +199,8 @@ def kept_page(s: AppSession, name: str, base: Callable[[sa.ColumnElement], sa.Se
     call of that name) and the query's shape. ``base(app_id)``: the list's select, scoped to the app whose id
     ``app_id`` stands for. ``item`` reads a row's columns by their keys (the ordering's are the last two)."""
     bound = _bound_values(fields, q)
-    if None in bound:  # (a value compared with None is ``IS NULL`` when built, ``= NULL`` when bound)
+    if None in bound or _has_fraction(fields, q.where):  # (a value compared with None is ``IS NULL`` when built,
+        # ``= NULL`` when bound; a fraction against an integer column is built as another comparison)
         return page(s, base(s.app.id), fields, q, item)
     key = (name, tuple(shape(c) for c in q.where), q.order, q.descending, q.after is None, q.limit)
     statement = _KEPT.get(key)
