@@ -3,7 +3,8 @@ default; SQLite; the throttle on) beside a no-op stdlib SimpleXMLRPCServer with 
 run by the same client, and the codec beside the stdlib's dumps.
 
     .venv/bin/python bench/xmlrpc_throughput.py [--seconds 5] [--rounds 3] [--clients 4] [--workers 1]
-                                                [--also werkzeug,waitress,cheroot] [--no-write]
+                                                [--also werkzeug,waitress,cheroot,granian,gunicorn-noop]
+                                                [--no-write]
 
 The baseline and each call are measured in turn, round after round, and each call's ratio is the median of
 its rounds' ratios to the baseline of the same round: on a shared machine the load of other processes
@@ -87,6 +88,12 @@ ALTERNATIVES = {
                  "threads=THREADS, _quiet=True)", "waitress (no TLS, one process)"),
     "cheroot": ("cheroot", "from cheroot.wsgi import Server\nServer(('127.0.0.1', port), make_app(), "
                 "numthreads=THREADS).safe_start()", "cheroot (one process)"),
+    "granian": ("granian", "import os\nfrom granian import Granian\nfrom granian.constants import Interfaces\n"
+                "os.environ['BENCH_GRANIAN_DATA_DIR'] = sys.argv[2]\n"
+                "Granian('bench.granian_app:app', address='127.0.0.1', port=port, interface=Interfaces.WSGI, "
+                "workers=1, blocking_threads=THREADS).serve()",
+                "granian (HTTP in Rust; one worker process, its blocking threads running the application; not a "
+                "dependency: `pip install granian`), to show what the Python HTTP layer costs a call"),
     "gunicorn-noop": ("gunicorn", GUNICORN_NOOP, "a no-op WSGI application (a fixed answer) under the gunicorn "
                       "settings of `sandbox serve`, one worker: what the server itself costs a call"),
 }
