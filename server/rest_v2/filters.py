@@ -17,6 +17,7 @@ a 400 naming the field.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -104,6 +105,8 @@ class Number(Kind):
             value = float(clause.value)
         except ValueError:
             raise invalid_field(f"filter.{name}", f"'{clause.value}' is not a number") from None
+        if not math.isfinite(value):  # (``inf``, ``nan`` and ``1e999`` are floats to Python)
+            raise invalid_field(f"filter.{name}", f"'{clause.value}' is not a number")
         return [Condition(target, OPERATORS[clause.op], int(value) if value.is_integer() else value)]
 
 

@@ -309,8 +309,9 @@ _NO_SUCH_STATEMENT, _ALREADY_PREPARED = b"26000", b"42P05"  # invalid_sql_statem
 
 def _name_of(key: tuple) -> bytes:
     """The name a statement (its SQL and its parameters' types) is prepared under, on every connection of this
-    process: one name is never given to two statements, and no other process's statement has it (a random
-    prefix, drawn again in a forked child)."""
+    process: one name is never given to two statements (a count that only goes up), nor taken by another process's
+    statement (a random prefix; a forked child keeps the names it was born with, for the same statements, and
+    draws a prefix of its own for new ones)."""
     name = _NAMES.get(key)
     if name is None:
         if len(_NAMES) > 4096:  # (statements built for a query's shape come and go)
@@ -382,11 +383,12 @@ class PreparedWrite:
             fallback = bool(compiled._bind_processors) or bool(getattr(compiled, "escaped_bind_names", None))
             names = list(compiled.positiontup) if positional else None
             defaults = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
-            found = self._by_dialect[dialect.name] = (compiled.string, names, defaults, fallback)
+            found = self._by_dialect[dialect.name] = (compiled.string, names, defaults, fallback,
+                                                      compiled.string.encode())
         return found
 
     def _execute(self, source, params: dict, fetch: bool):
-        sql, names, defaults, fallback = self._compiled(source)
+        sql, names, defaults, fallback, sql_bytes = self._compiled(source)
         if fallback:
             conn = source if isinstance(source, Connection) else source.conn()
             result = conn.execute(self.statement, params)
@@ -395,7 +397,7 @@ class PreparedWrite:
         args = [values[n] for n in names] if names is not None else values
         direct = _direct(source)
         if direct is not None:
-            result = direct.run(sql.encode(), args)
+            result = direct.run(sql_bytes, args)
             if fetch:
                 rows = direct.rows(result, 1)
                 return rows[0][0] if rows else None

@@ -120,10 +120,19 @@ def test_list_filters_order_and_paging(v2):
         [ids[0], ids[4]]
     above = v2.ok("GET", "/contacts", params={"filter": f"contact_id>{ids[2]};family_name==Pager"})["contacts"]
     assert [c["id"] for c in above] == ids[3:]
-    for op, expected in (("<=", ids[:2]), ("<", ids[:2]), (">", ids[2:]), (">=", ids[2:]), ("==", [])):
-        # an id against a number that is not a whole one: exactly, on both stores (PostgreSQL read 7.5 as 8)
-        half = v2.ok("GET", "/contacts", params={"filter": f"contact_id{op}{ids[1]}.5;family_name==Pager"})
-        assert [c["id"] for c in half["contacts"]] == expected, op
+    # an id against a number the id's type cannot hold: exactly, on both stores (PostgreSQL read 7.5 as 8, and
+    # failed on 3000000000)
+    for value, expected in ((f"{ids[1]}.5", {"<=": ids[:2], "<": ids[:2], ">": ids[2:], ">=": ids[2:], "==": [],
+                                             "!=": ids}),
+                            ("3000000000", {"<=": ids, "<": ids, ">": [], ">=": [], "==": [], "!=": ids}),
+                            ("-3e9", {"<=": [], "<": [], ">": ids, ">=": ids, "==": [], "!=": ids}),
+                            ("1e300", {"<": ids, ">": []})):
+        for op, answer in expected.items():
+            found = v2.ok("GET", "/contacts", params={"filter": f"contact_id{op}{value};family_name==Pager"})
+            assert [c["id"] for c in found["contacts"]] == answer, (op, value)
+    for value in ("inf", "-inf", "nan", "1e999"):
+        assert v2.error("GET", "/contacts", 400, params={"filter": f"contact_id<={value}"})["details"][0][
+            "resource"] == "filter.contact_id"
     shipped = v2.ok("GET", "/contacts", params={"filter": "shipping_address_country_code==USA;"
                                                           "shipping_address_locality==leeds"})["contacts"]
     assert [c["id"] for c in shipped] == ids

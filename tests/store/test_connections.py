@@ -202,6 +202,7 @@ def test_a_readers_statements_run_on_libpq_and_answer_as_sqlalchemy_does(kinds):
             assert [tuple(r) for r in _KINDS_AFTER.all(tx, {"at": since, "not": "x"})] == after
             assert _KINDS_AFTER.all(tx, {"at": datetime(2027, 1, 1, tzinfo=UTC), "not": "x"}) == []
             assert tx.pooled().info["prepared.cursor"].pgresult is None  # psycopg's cursor ran nothing
+            assert _direct_of(tx).transformer.pgresult is None  # no answer kept with the connection
         finally:
             tx.end()
     tx = db.Transaction(kinds, write=False)

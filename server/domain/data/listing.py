@@ -106,8 +106,8 @@ def condition(fields: Fields, c: Condition, bind: Callable[[Any], Any] = lambda 
         return sa.func.lower(col).like(bind(_value(fields, c)), escape="\\")
     if c.op == "in":
         return col.in_([bind(v) for v in c.value])
-    if _fractional(col, c):  # (built with its value: ``kept_page`` does not keep such a statement)
-        return _against_fraction(col, c.op, c.value)
+    if _unheld(col, c):  # (built with its value: ``kept_page`` does not keep such a statement)
+        return _against_unheld(col, c.op, c.value)
     text = c.field in fields.text and c.op in ("eq", "ne")
     left, value = (sa.func.lower(col) if text else col), bind(_value(fields, c))
     if c.op == "eq":
@@ -117,28 +117,42 @@ def condition(fields: Fields, c: Condition, bind: Callable[[Any], Any] = lambda 
     return _COMPARE[c.op](col, value)
 
 
-def _fractional(col: sa.ColumnElement, c: Condition) -> bool:
-    """Whether ``c`` compares an integer column with a number that is not a whole one (``contact_id<=7.5``):
-    PostgreSQL would read the number as the column's type, rounded (7.5 as 8), where SQLite compares the two."""
-    return type(c.value) is float and not c.value.is_integer() and isinstance(col.type, sa.Integer) \
-        and c.op in _FRACTION_OPS
+def _unheld(col: sa.ColumnElement, c: Condition) -> bool:
+    """Whether ``c`` compares an integer column with a number its type cannot hold: a fraction
+    (``contact_id<=7.5``) or one past its range (``contact_id<=3000000000`` on a 32-bit column). PostgreSQL reads a
+    bound value as the column's type: a fraction rounded (7.5 as 8), one past the range an error."""
+    value = c.value
+    if type(value) not in (int, float) or c.op not in _UNHELD_OPS or not isinstance(col.type, sa.Integer):
+        return False
+    low, high = _range(col)
+    return not low <= value <= high or (type(value) is float and not value.is_integer())
 
 
-def _against_fraction(col: sa.ColumnElement, op: str, value: float) -> sa.ColumnElement:
-    """An integer column against a fraction, exactly, on both stores: no whole number equals it; ``< 7.5`` is
-    ``< 8``, ``<= 7.5`` is ``<= 7`` and so on."""
+def _against_unheld(col: sa.ColumnElement, op: str, value: float) -> sa.ColumnElement:
+    """``_unheld``'s comparison, exactly and with values the column holds, on both stores: no value of the column
+    equals such a number; ``< 7.5`` is ``<= 7``, ``>= 7.5`` is ``>= 8``; past the range, every value or none."""
     if op == "eq":
         return sa.false()
     if op == "ne":
         return sa.true()
-    return _COMPARE[op](col, math.ceil(value) if op in ("lt", "ge") else math.floor(value))
+    low, high = _range(col)
+    value = min(max(value, low - 1), high + 1)  # (an infinity, too)
+    if op in ("lt", "le"):  # col <= most
+        most = math.ceil(value) - 1 if op == "lt" else math.floor(value)
+        return col.is_not(None) if most >= high else sa.false() if most < low else col <= most
+    least = math.floor(value) + 1 if op == "gt" else math.ceil(value)
+    return col.is_not(None) if least <= low else sa.false() if least > high else col >= least
 
 
-_FRACTION_OPS = ("eq", "ne", "lt", "le", "gt", "ge")
+def _range(col: sa.ColumnElement) -> tuple[int, int]:
+    return (-(2**63), 2**63 - 1) if isinstance(col.type, sa.BigInteger) else (-(2**31), 2**31 - 1)
 
 
-def _has_fraction(fields: Fields, where) -> bool:
-    return any(_has_fraction(fields, c.value) if c.op == "any" else _fractional(fields.column(c.field), c)
+_UNHELD_OPS = ("eq", "ne", "lt", "le", "gt", "ge")
+
+
+def _has_unheld(fields: Fields, where) -> bool:
+    return any(_has_unheld(fields, c.value) if c.op == "any" else _unheld(fields.column(c.field), c)
                for c in where)
 
 
@@ -199,8 +213,8 @@ def kept_page(s: AppSession, name: str, base: Callable[[sa.ColumnElement], sa.Se
     call of that name) and the query's shape. ``base(app_id)``: the list's select, scoped to the app whose id
     ``app_id`` stands for. ``item`` reads a row's columns by their keys (the ordering's are the last two)."""
     bound = _bound_values(fields, q)
-    if None in bound or _has_fraction(fields, q.where):  # (a value compared with None is ``IS NULL`` when built,
-        # ``= NULL`` when bound; a fraction against an integer column is built as another comparison)
+    if None in bound or _has_unheld(fields, q.where):  # (a value compared with None is ``IS NULL`` when built,
+        # ``= NULL`` when bound; a number an integer column cannot hold is built as another comparison)
         return page(s, base(s.app.id), fields, q, item)
     key = (name, tuple(shape(c) for c in q.where), q.order, q.descending, q.after is None, q.limit)
     statement = _KEPT.get(key)
