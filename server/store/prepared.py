@@ -15,11 +15,12 @@ prepared statement's client CPU. It is a ``RawCursor``, and the statements are c
 for it: psycopg's default cursor rewrites a ``%(name)s`` query and orders its parameters at every call (about 2%
 of a ``ContactService.load`` in process).
 
-In a reader, in autocommit, they skip psycopg's cursor too and run on libpq (``_Direct``): each is prepared once
-per connection under a name of its own, then run by name with its parameters as text, and its answer converted by
-psycopg's own loaders (the kept cursor's: JSON as text). psycopg's execute path around libpq (its statement cache,
-its generators, setting up its result) costs about 20 µs of client CPU a statement, two fifths of what the
-statement costs the worker in all (issue 18 §7). libpq lets go of the GIL while it waits, as psycopg does.
+In a reader, in autocommit, they skip psycopg's cursor too and run on libpq (``_Direct``), as the cursor would run
+them: parameters dumped by psycopg's dumpers, with their types; prepared on a connection from their fifth run there;
+answers converted by psycopg's own loaders (the kept cursor's: JSON as text). psycopg's execute path around
+libpq (its statement cache, its generators, setting up its result) costs about 20 µs of client CPU a statement,
+two fifths of what the statement costs the worker in all (issue 18 §7). libpq lets go of the GIL while it waits,
+as psycopg does.
 """
 from __future__ import annotations
 
@@ -223,7 +224,7 @@ class _Direct:
     parameters dumped by psycopg's own dumpers (as text, each with the type psycopg gives it, so the server reads
     ``5.0``, an aware datetime or a bool as psycopg's cursor had it read them), answers loaded by the kept
     cursor's loaders (JSON as text). As psycopg does, a statement runs unprepared until its ``PREPARE_AFTER``th
-    run on the connection, then prepared (``_names``), and a connection keeps at most ``KEEP_PREPARED``, the
+    run on the connection, then prepared (named by ``_name_of``), and a connection keeps at most ``KEEP_PREPARED``, the
     least recently run closed first: the statements built for a query's shape, or a page's size, come and go."""
 
     __slots__ = ("driver", "pgconn", "transformer", "runs", "prepared", "_text")
