@@ -44,8 +44,9 @@ def _not_a_boolean(value):
 
 # A number in a request: not a boolean either (pydantic would read true as 1.0).
 Number = Annotated[float, BeforeValidator(_not_a_boolean)]
-# A price or amount: 0 or more (the bound in the type, where the OpenAPI document sees it too).
-NonNegative = Annotated[float, Field(ge=0), BeforeValidator(_not_a_boolean)]
+# A price or amount: 0 or more, under a trillion (the twelve whole digits of an amount the spec types as a string,
+# server.rest.wire.Amount); the bounds in the type, where the OpenAPI document sees them too.
+NonNegative = Annotated[float, Field(ge=0, lt=1e12), BeforeValidator(_not_a_boolean)]
 
 # Integers in requests: ids and counts fit the store's 32-bit integer columns; anything larger is a 400.
 Int = Annotated[int, Field(ge=INT_MIN, le=INT_MAX), BeforeValidator(_not_a_boolean)]

@@ -11,6 +11,7 @@ from pydantic import WithJsonSchema
 
 from server.domain.account import hooks as domain
 from server.domain.outbox import hook_deliveries
+from server.tables import INT_MAX
 
 from .api import Body, Request, Shape, route
 from .errors import RestError, not_found
@@ -34,7 +35,9 @@ def hook_json(row) -> dict:
 
 
 def _id(key: str) -> int:
-    if not key.isdigit():
+    """A hook's key as its id; a key that is no id a hook can have (not digits, or past the store's integers)
+    finds no hook, as on the real service."""
+    if not key.isascii() or not key.isdigit() or len(key) > 10 or int(key) > INT_MAX:
         raise not_found("RestHook")
     return int(key)
 

@@ -11,7 +11,7 @@ import binascii
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 from server.clock import UTC, AppClock, parse_datetime
 from server.domain.crm.countries import (  # noqa: F401  (v1 modules import them from here)
@@ -83,7 +83,17 @@ DateText = Annotated[str, AfterValidator(_checked(in_date)), WithJsonSchema({"ty
 # amount that the spec types as a string and clients send as a number too
 Base64Text = Annotated[str, WithJsonSchema({"type": "string", "format": "byte"})]
 EmailText = Annotated[str, WithJsonSchema({"type": "string", "pattern": email_status.PATTERN})]
-Amount = float | Annotated[str, WithJsonSchema({"type": "string", "pattern": "^-?[0-9]{1,12}(\\.[0-9]{1,6})?$"})]
+
+
+def _not_a_boolean(value):
+    if isinstance(value, bool):  # pydantic's lax mode reads true as 1.0; Jackson, behind the real API, refuses it
+        raise ValueError("must be a number or a decimal string, not a boolean")
+    return value
+
+
+_DecimalText = Annotated[str, WithJsonSchema({"type": "string", "pattern": "^-?[0-9]{1,12}(\\.[0-9]{1,6})?$"})]
+Amount = Annotated[float | _DecimalText, BeforeValidator(_not_a_boolean)]
+
 
 def split_list(value) -> list[str] | None:
     """A list-valued query parameter: repeated keys and comma-joined values both (``ids=1%2C2``, ``ids=1&ids=2``)."""

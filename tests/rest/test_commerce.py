@@ -3,6 +3,9 @@ live server: happy paths, errors, and XML-RPC and REST reading each other's orde
 from __future__ import annotations
 
 import base64
+import xmlrpc.client
+
+import pytest
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 16).decode()
 
@@ -164,6 +167,24 @@ def test_card_payment_plan_and_deleting_an_unpaid_order(rest):
     assert plan["number_of_payments"] == 3 and plan["days_between_payments"] == 30 and plan[
         "initial_payment_amount"] == 99.0
     assert rest.ok("GET", f"/orders/{order['id']}")["payment_plan"] == plan
+    huge = rest("PUT", f"/orders/{order['id']}/paymentPlan", json={  # an amount past a trillion: a 400, not a 500
+        "days_between_payments": 30, "number_of_payments": 3, "plan_start_date": "2026-12-15T12:00:00Z",
+        "initial_payment_amount": 5.7e307})
+    assert huge.status_code == 400 and "initial_payment_amount" in huge.json()["message"]
+    for days, count, words in ((2_000_000_000, 3, "after the year 9999"), (1, 1001, "at most 1000")):
+        refused = rest("PUT", f"/orders/{order['id']}/paymentPlan", json={  # a 400, not a 500 or a million rows
+            "days_between_payments": days, "number_of_payments": count, "plan_start_date": "2026-12-15T12:00:00Z"})
+        assert refused.status_code == 400 and words in refused.json()["message"], refused.text
+    assert rest.ok("GET", f"/orders/{order['id']}")["payment_plan"] == plan  # unchanged
+    boolean = rest.post(f"/orders/{order['id']}/payments", json={"payment_method_type": "CASH", "payment_amount": True})
+    assert boolean.status_code == 400 and "payment_amount" in boolean.json()["message"]  # not read as 1.00
+    for amount in (1e300, -1e300, 1e26):  # XML-RPC: an amount no cent can count is an invalid parameter
+        for method, args in (("addOrderItem", (order["invoice_number"], 2, 4, amount, 1, "d", "n")),
+                             ("addManualPayment", (order["invoice_number"], amount, "20261201T10:00:00", "Cash",
+                                                   "p", False))):
+            with pytest.raises(xmlrpc.client.Fault, match=r"^<Fault 12: '\[InvalidParameter\]Invalid amount"):
+                rest.app.call(f"InvoiceService.{method}", *args)
+    assert rest.app.call("InvoiceService.calculateAmountOwed", order["invoice_number"]) == order["total"]
     charged = rest.ok("POST", f"/orders/{order['id']}/payments", 201, json={
         "payment_method_type": "CREDIT_CARD", "charge_now": True, "credit_card_id": 1, "payment_amount": 99})
     txn = rest.ok("GET", f"/transactions/{charged['transaction_id']}")

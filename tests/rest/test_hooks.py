@@ -97,6 +97,11 @@ def test_event_keys_and_subscription_crud(frozen, receiver):
     assert rest.delete(f"/hooks/{hook['key']}").status_code == 204
     assert rest.get(f"/hooks/{hook['key']}").status_code == 404
     assert rest.get("/hooks/abc").status_code == 404
+    for key in ("999999999999999999999999999999", "2147483648", "\u00b2"):  # no hook can have these (a 500 before)
+        assert rest.get(f"/hooks/{key}").status_code == 404
+        changed = rest("PUT", f"/hooks/{key}", json={"eventKey": "contact.add", "hookUrl": receiver.url})
+        assert changed.status_code == 404
+        assert rest.delete(f"/hooks/{key}").status_code == 404
 
 
 def test_delayed_verification(frozen, receiver):

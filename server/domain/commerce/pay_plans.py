@@ -68,6 +68,9 @@ def due_by(s: AppSession, invoice_id: int, moment: datetime) -> float:
     return money(sum((i.amt_due or 0) - (i.amt_paid or 0) for i in items_of(s, plan.id) if i.date_due <= moment))
 
 
+MOST_PAYMENTS = 1000  # instalments of one plan
+
+
 def add_payment_plan(s: AppSession, invoice, *, auto_charge: bool, credit_card_id: int, merchant_account_id: int,
                      days_between_retry: int, max_retry: int, initial_amount: float, initial_date: datetime,
                      start_date: datetime, payments: int, days_between: int) -> tuple[list[int], list[int]]:
@@ -85,6 +88,13 @@ def add_payment_plan(s: AppSession, invoice, *, auto_charge: bool, credit_card_i
         raise InvalidParameter("numberOfPayments must be at least 1 when the initial payment leaves an amount due")
     if payments > 1 and days_between == 0:
         raise InvalidParameter("daysBetweenPayments must be at least 1")
+    if payments > MOST_PAYMENTS:  # (each is a row: a sandbox's bound, docs/divergences.md)
+        raise InvalidParameter(f"numberOfPayments can be at most {MOST_PAYMENTS}")
+    if payments:
+        try:
+            start_date + timedelta(days=days_between * (payments - 1))
+        except OverflowError:
+            raise InvalidParameter("The payment plan's last payment would fall after the year 9999") from None
 
     old = plan_of(s, invoice.id)
     it = schema.pay_plan_item
