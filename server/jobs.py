@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from server.clock import ClockState
 from server.environment import Environment
 from server.registry import DueWork
-from server.store import apps
+from server.store import advances, apps
 from server.store.db import transaction
 from server.store.session import AppRecord
 from server.tally import Tally
@@ -145,7 +145,10 @@ class Heartbeat:
         if not due:
             return
         with transaction(self.engine, write=False) as conn:
-            waiting = [a for a in (apps.by_id(conn, i) for i in sorted(due))
+            # the due work of an app whose clock another worker process is moving is that move's to run (the
+            # lock below is this process's only): a post sent from here would let the move finish while it is out
+            moving = advances.running_apps(conn, due)
+            waiting = [a for a in (apps.by_id(conn, i) for i in sorted(due) if i not in moving)
                        if a is not None and not a.name.startswith(apps.INTERNAL_PREFIX)]  # templates stay inert
         for app in waiting:
             if due[app.id] > app.clock_state.timestamp():

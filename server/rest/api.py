@@ -33,23 +33,16 @@ from server.tables import INT_MAX, INT_MIN
 
 from . import errors
 from .front import PREFIX
-from .wire import split_list
-
-
-def _not_a_boolean(value):
-    if isinstance(value, bool):  # pydantic's lax mode reads true as 1; Jackson, behind the real API, refuses it
-        raise ValueError("must be an integer, not a boolean")
-    return value
-
+from .wire import not_a_boolean, split_list
 
 # A number in a request: not a boolean either (pydantic would read true as 1.0).
-Number = Annotated[float, BeforeValidator(_not_a_boolean)]
+Number = Annotated[float, BeforeValidator(not_a_boolean)]
 # A price or amount: 0 or more, under a trillion (the twelve whole digits of an amount the spec types as a string,
 # server.rest.wire.Amount); the bounds in the type, where the OpenAPI document sees them too.
-NonNegative = Annotated[float, Field(ge=0, lt=1e12), BeforeValidator(_not_a_boolean)]
+NonNegative = Annotated[float, Field(ge=0, lt=1e12), BeforeValidator(not_a_boolean)]
 
 # Integers in requests: ids and counts fit the store's 32-bit integer columns; anything larger is a 400.
-Int = Annotated[int, Field(ge=INT_MIN, le=INT_MAX), BeforeValidator(_not_a_boolean)]
+Int = Annotated[int, Field(ge=INT_MIN, le=INT_MAX), BeforeValidator(not_a_boolean)]
 
 
 class Body(BaseModel):
@@ -80,7 +73,7 @@ def list_shape(name: str, key: str, item, **extra) -> type[Shape]:
 
 # documented with minimum 0; a negative value gets the operation's own message ("limit and offset must not be
 # negative"), not pydantic's
-Count = Annotated[int, Field(ge=INT_MIN, le=INT_MAX, json_schema_extra={"minimum": 0}), BeforeValidator(_not_a_boolean)]
+Count = Annotated[int, Field(ge=INT_MIN, le=INT_MAX, json_schema_extra={"minimum": 0}), BeforeValidator(not_a_boolean)]
 
 
 class Paging(Query):

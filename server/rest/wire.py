@@ -79,20 +79,21 @@ _STORED_YEARS = "^(1[0-9]{3}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])
 DateTimeText = Annotated[str, AfterValidator(_checked(in_datetime)),
                          WithJsonSchema({"type": "string", "format": "date-time", "pattern": _STORED_YEARS})]
 DateText = Annotated[str, AfterValidator(_checked(in_date)), WithJsonSchema({"type": "string", "format": "date"})]
+
+
+def not_a_boolean(value):
+    """For a number in a request: pydantic's lax mode reads true as 1; Jackson, behind the real API, refuses it."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not a boolean")
+    return value
+
+
 # base64 content (checked where it is decoded: from_base64), an email address (email_status.is_valid), a decimal
 # amount that the spec types as a string and clients send as a number too
 Base64Text = Annotated[str, WithJsonSchema({"type": "string", "format": "byte"})]
 EmailText = Annotated[str, WithJsonSchema({"type": "string", "pattern": email_status.PATTERN})]
-
-
-def _not_a_boolean(value):
-    if isinstance(value, bool):  # pydantic's lax mode reads true as 1.0; Jackson, behind the real API, refuses it
-        raise ValueError("must be a number or a decimal string, not a boolean")
-    return value
-
-
 _DecimalText = Annotated[str, WithJsonSchema({"type": "string", "pattern": "^-?[0-9]{1,12}(\\.[0-9]{1,6})?$"})]
-Amount = Annotated[float | _DecimalText, BeforeValidator(_not_a_boolean)]
+Amount = Annotated[float | _DecimalText, BeforeValidator(not_a_boolean)]
 
 
 def split_list(value) -> list[str] | None:

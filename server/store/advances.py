@@ -73,6 +73,14 @@ def running(conn: Connection, app_id: int):
     return row if row is not None and row.lease_until >= wall() else None
 
 
+def running_apps(conn: Connection, app_ids) -> set[int]:
+    """Which of ``app_ids`` have an advance running (its lease still held), in any worker process."""
+    t = schema.clock_advance
+    rows = conn.execute(sa.select(t.c.running_app_id).where(t.c.running_app_id.in_(list(app_ids)),
+                                                           t.c.lease_until >= wall()))
+    return {row[0] for row in rows}
+
+
 def get(conn: Connection, app_id: int, advance_id: int):
     t = schema.clock_advance
     return conn.execute(sa.select(t).where(t.c.app_id == app_id, t.c.id == advance_id)).first()

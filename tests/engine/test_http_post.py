@@ -89,3 +89,30 @@ def test_the_heartbeat_delivers_without_anyone_asking(tmp_path, receiver):
         assert len(receiver.received) == 1
     finally:
         stop()
+
+
+def test_a_worker_leaves_alone_an_app_whose_clock_another_is_moving(app, campaigns, receiver):
+    """The heartbeat of one worker process does not run the due work of an app whose clock another is moving
+    (a running advance in the store): that move sends its posts and waits for them. Sent by another worker, a
+    held post let the move finish while the post was still out (tests/sandbox/test_clock_workers.py, now and
+    then under load)."""
+    from server.jobs import Heartbeat
+    from server.store import advances, apps
+    from server.store.db import transaction
+
+    app.clock(time="2026-03-02T08:00:00", frozen=True)
+    assert app.live.control("PATCH", f"/apps/{app.name}/options", json={"http_post_any_port": True}).status_code == 200
+    campaigns.load(post_campaign(receiver.url))
+    go(app, campaigns)  # the post is due now
+    env = app.live.sandbox.env
+    with transaction(env.engine, write=False) as conn:
+        record = apps.by_name(conn, app.name)
+    now = record.clock_state.timestamp()
+    moving = advances.claim(env.engine, record.id, now, now + 60)  # as another worker's move would
+    try:
+        Heartbeat(env, 0).beat()
+        assert receiver.received == []
+    finally:
+        advances.finish(env.engine, moving, now, {})
+    Heartbeat(env, 0).beat()
+    assert len(receiver.received) == 1
