@@ -384,26 +384,18 @@ class PreparedWrite:
             fallback = bool(compiled._bind_processors) or bool(getattr(compiled, "escaped_bind_names", None))
             names = list(compiled.positiontup) if positional else None
             defaults = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
-            found = self._by_dialect[dialect.name] = (compiled.string, names, defaults, fallback,
-                                                      compiled.string.encode())
+            found = self._by_dialect[dialect.name] = (compiled.string, names, defaults, fallback)
         return found
 
     def _execute(self, source, params: dict, fetch: bool):
-        sql, names, defaults, fallback, sql_bytes = self._compiled(source)
+        sql, names, defaults, fallback = self._compiled(source)
         if fallback:
             conn = source if isinstance(source, Connection) else source.conn()
             result = conn.execute(self.statement, params)
             return result.scalar() if fetch else result.rowcount
         values = {**defaults, **params} if defaults else params
         args = [values[n] for n in names] if names is not None else values
-        direct = _direct(source)
-        if direct is not None:
-            result = direct.run(sql_bytes, args)
-            if fetch:
-                rows = direct.rows(result, 1)
-                return rows[0][0] if rows else None
-            return result.command_tuples
-        cursor, kept = _cursor(source)
+        cursor, kept = _cursor(source)  # (writes run in a writer's transaction: psycopg's cursor, ``_direct``)
         try:
             cursor.execute(sql, args)
             if fetch:
