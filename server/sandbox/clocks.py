@@ -181,12 +181,13 @@ def run(env: Environment, record: AppRecord, state: ClockState, advance_id: int,
             on_step(at, tally)
 
     try:
-        if state.timestamp() > record.clock_state.timestamp():
-            record = jobs.advance(env, record, state, tally, stepped)
-        else:
-            with transaction(env.engine, write=True) as conn:
-                apps.set_clock(conn, record.id, state)
-                record = apps.by_id(conn, record.id)
+        with advances.kept(env.engine, advance_id):
+            if state.timestamp() > record.clock_state.timestamp():
+                record = jobs.advance(env, record, state, tally, stepped)
+            else:
+                with transaction(env.engine, write=True) as conn:
+                    apps.set_clock(conn, record.id, state)
+                    record = apps.by_id(conn, record.id)
     except Exception as exc:
         log.exception("advancing the clock of app %s failed", record.name)
         with transaction(env.engine, write=False) as conn:

@@ -2,6 +2,10 @@
 progress and lease on, finishing it, reading it back from any worker process."""
 from __future__ import annotations
 
+import contextlib
+import logging
+import threading
+from collections.abc import Iterator
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -13,7 +17,14 @@ from server.clock import UTC, wall
 from . import schema
 from .db import transaction
 
-LEASE = 600.0  # wall seconds a running advance holds its app without a sign of life
+log = logging.getLogger("sandbox.clock")
+
+# A running advance holds its app while its lease lasts: the heartbeat of every worker process leaves that app's
+# due work to it, and no other advance of the app may start. The process running it renews the lease every
+# RENEW_EVERY seconds (``kept``), however long one of its steps takes, so the lease runs out only when that
+# process has died: then, within LEASE seconds, the app's due work runs again and its clock may move again.
+LEASE = 30.0
+RENEW_EVERY = 5.0
 
 
 class Busy(Exception):
@@ -56,6 +67,33 @@ def progress(engine, advance_id: int, reached_at: float, summary: dict) -> None:
     with transaction(engine, write=True) as conn:
         conn.execute(sa.update(t).where(t.c.id == advance_id, t.c.status == "advancing").values(
             reached_at=reached_at, summary=summary, lease_until=wall() + LEASE))
+
+
+def renew(engine, advance_id: int) -> None:
+    t = schema.clock_advance
+    with transaction(engine, write=True) as conn:
+        conn.execute(sa.update(t).where(t.c.id == advance_id, t.c.status == "advancing").values(
+            lease_until=wall() + LEASE))
+
+
+@contextlib.contextmanager
+def kept(engine, advance_id: int) -> Iterator[None]:
+    """Renew the advance's lease from a thread of this process while the block runs."""
+    done = threading.Event()
+
+    def renewing() -> None:
+        while not done.wait(RENEW_EVERY):
+            try:
+                renew(engine, advance_id)
+            except Exception:  # a busy or lost store: the next renewal tries again, well within the lease
+                log.warning("renewing the lease of clock advance %s failed", advance_id, exc_info=True)
+
+    thread = threading.Thread(target=renewing, name=f"clock-advance-{advance_id}-lease", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()  # not joined: a renewal still under way matches no row once the advance is finished
 
 
 def finish(engine, advance_id: int, reached_at: float, summary: dict, error: str | None = None) -> None:

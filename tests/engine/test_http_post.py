@@ -2,6 +2,8 @@
 the app's clock, the response codes recorded, the idempotency key, the port rule."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.engine.receiver import Receiver
@@ -71,7 +73,6 @@ def test_only_standard_ports_unless_the_app_allows_others(app, campaigns, receiv
 
 def test_the_heartbeat_delivers_without_anyone_asking(tmp_path, receiver):
     """The real clock and the per-process heartbeat (every second by default, here a fifth) deliver the post."""
-    import time
 
     from tests.conftest import make_app, start_server
     from tests.engine.conftest import Campaigns
@@ -116,3 +117,73 @@ def test_a_worker_leaves_alone_an_app_whose_clock_another_is_moving(app, campaig
         advances.finish(env.engine, moving, now, {})
     Heartbeat(env, 0).beat()
     assert len(receiver.received) == 1
+
+
+def test_a_move_whose_process_died_holds_the_app_back_no_longer(app, campaigns, receiver):
+    """A running advance that nobody renews (its process died) stops holding its app once its lease runs out:
+    the heartbeat runs the app's due work again."""
+    import sqlalchemy as sa
+
+    from server.jobs import Heartbeat
+    from server.store import advances, apps, schema
+    from server.store.db import transaction
+
+    app.clock(time="2026-03-02T08:00:00", frozen=True)
+    assert app.live.control("PATCH", f"/apps/{app.name}/options", json={"http_post_any_port": True}).status_code == 200
+    campaigns.load(post_campaign(receiver.url))
+    go(app, campaigns)
+    env = app.live.sandbox.env
+    with transaction(env.engine, write=False) as conn:
+        record = apps.by_name(conn, app.name)
+    now = record.clock_state.timestamp()
+    dead = advances.claim(env.engine, record.id, now, now + 60)
+    with transaction(env.engine, write=True) as conn:  # its last renewal a lease ago
+        conn.execute(sa.update(schema.clock_advance).where(schema.clock_advance.c.id == dead).values(
+            lease_until=time.time() - 1))
+    Heartbeat(env, 0).beat()
+    assert len(receiver.received) == 1
+    moving = advances.claim(env.engine, record.id, now, now + 60)  # and the clock may move again
+    advances.finish(env.engine, moving, now, {})
+    with transaction(env.engine, write=False) as conn:
+        assert advances.get(conn, record.id, dead).status == "failed"
+
+
+def test_a_running_move_keeps_its_claim_however_long_a_step_takes(app, campaigns, monkeypatch):
+    """The process running an advance renews its lease while the advance runs, not only between its steps: held
+    in one post for several leases, the advance still holds its app."""
+    import threading
+
+    from server.store import advances, apps
+    from server.store.db import transaction
+
+    monkeypatch.setattr(advances, "LEASE", 0.6)
+    monkeypatch.setattr(advances, "RENEW_EVERY", 0.1)
+    receiver = Receiver(hold=threading.Event())
+    try:
+        app.clock(time="2026-03-02T08:00:00", frozen=True)
+        options = {"http_post_any_port": True, "http_post_timeout_s": 60, "delivery_timeout_in_advance_s": 60}
+        assert app.live.control("PATCH", f"/apps/{app.name}/options", json=options).status_code == 200
+        campaigns.load(post_campaign(receiver.url))
+        go(app, campaigns)
+        started = app.live.control("POST", f"/apps/{app.name}/clock", json={"by": "1h", "async": True})
+        assert started.status_code == 202, started.text
+        deadline = time.monotonic() + 30  # a bound for a broken build, not a measurement
+        while not receiver.received and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(1.5)  # two and a half leases, held in one step
+        env = app.live.sandbox.env
+        with transaction(env.engine, write=False) as conn:
+            record = apps.by_name(conn, app.name)
+            assert advances.running_apps(conn, [record.id]) == {record.id}
+        assert app.live.control("POST", f"/apps/{app.name}/clock", json={"by": "1m"}).status_code == 409
+    finally:
+        receiver.hold.set()
+        receiver.close()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with transaction(env.engine, write=False) as conn:
+            if not advances.running_apps(conn, [record.id]):
+                break
+        time.sleep(0.05)
+    status = app.live.control("GET", started.headers["Location"].split("/sandbox", 1)[1]).json()
+    assert status["status"] == "ready"
