@@ -50,8 +50,11 @@ CARD_SHAPE = {"type": "object", "properties": {
        response={"type": "array", "items": CARD_SHAPE})
 def list_credit_cards(r: Request, contactId: int):
     require_contact(r.s, contactId)
-    return [{"card_number": c.card_number, "card_type": c.card_type, "id": c.id,
-             "validation_status": STATUS.get(c.status, "Unknown")} for c in cards.on_file(r.s, contactId)]
+    # a property the card lacks (no type for a number no issuer has) is left out, not null: the document's
+    # properties are strings
+    return [{k: v for k, v in (("card_number", c.card_number), ("card_type", c.card_type), ("id", c.id),
+                               ("validation_status", STATUS.get(c.status, "Unknown"))) if v is not None}
+            for c in cards.on_file(r.s, contactId)]
 
 
 @route("POST", "/contacts/{contactId}/creditCards", summary="Create a Credit Card", tag="Contact",
@@ -77,13 +80,14 @@ def create_credit_card(r: Request, contactId: int):
         row.update(people.address_columns(b.address, _COLUMNS["Ship" if b.address.field == "SHIPPING" else "Bill"]))
     card_id = cards.add(r.s, {k: v for k, v in row.items() if v is not None})
     card = cards.require(r.s, card_id)
-    return {"address": b.address.model_dump(exclude_none=True) if b.address else None,
-            "card_type": card.card_type, "contact_id": contactId, "email_address": b.email_address,
-            "expiration_month": b.expiration_month, "expiration_year": b.expiration_year, "id": card_id,
-            "maestro_issue_number": b.maestro_issue_number, "maestro_start_date_month": b.maestro_start_date_month,
-            "maestro_start_date_year": b.maestro_start_date_year, "name_on_card": b.name_on_card,
-            "validation_message": verdict["Message"],
-            "validation_status": "Valid" if verdict["Valid"] == "true" else "Invalid"}
+    answer = {"address": b.address.model_dump(exclude_none=True) if b.address else None,
+              "card_type": card.card_type, "contact_id": contactId, "email_address": b.email_address,
+              "expiration_month": b.expiration_month, "expiration_year": b.expiration_year, "id": card_id,
+              "maestro_issue_number": b.maestro_issue_number, "maestro_start_date_month": b.maestro_start_date_month,
+              "maestro_start_date_year": b.maestro_start_date_year, "name_on_card": b.name_on_card,
+              "validation_message": verdict["Message"],
+              "validation_status": "Valid" if verdict["Valid"] == "true" else "Invalid"}
+    return {k: v for k, v in answer.items() if v is not None}  # what the card lacks is left out, not null
 
 
 class UtmBody(Body):

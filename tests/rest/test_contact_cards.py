@@ -29,6 +29,11 @@ def test_create_and_list_credit_cards(rest):
     listed = rest.ok("GET", f"/contacts/{cid}/creditCards")
     assert [(c["id"], c["card_number"], c["validation_status"]) for c in listed] == [
         (made["id"], "************1111", "Valid"), (bad["id"], "************1112", "Invalid")]
+    junk = rest.ok("POST", f"/contacts/{cid}/creditCards", 201, json={
+        "card_number": "12", "expiration_month": "01", "expiration_year": "2031"})
+    assert junk["validation_status"] == "Invalid" and "card_type" not in junk and "address" not in junk
+    unknown_type = rest.ok("GET", f"/contacts/{cid}/creditCards")[-1]  # no issuer's number: no type, not null
+    assert unknown_type["id"] == junk["id"] and "card_type" not in unknown_type
 
     # the row DataService reads: billing address, masked number, no security code
     server = xmlrpc.client.ServerProxy(rest.app.live.url + "/api/xmlrpc")
