@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from server.clock import UTC
+from server.domain.commerce import orders, subscriptions
 from server.domain.crm import activities as contact_actions
 from server.domain.crm import contacts, surveys, tags
 from server.domain.data.query import select_rows
@@ -328,6 +329,8 @@ ACTION_NAMES = {
     "create_note": "Create Note", "send_email": "Send Email", "start_followup": "Start Follow-up Sequence",
     "stop_followup": "Stop Follow-up Sequence", "set_field": "Set Field Value", "assign_owner": "Assign Owner",
     "http_post": "Send an HTTP Post",
+    "create_order": "Create an Order",
+    "cancel_subscription": "Cancel a Subscription",
 }
 
 
@@ -428,7 +431,44 @@ def run_action(s: AppSession, contact_id: int, action: dict) -> str:
     if kind == "http_post":
         _legacy_post(s, contact_id, action)
         return f"HTTP post to {action['url']} queued"
+    if kind == "create_order":
+        return _create_order(s, contact_id, action)
+    if kind == "cancel_subscription":
+        return _cancel_subscriptions(s, contact_id, action)
     raise SandboxError(f"unknown action {kind!r}")
+
+
+def _product_ids(s: AppSession, action: dict) -> list[int]:
+    refs = action.get("products") or ([action["product"]] if action.get("product") is not None else [])
+    try:
+        return [resources.product_id(s, ref) for ref in refs]
+    except Unresolved as exc:
+        raise SandboxError(str(exc)) from None
+
+
+def _create_order(s: AppSession, contact_id: int, action: dict) -> str:
+    """An order of the action's products (each at its price, ``quantity`` of each) for the contact, unpaid,
+    as an order placed by hand is: its invoice is due, and a purchase goal sees it once it is paid."""
+    product_ids = _product_ids(s, action)
+    if not product_ids:
+        raise SandboxError("create_order needs products")
+    title = action.get("title") or "Order from an action set"
+    quantity = action.get("quantity", 1)
+    order_id, _ = orders.create_order(s, contact_id, title, s.now_local(), "Offline",
+                                      [{"product_id": p, "quantity": quantity} for p in product_ids])
+    return f"Order {order_id} created"
+
+
+def _cancel_subscriptions(s: AppSession, contact_id: int, action: dict) -> str:
+    """Every active subscription of the contact (to the action's ``product`` or ``products`` if it names any)
+    made Inactive, with the action's ``reason``."""
+    cancelled = [i for product_id in _product_ids(s, action) or [None]
+                 for i in subscriptions.active_of(s, contact_id, product_id)]
+    for subscription_id in cancelled:
+        subscriptions.cancel(s, subscription_id, action.get("reason") or "Cancelled by an action set")
+    if not cancelled:
+        return "No active subscription to cancel"
+    return f"Subscription{'s' if len(cancelled) > 1 else ''} {', '.join(map(str, cancelled))} cancelled"
 
 
 def _legacy_post(s: AppSession, contact_id: int, action: dict) -> None:

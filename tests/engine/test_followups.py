@@ -99,3 +99,63 @@ def test_run_action_sequence_answers_one_struct_per_action(app, campaigns):
     with pytest.raises(xmlrpc.client.Fault) as missing_contact:
         app.call("ContactService.runActionSequence", 424242, nurture["Id"])
     assert "contactId must be a valid id" in fault_of(missing_contact)[1]
+
+
+def _action_set(app, name: str, actions: list[dict]) -> int:
+    from server.store import apps, schema
+
+    sandbox = app.live.sandbox
+    with sandbox.engine.begin() as conn:
+        s = sandbox.env.session(conn, apps.by_name(conn, app.name))
+        action_set_id = s.next_id("action_set")
+        s.insert(schema.action_set, dict(id=action_set_id, template_name=name, visible_to_these_users="Everyone",
+                                         actions=actions))
+    return action_set_id
+
+
+def test_action_sets_create_orders_and_cancel_subscriptions(app, campaigns):
+    """Seed 001: "The most common uses are create order and cancel subscription"."""
+    coaching = "1:1 Coaching Session (60 min)"
+    [plan] = app.call("DataService.query", "SubscriptionPlan", 1, 0, {"Id": "%"}, ["Id", "ProductId"])
+    upgrade = _action_set(app, "Upgrade", [
+        {"type": "create_order", "products": [coaching], "quantity": 2, "title": "Coaching pack"},
+        {"type": "cancel_subscription", "product": plan["ProductId"], "reason": "Upgraded"}])
+    cid = campaigns.contact("upgrade@example.com")
+    kept = app.call("InvoiceService.addRecurringOrder", cid, True, plan["Id"], 0, 0, 0, 0)
+    elsewhere = _action_set(app, "Cancel coaching", [{"type": "cancel_subscription", "products": [coaching]}])
+    assert app.call("ContactService.runActionSequence", cid, elsewhere)[0]["Message"] == \
+        "No active subscription to cancel"  # another product's subscription stays
+    [order, cancelled] = app.call("ContactService.runActionSequence", cid, upgrade)
+    assert order["Action"] == "Create an Order" and order["IsError"] is False
+    [job] = app.call("DataService.query", "Job", 10, 0, {"ContactId": cid}, ["Id", "JobTitle"])
+    assert order["Message"] == f"Order {job['Id']} created" and job["JobTitle"] == "Coaching pack"
+    [invoice] = app.call("DataService.query", "Invoice", 10, 0, {"JobId": job["Id"]}, ["InvoiceTotal", "PayStatus"])
+    assert invoice == {"InvoiceTotal": 240.0, "PayStatus": 0}  # two at 120.00, unpaid
+    assert cancelled == {"Action": "Cancel a Subscription", "Message": f"Subscription {kept} cancelled",
+                         "IsError": False}
+    rows = {r["Id"]: r for r in app.call("DataService.query", "RecurringOrder", 10, 0, {"ContactId": cid},
+                                         ["Id", "Status", "ReasonStopped"])}
+    assert rows == {kept: {"Id": kept, "Status": "Inactive", "ReasonStopped": "Upgraded"}}
+
+    again = app.call("ContactService.runActionSequence", cid, upgrade)[1]
+    assert again["Message"] == "No active subscription to cancel" and again["IsError"] is False
+    wrong = _action_set(app, "Wrong", [{"type": "create_order", "products": ["No such product"]},
+                                       {"type": "create_order"}])
+    assert app.call("ContactService.runActionSequence", cid, wrong) == [
+        {"Action": "Create an Order", "Message": "no product 'No such product'", "IsError": True},
+        {"Action": "Create an Order", "Message": "create_order needs products", "IsError": True}]
+
+
+def test_a_seeded_action_set_with_an_unknown_action_is_refused(tmp_path):
+    import json
+    import shutil
+
+    from server.app import create_app
+    from server.config import from_env
+    from tests.conftest import SEED_DIR
+
+    seed = tmp_path / "seed"
+    shutil.copytree(SEED_DIR, seed)
+    (seed / "action_sets.json").write_text(json.dumps([{"TemplateName": "Odd", "actions": [{"type": "levitate"}]}]))
+    with pytest.raises(ValueError, match="action_sets.json: 'Odd' has an unknown action type 'levitate'"):
+        create_app(from_env(data_dir=str(tmp_path / "data"), seed_dir=str(seed)))

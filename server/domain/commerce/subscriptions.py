@@ -117,6 +117,24 @@ def add(s: AppSession, contact_id: int, plan_id: int, *, allow_duplicate: bool =
     return subscription_id
 
 
+def cancel(s: AppSession, subscription_id: int, reason: str | None = None) -> None:
+    """Stop a subscription: Inactive from now, with the reason it stopped if one is given (DataService's write
+    of RecurringOrder, so its end date, events and hooks are a cancellation's wherever it comes from)."""
+    values = {"Status": INACTIVE}
+    if reason:
+        values["ReasonStopped"] = reason
+    records.update(s, "RecurringOrder", subscription_id, values)
+
+
+def active_of(s: AppSession, contact_id: int, product_id: int | None = None) -> list[int]:
+    """The ids of the contact's active subscriptions (to ``product_id`` if given), oldest first."""
+    ro = schema.recurring_order
+    where = [ro.c.contact_id == contact_id, ro.c.status == ACTIVE]
+    if product_id is not None:
+        where.append(ro.c.product_id == product_id)
+    return [row.id for row in s.execute(s.select(ro, ro.c.id).where(*where).order_by(ro.c.id))]
+
+
 def due_cycles(sub, now: datetime) -> list[datetime]:
     starts: list[datetime] = []
     moment = sub.next_bill_date

@@ -20,7 +20,7 @@ from server.domain.account import users
 from server.domain.crm import activities, contact_import, contacts, links, surveys, tags
 from server.domain.data import custom_fields, records
 from server.domain.mail import email_status, templates
-from server.engine import campaigns, document
+from server.engine import campaigns, document, legacy
 from server.store import schema
 from server.store.session import AppSession
 from server.tables import CUSTOM_FORMS, REGISTRY
@@ -186,6 +186,10 @@ def seed_automation(s: AppSession, seed_dir: Path, counts: dict) -> None:
         templates.add(s, template)
         counts["email_templates"] = counts.get("email_templates", 0) + 1
     for action_set in read(seed_dir, "action_sets.json", []):
+        unknown = [a.get("type") for a in action_set.get("actions", []) if a.get("type") not in legacy.ACTION_NAMES]
+        if unknown:
+            raise ValueError(f"action_sets.json: {action_set['TemplateName']!r} has an unknown action type "
+                             f"{unknown[0]!r} (known: {', '.join(legacy.ACTION_NAMES)})")
         s.insert(schema.action_set, dict(id=s.next_id("action_set"), template_name=action_set["TemplateName"],
                                          visible_to_these_users=action_set.get("VisibleToTheseUsers", "Everyone"),
                                          actions=action_set.get("actions", [])))
