@@ -16,3 +16,9 @@ class PublishError(Exception):
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+class ItemNotFound(RecordNotFound):
+    def __init__(self, campaign_id: int, item_id: int):
+        super().__init__(f"Record not found for Id:{item_id}")
+        self.campaign_id, self.item_id = campaign_id, item_id

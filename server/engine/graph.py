@@ -178,6 +178,23 @@ def assign_ids(s: AppSession, doc: dict, ids: dict | None) -> dict:
 
 # --- compiling ------------------------------------------------------------------------------------------
 
+def url_problem(s: AppSession, url: str | None) -> str | None:
+    """Why an HTTP post cannot go to ``url`` (None if it can): an http(s) URL on port 80 or 443, unless the app
+    option ``http_post_any_port`` allows any."""
+    if not url:
+        return "an HTTP post needs a url"
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:  # a port that is not a number, or out of range
+        return f"{url!r} is not an http(s) URL"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{url!r} is not an http(s) URL"
+    if port not in STANDARD_PORTS and not s.app.option("http_post_any_port"):
+        return "only ports 80 and 443 are supported (seed 001); the app option http_post_any_port allows others"
+    return None
+
+
 @dataclass
 class Compiler:
     s: AppSession
@@ -405,17 +422,9 @@ class Compiler:
         config[key] = self.resolve(where, resources.user_id, ref)
 
     def check_url(self, url: str | None, where: str) -> None:
-        if not url:
-            self.problems.append(f"{where}: an HTTP post needs a url")
-            return
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            self.problems.append(f"{where}: {url!r} is not an http(s) URL")
-            return
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        if port not in STANDARD_PORTS and not self.s.app.option("http_post_any_port"):
-            self.problems.append(f"{where}: only ports 80 and 443 are supported (seed 001); "
-                                 f"the app option http_post_any_port allows others")
+        problem = url_problem(self.s, url)
+        if problem:
+            self.problems.append(f"{where}: {problem}")
 
     def check_merge_fields(self, where: str, *texts) -> None:
         for namespace, name in merge_fields.tokens(*texts):

@@ -187,3 +187,39 @@ def test_a_running_move_keeps_its_claim_however_long_a_step_takes(app, campaigns
         time.sleep(0.05)
     status = app.live.control("GET", started.headers["Location"].split("/sandbox", 1)[1]).json()
     assert status["status"] == "ready"
+
+
+def test_the_test_button_posts_once_and_answers_what_came_back(app, campaigns, receiver):
+    """Seed 001: "click on the Test button to verify the post is working as expected": the item's pairs merged
+    for the contact chosen, posted once now; "200" validates it, "409" and others need a look. Nothing is
+    recorded, and a draft can be tested."""
+    assert app.live.control("PATCH", f"/apps/{app.name}/options", json={"http_post_any_port": True}).status_code == 200
+    made = campaigns.load(post_campaign(receiver.url), publish=False)
+    ids = campaigns.control("GET", f"/campaigns/{made['id']}").json()["ids"]
+    [post_id] = [v for k, v in ids.items() if k.startswith("item:") and "http_post" in k]
+    [email_id] = [v for k, v in ids.items() if k.startswith("item:") and "email" in k]
+    cid = campaigns.contact("tess@example.com", FirstName="Tess")
+    url = f"/campaigns/{made['id']}/items/{post_id}/test"
+
+    tested = campaigns.control("POST", url, json={"contact_id": cid})
+    assert tested.status_code == 200, tested.text
+    assert tested.json() == {"url": receiver.url + "/hook", "status": 200, "error": None, "ok": True, "fields": [
+        ["contactId", str(cid)], ["email", "tess@example.com"], ["first_name", "Tess"]]}
+    assert [r.form for r in receiver.received] == [
+        [("contactId", str(cid)), ("email", "tess@example.com"), ("first_name", "Tess")]]
+    assert campaigns.control("GET", "/http-posts").json()["http_posts"] == []  # nothing recorded
+
+    receiver.answers.append(409)  # "the user you selected already has a member record in CustomerHub"
+    refused = campaigns.control("POST", url, json={}).json()  # no contact: the merge fields are blank
+    assert (refused["status"], refused["ok"], refused["fields"][0]) == (409, False, ["contactId", ""])
+
+    assert campaigns.control("POST", f"/campaigns/{made['id']}/items/{email_id}/test", json={}).status_code == 400
+    missing = campaigns.control("POST", f"/campaigns/{made['id']}/items/999999/test", json={})
+    assert missing.status_code == 404 and "no item 999999" in missing.json()["error"]
+    assert campaigns.control("POST", f"/campaigns/999999/items/{post_id}/test", json={}).status_code == 404
+    assert campaigns.control("POST", url, json={"contact_id": 999999}).status_code == 400
+    assert campaigns.control("POST", url, json={"contact_id": "x"}).status_code == 400
+    assert app.live.control("PATCH", f"/apps/{app.name}/options", json={"http_post_any_port": False}).ok
+    ports = campaigns.control("POST", url, json={})
+    assert ports.status_code == 400 and "only ports 80 and 443" in ports.json()["error"]
+    assert len(receiver.received) == 2

@@ -15,8 +15,8 @@ from server.domain.crm import surveys, webforms
 from server.domain.errors import SandboxError
 from server.domain.mail import emails, messages
 from server.domain.outbox import http_posts as outbox_posts
-from server.engine import campaigns, document, fulfillment, lead_scores, legacy, manual, reporting
-from server.engine.errors import CampaignNotFound, PublishError
+from server.engine import campaigns, document, fulfillment, lead_scores, legacy, manual, post_test, reporting
+from server.engine.errors import CampaignNotFound, ItemNotFound, PublishError
 from server.tables import INT_MAX
 
 from .common import ControlError, app_named, app_session, current_sandbox, paged
@@ -59,6 +59,10 @@ class OutboxFilter(Page):
 
 class PostFilter(Page):
     status: str = Field(None, max_length=50)
+
+
+class PostTest(Body):
+    contact_id: int = Field(None, ge=1, le=INT_MAX, description="whose fields to merge (blank without one)")
 
 
 class LeadScore(Body):
@@ -107,6 +111,11 @@ def _publish_error(exc: PublishError):
 @bp.errorhandler(CampaignNotFound)
 def _not_found(exc: CampaignNotFound):
     return jsonify({"error": f"no campaign {exc.campaign_id}"}), 404
+
+
+@bp.errorhandler(ItemNotFound)
+def _item_not_found(exc: ItemNotFound):
+    return jsonify({"error": f"no item {exc.item_id} in campaign {exc.campaign_id}"}), 404
 
 
 @bp.errorhandler(SandboxError)
@@ -287,6 +296,17 @@ def http_posts(name: str, query: PostFilter):
         rows = outbox_posts.list_posts(s, status=query.status, after=page.after, limit=page.fetch)
         items = [{k: v for k, v in r._mapping.items() if k != "app_id"} for r in rows]
         return jsonify(paged("http_posts", items, page, lambda p: p["id"]))
+
+
+@bp.post("/apps/<name>/campaigns/<int:campaign_id>/items/<int:item_id>/test",
+         summary="Test an HTTP post item: post it once now, merged for a contact, and answer what came back",
+         body=PostTest)
+def test_http_post(name: str, campaign_id: int, item_id: int, body: PostTest):
+    """Campaign Builder's Test button of an HTTP post (seed 001): a 2xx ``status`` says the receiver works.
+    Nothing is recorded; the campaign may be a draft."""
+    with app_session(name, write=False) as s:
+        post = post_test.prepare(s, campaign_id, item_id, body.contact_id)
+    return jsonify(post_test.send(current_sandbox().env, post))
 
 
 @bp.get("/apps/<name>/fulfillment", summary="Fulfillment list jobs")
