@@ -69,6 +69,9 @@ def test_a_post_that_never_succeeds_fails_after_the_last_attempt(app, campaigns,
 def test_only_standard_ports_unless_the_app_allows_others(app, campaigns, receiver):
     r = campaigns.control("POST", "/campaigns", json=post_campaign(receiver.url), params={"publish": "1"})
     assert r.status_code == 400 and "ports 80 and 443" in " ".join(r.json()["problems"])
+    for url in ("http://127.0.0.1:99999", "http://127.0.0.1:port"):  # no port at all: a problem, not a crash
+        r = campaigns.control("POST", "/campaigns", json=post_campaign(url), params={"publish": "1"})
+        assert r.status_code == 400 and "is not an http(s) URL" in " ".join(r.json()["problems"]), r.text
 
 
 def test_the_heartbeat_delivers_without_anyone_asking(tmp_path, receiver):
