@@ -8,6 +8,7 @@ write; campaign notes are the exception the seed states: they "do not initiate a
 """
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -78,10 +79,27 @@ def _int(value) -> int | None:
         return None
 
 
+def customerhub(run, graph, item, rows) -> dict:
+    """Add to CustomerHub (seed 001: "Creates the Contact's login information (Username and Password)"): a
+    contact without a Username gets one (its email, else ``contact<id>``) and a new random Password, written
+    as the Contact's fields; one who has a Username keeps both (already a member). Then captured in the outbox
+    like the other communications, where ``~Contact.Username~`` and ``~Contact.Password~`` merge."""
+    s = run.s
+    ids = _contacts(rows)
+    logins = merge_fields.contexts(s, ids, {("Contact", "Username"), ("Contact", "Email")})
+    for contact_id in dict.fromkeys(ids):
+        login = logins[contact_id]
+        if not login.value("Contact", "Username"):
+            contacts.update(s, contact_id, {"Username": login.value("Contact", "Email") or f"contact{contact_id}",
+                                            "Password": secrets.token_urlsafe(9)})
+    return other_communication(run, graph, item, rows)
+
+
 def other_communication(run, graph, item, rows) -> dict:
-    """Fax, letter, voice broadcast, phone call, CustomerHub: captured in the outbox, rendered for each contact. A
-    phone call is a call for a user to make (seed 002's "Phone Call" communication): the contact's number, the
-    script in ``body``, and the user who makes it (``user``, else the contact's owner) in ``from_address``."""
+    """Fax, letter, voice broadcast, phone call, CustomerHub's welcome: captured in the outbox, rendered for each
+    contact. A phone call is a call for a user to make (seed 002's "Phone Call" communication): the contact's
+    number, the script in ``body``, and the user who makes it (``user``, else the contact's owner) in
+    ``from_address``."""
     s, c = run.s, item.config
     body = c.get("body") or c.get("text") or c.get("html") or ""
     field = _RECIPIENT_FIELD.get(item.type)
@@ -324,7 +342,7 @@ def _jsonable(values: dict) -> dict:
 EXECUTORS = {
     "email": email, "fax": other_communication, "letter": other_communication, "voice": other_communication,
     "phone_call": other_communication,
-    "customerhub": other_communication, "apply_tag": apply_tag, "remove_tag": remove_tag, "note": note,
+    "customerhub": customerhub, "apply_tag": apply_tag, "remove_tag": remove_tag, "note": note,
     "task": task, "appointment": appointment, "set_field": set_field, "assign_owner": assign_owner,
     "create_opportunity": create_opportunity, "http_post": http_post, "action_set": action_set,
     "fulfillment_list": fulfillment_list,

@@ -185,3 +185,23 @@ def test_lead_score_goal_and_a_legacy_action_set_item(app, campaigns):
     [nurture] = app.call("DataService.query", "ContactGroup", 10, 0, {"GroupName": "Nurture Subscriber"}, ["Id"])
     assert str(nurture["Id"]) in groups().split(",")
     assert campaigns.control("POST", "/contacts/999999/lead-score", json={"score": 1}).status_code == 404
+
+
+def test_add_to_customerhub_creates_the_contacts_login(app, campaigns):
+    """Seed 001: "Add to CustomerHub: Creates the Contact's login information (Username and Password)"; a contact
+    who already has a Username (a member) keeps it, and the welcome in the outbox merges both."""
+    campaigns.load(one_sequence({"type": "customerhub", "name": "Welcome to the hub",
+                                 "body": "Log in as ~Contact.Username~ with ~Contact.Password~"}))
+    cid = go(app, campaigns, "hubby@example.com")
+    login = app.call("ContactService.load", cid, ["Username", "Password"])
+    assert login["Username"] == "hubby@example.com" and len(login["Password"]) >= 12
+    [welcome] = [m for m in campaigns.outbox(contact_id=cid) if m["kind"] == "customerhub"]
+    assert welcome["text_body"] == f"Log in as hubby@example.com with {login['Password']}"
+
+    member = campaigns.contact("member@example.com", Username="already", Password="secret")
+    app.call("FunnelService.achieveGoal", app.name, "go", member)
+    assert app.call("ContactService.load", member, ["Username", "Password"]) == {"Username": "already",
+                                                                               "Password": "secret"}
+    no_email = app.call("ContactService.add", {"FirstName": "Nomail"})
+    app.call("FunnelService.achieveGoal", app.name, "go", no_email)
+    assert app.call("ContactService.load", no_email, ["Username"]) == {"Username": f"contact{no_email}"}
