@@ -135,6 +135,35 @@ def clients_of_app(conn: Connection, app_id: int) -> list[str]:
     return [r.client_id for r in conn.execute(sa.select(t.c.client_id).where(t.c.app_id == app_id).distinct())]
 
 
+def integrations(conn: Connection, app_id: int, now: float) -> list[dict]:
+    """The OAuth clients that hold access to the app (a grant with a token not revoked), as the account's owner
+    sees them: when first authorized, by which users, with what scopes, whether an access token is live now."""
+    t, c = schema.oauth_token, schema.oauth_client
+    rows = conn.execute(sa.select(t.c.client_id, t.c.user_id, t.c.scope, t.c.issued_at, t.c.expires_in, t.c.rotated,
+                                  c.c.name).join(c, c.c.client_id == t.c.client_id, isouter=True)
+                        .where(t.c.app_id == app_id, t.c.revoked.is_(False)).order_by(t.c.client_id, t.c.id)).all()
+    out: dict[str, dict] = {}
+    for r in rows:
+        entry = out.setdefault(r.client_id, {"client_id": r.client_id, "name": r.name, "authorized_at": r.issued_at,
+                                             "user_ids": [], "scopes": [], "active_access_token": False})
+        if r.user_id is not None and r.user_id not in entry["user_ids"]:
+            entry["user_ids"].append(r.user_id)
+        for scope in r.scope.split():
+            if scope not in entry["scopes"]:
+                entry["scopes"].append(scope)
+        if not r.rotated and r.issued_at + r.expires_in > now:
+            entry["active_access_token"] = True
+    return list(out.values())
+
+
+def revoke_client_access(conn: Connection, app_id: int, client_id: str) -> int:
+    """Revoke every grant the client holds on the app (the account's owner removing the integration's access):
+    all its tokens, of every user; returns how many were revoked."""
+    t = schema.oauth_token
+    return conn.execute(sa.update(t).where(t.c.app_id == app_id, t.c.client_id == client_id,
+                                           t.c.revoked.is_(False)).values(revoked=True)).rowcount
+
+
 # --- Keap API keys ------------------------------------------------------------------------------------
 
 KEY_PREFIXES = {"sak": "KeapAK-", "pat": "KeapPAT-"}  # SAKs start KeapAK- (clients branch on it)

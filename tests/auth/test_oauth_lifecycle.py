@@ -134,3 +134,28 @@ def test_bad_expire_requests_are_refused(live):
     r = live.control("POST", "/oauth/tokens/expire", json={"token": "t", "when": "now"})
     assert r.status_code == 400 and "when: unknown field" in r.json()["error"]
     assert live.control("POST", "/oauth/tokens/expire", json={}).status_code == 400
+
+
+def test_the_account_owner_sees_and_revokes_an_integration(live, client):
+    """Seed 003: OAuth lets "customers view/revoke access for specific apps/integrations": the account lists the
+    clients that hold access to it, and revoking one ends every token it holds there, not on other accounts."""
+    from tests.conftest import make_app
+
+    mine, theirs = make_app(live, seed=False), make_app(live, seed=False)
+    assert live.control("GET", f"/apps/{mine.name}/integrations").json() == {"integrations": []}
+    held = tokens(live, client, mine)
+    elsewhere = tokens(live, client, theirs)
+    [listed] = live.control("GET", f"/apps/{mine.name}/integrations").json()["integrations"]
+    assert listed["client_id"] == client["client_id"] and listed["name"] == "Lifecycle"
+    assert listed["active_access_token"] is True and listed["scopes"] == ["full"] and listed["authorized_at"]
+
+    revoked = live.control("DELETE", f"/apps/{mine.name}/integrations/{client['client_id']}")
+    assert revoked.status_code == 200 and revoked.json() == {"revoked": 1}
+    assert echo(live, held["access_token"]).json() == INVALID
+    assert refresh(live, client, held["refresh_token"]).json() == INVALID_GRANT
+    assert result(echo(live, elsewhere["access_token"])) == "x"  # the integration's other account keeps it
+    assert live.control("GET", f"/apps/{mine.name}/integrations").json() == {"integrations": []}
+    again = live.control("DELETE", f"/apps/{mine.name}/integrations/{client['client_id']}")
+    assert again.status_code == 404 and "holds no access" in again.json()["error"]
+    assert live.control("GET", "/apps/no-such-app/integrations").status_code == 404
+    assert result(echo(live, tokens(live, client, mine)["access_token"])) == "x"  # authorized again, it works

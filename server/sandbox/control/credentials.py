@@ -137,6 +137,31 @@ def revoke(body: Token):
     return jsonify({"revoked": count})
 
 
+@bp.get("/apps/<name>/integrations", summary="The OAuth clients (integrations) that hold access to the app")
+def list_integrations(name: str):
+    """What the account's owner sees of the integrations authorized on the account (seed 003: OAuth lets
+    "customers view/revoke access for specific apps/integrations")."""
+    record = app_named(name)
+    with transaction(current_sandbox().engine, write=False) as conn:
+        found = credentials.integrations(conn, record.id, record.clock_state.timestamp())
+    for entry in found:
+        entry["authorized_at"] = datetime.fromtimestamp(entry["authorized_at"], UTC).isoformat()
+    return jsonify({"integrations": found})
+
+
+@bp.delete("/apps/<name>/integrations/<client_id>", summary="Revoke an integration's access to the app",
+           errors=(404,))
+def revoke_integration(name: str, client_id: str):
+    """The account's owner revoking one integration: every token the client holds on the app, of every user,
+    stops working (its other accounts keep theirs); it must be authorized again."""
+    record = app_named(name)
+    with transaction(current_sandbox().engine, write=True) as conn:
+        count = credentials.revoke_client_access(conn, record.id, client_id)
+    if not count:
+        raise ControlError(404, f"the client {client_id!r} holds no access to app {record.name!r}")
+    return jsonify({"revoked": count})
+
+
 class ExpireToken(Body):
     token: str = Field(min_length=1, max_length=2000, description="an access or a refresh token of the grant")
     which: Literal["access", "refresh", "both"] = "access"
