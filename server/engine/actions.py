@@ -17,7 +17,7 @@ from server.domain.crm import activities as contact_actions
 from server.domain.crm import contacts, tags
 from server.domain.data import records
 from server.domain.errors import SandboxError
-from server.domain.mail import emails, merge_fields, messages
+from server.domain.mail import emails, merge_fields, messages, preview
 from server.store import schema
 from server.tables import REGISTRY
 
@@ -54,6 +54,8 @@ def email(run, graph, item, rows) -> dict:
     else:
         draft = emails.Draft(subject=c.get("subject", ""), html_body=c.get("html", ""), text_body=c.get("text", ""),
                              content_type=_content_type(c), from_address=c.get("from", ""))
+    if c.get("preview") and draft.content_type in ("HTML", "Multipart"):  # the subject preview line, merged
+        draft = emails.Draft(**{**vars(draft), "html_body": preview.with_preview(draft.html_body, c["preview"])})
     to = c.get("to", "contact")
     to_contact = to in ("contact", emails.CONTACT_EMAIL)
     address = {"contact": emails.CONTACT_EMAIL, "owner": "~Owner.Email~"}.get(to, to)

@@ -94,6 +94,8 @@ _ITEM = {
         "round_robin": {"type": "array", "items": _USER, "minItems": 1},
         "stage": _NAME_OR_ID,
         "notes": {"type": "string"},
+        "preview": {"type": "string", "maxLength": 255,
+                    "description": "an email's subject preview line (merge fields allowed); else its first words"},
         "fields": {"oneOf": [
             {"type": "array", "items": {"oneOf": [
                 {"type": "string"},

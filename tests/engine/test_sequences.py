@@ -205,3 +205,24 @@ def test_add_to_customerhub_creates_the_contacts_login(app, campaigns):
     no_email = app.call("ContactService.add", {"FirstName": "Nomail"})
     app.call("FunnelService.achieveGoal", app.name, "go", no_email)
     assert app.call("ContactService.load", no_email, ["Username"]) == {"Username": f"contact{no_email}"}
+
+
+def test_the_subject_preview_line_or_the_first_words(app, campaigns):
+    """Seed 000: the subject preview line "appears in the recipient's inbox, directly under the email subject.
+    You can add different text or we will automatically include the first few words from your email message"."""
+    long = "Welcome aboard! " + " ".join(f"word{i}" for i in range(40))
+    campaigns.load(one_sequence(
+        {"type": "email", "name": "with", "subject": "Hi", "html": "<p>Body &amp; more</p>",
+         "preview": "Your week, ~Contact.FirstName~ & co"},
+        {"type": "email", "name": "without", "subject": "Hello", "html": f"<h1>Hi</h1><p>{long}</p>"},
+        {"type": "email", "name": "text", "subject": "Plain", "text": "Short and plain.",
+         "preview": "ignored: a text email has no HTML to carry it"}))
+    cid = go(app, campaigns, "preview@example.com", FirstName="Tess")
+    given, first_words, plain = campaigns.outbox(contact_id=cid)
+    assert given["preview"] == "Your week, Tess & co"
+    assert given["html_body"].startswith('<div data-preview style="display:none')
+    assert "<p>Body &amp; more</p>" in given["html_body"]
+    assert first_words["preview"].startswith("Hi Welcome aboard! word0 word1")
+    assert len(first_words["preview"]) <= 90 and first_words["preview"].endswith(("0", "1", "2", "3", "4", "5",
+                                                                                 "6", "7", "8", "9"))
+    assert plain["preview"].startswith("Short and plain. ") and plain["html_body"] is None  # then the footer

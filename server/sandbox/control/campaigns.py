@@ -13,7 +13,7 @@ from server import jobs, json_input
 from server.domain.account import public_urls
 from server.domain.crm import surveys, webforms
 from server.domain.errors import SandboxError
-from server.domain.mail import emails, messages
+from server.domain.mail import emails, messages, preview
 from server.domain.outbox import http_posts as outbox_posts
 from server.engine import campaigns, document, fulfillment, lead_scores, legacy, manual, post_test, reporting
 from server.engine.errors import CampaignNotFound, ItemNotFound, PublishError
@@ -270,6 +270,8 @@ def run_now(name: str):
 def _message_json(row) -> dict:
     out = dict(row._mapping)
     out.pop("app_id", None)
+    if out.get("kind") == "email":
+        out["preview"] = preview.of(out.get("html_body"), out.get("text_body"))
     for key in ("sent_date", "received_date", "opened_date", "clicked_date", "delivery_date"):
         if out.get(key) is not None:
             out[key] = out[key].isoformat()
