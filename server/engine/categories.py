@@ -91,6 +91,11 @@ def of_campaigns(s: AppSession, campaign_ids) -> dict[int, list[int]]:
     return out
 
 
+def filed_under(s: AppSession, category_ids) -> sa.Select:
+    """The ids of the campaigns in any of the categories (a subquery)."""
+    return s.select(CC, CC.c.campaign_id).where(CC.c.category_id.in_(list(category_ids)))
+
+
 def first_name_of_campaign(s: AppSession) -> sa.ScalarSelect:
     """The first (alphabetically) category name of the campaign in the enclosing query (for ordering)."""
     c = schema.campaign

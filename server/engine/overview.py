@@ -9,6 +9,7 @@ the app's clock. Campaign times are seconds on the app's clock; the records carr
 """
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import NamedTuple
 
@@ -99,8 +100,9 @@ def _select(s: AppSession) -> tuple[sa.Select, listing.Fields]:
                        C.c.last_updated, C.c.published_date, C.c.error_message, active.label("active"),
                        completed.label("completed"))
               .outerjoin(counts, counts.c.campaign_id == C.c.id))
-    fields = listing.Fields({"id": C.c.id, "name": C.c.name, "published_date": C.c.published_date,
-                             "date_created": C.c.date_created, "last_updated": C.c.last_updated,
+    fields = listing.Fields({"id": C.c.id, "name": C.c.name, "status": C.c.status,
+                             "published_date": C.c.published_date, "date_created": C.c.date_created,
+                             "last_updated": C.c.last_updated,
                              "active_contacts": active, "completed_contacts": completed,
                              "category": categories.first_name_of_campaign(s)},
                             text=frozenset({"name"}))
@@ -113,13 +115,31 @@ def _summary(row) -> CampaignSummary:
                            int(row.active or 0), int(row.completed or 0))
 
 
+# ``category_id`` (``in``): campaigns filed under any of the categories; not a column of the campaign rows, so
+# said apart and applied by ``_filed``
+CATEGORY = "category_id"
+
+
+def _filed(s: AppSession, select: sa.Select, where) -> tuple[sa.Select, tuple[listing.Condition, ...]]:
+    """``select`` with the ``CATEGORY`` conditions of ``where`` applied; the other conditions."""
+    rest = []
+    for c in where:
+        if c.field == CATEGORY:
+            select = select.where(C.c.id.in_(categories.filed_under(s, c.value)))
+        else:
+            rest.append(c)
+    return select, tuple(rest)
+
+
 def page_campaigns(s: AppSession, q: listing.ListQuery) -> listing.Page[CampaignSummary]:
     select, fields = _select(s)
-    return listing.page(s, select, fields, q, _summary)
+    select, where = _filed(s, select, q.where)
+    return listing.page(s, select, fields, dataclasses.replace(q, where=where), _summary)
 
 
 def count_campaigns(s: AppSession, where=()) -> int:
     select, fields = _select(s)
+    select, where = _filed(s, select, where)
     return listing.count(s, select, fields, where)
 
 

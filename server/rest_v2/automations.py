@@ -13,30 +13,48 @@ one per goal achieved with the sequences it started and stopped, or one failure 
 
 Wire rules of this family: lists hold at most 25 automations a page (the contract's bound), 25 when no
 ``page_size`` is given; ``filter=name==x`` finds names containing x, ``x*`` those starting with x; ``id``
-compares with ``== != > < >= <=``; ``order_by=category`` orders by the first of an automation's category
-names (uncategorized first); no automation is ever locked. Category names are required, unique ignoring case
-(409) and at most 100 characters; ``automation_ids: ["0"]`` in a batch assignment means every automation (the
-contract's wildcard). A WordPress opt-in's key is alphanumeric (at most 64 characters) and unique (409);
-achieving its goal answers ``successful: false`` when no published goal listens to it.
+compares with ``== != > < >= <=``; ``status==published`` or ``draft`` (any case; a draft is any automation not
+published now); ``categories==1,2,3`` finds the automations in any of those categories; ``order_by=category``
+orders by the first of an automation's category names (uncategorized first); no automation is ever locked.
+Category names are required, unique ignoring case (409) and at most 100 characters; ``automation_ids: ["0"]``
+in a batch assignment means every automation (the contract's wildcard). A WordPress opt-in's key is
+alphanumeric (at most 64 characters) and unique (409); achieving its goal answers ``successful: false`` when
+no published goal listens to it.
 """
 from __future__ import annotations
 
+from server.domain.data.listing import Condition
 from server.domain.mail import emails
 from server.domain.session import AppSession
 from server.engine import achieve, categories, optins, overview
 from server.engine import campaigns as engine
+from server.engine.published import DRAFT, PUBLISHED, UNPUBLISHED
 
 from .api import Request, operation
 from .campaigns import Search, add_to_sequence, require_campaign
 from .errors import conflict, existing, invalid_field, not_found
-from .filters import ID_RANGE, Number
+from .filters import ID_RANGE, Ids, Kind, Number
 from .paging import Listing
 from .wire import in_id, in_ids, out_id, out_time
 
 PAGE_SIZE = 25  # the contract's maximum page_size for automation lists
 
+
+class Status(Kind):
+    """``status==published`` (published now) or ``status==draft`` (never published, or unpublished: what
+    ``automation_json`` answers as ``DRAFT``); case is ignored."""
+
+    def parse(self, name, target, clause, clock):
+        value = clause.value.strip().lower()
+        if value == "published":
+            return [Condition(target, "eq", PUBLISHED)]
+        if value == "draft":
+            return [Condition(target, "in", [DRAFT, UNPUBLISHED])]
+        raise invalid_field(f"filter.{name}", f"'{clause.value}' is not one of published, draft")
+
+
 AUTOMATIONS = Listing(
-    filters={"name": Search(), "id": Number()},
+    filters={"name": Search(), "id": Number(), "status": Status(), "categories": Ids(overview.CATEGORY)},
     order_by={"name": "name", "category": "category", "activeContacts": "active_contacts",
               "publishedDate": "published_date"},
 )

@@ -30,14 +30,15 @@ from . import custom_values
 from .api import Request, operation
 from .custom_filters import with_custom_fields
 from .errors import existing, invalid_field, not_found
-from .filters import Id, Since, Text, Until
+from .filters import Id, Number, Since, Text, Until
 from .paging import Listing
 from .tags import tag_json
 from .wire import in_id, out_id, out_time
 
 COMPANIES = Listing(
     filters={"company_name": Text(), "name": Text("company_name"), "email": Text(), "city": Text(),
-             "state": Text(), "since_time": Since("update_time"), "until_time": Until("update_time")},
+             "state": Text(), "since_time": Since("update_time"), "until_time": Until("update_time"),
+             "company_id": Number("id")},
     order_by={"id": "id", "create_time": "create_time", "name": "company_name", "email": "email"},
 )
 COMPANY_TAGS = Listing(

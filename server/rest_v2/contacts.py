@@ -20,6 +20,9 @@ Wire rules of this family (docs/rest-v2.md, "Contacts"):
   The source type is kept in v1's spelling (``LANDINGPAGE``) and shown in v2's (``LANDING_PAGE``).
 - An email address's ``opt_in_reason`` is the reason its status was recorded with, while it is opted in
   (the email status, not a copy).
+- ``notes`` is the contact's ``ContactNotes`` (v1's ``notes``), answered when ``fields`` names it: the contract's
+  ``fields`` lists it though its ``Contact`` schema has no such property. Its request body declares no
+  ``notes`` either, so v2 does not write them and ``update_mask=notes`` changes nothing (docs/divergences.md).
 """
 from __future__ import annotations
 
@@ -49,12 +52,13 @@ TEXT = {"given_name": "FirstName", "middle_name": "MiddleName", "family_name": "
         "preferred_name": "Nickname", "prefix": "Title", "suffix": "Suffix", "job_title": "JobTitle",
         "spouse_name": "SpouseName", "website": "Website", "contact_type": "ContactType", "time_zone": "TimeZone",
         "preferred_locale": "Language", "referral_code": "ReferralCode", "assistant_name": "AssistantName",
-        "assistant_phone": "AssistantPhone", "billing_information": "BillingInformation", "groups": "Groups"}
+        "assistant_phone": "AssistantPhone", "billing_information": "BillingInformation", "groups": "Groups",
+        "notes": "ContactNotes"}
 IDS = {"owner_id": "OwnerID", "leadsource_id": "LeadSourceId", "account_id": "AccountId", "created_by": "CreatedBy",
        "last_updated_by": "LastUpdatedBy"}
 DATES = {"birth_date": "Birthday", "anniversary_date": "Anniversary"}
 TIMES = {"create_time": "DateCreated", "update_time": "LastUpdated"}
-WRITABLE = frozenset(TEXT) - {"groups"} | {"owner_id", "leadsource_id", *DATES, "company", "email_addresses",
+WRITABLE = frozenset(TEXT) - {"groups", "notes"} | {"owner_id", "leadsource_id", *DATES, "company", "email_addresses",
                                           "phone_numbers", "fax_numbers", "addresses", "custom_fields"}
 
 # every property the contract's ``fields`` parameter names, and those an answer has without it

@@ -3,8 +3,8 @@
 
 - Settings are the app's settings as XML-RPC ``DataService.getAppSetting`` reads them
   (server.domain.account.settings): the contact types, whether the application is enabled ("yes"), and the
-  application configuration v1 serves at ``/setting/application/configuration`` (the same modules; ``fields``
-  picks some of them).
+  application configuration v1 serves at ``/setting/application/configuration`` (the same modules: the
+  ``application`` one, and those ``fields`` names).
 - The business profile is v1's ``/account/profile``, whose address the CAN-SPAM footer of marketing email uses.
   ``address.country_code`` is ISO 3166-1 (alpha-2 or alpha-3 in, alpha-3 out), ``currency_code`` ISO 4217;
   a code that is neither, or an email that is not an address, is a 400 naming the field.
@@ -47,9 +47,9 @@ def get_application_configurations(r: Request) -> dict:
     config = settings.configuration(r.s)
     config["template"]["default_user_id"] = str(config["template"]["default_user_id"])  # a string on v2
     wanted = {f.lower() for f in r.fields()}
-    # ``fields`` names every module but the application's own, which always comes
-    return {module: values for module, values in config.items()
-            if not wanted or module in wanted or module == "application"}
+    # the contract: "By default, only application data is returned. In addition to that, data is returned for
+    # the fields that are mentioned in the query" (``fields`` names every module but the application's own)
+    return {module: values for module, values in config.items() if module in wanted or module == "application"}
 
 
 # --- the business profile -----------------------------------------------------------------------------

@@ -146,7 +146,8 @@ def get_subscription(r: Request, subscription_id: int) -> dict:
 
 @operation("createSubscription")
 def create_subscription(r: Request) -> dict:
-    """``addRecurringOrder``'s subscription: first billed on ``start_date`` (today by default, never in the
+    """``addRecurringOrder``'s subscription, starting on ``start_date`` ("the first day the subscription will
+    bill": its RecurringOrder ``StartDate`` and first ``NextBillDate``; today, now, by default, never in the
     past), charging ``payment_method_id`` (by default the contact's newest card) unless ``auto_charge`` is
     false."""
     s, body = r.s, r.body
@@ -176,7 +177,7 @@ def create_subscription(r: Request) -> dict:
         s, contact_id, plan_id, allow_duplicate=bool(body.get("allow_duplicate")), qty=body.get("quantity", 1),
         price=body.get("billing_amount"), credit_card_id=card_id, affiliate_id=affiliates.get("sale_affiliate_id", 0),
         lead_affiliate_id=affiliates.get("lead_affiliate_id", 0), promo_code=body.get("promo_code") or None,
-        start=now, next_bill=first, auto_charge=auto_charge)
+        start=first, next_bill=first, auto_charge=auto_charge)
     extra = _row_values(r, {"max_charge_attempts", "days_between_retries", "shipping_option_id", "reason_stopped",
                             "active"} & set(body), contact_id)
     if body.get("custom_fields"):

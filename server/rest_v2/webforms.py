@@ -8,7 +8,8 @@ in-app form, TWITTER for a Twitter lead card, UNKNOWN for a GroSocial form (the 
 submission is a duplicate by email (``duplicate_check_option`` EMAIL, what a submission does);
 ``exit_option`` is REDIRECT for a form with its own thank-you address, else HOSTED_PAGE (the sandbox's
 thank-you page). The store keeps no creation or update time of a form: ``create_time`` orders by
-id (ids are given in creation order) and the time filters are refused.
+id (ids are given in creation order), and so does ``update_time`` (a form is never changed once added: its
+last update is its creation); the time filters are refused.
 """
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from .paging import Listing
 
 WEBFORM_TYPES = ("LEGACY", "STANDALONE", "FUNNEL", "LANDING_PAGE", "SURVEY", "INTERNAL", "TWITTER", "UNKNOWN")
 WEBFORMS = Listing(filters={"name": Text(), "webform_type": Choice(WEBFORM_TYPES)},
-                   order_by={"name": "name", "webform_type": "webform_type", "create_time": "id"})
+                   order_by={"name": "name", "webform_type": "webform_type", "create_time": "id",
+                             "update_time": "id"})
 
 
 def webform_json(r: Request, w: domain.WebformRecord) -> dict:

@@ -283,3 +283,46 @@ def test_wordpress_opt_in_options_and_their_goal(v2):
     assert v2.delete("/integrations/wordpress/options/other").status_code == 204
     assert v2.error("POST", "/integrations/wordpress/options/other:achieve", 404,
                     json={"contact_id": str(contact)})["code"] == 404
+
+
+def test_automations_filtered_by_status_and_categories(v2):
+    campaigns = Campaigns(v2.app)
+    published = str(campaigns.load(dict(DRIP, name="Status published"))["id"])
+    draft = str(campaigns.load(dict(DRIP, name="Status draft"), publish=False)["id"])
+    unpublished = str(campaigns.load(dict(DRIP, name="Status unpublished"))["id"])
+    assert v2.put(f"/automations/{unpublished}/unpublish", json={}).status_code == 200
+    status = {a["id"]: a["status"] for a in v2.ok("GET", "/automations")["automations"]}
+    assert status[published] == "PUBLISHED" and status[draft] == status[unpublished] == "DRAFT"
+
+    for value, expected in (("published", "PUBLISHED"), ("draft", "DRAFT"), ("DRAFT", "DRAFT")):
+        page = v2.ok("GET", "/automations", params={"filter": f"status=={value}"})
+        wanted = [i for i, s in status.items() if s == expected]
+        assert [a["id"] for a in page["automations"]] == wanted and page["automation_count"] == len(wanted)
+        assert v2.ok("GET", "/automations/ids", params={"filter": f"status=={value}"})["automation_ids"] == wanted
+    drafts = v2.ok("GET", "/automations", params={"filter": "name==Status*;status==draft"})["automations"]
+    assert [a["title"] for a in drafts] == ["Status draft", "Status unpublished"]
+    for path in ("/automations", "/automations/ids"):
+        refused = v2.error("GET", path, 400, params={"filter": "status==archived"})
+        assert refused["details"] == [{"domain": "request", "resource": "filter.status"}]
+
+    one, two, three = (v2.ok("POST", "/automationCategory", 201, json={"name": n})["id"] for n in ("1", "2", "3"))
+    for category_ids, automation_id in (([one], published), ([one, two], draft), ([three], unpublished)):
+        assert v2.post("/automations/categories/batchAssign", json={
+            "category_ids": category_ids, "automation_ids": [automation_id]}).status_code == 200
+
+    def by(text: str) -> list[str]:
+        page = v2.ok("GET", "/automations", params={"filter": text})
+        assert page["automation_count"] == len(page["automations"])
+        ids = v2.ok("GET", "/automations/ids", params={"filter": text})["automation_ids"]
+        assert ids == [a["id"] for a in page["automations"]]
+        return ids
+
+    assert by(f"categories=={one}") == [published, draft]
+    assert by(f"categories=={two}") == [draft]
+    assert by(f"categories=={two},{three}") == [draft, unpublished]
+    assert by(f"categories=={one},{two},{three}") == [published, draft, unpublished]
+    assert by(f"categories=={one},{three};status==draft") == [draft, unpublished]
+    assert by(f"status==published;categories=={one},{three}") == [published]
+    assert by("categories==999999") == []
+    assert v2.error("GET", "/automations", 400, params={"filter": "categories==x"})["details"] == [
+        {"domain": "request", "resource": "filter.categories"}]

@@ -60,6 +60,14 @@ def test_list_filter_order_fields_and_paging(v2):
     assert names(v2.ok("GET", "/companies", params={"filter": "company_name==quxa labs"})) == ["Quxa Labs"]
     assert names(v2.ok("GET", "/companies", params={"filter": "email==z@zeta.test"})) == ["Zeta Works"]
     assert names(v2.ok("GET", "/companies", params={"filter": "city==Bou*;name==Qux*"})) == ["Quxb Gear"]
+    ids = lambda text: [int(c["id"]) for c in v2.ok("GET", "/companies", params={"filter": text})["companies"]]  # noqa: E731
+    zeta, quxa, quxb = made
+    assert ids(f"company_id=={quxa}") == [quxa]
+    assert ids(f"company_id>{zeta}") == [quxa, quxb] and ids(f"company_id>={quxa}") == [quxa, quxb]
+    assert ids(f"company_id<{quxb};company_id>={zeta}") == [zeta, quxa]
+    assert ids(f"company_id<={zeta}")[-1] == zeta and ids(f"company_id=={quxb};name==Qux*") == [quxb]
+    assert v2.error("GET", "/companies", 400, params={"filter": "company_id==x"})["details"] == [
+        {"domain": "request", "resource": "filter.company_id"}]
     ordered = names(v2.ok("GET", "/companies", params={"order_by": "name desc"}))
     assert ordered == sorted(ordered, key=str.lower, reverse=True) or ordered == sorted(ordered, reverse=True)
     with_email = v2.ok("GET", "/companies", params={"filter": "name==Zeta*", "fields": "email_address,address"})

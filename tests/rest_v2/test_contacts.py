@@ -70,6 +70,37 @@ def test_create_read_update_delete_seen_by_every_protocol(v2):
     assert v2.error("DELETE", f"/contacts/{cid}", 404)["status"] == "NOT_FOUND"
 
 
+def test_notes_are_answered_when_fields_names_them(v2, sdk):
+    """``fields`` lists ``notes`` (the Contact's ContactNotes, v1's ``notes``); the Contact schema and the request
+    body have no such property, so v2 answers them when asked and never writes them."""
+    from keap_core_v2_client import ContactApi
+
+    cid = v2.app.call("ContactService.add", {"FirstName": "Noted", "Email": "noted@v2.test",
+                                             "ContactNotes": "Met at the fair"})
+    assert v2.ok("GET", f"/contacts/{cid}", params={"fields": "notes"}) == {"id": str(cid),
+                                                                          "notes": "Met at the fair"}
+    assert "notes" not in v2.ok("GET", f"/contacts/{cid}")  # not a default property
+    [listed] = v2.ok("GET", "/contacts", params={"filter": f"ids=={cid}", "fields": "given_name,notes"})["contacts"]
+    assert listed == {"id": str(cid), "given_name": "Noted", "notes": "Met at the fair"}
+    assert rest_for(v2.app).ok("GET", f"/contacts/{cid}", params={"optional_properties": "notes"})[
+        "notes"] == "Met at the fair"
+    read = ContactApi(sdk).get_contact(str(cid), fields=["notes"])  # the SDK keeps what its model lacks
+    assert read.additional_properties == {"notes": "Met at the fair"}
+
+    # a PATCH masking notes (the contract's update_mask lists it) leaves them: its body cannot carry them
+    patched = v2.ok("PATCH", f"/contacts/{cid}", params={"update_mask": "given_name,notes", "fields": "notes"},
+                    json={"given_name": "Renoted"})
+    assert patched == {"id": str(cid), "notes": "Met at the fair"}
+    assert v2.error("PATCH", f"/contacts/{cid}", 400, json={"notes": "x"})["details"] == [
+        {"domain": "request", "resource": "notes"}]
+    v2.app.call("ContactService.update", cid, {"ContactNotes": ""})
+    assert v2.ok("GET", f"/contacts/{cid}", params={"fields": "notes,given_name"}) == {
+        "id": str(cid), "given_name": "Renoted"}  # no notes: left out, as every empty text
+    made = v2.ok("POST", "/contacts", 201, params={"fields": "notes,given_name"},
+                 json={"given_name": "Fresh", "email_addresses": [{"email": "fresh@v2.test", "field": "EMAIL1"}]})
+    assert made == {"id": made["id"], "given_name": "Fresh"}
+
+
 def test_create_or_match_company_and_custom_fields(v2):
     company_id = v2.app.call("DataService.add", "Company", {"Company": "Analytical Engines"})
     field_id = v2.app.call("DataService.addCustomField", "Contact", "Favourite Number", "WholeNumber", 1)

@@ -15,12 +15,16 @@ def test_settings_are_the_apps_settings(v2):
     types = v2.ok("GET", "/settings/contactOptionTypes")["option_types"]
     assert ",".join(types) == v2.app.call("DataService.getAppSetting", "Contact", "optiontypes")
     assert v2.ok("GET", "/settings/applications:isEnabled") == {"isEnabled": True}
-    config = v2.ok("GET", "/settings/applications:getConfiguration")
-    assert config["contact"]["contact_types"] == ",".join(types) and config["template"]["default_user_id"].isdigit()
     v1 = _no_nulls(rest_for(v2.app).ok("GET", "/setting/application/configuration"))
+    # "By default, only application data is returned", and the modules ``fields`` names besides
+    assert v2.ok("GET", "/settings/applications:getConfiguration") == {"application": v1["application"]}
+    every = ",".join(m.upper() for m in v1 if m != "application")
+    config = v2.ok("GET", "/settings/applications:getConfiguration", params={"fields": every})
+    assert config["contact"]["contact_types"] == ",".join(types) and config["template"]["default_user_id"].isdigit()
     assert config == {**v1, "template": config["template"]}  # v1's, but for the id's type and the nulls
     some = v2.ok("GET", "/settings/applications:getConfiguration", params={"fields": "EMAIL,TASK"})
     assert sorted(some) == ["application", "email", "task"]
+    assert some["email"] == v1["email"] and some["task"] == v1["task"]
     assert v2.error("GET", "/settings/applications:getConfiguration", 400, params={"fields": "NOPE"})["code"] == 400
 
 

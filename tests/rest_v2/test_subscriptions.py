@@ -68,6 +68,35 @@ def test_a_subscription_made_billed_paid_changed_and_stopped(v2):
     assert v2.error("GET", "/subscriptions/999999", 404)["status"] == "NOT_FOUND"
 
 
+def test_start_date_is_the_subscriptions_start_and_first_bill_date(v2):
+    """The contract's ``start_date``: "The first day the subscription will bill" (create and answer alike): the
+    RecurringOrder's StartDate and first NextBillDate, as XML-RPC and v1 read them."""
+    v2.app.clock(time="2026-12-05T10:00:00", frozen=True)
+    later = v2.ok("POST", "/subscriptions", 201, json={
+        "contact_id": str(OLIVIA), "subscription_plan_id": str(MEMBERSHIP_PLAN), "start_date": "2027-02-15",
+        "payment_method_id": str(OLIVIA_VISA)})
+    assert later["start_date"] == later["next_bill_date"] == "2027-02-15"
+    assert v2.ok("GET", f"/subscriptions/{later['id']}") == later
+    row = v2.app.call("DataService.load", "RecurringOrder", int(later["id"]), ["StartDate", "NextBillDate"])
+    assert {k: v.value for k, v in row.items()} == {"StartDate": "20270215T00:00:00",
+                                                     "NextBillDate": "20270215T00:00:00"}
+    v1 = rest_for(v2.app).ok("GET", "/subscriptions", params={"contact_id": OLIVIA})["subscriptions"]
+    assert [s["start_date"][:10] for s in v1 if s["id"] == int(later["id"])] == ["2027-02-15"]
+    assert v2.error("POST", f"/subscriptions/{later['id']}:invoice", 400)["message"].startswith("No billing cycle")
+
+    today = v2.ok("POST", "/subscriptions", 201, json={
+        "contact_id": str(LIAM), "subscription_plan_id": str(MEMBERSHIP_PLAN), "start_date": "2026-12-05",
+        "auto_charge": False})
+    assert today["start_date"] == today["next_bill_date"] == "2026-12-05"
+    unsaid = v2.ok("POST", "/subscriptions", 201, json={
+        "contact_id": str(LIAM), "subscription_plan_id": str(MEMBERSHIP_PLAN), "auto_charge": False,
+        "allow_duplicate": True})
+    assert unsaid["start_date"] == unsaid["next_bill_date"] == "2026-12-05"
+    assert v2.error("POST", "/subscriptions", 400, json={
+        "contact_id": str(LIAM), "subscription_plan_id": str(MEMBERSHIP_PLAN), "start_date": "2026-12-04"})[
+        "details"] == [{"domain": "request", "resource": "start_date"}]
+
+
 def test_subscription_custom_fields_are_the_recurring_order_form_values(v2):
     field_id = custom_field(v2.app, "RecurringOrder", -10, "Member Level")
     made = v2.ok("POST", "/subscriptions", 201, json={

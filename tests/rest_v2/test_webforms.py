@@ -27,6 +27,11 @@ def test_webforms_listed_and_their_html_posts_to_the_sandbox(v2):
         assert [f["name"] for f in found] == [f"A {kind} form"]
     assert v2.error("GET", "/webforms", 400, params={"filter": "since_create_time==2024-01-01T00:00:00Z"})[
         "details"][0]["resource"] == "filter"
+    # no form changes once added: its last update is its creation, in id order (the store keeps neither time)
+    every = [f["id"] for f in v2.ok("GET", "/webforms")["webforms"]]
+    for order in ("create_time", "update_time"):
+        assert [f["id"] for f in v2.walk("/webforms", "webforms", page_size=2, order_by=order)] == every
+        assert [f["id"] for f in v2.walk("/webforms", "webforms", page_size=2, order_by=f"{order} desc")] == every[::-1]
 
     page = v2.get(f"/webforms/{guide['id']}:data")
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
