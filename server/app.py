@@ -91,7 +91,8 @@ def create_app(config: Config | None = None, *, senders: Senders | None = None) 
     throttle = Throttle.from_url(config.redis_url, config.redis_prefix)
     oauth = oauth_front.authorization_server(env.engine)
     methods = MethodTable(registry.methods)
-    counter = CallCounter(env.engine, set(methods.names()))  # the migration report's (server.migration)
+    counter = CallCounter(env.engine, set(methods.names()),  # the migration report's (server.migration)
+                          tabled=frozenset(m.name for m in registry.methods if m.table))
     heartbeat = Heartbeat(env, config.tick_seconds, periodic=(counter.tick,))
     journal = Journal.from_config(config, Hints(
         methods, env, lambda: [(op.method, op.path) for op in registry.operations],

@@ -20,13 +20,40 @@ def migration_group():
     """The migration kit: what an app still calls on the old APIs, and where each call goes on REST v2."""
 
 
-def _target(item: dict) -> str:
-    entry = item["mapping"]
+def _target(entry: dict | None) -> str:
+    """Where a mapping entry (a method's, or a method's on one table) goes, on one line."""
     if entry is None:
         return "(a legacy-key REST call: same route, new key)"
     if entry["target"] == "none":
         return "none: " + entry["no_equivalent"]
     return ", ".join(f"{o['operation_id'] or o['version']} {o['method']} {o['path']}" for o in entry["operations"])
+
+
+def _by_table(tables: list[dict]) -> str:
+    """A DataService method's tables, whose REST equivalents ``table_lines`` gives."""
+    return "by table (below): " + ", ".join(f"{t['table'] or '(no table recorded)'}×{t['calls']}" for t in tables)
+
+
+def _columns(header: tuple, rows: list[tuple]) -> list[str]:
+    """``rows`` under ``header``, every column but the last padded to its widest value."""
+    widths = [max(len(r[n]) for r in [header, *rows]) for n in range(len(header) - 1)]
+    return ["  ".join(v.ljust(w) for v, w in zip(r[:-1], widths)) + "  " + r[-1] for r in [header, *rows]]
+
+
+def table_lines(body: dict) -> list[str]:
+    """The DataService tables the calls named, each method called on each and what replaces it there."""
+    tables = body.get("tables") or []
+    if not tables:
+        return []
+    rows, notes = [], []
+    for t in tables:
+        for n, m in enumerate(t["methods"]):
+            rows.append((t["table"] if n == 0 else "", m["method"], str(m["calls"]), _target(m["mapping"])))
+        note = t["methods"][0]["mapping"]["note"]
+        if note:
+            notes.append(f"{t['table']}: {note}")
+    out = ["", f"DataService by table: {len(tables)} tables, {sum(t['calls'] for t in tables)} calls"]
+    return out + _columns(("table", "method", "count", "REST equivalent on that table"), rows) + notes
 
 
 def lines(body: dict) -> list[str]:
@@ -38,13 +65,11 @@ def lines(body: dict) -> list[str]:
     if not body["calls"]:
         return [*out, "no XML-RPC or legacy-key calls counted"]
     rows = [(i["method"] if i["protocol"] == "xmlrpc" else f"{i['protocol']} {i['method']}", str(i["calls"]),
-             ", ".join(f"{c['kind']}×{c['calls']}" for c in i["credentials"]), i["last_seen"][:19], _target(i))
+             ", ".join(f"{c['kind']}×{c['calls']}" for c in i["credentials"]), i["last_seen"][:19],
+             _by_table(i["tables"]) if i.get("tables") else _target(i["mapping"]))
             for i in body["calls"]]
-    header = ("call", "count", "credentials", "last seen (UTC)", "REST equivalent")
-    widths = [max(len(r[n]) for r in [header, *rows]) for n in range(4)]
-    for r in [header, *rows]:
-        out.append("  ".join(v.ljust(w) for v, w in zip(r[:4], widths)) + "  " + r[4])
-    return out
+    out += _columns(("call", "count", "credentials", "last seen (UTC)", "REST equivalent"), rows)
+    return out + table_lines(body)
 
 
 @migration_group.command("report")

@@ -68,7 +68,7 @@ class Journal:
         app = call.app
         credential = call.credential
         if self.counter is not None and app is not None:
-            self.counter.count(app.id, protocol, method, credential, outcome.get("status"), wall())
+            self.counter.count(app.id, protocol, method, credential, outcome.get("status"), wall(), call.args)
         now = monotonic()
         logs.call(app.name if app is not None else None, protocol, method, credential.kind if credential else None,
                   outcome, now - call.started)  # the call's one log line, for every transport

@@ -1,5 +1,7 @@
 """The migration report's persistent counter (issue 19 §2): every XML-RPC call and every legacy-key REST call
-an app receives, counted per (method, credential) with first and last seen, outliving the journal's ring.
+an app receives, counted per (method, credential) with first and last seen, outliving the journal's ring; a call of
+a DataService method that names a table (query, load, add …: declared ``table=True``, server.services.data) is
+counted per table too, so that the report says which tables an integration still reads and writes.
 
 Counting costs the call a tuple and a dict update under a lock (gunicorn's workers are threaded: ``+=`` on a count
 is not atomic, and a flush swaps the dict), never a database write; a REST path's shape is built once per path
@@ -10,7 +12,9 @@ flushes are lost, at most ``FLUSH_SECONDS`` of them; with no heartbeat (SANDBOX_
 report flushes.
 
 A REST path is counted by its shape (ids as ``{id}``), so that one route is one row; a path the API does not
-serve (404) and an XML-RPC method that is not served are not counted (no row per typo or per scanner's guess).
+serve (404) and an XML-RPC method that is not served are not counted (no row per typo or per scanner's guess). For
+the same reason a table is recorded only when it is one DataService serves (server.tables): a call naming another
+is counted for its method with no table.
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ import threading
 from server.clock import monotonic
 from server.store import legacy_calls
 from server.store.db import transaction
+from server.tables import REGISTRY
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +43,12 @@ def rest_shape(method_and_path: str) -> str:
 
 
 class CallCounter:
-    def __init__(self, engine, served: set[str], flush_seconds: float = FLUSH_SECONDS):
+    def __init__(self, engine, served: set[str], flush_seconds: float = FLUSH_SECONDS,
+                 tabled: frozenset[str] = frozenset()):
         self.engine = engine
         self.served = served  # the XML-RPC methods served: only these are counted
+        self.tabled = tabled  # those whose first argument names a DataService table: counted per table too
+        self._tables = REGISTRY.tables
         self.flush_seconds = flush_seconds
         self._pending: dict[tuple, list] = {}  # key -> [calls, first_seen, last_seen]
         self._lock = threading.Lock()
@@ -48,12 +56,16 @@ class CallCounter:
         self._flushed_at = monotonic()
 
     def count(self, app_id: int, protocol: str, method: str | None, credential, status: int | None,
-              at: float) -> None:
+              at: float, args: list = ()) -> None:
         """Count one call, if it is one the report is about: any served XML-RPC method, or a REST call made
-        with a legacy API key to a route that exists."""
+        with a legacy API key to a route that exists. ``args``: the XML-RPC call's arguments after the key, as
+        its overload matched them (none when none did): a DataService table is the first."""
+        table = ""
         if protocol == "xmlrpc":
             if method not in self.served:
                 return
+            if method in self.tabled and args and type(args[0]) is str and args[0] in self._tables:
+                table = args[0]
         elif protocol in ("rest_v1", "rest_v2"):
             if credential is None or credential.kind != "legacy_key" or status == 404 or not method:
                 return
@@ -61,9 +73,9 @@ class CallCounter:
         else:
             return
         if credential is None:
-            key = (app_id, protocol, method, "", "")
+            key = (app_id, protocol, method, "", "", table)
         else:
-            key = (app_id, protocol, method, credential.kind, credential.identity)
+            key = (app_id, protocol, method, credential.kind, credential.identity, table)
         with self._lock:
             found = self._pending.get(key)
             if found is None:

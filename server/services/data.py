@@ -9,12 +9,13 @@ from server.domain.session import AppSession
 from server.xmlrpc.methods import P, xmlrpc
 
 
-@xmlrpc("DataService.query", P.STRING, P.INT, P.INT, P.STRUCT, P.ARRAY, writes=False)
+@xmlrpc("DataService.query", P.STRING, P.INT, P.INT, P.STRUCT, P.ARRAY, writes=False, table=True)
 def query(s: AppSession, table: str, limit: int, page: int, criteria: dict, fields: list) -> list:
     return records.query(s, table, limit, page, criteria, fields)
 
 
-@xmlrpc("DataService.query", P.STRING, P.INT, P.INT, P.STRUCT, P.ARRAY, P.STRING, P.BOOL, writes=False)
+@xmlrpc("DataService.query", P.STRING, P.INT, P.INT, P.STRUCT, P.ARRAY, P.STRING, P.BOOL, writes=False,
+        table=True)
 def query_ordered(s: AppSession, table: str, limit: int, page: int, criteria: dict, fields: list,
                   order_by: str, ascending: bool) -> list:
     return records.query(s, table, limit, page, criteria, fields, order_by, ascending)
@@ -23,35 +24,35 @@ def query_ordered(s: AppSession, table: str, limit: int, page: int, criteria: di
 # Not a wire method of the real API: the client-side name (iSDK dsQueryOrderBy, Novak) of the 7-argument
 # query. Answered as an alias so such clients work unchanged.
 xmlrpc("DataService.queryWithOrderBy", P.STRING, P.INT, P.INT, P.STRUCT, P.ARRAY, P.STRING, P.BOOL,
-       writes=False)(query_ordered)
+       writes=False, table=True)(query_ordered)
 
 
-@xmlrpc("DataService.findByField", P.STRING, P.INT, P.INT, P.STRING, P.ANY, P.ARRAY, writes=False)
+@xmlrpc("DataService.findByField", P.STRING, P.INT, P.INT, P.STRING, P.ANY, P.ARRAY, writes=False, table=True)
 def find_by_field(s: AppSession, table: str, limit: int, page: int, field: str, value, fields: list) -> list:
     return records.query(s, table, limit, page, {field: value}, fields)
 
 
-@xmlrpc("DataService.load", P.STRING, P.INT, P.ARRAY, writes=False)
+@xmlrpc("DataService.load", P.STRING, P.INT, P.ARRAY, writes=False, table=True)
 def load(s: AppSession, table: str, record_id: int, fields: list) -> dict:
     return records.load(s, table, record_id, fields)
 
 
-@xmlrpc("DataService.count", P.STRING, P.STRUCT, writes=False)
+@xmlrpc("DataService.count", P.STRING, P.STRUCT, writes=False, table=True)
 def count(s: AppSession, table: str, criteria: dict) -> int:
     return records.count(s, table, criteria)
 
 
-@xmlrpc("DataService.add", P.STRING, P.STRUCT)
+@xmlrpc("DataService.add", P.STRING, P.STRUCT, table=True)
 def add(s: AppSession, table: str, values: dict) -> int:
     return records.add(s, table, values)
 
 
-@xmlrpc("DataService.update", P.STRING, P.INT, P.STRUCT)
+@xmlrpc("DataService.update", P.STRING, P.INT, P.STRUCT, table=True)
 def update(s: AppSession, table: str, record_id: int, values: dict) -> int:
     return records.update(s, table, record_id, values)
 
 
-@xmlrpc("DataService.delete", P.STRING, P.INT)
+@xmlrpc("DataService.delete", P.STRING, P.INT, table=True)
 def delete(s: AppSession, table: str, record_id: int) -> bool:
     return records.delete(s, table, record_id)
 

@@ -1,6 +1,6 @@
-"""The migration report's counter as stored (schema.legacy_call): batches of counts added with one upsert per
-row, so that several workers flushing their own counts add up; ``first_seen`` keeps the earliest, ``last_seen``
-the latest."""
+"""The migration report's counter as stored (schema.legacy_call): a row per method, credential and DataService
+table; batches of counts added with one upsert per row, so that several workers flushing their own counts add up;
+``first_seen`` keeps the earliest, ``last_seen`` the latest."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from . import db, schema
 
 _t = schema.legacy_call
-KEY = ("app_id", "protocol", "method", "credential_kind", "credential_id")
+KEY = ("app_id", "protocol", "method", "credential_kind", "credential_id", "table_name")
 
 
 def add(conn: Connection, rows: Iterable[dict]) -> None:

@@ -92,6 +92,7 @@ class Method:
     writes: bool = True  # needs a write transaction
     # a keyless method whose own arguments select the app (getTemporaryKey's vendor key): (conn, args) -> app
     app_from: Callable[..., Any] | None = None
+    table: bool = False  # its first argument names a DataService table (the migration report counts it per table)
 
     @property
     def service(self) -> str:
@@ -153,11 +154,13 @@ class MethodTable:
 _MARK = "__xmlrpc__"
 
 
-def xmlrpc(name: str, *params: P, key: bool = True, writes: bool = True, app_from=None):
-    """Declare a service function as the XML-RPC method ``name`` (one call per overload)."""
+def xmlrpc(name: str, *params: P, key: bool = True, writes: bool = True, app_from=None, table: bool = False):
+    """Declare a service function as the XML-RPC method ``name`` (one call per overload); ``table``: its first
+    argument is a DataService table's name."""
 
     def declare(func):
-        method = Method(name=name, params=tuple(params), func=func, key=key, writes=writes, app_from=app_from)
+        method = Method(name=name, params=tuple(params), func=func, key=key, writes=writes, app_from=app_from,
+                        table=table)
         setattr(func, _MARK, (*getattr(func, _MARK, ()), method))
         return func
 

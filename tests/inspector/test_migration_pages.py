@@ -75,3 +75,25 @@ def test_the_compare_tool_runs_both_calls_and_keeps_nothing(live, app):
     assert "params must be a JSON list" in notice(r)
     r = post(live, f"/apps/{app.name}/migration/compare", {"method": "NoService.nothing", "params": "[]"})
     assert 'class="flash error"' in r.text and 'id="compared"' not in r.text
+
+
+def test_the_report_breaks_dataservice_calls_down_by_table(live, app):
+    for table in ("Invoice", "Job", "ContactAction", "EmailAddStatus"):
+        app.call("DataService.query", table, 10, 0, {"Id": "%"}, ["Id"])
+    app.call("DataService.add", "ContactAction", {"ContactId": 6, "ActionDescription": "Called back"})
+    page = ui(live, f"/apps/{app.name}/migration")
+    assert page.status_code == 200 and "Traceback" not in page.text
+    assert "by table (" in page.text and "<code>Invoice</code> ×1" in page.text
+    section = page.text[page.text.index('id="tables"'):]
+    assert "5 DataService calls on 4 tables" in section
+    for expected in ("<code>ContactAction</code>", "<code>createNote</code>", "<code>listTasks</code>",
+                     "<code>POST /crm/rest/v1/appointments</code>", "<code>EmailAddStatus</code>",
+                     "<code>listEmailAddressStatuses</code>", "<code>listOrders</code>",
+                     "a ContactAction row is a note, a task or an appointment"):
+        assert expected in section, expected
+
+
+def test_no_tables_section_without_dataservice_calls(live, app):
+    app.call("ContactService.load", 6, ["Id"])
+    page = ui(live, f"/apps/{app.name}/migration")
+    assert 'id="tables"' not in page.text and "by table (" not in page.text

@@ -55,3 +55,35 @@ def test_the_partial_indexes_are_partial_on_sqlite_and_postgresql(tmp_path):
         for dialect in (sqlite, postgresql):
             ddl = str(sa.schema.CreateIndex(indexes[name]).compile(dialect=dialect))
             assert ddl.endswith(f"WHERE state IN ({', '.join(repr(s) for s in states)})"), ddl
+
+
+def test_the_migration_counts_keep_their_calls_across_0019(tmp_path):
+    """0019 puts the DataService table in legacy_call's key: older counts stay (with no table); going back folds a
+    method's counts on its tables into one row again."""
+    from alembic import command
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'c.db'}")
+
+    def migrate(step, target: str) -> None:
+        with engine.begin() as conn:
+            cfg = Config()
+            cfg.set_main_option("script_location", str(revisions.MIGRATIONS))
+            cfg.attributes["connection"] = conn
+            step(cfg, target)
+
+    columns = "app_id, protocol, method, credential_kind, credential_id"
+    migrate(command.upgrade, "0018_user_merge")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"INSERT INTO legacy_call ({columns}, calls, first_seen, last_seen) "
+                             "VALUES (1, 'xmlrpc', 'DataService.query', 'legacy_key', 'k', 3, 10, 20)")
+    migrate(command.upgrade, "0019_call_tables")
+    with engine.begin() as conn:
+        assert conn.exec_driver_sql("SELECT table_name, calls FROM legacy_call").all() == [("", 3)]
+        for table, calls, first, last in (("Invoice", 2, 5, 30), ("Job", 1, 15, 15)):
+            conn.exec_driver_sql(f"INSERT INTO legacy_call ({columns}, table_name, calls, first_seen, last_seen) "
+                                 f"VALUES (1, 'xmlrpc', 'DataService.query', 'legacy_key', 'k', '{table}', {calls}, "
+                                 f"{first}, {last})")
+    migrate(command.downgrade, "0018_user_merge")
+    with engine.begin() as conn:
+        assert conn.exec_driver_sql("SELECT method, calls, first_seen, last_seen FROM legacy_call").all() == [
+            ("DataService.query", 6, 5.0, 30.0)]

@@ -1,9 +1,10 @@
 """The control API of the migration kit (issue 19, docs/migration.md): ``GET /sandbox/apps/<app>/migration``, the
 report of what the app still calls on XML-RPC or with a legacy key and where each call goes on REST v2
-(server.migration.report); ``DELETE`` forgets the counts; ``GET /sandbox/migration/mapping`` the whole mapping;
-``POST /sandbox/apps/<app>/migration/compare`` runs an XML-RPC call and its v2 translation side by side, rolled
-back (server.migration.compare); ``GET``/``PUT /sandbox/apps/<app>/retirement`` the app's retirement schedule on
-its clock: XML-RPC's sunset and brownouts, the legacy key's retirement (server.migration.retirement)."""
+(server.migration.report); ``DELETE`` forgets the counts; ``GET /sandbox/migration/mapping`` the whole mapping, with
+where each DataService table's calls go; ``POST /sandbox/apps/<app>/migration/compare`` runs an XML-RPC call and
+its v2 translation side by side, rolled back (server.migration.compare); ``GET``/``PUT
+/sandbox/apps/<app>/retirement`` the app's retirement schedule on its clock: XML-RPC's sunset and brownouts, the
+legacy key's retirement (server.migration.retirement)."""
 from __future__ import annotations
 
 from flask import current_app, jsonify
@@ -51,7 +52,9 @@ def clear_migration_report(name: str):
 @bp.get("/migration/mapping", summary="Every XML-RPC method and its REST v2 (or v1) equivalent")
 def migration_mapping():
     m = mapping.load()
-    return jsonify({"methods": [m.describe(name) for name in sorted(m.entries)]})
+    return jsonify({"methods": [m.describe(name) for name in sorted(m.entries)],
+                    "tables": {name: {kind: t.as_json(kind) for kind in mapping.KINDS}
+                               for name, t in sorted(m.tables.items())}})
 
 
 class CompareBody(Body):

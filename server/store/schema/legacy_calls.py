@@ -1,5 +1,6 @@
 """The migration report's counter (server.migration.counter): how many times each app received each XML-RPC
-method and each legacy-key REST call, from which credential, first and last seen (wall time, epoch seconds).
+method and each legacy-key REST call, from which credential, on which DataService table (for the methods that name
+one), first and last seen (wall time, epoch seconds).
 Rows are added to in batches (additive upserts, so several workers add up); a reset keeps them (the integration
 that made the calls is the same one), deleting the app removes them."""
 from __future__ import annotations
@@ -15,8 +16,10 @@ legacy_call = sa.Table(
     sa.Column("method", sa.String(200), nullable=False),  # Service.method, or "GET /crm/rest/v1/contacts/{id}"
     sa.Column("credential_kind", sa.String(16), nullable=False),  # "legacy_key", "oauth", … ("" for none)
     sa.Column("credential_id", sa.String(100), nullable=False),
+    # the DataService table a DataService.query, load, add … named ("" for another method or a table not served)
+    sa.Column("table_name", sa.String(64), nullable=False, server_default=""),
     sa.Column("calls", sa.BigInteger, nullable=False),
     sa.Column("first_seen", sa.Float, nullable=False),
     sa.Column("last_seen", sa.Float, nullable=False),
-    sa.PrimaryKeyConstraint("app_id", "protocol", "method", "credential_kind", "credential_id"),
+    sa.PrimaryKeyConstraint("app_id", "protocol", "method", "credential_kind", "credential_id", "table_name"),
 )
