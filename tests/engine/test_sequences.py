@@ -153,7 +153,16 @@ def test_fulfillment_list_queues_until_enough_rows_and_is_downloadable(app, camp
     r = campaigns.control("GET", f"/fulfillment/{job['id']}.csv")
     assert list(csv.reader(io.StringIO(r.text))) == [["FirstName", "City"], ["Flo", "Lyons"], ["Gus", "Ouray"]]
     [sent] = [m for m in campaigns.outbox() if m["to_address"] == "warehouse@example.com"]
-    assert "Kits.csv" in sent["text_body"]
+    assert "Kits.csv" in sent["text_body"]  # seed 001: "automatically attached to the email (.csv file type)"
+    assert sent["attachments"] == [{"index": 0, "file_name": "Kits.csv", "content_type": "text/csv",
+                                    "size": len(r.content)}]
+    attached = campaigns.control("GET", f"/outbox/{sent['id']}/attachments/0")
+    assert attached.status_code == 200 and attached.content == r.content
+    assert attached.headers["Content-Type"].startswith("text/csv")
+    assert 'filename="Kits.csv"' in attached.headers["Content-Disposition"]
+    assert campaigns.control("GET", f"/outbox/{sent['id']}/attachments/1").status_code == 404
+    assert campaigns.control("GET", "/outbox/999999/attachments/0").status_code == 404
+    assert all(m["attachments"] == [] for m in campaigns.outbox() if m["id"] != sent["id"])
 
 
 def test_the_seeded_api_goal_campaign_routes_and_converts(app, campaigns):

@@ -3,6 +3,7 @@ contacts in sequences, the outbox, HTTP posts, fulfillment lists, follow-up sequ
 and running what is due now. Reads never consume anything (listing the outbox leaves it as it is)."""
 from __future__ import annotations
 
+import base64
 from typing import Any, Literal
 
 import yaml
@@ -292,6 +293,10 @@ def _message_json(row) -> dict:
     out.pop("app_id", None)
     if out.get("kind") == "email":
         out["preview"] = preview.of(out.get("html_body"), out.get("text_body"))
+    # what is attached, without the content (GET …/outbox/<id>/attachments/<n> has it)
+    out["attachments"] = [{"index": n, "file_name": a["file_name"], "content_type": a["content_type"],
+                           "size": len(base64.b64decode(a["content"]))}
+                          for n, a in enumerate(out.get("attachments") or [])]
     for key in ("sent_date", "received_date", "opened_date", "clicked_date", "delivery_date"):
         if out.get(key) is not None:
             out[key] = out[key].isoformat()
@@ -308,6 +313,18 @@ def outbox(name: str, query: OutboxFilter):
                                       status=query.status, origin=query.origin,
                                       after=page.after, limit=page.fetch)
         return jsonify(paged("messages", [_message_json(r) for r in rows], page, lambda m: m["id"]))
+
+
+@bp.get("/apps/<name>/outbox/<int:message_id>/attachments/<int:index>", summary="A file attached to a message",
+        answer_type="application/octet-stream")
+def outbox_attachment(name: str, message_id: int, index: int):
+    with app_session(name, write=False) as s:
+        found = messages.attachment(s, message_id, index)
+    if found is None:
+        raise ControlError(404, f"message {message_id} has no attachment {index}")
+    file_name, content_type, content = found
+    return Response(content, content_type=content_type,
+                    headers={"Content-Disposition": f'attachment; filename="{file_name}"'})
 
 
 @bp.get("/apps/<name>/http-posts", summary="Campaign HTTP posts and their attempts, oldest first", query=PostFilter)
