@@ -1,13 +1,13 @@
 """attachments: files attached to a captured message (a fulfillment list's CSV, seed 001)
 
-Revision ID: 0020_attachments
-Revises: 0019_round_robins
+Revision ID: 0021_attachments
+Revises: 0020_round_robins
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0020_attachments'
-down_revision = '0019_round_robins'
+revision = '0021_attachments'
+down_revision = '0020_round_robins'
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """round_robins: the account's named round robins (CRM > Settings > Round Robins, seed 001), shared by every
 campaign item that names one
 
-Revision ID: 0019_round_robins
-Revises: 0018_user_merge
+Revision ID: 0020_round_robins
+Revises: 0019_call_tables
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0019_round_robins'
-down_revision = '0018_user_merge'
+revision = '0020_round_robins'
+down_revision = '0019_call_tables'
 branch_labels = None
 depends_on = None
 
