@@ -14,6 +14,7 @@ from . import drain, events, fulfillment, goals, legacy
 
 def install(registry: Registry, config) -> None:
     registry.subscribe(goals.EVENT_TYPES, events.on_event)
+    registry.subscribe(("contact.email_status_changed",), legacy.on_bounce)
     registry.add_due_work("campaign timers", drain.next_due, drain.run_due)
     registry.add_due_work("follow-up sequences", legacy.next_due, legacy.run_due)
     registry.add_due_work("http posts", http_posts.next_due, http_posts.run_due, outside=True)

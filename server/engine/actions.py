@@ -21,7 +21,7 @@ from server.domain.mail import emails, merge_fields, messages, preview
 from server.store import schema
 from server.tables import REGISTRY
 
-from . import fulfillment, legacy
+from . import fulfillment, legacy, round_robins
 
 DONE = ("done", None, None)
 
@@ -244,24 +244,23 @@ def set_field(run, graph, item, rows) -> dict:
     return out
 
 
-def _round_robin(run, item, users: list[int]) -> int:
-    rr = schema.round_robin
-    s = run.s
-    row = s.execute(s.select(rr).where(rr.c.item_id == item.id)).first()
-    index = row.next_index if row else 0
-    if row is None:
-        s.insert(rr, dict(item_id=item.id, next_index=index + 1))
-    else:
-        s.update(rr, rr.c.item_id == item.id, next_index=index + 1)
-    return users[index % len(users)]
+def _owner(run, item) -> int | None:
+    """The user an Assign Owner or Create Opportunity item picks for its next contact."""
+    c = item.config
+    if c.get("round_robin_rule_id"):
+        return round_robins.next_of_rule(run.s, c["round_robin_rule_id"])
+    users = [u for u in c.get("round_robin_ids") or [] if u]
+    return round_robins.next_of_item(run.s, item.id, users) if users else c.get("user_id")
 
 
 def assign_owner(run, graph, item, rows) -> dict:
-    c = item.config
-    users = [u for u in c.get("round_robin_ids") or [] if u]
     out = {}
     for r in rows:
-        owner = _round_robin(run, item, users) if users else c.get("user_id")
+        try:
+            owner = _owner(run, item)
+        except SandboxError as exc:
+            out[r.id] = ("failed", exc.message, None)
+            continue
         contacts.update(run.s, r.contact_id, {"OwnerID": owner})
         out[r.id] = ("done", None, {"owner_id": owner})
     return out
@@ -271,12 +270,15 @@ def create_opportunity(run, graph, item, rows) -> dict:
     c = item.config
     if REGISTRY.get("Lead") is None:
         return {r.id: ("failed", "this sandbox has no opportunities (Lead table)", None) for r in rows}
-    users = [u for u in c.get("round_robin_ids") or [] if u]
     used = merge_fields.tokens(c.get("title"))
     ctxs = merge_fields.contexts(run.s, _contacts(rows), used, campaign_fields=graph.merge_fields)
     out = {}
     for r in rows:
-        owner = _round_robin(run, item, users) if users else c.get("user_id")
+        try:
+            owner = _owner(run, item)
+        except SandboxError as exc:
+            out[r.id] = ("failed", exc.message, None)
+            continue
         values = {"ContactID": r.contact_id, "StageID": c["stage_id"],
                   "OpportunityTitle": merge_fields.render(c.get("title") or item.name or "Opportunity",
                                                           ctxs[r.contact_id])}

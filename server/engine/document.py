@@ -91,7 +91,10 @@ _ITEM = {
         "value": {"type": ["string", "number", "boolean", "null"]},
         "mode": {"enum": ["overwrite", "if_blank"]},
         "user": _USER,
-        "round_robin": {"type": "array", "items": _USER, "minItems": 1},
+        "round_robin": {"oneOf": [
+            {"type": "array", "items": _USER, "minItems": 1, "description": "this item's own users, in turn"},
+            {"type": "string", "minLength": 1, "maxLength": 100,
+             "description": "the name of a round robin of the account (its turns shared by every item naming it)"}]},
         "stage": _NAME_OR_ID,
         "notes": {"type": "string"},
         "preview": {"type": "string", "maxLength": 255,

@@ -2,6 +2,7 @@
 at once or queued until enough rows are ready or the oldest has waited long enough (seed 001)."""
 from __future__ import annotations
 
+import base64
 import csv
 import io
 
@@ -50,8 +51,11 @@ def _deliver(s: AppSession, campaign_id: int, item, pending, now: float) -> int:
         messages.record(s, [messages.Outgoing(
             kind="email", origin="sequence", contact_id=None, to_address=deliver["email"],
             subject=f"Fulfillment list: {name} ({len(pending)} rows)", content_type="Text",
-            text_body=f"The fulfillment list {name!r} is attached as {name}.csv.\n\n--- {name}.csv ---\n{text}",
-            campaign_id=campaign_id, item_id=item.id)])
+            text_body=f"The fulfillment list {name!r} is attached as {name}.csv ({len(pending)} rows).",
+            campaign_id=campaign_id, item_id=item.id,
+            # seed 001: "The fulfillment is automatically attached to the email (.csv file type)"
+            attachments=[{"file_name": f"{name}.csv", "content_type": "text/csv",
+                          "content": base64.b64encode(text.encode("utf-8")).decode("ascii")}])])
     s.emit("fulfillment.delivered", "fulfillment_job", job_id, item_id=item.id, rows=len(pending))
     return job_id
 

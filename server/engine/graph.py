@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from server.domain.mail import merge_fields
 from server.store.session import AppSession
 
-from . import document, resources
+from . import document, resources, round_robins
 
 # Set Field Value cannot change these (seed 001: "Name, Phone, Address, Main Email, and SSN").
 FORBIDDEN_SET_FIELDS = {
@@ -388,7 +388,14 @@ class Compiler:
         elif kind in ("assign_owner", "create_opportunity"):
             if "user" in raw:
                 self.user_ref(raw["user"], where, config, "user_id")
-            if "round_robin" in raw:
+            if isinstance(raw.get("round_robin"), str):  # a round robin of the account, by name
+                rule = round_robins.rule_named(self.s, raw["round_robin"])
+                if rule is None:
+                    self.problems.append(f"{where}: no round robin {raw['round_robin']!r} (define it first: "
+                                         "PUT /sandbox/apps/<app>/round-robins/<name>)")
+                else:
+                    config["round_robin_rule_id"] = rule.id
+            elif "round_robin" in raw:
                 config["round_robin_ids"] = [self.resolve(where, resources.user_id, r) for r in raw["round_robin"]]
             if kind == "assign_owner" and "user" not in raw and "round_robin" not in raw:
                 self.problems.append(f"{where}: assign owner needs a user or a round robin")

@@ -20,6 +20,7 @@ sends every field of the contact.
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -41,6 +42,8 @@ from server.tally import Tally
 
 from . import resources
 from .resources import Unresolved
+
+log = logging.getLogger("sandbox.engine")
 
 # --- follow-up sequences -------------------------------------------------------------------------------------
 
@@ -356,6 +359,23 @@ def run_action_set(s: AppSession, contact_id: int, action_set_id: int) -> list[d
             results.append({"Action": name, "Message": exc.message, "IsError": True})
     s.emit("action_set.run", "contact", contact_id, action_set_id=action_set_id)
     return results
+
+
+BOUNCE_TRIGGERS = {"Bounce": "bounce_action_set", "HardBounce": "hard_bounce_action_set"}
+
+
+def on_bounce(s: AppSession, event) -> None:
+    """A contact's address bounced: the action set the app's bounce trigger names runs on the contact (seed 004:
+    "triggers to handle bounced email scenarios"). One that cannot run is logged; the bounce stands."""
+    option = BOUNCE_TRIGGERS.get(event.payload.get("status"))
+    action_set_id = s.app.option(option) if option else 0
+    if not action_set_id:
+        return
+    try:
+        run_action_set(s, event.entity_id, action_set_id)
+    except SandboxError as exc:
+        log.warning("the bounce trigger of app %s could not run action set %s: %s", s.app.name, action_set_id,
+                    exc.message)
 
 
 def submit_survey(s: AppSession, survey_result_id: int, action_set_ids: list[int]) -> bool:

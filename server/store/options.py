@@ -89,9 +89,15 @@ DEFAULTS: dict[str, object] = {
     # the address Single Opt-In and nothing more). Which confirmation link's email goes: link 0, the default.
     "api_opt_in_confirmation": False,
     "api_opt_in_confirmation_link": 0,
+    # Bounce triggers (seed 004: "you can set up triggers to handle bounced email scenarios"): the id of a legacy
+    # action set run on each contact of an address when it soft-bounces (becomes Bounce) or hard-bounces
+    # (HardBounce); 0: none.
+    "bounce_action_set": 0,
+    "hard_bounce_action_set": 0,
 }
 
-NON_NEGATIVE = {"auto_billing_delay", "api_opt_in_confirmation_link"}  # integer options where 0 is a meaningful value
+# integer options where 0 is a meaningful value
+NON_NEGATIVE = {"auto_billing_delay", "api_opt_in_confirmation_link", "bounce_action_set", "hard_bounce_action_set"}
 
 CHOICES: dict[str, tuple] = {
     "load_missing": ("fault", "empty"),

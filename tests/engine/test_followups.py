@@ -159,3 +159,30 @@ def test_a_seeded_action_set_with_an_unknown_action_is_refused(tmp_path):
     (seed / "action_sets.json").write_text(json.dumps([{"TemplateName": "Odd", "actions": [{"type": "levitate"}]}]))
     with pytest.raises(ValueError, match="action_sets.json: 'Odd' has an unknown action type 'levitate'"):
         create_app(from_env(data_dir=str(tmp_path / "data"), seed_dir=str(seed)))
+
+
+def test_a_bounce_trigger_runs_its_action_set_on_the_contact(app, campaigns):
+    """Seed 004: "you can set up triggers to handle bounced email scenarios": the app's bounce and hard-bounce
+    triggers name an action set, run on each contact of the address when it bounces."""
+    [nurture] = app.call("DataService.query", "ActionSequence", 10, 0, {"TemplateName": "Nurture signup"}, ["Id"])
+    flag = _action_set(app, "Flag the bounce", [{"type": "create_note", "title": "Email bounced"}])
+    options = {"bounce_action_set": flag, "hard_bounce_action_set": nurture["Id"]}
+    assert app.live.control("PATCH", f"/apps/{app.name}/options", json=options).status_code == 200
+    soft = campaigns.contact("soft@example.com")
+    hard = campaigns.contact("hard@example.com")
+    calm = campaigns.contact("calm@example.com")
+    for address, status in (("soft@example.com", "Bounce"), ("hard@example.com", "HardBounce"),
+                            ("calm@example.com", "UnengagedMarketable")):
+        r = app.live.control("PUT", f"/apps/{app.name}/email/addresses/{address}", json={"status": status})
+        assert r.status_code == 200, r.text
+
+    def notes(cid):
+        return [a["ActionDescription"] for a in app.call("DataService.query", "ContactAction", 10, 0,
+                                                          {"ContactId": cid}, ["ActionDescription"])]
+
+    assert notes(soft) == ["Email bounced"]
+    assert notes(hard) == ["Call new subscriber"]  # the nurture set's task
+    assert app.call("ContactService.load", hard, ["Groups"])["Groups"]  # and its tag
+    assert notes(calm) == []
+    bad = app.live.control("PATCH", f"/apps/{app.name}/options", json={"bounce_action_set": -1})
+    assert bad.status_code == 400

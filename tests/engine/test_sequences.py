@@ -153,7 +153,16 @@ def test_fulfillment_list_queues_until_enough_rows_and_is_downloadable(app, camp
     r = campaigns.control("GET", f"/fulfillment/{job['id']}.csv")
     assert list(csv.reader(io.StringIO(r.text))) == [["FirstName", "City"], ["Flo", "Lyons"], ["Gus", "Ouray"]]
     [sent] = [m for m in campaigns.outbox() if m["to_address"] == "warehouse@example.com"]
-    assert "Kits.csv" in sent["text_body"]
+    assert "Kits.csv" in sent["text_body"]  # seed 001: "automatically attached to the email (.csv file type)"
+    assert sent["attachments"] == [{"index": 0, "file_name": "Kits.csv", "content_type": "text/csv",
+                                    "size": len(r.content)}]
+    attached = campaigns.control("GET", f"/outbox/{sent['id']}/attachments/0")
+    assert attached.status_code == 200 and attached.content == r.content
+    assert attached.headers["Content-Type"].startswith("text/csv")
+    assert 'filename="Kits.csv"' in attached.headers["Content-Disposition"]
+    assert campaigns.control("GET", f"/outbox/{sent['id']}/attachments/1").status_code == 404
+    assert campaigns.control("GET", "/outbox/999999/attachments/0").status_code == 404
+    assert all(m["attachments"] == [] for m in campaigns.outbox() if m["id"] != sent["id"])
 
 
 def test_the_seeded_api_goal_campaign_routes_and_converts(app, campaigns):
@@ -226,3 +235,48 @@ def test_the_subject_preview_line_or_the_first_words(app, campaigns):
     assert len(first_words["preview"]) <= 90 and first_words["preview"].endswith(("0", "1", "2", "3", "4", "5",
                                                                                  "6", "7", "8", "9"))
     assert plain["preview"].startswith("Short and plain. ") and plain["html_body"] is None  # then the footer
+
+
+def test_a_round_robin_of_the_account_is_shared_by_every_item_naming_it(app, campaigns):
+    """Seed 001: "Round robins are created outside of the campaign builder (CRM>Settings>Round Robins)", "a set of
+    distribution rules based on numeric logic": one round robin, its turns shared by an Assign Owner item and a
+    Create Opportunity item of two campaigns, Morgan taking two turns in a row for Devin's one."""
+    put = campaigns.control("PUT", "/round-robins/Sales floor", json={"users": [
+        {"user": "morgan.reyes@example.com", "weight": 2}, {"user": 2}]})
+    assert put.status_code == 200, put.text
+    assert put.json() == {"name": "Sales floor", "next_user_id": 1,
+                          "users": [{"user_id": 1, "weight": 2}, {"user_id": 2, "weight": 1}]}
+    owner = {"name": "Owners", "goals": [{"key": "own", "type": "api_call", "call_name": "own"}],
+             "sequences": [{"key": "s", "items": [{"type": "assign_owner", "round_robin": "Sales floor"}]}],
+             "links": [["own", "s"]]}
+    deal = {"name": "Deals", "goals": [{"key": "deal", "type": "api_call", "call_name": "deal"}],
+            "sequences": [{"key": "s", "items": [{"type": "create_opportunity", "title": "Deal",
+                                                  "stage": "New Lead", "round_robin": "Sales floor"}]}],
+            "links": [["deal", "s"]]}
+    campaigns.load(owner)
+    campaigns.load(deal)
+    turns = []
+    for n, goal in enumerate(["own", "deal", "own", "deal", "own", "deal"]):
+        cid = campaigns.contact(f"turn{n}@example.com")
+        app.call("FunnelService.achieveGoal", app.name, goal, cid)
+        if goal == "own":
+            turns.append(app.call("ContactService.load", cid, ["OwnerID"])["OwnerID"])
+        else:
+            [lead] = app.call("DataService.query", "Lead", 1, 0, {"ContactID": cid}, ["UserID"])
+            turns.append(lead["UserID"])
+    assert turns == [1, 1, 2, 1, 1, 2]  # one counter across both items, two turns for Morgan
+    assert campaigns.control("GET", "/round-robins").json()["round_robins"][0]["next_user_id"] == 1
+
+    unknown = campaigns.control("POST", "/campaigns", json={**owner, "sequences": [{"key": "s", "items": [
+        {"type": "assign_owner", "round_robin": "Nobody"}]}]}, params={"publish": "1"})
+    assert unknown.status_code == 400 and "no round robin 'Nobody'" in " ".join(unknown.json()["problems"])
+    bad_user = campaigns.control("PUT", "/round-robins/Odd", json={"users": [{"user": "nobody@example.com"}]})
+    assert bad_user.status_code == 400 and bad_user.json()["fields"][0]["field"] == "users.0.user"
+    assert campaigns.control("PUT", "/round-robins/Odd", json={"users": [{"user": 1, "weight": 0}]}).status_code == 400
+    assert campaigns.control("PUT", "/round-robins/Odd", json={"users": []}).status_code == 400
+
+    assert campaigns.control("DELETE", "/round-robins/Sales floor").status_code == 204
+    assert campaigns.control("DELETE", "/round-robins/Sales floor").status_code == 404
+    cid = campaigns.contact("orphan@example.com")
+    app.call("FunnelService.achieveGoal", app.name, "own", cid)  # the item fails, saying why
+    assert app.call("ContactService.load", cid, ["OwnerID"]).get("OwnerID") in (None, 0)

@@ -13,6 +13,7 @@ delivered at all.
 """
 from __future__ import annotations
 
+import base64
 import html as html_lib
 import re
 import secrets
@@ -130,6 +131,7 @@ class Outgoing:
     idempotency_key: str | None = None
     marketing: bool = False
     broadcast_id: int | None = None
+    attachments: list[dict] | None = None  # [{"file_name", "content_type", "content": base64}]
 
 
 _LINK = re.compile(r'href="(https?://[^"]+)"', re.I)
@@ -177,7 +179,8 @@ def record(s: AppSession, outgoing: list[Outgoing]) -> list[int]:
             subject=subject, content_type=m.content_type, html_body=html_body, text_body=text_body,
             headers=None, sent_date=None if m.reason else now_local, received_date=None, opened_date=None,
             clicked_date=None, created_at=now, idempotency_key=m.idempotency_key, token=token, links=links or None,
-            broadcast_id=m.broadcast_id, delivery=delivery if delivery == deliverability.DELIVERED else None,
+            broadcast_id=m.broadcast_id, attachments=m.attachments,
+            delivery=delivery if delivery == deliverability.DELIVERED else None,
             delivery_date=now_local if delivery == deliverability.DELIVERED else None,
         ))
     # leave out the columns all empty
@@ -354,6 +357,17 @@ def _with_footer(html_body: str | None, text_body: str | None, address: str | No
     if text_body:
         text_body += f"\n\n{address or ''}\nUnsubscribe: {url}\n"
     return html_body, text_body
+
+
+def attachment(s: AppSession, message_id: int, index: int) -> tuple[str, str, bytes] | None:
+    """``(file name, content type, bytes)`` of a message's attachment ``index`` (from 0), or None."""
+    m = schema.message
+    row = s.execute(s.select(m, m.c.attachments).where(m.c.id == message_id)).first()
+    files = (row.attachments or []) if row is not None else []
+    if not 0 <= index < len(files):
+        return None
+    found = files[index]
+    return found["file_name"], found["content_type"], base64.b64decode(found["content"])
 
 
 def by_token(s: AppSession, token: str):

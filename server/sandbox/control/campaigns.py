@@ -3,6 +3,7 @@ contacts in sequences, the outbox, HTTP posts, fulfillment lists, follow-up sequ
 and running what is due now. Reads never consume anything (listing the outbox leaves it as it is)."""
 from __future__ import annotations
 
+import base64
 from typing import Any, Literal
 
 import yaml
@@ -15,7 +16,18 @@ from server.domain.crm import surveys, webforms
 from server.domain.errors import SandboxError
 from server.domain.mail import emails, messages, preview
 from server.domain.outbox import http_posts as outbox_posts
-from server.engine import campaigns, document, fulfillment, lead_scores, legacy, manual, post_test, reporting
+from server.engine import (
+    campaigns,
+    document,
+    fulfillment,
+    lead_scores,
+    legacy,
+    manual,
+    post_test,
+    reporting,
+    resources,
+    round_robins,
+)
 from server.engine.errors import CampaignNotFound, ItemNotFound, PublishError
 from server.tables import INT_MAX
 
@@ -63,6 +75,15 @@ class PostFilter(Page):
 
 class PostTest(Body):
     contact_id: int = Field(None, ge=1, le=INT_MAX, description="whose fields to merge (blank without one)")
+
+
+class RoundRobinUser(Body):
+    user: int | str = Field(description="a user's id or email address")
+    weight: int = Field(1, ge=1, le=round_robins.MAX_WEIGHT, description="turns in a row")
+
+
+class RoundRobin(Body):
+    users: list[RoundRobinUser] = Field(min_length=1, max_length=100, description="in turn order")
 
 
 class LeadScore(Body):
@@ -272,6 +293,10 @@ def _message_json(row) -> dict:
     out.pop("app_id", None)
     if out.get("kind") == "email":
         out["preview"] = preview.of(out.get("html_body"), out.get("text_body"))
+    # what is attached, without the content (GET …/outbox/<id>/attachments/<n> has it)
+    out["attachments"] = [{"index": n, "file_name": a["file_name"], "content_type": a["content_type"],
+                           "size": len(base64.b64decode(a["content"]))}
+                          for n, a in enumerate(out.get("attachments") or [])]
     for key in ("sent_date", "received_date", "opened_date", "clicked_date", "delivery_date"):
         if out.get(key) is not None:
             out[key] = out[key].isoformat()
@@ -288,6 +313,18 @@ def outbox(name: str, query: OutboxFilter):
                                       status=query.status, origin=query.origin,
                                       after=page.after, limit=page.fetch)
         return jsonify(paged("messages", [_message_json(r) for r in rows], page, lambda m: m["id"]))
+
+
+@bp.get("/apps/<name>/outbox/<int:message_id>/attachments/<int:index>", summary="A file attached to a message",
+        answer_type="application/octet-stream")
+def outbox_attachment(name: str, message_id: int, index: int):
+    with app_session(name, write=False) as s:
+        found = messages.attachment(s, message_id, index)
+    if found is None:
+        raise ControlError(404, f"message {message_id} has no attachment {index}")
+    file_name, content_type, content = found
+    return Response(content, content_type=content_type,
+                    headers={"Content-Disposition": f'attachment; filename="{file_name}"'})
 
 
 @bp.get("/apps/<name>/http-posts", summary="Campaign HTTP posts and their attempts, oldest first", query=PostFilter)
@@ -309,6 +346,45 @@ def test_http_post(name: str, campaign_id: int, item_id: int, body: PostTest):
     with app_session(name, write=False) as s:
         post = post_test.prepare(s, campaign_id, item_id, body.contact_id)
     return jsonify(post_test.send(current_sandbox().env, post))
+
+
+def _rule_json(row) -> dict:
+    turns = [u["user_id"] for u in row.users for _ in range(u.get("weight", 1))]
+    return {"name": row.name, "users": row.users, "next_user_id": turns[row.next_index % len(turns)]}
+
+
+@bp.get("/apps/<name>/round-robins", summary="The account's round robins (CRM > Settings > Round Robins)")
+def list_round_robins(name: str):
+    with app_session(name, write=False) as s:
+        return jsonify({"round_robins": [_rule_json(r) for r in round_robins.rules(s)]})
+
+
+@bp.put("/apps/<name>/round-robins/<rule>", summary="Define (or replace) a round robin of the account",
+        body=RoundRobin)
+def put_round_robin(name: str, rule: str, body: RoundRobin):
+    """A round robin campaign items name in ``round_robin``: its users in turn order, each taking ``weight``
+    turns in a row. Replacing one starts its turns again from the first user."""
+    if len(rule) > 100 or not rule.strip():
+        raise ControlError(400, "a round robin's name is 1 to 100 characters", [{"field": "name", "problem": rule}])
+    with app_session(name, write=True) as s:
+        users = []
+        for n, u in enumerate(body.users):
+            try:
+                users.append((resources.user_id(s, u.user), u.weight))
+            except resources.Unresolved as exc:
+                raise ControlError(400, str(exc), [{"field": f"users.{n}.user", "problem": str(exc)}]) from None
+        round_robins.define(s, rule, users)
+        return jsonify(_rule_json(round_robins.rule_named(s, rule)))
+
+
+@bp.delete("/apps/<name>/round-robins/<rule>", summary="Delete a round robin of the account", status=204)
+def delete_round_robin(name: str, rule: str):
+    """Items that name it fail (with the reason) until their campaign is changed: republishing names the
+    problem."""
+    with app_session(name, write=True) as s:
+        if not round_robins.delete(s, rule):
+            raise ControlError(404, f"no round robin {rule!r}")
+    return "", 204
 
 
 @bp.get("/apps/<name>/fulfillment", summary="Fulfillment list jobs")

@@ -72,6 +72,7 @@ from .campaigns import (
     goal_trigger,
     lead_score,
     round_robin,
+    round_robin_rule,
     step_run,
     template,
     wordpress_optin,
@@ -188,5 +189,5 @@ __all__ = [
     "fault_rule",
     "app_snapshot",
     "clock_advance",
-    "legacy_call",
+    "legacy_call", "round_robin_rule",
 ]

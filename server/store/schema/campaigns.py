@@ -169,6 +169,19 @@ round_robin = sa.Table(
     sa.PrimaryKeyConstraint("app_id", "item_id"),
 )
 
+# Round robins of the account (CRM > Settings > Round Robins: "created outside of the campaign builder", seed
+# 001): the users and how many in turn each takes, and one counter shared by every item that names the round robin.
+round_robin_rule = sa.Table(
+    "round_robin_rule", metadata,
+    sa.Column("app_id", sa.Integer, nullable=False),
+    sa.Column("id", sa.Integer, nullable=False, autoincrement=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("users", sa.JSON, nullable=False),  # [{"user_id": 1, "weight": 2}, ...], in turn order
+    sa.Column("next_index", sa.Integer, nullable=False, default=0),
+    sa.PrimaryKeyConstraint("app_id", "id"),
+    sa.Index("uq_round_robin_rule_name", "app_id", "name", unique=True),
+)
+
 # The lead score of a contact (the "contact reaches a lead score" goal); set through the control API.
 lead_score = sa.Table(
     "lead_score", metadata,

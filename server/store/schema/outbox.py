@@ -51,6 +51,8 @@ message = sa.Table(
     sa.Column("delivery", sa.String(16), nullable=True),
     sa.Column("delivery_date", sa.DateTime, nullable=True),
     sa.Column("broadcast_id", sa.Integer, nullable=True),  # the broadcast that sent it
+    # files attached: [{"file_name", "content_type", "content": base64}] (a fulfillment list's CSV)
+    sa.Column("attachments", sa.JSON, nullable=True),
     sa.PrimaryKeyConstraint("app_id", "id"),
 )
 sa.Index("uq_message_key", message.c.app_id, message.c.idempotency_key, unique=True)

@@ -1,0 +1,63 @@
+"""Round robins: who an Assign Owner or Create Opportunity item picks next. Never random (spec campaign-engine.md:
+a persistent counter). An item's own list of users turns with a counter of its own; a round robin of the account
+(CRM > Settings > Round Robins, "created outside of the campaign builder", seed 001), named by the item, turns one
+counter shared by every item that names it, each user taking ``weight`` turns in a row ("a set of distribution
+rules based on numeric logic")."""
+from __future__ import annotations
+
+from server.domain.errors import SandboxError
+from server.store import schema
+from server.store.session import AppSession
+
+MAX_WEIGHT = 100
+
+
+def next_of_item(s: AppSession, item_id: int, users: list[int]) -> int:
+    """The next of an item's own users."""
+    rr = schema.round_robin
+    row = s.execute(s.select(rr).where(rr.c.item_id == item_id)).first()
+    index = row.next_index if row else 0
+    if row is None:
+        s.insert(rr, dict(item_id=item_id, next_index=index + 1))
+    else:
+        s.update(rr, rr.c.item_id == item_id, next_index=index + 1)
+    return users[index % len(users)]
+
+
+def next_of_rule(s: AppSession, rule_id: int) -> int:
+    """The next user of the account's round robin ``rule_id``; a SandboxError if it was deleted since."""
+    rule = s.get(schema.round_robin_rule, rule_id)
+    if rule is None:
+        raise SandboxError(f"the round robin {rule_id} no longer exists")
+    turns = [u["user_id"] for u in rule.users for _ in range(u.get("weight", 1))]
+    s.update(schema.round_robin_rule, schema.round_robin_rule.c.id == rule_id, next_index=rule.next_index + 1)
+    return turns[rule.next_index % len(turns)]
+
+
+def rules(s: AppSession) -> list:
+    t = schema.round_robin_rule
+    return s.execute(s.select(t).order_by(t.c.name)).all()
+
+
+def rule_named(s: AppSession, name: str):
+    t = schema.round_robin_rule
+    return s.execute(s.select(t).where(t.c.name == name)).first()
+
+
+def define(s: AppSession, name: str, users: list[tuple[int, int]]) -> int:
+    """Create or replace the round robin ``name``: ``(user id, weight)`` in turn order. Replacing it starts its
+    turns again from the first user."""
+    t = schema.round_robin_rule
+    stored = [{"user_id": user_id, "weight": weight} for user_id, weight in users]
+    existing = rule_named(s, name)
+    if existing is not None:
+        s.update(t, t.c.id == existing.id, users=stored, next_index=0)
+        return existing.id
+    rule_id = s.next_id("round_robin_rule")
+    s.insert(t, dict(id=rule_id, name=name, users=stored, next_index=0))
+    return rule_id
+
+
+def delete(s: AppSession, name: str) -> bool:
+    t = schema.round_robin_rule
+    return bool(s.delete(t, t.c.name == name).rowcount)
