@@ -215,10 +215,7 @@ def update_subscription(r: Request, subscription_id: int) -> dict:
 @operation("cancelSubscription")
 def cancel_subscription(r: Request, subscription_id: int) -> None:
     _subscription(r.s, subscription_id)
-    values = {"Status": domain.INACTIVE}
-    if (r.body or {}).get("reason"):
-        values["ReasonStopped"] = r.body["reason"]
-    records.update(r.s, "RecurringOrder", subscription_id, values)
+    domain.cancel(r.s, subscription_id, (r.body or {}).get("reason"))
 
 
 @operation("invoiceSubscription")
