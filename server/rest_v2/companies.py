@@ -30,14 +30,14 @@ from . import custom_values
 from .api import Request, operation
 from .custom_filters import with_custom_fields
 from .errors import existing, invalid_field, not_found
-from .filters import Id, Number, Since, Text, Until
+from .filters import Id, Number, Region, Since, Text, Until
 from .paging import Listing
 from .tags import tag_json
 from .wire import in_id, out_id, out_time
 
 COMPANIES = Listing(
     filters={"company_name": Text(), "name": Text("company_name"), "email": Text(), "city": Text(),
-             "state": Text(), "since_time": Since("update_time"), "until_time": Until("update_time"),
+             "state": Region(), "since_time": Since("update_time"), "until_time": Until("update_time"),
              "company_id": Number("id")},
     order_by={"id": "id", "create_time": "create_time", "name": "company_name", "email": "email"},
 )
@@ -117,7 +117,9 @@ def _address(c: domain.CompanyRecord) -> dict | None:
     parts = (c.line1, c.line2, c.locality, c.region, c.postal_code, c.zip_four, c.country)
     if not any(parts):
         return None
-    return {"line1": c.line1, "line2": c.line2, "locality": c.locality, "region": c.region,
+    province = countries.region(c.region, c.country)
+    return {"line1": c.line1, "line2": c.line2, "locality": c.locality,
+            "region": province.name if province else c.region, "region_code": province.code if province else None,
             "postal_code": c.postal_code, "zip_code": c.postal_code, "zip_four": c.zip_four,
             "country_code": countries.country_code(c.country), "country": c.country, "field": "BILLING"}
 

@@ -41,7 +41,7 @@ from server.domain.session import AppSession
 from . import contact_filters
 from .api import Reply, Request, operation
 from .errors import existing, invalid_field
-from .filters import Id, Ids, Kind, Number, Since, Text, Until
+from .filters import Id, Ids, Kind, Number, Region, Since, Text, Until
 from .paging import Listing
 from .tags import ACROSS_TAGS, tag_json
 from .wire import in_id, out_id, out_time
@@ -85,7 +85,7 @@ def _address_filters() -> dict[str, Kind]:
     for wire, key in (("billing", "BILLING"), ("shipping", "SHIPPING"), ("other", "OTHER")):
         line1, _, locality, region, postal, _, country = ADDRESSES[key]
         out.update({f"{wire}_address_line1": Text(line1), f"{wire}_address_locality": Text(locality),
-                    f"{wire}_address_region": Text(region), f"{wire}_address_postal_code": Text(postal),
+                    f"{wire}_address_region": Region(region), f"{wire}_address_postal_code": Text(postal),
                     f"{wire}_address_country_code": CountryCode(country)})
     return out
 
@@ -94,7 +94,7 @@ CONTACTS = Listing(
     filters={"email": Text("Email"), "given_name": Text("FirstName"), "family_name": Text("LastName"),
              "middle_name": Text("MiddleName"), "company_id": Id("CompanyID"), "contact_ids": Ids("Id"),
              "ids": Ids("Id"), "contact_id": Number("Id"), "start_update_time": Since("LastUpdated"),
-             "end_update_time": Until("LastUpdated"), "city": Text("City"), "state": Text("State"),
+             "end_update_time": Until("LastUpdated"), "city": Text("City"), "state": Region("State"),
              "website": Text("Website"), **_address_filters()},
     order_by={"id": "Id", "create_time": "DateCreated", "email": "Email", "update_time": "LastUpdated"},
     default_order=("Id", False), key="Id",
@@ -158,9 +158,11 @@ def _addresses(v: dict) -> list[dict]:
         if not any(v.get(n) for n in names):
             continue
         line1, line2, locality, region, postal, zip4, country = (v.get(n) for n in names)
-        out.append({"field": slot, "line1": line1, "line2": line2, "locality": locality, "region": region,
-                    "postal_code": postal, "zip_code": postal, "zip_four": zip4, "country": country,
-                    "country_code": countries.country_code(country)})
+        province = countries.region(region, country)
+        out.append({"field": slot, "line1": line1, "line2": line2, "locality": locality,
+                    "region": province.name if province else region,
+                    "region_code": province.code if province else None, "postal_code": postal, "zip_code": postal,
+                    "zip_four": zip4, "country": country, "country_code": countries.country_code(country)})
     return out
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from server.clock import UTC, AppClock
+from server.domain.crm import countries
 from server.domain.data.listing import Condition
 
 from .errors import invalid_field
@@ -72,6 +73,19 @@ class Text(Kind):
         if clause.op == "==" and clause.value.endswith("*"):
             return [Condition(target, "prefix", clause.value[:-1])]
         return [Condition(target, OPERATORS[clause.op], clause.value)]
+
+
+class Region(Text):
+    """A region (a state): ``==`` matches the stored value whichever way it spells the region (``Colorado``,
+    ``CO``, ``US-CO``: contacts written through XML-RPC hold the code, through v2 the name); ``!=`` none of them."""
+
+    def parse(self, name, target, clause, clock):
+        if clause.op == "==" and clause.value.endswith("*"):
+            return super().parse(name, target, clause, clock)
+        spellings = countries.region_spellings(clause.value)
+        if clause.op == "==":
+            return [Condition(target, "any", [Condition(target, "eq", spelling) for spelling in spellings])]
+        return [Condition(target, "ne", spelling) for spelling in spellings]
 
 
 class Id(Kind):

@@ -318,3 +318,47 @@ def test_a_read_answers_each_address_status_however_it_is_spelled(v2):
         # the list answers the same statuses (read for all its contacts at once)
         [listed] = v2.ok("GET", "/contacts", params={"filter": f"ids=={cid}", "fields": "email_addresses"})["contacts"]
         assert listed["email_addresses"] == read["email_addresses"]
+
+
+def test_regions_answered_by_name_and_iso_code_whatever_the_store_holds(v2):
+    """``region`` is the long name ("Arizona") and ``region_code`` ISO 3166-2 (``US-AZ``), the contract's
+    Address; XML-RPC clients store the state as a code ("CO"), v2 as a name: both read, and filter, alike."""
+    by_xmlrpc = v2.app.call("ContactService.add", {"FirstName": "Cody", "LastName": "Regions", "State": "co",
+                                                   "Country": "United States", "City": "Boulder"})
+    by_v2 = v2.ok("POST", "/contacts", 201, json={"given_name": "Ari", "family_name": "Regions",
+                                                  "email_addresses": [{"email": "ari@regions.test"}], "addresses": [
+        {"field": "BILLING", "locality": "Phoenix", "region_code": "US-AZ", "country_code": "USA"}]})["id"]
+    abroad = v2.app.call("ContactService.add", {"LastName": "Regions", "State": "ON", "Country": "Canada"})
+    unknown = v2.app.call("ContactService.add", {"LastName": "Regions", "State": "Atlantis"})
+
+    def billing(cid):
+        [address] = v2.ok("GET", f"/contacts/{cid}", params={"fields": "addresses"})["addresses"]
+        return address["region"], address.get("region_code")
+
+    assert billing(by_xmlrpc) == ("Colorado", "US-CO")
+    assert billing(by_v2) == ("Arizona", "US-AZ")
+    assert billing(abroad) == ("Ontario", "CA-ON")
+    assert billing(unknown) == ("Atlantis", None)  # no region of that name: as stored, no code
+
+    def found(expression):
+        listed = v2.ok("GET", "/contacts", params={"filter": f"family_name==Regions;{expression}"})["contacts"]
+        return sorted(int(c["id"]) for c in listed)
+
+    for spelling in ("Colorado", "colorado", "CO", "US-CO"):
+        assert found(f"billing_address_region=={spelling}") == [by_xmlrpc], spelling
+        assert found(f"state=={spelling}") == [by_xmlrpc], spelling
+    assert found("billing_address_region==Arizona") == [int(by_v2)]
+    assert found("state!=Colorado") == sorted([int(by_v2), abroad, unknown])
+    assert found("billing_address_region==Atlantis") == [unknown]
+
+
+def test_company_and_user_regions(v2):
+    company = v2.app.call("DataService.add", "Company", {"Company": "Regional Co", "State": "CO",
+                                                         "Country": "United States"})
+    address = v2.ok("GET", f"/companies/{company}")["address"]
+    assert (address["region"], address["region_code"]) == ("Colorado", "US-CO")
+    listed = v2.ok("GET", "/companies", params={"filter": "state==Colorado"})["companies"]
+    assert str(company) in [c["id"] for c in listed]
+    v2.ok("PATCH", "/users/1", json={"address": {"line1": "1 Main St", "region_code": "CO"}})  # stored as given
+    user = v2.ok("GET", "/users/1")["address"]
+    assert (user["region_code"], user["region"]) == ("US-CO", "Colorado")

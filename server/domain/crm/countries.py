@@ -3,7 +3,11 @@ REST speaks them (ISO 3166-1 alpha-3: ``USA``; v2 also ISO 3166-2 region codes: 
 versions. The table itself is server.domain.account.locales (countries, provinces, currencies)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from server.domain.account import locales
+
+DEFAULT_COUNTRY = "USA"  # a region stored without a country: a Keap account's default country
 
 
 def country_names() -> dict[str, str]:
@@ -32,3 +36,31 @@ def region_name(code: str | None) -> str | None:
     alpha3 = locales.code_of(prefix)
     found = locales.province(alpha3, code) if alpha3 else None
     return found.name if found else None
+
+
+@lru_cache(maxsize=4096)
+def region(stored: str | None, country: str | None = None) -> locales.Province | None:
+    """The province a stored state names, whatever its spelling (``Colorado``, ``CO``, ``US-CO``, any case), in
+    the address's country (a name or a code; the US when none is stored); None when none matches."""
+    if not stored or not stored.strip():
+        return None
+    wanted = stored.strip()
+    if "-" in wanted:
+        alpha3 = locales.code_of(wanted.split("-", 1)[0])
+        if alpha3 is not None:
+            return locales.province(alpha3, wanted)
+    alpha3 = locales.code_of(country) if country else DEFAULT_COUNTRY
+    if alpha3 is None:
+        return None
+    lower = wanted.lower()
+    return locales.province(alpha3, wanted) or next(
+        (p for p in locales.provinces(alpha3) if p.name.lower() == lower), None)
+
+
+def region_spellings(value: str) -> list[str]:
+    """Every way the store may hold the region ``value`` names (its name, its code with and without the
+    country's prefix, and the value as given), for a filter; just the value when it names no region."""
+    found = region(value)
+    if found is None:
+        return [value]
+    return list(dict.fromkeys([value, found.name, found.code, found.code.split("-", 1)[1]]))
