@@ -26,11 +26,13 @@ from server.sandbox.control.hooks import bp as hooks_bp
 from server.sandbox.control.journal import bp as journal_bp
 from server.sandbox.control.migration import bp as migration_bp
 from server.sandbox.control.openapi import bp as control_openapi_bp
+from server.sandbox.control.saved_searches import bp as saved_searches_bp
 from server.sandbox.control.snapshots import bp as snapshots_bp
 from server.sandbox.control.vendor_keys import bp as vendor_keys_bp
 
 BLUEPRINTS = (health_bp, control_bp, credentials_bp, campaigns_bp, vendor_keys_bp, hooks_bp, email_bp, broadcasts_bp,
               faults_bp, snapshots_bp, exports_bp, contact_import_bp, journal_bp, clock_bp, migration_bp,
+              saved_searches_bp,
               inspector_bp,  # the pages at /sandbox/ui/
               inspector_root_bp,  # and the app list at /
               control_openapi_bp)  # last: it documents the routes registered before it

@@ -66,3 +66,17 @@ def test_the_sdk_lists_and_runs_reports(sdk, v2):
     ran = api.run_report(listed[0].id, RunReportRequest(fields="Id,State", page_size=2))
     assert ran.results and all([c.field_name for c in row.columns] == ["Id", "State"] for row in ran.results)
     assert all(row.columns[1].value == "CO" for row in ran.results)
+
+
+def test_an_email_report_runs_through_v2_as_through_xmlrpc(v2):
+    cid = v2.app.call("ContactService.add", {"FirstName": "Eve", "Email": "eve@report.test"})
+    for subject in ("B second", "A first"):
+        assert v2.app.call("APIEmailService.sendEmail", [cid], "me@example.com", "~Contact.Email~", "", "", "Text",
+                           subject, "", "Hi") is True
+    made = v2.app.live.control("POST", f"/apps/{v2.app.name}/saved-searches", json={
+        "name": "Eve's emails", "report": "email", "users": [ADMIN], "criteria": {"ContactId": cid}})
+    assert made.status_code == 201, made.text
+    ran = _run(v2, str(made.json()["id"]), fields="Subject,Email", order_by="Subject asc")
+    assert ran.status_code == 200, ran.text
+    assert [[c["value"] for c in row["columns"]] for row in ran.json()["results"]] == [
+        ["A first", "eve@report.test"], ["B second", "eve@report.test"]]

@@ -103,3 +103,44 @@ def test_quick_searches(app):
     with pytest.raises(xmlrpc.client.Fault) as exc:
         app.call("SearchService.quickSearch", "FindUnicorn", ADMIN, "x", 0, 10)
     assert fault_of(exc)[0] == 12
+
+
+def test_an_email_search_reads_parts_of_the_email_history(app):
+    """Seed 003: "The tables that store the email history are not available to the API however there are some
+    saved searches that allow you to access parts of the email history": a saved email search, added through
+    the control API, lists the emails sent to contacts."""
+    ann = app.call("ContactService.add", {"FirstName": "Ann", "LastName": "History", "Email": "ann@history.test"})
+    bob = app.call("ContactService.add", {"FirstName": "Bob", "LastName": "History", "Email": "bob@history.test"})
+    for cid, subject in ((ann, "Welcome Ann"), (bob, "Welcome Bob"), (ann, "Your receipt")):
+        assert app.call("APIEmailService.sendEmail", [cid], "me@example.com", "~Contact.Email~", "", "", "Text",
+                        subject, "", "Hello") is True
+    made = app.live.control("POST", f"/apps/{app.name}/saved-searches", json={
+        "name": "Emails to Ann", "report": "email", "users": [COACH], "criteria": {"ContactId": ann}})
+    assert made.status_code == 201, made.text
+    search = made.json()
+    assert (search["stored_name"], search["columns"]) == ("EmailSentSearch",
+                                                          ["Id", "ContactName", "Email", "Subject", "SentDate"])
+    rows = app.call("SearchService.getSavedSearchResultsAllFields", search["id"], COACH, 0)
+    assert [(r["ContactName"], r["Email"], r["Subject"]) for r in rows] == [
+        ("Ann History", "ann@history.test", "Welcome Ann"), ("Ann History", "ann@history.test", "Your receipt")]
+    assert all(r["SentDate"] for r in rows)
+    columns = app.call("SearchService.getAllReportColumns", search["id"], COACH)
+    assert {"Subject", "SentDate", "OpenedDate", "ClickedDate"} <= set(columns)
+    picked = app.call("SearchService.getSavedSearchResults", search["id"], COACH, 0, ["Subject", "OpenedDate"])
+    assert picked == [{"Subject": "Welcome Ann", "OpenedDate": ""}, {"Subject": "Your receipt", "OpenedDate": ""}]
+
+    welcomes = app.live.control("POST", f"/apps/{app.name}/saved-searches", json={
+        "name": "Welcomes", "report": "email", "users": [0], "criteria": {"Subject": "Welcome%"},
+        "columns": ["ContactId", "Subject"]}).json()
+    assert app.call("SearchService.getSavedSearchResultsAllFields", welcomes["id"], ADMIN, 0) == [
+        {"ContactId": ann, "Subject": "Welcome Ann"}, {"ContactId": bob, "Subject": "Welcome Bob"}]
+    listed = app.live.control("GET", f"/apps/{app.name}/saved-searches").json()["saved_searches"]
+    assert [s["name"] for s in listed][-2:] == ["Emails to Ann", "Welcomes"]
+
+    for bad, field in (({"criteria": {"Body": "x"}}, "criteria"), ({"columns": ["Nope"]}, "columns"),
+                       ({"users": ["nobody@example.com"]}, "users.0")):
+        r = app.live.control("POST", f"/apps/{app.name}/saved-searches",
+                             json={"name": "Bad", "report": "email", "users": [COACH], **bad})
+        assert r.status_code == 400 and r.json()["fields"][0]["field"] == field, r.text
+    assert app.live.control("POST", f"/apps/{app.name}/saved-searches",
+                            json={"name": "Bad", "report": "orders", "users": [COACH]}).status_code == 400

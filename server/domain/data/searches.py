@@ -149,24 +149,74 @@ COMPANY_COLUMNS = (
 )
 
 
+# The email report (seed 003: "The tables that store the email history are not available to the API however
+# there are some saved searches that allow you to access parts of the email history"): one row per email sent
+# to a contact, newest last; its column names are unrecorded. Criteria: ContactId, Email (the address it went
+# to), Subject (``%`` wildcards as DataService's), and tags (the contact's).
+EMAIL_COLUMNS = (
+    _c("Id", "Id"), Column("FilterId", "Filter Id", (), lambda row, ctx: ctx.search_id),
+    _c("ContactId", "Contact Id"),
+    _c("ContactName", "Name", "FirstName", "LastName", make=_join("FirstName", "LastName")),
+    _c("Email", "Sent To"), _c("Subject", "Subject"), _c("SentDate", "Date Sent"), _c("OpenedDate", "Date Opened"),
+    _c("ClickedDate", "Date Clicked"), _c("Status", "Status"),
+)
+
+
+EMAIL_CRITERIA = ("ContactId", "Email", "Subject")
+
+
+def _email_rows(s: AppSession, fields: list[str], criteria: dict, tag_ids, limit: int, offset: int,
+                order_by: str | None, ascending: bool) -> list[dict]:
+    m, c = schema.message, schema.contact
+    columns = {"Id": m.c.id, "ContactId": m.c.contact_id, "FirstName": c.c.first_name, "LastName": c.c.last_name,
+               "Email": m.c.to_address, "Subject": m.c.subject, "SentDate": m.c.sent_date,
+               "OpenedDate": m.c.opened_date, "ClickedDate": m.c.clicked_date, "Status": m.c.status}
+    select = (sa.select(*(columns[f].label(f) for f in fields))
+              .select_from(m.outerjoin(c, sa.and_(c.c.app_id == m.c.app_id, c.c.id == m.c.contact_id)))
+              .where(m.c.app_id == s.app.id, m.c.kind == "email", m.c.direction == "sent",
+                     m.c.contact_id.is_not(None)))
+    for name, value in criteria.items():
+        if name not in EMAIL_CRITERIA:
+            raise NoFieldFound(f"No field found: EmailSentSearch.{name}")
+        column = columns[name]
+        if isinstance(value, str) and "%" in value:
+            select = select.where(sa.func.lower(column).like(value.lower()))
+        else:
+            select = select.where(column == value)
+    if tag_ids:
+        ta = schema.tag_assignment
+        select = select.where(sa.exists().where(ta.c.app_id == s.app.id, ta.c.contact_id == m.c.contact_id,
+                                                ta.c.tag_id.in_(list(tag_ids))))
+    key = columns[order_by] if order_by else m.c.id
+    select = select.order_by(key if ascending else key.desc(), m.c.id).limit(limit).offset(offset)
+    return [dict(row._mapping) for row in s.execute(select)]
+
+
 @dataclass(frozen=True)
 class Report:
     kind: str
-    table: str
+    table: str | None  # the DataService table it reports on (None: rows of its own, ``rows``)
     stored_name: str  # SavedFilter.ReportStoredName (the real values are unrecorded)
     columns: tuple[Column, ...]
-    custom_form: int
+    custom_form: int | None
+    default_columns: tuple[str, ...]
+    rows: Callable | None = None
 
     def catalog(self, s: AppSession) -> dict[str, Column]:
         out = {c.name: c for c in self.columns}
-        for f in custom_fields.definitions(s, self.custom_form).values():
-            out.setdefault(f.api_name, Column(f.api_name, f.label or f.name, (f.api_name,)))
+        if self.custom_form is not None:
+            for f in custom_fields.definitions(s, self.custom_form).values():
+                out.setdefault(f.api_name, Column(f.api_name, f.label or f.name, (f.api_name,)))
         return out
 
 
 REPORTS = {
-    "contact": Report("contact", "Contact", "ContactSearch", CONTACT_COLUMNS, FORM_CONTACT),
-    "company": Report("company", "Company", "CompanySearch", COMPANY_COLUMNS, FORM_COMPANY),
+    "contact": Report("contact", "Contact", "ContactSearch", CONTACT_COLUMNS, FORM_CONTACT,
+                      ("Id", "ContactName", "Email")),
+    "company": Report("company", "Company", "CompanySearch", COMPANY_COLUMNS, FORM_COMPANY,
+                      ("Id", "Company", "Email")),
+    "email": Report("email", None, "EmailSentSearch", EMAIL_COLUMNS, None,
+                    ("Id", "ContactName", "Email", "Subject", "SentDate"), rows=_email_rows),
 }
 
 
@@ -175,10 +225,13 @@ REPORTS = {
 def add_saved_search(s: AppSession, name: str, user_ids: list[int], *, report: str = "contact",
                      criteria: dict | None = None, columns: list[str] | None = None) -> int:
     spec = REPORTS[report]
-    columns = columns or ["Id", "ContactName" if report == "contact" else "Company", "Email"]
+    columns = columns or list(spec.default_columns)
     unknown = [c for c in columns if c not in {col.name for col in spec.columns} and not c.startswith("_")]
     if unknown:
         raise ValueError(f"unknown report columns {unknown}")
+    odd = [k for k in (criteria or {}) if k != "tag_ids" and k not in EMAIL_CRITERIA]
+    if spec.rows is _email_rows and odd:
+        raise ValueError(f"an email search's criteria are {', '.join(EMAIL_CRITERIA)} (not {odd[0]})")
     search_id = s.next_id("saved_filter")
     s.insert(schema.saved_filter, dict(id=search_id, filter_name=name, report_stored_name=spec.stored_name,
                                        user_id=",".join(map(str, user_ids)), report=report,
@@ -236,6 +289,10 @@ def _report_rows(s: AppSession, row, columns: list[Column], limit: int, offset: 
     criteria = dict(row.criteria or {})
     extra = []
     tag_ids = criteria.pop("tag_ids", None)
+    ctx = Context(row.id, _user_names(s) if any(c.name == "Owner" for c in columns) else {})
+    if spec.rows is not None:
+        rows = spec.rows(s, fields, criteria, tag_ids, limit, offset, order_by, ascending)
+        return [{c.name: _blank(c.make(r, ctx) if c.make else r.get(c.fields[0])) for c in columns} for r in rows]
     base = schema.ENTITIES[REGISTRY.get(spec.table).entity]
     if tag_ids:
         ta = schema.tag_assignment
@@ -243,7 +300,6 @@ def _report_rows(s: AppSession, row, columns: list[Column], limit: int, offset: 
                                        ta.c.tag_id.in_(list(tag_ids))))
     rows = select_rows(s, REGISTRY.get(spec.table), fields, criteria, limit=limit, offset=offset,
                        order_by=order_by, ascending=ascending, extra_where=extra)
-    ctx = Context(row.id, _user_names(s) if any(c.name == "Owner" for c in columns) else {})
     return [{c.name: _blank(c.make(r, ctx) if c.make else r.get(c.fields[0])) for c in columns} for r in rows]
 
 
