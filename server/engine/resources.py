@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from server.domain.crm import tags
 from server.domain.data import custom_fields, records
-from server.store import schema
+from server.store import folding, schema
 from server.store.session import AppSession
 from server.tables import REGISTRY
 
@@ -45,8 +45,10 @@ def tag_id(s: AppSession, ref, *, create: bool = False, category: str | None = N
 
 
 def find_tag_category(s: AppSession, name: str):
+    """The tag category named ``name``, ignoring case (beyond ASCII too: server.store.folding)."""
     tc = schema.tag_category
-    return s.execute(s.select(tc).where(sa.func.lower(tc.c.category_name) == name.strip().lower())).first()
+    found = s.select(tc).where(folding.ignoring_case(tc.c.category_name, name.strip())).order_by(tc.c.id)
+    return s.execute(found).first()
 
 
 def _tag_category(s: AppSession, name: str) -> int:
@@ -109,7 +111,7 @@ def _by_id_or_name(s: AppSession, name: sa.Column, ref, what: str) -> int:
     """A row of ``name``'s table by id, or by ``name`` without regard to case (the lowest id of several)."""
     table = name.table
     number = _int(ref)
-    where = table.c.id == number if number is not None else sa.func.lower(name) == str(ref).strip().lower()
+    where = table.c.id == number if number is not None else folding.ignoring_case(name, str(ref).strip())
     row = s.execute(s.select(table, table.c.id).where(where).order_by(table.c.id).limit(1)).first()
     if row is None:
         raise Unresolved(f"no {what} {ref!r}")

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from server.call_slot import holding, released
-from server.store import revisions, schema
+from server.store import folding, revisions, schema
 
 BUSY_TIMEOUT = 30  # seconds a SQLite statement waits for another connection's lock
 
@@ -28,6 +28,8 @@ def make_engine(url: str) -> Engine:
         @sa.event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_conn, _record):
             dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (below)
+            # lower() beyond ASCII, for comparisons that must fold "É" (server.store.folding)
+            dbapi_conn.create_function(folding.SQLITE_FUNCTION, 1, folding.fold, deterministic=True)
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")

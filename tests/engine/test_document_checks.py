@@ -73,3 +73,35 @@ def test_a_decision_nothing_links_to_is_a_publish_error(app, campaigns):
                                     "(link a goal or sequence to it)"]
     doc["links"] = [["go", "d"]]
     assert campaigns.control("POST", "/campaigns", json=doc, params={"publish": "1"}).status_code == 201
+
+
+def test_tags_and_categories_beyond_ascii_are_found_again(app, campaigns):
+    """SQLite's lower() folds ASCII only: a new category "Élèves" was not found again after it was made (a 500),
+    and importing "Équipe" twice made the tag twice. Spelt the same, both are found on every store."""
+    doc = one_sequence({"type": "apply_tag", "tag": "Équipe"},
+                       resources={"tags": [{"name": "Équipe", "category": "Élèves"}]})
+    first = campaigns.control("POST", "/campaigns", json=doc)
+    assert first.status_code == 201, first.text
+    assert [c["name"] for c in first.json()["created"]["tag_categories"]] == ["Élèves"]
+    again = campaigns.control("POST", "/campaigns", json={**doc, "name": "Again"})
+    assert again.status_code == 201 and again.json()["created"]["tags"] == []
+    assert _tag_count(app, "Équipe") == 1
+    assert app.call("DataService.count", "ContactGroupCategory", {"CategoryName": "Élèves"}) == 1
+
+
+def test_dataservice_text_criteria_ignore_case_beyond_ascii(app):
+    """DataService compares text ignoring case on both stores, "É" and "é" alike (SQLite's lower() and LIKE fold
+    ASCII only: a query for "Émile" found no one on the default store)."""
+    upper = app.call("ContactService.add", {"FirstName": "Émile", "LastName": "Zola"})
+    lower = app.call("ContactService.add", {"FirstName": "émile", "LastName": "Zola"})
+    ascii_ = app.call("ContactService.add", {"FirstName": "Emile", "LastName": "Zola"})
+
+    def ids(criteria):
+        return sorted(r["Id"] for r in app.call("DataService.query", "Contact", 100, 0, criteria, ["Id"]))
+
+    for spelling in ("Émile", "émile", "ÉMILE"):
+        assert ids({"FirstName": spelling}) == sorted([upper, lower]), spelling
+        assert ids({"FirstName": spelling[:2] + "%"}) == sorted([upper, lower]), spelling
+    assert ids({"FirstName": "emile"}) == [ascii_]
+    assert ids({"FirstName": "EM%", "LastName": "zola"}) == [ascii_]
+    assert app.call("DataService.count", "Contact", {"FirstName": "~<>~ÉMILE", "LastName": "Zola"}) == 1

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from server.domain.data import listing, records
 from server.domain.errors import MethodFailed
 from server.domain.mail.emails import contact_exists
-from server.store import schema
+from server.store import folding, schema
 from server.store.prepared import PreparedAll
 from server.store.session import AppSession
 
@@ -157,8 +157,9 @@ def delete_assignments_of_contact(s: AppSession, contact_id: int) -> None:
 
 
 def find_tag(s: AppSession, name: str):
+    """The tag named ``name``, ignoring case (beyond ASCII too: server.store.folding)."""
     t = schema.tag
-    return s.execute(s.select(t).where(sa.func.lower(t.c.group_name) == name.strip().lower())).first()
+    return s.execute(s.select(t).where(folding.ignoring_case(t.c.group_name, name.strip())).order_by(t.c.id)).first()
 
 
 

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 
 from server.domain.errors import InvalidParameter, NoFieldAccess, NoFieldFound, OutOfRange
-from server.store import schema
+from server.store import folding, schema
 from server.store.prepared import Prepared, PreparedAll
 from server.store.session import AppSession
 from server.tables import REGISTRY, Field, FieldType, Table
@@ -265,7 +265,7 @@ def criterion(r: Resolver, name: str, value) -> sa.ColumnElement:
         if op == "<>" and rest.lower() in ("null", "~null~"):
             return col.is_not(None)
         if ftype is FieldType.STRING:
-            return _compare(sa.func.lower(col), op, rest.lower())
+            return _compare(folding.lowered(col, rest), op, rest.lower())
         operand = _operand(rest, ftype, clock, where)
         if operand is None:
             return sa.false() if op != "<>" else col.is_not(None)
@@ -274,9 +274,11 @@ def criterion(r: Resolver, name: str, value) -> sa.ColumnElement:
         if text.strip() == "%":
             return col.is_not(None)
         target = col if ftype is FieldType.STRING else sa.cast(col, sa.String)
+        if not text.isascii():  # (SQLite's LIKE ignores the case of ASCII letters only)
+            return folding.folded(target).like(text.lower())
         return target.ilike(text)
     if ftype is FieldType.STRING:
-        return sa.func.lower(col) == text.lower()
+        return folding.ignoring_case(col, text)
     if ftype is FieldType.DATETIME:
         moment = to_local(text, clock)
         if moment is None:
