@@ -22,6 +22,7 @@ from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 
+from server.store import folding
 from server.store.prepared import PreparedAll
 from server.store.session import AppSession
 
@@ -103,13 +104,13 @@ def condition(fields: Fields, c: Condition, bind: Callable[[Any], Any] = lambda 
             return sa.or_(col.is_(None), col == 0)
         return col.is_(None)
     if c.op in ("prefix", "contains"):
-        return sa.func.lower(col).like(bind(_value(fields, c)), escape="\\")
+        return folding.lowered(col, str(c.value)).like(bind(_value(fields, c)), escape="\\")
     if c.op == "in":
         return col.in_([bind(v) for v in c.value])
     if _unheld(col, c):  # (built with its value: ``kept_page`` does not keep such a statement)
         return _against_unheld(col, c.op, c.value)
     text = c.field in fields.text and c.op in ("eq", "ne")
-    left, value = (sa.func.lower(col) if text else col), bind(_value(fields, c))
+    left, value = (folding.lowered(col, str(c.value)) if text else col), bind(_value(fields, c))
     if c.op == "eq":
         return left == value
     if c.op == "ne":
@@ -182,7 +183,11 @@ def shape(c: Condition) -> tuple:
     """What a statement for ``c`` depends on besides its values (``page``'s kept statements)."""
     if c.op == "any":
         return ("any", tuple(shape(one) for one in c.value))
-    return (c.field, c.op, len(c.value)) if c.op == "in" else (c.field, c.op)
+    if c.op == "in":
+        return (c.field, c.op, len(c.value))
+    if c.op in ("eq", "ne", "prefix", "contains") and isinstance(c.value, str) and not c.value.isascii():
+        return (c.field, c.op, "folded")  # (server.store.folding: not SQLite's lower())
+    return (c.field, c.op)
 
 
 _COMPARE = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
