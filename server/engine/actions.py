@@ -247,8 +247,8 @@ def set_field(run, graph, item, rows) -> dict:
 def _owner(run, item) -> int | None:
     """The user an Assign Owner or Create Opportunity item picks for its next contact."""
     c = item.config
-    if c.get("round_robin_rule_id"):
-        return round_robins.next_of_rule(run.s, c["round_robin_rule_id"])
+    if c.get("round_robin_rule"):
+        return round_robins.next_of_rule(run.s, c["round_robin_rule"])
     users = [u for u in c.get("round_robin_ids") or [] if u]
     return round_robins.next_of_item(run.s, item.id, users) if users else c.get("user_id")
 

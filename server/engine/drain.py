@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from server.environment import Environment
-from server.store import due, schema
+from server.store import advances, due, schema
 from server.store.db import transaction
 from server.store.session import AppRecord
 from server.tally import Tally
@@ -39,3 +39,4 @@ def run_due(env: Environment, app: AppRecord, now: float, tally: Tally | None = 
             total += len(rows)
         if len(rows) < BATCH:
             return total
+        advances.keep_alive()  # a clock advance draining many batches keeps its claim

@@ -178,6 +178,17 @@ def assign_ids(s: AppSession, doc: dict, ids: dict | None) -> dict:
 
 # --- compiling ------------------------------------------------------------------------------------------
 
+def post_pairs(fields) -> tuple[list[list[str]], str | None]:
+    """An HTTP post's name/value pairs, from a document's ``fields`` (``[[name, value], …]`` or ``{name: value}``),
+    in order; and what is wrong with them, if anything (an entry that is not a pair)."""
+    if isinstance(fields, dict):
+        return [[str(k), str(v)] for k, v in fields.items()], None
+    pairs = [list(p) for p in fields or [] if isinstance(p, (list, tuple)) and len(p) == 2]
+    if len(pairs) != len(fields or []):
+        return pairs, "an HTTP post's fields are [name, value] pairs"
+    return pairs, None
+
+
 def url_problem(s: AppSession, url: str | None) -> str | None:
     """Why an HTTP post cannot go to ``url`` (None if it can): an http(s) URL on port 80 or 443, unless the app
     option ``http_post_any_port`` allows any."""
@@ -394,7 +405,7 @@ class Compiler:
                     self.problems.append(f"{where}: no round robin {raw['round_robin']!r} (define it first: "
                                          "PUT /sandbox/apps/<app>/round-robins/<name>)")
                 else:
-                    config["round_robin_rule_id"] = rule.id
+                    config["round_robin_rule"] = rule.name
             elif "round_robin" in raw:
                 config["round_robin_ids"] = [self.resolve(where, resources.user_id, r) for r in raw["round_robin"]]
             if kind == "assign_owner" and "user" not in raw and "round_robin" not in raw:
@@ -406,8 +417,9 @@ class Compiler:
                     config["stage_id"] = self.resolve(where, resources.stage_id, raw["stage"])
         elif kind == "http_post":
             self.check_url(raw.get("url"), where)
-            pairs = raw.get("fields") or []
-            config["fields"] = list(pairs.items()) if isinstance(pairs, dict) else [list(p) for p in pairs]
+            config["fields"], problem = post_pairs(raw.get("fields"))
+            if problem:
+                self.problems.append(f"{where}: {problem}")
             self.check_merge_fields(where, *(v for _, v in config["fields"]))
         elif kind == "action_set":
             config["action_set_id"] = self.resolve(where, resources.action_set_id, raw.get("action_set"))

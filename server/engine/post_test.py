@@ -37,7 +37,9 @@ def prepare(s: AppSession, campaign_id: int, item_id: int, contact_id: int | Non
         raise InvalidParameter(problem)
     if contact_id is not None and not emails.contact_exists(s, contact_id):
         raise not_found("Contact", contact_id)
-    pairs = item.get("fields") or []
+    pairs, problem = graph.post_pairs(item.get("fields"))
+    if problem:
+        raise InvalidParameter(problem)
     used = merge_fields.tokens(*(value for _, value in pairs))
     context = merge_fields.contexts(s, [contact_id], used, campaign_fields=doc.get("merge_fields"))[contact_id]
     return TestPost(item["url"], [[name, merge_fields.render(value, context)] for name, value in pairs],

@@ -24,13 +24,14 @@ def next_of_item(s: AppSession, item_id: int, users: list[int]) -> int:
     return users[index % len(users)]
 
 
-def next_of_rule(s: AppSession, rule_id: int) -> int:
-    """The next user of the account's round robin ``rule_id``; a SandboxError if it was deleted since."""
-    rule = s.get(schema.round_robin_rule, rule_id)
+def next_of_rule(s: AppSession, name: str) -> int:
+    """The next user of the account's round robin ``name`` (looked up by name when the item runs: one deleted and
+    defined again serves the items naming it); a SandboxError if there is none of that name now."""
+    rule = rule_named(s, name)
     if rule is None:
-        raise SandboxError(f"the round robin {rule_id} no longer exists")
+        raise SandboxError(f"no round robin {name!r}")
     turns = [u["user_id"] for u in rule.users for _ in range(u.get("weight", 1))]
-    s.update(schema.round_robin_rule, schema.round_robin_rule.c.id == rule_id, next_index=rule.next_index + 1)
+    s.update(schema.round_robin_rule, schema.round_robin_rule.c.id == rule.id, next_index=rule.next_index + 1)
     return turns[rule.next_index % len(turns)]
 
 

@@ -226,3 +226,47 @@ def test_the_test_button_posts_once_and_answers_what_came_back(app, campaigns, r
     ports = campaigns.control("POST", url, json={})
     assert ports.status_code == 400 and "only ports 80 and 443" in ports.json()["error"]
     assert len(receiver.received) == 2
+
+
+def test_an_advance_writing_batch_after_batch_keeps_its_claim(app, monkeypatch):
+    """On SQLite one connection writes at a time: the keeper's thread cannot renew while the advance writes batch
+    after batch, so the advance renews between its batches (``keep_alive``; the drain calls it)."""
+    from server.store import advances, apps
+    from server.store.db import transaction
+
+    monkeypatch.setattr(advances, "LEASE", 1.0)
+    monkeypatch.setattr(advances, "RENEW_EVERY", 0.2)
+    env = app.live.sandbox.env
+    with transaction(env.engine, write=False) as conn:
+        record = apps.by_name(conn, app.name)
+    now = record.clock_state.timestamp()
+    moving = advances.claim(env.engine, record.id, now, now + 60)
+    try:
+        with advances.kept(env.engine, moving):
+            deadline = time.monotonic() + 2.5  # two and a half leases of back-to-back writes
+            while time.monotonic() < deadline:
+                with transaction(env.engine, write=True) as conn:
+                    apps.by_id(conn, record.id)
+                    time.sleep(0.01)
+                advances.keep_alive()
+            with transaction(env.engine, write=False) as conn:
+                assert advances.running_apps(conn, [record.id]) == {record.id}
+        advances.keep_alive()  # outside an advance: nothing to renew
+    finally:
+        advances.finish(env.engine, moving, now, {})
+
+
+def test_the_test_button_takes_fields_as_an_object_too(app, campaigns, receiver):
+    assert app.live.control("PATCH", f"/apps/{app.name}/options", json={"http_post_any_port": True}).status_code == 200
+    doc = post_campaign(receiver.url)
+    doc["sequences"][0]["items"][0]["fields"] = {"email": "~Contact.Email~", "source": "sandbox"}
+    made = campaigns.load(doc, publish=False)
+    ids = campaigns.control("GET", f"/campaigns/{made['id']}").json()["ids"]
+    [post_id] = [v for k, v in ids.items() if k.startswith("item:") and "http_post" in k]
+    cid = campaigns.contact("object@example.com")
+    tested = campaigns.control("POST", f"/campaigns/{made['id']}/items/{post_id}/test", json={"contact_id": cid})
+    assert tested.status_code == 200, tested.text
+    assert tested.json()["fields"] == [["email", "object@example.com"], ["source", "sandbox"]]
+    doc["sequences"][0]["items"][0]["fields"] = ["not a pair"]
+    refused = campaigns.control("POST", "/campaigns", json=doc, params={"publish": "1"})
+    assert refused.status_code == 400 and "[name, value] pairs" in " ".join(refused.json()["problems"]), refused.text

@@ -280,3 +280,27 @@ def test_a_round_robin_of_the_account_is_shared_by_every_item_naming_it(app, cam
     cid = campaigns.contact("orphan@example.com")
     app.call("FunnelService.achieveGoal", app.name, "own", cid)  # the item fails, saying why
     assert app.call("ContactService.load", cid, ["OwnerID"]).get("OwnerID") in (None, 0)
+    # defined again under the same name: the published items that name it use it
+    assert campaigns.control("PUT", "/round-robins/Sales floor", json={"users": [{"user": 2}]}).status_code == 200
+    cid = campaigns.contact("adopted@example.com")
+    app.call("FunnelService.achieveGoal", app.name, "own", cid)
+    assert app.call("ContactService.load", cid, ["OwnerID"]) == {"OwnerID": 2}
+
+
+def test_an_attachment_named_beyond_ascii_or_with_quotes_downloads(app, campaigns):
+    """A file name with a quote or beyond Latin-1 is no valid header as it is: the download names it in
+    ``filename*`` (RFC 6266), with an ASCII ``filename`` beside it."""
+    from urllib.parse import unquote
+
+    name = 'Orders "Q1" — 日本'
+    campaigns.load(one_sequence({"type": "fulfillment_list", "name": name, "fields": ["FirstName"],
+                                 "deliver_to": {"email": "warehouse@example.com"}}))
+    go(app, campaigns, "q1@example.com", FirstName="Flo")
+    [sent] = [m for m in campaigns.outbox() if m["to_address"] == "warehouse@example.com"]
+    got = campaigns.control("GET", f"/outbox/{sent['id']}/attachments/0")
+    assert got.status_code == 200 and got.text.splitlines() == ["FirstName", "Flo"]
+    disposition = got.headers["Content-Disposition"]
+    assert 'filename="Orders _Q1_ _ __.csv"' in disposition
+    assert unquote(disposition.split("filename*=UTF-8''", 1)[1]) == f"{name}.csv"
+    [job] = campaigns.control("GET", "/fulfillment").json()["jobs"]
+    assert campaigns.control("GET", f"/fulfillment/{job['id']}.csv").status_code == 200

@@ -350,6 +350,7 @@ def test_regions_answered_by_name_and_iso_code_whatever_the_store_holds(v2):
     assert found("billing_address_region==Arizona") == [int(by_v2)]
     assert found("state!=Colorado") == sorted([int(by_v2), abroad, unknown])
     assert found("billing_address_region==Atlantis") == [unknown]
+    assert found("state==Ontario") == [abroad] == found("state==CA-ON")  # a province of another country, by name
 
 
 def test_company_and_user_regions(v2):

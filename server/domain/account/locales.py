@@ -72,6 +72,23 @@ def provinces(alpha3: str) -> list[Province]:
     return sorted((Province(s.code, s.name, found.alpha3) for s in subdivisions or []), key=lambda p: p.name)
 
 
+@lru_cache(maxsize=1)
+def _provinces_by_name() -> dict[str, tuple[Province, ...]]:
+    """Every country's provinces by lower-cased name (several countries may have one of a name)."""
+    out: dict[str, list[Province]] = {}
+    alpha3_of = {c.alpha2: c.alpha3 for c in _tables()[0].values()}
+    for sub in pycountry.subdivisions:
+        alpha3 = alpha3_of.get(sub.country_code)
+        if alpha3 is not None:
+            out.setdefault(sub.name.lower(), []).append(Province(sub.code, sub.name, alpha3))
+    return {name: tuple(found) for name, found in out.items()}
+
+
+def provinces_named(name: str) -> tuple[Province, ...]:
+    """The provinces of every country named ``name`` (any case)."""
+    return _provinces_by_name().get(name.strip().lower(), ())
+
+
 def province(alpha3: str, code: str) -> Province | None:
     """A country's province by its ISO 3166-2 code, with or without the country's prefix (``US-CO``, ``CO``)."""
     wanted = code.strip().upper()

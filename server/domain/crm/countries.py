@@ -59,8 +59,11 @@ def region(stored: str | None, country: str | None = None) -> locales.Province |
 
 def region_spellings(value: str) -> list[str]:
     """Every way the store may hold the region ``value`` names (its name, its code with and without the
-    country's prefix, and the value as given), for a filter; just the value when it names no region."""
+    country's prefix, and the value as given), for a filter: a US state's code or name, an ISO 3166-2 code, or
+    the name of a province of any country; just the value when it names no region."""
     found = region(value)
-    if found is None:
-        return [value]
-    return list(dict.fromkeys([value, found.name, found.code, found.code.split("-", 1)[1]]))
+    provinces = [found] if found is not None else list(locales.provinces_named(value))
+    spellings = [value]
+    for p in provinces:
+        spellings += [p.name, p.code, p.code.split("-", 1)[1]]
+    return list(dict.fromkeys(spellings))

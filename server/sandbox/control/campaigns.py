@@ -31,7 +31,7 @@ from server.engine import (
 from server.engine.errors import CampaignNotFound, ItemNotFound, PublishError
 from server.tables import INT_MAX
 
-from .common import ControlError, app_named, app_session, current_sandbox, paged
+from .common import ControlError, app_named, app_session, attachment, current_sandbox, paged
 from .contract import Body, ControlBlueprint, Document, Page, Query
 
 bp = ControlBlueprint("sandbox_campaigns", __name__)
@@ -323,8 +323,7 @@ def outbox_attachment(name: str, message_id: int, index: int):
     if found is None:
         raise ControlError(404, f"message {message_id} has no attachment {index}")
     file_name, content_type, content = found
-    return Response(content, content_type=content_type,
-                    headers={"Content-Disposition": f'attachment; filename="{file_name}"'})
+    return attachment(content, content_type, file_name)
 
 
 @bp.get("/apps/<name>/http-posts", summary="Campaign HTTP posts and their attempts, oldest first", query=PostFilter)
@@ -400,8 +399,7 @@ def fulfillment_csv(name: str, job_id: int):
         row = fulfillment.job(s, job_id)
     if row is None:
         raise ControlError(404, f"no fulfillment job {job_id}")
-    return Response(row.csv, content_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{row.name}.csv"'})
+    return attachment(row.csv, "text/csv; charset=utf-8", f"{row.name}.csv")
 
 
 @bp.post("/apps/<name>/fulfillment/<int:job_id>/complete", summary="Mark a fulfillment job completed")

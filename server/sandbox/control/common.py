@@ -10,8 +10,9 @@ import contextlib
 import hmac
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import quote
 
-from flask import current_app, jsonify, request
+from flask import Response, current_app, jsonify, request
 
 from server import json_input
 from server.store import apps
@@ -144,3 +145,12 @@ def parsed(model: type[M], body: dict) -> M:
         problems = [f"{'.'.join(str(p) for p in e['loc']) or 'body'}: "
                     f"{'unknown field' if e['type'] == 'extra_forbidden' else e['msg']}" for e in exc.errors()]
         raise ControlError(400, "; ".join(dict.fromkeys(problems))) from None
+
+
+def attachment(content: bytes | str, content_type: str, file_name: str) -> Response:
+    """A download named ``file_name`` whatever it holds (RFC 6266: an ASCII ``filename`` without quotes or
+    backslashes, and the name itself in ``filename*``): a raw name with a quote or beyond Latin-1 is not a valid
+    header, and the server drops the connection instead of answering."""
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in file_name)
+    return Response(content, content_type=content_type, headers={
+        "Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"})
