@@ -65,6 +65,7 @@ class Credential:
     kind: str  # "legacy_key", "oauth", "pat" or "sak"
     identity: str  # what the gateway's quotas count by: the OAuth client, or the key
     user_id: int | None = None  # the user it acts as (the OAuth grant's, the PAT's creator)
+    limits: tuple[tuple[str, int], ...] = ()  # its own limits in place of the profile's (an OAuth client's)
 
     @property
     def regime(self) -> str:
@@ -76,9 +77,11 @@ def legacy_key_credential(app: AppRecord) -> Credential:
     return Credential("legacy_key", f"app:{app.id}:key:legacy")
 
 
-def oauth_client_credential(client_id: str, user_id: int | None = None) -> Credential:
-    """An OAuth client's identity: its windows count its calls to every app it is connected to."""
-    return Credential("oauth", f"client:{client_id}", user_id)
+def oauth_client_credential(client_id: str, user_id: int | None = None, throttle: dict | None = None) -> Credential:
+    """An OAuth client's identity: its windows count its calls to every app it is connected to, against its own
+    ``throttle`` where the client has one (server.store.schema's ``oauth_client.throttle``)."""
+    limits = tuple(sorted((k, int(v)) for k, v in (throttle or {}).items() if v is not None))
+    return Credential("oauth", f"client:{client_id}", user_id, limits)
 
 
 def api_key_credential(app_id: int, row, user_id: int | None = None) -> Credential:
@@ -124,7 +127,7 @@ def authenticate(engine: Engine, headers: Mapping[str, str], query: Mapping[str,
         raise invalid_access_token()
     if app.clock_state.timestamp() >= row.issued_at + row.expires_in:
         raise expired_access_token()
-    return app, oauth_client_credential(row.client_id, row.user_id)
+    return app, oauth_client_credential(row.client_id, row.user_id, row.client_throttle)
 
 
 def _api_key(conn, key: str) -> tuple[AppRecord, Credential] | None:

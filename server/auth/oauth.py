@@ -137,7 +137,8 @@ class OAuthServer:
             found = credentials.grant_of(conn, code=form.get("code"), refresh_token=form.get("refresh_token"))
             if found is None:
                 return None, None
-            return apps.by_id(conn, found.app_id), oauth_client_credential(found.client_id)
+            return apps.by_id(conn, found.app_id), oauth_client_credential(found.client_id,
+                                                                           throttle=found.client_throttle)
 
     def generate_token(self, grant_type, client, user=None, scope=None, expires_in=None, include_refresh_token=True):
         return {

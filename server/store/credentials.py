@@ -42,6 +42,11 @@ def client(conn: Connection, client_id: str):
     return conn.execute(sa.select(schema.oauth_client).where(schema.oauth_client.c.client_id == client_id)).first()
 
 
+def set_client_throttle(conn: Connection, client_id: str, throttle: dict | None) -> bool:
+    c = schema.oauth_client
+    return bool(conn.execute(sa.update(c).where(c.c.client_id == client_id).values(throttle=throttle)).rowcount)
+
+
 def clients(conn: Connection) -> list:
     return conn.execute(sa.select(schema.oauth_client).order_by(schema.oauth_client.c.created_at)).all()
 
@@ -75,7 +80,10 @@ def add_token(conn: Connection, **values) -> None:
     conn.execute(sa.insert(schema.oauth_token).values(revoked=False, rotated=False, **values))
 
 
-_BY_ACCESS = sa.select(schema.oauth_token).where(schema.oauth_token.c.access_token == sa.bindparam("token"))
+# the token, and its client's own throttle (``client_throttle``) for the gateway's windows
+_BY_ACCESS = (sa.select(schema.oauth_token, schema.oauth_client.c.throttle.label("client_throttle"))
+              .outerjoin(schema.oauth_client, schema.oauth_client.c.client_id == schema.oauth_token.c.client_id)
+              .where(schema.oauth_token.c.access_token == sa.bindparam("token")))
 
 
 def by_access_token(conn: Connection, token: str):
@@ -121,18 +129,25 @@ def expire_refresh(conn: Connection, token_id: int, now: float) -> None:
 
 def grant_of(conn: Connection, *, code: str | None = None, refresh_token: str | None = None):
     """``(app_id, client_id)`` of the grant a token request names (its code or refresh token), or None."""
+    k = schema.oauth_client
     if code:
         c = schema.oauth_code
-        return conn.execute(sa.select(c.c.app_id, c.c.client_id).where(c.c.code == code)).first()
+        return conn.execute(sa.select(c.c.app_id, c.c.client_id, k.c.throttle.label("client_throttle"))
+                            .outerjoin(k, k.c.client_id == c.c.client_id).where(c.c.code == code)).first()
     if refresh_token:
         t = schema.oauth_token
-        return conn.execute(sa.select(t.c.app_id, t.c.client_id).where(t.c.refresh_token == refresh_token)).first()
+        return conn.execute(sa.select(t.c.app_id, t.c.client_id, k.c.throttle.label("client_throttle"))
+                            .outerjoin(k, k.c.client_id == t.c.client_id)
+                            .where(t.c.refresh_token == refresh_token)).first()
     return None
 
 
-def clients_of_app(conn: Connection, app_id: int) -> list[str]:
-    t = schema.oauth_token
-    return [r.client_id for r in conn.execute(sa.select(t.c.client_id).where(t.c.app_id == app_id).distinct())]
+def clients_of_app(conn: Connection, app_id: int) -> list:
+    """``(client_id, throttle)`` of every client with a grant for the app."""
+    t, c = schema.oauth_token, schema.oauth_client
+    ids = sa.select(t.c.client_id).where(t.c.app_id == app_id).distinct().subquery()
+    return conn.execute(sa.select(ids.c.client_id, c.c.throttle).outerjoin(c, c.c.client_id == ids.c.client_id)
+                        .order_by(ids.c.client_id)).all()
 
 
 def integrations(conn: Connection, app_id: int, now: float) -> list[dict]:

@@ -127,27 +127,32 @@ class Settings:
             limits = self._limits[regime] = self._make_limits(regime)
         return limits
 
-    def scoped(self, regime: str) -> list[tuple[str, list[Limit]]]:
+    def scoped(self, regime: str, own: tuple[tuple[str, int], ...] = ()) -> list[tuple[str, list[Limit]]]:
         """A regime's windows by who they count: ``"credential"`` (the OAuth client, the key) or ``"app"``
         (every Keap API key of the app together). Spec rest-oauth-throttle.md §11.2: an OAuth client's
         windows are its own (across the apps it reaches); PATs' and SAKs' daily quota is counted at the
         tenant (app) level and their per-second spike per key; their per-minute window is unscoped in the
         sources and counted per key here."""
         cache = self._scoped
-        if regime not in cache:
-            limits = self.limits(regime)
+        key = (regime, own) if own else regime  # ``own``: a credential's limits in place of the profile's
+        if key not in cache:
+            limits = self._make_limits(regime, dict(own)) if own else self.limits(regime)
             if regime == "key":
                 groups = [("credential", [lim for lim in limits if lim.name != "quota"]),
                           ("app", [lim for lim in limits if lim.name == "quota"])]
             else:
                 groups = [("credential", limits)]
-            cache[regime] = [(scope, lims) for scope, lims in groups if lims]
-        return cache[regime]
+            if len(cache) > 256:
+                cache.clear()
+            cache[key] = [(scope, lims) for scope, lims in groups if lims]
+        return cache[key]
 
-    def _make_limits(self, regime: str) -> list[Limit]:
-        """The windows of a regime ("oauth", "key" or "tenant") in the app's profile; named as the
-        headers name them: quota (daily), throttle (per minute), spike (per second)."""
+    def _make_limits(self, regime: str, own: dict | None = None) -> list[Limit]:
+        """The windows of a regime ("oauth", "key" or "tenant") in the app's profile, ``own`` limits replacing
+        its; named as the headers name them: quota (daily), throttle (per minute), spike (per second)."""
         cfg = self.raw["profiles"][self.profile][regime]
+        if own:
+            cfg = {**cfg, **own}
         if regime == "tenant":
             if not cfg["enabled"]:
                 return []

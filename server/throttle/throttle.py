@@ -90,7 +90,7 @@ class Throttle:
         if not settings.enabled:
             return {}
         now = app.clock_state.timestamp()
-        scoped = settings.scoped(credential.regime)
+        scoped = settings.scoped(credential.regime, credential.limits)
         items = [(credential.identity if scope == "credential" else app_keys_key(app), limits)
                  for scope, limits in scoped]
         tenant_limits = settings.limits("tenant") if settings.profile == "current" else []
@@ -147,8 +147,8 @@ class Throttle:
             if scope == "app":
                 out["gateway"]["api_keys"] = _usage(self.store.windows_peek(app_keys_key(app), now, limits))
         for name, credential in (callers or {}).items():
-            own = [lim for scope, limits in settings.scoped(credential.regime) if scope == "credential"
-                   for lim in limits]
+            own = [lim for scope, limits in settings.scoped(credential.regime, credential.limits)
+                   if scope == "credential" for lim in limits]
             out["gateway"][name] = _usage(self.store.windows_peek(credential.identity, now, own))
         return out
 

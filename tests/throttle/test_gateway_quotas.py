@@ -210,3 +210,37 @@ def test_the_throttle_state_shows_every_caller_and_reset_clears_this_apps_share(
     after = live.control("GET", f"/apps/{b.name}/throttle").json()["gateway"]
     assert after[name]["quota"]["used"] == 3 and after["tenant"]["tenant-minute"]["used"] == 3
     assert _with_token(b, token_b).headers["x-keap-product-quota-used"] == "4"
+
+
+def test_a_developer_apps_own_throttle(live):
+    """Seed 003: OAuth apps are "throttled at the application level and we are able to modify this throttle on a
+    per app or per developer basis": a client's own limits replace every app profile's, across its apps."""
+    from tests.auth.test_oauth import REDIRECT
+    from tests.conftest import make_app
+
+    a, b = make_app(live, seed=False), make_app(live, seed=False)
+    for app in (a, b):
+        app.clock(time="2024-03-10T12:00:00", frozen=True)
+    client = live.control("POST", "/oauth/clients", json={"name": "Tight", "redirect_uris": [REDIRECT]}).json()
+    assert client["throttle"] is None
+    changed = live.control("PATCH", f"/oauth/clients/{client['client_id']}",
+                           json={"throttle": {"per_minute": 3, "per_second": None}})
+    assert changed.status_code == 200 and changed.json()["throttle"] == {"per_minute": 3}
+    token_a, token_b = _oauth_token(live, client, a), _oauth_token(live, client, b)
+    first = _with_token(a, token_a)
+    assert first.status_code == 200 and first.headers["x-keap-product-throttle-limit"] == "3"
+    assert _with_token(b, token_b).status_code == 200
+    assert _with_token(a, token_a).status_code == 200
+    assert _with_token(b, token_b).status_code == 429  # its 3 a minute, over both apps
+    name = f"oauth_client:{client['client_id']}"
+    window = live.control("GET", f"/apps/{a.name}/throttle").json()["gateway"][name]["throttle"]
+    assert (window["limit"], window["used"]) == (3, 3)
+    other = live.control("POST", "/oauth/clients", json={"name": "Loose", "redirect_uris": [REDIRECT]}).json()
+    assert _with_token(a, _oauth_token(live, other, a)).status_code == 200  # another client: the profile's 1,500
+
+    cleared = live.control("PATCH", f"/oauth/clients/{client['client_id']}", json={"throttle": None})
+    assert cleared.json()["throttle"] is None
+    assert _with_token(a, token_a).headers["x-keap-product-throttle-limit"] == "1500"
+    for bad in ({"throttle": {"per_minute": 0}}, {"throttle": {"per_hour": 5}}, {}, {"throttle": {"per_day": "5"}}):
+        assert live.control("PATCH", f"/oauth/clients/{client['client_id']}", json=bad).status_code == 400, bad
+    assert live.control("PATCH", "/oauth/clients/nobody", json={"throttle": None}).status_code == 404

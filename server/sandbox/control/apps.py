@@ -155,8 +155,8 @@ def _callers(record: AppRecord) -> dict:
 
     callers = {"legacy_key_header": gateway.legacy_key_credential(record)}
     with transaction(current_sandbox().engine, write=False) as conn:
-        for client_id in sorted(credentials.clients_of_app(conn, record.id)):
-            callers[f"oauth_client:{client_id}"] = gateway.oauth_client_credential(client_id)
+        for client_id, throttle in credentials.clients_of_app(conn, record.id):
+            callers[f"oauth_client:{client_id}"] = gateway.oauth_client_credential(client_id, throttle=throttle)
         for row in credentials.keys_of_app(conn, record.id):
             callers[f"{row.kind}:{row.id}"] = gateway.api_key_credential(record.id, row)
     return callers

@@ -66,10 +66,20 @@ class PasswordChange(Body):
 
 
 def _client_json(row) -> dict:
-    return {"client_id": row["client_id"] if isinstance(row, dict) else row.client_id,
-            "client_secret": row["client_secret"] if isinstance(row, dict) else row.client_secret,
-            "name": row["name"] if isinstance(row, dict) else row.name,
-            "redirect_uris": list(row["redirect_uris"] if isinstance(row, dict) else row.redirect_uris)}
+    values = row if isinstance(row, dict) else row._mapping
+    return {"client_id": values["client_id"], "client_secret": values["client_secret"], "name": values["name"],
+            "redirect_uris": list(values["redirect_uris"]), "throttle": values.get("throttle")}
+
+
+class ClientThrottle(Body):
+    per_second: int | None = Field(None, ge=1, le=10**9)
+    per_minute: int | None = Field(None, ge=1, le=10**9)
+    per_day: int | None = Field(None, ge=1, le=10**9)
+
+
+class ClientChanges(Body):
+    throttle: ClientThrottle | None = Field(description="the client's own gateway limits (each null: the app "
+                                                        "profile's); null: the profile's for all")
 
 
 @bp.post("/oauth/clients", summary="Register an OAuth client (a developer app)", body=NewClient, status=201,
@@ -91,6 +101,19 @@ def create_client(body: NewClient):
 def list_clients():
     with transaction(current_sandbox().engine, write=False) as conn:
         return jsonify({"clients": [_client_json(r) for r in credentials.clients(conn)]})
+
+
+@bp.patch("/oauth/clients/<client_id>", summary="Set an OAuth client's own throttle (per developer app)",
+           body=ClientChanges, errors=(404,))
+def change_client(client_id: str, body: ClientChanges):
+    """Seed 003: OAuth apps are "throttled at the application level and we are able to modify this throttle on a
+    per app or per developer basis": the client's windows (they count its calls to every app it reaches) use
+    these limits in place of each app profile's OAuth limits."""
+    throttle = body.throttle.model_dump(exclude_none=True) if body.throttle is not None else None
+    with transaction(current_sandbox().engine, write=True) as conn:
+        if not credentials.set_client_throttle(conn, client_id, throttle or None):
+            raise ControlError(404, f"no client {client_id!r}")
+        return jsonify(_client_json(credentials.client(conn, client_id)))
 
 
 @bp.delete("/oauth/clients/<client_id>", summary="Delete an OAuth client and its grants")

@@ -39,6 +39,10 @@ oauth_client = sa.Table(
     sa.Column("name", sa.String(255), nullable=False),
     sa.Column("redirect_uris", sa.JSON, nullable=False, default=list),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    # the gateway's windows of this client, set per developer app (seed 003: "we are able to modify this
+    # throttle on a per app or per developer basis"): {"per_second", "per_minute", "per_day"}, each replacing
+    # the app profile's OAuth limit (null, or absent: the profile's)
+    sa.Column("throttle", sa.JSON, nullable=True),
 )
 
 # Times on codes and tokens are seconds since the epoch on the clock of the app they were issued for.
