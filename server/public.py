@@ -19,6 +19,7 @@ from server.domain.affiliates import programs
 from server.domain.crm import files, webforms
 from server.domain.errors import SandboxError
 from server.domain.mail import confirmations, recipients
+from server.engine import manual
 from server.store import apps
 from server.store.db import transaction
 from server.store.session import AppRecord, AppSession
@@ -196,7 +197,26 @@ def link_click(token: str, index: int):
 
 @bp.get("/app/optOut/<token>")
 def opt_out(token: str):
-    """Unsubscribes, and offers the feedback form that reports the email as spam (seed 000 "Reported SPAM")."""
+    """Unsubscribes, and offers the feedback form that reports the email as spam (seed 000 "Reported SPAM"). When
+    the app lets contacts leave one campaign (option ``campaign_opt_out``), a campaign email's link first asks
+    which: that campaign only, or all marketing email."""
+    choice = _on_message(token, lambda s: recipients.campaign_of(s, token))
+    if choice is not None:
+        action = f"/app/optOut/{html.escape(token)}"
+        return _page(200, "Unsubscribe", f"<p id=\"message\">Unsubscribe {html.escape(choice.address)}:</p>"
+                     f"<form id=\"campaign\" method=\"POST\" action=\"{action}/campaign\"><button type=\"submit\">"
+                     f"From {html.escape(choice.campaign)} only</button></form>"
+                     f"<form id=\"all\" method=\"POST\" action=\"{action}\"><button type=\"submit\">"
+                     "From all marketing email</button></form>")
+    return _unsubscribed(token)
+
+
+@bp.post("/app/optOut/<token>")
+def opt_out_of_all(token: str):
+    return _unsubscribed(token)
+
+
+def _unsubscribed(token: str):
     address = _on_message(token, lambda s: recipients.unsubscribe(s, token))
     if address is None:
         return _not_found()
@@ -204,6 +224,21 @@ def opt_out(token: str):
                  f"<form id=\"feedback\" method=\"POST\" action=\"/app/optOut/{html.escape(token)}/feedback\">"
                  "<p>Did you ask to receive this email?</p>"
                  "<button type=\"submit\" name=\"spam\" value=\"1\">Report this email as spam</button></form>")
+
+
+@bp.post("/app/optOut/<token>/campaign")
+def opt_out_of_campaign(token: str):
+    def leave(s):
+        choice = recipients.campaign_of(s, token)
+        if choice is not None:
+            manual.leave_campaign(s, choice.campaign_id, choice.contact_id)
+        return choice
+
+    left = _on_message(token, leave)
+    if left is None:
+        return _not_found()
+    return _page(200, "Unsubscribed", f"<p id=\"message\">{html.escape(left.address)} gets no more email from "
+                 f"{html.escape(left.campaign)}.</p>")
 
 
 @bp.post("/app/optOut/<token>/feedback")

@@ -40,6 +40,16 @@ def remove_from_sequence(s: AppSession, campaign_id: int, sequence_id: int, cont
                     state="removed", due_at=None, ended_at=now).rowcount
 
 
+def leave_campaign(s: AppSession, campaign_id: int, contact_id: int) -> int:
+    """The contact leaves every sequence of the campaign it is in (``removed``, as when stopped by hand): an
+    unsubscribe from that campaign only (server.domain.mail.recipients.campaign_of). Returns how many it left."""
+    e = schema.enrollment
+    left = s.update(e, e.c.campaign_id == campaign_id, e.c.contact_id == contact_id, e.c.state.in_(LIVE_STATES),
+                    state="removed", due_at=None, ended_at=s.clock.now().timestamp()).rowcount
+    s.emit("campaign.left", "contact", contact_id, campaign_id=campaign_id, sequences=left)
+    return left
+
+
 def remove_results(s: AppSession, campaign_id: int, sequence_id: int, contact_ids: list[int]) -> dict[int, str]:
     """``SUCCESS`` (no longer in the sequence) or ``CONTACT_DOES_NOT_EXIST`` per contact (REST v2's enum)."""
     exists = {c for c in contact_ids if emails.contact_exists(s, c)}

@@ -94,6 +94,11 @@ DEFAULTS: dict[str, object] = {
     # (HardBounce); 0: none.
     "bounce_action_set": 0,
     "hard_bounce_action_set": 0,
+    # The unsubscribe link of a campaign email (seed 004: "by default Infusionsoft will opt your contact out of all
+    # campaigns. You have the ability to set up your lists so that your contacts can opt-out of the specific
+    # campaign"): off, it opts the address out of all marketing at once; on, its page lets the contact leave only
+    # that campaign (its sequences, the address's status unchanged) or opt out of everything.
+    "campaign_opt_out": False,
 }
 
 # integer options where 0 is a meaningful value

@@ -143,3 +143,36 @@ def test_unsubscribe_link_opts_the_address_out_and_link_clicks_fire_the_goal(app
     assert r.status_code == 200 and "unsubscribed" in r.text
     assert app.call("APIEmailService.getOptStatus", "clicker@example.com") == 0
     assert requests.get(app.live.url + "/app/optOut/1-1-nope", timeout=10).status_code == 404
+
+
+def test_a_contact_can_leave_one_campaign_when_the_app_allows_it(app, campaigns):
+    """Seed 004: "by default Infusionsoft will opt your contact out of all campaigns. You have the ability to set up
+    your lists so that your contacts can opt-out of the specific campaign": with the option on, a campaign email's
+    unsubscribe page asks; "this campaign only" ends the contact's sequences there and leaves the address
+    marketable, so another campaign's email still comes; "all" opts it out."""
+    assert app.live.control("PATCH", f"/apps/{app.name}/options", json={"campaign_opt_out": True}).status_code == 200
+    app.clock(time="2026-03-02T08:00:00", frozen=True)
+    campaigns.load({"name": "Weekly tips", "goals": [GO], "links": [["go", "s"]], "sequences": [{"key": "s", "items": [
+        {"type": "email", "name": "tip 1", "subject": "tip 1", "html": "<p>one</p>"},
+        {"type": "delay_timer", "wait": 2, "unit": "days"},
+        {"type": "email", "name": "tip 2", "subject": "tip 2", "html": "<p>two</p>"}]}]})
+    campaigns.load({"name": "News", "goals": [{"key": "news", "type": "api_call", "call_name": "news"}],
+                    "links": [["news", "n"]], "sequences": [{"key": "n", "items": [
+                        {"type": "delay_timer", "wait": 3, "unit": "days"},
+                        {"type": "email", "name": "news", "subject": "news", "html": "<p>news</p>"}]}]})
+    cid = go(app, campaigns, "leaver@example.com")
+    app.call("FunnelService.achieveGoal", app.name, "news", cid)
+    [tip] = campaigns.outbox(contact_id=cid)
+    token = tip["html_body"].split("/app/optOut/")[1].split('"')[0]
+    page = requests.get(app.live.url + "/app/optOut/" + token, timeout=10)
+    assert page.status_code == 200 and "From Weekly tips only" in page.text and "From all marketing email" in page.text
+    assert app.call("APIEmailService.getOptStatus", "leaver@example.com") == 1  # asking changed nothing
+    left = requests.post(app.live.url + f"/app/optOut/{token}/campaign", timeout=10)
+    assert left.status_code == 200 and "no more email from Weekly tips" in left.text
+    app.clock(by="4d")
+    assert [m["subject"] for m in campaigns.outbox(contact_id=cid)] == ["tip 1", "news"]  # tip 2 never came
+    assert app.call("APIEmailService.getOptStatus", "leaver@example.com") == 1
+    everything = requests.post(app.live.url + "/app/optOut/" + token, timeout=10)
+    assert everything.status_code == 200 and "is unsubscribed" in everything.text
+    assert app.call("APIEmailService.getOptStatus", "leaver@example.com") == 0
+    assert requests.post(app.live.url + "/app/optOut/1-1-nope/campaign", timeout=10).status_code == 404

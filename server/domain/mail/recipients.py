@@ -10,6 +10,8 @@ sandbox renders into it (server.domain.mail.messages) and serves (server.public)
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from server.store import schema
 from server.store.session import AppSession
 
@@ -60,6 +62,25 @@ def unsubscribe(s: AppSession, token: str) -> str | None:
         return None
     email_status.opt_out(s, row.to_address, "Unsubscribed from an email link")
     return row.to_address
+
+
+class CampaignLink(NamedTuple):
+    address: str
+    contact_id: int
+    campaign_id: int
+    campaign: str  # its name
+
+
+def campaign_of(s: AppSession, token: str) -> CampaignLink | None:
+    """The campaign a campaign email's unsubscribe link may let its contact leave alone, if the app allows it
+    (the option ``campaign_opt_out``); None otherwise (the link opts the address out of everything)."""
+    row = by_token(s, token)
+    if row is None or not row.to_address or row.campaign_id is None or row.contact_id is None \
+            or not s.app.option("campaign_opt_out"):
+        return None
+    c = schema.campaign
+    name = s.execute(s.select(c, c.c.name).where(c.c.id == row.campaign_id)).scalar()
+    return CampaignLink(row.to_address, row.contact_id, row.campaign_id, name) if name is not None else None
 
 
 def report_spam(s: AppSession, token: str) -> str | None:
