@@ -86,5 +86,20 @@ def http_posts(name: str):
     answer = call(control_campaigns.http_posts, name=name, query=query)
     hooks = call(control_hooks.list_deliveries, name=name, query=model(control_hooks.DeliveryFilter, {
         "next": request.args.get("hooks_next"), "count": PAGE}))
+    jobs = call(control_campaigns.fulfillment_jobs, name=name)["jobs"]
     return render("http_posts.html", tab="posts", posts=answer["http_posts"], following=answer.get("next"),
-                  deliveries=hooks["deliveries"], hooks_following=hooks.get("next"), **ctx)
+                  deliveries=hooks["deliveries"], hooks_following=hooks.get("next"), jobs=jobs, **ctx)
+
+
+# --- fulfillment lists: the jobs a user sees and marks complete (seed 001) -----------------------------------
+
+@bp.route("/apps/<name>/fulfillment/<int:job_id>.csv")
+def fulfillment_csv(name: str, job_id: int):
+    context(name)
+    return call(control_campaigns.fulfillment_csv, name=name, job_id=job_id)
+
+
+@bp.post("/apps/<name>/fulfillment/<int:job_id>/complete")
+def fulfillment_complete(name: str, job_id: int):
+    return act("inspector.http_posts", lambda: call(control_campaigns.fulfillment_complete, name=name, job_id=job_id),
+               notice=f"fulfillment job {job_id} marked complete", name=name)

@@ -297,3 +297,26 @@ def test_a_long_advance_runs_in_the_background_and_its_page_shows_the_progress(l
     assert "/clock/advances/" in r.url  # asked for
     assert ui(live, f"/apps/{app.name}/clock/advances/999999").status_code == 404
     assert ui(live, f"/apps/{app.name}/clock/advances/999999/status").status_code == 404
+
+
+def test_fulfillment_lists_are_shown_downloaded_and_marked_complete(live, app):
+    """Seed 001: the user "will see the fulfillment job on their dashboard" and marks it complete."""
+    from tests.engine.conftest import Campaigns
+    from tests.engine.test_sequences import go, one_sequence
+
+    campaigns = Campaigns(app)
+    assert "No fulfillment lists delivered." in ui(live, f"/apps/{app.name}/http-posts").text
+    campaigns.load(one_sequence({"type": "fulfillment_list", "name": "Kits", "fields": ["FirstName"],
+                                 "deliver_to": {"email": "warehouse@example.com"}}))
+    go(app, campaigns, "kit@example.com", FirstName="Flo")
+    [job] = campaigns.control("GET", "/fulfillment").json()["jobs"]
+    page = ui(live, f"/apps/{app.name}/http-posts")
+    assert "Kits.csv" in page.text and "Mark complete" in page.text
+    csv = ui(live, f"/apps/{app.name}/fulfillment/{job['id']}.csv")
+    assert csv.status_code == 200 and csv.text.splitlines() == ["FirstName", "Flo"]
+    done = post(live, f"/apps/{app.name}/fulfillment/{job['id']}/complete")
+    assert done.status_code == 200 and notice(done) == f"fulfillment job {job['id']} marked complete"
+    assert campaigns.control("GET", "/fulfillment").json()["jobs"][0]["status"] == "completed"
+    assert "Mark complete" not in ui(live, f"/apps/{app.name}/http-posts").text
+    assert "no fulfillment job 999" in notice(post(live, f"/apps/{app.name}/fulfillment/999/complete"))
+    assert ui(live, f"/apps/{app.name}/fulfillment/999.csv").status_code == 404
