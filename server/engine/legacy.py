@@ -173,13 +173,16 @@ def reschedule(s: AppSession, contact_ids: list[int], step_id: int) -> int:
         else:
             s.update(fm, fm.c.id == member.id, status=ACTIVE, next_step_id=step.id, due_at=now,
                      paused_remaining=None)
-        run_member(s, _member(s, contact_id, step.sequence_id), now)
+        # performed by request: a run of its own, even of a step the contact ran this very second (the drain's
+        # key alone would name the email that run sent: a frozen clock, or the call made twice)
+        run_member(s, _member(s, contact_id, step.sequence_id), now, run=f":r{s.next_id('followup_reschedule')}")
         done += 1
     return done
 
 
-def run_member(s: AppSession, member, now: float) -> None:
-    """Run the member's next step, then schedule the one after it (or finish)."""
+def run_member(s: AppSession, member, now: float, run: str = "") -> None:
+    """Run the member's next step, then schedule the one after it (or finish). The step's email is keyed by the
+    member, the step and the time (and ``run``): a drain that replays a step sends nothing twice."""
     steps = _steps(s, member.sequence_id)
     index = next((i for i, st in enumerate(steps) if st.id == member.next_step_id), None)
     fm = schema.followup_member
@@ -194,7 +197,7 @@ def run_member(s: AppSession, member, now: float) -> None:
                 template = action.get("template", step.template_id)
                 draft = emails.Draft.of_template(s, resources.template_id(s, template))
                 emails.send(s, [member.contact_id], draft, origin="followup", marketing=True,
-                            keys=[f"followup:{s.app.id}:{member.id}:{step.id}:{int(now)}"])
+                            keys=[f"followup:{s.app.id}:{member.id}:{step.id}:{int(now)}{run}"])
             elif action.get("type") == "action_set":
                 run_action_set(s, member.contact_id, resources.action_set_id(s, action["action_set"]))
             elif action:

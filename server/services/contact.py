@@ -6,7 +6,7 @@ import re
 from server.domain.account import settings
 from server.domain.commerce import subscriptions
 from server.domain.crm import activity_templates, contacts, links, remote_links, tags
-from server.domain.errors import InvalidParameter
+from server.domain.errors import InvalidParameter, NoFields
 from server.domain.session import AppSession
 from server.engine import legacy
 from server.xmlrpc.methods import P, xmlrpc
@@ -24,6 +24,8 @@ def add_with_dup_check(s: AppSession, data: dict, dup_check_type: str) -> int:
 
 @xmlrpc("ContactService.update", P.INT, P.STRUCT)
 def update(s: AppSession, contact_id: int, data: dict) -> int:
+    if not data:  # "you must have at least one member of your struct" (2012 docs), as DataService.update says
+        raise NoFields("No fields were supplied to update")
     return contacts.update(s, contact_id, data)
 
 

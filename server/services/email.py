@@ -82,6 +82,7 @@ def send_template(s: AppSession, contact_list: list, template_id: int) -> bool:
 def send_email(s: AppSession, contact_list: list, from_address: str, to_address: str, cc: str, bcc: str,
                content_type: str, subject: str, html_body: str, text_body: str) -> bool:
     contact_ids = _contact_ids(contact_list)
+    templates.check_content_type(content_type)
     emails.require_contacts(s, contact_ids)
     draft = emails.Draft(subject=subject, html_body=html_body, text_body=text_body, content_type=content_type,
                          from_address=from_address, to_address=to_address or emails.CONTACT_EMAIL, cc=cc, bcc=bcc)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import time
+from email.utils import formatdate
 from http import HTTPStatus
 from urllib.parse import parse_qsl
 
@@ -33,6 +35,15 @@ ENDPOINTS = {"/api/xmlrpc": LEGACY, "/crm/xmlrpc/v1": GATEWAY, "/crm/xmlrpc": GA
 _XML_HEADERS = [("Content-Type", "text/xml;charset=UTF-8"), ("Pragma", "no-cache"),
                 ("Cache-Control", "no-cache, no-store")]
 _GZIP_MIN = 16 * 1024
+_EXPIRES_AFTER = 12 * 3600  # the recorded Expires: about 12 hours after Date
+_expires: list = [0, ""]  # (the second it was made for, the header): made once a second, not once a call
+
+
+def _expires_header() -> str:
+    now = int(time.time())
+    if _expires[0] != now:
+        _expires[:] = [now, formatdate(now + _EXPIRES_AFTER, usegmt=True)]
+    return _expires[1]
 
 
 class Transport:
@@ -136,7 +147,7 @@ class _Query:
 
 
 def _xml(environ, body: bytes, extra: dict[str, str]) -> tuple[str, list, bytes]:
-    headers = list(_XML_HEADERS)
+    headers = [*_XML_HEADERS, ("Expires", _expires_header())]
     if len(body) >= _GZIP_MIN and "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""):
         body = gzip.compress(body, compresslevel=5)
         headers.append(("Content-Encoding", "gzip"))

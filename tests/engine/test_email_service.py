@@ -62,6 +62,12 @@ def test_send_email_ad_hoc_and_its_faults(app, campaigns):
                  "s", "", "t")
     assert fault_of(missing)[0] == 5
     assert len(campaigns.outbox(contact_id=a)) == 1  # nothing sent when one id is wrong
+    for wrong in ("html", "Bogus"):  # spec §2.3: HTML, Text or Multipart, case sensitive
+        with pytest.raises(xmlrpc.client.Fault) as kind:
+            app.call("APIEmailService.sendEmail", [a], "me@example.com", "~Contact.Email~", "", "", wrong, "s",
+                     "<p>h</p>", "t")
+        assert fault_of(kind) == (12, "[InvalidParameter]contentType must be one of HTML, Text, Multipart")
+    assert len(campaigns.outbox(contact_id=a)) == 1
 
 
 def test_sequence_emails_skip_what_is_not_marketable_and_say_why(app, campaigns):

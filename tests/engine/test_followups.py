@@ -65,6 +65,19 @@ def test_reschedule_runs_a_step_now_and_remove_takes_the_contact_out(app, campai
     assert report["active"] == 1 and report["steps"][2]["queued"] == 1
 
 
+def test_reschedule_on_a_frozen_clock_runs_the_step_each_time_it_is_asked(app, campaigns):
+    """Performed twice in one app second (a frozen clock, or two calls at once), the step runs twice: the second
+    email was a duplicate key and the call an [Unexpected] fault."""
+    app.clock(time="2026-12-05T10:00:00", frozen=True)
+    seq_id, steps = _sequence(app)
+    cid = campaigns.contact("twice@example.com")
+    assert app.call("ContactService.addToCampaign", cid, seq_id) is True
+    for _ in range(2):
+        assert app.call("ContactService.rescheduleCampaignStep", [cid], steps[0]["Id"]) == 1
+    subjects = [m["subject"] for m in campaigns.outbox(contact_id=cid)]
+    assert subjects == [subjects[0]] * 3  # entering ran the first step, and each reschedule again
+
+
 @pytest.mark.parametrize("method", ["addToCampaign", "removeFromCampaign", "pauseCampaign",
                                     "resumeCampaignForContact", "getNextCampaignStep"])
 def test_a_wrong_sequence_id_is_the_real_loading_fault(app, method):

@@ -54,6 +54,14 @@ def test_update_of_a_missing_contact_is_record_not_found(empty_app):
     assert fault_of(exc) == (5, "[RecordNotFound]Unable to perform update. Record not found for Id:48872")
 
 
+def test_update_needs_at_least_one_field(empty_app):
+    """Spec §4.6: "you must have at least one member of your struct", as DataService.update answers."""
+    cid = add(empty_app, FirstName="Ada")
+    with pytest.raises(xmlrpc.client.Fault) as exc:
+        empty_app.call("ContactService.update", cid, {})
+    assert fault_of(exc) == (11, "[NoFields]No fields were supplied to update")
+
+
 def test_load_of_a_missing_contact(empty_app):
     with pytest.raises(xmlrpc.client.Fault) as exc:
         empty_app.call("ContactService.load", 999, ["Id"])

@@ -144,3 +144,13 @@ def test_an_email_search_reads_parts_of_the_email_history(app):
         assert r.status_code == 400 and r.json()["fields"][0]["field"] == field, r.text
     assert app.live.control("POST", f"/apps/{app.name}/saved-searches",
                             json={"name": "Bad", "report": "orders", "users": [COACH]}).status_code == 400
+
+
+def test_the_documented_fullname_column_is_the_contacts_name(app):
+    """Spec §2.8's returnFields example names ``FullName``; the vendor's column list calls it ContactName."""
+    search = _search(app, "Colorado customers")
+    rows = app.call("SearchService.getSavedSearchResults", search["Id"], ADMIN, 0, ["ContactId", "FullName"])
+    named = app.call("SearchService.getSavedSearchResults", search["Id"], ADMIN, 0, ["ContactId", "ContactName"])
+    assert rows and [(r["ContactId"], r["FullName"]) for r in rows] == [
+        (r["ContactId"], r["ContactName"]) for r in named]
+    assert "FullName" not in app.call("SearchService.getAllReportColumns", search["Id"], ADMIN)

@@ -114,3 +114,15 @@ def test_echo_with_and_without_a_key(live, app):
     proxy = xmlrpc.client.ServerProxy(live.url + "/api/xmlrpc")
     assert proxy.DataService.echo(app.key, "with") == "with"
     assert proxy.DataService.echo("without") == "without"
+
+
+def test_the_recorded_cache_headers_answer_every_call(live, app):
+    """Spec §1.3, the recorded answers: Pragma, Cache-Control, and Expires about 12 hours after Date."""
+    from email.utils import parsedate_to_datetime
+
+    body = xmlrpc.client.dumps((app.key, "x"), "DataService.echo")
+    r = requests.post(live.url + "/api/xmlrpc", data=body, headers={"Content-Type": "text/xml"}, timeout=10)
+    assert r.headers["Pragma"] == "no-cache" and r.headers["Cache-Control"] == "no-cache, no-store"
+    ahead = parsedate_to_datetime(r.headers["Expires"]) - parsedate_to_datetime(r.headers["Date"])
+    assert 11.9 * 3600 <= ahead.total_seconds() <= 12.1 * 3600
+    assert "Expires" in post_raw(live, b"<methodCall>").headers  # a fault too

@@ -10,6 +10,7 @@ while it does not).
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -310,15 +311,25 @@ def results_all_fields(s: AppSession, search_id: int, user_id: int, page: int) -
     return _run(s, row, [catalog[c] for c in row.columns if c in catalog], page)
 
 
+# names the docs give for a column whose name in the vendor's column list differs (spec xmlrpc-api.md §2.8's
+# returnFields example: "ContactId, FullName"), answered under the name asked for
+COLUMN_ALIASES = {"FullName": "ContactName"}
+
+
 def results(s: AppSession, search_id: int, user_id: int, page: int, return_fields: list) -> list[dict]:
     row = _saved(s, search_id, user_id)
     catalog = REPORTS[row.report].catalog(s)
     if not return_fields:
         raise InvalidParameter("returnFields must name at least one report column")
+    columns = []
     for name in return_fields:
-        if not isinstance(name, str) or name not in catalog:
+        if isinstance(name, str) and name not in catalog and COLUMN_ALIASES.get(name) in catalog:
+            columns.append(dataclasses.replace(catalog[COLUMN_ALIASES[name]], name=name))
+        elif not isinstance(name, str) or name not in catalog:
             raise NoFieldFound(f"No field found: {row.report_stored_name}.{name}")
-    return _run(s, row, [catalog[n] for n in return_fields], page)
+        else:
+            columns.append(catalog[name])
+    return _run(s, row, columns, page)
 
 
 # --- saved searches as reports (REST v2) ---------------------------------------------------------------

@@ -20,9 +20,14 @@ CONTENT_TYPES = ("HTML", "Text", "Multipart")  # case sensitive (the docs say so
 MERGE_CONTEXTS = ("Contact", "Opportunity", "Invoice", "CreditCard", "ServiceCall")
 
 
-def _check(values: dict) -> None:
-    if values.get("contentType") not in CONTENT_TYPES:
+def check_content_type(value) -> None:
+    """``HTML``, ``Text`` or ``Multipart``, case sensitive (a template's, and an ad-hoc ``sendEmail``'s)."""
+    if value not in CONTENT_TYPES:
         raise InvalidParameter(f"contentType must be one of {', '.join(CONTENT_TYPES)}")
+
+
+def _check(values: dict) -> None:
+    check_content_type(values.get("contentType"))
     if values.get("mergeContext") not in MERGE_CONTEXTS:
         raise InvalidParameter(f"mergeContext must be one of {', '.join(MERGE_CONTEXTS)}")
 
