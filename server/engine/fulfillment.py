@@ -118,9 +118,13 @@ def run_due(env: Environment, app: AppRecord, now: float, tally: Tally | None = 
     return delivered
 
 
-def list_jobs(s: AppSession) -> list:
+def list_jobs(s: AppSession, *, newest: int | None = None) -> list:
+    """The jobs without their CSVs, oldest first (the ``newest`` of them if given)."""
     fj = schema.fulfillment_job
-    return s.execute(s.select(fj).order_by(fj.c.id)).all()
+    q = s.select(fj, *(c for c in fj.c if c.name not in ("csv", "app_id")))
+    if newest is None:
+        return s.execute(q.order_by(fj.c.id)).all()
+    return sorted(s.execute(q.order_by(fj.c.id.desc()).limit(newest)).all(), key=lambda r: r.id)
 
 
 def job(s: AppSession, job_id: int):

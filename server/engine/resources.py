@@ -10,7 +10,7 @@ from server.domain.crm import tags
 from server.domain.data import custom_fields, records
 from server.store import folding, schema
 from server.store.session import AppSession
-from server.tables import REGISTRY
+from server.tables import INT_MAX, REGISTRY
 
 
 class Unresolved(Exception):
@@ -18,11 +18,15 @@ class Unresolved(Exception):
 
 
 def _int(ref) -> int | None:
+    """``ref`` as an id, if it is one (a number, or digits); one no row can have (past the id range) is -1, which
+    names nothing (a DataService id is a 32-bit integer: a larger one would overflow the store's column)."""
     if isinstance(ref, int) and not isinstance(ref, bool):
-        return ref
-    if isinstance(ref, str) and ref.strip().isdigit():
-        return int(ref)
-    return None
+        number = ref
+    elif isinstance(ref, str) and ref.strip().isascii() and ref.strip().isdigit():
+        number = int(ref)
+    else:
+        return None
+    return number if -INT_MAX <= number <= INT_MAX else -1
 
 
 def tag_id(s: AppSession, ref, *, create: bool = False, category: str | None = None,
@@ -31,7 +35,7 @@ def tag_id(s: AppSession, ref, *, create: bool = False, category: str | None = N
     t = schema.tag
     if number is not None:
         if s.get(t, number) is None:
-            raise Unresolved(f"no tag with id {number}")
+            raise Unresolved(f"no tag with id {ref}")
         return number
     found = tags.find_tag(s, str(ref))
     if found is not None:

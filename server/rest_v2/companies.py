@@ -37,7 +37,7 @@ from .wire import in_id, out_id, out_time
 
 COMPANIES = Listing(
     filters={"company_name": Text(), "name": Text("company_name"), "email": Text(), "city": Text(),
-             "state": Region(), "since_time": Since("update_time"), "until_time": Until("update_time"),
+             "state": Region(country="country"), "since_time": Since("update_time"), "until_time": Until("update_time"),
              "company_id": Number("id")},
     order_by={"id": "id", "create_time": "create_time", "name": "company_name", "email": "email"},
 )

@@ -85,8 +85,8 @@ def _address_filters() -> dict[str, Kind]:
     for wire, key in (("billing", "BILLING"), ("shipping", "SHIPPING"), ("other", "OTHER")):
         line1, _, locality, region, postal, _, country = ADDRESSES[key]
         out.update({f"{wire}_address_line1": Text(line1), f"{wire}_address_locality": Text(locality),
-                    f"{wire}_address_region": Region(region), f"{wire}_address_postal_code": Text(postal),
-                    f"{wire}_address_country_code": CountryCode(country)})
+                    f"{wire}_address_region": Region(region, country=country),
+                    f"{wire}_address_postal_code": Text(postal), f"{wire}_address_country_code": CountryCode(country)})
     return out
 
 
@@ -94,7 +94,7 @@ CONTACTS = Listing(
     filters={"email": Text("Email"), "given_name": Text("FirstName"), "family_name": Text("LastName"),
              "middle_name": Text("MiddleName"), "company_id": Id("CompanyID"), "contact_ids": Ids("Id"),
              "ids": Ids("Id"), "contact_id": Number("Id"), "start_update_time": Since("LastUpdated"),
-             "end_update_time": Until("LastUpdated"), "city": Text("City"), "state": Region("State"),
+             "end_update_time": Until("LastUpdated"), "city": Text("City"), "state": Region("State", country="Country"),
              "website": Text("Website"), **_address_filters()},
     order_by={"id": "Id", "create_time": "DateCreated", "email": "Email", "update_time": "LastUpdated"},
     default_order=("Id", False), key="Id",

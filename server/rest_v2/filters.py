@@ -77,15 +77,28 @@ class Text(Kind):
 
 class Region(Text):
     """A region (a state): ``==`` matches the stored value whichever way it spells the region (``Colorado``,
-    ``CO``, ``US-CO``: contacts written through XML-RPC hold the code, through v2 the name); ``!=`` none of them."""
+    ``CO``, ``US-CO``: contacts written through XML-RPC hold the code, through v2 the name; a province's bare code
+    on an address in its ``country``, the field given); ``!=`` none of them."""
+
+    def __init__(self, field: str | None = None, *, country: str):
+        super().__init__(field)
+        self.country = country
 
     def parse(self, name, target, clause, clock):
         if clause.op == "==" and clause.value.endswith("*"):
             return super().parse(name, target, clause, clock)
-        spellings = countries.region_spellings(clause.value)
+        spellings, bare = countries.region_spellings(clause.value)
+        matches = [Condition(target, "eq", spelling) for spelling in spellings]
+        for b in bare:
+            placed = [Condition(self.country, "eq", c) for c in b.countries]
+            if b.unplaced:
+                placed.append(Condition(self.country, "none", None))
+            matches.append(Condition(target, "all", [Condition(target, "eq", b.code),
+                                                     Condition(self.country, "any", placed)]))
         if clause.op == "==":
-            return [Condition(target, "any", [Condition(target, "eq", spelling) for spelling in spellings])]
-        return [Condition(target, "ne", spelling) for spelling in spellings]
+            return [Condition(target, "any", matches)]
+        # != : none of its names and codes, nor a US state's bare code (on any address: a simplification)
+        return [Condition(target, "ne", spelling) for spelling in [*spellings, *(b.code for b in bare if b.unplaced)]]
 
 
 class Id(Kind):

@@ -144,7 +144,8 @@ class Settings:
                 groups = [("credential", limits)]
             if len(cache) > 256:
                 cache.clear()
-            cache[key] = [(scope, lims) for scope, lims in groups if lims]
+            made = cache[key] = [(scope, lims) for scope, lims in groups if lims]
+            return made  # (not read back: another thread may clear the cache meanwhile)
         return cache[key]
 
     def _make_limits(self, regime: str, own: dict | None = None) -> list[Limit]:

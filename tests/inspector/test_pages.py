@@ -320,3 +320,6 @@ def test_fulfillment_lists_are_shown_downloaded_and_marked_complete(live, app):
     assert "Mark complete" not in ui(live, f"/apps/{app.name}/http-posts").text
     assert "no fulfillment job 999" in notice(post(live, f"/apps/{app.name}/fulfillment/999/complete"))
     assert ui(live, f"/apps/{app.name}/fulfillment/999.csv").status_code == 404
+    newest = campaigns.control("GET", "/fulfillment", params={"newest": 1}).json()["jobs"]
+    assert [j["id"] for j in newest] == [job["id"]] and "csv" not in newest[0]
+    assert campaigns.control("GET", "/fulfillment", params={"newest": 0}).status_code == 400

@@ -351,6 +351,10 @@ def test_regions_answered_by_name_and_iso_code_whatever_the_store_holds(v2):
     assert found("state!=Colorado") == sorted([int(by_v2), abroad, unknown])
     assert found("billing_address_region==Atlantis") == [unknown]
     assert found("state==Ontario") == [abroad] == found("state==CA-ON")  # a province of another country, by name
+    wa = v2.app.call("ContactService.add", {"LastName": "Regions", "State": "WA", "Country": "United States"})
+    perth = v2.app.call("ContactService.add", {"LastName": "Regions", "State": "WA", "Country": "Australia"})
+    assert found("state==Western Australia") == [perth]  # "WA" in Australia, not Washington's
+    assert found("state==Washington") == [wa] and found("state==Córdoba") == []
 
 
 def test_company_and_user_regions(v2):

@@ -255,3 +255,14 @@ def test_the_sdk_reads_and_writes_tags(sdk, v2):
         assert exc.status == 404 and '"NOT_FOUND"' in exc.body
     else:
         raise AssertionError("the deleted tag was found")
+
+
+def test_names_beyond_ascii_are_unique_ignoring_case_on_every_store(v2):
+    """SQLite's lower() folds ASCII only: "élève" was a new tag beside "Élève" there, and a category twice."""
+    made = v2.ok("POST", "/tags", 201, json={"name": "Élève"})
+    for twin in ("Élève", "élève", " ÉLÈVE "):
+        assert v2.error("POST", "/tags", 409, json={"name": twin})["code"] == 409, twin
+    assert v2.ok("POST", "/tags/categories", 201, json={"name": "Écoles"})
+    assert v2.error("POST", "/tags/categories", 409, json={"name": "écoles"})["code"] == 409
+    listed = v2.ok("GET", "/tags", params={"filter": "name==élève"})["tags"]
+    assert [t["id"] for t in listed] == [made["id"]]

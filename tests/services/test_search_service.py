@@ -137,7 +137,7 @@ def test_an_email_search_reads_parts_of_the_email_history(app):
     listed = app.live.control("GET", f"/apps/{app.name}/saved-searches").json()["saved_searches"]
     assert [s["name"] for s in listed][-2:] == ["Emails to Ann", "Welcomes"]
 
-    for bad, field in (({"criteria": {"Body": "x"}}, "criteria"), ({"columns": ["Nope"]}, "columns"),
+    for bad, field in (({"criteria": {"Body": "x"}}, "criteria.Body"), ({"columns": ["Nope"]}, "columns"),
                        ({"users": ["nobody@example.com"]}, "users.0")):
         r = app.live.control("POST", f"/apps/{app.name}/saved-searches",
                              json={"name": "Bad", "report": "email", "users": [COACH], **bad})
@@ -154,3 +154,34 @@ def test_the_documented_fullname_column_is_the_contacts_name(app):
     assert rows and [(r["ContactId"], r["FullName"]) for r in rows] == [
         (r["ContactId"], r["ContactName"]) for r in named]
     assert "FullName" not in app.call("SearchService.getAllReportColumns", search["Id"], ADMIN)
+
+
+@pytest.mark.parametrize("bad, field", [
+    ({"tags": [10**30]}, "tags.0"), ({"users": [10**30]}, "users.0"),
+    ({"criteria": {"ContactId": "abc"}}, "criteria.ContactId"),
+    ({"criteria": {"ContactId": [1, 2]}}, "criteria.ContactId"),
+    ({"criteria": {"ContactId": 10**20}}, "criteria.ContactId"),
+    ({"criteria": {"Subject": {"a": 1}}}, "criteria.Subject"),
+    ({"criteria": {"tag_ids": "x"}}, "criteria.tag_ids"), ({"criteria": {"Body": "x"}}, "criteria.Body"),
+    ({"report": "contact", "criteria": {"Nope": 1}}, "criteria.Nope"),
+    ({"report": "contact", "criteria": {"tag_ids": [1, "x"]}}, "criteria.tag_ids"),
+    ({"report": "contact", "criteria": {"FirstName": 10**30}}, "criteria.FirstName"),
+])
+def test_a_saved_search_that_could_not_run_is_refused_naming_the_field(app, bad, field):
+    r = app.live.control("POST", f"/apps/{app.name}/saved-searches",
+                         json={"name": "Probe", "report": "email", "users": [COACH], **bad})
+    assert r.status_code == 400 and r.json()["fields"][0]["field"] == field, r.text
+
+
+def test_email_search_text_criteria_ignore_case_beyond_ascii(app):
+    cid = app.call("ContactService.add", {"FirstName": "Zoé", "Email": "zoe@history.test"})
+    assert app.call("APIEmailService.sendEmail", [cid], "me@example.com", "~Contact.Email~", "", "", "Text",
+                    "Été news", "", "x") is True
+    for criteria in ({"Subject": "été%"}, {"Subject": "ÉTÉ NEWS"}, {"Email": "ZOE@history.test"}):
+        made = app.live.control("POST", f"/apps/{app.name}/saved-searches", json={
+            "name": "Folded", "report": "email", "users": [COACH], "criteria": criteria}).json()
+        rows = app.call("SearchService.getSavedSearchResultsAllFields", made["id"], COACH, 0)
+        assert [r["Subject"] for r in rows] == ["Été news"], criteria
+    contact = app.live.control("POST", f"/apps/{app.name}/saved-searches", json={
+        "name": "By name", "report": "contact", "users": [COACH], "criteria": {"FirstName": "ZOÉ"}}).json()
+    assert [r["Id"] for r in app.call("SearchService.getSavedSearchResultsAllFields", contact["id"], COACH, 0)] == [cid]

@@ -83,9 +83,10 @@ _COLUMNS = {"id": "id", "company_name": "company", "email": "email", "website": 
             "updated": "last_updated"}
 
 COMPANY_FIELDS = listing.Fields({"id": _c.c.id, "company_name": _c.c.company, "email": _c.c.email,
-                                 "city": _c.c.city, "state": _c.c.state, "create_time": _c.c.date_created,
+                                 "city": _c.c.city, "state": _c.c.state, "country": _c.c.country,
+                                 "create_time": _c.c.date_created,
                                  "update_time": _c.c.last_updated},
-                                text=frozenset({"company_name", "email", "city", "state"}))
+                                text=frozenset({"company_name", "email", "city", "state", "country"}))
 APPLIED_TAG_FIELDS = listing.Fields({"id": _t.c.id, "name": _t.c.group_name, "description": _t.c.group_description,
                                      "category_id": _t.c.group_category_id, "create_time": _t.c.date_created,
                                      "update_time": _t.c.last_updated, "applied_time": _ta.c.date_created},

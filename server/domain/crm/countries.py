@@ -4,6 +4,7 @@ versions. The table itself is server.domain.account.locales (countries, province
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import NamedTuple
 
 from server.domain.account import locales
 
@@ -57,13 +58,26 @@ def region(stored: str | None, country: str | None = None) -> locales.Province |
         (p for p in locales.provinces(alpha3) if p.name.lower() == lower), None)
 
 
-def region_spellings(value: str) -> list[str]:
-    """Every way the store may hold the region ``value`` names (its name, its code with and without the
-    country's prefix, and the value as given), for a filter: a US state's code or name, an ISO 3166-2 code, or
-    the name of a province of any country; just the value when it names no region."""
+class BareCode(NamedTuple):
+    """A province's code without its country's prefix (``WA``), which names it only on an address in its
+    country: ``countries`` spells that country, and ``unplaced`` says an address with no country counts (the US,
+    a Keap account's default)."""
+    code: str
+    countries: list[str]
+    unplaced: bool
+
+
+def region_spellings(value: str) -> tuple[list[str], list[BareCode]]:
+    """The ways the store may hold the region ``value`` names, for a filter: its name and ISO 3166-2 code
+    anywhere, and its bare code on an address in its country (``WA`` is Washington to a US contact, Western
+    Australia to an Australian one). ``value`` is a US state's code or name, an ISO 3166-2 code, or the name of a
+    province of any country; just the value when it names no region."""
     found = region(value)
     provinces = [found] if found is not None else list(locales.provinces_named(value))
-    spellings = [value]
+    spellings, bare = [value], []
     for p in provinces:
-        spellings += [p.name, p.code, p.code.split("-", 1)[1]]
-    return list(dict.fromkeys(spellings))
+        spellings += [p.name, p.code]
+        country = locales.country(p.country)
+        bare.append(BareCode(p.code.split("-", 1)[1], [country.name, country.alpha2, country.alpha3],
+                             p.country == DEFAULT_COUNTRY))
+    return list(dict.fromkeys(spellings)), bare

@@ -251,7 +251,7 @@ def page_tags(s: AppSession, q: listing.ListQuery) -> listing.Page[TagRecord]:
 
 def tag_named(s: AppSession, name: str, *, besides: int | None = None) -> TagRecord | None:
     """The tag of this name (ignoring case and surrounding spaces), other than ``besides``."""
-    q = s.select(_t).where(sa.func.lower(_t.c.group_name) == name.strip().lower())
+    q = s.select(_t).where(folding.ignoring_case(_t.c.group_name, name.strip()))
     if besides is not None:
         q = q.where(_t.c.id != besides)
     row = s.execute(q.limit(1)).first()
@@ -268,7 +268,7 @@ def page_categories(s: AppSession, q: listing.ListQuery) -> listing.Page[Categor
 
 
 def category_named(s: AppSession, name: str, *, besides: int | None = None) -> CategoryRecord | None:
-    q = s.select(_tc).where(sa.func.lower(_tc.c.category_name) == name.strip().lower())
+    q = s.select(_tc).where(folding.ignoring_case(_tc.c.category_name, name.strip()))
     if besides is not None:
         q = q.where(_tc.c.id != besides)
     row = s.execute(q.limit(1)).first()
@@ -361,7 +361,7 @@ def tags_slice(s: AppSession, *, category_id: int | None = None, name: str | Non
     if category_id is not None:
         q = q.where(_t.c.group_category_id == category_id)
     if name:
-        q = q.where(sa.func.lower(_t.c.group_name) == name.strip().lower())
+        q = q.where(folding.ignoring_case(_t.c.group_name, name.strip()))
     rows = s.execute(q.order_by(_t.c.id).limit(limit).offset(offset)).all()
     return [_tag_record(r) for r in rows], _count(s, q)
 

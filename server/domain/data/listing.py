@@ -32,7 +32,8 @@ T = TypeVar("T")
 # text anywhere in the value (``contains``), membership (``ids==1,2,3``), "has no value" (``NONE``), one
 # item of a comma-joined list (``item``: a multi-select custom field's option) and any of several conditions
 # (``any``: ``value`` holds them; ``field`` is unused).
-OPS = ("eq", "ne", "lt", "le", "gt", "ge", "prefix", "contains", "in", "none", "item", "any")
+OPS = ("eq", "ne", "lt", "le", "gt", "ge", "prefix", "contains", "in", "none", "item", "any", "all")
+GROUPS = ("any", "all")  # a condition whose value is conditions: one of them holds, or every one
 
 
 @dataclass(frozen=True)
@@ -93,9 +94,11 @@ def condition(fields: Fields, c: Condition, bind: Callable[[Any], Any] = lambda 
     them (the value itself, or a bind parameter of a statement kept for the query's shape: ``page``)."""
     if c.op == "any":
         return sa.or_(*(condition(fields, one, bind) for one in c.value))
+    if c.op == "all":
+        return sa.and_(*(condition(fields, one, bind) for one in c.value))
     col = fields.column(c.field)
     if c.op == "item":
-        items = sa.func.replace(sa.func.lower(sa.literal(",") + col + sa.literal(",")), ", ", ",")
+        items = sa.func.replace(folding.lowered(sa.literal(",") + col + sa.literal(","), str(c.value)), ", ", ",")
         return items.like(bind(_value(fields, c)), escape="\\")
     if c.op == "none":  # no value: NULL, or the empty text / the 0 id that XML-RPC writes for "none"
         if c.field in fields.text or isinstance(col.type, sa.Text):
@@ -153,13 +156,13 @@ _UNHELD_OPS = ("eq", "ne", "lt", "le", "gt", "ge")
 
 
 def _has_unheld(fields: Fields, where) -> bool:
-    return any(_has_unheld(fields, c.value) if c.op == "any" else _unheld(fields.column(c.field), c)
+    return any(_has_unheld(fields, c.value) if c.op in GROUPS else _unheld(fields.column(c.field), c)
                for c in where)
 
 
 def values(fields: Fields, c: Condition) -> list:
     """The values ``condition`` binds for ``c``, in its order."""
-    if c.op == "any":
+    if c.op in GROUPS:
         return [v for one in c.value for v in values(fields, one)]
     if c.op == "none":
         return []
@@ -181,11 +184,11 @@ def _value(fields: Fields, c: Condition):
 
 def shape(c: Condition) -> tuple:
     """What a statement for ``c`` depends on besides its values (``page``'s kept statements)."""
-    if c.op == "any":
-        return ("any", tuple(shape(one) for one in c.value))
+    if c.op in GROUPS:
+        return (c.op, tuple(shape(one) for one in c.value))
     if c.op == "in":
         return (c.field, c.op, len(c.value))
-    if c.op in ("eq", "ne", "prefix", "contains") and isinstance(c.value, str) and not c.value.isascii():
+    if c.op in ("eq", "ne", "prefix", "contains", "item") and isinstance(c.value, str) and not c.value.isascii():
         return (c.field, c.op, "folded")  # (server.store.folding: not SQLite's lower())
     return (c.field, c.op)
 

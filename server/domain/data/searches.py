@@ -19,9 +19,9 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from server.domain.errors import InvalidParameter, NoAccess, NoFieldFound, RecordNotFound
-from server.store import schema
+from server.store import folding, schema
 from server.store.session import AppSession
-from server.tables import FORM_COMPANY, FORM_CONTACT, REGISTRY
+from server.tables import FORM_COMPANY, FORM_CONTACT, INT_MAX, REGISTRY
 
 from . import custom_fields, listing, records
 from .query import page_bounds, select_rows
@@ -181,7 +181,9 @@ def _email_rows(s: AppSession, fields: list[str], criteria: dict, tag_ids, limit
             raise NoFieldFound(f"No field found: EmailSentSearch.{name}")
         column = columns[name]
         if isinstance(value, str) and "%" in value:
-            select = select.where(sa.func.lower(column).like(value.lower()))
+            select = select.where(folding.lowered(column, value).like(value.lower()))
+        elif isinstance(value, str):
+            select = select.where(folding.ignoring_case(column, value))
         else:
             select = select.where(column == value)
     if tag_ids:
@@ -223,16 +225,49 @@ REPORTS = {
 
 # --- saved searches ----------------------------------------------------------------------------------
 
+class BadSearch(ValueError):
+    """A saved search that could not run: ``field`` (``columns``, ``criteria.<name>``) says what is wrong."""
+
+    def __init__(self, field: str, problem: str):
+        super().__init__(problem)
+        self.field = field
+
+
+def _is_id(value) -> bool:
+    return type(value) is int and 0 < value <= INT_MAX
+
+
+def _check_criteria(s: AppSession, spec: Report, criteria: dict) -> None:
+    """Criteria a search of ``spec`` can run: its table's fields (or the email report's), each compared with text
+    or a number, and ``tag_ids`` a list of ids; a BadSearch naming the first that is not."""
+    if spec.table is not None:
+        table = REGISTRY.get(spec.table)
+        known = {n for n, f in table.fields.items() if f.readable} | set(spec.catalog(s)) | {
+            f.api_name for f in custom_fields.definitions(s, spec.custom_form).values()}
+    else:
+        known = set(EMAIL_CRITERIA)
+    for name, value in criteria.items():
+        where = f"criteria.{name}"
+        if name == "tag_ids":
+            if not isinstance(value, list) or not value or not all(_is_id(v) for v in value):
+                raise BadSearch(where, "tag_ids is a list of tag ids")
+        elif name not in known:
+            raise BadSearch(where, f"{name} is not a field this search can compare ({', '.join(sorted(known))[:200]})")
+        elif name == "ContactId" and spec.table is None:
+            if not _is_id(value):
+                raise BadSearch(where, "ContactId is a contact id")
+        elif type(value) is not str and (type(value) not in (int, float) or not -INT_MAX <= value <= INT_MAX):
+            raise BadSearch(where, f"{name} is compared with text or a number")
+
+
 def add_saved_search(s: AppSession, name: str, user_ids: list[int], *, report: str = "contact",
                      criteria: dict | None = None, columns: list[str] | None = None) -> int:
     spec = REPORTS[report]
     columns = columns or list(spec.default_columns)
     unknown = [c for c in columns if c not in {col.name for col in spec.columns} and not c.startswith("_")]
     if unknown:
-        raise ValueError(f"unknown report columns {unknown}")
-    odd = [k for k in (criteria or {}) if k != "tag_ids" and k not in EMAIL_CRITERIA]
-    if spec.rows is _email_rows and odd:
-        raise ValueError(f"an email search's criteria are {', '.join(EMAIL_CRITERIA)} (not {odd[0]})")
+        raise BadSearch("columns", f"unknown report columns {unknown}")
+    _check_criteria(s, spec, criteria or {})
     search_id = s.next_id("saved_filter")
     s.insert(schema.saved_filter, dict(id=search_id, filter_name=name, report_stored_name=spec.stored_name,
                                        user_id=",".join(map(str, user_ids)), report=report,

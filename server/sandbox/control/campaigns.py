@@ -73,6 +73,10 @@ class PostFilter(Page):
     status: str = Field(None, max_length=50)
 
 
+class JobFilter(Query):
+    newest: int = Field(None, ge=1, le=10000, description="only the newest this many jobs")
+
+
 class PostTest(Body):
     contact_id: int = Field(None, ge=1, le=INT_MAX, description="whose fields to merge (blank without one)")
 
@@ -386,11 +390,10 @@ def delete_round_robin(name: str, rule: str):
     return "", 204
 
 
-@bp.get("/apps/<name>/fulfillment", summary="Fulfillment list jobs")
-def fulfillment_jobs(name: str):
+@bp.get("/apps/<name>/fulfillment", summary="Fulfillment list jobs, oldest first", query=JobFilter)
+def fulfillment_jobs(name: str, query: JobFilter):
     with app_session(name, write=False) as s:
-        return jsonify({"jobs": [{k: v for k, v in r._mapping.items() if k not in ("app_id", "csv")}
-                                 for r in fulfillment.list_jobs(s)]})
+        return jsonify({"jobs": [dict(r._mapping) for r in fulfillment.list_jobs(s, newest=query.newest)]})
 
 
 @bp.get("/apps/<name>/fulfillment/<int:job_id>.csv", summary="A fulfillment job's CSV", answer_type="text/csv")

@@ -9,7 +9,6 @@ from flask import jsonify
 from pydantic import Field
 
 from server.domain.data import searches
-from server.domain.errors import SandboxError
 from server.engine import resources
 from server.store import schema
 
@@ -53,16 +52,15 @@ def add_saved_search(name: str, body: NewSavedSearch):
             except resources.Unresolved as exc:
                 raise ControlError(400, str(exc), [{"field": f"users.{n}", "problem": str(exc)}]) from None
         if body.tags:
-            try:
-                criteria["tag_ids"] = [resources.tag_id(s, ref) for ref in body.tags]
-            except resources.Unresolved as exc:
-                raise ControlError(400, str(exc), [{"field": "tags", "problem": str(exc)}]) from None
+            criteria["tag_ids"] = []
+            for n, ref in enumerate(body.tags):
+                try:
+                    criteria["tag_ids"].append(resources.tag_id(s, ref))
+                except resources.Unresolved as exc:
+                    raise ControlError(400, str(exc), [{"field": f"tags.{n}", "problem": str(exc)}]) from None
         try:
             search_id = searches.add_saved_search(s, body.name, users, report=body.report, criteria=criteria,
                                                   columns=body.columns)
-        except ValueError as exc:
-            field = "criteria" if "criteria" in str(exc) else "columns"
-            raise ControlError(400, str(exc), [{"field": field, "problem": str(exc)}]) from None
-        except SandboxError as exc:
-            raise ControlError(400, exc.message) from None
+        except searches.BadSearch as exc:
+            raise ControlError(400, str(exc), [{"field": exc.field, "problem": str(exc)}]) from None
         return jsonify(_json(s.get(schema.saved_filter, search_id))), 201
