@@ -1,8 +1,8 @@
 """Text compared ignoring case beyond ASCII, alike on both stores. SQLite's ``lower()`` folds ASCII letters only
-("Émile" stays "Émile"), PostgreSQL's every letter; ``folded(col)`` is ``lower()`` on PostgreSQL and, on SQLite,
-``sandbox_fold()``, which server.store.db gives every connection: Python's ``str.lower``. It cannot use an index on
-``lower(col)``, so ``ignoring_case`` uses it only for a value beyond ASCII (an ASCII value equals only text whose
-letters are ASCII, which SQLite's ``lower()`` folds right)."""
+("Émile" stays "Émile"), PostgreSQL's every letter (in a database of a UTF-8 locale: README.md). ``folded(col)``
+is ``lower()`` on PostgreSQL and, on SQLite, ``sandbox_fold()``, which server.store.db gives every connection:
+Python's ``str.lower``. It cannot use an index on ``lower(col)``, so ``ignoring_case`` uses it only for a value
+beyond ASCII (an ASCII value equals only text whose letters are ASCII, which SQLite's ``lower()`` folds right)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
