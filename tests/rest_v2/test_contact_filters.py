@@ -60,3 +60,10 @@ def test_custom_fields_by_name_with_their_types_operators(v2):
                              (f"{member}==maybe", f"filter.{member}"), (f"{size}==big", f"filter.{size}"),
                              ("NoSuchField==1", "filter")):
         assert v2.error("GET", "/contacts", 400, params={"filter": clause})["details"][0]["resource"] == resource
+
+
+def test_a_multi_select_value_beyond_ascii_ignores_case(v2):
+    seasons = _field(v2, "Seasons", "LIST_BOX", options=[{"label": "Été"}, {"label": "Hiver"}])
+    made = v2.app.call("ContactService.add", {"FirstName": "Saison", f"_{seasons}": "Été,Hiver"})
+    for value in ("Été", "été", "ÉTÉ", "hiver"):
+        assert _ids(v2, f"{seasons}=={value}") == [made], value
