@@ -64,7 +64,15 @@ class UserInfo(Shape):
 @route("GET", "/account/profile", summary="The account's business profile", tag="Account Info",
        response=AccountProfile)
 def get_profile(r: Request):
-    return settings.profile(r.s)
+    return _v1(settings.profile(r.s))
+
+
+def _v1(profile: dict) -> dict:
+    """The profile as v1 answers it: its address a ContactAddress, whose ``field`` the document requires (the
+    business address is the billing one)."""
+    if profile.get("address"):
+        return {**profile, "address": {**profile["address"], "field": "BILLING"}}
+    return profile
 
 
 @route("PUT", "/account/profile", summary="Update the account's business profile", tag="Account Info",
@@ -72,7 +80,7 @@ def get_profile(r: Request):
 def put_profile(r: Request):
     body: ProfileBody = r.body
     changes = body.model_dump(include=body.model_fields_set)
-    return settings.update_profile(r.s, changes)
+    return _v1(settings.update_profile(r.s, changes))
 
 
 @route("GET", "/setting/application/enabled", summary="Whether the application is enabled", tag="Setting",

@@ -304,9 +304,11 @@ def _path_values(op: Operation, path_args: dict) -> dict:
     out = {}
     for name, value in path_args.items():
         if op.path_types.get(name, int) is int:
-            if not re.fullmatch(r"-?\d{1,10}", value) or not INT_MIN <= int(value) <= INT_MAX:
+            if not re.fullmatch(r"-?\d{1,19}", value) or not -2**63 <= int(value) < 2**63:
                 raise errors.bad_request(f"Invalid value for {name}: '{value}' is not an integer")
-            out[name] = int(value)
+            # an int64 (the document's format) no record can have: one that names nothing, so the route answers
+            # its own 404 ("Unable to find this Contact"), as for any other id it does not know
+            out[name] = int(value) if INT_MIN <= int(value) <= INT_MAX else -1
         else:
             out[name] = value
     return out

@@ -32,7 +32,7 @@ from .api import (
     route,
 )
 from .errors import bad_request, not_found
-from .wire import DateText, DateTimeText, in_date, in_datetime, millis, out_date, out_datetime
+from .wire import DateText, DateTimeText, TimeZoneText, in_date, in_datetime, millis, out_date, out_datetime
 
 CONTACT = domain.CONTACT
 FORM = FORM_CONTACT
@@ -97,7 +97,7 @@ class ContactBody(Body):
     spouse_name: str | None = None
     website: str | None = None
     contact_type: str | None = None
-    time_zone: str | None = None
+    time_zone: TimeZoneText | None = None
     preferred_locale: str | None = None
     notes: str | None = None
     company_name: str | None = None

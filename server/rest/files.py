@@ -71,7 +71,9 @@ class ListFiles(Paging):
     contact_id: Int | None = None
     name: str | None = None
     permission: Literal["USER", "COMPANY", "BOTH"] | None = None
-    type: str | None = None
+    type: Literal["Application", "Image", "Fax", "Attachment", "Ticket", "Contact", "DigitalProduct", "Import",
+                  "Hidden", "WebForm", "StyledCart", "ReSampledImage", "TemplateThumbnail", "Funnel",
+                  "LogoThumbnail", "Unlayer", "BrandingCenterLogo"] | None = None  # the document's enum
     viewable: Literal["PUBLIC", "PRIVATE", "BOTH"] | None = None
 
 

@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 from server.clock import UTC, AppClock, parse_datetime
+from server.domain.account import locales
 from server.domain.crm.countries import (  # noqa: F401  (v1 modules import them from here)
     country_code,
     country_name,
@@ -79,6 +80,15 @@ _STORED_YEARS = "^(1[0-9]{3}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])
 DateTimeText = Annotated[str, AfterValidator(_checked(in_datetime)),
                          WithJsonSchema({"type": "string", "format": "date-time", "pattern": _STORED_YEARS})]
 DateText = Annotated[str, AfterValidator(_checked(in_date)), WithJsonSchema({"type": "string", "format": "date"})]
+
+
+def _time_zone(value: str) -> str:
+    if not locales.is_time_zone(value):
+        raise ValueError(f"'{value}' is not a supported time zone (an IANA name, such as America/New_York)")
+    return value
+
+
+TimeZoneText = Annotated[str, AfterValidator(_time_zone)]
 
 
 def not_a_boolean(value):

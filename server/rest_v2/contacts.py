@@ -29,6 +29,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import lru_cache
 
+from server.domain.account import locales
 from server.domain.crm import contacts as domain
 from server.domain.crm import countries, links, origins, social_accounts, utms
 from server.domain.crm import tags as tag_domain
@@ -407,6 +408,9 @@ def _values(r: Request, changed: set[str]) -> dict:
     for prop in sorted(changed & WRITABLE):
         value = body.get(prop)
         if prop in TEXT:
+            if prop == "time_zone" and value and not locales.is_time_zone(value):
+                raise invalid_field("time_zone", f"'{value}' is not a supported time zone (an IANA name, such as "
+                                                 "America/New_York)")
             data[TEXT[prop]] = value
         elif prop in IDS:
             data[IDS[prop]] = in_id(value, prop) if value else None

@@ -87,6 +87,7 @@ def test_adding_and_removing_contacts_to_a_sequence(rest):
     assert rest.post(f"{path}/999999").status_code == 404
     assert rest.delete(path, json={"ids": [a]}).status_code == 204
     assert rest.delete(f"{path}/{b}").status_code == 204
+    assert rest.delete(f"{path}/999999").json() == {"message": "Unable to find this Contact"}  # as adding it
     assert rest.delete(path, params={"ids": str(b)}).status_code == 204  # ids in the query (a DELETE without body)
     assert rest.delete(path).status_code == 400
     enrollments = rest.app.live.control("GET", f"/apps/{rest.app.name}/enrollments",
@@ -94,3 +95,25 @@ def test_adding_and_removing_contacts_to_a_sequence(rest):
     assert {e["state"] for e in enrollments if e["sequence_id"] == member} == {"removed"}
     assert rest.post(f"/campaigns/{TRIAL}/sequences/999/contacts", json={"ids": [a]}).status_code == 404
     assert rest.post(f"/campaigns/999/sequences/{member}/contacts", json={"ids": [a]}).status_code == 404
+
+
+# the item types of Keap's document (paths./v1/campaigns/{campaignId}.get ... sequences.items.paths.items.items.type)
+DOCUMENT_ITEM_TYPES = {
+    "NULL", "Start", "Wait", "DelayTimer", "ContactTimer", "DateTimer", "AppointmentTimer", "Email", "BardEmail",
+    "UnlayerEmail", "EmailConfirm", "Voice", "Fax", "Letter", "AutomatedSms", "Tag", "Opportunity", "Note", "Task",
+    "CompleteTasks", "Appointment", "AssignOwner", "FieldValue", "Fulfillment", "CreateOrder", "Deal",
+    "AddToSequence", "CancelSubscription", "MoveOpportunity", "Http", "CustomerHub", "HttpRequest",
+    "IntegrationAction", "ActionSet"}
+
+
+def test_every_campaign_item_type_is_one_of_the_documents(rest):
+    """A strict client reads an item's type against the document's enum (RemoveTag, FieldTimer and FulfillmentList
+    were not in it)."""
+    from server.engine.document import ITEM_TYPES
+    from server.rest.campaigns import ITEM_TYPES as WIRE
+
+    assert {WIRE.get(kind, kind) for kind in ITEM_TYPES} <= DOCUMENT_ITEM_TYPES
+    for campaign in rest.ok("GET", "/campaigns")["campaigns"]:
+        full = rest.ok("GET", f"/campaigns/{campaign['id']}", params={"optional_properties": "sequences"})
+        types = {i["type"] for q in full.get("sequences", []) for p in q["paths"] for i in p["items"]}
+        assert types <= DOCUMENT_ITEM_TYPES, types

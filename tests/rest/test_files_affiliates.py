@@ -33,6 +33,7 @@ def test_files_upload_get_replace_list_delete(rest):
     assert rest.ok("GET", "/files", params={"viewable": "PUBLIC"})["count"] == 1
     assert [f["file_name"] for f in rest.ok("GET", "/files", params={"permission": "USER"})["files"]] == ["notes.txt"]
     assert rest.ok("GET", "/files", params={"type": "Application"})["count"] == 3
+    assert rest.get("/files", params={"type": "bad"}).status_code == 400  # the document's enum, as order's
     assert company["file_descriptor"]["category"] == "Documents" and user["file_descriptor"]["contact_id"] is None
     assert rest.ok("GET", f"/files/{xml_id}")["file_descriptor"]["category"] == "Images"
 

@@ -2,6 +2,8 @@
 live server: happy paths, errors, and the other protocol reading what REST wrote (and back)."""
 from __future__ import annotations
 
+import pytest
+
 
 def test_tags_categories_and_tagged_contacts(rest):
     page = rest.ok("GET", "/tags", params={"limit": 2})
@@ -125,6 +127,7 @@ def test_users_account_settings_userinfo(rest):
     assert users["count"] == 2 and users["users"][0]["email_address"] == "morgan.reyes@example.com"
     profile = rest.ok("GET", "/account/profile")
     assert profile["name"] == "Summit Peak Coaching" and profile["address"]["line1"] == "1450 Larimer Street"
+    assert profile["address"]["field"] == "BILLING"  # the document's ContactAddress requires it
     changed = rest.ok("PUT", "/account/profile", json={"phone": "(555) 010-0199"})
     assert changed["phone"] == "(555) 010-0199" and changed["address"] == profile["address"]
     assert rest.ok("GET", "/setting/application/enabled") == {"value": "yes"}
@@ -132,3 +135,14 @@ def test_users_account_settings_userinfo(rest):
     info = rest.ok("GET", "/oauth/connect/userinfo")
     assert info["email"] == "morgan.reyes@example.com"
     assert info["infusionsoft_id"] == f"{rest.app.name}.infusionsoft.com"
+
+
+@pytest.mark.parametrize("path, resource", [("/contacts/{}", "Contact"), ("/tags/{}", "Tag"),
+                                            ("/orders/{}", "Order")])
+def test_an_int64_id_no_record_can_have_is_a_404(rest, path, resource):
+    """The document's ids are int64: one past the store's range names no record (a 400 "is not an integer" before);
+    one that is no int64 at all stays a 400."""
+    missing = rest.get(path.format(99999999999))
+    assert missing.status_code == 404 and missing.json() == {"message": f"Unable to find this {resource}"}
+    assert rest.get(path.format(10**19)).status_code == 400
+    assert rest.get(path.format("4x")).status_code == 400

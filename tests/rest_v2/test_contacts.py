@@ -383,3 +383,22 @@ def test_text_filters_ignore_case_beyond_ascii(v2):
         assert found("given_name==ém*") == made[:2]
         assert found("given_name==emile") == [made[2]]
         assert found("given_name!=Émile") == [made[2]]
+
+
+def test_a_time_zone_is_an_iana_name_on_both_rest_versions(v2):
+    """REST: "This API only supports a subset of valid timezones"; a made-up one was stored as given."""
+    from tests.rest.conftest import rest_for
+
+    made = v2.ok("POST", "/contacts", 201, json={"given_name": "Tz", "time_zone": "America/Denver",
+                                                 "email_addresses": [{"email": "tz@zone.test"}]})
+    assert v2.ok("GET", f"/contacts/{made['id']}", params={"fields": "time_zone"})["time_zone"] == "America/Denver"
+    bad = v2.error("POST", "/contacts", 400, json={"given_name": "Tz", "time_zone": "Mars/Base",
+                                                   "email_addresses": [{"email": "tz2@zone.test"}]})
+    assert bad["details"][0]["resource"] == "time_zone"
+    assert v2.error("PATCH", f"/contacts/{made['id']}", 400, json={"time_zone": "Mars/Base"})
+    v1 = rest_for(v2.app)
+    refused = v1.post("/contacts", json={"email_addresses": [{"email": "tz3@zone.test", "field": "EMAIL1"}],
+                                         "time_zone": "Mars/Base"})
+    assert refused.status_code == 400 and "time_zone" in refused.json()["message"]
+    assert v1.post("/contacts", json={"email_addresses": [{"email": "tz4@zone.test", "field": "EMAIL1"}],
+                                      "time_zone": "Europe/Paris"}).status_code == 201

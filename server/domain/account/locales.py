@@ -100,3 +100,16 @@ def currency(code: str | None) -> str | None:
     if not code or pycountry.currencies.get(alpha_3=code.strip().upper()) is None:
         return None
     return code.strip().upper()
+
+
+@lru_cache(maxsize=1)
+def _time_zones() -> frozenset[str]:
+    import zoneinfo  # noqa: PLC0415  (the list is read from tzdata once, at the first contact given a zone)
+
+    return frozenset(zoneinfo.available_timezones())
+
+
+def is_time_zone(name: str) -> bool:
+    """Whether ``name`` is an IANA time zone (``America/Denver``): the zones a contact's ``time_zone`` may name
+    (REST: "this API only supports a subset of valid timezones"; which subset is unrecorded)."""
+    return name in _time_zones()
