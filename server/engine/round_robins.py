@@ -27,12 +27,16 @@ def next_of_item(s: AppSession, item_id: int, users: list[int]) -> int:
 def next_of_rule(s: AppSession, name: str) -> int:
     """The next user of the account's round robin ``name`` (looked up by name when the item runs: one deleted and
     defined again serves the items naming it); a SandboxError if there is none of that name now."""
-    rule = rule_named(s, name)
-    if rule is None:
+    t = schema.round_robin_rule
+    found = rule_named(s, name)
+    if found is None:
         raise SandboxError(f"no round robin {name!r}")
+    # the counter moved on first, in the store: the row stays locked until the transaction ends, so two workers'
+    # items naming it take turns one after the other, never the same turn
+    s.update(t, t.c.id == found.id, next_index=t.c.next_index + 1)
+    rule = s.get(t, found.id)
     turns = [u["user_id"] for u in rule.users for _ in range(u.get("weight", 1))]
-    s.update(schema.round_robin_rule, schema.round_robin_rule.c.id == rule.id, next_index=rule.next_index + 1)
-    return turns[rule.next_index % len(turns)]
+    return turns[(rule.next_index - 1) % len(turns)]
 
 
 def name_of(s: AppSession, rule_id: int) -> str:
