@@ -46,9 +46,11 @@ def _parse_time(text: str) -> time:
 
 
 def _window(config: dict) -> tuple[time, time] | None:
+    """``(start, end)`` of the time of day a timer may fire in; a start later than the end is a window across
+    midnight (22:00 to 06:00), never the daytime between them."""
     if config.get("between"):
         start, end = (_parse_time(t) for t in config["between"])
-        return (start, end) if start <= end else (end, start)
+        return start, end
     if config.get("at"):
         at = _parse_time(config["at"])
         return at, at
@@ -64,18 +66,28 @@ def _allowed_days(config: dict) -> set[int] | None:
     return None
 
 
+def _fit_on_day(moment: datetime, window: tuple[time, time]) -> datetime | None:
+    """The first moment at or after ``moment``, on its day, inside the window; None once the day's is over. A
+    window across midnight (22:00 to 06:00) is a day's first hours and its last."""
+    start, end = window
+    now = moment.time()
+    if start <= end:
+        if now <= start:
+            return datetime.combine(moment.date(), start)
+        return moment if now <= end else None
+    if now <= end or now >= start:
+        return moment
+    return datetime.combine(moment.date(), start)
+
+
 def _first_fit(candidate: datetime, window: tuple[time, time] | None, days: set[int] | None) -> datetime:
     """The first local moment at or after ``candidate`` on an allowed day and inside the window."""
     moment = candidate
     for _ in range(800):  # at most a couple of years of days, even with odd day sets
         if days is None or moment.weekday() in days:
-            if window is None:
-                return moment
-            start, end = (datetime.combine(moment.date(), window[0]), datetime.combine(moment.date(), window[1]))
-            if moment <= start:
-                return start
-            if moment <= end:
-                return moment
+            fit = moment if window is None else _fit_on_day(moment, window)
+            if fit is not None:
+                return fit
         moment = datetime.combine(moment.date() + timedelta(days=1), time(0, 0))
     return moment
 
@@ -113,12 +125,12 @@ def date_due(config: dict, reached_at: float, zone: ZoneInfo) -> float | str:
     now = _local(reached_at, zone)
     window = _window(config)
     for day in _days(max(first, now.date()), last):
-        start = datetime.combine(day, window[0] if window else time(0, 0))
-        end = datetime.combine(day, window[1] if window else time(23, 59, 59))
-        if now <= start:
-            return _ts(start, zone)
-        if now <= end:
-            return reached_at  # inside the window, or "any time" on the day: as soon as the contact lands
+        moment = now if day == now.date() else datetime.combine(day, time(0, 0))
+        fit = moment if window is None else _fit_on_day(moment, window)
+        if fit is None:
+            continue
+        # inside the window, or "any time" on the day: as soon as the contact lands
+        return reached_at if fit == now else _ts(fit, zone)
     return PASSED
 
 

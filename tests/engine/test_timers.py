@@ -72,6 +72,20 @@ def test_a_window_holds_the_contact_until_it_opens_and_lets_it_through_inside():
     assert local(delay_due(config, ts("2026-01-12T16:45"), NY)) == "2026-01-13 09:00 EST"
 
 
+def test_a_window_across_midnight_is_the_night_not_the_day_between():
+    """``between: ["22:00", "06:00"]`` is 22:00 to 06:00 (it was turned into 06:00 to 22:00)."""
+    config = {"wait": 1, "unit": "hours", "between": ["22:00", "06:00"]}
+    assert local(delay_due(config, ts("2026-01-30T10:00"), NY)) == "2026-01-30 22:00 EST"  # 11:00: not yet
+    assert local(delay_due(config, ts("2026-01-30T22:30"), NY)) == "2026-01-30 23:30 EST"  # inside, before midnight
+    assert local(delay_due(config, ts("2026-01-31T03:00"), NY)) == "2026-01-31 04:00 EST"  # inside, after it
+    assert local(delay_due(config, ts("2026-01-31T05:30"), NY)) == "2026-01-31 22:00 EST"  # 06:30: closed
+    days = {"wait": 1, "unit": "days", "between": ["22:00", "06:00"]}
+    assert local(delay_due(days, ts("2026-01-30T10:00"), NY)) == "2026-01-31 00:00 EST"  # the next date's night
+    dated = {"date": "2026-06-01", "between": ["22:00", "06:00"]}
+    assert local(date_due(dated, ts("2026-06-01T12:00"), NY)) == "2026-06-01 22:00 EDT"
+    assert date_due(dated, ts("2026-06-01T02:00"), NY) == ts("2026-06-01T02:00")  # inside: at once
+
+
 def test_months_stop_at_the_end_of_a_shorter_month():
     assert local(delay_due({"wait": 1, "unit": "months"}, ts("2026-01-31T10:00"), NY)) == "2026-02-28 00:00 EST"
     assert local(delay_due({"wait": 1, "unit": "months"}, ts("2028-01-31T10:00"), NY)) == "2028-02-29 00:00 EST"
