@@ -200,24 +200,24 @@ def opt_out(token: str):
     """Unsubscribes, and offers the feedback form that reports the email as spam (seed 000 "Reported SPAM"). When
     the app lets contacts leave one campaign (option ``campaign_opt_out``), a campaign email's link first asks
     which: that campaign only, or all marketing email."""
-    choice = _on_message(token, lambda s: recipients.campaign_of(s, token))
-    if choice is not None:
+    # one transaction: the choice to offer, or else the unsubscribe itself
+    found = _on_message(token, lambda s: recipients.campaign_of(s, token) or recipients.unsubscribe(s, token))
+    if isinstance(found, recipients.CampaignLink):
         action = f"/app/optOut/{html.escape(token)}"
-        return _page(200, "Unsubscribe", f"<p id=\"message\">Unsubscribe {html.escape(choice.address)}:</p>"
+        return _page(200, "Unsubscribe", f"<p id=\"message\">Unsubscribe {html.escape(found.address)}:</p>"
                      f"<form id=\"campaign\" method=\"POST\" action=\"{action}/campaign\"><button type=\"submit\">"
-                     f"From {html.escape(choice.campaign)} only</button></form>"
+                     f"From {html.escape(found.campaign)} only</button></form>"
                      f"<form id=\"all\" method=\"POST\" action=\"{action}\"><button type=\"submit\">"
                      "From all marketing email</button></form>")
-    return _unsubscribed(token)
+    return _unsubscribed(token, found)
 
 
 @bp.post("/app/optOut/<token>")
 def opt_out_of_all(token: str):
-    return _unsubscribed(token)
+    return _unsubscribed(token, _on_message(token, lambda s: recipients.unsubscribe(s, token)))
 
 
-def _unsubscribed(token: str):
-    address = _on_message(token, lambda s: recipients.unsubscribe(s, token))
+def _unsubscribed(token: str, address: str | None):
     if address is None:
         return _not_found()
     return _page(200, "Unsubscribed", f"<p id=\"message\">{html.escape(address)} is unsubscribed.</p>"

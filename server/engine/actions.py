@@ -249,8 +249,6 @@ def _owner(run, item) -> int | None:
     c = item.config
     if c.get("round_robin_rule"):
         return round_robins.next_of_rule(run.s, c["round_robin_rule"])
-    if c.get("round_robin_rule_id"):  # (compiled before rules were named in items)
-        return round_robins.next_of_rule(run.s, round_robins.name_of(run.s, c["round_robin_rule_id"]))
     users = [u for u in c.get("round_robin_ids") or [] if u]
     return round_robins.next_of_item(run.s, item.id, users) if users else c.get("user_id")
 

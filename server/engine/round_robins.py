@@ -39,11 +39,6 @@ def next_of_rule(s: AppSession, name: str) -> int:
     return turns[(rule.next_index - 1) % len(turns)]
 
 
-def name_of(s: AppSession, rule_id: int) -> str:
-    rule = s.get(schema.round_robin_rule, rule_id)
-    return rule.name if rule is not None else f"#{rule_id}"
-
-
 def rules(s: AppSession) -> list:
     t = schema.round_robin_rule
     return s.execute(s.select(t).order_by(t.c.name)).all()

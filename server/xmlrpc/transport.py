@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import time
 from email.utils import formatdate
 from http import HTTPStatus
 from urllib.parse import parse_qsl
@@ -19,6 +18,7 @@ from werkzeug.datastructures import EnvironHeaders
 from werkzeug.wsgi import get_input_stream
 
 from server.auth.gateway import GatewayRejection
+from server.clock import wall
 from server.domain.errors import ProtocolError
 from server.faults.actions import DropConnection, drop
 from server.gate import GATEWAY, LEGACY, Call
@@ -40,7 +40,7 @@ _expires: list = [0, ""]  # (the second it was made for, the header): made once 
 
 
 def _expires_header() -> str:
-    now = int(time.time())
+    now = int(wall())
     if _expires[0] != now:
         _expires[:] = [now, formatdate(now + _EXPIRES_AFTER, usegmt=True)]
     return _expires[1]

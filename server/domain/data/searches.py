@@ -242,8 +242,7 @@ def _check_criteria(s: AppSession, spec: Report, criteria: dict) -> None:
     or a number, and ``tag_ids`` a list of ids; a BadSearch naming the first that is not."""
     if spec.table is not None:
         table = REGISTRY.get(spec.table)
-        known = {n for n, f in table.fields.items() if f.readable} | set(spec.catalog(s)) | {
-            f.api_name for f in custom_fields.definitions(s, spec.custom_form).values()}
+        known = {n for n, f in table.fields.items() if f.readable} | set(spec.catalog(s))  # (custom fields too)
     else:
         known = set(EMAIL_CRITERIA)
     for name, value in criteria.items():
@@ -274,6 +273,16 @@ def add_saved_search(s: AppSession, name: str, user_ids: list[int], *, report: s
                                        criteria=dict(criteria or {}), columns=list(columns)))
     s.emit("saved_filter.added", "saved_filter", search_id, name=name)
     return search_id
+
+
+def saved_searches(s: AppSession) -> list:
+    """Every saved search of the app (its SavedFilter rows), oldest first."""
+    return s.execute(s.select(_sf).order_by(_sf.c.id)).all()
+
+
+def get_saved_search_row(s: AppSession, search_id: int):
+    """The saved search's SavedFilter row (its report, criteria and columns), or None."""
+    return s.get(_sf, search_id)
 
 
 def _user_names(s: AppSession) -> dict[int, str]:

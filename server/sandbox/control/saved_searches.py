@@ -10,7 +10,6 @@ from pydantic import Field
 
 from server.domain.data import searches
 from server.engine import resources
-from server.store import schema
 
 from .common import ControlError, app_session
 from .contract import Body, ControlBlueprint
@@ -37,8 +36,7 @@ def _json(row) -> dict:
 @bp.get("/apps/<name>/saved-searches", summary="The app's saved searches")
 def list_saved_searches(name: str):
     with app_session(name, write=False) as s:
-        t = schema.saved_filter
-        return jsonify({"saved_searches": [_json(r) for r in s.execute(s.select(t).order_by(t.c.id))]})
+        return jsonify({"saved_searches": [_json(r) for r in searches.saved_searches(s)]})
 
 
 @bp.post("/apps/<name>/saved-searches", summary="Save a search (contact, company or email report)",
@@ -63,4 +61,4 @@ def add_saved_search(name: str, body: NewSavedSearch):
                                                   columns=body.columns)
         except searches.BadSearch as exc:
             raise ControlError(400, str(exc), [{"field": exc.field, "problem": str(exc)}]) from None
-        return jsonify(_json(s.get(schema.saved_filter, search_id))), 201
+        return jsonify(_json(searches.get_saved_search_row(s, search_id))), 201
