@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import multiprocessing as mp
 import os
 import platform
@@ -78,6 +79,44 @@ class NoOp(master.SandboxGunicorn):
 NoOp(Config(port=port), 1, [], None).run()
 """
 
+# The sandbox under `sandbox serve`'s gunicorn settings, one worker, with the CPU time of each call split in two: the
+# application's (the WSGI call, on the thread's own CPU clock) and the whole call's in the worker (gunicorn reading
+# the request, the application, gunicorn writing the answer: ``SandboxWorker._handle_one``). GET /__split answers
+# both, in µs per call since the last GET, for the bench to read after each round.
+GUNICORN_SPLIT = r"""
+import json, time
+from server import master
+spent = {"app": 0.0, "call": 0.0, "calls": 0}
+class Timed:
+    def __init__(self, app):
+        self.app, self.extensions = app, app.extensions  # extensions: what SandboxWorker reads for its call slot
+    def __call__(self, environ, start_response):
+        if environ["PATH_INFO"] == "/__split":
+            n = max(spent["calls"], 1)
+            body = json.dumps({"app": spent["app"] / n * 1e6, "call": spent["call"] / n * 1e6}).encode()
+            spent.update(app=0.0, call=0.0, calls=0)
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        started = time.thread_time()
+        try:
+            return self.app(environ, start_response)
+        finally:
+            spent["app"] += time.thread_time() - started
+handle_one = master.SandboxWorker._handle_one
+def timed_handle_one(self, conn):
+    started = time.thread_time()
+    try:
+        return handle_one(self, conn)
+    finally:
+        spent["call"] += time.thread_time() - started
+        spent["calls"] += 1
+master.SandboxWorker._handle_one = timed_handle_one
+class Split(master.SandboxGunicorn):
+    def load(self):
+        return Timed(make_app())
+Split(from_env(data_dir=sys.argv[2], port=port, log_level="warning"), 1, [], None).run()
+"""
+
 # Other WSGI servers for --also: each serves the application of the data dir argv[2] on port argv[1], with as
 # many threads as `sandbox serve` gives a worker, keeping connections alive where the server can.
 ALTERNATIVES = {
@@ -94,6 +133,8 @@ ALTERNATIVES = {
                 "workers=1, blocking_threads=THREADS).serve()",
                 "granian (HTTP in Rust; one worker process, its blocking threads running the application; not a "
                 "dependency: `pip install granian`), to show what the Python HTTP layer costs a call"),
+    "split": ("gunicorn", GUNICORN_SPLIT, "the sandbox under the gunicorn settings of `sandbox serve`, one worker, "
+              "each call's CPU split between the application and gunicorn (table below)"),
     "gunicorn-noop": ("gunicorn", GUNICORN_NOOP, "a no-op WSGI application (a fixed answer) under the gunicorn "
                       "settings of `sandbox serve`, one worker: what the server itself costs a call"),
 }
@@ -307,16 +348,25 @@ def main() -> None:
             load(other_port, "/api/xmlrpc", calls["ContactService.load"], 1.0, args.clients)
         baselines: list[tuple] = []
         rounds: dict[str, list[tuple]] = {name: [] for name in calls}
-        rounds.update({f"ContactService.load under {name}": [] for name in others})
+        rounds.update({f"ContactService.load under {name}": [] for name in others if name != "split"})
+        rounds.update({f"{call} under split": [] for call in calls if "split" in others})
+        splits: dict[str, list[dict]] = {}
         for n in range(args.rounds):
             targets.step(f"round {n + 1} of {args.rounds}: the stdlib no-op, then {', '.join(rounds)}")
             baselines.append(measured(noop.pid, noop_port, "/RPC2", noop_body, args.seconds, args.clients))
             for name, body in calls.items():
                 rounds[name].append(measured(serve.pid, port, "/api/xmlrpc", body, args.seconds, args.clients))
             for name, (proc, other_port, _) in others.items():
-                rounds[f"ContactService.load under {name}"].append(
-                    measured(proc.pid, other_port, "/api/xmlrpc", calls["ContactService.load"], args.seconds,
-                             args.clients))
+                bodies = {f"ContactService.load under {name}": calls["ContactService.load"]}
+                if name == "split":
+                    bodies = {f"{call} under split": body for call, body in calls.items()}
+                for label, body in bodies.items():
+                    if name == "split":
+                        split_of(other_port)  # the counts start here
+                    rounds[label].append(measured(proc.pid, other_port, "/api/xmlrpc", body, args.seconds,
+                                                  args.clients))
+                    if name == "split":
+                        splits.setdefault(label.removesuffix(" under split"), []).append(split_of(other_port))
         baseline = (statistics.median(b[0] for b in baselines), 0, _median_cpu(baselines), [1.0])
         results = {name: (statistics.median(r[0] for r in runs), sum(r[1] for r in runs), _median_cpu(runs),
                           [r[0] / b[0] for r, b in zip(runs, baselines)])
@@ -365,6 +415,13 @@ def main() -> None:
         "workers; the other servers' one process) over the calls they answered, a figure the load of other "
         "processes disturbs less than a rate.",
     ]
+    if splits:
+        lines += ["", SPLIT_TEXT, "", "| call | the application | gunicorn | the call in the worker |",
+                  "|---|---:|---:|---:|"]
+        for call, measured_splits in splits.items():
+            app_cpu = statistics.median(m["app"] for m in measured_splits)
+            call_cpu = statistics.median(m["call"] for m in measured_splits)
+            lines.append(f"| {call} | {app_cpu:,.0f} µs | {call_cpu - app_cpu:,.0f} µs | {call_cpu:,.0f} µs |")
     if others:
         lines += ["", "The other servers, each serving the same application with as many threads: "
                   + "; ".join(f"{name}: {o[2]}" for name, o in others.items()) + "."]
@@ -380,6 +437,24 @@ def main() -> None:
     targets.check("writing a 1000-row response, ratio to the stdlib's dumps", ours / stdlib, at_most=1.5)
     if not args.no_write:
         write_section(ROOT / "docs" / "performance.md", "## XML-RPC throughput", report)
+
+
+SPLIT_TEXT = (
+    "Where a call's CPU goes in the worker (`--also split`: the sandbox under `sandbox serve`'s gunicorn settings, "
+    "each call timed on its thread's CPU clock; medians of the rounds). \"gunicorn\" is the call's CPU in the worker "
+    "less the application's: reading and parsing the request, the environ, checking and writing the answer's "
+    "headers and body. In process (`bench/journal_cost.py`) the same application costs less than under the server: "
+    "the server's own code between two calls leaves less of it in the CPU's caches.")
+
+
+def split_of(port: int) -> dict:
+    """The split server's µs of CPU per call (the application's, the whole call's) since the last asking."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", "/__split")
+        return json.loads(conn.getresponse().read())
+    finally:
+        conn.close()
 
 
 def _median_cpu(runs) -> float | None:
