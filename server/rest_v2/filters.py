@@ -78,7 +78,7 @@ class Text(Kind):
 class Region(Text):
     """A region (a state): ``==`` matches the stored value whichever way it spells the region (``Colorado``,
     ``CO``, ``US-CO``: contacts written through XML-RPC hold the code, through v2 the name; a province's bare code
-    on an address in its ``country``, the field given); ``!=`` none of them."""
+    on an address in its ``country``, the field given); ``!=`` none of them (an address without a region too)."""
 
     def __init__(self, field: str | None = None, *, country: str):
         super().__init__(field)
@@ -95,10 +95,7 @@ class Region(Text):
                 placed.append(Condition(self.country, "none", None))
             matches.append(Condition(target, "all", [Condition(target, "eq", b.code),
                                                      Condition(self.country, "any", placed)]))
-        if clause.op == "==":
-            return [Condition(target, "any", matches)]
-        # != : none of its names and codes, nor a US state's bare code (on any address: a simplification)
-        return [Condition(target, "ne", spelling) for spelling in [*spellings, *(b.code for b in bare if b.unplaced)]]
+        return [Condition(target, "any" if clause.op == "==" else "none_of", matches)]
 
 
 class Id(Kind):

@@ -355,6 +355,12 @@ def test_regions_answered_by_name_and_iso_code_whatever_the_store_holds(v2):
     perth = v2.app.call("ContactService.add", {"LastName": "Regions", "State": "WA", "Country": "Australia"})
     assert found("state==Western Australia") == [perth]  # "WA" in Australia, not Washington's
     assert found("state==Washington") == [wa] and found("state==Córdoba") == []
+    everyone = sorted([int(by_v2), by_xmlrpc, abroad, unknown, wa, perth])
+    # != is the opposite of ==: Washington's bare code only where it is Washington's
+    assert found("state!=Washington") == sorted(set(everyone) - {wa})
+    assert found("state!=Western Australia") == sorted(set(everyone) - {perth})
+    no_region = v2.app.call("ContactService.add", {"LastName": "Regions"})
+    assert no_region in found("state!=Washington")
 
 
 def test_company_and_user_regions(v2):

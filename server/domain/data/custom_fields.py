@@ -267,7 +267,7 @@ def named_in(where) -> set[str]:
     """The fields a list's conditions name (inside ``any`` conditions too)."""
     names: set[str] = set()
     for c in where:
-        names |= named_in(c.value) if c.op == "any" else {c.field}
+        names |= named_in(c.value) if c.op in listing.GROUPS else {c.field}
     return names
 
 

@@ -32,8 +32,10 @@ T = TypeVar("T")
 # text anywhere in the value (``contains``), membership (``ids==1,2,3``), "has no value" (``NONE``), one
 # item of a comma-joined list (``item``: a multi-select custom field's option) and any of several conditions
 # (``any``: ``value`` holds them; ``field`` is unused).
-OPS = ("eq", "ne", "lt", "le", "gt", "ge", "prefix", "contains", "in", "none", "item", "any", "all")
-GROUPS = ("any", "all")  # a condition whose value is conditions: one of them holds, or every one
+OPS = ("eq", "ne", "lt", "le", "gt", "ge", "prefix", "contains", "in", "none", "item", "any", "all", "none_of")
+# a condition whose value is conditions: one of them holds, every one, or none of them (a row whose fields are
+# NULL holds none of them, as ``ne`` takes such a row)
+GROUPS = ("any", "all", "none_of")
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,8 @@ def condition(fields: Fields, c: Condition, bind: Callable[[Any], Any] = lambda 
         return sa.or_(*(condition(fields, one, bind) for one in c.value))
     if c.op == "all":
         return sa.and_(*(condition(fields, one, bind) for one in c.value))
+    if c.op == "none_of":  # (a comparison with NULL is unknown, which the coalesce makes false)
+        return sa.not_(sa.func.coalesce(sa.or_(*(condition(fields, one, bind) for one in c.value)), sa.false()))
     col = fields.column(c.field)
     if c.op == "item":
         items = sa.func.replace(folding.lowered(sa.literal(",") + col + sa.literal(","), str(c.value)), ", ", ",")
