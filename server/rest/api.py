@@ -300,12 +300,17 @@ def _served(op: Operation, call: Call, path_args: dict):
     return errors.json_response(result.body, status, headers)
 
 
+_WHOLE = re.compile(r"(-?\d{1,19})(?:\.0+)?")
+
+
 def _path_values(op: Operation, path_args: dict) -> dict:
     out = {}
     for name, value in path_args.items():
         if op.path_types.get(name, int) is int:
-            if not re.fullmatch(r"-?\d{1,19}", value) or not -2**63 <= int(value) < 2**63:
+            whole = _WHOLE.fullmatch(value)  # an integer, or one written as a decimal (42.0: an integer to JSON Schema)
+            if whole is None or not -2**63 <= int(whole[1]) < 2**63:
                 raise errors.bad_request(f"Invalid value for {name}: '{value}' is not an integer")
+            value = whole[1]
             # an int64 (the document's format) no record can have: one that names nothing, so the route answers
             # its own 404 ("Unable to find this Contact"), as for any other id it does not know
             out[name] = int(value) if INT_MIN <= int(value) <= INT_MAX else -1

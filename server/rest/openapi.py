@@ -12,7 +12,6 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from server import json_schema
-from server.tables import INT_MAX, INT_MIN
 
 from . import spec_operations
 from .api import PREFIX, Operation
@@ -21,8 +20,9 @@ from .hooks import RestHook
 
 REF = "#/components/schemas/{model}"
 
-# ids in paths: what the store's 32-bit columns hold; anything else is a 400 (server.rest.api._path_values)
-_INT32 = {"type": "integer", "format": "int32", "minimum": INT_MIN, "maximum": INT_MAX}
+# ids in paths: int64, as Keap's document has them (one past the store's 32-bit columns names no record: a 404);
+# anything else is a 400 (server.rest.api._path_values)
+_INT64 = {"type": "integer", "format": "int64", "minimum": -(2**63), "maximum": 2**63 - 1}
 _ERROR = {"type": "object", "properties": {"message": {"type": "string"}}, "required": ["message"]}
 _GATEWAY = {"type": "object", "description": "the gateway's own refusal (Apigee fault, or the 429 quota body)"}
 _DESCRIPTIONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 401: "Unauthorized",
@@ -61,7 +61,7 @@ def _response_schema(op: Operation):
 
 
 def _parameters(op: Operation) -> list[dict]:
-    params = [{"name": name, "in": "path", "required": True, "schema": _INT32 if kind is int else {"type": "string"}}
+    params = [{"name": name, "in": "path", "required": True, "schema": _INT64 if kind is int else {"type": "string"}}
               for name, kind in op.path_types.items()]
     if op.query is not None:
         schema = op.query.model_json_schema(ref_template=REF)

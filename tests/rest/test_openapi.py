@@ -80,8 +80,9 @@ def test_every_reference_resolves(rest):
 def test_the_document_states_the_bounds_formats_and_required_properties(rest):
     doc = _doc(rest)
     get_contact = doc["paths"]["/contacts/{id}"]["get"]
-    assert get_contact["parameters"][0]["schema"] == {"type": "integer", "format": "int32",
-                                                      "minimum": -2147483648, "maximum": 2147483647}
+    # Keap's int64 ids (one past the store's 32-bit columns names no record: a 404, not a 400)
+    assert get_contact["parameters"][0]["schema"] == {"type": "integer", "format": "int64",
+                                                      "minimum": -(2**63), "maximum": 2**63 - 1}
     listing = {p["name"]: p["schema"] for p in doc["paths"]["/contacts"]["get"]["parameters"]}
     assert listing["limit"]["minimum"] == 0 and listing["offset"]["minimum"] == 0
     assert listing["since"]["format"] == "date-time"

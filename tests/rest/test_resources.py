@@ -146,3 +146,7 @@ def test_an_int64_id_no_record_can_have_is_a_404(rest, path, resource):
     assert missing.status_code == 404 and missing.json() == {"message": f"Unable to find this {resource}"}
     assert rest.get(path.format(10**19)).status_code == 400
     assert rest.get(path.format("4x")).status_code == 400
+    # an integer written as a decimal is that integer, as JSON Schema has it (the fuzzer sends 398.0)
+    assert rest.get(path.format("99999999999.0")).status_code == 404
+    assert rest.get(path.format("4.5")).status_code == 400 and rest.get(path.format("4.")).status_code == 400
+
