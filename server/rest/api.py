@@ -280,7 +280,7 @@ def _served(op: Operation, call: Call, path_args: dict):
     try:
         path = _path_values(op, path_args)
         query = op.query.model_validate(query_values(op.query)) if op.query else None
-        raw, body = _body(op)
+        raw, body = _body(op, path)
         r = Request(call=call, path=path, query=query, body=body, raw_body=raw)
         if op.transaction:
             with r.session(write=op.writes) as s:
@@ -339,7 +339,7 @@ def _is_list(annotation) -> bool:
     return text.startswith("list") or "list[" in text
 
 
-def _body(op: Operation):
+def _body(op: Operation, path: dict):
     if op.body is None:
         return None, None
     data = request.get_data(cache=True)
@@ -352,7 +352,17 @@ def _body(op: Operation):
             raise errors.bad_request(exc.message) from None
     if not isinstance(raw, dict):
         raise errors.bad_request("The request body must be a JSON object")
+    if "id" in raw and "id" not in op.body.model_fields and _names_the_path(raw["id"], path):
+        # the record's own id beside the path's, as keap-python's update sends it: says nothing more
+        raw = {k: v for k, v in raw.items() if k != "id"}
     return raw, op.body.model_validate(raw)
+
+
+def _names_the_path(value, path: dict) -> bool:
+    """Whether a body's ``id`` is one of the path's ids (a number or its digits)."""
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    return type(value) is int and value in path.values()
 
 
 # --- anything else under /crm/rest/v1 -------------------------------------------------------------------

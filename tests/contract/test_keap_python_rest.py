@@ -3,6 +3,7 @@ live sandbox (the token travels as ``?access_token=``; falsy values are dropped 
 from __future__ import annotations
 
 import pytest
+import requests
 
 from tests.contract.test_keap_python import _code, keap_client  # noqa: F401  (fixture)
 
@@ -70,3 +71,23 @@ def test_commerce_campaigns_and_settings_through_keap_python(app, rest_v1):
     app.call("APIEmailService.optOut", "liam.nguyen@example.com", "by phone")
     rest_v1.EmailService.update_email_address("liam.nguyen@example.com", opted_in=True, reason="keap-python")
     assert app.call("APIEmailService.getOptStatus", "liam.nguyen@example.com") == 1  # from Opt-Out: Manual
+
+
+def test_updates_that_repeat_the_id_in_the_body(app, rest_v1):
+    """keap-python's update and create_credit_card send the path's id in the body too (their ``locals()``): an
+    ``id`` naming the path's record says nothing more and is taken; another stays an unknown property."""
+    made = rest_v1.ContactService.create(given_name="Ada", email_addresses=[{"email": "ada.id@example.com",
+                                                                             "field": "EMAIL1"}])
+    updated = rest_v1.ContactService.update(made["id"], given_name="Augusta")
+    assert updated["given_name"] == "Augusta" == rest_v1.ContactService.get(made["id"])["given_name"]
+    card = rest_v1.ContactService.create_credit_card(
+        made["id"], address={"field": "BILLING", "line1": "1 Main St", "locality": "Boise", "region": "ID",
+                             "zip_code": "83702", "country_code": "USA"}, card_number="4111111111111111",
+        card_type="Visa", email_address="ada.id@example.com", expiration_month="12", expiration_year="2030",
+        maestro_issue_number="", maestro_start_date_month="", maestro_start_date_year="", name_on_card="Ada",
+        verification_code="123")
+    assert card["id"] and rest_v1.ContactService.get_credit_cards(made["id"])[0]["id"] == card["id"]
+    key = app.live.control("POST", f"/apps/{app.name}/api-keys", json={"kind": "sak"}).json()["key"]
+    other = requests.patch(f"{app.live.url}/crm/rest/v1/contacts/{made['id']}", headers={"X-Keap-API-Key": key},
+                           json={"id": made["id"] + 1, "given_name": "X"}, timeout=30)
+    assert other.status_code == 400 and other.json() == {"message": "Unrecognized property: id"}
