@@ -18,9 +18,10 @@ from .errors import RestError, not_found
 
 
 class HookBody(Body):
-    # camelCase on the wire [doc S1]; documented with what subscribe() checks (a known key, an http(s) URL)
+    # camelCase on the wire [doc S1]; documented with what subscribe() checks (a known key, an http(s) URL a
+    # request can be made to: its pattern, and hooks.hook_url_problem's few checks a pattern cannot state)
     eventKey: Annotated[str, WithJsonSchema({"type": "string", "enum": domain.EVENT_KEYS})]
-    hookUrl: Annotated[str, WithJsonSchema({"type": "string", "pattern": "^https?://[^\\s]{3,}$"})]
+    hookUrl: Annotated[str, WithJsonSchema({"type": "string", "pattern": domain.HOOK_URL_PATTERN})]
 
 
 class RestHook(Shape):

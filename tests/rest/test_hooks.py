@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from server.domain.crm import contacts
-from server.store import apps
+from server.store import apps, schema
 from tests.conftest import serve_in_thread
 from tests.engine.receiver import Gathering
 
@@ -102,6 +102,39 @@ def test_event_keys_and_subscription_crud(frozen, receiver):
         changed = rest("PUT", f"/hooks/{key}", json={"eventKey": "contact.add", "hookUrl": receiver.url})
         assert changed.status_code == 404
         assert rest.delete(f"/hooks/{key}").status_code == 404
+
+
+# URLs no request can be made to: a host label over 63 characters (urllib3 refuses it while connecting: a 500
+# that kept the hook, before), the same in a 5000-character host, whitespace, no host, a bad port, an unclosed or
+# bad IPv6 address, an empty label, a control character, another scheme
+UNSENDABLE = ["http://" + "a" * 70 + ".com/", "https://" + "x" * 5000, "http://exa mple.com/x",
+              "http://user:pa ss@a.com/x", "http://[::1", "http://a:99999/x", "http://a:0/x", "http:///////x",
+              "http://a..b/", "http://[zz::1]/", "http://a/\x01", "ftp://a.com/x"]
+
+
+def test_a_hook_url_no_request_can_be_made_to_is_a_400_and_nothing_is_stored(frozen, receiver):
+    rest = frozen
+    hook = subscribe(rest, receiver, "task.add")
+    for url in UNSENDABLE:
+        made = rest.post("/hooks", json={"eventKey": "contact.add", "hookUrl": url})
+        assert made.status_code == 400 and made.json()["message"].startswith("Invalid hookUrl: "), (url, made.text)
+        changed = rest.put(f"/hooks/{hook['key']}", json={"eventKey": "task.edit", "hookUrl": url})
+        assert changed.status_code == 400 and changed.json()["message"] == made.json()["message"], (url, changed.text)
+    too_long = rest.post("/hooks", json={"eventKey": "contact.add", "hookUrl": UNSENDABLE[0]}).json()["message"]
+    assert too_long.endswith("(a label of its host name is longer than 63 characters)")
+    assert len(rest.post("/hooks", json={"eventKey": "contact.add", "hookUrl": UNSENDABLE[1]}).json()["message"]) < 400
+    assert rest.ok("GET", "/hooks") == [hook]  # nothing made, nothing changed
+    assert len([r for r in receiver.requests if r["secret"]]) == 1  # and no handshake sent
+    # URLs a request can be made to are kept (their handshakes go nowhere: Unverified)
+    for url in ("http://[::1]:1/x", "http://user:pw@127.0.0.1:1/x?y=1#z", "http://localhost.:1/x"):
+        assert rest.ok("POST", "/hooks", json={"eventKey": "contact.add", "hookUrl": url})["status"] == "Unverified"
+    # a hook kept with such a URL from before the check (an older snapshot): verifying it fails, it is no 500
+    sandbox = rest.app.live.sandbox
+    with sandbox.engine.begin() as conn:
+        s = sandbox.env.session(conn, apps.by_name(conn, rest.app.name))
+        s.update(schema.rest_hook, schema.rest_hook.c.id == int(hook["key"]), hook_url=UNSENDABLE[0])
+    verified = rest.post(f"/hooks/{hook['key']}/verify")
+    assert verified.status_code == 200 and verified.json()["status"] == "Unverified", verified.text
 
 
 def test_delayed_verification(frozen, receiver):
