@@ -149,6 +149,29 @@ def test_delayed_verification(frozen, receiver):
     assert ok["status"] == "Verified"
 
 
+def test_a_changed_event_key_drops_the_deliveries_queued_for_the_old_one(frozen, receiver):
+    """A subscription gets the events of its own eventKey only: a PUT that changes the key drops what was queued
+    under the old one (it reached the new URL before); one that keeps the key only moves its queue to the URL."""
+    rest = frozen
+    hook = subscribe(rest, receiver, "contact.add")
+    rest.app.call("ContactService.add", {"FirstName": "Queued"})  # queued for contact.add, due in 30 s
+    changed = rest.ok("PUT", f"/hooks/{hook['key']}", json={"eventKey": "note.add", "hookUrl": receiver.url + "/new"})
+    assert changed["status"] == "Verified"
+    note = rest.ok("POST", "/notes", 201, json={"contact_id": 6, "title": "after the change"})
+    rest.app.clock(by="1m")
+    assert [(d["event_key"], [k["id"] for k in d["object_keys"]]) for d in receiver.deliveries] == [
+        ("note.add", [note["id"]])]
+    assert [r["path"] for r in receiver.requests if r["secret"] is None] == ["/hook/new"]
+    assert [(d["event_key"], d["status"]) for d in deliveries(rest)] == [("contact.add", "dropped"),
+                                                                          ("note.add", "delivered")]
+    # the same key at another URL: what is queued goes there
+    edited = rest.ok("POST", "/notes", 201, json={"contact_id": 6, "title": "queued, then moved"})
+    rest.ok("PUT", f"/hooks/{hook['key']}", json={"eventKey": "note.add", "hookUrl": receiver.url + "/moved"})
+    rest.app.clock(by="1m")
+    assert [r["path"] for r in receiver.requests if r["secret"] is None] == ["/hook/new", "/hook/moved"]
+    assert [k["id"] for k in receiver.deliveries[-1]["object_keys"]] == [edited["id"]]
+
+
 def test_unverified_hooks_get_nothing(frozen, receiver):
     rest = frozen
     receiver.mode = "refuse"

@@ -194,12 +194,18 @@ def subscribe(s: AppSession, event_key: str, hook_url: str) -> int:
 
 
 def change(s: AppSession, hook_id: int, event_key: str, hook_url: str) -> None:
-    """New event key and URL: the hook must verify again."""
+    """New event key and URL: the hook must verify again. Its queued deliveries of another event key are
+    dropped: a subscription gets the events of its own key only [doc S30], and those were queued for the key it
+    no longer has. Those of its key stay queued for the new URL (sent once it verifies, dropped if it has not
+    when they fall due)."""
     get(s, hook_id)
     _check(event_key, hook_url)
-    h = schema.rest_hook
+    h, d = schema.rest_hook, schema.hook_delivery
+    now = _now(s)
     s.update(h, h.c.id == hook_id, event_key=event_key, hook_url=hook_url, status="Unverified",
-             secret=new_secret(), updated_at=_now(s))
+             secret=new_secret(), updated_at=now)
+    s.update(d, d.c.hook_id == hook_id, d.c.status == "pending", d.c.event_key != event_key, status="dropped",
+             due_at=None, finished_at=now)
     s.emit("rest_hook.updated", "rest_hook", hook_id, event_key=event_key)
 
 
