@@ -42,6 +42,9 @@ EVENT_KEYS = [
     "user.activate", "user.add", "user.edit",
 ]
 STATUSES = ("Unverified", "Verified", "Inactive")
+# "Deliveries are not triggered by legacy 'action sets'" [doc S30]: the origin (AppSession.acting_for) of the
+# changes an action set's actions make (server.engine.legacy), which queue none
+LEGACY_ACTION_SET = "legacy action set"
 MAX_KEYS = 1000  # object keys per delivery [doc S30]
 
 
@@ -272,6 +275,8 @@ _VERIFIED = PreparedAll(sa.select(_h.c.id, _h.c.event_key).where(
 def queue_deliveries(conn: Connection, app: AppRecord, logged: list) -> None:
     by_key: dict[str, list[tuple[HookEvent, object, datetime]]] = {}
     for _seq, event, at in logged:
+        if event.origin == LEGACY_ACTION_SET:
+            continue
         for hook_event in HOOK_EVENTS.get(event.type, ()):
             by_key.setdefault(hook_event.key, []).append((hook_event, event, at))
     if not by_key:
