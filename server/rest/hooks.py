@@ -100,10 +100,10 @@ def verify_hook(r: Request, key: str):
 
 
 @route("POST", "/hooks/{key}/delayedVerify", summary="Verify a hook with the secret its URL received",
-       tag="REST Hooks", response=RestHook, key=str)
+       tag="REST Hooks", response=RestHook, key=str, headers=("X-Hook-Secret",))  # required [doc S1]
 def delayed_verify(r: Request, key: str):
     hook_id = _id(key)
-    secret = request.headers.get("X-Hook-Secret", "")
+    secret = request.headers["X-Hook-Secret"]
     if not domain.verify_delayed(r.s, hook_id, secret):
         raise RestError(400, "X-Hook-Secret does not match the secret sent to the hook's URL")
     return hook_json(domain.get(r.s, hook_id))

@@ -172,6 +172,22 @@ def test_a_changed_event_key_drops_the_deliveries_queued_for_the_old_one(frozen,
     assert [k["id"] for k in receiver.deliveries[-1]["object_keys"]] == [edited["id"]]
 
 
+def test_delayed_verify_requires_the_secret_header_and_documents_it(frozen, receiver):
+    """Keap's document declares X-Hook-Secret a required header of delayedVerify (spec §8.1): the served document
+    says so, and a call without it is told what is missing, not that the secret does not match."""
+    rest = frozen
+    receiver.mode = "delayed"
+    hook = subscribe(rest, receiver)
+    missing = rest.post(f"/hooks/{hook['key']}/delayedVerify")
+    assert missing.status_code == 400 and missing.json() == {"message": "Required header is missing: X-Hook-Secret"}
+    empty = rest.post(f"/hooks/{hook['key']}/delayedVerify", headers={"X-Hook-Secret": ""})
+    assert empty.status_code == 400 and "does not match" in empty.json()["message"]
+    assert rest.ok("GET", f"/hooks/{hook['key']}")["status"] == "Unverified"
+    doc = rest.get("/openapi.json").json()
+    parameters = doc["paths"]["/hooks/{key}/delayedVerify"]["post"]["parameters"]
+    assert {"name": "X-Hook-Secret", "in": "header", "required": True, "schema": {"type": "string"}} in parameters
+
+
 def test_unverified_hooks_get_nothing(frozen, receiver):
     rest = frozen
     receiver.mode = "refuse"
