@@ -36,9 +36,10 @@ def hook_json(row) -> dict:
 
 
 def _id(key: str) -> int:
-    """A hook's key as its id; a key that is no id a hook can have (not digits, or past the store's integers)
-    finds no hook, as on the real service."""
-    if not key.isascii() or not key.isdigit() or len(key) > 10 or int(key) > INT_MAX:
+    """A hook's key as its id; a key that is no key the service hands out (not digits, with a leading zero, or past
+    the store's integers) finds no hook, as on the real service: keys are opaque strings [doc S1], so ``049`` is
+    not ``49``."""
+    if not key.isascii() or not key.isdigit() or len(key) > 10 or int(key) > INT_MAX or str(int(key)) != key:
         raise not_found("RestHook")
     return int(key)
 

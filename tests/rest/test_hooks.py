@@ -104,6 +104,20 @@ def test_event_keys_and_subscription_crud(frozen, receiver):
         assert rest.delete(f"/hooks/{key}").status_code == 404
 
 
+def test_a_key_with_leading_zeros_names_no_hook(frozen, receiver):
+    """Keys are opaque strings (spec §8.1): ``0<key>`` is not the key the service handed out, on every operation."""
+    rest = frozen
+    hook = subscribe(rest, receiver)
+    padded = "0" + hook["key"]
+    body = {"eventKey": "contact.edit", "hookUrl": receiver.url}
+    for method, path, kwargs in [("GET", "", {}), ("PUT", "", {"json": body}), ("POST", "/verify", {}),
+                                 ("POST", "/delayedVerify", {"headers": {"X-Hook-Secret": "x"}}), ("DELETE", "", {})]:
+        r = rest(method, f"/hooks/{padded}{path}", **kwargs)
+        assert r.status_code == 404 and r.json() == {"message": "Unable to find this RestHook"}, (method, path, r.text)
+    assert rest.get("/hooks/0").status_code == 404
+    assert rest.ok("GET", "/hooks") == [hook]  # untouched
+
+
 # URLs no request can be made to: a host label over 63 characters (urllib3 refuses it while connecting: a 500
 # that kept the hook, before), the same in a 5000-character host, whitespace, no host, a bad port, an unclosed or
 # bad IPv6 address, an empty label, a control character, another scheme
