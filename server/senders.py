@@ -51,8 +51,18 @@ class LiveHttp:
         except requests.Timeout:
             return Answer(None, {}, f"no answer within {timeout:g} s")
         except requests.RequestException as exc:
-            return Answer(None, {}, f"{type(exc).__name__}: {exc}")
+            return Answer(None, {}, _reason(exc))
+        except ValueError as exc:
+            # a URL requests lets through but urllib3 or the IDNA codec cannot parse (a host label over 63
+            # characters, an empty one: LocationParseError, UnicodeError): no request can be made, so no answer
+            return Answer(None, {}, _reason(exc))
         return Answer(r.status_code, dict(r.headers))
+
+
+def _reason(exc: Exception, most: int = 300) -> str:
+    """Why there was no answer, for a delivery's log (the exception's text quotes the URL, which may be long)."""
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= most else text[:most - 1] + "…"
 
 
 @dataclass(frozen=True)

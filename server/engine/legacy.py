@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from server.clock import UTC
+from server.domain.account import hooks
 from server.domain.commerce import orders, subscriptions
 from server.domain.crm import activities as contact_actions
 from server.domain.crm import contacts, surveys, tags
@@ -406,7 +407,14 @@ def _tag_ids(s: AppSession, action: dict) -> list[int]:
 
 
 def run_action(s: AppSession, contact_id: int, action: dict) -> str:
-    """One action on one contact; returns its message, raises a SandboxError when it fails."""
+    """One action on one contact; returns its message, raises a SandboxError when it fails. Its changes queue no
+    REST hook deliveries: "Deliveries are not triggered by legacy 'action sets'" (spec rest-oauth-throttle.md
+    §8.5), which run every action through here (as does a follow-up sequence's step of one action)."""
+    with s.acting_for(hooks.LEGACY_ACTION_SET):
+        return _run_action(s, contact_id, action)
+
+
+def _run_action(s: AppSession, contact_id: int, action: dict) -> str:
     kind = action.get("type")
     if kind in ("apply_tag", "remove_tag"):
         ids = _tag_ids(s, action)

@@ -119,6 +119,7 @@ class Operation:
     path_types: dict[str, type] = field(default_factory=dict)
     deprecated: bool = False
     errors: tuple[int, ...] = (400, 401, 403, 404)
+    headers: tuple[str, ...] = ()  # request headers the operation requires (a 400 naming the first one missing)
 
     @property
     def operation_id(self) -> str:
@@ -161,14 +162,15 @@ _MARK = "__rest_v1__"
 
 def route(method: str, path: str, *, summary: str, tag: str, query=None, body=None, response=None,
           status: int = 200, transaction: bool = True, deprecated: bool = False, errors=(400, 401, 403, 404),
-          **path_types):
-    """Declare an operation; path parameters are integers unless ``name=str`` says otherwise."""
+          headers: tuple[str, ...] = (), **path_types):
+    """Declare an operation; path parameters are integers unless ``name=str`` says otherwise; ``headers``: the
+    request headers it requires."""
 
     def declare(func):
         names = re.findall(r"{(\w+)}", path)
         op = Operation(method=method.upper(), path=path, func=func, summary=summary, tag=tag, query=query,
                        body=body, response=response, status=status, writes=method.upper() != "GET",
-                       transaction=transaction, deprecated=deprecated, errors=tuple(errors),
+                       transaction=transaction, deprecated=deprecated, errors=tuple(errors), headers=tuple(headers),
                        path_types={n: path_types.get(n, int) for n in names})
         setattr(func, _MARK, (*getattr(func, _MARK, ()), op))
         return func
@@ -279,6 +281,9 @@ def _served(op: Operation, call: Call, path_args: dict):
     headers = call.response_headers
     try:
         path = _path_values(op, path_args)
+        missing = next((name for name in op.headers if name not in request.headers), None)
+        if missing is not None:
+            raise errors.bad_request(f"Required header is missing: {missing}")
         query = op.query.model_validate(query_values(op.query)) if op.query else None
         raw, body = _body(op, path)
         r = Request(call=call, path=path, query=query, body=body, raw_body=raw)

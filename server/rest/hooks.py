@@ -18,9 +18,10 @@ from .errors import RestError, not_found
 
 
 class HookBody(Body):
-    # camelCase on the wire [doc S1]; documented with what subscribe() checks (a known key, an http(s) URL)
+    # camelCase on the wire [doc S1]; documented with what subscribe() checks (a known key, an http(s) URL a
+    # request can be made to: its pattern, and hooks.hook_url_problem's few checks a pattern cannot state)
     eventKey: Annotated[str, WithJsonSchema({"type": "string", "enum": domain.EVENT_KEYS})]
-    hookUrl: Annotated[str, WithJsonSchema({"type": "string", "pattern": "^https?://[^\\s]{3,}$"})]
+    hookUrl: Annotated[str, WithJsonSchema({"type": "string", "pattern": domain.HOOK_URL_PATTERN})]
 
 
 class RestHook(Shape):
@@ -35,9 +36,10 @@ def hook_json(row) -> dict:
 
 
 def _id(key: str) -> int:
-    """A hook's key as its id; a key that is no id a hook can have (not digits, or past the store's integers)
-    finds no hook, as on the real service."""
-    if not key.isascii() or not key.isdigit() or len(key) > 10 or int(key) > INT_MAX:
+    """A hook's key as its id; a key that is no key the service hands out (not digits, with a leading zero, or past
+    the store's integers) finds no hook, as on the real service: keys are opaque strings [doc S1], so ``049`` is
+    not ``49``."""
+    if not key.isascii() or not key.isdigit() or len(key) > 10 or int(key) > INT_MAX or str(int(key)) != key:
         raise not_found("RestHook")
     return int(key)
 
@@ -99,10 +101,10 @@ def verify_hook(r: Request, key: str):
 
 
 @route("POST", "/hooks/{key}/delayedVerify", summary="Verify a hook with the secret its URL received",
-       tag="REST Hooks", response=RestHook, key=str)
+       tag="REST Hooks", response=RestHook, key=str, headers=("X-Hook-Secret",))  # required [doc S1]
 def delayed_verify(r: Request, key: str):
     hook_id = _id(key)
-    secret = request.headers.get("X-Hook-Secret", "")
+    secret = request.headers["X-Hook-Secret"]
     if not domain.verify_delayed(r.s, hook_id, secret):
         raise RestError(400, "X-Hook-Secret does not match the secret sent to the hook's URL")
     return hook_json(domain.get(r.s, hook_id))

@@ -63,6 +63,7 @@ def _response_schema(op: Operation):
 def _parameters(op: Operation) -> list[dict]:
     params = [{"name": name, "in": "path", "required": True, "schema": _INT64 if kind is int else {"type": "string"}}
               for name, kind in op.path_types.items()]
+    params += [{"name": name, "in": "header", "required": True, "schema": {"type": "string"}} for name in op.headers]
     if op.query is not None:
         schema = op.query.model_json_schema(ref_template=REF)
         required = set(schema.get("required", []))

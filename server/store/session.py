@@ -11,8 +11,9 @@ base URL of public links. Nothing here is process-wide: two servers in one proce
 """
 from __future__ import annotations
 
+import contextlib
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -77,6 +78,8 @@ class Event:
     entity: str
     entity_id: int | None
     payload: dict = field(default_factory=dict)
+    # what made the change, when it matters to a listener (``AppSession.acting_for``): None for a direct change
+    origin: str | None = None
 
 
 Listener = Callable[["AppSession", Event], None]
@@ -142,6 +145,7 @@ class AppSession:
         self.files = env.files  # the FileStore that keeps FileService's bytes (server.store.files)
         self.clock = app.clock
         self.events: list[Event] = []
+        self.origin: str | None = None  # the events' origin, while ``acting_for`` one
         self.tally = tally
         self._now: datetime | None = None
         # what this transaction has read of a table and may read again, by the table's name (the custom-field
@@ -234,14 +238,34 @@ class AppSession:
         return self.conn.execute(sa.delete(table).where(table.c.app_id == self.app.id, *where))
 
     # --- events ---------------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def acting_for(self, origin: str) -> Iterator[None]:
+        """The events emitted meanwhile carry ``origin`` (a legacy action set's changes queue no REST hook
+        deliveries, server.domain.account.hooks). What their listeners do in turn is not the origin's: they
+        run without it (a goal the action set's tag achieves starts its campaign as any tag would)."""
+        outer, self.origin = self.origin, origin
+        try:
+            yield
+        finally:
+            self.origin = outer
+
     def emit(self, type_: str, entity: str, entity_id: int | None, **payload) -> Event:
         """Record a domain event: the listeners of its type see it at once, inside the writing transaction;
         its row in the change log is written when the transaction commits (``ChangeLog``)."""
-        event = Event(type_, entity, entity_id, payload)
+        event = Event(type_, entity, entity_id, payload, self.origin)
         self.events.append(event)
         self.env.change_log.add(self.conn, self.app, event, self.clock.now().replace(tzinfo=None))
-        for listener in self.env.listeners.get(type_, ()):
-            listener(self, event)
+        listeners = self.env.listeners.get(type_, ())
+        if event.origin is None or not listeners:
+            for listener in listeners:
+                listener(self, event)
+            return event
+        self.origin = None
+        try:
+            for listener in listeners:
+                listener(self, event)
+        finally:
+            self.origin = event.origin
         return event
 
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from tests.engine.receiver import Receiver
-from tests.engine.test_sequences import GO, go
+from tests.engine.test_sequences import GO, go, subjects
 
 
 @pytest.fixture
@@ -226,6 +226,32 @@ def test_the_test_button_posts_once_and_answers_what_came_back(app, campaigns, r
     ports = campaigns.control("POST", url, json={})
     assert ports.status_code == 400 and "only ports 80 and 443" in ports.json()["error"]
     assert len(receiver.received) == 2
+
+
+def test_a_url_no_request_can_be_made_to_is_a_failed_attempt_not_a_crash(app, campaigns):
+    """A host label over 63 characters passes the publish rules (an http URL on port 80) but no request can be
+    made to it (urllib3 cannot parse it): each attempt is a failure with the reason, recorded like a refused
+    connection, and neither the drain, the clock advance that runs it nor the Test button answers a 500."""
+    app.clock(time="2026-03-02T08:00:00", frozen=True)
+    app.live.control("PATCH", f"/apps/{app.name}/options", json={"http_post_max_attempts": 2})
+    url = "http://" + "a" * 70 + ".example"
+    made = campaigns.load(post_campaign(url))
+    cid = go(app, campaigns, "label@example.com")
+    assert campaigns.run() >= 1  # the first attempt, run by the engine's drain (POST …/engine/run)
+    [post] = campaigns.control("GET", "/http-posts").json()["http_posts"]
+    assert post["status"] == "pending" and post["attempts"] == 1 and post["last_status"] is None
+    assert "label empty or too long" in post["last_error"]
+    ran = app.clock(by="1h")["ran"]  # the retry, inside a clock advance
+    assert ran["http_posts"] == {"made": 1, "failed": 1}
+    [post] = campaigns.control("GET", "/http-posts").json()["http_posts"]
+    assert post["status"] == "failed" and [entry["status"] for entry in post["log"]] == [None, None]
+    assert subjects(campaigns, cid) == ["after the post"]  # the sequence went on
+    ids = campaigns.control("GET", f"/campaigns/{made['id']}").json()["ids"]
+    [post_id] = [v for k, v in ids.items() if k.startswith("item:") and "http_post" in k]
+    tested = campaigns.control("POST", f"/campaigns/{made['id']}/items/{post_id}/test", json={"contact_id": cid})
+    assert tested.status_code == 200, tested.text
+    assert tested.json()["status"] is None and tested.json()["ok"] is False
+    assert "label empty or too long" in tested.json()["error"]
 
 
 def test_an_advance_writing_batch_after_batch_keeps_its_claim(app, monkeypatch):

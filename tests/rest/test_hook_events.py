@@ -83,3 +83,26 @@ def test_inviting_a_user_and_the_invitation_accepted(frozen, receiver):  # noqa:
     rest.app.clock(by="1m")
     got = {d["event_key"]: [k["id"] for k in d["object_keys"]] for d in receiver.deliveries}
     assert got == {"user.add": [user["id"]], "user.activate": [user["id"]]}
+
+
+def test_legacy_action_sets_queue_no_hook_deliveries(frozen, receiver):  # noqa: F811
+    """Spec §8.5 [doc S30]: "Deliveries are not triggered by legacy 'action sets'". The seeded action set 1
+    (Nurture signup) applies a tag and makes a task: both are made, and no subscriber hears of them; the same
+    kind of change made through the API is delivered."""
+    rest = frozen
+    for key in ("contactGroup.applied", "task.add"):
+        subscribe(rest, receiver, key)
+    cid = rest.app.call("ContactService.add", {"FirstName": "AS", "Email": "as11@example.com"})
+    assert not any(r["IsError"] for r in rest.app.call("ContactService.runActionSequence", cid, 1))
+    rest.app.clock(by="10m")
+    assert receiver.deliveries == [] and deliveries(rest) == []
+    tagged = rest.ok("GET", f"/contacts/{cid}/tags")["tags"]
+    assert [t["tag"]["name"] for t in tagged] == ["Nurture Subscriber"]  # the changes themselves are made
+    [task] = rest.app.call("DataService.query", "ContactAction", 10, 0, {"ContactId": cid},
+                           ["Id", "ActionDescription"])
+    assert task["ActionDescription"] == "Call new subscriber"
+    tag = rest.ok("POST", "/tags", json={"name": "Through the API"})
+    rest.ok("POST", f"/contacts/{cid}/tags", json={"tagIds": [tag["id"]]})
+    rest.app.clock(by="10m")
+    assert [(d["event_key"], [k["id"] for k in d["object_keys"]]) for d in receiver.deliveries] == [
+        ("contactGroup.applied", [tag["id"]])]

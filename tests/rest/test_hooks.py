@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from server.domain.crm import contacts
-from server.store import apps
+from server.store import apps, schema
 from tests.conftest import serve_in_thread
 from tests.engine.receiver import Gathering
 
@@ -104,6 +104,53 @@ def test_event_keys_and_subscription_crud(frozen, receiver):
         assert rest.delete(f"/hooks/{key}").status_code == 404
 
 
+def test_a_key_with_leading_zeros_names_no_hook(frozen, receiver):
+    """Keys are opaque strings (spec §8.1): ``0<key>`` is not the key the service handed out, on every operation."""
+    rest = frozen
+    hook = subscribe(rest, receiver)
+    padded = "0" + hook["key"]
+    body = {"eventKey": "contact.edit", "hookUrl": receiver.url}
+    for method, path, kwargs in [("GET", "", {}), ("PUT", "", {"json": body}), ("POST", "/verify", {}),
+                                 ("POST", "/delayedVerify", {"headers": {"X-Hook-Secret": "x"}}), ("DELETE", "", {})]:
+        r = rest(method, f"/hooks/{padded}{path}", **kwargs)
+        assert r.status_code == 404 and r.json() == {"message": "Unable to find this RestHook"}, (method, path, r.text)
+    assert rest.get("/hooks/0").status_code == 404
+    assert rest.ok("GET", "/hooks") == [hook]  # untouched
+
+
+# URLs no request can be made to: a host label over 63 characters (urllib3 refuses it while connecting: a 500
+# that kept the hook, before), the same in a 5000-character host, whitespace, no host, a bad port, an unclosed or
+# bad IPv6 address, an empty label, a control character, another scheme
+UNSENDABLE = ["http://" + "a" * 70 + ".com/", "https://" + "x" * 5000, "http://exa mple.com/x",
+              "http://user:pa ss@a.com/x", "http://[::1", "http://a:99999/x", "http://a:0/x", "http:///////x",
+              "http://a..b/", "http://[zz::1]/", "http://a/\x01", "ftp://a.com/x"]
+
+
+def test_a_hook_url_no_request_can_be_made_to_is_a_400_and_nothing_is_stored(frozen, receiver):
+    rest = frozen
+    hook = subscribe(rest, receiver, "task.add")
+    for url in UNSENDABLE:
+        made = rest.post("/hooks", json={"eventKey": "contact.add", "hookUrl": url})
+        assert made.status_code == 400 and made.json()["message"].startswith("Invalid hookUrl: "), (url, made.text)
+        changed = rest.put(f"/hooks/{hook['key']}", json={"eventKey": "task.edit", "hookUrl": url})
+        assert changed.status_code == 400 and changed.json()["message"] == made.json()["message"], (url, changed.text)
+    too_long = rest.post("/hooks", json={"eventKey": "contact.add", "hookUrl": UNSENDABLE[0]}).json()["message"]
+    assert too_long.endswith("(a label of its host name is longer than 63 characters)")
+    assert len(rest.post("/hooks", json={"eventKey": "contact.add", "hookUrl": UNSENDABLE[1]}).json()["message"]) < 400
+    assert rest.ok("GET", "/hooks") == [hook]  # nothing made, nothing changed
+    assert len([r for r in receiver.requests if r["secret"]]) == 1  # and no handshake sent
+    # URLs a request can be made to are kept (their handshakes go nowhere: Unverified)
+    for url in ("http://[::1]:1/x", "http://user:pw@127.0.0.1:1/x?y=1#z", "http://localhost.:1/x"):
+        assert rest.ok("POST", "/hooks", json={"eventKey": "contact.add", "hookUrl": url})["status"] == "Unverified"
+    # a hook kept with such a URL from before the check (an older snapshot): verifying it fails, it is no 500
+    sandbox = rest.app.live.sandbox
+    with sandbox.engine.begin() as conn:
+        s = sandbox.env.session(conn, apps.by_name(conn, rest.app.name))
+        s.update(schema.rest_hook, schema.rest_hook.c.id == int(hook["key"]), hook_url=UNSENDABLE[0])
+    verified = rest.post(f"/hooks/{hook['key']}/verify")
+    assert verified.status_code == 200 and verified.json()["status"] == "Unverified", verified.text
+
+
 def test_delayed_verification(frozen, receiver):
     rest = frozen
     receiver.mode = "delayed"
@@ -114,6 +161,45 @@ def test_delayed_verification(frozen, receiver):
     assert wrong.status_code == 400 and "message" in wrong.json()
     ok = rest.ok("POST", f"/hooks/{hook['key']}/delayedVerify", headers={"X-Hook-Secret": secret})
     assert ok["status"] == "Verified"
+
+
+def test_a_changed_event_key_drops_the_deliveries_queued_for_the_old_one(frozen, receiver):
+    """A subscription gets the events of its own eventKey only: a PUT that changes the key drops what was queued
+    under the old one (it reached the new URL before); one that keeps the key only moves its queue to the URL."""
+    rest = frozen
+    hook = subscribe(rest, receiver, "contact.add")
+    rest.app.call("ContactService.add", {"FirstName": "Queued"})  # queued for contact.add, due in 30 s
+    changed = rest.ok("PUT", f"/hooks/{hook['key']}", json={"eventKey": "note.add", "hookUrl": receiver.url + "/new"})
+    assert changed["status"] == "Verified"
+    note = rest.ok("POST", "/notes", 201, json={"contact_id": 6, "title": "after the change"})
+    rest.app.clock(by="1m")
+    assert [(d["event_key"], [k["id"] for k in d["object_keys"]]) for d in receiver.deliveries] == [
+        ("note.add", [note["id"]])]
+    assert [r["path"] for r in receiver.requests if r["secret"] is None] == ["/hook/new"]
+    assert [(d["event_key"], d["status"]) for d in deliveries(rest)] == [("contact.add", "dropped"),
+                                                                          ("note.add", "delivered")]
+    # the same key at another URL: what is queued goes there
+    edited = rest.ok("POST", "/notes", 201, json={"contact_id": 6, "title": "queued, then moved"})
+    rest.ok("PUT", f"/hooks/{hook['key']}", json={"eventKey": "note.add", "hookUrl": receiver.url + "/moved"})
+    rest.app.clock(by="1m")
+    assert [r["path"] for r in receiver.requests if r["secret"] is None] == ["/hook/new", "/hook/moved"]
+    assert [k["id"] for k in receiver.deliveries[-1]["object_keys"]] == [edited["id"]]
+
+
+def test_delayed_verify_requires_the_secret_header_and_documents_it(frozen, receiver):
+    """Keap's document declares X-Hook-Secret a required header of delayedVerify (spec §8.1): the served document
+    says so, and a call without it is told what is missing, not that the secret does not match."""
+    rest = frozen
+    receiver.mode = "delayed"
+    hook = subscribe(rest, receiver)
+    missing = rest.post(f"/hooks/{hook['key']}/delayedVerify")
+    assert missing.status_code == 400 and missing.json() == {"message": "Required header is missing: X-Hook-Secret"}
+    empty = rest.post(f"/hooks/{hook['key']}/delayedVerify", headers={"X-Hook-Secret": ""})
+    assert empty.status_code == 400 and "does not match" in empty.json()["message"]
+    assert rest.ok("GET", f"/hooks/{hook['key']}")["status"] == "Unverified"
+    doc = rest.get("/openapi.json").json()
+    parameters = doc["paths"]["/hooks/{key}/delayedVerify"]["post"]["parameters"]
+    assert {"name": "X-Hook-Secret", "in": "header", "required": True, "schema": {"type": "string"}} in parameters
 
 
 def test_unverified_hooks_get_nothing(frozen, receiver):

@@ -9,6 +9,8 @@ rest-oauth-throttle.md §8.
 """
 from __future__ import annotations
 
+import ipaddress
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,6 +42,9 @@ EVENT_KEYS = [
     "user.activate", "user.add", "user.edit",
 ]
 STATUSES = ("Unverified", "Verified", "Inactive")
+# "Deliveries are not triggered by legacy 'action sets'" [doc S30]: the origin (AppSession.acting_for) of the
+# changes an action set's actions make (server.engine.legacy), which queue none
+LEGACY_ACTION_SET = "legacy action set"
 MAX_KEYS = 1000  # object keys per delivery [doc S30]
 
 
@@ -128,11 +133,56 @@ def all_hooks(s: AppSession) -> list:
     return s.execute(s.select(h).order_by(h.c.id)).all()
 
 
+# A hookUrl: an http(s) URL whose host a request can be made to: a host name (ASCII letters, digits, ``-`` and
+# ``_``; a non-ASCII name in its xn-- form) whose labels have 1 to 63 characters, an IPv4 address or a bracketed
+# IPv6 address; an optional port; no whitespace or control characters anywhere. The real service's own check is
+# unrecorded (spec §6.3 gives 400 for validation). The same text is the pattern the OpenAPI document states
+# (server.rest.hooks), written in the syntax JSON Schema's regular expressions and Python's share, its spaces
+# ECMAScript's ``\s`` and more, so whatever the pattern refuses the check refuses too. What it cannot state
+# (a port above 65535, a host name over 253 characters, an IPv6 address that is none) ``hook_url_problem`` adds.
+_NOT_IN_URL = r"\s\x00-\x1f\x7f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_USERINFO = rf"[^{_NOT_IN_URL}/?#@\[\]]*@"
+_HOST = r"[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*\.?|\[[0-9A-Fa-f:.]{2,45}\]"
+_AFTER_HOST = rf"[/?#][^{_NOT_IN_URL}]*"
+HOOK_URL_PATTERN = rf"^https?://(?:{_USERINFO})?(?:{_HOST})(?::[0-9]{{1,5}})?(?:{_AFTER_HOST})?$"
+_HOOK_URL = re.compile(rf"https?://(?:{_USERINFO})?(?P<host>{_HOST})(?::(?P<port>[0-9]{{1,5}}))?(?:{_AFTER_HOST})?")
+_ANY_HOST = re.compile(r"https?://(?:[^/?#@]*@)?([^/?#:]*)")
+
+
+def hook_url_problem(url: str) -> str | None:
+    """Why no hook can have ``url`` (None if one can): a URL the handshake and the deliveries cannot be sent to
+    is refused up front rather than kept as a hook that can never verify."""
+    if not url.startswith(("http://", "https://")):
+        return "not an http(s) URL"
+    parts = _HOOK_URL.fullmatch(url)
+    if parts is None:
+        if any(len(label) > 63 for label in _ANY_HOST.match(url)[1].split(".")):
+            return "a label of its host name is longer than 63 characters"
+        return ("not an http(s) URL with a host name (letters, digits, hyphens; labels of 1 to 63 characters), "
+                "an IPv4 address or an [IPv6] address, without spaces or control characters")
+    host, port = parts["host"], parts["port"]
+    if host.startswith("["):
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            return f"{host} is not an IPv6 address"
+    elif len(host.rstrip(".")) > 253:
+        return "its host name is longer than 253 characters"
+    if port is not None and not 1 <= int(port) <= 65535:
+        return f"{port} is not a port (1 to 65535)"
+    return None
+
+
+def _shown(url: str, most: int = 200) -> str:
+    return url if len(url) <= most else url[:most - 1] + "…"
+
+
 def _check(event_key: str, hook_url: str) -> None:
     if event_key not in EVENT_KEYS:
         raise InvalidParameter(f"Invalid eventKey: {event_key}")
-    if not hook_url.startswith(("http://", "https://")) or len(hook_url) < 10:
-        raise InvalidParameter(f"Invalid hookUrl: {hook_url}")
+    problem = hook_url_problem(hook_url)
+    if problem:
+        raise InvalidParameter(f"Invalid hookUrl: {_shown(hook_url)} ({problem})")
 
 
 def subscribe(s: AppSession, event_key: str, hook_url: str) -> int:
@@ -147,12 +197,18 @@ def subscribe(s: AppSession, event_key: str, hook_url: str) -> int:
 
 
 def change(s: AppSession, hook_id: int, event_key: str, hook_url: str) -> None:
-    """New event key and URL: the hook must verify again."""
+    """New event key and URL: the hook must verify again. Its queued deliveries of another event key are
+    dropped: a subscription gets the events of its own key only [doc S30], and those were queued for the key it
+    no longer has. Those of its key stay queued for the new URL (sent once it verifies, dropped if it has not
+    when they fall due)."""
     get(s, hook_id)
     _check(event_key, hook_url)
-    h = schema.rest_hook
+    h, d = schema.rest_hook, schema.hook_delivery
+    now = _now(s)
     s.update(h, h.c.id == hook_id, event_key=event_key, hook_url=hook_url, status="Unverified",
-             secret=new_secret(), updated_at=_now(s))
+             secret=new_secret(), updated_at=now)
+    s.update(d, d.c.hook_id == hook_id, d.c.status == "pending", d.c.event_key != event_key, status="dropped",
+             due_at=None, finished_at=now)
     s.emit("rest_hook.updated", "rest_hook", hook_id, event_key=event_key)
 
 
@@ -219,6 +275,8 @@ _VERIFIED = PreparedAll(sa.select(_h.c.id, _h.c.event_key).where(
 def queue_deliveries(conn: Connection, app: AppRecord, logged: list) -> None:
     by_key: dict[str, list[tuple[HookEvent, object, datetime]]] = {}
     for _seq, event, at in logged:
+        if event.origin == LEGACY_ACTION_SET:
+            continue
         for hook_event in HOOK_EVENTS.get(event.type, ()):
             by_key.setdefault(hook_event.key, []).append((hook_event, event, at))
     if not by_key:

@@ -4,7 +4,8 @@ Deliveries are queued by server.domain.account.hooks (batches of object keys, du
 the app's clock) and sent as the documented JSON body [doc S30]. A status from 200 to 399 delivers one; a
 status below 200 or from 400, or no answer within the app's ``hook_timeout``, is retried after the app's
 ``hook_retry_delays``; 410 Gone makes the hook Inactive at once (and drops its other pending deliveries), and
-so does the fourth failure. A delivery whose hook is no longer Verified when it falls due is dropped unsent.
+so does the fourth failure. A delivery whose hook is no longer Verified when it falls due, or whose event key is
+no longer the hook's (a PUT changed it), is dropped unsent.
 
 The X-Hook-Secret handshake is here too: one request, sent at once (REST v1 asks for it), not queued.
 """
@@ -56,12 +57,15 @@ def _moment(at: float) -> datetime:
 
 def _prepare(s: AppSession, row) -> queue.Request | None:
     h = schema.rest_hook
-    hook = s.execute(s.select(h, h.c.hook_url, h.c.status).where(h.c.id == row.hook_id)).first()
-    if hook is None or hook.status != "Verified":
+    hook = s.execute(s.select(h, h.c.hook_url, h.c.status, h.c.event_key).where(h.c.id == row.hook_id)).first()
+    if hook is None or hook.status != "Verified" or hook.event_key != row.event_key:
+        # (another event key: queued by a transaction that read the hook before a PUT changed its key)
+        why = "the hook is not Verified" if hook is None or hook.status != "Verified" else \
+            f"the hook's eventKey is now {hook.event_key}"
         d = schema.hook_delivery
         s.update(d, d.c.id == row.id, status="dropped", due_at=None, lease_until=None,
                  finished_at=s.clock.now().replace(tzinfo=None),
-                 log=list(row.log) + [{"at": hooks.timestamp(s.clock.now()), "error": "the hook is not Verified"}])
+                 log=list(row.log) + [{"at": hooks.timestamp(s.clock.now()), "error": why}])
         return None
     return queue.Request(hook.hook_url, json.dumps(hooks.body_of(row)).encode(), HEADERS)
 
