@@ -11,9 +11,12 @@ practice recommends: the refresh failure a client meets when two of its processe
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
 import json
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import grants
@@ -228,15 +231,18 @@ class OAuthServer:
         return RefreshTokenGrant
 
     # --- the token endpoint ---------------------------------------------------------------------------
-    def token_response(self, form: dict, content_type: str):
-        """``(status, body, headers)`` of POST /token, with Keap's error bodies."""
+    def token_response(self, form: dict, content_type: str, authorization: str = ""):
+        """The answer to POST /token (``authorization``: its Authorization header), with Keap's error bodies."""
         grant_type = form.get("grant_type")
         if not grant_type or "json" in (content_type or ""):
             return error_response("invalid_request", "response_type or grant_type is required")
         if grant_type == "authorization_code" and not form.get("redirect_uri"):
             return error_response("invalid_request", "Missing redirect_uri")
+        if not _readable_basic(authorization):
+            return error_response("invalid_grant", "Unable to authenticate username and password", 401)
         response = self.server.create_token_response()
         if response.status_code == 200:
+            response.headers["Content-Type"] = JSON  # spec §9.3 [wire S11, S14, S9]; authlib's has no charset
             return response
         body = json.loads(response.get_data() or b"{}")
         error = body.get("error")
@@ -250,8 +256,35 @@ class OAuthServer:
         return error_response(error or "invalid_request", body.get("error_description") or "Invalid request")
 
 
+JSON = "application/json;charset=UTF-8"  # the token endpoint's answers, success and error alike
+
+
+def _readable_basic(authorization: str) -> bool:
+    """Whether HTTP Basic client credentials, if that is what ``authorization`` holds, can be read: authlib
+    reads them as base64 of UTF-8 text and fails (a 500) on base64 of other bytes or on a header byte beyond
+    ASCII. Base64 it cannot decode at all it takes as no credentials, as it does any other scheme."""
+    try:
+        basic_username(authorization)
+    except ValueError:
+        return False
+    return True
+
+
+def basic_username(authorization: str) -> str | None:
+    """The client id in HTTP Basic credentials (``authorization``: the header), None without any; ValueError
+    if they are not base64 of UTF-8 text (werkzeug's ``request.authorization`` fails on a byte beyond ASCII)."""
+    scheme, _, value = authorization.strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        text = base64.b64decode(value.strip()).decode("utf-8")
+    except binascii.Error:  # (a ValueError) not base64: no credentials, as authlib reads it
+        return None
+    return unquote(text.partition(":")[0])
+
+
 def error_response(error: str, description: str, status: int = 400):
 
     return Response(json.dumps({"error": error, "error_description": description}), status=status,
-                    headers={"Content-Type": "application/json;charset=UTF-8", "Cache-Control": "no-store",
+                    headers={"Content-Type": JSON, "Cache-Control": "no-store",
                              "Pragma": "no-cache"})

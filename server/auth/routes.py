@@ -15,7 +15,7 @@ from server.journal import entry
 from server.store import apps
 from server.store.db import transaction
 
-from .oauth import Grantee, scope_for
+from .oauth import Grantee, basic_username, scope_for
 
 bp = Blueprint("oauth", __name__)
 
@@ -113,7 +113,8 @@ def token():
     app, client = _oauth().grant_of(form)  # for a fault rule of the app (server.faults)
     injection = current_app.extensions["sandbox"].gate.faults.decide(app, OAUTH_TOKEN, "POST /token", client)
     response = faults.around(injection, request.environ,
-                             lambda: _oauth().token_response(form, request.content_type or ""))
+                             lambda: _oauth().token_response(form, request.content_type or "",
+                                                              request.headers.get("Authorization", "")))
     if injection is not None:
         call.injected = injection.description
     _journal(call, form, response)
@@ -128,8 +129,10 @@ def _journal(call: Call, form: dict, response: Response) -> None:
         return
     status = response.status_code
     body = response.get_json(silent=True) or {}
-    auth = request.authorization
-    client_id = form.get("client_id") or (auth.username if auth is not None else None)
+    try:
+        client_id = form.get("client_id") or basic_username(request.headers.get("Authorization", ""))
+    except ValueError:  # credentials that cannot be read (answered as bad ones)
+        client_id = None
     if client_id:
         call.credential = oauth_client_credential(client_id)
     scope = body.get("scope") if status == 200 else None
