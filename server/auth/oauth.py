@@ -172,10 +172,13 @@ class OAuthServer:
 
             def save_authorization_code(self, code, request):
                 grantee: Grantee = request.user
+                # the URI the code is sent to: the one named, else the client's first (authlib's default), so
+                # that the exchange must name it too (spec §9.3: redirect_uri "must match")
+                redirect_uri = request.payload.redirect_uri or request.client.get_default_redirect_uri()
                 with transaction(outer.engine, write=True) as conn:
                     credentials.add_code(conn, code=code, client_id=request.client.get_client_id(),
                                          app_id=grantee.app.id, user_id=grantee.user_id,
-                                         redirect_uri=request.payload.redirect_uri, scope="full",
+                                         redirect_uri=redirect_uri, scope="full",
                                          issued_at=grantee.app.clock_state.timestamp())
 
             def query_authorization_code(self, code, client):

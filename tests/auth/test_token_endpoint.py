@@ -1,5 +1,5 @@
 """The token endpoint's answers beyond the dance itself (spec rest-oauth-throttle.md §9.3): its headers on
-success, and malformed client credentials answered as bad ones."""
+success, malformed client credentials answered as bad ones, and the redirect URI a code is bound to."""
 from __future__ import annotations
 
 import pytest
@@ -10,6 +10,7 @@ from tests.auth.test_oauth import REDIRECT, consent, exchange
 pytestmark = pytest.mark.store_agnostic  # the endpoint's answers, not what the stores keep
 
 BAD_CLIENT = {"error": "invalid_grant", "error_description": "Unable to authenticate username and password"}
+BAD_CODE = {"error": "invalid_grant", "error_description": "Authorization code is invalid"}
 
 
 @pytest.fixture
@@ -37,3 +38,16 @@ def test_basic_credentials_that_are_not_utf_8_are_bad_credentials(live, credenti
     assert (r.status_code, r.json()) == (401, BAD_CLIENT)
     assert r.headers["Content-Type"] == "application/json;charset=UTF-8"
 
+
+def test_a_code_authorized_without_redirect_uri_is_bound_to_the_uri_it_went_to(live, client, app):
+    """The consent page without ``redirect_uri`` sends the code to the client's first registered URI; the
+    exchange must name that URI (spec §9.3: ``redirect_uri`` "must match"), not any other."""
+    approved = requests.post(live.url + "/app/oauth/authorize", data={
+        "client_id": client["client_id"], "response_type": "code", "app": app.name, "decision": "approve"},
+        allow_redirects=False, timeout=10)
+    assert approved.status_code == 302 and approved.headers["Location"].startswith(REDIRECT + "?code=")
+    code = approved.headers["Location"].split("code=", 1)[1].split("&", 1)[0]
+    for elsewhere in ("http://anything.example/whatever", "http://localhost:9000/callback"):
+        r = exchange(live, client, code, redirect_uri=elsewhere)
+        assert (r.status_code, r.json()) == (400, BAD_CODE), elsewhere
+    assert exchange(live, client, code).status_code == 200  # REDIRECT, where the code went
