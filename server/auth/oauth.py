@@ -5,9 +5,12 @@ Keap's particulars: the only scope is ``full``, and a token's scope names the ac
 (``full|sandbox.infusionsoft.com``); ``token_type`` is lower-case ``bearer``; refresh tokens rotate (the
 old one stops working); lifetimes (24 hours and 45 days unless the app says otherwise) run on the clock of
 the app the grant is for; and the token endpoint's errors have Keap's own bodies (``error_response``).
-With the app option ``refresh_token_reuse_detection`` on (the sandbox's; off by default, as Keap is not known
-to do it), a rotated refresh token presented again revokes the whole grant, as OAuth's security best current
-practice recommends: the refresh failure a client meets when two of its processes race to refresh.
+A code is exchanged once and a refresh token rotates once, however many requests present it together: the
+request that marks it used (a compare-and-set in the store) issues the tokens, in the same transaction; the
+others get ``invalid_grant``. With the app option ``refresh_token_reuse_detection`` on (the sandbox's; off by
+default, as Keap is not known to do it), a rotated refresh token presented again revokes the whole grant, as
+OAuth's security best current practice recommends: the refresh failure a client meets when two of its
+processes race to refresh.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from urllib.parse import unquote
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import grants
+from authlib.oauth2.rfc6749.errors import InvalidGrantError
 from flask import Response
 from sqlalchemy.engine import Engine
 
@@ -114,7 +118,7 @@ class Token:
 class OAuthServer:
     def __init__(self, engine: Engine):
         self.engine = engine
-        server = AuthorizationServer(query_client=self.query_client, save_token=self.save_token)
+        server = AuthorizationServer(query_client=self.query_client)  # each grant saves its tokens (save_token)
         server.register_token_generator("default", self.generate_token)
         server.register_grant(self._code_grant())
         server.register_grant(self._refresh_grant())
@@ -152,16 +156,17 @@ class OAuthServer:
             "scope": scope_for(user.app),
         }
 
-    def save_token(self, token, request):
+    @staticmethod
+    def add_token(conn, token, request) -> None:
+        """Store the tokens issued to ``request`` (in the transaction that used its code or refresh token)."""
         grantee: Grantee = request.user
         app = grantee.app
         now = app.clock_state.timestamp()
-        with transaction(self.engine, write=True) as conn:
-            credentials.add_token(
-                conn, access_token=token["access_token"], refresh_token=token.get("refresh_token"),
-                client_id=request.client.get_client_id(), app_id=app.id, user_id=grantee.user_id,
-                scope="full", issued_at=now, expires_in=token["expires_in"],
-                refresh_expires_at=now + int(app.option("refresh_token_lifetime")))
+        credentials.add_token(
+            conn, access_token=token["access_token"], refresh_token=token.get("refresh_token"),
+            client_id=request.client.get_client_id(), app_id=app.id, user_id=grantee.user_id,
+            scope="full", issued_at=now, expires_in=token["expires_in"],
+            refresh_expires_at=now + int(app.option("refresh_token_lifetime")))
 
     # --- grants ---------------------------------------------------------------------------------------
     def _code_grant(self):
@@ -191,9 +196,15 @@ class OAuthServer:
                     return None
                 return Code(row)
 
-            def delete_authorization_code(self, authorization_code):
+            def save_token(self, token):
+                code = self.request.authorization_code
                 with transaction(outer.engine, write=True) as conn:
-                    credentials.use_code(conn, authorization_code.row.code)
+                    if not credentials.use_code(conn, code.row.code):  # another request exchanged it first
+                        raise InvalidGrantError()
+                    outer.add_token(conn, token, self.request)
+
+            def delete_authorization_code(self, authorization_code):
+                pass  # used by save_token, in the transaction that issues the tokens
 
             def authenticate_user(self, authorization_code):
                 return Grantee(outer.app(authorization_code.row.app_id), authorization_code.row.user_id)
@@ -214,11 +225,7 @@ class OAuthServer:
                     return None
                 app = outer.app(row.app_id)
                 if row.rotated:
-                    if app is not None and app.option("refresh_token_reuse_detection"):
-                        # a used refresh token presented again: someone else may hold the grant (RFC 9700
-                        # §4.14.2): every token of it stops working
-                        with transaction(outer.engine, write=True) as conn:
-                            credentials.revoke_grant(conn, row)
+                    outer.reused(app, row)
                     return None
                 if app is None or app.clock_state.timestamp() >= (row.refresh_expires_at or 0):
                     return None
@@ -227,11 +234,27 @@ class OAuthServer:
             def authenticate_user(self, refresh_token):
                 return Grantee(outer.app(refresh_token.row.app_id), refresh_token.row.user_id)
 
-            def revoke_old_credential(self, refresh_token):
+            def save_token(self, token):
+                old = self.request.refresh_token
                 with transaction(outer.engine, write=True) as conn:
-                    credentials.rotate(conn, refresh_token.row.id)
+                    rotated = credentials.rotate(conn, old.row.id)
+                    if rotated:
+                        outer.add_token(conn, token, self.request)
+                if not rotated:  # another request refreshed with it first (or the grant went meanwhile)
+                    outer.reused(self.request.user.app, old.row)
+                    raise InvalidGrantError()
+
+            def revoke_old_credential(self, refresh_token):
+                pass  # rotated by save_token, in the transaction that issues the new pair
 
         return RefreshTokenGrant
+
+    def reused(self, app: AppRecord | None, row) -> None:
+        """A refresh token presented after it was used: with reuse detection on, someone else may hold the
+        grant (RFC 9700 §4.14.2), and every token of it stops working."""
+        if app is not None and app.option("refresh_token_reuse_detection"):
+            with transaction(self.engine, write=True) as conn:
+                credentials.revoke_grant(conn, row)
 
     # --- the token endpoint ---------------------------------------------------------------------------
     def token_response(self, form: dict, content_type: str, authorization: str = ""):

@@ -69,9 +69,11 @@ def code(conn: Connection, value: str, client_id: str):
     return conn.execute(sa.select(c).where(c.c.code == value, c.c.client_id == client_id)).first()
 
 
-def use_code(conn: Connection, value: str) -> None:
+def use_code(conn: Connection, value: str) -> bool:
+    """Mark the code used, if it is not yet: a compare-and-set, so that of requests exchanging one code
+    together exactly one is told True (the one that may issue tokens, in this transaction)."""
     c = schema.oauth_code
-    conn.execute(sa.update(c).where(c.c.code == value).values(used=True))
+    return conn.execute(sa.update(c).where(c.c.code == value, c.c.used.is_(False)).values(used=True)).rowcount == 1
 
 
 # --- tokens -------------------------------------------------------------------------------------------
@@ -95,9 +97,13 @@ def by_refresh_token(conn: Connection, token: str):
     return conn.execute(sa.select(t).where(t.c.refresh_token == token)).first()
 
 
-def rotate(conn: Connection, token_id: int) -> None:
+def rotate(conn: Connection, token_id: int) -> bool:
+    """Mark the token's refresh token used (rotated), if it is still live: a compare-and-set, so that of
+    requests refreshing with one token together exactly one is told True (the one that may issue the new pair,
+    in this transaction)."""
     t = schema.oauth_token
-    conn.execute(sa.update(t).where(t.c.id == token_id).values(rotated=True))
+    return conn.execute(sa.update(t).where(t.c.id == token_id, t.c.rotated.is_(False), t.c.revoked.is_(False))
+                        .values(rotated=True)).rowcount == 1
 
 
 def revoke_token(conn: Connection, token: str) -> int:
