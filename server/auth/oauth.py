@@ -157,8 +157,9 @@ class OAuthServer:
         }
 
     @staticmethod
-    def add_token(conn, token, request) -> None:
-        """Store the tokens issued to ``request`` (in the transaction that used its code or refresh token)."""
+    def add_token(conn, token, request, grant_id: str) -> None:
+        """Store the tokens issued to ``request`` (in the transaction that used its code or refresh token), as
+        part of the grant ``grant_id``."""
         grantee: Grantee = request.user
         app = grantee.app
         now = app.clock_state.timestamp()
@@ -166,7 +167,7 @@ class OAuthServer:
             conn, access_token=token["access_token"], refresh_token=token.get("refresh_token"),
             client_id=request.client.get_client_id(), app_id=app.id, user_id=grantee.user_id,
             scope="full", issued_at=now, expires_in=token["expires_in"],
-            refresh_expires_at=now + int(app.option("refresh_token_lifetime")))
+            refresh_expires_at=now + int(app.option("refresh_token_lifetime")), grant_id=grant_id)
 
     # --- grants ---------------------------------------------------------------------------------------
     def _code_grant(self):
@@ -201,7 +202,7 @@ class OAuthServer:
                 with transaction(outer.engine, write=True) as conn:
                     if not credentials.use_code(conn, code.row.code):  # another request exchanged it first
                         raise InvalidGrantError()
-                    outer.add_token(conn, token, self.request)
+                    outer.add_token(conn, token, self.request, credentials.new_secret(18))  # a new grant
 
             def delete_authorization_code(self, authorization_code):
                 pass  # used by save_token, in the transaction that issues the tokens
@@ -236,10 +237,11 @@ class OAuthServer:
 
             def save_token(self, token):
                 old = self.request.refresh_token
+                grant_id = old.row.grant_id or credentials.new_secret(18)  # the grant goes on in the new pair
                 with transaction(outer.engine, write=True) as conn:
-                    rotated = credentials.rotate(conn, old.row.id)
+                    rotated = credentials.rotate(conn, old.row.id, grant_id)
                     if rotated:
-                        outer.add_token(conn, token, self.request)
+                        outer.add_token(conn, token, self.request, grant_id)
                 if not rotated:  # another request refreshed with it first (or the grant went meanwhile)
                     outer.reused(self.request.user.app, old.row)
                     raise InvalidGrantError()

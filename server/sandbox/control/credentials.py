@@ -151,7 +151,8 @@ def approve(body: Consent):
 @bp.post("/oauth/revoke", summary="Revoke the grant a token belongs to", body=Token, errors=(404,))
 def revoke(body: Token):
     """Revoke the grant an access or refresh token belongs to (as a user does in the Keap app): every token of
-    it, access and refresh, current and rotated, stops working."""
+    it (the pair of its code exchange and every pair refreshed from it), access and refresh, current and
+    rotated, stops working; the client's other grants do not."""
     token = body.token
     with transaction(current_sandbox().engine, write=True) as conn:
         count = credentials.revoke_token(conn, token)
