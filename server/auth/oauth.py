@@ -5,18 +5,25 @@ Keap's particulars: the only scope is ``full``, and a token's scope names the ac
 (``full|sandbox.infusionsoft.com``); ``token_type`` is lower-case ``bearer``; refresh tokens rotate (the
 old one stops working); lifetimes (24 hours and 45 days unless the app says otherwise) run on the clock of
 the app the grant is for; and the token endpoint's errors have Keap's own bodies (``error_response``).
-With the app option ``refresh_token_reuse_detection`` on (the sandbox's; off by default, as Keap is not known
-to do it), a rotated refresh token presented again revokes the whole grant, as OAuth's security best current
-practice recommends: the refresh failure a client meets when two of its processes race to refresh.
+A code is exchanged once and a refresh token rotates once, however many requests present it together: the
+request that marks it used (a compare-and-set in the store) issues the tokens, in the same transaction; the
+others get ``invalid_grant``. With the app option ``refresh_token_reuse_detection`` on (the sandbox's; off by
+default, as Keap is not known to do it), a rotated refresh token presented again revokes the whole grant, as
+OAuth's security best current practice recommends: the refresh failure a client meets when two of its
+processes race to refresh.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
 import json
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import grants
+from authlib.oauth2.rfc6749.errors import InvalidGrantError
 from flask import Response
 from sqlalchemy.engine import Engine
 
@@ -111,7 +118,7 @@ class Token:
 class OAuthServer:
     def __init__(self, engine: Engine):
         self.engine = engine
-        server = AuthorizationServer(query_client=self.query_client, save_token=self.save_token)
+        server = AuthorizationServer(query_client=self.query_client)  # each grant saves its tokens (save_token)
         server.register_token_generator("default", self.generate_token)
         server.register_grant(self._code_grant())
         server.register_grant(self._refresh_grant())
@@ -149,16 +156,18 @@ class OAuthServer:
             "scope": scope_for(user.app),
         }
 
-    def save_token(self, token, request):
+    @staticmethod
+    def add_token(conn, token, request, grant_id: str) -> None:
+        """Store the tokens issued to ``request`` (in the transaction that used its code or refresh token), as
+        part of the grant ``grant_id``."""
         grantee: Grantee = request.user
         app = grantee.app
         now = app.clock_state.timestamp()
-        with transaction(self.engine, write=True) as conn:
-            credentials.add_token(
-                conn, access_token=token["access_token"], refresh_token=token.get("refresh_token"),
-                client_id=request.client.get_client_id(), app_id=app.id, user_id=grantee.user_id,
-                scope="full", issued_at=now, expires_in=token["expires_in"],
-                refresh_expires_at=now + int(app.option("refresh_token_lifetime")))
+        credentials.add_token(
+            conn, access_token=token["access_token"], refresh_token=token.get("refresh_token"),
+            client_id=request.client.get_client_id(), app_id=app.id, user_id=grantee.user_id,
+            scope="full", issued_at=now, expires_in=token["expires_in"],
+            refresh_expires_at=now + int(app.option("refresh_token_lifetime")), grant_id=grant_id)
 
     # --- grants ---------------------------------------------------------------------------------------
     def _code_grant(self):
@@ -169,10 +178,13 @@ class OAuthServer:
 
             def save_authorization_code(self, code, request):
                 grantee: Grantee = request.user
+                # the URI the code is sent to: the one named, else the client's first (authlib's default), so
+                # that the exchange must name it too (spec §9.3: redirect_uri "must match")
+                redirect_uri = request.payload.redirect_uri or request.client.get_default_redirect_uri()
                 with transaction(outer.engine, write=True) as conn:
                     credentials.add_code(conn, code=code, client_id=request.client.get_client_id(),
                                          app_id=grantee.app.id, user_id=grantee.user_id,
-                                         redirect_uri=request.payload.redirect_uri, scope="full",
+                                         redirect_uri=redirect_uri, scope="full",
                                          issued_at=grantee.app.clock_state.timestamp())
 
             def query_authorization_code(self, code, client):
@@ -185,9 +197,15 @@ class OAuthServer:
                     return None
                 return Code(row)
 
-            def delete_authorization_code(self, authorization_code):
+            def save_token(self, token):
+                code = self.request.authorization_code
                 with transaction(outer.engine, write=True) as conn:
-                    credentials.use_code(conn, authorization_code.row.code)
+                    if not credentials.use_code(conn, code.row.code):  # another request exchanged it first
+                        raise InvalidGrantError()
+                    outer.add_token(conn, token, self.request, credentials.new_secret(18))  # a new grant
+
+            def delete_authorization_code(self, authorization_code):
+                pass  # used by save_token, in the transaction that issues the tokens
 
             def authenticate_user(self, authorization_code):
                 return Grantee(outer.app(authorization_code.row.app_id), authorization_code.row.user_id)
@@ -208,11 +226,7 @@ class OAuthServer:
                     return None
                 app = outer.app(row.app_id)
                 if row.rotated:
-                    if app is not None and app.option("refresh_token_reuse_detection"):
-                        # a used refresh token presented again: someone else may hold the grant (RFC 9700
-                        # §4.14.2): every token of it stops working
-                        with transaction(outer.engine, write=True) as conn:
-                            credentials.revoke_grant(conn, row)
+                    outer.reused(app, row)
                     return None
                 if app is None or app.clock_state.timestamp() >= (row.refresh_expires_at or 0):
                     return None
@@ -221,22 +235,42 @@ class OAuthServer:
             def authenticate_user(self, refresh_token):
                 return Grantee(outer.app(refresh_token.row.app_id), refresh_token.row.user_id)
 
-            def revoke_old_credential(self, refresh_token):
+            def save_token(self, token):
+                old = self.request.refresh_token
+                grant_id = old.row.grant_id or credentials.new_secret(18)  # the grant goes on in the new pair
                 with transaction(outer.engine, write=True) as conn:
-                    credentials.rotate(conn, refresh_token.row.id)
+                    rotated = credentials.rotate(conn, old.row.id, grant_id)
+                    if rotated:
+                        outer.add_token(conn, token, self.request, grant_id)
+                if not rotated:  # another request refreshed with it first (or the grant went meanwhile)
+                    outer.reused(self.request.user.app, old.row)
+                    raise InvalidGrantError()
+
+            def revoke_old_credential(self, refresh_token):
+                pass  # rotated by save_token, in the transaction that issues the new pair
 
         return RefreshTokenGrant
 
+    def reused(self, app: AppRecord | None, row) -> None:
+        """A refresh token presented after it was used: with reuse detection on, someone else may hold the
+        grant (RFC 9700 §4.14.2), and every token of it stops working."""
+        if app is not None and app.option("refresh_token_reuse_detection"):
+            with transaction(self.engine, write=True) as conn:
+                credentials.revoke_grant(conn, row)
+
     # --- the token endpoint ---------------------------------------------------------------------------
-    def token_response(self, form: dict, content_type: str):
-        """``(status, body, headers)`` of POST /token, with Keap's error bodies."""
+    def token_response(self, form: dict, content_type: str, authorization: str = ""):
+        """The answer to POST /token (``authorization``: its Authorization header), with Keap's error bodies."""
         grant_type = form.get("grant_type")
         if not grant_type or "json" in (content_type or ""):
             return error_response("invalid_request", "response_type or grant_type is required")
         if grant_type == "authorization_code" and not form.get("redirect_uri"):
             return error_response("invalid_request", "Missing redirect_uri")
+        if not _readable_basic(authorization):
+            return error_response("invalid_grant", "Unable to authenticate username and password", 401)
         response = self.server.create_token_response()
         if response.status_code == 200:
+            response.headers["Content-Type"] = JSON  # spec §9.3 [wire S11, S14, S9]; authlib's has no charset
             return response
         body = json.loads(response.get_data() or b"{}")
         error = body.get("error")
@@ -250,8 +284,35 @@ class OAuthServer:
         return error_response(error or "invalid_request", body.get("error_description") or "Invalid request")
 
 
+JSON = "application/json;charset=UTF-8"  # the token endpoint's answers, success and error alike
+
+
+def _readable_basic(authorization: str) -> bool:
+    """Whether HTTP Basic client credentials, if that is what ``authorization`` holds, can be read: authlib
+    reads them as base64 of UTF-8 text and fails (a 500) on base64 of other bytes or on a header byte beyond
+    ASCII. Base64 it cannot decode at all it takes as no credentials, as it does any other scheme."""
+    try:
+        basic_username(authorization)
+    except ValueError:
+        return False
+    return True
+
+
+def basic_username(authorization: str) -> str | None:
+    """The client id in HTTP Basic credentials (``authorization``: the header), None without any; ValueError
+    if they are not base64 of UTF-8 text (werkzeug's ``request.authorization`` fails on a byte beyond ASCII)."""
+    scheme, _, value = authorization.strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        text = base64.b64decode(value.strip()).decode("utf-8")
+    except binascii.Error:  # (a ValueError) not base64: no credentials, as authlib reads it
+        return None
+    return unquote(text.partition(":")[0])
+
+
 def error_response(error: str, description: str, status: int = 400):
 
     return Response(json.dumps({"error": error, "error_description": description}), status=status,
-                    headers={"Content-Type": "application/json;charset=UTF-8", "Cache-Control": "no-store",
+                    headers={"Content-Type": JSON, "Cache-Control": "no-store",
                              "Pragma": "no-cache"})

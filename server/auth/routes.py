@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from urllib.parse import urlencode
 
+from authlib.oauth2.rfc6749.errors import OAuth2Error
 from flask import Blueprint, Response, current_app, request
 
 from server.auth.gateway import oauth_client_credential
@@ -15,7 +16,7 @@ from server.journal import entry
 from server.store import apps
 from server.store.db import transaction
 
-from .oauth import Grantee, scope_for
+from .oauth import Grantee, basic_username, scope_for
 
 bp = Blueprint("oauth", __name__)
 
@@ -56,13 +57,38 @@ def _error_page(error: str, description: str, status: int = 400) -> Response:
                     status=status, content_type="text/html; charset=utf-8")
 
 
+class ConsentError(Exception):
+    """A consent request answered without a redirect (an unknown client, a redirect URI not registered, an
+    unknown account, another scope): OAuth's ``error`` and ``description``, and ``field``, the request's
+    parameter at fault (None if no one is)."""
+
+    def __init__(self, error: str, description: str, field: str | None):
+        super().__init__(f"{error}: {description}")
+        self.error, self.description, self.field = error, description, field
+
+    def page(self) -> Response:
+        return _error_page(self.error, self.description)
+
+
+# the request parameter behind each of authlib's errors at the authorization endpoint
+_FIELDS = {"invalid_client": "client_id", "unauthorized_client": "client_id", "invalid_scope": "scope",
+           "unsupported_response_type": "response_type"}
+
+
+def _refused(exc: OAuth2Error) -> ConsentError:
+    error = getattr(exc, "error", None) or "invalid_request"
+    description = getattr(exc, "description", None) or str(exc)
+    field = _FIELDS.get(error) or ("redirect_uri" if "redirect" in description.lower() else None)
+    return ConsentError(error, description, field)
+
+
 @bp.get("/app/oauth/authorize")
 def authorize_page():
     oauth = _oauth()
     try:
         grant = oauth.server.get_consent_grant()
-    except Exception as exc:  # an invalid client or redirect URI: say so on the page (never redirect there)
-        return _error_page(getattr(exc, "error", "invalid_request"), getattr(exc, "description", "") or str(exc))
+    except OAuth2Error as exc:  # an invalid client or redirect URI: say so on the page (never redirect there)
+        return _refused(exc).page()
     with transaction(_engine(), write=False) as conn:
         records = apps.all_apps(conn)
     hidden = "\n".join(f'<input type="hidden" name="{k}" value="{html.escape(request.args[k], quote=True)}">'
@@ -76,27 +102,33 @@ def authorize_page():
 
 @bp.post("/app/oauth/authorize")
 def authorize_decision():
-    return authorize(request.form.get("app"), request.form.get("decision") == "approve")
+    try:
+        return authorize(request.form.get("app"), request.form.get("decision") == "approve")
+    except ConsentError as refused:
+        return refused.page()
 
 
 def authorize(app_name: str | None, approve: bool, user_id: int | None = None) -> Response:
     """The answer to a consent decision in the current request: a redirect with a code (and Keap's scope
-    with the account) or with ``error=access_denied``. The grant acts as ``user_id`` (the account's first
-    user, its admin, unless the control API names another)."""
+    with the account) or with ``error=access_denied``; a ConsentError if there is nowhere to redirect (or no
+    such account). The grant acts as ``user_id`` (the account's first user, its admin, unless the control API
+    names another)."""
     oauth = _oauth()
     grantee = None
     if approve:
+        if not app_name:
+            raise ConsentError("invalid_request", "no account chosen (the app field is missing)", "app")
         with transaction(_engine(), write=False) as conn:
-            record = apps.by_name(conn, app_name or "")
+            record = apps.by_name(conn, app_name)
             if record is not None and user_id is None:
                 user_id = apps.first_user_id(conn, record.id)
         if record is None:
-            return _error_page("invalid_request", f"no account named {app_name!r}")
+            raise ConsentError("invalid_request", f"no account named {app_name!r}", "app")
         grantee = Grantee(record, user_id)
     try:
         grant = oauth.server.get_consent_grant(end_user=grantee)
-    except Exception as exc:
-        return _error_page(getattr(exc, "error", "invalid_request"), getattr(exc, "description", "") or str(exc))
+    except OAuth2Error as exc:
+        raise _refused(exc) from None
     response = oauth.server.create_authorization_response(grant_user=grantee, grant=grant)
     location = response.headers.get("Location")
     if grantee is not None and location and "code=" in location:
@@ -113,7 +145,8 @@ def token():
     app, client = _oauth().grant_of(form)  # for a fault rule of the app (server.faults)
     injection = current_app.extensions["sandbox"].gate.faults.decide(app, OAUTH_TOKEN, "POST /token", client)
     response = faults.around(injection, request.environ,
-                             lambda: _oauth().token_response(form, request.content_type or ""))
+                             lambda: _oauth().token_response(form, request.content_type or "",
+                                                              request.headers.get("Authorization", "")))
     if injection is not None:
         call.injected = injection.description
     _journal(call, form, response)
@@ -128,8 +161,10 @@ def _journal(call: Call, form: dict, response: Response) -> None:
         return
     status = response.status_code
     body = response.get_json(silent=True) or {}
-    auth = request.authorization
-    client_id = form.get("client_id") or (auth.username if auth is not None else None)
+    try:
+        client_id = form.get("client_id") or basic_username(request.headers.get("Authorization", ""))
+    except ValueError:  # credentials that cannot be read (answered as bad ones)
+        client_id = None
     if client_id:
         call.credential = oauth_client_credential(client_id)
     scope = body.get("scope") if status == 200 else None

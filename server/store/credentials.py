@@ -69,9 +69,11 @@ def code(conn: Connection, value: str, client_id: str):
     return conn.execute(sa.select(c).where(c.c.code == value, c.c.client_id == client_id)).first()
 
 
-def use_code(conn: Connection, value: str) -> None:
+def use_code(conn: Connection, value: str) -> bool:
+    """Mark the code used, if it is not yet: a compare-and-set, so that of requests exchanging one code
+    together exactly one is told True (the one that may issue tokens, in this transaction)."""
     c = schema.oauth_code
-    conn.execute(sa.update(c).where(c.c.code == value).values(used=True))
+    return conn.execute(sa.update(c).where(c.c.code == value, c.c.used.is_(False)).values(used=True)).rowcount == 1
 
 
 # --- tokens -------------------------------------------------------------------------------------------
@@ -95,9 +97,13 @@ def by_refresh_token(conn: Connection, token: str):
     return conn.execute(sa.select(t).where(t.c.refresh_token == token)).first()
 
 
-def rotate(conn: Connection, token_id: int) -> None:
+def rotate(conn: Connection, token_id: int, grant_id: str) -> bool:
+    """Mark the token's refresh token used (rotated), if it is still live: a compare-and-set, so that of
+    requests refreshing with one token together exactly one is told True (the one that may issue the new pair,
+    in this transaction). ``grant_id``: its grant's, recorded on it if it had none (issued before grants were)."""
     t = schema.oauth_token
-    conn.execute(sa.update(t).where(t.c.id == token_id).values(rotated=True))
+    return conn.execute(sa.update(t).where(t.c.id == token_id, t.c.rotated.is_(False), t.c.revoked.is_(False))
+                        .values(rotated=True, grant_id=sa.func.coalesce(t.c.grant_id, grant_id))).rowcount == 1
 
 
 def revoke_token(conn: Connection, token: str) -> int:
@@ -107,12 +113,18 @@ def revoke_token(conn: Connection, token: str) -> int:
 
 
 def revoke_grant(conn: Connection, row) -> int:
-    """Revoke every token of the grant ``row`` (a token row) is part of: the tokens one user's consent gave one
-    client for one app, those rotated before it and those refreshed after it. Returns how many."""
+    """Revoke every token of the grant ``row`` (a token row) is part of: the pair of one code exchange and
+    every pair refreshed from it, those rotated before ``row`` and those refreshed after it; not the client's
+    other grants (RFC 9700 §4.14.2 ends the compromised grant; revoke_client_access ends them all). A token
+    issued before grants were recorded has none: every token one user's consent gave the client for the app
+    goes with it. Returns how many."""
     t = schema.oauth_token
-    user = t.c.user_id.is_(None) if row.user_id is None else t.c.user_id == row.user_id
-    return conn.execute(sa.update(t).where(t.c.app_id == row.app_id, t.c.client_id == row.client_id, user)
-                        .values(revoked=True)).rowcount
+    if row.grant_id is not None:
+        which = t.c.grant_id == row.grant_id
+    else:
+        user = t.c.user_id.is_(None) if row.user_id is None else t.c.user_id == row.user_id
+        which = sa.and_(t.c.app_id == row.app_id, t.c.client_id == row.client_id, user)
+    return conn.execute(sa.update(t).where(which).values(revoked=True)).rowcount
 
 
 def expire_access(conn: Connection, token_id: int, now: float) -> None:

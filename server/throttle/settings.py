@@ -37,33 +37,55 @@ REFILL_RULES = ("continuous", "idle")
 _CHOICES = {"profile": PROFILES, "refill": REFILL_RULES}  # the settings that take one of a few words
 
 
-def merge(base: dict, changes: dict, path: str = "") -> dict:
-    """``base`` updated with ``changes``; unknown keys and wrong types raise ValueError."""
+# Call counts: a gateway window's limit (null turns it off, as documented in docs/throttling.md) and the legacy
+# bucket's size and its held calls. A count is a whole number of calls, at least 1: 0 is no limit anyone can
+# mean (it read as off, like null), and a fraction was cut to a whole number (0.5 to a limit of 0 that refused
+# every call); a decimal that is a whole number (240.0, an integer to JSON) is that number.
+COUNTS = frozenset({"per_second", "per_minute", "per_day", "bucket_size", "max_held"})
+
+
+class SettingError(ValueError):
+    """A throttle setting refused: ``field`` is its dotted path (``profiles.current.key.per_minute``)."""
+
+    def __init__(self, field: str, problem: str):
+        super().__init__(f"{field} {problem}")
+        self.field = field
+        self.problem = problem
+
+
+def merge(base: dict, changes: dict, path: str = "", *, checked: bool = True) -> dict:
+    """``base`` updated with ``changes``; unknown keys and wrong types raise SettingError. ``checked``: False
+    for settings stored before the counts were checked (read as they always were, never refused)."""
     out = copy.deepcopy(base)
     for key, value in changes.items():
         where = f"{path}{key}"
         if key not in base:
-            raise ValueError(f"unknown throttle setting {where!r}")
+            raise SettingError(where, "is not a throttle setting")
         current = base[key]
         if isinstance(current, dict):
             if not isinstance(value, dict):
-                raise ValueError(f"{where} must be an object")
-            out[key] = merge(current, value, where + ".")
+                raise SettingError(where, "must be an object")
+            out[key] = merge(current, value, where + ".", checked=checked)
         elif isinstance(current, bool):
             if not isinstance(value, bool):
-                raise ValueError(f"{where} must be true or false")
+                raise SettingError(where, "must be true or false")
             out[key] = value
         elif key in _CHOICES:
             if value not in _CHOICES[key]:
-                raise ValueError(f"{where} must be one of {', '.join(_CHOICES[key])}")
+                raise SettingError(where, f"must be one of {', '.join(_CHOICES[key])}")
             out[key] = value
         else:
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
-                raise ValueError(f"{where} must be a non-negative number or null")
+                raise SettingError(where, "must be a non-negative number or null")
             if key in ("bucket_size", "max_held") and (value is None or value < 1):
-                raise ValueError(f"{where} must be at least 1")
+                raise SettingError(where, "must be at least 1")
             if key in ("refill_ms", "hold_step_ms") and (value is None or value <= 0):
-                raise ValueError(f"{where} must be positive")
+                raise SettingError(where, "must be positive")
+            if checked and key in COUNTS and value is not None:
+                if value < 1 or value != int(value):
+                    raise SettingError(where, "must be a whole number of calls, at least 1" + (
+                        "" if key in ("bucket_size", "max_held") else ", or null (no limit)"))
+                value = int(value)
             out[key] = value
     return out
 
@@ -89,7 +111,7 @@ class Settings:
         if settings is None:
             if len(_PARSED) > 256:
                 _PARSED.clear()
-            settings = _PARSED[key] = Settings(merge(DEFAULTS, changes))
+            settings = _PARSED[key] = Settings(merge(DEFAULTS, changes, checked=False))  # (checked when set)
         if len(_BY_CHANGES) > 256:
             _BY_CHANGES.clear()
         _BY_CHANGES[id(changes)] = (changes, settings)  # (holding ``changes``: its id is not reused meanwhile)

@@ -57,16 +57,28 @@ class Transport:
         endpoint = ENDPOINTS.get(environ.get("PATH_INFO", ""))
         if endpoint is None:
             return self.fallback(environ, start_response)
-        if environ.get("REQUEST_METHOD") != "POST":
-            body = json.dumps({"message": "XML-RPC calls are made with POST"}).encode()
-            start_response("405 METHOD NOT ALLOWED", [("Content-Type", "application/json"), ("Allow", "POST"),
-                                                      ("Content-Length", str(len(body)))])
-            return [body]
         with self.sandbox.slot.for_request(environ, self.sandbox.config.max_body_bytes):  # (server.call_slot)
-            status, headers, body = self.serve(endpoint, environ)
+            if environ.get("REQUEST_METHOD") != "POST":
+                status, headers, body = self.not_allowed(endpoint, environ)
+            else:
+                status, headers, body = self.serve(endpoint, environ)
         headers.append(("Content-Length", str(len(body))))
         start_response(status, headers)
         return [body]
+
+    def not_allowed(self, endpoint: str, environ) -> tuple[str, list, bytes]:
+        """Another method than POST: 405. On api.infusionsoft.com's paths the gateway answers first, as it does
+        before routing any request (spec rest-oauth-throttle.md §1.2): no credential or a refused one is its
+        401, an exhausted quota its 429, and the 405 carries its headers."""
+        headers = [("Content-Type", "application/json"), ("Allow", "POST")]
+        if endpoint == GATEWAY:
+            call = Call(endpoint=endpoint, headers=EnvironHeaders(environ), query=_Query(environ))
+            try:
+                self.sandbox.gate.admit(call)
+            except GatewayRejection as rejection:
+                return gateway_answer(rejection)
+            headers.extend(call.response_headers.items())
+        return "405 METHOD NOT ALLOWED", headers, json.dumps({"message": "XML-RPC calls are made with POST"}).encode()
 
     def serve(self, endpoint: str, environ) -> tuple[str, list, bytes]:
         sandbox = self.sandbox

@@ -230,3 +230,27 @@ def test_requests_oauthlib_as_an_independent_client(live, app, monkeypatch):
     assert refreshed["access_token"] != token["access_token"]
     info = session.get(live.url + "/crm/rest/v1/oauth/connect/userinfo").json()
     assert info["tenant_id"] == f"{app.name}.infusionsoft.com" and info["is_admin"] is True
+
+
+def test_headless_consent_refusals_are_one_line_naming_the_field(live, client, app):
+    """POST /sandbox/oauth/authorize answers in the control API's error form, not with the consent page's HTML."""
+    good = {"client_id": client["client_id"], "redirect_uri": REDIRECT, "app": app.name, "approve": True}
+    cases = [({"client_id": "nope"}, "invalid_client: ", "client_id"),
+             ({"redirect_uri": "http://evil.example.com/cb"}, "invalid_request: Redirect URI", "redirect_uri"),
+             ({"app": "nope"}, "invalid_request: no account named 'nope'", "app"),
+             ({"scope": "openid"}, "invalid_scope: ", "scope")]
+    for change, message, field in cases:
+        r = live.control("POST", "/oauth/authorize", json={**good, **change})
+        assert r.status_code == 400, change
+        body = r.json()
+        assert body["error"].startswith(message) and "<" not in body["error"] and "\n" not in body["error"], body
+        assert [f["field"] for f in body["fields"]] == [field], body
+    assert live.control("POST", "/oauth/authorize", json=good).json()["code"]
+
+
+def test_the_consent_page_without_an_account_says_so(live, client):
+    r = requests.post(live.url + "/app/oauth/authorize", data={
+        "client_id": client["client_id"], "redirect_uri": REDIRECT, "response_type": "code", "decision": "approve"},
+        allow_redirects=False, timeout=10)
+    assert r.status_code == 400 and "Location" not in r.headers
+    assert "no account chosen" in r.text and "None" not in r.text

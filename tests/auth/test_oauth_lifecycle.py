@@ -98,13 +98,15 @@ def test_an_expired_refresh_token_gets_invalid_grant(live, oauth_session):
 def test_revoking_a_grant_stops_every_token_of_it(live, client, app):
     first = tokens(live, client, app)
     second = refresh(live, client, first["refresh_token"]).json()
-    other = tokens(live, client, app)  # the same user's consent again: the same grant
-    assert live.control("POST", "/oauth/revoke", json={"token": second["access_token"]}).json()["revoked"] == 3
-    for token in (second["access_token"], other["access_token"]):
+    other = tokens(live, client, app)  # the same user's consent again: another grant (another install)
+    assert live.control("POST", "/oauth/revoke", json={"token": second["access_token"]}).json()["revoked"] == 2
+    for token in (first["access_token"], second["access_token"]):
         assert echo(live, token).json() == INVALID
-    for token in (second["refresh_token"], other["refresh_token"]):
+    for token in (first["refresh_token"], second["refresh_token"]):
         assert (refresh(live, client, token).status_code, refresh(live, client, token).json()) == (400, INVALID_GRANT)
     assert expire(live, second["access_token"]).status_code == 409  # nothing left to expire
+    assert result(echo(live, other["access_token"])) == "x"  # the other grant is not this one
+    assert refresh(live, client, other["refresh_token"]).status_code == 200
 
 
 def test_reuse_detection_revokes_the_grant_when_on(live, client, app):
@@ -117,6 +119,22 @@ def test_reuse_detection_revokes_the_grant_when_on(live, client, app):
     assert (reused.status_code, reused.json()) == (400, INVALID_GRANT)
     assert echo(live, second["access_token"]).json() == INVALID  # the whole grant went with it
     assert refresh(live, client, second["refresh_token"]).json() == INVALID_GRANT
+
+
+def test_reuse_detection_revokes_the_reused_grant_only(live, client, app):
+    """RFC 9700 §4.14.2 ends the grant whose refresh token was reused (its rotation chain), not the other
+    grants the same user gave the client for the app (two installs of the integration, say)."""
+    assert live.control("PATCH", f"/apps/{app.name}/options", json={"refresh_token_reuse_detection": True}
+                        ).status_code == 200
+    a, b = tokens(live, client, app), tokens(live, client, app)
+    a2 = refresh(live, client, a["refresh_token"]).json()
+    b2 = refresh(live, client, b["refresh_token"]).json()
+    assert refresh(live, client, a["refresh_token"]).json() == INVALID_GRANT  # a reuse on chain a
+    assert echo(live, a2["access_token"]).json() == INVALID
+    assert result(echo(live, b2["access_token"])) == "x"
+    assert refresh(live, client, b2["refresh_token"]).status_code == 200
+    [listed] = live.control("GET", f"/apps/{app.name}/integrations").json()["integrations"]
+    assert listed["client_id"] == client["client_id"] and listed["active_access_token"] is True
 
 
 def test_without_reuse_detection_a_reused_refresh_token_fails_alone(live, client, app):

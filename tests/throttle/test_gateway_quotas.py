@@ -244,3 +244,30 @@ def test_a_developer_apps_own_throttle(live):
     for bad in ({"throttle": {"per_minute": 0}}, {"throttle": {"per_hour": 5}}, {}, {"throttle": {"per_day": "5"}}):
         assert live.control("PATCH", f"/oauth/clients/{client['client_id']}", json=bad).status_code == 400, bad
     assert live.control("PATCH", "/oauth/clients/nobody", json={"throttle": None}).status_code == 404
+
+
+def test_a_limit_is_a_whole_number_of_calls_or_null(empty_app):
+    """docs/throttling.md: a limit set to null is off. 0 read as off too, silently, and 0.5 was cut to a limit
+    of 0 that refused every call: both are refused with a 400 naming the field, and the settings stay as they
+    were. A decimal that is a whole number is that number."""
+    live, path = empty_app.live, f"/apps/{empty_app.name}/throttle"
+    for field, value in (("per_minute", 0), ("per_second", 0.5), ("per_day", 1.5), ("per_second", -1)):
+        r = live.control("PATCH", path, json={"profiles": {"current": {"key": {field: value}}}})
+        where = f"profiles.current.key.{field}"
+        assert r.status_code == 400 and r.json()["error"].startswith(where), (field, value, r.text)
+        assert [f["field"] for f in r.json()["fields"]] == [where]
+    for body, where in (
+            ({"profiles": {"current": {"tenant": {"per_minute": 0}}}}, "profiles.current.tenant.per_minute"),
+            ({"profiles": {"classic": {"oauth": {"per_day": 0.25}}}}, "profiles.classic.oauth.per_day"),
+            ({"legacy": {"bucket_size": 2.5}}, "legacy.bucket_size"),
+            ({"legacy": {"max_held": 0.5}}, "legacy.max_held")):
+        r = live.control("PATCH", path, json=body)
+        assert r.status_code == 400 and r.json()["fields"][0]["field"] == where, r.text
+    settings = live.control("GET", path).json()["settings"]["profiles"]["current"]["key"]
+    assert settings == {"per_second": 10, "per_minute": 240, "per_day": 30000}
+
+    r = live.control("PATCH", path, json={"profiles": {"current": {"key": {"per_minute": 3.0, "per_second": None}}}})
+    assert r.status_code == 200 and r.json()["settings"]["profiles"]["current"]["key"]["per_minute"] == 3
+    answers = [gateway_call(empty_app) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert answers[0].headers["x-keap-product-throttle-limit"] == "3"

@@ -110,6 +110,20 @@ def test_wrong_http_methods_get_json_not_html(live):
     assert r.status_code == 404 and r.json()["message"]
 
 
+def test_the_gateway_answers_another_method_before_routing(live, app):
+    """spec rest-oauth-throttle.md §1.2: the gateway authenticates before routing. On api.infusionsoft.com's
+    XML-RPC paths a GET without a credential is its 401, as on REST; with one, the 405 (with its quota headers)."""
+    for path in ("/crm/xmlrpc/v1", "/crm/xmlrpc"):
+        r = requests.get(live.url + path, timeout=10)
+        assert r.status_code == 401 and r.json() == {"fault": {
+            "faultstring": "Invalid access token", "detail": {"errorcode": "oauth.v2.InvalidAccessToken"}}}
+        r = requests.put(live.url + path, headers={"X-Keap-API-Key": "KeapAK-nope"}, timeout=10)
+        assert r.status_code == 401 and r.json()["fault"]["detail"]["errorcode"] == "oauth.v2.InvalidApiKey"
+    r = requests.get(live.url + "/crm/xmlrpc/v1", headers={"X-Keap-API-Key": app.key}, timeout=10)
+    assert r.status_code == 405 and r.headers["Allow"] == "POST" and r.json()["message"]
+    assert r.headers["x-keap-product-quota-limit"] == "30000"
+
+
 def test_echo_with_and_without_a_key(live, app):
     proxy = xmlrpc.client.ServerProxy(live.url + "/api/xmlrpc")
     assert proxy.DataService.echo(app.key, "with") == "with"

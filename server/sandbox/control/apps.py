@@ -17,7 +17,7 @@ from server.sandbox.seeding import bootstrap
 from server.store import apps, credentials, options
 from server.store.db import transaction
 from server.store.session import AppRecord
-from server.throttle.settings import DEFAULTS, merge
+from server.throttle.settings import DEFAULTS, SettingError, merge
 
 from .clock import Clock
 from .common import ControlError, app_named, current_sandbox, paged
@@ -189,9 +189,9 @@ def set_throttle(name: str, body: ThrottleChanges):
     changes = body.model_dump(exclude_unset=True)
     stored = dict(record.options.get("throttle") or {})
     try:
-        merged = merge(merge(DEFAULTS, stored), changes)  # validates
-    except ValueError as exc:
-        raise ControlError(400, str(exc)) from None
+        merged = merge(merge(DEFAULTS, stored, checked=False), changes)  # validates the changes
+    except SettingError as exc:
+        raise ControlError(400, str(exc), [{"field": exc.field, "problem": exc.problem}]) from None
     with transaction(current_sandbox().engine, write=True) as conn:
         apps.update(conn, record.id, options={**record.options, "throttle": _diff(DEFAULTS, merged)})
         record = apps.by_id(conn, record.id)

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from flask import current_app, jsonify
 from pydantic import Field
 
-from server.auth.routes import authorize
+from server.auth.routes import ConsentError, authorize
 from server.clock import UTC
 from server.domain.account import users
 from server.domain.errors import RecordNotFound
@@ -140,10 +140,12 @@ def approve(body: Consent):
     if user_id is not None:
         _user_of(app_named(app_name), user_id)  # the user who approves (the account's first user by default)
     with current_app.test_request_context("/app/oauth/authorize?" + urlencode(query), method="GET"):
-        response = authorize(app_name, body.approve, user_id)
-    location = response.headers.get("Location")
-    if not location:
-        raise ControlError(400, response.get_data(as_text=True))
+        try:
+            response = authorize(app_name, body.approve, user_id)
+        except ConsentError as refused:
+            raise ControlError(400, str(refused), refused.field and [
+                {"field": refused.field, "problem": refused.description}]) from None
+    location = response.headers["Location"]
     params = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
     return jsonify({"redirect_to": location, **params})
 
@@ -151,7 +153,8 @@ def approve(body: Consent):
 @bp.post("/oauth/revoke", summary="Revoke the grant a token belongs to", body=Token, errors=(404,))
 def revoke(body: Token):
     """Revoke the grant an access or refresh token belongs to (as a user does in the Keap app): every token of
-    it, access and refresh, current and rotated, stops working."""
+    it (the pair of its code exchange and every pair refreshed from it), access and refresh, current and
+    rotated, stops working; the client's other grants do not."""
     token = body.token
     with transaction(current_sandbox().engine, write=True) as conn:
         count = credentials.revoke_token(conn, token)

@@ -72,7 +72,11 @@ oauth_token = sa.Table(
     sa.Column("refresh_expires_at", sa.Float, nullable=True),
     sa.Column("revoked", sa.Boolean, nullable=False, default=False),  # no longer valid at all
     sa.Column("rotated", sa.Boolean, nullable=False, default=False),  # its refresh token was used
+    # the grant it belongs to: one per code exchange, shared by every pair refreshed from it (what reuse
+    # detection and a revocation end); null on tokens issued before it was recorded
+    sa.Column("grant_id", sa.String(32), nullable=True),
     sa.Index(None, "app_id", "client_id"),
+    sa.Index(None, "grant_id"),
 )
 
 # Personal Access Tokens and Service Account Keys: only a hash of the key is kept (it is shown once).
