@@ -42,6 +42,10 @@ _CHOICES = {"profile": PROFILES, "refill": REFILL_RULES}  # the settings that ta
 # mean (it read as off, like null), and a fraction was cut to a whole number (0.5 to a limit of 0 that refused
 # every call); a decimal that is a whole number (240.0, an integer to JSON) is that number.
 COUNTS = frozenset({"per_second", "per_minute", "per_day", "bucket_size", "max_held"})
+# The most a setting may be: past it a count means no limit (null says so), a refill interval or a hold step of
+# more than a day, or a held call kept more than an hour, is no simulation anyone needs, and a far larger one
+# overflowed the clock's dates (the state's next refill) or held a call without end.
+MOST = {**dict.fromkeys(COUNTS, 10**12), "refill_ms": 86_400_000, "hold_step_ms": 86_400_000, "hold_timeout_s": 3600}
 
 
 class SettingError(ValueError):
@@ -81,6 +85,8 @@ def merge(base: dict, changes: dict, path: str = "", *, checked: bool = True) ->
                 raise SettingError(where, "must be at least 1")
             if key in ("refill_ms", "hold_step_ms") and (value is None or value <= 0):
                 raise SettingError(where, "must be positive")
+            if checked and key in MOST and value is not None and value > MOST[key]:
+                raise SettingError(where, f"must be at most {MOST[key]}")
             if checked and key in COUNTS and value is not None:
                 if value < 1 or value != int(value):
                     raise SettingError(where, "must be a whole number of calls, at least 1" + (

@@ -260,7 +260,12 @@ def test_a_limit_is_a_whole_number_of_calls_or_null(empty_app):
             ({"profiles": {"current": {"tenant": {"per_minute": 0}}}}, "profiles.current.tenant.per_minute"),
             ({"profiles": {"classic": {"oauth": {"per_day": 0.25}}}}, "profiles.classic.oauth.per_day"),
             ({"legacy": {"bucket_size": 2.5}}, "legacy.bucket_size"),
-            ({"legacy": {"max_held": 0.5}}, "legacy.max_held")):
+            ({"legacy": {"max_held": 0.5}}, "legacy.max_held"),
+            # past what any simulation needs: the refill's next date overflowed GET …/throttle (audit-control 5)
+            ({"legacy": {"refill_ms": 1e308}}, "legacy.refill_ms"),
+            ({"legacy": {"hold_timeout_s": 1e308}}, "legacy.hold_timeout_s"),
+            ({"legacy": {"bucket_size": 1e308}}, "legacy.bucket_size"),
+            ({"profiles": {"current": {"oauth": {"per_second": 1e308}}}}, "profiles.current.oauth.per_second")):
         r = live.control("PATCH", path, json=body)
         assert r.status_code == 400 and r.json()["fields"][0]["field"] == where, r.text
     settings = live.control("GET", path).json()["settings"]["profiles"]["current"]["key"]
