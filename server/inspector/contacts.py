@@ -12,6 +12,7 @@ from server.domain.errors import SandboxError
 from server.domain.mail import email_status
 from server.sandbox.control import campaigns as control_campaigns
 from server.sandbox.control.common import ControlError, app_session
+from server.tables import INT_MAX
 
 from .apps import context
 from .web import PAGE, Refused, bp, call, model, render
@@ -22,6 +23,7 @@ SHOWN = ["Id", "FirstName", "MiddleName", "LastName", "Nickname", "Title", "Suff
          "State", "PostalCode", "Country", "Birthday", "Anniversary", "ContactType", "LeadSourceId", "OwnerID",
          "ReferralCode", "DateCreated", "LastUpdated"]
 SEARCHED = ("FirstName", "LastName", "Email")
+LAST_PAGE = INT_MAX // PAGE  # a page's first row is an offset in the store's integers
 
 
 def _session(name: str):
@@ -33,8 +35,8 @@ def _session(name: str):
 
 def _page_number() -> int:
     text = request.args.get("page", "0")
-    if not text.isdigit():
-        raise Refused(400, f"page must be a whole number, not {text!r}")
+    if not text.isascii() or not text.isdigit() or int(text) > LAST_PAGE:
+        raise Refused(400, f"page must be a whole number from 0 to {LAST_PAGE}, not {text!r}")
     return int(text)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.inspector.test_pages import post, ui
+from tests.inspector.test_pages import notice, post, ui
 
 
 def _legacy_key(live, app) -> str:
@@ -51,3 +51,34 @@ def test_a_sign_in_leads_to_the_inspector_page_it_names(live, app):
     wanted = f"/sandbox/ui/apps/{app.name}/outbox?kind=email"
     r = ui(live, "/login", params={"next": wanted}, allow_redirects=False)
     assert r.status_code == 303 and r.headers["Location"] == wanted
+
+
+BEYOND = 99999999999999999999  # past int64 as well as the store's 32-bit columns
+
+
+@pytest.mark.parametrize("path", [f"/contacts/{BEYOND}", f"/campaigns/{BEYOND}", f"/broadcasts/{BEYOND}",
+                                  f"/clock/advances/{BEYOND}", f"/fulfillment/{BEYOND}.csv",
+                                  "/broadcasts/9223372036854775808", f"/outbox/{BEYOND}", f"/outbox/{BEYOND}/html",
+                                  f"/journal/{BEYOND}", "/contacts/2147483648"])
+def test_a_page_for_an_id_past_the_stores_integers_is_a_404_page(live, app, path):
+    r = ui(live, f"/apps/{app.name}{path}")
+    assert r.status_code == 404 and "<html" in r.text, r.text[:300]
+
+
+@pytest.mark.parametrize("path", ["/outbox/{}/outcome", "/fulfillment/{}/complete", "/broadcasts/{}/cancel",
+                                  "/campaigns/{}/publish", "/api-keys/{}/revoke", "/users/{}/password",
+                                  "/faults/{}/delete"])
+def test_an_action_on_an_id_past_the_stores_integers_is_a_404_page(live, app, path):
+    r = post(live, f"/apps/{app.name}{path.format(BEYOND)}", {"outcome": "delivered", "action": "expire"})
+    assert r.status_code == 404 and "<html" in r.text, r.text[:300]
+
+
+def test_an_invitation_accepted_for_a_user_id_past_the_stores_integers_is_refused(live, app):
+    r = post(live, f"/apps/{app.name}/users/accept", {"user_id": str(BEYOND)})
+    assert r.status_code == 200 and notice(r) == f"no user {BEYOND}"  # the control API's refusal, on the page
+
+
+def test_a_contacts_page_past_the_stores_integers_is_refused(live, app):
+    r = ui(live, f"/apps/{app.name}/contacts", params={"page": str(BEYOND)})
+    assert r.status_code == 400 and "page must be a whole number from 0 to" in r.text
+    assert ui(live, f"/apps/{app.name}/contacts", params={"page": "3"}).status_code == 200
