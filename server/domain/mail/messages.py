@@ -359,6 +359,23 @@ def _with_footer(html_body: str | None, text_body: str | None, address: str | No
     return html_body, text_body
 
 
+def untracked(html_body: str | None, token: str | None, links: list[str] | None) -> str | None:
+    """A recorded email's HTML as someone other than its recipient reads it (the inspector: a developer looking
+    at the outbox, as in a mail catcher): without its open-tracking image, and each tracked link leading straight
+    to its URL. Loading that image or following a tracked link is the recipient's open or click
+    (server.public), which reading the outbox must not be."""
+    if not html_body or not token:
+        return html_body
+    mark = re.escape(token)
+    body = re.sub(rf'<img src="[^"]*/app/open/{mark}\.gif"[^>]*>', "", html_body)
+
+    def destination(found: re.Match) -> str:
+        n = int(found.group(1))
+        return f'href="{html_lib.escape(links[n])}"' if links and n < len(links) else 'href="#"'
+
+    return re.sub(rf'href="[^"]*/app/linkClick/{mark}/(\d+)"', destination, body)
+
+
 def attachment(s: AppSession, message_id: int, index: int) -> tuple[str, str, bytes] | None:
     """``(file name, content type, bytes)`` of a message's attachment ``index`` (from 0), or None."""
     m = schema.message

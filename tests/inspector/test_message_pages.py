@@ -1,0 +1,70 @@
+"""A captured email read in the inspector (audit-ui §4, §5): reading it is not the recipient's open or click, and
+the page shows what the outbox records of it (attachments, tracking, links)."""
+from __future__ import annotations
+
+import requests
+from playwright.sync_api import expect
+
+from tests.engine.conftest import Campaigns
+from tests.inspector.test_browser import ui as page_url
+from tests.inspector.test_pages import ui
+
+LINKED = {"type": "email", "name": "Tracked", "subject": "Tracked",
+          "html": '<p>Hi ~Contact.FirstName~, <a href="https://example.com/offer?a=1&amp;b=2">the offer</a></p>'}
+
+
+def _tracked_email(app) -> dict:
+    campaigns = Campaigns(app)
+    campaigns.load({"name": "Tracking", "goals": [{"key": "go", "type": "api_call", "call_name": "go"}],
+                    "sequences": [{"key": "s", "items": [LINKED]}], "links": [["go", "s"]]})
+    cid = campaigns.contact(f"reader-{app.name}@example.com", FirstName="Ann")
+    app.call("FunnelService.achieveGoal", app.name, "go", cid)
+    [message] = campaigns.outbox(contact_id=cid)
+    assert "/app/open/" in message["html_body"] and "/app/linkClick/" in message["html_body"]
+    return message
+
+
+def _message(app, message_id: int) -> dict:
+    r = app.live.control("GET", f"/apps/{app.name}/outbox", params={"next": message_id - 1, "count": 1})
+    return r.json()["messages"][0]
+
+
+def _last_open(app, email: str):
+    return app.call("DataService.query", "EmailAddStatus", 1, 0, {"Email": email}, ["LastOpenDate"])[0].get(
+        "LastOpenDate")
+
+
+def _opens(app) -> int:
+    """How many ``email.opened`` events the app's change log has."""
+    count, after = 0, None
+    while True:
+        r = app.live.control("GET", f"/apps/{app.name}/events", params={"count": 1000, "next": after}).json()
+        count += sum(e["type"] == "email.opened" for e in r["events"])
+        after = r.get("next")
+        if not after:
+            return count
+
+
+def test_the_frame_of_an_email_has_no_open_image_and_its_links_lead_straight_to_their_urls(live, app):
+    message = _tracked_email(app)
+    html = ui(live, f"/apps/{app.name}/outbox/{message['id']}/html").text
+    assert "/app/open/" not in html and "/app/linkClick/" not in html
+    assert 'href="https://example.com/offer?a=1&amp;b=2"' in html and "Hi Ann" in html
+    assert "Unsubscribe" in html  # the rest of the email as it was sent
+
+
+def test_reading_an_email_in_the_browser_is_not_an_open_and_a_recipients_fetch_still_is(app, page):
+    message = _tracked_email(app)
+    page.goto(page_url(app, f"/outbox/{message['id']}"))
+    frame = page.frame_locator("iframe.mail")
+    expect(frame.locator("a", has_text="the offer")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    seen = _message(app, message["id"])
+    assert seen["opened_date"] is None and seen["clicked_date"] is None
+    assert _last_open(app, message["to_address"]) is None
+    assert _opens(app) == 0
+    html = message["html_body"]
+    image = html[html.index("/app/open/"):].split('"')[0]
+    assert requests.get(app.live.url + image, timeout=30).status_code == 200  # the recipient's mail reader
+    assert _message(app, message["id"])["opened_date"] is not None
+    assert _last_open(app, message["to_address"]) is not None and _opens(app) == 1
