@@ -85,6 +85,13 @@ def message_html(name: str, message_id: int):
                                    "frame-ancestors 'self'"}
 
 
+@bp.route("/apps/<name>/outbox/<int:message_id>/attachments/<int:index>")
+def message_attachment(name: str, message_id: int, index: int):
+    """A file attached to a message (a fulfillment list's CSV), downloaded."""
+    context(name)
+    return call(control_campaigns.outbox_attachment, name=name, message_id=message_id, index=index)
+
+
 @bp.route("/apps/<name>/http-posts")
 def http_posts(name: str):
     ctx = context(name)

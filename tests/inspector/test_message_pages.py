@@ -68,3 +68,31 @@ def test_reading_an_email_in_the_browser_is_not_an_open_and_a_recipients_fetch_s
     assert requests.get(app.live.url + image, timeout=30).status_code == 200  # the recipient's mail reader
     assert _message(app, message["id"])["opened_date"] is not None
     assert _last_open(app, message["to_address"]) is not None and _opens(app) == 1
+
+
+def test_a_messages_page_lists_its_attachments_and_downloads_each(live, app):
+    from tests.engine.test_sequences import go, one_sequence
+    campaigns = Campaigns(app)
+    campaigns.load(one_sequence({"type": "fulfillment_list", "name": "Kits", "fields": ["Id", "FirstName"],
+                                 "deliver_to": {"email": "warehouse@example.com"}}))
+    go(app, campaigns, "kit@example.com", FirstName="Flo")
+    [sent] = [m for m in campaigns.outbox() if m["to_address"] == "warehouse@example.com"]
+    page = ui(live, f"/apps/{app.name}/outbox/{sent['id']}").text
+    listed = page[page.index('id="attachments"'):]
+    href = f"/sandbox/ui/apps/{app.name}/outbox/{sent['id']}/attachments/0"
+    assert f'href="{href}"' in listed and "Kits.csv" in listed and "text/csv" in listed
+    got = requests.get(live.url + href, timeout=30)
+    assert got.status_code == 200 and got.text.splitlines()[1].endswith(",Flo")
+    assert ui(live, f"/apps/{app.name}/outbox/{sent['id']}/attachments/1").status_code == 404
+
+
+def test_a_messages_page_shows_when_it_was_opened_and_clicked_and_its_tracked_links(live, app):
+    message = _tracked_email(app)
+    page = ui(live, f"/apps/{app.name}/outbox/{message['id']}").text
+    assert 'id="opened">not yet' in page and 'id="clicked">not yet' in page
+    assert "https://example.com/offer?a=1&amp;b=2" in page[page.index('id="links"'):]
+    html = message["html_body"]
+    click = html[html.index("/app/linkClick/"):].split('"')[0]
+    assert requests.get(live.url + click, timeout=30, allow_redirects=False).status_code == 302
+    page = ui(live, f"/apps/{app.name}/outbox/{message['id']}").text
+    assert 'id="clicked">not yet' not in page and 'id="clicked">20' in page
