@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import request
 
 from server.domain.crm import contacts as domain_contacts
-from server.domain.data import records
+from server.domain.data import records, searches
 from server.domain.errors import SandboxError
 from server.domain.mail import email_status
 from server.sandbox.control import campaigns as control_campaigns
@@ -22,7 +22,6 @@ SHOWN = ["Id", "FirstName", "MiddleName", "LastName", "Nickname", "Title", "Suff
          "EmailAddress3", "Phone1", "Phone2", "Company", "JobTitle", "StreetAddress1", "StreetAddress2", "City",
          "State", "PostalCode", "Country", "Birthday", "Anniversary", "ContactType", "LeadSourceId", "OwnerID",
          "ReferralCode", "DateCreated", "LastUpdated"]
-SEARCHED = ("FirstName", "LastName", "Email")
 LAST_PAGE = INT_MAX // PAGE  # a page's first row is an offset in the store's integers
 
 
@@ -46,14 +45,10 @@ def contacts(name: str):
     search = request.args.get("q", "").strip()
     number = _page_number()
     with _session(name) as s:
-        if search:  # any of the names or the email containing the text, by id
-            found: dict[int, dict] = {}
-            for field in SEARCHED:
-                for row in records.query(s, "Contact", 1000, 0, {field: f"%{search}%"}, LISTED, "Id"):
-                    found[row["Id"]] = row
-            ordered = [found[k] for k in sorted(found)]
-            rows = ordered[number * PAGE:(number + 1) * PAGE]
-            more = len(ordered) > (number + 1) * PAGE
+        if search:  # any of the names, the email or the company containing the text, by id
+            rows = searches.people_containing(s, search, LISTED, limit=PAGE + 1, offset=number * PAGE)
+            more = len(rows) > PAGE
+            rows = rows[:PAGE]
         else:
             rows = records.query(s, "Contact", PAGE, number, {}, LISTED, "Id")
             more = len(rows) == PAGE
