@@ -9,7 +9,7 @@ from flask import request
 from server.domain.crm import contacts as domain_contacts
 from server.domain.data import records, searches
 from server.domain.errors import SandboxError
-from server.domain.mail import email_status
+from server.domain.mail import email_status, messages
 from server.sandbox.control import campaigns as control_campaigns
 from server.sandbox.control.common import ControlError, app_session
 from server.tables import INT_MAX
@@ -68,11 +68,12 @@ def contact(name: str, contact_id: int):
         custom = records.load(s, "Contact", contact_id, custom_fields) if custom_fields else {}
         by_id = {"ContactId": contact_id}
         tags = records.query(s, "ContactGroupAssign", 1000, 0, by_id, ["GroupId", "ContactGroup", "DateCreated"])
-        notes = records.query(s, "ContactAction", PAGE, 0, by_id, ["Id", "ActionType", "ActionDescription",
+        notes = records.query(s, "ContactAction", PAGE + 1, 0, by_id, ["Id", "ActionType", "ActionDescription",
                                                                    "CreationNotes", "ActionDate", "CompletionDate",
                                                                    "ObjectType"], "Id", False)
-        orders = records.query(s, "Job", PAGE, 0, by_id, ["Id", "JobTitle", "DateCreated", "OrderStatus",
+        orders = records.query(s, "Job", PAGE + 1, 0, by_id, ["Id", "JobTitle", "DateCreated", "OrderStatus",
                                                            "OrderType"], "Id", False)
+        sent = messages.list_messages(s, contact_id=contact_id, limit=PAGE + 1, newest=True)
         statuses = []
         for field in ("Email", "EmailAddress2", "EmailAddress3"):
             address = fields.get(field)
@@ -84,10 +85,11 @@ def contact(name: str, contact_id: int):
                 statuses.append({"field": field, "email": address, "status": found.token if found else "unknown",
                                  "marketable": found.marketable if found else False})
     query = model(control_campaigns.EnrollmentFilter, {"contact_id": contact_id, "count": PAGE})
-    enrollments = call(control_campaigns.enrollments, name=name, query=query)["enrollments"]
+    enrolled = call(control_campaigns.enrollments, name=name, query=query)
     campaign_names = {c["id"]: c["name"] for c in call(control_campaigns.list_campaigns, name=name)["campaigns"]}
-    outbox = call(control_campaigns.outbox, name=name,
-                  query=model(control_campaigns.OutboxFilter, {"contact_id": contact_id, "count": PAGE}))["messages"]
-    return render("contact.html", tab="contacts", contact=fields, custom=custom, tags=tags, notes=notes,
-                  orders=orders, statuses=statuses, enrollments=enrollments, campaign_names=campaign_names,
-                  messages=outbox, **ctx)
+    # each list its newest PAGE rows (the messages: newest first), and whether there are more
+    return render("contact.html", tab="contacts", contact=fields, custom=custom, tags=tags, notes=notes[:PAGE],
+                  more_notes=len(notes) > PAGE, orders=orders[:PAGE], more_orders=len(orders) > PAGE,
+                  statuses=statuses, enrollments=enrolled["enrollments"], enrollments_next=enrolled.get("next"),
+                  campaign_names=campaign_names, messages=sent[:PAGE], more_messages=len(sent) > PAGE,
+                  page_size=PAGE, **ctx)

@@ -40,3 +40,18 @@ def test_a_search_reads_percent_and_underscore_as_themselves_and_matches_a_full_
     for text in ("_", "e_l", "ada love_"):
         assert _ids_on(ui(live, f"/apps/{app.name}/contacts", params={"q": text}).text) == [cid], text
     assert _ids_on(ui(live, f"/apps/{app.name}/contacts", params={"q": "%"}).text) == []
+
+
+def test_a_contacts_page_shows_its_newest_messages_and_links_to_every_one(live, app):
+    cid = app.call("ContactService.add", {"FirstName": "Many", "Email": f"many-{app.name}@example.com"})
+    for n in range(60):
+        app.call("APIEmailService.sendEmail", [cid], "me@example.com", "~Contact.Email~", "", "", "Text",
+                 f"Message {n}.", "", "hi")
+    page = ui(live, f"/apps/{app.name}/contacts/{cid}").text
+    listed = page[page.index("<h2>Messages"):]
+    shown = [int(n) for n in re.findall(r"<td>Message (\d+)\.</td>", listed)]
+    assert shown == list(range(59, 9, -1))  # the newest 50, newest first
+    assert "The newest 50 are shown." in listed
+    assert f'href="/sandbox/ui/apps/{app.name}/outbox?contact_id={cid}"' in listed
+    everything = ui(live, f"/apps/{app.name}/outbox", params={"contact_id": str(cid)}).text
+    assert "Message 0." in everything and 'rel="next"' in everything

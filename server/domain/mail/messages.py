@@ -397,7 +397,9 @@ def by_token(s: AppSession, token: str):
 
 
 def list_messages(s: AppSession, *, contact_id: int | None = None, kind: str | None = None,
-                  status: str | None = None, origin: str | None = None, after: int = 0, limit: int = 100) -> list:
+                  status: str | None = None, origin: str | None = None, after: int = 0, limit: int = 100,
+                  newest: bool = False) -> list:
+    """Messages oldest first after the id ``after``; or, ``newest``, the newest ``limit`` newest first."""
     m = schema.message
     q = s.select(m).where(m.c.id > after)
     if contact_id is not None:
@@ -405,5 +407,5 @@ def list_messages(s: AppSession, *, contact_id: int | None = None, kind: str | N
     for column, value in ((m.c.kind, kind), (m.c.status, status), (m.c.origin, origin)):
         if value is not None:
             q = q.where(column == value)
-    return s.execute(q.order_by(m.c.id).limit(limit)).all()
+    return s.execute(q.order_by(m.c.id.desc() if newest else m.c.id).limit(limit)).all()
 
