@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import request
 
 from server.domain.mail import deliverability
+from server.domain.mail import messages as outbox_messages
 from server.domain.mail.messages import untracked
 from server.sandbox.control import campaigns as control_campaigns
 from server.sandbox.control import email as control_email
@@ -43,7 +44,8 @@ def outbox(name: str):
         if len(found) > PAGE:
             following = str(messages[-1]["id"])
     return render("outbox.html", tab="outbox", messages=messages, following=following, search=search,
-                  filters={**wanted, "campaign_id": campaign}, **ctx)
+                  filters={**wanted, "campaign_id": campaign}, kinds=outbox_messages.KINDS,
+                  statuses=outbox_messages.STATUSES, origins=outbox_messages.ORIGINS, **ctx)
 
 
 @bp.route("/apps/<name>/outbox/<int:message_id>")

@@ -96,3 +96,16 @@ def test_a_messages_page_shows_when_it_was_opened_and_clicked_and_its_tracked_li
     assert requests.get(live.url + click, timeout=30, allow_redirects=False).status_code == 302
     page = ui(live, f"/apps/{app.name}/outbox/{message['id']}").text
     assert 'id="clicked">not yet' not in page and 'id="clicked">20' in page
+
+
+def test_the_outbox_filters_offer_every_origin_and_kind_and_keep_the_one_chosen(live, app):
+    from server.engine.document import COMMUNICATION_TYPES
+    live.control("PATCH", f"/apps/{app.name}/options", json={"api_opt_in_confirmation": True})
+    app.call("ContactService.add", {"Email": f"cy-{app.name}@example.com"})
+    app.call("APIEmailService.optIn", f"cy-{app.name}@example.com", "signed up")  # a confirmation email
+    page = ui(live, f"/apps/{app.name}/outbox", params={"origin": "confirmation", "kind": "phone_call"}).text
+    assert "<option selected>confirmation</option>" in page and "<option selected>phone_call</option>" in page
+    page = ui(live, f"/apps/{app.name}/outbox", params={"origin": "confirmation"}).text
+    assert f"cy-{app.name}@example.com" in page[page.index('id="messages"'):]
+    kinds = page[page.index('name="kind"'):page.index('name="status"')]
+    assert all(f"<option >{k}</option>" in kinds or f"<option>{k}</option>" in kinds for k in COMMUNICATION_TYPES)

@@ -29,6 +29,13 @@ from server.store.session import AppSession
 
 from . import deliverability, email_status, merge_fields
 
+# what the outbox records: a message's kind (an email, or a campaign's other communication items), its status,
+# and what sent it (the ``origin`` of each sender: server/engine/, server/services/, server/rest*/, broadcasts,
+# confirmations, and APIEmailService.attachEmail's logged history)
+KINDS = ("email", "fax", "letter", "voice", "phone_call")
+STATUSES = ("captured", "skipped", "logged")
+ORIGINS = ("sequence", "followup", "action_set", "api", "rest", "attached", "broadcast", "confirmation")
+
 SKIP_NO_ADDRESS = "no email address"
 SKIP_INVALID = "invalid"
 SKIP_OPTED_OUT = "opted out"
