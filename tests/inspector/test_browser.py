@@ -191,3 +191,26 @@ def test_a_page_of_another_origin_cannot_post_the_inspectors_forms(app, page, ev
     page.fill("input[name=key]", f"chosen-{app.name}")
     page.click("button:has-text(\"Rotate\")")
     expect(page.locator(".flash.notice")).to_contain_text(f"the legacy key is now chosen-{app.name}")
+
+
+def test_an_internationalized_addresss_status_is_set_from_the_email_page(app, page):
+    app.call("ContactService.add", {"FirstName": "Zoë", "Email": "zoë@exämple.com"})
+    page.goto(ui(app, "/email"))
+    page.fill("#set-address input[name=email]", "zoë@exämple.com")
+    page.click("#opt-out")
+    expect(page.locator(".flash")).to_contain_text("zoë@exämple.com")
+    status = app.live.control("GET", f"/apps/{app.name}/email/addresses/zoë@exämple.com").json()
+    assert status["status"] == "Admin", status
+
+
+def test_every_form_field_is_named_and_no_page_asks_for_a_missing_icon(app, page):
+    failed = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    for path in ("/campaigns", "/tools", "/migration", "/email", "/outbox", "/contacts", ""):
+        page.goto(ui(app, path))
+        page.wait_for_load_state("networkidle")
+        unnamed = page.evaluate("""[...document.querySelectorAll('textarea, input:not([type=hidden]), select')]
+            .filter(e => !e.labels.length && !e.getAttribute('aria-label')).map(e => e.name)""")
+        assert unnamed == [], f"{path or '/'}: {unnamed}"
+        assert "webforms.md" not in page.content() and "faults.md" not in page.content()
+    assert failed == []
