@@ -7,11 +7,12 @@ from __future__ import annotations
 from flask import request
 
 from server.domain.crm import contacts as domain_contacts
-from server.domain.data import records
+from server.domain.data import records, searches
 from server.domain.errors import SandboxError
-from server.domain.mail import email_status
+from server.domain.mail import email_status, messages
 from server.sandbox.control import campaigns as control_campaigns
 from server.sandbox.control.common import ControlError, app_session
+from server.tables import INT_MAX
 
 from .apps import context
 from .web import PAGE, Refused, bp, call, model, render
@@ -21,7 +22,7 @@ SHOWN = ["Id", "FirstName", "MiddleName", "LastName", "Nickname", "Title", "Suff
          "EmailAddress3", "Phone1", "Phone2", "Company", "JobTitle", "StreetAddress1", "StreetAddress2", "City",
          "State", "PostalCode", "Country", "Birthday", "Anniversary", "ContactType", "LeadSourceId", "OwnerID",
          "ReferralCode", "DateCreated", "LastUpdated"]
-SEARCHED = ("FirstName", "LastName", "Email")
+LAST_PAGE = INT_MAX // PAGE  # a page's first row is an offset in the store's integers
 
 
 def _session(name: str):
@@ -33,8 +34,8 @@ def _session(name: str):
 
 def _page_number() -> int:
     text = request.args.get("page", "0")
-    if not text.isdigit():
-        raise Refused(400, f"page must be a whole number, not {text!r}")
+    if not text.isascii() or not text.isdigit() or int(text) > LAST_PAGE:
+        raise Refused(400, f"page must be a whole number from 0 to {LAST_PAGE}, not {text!r}")
     return int(text)
 
 
@@ -44,14 +45,10 @@ def contacts(name: str):
     search = request.args.get("q", "").strip()
     number = _page_number()
     with _session(name) as s:
-        if search:  # any of the names or the email containing the text, by id
-            found: dict[int, dict] = {}
-            for field in SEARCHED:
-                for row in records.query(s, "Contact", 1000, 0, {field: f"%{search}%"}, LISTED, "Id"):
-                    found[row["Id"]] = row
-            ordered = [found[k] for k in sorted(found)]
-            rows = ordered[number * PAGE:(number + 1) * PAGE]
-            more = len(ordered) > (number + 1) * PAGE
+        if search:  # any of the names, the email or the company containing the text, by id
+            rows = searches.people_containing(s, search, LISTED, limit=PAGE + 1, offset=number * PAGE)
+            more = len(rows) > PAGE
+            rows = rows[:PAGE]
         else:
             rows = records.query(s, "Contact", PAGE, number, {}, LISTED, "Id")
             more = len(rows) == PAGE
@@ -71,11 +68,12 @@ def contact(name: str, contact_id: int):
         custom = records.load(s, "Contact", contact_id, custom_fields) if custom_fields else {}
         by_id = {"ContactId": contact_id}
         tags = records.query(s, "ContactGroupAssign", 1000, 0, by_id, ["GroupId", "ContactGroup", "DateCreated"])
-        notes = records.query(s, "ContactAction", PAGE, 0, by_id, ["Id", "ActionType", "ActionDescription",
+        notes = records.query(s, "ContactAction", PAGE + 1, 0, by_id, ["Id", "ActionType", "ActionDescription",
                                                                    "CreationNotes", "ActionDate", "CompletionDate",
                                                                    "ObjectType"], "Id", False)
-        orders = records.query(s, "Job", PAGE, 0, by_id, ["Id", "JobTitle", "DateCreated", "OrderStatus",
+        orders = records.query(s, "Job", PAGE + 1, 0, by_id, ["Id", "JobTitle", "DateCreated", "OrderStatus",
                                                            "OrderType"], "Id", False)
+        sent = messages.list_messages(s, contact_id=contact_id, limit=PAGE + 1, newest=True)
         statuses = []
         for field in ("Email", "EmailAddress2", "EmailAddress3"):
             address = fields.get(field)
@@ -87,10 +85,11 @@ def contact(name: str, contact_id: int):
                 statuses.append({"field": field, "email": address, "status": found.token if found else "unknown",
                                  "marketable": found.marketable if found else False})
     query = model(control_campaigns.EnrollmentFilter, {"contact_id": contact_id, "count": PAGE})
-    enrollments = call(control_campaigns.enrollments, name=name, query=query)["enrollments"]
+    enrolled = call(control_campaigns.enrollments, name=name, query=query)
     campaign_names = {c["id"]: c["name"] for c in call(control_campaigns.list_campaigns, name=name)["campaigns"]}
-    outbox = call(control_campaigns.outbox, name=name,
-                  query=model(control_campaigns.OutboxFilter, {"contact_id": contact_id, "count": PAGE}))["messages"]
-    return render("contact.html", tab="contacts", contact=fields, custom=custom, tags=tags, notes=notes,
-                  orders=orders, statuses=statuses, enrollments=enrollments, campaign_names=campaign_names,
-                  messages=outbox, **ctx)
+    # each list its newest PAGE rows (the messages: newest first), and whether there are more
+    return render("contact.html", tab="contacts", contact=fields, custom=custom, tags=tags, notes=notes[:PAGE],
+                  more_notes=len(notes) > PAGE, orders=orders[:PAGE], more_orders=len(orders) > PAGE,
+                  statuses=statuses, enrollments=enrolled["enrollments"], enrollments_next=enrolled.get("next"),
+                  campaign_names=campaign_names, messages=sent[:PAGE], more_messages=len(sent) > PAGE,
+                  page_size=PAGE, **ctx)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from flask import request
 
 from server.domain.mail import deliverability
+from server.domain.mail import messages as outbox_messages
+from server.domain.mail.messages import untracked
 from server.sandbox.control import campaigns as control_campaigns
 from server.sandbox.control import email as control_email
 from server.sandbox.control import hooks as control_hooks
@@ -42,17 +44,24 @@ def outbox(name: str):
         if len(found) > PAGE:
             following = str(messages[-1]["id"])
     return render("outbox.html", tab="outbox", messages=messages, following=following, search=search,
-                  filters={**wanted, "campaign_id": campaign}, **ctx)
+                  filters={**wanted, "campaign_id": campaign}, kinds=outbox_messages.KINDS,
+                  statuses=outbox_messages.STATUSES, origins=outbox_messages.ORIGINS, **ctx)
 
 
 @bp.route("/apps/<name>/outbox/<int:message_id>")
 def message(name: str, message_id: int):
     ctx = context(name)
+    return render("message.html", tab="outbox", message=_message(name, message_id),
+                  outcomes=deliverability.OUTCOMES, **ctx)
+
+
+def _message(name: str, message_id: int) -> dict:
+    """One message as the control API's outbox answers it, or the 404 page."""
     query = model(control_campaigns.OutboxFilter, {"next": message_id - 1, "count": 1})
     found = call(control_campaigns.outbox, name=name, query=query)["messages"]
     if not found or found[0]["id"] != message_id:
         raise Refused(404, f"app {name!r} has no message {message_id}")
-    return render("message.html", tab="outbox", message=found[0], outcomes=deliverability.OUTCOMES, **ctx)
+    return found[0]
 
 
 @bp.post("/apps/<name>/outbox/<int:message_id>/outcome")
@@ -67,15 +76,22 @@ def set_outcome(name: str, message_id: int):
 
 @bp.route("/apps/<name>/outbox/<int:message_id>/html")
 def message_html(name: str, message_id: int):
-    """The email's HTML alone, shown in a sandboxed frame of the message page (its scripts never run)."""
+    """The email's HTML alone, shown in a sandboxed frame of the message page (its scripts never run), without
+    its open-tracking image and with its tracked links leading straight to their URLs: reading the outbox is not
+    the recipient's open or click."""
     context(name)
-    query = model(control_campaigns.OutboxFilter, {"next": message_id - 1, "count": 1})
-    found = call(control_campaigns.outbox, name=name, query=query)["messages"]
-    if not found or found[0]["id"] != message_id:
-        raise Refused(404, f"app {name!r} has no message {message_id}")
-    return found[0].get("html_body") or "", 200, {
-        "Content-Type": "text/html; charset=utf-8",
-        "Content-Security-Policy": "sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline'"}
+    shown = _message(name, message_id)
+    return untracked(shown.get("html_body"), shown.get("token"), shown.get("links")) or "", 200, {
+        "Content-Type": "text/html; charset=utf-8", "Referrer-Policy": "no-referrer",
+        "Content-Security-Policy": "sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline'; "
+                                   "frame-ancestors 'self'"}
+
+
+@bp.route("/apps/<name>/outbox/<int:message_id>/attachments/<int:index>")
+def message_attachment(name: str, message_id: int, index: int):
+    """A file attached to a message (a fulfillment list's CSV), downloaded."""
+    context(name)
+    return call(control_campaigns.outbox_attachment, name=name, message_id=message_id, index=index)
 
 
 @bp.route("/apps/<name>/http-posts")

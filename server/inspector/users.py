@@ -7,7 +7,7 @@ from flask import request
 from server.sandbox.control import credentials as control_credentials
 from server.sandbox.control import hooks as control_hooks
 
-from .web import Refused, act, bp, call, model
+from .web import Refused, act, bp, call, check_ids_given, model
 
 
 def users_of(name: str) -> list[dict]:
@@ -38,8 +38,9 @@ def accept_invitation(name: str):
     text = request.form.get("user_id", "").strip()
 
     def work():
-        if not text.isdigit():
+        if not text.isascii() or not text.isdigit():
             raise Refused(400, f"user_id must be an invited user's id, not {text!r}")
+        check_ids_given({"user_id": int(text)})
         call(control_hooks.accept_invitation, name=name, user_id=int(text))
         return f"user {text} accepted the invitation: active"
     return act("inspector.app", work, name=name)

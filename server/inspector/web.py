@@ -1,6 +1,9 @@
 """What every inspector page shares: the blueprint (``/sandbox/ui``), the admin-token gate (a cookie set by the
 login form or by ``?token=``), calling the control API's own functions, and showing times in the app's zone.
 
+A state-changing request from another origin is refused (``refuse_cross_origin``): the pages' forms are plain
+form posts, which any web page open in the same browser could otherwise send (cross-site request forgery).
+
 The inspector changes nothing itself: every read and every action is the control API's function for it
 (``call``), given its validated body or query as the control API would, so the pages and the JSON endpoints
 cannot disagree."""
@@ -10,7 +13,7 @@ import hmac
 import sys
 from collections.abc import Callable
 from datetime import datetime
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -18,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from server.sandbox.control.common import ControlError, app_named
 from server.sandbox.control.contract import refusal
+from server.sandbox.control.endpoints import check_path_ids
 
 bp = Blueprint("inspector", __name__, url_prefix="/sandbox/ui", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -133,6 +137,42 @@ def _given(text: str | None) -> bool:
     return bool(text) and hmac.compare_digest(text.encode(), token.encode())
 
 
+# --- cross-origin requests -------------------------------------------------------------------------------
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@bp.before_request
+def refuse_cross_origin():
+    """A form post (any unsafe method) that a browser says comes from another origin is refused: the check of
+    Go's ``net/http.CrossOriginProtection`` (Fetch Metadata, then Origin). ``Sec-Fetch-Site`` must be
+    ``same-origin`` (or ``none``, the user's own navigation); a browser without it must send an ``Origin`` whose
+    host is this request's. A request with neither header is not a browser's cross-site form (``requests``,
+    ``curl``): it passes, as the control API's JSON endpoints let it. Same-*site* is not enough: a page on
+    another port of 127.0.0.1 is the same site, and cookies (the admin token's, SameSite=Strict) are sent to it."""
+    if request.method in SAFE_METHODS:
+        return None
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        if fetch_site in ("same-origin", "none"):
+            return None
+        raise Refused(403, f"refused: a {request.method} from another origin ({fetch_site}); "
+                           "use the inspector's own pages")
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return None
+    if urlsplit(origin).netloc.lower() == request.host.lower():
+        return None
+    raise Refused(403, f"refused: a {request.method} from another origin ({origin}); use the inspector's own pages")
+
+
+@bp.after_request
+def frame_only_here(response):
+    """The pages are framed by no other origin (a framed page's buttons could be clicked for the user)."""
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    return response
+
+
 @bp.before_request
 def require_login():
     if _token() is None or request.endpoint in ("inspector.static", "inspector.login"):
@@ -147,6 +187,20 @@ def require_login():
     return render("login.html", 401, next=request.full_path, failed=False)
 
 
+def check_ids_given(ids: dict[str, int]) -> None:
+    """Ids past the store's integers (in an address or a form) are the 404 page, as the control API answers them:
+    its check, which ``call`` skips by running the view itself."""
+    try:
+        check_path_ids(ids)
+    except ControlError as exc:
+        raise Refused(exc.status, exc.message) from None
+
+
+@bp.before_request
+def check_ids():
+    check_ids_given(request.view_args or {})
+
+
 def _remember(response):
     response.set_cookie(COOKIE, _token(), httponly=True, samesite="Strict", path="/")
     return response
@@ -154,15 +208,26 @@ def _remember(response):
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    target = request.values.get("next") or url_for("inspector.apps")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("inspector.apps")
+    target = inspector_path(request.values.get("next")) or url_for("inspector.apps")
     if _token() is None:
         return redirect(target, code=303)
     if request.method == "POST" and _given(request.form.get("token")):
         return _remember(redirect(target, code=303))
     failed = request.method == "POST"
     return render("login.html", 401 if failed else 200, next=target, failed=failed)
+
+
+def inspector_path(text: str | None) -> str | None:
+    """``text`` if it is a path of this server's inspector (``/``, or under ``/sandbox/ui/``), else None: where a
+    sign-in may lead (``?next=``). Browsers drop tabs and newlines from a URL and read a backslash as a slash, so
+    a slash, a tab and a slash, or a slash and a backslash, would start another host's address: text with any
+    whitespace, control character or backslash is refused."""
+    if not text or any(c.isspace() or ord(c) < 32 or c == "\\" for c in text):
+        return None
+    parts = urlsplit(text)
+    if parts.scheme or parts.netloc or not (parts.path == "/" or parts.path.startswith("/sandbox/ui/")):
+        return None
+    return text
 
 
 @bp.errorhandler(Refused)

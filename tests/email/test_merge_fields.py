@@ -131,3 +131,28 @@ def test_a_campaign_may_use_the_listed_fields(app, mail):
     assert m["status"] == "captured" and m["subject"] == f"news {m['id']}"
     assert m["text_body"].startswith(f"{hashlib.md5(b'camp@example.com').hexdigest()} {app.live.url}/sandbox/ui/"
                                      f"apps/{app.name}/contacts/{cid}  84-1234567")
+
+
+MARKUP = '<img src=x> Tom "R&D"'
+
+
+def test_contact_data_merged_into_an_html_body_is_escaped_and_the_text_body_kept(app, mail):
+    cid = app.call("ContactService.add", {"FirstName": MARKUP, "Email": "markup@example.com"})
+    [sent] = mail.send([cid], subject="Hi ~Contact.FirstName~",
+                       html='<p>Hi ~Contact.FirstName~</p><a href="https://example.com/?n=~Contact.FirstName~">x</a>'
+                            "<p>~Company.HTMLCanSpamAddressBlock~</p>")
+    assert "<p>Hi &lt;img src=x&gt; Tom &quot;R&amp;D&quot;</p>" in sent["html_body"]
+    assert "<img src=x>" not in sent["html_body"]
+    assert "Summit Peak Coaching<br>" in sent["html_body"]  # a field that is HTML already, as it is
+    assert sent["subject"] == f"Hi {MARKUP}"  # a subject is text
+    assert app.call("APIEmailService.sendEmail", [cid], "me@example.com", "~Contact.Email~", "", "", "Text", "t",
+                    "", "Hi ~Contact.FirstName~") is True
+    assert mail.outbox(contact_id=cid)[-1]["text_body"] == f"Hi {MARKUP}"
+
+
+def test_a_campaign_emails_html_escapes_contact_and_campaign_merge_fields(app, mail):
+    mail.load(one_sequence({"type": "email", "name": "E", "subject": "E", "html": "<p>~Contact.FirstName~ "
+                            "~Campaign.Offer~</p>"}, merge_fields={"Offer": "50% <b>off</b>"}))
+    cid = go(app, mail, "markup-campaign@example.com", FirstName=MARKUP)
+    [sent] = mail.outbox(contact_id=cid)
+    assert "<p>&lt;img src=x&gt; Tom &quot;R&amp;D&quot; 50% &lt;b&gt;off&lt;/b&gt;</p>" in sent["html_body"]

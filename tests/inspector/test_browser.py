@@ -159,3 +159,58 @@ def test_a_long_advance_from_the_page_shows_its_progress_then_what_ran(app, page
     # ready at once, or once the page has followed it (it reloads when the advance is done)
     expect(page.locator("#advance-done")).to_contain_text("Ready: now 2026-07-01 08:00:00")
     expect(page.locator("#app-now-text")).to_have_text("2026-07-01 08:00:00")
+
+
+@pytest.fixture
+def evil_site(tmp_path):
+    """A page of another origin, served for real on a free port of this machine (audit-ui §1)."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield tmp_path, server.server_port
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1"])  # cross-site, and same-site on another port
+def test_a_page_of_another_origin_cannot_post_the_inspectors_forms(app, page, evil_site, host):
+    folder, port = evil_site
+    before = app.live.control("GET", f"/apps/{app.name}").json()["legacy_api_key"]
+    (folder / "evil.html").write_text(
+        f'<form id=f method=post action="{ui(app, "/legacy-key")}"><input name=key value="attacker-chosen-key-123">'
+        "</form><script>document.getElementById('f').submit()</script>")
+    with page.expect_navigation(url=f"{app.live.url}/**"):
+        page.goto(f"http://{host}:{port}/evil.html")
+    expect(page.locator("main")).to_contain_text("another origin")
+    assert app.live.control("GET", f"/apps/{app.name}").json()["legacy_api_key"] == before
+    page.goto(ui(app))  # the page's own form still works
+    page.fill("input[name=key]", f"chosen-{app.name}")
+    page.click("button:has-text(\"Rotate\")")
+    expect(page.locator(".flash.notice")).to_contain_text(f"the legacy key is now chosen-{app.name}")
+
+
+def test_an_internationalized_addresss_status_is_set_from_the_email_page(app, page):
+    app.call("ContactService.add", {"FirstName": "Zoë", "Email": "zoë@exämple.com"})
+    page.goto(ui(app, "/email"))
+    page.fill("#set-address input[name=email]", "zoë@exämple.com")
+    page.click("#opt-out")
+    expect(page.locator(".flash")).to_contain_text("zoë@exämple.com")
+    status = app.live.control("GET", f"/apps/{app.name}/email/addresses/zoë@exämple.com").json()
+    assert status["status"] == "Admin", status
+
+
+def test_every_form_field_is_named_and_no_page_asks_for_a_missing_icon(app, page):
+    failed = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    for path in ("/campaigns", "/tools", "/migration", "/email", "/outbox", "/contacts", ""):
+        page.goto(ui(app, path))
+        page.wait_for_load_state("networkidle")
+        unnamed = page.evaluate("""[...document.querySelectorAll('textarea, input:not([type=hidden]), select')]
+            .filter(e => !e.labels.length && !e.getAttribute('aria-label')).map(e => e.name)""")
+        assert unnamed == [], f"{path or '/'}: {unnamed}"
+        assert "webforms.md" not in page.content() and "faults.md" not in page.content()
+    assert failed == []

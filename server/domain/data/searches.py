@@ -462,6 +462,19 @@ def _matching_contacts(s: AppSession, text: str, limit: int = 1000) -> list[int]
     return [r.id for r in s.execute(q)]
 
 
+def people_containing(s: AppSession, text: str, fields: list[str], *, limit: int, offset: int = 0) -> list[dict]:
+    """Contacts whose first, last or full name, email or company contains ``text`` (ignoring case, ``%`` and ``_``
+    as themselves), in id order, a page of them: the inspector's contact search, over every contact."""
+    c = schema.contact
+    value = text.strip().lower()
+    pattern = "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    full = sa.func.coalesce(c.c.first_name, "") + " " + sa.func.coalesce(c.c.last_name, "")
+    match = sa.or_(*(folding.lowered(col, value).like(pattern, escape="\\")
+                     for col in (full, c.c.email, c.c.company)))
+    return select_rows(s, REGISTRY.get("Contact"), fields, {}, limit=limit, offset=offset, order_by="Id",
+                       extra_where=[match])
+
+
 def _rows(s: AppSession, table_name: str, wanted: list[str], criteria_list: list[dict], lim: int,
           offset: int) -> list[dict]:
     """Rows of an optional table matching any of ``criteria_list`` (no OR in the query language: one query

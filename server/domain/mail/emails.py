@@ -73,7 +73,8 @@ def send(s: AppSession, contact_ids: list[int], draft: Draft, *, origin: str, ma
              draft.bcc, draft.from_name)
     used = merge_fields.tokens(*parts)
     ctxs = merge_fields.contexts(s, contact_ids, used, campaign_fields=campaign_fields, user_id=s.user_id)
-    merged = [(i, merge_fields.Compiled(p)) for i, p in enumerate(parts) if p and "~" in p]  # the others: the same
+    merged = [(i, merge_fields.Compiled(p, html=i == 1))  # parts[1]: the HTML body, its values escaped
+              for i, p in enumerate(parts) if p and "~" in p]  # the others: the same for everyone
     rendered = []
     for contact_id in contact_ids:
         ctx = ctxs[contact_id]
@@ -103,7 +104,7 @@ def send_to_addresses(s: AppSession, addresses: list[str], draft: Draft) -> list
     reasons = messages.verdicts(s, addresses, marketing=False)
     out = [messages.Outgoing(kind="email", origin="api", contact_id=None, to_address=a,
                              subject=merge_fields.render(draft.subject, ctx),
-                             html_body=merge_fields.render(draft.html_body, ctx) or None,
+                             html_body=merge_fields.render(draft.html_body, ctx, html=True) or None,
                              text_body=merge_fields.render(draft.text_body, ctx) or None,
                              content_type=draft.content_type, from_address=draft.from_address, cc=draft.cc,
                              bcc=draft.bcc, reason=reason, user_id=s.user_id)

@@ -108,22 +108,33 @@ class Context:
         return ""
 
 
-def render(text: str | None, ctx: Context) -> str:
+def _as_html(name: str, value: str) -> str:
+    """A merged value in an HTML body: escaped, so a contact's ``<b>`` or ``R&D`` is text, not markup (as the
+    address block is); the fields that are HTML already (``HTMLCanSpamAddressBlock``, ``HTMLSignature``) as
+    they are."""
+    return value if name.startswith("HTML") else html_lib.escape(value)
+
+
+def render(text: str | None, ctx: Context, *, html: bool = False) -> str:
+    """``text`` with its merge fields replaced; ``html``: it is an email's HTML body (each value escaped)."""
     if not text:
         return text or ""
+    if html:
+        return TOKEN.sub(lambda m: _as_html(m.group(2), ctx.value(m.group(1), m.group(2))), text)
     return TOKEN.sub(lambda m: ctx.value(m.group(1), m.group(2)), text)
 
 
 class Compiled:
     """A text split once into its literal pieces and its tokens, rendered for many contexts without a regex
-    (a broadcast renders one template for 100,000 contacts)."""
+    (a broadcast renders one template for 100,000 contacts); ``html``: an email's HTML body, each value escaped."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, *, html: bool = False):
         parts = TOKEN.split(text)  # literal, namespace, name, literal, ...
         self.literals = parts[0::3]
         self.tokens = list(zip(parts[1::3], parts[2::3]))
         self._pieces = [(namespace, name, literal)
                         for (namespace, name), literal in zip(self.tokens, self.literals[1:])]
+        self.html = html
 
     def render(self, ctx: Context) -> str:
         out = [self.literals[0]]
@@ -131,9 +142,10 @@ class Compiled:
         for namespace, name, literal in self._pieces:
             if namespace == "Contact":
                 value = contact.get(name)
-                out.append(value if value.__class__ is str else _text(value))  # most values: text already
+                value = value if value.__class__ is str else _text(value)  # most values: text already
             else:
-                out.append(ctx.value(namespace, name))
+                value = ctx.value(namespace, name)
+            out.append(_as_html(name, value) if self.html else value)
             out.append(literal)
         return "".join(out)
 

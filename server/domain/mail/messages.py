@@ -29,6 +29,13 @@ from server.store.session import AppSession
 
 from . import deliverability, email_status, merge_fields
 
+# what the outbox records: a message's kind (an email, or a campaign's other communication items), its status,
+# and what sent it (the ``origin`` of each sender: server/engine/, server/services/, server/rest*/, broadcasts,
+# confirmations, and APIEmailService.attachEmail's logged history)
+KINDS = ("email", "fax", "letter", "voice", "phone_call")
+STATUSES = ("captured", "skipped", "logged")
+ORIGINS = ("sequence", "followup", "action_set", "api", "rest", "attached", "broadcast", "confirmation")
+
 SKIP_NO_ADDRESS = "no email address"
 SKIP_INVALID = "invalid"
 SKIP_OPTED_OUT = "opted out"
@@ -359,6 +366,23 @@ def _with_footer(html_body: str | None, text_body: str | None, address: str | No
     return html_body, text_body
 
 
+def untracked(html_body: str | None, token: str | None, links: list[str] | None) -> str | None:
+    """A recorded email's HTML as someone other than its recipient reads it (the inspector: a developer looking
+    at the outbox, as in a mail catcher): without its open-tracking image, and each tracked link leading straight
+    to its URL. Loading that image or following a tracked link is the recipient's open or click
+    (server.public), which reading the outbox must not be."""
+    if not html_body or not token:
+        return html_body
+    mark = re.escape(token)
+    body = re.sub(rf'<img src="[^"]*/app/open/{mark}\.gif"[^>]*>', "", html_body)
+
+    def destination(found: re.Match) -> str:
+        n = int(found.group(1))
+        return f'href="{html_lib.escape(links[n])}"' if links and n < len(links) else 'href="#"'
+
+    return re.sub(rf'href="[^"]*/app/linkClick/{mark}/(\d+)"', destination, body)
+
+
 def attachment(s: AppSession, message_id: int, index: int) -> tuple[str, str, bytes] | None:
     """``(file name, content type, bytes)`` of a message's attachment ``index`` (from 0), or None."""
     m = schema.message
@@ -380,7 +404,9 @@ def by_token(s: AppSession, token: str):
 
 
 def list_messages(s: AppSession, *, contact_id: int | None = None, kind: str | None = None,
-                  status: str | None = None, origin: str | None = None, after: int = 0, limit: int = 100) -> list:
+                  status: str | None = None, origin: str | None = None, after: int = 0, limit: int = 100,
+                  newest: bool = False) -> list:
+    """Messages oldest first after the id ``after``; or, ``newest``, the newest ``limit`` newest first."""
     m = schema.message
     q = s.select(m).where(m.c.id > after)
     if contact_id is not None:
@@ -388,5 +414,5 @@ def list_messages(s: AppSession, *, contact_id: int | None = None, kind: str | N
     for column, value in ((m.c.kind, kind), (m.c.status, status), (m.c.origin, origin)):
         if value is not None:
             q = q.where(column == value)
-    return s.execute(q.order_by(m.c.id).limit(limit)).all()
+    return s.execute(q.order_by(m.c.id.desc() if newest else m.c.id).limit(limit)).all()
 

@@ -64,9 +64,9 @@ class EnrollmentFilter(Page):
 
 class OutboxFilter(Page):
     contact_id: int = Id
-    kind: str = Field(None, max_length=50, description="email, fax, letter or voice")
-    status: str = Field(None, max_length=50)
-    origin: str = Field(None, max_length=50)
+    kind: str = Field(None, max_length=50, description=", ".join(messages.KINDS))
+    status: str = Field(None, max_length=50, description=", ".join(messages.STATUSES))
+    origin: str = Field(None, max_length=50, description=", ".join(messages.ORIGINS))
 
 
 class PostFilter(Page):

@@ -90,14 +90,20 @@ class ControlBlueprint(Blueprint):
         return declare
 
 
+def check_path_ids(path: dict[str, Any]) -> None:
+    """A 404 naming the thing for an id in the path past the store's integer columns (no row has it; the store
+    could not even be asked): ``no campaign 99999999999``."""
+    for name, value in path.items():
+        if isinstance(value, int) and value > INT_MAX:
+            raise ControlError(404, f"no {name.removesuffix('_id').replace('_', ' ')} {value}")
+
+
 def _checked(endpoint: Endpoint, func: Callable) -> Callable:
     wanted = inspect.signature(func).parameters
 
     @functools.wraps(func)
     def view(**path):
-        for name, value in path.items():
-            if isinstance(value, int) and value > INT_MAX:
-                raise ControlError(404, f"no {name.removesuffix('_id').replace('_', ' ')} {value}")
+        check_path_ids(path)
         query = _query(endpoint)
         body = _body(endpoint)
         given = {k: v for k, v in (("query", query), ("body", body)) if k in wanted}
