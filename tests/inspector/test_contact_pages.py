@@ -55,3 +55,21 @@ def test_a_contacts_page_shows_its_newest_messages_and_links_to_every_one(live, 
     assert f'href="/sandbox/ui/apps/{app.name}/outbox?contact_id={cid}"' in listed
     everything = ui(live, f"/apps/{app.name}/outbox", params={"contact_id": str(cid)}).text
     assert "Message 0." in everything and 'rel="next"' in everything
+
+
+def test_a_campaign_page_counts_every_contact_waiting_past_what_it_lists(live, app):
+    """audit-ui §11: the page reads 1,000 live enrollments at most; "… and N more" is the item's own count
+    (1,200 waiting, 50 listed: 1,150 more, where it said 950)."""
+    before = {int(c["Id"]) for c in app.call("DataService.query", "Contact", 1000, 0, {"Id": "%"}, ["Id"])}
+    _import(app, [json.dumps({"FirstName": f"Waiter{i}", "Email": f"waiter{i}@example.com"}) for i in range(1200)])
+    waiters = sorted({int(c["Id"]) for page in range(3) for c in app.call(
+        "DataService.query", "Contact", 1000, page, {"FirstName": "Waiter%"}, ["Id"])} - before)
+    doc = {"name": "Waiter", "goals": [{"key": "go", "type": "api_call", "call_name": "wait"}],
+           "sequences": [{"key": "w", "items": [{"type": "delay_timer", "key": "t", "name": "Wait", "wait": 5,
+                                                 "unit": "days"}]}], "links": [["go", "w"]]}
+    made = app.live.control("POST", f"/apps/{app.name}/campaigns?publish=1", json=doc).json()
+    started = app.live.control("POST", f"/apps/{app.name}/campaigns/{made['id']}/sequences/"
+                                       f"{made['ids']['sequence:w']}/contacts", json={"contact_ids": waiters})
+    assert started.status_code == 200 and len(waiters) == 1200
+    page = ui(live, f"/apps/{app.name}/campaigns/{made['id']}").text
+    assert "… and 1150 more" in page
