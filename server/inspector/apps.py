@@ -11,7 +11,7 @@ from server.sandbox.control import clock as control_clock
 from server.sandbox.control import credentials as control_credentials
 
 from .users import users_of
-from .web import PAGE, Refused, act, back, bp, call, model, record_or_404, render, require_login
+from .web import PAGE, Refused, act, back, bp, call, model, page_number, paged, record_or_404, render, require_login
 
 root = Blueprint("inspector_root", __name__)
 LONG_ADVANCE = 7 * 86400  # an advance longer than this runs in the background, its page showing its progress
@@ -30,15 +30,10 @@ def apps():
 
 
 def apps_page(**shown):
-    listing = call(control_apps.list_apps)["apps"]
-    text = request.args.get("page", "0")
-    if not text.isdigit():
-        raise Refused(400, f"page must be a whole number, not {text!r}")
-    number = int(text)
+    page = paged(call(control_apps.list_apps)["apps"], page_number())
     clients = call(control_credentials.list_clients)["clients"]
-    return render("apps.html", apps=listing[number * PAGE:(number + 1) * PAGE], number=number,
-                  more=len(listing) > (number + 1) * PAGE, clients=clients[:PAGE], more_clients=len(clients) > PAGE,
-                  **shown)
+    return render("apps.html", apps=page["rows"], number=page["number"], more=page["more"], clients=clients[:PAGE],
+                  more_clients=len(clients) > PAGE, **shown)
 
 
 @bp.post("/apps")

@@ -10,14 +10,15 @@ from server.domain.crm import webforms
 from server.sandbox.control import campaigns as control_campaigns
 
 from .apps import context
-from .web import PAGE, Refused, act, back, bp, call, model, render
+from .web import PAGE, Refused, act, back, bp, call, model, page_number, paged, render
 
 
 @bp.route("/apps/<name>/campaigns")
 def campaigns(name: str):
     ctx = context(name)
-    listing = call(control_campaigns.list_campaigns, name=name)["campaigns"]
-    return render("campaigns.html", tab="campaigns", campaigns=listing, webform_kinds=webforms.KINDS, **ctx)
+    page = paged(call(control_campaigns.list_campaigns, name=name)["campaigns"], page_number())
+    return render("campaigns.html", tab="campaigns", campaigns=page["rows"], number=page["number"],
+                  more=page["more"], webform_kinds=webforms.KINDS, **ctx)
 
 
 @bp.post("/apps/<name>/campaigns")

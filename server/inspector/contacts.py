@@ -12,17 +12,15 @@ from server.domain.errors import SandboxError
 from server.domain.mail import email_status, messages
 from server.sandbox.control import campaigns as control_campaigns
 from server.sandbox.control.common import ControlError, app_session
-from server.tables import INT_MAX
 
 from .apps import context
-from .web import PAGE, Refused, bp, call, model, render
+from .web import PAGE, Refused, bp, call, model, page_number, render
 
 LISTED = ["Id", "FirstName", "LastName", "Email", "Company", "DateCreated"]
 SHOWN = ["Id", "FirstName", "MiddleName", "LastName", "Nickname", "Title", "Suffix", "Email", "EmailAddress2",
          "EmailAddress3", "Phone1", "Phone2", "Company", "JobTitle", "StreetAddress1", "StreetAddress2", "City",
          "State", "PostalCode", "Country", "Birthday", "Anniversary", "ContactType", "LeadSourceId", "OwnerID",
          "ReferralCode", "DateCreated", "LastUpdated"]
-LAST_PAGE = INT_MAX // PAGE  # a page's first row is an offset in the store's integers
 
 
 def _session(name: str):
@@ -32,18 +30,11 @@ def _session(name: str):
         raise Refused(exc.status, exc.message) from None
 
 
-def _page_number() -> int:
-    text = request.args.get("page", "0")
-    if not text.isascii() or not text.isdigit() or int(text) > LAST_PAGE:
-        raise Refused(400, f"page must be a whole number from 0 to {LAST_PAGE}, not {text!r}")
-    return int(text)
-
-
 @bp.route("/apps/<name>/contacts")
 def contacts(name: str):
     ctx = context(name)
     search = request.args.get("q", "").strip()
-    number = _page_number()
+    number = page_number()
     with _session(name) as s:
         if search:  # any of the names, the email or the company containing the text, by id
             rows = searches.people_containing(s, search, LISTED, limit=PAGE + 1, offset=number * PAGE)

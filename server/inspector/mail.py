@@ -14,7 +14,7 @@ from server.sandbox.control import campaigns as control_campaigns
 from server.sandbox.control import email as control_email
 
 from .apps import context
-from .web import PAGE, Refused, act, back, bp, call, model, render, whole_number
+from .web import PAGE, Refused, act, back, bp, call, model, page_number, paged, render, whole_number
 
 SKIP_SCAN = 1000  # a broadcast's page reads this many of the app's skipped broadcast messages (oldest first)
 
@@ -25,8 +25,9 @@ def mail(name: str):
     listing = call(control_broadcasts.list_broadcasts, name=name,
                    query=model(control_broadcasts.BroadcastFilter, {"status": request.args.get("status")}))
     settings = call(control_email.get_deliverability, name=name)
-    return render("mail.html", tab="mail", broadcasts=listing["broadcasts"][::-1][:PAGE],
-                  more=len(listing["broadcasts"]) > PAGE, settings=settings, outcomes=deliverability.OUTCOMES,
+    page = paged(listing["broadcasts"][::-1], page_number())  # newest first
+    return render("mail.html", tab="mail", broadcasts=page["rows"], number=page["number"], more=page["more"],
+                  settings=settings, outcomes=deliverability.OUTCOMES,
                   statuses=sorted(email_status.STATUSES), wanted=request.args.get("status"),
                   broadcast_statuses=broadcasts.STATUSES, **ctx)
 

@@ -102,10 +102,11 @@ def http_posts(name: str):
     answer = call(control_campaigns.http_posts, name=name, query=query)
     hooks = call(control_hooks.list_deliveries, name=name, query=model(control_hooks.DeliveryFilter, {
         "next": request.args.get("hooks_next"), "count": PAGE}))
-    newest = model(control_campaigns.JobFilter, {"newest": PAGE})
+    newest = model(control_campaigns.JobFilter, {"newest": PAGE + 1})  # (one more: whether there are more)
     jobs = call(control_campaigns.fulfillment_jobs, name=name, query=newest)["jobs"]
     return render("http_posts.html", tab="posts", posts=answer["http_posts"], following=answer.get("next"),
-                  deliveries=hooks["deliveries"], hooks_following=hooks.get("next"), jobs=jobs, **ctx)
+                  deliveries=hooks["deliveries"], hooks_following=hooks.get("next"), jobs=jobs[-PAGE:],
+                  more_jobs=len(jobs) > PAGE, **ctx)
 
 
 # --- fulfillment lists: the jobs a user sees and marks complete (seed 001) -----------------------------------

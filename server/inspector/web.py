@@ -22,11 +22,13 @@ from pydantic import BaseModel, ValidationError
 from server.sandbox.control.common import ControlError, app_named
 from server.sandbox.control.contract import refusal
 from server.sandbox.control.endpoints import check_path_ids
+from server.tables import INT_MAX
 
 bp = Blueprint("inspector", __name__, url_prefix="/sandbox/ui", template_folder="templates",
                static_folder="static", static_url_path="/static")
 COOKIE = "sandbox_admin"
 PAGE = 50  # rows per page of every list
+LAST_PAGE = INT_MAX // PAGE  # a page's first row is an offset in the store's integers
 
 
 class Refused(Exception):
@@ -264,6 +266,19 @@ def epoch_local(value, zone: str) -> str:
     if value in (None, ""):
         return ""
     return datetime.fromtimestamp(float(value), ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def page_number() -> int:
+    """The page of a paged list this request asks for (``?page=``, from 0)."""
+    text = request.args.get("page", "0")
+    if not text.isascii() or not text.isdigit() or int(text) > LAST_PAGE:
+        raise Refused(400, f"page must be a whole number from 0 to {LAST_PAGE}, not {text!r}")
+    return int(text)
+
+
+def paged(rows: list, number: int) -> dict:
+    """Page ``number`` of ``rows`` and whether there are more, for a template that includes ``numbered_pager.html``."""
+    return {"rows": rows[number * PAGE:(number + 1) * PAGE], "number": number, "more": len(rows) > (number + 1) * PAGE}
 
 
 def page_url(**changes) -> str:
