@@ -9,6 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from server.sandbox import inputs
+
 from .retirement import ANSWERS, BROWNOUT_HOUR, KEAP_2026_BROWNOUTS, PRESETS
 
 
@@ -17,8 +19,13 @@ class _Model(BaseModel):
 
 
 def _utc(value: datetime) -> datetime:
-    """A moment without a zone is UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    """A moment without a zone is UTC; it must lie where an app's clock can be (1970 to the year 9000), so that
+    every window computed from it fits in datetime's range."""
+    try:
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01 east of UTC
+        raise ValueError(f"{value.isoformat()} is not a moment in datetime's range") from None
+    return inputs.moment(value)
 
 
 class Brownout(_Model):
@@ -35,6 +42,8 @@ class Brownout(_Model):
     def _positive(cls, value: timedelta) -> timedelta:
         if value <= timedelta(0):
             raise ValueError("a brownout's duration must be positive")
+        if value.total_seconds() > inputs.MAX_DURATION:
+            raise ValueError(f"a brownout lasts at most {inputs.MAX_DURATION} seconds (a century)")
         return value
 
 
