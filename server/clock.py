@@ -158,6 +158,9 @@ def parse_datetime(text: str) -> datetime | None:
         else:
             sign = 1 if zone[0] == "+" else -1
             digits = zone[1:].replace(":", "")
-            tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+            try:
+                tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+            except ValueError:  # an offset of 24 hours or more: no zone has one
+                return None
         value = value.replace(tzinfo=tz)
     return value

@@ -9,6 +9,7 @@ import click
 from server import jobs
 from server.clock import UTC, parse_datetime
 from server.domain.mail import broadcasts
+from server.sandbox import inputs
 
 from .common import app_options, environment, guarded, named_app, session_scope, settings
 
@@ -44,6 +45,10 @@ def create(name, template_id, tag_id, saved_search_id, user_id, contact_ids, sen
             moment = parse_datetime(send_at)
             if moment is None:
                 raise click.BadParameter("must be an ISO 8601 date-time", param_hint="--at")
+            try:
+                inputs.moment(moment)
+            except inputs.InvalidInput as exc:
+                raise click.BadParameter(str(exc), param_hint="--at") from None
             moment = (moment if moment.tzinfo else s.app.clock.to_utc(moment)).astimezone(UTC)
         broadcast_id = broadcasts.create(s, name, template_id, audience, moment)
         click.echo(json.dumps(_describe(broadcasts.get(s, broadcast_id)), indent=2))

@@ -141,6 +141,10 @@ def test_a_rate_on_a_frozen_clock_unfreezes_it_or_is_refused(empty_app):
     ({"by": "7 days"}, "7d"),
     ({"action": "freeze", "frozen": False}, "contradicts"),
     ({"time": "2026-13-01"}, "time"),
+    # an offset of 24 hours or more was a 500 (audit-control finding 3)
+    ({"time": "2026-03-02T08:00:00+99:00"}, "time"),
+    ({"time": "2026-03-02T08:00:00+2400"}, "time"),
+    ({"time": "9999-12-31T23:59:59"}, "time"),
 ])
 def test_wrong_clock_requests_are_refused_naming_the_problem(empty_app, body, named):
     r = control(empty_app, "POST", json=body)
