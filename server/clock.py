@@ -113,6 +113,9 @@ class AppClock:
 
 
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# the longest span of app time anything is set to (a duration, a token's lifetime, a delay): a century; more is a
+# typo, and would leave datetime's range
+MAX_DURATION = 100 * 365 * 86400
 DURATION_FORMS = "seconds (90), or numbers with a unit s, m, h, d or w (90s, 15m, 36h, 7d, 2w, 1d12h)"
 
 

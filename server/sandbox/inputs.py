@@ -9,12 +9,11 @@ import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from server.clock import parse_duration
+from server.clock import MAX_DURATION, parse_duration
 
 APP_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 APP_NAME_RULE = "letters, digits and dashes, 1 to 63 of them, not starting or ending with a dash (the app's URL prefix)"
 
-MAX_DURATION = 100 * 365 * 86400  # a century of app time: more is a typo, and would leave datetime's range
 MAX_RATE = 1_000_000  # a year of app time in about 30 wall seconds
 # the moments an app's time may name: datetime ends at 9999, and a clock running fast, or a window a century long
 # starting at the last moment, must not reach it

@@ -3,7 +3,7 @@ throttle state, under /sandbox/ (never the real API's paths). The clock is serve
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from flask import jsonify
 from pydantic import Field, create_model
@@ -47,7 +47,11 @@ def _option_type(name: str, default):
     choices = options.CHOICES.get(name)
     if choices:
         return Literal[choices]
-    return list[int] if isinstance(default, list) else type(default)
+    if isinstance(default, list):
+        return list[Annotated[int, Field(le=options.MAXIMUMS[name])]]
+    if name in options.MAXIMUMS:  # documented in the OpenAPI document; options.validate checks it
+        return Annotated[int, Field(le=options.MAXIMUMS[name])]
+    return type(default)
 
 
 OptionChanges = create_model("OptionChanges", __base__=Body, **{
