@@ -10,7 +10,7 @@ import sqlalchemy.exc
 from server import __version__, logs
 from server.sandbox import inputs
 from server.sandbox.seeding import bootstrap
-from server.store import apps, credentials
+from server.store import advances, apps, credentials
 from server.store.db import refresh_statistics, transaction
 
 from . import serving
@@ -122,8 +122,12 @@ def reset(app_name, data_dir, database_url):
         record = apps.by_name(conn, name)
     if record is None:
         raise click.ClickException(f"no app named {name!r}")
-    with Stages(f"resetting app {name}") as progress:
-        counts = bootstrap.reset_app(env, record, config.seed_dir, progress)
+    try:
+        with Stages(f"resetting app {name}") as progress:
+            counts = bootstrap.reset_app(env, record, config.seed_dir, progress)
+    except advances.Busy as exc:
+        raise click.ClickException(f"the clock of app {name!r} is being advanced (advance {exc.advance_id}): "
+                                   "wait until it is ready before resetting it") from None
     click.echo(f"reset app {name}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
