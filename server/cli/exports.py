@@ -22,8 +22,11 @@ def export_command(name, file, data_dir, database_url):
     if str(file) == "-":
         exports.export_app_to(env, app, click.get_binary_stream("stdout"))
         return
-    with file.open("wb") as out:
-        exports.export_app_to(env, app, out)
+    try:
+        with file.open("wb") as out:
+            exports.export_app_to(env, app, out)
+    except OSError as exc:  # a folder that does not exist, no permission, a full disk
+        raise click.ClickException(f"cannot write {file}: {exc.strerror or exc}") from None
     click.echo(f"exported app {name} to {file} ({file.stat().st_size} bytes)")
 
 
