@@ -41,7 +41,9 @@ REAL_FAULTS = _real_faults()
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # values as typed, as the control API's bodies take them ("500" is not a status, 1 is not true); the window's
+    # moments are ISO 8601 text, read by the lax datetime rule (``Field(strict=False)``)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
 
 
 class Match(_Model):
@@ -171,8 +173,8 @@ class Rule(_Model):
     first: Annotated[int, Field(ge=1)] | None = None  # the first N matching calls
     nth: Annotated[int, Field(ge=1)] | None = None  # only the Nth matching call
     # a window on the app's clock
-    from_: datetime | None = Field(default=None, alias="from")
-    until: datetime | None = None
+    from_: datetime | None = Field(default=None, alias="from", strict=False)
+    until: datetime | None = Field(default=None, strict=False)
 
     @model_validator(mode="after")
     def _consistent(self) -> Rule:

@@ -15,7 +15,9 @@ from .retirement import ANSWERS, BROWNOUT_HOUR, KEAP_2026_BROWNOUTS, PRESETS
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # values as typed, as the control API's bodies take them; moments and durations are text (ISO 8601), read by
+    # the lax rules of datetime and timedelta (``Field(strict=False)``)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 def _utc(value: datetime) -> datetime:
@@ -29,8 +31,9 @@ def _utc(value: datetime) -> datetime:
 
 
 class Brownout(_Model):
-    start: datetime = Field(description="when the window opens, on the app clock (ISO 8601; UTC unless zoned)")
-    duration: timedelta = Field(description="how long it lasts: ISO 8601 (PT4H) or seconds")
+    start: datetime = Field(strict=False, description="when the window opens, on the app clock (ISO 8601; UTC "
+                                                      "unless zoned)")
+    duration: timedelta = Field(strict=False, description="how long it lasts: ISO 8601 (PT4H) or seconds")
 
     @field_validator("start")
     @classmethod
@@ -49,8 +52,8 @@ class Brownout(_Model):
 
 class XmlrpcRetirement(_Model):
     preset: Literal[PRESETS] | None = Field(None, description="a named calendar: keap-2026")
-    sunset: datetime | None = Field(None, description="switched off from this moment on (ISO 8601; UTC unless "
-                                                      "zoned); the preset's when not given")
+    sunset: datetime | None = Field(None, strict=False, description="switched off from this moment on (ISO 8601; "
+                                                                    "UTC unless zoned); the preset's when not given")
     brownouts: list[Brownout] = Field(default_factory=list, max_length=500,
                                       description="windows of switched-off service, besides the preset's")
     answer: Literal[ANSWERS] = Field("not_found", description="what a switched-off endpoint answers: not_found "
@@ -63,7 +66,8 @@ class XmlrpcRetirement(_Model):
 
 
 class LegacyKeysRetirement(_Model):
-    retired: datetime | None = Field(None, description="the app's legacy key is refused from this moment on")
+    retired: datetime | None = Field(None, strict=False,
+                                     description="the app's legacy key is refused from this moment on")
 
     @field_validator("retired")
     @classmethod

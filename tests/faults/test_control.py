@@ -53,7 +53,11 @@ def test_reset_clears_the_rules(legacy):
     ({}, "action"),
     ({"action": {"type": "explode"}}, "action"),
     ({"action": {"type": "http"}}, "action"),
-    ({"action": {"type": "http", "status": "500"}}, None),  # a string is not a status: pydantic coerces it, fine
+    # values as typed: "500" is not a status, 1 is not true, "3" is not a number (audit-control finding 8)
+    ({"action": {"type": "http", "status": "500"}}, "action.status"),
+    ({"action": {"type": "drop"}, "apply_first": 1}, "apply_first"),
+    ({"action": {"type": "drop"}, "nth": "3"}, "nth"),
+    ({"action": {"type": "drop"}, "probability": "0.5"}, "probability"),
     ({"action": {"type": "http", "status": 700}}, "action.status"),
     ({"action": {"type": "http", "status": 500, "preset": "quota_exceeded"}}, "action"),
     ({"action": {"type": "http", "preset": "teapot"}}, "action.preset"),
@@ -77,9 +81,6 @@ def test_reset_clears_the_rules(legacy):
 ])
 def test_a_body_that_is_not_a_rule_is_a_400(app, body, field):
     r = app.live.control("POST", f"/apps/{app.name}/faults", json=body)
-    if body.get("action", {}).get("status") == "500":
-        assert r.status_code == 201  # JSON's "500" read as the number, as pydantic reads numbers in strings
-        return
     assert r.status_code == 400, r.text
     assert [f["field"] for f in r.json()["fields"]] == [field or "the body"], r.json()
     assert r.json()["error"]
