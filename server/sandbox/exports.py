@@ -53,8 +53,11 @@ def import_app(env: Environment, data: bytes | BinaryIO, name: str | None = None
         with transaction(env.engine, write=True) as conn:
             reader = portable.open_export(stream, portable.schema_revision(conn))
             name = name or str(reader.header["app"].get("name") or "")
-            if not valid_app_name(name):
-                raise BadExport(f"{name[:80]!r} is not an app name (at most 63 letters, digits and dashes)")
+            try:
+                inputs.app_name(name)  # the rule of POST /sandbox/apps and `sandbox apps create`
+            except inputs.InvalidInput:
+                raise BadExport(f"{name[:80]!r} is not an app name: an app name is {inputs.APP_NAME_RULE}") \
+                    from None
             if apps.by_name(conn, name, internal=True) is not None:
                 raise AppExists(f"an app named {name!r} exists")
 
@@ -144,7 +147,3 @@ def _check_option(key: str, value) -> None:
             first = exc.errors()[0]
             raise ValueError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
 
-
-def valid_app_name(name: str) -> bool:
-    """What POST /sandbox/apps accepts: letters, digits and dashes (the app's URL prefix), at most 63."""
-    return 0 < len(name) <= 63 and name.replace("-", "").isalnum() and name.isascii()

@@ -210,6 +210,28 @@ def test_the_headers_settings_are_held_to_the_routes_rules(live, change, field):
     assert live.control("GET", "/apps").status_code == 200
 
 
+def test_the_new_apps_name_follows_the_app_name_rule(live, tmp_path):
+    """`sandbox apps import --name -x` made an app the control API would refuse (audit-control finding 11); so
+    did a header naming one. Both imports now hold the name to the rule of POST /sandbox/apps."""
+    app = make_app(live, seed=False)
+    data = export(app)
+    path = tmp_path / "app.gz"
+    path.write_bytes(data)
+    url = live.sandbox.engine.url.render_as_string(hide_password=False)
+    store = ["--data-dir", str(live.data_dir), "--database-url", url]
+    for name in ("-x", "x-", "a_b", "x" * 64):
+        done = CliRunner().invoke(main, ["apps", "import", str(path), "--name", name, *store])
+        assert done.exit_code == 2 and "an app name is" in done.output, (name, done.output)
+        assert import_(live, data, name).status_code == 400
+    crafted = _edited(data, _header(lambda a: a.update(name="-x")))
+    r = import_(live, crafted)
+    assert r.status_code == 400 and "not an app name" in r.json()["error"], r.text
+    path.write_bytes(crafted)
+    done = CliRunner().invoke(main, ["apps", "import", str(path), *store])
+    assert done.exit_code == 1 and "not an app name" in done.output, done.output
+    assert "-x" not in [a["name"] for a in live.control("GET", "/apps").json()["apps"]]
+
+
 def test_the_command_line_refuses_a_crafted_header(live, tmp_path):
     app = make_app(live, seed=False)
     path = tmp_path / "crafted.gz"
