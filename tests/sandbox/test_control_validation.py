@@ -87,6 +87,16 @@ def test_the_longest_token_lifetime_still_gives_a_token(empty_app):
     assert token.status_code == 200 and token.json()["expires_in"] == options.MAXIMUMS["access_token_lifetime"]
 
 
+def test_a_password_change_that_changes_nothing_is_refused(app):
+    """``{}`` answered 200 and changed nothing (audit-control finding 14), as ``POST …/clock {}`` does not."""
+    url = f"/apps/{app.name}/users/1/password"
+    before = app.live.control("GET", f"/apps/{app.name}/users").json()
+    r = app.live.control("POST", url, json={})
+    assert r.status_code == 400 and "nothing to change" in r.json()["error"], r.text
+    assert app.live.control("GET", f"/apps/{app.name}/users").json() == before
+    assert app.live.control("POST", url, json={"expired": False}).status_code == 200
+
+
 def test_a_missing_required_field_is_named(live):
     r = live.control("POST", "/oauth/clients", json={"name": "No URIs"})
     assert r.status_code == 400 and _fields(r) == ["redirect_uris"], r.text
