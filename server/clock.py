@@ -113,6 +113,9 @@ class AppClock:
 
 
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# the longest span of app time anything is set to (a duration, a token's lifetime, a delay): a century; more is a
+# typo, and would leave datetime's range
+MAX_DURATION = 100 * 365 * 86400
 DURATION_FORMS = "seconds (90), or numbers with a unit s, m, h, d or w (90s, 15m, 36h, 7d, 2w, 1d12h)"
 
 
@@ -158,6 +161,9 @@ def parse_datetime(text: str) -> datetime | None:
         else:
             sign = 1 if zone[0] == "+" else -1
             digits = zone[1:].replace(":", "")
-            tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+            try:
+                tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+            except ValueError:  # an offset of 24 hours or more: no zone has one
+                return None
         value = value.replace(tzinfo=tz)
     return value

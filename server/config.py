@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from server import call_slot, logs
+from server.senders import Senders
 
 DEFAULT_DATA_DIR = ".sandbox"
 DEFAULT_APP = "sandbox"
@@ -91,6 +92,31 @@ def _optional(text: str) -> str | None:
     return text or None
 
 
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError(value)
+    return value
+
+
+def _senders(text: str) -> str:
+    if text not in Senders.KINDS:
+        raise ValueError(text)
+    return text
+
+
+REDIS_SCHEMES = ("redis", "rediss", "unix")  # what redis-py's from_url reads
+
+
+def _redis_url(text: str) -> str | None:
+    if not text:
+        return None
+    scheme, sep, rest = text.partition("://")
+    if scheme not in REDIS_SCHEMES or not sep or not rest:
+        raise ValueError(text)
+    return text
+
+
 def _optional_path(text: str) -> Path | None:
     return Path(text) if text else None
 
@@ -106,15 +132,15 @@ _ENVIRONMENT = {
     "database_url": ("DATABASE_URL", _optional),
     "api_key": ("SANDBOX_API_KEY", _optional),
     "admin_token": ("SANDBOX_ADMIN_TOKEN", _optional),
-    "redis_url": ("SANDBOX_REDIS_URL", _optional),
+    "redis_url": ("SANDBOX_REDIS_URL", _redis_url),
     "redis_prefix": ("SANDBOX_REDIS_PREFIX", str),
     "seed_dir": ("SANDBOX_SEED_DIR", _optional_path),
     "max_body_bytes": ("SANDBOX_MAX_BODY_BYTES", int),
     "seed_on_start": ("SANDBOX_SEED_ON_START", _env_bool),
     "tick_seconds": ("SANDBOX_TICK_SECONDS", float),
     "public_url": ("SANDBOX_PUBLIC_URL", _optional),
-    "senders": ("SANDBOX_SENDERS", str),
-    "journal_size": ("SANDBOX_JOURNAL_SIZE", int),
+    "senders": ("SANDBOX_SENDERS", _senders),
+    "journal_size": ("SANDBOX_JOURNAL_SIZE", _non_negative),
     "serial_calls": ("SANDBOX_SERIAL_CALLS", _serial_calls),
     "log_level": ("SANDBOX_LOG_LEVEL", logs.level),
     "log_format": ("SANDBOX_LOG_FORMAT", logs.log_format),
@@ -133,6 +159,8 @@ def from_env(**overrides) -> Config:
         except ValueError:
             expected = {int: "a whole number", float: "a number", _port: "a port (0 to 65535)",
                         _serial_calls: f"one of {', '.join(call_slot.MODES)}",
+                        _non_negative: "a whole number, 0 or more", _senders: f"one of {', '.join(Senders.KINDS)}",
+                        _redis_url: f"a Redis URL ({', '.join(s + '://…' for s in REDIS_SCHEMES)})",
                         logs.level: f"a log level ({', '.join(logs.LEVELS)})",
                         logs.log_format: f"a log format ({', '.join(logs.FORMATS)})"}.get(read, "valid")
             raise ConfigError(f"{variable}={text!r} is not {expected}") from None

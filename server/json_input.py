@@ -49,7 +49,17 @@ def loads(data: bytes | str):
     return value
 
 
+def check(value) -> None:
+    """``BadJson`` if ``value`` (read from another language: a YAML document) holds what ``loads`` refuses: a NUL
+    character, a lone surrogate, a number that is not finite, nesting deeper than MAX_DEPTH."""
+    _check(value, [], 0)
+
+
 def _check(value, path: list, depth: int) -> None:
+    if isinstance(value, float):
+        if not math.isfinite(value):  # (loads refuses them as it parses; YAML's .nan and .inf are floats)
+            raise BadJson(f"The value of {_name(path)} is not a finite number", _name(path))
+        return
     if isinstance(value, str):
         found = _BAD_TEXT.search(value)
         if found:

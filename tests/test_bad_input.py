@@ -185,3 +185,14 @@ def test_inventory_stays_in_the_32_bit_range(app):
     assert app.call("ProductService.getInventory", product) == 2147483647  # unchanged, and still readable
     assert app.call("ProductService.decreaseInventory", product, 2147483647) is True
     assert app.call("ProductService.getInventory", product) == 0
+
+
+@pytest.mark.parametrize("text", ["2026-03-02T08:00:00+99:00", "2026-03-02T08:00:00+2400", "2026-03-02T08:00:00-24:00",
+                                  "2026-03-02T08:00:00+23:99"])
+def test_an_offset_of_a_day_or_more_is_not_a_date(text):
+    """server.clock.parse_datetime, behind XML-RPC's, REST's and the control API's dates: an offset no zone has is
+    not a date (it raised ValueError out of the parser, a 500; audit-control finding 3)."""
+    from server.clock import parse_datetime
+
+    assert parse_datetime(text) is None
+    assert parse_datetime("2026-03-02T08:00:00+23:59").utcoffset().total_seconds() == 23 * 3600 + 59 * 60

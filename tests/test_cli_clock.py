@@ -57,6 +57,7 @@ def test_set_freeze_unfreeze_and_the_rules(app, sandbox):
     (("advance", "{app}", "7 days"), "use seconds (90), or numbers with a unit s, m, h, d or w"),
     (("advance", "nope", "7d"), "no app named 'nope'"),
     (("set", "{app}", "tomorrow"), "not an ISO 8601 date-time"),
+    (("set", "{app}", "2026-03-02T08:00:00+99:00"), "not an ISO 8601 date-time"),  # a traceback (audit finding 3)
 ])
 def test_wrong_input_is_a_one_line_error(app, sandbox, args, says):
     code, out = sandbox("clock", *(a.format(app=app.name) for a in args))

@@ -22,10 +22,36 @@ def _fails_cleanly(result, *needles: str) -> None:
     ("SANDBOX_PORT", "70000", "SANDBOX_PORT='70000' is not a port"),
     ("SANDBOX_TICK_SECONDS", "often", "SANDBOX_TICK_SECONDS='often' is not a number"),
     ("SANDBOX_SERIAL_CALLS", "sometimes", "SANDBOX_SERIAL_CALLS='sometimes' is not one of auto, on, off"),
+    # read by the worker after the banner, a traceback each (audit-control finding 10)
+    ("SANDBOX_SENDERS", "bogus", "SANDBOX_SENDERS='bogus' is not one of live, record"),
+    ("SANDBOX_REDIS_URL", "garbage", "SANDBOX_REDIS_URL='garbage' is not a Redis URL"),
+    ("SANDBOX_REDIS_URL", "http://127.0.0.1:6379", "SANDBOX_REDIS_URL='http://127.0.0.1:6379' is not a Redis URL"),
+    ("SANDBOX_JOURNAL_SIZE", "-5", "SANDBOX_JOURNAL_SIZE='-5' is not a whole number, 0 or more"),
 ])
 def test_a_bad_setting_is_named(tmp_path, variable, value, needle):
     result = CliRunner().invoke(main, ["serve", "--data-dir", str(tmp_path)], env={variable: value})
     _fails_cleanly(result, needle)
+
+
+def test_a_bad_port_flag_is_named(tmp_path):
+    for flag in ("--port", "--tls-port"):
+        result = CliRunner().invoke(main, ["serve", flag, "99999", "--data-dir", str(tmp_path)])
+        _fails_cleanly(result, flag, "0<=x<=65535")
+
+
+def test_ids_past_32_bits_and_unwritable_files_are_messages(tmp_path):
+    """Each was a traceback: an id past the stores' integers (OverflowError), an export to a folder that does not
+    exist (FileNotFoundError) (audit-control finding 10)."""
+    data = ["--data-dir", str(tmp_path)]
+    runner = CliRunner()
+    assert runner.invoke(main, ["seed", *data]).exit_code == 0
+    huge = "99999999999999999999"
+    for command in (["keys", "revoke", huge], ["campaigns", "publish", huge], ["campaigns", "unpublish", huge],
+                    ["campaigns", "export", huge], ["broadcasts", "show", huge], ["broadcasts", "cancel", huge],
+                    ["keys", "revoke", "0"]):
+        _fails_cleanly(runner.invoke(main, [*command, *data]), "is not in the range")
+    _fails_cleanly(runner.invoke(main, ["apps", "export", "sandbox", str(tmp_path / "no" / "such" / "x.gz"), *data]),
+                   "cannot write", "No such file or directory")
 
 
 @pytest.mark.parametrize("url, needle", [

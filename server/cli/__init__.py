@@ -10,14 +10,14 @@ import sqlalchemy.exc
 from server import __version__, logs
 from server.sandbox import inputs
 from server.sandbox.seeding import bootstrap
-from server.store import apps, credentials
+from server.store import advances, apps, credentials
 from server.store.db import refresh_statistics, transaction
 
 from . import serving
 from .broadcasts import broadcasts_group
 from .campaigns import campaigns_group
 from .clock import clock_group
-from .common import checked, environment, named_app, options, settings, store_unreachable, user_errors
+from .common import ID, PORT, checked, environment, named_app, options, settings, store_unreachable, user_errors
 from .exports import export_command, import_command
 from .migration import migration_group
 from .progress import Stages
@@ -39,14 +39,14 @@ main.add_command(migration_group)
 
 @main.command()
 @click.option("--host", default=None, help="Interface to listen on [env SANDBOX_HOST; default 127.0.0.1]")
-@click.option("--port", type=int, default=None, help="HTTP port [env SANDBOX_PORT; default 8000]")
+@click.option("--port", type=PORT, default=None, help="HTTP port [env SANDBOX_PORT; default 8000]")
 @options
 @click.option("--api-key", default=None,
               help="The seeded app's legacy API key [env SANDBOX_API_KEY; default: generated once and kept "
                    "in the data dir]")
 @click.option("--tls/--no-tls", default=None, help="Also serve HTTPS with a self-signed certificate for "
                                                    "127.0.0.1 and localhost [env SANDBOX_TLS]")
-@click.option("--tls-port", type=int, default=None, help="HTTPS port [env SANDBOX_TLS_PORT; default 8443]")
+@click.option("--tls-port", type=PORT, default=None, help="HTTPS port [env SANDBOX_TLS_PORT; default 8443]")
 @click.option("--insecure-control", is_flag=True, default=False,
               help="Serve the control API without SANDBOX_ADMIN_TOKEN on an address other than loopback")
 @click.option("--hostnames", is_flag=True, default=False,
@@ -122,8 +122,12 @@ def reset(app_name, data_dir, database_url):
         record = apps.by_name(conn, name)
     if record is None:
         raise click.ClickException(f"no app named {name!r}")
-    with Stages(f"resetting app {name}") as progress:
-        counts = bootstrap.reset_app(env, record, config.seed_dir, progress)
+    try:
+        with Stages(f"resetting app {name}") as progress:
+            counts = bootstrap.reset_app(env, record, config.seed_dir, progress)
+    except advances.Busy as exc:
+        raise click.ClickException(f"the clock of app {name!r} is being advanced (advance {exc.advance_id}): "
+                                   "wait until it is ready before resetting it") from None
     click.echo(f"reset app {name}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
@@ -246,7 +250,7 @@ def keys_list(app_name, data_dir, database_url):
 
 
 @keys_group.command("revoke")
-@click.argument("key_id", type=int)
+@click.argument("key_id", type=ID)
 @click.option("--app", "app_name", default=None)
 @options
 def keys_revoke(key_id, app_name, data_dir, database_url):

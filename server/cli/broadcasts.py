@@ -9,8 +9,9 @@ import click
 from server import jobs
 from server.clock import UTC, parse_datetime
 from server.domain.mail import broadcasts
+from server.sandbox import inputs
 
-from .common import app_options, environment, guarded, named_app, session_scope, settings
+from .common import ID, app_options, environment, guarded, named_app, session_scope, settings
 
 
 def _describe(row) -> dict:
@@ -25,11 +26,11 @@ def broadcasts_group():
 
 @broadcasts_group.command("create")
 @click.option("--name", required=True, help="The broadcast's name")
-@click.option("--template", "template_id", type=int, required=True, help="The email template's id")
-@click.option("--tag", "tag_id", type=int, default=None, help="Send to the contacts with this tag")
-@click.option("--saved-search", "saved_search_id", type=int, default=None, help="Send to a saved contact search")
-@click.option("--user", "user_id", type=int, default=1, show_default=True, help="Whose saved search")
-@click.option("--contact", "contact_ids", type=int, multiple=True, help="Send to this contact (repeatable)")
+@click.option("--template", "template_id", type=ID, required=True, help="The email template's id")
+@click.option("--tag", "tag_id", type=ID, default=None, help="Send to the contacts with this tag")
+@click.option("--saved-search", "saved_search_id", type=ID, default=None, help="Send to a saved contact search")
+@click.option("--user", "user_id", type=ID, default=1, show_default=True, help="Whose saved search")
+@click.option("--contact", "contact_ids", type=ID, multiple=True, help="Send to this contact (repeatable)")
 @click.option("--at", "send_at", default=None, help="When, ISO 8601 (no zone: the app's local time) [now]")
 @app_options
 @guarded
@@ -44,6 +45,10 @@ def create(name, template_id, tag_id, saved_search_id, user_id, contact_ids, sen
             moment = parse_datetime(send_at)
             if moment is None:
                 raise click.BadParameter("must be an ISO 8601 date-time", param_hint="--at")
+            try:
+                inputs.moment(moment)
+            except inputs.InvalidInput as exc:
+                raise click.BadParameter(str(exc), param_hint="--at") from None
             moment = (moment if moment.tzinfo else s.app.clock.to_utc(moment)).astimezone(UTC)
         broadcast_id = broadcasts.create(s, name, template_id, audience, moment)
         click.echo(json.dumps(_describe(broadcasts.get(s, broadcast_id)), indent=2))
@@ -60,7 +65,7 @@ def list_(app_name, data_dir, database_url):
 
 
 @broadcasts_group.command("show")
-@click.argument("broadcast_id", type=int)
+@click.argument("broadcast_id", type=ID)
 @app_options
 @guarded
 def show(broadcast_id, app_name, data_dir, database_url):
@@ -70,7 +75,7 @@ def show(broadcast_id, app_name, data_dir, database_url):
 
 
 @broadcasts_group.command("cancel")
-@click.argument("broadcast_id", type=int)
+@click.argument("broadcast_id", type=ID)
 @app_options
 @guarded
 def cancel(broadcast_id, app_name, data_dir, database_url):

@@ -11,7 +11,7 @@ from server.engine import campaigns, document
 from server.engine.document import DocumentError
 from server.engine.errors import PublishError
 
-from .common import app_options, guarded, session_scope
+from .common import ID, app_options, guarded, session_scope
 
 # Document and publish errors list every problem; lookup errors are one line.
 _guarded = guarded(problems=(DocumentError, PublishError), heading="the campaign has problems:")
@@ -25,7 +25,7 @@ def campaigns_group():
 @campaigns_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--publish/--draft", default=False, help="Publish it at once [default: keep it a draft]")
-@click.option("--replace", "replace_id", type=int, default=None, help="Replace the document of this campaign")
+@click.option("--replace", "replace_id", type=ID, default=None, help="Replace the document of this campaign")
 @app_options
 @_guarded
 def import_campaign(file: Path, publish: bool, replace_id, app_name, data_dir, database_url):
@@ -60,7 +60,7 @@ def list_campaigns(app_name, data_dir, database_url):
 
 
 @campaigns_group.command("publish")
-@click.argument("campaign_id", type=int)
+@click.argument("campaign_id", type=ID)
 @app_options
 @_guarded
 def publish_campaign(campaign_id: int, app_name, data_dir, database_url):
@@ -71,7 +71,7 @@ def publish_campaign(campaign_id: int, app_name, data_dir, database_url):
 
 
 @campaigns_group.command("unpublish")
-@click.argument("campaign_id", type=int)
+@click.argument("campaign_id", type=ID)
 @app_options
 @_guarded
 def unpublish_campaign(campaign_id: int, app_name, data_dir, database_url):
@@ -82,7 +82,7 @@ def unpublish_campaign(campaign_id: int, app_name, data_dir, database_url):
 
 
 @campaigns_group.command("export")
-@click.argument("campaign_id", type=int)
+@click.argument("campaign_id", type=ID)
 @click.option("--yaml", "as_yaml", is_flag=True, help="YAML instead of JSON")
 @app_options
 @_guarded

@@ -17,7 +17,11 @@ from server.sandbox.inputs import InvalidInput
 from server.store import apps
 from server.store.db import transaction
 from server.store.session import AppRecord
+from server.tables import INT_MAX
 from server.wiring import build_environment
+
+ID = click.IntRange(1, INT_MAX)  # a record's id: the stores' ids are 32-bit
+PORT = click.IntRange(0, 65535)  # as SANDBOX_PORT is read (server.config)
 
 
 def options(f):

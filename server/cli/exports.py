@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from server.sandbox import exports
+from server.sandbox import exports, inputs
 
-from .common import environment, named_app, options, settings
+from .common import checked, environment, named_app, options, settings
 
 
 @click.command("export")
@@ -22,14 +22,18 @@ def export_command(name, file, data_dir, database_url):
     if str(file) == "-":
         exports.export_app_to(env, app, click.get_binary_stream("stdout"))
         return
-    with file.open("wb") as out:
-        exports.export_app_to(env, app, out)
+    try:
+        with file.open("wb") as out:
+            exports.export_app_to(env, app, out)
+    except OSError as exc:  # a folder that does not exist, no permission, a full disk
+        raise click.ClickException(f"cannot write {file}: {exc.strerror or exc}") from None
     click.echo(f"exported app {name} to {file} ({file.stat().st_size} bytes)")
 
 
 @click.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--name", "new_name", default=None, help="The new app's name [default: the exported app's]")
+@click.option("--name", "new_name", default=None, callback=checked(inputs.app_name),
+              help="The new app's name [default: the exported app's]")
 @click.option("--progress/--no-progress", default=None,
               help="Count the rows loaded on standard error as it goes [default: when it is a terminal]")
 @options

@@ -95,6 +95,8 @@ def schedule_lines(name: str, body: dict) -> list[str]:
            f"preset {s['xmlrpc']['preset'] or '-'}, sunset {body['sunset'] or '-'}, switched-off answer "
            f"{s['xmlrpc']['answer']}, legacy keys retired {s['legacy_keys']['retired'] or '-'}"]
     out += [f"brownout {w['start']} to {w['end']}" for w in body["brownouts"]]
+    if body.get("invalid"):
+        out.append(f"the stored schedule is not valid and switches nothing off ({body['invalid']}): set it again")
     return out
 
 
@@ -127,7 +129,11 @@ def schedule_command(app_name, preset, sunset, brownouts, answer, legacy_retired
     record = named_app(env, app_name)
     given = any(v is not None for v in (preset, sunset, answer, legacy_retired)) or brownouts or off
     if given:
-        current = {} if off else retirement_settings.stored(retirement_settings.parse(record.options.get("retirement")))
+        try:
+            current = {} if off else retirement_settings.stored(
+                retirement_settings.parse(record.options.get("retirement")))
+        except ValueError:  # a schedule stored before every moment was checked: it switches nothing off, replace it
+            current = {}
         xmlrpc = dict(current.get("xmlrpc") or {})
         legacy = dict(current.get("legacy_keys") or {})
         for key, value in (("preset", preset), ("sunset", sunset), ("answer", answer)):

@@ -13,7 +13,7 @@ from server.sandbox.client_trust import client_trust
 from server.store import apps
 from server.store.db import transaction
 
-from .common import environment, options, settings, store_unreachable
+from .common import PORT, environment, options, settings, store_unreachable
 
 TRUSTSTORE_PASSWORD = "changeit"  # Java's default truststore password; the store holds only a public certificate
 
@@ -50,7 +50,7 @@ calls other real services needs a bundle of both (cat the system bundle and the 
 
 @click.command("trust")
 @click.option("--address", default="127.0.0.1", help="The address the names should resolve to [default: 127.0.0.1]")
-@click.option("--tls-port", type=int, default=None, help="The HTTPS port the sandbox serves [env SANDBOX_TLS_PORT]")
+@click.option("--tls-port", type=PORT, default=None, help="The HTTPS port the sandbox serves [env SANDBOX_TLS_PORT]")
 @options
 def trust(address, tls_port, data_dir, database_url):
     """Print the CA of `sandbox serve --tls --hostnames`, the hosts-file lines and how each client trusts it."""

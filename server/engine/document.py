@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import json
 
+from server import json_input
+
 GOAL_TYPES = (
     "tag_applied", "note_applied", "internal_form_submitted", "task_completed", "opportunity_moved",
     "web_form_submitted", "landing_page_submitted", "link_clicked", "lead_score_reached", "product_purchased",
@@ -226,11 +228,18 @@ class DocumentError(Exception):
 
 
 def parse(text: str | bytes) -> dict:
-    """A document from JSON or YAML text."""
+    """A document from JSON or YAML text, held to what every JSON endpoint takes (server.json_input: no NUL
+    character, lone surrogate or non-finite number, nesting at most MAX_DEPTH deep), so that the store can
+    keep it: DocumentError otherwise."""
     if isinstance(text, bytes):
-        text = text.decode("utf-8-sig")
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise DocumentError([f"not UTF-8 text (byte {exc.start})"]) from None
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise DocumentError([f"nests deeper than {json_input.MAX_DEPTH} levels"]) from None
     except ValueError:
         import yaml  # noqa: PLC0415 (a document in YAML: the parser loaded by the first one, issue 18 §8)
 
@@ -238,8 +247,14 @@ def parse(text: str | bytes) -> dict:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             raise DocumentError([f"not JSON or YAML: {exc}"]) from None
+        except RecursionError:
+            raise DocumentError([f"nests deeper than {json_input.MAX_DEPTH} levels"]) from None
     if not isinstance(data, dict):
         raise DocumentError(["a campaign document is an object (a mapping)"])
+    try:
+        json_input.check(data)
+    except json_input.BadJson as exc:
+        raise DocumentError([exc.message]) from None
     return data
 
 

@@ -12,13 +12,15 @@ every time the rule is set again.
 from __future__ import annotations
 
 import random
+import re
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from server.domain.errors import SandboxError
+from server.tables import INT_MAX, INT_MIN
 
 from .names import XMLRPC
 
@@ -39,9 +41,40 @@ def _real_faults() -> dict[str, int]:
 
 REAL_FAULTS = _real_faults()
 
+# What an HTTP answer can carry, so that the answer a rule makes is the one it describes (gunicorn refuses a header
+# that breaks these, and the client gets its 400 or a dropped connection instead): a name is an RFC 7230 token
+# and not one the server writes itself (the connection's own, the body's length); a value is Latin-1 text without
+# control characters but the tab.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_SERVERS_OWN = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "content-length",
+                "proxy-authenticate", "proxy-authorization"}
+
+
+def _sendable(headers: dict[str, str]) -> dict[str, str]:
+    for name, value in headers.items():
+        if not _TOKEN.fullmatch(name):
+            raise ValueError(f"{name[:80]!r} is not a header name (letters, digits and !#$%&'*+-.^_`|~)")
+        if name.lower() in _SERVERS_OWN:
+            raise ValueError(f"{name} is written by the server, not by a rule")
+        if _CONTROL.search(value) or not value.isascii() and not _latin1(value):
+            raise ValueError(f"the value of {name} cannot be sent: Latin-1 text without line breaks or control "
+                             "characters")
+    return headers
+
+
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # values as typed, as the control API's bodies take them ("500" is not a status, 1 is not true); the window's
+    # moments are ISO 8601 text, read by the lax datetime rule (``Field(strict=False)``)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
 
 
 class Match(_Model):
@@ -64,7 +97,7 @@ class XmlRpcFault(_Model):
     domain's errors) with ``message``."""
 
     type: Literal["xmlrpc_fault"]
-    code: int | None = None
+    code: Annotated[int, Field(ge=INT_MIN, le=INT_MAX)] | None = None  # XML-RPC's <int> is 32 bits
     string: Annotated[str, Field(max_length=10_000)] | None = None
     tag: str | None = None
     message: Annotated[str, Field(max_length=10_000)] = "An unexpected error occurred"
@@ -96,7 +129,8 @@ class Http(_Model):
     type: Literal["http"]
     status: Annotated[int, Field(ge=400, le=599)] | None = None
     body: Any = None
-    headers: dict[str, Annotated[str, Field(max_length=1000)]] = Field(default_factory=dict)
+    headers: Annotated[dict[str, Annotated[str, Field(max_length=1000)]], AfterValidator(_sendable)] = Field(
+        default_factory=dict, max_length=50)
     preset: Preset | None = None
     retry_after: Annotated[int, Field(ge=0, le=86_400)] | None = None  # seconds, as a Retry-After header
 
@@ -171,8 +205,8 @@ class Rule(_Model):
     first: Annotated[int, Field(ge=1)] | None = None  # the first N matching calls
     nth: Annotated[int, Field(ge=1)] | None = None  # only the Nth matching call
     # a window on the app's clock
-    from_: datetime | None = Field(default=None, alias="from")
-    until: datetime | None = None
+    from_: datetime | None = Field(default=None, alias="from", strict=False)
+    until: datetime | None = Field(default=None, strict=False)
 
     @model_validator(mode="after")
     def _consistent(self) -> Rule:

@@ -235,18 +235,29 @@ def _credential_matches(credential: dict, wanted: str) -> bool:
     return bool(secret) and len(secret) > 1 and wanted.startswith(secret[:-1])
 
 
+class BadFilter(ValueError):
+    """A query parameter of a journal listing that is not valid: ``field`` names it."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 def filters_from(args: Mapping[str, str], parse_time: Callable[[str], float]) -> Filters:
-    """The filters of a query string; a bad value raises ValueError naming the parameter."""
+    """The filters of a query string; a bad value raises BadFilter naming the parameter."""
     protocol = args.get("protocol") or None
     if protocol is not None and protocol not in PROTOCOLS:
-        raise ValueError(f"protocol must be one of {', '.join(PROTOCOLS)}, not {protocol!r}")
+        raise BadFilter("protocol", f"protocol must be one of {', '.join(PROTOCOLS)}, not {protocol!r}")
     outcome = args.get("outcome") or None
     if outcome is not None and outcome not in OUTCOMES and not (outcome.isdigit() and len(outcome) == 3):
-        raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)} or an HTTP status, not {outcome!r}")
+        raise BadFilter("outcome", f"outcome must be one of {', '.join(OUTCOMES)} or an HTTP status, not {outcome!r}")
     since = args.get("since") or None
     retired = args.get("retired") or None
     if retired is not None and retired not in RETIRED:
-        raise ValueError(f"retired must be one of {', '.join(RETIRED)}, not {retired!r}")
+        raise BadFilter("retired", f"retired must be one of {', '.join(RETIRED)}, not {retired!r}")
+    try:
+        moment = parse_time(since) if since is not None else None
+    except ValueError as exc:
+        raise BadFilter("since", str(exc)) from None
     return Filters(retired=retired, protocol=protocol, method=args.get("method") or None, outcome=outcome,
-                   since=parse_time(since) if since is not None else None,
-                   credential=args.get("credential") or None)
+                   since=moment, credential=args.get("credential") or None)

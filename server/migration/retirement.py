@@ -130,7 +130,7 @@ class Schedules:
 
         try:
             schedule = Schedule.of(parse(raw))
-        except ValueError:  # every writer validates; settings stored some other way switch nothing off
+        except (ValueError, OverflowError):  # every writer validates; settings stored otherwise switch nothing off
             schedule = _NONE
         with self._lock:
             if len(self._parsed) > 1024:
@@ -142,8 +142,14 @@ class Schedules:
 def state(app) -> dict:
     """An app's retirement settings and what they mean now on its clock (the control API's and the CLI's answer);
     ``app``: a server.store.session.AppRecord."""
-    from .retirement_settings import parse  # noqa: PLC0415
+    from .retirement_settings import Retirement, parse  # noqa: PLC0415
 
-    settings = parse(app.options.get("retirement"))
-    return {"settings": settings.model_dump(mode="json"),
-            **Schedule.of(settings).describe(app.clock_state.timestamp())}
+    try:
+        settings = parse(app.options.get("retirement"))
+        schedule = Schedule.of(settings)
+    except (ValueError, OverflowError) as exc:
+        # stored before the writers checked every moment (a window past the year 9999): the gate switches nothing
+        # off for it (Schedules.of), and so the state says, with why; a PUT replaces it
+        return {"settings": Retirement().model_dump(mode="json"), "invalid": str(exc),
+                **_NONE.describe(app.clock_state.timestamp())}
+    return {"settings": settings.model_dump(mode="json"), **schedule.describe(app.clock_state.timestamp())}

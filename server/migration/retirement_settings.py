@@ -9,21 +9,31 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from server.sandbox import inputs
+
 from .retirement import ANSWERS, BROWNOUT_HOUR, KEAP_2026_BROWNOUTS, PRESETS
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # values as typed, as the control API's bodies take them; moments and durations are text (ISO 8601), read by
+    # the lax rules of datetime and timedelta (``Field(strict=False)``)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 def _utc(value: datetime) -> datetime:
-    """A moment without a zone is UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    """A moment without a zone is UTC; it must lie where an app's clock can be (1970 to the year 9000), so that
+    every window computed from it fits in datetime's range."""
+    try:
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01 east of UTC
+        raise ValueError(f"{value.isoformat()} is not a moment in datetime's range") from None
+    return inputs.moment(value)
 
 
 class Brownout(_Model):
-    start: datetime = Field(description="when the window opens, on the app clock (ISO 8601; UTC unless zoned)")
-    duration: timedelta = Field(description="how long it lasts: ISO 8601 (PT4H) or seconds")
+    start: datetime = Field(strict=False, description="when the window opens, on the app clock (ISO 8601; UTC "
+                                                      "unless zoned)")
+    duration: timedelta = Field(strict=False, description="how long it lasts: ISO 8601 (PT4H) or seconds")
 
     @field_validator("start")
     @classmethod
@@ -35,13 +45,15 @@ class Brownout(_Model):
     def _positive(cls, value: timedelta) -> timedelta:
         if value <= timedelta(0):
             raise ValueError("a brownout's duration must be positive")
+        if value.total_seconds() > inputs.MAX_DURATION:
+            raise ValueError(f"a brownout lasts at most {inputs.MAX_DURATION} seconds (a century)")
         return value
 
 
 class XmlrpcRetirement(_Model):
     preset: Literal[PRESETS] | None = Field(None, description="a named calendar: keap-2026")
-    sunset: datetime | None = Field(None, description="switched off from this moment on (ISO 8601; UTC unless "
-                                                      "zoned); the preset's when not given")
+    sunset: datetime | None = Field(None, strict=False, description="switched off from this moment on (ISO 8601; "
+                                                                    "UTC unless zoned); the preset's when not given")
     brownouts: list[Brownout] = Field(default_factory=list, max_length=500,
                                       description="windows of switched-off service, besides the preset's")
     answer: Literal[ANSWERS] = Field("not_found", description="what a switched-off endpoint answers: not_found "
@@ -54,7 +66,8 @@ class XmlrpcRetirement(_Model):
 
 
 class LegacyKeysRetirement(_Model):
-    retired: datetime | None = Field(None, description="the app's legacy key is refused from this moment on")
+    retired: datetime | None = Field(None, strict=False,
+                                     description="the app's legacy key is refused from this moment on")
 
     @field_validator("retired")
     @classmethod

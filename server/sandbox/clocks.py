@@ -35,8 +35,7 @@ from server.tally import Tally
 
 log = logging.getLogger("sandbox.clock")
 
-# the latest moment a clock may show: datetime ends at 9999, and a clock running fast must not reach it
-LATEST = datetime(9000, 1, 1, tzinfo=UTC).timestamp()
+LATEST = inputs.LATEST  # the latest moment a clock may show
 
 PROGRESS_EVERY = 0.5  # wall seconds between two writes of a running advance's progress
 
@@ -126,8 +125,11 @@ def _moment(record: AppRecord, value: str) -> datetime:
     if moment is None:
         raise ClockRefused(400, f"time: not an ISO 8601 date-time: {value!r} (e.g. 2024-01-31T09:30:00, the "
                                 "app's local time, or 2024-01-31T14:30:00Z)")
-    if not 1970 <= moment.year < 9000:
-        raise ClockRefused(400, f"time: {value!r} is not between the years 1970 and 9000")
+    try:
+        inputs.moment(moment)
+    except inputs.InvalidInput:
+        raise ClockRefused(400, f"time: {value!r} is not between the years {inputs.FIRST_YEAR} and "
+                                f"{inputs.LAST_YEAR}") from None
     if moment.tzinfo is None:
         moment = record.clock.to_utc(moment)
     return moment.astimezone(UTC)

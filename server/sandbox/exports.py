@@ -10,14 +10,18 @@ from __future__ import annotations
 import io
 import shutil
 from collections.abc import Callable
+from datetime import datetime
 from typing import BinaryIO
 
+from server.clock import UTC
 from server.environment import Environment
-from server.store import apps, portable
+from server.store import apps, options, portable
 from server.store.db import transaction
 from server.store.portable import BadExport
 from server.store.session import AppRecord
+from server.throttle import settings as throttle_settings
 
+from . import inputs
 from .snapshots import consistent
 
 __all__ = ["BadExport", "AppExists", "export_app", "export_app_to", "import_app"]
@@ -49,8 +53,11 @@ def import_app(env: Environment, data: bytes | BinaryIO, name: str | None = None
         with transaction(env.engine, write=True) as conn:
             reader = portable.open_export(stream, portable.schema_revision(conn))
             name = name or str(reader.header["app"].get("name") or "")
-            if not valid_app_name(name):
-                raise BadExport(f"{name[:80]!r} is not an app name (at most 63 letters, digits and dashes)")
+            try:
+                inputs.app_name(name)  # the rule of POST /sandbox/apps and `sandbox apps create`
+            except inputs.InvalidInput:
+                raise BadExport(f"{name[:80]!r} is not an app name: an app name is {inputs.APP_NAME_RULE}") \
+                    from None
             if apps.by_name(conn, name, internal=True) is not None:
                 raise AppExists(f"an app named {name!r} exists")
 
@@ -62,6 +69,7 @@ def import_app(env: Environment, data: bytes | BinaryIO, name: str | None = None
                     folder = env.files.root / str(app_id)
                 env.files.put(app_id, blob)
 
+            check_app(reader.header["app"])
             made = portable.load(conn, reader, name, put, progress)
     except BaseException:
         if folder is not None:
@@ -70,6 +78,72 @@ def import_app(env: Environment, data: bytes | BinaryIO, name: str | None = None
     return made
 
 
-def valid_app_name(name: str) -> bool:
-    """What POST /sandbox/apps accepts: letters, digits and dashes (the app's URL prefix), at most 63."""
-    return 0 < len(name) <= 63 and name.replace("-", "").isalnum() and name.isascii()
+def check_app(info: dict) -> None:
+    """The header's time zone, options and clock, held to the rules of the routes that set them (the time zone of
+    POST /sandbox/apps, PATCH …/options, PUT …/retirement, PATCH …/throttle, …/email/deliverability, and POST
+    …/clock's years and rate): BadExport naming the first value that breaks one. Options the sandbox does not
+    know are kept as they are (nothing reads them)."""
+    def refuse(field: str, problem) -> BadExport:
+        return BadExport(f"line 1: app.{field}: {problem}")
+
+    if not isinstance(info, dict):
+        raise BadExport("line 1: the header's app is not an object")
+    try:
+        inputs.time_zone(info.get("time_zone"))
+    except inputs.InvalidInput as exc:
+        raise refuse("time_zone", exc) from None
+    stored = info.get("options") or {}
+    if not isinstance(stored, dict):
+        raise refuse("options", "not an object")
+    for key, value in stored.items():
+        try:
+            _check_option(key, value)
+        except ValueError as exc:
+            raise refuse(f"options.{key}", exc) from None
+    clock = info.get("clock") or {}
+    if not isinstance(clock, dict):
+        raise refuse("clock", "not an object")
+    if clock.get("real", True) is not True:
+        for key, kind in (("time", (int, float)), ("rate", (int, float)), ("frozen", bool)):
+            value = clock.get(key)
+            if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+                raise refuse(f"clock.{key}", f"missing or of the wrong type: {value!r}")
+        try:
+            inputs.moment(datetime.fromtimestamp(clock["time"], UTC))
+        except (ValueError, OverflowError, OSError):
+            raise refuse("clock.time", f"{clock['time']!r} is not a moment between the years {inputs.FIRST_YEAR} "
+                                       f"and {inputs.LAST_YEAR}") from None
+        try:
+            inputs.rate(clock["rate"])
+        except inputs.InvalidInput as exc:
+            raise refuse("clock.rate", exc) from None
+
+
+def _check_option(key: str, value) -> None:
+    """One stored option as the route that sets it checks it (ValueError if it would refuse it)."""
+    if key in options.DEFAULTS:
+        options.validate(key, value)
+    elif key == "retirement":
+        from server.migration.retirement_settings import parse  # noqa: PLC0415  (pydantic, for a file with one)
+
+        parse(value)
+    elif key == "throttle":
+        if not isinstance(value, dict):
+            raise ValueError("not an object")
+        throttle_settings.merge(throttle_settings.DEFAULTS, value)
+    elif key == "email":
+        from pydantic import ValidationError  # noqa: PLC0415
+
+        from server.domain.mail import confirmation_links, deliverability_settings  # noqa: PLC0415
+
+        if not isinstance(value, dict):
+            raise ValueError("not an object")
+        try:
+            if value.get("deliverability") is not None:
+                deliverability_settings.Settings.model_validate(value["deliverability"])
+            for link in value.get("confirmation_links") or []:
+                confirmation_links.ConfirmationLink.model_validate(link)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise ValueError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+

@@ -1,20 +1,24 @@
-"""What the sandbox accepts as an app name, a time zone, a duration and a clock rate: one rule each, applied
-the same by the CLI (click) and the control API (pydantic, through server.sandbox.input_fields), so that a
-value one of them takes the other takes too (issue 17 §2). Each raises InvalidInput (a ValueError) with a
-message a person can act on, naming the accepted forms.
+"""What the sandbox accepts as an app name, a time zone, a duration, a clock rate and a moment of app time: one
+rule each, applied the same by the CLI (click) and the control API (pydantic, through
+server.sandbox.input_fields), so that a value one of them takes the other takes too (issue 17 §2). Each raises
+InvalidInput (a ValueError) with a message a person can act on, naming the accepted forms.
 """
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from server.clock import parse_duration
+from server.clock import MAX_DURATION, parse_duration
 
 APP_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 APP_NAME_RULE = "letters, digits and dashes, 1 to 63 of them, not starting or ending with a dash (the app's URL prefix)"
 
-MAX_DURATION = 100 * 365 * 86400  # a century of app time: more is a typo, and would leave datetime's range
 MAX_RATE = 1_000_000  # a year of app time in about 30 wall seconds
+# the moments an app's time may name: datetime ends at 9999, and a clock running fast, or a window a century long
+# starting at the last moment, must not reach it
+FIRST_YEAR, LAST_YEAR = 1970, 9000
+LATEST = datetime(LAST_YEAR, 1, 1, tzinfo=UTC).timestamp()
 
 
 class InvalidInput(ValueError):
@@ -50,4 +54,11 @@ def duration(value: str | int | float) -> float:
 def rate(value: float) -> float:
     if not 0 < value <= MAX_RATE:
         raise InvalidInput(f"rate must be above 0 and at most {MAX_RATE} (app seconds per wall second)")
+    return value
+
+
+def moment(value: datetime) -> datetime:
+    """A moment of app time, from 1970 up to (not including) the year 9000."""
+    if not FIRST_YEAR <= value.year < LAST_YEAR:
+        raise InvalidInput(f"{value.isoformat()} is not between the years {FIRST_YEAR} and {LAST_YEAR}")
     return value

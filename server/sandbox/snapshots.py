@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from server import jobs
 from server.environment import Environment
 from server.faults.injector import Injector
-from server.store import apps
+from server.store import advances, apps
 from server.store import faults as stored_faults
 from server.store import snapshots as store
 from server.store.db import transaction
@@ -50,6 +50,7 @@ def take(env: Environment, throttle: Throttle, app: AppRecord, name: str, faults
     """Save the app's state as ``name`` (store.SnapshotExists if it has one of that name). ``faults``: the gate's,
     whose rule counts kept outside the store (in Redis) go into it first, to be saved with the rules."""
     with consistent(env, write=True) as conn:
+        advances.refuse_while_running(conn, app.id)
         folding = faults is not None and faults.counts.shared and store.find(conn, app.id, name) is None
         if folding:
             faults.fold(conn, app.id)
@@ -60,8 +61,13 @@ def take(env: Environment, throttle: Throttle, app: AppRecord, name: str, faults
 
 
 def restore(env: Environment, throttle: Throttle, app: AppRecord, name: str) -> AppRecord:
+    """Put the snapshot ``name`` back (NoSnapshot if there is none; advances.Busy while an advance runs: the
+    advance would go on over the state put back)."""
+    with transaction(env.engine, write=False) as conn:
+        advances.refuse_while_running(conn, app.id)  # first: this process's advance holds the lock below
     with jobs.lock_for(env.engine, app.id):
         with transaction(env.engine, write=True) as conn:
+            advances.refuse_while_running(conn, app.id)
             row = store.find(conn, app.id, name)
             if row is None:
                 raise NoSnapshot(name)

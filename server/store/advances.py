@@ -161,6 +161,15 @@ def running(conn: Connection, app_id: int):
     return row if row is not None and row.lease_until >= wall() else None
 
 
+def refuse_while_running(conn: Connection, app_id: int) -> None:
+    """Busy if the app has an advance running: what copies or replaces the app's whole state (a snapshot taken,
+    restored, a reset) would otherwise see it half-advanced, or have the advance run on over what it put back.
+    Called inside the transaction that does it, so that it and the work see the same moment."""
+    row = running(conn, app_id)
+    if row is not None:
+        raise Busy(row.id)
+
+
 def running_apps(conn: Connection, app_ids) -> set[int]:
     """Which of ``app_ids`` have an advance running (its lease still held), in any worker process."""
     t = schema.clock_advance

@@ -2,6 +2,9 @@
 documented default, and the other choice for users who want it (listed in docs/divergences.md)."""
 from __future__ import annotations
 
+from server.clock import MAX_DURATION
+from server.tables import INT_MAX
+
 DEFAULTS: dict[str, object] = {
     # DataService.load / ContactService.load of an id that does not exist: "fault" ([RecordNotFound],
     # spec §7 #7) or "empty" (an empty struct).
@@ -104,6 +107,23 @@ DEFAULTS: dict[str, object] = {
 # integer options where 0 is a meaningful value
 NON_NEGATIVE = {"auto_billing_delay", "api_opt_in_confirmation_link", "bounce_action_set", "hard_bounce_action_set"}
 
+# the largest value of each number option (of each item of a list), by what it is: app seconds added to the clock
+# stay within a century (datetime's range ends past that); ids and byte counts fit the stores' 32-bit integers;
+# wall seconds waited for an answer within an hour; a page of saved-search rows, a hundred times the default
+WALL_TIMEOUT = 3600
+MAXIMUMS: dict[str, int] = {
+    "access_token_lifetime": MAX_DURATION, "refresh_token_lifetime": MAX_DURATION,
+    "auto_billing_delay": MAX_DURATION, "hook_first_delay": MAX_DURATION, "hook_group_delay": MAX_DURATION,
+    "hook_retry_delays": MAX_DURATION,
+    "republish_window_days": MAX_DURATION // 86400,
+    "http_post_timeout_s": WALL_TIMEOUT, "hook_timeout": WALL_TIMEOUT, "delivery_timeout_in_advance_s": WALL_TIMEOUT,
+    "http_post_max_attempts": 100,
+    "max_file_bytes": INT_MAX,
+    "saved_search_page_size": 100_000,
+    "api_opt_in_confirmation_link": INT_MAX, "bounce_action_set": INT_MAX, "hard_bounce_action_set": INT_MAX,
+}
+MAX_LIST = 100  # items of a list option (the delays between retries)
+
 CHOICES: dict[str, tuple] = {
     "load_missing": ("fault", "empty"),
     "update_read_only_fields": ("ignore", "refuse"),
@@ -127,6 +147,8 @@ def validate(name: str, value) -> object:
         if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0
                                                   for v in value):
             raise ValueError(f"{name} must be a list of positive integers")
+        if len(value) > MAX_LIST or any(v > MAXIMUMS[name] for v in value):
+            raise ValueError(f"{name} must be a list of at most {MAX_LIST} integers, each at most {MAXIMUMS[name]}")
         return value
     if choices is None and isinstance(default, bool):
         if not isinstance(value, bool):
@@ -136,4 +158,6 @@ def validate(name: str, value) -> object:
         raise ValueError(f"{name} must be a {type(default).__name__}")
     if isinstance(value, int) and (value < 0 if name in NON_NEGATIVE else value <= 0):
         raise ValueError(f"{name} must be {'0 or more' if name in NON_NEGATIVE else 'positive'}")
+    if isinstance(value, int) and value > MAXIMUMS.get(name, INT_MAX):
+        raise ValueError(f"{name} must be at most {MAXIMUMS.get(name, INT_MAX)}")
     return value

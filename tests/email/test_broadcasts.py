@@ -116,6 +116,9 @@ def test_a_broadcast_needs_the_business_address(live):
     ({"name": "x", "template_id": 0, "tag_id": 999999}, 404, "999999"),
     ({"name": "x", "template_id": 0, "saved_search_id": 999999}, 404, "999999"),
     ({"name": "x", "template_id": 0, "contact_ids": [1], "send_at": "tomorrow"}, 400, "send_at"),
+    # an offset of 24 hours or more, or a moment near datetime's end, was a 500 (audit-control finding 3)
+    ({"name": "x", "template_id": 0, "contact_ids": [1], "send_at": "2026-03-02T08:00:00+99:00"}, 400, "send_at"),
+    ({"name": "x", "template_id": 0, "contact_ids": [1], "send_at": "9999-12-31T23:59:59"}, 400, "send_at"),
 ])
 def test_bad_broadcasts(app, mail, body, status, word):
     template_id = app.call("APIEmailService.addEmailTemplate", *TEMPLATE)
@@ -165,3 +168,8 @@ def test_the_cli(tmp_path):
                                str(tag_id), *args])
     assert bad.exit_code == 1 and "999999" in bad.output and "Traceback" not in bad.output
     assert runner.invoke(main, ["broadcasts", "show", "424242", *args]).exit_code == 1
+    for at in ("2026-03-02T08:00:00+99:00", "9999-12-31T23:59:59"):  # tracebacks (audit-control finding 3)
+        refused = runner.invoke(main, ["broadcasts", "create", "--name", "x", "--template", str(template_id),
+                                       "--tag", str(tag_id), "--at", at, *args])
+        assert refused.exit_code == 2 and "--at" in refused.output and refused.exception is not None \
+            and isinstance(refused.exception, SystemExit), refused.output

@@ -70,6 +70,8 @@ def test_the_apps_own_rules_come_first(app, mail):
     ({"rules": [{"pattern": ""}]}, "rules.0.pattern"),
     ({"soft_bounce_limit": 0}, "soft_bounce_limit"),
     ({"soft_bounce_window": "a week"}, "soft_bounce_window"),
+    ({"soft_bounce_limit": "5"}, "soft_bounce_limit"),  # values as typed (audit-control finding 8)
+    ({"soft_bounce_window": 86400.0}, "soft_bounce_window"),
     ({"colour": "red"}, "colour"),
 ])
 def test_bad_settings_are_a_400_naming_the_field(mail, body, field):

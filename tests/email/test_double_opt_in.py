@@ -83,6 +83,7 @@ def test_an_opted_out_address_is_not_confirmed(app, mail):
     ("/email/confirmations", {"email": "a@example.com", "link_id": 7}, 404),
     ("/email/confirmation-links", {"redirect_url": "javascript:alert(1)"}, 400),
     ("/email/confirmation-links", {"webform_ids": ["x"]}, 400),
+    ("/email/confirmation-links", {"webform_ids": ["3"]}, 400),  # values as typed (audit-control finding 8)
     ("/email/confirmation-links", {"id": 5}, 400),
     ("/email/confirmation-links", {"colour": "red"}, 400),
 ])

@@ -53,7 +53,11 @@ def test_reset_clears_the_rules(legacy):
     ({}, "action"),
     ({"action": {"type": "explode"}}, "action"),
     ({"action": {"type": "http"}}, "action"),
-    ({"action": {"type": "http", "status": "500"}}, None),  # a string is not a status: pydantic coerces it, fine
+    # values as typed: "500" is not a status, 1 is not true, "3" is not a number (audit-control finding 8)
+    ({"action": {"type": "http", "status": "500"}}, "action.status"),
+    ({"action": {"type": "drop"}, "apply_first": 1}, "apply_first"),
+    ({"action": {"type": "drop"}, "nth": "3"}, "nth"),
+    ({"action": {"type": "drop"}, "probability": "0.5"}, "probability"),
     ({"action": {"type": "http", "status": 700}}, "action.status"),
     ({"action": {"type": "http", "status": 500, "preset": "quota_exceeded"}}, "action"),
     ({"action": {"type": "http", "preset": "teapot"}}, "action.preset"),
@@ -62,6 +66,15 @@ def test_reset_clears_the_rules(legacy):
     ({"action": {"type": "xmlrpc_fault", "tag": "NoSuchTag"}}, "action"),
     ({"action": {"type": "xmlrpc_fault", "code": 3}}, "action"),
     ({"action": {"type": "xmlrpc_fault", "code": "three", "string": "x"}}, "action.code"),
+    # what cannot be sent as the rule says (audit-control finding 9): a code past XML-RPC's 32-bit <int>, a header
+    # gunicorn refuses (the client got a 400) or cannot encode (a dropped connection), one the server writes
+    ({"action": {"type": "xmlrpc_fault", "code": 10**30, "string": "x"}}, "action.code"),
+    ({"action": {"type": "xmlrpc_fault", "code": 2**31, "string": "x"}}, "action.code"),
+    ({"action": {"type": "http", "status": 500, "headers": {"X-A": "a\r\nSet-Cookie: evil=1"}}}, "action.headers"),
+    ({"action": {"type": "http", "status": 500, "headers": {"Bad Name:": "x"}}}, "action.headers"),
+    ({"action": {"type": "http", "status": 500, "headers": {"X-U": "é中"}}}, "action.headers"),
+    ({"action": {"type": "http", "status": 500, "headers": {"X-N": "a\x01b"}}}, "action.headers"),
+    ({"action": {"type": "http", "status": 500, "headers": {"Transfer-Encoding": "chunked"}}}, "action.headers"),
     ({"action": {"type": "drop", "when": "now"}}, "action.when"),
     ({"action": {"type": "drop"}, "colour": "red"}, "colour"),
     ({"action": {"type": "drop"}, "match": {"protocol": "smtp"}}, "match.protocol.0"),
@@ -77,13 +90,20 @@ def test_reset_clears_the_rules(legacy):
 ])
 def test_a_body_that_is_not_a_rule_is_a_400(app, body, field):
     r = app.live.control("POST", f"/apps/{app.name}/faults", json=body)
-    if body.get("action", {}).get("status") == "500":
-        assert r.status_code == 201  # JSON's "500" read as the number, as pydantic reads numbers in strings
-        return
     assert r.status_code == 400, r.text
     assert [f["field"] for f in r.json()["fields"]] == [field or "the body"], r.json()
     assert r.json()["error"]
     assert app.live.control("GET", f"/apps/{app.name}/faults").json() == {"faults": []}
+
+
+def test_sendable_headers_and_codes_are_taken(app):
+    for action in ({"type": "http", "status": 500, "headers": {"X-Caf\u00e9": "x"}},):
+        assert app.live.control("POST", f"/apps/{app.name}/faults", json={"action": action}).status_code == 400
+    for action in ({"type": "http", "status": 500, "headers": {"X-Why": "caf\u00e9\tclosed", "Retry-After": "5"}},
+                   {"type": "xmlrpc_fault", "code": -2**31, "string": "x"},
+                   {"type": "xmlrpc_fault", "code": 2**31 - 1, "string": "x"}):
+        r = app.live.control("POST", f"/apps/{app.name}/faults", json={"action": action})
+        assert r.status_code == 201, r.text
 
 
 def test_a_body_that_is_not_json_is_a_400(app):

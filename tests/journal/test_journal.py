@@ -183,9 +183,12 @@ def test_filters_and_paging(app):
     assert [e["request"][1] for e in second["entries"]] == ["m2", "m1"]
     last = journal(app, method="DataService.echo", count=2, next=second["next"])
     assert [e["request"][1] for e in last["entries"]] == ["m0"] and "next" not in last
-    for bad in ({"protocol": "soap"}, {"outcome": "meh"}, {"since": "yesterday"}, {"count": "x"}):
+    for bad in ({"protocol": "soap"}, {"outcome": "meh"}, {"since": "yesterday"}, {"count": "x"},
+                {"since": "2026-03-02T08:00:00+99:00"}, {"retired": "maybe"},
+                {"since": "nan"}, {"since": "inf"}, {"since": "-inf"}):  # nan was every entry (audit finding 14)
         r = app.live.control("GET", f"/apps/{app.name}/journal", params=bad)
         assert r.status_code == 400 and next(iter(bad)) in r.json()["error"]
+        assert [f["field"] for f in r.json()["fields"]] == [next(iter(bad))], r.text  # the one shape of refusals
 
 
 def test_one_entry_clear_and_reset(app):

@@ -160,12 +160,64 @@ def test_the_keap_2026_preset(app):
     ({"xmlrpc": {"answer": "teapot"}}, "xmlrpc.answer"),
     ({"legacy_keys": {"retired": "2026-02-30"}}, "legacy_keys.retired"),
     ({"legacy": {}}, "legacy"),
+    # windows past datetime's end were stored, then every call to the app was a 500 (audit-control finding 1)
+    ({"xmlrpc": {"brownouts": [{"start": "2026-01-01T00:00:00Z", "duration": "P999999999D"}]}},
+     "xmlrpc.brownouts.0.duration"),
+    ({"xmlrpc": {"brownouts": [{"start": "9999-12-31T00:00:00Z", "duration": "P30D"}]}}, "xmlrpc.brownouts.0.start"),
+    ({"xmlrpc": {"sunset": "9999-12-31T23:59:59Z"}}, "xmlrpc.sunset"),
+    ({"legacy_keys": {"retired": "0001-01-01T00:00:00+01:00"}}, "legacy_keys.retired"),
 ])
 def test_bad_settings_are_a_400_naming_the_field(app, body, field):
     r = app.live.control("PUT", f"/apps/{app.name}/retirement", json=body)
     assert r.status_code == 400, r.text
     assert field in [f["field"] for f in r.json()["fields"]]
     assert app.live.control("GET", f"/apps/{app.name}/retirement").json()["settings"]["xmlrpc"]["preset"] is None
+
+
+def test_a_refused_schedule_leaves_the_app_working(app):
+    put(app, {"xmlrpc": {"brownouts": [{"start": "2026-01-01T00:00:00Z", "duration": "P999999999D"}]}}, status=400)
+    assert "retirement" not in app.live.control("GET", f"/apps/{app.name}").json()["options"]
+    assert app.call("DataService.echo", "still on") == "still on"
+    assert app.live.control("GET", f"/apps/{app.name}/retirement").status_code == 200
+
+
+def test_a_schedule_stored_unchecked_switches_nothing_off_and_reads_back(app):
+    """A schedule stored before the writers checked every moment: the gate, the control API and the CLI read it
+    without failing, and say it is not valid."""
+    from click.testing import CliRunner
+
+    from server.cli import main
+    from server.store import apps
+    from server.store.db import transaction
+
+    engine = app.live.sandbox.engine
+    with transaction(engine, write=True) as conn:
+        record = apps.by_name(conn, app.name)
+        apps.update(conn, record.id, options={**record.options, "retirement": {"xmlrpc": {"brownouts": [
+            {"start": "2026-01-01T00:00:00Z", "duration": "P999999999D"}]}}})
+    assert app.call("DataService.echo", "on") == "on"
+    state = app.live.control("GET", f"/apps/{app.name}/retirement").json()
+    assert state["xmlrpc"] == "on" and "xmlrpc.brownouts.0.duration" in state["invalid"]
+    common = ["--data-dir", str(app.live.data_dir), "--database-url",
+              engine.url.render_as_string(hide_password=False)]
+    shown = CliRunner().invoke(main, ["migration", "schedule", app.name, *common])
+    assert shown.exit_code == 0 and "not valid" in shown.output, shown.output
+    changed = CliRunner().invoke(main, ["migration", "schedule", app.name, "--answer", "gone", *common])
+    assert changed.exit_code == 0, changed.output
+    assert "invalid" not in app.live.control("GET", f"/apps/{app.name}/retirement").json()
+
+
+def test_cli_refuses_a_window_past_datetime(app):
+    from click.testing import CliRunner
+
+    from server.cli import main
+    url = app.live.sandbox.engine.url.render_as_string(hide_password=False)
+    done = CliRunner().invoke(main, ["migration", "schedule", app.name, "--brownout",
+                                     "2026-01-01T00:00Z/P999999999D", "--data-dir", str(app.live.data_dir),
+                                     "--database-url", url])
+    assert done.exit_code == 1 and "xmlrpc.brownouts.0.duration" in done.output, done.output
+    assert done.exception is None or isinstance(done.exception, SystemExit)
+    assert "retirement" not in app.live.control("GET", f"/apps/{app.name}").json()["options"]
 
 
 def test_unknown_app_is_404(live):

@@ -141,6 +141,10 @@ def test_a_rate_on_a_frozen_clock_unfreezes_it_or_is_refused(empty_app):
     ({"by": "7 days"}, "7d"),
     ({"action": "freeze", "frozen": False}, "contradicts"),
     ({"time": "2026-13-01"}, "time"),
+    # an offset of 24 hours or more was a 500 (audit-control finding 3)
+    ({"time": "2026-03-02T08:00:00+99:00"}, "time"),
+    ({"time": "2026-03-02T08:00:00+2400"}, "time"),
+    ({"time": "9999-12-31T23:59:59"}, "time"),
 ])
 def test_wrong_clock_requests_are_refused_naming_the_problem(empty_app, body, named):
     r = control(empty_app, "POST", json=body)
@@ -154,3 +158,44 @@ def test_billing_is_counted(app):
     # the subscription invoiced six hours after its bill date, the card declined then and at three retries
     assert ran["invoices_billed"] == 1 and ran["charges_declined"] == 4
     assert app.clock(by="10d")["ran"]["charges_declined"] == 0  # no more retries
+
+
+def test_snapshots_and_resets_wait_for_a_running_advance(app, campaigns, receiver):
+    """A snapshot taken between two steps of an advance saved a half-advanced app with the clock the advance froze,
+    and a reset let the advance run on over the fresh seed (audit-control finding 7): while an advance runs,
+    taking or restoring a snapshot and resetting the app answer 409 naming it, and change nothing."""
+    from click.testing import CliRunner
+
+    from server.cli import main
+
+    start(app, campaigns, receiver)
+    assert app.live.control("POST", f"/apps/{app.name}/snapshots", json={"name": "before"}).status_code == 201
+    receiver.hold = threading.Event()  # the advance is held at its first post
+    advance = control(app, "POST", json={"by": "2d", "async": True}).json()["id"]
+    deadline = time.monotonic() + 60
+    while not receiver.received:
+        assert time.monotonic() < deadline, control(app, "GET", f"/advances/{advance}").json()
+        time.sleep(0.01)
+    base = f"/apps/{app.name}"
+    for path, body in ((base + "/snapshots", {"name": "mid"}), (base + "/snapshots/before/restore", None),
+                       (base + "/reset", None)):
+        r = app.live.control("POST", path, json=body)
+        assert r.status_code == 409, (path, r.text)
+        assert f"advance {advance}" in r.json()["error"] and "being advanced" in r.json()["error"], r.text
+    url = app.live.sandbox.engine.url.render_as_string(hide_password=False)
+    done = CliRunner().invoke(main, ["reset", "--app", app.name, "--data-dir", str(app.live.data_dir),
+                                     "--database-url", url])
+    assert done.exit_code == 1 and f"advance {advance}" in done.output, done.output
+    assert [s["name"] for s in app.live.control("GET", base + "/snapshots").json()["snapshots"]] == ["before"]
+    receiver.hold.set()
+    status = control(app, "GET", f"/advances/{advance}").json()
+    while status["status"] == "advancing":
+        assert time.monotonic() < deadline + 60, status
+        time.sleep(0.02)
+        status = control(app, "GET", f"/advances/{advance}").json()
+    assert status["status"] == "ready"
+    # the advance ran whole over the data it started with
+    assert status["ran"]["goals_fired"] == 2 and control(app, "GET").json()["local"] == "2026-03-04T08:00:00"
+    assert app.live.control("POST", base + "/snapshots", json={"name": "after"}).status_code == 201
+    assert app.live.control("POST", base + "/snapshots/before/restore").status_code == 200
+    assert app.live.control("POST", base + "/reset").status_code == 200

@@ -47,6 +47,56 @@ def test_wrong_fields_are_named(empty_app, path, body, field):
     assert field in _fields(r) and field in r.json()["error"], r.text
 
 
+def test_every_number_option_has_an_upper_bound(empty_app):
+    """Options were taken at 10**30, then broke what read them: /token answered 500 (a token lifetime past
+    datetime's range), SearchService a fault 3 (a page size past SQLite's integers) (audit-control finding 4)."""
+    from server.store import options
+
+    url = f"/apps/{empty_app.name}/options"
+    before = empty_app.live.control("GET", url).json()
+    for name, most in options.MAXIMUMS.items():
+        for value in (most + 1, 10**30):
+            body = {name: [value] if isinstance(options.DEFAULTS[name], list) else value}
+            r = empty_app.live.control("PATCH", url, json=body)
+            assert r.status_code == 400 and any(f.startswith(name) for f in _fields(r)), (name, r.text)
+    r = empty_app.live.control("PATCH", url, json={"hook_retry_delays": [60] * (options.MAX_LIST + 1)})
+    assert r.status_code == 400 and _fields(r) == ["hook_retry_delays"], r.text
+    assert empty_app.live.control("GET", url).json() == before
+    most = {name: [most] if isinstance(options.DEFAULTS[name], list) else most
+            for name, most in options.MAXIMUMS.items()}
+    r = empty_app.live.control("PATCH", url, json=most)
+    assert r.status_code == 200 and all(r.json()[k] == v for k, v in most.items()), r.text
+
+
+def test_the_longest_token_lifetime_still_gives_a_token(empty_app):
+    from server.store import options
+
+    live = empty_app.live
+    r = live.control("PATCH", f"/apps/{empty_app.name}/options", json={
+        "access_token_lifetime": options.MAXIMUMS["access_token_lifetime"],
+        "refresh_token_lifetime": options.MAXIMUMS["refresh_token_lifetime"]})
+    assert r.status_code == 200, r.text
+    redirect = "http://127.0.0.1:9000/callback"
+    code = live.control("POST", "/oauth/authorize", json={"client_id": "sandbox-client", "redirect_uri": redirect,
+                                                          "app": empty_app.name}).json()["code"]
+    import requests
+
+    token = requests.post(live.url + "/token", timeout=30, data={
+        "grant_type": "authorization_code", "code": code, "redirect_uri": redirect, "client_id": "sandbox-client",
+        "client_secret": "sandbox-client-secret"})
+    assert token.status_code == 200 and token.json()["expires_in"] == options.MAXIMUMS["access_token_lifetime"]
+
+
+def test_a_password_change_that_changes_nothing_is_refused(app):
+    """``{}`` answered 200 and changed nothing (audit-control finding 14), as ``POST …/clock {}`` does not."""
+    url = f"/apps/{app.name}/users/1/password"
+    before = app.live.control("GET", f"/apps/{app.name}/users").json()
+    r = app.live.control("POST", url, json={})
+    assert r.status_code == 400 and "nothing to change" in r.json()["error"], r.text
+    assert app.live.control("GET", f"/apps/{app.name}/users").json() == before
+    assert app.live.control("POST", url, json={"expired": False}).status_code == 200
+
+
 def test_a_missing_required_field_is_named(live):
     r = live.control("POST", "/oauth/clients", json={"name": "No URIs"})
     assert r.status_code == 400 and _fields(r) == ["redirect_uris"], r.text

@@ -178,6 +178,71 @@ def test_a_damaged_or_foreign_file_is_refused_and_nothing_is_created(live):
     assert live.control("GET", f"/apps/refused-{app.name}").status_code == 404
 
 
+def _header(change):
+    def edit(lines):
+        change(lines[0]["app"])
+    return edit
+
+
+@pytest.mark.parametrize("change, field", [
+    (lambda a: a.update(time_zone="Mars/Base"), "app.time_zone"),
+    (lambda a: a.update(time_zone=7), "app.time_zone"),
+    (lambda a: a["clock"].update(real=False, time=1e20, rate=1.0, frozen=True), "app.clock.time"),
+    (lambda a: a["clock"].update(real=False, time=1.8e9, rate=-5, frozen=False), "app.clock.rate"),
+    (lambda a: a["clock"].update(real=False, time=1.8e9, rate=1.0, frozen="yes"), "app.clock.frozen"),
+    (lambda a: a["options"].update(engine_mode="warp"), "app.options.engine_mode"),
+    (lambda a: a["options"].update(access_token_lifetime="soon"), "app.options.access_token_lifetime"),
+    (lambda a: a["options"].update(retirement={"xmlrpc": {"sunset": "9999-12-31T00:00:00Z"}}),
+     "app.options.retirement"),
+    (lambda a: a["options"].update(throttle={"legacy": {"bucket_size": 0}}), "app.options.throttle"),
+    (lambda a: a["options"].update(email={"deliverability": {"soft_bounce_limit": -1}}), "app.options.email"),
+])
+def test_the_headers_settings_are_held_to_the_routes_rules(live, change, field):
+    """A crafted header (an unknown time zone, a clock out of range or running backwards, options no route would
+    take) was stored, and an unknown zone then broke GET /sandbox/apps (audit-control finding 2): now a 400
+    naming the value, and nothing is created, through the control API and the command line alike."""
+    app = make_app(live, seed=False)
+    body = _edited(export(app), _header(change))
+    r = import_(live, body, f"crafted-{app.name}")
+    assert r.status_code == 400, r.text
+    assert r.json()["error"].startswith(f"line 1: {field}"), r.json()
+    assert live.control("GET", f"/apps/crafted-{app.name}").status_code == 404
+    assert live.control("GET", "/apps").status_code == 200
+
+
+def test_the_new_apps_name_follows_the_app_name_rule(live, tmp_path):
+    """`sandbox apps import --name -x` made an app the control API would refuse (audit-control finding 11); so
+    did a header naming one. Both imports now hold the name to the rule of POST /sandbox/apps."""
+    app = make_app(live, seed=False)
+    data = export(app)
+    path = tmp_path / "app.gz"
+    path.write_bytes(data)
+    url = live.sandbox.engine.url.render_as_string(hide_password=False)
+    store = ["--data-dir", str(live.data_dir), "--database-url", url]
+    for name in ("-x", "x-", "a_b", "x" * 64):
+        done = CliRunner().invoke(main, ["apps", "import", str(path), "--name", name, *store])
+        assert done.exit_code == 2 and "an app name is" in done.output, (name, done.output)
+        assert import_(live, data, name).status_code == 400
+    crafted = _edited(data, _header(lambda a: a.update(name="-x")))
+    r = import_(live, crafted)
+    assert r.status_code == 400 and "not an app name" in r.json()["error"], r.text
+    path.write_bytes(crafted)
+    done = CliRunner().invoke(main, ["apps", "import", str(path), *store])
+    assert done.exit_code == 1 and "not an app name" in done.output, done.output
+    assert "-x" not in [a["name"] for a in live.control("GET", "/apps").json()["apps"]]
+
+
+def test_the_command_line_refuses_a_crafted_header(live, tmp_path):
+    app = make_app(live, seed=False)
+    path = tmp_path / "crafted.gz"
+    path.write_bytes(_edited(export(app), _header(lambda a: a.update(time_zone="Mars/Base"))))
+    url = live.sandbox.engine.url.render_as_string(hide_password=False)
+    done = CliRunner().invoke(main, ["apps", "import", str(path), "--name", f"cli-{app.name}", "--data-dir",
+                                     str(live.data_dir), "--database-url", url])
+    assert done.exit_code == 1 and "app.time_zone" in done.output, done.output
+    assert live.control("GET", f"/apps/cli-{app.name}").status_code == 404
+
+
 def test_the_command_line_exports_and_imports(tmp_path, store_url):
     runner = CliRunner()
     source = ["--data-dir", str(tmp_path / "a")]

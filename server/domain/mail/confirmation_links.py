@@ -14,7 +14,7 @@ from .confirmations import LINK_PLACEHOLDER, stored_links
 class ConfirmationLink(BaseModel):
     """One double opt-in link: the email that carries it, where a click leads, the forms that send it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # values as typed, as every control body
     id: int = 0
     name: str = Field(default="Email confirmation", min_length=1, max_length=200)
     subject: str = Field(default="Please confirm your subscription", min_length=1, max_length=500)

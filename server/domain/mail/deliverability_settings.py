@@ -12,7 +12,7 @@ from .deliverability import OUTCOMES, stored
 class Rule(BaseModel):
     """One of the app's own rules: a glob on the whole address (``*@bounces.example.com``), case-insensitive."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # values as typed, as every control body
     pattern: str = Field(min_length=1, max_length=320)
     outcome: str = Field(pattern="^(" + "|".join(OUTCOMES) + ")$")
 
@@ -20,7 +20,7 @@ class Rule(BaseModel):
 class Settings(BaseModel):
     """The app's deliverability settings (the control API's ``/email/deliverability``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     rules: list[Rule] = Field(default_factory=list, max_length=100)
     soft_bounce_limit: int = Field(default=3, ge=1, le=100)  # soft bounces within the window that make a hard one
     soft_bounce_window: int = Field(default=7 * 86400, ge=1, le=366 * 86400)  # seconds of the app's clock

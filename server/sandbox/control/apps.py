@@ -3,7 +3,7 @@ throttle state, under /sandbox/ (never the real API's paths). The clock is serve
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from flask import jsonify
 from pydantic import Field, create_model
@@ -14,13 +14,13 @@ from server.journal.journal import ring_of
 from server.sandbox import clocks
 from server.sandbox.input_fields import AppName, TimeZone
 from server.sandbox.seeding import bootstrap
-from server.store import apps, credentials, options
+from server.store import advances, apps, credentials, options
 from server.store.db import transaction
 from server.store.session import AppRecord
 from server.throttle.settings import DEFAULTS, SettingError, merge
 
 from .clock import Clock
-from .common import ControlError, app_named, current_sandbox, paged
+from .common import ControlError, advancing, app_named, current_sandbox, paged
 from .contract import Answer, Body, ControlBlueprint, Page
 
 bp = ControlBlueprint("sandbox", __name__)
@@ -47,7 +47,11 @@ def _option_type(name: str, default):
     choices = options.CHOICES.get(name)
     if choices:
         return Literal[choices]
-    return list[int] if isinstance(default, list) else type(default)
+    if isinstance(default, list):
+        return list[Annotated[int, Field(le=options.MAXIMUMS[name])]]
+    if name in options.MAXIMUMS:  # documented in the OpenAPI document; options.validate checks it
+        return Annotated[int, Field(le=options.MAXIMUMS[name])]
+    return type(default)
 
 
 OptionChanges = create_model("OptionChanges", __base__=Body, **{
@@ -104,11 +108,15 @@ def get_app(name: str):
     return jsonify(_describe(app_named(name)))
 
 
-@bp.post("/apps/<name>/reset", summary="Put the app back to its seed (key, clock and options kept)", errors=(404,))
+@bp.post("/apps/<name>/reset", summary="Put the app back to its seed (key, clock and options kept)",
+         errors=(404, 409))
 def reset(name: str):
     sandbox = current_sandbox()
     record = app_named(name)
-    counts = bootstrap.reset_app(sandbox.env, record, sandbox.config.seed_dir)
+    try:
+        counts = bootstrap.reset_app(sandbox.env, record, sandbox.config.seed_dir)
+    except advances.Busy as exc:
+        raise advancing(name, exc, "resetting it") from None
     sandbox.journal.clear(ring_of(record))
     return jsonify({"app": name, "reset": True, "seeded": counts})
 

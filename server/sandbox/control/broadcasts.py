@@ -12,6 +12,7 @@ from server import jobs
 from server.clock import UTC, parse_datetime
 from server.domain.errors import InvalidParameter, RecordNotFound
 from server.domain.mail import broadcasts
+from server.sandbox import inputs
 from server.tables import INT_MAX
 
 from .common import ControlError, app_named, app_session, current_sandbox
@@ -72,6 +73,10 @@ def create(name: str, body: NewBroadcast):
         if moment is None:
             raise ControlError(400, "send_at must be an ISO 8601 date-time",
                                [{"field": "send_at", "problem": "not an ISO 8601 date-time"}])
+        try:
+            inputs.moment(moment)
+        except inputs.InvalidInput as exc:
+            raise ControlError(400, f"send_at: {exc}", [{"field": "send_at", "problem": str(exc)}]) from None
         send_at = (moment if moment.tzinfo else record.clock.to_utc(moment)).astimezone(UTC)
     audience = broadcasts.audience_of(body.model_dump(exclude_none=True))
     with app_session(name, write=True) as s:

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from flask import Response, current_app, jsonify, request
 
 from server import json_input
-from server.store import apps
+from server.store import advances, apps
 from server.store.db import transaction
 from server.store.session import AppRecord
 
@@ -41,6 +41,12 @@ def control_error(exc: ControlError):
     if exc.fields:
         body["fields"] = exc.fields
     return jsonify(body), exc.status
+
+
+def advancing(name: str, exc: advances.Busy, doing: str) -> ControlError:
+    """The 409 of a change of the whole app (``doing``: "taking a snapshot") refused while its clock advances."""
+    return ControlError(409, f"the clock of app {name!r} is being advanced (advance {exc.advance_id}): wait until "
+                             f"it is ready before {doing} (GET /sandbox/apps/{name}/clock/advances/{exc.advance_id})")
 
 
 def require_admin():

@@ -297,6 +297,8 @@ def set_password(name: str, user_id: int, body: PasswordChange):
     never."""
 
     record = app_named(name)
+    if not body.model_fields_set:
+        raise ControlError(400, "nothing to change: give password, expired or expires_in")
     password = body.password
     changes: dict = {}
     now = record.clock_state.timestamp()

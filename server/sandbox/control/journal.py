@@ -3,6 +3,7 @@ paged; read one entry; clear it. Calls that named no known app (a wrong key, an 
 their own at /sandbox/journal/unmatched, read and cleared the same way."""
 from __future__ import annotations
 
+import math
 import os
 from datetime import UTC
 
@@ -10,7 +11,7 @@ from flask import jsonify, request
 from pydantic import Field
 
 from server.clock import parse_datetime
-from server.journal.journal import UNMATCHED, filters_from, ring_of
+from server.journal.journal import UNMATCHED, BadFilter, filters_from, ring_of
 
 from .common import ControlError, app_named, current_sandbox, paged
 from .contract import ControlBlueprint, Page
@@ -33,9 +34,13 @@ class JournalFilter(Page):
 def _since(text: str) -> float:
     """``since``: an ISO 8601 date and time (UTC unless it names a zone), or seconds since the epoch."""
     try:
-        return float(text)
+        seconds = float(text)
     except ValueError:
         pass
+    else:
+        if not math.isfinite(seconds):
+            raise ValueError(f"since must be an ISO 8601 date and time or seconds since the epoch, not {text!r}")
+        return seconds
     moment = parse_datetime(text)
     if moment is None:
         raise ValueError(f"since must be an ISO 8601 date and time or seconds since the epoch, not {text!r}")
@@ -45,8 +50,8 @@ def _since(text: str) -> float:
 def _listing(ring: str, query: JournalFilter):
     try:
         match = filters_from(request.args, _since)
-    except ValueError as exc:
-        raise ControlError(400, str(exc)) from None
+    except BadFilter as exc:
+        raise ControlError(400, str(exc), [{"field": exc.field, "problem": str(exc)}]) from None
     args = query.page()
     journal = current_sandbox().journal
     rows = journal.read(ring, match, before=args.after or None, count=args.fetch)

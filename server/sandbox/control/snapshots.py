@@ -13,9 +13,10 @@ from pydantic import Field
 
 from server.journal.journal import ring_of
 from server.sandbox import snapshots
+from server.store import advances
 from server.store.snapshots import SnapshotExists
 
-from .common import ControlError, app_named, current_sandbox
+from .common import ControlError, advancing, app_named, current_sandbox
 from .contract import Body, ControlBlueprint
 
 bp = ControlBlueprint("sandbox_snapshots", __name__)
@@ -39,6 +40,8 @@ def take(name: str, body: NewSnapshot):
         saved = snapshots.take(sandbox.env, sandbox.throttle, record, snapshot, sandbox.gate.faults)
     except SnapshotExists:
         raise ControlError(409, f"app {name!r} has a snapshot named {snapshot!r} (delete it first)") from None
+    except advances.Busy as exc:
+        raise advancing(name, exc, "taking a snapshot") from None
     return jsonify({"app": name, **saved}), 201
 
 
@@ -49,7 +52,7 @@ def listing(name: str):
 
 
 @bp.post("/apps/<name>/snapshots/<snapshot>/restore", summary="Put the app's state back as the snapshot saved it",
-         errors=(404,))
+         errors=(404, 409))
 def restore(name: str, snapshot: str):
     record = app_named(name)
     sandbox = current_sandbox()
@@ -57,6 +60,8 @@ def restore(name: str, snapshot: str):
         record = snapshots.restore(sandbox.env, sandbox.throttle, record, snapshot)
     except snapshots.NoSnapshot:
         raise ControlError(404, f"app {name!r} has no snapshot named {snapshot!r}") from None
+    except advances.Busy as exc:
+        raise advancing(name, exc, "restoring a snapshot") from None
     return jsonify({"app": name, "restored": snapshot, "clock": record.clock_state.now().isoformat()})
 
 

@@ -9,10 +9,11 @@ from pathlib import Path
 import sqlalchemy.exc
 from sqlalchemy.engine import Engine
 
+from server import jobs
 from server.config import DEFAULT_TIME_ZONE, Config
 from server.environment import Environment
 from server.sandbox import inputs
-from server.store import apps, credentials
+from server.store import advances, apps, credentials
 from server.store.db import transaction
 from server.store.session import AppRecord
 
@@ -107,9 +108,12 @@ def _code_digest() -> bytes:
 def reset_app(env: Environment, record: AppRecord, seed_dir: Path | None,
               progress: seed.Progress | None = None) -> dict:
     """Back to the seed: delete all the app's data, then load the seed files again. The app keeps its key,
-    clock and options."""
+    clock and options. advances.Busy while an advance of the app runs (it would go on over the fresh seed)."""
     definition = seed.app_definition(seed_dir) if seed_dir else {}
-    with transaction(env.engine, write=True) as conn:
+    with transaction(env.engine, write=False) as conn:
+        advances.refuse_while_running(conn, record.id)  # first: this process's advance holds the lock below
+    with jobs.lock_for(env.engine, record.id), transaction(env.engine, write=True) as conn:
+        advances.refuse_while_running(conn, record.id)
         apps.wipe(conn, record.id)
         if definition:
             apps.update(conn, record.id, settings=definition.get("settings", {}),
