@@ -82,4 +82,5 @@ def test_app_names_and_time_zones_follow_the_control_apis_rules(tmp_path):
                    "unknown time zone 'Mars/Olympus'")
     made = runner.invoke(main, ["apps", "create", "acme", "--time-zone", "Europe/Paris", "--no-seed", *data])
     assert made.exit_code == 0, made.output
+    _fails_cleanly(runner.invoke(main, ["apps", "create", "ACME", "--no-seed", *data]), "an app named 'acme' exists")
     assert "Europe/Paris" in runner.invoke(main, ["apps", "list", *data]).output

@@ -96,7 +96,9 @@ def seed(app_name, data_dir, database_url):
     env = environment(config, create=True)
     name = app_name or config.default_app
     with transaction(env.engine, write=False) as conn:
-        existing = apps.by_name(conn, name)
+        existing = apps.named_alike(conn, name)
+    if existing is not None and existing.name != name:
+        raise click.ClickException(f"an app named {existing.name!r} exists (app names differ in more than case)")
     if existing is not None:
         raise click.ClickException(f"app {name!r} exists; use `sandbox reset --app {name}` to reseed it")
     legacy_key = bootstrap.remembered_key(config) if name == config.default_app else None
@@ -161,8 +163,10 @@ def apps_create(name, api_key, time_zone, seed, data_dir, database_url):
     config = settings(data_dir=data_dir, database_url=database_url)
     env = environment(config, create=True)
     with transaction(env.engine, write=False) as conn:
-        if apps.by_name(conn, name) is not None:
-            raise click.ClickException(f"an app named {name!r} exists")
+        alike = apps.named_alike(conn, name)
+        if alike is not None:
+            raise click.ClickException(f"an app named {alike.name!r} exists" + (
+                "" if alike.name == name else " (app names differ in more than case)"))
     with Stages(f"seeding app {name}") as progress:
         record = bootstrap.create_app_record(env, name, seed_dir=config.seed_dir if seed else None,
                                              legacy_key=api_key, time_zone=time_zone, progress=progress)

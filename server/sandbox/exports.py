@@ -58,8 +58,10 @@ def import_app(env: Environment, data: bytes | BinaryIO, name: str | None = None
             except inputs.InvalidInput:
                 raise BadExport(f"{name[:80]!r} is not an app name: an app name is {inputs.APP_NAME_RULE}") \
                     from None
-            if apps.by_name(conn, name, internal=True) is not None:
-                raise AppExists(f"an app named {name!r} exists")
+            alike = apps.named_alike(conn, name)
+            if alike is not None:
+                raise AppExists(f"an app named {alike.name!r} exists" + (
+                    "" if alike.name == name else " (app names differ in more than case)"))
 
             def put(app_id: int, blob: bytes) -> None:
                 nonlocal folder

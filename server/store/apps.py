@@ -52,6 +52,12 @@ def by_name(conn: Connection, name: str, *, internal: bool = False) -> AppRecord
     return _one(conn, schema.app.c.name == name)
 
 
+def named_alike(conn: Connection, name: str) -> AppRecord | None:
+    """The app whose name is ``name`` ignoring case (internal ones too): a new app's name must differ from every
+    other's that way, since its host name (``<name>.infusionsoft.com``, server.auth.hosts) does not tell case."""
+    return _one(conn, sa.func.lower(schema.app.c.name) == name.lower())
+
+
 def by_id(conn, app_id: int) -> AppRecord | None:
     """``conn``: a Connection or a call's Transaction (the gateway's credential checks run on the driver)."""
     return _record(conn, _BY_ID, _BY_ID.first_raw(conn, {"id": app_id}))

@@ -74,6 +74,10 @@ def test_apps_listing_and_creation_errors(live):
     names = [a["name"] for a in live.control("GET", "/apps").json()["apps"]]
     assert created.name in names
     assert live.control("POST", "/apps", json={"name": created.name}).status_code == 409
+    # names are unique ignoring case, as the apps' host names are (audit-control 13: "fz" and "FZ" were two apps
+    # whose one host took both apps' keys)
+    alike = live.control("POST", "/apps", json={"name": created.name.upper(), "seed": False})
+    assert alike.status_code == 409 and created.name in alike.json()["error"]
     assert live.control("POST", "/apps", json={"name": "bad name!"}).status_code == 400
     not_json = live.control("POST", "/apps", data="not json", headers={"Content-Type": "application/json"})
     assert not_json.status_code == 400

@@ -230,6 +230,8 @@ def test_the_new_apps_name_follows_the_app_name_rule(live, tmp_path):
     done = CliRunner().invoke(main, ["apps", "import", str(path), *store])
     assert done.exit_code == 1 and "not an app name" in done.output, done.output
     assert "-x" not in [a["name"] for a in live.control("GET", "/apps").json()["apps"]]
+    taken = import_(live, data, app.name.upper())  # unique ignoring case, as POST /sandbox/apps holds it
+    assert taken.status_code == 409 and app.name in taken.json()["error"], taken.text
 
 
 def test_the_command_line_refuses_a_crafted_header(live, tmp_path):

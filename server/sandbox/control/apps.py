@@ -93,8 +93,10 @@ def list_apps():
 def create_app(body: NewApp):
     sandbox = current_sandbox()
     with transaction(sandbox.engine, write=False) as conn:
-        if apps.by_name(conn, body.name) is not None:
-            raise ControlError(409, f"an app named {body.name!r} exists")
+        alike = apps.named_alike(conn, body.name)
+        if alike is not None:
+            raise ControlError(409, f"an app named {alike.name!r} exists" + (
+                "" if alike.name == body.name else " (app names differ in more than case: so do their hosts)"))
         if body.legacy_api_key and apps.by_legacy_key(conn, body.legacy_api_key) is not None:
             raise ControlError(409, "that legacy_api_key is in use")
     record = bootstrap.create_app_record(
