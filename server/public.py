@@ -23,6 +23,7 @@ from server.engine import manual
 from server.store import apps
 from server.store.db import transaction
 from server.store.session import AppRecord, AppSession
+from server.tables import stored_id
 
 bp = Blueprint("public", __name__)
 
@@ -69,8 +70,8 @@ def process_form(xid: str):
     if found is None:
         return _not_found()
     app, form_id = found
-    cookie = request.cookies.get(AFFILIATE_COOKIE.format(app=app.id), "")
-    referral = (int(cookie), request.remote_addr) if cookie.isdigit() else None
+    affiliate_id = stored_id(request.cookies.get(AFFILIATE_COOKIE.format(app=app.id)))
+    referral = None if affiliate_id is None else (affiliate_id, request.remote_addr)  # a bad cookie: no referral
     try:
         with transaction(_sandbox().engine, write=True) as conn:
             done = webforms.submit(_session(conn, app), form_id, request.form.to_dict(), referral=referral,
@@ -171,11 +172,11 @@ def tracking_code():
 # belongs to the address, so it reaches every contact that shares it). The token names the app and the message.
 
 def _message_app(token: str) -> AppRecord | None:
-    head = token.split("-", 1)[0]
-    if not head.isdigit():
+    app_id = stored_id(token.split("-", 1)[0])
+    if app_id is None:
         return None
     with transaction(_sandbox().engine, write=False) as conn:
-        app = apps.by_id(conn, int(head))
+        app = apps.by_id(conn, app_id)
     return None if app is None or app.name.startswith(apps.INTERNAL_PREFIX) else app
 
 
@@ -263,8 +264,8 @@ def open_image(token: str):
 @bp.get("/app/confirm/<token>")
 def confirm(token: str):
     """A confirmation email's link: the address becomes Double Opt-In, then the link's page or a thank-you."""
-    link_id = request.args.get("link", "0")
-    done = _on_message(token, lambda s: confirmations.confirm(s, token, int(link_id))) if link_id.isdigit() else None
+    link_id = stored_id(request.args.get("link", "0"))
+    done = None if link_id is None else _on_message(token, lambda s: confirmations.confirm(s, token, link_id))
     if done is None:
         return _not_found()
     if not done.confirmed:

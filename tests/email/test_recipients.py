@@ -77,3 +77,25 @@ def test_bad_address_changes(mail, address, body, status):
     r = mail.control("PUT", f"/email/addresses/{address}", json=body)
     assert r.status_code == status and r.json()["error"]
     assert mail.status("someone@example.com")["status"] == "SingleOptIn"
+
+
+def test_a_malformed_or_out_of_range_token_is_not_found(app, mail):
+    """Every id in an email link's token is ASCII digits within the store's integers; anything else (``²``, which
+    str.isdigit takes and int refuses, or an id past INT_MAX) is the page's own 404, never a 500."""
+    m = _marketing(app, mail, "tokens@example.com")
+    app_id, message_id, secret = link(m["html_body"], "/app/optOut/").rsplit("/", 1)[1].split("-")
+    huge = "9" * 23
+    tokens = [f"{app_id}-\u00b2-{secret}", f"\u00b2-{message_id}-{secret}", f"{huge}-{message_id}-{secret}",
+              f"{app_id}-{huge}-{secret}", f"{app_id}-2147483648-{secret}", f"{app_id}-\uff11-{secret}"]
+    for token in tokens:
+        for method, path in (("GET", f"/app/linkClick/{token}/0"), ("GET", f"/app/optOut/{token}"),
+                             ("POST", f"/app/optOut/{token}"), ("POST", f"/app/optOut/{token}/feedback"),
+                             ("POST", f"/app/optOut/{token}/campaign"), ("GET", f"/app/open/{token}.gif"),
+                             ("GET", f"/app/confirm/{token}")):
+            r = (mail.get if method == "GET" else mail.post)(path, allow_redirects=False)
+            assert r.status_code == 404 and 'id="error"' in r.text, (method, path, r.status_code)
+    for bad in ("\u00b2", huge, "-1", "1.0"):
+        r = mail.get(f"/app/confirm/{app_id}-{message_id}-{secret}", params={"link": bad})
+        assert r.status_code == 404 and 'id="error"' in r.text, (bad, r.status_code)
+    assert mail.status("tokens@example.com")["status"] == "SingleOptIn"  # nothing was unsubscribed
+    assert mail.outbox(contact_id=m["contact_id"])[0]["clicked_date"] is None

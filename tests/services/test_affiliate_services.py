@@ -155,6 +155,23 @@ def test_redirect_links_set_the_referral_of_a_form_submission(app):
     assert [c["AmtEarned"] for c in lead] == [5.0]  # Diego's LeadAmt, paid for the referral
 
 
+@pytest.mark.parametrize("cookie", ["9" * 23, "2147483648", "\u00b2", "-1", "abc"])
+def test_a_referral_cookie_that_names_no_affiliate_is_ignored(app, cookie):
+    """A form post keeps the visitor's submission whatever their affiliate cookie holds: one that cannot be an
+    affiliate id (not ASCII digits, or past the store's integers) is no referral."""
+    browser = requests.Session()
+    r = browser.get(f"{app.live.url}/go/{app.name}/spring/DIEGOFIT", allow_redirects=False, timeout=30)
+    [name] = [c.name for c in browser.cookies]  # inf_aff_<app id>
+    form_id = int(next(k for k, v in app.call("WebFormService.getMap").items() if v == "Free Guide Download"))
+    action = app.call("WebFormService.getHTML", form_id).split('action="', 1)[1].split('"', 1)[0]
+    r = requests.post(action, data={"inf_field_FirstName": "Gus", "inf_field_Email": "gus@example.com"},
+                      headers={"Cookie": f"{name}={cookie}".encode()}, allow_redirects=False, timeout=30)
+    assert r.status_code == 302, r.text
+    [contact] = app.call("ContactService.findByEmail", "gus@example.com", ["Id", "FirstName"])
+    assert contact["FirstName"] == "Gus"
+    assert app.call("DataService.query", "Referral", 10, 0, {"ContactId": contact["Id"]}, ["Id"]) == []
+
+
 def test_events_of_contact_rows_carry_the_contact(app):
     sam = _aff(app, "SAMALLEN")
     ref = app.call("DataService.add", "Referral", {"ContactId": 7, "AffiliateId": sam["Id"]})

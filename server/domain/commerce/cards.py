@@ -14,7 +14,7 @@ from server.domain.data.records import Values, Writer, check_values
 from server.domain.errors import InvalidParameter, RecordNotFound, not_found
 from server.store import schema
 from server.store.session import AppSession
-from server.tables import REGISTRY
+from server.tables import REGISTRY, stored_id
 
 from . import merchant
 from .invoices import require_contact
@@ -191,7 +191,7 @@ def request_token(s: AppSession, contact_id: int, success_url: str, failure_url:
 
 def app_id_of(token: str) -> int | None:
     head, _, rest = str(token or "").partition("-")
-    return int(head) if head.isdigit() and rest else None
+    return stored_id(head) if rest else None
 
 
 def submission(s: AppSession, token: str):

@@ -26,6 +26,7 @@ from server.domain.errors import InvalidParameter
 from server.store import schema
 from server.store.prepared import PreparedAll
 from server.store.session import AppSession
+from server.tables import stored_id
 
 from . import deliverability, email_status, merge_fields
 
@@ -397,9 +398,10 @@ def attachment(s: AppSession, message_id: int, index: int) -> tuple[str, str, by
 def by_token(s: AppSession, token: str):
     m = schema.message
     parts = token.split("-")
-    if len(parts) != 3 or not parts[1].isdigit():
+    message_id = stored_id(parts[1]) if len(parts) == 3 else None
+    if message_id is None:
         return None
-    row = s.execute(s.select(m).where(m.c.id == int(parts[1]))).first()
+    row = s.execute(s.select(m).where(m.c.id == message_id)).first()
     return row if row is not None and row.token == token else None
 
 
