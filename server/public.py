@@ -13,6 +13,7 @@ import json
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, redirect, request
+from werkzeug.urls import iri_to_uri
 
 from server.domain.account import public_urls
 from server.domain.affiliates import programs
@@ -192,8 +193,28 @@ def _on_message(token: str, act):
 
 @bp.get("/app/linkClick/<token>/<int:index>")
 def link_click(token: str, index: int):
-    url = _on_message(token, lambda s: recipients.click(s, token, index))
-    return _not_found() if url is None else redirect(url, code=302)
+    """Redirects to the link's URL and records the click; a URL that cannot be a Location header (a host name
+    IDNA cannot encode, a bad port) is not found, and no click is recorded, as nobody could follow it."""
+    def follow(s):
+        link = recipients.tracked_link(s, token, index)
+        response = None if link is None else _redirect(link.url)
+        if response is not None:
+            recipients.click(s, link)
+        return response
+
+    response = _on_message(token, follow)
+    return _not_found() if response is None else response
+
+
+def _redirect(url: str) -> Response | None:
+    """A 302 to ``url`` with the Location header as it is sent (Werkzeug makes it a URI when the answer goes
+    out, past any handler), or None when it cannot be one."""
+    try:
+        response = redirect(url, code=302)
+        response.headers["Location"] = iri_to_uri(url)
+    except ValueError:  # UnicodeError included: a label IDNA refuses
+        return None
+    return response
 
 
 @bp.get("/app/optOut/<token>")

@@ -143,6 +143,14 @@ class Outgoing:
 
 
 _LINK = re.compile(r'href="(https?://[^"]+)"', re.I)
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")  # control characters and the space: never raw in a URL
+
+
+def link_url(href: str) -> str:
+    """The URL a tracked link leads to, from its ``href`` (HTML-unescaped): control characters and spaces
+    percent-encoded, as a browser does, so a newline that a merged field (a contact's name, from a public form)
+    or ``&#10;`` put in it stays in the URL and cannot end a redirect's Location header."""
+    return _CONTROL.sub(lambda c: f"%{ord(c.group()):02X}", html_lib.unescape(href))
 _SEEN_BODIES = 1000
 
 
@@ -336,7 +344,7 @@ def _track_links(html_body: str | None, token: str, base: str, seen: dict) -> tu
     urls = tuple(parts[1::2])
     links = seen.get(urls)
     if links is None:
-        links = seen[urls] = [html_lib.unescape(u) for u in urls]
+        links = seen[urls] = [link_url(u) for u in urls]
     out = [parts[0]]
     for n, index in enumerate(range(1, len(parts), 2)):
         out.append(f'href="{base}/app/linkClick/{token}/{n}"')
