@@ -285,8 +285,10 @@ def open_image(token: str):
 @bp.get("/app/confirm/<token>")
 def confirm(token: str):
     """A confirmation email's link: the address becomes Double Opt-In, then the link's page or a thank-you."""
-    link_id = stored_id(request.args.get("link", "0"))
-    done = None if link_id is None else _on_message(token, lambda s: confirmations.confirm(s, token, link_id))
+    given = request.args.get("link")
+    link_id = None if given is None else stored_id(given)
+    done = None if given is not None and link_id is None else \
+        _on_message(token, lambda s: confirmations.confirm(s, token, link_id))
     if done is None:
         return _not_found()
     if not done.confirmed:
