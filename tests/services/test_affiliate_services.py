@@ -155,6 +155,21 @@ def test_redirect_links_set_the_referral_of_a_form_submission(app):
     assert [c["AmtEarned"] for c in lead] == [5.0]  # Diego's LeadAmt, paid for the referral
 
 
+def test_a_link_limited_to_some_programs_follows_only_for_their_affiliates(app):
+    """A redirect link follows for exactly the affiliates getRedirectLinksForAffiliate offers it to: "corporate" is
+    limited to the Corporate Partner Program, which SAMALLEN is not in, so his code gets the unknown link's 404 and
+    no referral cookie."""
+    for code in ("DIEGOFIT", "SAMALLEN"):
+        offered = {link["LocalUrlCode"] for link in
+                   app.call("AffiliateService.getRedirectLinksForAffiliate", _aff(app, code)["Id"])}
+        for local in ("spring", "plans", "corporate"):
+            r = requests.get(f"{app.live.url}/go/{app.name}/{local}/{code}", allow_redirects=False, timeout=30)
+            assert (r.status_code == 302) == (local in offered), (code, local, r.status_code)
+            assert ("Set-Cookie" in r.headers) == (local in offered)
+    assert "corporate" not in {link["LocalUrlCode"] for link in app.call(
+        "AffiliateService.getRedirectLinksForAffiliate", _aff(app, "SAMALLEN")["Id"])}
+
+
 @pytest.mark.parametrize("cookie", ["9" * 23, "2147483648", "\u00b2", "-1", "abc"])
 def test_a_referral_cookie_that_names_no_affiliate_is_ignored(app, cookie):
     """A form post keeps the visitor's submission whatever their affiliate cookie holds: one that cannot be an
