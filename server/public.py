@@ -135,6 +135,8 @@ def download(token: str, name: str | None = None):
 @bp.get("/go/<app_name>/<code>/<aff_code>")
 @bp.get("/go/<app_name>/<code>/<aff_code>/")
 def follow(app_name: str, code: str, aff_code: str):
+    if "\x00" in app_name + code + aff_code:
+        return _not_found()  # no name holds one, and PostgreSQL refuses it in a query's text
     with transaction(_sandbox().engine, write=False) as conn:
         app = apps.by_name(conn, app_name)
     if app is None:

@@ -168,6 +168,9 @@ def test_a_link_limited_to_some_programs_follows_only_for_their_affiliates(app):
             assert ("Set-Cookie" in r.headers) == (local in offered)
     assert "corporate" not in {link["LocalUrlCode"] for link in app.call(
         "AffiliateService.getRedirectLinksForAffiliate", _aff(app, "SAMALLEN")["Id"])}
+    for path in (f"{app.name}%00/spring/DIEGOFIT", f"{app.name}/spr%00ing/DIEGOFIT", f"{app.name}/spring/DIEGO%00"):
+        r = requests.get(f"{app.live.url}/go/{path}", allow_redirects=False, timeout=30)  # PostgreSQL refuses a NUL
+        assert r.status_code == 404, (path, r.status_code)
 
 
 @pytest.mark.parametrize("cookie", ["9" * 23, "2147483648", "\u00b2", "-1", "abc"])
