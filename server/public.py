@@ -13,6 +13,7 @@ import json
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, redirect, request
+from werkzeug.urls import iri_to_uri
 
 from server.domain.account import public_urls
 from server.domain.affiliates import programs
@@ -23,6 +24,7 @@ from server.engine import manual
 from server.store import apps
 from server.store.db import transaction
 from server.store.session import AppRecord, AppSession
+from server.tables import stored_id
 
 bp = Blueprint("public", __name__)
 
@@ -69,8 +71,8 @@ def process_form(xid: str):
     if found is None:
         return _not_found()
     app, form_id = found
-    cookie = request.cookies.get(AFFILIATE_COOKIE.format(app=app.id), "")
-    referral = (int(cookie), request.remote_addr) if cookie.isdigit() else None
+    affiliate_id = stored_id(request.cookies.get(AFFILIATE_COOKIE.format(app=app.id)))
+    referral = None if affiliate_id is None else (affiliate_id, request.remote_addr)  # a bad cookie: no referral
     try:
         with transaction(_sandbox().engine, write=True) as conn:
             done = webforms.submit(_session(conn, app), form_id, request.form.to_dict(), referral=referral,
@@ -133,6 +135,8 @@ def download(token: str, name: str | None = None):
 @bp.get("/go/<app_name>/<code>/<aff_code>")
 @bp.get("/go/<app_name>/<code>/<aff_code>/")
 def follow(app_name: str, code: str, aff_code: str):
+    if "\x00" in app_name + code + aff_code:
+        return _not_found()  # no name holds one, and PostgreSQL refuses it in a query's text
     with transaction(_sandbox().engine, write=False) as conn:
         app = apps.by_name(conn, app_name)
     if app is None:
@@ -171,11 +175,11 @@ def tracking_code():
 # belongs to the address, so it reaches every contact that shares it). The token names the app and the message.
 
 def _message_app(token: str) -> AppRecord | None:
-    head = token.split("-", 1)[0]
-    if not head.isdigit():
+    app_id = stored_id(token.split("-", 1)[0])
+    if app_id is None:
         return None
     with transaction(_sandbox().engine, write=False) as conn:
-        app = apps.by_id(conn, int(head))
+        app = apps.by_id(conn, app_id)
     return None if app is None or app.name.startswith(apps.INTERNAL_PREFIX) else app
 
 
@@ -191,8 +195,28 @@ def _on_message(token: str, act):
 
 @bp.get("/app/linkClick/<token>/<int:index>")
 def link_click(token: str, index: int):
-    url = _on_message(token, lambda s: recipients.click(s, token, index))
-    return _not_found() if url is None else redirect(url, code=302)
+    """Redirects to the link's URL and records the click; a URL that cannot be a Location header (a host name
+    IDNA cannot encode, a bad port) is not found, and no click is recorded, as nobody could follow it."""
+    def follow(s):
+        link = recipients.tracked_link(s, token, index)
+        response = None if link is None else _redirect(link.url)
+        if response is not None:
+            recipients.click(s, link)
+        return response
+
+    response = _on_message(token, follow)
+    return _not_found() if response is None else response
+
+
+def _redirect(url: str) -> Response | None:
+    """A 302 to ``url`` with the Location header as it is sent (Werkzeug makes it a URI when the answer goes
+    out, past any handler), or None when it cannot be one."""
+    try:
+        response = redirect(url, code=302)
+        response.headers["Location"] = iri_to_uri(url)
+    except ValueError:  # UnicodeError included: a label IDNA refuses
+        return None
+    return response
 
 
 @bp.get("/app/optOut/<token>")
@@ -263,8 +287,10 @@ def open_image(token: str):
 @bp.get("/app/confirm/<token>")
 def confirm(token: str):
     """A confirmation email's link: the address becomes Double Opt-In, then the link's page or a thank-you."""
-    link_id = request.args.get("link", "0")
-    done = _on_message(token, lambda s: confirmations.confirm(s, token, int(link_id))) if link_id.isdigit() else None
+    given = request.args.get("link")
+    link_id = None if given is None else stored_id(given)
+    done = None if given is not None and link_id is None else \
+        _on_message(token, lambda s: confirmations.confirm(s, token, link_id))
     if done is None:
         return _not_found()
     if not done.confirmed:

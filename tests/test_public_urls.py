@@ -78,3 +78,20 @@ def test_addresses_survive_a_restart_and_differ_between_apps(tmp_path, store_url
         assert requests.get(again, timeout=30).content == b"kept"
     finally:
         stop()
+
+
+def test_a_download_address_from_before_a_reset_serves_no_later_file(app, live):
+    """A reset starts the app's ids again, so the file uploaded next takes the old file's id: the old address
+    (its token signs the app's epoch, drawn again by the reset) finds nothing, and the new file has a new one."""
+    old_id = app.call("FileService.uploadFile", 0, "secret-a.txt", base64.b64encode(b"TOP SECRET A").decode())
+    old_url = app.call("FileService.getDownloadUrl", old_id)
+    assert requests.get(old_url, timeout=30).content == b"TOP SECRET A"
+    assert live.control("POST", f"/apps/{app.name}/reset").status_code == 200
+    assert requests.get(old_url, timeout=30).status_code == 404
+    new_id = app.call("FileService.uploadFile", 0, "other.txt", base64.b64encode(b"NEW FILE B").decode())
+    assert new_id == old_id  # the id is used again
+    r = requests.get(old_url, timeout=30)
+    assert r.status_code == 404 and b"NEW FILE B" not in r.content
+    new_url = app.call("FileService.getDownloadUrl", new_id)
+    assert new_url != old_url and requests.get(new_url, timeout=30).content == b"NEW FILE B"
+    assert requests.get(new_url, timeout=30).content == b"NEW FILE B"  # stable while the data stays

@@ -100,12 +100,15 @@ def triggers_for(ctx: EngineContext, event: Event) -> list[str]:
     return []
 
 
-def _filters_pass(goal: Goal, event: Event) -> bool:
+def _filters_pass(compiled: Graph, goal: Goal, event: Event) -> bool:
     c, p = goal.config, event.payload
     if goal.type == "opportunity_moved" and c.get("from_stage") is not None:
         return p.get("from_stage_id") == c["from_stage"]
-    if goal.type == "link_clicked" and c.get("url"):
-        return p.get("url") == c["url"]
+    if goal.type == "link_clicked":
+        # "a tracked link in this campaign's email" (docs/campaigns.md; spec §1.2 "in a sequence email"): without
+        # ``email`` the goal listens to every click, so a click in another campaign's email, a broadcast or a
+        # sendEmail message must not achieve it
+        return p.get("campaign_id") == compiled.campaign_id and (not c.get("url") or p.get("url") == c["url"])
     if goal.type == "lead_score_reached":
         old, new, score = p.get("old_score", 0), p.get("score", 0), c.get("score", 0)
         return old > score >= new if c.get("direction") == "down" else old < score <= new
@@ -147,7 +150,7 @@ def handle(ctx: EngineContext, event: Event) -> list[GoalResult]:
         return []
     results = []
     for compiled, goal in matching_goals(ctx, triggers):
-        if _filters_pass(goal, event):
+        if _filters_pass(compiled, goal, event):
             result = achieve(ctx, compiled, goal, contact_id)
             if result is not None:
                 results.append(result)

@@ -26,6 +26,7 @@ from .model import (
                     Registry,
                     Table,
                     snake,
+                    stored_id,
 )
 from .opportunities import TABLES as _OPPORTUNITIES
 
@@ -56,4 +57,4 @@ CUSTOM_FORMS = {
 __all__ = ["REGISTRY", "NOT_YET", "CUSTOM_FORMS", "FORM_CONTACT", "FORM_AFFILIATE", "FORM_OPPORTUNITY",
            "FORM_CONTACT_ACTION", "FORM_COMPANY", "FORM_ORDER", "FORM_SUBSCRIPTION", "INT_MIN", "INT_MAX", "Field",
            "FieldType", "Join", "JoinPrefix", "Registry", "Table", "snake",
-           "DATE_ONLY", "MAX_LENGTHS", "TEXT_MAX"]
+           "DATE_ONLY", "MAX_LENGTHS", "TEXT_MAX", "stored_id"]

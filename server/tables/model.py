@@ -13,6 +13,17 @@ from enum import Enum
 # java.lang.Integer: every int of the real API (XML-RPC <i4>, DataService int fields, REST int32 ids), and
 # INTEGER columns here, on both stores.
 INT_MIN, INT_MAX = -2**31, 2**31 - 1
+_STORED_ID = re.compile(r"[0-9]{1,10}")
+
+
+def stored_id(text: str | None) -> int | None:
+    """The id ``text`` writes, when it can be one in the store: ASCII digits only (``str.isdigit`` also takes
+    ``²``, which ``int`` refuses) and at most INT_MAX (a larger one is no row's, and the store could not even be
+    asked). None otherwise: an address or a cookie from outside naming no row is simply not found."""
+    if not isinstance(text, str) or not _STORED_ID.fullmatch(text):
+        return None
+    value = int(text)
+    return value if value <= INT_MAX else None
 
 # The longest text a string field holds: the lengths of Keap's REST v2 document (CreateUpdateContactRequest's
 # maxLength; the same columns under every API), else MySQL's TEXT, the real backend's (docs/divergences.md).

@@ -59,3 +59,24 @@ def test_tokens_are_checked(app):
     assert requests.get(app.live.url + PAGE, params={"token": token}, timeout=30).status_code == 404
     late = requests.post(app.live.url + PAGE, data={"token": token, "CardNumber": "4111111111111111"}, timeout=30)
     assert late.status_code == 400 and "expired" in late.text
+
+
+@pytest.mark.parametrize("token", ["\u00b2-x", "9" * 23 + "-x", "2147483648-x", "\uff12-x"])
+def test_a_token_naming_no_possible_app_is_unknown(app, token):
+    """The app id at the head of a token is ASCII digits within the store's integers; any other is the page's own
+    answer for an unknown token, not a 500."""
+    page = requests.get(app.live.url + PAGE, params={"token": token}, timeout=30)
+    assert page.status_code == 404 and page.text == "Unknown or expired card submission token\n"
+    post = requests.post(app.live.url + PAGE, data={"token": token, "CardNumber": "4242424242424242"}, timeout=30)
+    assert post.status_code == 400 and post.text == "Unknown or expired card submission token\n"
+
+
+def test_a_token_of_another_shape_is_unknown(app):
+    """Only a token's shape (the app id, a dash, 32 hex) reaches the store: one with a NUL (which PostgreSQL refuses
+    in a query's text) or any other secret is unknown."""
+    head = app.call("CreditCardSubmissionService.requestSubmissionToken", OLIVIA, "https://a", "https://b").split("-")[0]
+    for token in (f"{head}-\x00", f"{head}-{'a' * 31}\x00", f"{head}-{'A' * 32}", f"{head}-x"):
+        page = requests.get(app.live.url + PAGE, params={"token": token}, timeout=30)
+        assert page.status_code == 404 and page.text == "Unknown or expired card submission token\n", repr(token)
+        post = requests.post(app.live.url + PAGE, data={"token": token}, timeout=30)
+        assert post.status_code == 400 and post.text == "Unknown or expired card submission token\n", repr(token)

@@ -125,3 +125,25 @@ def test_any_email_may_carry_a_confirmation_link(app, mail):
     token = link(plain["html_body"], "/app/optOut/").removeprefix("/app/optOut/")
     assert mail.get(f"/app/confirm/{token}").status_code == 404
     assert mail.status("plain@example.com")["status"] == "SingleOptIn"
+
+
+def test_a_confirmation_link_is_the_one_its_email_carries(mail):
+    """The ``?link=`` of a confirmation URL is the email's: another link's number (its name in the reason, its
+    redirect) or an unknown one is not found, and confirms nothing; without one, the email's own link."""
+    other = mail.control("POST", "/email/confirmation-links", json={
+        "name": "Guide confirmation", "subject": "Confirm", "text": "Click ~Confirmation.Link~",
+        "redirect_url": "https://example.com/welcome"}).json()
+    mail.contact("joe@example.com")
+    r = mail.control("POST", "/email/confirmations", json={"email": "joe@example.com", "link_id": 0})
+    assert r.status_code == 201, r.text
+    [m] = [x for x in mail.outbox(kind="email") if x["id"] == r.json()["message_id"]]
+    url = link(m["html_body"], "/app/confirm/")
+    assert url.endswith("?link=0")
+    for number in (str(other["id"]), "7", "+0", " 0", "0x0"):
+        r = mail.get(url.removesuffix("0") + number, allow_redirects=False)
+        assert r.status_code == 404 and 'id="error"' in r.text, (number, r.status_code)
+    assert mail.status("joe@example.com")["status"] == "SingleOptIn"
+
+    r = mail.get(url.removesuffix("?link=0"), allow_redirects=False)
+    assert r.status_code == 200 and "is confirmed" in r.text
+    assert mail.status("joe@example.com")["reason"] == "Confirmed: Email confirmation"

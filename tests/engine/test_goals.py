@@ -2,6 +2,8 @@
 parallel paths and joins, one campaign's action firing another's goal, nothing retroactive."""
 from __future__ import annotations
 
+import requests
+
 
 def _tag(app, name: str) -> int:
     return app.call("DataService.add", "ContactGroup", {"GroupName": name})
@@ -174,3 +176,37 @@ def test_unpublished_campaigns_do_not_listen_and_their_contacts_wait(app, campai
     assert app.call("FunnelService.achieveGoal", app.name, "p", other)[0]["success"] is False
     assert campaigns.control("POST", f"/campaigns/{created['id']}/publish").status_code == 200
     assert _subjects(campaigns, cid) == ["one", "two"]  # came due while unpublished: within 7 days, runs now
+
+
+def test_a_link_click_goal_without_an_email_listens_only_to_its_own_campaigns_emails(app, campaigns):
+    """docs/campaigns.md: ``link_clicked`` fires when "a tracked link in this campaign's email is clicked" (spec
+    campaign-engine.md §1.2: "click on a tracked link in a sequence email"); with no ``email`` named, any of its
+    own emails, and never another campaign's (nor a broadcast's, which has no campaign)."""
+    def click(message: dict) -> None:
+        html = message["html_body"]
+        path = html[html.index("/app/linkClick/"):].split('"')[0]
+        r = requests.get(app.live.url + path, allow_redirects=False, timeout=10)
+        assert r.status_code == 302, r.text
+
+    link = '<p><a href="https://example.com/offer">offer</a></p>'
+    clicker = campaigns.load({
+        "name": "Clicker",
+        "goals": [{"key": "clicked", "type": "link_clicked"},
+                  {"key": "start", "type": "api_call", "call_name": "start_clicker", "entry_point": True}],
+        "sequences": [{"key": "mail", "items": [{"type": "email", "name": "own", "subject": "own", "html": link}]},
+                      {"key": "after", "items": [email("thanks")]}],
+        "links": [["start", "mail"], ["clicked", "after"]]})
+    campaigns.load({"name": "Mailer", "goals": [{"key": "go", "type": "api_call", "call_name": "go"}],
+                    "sequences": [{"key": "s", "items": [
+                        {"type": "email", "name": "other", "subject": "other", "html": link}]}],
+                    "links": [["go", "s"]]})
+    cid = campaigns.contact("clicks@example.com")
+    app.call("FunnelService.achieveGoal", app.name, "go", cid)
+    click(campaigns.outbox(contact_id=cid)[-1])  # another campaign's email
+    assert _subjects(campaigns, cid) == ["other"]
+    assert campaigns.report(clicker["id"])["goals"][0]["achieved"] == 0
+
+    app.call("FunnelService.achieveGoal", app.name, "start_clicker", cid)
+    click(campaigns.outbox(contact_id=cid)[-1])  # its own email
+    assert _subjects(campaigns, cid) == ["other", "own", "thanks"]
+    assert campaigns.report(clicker["id"])["goals"][0]["achieved"] == 1

@@ -155,6 +155,41 @@ def test_redirect_links_set_the_referral_of_a_form_submission(app):
     assert [c["AmtEarned"] for c in lead] == [5.0]  # Diego's LeadAmt, paid for the referral
 
 
+def test_a_link_limited_to_some_programs_follows_only_for_their_affiliates(app):
+    """A redirect link follows for exactly the affiliates getRedirectLinksForAffiliate offers it to: "corporate" is
+    limited to the Corporate Partner Program, which SAMALLEN is not in, so his code gets the unknown link's 404 and
+    no referral cookie."""
+    for code in ("DIEGOFIT", "SAMALLEN"):
+        offered = {link["LocalUrlCode"] for link in
+                   app.call("AffiliateService.getRedirectLinksForAffiliate", _aff(app, code)["Id"])}
+        for local in ("spring", "plans", "corporate"):
+            r = requests.get(f"{app.live.url}/go/{app.name}/{local}/{code}", allow_redirects=False, timeout=30)
+            assert (r.status_code == 302) == (local in offered), (code, local, r.status_code)
+            assert ("Set-Cookie" in r.headers) == (local in offered)
+    assert "corporate" not in {link["LocalUrlCode"] for link in app.call(
+        "AffiliateService.getRedirectLinksForAffiliate", _aff(app, "SAMALLEN")["Id"])}
+    for path in (f"{app.name}%00/spring/DIEGOFIT", f"{app.name}/spr%00ing/DIEGOFIT", f"{app.name}/spring/DIEGO%00"):
+        r = requests.get(f"{app.live.url}/go/{path}", allow_redirects=False, timeout=30)  # PostgreSQL refuses a NUL
+        assert r.status_code == 404, (path, r.status_code)
+
+
+@pytest.mark.parametrize("cookie", ["9" * 23, "2147483648", "\u00b2", "-1", "abc"])
+def test_a_referral_cookie_that_names_no_affiliate_is_ignored(app, cookie):
+    """A form post keeps the visitor's submission whatever their affiliate cookie holds: one that cannot be an
+    affiliate id (not ASCII digits, or past the store's integers) is no referral."""
+    browser = requests.Session()
+    r = browser.get(f"{app.live.url}/go/{app.name}/spring/DIEGOFIT", allow_redirects=False, timeout=30)
+    [name] = [c.name for c in browser.cookies]  # inf_aff_<app id>
+    form_id = int(next(k for k, v in app.call("WebFormService.getMap").items() if v == "Free Guide Download"))
+    action = app.call("WebFormService.getHTML", form_id).split('action="', 1)[1].split('"', 1)[0]
+    r = requests.post(action, data={"inf_field_FirstName": "Gus", "inf_field_Email": "gus@example.com"},
+                      headers={"Cookie": f"{name}={cookie}".encode()}, allow_redirects=False, timeout=30)
+    assert r.status_code == 302, r.text
+    [contact] = app.call("ContactService.findByEmail", "gus@example.com", ["Id", "FirstName"])
+    assert contact["FirstName"] == "Gus"
+    assert app.call("DataService.query", "Referral", 10, 0, {"ContactId": contact["Id"]}, ["Id"]) == []
+
+
 def test_events_of_contact_rows_carry_the_contact(app):
     sam = _aff(app, "SAMALLEN")
     ref = app.call("DataService.add", "Referral", {"ContactId": 7, "AffiliateId": sam["Id"]})

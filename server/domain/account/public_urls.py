@@ -6,8 +6,10 @@ the sandbox serves every app on one host, so the 32-hex ids in these URLs (the r
 carry the app: 16 hex of app id and record id, and 16 hex of an HMAC of them under the app's own random
 secret (``app.url_secret``, made with the app and never sent anywhere). Nobody without the secret can compute
 the address of a file or form from its id, and an id of a deleted app, another app, or an altered token
-resolves to nothing. Records are copied between apps with their ids, so an id stored in a row could not tell
-the apps apart; computing it can.
+resolves to nothing. A file's address also signs the app's epoch, so one handed out before a reset or a
+snapshot's restore (after which ids are used again) resolves to nothing, not to the file that took its id.
+Records are copied between apps with their ids, so an id stored in a row could not tell the apps apart;
+computing it can.
 """
 from __future__ import annotations
 
@@ -18,9 +20,15 @@ from urllib.parse import quote
 from server.store.session import AppRecord, AppSession
 from server.tables import INT_MAX
 
+# Kinds whose address names data that a reset or a snapshot's restore replaces with other data under the same ids:
+# their check also signs the app's epoch (drawn again then), so an old address finds nothing rather than the file
+# that took its id. Web forms keep theirs across a reset (a page holding a seeded form's HTML still posts to it).
+_PER_EPOCH = frozenset({"file"})
+
 
 def _check(app: AppRecord, kind: str, record_id: int) -> str:
-    message = f"{app.id}:{app.name}:{kind}:{record_id}".encode()
+    epoch = f":{app.epoch}" if kind in _PER_EPOCH else ""
+    message = f"{app.id}:{app.name}:{kind}:{record_id}{epoch}".encode()
     return hmac.new(app.url_secret, message, hashlib.sha256).hexdigest()[:16]
 
 

@@ -113,11 +113,10 @@ def redirect_links(s: AppSession, affiliate_id: int) -> list[dict]:
         return []
     r = schema.affiliate_redirect
     q = s.select(r).where(r.c.affiliate_id.in_([0, affiliate_id])).order_by(r.c.id)
-    mine = {str(p["Id"]) for p in programs_for(s, affiliate_id)}
+    mine = _program_ids(s, affiliate_id)
     out = []
     for row in s.execute(q):
-        wanted = _id_list(row.program_ids)
-        if wanted and not mine.intersection(wanted):
+        if not _offered(row, affiliate_id, mine):
             continue
         out.append({"Id": row.id, "AffiliateId": affiliate_id, "Name": row.name, "LocalUrlCode": row.local_url_code,
                     "RedirectUrl": row.redirect_url, "ProgramIds": row.program_ids or "",
@@ -125,14 +124,26 @@ def redirect_links(s: AppSession, affiliate_id: int) -> list[dict]:
     return out
 
 
+def _program_ids(s: AppSession, affiliate_id: int) -> set[str]:
+    return {str(p["Id"]) for p in programs_for(s, affiliate_id)}
+
+
+def _offered(link, affiliate_id: int, programs: set[str]) -> bool:
+    """Whether the redirect link is the affiliate's to hand out (and so to follow): one of every affiliate's or its
+    own, and, when the link names programs, in one of the affiliate's ``programs``."""
+    wanted = _id_list(link.program_ids)
+    return link.affiliate_id in (0, affiliate_id) and (not wanted or bool(programs.intersection(wanted)))
+
+
 def follow_link(s: AppSession, local_url_code: str, aff_code: str):
-    """``(redirect_url, affiliate row)`` of a redirect link, or None when the code or affiliate is unknown."""
+    """``(redirect_url, affiliate row)`` of a redirect link, or None when the code or affiliate is unknown, or the
+    link is not offered to the affiliate (redirect_links would not list it)."""
     r, a = schema.affiliate_redirect, schema.affiliate
     link = s.execute(s.select(r).where(sa.func.lower(r.c.local_url_code) == local_url_code.strip().lower())
                      .order_by(r.c.id).limit(1)).first()
     aff = s.execute(s.select(a).where(sa.func.lower(a.c.aff_code) == aff_code.strip().lower())
                     .order_by(a.c.id).limit(1)).first()
-    if link is None or aff is None or link.affiliate_id not in (0, aff.id) or not is_active(aff):
+    if link is None or aff is None or not is_active(aff) or not _offered(link, aff.id, _program_ids(s, aff.id)):
         return None
     s.emit("affiliate.link_clicked", "affiliate", aff.id, redirect_id=link.id, code=link.local_url_code)
     return link.redirect_url, aff

@@ -6,6 +6,7 @@ at all. ``CreditCard.Status``: 0 unknown, 1 invalid, 2 deleted, 3 valid, 4 inact
 """
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import timedelta
 from typing import NamedTuple
@@ -14,7 +15,7 @@ from server.domain.data.records import Values, Writer, check_values
 from server.domain.errors import InvalidParameter, RecordNotFound, not_found
 from server.store import schema
 from server.store.session import AppSession
-from server.tables import REGISTRY
+from server.tables import REGISTRY, stored_id
 
 from . import merchant
 from .invoices import require_contact
@@ -189,9 +190,14 @@ def request_token(s: AppSession, contact_id: int, success_url: str, failure_url:
     return token
 
 
+_SECRET = re.compile(r"[0-9a-f]{32}")  # request_token's token_hex(16)
+
+
 def app_id_of(token: str) -> int | None:
+    """The app a card-entry token names, or None for a string that is no token (only a token's shape reaches the
+    store: PostgreSQL refuses a NUL in a query's text)."""
     head, _, rest = str(token or "").partition("-")
-    return int(head) if head.isdigit() and rest else None
+    return stored_id(head) if _SECRET.fullmatch(rest) else None
 
 
 def submission(s: AppSession, token: str):

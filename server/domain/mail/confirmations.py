@@ -18,6 +18,7 @@ real product decides it by an account setting, not by the call): the email of li
 from __future__ import annotations
 
 import html as html_lib
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -101,18 +102,25 @@ class Confirmation:
     redirect_url: str | None
 
 
-def confirm(s: AppSession, token: str, link_id: int = 0) -> Confirmation | None:
-    """The confirmation link was followed; None for an unknown link."""
+def confirm(s: AppSession, token: str, link_id: int | None = None) -> Confirmation | None:
+    """The confirmation link ``link_id`` of the message ``token`` was followed (None: the first one it carries);
+    None for an unknown link: a message that carries no confirmation link, or not that one (the number is the
+    email's, not the visitor's to choose), or a link deleted since."""
     row = messages.by_token(s, token)
-    if row is None or not row.to_address or f"/app/confirm/{token}" not in (row.html_body or "") + (
-            row.text_body or ""):  # only an email that carries a confirmation link
+    if row is None or not row.to_address:
+        return None
+    carried = [int(n) for n in re.findall(rf"/app/confirm/{re.escape(token)}\?link=([0-9]+)",
+                                           (row.html_body or "") + (row.text_body or ""))]
+    if link_id is None and carried:
+        link_id = carried[0]
+    if link_id not in carried:
         return None
     from . import confirmation_links  # noqa: PLC0415
 
     try:
         chosen = confirmation_links.link(s, link_id)
     except RecordNotFound:
-        chosen = confirmation_links.DEFAULT
+        return None
     current = email_status.row(s, row.to_address)
     token_now = current.type if current is not None else "NonMarketable"
     if token_now in CONFIRMS_FROM:

@@ -26,6 +26,7 @@ from server.domain.errors import InvalidParameter
 from server.store import schema
 from server.store.prepared import PreparedAll
 from server.store.session import AppSession
+from server.tables import stored_id
 
 from . import deliverability, email_status, merge_fields
 
@@ -142,6 +143,14 @@ class Outgoing:
 
 
 _LINK = re.compile(r'href="(https?://[^"]+)"', re.I)
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")  # control characters and the space: never raw in a URL
+
+
+def link_url(href: str) -> str:
+    """The URL a tracked link leads to, from its ``href`` (HTML-unescaped): control characters and spaces
+    percent-encoded, as a browser does, so a newline that a merged field (a contact's name, from a public form)
+    or ``&#10;`` put in it stays in the URL and cannot end a redirect's Location header."""
+    return _CONTROL.sub(lambda c: f"%{ord(c.group()):02X}", html_lib.unescape(href))
 _SEEN_BODIES = 1000
 
 
@@ -335,7 +344,7 @@ def _track_links(html_body: str | None, token: str, base: str, seen: dict) -> tu
     urls = tuple(parts[1::2])
     links = seen.get(urls)
     if links is None:
-        links = seen[urls] = [html_lib.unescape(u) for u in urls]
+        links = seen[urls] = [link_url(u) for u in urls]
     out = [parts[0]]
     for n, index in enumerate(range(1, len(parts), 2)):
         out.append(f'href="{base}/app/linkClick/{token}/{n}"')
@@ -397,9 +406,10 @@ def attachment(s: AppSession, message_id: int, index: int) -> tuple[str, str, by
 def by_token(s: AppSession, token: str):
     m = schema.message
     parts = token.split("-")
-    if len(parts) != 3 or not parts[1].isdigit():
+    message_id = stored_id(parts[1]) if len(parts) == 3 else None
+    if message_id is None:
         return None
-    row = s.execute(s.select(m).where(m.c.id == int(parts[1]))).first()
+    row = s.execute(s.select(m).where(m.c.id == message_id)).first()
     return row if row is not None and row.token == token else None
 
 

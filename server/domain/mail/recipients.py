@@ -10,13 +10,13 @@ sandbox renders into it (server.domain.mail.messages) and serves (server.public)
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from server.store import schema
 from server.store.session import AppSession
 
 from . import deliverability, email_status
-from .messages import by_token
+from .messages import by_token, link_url
 
 
 def open_(s: AppSession, token: str) -> bool:
@@ -37,13 +37,25 @@ def open_(s: AppSession, token: str) -> bool:
     return True
 
 
-def click(s: AppSession, token: str, index: int) -> str | None:
-    """A tracked link: records the click (the link-click goal listens) and returns the URL to redirect to, or
-    None for an unknown link."""
+class TrackedLink(NamedTuple):
+    message: Any  # the message's row
+    index: int
+    url: str
+
+
+def tracked_link(s: AppSession, token: str, index: int) -> TrackedLink | None:
+    """A message's tracked link ``index`` and the URL it leads to (made safe again: a message recorded before
+    link_url may hold a raw control character), or None for an unknown link. Nothing is recorded: the caller
+    checks it can redirect there first, then records the click."""
     row = by_token(s, token)
     if row is None or not (0 <= index < len(row.links or [])):
         return None
-    url = row.links[index]
+    return TrackedLink(row, index, link_url(row.links[index]))
+
+
+def click(s: AppSession, link: TrackedLink) -> None:
+    """The tracked link was followed: records the click (the link-click goal listens)."""
+    row = link.message
     m = schema.message
     if row.clicked_date is None:
         s.update(m, m.c.id == row.id, clicked_date=s.now_local())
@@ -51,8 +63,7 @@ def click(s: AppSession, token: str, index: int) -> str | None:
         es = schema.email_status
         s.update(es, es.c.email_key == email_status.key(row.to_address), last_click_date=s.now_local())
     s.emit("link.clicked", "message", row.id, contact_id=row.contact_id, campaign_id=row.campaign_id,
-           item_id=row.item_id, url=url, index=index)
-    return url
+           item_id=row.item_id, url=link.url, index=link.index)
 
 
 def unsubscribe(s: AppSession, token: str) -> str | None:
