@@ -10,6 +10,7 @@ cannot disagree."""
 from __future__ import annotations
 
 import hmac
+import re
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -17,6 +18,7 @@ from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 from pydantic import BaseModel, ValidationError
 
 from server.sandbox.control.common import ControlError, app_named
@@ -259,6 +261,15 @@ def local(value, zone: str | None = None) -> str:
     if moment.tzinfo is not None and zone:
         moment = moment.astimezone(ZoneInfo(zone))
     return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+@bp.app_template_filter("own_links")
+def own_links(text: str) -> Markup:
+    """``text`` escaped, with each address on this server made a link (a notice names the page a new web form got):
+    only this server's, since a notice comes in the page's address, where anyone may write one."""
+    own = re.escape(request.host_url)
+    escaped = str(escape(text))
+    return Markup(re.sub(rf'{own}[^\s<>"&]*', lambda m: f'<a href="{m.group()}">{m.group()}</a>', escaped))
 
 
 @bp.app_template_filter("epoch_local")

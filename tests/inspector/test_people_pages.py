@@ -60,8 +60,13 @@ def test_a_web_form_is_made_from_the_campaigns_page_and_its_public_page_serves_i
     r = post(live, f"/apps/{app.name}/webforms", {"name": "Newsletter", "kind": "web",
                                                   "fields": "FirstName\nEmail email required", "opt_in": "on"})
     assert "web form" in notice(r) and "made: its page is " in notice(r), notice(r)
-    page = requests.get(notice(r).rsplit(" ", 1)[1], timeout=30)
+    # the new form's page is a link (audit-ui §14); a notice's other addresses are text (anyone writes ?notice=)
+    address = re.search(r'class="flash notice"[^>]*>[^<]*<a href="([^"]+)">\1</a>', r.text).group(1)
+    assert address.startswith(live.url + "/")
+    page = requests.get(address, timeout=30)
     assert page.status_code == 200 and "inf_field_Email" in page.text and "Newsletter" in page.text
+    forged = ui(live, f"/apps/{app.name}/campaigns", params={"notice": "see https://evil.example/x <b>now</b>"})
+    assert "https://evil.example/x &lt;b&gt;now&lt;/b&gt;" in forged.text and "evil.example/x\"" not in forged.text
     r = post(live, f"/apps/{app.name}/webforms", {"name": "Bad", "fields": "Email telepathy"})
     assert 'class="flash error"' in r.text and "type" in notice(r)
     assert "tag_ids must be tag ids" in notice(post(live, f"/apps/{app.name}/webforms",
