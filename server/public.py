@@ -13,8 +13,8 @@ import json
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, redirect, request
-from werkzeug.urls import iri_to_uri
 
+from server.domain import redirects
 from server.domain.account import public_urls
 from server.domain.affiliates import programs
 from server.domain.crm import files, webforms
@@ -145,7 +145,7 @@ def follow(app_name: str, code: str, aff_code: str):
         found = programs.follow_link(_session(conn, app), code, aff_code)
     if found is None:
         return _not_found()
-    target, aff = found
+    target, aff = found  # a Location header already (programs.follow_link)
     response = redirect(target, code=302)
     days = aff.lead_cookie_for or 0
     response.set_cookie(AFFILIATE_COOKIE.format(app=app.id), str(aff.id), max_age=days * 86400 if days > 0 else None,
@@ -209,14 +209,10 @@ def link_click(token: str, index: int):
 
 
 def _redirect(url: str) -> Response | None:
-    """A 302 to ``url`` with the Location header as it is sent (Werkzeug makes it a URI when the answer goes
-    out, past any handler), or None when it cannot be one."""
-    try:
-        response = redirect(url, code=302)
-        response.headers["Location"] = iri_to_uri(url)
-    except ValueError:  # UnicodeError included: a label IDNA refuses
-        return None
-    return response
+    """A 302 to ``url`` with the Location header as it is sent (server.domain.redirects.location), or None when
+    it cannot be one."""
+    to = redirects.location(url)
+    return None if to is None else redirect(to, code=302)
 
 
 @bp.get("/app/optOut/<token>")
@@ -296,6 +292,7 @@ def confirm(token: str):
     if not done.confirmed:
         return _page(409, "Not confirmed", f"<p id=\"message\">{html.escape(done.email)} cannot be confirmed: its "
                      f"status is {html.escape(done.status)}.</p>")
-    if done.redirect_url:
-        return redirect(done.redirect_url, code=302)
+    response = _redirect(done.redirect_url) if done.redirect_url else None
+    if response is not None:
+        return response  # a URL no Location header can carry (stored before the check): the page below
     return _page(200, "Confirmed", f"<p id=\"message\">{html.escape(done.email)} is confirmed.</p>")

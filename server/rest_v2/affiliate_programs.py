@@ -11,6 +11,7 @@ store keeps no creation time of programs and links; ids are given in creation or
 """
 from __future__ import annotations
 
+from server.domain import redirects
 from server.domain.affiliates import links, partners, program_commissions, programs, resources
 from server.domain.session import AppSession
 
@@ -131,7 +132,10 @@ def _link_values(r: Request, besides: int | None = None) -> dict:
     affiliate_id = in_id(affiliate, "affiliate_id") if affiliate else 0
     if affiliate_id and partners.get(r.s, affiliate_id) is None:
         raise invalid_field("affiliate_id", f"no affiliate has the id {affiliate}")
-    return {"name": _text(body, "name"), "code": code, "redirect_url": _text(body, "website_address"),
+    url = _text(body, "website_address")
+    if (problem := redirects.problem(url)) is not None:
+        raise invalid_field("website_address", problem)
+    return {"name": _text(body, "name"), "code": code, "redirect_url": url,
             "affiliate_id": affiliate_id, "program_ids": _program_ids(r, "program_ids")}
 
 

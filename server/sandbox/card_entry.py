@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, redirect, request
 from markupsafe import escape
 
+from server.domain import redirects
 from server.domain.commerce import cards
 from server.domain.errors import SandboxError
 from server.store import apps
@@ -83,7 +84,10 @@ def submit():
     try:
         env = current_app.extensions["sandbox"].env
         with transaction(env.engine, write=True) as conn:
-            _, url, _ = cards.submit(env.session(conn, record), token, request.form.to_dict())
+            saved, url, message = cards.submit(env.session(conn, record), token, request.form.to_dict())
     except SandboxError as exc:
         return _text(400, exc.message)
-    return redirect(url, code=302)
+    to = redirects.location(url)
+    if to is None:  # a URL stored before requestSubmissionToken checked it: say what happened instead
+        return _text(200 if saved else 400, message)
+    return redirect(to, code=302)

@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from server.domain import redirects
 from server.domain.account import public_urls
 from server.domain.data import custom_fields, listing, records
 from server.store import schema
@@ -136,8 +137,9 @@ def _offered(link, affiliate_id: int, programs: set[str]) -> bool:
 
 
 def follow_link(s: AppSession, local_url_code: str, aff_code: str):
-    """``(redirect_url, affiliate row)`` of a redirect link, or None when the code or affiliate is unknown, or the
-    link is not offered to the affiliate (redirect_links would not list it)."""
+    """``(Location, affiliate row)`` of a redirect link (its URL as a Location header), or None when the code or
+    affiliate is unknown, the link is not offered to the affiliate (redirect_links would not list it), or its URL
+    cannot be a Location header."""
     r, a = schema.affiliate_redirect, schema.affiliate
     link = s.execute(s.select(r).where(sa.func.lower(r.c.local_url_code) == local_url_code.strip().lower())
                      .order_by(r.c.id).limit(1)).first()
@@ -145,8 +147,11 @@ def follow_link(s: AppSession, local_url_code: str, aff_code: str):
                     .order_by(a.c.id).limit(1)).first()
     if link is None or aff is None or not is_active(aff) or not _offered(link, aff.id, _program_ids(s, aff.id)):
         return None
+    to = redirects.location(link.redirect_url)
+    if to is None:  # a URL stored before the check (or imported) that no Location header can carry: no click
+        return None
     s.emit("affiliate.link_clicked", "affiliate", aff.id, redirect_id=link.id, code=link.local_url_code)
-    return link.redirect_url, aff
+    return to, aff
 
 
 def is_active(aff) -> bool:

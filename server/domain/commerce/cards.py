@@ -11,6 +11,7 @@ import secrets
 from datetime import timedelta
 from typing import NamedTuple
 
+from server.domain import redirects
 from server.domain.data.records import Values, Writer, check_values
 from server.domain.errors import InvalidParameter, RecordNotFound, not_found
 from server.store import schema
@@ -182,6 +183,9 @@ def validate_new(s: AppSession, data: dict) -> dict:
 def request_token(s: AppSession, contact_id: int, success_url: str, failure_url: str) -> str:
     """A token for posting one card for ``contact_id`` to the card-entry page (valid 24 hours of app time).
     It starts with the app's id, so the page (which has no API key) knows whose card it is."""
+    for name, url in (("successUrl", success_url), ("failureUrl", failure_url)):
+        if (problem := redirects.problem(url)) is not None:
+            raise InvalidParameter(f"{name}: {problem}")
     require_contact(s, contact_id)
     token = f"{s.app.id}-{secrets.token_hex(16)}"
     s.insert(schema.card_submission, dict(token=token, contact_id=contact_id, success_url=success_url,

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from server.domain import redirects
 from server.domain.account import public_urls
 from server.domain.affiliates import referrals
 from server.domain.data import listing
@@ -74,6 +75,8 @@ def add_form(s: AppSession, name: str, fields: list[dict], *, kind: str = "web",
         raise ValueError(f"form kind must be one of {KINDS}")
     for f in fields:
         FormField.of(f)  # checks the shape
+    if thank_you_url and (problem := redirects.problem(thank_you_url)) is not None:
+        raise ValueError(f"thank_you_url: {problem}")
     form_id = s.next_id("webform")
     s.insert(schema.webform, dict(id=form_id, name=name, kind=kind, title=title, fields=list(fields),
                                   tag_ids=list(tag_ids or []), opt_in=opt_in, submit_label=submit_label,
@@ -254,7 +257,10 @@ def submit(s: AppSession, form_id: int, posted: dict[str, str], *, referral=None
         referrals.record_referral(s, contact_id, referral[0], ip=referral[1], source=f"Web Form: {row.name}")
     s.emit("webform.submitted", "contact", contact_id, contact_id=contact_id, form_id=form_id,
            form_name=row.name, form_kind=row.kind, created=created)
-    return Submission(contact_id, created, row.thank_you_url or public_urls.form_thank_you(s, form_id))
+    # the form's own thank-you address as a Location header; one that cannot be (loaded from an export or a seed
+    # file before add_form checked it): the sandbox's thank-you page
+    own = redirects.location(row.thank_you_url) if row.thank_you_url else None
+    return Submission(contact_id, created, own or public_urls.form_thank_you(s, form_id))
 
 
 def thank_you_page(s: AppSession, form_id: int) -> str:

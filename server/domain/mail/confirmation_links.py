@@ -3,12 +3,15 @@ pydantic describes them: loaded by the first confirmation an app sends or the co
 every server (server.domain.mail.confirmations sends and confirms)."""
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from server.domain import redirects
 from server.domain.errors import RecordNotFound
 from server.store.session import AppSession
 
 from .confirmations import LINK_PLACEHOLDER, stored_links
+
+STORED = {"stored": True}  # the validation context of links read back from the app's options
 
 
 class ConfirmationLink(BaseModel):
@@ -22,12 +25,22 @@ class ConfirmationLink(BaseModel):
     redirect_url: str | None = Field(default=None, pattern=r"^https?://\S+$", max_length=2000)
     webform_ids: list[int] = Field(default_factory=list, max_length=1000)
 
+    @field_validator("redirect_url")
+    @classmethod
+    def _redirectable(cls, url: str | None, info: ValidationInfo) -> str | None:
+        """A URL no Location header can carry (server.domain.redirects) is refused where a link is set; a link
+        stored before this check still loads (``STORED``), and its confirmation page does not redirect."""
+        problem = None if url is None or (info.context or {}).get("stored") else redirects.problem(url)
+        if problem is not None:
+            raise ValueError(problem)
+        return url
+
 
 DEFAULT = ConfirmationLink()
 
 
 def stored(s: AppSession) -> list[ConfirmationLink]:
-    return [ConfirmationLink.model_validate(x) for x in stored_links(s)]
+    return [ConfirmationLink.model_validate(x, context=STORED) for x in stored_links(s)]
 
 
 def links(s: AppSession) -> list[ConfirmationLink]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from server.domain import redirects
 from server.domain.account import settings
 from server.domain.errors import InvalidParameter
 from server.store import schema
@@ -143,14 +144,13 @@ class Outgoing:
 
 
 _LINK = re.compile(r'href="(https?://[^"]+)"', re.I)
-_CONTROL = re.compile(r"[\x00-\x20\x7f]")  # control characters and the space: never raw in a URL
 
 
 def link_url(href: str) -> str:
     """The URL a tracked link leads to, from its ``href`` (HTML-unescaped): control characters and spaces
     percent-encoded, as a browser does, so a newline that a merged field (a contact's name, from a public form)
     or ``&#10;`` put in it stays in the URL and cannot end a redirect's Location header."""
-    return _CONTROL.sub(lambda c: f"%{ord(c.group()):02X}", html_lib.unescape(href))
+    return redirects.escape_controls(html_lib.unescape(href))
 _SEEN_BODIES = 1000
 
 
