@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import quote
 
 from flask import Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from server import json_input
 from server.store import advances, apps
@@ -41,6 +42,26 @@ def control_error(exc: ControlError):
     if exc.fields:
         body["fields"] = exc.fields
     return jsonify(body), exc.status
+
+
+def control_path(path: str) -> bool:
+    """Whether ``path`` is the control API's: under /sandbox/, and not the inspector's pages (/sandbox/ui/)."""
+    return path.startswith("/sandbox/") and not (path == "/sandbox/ui" or path.startswith("/sandbox/ui/"))
+
+
+def routing_refusal(exc: HTTPException):
+    """Flask's own refusals of a control path (no route there: 404; a method its route does not take: 405, with
+    ``Allow``) in the control API's shape, instead of Flask's ``{"message": ...}``."""
+    if exc.code == 404:
+        message = f"no control API endpoint at {request.path} (GET /sandbox/openapi.json lists them)"
+    elif exc.code == 405:
+        allowed = dict(exc.get_headers()).get("Allow", "")
+        message = f"{request.method} is not allowed on {request.path}: it takes {allowed}"
+    else:
+        message = exc.description or exc.name
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]  # a 405's Allow
+    body, status = control_error(ControlError(exc.code or 500, message))
+    return body, status, headers
 
 
 def advancing(name: str, exc: advances.Busy, doing: str) -> ControlError:
