@@ -199,3 +199,16 @@ def test_unknown_routes_and_wrong_methods_answer_in_the_control_shape(empty_app)
         assert r.status_code == 404 and "no control API endpoint" not in r.text, (version, r.text)
     page = live.control("GET", "/ui/no-such-page")
     assert page.status_code == 404 and page.headers["Content-Type"].startswith("text/html")
+
+
+def test_a_refusal_echoes_a_long_value_cut_short(empty_app):
+    live, name, big = empty_app.live, empty_app.name, "x" * 100_000
+    for path, body in ((f"/apps/{name}/clock", {"time": big}), (f"/apps/{name}/clock", {"by": big}),
+                       ("/apps", {"name": big}), ("/apps", {"name": "tz-cut", "time_zone": big})):
+        r = live.control("POST", path, json=body)
+        assert r.status_code == 400 and len(r.text) < 2000, (path, body.keys(), r.text[:300])
+        assert "x" * 80 in r.text and "(100000 characters)" in r.json()["error"], r.text[:300]
+    r = live.control("GET", f"/apps/{name}/journal", params={"since": "y" * 5000})
+    assert r.status_code == 400 and len(r.text) < 2000 and "since" in r.text, r.text[:300]
+    r = live.control("GET", "/" + "z" * 5000)
+    assert r.status_code == 404 and len(r.text) < 1000, r.text[:300]

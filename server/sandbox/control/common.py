@@ -16,6 +16,7 @@ from flask import Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from server import json_input
+from server.sandbox.inputs import shown
 from server.store import advances, apps
 from server.store.db import transaction
 from server.store.session import AppRecord
@@ -53,10 +54,10 @@ def routing_refusal(exc: HTTPException):
     """Flask's own refusals of a control path (no route there: 404; a method its route does not take: 405, with
     ``Allow``) in the control API's shape, instead of Flask's ``{"message": ...}``."""
     if exc.code == 404:
-        message = f"no control API endpoint at {request.path} (GET /sandbox/openapi.json lists them)"
+        message = f"no control API endpoint at {shown(request.path)} (GET /sandbox/openapi.json lists them)"
     elif exc.code == 405:
         allowed = dict(exc.get_headers()).get("Allow", "")
-        message = f"{request.method} is not allowed on {request.path}: it takes {allowed}"
+        message = f"{request.method} is not allowed on {shown(request.path)}: it takes {allowed}"
     else:
         message = exc.description or exc.name
     headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]  # a 405's Allow
@@ -122,7 +123,7 @@ def page_args(default: int = 100, most: int = 1000) -> PageArgs:
         try:
             value = fallback if text in (None, "") else int(text)
         except ValueError:
-            raise ControlError(400, f"{name} must be a whole number, not {text!r}") from None
+            raise ControlError(400, f"{name} must be a whole number, not {shown(text)}") from None
         if value < low:
             raise ControlError(400, f"{name} must be at least {low}")
         values.append(value)
