@@ -1,5 +1,5 @@
-"""What the sandbox accepts as an app name, a time zone, a duration, a clock rate and a moment of app time: one
-rule each, applied the same by the CLI (click) and the control API (pydantic, through
+"""What the sandbox accepts as an app name, a legacy key, a time zone, a duration, a clock rate and a moment of app
+time: one rule each, applied the same by the CLI (click) and the control API (pydantic, through
 server.sandbox.input_fields), so that a value one of them takes the other takes too (issue 17 §2). Each raises
 InvalidInput (a ValueError) with a message a person can act on, naming the accepted forms.
 """
@@ -13,6 +13,11 @@ from server.clock import DURATION_FORMS, MAX_DURATION, parse_duration
 
 APP_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 APP_NAME_RULE = "letters, digits and dashes, 1 to 63 of them, not starting or ending with a dash (the app's URL prefix)"
+
+# a legacy key travels in an X-Keap-API-Key header and in XML-RPC text: visible ASCII only, no spaces or line breaks
+LEGACY_KEY_LENGTH = (8, 200)
+LEGACY_KEY_PATTERN = r"^[!-~]+$"
+LEGACY_KEY_RULE = "8 to 200 visible ASCII characters, without spaces (it is sent in an X-Keap-API-Key header)"
 
 MAX_RATE = 1_000_000  # a year of app time in about 30 wall seconds
 # the moments an app's time may name: datetime ends at 9999, and a clock running fast, or a window a century long
@@ -38,6 +43,13 @@ def shown(value) -> str:
 def app_name(value: str) -> str:
     if not isinstance(value, str) or not APP_NAME.fullmatch(value):
         raise InvalidInput(f"an app name is {APP_NAME_RULE}, not {shown(value)}")
+    return value
+
+
+def legacy_key(value: str) -> str:
+    low, high = LEGACY_KEY_LENGTH
+    if not isinstance(value, str) or not low <= len(value) <= high or not re.match(LEGACY_KEY_PATTERN, value):
+        raise InvalidInput(f"a legacy key is {LEGACY_KEY_RULE}, not {shown(value)}")
     return value
 
 
