@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import sqlalchemy.exc
-from flask import Flask, Response
+from flask import Flask, Response, request
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
@@ -40,6 +40,7 @@ from server.rest import front as rest_v1
 from server.rest_v2.front import Front as RestV2
 from server.sandbox import front as control_plane
 from server.sandbox.card_entry import bp as card_entry_bp
+from server.sandbox.control.common import control_path, routing_refusal
 from server.sandbox.control.health import bp as health_bp
 from server.sandbox.seeding.bootstrap import ensure_default_app
 from server.senders import Senders
@@ -164,7 +165,10 @@ def _prepare_store(env: Environment, config: Config) -> AppRecord | None:
 
 
 def _http_error(exc: HTTPException):
-    """Routing errors as plain JSON (never an HTML page)."""
+    """Routing errors as plain JSON (never an HTML page): the control API's refusal shape under /sandbox/
+    (server.sandbox.control.common), ``{"message": ...}`` elsewhere (REST v1's, v2's and OAuth's own)."""
+    if control_path(request.path):
+        return routing_refusal(exc)
     body = {"message": exc.description or exc.name}
     headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]  # a 405's Allow
     return Response(json.dumps(body), status=exc.code, headers=headers, content_type="application/json")

@@ -154,7 +154,8 @@ def apps_list(data_dir, database_url):
 
 @apps_group.command("create")
 @click.argument("name", callback=checked(inputs.app_name))
-@click.option("--api-key", default=None, help="Its legacy API key [default: generated]")
+@click.option("--api-key", default=None, callback=checked(inputs.legacy_key),
+              help="Its legacy API key [default: generated]")
 @click.option("--time-zone", default=None, callback=checked(inputs.time_zone),
               help="Its time zone, an IANA name [default: the seed's, or America/New_York]")
 @click.option("--seed/--no-seed", default=True, help="Fill it from sandbox_data/ [default: seed]")
@@ -175,7 +176,8 @@ def apps_create(name, api_key, time_zone, seed, data_dir, database_url):
 
 @apps_group.command("rotate-key")
 @click.argument("name")
-@click.option("--api-key", default=None, help="The new legacy key [default: generated]")
+@click.option("--api-key", default=None, callback=checked(inputs.legacy_key),
+              help="The new legacy key [default: generated]")
 @options
 def apps_rotate_key(name, api_key, data_dir, database_url):
     """Give an app a new legacy API key; the old one stops working at once."""

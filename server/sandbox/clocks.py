@@ -123,12 +123,12 @@ def _apply(record: AppRecord, state: ClockState, change: ClockChange) -> ClockSt
 def _moment(record: AppRecord, value: str) -> datetime:
     moment = parse_datetime(value)
     if moment is None:
-        raise ClockRefused(400, f"time: not an ISO 8601 date-time: {value!r} (e.g. 2024-01-31T09:30:00, the "
-                                "app's local time, or 2024-01-31T14:30:00Z)")
+        raise ClockRefused(400, f"time: not an ISO 8601 date-time: {inputs.shown(value)} (e.g. 2024-01-31T09:30:00, "
+                                "the app's local time, or 2024-01-31T14:30:00Z)")
     try:
         inputs.moment(moment)
     except inputs.InvalidInput:
-        raise ClockRefused(400, f"time: {value!r} is not between the years {inputs.FIRST_YEAR} and "
+        raise ClockRefused(400, f"time: {inputs.shown(value)} is not between the years {inputs.FIRST_YEAR} and "
                                 f"{inputs.LAST_YEAR}") from None
     if moment.tzinfo is None:
         moment = record.clock.to_utc(moment)

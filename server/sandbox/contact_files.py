@@ -22,7 +22,13 @@ MEDIA_TYPES = (CSV, *JSON_LINES)
 
 
 class BadFile(ValueError):
-    """The file cannot be read (the message names the line)."""
+    """The file cannot be read: ``problem`` says why, at ``line`` (None: the file as a whole); the message names
+    the line."""
+
+    def __init__(self, problem: str, line: int | None = None):
+        super().__init__(problem if line is None else f"line {line}: {problem}")
+        self.problem = problem
+        self.line = line
 
 
 class BadLine(ValueError):
@@ -41,13 +47,13 @@ def header(stream: BinaryIO) -> tuple[list[str], Iterator[tuple[int, object]]]:
     except StopIteration:
         raise BadFile("the file is empty: a CSV import starts with a header row of field names") from None
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise BadFile(f"line 1: {_why(exc)}") from None
+        raise BadFile(_why(exc), 1) from None
     for i, name in enumerate(names, start=1):
         if not name:
-            raise BadFile(f"line 1: column {i} of the header has no field name")
+            raise BadFile(f"column {i} of the header has no field name", 1)
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise BadFile(f"line 1: the header names {', '.join(repeated)} more than once")
+        raise BadFile(f"the header names {', '.join(repeated)} more than once", 1)
     return names, _rows(reader, names)
 
 
@@ -65,7 +71,7 @@ def _rows(reader, names: list[str]) -> Iterator[tuple[int, object]]:
         except StopIteration:
             return
         except (UnicodeDecodeError, csv.Error) as exc:
-            raise BadFile(f"line {reader.line_num}: {_why(exc)}") from None
+            raise BadFile(_why(exc), reader.line_num) from None
         end = reader.line_num
         if not any(c.strip() for c in cells):
             continue
@@ -82,7 +88,7 @@ def _text_lines(stream: BinaryIO) -> Iterator[str]:
         try:
             yield decoder.decode(raw)
         except UnicodeDecodeError:
-            raise BadFile(f"line {number}: not UTF-8 text") from None
+            raise BadFile("not UTF-8 text", number) from None
 
 
 def json_lines(stream: BinaryIO) -> Iterator[tuple[int, object]]:

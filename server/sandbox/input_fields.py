@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 
-from .inputs import app_name, duration, rate, time_zone
+from .inputs import LEGACY_KEY_LENGTH, LEGACY_KEY_PATTERN, app_name, duration, legacy_key, rate, time_zone
 
 AppName = Annotated[str, AfterValidator(app_name)]
+# the length and characters in the OpenAPI document too; the message is the rule's own
+LegacyApiKey = Annotated[str, AfterValidator(legacy_key), Field(json_schema_extra={
+    "minLength": LEGACY_KEY_LENGTH[0], "maxLength": LEGACY_KEY_LENGTH[1], "pattern": LEGACY_KEY_PATTERN})]
 TimeZone = Annotated[str, AfterValidator(time_zone)]
 Duration = Annotated[str | int | float, AfterValidator(duration)]
 Rate = Annotated[float, AfterValidator(rate)]

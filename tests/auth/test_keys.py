@@ -135,3 +135,32 @@ def test_cli_keys_and_clients(tmp_path):
     assert "sandbox-client" in clients and "Mine" in clients
     rotated = runner.invoke(main, ["apps", "rotate-key", "sandbox", "--api-key", "rotated-key-1", *args])
     assert rotated.exit_code == 0 and "rotated-key-1" in rotated.output
+
+
+BAD_LEGACY_KEYS = ("short", "has spaces and\nnewline", "xxxxxxxxé", "k" * 201)
+
+
+def test_the_cli_and_the_control_api_apply_one_legacy_key_rule(live, tmp_path):
+    """8 to 200 visible ASCII characters, without spaces: the CLI refused what the API did not, and neither
+    refused a key no X-Keap-API-Key header can carry."""
+    from server.cli import main
+
+    runner, args = CliRunner(), ["--data-dir", str(tmp_path)]
+    assert runner.invoke(main, ["seed", *args]).exit_code == 0
+    app = make_app(live, seed=False)
+    for key in BAD_LEGACY_KEYS:
+        created = runner.invoke(main, ["apps", "create", "bad-key", "--api-key", key, "--no-seed", *args])
+        assert created.exit_code == 2 and "visible ASCII" in created.output, (key, created.output)
+        rotated = runner.invoke(main, ["apps", "rotate-key", "sandbox", "--api-key", key, *args])
+        assert rotated.exit_code == 2 and "visible ASCII" in rotated.output, (key, rotated.output)
+        r = live.control("POST", "/apps", json={"name": "bad-key", "seed": False, "legacy_api_key": key})
+        assert r.status_code == 400 and [f["field"] for f in r.json()["fields"]] == ["legacy_api_key"], (key, r.text)
+        assert "visible ASCII" in r.json()["error"]
+        r = live.control("POST", f"/apps/{app.name}/legacy-key", json={"key": key})
+        assert r.status_code == 400 and [f["field"] for f in r.json()["fields"]] == ["key"], (key, r.text)
+    good = "Good-key_~!123"
+    assert runner.invoke(main, ["apps", "rotate-key", "sandbox", "--api-key", good, *args]).exit_code == 0
+    r = live.control("POST", f"/apps/{app.name}/legacy-key", json={"key": good})
+    assert r.status_code == 200 and r.json()["legacy_api_key"] == good, r.text
+    schema = live.control("GET", "/openapi.json").json()["components"]["schemas"]["LegacyKey"]["properties"]["key"]
+    assert "maxLength" in str(schema) and "pattern" in str(schema), schema

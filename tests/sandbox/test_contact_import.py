@@ -116,3 +116,19 @@ def test_the_command_line_imports_an_export_of_thousands_with_progress(live, emp
     found = copy.call("ContactService.findByEmail", "bulk3999@example.com", ["FirstName"])
     assert found == [{"FirstName": "First3999"}]
     assert copy.call("DataService.count", "Contact", {"Email": "bulk%"}) == 4000
+
+
+def test_refusals_of_the_body_name_the_body_or_the_line_in_fields(empty_app):
+    def fields(r):
+        assert r.status_code == 400, r.text
+        return r.json()["fields"]
+
+    assert fields(_post(empty_app, b"", "text/csv")) == [{"field": "body", "problem": "no contacts"}]
+    latin = fields(_post(empty_app, "FirstName\nJos\xe9\n".encode("latin-1"), "text/csv"))
+    assert latin == [{"field": "line 2", "problem": "not UTF-8 text"}]
+    assert fields(_post(empty_app, b"\xff\n", "application/x-ndjson")) == [{"field": "line 1",
+                                                                             "problem": "not UTF-8 text"}]
+    assert fields(_post(empty_app, "FirstName,,x\n", "text/csv")) == [
+        {"field": "line 1", "problem": "column 2 of the header has no field name"}]
+    assert fields(_post(empty_app, "Email,Email\n", "text/csv"))[0]["field"] == "line 1"
+    assert fields(_post(empty_app, "FirstName\n", "text/csv", skip_invalid="maybe"))[0]["field"] == "skip_invalid"

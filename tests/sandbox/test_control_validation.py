@@ -4,6 +4,7 @@ stored by a refused request (issue 16, last paragraph; issue 17 §2)."""
 from __future__ import annotations
 
 import pytest
+import requests
 
 pytestmark = pytest.mark.store_agnostic  # control-API validation and documented recipes
 
@@ -181,3 +182,33 @@ def test_a_clock_set_out_of_range_is_a_400(empty_app):
     empty_app.clock(time="8999-12-01T00:00:00", frozen=True)
     r = empty_app.live.control("POST", url, json={"by": "90d"})
     assert r.status_code == 400 and "9000" in r.json()["error"], r.text
+
+
+def test_unknown_routes_and_wrong_methods_answer_in_the_control_shape(empty_app):
+    live, key = empty_app.live, {"X-Keap-API-Key": empty_app.key}
+    r = live.control("GET", "/no-such-thing")
+    assert r.status_code == 404 and set(r.json()) == {"error"} and "/sandbox/no-such-thing" in r.json()["error"]
+    r = live.control("DELETE", "/openapi.json")
+    assert r.status_code == 405 and set(r.json()) == {"error"}, r.text
+    assert "GET" in r.headers["Allow"] and "GET" in r.json()["error"]
+    r = requests.post(live.url + "/sandbox/livez", timeout=30)  # a health probe: served by the main application
+    assert r.status_code == 405 and set(r.json()) == {"error"} and "GET" in r.headers["Allow"], r.text
+    # REST v1's and v2's own refusals, and the inspector's pages, keep their shapes
+    for version in ("v1", "v2"):
+        r = requests.get(f"{live.url}/crm/rest/{version}/no-such-thing", headers=key, timeout=30)
+        assert r.status_code == 404 and "no control API endpoint" not in r.text, (version, r.text)
+    page = live.control("GET", "/ui/no-such-page")
+    assert page.status_code == 404 and page.headers["Content-Type"].startswith("text/html")
+
+
+def test_a_refusal_echoes_a_long_value_cut_short(empty_app):
+    live, name, big = empty_app.live, empty_app.name, "x" * 100_000
+    for path, body in ((f"/apps/{name}/clock", {"time": big}), (f"/apps/{name}/clock", {"by": big}),
+                       ("/apps", {"name": big}), ("/apps", {"name": "tz-cut", "time_zone": big})):
+        r = live.control("POST", path, json=body)
+        assert r.status_code == 400 and len(r.text) < 2000, (path, body.keys(), r.text[:300])
+        assert "x" * 80 in r.text and "(100000 characters)" in r.json()["error"], r.text[:300]
+    r = live.control("GET", f"/apps/{name}/journal", params={"since": "y" * 5000})
+    assert r.status_code == 400 and len(r.text) < 2000 and "since" in r.text, r.text[:300]
+    r = live.control("GET", "/" + "z" * 5000)
+    assert r.status_code == 404 and len(r.text) < 1000, r.text[:300]

@@ -12,7 +12,7 @@ from server.auth import gateway
 from server.clock import UTC
 from server.journal.journal import ring_of
 from server.sandbox import clocks
-from server.sandbox.input_fields import AppName, TimeZone
+from server.sandbox.input_fields import AppName, LegacyApiKey, TimeZone
 from server.sandbox.seeding import bootstrap
 from server.store import advances, apps, credentials, options
 from server.store.db import transaction
@@ -39,7 +39,7 @@ AppList = create_model("AppList", __base__=Answer, apps=(list[App], ...))
 class NewApp(Body):
     name: AppName
     seed: bool = Field(True, description="fill the app from sandbox_data/ (false: an empty app)")
-    legacy_api_key: str = Field(None, min_length=8, max_length=200, description="the key to give it")
+    legacy_api_key: LegacyApiKey = Field(None, description="the key to give it")
     time_zone: TimeZone = Field(None, description="an IANA time zone (the seed's, or America/New_York)")
 
 

@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import quote
 
 from flask import Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from server import json_input
+from server.sandbox.inputs import shown
 from server.store import advances, apps
 from server.store.db import transaction
 from server.store.session import AppRecord
@@ -41,6 +43,26 @@ def control_error(exc: ControlError):
     if exc.fields:
         body["fields"] = exc.fields
     return jsonify(body), exc.status
+
+
+def control_path(path: str) -> bool:
+    """Whether ``path`` is the control API's: under /sandbox/, and not the inspector's pages (/sandbox/ui/)."""
+    return path.startswith("/sandbox/") and not (path == "/sandbox/ui" or path.startswith("/sandbox/ui/"))
+
+
+def routing_refusal(exc: HTTPException):
+    """Flask's own refusals of a control path (no route there: 404; a method its route does not take: 405, with
+    ``Allow``) in the control API's shape, instead of Flask's ``{"message": ...}``."""
+    if exc.code == 404:
+        message = f"no control API endpoint at {shown(request.path)} (GET /sandbox/openapi.json lists them)"
+    elif exc.code == 405:
+        allowed = dict(exc.get_headers()).get("Allow", "")
+        message = f"{request.method} is not allowed on {shown(request.path)}: it takes {allowed}"
+    else:
+        message = exc.description or exc.name
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]  # a 405's Allow
+    body, status = control_error(ControlError(exc.code or 500, message))
+    return body, status, headers
 
 
 def advancing(name: str, exc: advances.Busy, doing: str) -> ControlError:
@@ -101,7 +123,7 @@ def page_args(default: int = 100, most: int = 1000) -> PageArgs:
         try:
             value = fallback if text in (None, "") else int(text)
         except ValueError:
-            raise ControlError(400, f"{name} must be a whole number, not {text!r}") from None
+            raise ControlError(400, f"{name} must be a whole number, not {shown(text)}") from None
         if value < low:
             raise ControlError(400, f"{name} must be at least {low}")
         values.append(value)

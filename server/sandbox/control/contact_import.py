@@ -45,7 +45,8 @@ class ImportAnswer(Answer):
 def import_contacts(name: str, query: ImportQuery):
     record = app_named(name)
     if not request.content_length:
-        raise ControlError(400, "the body must be contacts: CSV with a header row of field names, or JSON lines")
+        problem = "the body must be contacts: CSV with a header row of field names, or JSON lines"
+        raise ControlError(400, problem, [{"field": "body", "problem": "no contacts"}])
     sandbox = current_sandbox()
     try:
         with transaction(sandbox.engine, write=True) as conn:
@@ -59,7 +60,8 @@ def import_contacts(name: str, query: ImportQuery):
                 records = contact_files.json_lines(request.stream)
             result = contact_import.import_contacts(s, records, skip_invalid=query.skip_invalid)
     except contact_files.BadFile as exc:
-        raise ControlError(400, str(exc)) from None
+        where = "body" if exc.line is None else f"line {exc.line}"
+        raise ControlError(400, str(exc), [{"field": where, "problem": exc.problem}]) from None
     except contact_import.ImportRefused as exc:
         errors = exc.result.errors
         lines = "the header" if errors[0].line == 1 and request.mimetype == contact_files.CSV else \

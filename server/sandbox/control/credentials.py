@@ -14,7 +14,7 @@ from server.auth.routes import ConsentError, authorize
 from server.clock import UTC
 from server.domain.account import users
 from server.domain.errors import RecordNotFound
-from server.sandbox.input_fields import AppName, Duration
+from server.sandbox.input_fields import AppName, Duration, LegacyApiKey
 from server.sandbox.seeding.bootstrap import remember_key
 from server.store import apps, credentials
 from server.store.db import transaction
@@ -56,7 +56,7 @@ class NewApiKey(Body):
 
 
 class LegacyKey(Body):
-    key: str = Field(None, min_length=8, max_length=200, description="the new key (a random one if absent)")
+    key: LegacyApiKey = Field(None, description="the new key (a random one if absent)")
 
 
 class PasswordChange(Body):

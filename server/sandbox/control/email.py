@@ -12,6 +12,7 @@ from pydantic import Field, ValidationError
 
 from server.domain.errors import InvalidParameter, RecordNotFound
 from server.domain.mail import confirmation_links, confirmations, deliverability, deliverability_settings, email_status
+from server.sandbox.inputs import shown
 from server.store import apps
 from server.store.db import transaction
 from server.tables import INT_MAX
@@ -114,7 +115,7 @@ def set_address(name: str, email: str, body: AddressStatus):
     (Manual, Admin, Feedback, Spam …) keeps its opt-out unless ``force`` is true (409 otherwise)."""
     token, reason, force = body.status, body.reason, body.force
     if not email_status.is_valid(email):
-        raise ControlError(400, f"email: {email!r} is not a valid email address")
+        raise ControlError(400, f"email: {shown(email)} is not a valid email address")
     with app_session(name, write=True) as s:
         if not email_status.known(s, email):
             raise ControlError(404, f"no email address {email!r} in the app")

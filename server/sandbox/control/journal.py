@@ -12,6 +12,7 @@ from pydantic import Field
 
 from server.clock import parse_datetime
 from server.journal.journal import UNMATCHED, BadFilter, filters_from, ring_of
+from server.sandbox.inputs import shown
 
 from .common import ControlError, app_named, current_sandbox, paged
 from .contract import ControlBlueprint, Page
@@ -39,11 +40,11 @@ def _since(text: str) -> float:
         pass
     else:
         if not math.isfinite(seconds):
-            raise ValueError(f"since must be an ISO 8601 date and time or seconds since the epoch, not {text!r}")
+            raise ValueError(f"since must be an ISO 8601 date and time or seconds since the epoch, not {shown(text)}")
         return seconds
     moment = parse_datetime(text)
     if moment is None:
-        raise ValueError(f"since must be an ISO 8601 date and time or seconds since the epoch, not {text!r}")
+        raise ValueError(f"since must be an ISO 8601 date and time or seconds since the epoch, not {shown(text)}")
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
