@@ -17,13 +17,6 @@ pytestmark = pytest.mark.store_agnostic  # credentials are checked in the gate
 REDIRECT = "http://127.0.0.1:9000/callback"
 
 
-@pytest.fixture
-def client(live):
-    r = live.control("POST", "/oauth/clients", json={"name": "Test Integration", "redirect_uris": [REDIRECT]})
-    assert r.status_code == 201
-    return r.json()
-
-
 def xmlrpc_call(live, method, *params, token=None, query_token=None, headers=None):
     url = live.url + "/crm/xmlrpc/v1" + (f"?access_token={query_token}" if query_token else "")
     hdrs = {"Content-Type": "text/xml", **(headers or {})}

@@ -10,7 +10,7 @@ import pytest
 import requests
 from oauthlib.oauth2.rfc6749.errors import InvalidGrantError
 
-from tests.auth.test_oauth import REDIRECT, basic, consent, exchange, result, xmlrpc_call
+from tests.auth.test_oauth import basic, consent, exchange, result, xmlrpc_call
 
 pytestmark = pytest.mark.store_agnostic  # credentials are checked in the gate
 
@@ -19,13 +19,6 @@ EXPIRED = {"fault": {"faultstring": "Access Token expired",
 INVALID = {"fault": {"faultstring": "Invalid Access Token",
                      "detail": {"errorcode": "keymanagement.service.invalid_access_token"}}}
 INVALID_GRANT = {"error": "invalid_grant", "error_description": "Invalid refresh token"}
-
-
-@pytest.fixture
-def client(live):
-    r = live.control("POST", "/oauth/clients", json={"name": "Lifecycle", "redirect_uris": [REDIRECT]})
-    assert r.status_code == 201
-    return r.json()
 
 
 def tokens(live, client, app) -> dict:
@@ -164,7 +157,7 @@ def test_the_account_owner_sees_and_revokes_an_integration(live, client):
     held = tokens(live, client, mine)
     elsewhere = tokens(live, client, theirs)
     [listed] = live.control("GET", f"/apps/{mine.name}/integrations").json()["integrations"]
-    assert listed["client_id"] == client["client_id"] and listed["name"] == "Lifecycle"
+    assert listed["client_id"] == client["client_id"] and listed["name"] == "Test Integration"
     assert listed["active_access_token"] is True and listed["scopes"] == ["full"] and listed["authorized_at"]
 
     revoked = live.control("DELETE", f"/apps/{mine.name}/integrations/{client['client_id']}")

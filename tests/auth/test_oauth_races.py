@@ -17,13 +17,6 @@ USED_CODE = {"error": "invalid_grant", "error_description": "Authorization code 
 USED_REFRESH = {"error": "invalid_grant", "error_description": "Invalid refresh token"}
 
 
-@pytest.fixture
-def client(live):
-    r = live.control("POST", "/oauth/clients", json={"name": "Races", "redirect_uris": [REDIRECT]})
-    assert r.status_code == 201
-    return r.json()
-
-
 def together(send) -> list[requests.Response]:
     """``send(session)`` from AT_ONCE threads released at the same moment, each with a session of its own."""
     barrier = threading.Barrier(AT_ONCE)
