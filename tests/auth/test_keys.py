@@ -137,7 +137,7 @@ def test_cli_keys_and_clients(tmp_path):
     assert rotated.exit_code == 0 and "rotated-key-1" in rotated.output
 
 
-BAD_LEGACY_KEYS = ("short", "has spaces and\nnewline", "xxxxxxxxé", "k" * 201)
+BAD_LEGACY_KEYS = ("short", "has spaces and\nnewline", "xxxxxxxxé", "k" * 201, "abcdefgh\n")
 
 
 def test_the_cli_and_the_control_api_apply_one_legacy_key_rule(live, tmp_path):
