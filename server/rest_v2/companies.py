@@ -117,9 +117,7 @@ def _address(c: domain.CompanyRecord) -> dict | None:
     parts = (c.line1, c.line2, c.locality, c.region, c.postal_code, c.zip_four, c.country)
     if not any(parts):
         return None
-    province = countries.region(c.region, c.country)
-    return {"line1": c.line1, "line2": c.line2, "locality": c.locality,
-            "region": province.name if province else c.region, "region_code": province.code if province else None,
+    return {"line1": c.line1, "line2": c.line2, "locality": c.locality, **countries.region_fields(c.region, c.country),
             "postal_code": c.postal_code, "zip_code": c.postal_code, "zip_four": c.zip_four,
             "country_code": countries.country_code(c.country), "country": c.country, "field": "BILLING"}
 

@@ -159,10 +159,8 @@ def _addresses(v: dict) -> list[dict]:
         if not any(v.get(n) for n in names):
             continue
         line1, line2, locality, region, postal, zip4, country = (v.get(n) for n in names)
-        province = countries.region(region, country)
         out.append({"field": slot, "line1": line1, "line2": line2, "locality": locality,
-                    "region": province.name if province else region,
-                    "region_code": province.code if province else None, "postal_code": postal, "zip_code": postal,
+                    **countries.region_fields(region, country), "postal_code": postal, "zip_code": postal,
                     "zip_four": zip4, "country": country, "country_code": countries.country_code(country)})
     return out
 

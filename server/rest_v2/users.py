@@ -51,15 +51,6 @@ USERS = Listing(
 
 # --- answers ------------------------------------------------------------------------------------------
 
-def _region(stored: str | None) -> dict:
-    """A user's state as v2 answers it: ``region_code`` ISO 3166-2 (``US-CO``) and ``region`` its name, whichever
-    spelling the store holds (a user's address is in the US)."""
-    province = countries.region(stored, "USA")
-    if province is None:
-        return {"region_code": stored, "region": None}
-    return {"region_code": province.code, "region": province.name}
-
-
 def user_json(s: AppSession, u: domain.UserRecord) -> dict:
     phones = [{"number": number, "extension": ext or None, "type": kind, "field": f"PHONE{i}"}
               for i, (number, ext, kind) in enumerate(((u.phone1, u.phone1_ext, u.phone1_type),
@@ -69,7 +60,8 @@ def user_json(s: AppSession, u: domain.UserRecord) -> dict:
     address = None
     if u.street_address1 or u.city or u.postal_code:
         address = {"line1": u.street_address1, "line2": u.street_address2, "locality": u.city,
-                   **_region(u.state), "postal_code": u.postal_code, "zip_code": u.postal_code,
+                   **countries.region_fields(u.state, "USA"),  # (a user's address is in the US)
+                   "postal_code": u.postal_code, "zip_code": u.postal_code,
                    "zip_four": u.zip_four1, "country_code": "USA", "field": "BILLING"}
     return {"id": out_id(u.id), "global_user_id": out_id(u.global_user_id), "keap_id": out_id(u.global_user_id),
             "given_name": u.first_name, "middle_name": u.middle_name, "family_name": u.last_name,

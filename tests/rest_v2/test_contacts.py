@@ -373,6 +373,10 @@ def test_company_and_user_regions(v2):
     v2.ok("PATCH", "/users/1", json={"address": {"line1": "1 Main St", "region_code": "CO"}})  # stored as given
     user = v2.ok("GET", "/users/1")["address"]
     assert (user["region_code"], user["region"]) == ("US-CO", "Colorado")
+    # a region it does not know: as stored, without a code, as a contact's (it was the code, without a name)
+    v2.ok("PATCH", "/users/1", json={"address": {"line1": "1 Main St", "region": "Atlantis"}})
+    user = v2.ok("GET", "/users/1")["address"]
+    assert (user["region"], user.get("region_code")) == ("Atlantis", None)
 
 
 def test_text_filters_ignore_case_beyond_ascii(v2):

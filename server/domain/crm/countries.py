@@ -31,11 +31,7 @@ def is_country_code(code: str) -> bool:
 
 def region_name(code: str | None) -> str | None:
     """The name of an ISO 3166-2 region (``US-AZ`` -> "Arizona"), or None when no region has the code."""
-    if not code or "-" not in code:
-        return None
-    prefix = code.strip().split("-", 1)[0]
-    alpha3 = locales.code_of(prefix)
-    found = locales.province(alpha3, code) if alpha3 else None
+    found = region(code) if code and "-" in code else None
     return found.name if found else None
 
 
@@ -53,9 +49,17 @@ def region(stored: str | None, country: str | None = None) -> locales.Province |
     alpha3 = locales.code_of(country) if country else DEFAULT_COUNTRY
     if alpha3 is None:
         return None
-    lower = wanted.lower()
     return locales.province(alpha3, wanted) or next(
-        (p for p in locales.provinces(alpha3) if p.name.lower() == lower), None)
+        (p for p in locales.provinces_named(wanted) if p.country == alpha3), None)
+
+
+def region_fields(stored: str | None, country: str | None = None) -> dict:
+    """An address's ``region`` and ``region_code`` as REST v2 answers them: the province's name and its ISO 3166-2
+    code whatever spelling the store holds; a region it does not know as stored, without a code."""
+    province = region(stored, country)
+    if province is None:
+        return {"region": stored, "region_code": None}
+    return {"region": province.name, "region_code": province.code}
 
 
 class BareCode(NamedTuple):
