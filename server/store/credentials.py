@@ -141,16 +141,12 @@ def expire_refresh(conn: Connection, token_id: int, now: float) -> None:
 
 def grant_of(conn: Connection, *, code: str | None = None, refresh_token: str | None = None):
     """``(app_id, client_id)`` of the grant a token request names (its code or refresh token), or None."""
-    k = schema.oauth_client
     if code:
         c = schema.oauth_code
-        return conn.execute(sa.select(c.c.app_id, c.c.client_id, k.c.throttle.label("client_throttle"))
-                            .outerjoin(k, k.c.client_id == c.c.client_id).where(c.c.code == code)).first()
+        return conn.execute(sa.select(c.c.app_id, c.c.client_id).where(c.c.code == code)).first()
     if refresh_token:
         t = schema.oauth_token
-        return conn.execute(sa.select(t.c.app_id, t.c.client_id, k.c.throttle.label("client_throttle"))
-                            .outerjoin(k, k.c.client_id == t.c.client_id)
-                            .where(t.c.refresh_token == refresh_token)).first()
+        return conn.execute(sa.select(t.c.app_id, t.c.client_id).where(t.c.refresh_token == refresh_token)).first()
     return None
 
 

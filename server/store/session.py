@@ -255,14 +255,9 @@ class AppSession:
         event = Event(type_, entity, entity_id, payload, self.origin)
         self.events.append(event)
         self.env.change_log.add(self.conn, self.app, event, self.clock.now().replace(tzinfo=None))
-        listeners = self.env.listeners.get(type_, ())
-        if event.origin is None or not listeners:
-            for listener in listeners:
-                listener(self, event)
-            return event
-        self.origin = None
+        self.origin = None  # what the listeners do is not the origin's
         try:
-            for listener in listeners:
+            for listener in self.env.listeners.get(type_, ()):
                 listener(self, event)
         finally:
             self.origin = event.origin

@@ -274,9 +274,7 @@ def criterion(r: Resolver, name: str, value) -> sa.ColumnElement:
         if text.strip() == "%":
             return col.is_not(None)
         target = col if ftype is FieldType.STRING else sa.cast(col, sa.String)
-        if not text.isascii():  # (SQLite's LIKE ignores the case of ASCII letters only)
-            return folding.folded(target).like(text.lower())
-        return target.ilike(text)
+        return folding.lowered(target, text).like(text.lower())
     if ftype is FieldType.STRING:
         return folding.ignoring_case(col, text)
     if ftype is FieldType.DATETIME:

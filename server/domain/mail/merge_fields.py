@@ -132,20 +132,20 @@ class Compiled:
         parts = TOKEN.split(text)  # literal, namespace, name, literal, ...
         self.literals = parts[0::3]
         self.tokens = list(zip(parts[1::3], parts[2::3]))
-        self._pieces = [(namespace, name, literal)
+        # each token's escaping decided once (``_as_html``): a value merged into HTML, unless it is HTML already
+        self._pieces = [(namespace, name, literal, html and not name.startswith("HTML"))
                         for (namespace, name), literal in zip(self.tokens, self.literals[1:])]
-        self.html = html
 
     def render(self, ctx: Context) -> str:
         out = [self.literals[0]]
         contact = ctx.contact
-        for namespace, name, literal in self._pieces:
+        for namespace, name, literal, escaped in self._pieces:
             if namespace == "Contact":
                 value = contact.get(name)
                 value = value if value.__class__ is str else _text(value)  # most values: text already
             else:
                 value = ctx.value(namespace, name)
-            out.append(_as_html(name, value) if self.html else value)
+            out.append(html_lib.escape(value) if escaped else value)
             out.append(literal)
         return "".join(out)
 

@@ -85,9 +85,10 @@ class CampaignLink(NamedTuple):
 def campaign_of(s: AppSession, token: str) -> CampaignLink | None:
     """The campaign a campaign email's unsubscribe link may let its contact leave alone, if the app allows it
     (the option ``campaign_opt_out``); None otherwise (the link opts the address out of everything)."""
+    if not s.app.option("campaign_opt_out"):
+        return None
     row = by_token(s, token)
-    if row is None or not row.to_address or row.campaign_id is None or row.contact_id is None \
-            or not s.app.option("campaign_opt_out"):
+    if row is None or not row.to_address or row.campaign_id is None or row.contact_id is None:
         return None
     c = schema.campaign
     name = s.execute(s.select(c, c.c.name).where(c.c.id == row.campaign_id)).scalar()
