@@ -96,11 +96,11 @@ def seed(app_name, data_dir, database_url):
     env = environment(config, create=True)
     name = app_name or config.default_app
     with transaction(env.engine, write=False) as conn:
-        existing = apps.named_alike(conn, name)
-    if existing is not None and existing.name != name:
-        raise click.ClickException(f"an app named {existing.name!r} exists (app names differ in more than case)")
-    if existing is not None:
+        exists, taken = apps.by_name(conn, name) is not None, apps.name_taken(conn, name)
+    if exists:
         raise click.ClickException(f"app {name!r} exists; use `sandbox reset --app {name}` to reseed it")
+    if taken is not None:
+        raise click.ClickException(taken)
     legacy_key = bootstrap.remembered_key(config) if name == config.default_app else None
     with Stages(f"seeding app {name}") as progress:
         record = bootstrap.create_app_record(env, name, seed_dir=config.seed_dir, legacy_key=legacy_key,
@@ -164,10 +164,9 @@ def apps_create(name, api_key, time_zone, seed, data_dir, database_url):
     config = settings(data_dir=data_dir, database_url=database_url)
     env = environment(config, create=True)
     with transaction(env.engine, write=False) as conn:
-        alike = apps.named_alike(conn, name)
-        if alike is not None:
-            raise click.ClickException(f"an app named {alike.name!r} exists" + (
-                "" if alike.name == name else " (app names differ in more than case)"))
+        taken = apps.name_taken(conn, name)
+        if taken is not None:
+            raise click.ClickException(taken)
     with Stages(f"seeding app {name}") as progress:
         record = bootstrap.create_app_record(env, name, seed_dir=config.seed_dir if seed else None,
                                              legacy_key=api_key, time_zone=time_zone, progress=progress)

@@ -35,8 +35,13 @@ def next_of_rule(s: AppSession, name: str) -> int:
     # items naming it take turns one after the other, never the same turn
     s.update(t, t.c.id == found.id, next_index=t.c.next_index + 1)
     rule = s.get(t, found.id)
-    turns = [u["user_id"] for u in rule.users for _ in range(u.get("weight", 1))]
-    return turns[(rule.next_index - 1) % len(turns)]
+    return turn(rule.users, rule.next_index - 1)
+
+
+def turn(users: list[dict], index: int) -> int:
+    """The user whose turn ``index`` is (counted from 0, round after round), each user ``weight`` turns in a row."""
+    turns = [u["user_id"] for u in users for _ in range(u.get("weight", 1))]
+    return turns[index % len(turns)]
 
 
 def rules(s: AppSession) -> list:

@@ -7,7 +7,6 @@ from flask import request
 
 from server.domain.mail import deliverability
 from server.domain.mail import messages as outbox_messages
-from server.domain.mail.messages import untracked
 from server.sandbox.control import campaigns as control_campaigns
 from server.sandbox.control import email as control_email
 from server.sandbox.control import hooks as control_hooks
@@ -81,7 +80,7 @@ def message_html(name: str, message_id: int):
     the recipient's open or click."""
     context(name)
     shown = _message(name, message_id)
-    return untracked(shown.get("html_body"), shown.get("token"), shown.get("links")) or "", 200, {
+    return outbox_messages.untracked(shown.get("html_body"), shown.get("token"), shown.get("links")) or "", 200, {
         "Content-Type": "text/html; charset=utf-8", "Referrer-Policy": "no-referrer",
         "Content-Security-Policy": "sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline'; "
                                    "frame-ancestors 'self'"}

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 from server.sandbox.control.common import ControlError, app_named
 from server.sandbox.control.contract import refusal
 from server.sandbox.control.endpoints import check_path_ids
-from server.tables import INT_MAX
+from server.tables import INT_MAX, stored_id
 
 bp = Blueprint("inspector", __name__, url_prefix="/sandbox/ui", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -282,9 +282,10 @@ def epoch_local(value, zone: str) -> str:
 def page_number() -> int:
     """The page of a paged list this request asks for (``?page=``, from 0)."""
     text = request.args.get("page", "0")
-    if not text.isascii() or not text.isdigit() or int(text) > LAST_PAGE:
+    number = stored_id(text)
+    if number is None or number > LAST_PAGE:
         raise Refused(400, f"page must be a whole number from 0 to {LAST_PAGE}, not {text!r}")
-    return int(text)
+    return number
 
 
 def paged(rows: list, number: int) -> dict:

@@ -35,7 +35,6 @@ from server.tally import Tally
 
 log = logging.getLogger("sandbox.clock")
 
-LATEST = inputs.LATEST  # the latest moment a clock may show
 
 PROGRESS_EVERY = 0.5  # wall seconds between two writes of a running advance's progress
 
@@ -79,7 +78,7 @@ def target(record: AppRecord, change: ClockChange) -> ClockState:
         state = ClockState.real()
     else:
         state = _apply(record, current, change)
-    if state.timestamp() > LATEST:
+    if state.timestamp() > inputs.LATEST:  # the latest moment a clock may show
         raise ClockRefused(400, f"{'by' if change.by is not None else 'time'}: the clock cannot go past the year 9000")
     if state.timestamp() < before and not (current.is_real or state.is_real or change.force):
         now, then = _iso(before), _iso(state.timestamp())

@@ -58,10 +58,9 @@ def import_app(env: Environment, data: bytes | BinaryIO, name: str | None = None
             except inputs.InvalidInput:
                 raise BadExport(f"{name[:80]!r} is not an app name: an app name is {inputs.APP_NAME_RULE}") \
                     from None
-            alike = apps.named_alike(conn, name)
-            if alike is not None:
-                raise AppExists(f"an app named {alike.name!r} exists" + (
-                    "" if alike.name == name else " (app names differ in more than case)"))
+            taken = apps.name_taken(conn, name)
+            if taken is not None:
+                raise AppExists(taken)
 
             def put(app_id: int, blob: bytes) -> None:
                 nonlocal folder
@@ -88,8 +87,6 @@ def check_app(info: dict) -> None:
     def refuse(field: str, problem) -> BadExport:
         return BadExport(f"line 1: app.{field}: {problem}")
 
-    if not isinstance(info, dict):
-        raise BadExport("line 1: the header's app is not an object")
     try:
         inputs.time_zone(info.get("time_zone"))
     except inputs.InvalidInput as exc:

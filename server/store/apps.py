@@ -52,10 +52,15 @@ def by_name(conn: Connection, name: str, *, internal: bool = False) -> AppRecord
     return _one(conn, schema.app.c.name == name)
 
 
-def named_alike(conn: Connection, name: str) -> AppRecord | None:
-    """The app whose name is ``name`` ignoring case (internal ones too): a new app's name must differ from every
-    other's that way, since its host name (``<name>.infusionsoft.com``, server.auth.hosts) does not tell case."""
-    return _one(conn, sa.func.lower(schema.app.c.name) == name.lower())
+def name_taken(conn: Connection, name: str) -> str | None:
+    """Why a new app cannot be named ``name``, or None: an app (internal ones too) has that name ignoring case. A new
+    app's name must differ from every other's that way, since its host name (``<name>.infusionsoft.com``,
+    server.auth.hosts) does not tell case."""
+    alike = _one(conn, sa.func.lower(schema.app.c.name) == name.lower())
+    if alike is None:
+        return None
+    differs = "" if alike.name == name else " (app names differ in more than case)"
+    return f"an app named {alike.name!r} exists{differs}"
 
 
 def by_id(conn, app_id: int) -> AppRecord | None:

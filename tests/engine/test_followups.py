@@ -199,3 +199,11 @@ def test_a_bounce_trigger_runs_its_action_set_on_the_contact(app, campaigns):
     assert notes(calm) == []
     bad = app.live.control("PATCH", f"/apps/{app.name}/options", json={"bounce_action_set": -1})
     assert bad.status_code == 400
+    # an action set that cannot run (no such set) is logged, and the bounce stands (docs/email.md)
+    assert app.live.control("PATCH", f"/apps/{app.name}/options",
+                            json={"bounce_action_set": 999_999}).status_code == 200
+    lost = campaigns.contact("lost@example.com")
+    r = app.live.control("PUT", f"/apps/{app.name}/email/addresses/lost@example.com", json={"status": "Bounce"})
+    assert r.status_code == 200, r.text
+    assert app.live.control("GET", f"/apps/{app.name}/email/addresses/lost@example.com").json()["status"] == "Bounce"
+    assert notes(lost) == []

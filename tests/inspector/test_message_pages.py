@@ -47,7 +47,11 @@ def _opens(app) -> int:
 
 def test_the_frame_of_an_email_has_no_open_image_and_its_links_lead_straight_to_their_urls(live, app):
     message = _tracked_email(app)
-    html = ui(live, f"/apps/{app.name}/outbox/{message['id']}/html").text
+    frame = ui(live, f"/apps/{app.name}/outbox/{message['id']}/html")
+    html = frame.text
+    # its links send no Referer, and only the inspector's own pages may frame it
+    assert frame.headers["Referrer-Policy"] == "no-referrer"
+    assert "frame-ancestors 'self'" in frame.headers["Content-Security-Policy"]
     assert "/app/open/" not in html and "/app/linkClick/" not in html
     assert 'href="https://example.com/offer?a=1&amp;b=2"' in html and "Hi Ann" in html
     assert "Unsubscribe" in html  # the rest of the email as it was sent

@@ -36,6 +36,7 @@ def test_a_form_posted_from_the_inspector_itself_works(live, app, headers):
     r = post(live, f"/apps/{app.name}/legacy-key", {"key": f"own-key-{app.name}"}, headers=given)
     assert r.status_code == 200 and "the legacy key is now own-key" in r.text
     assert _legacy_key(live, app).startswith("own-key")
+    assert r.headers["X-Frame-Options"] == "SAMEORIGIN"  # and no other origin frames the page
 
 
 @pytest.mark.store_agnostic

@@ -178,9 +178,9 @@ def values(fields: Fields, c: Condition) -> list:
 def _value(fields: Fields, c: Condition):
     """The one value ``condition`` compares with for ``c``: a LIKE pattern, text lower-cased, or as given."""
     if c.op == "item":
-        return "%," + _escape_like(str(c.value).lower()) + ",%"
+        return "%," + escape_like(str(c.value).lower()) + ",%"
     if c.op in ("prefix", "contains"):
-        return ("%" if c.op == "contains" else "") + _escape_like(str(c.value).lower()) + "%"
+        return ("%" if c.op == "contains" else "") + escape_like(str(c.value).lower()) + "%"
     if c.field in fields.text and c.op in ("eq", "ne"):
         return str(c.value).lower()
     return c.value
@@ -200,7 +200,8 @@ def shape(c: Condition) -> tuple:
 _COMPARE = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
 
 
-def _escape_like(text: str) -> str:
+def escape_like(text: str) -> str:
+    """``text`` matched as itself in a LIKE pattern whose escape is a backslash."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 

@@ -467,7 +467,7 @@ def people_containing(s: AppSession, text: str, fields: list[str], *, limit: int
     as themselves), in id order, a page of them: the inspector's contact search, over every contact."""
     c = schema.contact
     value = text.strip().lower()
-    pattern = "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = "%" + listing.escape_like(value) + "%"
     full = sa.func.coalesce(c.c.first_name, "") + " " + sa.func.coalesce(c.c.last_name, "")
     match = sa.or_(*(folding.lowered(col, value).like(pattern, escape="\\")
                      for col in (full, c.c.email, c.c.company)))

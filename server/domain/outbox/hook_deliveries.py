@@ -58,16 +58,17 @@ def _moment(at: float) -> datetime:
 def _prepare(s: AppSession, row) -> queue.Request | None:
     h = schema.rest_hook
     hook = s.execute(s.select(h, h.c.hook_url, h.c.status, h.c.event_key).where(h.c.id == row.hook_id)).first()
-    if hook is None or hook.status != "Verified" or hook.event_key != row.event_key:
-        # (another event key: queued by a transaction that read the hook before a PUT changed its key)
-        why = "the hook is not Verified" if hook is None or hook.status != "Verified" else \
-            f"the hook's eventKey is now {hook.event_key}"
-        d = schema.hook_delivery
-        s.update(d, d.c.id == row.id, status="dropped", due_at=None, lease_until=None,
-                 finished_at=s.clock.now().replace(tzinfo=None),
-                 log=list(row.log) + [{"at": hooks.timestamp(s.clock.now()), "error": why}])
-        return None
-    return queue.Request(hook.hook_url, json.dumps(hooks.body_of(row)).encode(), HEADERS)
+    if hook is None or hook.status != "Verified":
+        why = "the hook is not Verified"
+    elif hook.event_key != row.event_key:  # (queued by a transaction that read the hook before a PUT changed it)
+        why = f"the hook's eventKey is now {hook.event_key}"
+    else:
+        return queue.Request(hook.hook_url, json.dumps(hooks.body_of(row)).encode(), HEADERS)
+    d = schema.hook_delivery
+    s.update(d, d.c.id == row.id, status="dropped", due_at=None, lease_until=None,
+             finished_at=s.clock.now().replace(tzinfo=None),
+             log=list(row.log) + [{"at": hooks.timestamp(s.clock.now()), "error": why}])
+    return None
 
 
 def _log_entry(attempt: queue.Attempt) -> dict:

@@ -93,10 +93,9 @@ def list_apps():
 def create_app(body: NewApp):
     sandbox = current_sandbox()
     with transaction(sandbox.engine, write=False) as conn:
-        alike = apps.named_alike(conn, body.name)
-        if alike is not None:
-            raise ControlError(409, f"an app named {alike.name!r} exists" + (
-                "" if alike.name == body.name else " (app names differ in more than case: so do their hosts)"))
+        taken = apps.name_taken(conn, body.name)
+        if taken is not None:
+            raise ControlError(409, taken)
         if body.legacy_api_key and apps.by_legacy_key(conn, body.legacy_api_key) is not None:
             raise ControlError(409, "that legacy_api_key is in use")
     record = bootstrap.create_app_record(
